@@ -1,0 +1,251 @@
+/**
+ * Rule matching for one line, and the prefilter that keeps most lines from ever being decoded.
+ *
+ * Every rule has a literal `trigger`; a line can only match a rule whose trigger it contains. For the
+ * byte-level scanner ({@link LineScanner}) the triggers are reduced to a few short *anchors*: substrings
+ * chosen so that every trigger contains one, each starting with a byte that is rare in error logs (so
+ * that `Buffer.indexOf` can skip through the data with a fast first-byte search). Lines without an
+ * anchor are never decoded; lines with one are decoded, checked for a whole trigger, parsed and matched.
+ */
+import { parseLine, type ParseOptions } from '../parse/line.js';
+import { splitApacheCertSuffix } from '../parse/apache-cert.js';
+import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
+import type { CauseId, CompiledPattern, LineLocation, LineMatch, ParsedLine, Rule, Severity, Values } from '../types.js';
+import { refineCause } from '../causes.js';
+
+/**
+ * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
+ * entry into a buffer of `MAX_STRING_LEN` (8192) bytes and nginx into `NGX_MAX_ERROR_STR` (2048), so no
+ * real message is longer; the bound keeps every regex's worst case small on hostile input.
+ */
+export const MAX_MATCH_CHARS = 8192;
+
+// Rough relative frequency of a byte at an arbitrary position in error-log text (space ≈ 1). Used only
+// to choose anchors: the rarer the first byte, the faster `Buffer.indexOf` skips.
+function byteCost(b: number): number {
+  if (b === 0x20) return 1;
+  if (b >= 0x61 && b <= 0x7a) return 'etaoinsrhlcdum'.includes(String.fromCharCode(b)) ? 0.5 : 0.15;
+  if (b >= 0x30 && b <= 0x39) return 0.4;
+  if (b >= 0x41 && b <= 0x5a) return 'ACEST'.includes(String.fromCharCode(b)) ? 0.05 : 0.02;
+  if (b === 0x2f || b === 0x2e || b === 0x3a || b === 0x2c) return 0.2; // / . : ,
+  if (b === 0x5b || b === 0x5d || b === 0x2d || b === 0x5f || b === 0x22) return 0.06; // [ ] - _ "
+  return 0.03;
+}
+
+const ANCHOR_MAX = 6;
+
+/**
+ * Choose anchors for a set of triggers: a small set of substrings such that every trigger contains at
+ * least one, preferring substrings shared by many triggers and starting with a rare byte. Greedy set
+ * cover by cost per newly covered trigger. Deterministic.
+ */
+export function chooseAnchors(triggers: readonly string[]): string[] {
+  const uncovered = new Set(triggers);
+  const candidates = new Map<string, Set<string>>();
+  for (const t of triggers) {
+    const bytes = Buffer.from(t, 'utf8');
+    const len = Math.min(ANCHOR_MAX, bytes.length);
+    for (let i = 0; i + len <= bytes.length; i++) {
+      const sub = bytes.subarray(i, i + len);
+      // Only ASCII anchors, so that a substring is also a substring of the decoded text.
+      if (sub.some((b) => b > 0x7e)) continue;
+      const a = sub.toString('latin1');
+      if (!candidates.has(a)) candidates.set(a, new Set());
+    }
+    if (bytes.some((b) => b > 0x7e)) candidates.set(t, new Set()); // non-ASCII trigger: itself
+  }
+  for (const [a, set] of candidates) for (const t of triggers) if (t.includes(a)) set.add(t);
+  const chosen: string[] = [];
+  while (uncovered.size > 0) {
+    let best: string | null = null;
+    let bestScore = Infinity;
+    for (const [a, set] of candidates) {
+      let gain = 0;
+      for (const t of set) if (uncovered.has(t)) gain++;
+      if (gain === 0) continue;
+      const score = byteCost(a.charCodeAt(0)) / gain;
+      if (score < bestScore || (score === bestScore && best !== null && a < best)) {
+        best = a;
+        bestScore = score;
+      }
+    }
+    if (best === null) break; // cannot happen: every trigger is a candidate of itself
+    chosen.push(best);
+    for (const t of candidates.get(best)!) uncovered.delete(t);
+  }
+  return chosen.sort();
+}
+
+function checkWhen(rule: Rule, p: ParsedLine): boolean {
+  const w = rule.when;
+  if (!w) return true;
+  for (const [field, cond] of Object.entries(w)) {
+    const v = p[field as keyof ParsedLine];
+    if (cond === 'absent') {
+      if (v !== null) return false;
+    } else if (cond === 'present') {
+      if (v === null) return false;
+    } else if (v === null || !cond.includes(String(v))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * A line's message prepared for the rule regexes: Apache's certificate suffix split off, length
+ * bounded, and the shared structured values extracted (see `src/parse/context.ts`).
+ */
+interface Prepared {
+  message: string;
+  /** Values every rule gets before its own captures (which win). */
+  shared: Values;
+}
+
+function prepare(p: ParsedLine): Prepared {
+  let message = p.message;
+  let shared: Values = {};
+  if (p.server !== 'nginx' && message.endsWith(']')) {
+    const s = splitApacheCertSuffix(message);
+    message = s.message;
+    shared = s.values;
+  }
+  if (message.length > MAX_MATCH_CHARS) message = message.slice(0, MAX_MATCH_CHARS);
+  if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
+  const ctx = nginxOcspContext(message);
+  if (ctx) shared = { ...shared, ...ctx };
+  const block = opensslBlock(message);
+  if (block) shared = { ...shared, ...opensslValues(block) };
+  return { message, shared };
+}
+
+/** A rule's successful match of a message, before correlation. */
+export interface RuleHit {
+  rule: Rule;
+  pattern: CompiledPattern;
+  values: Values;
+  cause: CauseId;
+  severity: Severity;
+}
+
+function groupsToValues(groups: Record<string, string | undefined> | undefined): Values {
+  const v: Values = {};
+  if (!groups) return v;
+  for (const [k, val] of Object.entries(groups)) if (val !== undefined && val !== '') (v as Record<string, string>)[k] = val;
+  return v;
+}
+
+/**
+ * The cause a `causeFrom` table gives: the first listed value that is present and found in the map
+ * (keys compare case-insensitively, ignoring `self signed`/`self-signed` and trailing-space differences),
+ * else the table's default.
+ */
+export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Values): CauseId | undefined {
+  const norm = (x: string): string => x.trim().toLowerCase().replace(/self-signed/g, 'self signed');
+  const names = Array.isArray(cf.value) ? cf.value : [cf.value];
+  for (const n of names) {
+    const v = values[n];
+    if (v === undefined) continue;
+    const hit = Object.entries(cf.map).find(([k]) => norm(k) === norm(v));
+    if (hit) return hit[1];
+  }
+  return cf.default;
+}
+
+/**
+ * Try one rule on a parsed line.
+ * @returns the hit, or null when the rule's server, conditions or patterns do not fit
+ */
+export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared = prepare(parsed)): RuleHit | null {
+  if (parsed.server !== null && !rule.servers.includes(parsed.server)) return null;
+  if (!checkWhen(rule, parsed)) return null;
+  for (const pattern of rule.compiled) {
+    const m = pattern.re.exec(prepared.message);
+    if (!m) continue;
+    const values: Values = { ...prepared.shared, ...groupsToValues(m.groups) };
+    let cause: CauseId = pattern.cause ?? rule.cause;
+    if (!pattern.cause && rule.causeFrom) cause = causeFromValues(rule.causeFrom, values) ?? rule.cause;
+    cause = refineCause(cause, values);
+    const severity: Severity =
+      pattern.severity ?? (parsed.level !== null ? rule.severityByLevel?.[parsed.level] : undefined) ?? rule.severity;
+    return { rule, pattern, values, cause, severity };
+  }
+  return null;
+}
+
+/** Options of {@link createMatcher}. */
+export interface MatcherOptions extends ParseOptions {}
+
+/** Compiled rule set: prefilter data plus the per-line match. */
+export interface Matcher {
+  readonly rules: readonly Rule[];
+  /** ASCII anchors for the byte scanner; every trigger contains at least one. */
+  readonly anchors: readonly string[];
+  /** True when the text contains at least one rule trigger. */
+  hasTrigger(text: string): boolean;
+  /**
+   * Parse and match one line that contains a trigger.
+   * @returns the parsed line (null when the text contains no trigger: it is not parsed at all) and the
+   *   winning match (null when no rule matches). Of several matching
+   *   rules the one with the highest `priority` wins; equal priorities fall back to the rule id order
+   *   (the rule-sample test forbids such ties).
+   */
+  match(text: string, location: LineLocation): { parsed: ParsedLine | null; match: LineMatch | null };
+  /** Every rule that matches the line, highest priority first (for tests and `--explain`). */
+  matchAll(text: string): RuleHit[];
+}
+
+/** Build the matcher for a rule set. */
+export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
+  const triggers = [...new Set(rules.map((r) => r.trigger))];
+  const anchors = chooseAnchors(triggers);
+  // anchor → triggers containing it → rules having that trigger
+  const byTrigger = new Map<string, Rule[]>();
+  for (const r of rules) byTrigger.set(r.trigger, [...(byTrigger.get(r.trigger) ?? []), r]);
+  const byAnchor = anchors.map((a) => ({ anchor: a, triggers: triggers.filter((t) => t.includes(a)) }));
+
+  const candidates = (text: string): Rule[] => {
+    const out: Rule[] = [];
+    const seen = new Set<string>();
+    for (const { anchor, triggers: ts } of byAnchor) {
+      if (!text.includes(anchor)) continue;
+      for (const t of ts) {
+        if (seen.has(t)) continue;
+        seen.add(t);
+        if (text.includes(t)) out.push(...byTrigger.get(t)!);
+      }
+    }
+    return out;
+  };
+
+  const hitsFor = (parsed: ParsedLine, rs: Rule[]): RuleHit[] => {
+    const prepared = prepare(parsed);
+    const hits: RuleHit[] = [];
+    for (const r of rs) {
+      const h = matchRule(r, parsed, prepared);
+      if (h) hits.push(h);
+    }
+    return hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.rule.id.localeCompare(b.rule.id));
+  };
+
+  const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
+  return {
+    rules,
+    anchors,
+    hasTrigger: (text) => candidates(text).length > 0,
+    match(text, location) {
+      const rs = candidates(text);
+      if (rs.length === 0) return { parsed: null, match: null };
+      const parsed = parseLine(text, parseOptions);
+      const best = hitsFor(parsed, rs)[0];
+      if (!best) return { parsed, match: null };
+      return {
+        parsed,
+        match: { ...best, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text },
+      };
+    },
+    matchAll(text) {
+      return hitsFor(parseLine(text, parseOptions), candidates(text));
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Apache's certificate suffix, appended by `ssl_log_xerror()` (httpd `modules/ssl/ssl_engine_log.c`,
+ * 2.4.11+ i.e. release 2.4.12+) to AH02217, AH02218, AH02814, AH02815:
+ * ` [subject: DN / issuer: DN / serial: HEX / notbefore: TIME / notafter: TIME]`, or
+ * ` [certificate: -not available-]`. DNs are RFC 2253 (`X509_NAME_print_ex(…, XN_FLAG_RFC2253)`,
+ * `ssl_util_ssl.c`), and the whole message then went through `ap_escape_errorlog_item()` which doubles
+ * backslashes and writes other non-printable bytes as `\xHH` (reference catalogue §1.1, §1.3).
+ */
+import type { Values } from '../types.js';
+
+const SUFFIX =
+  / \[subject: (?<subject>.*?) \/ issuer: (?<issuer>.*?) \/ serial: (?<serial>[0-9A-Fa-f]+|\(ERROR\)) \/ notbefore: (?<nb>.*?) \/ notafter: (?<na>.*?)\]$/;
+const NOT_AVAILABLE = / \[certificate: -not available-\]$/;
+
+/**
+ * Undo Apache's error-log escaping and then RFC 2253's, turning `CN=Caf\\C3\\A9` into `CN=Café`.
+ * Bytes that do not form valid UTF-8 become U+FFFD. Never throws.
+ */
+export function unescapeApacheDn(dn: string): string {
+  // Layer 1 (Apache): `\\` → `\`, `\xHH` → byte. Layer 2 (RFC 2253): `\HH` → byte, `\c` → c.
+  const bytes: number[] = [];
+  const pushText = (s: string): void => {
+    for (const b of Buffer.from(s, 'utf8')) bytes.push(b);
+  };
+  let s = '';
+  for (let i = 0; i < dn.length; i++) {
+    const c = dn[i]!;
+    if (c === '\\' && dn[i + 1] === '\\') {
+      s += '\\';
+      i++;
+    } else if (c === '\\' && dn[i + 1] === 'x' && /^[0-9A-Fa-f]{2}$/.test(dn.slice(i + 2, i + 4))) {
+      s += String.fromCharCode(0xe000 + parseInt(dn.slice(i + 2, i + 4), 16)); // private-use marker for a raw byte
+      i += 3;
+    } else {
+      s += c;
+    }
+  }
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    const code = c.charCodeAt(0);
+    if (code >= 0xe000 && code <= 0xe0ff) {
+      bytes.push(code - 0xe000);
+    } else if (c === '\\' && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (c === '\\' && i + 1 < s.length) {
+      pushText(s[i + 1]!);
+      i++;
+    } else {
+      pushText(c);
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * Split Apache's certificate suffix off a message.
+ *
+ * @returns the message without the suffix, and the certificate values found in it (`certSubject`,
+ *   `certIssuer`, `serial`, `notBefore`, `notAfter`); no values when there is no suffix.
+ */
+export function splitApacheCertSuffix(message: string): { message: string; values: Values } {
+  if (!message.endsWith(']')) return { message, values: {} };
+  const m = SUFFIX.exec(message);
+  if (m?.groups) {
+    const g = m.groups;
+    const values: Values = {
+      certSubject: unescapeApacheDn(g.subject!),
+      certIssuer: unescapeApacheDn(g.issuer!),
+      notBefore: g.nb!,
+      notAfter: g.na!,
+    };
+    if (g.serial !== '(ERROR)') values.serial = g.serial!.toUpperCase();
+    return { message: message.slice(0, m.index), values };
+  }
+  const n = NOT_AVAILABLE.exec(message);
+  if (n) return { message: message.slice(0, n.index), values: {} };
+  return { message, values: {} };
+}
+
+/**
+ * Parse an OpenSSL ASN.1 time as Apache prints it (`Jun 12 19:48:11 2019 GMT`, `Sep  1 00:00:00 2024 GMT`).
+ * @returns milliseconds since the epoch, or null when it is not that shape.
+ */
+export function parseOpensslTime(t: string): number | null {
+  const m = /^([A-Z][a-z]{2}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d+)? (\d{4}) GMT$/.exec(t.trim());
+  if (!m) return null;
+  const months = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+  const mon = months.indexOf(m[1]!) / 3;
+  if (!Number.isInteger(mon) || mon < 0) return null;
+  return Date.UTC(Number(m[6]), mon, Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+}

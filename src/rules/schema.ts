@@ -1,0 +1,108 @@
+/**
+ * JSON Schema (draft 2020-12 subset, checked with Ajv) of a rule file `rules/<id>.yaml`.
+ * The TypeScript shape is {@link RuleSpec} in `src/types.ts`; the README's "How to add a rule" explains it.
+ */
+import { CAUSE_IDS, RULE_ROLES, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
+
+const sample = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['line', 'from'],
+  properties: {
+    line: { type: 'string', minLength: 1 },
+    from: { type: 'string', minLength: 1 },
+    values: {
+      type: 'object',
+      additionalProperties: false,
+      properties: Object.fromEntries(VALUE_NAMES.map((n) => [n, { type: 'string' }])),
+    },
+    cause: { enum: [...CAUSE_IDS] },
+  },
+} as const;
+
+const whenValue = {
+  anyOf: [{ enum: ['absent', 'present'] }, { type: 'array', items: { type: 'string' }, minItems: 1 }],
+} as const;
+
+/** The rule-file schema object, as given to Ajv. */
+export const RULE_SCHEMA = {
+  $id: 'https://stapling-doctor.invalid/rule.schema.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'summary', 'servers', 'severity', 'cause', 'role', 'phase', 'trigger', 'patterns', 'source', 'samples'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9]+(?:-[a-z0-9]+)*$' },
+    summary: { type: 'string', minLength: 10 },
+    servers: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...SERVERS] } },
+    severity: { enum: [...SEVERITIES] },
+    cause: { enum: [...CAUSE_IDS] },
+    role: { enum: [...RULE_ROLES] },
+    phase: { enum: ['config', 'runtime'] },
+    trigger: { type: 'string', minLength: 3 },
+    patterns: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['regex'],
+        properties: {
+          regex: { type: 'string', minLength: 1 },
+          name: { type: 'string' },
+          cause: { enum: [...CAUSE_IDS] },
+          severity: { enum: [...SEVERITIES] },
+        },
+      },
+    },
+    causeFrom: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['value', 'map'],
+      properties: {
+        value: { anyOf: [{ enum: [...VALUE_NAMES] }, { type: 'array', minItems: 1, items: { enum: [...VALUE_NAMES] } }] },
+        map: { type: 'object', minProperties: 1, additionalProperties: { enum: [...CAUSE_IDS] } },
+        default: { enum: [...CAUSE_IDS] },
+      },
+    },
+    when: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        connectionId: whenValue,
+        level: whenValue,
+        module: whenValue,
+        client: whenValue,
+        code: whenValue,
+      },
+    },
+    severityByLevel: { type: 'object', additionalProperties: { enum: [...SEVERITIES] } },
+    follows: { type: 'array', items: { enum: [...CAUSE_IDS] }, uniqueItems: true },
+    closes: { type: 'boolean' },
+    priority: { type: 'integer' },
+    source: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['server', 'file', 'versions'],
+        properties: {
+          server: { enum: [...SERVERS, 'openssl', 'mod_md', 'lua'] },
+          file: { type: 'string', minLength: 1 },
+          function: { type: 'string' },
+          versions: { type: 'string', minLength: 1 },
+          ref: { type: 'string' },
+        },
+      },
+    },
+    samples: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['match', 'nomatch'],
+      properties: {
+        match: { type: 'array', minItems: 1, items: sample },
+        nomatch: { type: 'array', items: sample },
+      },
+    },
+  },
+} as const;

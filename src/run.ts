@@ -1,0 +1,281 @@
+/**
+ * The command line, as a function: `run({argv, stdin, stdout, stderr, env, cwd, signal})` → exit code.
+ * It never calls `process.exit()` and touches no global state, so tests can run it in-process; the
+ * `bin` (`src/cli.ts`) only wires it to the real process.
+ *
+ * Exit codes: 0 no finding at or above `--fail-on` (default `warning`); 1 findings at or above it;
+ * 2 usage error, unusable rule file, or an input that could not be read (after the report).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createAnalyzer, type AnalyzerEvent, type Report } from './engine/analyzer.js';
+import { DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
+import { expandInputs } from './input/sources.js';
+import { loadRules, RuleLoadError } from './rules/load.js';
+import { scanInput } from './stream.js';
+import { colorLevel, formatFinding, formatReport, formatSummary, type HumanOptions } from './format/human.js';
+import { safeJson, terminalSafe } from './format/sanitize.js';
+import { CAUSES, certificateLabel } from './causes.js';
+import { CAUSE_IDS, OUTPUT_VERSION, SEVERITIES, severityRank, type Finding, type Severity } from './types.js';
+import { VERSION } from './version.js';
+
+/** Output formats of `--format`. */
+export type FormatName = 'human' | 'json' | 'ndjson';
+const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1 } satisfies Record<FormatName, 1>) as FormatName[];
+const FAIL_ON = [...SEVERITIES, 'never'] as const;
+
+/** A writable the CLI prints to (process.stdout, or a test's collector). */
+export interface OutStream {
+  write(chunk: string): boolean;
+  once?(event: 'drain', cb: () => void): unknown;
+  on?(event: 'error', cb: (err: NodeJS.ErrnoException) => void): unknown;
+  isTTY?: boolean;
+  getColorDepth?: () => number;
+}
+
+/** Everything the CLI touches, injected. */
+export interface RunParams {
+  /** Arguments after `node stapling-doctor` (i.e. `process.argv.slice(2)`). */
+  argv: string[];
+  stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean; destroy?: () => void };
+  stdout: OutStream;
+  stderr: OutStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Aborted on SIGINT/SIGTERM: stop reading, print the summary, exit by the contract. */
+  signal?: AbortSignal;
+}
+
+interface CliOptions {
+  format: FormatName;
+  failOn: (typeof FAIL_ON)[number];
+  rules: string[];
+  live?: boolean;
+  maxLineLength: number;
+  maxEvidence: number;
+  listRules?: boolean;
+  listCauses?: boolean;
+}
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+/** Write with backpressure; EPIPE (reader went away, e.g. `| head -1`) stops all output quietly. */
+class Output {
+  closed = false;
+  private waiting: Promise<void> | null = null;
+  constructor(private readonly s: OutStream, onClosed: () => void) {
+    s.on?.('error', (err) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
+        this.closed = true;
+        onClosed();
+      } else {
+        throw err;
+      }
+    });
+  }
+  write(text: string): void {
+    if (this.closed || text === '') return;
+    if (!this.s.write(text) && this.s.once && !this.waiting) {
+      this.waiting = new Promise((resolve) => this.s.once!('drain', () => {
+        this.waiting = null;
+        resolve();
+      }));
+    }
+  }
+  async drained(): Promise<void> {
+    if (this.waiting) await this.waiting;
+  }
+}
+
+function findingLabel(f: Finding): string {
+  const s = f.subject;
+  if (s.certificate || s.certSubject || s.vhost) return certificateLabel(s);
+  return s.responder ?? s.host ?? s.url ?? '';
+}
+
+/**
+ * Run the CLI.
+ * @returns the exit code (0, 1 or 2)
+ */
+export async function run(params: RunParams): Promise<number> {
+  const { stdout, stderr, env } = params;
+  const errOut = new Output(stderr, () => undefined);
+  const fail = (msg: string): number => {
+    errOut.write(`stapling-doctor: ${terminalSafe(msg)}\n`);
+    return 2;
+  };
+
+  const program = new Command('stapling-doctor')
+    .description('Find OCSP-stapling failures in Apache httpd and nginx error logs and say what to change.')
+    .version(VERSION, '-V, --version')
+    .argument('[inputs...]', 'log files, directories (their error logs, recursively), globs, or - for stdin (default: stdin when piped)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('human'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
+    .option('--rules <dir>', 'also load the rule files (*.yaml, *.json) in this directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--live', 'print each finding as soon as its line arrives (default when reading stdin)')
+    .option('--no-live', 'read everything, then print the report')
+    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this', positiveInt('--max-line-length'), DEFAULT_MAX_LINE_LENGTH)
+    .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
+    .option('--list-rules', 'list the loaded rules and exit')
+    .option('--list-causes', 'list the cause ids with their meaning and exit')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void stdout.write(s),
+      writeErr: (s) => void stderr.write(s),
+      outputError: (s, write) => write(s.startsWith('error:') ? `stapling-doctor: ${s}` : s),
+    })
+    .showHelpAfterError('(run with --help for usage)');
+
+  let inputs: string[];
+  let opts: CliOptions;
+  try {
+    program.parse(params.argv, { from: 'user' });
+    inputs = program.processedArgs[0] as string[];
+    opts = program.opts<CliOptions>();
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'stapling-doctor.invalidArgument') return fail(err.message);
+      return 2;
+    }
+    throw err;
+  }
+
+  let rules;
+  try {
+    rules = loadRules({ dirs: opts.rules });
+  } catch (err) {
+    if (err instanceof RuleLoadError) return fail(`invalid rule file: ${err.message}`);
+    throw err;
+  }
+
+  if (opts.listCauses) {
+    for (const id of CAUSE_IDS) stdout.write(`${id.padEnd(28)} ${CAUSES[id].meaning}\n`);
+    return 0;
+  }
+  if (opts.listRules) {
+    for (const r of rules) stdout.write(`${r.id.padEnd(44)} ${r.severity.padEnd(8)} ${r.cause.padEnd(28)} ${r.servers.join(',')}\n`);
+    stdout.write(`${rules.length} rules, ${rules.reduce((n, r) => n + r.samples.match.length + r.samples.nomatch.length, 0)} samples\n`);
+    return 0;
+  }
+
+  if (inputs.length === 0) {
+    if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
+    inputs = ['-'];
+  }
+
+  const { sources, problems } = await expandInputs(inputs, params.cwd);
+  for (const p of problems) errOut.write(`stapling-doctor: ${terminalSafe(p.message)}\n`);
+  if (sources.length === 0) return 2;
+
+  const live = opts.live ?? (sources.length === 1 && sources[0]!.kind === 'stdin');
+  const human: HumanOptions = { color: colorLevel(env, stdout) };
+  const threshold = opts.failOn === 'never' ? Infinity : severityRank(opts.failOn as Severity);
+
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    params.stdin.destroy?.();
+  };
+  const out = new Output(stdout, stop);
+  params.signal?.addEventListener('abort', stop, { once: true });
+
+  // Live printing: new findings at once, changes at most once a second per finding.
+  const lastPrinted = new Map<string, { at: number; fingerprint: string }>();
+  const pendingUpdate = new Map<string, { finding: Finding; timer: NodeJS.Timeout }>();
+  const printEvent = (kind: 'new' | 'update', f: Finding): void => {
+    lastPrinted.set(f.id, { at: Date.now(), fingerprint: safeJson(f) });
+    if (opts.format === 'ndjson') {
+      out.write(`${safeJson({ event: kind, ...f })}\n`);
+    } else if (kind === 'new') {
+      out.write(`${formatFinding(f, human)}\n\n`);
+    } else {
+      out.write(`  ↻ ${terminalSafe(f.cause)} ${terminalSafe(findingLabel(f))}: now ×${f.count}${f.last ? `, last ${f.last.replace('T', ' ')}` : ''}\n`);
+    }
+  };
+  /** At the end: print what was never printed, or changed since it was. */
+  const printChanged = (findings: Finding[]): void => {
+    for (const f of findings) {
+      const prev = lastPrinted.get(f.id);
+      if (!prev) printEvent('new', f);
+      else if (prev.fingerprint !== safeJson(f)) printEvent('update', f);
+    }
+  };
+  const streaming = opts.format === 'ndjson' || (opts.format === 'human' && live);
+  const onEvent = streaming
+    ? (e: AnalyzerEvent): void => {
+        const f = e.finding;
+        const prev = lastPrinted.get(f.id);
+        if (e.type === 'new' || !prev) return printEvent('new', f);
+        const wait = prev.at + 1000 - Date.now();
+        if (wait <= 0 && !pendingUpdate.has(f.id)) return printEvent('update', f);
+        const p = pendingUpdate.get(f.id);
+        if (p) {
+          p.finding = f;
+          return;
+        }
+        const timer = setTimeout(() => {
+          const q = pendingUpdate.get(f.id);
+          pendingUpdate.delete(f.id);
+          if (q) printEvent('update', q.finding);
+        }, Math.max(0, wait));
+        pendingUpdate.set(f.id, { finding: f, timer });
+      }
+    : undefined;
+
+  const analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, ...(onEvent ? { onEvent } : {}) });
+
+  // In live mode a transport failure waits for its follow-up line; confirm it once input is idle.
+  let idle: NodeJS.Timeout | null = null;
+  const onChunk = live
+    ? (): void => {
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(() => analyzer.flush(), 250);
+      }
+    : undefined;
+
+  let readErrors = 0;
+  for (const src of sources) {
+    if (stopped) break;
+    const error = await scanInput(analyzer, src.path, src.kind === 'stdin' ? params.stdin : src.path, {
+      maxLineLength: opts.maxLineLength,
+      ...(onChunk ? { onChunk } : {}),
+    });
+    await out.drained();
+    if (error && !(stopped && src.kind === 'stdin')) {
+      readErrors++;
+      errOut.write(`stapling-doctor: ${terminalSafe(src.path)}: ${terminalSafe(error)}\n`);
+    }
+  }
+  if (idle) clearTimeout(idle);
+  const report: Report = analyzer.end();
+  for (const p of pendingUpdate.values()) clearTimeout(p.timer);
+
+  switch (opts.format) {
+    case 'json':
+      out.write(`${safeJson(report, 2)}\n`);
+      break;
+    case 'ndjson':
+      printChanged(report.findings);
+      out.write(`${safeJson({ event: 'end', version: OUTPUT_VERSION, stats: report.stats, inputs: report.inputs })}\n`);
+      break;
+    case 'human':
+      if (live) {
+        printChanged(report.findings);
+        out.write(`${formatSummary(report.findings, report.stats, human)}\n`);
+      } else {
+        out.write(formatReport(report, human));
+      }
+      break;
+  }
+  await out.drained();
+
+  if (problems.length > 0 || readErrors > 0) return 2;
+  return report.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}

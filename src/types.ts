@@ -1,0 +1,381 @@
+/**
+ * Shared types of stapling-doctor: parsed log lines, rules, matches, findings and fixes.
+ *
+ * Everything here is plain data. The pure core (`src/engine/`) produces these values; the CLI and the
+ * formatters (`src/format/`) only render them. The JSON output (`--format json`) is these same objects,
+ * versioned by {@link OUTPUT_VERSION}.
+ */
+
+/** The web servers whose error logs are understood. */
+export type Server = 'apache' | 'nginx';
+export const SERVERS = ['apache', 'nginx'] as const satisfies readonly Server[];
+
+/**
+ * Severity of a finding, most severe first. `error`: clients are hurt now (handshakes aborted, server
+ * does not start, certificate revoked). `warning`: stapling does not work, clients get no staple.
+ * `notice`: stapling works but is fragile. `info`: worth knowing, nothing to change.
+ */
+export type Severity = 'error' | 'warning' | 'notice' | 'info';
+export const SEVERITIES = ['error', 'warning', 'notice', 'info'] as const satisfies readonly Severity[];
+
+/** Rank of a severity: higher is more severe (error = 3 … info = 0). */
+export function severityRank(s: Severity): number {
+  return 3 - SEVERITIES.indexOf(s);
+}
+
+/**
+ * The closed vocabulary of root causes. Each has a meaning, a fix per server and the wording in
+ * `src/causes.ts`; the README's cause table lists them. Add one only with a reason written there.
+ */
+export type CauseId =
+  | 'issuer-certificate-missing'
+  | 'self-signed-certificate'
+  | 'ocsp-url-missing'
+  | 'stapling-unsupported'
+  | 'trusted-chain-incomplete'
+  | 'response-signature-invalid'
+  | 'responder-url-invalid'
+  | 'resolver-missing'
+  | 'dns-resolution-failed'
+  | 'responder-unreachable'
+  | 'responder-timeout'
+  | 'responder-bad-response'
+  | 'responder-error-status'
+  | 'response-not-current'
+  | 'certificate-revoked'
+  | 'certificate-status-unknown'
+  | 'certid-mismatch'
+  | 'stapling-cache-problem'
+  | 'stapling-file-error'
+  | 'stapling-init-failed';
+
+export const CAUSE_IDS = [
+  'issuer-certificate-missing',
+  'self-signed-certificate',
+  'ocsp-url-missing',
+  'stapling-unsupported',
+  'trusted-chain-incomplete',
+  'response-signature-invalid',
+  'responder-url-invalid',
+  'resolver-missing',
+  'dns-resolution-failed',
+  'responder-unreachable',
+  'responder-timeout',
+  'responder-bad-response',
+  'responder-error-status',
+  'response-not-current',
+  'certificate-revoked',
+  'certificate-status-unknown',
+  'certid-mismatch',
+  'stapling-cache-problem',
+  'stapling-file-error',
+  'stapling-init-failed',
+] as const satisfies readonly CauseId[];
+
+/** Which log format the line prefix was recognised as (`null`: none; the message is the whole line). */
+export type LineFormat = 'apache24' | 'apache22' | 'apache-startup' | 'nginx' | 'nginx-stderr';
+
+/** An outer wrapper recognised in front of the server's own line. */
+export type LineWrapper = 'syslog' | 'container';
+
+/**
+ * One error-log line split into its fields by {@link parseLine}. Absent fields are `null`.
+ *
+ * Sources: Apache httpd 2.4 `do_errorlog_default()` and 2.2 `log_error_core()` in `server/log.c`;
+ * nginx `ngx_log_error_core()` in `src/core/ngx_log.c` (see the reference catalogue §1).
+ */
+export interface ParsedLine {
+  /** Server that wrote the line, from its format, syslog tag or AH code; `null` when unknown. */
+  server: Server | null;
+  /** Prefix format recognised; `null` when the line fits no known prefix. */
+  format: LineFormat | null;
+  /** Wrapper stripped in front of the server's own line (syslog/journald, container log). */
+  wrapper: LineWrapper | null;
+  /** Time of the line as ISO-8601 local time without offset (`2014-05-09T23:36:44.055900`), or with
+   * the offset when the log carries one (container/RFC 5424 timestamps); `null` when absent. */
+  time: string | null;
+  /** Log level as written (`error`, `warn`, `trace3`, …). */
+  level: string | null;
+  /** Apache module (`ssl`, `core`, `md`); nginx lines have none. */
+  module: string | null;
+  /** Process id. */
+  pid: number | null;
+  /** Thread id as a decimal string (pthread ids exceed 2^53 on some systems). */
+  tid: string | null;
+  /** nginx connection number (`*123`); stapling fetch lines never carry one. */
+  connectionId: number | null;
+  /** Client address as written (`203.0.113.5:51234`, `[2001:db8::1]:443`, `::1:58619`). */
+  client: string | null;
+  /** Apache status prefix, e.g. `(111)Connection refused` or `(EAI 2)Name or service not known`. */
+  status: string | null;
+  /** Apache message tag `AHnnnnn`. */
+  code: string | null;
+  /** The message text after all prefixes (Apache: without the `AHnnnnn: ` tag and `, referer: …`). */
+  message: string;
+}
+
+/** Named values a rule may capture from a line (regex group names) and findings carry. */
+export const VALUE_NAMES = [
+  'certificate', // certificate file path (nginx ssl_certificate, Apache SSLCertificateFile)
+  'certSubject', // certificate subject DN (Apache suffix)
+  'certIssuer', // certificate issuer DN (Apache suffix)
+  'serial', // certificate serial number, hex
+  'notBefore', // certificate notBefore as printed by OpenSSL
+  'notAfter', // certificate notAfter as printed by OpenSSL
+  'vhost', // Apache virtual host id `host:port` (AH02604/AH02567/AH02814)
+  'responder', // OCSP responder host name
+  'peer', // responder address `ip:port`
+  'url', // responder URL as written
+  'host', // DNS name that failed to resolve
+  'resolver', // DNS resolver address
+  'proxy', // SSLOCSPProxyURL host
+  'errno', // OS error number
+  'errorText', // OS/APR/resolver error text
+  'responseStatus', // OCSPResponseStatus name (trylater, unauthorized, …)
+  'certStatus', // good/revoked/unknown
+  'revocationReason', // CRL reason
+  'verifyError', // X.509 verify error string inside an OpenSSL error
+  'opensslReason', // OpenSSL reason string (certificate verify error, status expired, …)
+  'opensslError', // whole OpenSSL error block
+  'httpStatus', // HTTP status line from the responder
+  'contentType', // Content-Type header from the responder
+  'bytes', // a size in bytes
+  'file', // a file named by the message (config file, stapling file)
+  'configLine', // a configuration line number
+  'directive', // a directive named by the message
+  'detail', // any other detail text
+] as const;
+export type ValueName = (typeof VALUE_NAMES)[number];
+/** Values captured from a line. Only names from {@link VALUE_NAMES} appear. */
+export type Values = Partial<Record<ValueName, string>>;
+
+/**
+ * How a rule's line takes part in correlation:
+ * - `cause`: states a cause; opens a new occurrence at once (and may receive followers).
+ * - `transport`: an Apache responder-transport line (`ssl_util_ocsp.c`) shared with client-certificate
+ *   OCSP; it becomes a stapling occurrence only when confirmed by a follower (AH01941) or when no
+ *   look-alike follows; further transport lines of the same failure join it as evidence.
+ * - `follower`: a summary line that belongs to the failure just before it in the same process/thread
+ *   (AH02604 after AH02217, AH01941 after AH01974); alone, it stands for its own fallback cause.
+ * - `detail`: adds evidence to an open failure (Apache `SSL Library Error:` lines); alone, ignored.
+ * - `lookalike`: a line that proves the open transport failure was not stapling (client-certificate
+ *   OCSP, AH01925 …); it cancels it and is never reported.
+ */
+export type RuleRole = 'cause' | 'transport' | 'follower' | 'detail' | 'lookalike';
+export const RULE_ROLES = ['cause', 'transport', 'follower', 'detail', 'lookalike'] as const satisfies readonly RuleRole[];
+
+/** When in a server's life the message is written. `config`: start-up/reload, `runtime`: handshakes. */
+export type RulePhase = 'config' | 'runtime';
+
+/** Where a rule's message comes from in a server's source code. */
+export interface RuleSource {
+  server: Server | 'openssl' | 'mod_md' | 'lua';
+  /** Source file in the server's repository, e.g. `modules/ssl/ssl_util_stapling.c`. */
+  file: string;
+  /** Function that logs it. */
+  function?: string;
+  /** Versions that write this wording, e.g. `2.4.11+` or `1.3.7-1.11.6`. */
+  versions: string;
+  /** Where the wording was confirmed (catalogue section, issue URL, captured log). */
+  ref?: string;
+}
+
+/** One example line of a rule, positive or negative. */
+export interface RuleSample {
+  line: string;
+  /** Where the line comes from (catalogue §, public issue URL, `samples/real/<file>`). */
+  from: string;
+  /** For positive samples: values the match must extract (subset check). */
+  values?: Values;
+  /** For positive samples: the cause the match must signal when it differs from the rule's. */
+  cause?: CauseId;
+}
+
+/** One regular expression of a rule, with optional overrides. */
+export interface RulePatternSpec {
+  /** Regular expression (JavaScript syntax, named groups from {@link VALUE_NAMES}) over the message. */
+  regex: string;
+  /** Short name of the wording this pattern covers, e.g. `2.4.11+` or `openssl-3`. */
+  name?: string;
+  cause?: CauseId;
+  severity?: Severity;
+}
+
+/** A rule as written in `rules/<id>.yaml`. The JSON schema is `src/rules/rule.schema.json`. */
+export interface RuleSpec {
+  id: string;
+  /** One sentence: what the message means. */
+  summary: string;
+  servers: Server[];
+  severity: Severity;
+  cause: CauseId;
+  role: RuleRole;
+  phase: RulePhase;
+  /** Literal text every matching line contains (case-sensitive). Used as the cheap prefilter. */
+  trigger: string;
+  patterns: RulePatternSpec[];
+  /** Map extracted values (case-insensitively) to a cause, e.g. an X.509 verify reason. With several
+   * value names, the first one present and found in the map decides. */
+  causeFrom?: { value: ValueName | ValueName[]; map: Record<string, CauseId>; default?: CauseId };
+  /** Conditions on parsed fields: `absent`/`present`, or a list of allowed values (e.g. levels). */
+  when?: Partial<Record<'connectionId' | 'level' | 'module' | 'client' | 'code', 'absent' | 'present' | string[]>>;
+  /** Severity by the line's level, e.g. `{ error: warning }` for a warn-level rule escalated at error. */
+  severityByLevel?: Record<string, Severity>;
+  /** For followers: the causes of the open failure they may attach to (default: any). */
+  follows?: CauseId[];
+  /** A follower or look-alike that ends the failure it attaches to (default true). */
+  closes?: boolean;
+  /** Wins over other rules that match the same line (default 0). */
+  priority?: number;
+  source: RuleSource[];
+  samples: { match: RuleSample[]; nomatch: RuleSample[] };
+}
+
+/** A rule ready to run: its spec plus compiled patterns. Produced by `loadRules`. */
+export interface Rule extends RuleSpec {
+  /** File it was loaded from (for error messages); `<builtin>/…` for bundled rules. */
+  file: string;
+  compiled: CompiledPattern[];
+}
+
+export interface CompiledPattern extends RulePatternSpec {
+  re: RegExp;
+}
+
+/** Where a line was read: input name (file path or `-` for stdin) and 1-based line number. */
+export interface LineLocation {
+  file: string;
+  line: number;
+}
+
+/** One line a rule matched. */
+export interface LineMatch {
+  rule: Rule;
+  pattern: CompiledPattern;
+  parsed: ParsedLine;
+  values: Values;
+  cause: CauseId;
+  severity: Severity;
+  location: LineLocation;
+  /** The line as read (decoded, line end removed). */
+  text: string;
+}
+
+/** One evidence line of a finding. */
+export interface Evidence {
+  file: string;
+  line: number;
+  text: string;
+  ruleId: string;
+  time: string | null;
+  pid: number | null;
+  /** Values this line contributed. */
+  values: Values;
+}
+
+/**
+ * What a finding is about: the identity values, taken from the log. Absent ones are omitted.
+ * Certificate details come from nginx's `certificate: "…"` context or Apache's
+ * `[subject: … / issuer: … / serial: …]` suffix; `vhost` from AH02604/AH02567/AH02814.
+ */
+export interface FindingSubject {
+  certificate?: string;
+  certSubject?: string;
+  certIssuer?: string;
+  serial?: string;
+  notBefore?: string;
+  notAfter?: string;
+  vhost?: string;
+  responder?: string;
+  url?: string;
+  host?: string;
+  /** Every distinct responder address seen (capped). */
+  peers?: string[];
+  /** Every distinct process id seen (capped). */
+  pids?: number[];
+}
+
+/**
+ * One machine-readable step of a fix. A step that changes configuration names the server's own
+ * directive and the value to give it; when the tool cannot know the value (a file path on the
+ * administrator's machine), `value` is null and `valueKind` says what it must be.
+ */
+export interface FixStep {
+  /** `set`: give the directive this value (add it when absent); `remove`: delete the directive;
+   * `check`: inspect something; `run`: run a command; `replace-certificate`: get a new certificate. */
+  action: 'set' | 'remove' | 'check' | 'run' | 'replace-certificate';
+  directive: string | null;
+  value: string | null;
+  /** What the value must be when `value` is null:
+   * `file:leaf-and-chain` (the certificate followed by its intermediates),
+   * `file:issuer-chain` (issuing intermediate(s) and the root),
+   * `file:issuer` (the issuing CA certificate), `dns-server`, `url:http-responder`, `seconds`. */
+  valueKind: 'file:leaf-and-chain' | 'file:issuer-chain' | 'file:issuer' | 'dns-server' | 'url:http-responder' | 'seconds' | null;
+  /** Where the directive goes: nginx `http`/`server`, Apache `server config`/`VirtualHost`. */
+  context: string | null;
+  /** A command to run (for `run`/`check`). */
+  command?: string;
+  /** True when this step replaces the non-alternative steps before it (another way to the same end). */
+  alternative?: boolean;
+  /** The step as one plain sentence, with the values from the log. */
+  text: string;
+}
+
+/** What to change and how to confirm it. */
+export interface Fix {
+  summary: string;
+  steps: FixStep[];
+  /** How to confirm after the change (reload, then `openssl s_client … -status`). */
+  verify: string[];
+}
+
+/** One diagnosis: one cause for one certificate/vhost/responder, with all its occurrences. */
+export interface Finding {
+  /** Stable id: `<cause>:<server>:<hash of the identity>`; the same input gives the same id. */
+  id: string;
+  cause: CauseId;
+  severity: Severity;
+  server: Server | null;
+  /** Rules whose lines make up this finding. */
+  ruleIds: string[];
+  /** How many times the failure happened (duplicate start-up passes of one process count once). */
+  count: number;
+  /** Time of the first and last occurrence (ISO-8601, see {@link ParsedLine.time}). */
+  first: string | null;
+  last: string | null;
+  /** The cause in one plain sentence, with the values from the log. */
+  message: string;
+  subject: FindingSubject;
+  evidence: Evidence[];
+  /** Evidence lines not kept (the list is capped). */
+  evidenceOmitted: number;
+  fix: Fix;
+}
+
+/** Line accounting. Always `lines = parsed + unparsed + skipped`. */
+export interface Stats {
+  /** Inputs read. */
+  files: number;
+  /** Lines read (LF, CRLF and lone CR end a line; a last line without an end counts). */
+  lines: number;
+  /** Lines read whole and examined: ruled out by the trigger prefilter, or parsed into fields. */
+  parsed: number;
+  /** Lines containing a rule trigger whose prefix fits no known format (matched on their text). */
+  unparsed: number;
+  /** Lines not examined: longer than the line-length limit. */
+  skipped: number;
+  /** Lines a rule matched. */
+  matched: number;
+}
+
+/** Per-input accounting plus the input's name. */
+export interface FileStats extends Stats {
+  file: string;
+  /** Set when the input could not be read completely: what went wrong. */
+  error?: string;
+  /** Numbers of the skipped lines (the first 100). */
+  skippedLines?: number[];
+}
+
+/** Version of the JSON output document; bumped on incompatible changes. */
+export const OUTPUT_VERSION = 1;
