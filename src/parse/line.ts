@@ -32,7 +32,13 @@ const APACHE24 = new RegExp(
   's',
 );
 // What follows the pid block in 2.4: debug source, status, client, AH code.
-const APACHE24_REST =
+const STATUS = '\\((?:EAI -?\\d+|OS \\d+|os 0x[0-9a-fA-F]{8}|-?\\d+)\\)[^:\\[\\]]*';
+const APACHE24_REST = new RegExp(
+  `^(?:(?<src>[\\w.-]+\\(\\d+\\)): )?(?:(?<status>${STATUS}): )?(?:\\[(?:client|remote) (?<client>[^\\]]+)\\] )?(?<msg>.*)$`,
+  's',
+);
+// In a line that fits no prefix (custom ErrorLogFormat, elided quotes): status and client right before the AH tag.
+const LOOSE_AH = new RegExp(`(?:^|\\s)(?:(?<status>${STATUS}): )?(?:\\[(?:client|remote) (?<client>[^\\]]+)\\] )?(?<code>AH\\d{5}): `);
   /^(?:(?<src>[\w.-]+\(\d+\)): )?(?:(?<status>\((?:EAI |OS |os 0x)?-?[0-9a-fA-F]+\)[^:\[\]]*): )?(?:\[(?:client|remote) (?<client>[^\]]+)\] )?(?<msg>.*)$/s;
 
 const APACHE22 = new RegExp(
@@ -266,9 +272,11 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
   e.pid = u.pid;
   e.server = u.server;
   // Apache writing through syslog without our exact prefix, or a custom ErrorLogFormat: keep the tag.
-  const code = /(?:^|\s)(AH\d{5}): /.exec(u.rest);
-  if (code) {
-    e.code = code[1]!;
+  const loose = LOOSE_AH.exec(u.rest)?.groups;
+  if (loose) {
+    e.code = loose.code!;
+    e.status = loose.status ?? null;
+    e.client = loose.client ?? null;
     e.server = e.server ?? 'apache';
   }
   return e;
