@@ -1,0 +1,134 @@
+/**
+ * Correlation and aggregation in the pure core, on real lines (issue 2 seeds, catalogue §1 quotes).
+ */
+import { analyze, createAnalyzer, type AnalyzerEvent } from '../src/engine/analyzer.js';
+import { loadRules } from '../src/rules/load.js';
+
+const rules = loadRules();
+
+const AH02217_2014 = "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!";
+const AH02235_2014 = '[Fri May 09 23:36:44.056018 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02235: Unable to configure server certificate for stapling';
+const AH02217_MDFALLBACK =
+  "[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=Apache Managed Domain Fallback / issuer: CN=Apache Managed Domain Fallback / serial: 67AB5A455D2E5289FE4EFBD707CB73FA361D88C7 / notbefore: May 29 19:48:11 2019 GMT / notafter: Jun 12 19:48:11 2019 GMT]";
+const AH02604_HYZE = '[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02604: Unable to configure certificate hyze.fr:443:0 for stapling';
+const NGX_VERIFY =
+  '2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: ocsp.startssl.com';
+const AH01977 = '... [ssl:error] ... (70007)The timeout specified has expired: [client 1.2.3.4:23726] AH01977: failed reading line from OCSP server';
+const AH01980 = '... [ssl:error] ... [client x.x.x.x:xxxxxx] AH01980: bad response from OCSP server: (none)';
+const AH01941 = '... [ssl:error] ... AH01941: stapling_renew_response: responder error';
+
+/** Same line at another time/pid (a later restart of the same server). */
+function at(line: string, time: string, pid?: number): string {
+  let l = line.replace(/^\[[^\]]+\]/, `[${time}]`);
+  if (pid !== undefined) l = l.replace(/\[pid \d+/, `[pid ${pid}`);
+  return l;
+}
+
+test('AH02217 followed by AH02604 from the same process is one finding that names the vhost', () => {
+  const r = analyze([AH02217_MDFALLBACK, AH02604_HYZE], rules);
+  expect(r.findings).toHaveLength(1);
+  const f = r.findings[0]!;
+  expect(f.cause).toBe('self-signed-certificate'); // subject = issuer
+  expect(f.ruleIds).toEqual(['apache-issuer-not-found', 'apache-stapling-disabled-for-certificate']);
+  expect(f.subject).toMatchObject({ certSubject: 'CN=Apache Managed Domain Fallback', vhost: 'hyze.fr:443:0', serial: '67AB5A455D2E5289FE4EFBD707CB73FA361D88C7' });
+  expect(f.evidence.map((e) => e.line)).toEqual([1, 2]);
+  expect(f.fix.steps[0]).toMatchObject({ action: 'set', directive: 'SSLUseStapling', value: 'off', context: 'VirtualHost' });
+  expect(f.fix.verify.join('\n')).toContain('-connect hyze.fr:443 -servername hyze.fr -status');
+});
+
+test('the duplicate start-up pass of one process counts once; a later restart counts again', () => {
+  const second = [at(AH02217_2014, 'Fri May 09 23:36:44.900000 2014'), at(AH02235_2014, 'Fri May 09 23:36:44.900100 2014')];
+  const restart = [at(AH02217_2014, 'Fri May 09 23:50:00.000000 2014', 2000), at(AH02235_2014, 'Fri May 09 23:50:00.000100 2014', 2000)];
+  const r = analyze([AH02217_2014, AH02235_2014, ...second, ...restart], rules);
+  expect(r.findings).toHaveLength(1);
+  expect(r.findings[0]).toMatchObject({ cause: 'issuer-certificate-missing', count: 2, first: '2014-05-09T23:36:44.055900', last: '2014-05-09T23:50:00.000100' });
+});
+
+test('lines of two interleaved processes pair with their own process', () => {
+  const other = (l: string): string => l.replace(/\[pid \d+:tid \d+\]/, '[pid 4677:tid 665]');
+  const r = analyze([AH02217_MDFALLBACK, other(at(AH02217_2014, 'Sat Jun 01 18:02:11.467800 2019')), AH02604_HYZE, other(AH02604_HYZE).replace('hyze.fr', 'other.example')], rules);
+  const vhosts = r.findings.map((f) => [f.cause, f.subject.vhost]).sort();
+  expect(vhosts).toEqual([
+    ['issuer-certificate-missing', 'other.example:443:0'],
+    ['self-signed-certificate', 'hyze.fr:443:0'],
+  ]);
+});
+
+test('a summary line without its reason line is reported as stapling-init-failed with the vhost', () => {
+  const r = analyze([AH02604_HYZE], rules);
+  expect(r.findings.map((f) => [f.cause, f.subject.vhost])).toEqual([['stapling-init-failed', 'hyze.fr:443:0']]);
+});
+
+test('an Apache transport sequence (AH01977, AH01980, AH01941) is one responder-timeout finding', () => {
+  const r = analyze([AH01977, AH01980, AH01941], rules);
+  expect(r.findings).toHaveLength(1);
+  expect(r.findings[0]).toMatchObject({ cause: 'responder-timeout', count: 1 });
+  expect(r.findings[0]!.evidence.map((e) => e.ruleId)).toEqual(['apache-responder-read-failed', 'apache-responder-bad-response', 'apache-responder-error']);
+  expect(r.stats.matched).toBe(3);
+});
+
+test('a transport line without its follow-up is still reported when the input ends', () => {
+  const r = analyze([AH01977], rules);
+  expect(r.findings.map((f) => f.cause)).toEqual(['responder-timeout']);
+});
+
+test('repeats of one nginx failure aggregate with a count and first/last time; evidence is capped', () => {
+  const lines = Array.from({ length: 12 }, (_, i) => NGX_VERIFY.replace('17:38:16', `17:${String(38 + i).padStart(2, '0')}:16`));
+  const r = analyze(lines, rules, { maxEvidence: 3 });
+  expect(r.findings).toHaveLength(1);
+  const f = r.findings[0]!;
+  expect(f).toMatchObject({ cause: 'trusted-chain-incomplete', server: 'nginx', count: 12, first: '2014-05-09T17:38:16', last: '2014-05-09T17:49:16', evidenceOmitted: 9 });
+  expect(f.evidence.map((e) => e.line)).toEqual([1, 2, 12]);
+  expect(f.subject.responder).toBe('ocsp.startssl.com');
+});
+
+test('different responders are different findings', () => {
+  const r = analyze([NGX_VERIFY, NGX_VERIFY.replace(/ocsp\.startssl\.com/g, 'gk.symcd.com')], rules);
+  expect(r.findings.map((f) => f.subject.responder).sort()).toEqual(['gk.symcd.com', 'ocsp.startssl.com']);
+});
+
+test('finding ids are stable across runs and differ per identity', () => {
+  const a = analyze([NGX_VERIFY], rules).findings[0]!.id;
+  const b = analyze(['noise', NGX_VERIFY], rules).findings[0]!.id;
+  expect(a).toBe(b);
+  expect(a).toMatch(/^trusted-chain-incomplete:nginx:[0-9a-f]{10}$/);
+});
+
+test('events: new when a finding appears, update when its next line changes it', () => {
+  const events: AnalyzerEvent[] = [];
+  const a = createAnalyzer(rules, { onEvent: (e) => events.push(e) });
+  const h = a.input('x.log');
+  h.line(AH02217_MDFALLBACK, 1);
+  expect(events.map((e) => e.type)).toEqual(['new']);
+  h.line(AH02604_HYZE, 2);
+  expect(events.map((e) => e.type)).toEqual(['new', 'update']);
+  expect(events[1]!.finding.subject.vhost).toBe('hyze.fr:443:0');
+  h.end();
+  a.end();
+});
+
+test('stats: lines = parsed + unparsed + skipped, matched counts lines in findings', () => {
+  const a = createAnalyzer(rules);
+  const h = a.input('x.log');
+  h.line('plain noise without any trigger', 1);
+  h.line(AH01941, 2); // matched, but no recognised prefix
+  h.skip(3);
+  h.line(NGX_VERIFY, 4);
+  h.setLineCount(5);
+  h.end();
+  const r = a.end();
+  expect(r.stats).toEqual({ files: 1, lines: 5, parsed: 3, unparsed: 1, skipped: 1, matched: 2 });
+  expect(r.inputs[0]).toMatchObject({ file: 'x.log', lines: 5, skippedLines: [3] });
+  expect(r.stats.lines).toBe(r.stats.parsed + r.stats.unparsed + r.stats.skipped);
+});
+
+test('failures do not correlate across inputs', () => {
+  const a = createAnalyzer(rules);
+  const one = a.input('one.log');
+  one.line(AH02217_MDFALLBACK, 1);
+  one.end();
+  const two = a.input('two.log');
+  two.line(AH02604_HYZE, 1);
+  two.end();
+  expect(a.end().findings.map((f) => f.cause).sort()).toEqual(['self-signed-certificate', 'stapling-init-failed']);
+});

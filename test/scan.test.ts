@@ -1,0 +1,101 @@
+/**
+ * The fast path (LineScanner on raw bytes) against the simple path (analyze() on split lines):
+ * same findings, same line numbers, same accounting — whatever the chunk boundaries.
+ */
+import fc from 'fast-check';
+import { analyze, createAnalyzer, type Report } from '../src/engine/analyzer.js';
+import { LineScanner } from '../src/engine/scan.js';
+import { loadRules } from '../src/rules/load.js';
+
+const rules = loadRules();
+
+const REAL = [
+  "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!",
+  '[Fri May 09 23:36:44.056018 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02235: Unable to configure server certificate for stapling',
+  '2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: ocsp.startssl.com',
+  '2018/09/27 10:38:51 [error] 1043#0: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org, peer: 2.21.67.65:80, certificate: "/etc/letsencrypt/live/subdomain.example.com/fullchain.pem"',
+  'no resolver defined to resolve ocsp.int-x3.letsencrypt.org while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org',
+  '... [ssl:error] ... (70007)The timeout specified has expired: [client 1.2.3.4:23726] AH01977: failed reading line from OCSP server',
+  '... [ssl:error] ... AH01941: stapling_renew_response: responder error',
+];
+const NOISE = [
+  '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /',
+  '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"',
+  '',
+];
+
+/** Scan bytes through the fast path, cut into the given chunk sizes (cycled). */
+function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report {
+  const a = createAnalyzer(rules);
+  const h = a.input('x.log');
+  const s = new LineScanner(a.matcher.anchors, h, maxLineLength);
+  let pos = 0;
+  let i = 0;
+  while (pos < bytes.length) {
+    const n = Math.max(1, sizes[i++ % sizes.length]!);
+    s.push(bytes.subarray(pos, pos + n));
+    pos += n;
+  }
+  s.end();
+  h.end();
+  return a.end();
+}
+
+function summary(r: Report): unknown {
+  return { stats: r.stats, findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })) };
+}
+
+test('LF, CRLF and lone CR all end a line; the last line may lack an end', () => {
+  const text = `${REAL[0]}\r\n${REAL[1]}\r${NOISE[0]}\n${REAL[2]}\r\n\r\n${REAL[3]}`;
+  const r = scan(Buffer.from(text), [1 << 20]);
+  expect(r.stats.lines).toBe(6);
+  const lines = r.findings.flatMap((f) => f.evidence.map((e) => e.line)).sort((a, b) => a - b);
+  expect(lines).toEqual([1, 2, 4, 6]);
+  expect(r.findings.flatMap((f) => f.evidence.map((e) => e.text)).some((t) => /[\r\n]/.test(t))).toBe(false);
+  expect(summary(r)).toEqual(summary(analyze(text, rules, { name: 'x.log' })));
+});
+
+test('a CRLF split across two chunks is one line end', () => {
+  const text = `${REAL[2]}\r\n${REAL[3]}\n`;
+  const cut = REAL[2]!.length + 1; // the CR ends the first chunk
+  const r = scan(Buffer.from(text), [cut, 1 << 20]);
+  expect(r.stats.lines).toBe(2);
+  expect(r.findings.map((f) => f.evidence[0]!.line).sort()).toEqual([1, 2]);
+});
+
+test('a line longer than the limit is skipped with its number; later lines keep exact numbers; memory stays bounded', () => {
+  const giant = 'x'.repeat(5_000_000);
+  const text = `${REAL[2]}\n${giant}OCSP_basic_verify() failed\n${REAL[3]}\n`;
+  const r = scan(Buffer.from(text), [65536], 4096);
+  expect(r.stats).toMatchObject({ lines: 3, skipped: 1 });
+  expect(r.inputs[0]!.skippedLines).toEqual([2]);
+  expect(r.findings.map((f) => f.evidence[0]!.line).sort()).toEqual([1, 3]);
+});
+
+test('invalid UTF-8 and NUL bytes neither crash nor shift line numbers', () => {
+  const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x0a]), Buffer.from(`${REAL[2]}\n`), Buffer.from([0xc3, 0x28, 0x0a]), Buffer.from(`${REAL[3]}\n`)]);
+  const r = scan(bytes, [7]);
+  expect(r.stats.lines).toBe(4);
+  expect(r.findings.map((f) => f.evidence[0]!.line).sort()).toEqual([2, 4]);
+});
+
+test('an empty input has no lines and no findings', () => {
+  const r = scan(Buffer.alloc(0), [1]);
+  expect(r.stats).toMatchObject({ lines: 0, parsed: 0, matched: 0 });
+  expect(r.findings).toEqual([]);
+});
+
+test('property: any chunking gives the same findings, line numbers and accounting as the simple path', () => {
+  const lineArb = fc.oneof(fc.constantFrom(...REAL, ...NOISE), fc.string({ maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, ' ')));
+  const endArb = fc.constantFrom('\n', '\r\n', '\r');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(lineArb, endArb), { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }), fc.boolean(), (pairs, sizes, finalEnd) => {
+      let text = pairs.map(([l, e]) => l + e).join('');
+      if (!finalEnd && pairs.length > 0) text = text.slice(0, -pairs[pairs.length - 1]![1].length) || text;
+      const bytes = Buffer.from(text);
+      expect(summary(scan(bytes, sizes))).toEqual(summary(scan(bytes, [1 << 20])));
+      expect(summary(scan(bytes, sizes))).toEqual(summary(analyze(text, rules, { name: 'x.log' })));
+    }),
+    { numRuns: 300 },
+  );
+});
