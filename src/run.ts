@@ -17,6 +17,7 @@ import { safeJson, terminalSafe } from './format/sanitize.js';
 import { CAUSES, certificateLabel } from './causes.js';
 import { CAUSE_IDS, OUTPUT_VERSION, SEVERITIES, severityRank, type Finding, type Severity } from './types.js';
 import { VERSION } from './version.js';
+import { OUTPUT_SCHEMA } from './format/output-schema.js';
 
 /** Output formats of `--format`. */
 export type FormatName = 'human' | 'json' | 'ndjson';
@@ -54,6 +55,7 @@ interface CliOptions {
   maxEvidence: number;
   listRules?: boolean;
   listCauses?: boolean;
+  schema?: boolean;
 }
 
 function positiveInt(name: string) {
@@ -123,6 +125,7 @@ export async function run(params: RunParams): Promise<number> {
     .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
     .option('--list-rules', 'list the loaded rules and exit')
     .option('--list-causes', 'list the cause ids with their meaning and exit')
+    .option('--schema', 'print the JSON Schema of the --format json output and exit')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void stdout.write(s),
@@ -144,6 +147,11 @@ export async function run(params: RunParams): Promise<number> {
       return 2;
     }
     throw err;
+  }
+
+  if (opts.schema) {
+    stdout.write(`${JSON.stringify(OUTPUT_SCHEMA, null, 2)}\n`);
+    return 0;
   }
 
   let rules;

@@ -53,7 +53,7 @@ function cut(text: string, width: number): string {
 function when(f: Finding): string {
   if (!f.first) return '';
   const fmt = (t: string): string => t.replace('T', ' ').replace(/\.\d+/, '');
-  return f.first === f.last || !f.last ? fmt(f.first) : `${fmt(f.first)} → ${fmt(f.last)}`;
+  return !f.last || fmt(f.first) === fmt(f.last) ? fmt(f.first) : `${fmt(f.first)} → ${fmt(f.last)}`;
 }
 
 function subjectLines(f: Finding): [string, string][] {

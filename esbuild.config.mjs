@@ -1,0 +1,32 @@
+/**
+ * `npm run bundle`: one self-contained CommonJS file, `stapling-doctor.cjs`, with every dependency and
+ * the built-in rules inside, for support scripts: `node stapling-doctor.cjs …` needs no node_modules.
+ * The rule files are embedded as text through the `__STAPLING_DOCTOR_RULES__` constant that
+ * `src/rules/load.ts` reads instead of the rules/ directory.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+const rulesDir = new URL('./rules/', import.meta.url);
+const rules = fs
+  .readdirSync(rulesDir)
+  .filter((n) => /\.(ya?ml|json)$/.test(n))
+  .sort()
+  .map((n) => ({ file: `<builtin>/${n}`, text: fs.readFileSync(new URL(n, rulesDir), 'utf8') }));
+
+const outfile = process.argv[2] ?? 'stapling-doctor.cjs';
+await build({
+  entryPoints: ['src/cli.ts'],
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile,
+  define: { __STAPLING_DOCTOR_RULES__: JSON.stringify(rules) },
+  legalComments: 'none',
+  // builtinRulesDir() uses import.meta.url, which a CJS bundle lacks; it is never called there.
+  logOverride: { 'empty-import-meta': 'silent' },
+});
+fs.chmodSync(outfile, 0o755);
+console.log(`${path.relative(process.cwd(), path.resolve(outfile))}: ${rules.length} rules embedded, ${(fs.statSync(outfile).size / 1024).toFixed(0)} KiB`);

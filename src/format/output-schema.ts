@@ -1,0 +1,117 @@
+/**
+ * JSON Schema (draft 2020-12) of the `--format json` document, version {@link OUTPUT_VERSION}.
+ * `stapling-doctor --schema` prints it; the README documents it; a test validates real output with Ajv.
+ * NDJSON lines are the finding objects below plus `"event": "new" | "update"`, and a last line
+ * `{"event": "end", "version", "stats", "inputs"}`.
+ */
+import { CAUSE_IDS, OUTPUT_VERSION, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
+
+const str = { type: 'string' } as const;
+const strOrNull = { type: ['string', 'null'] } as const;
+const count = { type: 'integer', minimum: 0 } as const;
+
+const values = {
+  type: 'object',
+  additionalProperties: false,
+  properties: Object.fromEntries(VALUE_NAMES.map((n) => [n, str])),
+} as const;
+
+const stats = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['files', 'lines', 'parsed', 'unparsed', 'skipped', 'matched'],
+  properties: { files: count, lines: count, parsed: count, unparsed: count, skipped: count, matched: count },
+} as const;
+
+const finding = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'cause', 'severity', 'server', 'ruleIds', 'count', 'first', 'last', 'message', 'subject', 'evidence', 'evidenceOmitted', 'fix'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z-]+:(apache|nginx|unknown):[0-9a-f]{10}$' },
+    cause: { enum: [...CAUSE_IDS] },
+    severity: { enum: [...SEVERITIES] },
+    server: { enum: [...SERVERS, null] },
+    ruleIds: { type: 'array', minItems: 1, items: str },
+    count: { type: 'integer', minimum: 1 },
+    first: strOrNull,
+    last: strOrNull,
+    message: str,
+    subject: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        certificate: str, certSubject: str, certIssuer: str, serial: str, notBefore: str, notAfter: str,
+        vhost: str, responder: str, url: str, host: str,
+        peers: { type: 'array', items: str },
+        pids: { type: 'array', items: { type: 'integer' } },
+      },
+    },
+    evidence: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['file', 'line', 'text', 'ruleId', 'time', 'pid', 'values'],
+        properties: { file: str, line: { type: 'integer', minimum: 1 }, text: str, ruleId: str, time: strOrNull, pid: { type: ['integer', 'null'] }, values },
+      },
+    },
+    evidenceOmitted: count,
+    fix: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['summary', 'steps', 'verify'],
+      properties: {
+        summary: str,
+        steps: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['action', 'directive', 'value', 'valueKind', 'context', 'text'],
+            properties: {
+              action: { enum: ['set', 'remove', 'check', 'run', 'replace-certificate'] },
+              directive: strOrNull,
+              value: strOrNull,
+              valueKind: { enum: ['file:leaf-and-chain', 'file:issuer-chain', 'file:issuer', 'dns-server', 'url:http-responder', 'seconds', null] },
+              context: strOrNull,
+              command: str,
+              alternative: { type: 'boolean' },
+              text: str,
+            },
+          },
+        },
+        verify: { type: 'array', items: str },
+      },
+    },
+  },
+} as const;
+
+/** The schema of the whole `--format json` document. */
+export const OUTPUT_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: `https://stapling-doctor.invalid/output-v${OUTPUT_VERSION}.schema.json`,
+  title: 'stapling-doctor report',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'findings', 'stats', 'inputs'],
+  properties: {
+    version: { const: OUTPUT_VERSION },
+    findings: { type: 'array', items: finding },
+    stats,
+    inputs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['file', 'files', 'lines', 'parsed', 'unparsed', 'skipped', 'matched'],
+        properties: { file: str, ...stats.properties, error: str, skippedLines: { type: 'array', items: { type: 'integer' } } },
+      },
+    },
+  },
+} as const;
+
+/** The schema of one finding (also one NDJSON line, with `event`). */
+export const FINDING_SCHEMA = finding;

@@ -1,0 +1,177 @@
+/**
+ * End-to-end: the built CLI on real log files, globs over a gzipped rotation, and a live pipe kept open.
+ * The three seed failures (issue 2) must each be diagnosed with the right cause and fix in all three ways.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { OUTPUT_SCHEMA } from '../src/format/output-schema.js';
+import type { Report } from '../src/engine/analyzer.js';
+import { ROOT, runCli, startCli, tempDir, waitForOutput } from './helpers/cli.js';
+
+const SEED = path.join(ROOT, 'samples/seed');
+const APACHE = fs.readFileSync(path.join(SEED, 'apache-issuer-missing-httpd-2.4.7.log'), 'utf8');
+const NGINX_VERIFY = fs.readFileSync(path.join(SEED, 'nginx-ocsp-verify-issuer-not-trusted.log'), 'utf8');
+const NGINX_RESOLVER = fs.readFileSync(path.join(SEED, 'nginx-no-resolver.log'), 'utf8');
+const NOISE =
+  '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /\n' +
+  '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"\n';
+
+const validate = new Ajv2020({ strict: false }).compile(OUTPUT_SCHEMA);
+
+function json(args: string[], input?: string): { code: number | null; report: Report; stderr: string } {
+  const r = runCli(['--format', 'json', ...args], input === undefined ? {} : { input });
+  let report: Report;
+  try {
+    report = JSON.parse(r.stdout) as Report;
+  } catch {
+    throw new Error(`not JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
+  if (!validate(report)) throw new Error(`output does not match the schema: ${JSON.stringify(validate.errors, null, 2)}`);
+  return { code: r.code, report, stderr: r.stderr };
+}
+
+/** The diagnosis each seed must get: cause and the directive its first fix step names. */
+const EXPECTED = [
+  { name: 'apache', file: 'apache-issuer-missing-httpd-2.4.7.log', cause: 'issuer-certificate-missing', directive: 'SSLCertificateFile' },
+  { name: 'nginx verify', file: 'nginx-ocsp-verify-issuer-not-trusted.log', cause: 'trusted-chain-incomplete', directive: 'ssl_trusted_certificate' },
+  { name: 'nginx resolver', file: 'nginx-no-resolver.log', cause: 'resolver-missing', directive: 'resolver' },
+];
+
+describe('by file', () => {
+  test.each(EXPECTED)('$name: $cause, fix names $directive', ({ file, cause, directive }) => {
+    const { code, report } = json([path.join('samples/seed', file)]);
+    expect(report.findings.length).toBeGreaterThan(0);
+    for (const f of report.findings) {
+      expect(f.cause).toBe(cause);
+      expect(f.fix.steps[0]!.directive).toBe(directive);
+      expect(f.evidence[0]!.file).toBe(path.join('samples/seed', file));
+    }
+    expect(code).toBe(report.findings.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0);
+  });
+
+  test('human output names cause, fix directive, confirmation command and evidence file:line', () => {
+    const r = runCli(['samples/seed/nginx-ocsp-verify-issuer-not-trusted.log']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('trusted-chain-incomplete');
+    expect(r.stdout).toContain('ssl_trusted_certificate');
+    expect(r.stdout).toContain('openssl s_client -connect');
+    expect(r.stdout).toContain('samples/seed/nginx-ocsp-verify-issuer-not-trusted.log:1');
+    expect(r.stdout).toMatch(/2 findings \(2 warnings\) in 2 lines of 1 input/);
+    expect(r.stdout).not.toMatch(/\u001b\[/); // NO_COLOR
+  });
+
+  test('a directory is searched for its error logs', () => {
+    const { report } = json(['samples/seed']);
+    expect(new Set(report.findings.map((f) => f.cause))).toEqual(new Set(EXPECTED.map((e) => e.cause)));
+    expect(report.stats.files).toBe(3);
+  });
+});
+
+describe('by glob over a gzipped rotation', () => {
+  test('oldest first, .gz read transparently, the same failure aggregated across files', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'error.log.2.gz'), zlib.gzipSync(NOISE + APACHE + NGINX_VERIFY));
+      fs.writeFileSync(path.join(dir, 'error.log.1'), NOISE + NGINX_RESOLVER);
+      fs.writeFileSync(path.join(dir, 'error.log'), NGINX_VERIFY + NOISE);
+      fs.writeFileSync(path.join(dir, 'access.log'), 'not matched by the glob\n');
+      const { code, report } = json([`${dir}/error.log*`]);
+      expect(code).toBe(1);
+      expect(report.inputs.map((i) => path.basename(i.file))).toEqual(['error.log.2.gz', 'error.log.1', 'error.log']);
+      expect(report.stats).toMatchObject({ files: 3, lines: 6 + 3 + 4 });
+      const byCause = (c: string) => report.findings.filter((f) => f.cause === c);
+      expect(byCause('issuer-certificate-missing')).toHaveLength(1);
+      expect(byCause('resolver-missing')).toHaveLength(1);
+      const verify = byCause('trusted-chain-incomplete');
+      expect(verify).toHaveLength(2); // two responders
+      expect(verify.map((f) => f.count)).toEqual([2, 2]);
+      expect(verify[0]!.evidence.map((e) => `${path.basename(e.file)}:${e.line}`)).toEqual(['error.log.2.gz:5', 'error.log:1']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('a glob that matches nothing is a clear error with exit 2', () => {
+    const r = runCli(['/nonexistent-dir-for-test/error.log*']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('/nonexistent-dir-for-test/error.log*: the pattern matches no file');
+  });
+});
+
+describe('by live pipe', () => {
+  test('each finding appears while the pipe is still open; Ctrl-C prints the summary and exits by the contract', async () => {
+    const child = startCli([]);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    try {
+      for (const e of EXPECTED) {
+        const seen = waitForOutput(child, (out) => out.includes(e.cause) && out.includes(e.directive));
+        child.stdin.write(NOISE + fs.readFileSync(path.join(SEED, e.file), 'utf8'));
+        await seen; // the pipe is still open: no EOF has happened
+      }
+      const summary = waitForOutput(child, (out) => /stapling-doctor: \d+ findings/.test(out));
+      child.kill('SIGINT');
+      await summary;
+      expect(await exited).toBe(1);
+      expect(stderr).toBe('');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('ndjson: one finding object per line as soon as it is known, then an end line', async () => {
+    const child = startCli(['--format', 'ndjson']);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const first = waitForOutput(child, (out) => out.includes('\n'));
+      child.stdin.write(NGINX_VERIFY.split('\n')[0] + '\n');
+      const line = JSON.parse((await first).split('\n')[0]!) as { event: string; cause: string; evidence: { line: number }[] };
+      expect(line).toMatchObject({ event: 'new', cause: 'trusted-chain-incomplete' });
+      expect(line.evidence[0]!.line).toBe(1);
+      const end = waitForOutput(child, (out) => out.includes('"event":"end"'));
+      child.stdin.end();
+      const lines = (await end).trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+      expect(lines[lines.length - 1]!.event).toBe('end');
+      expect(await exited).toBe(1);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('exit codes', () => {
+  test('0 without findings; 0 with --fail-on above the findings; 1 with findings', () => {
+    expect(runCli(['-'], { input: NOISE }).code).toBe(0);
+    expect(runCli(['--fail-on', 'error', 'samples/seed/nginx-ocsp-verify-issuer-not-trusted.log']).code).toBe(0);
+    expect(runCli(['--fail-on', 'never', 'samples/seed']).code).toBe(0);
+    expect(runCli(['samples/seed/nginx-ocsp-verify-issuer-not-trusted.log']).code).toBe(1);
+    // resolver-missing at [warn] is a notice: below the default threshold
+    expect(runCli(['samples/seed/nginx-no-resolver.log']).code).toBe(0);
+    expect(runCli(['--fail-on', 'notice', 'samples/seed/nginx-no-resolver.log']).code).toBe(1);
+  });
+
+  test('2 for usage errors and unreadable inputs, after scanning the others', () => {
+    const bad = runCli(['--format', 'xml', 'samples/seed']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/argument 'xml' is invalid/);
+    const missing = json(['samples/seed/nginx-ocsp-verify-issuer-not-trusted.log', 'no/such/file.log']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('stapling-doctor: no/such/file.log: no such file or directory\n');
+    expect(missing.report.findings.length).toBe(2);
+  });
+
+  test('--version and --help exit 0', () => {
+    expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--fail-on');
+  });
+});
+
+test('--schema prints the schema the JSON output is validated against', () => {
+  const r = runCli(['--schema']);
+  expect(JSON.parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(OUTPUT_SCHEMA)));
+});

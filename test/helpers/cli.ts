@@ -1,0 +1,69 @@
+/**
+ * Spawning the built CLI (`dist/cli.js`, built by `npm test` before jest runs) for end-to-end tests.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(ROOT, 'dist/cli.js');
+
+/** Environment without colour, so output is plain text. */
+export const PLAIN_ENV = { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } as NodeJS.ProcessEnv;
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Run the CLI to completion.
+ * @param input bytes written to its stdin (stdin is a closed pipe otherwise)
+ * @throws when dist/cli.js is missing (run `npm run build`)
+ */
+export function runCli(args: string[], options: { input?: string | Buffer; env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliResult {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? PLAIN_ENV,
+    input: options.input ?? '',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 60_000,
+  });
+  return { code: r.status, signal: r.signal, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+}
+
+/** Start the CLI with open pipes (live mode tests). */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = PLAIN_ENV): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Resolve with the accumulated stdout once `predicate` holds, or reject after `ms` milliseconds. */
+export function waitForOutput(child: ChildProcessWithoutNullStreams, predicate: (out: string) => boolean, ms = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.stdout.off('data', onData);
+      reject(new Error(`timed out after ${ms} ms waiting for output; got:\n${out}`));
+    }, ms);
+    const onData = (d: Buffer): void => {
+      out += d.toString('utf8');
+      if (predicate(out)) {
+        clearTimeout(timer);
+        child.stdout.off('data', onData);
+        resolve(out);
+      }
+    };
+    child.stdout.on('data', onData);
+  });
+}
+
+/** A fresh temporary directory, removed by the returned cleanup function. */
+export function tempDir(prefix = 'sd-test-'): { dir: string; cleanup: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
