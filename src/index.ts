@@ -3,14 +3,14 @@
  *
  * ```ts
  * import { loadRules, analyze, analyzeStream, parseLine } from 'stapling-doctor';
- * const rules = loadRules();
+ * const rules = await loadRules();
  * const report = analyze(['2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (…) while requesting certificate status, responder: ocsp.example.com'], rules);
  * const live = await analyzeStream(fs.createReadStream('/var/log/nginx/error.log'), rules);
  * ```
  */
 export { parseLine, type ParseOptions } from './parse/line.js';
 export { splitApacheCertSuffix, unescapeApacheDn } from './parse/apache-cert.js';
-export { loadRules, compileRule, builtinRulesDir, RuleLoadError, type LoadRulesOptions } from './rules/load.js';
+export { loadRules, compileRule, compileRuleSpec, parseRule, builtinRulesDir, RuleLoadError, type LoadRulesOptions } from './rules/load.js';
 export { createAnalyzer, analyze, splitLines, type Analyzer, type AnalyzerOptions, type AnalyzerEvent, type InputHandle, type Report } from './engine/analyzer.js';
 export { createMatcher, chooseAnchors, type Matcher, type RuleHit } from './engine/matcher.js';
 export { LineScanner, DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';

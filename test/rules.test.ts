@@ -9,7 +9,7 @@ import { createMatcher } from '../src/engine/matcher.js';
 import { loadRules } from '../src/rules/load.js';
 import type { Rule, RuleSample } from '../src/types.js';
 
-const rules = loadRules();
+const rules = await loadRules();
 const matcher = createMatcher(rules);
 const sampleCount = rules.reduce((n, r) => n + r.samples.match.length + r.samples.nomatch.length, 0);
 

@@ -7,7 +7,7 @@ import { analyze, createAnalyzer, type Report } from '../src/engine/analyzer.js'
 import { LineScanner } from '../src/engine/scan.js';
 import { loadRules } from '../src/rules/load.js';
 
-const rules = loadRules();
+const rules = await loadRules();
 
 const REAL = [
   "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!",

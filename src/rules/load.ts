@@ -9,8 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject } from 'ajv';
-import YAML from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { RULE_SCHEMA } from './schema.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
@@ -26,16 +25,31 @@ export class RuleLoadError extends Error {
   }
 }
 
-/** Rule files embedded by the single-file bundle (`npm run bundle`); undefined when running from dist/. */
-declare const __STAPLING_DOCTOR_RULES__: { file: string; text: string }[] | undefined;
+/** A validated rule spec and the file it came from, as stored in `dist/builtin-rules.json`. */
+export interface BuiltinRule {
+  file: string;
+  spec: RuleSpec;
+}
+
+/** Built-in rules embedded by the single-file bundle (`npm run bundle`); undefined when running from dist/. */
+declare const __STAPLING_DOCTOR_RULES__: BuiltinRule[] | undefined;
 
 const RULE_FILE = /\.(ya?ml|json)$/;
 const GROUP_NAME = /\(\?<([A-Za-z_$][\w$]*)>/g;
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+// Ajv and the YAML parser cost ~50 ms to import and Ajv ~140 ms to compile the schema, so they are
+// loaded only when a rule file has to be read and checked (user rules, or rules/ without a build).
+let validator: ValidateFunction | undefined;
+let yaml: typeof import('yaml') | undefined;
+async function parsers(): Promise<void> {
+  if (!validator) {
+    const { Ajv } = await import('ajv');
+    validator = new Ajv({ allErrors: false, strict: true }).compile(RULE_SCHEMA);
+  }
+  yaml ??= (await import('yaml')).default as unknown as typeof import('yaml');
+}
 function validate(doc: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: false, strict: true }).compile(RULE_SCHEMA);
-  return validator(doc) ? [] : (validator.errors ?? []);
+  return validator!(doc) ? [] : (validator!.errors ?? []);
 }
 
 function describeAjvError(e: ErrorObject): { field: string; detail: string } {
@@ -59,15 +73,20 @@ export function builtinRulesDir(): string {
   return fileURLToPath(new URL('../../rules/', import.meta.url));
 }
 
+/** Where the build writes the validated built-in rules (`dist/builtin-rules.json`, next to `dist/rules/`). */
+export function builtinRulesJson(): string {
+  return fileURLToPath(new URL('../builtin-rules.json', import.meta.url));
+}
+
 /**
- * Parse, validate and compile one rule from its file text.
- * @param file path used in error messages and to check that the file is named after the id
- * @throws RuleLoadError when the text is not valid YAML/JSON, fails the schema, or breaks an invariant
+ * Parse and validate one rule file's text (YAML, or JSON for `.json`) against the rule schema.
+ * @throws RuleLoadError naming the file and the field
  */
-export function compileRule(file: string, text: string): Rule {
+export async function parseRule(file: string, text: string): Promise<RuleSpec> {
+  await parsers();
   let doc: unknown;
   try {
-    doc = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text, { prettyErrors: true });
+    doc = file.endsWith('.json') ? JSON.parse(text) : yaml!.parse(text, { prettyErrors: true });
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
     throw new RuleLoadError(file, '', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${msg}`);
@@ -77,7 +96,24 @@ export function compileRule(file: string, text: string): Rule {
     const { field, detail } = describeAjvError(errors[0]!);
     throw new RuleLoadError(file, field || '/', detail);
   }
-  const spec = doc as RuleSpec;
+  return doc as RuleSpec;
+}
+
+/**
+ * Parse, validate and compile one rule from its file text.
+ * @param file path used in error messages and to check that the file is named after the id
+ * @throws RuleLoadError when the text is not valid YAML/JSON, fails the schema, or breaks an invariant
+ */
+export async function compileRule(file: string, text: string): Promise<Rule> {
+  return compileRuleSpec(file, await parseRule(file, text));
+}
+
+/**
+ * Compile a schema-valid rule spec: check the invariants and compile its regular expressions.
+ * @throws RuleLoadError on a broken invariant (id ≠ file name, bad regex, unknown group name, a
+ *   positive sample without the trigger)
+ */
+export function compileRuleSpec(file: string, spec: RuleSpec): Rule {
   const base = path.basename(file).replace(RULE_FILE, '');
   if (base !== spec.id) {
     throw new RuleLoadError(file, '/id', `id "${spec.id}" does not match the file name "${base}"`);
@@ -112,7 +148,48 @@ export interface LoadRulesOptions {
   builtin?: boolean;
 }
 
-function readDir(dir: string): { file: string; text: string }[] {
+/**
+ * The built-in rules, validated: from the bundle, else from `dist/builtin-rules.json` when it is at
+ * least as new as every file in rules/, else parsed from rules/ (slower: YAML + schema).
+ */
+async function builtinSpecs(): Promise<BuiltinRule[]> {
+  if (typeof __STAPLING_DOCTOR_RULES__ !== 'undefined') return __STAPLING_DOCTOR_RULES__;
+  const dir = builtinRulesDir();
+  const files = readDir(dir, false);
+  try {
+    const json = builtinRulesJson();
+    const built = fs.statSync(json).mtimeMs;
+    const dirTime = fs.statSync(dir).mtimeMs; // a removed or added file changes the directory
+    if (dirTime <= built && files.every((f) => fs.statSync(f.file).mtimeMs <= built)) {
+      return JSON.parse(fs.readFileSync(json, 'utf8')) as BuiltinRule[];
+    }
+  } catch {
+    // no build output (running from src/): parse the files
+  }
+  const out: BuiltinRule[] = [];
+  const root = path.resolve(dir, '..');
+  for (const f of files) out.push({ file: path.relative(root, f.file), spec: await parseRule(f.file, fs.readFileSync(f.file, 'utf8')) });
+  return out;
+}
+
+/**
+ * Validate every built-in rule file and write them as JSON (the build's last step, so that start-up
+ * needs neither the YAML parser nor the schema compiler).
+ * @returns the number of rules written
+ */
+export async function writeBuiltinRulesJson(target: string = builtinRulesJson()): Promise<number> {
+  const out: BuiltinRule[] = [];
+  const dir = builtinRulesDir();
+  for (const f of readDir(dir, false)) {
+    const spec = await parseRule(f.file, fs.readFileSync(f.file, 'utf8'));
+    compileRuleSpec(f.file, spec); // check invariants now, not at the user's start-up
+    out.push({ file: path.relative(path.resolve(dir, '..'), f.file), spec });
+  }
+  fs.writeFileSync(target, JSON.stringify(out));
+  return out.length;
+}
+
+function readDir(dir: string, withText = true): { file: string; text: string }[] {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -124,6 +201,7 @@ function readDir(dir: string): { file: string; text: string }[] {
     .sort()
     .map((n) => {
       const file = path.join(dir, n);
+      if (!withText) return { file, text: '' };
       try {
         return { file, text: fs.readFileSync(file, 'utf8') };
       } catch (err) {
@@ -133,26 +211,22 @@ function readDir(dir: string): { file: string; text: string }[] {
 }
 
 /**
- * Load, validate and compile rules: the built-in set (from the package's `rules/`, or embedded in the
- * bundle) plus any extra directories.
+ * Load, validate and compile rules: the built-in set (pre-validated by the build, or embedded in the
+ * bundle, or read from the package's `rules/`) plus any extra directories.
  *
  * @returns rules sorted by id
  * @throws RuleLoadError on the first unusable file or a duplicate id (naming both files)
  */
-export function loadRules(options: LoadRulesOptions = {}): Rule[] {
-  const files: { file: string; text: string }[] = [];
-  if (options.builtin !== false) {
-    if (typeof __STAPLING_DOCTOR_RULES__ !== 'undefined') files.push(...__STAPLING_DOCTOR_RULES__);
-    else files.push(...readDir(builtinRulesDir()));
-  }
+export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]> {
+  const specs: BuiltinRule[] = options.builtin === false ? [] : [...(await builtinSpecs())];
   for (const dir of options.dirs ?? []) {
     const found = readDir(dir);
     if (found.length === 0) throw new RuleLoadError(dir, '', 'no rule files (*.yaml, *.yml, *.json) in this directory');
-    files.push(...found);
+    for (const f of found) specs.push({ file: f.file, spec: await parseRule(f.file, f.text) });
   }
   const byId = new Map<string, Rule>();
-  for (const { file, text } of files) {
-    const rule = compileRule(file, text);
+  for (const { file, spec } of specs) {
+    const rule = compileRuleSpec(file, spec);
     const prev = byId.get(rule.id);
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);
