@@ -14,6 +14,7 @@ export { loadRules, compileRule, compileRuleSpec, parseRule, builtinRulesDir, Ru
 export { createAnalyzer, analyze, splitLines, type Analyzer, type AnalyzerOptions, type AnalyzerEvent, type InputHandle, type Report } from './engine/analyzer.js';
 export { createMatcher, chooseAnchors, type Matcher, type RuleHit } from './engine/matcher.js';
 export { LineScanner, DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
+export { AnchorPlanner, byteModel, type ByteModel } from './engine/anchors.js';
 export { analyzeStream, scanInput, type ScanOptions } from './stream.js';
 export { CAUSES, describe, fixFor, type CauseInfo } from './causes.js';
 export { run, type RunParams } from './run.js';

@@ -39,7 +39,7 @@ function describeReadError(err: unknown, lines: number): string {
  */
 export async function scanInput(analyzer: Analyzer, name: string, source: string | AsyncIterable<Buffer | string>, options: ScanOptions = {}): Promise<string | undefined> {
   const handle = analyzer.input(name);
-  const scanner = new LineScanner(analyzer.matcher.anchors, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+  const scanner = new LineScanner(analyzer.matcher.planner, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let error: string | undefined;
   try {
     for await (const chunk of readChunks(source)) {

@@ -10,6 +10,16 @@ import zlib from 'node:zlib';
 /** Bytes read per chunk from a file (1 MiB). */
 export const CHUNK_SIZE = 1 << 20;
 
+// Read buffers are reused across inputs: a fresh 1 MiB buffer per file would only be released by a
+// major GC, so a run over many files would grow by ~2 MiB per file. Concurrent readers take their own.
+const pool: Buffer[] = [];
+function acquire(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafe(CHUNK_SIZE);
+}
+function release(...bufs: Buffer[]): void {
+  for (const b of bufs) if (pool.length < 4) pool.push(b);
+}
+
 function isGzip(b: Buffer): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
@@ -25,8 +35,10 @@ async function* gunzip(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerat
 
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   const fh = await fs.promises.open(path, 'r');
+  const buf = acquire();
+  let spare: Buffer | null = null;
+  let cur = buf;
   try {
-    const buf = Buffer.allocUnsafe(CHUNK_SIZE);
     const { bytesRead } = await fh.read(buf, 0, CHUNK_SIZE, null);
     if (bytesRead === 0) return;
     if (isGzip(buf.subarray(0, bytesRead))) {
@@ -42,15 +54,26 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
       yield* gunzip(first, rest());
       return;
     }
-    // The consumer processes each chunk before asking for the next, so one buffer is reused.
-    yield buf.subarray(0, bytesRead);
+    // Two buffers: the next read runs (in libuv's thread pool) while the consumer scans the current
+    // chunk; the consumer is done with a chunk when it asks for the next one.
+    spare = acquire();
+    let n = bytesRead;
     for (;;) {
-      const r = await fh.read(buf, 0, CHUNK_SIZE, null);
+      const pending = fh.read(spare, 0, CHUNK_SIZE, null);
+      try {
+        yield cur.subarray(0, n);
+      } catch (err) {
+        await pending.catch(() => undefined);
+        throw err;
+      }
+      const r = await pending;
       if (r.bytesRead === 0) return;
-      yield buf.subarray(0, r.bytesRead);
+      [cur, spare] = [spare, cur];
+      n = r.bytesRead;
     }
   } finally {
     await fh.close();
+    release(cur, ...(spare ? [spare] : []));
   }
 }
 
