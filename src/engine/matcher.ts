@@ -103,9 +103,10 @@ export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Valu
  * Try one rule on a parsed line.
  * @returns the hit, or null when the rule's server, conditions or patterns do not fit
  */
-export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared = prepare(parsed)): RuleHit | null {
+export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (() => Prepared) = () => prepare(parsed)): RuleHit | null {
   if (parsed.server !== null && !rule.servers.includes(parsed.server)) return null;
   if (!checkWhen(rule, parsed)) return null;
+  if (typeof prepared === 'function') prepared = prepared();
   for (const pattern of rule.compiled) {
     const m = pattern.re.exec(prepared.message);
     if (!m) continue;
@@ -171,10 +172,11 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   };
 
   const hitsFor = (parsed: ParsedLine, rs: Rule[]): RuleHit[] => {
-    const prepared = prepare(parsed);
+    let prepared: Prepared | undefined;
+    const lazy = (): Prepared => (prepared ??= prepare(parsed)); // only once a rule's server and conditions fit
     const hits: RuleHit[] = [];
     for (const r of rs) {
-      const h = matchRule(r, parsed, prepared);
+      const h = matchRule(r, parsed, lazy);
       if (h) hits.push(h);
     }
     return hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.rule.id.localeCompare(b.rule.id));

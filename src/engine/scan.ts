@@ -43,6 +43,9 @@ export class LineScanner {
   private pendingCR = false;
   private lineNo = 0;
   private readonly hits: number[] = [];
+  private readonly hitPos: number[] = [];
+  private readonly hitFp: number[] = [];
+  private readonly hitLine: number[] = [];
 
   /**
    * @param planner the matcher's anchor planner (its triggers and candidate anchors)
@@ -180,6 +183,8 @@ export class LineScanner {
       pos = next;
     }
 
+    if (this.teddy && this.simdLines(chunk, pos, hasCR)) return;
+
     // Anchor hits in the rest of the chunk, ascending, each encoded as position << shift | anchor.
     const hits = this.hits;
     hits.length = 0;
@@ -218,6 +223,59 @@ export class LineScanner {
     }
     this.hold(chunk, pos);
     this.sink.setLineCount(this.lineNo);
+  }
+
+  /**
+   * The SIMD path for the complete lines of chunk[pos, …): the kernel counts the line ends and
+   * reports candidates with their line index, so only candidate lines are looked at in JavaScript.
+   * Returns false (having done nothing) when a line may be longer than the limit: then the per-line
+   * walk handles the chunk.
+   */
+  private simdLines(chunk: Buffer, pos: number, hasCR: boolean): boolean {
+    const len = chunk.length;
+    const hp = this.hitPos;
+    const hk = this.hitFp;
+    const hl = this.hitLine;
+    hp.length = 0;
+    hk.length = 0;
+    hl.length = 0;
+    const ends = this.teddy!.scan(chunk, pos, len, (p, k, line) => {
+      hp.push(p);
+      hk.push(k);
+      hl.push(line);
+    });
+    if (ends.maxGap - 1 > this.maxLine) return false;
+    let lastLine = -1;
+    let lineFound = false;
+    for (let i = 0; i < hp.length; i++) {
+      const line = hl[i]!;
+      if (line >= ends.count) break; // in the unterminated rest: held for the next chunk
+      if (line === lastLine && lineFound) continue;
+      if (line !== lastLine) lineFound = false;
+      lastLine = line;
+      const p = hp[i]!;
+      let start = chunk.lastIndexOf(LF, p) + 1;
+      if (hasCR) start = Math.max(start, chunk.lastIndexOf(CR, p) + 1);
+      if (start < pos) start = pos;
+      let end = chunk.indexOf(LF, p);
+      if (hasCR) {
+        const cr = chunk.indexOf(CR, p);
+        if (cr !== -1 && (end === -1 || cr < end)) end = cr;
+      }
+      if (this.verifies(chunk, start, end, hk[i]!)) {
+        lineFound = true;
+        this.sink.line(chunk.toString('utf8', start, end), this.lineNo + line + 1);
+      }
+    }
+    this.lineNo += ends.count;
+    let next = pos;
+    if (ends.count > 0) {
+      next = ends.last + 1;
+      if (chunk[ends.last] === CR && next === len) this.pendingCR = true; // a CR ending the chunk: maybe the CR of a CRLF
+    }
+    this.hold(chunk, next);
+    this.sink.setLineCount(this.lineNo);
+    return true;
   }
 
   /** The input ended: finish a last line without a line end. */

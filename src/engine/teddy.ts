@@ -11,7 +11,7 @@
 import { TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 
 const OUT = 1024;
-const RECORD = 20;
+const RECORD = 28;
 const OUT_END = OUT + RECORD * 16384;
 const INPUT = 1 << 20;
 /** Largest input segment copied into the module per call (bytes). */
@@ -45,7 +45,20 @@ function wasmModule(): WasmModule | null {
 interface Exports {
   memory: { buffer: ArrayBuffer };
   resume: { value: number };
+  count: { value: number };
+  last: { value: number };
+  gap: { value: number };
   scan(p: number, end: number, out: number, outEnd: number): number;
+}
+
+/** What {@link Teddy.scan} found out about the line ends of the range it scanned. */
+export interface LineEnds {
+  /** Line ends in the range: LF, and CR not followed by LF. */
+  count: number;
+  /** Position of the last line end in the range, or `from - 1` when there is none. */
+  last: number;
+  /** Longest distance between consecutive line ends, counting from `from - 1` (a line's length + 1). */
+  maxGap: number;
 }
 
 /**
@@ -106,44 +119,74 @@ export class Teddy {
   }
 
   /**
-   * Every occurrence of a fingerprint starting in buf[from, to): calls `hit(position, fingerprint index)`
-   * in ascending order of position (several fingerprints at one position: in bucket order). Allocates
+   * Scan buf[from, to): every occurrence of a fingerprint starting there, and the line ends.
+   * Calls `hit(position, fingerprint index, line index)` in ascending order of position (several
+   * fingerprints at one position: in bucket order), where the line index is the number of line ends
+   * in [from, position). Bytes after `to` are read only to tell a lone CR from a CRLF. Allocates
    * nothing per candidate.
    */
-  find(buf: Buffer, from: number, to: number, hit: (pos: number, fp: number) => void): void {
+  scan(buf: Buffer, from: number, to: number, hit: (pos: number, fp: number, line: number) => void): LineEnds {
     const mem = this.mem;
     const view = this.view;
+    const ex = this.exports;
     mem.set(this.masks, 0);
+    let base = 0;
+    let lastAbs = from - 1;
+    let maxGap = 0;
     for (let s = from; s < to; s += SEGMENT) {
       const segEnd = Math.min(to, s + SEGMENT);
-      const copyEnd = Math.min(buf.length, segEnd + 3); // a fingerprint starting at segEnd-1 needs 3 more bytes
+      const copyEnd = Math.min(buf.length, segEnd + 3); // fingerprints starting near segEnd, and CR/LF
       mem.set(buf.subarray(s, copyEnd), INPUT);
       mem.fill(0, INPUT + (copyEnd - s), INPUT + (copyEnd - s) + PAD);
+      ex.count.value = 0;
+      ex.last.value = INPUT + (lastAbs - s);
+      ex.gap.value = maxGap;
       let p = INPUT;
       const end = INPUT + (segEnd - s);
       while (p < end) {
-        const outEnd = this.exports.scan(p, end, OUT, OUT_END);
-        p = this.exports.resume.value;
+        const outEnd = ex.scan(p, end, OUT, OUT_END);
+        p = ex.resume.value;
         for (let o = OUT; o < outEnd; o += RECORD) {
           const block = view.getUint32(o, true);
+          const before = view.getUint32(o + 4, true);
+          const ends = view.getUint32(o + 8, true);
           for (let k = 0; k < 16; k++) {
-            const bits = mem[o + 4 + k]!;
+            const bits = mem[o + 12 + k]!;
             if (bits === 0) continue;
             const at = block + k;
             if (at >= end) break;
             const pos = s + (at - INPUT);
+            const line = base + before + popcount(ends & ((1 << k) - 1));
             for (let b = 0; b < 8; b++) {
               if ((bits & (1 << b)) === 0) continue;
               const list = this.buckets[b]!;
               for (let q = 0; q < list.length; q++) {
                 const fi = list[q]!;
                 const f = this.fingerprints[fi]!;
-                if (pos + f.length <= buf.length && buf[pos] === f[0] && buf[pos + 1] === f[1] && buf[pos + 2] === f[2] && (f.length === 3 || buf[pos + 3] === f[3])) hit(pos, fi);
+                if (pos + f.length <= buf.length && buf[pos] === f[0] && buf[pos + 1] === f[1] && buf[pos + 2] === f[2] && (f.length === 3 || buf[pos + 3] === f[3])) hit(pos, fi, line);
               }
             }
           }
         }
       }
+      base += ex.count.value;
+      lastAbs = s + (ex.last.value - INPUT);
+      maxGap = ex.gap.value;
     }
+    return { count: base, last: lastAbs, maxGap };
   }
+
+  /**
+   * Every occurrence of a fingerprint starting in buf[from, to): `hit(position, fingerprint index)`
+   * in ascending order of position.
+   */
+  find(buf: Buffer, from: number, to: number, hit: (pos: number, fp: number) => void): void {
+    this.scan(buf, from, to, hit);
+  }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
