@@ -1,8 +1,13 @@
 /**
- * Unit tests of the shared extraction the rules rely on (src/parse/context.ts). Lines are real: from
+ * Unit tests of the shared extraction the rules rely on (src/parse/context.ts, the certificate-expiry
+ * check in src/causes.ts and its `loggedAt` value from src/engine/matcher.ts). Lines are real: from
  * the reference catalogue or captured (test/catalogue/captured/).
  */
 import { opensslBlock, opensslValues, parseOpensslErrors } from '../src/parse/context.js';
+import { describe as describeCause, expiredNotAfter, fixFor } from '../src/causes.js';
+import { createMatcher } from '../src/engine/matcher.js';
+import { analyze } from '../src/engine/analyzer.js';
+import { loadRules } from '../src/rules/load.js';
 
 describe('parseOpensslErrors', () => {
   test("Apache's `reason (data)` form keeps a data string that contains colons", () => {
@@ -49,5 +54,36 @@ describe('opensslBlock', () => {
     const block = opensslBlock('SSL Library Error: error:0906D06C:PEM routines:PEM_read_bio:no start line (Expecting: DH PARAMETERS) -- Bad file contents or format - or even just a forgotten SSLCertificateKeyFile?');
     expect(block).toBe('error:0906D06C:PEM routines:PEM_read_bio:no start line (Expecting: DH PARAMETERS)');
     expect(parseOpensslErrors(block!)[0]).toMatchObject({ reason: 'no start line', data: 'Expecting: DH PARAMETERS' });
+  });
+});
+
+describe('expired certificate (notafter before the line that printed it)', () => {
+  const expiredLine =
+    "[Mon Nov 23 01:56:34.134999 2026] [ssl:error] [pid 10912:tid 10912] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=expiredcert.stapling-lab.test / issuer: O=Stapling Lab,CN=Lab Issuing CA / serial: 1E5DC02874173F3E3725731F93F77AACAC8F2579 / notbefore: Aug 25 01:54:13 2026 GMT / notafter: Nov 22 01:54:13 2026 GMT]";
+
+  test('expiredNotAfter is pure: it compares with the given line time only', () => {
+    expect(expiredNotAfter({ notAfter: 'Nov 22 01:54:13 2026 GMT' }, { loggedAt: '2026-11-23T01:56:34.134999' })).toBe('Nov 22 01:54:13 2026 GMT');
+    expect(expiredNotAfter({ notAfter: 'Nov 22 01:54:13 2026 GMT' }, { loggedAt: '2026-11-21T00:00:00' })).toBeNull();
+    expect(expiredNotAfter({ notAfter: 'Nov 22 01:54:13 2026 GMT' }, {})).toBeNull();
+    expect(expiredNotAfter({ notAfter: 'not a time' }, { loggedAt: '2026-11-23T01:56:34' })).toBeNull();
+  });
+
+  test('the matcher gives suffix lines their own time as loggedAt', () => {
+    const hit = createMatcher(loadRules()).matchAll(expiredLine)[0]!;
+    expect(hit.values).toMatchObject({ notAfter: 'Nov 22 01:54:13 2026 GMT', loggedAt: '2026-11-23T01:56:34.134999' });
+  });
+
+  test('the finding says that the certificate expired and the fix starts with replacing it', () => {
+    const f = analyze([expiredLine], loadRules()).findings[0]!;
+    expect(f.message).toMatch(/The certificate itself expired on Nov 22 01:54:13 2026 GMT/);
+    expect(f.fix.steps[0]!.action).toBe('replace-certificate');
+  });
+
+  test('a certificate still valid at the time of the line is not called expired', () => {
+    const line = "[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=Apache Managed Domain Fallback / issuer: CN=Apache Managed Domain Fallback / serial: 67AB5A455D2E5289FE4EFBD707CB73FA361D88C7 / notbefore: May 29 19:48:11 2019 GMT / notafter: Jun 12 19:48:11 2019 GMT]";
+    const f = analyze([line], loadRules()).findings[0]!;
+    expect(f.message).not.toMatch(/expired/);
+    expect(describeCause(f.cause, f.server, f.subject, {})).toBe(f.message);
+    expect(fixFor(f.cause, f.server, f.subject, {}).steps[0]!.action).not.toBe('replace-certificate');
   });
 });
