@@ -264,7 +264,7 @@ function describeCause(cause: CauseId, server: Server | null, s: FindingSubject,
     case 'response-signature-invalid':
       return `The OCSP response for ${cert} from ${resp} is not validly signed for it${details.opensslReason ? ` (${details.opensslReason}${details.verifyError ? `: ${details.verifyError}` : ''})` : ''}, so ${srv === 'The server' ? 'the server' : srv} does not staple it.`;
     case 'responder-url-invalid':
-      return `${srv} cannot use the OCSP responder URL${s.url ? ` ${s.url}` : ''} for ${cert}${details.detail ? ` (${details.detail})` : ''}: only plain http:// responder URLs work.`;
+      return `${srv} cannot use the OCSP responder URL${s.url ? ` ${s.url}` : ''} for ${cert}${details.detail ? ` (${details.detail}): it must be a well-formed plain http:// URL` : ': only plain http:// responder URLs work'}.`;
     case 'resolver-missing':
       return `nginx has no resolver to look up ${s.host ?? s.responder ?? 'the OCSP responder'} at run time; it keeps using the addresses resolved at start-up, which breaks stapling when the CA's addresses change.`;
     case 'dns-resolution-failed':
