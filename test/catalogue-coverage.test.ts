@@ -50,7 +50,7 @@ for (const r of rules) {
 }
 
 /** A printf-style format of the catalogue as a regular expression (conversions match anything). */
-export function formatRegex(format: string): RegExp {
+function formatRegex(format: string): RegExp {
   const escaped = format.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(escaped.replace(/%(?:\\\*s|0?\d*X?i|ui|uz|ld|xV|u|d|i|s|V|T|p|z)/g, '.*?'));
 }
