@@ -56,6 +56,8 @@ function prepare(p: ParsedLine): Prepared {
     const s = splitApacheCertSuffix(message);
     message = s.message;
     shared = s.values;
+    // The line's own time, so that a notAfter before it can be reported as an expired certificate.
+    if (shared.notAfter !== undefined && p.time !== null) shared = { ...shared, loggedAt: p.time };
   }
   if (message.length > MAX_MATCH_CHARS) message = message.slice(0, MAX_MATCH_CHARS);
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
