@@ -217,8 +217,11 @@ function stapleAfter(r: ScenarioResult): string {
   return `${describeStaple(lastHandshake(r.after))}${found.length > 0 ? `; still: ${found.join(',')}` : '; log clean'}`;
 }
 
-/** Plain-text table (one row per scenario): scenario, expected, found, fix applied, stapling before/after. */
-export function renderTable(results: ScenarioResult[]): string {
+/**
+ * Plain-text table (one row per scenario): scenario, expected, found, fix applied, stapling before/after.
+ * @param root the lab directory, replaced by {@link NORMALISED_ROOT} in the cells
+ */
+export function renderTable(results: ScenarioResult[], root?: string): string {
   const rows = results.map((r) => {
     const found = r.error ? 'ERROR' : causesOf(r.before?.report).join(',') || '(none)';
     const expected = r.scenario.expected.join(',') || '(none)';
@@ -229,12 +232,31 @@ export function renderTable(results: ScenarioResult[]): string {
       typeof r.scenario.closeLoop === 'string' ? describeChanges(r.plan) : '-',
       stapleBefore(r),
       stapleAfter(r),
-    ];
+    ].map((cell) => (root ? normalise(cell, root) : cell));
   });
   const head = ['scenario', 'expected cause', 'cause found', 'fix applied', 'stapling before', 'stapling after fix'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/**
+ * Write `results.json` into the lab directory (kept with `STAPLING_KEEP_LAB=1`): per scenario the
+ * expected and found causes, the findings' fixes, the plan applied and the handshake summaries.
+ */
+export function writeResults(results: ScenarioResult[], root: string): void {
+  const out = results.map((r) => ({
+    id: r.id,
+    expected: r.scenario.expected,
+    found: causesOf(r.before?.report),
+    error: r.error,
+    loopProblem: r.loopProblem,
+    before: r.before && { start: r.before.start, staples: r.before.handshakes.map(describeStaple), findings: r.before.report.findings.map((f) => ({ cause: f.cause, message: f.message, fix: f.fix })) },
+    plan: r.plan,
+    after: r.after && { start: r.after.start, staples: r.after.handshakes.map(describeStaple), causes: causesOf(r.after.report) },
+    ms: r.ms,
+  }));
+  if (fs.existsSync(root)) fs.writeFileSync(path.join(root, 'results.json'), normalise(JSON.stringify(out, null, 2), root));
 }
 
 /** Versions of the servers, OpenSSL and OS, for the samples' README. */
@@ -274,17 +296,17 @@ export const SAMPLES_DIR = path.join(REPO_ROOT, 'samples', 'real');
  * Rewrite `samples/real/`: one `<server>-<scenario>.log` per scenario (the log of the broken
  * configuration, normalised) and the README with versions and the scenario table.
  */
-export async function writeSamples(results: ScenarioResult[], table: string, seconds: number): Promise<void> {
+export async function writeSamples(results: ScenarioResult[], seconds: number): Promise<void> {
   fs.mkdirSync(SAMPLES_DIR, { recursive: true });
   for (const f of fs.readdirSync(SAMPLES_DIR)) if (f.endsWith('.log')) fs.rmSync(path.join(SAMPLES_DIR, f));
   for (const r of results) if (r.before) fs.writeFileSync(path.join(SAMPLES_DIR, `${r.id}.log`), r.before.log);
   const v = await versions();
   const byCause = new Map<string, string[]>();
   for (const r of results) for (const c of r.scenario.expected) byCause.set(c, [...(byCause.get(c) ?? []), r.id]);
-  const serverOf = (id: string) => (id.startsWith('apache') ? `Apache ${v.apache.replace(/^Server version: /, '')}` : v.nginx.replace(/^nginx version: /, ''));
+  const serverOf = (id: string) => (id.startsWith('apache') ? v.apache.replace(/^Server version: /, '') : v.nginx.replace(/^nginx version: /, ''));
   const causeRows = [...byCause.entries()].sort(([a], [b]) => a.localeCompare(b))
     .map(([c, ids]) => `| \`${c}\` | ${ids.map((id) => `[${id}.log](${id}.log)`).join(', ')} | ${[...new Set(ids.map(serverOf))].join('; ')} |`);
-  const scenarioRows = results.map((r) => `| [${r.id}.log](${r.id}.log) | ${r.scenario.title} | ${r.scenario.expected.map((c) => `\`${c}\``).join(', ') || '(none)'} | ${r.scenario.why.replace(/\|/g, '\\|')} |`);
+  const scenarioRows = results.map((r) => `| [${r.id}.log](${r.id}.log) | ${r.scenario.title} | ${stapleBefore(r)} | ${r.scenario.expected.map((c) => `\`${c}\``).join(', ') || '(none)'} | ${r.scenario.why.replace(/\|/g, '\\|')} |`);
   const text = `# Real server logs
 
 Every \`.log\` file here was written by a real Apache httpd or nginx, started by the server test
@@ -318,8 +340,11 @@ ${causeRows.join('\n')}
 
 ## Scenarios
 
-| log | what is broken | expected cause | why (catalogue §, line written) |
-|---|---|---|---|
+\`openssl s_client -status\` column: what the last handshake of the capture saw (nginx staples only
+from the second handshake on; Apache staples the fake \`tryLater\` it makes when the responder fails).
+
+| log | what is broken | \`openssl s_client -status\` | expected cause | why (catalogue §, line written) |
+|---|---|---|---|---|
 ${scenarioRows.join('\n')}
 
 ## Regenerate
@@ -331,12 +356,10 @@ As root on Debian with \`apache2\`, \`nginx-light\`, \`openssl\`, \`dnsmasq-base
 npm run samples:regenerate
 \`\`\`
 
-It runs the server harness in capture mode (\`STAPLING_CAPTURE=1\`) and rewrites this directory
-(about ${Math.ceil(seconds / 10) * 10} s). The result of that run:
-
-\`\`\`
-${table}
-\`\`\`
+It runs the server harness in capture mode (\`STAPLING_CAPTURE=1\`): the same scenarios as
+\`npm run test:servers\`, without the assertions, and rewrites this directory (about
+${Math.ceil(seconds / 10) * 10} s). The expected causes and the reasons come from
+\`test/servers/scenarios.ts\`.
 `;
   fs.writeFileSync(path.join(SAMPLES_DIR, 'README.md'), text);
 }

@@ -9,6 +9,8 @@
  *   unauthorized(6), `/stale/` a real `openssl ocsp` response made three days ago (expired), and
  *   `/other-cert/` a real response for a different certificate (CertID mismatch);
  * - `blackhole`: a TCP listener that accepts and never answers (responder timeout);
+ * - `slow`: a TCP relay to `ca` that waits {@link SLOW_RESPONDER_DELAY_MS} before it connects (a slow
+ *   responder: too slow for `SSLStaplingResponderTimeout 2`, in time for 15);
  * - `closedPort`: a port nothing listens on (responder down);
  * - DNS (dnsmasq): `siteDns` on 127.0.0.1:53, the name server of the servers' sandbox; it is
  *   authoritative for `stapling.test` and knows no name in it (NXDOMAIN); `goodDns` on a free port
@@ -31,13 +33,14 @@ export interface ResponderPorts {
   foreign: number;
   web: number;
   blackhole: number;
+  slow: number;
   closed: number;
   goodDns: number;
 }
 
 /** Pick free ports for every responder. */
 export async function allocatePorts(): Promise<ResponderPorts> {
-  return { ca: await freePort(), foreign: await freePort(), web: await freePort(), blackhole: await freePort(), closed: await freePort(), goodDns: await freePort() };
+  return { ca: await freePort(), foreign: await freePort(), web: await freePort(), blackhole: await freePort(), slow: await freePort(), closed: await freePort(), goodDns: await freePort() };
 }
 
 /** The responder URLs the leaves carry in their AIA extension. */
@@ -54,6 +57,7 @@ export function responderUrls(p: ResponderPorts) {
     stale: `http://127.0.0.1:${p.web}/stale/`,
     otherCert: `http://127.0.0.1:${p.web}/other-cert/`,
     blackhole: `http://127.0.0.1:${p.blackhole}/`,
+    slow: `http://127.0.0.1:${p.slow}/`,
     closed: `http://127.0.0.1:${p.closed}/`,
   };
 }
@@ -66,6 +70,9 @@ export interface Responders {
   siteDns: string;
   stop(): Promise<void>;
 }
+
+/** How long the `slow` responder waits before it answers, in ms. */
+export const SLOW_RESPONDER_DELAY_MS = 4_000;
 
 /** An OCSP responseBytes-less OCSPResponse: SEQUENCE { ENUMERATED 6 (unauthorized) }. */
 const UNAUTHORIZED_DER = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x06]);
@@ -174,6 +181,23 @@ export async function startResponders(pki: Pki, ports: ResponderPorts, logDir: s
     });
     servers.push(blackhole);
     await new Promise<void>((resolve, reject) => blackhole.once('error', reject).listen(ports.blackhole, '127.0.0.1', resolve));
+
+    const slow = net.createServer((client) => {
+      sockets.add(client);
+      client.pause();
+      client.on('error', () => undefined);
+      setTimeout(() => {
+        if (client.destroyed) return;
+        const upstream = net.connect({ host: '127.0.0.1', port: ports.ca }, () => {
+          client.pipe(upstream);
+          upstream.pipe(client);
+        });
+        sockets.add(upstream);
+        upstream.on('error', () => client.destroy());
+      }, SLOW_RESPONDER_DELAY_MS);
+    });
+    servers.push(slow);
+    await new Promise<void>((resolve, reject) => slow.once('error', reject).listen(ports.slow, '127.0.0.1', resolve));
 
     procs.push(await startDnsmasq('dns-site', 53, [], logDir));
     procs.push(await startDnsmasq('dns-good', ports.goodDns, [`${HOSTS_ONLY_NAME},127.0.0.1`], logDir));

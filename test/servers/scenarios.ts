@@ -59,6 +59,7 @@ export const leafSpecs = (u: Urls): LeafSpec[] => [
   { name: 'foreign-signed', ocspUrl: u.foreign, status: 'good' },
   { name: 'responder-down', ocspUrl: u.closed, status: 'good' },
   { name: 'responder-silent', ocspUrl: u.blackhole, status: 'good' },
+  { name: 'responder-slow', ocspUrl: u.slow, status: 'good' },
   { name: 'responder-nxdomain', ocspUrl: u.caNxdomain, status: 'good' },
   { name: 'responder-hosts-only', ocspUrl: u.caByHostsOnlyName, status: 'good' },
   { name: 'captive-portal', ocspUrl: u.portal, status: 'good' },
@@ -186,7 +187,7 @@ export const SCENARIOS: Scenario[] = [
   {
     server: 'nginx', name: 'responder-down', title: 'nothing listens on the responder port', leaf: 'responder-down',
     expected: ['responder-unreachable'], fixDirective: null,
-    why: '§3.2: "connect() to 127.0.0.1:P failed (111: Connection refused) while requesting certificate status …"',
+    why: '§3.2: on loopback the refusal arrives after the non-blocking connect, so nginx writes "recv() failed (111: Connection refused) while requesting certificate status …" then "OCSP responder prematurely closed connection …" (not "connect() … failed")',
     site: (e) => nginx(e, 'responder-down'), traffic: NGINX_FETCH_WAIT, closeLoop: { open: 'a network fault: the fix is to let the server reach the responder, not a directive' },
   },
   {
@@ -195,6 +196,12 @@ export const SCENARIOS: Scenario[] = [
     why: '§2.3/§2.8 seq. 4: "(70007)The timeout specified has expired: … AH01977: failed reading line from OCSP server" + AH01980 "(none)" + AH01941',
     site: (e) => apache(e, 'responder-silent', { global: [d('SSLStaplingResponderTimeout', '2')] }),
     closeLoop: { open: 'the responder never answers: a longer SSLStaplingResponderTimeout cannot help' },
+  },
+  {
+    server: 'apache', name: 'responder-slow', title: 'the responder answers after 4 s, SSLStaplingResponderTimeout is 2', leaf: 'responder-slow',
+    expected: ['responder-timeout'], fixDirective: 'SSLStaplingResponderTimeout',
+    why: '§2.3/§5 "slow responder": the same AH01977 (70007) + AH01980 "(none)" + AH01941 as a silent one; the fix raises SSLStaplingResponderTimeout',
+    site: (e) => apache(e, 'responder-slow', { global: [d('SSLStaplingResponderTimeout', '2')] }), closeLoop: 'staple-good',
   },
   {
     server: 'nginx', name: 'responder-timeout', title: 'the responder accepts and never answers (nginx waits its fixed 60 s)', leaf: 'responder-silent',
@@ -258,7 +265,7 @@ export const SCENARIOS: Scenario[] = [
   {
     server: 'apache', name: 'revoked', title: 'the CA has revoked the certificate (keyCompromise)', leaf: 'revoked',
     expected: ['certificate-revoked'], fixDirective: 'SSLCertificateFile',
-    why: '§2.2/§2.8 seq. 6: "AH02969: … response has certificate status revoked (reason: keyCompromise) …" + AH01943',
+    why: '§2.2: "AH02969: stapling_check_response: response has certificate status revoked (reason: keyCompromise) for serial number …" — alone: 2.4.68 writes no AH01943 after it (the catalogue\'s seq. 6 has one), and staples the revoked response',
     site: (e) => apache(e, 'revoked'), closeLoop: { open: 'the fix is a new certificate (replace-certificate), not a directive value' },
   },
   {
@@ -270,7 +277,7 @@ export const SCENARIOS: Scenario[] = [
   {
     server: 'apache', name: 'status-unknown', title: 'the responder does not know the certificate (not in its index)', leaf: 'unlisted',
     expected: ['certificate-status-unknown'], fixDirective: 'SSLStaplingForceURL',
-    why: '§2.2: "AH02969: … response has certificate status unknown (reason: n/a) …" + AH01943',
+    why: '§2.2: "AH02969: stapling_check_response: response has certificate status unknown (reason: n/a) for serial number …" (alone, no AH01943 in 2.4.68)',
     site: (e) => apache(e, 'unlisted'), closeLoop: { open: 'the CA must know the certificate; nothing to set' },
   },
   {
@@ -307,7 +314,7 @@ export const SCENARIOS: Scenario[] = [
   {
     server: 'apache', name: 'certid-mismatch', title: 'the responder answers about another certificate', leaf: 'other-cert-response',
     expected: ['certid-mismatch'], fixDirective: 'SSLCertificateFile',
-    why: '§2.2: "AH01935: stapling_check_response: certificate ID not present in response!" + AH01943',
+    why: '§2.2: "AH01935: stapling_check_response: certificate ID not present in response!" + AH01943 on the fetch, AH01935 alone when the cached response is checked again',
     site: (e) => apache(e, 'other-cert-response'), closeLoop: { open: 'the chain is right; the responder answers for the wrong certificate' },
   },
   {

@@ -11,7 +11,7 @@
  * Capture mode (`STAPLING_CAPTURE=1`, `npm run samples:regenerate`) runs the same scenarios and
  * rewrites `samples/real/` instead of asserting the diagnoses.
  */
-import { createLab, renderTable, runScenario, causesOf, lastHandshake, writeSamples, type Lab, type ScenarioResult } from './harness.js';
+import { createLab, renderTable, runScenario, causesOf, lastHandshake, writeResults, writeSamples, type Lab, type ScenarioResult } from './harness.js';
 import { stopAll, pool } from './proc.js';
 import { SCENARIOS, scenarioId, type Scenario } from './scenarios.js';
 
@@ -39,10 +39,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   const ordered = scenarios.map((s) => results.get(scenarioId(s))).filter((r): r is ScenarioResult => r !== undefined);
-  const table = renderTable(ordered);
+  const table = renderTable(ordered, lab?.root);
+  if (lab) writeResults(ordered, lab.root);
   process.stderr.write(`\nReal-server scenarios: before/after (${scenarios.length} scenarios in ${(suiteMs / 1000).toFixed(1)} s, ${PARALLEL} at once)\n${table}\n\n`);
   try {
-    if (CAPTURE && ordered.length > 0) await writeSamples(ordered, table, suiteMs / 1000);
+    if (CAPTURE && ordered.length > 0) await writeSamples(ordered, suiteMs / 1000);
   } finally {
     await lab?.stop();
     await stopAll();
