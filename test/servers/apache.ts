@@ -22,6 +22,7 @@ export interface ApacheLayout {
   pidFile: string;
 }
 
+/** The file layout of an instance whose ServerRoot is `dir` (config, logs/error.log, run/httpd.pid). */
 export function apacheLayout(dir: string): ApacheLayout {
   return { dir, configFile: path.join(dir, 'httpd.conf'), errorLog: path.join(dir, 'logs', 'error.log'), pidFile: path.join(dir, 'run', 'httpd.pid') };
 }

@@ -16,12 +16,14 @@ export interface Directive {
 export type ApacheContext = 'server config' | 'VirtualHost';
 export type NginxContext = 'http' | 'server';
 
+/** An Apache site: global (`server config`) directives and those of its one `<VirtualHost>`. */
 export interface ApacheSite {
   server: 'apache';
   'server config': Directive[];
   VirtualHost: Directive[];
 }
 
+/** An nginx site: `http {}` directives and those of its one `server {}` (`server_`, as `server` names the kind). */
 export interface NginxSite {
   server: 'nginx';
   http: Directive[];

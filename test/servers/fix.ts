@@ -22,6 +22,7 @@ export interface Change {
   from: string;
 }
 
+/** The changes to make, and what could not be applied. */
 export interface FixPlan {
   changes: Change[];
   /** Why (part of) the fix could not be applied; empty when all of it can. */

@@ -50,6 +50,7 @@ export async function checkPrerequisites(): Promise<void> {
   if (problems.length > 0) throw new Error(`The real-server tests cannot run:\n${problems.join('\n')}`);
 }
 
+/** The running lab: its temporary root, PKI, responders, sandbox, and the values scenarios use. */
 export interface Lab {
   root: string;
   pki: Pki;
@@ -102,6 +103,7 @@ export interface Phase {
   report: Report;
 }
 
+/** Everything one scenario did: the broken run, the fix plan, the run after the fix. */
 export interface ScenarioResult {
   id: string;
   scenario: Scenario;
@@ -139,9 +141,9 @@ async function phase(lab: Lab, s: Scenario, inst: ServerInstance, site: ReturnTy
   if (start.listening) {
     if (label === 'before') {
       const t = s.traffic ?? {};
-      const count = t.count ?? (s.server === 'apache' ? 2 : 3);
+      const count = t.count ?? (s.stapleBefore ? 8 : s.server === 'apache' ? 2 : 3);
       const pauseMs = t.pauseMs ?? (s.server === 'apache' ? 500 : 1_000);
-      hs = await handshakes(inst.port, lab.pki.root.cert, { count, pauseMs });
+      hs = await handshakes(inst.port, lab.pki.root.cert, { count, pauseMs, untilGood: s.stapleBefore === 'good' });
       if (t.waitForLog) {
         const re = t.waitForLog;
         await waitFor(() => re.test(inst.errorLogText()), t.waitMs ?? 30_000, 500);
@@ -210,7 +212,7 @@ function stapleBefore(r: ScenarioResult): string {
 
 function stapleAfter(r: ScenarioResult): string {
   const s = r.scenario;
-  if (typeof s.closeLoop !== 'string') return '(loop open)';
+  if (typeof s.closeLoop !== 'string') return s.expected.length === 0 ? '-' : '(loop open)';
   if (!r.after) return r.loopProblem ? 'NOT CLOSED' : 'error';
   if (!r.after.start.listening) return `did not start (exit ${r.after.start.exitCode})`;
   const found = causesOf(r.after.report);
@@ -259,7 +261,7 @@ export function writeResults(results: ScenarioResult[], root: string): void {
   if (fs.existsSync(root)) fs.writeFileSync(path.join(root, 'results.json'), normalise(JSON.stringify(out, null, 2), root));
 }
 
-/** Versions of the servers, OpenSSL and OS, for the samples' README. */
+/** Versions of the servers, OpenSSL and OS (first line of each tool's version output). */
 export interface Versions {
   apache: string;
   apachePackage: string;
@@ -271,6 +273,7 @@ export interface Versions {
   debian: string;
 }
 
+/** Read the versions of the installed servers, OpenSSL and OS, for the samples' README. */
 export async function versions(): Promise<Versions> {
   const first = async (cmd: string, args: string[]) => {
     const r = await run(cmd, args);

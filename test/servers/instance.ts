@@ -19,6 +19,7 @@ export interface StartResult {
   ms: number;
 }
 
+/** An Apache or nginx instance with its own directory and port; one process per start. */
 export class ServerInstance {
   readonly layout: { dir: string; configFile: string; errorLog: string; pidFile: string };
   private proc: Proc | null = null;

@@ -43,6 +43,7 @@ export interface LeafSpec {
   status: 'good' | 'revoked' | 'unknown';
 }
 
+/** The PKI's files (PEM paths). */
 export interface Pki {
   dir: string;
   root: KeyPair;

@@ -62,6 +62,7 @@ export function responderUrls(p: ResponderPorts) {
   };
 }
 
+/** The running responders and DNS servers, and how to stop them. */
 export interface Responders {
   ports: ResponderPorts;
   /** `host:port` of the DNS server that resolves the hosts-only name (for `resolver`). */

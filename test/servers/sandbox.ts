@@ -19,6 +19,7 @@ export const NXDOMAIN_NAME = 'retired-ocsp.stapling.test';
 /** The domain the harness's DNS servers are authoritative for. */
 export const TEST_DOMAIN = 'stapling.test';
 
+/** The sandbox files and the command wrapper that puts them in place for one process. */
 export interface Sandbox {
   hostsFile: string;
   resolvConf: string;

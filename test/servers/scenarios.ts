@@ -26,6 +26,7 @@ export interface LabEnv {
 /** After the fix: a good staple, or (for "turn stapling off") no staple and no warning. */
 export type AfterFix = 'staple-good' | 'stapling-off';
 
+/** One row of the scenario table. */
 export interface Scenario {
   server: 'apache' | 'nginx';
   /** Short name; the sample is `samples/real/<server>-<name>.log`. */
@@ -52,6 +53,10 @@ export interface Scenario {
   closeLoop: AfterFix | { open: string };
 }
 
+/**
+ * The leaves to issue, one per responder variant, named after what their OCSP URI points at
+ * (`responder-down`: a closed port, `stale-response`: the 3-days-old response …).
+ */
 export const leafSpecs = (u: Urls): LeafSpec[] => [
   { name: 'good', ocspUrl: u.ca, status: 'good' },
   { name: 'revoked', ocspUrl: u.ca, status: 'revoked' },
@@ -114,6 +119,7 @@ function nginx(env: LabEnv, leaf: string, o: { http?: Directive[]; server?: Dire
 
 const NGINX_FETCH_WAIT = { count: 3, pauseMs: 1_000 };
 
+/** Every scenario, in table order (healthy first). */
 export const SCENARIOS: Scenario[] = [
   // ── healthy ──────────────────────────────────────────────────────────────────────────────
   {
