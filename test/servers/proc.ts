@@ -9,6 +9,8 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 /** Result of {@link run}. `code` is null when the process was killed by a signal (then `signal` is set). */
 export interface RunResult {
@@ -118,18 +120,22 @@ export function startProcess(name: string, cmd: string, args: string[], opts: Sp
       child.on('exit', (code, signal) => {
         done = true;
         live.delete(proc);
+        listLive();
         log?.end();
         resolve(code ?? signal ?? 'unknown');
       });
       child.on('error', () => {
         done = true;
         live.delete(proc);
+        listLive();
         resolve('spawn-error');
       });
     }),
     hasExited: () => done,
   };
   live.add(proc);
+  ensureWatchdog();
+  listLive();
   return proc;
 }
 
@@ -165,6 +171,27 @@ export async function stopAll(): Promise<void> {
 process.on('exit', () => {
   for (const p of live) killGroup(p.pid, 'SIGKILL');
 });
+
+/*
+ * The servers run in their own process groups, so a Ctrl-C or a kill of the test runner does not
+ * reach them, and the runner may die without running afterAll or 'exit' handlers. A watchdog
+ * (a tiny detached shell) waits for this process to end and then kills the process groups that
+ * are still listed in its file. Each group is listed while it runs and unlisted when it exits, so
+ * after a normal run the file is empty and the watchdog kills nothing.
+ */
+let watchdogFile: string | null = null;
+
+function listLive(): void {
+  if (watchdogFile) fs.writeFileSync(watchdogFile, [...live].map((p) => `${p.pid}\n`).join(''));
+}
+
+function ensureWatchdog(): void {
+  if (watchdogFile) return;
+  watchdogFile = path.join(os.tmpdir(), `stapling-servers-pgids-${process.pid}`);
+  fs.writeFileSync(watchdogFile, '');
+  const script = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; while read -r g; do kill -9 "-$g" 2>/dev/null; done < "$2"; rm -f "$2"';
+  spawn('sh', ['-c', script, 'stapling-watchdog', String(process.pid), watchdogFile], { detached: true, stdio: 'ignore' }).unref();
+}
 
 const handedOut = new Set<number>();
 
