@@ -4,6 +4,8 @@
  * - `root` (self-signed CA) → `inter` (intermediate CA) → one leaf per scenario family, each for
  *   `www.stapling.test` with its own AIA OCSP URI (the responder variant it points at) or none;
  * - `ocspSigner`: a delegated OCSP signing certificate issued by `inter` (EKU OCSPSigning, ocsp-nocheck);
+ * - `signerWithoutOcspUsage`: issued by `inter` without the OCSPSigning EKU (a responder misconfigured
+ *   to sign with the wrong certificate);
  * - `foreignRoot` → `foreignSigner`: an unrelated CA and its OCSP signing certificate, for a responder
  *   whose answers nobody can chain to our root;
  * - `selfSigned`: a self-signed leaf for `www.stapling.test` without AIA.
@@ -49,6 +51,8 @@ export interface Pki {
   root: KeyPair;
   inter: KeyPair;
   ocspSigner: KeyPair;
+  /** Issued by the intermediate but without the OCSPSigning extended key usage (not a valid delegate). */
+  signerWithoutOcspUsage: KeyPair;
   /** Intermediate followed by root: the CA chain of every leaf. */
   issuerChain: string;
   foreignRoot: KeyPair;
@@ -76,6 +80,12 @@ basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature
 extendedKeyUsage = critical,OCSPSigning
 noCheck = ignored
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[v3_noeku]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
 
@@ -137,6 +147,7 @@ export async function createPki(dir: string, leaves: LeafSpec[]): Promise<Pki> {
   const root = await issue('root-ca', '/O=stapling-doctor tests/CN=Stapling Test Root CA', 'v3_root', null);
   const inter = await issue('intermediate-ca', '/O=stapling-doctor tests/CN=Stapling Test Intermediate CA', 'v3_inter', root);
   const ocspSigner = await issue('ocsp-signer', '/O=stapling-doctor tests/CN=Stapling Test OCSP Signer', 'v3_ocsp', inter);
+  const signerWithoutOcspUsage = await issue('signer-without-ocsp-usage', '/O=stapling-doctor tests/CN=Stapling Test Web Server (not an OCSP signer)', 'v3_noeku', inter);
   const foreignRoot = await issue('foreign-root-ca', '/O=Some Other CA/CN=Foreign Root CA', 'v3_root', null);
   const foreignSigner = await issue('foreign-ocsp-signer', '/O=Some Other CA/CN=Foreign OCSP Signer', 'v3_ocsp', foreignRoot);
   const issuerChain = f('issuer-chain.pem');
@@ -166,6 +177,7 @@ export async function createPki(dir: string, leaves: LeafSpec[]): Promise<Pki> {
     root,
     inter,
     ocspSigner,
+    signerWithoutOcspUsage,
     issuerChain,
     foreignRoot,
     foreignSigner,

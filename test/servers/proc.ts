@@ -187,7 +187,7 @@ function listLive(): void {
 
 function ensureWatchdog(): void {
   if (watchdogFile) return;
-  watchdogFile = path.join(os.tmpdir(), `stapling-servers-pgids-${process.pid}`);
+  watchdogFile = path.join(os.tmpdir(), `stapling-watchdog-${process.pid}.pgids`);
   fs.writeFileSync(watchdogFile, '');
   const script = 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; while read -r g; do kill -9 "-$g" 2>/dev/null; done < "$2"; rm -f "$2"';
   spawn('sh', ['-c', script, 'stapling-watchdog', String(process.pid), watchdogFile], { detached: true, stdio: 'ignore' }).unref();

@@ -4,6 +4,7 @@
  * - `ca`: `openssl ocsp` for the intermediate CA, signing with the delegated OCSP signer; it answers
  *   good / revoked / unknown from the CA's index (a leaf absent from the index is "unknown");
  * - `foreign`: `openssl ocsp` that answers "good" for our leaves but signs with a foreign CA's signer;
+ * - `noEku`: `openssl ocsp` that signs with a certificate of our CA that lacks the OCSPSigning EKU;
  * - `web`: a plain HTTP server (node:http) that is not an OCSP responder. By path: `/portal/` a 200
  *   HTML page (captive portal), `/missing/` 404, `/unauthorized/` a DER OCSPResponse with status
  *   unauthorized(6), `/stale/` a real `openssl ocsp` response made three days ago (expired), and
@@ -31,6 +32,7 @@ import { HOSTS_ONLY_NAME, NXDOMAIN_NAME, TEST_DOMAIN } from './sandbox.js';
 export interface ResponderPorts {
   ca: number;
   foreign: number;
+  noEku: number;
   web: number;
   blackhole: number;
   slow: number;
@@ -40,7 +42,7 @@ export interface ResponderPorts {
 
 /** Pick free ports for every responder. */
 export async function allocatePorts(): Promise<ResponderPorts> {
-  return { ca: await freePort(), foreign: await freePort(), web: await freePort(), blackhole: await freePort(), slow: await freePort(), closed: await freePort(), goodDns: await freePort() };
+  return { ca: await freePort(), foreign: await freePort(), noEku: await freePort(), web: await freePort(), blackhole: await freePort(), slow: await freePort(), closed: await freePort(), goodDns: await freePort() };
 }
 
 /** The responder URLs the leaves carry in their AIA extension. */
@@ -51,6 +53,7 @@ export function responderUrls(p: ResponderPorts) {
     caByHostsOnlyName: `http://${HOSTS_ONLY_NAME}:${p.ca}/`,
     caNxdomain: `http://${NXDOMAIN_NAME}:${p.ca}/`,
     foreign: `http://127.0.0.1:${p.foreign}/`,
+    noEku: `http://127.0.0.1:${p.noEku}/`,
     portal: `http://127.0.0.1:${p.web}/portal/`,
     missing: `http://127.0.0.1:${p.web}/missing/`,
     unauthorized: `http://127.0.0.1:${p.web}/unauthorized/`,
@@ -148,6 +151,7 @@ export async function startResponders(pki: Pki, ports: ResponderPorts, logDir: s
   };
   try {
     procs.push(await openResponder('ocsp-ca', ports.ca, ['-index', pki.index, '-rsigner', pki.ocspSigner.cert, '-rkey', pki.ocspSigner.key, '-CA', pki.inter.cert], logDir));
+    procs.push(await openResponder('ocsp-no-eku', ports.noEku, ['-index', pki.index, '-rsigner', pki.signerWithoutOcspUsage.cert, '-rkey', pki.signerWithoutOcspUsage.key, '-CA', pki.inter.cert], logDir));
     procs.push(await openResponder('ocsp-foreign', ports.foreign, ['-index', pki.index, '-rsigner', pki.foreignSigner.cert, '-rkey', pki.foreignSigner.key, '-CA', pki.inter.cert], logDir));
 
     const stale = path.join(logDir, 'stale-response.der');

@@ -62,6 +62,7 @@ export const leafSpecs = (u: Urls): LeafSpec[] => [
   { name: 'revoked', ocspUrl: u.ca, status: 'revoked' },
   { name: 'unlisted', ocspUrl: u.ca, status: 'unknown' },
   { name: 'foreign-signed', ocspUrl: u.foreign, status: 'good' },
+  { name: 'signed-without-ocsp-usage', ocspUrl: u.noEku, status: 'good' },
   { name: 'responder-down', ocspUrl: u.closed, status: 'good' },
   { name: 'responder-silent', ocspUrl: u.blackhole, status: 'good' },
   { name: 'responder-slow', ocspUrl: u.slow, status: 'good' },
@@ -306,6 +307,13 @@ export const SCENARIOS: Scenario[] = [
     closeLoop: { open: 'ssl_trusted_certificate is already complete: the real fault is the responder, which the log cannot show' },
   },
   {
+    server: 'nginx', name: 'signer-not-delegated', title: 'the responder signs with a certificate of the CA that lacks the OCSPSigning usage', leaf: 'signed-without-ocsp-usage',
+    expected: ['response-signature-invalid'], fixDirective: null,
+    why: '§4.1: "OCSP_basic_verify() failed (SSL: …missing ocspsigning usage … root ca not trusted)": the chain verifies, the signer is not a valid delegate (Apache would staple it silently, as for the foreign signer)',
+    site: (e) => nginx(e, 'signed-without-ocsp-usage'), traffic: NGINX_FETCH_WAIT,
+    closeLoop: { open: 'a CA/responder fault: nothing in the server configuration to set' },
+  },
+  {
     server: 'apache', name: 'stale-response', title: 'the responder serves a response that expired two days ago', leaf: 'stale-response',
     expected: ['response-not-current'], fixDirective: null,
     why: '§2.2: "AH01936: stapling_check_response: response times invalid" + AH01943',
@@ -335,6 +343,13 @@ export const SCENARIOS: Scenario[] = [
     expected: ['stapling-cache-problem'], fixDirective: 'SSLStaplingCache',
     why: '§2.1: "AH01958: SSLStapling: no stapling cache available" (emerg) + AH02311 "Fatal error initialising mod_ssl, exiting."',
     site: (e) => apache(e, 'good', { noCache: true }), refusesToStart: true, closeLoop: 'staple-good',
+  },
+  {
+    server: 'nginx', name: 'stapling-file-invalid', title: 'ssl_stapling_file names a PEM certificate, not a DER OCSP response: nginx refuses to start', leaf: 'good',
+    expected: ['stapling-file-error'], fixDirective: null,
+    why: '§3.1: emerg "d2i_OCSP_RESPONSE_bio(\"…\") failed (SSL: …)" at start-up, on stderr',
+    site: (e) => nginx(e, 'good', { server: [d('ssl_stapling_file', e.pki.leaves.good!.cert)] }), refusesToStart: true,
+    closeLoop: { open: 'the fix is to regenerate the file with a command (a "run" step with placeholders), not a directive value' },
   },
   {
     server: 'apache', name: 'https-responder-url', title: 'SSLStaplingForceURL names an https:// responder', leaf: 'good',
