@@ -38,7 +38,7 @@ interface CatalogueData {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const data = JSON.parse(fs.readFileSync(path.join(here, 'catalogue', 'messages.json'), 'utf8')) as CatalogueData;
-const rules = loadRules();
+const rules = await loadRules();
 const matcher = createMatcher(rules);
 const captured = (file: string): string[] => fs.readFileSync(path.join(here, 'catalogue', 'captured', file), 'utf8').split('\n');
 

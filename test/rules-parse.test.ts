@@ -68,20 +68,20 @@ describe('expired certificate (notafter before the line that printed it)', () =>
     expect(expiredNotAfter({ notAfter: 'not a time' }, { loggedAt: '2026-11-23T01:56:34' })).toBeNull();
   });
 
-  test('the matcher gives suffix lines their own time as loggedAt', () => {
-    const hit = createMatcher(loadRules()).matchAll(expiredLine)[0]!;
+  test('the matcher gives suffix lines their own time as loggedAt', async () => {
+    const hit = createMatcher(await loadRules()).matchAll(expiredLine)[0]!;
     expect(hit.values).toMatchObject({ notAfter: 'Nov 22 01:54:13 2026 GMT', loggedAt: '2026-11-23T01:56:34.134999' });
   });
 
-  test('the finding says that the certificate expired and the fix starts with replacing it', () => {
-    const f = analyze([expiredLine], loadRules()).findings[0]!;
+  test('the finding says that the certificate expired and the fix starts with replacing it', async () => {
+    const f = analyze([expiredLine], await loadRules()).findings[0]!;
     expect(f.message).toMatch(/The certificate itself expired on Nov 22 01:54:13 2026 GMT/);
     expect(f.fix.steps[0]!.action).toBe('replace-certificate');
   });
 
-  test('a certificate still valid at the time of the line is not called expired', () => {
+  test('a certificate still valid at the time of the line is not called expired', async () => {
     const line = "[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=Apache Managed Domain Fallback / issuer: CN=Apache Managed Domain Fallback / serial: 67AB5A455D2E5289FE4EFBD707CB73FA361D88C7 / notbefore: May 29 19:48:11 2019 GMT / notafter: Jun 12 19:48:11 2019 GMT]";
-    const f = analyze([line], loadRules()).findings[0]!;
+    const f = analyze([line], await loadRules()).findings[0]!;
     expect(f.message).not.toMatch(/expired/);
     expect(describeCause(f.cause, f.server, f.subject, {})).toBe(f.message);
     expect(fixFor(f.cause, f.server, f.subject, {}).steps[0]!.action).not.toBe('replace-certificate');
