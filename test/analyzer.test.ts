@@ -67,9 +67,19 @@ test('an Apache transport sequence (AH01977, AH01980, AH01941) is one responder-
   expect(r.stats.matched).toBe(3);
 });
 
-test('a transport line without its follow-up is still reported when the input ends', () => {
-  const r = analyze([AH01977], rules);
-  expect(r.findings.map((f) => f.cause)).toEqual(['responder-timeout']);
+test('a transport line that no AH01941 confirms is not reported (client-certificate OCSP writes the same lines)', () => {
+  expect(analyze([AH01977], rules).findings).toEqual([]);
+  expect(analyze([AH01977, AH01980], rules).stats.matched).toBe(0);
+});
+
+test('nginx lines of two certificates in one worker do not correlate with each other', () => {
+  // Real nginx 1.22.1 lines (samples/real/nginx-responder-down.log): recv() failed, then the close.
+  const recv = '2026/11/23 02:08:30 [error] 5929#5929: recv() failed (111: Connection refused) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: "/etc/stapling-test/pki/a.pem"';
+  const closed = '2026/11/23 02:08:30 [error] 5929#5929: OCSP responder prematurely closed connection while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: "/etc/stapling-test/pki/a.pem"';
+  const r = analyze([recv, recv.replace('a.pem', 'b.pem'), closed, closed.replace('a.pem', 'b.pem')], rules);
+  const certs = r.findings.map((f) => f.subject.certificate).sort();
+  expect(certs).toEqual(['/etc/stapling-test/pki/a.pem', '/etc/stapling-test/pki/b.pem']);
+  for (const f of r.findings) expect(new Set(f.evidence.map((e) => e.values.certificate)).size).toBe(1);
 });
 
 test('repeats of one nginx failure aggregate with a count and first/last time; evidence is capped', () => {

@@ -74,8 +74,6 @@ export interface Analyzer {
   readonly matcher: Matcher;
   /** Start an input. */
   input(name: string): InputHandle;
-  /** Close every pending failure now (the live CLI calls this when input has been idle). */
-  flush(): void;
   /** Current findings, most severe first. */
   findings(): Finding[];
   /** Current totals. */
@@ -270,11 +268,12 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     emit(f);
   };
 
+  // An Apache transport failure (ssl_util_ocsp.c) that no AH01941 confirmed is dropped when its group
+  // closes: for stapling, mod_ssl always writes AH01941 right after it, in the same thread and at the
+  // same level (seen in every capture); client-certificate OCSP (SSLOCSPEnable) ends with AH02276 at
+  // info, which the default LogLevel hides, so an unconfirmed transport line is most likely that.
   const close = (context: string): void => {
-    const g = open.get(context);
-    if (!g) return;
     open.delete(context);
-    if (!g.finding) confirm(g); // no look-alike followed: a stapling failure
   };
 
   const startGroup = (context: string, m: LineMatch, asTransport: boolean): void => {
@@ -295,7 +294,10 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
 
   const handleMatch = (m: LineMatch): void => {
     const p = m.parsed;
-    const context = [m.location.file, p.server ?? m.rule.servers.join('+'), p.pid ?? '', p.tid ?? ''].join('\u0000');
+    // nginx fetches for many certificates in one worker: its lines name the certificate, which then
+    // separates concurrent failures. Apache's transport and summary lines name none.
+    const cert = p.server === 'nginx' || (p.server === null && m.rule.servers.length === 1 && m.rule.servers[0] === 'nginx') ? (m.values.certificate ?? '') : '';
+    const context = [m.location.file, p.server ?? m.rule.servers.join('+'), p.pid ?? '', p.tid ?? '', cert].join('\u0000');
     const g = open.get(context);
     const live = g !== undefined && withinWindow(g, m);
     const touch = (grp: Group): void => {
@@ -419,9 +421,6 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
   return {
     matcher,
     input,
-    flush() {
-      for (const ctx of [...open.keys()]) close(ctx);
-    },
     findings: sorted,
     stats: totals,
     end() {
