@@ -58,8 +58,10 @@ export interface InputHandle {
    * Give one line. Lines without a rule trigger are only counted as examined; the fast scanner may
    * leave them out entirely (then call {@link setLineCount}).
    * @param lineNo 1-based line number in this input
+   * @param triggers the indexes (into `matcher.triggers`) of every trigger the line contains, when the
+   *   caller already knows them (the byte scanner does); otherwise they are looked up in the text
    */
-  line(text: string, lineNo: number): void;
+  line(text: string, lineNo: number, triggers?: readonly number[]): void;
   /** Record a line that was not examined (longer than the line-length limit). */
   skip(lineNo: number): void;
   /** Set how many lines this input has had so far (lines not given to {@link line} are counted here). */
@@ -374,8 +376,8 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     return {
       name,
       stats,
-      line(text, lineNo) {
-        const { parsed, match } = matcher.match(text, { file: name, line: lineNo });
+      line(text, lineNo, triggers) {
+        const { parsed, match } = matcher.match(text, { file: name, line: lineNo }, triggers);
         if (parsed && parsed.format === null) stats.unparsed++;
         sync(lineNo);
         if (match) handleMatch(match);
