@@ -239,7 +239,8 @@ function hostPort(s: FindingSubject): { host: string; port: string } {
 export function describe(cause: CauseId, server: Server | null, s: FindingSubject, details: Values = {}): string {
   const expired = expiredNotAfter(s, details);
   const raw = describeCause(cause, server, s, details);
-  const sentence = raw.charAt(0).toUpperCase() + raw.slice(1); // sentences may start with a label ("the server certificate …")
+  // Sentences may start with a label ("the server certificate …"); nginx keeps its lower-case name.
+  const sentence = raw.startsWith('nginx') ? raw : raw.charAt(0).toUpperCase() + raw.slice(1);
   return expired ? `${sentence} The certificate itself expired on ${expired}: replace it.` : sentence;
 }
 

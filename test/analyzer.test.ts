@@ -142,3 +142,18 @@ test('failures do not correlate across inputs', () => {
   two.end();
   expect(a.end().findings.map((f) => f.cause).sort()).toEqual(['self-signed-certificate', 'stapling-init-failed']);
 });
+
+test('findings are grouped by cause (ranked by the most severe finding of the group), most severe first within a group', async () => {
+  const fs = await import('node:fs');
+  const read = (f: string) => fs.readFileSync(new URL(`../samples/real/${f}`, import.meta.url), 'utf8');
+  // Real logs: Apache's https responder URL aborts handshakes (error), nginx only ignores stapling (warning);
+  // nginx's missing resolver is a notice, Apache's missing issuer a warning.
+  const text = [read('nginx-https-responder-url.log'), read('nginx-resolver-missing.log'), read('apache-issuer-missing.log'), read('apache-https-responder-url.log')].join('\n');
+  const r = analyze(text, rules);
+  const causes = r.findings.map((f) => f.cause);
+  const groups = causes.filter((c, i) => c !== causes[i - 1]);
+  expect(new Set(groups).size).toBe(groups.length); // each cause is one contiguous group
+  expect(groups[0]).toBe('responder-url-invalid');
+  expect(r.findings.filter((f) => f.cause === 'responder-url-invalid').map((f) => f.severity)).toEqual(['error', 'warning']);
+  expect(groups[groups.length - 1]).toBe('resolver-missing');
+});

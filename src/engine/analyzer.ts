@@ -402,10 +402,21 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     };
   };
 
-  const sorted = (): Finding[] =>
-    [...findings.values()]
-      .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || CAUSE_IDS.indexOf(a.cause) - CAUSE_IDS.indexOf(b.cause) || a.firstSeq - b.firstSeq)
+  /** Grouped by cause, the groups by their most severe finding; within a group most severe first. */
+  const sorted = (): Finding[] => {
+    const all = [...findings.values()];
+    const groupRank = new Map<CauseId, number>();
+    for (const f of all) groupRank.set(f.cause, Math.max(groupRank.get(f.cause) ?? -1, severityRank(f.severity)));
+    return all
+      .sort(
+        (a, b) =>
+          groupRank.get(b.cause)! - groupRank.get(a.cause)! ||
+          CAUSE_IDS.indexOf(a.cause) - CAUSE_IDS.indexOf(b.cause) ||
+          severityRank(b.severity) - severityRank(a.severity) ||
+          a.firstSeq - b.firstSeq,
+      )
       .map(snapshot);
+  };
 
   const totals = (): Stats => {
     const t = emptyStats();

@@ -36,6 +36,11 @@ export class LineScanner {
   private verify: number[][] = [];
   private triggerBytes: Buffer[] = [];
   private readonly present: number[] = [];
+  /** Per trigger: the line (stamp) in which it is known to be absent, or checked. */
+  private absentIn = new Int32Array(0);
+  private checkedIn = new Int32Array(0);
+  private stamp = 0;
+  private containers: number[][] = [];
   private shift = 1;
   private planned = false;
   private teddy: Teddy | null = null;
@@ -77,7 +82,13 @@ export class LineScanner {
     this.teddy = fingerprints ? Teddy.create(fingerprints) : null;
     this.anchors = this.teddy ? fingerprints! : this.planner.choose(model).map((a) => Buffer.from(a, 'utf8'));
     this.triggerBytes = this.planner.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
-    this.verify = this.anchors.map((a) => this.triggerBytes.flatMap((t, i) => (t.includes(a) ? [i] : [])));
+    // Shortest first, so that an absent trigger rules out the longer ones containing it.
+    this.verify = this.anchors.map((a) =>
+      this.triggerBytes.flatMap((t, i) => (t.includes(a) ? [i] : [])).sort((x, y) => this.triggerBytes[x]!.length - this.triggerBytes[y]!.length || x - y),
+    );
+    this.containers = this.planner.containers;
+    this.absentIn = new Int32Array(this.triggerBytes.length);
+    this.checkedIn = new Int32Array(this.triggerBytes.length);
     this.shift = 1;
     while (1 << this.shift <= this.anchors.length) this.shift++;
   }
@@ -98,15 +109,28 @@ export class LineScanner {
    * of triggers the line contains.
    */
   private addPresent(line: Buffer, k: number): void {
+    const stamp = this.stamp;
     for (const ti of this.verify[k]!) {
-      if (!this.present.includes(ti) && line.indexOf(this.triggerBytes[ti]!) !== -1) this.present.push(ti);
+      if (this.checkedIn[ti] === stamp || this.absentIn[ti] === stamp) continue;
+      this.checkedIn[ti] = stamp;
+      if (line.indexOf(this.triggerBytes[ti]!) !== -1) {
+        this.present.push(ti);
+      } else {
+        for (const c of this.containers[ti]!) this.absentIn[c] = stamp;
+      }
     }
+  }
+
+  /** Start collecting the triggers of a new line. */
+  private newLine(): void {
+    this.present.length = 0;
+    this.stamp = (this.stamp + 1) | 0 || 1;
   }
 
   /** The triggers buf[start, end) contains, looking for every anchor (lines outside the chunk scan). */
   private triggersIn(buf: Buffer, start: number, end: number): number[] {
     const line = buf.subarray(start, end);
-    this.present.length = 0;
+    this.newLine();
     for (let k = 0; k < this.anchors.length; k++) if (line.indexOf(this.anchors[k]!) !== -1) this.addPresent(line, k);
     return this.present;
   }
@@ -220,7 +244,7 @@ export class LineScanner {
         this.sink.skip(this.lineNo);
         while (h < hits.length && Math.floor(hits[h]! / (1 << shift)) < next) h++;
       } else {
-        this.present.length = 0;
+        this.newLine();
         let line: Buffer | null = null;
         for (; h < hits.length; h++) {
           const at = Math.floor(hits[h]! / (1 << shift));
@@ -269,7 +293,7 @@ export class LineScanner {
         if (cr !== -1 && (end === -1 || cr < end)) end = cr;
       }
       const bytes = chunk.subarray(start, end);
-      this.present.length = 0;
+      this.newLine();
       for (; i < hp.length && hl[i] === line; i++) this.addPresent(bytes, hk[i]!);
       this.emit(chunk, start, end, this.lineNo + line + 1);
     }
