@@ -6,6 +6,8 @@
  * Exit codes: 0 no finding at or above `--fail-on` (default `warning`); 1 findings at or above it;
  * 2 usage error, unusable rule file, or an input that could not be read (after the report).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { createAnalyzer, type AnalyzerEvent, type Report } from './engine/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
@@ -18,6 +20,9 @@ import { CAUSES, certificateLabel } from './causes.js';
 import { CAUSE_IDS, OUTPUT_VERSION, SEVERITIES, severityRank, type Finding, type Severity } from './types.js';
 import { VERSION } from './version.js';
 import { OUTPUT_SCHEMA } from './format/output-schema.js';
+import { fsConfigReader, readServerConfig } from './inspect/config.js';
+import { createInspector } from './inspect/inspect.js';
+import { createPathMap } from './inspect/paths.js';
 
 /** Output formats of `--format`. */
 export type FormatName = 'human' | 'json' | 'ndjson';
@@ -56,6 +61,17 @@ interface CliOptions {
   listRules?: boolean;
   listCauses?: boolean;
   schema?: boolean;
+  inspect?: boolean;
+  config: string[];
+  mapPath: string[];
+}
+
+/** Sort like the analyzer (most severe first, then by cause), keeping the order within a cause. */
+function resort(findings: Finding[]): Finding[] {
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => severityRank(b.f.severity) - severityRank(a.f.severity) || CAUSE_IDS.indexOf(a.f.cause) - CAUSE_IDS.indexOf(b.f.cause) || a.i - b.i)
+    .map((x) => x.f);
 }
 
 function positiveInt(name: string) {
@@ -126,6 +142,9 @@ export async function run(params: RunParams): Promise<number> {
     .option('--list-rules', 'list the loaded rules and exit')
     .option('--list-causes', 'list the cause ids with their meaning and exit')
     .option('--schema', 'print the JSON Schema of the --format json output and exit')
+    .option('--inspect', 'read the certificate files the findings name (and, with --config, their trusted bundles) and confirm or refute each diagnosis; never writes, never uses the network')
+    .option('--config <file>', 'nginx or Apache configuration to find certificates, chain and trusted files in (repeatable; implies --inspect)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--map-path <from=to>', 'read files named under FROM from TO instead, e.g. a log copied from another machine (repeatable; implies --inspect)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void stdout.write(s),
@@ -181,6 +200,22 @@ export async function run(params: RunParams): Promise<number> {
   for (const p of problems) errOut.write(`stapling-doctor: ${terminalSafe(p.message)}\n`);
   if (sources.length === 0) return 2;
 
+  // --inspect: an I/O step over the findings, outside the pure analyzer.
+  let enrich = (f: Finding): Finding => f;
+  if (opts.inspect || opts.config.length > 0 || opts.mapPath.length > 0) {
+    let paths;
+    try {
+      paths = createPathMap(opts.mapPath, params.cwd);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    const reader = fsConfigReader(fs, paths);
+    const configs = opts.config.map((c) => readServerConfig(path.resolve(params.cwd, c), reader));
+    for (const c of configs) for (const p of c.problems) errOut.write(`stapling-doctor: --config: ${terminalSafe(p)}\n`);
+    const inspector = createInspector({ configs, paths });
+    enrich = (f) => inspector.inspect(f);
+  }
+
   const live = opts.live ?? (sources.length === 1 && sources[0]!.kind === 'stdin');
   const human: HumanOptions = { color: colorLevel(env, stdout) };
   const threshold = opts.failOn === 'never' ? Infinity : severityRank(opts.failOn as Severity);
@@ -197,7 +232,8 @@ export async function run(params: RunParams): Promise<number> {
   // Live printing: new findings at once, changes at most once a second per finding.
   const lastPrinted = new Map<string, { at: number; fingerprint: string }>();
   const pendingUpdate = new Map<string, { finding: Finding; timer: NodeJS.Timeout }>();
-  const printEvent = (kind: 'new' | 'update', f: Finding): void => {
+  const printEvent = (kind: 'new' | 'update', raw: Finding, enriched?: Finding): void => {
+    const f = enriched ?? enrich(raw);
     lastPrinted.set(f.id, { at: Date.now(), fingerprint: safeJson(f) });
     if (opts.format === 'ndjson') {
       out.write(`${safeJson({ event: kind, ...f })}\n`);
@@ -211,8 +247,8 @@ export async function run(params: RunParams): Promise<number> {
   const printChanged = (findings: Finding[]): void => {
     for (const f of findings) {
       const prev = lastPrinted.get(f.id);
-      if (!prev) printEvent('new', f);
-      else if (prev.fingerprint !== safeJson(f)) printEvent('update', f);
+      if (!prev) printEvent('new', f, f);
+      else if (prev.fingerprint !== safeJson(f)) printEvent('update', f, f);
     }
   };
   const streaming = opts.format === 'ndjson' || (opts.format === 'human' && live);
@@ -262,7 +298,9 @@ export async function run(params: RunParams): Promise<number> {
     }
   }
   if (idle) clearTimeout(idle);
-  const report: Report = analyzer.end();
+  const analyzed: Report = analyzer.end();
+  const inspected = analyzed.findings.map(enrich);
+  const report: Report = { ...analyzed, findings: inspected.some((f, i) => f.cause !== analyzed.findings[i]!.cause) ? resort(inspected) : inspected };
   for (const p of pendingUpdate.values()) clearTimeout(p.timer);
 
   switch (opts.format) {

@@ -1,0 +1,104 @@
+/**
+ * Wording of the source checks: the sentences `--inspect` adds to a finding (check details, a changed
+ * cause) and the sentences of `stapling-doctor probe`. Like `causes.ts` for the log diagnosis, this is
+ * the one place these texts live; the formatters only lay them out.
+ */
+import type { CauseId, InspectionCheckId, InspectionResult, Server } from './types.js';
+
+/** How the human output names each check: as the question it answers. */
+export const CHECK_TITLES: Record<InspectionCheckId, string> = {
+  'self-signed': 'self-signed?',
+  'issuer-present': 'issuer present?',
+  'trusted-chain': 'trusted chain to a root?',
+  'ocsp-url': 'OCSP URL?',
+  'lets-encrypt': "Let's Encrypt?",
+  expired: 'expired?',
+};
+
+/** How the human output says what a check did to the diagnosis. */
+export const RESULT_WORDS: Record<InspectionResult, string> = { confirmed: 'confirms', refuted: 'refutes', 'not-checked': 'not checked' };
+
+const q = (file: string): string => `"${file}"`;
+const list = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+
+/** Name of the trusted-bundle directive of a server. */
+export function trustedDirective(server: Server | null): string {
+  return server === 'apache' ? 'SSLCACertificateFile' : 'ssl_trusted_certificate';
+}
+
+/** Sentences of the `--inspect` checks. */
+export const INSPECT = {
+  noCertificateNamed: (server: Server | null, haveConfig: boolean): string =>
+    server === 'apache'
+      ? haveConfig
+        ? 'No certificate file of --config matches the subject/serial or virtual host the log names.'
+        : 'Apache names no certificate file in this message: give --config with the Apache configuration to find it by subject and serial.'
+      : 'The log names no certificate file for this finding.',
+  unreadable: (file: string, why: string): string => `Cannot read ${q(file)} (${why}), so this was not checked.`,
+  noCertificateInFile: (file: string): string => `${q(file)} holds no PEM certificate, so this was not checked.`,
+
+  selfSigned: (file: string, subject: string): string =>
+    `${q(file)} holds a self-signed certificate (${subject}; its signature verifies with its own key): there is no issuing CA and no OCSP responder.`,
+  selfSignedDnOnly: (file: string, subject: string): string =>
+    `${q(file)}: ${subject} names itself as issuer but its signature does not verify with its own key: a CA with the same name issued it, so it is not self-signed.`,
+  notSelfSigned: (file: string, subject: string, issuer: string): string => `${q(file)}: ${subject} is issued by ${issuer}, not self-signed.`,
+
+  issuerMissing: (file: string, count: number, issuer: string, elsewhere: string): string =>
+    `${q(file)} holds ${count === 1 ? 'only the server certificate' : `${count} certificates`} and not its issuer ${issuer}${elsewhere}.`,
+  issuerElsewhereUnknown: (server: Server | null): string =>
+    `; the ${trustedDirective(server)} of this server is not known (give --config to check it too)`,
+  issuerNotInFiles: (files: readonly string[]): string => `, nor does ${list(files.map(q))}`,
+  issuerNoTrusted: (server: Server | null, block: string): string => `; the block at ${block} has no ${trustedDirective(server)}${server === 'apache' ? ' or SSLCertificateChainFile' : ''}`,
+  issuerPresent: (file: string, issuer: string): string =>
+    `The issuer ${issuer} is in ${q(file)} and did sign the certificate: the running server did not read these files as they are now (reload it) or reads other files.`,
+
+  noOcspUrl: (file: string, subject: string, caIssuers: readonly string[]): string =>
+    `${q(file)}: ${subject} carries no OCSP responder URL (no AIA OCSP entry)${caIssuers.length > 0 ? `; its AIA has only a CA Issuers URL (${caIssuers[0]})` : ''}.`,
+  hasOcspUrl: (file: string, urls: readonly string[]): string =>
+    `${q(file)} carries the OCSP URL ${urls.join(', ')}: the running server did not read this certificate as it is now (reload it) or reads another file.`,
+  ocspUrlMatches: (urls: readonly string[], responder: string): string => `The certificate's OCSP URL ${urls.join(', ')} is the responder the log names (${responder}).`,
+  ocspUrlForced: (forced: string, block: string): string => `The configuration forces the responder ${forced} (${block}), which the log names.`,
+  ocspUrlDiffers: (urls: readonly string[], responder: string): string =>
+    `The log names the responder ${responder}, but the certificate's OCSP URL is ${urls.join(', ') || '(none)'}: a forced responder URL (SSLStaplingForceURL / ssl_stapling_responder) or another certificate.`,
+  ocspUrlInfo: (urls: readonly string[]): string => (urls.length > 0 ? `The certificate's OCSP URL is ${urls.join(', ')}.` : 'The certificate carries no OCSP URL.'),
+
+  letsEncrypt: (issuer: string): string =>
+    `Issued by Let's Encrypt (${issuer}), which stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025: turn stapling off for it.`,
+
+  expired: (notAfter: string): string => `The certificate expired on ${notAfter}: replace it.`,
+  notYetValid: (notBefore: string): string => `The certificate is not valid before ${notBefore}: check the server clock.`,
+
+  trustedNone: (server: Server | null, block: string): string =>
+    `The block at ${block} has no ${trustedDirective(server)}${server === 'nginx' ? ' (nor ssl_client_certificate)' : ''}: nginx has no CA certificate to verify the signer of the OCSP response with.`,
+  trustedNotKnown: (server: Server | null): string =>
+    `The log does not say which ${trustedDirective(server)} this server uses: give --config with the server's configuration to check it.`,
+  trustedStopsBelowRoot: (files: readonly string[], top: string, missing: string): string =>
+    `${list(files.map(q))} ${files.length === 1 ? 'chains' : 'chain'} the issuer only up to ${top}, whose issuer ${missing} is missing: the chain does not reach a root.`,
+  trustedRootOutside: (root: string, files: readonly string[]): string =>
+    `The root ${root} is found, but not in ${list(files.map(q))}: nginx trusts only the trusted bundle, so the chain has no anchor.`,
+  trustedComplete: (files: readonly string[], chain: readonly string[]): string =>
+    `${list(files.map(q))} ${files.length === 1 ? 'holds' : 'hold'} the complete chain of the server certificate's issuer up to its root (${chain.join(' → ')}).`,
+  trustedCompleteSoSigner: 'So a response that still fails to verify is signed by a key outside that chain: the responder signs with a foreign or unauthorised certificate.',
+
+  certidWrongIntermediate: (file: string, second: string, issuer: string): string =>
+    `In ${q(file)} the certificate after the server certificate is ${second}, not its issuer ${issuer}: the OCSP request is built with the wrong issuer.`,
+  certidRightChain: (file: string, issuer: string): string =>
+    `The chain in ${q(file)} is right (${issuer} issued the server certificate): the responder answers about another certificate.`,
+
+  /** Why the cause changed, for {@link Inspection.causeChange}. */
+  causeChange: (from: CauseId, to: CauseId, why: string): string => `Inspection changed the cause from ${from} to ${to}: ${why}`,
+  becauseSelfSigned: 'the certificate is self-signed, so there is no issuer certificate to add.',
+  becauseChainComplete: (server: Server | null): string =>
+    `the ${trustedDirective(server)} chain is complete, so the signer of the OCSP response does not belong to the certificate's CA.`,
+  /** Appended to the finding's message when the cause changed. */
+  messageNote: (from: CauseId): string => `(The log alone suggested ${from}; inspecting the files changed the diagnosis.)`,
+};
+
+/** Fix texts that name a missing certificate (used by `fixFor` in causes.ts). */
+export const MISSING = {
+  where: (url: string | null): string => (url ? ` (its CA publishes it at ${url}, usually in DER form)` : ''),
+  /** A command that downloads a CA certificate (DER, as CA Issuers URLs usually serve) and writes it as PEM. */
+  downloadCommand: (url: string, out: string): string => `curl -fsS ${url} | openssl x509 -inform DER -out ${out}`,
+  /** Said next to the download command. */
+  downloadNote: ' (use `-inform PEM` if the CA serves PEM)',
+};
