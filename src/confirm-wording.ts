@@ -4,6 +4,8 @@
  * the one place these texts live; the formatters only lay them out.
  */
 import type { CauseId, InspectionCheckId, InspectionResult, Server } from './types.js';
+import type { StapleReport } from './probe/ocsp.js';
+import type { ProbeVerdict } from './probe/probe.js';
 
 /** How the human output names each check: as the question it answers. */
 export const CHECK_TITLES: Record<InspectionCheckId, string> = {
@@ -102,3 +104,38 @@ export const MISSING = {
   /** Said next to the download command. */
   downloadNote: ' (use `-inform PEM` if the CA serves PEM)',
 };
+
+/** Sentences of `stapling-doctor probe`. */
+export const PROBE = {
+  stapledOnSecond:
+    'The first handshake brought no staple, the second one did: nginx fetches the OCSP response when the first client asks and staples it from the next handshake on (Apache fetches it during the first handshake).',
+  noStapleTwice:
+    'Neither handshake brought a staple (the second came after a pause, in case the server fetches the response on the first, as nginx does). Run stapling-doctor on the server\'s error log to see why.',
+  noOcspUrl: 'The certificate carries no OCSP URL: a server can staple for it only with a responder URL set in its configuration.',
+  timeLeft: (seconds: number): string => {
+    const neg = seconds < 0;
+    let s = Math.abs(seconds);
+    const d = Math.floor(s / 86_400);
+    s -= d * 86_400;
+    const h = Math.floor(s / 3_600);
+    s -= h * 3_600;
+    const m = Math.floor(s / 60);
+    const text = d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
+    return neg ? `expired ${text} ago` : `${text} left`;
+  },
+};
+
+/** The probe's verdict as one sentence. */
+export function probeVerdict(verdict: ProbeVerdict, staple: StapleReport | null): string {
+  switch (verdict) {
+    case 'good': return 'The server staples a current OCSP response that says "good" and whose signature verifies against the served chain.';
+    case 'no-staple': return 'The server sent no OCSP response (no staple).';
+    case 'bad-status': return `The server staples an OCSP response with status ${staple?.responseStatus ?? '?'}${staple?.responseStatus === 'tryLater' ? ' (Apache staples such a response when its responder fails)' : ''}: it says nothing about the certificate.`;
+    case 'no-status-for-certificate': return 'The stapled OCSP response does not contain the server certificate (CertID mismatch): it is about another certificate.';
+    case 'revoked': return `The stapled OCSP response says the certificate is REVOKED${staple?.revocationReason ? ` (${staple.revocationReason})` : ''}${staple?.revocationTime ? ` since ${staple.revocationTime}` : ''}: replace it now.`;
+    case 'unknown': return 'The stapled OCSP response says the certificate is unknown to the responder.';
+    case 'not-current': return `The stapled OCSP response is not current (this update ${staple?.thisUpdate ?? '?'}, next update ${staple?.nextUpdate ?? '?'}).`;
+    case 'not-verified': return `The stapled OCSP response says "${staple?.certStatus ?? '?'}" but its signature does not verify against the served chain: clients that check will reject it.`;
+    case 'unverifiable': return `The stapled OCSP response says "${staple?.certStatus ?? '?'}", but its signature could not be checked against the served chain.`;
+  }
+}

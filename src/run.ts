@@ -23,6 +23,8 @@ import { OUTPUT_SCHEMA } from './format/output-schema.js';
 import { fsConfigReader, readServerConfig } from './inspect/config.js';
 import { createInspector } from './inspect/inspect.js';
 import { createPathMap } from './inspect/paths.js';
+import { parseTarget, probe, ProbeError } from './probe/probe.js';
+import { formatProbe } from './format/probe.js';
 
 /** Output formats of `--format`. */
 export type FormatName = 'human' | 'json' | 'ndjson';
@@ -64,6 +66,14 @@ interface CliOptions {
   inspect?: boolean;
   config: string[];
   mapPath: string[];
+}
+
+/** Options of the `probe` subcommand. */
+interface ProbeCliOptions {
+  servername?: string;
+  format: 'human' | 'json';
+  timeout: number;
+  caFile?: string;
 }
 
 /** Sort like the analyzer (most severe first, then by cause), keeping the order within a cause. */
@@ -151,7 +161,24 @@ export async function run(params: RunParams): Promise<number> {
       writeErr: (s) => void stderr.write(s),
       outputError: (s, write) => write(s.startsWith('error:') ? `stapling-doctor: ${s}` : s),
     })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Program options go before `probe`, so that `probe --format json` is the subcommand's own option.
+    .enablePositionalOptions()
+    .helpCommand(false)
+    .action(() => undefined); // the main command: without an action, commander takes log files for unknown subcommands
+
+  let probeCall: { target: string; opts: ProbeCliOptions } | null = null;
+  program
+    .command('probe')
+    .description('Make a live TLS handshake with HOST[:PORT] (default port 443) asking for a stapled OCSP response, and check it: response status, certificate status, validity times, responder and signature. Exit 0: a good staple; 1: no staple or a bad one; 2: no connection or usage error.')
+    .argument('<target>', 'HOST[:PORT], [IPv6]:PORT')
+    .option('--servername <name>', 'TLS SNI name (default: HOST when it is a name, none for an IP address)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .option('--timeout <ms>', 'per-handshake timeout in milliseconds', positiveInt('--timeout'), 10_000)
+    .option('--ca-file <file>', 'PEM CA certificates to report whether the served chain is trusted (default: Node\'s CA store)')
+    .action((target: string, o: ProbeCliOptions) => {
+      probeCall = { target, opts: o };
+    });
 
   let inputs: string[];
   let opts: CliOptions;
@@ -167,6 +194,8 @@ export async function run(params: RunParams): Promise<number> {
     }
     throw err;
   }
+
+  if (probeCall) return runProbe(probeCall, params, fail);
 
   if (opts.schema) {
     stdout.write(`${JSON.stringify(OUTPUT_SCHEMA, null, 2)}\n`);
@@ -324,4 +353,34 @@ export async function run(params: RunParams): Promise<number> {
 
   if (problems.length > 0 || readErrors > 0) return 2;
   return report.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}
+
+/**
+ * `stapling-doctor probe`: connect, print the result, and return 0 for a good staple, 1 for none or a
+ * bad one, 2 when no handshake completed (or usage).
+ */
+async function runProbe(call: { target: string; opts: ProbeCliOptions }, params: RunParams, fail: (msg: string) => number): Promise<number> {
+  const { opts } = call;
+  let target: { host: string; port: number };
+  try {
+    target = parseTarget(call.target);
+  } catch (e) {
+    return fail(`probe: ${(e as Error).message}`);
+  }
+  try {
+    const r = await probe({
+      ...target,
+      ...(opts.servername !== undefined ? { servername: opts.servername } : {}),
+      timeoutMs: opts.timeout,
+      ...(opts.caFile ? { caFile: path.resolve(params.cwd, opts.caFile) } : {}),
+    });
+    params.stdout.write(opts.format === 'json' ? `${safeJson(r, 2)}\n` : formatProbe(r, { color: colorLevel(params.env, params.stdout) }));
+    return r.verdict === 'good' ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof ProbeError)) throw e;
+    if (opts.format === 'json') {
+      params.stdout.write(`${safeJson({ version: OUTPUT_VERSION, target: { host: target.host, port: target.port, servername: opts.servername ?? null, address: null }, error: e.message, errorCode: e.code ?? null }, 2)}\n`);
+    }
+    return fail(`probe ${call.target}: ${e.message}`);
+  }
 }
