@@ -62,6 +62,9 @@ export const INSPECT = {
   ocspUrlForced: (forced: string, block: string): string => `The configuration forces the responder ${forced} (${block}), which the log names.`,
   ocspUrlDiffers: (urls: readonly string[], responder: string): string =>
     `The log names the responder ${responder}, but the certificate's OCSP URL is ${urls.join(', ') || '(none)'}: a forced responder URL (SSLStaplingForceURL / ssl_stapling_responder) or another certificate.`,
+  forcedUrlRejected: (forced: string, block: string, own: readonly string[]): string =>
+    `The configuration forces the responder URL ${forced} (${block}), the one the log rejects${own.length > 0 ? `; the certificate's own OCSP URL is ${own.join(', ')}` : ''}.`,
+  certUrlRejected: (url: string): string => `The certificate's own OCSP URL is ${url}, the one the log rejects: the server cannot use it.`,
   ocspUrlInfo: (urls: readonly string[]): string => (urls.length > 0 ? `The certificate's OCSP URL is ${urls.join(', ')}.` : 'The certificate carries no OCSP URL.'),
 
   letsEncrypt: (issuer: string): string =>
@@ -111,6 +114,8 @@ export const PROBE = {
     'The first handshake brought no staple, the second one did: nginx fetches the OCSP response when the first client asks and staples it from the next handshake on (Apache fetches it during the first handshake).',
   noStapleTwice:
     'Neither handshake brought a staple (the second came after a pause, in case the server fetches the response on the first, as nginx does). Run stapling-doctor on the server\'s error log to see why.',
+  abortedNote: (error: string): string =>
+    `The handshake that asked for OCSP status failed (${error}); a second one without asking succeeded, so the server's stapling breaks the handshake for every client that asks for a staple (Apache does this when its stapling callback fails, e.g. AH01955 after an unusable responder URL).`,
   noOcspUrl: 'The certificate carries no OCSP URL: a server can staple for it only with a responder URL set in its configuration.',
   timeLeft: (seconds: number): string => {
     const neg = seconds < 0;
@@ -128,6 +133,7 @@ export const PROBE = {
 /** The probe's verdict as one sentence. */
 export function probeVerdict(verdict: ProbeVerdict, staple: StapleReport | null): string {
   switch (verdict) {
+    case 'handshake-aborted': return 'The server aborts the TLS handshake of clients that ask for a stapled OCSP response (browsers do ask): fix stapling or turn it off.';
     case 'good': return 'The server staples a current OCSP response that says "good" and whose signature verifies against the served chain.';
     case 'no-staple': return 'The server sent no OCSP response (no staple).';
     case 'bad-status': return `The server staples an OCSP response with status ${staple?.responseStatus ?? '?'}${staple?.responseStatus === 'tryLater' ? ' (Apache staples such a response when its responder fails)' : ''}: it says nothing about the certificate.`;

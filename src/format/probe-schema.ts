@@ -50,7 +50,7 @@ const result = {
   properties: {
     version: { const: OUTPUT_VERSION },
     target,
-    handshakes: { type: 'integer', minimum: 1, maximum: 2 },
+    handshakes: { type: 'integer', minimum: 1, maximum: 3 },
     stapledPerHandshake: { type: 'array', items: { type: 'boolean' } },
     tls: {
       type: 'object', additionalProperties: false, required: ['protocol', 'cipher', 'authorized', 'authorizationError'],
@@ -66,7 +66,7 @@ const result = {
     },
     chain: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['subject', 'issuer', 'serial'], properties: { subject: str, issuer: str, serial: str } } },
     staple: { oneOf: [{ type: 'null' }, staple] },
-    verdict: { enum: ['good', 'no-staple', 'bad-status', 'no-status-for-certificate', 'revoked', 'unknown', 'not-current', 'not-verified', 'unverifiable'] },
+    verdict: { enum: ['good', 'handshake-aborted', 'no-staple', 'bad-status', 'no-status-for-certificate', 'revoked', 'unknown', 'not-current', 'not-verified', 'unverifiable'] },
     message: str,
     notes: { type: 'array', items: str },
   },

@@ -193,7 +193,11 @@ export function judge(f: Finding, m: Materials, now: number): Judgement {
         }
         const logged = f.subject.responder ?? f.subject.host ?? (f.subject.url ? hostOf(f.subject.url) : null);
         const forced = m.site?.forcedResponder ?? null;
-        if (logged && aia.ocsp.some((u) => hostOf(u) === logged)) {
+        if (f.cause === 'responder-url-invalid' && f.subject.url && forced === f.subject.url) {
+          checks.push({ check: 'ocsp-url', result: 'confirmed', detail: INSPECT.forcedUrlRejected(forced, m.block ?? '', aia.ocsp) });
+        } else if (f.cause === 'responder-url-invalid' && f.subject.url && aia.ocsp.includes(f.subject.url)) {
+          checks.push({ check: 'ocsp-url', result: 'confirmed', detail: INSPECT.certUrlRejected(f.subject.url) });
+        } else if (logged && aia.ocsp.some((u) => hostOf(u) === logged)) {
           checks.push({ check: 'ocsp-url', result: 'confirmed', detail: INSPECT.ocspUrlMatches(aia.ocsp, logged) });
         } else if (logged && forced && hostOf(forced) === logged) {
           checks.push({ check: 'ocsp-url', result: 'confirmed', detail: INSPECT.ocspUrlForced(forced, m.block ?? '') });
@@ -350,8 +354,10 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     const base = { haveConfig, chainFiles: [], trustedFiles: [], site: null, block: null };
     const serverSites = sites.filter((x) => f.server === null || x.server === f.server);
     if (s.certificate) {
-      const named = path.resolve(s.certificate);
-      const site = serverSites.find((x) => x.certificates.some((c) => path.resolve(c) === named)) ?? null;
+      // Compare where the files really are: a log captured elsewhere (--map-path) names other paths than the config.
+      const real = (p: string) => paths.toReal(path.resolve(p));
+      const named = real(s.certificate);
+      const site = serverSites.find((x) => x.certificates.some((c) => real(c) === named)) ?? null;
       return { ...base, certFile: readPem(s.certificate), ...(site ? { site, block: blockOf(site), ...forSite(site) } : {}) };
     }
     if (s.certSubject || s.serial) {
@@ -369,6 +375,14 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
     if (s.vhost) {
       const host = /^(.+?):\d+(?::\d+)?$/.exec(s.vhost)?.[1] ?? s.vhost;
       const candidates = serverSites.filter((x) => x.names.includes(host) && x.certificates.length > 0);
+      if (candidates.length === 1) {
+        const site = candidates[0]!;
+        return { ...base, certFile: readPem(site.certificates[0]!), site, block: blockOf(site), ...forSite(site) };
+      }
+    }
+    if (s.url) {
+      // Apache's AH01940 names only the URL: the block that forces it is the one.
+      const candidates = serverSites.filter((x) => x.forcedResponder === s.url && x.certificates.length > 0);
       if (candidates.length === 1) {
         const site = candidates[0]!;
         return { ...base, certFile: readPem(site.certificates[0]!), site, block: blockOf(site), ...forSite(site) };

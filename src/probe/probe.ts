@@ -17,7 +17,7 @@ import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
 
 /** The verdict of a probe; exit code 0 only for `good`. */
-export type ProbeVerdict = 'good' | 'no-staple' | 'bad-status' | 'no-status-for-certificate' | 'revoked' | 'unknown' | 'not-current' | 'not-verified' | 'unverifiable';
+export type ProbeVerdict = 'good' | 'handshake-aborted' | 'no-staple' | 'bad-status' | 'no-status-for-certificate' | 'revoked' | 'unknown' | 'not-current' | 'not-verified' | 'unverifiable';
 
 /** Options of {@link probe}. */
 export interface ProbeOptions {
@@ -112,13 +112,13 @@ function peerChain(sock: tls.TLSSocket): X509Certificate[] {
   return out;
 }
 
-function handshake(o: Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & { servername: string | null; ca?: Buffer }): Promise<Handshake> {
+function handshake(o: Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & { servername: string | null; ca?: Buffer; requestOCSP?: boolean }): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     let staple: Buffer | null = null;
     let done = false;
     // requestOCSP is a TLSSocket option that tls.connect passes on (not in @types/node's ConnectionOptions).
     const options: tls.ConnectionOptions & { requestOCSP: boolean } = {
-      host: o.host, port: o.port, requestOCSP: true, rejectUnauthorized: false,
+      host: o.host, port: o.port, requestOCSP: o.requestOCSP ?? true, rejectUnauthorized: false,
       ...(o.servername ? { servername: o.servername } : {}), ...(o.ca ? { ca: o.ca } : {}),
     };
     const sock = tls.connect(options);
@@ -186,9 +186,21 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
     }
   }
   const hsOpts = { host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs ?? 10_000, servername, ...(ca ? { ca } : {}) };
-  const shakes: Handshake[] = [await handshake(hsOpts)];
   const notes: string[] = [];
-  if (!shakes[0]!.staple) {
+  let first: Handshake;
+  let aborted: string | null = null;
+  try {
+    first = await handshake(hsOpts);
+  } catch (e) {
+    // A TLS alert to a client that asked for OCSP status: try once without asking (Apache aborts the
+    // handshake when its stapling callback fails hard, AH01955). If that works, stapling is the problem.
+    if (!(e instanceof ProbeError) || !/^ERR_SSL_/.test(e.code ?? '')) throw e;
+    aborted = e.message.replace(/\s+$/, '');
+    first = await handshake({ ...hsOpts, requestOCSP: false });
+    notes.push(PROBE.abortedNote(aborted));
+  }
+  const shakes: Handshake[] = [first];
+  if (!aborted && !shakes[0]!.staple) {
     await sleep(opts.retryDelayMs ?? 1_500);
     shakes.push(await handshake(hsOpts));
     notes.push(shakes[1]!.staple ? PROBE.stapledOnSecond : PROBE.noStapleTwice);
@@ -197,14 +209,14 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   const leaf = last.chain[0];
   if (!leaf) throw new ProbeError(`${opts.host}:${opts.port} sent no certificate`, 'ENOCERT');
   const staple = last.staple ? checkStaple(last.staple, leaf, last.chain.slice(1), now()) : null;
-  const verdict = verdictOf(staple);
+  const verdict = aborted ? 'handshake-aborted' : verdictOf(staple);
   const certificate = summarize(leaf);
   if (certificate.ocspUrls.length === 0) notes.push(PROBE.noOcspUrl);
   return {
     version: OUTPUT_VERSION,
     target: { host: opts.host, port: opts.port, servername, address: last.address },
-    handshakes: shakes.length,
-    stapledPerHandshake: shakes.map((s) => s.staple !== null),
+    handshakes: shakes.length + (aborted ? 1 : 0),
+    stapledPerHandshake: [...(aborted ? [false] : []), ...shakes.map((s) => s.staple !== null)],
     tls: { protocol: last.protocol, cipher: last.cipher, authorized: last.authorized, authorizationError: last.authorizationError },
     certificate,
     chain: last.chain.slice(1).map((c) => ({ subject: dnLine(c.subject), issuer: dnLine(c.issuer), serial: c.serialNumber.toUpperCase() })),
