@@ -5,8 +5,28 @@
  * Fixes follow the root-cause → fix map of the reference catalogue (`stapling-messages.md` §5) and
  * the directive documentation of Apache httpd mod_ssl 2.4 and nginx `ngx_http_ssl_module`.
  */
-import type { CauseId, Fix, FixStep, FindingSubject, Server, Severity, Values } from './types.js';
+import type { CauseId, Fix, FixStep, FindingSubject, MissingCertificate, Server, Severity, Values } from './types.js';
 import { parseOpensslTime } from './parse/apache-cert.js';
+import { MISSING } from './confirm-wording.js';
+
+/**
+ * What `--inspect` learned from the certificate files, for the sentence and the fix: the certificates
+ * to add (by subject, with their CA Issuers URL), the files involved, expiry and Let's Encrypt.
+ * Produced by `inspect/inspect.ts`; absent without `--inspect`.
+ */
+export interface InspectionFacts {
+  missing: MissingCertificate[];
+  /** The certificate file inspected, as named. */
+  certificateFile?: string;
+  /** The configured trusted bundle files (empty when none is configured or no config was given). */
+  trustedFiles: string[];
+  /** A configuration was given, so an empty `trustedFiles` means none is configured. */
+  haveConfig: boolean;
+  /** The certificate's notAfter when it has expired. */
+  expiredOn?: string;
+  /** The certificate was issued by Let's Encrypt. */
+  letsEncrypt?: boolean;
+}
 
 /** Static description of a cause (README cause table, `--list-causes`). */
 export interface CauseInfo {
@@ -236,15 +256,15 @@ function hostPort(s: FindingSubject): { host: string; port: string } {
  * The cause in one plain sentence, with the values taken from the log.
  * @param details values of the finding's lines (OCSP status, verify error, HTTP status …)
  */
-export function describe(cause: CauseId, server: Server | null, s: FindingSubject, details: Values = {}): string {
-  const expired = expiredNotAfter(s, details);
-  const raw = describeCause(cause, server, s, details);
+export function describe(cause: CauseId, server: Server | null, s: FindingSubject, details: Values = {}, facts?: InspectionFacts): string {
+  const expired = expiredNotAfter(s, details) ?? facts?.expiredOn ?? null;
+  const raw = describeCause(cause, server, s, details, facts);
   // Sentences may start with a label ("the server certificate …"); nginx keeps its lower-case name.
   const sentence = raw.startsWith('nginx') ? raw : raw.charAt(0).toUpperCase() + raw.slice(1);
   return expired ? `${sentence} The certificate itself expired on ${expired}: replace it.` : sentence;
 }
 
-function describeCause(cause: CauseId, server: Server | null, s: FindingSubject, details: Values): string {
+function describeCause(cause: CauseId, server: Server | null, s: FindingSubject, details: Values, facts?: InspectionFacts): string {
   const srv = serverName(server);
   const cert = certificateLabel(s);
   const resp = responderLabel(s);
@@ -255,7 +275,7 @@ function describeCause(cause: CauseId, server: Server | null, s: FindingSubject,
     case 'self-signed-certificate':
       return `${cert}${vhost} is self-signed (its subject is its issuer): there is no CA responder to ask, so it can never be stapled.`;
     case 'ocsp-url-missing':
-      return isLetsEncrypt(s)
+      return isLetsEncrypt(s) || facts?.letsEncrypt
         ? `${cert}${vhost} has no OCSP responder URL: Let's Encrypt stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025, so there is nothing to staple.`
         : `${cert}${vhost} has no OCSP responder URL (no AIA OCSP entry) and none is configured, so there is nothing to staple.`;
     case 'stapling-unsupported':
@@ -334,19 +354,47 @@ function verifySteps(server: Server | null, s: FindingSubject): string[] {
   return [probe];
 }
 
+/** Steps that add a known missing issuer certificate, by subject, to the certificate file. */
+function issuerSteps(server: Server | null, m: MissingCertificate, file: string | undefined, cert: string): FixStep[] {
+  const nginx = server === 'nginx';
+  const directive = nginx ? 'ssl_certificate' : 'SSLCertificateFile';
+  const target = file ? `"${file}"` : `the file named by \`${directive}\``;
+  const out: FixStep[] = [
+    step({ action: 'set', directive, valueKind: 'file:leaf-and-chain', context: nginx ? 'server' : 'VirtualHost',
+      text: `Append the issuing intermediate certificate ${m.subject}${MISSING.where(m.caIssuersUrl)} after ${file ? 'the server certificate' : cert} — in ${target} itself, or in a new full-chain file that \`${directive}\` then names${nginx ? '' : ' (httpd 2.4.8+; older versions: `SSLCertificateChainFile`)'}.` }),
+  ];
+  if (m.caIssuersUrl) {
+    out.push(step({ action: 'run', command: `${MISSING.downloadCommand(m.caIssuersUrl, 'issuer.pem')} && cat ${file ?? 'CERT.pem'} issuer.pem > fullchain.pem`, text: `Download ${m.subject} from the CA Issuers URL in the certificate and build the full chain${MISSING.downloadNote}.` }));
+  }
+  out.push(nginx
+    ? step({ action: 'set', directive: 'ssl_trusted_certificate', valueKind: 'file:issuer-chain', context: 'server', alternative: true, text: `Keep the certificate file and name a file holding ${m.subject} (and its root) in \`ssl_trusted_certificate\`.` })
+    : step({ action: 'set', directive: 'SSLCACertificateFile', valueKind: 'file:issuer', context: 'VirtualHost', alternative: true, text: `Put ${m.subject} into the file named by \`SSLCACertificateFile\`.` }));
+  return out;
+}
+
 /**
  * The fix for a cause on a server, as concrete steps in the server's own directives, with the values
  * from the log. Steps marked `alternative` replace the ones before them.
+ * @param facts what `--inspect` found: when it names a missing certificate, the steps name it by
+ *   subject and say where its CA publishes it
  */
-export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject, details: Values = {}): Fix {
+export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject, details: Values = {}, facts?: InspectionFacts): Fix {
   const cert = certificateLabel(s);
   const where = s.vhost ? ` for ${s.vhost}` : s.certificate ? ` that uses ${s.certificate}` : '';
   const steps: FixStep[] = [];
   let summary: string;
   const nginx = server === 'nginx';
-  const le = isLetsEncrypt(s);
+  const le = isLetsEncrypt(s) || facts?.letsEncrypt === true;
+  const missingIssuer = facts?.missing.find((m) => m.role === 'issuer' && m.neededIn === 'certificate-file');
+  const file = facts?.certificateFile ?? s.certificate;
   switch (cause) {
     case 'issuer-certificate-missing': {
+      if (missingIssuer) {
+        steps.push(...issuerSteps(server, missingIssuer, file, cert));
+        if (le) steps.push(step({ action: 'check', text: 'Let\'s Encrypt ended OCSP in 2025: once the chain is complete nginx/Apache may report that the certificate has no OCSP URL; then turn stapling off instead.' }));
+        summary = `Add the issuing certificate ${missingIssuer.subject} to the certificate file.`;
+        break;
+      }
       summary = nginx ? 'Give nginx the intermediate certificate(s): use the full-chain file.' : 'Give Apache the intermediate certificate(s) of the server certificate.';
       const full = letsEncryptSibling(s.certificate, 'fullchain');
       if (nginx) {
@@ -388,6 +436,19 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
       break;
     case 'trusted-chain-incomplete': {
       summary = 'Trust the CA chain that signs the OCSP responses.';
+      const needed = facts?.missing.filter((m) => m.neededIn === 'trusted-bundle') ?? [];
+      if (needed.length > 0) {
+        const names = needed.map((m) => `the ${m.role === 'root' ? 'root CA' : 'issuing CA'} certificate ${m.subject}${MISSING.where(m.caIssuersUrl)}`).join(' and ');
+        const bundle = facts!.trustedFiles[0];
+        summary = `Add ${needed.map((m) => m.subject).join(' and ')} to the trusted bundle.`;
+        steps.push(step({ action: 'set', directive: 'ssl_trusted_certificate', value: bundle ?? null, valueKind: bundle ? null : 'file:issuer-chain', context: 'server',
+          text: bundle
+            ? `Append ${names} to "${bundle}", the file \`ssl_trusted_certificate\` names (nginx verifies the responder's certificate up to a root found there).`
+            : `Create a PEM file with the intermediate certificate(s) that issued ${cert} and ${names}, and name it in \`ssl_trusted_certificate\` (nginx does not use the system CA store).` }));
+        for (const m of needed) if (m.caIssuersUrl) steps.push(step({ action: 'run', command: MISSING.downloadCommand(m.caIssuersUrl, m.role === 'root' ? 'root.pem' : 'issuer.pem'), text: `Download ${m.subject} from its CA Issuers URL as PEM${MISSING.downloadNote}.` }));
+        steps.push(step({ action: 'set', directive: 'ssl_stapling_verify', value: 'off', context: 'server', alternative: true, text: 'Stop verifying the responses: `ssl_stapling_verify off;` (clients still verify them).' }));
+        break;
+      }
       const chain = letsEncryptSibling(s.certificate, 'chain');
       steps.push(step({ action: 'set', directive: 'ssl_trusted_certificate', valueKind: 'file:issuer-chain', context: 'server',
         text: `Name a PEM file with the intermediate certificate(s) that issued ${cert} and their root CA in \`ssl_trusted_certificate\` (nginx does not use the system CA store)${chain ? `; certbot's ${chain} holds the intermediate, append the root to it` : ''}.` }));
@@ -465,7 +526,7 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
     case 'certid-mismatch':
       summary = 'Ask the issuing CA\'s own responder, with the real issuing intermediate.';
       steps.push(step({ action: 'check', directive: nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL', text: `If \`${nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL'}\` is set, make it the responder of the CA that issued ${cert} (or remove it to use the certificate's own OCSP URL): another CA's responder answers about other certificates.` }));
-      steps.push(step({ action: 'set', directive: nginx ? 'ssl_certificate' : 'SSLCertificateFile', valueKind: 'file:leaf-and-chain', context: nginx ? 'server' : 'VirtualHost', alternative: true, text: `If no responder is forced: put the intermediate that really issued ${cert} directly after it in the certificate file (not a cross-signed or older intermediate).` }));
+      steps.push(step({ action: 'set', directive: nginx ? 'ssl_certificate' : 'SSLCertificateFile', valueKind: 'file:leaf-and-chain', context: nginx ? 'server' : 'VirtualHost', alternative: true, text: `If no responder is forced: put the intermediate that really issued ${cert}${missingIssuer ? ` (${missingIssuer.subject}${MISSING.where(missingIssuer.caIssuersUrl)})` : ''} directly after it in the certificate file (not a cross-signed or older intermediate).` }));
       break;
     case 'stapling-cache-problem':
       summary = cacheMissing(details) ? 'Add an SSLStaplingCache in the global server config.' : 'Give Apache a working, large enough stapling cache.';
@@ -503,7 +564,7 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
       steps.push(step({ action: 'check', command: nginx ? 'nginx -V' : 'apachectl -V', text: 'Make sure the server runs with the OpenSSL it was built for, and update it (httpd before 2.4.12 could not share one certificate between virtual hosts for stapling).' }));
       break;
   }
-  const expired = expiredNotAfter(s, details);
+  const expired = expiredNotAfter(s, details) ?? facts?.expiredOn ?? null;
   if (expired) steps.unshift(step({ action: 'replace-certificate', directive: nginx ? 'ssl_certificate' : 'SSLCertificateFile', valueKind: 'file:leaf-and-chain', context: nginx ? 'server' : 'VirtualHost', text: `The certificate expired on ${expired}: get and install a new one first.` }));
   return { summary, steps, verify: verifySteps(server, s) };
 }

@@ -6,8 +6,10 @@
  * Exit codes: 0 no finding at or above `--fail-on` (default `warning`); 1 findings at or above it;
  * 2 usage error, unusable rule file, or an input that could not be read (after the report).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { createAnalyzer, type AnalyzerEvent, type Report } from './engine/analyzer.js';
+import { createAnalyzer, sortFindings, type AnalyzerEvent, type Report } from './engine/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
 import { expandInputs } from './input/sources.js';
 import { loadRules, RuleLoadError } from './rules/load.js';
@@ -18,6 +20,11 @@ import { CAUSES, certificateLabel } from './causes.js';
 import { CAUSE_IDS, OUTPUT_VERSION, SEVERITIES, severityRank, type Finding, type Severity } from './types.js';
 import { VERSION } from './version.js';
 import { OUTPUT_SCHEMA } from './format/output-schema.js';
+import { fsConfigReader, readServerConfig } from './inspect/config.js';
+import { createInspector } from './inspect/inspect.js';
+import { createPathMap } from './inspect/paths.js';
+import { parseTarget, probe, ProbeError } from './probe/probe.js';
+import { formatProbe } from './format/probe.js';
 
 /** Output formats of `--format`. */
 export type FormatName = 'human' | 'json' | 'ndjson';
@@ -56,6 +63,17 @@ interface CliOptions {
   listRules?: boolean;
   listCauses?: boolean;
   schema?: boolean;
+  inspect?: boolean;
+  config: string[];
+  mapPath: string[];
+}
+
+/** Options of the `probe` subcommand. */
+interface ProbeCliOptions {
+  servername?: string;
+  format: 'human' | 'json';
+  timeout: number;
+  caFile?: string;
 }
 
 function positiveInt(name: string) {
@@ -126,13 +144,33 @@ export async function run(params: RunParams): Promise<number> {
     .option('--list-rules', 'list the loaded rules and exit')
     .option('--list-causes', 'list the cause ids with their meaning and exit')
     .option('--schema', 'print the JSON Schema of the --format json output and exit')
+    .option('--inspect', 'read the certificate files the findings name (and, with --config, their trusted bundles) and confirm or refute each diagnosis; never writes, never uses the network')
+    .option('--config <file>', 'nginx or Apache configuration to find certificates, chain and trusted files in (repeatable; implies --inspect)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--map-path <from=to>', 'read files named under FROM from TO instead, e.g. a log copied from another machine (repeatable; implies --inspect)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void stdout.write(s),
       writeErr: (s) => void stderr.write(s),
       outputError: (s, write) => write(s.startsWith('error:') ? `stapling-doctor: ${s}` : s),
     })
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    // Program options go before `probe`, so that `probe --format json` is the subcommand's own option.
+    .enablePositionalOptions()
+    .helpCommand(false)
+    .action(() => undefined); // the main command: without an action, commander takes log files for unknown subcommands
+
+  let probeCall: { target: string; opts: ProbeCliOptions } | null = null;
+  program
+    .command('probe')
+    .description('Make a live TLS handshake with HOST[:PORT] (default port 443) asking for a stapled OCSP response, and check it: response status, certificate status, validity times, responder and signature. Exit 0: a good staple; 1: no staple or a bad one; 2: no connection or usage error.')
+    .argument('<target>', 'HOST[:PORT], [IPv6]:PORT')
+    .option('--servername <name>', 'TLS SNI name (default: HOST when it is a name, none for an IP address)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .option('--timeout <ms>', 'per-handshake timeout in milliseconds', positiveInt('--timeout'), 10_000)
+    .option('--ca-file <file>', 'PEM CA certificates to report whether the served chain is trusted (default: Node\'s CA store)')
+    .action((target: string, o: ProbeCliOptions) => {
+      probeCall = { target, opts: o };
+    });
 
   let inputs: string[];
   let opts: CliOptions;
@@ -148,6 +186,8 @@ export async function run(params: RunParams): Promise<number> {
     }
     throw err;
   }
+
+  if (probeCall) return runProbe(probeCall, params, fail);
 
   if (opts.schema) {
     stdout.write(`${JSON.stringify(OUTPUT_SCHEMA, null, 2)}\n`);
@@ -181,6 +221,22 @@ export async function run(params: RunParams): Promise<number> {
   for (const p of problems) errOut.write(`stapling-doctor: ${terminalSafe(p.message)}\n`);
   if (sources.length === 0) return 2;
 
+  // --inspect: an I/O step over the findings, outside the pure analyzer.
+  let enrich = (f: Finding): Finding => f;
+  if (opts.inspect || opts.config.length > 0 || opts.mapPath.length > 0) {
+    let paths;
+    try {
+      paths = createPathMap(opts.mapPath, params.cwd);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    const reader = fsConfigReader(fs, paths);
+    const configs = opts.config.map((c) => readServerConfig(path.resolve(params.cwd, c), reader));
+    for (const c of configs) for (const p of c.problems) errOut.write(`stapling-doctor: --config: ${terminalSafe(p)}\n`);
+    const inspector = createInspector({ configs, paths });
+    enrich = (f) => inspector.inspect(f);
+  }
+
   const live = opts.live ?? (sources.length === 1 && sources[0]!.kind === 'stdin');
   const human: HumanOptions = { color: colorLevel(env, stdout) };
   const threshold = opts.failOn === 'never' ? Infinity : severityRank(opts.failOn as Severity);
@@ -197,7 +253,8 @@ export async function run(params: RunParams): Promise<number> {
   // Live printing: new findings at once, changes at most once a second per finding.
   const lastPrinted = new Map<string, { at: number; fingerprint: string }>();
   const pendingUpdate = new Map<string, { finding: Finding; timer: NodeJS.Timeout }>();
-  const printEvent = (kind: 'new' | 'update', f: Finding): void => {
+  const printEvent = (kind: 'new' | 'update', raw: Finding, enriched?: Finding): void => {
+    const f = enriched ?? enrich(raw);
     lastPrinted.set(f.id, { at: Date.now(), fingerprint: safeJson(f) });
     if (opts.format === 'ndjson') {
       out.write(`${safeJson({ event: kind, ...f })}\n`);
@@ -211,8 +268,8 @@ export async function run(params: RunParams): Promise<number> {
   const printChanged = (findings: Finding[]): void => {
     for (const f of findings) {
       const prev = lastPrinted.get(f.id);
-      if (!prev) printEvent('new', f);
-      else if (prev.fingerprint !== safeJson(f)) printEvent('update', f);
+      if (!prev) printEvent('new', f, f);
+      else if (prev.fingerprint !== safeJson(f)) printEvent('update', f, f);
     }
   };
   const streaming = opts.format === 'ndjson' || (opts.format === 'human' && live);
@@ -251,7 +308,9 @@ export async function run(params: RunParams): Promise<number> {
       errOut.write(`stapling-doctor: ${terminalSafe(src.path)}: ${terminalSafe(error)}\n`);
     }
   }
-  const report: Report = analyzer.end();
+  const analyzed: Report = analyzer.end();
+  const inspected = analyzed.findings.map(enrich);
+  const report: Report = { ...analyzed, findings: inspected.some((f, i) => f.cause !== analyzed.findings[i]!.cause) ? sortFindings(inspected) : inspected };
   for (const p of pendingUpdate.values()) clearTimeout(p.timer);
 
   switch (opts.format) {
@@ -275,4 +334,34 @@ export async function run(params: RunParams): Promise<number> {
 
   if (problems.length > 0 || readErrors > 0) return 2;
   return report.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}
+
+/**
+ * `stapling-doctor probe`: connect, print the result, and return 0 for a good staple, 1 for none or a
+ * bad one, 2 when no handshake completed (or usage).
+ */
+async function runProbe(call: { target: string; opts: ProbeCliOptions }, params: RunParams, fail: (msg: string) => number): Promise<number> {
+  const { opts } = call;
+  let target: { host: string; port: number };
+  try {
+    target = parseTarget(call.target);
+  } catch (e) {
+    return fail(`probe: ${(e as Error).message}`);
+  }
+  try {
+    const r = await probe({
+      ...target,
+      ...(opts.servername !== undefined ? { servername: opts.servername } : {}),
+      timeoutMs: opts.timeout,
+      ...(opts.caFile ? { caFile: path.resolve(params.cwd, opts.caFile) } : {}),
+    });
+    params.stdout.write(opts.format === 'json' ? `${safeJson(r, 2)}\n` : formatProbe(r, { color: colorLevel(params.env, params.stdout) }));
+    return r.verdict === 'good' ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof ProbeError)) throw e;
+    if (opts.format === 'json') {
+      params.stdout.write(`${safeJson({ version: OUTPUT_VERSION, target: { host: target.host, port: target.port, servername: opts.servername ?? null, address: null }, error: e.message, errorCode: e.code ?? null }, 2)}\n`);
+    }
+    return fail(`probe ${call.target}: ${e.message}`);
+  }
 }

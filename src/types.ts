@@ -360,6 +360,80 @@ export interface Finding {
   /** Evidence lines not kept (the list is capped). */
   evidenceOmitted: number;
   fix: Fix;
+  /** What `--inspect` found in the certificate files the finding names (absent without `--inspect`). */
+  inspection?: Inspection;
+}
+
+/**
+ * The checks `--inspect` runs on the certificate files (and, with `--config`, the trusted bundle and
+ * chain files) of a finding:
+ * - `self-signed`: is the certificate its own issuer (signature verified with its own key);
+ * - `issuer-present`: is the certificate that issued it in the certificate file, the chain file or the
+ *   trusted bundle (signature verified);
+ * - `trusted-chain`: does the trusted bundle (`ssl_trusted_certificate`) chain the issuer to a root;
+ * - `ocsp-url`: does the certificate carry an AIA OCSP URI (and is it the responder the log names);
+ * - `lets-encrypt`: is the issuer Let's Encrypt (which ended OCSP in 2025);
+ * - `expired`: is the certificate outside its validity dates.
+ */
+export type InspectionCheckId = 'self-signed' | 'issuer-present' | 'trusted-chain' | 'ocsp-url' | 'lets-encrypt' | 'expired';
+export const INSPECTION_CHECKS = ['self-signed', 'issuer-present', 'trusted-chain', 'ocsp-url', 'lets-encrypt', 'expired'] as const satisfies readonly InspectionCheckId[];
+
+/** What a check says about the finding's diagnosis: it supports it, contradicts it, or could not run. */
+export type InspectionResult = 'confirmed' | 'refuted' | 'not-checked';
+export const INSPECTION_RESULTS = ['confirmed', 'refuted', 'not-checked'] as const satisfies readonly InspectionResult[];
+
+/** One check of {@link Inspection}. */
+export interface InspectionCheck {
+  check: InspectionCheckId;
+  result: InspectionResult;
+  /** What was found (or why it could not be checked), as one or two plain sentences. */
+  detail: string;
+}
+
+/** A certificate the fix must add, named by subject; `caIssuersUrl` says where its CA publishes it. */
+export interface MissingCertificate {
+  /** Subject DN of the missing certificate (`CN=…,O=…`, most specific first). */
+  subject: string;
+  /** `issuer`: the CA certificate that issued the server certificate; `root`: the root above the chain. */
+  role: 'issuer' | 'root';
+  /** The CA Issuers URL (AIA) of the certificate it issued, where it can be downloaded (usually DER); null when none. */
+  caIssuersUrl: string | null;
+  /** Where it must go: the certificate file (after the chain) or the trusted bundle. */
+  neededIn: 'certificate-file' | 'trusted-bundle';
+}
+
+/** The certificate `--inspect` read: the first certificate of the file. */
+export interface CertificateSummary {
+  /** The file as the log or configuration names it. */
+  file?: string;
+  subject: string;
+  issuer: string;
+  /** Upper-case hex, as OpenSSL prints it. */
+  serial: string;
+  notBefore: string;
+  notAfter: string;
+  selfSigned: boolean;
+  ocspUrls: string[];
+  caIssuersUrls: string[];
+}
+
+/** The result of `--inspect` on one finding. */
+export interface Inspection {
+  /** `refuted` when a check contradicts the diagnosis; else `confirmed` when one supports it; else `not-checked`. */
+  result: InspectionResult;
+  checks: InspectionCheck[];
+  /** Set when a confirmed check changed the cause: the cause the log alone gave. `cause` is the new one. */
+  causeBefore?: CauseId;
+  /** Why the cause changed, one sentence. */
+  causeChange?: string;
+  /** The certificate inspected (absent when no file could be found or read). */
+  certificate?: CertificateSummary;
+  /** The `server {}`/`<VirtualHost>` of `--config` the certificate belongs to (`file:line`). */
+  configBlock?: string;
+  /** Certificates the fix must add, by subject. */
+  missing: MissingCertificate[];
+  /** Set when the inspection itself failed unexpectedly (the finding is otherwise unchanged). */
+  error?: string;
 }
 
 /** Line accounting. Always `lines = parsed + unparsed + skipped`. */

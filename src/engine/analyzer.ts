@@ -402,21 +402,7 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     };
   };
 
-  /** Grouped by cause, the groups by their most severe finding; within a group most severe first. */
-  const sorted = (): Finding[] => {
-    const all = [...findings.values()];
-    const groupRank = new Map<CauseId, number>();
-    for (const f of all) groupRank.set(f.cause, Math.max(groupRank.get(f.cause) ?? -1, severityRank(f.severity)));
-    return all
-      .sort(
-        (a, b) =>
-          groupRank.get(b.cause)! - groupRank.get(a.cause)! ||
-          CAUSE_IDS.indexOf(a.cause) - CAUSE_IDS.indexOf(b.cause) ||
-          severityRank(b.severity) - severityRank(a.severity) ||
-          a.firstSeq - b.firstSeq,
-      )
-      .map(snapshot);
-  };
+  const sorted = (): Finding[] => sortFindings([...findings.values()].sort((a, b) => a.firstSeq - b.firstSeq).map(snapshot));
 
   const totals = (): Stats => {
     const t = emptyStats();
@@ -441,6 +427,26 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
       return { version: OUTPUT_VERSION, findings: sorted(), stats: totals(), inputs: inputs.map((s) => ({ ...s })) };
     },
   };
+}
+
+/**
+ * The report's order: grouped by cause, the groups ranked by their most severe finding (then by the
+ * cause vocabulary's order); within a group most severe first; otherwise the given order (stable).
+ * @returns a new array
+ */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const groupRank = new Map<CauseId, number>();
+  for (const f of findings) groupRank.set(f.cause, Math.max(groupRank.get(f.cause) ?? -1, severityRank(f.severity)));
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort(
+      (a, b) =>
+        groupRank.get(b.f.cause)! - groupRank.get(a.f.cause)! ||
+        CAUSE_IDS.indexOf(a.f.cause) - CAUSE_IDS.indexOf(b.f.cause) ||
+        severityRank(b.f.severity) - severityRank(a.f.severity) ||
+        a.i - b.i,
+    )
+    .map((x) => x.f);
 }
 
 /**

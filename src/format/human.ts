@@ -5,8 +5,9 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { CAUSES } from '../causes.js';
+import { CHECK_TITLES, RESULT_WORDS } from '../confirm-wording.js';
 import type { Report } from '../engine/analyzer.js';
-import type { Finding, FixStep, Severity, Stats } from '../types.js';
+import type { Finding, FixStep, Inspection, InspectionResult, Severity, Stats } from '../types.js';
 import { terminalSafe } from './sanitize.js';
 
 /**
@@ -78,6 +79,28 @@ function stepLine(c: ChalkInstance, st: FixStep, n: number): string {
   return `${lead}${terminalSafe(st.text)}${cmd}`;
 }
 
+function paintResult(c: ChalkInstance, r: InspectionResult, text: string): string {
+  return r === 'confirmed' ? c.green(text) : r === 'refuted' ? c.red(text) : c.dim(text);
+}
+
+/** The `Inspection:` block of a finding (`--inspect`). */
+function inspectionLines(c: ChalkInstance, ins: Inspection): string[] {
+  const out: string[] = [];
+  const label = ins.result === 'not-checked' ? 'not checked' : ins.result;
+  out.push(`  ${c.bold('Inspection:')} ${paintResult(c, ins.result, label)}${ins.causeBefore ? ` — cause changed from ${terminalSafe(ins.causeBefore)}` : ''}`);
+  if (ins.causeChange) out.push(`   ${terminalSafe(ins.causeChange)}`);
+  if (ins.certificate) {
+    const cert = ins.certificate;
+    out.push(`   ${c.dim('read:')} ${terminalSafe(cert.file ?? '')}: ${terminalSafe(cert.subject)}, issuer ${terminalSafe(cert.issuer)}, serial ${terminalSafe(cert.serial)}, valid until ${terminalSafe(cert.notAfter)}`);
+  }
+  if (ins.configBlock) out.push(`   ${c.dim('config:')} ${terminalSafe(ins.configBlock)}`);
+  const w = Math.max(0, ...ins.checks.map((ch) => CHECK_TITLES[ch.check].length));
+  for (const ch of ins.checks) out.push(`   ${paintResult(c, ch.result, RESULT_WORDS[ch.result].padEnd(11))} ${c.bold(CHECK_TITLES[ch.check].padEnd(w))}  ${terminalSafe(ch.detail)}`);
+  for (const m of ins.missing) out.push(`   ${c.bold('missing:')} ${terminalSafe(m.subject)} (${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'})${m.caIssuersUrl ? ` — ${terminalSafe(m.caIssuersUrl)}` : ''}`);
+  if (ins.error) out.push(`   ${c.red('inspection failed:')} ${terminalSafe(ins.error)}`);
+  return out;
+}
+
 /** One finding as a block of lines. */
 export function formatFinding(f: Finding, opts: HumanOptions): string {
   const c = new Chalk({ level: opts.color });
@@ -95,6 +118,7 @@ export function formatFinding(f: Finding, opts: HumanOptions): string {
   const rows = subjectLines(f);
   const pad = Math.max(0, ...rows.map(([k]) => k.length));
   for (const [k, v] of rows) out.push(`  ${c.dim(`${k}:`.padEnd(pad + 1))} ${cut(v, width)}`);
+  if (f.inspection) out.push(...inspectionLines(c, f.inspection));
   out.push(`  ${c.bold('Fix:')} ${terminalSafe(f.fix.summary)}`);
   let n = 0;
   for (const st of f.fix.steps) out.push(stepLine(c, st, st.alternative ? n : ++n));

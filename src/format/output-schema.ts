@@ -4,7 +4,7 @@
  * NDJSON lines are the finding objects below plus `"event": "new" | "update"`, and a last line
  * `{"event": "end", "version", "stats", "inputs"}`.
  */
-import { CAUSE_IDS, OUTPUT_VERSION, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
+import { CAUSE_IDS, INSPECTION_CHECKS, INSPECTION_RESULTS, OUTPUT_VERSION, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
 
 const str = { type: 'string' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
@@ -21,6 +21,47 @@ const stats = {
   additionalProperties: false,
   required: ['files', 'lines', 'parsed', 'unparsed', 'skipped', 'matched'],
   properties: { files: count, lines: count, parsed: count, unparsed: count, skipped: count, matched: count },
+} as const;
+
+/** `--inspect`: what the certificate files said (optional; absent without --inspect). */
+const inspection = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['result', 'checks', 'missing'],
+  properties: {
+    result: { enum: [...INSPECTION_RESULTS] },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['check', 'result', 'detail'],
+        properties: { check: { enum: [...INSPECTION_CHECKS] }, result: { enum: [...INSPECTION_RESULTS] }, detail: str },
+      },
+    },
+    causeBefore: { enum: [...CAUSE_IDS] },
+    causeChange: str,
+    certificate: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['subject', 'issuer', 'serial', 'notBefore', 'notAfter', 'selfSigned', 'ocspUrls', 'caIssuersUrls'],
+      properties: {
+        file: str, subject: str, issuer: str, serial: str, notBefore: str, notAfter: str, selfSigned: { type: 'boolean' },
+        ocspUrls: { type: 'array', items: str }, caIssuersUrls: { type: 'array', items: str },
+      },
+    },
+    configBlock: str,
+    missing: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['subject', 'role', 'caIssuersUrl', 'neededIn'],
+        properties: { subject: str, role: { enum: ['issuer', 'root'] }, caIssuersUrl: strOrNull, neededIn: { enum: ['certificate-file', 'trusted-bundle'] } },
+      },
+    },
+    error: str,
+  },
 } as const;
 
 const finding = {
@@ -87,6 +128,7 @@ const finding = {
         verify: { type: 'array', items: str },
       },
     },
+    inspection,
   },
 } as const;
 

@@ -34,3 +34,19 @@ export async function analyzeFile(file: string): Promise<Report> {
     throw new Error(`stapling-doctor printed no JSON for ${file}:\n${r.stdout.slice(0, 2000)}\n${r.stderr}`);
   }
 }
+
+/**
+ * Analyze one captured log with `--inspect`: the configuration the server ran with (`--config`), and
+ * the normalised paths of the log (`/etc/stapling-test/…`) read from the lab directory (`--map-path`).
+ * @returns the parsed JSON report (findings carry `inspection`)
+ * @throws as {@link analyzeFile}
+ */
+export async function inspectFile(file: string, config: string, labRoot: string, normalisedRoot: string): Promise<Report> {
+  const r = await run(process.execPath, [CLI, '--format', 'json', '--fail-on', 'never', '--inspect', '--config', config, '--map-path', `${normalisedRoot}=${labRoot}`, ...EXTRA_RULES, file], { timeoutMs: 30_000, cwd: REPO_ROOT });
+  if (r.code !== 0) throw new Error(`stapling-doctor --inspect exited ${r.code ?? r.signal} on ${file}:\n${r.stderr}`);
+  try {
+    return JSON.parse(r.stdout) as Report;
+  } catch {
+    throw new Error(`stapling-doctor --inspect printed no JSON for ${file}:\n${r.stdout.slice(0, 2000)}\n${r.stderr}`);
+  }
+}

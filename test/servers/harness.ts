@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../../src/engine/analyzer.js';
 import type { CauseId } from '../../src/types.js';
-import { analyzeFile, REPO_ROOT } from './analyze.js';
+import { analyzeFile, inspectFile, REPO_ROOT } from './analyze.js';
 import { APACHE_BIN } from './apache.js';
 import { cloneSite } from './config.js';
 import { applyFix, describeChanges, planFix, type FixPlan, type ValueMap } from './fix.js';
 import { describeStaple, handshakes, type HandshakeResult } from './handshake.js';
 import { ServerInstance, type StartResult } from './instance.js';
 import { NGINX_BIN } from './nginx.js';
+import { compareProbe, describeView, sclientView, type ProbeComparison } from './probe-compare.js';
 import { createPki, type Pki } from './pki.js';
 import { freePort, run, sleep, waitFor } from './proc.js';
 import { allocatePorts, responderUrls, startResponders, type Responders } from './responders.js';
@@ -101,6 +102,8 @@ export interface Phase {
   log: string;
   logFile: string;
   report: Report;
+  /** Before phase, server up: `stapling-doctor probe` next to `openssl s_client -status`. */
+  probe?: ProbeComparison;
 }
 
 /** Everything one scenario did: the broken run, the fix plan, the run after the fix. */
@@ -110,6 +113,8 @@ export interface ScenarioResult {
   before?: Phase;
   plan?: FixPlan;
   after?: Phase;
+  /** The broken run's log analyzed with `--inspect --config <its configuration>`. */
+  inspected?: Report;
   /** Why the loop could not be closed although the scenario says it can (no finding, no applicable step). */
   loopProblem?: string;
   /** An error that stopped the scenario (server would not run, CLI failed …). */
@@ -138,6 +143,7 @@ export function labValues(lab: Lab, s: Scenario): ValueMap {
 async function phase(lab: Lab, s: Scenario, inst: ServerInstance, site: ReturnType<Scenario['site']>, label: 'before' | 'after'): Promise<Phase> {
   const start = await inst.start(site);
   let hs: HandshakeResult[] = [];
+  let probe: ProbeComparison | undefined;
   if (start.listening) {
     if (label === 'before') {
       const t = s.traffic ?? {};
@@ -148,6 +154,7 @@ async function phase(lab: Lab, s: Scenario, inst: ServerInstance, site: ReturnTy
         const re = t.waitForLog;
         await waitFor(() => re.test(inst.errorLogText()), t.waitMs ?? 30_000, 500);
       }
+      probe = await compareProbe(inst.port, lab.pki.root.cert);
     } else if (s.closeLoop === 'staple-good') {
       hs = await handshakes(inst.port, lab.pki.root.cert, { count: 10, pauseMs: 1_000, untilGood: true });
     } else {
@@ -160,7 +167,7 @@ async function phase(lab: Lab, s: Scenario, inst: ServerInstance, site: ReturnTy
   const logFile = path.join(inst.dir, `${label}.log`);
   fs.writeFileSync(logFile, log);
   fs.writeFileSync(path.join(inst.dir, `${label}.handshakes.txt`), hs.map((h, i) => `### handshake ${i + 1}: ${describeStaple(h)}\n${h.output}`).join('\n'));
-  return { start, handshakes: hs, log, logFile, report: await analyzeFile(logFile) };
+  return { start, handshakes: hs, log, logFile, report: await analyzeFile(logFile), ...(probe ? { probe } : {}) };
 }
 
 /**
@@ -173,8 +180,10 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioResult
   const inst = new ServerInstance(id, path.join(lab.root, id), await freePort(), lab.sandbox);
   try {
     const site = s.site(lab.env);
-    inst.configure(site);
+    const beforeConfig = path.join(inst.dir, `before.${s.server === 'apache' ? 'httpd' : 'nginx'}.conf`);
+    fs.writeFileSync(beforeConfig, inst.configure(site));
     result.before = await phase(lab, s, inst, site, 'before');
+    result.inspected = await inspectFile(result.before.logFile, beforeConfig, lab.root, NORMALISED_ROOT);
     if (typeof s.closeLoop === 'string') {
       const finding = result.before.report.findings.find((f) => s.expected.includes(f.cause));
       if (!finding) {
@@ -259,6 +268,48 @@ export function writeResults(results: ScenarioResult[], root: string): void {
     ms: r.ms,
   }));
   if (fs.existsSync(root)) fs.writeFileSync(path.join(root, 'results.json'), normalise(JSON.stringify(out, null, 2), root));
+}
+
+/** Sorted causes after `--inspect`, with the inspection results (`cause [confirmed]`). */
+export function inspectedCauses(r: ScenarioResult): string {
+  return (r.inspected?.findings ?? []).map((f) => `${f.inspection?.causeBefore ? `${f.inspection.causeBefore} → ` : ''}${f.cause} [${f.inspection?.result ?? '-'}]`).sort().join(', ') || '(none)';
+}
+
+/**
+ * Plain-text table of the `--inspect` runs: scenario, cause from the log, the checks and their results,
+ * the certificates named as missing, and the cause after inspection.
+ */
+export function renderInspectTable(results: ScenarioResult[]): string {
+  const rows = results.filter((r) => (r.inspected?.findings.length ?? 0) > 0).flatMap((r) => r.inspected!.findings.map((f) => [
+    r.id,
+    f.inspection?.causeBefore ?? f.cause,
+    (f.inspection?.checks ?? []).map((c) => `${c.check}: ${c.result}`).join('; ') || '-',
+    (f.inspection?.missing ?? []).map((m) => `${m.subject} (${m.role})`).join('; ') || '-',
+    `${f.cause} [${f.inspection?.result ?? '-'}]`,
+  ]));
+  return table(['scenario', 'cause (log)', 'checks', 'missing certificate named', 'cause after --inspect'], rows);
+}
+
+/** Plain-text table of the probe comparisons: s_client before/after, probe verdict and signature, agreement. */
+export function renderProbeTable(results: ScenarioResult[]): string {
+  const rows = results.filter((r) => r.before?.probe).map((r) => {
+    const p = r.before!.probe!;
+    const serial = p.probe?.certificate?.serial;
+    return [
+      r.id,
+      describeView(sclientView(p.sclientAfter, serial)),
+      p.probe && 'verdict' in p.probe ? `${p.probe.verdict} (exit ${p.probeCode}, ${p.probe.handshakes} handshake${p.probe.handshakes > 1 ? 's' : ''})` : `error: ${p.probeError ?? '?'}`,
+      p.probe?.staple ? p.probe.staple.signature.result : '-',
+      p.agreesWith ? (p.agreesWith === 'after' ? 'yes' : 'yes (s_client before)') : `NO: ${p.differences.join('; ')}`,
+    ];
+  });
+  return table(['scenario', 'openssl s_client -status', 'probe verdict', 'signature', 'agree'], rows);
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
 /** Versions of the servers, OpenSSL and OS (first line of each tool's version output). */

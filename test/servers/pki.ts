@@ -2,7 +2,8 @@
  * A throw-away PKI made with the `openssl` CLI at test time (ECDSA P-256 keys, 30-day certificates):
  *
  * - `root` (self-signed CA) → `inter` (intermediate CA) → one leaf per scenario family, each for
- *   `www.stapling.test` with its own AIA OCSP URI (the responder variant it points at) or none;
+ *   `www.stapling.test` with its own AIA OCSP URI (the responder variant it points at) or none, and
+ *   a CA Issuers URI ({@link CA_ISSUERS}) like public CAs' certificates;
  * - `ocspSigner`: a delegated OCSP signing certificate issued by `inter` (EKU OCSPSigning, ocsp-nocheck);
  * - `signerWithoutOcspUsage`: issued by `inter` without the OCSPSigning EKU (a responder misconfigured
  *   to sign with the wrong certificate);
@@ -20,6 +21,16 @@ import { runOk } from './proc.js';
 
 /** The host name every test certificate is issued for (SNI and SAN). */
 export const TEST_HOST = 'www.stapling.test';
+
+/**
+ * The CA Issuers URLs (AIA) of the test PKI, as public CAs write them: every leaf points at the
+ * intermediate, the intermediate at the root. Nothing serves them (no server fetches them); they
+ * let `--inspect` say where a missing certificate can be had.
+ */
+export const CA_ISSUERS = {
+  intermediate: 'http://ca.stapling.test/stapling-test-intermediate.der',
+  root: 'http://ca.stapling.test/stapling-test-root.der',
+};
 
 /** A certificate and its private key (PEM file paths). */
 export interface KeyPair {
@@ -74,6 +85,7 @@ basicConstraints = critical,CA:TRUE,pathlen:0
 keyUsage = critical,keyCertSign,cRLSign
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
+authorityInfoAccess = caIssuers;URI:${CA_ISSUERS.root}
 
 [v3_ocsp]
 basicConstraints = critical,CA:FALSE
@@ -106,7 +118,8 @@ extendedKeyUsage = serverAuth
 subjectAltName = DNS:${TEST_HOST}
 subjectKeyIdentifier = hash
 authorityKeyIdentifier = keyid
-${ocspUrl ? `authorityInfoAccess = OCSP;URI:${ocspUrl}\n` : ''}`;
+authorityInfoAccess = ${ocspUrl ? `OCSP;URI:${ocspUrl},` : ''}caIssuers;URI:${CA_ISSUERS.intermediate}
+`;
 }
 
 /** `YYMMDDHHMMSSZ`, the time format of an `openssl ca` index. */

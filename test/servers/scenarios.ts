@@ -51,7 +51,17 @@ export interface Scenario {
   stapleBefore?: 'good';
   /** Close the loop: apply the fix, restart, and expect this. A string says why the loop stays open. */
   closeLoop: AfterFix | { open: string };
+  /**
+   * `--inspect --config <the scenario's configuration>` on the captured log: the finding must become
+   * `confirmed` with this cause and name these certificates (by subject) as missing. Absent: the
+   * inspection must keep the log's cause and refute nothing.
+   */
+  inspect?: { cause: CauseId; missing?: string[] };
 }
+
+/** Subjects of the test PKI's CA certificates, as `--inspect` names them. */
+export const INTERMEDIATE_SUBJECT = 'CN=Stapling Test Intermediate CA,O=stapling-doctor tests';
+export const ROOT_SUBJECT = 'CN=Stapling Test Root CA,O=stapling-doctor tests';
 
 /**
  * The leaves to issue, one per responder variant, named after what their OCSP URI points at
@@ -137,12 +147,14 @@ export const SCENARIOS: Scenario[] = [
     expected: ['issuer-certificate-missing'], fixDirective: 'SSLCertificateFile',
     why: '§2.1/§2.8 seq. 1: AH02217 "can\'t retrieve issuer certificate!" (subject ≠ issuer) + AH02604',
     site: (e) => apache(e, 'good', { leafOnly: true }), closeLoop: 'staple-good',
+    inspect: { cause: 'issuer-certificate-missing', missing: [INTERMEDIATE_SUBJECT] },
   },
   {
     server: 'nginx', name: 'issuer-missing', title: 'ssl_certificate holds the leaf only (no intermediate), ssl_stapling on', leaf: 'good',
     expected: ['issuer-certificate-missing'], fixDirective: 'ssl_certificate',
     why: '§3.1: start-up warn "\\"ssl_stapling\\" ignored, issuer certificate not found for certificate …" (on stderr)',
     site: (e) => nginx(e, 'good', { leafOnly: true, verify: false }), closeLoop: 'staple-good',
+    inspect: { cause: 'issuer-certificate-missing', missing: [INTERMEDIATE_SUBJECT] },
   },
   // ── self-signed ──────────────────────────────────────────────────────────────────────────
   {
@@ -150,6 +162,7 @@ export const SCENARIOS: Scenario[] = [
     expected: ['self-signed-certificate'], fixDirective: 'SSLUseStapling',
     why: '§1.3/§5: AH02217 whose [subject … / issuer …] suffix has subject = issuer',
     site: (e) => apache(e, 'self-signed'), closeLoop: 'stapling-off',
+    inspect: { cause: 'self-signed-certificate' },
   },
   {
     server: 'nginx', name: 'self-signed', title: 'a self-signed certificate with ssl_stapling on', leaf: 'self-signed',
@@ -157,6 +170,7 @@ export const SCENARIOS: Scenario[] = [
     why: '§3.1/§5: nginx writes the same "issuer certificate not found" warning as for a missing intermediate and prints no subject/issuer, so the log supports only issuer-certificate-missing',
     site: (e) => nginx(e, 'self-signed', { verify: false }),
     closeLoop: { open: 'the log cannot show that the certificate is self-signed; the issuer-missing fix (full chain) does not apply to a self-signed certificate' },
+    inspect: { cause: 'self-signed-certificate' },
   },
   // ── no OCSP URL ──────────────────────────────────────────────────────────────────────────
   {
@@ -164,12 +178,14 @@ export const SCENARIOS: Scenario[] = [
     expected: ['ocsp-url-missing'], fixDirective: 'SSLUseStapling',
     why: '§2.1/§2.8 seq. 2: AH02218 "no OCSP URI in certificate and no SSLStaplingForceURL set" + AH02604',
     site: (e) => apache(e, 'no-ocsp-url'), closeLoop: 'stapling-off',
+    inspect: { cause: 'ocsp-url-missing' },
   },
   {
     server: 'nginx', name: 'no-ocsp-url', title: 'the certificate has no AIA OCSP URI (like Let\'s Encrypt since 2025)', leaf: 'no-ocsp-url',
     expected: ['ocsp-url-missing'], fixDirective: 'ssl_stapling',
     why: '§3.1: start-up warn "\\"ssl_stapling\\" ignored, no OCSP responder URL in the certificate …"',
     site: (e) => nginx(e, 'no-ocsp-url'), closeLoop: 'stapling-off',
+    inspect: { cause: 'ocsp-url-missing' },
   },
   // ── trusted chain (nginx verifies responses) ─────────────────────────────────────────────
   {
@@ -177,12 +193,14 @@ export const SCENARIOS: Scenario[] = [
     expected: ['trusted-chain-incomplete'], fixDirective: 'ssl_trusted_certificate',
     why: '§3.2/§4.2: "OCSP_basic_verify() failed (… Verify error: unable to get local issuer certificate)"',
     site: (e) => nginx(e, 'good', { trusted: null }), traffic: NGINX_FETCH_WAIT, closeLoop: 'staple-good',
+    inspect: { cause: 'trusted-chain-incomplete', missing: [ROOT_SUBJECT] },
   },
   {
     server: 'nginx', name: 'trusted-certificate-incomplete', title: 'ssl_trusted_certificate holds the intermediate but not the root', leaf: 'good',
     expected: ['trusted-chain-incomplete'], fixDirective: 'ssl_trusted_certificate',
     why: '§3.2/§4.2: "OCSP_basic_verify() failed (… Verify error: unable to get issuer certificate)"',
     site: (e) => nginx(e, 'good', { trusted: e.pki.inter.cert }), traffic: NGINX_FETCH_WAIT, closeLoop: 'staple-good',
+    inspect: { cause: 'trusted-chain-incomplete', missing: [ROOT_SUBJECT] },
   },
   // ── responder down / timeout ─────────────────────────────────────────────────────────────
   {
@@ -305,6 +323,7 @@ export const SCENARIOS: Scenario[] = [
     why: '§4.2: the foreign signer cannot be chained to the trusted store, so nginx writes the same "OCSP_basic_verify() failed (… unable to get local issuer certificate)" line as for a missing trusted chain — the log supports only trusted-chain-incomplete',
     site: (e) => nginx(e, 'foreign-signed'), traffic: NGINX_FETCH_WAIT,
     closeLoop: { open: 'ssl_trusted_certificate is already complete: the real fault is the responder, which the log cannot show' },
+    inspect: { cause: 'response-signature-invalid' },
   },
   {
     server: 'nginx', name: 'signer-not-delegated', title: 'the responder signs with a certificate of the CA that lacks the OCSPSigning usage', leaf: 'signed-without-ocsp-usage',
@@ -312,6 +331,7 @@ export const SCENARIOS: Scenario[] = [
     why: '§4.1: "OCSP_basic_verify() failed (SSL: …missing ocspsigning usage … root ca not trusted)": the chain verifies, the signer is not a valid delegate (Apache would staple it silently, as for the foreign signer)',
     site: (e) => nginx(e, 'signed-without-ocsp-usage'), traffic: NGINX_FETCH_WAIT,
     closeLoop: { open: 'a CA/responder fault: nothing in the server configuration to set' },
+    inspect: { cause: 'response-signature-invalid' },
   },
   {
     server: 'apache', name: 'stale-response', title: 'the responder serves a response that expired two days ago', leaf: 'stale-response',
@@ -356,12 +376,14 @@ export const SCENARIOS: Scenario[] = [
     expected: ['responder-url-invalid'], fixDirective: 'SSLStaplingForceURL',
     why: '§2.2/§2.8 seq. 3b: "AH01940: stapling_renew_response: Unsupported uri https://…" + AH01955 (the handshake is aborted)',
     site: (e) => apache(e, 'good', { vhost: [d('SSLStaplingForceURL', e.urls.caHttps)] }), closeLoop: 'staple-good',
+    inspect: { cause: 'responder-url-invalid' },
   },
   {
     server: 'nginx', name: 'https-responder-url', title: 'ssl_stapling_responder names an https:// responder', leaf: 'good',
     expected: ['responder-url-invalid'], fixDirective: 'ssl_stapling_responder',
     why: '§3.1: start-up warn "\\"ssl_stapling\\" ignored, invalid URL prefix in OCSP responder \\"https://…\\" in the certificate …"',
     site: (e) => nginx(e, 'good', { server: [d('ssl_stapling_responder', e.urls.caHttps)] }), closeLoop: 'staple-good',
+    inspect: { cause: 'responder-url-invalid' },
   },
 ];
 

@@ -11,7 +11,7 @@
  * Capture mode (`STAPLING_CAPTURE=1`, `npm run samples:regenerate`) runs the same scenarios and
  * rewrites `samples/real/` instead of asserting the diagnoses.
  */
-import { createLab, renderTable, runScenario, causesOf, lastHandshake, writeResults, writeSamples, type Lab, type ScenarioResult } from './harness.js';
+import { createLab, renderInspectTable, renderProbeTable, renderTable, runScenario, causesOf, lastHandshake, writeResults, writeSamples, type Lab, type ScenarioResult } from './harness.js';
 import { stopAll, pool } from './proc.js';
 import { SCENARIOS, scenarioId, type Scenario } from './scenarios.js';
 
@@ -42,6 +42,8 @@ afterAll(async () => {
   const table = renderTable(ordered, lab?.root);
   if (lab) writeResults(ordered, lab.root);
   process.stderr.write(`\nReal-server scenarios: before/after (${scenarios.length} scenarios in ${(suiteMs / 1000).toFixed(1)} s, ${PARALLEL} at once)\n${table}\n\n`);
+  process.stderr.write(`--inspect on the captured logs (with --config and --map-path)\n${renderInspectTable(ordered)}\n\n`);
+  process.stderr.write(`probe vs openssl s_client -status (servers that started)\n${renderProbeTable(ordered)}\n\n`);
   try {
     if (CAPTURE && ordered.length > 0) await writeSamples(ordered, suiteMs / 1000);
   } finally {
@@ -94,6 +96,38 @@ if (CAPTURE) {
         if (!f) throw new Error(`no finding with cause ${s.expected.join('/')}, so no fix to look at${context(r)}`);
         expect(f.fix.steps.length).toBeGreaterThan(0);
         if (s.fixDirective) expect(f.fix.steps.map((x) => x.directive)).toContain(s.fixDirective);
+      });
+    }
+
+    test(s.inspect ? `--inspect confirms ${s.inspect.cause}${s.inspect.missing ? ` and names ${s.inspect.missing.join(', ')}` : ''}` : '--inspect keeps the cause and refutes nothing', () => {
+      const r = resultOf(s);
+      const ins = r.inspected;
+      expect(ins).toBeDefined();
+      const explain = `\n--- inspected findings ---\n${JSON.stringify(ins!.findings.map((f) => ({ cause: f.cause, inspection: f.inspection, fix: f.fix.steps.map((x) => x.text) })), null, 2)}${context(r)}`;
+      if (!s.inspect) {
+        if (JSON.stringify(causesOf(ins)) !== JSON.stringify(causesOf(r.before!.report))) throw new Error(`--inspect changed the causes${explain}`);
+        if (ins!.findings.some((f) => f.inspection?.result === 'refuted' || f.inspection?.error)) throw new Error(`--inspect refuted a real diagnosis${explain}`);
+        return;
+      }
+      const want = s.inspect;
+      const f = ins!.findings.find((x) => x.cause === want.cause);
+      if (!f || f.inspection?.result !== 'confirmed') throw new Error(`expected a confirmed ${want.cause} finding${explain}`);
+      expect(f.inspection.certificate?.subject).toBe('CN=www.stapling.test');
+      expect(f.inspection.missing.map((m) => m.subject)).toEqual(want.missing ?? []);
+      for (const m of want.missing ?? []) expect(f.fix.steps.map((x) => x.text).join('\n')).toContain(m);
+      if (want.cause !== s.expected[0]) expect(f.inspection.causeBefore).toBe(s.expected[0]);
+    });
+
+    if (!s.refusesToStart) {
+      test('probe agrees with openssl s_client -status', () => {
+        const r = resultOf(s);
+        const p = r.before!.probe;
+        expect(p).toBeDefined();
+        if (p!.probeError || !p!.probe) throw new Error(`probe failed: ${p!.probeError}`);
+        if (!p!.agreesWith) throw new Error(`probe and s_client disagree: ${p!.differences.join('; ')}\n--- probe ---\n${JSON.stringify(p!.probe, null, 2)}\n--- s_client ---\n${p!.sclientAfter.output}`);
+        expect(p!.probeCode).toBe(p!.probe.verdict === 'good' ? 0 : 1);
+        if (s.stapleBefore === 'good' && s.expected.length === 0 && s.name !== 'foreign-signer') expect(p!.probe.verdict).toBe('good');
+        if (s.name === 'foreign-signer' && s.server === 'apache') expect(p!.probe.verdict).toBe('not-verified');
       });
     }
 

@@ -1,0 +1,195 @@
+/**
+ * Certificate facts for `--inspect` and `probe`, from Node's `crypto.X509Certificate` (OpenSSL under
+ * the hood): PEM bundles split into certificates, issuer/self-signed checks that verify signatures,
+ * chains built from a pool, the AIA extension's OCSP and CA Issuers URLs, validity, Let's Encrypt.
+ *
+ * Pure: nothing here reads files or the network (`readPemFile` in `inspect/files.ts` does the I/O).
+ */
+import { X509Certificate } from 'node:crypto';
+import { parseOpensslTime } from '../parse/apache-cert.js';
+import type { CertificateSummary } from '../types.js';
+
+const PEM_CERT = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+
+/** One certificate of a PEM bundle, or why a block could not be read. */
+export interface PemBlock {
+  /** 0-based position in the file among its certificate blocks. */
+  index: number;
+  cert: X509Certificate | null;
+  error?: string;
+}
+
+/**
+ * Every certificate block of a PEM text (`-----BEGIN CERTIFICATE-----` … `END`), in file order.
+ * Private keys and other blocks are ignored; a block OpenSSL cannot parse has `cert: null` and the
+ * reason in `error`. Never throws.
+ */
+export function splitPem(text: string): PemBlock[] {
+  const out: PemBlock[] = [];
+  let index = 0;
+  for (const m of text.matchAll(PEM_CERT)) {
+    // OpenSSL's "TRUSTED CERTIFICATE" carries trust settings after the certificate; Node reads the plain form.
+    const pem = m[0].replace(/(BEGIN|END) (X509 |TRUSTED )CERTIFICATE/g, '$1 CERTIFICATE');
+    try {
+      out.push({ index, cert: new X509Certificate(pem) });
+    } catch (e) {
+      out.push({ index, cert: null, error: e instanceof Error ? e.message : String(e) });
+    }
+    index++;
+  }
+  return out;
+}
+
+/**
+ * A distinguished name as one line, most specific first and comma-separated (`CN=…,O=…`), the
+ * RFC 2253 order Apache prints in its `[subject: … / issuer: …]` suffix.
+ * @param multiline Node's `X509Certificate.subject`/`.issuer` form (`O=…\nCN=…`)
+ */
+export function dnLine(multiline: string): string {
+  return multiline.split('\n').filter((x) => x !== '').reverse().join(',');
+}
+
+/** Attribute list of a DN for comparison (`cn=www.example.com`), order-free and case-folded in keys. */
+function dnKey(parts: string[]): string {
+  return parts
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => {
+      const eq = p.indexOf('=');
+      return eq < 0 ? p : `${p.slice(0, eq).trim().toLowerCase()}=${p.slice(eq + 1).trim()}`;
+    })
+    .sort()
+    .join('\u0000');
+}
+
+/**
+ * Whether a DN as Apache logs it (`CN=www.example.com,O=Example\, Inc.`, already un-escaped by the
+ * parser except for RFC 2253 `\,`) names the same DN as Node's multi-line form. Order-insensitive.
+ */
+export function sameDn(logged: string, multiline: string): boolean {
+  const parts = logged.split(/(?<!\\),/).map((p) => p.replace(/\\,/g, ','));
+  return dnKey(parts) === dnKey(multiline.split('\n'));
+}
+
+/** The same certificate (by DER bytes). */
+export function sameCert(a: X509Certificate, b: X509Certificate): boolean {
+  return a.raw.equals(b.raw);
+}
+
+/**
+ * Whether `issuer` issued `cert`: names and key identifiers match (`checkIssued`) and `cert`'s
+ * signature verifies with `issuer`'s public key. Never throws (an unusable key answers false).
+ */
+export function issuedBy(cert: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A self-signed certificate: its issuer name is its subject and its signature verifies with its own
+ * key. (Not `checkIssued(cert)`: OpenSSL's issuer check also wants the keyCertSign usage, which a
+ * self-signed server certificate usually lacks.) Never throws.
+ */
+export function isSelfSigned(cert: X509Certificate): boolean {
+  try {
+    return cert.subject === cert.issuer && cert.verify(cert.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first certificate in `pool` that issued `cert` (see {@link issuedBy}), skipping `cert` itself.
+ */
+export function findIssuer(cert: X509Certificate, pool: readonly X509Certificate[]): X509Certificate | null {
+  return pool.find((c) => !sameCert(c, cert) && issuedBy(cert, c)) ?? null;
+}
+
+/** A chain built upwards from a certificate. */
+export interface ChainResult {
+  /** `[cert, its issuer, …]`, as far as the pool reaches. */
+  chain: X509Certificate[];
+  /** The chain ends in a self-signed certificate (a root). */
+  complete: boolean;
+  /** When incomplete: the last certificate found, whose issuer is missing from the pool. */
+  missingIssuerOf: X509Certificate | null;
+}
+
+/**
+ * Build the chain of `cert` through `pool` (issuer by issuer, at most 10 steps, no loops).
+ */
+export function buildChain(cert: X509Certificate, pool: readonly X509Certificate[]): ChainResult {
+  const chain = [cert];
+  let cur = cert;
+  for (let i = 0; i < 10; i++) {
+    if (isSelfSigned(cur)) return { chain, complete: true, missingIssuerOf: null };
+    const next = findIssuer(cur, pool);
+    if (!next || chain.some((c) => sameCert(c, next))) return { chain, complete: false, missingIssuerOf: cur };
+    chain.push(next);
+    cur = next;
+  }
+  return { chain, complete: false, missingIssuerOf: cur };
+}
+
+/** URLs of the Authority Information Access extension. */
+export interface InfoAccess {
+  /** `OCSP - URI:` entries: the responders a server asks for the staple. */
+  ocsp: string[];
+  /** `CA Issuers - URI:` entries: where the issuing CA certificate can be downloaded (usually DER). */
+  caIssuers: string[];
+}
+
+/** The AIA URLs of a certificate (empty lists when it has no AIA extension). */
+export function infoAccess(cert: X509Certificate): InfoAccess {
+  const out: InfoAccess = { ocsp: [], caIssuers: [] };
+  for (const line of (cert.infoAccess ?? '').split('\n')) {
+    const m = /^(OCSP|CA Issuers) - URI:(.+)$/.exec(line.trim());
+    if (m) (m[1] === 'OCSP' ? out.ocsp : out.caIssuers).push(m[2]!.trim());
+  }
+  return out;
+}
+
+/** Whether Let's Encrypt issued the certificate (issuer `O=Let's Encrypt`). It ended OCSP in 2025. */
+export function issuedByLetsEncrypt(cert: X509Certificate): boolean {
+  return /(^|\n)O=Let's Encrypt(\n|$)/i.test(cert.issuer);
+}
+
+/** Validity of a certificate at a time. */
+export interface Validity {
+  notBefore: string;
+  notAfter: string;
+  /** `expired`: notAfter lies before `at`; `not-yet-valid`: notBefore lies after it. */
+  state: 'valid' | 'expired' | 'not-yet-valid' | 'unknown';
+}
+
+/** The certificate's validity at `at` (ms since the epoch). */
+export function validity(cert: X509Certificate, at: number): Validity {
+  const nb = parseOpensslTime(cert.validFrom);
+  const na = parseOpensslTime(cert.validTo);
+  const state = nb === null || na === null ? 'unknown' : at > na ? 'expired' : at < nb ? 'not-yet-valid' : 'valid';
+  return { notBefore: cert.validFrom, notAfter: cert.validTo, state };
+}
+
+/** Summarise a certificate (DNs as {@link dnLine}). */
+export function summarize(cert: X509Certificate): CertificateSummary {
+  const aia = infoAccess(cert);
+  return {
+    subject: dnLine(cert.subject),
+    issuer: dnLine(cert.issuer),
+    serial: cert.serialNumber.toUpperCase(),
+    notBefore: cert.validFrom,
+    notAfter: cert.validTo,
+    selfSigned: isSelfSigned(cert),
+    ocspUrls: aia.ocsp,
+    caIssuersUrls: aia.caIssuers,
+  };
+}
+
+/** Serial numbers equal as hex numbers (case and leading zeros ignored). */
+export function sameSerial(a: string, b: string): boolean {
+  const norm = (s: string) => s.replace(/[^0-9a-f]/gi, '').replace(/^0+/, '').toUpperCase();
+  return norm(a) === norm(b);
+}

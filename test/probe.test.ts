@@ -1,0 +1,223 @@
+/**
+ * `stapling-doctor probe` against a Node TLS server on 127.0.0.1 that staples real OCSP responses made
+ * by `openssl ocsp` for the test PKI (`test/servers/pki.ts`): delegated signer, the issuer itself,
+ * a foreign signer, a signer without OCSPSigning, revoked, unknown, tryLater, another certificate's
+ * response, garbage, none, and none-then-one (nginx's behaviour). The real Apache/nginx comparison
+ * with `openssl s_client -status` is in `test/servers/servers.test.ts`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { checkStaple } from '../src/probe/ocsp.js';
+import { parseTarget, probe, ProbeError } from '../src/probe/probe.js';
+import { PROBE_SCHEMA } from '../src/format/probe-schema.js';
+import { X509Certificate } from 'node:crypto';
+import { createPki, type Pki } from './servers/pki.js';
+import { runOk } from './servers/proc.js';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const tmp = tempDir('sd-probe-');
+let pki: Pki;
+const der: Record<string, Buffer> = {};
+const validate = new Ajv2020({ strict: false }).compile(PROBE_SCHEMA);
+
+/** `openssl ocsp` one-shot: a response about `leaf` signed by `signer`. */
+async function respond(name: string, leaf: string, signer: { cert: string; key: string }, extra: string[] = []): Promise<void> {
+  const req = path.join(tmp.dir, `${name}.req`);
+  const out = path.join(tmp.dir, `${name}.der`);
+  await runOk('openssl', ['ocsp', '-issuer', pki.inter.cert, '-cert', leaf, '-no_nonce', '-reqout', req]);
+  await runOk('openssl', ['ocsp', '-index', pki.index, '-rsigner', signer.cert, '-rkey', signer.key, '-CA', pki.inter.cert, '-reqin', req, '-respout', out, '-ndays', '1', ...extra]);
+  der[name] = fs.readFileSync(out);
+}
+
+beforeAll(async () => {
+  pki = await createPki(path.join(tmp.dir, 'pki'), [
+    { name: 'good', ocspUrl: 'http://127.0.0.1:9/', status: 'good' },
+    { name: 'revoked', ocspUrl: 'http://127.0.0.1:9/', status: 'revoked' },
+    { name: 'unlisted', ocspUrl: 'http://127.0.0.1:9/', status: 'unknown' },
+  ]);
+  const L = pki.leaves;
+  await respond('good', L.good!.cert, pki.ocspSigner);
+  await respond('by-issuer', L.good!.cert, pki.inter, ['-resp_key_id']);
+  await respond('foreign', L.good!.cert, pki.foreignSigner);
+  await respond('no-eku', L.good!.cert, pki.signerWithoutOcspUsage);
+  await respond('revoked', L.revoked!.cert, pki.ocspSigner);
+  await respond('unknown', L.unlisted!.cert, pki.ocspSigner);
+  await respond('other-cert', L.revoked!.cert, pki.ocspSigner); // served for the good leaf: CertID mismatch
+}, 60_000);
+afterAll(() => tmp.cleanup());
+
+/**
+ * A TLS server for the good leaf's full chain that staples `staples[i]` on the i-th handshake (the last
+ * one from then on; null: no staple). @returns its port and a close function.
+ */
+async function stapler(staples: (Buffer | null)[], leaf = 'good'): Promise<{ port: number; close: () => Promise<void> }> {
+  const l = pki.leaves[leaf]!;
+  const srv = tls.createServer({ key: fs.readFileSync(l.key), cert: fs.readFileSync(l.fullchain) }, (s) => s.end());
+  let n = 0;
+  srv.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, cb: (err: Error | null, resp: Buffer | null) => void) => {
+    cb(null, staples[Math.min(n++, staples.length - 1)] ?? null);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  return { port: (srv.address() as AddressInfo).port, close: () => new Promise((r) => srv.close(() => r())) };
+}
+
+async function probeWith(staples: (Buffer | null)[], leaf = 'good') {
+  const s = await stapler(staples, leaf);
+  try {
+    return await probe({ host: '127.0.0.1', port: s.port, servername: 'www.stapling.test', retryDelayMs: 50, caFile: pki.root.cert });
+  } finally {
+    await s.close();
+  }
+}
+
+const TRY_LATER = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03]);
+
+test('a good response from the delegated OCSP signer: good, verified, current', async () => {
+  const r = await probeWith([der.good!]);
+  expect(validate(r)).toBe(true);
+  expect(r.verdict).toBe('good');
+  expect(r.handshakes).toBe(1);
+  expect(r.tls.authorized).toBe(true);
+  expect(r.certificate).toMatchObject({ subject: 'CN=www.stapling.test', serial: pki.leaves.good!.serial });
+  expect(r.staple).toMatchObject({
+    responseStatus: 'successful', certStatus: 'good', current: true, responses: 1,
+    responderId: { byName: 'CN=Stapling Test OCSP Signer,O=stapling-doctor tests' },
+    signature: { result: 'verified', signer: 'delegated', signerSubject: 'CN=Stapling Test OCSP Signer,O=stapling-doctor tests' },
+  });
+  expect(r.staple!.secondsLeft).toBeGreaterThan(86_000);
+  expect(r.staple!.secondsLeft).toBeLessThanOrEqual(86_400);
+});
+
+test('signed by the issuer itself, responder id by key: verified', async () => {
+  const r = await probeWith([der['by-issuer']!]);
+  expect(r.verdict).toBe('good');
+  expect(r.staple!.signature).toMatchObject({ result: 'verified', signer: 'issuer' });
+  expect(r.staple!.responderId).toEqual({ byKeySha1: expect.stringMatching(/^[0-9a-f]{40}$/) });
+});
+
+test('a foreign signer and a signer without OCSPSigning: "good" but not verified', async () => {
+  const f = await probeWith([der.foreign!]);
+  expect(f.verdict).toBe('not-verified');
+  expect(f.staple!.certStatus).toBe('good');
+  expect(f.staple!.signature.detail).toMatch(/Foreign OCSP Signer.*did not issue/);
+  const n = await probeWith([der['no-eku']!]);
+  expect(n.verdict).toBe('not-verified');
+  expect(n.staple!.signature.detail).toMatch(/without the OCSPSigning/);
+});
+
+test('revoked (with time and reason), unknown, another certificate\'s response', async () => {
+  const r = await probeWith([der.revoked!], 'revoked');
+  expect(r.verdict).toBe('revoked');
+  expect(r.staple).toMatchObject({ certStatus: 'revoked', revocationReason: 'keyCompromise' });
+  expect(Date.parse(r.staple!.revocationTime!)).toBeLessThan(Date.now());
+  expect((await probeWith([der.unknown!], 'unlisted')).verdict).toBe('unknown');
+  const m = await probeWith([der['other-cert']!]);
+  expect(m.verdict).toBe('no-status-for-certificate');
+  expect(m.staple!.responses).toBe(1);
+});
+
+test('tryLater (what Apache staples when its responder fails) and garbage bytes: bad status', async () => {
+  const t = await probeWith([TRY_LATER]);
+  expect(validate(t)).toBe(true);
+  expect(t.verdict).toBe('bad-status');
+  expect(t.staple!.responseStatus).toBe('tryLater');
+  const g = await probeWith([Buffer.from('not an OCSP response')]);
+  expect(g.staple!.responseStatus).toBe('unparsable');
+  expect(g.staple!.parseError).toBeTruthy();
+});
+
+test('no staple on the first handshake, one on the second (nginx): retried, explained, good', async () => {
+  const r = await probeWith([null, der.good!]);
+  expect(r.handshakes).toBe(2);
+  expect(r.stapledPerHandshake).toEqual([false, true]);
+  expect(r.verdict).toBe('good');
+  expect(r.notes[0]).toMatch(/nginx fetches the OCSP response/);
+});
+
+test('no staple at all: two handshakes, no-staple', async () => {
+  const r = await probeWith([null]);
+  expect(r).toMatchObject({ handshakes: 2, staple: null, verdict: 'no-staple' });
+  expect(validate(r)).toBe(true);
+});
+
+test('checkStaple checks validity against the given time', () => {
+  const leaf = new X509Certificate(fs.readFileSync(pki.leaves.good!.cert));
+  const inter = new X509Certificate(fs.readFileSync(pki.inter.cert));
+  const later = checkStaple(der.good!, leaf, [inter], Date.now() + 3 * 86_400_000);
+  expect(later.current).toBe(false);
+  expect(later.secondsLeft).toBeLessThan(0);
+  const noIssuer = checkStaple(der.good!, leaf, [], Date.now());
+  expect(noIssuer.certStatus).toBe('good');
+  expect(noIssuer.signature.result).toBe('not-checked');
+});
+
+test('parseTarget', () => {
+  expect(parseTarget('example.org')).toEqual({ host: 'example.org', port: 443 });
+  expect(parseTarget('example.org:8443')).toEqual({ host: 'example.org', port: 8443 });
+  expect(parseTarget('[::1]:8443')).toEqual({ host: '::1', port: 8443 });
+  expect(parseTarget('::1')).toEqual({ host: '::1', port: 443 });
+  expect(() => parseTarget('example.org:0')).toThrow(/1-65535/);
+  expect(() => parseTarget(':443')).toThrow(/no host/);
+});
+
+test('a closed port is a ProbeError (exit 2 in the CLI)', async () => {
+  const s = await stapler([null]);
+  await s.close();
+  await expect(probe({ host: '127.0.0.1', port: s.port, timeoutMs: 2_000 })).rejects.toBeInstanceOf(ProbeError);
+});
+
+describe('CLI', () => {
+  test('probe --format json: exit 0 for a good staple, the document validates', async () => {
+    const s = await stapler([der.good!]);
+    try {
+      const r = await runCliAsync(['probe', `127.0.0.1:${s.port}`, '--servername', 'www.stapling.test', '--format', 'json']);
+      expect(r.code).toBe(0);
+      const doc = JSON.parse(r.stdout);
+      if (!validate(doc)) throw new Error(JSON.stringify(validate.errors));
+      expect(doc.verdict).toBe('good');
+      expect(doc.tls.authorized).toBe(false); // the test root is not in Node's store
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('human output, exit 1 for a revoked staple', async () => {
+    const s = await stapler([der.revoked!], 'revoked');
+    try {
+      const r = await runCliAsync(['probe', `127.0.0.1:${s.port}`, '--servername', 'www.stapling.test']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/cert status: +revoked at .*, reason keyCompromise/);
+      expect(r.stdout).toContain('REVOKED');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('usage and connection errors exit 2; main-command options before `probe` still work', async () => {
+    expect(runCli(['probe']).code).toBe(2);
+    expect(runCli(['probe', 'host:99999']).code).toBe(2);
+    const s = await stapler([null]);
+    await s.close();
+    const r = runCli(['probe', `127.0.0.1:${s.port}`, '--format', 'json', '--timeout', '3000']);
+    expect(r.code).toBe(2);
+    expect(validate(JSON.parse(r.stdout))).toBe(true);
+    expect(r.stderr).toMatch(/ECONNREFUSED/);
+    expect(runCli(['--help']).stdout).toMatch(/probe \[options\] <target>/);
+  });
+});
+
+/** runCli, but without blocking the event loop (the TLS server of the test runs in this process). */
+async function runCliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { startCli } = await import('./helpers/cli.js');
+  const child = startCli(args);
+  child.stdin.end();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+  return { code, stdout, stderr };
+}
