@@ -3,13 +3,16 @@
  * {@link RULE_SCHEMA} and the invariants below, and compile their regular expressions.
  *
  * Invariants checked here (each failure is a {@link RuleLoadError} naming the file and the field):
- * the file name is the rule id; ids are unique; every regex compiles; every named group is one of
- * {@link VALUE_NAMES}; every positive sample contains the trigger (else the prefilter would hide it).
+ * the file name is the rule id; ids are unique; every regex compiles; every regex is free of
+ * super-linear backtracking as far as the `scslre` checker can tell ({@link backtrackingProblem});
+ * every named group is one of {@link VALUE_NAMES}; every positive sample contains the trigger (else the
+ * prefilter would hide it).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
+import { analyse, type Report as BacktrackReport } from 'scslre';
 import YAML from 'yaml';
 import { RULE_SCHEMA } from './schema.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
@@ -54,6 +57,72 @@ function describeAjvError(e: ErrorObject): { field: string; detail: string } {
   return { field: e.instancePath, detail: e.message ?? 'invalid' };
 }
 
+/** `line L, column C` of a 0-based character offset in a text. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  return `line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+}
+
+/** Why a parser rejected the text, in one line, with the position when the parser gives one. */
+function syntaxError(err: unknown, text: string): { field: string; detail: string } {
+  const e = err as Error & { linePos?: { line: number; col: number }[] };
+  const first = (e instanceof Error ? e.message : String(err)).split('\n')[0]!.replace(/:$/, '');
+  if (e.linePos?.[0]) {
+    const { line, col } = e.linePos[0];
+    return { field: `line ${line}, column ${col}`, detail: first.replace(/ at line \d+, column \d+$/, '') };
+  }
+  const pos = /at position (\d+)/.exec(first);
+  return { field: pos ? lineColumn(text, Number(pos[1])) : '', detail: first.replace(/ in JSON at position \d+.*$/, '') };
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+/**
+ * Whether a rule regex can take super-linear time on a line, as the `scslre` checker finds it
+ * (eslint-plugin-regexp's `no-super-linear-backtracking`/`-move` are built on it). Every report type is
+ * refused: `Self` (a quantifier nested in a repeated group: exponential), `Trade` (two quantifiers that
+ * can hand characters to each other: O(n²) per attempt, O(n³) over a line) and `Move` (an unanchored
+ * pattern that fails slowly at every start: O(n²); 30–60 ms on one 8 KiB message, measured).
+ * Limits of the checker: it builds attacks from one repeated character, so it misses ambiguity between
+ * alternatives (`(\w|\d)+`) and repeated multi-character sequences; the CLI also turns on V8's
+ * linear-time fallback for regexes that backtrack excessively, and rule messages are capped at
+ * `MAX_MATCH_CHARS`.
+ * @returns a one-line description of the first problem, or null when none was found
+ */
+export function backtrackingProblem(source: string, flags = ''): string | null {
+  let reports: BacktrackReport[];
+  try {
+    reports = analyse({ source, flags }, { maxReports: 1 }).reports;
+  } catch (err) {
+    return `cannot be checked for catastrophic backtracking (${(err as Error).message.split('\n')[0]})`;
+  }
+  const r = reports[0];
+  if (!r) return null;
+  const run = `a long run of ${quote(r.character.pick)}`;
+  let what: string;
+  switch (r.type) {
+    case 'Self':
+      what = `${r.quant.raw} inside the repeated ${r.parentQuant.raw} can match the same text in many ways: backtracks ${r.exponential ? 'exponentially' : 'polynomially'} on ${run}`;
+      break;
+    case 'Trade':
+      what = `${r.startQuant.raw} and ${r.endQuant.raw} can hand the same characters to each other: backtracks ${r.exponential ? 'exponentially' : 'polynomially'} on ${run}`;
+      break;
+    case 'Move':
+      what = `${r.quant.raw} is tried again at every position of ${run} (quadratic time): start the pattern with literal text or anchor it with ^`;
+      break;
+  }
+  let fixed: string | undefined;
+  try {
+    fixed = r.fix()?.source;
+  } catch {
+    fixed = undefined;
+  }
+  return `catastrophic backtracking (ReDoS): ${what}${fixed && fixed !== source ? `; an equivalent safe form: ${fixed}` : ''}`;
+}
+
 /** Directory of the rules shipped with the package (`<package>/rules`). */
 export function builtinRulesDir(): string {
   return fileURLToPath(new URL('../../rules/', import.meta.url));
@@ -66,11 +135,15 @@ export function builtinRulesDir(): string {
  */
 export function compileRule(file: string, text: string): Rule {
   let doc: unknown;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark, as some editors write
   try {
     doc = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text, { prettyErrors: true });
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    throw new RuleLoadError(file, '', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${msg}`);
+    const { field, detail } = syntaxError(err, text);
+    throw new RuleLoadError(file, field, `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${detail}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new RuleLoadError(file, '/', `must be a mapping of rule fields (id, summary, servers, …), not ${doc === null ? 'empty' : Array.isArray(doc) ? 'a list' : typeof doc}`);
   }
   const errors = validate(doc);
   if (errors.length > 0) {
@@ -89,6 +162,8 @@ export function compileRule(file: string, text: string): Rule {
     } catch (err) {
       throw new RuleLoadError(file, `/patterns/${i}/regex`, (err as Error).message);
     }
+    const problem = backtrackingProblem(p.regex);
+    if (problem) throw new RuleLoadError(file, `/patterns/${i}/regex`, problem);
     for (const m of p.regex.matchAll(GROUP_NAME)) {
       if (!(VALUE_NAMES as readonly string[]).includes(m[1]!)) {
         throw new RuleLoadError(file, `/patterns/${i}/regex`, `named group "${m[1]}" is not a known value name (${VALUE_NAMES.join(', ')})`);
@@ -117,7 +192,13 @@ function readDir(dir: string): { file: string; text: string }[] {
   try {
     names = fs.readdirSync(dir);
   } catch (err) {
-    throw new RuleLoadError(dir, '', `cannot read rule directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'ENOTDIR' ? (fs.existsSync(dir) ? 'is a file; --rules takes a directory of rule files (*.yaml, *.yml, *.json)' : 'not a directory (a part of the path is a file)')
+      : e.code === 'ENOENT' ? 'no such directory'
+      : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
+      : e.message.split('\n')[0]!;
+    throw new RuleLoadError(dir, '', `cannot read rule directory: ${why}`);
   }
   return names
     .filter((n) => RULE_FILE.test(n))
@@ -127,7 +208,9 @@ function readDir(dir: string): { file: string; text: string }[] {
       try {
         return { file, text: fs.readFileSync(file, 'utf8') };
       } catch (err) {
-        throw new RuleLoadError(file, '', `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        const e = err as NodeJS.ErrnoException;
+        const why = e.code === 'EISDIR' ? 'is a directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message.split('\n')[0]!;
+        throw new RuleLoadError(file, '', `cannot read: ${why}`);
       }
     });
 }
