@@ -1,9 +1,31 @@
 #!/usr/bin/env node
 /**
  * The `stapling-doctor` executable: wires {@link run} to the real process. SIGINT/SIGTERM stop the
- * reading and let the summary print; EPIPE on stdout (`| head -1`) ends quietly with exit 0.
+ * reading and let the summary print; EPIPE on stdout (`| head -1`) ends quietly with exit 0. No error
+ * ends in a stack trace: an unexpected one is reported in one line with exit code 2
+ * (`STAPLING_DOCTOR_DEBUG=1` shows the stack).
  */
+import v8 from 'node:v8';
 import { run } from './run.js';
+
+// Defence in depth against catastrophic backtracking in rule regexes (user rules included): a regex
+// that backtracks excessively on one input is re-run by V8's linear-time engine. Rules are also
+// linted when loaded (src/rules/load.ts) and messages are capped at MAX_MATCH_CHARS. Available
+// since V8 8.8; set before any rule is compiled.
+if (Number.parseFloat(process.versions.v8) >= 8.8) {
+  v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+}
+
+const debug = Boolean(process.env.STAPLING_DOCTOR_DEBUG);
+function internalError(err: unknown): void {
+  const text = debug && err instanceof Error && err.stack ? err.stack : err instanceof Error ? err.message : String(err);
+  try {
+    process.stderr.write(`stapling-doctor: internal error: ${text.split('\n').join(debug ? '\n' : ' ')}\n`);
+  } catch {
+    // stderr is gone too: nothing left to tell
+  }
+  process.exitCode = 2;
+}
 
 const controller = new AbortController();
 let signalled = false;
@@ -18,6 +40,15 @@ let epipe = false;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') epipe = true;
 });
+process.stderr.on('error', () => undefined); // a closed stderr must not crash the run (run() reports nothing then)
+process.on('uncaughtException', (err) => {
+  internalError(err);
+  process.exit();
+});
+process.on('unhandledRejection', (err) => {
+  internalError(err);
+  process.exit();
+});
 
 run({
   argv: process.argv.slice(2),
@@ -31,8 +62,5 @@ run({
   (code) => {
     process.exitCode = epipe ? 0 : code;
   },
-  (err: unknown) => {
-    process.stderr.write(`stapling-doctor: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
-  },
+  (err: unknown) => internalError(err),
 );
