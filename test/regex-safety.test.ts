@@ -8,8 +8,8 @@
  * 100 KB adversarial lines: it is the cost a hostile line really has. A regex that is only safe because
  * of the cap would still be a trap if the cap were ever raised, so the raw regexes are also run on the
  * uncut lines at 12.5, 25, 50 and 100 KB inside a `vm` timeout: their time must grow at most
- * quadratically (an exponential regex times out, a cubic one grows 8× per doubling), and the cap is
- * shown to be applied. The line parser, which does see the whole line (up to `--max-line-length`),
+ * quadratically (an exponential regex times out, a cubic one grows 8× per doubling) and stay under 2 s
+ * at 100 KB, and the cap is shown to be applied. The line parser, which does see the whole line (up to `--max-line-length`),
  * is held to linear growth on its own adversarial lines.
  *
  * Rules are loaded from rules/ (every future rule is covered), and the attack lines are built from
@@ -123,11 +123,15 @@ describe.each(rules.map((r) => [r.id, r] as const))('%s', (_id, rule) => {
       for (const [name] of attacks(rule, 1000)) {
         const times = [12_500, 25_000, 50_000, 100_000].map((n) => {
           const line = attacks(rule, n).find(([k]) => k === name)![1];
-          return rawTime(new RegExp(p.re.source, p.re.flags), line);
+          const re = new RegExp(p.re.source, p.re.flags);
+          let best = rawTime(re, line);
+          for (let i = 0; i < 2 && Number.isFinite(best); i++) best = Math.min(best, rawTime(re, line)); // min of 3: less noise
+          return best;
         });
         const [, , t50, t100] = times as [number, number, number, number];
-        // Doubling the input: linear ≈ 2×, quadratic ≈ 4×, cubic ≈ 8×. Tiny times are noise.
-        if (!Number.isFinite(t100) || (t50 > 5 && t100 / t50 > 6) || t100 > 2000) {
+        // Doubling the input: linear ≈ 2×, quadratic ≈ 4×, cubic ≈ 8×. Times under 20 ms are too noisy
+        // for a ratio; an exponential regex never gets there (it times out).
+        if (!Number.isFinite(t100) || (t50 > 20 && t100 / t50 > 6) || t100 > 2000) {
           bad.push(`pattern ${pi} on "${name}": ${times.map((t) => t.toFixed(1)).join(' / ')} ms at 12.5/25/50/100 KB`);
         }
       }
