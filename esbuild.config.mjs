@@ -1,19 +1,15 @@
 /**
  * `npm run bundle`: one self-contained CommonJS file, `stapling-doctor.cjs`, with every dependency and
  * the built-in rules inside, for support scripts: `node stapling-doctor.cjs …` needs no node_modules.
- * The rule files are embedded as text through the `__STAPLING_DOCTOR_RULES__` constant that
- * `src/rules/load.ts` reads instead of the rules/ directory.
+ * The validated rules (dist/builtin-rules.json, written by `npm run build`) are embedded through the
+ * `__STAPLING_DOCTOR_RULES__` constant that `src/rules/load.ts` reads instead of the rules/ directory.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-const rulesDir = new URL('./rules/', import.meta.url);
-const rules = fs
-  .readdirSync(rulesDir)
-  .filter((n) => /\.(ya?ml|json)$/.test(n))
-  .sort()
-  .map((n) => ({ file: `<builtin>/${n}`, text: fs.readFileSync(new URL(n, rulesDir), 'utf8') }));
+// Validated by the build (`npm run build` writes dist/builtin-rules.json from rules/).
+const rules = JSON.parse(fs.readFileSync(new URL('./dist/builtin-rules.json', import.meta.url), 'utf8'));
 
 const outfile = process.argv[2] ?? 'stapling-doctor.cjs';
 await build({

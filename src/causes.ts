@@ -6,6 +6,7 @@
  * the directive documentation of Apache httpd mod_ssl 2.4 and nginx `ngx_http_ssl_module`.
  */
 import type { CauseId, Fix, FixStep, FindingSubject, Server, Severity, Values } from './types.js';
+import { parseOpensslTime } from './parse/apache-cert.js';
 
 /** Static description of a cause (README cause table, `--list-causes`). */
 export interface CauseInfo {
@@ -142,6 +143,24 @@ export const CAUSES: Record<CauseId, CauseInfo> = {
     fixApache: 'Read the lines just before it in that virtual host\'s ErrorLog; fix what they name.',
     fixNginx: '-',
   },
+  'stapling-config-invalid': {
+    id: 'stapling-config-invalid', title: 'Stapling configuration rejected', severity: 'error',
+    meaning: 'A stapling directive has a value or a combination the server refuses (a negative timeout, ssl_stapling with ssl_certificate_compression, MDStapling without mod_watchdog), so it does not start or does not staple. Added because none of the other causes names a rejected directive, and its fix is to correct that directive.',
+    fixApache: 'Correct the directive named in the message (non-negative seconds for the SSLStapling* timeouts; load mod_watchdog for MDStapling).',
+    fixNginx: 'Turn off one of `ssl_stapling` and `ssl_certificate_compression`.',
+  },
+  'stapling-mutex-problem': {
+    id: 'stapling-mutex-problem', title: 'Stapling mutex failed', severity: 'warning',
+    meaning: 'mod_ssl could not create, reopen or take its stapling mutex (ssl-stapling / ssl-stapling-refresh): a `Mutex` setting or lock-directory permission problem. Added because the fix (the `Mutex` directive) differs from every other cause.',
+    fixApache: 'Give the stapling mutexes a working mechanism and a directory the server user can write: `Mutex file:/var/run/apache2 ssl-stapling ssl-stapling-refresh` (or `Mutex default`).',
+    fixNginx: '-',
+  },
+  'stapling-internal-error': {
+    id: 'stapling-internal-error', title: 'TLS library failed inside stapling', severity: 'warning',
+    meaning: 'OpenSSL (or the stapling module) failed internally: out of memory, an unavailable digest/provider, a broken or mismatched build, or a server bug. Not a configuration mistake the log can pin down. Added so that these messages are reported without a misleading configuration fix.',
+    fixApache: 'Check memory and the OpenSSL error in the line; check OpenSSL provider/FIPS configuration; update httpd and OpenSSL.',
+    fixNginx: 'Check memory and the OpenSSL error in the line; make sure nginx runs with the OpenSSL it was built for; update.',
+  },
 };
 
 const LE_ISSUER = /Let's Encrypt|O=Let\\?'s Encrypt/i;
@@ -160,6 +179,28 @@ export function refineCause(cause: CauseId, values: Values): CauseId {
     return 'self-signed-certificate';
   }
   return cause;
+}
+
+/**
+ * Whether the certificate had expired when the line that printed it was written.
+ *
+ * Pure: compares the Apache suffix's `notafter` (OpenSSL time, GMT) with the time of that same line
+ * (`loggedAt`, from {@link ParsedLine.time}; read as UTC because Apache error logs carry no zone, so
+ * the answer may be off by the server's UTC offset on the day of expiry). Never uses the wall clock.
+ * @returns the notAfter text when it lies before the line's time, else null (also when either is unparsable)
+ */
+export function expiredNotAfter(s: FindingSubject, details: Values): string | null {
+  if (!s.notAfter || !details.loggedAt) return null;
+  const na = parseOpensslTime(s.notAfter);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(details.loggedAt);
+  if (na === null || !m) return null;
+  const at = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  return na < at ? s.notAfter : null;
+}
+
+/** True when the finding is about Apache's missing SSLStaplingCache (AH01958). */
+function cacheMissing(details: Values): boolean {
+  return details.detail === 'missing' || details.detail === 'no stapling cache';
 }
 
 /** Name the certificate as precisely as the log allows. */
@@ -204,6 +245,13 @@ function hostPort(s: FindingSubject): { host: string; port: string } {
  * @param details values of the finding's lines (OCSP status, verify error, HTTP status …)
  */
 export function describe(cause: CauseId, server: Server | null, s: FindingSubject, details: Values = {}): string {
+  const expired = expiredNotAfter(s, details);
+  const raw = describeCause(cause, server, s, details);
+  const sentence = raw.charAt(0).toUpperCase() + raw.slice(1); // sentences may start with a label ("the server certificate …")
+  return expired ? `${sentence} The certificate itself expired on ${expired}: replace it.` : sentence;
+}
+
+function describeCause(cause: CauseId, server: Server | null, s: FindingSubject, details: Values): string {
   const srv = serverName(server);
   const cert = certificateLabel(s);
   const resp = responderLabel(s);
@@ -224,16 +272,20 @@ export function describe(cause: CauseId, server: Server | null, s: FindingSubjec
     case 'response-signature-invalid':
       return `The OCSP response for ${cert} from ${resp} is not validly signed for it${details.opensslReason ? ` (${details.opensslReason}${details.verifyError ? `: ${details.verifyError}` : ''})` : ''}, so ${srv === 'The server' ? 'the server' : srv} does not staple it.`;
     case 'responder-url-invalid':
-      return `${srv} cannot use the OCSP responder URL${s.url ? ` ${s.url}` : ''} for ${cert}${details.detail ? ` (${details.detail})` : ''}: only plain http:// responder URLs work.`;
+      return `${srv} cannot use the OCSP responder URL${s.url ? ` ${s.url}` : ''} for ${cert}${details.detail ? ` (${details.detail}): it must be a well-formed plain http:// URL` : ': only plain http:// responder URLs work'}.`;
     case 'resolver-missing':
       return `nginx has no resolver to look up ${s.host ?? s.responder ?? 'the OCSP responder'} at run time; it keeps using the addresses resolved at start-up, which breaks stapling when the CA's addresses change.`;
     case 'dns-resolution-failed':
+      if (!s.host && !s.responder && details.proxy) return `${srv} could not resolve the name of its OCSP proxy (SSLOCSPProxyURL) ${details.proxy}${details.errorText ? ` (${details.errorText})` : ''}, so it cannot fetch a response to staple.`;
+      if (!s.host && !s.responder && details.resolver) return `${srv} could not reach its DNS resolver ${details.resolver}${details.errorText ? ` (${details.errorText})` : ''}, so it cannot resolve the OCSP responder.`;
       return `${srv} could not resolve the OCSP responder name ${s.host ?? s.responder ?? ''}${details.errorText ? ` (${details.errorText})` : ''}, so it cannot fetch a response to staple.`.replace('name  ', 'name ');
     case 'responder-unreachable':
+      if (!s.responder && !s.host && details.proxy) return `${srv} could not connect to its OCSP proxy (SSLOCSPProxyURL) ${details.proxy}${details.errorText ? ` (${details.errorText})` : ''}, so it has no fresh OCSP response to staple.`;
       return `${srv} could not connect to ${resp}${details.errorText ? ` (${details.errorText})` : ''}, so it has no fresh OCSP response to staple.`;
     case 'responder-timeout':
       return `${resp} did not answer ${srv === 'The server' ? 'the server' : srv} in time, so it has no fresh OCSP response to staple.`;
     case 'responder-bad-response':
+      if (details.bytes && !details.httpStatus) return `${resp} sent an OCSP response of ${details.bytes} bytes, more than the server accepts, so it is not stapled (the CA embeds too many certificates).`;
       return `${resp} sent something that is not an OCSP response${details.httpStatus ? ` (${details.httpStatus})` : details.contentType ? ` (Content-Type ${details.contentType})` : ''}: the URL is wrong or a proxy intercepts the request.`;
     case 'responder-error-status':
       return `${resp} refused the OCSP request${details.responseStatus ? ` with status ${details.responseStatus}` : details.httpStatus ? ` with HTTP ${details.httpStatus}` : ''}${cert !== 'the server certificate' ? ` for ${cert}` : ''}, so nothing valid is stapled.`;
@@ -246,13 +298,19 @@ export function describe(cause: CauseId, server: Server | null, s: FindingSubjec
     case 'certid-mismatch':
       return `The OCSP response from ${resp} does not contain ${cert}: the request was built with the wrong issuer certificate or sent to another CA's responder.`;
     case 'stapling-cache-problem':
-      return details.detail === 'missing'
+      return cacheMissing(details)
         ? 'Apache has SSLUseStapling on but no SSLStaplingCache, so mod_ssl refuses to start.'
         : `Apache's OCSP stapling cache is missing or failing${details.detail ? ` (${details.detail})` : ''}, so responses cannot be stored and stapled.`;
     case 'stapling-file-error':
       return `nginx cannot use the ssl_stapling_file${s.certificate ? '' : ''}${details.file ? ` "${details.file}"` : ''}: it is missing, unreadable or not a DER OCSP response.`;
     case 'stapling-init-failed':
       return `Apache turned OCSP stapling off for ${cert} at start-up; the line that says why is not in the input.`;
+    case 'stapling-config-invalid':
+      return `${srv} rejects the stapling configuration${details.directive ? ` (${details.directive})` : ''}, so it does not start or does not staple.`;
+    case 'stapling-mutex-problem':
+      return `Apache could not create, reopen or take its OCSP stapling mutex${details.detail ? ` (${details.detail})` : ''}${details.file ? ` (lock file ${details.file})` : ''}, so stapling cannot work.`;
+    case 'stapling-internal-error':
+      return `${srv} failed internally while stapling ${cert}${details.opensslReason ? ` (${details.opensslReason})` : details.detail ? ` (${details.detail})` : ''}: out of memory, a broken or mismatched TLS library, or a server bug.`;
   }
 }
 
@@ -407,7 +465,7 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
       steps.push(step({ action: 'check', directive: nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL', text: 'If a responder URL is forced, make it the issuing CA\'s own responder.' }));
       break;
     case 'stapling-cache-problem':
-      summary = details.detail === 'missing' ? 'Add an SSLStaplingCache in the global server config.' : 'Give Apache a working, large enough stapling cache.';
+      summary = cacheMissing(details) ? 'Add an SSLStaplingCache in the global server config.' : 'Give Apache a working, large enough stapling cache.';
       steps.push(step({ action: 'set', directive: 'SSLStaplingCache', value: 'shmcb:/var/run/ssl_stapling(32768)', context: 'server config',
         text: 'Set `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` in the global server config, outside any <VirtualHost> (any directory the server can write, e.g. next to `SSLSessionCache`; raise the size if the cache fills).' }));
       steps.push(step({ action: 'run', command: 'a2enmod socache_shmcb   # or: LoadModule socache_shmcb_module modules/mod_socache_shmcb.so', text: 'Make sure mod_socache_shmcb is loaded.' }));
@@ -420,6 +478,29 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
       summary = 'Find the reason in the lines before the summary line.';
       steps.push(step({ action: 'check', text: `Look just above this line in ${s.vhost ? `the ErrorLog of ${s.vhost}` : 'the ErrorLog'} for AH02217/AH02218/AH02814/AH02815 and fix what it names; run stapling-doctor on the whole log.` }));
       break;
+    case 'stapling-config-invalid':
+      if (nginx) {
+        summary = 'Do not combine ssl_stapling with ssl_certificate_compression.';
+        steps.push(step({ action: 'remove', directive: 'ssl_certificate_compression', context: 'server', text: 'Remove `ssl_certificate_compression on;` where `ssl_stapling on;` is set (or turn stapling off there).' }));
+      } else if (details.directive) {
+        summary = `Give ${details.directive} a valid value.`;
+        steps.push(step({ action: 'set', directive: details.directive, valueKind: 'seconds', context: 'server config', text: `Set \`${details.directive}\` to a non-negative number of seconds (or remove it to use the default).` }));
+      } else {
+        summary = 'Load mod_watchdog for MDStapling, or turn MDStapling off.';
+        steps.push(step({ action: 'run', command: 'a2enmod watchdog   # or: LoadModule watchdog_module modules/mod_watchdog.so', text: 'Load mod_watchdog (mod_md\'s stapling runs in a watchdog), or set `MDStapling off`.' }));
+      }
+      break;
+    case 'stapling-mutex-problem':
+      summary = 'Give the stapling mutexes a working mechanism and a writable directory.';
+      steps.push(step({ action: 'set', directive: 'Mutex', value: 'file:/var/run/apache2 ssl-stapling ssl-stapling-refresh', context: 'server config', text: 'Set `Mutex file:/var/run/apache2 ssl-stapling ssl-stapling-refresh` (a directory owned by root and writable for the server user; or `Mutex default`), then restart (not reload) Apache.' }));
+      break;
+    case 'stapling-internal-error':
+      summary = 'Check memory and the TLS library; update the server.';
+      steps.push(step({ action: 'check', text: `Check free memory and the OpenSSL error in the line${details.opensslReason ? ` (${details.opensslReason})` : ''}; check the OpenSSL provider/FIPS configuration.` }));
+      steps.push(step({ action: 'check', command: nginx ? 'nginx -V' : 'apachectl -V', text: 'Make sure the server runs with the OpenSSL it was built for, and update it (httpd before 2.4.12 could not share one certificate between virtual hosts for stapling).' }));
+      break;
   }
+  const expired = expiredNotAfter(s, details);
+  if (expired) steps.unshift(step({ action: 'replace-certificate', directive: nginx ? 'ssl_certificate' : 'SSLCertificateFile', valueKind: 'file:leaf-and-chain', context: nginx ? 'server' : 'VirtualHost', text: `The certificate expired on ${expired}: get and install a new one first.` }));
   return { summary, steps, verify: verifySteps(server, s) };
 }

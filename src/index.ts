@@ -3,17 +3,18 @@
  *
  * ```ts
  * import { loadRules, analyze, analyzeStream, parseLine } from 'stapling-doctor';
- * const rules = loadRules();
+ * const rules = await loadRules();
  * const report = analyze(['2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (…) while requesting certificate status, responder: ocsp.example.com'], rules);
  * const live = await analyzeStream(fs.createReadStream('/var/log/nginx/error.log'), rules);
  * ```
  */
 export { parseLine, type ParseOptions } from './parse/line.js';
 export { splitApacheCertSuffix, unescapeApacheDn } from './parse/apache-cert.js';
-export { loadRules, compileRule, builtinRulesDir, RuleLoadError, type LoadRulesOptions } from './rules/load.js';
+export { loadRules, compileRule, compileRuleSpec, parseRule, builtinRulesDir, RuleLoadError, type LoadRulesOptions } from './rules/load.js';
 export { createAnalyzer, analyze, splitLines, type Analyzer, type AnalyzerOptions, type AnalyzerEvent, type InputHandle, type Report } from './engine/analyzer.js';
 export { createMatcher, chooseAnchors, type Matcher, type RuleHit } from './engine/matcher.js';
 export { LineScanner, DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
+export { AnchorPlanner, byteModel, type ByteModel } from './engine/anchors.js';
 export { analyzeStream, scanInput, type ScanOptions } from './stream.js';
 export { CAUSES, describe, fixFor, type CauseInfo } from './causes.js';
 export { run, type RunParams } from './run.js';

@@ -185,7 +185,7 @@ export async function run(params: RunParams): Promise<number> {
 
   let rules;
   try {
-    rules = loadRules({ dirs: opts.rules });
+    rules = await loadRules({ dirs: opts.rules });
   } catch (err) {
     if (err instanceof RuleLoadError) return fail(`invalid rule file: ${err.message}`);
     throw err;

@@ -28,7 +28,7 @@ export interface ScanOptions {
  */
 export async function scanInput(analyzer: Analyzer, name: string, source: string | AsyncIterable<Buffer | string>, options: ScanOptions = {}): Promise<string | undefined> {
   const handle = analyzer.input(name);
-  const scanner = new LineScanner(analyzer.matcher.anchors, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+  const scanner = new LineScanner(analyzer.matcher.planner, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;
   try {

@@ -47,7 +47,10 @@ export type CauseId =
   | 'certid-mismatch'
   | 'stapling-cache-problem'
   | 'stapling-file-error'
-  | 'stapling-init-failed';
+  | 'stapling-init-failed'
+  | 'stapling-config-invalid'
+  | 'stapling-mutex-problem'
+  | 'stapling-internal-error';
 
 export const CAUSE_IDS = [
   'issuer-certificate-missing',
@@ -70,6 +73,9 @@ export const CAUSE_IDS = [
   'stapling-cache-problem',
   'stapling-file-error',
   'stapling-init-failed',
+  'stapling-config-invalid',
+  'stapling-mutex-problem',
+  'stapling-internal-error',
 ] as const satisfies readonly CauseId[];
 
 /** Which log format the line prefix was recognised as (`null`: none; the message is the whole line). */
@@ -122,6 +128,7 @@ export const VALUE_NAMES = [
   'serial', // certificate serial number, hex
   'notBefore', // certificate notBefore as printed by OpenSSL
   'notAfter', // certificate notAfter as printed by OpenSSL
+  'loggedAt', // time of the line that carried notAfter (ParsedLine.time), to tell an expired certificate
   'vhost', // Apache virtual host id `host:port` (AH02604/AH02567/AH02814)
   'responder', // OCSP responder host name
   'peer', // responder address `ip:port`

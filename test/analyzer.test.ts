@@ -4,7 +4,7 @@
 import { analyze, createAnalyzer, type AnalyzerEvent } from '../src/engine/analyzer.js';
 import { loadRules } from '../src/rules/load.js';
 
-const rules = loadRules();
+const rules = await loadRules();
 
 const AH02217_2014 = "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!";
 const AH02235_2014 = '[Fri May 09 23:36:44.056018 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02235: Unable to configure server certificate for stapling';

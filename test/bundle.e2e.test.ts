@@ -11,7 +11,7 @@ test('the bundle runs alone and agrees with dist/', () => {
   const { dir, cleanup } = tempDir('sd-bundle-');
   try {
     const bundle = path.join(dir, 'stapling-doctor.cjs');
-    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.config.mjs'), bundle], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'esbuild.config.mjs'), bundle], { cwd: ROOT, stdio: 'pipe' }); // dist/ is built by npm test
     const seed = path.join(ROOT, 'samples/seed');
     for (const f of fs.readdirSync(seed)) fs.copyFileSync(path.join(seed, f), path.join(dir, f));
     expect(fs.readdirSync(dir).filter((f) => !f.endsWith('.log'))).toEqual(['stapling-doctor.cjs']);

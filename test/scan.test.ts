@@ -7,7 +7,7 @@ import { analyze, createAnalyzer, type Report } from '../src/engine/analyzer.js'
 import { LineScanner } from '../src/engine/scan.js';
 import { loadRules } from '../src/rules/load.js';
 
-const rules = loadRules();
+const rules = await loadRules();
 
 const REAL = [
   "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!",
@@ -28,7 +28,7 @@ const NOISE = [
 function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report {
   const a = createAnalyzer(rules);
   const h = a.input('x.log');
-  const s = new LineScanner(a.matcher.anchors, h, maxLineLength);
+  const s = new LineScanner(a.matcher.planner, h, maxLineLength);
   let pos = 0;
   let i = 0;
   while (pos < bytes.length) {
@@ -98,4 +98,17 @@ test('property: any chunking gives the same findings, line numbers and accountin
     }),
     { numRuns: 300 },
   );
+});
+
+test('the simple line-by-line reference path (split2) agrees with the fast path', async () => {
+  const { analyzeStreamByLine } = await import('../src/reference.js');
+  const { analyzeStream } = await import('../src/stream.js');
+  const { Readable } = await import('node:stream');
+  type Readable = InstanceType<typeof Readable>;
+  const text = [...REAL, ...NOISE, ...REAL].join('\n') + '\r\n' + REAL[2] + '\r' + REAL[3];
+  const chunks = (): Readable => Readable.from(Buffer.from(text).toString('latin1').match(/[\s\S]{1,97}/g)!.map((c) => Buffer.from(c, 'latin1')));
+  const fast = await analyzeStream(chunks(), rules, { name: 'x.log' });
+  const simple = await analyzeStreamByLine(chunks(), rules, { name: 'x.log' });
+  expect(fast.findings.length).toBeGreaterThan(3);
+  expect(summary(simple)).toEqual(summary(fast));
 });

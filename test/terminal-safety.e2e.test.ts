@@ -86,7 +86,7 @@ describe('human output', () => {
     expect(out).toMatch(/responder: +ocsp\.a\\e\[31mred/);
     expect(out).toMatch(/vhost: +www\.a\\e\[31mred/);
     expect(out).toMatch(/^ {2}\S.*certificate "\/path\/a\\e\[31mred/m); // a finding's message sentence
-    expect(out).toMatch(/^ {2}the OCSP responder ocsp\.a\\e\[31mred/m);
+    expect(out).toMatch(/^ {2}[Tt]he OCSP responder ocsp\.a\\e\[31mred/m);
     expect(out).toMatch(/\$ curl .*'http:\/\/ocsp\.a\\e\[31mred/); // a command, shell-quoted and escaped
     expect(out).toMatch(/openssl s_client -connect 'www\.a\\e\[31mred/);
     expect(out).toContain('hostile-\\e]0;file-title\\x07-\\u202e-name.log:1');

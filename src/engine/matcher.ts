@@ -12,6 +12,7 @@ import { splitApacheCertSuffix } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
 import type { CauseId, CompiledPattern, LineLocation, LineMatch, ParsedLine, Rule, Severity, Values } from '../types.js';
 import { refineCause } from '../causes.js';
+import { AnchorPlanner } from './anchors.js';
 
 /**
  * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
@@ -20,61 +21,7 @@ import { refineCause } from '../causes.js';
  */
 export const MAX_MATCH_CHARS = 8192;
 
-// Rough relative frequency of a byte at an arbitrary position in error-log text (space ≈ 1). Used only
-// to choose anchors: the rarer the first byte, the faster `Buffer.indexOf` skips.
-function byteCost(b: number): number {
-  if (b === 0x20) return 1;
-  if (b >= 0x61 && b <= 0x7a) return 'etaoinsrhlcdum'.includes(String.fromCharCode(b)) ? 0.5 : 0.15;
-  if (b >= 0x30 && b <= 0x39) return 0.4;
-  if (b >= 0x41 && b <= 0x5a) return 'ACEST'.includes(String.fromCharCode(b)) ? 0.05 : 0.02;
-  if (b === 0x2f || b === 0x2e || b === 0x3a || b === 0x2c) return 0.2; // / . : ,
-  if (b === 0x5b || b === 0x5d || b === 0x2d || b === 0x5f || b === 0x22) return 0.06; // [ ] - _ "
-  return 0.03;
-}
-
-const ANCHOR_MAX = 6;
-
-/**
- * Choose anchors for a set of triggers: a small set of substrings such that every trigger contains at
- * least one, preferring substrings shared by many triggers and starting with a rare byte. Greedy set
- * cover by cost per newly covered trigger. Deterministic.
- */
-export function chooseAnchors(triggers: readonly string[]): string[] {
-  const uncovered = new Set(triggers);
-  const candidates = new Map<string, Set<string>>();
-  for (const t of triggers) {
-    const bytes = Buffer.from(t, 'utf8');
-    const len = Math.min(ANCHOR_MAX, bytes.length);
-    for (let i = 0; i + len <= bytes.length; i++) {
-      const sub = bytes.subarray(i, i + len);
-      // Only ASCII anchors, so that a substring is also a substring of the decoded text.
-      if (sub.some((b) => b > 0x7e)) continue;
-      const a = sub.toString('latin1');
-      if (!candidates.has(a)) candidates.set(a, new Set());
-    }
-    if (bytes.some((b) => b > 0x7e)) candidates.set(t, new Set()); // non-ASCII trigger: itself
-  }
-  for (const [a, set] of candidates) for (const t of triggers) if (t.includes(a)) set.add(t);
-  const chosen: string[] = [];
-  while (uncovered.size > 0) {
-    let best: string | null = null;
-    let bestScore = Infinity;
-    for (const [a, set] of candidates) {
-      let gain = 0;
-      for (const t of set) if (uncovered.has(t)) gain++;
-      if (gain === 0) continue;
-      const score = byteCost(a.charCodeAt(0)) / gain;
-      if (score < bestScore || (score === bestScore && best !== null && a < best)) {
-        best = a;
-        bestScore = score;
-      }
-    }
-    if (best === null) break; // cannot happen: every trigger is a candidate of itself
-    chosen.push(best);
-    for (const t of candidates.get(best)!) uncovered.delete(t);
-  }
-  return chosen.sort();
-}
+export { chooseAnchors } from './anchors.js';
 
 function checkWhen(rule: Rule, p: ParsedLine): boolean {
   const w = rule.when;
@@ -109,6 +56,8 @@ function prepare(p: ParsedLine): Prepared {
     const s = splitApacheCertSuffix(message);
     message = s.message;
     shared = s.values;
+    // The line's own time, so that a notAfter before it can be reported as an expired certificate.
+    if (shared.notAfter !== undefined && p.time !== null) shared = { ...shared, loggedAt: p.time };
   }
   if (message.length > MAX_MATCH_CHARS) message = message.slice(0, MAX_MATCH_CHARS);
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
@@ -156,9 +105,10 @@ export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Valu
  * Try one rule on a parsed line.
  * @returns the hit, or null when the rule's server, conditions or patterns do not fit
  */
-export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared = prepare(parsed)): RuleHit | null {
+export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (() => Prepared) = () => prepare(parsed)): RuleHit | null {
   if (parsed.server !== null && !rule.servers.includes(parsed.server)) return null;
   if (!checkWhen(rule, parsed)) return null;
+  if (typeof prepared === 'function') prepared = prepared();
   for (const pattern of rule.compiled) {
     const m = pattern.re.exec(prepared.message);
     if (!m) continue;
@@ -179,7 +129,11 @@ export interface MatcherOptions extends ParseOptions {}
 /** Compiled rule set: prefilter data plus the per-line match. */
 export interface Matcher {
   readonly rules: readonly Rule[];
-  /** ASCII anchors for the byte scanner; every trigger contains at least one. */
+  /** The distinct rule triggers. */
+  readonly triggers: readonly string[];
+  /** Chooses byte anchors for the scanner, per input (see `anchors.ts`). */
+  readonly planner: AnchorPlanner;
+  /** Anchors under the static model, used for in-memory lines; every trigger contains at least one. */
   readonly anchors: readonly string[];
   /** True when the text contains at least one rule trigger. */
   hasTrigger(text: string): boolean;
@@ -198,7 +152,8 @@ export interface Matcher {
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
-  const anchors = chooseAnchors(triggers);
+  const planner = new AnchorPlanner(triggers);
+  const anchors = planner.choose();
   // anchor → triggers containing it → rules having that trigger
   const byTrigger = new Map<string, Rule[]>();
   for (const r of rules) byTrigger.set(r.trigger, [...(byTrigger.get(r.trigger) ?? []), r]);
@@ -219,10 +174,11 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   };
 
   const hitsFor = (parsed: ParsedLine, rs: Rule[]): RuleHit[] => {
-    const prepared = prepare(parsed);
+    let prepared: Prepared | undefined;
+    const lazy = (): Prepared => (prepared ??= prepare(parsed)); // only once a rule's server and conditions fit
     const hits: RuleHit[] = [];
     for (const r of rs) {
-      const h = matchRule(r, parsed, prepared);
+      const h = matchRule(r, parsed, lazy);
       if (h) hits.push(h);
     }
     return hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.rule.id.localeCompare(b.rule.id));
@@ -231,6 +187,8 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
   return {
     rules,
+    triggers,
+    planner,
     anchors,
     hasTrigger: (text) => candidates(text).length > 0,
     match(text, location) {

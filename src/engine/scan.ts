@@ -1,11 +1,12 @@
 /**
  * The fast path: finds candidate lines in raw bytes and hands only those to the analyzer.
  *
- * Per chunk it (1) searches the rule anchors with `Buffer.indexOf` (native, skips at memory speed
- * when the anchor's first byte is rare), (2) walks the line ends with `Buffer.indexOf` to count lines
- * without decoding, and (3) decodes (UTF-8, invalid bytes become U+FFFD) only the lines that contain
- * an anchor. The analyzer then checks whole triggers, parses and matches: the same code path as
- * {@link analyze}, so both find the same findings on the same lines.
+ * Per chunk it (1) searches the anchors with `Buffer.indexOf` (native; skips at memory speed when the
+ * anchor's first byte is rare), (2) walks the line ends with `Buffer.indexOf` to count lines without
+ * decoding, (3) checks a line with an anchor for a whole trigger on its bytes, and (4) decodes (UTF-8,
+ * invalid bytes become U+FFFD) only lines that contain a trigger. The analyzer then parses and
+ * matches them: the same code path as {@link analyze}, so both find the same findings on the same
+ * lines. The anchors are chosen per input from its first chunk (see `anchors.ts`).
  *
  * Lines end at LF, CRLF or a lone CR (a CR at a chunk end followed by LF in the next chunk is one CRLF).
  * A line longer than `maxLineLength` bytes is never held in memory: it is counted as skipped with its
@@ -13,6 +14,8 @@
  * `maxLineLength`.
  */
 import type { InputHandle } from './analyzer.js';
+import { byteModel, type AnchorPlanner } from './anchors.js';
+import { Teddy } from './teddy.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -21,8 +24,18 @@ const CR = 0x0d;
 export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 
 /** Splits a byte stream into lines and feeds candidate lines to an input handle. */
+/** Chunks at least this long (bytes) are sampled to choose anchors; shorter first chunks use the static model. */
+const SAMPLE_MIN = 64 * 1024;
+/** Bytes of the first chunk sampled. */
+const SAMPLE_BYTES = 256 * 1024;
+
 export class LineScanner {
-  private readonly anchors: Buffer[];
+  private anchors: Buffer[] = [];
+  /** For each anchor, the triggers (bytes) that contain it: a line with the anchor must contain one. */
+  private verify: Buffer[][] = [];
+  private shift = 1;
+  private planned = false;
+  private teddy: Teddy | null = null;
   private readonly maxLine: number;
   private carry: Buffer[] = [];
   private carryLen = 0;
@@ -30,19 +43,45 @@ export class LineScanner {
   private pendingCR = false;
   private lineNo = 0;
   private readonly hits: number[] = [];
+  private readonly hitPos: number[] = [];
+  private readonly hitFp: number[] = [];
+  private readonly hitLine: number[] = [];
 
   /**
-   * @param anchors ASCII anchors from the matcher (every trigger contains one)
+   * @param planner the matcher's anchor planner (its triggers and candidate anchors)
    * @param sink where candidate lines, skipped lines and the line count go
    * @param maxLineLength longest line examined, bytes
+   * @param useSimd use the WebAssembly SIMD filter when available (default true; false forces the
+   *   `indexOf` path, for comparison)
    */
   constructor(
-    anchors: readonly string[],
+    private readonly planner: AnchorPlanner,
     private readonly sink: Pick<InputHandle, 'line' | 'skip' | 'setLineCount'>,
     maxLineLength: number = DEFAULT_MAX_LINE_LENGTH,
+    private readonly useSimd = true,
   ) {
-    this.anchors = anchors.map((a) => Buffer.from(a, 'latin1'));
     this.maxLine = maxLineLength;
+  }
+
+  /**
+   * Choose the anchors for this input from its first chunk (or the static model when it is short):
+   * 3–4 byte fingerprints for the SIMD filter when WebAssembly SIMD is there, else `indexOf` anchors.
+   */
+  private plan(sample: Buffer): void {
+    this.planned = true;
+    const model = sample.length >= SAMPLE_MIN ? byteModel(sample.subarray(0, SAMPLE_BYTES)) : undefined;
+    const fingerprints = this.useSimd ? this.planner.chooseFingerprints(model).map((f) => Buffer.from(f, 'latin1')) : null;
+    this.teddy = fingerprints ? Teddy.create(fingerprints) : null;
+    this.anchors = this.teddy ? fingerprints! : this.planner.choose(model).map((a) => Buffer.from(a, 'utf8'));
+    const triggers = this.planner.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
+    this.verify = this.anchors.map((a) => triggers.filter((t) => t.includes(a)));
+    this.shift = 1;
+    while (1 << this.shift <= this.anchors.length) this.shift++;
+  }
+
+  /** The anchors in use (after the first chunk). */
+  get chosenAnchors(): string[] {
+    return this.anchors.map((a) => a.toString('utf8'));
   }
 
   /** Lines completed so far. */
@@ -50,11 +89,22 @@ export class LineScanner {
     return this.lineNo;
   }
 
-  private isCandidate(buf: Buffer, start: number, end: number): boolean {
-    for (const a of this.anchors) {
-      const i = buf.indexOf(a, start);
-      if (i !== -1 && i + a.length <= end) return true;
+  /** Does buf[start, end) contain a whole trigger? (Any anchor's trigger list covers every trigger.) */
+  private hasTrigger(buf: Buffer, start: number, end: number): boolean {
+    const line = buf.subarray(start, end);
+    for (let k = 0; k < this.anchors.length; k++) {
+      if (line.indexOf(this.anchors[k]!) === -1) continue;
+      for (const t of this.verify[k]!) if (line.indexOf(t) !== -1) return true;
     }
+    return false;
+  }
+
+  /** Does the line buf[start, end), which has a hit of anchor k, contain one of that anchor's triggers? */
+  private verifies(buf: Buffer, start: number, end: number, k: number): boolean {
+    const triggers = this.verify[k]!;
+    if (triggers.length === 1 && triggers[0]!.length === this.anchors[k]!.length) return true; // the anchor is the trigger
+    const line = buf.subarray(start, end);
+    for (const t of triggers) if (line.indexOf(t) !== -1) return true;
     return false;
   }
 
@@ -66,7 +116,7 @@ export class LineScanner {
       this.sink.skip(this.lineNo);
     } else {
       const line = Buffer.concat([...this.carry, chunk.subarray(start, end)], len);
-      if (this.isCandidate(line, 0, line.length)) this.sink.line(line.toString('utf8'), this.lineNo);
+      if (this.hasTrigger(line, 0, line.length)) this.sink.line(line.toString('utf8'), this.lineNo);
     }
     this.carry = [];
     this.carryLen = 0;
@@ -92,6 +142,7 @@ export class LineScanner {
     let pos = 0;
     const len = chunk.length;
     if (len === 0) return;
+    if (!this.planned) this.plan(chunk);
     if (this.pendingCR) {
       this.pendingCR = false;
       if (chunk[0] === LF) pos = 1; // the LF of a CRLF split across chunks
@@ -132,31 +183,99 @@ export class LineScanner {
       pos = next;
     }
 
-    // Anchor hits in the rest of the chunk, ascending.
+    if (this.teddy && this.simdLines(chunk, pos, hasCR)) return;
+
+    // Anchor hits in the rest of the chunk, ascending, each encoded as position << shift | anchor.
     const hits = this.hits;
     hits.length = 0;
-    for (const a of this.anchors) {
-      let i = chunk.indexOf(a, pos);
-      while (i !== -1) {
-        hits.push(i);
-        i = chunk.indexOf(a, i + 1);
+    const shift = this.shift;
+    if (this.teddy) {
+      this.teddy.find(chunk, pos, len, (i, k) => hits.push(i * (1 << shift) + k)); // already ascending
+    } else {
+      for (let k = 0; k < this.anchors.length; k++) {
+        const a = this.anchors[k]!;
+        let i = chunk.indexOf(a, pos);
+        while (i !== -1) {
+          hits.push(i * (1 << shift) + k);
+          i = chunk.indexOf(a, i + 1);
+        }
       }
+      if (this.anchors.length > 1 && hits.length > 1) hits.sort((x, y) => x - y);
     }
-    if (this.anchors.length > 1 && hits.length > 1) hits.sort((x, y) => x - y);
+    const mask = (1 << shift) - 1;
     let h = 0;
 
     while (advance()) {
       this.lineNo++;
       if (end - pos > this.maxLine) {
         this.sink.skip(this.lineNo);
-      } else if (h < hits.length && hits[h]! < end) {
-        this.sink.line(chunk.toString('utf8', pos, end), this.lineNo);
+        while (h < hits.length && Math.floor(hits[h]! / (1 << shift)) < next) h++;
+      } else {
+        let found = false;
+        for (; h < hits.length; h++) {
+          const at = Math.floor(hits[h]! / (1 << shift));
+          if (at >= next) break;
+          if (!found && at < end && this.verifies(chunk, pos, end, hits[h]! & mask)) found = true;
+        }
+        if (found) this.sink.line(chunk.toString('utf8', pos, end), this.lineNo);
       }
-      while (h < hits.length && hits[h]! < next) h++;
       pos = next;
     }
     this.hold(chunk, pos);
     this.sink.setLineCount(this.lineNo);
+  }
+
+  /**
+   * The SIMD path for the complete lines of chunk[pos, …): the kernel counts the line ends and
+   * reports candidates with their line index, so only candidate lines are looked at in JavaScript.
+   * Returns false (having done nothing) when a line may be longer than the limit: then the per-line
+   * walk handles the chunk.
+   */
+  private simdLines(chunk: Buffer, pos: number, hasCR: boolean): boolean {
+    const len = chunk.length;
+    const hp = this.hitPos;
+    const hk = this.hitFp;
+    const hl = this.hitLine;
+    hp.length = 0;
+    hk.length = 0;
+    hl.length = 0;
+    const ends = this.teddy!.scan(chunk, pos, len, (p, k, line) => {
+      hp.push(p);
+      hk.push(k);
+      hl.push(line);
+    });
+    if (ends.maxGap - 1 > this.maxLine) return false;
+    let lastLine = -1;
+    let lineFound = false;
+    for (let i = 0; i < hp.length; i++) {
+      const line = hl[i]!;
+      if (line >= ends.count) break; // in the unterminated rest: held for the next chunk
+      if (line === lastLine && lineFound) continue;
+      if (line !== lastLine) lineFound = false;
+      lastLine = line;
+      const p = hp[i]!;
+      let start = chunk.lastIndexOf(LF, p) + 1;
+      if (hasCR) start = Math.max(start, chunk.lastIndexOf(CR, p) + 1);
+      if (start < pos) start = pos;
+      let end = chunk.indexOf(LF, p);
+      if (hasCR) {
+        const cr = chunk.indexOf(CR, p);
+        if (cr !== -1 && (end === -1 || cr < end)) end = cr;
+      }
+      if (this.verifies(chunk, start, end, hk[i]!)) {
+        lineFound = true;
+        this.sink.line(chunk.toString('utf8', start, end), this.lineNo + line + 1);
+      }
+    }
+    this.lineNo += ends.count;
+    let next = pos;
+    if (ends.count > 0) {
+      next = ends.last + 1;
+      if (chunk[ends.last] === CR && next === len) this.pendingCR = true; // a CR ending the chunk: maybe the CR of a CRLF
+    }
+    this.hold(chunk, next);
+    this.sink.setLineCount(this.lineNo);
+    return true;
   }
 
   /** The input ended: finish a last line without a line end. */

@@ -54,8 +54,10 @@ export function parseOpensslErrors(text: string): OpensslError[] {
     const stop = i + 1 < starts.length ? starts[i + 1]!.index : text.length;
     let body = text.slice(s.end, stop).trim();
     let data: string | null = null;
-    const paren = /^(.*?) \((.*)\)$/.exec(body); // Apache: reason (data)
-    if (paren && !body.includes(':')) {
+    // Apache: `reason (data)`, the data may itself contain colons (`(Verify error:unable to …)`);
+    // nginx: `reason:data`. A reason never contains a colon, so a colon before ` (` means nginx's form.
+    const paren = /^([^:]*?) \((.*)\)$/.exec(body);
+    if (paren) {
       body = paren[1]!;
       data = paren[2]!;
     } else {
@@ -63,9 +65,6 @@ export function parseOpensslErrors(text: string): OpensslError[] {
       if (c !== -1) {
         data = body.slice(c + 1);
         body = body.slice(0, c);
-      } else if (paren) {
-        body = paren[1]!;
-        data = paren[2]!;
       }
     }
     out.push({ code: s.code.toUpperCase(), lib: s.lib, func: s.func, reason: body, data });
@@ -83,15 +82,24 @@ export function opensslBlock(message: string): string | null {
     return (end === -1 ? tail : tail.slice(0, end)).trim();
   }
   const lib = message.indexOf('SSL Library Error: ');
-  if (lib !== -1) return message.slice(lib + 19).trim();
+  // mod_ssl may append ` -- annotation` (ssl_log_ssl_error()); it is not part of the OpenSSL text.
+  if (lib !== -1) return message.slice(lib + 19).replace(/ -- [^()]*$/, '').trim();
   return null;
 }
 
-/** Values from an OpenSSL error text: `opensslError`, `opensslReason` (first entry) and `verifyError`. */
+/**
+ * Values from an OpenSSL error text: `opensslError` (the whole text), `opensslReason` and `verifyError`.
+ *
+ * `opensslReason` is the reason of the first entry of the OCSP library (`OCSP routines`), else of the
+ * first entry: OpenSSL queues lower-level errors before the OCSP one (`asn1 …::EVP lib` before
+ * `OCSP routines::signature failure`) and follow-up errors after it (`missing ocspsigning usage` before
+ * `root ca not trusted`), and the first OCSP reason is the one that names the cause (catalogue §4.1).
+ * `verifyError` is the X.509 string after `Verify error:` (1.x) or `Verify error: ` (3.x).
+ */
 export function opensslValues(block: string): Values {
   const entries = parseOpensslErrors(block);
   const v: Values = { opensslError: block };
-  const first = entries[0];
+  const first = entries.find((e) => e.lib === 'OCSP routines') ?? entries[0];
   if (first) v.opensslReason = first.reason;
   for (const e of entries) {
     const m = e.data ? /(?:^|:)Verify error: ?(.+)$/.exec(e.data) : null;

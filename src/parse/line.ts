@@ -215,7 +215,16 @@ interface Unwrapped {
   server: Server | null;
 }
 
-function unwrap(line: string, now: Date): Unwrapped {
+/** True when the line starts like a server line itself (Apache `[…`, nginx `YYYY/`, `nginx: [`, `AHnnnnn:`), so no wrapper can be in front. */
+function bare(line: string): boolean {
+  const c0 = line.charCodeAt(0);
+  if (c0 === 0x5b /* [ */) return true;
+  if (c0 >= 0x30 && c0 <= 0x39) return line.charCodeAt(4) === 0x2f /* YYYY/ */;
+  return line.startsWith('nginx: [') || /^AH\d{5}: /.test(line);
+}
+
+function unwrap(line: string, now: () => Date): Unwrapped {
+  if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null };
   let rest = line;
   let wrapper: LineWrapper | null = null;
   let time: string | null = null;
@@ -237,7 +246,7 @@ function unwrap(line: string, now: Date): Unwrapped {
   let s = SYSLOG_3164.exec(rest)?.groups;
   if (s) {
     wrapper = wrapper ?? 'syslog';
-    time = syslogTimeToIso(s.mon!, s.day!, s.hms!, now);
+    time = syslogTimeToIso(s.mon!, s.day!, s.hms!, now());
   } else {
     s = SYSLOG_5424.exec(rest)?.groups ?? SYSLOG_ISO.exec(rest)?.groups;
     if (s) {
@@ -261,7 +270,7 @@ function unwrap(line: string, now: Date): Unwrapped {
  */
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-  const u = unwrap(text, options.now ?? new Date());
+  const u = unwrap(text, () => options.now ?? new Date());
   const p = parseServerLine(u.rest);
   if (p) {
     p.wrapper = u.wrapper;

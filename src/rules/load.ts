@@ -3,17 +3,18 @@
  * {@link RULE_SCHEMA} and the invariants below, and compile their regular expressions.
  *
  * Invariants checked here (each failure is a {@link RuleLoadError} naming the file and the field):
- * the file name is the rule id; ids are unique; every regex compiles; every regex is free of
- * super-linear backtracking as far as the `scslre` checker can tell ({@link backtrackingProblem});
- * every named group is one of {@link VALUE_NAMES}; every positive sample contains the trigger (else the
- * prefilter would hide it).
+ * the file name is the rule id; ids are unique; every regex compiles; every named group is one of
+ * {@link VALUE_NAMES}; every positive sample contains the trigger (else the prefilter would hide it);
+ * every regex is free of super-linear backtracking as far as the `scslre` checker can tell
+ * ({@link backtrackingProblem}). The last check is made wherever a rule file is read and checked: at
+ * build time for the built-in rules (`dist/builtin-rules.json` holds only linted rules) and at load time
+ * for `--rules` directories, so the checker is loaded only when a user rule needs it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv, type ErrorObject } from 'ajv';
-import { analyse, type Report as BacktrackReport } from 'scslre';
-import YAML from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA } from './schema.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
@@ -29,16 +30,31 @@ export class RuleLoadError extends Error {
   }
 }
 
-/** Rule files embedded by the single-file bundle (`npm run bundle`); undefined when running from dist/. */
-declare const __STAPLING_DOCTOR_RULES__: { file: string; text: string }[] | undefined;
+/** A validated rule spec and the file it came from, as stored in `dist/builtin-rules.json`. */
+export interface BuiltinRule {
+  file: string;
+  spec: RuleSpec;
+}
+
+/** Built-in rules embedded by the single-file bundle (`npm run bundle`); undefined when running from dist/. */
+declare const __STAPLING_DOCTOR_RULES__: BuiltinRule[] | undefined;
 
 const RULE_FILE = /\.(ya?ml|json)$/;
 const GROUP_NAME = /\(\?<([A-Za-z_$][\w$]*)>/g;
 
-let validator: ReturnType<Ajv['compile']> | undefined;
+// Ajv and the YAML parser cost ~50 ms to import and Ajv ~140 ms to compile the schema, so they are
+// loaded only when a rule file has to be read and checked (user rules, or rules/ without a build).
+let validator: ValidateFunction | undefined;
+let yaml: typeof import('yaml') | undefined;
+async function parsers(): Promise<void> {
+  if (!validator) {
+    const { Ajv } = await import('ajv');
+    validator = new Ajv({ allErrors: false, strict: true }).compile(RULE_SCHEMA);
+  }
+  yaml ??= (await import('yaml')).default as unknown as typeof import('yaml');
+}
 function validate(doc: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: false, strict: true }).compile(RULE_SCHEMA);
-  return validator(doc) ? [] : (validator.errors ?? []);
+  return validator!(doc) ? [] : (validator!.errors ?? []);
 }
 
 function describeAjvError(e: ErrorObject): { field: string; detail: string } {
@@ -80,22 +96,26 @@ function quote(text: string): string {
   return JSON.stringify(text);
 }
 
+let scslre: typeof import('scslre') | undefined;
+
 /**
  * Whether a rule regex can take super-linear time on a line, as the `scslre` checker finds it
  * (eslint-plugin-regexp's `no-super-linear-backtracking`/`-move` are built on it). Every report type is
  * refused: `Self` (a quantifier nested in a repeated group: exponential), `Trade` (two quantifiers that
  * can hand characters to each other: O(n²) per attempt, O(n³) over a line) and `Move` (an unanchored
- * pattern that fails slowly at every start: O(n²); 30–60 ms on one 8 KiB message, measured).
+ * pattern that fails slowly at every start: O(n²); 30–65 ms on one 8 KiB message, measured).
  * Limits of the checker: it builds attacks from one repeated character, so it misses ambiguity between
  * alternatives (`(\w|\d)+`) and repeated multi-character sequences; the CLI also turns on V8's
  * linear-time fallback for regexes that backtrack excessively, and rule messages are capped at
- * `MAX_MATCH_CHARS`.
+ * `MAX_MATCH_CHARS`. The checker (~50 ms to import) is loaded on first use.
+ * @param source a regex source that compiles
  * @returns a one-line description of the first problem, or null when none was found
  */
-export function backtrackingProblem(source: string, flags = ''): string | null {
+export async function backtrackingProblem(source: string, flags = ''): Promise<string | null> {
+  scslre ??= await import('scslre');
   let reports: BacktrackReport[];
   try {
-    reports = analyse({ source, flags }, { maxReports: 1 }).reports;
+    reports = scslre.analyse({ source, flags }, { maxReports: 1 }).reports;
   } catch (err) {
     return `cannot be checked for catastrophic backtracking (${(err as Error).message.split('\n')[0]})`;
   }
@@ -123,21 +143,37 @@ export function backtrackingProblem(source: string, flags = ''): string | null {
   return `catastrophic backtracking (ReDoS): ${what}${fixed && fixed !== source ? `; an equivalent safe form: ${fixed}` : ''}`;
 }
 
+/**
+ * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}).
+ * @throws RuleLoadError naming the file and `/patterns/N/regex`
+ */
+export async function checkBacktracking(file: string, spec: RuleSpec): Promise<void> {
+  for (const [i, p] of spec.patterns.entries()) {
+    const problem = await backtrackingProblem(p.regex);
+    if (problem) throw new RuleLoadError(file, `/patterns/${i}/regex`, problem);
+  }
+}
+
 /** Directory of the rules shipped with the package (`<package>/rules`). */
 export function builtinRulesDir(): string {
   return fileURLToPath(new URL('../../rules/', import.meta.url));
 }
 
+/** Where the build writes the validated built-in rules (`dist/builtin-rules.json`, next to `dist/rules/`). */
+export function builtinRulesJson(): string {
+  return fileURLToPath(new URL('../builtin-rules.json', import.meta.url));
+}
+
 /**
- * Parse, validate and compile one rule from its file text.
- * @param file path used in error messages and to check that the file is named after the id
- * @throws RuleLoadError when the text is not valid YAML/JSON, fails the schema, or breaks an invariant
+ * Parse and validate one rule file's text (YAML, or JSON for `.json`) against the rule schema.
+ * @throws RuleLoadError naming the file and the field
  */
-export function compileRule(file: string, text: string): Rule {
+export async function parseRule(file: string, text: string): Promise<RuleSpec> {
+  await parsers();
   let doc: unknown;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark, as some editors write
   try {
-    doc = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text, { prettyErrors: true });
+    doc = file.endsWith('.json') ? JSON.parse(text) : yaml!.parse(text, { prettyErrors: true });
   } catch (err) {
     const { field, detail } = syntaxError(err, text);
     throw new RuleLoadError(file, field, `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${detail}`);
@@ -150,7 +186,27 @@ export function compileRule(file: string, text: string): Rule {
     const { field, detail } = describeAjvError(errors[0]!);
     throw new RuleLoadError(file, field || '/', detail);
   }
-  const spec = doc as RuleSpec;
+  return doc as RuleSpec;
+}
+
+/**
+ * Parse, validate and compile one rule from its file text.
+ * @param file path used in error messages and to check that the file is named after the id
+ * @throws RuleLoadError when the text is not valid YAML/JSON, fails the schema, or breaks an invariant
+ */
+export async function compileRule(file: string, text: string): Promise<Rule> {
+  const spec = await parseRule(file, text);
+  const rule = compileRuleSpec(file, spec);
+  await checkBacktracking(file, spec);
+  return rule;
+}
+
+/**
+ * Compile a schema-valid rule spec: check the invariants and compile its regular expressions.
+ * @throws RuleLoadError on a broken invariant (id ≠ file name, bad regex, unknown group name, a
+ *   positive sample without the trigger)
+ */
+export function compileRuleSpec(file: string, spec: RuleSpec): Rule {
   const base = path.basename(file).replace(RULE_FILE, '');
   if (base !== spec.id) {
     throw new RuleLoadError(file, '/id', `id "${spec.id}" does not match the file name "${base}"`);
@@ -162,8 +218,6 @@ export function compileRule(file: string, text: string): Rule {
     } catch (err) {
       throw new RuleLoadError(file, `/patterns/${i}/regex`, (err as Error).message);
     }
-    const problem = backtrackingProblem(p.regex);
-    if (problem) throw new RuleLoadError(file, `/patterns/${i}/regex`, problem);
     for (const m of p.regex.matchAll(GROUP_NAME)) {
       if (!(VALUE_NAMES as readonly string[]).includes(m[1]!)) {
         throw new RuleLoadError(file, `/patterns/${i}/regex`, `named group "${m[1]}" is not a known value name (${VALUE_NAMES.join(', ')})`);
@@ -187,7 +241,49 @@ export interface LoadRulesOptions {
   builtin?: boolean;
 }
 
-function readDir(dir: string): { file: string; text: string }[] {
+/**
+ * The built-in rules, validated: from the bundle, else from `dist/builtin-rules.json` when it is at
+ * least as new as every file in rules/, else parsed from rules/ (slower: YAML + schema).
+ */
+async function builtinSpecs(): Promise<{ specs: BuiltinRule[]; checked: boolean }> {
+  if (typeof __STAPLING_DOCTOR_RULES__ !== 'undefined') return { specs: __STAPLING_DOCTOR_RULES__, checked: true };
+  const dir = builtinRulesDir();
+  const files = readDir(dir, false);
+  try {
+    const json = builtinRulesJson();
+    const built = fs.statSync(json).mtimeMs;
+    const dirTime = fs.statSync(dir).mtimeMs; // a removed or added file changes the directory
+    if (dirTime <= built && files.every((f) => fs.statSync(f.file).mtimeMs <= built)) {
+      return { specs: JSON.parse(fs.readFileSync(json, 'utf8')) as BuiltinRule[], checked: true };
+    }
+  } catch {
+    // no build output (running from src/): parse the files
+  }
+  const out: BuiltinRule[] = [];
+  const root = path.resolve(dir, '..');
+  for (const f of files) out.push({ file: path.relative(root, f.file), spec: await parseRule(f.file, fs.readFileSync(f.file, 'utf8')) });
+  return { specs: out, checked: false };
+}
+
+/**
+ * Validate every built-in rule file and write them as JSON (the build's last step, so that start-up
+ * needs neither the YAML parser nor the schema compiler).
+ * @returns the number of rules written
+ */
+export async function writeBuiltinRulesJson(target: string = builtinRulesJson()): Promise<number> {
+  const out: BuiltinRule[] = [];
+  const dir = builtinRulesDir();
+  for (const f of readDir(dir, false)) {
+    const spec = await parseRule(f.file, fs.readFileSync(f.file, 'utf8'));
+    compileRuleSpec(f.file, spec); // check invariants now, not at the user's start-up
+    await checkBacktracking(f.file, spec);
+    out.push({ file: path.relative(path.resolve(dir, '..'), f.file), spec });
+  }
+  fs.writeFileSync(target, JSON.stringify(out));
+  return out.length;
+}
+
+function readDir(dir: string, withText = true): { file: string; text: string }[] {
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -205,6 +301,7 @@ function readDir(dir: string): { file: string; text: string }[] {
     .sort()
     .map((n) => {
       const file = path.join(dir, n);
+      if (!withText) return { file, text: '' };
       try {
         return { file, text: fs.readFileSync(file, 'utf8') };
       } catch (err) {
@@ -216,26 +313,28 @@ function readDir(dir: string): { file: string; text: string }[] {
 }
 
 /**
- * Load, validate and compile rules: the built-in set (from the package's `rules/`, or embedded in the
- * bundle) plus any extra directories.
+ * Load, validate and compile rules: the built-in set (pre-validated by the build, or embedded in the
+ * bundle, or read from the package's `rules/`) plus any extra directories.
  *
  * @returns rules sorted by id
  * @throws RuleLoadError on the first unusable file or a duplicate id (naming both files)
  */
-export function loadRules(options: LoadRulesOptions = {}): Rule[] {
-  const files: { file: string; text: string }[] = [];
+export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]> {
+  // `checked`: already linted for backtracking (by the build); rules read from files here are linted now.
+  const specs: (BuiltinRule & { checked: boolean })[] = [];
   if (options.builtin !== false) {
-    if (typeof __STAPLING_DOCTOR_RULES__ !== 'undefined') files.push(...__STAPLING_DOCTOR_RULES__);
-    else files.push(...readDir(builtinRulesDir()));
+    const b = await builtinSpecs();
+    for (const r of b.specs) specs.push({ ...r, checked: b.checked });
   }
   for (const dir of options.dirs ?? []) {
     const found = readDir(dir);
     if (found.length === 0) throw new RuleLoadError(dir, '', 'no rule files (*.yaml, *.yml, *.json) in this directory');
-    files.push(...found);
+    for (const f of found) specs.push({ file: f.file, spec: await parseRule(f.file, f.text), checked: false });
   }
   const byId = new Map<string, Rule>();
-  for (const { file, text } of files) {
-    const rule = compileRule(file, text);
+  for (const { file, spec, checked } of specs) {
+    const rule = compileRuleSpec(file, spec);
+    if (!checked) await checkBacktracking(file, spec);
     const prev = byId.get(rule.id);
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);

@@ -1,0 +1,230 @@
+/**
+ * Anchor selection for the byte-level prefilter.
+ *
+ * Every rule trigger is a literal; the scanner searches the input for a few short *anchors* instead,
+ * chosen so that every trigger contains one. Two things make an anchor cheap:
+ * - its first byte is rare in the input: `Buffer.indexOf` jumps from one occurrence of the first byte
+ *   to the next at memory speed (memchr), so each occurrence costs a comparison;
+ * - the anchor itself is rare: every line containing it has to be checked for a whole trigger.
+ * Both are estimated from a {@link ByteModel} of a sample of the input itself (byte and byte-pair
+ * frequencies of its first chunk), so a log full of "certificate" does not get "ficate" as an anchor.
+ * Without a sample a static model of error-log text is used. The choice affects speed only: findings
+ * are the same for any anchor set that covers every trigger.
+ */
+
+/**
+ * Frequencies of a text sample: bytes, byte pairs, and (hashed) 4-byte grams. Error logs are made of
+ * repeated templates, so a substring's frequency is estimated from its rarest 4-gram rather than
+ * from a Markov chain, which underestimates repeated phrases by orders of magnitude.
+ */
+export interface ByteModel {
+  /** P(byte). */
+  unigram(b: number): number;
+  /** P(byte pair `b0 b1` at a position). */
+  bigram(b0: number, b1: number): number;
+  /** Occurrences of the 4-byte gram (hashed: collisions only overcount; saturates at 65 535), or null: no counts. */
+  quad(v: number): number | null;
+  /** Sample length in bytes. */
+  readonly n: number;
+}
+
+const QUAD_BITS = 18;
+const quadIndex = (v: number): number => Math.imul(v, 0x9e3779b1) >>> (32 - QUAD_BITS);
+
+// One set of count tables, reused by every call: a model is used at once to choose anchors and then
+// dropped, and fresh tables per input (≈1 MB) would only be freed by a major GC.
+const UNI = new Uint32Array(256);
+const BI = new Uint32Array(65536);
+const QUAD = new Uint16Array(1 << QUAD_BITS);
+
+/**
+ * Frequencies of a sample (at most its first 1 MiB). Cost: one pass over the sample, a few ms per MiB.
+ * The returned model is valid until the next call (the count tables are reused).
+ */
+export function byteModel(sample: Uint8Array): ByteModel {
+  const n = Math.min(sample.length, 1 << 20);
+  UNI.fill(0);
+  BI.fill(0);
+  QUAD.fill(0);
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const b = sample[i]!;
+    UNI[b]!++;
+    v = ((v << 8) | b) >>> 0;
+    if (i >= 1) BI[v & 0xffff]!++;
+    if (i >= 3) {
+      const q = quadIndex(v);
+      if (QUAD[q]! < 0xffff) QUAD[q]!++;
+    }
+  }
+  return {
+    n,
+    unigram: (b) => (UNI[b]! + 0.01) / (n + 2.56),
+    bigram: (b0, b1) => (BI[(b0 << 8) | b1]! + 0.0001) / (n + 6.5536),
+    quad: (q) => QUAD[quadIndex(q)]!,
+  };
+}
+
+// Static model of error-log text when there is no sample (live input arriving line by line).
+function staticUnigram(b: number): number {
+  if (b === 0x20) return 0.14;
+  if (b >= 0x61 && b <= 0x7a) return 'etaoinsrhlcdum'.includes(String.fromCharCode(b)) ? 0.05 : 0.012;
+  if (b >= 0x30 && b <= 0x39) return 0.03;
+  if (b >= 0x41 && b <= 0x5a) return 'ACEST'.includes(String.fromCharCode(b)) ? 0.004 : 0.0015;
+  if (b === 0x2f || b === 0x2e || b === 0x3a || b === 0x2c) return 0.015;
+  if (b === 0x5b || b === 0x5d || b === 0x2d || b === 0x5f || b === 0x22) return 0.005;
+  return 0.002;
+}
+
+const STATIC: ByteModel = {
+  n: 0,
+  unigram: staticUnigram,
+  bigram: (b0, b1) => staticUnigram(b0) * staticUnigram(b1),
+  quad: () => null,
+};
+
+/** Expected occurrences of `a` per byte of text under the model. */
+function frequency(a: Uint8Array, m: ByteModel): number {
+  if (a.length === 1) return m.unigram(a[0]!);
+  if (a.length >= 4 && m.quad(0) !== null) {
+    let min = Infinity;
+    for (let i = 0; i + 4 <= a.length; i++) {
+      const v = ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!) >>> 0;
+      min = Math.min(min, m.quad(v)!);
+    }
+    return (min + 0.01) / m.n;
+  }
+  // Without 4-gram counts: first-order Markov estimate.
+  let p = m.bigram(a[0]!, a[1]!);
+  for (let i = 1; i + 1 < a.length; i++) p *= m.bigram(a[i]!, a[i + 1]!) / m.unigram(a[i]!);
+  return p;
+}
+
+// Relative costs, calibrated on Node 20 (V8's Buffer.indexOf): a pass over the input at memchr speed
+// (~20 GB/s for a rare first byte), a stop at each occurrence of the anchor's first byte (~100 passes'
+// worth per byte), and a candidate line checked for a whole trigger (~6000). Patterns of 8 bytes and
+// more switch V8 to Boyer-Moore-Horspool, which runs at ~2 GB/s here, so anchors stay at 7 bytes or less.
+const PASS = 1;
+const STOP = 100;
+const CANDIDATE = 6000;
+/** Cost of one more SIMD fingerprint (it widens its bucket's masks: more false candidates). */
+const FINGERPRINT = 0.5;
+
+const MIN_LEN = 4;
+const MAX_LEN = 7;
+
+interface Candidate {
+  anchor: string;
+  bytes: Buffer;
+  /** Indexes of the triggers containing it. */
+  covers: number[];
+}
+
+/**
+ * The candidate anchors of a trigger set (every printable-ASCII substring of 4–7 bytes of every
+ * trigger, or the whole trigger when shorter or not ASCII), computed once; {@link AnchorPlanner.choose}
+ * then picks a cover for a given input model.
+ */
+export class AnchorPlanner {
+  private readonly cands: Candidate[] = [];
+  private staticChoice: string[] | null = null;
+  private fpCands: Candidate[] | null = null;
+
+  constructor(readonly triggers: readonly string[]) {
+    const seen = new Set<string>();
+    const add = (a: string): void => {
+      if (seen.has(a)) return;
+      seen.add(a);
+      const covers: number[] = [];
+      triggers.forEach((t, i) => {
+        if (t.includes(a)) covers.push(i);
+      });
+      this.cands.push({ anchor: a, bytes: Buffer.from(a, 'utf8'), covers });
+    };
+    for (const t of triggers) {
+      const bytes = Buffer.from(t, 'utf8');
+      if (bytes.length <= MIN_LEN || bytes.some((b) => b > 0x7e)) add(t);
+      for (let len = MIN_LEN; len <= Math.min(MAX_LEN, bytes.length); len++) {
+        for (let i = 0; i + len <= bytes.length; i++) {
+          const sub = bytes.subarray(i, i + len);
+          if (sub.every((b) => b >= 0x20 && b <= 0x7e)) add(sub.toString('latin1'));
+        }
+      }
+    }
+  }
+
+  /** The distinct byte strings of the triggers (UTF-8 bytes as latin1 strings). */
+  get triggerBytes(): string[] {
+    return this.triggers.map((t) => Buffer.from(t, 'utf8').toString('latin1'));
+  }
+
+  /**
+   * Choose fingerprints for the single-pass SIMD filter (`teddy.ts`): 4-byte windows of the
+   * triggers' UTF-8 bytes (a 3-byte trigger is its own fingerprint) such that every trigger contains
+   * one, preferring windows that are rare in the input and shared by many triggers. The cost is
+   * that of the candidates each fingerprint brings (plus a little per fingerprint, which fills the
+   * masks); there is one pass whatever the number.
+   * @returns latin1 strings (one char per byte), sorted
+   */
+  chooseFingerprints(model?: ByteModel): string[] {
+    const m = model ?? STATIC;
+    if (!this.fpCands) {
+      const bytes = this.triggerBytes;
+      const seen = new Map<string, Candidate>();
+      bytes.forEach((t) => {
+        const windows = t.length <= 4 ? [t] : Array.from({ length: t.length - 3 }, (_, i) => t.slice(i, i + 4));
+        for (const w of windows) if (!seen.has(w)) seen.set(w, { anchor: w, bytes: Buffer.from(w, 'latin1'), covers: [] });
+      });
+      for (const c of seen.values()) bytes.forEach((t, i) => t.includes(c.anchor) && c.covers.push(i));
+      this.fpCands = [...seen.values()];
+    }
+    const cands = this.fpCands;
+    const cost = cands.map((c) => FINGERPRINT + CANDIDATE * frequency(c.bytes, m));
+    return greedyCover(cands, cost, this.triggers.length);
+  }
+
+  /**
+   * Choose anchors: a small set of candidates such that every trigger contains one, minimising the
+   * estimated scan cost under the model. Greedy weighted set cover (cost per newly covered trigger).
+   * Deterministic for a given model.
+   * @param model frequencies of the input (default: a static model of error-log text)
+   * @returns the anchors, sorted
+   */
+  choose(model?: ByteModel): string[] {
+    if (!model && this.staticChoice) return this.staticChoice;
+    const m = model ?? STATIC;
+    const cost = this.cands.map((c) => PASS + STOP * m.unigram(c.bytes[0]!) + CANDIDATE * frequency(c.bytes, m));
+    const chosen = greedyCover(this.cands, cost, this.triggers.length);
+    if (!model) this.staticChoice = chosen;
+    return chosen;
+  }
+}
+
+/** Greedy weighted set cover of `n` triggers by candidates (cost per newly covered trigger); sorted result. */
+function greedyCover(cands: readonly Candidate[], cost: readonly number[], n: number): string[] {
+  const uncovered = new Set(Array.from({ length: n }, (_, i) => i));
+  const chosen: string[] = [];
+  while (uncovered.size > 0) {
+    let best = -1;
+    let bestScore = Infinity;
+    cands.forEach((c, k) => {
+      let gain = 0;
+      for (const t of c.covers) if (uncovered.has(t)) gain++;
+      if (gain === 0) return;
+      const score = cost[k]! / gain;
+      if (score < bestScore || (score === bestScore && c.anchor < cands[best]!.anchor)) {
+        best = k;
+        bestScore = score;
+      }
+    });
+    if (best === -1) break; // unreachable: every trigger is covered by its own substrings
+    chosen.push(cands[best]!.anchor);
+    for (const t of cands[best]!.covers) uncovered.delete(t);
+  }
+  return chosen.sort();
+}
+
+/** Anchors for a trigger set under a model (see {@link AnchorPlanner}). */
+export function chooseAnchors(triggers: readonly string[], model?: ByteModel): string[] {
+  return new AnchorPlanner(triggers).choose(model);
+}

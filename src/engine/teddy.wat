@@ -1,0 +1,98 @@
+;; Teddy-style multi-literal prefilter (after Hyperscan's "Teddy", as also used by Rust's aho-corasick),
+;; with line-end counting in the same pass.
+;;
+;; Every 16-byte block is tested at once against up to 8 buckets of 4-byte fingerprints, using nibble
+;; lookup tables and i8x16.swizzle: a set bit b in result byte k means the 4 bytes at block + k may
+;; equal a fingerprint of bucket b (the caller verifies exactly). The same block's line ends are
+;; counted: LF, and CR not followed by LF (a lone CR); CRLF counts once, at its LF.
+;;
+;; Memory layout (set by src/engine/teddy.ts):
+;;   [0, 128)           masks: lo0 hi0 lo1 hi1 lo2 hi2 lo3 hi3 (16 bytes each; byte n = bucket bits
+;;                      of nibble value n at fingerprint offset j)
+;;   [OUT, OUT_END)     records, 28 bytes each: i32 block position, i32 line ends before the block
+;;                      (since the segment start), i32 line-end bitmask of the block, 16-byte result
+;;   [INPUT, …)         the input, followed by at least 32 bytes (3 real bytes past the end, then zeros)
+;; Globals: `count` line ends so far in this segment; `last` position of the last line end seen;
+;; `gap` longest distance between consecutive line ends (starting from the initial `last`);
+;; `resume` where an early-stopped scan continues.
+(module
+  (memory (export "memory") 40)
+  (global $resume (export "resume") (mut i32) (i32.const 0))
+  (global $count (export "count") (mut i32) (i32.const 0))
+  (global $last (export "last") (mut i32) (i32.const 0))
+  (global $gap (export "gap") (mut i32) (i32.const 0))
+
+  ;; Scan blocks starting at $p, $p+16, … while $p < $end (bytes at or past $end are ignored).
+  ;; Returns the end of the records written; stops early when the next record would not fit.
+  (func (export "scan") (param $p i32) (param $end i32) (param $out i32) (param $outEnd i32) (result i32)
+    (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128)
+    (local $lo2 v128) (local $hi2 v128) (local $lo3 v128) (local $hi3 v128)
+    (local $nib v128) (local $lf v128) (local $cr v128) (local $v0 v128) (local $v v128) (local $r v128)
+    (local $t i32) (local $first i32) (local $count i32) (local $last i32) (local $gap i32)
+    (local.set $lo0 (v128.load (i32.const 0)))
+    (local.set $hi0 (v128.load (i32.const 16)))
+    (local.set $lo1 (v128.load (i32.const 32)))
+    (local.set $hi1 (v128.load (i32.const 48)))
+    (local.set $lo2 (v128.load (i32.const 64)))
+    (local.set $hi2 (v128.load (i32.const 80)))
+    (local.set $lo3 (v128.load (i32.const 96)))
+    (local.set $hi3 (v128.load (i32.const 112)))
+    (local.set $nib (i8x16.splat (i32.const 15)))
+    (local.set $lf (i8x16.splat (i32.const 10)))
+    (local.set $cr (i8x16.splat (i32.const 13)))
+    (local.set $count (global.get $count))
+    (local.set $last (global.get $last))
+    (local.set $gap (global.get $gap))
+    (block $done
+      (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+      (loop $next
+        (local.set $v0 (v128.load offset=0 align=1 (local.get $p)))
+        (local.set $r (v128.and
+          (i8x16.swizzle (local.get $lo0) (v128.and (local.get $v0) (local.get $nib)))
+          (i8x16.swizzle (local.get $hi0) (i8x16.shr_u (local.get $v0) (i32.const 4)))))
+        (local.set $v (v128.load offset=1 align=1 (local.get $p)))
+        ;; line ends: LF, or CR whose next byte is not LF
+        (local.set $t (i8x16.bitmask (v128.or
+          (i8x16.eq (local.get $v0) (local.get $lf))
+          (v128.andnot (i8x16.eq (local.get $v0) (local.get $cr)) (i8x16.eq (local.get $v) (local.get $lf))))))
+        (if (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
+          (then (local.set $t (i32.and (local.get $t)
+            (i32.sub (i32.shl (i32.const 1) (i32.sub (local.get $end) (local.get $p))) (i32.const 1))))))
+        (local.set $r (v128.and (local.get $r) (v128.and
+          (i8x16.swizzle (local.get $lo1) (v128.and (local.get $v) (local.get $nib)))
+          (i8x16.swizzle (local.get $hi1) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+        ;; most blocks are ruled out by the first two fingerprint bytes: test the other two only then
+        (if (v128.any_true (local.get $r))
+          (then
+            (local.set $v (v128.load offset=2 align=1 (local.get $p)))
+            (local.set $r (v128.and (local.get $r) (v128.and
+              (i8x16.swizzle (local.get $lo2) (v128.and (local.get $v) (local.get $nib)))
+              (i8x16.swizzle (local.get $hi2) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+            (local.set $v (v128.load offset=3 align=1 (local.get $p)))
+            (local.set $r (v128.and (local.get $r) (v128.and
+              (i8x16.swizzle (local.get $lo3) (v128.and (local.get $v) (local.get $nib)))
+              (i8x16.swizzle (local.get $hi3) (i8x16.shr_u (local.get $v) (i32.const 4))))))
+            (if (v128.any_true (local.get $r))
+              (then
+                (i32.store align=1 (local.get $out) (local.get $p))
+                (i32.store offset=4 align=1 (local.get $out) (local.get $count))
+                (i32.store offset=8 align=1 (local.get $out) (local.get $t))
+                (v128.store offset=12 align=1 (local.get $out) (local.get $r))
+                (local.set $out (i32.add (local.get $out) (i32.const 28)))))))
+        (if (local.get $t)
+          (then
+            (local.set $first (i32.add (local.get $p) (i32.ctz (local.get $t))))
+            (if (i32.gt_u (i32.sub (local.get $first) (local.get $last)) (local.get $gap))
+              (then (local.set $gap (i32.sub (local.get $first) (local.get $last)))))
+            (local.set $last (i32.add (local.get $p) (i32.sub (i32.const 31) (i32.clz (local.get $t)))))
+            (local.set $count (i32.add (local.get $count) (i32.popcnt (local.get $t))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (if (i32.gt_u (i32.add (local.get $out) (i32.const 28)) (local.get $outEnd))
+          (then (br $done)))
+        (br_if $next (i32.lt_u (local.get $p) (local.get $end)))))
+    (global.set $resume (local.get $p))
+    (global.set $count (local.get $count))
+    (global.set $last (local.get $last))
+    (global.set $gap (local.get $gap))
+    (local.get $out))
+)

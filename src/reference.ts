@@ -1,0 +1,54 @@
+/**
+ * The simple line-by-line path: split2 splits the (decoded) stream into lines and every line goes to
+ * the analyzer, with no byte-level prefilter. It is the reference the fast path ({@link analyzeStream},
+ * the CLI) must agree with: same findings, same line numbers. The benchmark and a unit test compare
+ * them. Slower (every line is decoded and checked for triggers) and it holds a whole line in memory
+ * however long it is, so it is not used by the CLI.
+ */
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
+import split2 from 'split2';
+import { createAnalyzer, type AnalyzerOptions, type Report } from './engine/analyzer.js';
+import { DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
+import type { Rule } from './types.js';
+
+/**
+ * Analyse a byte stream line by line.
+ * @param input bytes (a file stream); gzip when `gzip` is true
+ * @param rules compiled rules from `loadRules`
+ * @returns the report, as {@link analyzeStream} would give it for the same bytes
+ * @throws on a stream error
+ */
+export async function analyzeStreamByLine(
+  input: Readable,
+  rules: readonly Rule[],
+  options: AnalyzerOptions & { name?: string; gzip?: boolean; maxLineLength?: number } = {},
+): Promise<Report> {
+  const analyzer = createAnalyzer(rules, options);
+  const handle = analyzer.input(options.name ?? '-');
+  const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  let n = 0;
+  // LF and CRLF split here (split2 keeps a CR at a chunk end in its remainder, so a CRLF split across
+  // chunks stays one line end); a CR left inside a line is a lone CR, which ends a line too. A line can
+  // only end in CR at the end of the input, where the CR ends it without starting another.
+  const lines = split2(/\r?\n/);
+  await pipeline(
+    options.gzip ? input.pipe(zlib.createGunzip()) : input,
+    lines,
+    async function (source: AsyncIterable<string>) {
+      for await (const physical of source) {
+        const parts = physical.includes('\r') ? physical.split('\r') : [physical];
+        if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+        for (const line of parts) {
+          n++;
+          if (Buffer.byteLength(line, 'utf8') > max) handle.skip(n);
+          else handle.line(line, n);
+        }
+      }
+    },
+  );
+  handle.setLineCount(n);
+  handle.end();
+  return analyzer.end();
+}

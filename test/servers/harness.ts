@@ -1,0 +1,368 @@
+/**
+ * The real-server harness: build the lab (PKI, responders, DNS, sandbox), run each scenario (start the
+ * server with the broken configuration, make real handshakes, stop it, capture its log, run the CLI
+ * on it), then close the loop where the scenario says so (apply the JSON fix, restart, handshake,
+ * analyze the fresh log), and report the results as a before/after table and as sample logs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Report } from '../../src/engine/analyzer.js';
+import type { CauseId } from '../../src/types.js';
+import { analyzeFile, REPO_ROOT } from './analyze.js';
+import { APACHE_BIN } from './apache.js';
+import { cloneSite } from './config.js';
+import { applyFix, describeChanges, planFix, type FixPlan, type ValueMap } from './fix.js';
+import { describeStaple, handshakes, type HandshakeResult } from './handshake.js';
+import { ServerInstance, type StartResult } from './instance.js';
+import { NGINX_BIN } from './nginx.js';
+import { createPki, type Pki } from './pki.js';
+import { freePort, run, sleep, waitFor } from './proc.js';
+import { allocatePorts, responderUrls, startResponders, type Responders } from './responders.js';
+import { createSandbox, type Sandbox } from './sandbox.js';
+import { leafSpecs, scenarioId, type LabEnv, type Scenario } from './scenarios.js';
+
+/** Host paths in captured logs are rewritten to this stable directory. */
+export const NORMALISED_ROOT = '/etc/stapling-test';
+
+/** The system packages the harness needs, with the command that provides each. */
+const PREREQUISITES: { what: string; test: string; pkg: string }[] = [
+  { what: 'Apache httpd (apache2)', test: `test -x ${APACHE_BIN}`, pkg: 'apache2' },
+  { what: 'nginx', test: `test -x ${NGINX_BIN}`, pkg: 'nginx-light' },
+  { what: 'openssl', test: 'command -v openssl', pkg: 'openssl' },
+  { what: 'dnsmasq', test: 'command -v dnsmasq || test -x /usr/sbin/dnsmasq', pkg: 'dnsmasq-base' },
+  { what: 'faketime', test: 'command -v faketime', pkg: 'faketime' },
+  { what: 'unshare', test: 'command -v unshare', pkg: 'util-linux' },
+];
+
+/**
+ * Fail loudly (never skip) when a server or tool is missing, or when not root.
+ * @throws Error listing what is missing and the apt-get command that installs it
+ */
+export async function checkPrerequisites(): Promise<void> {
+  const missing: typeof PREREQUISITES = [];
+  for (const p of PREREQUISITES) if ((await run('sh', ['-c', p.test])).code !== 0) missing.push(p);
+  const problems: string[] = [];
+  if (missing.length > 0) {
+    problems.push(`missing: ${missing.map((m) => m.what).join(', ')}. Install with:\n  apt-get update && apt-get install -y ${missing.map((m) => m.pkg).join(' ')}\n(or run .ci/run, which installs them when absent)`);
+  }
+  if (process.getuid?.() !== 0) problems.push('the server tests must run as root (they start servers in private mount namespaces and a DNS server on port 53)');
+  if (problems.length > 0) throw new Error(`The real-server tests cannot run:\n${problems.join('\n')}`);
+}
+
+/** The running lab: its temporary root, PKI, responders, sandbox, and the values scenarios use. */
+export interface Lab {
+  root: string;
+  pki: Pki;
+  responders: Responders;
+  sandbox: Sandbox;
+  env: LabEnv;
+  stop(): Promise<void>;
+}
+
+/**
+ * Build the lab in a fresh temporary directory: ports, PKI, responders and DNS, sandbox files.
+ * @throws when a prerequisite or a responder fails (everything started so far is stopped)
+ */
+export async function createLab(): Promise<Lab> {
+  await checkPrerequisites();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stapling-servers-'));
+  fs.chmodSync(root, 0o755);
+  const ports = await allocatePorts();
+  const urls = responderUrls(ports);
+  const pki = await createPki(path.join(root, 'pki'), leafSpecs(urls));
+  for (const f of fs.readdirSync(pki.dir)) fs.chmodSync(path.join(pki.dir, f), 0o644);
+  fs.chmodSync(pki.dir, 0o755);
+  const sandbox = await createSandbox(path.join(root, 'sandbox'));
+  const responders = await startResponders(pki, ports, path.join(root, 'responders'));
+  return {
+    root,
+    pki,
+    responders,
+    sandbox,
+    env: { pki, urls, siteDns: responders.siteDns, goodDns: responders.goodDns },
+    stop: async () => {
+      await responders.stop();
+      if (process.env.STAPLING_KEEP_LAB !== '1') fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Replace the lab's temporary directory by {@link NORMALISED_ROOT} in a captured log. */
+export function normalise(text: string, root: string): string {
+  return text.split(root).join(NORMALISED_ROOT);
+}
+
+/** One run of the server: how it started, what the handshakes saw, the log and its analysis. */
+export interface Phase {
+  start: StartResult;
+  handshakes: HandshakeResult[];
+  /** The captured log (normalised) and where it was written. */
+  log: string;
+  logFile: string;
+  report: Report;
+}
+
+/** Everything one scenario did: the broken run, the fix plan, the run after the fix. */
+export interface ScenarioResult {
+  id: string;
+  scenario: Scenario;
+  before?: Phase;
+  plan?: FixPlan;
+  after?: Phase;
+  /** Why the loop could not be closed although the scenario says it can (no finding, no applicable step). */
+  loopProblem?: string;
+  /** An error that stopped the scenario (server would not run, CLI failed …). */
+  error?: string;
+  ms: number;
+}
+
+/** Sorted, de-duplicated causes of a report. */
+export function causesOf(report: Report | undefined): CauseId[] {
+  return [...new Set((report?.findings ?? []).map((f) => f.cause))].sort();
+}
+
+/** The lab's value for each value kind, for scenario `s`. */
+export function labValues(lab: Lab, s: Scenario): ValueMap {
+  const leaf = s.leaf === 'self-signed' ? lab.pki.selfSigned : lab.pki.leaves[s.leaf]!;
+  return {
+    'file:leaf-and-chain': leaf.fullchain,
+    'file:issuer-chain': lab.pki.issuerChain,
+    'file:issuer': lab.pki.inter.cert,
+    'dns-server': lab.responders.goodDns,
+    'url:http-responder': lab.env.urls.ca,
+    seconds: '15',
+  };
+}
+
+async function phase(lab: Lab, s: Scenario, inst: ServerInstance, site: ReturnType<Scenario['site']>, label: 'before' | 'after'): Promise<Phase> {
+  const start = await inst.start(site);
+  let hs: HandshakeResult[] = [];
+  if (start.listening) {
+    if (label === 'before') {
+      const t = s.traffic ?? {};
+      const count = t.count ?? (s.stapleBefore ? 8 : s.server === 'apache' ? 2 : 3);
+      const pauseMs = t.pauseMs ?? (s.server === 'apache' ? 500 : 1_000);
+      hs = await handshakes(inst.port, lab.pki.root.cert, { count, pauseMs, untilGood: s.stapleBefore === 'good' });
+      if (t.waitForLog) {
+        const re = t.waitForLog;
+        await waitFor(() => re.test(inst.errorLogText()), t.waitMs ?? 30_000, 500);
+      }
+    } else if (s.closeLoop === 'staple-good') {
+      hs = await handshakes(inst.port, lab.pki.root.cert, { count: 10, pauseMs: 1_000, untilGood: true });
+    } else {
+      hs = await handshakes(inst.port, lab.pki.root.cert, { count: 3, pauseMs: 1_000 });
+    }
+    await sleep(300); // let the last log lines land
+  }
+  await inst.stop();
+  const log = normalise(inst.captured(), lab.root);
+  const logFile = path.join(inst.dir, `${label}.log`);
+  fs.writeFileSync(logFile, log);
+  fs.writeFileSync(path.join(inst.dir, `${label}.handshakes.txt`), hs.map((h, i) => `### handshake ${i + 1}: ${describeStaple(h)}\n${h.output}`).join('\n'));
+  return { start, handshakes: hs, log, logFile, report: await analyzeFile(logFile) };
+}
+
+/**
+ * Run one scenario end to end. Never throws: failures are in `error` / `loopProblem`.
+ */
+export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioResult> {
+  const t0 = Date.now();
+  const id = scenarioId(s);
+  const result: ScenarioResult = { id, scenario: s, ms: 0 };
+  const inst = new ServerInstance(id, path.join(lab.root, id), await freePort(), lab.sandbox);
+  try {
+    const site = s.site(lab.env);
+    inst.configure(site);
+    result.before = await phase(lab, s, inst, site, 'before');
+    if (typeof s.closeLoop === 'string') {
+      const finding = result.before.report.findings.find((f) => s.expected.includes(f.cause));
+      if (!finding) {
+        result.loopProblem = `no finding with cause ${s.expected.join('/')} in the captured log, so there is no fix to apply`;
+      } else {
+        result.plan = planFix(finding, labValues(lab, s));
+        if (result.plan.changes.length === 0) {
+          result.loopProblem = `the fix of ${finding.cause} cannot be applied: ${result.plan.problems.join('; ')}`;
+        } else {
+          const fixed = cloneSite(site);
+          applyFix(fixed, result.plan);
+          inst.rotateLog('before');
+          inst.configure(fixed);
+          result.after = await phase(lab, s, inst, fixed, 'after');
+        }
+      }
+    }
+  } catch (e) {
+    result.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  } finally {
+    await inst.stop().catch(() => undefined);
+  }
+  result.ms = Date.now() - t0;
+  return result;
+}
+
+/** The last handshake of a phase (the one that counts). */
+export const lastHandshake = (p: Phase | undefined): HandshakeResult | undefined => p?.handshakes[p.handshakes.length - 1];
+
+function stapleBefore(r: ScenarioResult): string {
+  if (!r.before) return 'error';
+  if (!r.before.start.listening) return `did not start (exit ${r.before.start.exitCode})`;
+  return describeStaple(lastHandshake(r.before));
+}
+
+function stapleAfter(r: ScenarioResult): string {
+  const s = r.scenario;
+  if (typeof s.closeLoop !== 'string') return s.expected.length === 0 ? '-' : '(loop open)';
+  if (!r.after) return r.loopProblem ? 'NOT CLOSED' : 'error';
+  if (!r.after.start.listening) return `did not start (exit ${r.after.start.exitCode})`;
+  const found = causesOf(r.after.report);
+  return `${describeStaple(lastHandshake(r.after))}${found.length > 0 ? `; still: ${found.join(',')}` : '; log clean'}`;
+}
+
+/**
+ * Plain-text table (one row per scenario): scenario, expected, found, fix applied, stapling before/after.
+ * @param root the lab directory, replaced by {@link NORMALISED_ROOT} in the cells
+ */
+export function renderTable(results: ScenarioResult[], root?: string): string {
+  const rows = results.map((r) => {
+    const found = r.error ? 'ERROR' : causesOf(r.before?.report).join(',') || '(none)';
+    const expected = r.scenario.expected.join(',') || '(none)';
+    return [
+      r.id,
+      expected,
+      found === expected ? found : `${found}  ≠ expected`,
+      typeof r.scenario.closeLoop === 'string' ? describeChanges(r.plan) : '-',
+      stapleBefore(r),
+      stapleAfter(r),
+    ].map((cell) => (root ? normalise(cell, root) : cell));
+  });
+  const head = ['scenario', 'expected cause', 'cause found', 'fix applied', 'stapling before', 'stapling after fix'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/**
+ * Write `results.json` into the lab directory (kept with `STAPLING_KEEP_LAB=1`): per scenario the
+ * expected and found causes, the findings' fixes, the plan applied and the handshake summaries.
+ */
+export function writeResults(results: ScenarioResult[], root: string): void {
+  const out = results.map((r) => ({
+    id: r.id,
+    expected: r.scenario.expected,
+    found: causesOf(r.before?.report),
+    error: r.error,
+    loopProblem: r.loopProblem,
+    before: r.before && { start: r.before.start, staples: r.before.handshakes.map(describeStaple), findings: r.before.report.findings.map((f) => ({ cause: f.cause, message: f.message, fix: f.fix })) },
+    plan: r.plan,
+    after: r.after && { start: r.after.start, staples: r.after.handshakes.map(describeStaple), causes: causesOf(r.after.report) },
+    ms: r.ms,
+  }));
+  if (fs.existsSync(root)) fs.writeFileSync(path.join(root, 'results.json'), normalise(JSON.stringify(out, null, 2), root));
+}
+
+/** Versions of the servers, OpenSSL and OS (first line of each tool's version output). */
+export interface Versions {
+  apache: string;
+  apachePackage: string;
+  nginx: string;
+  nginxPackage: string;
+  nginxOpenssl: string;
+  openssl: string;
+  os: string;
+  debian: string;
+}
+
+/** Read the versions of the installed servers, OpenSSL and OS, for the samples' README. */
+export async function versions(): Promise<Versions> {
+  const first = async (cmd: string, args: string[]) => {
+    const r = await run(cmd, args);
+    return (r.stdout + r.stderr).split('\n').find((l) => l.trim() !== '')?.trim() ?? '?';
+  };
+  const os = fs.readFileSync('/etc/os-release', 'utf8');
+  return {
+    apache: await first(APACHE_BIN, ['-v']),
+    apachePackage: await first('dpkg-query', ['-W', '-f', '${Package} ${Version}', 'apache2-bin']),
+    nginx: await first(NGINX_BIN, ['-v']),
+    nginxPackage: await first('sh', ['-c', "dpkg-query -W -f '${Package} ${Version}\\n' nginx-light nginx-core nginx 2>/dev/null | grep -v ' $' | head -1"]),
+    nginxOpenssl: (await run(NGINX_BIN, ['-V'])).stderr.split('\n').find((l) => l.startsWith('built with'))?.trim() ?? '?',
+    openssl: await first('openssl', ['version']),
+    os: /PRETTY_NAME="([^"]*)"/.exec(os)?.[1] ?? '?',
+    debian: fs.existsSync('/etc/debian_version') ? fs.readFileSync('/etc/debian_version', 'utf8').trim() : '?',
+  };
+}
+
+/** Where `npm run samples:regenerate` writes the captured logs. */
+export const SAMPLES_DIR = path.join(REPO_ROOT, 'samples', 'real');
+
+/**
+ * Rewrite `samples/real/`: one `<server>-<scenario>.log` per scenario (the log of the broken
+ * configuration, normalised) and the README with versions and the scenario table.
+ */
+export async function writeSamples(results: ScenarioResult[], seconds: number): Promise<void> {
+  fs.mkdirSync(SAMPLES_DIR, { recursive: true });
+  for (const f of fs.readdirSync(SAMPLES_DIR)) if (f.endsWith('.log')) fs.rmSync(path.join(SAMPLES_DIR, f));
+  for (const r of results) if (r.before) fs.writeFileSync(path.join(SAMPLES_DIR, `${r.id}.log`), r.before.log);
+  const v = await versions();
+  const byCause = new Map<string, string[]>();
+  for (const r of results) for (const c of r.scenario.expected) byCause.set(c, [...(byCause.get(c) ?? []), r.id]);
+  const serverOf = (id: string) => (id.startsWith('apache') ? v.apache.replace(/^Server version: /, '') : v.nginx.replace(/^nginx version: /, ''));
+  const causeRows = [...byCause.entries()].sort(([a], [b]) => a.localeCompare(b))
+    .map(([c, ids]) => `| \`${c}\` | ${ids.map((id) => `[${id}.log](${id}.log)`).join(', ')} | ${[...new Set(ids.map(serverOf))].join('; ')} |`);
+  const scenarioRows = results.map((r) => `| [${r.id}.log](${r.id}.log) | ${r.scenario.title} | ${stapleBefore(r)} | ${r.scenario.expected.map((c) => `\`${c}\``).join(', ') || '(none)'} | ${r.scenario.why.replace(/\|/g, '\\|')} |`);
+  const text = `# Real server logs
+
+Every \`.log\` file here was written by a real Apache httpd or nginx, started by the server test
+harness (\`test/servers/\`) with one broken (or healthy) configuration each, fed with real TLS
+handshakes (\`openssl s_client -status\`), and talking to real OCSP responders (\`openssl ocsp\`),
+a plain HTTP server, a silent TCP listener, a closed port and dnsmasq — all on 127.0.0.1.
+Nothing in them is edited except one thing: the harness's temporary directory is replaced by
+\`${NORMALISED_ROOT}\` (so \`${NORMALISED_ROOT}/pki/leaf-good-fullchain.pem\` was a file in that directory).
+Ports, pids and times are as the servers wrote them.
+
+Each file holds what the server printed on stderr while starting (nginx writes its start-up warnings
+there, because Debian builds it with \`--error-log-path=stderr\`; Apache prints nothing there unless it
+cannot log yet), followed by its error log. Apache runs with \`LogLevel warn\`, nginx with
+\`error_log … warn\` (the level that shows nginx's warn-level stapling lines such as
+\`no resolver defined\`).
+
+## Versions
+
+| | |
+|---|---|
+| Apache | ${v.apache.replace(/^Server version: /, '')} (Debian package ${v.apachePackage}), event MPM, mod_ssl, mod_socache_shmcb |
+| nginx | ${v.nginx.replace(/^nginx version: /, '')} (Debian package ${v.nginxPackage}); ${v.nginxOpenssl} |
+| OpenSSL | ${v.openssl} |
+| OS | ${v.os} (debian_version ${v.debian}) |
+
+## Causes and the logs that show them
+
+| cause | captured in | server version |
+|---|---|---|
+${causeRows.join('\n')}
+
+## Scenarios
+
+\`openssl s_client -status\` column: what the last handshake of the capture saw (nginx staples only
+from the second handshake on; Apache staples the fake \`tryLater\` it makes when the responder fails).
+
+| log | what is broken | \`openssl s_client -status\` | expected cause | why (catalogue §, line written) |
+|---|---|---|---|---|
+${scenarioRows.join('\n')}
+
+## Regenerate
+
+As root on Debian with \`apache2\`, \`nginx-light\`, \`openssl\`, \`dnsmasq-base\` and \`faketime\` installed
+(\`.ci/run\` installs them):
+
+\`\`\`
+npm run samples:regenerate
+\`\`\`
+
+It runs the server harness in capture mode (\`STAPLING_CAPTURE=1\`): the same scenarios as
+\`npm run test:servers\`, without the assertions, and rewrites this directory (about
+${Math.ceil(seconds / 10) * 10} s). The expected causes and the reasons come from
+\`test/servers/scenarios.ts\`.
+`;
+  fs.writeFileSync(path.join(SAMPLES_DIR, 'README.md'), text);
+}

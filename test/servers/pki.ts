@@ -1,0 +1,188 @@
+/**
+ * A throw-away PKI made with the `openssl` CLI at test time (ECDSA P-256 keys, 30-day certificates):
+ *
+ * - `root` (self-signed CA) → `inter` (intermediate CA) → one leaf per scenario family, each for
+ *   `www.stapling.test` with its own AIA OCSP URI (the responder variant it points at) or none;
+ * - `ocspSigner`: a delegated OCSP signing certificate issued by `inter` (EKU OCSPSigning, ocsp-nocheck);
+ * - `signerWithoutOcspUsage`: issued by `inter` without the OCSPSigning EKU (a responder misconfigured
+ *   to sign with the wrong certificate);
+ * - `foreignRoot` → `foreignSigner`: an unrelated CA and its OCSP signing certificate, for a responder
+ *   whose answers nobody can chain to our root;
+ * - `selfSigned`: a self-signed leaf for `www.stapling.test` without AIA.
+ *
+ * Files are PEM. For each leaf `fullchain` is the leaf followed by the intermediate (what
+ * `SSLCertificateFile`/`ssl_certificate` should name); `issuerChain` is intermediate + root (what
+ * `ssl_trusted_certificate` should name). `index` is the `openssl ocsp -index` database of `inter`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { runOk } from './proc.js';
+
+/** The host name every test certificate is issued for (SNI and SAN). */
+export const TEST_HOST = 'www.stapling.test';
+
+/** A certificate and its private key (PEM file paths). */
+export interface KeyPair {
+  cert: string;
+  key: string;
+}
+
+/** A leaf certificate of the test PKI. */
+export interface Leaf extends KeyPair {
+  name: string;
+  /** The leaf followed by the intermediate CA certificate. */
+  fullchain: string;
+  /** Serial number in upper-case hex as OpenSSL prints it (`1003`). */
+  serial: string;
+  /** The AIA OCSP URI written into the certificate, or null for none. */
+  ocspUrl: string | null;
+}
+
+/** What to issue: one leaf. `status` is what the CA's index says about it (`unknown`: not listed). */
+export interface LeafSpec {
+  name: string;
+  ocspUrl: string | null;
+  status: 'good' | 'revoked' | 'unknown';
+}
+
+/** The PKI's files (PEM paths). */
+export interface Pki {
+  dir: string;
+  root: KeyPair;
+  inter: KeyPair;
+  ocspSigner: KeyPair;
+  /** Issued by the intermediate but without the OCSPSigning extended key usage (not a valid delegate). */
+  signerWithoutOcspUsage: KeyPair;
+  /** Intermediate followed by root: the CA chain of every leaf. */
+  issuerChain: string;
+  foreignRoot: KeyPair;
+  foreignSigner: KeyPair;
+  selfSigned: Leaf;
+  leaves: Record<string, Leaf>;
+  /** `openssl ocsp -index` database of the intermediate CA (V/R lines; `unknown` leaves are absent). */
+  index: string;
+}
+
+const EXTENSIONS = `
+[v3_root]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+
+[v3_inter]
+basicConstraints = critical,CA:TRUE,pathlen:0
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[v3_ocsp]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = critical,OCSPSigning
+noCheck = ignored
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[v3_noeku]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+
+[v3_selfsigned]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:${TEST_HOST}
+subjectKeyIdentifier = hash
+`;
+
+function leafSection(name: string, ocspUrl: string | null): string {
+  return `
+[v3_leaf_${name}]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:${TEST_HOST}
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid
+${ocspUrl ? `authorityInfoAccess = OCSP;URI:${ocspUrl}\n` : ''}`;
+}
+
+/** `YYMMDDHHMMSSZ`, the time format of an `openssl ca` index. */
+function indexTime(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+}
+
+/**
+ * Create the PKI in `dir` (created if needed).
+ * @param leaves the leaves to issue from the intermediate, with their OCSP URI and index status
+ * @returns the file paths; takes about a second (each `openssl` call is a few ms)
+ * @throws when an `openssl` command fails (its stderr is in the message)
+ */
+export async function createPki(dir: string, leaves: LeafSpec[]): Promise<Pki> {
+  fs.mkdirSync(dir, { recursive: true });
+  const f = (n: string) => path.join(dir, n);
+  const ext = f('extensions.cnf');
+  fs.writeFileSync(ext, EXTENSIONS + leaves.map((l) => leafSection(l.name, l.ocspUrl)).join(''));
+  let serial = 0x1000;
+
+  const key = async (name: string) => {
+    await runOk('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f(`${name}.key`)]);
+    return f(`${name}.key`);
+  };
+  /** Issue `name` for `subject` signed by `ca` (or self-signed when `ca` is null). */
+  const issue = async (name: string, subject: string, section: string, ca: KeyPair | null): Promise<KeyPair & { serial: string }> => {
+    const k = await key(name);
+    const csr = f(`${name}.csr`);
+    await runOk('openssl', ['req', '-new', '-key', k, '-subj', subject, '-out', csr]);
+    const s = (serial++).toString(16).toUpperCase();
+    const signer = ca ? ['-CA', ca.cert, '-CAkey', ca.key] : ['-key', k];
+    await runOk('openssl', ['x509', '-req', '-in', csr, ...signer, '-set_serial', `0x${s}`, '-days', '30', '-extfile', ext, '-extensions', section, '-out', f(`${name}.pem`)]);
+    fs.rmSync(csr);
+    return { cert: f(`${name}.pem`), key: k, serial: s };
+  };
+
+  const root = await issue('root-ca', '/O=stapling-doctor tests/CN=Stapling Test Root CA', 'v3_root', null);
+  const inter = await issue('intermediate-ca', '/O=stapling-doctor tests/CN=Stapling Test Intermediate CA', 'v3_inter', root);
+  const ocspSigner = await issue('ocsp-signer', '/O=stapling-doctor tests/CN=Stapling Test OCSP Signer', 'v3_ocsp', inter);
+  const signerWithoutOcspUsage = await issue('signer-without-ocsp-usage', '/O=stapling-doctor tests/CN=Stapling Test Web Server (not an OCSP signer)', 'v3_noeku', inter);
+  const foreignRoot = await issue('foreign-root-ca', '/O=Some Other CA/CN=Foreign Root CA', 'v3_root', null);
+  const foreignSigner = await issue('foreign-ocsp-signer', '/O=Some Other CA/CN=Foreign OCSP Signer', 'v3_ocsp', foreignRoot);
+  const issuerChain = f('issuer-chain.pem');
+  fs.writeFileSync(issuerChain, fs.readFileSync(inter.cert, 'utf8') + fs.readFileSync(root.cert, 'utf8'));
+
+  const selfKp = await issue('self-signed', `/CN=${TEST_HOST}`, 'v3_selfsigned', null);
+  const selfSigned: Leaf = { name: 'self-signed', ...selfKp, fullchain: selfKp.cert, ocspUrl: null };
+
+  const out: Record<string, Leaf> = {};
+  const expires = indexTime(new Date(Date.now() + 30 * 86_400_000));
+  const revokedAt = indexTime(new Date(Date.now() - 3_600_000));
+  const indexLines: string[] = [];
+  for (const spec of leaves) {
+    const kp = await issue(`leaf-${spec.name}`, `/CN=${TEST_HOST}`, `v3_leaf_${spec.name}`, inter);
+    const fullchain = f(`leaf-${spec.name}-fullchain.pem`);
+    fs.writeFileSync(fullchain, fs.readFileSync(kp.cert, 'utf8') + fs.readFileSync(inter.cert, 'utf8'));
+    out[spec.name] = { name: spec.name, cert: kp.cert, key: kp.key, fullchain, serial: kp.serial, ocspUrl: spec.ocspUrl };
+    if (spec.status === 'good') indexLines.push(`V\t${expires}\t\t${kp.serial}\tunknown\t/CN=${TEST_HOST}`);
+    if (spec.status === 'revoked') indexLines.push(`R\t${expires}\t${revokedAt},keyCompromise\t${kp.serial}\tunknown\t/CN=${TEST_HOST}`);
+  }
+  const index = f('index.txt');
+  fs.writeFileSync(index, indexLines.join('\n') + '\n');
+  fs.writeFileSync(`${index}.attr`, 'unique_subject = no\n');
+
+  return {
+    dir,
+    root,
+    inter,
+    ocspSigner,
+    signerWithoutOcspUsage,
+    issuerChain,
+    foreignRoot,
+    foreignSigner,
+    selfSigned,
+    leaves: out,
+    index,
+  };
+}

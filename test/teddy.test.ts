@@ -1,0 +1,86 @@
+/**
+ * The SIMD prefilter: the committed module is the compiled WAT source, it finds exactly the
+ * fingerprint occurrences a plain search finds, and the scanner gives the same report with it as
+ * with the Buffer.indexOf fallback.
+ */
+import fc from 'fast-check';
+import { TEDDY_WASM_BASE64 } from '../src/engine/teddy-wasm.js';
+import { Teddy } from '../src/engine/teddy.js';
+import { AnchorPlanner, byteModel } from '../src/engine/anchors.js';
+import { createAnalyzer } from '../src/engine/analyzer.js';
+import { LineScanner } from '../src/engine/scan.js';
+import { loadRules } from '../src/rules/load.js';
+
+// @ts-expect-error -- plain ESM helper without types
+const { compileTeddy } = (await import('./tools/build-wasm.mjs')) as { compileTeddy: () => Promise<Buffer> };
+
+test('src/engine/teddy-wasm.ts is the compiled teddy.wat (run npm run build:wasm after editing the WAT)', async () => {
+  expect((await compileTeddy()).toString('base64')).toBe(TEDDY_WASM_BASE64);
+});
+
+function naive(buf: Buffer, fps: Buffer[], from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let p = from; p < to; p++) fps.forEach((f, i) => f.length <= buf.length - p && buf.subarray(p, p + f.length).equals(f) && out.push(`${p}:${i}`));
+  return out.sort();
+}
+
+test('property: finds every fingerprint occurrence, and nothing else', () => {
+  const alphabet = fc.constantFrom(...'abcOCSP _:\n\r"#\u0000\u00ff'.split(''));
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(alphabet, { minLength: 3, maxLength: 4 }).map((a) => a.join('')), { minLength: 1, maxLength: 12 }),
+      fc.array(alphabet, { maxLength: 300 }).map((a) => a.join('')),
+      fc.nat(40),
+      (fpStrings, text, cut) => {
+        const fps = [...new Set(fpStrings)].map((s) => Buffer.from(s, 'latin1'));
+        const buf = Buffer.from(text, 'latin1');
+        const from = Math.min(cut, buf.length);
+        const teddy = Teddy.create(fps)!;
+        const got: string[] = [];
+        teddy.find(buf, from, buf.length, (p, i) => got.push(`${p}:${i}`));
+        expect(got.sort()).toEqual(naive(buf, fps, from, buf.length));
+      },
+    ),
+    { numRuns: 400 },
+  );
+});
+
+test('finds occurrences across the 1 MiB segment boundary and in the last bytes', () => {
+  const buf = Buffer.alloc((1 << 20) + 10, 'x');
+  buf.write('OCSP', (1 << 20) - 2, 'latin1');
+  buf.write('OCSP', buf.length - 4, 'latin1');
+  const got: number[] = [];
+  Teddy.create([Buffer.from('OCSP')])!.find(buf, 0, buf.length, (p) => got.push(p));
+  expect(got).toEqual([(1 << 20) - 2, buf.length - 4]);
+});
+
+test('fingerprints come from the triggers and cover each of them', async () => {
+  const rules = await loadRules();
+  const planner = new AnchorPlanner([...new Set(rules.map((r) => r.trigger))]);
+  const sample = Buffer.from(rules.flatMap((r) => r.samples.match.map((s) => s.line)).join('\n').repeat(50));
+  for (const fps of [planner.chooseFingerprints(), planner.chooseFingerprints(byteModel(sample))]) {
+    for (const t of planner.triggerBytes) expect(fps.some((f) => t.includes(f))).toBe(true);
+    for (const f of fps) expect(f.length === 4 || (f.length === 3 && planner.triggerBytes.includes(f))).toBe(true);
+  }
+});
+
+test('the scanner reports the same with the SIMD filter and with the indexOf fallback', async () => {
+  const rules = await loadRules();
+  const lines = rules.flatMap((r) => r.samples.match.map((s) => s.line));
+  const noise = '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com';
+  const text = Array.from({ length: 3000 }, (_, i) => (i % 17 === 0 ? lines[i % lines.length] : `${noise} ${i}`)).join('\n');
+  const report = (simd: boolean) => {
+    const a = createAnalyzer(rules);
+    const h = a.input('x');
+    const s = new LineScanner(a.matcher.planner, h, undefined, simd);
+    const bytes = Buffer.from(text);
+    for (let o = 0; o < bytes.length; o += 70_001) s.push(bytes.subarray(o, o + 70_001));
+    s.end();
+    h.end();
+    const r = a.end();
+    return { stats: r.stats, f: r.findings.map((f) => [f.id, f.count, f.evidence.map((e) => e.line)]) };
+  };
+  const simd = report(true);
+  expect(simd.f.length).toBeGreaterThan(5);
+  expect(simd).toEqual(report(false));
+});
