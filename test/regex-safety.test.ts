@@ -7,9 +7,10 @@
  * longer. The 10 ms budget per match attempt is therefore measured through that engine path, on
  * 100 KB adversarial lines: it is the cost a hostile line really has. A regex that is only safe because
  * of the cap would still be a trap if the cap were ever raised, so the raw regexes are also run on the
- * uncut 100 KB lines inside a `vm` timeout: each must finish within 2 s, and one that takes more than
- * 40 ms must grow at most quadratically from 50 KB to 100 KB (an exponential regex times out, a cubic
- * one grows 8× per doubling). The cap itself is shown to be applied. The line parser, which does see the whole line (up to `--max-line-length`),
+ * uncut 100 KB lines inside a `vm` timeout: each must finish within 2 s. That bound separates the
+ * classes without timing ratios (which a busy machine makes noisy): a linear or quadratic regex takes
+ * micro- to milliseconds on 100 KB (the slowest built-in one, quadratic, ~0.3 s), a cubic one ~10¹⁵
+ * steps, an exponential one forever. The cap itself is shown to be applied. The line parser, which does see the whole line (up to `--max-line-length`),
  * is held to linear growth on its own adversarial lines.
  *
  * Rules are loaded from rules/ (every future rule is covered), and the attack lines are built from
@@ -117,29 +118,17 @@ describe.each(rules.map((r) => [r.id, r] as const))('%s', (_id, rule) => {
     expect(slow).toEqual([]);
   });
 
-  test('its raw regexes are not exponential or worse than quadratic on the uncut lines', () => {
+  test('its raw regexes finish on the uncut 100 KB lines within 2 s (no exponential or cubic regex does)', () => {
     const bad: string[] = [];
     const names = attacks(rule, 1000).map(([k]) => k).filter((k) => !/^sample [1-9]/.test(k)); // generic shapes + the first sample's
-    const lines = (n: number): Map<string, string> => new Map(attacks(rule, n));
-    const [l50, l100] = [lines(50_000), lines(100_000)];
+    const lines = new Map(attacks(rule, SIZE));
     for (const [pi, p] of rule.compiled.entries()) {
       const re = new RegExp(p.re.source, p.re.flags);
       for (const name of names) {
-        // Minimum of up to three runs, repeated only when slow enough for noise to matter.
-        const time = (s: string): number => {
-          let best = rawTime(re, s);
-          for (let i = 0; i < 2 && Number.isFinite(best) && best > 20; i++) best = Math.min(best, rawTime(re, s));
-          return best;
-        };
-        const t100 = time(l100.get(name)!);
-        if (!Number.isFinite(t100) || t100 > 2000) {
-          bad.push(`pattern ${pi} on "${name}": ${t100.toFixed(1)} ms at 100 KB`);
-          continue;
-        }
-        if (t100 <= 40) continue; // under 40 ms at 100 KB no growth rate can hurt within the limits
-        const t50 = time(l50.get(name)!);
-        // Doubling the input: linear ≈ 2×, quadratic ≈ 4×, cubic ≈ 8×.
-        if (t100 / t50 > 6) bad.push(`pattern ${pi} on "${name}": ${t50.toFixed(1)} / ${t100.toFixed(1)} ms at 50 / 100 KB`);
+        // Minimum of up to three runs, repeated only when slow enough for a busy machine to matter.
+        let ms = rawTime(re, lines.get(name)!, 2000);
+        for (let i = 0; i < 2 && Number.isFinite(ms) && ms > 200; i++) ms = Math.min(ms, rawTime(re, lines.get(name)!, 2000));
+        if (!Number.isFinite(ms)) bad.push(`pattern ${pi} on "${name}": over 2 s at 100 KB`);
       }
     }
     expect(bad).toEqual([]);
@@ -169,7 +158,7 @@ describe('the engine caps what a rule regex sees', () => {
   });
 });
 
-describe('the line parser sees whole lines and must stay linear', () => {
+describe('the line parser sees whole lines and must stay fast on them', () => {
   const trigger = ' OCSP responder timed out';
   const shapes: [string, (n: number) => string][] = [
     ['status-like runs " (1)"', (n) => fill(' (1)', n) + trigger],
@@ -185,12 +174,11 @@ describe('the line parser sees whole lines and must stay linear', () => {
     ['a run of spaces', (n) => fill(' ', n) + trigger],
     ['a run of digits', (n) => fill('1', n)],
   ];
-  test.each(shapes)('%s: 100 KB in under 50 ms, at most about linear growth', (_name, make) => {
+  // 50 ms for 100 KB: ~10 ms is the linear cost of the worst shape; a quadratic parser took 2 s.
+  test.each(shapes)('%s: 100 KB in under 50 ms', (_name, make) => {
     parseLine(make(1000));
-    const t50 = minTime(() => parseLine(make(50_000)));
-    const t100 = minTime(() => parseLine(make(100_000)));
-    expect(t100).toBeLessThan(50);
-    if (t50 > 2) expect(t100 / t50).toBeLessThan(3);
+    const line = make(100_000);
+    expect(minTime(() => parseLine(line), 5)).toBeLessThan(50);
   });
 });
 
