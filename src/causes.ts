@@ -247,7 +247,8 @@ function hostPort(s: FindingSubject): { host: string; port: string } {
 export function describe(cause: CauseId, server: Server | null, s: FindingSubject, details: Values = {}): string {
   const expired = expiredNotAfter(s, details);
   const raw = describeCause(cause, server, s, details);
-  const sentence = raw.charAt(0).toUpperCase() + raw.slice(1); // sentences may start with a label ("the server certificate …")
+  // Sentences may start with a label ("the server certificate …"); nginx keeps its lower-case name.
+  const sentence = raw.startsWith('nginx') ? raw : raw.charAt(0).toUpperCase() + raw.slice(1);
   return expired ? `${sentence} The certificate itself expired on ${expired}: replace it.` : sentence;
 }
 
@@ -361,6 +362,9 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
           text: full ? `Use the full chain: \`ssl_certificate ${full};\` instead of ${s.certificate}.` : `Point \`ssl_certificate\` at a file holding ${cert} followed by its intermediate certificate(s) (a "fullchain" file).` }));
         steps.push(step({ action: 'set', directive: 'ssl_trusted_certificate', valueKind: 'file:issuer-chain', context: 'server', alternative: true,
           text: 'Keep the certificate file and name the issuing intermediate (and the root) in `ssl_trusted_certificate`.' }));
+        // nginx writes the same warning for a self-signed certificate (catalogue §3.1); only the file tells.
+        steps.push(step({ action: 'set', directive: 'ssl_stapling', value: 'off', context: 'server', alternative: true,
+          text: 'If the certificate is self-signed (the command below prints the same subject and issuer; `--inspect` checks it), there is nothing to staple: `ssl_stapling off;`.' }));
       } else {
         steps.push(step({ action: 'set', directive: 'SSLCertificateFile', value: full, valueKind: full ? null : 'file:leaf-and-chain', context: 'VirtualHost',
           text: full ? `Use the full chain: \`SSLCertificateFile ${full}\` (httpd 2.4.8+).` : `Append the issuing intermediate certificate(s) after ${cert} in the file named by \`SSLCertificateFile\` (httpd 2.4.8+; older versions: \`SSLCertificateChainFile\`).` }));
@@ -419,16 +423,23 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
       break;
     case 'dns-resolution-failed':
       summary = nginx ? 'Make the responder name resolvable through nginx\'s resolver.' : 'Make the responder name resolvable on the server.';
+      if (nginx && details.detail === 'host not found') {
+        // Config-time "host not found in OCSP responder": nginx resolved the name with the system
+        // resolver (getaddrinfo) at start-up; its `resolver` directive plays no part there.
+        summary = 'Make the responder name resolvable by the system when nginx starts.';
+        steps.push(step({ action: 'check', command: `getent hosts ${shq(s.host ?? s.responder ?? 'RESPONDER')}`, text: `nginx resolves ${s.host ?? 'the responder'} with the system resolver when it starts: fix /etc/resolv.conf or /etc/hosts, allow DNS egress, and start nginx after network-online.target; then reload.` }));
+        break;
+      }
       if (nginx) {
         steps.push(step({ action: 'set', directive: 'resolver', valueKind: 'dns-server', context: 'http', text: `Point \`resolver\` at a recursive DNS server that resolves ${s.host ?? s.responder ?? 'the responder'} (allow UDP/TCP 53 to it); raise \`resolver_timeout\` if it is slow.` }));
       }
       steps.push(step({ action: 'check', command: `getent hosts ${shq(s.host ?? s.responder ?? 'RESPONDER')}`, text: `Check that ${s.host ?? s.responder ?? 'the responder name'} resolves on the server (fix /etc/resolv.conf, allow DNS egress; at boot, start the server after network-online.target).` }));
-      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-responder', context: 'VirtualHost', alternative: true, text: 'Send responder requests through an HTTP proxy that can resolve it: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).' }));
+      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-proxy', context: 'VirtualHost', alternative: true, text: 'Send responder requests through an HTTP proxy that can resolve it: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).' }));
       break;
     case 'responder-unreachable':
       summary = 'Let the server reach the OCSP responder over HTTP.';
       steps.push(step({ action: 'check', command: `curl -sv -o /dev/null ${shq(`http://${s.responder ?? 'RESPONDER'}/`)}`, text: `Allow outbound TCP port 80 from this server to ${s.responder ?? 'the responder'}${s.peers?.some((p) => p.startsWith('[')) ? '; the failing addresses are IPv6: fix IPv6 routing or add `ipv6=off` to `resolver`' : ''}.` }));
-      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-responder', context: 'VirtualHost', alternative: true, text: 'where only a proxy may reach the internet: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).' }));
+      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-proxy', context: 'VirtualHost', alternative: true, text: 'Where only a proxy may reach the internet: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).' }));
       break;
     case 'responder-timeout':
       summary = 'Let the responder answer in time.';
@@ -443,12 +454,12 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
     case 'responder-error-status':
       summary = 'Ask the right responder, or wait out the CA\'s outage.';
       steps.push(step({ action: 'check', directive: nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL', text: `${/unauthorized/i.test(details.responseStatus ?? '') ? 'unauthorized: the responder does not serve this certificate; ' : /trylater|internalerror/i.test(details.responseStatus ?? '') ? 'tryLater/internalError: the CA\'s responder has trouble, wait; ' : ''}check that the responder URL belongs to the CA that issued ${cert}.` }));
-      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLStaplingReturnResponderErrors', value: 'off', context: 'server config', text: 'Do not staple error responses to clients: `SSLStaplingReturnResponderErrors off`.' }));
+      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLStaplingReturnResponderErrors', value: 'off', context: 'server config', optional: true, text: 'Meanwhile, do not staple error responses to clients: `SSLStaplingReturnResponderErrors off` (limits the harm; stapling stays off until the responder answers).' }));
       break;
     case 'response-not-current':
       summary = 'Check the server clock; otherwise the CA serves stale responses.';
       steps.push(step({ action: 'run', command: 'timedatectl status', text: 'Make sure the clock is right (NTP synchronised).' }));
-      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLStaplingResponseTimeSkew', value: '300', context: 'server config', text: 'If the responder\'s clock is slightly off, allow skew: `SSLStaplingResponseTimeSkew 300` (seconds).' }));
+      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLStaplingResponseTimeSkew', value: '600', context: 'server config', optional: true, text: 'Only if the responder\'s clock is a few minutes off: allow more skew than the default 300 s, `SSLStaplingResponseTimeSkew 600` (seconds). A stale responder needs the CA to fix it.' }));
       break;
     case 'certificate-revoked':
       summary = 'Replace the revoked certificate now.';
@@ -457,12 +468,12 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
     case 'certificate-status-unknown':
       summary = 'Ask the issuing CA\'s own responder about this certificate.';
       steps.push(step({ action: 'check', directive: nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL', text: `Check that the responder is the one of the CA that issued ${cert} and that the chain names the right issuer; a freshly issued certificate may need a few minutes.` }));
-      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLStaplingReturnResponderErrors', value: 'off', context: 'server config', text: 'Do not staple unknown-status responses: `SSLStaplingReturnResponderErrors off`.' }));
+      if (!nginx) steps.push(step({ action: 'set', directive: 'SSLStaplingReturnResponderErrors', value: 'off', context: 'server config', optional: true, text: 'Meanwhile, do not staple unknown-status responses: `SSLStaplingReturnResponderErrors off` (limits the harm only).' }));
       break;
     case 'certid-mismatch':
-      summary = 'Build the request with the real issuing intermediate.';
-      steps.push(step({ action: 'set', directive: nginx ? 'ssl_certificate' : 'SSLCertificateFile', valueKind: 'file:leaf-and-chain', context: nginx ? 'server' : 'VirtualHost', text: `Put the intermediate that really issued ${cert} directly after it in the certificate file (not a cross-signed or older intermediate).` }));
-      steps.push(step({ action: 'check', directive: nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL', text: 'If a responder URL is forced, make it the issuing CA\'s own responder.' }));
+      summary = 'Ask the issuing CA\'s own responder, with the real issuing intermediate.';
+      steps.push(step({ action: 'check', directive: nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL', text: `If \`${nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL'}\` is set, make it the responder of the CA that issued ${cert} (or remove it to use the certificate's own OCSP URL): another CA's responder answers about other certificates.` }));
+      steps.push(step({ action: 'set', directive: nginx ? 'ssl_certificate' : 'SSLCertificateFile', valueKind: 'file:leaf-and-chain', context: nginx ? 'server' : 'VirtualHost', alternative: true, text: `If no responder is forced: put the intermediate that really issued ${cert} directly after it in the certificate file (not a cross-signed or older intermediate).` }));
       break;
     case 'stapling-cache-problem':
       summary = cacheMissing(details) ? 'Add an SSLStaplingCache in the global server config.' : 'Give Apache a working, large enough stapling cache.';

@@ -270,21 +270,11 @@ export async function run(params: RunParams): Promise<number> {
 
   const analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, ...(onEvent ? { onEvent } : {}) });
 
-  // In live mode a transport failure waits for its follow-up line; confirm it once input is idle.
-  let idle: NodeJS.Timeout | null = null;
-  const onChunk = live
-    ? (): void => {
-        if (idle) clearTimeout(idle);
-        idle = setTimeout(() => analyzer.flush(), 250);
-      }
-    : undefined;
-
   let readErrors = 0;
   for (const src of sources) {
     if (reading.signal.aborted) break;
     const error = await scanInput(analyzer, src.path, src.kind === 'stdin' ? params.stdin : src.path, {
       maxLineLength: opts.maxLineLength,
-      ...(onChunk ? { onChunk } : {}),
       signal: reading.signal,
     });
     await out.drained();
@@ -293,7 +283,6 @@ export async function run(params: RunParams): Promise<number> {
       errOut.write(`stapling-doctor: ${terminalSafe(src.path)}: ${terminalSafe(error)}\n`);
     }
   }
-  if (idle) clearTimeout(idle);
   const report: Report = analyzer.end();
   for (const p of pendingUpdate.values()) clearTimeout(p.timer);
 

@@ -316,14 +316,17 @@ export interface FixStep {
   /** What the value must be when `value` is null:
    * `file:leaf-and-chain` (the certificate followed by its intermediates),
    * `file:issuer-chain` (issuing intermediate(s) and the root),
-   * `file:issuer` (the issuing CA certificate), `dns-server`, `url:http-responder`, `seconds`. */
-  valueKind: 'file:leaf-and-chain' | 'file:issuer-chain' | 'file:issuer' | 'dns-server' | 'url:http-responder' | 'seconds' | null;
+   * `file:issuer` (the issuing CA certificate), `dns-server`, `url:http-responder`, `url:http-proxy`
+   * (an HTTP proxy for OCSP requests), `seconds`. */
+  valueKind: 'file:leaf-and-chain' | 'file:issuer-chain' | 'file:issuer' | 'dns-server' | 'url:http-responder' | 'url:http-proxy' | 'seconds' | null;
   /** Where the directive goes: nginx `http`/`server`, Apache `server config`/`VirtualHost`. */
   context: string | null;
   /** A command to run (for `run`/`check`). */
   command?: string;
   /** True when this step replaces the non-alternative steps before it (another way to the same end). */
   alternative?: boolean;
+  /** True for a mitigation that limits the harm but does not restore stapling (not needed for the fix). */
+  optional?: boolean;
   /** The step as one plain sentence, with the values from the log. */
   text: string;
 }

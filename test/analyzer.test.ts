@@ -67,9 +67,19 @@ test('an Apache transport sequence (AH01977, AH01980, AH01941) is one responder-
   expect(r.stats.matched).toBe(3);
 });
 
-test('a transport line without its follow-up is still reported when the input ends', () => {
-  const r = analyze([AH01977], rules);
-  expect(r.findings.map((f) => f.cause)).toEqual(['responder-timeout']);
+test('a transport line that no AH01941 confirms is not reported (client-certificate OCSP writes the same lines)', () => {
+  expect(analyze([AH01977], rules).findings).toEqual([]);
+  expect(analyze([AH01977, AH01980], rules).stats.matched).toBe(0);
+});
+
+test('nginx lines of two certificates in one worker do not correlate with each other', () => {
+  // Real nginx 1.22.1 lines (samples/real/nginx-responder-down.log): recv() failed, then the close.
+  const recv = '2026/11/23 02:08:30 [error] 5929#5929: recv() failed (111: Connection refused) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: "/etc/stapling-test/pki/a.pem"';
+  const closed = '2026/11/23 02:08:30 [error] 5929#5929: OCSP responder prematurely closed connection while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: "/etc/stapling-test/pki/a.pem"';
+  const r = analyze([recv, recv.replace('a.pem', 'b.pem'), closed, closed.replace('a.pem', 'b.pem')], rules);
+  const certs = r.findings.map((f) => f.subject.certificate).sort();
+  expect(certs).toEqual(['/etc/stapling-test/pki/a.pem', '/etc/stapling-test/pki/b.pem']);
+  for (const f of r.findings) expect(new Set(f.evidence.map((e) => e.values.certificate)).size).toBe(1);
 });
 
 test('repeats of one nginx failure aggregate with a count and first/last time; evidence is capped', () => {
@@ -131,4 +141,19 @@ test('failures do not correlate across inputs', () => {
   two.line(AH02604_HYZE, 1);
   two.end();
   expect(a.end().findings.map((f) => f.cause).sort()).toEqual(['self-signed-certificate', 'stapling-init-failed']);
+});
+
+test('findings are grouped by cause (ranked by the most severe finding of the group), most severe first within a group', async () => {
+  const fs = await import('node:fs');
+  const read = (f: string) => fs.readFileSync(new URL(`../samples/real/${f}`, import.meta.url), 'utf8');
+  // Real logs: Apache's https responder URL aborts handshakes (error), nginx only ignores stapling (warning);
+  // nginx's missing resolver is a notice, Apache's missing issuer a warning.
+  const text = [read('nginx-https-responder-url.log'), read('nginx-resolver-missing.log'), read('apache-issuer-missing.log'), read('apache-https-responder-url.log')].join('\n');
+  const r = analyze(text, rules);
+  const causes = r.findings.map((f) => f.cause);
+  const groups = causes.filter((c, i) => c !== causes[i - 1]);
+  expect(new Set(groups).size).toBe(groups.length); // each cause is one contiguous group
+  expect(groups[0]).toBe('responder-url-invalid');
+  expect(r.findings.filter((f) => f.cause === 'responder-url-invalid').map((f) => f.severity)).toEqual(['error', 'warning']);
+  expect(groups[groups.length - 1]).toBe('resolver-missing');
 });

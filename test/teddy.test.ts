@@ -41,8 +41,14 @@ test('property: finds every fingerprint occurrence, and nothing else', () => {
         expect(got.sort()).toEqual(naive(buf, fps, from, buf.length));
       },
     ),
-    { numRuns: 400 },
+    { numRuns: 1500 },
   );
+});
+
+test('a fingerprint with a NUL byte does not match the padding after the input', () => {
+  const got: number[] = [];
+  Teddy.create([Buffer.from('P\u00ff\u0000', 'latin1')])!.find(Buffer.from('P\u00ff', 'latin1'), 0, 2, (p) => got.push(p));
+  expect(got).toEqual([]);
 });
 
 test('finds occurrences across the 1 MiB segment boundary and in the last bytes', () => {

@@ -40,8 +40,11 @@ const LINES = [
   `2018/09/27 10:38:51 [error] 1043#0: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: ocsp.${HOSTILE}.example, peer: 2.21.67.65:80, certificate: "/etc/ssl/${QUOTED}/fullchain.pem"`,
   `nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/path/${QUOTED}/fullchain.cer"`,
   `[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] (111)Connection refused: [client ${HOSTILE_CLIENT}] AH01974: could not connect to OCSP responder '${QUOTED} responder'`,
+  // mod_ssl confirms a transport failure as a stapling failure with AH01941 from the same thread.
+  '[Fri May 09 23:36:44.055950 2014] [ssl:error] [pid 1491:tid 139921007208320] AH01941: stapling_renew_response: responder error',
   `[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02604: Unable to configure certificate www.${HOSTILE}.example:443:0 for stapling`,
   `[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491] (70007)The timeout specified has expired: [client ${HOSTILE_CLIENT}] AH01977: failed reading line from OCSP server`,
+  '[Fri May 09 23:36:44.055950 2014] [ssl:error] [pid 1491] AH01941: stapling_renew_response: responder error',
 ];
 
 let dir: string;

@@ -58,8 +58,10 @@ export interface InputHandle {
    * Give one line. Lines without a rule trigger are only counted as examined; the fast scanner may
    * leave them out entirely (then call {@link setLineCount}).
    * @param lineNo 1-based line number in this input
+   * @param triggers the indexes (into `matcher.triggers`) of every trigger the line contains, when the
+   *   caller already knows them (the byte scanner does); otherwise they are looked up in the text
    */
-  line(text: string, lineNo: number): void;
+  line(text: string, lineNo: number, triggers?: readonly number[]): void;
   /** Record a line that was not examined (longer than the line-length limit). */
   skip(lineNo: number): void;
   /** Set how many lines this input has had so far (lines not given to {@link line} are counted here). */
@@ -74,8 +76,6 @@ export interface Analyzer {
   readonly matcher: Matcher;
   /** Start an input. */
   input(name: string): InputHandle;
-  /** Close every pending failure now (the live CLI calls this when input has been idle). */
-  flush(): void;
   /** Current findings, most severe first. */
   findings(): Finding[];
   /** Current totals. */
@@ -270,11 +270,12 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     emit(f);
   };
 
+  // An Apache transport failure (ssl_util_ocsp.c) that no AH01941 confirmed is dropped when its group
+  // closes: for stapling, mod_ssl always writes AH01941 right after it, in the same thread and at the
+  // same level (seen in every capture); client-certificate OCSP (SSLOCSPEnable) ends with AH02276 at
+  // info, which the default LogLevel hides, so an unconfirmed transport line is most likely that.
   const close = (context: string): void => {
-    const g = open.get(context);
-    if (!g) return;
     open.delete(context);
-    if (!g.finding) confirm(g); // no look-alike followed: a stapling failure
   };
 
   const startGroup = (context: string, m: LineMatch, asTransport: boolean): void => {
@@ -295,7 +296,10 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
 
   const handleMatch = (m: LineMatch): void => {
     const p = m.parsed;
-    const context = [m.location.file, p.server ?? m.rule.servers.join('+'), p.pid ?? '', p.tid ?? ''].join('\u0000');
+    // nginx fetches for many certificates in one worker: its lines name the certificate, which then
+    // separates concurrent failures. Apache's transport and summary lines name none.
+    const cert = p.server === 'nginx' || (p.server === null && m.rule.servers.length === 1 && m.rule.servers[0] === 'nginx') ? (m.values.certificate ?? '') : '';
+    const context = [m.location.file, p.server ?? m.rule.servers.join('+'), p.pid ?? '', p.tid ?? '', cert].join('\u0000');
     const g = open.get(context);
     const live = g !== undefined && withinWindow(g, m);
     const touch = (grp: Group): void => {
@@ -372,8 +376,8 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     return {
       name,
       stats,
-      line(text, lineNo) {
-        const { parsed, match } = matcher.match(text, { file: name, line: lineNo });
+      line(text, lineNo, triggers) {
+        const { parsed, match } = matcher.match(text, { file: name, line: lineNo }, triggers);
         if (parsed && parsed.format === null) stats.unparsed++;
         sync(lineNo);
         if (match) handleMatch(match);
@@ -398,10 +402,21 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     };
   };
 
-  const sorted = (): Finding[] =>
-    [...findings.values()]
-      .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || CAUSE_IDS.indexOf(a.cause) - CAUSE_IDS.indexOf(b.cause) || a.firstSeq - b.firstSeq)
+  /** Grouped by cause, the groups by their most severe finding; within a group most severe first. */
+  const sorted = (): Finding[] => {
+    const all = [...findings.values()];
+    const groupRank = new Map<CauseId, number>();
+    for (const f of all) groupRank.set(f.cause, Math.max(groupRank.get(f.cause) ?? -1, severityRank(f.severity)));
+    return all
+      .sort(
+        (a, b) =>
+          groupRank.get(b.cause)! - groupRank.get(a.cause)! ||
+          CAUSE_IDS.indexOf(a.cause) - CAUSE_IDS.indexOf(b.cause) ||
+          severityRank(b.severity) - severityRank(a.severity) ||
+          a.firstSeq - b.firstSeq,
+      )
       .map(snapshot);
+  };
 
   const totals = (): Stats => {
     const t = emptyStats();
@@ -419,9 +434,6 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
   return {
     matcher,
     input,
-    flush() {
-      for (const ctx of [...open.keys()]) close(ctx);
-    },
     findings: sorted,
     stats: totals,
     end() {

@@ -153,9 +153,23 @@ export class AnchorPlanner {
     }
   }
 
+  private containersCache: number[][] | null = null;
+
   /** The distinct byte strings of the triggers (UTF-8 bytes as latin1 strings). */
   get triggerBytes(): string[] {
     return this.triggers.map((t) => Buffer.from(t, 'utf8').toString('latin1'));
+  }
+
+  /**
+   * For each trigger, the other triggers that contain it: when a line lacks a trigger it lacks all of
+   * these too. Computed once per trigger set (quadratic in the number of triggers, ~1 ms for 140).
+   */
+  get containers(): number[][] {
+    if (!this.containersCache) {
+      const t = this.triggers;
+      this.containersCache = t.map((a, i) => t.flatMap((b, j) => (j !== i && b.length > a.length && b.includes(a) ? [j] : [])));
+    }
+    return this.containersCache;
   }
 
   /**

@@ -139,12 +139,14 @@ export interface Matcher {
   hasTrigger(text: string): boolean;
   /**
    * Parse and match one line that contains a trigger.
+   * @param triggers indexes into {@link triggers} of every trigger the text contains, when known
+   *   (saves looking them up); when given, it must be the complete set
    * @returns the parsed line (null when the text contains no trigger: it is not parsed at all) and the
    *   winning match (null when no rule matches). Of several matching
    *   rules the one with the highest `priority` wins; equal priorities fall back to the rule id order
    *   (the rule-sample test forbids such ties).
    */
-  match(text: string, location: LineLocation): { parsed: ParsedLine | null; match: LineMatch | null };
+  match(text: string, location: LineLocation, triggers?: readonly number[]): { parsed: ParsedLine | null; match: LineMatch | null };
   /** Every rule that matches the line, highest priority first (for tests and `--explain`). */
   matchAll(text: string): RuleHit[];
 }
@@ -191,8 +193,8 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     planner,
     anchors,
     hasTrigger: (text) => candidates(text).length > 0,
-    match(text, location) {
-      const rs = candidates(text);
+    match(text, location, present) {
+      const rs = present ? present.flatMap((i) => byTrigger.get(triggers[i]!) ?? []) : candidates(text);
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
       const best = hitsFor(parsed, rs)[0];

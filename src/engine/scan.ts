@@ -32,7 +32,15 @@ const SAMPLE_BYTES = 256 * 1024;
 export class LineScanner {
   private anchors: Buffer[] = [];
   /** For each anchor, the triggers (bytes) that contain it: a line with the anchor must contain one. */
-  private verify: Buffer[][] = [];
+  /** For each anchor, the indexes (into the planner's triggers) of the triggers that contain it. */
+  private verify: number[][] = [];
+  private triggerBytes: Buffer[] = [];
+  private readonly present: number[] = [];
+  /** Per trigger: the line (stamp) in which it is known to be absent, or checked. */
+  private absentIn = new Int32Array(0);
+  private checkedIn = new Int32Array(0);
+  private stamp = 0;
+  private containers: number[][] = [];
   private shift = 1;
   private planned = false;
   private teddy: Teddy | null = null;
@@ -73,8 +81,14 @@ export class LineScanner {
     const fingerprints = this.useSimd ? this.planner.chooseFingerprints(model).map((f) => Buffer.from(f, 'latin1')) : null;
     this.teddy = fingerprints ? Teddy.create(fingerprints) : null;
     this.anchors = this.teddy ? fingerprints! : this.planner.choose(model).map((a) => Buffer.from(a, 'utf8'));
-    const triggers = this.planner.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
-    this.verify = this.anchors.map((a) => triggers.filter((t) => t.includes(a)));
+    this.triggerBytes = this.planner.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
+    // Shortest first, so that an absent trigger rules out the longer ones containing it.
+    this.verify = this.anchors.map((a) =>
+      this.triggerBytes.flatMap((t, i) => (t.includes(a) ? [i] : [])).sort((x, y) => this.triggerBytes[x]!.length - this.triggerBytes[y]!.length || x - y),
+    );
+    this.containers = this.planner.containers;
+    this.absentIn = new Int32Array(this.triggerBytes.length);
+    this.checkedIn = new Int32Array(this.triggerBytes.length);
     this.shift = 1;
     while (1 << this.shift <= this.anchors.length) this.shift++;
   }
@@ -89,23 +103,41 @@ export class LineScanner {
     return this.lineNo;
   }
 
-  /** Does buf[start, end) contain a whole trigger? (Any anchor's trigger list covers every trigger.) */
-  private hasTrigger(buf: Buffer, start: number, end: number): boolean {
-    const line = buf.subarray(start, end);
-    for (let k = 0; k < this.anchors.length; k++) {
-      if (line.indexOf(this.anchors[k]!) === -1) continue;
-      for (const t of this.verify[k]!) if (line.indexOf(t) !== -1) return true;
+  /**
+   * Collect into `present` the triggers of anchor k that buf[start, end) contains (each once). Every
+   * trigger contains an anchor, so doing this for every anchor found in a line gives exactly the set
+   * of triggers the line contains.
+   */
+  private addPresent(line: Buffer, k: number): void {
+    const stamp = this.stamp;
+    for (const ti of this.verify[k]!) {
+      if (this.checkedIn[ti] === stamp || this.absentIn[ti] === stamp) continue;
+      this.checkedIn[ti] = stamp;
+      if (line.indexOf(this.triggerBytes[ti]!) !== -1) {
+        this.present.push(ti);
+      } else {
+        for (const c of this.containers[ti]!) this.absentIn[c] = stamp;
+      }
     }
-    return false;
   }
 
-  /** Does the line buf[start, end), which has a hit of anchor k, contain one of that anchor's triggers? */
-  private verifies(buf: Buffer, start: number, end: number, k: number): boolean {
-    const triggers = this.verify[k]!;
-    if (triggers.length === 1 && triggers[0]!.length === this.anchors[k]!.length) return true; // the anchor is the trigger
+  /** Start collecting the triggers of a new line. */
+  private newLine(): void {
+    this.present.length = 0;
+    this.stamp = (this.stamp + 1) | 0 || 1;
+  }
+
+  /** The triggers buf[start, end) contains, looking for every anchor (lines outside the chunk scan). */
+  private triggersIn(buf: Buffer, start: number, end: number): number[] {
     const line = buf.subarray(start, end);
-    for (const t of triggers) if (line.indexOf(t) !== -1) return true;
-    return false;
+    this.newLine();
+    for (let k = 0; k < this.anchors.length; k++) if (line.indexOf(this.anchors[k]!) !== -1) this.addPresent(line, k);
+    return this.present;
+  }
+
+  /** Emit the line when it contains a trigger, with the triggers it contains. */
+  private emit(buf: Buffer, start: number, end: number, lineNo: number): void {
+    if (this.present.length > 0) this.sink.line(buf.toString('utf8', start, end), lineNo, [...this.present].sort((a, b) => a - b));
   }
 
   /** Finish a line held (partly) in the carry, whose last part is chunk[start, end). */
@@ -116,7 +148,8 @@ export class LineScanner {
       this.sink.skip(this.lineNo);
     } else {
       const line = Buffer.concat([...this.carry, chunk.subarray(start, end)], len);
-      if (this.hasTrigger(line, 0, line.length)) this.sink.line(line.toString('utf8'), this.lineNo);
+      this.triggersIn(line, 0, line.length);
+      this.emit(line, 0, line.length, this.lineNo);
     }
     this.carry = [];
     this.carryLen = 0;
@@ -211,13 +244,14 @@ export class LineScanner {
         this.sink.skip(this.lineNo);
         while (h < hits.length && Math.floor(hits[h]! / (1 << shift)) < next) h++;
       } else {
-        let found = false;
+        this.newLine();
+        let line: Buffer | null = null;
         for (; h < hits.length; h++) {
           const at = Math.floor(hits[h]! / (1 << shift));
           if (at >= next) break;
-          if (!found && at < end && this.verifies(chunk, pos, end, hits[h]! & mask)) found = true;
+          if (at < end) this.addPresent((line ??= chunk.subarray(pos, end)), hits[h]! & mask);
         }
-        if (found) this.sink.line(chunk.toString('utf8', pos, end), this.lineNo);
+        this.emit(chunk, pos, end, this.lineNo);
       }
       pos = next;
     }
@@ -245,14 +279,10 @@ export class LineScanner {
       hl.push(line);
     });
     if (ends.maxGap - 1 > this.maxLine) return false;
-    let lastLine = -1;
-    let lineFound = false;
-    for (let i = 0; i < hp.length; i++) {
+    // Hits come in position order, so the hits of one line are consecutive.
+    for (let i = 0; i < hp.length; ) {
       const line = hl[i]!;
       if (line >= ends.count) break; // in the unterminated rest: held for the next chunk
-      if (line === lastLine && lineFound) continue;
-      if (line !== lastLine) lineFound = false;
-      lastLine = line;
       const p = hp[i]!;
       let start = chunk.lastIndexOf(LF, p) + 1;
       if (hasCR) start = Math.max(start, chunk.lastIndexOf(CR, p) + 1);
@@ -262,10 +292,10 @@ export class LineScanner {
         const cr = chunk.indexOf(CR, p);
         if (cr !== -1 && (end === -1 || cr < end)) end = cr;
       }
-      if (this.verifies(chunk, start, end, hk[i]!)) {
-        lineFound = true;
-        this.sink.line(chunk.toString('utf8', start, end), this.lineNo + line + 1);
-      }
+      const bytes = chunk.subarray(start, end);
+      this.newLine();
+      for (; i < hp.length && hl[i] === line; i++) this.addPresent(bytes, hk[i]!);
+      this.emit(chunk, start, end, this.lineNo + line + 1);
     }
     this.lineNo += ends.count;
     let next = pos;

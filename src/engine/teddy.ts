@@ -10,8 +10,12 @@
  */
 import { TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 
-const OUT = 1024;
-const RECORD = 28;
+const FP_COUNTS = 128;
+const FP_TABLE = 256;
+/** Fingerprints per bucket the kernel's table holds (12 bytes each). */
+const MAX_PER_BUCKET = 32;
+const OUT = 4096;
+const RECORD = 12;
 const OUT_END = OUT + RECORD * 16384;
 const INPUT = 1 << 20;
 /** Largest input segment copied into the module per call (bytes). */
@@ -48,7 +52,7 @@ interface Exports {
   count: { value: number };
   last: { value: number };
   gap: { value: number };
-  scan(p: number, end: number, out: number, outEnd: number): number;
+  scan(p: number, end: number, out: number, outEnd: number, reserve: number): number;
 }
 
 /** What {@link Teddy.scan} found out about the line ends of the range it scanned. */
@@ -70,7 +74,8 @@ export class Teddy {
   private readonly exports: Exports;
   private readonly mem: Uint8Array;
   private readonly view: DataView;
-  private readonly masks = new Uint8Array(128);
+  /** Masks, per-bucket counts and fingerprint table, as written into the module's memory [0, FP_TABLE + 8·32·12). */
+  private readonly tables = new Uint8Array(FP_TABLE + 8 * MAX_PER_BUCKET * 12);
   /** Fingerprint indexes per bucket. */
   private readonly buckets: number[][] = Array.from({ length: 8 }, () => []);
 
@@ -90,7 +95,18 @@ export class Teddy {
     const order = fingerprints.map((_, i) => i).sort((a, b) => Buffer.compare(fingerprints[a]!, fingerprints[b]!));
     const per = Math.ceil(order.length / 8) || 1;
     order.forEach((fi, k) => this.buckets[Math.min(7, Math.floor(k / per))]!.push(fi));
-    const masks = this.masks;
+    const masks = this.tables.subarray(0, 128);
+    const table = new DataView(this.tables.buffer);
+    this.buckets.forEach((list, b) => {
+      table.setInt32(FP_COUNTS + 4 * b, list.length, true);
+      list.forEach((fi, i) => {
+        const f = fingerprints[fi]!;
+        const at = FP_TABLE + (b * MAX_PER_BUCKET + i) * 12;
+        table.setUint32(at, (f[0]! | (f[1]! << 8) | (f[2]! << 16) | ((f.length === 4 ? f[3]! : 0) << 24)) >>> 0, true);
+        table.setUint32(at + 4, f.length === 4 ? 0xffffffff : 0x00ffffff, true);
+        table.setInt32(at + 8, fi, true);
+      });
+    });
     this.buckets.forEach((list, b) => {
       for (const fi of list) {
         const f = fingerprints[fi]!;
@@ -112,8 +128,12 @@ export class Teddy {
     });
   }
 
-  /** A Teddy for these fingerprints, or null when WebAssembly SIMD is not available. */
+  /**
+   * A Teddy for these fingerprints, or null when WebAssembly SIMD is not available or there are more
+   * than 8 × 32 fingerprints (the caller then uses its fallback).
+   */
   static create(fingerprints: readonly Buffer[]): Teddy | null {
+    if (fingerprints.length === 0 || fingerprints.length > 8 * MAX_PER_BUCKET) return null;
     const mod = wasmModule();
     return mod ? new Teddy(mod, fingerprints) : null;
   }
@@ -129,7 +149,8 @@ export class Teddy {
     const mem = this.mem;
     const view = this.view;
     const ex = this.exports;
-    mem.set(this.masks, 0);
+    mem.set(this.tables, 0);
+    const reserve = 16 * this.fingerprints.length * RECORD; // the most hits one block can produce
     let base = 0;
     let lastAbs = from - 1;
     let maxGap = 0;
@@ -144,29 +165,13 @@ export class Teddy {
       let p = INPUT;
       const end = INPUT + (segEnd - s);
       while (p < end) {
-        const outEnd = ex.scan(p, end, OUT, OUT_END);
+        const outEnd = ex.scan(p, end, OUT, OUT_END, reserve);
         p = ex.resume.value;
         for (let o = OUT; o < outEnd; o += RECORD) {
-          const block = view.getUint32(o, true);
-          const before = view.getUint32(o + 4, true);
-          const ends = view.getUint32(o + 8, true);
-          for (let k = 0; k < 16; k++) {
-            const bits = mem[o + 12 + k]!;
-            if (bits === 0) continue;
-            const at = block + k;
-            if (at >= end) break;
-            const pos = s + (at - INPUT);
-            const line = base + before + popcount(ends & ((1 << k) - 1));
-            for (let b = 0; b < 8; b++) {
-              if ((bits & (1 << b)) === 0) continue;
-              const list = this.buckets[b]!;
-              for (let q = 0; q < list.length; q++) {
-                const fi = list[q]!;
-                const f = this.fingerprints[fi]!;
-                if (pos + f.length <= buf.length && buf[pos] === f[0] && buf[pos + 1] === f[1] && buf[pos + 2] === f[2] && (f.length === 3 || buf[pos + 3] === f[3])) hit(pos, fi, line);
-              }
-            }
-          }
+          const pos = s + (view.getUint32(o, true) - INPUT);
+          const fp = view.getUint32(o + 4, true);
+          // Past the end of the buffer the module sees zero padding, which a fingerprint with a NUL byte could match.
+          if (pos + this.fingerprints[fp]!.length <= buf.length) hit(pos, fp, base + view.getUint32(o + 8, true));
         }
       }
       base += ex.count.value;
@@ -185,8 +190,3 @@ export class Teddy {
   }
 }
 
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}

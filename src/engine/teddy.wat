@@ -1,17 +1,21 @@
 ;; Teddy-style multi-literal prefilter (after Hyperscan's "Teddy", as also used by Rust's aho-corasick),
-;; with line-end counting in the same pass.
+;; with exact verification and line-end counting in the same pass.
 ;;
-;; Every 16-byte block is tested at once against up to 8 buckets of 4-byte fingerprints, using nibble
-;; lookup tables and i8x16.swizzle: a set bit b in result byte k means the 4 bytes at block + k may
-;; equal a fingerprint of bucket b (the caller verifies exactly). The same block's line ends are
-;; counted: LF, and CR not followed by LF (a lone CR); CRLF counts once, at its LF.
+;; Every 16-byte block is tested at once against up to 8 buckets of 3- or 4-byte fingerprints, using
+;; nibble lookup tables and i8x16.swizzle: a set bit b in result byte k means the bytes at block + k may
+;; equal a fingerprint of bucket b. Each such candidate is then compared with the bucket's fingerprints
+;; (one masked 32-bit compare each) and only real occurrences are written out. The same block's line
+;; ends are counted: LF, and CR not followed by LF (a lone CR); CRLF counts once, at its LF.
 ;;
 ;; Memory layout (set by src/engine/teddy.ts):
-;;   [0, 128)           masks: lo0 hi0 lo1 hi1 lo2 hi2 lo3 hi3 (16 bytes each; byte n = bucket bits
-;;                      of nibble value n at fingerprint offset j)
-;;   [OUT, OUT_END)     records, 28 bytes each: i32 block position, i32 line ends before the block
-;;                      (since the segment start), i32 line-end bitmask of the block, 16-byte result
-;;   [INPUT, …)         the input, followed by at least 32 bytes (3 real bytes past the end, then zeros)
+;;   [0, 128)        masks: lo0 hi0 lo1 hi1 lo2 hi2 lo3 hi3 (16 bytes each; byte n = bucket bits of
+;;                   nibble value n at fingerprint offset j)
+;;   [128, 160)      i32 fingerprint count per bucket (8)
+;;   [160, 176)      scratch for one block's result
+;;   [256, 256+8*MAXFP*12)  fingerprints per bucket: i32 value (little-endian bytes), i32 mask, i32 index
+;;   [OUT, OUT_END)  hits, 12 bytes each: i32 position, i32 fingerprint index, i32 line ends before it
+;;                   (since the segment start)
+;;   [INPUT, …)      the input, followed by at least 32 bytes (3 real bytes past the end, then zeros)
 ;; Globals: `count` line ends so far in this segment; `last` position of the last line end seen;
 ;; `gap` longest distance between consecutive line ends (starting from the initial `last`);
 ;; `resume` where an early-stopped scan continues.
@@ -23,12 +27,15 @@
   (global $gap (export "gap") (mut i32) (i32.const 0))
 
   ;; Scan blocks starting at $p, $p+16, … while $p < $end (bytes at or past $end are ignored).
-  ;; Returns the end of the records written; stops early when the next record would not fit.
-  (func (export "scan") (param $p i32) (param $end i32) (param $out i32) (param $outEnd i32) (result i32)
+  ;; Returns the end of the hits written. Stops before a block with candidates when less than
+  ;; $reserve bytes of output space are left (the most one block can write); then `resume` is that block.
+  (func (export "scan") (param $p i32) (param $end i32) (param $out i32) (param $outEnd i32) (param $reserve i32) (result i32)
     (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128)
     (local $lo2 v128) (local $hi2 v128) (local $lo3 v128) (local $hi3 v128)
     (local $nib v128) (local $lf v128) (local $cr v128) (local $v0 v128) (local $v v128) (local $r v128)
     (local $t i32) (local $first i32) (local $count i32) (local $last i32) (local $gap i32)
+    (local $lanes i32) (local $k i32) (local $bits i32) (local $b i32) (local $word i32)
+    (local $e i32) (local $eEnd i32)
     (local.set $lo0 (v128.load (i32.const 0)))
     (local.set $hi0 (v128.load (i32.const 16)))
     (local.set $lo1 (v128.load (i32.const 32)))
@@ -74,11 +81,40 @@
               (i8x16.swizzle (local.get $hi3) (i8x16.shr_u (local.get $v) (i32.const 4))))))
             (if (v128.any_true (local.get $r))
               (then
-                (i32.store align=1 (local.get $out) (local.get $p))
-                (i32.store offset=4 align=1 (local.get $out) (local.get $count))
-                (i32.store offset=8 align=1 (local.get $out) (local.get $t))
-                (v128.store offset=12 align=1 (local.get $out) (local.get $r))
-                (local.set $out (i32.add (local.get $out) (i32.const 28)))))))
+                ;; not enough room for this block's hits: stop before it (line-end state untouched)
+                (if (i32.gt_u (i32.add (local.get $out) (local.get $reserve)) (local.get $outEnd))
+                  (then (br $done)))
+                (v128.store (i32.const 160) (local.get $r))
+                (local.set $lanes (i8x16.bitmask (v128.not (i8x16.eq (local.get $r) (v128.const i64x2 0 0)))))
+                (loop $lane
+                  (local.set $k (i32.ctz (local.get $lanes)))
+                  (local.set $lanes (i32.and (local.get $lanes) (i32.sub (local.get $lanes) (i32.const 1))))
+                  (if (i32.lt_u (i32.add (local.get $p) (local.get $k)) (local.get $end))
+                    (then
+                      (local.set $bits (i32.load8_u (i32.add (i32.const 160) (local.get $k))))
+                      (local.set $word (i32.load align=1 (i32.add (local.get $p) (local.get $k))))
+                      (loop $bucket
+                        (local.set $b (i32.ctz (local.get $bits)))
+                        (local.set $bits (i32.and (local.get $bits) (i32.sub (local.get $bits) (i32.const 1))))
+                        ;; fingerprints of bucket b: 12-byte entries from 256 + b*MAXFP*12 (MAXFP = 32)
+                        (local.set $e (i32.add (i32.const 256) (i32.mul (local.get $b) (i32.const 384))))
+                        (local.set $eEnd (i32.add (local.get $e)
+                          (i32.mul (i32.load (i32.add (i32.const 128) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 12))))
+                        (block $noMore
+                          (loop $entry
+                            (br_if $noMore (i32.ge_u (local.get $e) (local.get $eEnd)))
+                            (if (i32.eq (i32.and (local.get $word) (i32.load offset=4 (local.get $e))) (i32.load (local.get $e)))
+                              (then
+                                (i32.store (local.get $out) (i32.add (local.get $p) (local.get $k)))
+                                (i32.store offset=4 (local.get $out) (i32.load offset=8 (local.get $e)))
+                                (i32.store offset=8 (local.get $out)
+                                  (i32.add (local.get $count) (i32.popcnt (i32.and (local.get $t)
+                                    (i32.sub (i32.shl (i32.const 1) (local.get $k)) (i32.const 1))))))
+                                (local.set $out (i32.add (local.get $out) (i32.const 12)))))
+                            (local.set $e (i32.add (local.get $e) (i32.const 12)))
+                            (br $entry)))
+                        (br_if $bucket (local.get $bits)))))
+                  (br_if $lane (local.get $lanes)))))))
         (if (local.get $t)
           (then
             (local.set $first (i32.add (local.get $p) (i32.ctz (local.get $t))))
@@ -87,8 +123,6 @@
             (local.set $last (i32.add (local.get $p) (i32.sub (i32.const 31) (i32.clz (local.get $t)))))
             (local.set $count (i32.add (local.get $count) (i32.popcnt (local.get $t))))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (if (i32.gt_u (i32.add (local.get $out) (i32.const 28)) (local.get $outEnd))
-          (then (br $done)))
         (br_if $next (i32.lt_u (local.get $p) (local.get $end)))))
     (global.set $resume (local.get $p))
     (global.set $count (local.get $count))

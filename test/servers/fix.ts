@@ -1,7 +1,7 @@
 /**
  * Apply the fix a finding's JSON describes to a configuration, mechanically, as a script (or a very
  * literal administrator) would: take the steps before the first `alternative` one, keep those with
- * `action: 'set'` and a `directive`, and set that directive in the named `context` to the step's
+ * `action: 'set'` and a `directive` that are not `optional` (mitigations that do not restore stapling), and set that directive in the named `context` to the step's
  * `value` — or, when `value` is null, to the throw-away lab's real file/address for its `valueKind`.
  *
  * Whatever cannot be applied that way (no set step, an unknown context or value kind) is returned as
@@ -39,7 +39,7 @@ export function planFix(finding: Finding, values: ValueMap): FixPlan {
   const firstAlt = finding.fix.steps.findIndex((s) => s.alternative === true);
   const primary = firstAlt === -1 ? finding.fix.steps : finding.fix.steps.slice(0, firstAlt);
   for (const step of primary) {
-    if (step.action !== 'set' || !step.directive) continue;
+    if (step.action !== 'set' || !step.directive || step.optional) continue;
     if (!step.context) {
       problems.push(`step "${step.text}" sets ${step.directive} but names no context`);
       continue;
