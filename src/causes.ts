@@ -245,6 +245,14 @@ function serverName(server: Server | null): string {
   return server === 'apache' ? 'Apache' : server === 'nginx' ? 'nginx' : 'The server';
 }
 
+/**
+ * A value from the log as one shell word: plain words stay as they are, anything else is single-quoted,
+ * so that a copied command never runs text a log line carried (`$(…)`, `;`, backquotes).
+ */
+function shq(value: string): string {
+  return /^[\w.\/:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 /** `host` and `port` to use in the confirmation command, from the vhost (`www.example.com:443:0`). */
 function hostPort(s: FindingSubject): { host: string; port: string } {
   const m = s.vhost ? /^(.+?):(\d+)(?::\d+)?$/.exec(s.vhost) : null;
@@ -346,7 +354,7 @@ function letsEncryptSibling(cert: string | undefined, name: string): string | nu
 
 function verifySteps(server: Server | null, s: FindingSubject): string[] {
   const { host, port } = hostPort(s);
-  const probe = `openssl s_client -connect ${host}:${port} -servername ${host} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
+  const probe = `openssl s_client -connect ${shq(`${host}:${port}`)} -servername ${shq(host)} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
   if (server === 'nginx') {
     return ['nginx -t && nginx -s reload', `${probe}   # run it twice: nginx fetches the response on the first handshake and staples it from the next`];
   }
@@ -411,7 +419,7 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
         steps.push(step({ action: 'set', directive: 'SSLCACertificateFile', valueKind: 'file:issuer', context: 'VirtualHost', alternative: true,
           text: 'Put the issuing CA certificate into the file named by `SSLCACertificateFile`.' }));
       }
-      steps.push(step({ action: 'check', command: `openssl x509 -noout -subject -issuer -in ${s.certificate ?? 'CERT.pem'}`, text: 'The issuer printed is the certificate to add; its CA publishes it (the "CA Issuers" URL in the certificate says where).' }));
+      steps.push(step({ action: 'check', command: `openssl x509 -noout -subject -issuer -in ${shq(s.certificate ?? 'CERT.pem')}`, text: 'The issuer printed is the certificate to add; its CA publishes it (the "CA Issuers" URL in the certificate says where).' }));
       if (le) steps.push(step({ action: 'check', text: 'Let\'s Encrypt ended OCSP in 2025: once the chain is complete nginx/Apache may report that the certificate has no OCSP URL; then turn stapling off instead.' }));
       break;
     }
@@ -458,7 +466,7 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
     case 'response-signature-invalid':
       summary = 'Make sure the responses come from the issuing CA\'s own responder.';
       steps.push(step({ action: 'check', directive: nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL', text: `If \`${nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL'}\` is set, point it at the responder of the CA that issued ${cert} (or remove it to use the certificate's own OCSP URL).` }));
-      steps.push(step({ action: 'run', command: `openssl ocsp -issuer ISSUER.pem -cert ${s.certificate ?? 'CERT.pem'} -url http://${s.responder ?? 'RESPONDER'}/ -CAfile CHAIN.pem -resp_text`, text: 'Ask the responder yourself and read who signed the answer; if the CA\'s own responder signs wrongly, report it to the CA.' }));
+      steps.push(step({ action: 'run', command: `openssl ocsp -issuer ISSUER.pem -cert ${shq(s.certificate ?? 'CERT.pem')} -url ${shq(`http://${s.responder ?? 'RESPONDER'}/`)} -CAfile CHAIN.pem -resp_text`, text: 'Ask the responder yourself and read who signed the answer; if the CA\'s own responder signs wrongly, report it to the CA.' }));
       steps.push(staplingOff(server, where));
       steps[steps.length - 1]!.alternative = true;
       break;
@@ -480,29 +488,29 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
         // Config-time "host not found in OCSP responder": nginx resolved the name with the system
         // resolver (getaddrinfo) at start-up; its `resolver` directive plays no part there.
         summary = 'Make the responder name resolvable by the system when nginx starts.';
-        steps.push(step({ action: 'check', command: `getent hosts ${s.host ?? s.responder ?? 'RESPONDER'}`, text: `nginx resolves ${s.host ?? 'the responder'} with the system resolver when it starts: fix /etc/resolv.conf or /etc/hosts, allow DNS egress, and start nginx after network-online.target; then reload.` }));
+        steps.push(step({ action: 'check', command: `getent hosts ${shq(s.host ?? s.responder ?? 'RESPONDER')}`, text: `nginx resolves ${s.host ?? 'the responder'} with the system resolver when it starts: fix /etc/resolv.conf or /etc/hosts, allow DNS egress, and start nginx after network-online.target; then reload.` }));
         break;
       }
       if (nginx) {
         steps.push(step({ action: 'set', directive: 'resolver', valueKind: 'dns-server', context: 'http', text: `Point \`resolver\` at a recursive DNS server that resolves ${s.host ?? s.responder ?? 'the responder'} (allow UDP/TCP 53 to it); raise \`resolver_timeout\` if it is slow.` }));
       }
-      steps.push(step({ action: 'check', command: `getent hosts ${s.host ?? s.responder ?? 'RESPONDER'}`, text: `Check that ${s.host ?? s.responder ?? 'the responder name'} resolves on the server (fix /etc/resolv.conf, allow DNS egress; at boot, start the server after network-online.target).` }));
+      steps.push(step({ action: 'check', command: `getent hosts ${shq(s.host ?? s.responder ?? 'RESPONDER')}`, text: `Check that ${s.host ?? s.responder ?? 'the responder name'} resolves on the server (fix /etc/resolv.conf, allow DNS egress; at boot, start the server after network-online.target).` }));
       if (!nginx) steps.push(step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-proxy', context: 'VirtualHost', alternative: true, text: 'Send responder requests through an HTTP proxy that can resolve it: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).' }));
       break;
     case 'responder-unreachable':
       summary = 'Let the server reach the OCSP responder over HTTP.';
-      steps.push(step({ action: 'check', command: `curl -sv -o /dev/null http://${s.responder ?? 'RESPONDER'}/`, text: `Allow outbound TCP port 80 from this server to ${s.responder ?? 'the responder'}${s.peers?.some((p) => p.startsWith('[')) ? '; the failing addresses are IPv6: fix IPv6 routing or add `ipv6=off` to `resolver`' : ''}.` }));
+      steps.push(step({ action: 'check', command: `curl -sv -o /dev/null ${shq(`http://${s.responder ?? 'RESPONDER'}/`)}`, text: `Allow outbound TCP port 80 from this server to ${s.responder ?? 'the responder'}${s.peers?.some((p) => p.startsWith('[')) ? '; the failing addresses are IPv6: fix IPv6 routing or add `ipv6=off` to `resolver`' : ''}.` }));
       if (!nginx) steps.push(step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-proxy', context: 'VirtualHost', alternative: true, text: 'Where only a proxy may reach the internet: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).' }));
       break;
     case 'responder-timeout':
       summary = 'Let the responder answer in time.';
-      steps.push(step({ action: 'check', command: `curl -sv -o /dev/null --max-time 10 http://${s.responder ?? 'RESPONDER'}/`, text: `Check that ${s.responder ?? 'the responder'} answers from this server (a firewall that drops packets causes timeouts).` }));
+      steps.push(step({ action: 'check', command: `curl -sv -o /dev/null --max-time 10 ${shq(`http://${s.responder ?? 'RESPONDER'}/`)}`, text: `Check that ${s.responder ?? 'the responder'} answers from this server (a firewall that drops packets causes timeouts).` }));
       if (!nginx) steps.push(step({ action: 'set', directive: 'SSLStaplingResponderTimeout', value: '15', valueKind: null, context: 'server config', text: 'For a slow responder, raise `SSLStaplingResponderTimeout 15` (seconds; default 10).' }));
       break;
     case 'responder-bad-response':
       summary = 'Send OCSP requests to a real OCSP responder.';
       steps.push(step({ action: 'check', directive: nginx ? 'ssl_stapling_responder' : 'SSLStaplingForceURL', text: `Check the responder URL${s.url ? ` ${s.url}` : ''}: ${nginx ? '`ssl_stapling_responder`' : '`SSLStaplingForceURL`'} if set, else the certificate's OCSP URL; an intercepting proxy can also cause this.` }));
-      steps.push(step({ action: 'run', command: `openssl ocsp -issuer ISSUER.pem -cert ${s.certificate ?? 'CERT.pem'} -url http://${s.responder ?? 'RESPONDER'}/ -resp_text`, text: 'Ask the responder yourself to see what it returns.' }));
+      steps.push(step({ action: 'run', command: `openssl ocsp -issuer ISSUER.pem -cert ${shq(s.certificate ?? 'CERT.pem')} -url ${shq(`http://${s.responder ?? 'RESPONDER'}/`)} -resp_text`, text: 'Ask the responder yourself to see what it returns.' }));
       break;
     case 'responder-error-status':
       summary = 'Ask the right responder, or wait out the CA\'s outage.';
@@ -536,7 +544,7 @@ export function fixFor(cause: CauseId, server: Server | null, s: FindingSubject,
       break;
     case 'stapling-file-error':
       summary = 'Fix or regenerate the ssl_stapling_file.';
-      steps.push(step({ action: 'run', command: `openssl ocsp -issuer ISSUER.pem -cert CERT.pem -url http://RESPONDER/ -respout ${details.file ?? 'stapling.der'}`, text: `Regenerate${details.file ? ` ${details.file}` : ' the file'} as a DER OCSP response, readable by nginx, and refresh it by cron before nextUpdate (nginx never refreshes it).` }));
+      steps.push(step({ action: 'run', command: `openssl ocsp -issuer ISSUER.pem -cert CERT.pem -url http://RESPONDER/ -respout ${shq(details.file ?? 'stapling.der')}`, text: `Regenerate${details.file ? ` ${details.file}` : ' the file'} as a DER OCSP response, readable by nginx, and refresh it by cron before nextUpdate (nginx never refreshes it).` }));
       break;
     case 'stapling-init-failed':
       summary = 'Find the reason in the lines before the summary line.';

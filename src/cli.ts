@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `stapling-doctor` executable: wires {@link run} to the real process. SIGINT/SIGTERM stop the
- * reading and let the summary print; EPIPE on stdout (`| head -1`) ends quietly with exit 0.
+ * reading and let the summary print; EPIPE on stdout (`| head -1`) ends quietly with exit 0. No error
+ * ends in a stack trace: an unexpected one is reported in one line with exit code 2
+ * (`STAPLING_DOCTOR_DEBUG=1` shows the stack).
  */
 import v8 from 'node:v8';
 import { run } from './run.js';
@@ -10,6 +12,25 @@ import { run } from './run.js';
 // garbage (one parse per candidate line) for which V8 would otherwise grow the semi-spaces to 16 MB
 // each, adding ~30 MB to the peak RSS of a long scan for no gain in speed (measured by `npm run bench`).
 v8.setFlagsFromString('--semi-space-growth-factor=1');
+
+// Defence in depth against catastrophic backtracking in rule regexes (user rules included): a regex
+// that backtracks excessively on one input is re-run by V8's linear-time engine. Rules are also
+// linted when loaded (src/rules/load.ts) and messages are capped at MAX_MATCH_CHARS. Available
+// since V8 8.8; set before any rule is compiled.
+if (Number.parseFloat(process.versions.v8) >= 8.8) {
+  v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+}
+
+const debug = Boolean(process.env.STAPLING_DOCTOR_DEBUG);
+function internalError(err: unknown): void {
+  const text = debug && err instanceof Error && err.stack ? err.stack : err instanceof Error ? err.message : String(err);
+  try {
+    process.stderr.write(`stapling-doctor: internal error: ${text.split('\n').join(debug ? '\n' : ' ')}\n`);
+  } catch {
+    // stderr is gone too: nothing left to tell
+  }
+  process.exitCode = 2;
+}
 
 const controller = new AbortController();
 let signalled = false;
@@ -24,6 +45,15 @@ let epipe = false;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') epipe = true;
 });
+process.stderr.on('error', () => undefined); // a closed stderr must not crash the run (run() reports nothing then)
+process.on('uncaughtException', (err) => {
+  internalError(err);
+  process.exit();
+});
+process.on('unhandledRejection', (err) => {
+  internalError(err);
+  process.exit();
+});
 
 run({
   argv: process.argv.slice(2),
@@ -37,8 +67,5 @@ run({
   (code) => {
     process.exitCode = epipe ? 0 : code;
   },
-  (err: unknown) => {
-    process.stderr.write(`stapling-doctor: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
-  },
+  (err: unknown) => internalError(err),
 );

@@ -12,6 +12,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { createAnalyzer, sortFindings, type AnalyzerEvent, type Report } from './engine/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
 import { expandInputs } from './input/sources.js';
+import { describeReadError } from './input/read.js';
 import { loadRules, RuleLoadError } from './rules/load.js';
 import { scanInput } from './stream.js';
 import { colorLevel, formatFinding, formatReport, formatSummary, type HumanOptions } from './format/human.js';
@@ -84,32 +85,59 @@ function positiveInt(name: string) {
   };
 }
 
-/** Write with backpressure; EPIPE (reader went away, e.g. `| head -1`) stops all output quietly. */
+/**
+ * Write with backpressure. EPIPE (the reader went away, e.g. `| head -1`) stops all output quietly;
+ * any other write error (ENOSPC on `> /dev/full`, EIO) stops output too and is kept in {@link failure}
+ * for a one-line report — never an uncaught exception.
+ */
 class Output {
   closed = false;
+  /** The write error that is not a closed reader, if one happened. */
+  failure: NodeJS.ErrnoException | null = null;
   private waiting: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
   constructor(private readonly s: OutStream, onClosed: () => void) {
     s.on?.('error', (err) => {
-      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') {
-        this.closed = true;
-        onClosed();
-      } else {
-        throw err;
-      }
+      if (this.closed) return;
+      this.closed = true;
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') this.failure = err;
+      this.wake?.();
+      onClosed();
     });
   }
   write(text: string): void {
     if (this.closed || text === '') return;
-    if (!this.s.write(text) && this.s.once && !this.waiting) {
-      this.waiting = new Promise((resolve) => this.s.once!('drain', () => {
-        this.waiting = null;
-        resolve();
-      }));
+    let ok: boolean;
+    try {
+      ok = this.s.write(text);
+    } catch (err) {
+      // A synchronous stream (stdout redirected to a file) throws instead of emitting 'error'.
+      this.closed = true;
+      const e = err as NodeJS.ErrnoException;
+      if (e.code !== 'EPIPE') this.failure = e;
+      this.wake?.();
+      return;
+    }
+    if (!ok && this.s.once && !this.waiting) {
+      this.waiting = new Promise((resolve) => {
+        this.wake = () => {
+          this.waiting = null;
+          this.wake = null;
+          resolve();
+        };
+        this.s.once!('drain', this.wake);
+      });
     }
   }
+  /** Resolves when written data has drained, or at once when output has ended (EPIPE, error). */
   async drained(): Promise<void> {
-    if (this.waiting) await this.waiting;
+    if (this.waiting && !this.closed) await this.waiting;
   }
+}
+
+/** {@link terminalSafe} line by line, keeping the line ends. */
+function safeLines(text: string): string {
+  return text.split('\n').map(terminalSafe).join('\n');
 }
 
 function findingLabel(f: Finding): string {
@@ -151,7 +179,8 @@ export async function run(params: RunParams): Promise<number> {
     .configureOutput({
       writeOut: (s) => void stdout.write(s),
       writeErr: (s) => void stderr.write(s),
-      outputError: (s, write) => write(s.startsWith('error:') ? `stapling-doctor: ${s}` : s),
+      // Commander quotes arguments back (`argument '…' is invalid`): they may come from a glob over hostile names.
+      outputError: (s, write) => write(safeLines(s.startsWith('error:') ? `stapling-doctor: ${s}` : s)),
     })
     .showHelpAfterError('(run with --help for usage)')
     // Program options go before `probe`, so that `probe --format json` is the subcommand's own option.
@@ -241,13 +270,15 @@ export async function run(params: RunParams): Promise<number> {
   const human: HumanOptions = { color: colorLevel(env, stdout) };
   const threshold = opts.failOn === 'never' ? Infinity : severityRank(opts.failOn as Severity);
 
-  let stopped = false;
+  // Reading stops on SIGINT/SIGTERM (params.signal) and when nobody reads the output any more.
+  const reading = new AbortController();
   const stop = (): void => {
-    if (stopped) return;
-    stopped = true;
+    if (reading.signal.aborted) return;
+    reading.abort();
     params.stdin.destroy?.();
   };
   const out = new Output(stdout, stop);
+  if (params.signal?.aborted) stop();
   params.signal?.addEventListener('abort', stop, { once: true });
 
   // Live printing: new findings at once, changes at most once a second per finding.
@@ -298,12 +329,13 @@ export async function run(params: RunParams): Promise<number> {
 
   let readErrors = 0;
   for (const src of sources) {
-    if (stopped) break;
+    if (reading.signal.aborted) break;
     const error = await scanInput(analyzer, src.path, src.kind === 'stdin' ? params.stdin : src.path, {
       maxLineLength: opts.maxLineLength,
+      signal: reading.signal,
     });
     await out.drained();
-    if (error && !(stopped && src.kind === 'stdin')) {
+    if (error) {
       readErrors++;
       errOut.write(`stapling-doctor: ${terminalSafe(src.path)}: ${terminalSafe(error)}\n`);
     }
@@ -332,6 +364,10 @@ export async function run(params: RunParams): Promise<number> {
   }
   await out.drained();
 
+  if (out.failure) {
+    errOut.write(`stapling-doctor: cannot write the output: ${terminalSafe(describeReadError(out.failure))}\n`);
+    return 2;
+  }
   if (problems.length > 0 || readErrors > 0) return 2;
   return report.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
 }

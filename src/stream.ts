@@ -4,7 +4,7 @@
  */
 import { createAnalyzer, type Analyzer, type AnalyzerOptions, type Report } from './engine/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineScanner } from './engine/scan.js';
-import { readChunks } from './input/read.js';
+import { describeReadError, readInput } from './input/read.js';
 import type { Rule } from './types.js';
 
 /** Options for scanning one input. */
@@ -13,21 +13,8 @@ export interface ScanOptions {
   maxLineLength?: number;
   /** Called after each chunk has been processed (the live CLI flushes its output here). */
   onChunk?: () => void;
-}
-
-/** Why an input ended early, in one line: `gzip data is truncated or corrupt (unexpected end of file) after line 1234`. */
-function describeReadError(err: unknown, lines: number): string {
-  const e = err as NodeJS.ErrnoException;
-  const where = lines > 0 ? ` after line ${lines}` : '';
-  if (e?.code === 'Z_BUF_ERROR' || e?.code === 'Z_DATA_ERROR' || e?.errno === -5 || /unexpected end of file|incorrect header|invalid/i.test(e?.message ?? '')) {
-    if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return `gzip data is truncated or corrupt (${e.message})${where}`;
-  }
-  switch (e?.code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    default: return `${e?.message ?? String(err)}${where}`;
-  }
+  /** Stop reading once aborted (Ctrl-C); what was read so far is kept and accounted for. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -35,21 +22,35 @@ function describeReadError(err: unknown, lines: number): string {
  * (what was read before it counts) and is returned.
  * @param name name used in evidence and stats (file path, `-` for stdin)
  * @param source a file path or a byte/string stream
- * @returns the error that ended the input early, if any
+ * @returns why the input ended early, in one line, if it did: `permission denied`, or
+ *   `gzip data is truncated or corrupt (unexpected end of file) after line 1234` (`in line N` when the
+ *   damage cut line N short: that fragment was still scanned)
  */
 export async function scanInput(analyzer: Analyzer, name: string, source: string | AsyncIterable<Buffer | string>, options: ScanOptions = {}): Promise<string | undefined> {
   const handle = analyzer.input(name);
   const scanner = new LineScanner(analyzer.matcher.planner, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
-  let error: string | undefined;
+  let failure: unknown;
+  let failed = false;
   try {
-    for await (const chunk of readChunks(source)) {
-      scanner.push(chunk);
-      options.onChunk?.();
-    }
+    await readInput(
+      source,
+      (chunk) => {
+        scanner.push(chunk);
+        options.onChunk?.();
+      },
+      options.signal ? { signal: options.signal } : {},
+    );
   } catch (err) {
-    error = describeReadError(err, scanner.lines);
+    failure = err;
+    failed = true;
   }
+  const complete = scanner.lines;
   scanner.end();
+  let error: string | undefined;
+  if (failed) {
+    const where = scanner.lines > complete ? ` in line ${scanner.lines}` : complete > 0 ? ` after line ${complete}` : '';
+    error = `${describeReadError(failure)}${where}`;
+  }
   handle.end(error);
   options.onChunk?.();
   return error;

@@ -1,10 +1,15 @@
 /**
  * Reading inputs as byte chunks, never whole into memory. Gzip (rotated `.gz` logs, or gzip piped to
  * stdin) is recognised by its magic bytes `1f 8b` and decompressed with Node's zlib as a stream
- * (multi-member files included).
+ * (multi-member files included; zero padding after the last member is ignored, as zlib does).
+ *
+ * Delivery is push-based ({@link readInput} calls a synchronous sink) so that a damaged input keeps
+ * what was read before the damage: zlib's output goes to the sink as each inflate step produces it,
+ * and the next compressed piece is written only after the previous one was processed. A truncated
+ * `.gz` therefore delivers every byte that can be decoded; corruption in the middle loses at most
+ * the output of the one inflate step that hit it ({@link GUNZIP_CHUNK} bytes).
  */
 import fs from 'node:fs';
-import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 
 /** Bytes read per chunk from a file (4 MiB: fewer thread-pool round trips; two buffers are in use). */
@@ -20,44 +25,35 @@ function release(...bufs: Buffer[]): void {
   for (const b of bufs) if (pool.length < 4) pool.push(b);
 }
 
+/** Output buffer of one inflate step, bytes (16 KiB, zlib's default): bounds what corruption can cost. */
+export const GUNZIP_CHUNK = 16 * 1024;
+
+/** Receives the bytes of an input in order. The buffer may be reused after the call returns. */
+export type ChunkSink = (chunk: Buffer) => void;
+
+/** Options of {@link readInput}. */
+export interface ReadOptions {
+  /** Stop reading (without error) once aborted; checked before every chunk. */
+  signal?: AbortSignal;
+}
+
 function isGzip(b: Buffer): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
-async function* gunzip(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  async function* all(): AsyncGenerator<Buffer> {
-    yield first;
-    yield* rest;
-  }
-  const z = Readable.from(all(), { objectMode: false }).pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
-  for await (const c of z) yield c as Buffer;
-}
-
+/**
+ * Raw chunks of a file. Two buffers: the next read runs (in libuv's thread pool) while the consumer
+ * works on the current chunk; a chunk is valid until the consumer asks for the next one (the sink
+ * and the gunzip writer are both done with it by then).
+ */
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   const fh = await fs.promises.open(path, 'r');
-  const buf = acquire();
+  let cur = acquire();
   let spare: Buffer | null = null;
-  let cur = buf;
   try {
-    const { bytesRead } = await fh.read(buf, 0, CHUNK_SIZE, null);
-    if (bytesRead === 0) return;
-    if (isGzip(buf.subarray(0, bytesRead))) {
-      const first = Buffer.from(buf.subarray(0, bytesRead));
-      async function* rest(): AsyncGenerator<Buffer> {
-        for (;;) {
-          const b = Buffer.allocUnsafe(CHUNK_SIZE);
-          const r = await fh.read(b, 0, CHUNK_SIZE, null);
-          if (r.bytesRead === 0) return;
-          yield b.subarray(0, r.bytesRead);
-        }
-      }
-      yield* gunzip(first, rest());
-      return;
-    }
-    // Two buffers: the next read runs (in libuv's thread pool) while the consumer scans the current
-    // chunk; the consumer is done with a chunk when it asks for the next one.
+    let n = (await fh.read(cur, 0, CHUNK_SIZE, null)).bytesRead;
+    if (n === 0) return;
     spare = acquire();
-    let n = bytesRead;
     for (;;) {
       const pending = fh.read(spare, 0, CHUNK_SIZE, null);
       try {
@@ -72,40 +68,131 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
       n = r.bytesRead;
     }
   } finally {
-    await fh.close();
+    await fh.close(); // waits for a read still in flight
     release(cur, ...(spare ? [spare] : []));
   }
 }
 
 async function* streamChunks(stream: AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
-  const it = stream[Symbol.asyncIterator]();
-  const toBuf = (c: Buffer | string): Buffer => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c);
-  let first = await it.next();
-  while (!first.done && toBuf(first.value).length === 0) first = await it.next();
-  if (first.done) return;
-  const head = toBuf(first.value);
-  const rest: AsyncIterable<Buffer> = {
-    [Symbol.asyncIterator]: () => ({
-      next: async () => {
-        const r = await it.next();
-        return r.done ? { done: true, value: undefined } : { done: false, value: toBuf(r.value) };
-      },
-    }),
-  };
-  if (isGzip(head)) {
-    yield* gunzip(head, rest);
-    return;
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+    if (b.length > 0) yield b;
   }
-  yield head;
-  yield* rest;
 }
 
 /**
- * The bytes of an input, chunk by chunk, decompressed when gzip.
- * @param source a file path, or a stream (stdin) of Buffers/strings
- * @throws the file's open/read error (ENOENT, EACCES, EISDIR …) or zlib's error for corrupt/truncated gzip,
- *   raised while iterating, after the chunks read so far were yielded
+ * Inflate `pieces` into `sink`. Resolves at the end of the gzip data; rejects with zlib's error
+ * (`code` `Z_BUF_ERROR` for truncated data, `Z_DATA_ERROR` for corrupt data) after everything decoded
+ * before it went to the sink.
  */
-export function readChunks(source: string | AsyncIterable<Buffer | string>): AsyncGenerator<Buffer> {
-  return typeof source === 'string' ? fileChunks(source) : streamChunks(source);
+async function gunzipInto(pieces: AsyncIterable<Buffer>, sink: ChunkSink, signal?: AbortSignal): Promise<void> {
+  const z = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
+  let failure: Error | null = null;
+  let sinkError: unknown = null;
+  // Flowing mode with an empty buffer: each push() of an inflate step reaches the sink at once.
+  z.on('data', (c: Buffer) => {
+    if (sinkError !== null) return;
+    try {
+      sink(c);
+    } catch (err) {
+      sinkError = err;
+    }
+  });
+  const ended = new Promise<void>((resolve) => {
+    z.once('end', resolve);
+    z.on('error', (err) => {
+      failure ??= err;
+      resolve();
+    });
+    z.once('close', resolve);
+  });
+  // A write whose inflate step fails may never call back: the error ends the wait instead.
+  const write = (piece: Buffer): Promise<void> => Promise.race([new Promise<void>((resolve) => z.write(piece, () => resolve())), ended]);
+  try {
+    for await (const piece of pieces) {
+      if (signal?.aborted || failure || sinkError !== null) break;
+      await write(piece); // zlib is done with `piece` (which may be reused) when this resolves
+    }
+  } catch (err) {
+    z.destroy();
+    throw err;
+  }
+  if (signal?.aborted || sinkError !== null) z.destroy();
+  else if (!failure) z.end();
+  await ended;
+  if (sinkError !== null) throw sinkError;
+  if (failure) throw failure;
+}
+
+/**
+ * Read an input and hand its bytes, decompressed when gzip, to `sink` in order.
+ *
+ * @param source a file path, or a stream (stdin) of Buffers/strings
+ * @param sink called synchronously with each chunk (at most {@link CHUNK_SIZE} bytes)
+ * @throws the file's open/read error (ENOENT, EACCES, EISDIR …), zlib's error for truncated or corrupt
+ *   gzip, or an error of the stream — always after the bytes read before it were given to `sink`.
+ *   An abort is not an error: reading stops and the promise resolves.
+ */
+export async function readInput(source: string | AsyncIterable<Buffer | string>, sink: ChunkSink, options: ReadOptions = {}): Promise<void> {
+  const { signal } = options;
+  const chunks = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
+  try {
+    let first = await chunks.next();
+    if (first.done || signal?.aborted) return;
+    let head = first.value;
+    if (head.length === 1 && head[0] === 0x1f) {
+      // One byte so far (a pipe can deliver that): look at the next before deciding.
+      const copy = Buffer.from(head);
+      first = await chunks.next();
+      head = first.done ? copy : Buffer.concat([copy, first.value]);
+    }
+    if (isGzip(head)) {
+      const firstPiece = head;
+      async function* pieces(): AsyncGenerator<Buffer> {
+        yield firstPiece;
+        for (;;) {
+          const r = await chunks.next();
+          if (r.done) return;
+          yield r.value;
+        }
+      }
+      await gunzipInto(pieces(), sink, signal);
+      return;
+    }
+    sink(head);
+    for (;;) {
+      if (signal?.aborted) return;
+      const r = await chunks.next();
+      if (r.done) return;
+      sink(r.value);
+    }
+  } catch (err) {
+    if (signal?.aborted) return; // stdin destroyed on Ctrl-C: the end of reading, not a failure
+    throw err;
+  } finally {
+    await chunks.return(undefined);
+  }
+}
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'not a directory (a part of the path is a file)',
+  ELOOP: 'too many levels of symbolic links',
+  EIO: 'input/output error',
+};
+
+/**
+ * One short line for an error met while opening or reading an input: `permission denied`,
+ * `gzip data is truncated or corrupt (unexpected end of file)`, else the error's own message.
+ */
+export function describeReadError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException | null | undefined;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (code.startsWith('Z_')) return `gzip data is truncated or corrupt (${e!.message})`;
+  const known = ERRNO_TEXT[code];
+  if (known) return known;
+  return (e instanceof Error ? e.message : String(err)).split('\n')[0]!;
 }

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
+import { describeReadError } from './read.js';
 
 /** One input: a file path or standard input. */
 export type InputSource = { kind: 'file'; path: string } | { kind: 'stdin'; path: '-' };
@@ -19,7 +20,7 @@ export type InputSource = { kind: 'file'; path: string } | { kind: 'stdin'; path
 /** An argument that gave no input. `code` is stable for scripts and tests. */
 export interface InputProblem {
   arg: string;
-  code: 'ENOENT' | 'NOMATCH' | 'EACCES' | 'EISDIR' | 'EMPTYDIR' | 'ERROR';
+  code: 'ENOENT' | 'NOMATCH' | 'EACCES' | 'ENOTDIR' | 'EMPTYDIR' | 'ERROR';
   message: string;
 }
 
@@ -49,14 +50,32 @@ export function sortRotated(files: string[]): string[] {
   });
 }
 
-function describeErrno(err: NodeJS.ErrnoException): string {
-  switch (err.code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    case 'ENOTDIR': return 'not a directory';
-    default: return err.message;
+/**
+ * Find the error logs under a directory. A subdirectory that cannot be read is reported (not silently
+ * left out, as fast-glob's `suppressErrors` would) and the search goes on without it.
+ */
+async function logsUnder(arg: string, abs: string, problems: InputProblem[]): Promise<string[]> {
+  const ignore: string[] = [];
+  for (;;) {
+    try {
+      return await fg(DIR_PATTERNS, { cwd: abs, onlyFiles: true, dot: false, followSymbolicLinks: true, suppressErrors: false, ignore });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      const rel = typeof e.path === 'string' ? path.relative(abs, e.path) : '';
+      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel) || ignore.length >= 1000) {
+        problems.push({ arg, code: problemCode(e), message: `${arg}: ${describeReadError(e)}` });
+        return [];
+      }
+      const shown = path.join(arg, rel);
+      problems.push({ arg: shown, code: problemCode(e), message: `${shown}: ${describeReadError(e)} (the logs under it were not read)` });
+      const pattern = fg.escapePath(rel.split(path.sep).join('/'));
+      ignore.push(pattern, `${pattern}/**`);
+    }
   }
+}
+
+function problemCode(e: NodeJS.ErrnoException): InputProblem['code'] {
+  return e.code === 'EACCES' || e.code === 'EPERM' ? 'EACCES' : e.code === 'ENOTDIR' ? 'ENOTDIR' : 'ERROR';
 }
 
 /**
@@ -85,15 +104,28 @@ export async function expandInputs(args: readonly string[], cwd: string = proces
       st = fs.statSync(abs);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code !== 'ENOENT' && e.code !== 'ENOTDIR') {
-        problems.push({ arg, code: e.code === 'EACCES' ? 'EACCES' : 'ERROR', message: `${arg}: ${describeErrno(e)}` });
+      if (e.code === 'ENOTDIR') {
+        // `error.log/x`: a part of the path is a file. (A glob would not match there either.)
+        problems.push({ arg, code: 'ENOTDIR', message: `${arg}: ${describeReadError(e)}` });
+        continue;
+      }
+      if (e.code !== 'ENOENT') {
+        problems.push({ arg, code: problemCode(e), message: `${arg}: ${describeReadError(e)}` });
         continue;
       }
     }
     if (st?.isDirectory()) {
-      const found = await fg(DIR_PATTERNS, { cwd: abs, onlyFiles: true, dot: false, followSymbolicLinks: true, suppressErrors: true });
+      try {
+        fs.accessSync(abs, fs.constants.R_OK | fs.constants.X_OK);
+      } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        problems.push({ arg, code: problemCode(e), message: `${arg}: ${describeReadError(e)}` });
+        continue;
+      }
+      const before = problems.length;
+      const found = await logsUnder(arg, abs, problems);
       if (found.length === 0) {
-        problems.push({ arg, code: 'EMPTYDIR', message: `${arg}: directory has no error logs (error.log*, *error*.log*, *.log)` });
+        if (problems.length === before) problems.push({ arg, code: 'EMPTYDIR', message: `${arg}: directory has no error logs (error.log*, *error*.log*, *.log)` });
         continue;
       }
       for (const f of sortRotated(found)) addFile(path.join(arg, f));

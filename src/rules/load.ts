@@ -4,12 +4,17 @@
  *
  * Invariants checked here (each failure is a {@link RuleLoadError} naming the file and the field):
  * the file name is the rule id; ids are unique; every regex compiles; every named group is one of
- * {@link VALUE_NAMES}; every positive sample contains the trigger (else the prefilter would hide it).
+ * {@link VALUE_NAMES}; every positive sample contains the trigger (else the prefilter would hide it);
+ * every regex is free of super-linear backtracking as far as the `scslre` checker can tell
+ * ({@link backtrackingProblem}). The last check is made wherever a rule file is read and checked: at
+ * build time for the built-in rules (`dist/builtin-rules.json` holds only linted rules) and at load time
+ * for `--rules` directories, so the checker is loaded only when a user rule needs it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA } from './schema.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
@@ -68,6 +73,87 @@ function describeAjvError(e: ErrorObject): { field: string; detail: string } {
   return { field: e.instancePath, detail: e.message ?? 'invalid' };
 }
 
+/** `line L, column C` of a 0-based character offset in a text. */
+function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const line = before.split('\n').length;
+  return `line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
+}
+
+/** Why a parser rejected the text, in one line, with the position when the parser gives one. */
+function syntaxError(err: unknown, text: string): { field: string; detail: string } {
+  const e = err as Error & { linePos?: { line: number; col: number }[] };
+  const first = (e instanceof Error ? e.message : String(err)).split('\n')[0]!.replace(/:$/, '');
+  if (e.linePos?.[0]) {
+    const { line, col } = e.linePos[0];
+    return { field: `line ${line}, column ${col}`, detail: first.replace(/ at line \d+, column \d+$/, '') };
+  }
+  const pos = /at position (\d+)/.exec(first);
+  return { field: pos ? lineColumn(text, Number(pos[1])) : '', detail: first.replace(/ in JSON at position \d+.*$/, '') };
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+let scslre: typeof import('scslre') | undefined;
+
+/**
+ * Whether a rule regex can take super-linear time on a line, as the `scslre` checker finds it
+ * (eslint-plugin-regexp's `no-super-linear-backtracking`/`-move` are built on it). Every report type is
+ * refused: `Self` (a quantifier nested in a repeated group: exponential), `Trade` (two quantifiers that
+ * can hand characters to each other: O(n²) per attempt, O(n³) over a line) and `Move` (an unanchored
+ * pattern that fails slowly at every start: O(n²); 30–65 ms on one 8 KiB message, measured).
+ * Limits of the checker: it builds attacks from one repeated character, so it misses ambiguity between
+ * alternatives (`(\w|\d)+`) and repeated multi-character sequences; the CLI also turns on V8's
+ * linear-time fallback for regexes that backtrack excessively, and rule messages are capped at
+ * `MAX_MATCH_CHARS`. The checker (~50 ms to import) is loaded on first use.
+ * @param source a regex source that compiles
+ * @returns a one-line description of the first problem, or null when none was found
+ */
+export async function backtrackingProblem(source: string, flags = ''): Promise<string | null> {
+  scslre ??= await import('scslre');
+  let reports: BacktrackReport[];
+  try {
+    reports = scslre.analyse({ source, flags }, { maxReports: 1 }).reports;
+  } catch (err) {
+    return `cannot be checked for catastrophic backtracking (${(err as Error).message.split('\n')[0]})`;
+  }
+  const r = reports[0];
+  if (!r) return null;
+  const run = `a long run of ${quote(r.character.pick)}`;
+  let what: string;
+  switch (r.type) {
+    case 'Self':
+      what = `${r.quant.raw} inside the repeated ${r.parentQuant.raw} can match the same text in many ways: backtracks ${r.exponential ? 'exponentially' : 'polynomially'} on ${run}`;
+      break;
+    case 'Trade':
+      what = `${r.startQuant.raw} and ${r.endQuant.raw} can hand the same characters to each other: backtracks ${r.exponential ? 'exponentially' : 'polynomially'} on ${run}`;
+      break;
+    case 'Move':
+      what = `${r.quant.raw} is tried again at every position of ${run} (quadratic time): start the pattern with literal text or anchor it with ^`;
+      break;
+  }
+  let fixed: string | undefined;
+  try {
+    fixed = r.fix()?.source;
+  } catch {
+    fixed = undefined;
+  }
+  return `catastrophic backtracking (ReDoS): ${what}${fixed && fixed !== source ? `; an equivalent safe form: ${fixed}` : ''}`;
+}
+
+/**
+ * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}).
+ * @throws RuleLoadError naming the file and `/patterns/N/regex`
+ */
+export async function checkBacktracking(file: string, spec: RuleSpec): Promise<void> {
+  for (const [i, p] of spec.patterns.entries()) {
+    const problem = await backtrackingProblem(p.regex);
+    if (problem) throw new RuleLoadError(file, `/patterns/${i}/regex`, problem);
+  }
+}
+
 /** Directory of the rules shipped with the package (`<package>/rules`). */
 export function builtinRulesDir(): string {
   return fileURLToPath(new URL('../../rules/', import.meta.url));
@@ -85,11 +171,15 @@ export function builtinRulesJson(): string {
 export async function parseRule(file: string, text: string): Promise<RuleSpec> {
   await parsers();
   let doc: unknown;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark, as some editors write
   try {
     doc = file.endsWith('.json') ? JSON.parse(text) : yaml!.parse(text, { prettyErrors: true });
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0]! : String(err);
-    throw new RuleLoadError(file, '', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${msg}`);
+    const { field, detail } = syntaxError(err, text);
+    throw new RuleLoadError(file, field, `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${detail}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new RuleLoadError(file, '/', `must be a mapping of rule fields (id, summary, servers, …), not ${doc === null ? 'empty' : Array.isArray(doc) ? 'a list' : typeof doc}`);
   }
   const errors = validate(doc);
   if (errors.length > 0) {
@@ -105,7 +195,10 @@ export async function parseRule(file: string, text: string): Promise<RuleSpec> {
  * @throws RuleLoadError when the text is not valid YAML/JSON, fails the schema, or breaks an invariant
  */
 export async function compileRule(file: string, text: string): Promise<Rule> {
-  return compileRuleSpec(file, await parseRule(file, text));
+  const spec = await parseRule(file, text);
+  const rule = compileRuleSpec(file, spec);
+  await checkBacktracking(file, spec);
+  return rule;
 }
 
 /**
@@ -152,8 +245,8 @@ export interface LoadRulesOptions {
  * The built-in rules, validated: from the bundle, else from `dist/builtin-rules.json` when it is at
  * least as new as every file in rules/, else parsed from rules/ (slower: YAML + schema).
  */
-async function builtinSpecs(): Promise<BuiltinRule[]> {
-  if (typeof __STAPLING_DOCTOR_RULES__ !== 'undefined') return __STAPLING_DOCTOR_RULES__;
+async function builtinSpecs(): Promise<{ specs: BuiltinRule[]; checked: boolean }> {
+  if (typeof __STAPLING_DOCTOR_RULES__ !== 'undefined') return { specs: __STAPLING_DOCTOR_RULES__, checked: true };
   const dir = builtinRulesDir();
   const files = readDir(dir, false);
   try {
@@ -161,7 +254,7 @@ async function builtinSpecs(): Promise<BuiltinRule[]> {
     const built = fs.statSync(json).mtimeMs;
     const dirTime = fs.statSync(dir).mtimeMs; // a removed or added file changes the directory
     if (dirTime <= built && files.every((f) => fs.statSync(f.file).mtimeMs <= built)) {
-      return JSON.parse(fs.readFileSync(json, 'utf8')) as BuiltinRule[];
+      return { specs: JSON.parse(fs.readFileSync(json, 'utf8')) as BuiltinRule[], checked: true };
     }
   } catch {
     // no build output (running from src/): parse the files
@@ -169,7 +262,7 @@ async function builtinSpecs(): Promise<BuiltinRule[]> {
   const out: BuiltinRule[] = [];
   const root = path.resolve(dir, '..');
   for (const f of files) out.push({ file: path.relative(root, f.file), spec: await parseRule(f.file, fs.readFileSync(f.file, 'utf8')) });
-  return out;
+  return { specs: out, checked: false };
 }
 
 /**
@@ -183,6 +276,7 @@ export async function writeBuiltinRulesJson(target: string = builtinRulesJson())
   for (const f of readDir(dir, false)) {
     const spec = await parseRule(f.file, fs.readFileSync(f.file, 'utf8'));
     compileRuleSpec(f.file, spec); // check invariants now, not at the user's start-up
+    await checkBacktracking(f.file, spec);
     out.push({ file: path.relative(path.resolve(dir, '..'), f.file), spec });
   }
   fs.writeFileSync(target, JSON.stringify(out));
@@ -194,7 +288,13 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
   try {
     names = fs.readdirSync(dir);
   } catch (err) {
-    throw new RuleLoadError(dir, '', `cannot read rule directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    const e = err as NodeJS.ErrnoException;
+    const why =
+      e.code === 'ENOTDIR' ? (fs.existsSync(dir) ? 'is a file; --rules takes a directory of rule files (*.yaml, *.yml, *.json)' : 'not a directory (a part of the path is a file)')
+      : e.code === 'ENOENT' ? 'no such directory'
+      : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
+      : e.message.split('\n')[0]!;
+    throw new RuleLoadError(dir, '', `cannot read rule directory: ${why}`);
   }
   return names
     .filter((n) => RULE_FILE.test(n))
@@ -205,7 +305,9 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
       try {
         return { file, text: fs.readFileSync(file, 'utf8') };
       } catch (err) {
-        throw new RuleLoadError(file, '', `cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+        const e = err as NodeJS.ErrnoException;
+        const why = e.code === 'EISDIR' ? 'is a directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message.split('\n')[0]!;
+        throw new RuleLoadError(file, '', `cannot read: ${why}`);
       }
     });
 }
@@ -218,15 +320,21 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
  * @throws RuleLoadError on the first unusable file or a duplicate id (naming both files)
  */
 export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]> {
-  const specs: BuiltinRule[] = options.builtin === false ? [] : [...(await builtinSpecs())];
+  // `checked`: already linted for backtracking (by the build); rules read from files here are linted now.
+  const specs: (BuiltinRule & { checked: boolean })[] = [];
+  if (options.builtin !== false) {
+    const b = await builtinSpecs();
+    for (const r of b.specs) specs.push({ ...r, checked: b.checked });
+  }
   for (const dir of options.dirs ?? []) {
     const found = readDir(dir);
     if (found.length === 0) throw new RuleLoadError(dir, '', 'no rule files (*.yaml, *.yml, *.json) in this directory');
-    for (const f of found) specs.push({ file: f.file, spec: await parseRule(f.file, f.text) });
+    for (const f of found) specs.push({ file: f.file, spec: await parseRule(f.file, f.text), checked: false });
   }
   const byId = new Map<string, Rule>();
-  for (const { file, spec } of specs) {
+  for (const { file, spec, checked } of specs) {
     const rule = compileRuleSpec(file, spec);
+    if (!checked) await checkBacktracking(file, spec);
     const prev = byId.get(rule.id);
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);
