@@ -21,11 +21,8 @@ import { CAUSES, certificateLabel } from './causes.js';
 import { CAUSE_IDS, OUTPUT_VERSION, SEVERITIES, severityRank, type Finding, type Severity } from './types.js';
 import { VERSION } from './version.js';
 import { OUTPUT_SCHEMA } from './format/output-schema.js';
-import { fsConfigReader, readServerConfig } from './inspect/config.js';
-import { createInspector } from './inspect/inspect.js';
-import { createPathMap } from './inspect/paths.js';
-import { parseTarget, probe, ProbeError } from './probe/probe.js';
-import { formatProbe } from './format/probe.js';
+// --inspect and probe (with its ASN.1 libraries) are imported when used: most runs need neither,
+// and loading them costs start-up time on every run.
 
 /** Output formats of `--format`. */
 export type FormatName = 'human' | 'json' | 'ndjson';
@@ -253,6 +250,11 @@ export async function run(params: RunParams): Promise<number> {
   // --inspect: an I/O step over the findings, outside the pure analyzer.
   let enrich = (f: Finding): Finding => f;
   if (opts.inspect || opts.config.length > 0 || opts.mapPath.length > 0) {
+    const [{ fsConfigReader, readServerConfig }, { createInspector }, { createPathMap }] = await Promise.all([
+      import('./inspect/config.js'),
+      import('./inspect/inspect.js'),
+      import('./inspect/paths.js'),
+    ]);
     let paths;
     try {
       paths = createPathMap(opts.mapPath, params.cwd);
@@ -378,6 +380,7 @@ export async function run(params: RunParams): Promise<number> {
  */
 async function runProbe(call: { target: string; opts: ProbeCliOptions }, params: RunParams, fail: (msg: string) => number): Promise<number> {
   const { opts } = call;
+  const [{ parseTarget, probe, ProbeError }, { formatProbe }] = await Promise.all([import('./probe/probe.js'), import('./format/probe.js')]);
   let target: { host: string; port: number };
   try {
     target = parseTarget(call.target);

@@ -83,20 +83,21 @@ const STATIC: ByteModel = {
   quad: () => null,
 };
 
-/** Expected occurrences of `a` per byte of text under the model. */
-function frequency(a: Uint8Array, m: ByteModel): number {
-  if (a.length === 1) return m.unigram(a[0]!);
-  if (a.length >= 4 && m.quad(0) !== null) {
+/** Expected occurrences of `key` (a byte string: one char per byte) per byte of text under the model. */
+function frequency(key: string, m: ByteModel): number {
+  const a = (i: number): number => key.charCodeAt(i);
+  if (key.length === 1) return m.unigram(a(0));
+  if (key.length >= 4 && m.quad(0) !== null) {
     let min = Infinity;
-    for (let i = 0; i + 4 <= a.length; i++) {
-      const v = ((a[i]! << 24) | (a[i + 1]! << 16) | (a[i + 2]! << 8) | a[i + 3]!) >>> 0;
+    for (let i = 0; i + 4 <= key.length; i++) {
+      const v = ((a(i) << 24) | (a(i + 1) << 16) | (a(i + 2) << 8) | a(i + 3)) >>> 0;
       min = Math.min(min, m.quad(v)!);
     }
     return (min + 0.01) / m.n;
   }
   // Without 4-gram counts: first-order Markov estimate.
-  let p = m.bigram(a[0]!, a[1]!);
-  for (let i = 1; i + 1 < a.length; i++) p *= m.bigram(a[i]!, a[i + 1]!) / m.unigram(a[i]!);
+  let p = m.bigram(a(0), a(1));
+  for (let i = 1; i + 1 < key.length; i++) p *= m.bigram(a(i), a(i + 1)) / m.unigram(a(i));
   return p;
 }
 
@@ -114,8 +115,10 @@ const MIN_LEN = 4;
 const MAX_LEN = 7;
 
 interface Candidate {
+  /** The substring as matched: text for `choose()`, a byte string (latin1) for fingerprints. */
   anchor: string;
-  bytes: Buffer;
+  /** Its bytes as a latin1 string (one char per byte). */
+  key: string;
   /** Indexes of the triggers containing it. */
   covers: number[];
 }
@@ -131,25 +134,33 @@ export class AnchorPlanner {
   private fpCands: Candidate[] | null = null;
 
   constructor(readonly triggers: readonly string[]) {
-    const seen = new Set<string>();
-    const add = (a: string): void => {
-      if (seen.has(a)) return;
-      seen.add(a);
-      const covers: number[] = [];
-      triggers.forEach((t, i) => {
-        if (t.includes(a)) covers.push(i);
-      });
-      this.cands.push({ anchor: a, bytes: Buffer.from(a, 'utf8'), covers });
+    // Every candidate is a window of some trigger, so enumerating each trigger's own windows finds
+    // exactly the triggers that contain each candidate (linear, not candidates × triggers).
+    const byAnchor = new Map<string, Candidate>();
+    const add = (a: string, key: string, i: number): void => {
+      let c = byAnchor.get(a);
+      if (!c) {
+        c = { anchor: a, key, covers: [] };
+        byAnchor.set(a, c);
+        this.cands.push(c);
+      }
+      if (c.covers[c.covers.length - 1] !== i) c.covers.push(i);
     };
-    for (const t of triggers) {
-      const bytes = Buffer.from(t, 'utf8');
-      if (bytes.length <= MIN_LEN || bytes.some((b) => b > 0x7e)) add(t);
+    const printable = /^[\x20-\x7e]*$/;
+    triggers.forEach((t, i) => {
+      const bytes = Buffer.from(t, 'utf8').toString('latin1');
+      const ascii = printable.test(bytes);
+      if (bytes.length <= MIN_LEN || !ascii) add(t, bytes, i);
       for (let len = MIN_LEN; len <= Math.min(MAX_LEN, bytes.length); len++) {
-        for (let i = 0; i + len <= bytes.length; i++) {
-          const sub = bytes.subarray(i, i + len);
-          if (sub.every((b) => b >= 0x20 && b <= 0x7e)) add(sub.toString('latin1'));
+        for (let j = 0; j + len <= bytes.length; j++) {
+          const sub = bytes.slice(j, j + len);
+          if (ascii || printable.test(sub)) add(sub, sub, i);
         }
       }
+    });
+    // A whole trigger added as its own candidate (short or non-ASCII) may lie inside longer triggers too.
+    for (const c of this.cands) {
+      if (c.key.length < MIN_LEN || !printable.test(c.key)) c.covers = triggers.flatMap((t, i) => (t.includes(c.anchor) ? [i] : []));
     }
   }
 
@@ -183,17 +194,21 @@ export class AnchorPlanner {
   chooseFingerprints(model?: ByteModel): string[] {
     const m = model ?? STATIC;
     if (!this.fpCands) {
-      const bytes = this.triggerBytes;
-      const seen = new Map<string, Candidate>();
-      bytes.forEach((t) => {
-        const windows = t.length <= 4 ? [t] : Array.from({ length: t.length - 3 }, (_, i) => t.slice(i, i + 4));
-        for (const w of windows) if (!seen.has(w)) seen.set(w, { anchor: w, bytes: Buffer.from(w, 'latin1'), covers: [] });
+      const byWindow = new Map<string, Candidate>();
+      this.triggerBytes.forEach((t, i) => {
+        const windows = t.length <= 4 ? [t] : Array.from({ length: t.length - 3 }, (_, j) => t.slice(j, j + 4));
+        for (const w of windows) {
+          let c = byWindow.get(w);
+          if (!c) byWindow.set(w, (c = { anchor: w, key: w, covers: [] }));
+          if (c.covers[c.covers.length - 1] !== i) c.covers.push(i);
+        }
       });
-      for (const c of seen.values()) bytes.forEach((t, i) => t.includes(c.anchor) && c.covers.push(i));
-      this.fpCands = [...seen.values()];
+      // A 3-byte trigger (its own fingerprint) may lie inside longer triggers too.
+      for (const c of byWindow.values()) if (c.anchor.length < 4) c.covers = this.triggerBytes.flatMap((t, i) => (t.includes(c.anchor) ? [i] : []));
+      this.fpCands = [...byWindow.values()];
     }
     const cands = this.fpCands;
-    const cost = cands.map((c) => FINGERPRINT + CANDIDATE * frequency(c.bytes, m));
+    const cost = cands.map((c) => FINGERPRINT + CANDIDATE * frequency(c.key, m));
     return greedyCover(cands, cost, this.triggers.length);
   }
 
@@ -207,7 +222,7 @@ export class AnchorPlanner {
   choose(model?: ByteModel): string[] {
     if (!model && this.staticChoice) return this.staticChoice;
     const m = model ?? STATIC;
-    const cost = this.cands.map((c) => PASS + STOP * m.unigram(c.bytes[0]!) + CANDIDATE * frequency(c.bytes, m));
+    const cost = this.cands.map((c) => PASS + STOP * m.unigram(c.key.charCodeAt(0)) + CANDIDATE * frequency(c.key, m));
     const chosen = greedyCover(this.cands, cost, this.triggers.length);
     if (!model) this.staticChoice = chosen;
     return chosen;

@@ -155,16 +155,19 @@ export interface Matcher {
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
   const planner = new AnchorPlanner(triggers);
-  const anchors = planner.choose();
+  // The in-memory path's anchors are chosen on first use (the byte scanner tells which triggers a line has).
+  let anchorList: string[] | null = null;
+  let byAnchorList: { anchor: string; triggers: string[] }[] | null = null;
+  const anchorsNow = (): string[] => (anchorList ??= planner.choose());
   // anchor → triggers containing it → rules having that trigger
   const byTrigger = new Map<string, Rule[]>();
   for (const r of rules) byTrigger.set(r.trigger, [...(byTrigger.get(r.trigger) ?? []), r]);
-  const byAnchor = anchors.map((a) => ({ anchor: a, triggers: triggers.filter((t) => t.includes(a)) }));
+  const byAnchor = (): { anchor: string; triggers: string[] }[] => (byAnchorList ??= anchorsNow().map((a) => ({ anchor: a, triggers: triggers.filter((t) => t.includes(a)) })));
 
   const candidates = (text: string): Rule[] => {
     const out: Rule[] = [];
     const seen = new Set<string>();
-    for (const { anchor, triggers: ts } of byAnchor) {
+    for (const { anchor, triggers: ts } of byAnchor()) {
       if (!text.includes(anchor)) continue;
       for (const t of ts) {
         if (seen.has(t)) continue;
@@ -191,7 +194,9 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     rules,
     triggers,
     planner,
-    anchors,
+    get anchors() {
+      return anchorsNow();
+    },
     hasTrigger: (text) => candidates(text).length > 0,
     match(text, location, present) {
       const rs = present ? present.flatMap((i) => byTrigger.get(triggers[i]!) ?? []) : candidates(text);

@@ -11,7 +11,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
 import { describeReadError } from './read.js';
 
 /** One input: a file path or standard input. */
@@ -55,6 +54,7 @@ export function sortRotated(files: string[]): string[] {
  * left out, as fast-glob's `suppressErrors` would) and the search goes on without it.
  */
 async function logsUnder(arg: string, abs: string, problems: InputProblem[]): Promise<string[]> {
+  const fg = await fastGlob();
   const ignore: string[] = [];
   for (;;) {
     try {
@@ -72,6 +72,12 @@ async function logsUnder(arg: string, abs: string, problems: InputProblem[]): Pr
       ignore.push(pattern, `${pattern}/**`);
     }
   }
+}
+
+/** fast-glob, loaded on first use: plain file arguments (and stdin) never need it. */
+let fgModule: typeof import('fast-glob') | undefined;
+async function fastGlob(): Promise<typeof import('fast-glob')> {
+  return (fgModule ??= (await import('fast-glob')).default);
 }
 
 function problemCode(e: NodeJS.ErrnoException): InputProblem['code'] {
@@ -135,6 +141,7 @@ export async function expandInputs(args: readonly string[], cwd: string = proces
       addFile(arg);
       continue;
     }
+    const fg = await fastGlob();
     if (fg.isDynamicPattern(arg)) {
       const found = await fg(arg.split(path.sep).join('/'), { cwd, onlyFiles: true, dot: true, suppressErrors: true, absolute: path.isAbsolute(arg) });
       if (found.length === 0) {
