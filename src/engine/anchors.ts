@@ -132,8 +132,32 @@ export class AnchorPlanner {
   private readonly cands: Candidate[] = [];
   private staticChoice: string[] | null = null;
   private fpCands: Candidate[] | null = null;
+  private windows: Map<string, Candidate> | null = null;
 
-  constructor(readonly triggers: readonly string[]) {
+  /** Every 4-byte window of the triggers' bytes (a shorter trigger: itself) with the triggers containing it. */
+  private windowIndex(): Map<string, Candidate> {
+    if (this.windows) return this.windows;
+    const byWindow = new Map<string, Candidate>();
+    const bytes = this.triggerBytes;
+    bytes.forEach((t, i) => {
+      const windows = t.length <= 4 ? [t] : Array.from({ length: t.length - 3 }, (_, j) => t.slice(j, j + 4));
+      for (const w of windows) {
+        let c = byWindow.get(w);
+        if (!c) byWindow.set(w, (c = { anchor: w, key: w, covers: [] }));
+        if (c.covers[c.covers.length - 1] !== i) c.covers.push(i);
+      }
+    });
+    // A 3-byte trigger (its own fingerprint) may lie inside longer triggers too.
+    for (const c of byWindow.values()) if (c.anchor.length < 4) c.covers = bytes.flatMap((t, i) => (t.includes(c.anchor) ? [i] : []));
+    return (this.windows = byWindow);
+  }
+
+  constructor(readonly triggers: readonly string[]) {}
+
+  /** The 4–7-byte candidates of {@link choose} (built on first use: the byte scanner uses fingerprints). */
+  private anchorCandidates(): Candidate[] {
+    if (this.cands.length > 0 || this.triggers.length === 0) return this.cands;
+    const triggers = this.triggers;
     // Every candidate is a window of some trigger, so enumerating each trigger's own windows finds
     // exactly the triggers that contain each candidate (linear, not candidates × triggers).
     const byAnchor = new Map<string, Candidate>();
@@ -162,25 +186,40 @@ export class AnchorPlanner {
     for (const c of this.cands) {
       if (c.key.length < MIN_LEN || !printable.test(c.key)) c.covers = triggers.flatMap((t, i) => (t.includes(c.anchor) ? [i] : []));
     }
+    return this.cands;
   }
 
   private containersCache: number[][] | null = null;
+  private offsetsCache: number[][] | null = null;
+  private bytesCache: string[] | null = null;
 
   /** The distinct byte strings of the triggers (UTF-8 bytes as latin1 strings). */
   get triggerBytes(): string[] {
-    return this.triggers.map((t) => Buffer.from(t, 'utf8').toString('latin1'));
+    return (this.bytesCache ??= this.triggers.map((t) => Buffer.from(t, 'utf8').toString('latin1')));
   }
 
   /**
    * For each trigger, the other triggers that contain it: when a line lacks a trigger it lacks all of
-   * these too. Computed once per trigger set (quadratic in the number of triggers, ~1 ms for 140).
+   * these too. A trigger can only lie inside triggers that contain its first 4-byte window, which
+   * the window index already lists, so this is about linear in the number of triggers.
    */
   get containers(): number[][] {
     if (!this.containersCache) {
-      const t = this.triggers;
-      this.containersCache = t.map((a, i) => t.flatMap((b, j) => (j !== i && b.length > a.length && b.includes(a) ? [j] : [])));
+      const bytes = this.triggerBytes;
+      const windows = this.windowIndex();
+      this.containersCache = bytes.map((a, i) => {
+        const within = a.length >= 4 ? (windows.get(a.slice(0, 4))?.covers ?? []) : bytes.map((_, j) => j);
+        return within.filter((j) => j !== i && bytes[j]!.length > a.length && bytes[j]!.includes(a));
+      });
+      this.offsetsCache = this.containersCache.map((cs, i) => cs.map((j) => bytes[j]!.indexOf(bytes[i]!)));
     }
     return this.containersCache;
+  }
+
+  /** For each trigger, where it first occurs in each of its {@link containers} (bytes). */
+  get containerOffsets(): number[][] {
+    void this.containers;
+    return this.offsetsCache!;
   }
 
   /**
@@ -193,20 +232,7 @@ export class AnchorPlanner {
    */
   chooseFingerprints(model?: ByteModel): string[] {
     const m = model ?? STATIC;
-    if (!this.fpCands) {
-      const byWindow = new Map<string, Candidate>();
-      this.triggerBytes.forEach((t, i) => {
-        const windows = t.length <= 4 ? [t] : Array.from({ length: t.length - 3 }, (_, j) => t.slice(j, j + 4));
-        for (const w of windows) {
-          let c = byWindow.get(w);
-          if (!c) byWindow.set(w, (c = { anchor: w, key: w, covers: [] }));
-          if (c.covers[c.covers.length - 1] !== i) c.covers.push(i);
-        }
-      });
-      // A 3-byte trigger (its own fingerprint) may lie inside longer triggers too.
-      for (const c of byWindow.values()) if (c.anchor.length < 4) c.covers = this.triggerBytes.flatMap((t, i) => (t.includes(c.anchor) ? [i] : []));
-      this.fpCands = [...byWindow.values()];
-    }
+    this.fpCands ??= [...this.windowIndex().values()];
     const cands = this.fpCands;
     const cost = cands.map((c) => FINGERPRINT + CANDIDATE * frequency(c.key, m));
     return greedyCover(cands, cost, this.triggers.length);
@@ -222,33 +248,76 @@ export class AnchorPlanner {
   choose(model?: ByteModel): string[] {
     if (!model && this.staticChoice) return this.staticChoice;
     const m = model ?? STATIC;
-    const cost = this.cands.map((c) => PASS + STOP * m.unigram(c.key.charCodeAt(0)) + CANDIDATE * frequency(c.key, m));
-    const chosen = greedyCover(this.cands, cost, this.triggers.length);
+    const cands = this.anchorCandidates();
+    const cost = cands.map((c) => PASS + STOP * m.unigram(c.key.charCodeAt(0)) + CANDIDATE * frequency(c.key, m));
+    const chosen = greedyCover(cands, cost, this.triggers.length);
     if (!model) this.staticChoice = chosen;
     return chosen;
   }
 }
 
-/** Greedy weighted set cover of `n` triggers by candidates (cost per newly covered trigger); sorted result. */
+/**
+ * Greedy weighted set cover of `n` triggers by candidates (cost per newly covered trigger), sorted
+ * result. Lazy evaluation: a candidate's score only gets worse as triggers get covered, so the heap's
+ * top is re-scored and taken when it still beats the next one — the same choice as re-scoring every
+ * candidate each round (ties broken by the candidate's text), in far fewer steps.
+ */
 function greedyCover(cands: readonly Candidate[], cost: readonly number[], n: number): string[] {
-  const uncovered = new Set(Array.from({ length: n }, (_, i) => i));
-  const chosen: string[] = [];
-  while (uncovered.size > 0) {
-    let best = -1;
-    let bestScore = Infinity;
-    cands.forEach((c, k) => {
-      let gain = 0;
-      for (const t of c.covers) if (uncovered.has(t)) gain++;
-      if (gain === 0) return;
-      const score = cost[k]! / gain;
-      if (score < bestScore || (score === bestScore && c.anchor < cands[best]!.anchor)) {
-        best = k;
-        bestScore = score;
+  const covered = new Uint8Array(n);
+  let left = n;
+  const gainOf = (k: number): number => {
+    let g = 0;
+    for (const t of cands[k]!.covers) if (!covered[t]) g++;
+    return g;
+  };
+  type Entry = { k: number; score: number };
+  const better = (a: Entry, b: Entry): boolean => a.score < b.score || (a.score === b.score && cands[a.k]!.anchor < cands[b.k]!.anchor);
+  const heap: Entry[] = [];
+  const push = (e: Entry): void => {
+    heap.push(e);
+    for (let i = heap.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!better(heap[i]!, heap[p]!)) break;
+      [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+      i = p;
+    }
+  };
+  const pop = (): Entry => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && better(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && better(heap[r]!, heap[m]!)) m = r;
+        if (m === i) break;
+        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        i = m;
       }
-    });
-    if (best === -1) break; // unreachable: every trigger is covered by its own substrings
-    chosen.push(cands[best]!.anchor);
-    for (const t of cands[best]!.covers) uncovered.delete(t);
+    }
+    return top;
+  };
+  cands.forEach((c, k) => c.covers.length > 0 && push({ k, score: cost[k]! / c.covers.length }));
+  const chosen: string[] = [];
+  while (left > 0 && heap.length > 0) {
+    const e = pop();
+    const gain = gainOf(e.k);
+    if (gain === 0) continue;
+    const score = cost[e.k]! / gain;
+    if (score !== e.score && heap.length > 0 && better(heap[0]!, { k: e.k, score })) {
+      push({ k: e.k, score }); // it got worse: let the next candidate compete
+      continue;
+    }
+    chosen.push(cands[e.k]!.anchor);
+    for (const t of cands[e.k]!.covers) {
+      if (!covered[t]) {
+        covered[t] = 1;
+        left--;
+      }
+    }
   }
   return chosen.sort();
 }

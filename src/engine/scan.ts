@@ -41,8 +41,12 @@ export class LineScanner {
   private checkedIn = new Int32Array(0);
   private stamp = 0;
   private containers: number[][] = [];
+  private containerOffsets: number[][] = [];
   private shift = 1;
   private planned = false;
+  /** Bytes kept from the first chunks while the plan is the static one, to re-plan from a real sample. */
+  private sample: Buffer | null = null;
+  private sampleLen = 0;
   private teddy: Teddy | null = null;
   private readonly maxLine: number;
   private carry: Buffer[] = [];
@@ -78,6 +82,10 @@ export class LineScanner {
   private plan(sample: Buffer): void {
     this.planned = true;
     const model = sample.length >= SAMPLE_MIN ? byteModel(sample.subarray(0, SAMPLE_BYTES)) : undefined;
+    // Too little to sample (a pipe, gzip output): start with the static model, re-plan once
+    // SAMPLE_BYTES have come in. The plan only changes speed, never what is found.
+    if (!model && this.sample === null) this.sample = Buffer.allocUnsafe(SAMPLE_BYTES);
+    else this.sample = null;
     const fingerprints = this.useSimd ? this.planner.chooseFingerprints(model).map((f) => Buffer.from(f, 'latin1')) : null;
     this.teddy = fingerprints ? Teddy.create(fingerprints) : null;
     this.anchors = this.teddy ? fingerprints! : this.planner.choose(model).map((a) => Buffer.from(a, 'utf8'));
@@ -87,6 +95,7 @@ export class LineScanner {
       this.triggerBytes.flatMap((t, i) => (t.includes(a) ? [i] : [])).sort((x, y) => this.triggerBytes[x]!.length - this.triggerBytes[y]!.length || x - y),
     );
     this.containers = this.planner.containers;
+    this.containerOffsets = this.planner.containerOffsets;
     this.absentIn = new Int32Array(this.triggerBytes.length);
     this.checkedIn = new Int32Array(this.triggerBytes.length);
     this.shift = 1;
@@ -113,11 +122,30 @@ export class LineScanner {
     for (const ti of this.verify[k]!) {
       if (this.checkedIn[ti] === stamp || this.absentIn[ti] === stamp) continue;
       this.checkedIn[ti] = stamp;
-      if (line.indexOf(this.triggerBytes[ti]!) !== -1) {
-        this.present.push(ti);
-      } else {
-        for (const c of this.containers[ti]!) this.absentIn[c] = stamp;
+      const t = this.triggerBytes[ti]!;
+      let q = line.indexOf(t);
+      const containers = this.containers[ti]!;
+      if (q === -1) {
+        for (const c of containers) this.absentIn[c] = stamp; // a line without X lacks what contains X
+        continue;
       }
+      this.present.push(ti);
+      if (containers.length === 0) continue;
+      // A trigger Y containing X occurs only where X does, at Y's first offset of X: compare there.
+      const offsets = this.containerOffsets[ti]!;
+      for (; q !== -1; q = line.indexOf(t, q + 1)) {
+        for (let n = 0; n < containers.length; n++) {
+          const c = containers[n]!;
+          if (this.checkedIn[c] === stamp) continue;
+          const y = this.triggerBytes[c]!;
+          const at = q - offsets[n]!;
+          if (at >= 0 && at + y.length <= line.length && line.compare(y, 0, y.length, at, at + y.length) === 0) {
+            this.checkedIn[c] = stamp;
+            this.present.push(c);
+          }
+        }
+      }
+      for (const c of containers) if (this.checkedIn[c] !== stamp) this.absentIn[c] = stamp;
     }
   }
 
@@ -175,7 +203,18 @@ export class LineScanner {
     let pos = 0;
     const len = chunk.length;
     if (len === 0) return;
-    if (!this.planned) this.plan(chunk);
+    if (!this.planned) {
+      this.plan(chunk);
+    } else if (this.sample) {
+      const n = Math.min(len, SAMPLE_BYTES - this.sampleLen);
+      chunk.copy(this.sample, this.sampleLen, 0, n);
+      this.sampleLen += n;
+      if (this.sampleLen === SAMPLE_BYTES) {
+        const sample = this.sample;
+        this.plan(sample);
+        this.sample = null;
+      }
+    }
     if (this.pendingCR) {
       this.pendingCR = false;
       if (chunk[0] === LF) pos = 1; // the LF of a CRLF split across chunks
