@@ -12,8 +12,11 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
-/** Bytes read per chunk from a file (4 MiB: fewer thread-pool round trips; two buffers are in use). */
-export const CHUNK_SIZE = 4 << 20;
+/**
+ * Bytes read per chunk from a file (1 MiB; two buffers are in use). 4 MiB reads were no faster on a
+ * quiet machine and raised the peak RSS of a 10 GiB scan from ~92 to ~109 MB.
+ */
+export const CHUNK_SIZE = 1 << 20;
 
 // Read buffers are reused across inputs: a fresh 1 MiB buffer per file would only be released by a
 // major GC, so a run over many files would grow by ~2 MiB per file. Concurrent readers take their own.
