@@ -21,8 +21,6 @@ import { AnchorPlanner } from './anchors.js';
  */
 export const MAX_MATCH_CHARS = 8192;
 
-export { chooseAnchors } from './anchors.js';
-
 function checkWhen(rule: Rule, p: ParsedLine): boolean {
   const w = rule.when;
   if (!w) return true;
@@ -156,13 +154,12 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   const triggers = [...new Set(rules.map((r) => r.trigger))];
   const planner = new AnchorPlanner(triggers);
   // The in-memory path's anchors are chosen on first use (the byte scanner tells which triggers a line has).
-  let anchorList: string[] | null = null;
   let byAnchorList: { anchor: string; triggers: string[] }[] | null = null;
-  const anchorsNow = (): string[] => (anchorList ??= planner.choose());
   // anchor → triggers containing it → rules having that trigger
   const byTrigger = new Map<string, Rule[]>();
   for (const r of rules) byTrigger.set(r.trigger, [...(byTrigger.get(r.trigger) ?? []), r]);
-  const byAnchor = (): { anchor: string; triggers: string[] }[] => (byAnchorList ??= anchorsNow().map((a) => ({ anchor: a, triggers: triggers.filter((t) => t.includes(a)) })));
+  const byAnchor = (): { anchor: string; triggers: string[] }[] =>
+    (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, triggers: triggers.filter((t) => t.includes(a)) })));
 
   const candidates = (text: string): Rule[] => {
     const out: Rule[] = [];
@@ -195,7 +192,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     triggers,
     planner,
     get anchors() {
-      return anchorsNow();
+      return byAnchor().map((a) => a.anchor);
     },
     hasTrigger: (text) => candidates(text).length > 0,
     match(text, location, present) {

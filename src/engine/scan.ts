@@ -23,15 +23,14 @@ const CR = 0x0d;
 /** Default longest line examined, in bytes (Apache caps an entry at 8 KiB, nginx at 2 KiB; wrappers add little). */
 export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 
-/** Splits a byte stream into lines and feeds candidate lines to an input handle. */
 /** Chunks at least this long (bytes) are sampled to choose anchors; shorter first chunks use the static model. */
 const SAMPLE_MIN = 64 * 1024;
 /** Bytes of the first chunk sampled. */
 const SAMPLE_BYTES = 256 * 1024;
 
+/** Splits a byte stream into lines and feeds candidate lines to an input handle. */
 export class LineScanner {
   private anchors: Buffer[] = [];
-  /** For each anchor, the triggers (bytes) that contain it: a line with the anchor must contain one. */
   /** For each anchor, the indexes (into the planner's triggers) of the triggers that contain it. */
   private verify: number[][] = [];
   private triggerBytes: Buffer[] = [];
@@ -100,11 +99,6 @@ export class LineScanner {
     this.checkedIn = new Int32Array(this.triggerBytes.length);
     this.shift = 1;
     while (1 << this.shift <= this.anchors.length) this.shift++;
-  }
-
-  /** The anchors in use (after the first chunk). */
-  get chosenAnchors(): string[] {
-    return this.anchors.map((a) => a.toString('utf8'));
   }
 
   /** Lines completed so far. */
@@ -262,7 +256,8 @@ export class LineScanner {
     hits.length = 0;
     const shift = this.shift;
     if (this.teddy) {
-      this.teddy.find(chunk, pos, len, (i, k) => hits.push(i * (1 << shift) + k)); // already ascending
+      // simdLines() left this chunk to the line walk (a line near the length limit): reuse its hits.
+      for (let i = 0; i < this.hitPos.length; i++) hits.push(this.hitPos[i]! * (1 << shift) + this.hitFp[i]!); // ascending
     } else {
       for (let k = 0; k < this.anchors.length; k++) {
         const a = this.anchors[k]!;
@@ -301,8 +296,8 @@ export class LineScanner {
   /**
    * The SIMD path for the complete lines of chunk[pos, …): the kernel counts the line ends and
    * reports candidates with their line index, so only candidate lines are looked at in JavaScript.
-   * Returns false (having done nothing) when a line may be longer than the limit: then the per-line
-   * walk handles the chunk.
+   * Returns false (having emitted nothing; the hits stay in hitPos/hitFp) when a line may be longer
+   * than the limit: then the per-line walk handles the chunk.
    */
   private simdLines(chunk: Buffer, pos: number, hasCR: boolean): boolean {
     const len = chunk.length;
