@@ -355,18 +355,14 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     }
   };
 
-  const inputStats = (name: string): FileStats => {
-    for (let i = inputs.length - 1; i >= 0; i--) if (inputs[i]!.file === name) return inputs[i]!;
-    const s: FileStats = { file: name, ...emptyStats(), files: 1 };
-    inputs.push(s);
-    return s;
-  };
-
-  const skippedLines = new Map<FileStats, number[]>();
+  /** Accounting of the input a line came from (matches only come from started inputs). */
+  const statsByName = new Map<string, FileStats>();
+  const inputStats = (name: string): FileStats => statsByName.get(name)!;
 
   const input = (name: string): InputHandle => {
     const stats: FileStats = { file: name, ...emptyStats(), files: 1 };
     inputs.push(stats);
+    statsByName.set(name, stats);
     let lines = 0;
     const sync = (n: number): void => {
       if (n > lines) lines = n;
@@ -384,10 +380,8 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
       },
       skip(lineNo) {
         stats.skipped++;
-        const list = skippedLines.get(stats) ?? [];
+        const list = (stats.skippedLines ??= []);
         if (list.length < 100) list.push(lineNo);
-        skippedLines.set(stats, list);
-        stats.skippedLines = list;
         sync(lineNo);
       },
       setLineCount(n) {

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA } from './schema.js';
+import { describeReadError } from '../input/read.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
 /** A rule file that cannot be used. `file` is its path, `field` a JSON pointer into it (`/patterns/0/regex`). */
@@ -292,8 +293,7 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
     const why =
       e.code === 'ENOTDIR' ? (fs.existsSync(dir) ? 'is a file; --rules takes a directory of rule files (*.yaml, *.yml, *.json)' : 'not a directory (a part of the path is a file)')
       : e.code === 'ENOENT' ? 'no such directory'
-      : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied'
-      : e.message.split('\n')[0]!;
+      : describeReadError(e);
     throw new RuleLoadError(dir, '', `cannot read rule directory: ${why}`);
   }
   return names
@@ -305,9 +305,7 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
       try {
         return { file, text: fs.readFileSync(file, 'utf8') };
       } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        const why = e.code === 'EISDIR' ? 'is a directory' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message.split('\n')[0]!;
-        throw new RuleLoadError(file, '', `cannot read: ${why}`);
+        throw new RuleLoadError(file, '', `cannot read: ${describeReadError(err)}`);
       }
     });
 }
