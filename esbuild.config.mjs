@@ -25,4 +25,6 @@ await build({
   logOverride: { 'empty-import-meta': 'silent' },
 });
 fs.chmodSync(outfile, 0o755);
-console.log(`${path.relative(process.cwd(), path.resolve(outfile))}: ${rules.length} rules embedded, ${(fs.statSync(outfile).size / 1024).toFixed(0)} KiB`);
+console.log(
+  `${path.relative(process.cwd(), path.resolve(outfile))}: ${rules.length} rules embedded, ${(fs.statSync(outfile).size / 1024).toFixed(0)} KiB`,
+);

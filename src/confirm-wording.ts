@@ -43,14 +43,16 @@ export const INSPECT = {
     `${q(file)} holds a self-signed certificate (${subject}; its signature verifies with its own key): there is no issuing CA and no OCSP responder.`,
   selfSignedDnOnly: (file: string, subject: string): string =>
     `${q(file)}: ${subject} names itself as issuer but its signature does not verify with its own key: a CA with the same name issued it, so it is not self-signed.`,
-  notSelfSigned: (file: string, subject: string, issuer: string): string => `${q(file)}: ${subject} is issued by ${issuer}, not self-signed.`,
+  notSelfSigned: (file: string, subject: string, issuer: string): string =>
+    `${q(file)}: ${subject} is issued by ${issuer}, not self-signed.`,
 
   issuerMissing: (file: string, count: number, issuer: string, elsewhere: string): string =>
     `${q(file)} holds ${count === 1 ? 'only the server certificate' : `${count} certificates`} and not its issuer ${issuer}${elsewhere}.`,
   issuerElsewhereUnknown: (server: Server | null): string =>
     `; the ${trustedDirective(server)} of this server is not known (give --config to check it too)`,
   issuerNotInFiles: (files: readonly string[]): string => `, nor does ${list(files.map(q))}`,
-  issuerNoTrusted: (server: Server | null, block: string): string => `; the block at ${block} has no ${trustedDirective(server)}${server === 'apache' ? ' or SSLCertificateChainFile' : ''}`,
+  issuerNoTrusted: (server: Server | null, block: string): string =>
+    `; the block at ${block} has no ${trustedDirective(server)}${server === 'apache' ? ' or SSLCertificateChainFile' : ''}`,
   issuerPresent: (file: string, issuer: string): string =>
     `The issuer ${issuer} is in ${q(file)} and did sign the certificate: the running server did not read these files as they are now (reload it) or reads other files.`,
 
@@ -58,14 +60,17 @@ export const INSPECT = {
     `${q(file)}: ${subject} carries no OCSP responder URL (no AIA OCSP entry)${caIssuers.length > 0 ? `; its AIA has only a CA Issuers URL (${caIssuers[0]})` : ''}.`,
   hasOcspUrl: (file: string, urls: readonly string[]): string =>
     `${q(file)} carries the OCSP URL ${urls.join(', ')}: the running server did not read this certificate as it is now (reload it) or reads another file.`,
-  ocspUrlMatches: (urls: readonly string[], responder: string): string => `The certificate's OCSP URL ${urls.join(', ')} is the responder the log names (${responder}).`,
-  ocspUrlForced: (forced: string, block: string): string => `The configuration forces the responder ${forced} (${block}), which the log names.`,
+  ocspUrlMatches: (urls: readonly string[], responder: string): string =>
+    `The certificate's OCSP URL ${urls.join(', ')} is the responder the log names (${responder}).`,
+  ocspUrlForced: (forced: string, block: string): string =>
+    `The configuration forces the responder ${forced} (${block}), which the log names.`,
   ocspUrlDiffers: (urls: readonly string[], responder: string): string =>
     `The log names the responder ${responder}, but the certificate's OCSP URL is ${urls.join(', ') || '(none)'}: a forced responder URL (SSLStaplingForceURL / ssl_stapling_responder) or another certificate.`,
   forcedUrlRejected: (forced: string, block: string, own: readonly string[]): string =>
     `The configuration forces the responder URL ${forced} (${block}), the one the log rejects${own.length > 0 ? `; the certificate's own OCSP URL is ${own.join(', ')}` : ''}.`,
   certUrlRejected: (url: string): string => `The certificate's own OCSP URL is ${url}, the one the log rejects: the server cannot use it.`,
-  ocspUrlInfo: (urls: readonly string[]): string => (urls.length > 0 ? `The certificate's OCSP URL is ${urls.join(', ')}.` : 'The certificate carries no OCSP URL.'),
+  ocspUrlInfo: (urls: readonly string[]): string =>
+    urls.length > 0 ? `The certificate's OCSP URL is ${urls.join(', ')}.` : 'The certificate carries no OCSP URL.',
 
   letsEncrypt: (issuer: string): string =>
     `Issued by Let's Encrypt (${issuer}), which stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025: turn stapling off for it.`,
@@ -83,7 +88,8 @@ export const INSPECT = {
     `The root ${root} is found, but not in ${list(files.map(q))}: nginx trusts only the trusted bundle, so the chain has no anchor.`,
   trustedComplete: (files: readonly string[], chain: readonly string[]): string =>
     `${list(files.map(q))} ${files.length === 1 ? 'holds' : 'hold'} the complete chain of the server certificate's issuer up to its root (${chain.join(' → ')}).`,
-  trustedCompleteSoSigner: 'So a response that still fails to verify is signed by a key outside that chain: the responder signs with a foreign or unauthorised certificate.',
+  trustedCompleteSoSigner:
+    'So a response that still fails to verify is signed by a key outside that chain: the responder signs with a foreign or unauthorised certificate.',
 
   certidWrongIntermediate: (file: string, second: string, issuer: string): string =>
     `In ${q(file)} the certificate after the server certificate is ${second}, not its issuer ${issuer}: the OCSP request is built with the wrong issuer.`,
@@ -113,7 +119,7 @@ export const PROBE = {
   stapledOnSecond:
     'The first handshake brought no staple, the second one did: nginx fetches the OCSP response when the first client asks and staples it from the next handshake on (Apache fetches it during the first handshake).',
   noStapleTwice:
-    'Neither handshake brought a staple (the second came after a pause, in case the server fetches the response on the first, as nginx does). Run stapling-doctor on the server\'s error log to see why.',
+    "Neither handshake brought a staple (the second came after a pause, in case the server fetches the response on the first, as nginx does). Run stapling-doctor on the server's error log to see why.",
   abortedNote: (error: string): string =>
     `The handshake that asked for OCSP status failed (${error}); a second one without asking succeeded, so the server's stapling breaks the handshake for every client that asks for a staple (Apache does this when its stapling callback fails, e.g. AH01955 after an unusable responder URL).`,
   noOcspUrl: 'The certificate carries no OCSP URL: a server can staple for it only with a responder URL set in its configuration.',
@@ -133,15 +139,25 @@ export const PROBE = {
 /** The probe's verdict as one sentence. */
 export function probeVerdict(verdict: ProbeVerdict, staple: StapleReport | null): string {
   switch (verdict) {
-    case 'handshake-aborted': return 'The server aborts the TLS handshake of clients that ask for a stapled OCSP response (browsers do ask): fix stapling or turn it off.';
-    case 'good': return 'The server staples a current OCSP response that says "good" and whose signature verifies against the served chain.';
-    case 'no-staple': return 'The server sent no OCSP response (no staple).';
-    case 'bad-status': return `The server staples an OCSP response with status ${staple?.responseStatus ?? '?'}${staple?.responseStatus === 'tryLater' ? ' (Apache staples such a response when its responder fails)' : ''}: it says nothing about the certificate.`;
-    case 'no-status-for-certificate': return 'The stapled OCSP response does not contain the server certificate (CertID mismatch): it is about another certificate.';
-    case 'revoked': return `The stapled OCSP response says the certificate is REVOKED${staple?.revocationReason ? ` (${staple.revocationReason})` : ''}${staple?.revocationTime ? ` since ${staple.revocationTime}` : ''}: replace it now.`;
-    case 'unknown': return 'The stapled OCSP response says the certificate is unknown to the responder.';
-    case 'not-current': return `The stapled OCSP response is not current (this update ${staple?.thisUpdate ?? '?'}, next update ${staple?.nextUpdate ?? '?'}).`;
-    case 'not-verified': return `The stapled OCSP response says "${staple?.certStatus ?? '?'}" but its signature does not verify against the served chain: clients that check will reject it.`;
-    case 'unverifiable': return `The stapled OCSP response says "${staple?.certStatus ?? '?'}", but its signature could not be checked against the served chain.`;
+    case 'handshake-aborted':
+      return 'The server aborts the TLS handshake of clients that ask for a stapled OCSP response (browsers do ask): fix stapling or turn it off.';
+    case 'good':
+      return 'The server staples a current OCSP response that says "good" and whose signature verifies against the served chain.';
+    case 'no-staple':
+      return 'The server sent no OCSP response (no staple).';
+    case 'bad-status':
+      return `The server staples an OCSP response with status ${staple?.responseStatus ?? '?'}${staple?.responseStatus === 'tryLater' ? ' (Apache staples such a response when its responder fails)' : ''}: it says nothing about the certificate.`;
+    case 'no-status-for-certificate':
+      return 'The stapled OCSP response does not contain the server certificate (CertID mismatch): it is about another certificate.';
+    case 'revoked':
+      return `The stapled OCSP response says the certificate is REVOKED${staple?.revocationReason ? ` (${staple.revocationReason})` : ''}${staple?.revocationTime ? ` since ${staple.revocationTime}` : ''}: replace it now.`;
+    case 'unknown':
+      return 'The stapled OCSP response says the certificate is unknown to the responder.';
+    case 'not-current':
+      return `The stapled OCSP response is not current (this update ${staple?.thisUpdate ?? '?'}, next update ${staple?.nextUpdate ?? '?'}).`;
+    case 'not-verified':
+      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}" but its signature does not verify against the served chain: clients that check will reject it.`;
+    case 'unverifiable':
+      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}", but its signature could not be checked against the served chain.`;
   }
 }

@@ -11,7 +11,16 @@
 export { parseLine, type ParseOptions } from './parse/line.js';
 export { splitApacheCertSuffix, unescapeApacheDn } from './parse/apache-cert.js';
 export { loadRules, compileRule, compileRuleSpec, parseRule, builtinRulesDir, RuleLoadError, type LoadRulesOptions } from './rules/load.js';
-export { createAnalyzer, analyze, splitLines, type Analyzer, type AnalyzerOptions, type AnalyzerEvent, type InputHandle, type Report } from './engine/analyzer.js';
+export {
+  createAnalyzer,
+  analyze,
+  splitLines,
+  type Analyzer,
+  type AnalyzerOptions,
+  type AnalyzerEvent,
+  type InputHandle,
+  type Report,
+} from './engine/analyzer.js';
 export { createMatcher, type Matcher, type RuleHit } from './engine/matcher.js';
 export { LineScanner, DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
 export { AnchorPlanner, byteModel, chooseAnchors, type ByteModel } from './engine/anchors.js';

@@ -33,21 +33,17 @@ export async function analyzeStreamByLine(
   // chunks stays one line end); a CR left inside a line is a lone CR, which ends a line too. A line can
   // only end in CR at the end of the input, where the CR ends it without starting another.
   const lines = split2(/\r?\n/);
-  await pipeline(
-    options.gzip ? input.pipe(zlib.createGunzip()) : input,
-    lines,
-    async function (source: AsyncIterable<string>) {
-      for await (const physical of source) {
-        const parts = physical.includes('\r') ? physical.split('\r') : [physical];
-        if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-        for (const line of parts) {
-          n++;
-          if (Buffer.byteLength(line, 'utf8') > max) handle.skip(n);
-          else handle.line(line, n);
-        }
+  await pipeline(options.gzip ? input.pipe(zlib.createGunzip()) : input, lines, async function (source: AsyncIterable<string>) {
+    for await (const physical of source) {
+      const parts = physical.includes('\r') ? physical.split('\r') : [physical];
+      if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+      for (const line of parts) {
+        n++;
+        if (Buffer.byteLength(line, 'utf8') > max) handle.skip(n);
+        else handle.line(line, n);
       }
-    },
-  );
+    }
+  });
   handle.setLineCount(n);
   handle.end();
   return analyzer.end();

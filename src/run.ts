@@ -77,7 +77,8 @@ interface ProbeCliOptions {
 function positiveInt(name: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be a positive integer, got "${v}"`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be a positive integer, got "${v}"`);
     return n;
   };
 }
@@ -93,7 +94,10 @@ class Output {
   failure: NodeJS.ErrnoException | null = null;
   private waiting: Promise<void> | null = null;
   private wake: (() => void) | null = null;
-  constructor(private readonly s: OutStream, onClosed: () => void) {
+  constructor(
+    private readonly s: OutStream,
+    onClosed: () => void,
+  ) {
     s.on?.('error', (err) => {
       if (this.closed) return;
       this.closed = true;
@@ -161,17 +165,40 @@ export async function run(params: RunParams): Promise<number> {
     .argument('[inputs...]', 'log files, directories (their error logs, recursively), globs, or - for stdin (default: stdin when piped)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('human'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
-    .option('--rules <dir>', 'also load the rule files (*.yaml, *.json) in this directory (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--rules <dir>',
+      'also load the rule files (*.yaml, *.json) in this directory (repeatable)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--live', 'print each finding as soon as its line arrives (default when reading stdin)')
     .option('--no-live', 'read everything, then print the report')
-    .option('--max-line-length <bytes>', 'skip (and count) lines longer than this', positiveInt('--max-line-length'), DEFAULT_MAX_LINE_LENGTH)
+    .option(
+      '--max-line-length <bytes>',
+      'skip (and count) lines longer than this',
+      positiveInt('--max-line-length'),
+      DEFAULT_MAX_LINE_LENGTH,
+    )
     .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
     .option('--list-rules', 'list the loaded rules and exit')
     .option('--list-causes', 'list the cause ids with their meaning and exit')
     .option('--schema', 'print the JSON Schema of the --format json output and exit')
-    .option('--inspect', 'read the certificate files the findings name (and, with --config, their trusted bundles) and confirm or refute each diagnosis; never writes, never uses the network')
-    .option('--config <file>', 'nginx or Apache configuration to find certificates, chain and trusted files in (repeatable; implies --inspect)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--map-path <from=to>', 'read files named under FROM from TO instead, e.g. a log copied from another machine (repeatable; implies --inspect)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--inspect',
+      'read the certificate files the findings name (and, with --config, their trusted bundles) and confirm or refute each diagnosis; never writes, never uses the network',
+    )
+    .option(
+      '--config <file>',
+      'nginx or Apache configuration to find certificates, chain and trusted files in (repeatable; implies --inspect)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      '--map-path <from=to>',
+      'read files named under FROM from TO instead, e.g. a log copied from another machine (repeatable; implies --inspect)',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .exitOverride()
     .configureOutput({
       writeOut: (s) => void stdout.write(s),
@@ -188,12 +215,14 @@ export async function run(params: RunParams): Promise<number> {
   let probeCall: { target: string; opts: ProbeCliOptions } | null = null;
   program
     .command('probe')
-    .description('Make a live TLS handshake with HOST[:PORT] (default port 443) asking for a stapled OCSP response, and check it: response status, certificate status, validity times, responder and signature. Exit 0: a good staple; 1: no staple or a bad one; 2: no connection or usage error.')
+    .description(
+      'Make a live TLS handshake with HOST[:PORT] (default port 443) asking for a stapled OCSP response, and check it: response status, certificate status, validity times, responder and signature. Exit 0: a good staple; 1: no staple or a bad one; 2: no connection or usage error.',
+    )
     .argument('<target>', 'HOST[:PORT], [IPv6]:PORT')
     .option('--servername <name>', 'TLS SNI name (default: HOST when it is a name, none for an IP address)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
     .option('--timeout <ms>', 'per-handshake timeout in milliseconds', positiveInt('--timeout'), 10_000)
-    .option('--ca-file <file>', 'PEM CA certificates to report whether the served chain is trusted (default: Node\'s CA store)')
+    .option('--ca-file <file>', "PEM CA certificates to report whether the served chain is trusted (default: Node's CA store)")
     .action((target: string, o: ProbeCliOptions) => {
       probeCall = { target, opts: o };
     });
@@ -294,7 +323,9 @@ export async function run(params: RunParams): Promise<number> {
     } else if (kind === 'new') {
       out.write(`${formatFinding(f, human)}\n\n`);
     } else {
-      out.write(`  ↻ ${terminalSafe(f.cause)} ${terminalSafe(findingLabel(f))}: now ×${f.count}${f.last ? `, last ${f.last.replace('T', ' ')}` : ''}\n`);
+      out.write(
+        `  ↻ ${terminalSafe(f.cause)} ${terminalSafe(findingLabel(f))}: now ×${f.count}${f.last ? `, last ${f.last.replace('T', ' ')}` : ''}\n`,
+      );
     }
   };
   /** At the end: print what was never printed, or changed since it was. */
@@ -318,11 +349,14 @@ export async function run(params: RunParams): Promise<number> {
           p.finding = f;
           return;
         }
-        const timer = setTimeout(() => {
-          const q = pendingUpdate.get(f.id);
-          pendingUpdate.delete(f.id);
-          if (q) printEvent('update', q.finding);
-        }, Math.max(0, wait));
+        const timer = setTimeout(
+          () => {
+            const q = pendingUpdate.get(f.id);
+            pendingUpdate.delete(f.id);
+            if (q) printEvent('update', q.finding);
+          },
+          Math.max(0, wait),
+        );
         pendingUpdate.set(f.id, { finding: f, timer });
       }
     : undefined;
@@ -344,7 +378,10 @@ export async function run(params: RunParams): Promise<number> {
   }
   const analyzed: Report = analyzer.end();
   const inspected = analyzed.findings.map(enrich);
-  const report: Report = { ...analyzed, findings: inspected.some((f, i) => f.cause !== analyzed.findings[i]!.cause) ? sortFindings(inspected) : inspected };
+  const report: Report = {
+    ...analyzed,
+    findings: inspected.some((f, i) => f.cause !== analyzed.findings[i]!.cause) ? sortFindings(inspected) : inspected,
+  };
   for (const p of pendingUpdate.values()) clearTimeout(p.timer);
 
   switch (opts.format) {
@@ -378,9 +415,16 @@ export async function run(params: RunParams): Promise<number> {
  * `stapling-doctor probe`: connect, print the result, and return 0 for a good staple, 1 for none or a
  * bad one, 2 when no handshake completed (or usage).
  */
-async function runProbe(call: { target: string; opts: ProbeCliOptions }, params: RunParams, fail: (msg: string) => number): Promise<number> {
+async function runProbe(
+  call: { target: string; opts: ProbeCliOptions },
+  params: RunParams,
+  fail: (msg: string) => number,
+): Promise<number> {
   const { opts } = call;
-  const [{ parseTarget, probe, ProbeError }, { formatProbe }] = await Promise.all([import('./probe/probe.js'), import('./format/probe.js')]);
+  const [{ parseTarget, probe, ProbeError }, { formatProbe }] = await Promise.all([
+    import('./probe/probe.js'),
+    import('./format/probe.js'),
+  ]);
   let target: { host: string; port: number };
   try {
     target = parseTarget(call.target);
@@ -399,7 +443,9 @@ async function runProbe(call: { target: string; opts: ProbeCliOptions }, params:
   } catch (e) {
     if (!(e instanceof ProbeError)) throw e;
     if (opts.format === 'json') {
-      params.stdout.write(`${safeJson({ version: OUTPUT_VERSION, target: { host: target.host, port: target.port, servername: opts.servername ?? null, address: null }, error: e.message, errorCode: e.code ?? null }, 2)}\n`);
+      params.stdout.write(
+        `${safeJson({ version: OUTPUT_VERSION, target: { host: target.host, port: target.port, servername: opts.servername ?? null, address: null }, error: e.message, errorCode: e.code ?? null }, 2)}\n`,
+      );
     }
     return fail(`probe ${call.target}: ${e.message}`);
   }

@@ -26,7 +26,12 @@ export interface ScanOptions {
  *   `gzip data is truncated or corrupt (unexpected end of file) after line 1234` (`in line N` when the
  *   damage cut line N short: that fragment was still scanned)
  */
-export async function scanInput(analyzer: Analyzer, name: string, source: string | AsyncIterable<Buffer | string>, options: ScanOptions = {}): Promise<string | undefined> {
+export async function scanInput(
+  analyzer: Analyzer,
+  name: string,
+  source: string | AsyncIterable<Buffer | string>,
+  options: ScanOptions = {},
+): Promise<string | undefined> {
   const handle = analyzer.input(name);
   const scanner = new LineScanner(analyzer.matcher.planner, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;

@@ -318,7 +318,8 @@ export interface FixStep {
    * `file:issuer-chain` (issuing intermediate(s) and the root),
    * `file:issuer` (the issuing CA certificate), `dns-server`, `url:http-responder`, `url:http-proxy`
    * (an HTTP proxy for OCSP requests), `seconds`. */
-  valueKind: 'file:leaf-and-chain' | 'file:issuer-chain' | 'file:issuer' | 'dns-server' | 'url:http-responder' | 'url:http-proxy' | 'seconds' | null;
+  valueKind:
+    'file:leaf-and-chain' | 'file:issuer-chain' | 'file:issuer' | 'dns-server' | 'url:http-responder' | 'url:http-proxy' | 'seconds' | null;
   /** Where the directive goes: nginx `http`/`server`, Apache `server config`/`VirtualHost`. */
   context: string | null;
   /** A command to run (for `run`/`check`). */
@@ -376,7 +377,14 @@ export interface Finding {
  * - `expired`: is the certificate outside its validity dates.
  */
 export type InspectionCheckId = 'self-signed' | 'issuer-present' | 'trusted-chain' | 'ocsp-url' | 'lets-encrypt' | 'expired';
-export const INSPECTION_CHECKS = ['self-signed', 'issuer-present', 'trusted-chain', 'ocsp-url', 'lets-encrypt', 'expired'] as const satisfies readonly InspectionCheckId[];
+export const INSPECTION_CHECKS = [
+  'self-signed',
+  'issuer-present',
+  'trusted-chain',
+  'ocsp-url',
+  'lets-encrypt',
+  'expired',
+] as const satisfies readonly InspectionCheckId[];
 
 /** What a check says about the finding's diagnosis: it supports it, contradicts it, or could not run. */
 export type InspectionResult = 'confirmed' | 'refuted' | 'not-checked';

@@ -6,14 +6,18 @@ import { loadRules } from '../src/rules/load.js';
 
 const rules = await loadRules();
 
-const AH02217_2014 = "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!";
-const AH02235_2014 = '[Fri May 09 23:36:44.056018 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02235: Unable to configure server certificate for stapling';
+const AH02217_2014 =
+  "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!";
+const AH02235_2014 =
+  '[Fri May 09 23:36:44.056018 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02235: Unable to configure server certificate for stapling';
 const AH02217_MDFALLBACK =
   "[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=Apache Managed Domain Fallback / issuer: CN=Apache Managed Domain Fallback / serial: 67AB5A455D2E5289FE4EFBD707CB73FA361D88C7 / notbefore: May 29 19:48:11 2019 GMT / notafter: Jun 12 19:48:11 2019 GMT]";
-const AH02604_HYZE = '[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02604: Unable to configure certificate hyze.fr:443:0 for stapling';
+const AH02604_HYZE =
+  '[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02604: Unable to configure certificate hyze.fr:443:0 for stapling';
 const NGX_VERIFY =
   '2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: ocsp.startssl.com';
-const AH01977 = '... [ssl:error] ... (70007)The timeout specified has expired: [client 1.2.3.4:23726] AH01977: failed reading line from OCSP server';
+const AH01977 =
+  '... [ssl:error] ... (70007)The timeout specified has expired: [client 1.2.3.4:23726] AH01977: failed reading line from OCSP server';
 const AH01980 = '... [ssl:error] ... [client x.x.x.x:xxxxxx] AH01980: bad response from OCSP server: (none)';
 const AH01941 = '... [ssl:error] ... AH01941: stapling_renew_response: responder error';
 
@@ -30,7 +34,11 @@ test('AH02217 followed by AH02604 from the same process is one finding that name
   const f = r.findings[0]!;
   expect(f.cause).toBe('self-signed-certificate'); // subject = issuer
   expect(f.ruleIds).toEqual(['apache-issuer-not-found', 'apache-stapling-disabled-for-certificate']);
-  expect(f.subject).toMatchObject({ certSubject: 'CN=Apache Managed Domain Fallback', vhost: 'hyze.fr:443:0', serial: '67AB5A455D2E5289FE4EFBD707CB73FA361D88C7' });
+  expect(f.subject).toMatchObject({
+    certSubject: 'CN=Apache Managed Domain Fallback',
+    vhost: 'hyze.fr:443:0',
+    serial: '67AB5A455D2E5289FE4EFBD707CB73FA361D88C7',
+  });
   expect(f.evidence.map((e) => e.line)).toEqual([1, 2]);
   expect(f.fix.steps[0]).toMatchObject({ action: 'set', directive: 'SSLUseStapling', value: 'off', context: 'VirtualHost' });
   expect(f.fix.verify.join('\n')).toContain('-connect hyze.fr:443 -servername hyze.fr -status');
@@ -41,12 +49,25 @@ test('the duplicate start-up pass of one process counts once; a later restart co
   const restart = [at(AH02217_2014, 'Fri May 09 23:50:00.000000 2014', 2000), at(AH02235_2014, 'Fri May 09 23:50:00.000100 2014', 2000)];
   const r = analyze([AH02217_2014, AH02235_2014, ...second, ...restart], rules);
   expect(r.findings).toHaveLength(1);
-  expect(r.findings[0]).toMatchObject({ cause: 'issuer-certificate-missing', count: 2, first: '2014-05-09T23:36:44.055900', last: '2014-05-09T23:50:00.000100' });
+  expect(r.findings[0]).toMatchObject({
+    cause: 'issuer-certificate-missing',
+    count: 2,
+    first: '2014-05-09T23:36:44.055900',
+    last: '2014-05-09T23:50:00.000100',
+  });
 });
 
 test('lines of two interleaved processes pair with their own process', () => {
   const other = (l: string): string => l.replace(/\[pid \d+:tid \d+\]/, '[pid 4677:tid 665]');
-  const r = analyze([AH02217_MDFALLBACK, other(at(AH02217_2014, 'Sat Jun 01 18:02:11.467800 2019')), AH02604_HYZE, other(AH02604_HYZE).replace('hyze.fr', 'other.example')], rules);
+  const r = analyze(
+    [
+      AH02217_MDFALLBACK,
+      other(at(AH02217_2014, 'Sat Jun 01 18:02:11.467800 2019')),
+      AH02604_HYZE,
+      other(AH02604_HYZE).replace('hyze.fr', 'other.example'),
+    ],
+    rules,
+  );
   const vhosts = r.findings.map((f) => [f.cause, f.subject.vhost]).sort();
   expect(vhosts).toEqual([
     ['issuer-certificate-missing', 'other.example:443:0'],
@@ -63,7 +84,11 @@ test('an Apache transport sequence (AH01977, AH01980, AH01941) is one responder-
   const r = analyze([AH01977, AH01980, AH01941], rules);
   expect(r.findings).toHaveLength(1);
   expect(r.findings[0]).toMatchObject({ cause: 'responder-timeout', count: 1 });
-  expect(r.findings[0]!.evidence.map((e) => e.ruleId)).toEqual(['apache-responder-read-failed', 'apache-responder-bad-response', 'apache-responder-error']);
+  expect(r.findings[0]!.evidence.map((e) => e.ruleId)).toEqual([
+    'apache-responder-read-failed',
+    'apache-responder-bad-response',
+    'apache-responder-error',
+  ]);
   expect(r.stats.matched).toBe(3);
 });
 
@@ -74,8 +99,10 @@ test('a transport line that no AH01941 confirms is not reported (client-certific
 
 test('nginx lines of two certificates in one worker do not correlate with each other', () => {
   // Real nginx 1.22.1 lines (samples/real/nginx-responder-down.log): recv() failed, then the close.
-  const recv = '2026/11/23 02:08:30 [error] 5929#5929: recv() failed (111: Connection refused) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: "/etc/stapling-test/pki/a.pem"';
-  const closed = '2026/11/23 02:08:30 [error] 5929#5929: OCSP responder prematurely closed connection while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: "/etc/stapling-test/pki/a.pem"';
+  const recv =
+    '2026/11/23 02:08:30 [error] 5929#5929: recv() failed (111: Connection refused) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: "/etc/stapling-test/pki/a.pem"';
+  const closed =
+    '2026/11/23 02:08:30 [error] 5929#5929: OCSP responder prematurely closed connection while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: "/etc/stapling-test/pki/a.pem"';
   const r = analyze([recv, recv.replace('a.pem', 'b.pem'), closed, closed.replace('a.pem', 'b.pem')], rules);
   const certs = r.findings.map((f) => f.subject.certificate).sort();
   expect(certs).toEqual(['/etc/stapling-test/pki/a.pem', '/etc/stapling-test/pki/b.pem']);
@@ -87,7 +114,14 @@ test('repeats of one nginx failure aggregate with a count and first/last time; e
   const r = analyze(lines, rules, { maxEvidence: 3 });
   expect(r.findings).toHaveLength(1);
   const f = r.findings[0]!;
-  expect(f).toMatchObject({ cause: 'trusted-chain-incomplete', server: 'nginx', count: 12, first: '2014-05-09T17:38:16', last: '2014-05-09T17:49:16', evidenceOmitted: 9 });
+  expect(f).toMatchObject({
+    cause: 'trusted-chain-incomplete',
+    server: 'nginx',
+    count: 12,
+    first: '2014-05-09T17:38:16',
+    last: '2014-05-09T17:49:16',
+    evidenceOmitted: 9,
+  });
   expect(f.evidence.map((e) => e.line)).toEqual([1, 2, 12]);
   expect(f.subject.responder).toBe('ocsp.startssl.com');
 });
@@ -140,7 +174,12 @@ test('failures do not correlate across inputs', () => {
   const two = a.input('two.log');
   two.line(AH02604_HYZE, 1);
   two.end();
-  expect(a.end().findings.map((f) => f.cause).sort()).toEqual(['self-signed-certificate', 'stapling-init-failed']);
+  expect(
+    a
+      .end()
+      .findings.map((f) => f.cause)
+      .sort(),
+  ).toEqual(['self-signed-certificate', 'stapling-init-failed']);
 });
 
 test('findings are grouped by cause (ranked by the most severe finding of the group), most severe first within a group', async () => {
@@ -148,7 +187,12 @@ test('findings are grouped by cause (ranked by the most severe finding of the gr
   const read = (f: string) => fs.readFileSync(new URL(`../samples/real/${f}`, import.meta.url), 'utf8');
   // Real logs: Apache's https responder URL aborts handshakes (error), nginx only ignores stapling (warning);
   // nginx's missing resolver is a notice, Apache's missing issuer a warning.
-  const text = [read('nginx-https-responder-url.log'), read('nginx-resolver-missing.log'), read('apache-issuer-missing.log'), read('apache-https-responder-url.log')].join('\n');
+  const text = [
+    read('nginx-https-responder-url.log'),
+    read('nginx-resolver-missing.log'),
+    read('apache-issuer-missing.log'),
+    read('apache-https-responder-url.log'),
+  ].join('\n');
   const r = analyze(text, rules);
   const causes = r.findings.map((f) => f.cause);
   const groups = causes.filter((c, i) => c !== causes[i - 1]);

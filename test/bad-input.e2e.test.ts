@@ -19,7 +19,8 @@ const timeoutLine = (cert: string): string =>
   `2018/09/27 10:38:51 [error] 1043#0: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org, peer: 2.21.67.65:80, certificate: "${cert}"`;
 const VERIFY =
   '2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: ocsp.startssl.com';
-const NOISE = '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"';
+const NOISE =
+  '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"';
 
 let dir: string;
 let cleanup: () => void;
@@ -58,13 +59,21 @@ function junk(seed: number, length: number): Buffer {
 
 describe('binary data and NUL bytes', () => {
   test('binary lines are counted, NULs inside matching lines neither crash nor shift line numbers', async () => {
-    const file = fixture('binary-with-nul.log', Buffer.concat([
-      junk(1, 3000), Buffer.from('\n'),
-      Buffer.from(`${timeoutLine('/etc/ssl/plain.pem')}\n`),
-      junk(2, 70), Buffer.from([0, 0, 0]), Buffer.from('\n'),
-      Buffer.from([0, 0, 0x1b, 0]), Buffer.from(`${timeoutLine('/etc/ssl/after-nul-prefix.pem')}\n`),
-      Buffer.from(timeoutLine('/etc/ssl/nul\u0000inside.pem')), Buffer.from('\n'),
-    ]));
+    const file = fixture(
+      'binary-with-nul.log',
+      Buffer.concat([
+        junk(1, 3000),
+        Buffer.from('\n'),
+        Buffer.from(`${timeoutLine('/etc/ssl/plain.pem')}\n`),
+        junk(2, 70),
+        Buffer.from([0, 0, 0]),
+        Buffer.from('\n'),
+        Buffer.from([0, 0, 0x1b, 0]),
+        Buffer.from(`${timeoutLine('/etc/ssl/after-nul-prefix.pem')}\n`),
+        Buffer.from(timeoutLine('/etc/ssl/nul\u0000inside.pem')),
+        Buffer.from('\n'),
+      ]),
+    );
     const r = await runAllFormats([file]);
     expect(r.code).toBe(1);
     expect(r.report.stats).toMatchObject({ files: 1, lines: 5, skipped: 0 });
@@ -82,13 +91,18 @@ describe('binary data and NUL bytes', () => {
 describe('invalid UTF-8', () => {
   test('invalid sequences become U+FFFD in values, evidence and output; line numbers stay exact', async () => {
     const bad = (s: string): Buffer => Buffer.from(s, 'latin1');
-    const file = fixture('invalid-utf8.log', Buffer.concat([
-      Buffer.from([0xff, 0xfe, 0xfd, 0x0a]),
-      // 0xff (never valid), 0xc3 0x28 (lead byte without continuation), 0xed 0xa0 0x80 (surrogate), 0xc0 0xaf (overlong)
-      bad(timeoutLine('/etc/ssl/ab\xffcd\xc3(e\xed\xa0\x80f\xc0\xaf.pem')), Buffer.from('\n'),
-      Buffer.from(`${VERIFY}\n`),
-      Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${timeoutLine('/etc/ssl/after-bom.pem')}\n`),
-    ]));
+    const file = fixture(
+      'invalid-utf8.log',
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe, 0xfd, 0x0a]),
+        // 0xff (never valid), 0xc3 0x28 (lead byte without continuation), 0xed 0xa0 0x80 (surrogate), 0xc0 0xaf (overlong)
+        bad(timeoutLine('/etc/ssl/ab\xffcd\xc3(e\xed\xa0\x80f\xc0\xaf.pem')),
+        Buffer.from('\n'),
+        Buffer.from(`${VERIFY}\n`),
+        Buffer.from([0xef, 0xbb, 0xbf]),
+        Buffer.from(`${timeoutLine('/etc/ssl/after-bom.pem')}\n`),
+      ]),
+    );
     const r = await runAllFormats([file]);
     expect(r.report.stats).toMatchObject({ lines: 4, skipped: 0 });
     expect(evidence(r.report)).toEqual(['invalid-utf8.log:2', 'invalid-utf8.log:3', 'invalid-utf8.log:4']);
@@ -100,11 +114,18 @@ describe('invalid UTF-8', () => {
 
 describe('line ends', () => {
   test('LF, CRLF and lone CR all end a line; no CR reaches the output; the last line may lack an end', async () => {
-    const file = fixture('crlf-and-lone-cr.log',
-      `${timeoutLine('/a.pem')}\r\n${timeoutLine('/b.pem')}\r${NOISE}\n${timeoutLine('/c.pem')}\r\n\r\n${timeoutLine('/d.pem')}\r`);
+    const file = fixture(
+      'crlf-and-lone-cr.log',
+      `${timeoutLine('/a.pem')}\r\n${timeoutLine('/b.pem')}\r${NOISE}\n${timeoutLine('/c.pem')}\r\n\r\n${timeoutLine('/d.pem')}\r`,
+    );
     const r = await runAllFormats([file]);
     expect(r.report.stats).toMatchObject({ lines: 6 });
-    expect(evidence(r.report)).toEqual(['crlf-and-lone-cr.log:1', 'crlf-and-lone-cr.log:2', 'crlf-and-lone-cr.log:4', 'crlf-and-lone-cr.log:6']);
+    expect(evidence(r.report)).toEqual([
+      'crlf-and-lone-cr.log:1',
+      'crlf-and-lone-cr.log:2',
+      'crlf-and-lone-cr.log:4',
+      'crlf-and-lone-cr.log:6',
+    ]);
     for (const f of r.report.findings) {
       expect(f.subject.certificate).toMatch(/^\/[a-d]\.pem$/);
       for (const e of f.evidence) expect(e.text).not.toMatch(/[\r\n]/);
@@ -135,7 +156,8 @@ describe('giant lines', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const write = (b: Buffer | string): Promise<void> => new Promise((resolve, reject) => child.stdin.write(b, (e) => (e ? reject(e) : resolve())));
+    const write = (b: Buffer | string): Promise<void> =>
+      new Promise((resolve, reject) => child.stdin.write(b, (e) => (e ? reject(e) : resolve())));
     const peakRss = (): number => {
       const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return Number(m![1]) * 1024;
@@ -155,7 +177,10 @@ describe('giant lines', () => {
       const grown = peakRss() - base;
       child.stdin.end();
       expect(await exited).toBe(1);
-      const end = JSON.parse(out.trim().split('\n').pop()!) as { stats: { lines: number; skipped: number }; inputs: { skippedLines: number[] }[] };
+      const end = JSON.parse(out.trim().split('\n').pop()!) as {
+        stats: { lines: number; skipped: number };
+        inputs: { skippedLines: number[] }[];
+      };
       expect(end.stats).toMatchObject({ lines: 3, skipped: 1 });
       expect(end.inputs[0]!.skippedLines).toEqual([2]);
       expect(out).toMatch(/"line":3,/);
@@ -177,7 +202,9 @@ describe('empty inputs', () => {
     const r = await runAllFormats([empty, emptyGz, blank]);
     expect(r.code).toBe(0);
     expect(r.report.inputs.map((i) => [path.basename(i.file), i.lines, i.error ?? null])).toEqual([
-      ['empty.log', 0, null], ['empty.log.gz', 0, null], ['only-line-ends.log', 3, null],
+      ['empty.log', 0, null],
+      ['empty.log.gz', 0, null],
+      ['only-line-ends.log', 3, null],
     ]);
     expect(r.report.findings).toEqual([]);
     expect(r.human).toContain('no stapling problems found in 3 lines of 3 inputs');
@@ -187,7 +214,9 @@ describe('empty inputs', () => {
 
 describe('damaged gzip', () => {
   // Distinct certificate paths keep the data from compressing to almost nothing.
-  const lines = Array.from({ length: 600 }, (_, i) => (i % 3 === 2 ? NOISE : timeoutLine(`/etc/ssl/site-${i}-${(i * 7919).toString(36)}/fullchain.pem`)));
+  const lines = Array.from({ length: 600 }, (_, i) =>
+    i % 3 === 2 ? NOISE : timeoutLine(`/etc/ssl/site-${i}-${(i * 7919).toString(36)}/fullchain.pem`),
+  );
   const text = `${lines.join('\n')}\n`;
   const gz = zlib.gzipSync(text);
 
@@ -210,7 +239,10 @@ describe('damaged gzip', () => {
     expect(input.lines).toBe(reached);
     expect(r.stderr).toBe(`stapling-doctor: ${file}: gzip data is truncated or corrupt (unexpected end of file) ${where}\n`);
     // Every complete matching line read before the damage is a finding (the fragment may be one too).
-    const expected = decodable.split('\n').slice(0, complete).filter((l) => l.includes('timed out')).length;
+    const expected = decodable
+      .split('\n')
+      .slice(0, complete)
+      .filter((l) => l.includes('timed out')).length;
     const fromFile = r.report.findings.filter((f) => f.evidence.some((e) => e.file === file)).length;
     expect(fromFile).toBeGreaterThanOrEqual(expected);
     expect(fromFile).toBeLessThanOrEqual(expected + 1);
@@ -232,7 +264,9 @@ describe('damaged gzip', () => {
     // Half of the compressed data holds about half of the 600 lines; at most 64 KiB of output (GUNZIP_CHUNK) before the damage may be lost.
     expect(n).toBeGreaterThan(150);
     expect(evidence(r.report)).toEqual(expect.arrayContaining(['corrupt-middle.log.2.gz:1', 'after-corrupt.log:1']));
-    expect(r.stderr).toMatch(new RegExp(`^stapling-doctor: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: gzip data is truncated or corrupt`));
+    expect(r.stderr).toMatch(
+      new RegExp(`^stapling-doctor: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: gzip data is truncated or corrupt`),
+    );
   });
 
   test('gzip on stdin that is cut short is reported the same way', async () => {

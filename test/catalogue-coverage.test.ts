@@ -70,22 +70,25 @@ test('the list is not empty (a broken file cannot pass silently)', () => {
   expect(lookalikes.length).toBeGreaterThan(20);
 });
 
-describe.each(stapling.map((m) => [`§${m.section} ${m.server} ${m.code ?? ''} ${m.format}`, m] as const))('stapling message %s', (_name, m) => {
-  test('has a representative line that is a positive sample of a rule', () => {
-    expect(m.line).toBeDefined();
-    expect(positives.get(m.line!)?.map((r) => r.id) ?? []).not.toEqual([]);
-  });
-  test('the line has the catalogue wording (and AH code)', () => {
-    expect(m.line!).toMatch(formatRegex(m.format));
-    if (m.code) expect(m.line!).toContain(`${m.code}: `);
-  });
-  test('the rule holding it wins the line and is not a look-alike', () => {
-    const top = matcher.matchAll(m.line!)[0];
-    expect(top).toBeDefined();
-    expect(positives.get(m.line!)!.map((r) => r.id)).toContain(top!.rule.id);
-    expect(top!.rule.role).not.toBe('lookalike');
-  });
-});
+describe.each(stapling.map((m) => [`§${m.section} ${m.server} ${m.code ?? ''} ${m.format}`, m] as const))(
+  'stapling message %s',
+  (_name, m) => {
+    test('has a representative line that is a positive sample of a rule', () => {
+      expect(m.line).toBeDefined();
+      expect(positives.get(m.line!)?.map((r) => r.id) ?? []).not.toEqual([]);
+    });
+    test('the line has the catalogue wording (and AH code)', () => {
+      expect(m.line!).toMatch(formatRegex(m.format));
+      if (m.code) expect(m.line!).toContain(`${m.code}: `);
+    });
+    test('the rule holding it wins the line and is not a look-alike', () => {
+      const top = matcher.matchAll(m.line!)[0];
+      expect(top).toBeDefined();
+      expect(positives.get(m.line!)!.map((r) => r.id)).toContain(top!.rule.id);
+      expect(top!.rule.role).not.toBe('lookalike');
+    });
+  },
+);
 
 describe.each(lookalikes.map((m) => [`§${m.section} ${m.server} ${m.code ?? ''} ${m.format}`, m] as const))('look-alike %s', (_name, m) => {
   test('is a rule sample with the catalogue wording', () => {
@@ -98,10 +101,13 @@ describe.each(lookalikes.map((m) => [`§${m.section} ${m.server} ${m.code ?? ''}
 });
 
 describe('documented exclusions', () => {
-  test.each(excluded.map((m) => [`§${m.section} ${m.code ?? ''} ${m.format}`, m] as const))('%s has a reason and reports nothing', (_n, m) => {
-    expect(m.reason && m.reason.length > 10).toBe(true);
-    if (m.line) expect(analyze([m.line], rules).findings).toEqual([]);
-  });
+  test.each(excluded.map((m) => [`§${m.section} ${m.code ?? ''} ${m.format}`, m] as const))(
+    '%s has a reason and reports nothing',
+    (_n, m) => {
+      expect(m.reason && m.reason.length > 10).toBe(true);
+      if (m.line) expect(analyze([m.line], rules).findings).toEqual([]);
+    },
+  );
 });
 
 describe('the catalogue itself', () => {
@@ -149,7 +155,9 @@ describe('multi-line sequences (catalogue §2.8), from captured logs', () => {
     lines.filter((l) => l.includes(`:tid ${tid}]`) && texts.some((t) => l.includes(t)));
 
   test('AH02217 + AH02604 of one start are one finding', () => {
-    const seq = apache.filter((l) => l.includes('noroot.stapling-lab.test') && l.includes('AH02217')).slice(0, 1)
+    const seq = apache
+      .filter((l) => l.includes('noroot.stapling-lab.test') && l.includes('AH02217'))
+      .slice(0, 1)
       .concat(apache.filter((l) => l.includes('AH02604: Unable to configure certificate noissuer')).slice(0, 1));
     const r = analyze(seq, rules);
     expect(r.findings.map((f) => [f.cause, f.count, f.evidence.length])).toEqual([['issuer-certificate-missing', 1, 2]]);
@@ -181,7 +189,10 @@ describe('multi-line sequences (catalogue §2.8), from captured logs', () => {
     expect(analyze(seq, rules).findings.map((x) => [x.cause, x.evidence.length])).toEqual([['response-not-current', 2]]);
   });
   test('AH02969 revoked is an error', () => {
-    const f = analyze(apache.filter((l) => l.includes('AH02969') && l.includes('revoked')), rules).findings;
+    const f = analyze(
+      apache.filter((l) => l.includes('AH02969') && l.includes('revoked')),
+      rules,
+    ).findings;
     expect(f.map((x) => [x.cause, x.severity])).toEqual([['certificate-revoked', 'error']]);
   });
   test('client-certificate OCSP: a transport failure followed by AH02276 is not reported', () => {

@@ -35,7 +35,12 @@ function json(args: string[], input?: string): { code: number | null; report: Re
 /** The diagnosis each seed must get: cause and the directive its first fix step names. */
 const EXPECTED = [
   { name: 'apache', file: 'apache-issuer-missing-httpd-2.4.7.log', cause: 'issuer-certificate-missing', directive: 'SSLCertificateFile' },
-  { name: 'nginx verify', file: 'nginx-ocsp-verify-issuer-not-trusted.log', cause: 'trusted-chain-incomplete', directive: 'ssl_trusted_certificate' },
+  {
+    name: 'nginx verify',
+    file: 'nginx-ocsp-verify-issuer-not-trusted.log',
+    cause: 'trusted-chain-incomplete',
+    directive: 'ssl_trusted_certificate',
+  },
   { name: 'nginx resolver', file: 'nginx-no-resolver.log', cause: 'resolver-missing', directive: 'resolver' },
 ];
 
@@ -133,7 +138,10 @@ describe('by live pipe', () => {
       expect(line.evidence[0]!.line).toBe(1);
       const end = waitForOutput(child, (out) => out.includes('"event":"end"'));
       child.stdin.end();
-      const lines = (await end).trim().split('\n').map((l) => JSON.parse(l) as { event: string });
+      const lines = (await end)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event: string });
       expect(lines[lines.length - 1]!.event).toBe('end');
       expect(await exited).toBe(1);
     } finally {

@@ -33,8 +33,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => tmp.cleanup());
 
-const nginxIssuer = (file: string) => `2026/11/23 02:16:56 [warn] 5354#5354: "ssl_stapling" ignored, issuer certificate not found for certificate "${file}"`;
-const nginxNoUrl = (file: string) => `2026/11/23 02:16:56 [warn] 5377#5377: "ssl_stapling" ignored, no OCSP responder URL in the certificate "${file}"`;
+const nginxIssuer = (file: string) =>
+  `2026/11/23 02:16:56 [warn] 5354#5354: "ssl_stapling" ignored, issuer certificate not found for certificate "${file}"`;
+const nginxNoUrl = (file: string) =>
+  `2026/11/23 02:16:56 [warn] 5377#5377: "ssl_stapling" ignored, no OCSP responder URL in the certificate "${file}"`;
 const nginxVerify = (file: string) =>
   `2026/11/23 02:16:56 [error] 5414#5414: OCSP_basic_verify() failed (SSL: error:13800065:OCSP routines::certificate verify error:Verify error: unable to get local issuer certificate) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:42963, certificate: "${file}"`;
 const nginxRefused = (file: string) =>
@@ -63,16 +65,30 @@ function inspector(configFiles: string[] = [], now?: number): Inspector {
 }
 
 const nginxConf = (name: string, server: string, http = '') =>
-  write(name, `events {}\nhttp {\n  ${http}\n  server {\n    listen 127.0.0.1:8443 ssl;\n    server_name www.stapling.test;\n${server}\n  }\n}\n`);
+  write(
+    name,
+    `events {}\nhttp {\n  ${http}\n  server {\n    listen 127.0.0.1:8443 ssl;\n    server_name www.stapling.test;\n${server}\n  }\n}\n`,
+  );
 
 describe('issuer-certificate-missing', () => {
   test('nginx, leaf-only file: confirmed, the fix names the intermediate and its CA Issuers URL', () => {
     const f = inspector().inspect(finding([nginxIssuer(pki.leaves.good!.cert)]));
     expect(f.cause).toBe('issuer-certificate-missing');
     expect(f.inspection!.result).toBe('confirmed');
-    expect(f.inspection!.checks.map((c) => [c.check, c.result])).toEqual([['self-signed', 'confirmed'], ['issuer-present', 'confirmed']]);
-    expect(f.inspection!.missing).toEqual([{ subject: INTER, role: 'issuer', caIssuersUrl: CA_ISSUERS.intermediate, neededIn: 'certificate-file' }]);
-    expect(f.inspection!.certificate).toMatchObject({ file: pki.leaves.good!.cert, subject: 'CN=www.stapling.test', issuer: INTER, serial: pki.leaves.good!.serial, selfSigned: false });
+    expect(f.inspection!.checks.map((c) => [c.check, c.result])).toEqual([
+      ['self-signed', 'confirmed'],
+      ['issuer-present', 'confirmed'],
+    ]);
+    expect(f.inspection!.missing).toEqual([
+      { subject: INTER, role: 'issuer', caIssuersUrl: CA_ISSUERS.intermediate, neededIn: 'certificate-file' },
+    ]);
+    expect(f.inspection!.certificate).toMatchObject({
+      file: pki.leaves.good!.cert,
+      subject: 'CN=www.stapling.test',
+      issuer: INTER,
+      serial: pki.leaves.good!.serial,
+      selfSigned: false,
+    });
     expect(f.fix.steps[0]!.directive).toBe('ssl_certificate');
     expect(f.fix.steps[0]!.text).toContain(INTER);
     expect(f.fix.steps[0]!.text).toContain(CA_ISSUERS.intermediate);
@@ -101,7 +117,10 @@ describe('issuer-certificate-missing', () => {
 
   test('Apache (subject/serial in the log) with --config: matched by serial, confirmed', () => {
     const l = pki.leaves.good!;
-    const conf = write('apache-a/httpd.conf', `ServerRoot "${tmp.dir}"\nSSLStaplingCache shmcb:x(32768)\n<VirtualHost 127.0.0.1:8443>\n  ServerName www.stapling.test\n  SSLEngine on\n  SSLCertificateFile ${l.cert}\n  SSLUseStapling on\n</VirtualHost>\n`);
+    const conf = write(
+      'apache-a/httpd.conf',
+      `ServerRoot "${tmp.dir}"\nSSLStaplingCache shmcb:x(32768)\n<VirtualHost 127.0.0.1:8443>\n  ServerName www.stapling.test\n  SSLEngine on\n  SSLCertificateFile ${l.cert}\n  SSLUseStapling on\n</VirtualHost>\n`,
+    );
     const f = inspector([conf]).inspect(finding(apache02217('CN=www.stapling.test', INTER, l.serial)));
     expect(f.inspection!.result).toBe('confirmed');
     expect(f.inspection!.configBlock).toBe(`${conf}:3`);
@@ -112,7 +131,10 @@ describe('issuer-certificate-missing', () => {
 
   test('Apache: SSLCACertificateFile (inherited from the main server) holds the issuer: refuted', () => {
     const l = pki.leaves.good!;
-    const conf = write('apache-b/httpd.conf', `SSLCACertificateFile ${pki.inter.cert}\n<VirtualHost *:443>\n  SSLEngine on\n  SSLCertificateFile ${l.cert}\n</VirtualHost>\n`);
+    const conf = write(
+      'apache-b/httpd.conf',
+      `SSLCACertificateFile ${pki.inter.cert}\n<VirtualHost *:443>\n  SSLEngine on\n  SSLCertificateFile ${l.cert}\n</VirtualHost>\n`,
+    );
     const f = inspector([conf]).inspect(finding(apache02217('CN=www.stapling.test', INTER, l.serial)));
     expect(f.inspection!.result).toBe('refuted');
   });
@@ -151,12 +173,71 @@ describe('ocsp-url-missing', () => {
   test("Let's Encrypt issuer: the check says it ended OCSP, the fix turns stapling off", async () => {
     const d = path.join(tmp.dir, 'le');
     fs.mkdirSync(d, { recursive: true });
-    const ext = write('le/ext.cnf', '[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n[leaf]\nbasicConstraints=critical,CA:FALSE\nauthorityInfoAccess=caIssuers;URI:http://r11.i.lencr.org/\n');
-    await runOk('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${d}/ca.key`, '-out', `${d}/ca.pem`, '-subj', "/C=US/O=Let's Encrypt/CN=R11", '-days', '5', '-extensions', 'ca', '-config', ext]);
-    await runOk('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${d}/leaf.key`, '-out', `${d}/leaf.csr`, '-subj', '/CN=le.example']);
-    await runOk('openssl', ['x509', '-req', '-in', `${d}/leaf.csr`, '-CA', `${d}/ca.pem`, '-CAkey', `${d}/ca.key`, '-set_serial', '7', '-days', '5', '-extfile', ext, '-extensions', 'leaf', '-out', `${d}/leaf.pem`]);
+    const ext = write(
+      'le/ext.cnf',
+      '[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n[leaf]\nbasicConstraints=critical,CA:FALSE\nauthorityInfoAccess=caIssuers;URI:http://r11.i.lencr.org/\n',
+    );
+    await runOk('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${d}/ca.key`,
+      '-out',
+      `${d}/ca.pem`,
+      '-subj',
+      "/C=US/O=Let's Encrypt/CN=R11",
+      '-days',
+      '5',
+      '-extensions',
+      'ca',
+      '-config',
+      ext,
+    ]);
+    await runOk('openssl', [
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${d}/leaf.key`,
+      '-out',
+      `${d}/leaf.csr`,
+      '-subj',
+      '/CN=le.example',
+    ]);
+    await runOk('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      `${d}/leaf.csr`,
+      '-CA',
+      `${d}/ca.pem`,
+      '-CAkey',
+      `${d}/ca.key`,
+      '-set_serial',
+      '7',
+      '-days',
+      '5',
+      '-extfile',
+      ext,
+      '-extensions',
+      'leaf',
+      '-out',
+      `${d}/leaf.pem`,
+    ]);
     const f = inspector().inspect(finding([nginxNoUrl(`${d}/leaf.pem`)]));
-    expect(f.inspection!.checks.map((c) => [c.check, c.result])).toEqual([['ocsp-url', 'confirmed'], ['lets-encrypt', 'confirmed']]);
+    expect(f.inspection!.checks.map((c) => [c.check, c.result])).toEqual([
+      ['ocsp-url', 'confirmed'],
+      ['lets-encrypt', 'confirmed'],
+    ]);
     expect(f.message).toMatch(/Let's Encrypt/);
     expect(f.fix.summary).toMatch(/Let's Encrypt/);
     expect(f.fix.steps[0]).toMatchObject({ directive: 'ssl_stapling', value: 'off' });
@@ -178,7 +259,11 @@ describe('trusted-chain-incomplete (nginx ssl_stapling_verify)', () => {
   });
 
   test('ssl_trusted_certificate (inherited from http) holds the intermediate only: confirmed, the root is missing from that file', () => {
-    const conf = nginxConf('ngx-b/nginx.conf', `    ssl_certificate "${leaf()}";`, `ssl_trusted_certificate ${pki.inter.cert}; # only the intermediate`);
+    const conf = nginxConf(
+      'ngx-b/nginx.conf',
+      `    ssl_certificate "${leaf()}";`,
+      `ssl_trusted_certificate ${pki.inter.cert}; # only the intermediate`,
+    );
     const f = inspector([conf]).inspect(finding([nginxVerify(leaf())]));
     expect(f.inspection!.result).toBe('confirmed');
     expect(f.inspection!.missing.map((m) => m.subject)).toEqual([ROOT_CA]);
@@ -210,7 +295,7 @@ describe('trusted-chain-incomplete (nginx ssl_stapling_verify)', () => {
 });
 
 describe('other causes and general facts', () => {
-  test('responder failure: the OCSP URL check compares the log\'s responder with the certificate', () => {
+  test("responder failure: the OCSP URL check compares the log's responder with the certificate", () => {
     const f = inspector().inspect(finding([nginxRefused(pki.leaves.good!.fullchain)]));
     expect(f.cause).toBe('responder-unreachable');
     expect(f.inspection!.checks).toEqual([expect.objectContaining({ check: 'ocsp-url', result: 'confirmed' })]);
@@ -242,31 +327,89 @@ describe('other causes and general facts', () => {
 
 describe('configuration reading', () => {
   test('nginx: include globs relative to the main file, http inheritance, quotes, comments, Lua blocks', () => {
-    write('ngx-inc/conf.d/a.conf', `server {\n  server_name a.example;\n  ssl_certificate "certs/a.pem"; # relative to the prefix\n  ssl_trusted_certificate /x/t.pem;\n  ssl_stapling_responder http://ocsp.example/;\n}\n`);
-    write('ngx-inc/conf.d/b.conf', `server {\n  server_name b.example;\n  ssl_certificate /y/b.pem;\n  ssl_certificate /y/b-ecdsa.pem;\n  init_by_lua_block { local t = { a = "}" } }\n}\n`);
-    const main = write('ngx-inc/nginx.conf', `events {}\nhttp {\n  ssl_trusted_certificate /etc/ssl/chain.pem;\n  ssl_stapling on;\n  include conf.d/*.conf;\n}\n`);
+    write(
+      'ngx-inc/conf.d/a.conf',
+      `server {\n  server_name a.example;\n  ssl_certificate "certs/a.pem"; # relative to the prefix\n  ssl_trusted_certificate /x/t.pem;\n  ssl_stapling_responder http://ocsp.example/;\n}\n`,
+    );
+    write(
+      'ngx-inc/conf.d/b.conf',
+      `server {\n  server_name b.example;\n  ssl_certificate /y/b.pem;\n  ssl_certificate /y/b-ecdsa.pem;\n  init_by_lua_block { local t = { a = "}" } }\n}\n`,
+    );
+    const main = write(
+      'ngx-inc/nginx.conf',
+      `events {}\nhttp {\n  ssl_trusted_certificate /etc/ssl/chain.pem;\n  ssl_stapling on;\n  include conf.d/*.conf;\n}\n`,
+    );
     const c = readServerConfig(main, fsConfigReader(fs));
     expect(c.server).toBe('nginx');
     expect(c.problems).toEqual([]);
     expect(c.files).toHaveLength(3);
-    expect(c.sites.map((s) => ({ names: s.names, certificates: s.certificates, trusted: s.trustedFiles, stapling: s.stapling, responder: s.forcedResponder }))).toEqual([
-      { names: ['a.example'], certificates: [path.join(tmp.dir, 'ngx-inc/certs/a.pem')], trusted: ['/x/t.pem'], stapling: true, responder: 'http://ocsp.example/' },
-      { names: ['b.example'], certificates: ['/y/b.pem', '/y/b-ecdsa.pem'], trusted: ['/etc/ssl/chain.pem'], stapling: true, responder: null },
+    expect(
+      c.sites.map((s) => ({
+        names: s.names,
+        certificates: s.certificates,
+        trusted: s.trustedFiles,
+        stapling: s.stapling,
+        responder: s.forcedResponder,
+      })),
+    ).toEqual([
+      {
+        names: ['a.example'],
+        certificates: [path.join(tmp.dir, 'ngx-inc/certs/a.pem')],
+        trusted: ['/x/t.pem'],
+        stapling: true,
+        responder: 'http://ocsp.example/',
+      },
+      {
+        names: ['b.example'],
+        certificates: ['/y/b.pem', '/y/b-ecdsa.pem'],
+        trusted: ['/etc/ssl/chain.pem'],
+        stapling: true,
+        responder: null,
+      },
     ]);
     expect(c.sites[1]!.file).toBe(path.join(tmp.dir, 'ngx-inc/conf.d/b.conf'));
   });
 
   test('Apache: Include/IncludeOptional relative to ServerRoot (globs and directories), continuations, inheritance', () => {
     const root = path.join(tmp.dir, 'apache-inc');
-    write('apache-inc/sites-enabled/one.conf', `<VirtualHost *:443>\n  ServerName one.example\n  ServerAlias www.one.example\n  SSLEngine on\n  SSLCertificateFile \\\n     "/c/one.pem"\n  SSLCertificateChainFile /c/chain.pem\n</VirtualHost>\n<VirtualHost *:80>\n  ServerName plain.example\n</VirtualHost>\n`);
-    write('apache-inc/conf.d/two.conf', `<IfModule ssl_module>\n<VirtualHost *:443>\n  ServerName two.example\n  SSLCertificateFile certs/two.pem\n  SSLCACertificateFile /c/own-ca.pem\n  SSLStaplingForceURL http://ocsp.two/\n</VirtualHost>\n</IfModule>\n`);
-    const main = write('apache-inc/apache2.conf', `# main\nServerRoot "${root}"\nSSLCACertificateFile /c/ca.pem\nIncludeOptional sites-enabled/*.conf\nInclude conf.d\nIncludeOptional nothing-here/*.conf\n`);
+    write(
+      'apache-inc/sites-enabled/one.conf',
+      `<VirtualHost *:443>\n  ServerName one.example\n  ServerAlias www.one.example\n  SSLEngine on\n  SSLCertificateFile \\\n     "/c/one.pem"\n  SSLCertificateChainFile /c/chain.pem\n</VirtualHost>\n<VirtualHost *:80>\n  ServerName plain.example\n</VirtualHost>\n`,
+    );
+    write(
+      'apache-inc/conf.d/two.conf',
+      `<IfModule ssl_module>\n<VirtualHost *:443>\n  ServerName two.example\n  SSLCertificateFile certs/two.pem\n  SSLCACertificateFile /c/own-ca.pem\n  SSLStaplingForceURL http://ocsp.two/\n</VirtualHost>\n</IfModule>\n`,
+    );
+    const main = write(
+      'apache-inc/apache2.conf',
+      `# main\nServerRoot "${root}"\nSSLCACertificateFile /c/ca.pem\nIncludeOptional sites-enabled/*.conf\nInclude conf.d\nIncludeOptional nothing-here/*.conf\n`,
+    );
     const c = readServerConfig(main, fsConfigReader(fs));
     expect(c.server).toBe('apache');
     expect(c.problems).toEqual([]);
-    expect(c.sites.map((s) => ({ names: s.names, certificates: s.certificates, chain: s.chainFiles, trusted: s.trustedFiles, responder: s.forcedResponder }))).toEqual([
-      { names: ['one.example', 'www.one.example'], certificates: ['/c/one.pem'], chain: ['/c/chain.pem'], trusted: ['/c/ca.pem'], responder: null },
-      { names: ['two.example'], certificates: [path.join(root, 'certs/two.pem')], chain: [], trusted: ['/c/own-ca.pem'], responder: 'http://ocsp.two/' },
+    expect(
+      c.sites.map((s) => ({
+        names: s.names,
+        certificates: s.certificates,
+        chain: s.chainFiles,
+        trusted: s.trustedFiles,
+        responder: s.forcedResponder,
+      })),
+    ).toEqual([
+      {
+        names: ['one.example', 'www.one.example'],
+        certificates: ['/c/one.pem'],
+        chain: ['/c/chain.pem'],
+        trusted: ['/c/ca.pem'],
+        responder: null,
+      },
+      {
+        names: ['two.example'],
+        certificates: [path.join(root, 'certs/two.pem')],
+        chain: [],
+        trusted: ['/c/own-ca.pem'],
+        responder: 'http://ocsp.two/',
+      },
     ]);
   });
 
@@ -332,7 +475,10 @@ describe('CLI', () => {
 
   test('ndjson (live form) carries the inspection on each finding event', () => {
     const log = write('cli/live.log', `${nginxIssuer(pki.leaves.good!.cert)}\n`);
-    const lines = runCli(['--inspect', '--format', 'ndjson', log]).stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; inspection?: unknown });
+    const lines = runCli(['--inspect', '--format', 'ndjson', log])
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; inspection?: unknown });
     expect(lines[0]!.event).toBe('new');
     expect(lines[0]!.inspection).toMatchObject({ result: 'confirmed' });
   });

@@ -13,22 +13,53 @@ const cases: Case[] = [
   [
     'apache 2.4 with tid (issue 2 seed)',
     "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!",
-    { server: 'apache', format: 'apache24', time: '2014-05-09T23:36:44.055900', level: 'error', module: 'ssl', pid: 1491, tid: '139921007208320', code: 'AH02217', message: "ssl_stapling_init_cert: Can't retrieve issuer certificate!", client: null, status: null },
+    {
+      server: 'apache',
+      format: 'apache24',
+      time: '2014-05-09T23:36:44.055900',
+      level: 'error',
+      module: 'ssl',
+      pid: 1491,
+      tid: '139921007208320',
+      code: 'AH02217',
+      message: "ssl_stapling_init_cert: Can't retrieve issuer certificate!",
+      client: null,
+      status: null,
+    },
   ],
   [
     'apache 2.4 prefork, no tid (packetfence#2103)',
     '[Wed Apr 12 19:33:43.309609 2017] [ssl:error] [pid 19319] AH02235: Unable to configure server certificate for stapling',
-    { server: 'apache', format: 'apache24', pid: 19319, tid: null, code: 'AH02235', message: 'Unable to configure server certificate for stapling' },
+    {
+      server: 'apache',
+      format: 'apache24',
+      pid: 19319,
+      tid: null,
+      code: 'AH02235',
+      message: 'Unable to configure server certificate for stapling',
+    },
   ],
   [
     'apache 2.4 with IPv6 client (httpd docs, ErrorLogFormat example)',
     '[Thu May 12 08:28:57.652118 2011] [core:error] [pid 8777:tid 4326490112] [client ::1:58619] File does not exist: /usr/local/apache2/htdocs/favicon.ico',
-    { server: 'apache', format: 'apache24', client: '::1:58619', code: null, message: 'File does not exist: /usr/local/apache2/htdocs/favicon.ico' },
+    {
+      server: 'apache',
+      format: 'apache24',
+      client: '::1:58619',
+      code: null,
+      message: 'File does not exist: /usr/local/apache2/htdocs/favicon.ico',
+    },
   ],
   [
     'apache 2.4 client ip:port (lnav error_log.json sample)',
     '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /',
-    { server: 'apache', client: '127.0.0.1:60444', code: 'AH00135', message: 'Invalid method in request FOO /', time: '2017-04-04T06:28:08.605341' },
+    {
+      server: 'apache',
+      client: '127.0.0.1:60444',
+      code: 'AH00135',
+      message: 'Invalid method in request FOO /',
+      time: '2017-04-04T06:28:08.605341',
+    },
   ],
   [
     'apache 2.4 status prefix and client (frankfoerster.com, elided prefix as quoted)',
@@ -48,12 +79,28 @@ const cases: Case[] = [
   [
     'apache 2.2 (httpd 2.2 docs)',
     '[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration: /export/home/live/ap/htdocs/test',
-    { server: 'apache', format: 'apache22', time: '2000-10-11T14:32:52', level: 'error', client: '127.0.0.1', module: null, pid: null, message: 'client denied by server configuration: /export/home/live/ap/htdocs/test' },
+    {
+      server: 'apache',
+      format: 'apache22',
+      time: '2000-10-11T14:32:52',
+      level: 'error',
+      client: '127.0.0.1',
+      module: null,
+      pid: null,
+      message: 'client denied by server configuration: /export/home/live/ap/htdocs/test',
+    },
   ],
   [
     'apache start-up line without prefix (server/config.c)',
     'AH00526: Syntax error on line 12 of /etc/httpd/conf.d/ssl.conf:',
-    { server: 'apache', format: 'apache-startup', code: 'AH00526', time: null, level: null, message: 'Syntax error on line 12 of /etc/httpd/conf.d/ssl.conf:' },
+    {
+      server: 'apache',
+      format: 'apache-startup',
+      code: 'AH00526',
+      time: null,
+      level: null,
+      message: 'Syntax error on line 12 of /etc/httpd/conf.d/ssl.conf:',
+    },
   ],
   [
     'nginx without *cid (issue 2 seed)',
@@ -63,7 +110,13 @@ const cases: Case[] = [
   [
     'nginx with *cid (fail2ban nginx-forbidden test log)',
     '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"',
-    { server: 'nginx', connectionId: 9134, pid: 2035, tid: '2035', message: 'access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"' },
+    {
+      server: 'nginx',
+      connectionId: 9134,
+      pid: 2035,
+      tid: '2035',
+      message: 'access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"',
+    },
   ],
   [
     'nginx warn level (engintron#1213 style, catalogue §1.5)',
@@ -73,7 +126,13 @@ const cases: Case[] = [
   [
     'nginx stderr form (acme.sh#2231)',
     'nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/path/to/fullchain.cer"',
-    { server: 'nginx', format: 'nginx-stderr', level: 'warn', time: null, message: '"ssl_stapling" ignored, issuer certificate not found for certificate "/path/to/fullchain.cer"' },
+    {
+      server: 'nginx',
+      format: 'nginx-stderr',
+      level: 'warn',
+      time: null,
+      message: '"ssl_stapling" ignored, issuer certificate not found for certificate "/path/to/fullchain.cer"',
+    },
   ],
   [
     'syslog/journald wrapping nginx (issue 2 form)',
@@ -118,7 +177,13 @@ const cases: Case[] = [
   [
     'a line that fits no prefix keeps its whole text',
     'OCSP_basic_verify() failed (SSL: error:27FFF065:OCSP routines:CRYPTO_internal:certificate verify error:Verify error:unable to get issuer certificate) while requesting certificate status, responder: gp.symcd.com',
-    { server: null, format: null, time: null, message: 'OCSP_basic_verify() failed (SSL: error:27FFF065:OCSP routines:CRYPTO_internal:certificate verify error:Verify error:unable to get issuer certificate) while requesting certificate status, responder: gp.symcd.com' },
+    {
+      server: null,
+      format: null,
+      time: null,
+      message:
+        'OCSP_basic_verify() failed (SSL: error:27FFF065:OCSP routines:CRYPTO_internal:certificate verify error:Verify error:unable to get issuer certificate) while requesting certificate status, responder: gp.symcd.com',
+    },
   ],
 ];
 
@@ -131,7 +196,19 @@ test('every field is present, null when absent', () => {
   expect(Object.keys(p).sort()).toEqual(
     ['client', 'code', 'connectionId', 'format', 'level', 'message', 'module', 'pid', 'server', 'status', 'tid', 'time', 'wrapper'].sort(),
   );
-  expect(p).toMatchObject({ server: null, time: null, level: null, module: null, pid: null, tid: null, connectionId: null, client: null, status: null, code: null, message: 'anything at all' });
+  expect(p).toMatchObject({
+    server: null,
+    time: null,
+    level: null,
+    module: null,
+    pid: null,
+    tid: null,
+    connectionId: null,
+    client: null,
+    status: null,
+    code: null,
+    message: 'anything at all',
+  });
 });
 
 test('a trailing CR (CRLF file) is not part of the message', () => {

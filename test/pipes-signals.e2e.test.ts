@@ -11,7 +11,8 @@ import { expectAccounting, expectCleanStderr, STACK_TRACE } from './helpers/robu
 
 const timeoutLine = (i: number): string =>
   `2018/09/27 10:38:51 [error] 1043#0: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: ocsp${i}.example.org, peer: 2.21.67.65:80, certificate: "/etc/ssl/site-${i}/fullchain.pem"`;
-const NOISE = '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"';
+const NOISE =
+  '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"';
 
 let dir: string;
 let cleanup: () => void;

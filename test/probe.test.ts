@@ -28,7 +28,24 @@ async function respond(name: string, leaf: string, signer: { cert: string; key: 
   const req = path.join(tmp.dir, `${name}.req`);
   const out = path.join(tmp.dir, `${name}.der`);
   await runOk('openssl', ['ocsp', '-issuer', pki.inter.cert, '-cert', leaf, '-no_nonce', '-reqout', req]);
-  await runOk('openssl', ['ocsp', '-index', pki.index, '-rsigner', signer.cert, '-rkey', signer.key, '-CA', pki.inter.cert, '-reqin', req, '-respout', out, '-ndays', '1', ...extra]);
+  await runOk('openssl', [
+    'ocsp',
+    '-index',
+    pki.index,
+    '-rsigner',
+    signer.cert,
+    '-rkey',
+    signer.key,
+    '-CA',
+    pki.inter.cert,
+    '-reqin',
+    req,
+    '-respout',
+    out,
+    '-ndays',
+    '1',
+    ...extra,
+  ]);
   der[name] = fs.readFileSync(out);
 }
 
@@ -83,7 +100,10 @@ test('a good response from the delegated OCSP signer: good, verified, current', 
   expect(r.tls.authorized).toBe(true);
   expect(r.certificate).toMatchObject({ subject: 'CN=www.stapling.test', serial: pki.leaves.good!.serial });
   expect(r.staple).toMatchObject({
-    responseStatus: 'successful', certStatus: 'good', current: true, responses: 1,
+    responseStatus: 'successful',
+    certStatus: 'good',
+    current: true,
+    responses: 1,
     responderId: { byName: 'CN=Stapling Test OCSP Signer,O=stapling-doctor tests' },
     signature: { result: 'verified', signer: 'delegated', signerSubject: 'CN=Stapling Test OCSP Signer,O=stapling-doctor tests' },
   });
@@ -108,7 +128,7 @@ test('a foreign signer and a signer without OCSPSigning: "good" but not verified
   expect(n.staple!.signature.detail).toMatch(/without the OCSPSigning/);
 });
 
-test('revoked (with time and reason), unknown, another certificate\'s response', async () => {
+test("revoked (with time and reason), unknown, another certificate's response", async () => {
   const r = await probeWith([der.revoked!], 'revoked');
   expect(r.verdict).toBe('revoked');
   expect(r.staple).toMatchObject({ certStatus: 'revoked', revocationReason: 'keyCompromise' });

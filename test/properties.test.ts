@@ -19,7 +19,6 @@ import { analyzeStream } from '../src/stream.js';
 import { SERVERS } from '../src/types.js';
 import { expectAccounting } from './helpers/robust.js';
 
-
 // Real lines and prefixes (rule samples, seeds of issue 2, the parser's formats).
 const REAL = [
   "[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 139921007208320] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!",
@@ -29,7 +28,8 @@ const REAL = [
   'nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/path/to/fullchain.cer"',
   '[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491] (70007)The timeout specified has expired: [client 1.2.3.4:23726] AH01977: failed reading line from OCSP server',
 ];
-const NOISE = '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"';
+const NOISE =
+  '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"';
 const allRules = await loadRules();
 // Building a matcher for the whole rule set takes ~0.1 s (anchor planning), too slow for hundreds of
 // property runs: most runs use the rules whose triggers the generated lines contain, and one property
@@ -37,19 +37,47 @@ const allRules = await loadRules();
 const rules = allRules.filter((r) => [...REAL, NOISE].some((l) => l.includes(r.trigger)));
 
 const PREFIXES = [
-  '2014/05/09 17:38:16 [error] 1580#0: ', '2014/05/09 17:38:16 [warn] 1#1: *42 ', 'nginx: [warn] ',
-  '[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 1] ', '[Wed Apr 12 19:33:43 2017] [error] ',
-  'AH02217: ', '(111)Connection refused: ', '(EAI 2)Name or service not known: ', '[client 1.2.3.4:5] ', '[client [::1]:443] ',
-  'Nov 21 10:00:00 host nginx[123]: ', '<27>1 2024-01-01T00:00:00Z host httpd 22 - - ', '2024-01-01T00:00:00.123456789Z stderr F ',
-  '0123456789ab | ', 'web_1  | ', ', referer: http://x/', 'ssl_engine_kernel.c(123): ', '\r', '\u0000', '\uFFFD', '\ud800',
+  '2014/05/09 17:38:16 [error] 1580#0: ',
+  '2014/05/09 17:38:16 [warn] 1#1: *42 ',
+  'nginx: [warn] ',
+  '[Fri May 09 23:36:44.055900 2014] [ssl:error] [pid 1491:tid 1] ',
+  '[Wed Apr 12 19:33:43 2017] [error] ',
+  'AH02217: ',
+  '(111)Connection refused: ',
+  '(EAI 2)Name or service not known: ',
+  '[client 1.2.3.4:5] ',
+  '[client [::1]:443] ',
+  'Nov 21 10:00:00 host nginx[123]: ',
+  '<27>1 2024-01-01T00:00:00Z host httpd 22 - - ',
+  '2024-01-01T00:00:00.123456789Z stderr F ',
+  '0123456789ab | ',
+  'web_1  | ',
+  ', referer: http://x/',
+  'ssl_engine_kernel.c(123): ',
+  '\r',
+  '\u0000',
+  '\uFFFD',
+  '\ud800',
 ];
 
 const anyText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 300 }),
-  fc.array(fc.oneof(fc.constantFrom(...PREFIXES, ...REAL), fc.string({ unit: 'binary', maxLength: 20 })), { maxLength: 8 }).map((a) => a.join('')),
+  fc
+    .array(fc.oneof(fc.constantFrom(...PREFIXES, ...REAL), fc.string({ unit: 'binary', maxLength: 20 })), { maxLength: 8 })
+    .map((a) => a.join('')),
 );
 
-const LEVELS = new Set(['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug', ...Array.from({ length: 8 }, (_, i) => `trace${i + 1}`)]);
+const LEVELS = new Set([
+  'emerg',
+  'alert',
+  'crit',
+  'error',
+  'warn',
+  'notice',
+  'info',
+  'debug',
+  ...Array.from({ length: 8 }, (_, i) => `trace${i + 1}`),
+]);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 
 test('parseLine: any string in, no exception out, fields keep their invariants', () => {
@@ -76,12 +104,30 @@ test('parseLine: any string in, no exception out, fields keep their invariants',
 
 // Bytes: real lines, noise, and pieces that stress the byte scanner and the decoder.
 const BYTE_PIECES = [
-  ...REAL.map((l) => Buffer.from(l)), Buffer.from(NOISE),
-  Buffer.from('\n'), Buffer.from('\r\n'), Buffer.from('\r'), Buffer.from([0]), Buffer.from([0xff]), Buffer.from([0xc3]),
-  Buffer.from([0xe2, 0x80]), Buffer.from([0xf0, 0x9f, 0x98, 0x80]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0x1b, 0x5b, 0x33, 0x31, 0x6d]),
-  Buffer.from('OCSP'), Buffer.from('AH0'), Buffer.from(' while requesting certificate status, responder: '),
+  ...REAL.map((l) => Buffer.from(l)),
+  Buffer.from(NOISE),
+  Buffer.from('\n'),
+  Buffer.from('\r\n'),
+  Buffer.from('\r'),
+  Buffer.from([0]),
+  Buffer.from([0xff]),
+  Buffer.from([0xc3]),
+  Buffer.from([0xe2, 0x80]),
+  Buffer.from([0xf0, 0x9f, 0x98, 0x80]),
+  Buffer.from([0xed, 0xa0, 0x80]),
+  Buffer.from([0x1b, 0x5b, 0x33, 0x31, 0x6d]),
+  Buffer.from('OCSP'),
+  Buffer.from('AH0'),
+  Buffer.from(' while requesting certificate status, responder: '),
 ];
-const anyBytes = fc.array(fc.oneof(fc.constantFrom(...BYTE_PIECES), fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a))), { maxLength: 40 })
+const anyBytes = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(...BYTE_PIECES),
+      fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a)),
+    ),
+    { maxLength: 40 },
+  )
   .map((parts) => Buffer.concat(parts));
 const chunkSizes = fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 8 });
 
@@ -99,7 +145,13 @@ function summary(r: Report): unknown {
   return {
     stats: r.stats,
     inputs: r.inputs.map(({ file: _file, ...rest }) => rest),
-    findings: r.findings.map((f) => ({ id: f.id, cause: f.cause, count: f.count, subject: f.subject, evidence: f.evidence.map((e) => [e.line, e.text]) })),
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      cause: f.cause,
+      count: f.count,
+      subject: f.subject,
+      evidence: f.evidence.map((e) => [e.line, e.text]),
+    })),
   };
 }
 

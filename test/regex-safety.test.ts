@@ -57,7 +57,10 @@ function attacks(rule: Rule, size = SIZE): [string, string][] {
       out.push([`sample ${i} cut at ${cut}, then a run of its next character`, line.slice(0, at) + fill(line[at] ?? 'x', size)]);
     }
     const spaces = line.split(' ').length - 1;
-    out.push([`sample ${i} with every space a long run`, spaces > 0 ? line.replace(/ /g, ' '.repeat(Math.ceil(size / spaces))) : line + fill(' ', size)]);
+    out.push([
+      `sample ${i} with every space a long run`,
+      spaces > 0 ? line.replace(/ /g, ' '.repeat(Math.ceil(size / spaces))) : line + fill(' ', size),
+    ]);
   }
   return out;
 }
@@ -120,7 +123,9 @@ describe.each(rules.map((r) => [r.id, r] as const))('%s', (_id, rule) => {
 
   test('its raw regexes finish on the uncut 100 KB lines within 2 s (no exponential or cubic regex does)', () => {
     const bad: string[] = [];
-    const names = attacks(rule, 1000).map(([k]) => k).filter((k) => !/^sample [1-9]/.test(k)); // generic shapes + the first sample's
+    const names = attacks(rule, 1000)
+      .map(([k]) => k)
+      .filter((k) => !/^sample [1-9]/.test(k)); // generic shapes + the first sample's
     const lines = new Map(attacks(rule, SIZE));
     for (const [pi, p] of rule.compiled.entries()) {
       const re = new RegExp(p.re.source, p.re.flags);

@@ -63,12 +63,37 @@ test.each([
   ['invalid JSON', 'user-json-rule.json', BAD_JSON, / line 4, column 1: not valid JSON: Expected double-quoted property name$/],
   ['an empty file', 'user-lookup-failed.yaml', '', / \/: must be a mapping of rule fields .*not empty$/],
   ['a list instead of a rule', 'user-lookup-failed.yaml', '- id: x\n', / \/: must be a mapping of rule fields .*not a list$/],
-  ['a missing field', 'user-lookup-failed.yaml', GOOD.replace('cause: dns-resolution-failed\n', ''), / \/cause: missing required field "cause"$/],
+  [
+    'a missing field',
+    'user-lookup-failed.yaml',
+    GOOD.replace('cause: dns-resolution-failed\n', ''),
+    / \/cause: missing required field "cause"$/,
+  ],
   ['an unknown field', 'user-lookup-failed.yaml', `${GOOD}priorty: 3\n`, / \/priorty: unknown field "priorty"$/],
-  ['a value outside its vocabulary', 'user-lookup-failed.yaml', GOOD.replace('cause: dns-resolution-failed', 'cause: dns-broken'), / \/cause: must be one of "issuer-certificate-missing", .*/],
-  ['a regex that does not compile', 'user-lookup-failed.yaml', GOOD.replace("'zzq-lookup (?:\\w|\\d)+!'", "'zzq-lookup (unclosed'"), / \/patterns\/0\/regex: Invalid regular expression: .*Unterminated group$/],
-  ['a regex with catastrophic backtracking', 'user-lookup-failed.yaml', GOOD.replace("'zzq-lookup (?:\\w|\\d)+!'", "'zzq-lookup (?:a+)+!'"), / \/patterns\/0\/regex: catastrophic backtracking \(ReDoS\): .*exponentially on a long run of "a"/],
-  ['an unknown value name', 'user-lookup-failed.yaml', GOOD.replace("'zzq-lookup (?:\\w|\\d)+!'", "'zzq-lookup (?<hostname>\\w+)!'"), / \/patterns\/0\/regex: named group "hostname" is not a known value name/],
+  [
+    'a value outside its vocabulary',
+    'user-lookup-failed.yaml',
+    GOOD.replace('cause: dns-resolution-failed', 'cause: dns-broken'),
+    / \/cause: must be one of "issuer-certificate-missing", .*/,
+  ],
+  [
+    'a regex that does not compile',
+    'user-lookup-failed.yaml',
+    GOOD.replace("'zzq-lookup (?:\\w|\\d)+!'", "'zzq-lookup (unclosed'"),
+    / \/patterns\/0\/regex: Invalid regular expression: .*Unterminated group$/,
+  ],
+  [
+    'a regex with catastrophic backtracking',
+    'user-lookup-failed.yaml',
+    GOOD.replace("'zzq-lookup (?:\\w|\\d)+!'", "'zzq-lookup (?:a+)+!'"),
+    / \/patterns\/0\/regex: catastrophic backtracking \(ReDoS\): .*exponentially on a long run of "a"/,
+  ],
+  [
+    'an unknown value name',
+    'user-lookup-failed.yaml',
+    GOOD.replace("'zzq-lookup (?:\\w|\\d)+!'", "'zzq-lookup (?<hostname>\\w+)!'"),
+    / \/patterns\/0\/regex: named group "hostname" is not a known value name/,
+  ],
   ['a file name that is not the id', 'other-name.yaml', GOOD, / \/id: id "user-lookup-failed" does not match the file name "other-name"$/],
 ])('%s: one line naming the file and the field, exit 2', async (name, file, text, expected) => {
   const d = ruleDir(name.replace(/\W+/g, '-'), { [file]: text });
@@ -82,28 +107,47 @@ test.each([
 });
 
 test('a duplicate id (a user rule named like a built-in one) names both files', async () => {
-  const builtin = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), '../rules/nginx-issuer-not-found.yaml'), 'utf8');
+  const builtin = fs.readFileSync(
+    path.join(path.dirname(new URL(import.meta.url).pathname), '../rules/nginx-issuer-not-found.yaml'),
+    'utf8',
+  );
   const d = ruleDir('duplicate-id', { 'nginx-issuer-not-found.yaml': builtin });
   const r = await runCliAsync(['--rules', d, '-'], { input: LOG });
   expect(r.code).toBe(2);
   expectCleanStderr(r.stderr);
-  expect(r.stderr).toMatch(new RegExp(`^stapling-doctor: invalid rule file: ${path.join(d, 'nginx-issuer-not-found.yaml')} /id: duplicate rule id "nginx-issuer-not-found" \\(also in .*rules/nginx-issuer-not-found\\.yaml\\)\\n$`));
+  expect(r.stderr).toMatch(
+    new RegExp(
+      `^stapling-doctor: invalid rule file: ${path.join(d, 'nginx-issuer-not-found.yaml')} /id: duplicate rule id "nginx-issuer-not-found" \\(also in .*rules/nginx-issuer-not-found\\.yaml\\)\\n$`,
+    ),
+  );
 });
 
 test.each([
-  ['a file instead of a directory', (d: string): string => {
-    fs.writeFileSync(path.join(d, 'rules.yaml'), GOOD);
-    return path.join(d, 'rules.yaml');
-  }, /: cannot read rule directory: is a file; --rules takes a directory of rule files/],
+  [
+    'a file instead of a directory',
+    (d: string): string => {
+      fs.writeFileSync(path.join(d, 'rules.yaml'), GOOD);
+      return path.join(d, 'rules.yaml');
+    },
+    /: cannot read rule directory: is a file; --rules takes a directory of rule files/,
+  ],
   ['a missing directory', (d: string): string => path.join(d, 'no-such-dir'), /: cannot read rule directory: no such directory$/],
-  ['a directory without rule files', (d: string): string => {
-    fs.mkdirSync(path.join(d, 'empty'));
-    return path.join(d, 'empty');
-  }, /: no rule files \(\*\.yaml, \*\.yml, \*\.json\) in this directory$/],
-  ['a directory named like a rule file', (d: string): string => {
-    fs.mkdirSync(path.join(d, 'dir-rule', 'x.yaml'), { recursive: true });
-    return path.join(d, 'dir-rule');
-  }, /x\.yaml: cannot read: is a directory$/],
+  [
+    'a directory without rule files',
+    (d: string): string => {
+      fs.mkdirSync(path.join(d, 'empty'));
+      return path.join(d, 'empty');
+    },
+    /: no rule files \(\*\.yaml, \*\.yml, \*\.json\) in this directory$/,
+  ],
+  [
+    'a directory named like a rule file',
+    (d: string): string => {
+      fs.mkdirSync(path.join(d, 'dir-rule', 'x.yaml'), { recursive: true });
+      return path.join(d, 'dir-rule');
+    },
+    /x\.yaml: cannot read: is a directory$/,
+  ],
 ])('--rules with %s: one clear line, exit 2', async (name, make, expected) => {
   const d = path.join(root, `arg-${name.replace(/\W+/g, '-')}`);
   fs.mkdirSync(d, { recursive: true });

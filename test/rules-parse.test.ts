@@ -11,14 +11,24 @@ import { loadRules } from '../src/rules/load.js';
 
 describe('parseOpensslErrors', () => {
   test("Apache's `reason (data)` form keeps a data string that contains colons", () => {
-    const e = parseOpensslErrors('error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error (Verify error:unable to get local issuer certificate)');
+    const e = parseOpensslErrors(
+      'error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error (Verify error:unable to get local issuer certificate)',
+    );
     expect(e).toEqual([
-      { code: '27069065', lib: 'OCSP routines', func: 'OCSP_basic_verify', reason: 'certificate verify error', data: 'Verify error:unable to get local issuer certificate' },
+      {
+        code: '27069065',
+        lib: 'OCSP routines',
+        func: 'OCSP_basic_verify',
+        reason: 'certificate verify error',
+        data: 'Verify error:unable to get local issuer certificate',
+      },
     ]);
   });
 
   test("nginx's `reason:data` form, OpenSSL 3.x (empty function), data with parentheses", () => {
-    const e = parseOpensslErrors('error:80000002:system library::No such file or directory:calling fopen(/tmp/lab-rules/missing.der, rb) error:10000080:BIO routines::no such file');
+    const e = parseOpensslErrors(
+      'error:80000002:system library::No such file or directory:calling fopen(/tmp/lab-rules/missing.der, rb) error:10000080:BIO routines::no such file',
+    );
     expect(e.map((x) => [x.func, x.reason, x.data])).toEqual([
       ['', 'No such file or directory', 'calling fopen(/tmp/lab-rules/missing.der, rb)'],
       ['', 'no such file', null],
@@ -42,16 +52,27 @@ describe('opensslValues', () => {
   });
 
   test('verifyError in the 1.x (no space), 3.x (space) and Apache (parenthesised) forms', () => {
-    expect(opensslValues('error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get issuer certificate').verifyError).toBe('unable to get issuer certificate');
-    expect(opensslValues('error:13800065:OCSP routines::certificate verify error:Verify error: certificate has expired').verifyError).toBe('certificate has expired');
-    expect(opensslValues('error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error (Verify error:unable to get local issuer certificate)').verifyError).toBe('unable to get local issuer certificate');
+    expect(
+      opensslValues('error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get issuer certificate')
+        .verifyError,
+    ).toBe('unable to get issuer certificate');
+    expect(opensslValues('error:13800065:OCSP routines::certificate verify error:Verify error: certificate has expired').verifyError).toBe(
+      'certificate has expired',
+    );
+    expect(
+      opensslValues(
+        'error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error (Verify error:unable to get local issuer certificate)',
+      ).verifyError,
+    ).toBe('unable to get local issuer certificate');
   });
 });
 
 describe('opensslBlock', () => {
   test("drops mod_ssl's ` -- annotation` after an SSL Library Error", () => {
     // A real httpd 2.4 line (public issue text, 2018); the annotation comes from ssl_log_annotate().
-    const block = opensslBlock('SSL Library Error: error:0906D06C:PEM routines:PEM_read_bio:no start line (Expecting: DH PARAMETERS) -- Bad file contents or format - or even just a forgotten SSLCertificateKeyFile?');
+    const block = opensslBlock(
+      'SSL Library Error: error:0906D06C:PEM routines:PEM_read_bio:no start line (Expecting: DH PARAMETERS) -- Bad file contents or format - or even just a forgotten SSLCertificateKeyFile?',
+    );
     expect(block).toBe('error:0906D06C:PEM routines:PEM_read_bio:no start line (Expecting: DH PARAMETERS)');
     expect(parseOpensslErrors(block!)[0]).toMatchObject({ reason: 'no start line', data: 'Expecting: DH PARAMETERS' });
   });
@@ -62,7 +83,9 @@ describe('expired certificate (notafter before the line that printed it)', () =>
     "[Mon Nov 23 01:56:34.134999 2026] [ssl:error] [pid 10912:tid 10912] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=expiredcert.stapling-lab.test / issuer: O=Stapling Lab,CN=Lab Issuing CA / serial: 1E5DC02874173F3E3725731F93F77AACAC8F2579 / notbefore: Aug 25 01:54:13 2026 GMT / notafter: Nov 22 01:54:13 2026 GMT]";
 
   test('expiredNotAfter is pure: it compares with the given line time only', () => {
-    expect(expiredNotAfter({ notAfter: 'Nov 22 01:54:13 2026 GMT' }, { loggedAt: '2026-11-23T01:56:34.134999' })).toBe('Nov 22 01:54:13 2026 GMT');
+    expect(expiredNotAfter({ notAfter: 'Nov 22 01:54:13 2026 GMT' }, { loggedAt: '2026-11-23T01:56:34.134999' })).toBe(
+      'Nov 22 01:54:13 2026 GMT',
+    );
     expect(expiredNotAfter({ notAfter: 'Nov 22 01:54:13 2026 GMT' }, { loggedAt: '2026-11-21T00:00:00' })).toBeNull();
     expect(expiredNotAfter({ notAfter: 'Nov 22 01:54:13 2026 GMT' }, {})).toBeNull();
     expect(expiredNotAfter({ notAfter: 'not a time' }, { loggedAt: '2026-11-23T01:56:34' })).toBeNull();
@@ -80,7 +103,8 @@ describe('expired certificate (notafter before the line that printed it)', () =>
   });
 
   test('a certificate still valid at the time of the line is not called expired', async () => {
-    const line = "[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=Apache Managed Domain Fallback / issuer: CN=Apache Managed Domain Fallback / serial: 67AB5A455D2E5289FE4EFBD707CB73FA361D88C7 / notbefore: May 29 19:48:11 2019 GMT / notafter: Jun 12 19:48:11 2019 GMT]";
+    const line =
+      "[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=Apache Managed Domain Fallback / issuer: CN=Apache Managed Domain Fallback / serial: 67AB5A455D2E5289FE4EFBD707CB73FA361D88C7 / notbefore: May 29 19:48:11 2019 GMT / notafter: Jun 12 19:48:11 2019 GMT]";
     const f = analyze([line], await loadRules()).findings[0]!;
     expect(f.message).not.toMatch(/expired/);
     expect(describeCause(f.cause, f.server, f.subject, {})).toBe(f.message);

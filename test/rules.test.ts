@@ -16,7 +16,9 @@ const matcher = createMatcher(rules);
 const sampleCount = rules.reduce((n, r) => n + r.samples.match.length + r.samples.nomatch.length, 0);
 
 // Shown in `npm test` output.
-process.stdout.write(`rules: ${rules.length} rules, ${sampleCount} samples (${rules.reduce((n, r) => n + r.samples.match.length, 0)} positive)\n`);
+process.stdout.write(
+  `rules: ${rules.length} rules, ${sampleCount} samples (${rules.reduce((n, r) => n + r.samples.match.length, 0)} positive)\n`,
+);
 
 test('the rule set is discovered (a broken glob cannot pass silently)', () => {
   expect(rules.length).toBeGreaterThanOrEqual(10);
@@ -34,7 +36,8 @@ describe.each(cases)('rule %s', (_id, rule: Rule) => {
   test.each(rule.samples.match.map((s, i) => [i, s] as const))('positive sample %i matches as stated', (_i, sample: RuleSample) => {
     const hits = matcher.matchAll(sample.line);
     const own = hits.find((h) => h.rule.id === rule.id);
-    if (!own) throw new Error(`not matched by ${rule.id}: ${sample.line}\n(matched by: ${hits.map((h) => h.rule.id).join(', ') || 'none'})`);
+    if (!own)
+      throw new Error(`not matched by ${rule.id}: ${sample.line}\n(matched by: ${hits.map((h) => h.rule.id).join(', ') || 'none'})`);
     // This rule must win, and no other rule may claim the line with the same priority.
     expect(hits[0]!.rule.id).toBe(rule.id);
     const ties = hits.filter((h) => h.rule.id !== rule.id && (h.rule.priority ?? 0) === (rule.priority ?? 0));
@@ -55,7 +58,7 @@ describe.each(cases)('rule %s', (_id, rule: Rule) => {
       const hit = matcher.matchAll(s.line).find((h) => h.rule.id === rule.id);
       if (hit) used.add(rule.compiled.indexOf(hit.pattern));
     }
-    const unused = rule.compiled.map((p, i) => (used.has(i) ? null : p.name ?? p.regex)).filter((x) => x !== null);
+    const unused = rule.compiled.map((p, i) => (used.has(i) ? null : (p.name ?? p.regex))).filter((x) => x !== null);
     expect(unused).toEqual([]);
   });
 

@@ -42,7 +42,10 @@ function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report {
 }
 
 function summary(r: Report): unknown {
-  return { stats: r.stats, findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })) };
+  return {
+    stats: r.stats,
+    findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })),
+  };
 }
 
 test('LF, CRLF and lone CR all end a line; the last line may lack an end', () => {
@@ -73,7 +76,12 @@ test('a line longer than the limit is skipped with its number; later lines keep 
 });
 
 test('invalid UTF-8 and NUL bytes neither crash nor shift line numbers', () => {
-  const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x0a]), Buffer.from(`${REAL[2]}\n`), Buffer.from([0xc3, 0x28, 0x0a]), Buffer.from(`${REAL[3]}\n`)]);
+  const bytes = Buffer.concat([
+    Buffer.from([0xff, 0xfe, 0x00, 0x0a]),
+    Buffer.from(`${REAL[2]}\n`),
+    Buffer.from([0xc3, 0x28, 0x0a]),
+    Buffer.from(`${REAL[3]}\n`),
+  ]);
   const r = scan(bytes, [7]);
   expect(r.stats.lines).toBe(4);
   expect(r.findings.map((f) => f.evidence[0]!.line).sort()).toEqual([2, 4]);
@@ -86,16 +94,24 @@ test('an empty input has no lines and no findings', () => {
 });
 
 test('property: any chunking gives the same findings, line numbers and accounting as the simple path', () => {
-  const lineArb = fc.oneof(fc.constantFrom(...REAL, ...NOISE), fc.string({ maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, ' ')));
+  const lineArb = fc.oneof(
+    fc.constantFrom(...REAL, ...NOISE),
+    fc.string({ maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, ' ')),
+  );
   const endArb = fc.constantFrom('\n', '\r\n', '\r');
   fc.assert(
-    fc.property(fc.array(fc.tuple(lineArb, endArb), { maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }), fc.boolean(), (pairs, sizes, finalEnd) => {
-      let text = pairs.map(([l, e]) => l + e).join('');
-      if (!finalEnd && pairs.length > 0) text = text.slice(0, -pairs[pairs.length - 1]![1].length) || text;
-      const bytes = Buffer.from(text);
-      expect(summary(scan(bytes, sizes))).toEqual(summary(scan(bytes, [1 << 20])));
-      expect(summary(scan(bytes, sizes))).toEqual(summary(analyze(text, rules, { name: 'x.log' })));
-    }),
+    fc.property(
+      fc.array(fc.tuple(lineArb, endArb), { maxLength: 30 }),
+      fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }),
+      fc.boolean(),
+      (pairs, sizes, finalEnd) => {
+        let text = pairs.map(([l, e]) => l + e).join('');
+        if (!finalEnd && pairs.length > 0) text = text.slice(0, -pairs[pairs.length - 1]![1].length) || text;
+        const bytes = Buffer.from(text);
+        expect(summary(scan(bytes, sizes))).toEqual(summary(scan(bytes, [1 << 20])));
+        expect(summary(scan(bytes, sizes))).toEqual(summary(analyze(text, rules, { name: 'x.log' })));
+      },
+    ),
     { numRuns: 300 },
   );
 });
@@ -106,7 +122,13 @@ test('the simple line-by-line reference path (split2) agrees with the fast path'
   const { Readable } = await import('node:stream');
   type Readable = InstanceType<typeof Readable>;
   const text = [...REAL, ...NOISE, ...REAL].join('\n') + '\r\n' + REAL[2] + '\r' + REAL[3];
-  const chunks = (): Readable => Readable.from(Buffer.from(text).toString('latin1').match(/[\s\S]{1,97}/g)!.map((c) => Buffer.from(c, 'latin1')));
+  const chunks = (): Readable =>
+    Readable.from(
+      Buffer.from(text)
+        .toString('latin1')
+        .match(/[\s\S]{1,97}/g)!
+        .map((c) => Buffer.from(c, 'latin1')),
+    );
   const fast = await analyzeStream(chunks(), rules, { name: 'x.log' });
   const simple = await analyzeStreamByLine(chunks(), rules, { name: 'x.log' });
   expect(fast.findings.length).toBeGreaterThan(3);

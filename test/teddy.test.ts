@@ -20,7 +20,8 @@ test('src/engine/teddy-wasm.ts is the compiled teddy.wat (run npm run build:wasm
 
 function naive(buf: Buffer, fps: Buffer[], from: number, to: number): string[] {
   const out: string[] = [];
-  for (let p = from; p < to; p++) fps.forEach((f, i) => f.length <= buf.length - p && buf.subarray(p, p + f.length).equals(f) && out.push(`${p}:${i}`));
+  for (let p = from; p < to; p++)
+    fps.forEach((f, i) => f.length <= buf.length - p && buf.subarray(p, p + f.length).equals(f) && out.push(`${p}:${i}`));
   return out.sort();
 }
 
@@ -28,7 +29,10 @@ test('property: finds every fingerprint occurrence, and nothing else', () => {
   const alphabet = fc.constantFrom(...'abcOCSP _:\n\r"#\u0000\u00ff'.split(''));
   fc.assert(
     fc.property(
-      fc.array(fc.array(alphabet, { minLength: 3, maxLength: 4 }).map((a) => a.join('')), { minLength: 1, maxLength: 12 }),
+      fc.array(
+        fc.array(alphabet, { minLength: 3, maxLength: 4 }).map((a) => a.join('')),
+        { minLength: 1, maxLength: 12 },
+      ),
       fc.array(alphabet, { maxLength: 300 }).map((a) => a.join('')),
       fc.nat(40),
       (fpStrings, text, cut) => {
@@ -63,7 +67,12 @@ test('finds occurrences across the 1 MiB segment boundary and in the last bytes'
 test('fingerprints come from the triggers and cover each of them', async () => {
   const rules = await loadRules();
   const planner = new AnchorPlanner([...new Set(rules.map((r) => r.trigger))]);
-  const sample = Buffer.from(rules.flatMap((r) => r.samples.match.map((s) => s.line)).join('\n').repeat(50));
+  const sample = Buffer.from(
+    rules
+      .flatMap((r) => r.samples.match.map((s) => s.line))
+      .join('\n')
+      .repeat(50),
+  );
   for (const fps of [planner.chooseFingerprints(), planner.chooseFingerprints(byteModel(sample))]) {
     for (const t of planner.triggerBytes) expect(fps.some((f) => t.includes(f))).toBe(true);
     for (const f of fps) expect(f.length === 4 || (f.length === 3 && planner.triggerBytes.includes(f))).toBe(true);

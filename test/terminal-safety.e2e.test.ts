@@ -33,7 +33,8 @@ const QUOTED = `${HOSTILE}\u2028 \u000b\u000c x`;
 const HOSTILE_CLIENT = `${ESC}[2J${ESC}[31m192.0.2.1\u202e:8080\u009b1m\u0008`;
 
 /** Raw characters that must never reach a terminal from log content. */
-const RAW_UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
+const RAW_UNSAFE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/u;
 
 // Real lines (rule samples; AH01974/AH01977/AH02604 as mod_ssl writes them), with hostile values.
 const LINES = [
@@ -64,7 +65,10 @@ function withoutChalk(text: string): string {
 
 function expectTerminalSafe(text: string): void {
   const i = text.search(RAW_UNSAFE);
-  if (i !== -1) throw new Error(`raw control character U+${text.charCodeAt(i).toString(16).padStart(4, '0')} in output near: ${JSON.stringify(text.slice(Math.max(0, i - 60), i + 20))}`);
+  if (i !== -1)
+    throw new Error(
+      `raw control character U+${text.charCodeAt(i).toString(16).padStart(4, '0')} in output near: ${JSON.stringify(text.slice(Math.max(0, i - 60), i + 20))}`,
+    );
 }
 
 describe('human output', () => {
@@ -143,7 +147,11 @@ describe('JSON and NDJSON', () => {
     expect(new Set(report.findings.flatMap((f) => f.evidence.map((e) => e.file)))).toEqual(new Set([log]));
     expect(report.inputs[0]!.file).toBe(log);
     // NDJSON carries the same strings.
-    const ndjsonCerts = n.stdout.trim().split('\n').map((l) => JSON.parse(l) as { subject?: { certificate?: string } }).map((e) => e.subject?.certificate);
+    const ndjsonCerts = n.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { subject?: { certificate?: string } })
+      .map((e) => e.subject?.certificate);
     expect(ndjsonCerts).toContain(`/etc/ssl/${QUOTED}/fullchain.pem`);
   });
 });

@@ -15,9 +15,20 @@ import { createHash } from 'node:crypto';
 import { createMatcher, type Matcher } from './matcher.js';
 import { describe, fixFor } from '../causes.js';
 import {
-  CAUSE_IDS, OUTPUT_VERSION, severityRank,
-  type CauseId, type Evidence, type FileStats, type Finding, type FindingSubject, type LineMatch,
-  type Rule, type Server, type Severity, type Stats, type Values,
+  CAUSE_IDS,
+  OUTPUT_VERSION,
+  severityRank,
+  type CauseId,
+  type Evidence,
+  type FileStats,
+  type Finding,
+  type FindingSubject,
+  type LineMatch,
+  type Rule,
+  type Server,
+  type Severity,
+  type Stats,
+  type Values,
 } from '../types.js';
 
 /** Options of {@link createAnalyzer}. */
@@ -117,7 +128,18 @@ interface Group {
   lastTimeMs: number | null;
 }
 
-const IDENTITY_FIELDS = ['certificate', 'certSubject', 'certIssuer', 'serial', 'notBefore', 'notAfter', 'vhost', 'responder', 'url', 'host'] as const;
+const IDENTITY_FIELDS = [
+  'certificate',
+  'certSubject',
+  'certIssuer',
+  'serial',
+  'notBefore',
+  'notAfter',
+  'vhost',
+  'responder',
+  'url',
+  'host',
+] as const;
 const CAP_SET = 20;
 const START_FOLD_MS = 3000;
 const START_FOLD_LINES = 200;
@@ -208,8 +230,13 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
   const addEvidence = (f: FindingState, m: LineMatch): void => {
     inputStats(m.location.file).matched++;
     const e: Evidence = {
-      file: m.location.file, line: m.location.line, text: m.text, ruleId: m.rule.id,
-      time: m.parsed.time, pid: m.parsed.pid, values: m.values,
+      file: m.location.file,
+      line: m.location.line,
+      text: m.text,
+      ruleId: m.rule.id,
+      time: m.parsed.time,
+      pid: m.parsed.pid,
+      values: m.values,
     };
     f.ruleIds.add(m.rule.id);
     if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
@@ -238,8 +265,21 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     if (!f) {
       f = {
         id: `${cause}:${server ?? 'unknown'}:${createHash('sha256').update(key).digest('hex').slice(0, 10)}`,
-        key, cause, severity, server, ruleIds: new Set(), count: 0, first: null, last: null, firstSeq: seq++,
-        subject: {}, details: {}, evidence: [], evidenceOmitted: 0, lastOcc: null, announced: false,
+        key,
+        cause,
+        severity,
+        server,
+        ruleIds: new Set(),
+        count: 0,
+        first: null,
+        last: null,
+        firstSeq: seq++,
+        subject: {},
+        details: {},
+        evidence: [],
+        evidenceOmitted: 0,
+        lastOcc: null,
+        announced: false,
       };
       findings.set(key, f);
     }
@@ -247,7 +287,10 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     const prev = f.lastOcc;
     // A config-phase line repeated by the same process within moments is the second start-up pass.
     const fold =
-      m.rule.phase === 'config' && prev !== null && prev.file === m.location.file && prev.pid === m.parsed.pid &&
+      m.rule.phase === 'config' &&
+      prev !== null &&
+      prev.file === m.location.file &&
+      prev.pid === m.parsed.pid &&
       (t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES);
     if (!fold) f.count++;
     f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line };
@@ -281,8 +324,14 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
   const startGroup = (context: string, m: LineMatch, asTransport: boolean): void => {
     close(context);
     const g: Group = {
-      context, primary: m, cause: m.cause, severity: m.severity, finding: null, pending: [],
-      lastLine: m.location.line, lastTimeMs: timeMs(m.parsed.time),
+      context,
+      primary: m,
+      cause: m.cause,
+      severity: m.severity,
+      finding: null,
+      pending: [],
+      lastLine: m.location.line,
+      lastTimeMs: timeMs(m.parsed.time),
     };
     if (asTransport) {
       g.pending.push(m);
@@ -298,7 +347,10 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     const p = m.parsed;
     // nginx fetches for many certificates in one worker: its lines name the certificate, which then
     // separates concurrent failures. Apache's transport and summary lines name none.
-    const cert = p.server === 'nginx' || (p.server === null && m.rule.servers.length === 1 && m.rule.servers[0] === 'nginx') ? (m.values.certificate ?? '') : '';
+    const cert =
+      p.server === 'nginx' || (p.server === null && m.rule.servers.length === 1 && m.rule.servers[0] === 'nginx')
+        ? (m.values.certificate ?? '')
+        : '';
     const context = [m.location.file, p.server ?? m.rule.servers.join('+'), p.pid ?? '', p.tid ?? '', cert].join('\u0000');
     const g = open.get(context);
     const live = g !== undefined && withinWindow(g, m);
@@ -449,7 +501,11 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
  * @param rules compiled rules from `loadRules`
  * @param name input name used in evidence (default `-`)
  */
-export function analyze(lines: readonly string[] | string, rules: readonly Rule[], options: AnalyzerOptions & { name?: string } = {}): Report {
+export function analyze(
+  lines: readonly string[] | string,
+  rules: readonly Rule[],
+  options: AnalyzerOptions & { name?: string } = {},
+): Report {
   const list = typeof lines === 'string' ? splitLines(lines) : lines;
   const a = createAnalyzer(rules, options);
   const h = a.input(options.name ?? '-');

@@ -275,7 +275,7 @@ function greedyCover(cands: readonly Candidate[], cost: readonly number[], n: nu
   const heap: Entry[] = [];
   const push = (e: Entry): void => {
     heap.push(e);
-    for (let i = heap.length - 1; i > 0; ) {
+    for (let i = heap.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!better(heap[i]!, heap[p]!)) break;
       [heap[i], heap[p]] = [heap[p]!, heap[i]!];
@@ -287,7 +287,7 @@ function greedyCover(cands: readonly Candidate[], cost: readonly number[], n: nu
     const last = heap.pop()!;
     if (heap.length > 0) {
       heap[0] = last;
-      for (let i = 0; ; ) {
+      for (let i = 0; ;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;

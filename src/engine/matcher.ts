@@ -88,7 +88,11 @@ function groupsToValues(groups: Record<string, string | undefined> | undefined):
  * else the table's default.
  */
 export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Values): CauseId | undefined {
-  const norm = (x: string): string => x.trim().toLowerCase().replace(/self-signed/g, 'self signed');
+  const norm = (x: string): string =>
+    x
+      .trim()
+      .toLowerCase()
+      .replace(/self-signed/g, 'self signed');
   const names = Array.isArray(cf.value) ? cf.value : [cf.value];
   for (const n of names) {
     const v = values[n];

@@ -91,7 +91,9 @@ export class LineScanner {
     this.triggerBytes = this.planner.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
     // Shortest first, so that an absent trigger rules out the longer ones containing it.
     this.verify = this.anchors.map((a) =>
-      this.triggerBytes.flatMap((t, i) => (t.includes(a) ? [i] : [])).sort((x, y) => this.triggerBytes[x]!.length - this.triggerBytes[y]!.length || x - y),
+      this.triggerBytes
+        .flatMap((t, i) => (t.includes(a) ? [i] : []))
+        .sort((x, y) => this.triggerBytes[x]!.length - this.triggerBytes[y]!.length || x - y),
     );
     this.containers = this.planner.containers;
     this.containerOffsets = this.planner.containerOffsets;
@@ -159,7 +161,12 @@ export class LineScanner {
 
   /** Emit the line when it contains a trigger, with the triggers it contains. */
   private emit(buf: Buffer, start: number, end: number, lineNo: number): void {
-    if (this.present.length > 0) this.sink.line(buf.toString('utf8', start, end), lineNo, [...this.present].sort((a, b) => a - b));
+    if (this.present.length > 0)
+      this.sink.line(
+        buf.toString('utf8', start, end),
+        lineNo,
+        [...this.present].sort((a, b) => a - b),
+      );
   }
 
   /** Finish a line held (partly) in the carry, whose last part is chunk[start, end). */
@@ -314,7 +321,7 @@ export class LineScanner {
     });
     if (ends.maxGap - 1 > this.maxLine) return false;
     // Hits come in position order, so the hits of one line are consecutive.
-    for (let i = 0; i < hp.length; ) {
+    for (let i = 0; i < hp.length;) {
       const line = hl[i]!;
       if (line >= ends.count) break; // in the unterminated rest: held for the next chunk
       const p = hp[i]!;

@@ -189,4 +189,3 @@ export class Teddy {
     this.scan(buf, from, to, hit);
   }
 }
-

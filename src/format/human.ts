@@ -39,10 +39,14 @@ const SEV_LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARNING'
 
 function paintSeverity(c: ChalkInstance, s: Severity, text: string): string {
   switch (s) {
-    case 'error': return c.bold.red(text);
-    case 'warning': return c.bold.yellow(text);
-    case 'notice': return c.bold.cyan(text);
-    case 'info': return c.dim(text);
+    case 'error':
+      return c.bold.red(text);
+    case 'warning':
+      return c.bold.yellow(text);
+    case 'notice':
+      return c.bold.cyan(text);
+    case 'info':
+      return c.dim(text);
   }
 }
 
@@ -87,16 +91,26 @@ function paintResult(c: ChalkInstance, r: InspectionResult, text: string): strin
 function inspectionLines(c: ChalkInstance, ins: Inspection): string[] {
   const out: string[] = [];
   const label = ins.result === 'not-checked' ? 'not checked' : ins.result;
-  out.push(`  ${c.bold('Inspection:')} ${paintResult(c, ins.result, label)}${ins.causeBefore ? ` — cause changed from ${terminalSafe(ins.causeBefore)}` : ''}`);
+  out.push(
+    `  ${c.bold('Inspection:')} ${paintResult(c, ins.result, label)}${ins.causeBefore ? ` — cause changed from ${terminalSafe(ins.causeBefore)}` : ''}`,
+  );
   if (ins.causeChange) out.push(`   ${terminalSafe(ins.causeChange)}`);
   if (ins.certificate) {
     const cert = ins.certificate;
-    out.push(`   ${c.dim('read:')} ${terminalSafe(cert.file ?? '')}: ${terminalSafe(cert.subject)}, issuer ${terminalSafe(cert.issuer)}, serial ${terminalSafe(cert.serial)}, valid until ${terminalSafe(cert.notAfter)}`);
+    out.push(
+      `   ${c.dim('read:')} ${terminalSafe(cert.file ?? '')}: ${terminalSafe(cert.subject)}, issuer ${terminalSafe(cert.issuer)}, serial ${terminalSafe(cert.serial)}, valid until ${terminalSafe(cert.notAfter)}`,
+    );
   }
   if (ins.configBlock) out.push(`   ${c.dim('config:')} ${terminalSafe(ins.configBlock)}`);
   const w = Math.max(0, ...ins.checks.map((ch) => CHECK_TITLES[ch.check].length));
-  for (const ch of ins.checks) out.push(`   ${paintResult(c, ch.result, RESULT_WORDS[ch.result].padEnd(11))} ${c.bold(CHECK_TITLES[ch.check].padEnd(w))}  ${terminalSafe(ch.detail)}`);
-  for (const m of ins.missing) out.push(`   ${c.bold('missing:')} ${terminalSafe(m.subject)} (${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'})${m.caIssuersUrl ? ` — ${terminalSafe(m.caIssuersUrl)}` : ''}`);
+  for (const ch of ins.checks)
+    out.push(
+      `   ${paintResult(c, ch.result, RESULT_WORDS[ch.result].padEnd(11))} ${c.bold(CHECK_TITLES[ch.check].padEnd(w))}  ${terminalSafe(ch.detail)}`,
+    );
+  for (const m of ins.missing)
+    out.push(
+      `   ${c.bold('missing:')} ${terminalSafe(m.subject)} (${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'})${m.caIssuersUrl ? ` — ${terminalSafe(m.caIssuersUrl)}` : ''}`,
+    );
   if (ins.error) out.push(`   ${c.red('inspection failed:')} ${terminalSafe(ins.error)}`);
   return out;
 }
@@ -140,7 +154,10 @@ export function formatSummary(findings: readonly Finding[], stats: Stats, opts: 
   const c = new Chalk({ level: opts.color });
   const by = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const sev = (['error', 'warning', 'notice', 'info'] as const).filter((s) => by(s) > 0).map((s) => paintSeverity(c, s, plural(by(s), s)));
-  const extra = [stats.unparsed ? `${stats.unparsed} with unknown prefix` : '', stats.skipped ? `${plural(stats.skipped, 'line')} skipped (too long)` : ''].filter(Boolean);
+  const extra = [
+    stats.unparsed ? `${stats.unparsed} with unknown prefix` : '',
+    stats.skipped ? `${plural(stats.skipped, 'line')} skipped (too long)` : '',
+  ].filter(Boolean);
   return (
     `${c.bold('stapling-doctor:')} ${findings.length === 0 ? c.green('no stapling problems found') : `${plural(findings.length, 'finding')} (${sev.join(', ')})`}` +
     ` in ${plural(stats.lines, 'line')} of ${plural(stats.files, 'input')}${extra.length ? ` (${extra.join('; ')})` : ''}.`
@@ -162,7 +179,12 @@ export function formatReport(report: Report, opts: HumanOptions): string {
   }
   for (const i of report.inputs) {
     if (i.error) parts.push(c.red(`${terminalSafe(i.file)}: ${terminalSafe(i.error)} — read ${plural(i.lines, 'line')} before that.`));
-    if (i.skippedLines?.length) parts.push(c.yellow(`${terminalSafe(i.file)}: skipped ${plural(i.skipped, 'line')} longer than the limit: line ${i.skippedLines.slice(0, 10).join(', ')}${i.skipped > 10 ? ', …' : ''}.`));
+    if (i.skippedLines?.length)
+      parts.push(
+        c.yellow(
+          `${terminalSafe(i.file)}: skipped ${plural(i.skipped, 'line')} longer than the limit: line ${i.skippedLines.slice(0, 10).join(', ')}${i.skipped > 10 ? ', …' : ''}.`,
+        ),
+      );
   }
   parts.push(formatSummary(report.findings, report.stats, opts));
   return `${parts.join('\n\n')}\n`;

@@ -8,23 +8,47 @@ import { OUTPUT_VERSION } from '../types.js';
 const str = { type: 'string' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
 const target = {
-  type: 'object', additionalProperties: false, required: ['host', 'port', 'servername', 'address'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'port', 'servername', 'address'],
   properties: { host: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, servername: strOrNull, address: strOrNull },
 } as const;
 
 const staple = {
   type: 'object',
   additionalProperties: false,
-  required: ['bytes', 'responseStatus', 'responderId', 'producedAt', 'responses', 'certStatus', 'revocationTime', 'revocationReason', 'thisUpdate', 'nextUpdate', 'secondsLeft', 'current', 'signature'],
+  required: [
+    'bytes',
+    'responseStatus',
+    'responderId',
+    'producedAt',
+    'responses',
+    'certStatus',
+    'revocationTime',
+    'revocationReason',
+    'thisUpdate',
+    'nextUpdate',
+    'secondsLeft',
+    'current',
+    'signature',
+  ],
   properties: {
     bytes: { type: 'integer', minimum: 1 },
-    responseStatus: { type: 'string', pattern: '^(successful|malformedRequest|internalError|tryLater|sigRequired|unauthorized|unparsable|status-\\d+)$' },
+    responseStatus: {
+      type: 'string',
+      pattern: '^(successful|malformedRequest|internalError|tryLater|sigRequired|unauthorized|unparsable|status-\\d+)$',
+    },
     parseError: str,
     responderId: {
       oneOf: [
         { type: 'null' },
         { type: 'object', additionalProperties: false, required: ['byName'], properties: { byName: str } },
-        { type: 'object', additionalProperties: false, required: ['byKeySha1'], properties: { byKeySha1: { type: 'string', pattern: '^[0-9a-f]{40}$' } } },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['byKeySha1'],
+          properties: { byKeySha1: { type: 'string', pattern: '^[0-9a-f]{40}$' } },
+        },
       ],
     },
     producedAt: strOrNull,
@@ -37,8 +61,15 @@ const staple = {
     secondsLeft: { type: ['integer', 'null'] },
     current: { type: ['boolean', 'null'] },
     signature: {
-      type: 'object', additionalProperties: false, required: ['result', 'signer', 'signerSubject', 'detail'],
-      properties: { result: { enum: ['verified', 'failed', 'not-checked'] }, signer: { enum: ['issuer', 'delegated', null] }, signerSubject: strOrNull, detail: str },
+      type: 'object',
+      additionalProperties: false,
+      required: ['result', 'signer', 'signerSubject', 'detail'],
+      properties: {
+        result: { enum: ['verified', 'failed', 'not-checked'] },
+        signer: { enum: ['issuer', 'delegated', null] },
+        signerSubject: strOrNull,
+        detail: str,
+      },
     },
   },
 } as const;
@@ -46,34 +77,78 @@ const staple = {
 const result = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'target', 'handshakes', 'stapledPerHandshake', 'tls', 'certificate', 'chain', 'staple', 'verdict', 'message', 'notes'],
+  required: [
+    'version',
+    'target',
+    'handshakes',
+    'stapledPerHandshake',
+    'tls',
+    'certificate',
+    'chain',
+    'staple',
+    'verdict',
+    'message',
+    'notes',
+  ],
   properties: {
     version: { const: OUTPUT_VERSION },
     target,
     handshakes: { type: 'integer', minimum: 1, maximum: 3 },
     stapledPerHandshake: { type: 'array', items: { type: 'boolean' } },
     tls: {
-      type: 'object', additionalProperties: false, required: ['protocol', 'cipher', 'authorized', 'authorizationError'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['protocol', 'cipher', 'authorized', 'authorizationError'],
       properties: { protocol: strOrNull, cipher: strOrNull, authorized: { type: 'boolean' }, authorizationError: strOrNull },
     },
     certificate: {
-      type: 'object', additionalProperties: false,
+      type: 'object',
+      additionalProperties: false,
       required: ['subject', 'issuer', 'serial', 'notBefore', 'notAfter', 'selfSigned', 'ocspUrls', 'caIssuersUrls'],
       properties: {
-        subject: str, issuer: str, serial: str, notBefore: str, notAfter: str, selfSigned: { type: 'boolean' },
-        ocspUrls: { type: 'array', items: str }, caIssuersUrls: { type: 'array', items: str },
+        subject: str,
+        issuer: str,
+        serial: str,
+        notBefore: str,
+        notAfter: str,
+        selfSigned: { type: 'boolean' },
+        ocspUrls: { type: 'array', items: str },
+        caIssuersUrls: { type: 'array', items: str },
       },
     },
-    chain: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['subject', 'issuer', 'serial'], properties: { subject: str, issuer: str, serial: str } } },
+    chain: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['subject', 'issuer', 'serial'],
+        properties: { subject: str, issuer: str, serial: str },
+      },
+    },
     staple: { oneOf: [{ type: 'null' }, staple] },
-    verdict: { enum: ['good', 'handshake-aborted', 'no-staple', 'bad-status', 'no-status-for-certificate', 'revoked', 'unknown', 'not-current', 'not-verified', 'unverifiable'] },
+    verdict: {
+      enum: [
+        'good',
+        'handshake-aborted',
+        'no-staple',
+        'bad-status',
+        'no-status-for-certificate',
+        'revoked',
+        'unknown',
+        'not-current',
+        'not-verified',
+        'unverifiable',
+      ],
+    },
     message: str,
     notes: { type: 'array', items: str },
   },
 } as const;
 
 const failure = {
-  type: 'object', additionalProperties: false, required: ['version', 'target', 'error', 'errorCode'],
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'target', 'error', 'errorCode'],
   properties: { version: { const: OUTPUT_VERSION }, target, error: str, errorCode: strOrNull },
 } as const;
 

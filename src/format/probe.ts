@@ -17,7 +17,10 @@ export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
   rows.push(['certificate', `${cert.subject}, serial ${cert.serial}, issuer ${cert.issuer}, valid until ${cert.notAfter}`]);
   rows.push(['OCSP URL', cert.ocspUrls.join(', ') || '(none)']);
   rows.push(['chain', r.chain.map((x) => x.subject).join(' → ') || '(only the certificate)']);
-  rows.push(['TLS', `${r.tls.protocol ?? '?'}, ${r.tls.cipher ?? '?'}; ${r.tls.authorized ? 'chain trusted' : `chain not trusted here (${r.tls.authorizationError ?? '?'})`}`]);
+  rows.push([
+    'TLS',
+    `${r.tls.protocol ?? '?'}, ${r.tls.cipher ?? '?'}; ${r.tls.authorized ? 'chain trusted' : `chain not trusted here (${r.tls.authorizationError ?? '?'})`}`,
+  ]);
   rows.push(['handshakes', r.stapledPerHandshake.map((s, i) => `#${i + 1} ${s ? 'staple' : 'no staple'}`).join(', ')]);
   const s = r.staple;
   if (!s) {
@@ -25,11 +28,21 @@ export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
   } else {
     rows.push(['staple', `${s.bytes} bytes, response status ${s.responseStatus}${s.parseError ? ` (${s.parseError})` : ''}`]);
     if (s.responseStatus === 'successful') {
-      rows.push(['cert status', s.certStatus === null ? `(not in the response: ${s.responses} other response${s.responses === 1 ? '' : 's'})` : s.certStatus + (s.certStatus === 'revoked' ? ` at ${s.revocationTime ?? '?'}${s.revocationReason ? `, reason ${s.revocationReason}` : ''}` : '')]);
+      rows.push([
+        'cert status',
+        s.certStatus === null
+          ? `(not in the response: ${s.responses} other response${s.responses === 1 ? '' : 's'})`
+          : s.certStatus +
+            (s.certStatus === 'revoked'
+              ? ` at ${s.revocationTime ?? '?'}${s.revocationReason ? `, reason ${s.revocationReason}` : ''}`
+              : ''),
+      ]);
       if (s.thisUpdate) rows.push(['this update', s.thisUpdate]);
-      if (s.thisUpdate) rows.push(['next update', s.nextUpdate ? `${s.nextUpdate} (${PROBE.timeLeft(s.secondsLeft ?? 0)})` : '(none given)']);
+      if (s.thisUpdate)
+        rows.push(['next update', s.nextUpdate ? `${s.nextUpdate} (${PROBE.timeLeft(s.secondsLeft ?? 0)})` : '(none given)']);
       if (s.producedAt) rows.push(['produced at', s.producedAt]);
-      if (s.responderId) rows.push(['responder id', 'byName' in s.responderId ? s.responderId.byName : `key SHA-1 ${s.responderId.byKeySha1}`]);
+      if (s.responderId)
+        rows.push(['responder id', 'byName' in s.responderId ? s.responderId.byName : `key SHA-1 ${s.responderId.byKeySha1}`]);
       rows.push(['signature', `${s.signature.result} — ${s.signature.detail}`]);
     }
   }

@@ -139,7 +139,11 @@ async function gunzipInto(pieces: AsyncIterable<Buffer>, sink: ChunkSink, signal
  *   gzip, or an error of the stream — always after the bytes read before it were given to `sink`.
  *   An abort is not an error: reading stops and the promise resolves.
  */
-export async function readInput(source: string | AsyncIterable<Buffer | string>, sink: ChunkSink, options: ReadOptions = {}): Promise<void> {
+export async function readInput(
+  source: string | AsyncIterable<Buffer | string>,
+  sink: ChunkSink,
+  options: ReadOptions = {},
+): Promise<void> {
   const { signal } = options;
   const chunks = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
   try {

@@ -88,7 +88,10 @@ function problemCode(e: NodeJS.ErrnoException): InputProblem['code'] {
  * Expand arguments into inputs, in order, without duplicates.
  * @returns the inputs and the arguments that gave none (each with a one-line reason)
  */
-export async function expandInputs(args: readonly string[], cwd: string = process.cwd()): Promise<{ sources: InputSource[]; problems: InputProblem[] }> {
+export async function expandInputs(
+  args: readonly string[],
+  cwd: string = process.cwd(),
+): Promise<{ sources: InputSource[]; problems: InputProblem[] }> {
   const sources: InputSource[] = [];
   const problems: InputProblem[] = [];
   const seen = new Set<string>();
@@ -131,7 +134,8 @@ export async function expandInputs(args: readonly string[], cwd: string = proces
       const before = problems.length;
       const found = await logsUnder(arg, abs, problems);
       if (found.length === 0) {
-        if (problems.length === before) problems.push({ arg, code: 'EMPTYDIR', message: `${arg}: directory has no error logs (error.log*, *error*.log*, *.log)` });
+        if (problems.length === before)
+          problems.push({ arg, code: 'EMPTYDIR', message: `${arg}: directory has no error logs (error.log*, *error*.log*, *.log)` });
         continue;
       }
       for (const f of sortRotated(found)) addFile(path.join(arg, f));
@@ -143,7 +147,13 @@ export async function expandInputs(args: readonly string[], cwd: string = proces
     }
     const fg = await fastGlob();
     if (fg.isDynamicPattern(arg)) {
-      const found = await fg(arg.split(path.sep).join('/'), { cwd, onlyFiles: true, dot: true, suppressErrors: true, absolute: path.isAbsolute(arg) });
+      const found = await fg(arg.split(path.sep).join('/'), {
+        cwd,
+        onlyFiles: true,
+        dot: true,
+        suppressErrors: true,
+        absolute: path.isAbsolute(arg),
+      });
       if (found.length === 0) {
         problems.push({ arg, code: 'NOMATCH', message: `${arg}: the pattern matches no file` });
         continue;

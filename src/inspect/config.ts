@@ -171,7 +171,14 @@ function nginxTokens(text: string): Token[] {
   return out;
 }
 
-function parseNginx(file: string, text: string, reader: ConfigReader, prefix: string, ctx: { files: string[]; problems: string[] }, depth: number): Stmt[] {
+function parseNginx(
+  file: string,
+  text: string,
+  reader: ConfigReader,
+  prefix: string,
+  ctx: { files: string[]; problems: string[] },
+  depth: number,
+): Stmt[] {
   ctx.files.push(file);
   const toks = nginxTokens(text);
   let i = 0;
@@ -187,7 +194,8 @@ function parseNginx(file: string, text: string, reader: ConfigReader, prefix: st
       const line = tk.line;
       i++;
       const args: string[] = [];
-      while (i < toks.length && !(!toks[i]!.quoted && (toks[i]!.t === ';' || toks[i]!.t === '{' || toks[i]!.t === '}'))) args.push(toks[i++]!.t);
+      while (i < toks.length && !(!toks[i]!.quoted && (toks[i]!.t === ';' || toks[i]!.t === '{' || toks[i]!.t === '}')))
+        args.push(toks[i++]!.t);
       const end = toks[i];
       if (end && !end.quoted && end.t === '{') {
         i++;
@@ -217,7 +225,14 @@ function parseNginx(file: string, text: string, reader: ConfigReader, prefix: st
   return block();
 }
 
-function nginxInclude(arg: string, prefix: string, reader: ConfigReader, ctx: { files: string[]; problems: string[] }, depth: number, where: string): Stmt[] {
+function nginxInclude(
+  arg: string,
+  prefix: string,
+  reader: ConfigReader,
+  ctx: { files: string[]; problems: string[] },
+  depth: number,
+  where: string,
+): Stmt[] {
   if (depth >= MAX_INCLUDE_DEPTH) {
     ctx.problems.push(`${where}: include nested deeper than ${MAX_INCLUDE_DEPTH} levels, not followed`);
     return [];
@@ -255,7 +270,10 @@ function readNginx(file: string, text: string, reader: ConfigReader): ServerConf
   const sites: SiteCertificates[] = [];
   const onOff = (v: string | undefined) => (v === undefined ? null : v.toLowerCase() === 'on');
   const full = (v: string, s: Stmt) => {
-    if (v.includes('$')) ctx.problems.push(`${s.file}:${s.line}: ${s.name} ${v} contains a variable: the file is chosen per connection and cannot be inspected`);
+    if (v.includes('$'))
+      ctx.problems.push(
+        `${s.file}:${s.line}: ${s.name} ${v} contains a variable: the file is chosen per connection and cannot be inspected`,
+      );
     return v.startsWith('data:') ? v : path.resolve(prefix, v);
   };
   /** Apply a block's own directives over what it inherits. */
@@ -427,14 +445,30 @@ function readApache(file: string, text: string, reader: ConfigReader): ServerCon
     const v = l.args[0];
     if (v === undefined) continue;
     switch (l.name) {
-      case 'sslcertificatefile': cur.certificates.push(rel(v)); break;
-      case 'sslcertificatechainfile': cur.chain = [rel(v)]; break;
-      case 'sslcacertificatefile': cur.ca = [rel(v)]; break;
-      case 'sslusestapling': cur.stapling = v.toLowerCase() === 'on'; break;
-      case 'sslengine': cur.sslEngine = v.toLowerCase() === 'on' || v.toLowerCase() === 'optional'; break;
-      case 'sslstaplingforceurl': cur.forceUrl = v; break;
-      case 'servername': cur.names.unshift(v.replace(/^[a-z]+:\/\//i, '').replace(/:\d+$/, '')); break;
-      case 'serveralias': cur.names.push(...l.args); break;
+      case 'sslcertificatefile':
+        cur.certificates.push(rel(v));
+        break;
+      case 'sslcertificatechainfile':
+        cur.chain = [rel(v)];
+        break;
+      case 'sslcacertificatefile':
+        cur.ca = [rel(v)];
+        break;
+      case 'sslusestapling':
+        cur.stapling = v.toLowerCase() === 'on';
+        break;
+      case 'sslengine':
+        cur.sslEngine = v.toLowerCase() === 'on' || v.toLowerCase() === 'optional';
+        break;
+      case 'sslstaplingforceurl':
+        cur.forceUrl = v;
+        break;
+      case 'servername':
+        cur.names.unshift(v.replace(/^[a-z]+:\/\//i, '').replace(/:\d+$/, ''));
+        break;
+      case 'serveralias':
+        cur.names.push(...l.args);
+        break;
     }
   }
   const site = (where: { file: string; line: number; listen: string[] }, v: ApacheValues): SiteCertificates => ({
@@ -475,7 +509,10 @@ export function fsConfigReader(fsMod: typeof import('node:fs'), paths: PathMap =
     },
     glob(pattern) {
       const real = paths.toReal(pattern);
-      return fg.sync(real, { onlyFiles: true, dot: false, followSymbolicLinks: true, suppressErrors: true }).sort().map((f) => paths.toNamed(f));
+      return fg
+        .sync(real, { onlyFiles: true, dot: false, followSymbolicLinks: true, suppressErrors: true })
+        .sort()
+        .map((f) => paths.toNamed(f));
     },
     isDirectory(file) {
       try {

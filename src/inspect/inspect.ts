@@ -19,7 +19,18 @@ import type { CauseId, Finding, Inspection, InspectionCheck, MissingCertificate,
 import type { ServerConfig, SiteCertificates } from './config.js';
 import { NO_PATH_MAP, type PathMap } from './paths.js';
 import {
-  buildChain, dnLine, findIssuer, infoAccess, isSelfSigned, issuedByLetsEncrypt, sameCert, sameDn, sameSerial, splitPem, summarize, validity,
+  buildChain,
+  dnLine,
+  findIssuer,
+  infoAccess,
+  isSelfSigned,
+  issuedByLetsEncrypt,
+  sameCert,
+  sameDn,
+  sameSerial,
+  splitPem,
+  summarize,
+  validity,
 } from './x509.js';
 
 /** The certificates of one PEM file as read, or why it could not be read. */
@@ -51,14 +62,35 @@ export interface Materials {
 /** Values of the finding's evidence lines that are not identity values (what `describe`/`fixFor` call details). */
 export function detailsOf(f: Finding): Values {
   const out: Record<string, string> = {};
-  const identity = new Set(['certificate', 'certSubject', 'certIssuer', 'serial', 'notBefore', 'notAfter', 'vhost', 'responder', 'url', 'host', 'peer']);
-  for (const e of f.evidence) for (const [k, v] of Object.entries(e.values)) if (!identity.has(k) && out[k] === undefined && v !== undefined) out[k] = v;
+  const identity = new Set([
+    'certificate',
+    'certSubject',
+    'certIssuer',
+    'serial',
+    'notBefore',
+    'notAfter',
+    'vhost',
+    'responder',
+    'url',
+    'host',
+    'peer',
+  ]);
+  for (const e of f.evidence)
+    for (const [k, v] of Object.entries(e.values)) if (!identity.has(k) && out[k] === undefined && v !== undefined) out[k] = v;
   return out as Values;
 }
 
 const RESPONDER_CAUSES: ReadonlySet<CauseId> = new Set<CauseId>([
-  'responder-url-invalid', 'resolver-missing', 'dns-resolution-failed', 'responder-unreachable', 'responder-timeout', 'responder-bad-response',
-  'responder-error-status', 'response-not-current', 'certificate-revoked', 'certificate-status-unknown',
+  'responder-url-invalid',
+  'resolver-missing',
+  'dns-resolution-failed',
+  'responder-unreachable',
+  'responder-timeout',
+  'responder-bad-response',
+  'responder-error-status',
+  'response-not-current',
+  'certificate-revoked',
+  'certificate-status-unknown',
 ]);
 
 function hostOf(url: string): string | null {
@@ -89,7 +121,11 @@ export function judge(f: Finding, m: Materials, now: number): Judgement {
   const trustedLabel = m.trustedFiles.map((t) => t.file);
   const facts: InspectionFacts = { missing, trustedFiles: trustedLabel, haveConfig: m.haveConfig };
   const finish = (): Judgement => {
-    const result = checks.some((c) => c.result === 'refuted') ? 'refuted' : checks.some((c) => c.result === 'confirmed') ? 'confirmed' : 'not-checked';
+    const result = checks.some((c) => c.result === 'refuted')
+      ? 'refuted'
+      : checks.some((c) => c.result === 'confirmed')
+        ? 'confirmed'
+        : 'not-checked';
     const inspection: Inspection = { result, checks, missing };
     if (cause !== f.cause) {
       inspection.causeBefore = f.cause;
@@ -104,20 +140,30 @@ export function judge(f: Finding, m: Materials, now: number): Judgement {
   // Which checks speak to this cause.
   const wanted = ((): InspectionCheck['check'][] => {
     switch (f.cause) {
-      case 'issuer-certificate-missing': return ['self-signed', 'issuer-present'];
-      case 'self-signed-certificate': return ['self-signed'];
-      case 'ocsp-url-missing': return ['ocsp-url'];
+      case 'issuer-certificate-missing':
+        return ['self-signed', 'issuer-present'];
+      case 'self-signed-certificate':
+        return ['self-signed'];
+      case 'ocsp-url-missing':
+        return ['ocsp-url'];
       case 'trusted-chain-incomplete':
-      case 'response-signature-invalid': return ['trusted-chain'];
-      case 'certid-mismatch': return ['issuer-present'];
-      default: return RESPONDER_CAUSES.has(f.cause) ? ['ocsp-url'] : [];
+      case 'response-signature-invalid':
+        return ['trusted-chain'];
+      case 'certid-mismatch':
+        return ['issuer-present'];
+      default:
+        return RESPONDER_CAUSES.has(f.cause) ? ['ocsp-url'] : [];
     }
   })();
 
   const cf = m.certFile;
   const leaf = cf?.certs[0];
   if (!cf || cf.error || !leaf) {
-    const why = !cf ? (m.noCertificate ?? INSPECT.noCertificateNamed(server, m.haveConfig)) : cf.error ? INSPECT.unreadable(cf.file, cf.error) : INSPECT.noCertificateInFile(cf.file);
+    const why = !cf
+      ? (m.noCertificate ?? INSPECT.noCertificateNamed(server, m.haveConfig))
+      : cf.error
+        ? INSPECT.unreadable(cf.file, cf.error)
+        : INSPECT.noCertificateInFile(cf.file);
     for (const c of wanted.length > 0 ? wanted : (['expired'] as const)) notChecked(c, why);
     return finish();
   }
@@ -144,7 +190,11 @@ export function judge(f: Finding, m: Materials, now: number): Judgement {
             causeChange = INSPECT.causeChange(f.cause, cause, INSPECT.becauseSelfSigned);
           }
         } else if (f.cause === 'self-signed-certificate') {
-          checks.push({ check: 'self-signed', result: 'refuted', detail: leaf.subject === leaf.issuer ? INSPECT.selfSignedDnOnly(file, subject) : INSPECT.notSelfSigned(file, subject, issuerDn) });
+          checks.push({
+            check: 'self-signed',
+            result: 'refuted',
+            detail: leaf.subject === leaf.issuer ? INSPECT.selfSignedDnOnly(file, subject) : INSPECT.notSelfSigned(file, subject, issuerDn),
+          });
         } else {
           checks.push({ check: 'self-signed', result: 'confirmed', detail: INSPECT.notSelfSigned(file, subject, issuerDn) });
         }
@@ -156,7 +206,11 @@ export function judge(f: Finding, m: Materials, now: number): Judgement {
           const second = extras[0];
           const real = findIssuer(leaf, [...extras, ...chainCerts, ...trustedCerts]);
           if (second && !sameCert(second, real ?? leaf) && !findIssuer(leaf, [second])) {
-            checks.push({ check: 'issuer-present', result: 'confirmed', detail: INSPECT.certidWrongIntermediate(file, dnLine(second.subject), issuerDn) });
+            checks.push({
+              check: 'issuer-present',
+              result: 'confirmed',
+              detail: INSPECT.certidWrongIntermediate(file, dnLine(second.subject), issuerDn),
+            });
             missing.push({ subject: issuerDn, role: 'issuer', caIssuersUrl: aia.caIssuers[0] ?? null, neededIn: 'certificate-file' });
           } else if (real) {
             checks.push({ check: 'issuer-present', result: 'confirmed', detail: INSPECT.certidRightChain(file, issuerDn) });
@@ -168,7 +222,11 @@ export function judge(f: Finding, m: Materials, now: number): Judgement {
         const inFile = findIssuer(leaf, extras);
         const inOthers = m.chainFiles.concat(m.trustedFiles).find((p) => findIssuer(leaf, p.certs));
         if (inFile || inOthers) {
-          checks.push({ check: 'issuer-present', result: 'refuted', detail: INSPECT.issuerPresent(inFile ? file : inOthers!.file, issuerDn) });
+          checks.push({
+            check: 'issuer-present',
+            result: 'refuted',
+            detail: INSPECT.issuerPresent(inFile ? file : inOthers!.file, issuerDn),
+          });
           break;
         }
         let elsewhere: string;
@@ -180,15 +238,21 @@ export function judge(f: Finding, m: Materials, now: number): Judgement {
           notChecked('issuer-present', unreadable.map((p) => INSPECT.unreadable(p.file, p.error!)).join(' '));
           break;
         }
-        checks.push({ check: 'issuer-present', result: 'confirmed', detail: INSPECT.issuerMissing(file, cf.certs.length, issuerDn, elsewhere) });
+        checks.push({
+          check: 'issuer-present',
+          result: 'confirmed',
+          detail: INSPECT.issuerMissing(file, cf.certs.length, issuerDn, elsewhere),
+        });
         missing.push({ subject: issuerDn, role: 'issuer', caIssuersUrl: aia.caIssuers[0] ?? null, neededIn: 'certificate-file' });
         break;
       }
       case 'ocsp-url': {
         if (f.cause === 'ocsp-url-missing') {
-          checks.push(aia.ocsp.length === 0
-            ? { check: 'ocsp-url', result: 'confirmed', detail: INSPECT.noOcspUrl(file, subject, aia.caIssuers) }
-            : { check: 'ocsp-url', result: 'refuted', detail: INSPECT.hasOcspUrl(file, aia.ocsp) });
+          checks.push(
+            aia.ocsp.length === 0
+              ? { check: 'ocsp-url', result: 'confirmed', detail: INSPECT.noOcspUrl(file, subject, aia.caIssuers) }
+              : { check: 'ocsp-url', result: 'refuted', detail: INSPECT.hasOcspUrl(file, aia.ocsp) },
+          );
           break;
         }
         const logged = f.subject.responder ?? f.subject.host ?? (f.subject.url ? hostOf(f.subject.url) : null);
@@ -221,36 +285,72 @@ export function judge(f: Finding, m: Materials, now: number): Judgement {
         const issuer = findIssuer(leaf, [...extras, ...trustedCerts]);
         if (trustedCerts.length === 0) {
           const confirmsCause = f.cause === 'trusted-chain-incomplete';
-          checks.push({ check: 'trusted-chain', result: confirmsCause ? 'confirmed' : 'refuted', detail: INSPECT.trustedNone(server, m.block ?? m.site.file) });
+          checks.push({
+            check: 'trusted-chain',
+            result: confirmsCause ? 'confirmed' : 'refuted',
+            detail: INSPECT.trustedNone(server, m.block ?? m.site.file),
+          });
           // Name what the bundle must hold: the issuer (when known) and the root above it.
           if (issuer) {
             const up = buildChain(issuer, [...extras, ...trustedCerts]);
             const top = up.chain[up.chain.length - 1]!;
-            if (!up.complete) missing.push({ subject: dnLine(top.issuer), role: 'root', caIssuersUrl: infoAccess(top).caIssuers[0] ?? null, neededIn: 'trusted-bundle' });
+            if (!up.complete)
+              missing.push({
+                subject: dnLine(top.issuer),
+                role: 'root',
+                caIssuersUrl: infoAccess(top).caIssuers[0] ?? null,
+                neededIn: 'trusted-bundle',
+              });
           } else {
             missing.push({ subject: issuerDn, role: 'issuer', caIssuersUrl: aia.caIssuers[0] ?? null, neededIn: 'trusted-bundle' });
           }
           break;
         }
         if (!issuer) {
-          checks.push({ check: 'trusted-chain', result: f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted', detail: INSPECT.issuerMissing(file, cf.certs.length, issuerDn, INSPECT.issuerNotInFiles(trustedLabel)) });
+          checks.push({
+            check: 'trusted-chain',
+            result: f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted',
+            detail: INSPECT.issuerMissing(file, cf.certs.length, issuerDn, INSPECT.issuerNotInFiles(trustedLabel)),
+          });
           missing.push({ subject: issuerDn, role: 'issuer', caIssuersUrl: aia.caIssuers[0] ?? null, neededIn: 'trusted-bundle' });
           break;
         }
         const up = buildChain(issuer, [...extras, ...trustedCerts]);
         const top = up.chain[up.chain.length - 1]!;
         if (!up.complete) {
-          checks.push({ check: 'trusted-chain', result: f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted', detail: INSPECT.trustedStopsBelowRoot(trustedLabel, dnLine(top.subject), dnLine(top.issuer)) });
-          missing.push({ subject: dnLine(top.issuer), role: 'root', caIssuersUrl: infoAccess(top).caIssuers[0] ?? null, neededIn: 'trusted-bundle' });
+          checks.push({
+            check: 'trusted-chain',
+            result: f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted',
+            detail: INSPECT.trustedStopsBelowRoot(trustedLabel, dnLine(top.subject), dnLine(top.issuer)),
+          });
+          missing.push({
+            subject: dnLine(top.issuer),
+            role: 'root',
+            caIssuersUrl: infoAccess(top).caIssuers[0] ?? null,
+            neededIn: 'trusted-bundle',
+          });
           break;
         }
         if (!trustedCerts.some((c) => sameCert(c, top))) {
-          checks.push({ check: 'trusted-chain', result: f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted', detail: INSPECT.trustedRootOutside(dnLine(top.subject), trustedLabel) });
-          missing.push({ subject: dnLine(top.subject), role: 'root', caIssuersUrl: up.chain.length > 1 ? (infoAccess(up.chain[up.chain.length - 2]!).caIssuers[0] ?? null) : null, neededIn: 'trusted-bundle' });
+          checks.push({
+            check: 'trusted-chain',
+            result: f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted',
+            detail: INSPECT.trustedRootOutside(dnLine(top.subject), trustedLabel),
+          });
+          missing.push({
+            subject: dnLine(top.subject),
+            role: 'root',
+            caIssuersUrl: up.chain.length > 1 ? (infoAccess(up.chain[up.chain.length - 2]!).caIssuers[0] ?? null) : null,
+            neededIn: 'trusted-bundle',
+          });
           break;
         }
         const chainText = up.chain.map((c) => dnLine(c.subject));
-        checks.push({ check: 'trusted-chain', result: 'confirmed', detail: `${INSPECT.trustedComplete(trustedLabel, chainText)} ${INSPECT.trustedCompleteSoSigner}` });
+        checks.push({
+          check: 'trusted-chain',
+          result: 'confirmed',
+          detail: `${INSPECT.trustedComplete(trustedLabel, chainText)} ${INSPECT.trustedCompleteSoSigner}`,
+        });
         if (cause === 'trusted-chain-incomplete') {
           cause = 'response-signature-invalid';
           causeChange = INSPECT.causeChange(f.cause, cause, INSPECT.becauseChainComplete(server));

@@ -46,7 +46,11 @@ export function splitPem(text: string): PemBlock[] {
  * @param multiline Node's `X509Certificate.subject`/`.issuer` form (`O=…\nCN=…`)
  */
 export function dnLine(multiline: string): string {
-  return multiline.split('\n').filter((x) => x !== '').reverse().join(',');
+  return multiline
+    .split('\n')
+    .filter((x) => x !== '')
+    .reverse()
+    .join(',');
 }
 
 /** Attribute list of a DN for comparison (`cn=www.example.com`), order-free and case-folded in keys. */
@@ -190,6 +194,10 @@ export function summarize(cert: X509Certificate): CertificateSummary {
 
 /** Serial numbers equal as hex numbers (case and leading zeros ignored). */
 export function sameSerial(a: string, b: string): boolean {
-  const norm = (s: string) => s.replace(/[^0-9a-f]/gi, '').replace(/^0+/, '').toUpperCase();
+  const norm = (s: string) =>
+    s
+      .replace(/[^0-9a-f]/gi, '')
+      .replace(/^0+/, '')
+      .toUpperCase();
   return norm(a) === norm(b);
 }

@@ -83,7 +83,11 @@ export function opensslBlock(message: string): string | null {
   }
   const lib = message.indexOf('SSL Library Error: ');
   // mod_ssl may append ` -- annotation` (ssl_log_ssl_error()); it is not part of the OpenSSL text.
-  if (lib !== -1) return message.slice(lib + 19).replace(/ -- [^()]*$/, '').trim();
+  if (lib !== -1)
+    return message
+      .slice(lib + 19)
+      .replace(/ -- [^()]*$/, '')
+      .trim();
   return null;
 }
 

@@ -17,8 +17,18 @@
 import type { LineFormat, LineWrapper, ParsedLine, Server } from '../types.js';
 
 const MONTHS: Record<string, string> = {
-  Jan: '01', Feb: '02', Mar: '03', Apr: '04', May: '05', Jun: '06',
-  Jul: '07', Aug: '08', Sep: '09', Oct: '10', Nov: '11', Dec: '12',
+  Jan: '01',
+  Feb: '02',
+  Mar: '03',
+  Apr: '04',
+  May: '05',
+  Jun: '06',
+  Jul: '07',
+  Aug: '08',
+  Sep: '09',
+  Oct: '10',
+  Nov: '11',
+  Dec: '12',
 };
 
 const LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])';
@@ -41,8 +51,10 @@ const APACHE24_REST = new RegExp(
 // Unanchored, so every repetition is bounded: with `*`/`+` each white space restarted a scan to the end of
 // the line, O(n²) (2 s on 100 KB of " (1)"). Real status texts and client addresses are far shorter.
 const STATUS_BOUNDED = '\\((?:EAI -?\\d{1,10}|OS \\d{1,10}|os 0x[0-9a-fA-F]{8}|-?\\d{1,10})\\)[^:\\[\\]]{0,128}';
-const LOOSE_AH = new RegExp(`(?:^|\\s)(?:(?<status>${STATUS_BOUNDED}): )?(?:\\[(?:client|remote) (?<client>[^\\]]{1,128})\\] )?(?<code>AH\\d{5}): `);
-  /^(?:(?<src>[\w.-]+\(\d+\)): )?(?:(?<status>\((?:EAI |OS |os 0x)?-?[0-9a-fA-F]+\)[^:\[\]]*): )?(?:\[(?:client|remote) (?<client>[^\]]+)\] )?(?<msg>.*)$/s;
+const LOOSE_AH = new RegExp(
+  `(?:^|\\s)(?:(?<status>${STATUS_BOUNDED}): )?(?:\\[(?:client|remote) (?<client>[^\\]]{1,128})\\] )?(?<code>AH\\d{5}): `,
+);
+/^(?:(?<src>[\w.-]+\(\d+\)): )?(?:(?<status>\((?:EAI |OS |os 0x)?-?[0-9a-fA-F]+\)[^:\[\]]*): )?(?:\[(?:client|remote) (?<client>[^\]]+)\] )?(?<msg>.*)$/s;
 
 const APACHE22 = new RegExp(
   '^\\[(?<time>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4})\\] ' +
@@ -132,8 +144,19 @@ function normaliseIso(ts: string): string {
 
 function empty(message: string): ParsedLine {
   return {
-    server: null, format: null, wrapper: null, time: null, level: null, module: null, pid: null,
-    tid: null, connectionId: null, client: null, status: null, code: null, message,
+    server: null,
+    format: null,
+    wrapper: null,
+    time: null,
+    level: null,
+    module: null,
+    pid: null,
+    tid: null,
+    connectionId: null,
+    client: null,
+    status: null,
+    code: null,
+    message,
   };
 }
 
@@ -160,19 +183,38 @@ function parseServerLine(line: string): ParsedLine | null {
       }
       msg = msg.replace(REFERER, '');
       return {
-        server: 'apache', format: 'apache24', wrapper: null,
+        server: 'apache',
+        format: 'apache24',
+        wrapper: null,
         time: g.time ? apacheTimeToIso(g.time) : null,
-        level: g.level!, module: g.module ?? null, pid: toInt(g.pid), tid: g.tid ?? null,
-        connectionId: null, client: r.client ?? null, status: r.status ?? null, code, message: msg,
+        level: g.level!,
+        module: g.module ?? null,
+        pid: toInt(g.pid),
+        tid: g.tid ?? null,
+        connectionId: null,
+        client: r.client ?? null,
+        status: r.status ?? null,
+        code,
+        message: msg,
       };
     }
     m = APACHE22.exec(line);
     if (m?.groups) {
       const g = m.groups;
       return {
-        server: 'apache', format: 'apache22', wrapper: null, time: apacheTimeToIso(g.time!),
-        level: g.level!, module: null, pid: null, tid: null, connectionId: null,
-        client: g.client ?? null, status: g.status ?? null, code: null, message: g.msg!.replace(REFERER, ''),
+        server: 'apache',
+        format: 'apache22',
+        wrapper: null,
+        time: apacheTimeToIso(g.time!),
+        level: g.level!,
+        module: null,
+        pid: null,
+        tid: null,
+        connectionId: null,
+        client: g.client ?? null,
+        status: g.status ?? null,
+        code: null,
+        message: g.msg!.replace(REFERER, ''),
       };
     }
     return null;
@@ -182,9 +224,19 @@ function parseServerLine(line: string): ParsedLine | null {
     if (m?.groups) {
       const g = m.groups;
       return {
-        server: 'nginx', format: 'nginx', wrapper: null, time: `${g.y}-${g.mo}-${g.d}T${g.t}`,
-        level: g.level!, module: null, pid: toInt(g.pid), tid: g.tid!, connectionId: toInt(g.cid),
-        client: null, status: null, code: null, message: g.msg!,
+        server: 'nginx',
+        format: 'nginx',
+        wrapper: null,
+        time: `${g.y}-${g.mo}-${g.d}T${g.t}`,
+        level: g.level!,
+        module: null,
+        pid: toInt(g.pid),
+        tid: g.tid!,
+        connectionId: toInt(g.cid),
+        client: null,
+        status: null,
+        code: null,
+        message: g.msg!,
       };
     }
     return null;
@@ -219,7 +271,7 @@ interface Unwrapped {
 function bare(line: string): boolean {
   const c0 = line.charCodeAt(0);
   if (c0 === 0x5b /* [ */) return true;
-  if (c0 >= 0x30 && c0 <= 0x39) return line.charCodeAt(4) === 0x2f /* YYYY/ */;
+  if (c0 >= 0x30 && c0 <= 0x39) return line.charCodeAt(4) === 0x2f; /* YYYY/ */
   return line.startsWith('nginx: [') || /^AH\d{5}: /.test(line);
 }
 

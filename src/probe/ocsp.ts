@@ -10,7 +10,14 @@
  * Pure: no I/O.
  */
 import { createHash, verify as cryptoVerify, X509Certificate, type KeyObject } from 'node:crypto';
-import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_kp_OCSPSigning, id_pkix_ocsp_basic, type CertID } from '@peculiar/asn1-ocsp';
+import {
+  BasicOCSPResponse,
+  OCSPResponse,
+  OCSPResponseStatus,
+  id_kp_OCSPSigning,
+  id_pkix_ocsp_basic,
+  type CertID,
+} from '@peculiar/asn1-ocsp';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CRLReasons, type Name } from '@peculiar/asn1-x509';
 import { dnLine, issuedBy, sameCert } from '../inspect/x509.js';
@@ -83,8 +90,15 @@ const SIG_ALGS: Record<string, string | null> = {
 };
 
 const NAME_OIDS: Record<string, string> = {
-  '2.5.4.3': 'CN', '2.5.4.6': 'C', '2.5.4.7': 'L', '2.5.4.8': 'ST', '2.5.4.10': 'O', '2.5.4.11': 'OU',
-  '2.5.4.5': 'serialNumber', '0.9.2342.19200300.100.1.25': 'DC', '1.2.840.113549.1.9.1': 'emailAddress',
+  '2.5.4.3': 'CN',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.5': 'serialNumber',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '1.2.840.113549.1.9.1': 'emailAddress',
 };
 
 /** A Name as one line, most specific first (`CN=…,O=…`), like {@link dnLine}. */
@@ -94,7 +108,8 @@ function nameLine(name: Name): string {
   return parts.reverse().join(',');
 }
 
-const buf = (a: ArrayBuffer | ArrayBufferView): Buffer => (ArrayBuffer.isView(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Buffer.from(a));
+const buf = (a: ArrayBuffer | ArrayBufferView): Buffer =>
+  ArrayBuffer.isView(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Buffer.from(a);
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
 
 /** The decoded parts of a certificate the CertID and responder id are computed from. */
@@ -145,7 +160,8 @@ function verifySignature(alg: string, tbs: Buffer, key: KeyObject, sig: Buffer):
   return cryptoVerify(digest, tbs, key, sig);
 }
 
-const statusName = (s: number): StapleReport['responseStatus'] => (OCSPResponseStatus[s] as ResponseStatusName | undefined) ?? `status-${s}`;
+const statusName = (s: number): StapleReport['responseStatus'] =>
+  (OCSPResponseStatus[s] as ResponseStatusName | undefined) ?? `status-${s}`;
 
 /**
  * Check a stapled response against the served chain.
@@ -157,8 +173,18 @@ const statusName = (s: number): StapleReport['responseStatus'] => (OCSPResponseS
  */
 export function checkStaple(der: Buffer, leaf: X509Certificate, chain: readonly X509Certificate[], now: number): StapleReport {
   const report: StapleReport = {
-    bytes: der.length, responseStatus: 'unparsable', responderId: null, producedAt: null, responses: 0, certStatus: null,
-    revocationTime: null, revocationReason: null, thisUpdate: null, nextUpdate: null, secondsLeft: null, current: null,
+    bytes: der.length,
+    responseStatus: 'unparsable',
+    responderId: null,
+    producedAt: null,
+    responses: 0,
+    certStatus: null,
+    revocationTime: null,
+    revocationReason: null,
+    thisUpdate: null,
+    nextUpdate: null,
+    secondsLeft: null,
+    current: null,
     signature: { result: 'not-checked', signer: null, signerSubject: null, detail: 'No response to check.' },
   };
   let resp: OCSPResponse;
@@ -187,7 +213,11 @@ export function checkStaple(der: Buffer, leaf: X509Certificate, chain: readonly 
   }
   const data = basic.tbsResponseData;
   const rid = data.responderID;
-  report.responderId = rid.byName ? { byName: nameLine(rid.byName) } : rid.byKey ? { byKeySha1: buf(rid.byKey.buffer).toString('hex') } : null;
+  report.responderId = rid.byName
+    ? { byName: nameLine(rid.byName) }
+    : rid.byKey
+      ? { byKeySha1: buf(rid.byKey.buffer).toString('hex') }
+      : null;
   report.producedAt = iso(data.producedAt);
   report.responses = data.responses.length;
 
@@ -227,12 +257,18 @@ function checkSignature(basic: BasicOCSPResponse, issuer: CertParts | null, now:
     }
   }
   const matches = (p: CertParts): boolean =>
-    rid.byName ? p.subjectDer.equals(buf(AsnConvert.serialize(rid.byName))) : rid.byKey ? createHash('sha1').update(p.keyBits).digest().equals(buf(rid.byKey.buffer)) : false;
+    rid.byName
+      ? p.subjectDer.equals(buf(AsnConvert.serialize(rid.byName)))
+      : rid.byKey
+        ? createHash('sha1').update(p.keyBits).digest().equals(buf(rid.byKey.buffer))
+        : false;
   const candidates = [...(issuer ? [issuer] : []), ...included];
   const signer = candidates.find(matches) ?? null;
   if (!signer) {
     return {
-      result: issuer ? 'failed' : 'not-checked', signer: null, signerSubject: null,
+      result: issuer ? 'failed' : 'not-checked',
+      signer: null,
+      signerSubject: null,
       detail: issuer
         ? 'Neither the issuer nor a certificate included in the response matches the responder id: the signer is unknown.'
         : 'The server did not send the issuer of its certificate, and no certificate in the response matches the responder id.',
@@ -243,27 +279,68 @@ function checkSignature(basic: BasicOCSPResponse, issuer: CertParts | null, now:
   try {
     ok = verifySignature(alg, tbs, signer.x509.publicKey, sig);
   } catch (e) {
-    return { result: 'not-checked', signer: null, signerSubject: subject, detail: `Cannot verify: ${e instanceof Error ? e.message : String(e)}.` };
+    return {
+      result: 'not-checked',
+      signer: null,
+      signerSubject: subject,
+      detail: `Cannot verify: ${e instanceof Error ? e.message : String(e)}.`,
+    };
   }
   if (issuer && sameCert(signer.x509, issuer.x509)) {
     return ok
-      ? { result: 'verified', signer: 'issuer', signerSubject: subject, detail: `Signed by the certificate's issuer ${subject}; the signature verifies.` }
-      : { result: 'failed', signer: 'issuer', signerSubject: subject, detail: `Claims to be signed by the issuer ${subject}, but the signature does not verify.` };
+      ? {
+          result: 'verified',
+          signer: 'issuer',
+          signerSubject: subject,
+          detail: `Signed by the certificate's issuer ${subject}; the signature verifies.`,
+        }
+      : {
+          result: 'failed',
+          signer: 'issuer',
+          signerSubject: subject,
+          detail: `Claims to be signed by the issuer ${subject}, but the signature does not verify.`,
+        };
   }
-  if (!ok) return { result: 'failed', signer: null, signerSubject: subject, detail: `The signature does not verify with the key of ${subject}.` };
+  if (!ok)
+    return { result: 'failed', signer: null, signerSubject: subject, detail: `The signature does not verify with the key of ${subject}.` };
   if (!issuer) {
-    return { result: 'not-checked', signer: null, signerSubject: subject, detail: `Signed by ${subject}, but the server did not send its certificate's issuer, so the delegation cannot be checked.` };
+    return {
+      result: 'not-checked',
+      signer: null,
+      signerSubject: subject,
+      detail: `Signed by ${subject}, but the server did not send its certificate's issuer, so the delegation cannot be checked.`,
+    };
   }
   if (!issuedBy(signer.x509, issuer.x509)) {
-    return { result: 'failed', signer: null, signerSubject: subject, detail: `Signed by ${subject} (issuer ${dnLine(signer.x509.issuer)}), which the certificate's issuer ${dnLine(issuer.x509.subject)} did not issue: not an authorised responder.` };
+    return {
+      result: 'failed',
+      signer: null,
+      signerSubject: subject,
+      detail: `Signed by ${subject} (issuer ${dnLine(signer.x509.issuer)}), which the certificate's issuer ${dnLine(issuer.x509.subject)} did not issue: not an authorised responder.`,
+    };
   }
   if (!(signer.x509.keyUsage ?? []).includes(id_kp_OCSPSigning)) {
-    return { result: 'failed', signer: null, signerSubject: subject, detail: `Signed by ${subject}, issued by the certificate's issuer but without the OCSPSigning extended key usage: not an authorised responder.` };
+    return {
+      result: 'failed',
+      signer: null,
+      signerSubject: subject,
+      detail: `Signed by ${subject}, issued by the certificate's issuer but without the OCSPSigning extended key usage: not an authorised responder.`,
+    };
   }
   const from = Date.parse(signer.x509.validFrom);
   const to = Date.parse(signer.x509.validTo);
   if (Number.isFinite(from) && Number.isFinite(to) && (now < from || now > to)) {
-    return { result: 'failed', signer: 'delegated', signerSubject: subject, detail: `Signed by the delegated responder ${subject}, whose certificate is not valid now (${signer.x509.validFrom} – ${signer.x509.validTo}).` };
+    return {
+      result: 'failed',
+      signer: 'delegated',
+      signerSubject: subject,
+      detail: `Signed by the delegated responder ${subject}, whose certificate is not valid now (${signer.x509.validFrom} – ${signer.x509.validTo}).`,
+    };
   }
-  return { result: 'verified', signer: 'delegated', signerSubject: subject, detail: `Signed by the delegated responder ${subject} (issued by the certificate's issuer, OCSPSigning); the signature verifies.` };
+  return {
+    result: 'verified',
+    signer: 'delegated',
+    signerSubject: subject,
+    detail: `Signed by the delegated responder ${subject} (issued by the certificate's issuer, OCSPSigning); the signature verifies.`,
+  };
 }

@@ -17,7 +17,17 @@ import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
 
 /** The verdict of a probe; exit code 0 only for `good`. */
-export type ProbeVerdict = 'good' | 'handshake-aborted' | 'no-staple' | 'bad-status' | 'no-status-for-certificate' | 'revoked' | 'unknown' | 'not-current' | 'not-verified' | 'unverifiable';
+export type ProbeVerdict =
+  | 'good'
+  | 'handshake-aborted'
+  | 'no-staple'
+  | 'bad-status'
+  | 'no-status-for-certificate'
+  | 'revoked'
+  | 'unknown'
+  | 'not-current'
+  | 'not-verified'
+  | 'unverifiable';
 
 /** Options of {@link probe}. */
 export interface ProbeOptions {
@@ -69,7 +79,10 @@ export interface ProbeResult {
 
 /** A probe that could not complete a handshake (exit code 2). */
 export class ProbeError extends Error {
-  constructor(message: string, readonly code: string | undefined) {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
     super(message);
   }
 }
@@ -112,14 +125,20 @@ function peerChain(sock: tls.TLSSocket): X509Certificate[] {
   return out;
 }
 
-function handshake(o: Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & { servername: string | null; ca?: Buffer; requestOCSP?: boolean }): Promise<Handshake> {
+function handshake(
+  o: Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & { servername: string | null; ca?: Buffer; requestOCSP?: boolean },
+): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     let staple: Buffer | null = null;
     let done = false;
     // requestOCSP is a TLSSocket option that tls.connect passes on (not in @types/node's ConnectionOptions).
     const options: tls.ConnectionOptions & { requestOCSP: boolean } = {
-      host: o.host, port: o.port, requestOCSP: o.requestOCSP ?? true, rejectUnauthorized: false,
-      ...(o.servername ? { servername: o.servername } : {}), ...(o.ca ? { ca: o.ca } : {}),
+      host: o.host,
+      port: o.port,
+      requestOCSP: o.requestOCSP ?? true,
+      rejectUnauthorized: false,
+      ...(o.servername ? { servername: o.servername } : {}),
+      ...(o.ca ? { ca: o.ca } : {}),
     };
     const sock = tls.connect(options);
     const finish = (err: Error | null, h?: Handshake) => {
@@ -130,7 +149,10 @@ function handshake(o: Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>
       if (err) reject(err);
       else resolve(h!);
     };
-    const timer = setTimeout(() => finish(new ProbeError(`no TLS handshake with ${o.host}:${o.port} within ${o.timeoutMs} ms`, 'ETIMEDOUT')), o.timeoutMs);
+    const timer = setTimeout(
+      () => finish(new ProbeError(`no TLS handshake with ${o.host}:${o.port} within ${o.timeoutMs} ms`, 'ETIMEDOUT')),
+      o.timeoutMs,
+    );
     sock.on('OCSPResponse', (r: Buffer | null) => {
       staple = r && r.length > 0 ? Buffer.from(r) : null;
     });

@@ -73,7 +73,10 @@ function stapling() {
   const lines = [];
   const realDir = path.join(ROOT, 'samples/real');
   if (fs.existsSync(realDir)) {
-    for (const f of fs.readdirSync(realDir).filter((n) => n.endsWith('.log')).sort()) {
+    for (const f of fs
+      .readdirSync(realDir)
+      .filter((n) => n.endsWith('.log'))
+      .sort()) {
       for (const l of fs.readFileSync(path.join(realDir, f), 'utf8').split('\n')) if (l.trim()) lines.push(l);
     }
   }
@@ -98,15 +101,24 @@ function noiseLine(rnd, t) {
   // Mostly 404s, handshake noise and PHP warnings; upstream DNS failures (a look-alike) are rare.
   const pick = Math.floor(rnd() * 8);
   switch (k < 0.01 ? 6 : pick >= 6 ? pick + 1 : pick) {
-    case 0: return `${ng} [error] ${pid}#${pid}: *${cid} open() "/var/www/html/wp-content/uploads/${n}.jpg" failed (2: No such file or directory), client: ${ip}, server: example.com, request: "GET /wp-content/uploads/${n}.jpg HTTP/1.1", host: "example.com", referrer: "https://example.com/blog/${n}"`;
-    case 1: return `${ng} [error] ${pid}#${pid}: *${cid} upstream timed out (110: Connection timed out) while reading response header from upstream, client: ${ip}, server: api.example.com, request: "POST /v1/orders/${n} HTTP/1.1", upstream: "http://127.0.0.1:8080/v1/orders/${n}", host: "api.example.com"`;
-    case 2: return `${ng} [info] ${pid}#${pid}: *${cid} SSL_do_handshake() failed (SSL: error:0A000412:SSL routines::sslv3 alert bad certificate:SSL alert number 42) while SSL handshaking, client: ${ip}, server: 0.0.0.0:443`;
-    case 3: return `[${ap}] [proxy_fcgi:error] [pid ${pid}:tid 1399210${n}] [client ${ip}:${40000 + n}] AH01071: Got error 'PHP message: PHP Warning:  Undefined array key "id" in /var/www/html/index.php on line ${n % 500}', referer: https://example.com/`;
-    case 4: return `[${ap}] [core:error] [pid ${pid}:tid 1399210${n}] [client ${ip}:${40000 + n}] AH00128: File does not exist: /var/www/html/.env${n}`;
-    case 5: return `[${ap}] [ssl:info] [pid ${pid}:tid 1399210${n}] [client ${ip}:${40000 + n}] AH01964: Connection to child ${n % 64} established (server example.com:443)`;
-    case 6: return `${ng} [error] ${pid}#${pid}: *${cid} backend${n % 7}.internal could not be resolved (3: Host not found), client: ${ip}, server: example.com, request: "GET /api HTTP/1.1", host: "example.com"`;
-    case 7: return `[${ap}] [ssl:warn] [pid ${pid}:tid 1399210${n}] AH01909: www${n % 9}.example.com:443:0 server certificate does NOT include an ID which matches the server name`;
-    default: return `${ng} [warn] ${pid}#${pid}: *${cid} an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/${n % 10}/${n} while reading upstream, client: ${ip}, server: example.com, request: "GET /download/${n}.zip HTTP/1.1"`;
+    case 0:
+      return `${ng} [error] ${pid}#${pid}: *${cid} open() "/var/www/html/wp-content/uploads/${n}.jpg" failed (2: No such file or directory), client: ${ip}, server: example.com, request: "GET /wp-content/uploads/${n}.jpg HTTP/1.1", host: "example.com", referrer: "https://example.com/blog/${n}"`;
+    case 1:
+      return `${ng} [error] ${pid}#${pid}: *${cid} upstream timed out (110: Connection timed out) while reading response header from upstream, client: ${ip}, server: api.example.com, request: "POST /v1/orders/${n} HTTP/1.1", upstream: "http://127.0.0.1:8080/v1/orders/${n}", host: "api.example.com"`;
+    case 2:
+      return `${ng} [info] ${pid}#${pid}: *${cid} SSL_do_handshake() failed (SSL: error:0A000412:SSL routines::sslv3 alert bad certificate:SSL alert number 42) while SSL handshaking, client: ${ip}, server: 0.0.0.0:443`;
+    case 3:
+      return `[${ap}] [proxy_fcgi:error] [pid ${pid}:tid 1399210${n}] [client ${ip}:${40000 + n}] AH01071: Got error 'PHP message: PHP Warning:  Undefined array key "id" in /var/www/html/index.php on line ${n % 500}', referer: https://example.com/`;
+    case 4:
+      return `[${ap}] [core:error] [pid ${pid}:tid 1399210${n}] [client ${ip}:${40000 + n}] AH00128: File does not exist: /var/www/html/.env${n}`;
+    case 5:
+      return `[${ap}] [ssl:info] [pid ${pid}:tid 1399210${n}] [client ${ip}:${40000 + n}] AH01964: Connection to child ${n % 64} established (server example.com:443)`;
+    case 6:
+      return `${ng} [error] ${pid}#${pid}: *${cid} backend${n % 7}.internal could not be resolved (3: Host not found), client: ${ip}, server: example.com, request: "GET /api HTTP/1.1", host: "example.com"`;
+    case 7:
+      return `[${ap}] [ssl:warn] [pid ${pid}:tid 1399210${n}] AH01909: www${n % 9}.example.com:443:0 server certificate does NOT include an ID which matches the server name`;
+    default:
+      return `${ng} [warn] ${pid}#${pid}: *${cid} an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/${n % 10}/${n} while reading upstream, client: ${ip}, server: example.com, request: "GET /download/${n}.zip HTTP/1.1"`;
   }
 }
 
@@ -160,11 +172,22 @@ function tenfoldRules(dir) {
     for (let i = 1; i <= 9; i++) {
       const id = `${r.id}-copy-${i}`;
       const spec = {
-        id, summary: r.summary, servers: r.servers, severity: r.severity, cause: r.cause, role: r.role, phase: r.phase,
+        id,
+        summary: r.summary,
+        servers: r.servers,
+        severity: r.severity,
+        cause: r.cause,
+        role: r.role,
+        phase: r.phase,
         trigger: `${r.trigger}#${i}`,
         patterns: r.patterns.map((p) => ({ ...p, regex: `(?:${p.regex.replace(/\$$/, '')})#${i}` })),
         source: r.source,
-        samples: { match: [{ line: r.samples.match[0].line.replace(r.trigger, `${r.trigger}#${i}`), from: `generated copy of ${r.id} for the benchmark` }], nomatch: [] },
+        samples: {
+          match: [
+            { line: r.samples.match[0].line.replace(r.trigger, `${r.trigger}#${i}`), from: `generated copy of ${r.id} for the benchmark` },
+          ],
+          nomatch: [],
+        },
         ...(r.when ? { when: r.when } : {}),
         ...(r.follows ? { follows: r.follows } : {}),
       };
@@ -244,8 +267,10 @@ async function liveLatency(seconds = 6) {
   // Real line shapes that state their cause on one line (nginx fetch failures): each with a unique
   // certificate path, so every one is a new finding.
   const tpl = [
-    (k) => `2018/09/27 10:38:51 [error] 1043#0: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org, peer: 2.21.67.65:80, certificate: "/etc/ssl/bench-live-${k}.pem"`,
-    (k) => `2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: ocsp.startssl.com, peer: 23.54.187.27:80, certificate: "/etc/ssl/bench-live-${k}.pem"`,
+    (k) =>
+      `2018/09/27 10:38:51 [error] 1043#0: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org, peer: 2.21.67.65:80, certificate: "/etc/ssl/bench-live-${k}.pem"`,
+    (k) =>
+      `2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: ocsp.startssl.com, peer: 23.54.187.27:80, certificate: "/etc/ssl/bench-live-${k}.pem"`,
     (k) => `nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/ssl/bench-live-${k}.pem"`,
   ];
   // One line per millisecond: between writes, yield to the event loop (setImmediate) so that the
@@ -311,7 +336,8 @@ if (!QUICK) {
 
 const triggers = [...new Set(rules.map((r) => r.trigger))];
 const alternation = triggers.map(ere).join('|');
-const tool = (input, extra = '', cli = CLI) => `node ${shq(cli)} --format json --fail-on never ${extra} ${input} > ${shq(path.join(DIR, 'out.json'))}`;
+const tool = (input, extra = '', cli = CLI) =>
+  `node ${shq(cli)} --format json --fail-on never ${extra} ${input} > ${shq(path.join(DIR, 'out.json'))}`;
 const grep = (input) => `grep -cE ${shq(alternation)} ${input}`;
 
 const rows = [];
@@ -321,7 +347,17 @@ const count = () => JSON.parse(fs.readFileSync(path.join(DIR, 'out.json'), 'utf8
 
 function row(name, bytes, r, note = '') {
   const ratio = r.ref ? r.tool / r.ref : NaN;
-  rows.push({ case: name, input: `${(bytes / MiB).toFixed(0)} MiB`, tool: r.tool, ref: r.ref, ratio, mbs: bytes / MiB / r.tool, rss: r.rssKiB / 1024, findings: count(), note });
+  rows.push({
+    case: name,
+    input: `${(bytes / MiB).toFixed(0)} MiB`,
+    tool: r.tool,
+    ref: r.ref,
+    ratio,
+    mbs: bytes / MiB / r.tool,
+    rss: r.rssKiB / 1024,
+    findings: count(),
+    note,
+  });
   return ratio;
 }
 
@@ -371,11 +407,18 @@ goals.push([`live p99 ≤ 50 ms (${live.p99.toFixed(1)} ms)`, live.p99 <= 50 && 
 
 // ---------- report ----------
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '—');
-console.log(`\nstapling-doctor benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, node ${process.version}, ${rules.length} rules, ${triggers.length} triggers, median of ${RUNS}`);
+console.log(
+  `\nstapling-doctor benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, node ${process.version}, ${rules.length} rules, ${triggers.length} triggers, median of ${RUNS}`,
+);
 console.log('| case | input | tool s | reference s | ratio | MB/s | peak RSS MB | findings | note |');
 console.log('|---|---|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.case} | ${r.input} | ${f2(r.tool)} | ${f2(r.ref)} | ${f2(r.ratio)} | ${r.mbs.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.findings} | ${r.note} |`);
-console.log(`| live | ${live.lines} lines at 1000/s | p50 ${live.p50.toFixed(1)} ms | p99 ${live.p99.toFixed(1)} ms | max ${live.max.toFixed(1)} ms | | | ${live.measured} | ${live.lost} lost |`);
+for (const r of rows)
+  console.log(
+    `| ${r.case} | ${r.input} | ${f2(r.tool)} | ${f2(r.ref)} | ${f2(r.ratio)} | ${r.mbs.toFixed(0)} | ${r.rss.toFixed(0)} | ${r.findings} | ${r.note} |`,
+  );
+console.log(
+  `| live | ${live.lines} lines at 1000/s | p50 ${live.p50.toFixed(1)} ms | p99 ${live.p99.toFixed(1)} ms | max ${live.max.toFixed(1)} ms | | | ${live.measured} | ${live.lost} lost |`,
+);
 console.log('\ngoals:');
 for (const [g, ok] of goals) console.log(`  ${ok ? 'PASS' : 'FAIL'}  ${g}`);
 process.exitCode = goals.every(([, ok]) => ok) ? 0 : 1;

@@ -52,7 +52,10 @@ export function runCliAsync(args: string[], options: RunOptions = {}): Promise<C
 /** The accounting invariant: lines = parsed + unparsed + skipped, per input and in total; totals are sums. */
 export function expectAccounting(stats: Stats, inputs?: readonly FileStats[]): void {
   const check = (s: Stats, what: string): void => {
-    if (s.lines !== s.parsed + s.unparsed + s.skipped || [s.lines, s.parsed, s.unparsed, s.skipped, s.matched].some((n) => !Number.isInteger(n) || n < 0)) {
+    if (
+      s.lines !== s.parsed + s.unparsed + s.skipped ||
+      [s.lines, s.parsed, s.unparsed, s.skipped, s.matched].some((n) => !Number.isInteger(n) || n < 0)
+    ) {
       throw new Error(`accounting broken for ${what}: ${JSON.stringify(s)}`);
     }
   };
@@ -113,7 +116,10 @@ export async function runAllFormats(args: string[], options: RunOptions = {}): P
   if (!validate(report)) throw new Error(`output does not match the schema: ${JSON.stringify(validate.errors)}`);
   expectAccounting(report.stats, report.inputs);
 
-  const lines = n.stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string; stats: Stats; inputs: FileStats[] });
+  const lines = n.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { event: string; stats: Stats; inputs: FileStats[] });
   const end = lines[lines.length - 1]!;
   expect(end.event).toBe('end');
   expectAccounting(end.stats, end.inputs);
@@ -143,9 +149,13 @@ export function noDacOverridePrefix(): string[] {
     const f = path.join(probeDir, 'f');
     fs.writeFileSync(f, 'x');
     fs.chmodSync(f, 0o000);
-    const r = spawnSync(prefix[0]!, [...prefix.slice(1), process.execPath, '-e', `require('fs').readFileSync(${JSON.stringify(f)})`], { encoding: 'utf8' });
+    const r = spawnSync(prefix[0]!, [...prefix.slice(1), process.execPath, '-e', `require('fs').readFileSync(${JSON.stringify(f)})`], {
+      encoding: 'utf8',
+    });
     if (r.error || !/EACCES/.test(r.stderr)) {
-      throw new Error(`cannot test unreadable files as root: setpriv did not drop CAP_DAC_OVERRIDE (${r.error?.message ?? r.stderr.trim()})`);
+      throw new Error(
+        `cannot test unreadable files as root: setpriv did not drop CAP_DAC_OVERRIDE (${r.error?.message ?? r.stderr.trim()})`,
+      );
     }
     return prefix;
   } finally {

@@ -17,7 +17,10 @@ export const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
  * Extra rule directories for the CLI (`--rules DIR`), from `STAPLING_EXTRA_RULES` (colon-separated):
  * lets a rule author run the server suite against draft rules before they land in `rules/`.
  */
-const EXTRA_RULES = (process.env.STAPLING_EXTRA_RULES ?? '').split(':').filter((x) => x !== '').flatMap((dir) => ['--rules', dir]);
+const EXTRA_RULES = (process.env.STAPLING_EXTRA_RULES ?? '')
+  .split(':')
+  .filter((x) => x !== '')
+  .flatMap((dir) => ['--rules', dir]);
 
 /**
  * Analyze one log file with the CLI.
@@ -26,7 +29,10 @@ const EXTRA_RULES = (process.env.STAPLING_EXTRA_RULES ?? '').split(':').filter((
  */
 export async function analyzeFile(file: string): Promise<Report> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} does not exist: run \`npm run build\` first`);
-  const r = await run(process.execPath, [CLI, '--format', 'json', '--fail-on', 'never', ...EXTRA_RULES, file], { timeoutMs: 30_000, cwd: REPO_ROOT });
+  const r = await run(process.execPath, [CLI, '--format', 'json', '--fail-on', 'never', ...EXTRA_RULES, file], {
+    timeoutMs: 30_000,
+    cwd: REPO_ROOT,
+  });
   if (r.code !== 0) throw new Error(`stapling-doctor exited ${r.code ?? r.signal} on ${file}:\n${r.stderr}`);
   try {
     return JSON.parse(r.stdout) as Report;
@@ -42,7 +48,24 @@ export async function analyzeFile(file: string): Promise<Report> {
  * @throws as {@link analyzeFile}
  */
 export async function inspectFile(file: string, config: string, labRoot: string, normalisedRoot: string): Promise<Report> {
-  const r = await run(process.execPath, [CLI, '--format', 'json', '--fail-on', 'never', '--inspect', '--config', config, '--map-path', `${normalisedRoot}=${labRoot}`, ...EXTRA_RULES, file], { timeoutMs: 30_000, cwd: REPO_ROOT });
+  const r = await run(
+    process.execPath,
+    [
+      CLI,
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+      '--inspect',
+      '--config',
+      config,
+      '--map-path',
+      `${normalisedRoot}=${labRoot}`,
+      ...EXTRA_RULES,
+      file,
+    ],
+    { timeoutMs: 30_000, cwd: REPO_ROOT },
+  );
   if (r.code !== 0) throw new Error(`stapling-doctor --inspect exited ${r.code ?? r.signal} on ${file}:\n${r.stderr}`);
   try {
     return JSON.parse(r.stdout) as Report;

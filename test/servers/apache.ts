@@ -24,7 +24,12 @@ export interface ApacheLayout {
 
 /** The file layout of an instance whose ServerRoot is `dir` (config, logs/error.log, run/httpd.pid). */
 export function apacheLayout(dir: string): ApacheLayout {
-  return { dir, configFile: path.join(dir, 'httpd.conf'), errorLog: path.join(dir, 'logs', 'error.log'), pidFile: path.join(dir, 'run', 'httpd.pid') };
+  return {
+    dir,
+    configFile: path.join(dir, 'httpd.conf'),
+    errorLog: path.join(dir, 'logs', 'error.log'),
+    pidFile: path.join(dir, 'run', 'httpd.pid'),
+  };
 }
 
 /**

@@ -62,7 +62,9 @@ export function planFix(finding: Finding, values: ValueMap): FixPlan {
     changes.push({ directive: step.directive, value, context: step.context, from });
   }
   if (changes.length === 0 && problems.length === 0) {
-    const kinds = finding.fix.steps.map((s) => `${s.action}${s.directive ? ` ${s.directive}` : ''}${s.alternative ? ' (alternative)' : ''}`).join(', ');
+    const kinds = finding.fix.steps
+      .map((s) => `${s.action}${s.directive ? ` ${s.directive}` : ''}${s.alternative ? ' (alternative)' : ''}`)
+      .join(', ');
     problems.push(`the fix has no non-alternative "set" step with a directive (steps: ${kinds || 'none'})`);
   }
   return { changes, problems };

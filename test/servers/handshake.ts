@@ -37,7 +37,10 @@ export function describeStaple(h: HandshakeResult | undefined): string {
  * @param timeoutMs kill s_client after this long (default 20 000 ms)
  */
 export async function handshake(port: number, caFile: string, timeoutMs = 20_000): Promise<HandshakeResult> {
-  const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', TEST_HOST, '-status', '-CAfile', caFile], { timeoutMs, input: '' });
+  const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', TEST_HOST, '-status', '-CAfile', caFile], {
+    timeoutMs,
+    input: '',
+  });
   const output = r.stdout + r.stderr;
   const completed = /Cipher is (?!\(NONE\))\S+/.test(output);
   const stapled = /OCSP Response Data:/.test(output);
@@ -54,7 +57,11 @@ export async function handshake(port: number, caFile: string, timeoutMs = 20_000
  * `count` handshakes, `pauseMs` apart; stops early once one sees `Cert Status: good` when
  * `untilGood` is set. @returns every result, in order.
  */
-export async function handshakes(port: number, caFile: string, opts: { count: number; pauseMs: number; untilGood?: boolean }): Promise<HandshakeResult[]> {
+export async function handshakes(
+  port: number,
+  caFile: string,
+  opts: { count: number; pauseMs: number; untilGood?: boolean },
+): Promise<HandshakeResult[]> {
   const out: HandshakeResult[] = [];
   for (let i = 0; i < opts.count; i++) {
     if (i > 0) await sleep(opts.pauseMs);

@@ -45,9 +45,12 @@ export async function checkPrerequisites(): Promise<void> {
   for (const p of PREREQUISITES) if ((await run('sh', ['-c', p.test])).code !== 0) missing.push(p);
   const problems: string[] = [];
   if (missing.length > 0) {
-    problems.push(`missing: ${missing.map((m) => m.what).join(', ')}. Install with:\n  apt-get update && apt-get install -y ${missing.map((m) => m.pkg).join(' ')}\n(or run .ci/run, which installs them when absent)`);
+    problems.push(
+      `missing: ${missing.map((m) => m.what).join(', ')}. Install with:\n  apt-get update && apt-get install -y ${missing.map((m) => m.pkg).join(' ')}\n(or run .ci/run, which installs them when absent)`,
+    );
   }
-  if (process.getuid?.() !== 0) problems.push('the server tests must run as root (they start servers in private mount namespaces and a DNS server on port 53)');
+  if (process.getuid?.() !== 0)
+    problems.push('the server tests must run as root (they start servers in private mount namespaces and a DNS server on port 53)');
   if (problems.length > 0) throw new Error(`The real-server tests cannot run:\n${problems.join('\n')}`);
 }
 
@@ -140,7 +143,13 @@ export function labValues(lab: Lab, s: Scenario): ValueMap {
   };
 }
 
-async function phase(lab: Lab, s: Scenario, inst: ServerInstance, site: ReturnType<Scenario['site']>, label: 'before' | 'after'): Promise<Phase> {
+async function phase(
+  lab: Lab,
+  s: Scenario,
+  inst: ServerInstance,
+  site: ReturnType<Scenario['site']>,
+  label: 'before' | 'after',
+): Promise<Phase> {
   const start = await inst.start(site);
   let hs: HandshakeResult[] = [];
   let probe: ProbeComparison | undefined;
@@ -166,7 +175,10 @@ async function phase(lab: Lab, s: Scenario, inst: ServerInstance, site: ReturnTy
   const log = normalise(inst.captured(), lab.root);
   const logFile = path.join(inst.dir, `${label}.log`);
   fs.writeFileSync(logFile, log);
-  fs.writeFileSync(path.join(inst.dir, `${label}.handshakes.txt`), hs.map((h, i) => `### handshake ${i + 1}: ${describeStaple(h)}\n${h.output}`).join('\n'));
+  fs.writeFileSync(
+    path.join(inst.dir, `${label}.handshakes.txt`),
+    hs.map((h, i) => `### handshake ${i + 1}: ${describeStaple(h)}\n${h.output}`).join('\n'),
+  );
   return { start, handshakes: hs, log, logFile, report: await analyzeFile(logFile), ...(probe ? { probe } : {}) };
 }
 
@@ -262,7 +274,11 @@ export function writeResults(results: ScenarioResult[], root: string): void {
     found: causesOf(r.before?.report),
     error: r.error,
     loopProblem: r.loopProblem,
-    before: r.before && { start: r.before.start, staples: r.before.handshakes.map(describeStaple), findings: r.before.report.findings.map((f) => ({ cause: f.cause, message: f.message, fix: f.fix })) },
+    before: r.before && {
+      start: r.before.start,
+      staples: r.before.handshakes.map(describeStaple),
+      findings: r.before.report.findings.map((f) => ({ cause: f.cause, message: f.message, fix: f.fix })),
+    },
     plan: r.plan,
     after: r.after && { start: r.after.start, staples: r.after.handshakes.map(describeStaple), causes: causesOf(r.after.report) },
     ms: r.ms,
@@ -272,7 +288,12 @@ export function writeResults(results: ScenarioResult[], root: string): void {
 
 /** Sorted causes after `--inspect`, with the inspection results (`cause [confirmed]`). */
 export function inspectedCauses(r: ScenarioResult): string {
-  return (r.inspected?.findings ?? []).map((f) => `${f.inspection?.causeBefore ? `${f.inspection.causeBefore} → ` : ''}${f.cause} [${f.inspection?.result ?? '-'}]`).sort().join(', ') || '(none)';
+  return (
+    (r.inspected?.findings ?? [])
+      .map((f) => `${f.inspection?.causeBefore ? `${f.inspection.causeBefore} → ` : ''}${f.cause} [${f.inspection?.result ?? '-'}]`)
+      .sort()
+      .join(', ') || '(none)'
+  );
 }
 
 /**
@@ -280,29 +301,37 @@ export function inspectedCauses(r: ScenarioResult): string {
  * the certificates named as missing, and the cause after inspection.
  */
 export function renderInspectTable(results: ScenarioResult[]): string {
-  const rows = results.filter((r) => (r.inspected?.findings.length ?? 0) > 0).flatMap((r) => r.inspected!.findings.map((f) => [
-    r.id,
-    f.inspection?.causeBefore ?? f.cause,
-    (f.inspection?.checks ?? []).map((c) => `${c.check}: ${c.result}`).join('; ') || '-',
-    (f.inspection?.missing ?? []).map((m) => `${m.subject} (${m.role})`).join('; ') || '-',
-    `${f.cause} [${f.inspection?.result ?? '-'}]`,
-  ]));
+  const rows = results
+    .filter((r) => (r.inspected?.findings.length ?? 0) > 0)
+    .flatMap((r) =>
+      r.inspected!.findings.map((f) => [
+        r.id,
+        f.inspection?.causeBefore ?? f.cause,
+        (f.inspection?.checks ?? []).map((c) => `${c.check}: ${c.result}`).join('; ') || '-',
+        (f.inspection?.missing ?? []).map((m) => `${m.subject} (${m.role})`).join('; ') || '-',
+        `${f.cause} [${f.inspection?.result ?? '-'}]`,
+      ]),
+    );
   return table(['scenario', 'cause (log)', 'checks', 'missing certificate named', 'cause after --inspect'], rows);
 }
 
 /** Plain-text table of the probe comparisons: s_client before/after, probe verdict and signature, agreement. */
 export function renderProbeTable(results: ScenarioResult[]): string {
-  const rows = results.filter((r) => r.before?.probe).map((r) => {
-    const p = r.before!.probe!;
-    const serial = p.probe?.certificate?.serial;
-    return [
-      r.id,
-      describeView(sclientView(p.sclientAfter, serial)),
-      p.probe && 'verdict' in p.probe ? `${p.probe.verdict} (exit ${p.probeCode}, ${p.probe.handshakes} handshake${p.probe.handshakes > 1 ? 's' : ''})` : `error: ${p.probeError ?? '?'}`,
-      p.probe?.staple ? p.probe.staple.signature.result : '-',
-      p.agreesWith ? (p.agreesWith === 'after' ? 'yes' : 'yes (s_client before)') : `NO: ${p.differences.join('; ')}`,
-    ];
-  });
+  const rows = results
+    .filter((r) => r.before?.probe)
+    .map((r) => {
+      const p = r.before!.probe!;
+      const serial = p.probe?.certificate?.serial;
+      return [
+        r.id,
+        describeView(sclientView(p.sclientAfter, serial)),
+        p.probe && 'verdict' in p.probe
+          ? `${p.probe.verdict} (exit ${p.probeCode}, ${p.probe.handshakes} handshake${p.probe.handshakes > 1 ? 's' : ''})`
+          : `error: ${p.probeError ?? '?'}`,
+        p.probe?.staple ? p.probe.staple.signature.result : '-',
+        p.agreesWith ? (p.agreesWith === 'after' ? 'yes' : 'yes (s_client before)') : `NO: ${p.differences.join('; ')}`,
+      ];
+    });
   return table(['scenario', 'openssl s_client -status', 'probe verdict', 'signature', 'agree'], rows);
 }
 
@@ -328,15 +357,27 @@ export interface Versions {
 export async function versions(): Promise<Versions> {
   const first = async (cmd: string, args: string[]) => {
     const r = await run(cmd, args);
-    return (r.stdout + r.stderr).split('\n').find((l) => l.trim() !== '')?.trim() ?? '?';
+    return (
+      (r.stdout + r.stderr)
+        .split('\n')
+        .find((l) => l.trim() !== '')
+        ?.trim() ?? '?'
+    );
   };
   const os = fs.readFileSync('/etc/os-release', 'utf8');
   return {
     apache: await first(APACHE_BIN, ['-v']),
     apachePackage: await first('dpkg-query', ['-W', '-f', '${Package} ${Version}', 'apache2-bin']),
     nginx: await first(NGINX_BIN, ['-v']),
-    nginxPackage: await first('sh', ['-c', "dpkg-query -W -f '${Package} ${Version}\\n' nginx-light nginx-core nginx 2>/dev/null | grep -v ' $' | head -1"]),
-    nginxOpenssl: (await run(NGINX_BIN, ['-V'])).stderr.split('\n').find((l) => l.startsWith('built with'))?.trim() ?? '?',
+    nginxPackage: await first('sh', [
+      '-c',
+      "dpkg-query -W -f '${Package} ${Version}\\n' nginx-light nginx-core nginx 2>/dev/null | grep -v ' $' | head -1",
+    ]),
+    nginxOpenssl:
+      (await run(NGINX_BIN, ['-V'])).stderr
+        .split('\n')
+        .find((l) => l.startsWith('built with'))
+        ?.trim() ?? '?',
     openssl: await first('openssl', ['version']),
     os: /PRETTY_NAME="([^"]*)"/.exec(os)?.[1] ?? '?',
     debian: fs.existsSync('/etc/debian_version') ? fs.readFileSync('/etc/debian_version', 'utf8').trim() : '?',
@@ -357,10 +398,18 @@ export async function writeSamples(results: ScenarioResult[], seconds: number): 
   const v = await versions();
   const byCause = new Map<string, string[]>();
   for (const r of results) for (const c of r.scenario.expected) byCause.set(c, [...(byCause.get(c) ?? []), r.id]);
-  const serverOf = (id: string) => (id.startsWith('apache') ? v.apache.replace(/^Server version: /, '') : v.nginx.replace(/^nginx version: /, ''));
-  const causeRows = [...byCause.entries()].sort(([a], [b]) => a.localeCompare(b))
-    .map(([c, ids]) => `| \`${c}\` | ${ids.map((id) => `[${id}.log](${id}.log)`).join(', ')} | ${[...new Set(ids.map(serverOf))].join('; ')} |`);
-  const scenarioRows = results.map((r) => `| [${r.id}.log](${r.id}.log) | ${r.scenario.title} | ${stapleBefore(r)} | ${r.scenario.expected.map((c) => `\`${c}\``).join(', ') || '(none)'} | ${r.scenario.why.replace(/\|/g, '\\|')} |`);
+  const serverOf = (id: string) =>
+    id.startsWith('apache') ? v.apache.replace(/^Server version: /, '') : v.nginx.replace(/^nginx version: /, '');
+  const causeRows = [...byCause.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([c, ids]) =>
+        `| \`${c}\` | ${ids.map((id) => `[${id}.log](${id}.log)`).join(', ')} | ${[...new Set(ids.map(serverOf))].join('; ')} |`,
+    );
+  const scenarioRows = results.map(
+    (r) =>
+      `| [${r.id}.log](${r.id}.log) | ${r.scenario.title} | ${stapleBefore(r)} | ${r.scenario.expected.map((c) => `\`${c}\``).join(', ') || '(none)'} | ${r.scenario.why.replace(/\|/g, '\\|')} |`,
+  );
   const text = `# Real server logs
 
 Every \`.log\` file here was written by a real Apache httpd or nginx, started by the server test

@@ -54,7 +54,10 @@ export class ServerInstance {
     const wrapped = this.sandbox.wrap(cmd, args);
     const t0 = Date.now();
     this.generation++;
-    this.proc = startProcess(`${this.name}#${this.generation}`, wrapped.cmd, wrapped.args, { cwd: this.dir, env: { ...process.env, LANG: 'C' } });
+    this.proc = startProcess(`${this.name}#${this.generation}`, wrapped.cmd, wrapped.args, {
+      cwd: this.dir,
+      env: { ...process.env, LANG: 'C' },
+    });
     const p = this.proc;
     const ok = await waitFor(async () => p.hasExited() || (await isListening(this.port)), timeoutMs);
     if (p.hasExited()) return { listening: false, exitCode: await p.exited, ms: Date.now() - t0 };

@@ -25,7 +25,12 @@ export interface NginxLayout {
 
 /** The file layout of an instance whose prefix is `dir` (nginx.conf, logs/error.log, nginx.pid). */
 export function nginxLayout(dir: string): NginxLayout {
-  return { dir, configFile: path.join(dir, 'nginx.conf'), errorLog: path.join(dir, 'logs', 'error.log'), pidFile: path.join(dir, 'nginx.pid') };
+  return {
+    dir,
+    configFile: path.join(dir, 'nginx.conf'),
+    errorLog: path.join(dir, 'logs', 'error.log'),
+    pidFile: path.join(dir, 'nginx.pid'),
+  };
 }
 
 /**

@@ -152,7 +152,23 @@ export async function createPki(dir: string, leaves: LeafSpec[]): Promise<Pki> {
     await runOk('openssl', ['req', '-new', '-key', k, '-subj', subject, '-out', csr]);
     const s = (serial++).toString(16).toUpperCase();
     const signer = ca ? ['-CA', ca.cert, '-CAkey', ca.key] : ['-key', k];
-    await runOk('openssl', ['x509', '-req', '-in', csr, ...signer, '-set_serial', `0x${s}`, '-days', '30', '-extfile', ext, '-extensions', section, '-out', f(`${name}.pem`)]);
+    await runOk('openssl', [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      ...signer,
+      '-set_serial',
+      `0x${s}`,
+      '-days',
+      '30',
+      '-extfile',
+      ext,
+      '-extensions',
+      section,
+      '-out',
+      f(`${name}.pem`),
+    ]);
     fs.rmSync(csr);
     return { cert: f(`${name}.pem`), key: k, serial: s };
   };
@@ -160,7 +176,12 @@ export async function createPki(dir: string, leaves: LeafSpec[]): Promise<Pki> {
   const root = await issue('root-ca', '/O=stapling-doctor tests/CN=Stapling Test Root CA', 'v3_root', null);
   const inter = await issue('intermediate-ca', '/O=stapling-doctor tests/CN=Stapling Test Intermediate CA', 'v3_inter', root);
   const ocspSigner = await issue('ocsp-signer', '/O=stapling-doctor tests/CN=Stapling Test OCSP Signer', 'v3_ocsp', inter);
-  const signerWithoutOcspUsage = await issue('signer-without-ocsp-usage', '/O=stapling-doctor tests/CN=Stapling Test Web Server (not an OCSP signer)', 'v3_noeku', inter);
+  const signerWithoutOcspUsage = await issue(
+    'signer-without-ocsp-usage',
+    '/O=stapling-doctor tests/CN=Stapling Test Web Server (not an OCSP signer)',
+    'v3_noeku',
+    inter,
+  );
   const foreignRoot = await issue('foreign-root-ca', '/O=Some Other CA/CN=Foreign Root CA', 'v3_root', null);
   const foreignSigner = await issue('foreign-ocsp-signer', '/O=Some Other CA/CN=Foreign OCSP Signer', 'v3_ocsp', foreignRoot);
   const issuerChain = f('issuer-chain.pem');

@@ -38,7 +38,16 @@ export function sclientView(h: HandshakeResult, leafSerial?: string): SclientVie
   };
   const serial = /Serial Number: ([0-9A-Fa-f]+)/.exec(h.output)?.[1];
   if (leafSerial && serial && serial.replace(/^0+/, '').toUpperCase() !== leafSerial.replace(/^0+/, '').toUpperCase()) {
-    return { completed: h.completed, stapled: true, responseStatus: h.responseStatus?.toLowerCase() ?? null, certStatus: null, thisUpdate: null, nextUpdate: null, revocationTime: null, revocationReason: null };
+    return {
+      completed: h.completed,
+      stapled: true,
+      responseStatus: h.responseStatus?.toLowerCase() ?? null,
+      certStatus: null,
+      thisUpdate: null,
+      nextUpdate: null,
+      revocationTime: null,
+      revocationReason: null,
+    };
   }
   return {
     completed: h.completed,
@@ -82,7 +91,9 @@ export interface ProbeComparison {
 }
 
 function diff(a: SclientView, b: SclientView): string[] {
-  return (Object.keys(a) as (keyof SclientView)[]).filter((k) => a[k] !== b[k]).map((k) => `${k}: s_client ${String(b[k])} ≠ probe ${String(a[k])}`);
+  return (Object.keys(a) as (keyof SclientView)[])
+    .filter((k) => a[k] !== b[k])
+    .map((k) => `${k}: s_client ${String(b[k])} ≠ probe ${String(a[k])}`);
 }
 
 /**
@@ -91,7 +102,11 @@ function diff(a: SclientView, b: SclientView): string[] {
  */
 export async function compareProbe(port: number, caFile: string): Promise<ProbeComparison> {
   const sclientBefore = await handshake(port, caFile);
-  const r = await run(process.execPath, [CLI, 'probe', `127.0.0.1:${port}`, '--servername', TEST_HOST, '--ca-file', caFile, '--format', 'json', '--timeout', '15000'], { timeoutMs: 60_000, cwd: REPO_ROOT });
+  const r = await run(
+    process.execPath,
+    [CLI, 'probe', `127.0.0.1:${port}`, '--servername', TEST_HOST, '--ca-file', caFile, '--format', 'json', '--timeout', '15000'],
+    { timeoutMs: 60_000, cwd: REPO_ROOT },
+  );
   const sclientAfter = await handshake(port, caFile);
   let probe: ProbeResult | null = null;
   let probeError: string | undefined;

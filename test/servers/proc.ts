@@ -67,7 +67,9 @@ export function run(
 export async function runOk(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<RunResult> {
   const r = await run(cmd, args, opts);
   if (r.code !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.code ?? r.signal}${r.timedOut ? ', timed out' : ''}):\n${r.stderr}${r.stdout}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (exit ${r.code ?? r.signal}${r.timedOut ? ', timed out' : ''}):\n${r.stderr}${r.stdout}`,
+    );
   }
   return r;
 }

@@ -42,7 +42,16 @@ export interface ResponderPorts {
 
 /** Pick free ports for every responder. */
 export async function allocatePorts(): Promise<ResponderPorts> {
-  return { ca: await freePort(), foreign: await freePort(), noEku: await freePort(), web: await freePort(), blackhole: await freePort(), slow: await freePort(), closed: await freePort(), goodDns: await freePort() };
+  return {
+    ca: await freePort(),
+    foreign: await freePort(),
+    noEku: await freePort(),
+    web: await freePort(),
+    blackhole: await freePort(),
+    slow: await freePort(),
+    closed: await freePort(),
+    goodDns: await freePort(),
+  };
 }
 
 /** The responder URLs the leaves carry in their AIA extension. */
@@ -88,7 +97,9 @@ const UNAUTHORIZED_DER = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x06]);
  * @throws when it exits or does not bind within 10 s.
  */
 async function openResponder(name: string, port: number, args: string[], logDir: string): Promise<Proc> {
-  const p = startProcess(name, 'openssl', ['ocsp', '-port', String(port), '-ndays', '1', '-ignore_err', ...args], { logFile: path.join(logDir, `${name}.log`) });
+  const p = startProcess(name, 'openssl', ['ocsp', '-port', String(port), '-ndays', '1', '-ignore_err', ...args], {
+    logFile: path.join(logDir, `${name}.log`),
+  });
   const ok = await waitFor(() => p.hasExited() || /ACCEPT .*:\d+/.test(p.stdout() + p.stderr()), 10_000, 50);
   if (!ok || p.hasExited()) throw new Error(`${name}: openssl ocsp did not start on port ${port}:\n${p.stderr()}`);
   return p;
@@ -101,7 +112,23 @@ async function openResponder(name: string, port: number, args: string[], logDir:
 async function oneShotResponse(pki: Pki, certFile: string, out: string, fakeOffset: string | null): Promise<void> {
   const req = `${out}.req`;
   await runOk('openssl', ['ocsp', '-issuer', pki.inter.cert, '-cert', certFile, '-no_nonce', '-reqout', req]);
-  const args = ['ocsp', '-index', pki.index, '-rsigner', pki.ocspSigner.cert, '-rkey', pki.ocspSigner.key, '-CA', pki.inter.cert, '-reqin', req, '-respout', out, '-ndays', '1'];
+  const args = [
+    'ocsp',
+    '-index',
+    pki.index,
+    '-rsigner',
+    pki.ocspSigner.cert,
+    '-rkey',
+    pki.ocspSigner.key,
+    '-CA',
+    pki.inter.cert,
+    '-reqin',
+    req,
+    '-respout',
+    out,
+    '-ndays',
+    '1',
+  ];
   if (fakeOffset) await runOk('faketime', ['-f', fakeOffset, 'openssl', ...args]);
   else await runOk('openssl', args);
   fs.rmSync(req);
@@ -109,9 +136,20 @@ async function oneShotResponse(pki: Pki, certFile: string, out: string, fakeOffs
 
 async function startDnsmasq(name: string, port: number, records: string[], dir: string): Promise<Proc> {
   const args = [
-    '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--no-poll', '--bind-interfaces',
-    '--listen-address=127.0.0.1', `--port=${port}`, `--local=/${TEST_DOMAIN}/`, '--user=root', '--group=root',
-    `--pid-file=${path.join(dir, `${name}.pid`)}`, '--log-queries', `--log-facility=${path.join(dir, `${name}.log`)}`,
+    '--keep-in-foreground',
+    '--conf-file=/dev/null',
+    '--no-resolv',
+    '--no-hosts',
+    '--no-poll',
+    '--bind-interfaces',
+    '--listen-address=127.0.0.1',
+    `--port=${port}`,
+    `--local=/${TEST_DOMAIN}/`,
+    '--user=root',
+    '--group=root',
+    `--pid-file=${path.join(dir, `${name}.pid`)}`,
+    '--log-queries',
+    `--log-facility=${path.join(dir, `${name}.log`)}`,
     ...records.map((r) => `--host-record=${r}`),
   ];
   const p = startProcess(name, 'dnsmasq', args);
@@ -150,9 +188,30 @@ export async function startResponders(pki: Pki, ports: ResponderPorts, logDir: s
     await Promise.all(procs.map((p) => stopProcess(p)));
   };
   try {
-    procs.push(await openResponder('ocsp-ca', ports.ca, ['-index', pki.index, '-rsigner', pki.ocspSigner.cert, '-rkey', pki.ocspSigner.key, '-CA', pki.inter.cert], logDir));
-    procs.push(await openResponder('ocsp-no-eku', ports.noEku, ['-index', pki.index, '-rsigner', pki.signerWithoutOcspUsage.cert, '-rkey', pki.signerWithoutOcspUsage.key, '-CA', pki.inter.cert], logDir));
-    procs.push(await openResponder('ocsp-foreign', ports.foreign, ['-index', pki.index, '-rsigner', pki.foreignSigner.cert, '-rkey', pki.foreignSigner.key, '-CA', pki.inter.cert], logDir));
+    procs.push(
+      await openResponder(
+        'ocsp-ca',
+        ports.ca,
+        ['-index', pki.index, '-rsigner', pki.ocspSigner.cert, '-rkey', pki.ocspSigner.key, '-CA', pki.inter.cert],
+        logDir,
+      ),
+    );
+    procs.push(
+      await openResponder(
+        'ocsp-no-eku',
+        ports.noEku,
+        ['-index', pki.index, '-rsigner', pki.signerWithoutOcspUsage.cert, '-rkey', pki.signerWithoutOcspUsage.key, '-CA', pki.inter.cert],
+        logDir,
+      ),
+    );
+    procs.push(
+      await openResponder(
+        'ocsp-foreign',
+        ports.foreign,
+        ['-index', pki.index, '-rsigner', pki.foreignSigner.cert, '-rkey', pki.foreignSigner.key, '-CA', pki.inter.cert],
+        logDir,
+      ),
+    );
 
     const stale = path.join(logDir, 'stale-response.der');
     await oneShotResponse(pki, pki.leaves['stale-response']!.cert, stale, '-3d');
@@ -160,7 +219,11 @@ export async function startResponders(pki: Pki, ports: ResponderPorts, logDir: s
     await oneShotResponse(pki, pki.leaves.good!.cert, other, null);
     const ocsp = (body: Buffer) => ({ status: 200, type: 'application/ocsp-response', body });
     const routes: Record<string, { status: number; type: string; body: Buffer }> = {
-      '/portal/': { status: 200, type: 'text/html', body: Buffer.from('<html><body><h1>Welcome to the guest network</h1><p>Please log in.</p></body></html>\n') },
+      '/portal/': {
+        status: 200,
+        type: 'text/html',
+        body: Buffer.from('<html><body><h1>Welcome to the guest network</h1><p>Please log in.</p></body></html>\n'),
+      },
       '/missing/': { status: 404, type: 'text/html', body: Buffer.from('<html><body><h1>Not Found</h1></body></html>\n') },
       '/unauthorized/': ocsp(UNAUTHORIZED_DER),
       '/stale/': ocsp(fs.readFileSync(stale)),

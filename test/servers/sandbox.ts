@@ -43,16 +43,24 @@ export async function createSandbox(dir: string, nameServer = '127.0.0.1'): Prom
   const hostsFile = path.join(dir, 'hosts');
   const resolvConf = path.join(dir, 'resolv.conf');
   fs.writeFileSync(hostsFile, `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.0.1\t${HOSTS_ONLY_NAME}\n`);
-  fs.writeFileSync(resolvConf, `# stapling-doctor server tests: the harness's dnsmasq\nnameserver ${nameServer}\noptions timeout:2 attempts:1\n`);
+  fs.writeFileSync(
+    resolvConf,
+    `# stapling-doctor server tests: the harness's dnsmasq\nnameserver ${nameServer}\noptions timeout:2 attempts:1\n`,
+  );
   const sandbox: Sandbox = {
     hostsFile,
     resolvConf,
-    wrap: (cmd, args) => ({ cmd: 'unshare', args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', SCRIPT, 'sh', hostsFile, resolvConf, cmd, ...args] }),
+    wrap: (cmd, args) => ({
+      cmd: 'unshare',
+      args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', SCRIPT, 'sh', hostsFile, resolvConf, cmd, ...args],
+    }),
   };
   const probe = sandbox.wrap('cat', ['/etc/hosts']);
   const r = await run(probe.cmd, probe.args).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
   if (r.code !== 0 || !r.stdout.includes(HOSTS_ONLY_NAME)) {
-    throw new Error(`The server tests need a private mount namespace (unshare --mount, as root) to give the servers their own /etc/hosts and /etc/resolv.conf; it failed:\n${r.stderr}`);
+    throw new Error(
+      `The server tests need a private mount namespace (unshare --mount, as root) to give the servers their own /etc/hosts and /etc/resolv.conf; it failed:\n${r.stderr}`,
+    );
   }
   return sandbox;
 }

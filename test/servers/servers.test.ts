@@ -11,7 +11,19 @@
  * Capture mode (`STAPLING_CAPTURE=1`, `npm run samples:regenerate`) runs the same scenarios and
  * rewrites `samples/real/` instead of asserting the diagnoses.
  */
-import { createLab, renderInspectTable, renderProbeTable, renderTable, runScenario, causesOf, lastHandshake, writeResults, writeSamples, type Lab, type ScenarioResult } from './harness.js';
+import {
+  createLab,
+  renderInspectTable,
+  renderProbeTable,
+  renderTable,
+  runScenario,
+  causesOf,
+  lastHandshake,
+  writeResults,
+  writeSamples,
+  type Lab,
+  type ScenarioResult,
+} from './harness.js';
 import { stopAll, pool } from './proc.js';
 import { SCENARIOS, scenarioId, type Scenario } from './scenarios.js';
 
@@ -32,7 +44,10 @@ beforeAll(async () => {
   const t0 = Date.now();
   lab = await createLab();
   const ordered = [...scenarios].sort((a, b) => weight(b) - weight(a));
-  const out = await pool(PARALLEL, ordered.map((s) => () => runScenario(lab!, s)));
+  const out = await pool(
+    PARALLEL,
+    ordered.map((s) => () => runScenario(lab!, s)),
+  );
   for (const r of out) if ('id' in r) results.set(r.id, r);
   suiteMs = Date.now() - t0;
 }, 9 * 60_000);
@@ -41,7 +56,9 @@ afterAll(async () => {
   const ordered = scenarios.map((s) => results.get(scenarioId(s))).filter((r): r is ScenarioResult => r !== undefined);
   const table = renderTable(ordered, lab?.root);
   if (lab) writeResults(ordered, lab.root);
-  process.stderr.write(`\nReal-server scenarios: before/after (${scenarios.length} scenarios in ${(suiteMs / 1000).toFixed(1)} s, ${PARALLEL} at once)\n${table}\n\n`);
+  process.stderr.write(
+    `\nReal-server scenarios: before/after (${scenarios.length} scenarios in ${(suiteMs / 1000).toFixed(1)} s, ${PARALLEL} at once)\n${table}\n\n`,
+  );
   process.stderr.write(`--inspect on the captured logs (with --config and --map-path)\n${renderInspectTable(ordered)}\n\n`);
   process.stderr.write(`probe vs openssl s_client -status (servers that started)\n${renderProbeTable(ordered)}\n\n`);
   try {
@@ -79,14 +96,19 @@ if (CAPTURE) {
       expect(r.before!.start.listening).toBe(!s.refusesToStart);
       if (s.stapleBefore === 'good') {
         const h = lastHandshake(r.before);
-        expect({ stapled: h?.stapled, responseStatus: h?.responseStatus, certStatus: h?.certStatus }).toEqual({ stapled: true, responseStatus: 'successful', certStatus: 'good' });
+        expect({ stapled: h?.stapled, responseStatus: h?.responseStatus, certStatus: h?.certStatus }).toEqual({
+          stapled: true,
+          responseStatus: 'successful',
+          certStatus: 'good',
+        });
       }
     });
 
     test(`analyzer reports exactly: ${s.expected.join(', ') || 'nothing'}`, () => {
       const r = resultOf(s);
       const found = causesOf(r.before!.report);
-      if (JSON.stringify(found) !== JSON.stringify([...s.expected].sort())) throw new Error(`expected causes [${s.expected.join(', ')}], got [${found.join(', ')}]${context(r)}`);
+      if (JSON.stringify(found) !== JSON.stringify([...s.expected].sort()))
+        throw new Error(`expected causes [${s.expected.join(', ')}], got [${found.join(', ')}]${context(r)}`);
     });
 
     if (s.fixDirective !== undefined) {
@@ -99,24 +121,35 @@ if (CAPTURE) {
       });
     }
 
-    test(s.inspect ? `--inspect confirms ${s.inspect.cause}${s.inspect.missing ? ` and names ${s.inspect.missing.join(', ')}` : ''}` : '--inspect keeps the cause and refutes nothing', () => {
-      const r = resultOf(s);
-      const ins = r.inspected;
-      expect(ins).toBeDefined();
-      const explain = `\n--- inspected findings ---\n${JSON.stringify(ins!.findings.map((f) => ({ cause: f.cause, inspection: f.inspection, fix: f.fix.steps.map((x) => x.text) })), null, 2)}${context(r)}`;
-      if (!s.inspect) {
-        if (JSON.stringify(causesOf(ins)) !== JSON.stringify(causesOf(r.before!.report))) throw new Error(`--inspect changed the causes${explain}`);
-        if (ins!.findings.some((f) => f.inspection?.result === 'refuted' || f.inspection?.error)) throw new Error(`--inspect refuted a real diagnosis${explain}`);
-        return;
-      }
-      const want = s.inspect;
-      const f = ins!.findings.find((x) => x.cause === want.cause);
-      if (!f || f.inspection?.result !== 'confirmed') throw new Error(`expected a confirmed ${want.cause} finding${explain}`);
-      expect(f.inspection.certificate?.subject).toBe('CN=www.stapling.test');
-      expect(f.inspection.missing.map((m) => m.subject)).toEqual(want.missing ?? []);
-      for (const m of want.missing ?? []) expect(f.fix.steps.map((x) => x.text).join('\n')).toContain(m);
-      if (want.cause !== s.expected[0]) expect(f.inspection.causeBefore).toBe(s.expected[0]);
-    });
+    test(
+      s.inspect
+        ? `--inspect confirms ${s.inspect.cause}${s.inspect.missing ? ` and names ${s.inspect.missing.join(', ')}` : ''}`
+        : '--inspect keeps the cause and refutes nothing',
+      () => {
+        const r = resultOf(s);
+        const ins = r.inspected;
+        expect(ins).toBeDefined();
+        const explain = `\n--- inspected findings ---\n${JSON.stringify(
+          ins!.findings.map((f) => ({ cause: f.cause, inspection: f.inspection, fix: f.fix.steps.map((x) => x.text) })),
+          null,
+          2,
+        )}${context(r)}`;
+        if (!s.inspect) {
+          if (JSON.stringify(causesOf(ins)) !== JSON.stringify(causesOf(r.before!.report)))
+            throw new Error(`--inspect changed the causes${explain}`);
+          if (ins!.findings.some((f) => f.inspection?.result === 'refuted' || f.inspection?.error))
+            throw new Error(`--inspect refuted a real diagnosis${explain}`);
+          return;
+        }
+        const want = s.inspect;
+        const f = ins!.findings.find((x) => x.cause === want.cause);
+        if (!f || f.inspection?.result !== 'confirmed') throw new Error(`expected a confirmed ${want.cause} finding${explain}`);
+        expect(f.inspection.certificate?.subject).toBe('CN=www.stapling.test');
+        expect(f.inspection.missing.map((m) => m.subject)).toEqual(want.missing ?? []);
+        for (const m of want.missing ?? []) expect(f.fix.steps.map((x) => x.text).join('\n')).toContain(m);
+        if (want.cause !== s.expected[0]) expect(f.inspection.causeBefore).toBe(s.expected[0]);
+      },
+    );
 
     if (!s.refusesToStart) {
       test('probe agrees with openssl s_client -status', () => {
@@ -124,7 +157,10 @@ if (CAPTURE) {
         const p = r.before!.probe;
         expect(p).toBeDefined();
         if (p!.probeError || !p!.probe) throw new Error(`probe failed: ${p!.probeError}`);
-        if (!p!.agreesWith) throw new Error(`probe and s_client disagree: ${p!.differences.join('; ')}\n--- probe ---\n${JSON.stringify(p!.probe, null, 2)}\n--- s_client ---\n${p!.sclientAfter.output}`);
+        if (!p!.agreesWith)
+          throw new Error(
+            `probe and s_client disagree: ${p!.differences.join('; ')}\n--- probe ---\n${JSON.stringify(p!.probe, null, 2)}\n--- s_client ---\n${p!.sclientAfter.output}`,
+          );
         expect(p!.probeCode).toBe(p!.probe.verdict === 'good' ? 0 : 1);
         if (s.stapleBefore === 'good' && s.expected.length === 0 && s.name !== 'foreign-signer') expect(p!.probe.verdict).toBe('good');
         if (s.name === 'foreign-signer' && s.server === 'apache') expect(p!.probe.verdict).toBe('not-verified');
@@ -140,12 +176,17 @@ if (CAPTURE) {
         expect(r.after!.start.listening).toBe(true);
         const h = lastHandshake(r.after);
         if (after === 'staple-good') {
-          expect({ stapled: h?.stapled, responseStatus: h?.responseStatus, certStatus: h?.certStatus }).toEqual({ stapled: true, responseStatus: 'successful', certStatus: 'good' });
+          expect({ stapled: h?.stapled, responseStatus: h?.responseStatus, certStatus: h?.certStatus }).toEqual({
+            stapled: true,
+            responseStatus: 'successful',
+            certStatus: 'good',
+          });
         } else {
           expect({ completed: h?.completed, stapled: h?.stapled }).toEqual({ completed: true, stapled: false });
         }
         const still = causesOf(r.after!.report);
-        if (still.length > 0) throw new Error(`after the fix the analyzer still reports [${still.join(', ')}]\n--- log after fix ---\n${r.after!.log}`);
+        if (still.length > 0)
+          throw new Error(`after the fix the analyzer still reports [${still.join(', ')}]\n--- log after fix ---\n${r.after!.log}`);
       });
     }
   });
