@@ -6,7 +6,7 @@
  * (`STAPLING_DOCTOR_DEBUG=1` shows the stack).
  */
 import v8 from 'node:v8';
-import { run } from './run.js';
+import { run } from './run/run.js';
 
 // Keep V8's young generation at its initial size: scanning produces a steady stream of short-lived
 // garbage (one parse per candidate line) for which V8 would otherwise grow the semi-spaces to 16 MB

@@ -20,12 +20,12 @@ export {
   type AnalyzerEvent,
   type InputHandle,
   type Report,
-} from './engine/analyzer.js';
-export { createMatcher, type Matcher, type RuleHit } from './engine/matcher.js';
-export { LineScanner, DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
-export { AnchorPlanner, byteModel, chooseAnchors, type ByteModel } from './engine/anchors.js';
-export { analyzeStream, scanInput, type ScanOptions } from './stream.js';
-export { CAUSES, describe, fixFor, type CauseInfo } from './causes.js';
-export { run, type RunParams } from './run.js';
+} from './findings/analyzer.js';
+export { createMatcher, type Matcher, type RuleHit } from './rules/match.js';
+export { LineScanner, DEFAULT_MAX_LINE_LENGTH } from './lines/scan.js';
+export { AnchorPlanner, byteModel, chooseAnchors, type ByteModel } from './rules/prefilter.js';
+export { analyzeStream, scanInput, type ScanOptions } from './run/stream.js';
+export { CAUSES, describe, fixFor, type CauseInfo } from './findings/causes.js';
+export { run, type RunParams } from './run/run.js';
 export { VERSION } from './version.js';
 export * from './types.js';

@@ -25,7 +25,7 @@ export function severityRank(s: Severity): number {
 
 /**
  * The closed vocabulary of root causes. Each has a meaning, a fix per server and the wording in
- * `src/causes.ts`; the README's cause table lists them. Add one only with a reason written there.
+ * `src/findings/causes.ts`; the README's cause table lists them. Add one only with a reason written there.
  */
 export type CauseId =
   | 'issuer-certificate-missing'

@@ -1,7 +1,7 @@
 /**
  * Correlation and aggregation in the pure core, on real lines (issue 2 seeds, catalogue §1 quotes).
  */
-import { analyze, createAnalyzer, type AnalyzerEvent } from '../src/engine/analyzer.js';
+import { analyze, createAnalyzer, type AnalyzerEvent } from '../src/findings/analyzer.js';
 import { loadRules } from '../src/rules/load.js';
 
 const rules = await loadRules();

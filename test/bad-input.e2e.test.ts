@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import type { Report } from '../src/engine/analyzer.js';
+import type { Report } from '../src/findings/analyzer.js';
 import { CLI, PLAIN_ENV, ROOT, tempDir } from './helpers/cli.js';
 import { expectCleanStderr, noDacOverridePrefix, runAllFormats, runCliAsync } from './helpers/robust.js';
 

@@ -10,8 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMatcher } from '../src/engine/matcher.js';
-import { analyze } from '../src/engine/analyzer.js';
+import { createMatcher } from '../src/rules/match.js';
+import { analyze } from '../src/findings/analyzer.js';
 import { loadRules } from '../src/rules/load.js';
 import type { CauseId, Rule } from '../src/types.js';
 

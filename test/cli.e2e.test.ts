@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { OUTPUT_SCHEMA } from '../src/format/output-schema.js';
-import type { Report } from '../src/engine/analyzer.js';
+import type { Report } from '../src/findings/analyzer.js';
 import { ROOT, runCli, startCli, tempDir, waitForOutput } from './helpers/cli.js';
 
 const SEED = path.join(ROOT, 'samples/seed');

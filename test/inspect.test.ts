@@ -7,14 +7,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { analyze } from '../src/engine/analyzer.js';
+import { analyze } from '../src/findings/analyzer.js';
 import { loadRules } from '../src/rules/load.js';
 import { createInspector, type Inspector } from '../src/inspect/inspect.js';
 import { fsConfigReader, readServerConfig } from '../src/inspect/config.js';
 import { createPathMap } from '../src/inspect/paths.js';
 import { OUTPUT_SCHEMA } from '../src/format/output-schema.js';
 import type { Finding } from '../src/types.js';
-import type { Report } from '../src/engine/analyzer.js';
+import type { Report } from '../src/findings/analyzer.js';
 import { CA_ISSUERS, createPki, type Pki } from './servers/pki.js';
 import { runOk } from './servers/proc.js';
 import { runCli, tempDir } from './helpers/cli.js';

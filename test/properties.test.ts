@@ -12,10 +12,10 @@
  */
 import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { analyze, type Report } from '../src/engine/analyzer.js';
+import { analyze, type Report } from '../src/findings/analyzer.js';
 import { LINE_FORMATS, parseLine } from '../src/parse/line.js';
 import { loadRules } from '../src/rules/load.js';
-import { analyzeStream } from '../src/stream.js';
+import { analyzeStream } from '../src/run/stream.js';
 import { SERVERS } from '../src/types.js';
 import { expectAccounting } from './helpers/robust.js';
 

@@ -1,6 +1,6 @@
 /** The README documents the closed vocabulary and the CLI options as they are. */
 import fs from 'node:fs';
-import { CAUSES } from '../src/causes.js';
+import { CAUSES } from '../src/findings/causes.js';
 import { CAUSE_IDS } from '../src/types.js';
 
 const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');

@@ -2,7 +2,7 @@
  * Regular-expression safety (issue 6): no log line can make matching slow.
  *
  * What is measured, and why. A rule regex never sees a whole line: the engine (`matchRule` in
- * src/engine/matcher.ts) gives it the parsed message cut to `MAX_MATCH_CHARS` (8192) characters,
+ * src/rules/match.ts) gives it the parsed message cut to `MAX_MATCH_CHARS` (8192) characters,
  * because Apache formats an error-log entry into 8 KiB and nginx into 2 KiB, so no real message is
  * longer. The 10 ms budget per match attempt is therefore measured through that engine path, on
  * 100 KB adversarial lines: it is the cost a hostile line really has. A regex that is only safe because
@@ -19,8 +19,8 @@
  */
 import vm from 'node:vm';
 import { backtrackingProblem, loadRules } from '../src/rules/load.js';
-import { matchRule, MAX_MATCH_CHARS } from '../src/engine/matcher.js';
-import { createAnalyzer } from '../src/engine/analyzer.js';
+import { matchRule, MAX_MATCH_CHARS } from '../src/rules/match.js';
+import { createAnalyzer } from '../src/findings/analyzer.js';
 import { parseLine } from '../src/parse/line.js';
 import type { ParsedLine, Rule } from '../src/types.js';
 

@@ -1,12 +1,12 @@
 /**
  * Unit tests of the shared extraction the rules rely on (src/parse/context.ts, the certificate-expiry
- * check in src/causes.ts and its `loggedAt` value from src/engine/matcher.ts). Lines are real: from
+ * check in src/findings/causes.ts and its `loggedAt` value from src/rules/match.ts). Lines are real: from
  * the reference catalogue or captured (test/catalogue/captured/).
  */
 import { opensslBlock, opensslValues, parseOpensslErrors } from '../src/parse/context.js';
-import { describe as describeCause, expiredNotAfter, fixFor } from '../src/causes.js';
-import { createMatcher } from '../src/engine/matcher.js';
-import { analyze } from '../src/engine/analyzer.js';
+import { describe as describeCause, expiredNotAfter, fixFor } from '../src/findings/causes.js';
+import { createMatcher } from '../src/rules/match.js';
+import { analyze } from '../src/findings/analyzer.js';
 import { loadRules } from '../src/rules/load.js';
 
 describe('parseOpensslErrors', () => {

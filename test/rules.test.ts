@@ -7,7 +7,7 @@
  * backtracking (nested quantifiers).
  */
 import safeRegex from 'safe-regex2';
-import { createMatcher } from '../src/engine/matcher.js';
+import { createMatcher } from '../src/rules/match.js';
 import { loadRules } from '../src/rules/load.js';
 import type { Rule, RuleSample } from '../src/types.js';
 

@@ -3,8 +3,8 @@
  * same findings, same line numbers, same accounting — whatever the chunk boundaries.
  */
 import fc from 'fast-check';
-import { analyze, createAnalyzer, type Report } from '../src/engine/analyzer.js';
-import { LineScanner } from '../src/engine/scan.js';
+import { analyze, createAnalyzer, type Report } from '../src/findings/analyzer.js';
+import { LineScanner } from '../src/lines/scan.js';
 import { loadRules } from '../src/rules/load.js';
 
 const rules = await loadRules();
@@ -28,7 +28,7 @@ const NOISE = [
 function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report {
   const a = createAnalyzer(rules);
   const h = a.input('x.log');
-  const s = new LineScanner(a.matcher.planner, h, maxLineLength);
+  const s = new LineScanner(a.matcher.prefilter, h, maxLineLength);
   let pos = 0;
   let i = 0;
   while (pos < bytes.length) {
@@ -117,8 +117,8 @@ test('property: any chunking gives the same findings, line numbers and accountin
 });
 
 test('the simple line-by-line reference path (split2) agrees with the fast path', async () => {
-  const { analyzeStreamByLine } = await import('../src/reference.js');
-  const { analyzeStream } = await import('../src/stream.js');
+  const { analyzeStreamByLine } = await import('./helpers/reference.js');
+  const { analyzeStream } = await import('../src/run/stream.js');
   const { Readable } = await import('node:stream');
   type Readable = InstanceType<typeof Readable>;
   const text = [...REAL, ...NOISE, ...REAL].join('\n') + '\r\n' + REAL[2] + '\r' + REAL[3];

@@ -4,17 +4,17 @@
  * with the Buffer.indexOf fallback.
  */
 import fc from 'fast-check';
-import { TEDDY_WASM_BASE64 } from '../src/engine/teddy-wasm.js';
-import { Teddy } from '../src/engine/teddy.js';
-import { AnchorPlanner, byteModel } from '../src/engine/anchors.js';
-import { createAnalyzer } from '../src/engine/analyzer.js';
-import { LineScanner } from '../src/engine/scan.js';
+import { TEDDY_WASM_BASE64 } from '../src/lines/teddy-wasm.js';
+import { Teddy } from '../src/lines/teddy.js';
+import { AnchorPlanner, byteModel } from '../src/rules/prefilter.js';
+import { createAnalyzer } from '../src/findings/analyzer.js';
+import { LineScanner } from '../src/lines/scan.js';
 import { loadRules } from '../src/rules/load.js';
 
 // @ts-expect-error -- plain ESM helper without types
 const { compileTeddy } = (await import('./tools/build-wasm.mjs')) as { compileTeddy: () => Promise<Buffer> };
 
-test('src/engine/teddy-wasm.ts is the compiled teddy.wat (run npm run build:wasm after editing the WAT)', async () => {
+test('src/lines/teddy-wasm.ts is the compiled teddy.wat (run npm run build:wasm after editing the WAT)', async () => {
   expect((await compileTeddy()).toString('base64')).toBe(TEDDY_WASM_BASE64);
 });
 
@@ -87,7 +87,7 @@ test('the scanner reports the same with the SIMD filter and with the indexOf fal
   const report = (simd: boolean) => {
     const a = createAnalyzer(rules);
     const h = a.input('x');
-    const s = new LineScanner(a.matcher.planner, h, undefined, simd);
+    const s = new LineScanner(a.matcher.prefilter, h, undefined, simd);
     const bytes = Buffer.from(text);
     for (let o = 0; o < bytes.length; o += 70_001) s.push(bytes.subarray(o, o + 70_001));
     s.end();

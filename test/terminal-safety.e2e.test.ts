@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Report } from '../src/engine/analyzer.js';
+import type { Report } from '../src/findings/analyzer.js';
 import { PLAIN_ENV, startCli, tempDir, waitForOutput } from './helpers/cli.js';
 import { expectCleanStderr, runCliAsync } from './helpers/robust.js';
 

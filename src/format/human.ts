@@ -4,9 +4,9 @@
  * content goes through {@link terminalSafe}.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { CAUSES } from '../causes.js';
+import { CAUSES } from '../findings/causes.js';
 import { CHECK_TITLES, RESULT_WORDS } from '../confirm-wording.js';
-import type { Report } from '../engine/analyzer.js';
+import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionResult, Severity, Stats } from '../types.js';
 import { terminalSafe } from './sanitize.js';
 

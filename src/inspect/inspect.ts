@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { X509Certificate } from 'node:crypto';
-import { describe, fixFor, type InspectionFacts } from '../causes.js';
+import { describe, fixFor, type InspectionFacts } from '../findings/causes.js';
 import { INSPECT } from '../confirm-wording.js';
 import type { CauseId, Finding, Inspection, InspectionCheck, MissingCertificate, Values } from '../types.js';
 import type { ServerConfig, SiteCertificates } from './config.js';
@@ -31,7 +31,7 @@ import {
   splitPem,
   summarize,
   validity,
-} from './x509.js';
+} from '../x509/x509.js';
 
 /** The certificates of one PEM file as read, or why it could not be read. */
 export interface PemFile {

@@ -20,7 +20,7 @@ import {
 } from '@peculiar/asn1-ocsp';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CRLReasons, type Name } from '@peculiar/asn1-x509';
-import { dnLine, issuedBy, sameCert } from '../inspect/x509.js';
+import { dnLine, issuedBy, sameCert } from '../x509/x509.js';
 
 /** OCSPResponseStatus names as RFC 6960 spells them. */
 export type ResponseStatusName = 'successful' | 'malformedRequest' | 'internalError' | 'tryLater' | 'sigRequired' | 'unauthorized';

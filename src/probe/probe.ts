@@ -12,7 +12,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { PROBE, probeVerdict } from '../confirm-wording.js';
-import { dnLine, sameCert, summarize } from '../inspect/x509.js';
+import { dnLine, sameCert, summarize } from '../x509/x509.js';
 import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
 

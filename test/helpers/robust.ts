@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { OUTPUT_SCHEMA } from '../../src/format/output-schema.js';
-import type { Report } from '../../src/engine/analyzer.js';
+import type { Report } from '../../src/findings/analyzer.js';
 import type { FileStats, Stats } from '../../src/types.js';
 import { CLI, PLAIN_ENV, ROOT, type CliResult } from './cli.js';
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Report } from '../../src/engine/analyzer.js';
+import type { Report } from '../../src/findings/analyzer.js';
 import { run } from './proc.js';
 
 /** The repository root (two levels above this file). */

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Report } from '../../src/engine/analyzer.js';
+import type { Report } from '../../src/findings/analyzer.js';
 import type { CauseId } from '../../src/types.js';
 import { analyzeFile, inspectFile, REPO_ROOT } from './analyze.js';
 import { APACHE_BIN } from './apache.js';

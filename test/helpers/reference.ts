@@ -9,9 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import split2 from 'split2';
-import { createAnalyzer, type AnalyzerOptions, type Report } from './engine/analyzer.js';
-import { DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
-import type { Rule } from './types.js';
+import { createAnalyzer, type AnalyzerOptions, type Report } from '../../src/findings/analyzer.js';
+import { DEFAULT_MAX_LINE_LENGTH } from '../../src/lines/scan.js';
+import type { Rule } from '../../src/types.js';
 
 /**
  * Analyse a byte stream line by line.

@@ -5,9 +5,9 @@
  * Fixes follow the root-cause → fix map of the reference catalogue (`stapling-messages.md` §5) and
  * the directive documentation of Apache httpd mod_ssl 2.4 and nginx `ngx_http_ssl_module`.
  */
-import type { CauseId, Fix, FixStep, FindingSubject, MissingCertificate, Server, Severity, Values } from './types.js';
-import { parseOpensslTime } from './parse/apache-cert.js';
-import { MISSING } from './confirm-wording.js';
+import type { CauseId, Fix, FixStep, FindingSubject, MissingCertificate, Server, Severity, Values } from '../types.js';
+import { parseOpensslTime } from '../parse/apache-cert.js';
+import { MISSING } from '../confirm-wording.js';
 
 /**
  * What `--inspect` learned from the certificate files, for the sentence and the fix: the certificates

@@ -9,18 +9,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { createAnalyzer, sortFindings, type AnalyzerEvent, type Report } from './engine/analyzer.js';
-import { DEFAULT_MAX_LINE_LENGTH } from './engine/scan.js';
-import { expandInputs } from './input/sources.js';
-import { describeReadError } from './input/read.js';
-import { loadRules, RuleLoadError } from './rules/load.js';
+import { createAnalyzer, sortFindings, type AnalyzerEvent, type Report } from '../findings/analyzer.js';
+import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
+import { expandInputs } from '../input/sources.js';
+import { describeReadError } from '../input/read.js';
+import { loadRules, RuleLoadError } from '../rules/load.js';
 import { scanInput } from './stream.js';
-import { colorLevel, formatFinding, formatReport, formatSummary, type HumanOptions } from './format/human.js';
-import { safeJson, terminalSafe } from './format/sanitize.js';
-import { CAUSES, certificateLabel } from './causes.js';
-import { CAUSE_IDS, OUTPUT_VERSION, SEVERITIES, severityRank, type Finding, type Severity } from './types.js';
-import { VERSION } from './version.js';
-import { OUTPUT_SCHEMA } from './format/output-schema.js';
+import { colorLevel, formatFinding, formatReport, formatSummary, type HumanOptions } from '../format/human.js';
+import { safeJson, terminalSafe } from '../format/sanitize.js';
+import { CAUSES, certificateLabel } from '../findings/causes.js';
+import { CAUSE_IDS, OUTPUT_VERSION, SEVERITIES, severityRank, type Finding, type Severity } from '../types.js';
+import { VERSION } from '../version.js';
+import { OUTPUT_SCHEMA } from '../format/output-schema.js';
 // --inspect and probe (with its ASN.1 libraries) are imported when used: most runs need neither,
 // and loading them costs start-up time on every run.
 
@@ -280,9 +280,9 @@ export async function run(params: RunParams): Promise<number> {
   let enrich = (f: Finding): Finding => f;
   if (opts.inspect || opts.config.length > 0 || opts.mapPath.length > 0) {
     const [{ fsConfigReader, readServerConfig }, { createInspector }, { createPathMap }] = await Promise.all([
-      import('./inspect/config.js'),
-      import('./inspect/inspect.js'),
-      import('./inspect/paths.js'),
+      import('../inspect/config.js'),
+      import('../inspect/inspect.js'),
+      import('../inspect/paths.js'),
     ]);
     let paths;
     try {
@@ -422,8 +422,8 @@ async function runProbe(
 ): Promise<number> {
   const { opts } = call;
   const [{ parseTarget, probe, ProbeError }, { formatProbe }] = await Promise.all([
-    import('./probe/probe.js'),
-    import('./format/probe.js'),
+    import('../probe/probe.js'),
+    import('../format/probe.js'),
   ]);
   let target: { host: string; port: number };
   try {

@@ -13,9 +13,39 @@
  * number, and the lines after it keep exact numbers. Memory is bounded by the chunk size plus
  * `maxLineLength`.
  */
-import type { InputHandle } from './analyzer.js';
-import { byteModel, type AnchorPlanner } from './anchors.js';
 import { Teddy } from './teddy.js';
+
+/**
+ * What the scanner needs from the matcher to skip lines without decoding them: byte strings to look for,
+ * chosen per input from a sample of its bytes, and how the rule triggers relate to each other. The
+ * matcher's anchor planner (`src/rules/prefilter.ts`) implements it; the scanner knows nothing of rules.
+ */
+export interface Prefilter {
+  /** The triggers' UTF-8 bytes as latin1 strings (one char per byte), in the matcher's trigger order. */
+  readonly triggerBytes: readonly string[];
+  /** For each trigger, the indexes of the longer triggers that contain it … */
+  readonly containers: readonly (readonly number[])[];
+  /** … and the offsets of each of those containers relative to the contained trigger's occurrence. */
+  readonly containerOffsets: readonly (readonly number[])[];
+  /** 3–4-byte fingerprints (latin1) for the SIMD filter, chosen for a sample of the input (none: the static model). */
+  fingerprints(sample?: Uint8Array): string[];
+  /** Anchors (UTF-8 text) for the `indexOf` path, chosen likewise; every trigger contains one. */
+  anchors(sample?: Uint8Array): string[];
+}
+
+/** Where the scanner delivers lines: the analyzer's input handle implements it. */
+export interface LineSink {
+  /**
+   * A candidate line.
+   * @param lineNo 1-based line number in the input
+   * @param triggers indexes (into the prefilter's triggers) of every trigger the line contains
+   */
+  line(text: string, lineNo: number, triggers?: readonly number[]): void;
+  /** A line not examined (longer than the line-length limit). */
+  skip(lineNo: number): void;
+  /** How many lines the input has had so far (lines not given to {@link line} are counted here). */
+  setLineCount(lines: number): void;
+}
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -39,8 +69,8 @@ export class LineScanner {
   private absentIn = new Int32Array(0);
   private checkedIn = new Int32Array(0);
   private stamp = 0;
-  private containers: number[][] = [];
-  private containerOffsets: number[][] = [];
+  private containers: readonly (readonly number[])[] = [];
+  private containerOffsets: readonly (readonly number[])[] = [];
   private shift = 1;
   private planned = false;
   /** Bytes kept from the first chunks while the plan is the static one, to re-plan from a real sample. */
@@ -59,15 +89,15 @@ export class LineScanner {
   private readonly hitLine: number[] = [];
 
   /**
-   * @param planner the matcher's anchor planner (its triggers and candidate anchors)
+   * @param prefilter the matcher's prefilter (its triggers and how to choose anchors)
    * @param sink where candidate lines, skipped lines and the line count go
    * @param maxLineLength longest line examined, bytes
    * @param useSimd use the WebAssembly SIMD filter when available (default true; false forces the
    *   `indexOf` path, for comparison)
    */
   constructor(
-    private readonly planner: AnchorPlanner,
-    private readonly sink: Pick<InputHandle, 'line' | 'skip' | 'setLineCount'>,
+    private readonly prefilter: Prefilter,
+    private readonly sink: LineSink,
     maxLineLength: number = DEFAULT_MAX_LINE_LENGTH,
     private readonly useSimd = true,
   ) {
@@ -80,23 +110,23 @@ export class LineScanner {
    */
   private plan(sample: Buffer): void {
     this.planned = true;
-    const model = sample.length >= SAMPLE_MIN ? byteModel(sample.subarray(0, SAMPLE_BYTES)) : undefined;
+    const model = sample.length >= SAMPLE_MIN ? sample.subarray(0, SAMPLE_BYTES) : undefined;
     // Too little to sample (a pipe, gzip output): start with the static model, re-plan once
     // SAMPLE_BYTES have come in. The plan only changes speed, never what is found.
     if (!model && this.sample === null) this.sample = Buffer.allocUnsafe(SAMPLE_BYTES);
     else this.sample = null;
-    const fingerprints = this.useSimd ? this.planner.chooseFingerprints(model).map((f) => Buffer.from(f, 'latin1')) : null;
+    const fingerprints = this.useSimd ? this.prefilter.fingerprints(model).map((f) => Buffer.from(f, 'latin1')) : null;
     this.teddy = fingerprints ? Teddy.create(fingerprints) : null;
-    this.anchors = this.teddy ? fingerprints! : this.planner.choose(model).map((a) => Buffer.from(a, 'utf8'));
-    this.triggerBytes = this.planner.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
+    this.anchors = this.teddy ? fingerprints! : this.prefilter.anchors(model).map((a) => Buffer.from(a, 'utf8'));
+    this.triggerBytes = this.prefilter.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
     // Shortest first, so that an absent trigger rules out the longer ones containing it.
     this.verify = this.anchors.map((a) =>
       this.triggerBytes
         .flatMap((t, i) => (t.includes(a) ? [i] : []))
         .sort((x, y) => this.triggerBytes[x]!.length - this.triggerBytes[y]!.length || x - y),
     );
-    this.containers = this.planner.containers;
-    this.containerOffsets = this.planner.containerOffsets;
+    this.containers = this.prefilter.containers;
+    this.containerOffsets = this.prefilter.containerOffsets;
     this.absentIn = new Int32Array(this.triggerBytes.length);
     this.checkedIn = new Int32Array(this.triggerBytes.length);
     this.shift = 1;

@@ -11,8 +11,9 @@ import { parseLine, type ParseOptions } from '../parse/line.js';
 import { splitApacheCertSuffix } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
 import type { CauseId, CompiledPattern, LineLocation, LineMatch, ParsedLine, Rule, Severity, Values } from '../types.js';
-import { refineCause } from '../causes.js';
-import { AnchorPlanner } from './anchors.js';
+import { refineCause } from '../findings/causes.js';
+import { AnchorPlanner } from './prefilter.js';
+import type { Prefilter } from '../lines/scan.js';
 
 /**
  * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
@@ -133,8 +134,8 @@ export interface Matcher {
   readonly rules: readonly Rule[];
   /** The distinct rule triggers. */
   readonly triggers: readonly string[];
-  /** Chooses byte anchors for the scanner, per input (see `anchors.ts`). */
-  readonly planner: AnchorPlanner;
+  /** The byte-level prefilter the scanner uses: anchors per input (see `prefilter.ts`). */
+  readonly prefilter: Prefilter;
   /** Anchors under the static model, used for in-memory lines; every trigger contains at least one. */
   readonly anchors: readonly string[];
   /** True when the text contains at least one rule trigger. */
@@ -194,7 +195,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   return {
     rules,
     triggers,
-    planner,
+    prefilter: planner,
     get anchors() {
       return byAnchor().map((a) => a.anchor);
     },

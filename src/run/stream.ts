@@ -2,10 +2,10 @@
  * Streaming driver: one input's bytes → {@link LineScanner} → the analyzer. Used by the CLI (files,
  * stdin, live) and by the {@link analyzeStream} API alike.
  */
-import { createAnalyzer, type Analyzer, type AnalyzerOptions, type Report } from './engine/analyzer.js';
-import { DEFAULT_MAX_LINE_LENGTH, LineScanner } from './engine/scan.js';
-import { describeReadError, readInput } from './input/read.js';
-import type { Rule } from './types.js';
+import { createAnalyzer, type Analyzer, type AnalyzerOptions, type Report } from '../findings/analyzer.js';
+import { DEFAULT_MAX_LINE_LENGTH, LineScanner } from '../lines/scan.js';
+import { describeReadError, readInput } from '../input/read.js';
+import type { Rule } from '../types.js';
 
 /** Options for scanning one input. */
 export interface ScanOptions {
@@ -33,7 +33,7 @@ export async function scanInput(
   options: ScanOptions = {},
 ): Promise<string | undefined> {
   const handle = analyzer.input(name);
-  const scanner = new LineScanner(analyzer.matcher.planner, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+  const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;
   try {

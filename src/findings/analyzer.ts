@@ -12,8 +12,9 @@
  * prints them as they come; batch use reads {@link Analyzer.end}.
  */
 import { createHash } from 'node:crypto';
-import { createMatcher, type Matcher } from './matcher.js';
-import { describe, fixFor } from '../causes.js';
+import { createMatcher, type Matcher } from '../rules/match.js';
+import type { LineSink } from '../lines/scan.js';
+import { describe, fixFor } from './causes.js';
 import {
   CAUSE_IDS,
   OUTPUT_VERSION,
@@ -62,21 +63,13 @@ export interface Report {
   inputs: FileStats[];
 }
 
-/** Lines of one input (a file or stdin) go through its handle. */
-export interface InputHandle {
+/**
+ * Lines of one input (a file or stdin) go through its handle. Lines without a rule trigger are only
+ * counted as examined; the fast scanner may leave them out entirely (then it calls `setLineCount`).
+ * When `line()` is called without the trigger indexes, they are looked up in the text.
+ */
+export interface InputHandle extends LineSink {
   readonly name: string;
-  /**
-   * Give one line. Lines without a rule trigger are only counted as examined; the fast scanner may
-   * leave them out entirely (then call {@link setLineCount}).
-   * @param lineNo 1-based line number in this input
-   * @param triggers the indexes (into `matcher.triggers`) of every trigger the line contains, when the
-   *   caller already knows them (the byte scanner does); otherwise they are looked up in the text
-   */
-  line(text: string, lineNo: number, triggers?: readonly number[]): void;
-  /** Record a line that was not examined (longer than the line-length limit). */
-  skip(lineNo: number): void;
-  /** Set how many lines this input has had so far (lines not given to {@link line} are counted here). */
-  setLineCount(lines: number): void;
   /** The input is finished; `error` says why it ended early (truncated gzip, read error). */
   end(error?: string): void;
   readonly stats: FileStats;

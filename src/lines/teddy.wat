@@ -7,7 +7,7 @@
 ;; (one masked 32-bit compare each) and only real occurrences are written out. The same block's line
 ;; ends are counted: LF, and CR not followed by LF (a lone CR); CRLF counts once, at its LF.
 ;;
-;; Memory layout (set by src/engine/teddy.ts):
+;; Memory layout (set by src/lines/teddy.ts):
 ;;   [0, 128)        masks: lo0 hi0 lo1 hi1 lo2 hi2 lo3 hi3 (16 bytes each; byte n = bucket bits of
 ;;                   nibble value n at fingerprint offset j)
 ;;   [128, 160)      i32 fingerprint count per bucket (8)

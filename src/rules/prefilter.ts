@@ -11,6 +11,7 @@
  * Without a sample a static model of error-log text is used. The choice affects speed only: findings
  * are the same for any anchor set that covers every trigger.
  */
+import type { Prefilter } from '../lines/scan.js';
 
 /**
  * Frequencies of a text sample: bytes, byte pairs, and (hashed) 4-byte grams. Error logs are made of
@@ -128,7 +129,7 @@ interface Candidate {
  * trigger, or the whole trigger when shorter or not ASCII), computed once; {@link AnchorPlanner.choose}
  * then picks a cover for a given input model.
  */
-export class AnchorPlanner {
+export class AnchorPlanner implements Prefilter {
   private readonly cands: Candidate[] = [];
   private staticChoice: string[] | null = null;
   private fpCands: Candidate[] | null = null;
@@ -153,6 +154,16 @@ export class AnchorPlanner {
   }
 
   constructor(readonly triggers: readonly string[]) {}
+
+  /** {@link Prefilter.fingerprints}: {@link chooseFingerprints} under the byte model of the sample. */
+  fingerprints(sample?: Uint8Array): string[] {
+    return this.chooseFingerprints(sample ? byteModel(sample) : undefined);
+  }
+
+  /** {@link Prefilter.anchors}: {@link choose} under the byte model of the sample. */
+  anchors(sample?: Uint8Array): string[] {
+    return this.choose(sample ? byteModel(sample) : undefined);
+  }
 
   /** The 4–7-byte candidates of {@link choose} (built on first use: the byte scanner uses fingerprints). */
   private anchorCandidates(): Candidate[] {
