@@ -81,8 +81,10 @@ export const CAUSE_IDS = [
 /** Which log format the line prefix was recognised as (`null`: none; the message is the whole line). */
 export type LineFormat = 'apache24' | 'apache22' | 'apache-startup' | 'nginx' | 'nginx-stderr';
 
-/** An outer wrapper recognised in front of the server's own line. */
-export type LineWrapper = 'syslog' | 'container';
+/** An outer wrapper recognised in front of the server's own line: syslog/journald, a container or
+ * process manager (docker, compose, kubectl, supervisor), or other `text` in front of a server prefix
+ * (stern's pod and container names, a decorated logger's tag and level, a word of prose in a paste). */
+export type LineWrapper = 'syslog' | 'container' | 'text';
 
 /**
  * One error-log line split into its fields by {@link parseLine}. Absent fields are `null`.
@@ -110,12 +112,20 @@ export interface ParsedLine {
   tid: string | null;
   /** nginx connection number (`*123`); stapling fetch lines never carry one. */
   connectionId: number | null;
-  /** Client address as written (`203.0.113.5:51234`, `[2001:db8::1]:443`, `::1:58619`). */
+  /** Client address without its port (ECS `client.ip`): from Apache's `[client 203.0.113.5:51234]`
+   * (`203.0.113.5`; `[2001:db8::1]:443` and `::1:58619` give `2001:db8::1` and `::1`) or nginx's
+   * `, client: 203.0.113.5`. */
   client: string | null;
+  /** Client port (ECS `client.port`), when the line gives one (Apache 2.4 always does). */
+  clientPort: number | null;
   /** Apache status prefix, e.g. `(111)Connection refused` or `(EAI 2)Name or service not known`. */
   status: string | null;
   /** Apache message tag `AHnnnnn`. */
   code: string | null;
+  /** nginx's trailing context in nginx's own names (`client`, `server`, `request`, `subrequest`,
+   * `upstream`, `host`, `referrer`, `login`, lua's `context`, and the stapling `responder`, `peer`,
+   * `certificate`), quotes removed; null when the message has none. The message keeps it too. */
+  context: Readonly<Partial<Record<string, string>>> | null;
   /** The message text after all prefixes (Apache: without the `AHnnnnn: ` tag and `, referer: …`). */
   message: string;
 }
