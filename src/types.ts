@@ -265,6 +265,24 @@ export interface LineLocation {
   line: number;
 }
 
+/**
+ * What of a matched message could not be read (issue 10: a finding from a fragment names what it could
+ * read and says what was cut). Absent when the line was whole.
+ */
+export interface LineCut {
+  /** The server's own prefix: `missing` (no time, level or pid at all) or `partial` (some of them lost). */
+  prefix?: 'missing' | 'partial';
+  /** The message ends before the server's text did (a paste cut it, or a poster's `...`). */
+  tail?: {
+    /** Values the rule's pattern names but the cut message no longer holds. */
+    missing: ValueName[];
+  };
+  /** Values the poster redacted (`...`, `<server domain>`, `xxxxx.com`, `x.x.x.x`): kept as written. */
+  redacted?: ValueName[];
+  /** Physical lines joined into this message (a wrapped paste), when more than one. */
+  lines?: number;
+}
+
 /** One line a rule matched. */
 export interface LineMatch {
   rule: Rule;
@@ -274,8 +292,10 @@ export interface LineMatch {
   cause: CauseId;
   severity: Severity;
   location: LineLocation;
-  /** The line as read (decoded, line end removed). */
+  /** The line as read (decoded, line end removed); physical lines of a wrapped message joined by a space. */
   text: string;
+  /** What could not be read, when the line was a fragment (see {@link LineCut}). */
+  cut?: LineCut;
 }
 
 /** One evidence line of a finding. */

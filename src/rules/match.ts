@@ -1,18 +1,25 @@
 /**
  * Rule matching for one line, and the prefilter that keeps most lines from ever being decoded.
  *
- * Every rule has a literal `trigger`; a line can only match a rule whose trigger it contains. For the
- * byte-level scanner ({@link LineScanner}) the triggers are reduced to a few short *anchors*: substrings
- * chosen so that every trigger contains one, each starting with a byte that is rare in error logs (so
- * that `Buffer.indexOf` can skip through the data with a fast first-byte search). Lines without an
- * anchor are never decoded; lines with one are decoded, checked for a whole trigger, parsed and matched.
+ * Every rule has a literal `trigger` (its identifying phrase); a line can only match a rule whose
+ * trigger it contains, compared after normalisation (`src/parse/normalize.ts`: case, quotes, blanks,
+ * typography). The byte-level scanner ({@link LineScanner}) cannot normalise, so it looks for *scan
+ * keys* instead: words of the triggers that normalisation never changes (`scanKeys()`), reduced
+ * further to a few short *anchors* by the planner (`prefilter.ts`). Lines without an anchor are never
+ * decoded; lines with a key are decoded, checked for a whole trigger (loosely), parsed and matched.
+ *
+ * Matching runs in two passes: the rules' own patterns on the normalised message (with the trigger
+ * written back in its own form), then, only when none matched, their cut-tolerant twins (`cut.ts`)
+ * for a message a paste cut short. A match says what could not be read ({@link LineCut}).
  */
 import { parseLine, type ParseOptions } from '../parse/line.js';
 import { splitApacheCertSuffix } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import type { CauseId, CompiledPattern, LineLocation, LineMatch, ParsedLine, Rule, Severity, Values } from '../types.js';
+import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, scanKeys } from '../parse/normalize.js';
+import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, Rule, Severity, ValueName, Values } from '../types.js';
 import { refineCause } from '../findings/causes.js';
 import { AnchorPlanner } from './prefilter.js';
+import { cutTwin, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 
 /**
@@ -39,32 +46,49 @@ function checkWhen(rule: Rule, p: ParsedLine): boolean {
 }
 
 /**
- * A line's message prepared for the rule regexes: Apache's certificate suffix split off, length
- * bounded, and the shared structured values extracted (see `src/parse/context.ts`).
+ * A line's message prepared for the rule regexes: normalised, Apache's certificate suffix split off,
+ * length bounded, and the shared structured values extracted (see `src/parse/context.ts`).
  */
-interface Prepared {
+export interface Prepared {
   message: string;
   /** Values every rule gets before its own captures (which win). */
   shared: Values;
+  /** A poster's cut marker (`...`) ended the message. */
+  cutMarker: boolean;
+  /** The message with each trigger written back in its own form (cache; null: the trigger is not there). */
+  byTrigger: Map<string, string | null>;
 }
 
-function prepare(p: ParsedLine): Prepared {
-  let message = p.message;
+/** Prepare a parsed line's message for the rule regexes. */
+export function prepare(p: ParsedLine): Prepared {
+  // Structured values come from the text with its spacing (OpenSSL times, paths); the regexes see it normalised.
+  let raw = plainText(p.message);
   let shared: Values = {};
-  if (p.server !== 'nginx' && message.endsWith(']')) {
-    const s = splitApacheCertSuffix(message);
-    message = s.message;
+  if (p.server !== 'nginx' && raw.trimEnd().endsWith(']')) {
+    const s = splitApacheCertSuffix(raw.trimEnd());
+    raw = s.message;
     shared = s.values;
     // The line's own time, so that a notAfter before it can be reported as an expired certificate.
     if (shared.notAfter !== undefined && p.time !== null) shared = { ...shared, loggedAt: p.time };
   }
-  if (message.length > MAX_MATCH_CHARS) message = message.slice(0, MAX_MATCH_CHARS);
+  if (raw.length > MAX_MATCH_CHARS) raw = raw.slice(0, MAX_MATCH_CHARS);
+  const n = normalizeText(raw);
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
-  const ctx = nginxOcspContext(message);
+  const ctx = nginxOcspContext(raw.trimEnd()) ?? nginxOcspContext(n.text);
   if (ctx) shared = { ...shared, ...ctx };
-  const block = opensslBlock(message);
+  const block = opensslBlock(raw);
   if (block) shared = { ...shared, ...opensslValues(block) };
-  return { message, shared };
+  return { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
+}
+
+/** The prepared message with the rule's trigger in its own form, or null when the trigger is not in it. */
+function messageFor(prepared: Prepared, trigger: string): string | null {
+  let m = prepared.byTrigger.get(trigger);
+  if (m === undefined) {
+    m = canonicalTrigger(prepared.message, trigger);
+    prepared.byTrigger.set(trigger, m);
+  }
+  return m;
 }
 
 /** A rule's successful match of a message, before correlation. */
@@ -74,13 +98,20 @@ export interface RuleHit {
   values: Values;
   cause: CauseId;
   severity: Severity;
+  /** Set when the rule's pattern matched only through its cut-tolerant twin. */
+  tail?: { missing: ValueName[] };
 }
 
 function groupsToValues(groups: Record<string, string | undefined> | undefined): Values {
-  const v: Values = {};
+  const v: Record<string, string> = {};
   if (!groups) return v;
-  for (const [k, val] of Object.entries(groups)) if (val !== undefined && val !== '') (v as Record<string, string>)[k] = val;
-  return v;
+  for (const [k, val] of Object.entries(groups)) {
+    if (val === undefined || val === '') continue;
+    const name = TWIN_NAME.exec(k)?.[1] ?? k;
+    // Of the copies of a capture in a twin, the longest reading wins (the others were cut earlier).
+    if (v[name] === undefined || val.length > v[name]!.length) v[name] = val;
+  }
+  return v as Values;
 }
 
 /**
@@ -104,26 +135,68 @@ export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Valu
   return cf.default;
 }
 
+function hitFrom(rule: Rule, pattern: CompiledPattern, parsed: ParsedLine, values: Values): RuleHit {
+  let cause: CauseId = pattern.cause ?? rule.cause;
+  if (!pattern.cause && rule.causeFrom) cause = causeFromValues(rule.causeFrom, values) ?? rule.cause;
+  cause = refineCause(cause, values);
+  const severity: Severity = pattern.severity ?? (parsed.level !== null ? rule.severityByLevel?.[parsed.level] : undefined) ?? rule.severity;
+  return { rule, pattern, values, cause, severity };
+}
+
+/** Whether the rule may apply to this line at all (server, `when` conditions). */
+function applies(rule: Rule, parsed: ParsedLine): boolean {
+  return (parsed.server === null || rule.servers.includes(parsed.server)) && checkWhen(rule, parsed);
+}
+
 /**
- * Try one rule on a parsed line.
- * @returns the hit, or null when the rule's server, conditions or patterns do not fit
+ * Try one rule's own patterns on a parsed line.
+ * @returns the hit, or null when the rule's server, conditions, trigger or patterns do not fit
  */
 export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (() => Prepared) = () => prepare(parsed)): RuleHit | null {
-  if (parsed.server !== null && !rule.servers.includes(parsed.server)) return null;
-  if (!checkWhen(rule, parsed)) return null;
+  if (!applies(rule, parsed)) return null;
   if (typeof prepared === 'function') prepared = prepared();
+  const message = messageFor(prepared, rule.trigger) ?? prepared.message;
   for (const pattern of rule.compiled) {
-    const m = pattern.re.exec(prepared.message);
-    if (!m) continue;
-    const values: Values = { ...prepared.shared, ...groupsToValues(m.groups) };
-    let cause: CauseId = pattern.cause ?? rule.cause;
-    if (!pattern.cause && rule.causeFrom) cause = causeFromValues(rule.causeFrom, values) ?? rule.cause;
-    cause = refineCause(cause, values);
-    const severity: Severity =
-      pattern.severity ?? (parsed.level !== null ? rule.severityByLevel?.[parsed.level] : undefined) ?? rule.severity;
-    return { rule, pattern, values, cause, severity };
+    const m = pattern.re.exec(message);
+    if (m) return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...groupsToValues(m.groups) });
   }
   return null;
+}
+
+const twins = new WeakMap<CompiledPattern, CutTwin | null>();
+
+/**
+ * Try one rule's cut-tolerant twins (`cut.ts`) on a message that contains its trigger: for a message a
+ * paste cut short after the identifying phrase.
+ */
+export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared): RuleHit | null {
+  if (!applies(rule, parsed)) return null;
+  const message = messageFor(prepared, rule.trigger);
+  if (message === null) return null;
+  for (const pattern of rule.compiled) {
+    let twin = twins.get(pattern);
+    if (twin === undefined) twins.set(pattern, (twin = cutTwin(pattern.regex, rule.trigger)));
+    const m = twin?.re.exec(message);
+    if (!twin || !m) continue;
+    const own = groupsToValues(m.groups);
+    const hit = hitFrom(rule, pattern, parsed, { ...prepared.shared, ...own });
+    const missing = [...new Set(twin.names)].filter((n) => hit.values[n as ValueName] === undefined) as ValueName[];
+    return { ...hit, tail: { missing } };
+  }
+  return null;
+}
+
+/** What of a match could not be read: prefix lost, tail cut, values redacted. Undefined when nothing. */
+export function cutOf(parsed: ParsedLine, hit: RuleHit, prepared: Prepared): LineCut | undefined {
+  const cut: LineCut = {};
+  if (parsed.format === null) cut.prefix = 'missing';
+  else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
+  else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
+  if (hit.tail) cut.tail = hit.tail;
+  else if (prepared.cutMarker) cut.tail = { missing: [] };
+  const redacted = (Object.entries(hit.values) as [ValueName, string][]).filter(([, v]) => looksRedacted(v)).map(([k]) => k);
+  if (redacted.length > 0) cut.redacted = redacted;
+  return Object.keys(cut).length > 0 ? cut : undefined;
 }
 
 /** Options of {@link createMatcher}. */
@@ -134,85 +207,124 @@ export interface Matcher {
   readonly rules: readonly Rule[];
   /** The distinct rule triggers. */
   readonly triggers: readonly string[];
-  /** The byte-level prefilter the scanner uses: anchors per input (see `prefilter.ts`). */
+  /** The scan keys the byte scanner looks for (see `scanKeys()`); every trigger has one or two. */
+  readonly keys: readonly string[];
+  /** The byte-level prefilter the scanner uses: anchors per input (see `prefilter.ts`), over the keys. */
   readonly prefilter: Prefilter;
-  /** Anchors under the static model, used for in-memory lines; every trigger contains at least one. */
+  /** Anchors under the static model, used for in-memory lines; every key contains at least one. */
   readonly anchors: readonly string[];
-  /** True when the text contains at least one rule trigger. */
+  /** True when the text contains at least one rule trigger (loosely: after normalisation). */
   hasTrigger(text: string): boolean;
   /**
+   * The triggers whose scan keys the text contains (indexes into {@link triggers}); a superset of the
+   * triggers it really contains, and empty only when it contains none.
+   * @param keys indexes into {@link keys} of every key the text contains, when known
+   */
+  candidateTriggers(text: string, keys?: readonly number[]): number[];
+  /**
    * Parse and match one line that contains a trigger.
-   * @param triggers indexes into {@link triggers} of every trigger the text contains, when known
+   * @param keys indexes into {@link keys} of every scan key the text contains, when known
    *   (saves looking them up); when given, it must be the complete set
    * @returns the parsed line (null when the text contains no trigger: it is not parsed at all) and the
-   *   winning match (null when no rule matches). Of several matching
-   *   rules the one with the highest `priority` wins; equal priorities fall back to the rule id order
-   *   (the rule-sample test forbids such ties).
+   *   winning match (null when no rule matches). Of several matching rules the one with the highest
+   *   `priority` wins; equal priorities fall back to the rule id order (the rule-sample test forbids such ties).
    */
-  match(text: string, location: LineLocation, triggers?: readonly number[]): { parsed: ParsedLine | null; match: LineMatch | null };
+  match(text: string, location: LineLocation, keys?: readonly number[]): { parsed: ParsedLine | null; match: LineMatch | null };
   /** Every rule that matches the line, highest priority first (for tests and `--explain`). */
   matchAll(text: string): RuleHit[];
+}
+
+/** Scan keys of the triggers, and for each key the triggers that have it. */
+function keyIndex(triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
+  const keys: string[] = [];
+  const at = new Map<string, number>();
+  const keyTriggers: number[][] = [];
+  triggers.forEach((t, ti) => {
+    for (const k of scanKeys(t)) {
+      let i = at.get(k);
+      if (i === undefined) {
+        at.set(k, (i = keys.length));
+        keys.push(k);
+        keyTriggers.push([]);
+      }
+      keyTriggers[i]!.push(ti);
+    }
+  });
+  return { keys, keyTriggers };
+}
+
+/** Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins. */
+function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; prepared: Prepared | null } {
+  let prepared: Prepared | undefined;
+  const lazy = (): Prepared => (prepared ??= prepare(parsed)); // only once a rule's server and conditions fit
+  let hits: RuleHit[] = [];
+  for (const r of rs) {
+    const h = matchRule(r, parsed, lazy);
+    if (h) hits.push(h);
+  }
+  if (hits.length === 0 && prepared) {
+    for (const r of rs) {
+      const h = matchRuleCut(r, parsed, prepared);
+      if (h) hits.push(h);
+    }
+  }
+  hits = hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.rule.id.localeCompare(b.rule.id));
+  return { hits, prepared: prepared ?? null };
 }
 
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
-  const planner = new AnchorPlanner(triggers);
-  // The in-memory path's anchors are chosen on first use (the byte scanner tells which triggers a line has).
-  let byAnchorList: { anchor: string; triggers: string[] }[] | null = null;
-  // anchor → triggers containing it → rules having that trigger
-  const byTrigger = new Map<string, Rule[]>();
-  for (const r of rules) byTrigger.set(r.trigger, [...(byTrigger.get(r.trigger) ?? []), r]);
-  const byAnchor = (): { anchor: string; triggers: string[] }[] =>
-    (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, triggers: triggers.filter((t) => t.includes(a)) })));
+  const { keys, keyTriggers } = keyIndex(triggers);
+  const planner = new AnchorPlanner(keys);
+  // The in-memory path's anchors are chosen on first use (the byte scanner tells which keys a line has).
+  let byAnchorList: { anchor: string; keys: number[] }[] | null = null;
+  const byAnchor = (): { anchor: string; keys: number[] }[] =>
+    (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, keys: keys.flatMap((k, i) => (k.includes(a) ? [i] : [])) })));
+  const rulesByTrigger = triggers.map((t) => rules.filter((r) => r.trigger === t));
 
-  const candidates = (text: string): Rule[] => {
-    const out: Rule[] = [];
-    const seen = new Set<string>();
-    for (const { anchor, triggers: ts } of byAnchor()) {
-      if (!text.includes(anchor)) continue;
-      for (const t of ts) {
-        if (seen.has(t)) continue;
-        seen.add(t);
-        if (text.includes(t)) out.push(...byTrigger.get(t)!);
-      }
-    }
-    return out;
+  const candidateTriggers = (text: string, present?: readonly number[]): number[] => {
+    const found = new Set<number>();
+    const addKey = (ki: number): void => {
+      for (const ti of keyTriggers[ki]!) found.add(ti);
+    };
+    if (present) present.forEach(addKey);
+    else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
+    return [...found].sort((a, b) => a - b);
   };
-
-  const hitsFor = (parsed: ParsedLine, rs: Rule[]): RuleHit[] => {
-    let prepared: Prepared | undefined;
-    const lazy = (): Prepared => (prepared ??= prepare(parsed)); // only once a rule's server and conditions fit
-    const hits: RuleHit[] = [];
-    for (const r of rs) {
-      const h = matchRule(r, parsed, lazy);
-      if (h) hits.push(h);
-    }
-    return hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.rule.id.localeCompare(b.rule.id));
+  /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
+  const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
+    if (candidates.length === 0) return [];
+    const norm = normalizeText(plainText(text)).text;
+    return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm)).flatMap((ti) => rulesByTrigger[ti]!);
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
   return {
     rules,
     triggers,
+    keys,
     prefilter: planner,
     get anchors() {
       return byAnchor().map((a) => a.anchor);
     },
-    hasTrigger: (text) => candidates(text).length > 0,
+    hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
+    candidateTriggers,
     match(text, location, present) {
-      const rs = present ? present.flatMap((i) => byTrigger.get(triggers[i]!) ?? []) : candidates(text);
+      const rs = rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
-      const best = hitsFor(parsed, rs)[0];
-      if (!best) return { parsed, match: null };
-      return {
-        parsed,
-        match: { ...best, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text },
-      };
+      const { hits, prepared } = hitsOn(parsed, rs);
+      const best = hits[0];
+      if (!best || !prepared) return { parsed, match: null };
+      const { tail: _tail, ...hit } = best;
+      const cut = cutOf(parsed, best, prepared);
+      const match: LineMatch = { ...hit, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text };
+      if (cut) match.cut = cut;
+      return { parsed, match };
     },
     matchAll(text) {
-      return hitsFor(parseLine(text, parseOptions), candidates(text));
+      return hitsOn(parseLine(text, parseOptions), rulesIn(text, candidateTriggers(text))).hits;
     },
   };
 }

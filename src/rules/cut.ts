@@ -1,0 +1,156 @@
+/**
+ * Cut-tolerant patterns: a rule pattern requires the whole message as the server writes it, but a
+ * paste often ends early (the closing quote missing, nothing after `certificate:`, the line cut
+ * mid-word). Issue 10 wants patterns to require only the identifying part and take the rest when it
+ * is there. Rather than loosen every rule file by hand, each pattern gets a twin derived from it:
+ *
+ *     head … trigger ⟨the rest of the pattern, every piece optional in order⟩ (end of text)
+ *
+ * The part up to the end of the rule's trigger (the identifying phrase, literal in the pattern) stays
+ * required; every element after it may be cut at any point, inside literals, character runs and
+ * groups alike (captures keep what was there: a path cut mid-way is captured up to the cut); and the
+ * text must END where the twin stops, so a message that goes on with something else (a success line
+ * such as `ssl ocsp status 200 "200 OK"` for a rule that excludes 200) still fails. White space and
+ * paste punctuation (quotes, a colon, a full stop) may follow the cut.
+ *
+ * Twins are used only after every rule's own pattern has failed on the line (see `match.ts`), so a
+ * complete line always matches as before; they are built on first use.
+ */
+import { RegExpParser, type AST } from '@eslint-community/regexpp';
+
+/** A twin and the names of the captures its pattern has. */
+export interface CutTwin {
+  re: RegExp;
+  /** Capture names of the original pattern, in source order. */
+  names: string[];
+}
+
+/** What may follow the point where a paste cut the message. */
+const END = `[\\s"'\`.,;:!?*_-]*$`;
+
+/** Twin captures are named `<name>$<n>`: one name may appear in several branches of the twin. */
+export const TWIN_NAME = /^(\w+)\$\d+$/;
+
+class Writer {
+  private n = 0;
+
+  /** Source of a node; captures renamed when `rename` (every copy of a capture must have its own name). */
+  full(node: AST.Node, rename: boolean): string {
+    switch (node.type) {
+      case 'CapturingGroup':
+        return `(${node.name ? `?<${rename ? `${node.name}$${++this.n}` : node.name}>` : ''}${this.alts(node.alternatives, rename)})`;
+      case 'Group':
+        return `(?:${this.alts(node.alternatives, rename)})`;
+      case 'Quantifier':
+        return this.full(node.element, rename) + node.raw.slice(node.element.raw.length);
+      default:
+        return node.raw;
+    }
+  }
+
+  private alts(alts: readonly AST.Alternative[], rename: boolean): string {
+    return alts.map((a) => a.elements.map((e) => this.full(e, rename)).join('')).join('|');
+  }
+
+  /** Any beginning of what the elements match (the empty one included), ending where the text may end. */
+  prefixes(elements: readonly AST.Element[]): string {
+    if (elements.length === 0) return '';
+    const [first, ...rest] = elements;
+    if (isWildcard(first!) && rest.length > 0) {
+      // A wildcard (`.*`) absorbs anything, so a cut inside it proves nothing: what follows it must be
+      // there, up to WILDCARD_WITNESS characters of it, before the text may end again.
+      const n = witnessLength(rest);
+      const unit = [first!, ...rest.slice(0, n)].map((e) => this.full(e, true)).join('');
+      return `(?:${unit}${this.prefixes(rest.slice(n))})`;
+    }
+    return `(?:${this.full(first!, true)}${this.prefixes(rest)}|${this.cut(first!)})`;
+  }
+
+  /** Proper beginnings of what one element matches (the empty one included). */
+  private cut(node: AST.Element): string {
+    switch (node.type) {
+      case 'CapturingGroup':
+        return `(${node.name ? `?<${node.name}$${++this.n}>` : ''}${node.alternatives.map((a) => this.prefixes(a.elements)).join('|')})`;
+      case 'Group':
+        return `(?:${node.alternatives.map((a) => this.prefixes(a.elements)).join('|')})`;
+      case 'Quantifier': {
+        const max = node.max === Infinity ? '' : String(node.max);
+        const inner = this.cut(node.element);
+        return `(?:${this.full(node.element, true)}){0,${max}}${inner ? `(?:${inner})?` : ''}`;
+      }
+      default:
+        return ''; // one character, an assertion, a back-reference: nothing of it or all of it
+    }
+  }
+}
+
+/** Characters after a wildcard that a cut text must still show. */
+const WILDCARD_WITNESS = 4;
+
+/** `.*`, `.+`, `[^\n]*` and the like: a run of (almost) any character. */
+function isWildcard(e: AST.Element): boolean {
+  if (e.type !== 'Quantifier' || e.max < 2) return false;
+  const x = e.element;
+  if (x.type === 'CharacterSet') return x.kind === 'any';
+  return x.type === 'CharacterClass' && x.negate && x.elements.length <= 2 && x.elements.every((c) => c.type === 'Character' && (c.value === 10 || c.value === 13));
+}
+
+/** How many of the elements after a wildcard are its witness: up to WILDCARD_WITNESS single characters. */
+function witnessLength(rest: readonly AST.Element[]): number {
+  let n = 0;
+  while (n < rest.length && n < WILDCARD_WITNESS && ['Character', 'CharacterClass', 'CharacterSet'].includes(rest[n]!.type)) n++;
+  return Math.max(1, n);
+}
+
+/** Index of the element where the trigger's text ends in one alternative, or -1. */
+function triggerEnd(elements: readonly AST.Element[], trigger: string): number {
+  let run = '';
+  let start = 0;
+  for (let i = 0; i <= elements.length; i++) {
+    const e = elements[i];
+    if (e?.type === 'Character') {
+      if (run === '') start = i;
+      run += String.fromCodePoint(e.value);
+      continue;
+    }
+    const at = run.indexOf(trigger.trim());
+    if (at !== -1) return start + at + trigger.trim().length - 1;
+    run = '';
+  }
+  return -1;
+}
+
+const parser = new RegExpParser({ ecmaVersion: 2022 });
+
+/**
+ * The cut-tolerant twin of a rule pattern, or null when the trigger is not a literal run of the
+ * pattern (then the pattern has no twin) or the pattern cannot be parsed.
+ * @param source the pattern's regular expression source (no flags)
+ * @param trigger the rule's trigger
+ */
+export function cutTwin(source: string, trigger: string): CutTwin | null {
+  let pattern: AST.Pattern;
+  try {
+    pattern = parser.parsePattern(source);
+  } catch {
+    return null;
+  }
+  const w = new Writer();
+  const alternatives: string[] = [];
+  for (const alt of pattern.alternatives) {
+    const end = triggerEnd(alt.elements, trigger);
+    if (end === -1) continue;
+    const head = alt.elements
+      .slice(0, end + 1)
+      .map((e) => w.full(e, false))
+      .join('');
+    alternatives.push(head + w.prefixes(alt.elements.slice(end + 1)) + END);
+  }
+  if (alternatives.length === 0) return null;
+  const names = [...source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]!);
+  try {
+    return { re: new RegExp(alternatives.length === 1 ? alternatives[0]! : `(?:${alternatives.join('|')})`), names };
+  } catch {
+    return null;
+  }
+}
