@@ -234,7 +234,8 @@ export interface RuleSpec {
   /** Map extracted values (case-insensitively) to a cause, e.g. an X.509 verify reason. With several
    * value names, the first one present and found in the map decides. */
   causeFrom?: { value: ValueName | ValueName[]; map: Record<string, CauseId>; default?: CauseId };
-  /** Conditions on parsed fields: `absent`/`present`, or a list of allowed values (e.g. levels). */
+  /** Conditions on parsed fields: `absent`/`present`, or a list of allowed values (e.g. levels), which
+   * may name `absent` too (the field may also be missing, as in a fragment without its prefix). */
   when?: Partial<Record<'connectionId' | 'level' | 'module' | 'client' | 'code', 'absent' | 'present' | string[]>>;
   /** Severity by the line's level, e.g. `{ error: warning }` for a warn-level rule escalated at error. */
   severityByLevel?: Record<string, Severity>;

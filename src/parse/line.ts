@@ -27,6 +27,8 @@ const LOOSE_AH = new RegExp(
   `(?:^|\\s)(?:(?<status>${STATUS_BOUNDED}): )?(?:\\[(?:client|remote) (?<client>[^\\]]{1,128}(?:\\][^\\]\\s]{0,8})?)\\] )?(?<code>AH\\d{5}): `,
 );
 
+const LEADING_STATUS = new RegExp(`^(${STATUS_BOUNDED}): `);
+
 /** Options for {@link parseLine}. */
 export interface ParseOptions {
   /** Reference time used to give a year to syslog timestamps that have none (default: now). A
@@ -72,6 +74,10 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
       e.clientPort = c.port;
     }
     e.server = e.server ?? 'apache';
+  } else {
+    // A fragment that starts with Apache's status (`(70007)The timeout specified has expired: md[…]`).
+    const st = LEADING_STATUS.exec(u.rest);
+    if (st) e.status = st[1]!;
   }
   return e;
 }

@@ -38,12 +38,21 @@ export interface NormalizedText {
 }
 
 /**
- * Typographic quotes to ASCII, terminal colour codes and zero-width characters dropped; nothing else
- * changes (values such as OpenSSL's `Sep  1 00:00:00 2024 GMT` keep their spacing).
+ * Typographic quotes to ASCII, terminal colour codes and zero-width characters dropped, a poster's
+ * placeholder kept in one piece (`<server domain>` → `<server_domain>`); nothing else changes (values
+ * such as OpenSSL's `Sep  1 00:00:00 2024 GMT` keep their spacing).
  */
 export function plainText(text: string): string {
-  return text.replace(ANSI, '').replace(INVISIBLE, '').replace(DOUBLE_QUOTES, '"').replace(SINGLE_QUOTES, "'");
+  return text
+    .replace(ANSI, '')
+    .replace(INVISIBLE, '')
+    .replace(DOUBLE_QUOTES, '"')
+    .replace(SINGLE_QUOTES, "'")
+    .replace(PLACEHOLDER, (m) => m.replace(/ /g, '_'));
 }
+
+/** A poster's placeholder with blanks in it (`<server domain>`): written `<server_domain>`, so it stays one value. */
+const PLACEHOLDER = /<[A-Za-z][\w.-]*(?: [\w.-]+){1,4}>/g;
 
 /**
  * Normalise a message for matching (see the module comment for what changes).
@@ -85,7 +94,8 @@ export function looseTriggerPattern(trigger: string): RegExp {
         c === '"' || c === "'" ? (i === t.length - 1 ? `["']` : `["']?`) : c === ' ' ? ' ?' : c.replace(REGEX_SPECIAL, '\\$&'),
       )
       .join('');
-    re = new RegExp(body, 'i');
+    // A trigger that ends with a blank (`…responder error `) may end the text: the blank was trimmed.
+    re = new RegExp(/\s$/.test(trigger) ? `${body}(?: |$)` : body, 'i');
     looseCache.set(trigger, re);
   }
   return re;
@@ -99,9 +109,10 @@ export function looseTriggerPattern(trigger: string): RegExp {
  */
 export function canonicalTrigger(text: string, trigger: string): string | null {
   if (text.includes(trigger)) return text;
-  const t = trigger.trim();
   const m = looseTriggerPattern(trigger).exec(text);
   if (!m) return null;
+  // The trigger's own form, with its leading and trailing blanks only where the match had them.
+  const t = (/^\s/.test(m[0]) ? ' ' : '') + trigger.trim() + (/\s$/.test(m[0]) ? ' ' : '');
   return text.slice(0, m.index) + t + text.slice(m.index + m[0].length);
 }
 
@@ -117,9 +128,24 @@ const COMMON = new Set(
     'outside refused network returned required defined resolve resolved resolving extract process worker upstream ' +
     'string module within occurred because before should ignored mismatch retrieve available obtaining exceeds ' +
     'acquire release initialized allocate answer present verify verification validation sending writing command ' +
+    'configuration included expect perhaps misspelled ' +
     'connect() send() recv() open() read() write() close() accept() bind() listen() fopen() stat() opendir() readdir()'
   ).split(' '),
 );
+
+/**
+ * The rare words of a text (see {@link scanKeys}): words that may serve as byte-scanner keys.
+ * @param jargon only words that look like code or configuration (`_`, `()`, digits, `CamelCase`, `OCSP`)
+ */
+export function rareWords(text: string, jargon = false): string[] {
+  const words = (text.match(/[^\s"'`]+/g) ?? []).map((w) =>
+    w
+      .replace(/^[^\w]+/, '')
+      .replace(/[^\w()]+$/, '')
+      .replace(/(?<!\()\)$/, ''),
+  );
+  return [...new Set(words.filter((w) => rareToken(w) && (!jargon || /[_()\d]|[a-z][A-Z]|^[A-Z]{4,}$/.test(w))))];
+}
 
 /** Is a trigger token rare enough in ordinary error logs to be a byte-scanner key on its own? */
 function rareToken(tok: string): boolean {
@@ -150,11 +176,33 @@ export function scanKeys(trigger: string): string[] {
     keys.push(w.at === 0 && /^[a-z]/.test(word) ? word.slice(1) : word);
   }
   const ranked = [...new Set(keys)].filter((k) => k.length >= 3).sort((a, b) => keyScore(b) - keyScore(a) || a.localeCompare(b));
+  // One long key: its halves, so that a terminal's hard wrap inside it still leaves one whole.
+  if (ranked.length === 1) return halves(ranked[0]!) ?? ranked;
   if (ranked.length > 0) return ranked.slice(0, 2);
-  // No rare word: the longest stretch without quotes, without a capitalisable first letter.
-  const parts = trigger.split(/["']/).map((p, i) => (i === 0 ? p.replace(/^[a-z]/, '') : p).trim());
+  // No rare word: the longest stretch without quotes, without a capitalisable first letter, without
+  // punctuation at its ends (a wrap after `resolved` must not hide `could not be resolved (`).
+  const parts = trigger
+    .split(/["']/)
+    .map((p, i) => (i === 0 ? p.replace(/^\s*[a-z]/, '') : p).replace(/^[^\w]+/, '').replace(/[^\w)]+$/, ''));
   const core = parts.reduce((a, b) => (b.length > a.length ? b : a), '');
   return [core.length >= 3 ? core : trigger];
+}
+
+/** A long identifier cut at the `_` or case change nearest its middle (both halves at least 4 long), or null. */
+function halves(key: string): [string, string] | null {
+  if (key.length < 10) return null;
+  let best: [string, string] | null = null;
+  let bestDistance = Infinity;
+  for (let i = 4; i <= key.length - 4; i++) {
+    const underscore = key[i - 1] === '_';
+    if (!underscore && !(/[a-z]/.test(key[i - 1]!) && /[A-Z]/.test(key[i]!))) continue;
+    const pair: [string, string] = [key.slice(0, underscore ? i - 1 : i), key.slice(i)];
+    // Each half must be a key on its own (`ssl` of `ssl_stapling` or `next` of `nextUpdate` is not).
+    if (!pair.every(rareToken)) continue;
+    const d = Math.abs(i - key.length / 2);
+    if (d < bestDistance) [best, bestDistance] = [pair, d];
+  }
+  return best;
 }
 
 /** Prefer long, jargon-like keys (an underscore, parentheses, an acronym): they are rarest in logs. */
@@ -205,19 +253,27 @@ export function unbalanced(text: string): boolean {
   return quotes % 2 === 1 || depth > 0;
 }
 
+/** Text as {@link endsWithPrefixOf} compares it: lower case, without quotes. */
+export function loose(text: string): string {
+  return text.toLowerCase().replace(/["']/g, '');
+}
+
 /**
- * Does the text end with a proper beginning of `phrase` (at least `min` characters, starting at a word
- * boundary), compared as normalised text (case and quotes loose)? Then the rest of the phrase may be on
- * the next physical line.
+ * Does the text end with a proper beginning of `phrase` (at least `min` characters; one shorter than
+ * six must start at a word boundary of the text), compared loosely (case and quotes ignored)? Then
+ * the rest of the phrase may be on the next physical line.
+ * @param preloosened both arguments are already {@link loose}
  */
-export function endsWithPrefixOf(text: string, phrase: string, min = 3): boolean {
-  const p = phrase.trim().toLowerCase().replace(/["']/g, '');
-  const t = text.toLowerCase().replace(/["']/g, '');
-  for (let n = Math.min(p.length - 1, t.length); n >= min; n--) {
-    if (t.endsWith(p.slice(0, n))) {
-      const before = t.length - n - 1;
-      if (before < 0 || !/\w/.test(t[before]!) || !/\w/.test(p[0]!)) return true;
-    }
+export function endsWithPrefixOf(text: string, phrase: string, min = 3, preloosened = false): boolean {
+  const p = preloosened ? phrase : loose(phrase.trim());
+  const t = preloosened ? text : loose(text);
+  const last = t[t.length - 1];
+  for (let j = Math.min(p.length - 2, t.length - 1); j >= min - 1; j--) {
+    if (p[j] !== last) continue;
+    const n = j + 1;
+    if (!t.endsWith(p.slice(0, n))) continue;
+    const before = t.length - n - 1;
+    if (n >= 6 || before < 0 || !/\w/.test(t[before]!) || !/\w/.test(p[0]!)) return true;
   }
   return false;
 }

@@ -84,8 +84,8 @@ class Writer {
   }
 }
 
-/** Characters after a wildcard that a cut text must still show. */
-const WILDCARD_WITNESS = 4;
+/** Characters after a wildcard that a cut text must still show (the end of the text does the rest). */
+const WILDCARD_WITNESS = 1;
 
 /** `.*`, `.+`, `[^\n]*` and the like: a run of (almost) any character. */
 function isWildcard(e: AST.Element): boolean {
@@ -113,11 +113,33 @@ function triggerEnd(elements: readonly AST.Element[], trigger: string): number {
       run += String.fromCodePoint(e.value);
       continue;
     }
-    const at = run.indexOf(trigger.trim());
-    if (at !== -1) return start + at + trigger.trim().length - 1;
+    const t = trigger.trim();
+    const at = run.indexOf(t);
+    if (at !== -1) return start + at + t.length - 1;
+    // The trigger runs on into the next element (`Invalid command '(?<directive>SSL…)`): that element is part of the head.
+    for (let k = Math.min(t.length - 1, run.length); k >= 3 && e; k--) if (run.endsWith(t.slice(0, k))) return i;
     run = '';
   }
   return -1;
+}
+
+/**
+ * The head of a pattern's twin as its own regex: the part up to the end of the trigger that a cut
+ * text must still hold in full (null when the pattern has no twin). For tests and explanations.
+ */
+export function twinHead(source: string, trigger: string): RegExp | null {
+  let pattern: AST.Pattern;
+  try {
+    pattern = parser.parsePattern(source);
+  } catch {
+    return null;
+  }
+  const w = new Writer();
+  const heads = pattern.alternatives.flatMap((alt) => {
+    const end = triggerEnd(alt.elements, trigger);
+    return end === -1 ? [] : [alt.elements.slice(0, end + 1).map((e) => w.full(e, true)).join('')];
+  });
+  return heads.length > 0 ? new RegExp(heads.map((h) => `(?:${h})`).join('|')) : null;
 }
 
 const parser = new RegExpParser({ ecmaVersion: 2022 });
@@ -153,4 +175,35 @@ export function cutTwin(source: string, trigger: string): CutTwin | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The literal runs of a pattern (consecutive plain characters, at least `min` long), in every
+ * alternative at any depth: the fixed phrases of the message the pattern describes.
+ */
+export function literalRuns(source: string, min = 6): string[] {
+  let pattern: AST.Pattern;
+  try {
+    pattern = parser.parsePattern(source);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const walk = (alts: readonly AST.Alternative[]): void => {
+    for (const a of alts) {
+      let run = '';
+      for (const e of [...a.elements, null]) {
+        if (e?.type === 'Character') {
+          run += String.fromCodePoint(e.value);
+          continue;
+        }
+        if (run.length >= min) out.push(run);
+        run = '';
+        if (e && (e.type === 'Group' || e.type === 'CapturingGroup')) walk(e.alternatives);
+        if (e?.type === 'Quantifier' && (e.element.type === 'Group' || e.element.type === 'CapturingGroup')) walk(e.element.alternatives);
+      }
+    }
+  };
+  walk(pattern.alternatives);
+  return out;
 }

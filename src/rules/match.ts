@@ -13,13 +13,13 @@
  * for a message a paste cut short. A match says what could not be read ({@link LineCut}).
  */
 import { parseLine, type ParseOptions } from '../parse/line.js';
-import { splitApacheCertSuffix } from '../parse/apache-cert.js';
+import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, scanKeys } from '../parse/normalize.js';
+import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
 import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, Rule, Severity, ValueName, Values } from '../types.js';
 import { refineCause } from '../findings/causes.js';
 import { AnchorPlanner } from './prefilter.js';
-import { cutTwin, TWIN_NAME, type CutTwin } from './cut.js';
+import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 
 /**
@@ -38,7 +38,8 @@ function checkWhen(rule: Rule, p: ParsedLine): boolean {
       if (v !== null) return false;
     } else if (cond === 'present') {
       if (v === null) return false;
-    } else if (v === null || !cond.includes(String(v))) {
+    } else if (v === null ? !cond.includes('absent') : !cond.includes(String(v))) {
+      // A list may name `absent` too: a line whose prefix a paste cut off has no level, module or code.
       return false;
     }
   }
@@ -64,8 +65,8 @@ export function prepare(p: ParsedLine): Prepared {
   // Structured values come from the text with its spacing (OpenSSL times, paths); the regexes see it normalised.
   let raw = plainText(p.message);
   let shared: Values = {};
-  if (p.server !== 'nginx' && raw.trimEnd().endsWith(']')) {
-    const s = splitApacheCertSuffix(raw.trimEnd());
+  if (p.server !== 'nginx' && raw.includes(' [')) {
+    const s = splitApacheCertSuffixCut(raw.trimEnd());
     raw = s.message;
     shared = s.values;
     // The line's own time, so that a notAfter before it can be reported as an expired certificate.
@@ -156,12 +157,28 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
   if (!applies(rule, parsed)) return null;
   if (typeof prepared === 'function') prepared = prepared();
   const message = messageFor(prepared, rule.trigger) ?? prepared.message;
-  for (const pattern of rule.compiled) {
-    const m = pattern.re.exec(message);
-    if (m) return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...groupsToValues(m.groups) });
+  for (const text of firstLetterForms(message)) {
+    for (const pattern of rule.compiled) {
+      const m = pattern.re.exec(text);
+      if (m) return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...groupsToValues(m.groups) });
+    }
   }
   return null;
 }
+
+/**
+ * The message as given, then with its first letter in the other case: a paste capitalises the first
+ * letter (`Ssl_stapling_init_cert: …`), while rules keep the server's own case.
+ */
+function firstLetterForms(message: string): string[] {
+  // The first letter of the text proper: after a status, client or AH tag left in an unparsed fragment.
+  const at = LEAD.exec(message)![0].length;
+  const c = message[at];
+  if (c === undefined || c.toLowerCase() === c.toUpperCase()) return [message];
+  const flipped = c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
+  return [message, message.slice(0, at) + flipped + message.slice(at + 1)];
+}
+const LEAD = /^(?:\((?:EAI |OS )?-?\d{1,10}\)[^:[\]]{0,128}: )?(?:\[client [^\]]{1,128}\] )?(?:AH\d{5}: )?/;
 
 const twins = new WeakMap<CompiledPattern, CutTwin | null>();
 
@@ -173,15 +190,16 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
   if (!applies(rule, parsed)) return null;
   const message = messageFor(prepared, rule.trigger);
   if (message === null) return null;
-  for (const pattern of rule.compiled) {
-    let twin = twins.get(pattern);
-    if (twin === undefined) twins.set(pattern, (twin = cutTwin(pattern.regex, rule.trigger)));
-    const m = twin?.re.exec(message);
-    if (!twin || !m) continue;
-    const own = groupsToValues(m.groups);
-    const hit = hitFrom(rule, pattern, parsed, { ...prepared.shared, ...own });
-    const missing = [...new Set(twin.names)].filter((n) => hit.values[n as ValueName] === undefined) as ValueName[];
-    return { ...hit, tail: { missing } };
+  for (const text of firstLetterForms(message)) {
+    for (const pattern of rule.compiled) {
+      let twin = twins.get(pattern);
+      if (twin === undefined) twins.set(pattern, (twin = cutTwin(pattern.regex, rule.trigger)));
+      const m = twin?.re.exec(text);
+      if (!twin || !m) continue;
+      const hit = hitFrom(rule, pattern, parsed, { ...prepared.shared, ...groupsToValues(m.groups) });
+      const missing = [...new Set(twin.names)].filter((n) => hit.values[n as ValueName] === undefined) as ValueName[];
+      return { ...hit, tail: { missing } };
+    }
   }
   return null;
 }
@@ -234,13 +252,27 @@ export interface Matcher {
   matchAll(text: string): RuleHit[];
 }
 
-/** Scan keys of the triggers, and for each key the triggers that have it. */
-function keyIndex(triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
+/**
+ * Scan keys of the triggers, and for each key the triggers that have it. A trigger without a rare word
+ * (`: invalid argument`, ` could not be resolved (`) also gets the rare words of its rules' patterns
+ * (`SSLStapling`, `requesting`), so that a message wrapped inside the trigger still has a key on one
+ * of its physical lines.
+ */
+function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
+  const own = triggers.map((t) => scanKeys(t));
+  const base = new Set(own.flat());
+  triggers.forEach((t, ti) => {
+    if (rareWords(t).length > 0) return;
+    // Words of its patterns that are code-like, or keys of other triggers already (they cost the scan nothing more).
+    const runs = rules.filter((r) => r.trigger === t).flatMap((r) => r.patterns.flatMap((p) => literalRuns(p.regex)));
+    const words = runs.flatMap((run) => rareWords(run).filter((w) => base.has(w) || rareWords(w, true).length > 0));
+    own[ti] = [...new Set([...own[ti]!, ...words])];
+  });
   const keys: string[] = [];
   const at = new Map<string, number>();
   const keyTriggers: number[][] = [];
-  triggers.forEach((t, ti) => {
-    for (const k of scanKeys(t)) {
+  own.forEach((ks, ti) => {
+    for (const k of ks) {
       let i = at.get(k);
       if (i === undefined) {
         at.set(k, (i = keys.length));
@@ -275,7 +307,7 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
-  const { keys, keyTriggers } = keyIndex(triggers);
+  const { keys, keyTriggers } = keyIndex(rules, triggers);
   const planner = new AnchorPlanner(keys);
   // The in-memory path's anchors are chosen on first use (the byte scanner tells which keys a line has).
   let byAnchorList: { anchor: string; keys: number[] }[] | null = null;
