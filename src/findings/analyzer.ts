@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createMatcher, type Matcher } from '../rules/match.js';
+import { MessageJoiner, type MessageResult } from '../rules/join.js';
 import type { LineSink } from '../lines/scan.js';
 import { describe, fixFor } from './causes.js';
 import {
@@ -66,7 +67,8 @@ export interface Report {
 /**
  * Lines of one input (a file or stdin) go through its handle. Lines without a rule trigger are only
  * counted as examined; the fast scanner may leave them out entirely (then it calls `setLineCount`).
- * When `line()` is called without the trigger indexes, they are looked up in the text.
+ * When `line()` is called without the scan-key indexes, they are looked up in the text. `line()` returns
+ * how many following lines it wants regardless of keys (a message wrapped over several lines).
  */
 export interface InputHandle extends LineSink {
   readonly name: string;
@@ -414,16 +416,25 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
       stats.lines = lines;
       stats.parsed = lines - stats.unparsed - stats.skipped;
     };
+    // Physical lines become messages (a wrapped paste joins several; see src/rules/join.ts).
+    const joiner = new MessageJoiner(matcher, name);
+    const take = (results: readonly MessageResult[]): void => {
+      for (const { parsed, match } of results) {
+        if (parsed && parsed.format === null) stats.unparsed++;
+        if (match) handleMatch(match);
+      }
+    };
     return {
       name,
       stats,
-      line(text, lineNo, triggers) {
-        const { parsed, match } = matcher.match(text, { file: name, line: lineNo }, triggers);
-        if (parsed && parsed.format === null) stats.unparsed++;
+      line(text, lineNo, keys, before) {
+        const r = joiner.line(text, lineNo, keys, before);
         sync(lineNo);
-        if (match) handleMatch(match);
+        take(r.results);
+        return r.want;
       },
       skip(lineNo) {
+        take(joiner.flush());
         stats.skipped++;
         const list = (stats.skippedLines ??= []);
         if (list.length < 100) list.push(lineNo);
@@ -433,6 +444,7 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
         sync(n);
       },
       end(error) {
+        take(joiner.flush());
         sync(lines);
         if (error) stats.error = error;
         // Failures cannot continue into another input.
