@@ -164,6 +164,15 @@ function rareToken(tok: string): boolean {
  * @returns one or two keys, each at least 3 characters, each contained in the trigger
  */
 export function scanKeys(trigger: string): string[] {
+  let keys = keysCache.get(trigger);
+  if (!keys) keysCache.set(trigger, (keys = findScanKeys(trigger)));
+  return [...keys];
+}
+
+/** {@link scanKeys} of the triggers seen (a matcher is made per analyzer). */
+const keysCache = new Map<string, readonly string[]>();
+
+function findScanKeys(trigger: string): string[] {
   const words = [...trigger.matchAll(/[^\s"']+/g)].map((m) => ({ at: m.index, text: m[0] }));
   const keys: string[] = [];
   for (const w of words) {

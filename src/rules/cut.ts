@@ -182,28 +182,58 @@ export function cutTwin(source: string, trigger: string): CutTwin | null {
  * alternative at any depth: the fixed phrases of the message the pattern describes.
  */
 export function literalRuns(source: string, min = 6): string[] {
-  let pattern: AST.Pattern;
-  try {
-    pattern = parser.parsePattern(source);
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  const walk = (alts: readonly AST.Alternative[]): void => {
-    for (const a of alts) {
-      let run = '';
-      for (const e of [...a.elements, null]) {
-        if (e?.type === 'Character') {
-          run += String.fromCodePoint(e.value);
-          continue;
-        }
-        if (run.length >= min) out.push(run);
-        run = '';
-        if (e && (e.type === 'Group' || e.type === 'CapturingGroup')) walk(e.alternatives);
-        if (e?.type === 'Quantifier' && (e.element.type === 'Group' || e.element.type === 'CapturingGroup')) walk(e.element.alternatives);
-      }
-    }
-  };
-  walk(pattern.alternatives);
+  const key = `${min}\u0000${source}`;
+  let out = runsCache.get(key);
+  if (!out) runsCache.set(key, (out = findLiteralRuns(source, min)));
   return out;
+}
+
+/** {@link literalRuns} of the patterns seen (each matcher and joiner asks again; parsing is the cost). */
+const runsCache = new Map<string, string[]>();
+
+function findLiteralRuns(source: string, min: number): string[] {
+  // A plain scan of the source, not a parse: the runs are wanted when a matcher is made (CLI start-up),
+  // and a parser costs tens of milliseconds there. Anything not a plain character ends a run.
+  const out: string[] = [];
+  let run = '';
+  const end = (): void => {
+    if (run.length >= min) out.push(run);
+    run = '';
+  };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') {
+      const esc = /^\\(?:[^\w]|x[\da-fA-F]{2}|u\{[\da-fA-F]+\}|u[\da-fA-F]{4}|[pPk][{<][^}>]*[}>]|c[a-zA-Z]|\d+|\w)/.exec(source.slice(i))![0];
+      i += esc.length - 1;
+      if (/^\\[^\w]$/.test(esc)) run += esc[1];
+      else end();
+    } else if (c === '[') {
+      end();
+      i = closing(source, i, ']');
+    } else if (c === '(') {
+      end();
+      if (/^\(\?<?[=!]/.test(source.slice(i))) i = closing(source, i, ')'); // a lookaround is not text
+      else i += /^\((?:\?:|\?<[\w$]+>)?/.exec(source.slice(i))![0].length - 1;
+    } else if (/[*+?]/.test(c) || (c === '{' && /^\{\d+(?:,\d*)?\}/.test(source.slice(i)))) {
+      run = run.slice(0, -1); // the quantified character is not fixed text
+      end();
+      if (c === '{') i = source.indexOf('}', i);
+    } else if (/[)|^$.]/.test(c)) end();
+    else run += c;
+  }
+  end();
+  return out;
+}
+
+/** Index of the `close` that ends the class or group opened at `open` (escapes and classes skipped). */
+function closing(source: string, open: number, close: ']' | ')'): number {
+  let depth = 0;
+  for (let i = open; i < source.length; i++) {
+    const c = source[i]!;
+    if (c === '\\') i++;
+    else if (close === ')' && c === '[') i = closing(source, i, ']');
+    else if (c === (close === ')' ? '(' : '[') && i !== open && close === ')') depth++;
+    else if (c === close && (close === ']' || depth-- === 0)) return i;
+  }
+  return source.length;
 }
