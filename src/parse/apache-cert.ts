@@ -13,6 +13,8 @@ const SUFFIX =
 // The suffix cut short by a paste: the fields before the cut (the last one possibly partial).
 const PARTIAL =
   / \[subject: (?<subject>.*?)(?: \/ issuer: (?<issuer>.*?)(?: \/ serial: (?<serial>[^\s/\]]*)(?: \/ notbefore: (?<nb>.*?)(?: \/ notafter: (?<na>[^\]]*))?)?)?)?$/;
+/** Longest cut certificate suffix read (two DNs of a few hundred characters, serial, two times). */
+const MAX_SUFFIX_CHARS = 4096;
 const NOT_AVAILABLE = / \[certificate: -not available-\]$/;
 
 /**
@@ -88,12 +90,14 @@ export function splitApacheCertSuffix(message: string): { message: string; value
  * fields that precede the cut (the last one as far as it goes).
  */
 export function splitApacheCertSuffixCut(message: string): { message: string; values: Values } {
-  const whole = splitApacheCertSuffix(message);
+  // The whole suffix ends the message with `]`; only then is the full split worth its cost on a long line.
+  const whole = message.endsWith(']') ? splitApacheCertSuffix(message) : { message, values: {} };
   if (whole.message !== message) return whole;
   const i = message.lastIndexOf(' [');
   if (i === -1) return whole;
   const rest = message.slice(i + 2);
-  if (rest.includes(']')) return whole;
+  // A certificate suffix is a few hundred characters (DNs are capped by X.509's upper bounds).
+  if (rest.length > MAX_SUFFIX_CHARS || rest.includes(']')) return whole;
   const isCut = (full: string): boolean => full.startsWith(rest) || rest.startsWith(full.slice(0, 9));
   if (!isCut('subject: ') && !isCut('certificate: -not available-')) return whole;
   const g = PARTIAL.exec(message.slice(i))?.groups ?? {};

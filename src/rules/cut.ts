@@ -11,7 +11,7 @@
  * groups alike (captures keep what was there: a path cut mid-way is captured up to the cut); and the
  * text must END where the twin stops, so a message that goes on with something else (a success line
  * such as `ssl ocsp status 200 "200 OK"` for a rule that excludes 200) still fails. White space and
- * paste punctuation (quotes, a colon, a full stop) may follow the cut.
+ * paste punctuation (quotes, a colon, a full stop; not `!` or `?`, which end prose) may follow the cut.
  *
  * Twins are used only after every rule's own pattern has failed on the line (see `match.ts`), so a
  * complete line always matches as before; they are built on first use.
@@ -26,7 +26,7 @@ export interface CutTwin {
 }
 
 /** What may follow the point where a paste cut the message. */
-const END = `[\\s"'\`.,;:!?*_-]*$`;
+const END = `[\\s"'\`.,;:*_-]*$`;
 
 /** Twin captures are named `<name>$<n>`: one name may appear in several branches of the twin. */
 export const TWIN_NAME = /^(\w+)\$\d+$/;

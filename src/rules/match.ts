@@ -58,28 +58,48 @@ export interface Prepared {
   cutMarker: boolean;
   /** The message with each trigger written back in its own form (cache; null: the trigger is not there). */
   byTrigger: Map<string, string | null>;
+  /** The message as written, when normalisation changed more than blanks (for faithful values). */
+  original?: string;
 }
 
 /** Prepare a parsed line's message for the rule regexes. */
 export function prepare(p: ParsedLine): Prepared {
-  // Structured values come from the text with its spacing (OpenSSL times, paths); the regexes see it normalised.
-  let raw = plainText(p.message);
+  // Values come from the text as written (paths with their spacing and bytes, OpenSSL times); the regexes
+  // see it normalised, and values fall back to the normalised text where the written one does not parse.
+  let original = p.message;
   let shared: Values = {};
-  if (p.server !== 'nginx' && raw.includes(' [')) {
-    const s = splitApacheCertSuffixCut(raw.trimEnd());
-    raw = s.message;
+  if (p.server !== 'nginx' && original.includes(' [')) {
+    let s = splitApacheCertSuffixCut(original.trimEnd());
+    // A suffix a poster edited (`serial: <server domain>`) splits only once normalised.
+    if (s.message === original.trimEnd()) s = splitApacheCertSuffixCut(plainText(original).trimEnd());
+    original = s.message;
     shared = s.values;
     // The line's own time, so that a notAfter before it can be reported as an expired certificate.
     if (shared.notAfter !== undefined && p.time !== null) shared = { ...shared, loggedAt: p.time };
   }
-  if (raw.length > MAX_MATCH_CHARS) raw = raw.slice(0, MAX_MATCH_CHARS);
+  if (original.length > MAX_MATCH_CHARS) original = original.slice(0, MAX_MATCH_CHARS);
+  const raw = plainText(original);
   const n = normalizeText(raw);
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
-  const ctx = nginxOcspContext(raw.trimEnd()) ?? nginxOcspContext(n.text);
+  const ctx = nginxOcspContext(original.trimEnd()) ?? nginxOcspContext(raw.trimEnd()) ?? nginxOcspContext(n.text);
   if (ctx) shared = { ...shared, ...ctx };
-  const block = opensslBlock(raw);
+  const block = opensslBlock(original) ?? opensslBlock(raw);
   if (block) shared = { ...shared, ...opensslValues(block) };
-  return { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
+  const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
+  if (raw !== original) prepared.original = original;
+  return prepared;
+}
+
+/**
+ * A hit's captures, taken from the message as written when the pattern matches it too (colour codes,
+ * zero-width characters and typographic quotes kept in the values), else from the normalised text.
+ */
+function capturesOf(pattern: CompiledPattern, m: RegExpExecArray, prepared: Prepared, trigger: string): Values {
+  if (prepared.original !== undefined) {
+    const o = pattern.re.exec(canonicalTrigger(prepared.original, trigger) ?? prepared.original);
+    if (o) return groupsToValues(o.groups);
+  }
+  return groupsToValues(m.groups);
 }
 
 /** The prepared message with the rule's trigger in its own form, or null when the trigger is not in it. */
@@ -157,24 +177,35 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
   if (!applies(rule, parsed)) return null;
   if (typeof prepared === 'function') prepared = prepared();
   const message = messageFor(prepared, rule.trigger) ?? prepared.message;
-  for (const text of firstLetterForms(message)) {
+  for (const text of firstLetterForms(message, rule.trigger)) {
     for (const pattern of rule.compiled) {
       const m = pattern.re.exec(text);
-      if (m) return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...groupsToValues(m.groups) });
+      if (!m) continue;
+      return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...capturesOf(pattern, m, prepared, rule.trigger) });
     }
   }
   return null;
 }
 
 /**
+ * Is this the rule's catch-all: the last of several patterns (rules list them from the most specific
+ * to the most general, the last one taking what the others do not)?
+ */
+export function isCatchAll(rule: Rule, pattern: CompiledPattern): boolean {
+  return rule.compiled.length > 1 && rule.compiled[rule.compiled.length - 1] === pattern;
+}
+
+/**
  * The message as given, then with its first letter in the other case: a paste capitalises the first
  * letter (`Ssl_stapling_init_cert: …`), while rules keep the server's own case.
  */
-function firstLetterForms(message: string): string[] {
+function firstLetterForms(message: string, trigger: string): string[] {
   // The first letter of the text proper: after a status, client or AH tag left in an unparsed fragment.
   const at = LEAD.exec(message)![0].length;
   const c = message[at];
   if (c === undefined || c.toLowerCase() === c.toUpperCase()) return [message];
+  // The trigger starts there: it is already in its own form (messageFor()).
+  if (message.startsWith(trigger.trimStart(), at)) return [message];
   const flipped = c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
   return [message, message.slice(0, at) + flipped + message.slice(at + 1)];
 }
@@ -190,7 +221,7 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
   if (!applies(rule, parsed)) return null;
   const message = messageFor(prepared, rule.trigger);
   if (message === null) return null;
-  for (const text of firstLetterForms(message)) {
+  for (const text of firstLetterForms(message, rule.trigger)) {
     for (const pattern of rule.compiled) {
       let twin = twins.get(pattern);
       if (twin === undefined) twins.set(pattern, (twin = cutTwin(pattern.regex, rule.trigger)));
@@ -250,6 +281,12 @@ export interface Matcher {
   match(text: string, location: LineLocation, keys?: readonly number[]): { parsed: ParsedLine | null; match: LineMatch | null };
   /** Every rule that matches the line, highest priority first (for tests and `--explain`). */
   matchAll(text: string): RuleHit[];
+  /**
+   * The readings of the text as a message cut short (each rule's first cut-tolerant twin that matches,
+   * see `cut.ts`), whether or not a pattern matches it whole: for the continuation-line joiner, which
+   * asks whether a message a catch-all pattern took may be the start of a more specific one.
+   */
+  cutReadings(text: string): RuleHit[];
 }
 
 /**
@@ -357,6 +394,11 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     },
     matchAll(text) {
       return hitsOn(parseLine(text, parseOptions), rulesIn(text, candidateTriggers(text))).hits;
+    },
+    cutReadings(text) {
+      const parsed = parseLine(text, parseOptions);
+      const prepared = prepare(parsed);
+      return rulesIn(text, candidateTriggers(text)).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
   };
 }
