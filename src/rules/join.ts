@@ -26,7 +26,7 @@ import type { LineLocation, LineMatch, ParsedLine } from '../types.js';
 import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { literalRuns } from './cut.js';
-import type { Matcher } from './match.js';
+import { isCatchAll, type Matcher } from './match.js';
 
 /** Most physical lines joined into one message (a 250-character nginx line wrapped at 40 columns takes 8). */
 export const MAX_JOINED_LINES = 16;
@@ -60,6 +60,9 @@ const SYNTAX_ERROR = /^Syntax error on line \d+ of .*:$/;
 /** Apache's status prefix not yet closed by its `: ` (`(70007)The timeout`): the message follows. */
 const OPEN_STATUS = /\((?:EAI |OS )?-?\d+\)[^:[\]()]*$/;
 
+/** Longest message after a prefix that is taken as the stub a wrap left (`*67 [lua]`, `8491#8491: O`). */
+const STUB_CHARS = 24;
+
 /** Apache's message tag at a line's start: where the message starts, even when its prefix is on the lines before. */
 const TAG_START = /^AH\d{5}: /;
 
@@ -90,6 +93,10 @@ export function joinPhysical(prev: string, next: string, phrases: readonly strin
   // A short piece (`s` + `sl ocsp error`): the glued text with what follows must be in a phrase.
   const more = next.slice(0, 12);
   if (a.length > 0 && (a + more).length >= 6 && inPhrase(a + more) && !inPhrase(`${a} ${more}`)) return prev + next;
+  // A whole phrase across the break only without a space (`… failed for h` + `ost '…`).
+  const longest = phrases.reduce((n, p) => Math.max(n, p.length), 0);
+  const [head, tail] = [loose(prev.slice(-longest)), loose(next.slice(0, longest))];
+  if (phrases.some((p) => `${head}${tail}`.includes(p) && !`${head} ${tail}`.includes(p))) return prev + next;
   return `${prev} ${next}`;
 }
 
@@ -108,6 +115,12 @@ function hardWrapped(lines: readonly { text: string }[], phrases: readonly strin
     const word = (/\w+$/.exec(prev)?.[0] ?? '') + (/^\w+/.exec(l.text)?.[0] ?? '');
     return word.length >= 4 && /\w$/.test(prev) && /^\w/.test(l.text) && phrases.some((p) => p.includes(loose(word)));
   });
+}
+
+/** Lines before the last all of one width (at least two of them, at least 20 columns): maybe a terminal's hard wrap. */
+function sameWidths(lines: readonly { text: string }[]): boolean {
+  const w = lines[0]!.text.length;
+  return lines.length >= 3 && w >= 20 && lines.slice(0, -1).every((l) => l.text.length === w);
 }
 
 /**
@@ -180,10 +193,14 @@ export class MessageJoiner {
     return this.junctions(lines, triggers, glueUnsure).text;
   }
 
-  private junctions(lines: readonly Physical[], triggers: readonly number[], glueUnsure: boolean): { text: string; unsure: number } {
+  /**
+   * @param glueUnsure join without a space where nothing decides
+   * @param hard take the lines as hard-wrapped (a terminal's: never a space added), whatever shows it
+   */
+  private junctions(lines: readonly Physical[], triggers: readonly number[], glueUnsure: boolean, hard?: boolean): { text: string; unsure: number } {
     if (lines.length === 1) return { text: lines[0]!.text, unsure: 0 };
     const phrases = this.phrases(triggers);
-    const hard = hardWrapped(lines, phrases);
+    hard ??= hardWrapped(lines, phrases);
     let acc = lines[0]!.text;
     let unsure = 0;
     for (let i = 1; i < lines.length; i++) {
@@ -206,30 +223,36 @@ export class MessageJoiner {
       const location: LineLocation = { file: this.file, line: g.lines[0]!.no };
       const j = this.junctions(g.lines, g.triggers, false);
       g.result = this.matcher.match(j.text, location, g.lines.length === 1 ? keys : undefined);
-      // A reading that fails a rule's own pattern, or reads only the rule's fallback cause: the breaks
-      // may have been a terminal's, inside words (`si` + `gner certificate not found`).
-      if (j.unsure > 0 && (score(g.result, true) < 300 || this.fallback(g.result))) {
-        const alt = this.matcher.match(this.joined(g.lines, g.triggers, true), location);
-        if (score(alt, this.fallback(alt)) > score(g.result, this.fallback(g.result))) g.result = alt;
+      // A reading that fails a rule's own pattern, or reads only the rule's fallback: the breaks may have
+      // been a terminal's, inside words (`si` + `gner certificate not found`): the other readings.
+      if (g.lines.length > 1 && (score(g.result, true) < 300 || this.fallback(g.result))) {
+        const glued = j.unsure > 0 ? this.joined(g.lines, g.triggers, true) : null;
+        const hard = sameWidths(g.lines) ? this.junctions(g.lines, g.triggers, false, true).text : null;
+        for (const t of new Set([glued, hard])) {
+          if (t === null || t === j.text) continue;
+          const alt = this.matcher.match(t, location);
+          if (score(alt, this.fallback(alt)) > score(g.result, this.fallback(g.result))) g.result = alt;
+        }
       }
       if (g.result.match && g.lines.length > 1) g.result.match.cut = { ...g.result.match.cut, lines: g.lines.length };
     }
     return g.result;
   }
 
-  /** Did the reading give a rule's fallback cause (`causeFrom.default`: none of its table's values)? */
+  /** Did the reading give only a rule's fallback: its catch-all pattern, or `causeFrom.default` (none of its table's values)? */
   private fallback(r: MessageResult): boolean {
     const m = r.match;
     if (!m) return false;
-    return m.rule.causeFrom !== undefined && m.cause === (m.rule.causeFrom.default ?? m.rule.cause);
+    return isCatchAll(m.rule, m.pattern) || (m.rule.causeFrom !== undefined && m.cause === (m.rule.causeFrom.default ?? m.rule.cause));
   }
 
   /**
    * Does the message (its lines so far) visibly go on? It is only a server prefix, ends with a
    * connector or inside Apache's status, ends inside a fixed phrase of its rules (or, holding no
-   * trigger yet, inside a trigger), leaves a quote or bracket open, or holds a trigger that no pattern
-   * matches whole (nothing, or only a cut-tolerant twin: the server wrote more than is there) unless a
-   * poster's `...` ended it.
+   * trigger yet, inside a trigger), leaves a quote or bracket open, fills every row of a hard wrap so
+   * far, or holds a trigger that no pattern matches whole (nothing, or only a cut-tolerant twin: the
+   * server wrote more than is there; or one the start of another message of the rule, with another
+   * cause, reads too) unless a poster's `...` ended it.
    */
   private goesOn(g: Group, keys?: readonly number[]): boolean {
     const n = normalizeText(plainText(this.joined(g.lines, g.triggers)));
@@ -240,8 +263,14 @@ export class MessageJoiner {
     const present = g.triggers.filter((ti) => looseTriggerPattern(this.matcher.triggers[ti]!).test(text));
     if (present.length > 0 ? this.phrases(present).some((p) => endsWithPrefixOf(loose(text), p, 4, true)) : this.endsInsideTrigger(text)) return true;
     if (present.length === 0 || n.cutMarker) return false;
+    // A terminal filled every row so far: the last one may have been cut at the edge, too.
+    if (sameWidths([...g.lines, { text: '' }])) return true;
     const r = this.evaluate(g, keys);
-    return r.parsed !== null && (r.match === null || r.match.cut?.tail !== undefined);
+    if (r.parsed !== null && (r.match === null || r.match.cut?.tail !== undefined)) return true;
+    // A pattern took it whole, but it may as well be the start of another message of the same rule
+    // with another cause (`… query failed (URL): r3.o.lencr.org` + `could not be resolved`).
+    const m = r.match;
+    return m !== null && this.matcher.cutReadings(this.joined(g.lines, g.triggers)).some((h) => h.rule === m.rule && h.cause !== m.cause);
   }
 
   /** Can `next` be a further physical line of a message (not a line of its own)? */
@@ -344,9 +373,19 @@ export class MessageJoiner {
     const widths = chain.slice(0, -1).map((l) => l.text.length);
     const hard = widths.length >= 2 && widths[0]! >= 20 && widths.every((w) => w === widths[0]);
     if (hard || this.bridges(chain, triggers) || this.goesOn({ lines: [start], triggers })) return true;
-    // A log line holding no trigger of its own is where the stapling message on the next lines began.
+    // A log line holding no trigger of its own may be where the stapling message on the next lines
+    // began: when reading them together tells more than the next lines alone, or as much and its
+    // message is a stub; never a line that is visibly complete (another message before a fragment).
     const t = normalizeText(plainText(start.text)).text;
-    return !this.matcher.triggers.some((x) => looseTriggerPattern(x).test(t));
+    if (this.matcher.triggers.some((x) => looseTriggerPattern(x).test(t))) return false;
+    // nginx ends a message with its context (`, client: …, server: …`): such a line is complete.
+    const own = parseLine(start.text);
+    if (own.context !== null) return false;
+    const location: LineLocation = { file: this.file, line: start.no };
+    const together = score(this.matcher.match(this.joined(chain, triggers), location), false);
+    const alone = score(this.matcher.match(this.joined(chain.slice(1), triggers), location), false);
+    // A message of a few characters (`*67 [lua]`, `O`) is the stub a wrap left after the prefix.
+    return together > alone || (together === alone && own.message.length <= STUB_CHARS);
   }
 
   /**
