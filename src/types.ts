@@ -186,7 +186,7 @@ export type RulePhase = 'config' | 'runtime';
 
 /** Where a rule's message comes from in a server's source code. */
 export interface RuleSource {
-  server: Server | 'openssl' | 'mod_md' | 'lua';
+  server: Server | 'openssl' | 'mod_md' | 'lua' | 'mod_gnutls';
   /** Source file in the server's repository, e.g. `modules/ssl/ssl_util_stapling.c`. */
   file: string;
   /** Function that logs it. */
