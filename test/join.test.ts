@@ -74,6 +74,13 @@ test('a complete stapling message is not joined with an unprefixed line after it
   expect(got).toEqual([{ cause: 'trusted-chain-incomplete', text: NGINX_VERIFY, lines: 1 }]);
 });
 
+test('a complete line of another message and a stapling fragment after it stay apart', () => {
+  // samples/seed/nginx-no-resolver.log: the fragment a poster quoted, after an ordinary nginx line.
+  const fragment =
+    'no resolver defined to resolve ocsp.int-x3.letsencrypt.org while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org';
+  expect(matched([NGINX_NOISE, fragment])).toEqual([{ cause: 'resolver-missing', text: fragment, lines: 1 }]);
+});
+
 test('an incomplete stapling message is not joined with a log line of its own', () => {
   const cut = NGINX_VERIFY.slice(0, NGINX_VERIFY.indexOf(' while requesting'));
   const got = matched([cut, NGINX_NOISE]);

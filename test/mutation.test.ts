@@ -6,7 +6,7 @@
  * exactly as the CLI joins them. Tail cuts are made at every character after the part of the message
  * that decides the cause (the trigger; for a rule that takes its cause from a value, that value; for a
  * rule whose patterns give different causes, the pattern's own extent; after a wildcard, the text that
- * must follow it), and each must keep the cause. Wrappers must keep the inner line's time and pid.
+ * must follow it; a value the cause depends on), and each must keep the cause. Wrappers must keep the inner line's time and pid.
  *
  * The number of variants is printed; the test fails on any variant that loses the cause.
  */
@@ -16,7 +16,7 @@ import { createMatcher, type RuleHit } from '../src/rules/match.js';
 import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
 import { parseLine } from '../src/parse/line.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
-import type { CauseId, Rule, RuleSample, Values } from '../src/types.js';
+import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
 import { variantsOf, type Variant } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 
@@ -69,7 +69,7 @@ function wildcardWitnesses(source: string): string[] {
  * reads, the extent of the pattern when the rule's patterns give different causes, the text that must
  * follow a wildcard, and the whole certificate suffix when subject = issuer decides.
  */
-function decidingEnd(rule: Rule, sample: RuleSample, hit: RuleHit): number {
+function decidingEnd(rule: Rule, sample: RuleSample, hit: RuleHit, deciding: ReadonlySet<string>): number {
   const line = plainText(sample.line);
   const t = looseTriggerPattern(rule.trigger).exec(normalizeText(line).text);
   const trig = line.toLowerCase().indexOf(t ? t[0].toLowerCase() : rule.trigger.toLowerCase());
@@ -81,10 +81,7 @@ function decidingEnd(rule: Rule, sample: RuleSample, hit: RuleHit): number {
     const i = line.indexOf(s, from);
     return i === -1 ? 0 : i + s.length;
   };
-  if (rule.causeFrom) {
-    const names = Array.isArray(rule.causeFrom.value) ? rule.causeFrom.value : [rule.causeFrom.value];
-    for (const n of names) if (hit.values[n]) end = Math.max(end, after(hit.values[n]!));
-  }
+  for (const n of deciding) if (hit.values[n as ValueName]) end = Math.max(end, after(hit.values[n as ValueName]!));
   if (rule.patterns.some((p) => p.cause)) {
     const m = hit.pattern.re.exec(normalizeText(line).text);
     const at = m ? line.indexOf(m[0]) : -1;
@@ -144,6 +141,8 @@ for (const rule of rules) {
     const own = parseLine(sample.line);
     // Values that decide the cause are facts of the failure, not a poster's secrets: never redacted.
     const deciding = new Set<string>(rule.causeFrom ? [rule.causeFrom.value].flat() : []);
+    // A capture that starts with a lookaround is one whose content the pattern checks (a stapling file's name).
+    for (const m of hit.pattern.regex.matchAll(/\(\?<(\w+)>\(\?<?[=!]/g)) deciding.add(m[1]!);
     if (want === 'self-signed-certificate') deciding.add('certSubject').add('certIssuer');
     const redactable = Object.fromEntries(Object.entries(hit.values).filter(([k]) => !deciding.has(k))) as Values;
     for (const v of variantsOf(sample.line, redactable, rule.servers[0]!)) {
@@ -158,7 +157,7 @@ for (const rule of rules) {
         : undefined;
       check(v, keep);
     }
-    const from = decidingEnd(rule, sample, hit);
+    const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
   });
 }
