@@ -250,9 +250,10 @@ export class MessageJoiner {
    * Does the message (its lines so far) visibly go on? It is only a server prefix, ends with a
    * connector or inside Apache's status, ends inside a fixed phrase of its rules (or, holding no
    * trigger yet, inside a trigger), leaves a quote or bracket open, fills every row of a hard wrap so
-   * far, or holds a trigger that no pattern matches whole (nothing, or only a cut-tolerant twin: the
-   * server wrote more than is there; or one the start of another message of the rule, with another
-   * cause, reads too) unless a poster's `...` ended it.
+   * far, or (without nginx's trailing context, which ends a message) holds a trigger that no pattern
+   * matches whole (nothing, or only a cut-tolerant twin: the server wrote more than is there; or one
+   * the start of another message of the rule, with another cause, reads too) unless a poster's `...`
+   * ended it.
    */
   private goesOn(g: Group, keys?: readonly number[]): boolean {
     const n = normalizeText(plainText(this.joined(g.lines, g.triggers)));
@@ -266,6 +267,9 @@ export class MessageJoiner {
     // A terminal filled every row so far: the last one may have been cut at the edge, too.
     if (sameWidths([...g.lines, { text: '' }])) return true;
     const r = this.evaluate(g, keys);
+    // nginx ends every message with its context (`, client: …`, `while requesting certificate status,
+    // responder: …`): a message that has it is complete (an upstream's `could not be resolved` too).
+    if (r.parsed?.context) return false;
     if (r.parsed !== null && (r.match === null || r.match.cut?.tail !== undefined)) return true;
     // A pattern took it whole, but it may as well be the start of another message of the same rule
     // with another cause (`… query failed (URL): r3.o.lencr.org` + `could not be resolved`).
