@@ -128,7 +128,8 @@ const COMMON = new Set(
     'outside refused network returned required defined resolve resolved resolving extract process worker upstream ' +
     'string module within occurred because before should ignored mismatch retrieve available obtaining exceeds ' +
     'acquire release initialized allocate answer present verify verification validation sending writing command ' +
-    'configuration included expect perhaps misspelled ' +
+    'configuration included expect perhaps misspelled http https host context requests request' +
+    ' connecting loading ' +
     'connect() send() recv() open() read() write() close() accept() bind() listen() fopen() stat() opendir() readdir()'
   ).split(' '),
 );
