@@ -341,6 +341,23 @@ export class LineScanner {
     }
   }
 
+  /**
+   * Start a line and record the keys of the anchor hits in it: hits[h…] that lie in [pos, end)
+   * (hits up to `next`, the start of the following line, are used up).
+   * @returns the index of the first hit of the following lines
+   */
+  private keysOfLine(chunk: Buffer, hits: readonly number[], h: number, pos: number, end: number, next: number): number {
+    const shift = this.shift;
+    this.newLine();
+    let line: Buffer | null = null;
+    for (; h < hits.length; h++) {
+      const at = Math.floor(hits[h]! / (1 << shift));
+      if (at >= next) break;
+      if (at < end) this.addPresent((line ??= chunk.subarray(pos, end)), hits[h]! & ((1 << shift) - 1));
+    }
+    return h;
+  }
+
   /** Feed the next chunk of bytes. */
   push(chunk: Buffer): void {
     let pos = 0;
@@ -388,41 +405,38 @@ export class LineScanner {
     }
     const base = pos; // whole lines of this chunk begin here
 
-    // The SIMD pass, unless the sink is waiting for the next lines of a wrapped message.
+    // The SIMD pass, unless the sink is waiting for the next lines of a wrapped message; when a line
+    // asks for the lines after it, the walk delivers them and hands the rest back to the SIMD pass.
     let simdHits = false;
-    if (this.teddy && this.want === 0) {
-      const r = this.simdLines(chunk, pos, hasCR, base);
-      if (r === true) return;
-      simdHits = true;
-      if (r !== false) {
-        // A line asked for the lines after it: walk on from there.
-        pos = r;
-        nextLF = chunk.indexOf(LF, pos);
-        nextCR = hasCR ? chunk.indexOf(CR, pos) : -1;
-      }
-    }
-
-    const hits = this.anchorHits(chunk, pos, simdHits);
-    const shift = this.shift;
-    const mask = (1 << shift) - 1;
-    let h = 0;
-
-    while (advance()) {
-      this.lineNo++;
-      if (end - pos > this.maxLine) {
-        this.skipped(this.lineNo);
-        while (h < hits.length && Math.floor(hits[h]! / (1 << shift)) < next) h++;
-      } else {
-        this.newLine();
-        let line: Buffer | null = null;
-        for (; h < hits.length; h++) {
-          const at = Math.floor(hits[h]! / (1 << shift));
-          if (at >= next) break;
-          if (at < end) this.addPresent((line ??= chunk.subarray(pos, end)), hits[h]! & mask);
+    let resume = false;
+    scan: for (;;) {
+      if (this.teddy && this.want === 0) {
+        const r = this.simdLines(chunk, pos, hasCR, base);
+        if (r === true) return;
+        simdHits = true;
+        resume = r !== false;
+        if (r !== false) {
+          pos = r;
+          nextLF = chunk.indexOf(LF, pos);
+          nextCR = hasCR ? chunk.indexOf(CR, pos) : -1;
         }
-        this.emit(chunk, pos, end, this.lineNo, base);
       }
-      pos = next;
+      const hits = this.anchorHits(chunk, pos, simdHits);
+      const shift = this.shift;
+      let h = 0;
+      while (advance()) {
+        this.lineNo++;
+        if (end - pos > this.maxLine) {
+          this.skipped(this.lineNo);
+          while (h < hits.length && Math.floor(hits[h]! / (1 << shift)) < next) h++;
+        } else {
+          h = this.keysOfLine(chunk, hits, h, pos, end, next);
+          this.emit(chunk, pos, end, this.lineNo, base);
+        }
+        pos = next;
+        if (resume && this.want === 0) continue scan; // the wanted lines are delivered: back to SIMD
+      }
+      break;
     }
     this.keepTail(chunk, base, pos);
     this.hold(chunk, pos);
