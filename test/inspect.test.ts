@@ -9,11 +9,12 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { analyze } from '../src/findings/analyzer.js';
 import { loadRules } from '../src/rules/load.js';
-import { createInspector, type Inspector } from '../src/inspect/inspect.js';
+import { createInspector } from '../src/inspect/inspect.js';
+import { renderFinding } from '../src/findings/render.js';
 import { fsConfigReader, readServerConfig } from '../src/inspect/config.js';
 import { createPathMap } from '../src/inspect/paths.js';
 import { OUTPUT_SCHEMA } from '../src/format/output-schema.js';
-import type { Finding } from '../src/types.js';
+import type { Finding, FindingData } from '../src/types.js';
 import type { Report } from '../src/findings/analyzer.js';
 import { CA_ISSUERS, createPki, type Pki } from './servers/pki.js';
 import { runOk } from './servers/proc.js';
@@ -46,7 +47,7 @@ const apache02217 = (subject: string, issuer: string, serial: string) => [
   '[Mon Nov 23 02:16:56.301065 2026] [ssl:error] [pid 5348:tid 5348] AH02604: Unable to configure certificate www.stapling.test:443:0 for stapling',
 ];
 
-function finding(lines: string[]): Finding {
+function finding(lines: string[]): FindingData {
   const r = analyze(lines, rules);
   expect(r.findings).toHaveLength(1);
   return r.findings[0]!;
@@ -59,9 +60,11 @@ function write(name: string, text: string): string {
   return f;
 }
 
-function inspector(configFiles: string[] = [], now?: number): Inspector {
+/** Inspect, then word: what the CLI prints. */
+function inspector(configFiles: string[] = [], now?: number): { inspect(f: FindingData): Finding } {
   const reader = fsConfigReader(fs);
-  return createInspector({ configs: configFiles.map((c) => readServerConfig(c, reader)), ...(now ? { now: () => now } : {}) });
+  const i = createInspector({ configs: configFiles.map((c) => readServerConfig(c, reader)), ...(now ? { now: () => now } : {}) });
+  return { inspect: (f) => renderFinding(i.inspect(f)) };
 }
 
 const nginxConf = (name: string, server: string, http = '') =>

@@ -13,6 +13,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkStaple } from '../src/probe/ocsp.js';
 import { parseTarget, probe, ProbeError } from '../src/probe/probe.js';
 import { PROBE_SCHEMA } from '../src/format/probe-schema.js';
+import { noteText, probeDocument, signatureText } from '../src/format/probe.js';
 import { X509Certificate } from 'node:crypto';
 import { createPki, type Pki } from './servers/pki.js';
 import { runOk } from './servers/proc.js';
@@ -94,7 +95,7 @@ const TRY_LATER = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03]);
 
 test('a good response from the delegated OCSP signer: good, verified, current', async () => {
   const r = await probeWith([der.good!]);
-  expect(validate(r)).toBe(true);
+  expect(validate(probeDocument(r))).toBe(true);
   expect(r.verdict).toBe('good');
   expect(r.handshakes).toBe(1);
   expect(r.tls.authorized).toBe(true);
@@ -122,10 +123,10 @@ test('a foreign signer and a signer without OCSPSigning: "good" but not verified
   const f = await probeWith([der.foreign!]);
   expect(f.verdict).toBe('not-verified');
   expect(f.staple!.certStatus).toBe('good');
-  expect(f.staple!.signature.detail).toMatch(/Foreign OCSP Signer.*did not issue/);
+  expect(signatureText(f.staple!.signature)).toMatch(/Foreign OCSP Signer.*did not issue/);
   const n = await probeWith([der['no-eku']!]);
   expect(n.verdict).toBe('not-verified');
-  expect(n.staple!.signature.detail).toMatch(/without the OCSPSigning/);
+  expect(signatureText(n.staple!.signature)).toMatch(/without the OCSPSigning/);
 });
 
 test("revoked (with time and reason), unknown, another certificate's response", async () => {
@@ -141,7 +142,7 @@ test("revoked (with time and reason), unknown, another certificate's response", 
 
 test('tryLater (what Apache staples when its responder fails) and garbage bytes: bad status', async () => {
   const t = await probeWith([TRY_LATER]);
-  expect(validate(t)).toBe(true);
+  expect(validate(probeDocument(t))).toBe(true);
   expect(t.verdict).toBe('bad-status');
   expect(t.staple!.responseStatus).toBe('tryLater');
   const g = await probeWith([Buffer.from('not an OCSP response')]);
@@ -154,13 +155,14 @@ test('no staple on the first handshake, one on the second (nginx): retried, expl
   expect(r.handshakes).toBe(2);
   expect(r.stapledPerHandshake).toEqual([false, true]);
   expect(r.verdict).toBe('good');
-  expect(r.notes[0]).toMatch(/nginx fetches the OCSP response/);
+  expect(r.notes[0]).toEqual({ id: 'stapled-on-second' });
+  expect(noteText(r.notes[0]!)).toMatch(/nginx fetches the OCSP response/);
 });
 
 test('no staple at all: two handshakes, no-staple', async () => {
   const r = await probeWith([null]);
   expect(r).toMatchObject({ handshakes: 2, staple: null, verdict: 'no-staple' });
-  expect(validate(r)).toBe(true);
+  expect(validate(probeDocument(r))).toBe(true);
 });
 
 test('checkStaple checks validity against the given time', () => {

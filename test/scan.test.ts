@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { analyze, createAnalyzer, type Report } from '../src/findings/analyzer.js';
+import type { FindingData } from '../src/types.js';
 import { LineScanner } from '../src/lines/scan.js';
 import { loadRules } from '../src/rules/load.js';
 
@@ -25,7 +26,7 @@ const NOISE = [
 ];
 
 /** Scan bytes through the fast path, cut into the given chunk sizes (cycled). */
-function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report {
+function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report<FindingData> {
   const a = createAnalyzer(rules);
   const h = a.input('x.log');
   const s = new LineScanner(a.matcher.prefilter, h, maxLineLength);
@@ -41,7 +42,7 @@ function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report {
   return a.end();
 }
 
-function summary(r: Report): unknown {
+function summary(r: Report<FindingData>): unknown {
   return {
     stats: r.stats,
     findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })),

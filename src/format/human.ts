@@ -4,8 +4,8 @@
  * content goes through {@link terminalSafe}.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { CAUSES } from '../findings/causes.js';
-import { CHECK_TITLES, RESULT_WORDS } from '../confirm-wording.js';
+import { CAUSES } from '../findings/causes/index.js';
+import { CHECK_TITLES, RESULT_WORDS } from '../findings/inspection-wording.js';
 import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionResult, Severity, Stats } from '../types.js';
 import { terminalSafe } from './sanitize.js';
@@ -173,7 +173,11 @@ export function formatReport(report: Report, opts: HumanOptions): string {
     if (f.cause !== cause) {
       cause = f.cause;
       const n = report.findings.filter((g) => g.cause === f.cause).length;
-      parts.push(c.bold(`━━ ${CAUSES[f.cause].title} (${f.cause})${n > 1 ? ` — ${n} findings` : ''}`));
+      parts.push(
+        c.bold(
+          `━━ ${(CAUSES as Readonly<Record<string, { title: string } | undefined>>)[f.cause]?.title ?? f.cause} (${f.cause})${n > 1 ? ` — ${n} findings` : ''}`,
+        ),
+      );
     }
     parts.push(formatFinding(f, opts));
   }

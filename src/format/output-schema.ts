@@ -35,11 +35,18 @@ const inspection = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['check', 'result', 'detail'],
-        properties: { check: { enum: [...INSPECTION_CHECKS] }, result: { enum: [...INSPECTION_RESULTS] }, detail: str },
+        required: ['check', 'result', 'detailId', 'data', 'detail'],
+        properties: {
+          check: { enum: [...INSPECTION_CHECKS] },
+          result: { enum: [...INSPECTION_RESULTS] },
+          detailId: str,
+          data: { type: 'object', additionalProperties: { type: ['string', 'number', 'array'], items: str } },
+          detail: str,
+        },
       },
     },
     causeBefore: { enum: [...CAUSE_IDS] },
+    causeChangeReason: { enum: ['self-signed', 'trusted-chain-complete'] },
     causeChange: str,
     certificate: {
       type: 'object',
@@ -58,6 +65,8 @@ const inspection = {
       },
     },
     configBlock: str,
+    trustedFiles: { type: 'array', items: str },
+    haveConfig: { type: 'boolean' },
     missing: {
       type: 'array',
       items: {
@@ -89,6 +98,8 @@ const finding = {
     'first',
     'last',
     'message',
+    'messageId',
+    'data',
     'subject',
     'evidence',
     'evidenceOmitted',
@@ -104,6 +115,8 @@ const finding = {
     first: strOrNull,
     last: strOrNull,
     message: str,
+    messageId: { type: 'string', pattern: '^[a-z-]+\\.[a-z-]+$' },
+    data: values,
     subject: {
       type: 'object',
       additionalProperties: false,

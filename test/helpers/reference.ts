@@ -6,12 +6,12 @@
  * however long it is, so it is not used by the CLI.
  */
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import split2 from 'split2';
 import { createAnalyzer, type AnalyzerOptions, type Report } from '../../src/findings/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../../src/lines/scan.js';
-import type { Rule } from '../../src/types.js';
+import type { FindingData, Rule } from '../../src/types.js';
 
 /**
  * Analyse a byte stream line by line.
@@ -24,7 +24,7 @@ export async function analyzeStreamByLine(
   input: Readable,
   rules: readonly Rule[],
   options: AnalyzerOptions & { name?: string; gzip?: boolean; maxLineLength?: number } = {},
-): Promise<Report> {
+): Promise<Report<FindingData>> {
   const analyzer = createAnalyzer(rules, options);
   const handle = analyzer.input(options.name ?? '-');
   const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
