@@ -196,6 +196,8 @@ export interface RuleSample {
   values?: Values;
   /** For positive samples: the cause the match must signal when it differs from the rule's. */
   cause?: CauseId;
+  /** For positive samples: the severity the match must have when it differs from the rule's. */
+  severity?: Severity;
 }
 
 /** One regular expression of a rule, with optional overrides. */

@@ -95,6 +95,30 @@ test.each([
     / \/patterns\/0\/regex: named group "hostname" is not a known value name/,
   ],
   ['a file name that is not the id', 'other-name.yaml', GOOD, / \/id: id "user-lookup-failed" does not match the file name "other-name"$/],
+  [
+    'a positive sample the rule does not match',
+    'user-lookup-failed.yaml',
+    GOOD.replace("- line: 'zzq-lookup abc!'", "- line: 'zzq-lookup abc?'"),
+    / \/samples\/match\/0: positive sample does not match: "zzq-lookup abc\?"$/,
+  ],
+  [
+    'a negative sample the rule matches',
+    'user-lookup-failed.yaml',
+    GOOD.replace('  nomatch: []', "  nomatch:\n    - line: 'zzq-lookup xyz!'\n      from: made up for this test"),
+    / \/samples\/nomatch\/0: negative sample matches: "zzq-lookup xyz!"$/,
+  ],
+  [
+    'a sample whose severity differs from what it states',
+    'user-lookup-failed.yaml',
+    GOOD.replace('      from: made up for this test\n  nomatch', '      from: made up for this test\n      severity: error\n  nomatch'),
+    / \/samples\/match\/0\/severity: the sample gives severity warning, not error: "zzq-lookup abc!"$/,
+  ],
+  [
+    'a capture no sample pins',
+    'user-lookup-failed.yaml',
+    GOOD.replace("'zzq-lookup (?:\\w|\\d)+!'", "'zzq-lookup (?<host>\\w+)!'"),
+    / \/patterns\/0: no positive sample pins the capture "host" \(state it in a sample's values\)$/,
+  ],
 ])('%s: one line naming the file and the field, exit 2', async (name, file, text, expected) => {
   const d = ruleDir(name.replace(/\W+/g, '-'), { [file]: text });
   const r = await runCliAsync(['--rules', d, '-'], { input: LOG });

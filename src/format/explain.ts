@@ -5,6 +5,7 @@
  */
 import { Chalk } from 'chalk';
 import type { Explanation, RuleVerdict } from '../rules/explain.js';
+import type { RuleRole } from '../types.js';
 import type { HumanOptions } from './human.js';
 import { terminalSafe } from './sanitize.js';
 
@@ -32,10 +33,19 @@ function wanted(w: 'absent' | 'present' | readonly string[]): string {
   return w === 'absent' ? 'absent' : w === 'present' ? 'present' : `one of ${w.join(', ')}`;
 }
 
+/** What a match of each role means for the report. */
+const ROLE_NOTE: Record<RuleRole, string> = {
+  cause: '',
+  transport: ', a responder-transport line: reported only when the AH01941 that follows confirms it was stapling',
+  follower: ', a summary line: joins the failure before it, alone it stands for this cause',
+  detail: ', a detail line: evidence for the failure before it, never reported alone',
+  lookalike: ', a look-alike: it shows the failure around it was not stapling (client-certificate OCSP), never reported',
+};
+
 function verdictLine(c: InstanceType<typeof Chalk>, v: RuleVerdict): string {
   switch (v.outcome) {
     case 'matched':
-      return `${c.green(v.winner ? '✔' : '•')} ${v.ruleId}  matched (pattern ${v.pattern}) → ${v.cause} (${v.severity})${v.winner ? '' : ', but a rule of higher priority wins'}; captures: ${values(v.values)}`;
+      return `${c.green(v.winner ? '✔' : '•')} ${v.ruleId}  matched (pattern ${v.pattern}) → ${v.cause} (${v.severity})${ROLE_NOTE[v.role]}${v.winner ? '' : ', but a rule of higher priority wins'}; captures: ${values(v.values)}`;
     case 'server':
       return `${c.red('✘')} ${v.ruleId}  not for this server: the line is ${v.lineServer}, the rule is for ${v.servers.join(', ')}`;
     case 'when':
@@ -63,7 +73,9 @@ export function formatExplanation(e: Explanation, n: number, opts: HumanOptions)
     for (const v of e.rules) out.push(`  ${verdictLine(c, v)}`);
   }
   const win = e.rules.find((v) => v.outcome === 'matched' && v.winner);
-  if (win && win.outcome === 'matched') out.push(`  ${c.bold('cause:')}     ${win.cause} (rule ${win.ruleId}, ${win.severity})`);
+  if (win?.outcome === 'matched' && win.role === 'lookalike')
+    out.push(`  ${c.bold('cause:')}     none: a look-alike, not stapling (rule ${win.ruleId})`);
+  else if (win?.outcome === 'matched') out.push(`  ${c.bold('cause:')}     ${win.cause} (rule ${win.ruleId}, ${win.severity})`);
   else out.push(`  ${c.bold('cause:')}     none: no rule matched`);
   for (const m of e.nearMisses)
     out.push(`  closest:   ${m.ruleId} wants ${JSON.stringify(m.trigger)}; the line has only ${JSON.stringify(m.found)}`);

@@ -20,15 +20,21 @@ export interface CauseFacts {
  * else the table's default.
  */
 export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Values): CauseId | undefined {
+  const key = causeFromBranch(cf, values);
+  return key === undefined ? cf.default : cf.map[key];
+}
+
+/** The key of a `causeFrom` map that decides for these values (see {@link causeFromValues}), or undefined. */
+export function causeFromBranch(cf: NonNullable<Rule['causeFrom']>, values: Values): string | undefined {
   const norm = (x: string): string => x.trim().toLowerCase().replace(/self-signed/g, 'self signed');
   const names = Array.isArray(cf.value) ? cf.value : [cf.value];
   for (const n of names) {
     const v = values[n];
     if (v === undefined) continue;
-    const hit = Object.entries(cf.map).find(([k]) => norm(k) === norm(v));
-    if (hit) return hit[1];
+    const hit = Object.keys(cf.map).find((k) => norm(k) === norm(v));
+    if (hit !== undefined) return hit;
   }
-  return cf.default;
+  return undefined;
 }
 
 /**

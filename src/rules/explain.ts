@@ -5,7 +5,7 @@
  * `when` condition, no pattern), and, when no trigger is there at all, the rules whose triggers come
  * closest. `format/explain.ts` words it. Pure.
  */
-import type { CauseId, ParsedLine, Rule, Severity, Values } from '../types.js';
+import type { CauseId, ParsedLine, Rule, RuleRole, Severity, Values } from '../types.js';
 import { matchRule, prepare, whenFailure, type Matcher, type WhenFailure } from './match.js';
 
 /** Longest line explained, in characters (a longer one is cut; servers write at most 8 KiB per entry). */
@@ -13,7 +13,17 @@ const MAX_EXPLAINED = 16 * 1024;
 
 /** What happened to one rule whose trigger the line holds. */
 export type RuleVerdict =
-  | { ruleId: string; outcome: 'matched'; pattern: string; values: Values; cause: CauseId; severity: Severity; winner: boolean }
+  | {
+      ruleId: string;
+      outcome: 'matched';
+      /** How the line takes part in correlation (a `lookalike` is never reported). */
+      role: RuleRole;
+      pattern: string;
+      values: Values;
+      cause: CauseId;
+      severity: Severity;
+      winner: boolean;
+    }
   | { ruleId: string; outcome: 'server'; servers: readonly string[]; lineServer: string }
   | { ruleId: string; outcome: 'when'; failed: WhenFailure }
   | { ruleId: string; outcome: 'pattern'; patterns: readonly string[] };
@@ -50,7 +60,7 @@ function verdict(rule: Rule, parsed: ParsedLine, message: ReturnType<typeof prep
   const hit = matchRule(rule, parsed, message);
   if (!hit) return { ruleId: rule.id, outcome: 'pattern', patterns: rule.compiled.map((p) => p.name ?? p.regex) };
   const pattern = hit.pattern.name ?? hit.pattern.regex;
-  return { ruleId: rule.id, outcome: 'matched', pattern, values: hit.values, cause: hit.cause, severity: hit.severity, winner: false };
+  return { ruleId: rule.id, outcome: 'matched', role: rule.role, pattern, values: hit.values, cause: hit.cause, severity: hit.severity, winner: false };
 }
 
 /** The longest piece (at least 6 characters) of the trigger the line holds, case-insensitively. */
@@ -65,6 +75,7 @@ function longestPiece(trigger: string, line: string): string {
 
 function nearMisses(rules: readonly Rule[], line: string): NearMiss[] {
   return rules
+    .filter((r) => !line.includes(r.trigger))
     .map((r) => ({ ruleId: r.id, trigger: r.trigger, found: longestPiece(r.trigger, line) }))
     .filter((n) => n.found.length > 0)
     .sort((a, b) => b.found.length / b.trigger.length - a.found.length / a.trigger.length || a.ruleId.localeCompare(b.ruleId))

@@ -15,7 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Report as BacktrackReport } from 'scslre';
-import { RULE_SCHEMA } from './schema.js';
+import { RULE_SCHEMA, ruleSchema } from './schema.js';
+import { checkSamples } from './samples.js';
 import { describeReadError } from '../input/read.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
@@ -45,17 +46,19 @@ const GROUP_NAME = /\(\?<([A-Za-z_$][\w$]*)>/g;
 
 // Ajv and the YAML parser cost ~50 ms to import and Ajv ~140 ms to compile the schema, so they are
 // loaded only when a rule file has to be read and checked (user rules, or rules/ without a build).
-let validator: ValidateFunction | undefined;
+// One validator per cause vocabulary (the built-in one, or with an API user's extra cause ids).
+const validators = new Map<string, ValidateFunction>();
 let yaml: typeof import('yaml') | undefined;
-async function parsers(): Promise<void> {
-  if (!validator) {
+async function parsers(extraCauses: readonly string[]): Promise<ValidateFunction> {
+  const key = extraCauses.join('\u0000');
+  let v = validators.get(key);
+  if (!v) {
     const { Ajv } = await import('ajv');
-    validator = new Ajv({ allErrors: false, strict: true }).compile(RULE_SCHEMA);
+    v = new Ajv({ allErrors: false, strict: true }).compile(extraCauses.length > 0 ? ruleSchema(extraCauses) : RULE_SCHEMA);
+    validators.set(key, v);
   }
   yaml ??= (await import('yaml')).default as unknown as typeof import('yaml');
-}
-function validate(doc: unknown): ErrorObject[] {
-  return validator!(doc) ? [] : (validator!.errors ?? []);
+  return v;
 }
 
 function describeAjvError(e: ErrorObject): { field: string; detail: string } {
@@ -148,6 +151,17 @@ export async function backtrackingProblem(source: string, flags = ''): Promise<s
  * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}).
  * @throws RuleLoadError naming the file and `/patterns/N/regex`
  */
+/**
+ * The checks made wherever a rule file is read (build time for built-in rules, load time for `--rules`):
+ * no super-linear backtracking, and the rule's own samples hold (see `samples.ts`).
+ * @throws RuleLoadError naming the file and the regex or sample
+ */
+export async function checkRule(rule: Rule): Promise<void> {
+  await checkBacktracking(rule.file, rule);
+  const problem = checkSamples(rule);
+  if (problem) throw new RuleLoadError(rule.file, problem.field, problem.detail);
+}
+
 export async function checkBacktracking(file: string, spec: RuleSpec): Promise<void> {
   for (const [i, p] of spec.patterns.entries()) {
     const problem = await backtrackingProblem(p.regex);
@@ -167,10 +181,11 @@ export function builtinRulesJson(): string {
 
 /**
  * Parse and validate one rule file's text (YAML, or JSON for `.json`) against the rule schema.
+ * @param extraCauses cause ids beyond the built-in vocabulary that the rule may name
  * @throws RuleLoadError naming the file and the field
  */
-export async function parseRule(file: string, text: string): Promise<RuleSpec> {
-  await parsers();
+export async function parseRule(file: string, text: string, extraCauses: readonly string[] = []): Promise<RuleSpec> {
+  const validator = await parsers(extraCauses);
   let doc: unknown;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark, as some editors write
   try {
@@ -182,7 +197,7 @@ export async function parseRule(file: string, text: string): Promise<RuleSpec> {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new RuleLoadError(file, '/', `must be a mapping of rule fields (id, summary, servers, …), not ${doc === null ? 'empty' : Array.isArray(doc) ? 'a list' : typeof doc}`);
   }
-  const errors = validate(doc);
+  const errors: ErrorObject[] = validator(doc) ? [] : (validator.errors ?? []);
   if (errors.length > 0) {
     const { field, detail } = describeAjvError(errors[0]!);
     throw new RuleLoadError(file, field || '/', detail);
@@ -240,6 +255,8 @@ export interface LoadRulesOptions {
   dirs?: string[];
   /** Load the built-in rules (default true). */
   builtin?: boolean;
+  /** Cause ids beyond the built-in vocabulary that rules may name (an API user's own cause modules). */
+  causes?: readonly string[];
 }
 
 /**
@@ -276,8 +293,7 @@ export async function writeBuiltinRulesJson(target: string = builtinRulesJson())
   const dir = builtinRulesDir();
   for (const f of readDir(dir, false)) {
     const spec = await parseRule(f.file, fs.readFileSync(f.file, 'utf8'));
-    compileRuleSpec(f.file, spec); // check invariants now, not at the user's start-up
-    await checkBacktracking(f.file, spec);
+    await checkRule(compileRuleSpec(f.file, spec)); // check invariants and samples now, not at the user's start-up
     out.push({ file: path.relative(path.resolve(dir, '..'), f.file), spec });
   }
   fs.writeFileSync(target, JSON.stringify(out));
@@ -327,12 +343,12 @@ export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]>
   for (const dir of options.dirs ?? []) {
     const found = readDir(dir);
     if (found.length === 0) throw new RuleLoadError(dir, '', 'no rule files (*.yaml, *.yml, *.json) in this directory');
-    for (const f of found) specs.push({ file: f.file, spec: await parseRule(f.file, f.text), checked: false });
+    for (const f of found) specs.push({ file: f.file, spec: await parseRule(f.file, f.text, options.causes), checked: false });
   }
   const byId = new Map<string, Rule>();
   for (const { file, spec, checked } of specs) {
     const rule = compileRuleSpec(file, spec);
-    if (!checked) await checkBacktracking(file, spec);
+    if (!checked) await checkRule(rule);
     const prev = byId.get(rule.id);
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);
