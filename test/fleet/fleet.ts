@@ -16,6 +16,7 @@
  * ```
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -147,6 +148,24 @@ function makeCentral(root: string, port: number, opts: CentralOptions): Central 
     hup: () => instance.hup(),
   };
   return central;
+}
+
+/**
+ * Send messages straight to a central's imtcp port, as an RFC 3164 sender would (one
+ * `<PRI>Mmm dd hh:mm:ss host program: message` per LF-terminated line; facility local0, severity
+ * notice, the current time). For omprog contract tests that need no edge.
+ * @throws Error when the connection fails
+ */
+export async function sendToCentral(central: Central, from: { host: string; program: string }, messages: string[]): Promise<void> {
+  const now = new Date();
+  const month = now.toLocaleString('en-US', { month: 'short', timeZone: 'UTC' });
+  const stamp = `${month} ${String(now.getUTCDate()).padStart(2, ' ')} ${now.toISOString().slice(11, 19)}`;
+  const payload = messages.map((m) => `<133>${stamp} ${from.host} ${from.program}: ${m}\n`).join('');
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port: central.port }, () => socket.end(payload));
+    socket.on('error', reject);
+    socket.on('close', () => resolve());
+  });
 }
 
 /** Create an empty fleet in a new temporary directory. */
