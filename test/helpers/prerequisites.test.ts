@@ -120,11 +120,25 @@ test(`${REQUIRE_REAL_ENV}=1 with everything present: run`, () => {
 
 test(`${PRETEND_MISSING_ENV} hides present executables and root, and says so`, () => {
   const v = checkPrerequisites(needs(), ctx({ [PRETEND_MISSING_ENV]: 'sbin-tool, root' }));
-  expect(v.missing.map((m) => m.text)).toEqual([
-    `sbin-tool (pretended: ${PRETEND_MISSING_ENV})`,
-    `root (pretended: ${PRETEND_MISSING_ENV})`,
-  ]);
+  expect(v.missing.map((m) => m.text)).toEqual(['sbin-tool (pretended)', 'root (pretended)']);
+  expect(v.line).toContain(`("pretended": present, but named in ${PRETEND_MISSING_ENV}.)`);
   expect(checkPrerequisites(needs(), ctx({ [PRETEND_MISSING_ENV]: 'sbin-tool', [REQUIRE_REAL_ENV]: '1' })).action).toBe('fail');
+  const probe = { name: 'namespace', check: () => null };
+  expect(checkPrerequisites(needs({ probes: [probe] }), ctx({ [PRETEND_MISSING_ENV]: 'namespace' })).missing).toEqual([
+    { name: 'namespace', text: 'namespace: pretended', pretended: true },
+  ]);
+});
+
+test('a real absence is not marked as pretended, even when the variable names it', () => {
+  const v = checkPrerequisites(
+    needs({ executables: [{ name: 'tool-z', package: 'pkg-z' }] }),
+    ctx({ [PRETEND_MISSING_ENV]: 'tool-z' }, 1000),
+  );
+  expect(v.missing.map((m) => [m.text, m.pretended ?? false])).toEqual([
+    ['tool-z (not in PATH)', false],
+    ['root (running as uid 1000: it binds port 53)', false],
+  ]);
+  expect(v.line).not.toContain('pretended');
 });
 
 describe('probes', () => {

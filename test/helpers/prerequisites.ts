@@ -23,6 +23,9 @@
  *
  * Everything the suite does (its `beforeAll`, the processes it starts) must sit inside that
  * `describe` body: jest does not run the hooks of a skipped `describe`.
+ *
+ * To see the skip (or, with {@link REQUIRE_REAL_ENV}, the failure) on a machine that has everything,
+ * name prerequisites in {@link PRETEND_MISSING_ENV}: `STAPLING_DOCTOR_PRETEND_MISSING=nginx npm test`.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -86,6 +89,8 @@ export interface Missing {
   package?: string;
   /** What to do when no package fixes it. */
   hint?: string;
+  /** Present, but named in {@link PRETEND_MISSING_ENV}. */
+  pretended?: boolean;
 }
 
 /** The result of {@link checkPrerequisites}: `run`, `skip` (one line), or `fail` (CI: the same line, as a failure). */
@@ -125,23 +130,29 @@ export const realRequired = (env: NodeJS.ProcessEnv): boolean => (env[REQUIRE_RE
 
 function findMissing(needs: Needs, ctx: CheckContext): Missing[] {
   const pretend = new Set((ctx.env[PRETEND_MISSING_ENV] ?? '').split(',').map((s) => s.trim()));
-  const pretended = ` (pretended: ${PRETEND_MISSING_ENV})`;
+  const pretended = ' (pretended)';
   const missing: Missing[] = [];
   for (const x of needs.executables ?? []) {
     const found = x.path ? isExecutable(x.path) : whichOnPath(x.name, ctx.env.PATH) !== null;
     if (found && !pretend.has(x.name)) continue;
     const where = found ? pretended : x.path ? ` (no ${x.path})` : ' (not in PATH)';
-    missing.push({ name: x.name, text: `${x.name}${where}`, package: x.package });
+    missing.push({ name: x.name, text: `${x.name}${where}`, package: x.package, ...(found ? { pretended: true } : {}) });
   }
   if (needs.root && (ctx.euid !== 0 || pretend.has('root'))) {
     const why = typeof needs.root === 'string' ? `: ${needs.root}` : '';
     const who = ctx.euid === 0 ? pretended : ` (running as uid ${ctx.euid ?? 'unknown'}${why})`;
-    missing.push({ name: 'root', text: `root${who}`, hint: 'run as root' });
+    missing.push({ name: 'root', text: `root${who}`, hint: 'run as root', ...(ctx.euid === 0 ? { pretended: true } : {}) });
   }
   if (missing.length > 0) return missing;
   for (const p of needs.probes ?? []) {
-    const problem = pretend.has(p.name) ? pretended.trim() : p.check();
-    if (problem !== null) missing.push({ name: p.name, text: `${p.name}: ${problem}`, ...(p.hint ? { hint: p.hint } : {}) });
+    const problem = pretend.has(p.name) ? 'pretended' : p.check();
+    if (problem === null) continue;
+    missing.push({
+      name: p.name,
+      text: `${p.name}: ${problem}`,
+      ...(p.hint ? { hint: p.hint } : {}),
+      ...(pretend.has(p.name) ? { pretended: true } : {}),
+    });
   }
   return missing;
 }
@@ -156,7 +167,8 @@ export function prerequisiteLine(needs: Needs, missing: Missing[], action: 'skip
   const asRoot = needs.root ? 'as root: ' : '';
   const steps = [...(packages.length > 0 ? [`apt-get install -y ${packages.join(' ')}`] : []), ...hints, needs.run];
   const head = action === 'skip' ? 'SKIPPED' : `FAILED (${REQUIRE_REAL_ENV} is set, so a real suite may not be skipped)`;
-  const tail = action === 'skip' ? ` CI sets ${REQUIRE_REAL_ENV}=1, which makes this a failure.` : '';
+  const pretend = missing.some((m) => m.pretended) ? ` ("pretended": present, but named in ${PRETEND_MISSING_ENV}.)` : '';
+  const tail = (action === 'skip' ? ` CI sets ${REQUIRE_REAL_ENV}=1, which makes this a failure.` : '') + pretend;
   return (
     `⚠ ${head}: the ${needs.suite} cannot run here, missing ${missing.map((m) => m.text).join(', ')}. ` +
     `To run it, ${asRoot}${steps.join(' && ')} — or, as root on Debian bookworm, .ci/run (installs every real suite's packages, then npm ci && npm test).${tail}`
