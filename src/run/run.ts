@@ -6,7 +6,6 @@
  * Exit codes: 0 no finding at or above `--fail-on` (default `warning`); 1 findings at or above it;
  * 2 usage error, unusable rule file, or an input that could not be read (after the report).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { createAnalyzer, sortFindings, type AnalyzerEvent, type Report } from '../findings/analyzer.js';
@@ -279,7 +278,7 @@ export async function run(params: RunParams): Promise<number> {
   // --inspect: an I/O step over the findings, outside the pure analyzer.
   let enrich = (f: Finding): Finding => f;
   if (opts.inspect || opts.config.length > 0 || opts.mapPath.length > 0) {
-    const [{ fsConfigReader, readServerConfig }, { createInspector }, { createPathMap }] = await Promise.all([
+    const [{ loadServerConfigs, formatProblem }, { createInspector }, { createPathMap }] = await Promise.all([
       import('../inspect/config.js'),
       import('../inspect/inspect.js'),
       import('../inspect/paths.js'),
@@ -290,10 +289,11 @@ export async function run(params: RunParams): Promise<number> {
     } catch (e) {
       return fail((e as Error).message);
     }
-    const reader = fsConfigReader(fs, paths);
-    const configs = opts.config.map((c) => readServerConfig(path.resolve(params.cwd, c), reader));
-    for (const c of configs) for (const p of c.problems) errOut.write(`stapling-doctor: --config: ${terminalSafe(p)}\n`);
-    const inspector = createInspector({ configs, paths });
+    // An unreadable --config is exit 2; other configuration problems are reported and reading goes on.
+    const loaded = await loadServerConfigs(opts.config, { paths, cwd: params.cwd });
+    for (const p of loaded.problems) errOut.write(`stapling-doctor: --config: ${p.severity}: ${terminalSafe(formatProblem(p))}\n`);
+    if (loaded.fatal) return 2;
+    const inspector = createInspector({ configs: loaded.configs, paths });
     enrich = (f) => inspector.inspect(f);
   }
 
