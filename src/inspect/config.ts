@@ -9,7 +9,9 @@
  * - `config/nginx.ts`, `config/apache-read.ts` + `config/apache.ts`: the two syntaxes;
  * - `config/dump.ts`: saved `nginx -T` and `apachectl -t -D DUMP_CONFIG|DUMP_INCLUDES` output;
  * - `config/server-check.ts`: `nginx -t` / `apachectl -t` where allowed;
- * - `config/load.ts`: {@link readServerConfig} (one `--config`), {@link loadServerConfigs} (all, for the CLI).
+ * - `config/load.ts`: {@link readServerConfig} (one `--config`), {@link loadServerConfigs} (all, for the CLI);
+ * - `config/resolve.ts`: {@link resolveSites} (the candidate blocks of a finding), {@link endpointsOf}
+ *   (where to reach a block, for Confirm commands).
  */
 export * from './config/model.js';
 export {
@@ -46,3 +48,19 @@ export {
   type LoadedConfigs,
   type ReadConfigOptions,
 } from './config/load.js';
+export {
+  agreeingCandidate,
+  candidatesFor,
+  endpointsOf,
+  hintsOf,
+  resolveSites,
+  serverNameMatches,
+  siteDifferences,
+  type Candidate,
+  type Endpoint,
+  type HintName,
+  type Resolution,
+  type ResolveOptions,
+  type SiteHints,
+  type SiteSetting,
+} from './config/resolve.js';
