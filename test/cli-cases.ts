@@ -182,10 +182,10 @@ export const CASES: CliCase[] = [
     stderr: /^stapling-doctor: probe: port must be 1-65535, got "99999"\n$/,
   },
   {
-    name: '--config that cannot be read',
+    name: '--config that cannot be read: exit 2 with the path and the reason',
     args: ['--config', 'no/such.conf', NGINX_VERIFY],
-    exitCode: 1,
-    stderr: /--config: .*no\/such\.conf/,
+    exitCode: 2,
+    stderr: /--config: error: .*no\/such\.conf.*no such file/,
   },
 ];
 
