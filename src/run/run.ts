@@ -47,7 +47,7 @@ export interface RunParams {
   stderr: OutStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Aborted on SIGINT/SIGTERM: stop reading, print the summary, exit by the contract. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP (the reason: the signal's name): stop reading, print the summary, exit by the contract. */
   signal?: AbortSignal;
 }
 
@@ -402,6 +402,9 @@ export async function run(params: RunParams): Promise<number> {
       break;
   }
   await out.drained();
+  await summaryIfOutputLost(out, errOut, params.signal, () =>
+    formatSummary(report.findings, report.stats, { ...human, color: colorLevel(env, stderr) }),
+  );
 
   if (out.failure) {
     errOut.write(`stapling-doctor: cannot write the output: ${terminalSafe(describeReadError(out.failure))}\n`);
@@ -409,6 +412,17 @@ export async function run(params: RunParams): Promise<number> {
   }
   if (problems.length > 0 || readErrors > 0) return 2;
   return report.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}
+
+/**
+ * When the terminal that was stdout is gone (a hangup: SIGHUP, writes failing with EIO), the summary
+ * goes to stderr, which may still be open (`2>>stapling-doctor.err`). A reader that quit (EPIPE,
+ * `| head -1`) is not a hangup: nothing more is said then. A write error arrives as an event, so one
+ * turn of the event loop is awaited first.
+ */
+async function summaryIfOutputLost(out: Output, errOut: Output, signal: AbortSignal | undefined, summary: () => string): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  if (out.closed && (out.failure?.code === 'EIO' || signal?.reason === 'SIGHUP')) errOut.write(`${summary()}\n`);
 }
 
 /**
