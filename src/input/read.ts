@@ -9,8 +9,8 @@
  * `.gz` therefore delivers every byte that can be decoded; corruption in the middle loses at most
  * the output of the one inflate step that hit it ({@link GUNZIP_CHUNK} bytes).
  */
-import fs from 'node:fs';
 import zlib from 'node:zlib';
+import { openRegularFile } from './files.js';
 
 /**
  * Bytes read per chunk from a file (1 MiB; two buffers are in use). 4 MiB reads were no faster on a
@@ -53,7 +53,7 @@ function isGzip(b: Buffer): boolean {
  * and the gunzip writer are both done with it by then).
  */
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
-  const fh = await fs.promises.open(path, 'r');
+  const fh = await openRegularFile(path); // refuses a FIFO or device without waiting on it
   let cur = acquire();
   let spare: Buffer | null = null;
   try {
@@ -192,6 +192,8 @@ const ERRNO_TEXT: Record<string, string> = {
   ENOTDIR: 'not a directory (a part of the path is a file)',
   ELOOP: 'too many levels of symbolic links',
   EIO: 'input/output error',
+  ENAMETOOLONG: 'file name too long',
+  EAGAIN: 'no data without waiting (a device-like file that blocks): not read',
 };
 
 /**

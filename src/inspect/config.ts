@@ -15,9 +15,11 @@
  * Reads files only through the injected {@link ConfigReader}; never writes; never throws for a
  * missing or unreadable file (it becomes a `problem`).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { NO_PATH_MAP, type PathMap } from './paths.js';
+import { readSmallFileSync } from '../input/files.js';
 
 /** How configuration files are read (the CLI passes `fs` with size limits and `--map-path` applied). */
 export interface ConfigReader {
@@ -505,7 +507,7 @@ export function fsConfigReader(fsMod: typeof import('node:fs'), paths: PathMap =
       const st = fsMod.statSync(real);
       if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
       if (st.size > maxBytes) throw Object.assign(new Error(`larger than ${maxBytes} bytes`), { code: 'EFBIG' });
-      return fsMod.readFileSync(real, 'utf8');
+      return fsMod === fs ? readSmallFileSync(real, maxBytes).toString('utf8') : fsMod.readFileSync(real, 'utf8'); // bounded, never waiting
     },
     glob(pattern) {
       const real = paths.toReal(pattern);

@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { readSmallFileSync } from '../input/files.js';
 import type { X509Certificate } from 'node:crypto';
 import { describe, fixFor, type InspectionFacts } from '../findings/causes.js';
 import { INSPECT } from '../confirm-wording.js';
@@ -429,7 +430,8 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
       const key = `${st.size}:${st.mtimeMs}`;
       const hit = cache.get(real);
       if (hit && hit.key === key) return hit.pem;
-      const blocks = splitPem(fsm.readFileSync(real, 'utf8'));
+      // Read in a bounded loop, never waiting (a /proc file has size 0; a FIFO may replace the file).
+      const blocks = splitPem(options.fs ? fsm.readFileSync(real, 'utf8') : readSmallFileSync(real, maxBytes).toString('utf8'));
       const certs = blocks.flatMap((b) => (b.cert ? [b.cert] : []));
       const bad = blocks.find((b) => !b.cert);
       const pem: PemFile = { file: named, certs, ...(certs.length === 0 && bad ? { error: `unparsable certificate: ${bad.error}` } : {}) };

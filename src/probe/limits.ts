@@ -9,3 +9,9 @@
  * so `--timeout 2147483648` would time out at once.
  */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * Largest `--ca-file`, bytes (16 MiB): Debian's whole CA bundle (`/etc/ssl/certs/ca-certificates.crt`)
+ * is about 220 KB.
+ */
+export const MAX_CA_FILE_BYTES = 16 * 1024 * 1024;

@@ -7,7 +7,6 @@
  * The server's certificate is not verified for the connection (`rejectUnauthorized: false`) — the
  * probe reports whether it would have been (`tls.authorized`), against `--ca-file` or Node's CA store.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
@@ -15,7 +14,8 @@ import { PROBE, probeVerdict } from '../confirm-wording.js';
 import { dnLine, sameCert, summarize } from '../x509/x509.js';
 import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
-import { MAX_TIMEOUT_MS } from './limits.js';
+import { MAX_CA_FILE_BYTES, MAX_TIMEOUT_MS } from './limits.js';
+import { FileTooLargeError, readSmallFileSync, SpecialFileError } from '../input/files.js';
 
 /** The verdict of a probe; exit code 0 only for `good`. */
 export type ProbeVerdict =
@@ -204,9 +204,11 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   let ca: Buffer | undefined;
   if (opts.caFile) {
     try {
-      ca = fs.readFileSync(opts.caFile);
+      ca = readSmallFileSync(opts.caFile, MAX_CA_FILE_BYTES); // bounded, never waiting on a FIFO or device
     } catch (e) {
-      throw new ProbeError(`cannot read --ca-file ${opts.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'ECAFILE');
+      const err = e as NodeJS.ErrnoException;
+      const why = err instanceof SpecialFileError || err instanceof FileTooLargeError ? err.message : (err.code ?? err.message);
+      throw new ProbeError(`cannot read --ca-file ${opts.caFile}: ${why}`, 'ECAFILE');
     }
   }
   const timeoutMs = opts.timeoutMs ?? 10_000;

@@ -17,6 +17,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA } from './schema.js';
 import { describeReadError } from '../input/read.js';
+import { readSmallFileSync } from '../input/files.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
 /** A rule file that cannot be used. `file` is its path, `field` a JSON pointer into it (`/patterns/0/regex`). */
@@ -41,6 +42,13 @@ export interface BuiltinRule {
 declare const __STAPLING_DOCTOR_RULES__: BuiltinRule[] | undefined;
 
 const RULE_FILE = /\.(ya?ml|json)$/;
+
+/**
+ * Largest rule file read, bytes (1 MiB; the largest built-in rule, with its samples, is 24 KB). A larger
+ * file, a FIFO or a device in a `--rules` directory is refused with a {@link RuleLoadError}, never read
+ * whole or waited on.
+ */
+export const MAX_RULE_FILE_BYTES = 1024 * 1024;
 const GROUP_NAME = /\(\?<([A-Za-z_$][\w$]*)>/g;
 
 // Ajv and the YAML parser cost ~50 ms to import and Ajv ~140 ms to compile the schema, so they are
@@ -303,7 +311,7 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
       const file = path.join(dir, n);
       if (!withText) return { file, text: '' };
       try {
-        return { file, text: fs.readFileSync(file, 'utf8') };
+        return { file, text: readSmallFileSync(file, MAX_RULE_FILE_BYTES).toString('utf8') };
       } catch (err) {
         throw new RuleLoadError(file, '', `cannot read: ${describeReadError(err)}`);
       }
