@@ -24,7 +24,6 @@ export interface InputProblem {
   message: string;
 }
 
-const DIR_PATTERNS = ['**/error.log*', '**/*error*.log*', '**/*.log'];
 
 /**
  * Sort key for rotation: the base name and an age order. `error.log.3.gz` → (`error.log`, -3): logrotate
