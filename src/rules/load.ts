@@ -114,9 +114,9 @@ let scslre: typeof import('scslre') | undefined;
  * can hand characters to each other: O(n²) per attempt, O(n³) over a line) and `Move` (an unanchored
  * pattern that fails slowly at every start: O(n²); 30–65 ms on one 8 KiB message, measured).
  * Limits of the checker: it builds attacks from one repeated character, so it misses ambiguity between
- * alternatives (`(\w|\d)+`) and repeated multi-character sequences; the CLI also turns on V8's
- * linear-time fallback for regexes that backtrack excessively, and rule messages are capped at
- * `MAX_MATCH_CHARS`. The checker (~50 ms to import) is loaded on first use.
+ * alternatives (`(\w|\d)+`), which `ambiguity.ts` checks; the CLI also turns on V8's linear-time
+ * fallback for regexes that backtrack excessively, and rule messages are capped at `MAX_MATCH_CHARS`.
+ * The checker (~50 ms to import) is loaded on first use.
  * @param source a regex source that compiles
  * @returns a one-line description of the first problem, or null when none was found
  */
@@ -153,14 +153,22 @@ export async function backtrackingProblem(source: string, flags = ''): Promise<s
 }
 
 /**
- * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}).
+ * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}), hold a
+ * backreference, or repeat a group whose alternatives can match the same text (`ambiguity.ts`).
  * @throws RuleLoadError naming the file and `/patterns/N/regex`
  */
 export async function checkBacktracking(file: string, spec: RuleSpec): Promise<void> {
   for (const [i, p] of spec.patterns.entries()) {
-    const problem = await backtrackingProblem(p.regex);
+    const problem = (await backtrackingProblem(p.regex)) ?? (await unboundedProblem(p.regex));
     if (problem) throw new RuleLoadError(file, `/patterns/${i}/regex`, problem);
   }
+}
+
+let ambiguity: typeof import('./ambiguity.js') | undefined;
+/** Backreferences and ambiguous alternatives (see `ambiguity.ts`); the checker is loaded on first use. */
+async function unboundedProblem(source: string): Promise<string | null> {
+  ambiguity ??= await import('./ambiguity.js');
+  return ambiguity.unboundedRegexProblem(source);
 }
 
 /** Directory of the rules shipped with the package (`<package>/rules`). */
