@@ -24,14 +24,14 @@ export interface InputProblem {
   message: string;
 }
 
-
 /**
- * Sort key for rotation: the base name and an age order. `error.log.3.gz` → (`error.log`, -3): logrotate
+ * Sort key for rotation: the base name and an age order (a compression suffix — `.gz`, `.bz2`, `.xz`,
+ * `.zst`, `.lz4`, `.Z` — aside). `error.log.3.gz` → (`error.log`, -3): logrotate
  * numbers grow with age; `error.log-20241121` (dateext: 8 digits) → (`error.log`, 20241121): dates grow
  * with time; the live file `error.log` comes last.
  */
 function rotation(file: string): { base: string; order: number } {
-  const m = /^(.*?)(?:[.-](\d+))?(?:\.gz)?$/.exec(file);
+  const m = /^(.*?)(?:[.-](\d+))?(?:\.(?:gz|bz2|xz|zst|lz4|Z))?$/.exec(file);
   const base = m?.[1] ?? file;
   if (m?.[2] === undefined) return { base, order: Infinity };
   const n = Number(m[2]);

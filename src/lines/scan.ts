@@ -379,9 +379,16 @@ export class LineScanner {
     return true;
   }
 
-  /** The input ended: finish a last line without a line end. */
-  end(): void {
-    if (this.carryLen > 0 || this.overflow) this.finishCarried(Buffer.alloc(0), 0, 0);
+  /**
+   * The input ended: finish a last line without a line end — unless reading was stopped (`cut`: Ctrl-C
+   * between two chunks), when that line may be cut short: it is then neither counted nor matched.
+   */
+  end(cut = false): void {
+    if (cut) {
+      this.carry = [];
+      this.carryLen = 0;
+      this.overflow = false;
+    } else if (this.carryLen > 0 || this.overflow) this.finishCarried(Buffer.alloc(0), 0, 0);
     this.pendingCR = false;
     this.sink.setLineCount(this.lineNo);
   }
