@@ -16,6 +16,8 @@
  * that decompresses them, so that such a file is never scanned as binary and reported as clean.
  */
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type * as XzModule from 'xz-decompress';
 import type { ChunkSink } from './sink.js';
 
 /** A compressed input in a format that is recognised but not read. `code` is `EUNSUPPORTED`. */
@@ -164,7 +166,7 @@ async function bunzipInto(first: Buffer, pieces: AsyncIterator<Buffer>, sink: Ch
 
 /** xz streams, through xz-decompress's web stream (it pulls the input as it needs it). */
 async function unxzInto(first: Buffer, pieces: AsyncIterator<Buffer>, sink: ChunkSink, signal?: AbortSignal): Promise<void> {
-  const { XzReadableStream } = (await import('xz-decompress')).default as typeof import('xz-decompress');
+  const { XzReadableStream } = (await import('xz-decompress')).default as typeof XzModule;
   let sentFirst = false;
   let ended = false;
   const input = new ReadableStream<Uint8Array>({
@@ -183,7 +185,7 @@ async function unxzInto(first: Buffer, pieces: AsyncIterator<Buffer>, sink: Chun
   });
   const xz = new XzReadableStream(input);
   try {
-    for await (const chunk of Readable.fromWeb(xz as import('node:stream/web').ReadableStream<Uint8Array>)) {
+    for await (const chunk of Readable.fromWeb(xz as WebReadableStream<Uint8Array>)) {
       if (signal?.aborted) break;
       sink(chunk as Buffer);
     }
