@@ -78,6 +78,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
     subject: rest.subject,
     evidence: rest.evidence,
     evidenceOmitted: rest.evidenceOmitted,
+    timeline: rest.timeline,
     fix: fixOf(m, c, expired),
   };
   if (inspection) out.inspection = renderInspection(inspection, f.cause, f.server);
