@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { analyze, createAnalyzer, type Report } from '../src/findings/analyzer.js';
+import type { FindingData } from '../src/types.js';
 import { LineScanner } from '../src/lines/scan.js';
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
@@ -99,7 +100,7 @@ test('Apache’s AH00526 syntax error keeps its second line to itself', () => {
 
 // ---------- streaming path = in-memory path ----------
 
-function scan(bytes: Buffer, sizes: number[], simd: boolean): Report {
+function scan(bytes: Buffer, sizes: number[], simd: boolean): Report<FindingData> {
   const a = createAnalyzer(rules);
   const h = a.input('x.log');
   const s = new LineScanner(a.matcher.prefilter, h, undefined, simd);
@@ -115,7 +116,7 @@ function scan(bytes: Buffer, sizes: number[], simd: boolean): Report {
   return a.end();
 }
 
-function summary(r: Report): unknown {
+function summary(r: Report<FindingData>): unknown {
   return {
     stats: r.stats,
     findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })),

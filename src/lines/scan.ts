@@ -92,6 +92,96 @@ function linesBefore(buf: Buffer, from: number, to: number, n: number, out: stri
   return end;
 }
 
+/** What a plan decides: the anchors (fingerprints for the SIMD filter, or `indexOf` anchors) and, per anchor, the triggers to verify. */
+interface Plan {
+  teddy: Teddy | null;
+  anchors: Buffer[];
+  verify: number[][];
+  triggerBytes: Buffer[];
+  /** Bits of an anchor index in an encoded hit. */
+  shift: number;
+}
+
+function makePlan(prefilter: Prefilter, model: Uint8Array | undefined, useSimd: boolean): Plan {
+  const fingerprints = useSimd ? prefilter.fingerprints(model).map((f) => Buffer.from(f, 'latin1')) : null;
+  const teddy = fingerprints ? Teddy.create(fingerprints) : null;
+  const anchors = teddy ? fingerprints! : prefilter.anchors(model).map((a) => Buffer.from(a, 'utf8'));
+  const triggerBytes = prefilter.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
+  // Shortest first, so that an absent trigger rules out the longer ones containing it.
+  const verify = anchors.map((a) =>
+    triggerBytes.flatMap((t, i) => (t.includes(a) ? [i] : [])).sort((x, y) => triggerBytes[x]!.length - triggerBytes[y]!.length || x - y),
+  );
+  let shift = 1;
+  while (1 << shift <= anchors.length) shift++;
+  return { teddy, anchors, verify, triggerBytes, shift };
+}
+
+/**
+ * The plan of the static model (no sample) is the same for every short input — a small file, the
+ * first chunk of a pipe — so it is made once per prefilter and kind of filter: 20 000 small files
+ * plan once, not 20 000 times (planning costs about 1 ms).
+ */
+const staticPlans = new WeakMap<Prefilter, Map<boolean, Plan>>();
+function staticPlan(prefilter: Prefilter, useSimd: boolean): Plan {
+  let byKind = staticPlans.get(prefilter);
+  if (!byKind) staticPlans.set(prefilter, (byKind = new Map()));
+  let p = byKind.get(useSimd);
+  if (!p) byKind.set(useSimd, (p = makePlan(prefilter, undefined, useSimd)));
+  return p;
+}
+
+/**
+ * A cursor over the line ends of one chunk: LF, CRLF or a lone CR end a line. After {@link advance},
+ * the line ends at `end` and the following line starts at `next`. A CR that is the chunk's last byte
+ * ends a line, and `crAtEnd` is called (the next chunk may begin with its LF).
+ */
+class LineEnds {
+  readonly hasCR: boolean;
+  private nextLF: number;
+  private nextCR: number;
+  end = -1;
+  next = -1;
+
+  constructor(
+    private readonly chunk: Buffer,
+    pos: number,
+    private readonly crAtEnd: () => void,
+  ) {
+    this.hasCR = chunk.indexOf(CR, pos) !== -1;
+    this.nextLF = chunk.indexOf(LF, pos);
+    this.nextCR = this.hasCR ? chunk.indexOf(CR, pos) : -1;
+  }
+
+  /** Look for line ends from `pos` on (after the SIMD pass delivered the lines before it). */
+  seek(pos: number): void {
+    this.nextLF = this.chunk.indexOf(LF, pos);
+    this.nextCR = this.hasCR ? this.chunk.indexOf(CR, pos) : -1;
+  }
+
+  /** Move to the next line end; false when the chunk has no more. */
+  advance(): boolean {
+    const { chunk } = this;
+    const len = chunk.length;
+    if (this.nextLF === -1 && this.nextCR === -1) return false;
+    if (this.nextCR !== -1 && (this.nextLF === -1 || this.nextCR < this.nextLF)) {
+      this.end = this.nextCR;
+      if (this.nextCR + 1 < len) {
+        this.next = chunk[this.nextCR + 1] === LF ? this.nextCR + 2 : this.nextCR + 1;
+      } else {
+        this.next = len;
+        this.crAtEnd();
+      }
+      this.nextCR = chunk.indexOf(CR, this.nextCR + 1);
+      if (this.nextLF !== -1 && this.nextLF < this.next) this.nextLF = chunk.indexOf(LF, this.next);
+    } else {
+      this.end = this.nextLF;
+      this.next = this.nextLF + 1;
+      this.nextLF = chunk.indexOf(LF, this.next);
+    }
+    return true;
+  }
+}
+
 /** Splits a byte stream into lines and feeds candidate lines to an input handle. */
 export class LineScanner {
   private anchors: Buffer[] = [];
@@ -109,6 +199,7 @@ export class LineScanner {
   private planned = false;
   /** Bytes kept from the first chunks while the plan is the static one, to re-plan from a real sample. */
   private sample: Buffer | null = null;
+  private sampling = false;
   private sampleLen = 0;
   private teddy: Teddy | null = null;
   private readonly maxLine: number;
@@ -150,25 +241,20 @@ export class LineScanner {
     this.planned = true;
     const model = sample.length >= SAMPLE_MIN ? sample.subarray(0, SAMPLE_BYTES) : undefined;
     // Too little to sample (a pipe, gzip output): start with the static model, re-plan once
-    // SAMPLE_BYTES have come in. The plan only changes speed, never what is found.
-    if (!model && this.sample === null) this.sample = Buffer.allocUnsafe(SAMPLE_BYTES);
-    else this.sample = null;
-    const fingerprints = this.useSimd ? this.prefilter.fingerprints(model).map((f) => Buffer.from(f, 'latin1')) : null;
-    this.teddy = fingerprints ? Teddy.create(fingerprints) : null;
-    this.anchors = this.teddy ? fingerprints! : this.prefilter.anchors(model).map((a) => Buffer.from(a, 'utf8'));
-    this.triggerBytes = this.prefilter.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
-    // Shortest first, so that an absent trigger rules out the longer ones containing it.
-    this.verify = this.anchors.map((a) =>
-      this.triggerBytes
-        .flatMap((t, i) => (t.includes(a) ? [i] : []))
-        .sort((x, y) => this.triggerBytes[x]!.length - this.triggerBytes[y]!.length || x - y),
-    );
+    // SAMPLE_BYTES have come in (the buffer is taken when a second chunk comes: a small file has
+    // none). The plan only changes speed, never what is found.
+    this.sampling = !model && !this.sampling;
+    if (!this.sampling) this.sample = null;
+    const p = model ? makePlan(this.prefilter, model, this.useSimd) : staticPlan(this.prefilter, this.useSimd);
+    this.teddy = p.teddy;
+    this.anchors = p.anchors;
+    this.verify = p.verify;
+    this.triggerBytes = p.triggerBytes;
+    this.shift = p.shift;
     this.containers = this.prefilter.containers;
     this.containerOffsets = this.prefilter.containerOffsets;
     this.absentIn = new Int32Array(this.triggerBytes.length);
     this.checkedIn = new Int32Array(this.triggerBytes.length);
-    this.shift = 1;
-    while (1 << this.shift <= this.anchors.length) this.shift++;
   }
 
   /** Lines completed so far. */
@@ -329,7 +415,8 @@ export class LineScanner {
   private sampleChunk(chunk: Buffer): void {
     if (!this.planned) {
       this.plan(chunk);
-    } else if (this.sample) {
+    } else if (this.sampling) {
+      this.sample ??= Buffer.allocUnsafe(SAMPLE_BYTES);
       const n = Math.min(chunk.length, SAMPLE_BYTES - this.sampleLen);
       chunk.copy(this.sample, this.sampleLen, 0, n);
       this.sampleLen += n;
@@ -361,86 +448,81 @@ export class LineScanner {
   /** Feed the next chunk of bytes. */
   push(chunk: Buffer): void {
     let pos = 0;
-    const len = chunk.length;
-    if (len === 0) return;
+    if (chunk.length === 0) return;
     this.sampleChunk(chunk);
     if (this.pendingCR) {
       this.pendingCR = false;
       if (chunk[0] === LF) pos = 1; // the LF of a CRLF split across chunks
     }
-    const hasCR = chunk.indexOf(CR, pos) !== -1;
-    let nextLF = chunk.indexOf(LF, pos);
-    let nextCR = hasCR ? chunk.indexOf(CR, pos) : -1;
-
-    // Line end at or after `from`: [end, next) where next is the start of the following line.
-    let end = -1;
-    let next = -1;
-    const advance = (): boolean => {
-      if (nextLF === -1 && nextCR === -1) return false;
-      if (nextCR !== -1 && (nextLF === -1 || nextCR < nextLF)) {
-        end = nextCR;
-        if (nextCR + 1 < len) {
-          next = chunk[nextCR + 1] === LF ? nextCR + 2 : nextCR + 1;
-        } else {
-          next = len;
-          this.pendingCR = true;
-        }
-        nextCR = chunk.indexOf(CR, nextCR + 1);
-        if (nextLF !== -1 && nextLF < next) nextLF = chunk.indexOf(LF, next);
-      } else {
-        end = nextLF;
-        next = nextLF + 1;
-        nextLF = chunk.indexOf(LF, next);
-      }
-      return true;
-    };
-
+    const ends = new LineEnds(chunk, pos, () => (this.pendingCR = true));
     if (this.carryLen > 0 || this.overflow) {
-      if (!advance()) {
+      if (!ends.advance()) {
         this.hold(chunk, pos);
         return;
       }
-      this.finishCarried(chunk, pos, end);
-      pos = next;
+      this.finishCarried(chunk, pos, ends.end);
+      pos = ends.next;
     }
     const base = pos; // whole lines of this chunk begin here
+    const rest = this.walk(chunk, ends, pos, base);
+    if (rest === null) return;
+    this.keepTail(chunk, base, rest);
+    this.hold(chunk, rest);
+    this.sink.setLineCount(this.lineNo);
+  }
 
-    // The SIMD pass, unless the sink is waiting for the next lines of a wrapped message; when a line
-    // asks for the lines after it, the walk delivers them and hands the rest back to the SIMD pass.
+  /**
+   * The whole lines of a chunk from `pos`: the SIMD pass, unless the sink is waiting for the next lines
+   * of a wrapped message; when a line asks for the lines after it, the walk delivers them and hands
+   * the rest back to the SIMD pass.
+   * @returns where the unfinished last line starts, or null when the SIMD pass took the rest of the chunk
+   */
+  private walk(chunk: Buffer, ends: LineEnds, pos: number, base: number): number | null {
     let simdHits = false;
-    let resume = false;
-    scan: for (;;) {
+    for (;;) {
+      let resume = false;
       if (this.teddy && this.want === 0) {
-        const r = this.simdLines(chunk, pos, hasCR, base);
-        if (r === true) return;
+        const r = this.simdLines(chunk, pos, ends.hasCR, base);
+        if (r === true) return null;
         simdHits = true;
         resume = r !== false;
-        if (r !== false) {
-          pos = r;
-          nextLF = chunk.indexOf(LF, pos);
-          nextCR = hasCR ? chunk.indexOf(CR, pos) : -1;
-        }
+        if (r !== false) ends.seek((pos = r));
       }
-      const hits = this.anchorHits(chunk, pos, simdHits);
-      const shift = this.shift;
-      let h = 0;
-      while (advance()) {
-        this.lineNo++;
-        if (end - pos > this.maxLine) {
-          this.skipped(this.lineNo);
-          while (h < hits.length && Math.floor(hits[h]! / (1 << shift)) < next) h++;
-        } else {
-          h = this.keysOfLine(chunk, hits, h, pos, end, next);
-          this.emit(chunk, pos, end, this.lineNo, base);
-        }
-        pos = next;
-        if (resume && this.want === 0) continue scan; // the wanted lines are delivered: back to SIMD
-      }
-      break;
+      const done = this.walkLines(chunk, ends, pos, base, this.anchorHits(chunk, pos, simdHits), resume);
+      pos = done.pos;
+      if (!done.resume) return pos;
     }
-    this.keepTail(chunk, base, pos);
-    this.hold(chunk, pos);
-    this.sink.setLineCount(this.lineNo);
+  }
+
+  /**
+   * Deliver lines one by one with the keys of the anchor hits in them (`hits`, from `pos`); lines
+   * longer than the limit are skipped. With `resume`, stop as soon as the sink wants no more lines.
+   * @returns where the walk stopped, and whether the SIMD pass should take over from there
+   */
+  private walkLines(
+    chunk: Buffer,
+    ends: LineEnds,
+    pos: number,
+    base: number,
+    hits: readonly number[],
+    resume: boolean,
+  ): { pos: number; resume: boolean } {
+    const shift = this.shift;
+    let h = 0;
+    while (ends.advance()) {
+      const { end, next } = ends;
+      this.lineNo++;
+      if (end - pos > this.maxLine) {
+        this.skipped(this.lineNo);
+        while (h < hits.length && Math.floor(hits[h]! / (1 << shift)) < next) h++;
+      } else {
+        h = this.keysOfLine(chunk, hits, h, pos, end, next);
+        this.emit(chunk, pos, end, this.lineNo, base);
+      }
+      pos = next;
+      if (resume && this.want === 0) return { pos, resume: true }; // the wanted lines are delivered: back to SIMD
+    }
+    return { pos, resume: false };
   }
 
   /**
@@ -500,9 +582,16 @@ export class LineScanner {
     return true;
   }
 
-  /** The input ended: finish a last line without a line end. */
-  end(): void {
-    if (this.carryLen > 0 || this.overflow) this.finishCarried(Buffer.alloc(0), 0, 0);
+  /**
+   * The input ended: finish a last line without a line end — unless reading was stopped (`cut`: Ctrl-C
+   * between two chunks), when that line may be cut short: it is then neither counted nor matched.
+   */
+  end(cut = false): void {
+    if (cut) {
+      this.carry = [];
+      this.carryLen = 0;
+      this.overflow = false;
+    } else if (this.carryLen > 0 || this.overflow) this.finishCarried(Buffer.alloc(0), 0, 0);
     this.pendingCR = false;
     this.sink.setLineCount(this.lineNo);
   }

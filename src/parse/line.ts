@@ -27,6 +27,7 @@ const LOOSE_AH = new RegExp(
   `(?:^|\\s)(?:(?<status>${STATUS_BOUNDED}): )?(?:\\[(?:client|remote) (?<client>[^\\]]{1,128}(?:\\][^\\]\\s]{0,8})?)\\] )?(?<code>AH\\d{5}): `,
 );
 
+const AH_TAG = /AH\d{5}: /;
 const LEADING_STATUS = new RegExp(`^(${STATUS_BOUNDED}): `);
 
 /** Options for {@link parseLine}. */
@@ -64,7 +65,8 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
   e.pid = u.pid;
   e.server = u.server;
   // Apache writing through syslog without our exact prefix, or a custom ErrorLogFormat: keep the tag.
-  const loose = LOOSE_AH.exec(u.rest)?.groups;
+  // (Only when an AH tag is there at all: a linear check that spares the bounded search on long lines.)
+  const loose = AH_TAG.test(u.rest) ? LOOSE_AH.exec(u.rest)?.groups : undefined;
   if (loose) {
     e.code = loose.code!;
     e.status = loose.status ?? null;

@@ -17,7 +17,7 @@ import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
 import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
 import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, Rule, Severity, ValueName, Values } from '../types.js';
-import { refineCause } from '../findings/causes.js';
+import { causeOfMatch } from './cause.js';
 import { AnchorPlanner } from './prefilter.js';
 import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
@@ -29,21 +29,25 @@ import type { Prefilter } from '../lines/scan.js';
  */
 export const MAX_MATCH_CHARS = 8192;
 
-function checkWhen(rule: Rule, p: ParsedLine): boolean {
+/** A rule's `when` condition a parsed line does not meet: the field, what the rule wants, what the line has. */
+export interface WhenFailure {
+  field: string;
+  wanted: 'absent' | 'present' | readonly string[];
+  actual: string | number | null;
+}
+
+/** The first `when` condition of the rule the line does not meet, or null when all are met. */
+export function whenFailure(rule: Rule, p: ParsedLine): WhenFailure | null {
   const w = rule.when;
-  if (!w) return true;
+  if (!w) return null;
   for (const [field, cond] of Object.entries(w)) {
-    const v = p[field as keyof ParsedLine];
-    if (cond === 'absent') {
-      if (v !== null) return false;
-    } else if (cond === 'present') {
-      if (v === null) return false;
-    } else if (v === null ? !cond.includes('absent') : !cond.includes(String(v))) {
-      // A list may name `absent` too: a line whose prefix a paste cut off has no level, module or code.
-      return false;
-    }
+    const v = p[field as keyof ParsedLine] as string | number | null;
+    // A list may name `absent` too: a line whose prefix a paste cut off has no level, module or code.
+    const ok =
+      cond === 'absent' ? v === null : cond === 'present' ? v !== null : v === null ? cond.includes('absent') : cond.includes(String(v));
+    if (!ok) return { field, wanted: cond, actual: v };
   }
-  return true;
+  return null;
 }
 
 /**
@@ -62,7 +66,7 @@ export interface Prepared {
   original?: string;
 }
 
-/** Prepare a parsed line's message for the rule regexes. */
+/** Prepare a parsed line's message for the rule regexes (see {@link Prepared}). */
 export function prepare(p: ParsedLine): Prepared {
   // Values come from the text as written (paths with their spacing and bytes, OpenSSL times); the regexes
   // see it normalised, and values fall back to the normalised text where the written one does not parse.
@@ -135,38 +139,16 @@ function groupsToValues(groups: Record<string, string | undefined> | undefined):
   return v as Values;
 }
 
-/**
- * The cause a `causeFrom` table gives: the first listed value that is present and found in the map
- * (keys compare case-insensitively, ignoring `self signed`/`self-signed` and trailing-space differences),
- * else the table's default.
- */
-export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Values): CauseId | undefined {
-  const norm = (x: string): string =>
-    x
-      .trim()
-      .toLowerCase()
-      .replace(/self-signed/g, 'self signed');
-  const names = Array.isArray(cf.value) ? cf.value : [cf.value];
-  for (const n of names) {
-    const v = values[n];
-    if (v === undefined) continue;
-    const hit = Object.entries(cf.map).find(([k]) => norm(k) === norm(v));
-    if (hit) return hit[1];
-  }
-  return cf.default;
-}
-
+/** A hit of one of the rule's patterns (or its cut-tolerant twin) with the values it extracted. */
 function hitFrom(rule: Rule, pattern: CompiledPattern, parsed: ParsedLine, values: Values): RuleHit {
-  let cause: CauseId = pattern.cause ?? rule.cause;
-  if (!pattern.cause && rule.causeFrom) cause = causeFromValues(rule.causeFrom, values) ?? rule.cause;
-  cause = refineCause(cause, values);
+  const cause = causeOfMatch(rule, pattern, values);
   const severity: Severity = pattern.severity ?? (parsed.level !== null ? rule.severityByLevel?.[parsed.level] : undefined) ?? rule.severity;
   return { rule, pattern, values, cause, severity };
 }
 
 /** Whether the rule may apply to this line at all (server, `when` conditions). */
 function applies(rule: Rule, parsed: ParsedLine): boolean {
-  return (parsed.server === null || rule.servers.includes(parsed.server)) && checkWhen(rule, parsed);
+  return (parsed.server === null || rule.servers.includes(parsed.server)) && whenFailure(rule, parsed) === null;
 }
 
 /**
@@ -248,8 +230,8 @@ export function cutOf(parsed: ParsedLine, hit: RuleHit, prepared: Prepared): Lin
   return Object.keys(cut).length > 0 ? cut : undefined;
 }
 
-/** Options of {@link createMatcher}. */
-export interface MatcherOptions extends ParseOptions {}
+/** Options of {@link createMatcher}: how lines are parsed. */
+export type MatcherOptions = ParseOptions;
 
 /** Compiled rule set: prefilter data plus the per-line match. */
 export interface Matcher {
@@ -279,8 +261,12 @@ export interface Matcher {
    *   `priority` wins; equal priorities fall back to the rule id order (the rule-sample test forbids such ties).
    */
   match(text: string, location: LineLocation, keys?: readonly number[]): { parsed: ParsedLine | null; match: LineMatch | null };
-  /** Every rule that matches the line, highest priority first (for tests and `--explain`). */
+  /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
+  /** The rules whose trigger the text contains (the only ones that can match it). */
+  candidates(text: string): Rule[];
+  /** The line parsed as the matcher parses it. */
+  parse(text: string): ParsedLine;
   /**
    * The readings of the text as a message cut short (each rule's first cut-tolerant twin that matches,
    * see `cut.ts`), whether or not a pattern matches it whole: for the continuation-line joiner, which
@@ -400,5 +386,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       const prepared = prepare(parsed);
       return rulesIn(text, candidateTriggers(text)).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
+    candidates: (text) => rulesIn(text, candidateTriggers(text)),
+    parse: (text) => parseLine(text, parseOptions),
   };
 }

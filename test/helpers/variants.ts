@@ -143,6 +143,31 @@ export function wrapped(line: string, server: Server): Variant[] {
   return prefixes.map(([kind, p]) => ({ kind: `behind ${kind}`, lines: [p + line] }));
 }
 
+/**
+ * One OpenSSL error entry as a log shows it (`error:` code `:` library `:` function `:` reason). The
+ * function field is what the TLS libraries render differently (OpenSSL's err.c / LibreSSL's err.c /
+ * BoringSSL's err.c): a name in OpenSSL 1.0.x/1.1.x, empty in 3.x, `func(4095)` in OpenSSL 1.1.x for a
+ * function code without a string (0xFFF), `CRYPTO_internal` in LibreSSL (which packs 0xFFF into the
+ * code: `27FFF0xx`), `OPENSSL_internal` in BoringSSL.
+ */
+const OPENSSL_ENTRY = /error:([0-9A-Fa-f]{8}):([A-Za-z0-9 ]+ routines|system library|[A-Za-z0-9 ]+ library):([A-Za-z0-9_()]*):/g;
+
+/** The line's OpenSSL error entries in each TLS library's rendering of the function field (issue 10, class 5). */
+export function dialects(line: string): Variant[] {
+  if (!OPENSSL_ENTRY.test(line)) return [];
+  OPENSSL_ENTRY.lastIndex = 0;
+  // The code's library byte kept; the function bits as each library packs them (3.x has none in the string).
+  const render = (fn: (code: string, lib: string, func: string) => string): string =>
+    line.replace(OPENSSL_ENTRY, (_m, code: string, lib: string, func: string) => `error:${fn(code, lib, func)}:`);
+  const libreCode = (code: string): string => `${code.slice(0, 2)}FFF${code.slice(5)}`;
+  return [
+    { kind: 'OpenSSL 3.x error rendering (no function)', lines: [render((c, l) => `${c}:${l}:`)] },
+    { kind: 'OpenSSL 1.1.x unknown function func(4095)', lines: [render((c, l) => `${libreCode(c)}:${l}:func(4095)`)] },
+    { kind: 'LibreSSL error rendering (CRYPTO_internal)', lines: [render((c, l) => `${libreCode(c)}:${l}:CRYPTO_internal`)] },
+    { kind: 'BoringSSL error rendering (OPENSSL_internal)', lines: [render((c, l) => `${c}:${l}:OPENSSL_internal`)] },
+  ];
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
@@ -161,6 +186,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
     if (line.length > w) out.push({ kind: `word-wrapped at ${w}`, lines: wordWrap(line, w) });
     if (line.length > w) out.push({ kind: `hard-wrapped at ${w}`, lines: hardWrap(line, w) });
   }
+  out.push(...dialects(line));
   out.push(...wrapped(line, parseLine(line).server ?? server));
   return out;
 }
