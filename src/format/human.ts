@@ -109,7 +109,7 @@ function inspectionLines(c: ChalkInstance, ins: Inspection): string[] {
     );
   for (const m of ins.missing)
     out.push(
-      `   ${c.bold('missing:')} ${terminalSafe(m.subject)} (${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'})${m.caIssuersUrl ? ` — ${terminalSafe(m.caIssuersUrl)}` : ''}`,
+      `   ${c.bold('missing:')} ${terminalSafe(m.subject)} (${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'})${m.caIssuersUrl && m.role !== 'root' ? ` — ${terminalSafe(m.caIssuersUrl)}` : ''}`,
     );
   if (ins.error) out.push(`   ${c.red('inspection failed:')} ${terminalSafe(ins.error)}`);
   return out;
