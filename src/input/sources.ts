@@ -3,8 +3,9 @@
  *
  * - `-` is standard input.
  * - An existing file is read as is (gzip is detected by its magic bytes, so `.gz` works transparently).
- * - An existing directory contributes its error logs, searched recursively: `error.log*`,
- *   `*error*.log*` and `*.log`.
+ * - An existing directory contributes its error logs, searched recursively, by name
+ *   ({@link isErrorLogName}: Debian's `error.log*`, RHEL's `error_log*`, `*_error_log`, any `*.log`;
+ *   never an access log).
  * - Anything else is a glob (fast-glob syntax: `*`, `**`, `{a,b}`, `?`, `[…]`).
  * Rotated files are put oldest first (`error.log.3.gz`, `error.log.2.gz`, `error.log.1`, `error.log`),
  * so that first/last times and evidence follow the log's own order.
@@ -12,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeReadError } from './read.js';
+import { isErrorLogName } from './log-names.js';
 
 /** One input: a file path or standard input. */
 export type InputSource = { kind: 'file'; path: string } | { kind: 'stdin'; path: '-' };
@@ -23,7 +25,8 @@ export interface InputProblem {
   message: string;
 }
 
-const DIR_PATTERNS = ['**/error.log*', '**/*error*.log*', '**/*.log'];
+/** Every file of the walk; {@link isErrorLogName} picks the error logs by name. */
+const DIR_PATTERNS = ['**/*'];
 
 /**
  * Sort key for rotation: the base name and an age order. `error.log.3.gz` → (`error.log`, -3): logrotate
@@ -58,7 +61,15 @@ async function logsUnder(arg: string, abs: string, problems: InputProblem[]): Pr
   const ignore: string[] = [];
   for (;;) {
     try {
-      return await fg(DIR_PATTERNS, { cwd: abs, onlyFiles: true, dot: false, followSymbolicLinks: true, suppressErrors: false, ignore });
+      const all = await fg(DIR_PATTERNS, {
+        cwd: abs,
+        onlyFiles: true,
+        dot: false,
+        followSymbolicLinks: true,
+        suppressErrors: false,
+        ignore,
+      });
+      return all.filter((f) => isErrorLogName(path.posix.basename(f)));
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const rel = typeof e.path === 'string' ? path.relative(abs, e.path) : '';
@@ -135,7 +146,11 @@ export async function expandInputs(
       const found = await logsUnder(arg, abs, problems);
       if (found.length === 0) {
         if (problems.length === before)
-          problems.push({ arg, code: 'EMPTYDIR', message: `${arg}: directory has no error logs (error.log*, *error*.log*, *.log)` });
+          problems.push({
+            arg,
+            code: 'EMPTYDIR',
+            message: `${arg}: directory has no error logs (error.log*, *error*.log*, error_log*, *_error_log*, *.log; access logs are never read)`,
+          });
         continue;
       }
       for (const f of sortRotated(found)) addFile(path.join(arg, f));
