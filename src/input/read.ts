@@ -41,6 +41,22 @@ export type ChunkSink = (chunk: Buffer) => void;
 export interface ReadOptions {
   /** Stop reading (without error) once aborted; checked before every chunk. */
   signal?: AbortSignal;
+  /** Told the size of every chunk as read from the input, before decompression (progress). */
+  onRead?: (bytes: number) => void;
+}
+
+/** The chunks, each counted as it passes. */
+async function* counted(chunks: AsyncGenerator<Buffer>, onRead: (bytes: number) => void): AsyncGenerator<Buffer> {
+  try {
+    for (;;) {
+      const r = await chunks.next();
+      if (r.done) return;
+      onRead(r.value.length);
+      yield r.value;
+    }
+  } finally {
+    await chunks.return(undefined);
+  }
 }
 
 function isGzip(b: Buffer): boolean {
@@ -145,7 +161,8 @@ export async function readInput(
   options: ReadOptions = {},
 ): Promise<void> {
   const { signal } = options;
-  const chunks = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
+  const raw = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
+  const chunks = options.onRead ? counted(raw, options.onRead) : raw;
   try {
     let first = await chunks.next();
     if (first.done || signal?.aborted) return;
