@@ -10,7 +10,7 @@ import { CAUSES } from '../findings/causes/index.js';
 import { CHECK_TITLES, RESULT_WORDS } from '../findings/inspection-wording.js';
 import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionResult, Severity, Stats } from '../types.js';
-import { terminalSafe } from './sanitize.js';
+import { terminalSafe, terminalSafeCut } from './sanitize.js';
 import { overviewRows, span, type OverviewRow } from './overview.js';
 
 /**
@@ -75,9 +75,7 @@ function paintSeverity(c: ChalkInstance, s: Severity, text: string): string {
 
 /** The text made terminal-safe and cut to `width` columns (at least 20, so that something is always shown). */
 function cut(text: string, width: number): string {
-  const safe = terminalSafe(text);
-  const w = Math.max(20, width);
-  return safe.length > w ? `${safe.slice(0, w - 1)}…` : safe;
+  return terminalSafeCut(text, Math.max(20, width));
 }
 
 function when(f: Finding): string {

@@ -152,6 +152,17 @@ async function progressFor(s: Session, sources: readonly Source[], mode: LiveMod
   );
 }
 
+/**
+ * When the terminal that was stdout is gone (a hangup: SIGHUP, writes failing with EIO), the summary
+ * goes to stderr, which may still be open (`2>>stapling-doctor.err`). A reader that quit (EPIPE,
+ * `| head -1`) is not a hangup: nothing more is said then. A write error arrives as an event, so one
+ * turn of the event loop is awaited first.
+ */
+async function summaryIfOutputLost(out: Output, errOut: Output, signal: AbortSignal | undefined, summary: () => string): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  if (out.closed && (out.failure?.code === 'EIO' || signal?.reason === 'SIGHUP')) errOut.write(`${summary()}\n`);
+}
+
 /** Scan, report, exit code: the part of the command that reads logs. */
 async function analyzeSources(
   s: Session,
@@ -199,6 +210,9 @@ async function analyzeSources(
   const ctx: SummaryContext = { hidden: all.findings.length - report.findings.length, ...(view.words ? { window: view.words } : {}) };
   writeReport(s, report, out, gate.live ? printer : null, human, ctx);
   await out.drained();
+  await summaryIfOutputLost(out, s.errOut, params.signal, () =>
+    formatSummary(report.findings, report.stats, { ...human, color: colorLevel(params.env, params.stderr) }, ctx),
+  );
   return exitCode(s, report, out, problems + readErrors);
 }
 
