@@ -88,6 +88,15 @@ describe('live only when the input is live', () => {
     expect(r.before).toBe('');
     expect(r.out.startsWith('━━ Overview')).toBe(true);
   });
+
+  test('--format json on a quiet open pipe: nothing to print live, one JSON document at EOF', async () => {
+    const r = await piped(['--format', 'json'], async (w) => {
+      w(`${NGINX_TIMEOUT}\n`);
+      await sleep(2 * QUIET_MS);
+    });
+    expect(r.before).toBe('');
+    expect((JSON.parse(r.out) as { findings: unknown[] }).findings).toHaveLength(1);
+  });
 });
 
 describe('live update lines', () => {

@@ -195,7 +195,8 @@ async function analyzeSources(
   const printer = streaming ? createLivePrinter({ format, human, out, present: (f) => renderFinding(enrich(f)) }) : null;
   const progress = await progressFor(s, sources, mode);
   let analyzer: Analyzer | null = null;
-  const gate = createLiveGate(format === 'ndjson' ? 'live' : mode, () => {
+  // No printer (--format json): nothing to print live, ever. NDJSON is a stream of events from the start.
+  const gate = createLiveGate(!printer ? 'batch' : format === 'ndjson' ? 'live' : mode, () => {
     progress.stop();
     for (const f of analyzer!.findings()) if (view.shown(f)) printer!.onEvent({ type: 'new', finding: f });
   });
