@@ -13,9 +13,8 @@ import path from 'node:path';
 import fs from 'node:fs';
 
 const LOG = path.join(ROOT, 'samples/real/nginx-revoked.log');
-/** A shell pipeline whose stdin stalls for 1.5 s in the middle, as a slow producer does. */
-const stalled = (args: string) =>
-  `(cat '${LOG}'; sleep 1.5; cat '${LOG}') | '${process.execPath}' '${CLI}' --no-live --format json ${args} > "$OUT"`;
+/** A shell pipeline whose stdin stalls for 1.5 s after its data, as a slow producer does (no read after the stall). */
+const stalled = (args: string) => `(cat '${LOG}'; sleep 1.5) | '${process.execPath}' '${CLI}' --no-live --format json ${args} > "$OUT"`;
 
 const haveScript = whichOnPath('script', process.env.PATH) !== null;
 if (!haveScript) process.stderr.write('⚠ SKIPPED: the pseudo-terminal progress tests need `script` (Debian: apt-get install bsdutils)\n');

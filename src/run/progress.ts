@@ -116,6 +116,9 @@ export function createProgress(
     bar?.stop();
     bar = null;
   };
+  // A stalled input (a slow pipe) delivers nothing to redraw on: draw once the delay is over anyway.
+  const first = setTimeout(show, PROGRESS_DELAY_MS + 10);
+  first.unref();
   return {
     startInput(index, name) {
       state.input = index + 1;
@@ -131,6 +134,7 @@ export function createProgress(
       write();
     },
     stop() {
+      clearTimeout(first);
       clear();
       stopped = true;
     },
