@@ -28,6 +28,7 @@ export interface FindingState {
   cause: CauseId;
   severity: Severity;
   server: Server | null;
+  host: string | null;
   ruleIds: Set<string>;
   count: number;
   first: string | null;
@@ -82,12 +83,17 @@ const CAP_SET = 20;
 const START_FOLD_MS = 3000;
 const START_FOLD_LINES = 200;
 
-function identityKey(cause: CauseId, server: Server | null, v: Values): string {
+/**
+ * What makes two occurrences one finding: cause, server, host and the subject (certificate, or vhost,
+ * and responder). The finding id is a hash of it, so it is stable across runs (omprog restarts). A
+ * finding without a host keeps the key (and id) it had before hosts were known.
+ */
+function identityKey(cause: CauseId, server: Server | null, host: string | null, v: Values): string {
   // The certificate is named by path (nginx) or by serial+issuer / subject (Apache suffix).
   const cert = v.certificate ?? (v.serial ? `${v.serial}|${v.certIssuer ?? ''}` : (v.certSubject ?? ''));
   const where = cert ? '' : (v.vhost ?? '');
   const responder = v.responder ?? v.host ?? v.url ?? '';
-  return [cause, server ?? '', cert, where, responder].join('\u0000');
+  return [cause, server ?? '', cert, where, responder, ...(host === null ? [] : [host])].join('\u0000');
 }
 
 function mergeValues(f: FindingState, v: Values, pid: number | null): void {
@@ -112,7 +118,14 @@ function isSecondPass(f: FindingState, m: LineMatch, t: number | null): boolean 
   return t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES;
 }
 
-function newFinding(key: string, cause: CauseId, severity: Severity, server: Server | null, seq: number): FindingState {
+function newFinding(
+  key: string,
+  cause: CauseId,
+  severity: Severity,
+  server: Server | null,
+  host: string | null,
+  seq: number,
+): FindingState {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
     id: `${cause}:${server ?? 'unknown'}:${hash}`,
@@ -120,6 +133,7 @@ function newFinding(key: string, cause: CauseId, severity: Severity, server: Ser
     cause,
     severity,
     server,
+    host,
     ruleIds: new Set(),
     count: 0,
     first: null,
@@ -143,6 +157,7 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     cause: f.cause,
     severity: f.severity,
     server: f.server,
+    host: f.host,
     ruleIds: [...f.ruleIds].sort(),
     count: f.count,
     first: f.first,
@@ -163,8 +178,8 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   const findings = new Map<string, FindingState>();
   let seq = 0;
 
-  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null): FindingState => {
-    const f = newFinding(key, cause, severity, server, seq++);
+  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null, host: string | null): FindingState => {
+    const f = newFinding(key, cause, severity, server, host, seq++);
     findings.set(key, f);
     return f;
   };
@@ -173,13 +188,14 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   return {
     occur(m, cause, severity) {
       const server = m.parsed.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0]! : null);
-      let key = identityKey(cause, server, m.values);
+      const host = m.parsed.host ?? null;
+      let key = identityKey(cause, server, host, m.values);
       let f = findings.get(key);
       if (!f && findings.size >= maxFindings) {
-        key = `${cause}\u0000${server ?? ''}\u0000(overflow)`;
+        key = `${cause}\u0000${server ?? ''}\u0000(overflow)${host === null ? '' : `\u0000${host}`}`;
         f = findings.get(key);
       }
-      f ??= create(key, cause, severity, server);
+      f ??= create(key, cause, severity, server, host);
       const t = timeMs(m.parsed.time);
       if (!isSecondPass(f, m, t)) f.count++;
       f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line };

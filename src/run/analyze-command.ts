@@ -7,11 +7,14 @@ import { createAnalyzer, type Analyzer, type Report } from '../findings/analyzer
 import { renderFinding } from '../findings/render.js';
 import { sortFindings } from '../findings/store.js';
 import { CAUSES } from '../findings/causes/index.js';
+import { ecsDocument } from '../format/ecs.js';
 import { colorLevel, formatReport, formatSummary, type HumanOptions } from '../format/human.js';
 import { OUTPUT_SCHEMA } from '../format/output-schema.js';
 import { safeJson } from '../format/sanitize.js';
 import { describeReadError } from '../input/read.js';
-import { expandInputs, type InputSource as Source } from '../input/sources.js';
+import { hostPattern, HostPatternError, type HostPattern } from '../input/host-path.js';
+import { journalInput } from '../input/journal.js';
+import { expandInputs, type InputSource } from '../input/sources.js';
 import { loadRules, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
@@ -27,6 +30,23 @@ interface Session {
   opts: AnalyzeOptions;
   errOut: Output;
   fail: (msg: string) => number;
+  /** `--host-from-path` (null: `--no-host-from-path`). */
+  hosts: HostPattern | null;
+}
+
+/** An input: a file, stdin, or the journal (`--journal`). */
+type Source = InputSource | { kind: 'journal'; path: 'journal' };
+
+/** `--journal`: scan journalctl's output. @returns why it failed, if it did */
+async function readJournal(s: Session, analyzer: Analyzer, reading: AbortSignal): Promise<string | undefined> {
+  const units = s.opts.journal === true || s.opts.journal === undefined ? [] : s.opts.journal;
+  const j = journalInput({ units, follow: s.opts.live === true, directory: s.opts.journalDir, env: s.params.env });
+  const stop = (): void => j.stop();
+  reading.addEventListener('abort', stop, { once: true });
+  const error = await scanInput(analyzer, 'journal', j.stream, { maxLineLength: s.opts.maxLineLength, signal: reading });
+  reading.removeEventListener('abort', stop);
+  j.stop();
+  return (await j.ended) ?? error;
 }
 
 /** `--list-causes` and `--list-rules`. */
@@ -47,8 +67,15 @@ async function readAll(s: Session, analyzer: Analyzer, sources: readonly Source[
   let readErrors = 0;
   for (const src of sources) {
     if (reading.aborted) break;
+    if (src.kind === 'journal') {
+      const error = await readJournal(s, analyzer, reading);
+      if (error) readErrors++;
+      if (error) s.errOut.write(errorLine(error));
+      continue;
+    }
     const input = src.kind === 'stdin' ? s.params.stdin : src.path;
-    const error = await scanInput(analyzer, src.path, input, { maxLineLength: s.opts.maxLineLength, signal: reading });
+    const host = src.kind === 'file' ? (s.hosts?.hostOf(src.path, s.params.cwd) ?? null) : null;
+    const error = await scanInput(analyzer, src.path, input, { maxLineLength: s.opts.maxLineLength, signal: reading, host });
     await out.drained();
     if (error) {
       readErrors++;
@@ -74,6 +101,10 @@ function writeReport(s: Session, report: Report, out: Output, live: LivePrinter 
     case 'ndjson':
       live?.flush(report.findings);
       out.write(`${safeJson({ event: 'end', version: OUTPUT_VERSION, stats: report.stats, inputs: report.inputs })}\n`);
+      break;
+    case 'ecs':
+      if (live) live.flush(report.findings);
+      else for (const f of report.findings) out.write(`${safeJson(ecsDocument(f))}\n`);
       break;
     case 'human':
       if (live) {
@@ -119,8 +150,8 @@ async function analyzeSources(
 
   const live = opts.live ?? (sources.length === 1 && sources[0]!.kind === 'stdin');
   const human: HumanOptions = { color: colorLevel(params.env, params.stdout) };
-  const streaming = opts.format === 'ndjson' || (opts.format === 'human' && live);
-  const format = opts.format === 'ndjson' ? 'ndjson' : 'human';
+  const streaming = opts.format === 'ndjson' || ((opts.format === 'human' || opts.format === 'ecs') && live);
+  const format = opts.format === 'json' ? 'human' : opts.format;
   const printer = streaming ? createLivePrinter({ format, human, out, present: (f) => renderFinding(enrich(f)) }) : null;
   const analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, ...(printer ? { onEvent: printer.onEvent } : {}) });
 
@@ -141,7 +172,14 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     errOut.write(errorLine(msg));
     return 2;
   };
-  const s: Session = { params, opts, errOut, fail };
+  let hosts: HostPattern | null;
+  try {
+    hosts = opts.hostFromPath === false ? null : hostPattern(opts.hostFromPath);
+  } catch (err) {
+    if (err instanceof HostPatternError) return fail(err.message);
+    throw err;
+  }
+  const s: Session = { params, opts, errOut, fail, hosts };
   if (opts.schema) {
     params.stdout.write(`${JSON.stringify(OUTPUT_SCHEMA, null, 2)}\n`);
     return 0;
@@ -154,6 +192,12 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     throw err;
   }
   if (opts.listCauses || opts.listRules) return listing(s, rules);
+  if (opts.journal !== undefined) {
+    if (inputs.length > 0) return fail(`--journal reads the journal: give no inputs (got ${inputs[0]})`);
+    const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
+    if ('error' in enrich) return fail(enrich.error);
+    return analyzeSources(s, rules, [{ kind: 'journal', path: 'journal' }], enrich, 0);
+  }
   if (inputs.length === 0) {
     if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
     inputs = ['-'];

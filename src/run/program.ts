@@ -5,13 +5,14 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
+import { DEFAULT_HOST_PATTERN } from '../input/host-path.js';
 import { SEVERITIES } from '../types.js';
 import { VERSION } from '../version.js';
 import { safeLines, type OutStream } from './output.js';
 
-/** Output formats of the main command's `--format`. */
-export type FormatName = 'human' | 'json' | 'ndjson';
-export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1 } satisfies Record<FormatName, 1>) as FormatName[];
+/** Output formats of the main command's `--format` (`ecs`: NDJSON in Elastic Common Schema). */
+export type FormatName = 'human' | 'json' | 'ndjson' | 'ecs';
+export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1, ecs: 1 } satisfies Record<FormatName, 1>) as FormatName[];
 export const FAIL_ON = [...SEVERITIES, 'never'] as const;
 
 /** Options of the main command (see `--help`). */
@@ -28,6 +29,12 @@ export interface AnalyzeOptions {
   inspect?: boolean;
   config: string[];
   mapPath: string[];
+  /** `--host-from-path`: the glob with `{host}`; false with `--no-host-from-path`. */
+  hostFromPath: string | false;
+  /** `--journal [UNIT...]`: true (all units) or the units. */
+  journal?: true | string[];
+  /** `--journal-dir`: the journal directory journalctl reads. */
+  journalDir?: string;
 }
 
 /** Options of `probe`. */
@@ -83,6 +90,14 @@ function mainCommand(out: OutStream, err: OutStream): Command {
         DEFAULT_MAX_LINE_LENGTH,
       )
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
+      .option(
+        '--host-from-path <glob>',
+        'take the host of lines that do not name one from the input path; {host} marks it (a central tree: /var/log/remote/{host}/*.log)',
+        DEFAULT_HOST_PATTERN,
+      )
+      .option('--no-host-from-path', 'never take the host from the input path')
+      .option('--journal [units...]', 'read the systemd journal (journalctl -o json, -f with --live) of these units (default: all)')
+      .option('--journal-dir <dir>', 'with --journal: read this journal directory (journalctl --directory), e.g. /var/log/journal/remote')
       .option('--list-rules', 'list the loaded rules and exit')
       .option('--list-causes', 'list the cause ids with their meaning and exit')
       .option('--schema', 'print the JSON Schema of the --format json output and exit')

@@ -15,6 +15,8 @@ export interface ScanOptions {
   onChunk?: () => void;
   /** Stop reading once aborted (Ctrl-C); what was read so far is kept and accounted for. */
   signal?: AbortSignal;
+  /** The machine whose log this input is, for lines that do not name one (see `--host-from-path`). */
+  host?: string | null;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function scanInput(
   source: string | AsyncIterable<Buffer | string>,
   options: ScanOptions = {},
 ): Promise<string | undefined> {
-  const handle = analyzer.input(name);
+  const handle = analyzer.input(name, { host: options.host ?? null });
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;
