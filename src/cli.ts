@@ -63,6 +63,10 @@ run({
   env: process.env,
   cwd: process.cwd(),
   signal: controller.signal,
+  onHangup: (handler) => {
+    process.on('SIGHUP', handler);
+    return () => void process.off('SIGHUP', handler);
+  },
 }).then(
   (code) => {
     process.exitCode = epipe ? 0 : code;

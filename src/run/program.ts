@@ -54,9 +54,20 @@ export interface ExplainOptions {
   file?: string;
 }
 
+/** Options of `omprog` (see `src/run/omprog.ts`). */
+export interface OmprogCommandOptions {
+  output: string;
+  format: 'ndjson' | 'ecs';
+  state?: string;
+  rules: string[];
+  maxEvidence: number;
+}
+
 /** What the command line asks for. */
 export type Invocation =
   | { command: 'analyze'; inputs: string[]; opts: AnalyzeOptions }
+  | { command: 'omprog'; opts: OmprogCommandOptions }
+  | { command: 'mmexternal'; opts: { rules: string[] } }
   | { command: 'probe'; target: string; opts: ProbeOptions }
   | { command: 'explain'; lines: string[]; opts: ExplainOptions }
   | { command: 'exit'; code: number; message?: string };
@@ -132,7 +143,32 @@ function mainCommand(out: OutStream, err: OutStream): Command {
   ); // the main command: without an action, commander takes log files for unknown subcommands
 }
 
+/** `omprog` and `mmexternal`: the programs rsyslog runs (README, Fleets). */
+function addEngineCommands(program: Command, found: (i: Invocation) => void): void {
+  program
+    .command('omprog')
+    .description(
+      'Run as rsyslog\'s omprog program (confirmMessages="on"): read one message per line on stdin, answer OK to each, append each new finding and each count change to --output as NDJSON (reopened on SIGHUP), keep counts across restarts in --state. Ends on EOF or TERM.',
+    )
+    .requiredOption('--output <file>', 'the NDJSON file findings are appended to')
+    .addOption(
+      new Option('-f, --format <format>', 'output lines: findings (ndjson) or ECS documents').choices(['ndjson', 'ecs']).default('ndjson'),
+    )
+    .option('--state <file>', 'where counts and the last message are kept across restarts (default: <output>.state)')
+    .option('--rules <dir>', 'also load the rule files in this directory (repeatable)', collect, [] as string[])
+    .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
+    .action((opts: OmprogCommandOptions) => found({ command: 'omprog', opts }));
+  program
+    .command('mmexternal')
+    .description(
+      'Run as rsyslog\'s mmexternal program: for each message (one per line on stdin) answer one JSON line, {} or {"$!":{"stapling_doctor":{rule, cause, severity}}} when a rule matches it, for filters and templates ($!stapling_doctor!cause). Line by line: no correlation (use omprog for findings).',
+    )
+    .option('--rules <dir>', 'also load the rule files in this directory (repeatable)', collect, [] as string[])
+    .action((opts: { rules: string[] }) => found({ command: 'mmexternal', opts }));
+}
+
 function addSubcommands(program: Command, found: (i: Invocation) => void): void {
+  addEngineCommands(program, found);
   program
     .command('probe')
     .description(

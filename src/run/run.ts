@@ -10,6 +10,8 @@ import { runAnalyze } from './analyze-command.js';
 import { runExplain } from './explain-command.js';
 import { errorLine, Output, type OutStream } from './output.js';
 import { runProbe } from './probe-command.js';
+import { runMmexternal } from './mmexternal.js';
+import { runOmprog } from './omprog.js';
 import { parseArgs } from './program.js';
 
 export type { OutStream } from './output.js';
@@ -26,6 +28,8 @@ export interface RunParams {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM: stop reading, print the summary, exit by the contract. */
   signal?: AbortSignal;
+  /** Subscribe to SIGHUP (the omprog mode reopens its output); returns the unsubscribe. */
+  onHangup?: (handler: () => void) => () => void;
 }
 
 /**
@@ -48,5 +52,19 @@ export async function run(params: RunParams): Promise<number> {
       return runExplain(call.lines, call.opts, params, fail);
     case 'analyze':
       return runAnalyze(call.inputs, call.opts, params, errOut);
+    case 'omprog':
+      return runOmprog(call.opts, {
+        stdin: params.stdin,
+        stdout: params.stdout,
+        stderr: params.stderr,
+        onSignal: (sig, handler) => {
+          if (sig === 'SIGHUP') return params.onHangup?.(handler) ?? (() => undefined);
+          params.signal?.addEventListener('abort', handler, { once: true });
+          return () => params.signal?.removeEventListener('abort', handler);
+        },
+        interrupt: () => params.stdin.destroy?.(),
+      });
+    case 'mmexternal':
+      return runMmexternal(call.opts, params);
   }
 }
