@@ -63,11 +63,23 @@ export interface OmprogCommandOptions {
   maxEvidence: number;
 }
 
+/** Options of `rules export`. */
+export interface ExportCommandOptions {
+  to: 'sigma' | 'elasticsearch' | 'loki';
+  rules: string[];
+  server?: 'nginx' | 'apache';
+  selector: string[];
+  range: string;
+  date?: string;
+  notes?: boolean;
+}
+
 /** What the command line asks for. */
 export type Invocation =
   | { command: 'analyze'; inputs: string[]; opts: AnalyzeOptions }
   | { command: 'omprog'; opts: OmprogCommandOptions }
   | { command: 'mmexternal'; opts: { rules: string[] } }
+  | { command: 'export'; opts: ExportCommandOptions }
   | { command: 'probe'; target: string; opts: ProbeOptions }
   | { command: 'explain'; lines: string[]; opts: ExplainOptions }
   | { command: 'exit'; code: number; message?: string };
@@ -167,8 +179,34 @@ function addEngineCommands(program: Command, found: (i: Invocation) => void): vo
     .action((opts: { rules: string[] }) => found({ command: 'mmexternal', opts }));
 }
 
+/** `rules export`. */
+function addRulesCommand(program: Command, found: (i: Invocation) => void): void {
+  const rules = program.command('rules').description('Work with the rule set.');
+  rules
+    .command('export')
+    .description(
+      'Print the rule set for another engine: Sigma rules (sigma), the Elasticsearch ingest pipelines logs-nginx.error@custom and logs-apache.error@custom (elasticsearch), or Loki ruler alerts (loki). What a target cannot express is reported on stderr.',
+    )
+    .addOption(new Option('--to <target>', 'the engine').choices(['sigma', 'elasticsearch', 'loki']).makeOptionMandatory())
+    .option('--rules <dir>', 'also load the rule files in this directory (repeatable)', collect, [] as string[])
+    .addOption(
+      new Option('--server <server>', 'elasticsearch: print only this pipeline body, as JSON (for curl)').choices(['nginx', 'apache']),
+    )
+    .option(
+      '--selector <server=selector>',
+      'loki: the stream selector of a server, e.g. nginx=\'{job="nginx"}\' (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option('--range <range>', 'loki: the range of count_over_time', '5m')
+    .option('--date <YYYY-MM-DD>', "sigma: the rules' date (default today)")
+    .option('--notes', 'list every note on stderr (default: the patterns not exported, and a count of the others)')
+    .action((opts: ExportCommandOptions) => found({ command: 'export', opts }));
+}
+
 function addSubcommands(program: Command, found: (i: Invocation) => void): void {
   addEngineCommands(program, found);
+  addRulesCommand(program, found);
   program
     .command('probe')
     .description(

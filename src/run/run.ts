@@ -10,6 +10,7 @@ import { runAnalyze } from './analyze-command.js';
 import { runExplain } from './explain-command.js';
 import { errorLine, Output, type OutStream } from './output.js';
 import { runProbe } from './probe-command.js';
+import { runExport } from './export-command.js';
 import { runMmexternal } from './mmexternal.js';
 import { runOmprog } from './omprog.js';
 import { parseArgs } from './program.js';
@@ -66,5 +67,7 @@ export async function run(params: RunParams): Promise<number> {
       });
     case 'mmexternal':
       return runMmexternal(call.opts, params);
+    case 'export':
+      return runExport(call.opts, params, fail);
   }
 }
