@@ -206,6 +206,6 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   for (const p of problems) errOut.write(errorLine(p.message));
   if (sources.length === 0) return 2;
   const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
-  if ('error' in enrich) return fail(enrich.error);
+  if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
   return analyzeSources(s, rules, sources, enrich, problems.length);
 }
