@@ -73,10 +73,11 @@ describe('Sigma', () => {
     ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
     const validate = ajv.compile(schema);
     const text = exportRules(rules, 'sigma', CAUSES, { date: '2026-12-01' }).text;
-    const docs = parseAllDocuments(text).map((d) => d.toJSON() as Record<string, unknown>);
+    const docs: Record<string, unknown>[] = parseAllDocuments(text).map((d) => d.toJSON() as Record<string, unknown>);
     const detecting = rules.filter((r) => r.role !== 'lookalike' && r.role !== 'detail');
     expect(docs.length).toBe(detecting.reduce((n, r) => n + r.servers.length, 0));
-    const bad = docs.flatMap((d) => (validate(d) ? [] : [`${String(d.title)}: ${ajv.errorsText(validate.errors)}`]));
+    const valid = (d: unknown): boolean => validate(d); // a plain boolean: no narrowing of d
+    const bad = docs.flatMap((d) => (valid(d) ? [] : [`${String(d.title)}: ${ajv.errorsText(validate.errors)}`]));
     expect(bad).toEqual([]);
     expect(new Set(docs.map((d) => d.id)).size).toBe(docs.length);
     // the schema rejects what it must (the validation can fail)

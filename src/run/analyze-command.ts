@@ -195,7 +195,7 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   if (opts.journal !== undefined) {
     if (inputs.length > 0) return fail(`--journal reads the journal: give no inputs (got ${inputs[0]})`);
     const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
-    if ('error' in enrich) return fail(enrich.error);
+    if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
     return analyzeSources(s, rules, [{ kind: 'journal', path: 'journal' }], enrich, 0);
   }
   if (inputs.length === 0) {

@@ -14,7 +14,8 @@ import { runCli, PLAIN_ENV } from '../helpers/cli.js';
 import { stopAll } from '../servers/proc.js';
 import { JOURNAL_HOSTS, journalEntries } from './journal-entries.js';
 import { journalctl, startJournalRemote, type JournalRemote } from './journal.js';
-import { describeWithEngines, enginePath } from './prereq.js';
+import { describeIfPresent } from '../helpers/prerequisites.js';
+import { ENGINE_PATHS, enginePath } from './prereq.js';
 import { realLines } from './real-lines.js';
 
 interface F {
@@ -27,68 +28,73 @@ interface F {
 const essence = (fs: F[]) => fs.map((f) => ({ host: f.host, cause: f.cause, count: f.count, first: f.first, subject: f.subject }));
 const sortBy = <T>(xs: T[]) => [...xs].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
-describeWithEngines(
-  'journald central: journal-remote, journalctl -o json | stapling-doctor, --journal',
-  ['journal-remote', 'journalctl'],
-  () => {
-    let dir: string;
-    let remote: JournalRemote;
-    const nginx = [...realLines('nginx-responder-down.log'), ...realLines('nginx-revoked.log')];
-    const apache = realLines('apache-responder-down.log');
+const describeReal = describeIfPresent({
+  suite: 'journald central suite (test/fleet/journal-mode.test.ts)',
+  run: 'npm run build && node --experimental-vm-modules node_modules/jest/bin/jest.js test/fleet/journal-mode.test.ts',
+  executables: [
+    { name: 'systemd-journal-remote', path: ENGINE_PATHS['journal-remote'][0], package: 'systemd-journal-remote' },
+    { name: 'journalctl', path: ENGINE_PATHS.journalctl[0], package: 'systemd' },
+  ],
+});
 
-    beforeAll(async () => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stapling-journal-mode-'));
-      remote = await startJournalRemote(path.join(dir, 'journal'));
-      for (const [host, lines] of [
-        [JOURNAL_HOSTS.web01, nginx],
-        [JOURNAL_HOSTS.web02, apache],
-      ] as const) {
-        const r = await remote.upload(journalEntries(host, lines));
-        expect(r.status).toBe(202);
-      }
-    }, 30_000);
+describeReal('journald central: journal-remote, journalctl -o json | stapling-doctor, --journal', () => {
+  let dir: string;
+  let remote: JournalRemote;
+  const nginx = [...realLines('nginx-responder-down.log'), ...realLines('nginx-revoked.log')];
+  const apache = realLines('apache-responder-down.log');
 
-    afterAll(async () => {
-      await remote?.stop();
-      await stopAll();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
-    });
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'stapling-journal-mode-'));
+    remote = await startJournalRemote(path.join(dir, 'journal'));
+    for (const [host, lines] of [
+      [JOURNAL_HOSTS.web01, nginx],
+      [JOURNAL_HOSTS.web02, apache],
+    ] as const) {
+      const r = await remote.upload(journalEntries(host, lines));
+      expect(r.status).toBe(202);
+    }
+  }, 30_000);
 
-    /** What the plain lines give, host by host. */
-    const plain = async () => {
-      const rules = await loadRules();
-      return sortBy([
-        ...essence(analyze(nginx, rules).findings.map((f) => ({ ...f, host: 'web01' }))),
-        ...essence(analyze(apache, rules).findings.map((f) => ({ ...f, host: 'web02' }))),
-      ]);
-    };
+  afterAll(async () => {
+    await remote?.stop();
+    await stopAll();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
-    test('journalctl -o json | stapling-doctor: findings grouped by host, equal to the plain lines’ per host', async () => {
-      const json = await journalctl(remote.dir, ['-o', 'json']);
-      const human = runCli(['--no-live', '--fail-on', 'never'], { input: json });
-      expect(human.code).toBe(0);
-      const sections = human.stdout.split('\n').filter((l) => /^ host \S+ — \d+ findings? $/.test(l));
-      expect(sections).toEqual([' host web01 — 2 findings ', ' host web02 — 1 finding ']);
-      expect(human.stdout).toMatch(/3 findings \(.*\) on 2 hosts in 10 lines/);
+  /** What the plain lines give, host by host. */
+  const plain = async () => {
+    const rules = await loadRules();
+    return sortBy([
+      ...essence(analyze(nginx, rules).findings.map((f) => ({ ...f, host: 'web01' }))),
+      ...essence(analyze(apache, rules).findings.map((f) => ({ ...f, host: 'web02' }))),
+    ]);
+  };
 
-      const r = runCli(['--no-live', '-f', 'json', '--fail-on', 'never'], { input: json });
-      const report = JSON.parse(r.stdout) as { findings: F[]; stats: { undecoded: number } };
-      expect(sortBy(essence(report.findings))).toEqual(await plain());
-      expect(report.stats.undecoded).toBe(0);
-    });
+  test('journalctl -o json | stapling-doctor: findings grouped by host, equal to the plain lines’ per host', async () => {
+    const json = await journalctl(remote.dir, ['-o', 'json']);
+    const human = runCli(['--no-live', '--fail-on', 'never'], { input: json });
+    expect(human.code).toBe(0);
+    const sections = human.stdout.split('\n').filter((l) => /^ host \S+ — \d+ findings? $/.test(l));
+    expect(sections).toEqual([' host web01 — 2 findings ', ' host web02 — 1 finding ']);
+    expect(human.stdout).toMatch(/3 findings \(.*\) on 2 hosts in 10 lines/);
 
-    test('--journal --journal-dir runs journalctl itself; units filter', async () => {
-      const env = { ...PLAIN_ENV, PATH: `${path.dirname(enginePath('journalctl')!)}:${process.env.PATH ?? ''}` };
-      const all = runCli(['--journal', '--journal-dir', remote.dir, '-f', 'json', '--fail-on', 'never'], { env });
-      expect(all.stderr).toBe('');
-      expect(sortBy(essence((JSON.parse(all.stdout) as { findings: F[] }).findings))).toEqual(await plain());
-      const one = runCli(['--journal', 'apache2.service', '--journal-dir', remote.dir, '-f', 'json', '--fail-on', 'never'], { env });
-      expect((JSON.parse(one.stdout) as { findings: F[] }).findings.map((f) => [f.host, f.cause])).toEqual([
-        ['web02', 'responder-unreachable'],
-      ]);
-    });
-  },
-);
+    const r = runCli(['--no-live', '-f', 'json', '--fail-on', 'never'], { input: json });
+    const report = JSON.parse(r.stdout) as { findings: F[]; stats: { undecoded: number } };
+    expect(sortBy(essence(report.findings))).toEqual(await plain());
+    expect(report.stats.undecoded).toBe(0);
+  });
+
+  test('--journal --journal-dir runs journalctl itself; units filter', async () => {
+    const env = { ...PLAIN_ENV, PATH: `${path.dirname(enginePath('journalctl')!)}:${process.env.PATH ?? ''}` };
+    const all = runCli(['--journal', '--journal-dir', remote.dir, '-f', 'json', '--fail-on', 'never'], { env });
+    expect(all.stderr).toBe('');
+    expect(sortBy(essence((JSON.parse(all.stdout) as { findings: F[] }).findings))).toEqual(await plain());
+    const one = runCli(['--journal', 'apache2.service', '--journal-dir', remote.dir, '-f', 'json', '--fail-on', 'never'], { env });
+    expect((JSON.parse(one.stdout) as { findings: F[] }).findings.map((f) => [f.host, f.cause])).toEqual([
+      ['web02', 'responder-unreachable'],
+    ]);
+  });
+});
 
 describe('--journal without journalctl', () => {
   test('a clear error, exit 2', () => {

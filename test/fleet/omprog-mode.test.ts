@@ -13,7 +13,8 @@ import path from 'node:path';
 import { CLI, runCli } from '../helpers/cli.js';
 import { stopAll } from '../servers/proc.js';
 import { createFleet, type Central, type Edge, type Fleet } from './fleet.js';
-import { describeWithEngines } from './prereq.js';
+import { describeIfPresent } from '../helpers/prerequisites.js';
+import { ENGINE_PATHS } from './prereq.js';
 import { realLines } from './real-lines.js';
 import type { Rule } from '../../src/types.js';
 
@@ -39,7 +40,14 @@ function latest(c: Central): Map<string, Rec> {
 const tally = (c: Central): Record<string, number> =>
   Object.fromEntries([...latest(c).values()].map((r) => [`${r.host} ${r.cause}`, r.count]));
 
-describeWithEngines('omprog mode under real rsyslogd: two edges, a central running stapling-doctor', ['root', 'rsyslogd'], () => {
+const describeReal = describeIfPresent({
+  suite: 'rsyslog omprog-mode suite (test/fleet/omprog-mode.test.ts)',
+  run: 'npm run build && node --experimental-vm-modules node_modules/jest/bin/jest.js test/fleet/omprog-mode.test.ts',
+  executables: [{ name: 'rsyslogd', path: ENGINE_PATHS.rsyslogd[0], package: 'rsyslog' }],
+  root: 'rsyslogd runs as root with its own ports, work and pid files',
+});
+
+describeReal('omprog mode under real rsyslogd: two edges, a central running stapling-doctor', () => {
   let rules: Rule[];
   let fleet: Fleet;
   let central: Central;
