@@ -13,7 +13,6 @@ import { OUTPUT_SCHEMA } from '../format/output-schema.js';
 import { safeJson } from '../format/sanitize.js';
 import { describeReadError } from '../input/read.js';
 import { hostPattern, HostPatternError, type HostPattern } from '../input/host-path.js';
-import { journalInput } from '../input/journal.js';
 import { expandInputs, type InputSource } from '../input/sources.js';
 import { loadRules, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
@@ -40,6 +39,7 @@ type Source = InputSource | { kind: 'journal'; path: 'journal' };
 /** `--journal`: scan journalctl's output. @returns why it failed, if it did */
 async function readJournal(s: Session, analyzer: Analyzer, reading: AbortSignal): Promise<string | undefined> {
   const units = s.opts.journal === true || s.opts.journal === undefined ? [] : s.opts.journal;
+  const { journalInput } = await import('../input/journal.js');
   const j = journalInput({ units, follow: s.opts.live === true, directory: s.opts.journalDir, env: s.params.env });
   const stop = (): void => j.stop();
   reading.addEventListener('abort', stop, { once: true });

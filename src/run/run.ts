@@ -10,9 +10,6 @@ import { runAnalyze } from './analyze-command.js';
 import { runExplain } from './explain-command.js';
 import { errorLine, Output, type OutStream } from './output.js';
 import { runProbe } from './probe-command.js';
-import { runExport } from './export-command.js';
-import { runMmexternal } from './mmexternal.js';
-import { runOmprog } from './omprog.js';
 import { parseArgs } from './program.js';
 
 export type { OutStream } from './output.js';
@@ -53,8 +50,9 @@ export async function run(params: RunParams): Promise<number> {
       return runExplain(call.lines, call.opts, params, fail);
     case 'analyze':
       return runAnalyze(call.inputs, call.opts, params, errOut);
+    // The engine commands are imported when used: start-up time of the main command (live use).
     case 'omprog':
-      return runOmprog(call.opts, {
+      return (await import('./omprog.js')).runOmprog(call.opts, {
         stdin: params.stdin,
         stdout: params.stdout,
         stderr: params.stderr,
@@ -66,8 +64,8 @@ export async function run(params: RunParams): Promise<number> {
         interrupt: () => params.stdin.destroy?.(),
       });
     case 'mmexternal':
-      return runMmexternal(call.opts, params);
+      return (await import('./mmexternal.js')).runMmexternal(call.opts, params);
     case 'export':
-      return runExport(call.opts, params, fail);
+      return (await import('./export-command.js')).runExport(call.opts, params, fail);
   }
 }
