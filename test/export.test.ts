@@ -21,7 +21,7 @@ import { loadRules } from '../src/rules/load.js';
 import { createMatcher, prepare, whenFailure } from '../src/rules/match.js';
 import { CAUSES } from '../src/findings/causes/index.js';
 import { exportRules, type ExportNote } from '../src/export/index.js';
-import { ingestPipelines, type IngestPipelineExport } from '../src/export/elasticsearch.js';
+import { contextGrok, ingestPipelines, type IngestPipelineExport } from '../src/export/elasticsearch.js';
 import { lokiRules, type LokiAlert } from '../src/export/loki.js';
 import { sigmaRules } from '../src/export/sigma.js';
 import { ecsFieldOf } from '../src/export/model.js';
@@ -237,6 +237,35 @@ describe('Elasticsearch ingest pipelines', () => {
     }
     expect(problems).toEqual([]);
   });
+});
+
+test('the context grok gives the values the parser takes from nginx’s context and Apache’s certificate suffix', () => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const r of rules) {
+    for (const smp of r.samples.match) {
+      const p = matcher.parse(smp.line);
+      if (p.server === null) continue;
+      const shared = prepare(p).shared;
+      const g = contextGrok(p.server);
+      const got = grok(g.patterns, g.pattern_definitions, elasticMessage(smp.line));
+      const want: Record<string, string | undefined> =
+        p.server === 'nginx'
+          ? { 'destination.address': shared.responder, 'stapling_doctor.values.peer': shared.peer, 'file.path': shared.certificate }
+          : {
+              'tls.server.x509.serial_number': shared.serial,
+              // Apache escapes DNs (\\, \xHH); the parser unescapes them, the pipeline keeps them as written
+              ...(smp.line.includes('\\') ? {} : { 'tls.server.x509.subject.distinguished_name': shared.certSubject }),
+            };
+      const expected = Object.fromEntries(Object.entries(want).filter(([, v]) => v !== undefined));
+      if (Object.keys(expected).length === 0) continue;
+      checked++;
+      for (const [field, value] of Object.entries(expected))
+        if (got?.[field] !== value) problems.push(`${r.id}: ${field} = ${got?.[field]} instead of ${value}`);
+    }
+  }
+  expect(checked).toBeGreaterThan(50);
+  expect(problems).toEqual([]);
 });
 
 describe('Loki ruler alerts', () => {

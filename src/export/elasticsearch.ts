@@ -17,6 +17,8 @@ import type { Rule, Server } from '../types.js';
 import { VERSION } from '../version.js';
 import { detecting, ecsFieldOf, exportOrder, SERVER_NAMES, type ExportNote } from './model.js';
 import { MESSAGE_END, MESSAGE_START, rewriteRegex } from './regex.js';
+import { NGINX_OCSP_CONTEXT } from '../parse/context.js';
+import { SUFFIX as APACHE_CERT_SUFFIX } from '../parse/apache-cert.js';
 
 /** A processor as Elasticsearch takes it (`estypes.IngestProcessorContainer`; the tests type-check it). */
 export type Processor = Record<string, Record<string, unknown>>;
@@ -48,6 +50,40 @@ export function grokPatterns(r: Rule, index: number): { patterns: string[]; defi
     return source;
   });
   return { patterns, definitions };
+}
+
+/**
+ * The values every stapling line of a server carries outside the rule's own pattern, as the parser
+ * takes them (`src/parse/context.ts`, `apache-cert.ts`, the same regexes): nginx's context (`responder`,
+ * `peer`, `certificate`), Apache's certificate suffix (subject and issuer as Apache escaped them, serial,
+ * validity). Applied to matched documents only; a message without them is left as it is.
+ */
+export function contextGrok(server: Server): { patterns: string[]; pattern_definitions: Record<string, string> } {
+  const [re, fields] =
+    server === 'nginx'
+      ? [NGINX_OCSP_CONTEXT, { responder: 'destination.address', peer: 'stapling_doctor.values.peer', certificate: 'file.path' }]
+      : [
+          APACHE_CERT_SUFFIX,
+          {
+            subject: 'tls.server.x509.subject.distinguished_name',
+            issuer: 'tls.server.x509.issuer.distinguished_name',
+            serial: 'tls.server.x509.serial_number',
+            nb: 'stapling_doctor.values.notBefore',
+            na: 'stapling_doctor.values.notAfter',
+          },
+        ];
+  const defs: Record<string, string> = {};
+  const { source } = rewriteRegex(re.source, {
+    start: '^',
+    end: '$',
+    named: (name, inner) => {
+      const def = `SD_${server.toUpperCase()}_${name.toUpperCase()}`;
+      defs[def] = inner;
+      return `%{${def}:${(fields as Record<string, string>)[name]}}`;
+    },
+    unicode: (hex) => `\\u${hex}`,
+  });
+  return { patterns: [source], pattern_definitions: defs };
 }
 
 function ruleProcessors(r: Rule, index: number): Processor[] {
@@ -111,6 +147,15 @@ export function ingestPipelines(rules: readonly Rule[]): { pipelines: IngestPipe
   const pipelines = (['nginx', 'apache'] as const).map((server) => {
     const mine = ordered.filter((r) => r.servers.includes(server));
     const processors = mine.flatMap((r) => ruleProcessors(r, ordered.indexOf(r)));
+    processors.push({
+      grok: {
+        tag: `stapling-doctor:${server}-context`,
+        if: 'ctx.stapling_doctor?.rule_id != null',
+        field: 'message',
+        ...contextGrok(server),
+        ignore_failure: true,
+      },
+    });
     processors.push({
       append: { if: 'ctx.stapling_doctor?.rule_id != null', field: 'tags', value: ['ocsp-stapling'], allow_duplicates: false },
     });
