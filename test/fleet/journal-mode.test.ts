@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { analyze } from '../../src/findings/analyzer.js';
 import { loadRules } from '../../src/rules/load.js';
-import { runCli, PLAIN_ENV } from '../helpers/cli.js';
+import { runCli, PLAIN_ENV, startCli, waitForOutput } from '../helpers/cli.js';
 import { stopAll } from '../servers/proc.js';
 import { JOURNAL_HOSTS, journalEntries } from './journal-entries.js';
 import { journalctl, startJournalRemote, type JournalRemote } from './journal.js';
@@ -94,6 +94,37 @@ describeReal('journald central: journal-remote, journalctl -o json | stapling-do
       ['web02', 'responder-unreachable'],
     ]);
   });
+
+  test('--journal --live follows the journal (journalctl -f): new entries give and update findings at once; TERM ends it', async () => {
+    const env = { ...PLAIN_ENV, PATH: `${path.dirname(enginePath('journalctl')!)}:${process.env.PATH ?? ''}` };
+    const child = startCli(['--journal', '--journal-dir', remote.dir, '--live', '-f', 'ndjson'], env);
+    const exited = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    try {
+      const events = (out: string) =>
+        out
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as F & { event: string });
+      // journalctl -f starts with the journal's tail (its own choice of entries), then follows
+      await waitForOutput(child, (out) => events(out).length > 0, 15_000);
+      // New entries as journald writes them now (current time, the boot of the tail: journalctl -f of
+      // systemd 252 did not show entries of another boot appended to the same file, see the README).
+      const now = () =>
+        journalEntries(JOURNAL_HOSTS.web02, realLines('apache-revoked.log')).map((e, i) => ({
+          ...e,
+          __REALTIME_TIMESTAMP: String(BigInt(Date.now()) * 1000n + BigInt(i)),
+        }));
+      expect((await remote.upload(now())).status).toBe(202);
+      const isRevoked = (e: F & { event: string }) => e.cause === 'certificate-revoked' && e.host === 'web02';
+      await waitForOutput(child, (o) => events(o).some((e) => isRevoked(e) && e.event === 'new'), 15_000);
+      expect((await remote.upload(now())).status).toBe(202);
+      await waitForOutput(child, (o) => events(o).some((e) => isRevoked(e) && e.event === 'update' && e.count === 2), 15_000);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(1); // findings at or above warning
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 40_000);
 });
 
 describe('--journal without journalctl', () => {
