@@ -153,6 +153,11 @@ describe('hosts never merge', () => {
     expect(ids(again, 'web02')).toEqual(ids(r, 'web02'));
   });
 
+  test('the API: analyze(lines, rules, {host}) gives lines that name no host that host', () => {
+    expect(analyze(lines, rules, { host: 'web09' }).findings.map((f) => f.host)).toEqual(['web09', 'web09']);
+    expect(analyze(as('web01'), rules, { host: 'web09' }).findings.map((f) => f.host)).toEqual(['web01', 'web01']);
+  });
+
   test('without a host the id is the one of a plain run (unchanged for plain logs)', () => {
     const plain = analyze(lines, rules);
     const docker = analyze(

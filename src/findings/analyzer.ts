@@ -202,15 +202,16 @@ export function renderReport(report: Report<FindingData>, causes?: CauseRegistry
  * @param lines the lines (or one text, split on LF, CRLF and lone CR)
  * @param rules compiled rules from `loadRules`
  * @param name input name used in evidence (default `-`)
+ * @param host the machine the lines come from, for lines that do not name one (default: unknown)
  */
 export function analyze(
   lines: readonly string[] | string,
   rules: readonly Rule[],
-  options: AnalyzerOptions & { name?: string } = {},
+  options: AnalyzerOptions & { name?: string; host?: string | null } = {},
 ): Report<FindingData> {
   const list = typeof lines === 'string' ? splitLines(lines) : lines;
   const a = createAnalyzer(rules, options);
-  const h = a.input(options.name ?? '-');
+  const h = a.input(options.name ?? '-', { host: options.host ?? null });
   list.forEach((l, i) => h.line(l, i + 1));
   h.setLineCount(list.length);
   h.end();
