@@ -214,7 +214,12 @@ export const CASES: CliCase[] = [
         ['trusted-chain-incomplete', 'trusted-chain-incomplete'], // two certificates
       ),
   },
-  { name: '--host-from-path without {host}', args: ['--host-from-path', '/var/log/*.log', NGINX_VERIFY], exitCode: 2, stderr: /needs \{host\} once/ },
+  {
+    name: '--host-from-path without {host}',
+    args: ['--host-from-path', '/var/log/*.log', NGINX_VERIFY],
+    exitCode: 2,
+    stderr: /needs \{host\} once/,
+  },
   { name: 'omprog without --output', args: ['omprog'], exitCode: 2, stderr: /required option '--output <file>' not specified/ },
   { name: 'rules export to an unknown engine', args: ['rules', 'export', '--to', 'splunk'], exitCode: 2, stderr: /'splunk' is invalid/ },
   {
