@@ -26,7 +26,7 @@ export interface RunParams {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM/SIGHUP (the reason: the signal's name): stop reading, print the summary, exit by the contract. */
   signal?: AbortSignal;
-  /** Subscribe to SIGHUP (the omprog mode reopens its output); returns the unsubscribe. */
+  /** Subscribe to SIGHUP (the omprog mode reopens its output; while subscribed, SIGHUP does not stop the run); returns the unsubscribe. */
   onHangup?: (handler: () => void) => () => void;
 }
 
