@@ -36,6 +36,8 @@ const KNOWN_MISSES: Record<string, string> = {
     'correlation (src/findings): AH01941 is written before AH01985 of its failure in this paste, so the timeout is not attached',
   'https://forums.cpanel.net/resources/how-to-address-ocsp-responder-errors.537/ forum: status text and message without AH code':
     'correlation (src/findings): an Apache transport line (AH01974) without its AH01941 follower is dropped by design',
+  'https://github.com/inverse-inc/packetfence/pull/2103 syslog tag without date on the first line, prefork, old wording':
+    "correlation (src/correlate): the paste cut the first line's syslog date and host, so AH02217 has no host while its AH02235 follower has one; since findings are kept per host (issue 11) the follower starts a finding of its own",
 };
 
 const positiveSamples = rules.flatMap((r) => r.samples.match.map((s) => s.line));

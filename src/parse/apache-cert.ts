@@ -8,7 +8,8 @@
  */
 import type { Values } from '../types.js';
 
-const SUFFIX =
+/** The certificate suffix (exported for the rule export's pipelines). */
+export const SUFFIX =
   / \[subject: (?<subject>.*?) \/ issuer: (?<issuer>.*?) \/ serial: (?<serial>[0-9A-Fa-f]+|\(ERROR\)|[^\s/\]]+) \/ notbefore: (?<nb>.*?) \/ notafter: (?<na>.*?)\]$/;
 // The suffix cut short by a paste: the fields before the cut (the last one possibly partial).
 const PARTIAL =

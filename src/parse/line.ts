@@ -57,6 +57,7 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
     p.wrapper = u.wrapper;
     p.time = p.time ?? u.time;
     p.pid = p.pid ?? u.pid;
+    if (u.host) p.host = u.host;
     return p;
   }
   const e = emptyLine(u.rest);
@@ -64,6 +65,7 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
   e.time = u.time;
   e.pid = u.pid;
   e.server = u.server;
+  if (u.host) e.host = u.host;
   // Apache writing through syslog without our exact prefix, or a custom ErrorLogFormat: keep the tag.
   // (Only when an AH tag is there at all: a linear check that spares the bounded search on long lines.)
   const loose = AH_TAG.test(u.rest) ? LOOSE_AH.exec(u.rest)?.groups : undefined;

@@ -30,6 +30,8 @@ export interface Unwrapped {
   time: string | null;
   pid: number | null;
   server: Server | null;
+  /** HOSTNAME of the syslog/journald header (RFC 3164/5424, journalctl's short formats; `-` is none). */
+  host: string | null;
 }
 
 const ISO_TS = '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?';
@@ -125,7 +127,7 @@ function containerLayers(line: string): { rest: string; time: string | null; fou
  * @param now reference time for syslog timestamps without a year
  */
 export function unwrap(line: string, now: () => Date): Unwrapped {
-  if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null };
+  if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null, host: null };
   const c = containerLayers(line);
   let { rest, time } = c;
   let wrapper: LineWrapper | null = c.found ? 'container' : null;
@@ -139,5 +141,6 @@ export function unwrap(line: string, now: () => Date): Unwrapped {
     pid = toInt(s.g.spid);
     server = serverFromTag(s.g.tag);
   }
-  return { rest, wrapper, time, pid, server };
+  const host = s?.g.host && s.g.host !== '-' ? s.g.host : null;
+  return { rest, wrapper, time, pid, server, host };
 }

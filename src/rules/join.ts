@@ -274,7 +274,10 @@ export class MessageJoiner {
     // A pattern took it whole, but it may as well be the start of another message of the same rule
     // with another cause (`… query failed (URL): r3.o.lencr.org` + `could not be resolved`).
     const m = r.match;
-    return m !== null && this.matcher.cutReadings(this.joined(g.lines, g.triggers)).some((h) => h.rule === m.rule && h.cause !== m.cause);
+    return (
+      m !== null &&
+      this.matcher.cutReadings(this.joined(g.lines, g.triggers)).some((h) => h.rule === m.rule && h.cause !== m.cause && !isCatchAll(h.rule, h.pattern))
+    );
   }
 
   /** Can `next` be a further physical line of a message (not a line of its own)? */

@@ -13,10 +13,11 @@
  * for a message a paste cut short. A match says what could not be read ({@link LineCut}).
  */
 import { parseLine, type ParseOptions } from '../parse/line.js';
+import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
 import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
-import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, Rule, Severity, ValueName, Values } from '../types.js';
+import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, RecordKind, Rule, Severity, ValueName, Values } from '../types.js';
 import { causeOfMatch } from './cause.js';
 import { AnchorPlanner } from './prefilter.js';
 import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
@@ -259,13 +260,20 @@ export interface Matcher {
    * @returns the parsed line (null when the text contains no trigger: it is not parsed at all) and the
    *   winning match (null when no rule matches). Of several matching rules the one with the highest
    *   `priority` wins; equal priorities fall back to the rule id order (the rule-sample test forbids such ties).
+   *   A JSON log record (`src/parse/record.ts`) is decoded first and its line matched (its keys are then
+   *   looked up again); `record` says which kind it was, or `undecoded` when it looked like one but could
+   *   not be decoded (it is not matched).
    */
-  match(text: string, location: LineLocation, keys?: readonly number[]): { parsed: ParsedLine | null; match: LineMatch | null };
+  match(
+    text: string,
+    location: LineLocation,
+    keys?: readonly number[],
+  ): { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
   /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
   /** The rules whose trigger the text contains (the only ones that can match it). */
   candidates(text: string): Rule[];
-  /** The line parsed as the matcher parses it. */
+  /** The line parsed as the matcher parses it (a JSON log record decoded first). */
   parse(text: string): ParsedLine;
   /**
    * The readings of the text as a message cut short (each rule's first cut-tolerant twin that matches,
@@ -305,7 +313,25 @@ function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: 
       keyTriggers[i]!.push(ti);
     }
   });
+  // The keys as JSON encoders escape them (and journald's byte-array MESSAGE, which names no trigger):
+  // a JSON log record is a candidate line too; it is decoded and its keys looked up again inside.
+  const plain = keys.length;
+  for (let i = 0; i < plain; i++) {
+    for (const f of jsonEscapedForms([keys[i]!])) {
+      if (at.has(f)) continue;
+      at.set(f, keys.length);
+      keys.push(f);
+      keyTriggers.push(f === JOURNAL_BYTE_MESSAGE ? [] : keyTriggers[i]!);
+    }
+  }
   return { keys, keyTriggers };
+}
+
+/** A line parsed as the matcher does, and the server line in it: a JSON log record decoded first (null: undecodable). */
+function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; line: string } | null {
+  if (!isRecordLine(text)) return { parsed: parseLine(text, options), line: text };
+  const r = decodeRecord(text);
+  return r.ok ? { parsed: parseRecord(r.record, options), line: r.record.line } : null;
 }
 
 /** Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins. */
@@ -355,6 +381,28 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
+  /** The best hit on a parsed line among the rules, as a match (with what a paste cut off). */
+  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string): LineMatch | null => {
+    const { hits, prepared } = hitsOn(parsed, rs);
+    const best = hits[0];
+    if (!best || !prepared) return null;
+    const { tail: _tail, ...hit } = best;
+    const cut = cutOf(parsed, best, prepared);
+    const match: LineMatch = { ...hit, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text };
+    if (cut) match.cut = cut;
+    return match;
+  };
+  type MatchResult = { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
+  const matchRecord = (text: string, location: LineLocation, present: readonly number[] | undefined): MatchResult => {
+    // Only what the byte scanner would hand over is examined (a key, plain or escaped, is in it).
+    if (!present && !keys.some((k) => text.includes(k))) return { parsed: null, match: null };
+    const r = decodeRecord(text);
+    if (!r.ok) return { parsed: null, match: null, record: 'undecoded' };
+    const rs = rulesIn(r.record.line, candidateTriggers(r.record.line));
+    if (rs.length === 0) return { parsed: null, match: null, record: r.record.kind };
+    const parsed = parseRecord(r.record, parseOptions);
+    return { parsed, match: bestMatch(parsed, rs, location, r.record.line), record: r.record.kind };
+  };
   return {
     rules,
     triggers,
@@ -366,20 +414,15 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
     candidateTriggers,
     match(text, location, present) {
+      if (isRecordLine(text)) return matchRecord(text, location, present);
       const rs = rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
-      const { hits, prepared } = hitsOn(parsed, rs);
-      const best = hits[0];
-      if (!best || !prepared) return { parsed, match: null };
-      const { tail: _tail, ...hit } = best;
-      const cut = cutOf(parsed, best, prepared);
-      const match: LineMatch = { ...hit, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text };
-      if (cut) match.cut = cut;
-      return { parsed, match };
+      return { parsed, match: bestMatch(parsed, rs, location, text) };
     },
     matchAll(text) {
-      return hitsOn(parseLine(text, parseOptions), rulesIn(text, candidateTriggers(text))).hits;
+      const p = parseAny(text, parseOptions);
+      return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits : [];
     },
     cutReadings(text) {
       const parsed = parseLine(text, parseOptions);
@@ -387,6 +430,6 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       return rulesIn(text, candidateTriggers(text)).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
     candidates: (text) => rulesIn(text, candidateTriggers(text)),
-    parse: (text) => parseLine(text, parseOptions),
+    parse: (text) => parseAny(text, parseOptions)?.parsed ?? parseLine(text, parseOptions),
   };
 }
