@@ -27,6 +27,7 @@ import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText,
 import { parseLine } from '../parse/line.js';
 import { literalRuns } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
+import { isRecordLine } from '../parse/record.js';
 
 /** Most physical lines joined into one message (a 250-character nginx line wrapped at 40 columns takes 8). */
 export const MAX_JOINED_LINES = 16;
@@ -282,7 +283,16 @@ export class MessageJoiner {
 
   /** Can `next` be a further physical line of a message (not a line of its own)? */
   private canFollow(lines: readonly Physical[], next: Physical): boolean {
-    return next.no === lines[lines.length - 1]!.no + 1 && lines.length < MAX_JOINED_LINES && next.text.trim() !== '' && !startsLogLine(next.text);
+    // A JSON log record is a whole message of its own (the analyzer matches it alone): never part of another.
+    const last = lines[lines.length - 1]!;
+    return (
+      next.no === last.no + 1 &&
+      lines.length < MAX_JOINED_LINES &&
+      next.text.trim() !== '' &&
+      !startsLogLine(next.text) &&
+      !isRecordLine(last.text) &&
+      !isRecordLine(next.text)
+    );
   }
 
   /** Report a message. Its lines are used up only when it matched: a line that continues it may still read them. */
