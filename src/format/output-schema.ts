@@ -4,7 +4,16 @@
  * NDJSON lines are the finding objects below plus `"event": "new" | "update"`, and a last line
  * `{"event": "end", "version", "stats", "inputs"}`.
  */
-import { CAUSE_IDS, INSPECTION_CHECKS, INSPECTION_RESULTS, OUTPUT_VERSION, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
+import {
+  CAUSE_IDS,
+  EVIDENCE_SOURCES,
+  INSPECTION_CHECKS,
+  INSPECTION_RESULTS,
+  OUTPUT_VERSION,
+  SERVERS,
+  SEVERITIES,
+  VALUE_NAMES,
+} from '../types.js';
 
 const str = { type: 'string' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
@@ -23,6 +32,58 @@ const stats = {
   properties: { files: count, lines: count, parsed: count, unparsed: count, skipped: count, matched: count },
 } as const;
 
+const checks = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['check', 'result', 'detailId', 'data', 'detail'],
+    properties: {
+      check: { enum: [...INSPECTION_CHECKS] },
+      result: { enum: [...INSPECTION_RESULTS] },
+      detailId: str,
+      data: { type: 'object', additionalProperties: { type: ['string', 'number', 'array'], items: str } },
+      detail: str,
+    },
+  },
+} as const;
+
+const missing = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['subject', 'role', 'caIssuersUrl', 'neededIn'],
+    properties: {
+      subject: str,
+      role: { enum: ['issuer', 'root'] },
+      caIssuersUrl: strOrNull,
+      neededIn: { enum: ['certificate-file', 'trusted-bundle'] },
+    },
+  },
+} as const;
+
+/** `--inspect --config`: the blocks a certificate is used by, each with its verdict (see `BlockVerdict`). */
+const blocks = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['block', 'names', 'listen', 'certificate', 'cause', 'result', 'checks', 'missing', 'trustedFiles'],
+    properties: {
+      block: str,
+      names: { type: 'array', items: str },
+      listen: { type: 'array', items: str },
+      certificate: strOrNull,
+      cause: { enum: [...CAUSE_IDS] },
+      result: { enum: [...INSPECTION_RESULTS] },
+      checks,
+      missing,
+      trustedFiles: { type: 'array', items: str },
+    },
+  },
+} as const;
+
 /** `--inspect`: what the certificate files said (optional; absent without --inspect). */
 const inspection = {
   type: 'object',
@@ -30,23 +91,9 @@ const inspection = {
   required: ['result', 'checks', 'missing'],
   properties: {
     result: { enum: [...INSPECTION_RESULTS] },
-    checks: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['check', 'result', 'detailId', 'data', 'detail'],
-        properties: {
-          check: { enum: [...INSPECTION_CHECKS] },
-          result: { enum: [...INSPECTION_RESULTS] },
-          detailId: str,
-          data: { type: 'object', additionalProperties: { type: ['string', 'number', 'array'], items: str } },
-          detail: str,
-        },
-      },
-    },
+    checks,
     causeBefore: { enum: [...CAUSE_IDS] },
-    causeChangeReason: { enum: ['self-signed', 'trusted-chain-complete'] },
+    causeChangeReason: { enum: ['self-signed', 'trusted-chain-complete', 'not-self-signed'] },
     causeChange: str,
     certificate: {
       type: 'object',
@@ -67,21 +114,22 @@ const inspection = {
     configBlock: str,
     trustedFiles: { type: 'array', items: str },
     haveConfig: { type: 'boolean' },
-    missing: {
+    missing,
+    error: str,
+    blocks,
+    blockJudgement: { enum: ['one', 'each'] },
+    blockDifferences: { type: 'array', items: str },
+    verdictFor: { type: 'array', items: str },
+    endpoints: {
       type: 'array',
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['subject', 'role', 'caIssuersUrl', 'neededIn'],
-        properties: {
-          subject: str,
-          role: { enum: ['issuer', 'root'] },
-          caIssuersUrl: strOrNull,
-          neededIn: { enum: ['certificate-file', 'trusted-bundle'] },
-        },
+        required: ['host', 'port', 'serverName'],
+        properties: { host: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, serverName: strOrNull },
       },
     },
-    error: str,
+    blocksNote: str,
   },
 } as const;
 
@@ -150,6 +198,7 @@ const finding = {
           time: strOrNull,
           pid: { type: ['integer', 'null'] },
           values,
+          source: { enum: [...EVIDENCE_SOURCES] },
         },
       },
     },
@@ -195,6 +244,7 @@ const finding = {
       },
     },
     inspection,
+    origin: { enum: ['log', 'check'] },
   },
 } as const;
 

@@ -8,14 +8,14 @@
  * This is the I/O half: it reads files (never writes, never touches the network) and caches what it read.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { messageIdOf, type CauseRegistry } from '../findings/registry.js';
 import { CAUSES } from '../findings/causes/index.js';
 import type { FindingData } from '../types.js';
-import type { ServerConfig, SiteCertificates } from './config.js';
+import type { ServerConfig } from './config.js';
+import { judgeByBlocks } from './blocks.js';
 import { judge, type Judgement, type Materials, type PemFile } from './judge.js';
 import { NO_PATH_MAP, type PathMap } from './paths.js';
-import { sameDn, sameSerial, splitPem } from '../x509/x509.js';
+import { splitPem } from '../x509/x509.js';
 
 export type { Judgement, Materials, PemFile } from './judge.js';
 export { judge } from './judge.js';
@@ -94,61 +94,26 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const causes = options.causes ?? CAUSES;
 
   const readPem = pemReader(fsm, paths, options.maxPemBytes ?? 1024 * 1024);
-  const sites = configs.flatMap((c) => c.sites);
-  const blockOf = (s: SiteCertificates): string => `${s.file}:${s.line}`;
-  const forSite = (s: SiteCertificates) => ({
-    chainFiles: s.chainFiles.map(readPem),
-    trustedFiles: [...s.trustedFiles, ...s.clientCaFiles].map(readPem),
+  /** Without a block: the certificate file the log names, if any. */
+  const fileOnly = (f: FindingData): Materials => ({
+    haveConfig: configs.length > 0,
+    chainFiles: [],
+    trustedFiles: [],
+    site: null,
+    block: null,
+    certFile: f.subject.certificate ? readPem(f.subject.certificate) : null,
   });
-
-  const materials = (f: FindingData): Materials => {
-    const haveConfig = configs.length > 0;
-    const s = f.subject;
-    const base = { haveConfig, chainFiles: [], trustedFiles: [], site: null, block: null };
-    const serverSites = sites.filter((x) => f.server === null || x.server === f.server);
-    if (s.certificate) {
-      // Compare where the files really are: a log captured elsewhere (--map-path) names other paths than the config.
-      const real = (p: string) => paths.toReal(path.resolve(p));
-      const named = real(s.certificate);
-      const site = serverSites.find((x) => x.certificates.some((c) => real(c) === named)) ?? null;
-      return { ...base, certFile: readPem(s.certificate), ...(site ? { site, block: blockOf(site), ...forSite(site) } : {}) };
-    }
-    if (s.certSubject || s.serial) {
-      for (const site of serverSites) {
-        for (const c of site.certificates) {
-          const pem = readPem(c);
-          const leaf = pem.certs[0];
-          if (!leaf) continue;
-          if (s.serial && !sameSerial(s.serial, leaf.serialNumber)) continue;
-          if (s.certSubject && !sameDn(s.certSubject, leaf.subject)) continue;
-          return { ...base, certFile: pem, site, block: blockOf(site), ...forSite(site) };
-        }
-      }
-    }
-    if (s.vhost) {
-      const host = /^(.+?):\d+(?::\d+)?$/.exec(s.vhost)?.[1] ?? s.vhost;
-      const candidates = serverSites.filter((x) => x.names.includes(host) && x.certificates.length > 0);
-      if (candidates.length === 1) {
-        const site = candidates[0]!;
-        return { ...base, certFile: readPem(site.certificates[0]!), site, block: blockOf(site), ...forSite(site) };
-      }
-    }
-    if (s.url) {
-      // Apache's AH01940 names only the URL: the block that forces it is the one.
-      const candidates = serverSites.filter((x) => x.forcedResponder === s.url && x.certificates.length > 0);
-      if (candidates.length === 1) {
-        const site = candidates[0]!;
-        return { ...base, certFile: readPem(site.certificates[0]!), site, block: blockOf(site), ...forSite(site) };
-      }
-    }
-    return { ...base, certFile: null };
+  const judgement = (f: FindingData): Judgement => {
+    const t = now();
+    const byBlocks = configs.length > 0 ? judgeByBlocks(f, { configs, paths, readPem, now: t, causes }) : null;
+    return byBlocks ?? judge(f, fileOnly(f), t, causes);
   };
 
   return {
     readPem,
     inspect(f) {
       try {
-        return applyJudgement(f, judge(f, materials(f), now(), causes), causes);
+        return applyJudgement(f, judgement(f), causes);
       } catch (e) {
         // Never let an inspection problem cost the report: say what went wrong instead.
         return { ...f, inspection: { result: 'not-checked', checks: [], missing: [], error: e instanceof Error ? e.message : String(e) } };
