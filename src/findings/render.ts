@@ -5,7 +5,7 @@
  */
 import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './causes/index.js';
 import { shq, step } from './causes/kit.js';
-import { contextOf, messageIdOf, moduleOf, type CauseRegistry } from './registry.js';
+import { contextOf, messageIdOf, moduleOf, severityOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
 import type { CauseId, ConfirmEndpoint, Finding, FindingData, FindingSubject, Fix, Server, Values } from '../types.js';
 
@@ -75,7 +75,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
   const out: Finding = {
     id: rest.id,
     cause: rest.cause,
-    severity: rest.severity,
+    severity: severityOf(f),
     server: rest.server,
     ruleIds: rest.ruleIds,
     count: rest.count,

@@ -8,7 +8,7 @@
  * This is the I/O half: it reads files (never writes, never touches the network) and caches what it read.
  */
 import fs from 'node:fs';
-import { messageIdOf, type CauseRegistry } from '../findings/registry.js';
+import { messageIdOf, severityOf, type CauseRegistry } from '../findings/registry.js';
 import { CAUSES } from '../findings/causes/index.js';
 import type { FindingData } from '../types.js';
 import type { ServerConfig } from './config.js';
@@ -21,12 +21,13 @@ export type { Judgement, Materials, PemFile } from './judge.js';
 export { judge } from './judge.js';
 
 /**
- * Apply a judgement to a finding: inspection attached, cause and message id updated. The finding's `id`
- * stays (it identifies the log's finding across live updates).
+ * Apply a judgement to a finding: inspection attached, cause, message id and severity (an expired
+ * certificate is an error) updated. The finding's `id` stays (it identifies the log's finding across live
+ * updates).
  */
 export function applyJudgement(f: FindingData, j: Judgement, causes: CauseRegistry = CAUSES): FindingData {
   const out: FindingData = { ...f, cause: j.cause, inspection: j.inspection };
-  return { ...out, messageId: messageIdOf(out, causes) };
+  return { ...out, severity: severityOf(out), messageId: messageIdOf(out, causes) };
 }
 
 /** Options of {@link createInspector}. */

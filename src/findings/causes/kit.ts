@@ -26,6 +26,12 @@ export interface InspectionFacts {
   expiredOn?: string;
   /** The certificate was issued by Let's Encrypt. */
   letsEncrypt?: boolean;
+  /**
+   * Set when the inspection refutes the diagnosis: the detail ids of the refuting checks (`issuerPresent`,
+   * `hasOcspUrl` …, see `findings/inspection-wording.ts`). A cause module words a refuted finding and
+   * changes its fix with them.
+   */
+  refuted?: string[];
 }
 
 /** The directive names of one server, so that wording never spells a server's name by hand. */
@@ -246,4 +252,31 @@ export function responderUrl(s: FindingSubject): string {
 /** `openssl ocsp` asking the responder about the certificate, shell-quoted values. */
 export function ocspQuery(s: FindingSubject, extra: string): string {
   return `openssl ocsp -issuer ISSUER.pem -cert ${shq(s.certificate ?? 'CERT.pem')} -url ${responderUrl(s)}${extra} -resp_text`;
+}
+
+/** True when `--inspect` refuted the diagnosis with this check detail (see {@link InspectionFacts.refuted}). */
+export function refutedBy(c: CauseContext, detailId: string): boolean {
+  return c.facts?.refuted?.includes(detailId) === true;
+}
+
+/**
+ * The fix when the files as they are now contradict the log: the running server read them before they
+ * changed (reload it), or it reads other files than those inspected (compare with its own dump).
+ */
+export function reloadSteps(c: CauseContext, what: string): FixStep[] {
+  return [
+    step({
+      action: 'run',
+      command: c.nginx ? 'nginx -t && nginx -s reload' : 'apachectl configtest && apachectl -k graceful   # apache2ctl on Debian',
+      text: `Reload ${c.nginx ? 'nginx' : 'Apache'} so that it reads the files as they are now (${what}).`,
+    }),
+    step({
+      action: 'check',
+      directive: c.dir.certificate,
+      command: c.nginx
+        ? "nginx -T 2>/dev/null | grep -nE 'ssl_certificate|ssl_trusted_certificate|ssl_stapling'"
+        : "apachectl -t -D DUMP_CONFIG 2>/dev/null | grep -niE 'SSLCertificate|SSLCACertificate|SSLUseStapling'",
+      text: `If the message comes back after the reload, the running configuration names other files than those inspected: compare the files its \`${c.dir.certificate}\` lines name with ${c.file ? `"${c.file}"` : 'the inspected file'}, and give that configuration to --config.`,
+    }),
+  ];
 }
