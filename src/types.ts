@@ -409,9 +409,12 @@ export interface Finding extends Omit<FindingData, 'inspection'> {
  * - `trusted-chain`: does the trusted bundle (`ssl_trusted_certificate`) chain the issuer to a root;
  * - `ocsp-url`: does the certificate carry an AIA OCSP URI (and is it the responder the log names);
  * - `lets-encrypt`: is the issuer Let's Encrypt (which ended OCSP in 2025);
- * - `expired`: is the certificate outside its validity dates.
+ * - `expired`: is the certificate outside its validity dates;
+ * - `must-staple`: does the certificate ask for OCSP Must-Staple (TLS Feature `status_request`, RFC 7633),
+ *   so that clients refuse it without a staple (`stapling-doctor check`).
  */
-export type InspectionCheckId = 'self-signed' | 'issuer-present' | 'trusted-chain' | 'ocsp-url' | 'lets-encrypt' | 'expired';
+export type InspectionCheckId =
+  'self-signed' | 'issuer-present' | 'trusted-chain' | 'ocsp-url' | 'lets-encrypt' | 'expired' | 'must-staple';
 export const INSPECTION_CHECKS = [
   'self-signed',
   'issuer-present',
@@ -419,6 +422,7 @@ export const INSPECTION_CHECKS = [
   'ocsp-url',
   'lets-encrypt',
   'expired',
+  'must-staple',
 ] as const satisfies readonly InspectionCheckId[];
 
 /** What a check says about the finding's diagnosis: it supports it, contradicts it, or could not run. */

@@ -22,6 +22,7 @@ export const CHECK_TITLES: Record<InspectionCheckId, string> = {
   'ocsp-url': 'OCSP URL?',
   'lets-encrypt': "Let's Encrypt?",
   expired: 'expired?',
+  'must-staple': 'Must-Staple?',
 };
 
 /** How the human output says what a check did to the diagnosis. */
@@ -91,6 +92,9 @@ export const CHECK_DETAILS: Record<string, (d: Data) => string> = {
     `Issued by Let's Encrypt (${str(d.issuer)}), which stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025: turn stapling off for it.`,
   expired: (d) => `The certificate expired on ${str(d.notAfter)}: replace it.`,
   notYetValid: (d) => `The certificate is not valid before ${str(d.notBefore)}: check the server clock.`,
+  expiresSoon: (d) => `The certificate expires on ${str(d.notAfter)}, in ${str(d.days)} day${d.days === 1 ? '' : 's'}.`,
+  mustStaple: (d) =>
+    `${q(d.file)} asks for OCSP Must-Staple (TLS Feature status_request): clients that honour it (Firefox) refuse the connection when no valid staple comes with it.`,
   trustedNone: (d) =>
     `The block at ${str(d.block)} has no ${trustedDirective(d.server)}${d.server === 'nginx' ? ' (nor ssl_client_certificate)' : ''}: nginx has no CA certificate to verify the signer of the OCSP response with.`,
   trustedNotKnown: (d) =>

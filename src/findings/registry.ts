@@ -40,6 +40,7 @@ export function factsOf(i: InspectionData | undefined): InspectionFacts | undefi
     ...(expired ? { expiredOn: String(expired.data.notAfter) } : {}),
     ...(i.checks.some((c) => c.check === 'lets-encrypt' && c.result === 'confirmed') ? { letsEncrypt: true } : {}),
     ...(i.result === 'refuted' ? { refuted: refutedDetails(i) } : {}),
+    ...(i.checks.some((c) => c.check === 'must-staple' && c.result === 'confirmed') ? { mustStaple: true } : {}),
   };
 }
 
@@ -60,10 +61,10 @@ export function severityOf(f: Pick<FindingData, 'severity' | 'subject' | 'data' 
 }
 
 /** The parts of a finding its wording depends on. */
-export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection'>;
+export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection' | 'origin'>;
 
 export function contextOf(f: Wordable): CauseContext {
-  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection));
+  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection), f.origin === 'check');
 }
 
 /**

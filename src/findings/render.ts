@@ -41,7 +41,10 @@ function sentence(m: CauseModule, variant: string, c: CauseContext, expired: str
   const raw = word(c);
   // Sentences may start with a label ("the server certificate …"); nginx keeps its lower-case name.
   const text = raw.startsWith('nginx') ? raw : raw.charAt(0).toUpperCase() + raw.slice(1);
-  return expired ? `${text} The certificate itself expired on ${expired}: replace it.` : text;
+  const must = c.facts?.mustStaple
+    ? ' The certificate asks for OCSP Must-Staple: clients that honour it refuse the connection without a valid staple.'
+    : '';
+  return `${expired ? `${text} The certificate itself expired on ${expired}: replace it.` : text}${must}`;
 }
 
 function fixOf(m: CauseModule, c: CauseContext, expired: string | null, endpoints?: readonly ConfirmEndpoint[]): Fix {
@@ -90,6 +93,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
     fix: fixOf(m, c, expired, f.inspection?.endpoints),
   };
   if (inspection) out.inspection = renderInspection(inspection, f.cause, f.server);
+  if (rest.origin) out.origin = rest.origin;
   return out;
 }
 

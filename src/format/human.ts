@@ -107,12 +107,14 @@ function blockLines(c: ChalkInstance, ins: Inspection): string[] {
   return out;
 }
 
-/** The `Inspection:` block of a finding (`--inspect`). */
-function inspectionLines(c: ChalkInstance, ins: Inspection): string[] {
+/** The `Inspection:` block of a finding (`--inspect`); `Checked:` for a finding of `check` (what its prediction rests on). */
+function inspectionLines(c: ChalkInstance, ins: Inspection, check: boolean): string[] {
   const out: string[] = [];
   const label = ins.result === 'not-checked' ? 'not checked' : ins.result;
   out.push(
-    `  ${c.bold('Inspection:')} ${paintResult(c, ins.result, label)}${ins.causeBefore ? ` — cause changed from ${terminalSafe(ins.causeBefore)}` : ''}`,
+    check
+      ? `  ${c.bold('Checked:')}`
+      : `  ${c.bold('Inspection:')} ${paintResult(c, ins.result, label)}${ins.causeBefore ? ` — cause changed from ${terminalSafe(ins.causeBefore)}` : ''}`,
   );
   if (ins.causeChange) out.push(`   ${terminalSafe(ins.causeChange)}`);
   if (ins.certificate) {
@@ -149,7 +151,7 @@ export function formatFinding(f: Finding, opts: HumanOptions): string {
   const rows = subjectLines(f);
   const pad = Math.max(0, ...rows.map(([k]) => k.length));
   for (const [k, v] of rows) out.push(`  ${c.dim(`${k}:`.padEnd(pad + 1))} ${cut(v, width)}`);
-  if (f.inspection) out.push(...inspectionLines(c, f.inspection));
+  if (f.inspection) out.push(...inspectionLines(c, f.inspection, f.origin === 'check'));
   out.push(`  ${c.bold('Fix:')} ${terminalSafe(f.fix.summary)}`);
   let n = 0;
   for (const st of f.fix.steps) out.push(stepLine(c, st, st.alternative ? n : ++n));

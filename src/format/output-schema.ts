@@ -14,6 +14,7 @@ import {
   SEVERITIES,
   VALUE_NAMES,
 } from '../types.js';
+import { PROBE_SCHEMA } from './probe-schema.js';
 
 const str = { type: 'string' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
@@ -274,3 +275,90 @@ export const OUTPUT_SCHEMA = {
 
 /** The schema of one finding (also one NDJSON line, with `event`). */
 export const FINDING_SCHEMA = finding;
+
+const endpoint = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'port', 'serverName'],
+  properties: { host: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, serverName: strOrNull },
+} as const;
+
+/**
+ * The schema of the `check --format json` document: the configurations read, every TLS block, the
+ * findings (the same finding objects as the log report's, `origin: "check"`, evidence from the
+ * configuration and the certificates), what could not be checked, the configuration problems, and with
+ * `--probe` one probe document per endpoint (the `probe --format json` document).
+ */
+export const CHECK_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: `https://stapling-doctor.invalid/check-v${OUTPUT_VERSION}.schema.json`,
+  title: 'stapling-doctor check report',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'kind', 'configs', 'blocks', 'findings', 'notChecked', 'problems'],
+  properties: {
+    version: { const: OUTPUT_VERSION },
+    kind: { const: 'check' },
+    configs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['file', 'server', 'source'],
+        properties: { file: str, server: { enum: [...SERVERS] }, source: str },
+      },
+    },
+    blocks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['server', 'block', 'names', 'listen', 'stapling', 'certificates', 'endpoints'],
+        properties: {
+          server: { enum: [...SERVERS] },
+          block: str,
+          names: { type: 'array', items: str },
+          listen: { type: 'array', items: str },
+          stapling: { type: ['boolean', 'null'] },
+          certificates: { type: 'array', items: str },
+          endpoints: { type: 'array', items: endpoint },
+        },
+      },
+    },
+    findings: { type: 'array', items: finding },
+    notChecked: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['block', 'certificate', 'reason'],
+        properties: { block: str, certificate: str, reason: str },
+      },
+    },
+    problems: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'severity', 'file', 'line', 'message'],
+        properties: {
+          kind: str,
+          severity: { enum: ['error', 'warning', 'note'] },
+          file: str,
+          line: { type: ['integer', 'null'] },
+          message: str,
+          tried: str,
+        },
+      },
+    },
+    probes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['server', 'block', 'endpoint', 'address', 'result'],
+        properties: { server: { enum: [...SERVERS] }, block: str, endpoint, address: str, result: { oneOf: PROBE_SCHEMA.oneOf } },
+      },
+    },
+  },
+} as const;

@@ -18,7 +18,15 @@
  */
 import type { CauseRegistry } from '../findings/registry.js';
 import type { BlockVerdict, ConfirmEndpoint, FindingData, InspectionData, MissingCertificate } from '../types.js';
-import { candidatesFor, endpointsOf, type Candidate, type Resolution, type ServerConfig, type SiteHints } from './config.js';
+import {
+  candidatesFor,
+  endpointsOf,
+  type Candidate,
+  type Resolution,
+  type ServerConfig,
+  type SiteCertificates,
+  type SiteHints,
+} from './config.js';
 import { judge, type Judgement, type Materials, type PemFile } from './judge.js';
 import type { PathMap } from './paths.js';
 
@@ -94,8 +102,13 @@ function verdictOf(u: Unit, j: Judgement, withChecks: boolean): BlockVerdict {
   };
 }
 
+/** The TLS endpoints of one block (`endpointsOf` without the `listen` text). */
+export function siteEndpoints(site: SiteCertificates): ConfirmEndpoint[] {
+  return confirmEndpoints([{ candidate: { site } }]);
+}
+
 /** The TLS endpoints of some blocks, for the Confirm commands (duplicates removed). */
-export function confirmEndpoints(units: readonly Pick<Unit, 'candidate'>[]): ConfirmEndpoint[] {
+export function confirmEndpoints(units: readonly { candidate: Pick<Candidate, 'site'> }[]): ConfirmEndpoint[] {
   const out: ConfirmEndpoint[] = [];
   for (const u of units) {
     for (const e of endpointsOf(u.candidate.site)) {

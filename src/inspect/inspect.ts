@@ -71,8 +71,14 @@ function pemReader(fsm: Pick<typeof fs, 'statSync' | 'readFileSync'>, paths: Pat
       if (hit && hit.key === key) return hit.pem;
       const blocks = splitPem(fsm.readFileSync(real, 'utf8'));
       const certs = blocks.flatMap((b) => (b.cert ? [b.cert] : []));
+      const lines = blocks.flatMap((b) => (b.cert ? [b.line] : []));
       const bad = blocks.find((b) => !b.cert);
-      const pem: PemFile = { file: named, certs, ...(certs.length === 0 && bad ? { error: `unparsable certificate: ${bad.error}` } : {}) };
+      const pem: PemFile = {
+        file: named,
+        certs,
+        lines,
+        ...(certs.length === 0 && bad ? { error: `unparsable certificate: ${bad.error}` } : {}),
+      };
       cache.set(real, { key, pem });
       return pem;
     } catch (e) {

@@ -28,6 +28,8 @@ export interface PemFile {
   /** The path as the log or configuration names it. */
   file: string;
   certs: X509Certificate[];
+  /** The 1-based line of each certificate's `BEGIN CERTIFICATE` (same order as `certs`), when known. */
+  lines?: number[];
   /** Set when the file could not be read (`ENOENT`, `EACCES`, `not a regular file` …). */
   error?: string;
 }

@@ -7,6 +7,7 @@
  * 2 usage error, unusable rule file, or an input that could not be read (after the report).
  */
 import { runAnalyze } from './analyze-command.js';
+import { runCheck } from './check-command.js';
 import { runExplain } from './explain-command.js';
 import { errorLine, Output, type OutStream } from './output.js';
 import { runProbe } from './probe-command.js';
@@ -48,5 +49,7 @@ export async function run(params: RunParams): Promise<number> {
       return runExplain(call.lines, call.opts, params, fail);
     case 'analyze':
       return runAnalyze(call.inputs, call.opts, params, errOut);
+    case 'check':
+      return runCheck(call.opts, params, errOut);
   }
 }

@@ -1,0 +1,137 @@
+/**
+ * `stapling-doctor check [--config FILE...] [--probe [--address ADDR...]]`: read the nginx and Apache
+ * configurations (default: the system's, where found), predict what will stop OCSP stapling for each
+ * certificate of each TLS block with stapling on (`inspect/check.ts`), word the findings with the same
+ * render step as the log analysis, and — with `--probe` only — handshake every configured endpoint and
+ * say whether a good staple is served (`probe/probe.ts`, which makes a second handshake when the first
+ * brings none, as nginx needs). Nothing touches the network without `--probe`.
+ *
+ * Exit codes: 0 nothing at or above `--fail-on` and every probe good; 1 otherwise; 2 usage, no
+ * configuration found, or a `--config` that cannot be read.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import { renderFinding } from '../findings/render.js';
+import { CAUSES } from '../findings/causes/index.js';
+import { colorLevel, type HumanOptions } from '../format/human.js';
+import { CHECK_SCHEMA } from '../format/output-schema.js';
+import { safeJson } from '../format/sanitize.js';
+import { severityRank, type Severity } from '../types.js';
+import type { CheckedBlock } from '../inspect/check.js';
+import type { PathMap } from '../inspect/paths.js';
+import type { CheckProbe } from '../format/check.js';
+import { errorLine, type Output } from './output.js';
+import type { CheckOptions } from './program.js';
+import type { RunParams } from './run.js';
+
+/** Where the servers keep their main configuration: Debian/Ubuntu nginx and Apache, RHEL/Fedora httpd. */
+export const DEFAULT_CONFIGS = ['/etc/nginx/nginx.conf', '/etc/apache2/apache2.conf', '/etc/httpd/conf/httpd.conf'];
+
+/** Largest `ssl_stapling_file` read (a DER OCSP response is a few KiB). */
+const MAX_STAPLING_FILE = 1024 * 1024;
+
+function fileReader(paths: PathMap): (named: string) => { bytes: Buffer } | { error: string } {
+  return (named) => {
+    try {
+      const real = paths.toReal(named);
+      const st = fs.statSync(real);
+      if (!st.isFile()) return { error: 'not a regular file' };
+      if (st.size > MAX_STAPLING_FILE) return { error: `larger than ${MAX_STAPLING_FILE} bytes` };
+      return { bytes: fs.readFileSync(real) };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      return { error: err.code ?? err.message };
+    }
+  };
+}
+
+/** Where to connect for one endpoint: the `--address`es, else the configured address, else loopback. */
+function addressesFor(host: string, given: readonly string[]): string[] {
+  if (given.length > 0) return [...given];
+  return [net.isIP(host.replace(/^\[|\]$/g, '')) !== 0 ? host.replace(/^\[|\]$/g, '') : '127.0.0.1'];
+}
+
+/** Handshake every endpoint of every block with stapling on. */
+async function probeAll(blocks: readonly CheckedBlock[], opts: CheckOptions): Promise<CheckProbe[]> {
+  const { probe, ProbeError } = await import('../probe/probe.js');
+  const out: CheckProbe[] = [];
+  for (const b of blocks.filter((x) => x.stapling === true)) {
+    for (const endpoint of b.endpoints) {
+      for (const address of addressesFor(endpoint.host, opts.address)) {
+        try {
+          const result = await probe({ host: address, port: endpoint.port, servername: endpoint.serverName, timeoutMs: opts.timeout });
+          out.push({ server: b.server, block: b.block, endpoint, address, result });
+        } catch (e) {
+          if (!(e instanceof ProbeError)) throw e;
+          out.push({ server: b.server, block: b.block, endpoint, address, result: { error: e.message, errorCode: e.code ?? null } });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The configurations to read: `--config`, else the system's that exist. */
+function configFiles(opts: CheckOptions, paths: PathMap): string[] {
+  if (opts.config.length > 0) return opts.config;
+  return DEFAULT_CONFIGS.filter((f) => fs.existsSync(paths.toReal(f)));
+}
+
+/**
+ * Run `check`.
+ * @param errOut stderr, for one-line reports (configuration problems, usage errors)
+ * @returns the exit code
+ */
+export async function runCheck(opts: CheckOptions, params: RunParams, errOut: Output): Promise<number> {
+  const fail = (msg: string): number => {
+    errOut.write(errorLine(msg));
+    return 2;
+  };
+  if (opts.schema) {
+    params.stdout.write(`${JSON.stringify(CHECK_SCHEMA, null, 2)}\n`);
+    return 0;
+  }
+  const { loadServerConfigs, formatProblem } = await import('../inspect/config.js');
+  const { createInspector } = await import('../inspect/inspect.js');
+  const { createPathMap } = await import('../inspect/paths.js');
+  const { checkConfigs } = await import('../inspect/check.js');
+  let paths: PathMap;
+  try {
+    paths = createPathMap(opts.mapPath, params.cwd);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  const files = configFiles(opts, paths);
+  if (files.length === 0) return fail(`check: no configuration found (looked for ${DEFAULT_CONFIGS.join(', ')}): give --config FILE`);
+  const loaded = await loadServerConfigs(files, { paths, cwd: params.cwd });
+  for (const p of loaded.problems) errOut.write(errorLine(`--config: ${p.severity}: ${formatProblem(p)}`));
+  if (loaded.fatal) return 2;
+  const { checkStaple } = await import('../probe/ocsp.js');
+  const report = checkConfigs(loaded.configs, {
+    readPem: createInspector({ paths }).readPem,
+    readFile: fileReader(paths),
+    readStaple: checkStaple,
+    now: Date.now(),
+    expiryDays: opts.expiryDays,
+  });
+  const probes = opts.probe ? await probeAll(report.blocks, opts) : undefined;
+  return writeCheck(opts, params, {
+    configs: loaded.configs.map((c) => ({ file: c.file, server: c.server, source: c.source })),
+    blocks: report.blocks,
+    findings: report.findings.map((f) => renderFinding(f, CAUSES)),
+    notChecked: report.notChecked,
+    problems: loaded.problems,
+    ...(probes ? { probes } : {}),
+  });
+}
+
+/** Print the outcome; the exit code by `--fail-on` and the probes. */
+async function writeCheck(opts: CheckOptions, params: RunParams, o: import('../format/check.js').CheckOutcome): Promise<number> {
+  const { checkDocument, formatCheck } = await import('../format/check.js');
+  const human: HumanOptions = { color: colorLevel(params.env, params.stdout) };
+  params.stdout.write(opts.format === 'json' ? `${safeJson(checkDocument(o), 2)}\n` : formatCheck(o, human));
+  const threshold = opts.failOn === 'never' ? Infinity : severityRank(opts.failOn as Severity);
+  const bad = o.findings.some((f) => severityRank(f.severity) >= threshold);
+  const badProbe = (o.probes ?? []).some((p) => !('verdict' in p.result) || p.result.verdict !== 'good');
+  return bad || badProbe ? 1 : 0;
+}
