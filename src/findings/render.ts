@@ -21,7 +21,8 @@ function confirmTargets(s: FindingSubject, endpoints: readonly ConfirmEndpoint[]
 /** The confirmation commands after a change: reload, then ask for a staple (twice for nginx). */
 function verifySteps(server: Server | null, s: FindingSubject, endpoints?: readonly ConfirmEndpoint[]): string[] {
   const probes = confirmTargets(s, endpoints).map((e) => {
-    const host = e.host.includes(':') && !e.host.startsWith('[') ? `[${e.host}]` : e.host;
+    // An IPv6 address goes in brackets (`[::1]:443`); a name is used as written.
+    const host = /^[0-9a-f:.]+$/i.test(e.host) && e.host.includes(':') ? `[${e.host}]` : e.host;
     const sni = e.serverName ? ` -servername ${shq(e.serverName)}` : '';
     return `openssl s_client -connect ${shq(`${host}:${e.port}`)}${sni} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
   });

@@ -97,6 +97,17 @@ function exitCode(s: Session, report: Report, out: Output, inputProblems: number
   return report.findings.some((f: Finding) => severityRank(f.severity) >= threshold) ? 1 : 0;
 }
 
+/**
+ * When the terminal that was stdout is gone (a hangup: SIGHUP, writes failing with EIO), the summary
+ * goes to stderr, which may still be open (`2>>stapling-doctor.err`). A reader that quit (EPIPE,
+ * `| head -1`) is not a hangup: nothing more is said then. A write error arrives as an event, so one
+ * turn of the event loop is awaited first.
+ */
+async function summaryIfOutputLost(out: Output, errOut: Output, signal: AbortSignal | undefined, summary: () => string): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  if (out.closed && (out.failure?.code === 'EIO' || signal?.reason === 'SIGHUP')) errOut.write(`${summary()}\n`);
+}
+
 /** Scan, report, exit code: the part of the command that reads logs. */
 async function analyzeSources(
   s: Session,
@@ -128,6 +139,9 @@ async function analyzeSources(
   const report = finish(analyzer.end(), enrich, analyzer.causes);
   writeReport(s, report, out, printer, human);
   await out.drained();
+  await summaryIfOutputLost(out, s.errOut, params.signal, () =>
+    formatSummary(report.findings, report.stats, { ...human, color: colorLevel(params.env, params.stderr) }),
+  );
   return exitCode(s, report, out, problems + readErrors);
 }
 

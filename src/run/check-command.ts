@@ -11,6 +11,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import { readSmallFileSync } from '../input/files.js';
 import { renderFinding } from '../findings/render.js';
 import { CAUSES } from '../findings/causes/index.js';
 import { colorLevel, type HumanOptions } from '../format/human.js';
@@ -30,14 +31,11 @@ export const DEFAULT_CONFIGS = ['/etc/nginx/nginx.conf', '/etc/apache2/apache2.c
 /** Largest `ssl_stapling_file` read (a DER OCSP response is a few KiB). */
 const MAX_STAPLING_FILE = 1024 * 1024;
 
+/** Reads an `ssl_stapling_file` through `--map-path`: regular files only, never waiting on a FIFO; never throws. */
 function fileReader(paths: PathMap): (named: string) => { bytes: Buffer } | { error: string } {
   return (named) => {
     try {
-      const real = paths.toReal(named);
-      const st = fs.statSync(real);
-      if (!st.isFile()) return { error: 'not a regular file' };
-      if (st.size > MAX_STAPLING_FILE) return { error: `larger than ${MAX_STAPLING_FILE} bytes` };
-      return { bytes: fs.readFileSync(real) };
+      return { bytes: readSmallFileSync(paths.toReal(named), MAX_STAPLING_FILE) };
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       return { error: err.code ?? err.message };

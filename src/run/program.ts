@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
+import { MAX_LINE_LENGTH_LIMIT } from '../input/limits.js';
+import { MAX_TIMEOUT_MS } from '../probe/limits.js';
 import { SEVERITIES } from '../types.js';
 import { VERSION } from '../version.js';
 import { safeLines, type OutStream } from './output.js';
@@ -72,11 +74,13 @@ export type Invocation =
   | { command: 'check'; opts: CheckOptions }
   | { command: 'exit'; code: number; message?: string };
 
-function positiveInt(name: string) {
+/** A parser for a positive integer option, at most `max` (`why`: what the bound is, for the message). */
+function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER, why = '') {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0)
       throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be a positive integer, got "${v}"`);
+    if (n > max) throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be at most ${max}${why}, got "${v}"`);
     return n;
   };
 }
@@ -97,7 +101,7 @@ function mainCommand(out: OutStream, err: OutStream): Command {
       .option(
         '--max-line-length <bytes>',
         'skip (and count) lines longer than this',
-        positiveInt('--max-line-length'),
+        positiveInt('--max-line-length', MAX_LINE_LENGTH_LIMIT, ' (the longest string V8 can hold)'),
         DEFAULT_MAX_LINE_LENGTH,
       )
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
@@ -144,7 +148,12 @@ function addSubcommands(program: Command, found: (i: Invocation) => void): void 
     .argument('<target>', 'HOST[:PORT], [IPv6]:PORT')
     .option('--servername <name>', 'TLS SNI name (default: HOST when it is a name, none for an IP address)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
-    .option('--timeout <ms>', 'per-handshake timeout in milliseconds', positiveInt('--timeout'), 10_000)
+    .option(
+      '--timeout <ms>',
+      'per-handshake timeout in milliseconds',
+      positiveInt('--timeout', MAX_TIMEOUT_MS, " (Node's longest timer)"),
+      10_000,
+    )
     .option('--ca-file <file>', "PEM CA certificates to report whether the served chain is trusted (default: Node's CA store)")
     .action((target: string, opts: ProbeOptions) => found({ command: 'probe', target, opts }));
   program

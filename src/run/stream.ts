@@ -36,21 +36,23 @@ export async function scanInput(
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;
+  let cut = false;
   try {
-    await readInput(
-      source,
-      (chunk) => {
-        scanner.push(chunk);
-        options.onChunk?.();
-      },
-      options.signal ? { signal: options.signal } : {},
-    );
+    cut =
+      (await readInput(
+        source,
+        (chunk) => {
+          scanner.push(chunk);
+          options.onChunk?.();
+        },
+        options.signal ? { signal: options.signal } : {},
+      )) === 'aborted';
   } catch (err) {
     failure = err;
     failed = true;
   }
   const complete = scanner.lines;
-  scanner.end();
+  scanner.end(cut); // stopped between chunks: a last line without its end may be cut short, and is dropped
   let error: string | undefined;
   if (failed) {
     const where = scanner.lines > complete ? ` in line ${scanner.lines}` : complete > 0 ? ` after line ${complete}` : '';

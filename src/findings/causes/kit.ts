@@ -233,6 +233,22 @@ export function checkResponder(c: CauseContext, text: string): FixStep {
   return step({ action: 'check', directive: c.dir.responder, text });
 }
 
+/** Apache only: an optional mitigation, `SSLStaplingReturnResponderErrors off` (the text says what it limits). */
+export function apacheNoErrorStaples(c: CauseContext, text: string): FixStep[] {
+  if (c.nginx) return [];
+  return [
+    step({ action: 'set', directive: 'SSLStaplingReturnResponderErrors', value: 'off', context: 'server config', optional: true, text }),
+  ];
+}
+
+/** Apache only: the alternative of sending responder requests through an HTTP proxy (`SSLOCSPProxyURL`, 2.4.19+). */
+export function apacheOcspProxy(c: CauseContext, text: string): FixStep[] {
+  if (c.nginx) return [];
+  return [
+    step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-proxy', context: 'VirtualHost', alternative: true, text }),
+  ];
+}
+
 /** Derive the file certbot writes next to `cert.pem` (`fullchain`, `chain`). */
 export function letsEncryptSibling(cert: string | undefined, name: string): string | null {
   if (!cert) return null;

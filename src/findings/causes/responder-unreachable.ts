@@ -4,7 +4,7 @@
  * the AH01941 that confirms a stapling fetch (modules/ssl/ssl_util_ocsp.c, ssl_util_stapling.c, 2.4);
  * nginx "connect() to … failed … while requesting certificate status" (src/event/ngx_event_connect.c).
  */
-import { paren, responderUrl, step, type CauseModule } from './kit.js';
+import { apacheOcspProxy, type CauseModule, paren, responderUrl, step } from './kit.js';
 
 export const responderUnreachable: CauseModule = {
   id: 'responder-unreachable',
@@ -34,18 +34,7 @@ export const responderUnreachable: CauseModule = {
         text: `Allow outbound TCP port 80 from this server to ${c.s.responder ?? 'the responder'}${ipv6}.`,
       }),
     ];
-    if (!c.nginx) {
-      steps.push(
-        step({
-          action: 'set',
-          directive: 'SSLOCSPProxyURL',
-          valueKind: 'url:http-proxy',
-          context: 'VirtualHost',
-          alternative: true,
-          text: 'Where only a proxy may reach the internet: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).',
-        }),
-      );
-    }
+    steps.push(...apacheOcspProxy(c, 'Where only a proxy may reach the internet: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).'));
     return { summary: 'Let the server reach the OCSP responder over HTTP.', steps };
   },
 };
