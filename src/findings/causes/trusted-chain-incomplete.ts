@@ -68,7 +68,7 @@ export const trustedChainIncomplete: CauseModule = {
   variant: (c) => (c.check ? 'check' : 'default'),
   messages: {
     check: (c) =>
-      `With \`ssl_stapling_verify on\`, nginx will not be able to verify the signer of the OCSP responses for ${c.cert}: the trusted certificates lack the CA chain that issued it${neededNames(c)}, so it will staple nothing.`,
+      `With \`ssl_stapling_verify on\`, nginx will not be able to verify the OCSP responses for ${c.cert} that a delegated OCSP responder certificate signs (as most CAs' responders do): the trusted certificates lack the CA chain that issued it${neededNames(c)}, so it will staple nothing. (A response the issuing CA signs with its own certificate is trusted through the certificate chain.)`,
     default: (c) =>
       `${c.srv} could not verify the signer of the OCSP response for ${c.cert} from ${c.resp}${c.d.verifyError ? ` (${c.d.verifyError})` : ''}: the trusted certificates lack the CA chain that issued it, so nothing is stapled.`,
   },
