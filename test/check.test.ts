@@ -8,6 +8,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkConfigs, type CheckReport } from '../src/inspect/check.js';
 import { createInspector } from '../src/inspect/inspect.js';
@@ -19,8 +21,8 @@ import { loadRules } from '../src/rules/load.js';
 import { createPathMap } from '../src/inspect/paths.js';
 import type { Finding } from '../src/types.js';
 import { createPki, type Pki } from './servers/pki.js';
-import { runOk } from './servers/proc.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { run, runOk } from './servers/proc.js';
+import { CLI, runCli, tempDir } from './helpers/cli.js';
 import { createConfigPki, stageFixture } from './helpers/config-lab.js';
 
 const tmp = tempDir('sd-check-');
@@ -401,5 +403,46 @@ describe('the shared-certificate layouts of Debian (issue 13): the block that br
     expect(report.findings.map((f) => [f.cause, f.inspection?.configBlock, f.subject.vhost])).toEqual([
       ['issuer-certificate-missing', '/etc/apache2/sites-enabled/b-example-ssl.conf:2', 'b.example:443'],
     ]);
+  });
+});
+
+describe('check --probe', () => {
+  const validate = new Ajv2020({ strict: false }).compile(CHECK_SCHEMA);
+
+  /** A TLS server for the good leaf that staples `staple` on every handshake (null: none). */
+  async function stapler(staple: Buffer | null): Promise<{ port: number; close: () => Promise<void> }> {
+    const l = pki.leaves.good!;
+    const srv = tls.createServer({ key: fs.readFileSync(l.key), cert: fs.readFileSync(l.fullchain) }, (sock) => sock.end());
+    srv.on('OCSPRequest', (_c: Buffer, _i: Buffer, cb: (err: Error | null, resp: Buffer | null) => void) => cb(null, staple));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    return { port: (srv.address() as AddressInfo).port, close: () => new Promise((r) => srv.close(() => r())) };
+  }
+
+  test.each([
+    ['a good staple: exit 0', true, 'good', 0],
+    ['no staple on either handshake: exit 1', false, 'no-staple', 1],
+  ])('%s (a block with server_name _ is reached on loopback, without SNI)', async (_t, stapled, verdict, code) => {
+    const s = await stapler(stapled ? fs.readFileSync(goodResponse) : null);
+    try {
+      const conf = write(
+        `events {}\nhttp {\n  server {\n    listen ${s.port} ssl;\n    server_name _;\n    ssl_certificate ${pki.leaves.good!.fullchain};\n    ssl_stapling on;\n  }\n}\n`,
+        'nginx.conf',
+      );
+      const r = await run(process.execPath, [CLI, 'check', '--config', conf, '--probe', '--timeout', '3000', '--format', 'json'], {
+        timeoutMs: 30_000,
+      });
+      const doc = JSON.parse(r.stdout) as {
+        findings: unknown[];
+        probes: { endpoint: unknown; address: string; result: { verdict: string } }[];
+      };
+      if (!validate(doc as unknown)) throw new Error(JSON.stringify(validate.errors, null, 2));
+      expect(doc.findings).toEqual([]);
+      expect(doc.probes.map((p) => [p.endpoint, p.address, p.result.verdict])).toEqual([
+        [{ host: '127.0.0.1', port: s.port, serverName: null }, '127.0.0.1', verdict],
+      ]);
+      expect(r.code).toBe(code);
+    } finally {
+      await s.close();
+    }
   });
 });

@@ -17,7 +17,7 @@ import { CAUSES } from '../findings/causes/index.js';
 import { colorLevel, type HumanOptions } from '../format/human.js';
 import { CHECK_SCHEMA } from '../format/output-schema.js';
 import { safeJson } from '../format/sanitize.js';
-import { severityRank, type Severity } from '../types.js';
+import { severityRank, type ConfirmEndpoint, type Severity } from '../types.js';
 import type { CheckedBlock } from '../inspect/check.js';
 import type { PathMap } from '../inspect/paths.js';
 import type { CheckProbe } from '../format/check.js';
@@ -49,12 +49,29 @@ function addressesFor(host: string, given: readonly string[]): string[] {
   return [net.isIP(host.replace(/^\[|\]$/g, '')) !== 0 ? host.replace(/^\[|\]$/g, '') : '127.0.0.1'];
 }
 
+/**
+ * Where to reach a block: its endpoints; for a block that names neither an address nor a usable name
+ * (`listen 443 ssl; server_name _;`), each TLS listen port on loopback, without SNI.
+ */
+function probeEndpoints(b: CheckedBlock, splitHostPort: (t: string) => { host: string | null; port: number | null }): ConfirmEndpoint[] {
+  if (b.endpoints.length > 0) return b.endpoints;
+  const out: ConfirmEndpoint[] = [];
+  for (const raw of b.listen) {
+    const words = raw.split(/\s+/);
+    if (b.server === 'nginx' && !words.includes('ssl')) continue;
+    const port = splitHostPort(words[0] ?? '').port ?? 443;
+    if (!out.some((e) => e.port === port)) out.push({ host: '127.0.0.1', port, serverName: null });
+  }
+  return out;
+}
+
 /** Handshake every endpoint of every block with stapling on. */
 async function probeAll(blocks: readonly CheckedBlock[], opts: CheckOptions): Promise<CheckProbe[]> {
   const { probe, ProbeError } = await import('../probe/probe.js');
+  const { splitHostPort } = await import('../inspect/config.js');
   const out: CheckProbe[] = [];
   for (const b of blocks.filter((x) => x.stapling === true)) {
-    for (const endpoint of b.endpoints) {
+    for (const endpoint of probeEndpoints(b, splitHostPort)) {
       for (const address of addressesFor(endpoint.host, opts.address)) {
         try {
           const result = await probe({ host: address, port: endpoint.port, servername: endpoint.serverName, timeoutMs: opts.timeout });
