@@ -91,6 +91,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
     subject: rest.subject,
     evidence: rest.evidence,
     evidenceOmitted: rest.evidenceOmitted,
+    timeline: rest.timeline,
     fix: fixOf(m, c, expired, f.inspection?.endpoints),
   };
   if (inspection) out.inspection = renderInspection(inspection, f.cause, f.server);

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { timeMs } from '../correlate/time.js';
 import { messageIdOf, type CauseRegistry } from './registry.js';
+import { createTimeline, type TimelineBuilder } from './timeline.js';
 import { CAUSES } from './causes/index.js';
 import {
   CAUSE_IDS,
@@ -37,6 +38,8 @@ export interface FindingState {
   details: Values;
   evidence: Evidence[];
   evidenceOmitted: number;
+  /** Occurrences over time (bounded). */
+  timeline: TimelineBuilder;
   /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line. */
   lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number } | null;
   /** An event has announced it. */
@@ -129,6 +132,7 @@ function newFinding(key: string, cause: CauseId, severity: Severity, server: Ser
     details: {},
     evidence: [],
     evidenceOmitted: 0,
+    timeline: createTimeline(),
     lastOcc: null,
     announced: false,
   };
@@ -152,6 +156,7 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     subject,
     evidence: f.evidence.map((e) => ({ ...e, values: { ...e.values } })),
     evidenceOmitted: f.evidenceOmitted,
+    timeline: f.timeline.snapshot(),
   };
 }
 
@@ -181,7 +186,10 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       }
       f ??= create(key, cause, severity, server);
       const t = timeMs(m.parsed.time);
-      if (!isSecondPass(f, m, t)) f.count++;
+      if (!isSecondPass(f, m, t)) {
+        f.count++;
+        f.timeline.add(m.parsed.time);
+      }
       f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line };
       return f;
     },

@@ -4,6 +4,7 @@
  * NDJSON lines are the finding objects below plus `"event": "new" | "update"`, and a last line
  * `{"event": "end", "version", "stats", "inputs"}`.
  */
+import { MAX_EPISODES, TIMELINE_BASE_MS, TIMELINE_MAX_BUCKETS } from '../findings/timeline.js';
 import {
   CAUSE_IDS,
   EVIDENCE_SOURCES,
@@ -134,6 +135,38 @@ const inspection = {
   },
 } as const;
 
+/** Occurrences over time (`src/findings/timeline.ts`): bounded buckets and episodes, exact counts. */
+const timeline = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['bucketMs', 'buckets', 'untimed', 'episodeGapMs', 'episodes'],
+  properties: {
+    bucketMs: { type: 'integer', minimum: TIMELINE_BASE_MS },
+    buckets: {
+      type: 'array',
+      maxItems: TIMELINE_MAX_BUCKETS,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['start', 'count'],
+        properties: { start: str, count: { type: 'integer', minimum: 1 } },
+      },
+    },
+    untimed: count,
+    episodeGapMs: { type: 'integer', minimum: 1 },
+    episodes: {
+      type: 'array',
+      maxItems: MAX_EPISODES,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['start', 'end', 'count'],
+        properties: { start: str, end: str, count: { type: 'integer', minimum: 1 } },
+      },
+    },
+  },
+} as const;
+
 const finding = {
   type: 'object',
   additionalProperties: false,
@@ -152,6 +185,7 @@ const finding = {
     'subject',
     'evidence',
     'evidenceOmitted',
+    'timeline',
     'fix',
   ],
   properties: {
@@ -204,6 +238,7 @@ const finding = {
       },
     },
     evidenceOmitted: count,
+    timeline,
     fix: {
       type: 'object',
       additionalProperties: false,

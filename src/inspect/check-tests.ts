@@ -92,6 +92,7 @@ export function probeFinding(c: Pick<CertCase, 'site' | 'certificate'>, cause: C
     subject: { certificate: c.certificate, ...subject },
     evidence: [],
     evidenceOmitted: 0,
+    timeline: { bucketMs: 1000, buckets: [], untimed: 1, episodeGapMs: 0, episodes: [] },
     origin: 'check',
   };
 }

@@ -19,6 +19,7 @@ import { CAUSES } from '../findings/causes/index.js';
 import { messageIdOf, severityOf, type CauseRegistry } from '../findings/registry.js';
 import type { ConfirmEndpoint, Evidence, FindingData } from '../types.js';
 import { sortFindings } from '../findings/store.js';
+import { createTimeline } from '../findings/timeline.js';
 import { siteEndpoints } from './blocks.js';
 import type { ServerConfig, SiteCertificates } from './config.js';
 import {
@@ -127,6 +128,13 @@ function certificateEvidence(c: CertCase, ruleId: string): Evidence {
   };
 }
 
+/** A check finding's timeline: no time (it happened nowhere yet), `count` untimed occurrences (blocks). */
+function untimed(count: number) {
+  const t = createTimeline();
+  t.add(null, count);
+  return t.snapshot();
+}
+
 const hash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 10);
 
 /** A prediction as a finding (one block, one certificate). */
@@ -156,6 +164,7 @@ function findingOf(c: CertCase, p: Prediction, causes: CauseRegistry): FindingDa
     },
     evidence: [...directiveEvidence(c, p.directives, p.ruleId), certificateEvidence(c, p.ruleId)],
     evidenceOmitted: 0,
+    timeline: untimed(1),
     inspection: { ...p.judgement.inspection, configBlock: c.block, verdictFor: [c.block], endpoints: siteEndpoints(s) },
     origin: 'check',
   };
@@ -227,6 +236,7 @@ function cacheFinding(config: ServerConfig, causes: CauseRegistry): FindingData 
     subject: {},
     evidence,
     evidenceOmitted: 0,
+    timeline: untimed(sites.length),
     origin: 'check',
   };
   return { ...f, messageId: messageIdOf(f, causes) };
@@ -246,6 +256,7 @@ function merge(findings: FindingData[]): FindingData[] {
     const seen = new Set(had.evidence.map((e) => `${e.file}:${e.line}`));
     had.evidence.push(...f.evidence.filter((e) => !seen.has(`${e.file}:${e.line}`)));
     had.count += f.count;
+    had.timeline = untimed(had.count);
     if (had.inspection && i) {
       had.inspection.verdictFor = [...(had.inspection.verdictFor ?? []), ...(i.verdictFor ?? [])];
       const eps = had.inspection.endpoints ?? [];

@@ -8,6 +8,7 @@ import { renderFinding } from '../findings/render.js';
 import { sortFindings } from '../findings/store.js';
 import { CAUSES } from '../findings/causes/index.js';
 import { colorLevel, formatReport, formatSummary, type HumanOptions } from '../format/human.js';
+import { htmlReport } from '../format/html.js';
 import { OUTPUT_SCHEMA } from '../format/output-schema.js';
 import { safeJson } from '../format/sanitize.js';
 import { describeReadError } from '../input/read.js';
@@ -16,7 +17,7 @@ import { loadRules, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
 import { createLivePrinter, type LivePrinter } from './live.js';
-import { errorLine, Output } from './output.js';
+import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './run.js';
 import { scanInput } from './stream.js';
@@ -137,7 +138,8 @@ async function analyzeSources(
 
   const readErrors = await readAll(s, analyzer, sources, out, reading.signal);
   const report = finish(analyzer.end(), enrich, analyzer.causes);
-  writeReport(s, report, out, printer, human);
+  if (opts.format === 'html') await writeChunks(out, htmlReport(report));
+  else writeReport(s, report, out, printer, human);
   await out.drained();
   await summaryIfOutputLost(out, s.errOut, params.signal, () =>
     formatSummary(report.findings, report.stats, { ...human, color: colorLevel(params.env, params.stderr) }),

@@ -12,8 +12,8 @@ import { VERSION } from '../version.js';
 import { safeLines, type OutStream } from './output.js';
 
 /** Output formats of the main command's `--format`. */
-export type FormatName = 'human' | 'json' | 'ndjson';
-export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1 } satisfies Record<FormatName, 1>) as FormatName[];
+export type FormatName = 'human' | 'json' | 'ndjson' | 'html';
+export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1, html: 1 } satisfies Record<FormatName, 1>) as FormatName[];
 export const FAIL_ON = [...SEVERITIES, 'never'] as const;
 
 /** Options of the main command (see `--help`). */
