@@ -294,16 +294,40 @@ describe('findings in the log report’s shape', () => {
   });
 
   test('a healthy configuration: exit 0, "nothing will stop stapling"', () => {
-    const conf = nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_stapling on;`);
+    // Complete (with its key), since `nginx -t` is asked where nginx is installed.
+    const conf = nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_certificate_key ${pki.leaves.good!.key}; ssl_stapling on;`);
     const r = runCli(['check', '--config', conf]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/nothing will stop stapling in 1 TLS block with stapling on/);
   });
 
-  test('an unreadable --config: exit 2 with the path', () => {
+  test('an unreadable --config: exit 2 with the path and the reason', () => {
     const r = runCli(['check', '--config', `${tmp.dir}/missing.conf`]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`${tmp.dir}/missing.conf`);
+    expect(r.stderr).toContain(`${tmp.dir}/missing.conf: cannot read --config ${tmp.dir}/missing.conf: no such file or directory`);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a configuration the server would refuse (syntax): file:line on stderr, exit 1, never "nothing will stop stapling"', () => {
+    const conf = write(`events {}\nhttp {\n  server {\n    listen 127.0.0.1:8443 ssl\n  }\n`, 'nginx.conf');
+    const r = runCli(['check', '--config', conf]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`--config: error: ${conf.replace(/[.]/g, '\\.')}:5: `));
+    expect(r.stdout).not.toContain('nothing will stop stapling');
+    expect(r.stdout).toMatch(/no finding in .*; 1 configuration error \(on standard error\)\.$/m);
+  });
+
+  test('--map-path: a certificate missing under TO is not checked, with the mapped path that was tried', () => {
+    const root = path.join(tmp.dir, 'mapped-root');
+    const conf = path.join(root, 'nginx.conf');
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(
+      conf,
+      `events {}\nhttp {\n  server {\n    listen 8443 ssl;\n    ssl_certificate /etc/sd-mapped/gone.pem;\n    ssl_stapling on;\n  }\n}\n`,
+    );
+    const r = runCli(['check', '--map-path', `/etc/sd-mapped=${root}`, '--config', '/etc/sd-mapped/nginx.conf']);
+    expect(r.stdout).toContain(`/etc/sd-mapped/nginx.conf:3: /etc/sd-mapped/gone.pem: cannot read it (ENOENT, read from ${root}/gone.pem)`);
+    expect(r.stdout).toMatch(/no finding in 1 TLS block .*; 1 certificate not checked\.$/m);
   });
 
   test('the rules cited carry the severities check gives (so the same cause is as severe as in a log)', async () => {
@@ -425,7 +449,7 @@ describe('check --probe', () => {
     const s = await stapler(stapled ? fs.readFileSync(goodResponse) : null);
     try {
       const conf = write(
-        `events {}\nhttp {\n  server {\n    listen ${s.port} ssl;\n    server_name _;\n    ssl_certificate ${pki.leaves.good!.fullchain};\n    ssl_stapling on;\n  }\n}\n`,
+        `events {}\nhttp {\n  server {\n    listen ${s.port} ssl;\n    server_name _;\n    ssl_certificate ${pki.leaves.good!.fullchain};\n    ssl_certificate_key ${pki.leaves.good!.key};\n    ssl_stapling on;\n  }\n}\n`,
         'nginx.conf',
       );
       const r = await run(process.execPath, [CLI, 'check', '--config', conf, '--probe', '--timeout', '3000', '--format', 'json'], {

@@ -139,6 +139,10 @@ describeWithRealServers('the server’s own test (nginx -t, apachectl -t)', () =
     const cli = runCli(['--config', conf, log()]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(`--config: error: ${conf}:6: nginx -t: unknown directive "sl_certificate"`);
+    const check = runCli(['check', '--config', conf]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`--config: error: ${conf}:6: nginx -t: unknown directive "sl_certificate"`);
+    expect(check.stdout).toMatch(/; 1 configuration error \(on standard error\)\.$/m);
   });
 
   test('apachectl -t: its message and line', async () => {

@@ -349,6 +349,14 @@ describe('CLI', () => {
     expect(r.stdout).toContain('ssl_stapling off;');
   });
 
+  test('--map-path: a certificate missing under TO is reported with the mapped path that was tried', () => {
+    const log = write('cli/mapped-missing.log', `${nginxIssuer('/etc/stapling-test/pki/gone.pem')}\n`);
+    const r = runCli(['--map-path', `/etc/stapling-test=${tmp.dir}`, '--format', 'json', log]);
+    const [f] = (JSON.parse(r.stdout) as Report).findings;
+    expect(f!.inspection!.result).toBe('not-checked');
+    expect(f!.inspection!.checks[0]!.detail).toContain(`"/etc/stapling-test/pki/gone.pem" (ENOENT, read from ${tmp.dir}/pki/gone.pem)`);
+  });
+
   test('without --inspect nothing is read and no inspection appears', () => {
     const log = write('cli/plain.log', `${nginxIssuer(pki.selfSigned.cert)}\n`);
     const report = JSON.parse(runCli(['--format', 'json', log]).stdout) as Report;

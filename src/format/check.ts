@@ -80,11 +80,20 @@ export function checkSummary(o: CheckOutcome, opts: HumanOptions): string {
   const stapling = o.blocks.filter((b) => b.stapling === true).length;
   const by = (s: Severity) => o.findings.filter((f) => f.severity === s).length;
   const sev = (['error', 'warning', 'notice', 'info'] as const).filter((s) => by(s) > 0).map((s) => plural(by(s), s));
+  const errors = o.problems.filter((p) => p.severity === 'error').length;
+  // "Nothing will stop stapling" only when everything was read and checked.
+  const clean = errors === 0 && o.notChecked.length === 0;
   const found =
-    o.findings.length === 0 ? c.green('nothing will stop stapling') : `${plural(o.findings.length, 'finding')} (${sev.join(', ')})`;
+    o.findings.length > 0
+      ? `${plural(o.findings.length, 'finding')} (${sev.join(', ')})`
+      : clean
+        ? c.green('nothing will stop stapling')
+        : 'no finding';
   const good = o.probes?.filter((p) => 'verdict' in p.result && p.result.verdict === 'good').length;
   const probes = o.probes ? `; ${good} of ${plural(o.probes.length, 'probe')} good` : '';
-  return `${c.bold('stapling-doctor check:')} ${found} in ${plural(stapling, 'TLS block')} with stapling on (${plural(o.blocks.length, 'TLS block')} in ${plural(o.configs.length, 'configuration')})${probes}.`;
+  const unread = o.notChecked.length > 0 ? `; ${plural(o.notChecked.length, 'certificate')} not checked` : '';
+  const refused = errors > 0 ? `; ${c.red(plural(errors, 'configuration error'))} (on standard error)` : '';
+  return `${c.bold('stapling-doctor check:')} ${found} in ${plural(stapling, 'TLS block')} with stapling on (${plural(o.blocks.length, 'TLS block')} in ${plural(o.configs.length, 'configuration')})${unread}${refused}${probes}.`;
 }
 
 /** The human report of `check` (ends with a newline). */

@@ -63,10 +63,12 @@ function pemReader(fsm: Pick<typeof fs, 'statSync' | 'readFileSync'>, paths: Pat
   const cache = new Map<string, { key: string; pem: PemFile }>();
   return (named: string): PemFile => {
     const real = paths.toReal(named);
+    // With --map-path, a reason names the path actually tried: the named one may not exist here at all.
+    const failed = (why: string): PemFile => ({ file: named, certs: [], error: real !== named ? `${why}, read from ${real}` : why });
     try {
       const st = fsm.statSync(real);
-      if (!st.isFile()) return { file: named, certs: [], error: 'not a regular file' };
-      if (st.size > maxBytes) return { file: named, certs: [], error: `larger than ${maxBytes} bytes` };
+      if (!st.isFile()) return failed('not a regular file');
+      if (st.size > maxBytes) return failed(`larger than ${maxBytes} bytes`);
       const key = `${st.size}:${st.mtimeMs}`;
       const hit = cache.get(real);
       if (hit && hit.key === key) return hit.pem;
@@ -85,7 +87,7 @@ function pemReader(fsm: Pick<typeof fs, 'statSync' | 'readFileSync'>, paths: Pat
       return pem;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      return { file: named, certs: [], error: err.code ?? err.message };
+      return failed(err.code ?? err.message);
     }
   };
 }

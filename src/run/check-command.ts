@@ -6,8 +6,10 @@
  * say whether a good staple is served (`probe/probe.ts`, which makes a second handshake when the first
  * brings none, as nginx needs). Nothing touches the network without `--probe`.
  *
- * Exit codes: 0 nothing at or above `--fail-on` and every probe good; 1 otherwise; 2 usage, no
- * configuration found, or a `--config` that cannot be read.
+ * Exit codes: 0 nothing at or above `--fail-on`, no configuration error and every probe good; 1
+ * otherwise (a finding at or above `--fail-on`, a configuration the server refuses or part of it that
+ * cannot be read, a probe that is not good); 2 usage, no configuration found, or a `--config` that
+ * cannot be read.
  */
 import fs from 'node:fs';
 import net from 'node:net';
@@ -34,11 +36,13 @@ const MAX_STAPLING_FILE = 1024 * 1024;
 /** Reads an `ssl_stapling_file` through `--map-path`: regular files only, never waiting on a FIFO; never throws. */
 function fileReader(paths: PathMap): (named: string) => { bytes: Buffer } | { error: string } {
   return (named) => {
+    const real = paths.toReal(named);
     try {
-      return { bytes: readSmallFileSync(paths.toReal(named), MAX_STAPLING_FILE) };
+      return { bytes: readSmallFileSync(real, MAX_STAPLING_FILE) };
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      return { error: err.code ?? err.message };
+      const why = err.code ?? err.message;
+      return { error: real !== named ? `${why}, read from ${real}` : why };
     }
   };
 }
@@ -148,5 +152,7 @@ async function writeCheck(opts: CheckOptions, params: RunParams, o: import('../f
   const threshold = opts.failOn === 'never' ? Infinity : severityRank(opts.failOn as Severity);
   const bad = o.findings.some((f) => severityRank(f.severity) >= threshold);
   const badProbe = (o.probes ?? []).some((p) => !('verdict' in p.result) || p.result.verdict !== 'good');
-  return bad || badProbe ? 1 : 0;
+  // A configuration the server refuses (syntax, `nginx -t`/`apachectl -t`, a missing include) fails the check too.
+  const refused = o.problems.some((p) => p.severity === 'error');
+  return bad || badProbe || refused ? 1 : 0;
 }
