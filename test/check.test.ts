@@ -430,6 +430,44 @@ describe('the shared-certificate layouts of Debian (issue 13): the block that br
   });
 });
 
+describe('saved dumps give what the files give (nginx -T, apachectl -t -D DUMP_INCLUDES / DUMP_CONFIG)', () => {
+  const FIXTURES = path.resolve('test/fixtures/config');
+  // What each fixture was made to show: b.example misses its issuer (Debian); the RHEL sites are healthy.
+  const cases: [fixture: string, main: string, dumps: string[], expected: string[]][] = [
+    ['debian-nginx-shared-certificate', '/etc/nginx/nginx.conf', ['nginx-T.txt'], ['issuer-certificate-missing']],
+    [
+      'debian-apache-shared-certificate',
+      '/etc/apache2/apache2.conf',
+      ['apachectl-DUMP_INCLUDES.txt', 'apachectl-DUMP_CONFIG.txt'],
+      ['issuer-certificate-missing'],
+    ],
+    ['rhel-httpd', '/etc/httpd/conf/httpd.conf', ['httpd-DUMP_INCLUDES.txt', 'httpd-DUMP_CONFIG.txt'], []],
+  ];
+  test.each(cases)('%s: the same findings from %s as from each dump', async (fixture, main, dumps, expected) => {
+    const cpki = await createConfigPki(path.join(tmp.dir, `dump-pki-${fixture}`));
+    const stage = stageFixture(fixture, path.join(tmp.dir, `dump-${fixture}`), cpki);
+    const findingsOf = (conf: string) => {
+      const r = runCli(['check', '--config', conf, '--map-path', stage.mapArg, '--format', 'json']);
+      const doc = JSON.parse(r.stdout) as { configs: { source: string }[]; findings: Finding[]; blocks: unknown[] };
+      return {
+        code: r.code,
+        source: doc.configs[0]!.source,
+        blocks: doc.blocks.length,
+        findings: doc.findings.map((f) => [f.cause, f.subject.certificate]),
+      };
+    };
+    const files = findingsOf(main);
+    expect(files.findings.map(([c]) => c)).toEqual(expected);
+    expect(files.source).toBe('files');
+    expect(files.blocks).toBeGreaterThan(0);
+    for (const d of dumps) {
+      const got = findingsOf(path.join(FIXTURES, fixture, 'dumps', d));
+      expect(got.source).not.toBe('files');
+      expect([d, got.blocks, got.findings, got.code]).toEqual([d, files.blocks, files.findings, files.code]);
+    }
+  });
+});
+
 describe('check --probe', () => {
   const validate = new Ajv2020({ strict: false }).compile(CHECK_SCHEMA);
 
