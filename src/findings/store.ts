@@ -40,8 +40,9 @@ export interface FindingState {
   evidenceOmitted: number;
   /** Occurrences over time (bounded). */
   timeline: TimelineBuilder;
-  /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line. */
-  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number } | null;
+  /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line, and whether
+   * this start already folded a pass written under a second pid (a daemon's detached child). */
+  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked?: boolean } | null;
   /** An event has announced it. */
   announced: boolean;
 }
@@ -108,11 +109,24 @@ function mergeValues(f: FindingState, v: Values, pid: number | null): void {
   for (const [k, val] of Object.entries(v)) if (!IDENTITY.has(k) && details[k] === undefined) details[k] = val;
 }
 
-/** A config-phase line repeated by the same process within moments is the second start-up pass. */
+/**
+ * A config-phase line repeated within moments is the second start-up pass of the same start: written by
+ * the same process (httpd in the foreground, `-DFOREGROUND`), or — once per start — by another one:
+ * `apachectl start` runs the first pass, detaches, and the detached child (a new pid) runs the second
+ * (captured from Apache 2.4.71: test/fixtures/apache-daemon/). A third pid within moments is a new start.
+ */
 function isSecondPass(f: FindingState, m: LineMatch, t: number | null): boolean {
   const prev = f.lastOcc;
-  if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file || prev.pid !== m.parsed.pid) return false;
+  if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file) return false;
+  if (prev.pid !== m.parsed.pid && (prev.forked || prev.pid === null || m.parsed.pid === null)) return false;
   return t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES;
+}
+
+/** Widen first/last to this evidence time: they are the earliest and latest times, whatever order the inputs were read in. */
+function widenTimes(f: FindingState, time: string): void {
+  const t = timeMs(time);
+  if (f.first === null || (t !== null && t < (timeMs(f.first) ?? Infinity))) f.first = time;
+  if (f.last === null || (t !== null && t >= (timeMs(f.last) ?? -Infinity))) f.last = time;
 }
 
 function newFinding(key: string, cause: CauseId, severity: Severity, server: Server | null, seq: number): FindingState {
@@ -186,21 +200,20 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       }
       f ??= create(key, cause, severity, server);
       const t = timeMs(m.parsed.time);
-      if (!isSecondPass(f, m, t)) {
+      const second = isSecondPass(f, m, t);
+      if (!second) {
         f.count++;
         f.timeline.add(m.parsed.time);
       }
-      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line };
+      const forked = second && (f.lastOcc!.forked === true || f.lastOcc!.pid !== m.parsed.pid);
+      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked };
       return f;
     },
     addEvidence(f, m) {
       f.ruleIds.add(m.rule.id);
       if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
       mergeValues(f, m.values, m.parsed.pid);
-      if (m.parsed.time) {
-        if (f.first === null) f.first = m.parsed.time;
-        f.last = m.parsed.time;
-      }
+      if (m.parsed.time) widenTimes(f, m.parsed.time);
       const e: Evidence = {
         file: m.location.file,
         line: m.location.line,

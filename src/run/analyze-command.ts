@@ -3,11 +3,14 @@
  * chosen format, and return the exit code of the contract (0 nothing at or above `--fail-on`, 1 findings
  * at or above it, 2 a usage error, an unusable rule file, or an input or output that failed).
  */
-import { createAnalyzer, type Analyzer, type Report } from '../findings/analyzer.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createAnalyzer, type Analyzer, type AnalyzerEvent, type Report } from '../findings/analyzer.js';
+import type { TimeWindow } from '../findings/window.js';
 import { renderFinding } from '../findings/render.js';
 import { sortFindings } from '../findings/store.js';
 import { CAUSES } from '../findings/causes/index.js';
-import { colorLevel, formatReport, formatSummary, type HumanOptions } from '../format/human.js';
+import { colorLevel, formatReport, formatSummary, type HumanOptions, type SummaryContext } from '../format/human.js';
 import { htmlReport } from '../format/html.js';
 import { OUTPUT_SCHEMA } from '../format/output-schema.js';
 import { safeJson } from '../format/sanitize.js';
@@ -17,6 +20,9 @@ import { loadRules, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
 import { createLivePrinter, type LivePrinter } from './live.js';
+import { createLiveGate, type LiveGate, type LiveMode } from './live-gate.js';
+import { createProgress, NO_PROGRESS, type Progress } from './progress.js';
+import { parseFilters, parseWindow, shows, windowWords } from './show-options.js';
 import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './run.js';
@@ -43,19 +49,40 @@ function listing(s: Session, rules: readonly Rule[]): number {
   return 0;
 }
 
+/** What the reading loop reports to: the progress line and the live decision. */
+interface Watchers {
+  progress: Progress;
+  gate: LiveGate;
+}
+
 /** Read every source into the analyzer; stops early when `reading` is aborted. @returns how many inputs failed */
-async function readAll(s: Session, analyzer: Analyzer, sources: readonly Source[], out: Output, reading: AbortSignal): Promise<number> {
+async function readAll(
+  s: Session,
+  analyzer: Analyzer,
+  sources: readonly Source[],
+  out: Output,
+  reading: AbortSignal,
+  w: Watchers,
+): Promise<number> {
   let readErrors = 0;
-  for (const src of sources) {
+  for (const [i, src] of sources.entries()) {
     if (reading.aborted) break;
+    w.progress.startInput(i, src.path);
     const input = src.kind === 'stdin' ? s.params.stdin : src.path;
-    const error = await scanInput(analyzer, src.path, input, { maxLineLength: s.opts.maxLineLength, signal: reading });
+    const error = await scanInput(analyzer, src.path, input, {
+      maxLineLength: s.opts.maxLineLength,
+      signal: reading,
+      onChunk: () => w.gate.activity(),
+      onRead: (n) => w.progress.read(n),
+    });
     await out.drained();
     if (error) {
       readErrors++;
-      s.errOut.write(errorLine(`${src.path}: ${error}`));
+      w.progress.interrupt(() => s.errOut.write(errorLine(`${src.path}: ${error}`)));
     }
   }
+  w.progress.stop();
+  w.gate.stop();
   return readErrors;
 }
 
@@ -67,7 +94,7 @@ function finish(analyzed: Report<FindingData>, enrich: Enrich, causes: Analyzer[
 }
 
 /** Print the report in the chosen format. */
-function writeReport(s: Session, report: Report, out: Output, live: LivePrinter | null, human: HumanOptions): void {
+function writeReport(s: Session, report: Report, out: Output, live: LivePrinter | null, human: HumanOptions, ctx: SummaryContext): void {
   switch (s.opts.format) {
     case 'json':
       out.write(`${safeJson(report, 2)}\n`);
@@ -79,15 +106,15 @@ function writeReport(s: Session, report: Report, out: Output, live: LivePrinter 
     case 'human':
       if (live) {
         live.flush(report.findings);
-        out.write(`${formatSummary(report.findings, report.stats, human)}\n`);
+        out.write(`${formatSummary(report.findings, report.stats, human, ctx)}\n`);
       } else {
-        out.write(formatReport(report, human));
+        out.write(formatReport(report, human, ctx));
       }
       break;
   }
 }
 
-/** Exit code by the contract, after the report is written. */
+/** Exit code by the contract, after the report is written: `--fail-on` applies to the findings shown. */
 function exitCode(s: Session, report: Report, out: Output, inputProblems: number): number {
   if (out.failure) {
     s.errOut.write(errorLine(`cannot write the output: ${describeReadError(out.failure)}`));
@@ -96,6 +123,34 @@ function exitCode(s: Session, report: Report, out: Output, inputProblems: number
   if (inputProblems > 0) return 2;
   const threshold = s.opts.failOn === 'never' ? Infinity : severityRank(s.opts.failOn as Severity);
   return report.findings.some((f: Finding) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}
+
+/** `--live`, `--no-live`, or decided by the stream: a lone stdin is watched ({@link createLiveGate}). */
+function liveMode(opts: AnalyzeOptions, sources: readonly Source[]): LiveMode {
+  if (opts.live !== undefined) return opts.live ? 'live' : 'batch';
+  return sources.length === 1 && sources[0]!.kind === 'stdin' ? 'auto' : 'batch';
+}
+
+/** The progress line, when stderr is a terminal, `--no-progress` is absent and nothing streams to the same terminal. */
+async function progressFor(s: Session, sources: readonly Source[], mode: LiveMode): Promise<Progress> {
+  const { params, opts } = s;
+  const streamsToTerminal = (opts.format === 'ndjson' || (opts.format === 'human' && mode !== 'batch')) && params.stdout.isTTY;
+  if (!opts.progress || !params.stderr.isTTY || mode === 'live' || streamsToTerminal) return NO_PROGRESS;
+  const size = (src: Source): number | null => {
+    if (src.kind === 'stdin') return null;
+    try {
+      return fs.statSync(path.resolve(params.cwd, src.path)).size;
+    } catch {
+      return 0;
+    }
+  };
+  const { SingleBar } = await import('cli-progress');
+  return createProgress(
+    SingleBar,
+    params.stderr,
+    sources.map((x) => x.path),
+    sources.map(size),
+  );
 }
 
 /**
@@ -116,6 +171,7 @@ async function analyzeSources(
   sources: readonly Source[],
   enrich: Enrich,
   problems: number,
+  view: View,
 ): Promise<number> {
   const { params, opts } = s;
   // Reading stops on SIGINT/SIGTERM (params.signal) and when nobody reads the output any more.
@@ -129,22 +185,55 @@ async function analyzeSources(
   if (params.signal?.aborted) stop();
   params.signal?.addEventListener('abort', stop, { once: true });
 
-  const live = opts.live ?? (sources.length === 1 && sources[0]!.kind === 'stdin');
-  const human: HumanOptions = { color: colorLevel(params.env, params.stdout) };
-  const streaming = opts.format === 'ndjson' || (opts.format === 'human' && live);
+  const mode = liveMode(opts, sources);
+  const human: HumanOptions = {
+    color: colorLevel(params.env, params.stdout),
+    ...(params.stdout.isTTY && params.stdout.columns ? { width: params.stdout.columns } : {}),
+    ...(opts.brief ? { brief: true } : {}),
+  };
+  const streaming = opts.format === 'ndjson' || (opts.format === 'human' && mode !== 'batch');
   const format = opts.format === 'ndjson' ? 'ndjson' : 'human';
   const printer = streaming ? createLivePrinter({ format, human, out, present: (f) => renderFinding(enrich(f)) }) : null;
-  const analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, ...(printer ? { onEvent: printer.onEvent } : {}) });
+  const progress = await progressFor(s, sources, mode);
+  let analyzer: Analyzer | null = null;
+  // No printer (--format json): nothing to print live, ever. NDJSON is a stream of events from the start.
+  const gate = createLiveGate(!printer ? 'batch' : format === 'ndjson' ? 'live' : mode, () => {
+    progress.stop();
+    for (const f of analyzer!.findings()) if (view.shown(f)) printer!.onEvent({ type: 'new', finding: f });
+  });
+  const onEvent = (e: AnalyzerEvent): void => {
+    if (gate.live && view.shown(e.finding)) printer!.onEvent(e);
+  };
+  analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, window: view.window, ...(printer ? { onEvent } : {}) });
 
-  const readErrors = await readAll(s, analyzer, sources, out, reading.signal);
-  const report = finish(analyzer.end(), enrich, analyzer.causes);
+  const readErrors = await readAll(s, analyzer, sources, out, reading.signal, { progress, gate });
+  const all = finish(analyzer.end(), enrich, analyzer.causes);
+  const report = { ...all, findings: all.findings.filter(view.shown) };
+  const ctx: SummaryContext = { hidden: all.findings.length - report.findings.length, ...(view.words ? { window: view.words } : {}) };
   if (opts.format === 'html') await writeChunks(out, htmlReport(report));
-  else writeReport(s, report, out, printer, human);
+  else writeReport(s, report, out, gate.live ? printer : null, human, ctx);
   await out.drained();
   await summaryIfOutputLost(out, s.errOut, params.signal, () =>
-    formatSummary(report.findings, report.stats, { ...human, color: colorLevel(params.env, params.stderr) }),
+    formatSummary(report.findings, report.stats, { ...human, color: colorLevel(params.env, params.stderr) }, ctx),
   );
   return exitCode(s, report, out, problems + readErrors);
+}
+
+/** What the report covers: the time window analysed and the findings shown. */
+interface View {
+  window: TimeWindow;
+  shown: (f: FindingData | Finding) => boolean;
+  /** The window in words for the summary. */
+  words: string | undefined;
+}
+
+/** `--since`/`--until` and the filters, or the usage error they make. */
+function viewOf(opts: AnalyzeOptions): View | { error: string } {
+  const window = parseWindow(opts);
+  if ('error' in window) return window;
+  const filters = parseFilters(opts);
+  if ('error' in filters) return filters;
+  return { window, shown: shows(filters), words: windowWords(opts) };
 }
 
 /**
@@ -170,6 +259,8 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     throw err;
   }
   if (opts.listCauses || opts.listRules) return listing(s, rules);
+  const view = viewOf(opts);
+  if ('error' in view) return fail(view.error);
   if (inputs.length === 0) {
     if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
     inputs = ['-'];
@@ -179,5 +270,5 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   if (sources.length === 0) return 2;
   const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
   if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
-  return analyzeSources(s, rules, sources, enrich, problems.length);
+  return analyzeSources(s, rules, sources, enrich, problems.length, view);
 }

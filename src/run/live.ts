@@ -27,19 +27,22 @@ export interface LivePrinter {
   flush(findings: readonly Finding[]): void;
 }
 
+/** What the finding is about, never empty: its certificate or vhost, else its responder, else its server. */
 function findingLabel(f: Finding): string {
   const s = f.subject;
   if (s.certificate || s.certSubject || s.vhost) return certificateLabel(s);
-  return s.responder ?? s.host ?? s.url ?? '';
+  return s.responder ?? s.host ?? s.url ?? `on ${f.server ?? 'the server'}`;
 }
 
 /** Create the live printer; updates of one finding are throttled to one a second. */
 export function createLivePrinter(o: LivePrinterOptions): LivePrinter {
-  const lastPrinted = new Map<string, { at: number; fingerprint: string }>();
+  const lastPrinted = new Map<string, { at: number; fingerprint: string; count: number }>();
   const pending = new Map<string, { finding: FindingData; timer: NodeJS.Timeout }>();
 
   const print = (kind: 'new' | 'update', f: Finding): void => {
-    lastPrinted.set(f.id, { at: Date.now(), fingerprint: safeJson(f) });
+    // A human update line says the count: none when the count did not change (a later line of the same occurrence).
+    if (kind === 'update' && o.format === 'human' && lastPrinted.get(f.id)?.count === f.count) return;
+    lastPrinted.set(f.id, { at: Date.now(), fingerprint: safeJson(f), count: f.count });
     if (o.format === 'ndjson') {
       o.out.write(`${safeJson({ event: kind, ...f })}\n`);
     } else if (kind === 'new') {

@@ -30,6 +30,18 @@ export interface AnalyzeOptions {
   inspect?: boolean;
   config: string[];
   mapPath: string[];
+  /** Only the overview and the summary (human format). */
+  brief?: boolean;
+  /** Bounds of the line times analysed (see `show-options.ts`). */
+  since?: string;
+  until?: string;
+  /** What is shown (repeatable, comma-separated). */
+  server: string[];
+  cause: string[];
+  host: string[];
+  minSeverity?: (typeof SEVERITIES)[number];
+  /** The progress line on a terminal (`--no-progress`: false). */
+  progress: boolean;
 }
 
 /** Options of `probe`. */
@@ -96,8 +108,19 @@ function mainCommand(out: OutStream, err: OutStream): Command {
       .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('human'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
       .option('--rules <dir>', 'also load the rule files (*.yaml, *.json) in this directory (repeatable)', collect, [] as string[])
-      .option('--live', 'print each finding as soon as its line arrives (default when reading stdin)')
-      .option('--no-live', 'read everything, then print the report')
+      .option('--live', 'print each finding as soon as its line arrives (default: when stdin is a live stream, e.g. tail -f)')
+      .option('--no-live', 'read everything, then print the report (default for files, and for a pipe that delivers to its end)')
+      .option('--brief', 'print only the overview (one row per cause) and the summary')
+      .option(
+        '--since <time>',
+        'analyse only lines at or after this time: ISO-8601 on the log’s clock (2026-11-21T12:00) or ago (30m, 2h, 3d)',
+      )
+      .option('--until <time>', 'analyse only lines at or before this time (same forms as --since)')
+      .option('--server <server>', 'show only findings of this server: apache, nginx (repeatable)', collect, [] as string[])
+      .option('--cause <cause>', 'show only findings of this cause id (repeatable; see --list-causes)', collect, [] as string[])
+      .option('--host <host>', 'show only findings from this host (logs that name their host; repeatable)', collect, [] as string[])
+      .addOption(new Option('--min-severity <severity>', 'show only findings at least this severe').choices(SEVERITIES))
+      .option('--no-progress', 'no progress line on stderr (it is shown only when stderr is a terminal)')
       .option(
         '--max-line-length <bytes>',
         'skip (and count) lines longer than this',

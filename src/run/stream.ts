@@ -15,6 +15,8 @@ export interface ScanOptions {
   onChunk?: () => void;
   /** Stop reading once aborted (Ctrl-C); what was read so far is kept and accounted for. */
   signal?: AbortSignal;
+  /** Told the size of every chunk as read, before decompression (the CLI's progress line). */
+  onRead?: (bytes: number) => void;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function scanInput(
           scanner.push(chunk);
           options.onChunk?.();
         },
-        options.signal ? { signal: options.signal } : {},
+        { ...(options.signal ? { signal: options.signal } : {}), ...(options.onRead ? { onRead: options.onRead } : {}) },
       )) === 'aborted';
   } catch (err) {
     failure = err;
