@@ -306,6 +306,17 @@ function checkedBlock(site: SiteCertificates): CheckedBlock {
   };
 }
 
+/**
+ * What an unreadable certificate means for the server: missing here (not under `--map-path`, whose
+ * reason says "read from"), the server would not start; unreadable to us, it may be readable to the
+ * server, which reads it as root.
+ */
+function unreadableMeans(error: string): string {
+  if (error === 'ENOENT') return ': the server would not start';
+  if (/^(EACCES|EPERM)\b/.test(error)) return ': run check as the user the server starts as (root)';
+  return '';
+}
+
 /** Read one certificate of a block; null (and a note) when it cannot be. */
 function certCase(
   site: SiteCertificates,
@@ -323,7 +334,7 @@ function certCase(
   const leaf = pem.certs[0];
   if (!leaf) {
     note(
-      pem.error ? `cannot read it (${pem.error}): the server would not start` : 'it holds no PEM certificate: the server would not start',
+      pem.error ? `cannot read it (${pem.error})${unreadableMeans(pem.error)}` : 'it holds no PEM certificate: the server would not start',
     );
     return null;
   }
