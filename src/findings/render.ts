@@ -81,6 +81,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
     cause: rest.cause,
     severity: severityOf(f),
     server: rest.server,
+    host: rest.host,
     ruleIds: rest.ruleIds,
     count: rest.count,
     first: rest.first,

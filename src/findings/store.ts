@@ -29,6 +29,7 @@ export interface FindingState {
   cause: CauseId;
   severity: Severity;
   server: Server | null;
+  host: string | null;
   ruleIds: Set<string>;
   count: number;
   first: string | null;
@@ -86,12 +87,17 @@ const CAP_SET = 20;
 const START_FOLD_MS = 3000;
 const START_FOLD_LINES = 200;
 
-function identityKey(cause: CauseId, server: Server | null, v: Values): string {
+/**
+ * What makes two occurrences one finding: cause, server, host and the subject (certificate, or vhost,
+ * and responder). The finding id is a hash of it, so it is stable across runs (omprog restarts). A
+ * finding without a host keeps the key (and id) it had before hosts were known.
+ */
+function identityKey(cause: CauseId, server: Server | null, host: string | null, v: Values): string {
   // The certificate is named by path (nginx) or by serial+issuer / subject (Apache suffix).
   const cert = v.certificate ?? (v.serial ? `${v.serial}|${v.certIssuer ?? ''}` : (v.certSubject ?? ''));
   const where = cert ? '' : (v.vhost ?? '');
   const responder = v.responder ?? v.host ?? v.url ?? '';
-  return [cause, server ?? '', cert, where, responder].join('\u0000');
+  return [cause, server ?? '', cert, where, responder, ...(host === null ? [] : [host])].join('\u0000');
 }
 
 function mergeValues(f: FindingState, v: Values, pid: number | null): void {
@@ -129,7 +135,14 @@ function widenTimes(f: FindingState, time: string): void {
   if (f.last === null || (t !== null && t >= (timeMs(f.last) ?? -Infinity))) f.last = time;
 }
 
-function newFinding(key: string, cause: CauseId, severity: Severity, server: Server | null, seq: number): FindingState {
+function newFinding(
+  key: string,
+  cause: CauseId,
+  severity: Severity,
+  server: Server | null,
+  host: string | null,
+  seq: number,
+): FindingState {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
     id: `${cause}:${server ?? 'unknown'}:${hash}`,
@@ -137,6 +150,7 @@ function newFinding(key: string, cause: CauseId, severity: Severity, server: Ser
     cause,
     severity,
     server,
+    host,
     ruleIds: new Set(),
     count: 0,
     first: null,
@@ -161,6 +175,7 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     cause: f.cause,
     severity: f.severity,
     server: f.server,
+    host: f.host,
     ruleIds: [...f.ruleIds].sort(),
     count: f.count,
     first: f.first,
@@ -182,8 +197,8 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   const findings = new Map<string, FindingState>();
   let seq = 0;
 
-  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null): FindingState => {
-    const f = newFinding(key, cause, severity, server, seq++);
+  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null, host: string | null): FindingState => {
+    const f = newFinding(key, cause, severity, server, host, seq++);
     findings.set(key, f);
     return f;
   };
@@ -192,13 +207,14 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   return {
     occur(m, cause, severity) {
       const server = m.parsed.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0]! : null);
-      let key = identityKey(cause, server, m.values);
+      const host = m.parsed.host ?? null;
+      let key = identityKey(cause, server, host, m.values);
       let f = findings.get(key);
       if (!f && findings.size >= maxFindings) {
-        key = `${cause}\u0000${server ?? ''}\u0000(overflow)`;
+        key = `${cause}\u0000${server ?? ''}\u0000(overflow)${host === null ? '' : `\u0000${host}`}`;
         f = findings.get(key);
       }
-      f ??= create(key, cause, severity, server);
+      f ??= create(key, cause, severity, server, host);
       const t = timeMs(m.parsed.time);
       const second = isSecondPass(f, m, t);
       if (!second) {

@@ -83,6 +83,7 @@ export function probeFinding(c: Pick<CertCase, 'site' | 'certificate'>, cause: C
     cause,
     severity: 'warning',
     server: c.site.server,
+    host: null,
     ruleIds: ['check'],
     count: 1,
     first: null,

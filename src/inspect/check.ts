@@ -147,6 +147,8 @@ function findingOf(c: CertCase, p: Prediction, causes: CauseRegistry): FindingDa
     cause: p.cause,
     severity: p.severity,
     server: s.server,
+    // Read from this machine's configuration, not from a host's log.
+    host: null,
     ruleIds: [p.ruleId],
     count: 1,
     first: null,
@@ -227,6 +229,8 @@ function cacheFinding(config: ServerConfig, causes: CauseRegistry): FindingData 
     cause: 'stapling-cache-problem',
     severity: 'error',
     server: 'apache',
+    // Read from this machine's configuration, not from a host's log.
+    host: null,
     ruleIds: [ruleId],
     count: sites.length,
     first: null,

@@ -7,7 +7,6 @@
  * 2 usage error, unusable rule file, or an input that could not be read (after the report).
  */
 import { runAnalyze } from './analyze-command.js';
-import { runCheck } from './check-command.js';
 import { runExplain } from './explain-command.js';
 import { errorLine, Output, type OutStream } from './output.js';
 import { runProbe } from './probe-command.js';
@@ -27,6 +26,8 @@ export interface RunParams {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM/SIGHUP (the reason: the signal's name): stop reading, print the summary, exit by the contract. */
   signal?: AbortSignal;
+  /** Subscribe to SIGHUP (the omprog mode reopens its output; while subscribed, SIGHUP does not stop the run); returns the unsubscribe. */
+  onHangup?: (handler: () => void) => () => void;
 }
 
 /**
@@ -49,7 +50,24 @@ export async function run(params: RunParams): Promise<number> {
       return runExplain(call.lines, call.opts, params, fail);
     case 'analyze':
       return runAnalyze(call.inputs, call.opts, params, errOut);
+    // The check and engine commands are imported when used: start-up time of the main command (live use).
     case 'check':
-      return runCheck(call.opts, params, errOut);
+      return (await import('./check-command.js')).runCheck(call.opts, params, errOut);
+    case 'omprog':
+      return (await import('./omprog.js')).runOmprog(call.opts, {
+        stdin: params.stdin,
+        stdout: params.stdout,
+        stderr: params.stderr,
+        onSignal: (sig, handler) => {
+          if (sig === 'SIGHUP') return params.onHangup?.(handler) ?? (() => undefined);
+          params.signal?.addEventListener('abort', handler, { once: true });
+          return () => params.signal?.removeEventListener('abort', handler);
+        },
+        interrupt: () => params.stdin.destroy?.(),
+      });
+    case 'mmexternal':
+      return (await import('./mmexternal.js')).runMmexternal(call.opts, params);
+    case 'export':
+      return (await import('./export-command.js')).runExport(call.opts, params, fail);
   }
 }
