@@ -4,7 +4,7 @@
  * is the only place the cause modules' wording is called.
  */
 import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './causes/index.js';
-import { shq, step } from './causes/kit.js';
+import { pastable, shellWord, step } from './causes/kit.js';
 import { contextOf, messageIdOf, moduleOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
 import type { CauseId, Finding, FindingData, FindingSubject, Fix, Server, Values } from '../types.js';
@@ -12,10 +12,11 @@ import type { CauseId, Finding, FindingData, FindingSubject, Fix, Server, Values
 /** The confirmation commands after a change: reload, then ask for a staple (twice for nginx). */
 function verifySteps(server: Server | null, s: FindingSubject): string[] {
   const m = s.vhost ? /^(.+?):(\d+)(?::\d+)?$/.exec(s.vhost) : null;
-  const named = m && m[1] !== '_default_' && m[1] !== '*';
+  // A host from the log becomes one shell word, or HOST when it cannot be one safely (see shellWord).
+  const named = m && m[1] !== '_default_' && m[1] !== '*' && pastable(m[1]!) && !m[1]!.startsWith('-');
   const host = named ? m[1]! : 'HOST';
   const port = named ? m[2]! : (m?.[2] ?? '443');
-  const probe = `openssl s_client -connect ${shq(`${host}:${port}`)} -servername ${shq(host)} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
+  const probe = `openssl s_client -connect ${shellWord(`${host}:${port}`, 'HOST:443')} -servername ${shellWord(host, 'HOST')} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
   if (server === 'nginx') {
     return [
       'nginx -t && nginx -s reload',

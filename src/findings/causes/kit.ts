@@ -195,10 +195,47 @@ export function paren(value: string | undefined, prefix = ''): string {
 
 /**
  * A value from the log as one shell word: plain words stay as they are, anything else is single-quoted,
- * so that a copied command never runs text a log line carried (`$(…)`, `;`, backquotes).
+ * so that a copied command never runs text a log line carried (`$(…)`, `;`, backquotes). Prefer
+ * {@link shellWord}, which also refuses what quoting cannot make safe.
  */
 export function shq(value: string): string {
   return /^[\w./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Characters a pasted command must not carry even quoted: controls (a newline or CR ends the command
+ * line in a terminal's paste), format and invisible characters (they hide what is pasted).
+ */
+const UNPASTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+
+/** True when a value can appear in a printed command or directive at all (no control or invisible characters). */
+export function pastable(value: string): boolean {
+  return !UNPASTABLE.test(value);
+}
+
+/**
+ * A value from a log line or a certificate as one shell word for a printed command, or `placeholder`
+ * (an upper-case name the reader fills in) when it is absent or cannot be one safely: it holds a control
+ * or invisible character, or starts with `-` (a command would read it as an option).
+ * @returns a word bash reads back as exactly `value` (single-quoted unless plain), or `placeholder`
+ */
+export function shellWord(value: string | null | undefined, placeholder: string): string {
+  if (value === undefined || value === null || value === '' || !pastable(value) || value.startsWith('-')) return placeholder;
+  return shq(value);
+}
+
+/** An `http://` or `https://` URL (a CA Issuers or responder URL) as one shell word, or `placeholder`. */
+export function shellUrl(url: string | null | undefined, placeholder: string): string {
+  return url && /^https?:\/\/\S+$/i.test(url) ? shellWord(url, placeholder) : placeholder;
+}
+
+/**
+ * A value from the log as a directive value to write into nginx or Apache configuration as it is
+ * (a file path), or null when it holds anything either syntax would read otherwise (spaces, quotes,
+ * `;`, `{`, `#`, `$`, controls) or starts with `-`: then the step names the kind of value instead.
+ */
+export function configValue(value: string | null | undefined): string | null {
+  return value && /^[\w./@%+=,:~-]+$/.test(value) && !value.startsWith('-') ? value : null;
 }
 
 /** A fix step with the fields it does not set left null. */
@@ -222,28 +259,33 @@ export function checkResponder(c: CauseContext, text: string): FixStep {
   return step({ action: 'check', directive: c.dir.responder, text });
 }
 
-/** Derive the file certbot writes next to `cert.pem` (`fullchain`, `chain`). */
+/** Derive the file certbot writes next to `cert.pem` (`fullchain`, `chain`); null when none, or when it is no {@link configValue}. */
 export function letsEncryptSibling(cert: string | undefined, name: string): string | null {
   if (!cert) return null;
   const m = /^(.*\/letsencrypt\/live\/[^/]+\/)(cert|fullchain|chain|privkey)\.pem$/.exec(cert);
-  return m ? `${m[1]}${name}.pem` : null;
+  return m ? configValue(`${m[1]}${name}.pem`) : null;
 }
 
 /** Fix texts that name a missing certificate found by `--inspect`. */
 export const MISSING = {
   where: (url: string | null): string => (url ? ` (its CA publishes it at ${url}, usually in DER form)` : ''),
-  /** A command that downloads a CA certificate (DER, as CA Issuers URLs usually serve) and writes it as PEM. */
-  downloadCommand: (url: string, out: string): string => `curl -fsS ${url} | openssl x509 -inform DER -out ${out}`,
+  /**
+   * A command that downloads a CA certificate (DER, as CA Issuers URLs usually serve) and writes it as
+   * PEM. The URL comes from a certificate: quoted, and replaced by `CA_ISSUERS_URL` unless it is a plain
+   * http(s) URL ({@link shellUrl}).
+   */
+  downloadCommand: (url: string, out: string): string =>
+    `curl -fsS ${shellUrl(url, 'CA_ISSUERS_URL')} | openssl x509 -inform DER -out ${out}`,
   /** Said next to the download command. */
   downloadNote: ' (use `-inform PEM` if the CA serves PEM)',
 };
 
-/** The `http://responder/` URL of the finding for a command, shell-quoted. */
+/** The `http://responder/` URL of the finding for a command, one shell word ({@link shellUrl}). */
 export function responderUrl(s: FindingSubject): string {
-  return shq(`http://${s.responder ?? 'RESPONDER'}/`);
+  return s.responder ? shellUrl(`http://${s.responder}/`, 'http://RESPONDER/') : 'http://RESPONDER/';
 }
 
 /** `openssl ocsp` asking the responder about the certificate, shell-quoted values. */
 export function ocspQuery(s: FindingSubject, extra: string): string {
-  return `openssl ocsp -issuer ISSUER.pem -cert ${shq(s.certificate ?? 'CERT.pem')} -url ${responderUrl(s)}${extra} -resp_text`;
+  return `openssl ocsp -issuer ISSUER.pem -cert ${shellWord(s.certificate, 'CERT.pem')} -url ${responderUrl(s)}${extra} -resp_text`;
 }
