@@ -274,7 +274,10 @@ export interface LineMatch {
 export interface Evidence {
   file: string;
   line: number;
+  /** The line, or its start when it is longer than the stored width (then {@link textLength} is set). */
   text: string;
+  /** The line's length in characters (UTF-16 code units), set only when {@link text} holds its start. */
+  textLength?: number;
   ruleId: string;
   time: string | null;
   pid: number | null;
@@ -370,6 +373,22 @@ export interface FindingData {
   evidenceOmitted: number;
   /** What `--inspect` found in the certificate files the finding names (absent without `--inspect`). */
   inspection?: InspectionData;
+  /** Set on a summary finding (see {@link FindingAggregate}); absent on every finding listed one by one. */
+  aggregate?: FindingAggregate;
+}
+
+/**
+ * A summary finding: past the number of findings listed per cause and server (`src/findings/limits.ts`),
+ * the occurrences of further identities of that cause and server are counted here. Its `count`, `first`,
+ * `last` and evidence are exactly those of the identities it stands for; its subject is empty.
+ */
+export interface FindingAggregate {
+  /** Distinct identities (certificates, vhosts, responders) summarised. */
+  findings: number;
+  /** False when more identities were seen than the store counts exactly: then `findings` is a lower bound. */
+  exact: boolean;
+  /** What the summarised identities are: all name a certificate, else all a vhost, else all a responder; else `mixed`. */
+  of: 'certificate' | 'vhost' | 'responder' | 'mixed';
 }
 
 /** A finding with its wording: the JSON output's findings. */
@@ -505,6 +524,14 @@ export interface FileStats extends Stats {
   error?: string;
   /** Numbers of the skipped lines (the first 100). */
   skippedLines?: number[];
+  /**
+   * Set by the CLI for every input it was given: `read` (to the end), `partial` (an error or a stop
+   * ended it early: {@link error} says which), `error` (nothing could be read: {@link error} says why),
+   * `not-read` (the run was interrupted before it).
+   */
+  status?: 'read' | 'partial' | 'error' | 'not-read';
+  /** With `status: error` for an argument that gave no input: a stable code (`ENOENT`, `NOMATCH`, `EACCES` …). */
+  code?: string;
 }
 
 /** Version of the JSON output document; bumped on incompatible changes. */

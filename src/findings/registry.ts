@@ -43,7 +43,7 @@ export function factsOf(i: InspectionData | undefined): InspectionFacts | undefi
 }
 
 /** The parts of a finding its wording depends on. */
-export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection'>;
+export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection' | 'aggregate'>;
 
 export function contextOf(f: Wordable): CauseContext {
   return causeContext(f.server, f.subject, f.data, factsOf(f.inspection));
@@ -51,10 +51,13 @@ export function contextOf(f: Wordable): CauseContext {
 
 /**
  * The message id of a finding: `<cause>.<variant>`, the variant chosen by its cause module from the
- * values (and the inspection, when there is one). Pure; the core calls it, and `--inspect` again.
+ * values (and the inspection, when there is one); `<cause>.summary` for a summary finding
+ * ({@link FindingData.aggregate}), which `render.ts` words for every cause alike. Pure; the core calls it,
+ * and `--inspect` again.
  * @throws Error for a cause no module defines
  */
 export function messageIdOf(f: Wordable, registry: CauseRegistry = CAUSES): string {
   const m = moduleOf(f.cause, registry);
+  if (f.aggregate) return `${f.cause}.summary`;
   return `${f.cause}.${m.variant?.(contextOf(f)) ?? 'default'}`;
 }

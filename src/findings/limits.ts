@@ -1,0 +1,121 @@
+/**
+ * What keeps a finding store bounded however many lines and identities a log holds, without a finding
+ * ever carrying a count or a subject that is not its own:
+ * - at most {@link MAX_FINDINGS_PER_CAUSE} findings are listed one by one per cause and server, and at
+ *   most {@link MAX_FINDINGS} in all; every later identity (certificate, vhost, responder) of that cause
+ *   and server joins one summary finding, which has no subject, exact occurrence counts and first/last,
+ *   and counts the identities it stands for ({@link IdentitySet});
+ * - every string a finding keeps from a line is its own copy, capped ({@link ownText}): evidence text at
+ *   {@link EVIDENCE_TEXT_MAX} characters (with the line's length beside it), other values at
+ *   {@link VALUE_MAX}, so that no 64 KiB line stays alive because a finding holds a piece of it.
+ */
+
+/** Findings listed one by one per cause and server; later identities are summarised. */
+export const MAX_FINDINGS_PER_CAUSE = 1000;
+/** Findings listed one by one in all (every cause and server). */
+export const MAX_FINDINGS = 10_000;
+/**
+ * Characters of an evidence line kept (the human report's default width is 160; terminals are rarely
+ * wider than 400): the rest is dropped and the line's length kept in `textLength`.
+ */
+export const EVIDENCE_TEXT_MAX = 512;
+/** Characters of a captured value kept (a DN, a path, an OpenSSL error block); longer ones end in `…`. */
+export const VALUE_MAX = 1024;
+/**
+ * Slots of the identity set at most (2^21: 16 MiB). It counts distinct identities exactly up to 75 % of
+ * that, {@link IDENTITIES_COUNTED_MAX}; past that a summary says "at least".
+ */
+const MAX_SLOTS = 1 << 21;
+/** Distinct summarised identities counted exactly (1 572 864). */
+export const IDENTITIES_COUNTED_MAX = MAX_SLOTS * 0.75;
+
+/**
+ * A copy of `s` that does not keep the string it was cut from alive. V8 represents a slice of a long
+ * string as a reference into it, so a 40-character value cut from a 64 KiB line would hold the whole line;
+ * concatenating and slicing again makes V8 copy the characters into a new flat string.
+ * @param max longest result in characters (UTF-16 code units); longer text is cut and ends in `…` when `mark`
+ */
+export function ownText(s: string, max: number, mark = true): string {
+  if (s.length > max) s = mark ? `${s.slice(0, max - 1)}…` : s.slice(0, max);
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+
+/**
+ * Distinct identity keys, as 64-bit hashes in an open-addressing table of 32-bit words (16 bytes a
+ * slot pair at most 75 % full): ~21 bytes per identity instead of the key itself. Two different keys
+ * count once only if both 32-bit hashes collide (odds about n²/2^65: below 1e-7 for 1.5 million keys).
+ * The table grows to {@link MAX_SLOTS} slots and then stops taking new keys.
+ */
+export class IdentitySet {
+  private table = new Uint32Array(2 * 1024);
+  private used = 0;
+  /** True once a new key could not be added (the counts from then on are lower bounds). */
+  full = false;
+
+  /** @param maxSlots slots at most (a power of two, at least 1024; default {@link MAX_SLOTS}) */
+  constructor(private readonly maxSlots = MAX_SLOTS) {}
+
+  /** @returns true when the key is new, false when it was seen, null when the set is full and it was not seen */
+  add(key: string): boolean | null {
+    const [a, b] = hash2(key);
+    const slot = this.find(a, b);
+    if (this.table[2 * slot] !== 0 || this.table[2 * slot + 1] !== 0) return false;
+    if ((this.used + 1) / (this.table.length / 2) > 0.75) {
+      if (this.table.length / 2 >= this.maxSlots) {
+        this.full = true;
+        return null;
+      }
+      this.grow();
+      return this.add(key);
+    }
+    this.table[2 * slot] = a;
+    this.table[2 * slot + 1] = b;
+    this.used++;
+    return true;
+  }
+
+  /** Distinct keys held. */
+  get size(): number {
+    return this.used;
+  }
+
+  /** The slot holding (a, b), or the empty slot where it would go (linear probing). */
+  private find(a: number, b: number): number {
+    const mask = this.table.length / 2 - 1;
+    let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
+    for (;;) {
+      const x = this.table[2 * i]!;
+      const y = this.table[2 * i + 1]!;
+      if ((x === 0 && y === 0) || (x === a && y === b)) return i;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.table = new Uint32Array(old.length * 2);
+    for (let i = 0; i < old.length; i += 2) {
+      const a = old[i]!;
+      const b = old[i + 1]!;
+      if (a === 0 && b === 0) continue;
+      const slot = this.find(a, b);
+      this.table[2 * slot] = a;
+      this.table[2 * slot + 1] = b;
+    }
+  }
+}
+
+/** Two independent 32-bit hashes of a string's UTF-16 code units (FNV-1a, and a multiplicative mix); never both 0. */
+function hash2(s: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x2545f491 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  a >>>= 0;
+  b = Math.imul(b ^ (b >>> 13), 0xc2b2ae35) >>> 0;
+  return a === 0 && b === 0 ? [0, 1] : [a, b];
+}
