@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `stapling-doctor` executable: wires {@link run} to the real process. SIGINT/SIGTERM stop the
- * reading and let the summary print; EPIPE on stdout (`| head -1`) ends quietly with exit 0. No error
+ * reading and let the summary print; EPIPE on stdout (`| head -1`) ends quietly with the exit code of the
+ * contract (files are still read to the end; live input stops). No error
  * ends in a stack trace: an unexpected one is reported in one line with exit code 2
  * (`STAPLING_DOCTOR_DEBUG=1` shows the stack).
  */
@@ -41,10 +42,9 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     controller.abort();
   });
 }
-let epipe = false;
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') epipe = true;
-});
+// A reader that went away (EPIPE) is handled by run()'s writer; the exit code stays the contract's, the same
+// however much of the output was read (`| head -1` of a report with findings is still 1).
+process.stdout.on('error', () => undefined);
 process.stderr.on('error', () => undefined); // a closed stderr must not crash the run (run() reports nothing then)
 process.on('uncaughtException', (err) => {
   internalError(err);
@@ -65,7 +65,7 @@ run({
   signal: controller.signal,
 }).then(
   (code) => {
-    process.exitCode = epipe ? 0 : code;
+    process.exitCode = code;
   },
   (err: unknown) => internalError(err),
 );

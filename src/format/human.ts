@@ -149,8 +149,8 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** The one-line summary: lines read, files, findings by severity. */
-export function formatSummary(findings: readonly Finding[], stats: Stats, opts: HumanOptions): string {
+/** The one-line summary: lines read, files, findings by severity; and that the run was interrupted, when it was. */
+export function formatSummary(findings: readonly Finding[], stats: Stats, opts: HumanOptions, interrupted = false): string {
   const c = new Chalk({ level: opts.color });
   const by = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const sev = (['error', 'warning', 'notice', 'info'] as const).filter((s) => by(s) > 0).map((s) => paintSeverity(c, s, plural(by(s), s)));
@@ -160,7 +160,8 @@ export function formatSummary(findings: readonly Finding[], stats: Stats, opts: 
   ].filter(Boolean);
   return (
     `${c.bold('stapling-doctor:')} ${findings.length === 0 ? c.green('no stapling problems found') : `${plural(findings.length, 'finding')} (${sev.join(', ')})`}` +
-    ` in ${plural(stats.lines, 'line')} of ${plural(stats.files, 'input')}${extra.length ? ` (${extra.join('; ')})` : ''}.`
+    ` in ${plural(stats.lines, 'line')} of ${plural(stats.files, 'input')}${extra.length ? ` (${extra.join('; ')})` : ''}` +
+    (interrupted ? ` — ${c.yellow('interrupted')}: the inputs were not all read.` : '.')
   );
 }
 
@@ -190,6 +191,6 @@ export function formatReport(report: Report, opts: HumanOptions): string {
         ),
       );
   }
-  parts.push(formatSummary(report.findings, report.stats, opts));
+  parts.push(formatSummary(report.findings, report.stats, opts, report.interrupted === true));
   return `${parts.join('\n\n')}\n`;
 }

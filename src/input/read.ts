@@ -41,6 +41,11 @@ export type ChunkSink = (chunk: Buffer) => void;
 export interface ReadOptions {
   /** Stop reading (without error) once aborted; checked before every chunk. */
   signal?: AbortSignal;
+  /**
+   * Awaited before every chunk is read (and before every compressed piece is inflated): the consumer's
+   * backpressure, e.g. until its output has drained. Reading pauses while it is pending.
+   */
+  ready?: () => Promise<void> | void;
 }
 
 function isGzip(b: Buffer): boolean {
@@ -91,7 +96,12 @@ async function* streamChunks(stream: AsyncIterable<Buffer | string>): AsyncGener
  * (`code` `Z_BUF_ERROR` for truncated data, `Z_DATA_ERROR` for corrupt data) after everything decoded
  * before it went to the sink.
  */
-async function gunzipInto(pieces: AsyncIterable<Buffer>, sink: ChunkSink, signal?: AbortSignal): Promise<void> {
+async function gunzipInto(
+  pieces: AsyncIterable<Buffer>,
+  sink: ChunkSink,
+  signal?: AbortSignal,
+  ready?: ReadOptions['ready'],
+): Promise<void> {
   const z = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
   let failure: Error | null = null;
   let sinkError: unknown = null;
@@ -118,6 +128,7 @@ async function gunzipInto(pieces: AsyncIterable<Buffer>, sink: ChunkSink, signal
     for await (const piece of pieces) {
       if (signal?.aborted || failure || sinkError !== null) break;
       await write(piece); // zlib is done with `piece` (which may be reused) when this resolves
+      await ready?.();
     }
   } catch (err) {
     z.destroy();
@@ -144,7 +155,7 @@ export async function readInput(
   sink: ChunkSink,
   options: ReadOptions = {},
 ): Promise<void> {
-  const { signal } = options;
+  const { signal, ready } = options;
   const chunks = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
   try {
     let first = await chunks.next();
@@ -166,11 +177,12 @@ export async function readInput(
           yield r.value;
         }
       }
-      await gunzipInto(pieces(), sink, signal);
+      await gunzipInto(pieces(), sink, signal, ready);
       return;
     }
     sink(head);
     for (;;) {
+      await ready?.();
       if (signal?.aborted) return;
       const r = await chunks.next();
       if (r.done) return;

@@ -24,7 +24,8 @@ export interface AnalyzeOptions {
   maxEvidence: number;
   listRules?: boolean;
   listCauses?: boolean;
-  schema?: boolean;
+  /** `--schema [format]`: true (json) or the format named. */
+  schema?: boolean | string;
   inspect?: boolean;
   config: string[];
   mapPath: string[];
@@ -83,9 +84,9 @@ function mainCommand(out: OutStream, err: OutStream): Command {
         DEFAULT_MAX_LINE_LENGTH,
       )
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
-      .option('--list-rules', 'list the loaded rules and exit')
-      .option('--list-causes', 'list the cause ids with their meaning and exit')
-      .option('--schema', 'print the JSON Schema of the --format json output and exit')
+      .option('--list-rules', 'list the loaded rules and exit (as JSON with --format json)')
+      .option('--list-causes', 'list the cause ids with their meaning and exit (as JSON with --format json)')
+      .option('--schema [format]', 'print the JSON Schema of a machine format and exit: json (default), ndjson (one line), probe')
       .option(
         '--inspect',
         'read the certificate files the findings name (and, with --config, their trusted bundles) and confirm or refute each diagnosis; never writes, never uses the network',

@@ -15,6 +15,8 @@ export interface ScanOptions {
   onChunk?: () => void;
   /** Stop reading once aborted (Ctrl-C); what was read so far is kept and accounted for. */
   signal?: AbortSignal;
+  /** Awaited before each chunk is read: the caller's backpressure (the CLI waits for its output to drain). */
+  ready?: () => Promise<void> | void;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function scanInput(
         scanner.push(chunk);
         options.onChunk?.();
       },
-      options.signal ? { signal: options.signal } : {},
+      { ...(options.signal ? { signal: options.signal } : {}), ...(options.ready ? { ready: options.ready } : {}) },
     );
   } catch (err) {
     failure = err;
