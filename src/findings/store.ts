@@ -107,10 +107,18 @@ function kindsOf(v: Values): number {
   return (cert ? KIND.certificate : 0) | (v.vhost ? KIND.vhost : 0) | ((v.responder ?? v.host ?? v.url) ? KIND.responder : 0);
 }
 
-/** The values of a line as the store keeps them: each its own copy, capped at {@link VALUE_MAX}. */
-function ownValues(v: Values): Values {
+/**
+ * The values of a line as the store keeps them: each its own copy, capped at {@link VALUE_MAX}; a value
+ * the finding already holds (its certificate path, on every line) is that same string, not another copy.
+ */
+function ownValues(v: Values, f?: FindingState): Values {
   const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) if (val !== undefined) out[k] = ownText(val, VALUE_MAX);
+  const held = f ? ({ ...f.details, ...f.subject } as Record<string, unknown>) : {};
+  for (const [k, val] of Object.entries(v)) {
+    if (val === undefined) continue;
+    const same = held[k];
+    out[k] = typeof same === 'string' && (same === val || (val.length > VALUE_MAX && same === ownText(val, VALUE_MAX))) ? same : ownText(val, VALUE_MAX);
+  }
   return out;
 }
 
@@ -261,7 +269,7 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
     addEvidence(f, m) {
       f.ruleIds.add(m.rule.id);
       if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
-      const values = ownValues(m.values);
+      const values = ownValues(m.values, f);
       mergeValues(f, values, m.parsed.pid);
       if (m.parsed.time) {
         if (f.first === null) f.first = m.parsed.time;
