@@ -4,10 +4,11 @@
  * is the only place the cause modules' wording is called.
  */
 import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './causes/index.js';
+import { summaryMessage } from './causes/kit.js';
 import { pastable, shellWord, step } from './causes/kit.js';
 import { contextOf, messageIdOf, moduleOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
-import type { CauseId, Finding, FindingAggregate, FindingData, FindingSubject, Fix, Server, Values } from '../types.js';
+import type { CauseId, Finding, FindingData, FindingSubject, Fix, Server, Values } from '../types.js';
 
 /** The confirmation commands after a change: reload, then ask for a staple (twice for nginx). */
 function verifySteps(server: Server | null, s: FindingSubject): string[] {
@@ -36,29 +37,6 @@ function sentence(m: CauseModule, variant: string, c: CauseContext, expired: str
   return expired ? `${text} The certificate itself expired on ${expired}: replace it.` : text;
 }
 
-const NOUNS: Record<FindingAggregate['of'], string> = {
-  certificate: 'certificates',
-  vhost: 'virtual hosts',
-  responder: 'responders',
-  mixed: 'certificates, virtual hosts or responders',
-};
-
-/** `1 234 567`: digits grouped by thousands, as the README writes numbers. */
-function grouped(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-}
-
-/**
- * The sentence of a summary finding, the same for every cause: how many more identities it stands for,
- * how many failures they had and when. `first`/`last` are the summary's own (its identities' only).
- */
-function summarySentence(m: CauseModule, f: FindingData, a: FindingAggregate): string {
-  const fmt = (t: string): string => t.replace('T', ' ').replace(/\.\d+/, '');
-  const span = f.first && f.last ? (f.first === f.last ? `, at ${fmt(f.first)}` : `, ${fmt(f.first)} → ${fmt(f.last)}`) : '';
-  const n = `${a.exact ? '' : 'at least '}${grouped(a.findings)}`;
-  return `${m.title}: and ${n} more ${NOUNS[a.of]} with this failure, not listed one by one: ${grouped(f.count)} failure${f.count === 1 ? '' : 's'}${span}.`;
-}
-
 function fixOf(m: CauseModule, c: CauseContext, expired: string | null): Fix {
   const { summary, steps } = m.fix(c);
   if (expired) {
@@ -82,9 +60,10 @@ function fixOf(m: CauseModule, c: CauseContext, expired: string | null): Fix {
 export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES): Finding {
   const m = moduleOf(f.cause, registry);
   const c = contextOf(f);
+  if (f.aggregate) c.summary = { ...f.aggregate, failures: f.count, first: f.first, last: f.last };
   const expired = expiredNotAfter(f.subject, f.data) ?? c.facts?.expiredOn ?? null;
   const variant = f.messageId.startsWith(`${f.cause}.`) ? f.messageId.slice(f.cause.length + 1) : 'default';
-  let message = f.aggregate ? summarySentence(m, f, f.aggregate) : sentence(m, variant, c, expired);
+  let message = c.summary ? (m.messages.summary ?? ((x) => summaryMessage(x, m.title)))(c) : sentence(m, variant, c, expired);
   if (f.inspection?.causeBefore) message = `${message} ${causeChangeNote(f.inspection.causeBefore)}`;
   const { inspection, ...rest } = f;
   const out: Finding = {

@@ -7,7 +7,16 @@
  * directive documentation of Apache httpd mod_ssl 2.4 and nginx `ngx_http_ssl_module`.
  */
 import { parseOpensslTime } from '../../parse/apache-cert.js';
-import type { CauseId, FindingSubject, FixStep, InspectionCheckId, MissingCertificate, Server, Values } from '../../types.js';
+import type {
+  CauseId,
+  FindingAggregate,
+  FindingSubject,
+  FixStep,
+  InspectionCheckId,
+  MissingCertificate,
+  Server,
+  Values,
+} from '../../types.js';
 
 /**
  * What `--inspect` learned from the certificate files, for the sentence and the fix: the certificates
@@ -98,6 +107,49 @@ export interface CauseContext {
   missingIssuer: MissingCertificate | undefined;
   /** The certificate file: the one inspected, else the one the log names. */
   file: string | undefined;
+  /** Set when the finding is a summary finding (see {@link SummaryFacts}); its subject `s` is then empty. */
+  summary?: SummaryFacts;
+}
+
+/**
+ * What a summary finding stands for, for its sentence (`messages.summary`): the identities past the
+ * per-cause limit (`src/findings/limits.ts`) of one cause and server, and their own failures and times.
+ */
+export interface SummaryFacts extends FindingAggregate {
+  /** Occurrences of those identities (exact). */
+  failures: number;
+  /** Earliest and latest time of those failures (log's clock, ISO-8601), or null. */
+  first: string | null;
+  last: string | null;
+}
+
+const NOUNS: Record<FindingAggregate['of'], string> = {
+  certificate: 'certificates',
+  vhost: 'virtual hosts',
+  responder: 'responders',
+  mixed: 'certificates, virtual hosts or responders',
+};
+
+/** `1 234 567`: digits grouped by thousands, as the README writes numbers. */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+/**
+ * The sentence of a summary finding: `<lead>: and 19 000 more certificates, not listed one by one:
+ * 20 900 failures, 2026-11-23 00:16:40 → 2026-11-23 11:06:30.` ("at least 1 677 721" once the identity
+ * set is full). A cause module words its summary with it (`messages.summary`), with its own lead; a
+ * module without one gets its title as the lead.
+ * @param lead what failed, for the identities summarised (a cause's title, or its own words)
+ * @throws Error when `c` is not the context of a summary finding (a programming error)
+ */
+export function summaryMessage(c: CauseContext, lead: string): string {
+  const a = c.summary;
+  if (!a) throw new Error('summaryMessage: not a summary finding');
+  const fmt = (t: string): string => t.replace('T', ' ').replace(/\.\d+/, '');
+  const span = a.first && a.last ? (a.first === a.last ? `, at ${fmt(a.first)}` : `, ${fmt(a.first)} → ${fmt(a.last)}`) : '';
+  const n = `${a.exact ? '' : 'at least '}${grouped(a.findings)}`;
+  return `${lead}: and ${n} more ${NOUNS[a.of]}, not listed one by one: ${grouped(a.failures)} failure${a.failures === 1 ? '' : 's'}${span}.`;
 }
 
 /** One cause: its title, meaning, message variants and fix. One file per cause under `causes/`. */
@@ -116,7 +168,11 @@ export interface CauseModule {
   inspections: readonly InspectionCheckId[];
   /** The message variant for these values (a key of {@link messages}); default `default`. Pure. */
   variant?(c: CauseContext): string;
-  /** The sentence of each variant, with the values from the log. */
+  /**
+   * The sentence of each variant, with the values from the log. `summary` words a summary finding (many
+   * identities past the per-cause limit; `c.summary` is set, `c.s` is empty), usually with
+   * {@link summaryMessage}; without it the module's title leads the shared summary sentence.
+   */
   messages: Record<string, (c: CauseContext) => string>;
   /** The fix: a summary and steps in the server's own directives. */
   fix(c: CauseContext): { summary: string; steps: FixStep[] };
