@@ -86,7 +86,10 @@ function mainCommand(out: OutStream, err: OutStream): Command {
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
       .option('--list-rules', 'list the loaded rules and exit (as JSON with --format json)')
       .option('--list-causes', 'list the cause ids with their meaning and exit (as JSON with --format json)')
-      .option('--schema [format]', 'print the JSON Schema of a machine format and exit: json (default), ndjson (one line), probe, causes, rules')
+      .option(
+        '--schema [format]',
+        'print the JSON Schema of a machine format and exit: json (default), ndjson (one line), probe, causes, rules',
+      )
       .option(
         '--inspect',
         'read the certificate files the findings name (and, with --config, their trusted bundles) and confirm or refute each diagnosis; never writes, never uses the network',
