@@ -345,6 +345,33 @@ export interface Fix {
   verify: string[];
 }
 
+/** A run of occurrences with no pause longer than {@link FindingTimeline.episodeGapMs}. */
+export interface Episode {
+  /** Time of its first and last occurrence, as the log wrote them (see {@link ParsedLine.time}). */
+  start: string;
+  end: string;
+  /** Occurrences in it. */
+  count: number;
+}
+
+/**
+ * A finding's occurrences over time on the log's own clock, bounded in size whatever the input
+ * (at most 64 buckets and 50 episodes; `src/findings/timeline.ts` says how). Counts are exact: the
+ * buckets' counts plus `untimed` make the finding's `count`, and so do the episodes' counts plus `untimed`.
+ */
+export interface FindingTimeline {
+  /** Width of every bucket, ms: 1000 × 2^k. */
+  bucketMs: number;
+  /** Non-empty buckets in time order: start (ISO-8601 on the log's clock, `Z` when its times carry an offset) and occurrences in it. */
+  buckets: { start: string; count: number }[];
+  /** Occurrences whose line carried no time. */
+  untimed: number;
+  /** Longest pause within one episode, ms (30 min, doubled while there would be more than 50 episodes). */
+  episodeGapMs: number;
+  /** Episodes in time order. */
+  episodes: Episode[];
+}
+
 /**
  * One diagnosis as data, as the core emits it: one cause for one certificate/vhost/responder, with all
  * its occurrences, a message id and the values its wording needs. No prose: {@link Finding} adds the
@@ -371,6 +398,8 @@ export interface FindingData {
   evidence: Evidence[];
   /** Evidence lines not kept (the list is capped). */
   evidenceOmitted: number;
+  /** The occurrences over time, bounded in size (`src/findings/timeline.ts`). */
+  timeline: FindingTimeline;
   /** What `--inspect` found in the certificate files the finding names (absent without `--inspect`). */
   inspection?: InspectionData;
   /** Set on a summary finding (see {@link FindingAggregate}); absent on every finding listed one by one. */

@@ -110,7 +110,13 @@ export const CASES: CliCase[] = [
   { name: '--fail-on never', args: ['--fail-on', 'never', 'samples/seed'], exitCode: 0, stdout: /trusted-chain-incomplete/ },
   { name: '--fail-on error with warnings only', args: ['--fail-on', 'error', NGINX_VERIFY], exitCode: 0 },
   { name: '--fail-on notice with a notice', args: ['--fail-on', 'notice', NGINX_RESOLVER], exitCode: 1 },
-  { name: 'no finding: exit 0', args: ['-'], stdin: NOISE, exitCode: 0, stdout: /^stapling-doctor: no stapling problems found in 2 lines of 1 input\.\n$/ },
+  {
+    name: 'no finding: exit 0',
+    args: ['-'],
+    stdin: NOISE,
+    exitCode: 0,
+    stdout: /^stapling-doctor: no stapling problems found in 2 lines of 1 input\.\n$/,
+  },
   {
     name: 'an unreadable input among good ones: reported, the others scanned, exit 2 after the report',
     args: ['--format', 'json', NGINX_VERIFY, 'no/such/file.log'],

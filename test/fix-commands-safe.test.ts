@@ -14,6 +14,7 @@ import path from 'node:path';
 import { analyze } from '../src/findings/analyzer.js';
 import { CAUSES } from '../src/findings/causes/index.js';
 import { renderFinding } from '../src/findings/render.js';
+import { createTimeline } from '../src/findings/timeline.js';
 import { loadRules } from '../src/rules/load.js';
 import { SERVERS, VALUE_NAMES, type FindingData, type InspectionData, type Server } from '../src/types.js';
 import { tempDir } from './helpers/cli.js';
@@ -138,6 +139,7 @@ async function baselines(): Promise<FindingData[]> {
         subject: {},
         evidence: [],
         evidenceOmitted: 0,
+        timeline: createTimeline().snapshot(),
       });
     }
   }

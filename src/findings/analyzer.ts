@@ -16,6 +16,7 @@ import { createCorrelator, type CorrelatorOptions } from '../correlate/correlato
 import { createFindingStore, type FindingState } from './store.js';
 import { renderFinding } from './render.js';
 import { causeRegistry, type CauseRegistry } from './registry.js';
+import { windowFilter, type TimeWindow } from './window.js';
 import type { CauseModule } from './causes/index.js';
 import { OUTPUT_VERSION, type FileStats, type Finding, type FindingData, type Rule, type Stats } from '../types.js';
 
@@ -33,6 +34,8 @@ export interface AnalyzerOptions extends CorrelatorOptions {
   extraCauses?: readonly CauseModule[];
   /** Called synchronously for every finding event. */
   onEvent?: (event: AnalyzerEvent) => void;
+  /** Only lines whose time lies in this window are analysed (`--since`/`--until`; see `window.ts`). */
+  window?: TimeWindow;
 }
 
 /**
@@ -169,6 +172,7 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
 
   const input = (name: string): InputHandle => {
     const acc = inputAccounting(name);
+    const inWindow = options.window ? windowFilter(options.window) : null;
     inputs.push(acc.stats);
     statsByName.set(name, acc.stats);
     return {
@@ -178,7 +182,7 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
         const { parsed, match } = matcher.match(text, { file: name, line: lineNo }, triggers);
         if (parsed && parsed.format === null) acc.stats.unparsed++;
         acc.sync(lineNo);
-        if (match) correlator.push(match);
+        if (match && (inWindow === null || inWindow(match.parsed.time))) correlator.push(match);
       },
       skip: acc.skip,
       setLineCount: acc.sync,

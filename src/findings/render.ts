@@ -81,6 +81,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
     subject: rest.subject,
     evidence: rest.evidence,
     evidenceOmitted: rest.evidenceOmitted,
+    timeline: rest.timeline,
     fix: fixOf(m, c, expired),
   };
   if (rest.aggregate) out.aggregate = rest.aggregate;

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { timeMs } from '../correlate/time.js';
 import { messageIdOf, type CauseRegistry } from './registry.js';
+import { createTimeline, type TimelineBuilder } from './timeline.js';
 import { CAUSES } from './causes/index.js';
 import { EVIDENCE_TEXT_MAX, IdentitySet, MAX_FINDINGS, MAX_FINDINGS_PER_CAUSE, ownText, VALUE_MAX } from './limits.js';
 import {
@@ -39,8 +40,11 @@ export interface FindingState {
   details: Values;
   evidence: Evidence[];
   evidenceOmitted: number;
-  /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line. */
-  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number } | null;
+  /** Occurrences over time (bounded). */
+  timeline: TimelineBuilder;
+  /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line, and whether
+   * this start already folded a pass written under a second pid (a daemon's detached child). */
+  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked?: boolean } | null;
   /** An event has announced it. */
   announced: boolean;
   /** Set on the summary finding of a cause and server (see `limits.ts`): identities counted, and the kinds every one names (bits of {@link KIND}). */
@@ -117,7 +121,10 @@ function ownValues(v: Values, f?: FindingState): Values {
   for (const [k, val] of Object.entries(v)) {
     if (val === undefined) continue;
     const same = held[k];
-    out[k] = typeof same === 'string' && (same === val || (val.length > VALUE_MAX && same === ownText(val, VALUE_MAX))) ? same : ownText(val, VALUE_MAX);
+    out[k] =
+      typeof same === 'string' && (same === val || (val.length > VALUE_MAX && same === ownText(val, VALUE_MAX)))
+        ? same
+        : ownText(val, VALUE_MAX);
   }
   return out;
 }
@@ -146,11 +153,24 @@ function aggregateOf(a: NonNullable<FindingState['aggregate']>): FindingAggregat
   return { findings: a.findings, exact: a.exact, of };
 }
 
-/** A config-phase line repeated by the same process within moments is the second start-up pass. */
+/**
+ * A config-phase line repeated within moments is the second start-up pass of the same start: written by
+ * the same process (httpd in the foreground, `-DFOREGROUND`), or — once per start — by another one:
+ * `apachectl start` runs the first pass, detaches, and the detached child (a new pid) runs the second
+ * (captured from Apache 2.4.71: test/fixtures/apache-daemon/). A third pid within moments is a new start.
+ */
 function isSecondPass(f: FindingState, m: LineMatch, t: number | null): boolean {
   const prev = f.lastOcc;
-  if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file || prev.pid !== m.parsed.pid) return false;
+  if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file) return false;
+  if (prev.pid !== m.parsed.pid && (prev.forked || prev.pid === null || m.parsed.pid === null)) return false;
   return t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES;
+}
+
+/** Widen first/last to this evidence time: they are the earliest and latest times, whatever order the inputs were read in. */
+function widenTimes(f: FindingState, time: string): void {
+  const t = timeMs(time);
+  if (f.first === null || (t !== null && t < (timeMs(f.first) ?? Infinity))) f.first = time;
+  if (f.last === null || (t !== null && t >= (timeMs(f.last) ?? -Infinity))) f.last = time;
 }
 
 function newFinding(key: string, cause: CauseId, severity: Severity, server: Server | null, seq: number): FindingState {
@@ -170,6 +190,7 @@ function newFinding(key: string, cause: CauseId, severity: Severity, server: Ser
     details: {},
     evidence: [],
     evidenceOmitted: 0,
+    timeline: createTimeline(),
     lastOcc: null,
     announced: false,
   };
@@ -196,6 +217,7 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     subject,
     evidence: f.evidence.map((e) => ({ ...e, values: { ...e.values } })),
     evidenceOmitted: f.evidenceOmitted,
+    timeline: f.timeline.snapshot(),
     ...(f.aggregate ? { aggregate: aggregateOf(f.aggregate) } : {}),
   };
 }
@@ -262,8 +284,13 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       const key = identityKey(cause, server, values);
       const f = findings.get(key) ?? summary(key, cause, severity, server, values) ?? create(key, cause, severity, server);
       const t = timeMs(m.parsed.time);
-      if (!isSecondPass(f, m, t)) f.count++;
-      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line };
+      const second = isSecondPass(f, m, t);
+      if (!second) {
+        f.count++;
+        f.timeline.add(m.parsed.time);
+      }
+      const forked = second && (f.lastOcc!.forked === true || f.lastOcc!.pid !== m.parsed.pid);
+      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked };
       return f;
     },
     addEvidence(f, m) {
@@ -271,10 +298,7 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
       const values = ownValues(m.values, f);
       mergeValues(f, values, m.parsed.pid);
-      if (m.parsed.time) {
-        if (f.first === null) f.first = m.parsed.time;
-        f.last = m.parsed.time;
-      }
+      if (m.parsed.time) widenTimes(f, m.parsed.time);
       const e: Evidence = {
         file: m.location.file,
         line: m.location.line,

@@ -3,6 +3,7 @@
  * `stapling-doctor --schema json` prints it; the README documents it; a test validates real output with
  * Ajv. {@link NDJSON_SCHEMA} (`--schema ndjson`) is the schema of each `--format ndjson` line.
  */
+import { MAX_EPISODES, TIMELINE_BASE_MS, TIMELINE_MAX_BUCKETS } from '../findings/timeline.js';
 import { CAUSE_IDS, INSPECTION_CHECKS, INSPECTION_RESULTS, OUTPUT_VERSION, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
 
 const str = { type: 'string' } as const;
@@ -84,6 +85,38 @@ const inspection = {
   },
 } as const;
 
+/** Occurrences over time (`src/findings/timeline.ts`): bounded buckets and episodes, exact counts. */
+const timeline = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['bucketMs', 'buckets', 'untimed', 'episodeGapMs', 'episodes'],
+  properties: {
+    bucketMs: { type: 'integer', minimum: TIMELINE_BASE_MS },
+    buckets: {
+      type: 'array',
+      maxItems: TIMELINE_MAX_BUCKETS,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['start', 'count'],
+        properties: { start: str, count: { type: 'integer', minimum: 1 } },
+      },
+    },
+    untimed: count,
+    episodeGapMs: { type: 'integer', minimum: 1 },
+    episodes: {
+      type: 'array',
+      maxItems: MAX_EPISODES,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['start', 'end', 'count'],
+        properties: { start: str, end: str, count: { type: 'integer', minimum: 1 } },
+      },
+    },
+  },
+} as const;
+
 const finding = {
   type: 'object',
   additionalProperties: false,
@@ -102,6 +135,7 @@ const finding = {
     'subject',
     'evidence',
     'evidenceOmitted',
+    'timeline',
     'fix',
   ],
   properties: {
@@ -154,6 +188,7 @@ const finding = {
       },
     },
     evidenceOmitted: count,
+    timeline,
     fix: {
       type: 'object',
       additionalProperties: false,

@@ -15,6 +15,7 @@ import type { FindingData } from '../types.js';
 import type { ServerConfig, SiteCertificates } from './config.js';
 import { judge, type Judgement, type Materials, type PemFile } from './judge.js';
 import { NO_PATH_MAP, type PathMap } from './paths.js';
+import { readSmallFileSync } from '../input/files.js';
 import { sameDn, sameSerial, splitPem } from '../x509/x509.js';
 
 export type { Judgement, Materials, PemFile } from './judge.js';
@@ -68,7 +69,8 @@ function pemReader(fsm: Pick<typeof fs, 'statSync' | 'readFileSync'>, paths: Pat
       const key = `${st.size}:${st.mtimeMs}`;
       const hit = cache.get(real);
       if (hit && hit.key === key) return hit.pem;
-      const blocks = splitPem(fsm.readFileSync(real, 'utf8'));
+      // Read in a bounded loop, never waiting (a /proc file has size 0; a FIFO may replace the file).
+      const blocks = splitPem(fsm === fs ? readSmallFileSync(real, maxBytes).toString('utf8') : fsm.readFileSync(real, 'utf8'));
       const certs = blocks.flatMap((b) => (b.cert ? [b.cert] : []));
       const bad = blocks.find((b) => !b.cert);
       const pem: PemFile = { file: named, certs, ...(certs.length === 0 && bad ? { error: `unparsable certificate: ${bad.error}` } : {}) };

@@ -21,6 +21,7 @@ import {
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CRLReasons, type Name } from '@peculiar/asn1-x509';
 import { dnLine, issuedBy, sameCert } from '../x509/x509.js';
+import { malformedGeneralizedTime } from './der-time.js';
 
 /** OCSPResponseStatus names as RFC 6960 spells them. */
 export type ResponseStatusName = 'successful' | 'malformedRequest' | 'internalError' | 'tryLater' | 'sigRequired' | 'unauthorized';
@@ -128,7 +129,7 @@ function nameLine(name: Name): string {
 
 const buf = (a: ArrayBuffer | ArrayBufferView): Buffer =>
   ArrayBuffer.isView(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Buffer.from(a);
-const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+const iso = (d: Date | undefined): string | null => (d && Number.isFinite(d.getTime()) ? d.toISOString() : null);
 
 /** The decoded parts of a certificate the CertID and responder id are computed from. */
 interface CertParts {
@@ -187,7 +188,8 @@ const statusName = (s: number): StapleReport['responseStatus'] =>
  * @param leaf the server certificate
  * @param chain the other certificates the server sent (its issuer should be among them)
  * @param now ms since the epoch
- * Never throws: undecodable input gives `responseStatus: 'unparsable'` with `parseError`.
+ * Never throws: undecodable input, or a GeneralizedTime that is not well formed (see `der-time.ts`),
+ * gives `responseStatus: 'unparsable'` with `parseError`.
  */
 export function checkStaple(der: Buffer, leaf: X509Certificate, chain: readonly X509Certificate[], now: number): StapleReport {
   const report: StapleReport = {
@@ -219,6 +221,13 @@ export function checkStaple(der: Buffer, leaf: X509Certificate, chain: readonly 
   }
   if (!resp.responseBytes || resp.responseBytes.responseType !== id_pkix_ocsp_basic) {
     report.parseError = `response type ${resp.responseBytes?.responseType ?? '(none)'} is not id-pkix-ocsp-basic`;
+    return report;
+  }
+  // Checked before decoding: the decoder reads malformed times leniently (month 13 as next January).
+  const badTime = malformedGeneralizedTime(buf(resp.responseBytes.response.buffer));
+  if (badTime !== null) {
+    report.responseStatus = 'unparsable';
+    report.parseError = `malformed GeneralizedTime ${JSON.stringify(badTime)} (RFC 5280 4.1.2.5.2: YYYYMMDDHHMMSSZ, UTC)`;
     return report;
   }
   let basic: BasicOCSPResponse;

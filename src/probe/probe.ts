@@ -7,13 +7,14 @@
  * The server's certificate is not verified for the connection (`rejectUnauthorized: false`) — the
  * probe reports whether it would have been (`tls.authorized`), against `--ca-file` or Node's CA store.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { dnLine, sameCert, summarize } from '../x509/x509.js';
 import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
+import { MAX_CA_FILE_BYTES, MAX_TIMEOUT_MS } from './limits.js';
+import { FileTooLargeError, readSmallFileSync, SpecialFileError } from '../input/files.js';
 
 /** The verdict of a probe; exit code 0 only for `good`. */
 export type ProbeVerdict =
@@ -34,7 +35,7 @@ export interface ProbeOptions {
   port: number;
   /** SNI name; default the host when it is a name, none for an IP address. */
   servername?: string | null;
-  /** Per-handshake timeout in ms (default 10 000). */
+  /** Per-handshake timeout in ms, 1 to {@link MAX_TIMEOUT_MS} (default 10 000). */
   timeoutMs?: number;
   /** Pause before the second handshake when the first brought no staple, in ms (default 1 500). */
   retryDelayMs?: number;
@@ -199,7 +200,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Probe a server: one handshake asking for a staple, a second one after `retryDelayMs` when the
  * first brought none, then the staple of the last one checked against the served chain.
- * @throws ProbeError when no TLS handshake completes (refused, timeout, not TLS) or `caFile` cannot be read
+ * @throws ProbeError when no TLS handshake completes (refused, timeout, not TLS), `caFile` cannot be read,
+ *   or the timeout is out of range (code `EINVAL`)
  */
 export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   const now = opts.now ?? (() => Date.now());
@@ -207,12 +209,17 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   let ca: Buffer | undefined;
   if (opts.caFile) {
     try {
-      ca = fs.readFileSync(opts.caFile);
+      ca = readSmallFileSync(opts.caFile, MAX_CA_FILE_BYTES); // bounded, never waiting on a FIFO or device
     } catch (e) {
-      throw new ProbeError(`cannot read --ca-file ${opts.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'ECAFILE');
+      const err = e as NodeJS.ErrnoException;
+      const why = err instanceof SpecialFileError || err instanceof FileTooLargeError ? err.message : (err.code ?? err.message);
+      throw new ProbeError(`cannot read --ca-file ${opts.caFile}: ${why}`, 'ECAFILE');
     }
   }
-  const hsOpts = { host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs ?? 10_000, servername, ...(ca ? { ca } : {}) };
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
+    throw new ProbeError(`the timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${timeoutMs}`, 'EINVAL');
+  const hsOpts = { host: opts.host, port: opts.port, timeoutMs, servername, ...(ca ? { ca } : {}) };
   const notes: ProbeNote[] = [];
   let first: Handshake;
   let aborted: string | null = null;

@@ -18,6 +18,7 @@ import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA, ruleSchema } from './schema.js';
 import { checkSamples } from './samples.js';
 import { describeReadError } from '../input/read.js';
+import { readSmallFileSync } from '../input/files.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
 /** A rule file that cannot be used. `file` is its path, `field` a JSON pointer into it (`/patterns/0/regex`). */
@@ -42,6 +43,13 @@ export interface BuiltinRule {
 declare const __STAPLING_DOCTOR_RULES__: BuiltinRule[] | undefined;
 
 const RULE_FILE = /\.(ya?ml|json)$/;
+
+/**
+ * Largest rule file read, bytes (1 MiB; the largest built-in rule, with its samples, is 24 KB). A larger
+ * file, a FIFO or a device in a `--rules` directory is refused with a {@link RuleLoadError}, never read
+ * whole or waited on.
+ */
+export const MAX_RULE_FILE_BYTES = 1024 * 1024;
 const GROUP_NAME = /\(\?<([A-Za-z_$][\w$]*)>/g;
 
 // Ajv and the YAML parser cost ~50 ms to import and Ajv ~140 ms to compile the schema, so they are
@@ -109,9 +117,9 @@ let scslre: typeof import('scslre') | undefined;
  * can hand characters to each other: O(n²) per attempt, O(n³) over a line) and `Move` (an unanchored
  * pattern that fails slowly at every start: O(n²); 30–65 ms on one 8 KiB message, measured).
  * Limits of the checker: it builds attacks from one repeated character, so it misses ambiguity between
- * alternatives (`(\w|\d)+`) and repeated multi-character sequences; the CLI also turns on V8's
- * linear-time fallback for regexes that backtrack excessively, and rule messages are capped at
- * `MAX_MATCH_CHARS`. The checker (~50 ms to import) is loaded on first use.
+ * alternatives (`(\w|\d)+`), which `ambiguity.ts` checks; the CLI also turns on V8's linear-time
+ * fallback for regexes that backtrack excessively, and rule messages are capped at `MAX_MATCH_CHARS`.
+ * The checker (~50 ms to import) is loaded on first use.
  * @param source a regex source that compiles
  * @returns a one-line description of the first problem, or null when none was found
  */
@@ -148,7 +156,8 @@ export async function backtrackingProblem(source: string, flags = ''): Promise<s
 }
 
 /**
- * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}).
+ * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}), hold a
+ * backreference, or repeat a group whose alternatives can match the same text (`ambiguity.ts`).
  * @throws RuleLoadError naming the file and `/patterns/N/regex`
  */
 /**
@@ -164,9 +173,16 @@ export async function checkRule(rule: Rule): Promise<void> {
 
 export async function checkBacktracking(file: string, spec: RuleSpec): Promise<void> {
   for (const [i, p] of spec.patterns.entries()) {
-    const problem = await backtrackingProblem(p.regex);
+    const problem = (await backtrackingProblem(p.regex)) ?? (await unboundedProblem(p.regex));
     if (problem) throw new RuleLoadError(file, `/patterns/${i}/regex`, problem);
   }
+}
+
+let ambiguity: typeof import('./ambiguity.js') | undefined;
+/** Backreferences and ambiguous alternatives (see `ambiguity.ts`); the checker is loaded on first use. */
+async function unboundedProblem(source: string): Promise<string | null> {
+  ambiguity ??= await import('./ambiguity.js');
+  return ambiguity.unboundedRegexProblem(source);
 }
 
 /** Directory of the rules shipped with the package (`<package>/rules`). */
@@ -319,7 +335,7 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
       const file = path.join(dir, n);
       if (!withText) return { file, text: '' };
       try {
-        return { file, text: fs.readFileSync(file, 'utf8') };
+        return { file, text: readSmallFileSync(file, MAX_RULE_FILE_BYTES).toString('utf8') };
       } catch (err) {
         throw new RuleLoadError(file, '', `cannot read: ${describeReadError(err)}`);
       }

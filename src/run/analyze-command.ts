@@ -3,10 +3,14 @@
  * chosen format, and return the exit code of the contract (0 nothing at or above `--fail-on`, 1 findings
  * at or above it, 2 a usage error, an unusable rule file, or an input or output that failed).
  */
-import { createAnalyzer, type Analyzer } from '../findings/analyzer.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createAnalyzer, type Analyzer, type AnalyzerEvent } from '../findings/analyzer.js';
+import type { TimeWindow } from '../findings/window.js';
 import { renderFinding } from '../findings/render.js';
 import { CAUSES } from '../findings/causes/index.js';
-import { colorLevel, type HumanOptions } from '../format/human.js';
+import { colorLevel, formatSummary, type HumanOptions, type SummaryContext } from '../format/human.js';
+import { htmlReport } from '../format/html.js';
 import { CAUSES_SCHEMA, causeListing, RULES_SCHEMA, ruleListing } from '../format/listing.js';
 import { NDJSON_SCHEMA, OUTPUT_SCHEMA } from '../format/output-schema.js';
 import { PROBE_SCHEMA } from '../format/probe-schema.js';
@@ -17,7 +21,10 @@ import { loadRules, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
 import { createLivePrinter } from './live.js';
-import { errorLine, Output } from './output.js';
+import { createLiveGate, type LiveGate, type LiveMode } from './live-gate.js';
+import { createProgress, NO_PROGRESS, type Progress } from './progress.js';
+import { parseFilters, parseWindow, shows, windowWords } from './show-options.js';
+import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './run.js';
 import { inputList, inspectAll, writeReport } from './report-output.js';
@@ -60,6 +67,12 @@ function listing(s: Session, rules: readonly Rule[]): number {
   return 0;
 }
 
+/** What the reading loop reports to: the progress line and the live decision. */
+interface Watchers {
+  progress: Progress;
+  gate: LiveGate;
+}
+
 /**
  * Read every source into the analyzer; stops early when `reading` is aborted. Reading waits for the
  * output to drain before each chunk, so a slow reader of a streaming format slows the scan down instead
@@ -72,28 +85,34 @@ async function readAll(
   sources: readonly Source[],
   out: Output,
   reading: AbortSignal,
+  w: Watchers,
 ): Promise<{ readErrors: number; reached: number }> {
   let readErrors = 0;
   let reached = 0;
-  for (const src of sources) {
+  for (const [i, src] of sources.entries()) {
     if (reading.aborted) break;
     reached++;
+    w.progress.startInput(i, src.path);
     const input = src.kind === 'stdin' ? s.params.stdin : src.path;
     const error = await scanInput(analyzer, src.path, input, {
       maxLineLength: s.opts.maxLineLength,
       signal: reading,
       ready: () => out.drained(),
+      onChunk: () => w.gate.activity(),
+      onRead: (n) => w.progress.read(n),
     });
     await out.drained();
     if (error) {
       readErrors++;
-      s.errOut.write(errorLine(`${src.path}: ${error}`));
+      w.progress.interrupt(() => s.errOut.write(errorLine(`${src.path}: ${error}`)));
     }
   }
+  w.progress.stop();
+  w.gate.stop();
   return { readErrors, reached };
 }
 
-/** Exit code by the contract, after the report is written (never by how much of it a reader took). */
+/** Exit code by the contract, after the report is written (never by how much of it a reader took): `--fail-on` applies to the findings shown. */
 function exitCode(s: Session, findings: readonly FindingData[], out: Output, inputProblems: number): number {
   if (out.failure) {
     s.errOut.write(errorLine(`cannot write the output: ${describeReadError(out.failure)}`));
@@ -104,6 +123,45 @@ function exitCode(s: Session, findings: readonly FindingData[], out: Output, inp
   return findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
 }
 
+/** `--live`, `--no-live`, or decided by the stream: a lone stdin is watched ({@link createLiveGate}). */
+function liveMode(opts: AnalyzeOptions, sources: readonly Source[]): LiveMode {
+  if (opts.live !== undefined) return opts.live ? 'live' : 'batch';
+  return sources.length === 1 && sources[0]!.kind === 'stdin' ? 'auto' : 'batch';
+}
+
+/** The progress line, when stderr is a terminal, `--no-progress` is absent and nothing streams to the same terminal. */
+async function progressFor(s: Session, sources: readonly Source[], mode: LiveMode): Promise<Progress> {
+  const { params, opts } = s;
+  const streamsToTerminal = (opts.format === 'ndjson' || (opts.format === 'human' && mode !== 'batch')) && params.stdout.isTTY;
+  if (!opts.progress || !params.stderr.isTTY || mode === 'live' || streamsToTerminal) return NO_PROGRESS;
+  const size = (src: Source): number | null => {
+    if (src.kind === 'stdin') return null;
+    try {
+      return fs.statSync(path.resolve(params.cwd, src.path)).size;
+    } catch {
+      return 0;
+    }
+  };
+  const { SingleBar } = await import('cli-progress');
+  return createProgress(
+    SingleBar,
+    params.stderr,
+    sources.map((x) => x.path),
+    sources.map(size),
+  );
+}
+
+/**
+ * When the terminal that was stdout is gone (a hangup: SIGHUP, writes failing with EIO), the summary
+ * goes to stderr, which may still be open (`2>>stapling-doctor.err`). A reader that quit (EPIPE,
+ * `| head -1`) is not a hangup: nothing more is said then. A write error arrives as an event, so one
+ * turn of the event loop is awaited first.
+ */
+async function summaryIfOutputLost(out: Output, errOut: Output, signal: AbortSignal | undefined, summary: () => string): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  if (out.closed && (out.failure?.code === 'EIO' || signal?.reason === 'SIGHUP')) errOut.write(`${summary()}\n`);
+}
+
 /** Scan, report, exit code: the part of the command that reads logs. */
 async function analyzeSources(
   s: Session,
@@ -111,6 +169,7 @@ async function analyzeSources(
   sources: readonly Source[],
   enrich: Enrich,
   problems: readonly InputProblem[],
+  view: View,
 ): Promise<number> {
   const { params, opts } = s;
   // Reading stops on SIGINT/SIGTERM (params.signal), and, for live input, when nobody reads the output
@@ -127,30 +186,81 @@ async function analyzeSources(
   if (params.signal?.aborted) stop();
   params.signal?.addEventListener('abort', stop, { once: true });
 
-  const human: HumanOptions = { color: colorLevel(params.env, params.stdout) };
-  const streaming = opts.format === 'ndjson' || (opts.format === 'human' && live);
+  const mode = liveMode(opts, sources);
+  const human: HumanOptions = {
+    color: colorLevel(params.env, params.stdout),
+    ...(params.stdout.isTTY && params.stdout.columns ? { width: params.stdout.columns } : {}),
+    ...(opts.brief ? { brief: true } : {}),
+  };
+  const streaming = opts.format === 'ndjson' || (opts.format === 'human' && mode !== 'batch');
   const format = opts.format === 'ndjson' ? 'ndjson' : 'human';
   const present = (f: FindingData): Finding => renderFinding(enrich(f));
-  const printer = streaming ? createLivePrinter({ format, human, out, present, clock: live ? 'wall' : 'log' }) : null;
-  const analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, ...(printer ? { onEvent: printer.onEvent } : {}) });
+  // A batch scan spaces NDJSON updates on the log's clock: the same input gives the same stream whatever the timing.
+  const clock = mode === 'batch' ? 'log' : 'wall';
+  const printer = streaming ? createLivePrinter({ format, human, out, present, clock }) : null;
+  const progress = await progressFor(s, sources, mode);
+  let analyzer: Analyzer | null = null;
+  // No printer (--format json): nothing to print live, ever. NDJSON is a stream of events from the start.
+  const gate = createLiveGate(!printer ? 'batch' : format === 'ndjson' ? 'live' : mode, () => {
+    progress.stop();
+    for (const f of analyzer!.findings()) {
+      if (view.shown(f)) printer!.onEvent({ type: 'new', id: f.id, count: f.count, last: f.last, finding: f });
+    }
+  });
+  // Without filters an event's finding (a copy, made when first read) is left to the printer, which reads it only when it prints.
+  const onEvent = (e: AnalyzerEvent): void => {
+    if (gate.live && (view.all || view.shown(e.finding))) printer!.onEvent(e);
+  };
+  analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, window: view.window, ...(printer ? { onEvent } : {}) });
 
-  const { readErrors, reached } = await readAll(s, analyzer, sources, out, reading.signal);
+  const { readErrors, reached } = await readAll(s, analyzer, sources, out, reading.signal, { progress, gate });
   const analyzed = analyzer.end();
   const interrupted = params.signal?.aborted === true;
-  const findings = inspectAll(analyzed.findings, enrich);
+  const all = inspectAll(analyzed.findings, enrich);
+  const findings = view.all ? all : all.filter(view.shown);
   const inputs = inputList(analyzed.inputs, problems, sources.slice(reached), interrupted);
-  const parts = {
-    format: opts.format,
-    findings,
-    stats: analyzed.stats,
-    inputs,
-    interrupted,
-    causes: analyzer.causes,
-    human,
-    live: printer,
+  const ctx: SummaryContext = {
+    hidden: all.length - findings.length,
+    ...(view.words ? { window: view.words } : {}),
+    ...(interrupted ? { interrupted: true } : {}),
   };
-  await writeReport(parts, out);
+  if (opts.format === 'html') {
+    const rendered = findings.map((f) => renderFinding(f, analyzer.causes));
+    await writeChunks(out, htmlReport({ version: OUTPUT_VERSION, findings: rendered, stats: analyzed.stats, inputs, interrupted }));
+  } else {
+    const parts = { format: opts.format, findings, stats: analyzed.stats, inputs, interrupted, causes: analyzer.causes, human, ctx };
+    await writeReport({ ...parts, live: gate.live ? printer : null }, out);
+  }
+  await out.drained();
+  await summaryIfOutputLost(out, s.errOut, params.signal, () =>
+    formatSummary(
+      findings.map((f) => renderFinding(f, analyzer.causes)),
+      analyzed.stats,
+      { ...human, color: colorLevel(params.env, params.stderr) },
+      ctx,
+    ),
+  );
   return exitCode(s, findings, out, problems.length + readErrors);
+}
+
+/** What the report covers: the time window analysed and the findings shown. */
+interface View {
+  window: TimeWindow;
+  shown: (f: FindingData | Finding) => boolean;
+  /** The window in words for the summary. */
+  words: string | undefined;
+  /** No filter is given: every finding is shown. */
+  all: boolean;
+}
+
+/** `--since`/`--until` and the filters, or the usage error they make. */
+function viewOf(opts: AnalyzeOptions): View | { error: string } {
+  const window = parseWindow(opts);
+  if ('error' in window) return window;
+  const filters = parseFilters(opts);
+  if ('error' in filters) return filters;
+  const all = filters.servers.length + filters.causes.length + filters.hosts.length === 0 && filters.minSeverity === undefined;
+  return { window, shown: shows(filters), words: windowWords(opts), all };
 }
 
 /**
@@ -179,6 +289,8 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     throw err;
   }
   if (opts.listCauses || opts.listRules) return listing(s, rules);
+  const view = viewOf(opts);
+  if ('error' in view) return fail(view.error);
   if (inputs.length === 0) {
     if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
     inputs = ['-'];
@@ -186,8 +298,8 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   const { sources, problems } = await expandInputs(inputs, params.cwd);
   for (const p of problems) errOut.write(errorLine(p.message));
   // No input at all: a machine format still prints its document (every input with its error), exit 2.
-  if (sources.length === 0 && opts.format === 'human') return 2;
+  if (sources.length === 0 && opts.format !== 'json' && opts.format !== 'ndjson') return 2;
   const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
   if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
-  return analyzeSources(s, rules, sources, enrich, problems);
+  return analyzeSources(s, rules, sources, enrich, problems, view);
 }

@@ -76,10 +76,11 @@ export interface UpdateEvent {
   aggregate?: Finding['aggregate'];
 }
 
+/** What the finding is about, never empty: its certificate or vhost, else its responder, else its server. */
 function findingLabel(f: Finding): string {
   const s = f.subject;
   if (s.certificate || s.certSubject || s.vhost) return certificateLabel(s);
-  return s.responder ?? s.host ?? s.url ?? '';
+  return s.responder ?? s.host ?? s.url ?? `on ${f.server ?? 'the server'}`;
 }
 
 function sizesOf(f: Finding): string {
@@ -149,6 +150,8 @@ export function createLivePrinter(o: LivePrinterOptions): LivePrinter {
 
   const print = (kind: 'new' | 'update', f: Finding): void => {
     const prev = printed.get(f.id);
+    // A human update line says the count: none when the count did not change (a later line of the same occurrence).
+    if (kind === 'update' && o.format === 'human' && prev?.count === f.count) return;
     printed.set(f.id, printedOf(f, nowOf(f)));
     if (o.format === 'ndjson') {
       o.out.write(`${safeJson(kind === 'new' || !prev ? { event: 'new', ...f } : updateEvent(f, prev))}\n`);

@@ -67,6 +67,18 @@ export class Output {
   }
 }
 
+/**
+ * Write a document produced in pieces (`--format html`), waiting for the reader after each piece so a
+ * large report never piles up in memory; stops at once when the output has ended (EPIPE, an error).
+ */
+export async function writeChunks(out: Output, chunks: Iterable<string>): Promise<void> {
+  for (const chunk of chunks) {
+    if (out.closed) return;
+    out.write(chunk);
+    await out.drained();
+  }
+}
+
 /** {@link terminalSafe} line by line, keeping the line ends. */
 export function safeLines(text: string): string {
   return text.split('\n').map(terminalSafe).join('\n');

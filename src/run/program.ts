@@ -5,13 +5,15 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
+import { MAX_LINE_LENGTH_LIMIT } from '../input/limits.js';
+import { MAX_TIMEOUT_MS } from '../probe/limits.js';
 import { SEVERITIES } from '../types.js';
 import { VERSION } from '../version.js';
 import { safeLines, type OutStream } from './output.js';
 
 /** Output formats of the main command's `--format`. */
-export type FormatName = 'human' | 'json' | 'ndjson';
-export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1 } satisfies Record<FormatName, 1>) as FormatName[];
+export type FormatName = 'human' | 'json' | 'ndjson' | 'html';
+export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1, html: 1 } satisfies Record<FormatName, 1>) as FormatName[];
 export const FAIL_ON = [...SEVERITIES, 'never'] as const;
 
 /** Options of the main command (see `--help`). */
@@ -29,6 +31,18 @@ export interface AnalyzeOptions {
   inspect?: boolean;
   config: string[];
   mapPath: string[];
+  /** Only the overview and the summary (human format). */
+  brief?: boolean;
+  /** Bounds of the line times analysed (see `show-options.ts`). */
+  since?: string;
+  until?: string;
+  /** What is shown (repeatable, comma-separated). */
+  server: string[];
+  cause: string[];
+  host: string[];
+  minSeverity?: (typeof SEVERITIES)[number];
+  /** The progress line on a terminal (`--no-progress`: false). */
+  progress: boolean;
 }
 
 /** Options of `probe`. */
@@ -55,11 +69,13 @@ export type Invocation =
   | { command: 'explain'; lines: string[]; opts: ExplainOptions }
   | { command: 'exit'; code: number; message?: string };
 
-function positiveInt(name: string) {
+/** A parser for a positive integer option, at most `max` (`why`: what the bound is, for the message). */
+function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER, why = '') {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0)
       throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be a positive integer, got "${v}"`);
+    if (n > max) throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be at most ${max}${why}, got "${v}"`);
     return n;
   };
 }
@@ -75,12 +91,23 @@ function mainCommand(out: OutStream, err: OutStream): Command {
       .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('human'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
       .option('--rules <dir>', 'also load the rule files (*.yaml, *.json) in this directory (repeatable)', collect, [] as string[])
-      .option('--live', 'print each finding as soon as its line arrives (default when reading stdin)')
-      .option('--no-live', 'read everything, then print the report')
+      .option('--live', 'print each finding as soon as its line arrives (default: when stdin is a live stream, e.g. tail -f)')
+      .option('--no-live', 'read everything, then print the report (default for files, and for a pipe that delivers to its end)')
+      .option('--brief', 'print only the overview (one row per cause) and the summary')
+      .option(
+        '--since <time>',
+        'analyse only lines at or after this time: ISO-8601 on the log’s clock (2026-11-21T12:00) or ago (30m, 2h, 3d)',
+      )
+      .option('--until <time>', 'analyse only lines at or before this time (same forms as --since)')
+      .option('--server <server>', 'show only findings of this server: apache, nginx (repeatable)', collect, [] as string[])
+      .option('--cause <cause>', 'show only findings of this cause id (repeatable; see --list-causes)', collect, [] as string[])
+      .option('--host <host>', 'show only findings from this host (logs that name their host; repeatable)', collect, [] as string[])
+      .addOption(new Option('--min-severity <severity>', 'show only findings at least this severe').choices(SEVERITIES))
+      .option('--no-progress', 'no progress line on stderr (it is shown only when stderr is a terminal)')
       .option(
         '--max-line-length <bytes>',
         'skip (and count) lines longer than this',
-        positiveInt('--max-line-length'),
+        positiveInt('--max-line-length', MAX_LINE_LENGTH_LIMIT, ' (the longest string V8 can hold)'),
         DEFAULT_MAX_LINE_LENGTH,
       )
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
@@ -130,7 +157,12 @@ function addSubcommands(program: Command, found: (i: Invocation) => void): void 
     .argument('<target>', 'HOST[:PORT], [IPv6]:PORT')
     .option('--servername <name>', 'TLS SNI name (default: HOST when it is a name, none for an IP address)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
-    .option('--timeout <ms>', 'per-handshake timeout in milliseconds', positiveInt('--timeout'), 10_000)
+    .option(
+      '--timeout <ms>',
+      'per-handshake timeout in milliseconds',
+      positiveInt('--timeout', MAX_TIMEOUT_MS, " (Node's longest timer)"),
+      10_000,
+    )
     .option('--ca-file <file>', "PEM CA certificates to report whether the served chain is trusted (default: Node's CA store)")
     .action((target: string, opts: ProbeOptions) => found({ command: 'probe', target, opts }));
   program

@@ -7,7 +7,7 @@ import type { Report } from '../findings/analyzer.js';
 import { renderFinding } from '../findings/render.js';
 import type { CauseRegistry } from '../findings/registry.js';
 import { sortFindings } from '../findings/store.js';
-import { formatReport, formatSummary, type HumanOptions } from '../format/human.js';
+import { formatReport, formatSummary, type HumanOptions, type SummaryContext } from '../format/human.js';
 import { jsonDocumentPieces } from '../format/json-stream.js';
 import { safeJson } from '../format/sanitize.js';
 import type { InputProblem, InputSource } from '../input/sources.js';
@@ -65,6 +65,8 @@ export interface ReportParts {
   interrupted: boolean;
   causes: CauseRegistry;
   human: HumanOptions;
+  /** What the human summary line adds: findings hidden by the filters, the time window, an interruption. */
+  ctx: SummaryContext;
   /** The live printer of a streaming run (NDJSON, live human): it prints what it has not printed yet. */
   live: LivePrinter | null;
 }
@@ -94,7 +96,7 @@ export async function writeReport(p: ReportParts, out: Output): Promise<void> {
     case 'human':
       if (p.live) {
         await p.live.flush(p.findings);
-        out.write(`${formatSummary([...rendered(p.findings, p.causes)], p.stats, p.human, p.interrupted)}\n`);
+        out.write(`${formatSummary([...rendered(p.findings, p.causes)], p.stats, p.human, p.ctx)}\n`);
       } else {
         // Arguments that gave no input were reported on stderr already: the report names the inputs read.
         const inputs = p.inputs.filter((i) => i.files > 0);
@@ -102,6 +104,7 @@ export async function writeReport(p: ReportParts, out: Output): Promise<void> {
           formatReport(
             { version: OUTPUT_VERSION, findings: [...rendered(p.findings, p.causes)], stats: p.stats, inputs, interrupted: p.interrupted },
             p.human,
+            p.ctx,
           ),
         );
       }

@@ -24,7 +24,7 @@ export interface RunParams {
   stderr: OutStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
-  /** Aborted on SIGINT/SIGTERM: stop reading, print the summary, exit by the contract. */
+  /** Aborted on SIGINT/SIGTERM/SIGHUP (the reason: the signal's name): stop reading, print the summary, exit by the contract. */
   signal?: AbortSignal;
 }
 

@@ -17,6 +17,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Awaited before each chunk is read: the caller's backpressure (the CLI waits for its output to drain). */
   ready?: () => Promise<void> | void;
+  /** Told the size of every chunk as read, before decompression (the CLI's progress line). */
+  onRead?: (bytes: number) => void;
 }
 
 /**
@@ -38,21 +40,27 @@ export async function scanInput(
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;
+  let cut = false;
   try {
-    await readInput(
-      source,
-      (chunk) => {
-        scanner.push(chunk);
-        options.onChunk?.();
-      },
-      { ...(options.signal ? { signal: options.signal } : {}), ...(options.ready ? { ready: options.ready } : {}) },
-    );
+    cut =
+      (await readInput(
+        source,
+        (chunk) => {
+          scanner.push(chunk);
+          options.onChunk?.();
+        },
+        {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onRead ? { onRead: options.onRead } : {}),
+          ...(options.ready ? { ready: options.ready } : {}),
+        },
+      )) === 'aborted';
   } catch (err) {
     failure = err;
     failed = true;
   }
   const complete = scanner.lines;
-  scanner.end();
+  scanner.end(cut); // stopped between chunks: a last line without its end may be cut short, and is dropped
   let error: string | undefined;
   if (failed) {
     const where = scanner.lines > complete ? ` in line ${scanner.lines}` : complete > 0 ? ` after line ${complete}` : '';

@@ -3,7 +3,7 @@
  * Sources: Apache AH02969 "response has certificate status unknown" (modules/ssl/ssl_util_stapling.c,
  * 2.4.18+); nginx "certificate status \"unknown\" in the OCSP response" (src/event/ngx_event_openssl_stapling.c).
  */
-import { checkResponder, step, type CauseModule } from './kit.js';
+import { apacheNoErrorStaples, type CauseModule, checkResponder } from './kit.js';
 
 export const certificateStatusUnknown: CauseModule = {
   id: 'certificate-status-unknown',
@@ -27,18 +27,12 @@ export const certificateStatusUnknown: CauseModule = {
         `Check that the responder is the one of the CA that issued ${c.cert} and that the chain names the right issuer; a freshly issued certificate may need a few minutes.`,
       ),
     ];
-    if (!c.nginx) {
-      steps.push(
-        step({
-          action: 'set',
-          directive: 'SSLStaplingReturnResponderErrors',
-          value: 'off',
-          context: 'server config',
-          optional: true,
-          text: 'Meanwhile, do not staple unknown-status responses: `SSLStaplingReturnResponderErrors off` (limits the harm only).',
-        }),
-      );
-    }
+    steps.push(
+      ...apacheNoErrorStaples(
+        c,
+        'Meanwhile, do not staple unknown-status responses: `SSLStaplingReturnResponderErrors off` (limits the harm only).',
+      ),
+    );
     return { summary: "Ask the issuing CA's own responder about this certificate.", steps };
   },
 };

@@ -6,7 +6,7 @@
  * (src/event/ngx_event_openssl_stapling.c). Catalogue §3.5.
  */
 import type { FixStep } from '../../types.js';
-import { paren, shellWord, step, type CauseModule } from './kit.js';
+import { apacheOcspProxy, paren, shellWord, step, type CauseModule } from './kit.js';
 
 /** The name to check, one shell word ({@link shellWord}). */
 const name = (s: { host?: string; responder?: string }): string => shellWord(s.host ?? s.responder, 'RESPONDER');
@@ -64,18 +64,12 @@ export const dnsResolutionFailed: CauseModule = {
         text: `Check that ${c.s.host ?? c.s.responder ?? 'the responder name'} resolves on the server (fix /etc/resolv.conf, allow DNS egress; at boot, start the server after network-online.target).`,
       }),
     );
-    if (!c.nginx) {
-      steps.push(
-        step({
-          action: 'set',
-          directive: 'SSLOCSPProxyURL',
-          valueKind: 'url:http-proxy',
-          context: 'VirtualHost',
-          alternative: true,
-          text: 'Send responder requests through an HTTP proxy that can resolve it: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).',
-        }),
-      );
-    }
+    steps.push(
+      ...apacheOcspProxy(
+        c,
+        'Send responder requests through an HTTP proxy that can resolve it: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).',
+      ),
+    );
     const summary = c.nginx
       ? "Make the responder name resolvable through nginx's resolver."
       : 'Make the responder name resolvable on the server.';

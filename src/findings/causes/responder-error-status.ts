@@ -4,7 +4,7 @@
  * (modules/ssl/ssl_util_ocsp.c), AH01944 "responder error" (modules/ssl/ssl_util_stapling.c); nginx
  * "OCSP response not successful (…)" and "ssl ocsp status …" (src/event/ngx_event_openssl_stapling.c).
  */
-import { checkResponder, step, type CauseModule } from './kit.js';
+import { apacheNoErrorStaples, type CauseModule, checkResponder } from './kit.js';
 
 export const responderErrorStatus: CauseModule = {
   id: 'responder-error-status',
@@ -29,18 +29,12 @@ export const responderErrorStatus: CauseModule = {
         ? "tryLater/internalError: the CA's responder has trouble, wait; "
         : '';
     const steps = [checkResponder(c, `${why}check that the responder URL belongs to the CA that issued ${c.cert}.`)];
-    if (!c.nginx) {
-      steps.push(
-        step({
-          action: 'set',
-          directive: 'SSLStaplingReturnResponderErrors',
-          value: 'off',
-          context: 'server config',
-          optional: true,
-          text: 'Meanwhile, do not staple error responses to clients: `SSLStaplingReturnResponderErrors off` (limits the harm; stapling stays off until the responder answers).',
-        }),
-      );
-    }
+    steps.push(
+      ...apacheNoErrorStaples(
+        c,
+        'Meanwhile, do not staple error responses to clients: `SSLStaplingReturnResponderErrors off` (limits the harm; stapling stays off until the responder answers).',
+      ),
+    );
     return { summary: "Ask the right responder, or wait out the CA's outage.", steps };
   },
 };

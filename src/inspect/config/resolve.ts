@@ -382,7 +382,11 @@ export function endpointsOf(site: SiteCertificates): Endpoint[] {
  * This is the call for `--inspect`: judge each candidate; when `differences` is not empty the blocks
  * may be judged differently, and the report should say so rather than choose.
  */
-export function candidatesFor(f: Pick<FindingData, 'subject' | 'server'>, configs: readonly ServerConfig[], options: ResolveOptions = {}): Resolution {
+export function candidatesFor(
+  f: Pick<FindingData, 'subject' | 'server'>,
+  configs: readonly ServerConfig[],
+  options: ResolveOptions = {},
+): Resolution {
   return resolveSites(configs, hintsOf(f), options);
 }
 
