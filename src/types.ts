@@ -266,8 +266,13 @@ export interface LineMatch {
   cause: CauseId;
   severity: Severity;
   location: LineLocation;
-  /** The line as read (decoded, line end removed). */
+  /** The line as read (decoded, line end removed), or its start when {@link textLength} is set. */
   text: string;
+  /**
+   * Set on a line the correlator keeps while its failure waits for confirmation: `text` then holds only
+   * the start of the line (see `src/correlate/correlator.ts`, `retained`), and this is the line's length.
+   */
+  textLength?: number;
 }
 
 /** One evidence line of a finding. */

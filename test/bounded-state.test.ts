@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { analyze, createAnalyzer } from '../src/findings/analyzer.js';
 import { renderFinding } from '../src/findings/render.js';
-import { createCorrelator } from '../src/correlate/correlator.js';
+import { createCorrelator, retained } from '../src/correlate/correlator.js';
 import { EVIDENCE_TEXT_MAX, IdentitySet, MAX_FINDINGS_PER_CAUSE, VALUE_MAX } from '../src/findings/limits.js';
 import { createMatcher } from '../src/rules/match.js';
 import { loadRules } from '../src/rules/load.js';
@@ -111,6 +111,22 @@ describe('correlation groups close when no later line can join them', () => {
 });
 
 describe('what a finding stores is its own and capped', () => {
+  test('long transport lines waiting for their AH01941 are kept by their start and length, and the finding shows them so', () => {
+    const pad = ` ${'x'.repeat(5000)}`;
+    const waiting = [0, 1, 2].map((i) => `${ah01974(9, 9, i)}${pad}`);
+    const kept = retained(matchOf(waiting[0]!, 1));
+    expect(kept.text).toBe(waiting[0]!.slice(0, EVIDENCE_TEXT_MAX));
+    expect(kept.textLength).toBe(waiting[0]!.length);
+    for (const v of [...Object.values(kept.parsed), ...Object.values(kept.values)]) {
+      if (typeof v === 'string') expect(v.length).toBeLessThanOrEqual(VALUE_MAX);
+    }
+    expect(retained(kept)).toEqual(kept); // keeping a kept line again changes nothing
+    const r = analyze([...waiting, ah01941(9, 9, 3)], rules);
+    expect(r.findings).toHaveLength(1);
+    const ev = r.findings[0]!.evidence.filter((e) => e.ruleId === matchOf(waiting[0]!, 1).rule.id);
+    expect(ev.map((e) => [e.text, e.textLength])).toEqual(waiting.map((l) => [l.slice(0, EVIDENCE_TEXT_MAX), l.length]));
+  });
+
   test('a 3 000-character line: the evidence keeps its start and its length; values are capped', () => {
     const line = ngxTimeout(1, 0, 'x'.repeat(3000));
     const r = analyze([line], rules);

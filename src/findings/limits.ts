@@ -15,13 +15,6 @@ export const MAX_FINDINGS_PER_CAUSE = 1000;
 /** Findings listed one by one in all (every cause and server). */
 export const MAX_FINDINGS = 10_000;
 /**
- * Characters of an evidence line kept (the human report's default width is 160; terminals are rarely
- * wider than 400): the rest is dropped and the line's length kept in `textLength`.
- */
-export const EVIDENCE_TEXT_MAX = 512;
-/** Characters of a captured value kept (a DN, a path, an OpenSSL error block); longer ones end in `…`. */
-export const VALUE_MAX = 1024;
-/**
  * Slots of the identity set at most (8 bytes each: 16 MiB). It counts distinct identities exactly while
  * it is at most {@link LOAD} full, {@link IDENTITIES_COUNTED_MAX}; past that a summary says "at least".
  */
@@ -31,16 +24,7 @@ const LOAD = 0.8;
 /** Distinct summarised identities counted exactly (1 677 721). */
 export const IDENTITIES_COUNTED_MAX = Math.floor(MAX_SLOTS * LOAD);
 
-/**
- * A copy of `s` that does not keep the string it was cut from alive. V8 represents a slice of a long
- * string as a reference into it, so a 40-character value cut from a 64 KiB line would hold the whole line;
- * concatenating and slicing again makes V8 copy the characters into a new flat string.
- * @param max longest result in characters (UTF-16 code units); longer text is cut and ends in `…` when `mark`
- */
-export function ownText(s: string, max: number, mark = true): string {
-  if (s.length > max) s = mark ? `${s.slice(0, max - 1)}…` : s.slice(0, max);
-  return s.length < 13 ? s : ` ${s}`.slice(1);
-}
+export { EVIDENCE_TEXT_MAX, ownText, VALUE_MAX } from '../lines/retain.js';
 
 /**
  * Distinct identity keys, as 64-bit hashes in an open-addressing table of 32-bit words (8 bytes a slot,

@@ -303,7 +303,7 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
         file: m.location.file,
         line: m.location.line,
         text: ownText(m.text, EVIDENCE_TEXT_MAX, false),
-        ...(m.text.length > EVIDENCE_TEXT_MAX ? { textLength: m.text.length } : {}),
+        ...((m.textLength ?? m.text.length) > EVIDENCE_TEXT_MAX ? { textLength: m.textLength ?? m.text.length } : {}),
         ruleId: m.rule.id,
         time: m.parsed.time,
         pid: m.parsed.pid,
