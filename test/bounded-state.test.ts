@@ -185,6 +185,22 @@ describe('many distinct findings: listed one by one up to a limit, the rest summ
     ]);
   });
 
+  test('a summary of start-up failures counts every certificate: lines of different certificates are never folded as a second pass', () => {
+    // rules/apache-issuer-not-found.yaml shape (AH02217, config phase): one certificate a second, each under its own pid.
+    const ah02217 = (k: number): string =>
+      `[${apTime(k)}] [ssl:error] [pid ${1000 + k}:tid 7] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=site-${k}.example.net / issuer: CN=Example CA / serial: ${(k + 16).toString(16).toUpperCase()} / notbefore: May 29 19:48:11 2025 GMT / notafter: Jun 12 19:48:11 2027 GMT]`;
+    const r = analyze(
+      Array.from({ length: 10 }, (_, k) => ah02217(k)),
+      rules,
+      { maxFindingsPerCause: 2 },
+    );
+    expect(r.findings.map((f) => [f.aggregate?.findings ?? null, f.count])).toEqual([
+      [null, 1],
+      [null, 1],
+      [8, 8],
+    ]);
+  });
+
   test('the identity set counts distinct keys exactly, and says so once it is full', () => {
     const s = new IdentitySet(1024);
     let fresh = 0;

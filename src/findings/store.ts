@@ -44,7 +44,7 @@ export interface FindingState {
   timeline: TimelineBuilder;
   /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line, and whether
    * this start already folded a pass written under a second pid (a daemon's detached child). */
-  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked?: boolean } | null;
+  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked?: boolean; key: string } | null;
   /** An event has announced it. */
   announced: boolean;
   /** Set on the summary finding of a cause and server (see `limits.ts`): identities counted, and the kinds every one names (bits of {@link KIND}). */
@@ -159,8 +159,10 @@ function aggregateOf(a: NonNullable<FindingState['aggregate']>): FindingAggregat
  * `apachectl start` runs the first pass, detaches, and the detached child (a new pid) runs the second
  * (captured from Apache 2.4.71: test/fixtures/apache-daemon/). A third pid within moments is a new start.
  */
-function isSecondPass(f: FindingState, m: LineMatch, t: number | null): boolean {
+function isSecondPass(f: FindingState, m: LineMatch, t: number | null, key: string): boolean {
   const prev = f.lastOcc;
+  // A summary finding stands for many identities: a line of another one is never the same start's second pass.
+  if (prev !== null && prev.key !== key) return false;
   if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file) return false;
   if (prev.pid !== m.parsed.pid && (prev.forked || prev.pid === null || m.parsed.pid === null)) return false;
   return t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES;
@@ -284,13 +286,13 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       const key = identityKey(cause, server, values);
       const f = findings.get(key) ?? summary(key, cause, severity, server, values) ?? create(key, cause, severity, server);
       const t = timeMs(m.parsed.time);
-      const second = isSecondPass(f, m, t);
+      const second = isSecondPass(f, m, t, key);
       if (!second) {
         f.count++;
         f.timeline.add(m.parsed.time);
       }
       const forked = second && (f.lastOcc!.forked === true || f.lastOcc!.pid !== m.parsed.pid);
-      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked };
+      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked, key };
       return f;
     },
     addEvidence(f, m) {
