@@ -130,6 +130,7 @@ async function baselines(): Promise<FindingData[]> {
         cause,
         severity: 'warning',
         server,
+        host: null,
         ruleIds: ['x'],
         count: 1,
         first: null,

@@ -31,6 +31,7 @@ export interface FindingState {
   cause: CauseId;
   severity: Severity;
   server: Server | null;
+  host: string | null;
   ruleIds: Set<string>;
   count: number;
   first: string | null;
@@ -94,12 +95,17 @@ const CAP_SET = 20;
 const START_FOLD_MS = 3000;
 const START_FOLD_LINES = 200;
 
-function identityKey(cause: CauseId, server: Server | null, v: Values): string {
+/**
+ * What makes two occurrences one finding: cause, server, host and the subject (certificate, or vhost,
+ * and responder). The finding id is a hash of it, so it is stable across runs (omprog restarts). A
+ * finding without a host keeps the key (and id) it had before hosts were known.
+ */
+function identityKey(cause: CauseId, server: Server | null, host: string | null, v: Values): string {
   // The certificate is named by path (nginx) or by serial+issuer / subject (Apache suffix).
   const cert = v.certificate ?? (v.serial ? `${v.serial}|${v.certIssuer ?? ''}` : (v.certSubject ?? ''));
   const where = cert ? '' : (v.vhost ?? '');
   const responder = v.responder ?? v.host ?? v.url ?? '';
-  return [cause, server ?? '', cert, where, responder].join('\u0000');
+  return [cause, server ?? '', cert, where, responder, ...(host === null ? [] : [host])].join('\u0000');
 }
 
 /** Bits of the kinds of identity a summary stands for. */
@@ -175,7 +181,14 @@ function widenTimes(f: FindingState, time: string): void {
   if (f.last === null || (t !== null && t >= (timeMs(f.last) ?? -Infinity))) f.last = time;
 }
 
-function newFinding(key: string, cause: CauseId, severity: Severity, server: Server | null, seq: number): FindingState {
+function newFinding(
+  key: string,
+  cause: CauseId,
+  severity: Severity,
+  server: Server | null,
+  host: string | null,
+  seq: number,
+): FindingState {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
     id: `${cause}:${server ?? 'unknown'}:${hash}`,
@@ -183,6 +196,7 @@ function newFinding(key: string, cause: CauseId, severity: Severity, server: Ser
     cause,
     severity,
     server,
+    host,
     ruleIds: new Set(),
     count: 0,
     first: null,
@@ -207,6 +221,7 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     cause: f.cause,
     severity: f.severity,
     server: f.server,
+    host: f.host,
     ruleIds: [...f.ruleIds].sort(),
     count: f.count,
     first: f.first,
@@ -225,15 +240,15 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
 }
 
 /**
- * Where an identity goes once its cause and server list {@link MAX_FINDINGS_PER_CAUSE} findings (or the
- * store {@link MAX_FINDINGS}): the summary finding of that cause and server, which counts the identity
- * once ({@link IdentitySet}) and every occurrence.
+ * Where an identity goes once its cause and server (and host, when the lines name one) list
+ * {@link MAX_FINDINGS_PER_CAUSE} findings (or the store {@link MAX_FINDINGS}): the summary finding of
+ * that cause, server and host, which counts the identity once ({@link IdentitySet}) and every occurrence.
  * @param create makes and stores a finding under a key
  * @returns for an identity not yet stored: its summary, or undefined while its cause and server have room
  */
 function summaryRouter(
   options: FindingStoreOptions,
-  create: (key: string, cause: CauseId, severity: Severity, server: Server | null) => FindingState,
+  create: (key: string, cause: CauseId, severity: Severity, server: Server | null, host: string | null) => FindingState,
 ) {
   const perCause = options.maxFindingsPerCause ?? MAX_FINDINGS_PER_CAUSE;
   const total = options.maxFindings ?? MAX_FINDINGS;
@@ -241,8 +256,15 @@ function summaryRouter(
   const summaries = new Map<string, FindingState>();
   const seen = new IdentitySet();
   let listedAll = 0;
-  return (key: string, cause: CauseId, severity: Severity, server: Server | null, values: Values): FindingState | undefined => {
-    const group = `${cause}\u0000${server ?? ''}`;
+  return (
+    key: string,
+    cause: CauseId,
+    severity: Severity,
+    server: Server | null,
+    host: string | null,
+    values: Values,
+  ): FindingState | undefined => {
+    const group = `${cause}\u0000${server ?? ''}${host === null ? '' : `\u0000${host}`}`;
     const n = listed.get(group) ?? 0;
     if (n < perCause && listedAll < total) {
       listed.set(group, n + 1);
@@ -251,7 +273,7 @@ function summaryRouter(
     }
     let f = summaries.get(group);
     if (!f) {
-      f = create(`${group}\u0000(summary)`, cause, severity, server);
+      f = create(`${group}\u0000(summary)`, cause, severity, server, host);
       f.aggregate = { findings: 0, exact: true, kinds: KIND.certificate | KIND.vhost | KIND.responder };
       summaries.set(group, f);
     }
@@ -271,8 +293,8 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   const findings = new Map<string, FindingState>();
   let seq = 0;
 
-  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null): FindingState => {
-    const f = newFinding(key, cause, severity, server, seq++);
+  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null, host: string | null): FindingState => {
+    const f = newFinding(key, cause, severity, server, host, seq++);
     findings.set(key, f);
     return f;
   };
@@ -282,9 +304,10 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   return {
     occur(m, cause, severity) {
       const server = m.parsed.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0]! : null);
+      const host = m.parsed.host ?? null;
       const values = ownValues(m.values);
-      const key = identityKey(cause, server, values);
-      const f = findings.get(key) ?? summary(key, cause, severity, server, values) ?? create(key, cause, severity, server);
+      const key = identityKey(cause, server, host, values);
+      const f = findings.get(key) ?? summary(key, cause, severity, server, host, values) ?? create(key, cause, severity, server, host);
       const t = timeMs(m.parsed.time);
       const second = isSecondPass(f, m, t, key);
       if (!second) {

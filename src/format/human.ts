@@ -1,12 +1,13 @@
 /**
  * Human-readable output: an overview (one row per cause, and per host when there are several), then the
- * findings grouped by cause, most severe first — a Fix or Confirm block that every finding of a group
- * shares printed once for the group — then a one-line summary. `brief` prints the overview and summary only.
+ * findings grouped by host (when there is more than one) and by cause, most severe first — a Fix or Confirm
+ * block that every finding of a group shares printed once for the group — then a one-line summary. `brief`
+ * prints the overview and summary only.
  * Colour comes from chalk at the level the caller decides ({@link colorLevel}); every piece of log
  * content goes through {@link terminalSafe}.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { CAUSES } from '../findings/causes/index.js';
+import { CAUSES, certificateLabel } from '../findings/causes/index.js';
 import { CHECK_TITLES, RESULT_WORDS } from '../findings/inspection-wording.js';
 import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionResult, Severity, Stats } from '../types.js';
@@ -161,7 +162,7 @@ export function formatFinding(f: Finding, opts: HumanOptions, shared: SharedBloc
   const head = [
     paintSeverity(c, f.severity, SEV_LABEL[f.severity]),
     c.bold(f.cause),
-    f.server ?? 'server?',
+    `${f.server ?? 'server?'}${f.host !== null ? ` on ${terminalSafe(f.host)}` : ''}`,
     f.count > 1 ? `×${f.count}` : '',
     c.dim(when(f)),
   ].filter(Boolean);
@@ -187,19 +188,42 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** What a finding is about, in a few words, never empty: its certificate or vhost, else its responder, else its server. */
+export function findingLabel(f: Finding): string {
+  const s = f.subject;
+  if (s.certificate || s.certSubject || s.vhost) return certificateLabel(s);
+  return s.responder ?? s.host ?? s.url ?? `on ${f.server ?? 'the server'}`;
+}
+
+/** The short line the live output prints when a finding printed before has changed. */
+export function formatUpdate(f: Finding): string {
+  const last = f.last ? `, last ${f.last.replace('T', ' ')}` : '';
+  const on = f.host !== null ? ` on ${f.host}` : '';
+  return `  ↻ ${terminalSafe(f.cause)} ${terminalSafe(findingLabel(f))}${terminalSafe(on)}: now ×${f.count}${terminalSafe(last)}`;
+}
+
+/** The distinct hosts of the findings, sorted; null (unknown) last. */
+export function hostsOf(findings: readonly Pick<Finding, 'host'>[]): (string | null)[] {
+  const hosts = [...new Set(findings.map((f) => f.host))];
+  return hosts.sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The one-line summary: lines read, files, findings by severity (and what the filters hid, the time window; that the run was interrupted, when it was). */
 export function formatSummary(findings: readonly Finding[], stats: Stats, opts: HumanOptions, context: SummaryContext = {}): string {
   const c = new Chalk({ level: opts.color });
   const by = (s: Severity): number => findings.filter((f) => f.severity === s).length;
   const sev = (['error', 'warning', 'notice', 'info'] as const).filter((s) => by(s) > 0).map((s) => paintSeverity(c, s, plural(by(s), s)));
+  const hosts = hostsOf(findings).length;
   const extra = [
     stats.unparsed ? `${stats.unparsed} with unknown prefix` : '',
+    stats.undecoded ? `${plural(stats.undecoded, 'JSON line')} not decoded` : '',
     stats.skipped ? `${plural(stats.skipped, 'line')} skipped (too long)` : '',
   ].filter(Boolean);
   const hidden = context.hidden ? ` ${context.hidden} more hidden by the filters.` : '';
   const none = context.hidden ? 'no stapling problems shown' : 'no stapling problems found';
   return (
     `${c.bold('stapling-doctor:')} ${findings.length === 0 ? c.green(none) : `${plural(findings.length, 'finding')} (${sev.join(', ')})`}` +
+    (hosts > 1 ? ` on ${hosts} hosts` : '') +
     ` in ${plural(stats.lines, 'line')} of ${plural(stats.files, 'input')}${extra.length ? ` (${extra.join('; ')})` : ''}` +
     `${context.window ? `, ${context.window}` : ''}` +
     (context.interrupted ? ` — ${c.yellow('interrupted')}: the inputs were not all read.` : '.') +
@@ -297,21 +321,38 @@ function causeGroups(c: ChalkInstance, findings: readonly Finding[], opts: Human
   return parts;
 }
 
+/** The findings of several hosts: one section per host (sorted; unknown last), cause groups inside. */
+function hostSections(c: ChalkInstance, findings: readonly Finding[], opts: HumanOptions): string[] {
+  const hosts = hostsOf(findings);
+  if (hosts.length <= 1) return causeGroups(c, findings, opts);
+  return hosts.flatMap((h) => {
+    const mine = findings.filter((f) => f.host === h);
+    const title = h === null ? 'host unknown' : `host ${terminalSafe(h)}`;
+    return [c.bold.inverse(` ${title} — ${plural(mine.length, 'finding')} `), ...causeGroups(c, mine, opts)];
+  });
+}
+
 /**
- * The whole batch report: the overview, the findings grouped by cause (not with `brief`), the per-input
+ * The whole batch report: the overview, the findings grouped by host and cause (not with `brief`), the per-input
  * problems, then the summary.
  */
 export function formatReport(report: Report, opts: HumanOptions, context: SummaryContext = {}): string {
   const c = new Chalk({ level: opts.color });
   const overview = formatOverview(report.findings, opts);
   const parts: string[] = overview ? [overview] : [];
-  if (!opts.brief) parts.push(...causeGroups(c, report.findings, opts));
+  if (!opts.brief) parts.push(...hostSections(c, report.findings, opts));
   for (const i of report.inputs) {
     if (i.error) parts.push(c.red(`${terminalSafe(i.file)}: ${terminalSafe(i.error)} — read ${plural(i.lines, 'line')} before that.`));
     if (i.skippedLines?.length)
       parts.push(
         c.yellow(
           `${terminalSafe(i.file)}: skipped ${plural(i.skipped, 'line')} longer than the limit: line ${i.skippedLines.slice(0, 10).join(', ')}${i.skipped > 10 ? ', …' : ''}.`,
+        ),
+      );
+    if (i.undecodedLines?.length)
+      parts.push(
+        c.yellow(
+          `${terminalSafe(i.file)}: ${plural(i.undecoded, 'line')} looked like JSON log records but could not be decoded (not matched as text): line ${i.undecodedLines.slice(0, 10).join(', ')}${i.undecoded > 10 ? ', …' : ''}.`,
         ),
       );
   }

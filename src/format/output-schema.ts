@@ -19,8 +19,8 @@ const values = {
 const stats = {
   type: 'object',
   additionalProperties: false,
-  required: ['files', 'lines', 'parsed', 'unparsed', 'skipped', 'matched'],
-  properties: { files: count, lines: count, parsed: count, unparsed: count, skipped: count, matched: count },
+  required: ['files', 'lines', 'parsed', 'unparsed', 'skipped', 'undecoded', 'matched'],
+  properties: { files: count, lines: count, parsed: count, unparsed: count, skipped: count, undecoded: count, matched: count },
 } as const;
 
 /** `--inspect`: what the certificate files said (optional; absent without --inspect). */
@@ -125,6 +125,7 @@ const finding = {
     'cause',
     'severity',
     'server',
+    'host',
     'ruleIds',
     'count',
     'first',
@@ -143,6 +144,7 @@ const finding = {
     cause: { enum: [...CAUSE_IDS] },
     severity: { enum: [...SEVERITIES] },
     server: { enum: [...SERVERS, null] },
+    host: strOrNull,
     ruleIds: { type: 'array', minItems: 1, items: str },
     count: { type: 'integer', minimum: 1 },
     first: strOrNull,
@@ -249,12 +251,13 @@ const inputs = {
   items: {
     type: 'object',
     additionalProperties: false,
-    required: ['file', 'files', 'lines', 'parsed', 'unparsed', 'skipped', 'matched'],
+    required: ['file', 'files', 'lines', 'parsed', 'unparsed', 'skipped', 'undecoded', 'matched'],
     properties: {
       file: str,
       ...stats.properties,
       error: str,
       skippedLines: { type: 'array', items: { type: 'integer' } },
+      undecodedLines: { type: 'array', items: { type: 'integer' } },
       status: { enum: ['read', 'partial', 'error', 'not-read'] },
       code: str,
     },

@@ -16,7 +16,8 @@ import { NDJSON_SCHEMA, OUTPUT_SCHEMA } from '../format/output-schema.js';
 import { PROBE_SCHEMA } from '../format/probe-schema.js';
 import { safeJson } from '../format/sanitize.js';
 import { describeReadError } from '../input/read.js';
-import { expandInputs, type InputProblem, type InputSource as Source } from '../input/sources.js';
+import { hostPattern, HostPatternError, type HostPattern } from '../input/host-path.js';
+import { expandInputs, type InputProblem, type InputSource } from '../input/sources.js';
 import { loadRules, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
@@ -45,6 +46,28 @@ interface Session {
   opts: AnalyzeOptions;
   errOut: Output;
   fail: (msg: string) => number;
+  /** `--host-from-path` (null: `--no-host-from-path`). */
+  hosts: HostPattern | null;
+}
+
+/** An input: a file, stdin, or the journal (`--journal`). */
+type Source = InputSource | { kind: 'journal'; path: 'journal' };
+
+/** `--journal`: scan journalctl's output. @returns why it failed, if it did */
+async function readJournal(s: Session, analyzer: Analyzer, reading: AbortSignal, out: Output): Promise<string | undefined> {
+  const units = s.opts.journal === true || s.opts.journal === undefined ? [] : s.opts.journal;
+  const { journalInput } = await import('../input/journal.js');
+  const j = journalInput({ units, follow: s.opts.live === true, directory: s.opts.journalDir, env: s.params.env });
+  const stop = (): void => j.stop();
+  reading.addEventListener('abort', stop, { once: true });
+  const error = await scanInput(analyzer, 'journal', j.stream, {
+    maxLineLength: s.opts.maxLineLength,
+    signal: reading,
+    ready: () => out.drained(),
+  });
+  reading.removeEventListener('abort', stop);
+  j.stop();
+  return (await j.ended) ?? error;
 }
 
 /** `--list-causes` and `--list-rules`: a table, or with `--format json|ndjson` a document or one object a line. */
@@ -92,12 +115,20 @@ async function readAll(
   for (const [i, src] of sources.entries()) {
     if (reading.aborted) break;
     reached++;
+    if (src.kind === 'journal') {
+      const error = await readJournal(s, analyzer, reading, out);
+      if (error) readErrors++;
+      if (error) s.errOut.write(errorLine(error));
+      continue;
+    }
     w.progress.startInput(i, src.path);
     const input = src.kind === 'stdin' ? s.params.stdin : src.path;
+    const host = src.kind === 'file' ? (s.hosts?.hostOf(src.path, s.params.cwd) ?? null) : null;
     const error = await scanInput(analyzer, src.path, input, {
       maxLineLength: s.opts.maxLineLength,
       signal: reading,
       ready: () => out.drained(),
+      host,
       onChunk: () => w.gate.activity(),
       onRead: (n) => w.progress.read(n),
     });
@@ -132,7 +163,8 @@ function liveMode(opts: AnalyzeOptions, sources: readonly Source[]): LiveMode {
 /** The progress line, when stderr is a terminal, `--no-progress` is absent and nothing streams to the same terminal. */
 async function progressFor(s: Session, sources: readonly Source[], mode: LiveMode): Promise<Progress> {
   const { params, opts } = s;
-  const streamsToTerminal = (opts.format === 'ndjson' || (opts.format === 'human' && mode !== 'batch')) && params.stdout.isTTY;
+  const streamsToTerminal =
+    (opts.format === 'ndjson' || ((opts.format === 'human' || opts.format === 'ecs') && mode !== 'batch')) && params.stdout.isTTY;
   if (!opts.progress || !params.stderr.isTTY || mode === 'live' || streamsToTerminal) return NO_PROGRESS;
   const size = (src: Source): number | null => {
     if (src.kind === 'stdin') return null;
@@ -192,8 +224,8 @@ async function analyzeSources(
     ...(params.stdout.isTTY && params.stdout.columns ? { width: params.stdout.columns } : {}),
     ...(opts.brief ? { brief: true } : {}),
   };
-  const streaming = opts.format === 'ndjson' || (opts.format === 'human' && mode !== 'batch');
-  const format = opts.format === 'ndjson' ? 'ndjson' : 'human';
+  const streaming = opts.format === 'ndjson' || ((opts.format === 'human' || opts.format === 'ecs') && mode !== 'batch');
+  const format = opts.format === 'ndjson' || opts.format === 'ecs' ? opts.format : 'human';
   const present = (f: FindingData): Finding => renderFinding(enrich(f));
   // A batch scan spaces NDJSON updates on the log's clock: the same input gives the same stream whatever the timing.
   const clock = mode === 'batch' ? 'log' : 'wall';
@@ -273,7 +305,14 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     errOut.write(errorLine(msg));
     return 2;
   };
-  const s: Session = { params, opts, errOut, fail };
+  let hosts: HostPattern | null;
+  try {
+    hosts = opts.hostFromPath === false ? null : hostPattern(opts.hostFromPath);
+  } catch (err) {
+    if (err instanceof HostPatternError) return fail(err.message);
+    throw err;
+  }
+  const s: Session = { params, opts, errOut, fail, hosts };
   if (opts.schema) {
     const name = opts.schema === true ? 'json' : opts.schema;
     const schema = SCHEMAS[name];
@@ -291,6 +330,12 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   if (opts.listCauses || opts.listRules) return listing(s, rules);
   const view = viewOf(opts);
   if ('error' in view) return fail(view.error);
+  if (opts.journal !== undefined) {
+    if (inputs.length > 0) return fail(`--journal reads the journal: give no inputs (got ${inputs[0]})`);
+    const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
+    if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
+    return analyzeSources(s, rules, [{ kind: 'journal', path: 'journal' }], enrich, [], view);
+  }
   if (inputs.length === 0) {
     if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
     inputs = ['-'];

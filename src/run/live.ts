@@ -12,16 +12,16 @@
  * Per finding only a few numbers are kept (what was printed last), never a copy of the finding.
  */
 import type { AnalyzerEvent } from '../findings/analyzer.js';
-import { certificateLabel } from '../findings/causes/index.js';
 import { timeMs } from '../correlate/time.js';
-import { formatFinding, type HumanOptions } from '../format/human.js';
-import { safeJson, terminalSafe } from '../format/sanitize.js';
+import { ecsDocument } from '../format/ecs.js';
+import { formatFinding, formatUpdate, type HumanOptions } from '../format/human.js';
+import { safeJson } from '../format/sanitize.js';
 import type { Evidence, Finding, FindingData } from '../types.js';
 import type { Output } from './output.js';
 
 /** Options of {@link createLivePrinter}. */
 export interface LivePrinterOptions {
-  format: 'human' | 'ndjson';
+  format: 'human' | 'ndjson' | 'ecs';
   human: HumanOptions;
   out: Output;
   /** A finding as the analyzer emits it, made ready to print (inspected, worded). */
@@ -74,13 +74,6 @@ export interface UpdateEvent {
   fix?: Finding['fix'];
   inspection?: Finding['inspection'];
   aggregate?: Finding['aggregate'];
-}
-
-/** What the finding is about, never empty: its certificate or vhost, else its responder, else its server. */
-function findingLabel(f: Finding): string {
-  const s = f.subject;
-  if (s.certificate || s.certSubject || s.vhost) return certificateLabel(s);
-  return s.responder ?? s.host ?? s.url ?? `on ${f.server ?? 'the server'}`;
 }
 
 function sizesOf(f: Finding): string {
@@ -155,11 +148,12 @@ export function createLivePrinter(o: LivePrinterOptions): LivePrinter {
     printed.set(f.id, printedOf(f, nowOf(f)));
     if (o.format === 'ndjson') {
       o.out.write(`${safeJson(kind === 'new' || !prev ? { event: 'new', ...f } : updateEvent(f, prev))}\n`);
+    } else if (o.format === 'ecs') {
+      o.out.write(`${safeJson(ecsDocument(f))}\n`);
     } else if (kind === 'new') {
       o.out.write(`${formatFinding(f, o.human)}\n\n`);
     } else {
-      const last = f.last ? `, last ${f.last.replace('T', ' ')}` : '';
-      o.out.write(`  ↻ ${terminalSafe(f.cause)} ${terminalSafe(findingLabel(f))}: now ×${f.count}${last}\n`);
+      o.out.write(`${formatUpdate(f)}\n`);
     }
   };
   const later = (e: AnalyzerEvent, wait: number): void => {

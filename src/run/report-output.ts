@@ -7,6 +7,7 @@ import type { Report } from '../findings/analyzer.js';
 import { renderFinding } from '../findings/render.js';
 import type { CauseRegistry } from '../findings/registry.js';
 import { sortFindings } from '../findings/store.js';
+import { ecsDocument } from '../format/ecs.js';
 import { formatReport, formatSummary, type HumanOptions, type SummaryContext } from '../format/human.js';
 import { jsonDocumentPieces } from '../format/json-stream.js';
 import { safeJson } from '../format/sanitize.js';
@@ -18,7 +19,7 @@ import type { Output } from './output.js';
 import type { FormatName } from './program.js';
 
 /** Zero counts, for an input nothing was read from. */
-const NOTHING = { files: 0, lines: 0, parsed: 0, unparsed: 0, skipped: 0, matched: 0 };
+const NOTHING = { files: 0, lines: 0, parsed: 0, unparsed: 0, skipped: 0, undecoded: 0, matched: 0 };
 
 /**
  * Every input the run was given, with its status: those read (in read order; `partial` when an error or
@@ -28,7 +29,7 @@ const NOTHING = { files: 0, lines: 0, parsed: 0, unparsed: 0, skipped: 0, matche
 export function inputList(
   read: readonly FileStats[],
   problems: readonly InputProblem[],
-  unread: readonly InputSource[],
+  unread: readonly Pick<InputSource, 'path'>[],
   interrupted: boolean,
 ): FileStats[] {
   const out: FileStats[] = read.map((s, i) => {
@@ -92,6 +93,15 @@ export async function writeReport(p: ReportParts, out: Output): Promise<void> {
     case 'ndjson':
       await p.live?.flush(p.findings);
       out.write(`${safeJson({ event: 'end', ...tail })}\n`);
+      break;
+    case 'ecs':
+      if (p.live) await p.live.flush(p.findings);
+      else {
+        for (const f of rendered(p.findings, p.causes)) {
+          out.write(`${safeJson(ecsDocument(f))}\n`);
+          await out.drained();
+        }
+      }
       break;
     case 'human':
       if (p.live) {

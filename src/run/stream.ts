@@ -19,6 +19,8 @@ export interface ScanOptions {
   ready?: () => Promise<void> | void;
   /** Told the size of every chunk as read, before decompression (the CLI's progress line). */
   onRead?: (bytes: number) => void;
+  /** The machine whose log this input is, for lines that do not name one (see `--host-from-path`). */
+  host?: string | null;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function scanInput(
   source: string | AsyncIterable<Buffer | string>,
   options: ScanOptions = {},
 ): Promise<string | undefined> {
-  const handle = analyzer.input(name);
+  const handle = analyzer.input(name, { host: options.host ?? null });
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;
