@@ -285,12 +285,13 @@ export const OUTPUT_SCHEMA = {
 const updateEvent = {
   type: 'object',
   additionalProperties: false,
-  required: ['event', 'id', 'cause', 'severity', 'count', 'first', 'last', 'messageId', 'evidenceOmitted', 'evidence'],
+  required: ['event', 'id', 'cause', 'severity', 'host', 'count', 'first', 'last', 'messageId', 'evidenceOmitted', 'evidence'],
   properties: {
     event: { const: 'update' },
     id: finding.properties.id,
     cause: finding.properties.cause,
     severity: finding.properties.severity,
+    host: finding.properties.host,
     count: finding.properties.count,
     first: strOrNull,
     last: strOrNull,

@@ -60,6 +60,8 @@ export interface UpdateEvent {
   id: string;
   cause: Finding['cause'];
   severity: Finding['severity'];
+  /** The machine the finding is on (it never changes; there so that an update can be told apart by host alone). */
+  host: string | null;
   count: number;
   first: string | null;
   last: string | null;
@@ -113,6 +115,7 @@ export function updateEvent(f: Finding, prev: Printed): UpdateEvent {
     id: f.id,
     cause: f.cause,
     severity: f.severity,
+    host: f.host,
     count: f.count,
     first: f.first,
     last: f.last,
