@@ -5,7 +5,7 @@
  */
 import type { Report } from '../findings/analyzer.js';
 import { renderFinding } from '../findings/render.js';
-import type { CauseRegistry } from '../findings/registry.js';
+import { severityOf, type CauseRegistry } from '../findings/registry.js';
 import { sortFindings } from '../findings/store.js';
 import { ecsDocument } from '../format/ecs.js';
 import { formatReport, formatSummary, type HumanOptions, type SummaryContext } from '../format/human.js';
@@ -51,10 +51,19 @@ export function inputList(
   return out;
 }
 
-/** The findings as the report shows them: inspected, and re-sorted when an inspection changed a cause. */
+/**
+ * The findings as the report shows them: inspected, with the severity an expired certificate gives
+ * ({@link severityOf}: the same the render step words), and re-sorted when that changed a cause or a
+ * severity. The exit code and `--min-severity` then see the severity the report shows.
+ */
 export function inspectAll(findings: readonly FindingData[], enrich: Enrich): FindingData[] {
-  const inspected = findings.map(enrich);
-  return inspected.some((f, i) => f.cause !== findings[i]!.cause) ? sortFindings(inspected) : inspected;
+  const inspected = findings.map((f) => {
+    const e = enrich(f);
+    const severity = severityOf(e);
+    return severity === e.severity ? e : { ...e, severity };
+  });
+  const changed = inspected.some((f, i) => f.cause !== findings[i]!.cause || f.severity !== findings[i]!.severity);
+  return changed ? sortFindings(inspected) : inspected;
 }
 
 /** What {@link writeReport} needs. */
