@@ -478,7 +478,7 @@ export function staplingFileSteps(c: CauseContext): FixStep[] {
   return [
     step({
       action: 'run',
-      command: `openssl ocsp -issuer ISSUER.pem -cert ${shq(c.file ?? 'CERT.pem')} -url http://RESPONDER/ -respout ${shq(file)} && nginx -s reload`,
+      command: `openssl ocsp -issuer ISSUER.pem -cert ${shellWord(c.file, 'CERT.pem')} -url http://RESPONDER/ -respout ${shellWord(c.d.file, 'stapling.der')} && nginx -s reload`,
       text: `Fetch a fresh response from the certificate's OCSP responder into ${file}, then reload nginx; do it by cron well before nextUpdate (nginx never refreshes the file), or remove \`ssl_stapling_file\` to let nginx fetch responses itself.`,
     }),
   ];
