@@ -26,8 +26,10 @@ export interface AnalyzerOptions extends CorrelatorOptions {
   now?: Date;
   /** Evidence lines kept per finding (default 10: the first 9 and the latest). */
   maxEvidence?: number;
-  /** Distinct findings kept (default 10 000); later identities of a cause join an overflow finding. */
+  /** Findings listed one by one in all (default 10 000); later identities join their cause's summary finding. */
   maxFindings?: number;
+  /** Findings listed one by one per cause and server (default 1 000); later identities join a summary finding. */
+  maxFindingsPerCause?: number;
   /** Cause modules beyond the built-in ones (their ids may then appear in rules loaded with them). */
   extraCauses?: readonly CauseModule[];
   /** Called synchronously for every finding event. */
@@ -36,10 +38,18 @@ export interface AnalyzerOptions extends CorrelatorOptions {
   window?: TimeWindow;
 }
 
-/** A finding appeared (`new`) or changed (`update`: count, evidence or values). */
+/**
+ * A finding appeared (`new`) or changed (`update`: count, evidence or values). `id`, `count` and `last`
+ * are there at no cost; `finding` (a copy of the whole finding) is made when first read, so that a
+ * listener that prints only some events does not pay for a copy per line.
+ */
 export interface AnalyzerEvent {
   type: 'new' | 'update';
-  finding: FindingData;
+  id: string;
+  count: number;
+  /** Time of the finding's latest line on the log's clock (ISO-8601), if the lines carry times. */
+  last: string | null;
+  readonly finding: FindingData;
 }
 
 /**
@@ -52,6 +62,8 @@ export interface Report<F extends FindingData | Finding = Finding> {
   stats: Stats;
   /** Per-input accounting, in the order the inputs were read. */
   inputs: FileStats[];
+  /** The run was stopped (SIGINT/SIGTERM) before every input was read: the CLI sets it, always. */
+  interrupted?: boolean;
 }
 
 /**
@@ -147,8 +159,22 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
       },
       changed: (f) => {
         if (!onEvent) return;
-        onEvent({ type: f.announced ? 'update' : 'new', finding: store.snapshot(f) });
+        let copy: FindingData | undefined;
+        const type = f.announced ? 'update' : 'new';
         f.announced = true;
+        onEvent({
+          type,
+          id: f.id,
+          count: f.count,
+          last: f.last,
+          get finding() {
+            return (copy ??= store.snapshot(f));
+          },
+        });
+      },
+      omitted: (f, file, lines) => {
+        statsByName.get(file)!.matched += lines;
+        store.omit(f, lines);
       },
     },
     options,
