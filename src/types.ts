@@ -313,8 +313,16 @@ export interface LineMatch {
   cause: CauseId;
   severity: Severity;
   location: LineLocation;
-  /** The line as read (decoded, line end removed); physical lines of a wrapped message joined by a space. */
+  /**
+   * The line as read (decoded, line end removed; physical lines of a wrapped message joined by a space),
+   * or its start when {@link textLength} is set.
+   */
   text: string;
+  /**
+   * Set on a line the correlator keeps while its failure waits for confirmation: `text` then holds only
+   * the start of the line (see `src/correlate/correlator.ts`, `retained`), and this is the line's length.
+   */
+  textLength?: number;
   /** What could not be read, when the line was a fragment (see {@link LineCut}). */
   cut?: LineCut;
 }
@@ -323,7 +331,10 @@ export interface LineMatch {
 export interface Evidence {
   file: string;
   line: number;
+  /** The line, or its start when it is longer than the stored width (then {@link textLength} is set). */
   text: string;
+  /** The line's length in characters (UTF-16 code units), set only when {@link text} holds its start. */
+  textLength?: number;
   ruleId: string;
   time: string | null;
   pid: number | null;
@@ -469,6 +480,22 @@ export interface FindingData {
    * configuration directives and certificates, its `first`/`last` are null).
    */
   origin?: 'log' | 'check';
+  /** Set on a summary finding (see {@link FindingAggregate}); absent on every finding listed one by one. */
+  aggregate?: FindingAggregate;
+}
+
+/**
+ * A summary finding: past the number of findings listed per cause and server (`src/findings/limits.ts`),
+ * the occurrences of further identities of that cause and server are counted here. Its `count`, `first`,
+ * `last` and evidence are exactly those of the identities it stands for; its subject is empty.
+ */
+export interface FindingAggregate {
+  /** Distinct identities (certificates, vhosts, responders) summarised. */
+  findings: number;
+  /** False when more identities were seen than the store counts exactly: then `findings` is a lower bound. */
+  exact: boolean;
+  /** What the summarised identities are: all name a certificate, else all a vhost, else all a responder; else `mixed`. */
+  of: 'certificate' | 'vhost' | 'responder' | 'mixed';
 }
 
 /** A finding with its wording: the JSON output's findings. */
@@ -667,6 +694,14 @@ export interface FileStats extends Stats {
   error?: string;
   /** Numbers of the skipped lines (the first 100). */
   skippedLines?: number[];
+  /**
+   * Set by the CLI for every input it was given: `read` (to the end), `partial` (an error or a stop
+   * ended it early: {@link error} says which), `error` (nothing could be read: {@link error} says why),
+   * `not-read` (the run was interrupted before it).
+   */
+  status?: 'read' | 'partial' | 'error' | 'not-read';
+  /** With `status: error` for an argument that gave no input: a stable code (`ENOENT`, `NOMATCH`, `EACCES` …). */
+  code?: string;
   /** Numbers of the undecoded lines (the first 100). */
   undecodedLines?: number[];
 }

@@ -292,7 +292,13 @@ describe('paths that give no input', () => {
         `stapling-doctor: ${throughFile}: not a directory (a part of the path is a file)\n` +
         `stapling-doctor: ${glob}: the pattern matches no file\n`,
     );
-    expect(r.report.inputs.map((i) => i.file)).toEqual([present]);
+    // Every input is listed with its status (issue 12): the one read, then each argument that gave none.
+    expect(r.report.inputs.map((i) => [i.file, i.status, i.code ?? null, i.error ?? null])).toEqual([
+      [present, 'read', null, null],
+      [missing, 'error', 'ENOENT', 'no such file or directory'],
+      [throughFile, 'error', 'ENOTDIR', 'not a directory (a part of the path is a file)'],
+      [glob, 'error', 'NOMATCH', 'the pattern matches no file'],
+    ]);
     expect(evidence(r.report)).toEqual(['present.log:1']);
   });
 

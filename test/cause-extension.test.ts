@@ -67,6 +67,42 @@ test('the finding carries the new cause and its message id, and renders with its
   expect(worded.fix.steps[0]).toMatchObject({ directive: 'SSLOCSPProxyURL', context: 'VirtualHost' });
 });
 
+/** The same cause, from a line that names the responder (an identity: one finding per responder). */
+function responderRuleDir(): string {
+  const d = path.join(tmp.dir, 'rules-responder');
+  fs.mkdirSync(d, { recursive: true });
+  const rule = RULE.replace('id: user-proxy-auth', 'id: user-proxy-auth-responder')
+    .replace("trigger: 'zzq proxy auth'", "trigger: 'zzq proxy auth for'")
+    .replace("'zzq proxy auth required by (?<proxy>[\\w.:]+)'", "'zzq proxy auth for (?<responder>[\\w.:-]+)'")
+    .replace("'zzq proxy auth required by proxy.example:3128'", "'zzq proxy auth for ocsp.example'")
+    .replace("values: { proxy: 'proxy.example:3128' }", "values: { responder: 'ocsp.example' }");
+  fs.writeFileSync(path.join(d, 'user-proxy-auth-responder.yaml'), rule);
+  return d;
+}
+
+test('past the per-cause limit, the summary finding is worded by its cause module, with exact counts and no subject', async () => {
+  const rules = await loadRules({ dirs: [responderRuleDir()], causes: [exampleCause.id] });
+  const line = (k: number): string =>
+    `[Wed Mar 01 10:00:0${k}.000001 2017] [ssl:error] [pid 1200:tid 140001] zzq proxy auth for ocsp-${k}.example`;
+  const data = analyze([0, 1, 2, 3, 4, 4].map(line), rules, { extraCauses: [exampleCause], maxFindingsPerCause: 2 });
+  const worded = renderReport(data, causeRegistry([exampleCause])).findings;
+  expect(worded.map((f) => [f.subject.responder ?? null, f.count])).toEqual([
+    ['ocsp-0.example', 1],
+    ['ocsp-1.example', 1],
+    [null, 4],
+  ]);
+  const s = worded[2]!;
+  expect(s.messageId).toBe('example-proxy-auth-required.summary');
+  expect(s.subject).toEqual({});
+  expect(s.message).toBe(
+    "Apache's OCSP requests stopped at an authenticating proxy: and 3 more responders, not listed one by one: 4 failures, 2017-03-01 10:00:02 → 2017-03-01 10:00:04.",
+  );
+  // A module without its own summary wording gets its title as the lead.
+  const { summary: _omitted, ...plain } = exampleCause.messages;
+  const titled = renderReport(data, causeRegistry([{ ...exampleCause, messages: plain }])).findings[2]!;
+  expect(titled.message).toMatch(/^OCSP proxy wants authentication: and 3 more responders, not listed one by one: 4 failures, /);
+});
+
 test('an extra module may not redefine a built-in cause', () => {
   expect(() => causeRegistry([{ ...exampleCause, id: 'responder-timeout' }])).toThrow(/already defined/);
 });

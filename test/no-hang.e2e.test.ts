@@ -67,7 +67,11 @@ describe('inputs that are not files', () => {
     const r = await runCliAsync(['--format', 'json', d], RUN);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^stapling-doctor: .*\/access-error\.log: is a FIFO \(named pipe\), not a file/);
-    expect((JSON.parse(r.stdout) as Report).inputs.map((i) => path.basename(i.file))).toEqual(['error.log']);
+    // inputs[] names every input with its status (issue 12): the FIFO as an error, not read.
+    expect((JSON.parse(r.stdout) as Report).inputs.map((i) => [path.basename(i.file), i.status])).toEqual([
+      ['error.log', 'read'],
+      ['access-error.log', 'error'],
+    ]);
   });
 });
 
@@ -190,7 +194,10 @@ describe('directory walks', () => {
       expect(lines).toHaveLength(594);
       expect(lines[0]).toBe(`stapling-doctor: ${d}/site000: permission denied (the logs under it were not read)`);
       const report = JSON.parse(r.stdout) as Report;
-      expect(report.inputs).toHaveLength(7);
+      expect(report.inputs.filter((i) => i.status === 'read')).toHaveLength(7);
+      const refused = report.inputs.filter((i) => i.status === 'error');
+      expect(refused).toHaveLength(594);
+      expect(refused.every((i) => i.code === 'EACCES' && i.files === 0)).toBe(true);
       expect(report.stats.lines).toBe(7);
     } finally {
       for (let i = 0; i < 600; i++) fs.chmodSync(path.join(d, `site${String(i).padStart(3, '0')}`), 0o755);

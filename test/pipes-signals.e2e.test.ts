@@ -1,7 +1,9 @@
 /**
  * Pipes and signals (issue 6): a reader that quits early (`| head -1`, real shell pipes), SIGINT and
  * SIGTERM in live mode and in the middle of a big file, SIGPIPE, and an output that cannot be written
- * (`> /dev/full`). None of them may print a stack trace; exit codes follow the contract (EPIPE → 0).
+ * (`> /dev/full`). None of them may print a stack trace; exit codes follow the contract, the same however
+ * much of the output a reader took (issue 12: `| head -1` of a report with findings is 1, as with the
+ * whole output).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -52,19 +54,21 @@ describe('a reader that stops early', () => {
     ['human', ''],
     ['ndjson', '--format ndjson'],
     ['json', '--format json'],
-  ])('%s | head -1: the tool exits 0 quietly, with no stack trace', (_name, flags) => {
+  ])('%s | head -1: the tool exits quietly with the code of the whole report, with no stack trace', (_name, flags) => {
+    const whole = pipeline(`$SD ${flags} '${big}' >/dev/null`);
+    expect(whole.statuses).toEqual([1]);
     const r = pipeline(`$SD ${flags} '${big}' 2>"${dir}/stderr.txt" | head -1`);
-    expect(r.statuses).toEqual([0, 0]);
+    expect(r.statuses).toEqual([1, 0]);
     expect(r.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     const stderr = fs.readFileSync(path.join(dir, 'stderr.txt'), 'utf8');
     expect(stderr).toBe('');
     expect(r.stderr).not.toMatch(STACK_TRACE);
   });
 
-  test('live mode on stdin | head -c 1: stops reading and exits 0', () => {
+  test('live mode on stdin | head -c 1: stops reading and exits by what it saw (a finding: 1)', () => {
     const r = pipeline(`cat '${big}' | $SD --format ndjson 2>"${dir}/stderr-live.txt" | head -c 1 >/dev/null`);
     // cat may itself die of SIGPIPE (141) once the tool stops reading: that is cat's business.
-    expect(r.statuses.slice(1)).toEqual([0, 0]);
+    expect(r.statuses.slice(1)).toEqual([1, 0]);
     expect(fs.readFileSync(path.join(dir, 'stderr-live.txt'), 'utf8')).toBe('');
   });
 

@@ -7,7 +7,8 @@
  * {@link RuleRole}). What an occurrence is *of* (a finding) is the sink's business: the correlator only
  * says when one starts, which lines belong to it, and when it changed.
  */
-import type { CauseId, LineMatch, RuleRole, Severity } from '../types.js';
+import { EVIDENCE_TEXT_MAX, ownText, VALUE_MAX } from '../lines/retain.js';
+import type { CauseId, LineMatch, ParsedLine, RuleRole, Severity, Values } from '../types.js';
 import { timeMs } from './time.js';
 
 /** Where occurrences go (the finding store). `H` is the sink's handle for an occurrence. */
@@ -18,7 +19,23 @@ export interface OccurrenceSink<H> {
   add(occurrence: H, line: LineMatch): void;
   /** The occurrence changed (announce it). */
   changed(occurrence: H): void;
+  /**
+   * Lines of the occurrence that were not kept while it waited for confirmation (more than
+   * {@link MAX_PENDING} transport lines in a row): counted, not shown. `file` is their input.
+   */
+  omitted?(occurrence: H, file: string, lines: number): void;
 }
+
+/** Lines an unconfirmed transport failure keeps while it waits for its AH01941; later ones are only counted. */
+export const MAX_PENDING = 64;
+/** Open groups at most, whatever the windows: the oldest is closed first (default of {@link CorrelatorOptions.maxOpenGroups}). */
+export const MAX_OPEN_GROUPS = 10_000;
+/**
+ * How far the log's clock must be past a group's last line, beyond the follow window, before the group is
+ * closed by time: threads write their lines with times taken moments apart, so a log's times go back a
+ * little now and then; a line up to this much older than the lines before it can still join its failure.
+ */
+export const CLOCK_SKEW_MS = 60_000;
 
 /** Options of {@link createCorrelator}. */
 export interface CorrelatorOptions {
@@ -26,6 +43,13 @@ export interface CorrelatorOptions {
   followWindowLines?: number;
   /** … and at most this many milliseconds later by the log's own times (default 5000). */
   followWindowMs?: number;
+  /** Open groups at most (default {@link MAX_OPEN_GROUPS}); the least recently active is closed first. */
+  maxOpenGroups?: number;
+  /**
+   * Close groups as soon as the windows rule them out (default true). False keeps them until their input
+   * ends, with no bound: only for tests that show closing early changes nothing.
+   */
+  closeEarly?: boolean;
 }
 
 /** Groups matched lines into occurrences. */
@@ -36,16 +60,22 @@ export interface Correlator {
   endInput(file: string): void;
   /** All input ended. */
   end(): void;
+  /** Failures still open (that a later line may join): bounded by the windows and `maxOpenGroups`. */
+  readonly openGroups: number;
 }
 
 interface Group<H> {
+  /** Its key in the open map. */
+  context: string;
   primary: LineMatch;
   cause: CauseId;
   severity: Severity;
   /** Set once the group is an occurrence (at once for causes; on confirmation for transport lines). */
   occurrence: H | null;
-  /** Transport and detail lines waiting for confirmation. */
+  /** Transport and detail lines waiting for confirmation (at most {@link MAX_PENDING}). */
   pending: LineMatch[];
+  /** Lines that waited beyond {@link MAX_PENDING}: counted only. */
+  dropped: number;
   lastLine: number;
   lastTimeMs: number | null;
 }
@@ -106,18 +136,80 @@ function roleHandlers<H>(
 }
 
 /**
+ * Closing of the groups no later line can join: `open` is in order of last activity, so the oldest come
+ * first and the walk stops at the first that may still be joined (and, past `maxOpen`, closes the oldest).
+ */
+function expirer<H>(open: Map<string, Group<H>>, windowLines: number, windowMs: number, maxOpen: number): (m: LineMatch) => void {
+  return (m) => {
+    const t = timeMs(m.parsed.time);
+    for (const [context, g] of open) {
+      const byLines = g.primary.location.file === m.location.file && m.location.line - g.lastLine > windowLines;
+      const byTime = t !== null && g.lastTimeMs !== null && t - g.lastTimeMs > windowMs + CLOCK_SKEW_MS;
+      // `>=`: room for the group this line may start.
+      if (!byLines && !byTime && open.size < maxOpen) break;
+      open.delete(context);
+    }
+  };
+}
+
+/** Each string its own capped copy (see `lines/retain.ts`). */
+function ownStrings<T extends object>(o: T, max: number): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'string' ? ownText(v, max) : v;
+  return out as T;
+}
+
+/**
+ * A matched line as a group keeps it while the line itself is gone: the text cut to what a finding
+ * stores (with the line's length), the parsed fields and values as their own copies. Otherwise every
+ * waiting line, or any piece cut from it, would keep the whole line alive (64 lines × the open groups ×
+ * 64 KiB: 270 MB measured for 50 interleaved threads of long AH01974 lines).
+ */
+export function retained(m: LineMatch): LineMatch {
+  return {
+    ...m,
+    text: ownText(m.text, EVIDENCE_TEXT_MAX, false),
+    ...((m.textLength ?? m.text.length) > EVIDENCE_TEXT_MAX ? { textLength: m.textLength ?? m.text.length } : {}),
+    parsed: ownStrings<ParsedLine>(m.parsed, VALUE_MAX),
+    values: ownStrings<Values>(m.values, VALUE_MAX),
+  };
+}
+
+/** Turn a pending transport group into an occurrence and announce it. */
+function confirmGroup<H>(g: Group<H>, sink: OccurrenceSink<H>): H {
+  if (g.occurrence !== null) return g.occurrence;
+  const o = sink.occur(g.primary, g.cause, g.severity);
+  for (const p of g.pending) sink.add(o, p);
+  if (g.dropped > 0) sink.omitted?.(o, g.primary.location.file, g.dropped);
+  g.pending = [];
+  g.dropped = 0;
+  g.occurrence = o;
+  sink.changed(o);
+  return o;
+}
+
+/**
  * Create a correlator feeding a sink.
  *
  * An Apache transport failure (ssl_util_ocsp.c) that no AH01941 confirmed is dropped when its group
  * closes: for stapling, mod_ssl always writes AH01941 right after it, in the same thread and at the same
  * level (seen in every capture); client-certificate OCSP (SSLOCSPEnable) ends with AH02276 at info,
  * which the default LogLevel hides, so an unconfirmed transport line is most likely that.
+ *
+ * Groups close as soon as no line can join them any more, not only at the end of an input: the open
+ * groups are kept in order of their last line, and each new line closes the groups it is more than the
+ * follow window past (in lines; or in milliseconds on the log's clock, plus {@link CLOCK_SKEW_MS}); at
+ * most `maxOpenGroups` stay open. So
+ * the state is bounded whatever the input (a million pids, or transport lines that never get their
+ * AH01941), and what is reported does not change: a closed group is one the windows rule out.
  */
 export function createCorrelator<H>(sink: OccurrenceSink<H>, options: CorrelatorOptions = {}): Correlator {
   const windowLines = options.followWindowLines ?? 50;
   const windowMs = options.followWindowMs ?? 5000;
   const open = new Map<string, Group<H>>();
 
+  const expire =
+    options.closeEarly === false ? () => undefined : expirer(open, windowLines, windowMs, options.maxOpenGroups ?? MAX_OPEN_GROUPS);
   const withinWindow = (g: Group<H>, m: LineMatch): boolean => {
     if (m.location.line - g.lastLine > windowLines) return false;
     const t = timeMs(m.parsed.time);
@@ -126,22 +218,18 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
   const touch = (g: Group<H>, m: LineMatch): void => {
     g.lastLine = m.location.line;
     g.lastTimeMs = timeMs(m.parsed.time) ?? g.lastTimeMs;
+    if (open.get(g.context) === g) {
+      open.delete(g.context); // keep the open map in order of last activity
+      open.set(g.context, g);
+    }
   };
-  /** Turn a pending transport group into an occurrence and announce it. */
-  const confirm = (g: Group<H>): H => {
-    if (g.occurrence !== null) return g.occurrence;
-    const o = sink.occur(g.primary, g.cause, g.severity);
-    for (const p of g.pending) sink.add(o, p);
-    g.pending = [];
-    g.occurrence = o;
-    sink.changed(o);
-    return o;
-  };
+  const confirm = (g: Group<H>): H => confirmGroup(g, sink);
   /** Add a line to the group's occurrence, or keep it pending until the group is confirmed. */
   const join = (g: Group<H>, m: LineMatch): void => {
     touch(g, m);
     if (g.occurrence === null) {
-      g.pending.push(m);
+      if (g.pending.length < MAX_PENDING) g.pending.push(retained(m));
+      else g.dropped++;
       return;
     }
     sink.add(g.occurrence, m);
@@ -149,17 +237,20 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
   };
   const start = (context: string, m: LineMatch, asTransport: boolean): void => {
     const g: Group<H> = {
-      primary: m,
+      context,
+      primary: retained(m),
       cause: m.cause,
       severity: m.severity,
       occurrence: null,
       pending: [],
+      dropped: 0,
       lastLine: m.location.line,
       lastTimeMs: timeMs(m.parsed.time),
     };
+    open.delete(context);
     open.set(context, g);
     if (asTransport) {
-      g.pending.push(m);
+      g.pending.push(g.primary);
       return;
     }
     const o = sink.occur(m, m.cause, m.severity);
@@ -172,6 +263,7 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
 
   return {
     push(m) {
+      expire(m);
       const context = contextOf(m);
       const g = open.get(context);
       roles[m.rule.role](context, g !== undefined && withinWindow(g, m) ? g : undefined, m);
@@ -181,6 +273,9 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
     },
     end() {
       open.clear();
+    },
+    get openGroups() {
+      return open.size;
     },
   };
 }

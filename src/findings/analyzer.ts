@@ -20,7 +20,7 @@ import { renderFinding } from './render.js';
 import { causeRegistry, type CauseRegistry } from './registry.js';
 import { windowFilter, type TimeWindow } from './window.js';
 import type { CauseModule } from './causes/index.js';
-import { OUTPUT_VERSION, type FileStats, type Finding, type FindingData, type Rule, type Stats } from '../types.js';
+import { OUTPUT_VERSION, type FileStats, type Finding, type FindingData, type LineMatch, type Rule, type Stats } from '../types.js';
 
 /** Options of {@link createAnalyzer}. */
 export interface AnalyzerOptions extends CorrelatorOptions {
@@ -28,8 +28,10 @@ export interface AnalyzerOptions extends CorrelatorOptions {
   now?: Date;
   /** Evidence lines kept per finding (default 10: the first 9 and the latest). */
   maxEvidence?: number;
-  /** Distinct findings kept (default 10 000); later identities of a cause join an overflow finding. */
+  /** Findings listed one by one in all (default 10 000); later identities join their cause's summary finding. */
   maxFindings?: number;
+  /** Findings listed one by one per cause and server (default 1 000); later identities join a summary finding. */
+  maxFindingsPerCause?: number;
   /** Cause modules beyond the built-in ones (their ids may then appear in rules loaded with them). */
   extraCauses?: readonly CauseModule[];
   /** Called synchronously for every finding event. */
@@ -38,10 +40,18 @@ export interface AnalyzerOptions extends CorrelatorOptions {
   window?: TimeWindow;
 }
 
-/** A finding appeared (`new`) or changed (`update`: count, evidence or values). */
+/**
+ * A finding appeared (`new`) or changed (`update`: count, evidence or values). `id`, `count` and `last`
+ * are there at no cost; `finding` (a copy of the whole finding) is made when first read, so that a
+ * listener that prints only some events does not pay for a copy per line.
+ */
 export interface AnalyzerEvent {
   type: 'new' | 'update';
-  finding: FindingData;
+  id: string;
+  count: number;
+  /** Time of the finding's latest line on the log's clock (ISO-8601), if the lines carry times. */
+  last: string | null;
+  readonly finding: FindingData;
 }
 
 /**
@@ -54,6 +64,8 @@ export interface Report<F extends FindingData | Finding = Finding> {
   stats: Stats;
   /** Per-input accounting, in the order the inputs were read. */
   inputs: FileStats[];
+  /** The run was stopped (SIGINT/SIGTERM) before every input was read: the CLI sets it, always. */
+  interrupted?: boolean;
 }
 
 /**
@@ -130,6 +142,64 @@ function inputAccounting(name: string) {
 }
 
 /**
+ * The handle of one input: physical lines become messages through the continuation-line joiner (a
+ * wrapped paste joins several; see src/rules/join.ts), a JSON log record is matched alone, and the
+ * matches inside the time window go to the correlator with the input's host.
+ */
+function inputHandle(
+  name: string,
+  acc: ReturnType<typeof inputAccounting>,
+  deps: {
+    matcher: Matcher;
+    correlator: { push(m: LineMatch): void; endInput(name: string): void };
+    window: TimeWindow | null;
+    host: string | null;
+  },
+): InputHandle {
+  const { matcher, correlator, host } = deps;
+  const inWindow = deps.window ? windowFilter(deps.window) : null;
+  const joiner = new MessageJoiner(matcher, name);
+  const take = (results: readonly MessageResult[]): void => {
+    for (const { parsed, match } of results) {
+      if (parsed && parsed.format === null) acc.stats.unparsed++;
+      if (!match || (inWindow !== null && !inWindow(match.parsed.time))) continue;
+      if (host !== null && match.parsed.host === undefined) match.parsed.host = host;
+      correlator.push(match);
+    }
+  };
+  return {
+    name,
+    stats: acc.stats,
+    line(text, lineNo, keys, before) {
+      // A JSON log record is one whole message: decoded and matched alone, never joined.
+      if (isRecordLine(text)) {
+        take(joiner.flush());
+        const { parsed, match, record } = matcher.match(text, { file: name, line: lineNo }, keys);
+        if (record === 'undecoded') acc.undecoded(lineNo);
+        acc.sync(lineNo);
+        take([{ parsed, match }]);
+        return 0;
+      }
+      const r = joiner.line(text, lineNo, keys, before);
+      acc.sync(lineNo);
+      take(r.results);
+      return r.want;
+    },
+    skip(lineNo) {
+      take(joiner.flush());
+      acc.skip(lineNo);
+    },
+    setLineCount: acc.sync,
+    end(error) {
+      take(joiner.flush());
+      acc.sync(acc.lines());
+      if (error) acc.stats.error = error;
+      correlator.endInput(name);
+    },
+  };
+}
+
+/**
  * Create an analyzer for a rule set.
  * @param rules compiled rules from `loadRules`
  */
@@ -150,8 +220,22 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
       },
       changed: (f) => {
         if (!onEvent) return;
-        onEvent({ type: f.announced ? 'update' : 'new', finding: store.snapshot(f) });
+        let copy: FindingData | undefined;
+        const type = f.announced ? 'update' : 'new';
         f.announced = true;
+        onEvent({
+          type,
+          id: f.id,
+          count: f.count,
+          last: f.last,
+          get finding() {
+            return (copy ??= store.snapshot(f));
+          },
+        });
+      },
+      omitted: (f, file, lines) => {
+        statsByName.get(file)!.matched += lines;
+        store.omit(f, lines);
       },
     },
     options,
@@ -159,50 +243,9 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
 
   const input = (name: string, opts: { host?: string | null } = {}): InputHandle => {
     const acc = inputAccounting(name);
-    const inWindow = options.window ? windowFilter(options.window) : null;
-    const host = opts.host ?? null;
     inputs.push(acc.stats);
     statsByName.set(name, acc.stats);
-    // Physical lines become messages (a wrapped paste joins several; see src/rules/join.ts).
-    const joiner = new MessageJoiner(matcher, name);
-    const take = (results: readonly MessageResult[]): void => {
-      for (const { parsed, match } of results) {
-        if (parsed && parsed.format === null) acc.stats.unparsed++;
-        if (!match || (inWindow !== null && !inWindow(match.parsed.time))) continue;
-        if (host !== null && match.parsed.host === undefined) match.parsed.host = host;
-        correlator.push(match);
-      }
-    };
-    return {
-      name,
-      stats: acc.stats,
-      line(text, lineNo, keys, before) {
-        // A JSON log record is one whole message: decoded and matched alone, never joined.
-        if (isRecordLine(text)) {
-          take(joiner.flush());
-          const { parsed, match, record } = matcher.match(text, { file: name, line: lineNo }, keys);
-          if (record === 'undecoded') acc.undecoded(lineNo);
-          acc.sync(lineNo);
-          take([{ parsed, match }]);
-          return 0;
-        }
-        const r = joiner.line(text, lineNo, keys, before);
-        acc.sync(lineNo);
-        take(r.results);
-        return r.want;
-      },
-      skip(lineNo) {
-        take(joiner.flush());
-        acc.skip(lineNo);
-      },
-      setLineCount: acc.sync,
-      end(error) {
-        take(joiner.flush());
-        acc.sync(acc.lines());
-        if (error) acc.stats.error = error;
-        correlator.endInput(name);
-      },
-    };
+    return inputHandle(name, acc, { matcher, correlator, window: options.window ?? null, host: opts.host ?? null });
   };
 
   return {

@@ -61,7 +61,7 @@ export function severityOf(f: Pick<FindingData, 'severity' | 'subject' | 'data' 
 }
 
 /** The parts of a finding its wording depends on. */
-export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection' | 'origin'>;
+export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection' | 'aggregate' | 'origin'>;
 
 export function contextOf(f: Wordable): CauseContext {
   return causeContext(f.server, f.subject, f.data, factsOf(f.inspection), f.origin === 'check');
@@ -69,10 +69,13 @@ export function contextOf(f: Wordable): CauseContext {
 
 /**
  * The message id of a finding: `<cause>.<variant>`, the variant chosen by its cause module from the
- * values (and the inspection, when there is one). Pure; the core calls it, and `--inspect` again.
+ * values (and the inspection, when there is one); `<cause>.summary` for a summary finding
+ * ({@link FindingData.aggregate}), which `render.ts` words for every cause alike. Pure; the core calls it,
+ * and `--inspect` again.
  * @throws Error for a cause no module defines
  */
 export function messageIdOf(f: Wordable, registry: CauseRegistry = CAUSES): string {
   const m = moduleOf(f.cause, registry);
+  if (f.aggregate) return `${f.cause}.summary`;
   return `${f.cause}.${m.variant?.(contextOf(f)) ?? 'default'}`;
 }

@@ -4,7 +4,7 @@
  * is the only place the cause modules' wording is called.
  */
 import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './causes/index.js';
-import { shq, step } from './causes/kit.js';
+import { pastable, shellWord, step, summaryMessage } from './causes/kit.js';
 import { contextOf, messageIdOf, moduleOf, severityOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
 import type { CauseId, ConfirmEndpoint, Finding, FindingData, FindingSubject, Fix, Server, Values } from '../types.js';
@@ -13,7 +13,8 @@ import type { CauseId, ConfirmEndpoint, Finding, FindingData, FindingSubject, Fi
 function confirmTargets(s: FindingSubject, endpoints: readonly ConfirmEndpoint[] | undefined): ConfirmEndpoint[] {
   if (endpoints && endpoints.length > 0) return endpoints.slice(0, 3);
   const m = s.vhost ? /^(.+?):(\d+)(?::\d+)?$/.exec(s.vhost) : null;
-  const named = m && m[1] !== '_default_' && m[1] !== '*';
+  // A host from the log becomes one shell word, or HOST when it cannot be one safely (see shellWord).
+  const named = m && m[1] !== '_default_' && m[1] !== '*' && pastable(m[1]!) && !m[1]!.startsWith('-');
   const host = named ? m[1]! : 'HOST';
   return [{ host, port: Number(named ? m[2]! : (m?.[2] ?? '443')), serverName: host }];
 }
@@ -23,8 +24,8 @@ function verifySteps(server: Server | null, s: FindingSubject, endpoints?: reado
   const probes = confirmTargets(s, endpoints).map((e) => {
     // An IPv6 address goes in brackets (`[::1]:443`); a name is used as written.
     const host = /^[0-9a-f:.]+$/i.test(e.host) && e.host.includes(':') ? `[${e.host}]` : e.host;
-    const sni = e.serverName ? ` -servername ${shq(e.serverName)}` : '';
-    return `openssl s_client -connect ${shq(`${host}:${e.port}`)}${sni} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
+    const sni = e.serverName ? ` -servername ${shellWord(e.serverName, 'HOST')}` : '';
+    return `openssl s_client -connect ${shellWord(`${host}:${e.port}`, 'HOST:443')}${sni} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
   });
   if (server === 'nginx') {
     return [
@@ -71,9 +72,10 @@ function fixOf(m: CauseModule, c: CauseContext, expired: string | null, endpoint
 export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES): Finding {
   const m = moduleOf(f.cause, registry);
   const c = contextOf(f);
+  if (f.aggregate) c.summary = { ...f.aggregate, failures: f.count, first: f.first, last: f.last };
   const expired = expiredNotAfter(f.subject, f.data) ?? c.facts?.expiredOn ?? null;
   const variant = f.messageId.startsWith(`${f.cause}.`) ? f.messageId.slice(f.cause.length + 1) : 'default';
-  let message = sentence(m, variant, c, expired);
+  let message = c.summary ? (m.messages.summary ?? ((x) => summaryMessage(x, m.title)))(c) : sentence(m, variant, c, expired);
   if (f.inspection?.causeBefore) message = `${message} ${causeChangeNote(f.inspection.causeBefore)}`;
   const { inspection, ...rest } = f;
   const out: Finding = {
@@ -95,6 +97,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
     timeline: rest.timeline,
     fix: fixOf(m, c, expired, f.inspection?.endpoints),
   };
+  if (rest.aggregate) out.aggregate = rest.aggregate;
   if (inspection) out.inspection = renderInspection(inspection, f.cause, f.server);
   if (rest.origin) out.origin = rest.origin;
   return out;

@@ -9,11 +9,13 @@ import { timeMs } from '../correlate/time.js';
 import { messageIdOf, type CauseRegistry } from './registry.js';
 import { createTimeline, type TimelineBuilder } from './timeline.js';
 import { CAUSES } from './causes/index.js';
+import { EVIDENCE_TEXT_MAX, IdentitySet, MAX_FINDINGS, MAX_FINDINGS_PER_CAUSE, ownText, VALUE_MAX } from './limits.js';
 import {
   CAUSE_IDS,
   severityRank,
   type CauseId,
   type Evidence,
+  type FindingAggregate,
   type FindingData,
   type FindingSubject,
   type LineMatch,
@@ -43,17 +45,21 @@ export interface FindingState {
   timeline: TimelineBuilder;
   /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line, and whether
    * this start already folded a pass written under a second pid (a daemon's detached child). */
-  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked?: boolean } | null;
+  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked?: boolean; key: string } | null;
   /** An event has announced it. */
   announced: boolean;
+  /** Set on the summary finding of a cause and server (see `limits.ts`): identities counted, and the kinds every one names (bits of {@link KIND}). */
+  aggregate?: { findings: number; exact: boolean; kinds: number };
 }
 
 /** Options of {@link createFindingStore}. */
 export interface FindingStoreOptions {
   /** Evidence lines kept per finding (default 10: the first 9 and the latest). */
   maxEvidence?: number;
-  /** Distinct findings kept (default 10 000); later identities of a cause join an overflow finding. */
+  /** Findings listed one by one in all (default {@link MAX_FINDINGS}); later identities join their cause's summary finding. */
   maxFindings?: number;
+  /** Findings listed one by one per cause and server (default {@link MAX_FINDINGS_PER_CAUSE}); later identities join a summary finding. */
+  maxFindingsPerCause?: number;
   /** The cause modules (default: the built-in ones). */
   causes?: CauseRegistry;
 }
@@ -64,6 +70,8 @@ export interface FindingStore {
   occur(m: LineMatch, cause: CauseId, severity: Severity): FindingState;
   /** Add a line of an occurrence to its finding. */
   addEvidence(f: FindingState, m: LineMatch): void;
+  /** Lines of an occurrence that were counted but not kept (see the correlator's `omitted`). */
+  omit(f: FindingState, lines: number): void;
   /** The finding as data, a copy. */
   snapshot(f: FindingState): FindingData;
   /** Every finding as data, in report order ({@link sortFindings}). */
@@ -100,19 +108,55 @@ function identityKey(cause: CauseId, server: Server | null, host: string | null,
   return [cause, server ?? '', cert, where, responder, ...(host === null ? [] : [host])].join('\u0000');
 }
 
+/** Bits of the kinds of identity a summary stands for. */
+const KIND = { certificate: 1, vhost: 2, responder: 4 } as const;
+
+/** Which kinds of identity a line's values name (bits of {@link KIND}). */
+function kindsOf(v: Values): number {
+  const cert = v.certificate ?? v.serial ?? v.certSubject;
+  return (cert ? KIND.certificate : 0) | (v.vhost ? KIND.vhost : 0) | ((v.responder ?? v.host ?? v.url) ? KIND.responder : 0);
+}
+
+/**
+ * The values of a line as the store keeps them: each its own copy, capped at {@link VALUE_MAX}; a value
+ * the finding already holds (its certificate path, on every line) is that same string, not another copy.
+ */
+function ownValues(v: Values, f?: FindingState): Values {
+  const out: Record<string, string> = {};
+  const held = f ? ({ ...f.details, ...f.subject } as Record<string, unknown>) : {};
+  for (const [k, val] of Object.entries(v)) {
+    if (val === undefined) continue;
+    const same = held[k];
+    out[k] =
+      typeof same === 'string' && (same === val || (val.length > VALUE_MAX && same === ownText(val, VALUE_MAX)))
+        ? same
+        : ownText(val, VALUE_MAX);
+  }
+  return out;
+}
+
+/** Merge a line's (owned) values into the finding; a summary finding takes no subject (it has none of its own). */
 function mergeValues(f: FindingState, v: Values, pid: number | null): void {
   const s = f.subject as Record<string, unknown>;
-  for (const k of IDENTITY_FIELDS) if (v[k] !== undefined && s[k] === undefined) s[k] = v[k];
-  if (v.peer) {
-    const peers = (f.subject.peers ??= []);
-    if (!peers.includes(v.peer) && peers.length < CAP_SET) peers.push(v.peer);
-  }
-  if (pid !== null) {
-    const pids = (f.subject.pids ??= []);
-    if (!pids.includes(pid) && pids.length < CAP_SET) pids.push(pid);
+  if (!f.aggregate) {
+    for (const k of IDENTITY_FIELDS) if (v[k] !== undefined && s[k] === undefined) s[k] = v[k];
+    if (v.peer) {
+      const peers = (f.subject.peers ??= []);
+      if (!peers.includes(v.peer) && peers.length < CAP_SET) peers.push(v.peer);
+    }
+    if (pid !== null) {
+      const pids = (f.subject.pids ??= []);
+      if (!pids.includes(pid) && pids.length < CAP_SET) pids.push(pid);
+    }
   }
   const details = f.details as Record<string, string>;
   for (const [k, val] of Object.entries(v)) if (!IDENTITY.has(k) && details[k] === undefined) details[k] = val;
+}
+
+/** What a summary says it stands for (`kinds`: the kinds every summarised identity names). */
+function aggregateOf(a: NonNullable<FindingState['aggregate']>): FindingAggregate {
+  const of = a.kinds & KIND.certificate ? 'certificate' : a.kinds & KIND.vhost ? 'vhost' : a.kinds & KIND.responder ? 'responder' : 'mixed';
+  return { findings: a.findings, exact: a.exact, of };
 }
 
 /**
@@ -121,8 +165,10 @@ function mergeValues(f: FindingState, v: Values, pid: number | null): void {
  * `apachectl start` runs the first pass, detaches, and the detached child (a new pid) runs the second
  * (captured from Apache 2.4.71: test/fixtures/apache-daemon/). A third pid within moments is a new start.
  */
-function isSecondPass(f: FindingState, m: LineMatch, t: number | null): boolean {
+function isSecondPass(f: FindingState, m: LineMatch, t: number | null, key: string): boolean {
   const prev = f.lastOcc;
+  // A summary finding stands for many identities: a line of another one is never the same start's second pass.
+  if (prev !== null && prev.key !== key) return false;
   if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file) return false;
   if (prev.pid !== m.parsed.pid && (prev.forked || prev.pid === null || m.parsed.pid === null)) return false;
   return t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES;
@@ -180,19 +226,69 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     count: f.count,
     first: f.first,
     last: f.last,
-    messageId: messageIdOf({ cause: f.cause, server: f.server, subject, data }, registry),
+    messageId: messageIdOf(
+      { cause: f.cause, server: f.server, subject, data, ...(f.aggregate ? { aggregate: aggregateOf(f.aggregate) } : {}) },
+      registry,
+    ),
     data,
     subject,
     evidence: f.evidence.map((e) => ({ ...e, values: { ...e.values } })),
     evidenceOmitted: f.evidenceOmitted,
     timeline: f.timeline.snapshot(),
+    ...(f.aggregate ? { aggregate: aggregateOf(f.aggregate) } : {}),
+  };
+}
+
+/**
+ * Where an identity goes once its cause and server (and host, when the lines name one) list
+ * {@link MAX_FINDINGS_PER_CAUSE} findings (or the store {@link MAX_FINDINGS}): the summary finding of
+ * that cause, server and host, which counts the identity once ({@link IdentitySet}) and every occurrence.
+ * @param create makes and stores a finding under a key
+ * @returns for an identity not yet stored: its summary, or undefined while its cause and server have room
+ */
+function summaryRouter(
+  options: FindingStoreOptions,
+  create: (key: string, cause: CauseId, severity: Severity, server: Server | null, host: string | null) => FindingState,
+) {
+  const perCause = options.maxFindingsPerCause ?? MAX_FINDINGS_PER_CAUSE;
+  const total = options.maxFindings ?? MAX_FINDINGS;
+  const listed = new Map<string, number>();
+  const summaries = new Map<string, FindingState>();
+  const seen = new IdentitySet();
+  let listedAll = 0;
+  return (
+    key: string,
+    cause: CauseId,
+    severity: Severity,
+    server: Server | null,
+    host: string | null,
+    values: Values,
+  ): FindingState | undefined => {
+    const group = `${cause}\u0000${server ?? ''}${host === null ? '' : `\u0000${host}`}`;
+    const n = listed.get(group) ?? 0;
+    if (n < perCause && listedAll < total) {
+      listed.set(group, n + 1);
+      listedAll++;
+      return undefined;
+    }
+    let f = summaries.get(group);
+    if (!f) {
+      f = create(`${group}\u0000(summary)`, cause, severity, server, host);
+      f.aggregate = { findings: 0, exact: true, kinds: KIND.certificate | KIND.vhost | KIND.responder };
+      summaries.set(group, f);
+    }
+    const a = f.aggregate!;
+    const fresh = seen.add(key);
+    if (fresh === null) a.exact = false;
+    if (fresh) a.findings++;
+    if (fresh !== false) a.kinds &= kindsOf(values);
+    return f;
   };
 }
 
 /** Create the finding store of one analysis. */
 export function createFindingStore(options: FindingStoreOptions = {}): FindingStore {
   const maxEvidence = Math.max(1, options.maxEvidence ?? 10);
-  const maxFindings = options.maxFindings ?? 10_000;
   const registry = options.causes ?? CAUSES;
   const findings = new Map<string, FindingState>();
   let seq = 0;
@@ -203,41 +299,40 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
     return f;
   };
   const snapshot = (f: FindingState): FindingData => snapshotOf(f, registry);
+  const summary = summaryRouter(options, create);
 
   return {
     occur(m, cause, severity) {
       const server = m.parsed.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0]! : null);
       const host = m.parsed.host ?? null;
-      let key = identityKey(cause, server, host, m.values);
-      let f = findings.get(key);
-      if (!f && findings.size >= maxFindings) {
-        key = `${cause}\u0000${server ?? ''}\u0000(overflow)${host === null ? '' : `\u0000${host}`}`;
-        f = findings.get(key);
-      }
-      f ??= create(key, cause, severity, server, host);
+      const values = ownValues(m.values);
+      const key = identityKey(cause, server, host, values);
+      const f = findings.get(key) ?? summary(key, cause, severity, server, host, values) ?? create(key, cause, severity, server, host);
       const t = timeMs(m.parsed.time);
-      const second = isSecondPass(f, m, t);
+      const second = isSecondPass(f, m, t, key);
       if (!second) {
         f.count++;
         f.timeline.add(m.parsed.time);
       }
       const forked = second && (f.lastOcc!.forked === true || f.lastOcc!.pid !== m.parsed.pid);
-      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked };
+      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked, key };
       return f;
     },
     addEvidence(f, m) {
       f.ruleIds.add(m.rule.id);
       if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
-      mergeValues(f, m.values, m.parsed.pid);
+      const values = ownValues(m.values, f);
+      mergeValues(f, values, m.parsed.pid);
       if (m.parsed.time) widenTimes(f, m.parsed.time);
       const e: Evidence = {
         file: m.location.file,
         line: m.location.line,
-        text: m.text,
+        text: ownText(m.text, EVIDENCE_TEXT_MAX, false),
+        ...((m.textLength ?? m.text.length) > EVIDENCE_TEXT_MAX ? { textLength: m.textLength ?? m.text.length } : {}),
         ruleId: m.rule.id,
         time: m.parsed.time,
         pid: m.parsed.pid,
-        values: m.values,
+        values,
       };
       if (f.evidence.length < maxEvidence) {
         f.evidence.push(e);
@@ -246,6 +341,9 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
         f.evidence[maxEvidence - 1] = e; // keep the latest line in the last slot
       }
     },
+    omit(f, lines) {
+      f.evidenceOmitted += lines;
+    },
     snapshot,
     all: () => sortFindings([...findings.values()].sort((a, b) => a.firstSeq - b.firstSeq).map(snapshot)),
   };
@@ -253,11 +351,11 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
 
 /**
  * The report's order: grouped by cause, the groups ranked by their most severe finding (then by the
- * cause vocabulary's order; causes outside it last); within a group most severe first; otherwise the
- * given order (stable).
+ * cause vocabulary's order; causes outside it last); within a group the findings listed one by one
+ * before the summaries, each most severe first; otherwise the given order (stable).
  * @returns a new array
  */
-export function sortFindings<F extends Pick<FindingData, 'cause' | 'severity'>>(findings: readonly F[]): F[] {
+export function sortFindings<F extends Pick<FindingData, 'cause' | 'severity' | 'aggregate'>>(findings: readonly F[]): F[] {
   const groupRank = new Map<CauseId, number>();
   for (const f of findings) groupRank.set(f.cause, Math.max(groupRank.get(f.cause) ?? -1, severityRank(f.severity)));
   const order = (c: CauseId): number => {
@@ -270,6 +368,7 @@ export function sortFindings<F extends Pick<FindingData, 'cause' | 'severity'>>(
       (a, b) =>
         groupRank.get(b.f.cause)! - groupRank.get(a.f.cause)! ||
         order(a.f.cause) - order(b.f.cause) ||
+        Number(a.f.aggregate !== undefined) - Number(b.f.aggregate !== undefined) ||
         severityRank(b.f.severity) - severityRank(a.f.severity) ||
         a.i - b.i,
     )

@@ -48,6 +48,8 @@ export interface SummaryContext {
   hidden?: number;
   /** The `--since`/`--until` window, in words. */
   window?: string;
+  /** SIGINT/SIGTERM stopped the reading: the summary says so. */
+  interrupted?: boolean;
 }
 
 /**
@@ -225,7 +227,7 @@ export function hostsOf(findings: readonly Pick<Finding, 'host'>[]): (string | n
   return hosts.sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The one-line summary: lines read, files, findings by severity (and what the filters hid, the time window). */
+/** The one-line summary: lines read, files, findings by severity (and what the filters hid, the time window; that the run was interrupted, when it was). */
 export function formatSummary(findings: readonly Finding[], stats: Stats, opts: HumanOptions, context: SummaryContext = {}): string {
   const c = new Chalk({ level: opts.color });
   const by = (s: Severity): number => findings.filter((f) => f.severity === s).length;
@@ -242,7 +244,9 @@ export function formatSummary(findings: readonly Finding[], stats: Stats, opts: 
     `${c.bold('stapling-doctor:')} ${findings.length === 0 ? c.green(none) : `${plural(findings.length, 'finding')} (${sev.join(', ')})`}` +
     (hosts > 1 ? ` on ${hosts} hosts` : '') +
     ` in ${plural(stats.lines, 'line')} of ${plural(stats.files, 'input')}${extra.length ? ` (${extra.join('; ')})` : ''}` +
-    `${context.window ? `, ${context.window}` : ''}.${hidden}`
+    `${context.window ? `, ${context.window}` : ''}` +
+    (context.interrupted ? ` — ${c.yellow('interrupted')}: the inputs were not all read.` : '.') +
+    hidden
   );
 }
 
@@ -371,6 +375,6 @@ export function formatReport(report: Report, opts: HumanOptions, context: Summar
         ),
       );
   }
-  parts.push(formatSummary(report.findings, report.stats, opts, context));
+  parts.push(formatSummary(report.findings, report.stats, opts, { ...context, ...(report.interrupted ? { interrupted: true } : {}) }));
   return `${parts.join('\n\n')}\n`;
 }

@@ -1,8 +1,7 @@
 /**
  * JSON Schema (draft 2020-12) of the `--format json` document, version {@link OUTPUT_VERSION}.
- * `stapling-doctor --schema` prints it; the README documents it; a test validates real output with Ajv.
- * NDJSON lines are the finding objects below plus `"event": "new" | "update"`, and a last line
- * `{"event": "end", "version", "stats", "inputs"}`.
+ * `stapling-doctor --schema json` prints it; the README documents it; a test validates real output with
+ * Ajv. {@link NDJSON_SCHEMA} (`--schema ndjson`) is the schema of each `--format ndjson` line.
  */
 import { MAX_EPISODES, TIMELINE_BASE_MS, TIMELINE_MAX_BUCKETS } from '../findings/timeline.js';
 import {
@@ -231,6 +230,7 @@ const finding = {
           file: str,
           line: { type: 'integer', minimum: 1 },
           text: str,
+          textLength: { type: 'integer', minimum: 1 },
           ruleId: str,
           time: strOrNull,
           pid: { type: ['integer', 'null'] },
@@ -282,7 +282,36 @@ const finding = {
       },
     },
     inspection,
+    aggregate: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['findings', 'exact', 'of'],
+      properties: {
+        findings: { type: 'integer', minimum: 1 },
+        exact: { type: 'boolean' },
+        of: { enum: ['certificate', 'vhost', 'responder', 'mixed'] },
+      },
+    },
     origin: { enum: ['log', 'check'] },
+  },
+} as const;
+
+/** Every input the run was given, with its status (see `FileStats.status`). */
+const inputs = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['file', 'files', 'lines', 'parsed', 'unparsed', 'skipped', 'undecoded', 'matched'],
+    properties: {
+      file: str,
+      ...stats.properties,
+      error: str,
+      skippedLines: { type: 'array', items: { type: 'integer' } },
+      undecodedLines: { type: 'array', items: { type: 'integer' } },
+      status: { enum: ['read', 'partial', 'error', 'not-read'] },
+      code: str,
+    },
   },
 } as const;
 
@@ -298,22 +327,60 @@ export const OUTPUT_SCHEMA = {
     version: { const: OUTPUT_VERSION },
     findings: { type: 'array', items: finding },
     stats,
-    inputs: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['file', 'files', 'lines', 'parsed', 'unparsed', 'skipped', 'undecoded', 'matched'],
-        properties: {
-          file: str,
-          ...stats.properties,
-          error: str,
-          skippedLines: { type: 'array', items: { type: 'integer' } },
-          undecodedLines: { type: 'array', items: { type: 'integer' } },
-        },
-      },
-    },
+    inputs,
+    interrupted: { type: 'boolean' },
   },
+} as const;
+
+/** An NDJSON `update` event: what changed since the finding's previous event (see `src/run/live.ts`). */
+const updateEvent = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['event', 'id', 'cause', 'severity', 'host', 'count', 'first', 'last', 'messageId', 'evidenceOmitted', 'evidence'],
+  properties: {
+    event: { const: 'update' },
+    id: finding.properties.id,
+    cause: finding.properties.cause,
+    severity: finding.properties.severity,
+    host: finding.properties.host,
+    count: finding.properties.count,
+    first: strOrNull,
+    last: strOrNull,
+    messageId: finding.properties.messageId,
+    evidenceOmitted: count,
+    evidence: { type: 'array', items: finding.properties.evidence.items },
+    subject: finding.properties.subject,
+    data: values,
+    ruleIds: finding.properties.ruleIds,
+    message: str,
+    fix: finding.properties.fix,
+    inspection,
+    aggregate: finding.properties.aggregate,
+  },
+} as const;
+
+/**
+ * The schema of one line of `--format ndjson`: a `new` event (a whole finding), an `update` event (what
+ * changed), or the last line, `end` (version, stats, inputs, interrupted).
+ */
+export const NDJSON_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: `https://stapling-doctor.invalid/ndjson-v${OUTPUT_VERSION}.schema.json`,
+  title: 'stapling-doctor NDJSON event (one per line)',
+  oneOf: [
+    {
+      ...finding,
+      required: ['event', ...finding.required],
+      properties: { event: { const: 'new' }, ...finding.properties },
+    },
+    updateEvent,
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['event', 'version', 'stats', 'inputs', 'interrupted'],
+      properties: { event: { const: 'end' }, version: { const: OUTPUT_VERSION }, stats, inputs, interrupted: { type: 'boolean' } },
+    },
+  ],
 } as const;
 
 /** The schema of one finding (also one NDJSON line, with `event`). */

@@ -45,6 +45,25 @@ export interface ReadOptions {
   signal?: AbortSignal;
   /** Told the size of every chunk as read from the input, before decompression (progress). */
   onRead?: (bytes: number) => void;
+  /**
+   * Awaited before every chunk is read (so before every compressed piece is decompressed too): the
+   * consumer's backpressure, e.g. until its output has drained. Reading pauses while it is pending.
+   */
+  ready?: () => Promise<void> | void;
+}
+
+/** The chunks, each asked for only once `ready()` has resolved. */
+async function* paced(chunks: AsyncGenerator<Buffer>, ready: () => Promise<void> | void): AsyncGenerator<Buffer> {
+  try {
+    for (;;) {
+      await ready();
+      const r = await chunks.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await chunks.return(undefined);
+  }
 }
 
 /** The chunks, each counted as it passes. */
@@ -171,7 +190,8 @@ export async function readInput(
 ): Promise<ReadEnd> {
   const { signal } = options;
   const raw = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
-  const chunks = options.onRead ? counted(raw, options.onRead) : raw;
+  const seen = options.onRead ? counted(raw, options.onRead) : raw;
+  const chunks = options.ready ? paced(seen, options.ready) : seen;
   const out = textSink(sink);
   try {
     const first = await chunks.next();

@@ -5,30 +5,40 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createAnalyzer, type Analyzer, type AnalyzerEvent, type Report } from '../findings/analyzer.js';
+import { createAnalyzer, type Analyzer, type AnalyzerEvent } from '../findings/analyzer.js';
 import type { TimeWindow } from '../findings/window.js';
 import { renderFinding } from '../findings/render.js';
-import { sortFindings } from '../findings/store.js';
 import { CAUSES } from '../findings/causes/index.js';
-import { ecsDocument } from '../format/ecs.js';
-import { colorLevel, formatReport, formatSummary, type HumanOptions, type SummaryContext } from '../format/human.js';
+import { colorLevel, formatSummary, type HumanOptions, type SummaryContext } from '../format/human.js';
 import { htmlReport } from '../format/html.js';
-import { OUTPUT_SCHEMA } from '../format/output-schema.js';
+import { CAUSES_SCHEMA, causeListing, RULES_SCHEMA, ruleListing } from '../format/listing.js';
+import { NDJSON_SCHEMA, OUTPUT_SCHEMA } from '../format/output-schema.js';
+import { PROBE_SCHEMA } from '../format/probe-schema.js';
 import { safeJson } from '../format/sanitize.js';
 import { describeReadError } from '../input/read.js';
 import { hostPattern, HostPatternError, type HostPattern } from '../input/host-path.js';
-import { expandInputs, type InputSource } from '../input/sources.js';
+import { expandInputs, type InputProblem, type InputSource } from '../input/sources.js';
 import { loadRules, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
-import { createLivePrinter, type LivePrinter } from './live.js';
+import { createLivePrinter } from './live.js';
 import { createLiveGate, type LiveGate, type LiveMode } from './live-gate.js';
 import { createProgress, NO_PROGRESS, type Progress } from './progress.js';
 import { parseFilters, parseWindow, shows, windowWords } from './show-options.js';
 import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './run.js';
+import { inputList, inspectAll, writeReport } from './report-output.js';
 import { scanInput } from './stream.js';
+
+/** The JSON Schemas `--schema` prints, by name: every machine format's. */
+const SCHEMAS: Record<string, object> = {
+  json: OUTPUT_SCHEMA,
+  ndjson: NDJSON_SCHEMA,
+  probe: PROBE_SCHEMA,
+  causes: CAUSES_SCHEMA,
+  rules: RULES_SCHEMA,
+};
 
 /** What every step of the command shares. */
 interface Session {
@@ -44,21 +54,32 @@ interface Session {
 type Source = InputSource | { kind: 'journal'; path: 'journal' };
 
 /** `--journal`: scan journalctl's output. @returns why it failed, if it did */
-async function readJournal(s: Session, analyzer: Analyzer, reading: AbortSignal): Promise<string | undefined> {
+async function readJournal(s: Session, analyzer: Analyzer, reading: AbortSignal, out: Output): Promise<string | undefined> {
   const units = s.opts.journal === true || s.opts.journal === undefined ? [] : s.opts.journal;
   const { journalInput } = await import('../input/journal.js');
   const j = journalInput({ units, follow: s.opts.live === true, directory: s.opts.journalDir, env: s.params.env });
   const stop = (): void => j.stop();
   reading.addEventListener('abort', stop, { once: true });
-  const error = await scanInput(analyzer, 'journal', j.stream, { maxLineLength: s.opts.maxLineLength, signal: reading });
+  const error = await scanInput(analyzer, 'journal', j.stream, {
+    maxLineLength: s.opts.maxLineLength,
+    signal: reading,
+    ready: () => out.drained(),
+  });
   reading.removeEventListener('abort', stop);
   j.stop();
   return (await j.ended) ?? error;
 }
 
-/** `--list-causes` and `--list-rules`. */
+/** `--list-causes` and `--list-rules`: a table, or with `--format json|ndjson` a document or one object a line. */
 function listing(s: Session, rules: readonly Rule[]): number {
   const out = s.params.stdout;
+  if (s.opts.format !== 'human') {
+    const name = s.opts.listCauses ? 'causes' : 'rules';
+    const items: unknown[] = s.opts.listCauses ? causeListing(CAUSES) : ruleListing(rules);
+    if (s.opts.format === 'json') out.write(`${safeJson({ version: OUTPUT_VERSION, [name]: items }, 2)}\n`);
+    else for (const i of items) out.write(`${safeJson(i)}\n`);
+    return 0;
+  }
   if (s.opts.listCauses) {
     for (const id of CAUSE_IDS) out.write(`${id.padEnd(28)} ${CAUSES[id].meaning}\n`);
     return 0;
@@ -75,7 +96,12 @@ interface Watchers {
   gate: LiveGate;
 }
 
-/** Read every source into the analyzer; stops early when `reading` is aborted. @returns how many inputs failed */
+/**
+ * Read every source into the analyzer; stops early when `reading` is aborted. Reading waits for the
+ * output to drain before each chunk, so a slow reader of a streaming format slows the scan down instead
+ * of letting the output queue grow.
+ * @returns how many inputs failed, and how many sources were reached (the rest: not read, interrupted)
+ */
 async function readAll(
   s: Session,
   analyzer: Analyzer,
@@ -83,12 +109,14 @@ async function readAll(
   out: Output,
   reading: AbortSignal,
   w: Watchers,
-): Promise<number> {
+): Promise<{ readErrors: number; reached: number }> {
   let readErrors = 0;
+  let reached = 0;
   for (const [i, src] of sources.entries()) {
     if (reading.aborted) break;
+    reached++;
     if (src.kind === 'journal') {
-      const error = await readJournal(s, analyzer, reading);
+      const error = await readJournal(s, analyzer, reading, out);
       if (error) readErrors++;
       if (error) s.errOut.write(errorLine(error));
       continue;
@@ -99,6 +127,7 @@ async function readAll(
     const error = await scanInput(analyzer, src.path, input, {
       maxLineLength: s.opts.maxLineLength,
       signal: reading,
+      ready: () => out.drained(),
       host,
       onChunk: () => w.gate.activity(),
       onRead: (n) => w.progress.read(n),
@@ -111,50 +140,18 @@ async function readAll(
   }
   w.progress.stop();
   w.gate.stop();
-  return readErrors;
+  return { readErrors, reached };
 }
 
-/** The final report: findings inspected and worded, re-sorted when that changed a cause or a severity. */
-function finish(analyzed: Report<FindingData>, enrich: Enrich, causes: Analyzer['causes']): Report {
-  const worded = analyzed.findings.map((f) => renderFinding(enrich(f), causes));
-  const changed = worded.some((f, i) => f.cause !== analyzed.findings[i]!.cause || f.severity !== analyzed.findings[i]!.severity);
-  return { ...analyzed, findings: changed ? sortFindings(worded) : worded };
-}
-
-/** Print the report in the chosen format. */
-function writeReport(s: Session, report: Report, out: Output, live: LivePrinter | null, human: HumanOptions, ctx: SummaryContext): void {
-  switch (s.opts.format) {
-    case 'json':
-      out.write(`${safeJson(report, 2)}\n`);
-      break;
-    case 'ndjson':
-      live?.flush(report.findings);
-      out.write(`${safeJson({ event: 'end', version: OUTPUT_VERSION, stats: report.stats, inputs: report.inputs })}\n`);
-      break;
-    case 'ecs':
-      if (live) live.flush(report.findings);
-      else for (const f of report.findings) out.write(`${safeJson(ecsDocument(f))}\n`);
-      break;
-    case 'human':
-      if (live) {
-        live.flush(report.findings);
-        out.write(`${formatSummary(report.findings, report.stats, human, ctx)}\n`);
-      } else {
-        out.write(formatReport(report, human, ctx));
-      }
-      break;
-  }
-}
-
-/** Exit code by the contract, after the report is written: `--fail-on` applies to the findings shown. */
-function exitCode(s: Session, report: Report, out: Output, inputProblems: number): number {
+/** Exit code by the contract, after the report is written (never by how much of it a reader took): `--fail-on` applies to the findings shown. */
+function exitCode(s: Session, findings: readonly FindingData[], out: Output, inputProblems: number): number {
   if (out.failure) {
     s.errOut.write(errorLine(`cannot write the output: ${describeReadError(out.failure)}`));
     return 2;
   }
   if (inputProblems > 0) return 2;
   const threshold = s.opts.failOn === 'never' ? Infinity : severityRank(s.opts.failOn as Severity);
-  return report.findings.some((f: Finding) => severityRank(f.severity) >= threshold) ? 1 : 0;
+  return findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
 }
 
 /** `--live`, `--no-live`, or decided by the stream: a lone stdin is watched ({@link createLiveGate}). */
@@ -203,18 +200,21 @@ async function analyzeSources(
   rules: readonly Rule[],
   sources: readonly Source[],
   enrich: Enrich,
-  problems: number,
+  problems: readonly InputProblem[],
   view: View,
 ): Promise<number> {
   const { params, opts } = s;
-  // Reading stops on SIGINT/SIGTERM (params.signal) and when nobody reads the output any more.
+  // Reading stops on SIGINT/SIGTERM (params.signal), and, for live input, when nobody reads the output
+  // any more. Files are read to the end even then: the exit code must not depend on how much output a
+  // reader took before it went away (`| head -1`).
   const reading = new AbortController();
   const stop = (): void => {
     if (reading.signal.aborted) return;
     reading.abort();
     params.stdin.destroy?.();
   };
-  const out = new Output(params.stdout, stop);
+  const live = opts.live ?? (sources.length === 1 && sources[0]!.kind === 'stdin');
+  const out = new Output(params.stdout, live ? stop : () => undefined);
   if (params.signal?.aborted) stop();
   params.signal?.addEventListener('abort', stop, { once: true });
 
@@ -226,30 +226,53 @@ async function analyzeSources(
   };
   const streaming = opts.format === 'ndjson' || ((opts.format === 'human' || opts.format === 'ecs') && mode !== 'batch');
   const format = opts.format === 'ndjson' || opts.format === 'ecs' ? opts.format : 'human';
-  const printer = streaming ? createLivePrinter({ format, human, out, present: (f) => renderFinding(enrich(f)) }) : null;
+  const present = (f: FindingData): Finding => renderFinding(enrich(f));
+  // A batch scan spaces NDJSON updates on the log's clock: the same input gives the same stream whatever the timing.
+  const clock = mode === 'batch' ? 'log' : 'wall';
+  const printer = streaming ? createLivePrinter({ format, human, out, present, clock }) : null;
   const progress = await progressFor(s, sources, mode);
   let analyzer: Analyzer | null = null;
   // No printer (--format json): nothing to print live, ever. NDJSON is a stream of events from the start.
   const gate = createLiveGate(!printer ? 'batch' : format === 'ndjson' ? 'live' : mode, () => {
     progress.stop();
-    for (const f of analyzer!.findings()) if (view.shown(f)) printer!.onEvent({ type: 'new', finding: f });
+    for (const f of analyzer!.findings()) {
+      if (view.shown(f)) printer!.onEvent({ type: 'new', id: f.id, count: f.count, last: f.last, finding: f });
+    }
   });
+  // Without filters an event's finding (a copy, made when first read) is left to the printer, which reads it only when it prints.
   const onEvent = (e: AnalyzerEvent): void => {
-    if (gate.live && view.shown(e.finding)) printer!.onEvent(e);
+    if (gate.live && (view.all || view.shown(e.finding))) printer!.onEvent(e);
   };
   analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, window: view.window, ...(printer ? { onEvent } : {}) });
 
-  const readErrors = await readAll(s, analyzer, sources, out, reading.signal, { progress, gate });
-  const all = finish(analyzer.end(), enrich, analyzer.causes);
-  const report = { ...all, findings: all.findings.filter(view.shown) };
-  const ctx: SummaryContext = { hidden: all.findings.length - report.findings.length, ...(view.words ? { window: view.words } : {}) };
-  if (opts.format === 'html') await writeChunks(out, htmlReport(report));
-  else writeReport(s, report, out, gate.live ? printer : null, human, ctx);
+  const { readErrors, reached } = await readAll(s, analyzer, sources, out, reading.signal, { progress, gate });
+  const analyzed = analyzer.end();
+  const interrupted = params.signal?.aborted === true;
+  const all = inspectAll(analyzed.findings, enrich);
+  const findings = view.all ? all : all.filter(view.shown);
+  const inputs = inputList(analyzed.inputs, problems, sources.slice(reached), interrupted);
+  const ctx: SummaryContext = {
+    hidden: all.length - findings.length,
+    ...(view.words ? { window: view.words } : {}),
+    ...(interrupted ? { interrupted: true } : {}),
+  };
+  if (opts.format === 'html') {
+    const rendered = findings.map((f) => renderFinding(f, analyzer.causes));
+    await writeChunks(out, htmlReport({ version: OUTPUT_VERSION, findings: rendered, stats: analyzed.stats, inputs, interrupted }));
+  } else {
+    const parts = { format: opts.format, findings, stats: analyzed.stats, inputs, interrupted, causes: analyzer.causes, human, ctx };
+    await writeReport({ ...parts, live: gate.live ? printer : null }, out);
+  }
   await out.drained();
   await summaryIfOutputLost(out, s.errOut, params.signal, () =>
-    formatSummary(report.findings, report.stats, { ...human, color: colorLevel(params.env, params.stderr) }, ctx),
+    formatSummary(
+      findings.map((f) => renderFinding(f, analyzer.causes)),
+      analyzed.stats,
+      { ...human, color: colorLevel(params.env, params.stderr) },
+      ctx,
+    ),
   );
-  return exitCode(s, report, out, problems + readErrors);
+  return exitCode(s, findings, out, problems.length + readErrors);
 }
 
 /** What the report covers: the time window analysed and the findings shown. */
@@ -258,6 +281,8 @@ interface View {
   shown: (f: FindingData | Finding) => boolean;
   /** The window in words for the summary. */
   words: string | undefined;
+  /** No filter is given: every finding is shown. */
+  all: boolean;
 }
 
 /** `--since`/`--until` and the filters, or the usage error they make. */
@@ -266,7 +291,8 @@ function viewOf(opts: AnalyzeOptions): View | { error: string } {
   if ('error' in window) return window;
   const filters = parseFilters(opts);
   if ('error' in filters) return filters;
-  return { window, shown: shows(filters), words: windowWords(opts) };
+  const all = filters.servers.length + filters.causes.length + filters.hosts.length === 0 && filters.minSeverity === undefined;
+  return { window, shown: shows(filters), words: windowWords(opts), all };
 }
 
 /**
@@ -288,7 +314,10 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   }
   const s: Session = { params, opts, errOut, fail, hosts };
   if (opts.schema) {
-    params.stdout.write(`${JSON.stringify(OUTPUT_SCHEMA, null, 2)}\n`);
+    const name = opts.schema === true ? 'json' : opts.schema;
+    const schema = SCHEMAS[name];
+    if (!schema) return fail(`--schema: no schema "${name}" (one of: ${Object.keys(SCHEMAS).join(', ')})`);
+    params.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
     return 0;
   }
   let rules: Rule[];
@@ -305,7 +334,7 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     if (inputs.length > 0) return fail(`--journal reads the journal: give no inputs (got ${inputs[0]})`);
     const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
     if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
-    return analyzeSources(s, rules, [{ kind: 'journal', path: 'journal' }], enrich, 0, view);
+    return analyzeSources(s, rules, [{ kind: 'journal', path: 'journal' }], enrich, [], view);
   }
   if (inputs.length === 0) {
     if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
@@ -313,8 +342,9 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   }
   const { sources, problems } = await expandInputs(inputs, params.cwd);
   for (const p of problems) errOut.write(errorLine(p.message));
-  if (sources.length === 0) return 2;
+  // No input at all: a machine format still prints its document (every input with its error), exit 2.
+  if (sources.length === 0 && opts.format !== 'json' && opts.format !== 'ndjson') return 2;
   const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
   if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
-  return analyzeSources(s, rules, sources, enrich, problems.length, view);
+  return analyzeSources(s, rules, sources, enrich, problems, view);
 }

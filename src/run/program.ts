@@ -27,7 +27,8 @@ export interface AnalyzeOptions {
   maxEvidence: number;
   listRules?: boolean;
   listCauses?: boolean;
-  schema?: boolean;
+  /** `--schema [format]`: true (json) or the format named. */
+  schema?: boolean | string;
   inspect?: boolean;
   config: string[];
   mapPath: string[];
@@ -166,9 +167,12 @@ function mainCommand(out: OutStream, err: OutStream): Command {
       .option('--no-host-from-path', 'never take the host from the input path')
       .option('--journal [units...]', 'read the systemd journal (journalctl -o json, -f with --live) of these units (default: all)')
       .option('--journal-dir <dir>', 'with --journal: read this journal directory (journalctl --directory), e.g. /var/log/journal/remote')
-      .option('--list-rules', 'list the loaded rules and exit')
-      .option('--list-causes', 'list the cause ids with their meaning and exit')
-      .option('--schema', 'print the JSON Schema of the --format json output and exit')
+      .option('--list-rules', 'list the loaded rules and exit (as JSON with --format json)')
+      .option('--list-causes', 'list the cause ids with their meaning and exit (as JSON with --format json)')
+      .option(
+        '--schema [format]',
+        'print the JSON Schema of a machine format and exit: json (default), ndjson (one line), probe, causes, rules',
+      )
       .option(
         '--inspect',
         'read the certificate files the findings name (and, with --config, their trusted bundles) and confirm or refute each diagnosis; never writes, never uses the network',

@@ -15,6 +15,8 @@ export interface ScanOptions {
   onChunk?: () => void;
   /** Stop reading once aborted (Ctrl-C); what was read so far is kept and accounted for. */
   signal?: AbortSignal;
+  /** Awaited before each chunk is read: the caller's backpressure (the CLI waits for its output to drain). */
+  ready?: () => Promise<void> | void;
   /** Told the size of every chunk as read, before decompression (the CLI's progress line). */
   onRead?: (bytes: number) => void;
   /** The machine whose log this input is, for lines that do not name one (see `--host-from-path`). */
@@ -49,7 +51,11 @@ export async function scanInput(
           scanner.push(chunk);
           options.onChunk?.();
         },
-        { ...(options.signal ? { signal: options.signal } : {}), ...(options.onRead ? { onRead: options.onRead } : {}) },
+        {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onRead ? { onRead: options.onRead } : {}),
+          ...(options.ready ? { ready: options.ready } : {}),
+        },
       )) === 'aborted';
   } catch (err) {
     failure = err;

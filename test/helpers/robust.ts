@@ -7,12 +7,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { OUTPUT_SCHEMA } from '../../src/format/output-schema.js';
+import { NDJSON_SCHEMA, OUTPUT_SCHEMA } from '../../src/format/output-schema.js';
 import type { Report } from '../../src/findings/analyzer.js';
 import type { FileStats, Stats } from '../../src/types.js';
 import { CLI, PLAIN_ENV, ROOT, type CliResult } from './cli.js';
 
-const validate = new Ajv2020({ strict: false }).compile(OUTPUT_SCHEMA);
+const ajv = new Ajv2020({ strict: false });
+const validate = ajv.compile(OUTPUT_SCHEMA);
+const validateLine = ajv.compile(NDJSON_SCHEMA);
 
 /** Options for {@link runCliAsync}. */
 export interface RunOptions {
@@ -66,7 +68,13 @@ export function expectAccounting(stats: Stats, inputs?: readonly FileStats[]): v
   for (const k of ['lines', 'parsed', 'unparsed', 'skipped', 'undecoded', 'matched'] as const) {
     if (sum(k) !== stats[k]) throw new Error(`total ${k} ${stats[k]} is not the sum over inputs ${sum(k)}`);
   }
-  if (stats.files !== inputs.length) throw new Error(`files ${stats.files} but ${inputs.length} inputs`);
+  // Every input is listed (issue 12), those that gave nothing to read with files 0 and status error/not-read.
+  if (stats.files !== sum('files')) throw new Error(`files ${stats.files} but ${sum('files')} inputs read`);
+  for (const i of inputs) {
+    if (i.status === undefined) continue; // the library's report (analyzeStream) sets no status
+    const ok = i.status === 'read' ? i.files === 1 && !i.error : i.status === 'not-read' ? i.files === 0 : i.error !== undefined;
+    if (!ok) throw new Error(`input ${i.file}: status ${i.status} does not fit ${JSON.stringify(i)}`);
+  }
 }
 
 /** A stack trace line (`    at fn (file:1:2)`) or Node's crash banner. */
@@ -120,6 +128,8 @@ export async function runAllFormats(args: string[], options: RunOptions = {}): P
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { event: string; stats: Stats; inputs: FileStats[] });
+  for (const l of lines)
+    if (!validateLine(l)) throw new Error(`NDJSON line does not match its schema: ${JSON.stringify(validateLine.errors)}`);
   const end = lines[lines.length - 1]!;
   expect(end.event).toBe('end');
   expectAccounting(end.stats, end.inputs);

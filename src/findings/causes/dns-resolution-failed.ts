@@ -6,10 +6,10 @@
  * (src/event/ngx_event_openssl_stapling.c). Catalogue §3.5.
  */
 import type { FixStep } from '../../types.js';
-import { apacheOcspProxy, type CauseModule, paren, shq, step } from './kit.js';
+import { apacheOcspProxy, paren, shellWord, step, type CauseModule } from './kit.js';
 
-/** The name to check, shell-quoted. */
-const name = (s: { host?: string; responder?: string }): string => shq(s.host ?? s.responder ?? 'RESPONDER');
+/** The name to check, one shell word ({@link shellWord}). */
+const name = (s: { host?: string; responder?: string }): string => shellWord(s.host ?? s.responder, 'RESPONDER');
 
 export const dnsResolutionFailed: CauseModule = {
   id: 'dns-resolution-failed',

@@ -5,7 +5,7 @@
  * 1.3.7+). Catalogue §3.1, §5.
  */
 import type { FixStep, MissingCertificate } from '../../types.js';
-import { letsEncryptSibling, MISSING, refutedBy, reloadSteps, shq, step, type CauseContext, type CauseModule } from './kit.js';
+import { letsEncryptSibling, MISSING, refutedBy, reloadSteps, shellWord, step, type CauseContext, type CauseModule } from './kit.js';
 
 const LE_NOTE =
   "Let's Encrypt ended OCSP in 2025: once the chain is complete nginx/Apache may report that the certificate has no OCSP URL; then turn stapling off instead.";
@@ -27,7 +27,7 @@ function issuerSteps(c: CauseContext, m: MissingCertificate): FixStep[] {
     out.push(
       step({
         action: 'run',
-        command: `${MISSING.downloadCommand(m.caIssuersUrl, 'issuer.pem')} && cat ${c.file ?? 'CERT.pem'} issuer.pem > fullchain.pem`,
+        command: `${MISSING.downloadCommand(m.caIssuersUrl, 'issuer.pem')} && cat ${shellWord(c.file, 'CERT.pem')} issuer.pem > fullchain.pem`,
         text: `Download ${m.subject} from the CA Issuers URL in the certificate and build the full chain${MISSING.downloadNote}.`,
       }),
     );
@@ -109,7 +109,7 @@ function chainSteps(c: CauseContext): FixStep[] {
   steps.push(
     step({
       action: 'check',
-      command: `openssl x509 -noout -subject -issuer -in ${shq(c.s.certificate ?? 'CERT.pem')}`,
+      command: `openssl x509 -noout -subject -issuer -in ${shellWord(c.s.certificate, 'CERT.pem')}`,
       text: 'The issuer printed is the certificate to add; its CA publishes it (the "CA Issuers" URL in the certificate says where).',
     }),
   );

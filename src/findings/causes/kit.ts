@@ -7,7 +7,16 @@
  * directive documentation of Apache httpd mod_ssl 2.4 and nginx `ngx_http_ssl_module`.
  */
 import { parseOpensslTime } from '../../parse/apache-cert.js';
-import type { CauseId, FindingSubject, FixStep, InspectionCheckId, MissingCertificate, Server, Values } from '../../types.js';
+import type {
+  CauseId,
+  FindingAggregate,
+  FindingSubject,
+  FixStep,
+  InspectionCheckId,
+  MissingCertificate,
+  Server,
+  Values,
+} from '../../types.js';
 
 /**
  * What `--inspect` learned from the certificate files, for the sentence and the fix: the certificates
@@ -108,6 +117,49 @@ export interface CauseContext {
   missingIssuer: MissingCertificate | undefined;
   /** The certificate file: the one inspected, else the one the log names. */
   file: string | undefined;
+  /** Set when the finding is a summary finding (see {@link SummaryFacts}); its subject `s` is then empty. */
+  summary?: SummaryFacts;
+}
+
+/**
+ * What a summary finding stands for, for its sentence (`messages.summary`): the identities past the
+ * per-cause limit (`src/findings/limits.ts`) of one cause and server, and their own failures and times.
+ */
+export interface SummaryFacts extends FindingAggregate {
+  /** Occurrences of those identities (exact). */
+  failures: number;
+  /** Earliest and latest time of those failures (log's clock, ISO-8601), or null. */
+  first: string | null;
+  last: string | null;
+}
+
+const NOUNS: Record<FindingAggregate['of'], string> = {
+  certificate: 'certificates',
+  vhost: 'virtual hosts',
+  responder: 'responders',
+  mixed: 'certificates, virtual hosts or responders',
+};
+
+/** `1 234 567`: digits grouped by thousands, as the README writes numbers. */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+/**
+ * The sentence of a summary finding: `<lead>: and 19 000 more certificates, not listed one by one:
+ * 20 900 failures, 2026-11-23 00:16:40 → 2026-11-23 11:06:30.` ("at least 1 677 721" once the identity
+ * set is full). A cause module words its summary with it (`messages.summary`), with its own lead; a
+ * module without one gets its title as the lead.
+ * @param lead what failed, for the identities summarised (a cause's title, or its own words)
+ * @throws Error when `c` is not the context of a summary finding (a programming error)
+ */
+export function summaryMessage(c: CauseContext, lead: string): string {
+  const a = c.summary;
+  if (!a) throw new Error('summaryMessage: not a summary finding');
+  const fmt = (t: string): string => t.replace('T', ' ').replace(/\.\d+/, '');
+  const span = a.first && a.last ? (a.first === a.last ? `, at ${fmt(a.first)}` : `, ${fmt(a.first)} → ${fmt(a.last)}`) : '';
+  const n = `${a.exact ? '' : 'at least '}${grouped(a.findings)}`;
+  return `${lead}: and ${n} more ${NOUNS[a.of]}, not listed one by one: ${grouped(a.failures)} failure${a.failures === 1 ? '' : 's'}${span}.`;
 }
 
 /** One cause: its title, meaning, message variants and fix. One file per cause under `causes/`. */
@@ -126,7 +178,11 @@ export interface CauseModule {
   inspections: readonly InspectionCheckId[];
   /** The message variant for these values (a key of {@link messages}); default `default`. Pure. */
   variant?(c: CauseContext): string;
-  /** The sentence of each variant, with the values from the log. */
+  /**
+   * The sentence of each variant, with the values from the log. `summary` words a summary finding (many
+   * identities past the per-cause limit; `c.summary` is set, `c.s` is empty), usually with
+   * {@link summaryMessage}; without it the module's title leads the shared summary sentence.
+   */
   messages: Record<string, (c: CauseContext) => string>;
   /** The fix: a summary and steps in the server's own directives. */
   fix(c: CauseContext): { summary: string; steps: FixStep[] };
@@ -206,10 +262,47 @@ export function paren(value: string | undefined, prefix = ''): string {
 
 /**
  * A value from the log as one shell word: plain words stay as they are, anything else is single-quoted,
- * so that a copied command never runs text a log line carried (`$(…)`, `;`, backquotes).
+ * so that a copied command never runs text a log line carried (`$(…)`, `;`, backquotes). Prefer
+ * {@link shellWord}, which also refuses what quoting cannot make safe.
  */
 export function shq(value: string): string {
   return /^[\w./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Characters a pasted command must not carry even quoted: controls (a newline or CR ends the command
+ * line in a terminal's paste), format and invisible characters (they hide what is pasted).
+ */
+const UNPASTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+
+/** True when a value can appear in a printed command or directive at all (no control or invisible characters). */
+export function pastable(value: string): boolean {
+  return !UNPASTABLE.test(value);
+}
+
+/**
+ * A value from a log line or a certificate as one shell word for a printed command, or `placeholder`
+ * (an upper-case name the reader fills in) when it is absent or cannot be one safely: it holds a control
+ * or invisible character, or starts with `-` (a command would read it as an option).
+ * @returns a word bash reads back as exactly `value` (single-quoted unless plain), or `placeholder`
+ */
+export function shellWord(value: string | null | undefined, placeholder: string): string {
+  if (value === undefined || value === null || value === '' || !pastable(value) || value.startsWith('-')) return placeholder;
+  return shq(value);
+}
+
+/** An `http://` or `https://` URL (a CA Issuers or responder URL) as one shell word, or `placeholder`. */
+export function shellUrl(url: string | null | undefined, placeholder: string): string {
+  return url && /^https?:\/\/\S+$/i.test(url) ? shellWord(url, placeholder) : placeholder;
+}
+
+/**
+ * A value from the log as a directive value to write into nginx or Apache configuration as it is
+ * (a file path), or null when it holds anything either syntax would read otherwise (spaces, quotes,
+ * `;`, `{`, `#`, `$`, controls) or starts with `-`: then the step names the kind of value instead.
+ */
+export function configValue(value: string | null | undefined): string | null {
+  return value && /^[\w./@%+=,:~-]+$/.test(value) && !value.startsWith('-') ? value : null;
 }
 
 /** A fix step with the fields it does not set left null. */
@@ -249,11 +342,11 @@ export function apacheOcspProxy(c: CauseContext, text: string): FixStep[] {
   ];
 }
 
-/** Derive the file certbot writes next to `cert.pem` (`fullchain`, `chain`). */
+/** Derive the file certbot writes next to `cert.pem` (`fullchain`, `chain`); null when none, or when it is no {@link configValue}. */
 export function letsEncryptSibling(cert: string | undefined, name: string): string | null {
   if (!cert) return null;
   const m = /^(.*\/letsencrypt\/live\/[^/]+\/)(cert|fullchain|chain|privkey)\.pem$/.exec(cert);
-  return m ? `${m[1]}${name}.pem` : null;
+  return m ? configValue(`${m[1]}${name}.pem`) : null;
 }
 
 /**
@@ -278,7 +371,8 @@ export const ROOT_SOURCE = {
   /** Said after the root's name. */
   where: ' (a root CA: take it from the system CA store, not from a URL written in a certificate)',
   /** Prints the file of the hashed CA directory that holds the root with this subject (OpenSSL 1.1.1+). */
-  findCommand: (subject: string): string => `openssl storeutl -noout -certs -subject ${shq(slashDn(subject))} /etc/ssl/certs/`,
+  findCommand: (subject: string): string =>
+    `openssl storeutl -noout -certs -subject ${shellWord(slashDn(subject), '/SUBJECT')} /etc/ssl/certs/`,
   /** The step's sentence. */
   text: (subject: string): string =>
     `Find the root CA certificate ${subject} in this machine's CA store: the command prints the file that holds it (Debian/Ubuntu /etc/ssl/certs/; RHEL/Fedora /etc/pki/ca-trust/extracted/pem/directory-hash/). If the store does not have it, download it over HTTPS from the CA's own website and compare its SHA-256 fingerprint with the one the CA publishes; never trust a root fetched over plain HTTP from a URL in a certificate.`,
@@ -287,8 +381,13 @@ export const ROOT_SOURCE = {
 /** Fix texts that name a missing certificate found by `--inspect`. */
 export const MISSING = {
   where: (url: string | null): string => (url ? ` (its CA publishes it at ${url}, usually in DER form)` : ''),
-  /** A command that downloads a CA certificate (DER, as CA Issuers URLs usually serve) and writes it as PEM. */
-  downloadCommand: (url: string, out: string): string => `curl -fsS ${url} | openssl x509 -inform DER -out ${out}`,
+  /**
+   * A command that downloads a CA certificate (DER, as CA Issuers URLs usually serve) and writes it as
+   * PEM. The URL comes from a certificate: quoted, and replaced by `CA_ISSUERS_URL` unless it is a plain
+   * http(s) URL ({@link shellUrl}).
+   */
+  downloadCommand: (url: string, out: string): string =>
+    `curl -fsS ${shellUrl(url, 'CA_ISSUERS_URL')} | openssl x509 -inform DER -out ${out}`,
   /** Said next to the download command. */
   downloadNote: ' (use `-inform PEM` if the CA serves PEM)',
 };
@@ -330,9 +429,9 @@ export function responderEndpoint(s: FindingSubject): ResponderEndpoint {
   return { host, port, url: `http://${host ?? 'RESPONDER'}${port !== null && port !== 80 ? `:${port}` : ''}/` };
 }
 
-/** The responder's URL for a command, shell-quoted ({@link responderEndpoint}). */
+/** The responder's URL for a command ({@link responderEndpoint}), one shell word ({@link shellUrl}), or `http://RESPONDER/`. */
 export function responderUrl(s: FindingSubject): string {
-  return shq(responderEndpoint(s).url);
+  return shellUrl(responderEndpoint(s).url, 'http://RESPONDER/');
 }
 
 /** The responder's port in words: `TCP port 34713`, or where to look it up when the log does not say (never a guessed 80). */
@@ -343,7 +442,7 @@ export function responderPortWords(s: FindingSubject): string {
 
 /** `openssl ocsp` asking the responder about the certificate, shell-quoted values. */
 export function ocspQuery(s: FindingSubject, extra: string): string {
-  return `openssl ocsp -issuer ISSUER.pem -cert ${shq(s.certificate ?? 'CERT.pem')} -url ${responderUrl(s)}${extra} -resp_text`;
+  return `openssl ocsp -issuer ISSUER.pem -cert ${shellWord(s.certificate, 'CERT.pem')} -url ${responderUrl(s)}${extra} -resp_text`;
 }
 
 /** True when `--inspect` refuted the diagnosis with this check detail (see {@link InspectionFacts.refuted}). */
@@ -379,7 +478,7 @@ export function staplingFileSteps(c: CauseContext): FixStep[] {
   return [
     step({
       action: 'run',
-      command: `openssl ocsp -issuer ISSUER.pem -cert ${shq(c.file ?? 'CERT.pem')} -url http://RESPONDER/ -respout ${shq(file)} && nginx -s reload`,
+      command: `openssl ocsp -issuer ISSUER.pem -cert ${shellWord(c.file, 'CERT.pem')} -url http://RESPONDER/ -respout ${shellWord(c.d.file, 'stapling.der')} && nginx -s reload`,
       text: `Fetch a fresh response from the certificate's OCSP responder into ${file}, then reload nginx; do it by cron well before nextUpdate (nginx never refreshes the file), or remove \`ssl_stapling_file\` to let nginx fetch responses itself.`,
     }),
   ];

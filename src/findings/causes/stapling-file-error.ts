@@ -3,7 +3,7 @@
  * Sources: nginx `ngx_ssl_stapling_file()` "BIO_new_file(…) failed", "d2i_OCSP_RESPONSE_bio(…) failed",
  * "i2d_OCSP_RESPONSE() failed" (src/event/ngx_event_openssl_stapling.c, emerg, 1.3.7+).
  */
-import { shq, step, type CauseModule } from './kit.js';
+import { shellWord, step, type CauseModule } from './kit.js';
 
 export const staplingFileError: CauseModule = {
   id: 'stapling-file-error',
@@ -24,7 +24,7 @@ export const staplingFileError: CauseModule = {
     steps: [
       step({
         action: 'run',
-        command: `openssl ocsp -issuer ISSUER.pem -cert CERT.pem -url http://RESPONDER/ -respout ${shq(c.d.file ?? 'stapling.der')}`,
+        command: `openssl ocsp -issuer ISSUER.pem -cert CERT.pem -url http://RESPONDER/ -respout ${shellWord(c.d.file, 'stapling.der')}`,
         text: `Regenerate${c.d.file ? ` ${c.d.file}` : ' the file'} as a DER OCSP response, readable by nginx, and refresh it by cron before nextUpdate (nginx never refreshes it).`,
       }),
     ],

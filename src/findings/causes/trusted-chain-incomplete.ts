@@ -6,7 +6,7 @@
  * nginx-ocsp-verify-failed. Catalogue §3.2, §4.
  */
 import type { FixStep, MissingCertificate } from '../../types.js';
-import { letsEncryptSibling, MISSING, ROOT_SOURCE, step, type CauseContext, type CauseModule } from './kit.js';
+import { configValue, letsEncryptSibling, MISSING, ROOT_SOURCE, step, type CauseContext, type CauseModule } from './kit.js';
 
 const VERIFY_OFF = step({
   action: 'set',
@@ -25,16 +25,17 @@ function neededSteps(c: CauseContext, needed: MissingCertificate[]): FixStep[] {
         `the ${m.role === 'root' ? 'root CA' : 'issuing CA'} certificate ${m.subject}${m.role === 'root' ? ROOT_SOURCE.where : MISSING.where(m.caIssuersUrl)}`,
     )
     .join(' and ');
-  const bundle = c.facts!.trustedFiles[0];
+  const named = c.facts!.trustedFiles[0];
+  const bundle = configValue(named);
   const steps = [
     step({
       action: 'set',
       directive: 'ssl_trusted_certificate',
-      value: bundle ?? null,
+      value: bundle,
       valueKind: bundle ? null : 'file:issuer-chain',
       context: 'server',
-      text: bundle
-        ? `Append ${names} to "${bundle}", the file \`ssl_trusted_certificate\` names (nginx verifies the responder's certificate up to a root found there).`
+      text: named
+        ? `Append ${names} to "${named}", the file \`ssl_trusted_certificate\` names (nginx verifies the responder's certificate up to a root found there).`
         : `Create a PEM file with the intermediate certificate(s) that issued ${c.cert} and ${names}, and name it in \`ssl_trusted_certificate\` (nginx does not use the system CA store).`,
     }),
   ];

@@ -1,0 +1,223 @@
+/**
+ * Issue 16.3 and issue 12 (scale without lying): the analysis state is bounded whatever the input, and
+ * what it reports stays exact. Structural checks on generated inputs (how many groups are open, what a
+ * finding stores, what a summary says); the memory figures themselves come from test/bench/memory.mjs.
+ */
+import fc from 'fast-check';
+import { analyze, createAnalyzer } from '../src/findings/analyzer.js';
+import { renderFinding } from '../src/findings/render.js';
+import { createCorrelator, retained } from '../src/correlate/correlator.js';
+import { EVIDENCE_TEXT_MAX, IdentitySet, MAX_FINDINGS_PER_CAUSE, VALUE_MAX } from '../src/findings/limits.js';
+import { createMatcher } from '../src/rules/match.js';
+import { loadRules } from '../src/rules/load.js';
+import type { FindingData, LineMatch } from '../src/types.js';
+
+const rules = await loadRules();
+const matcher = createMatcher(rules);
+
+// Shapes of rules/apache-responder-connect-failed.yaml, apache-responder-error.yaml and
+// nginx-responder-timeout.yaml samples (samples/real captures), with the pid, tid, time and certificate varied.
+const apTime = (s: number): string => {
+  const d = new Date(Date.UTC(2026, 10, 23) + s * 1000);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `Mon Nov 23 ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}.000000 2026`;
+};
+const ah01974 = (pid: number, tid: number, s = 0): string =>
+  `[${apTime(s)}] [ssl:error] [pid ${pid}:tid ${tid}] (111)Connection refused: [client 127.0.0.1:57516] AH01974: could not connect to OCSP responder '127.0.0.1:27881'`;
+const ah01941 = (pid: number, tid: number, s = 0): string =>
+  `[${apTime(s)}] [ssl:error] [pid ${pid}:tid ${tid}] AH01941: stapling_renew_response: responder error`;
+const ngxTimeout = (cert: number, s = 0, pad = ''): string => {
+  const d = new Date(Date.UTC(2026, 10, 23) + s * 1000);
+  const t = d.toISOString().slice(0, 19).replace(/-/g, '/').replace('T', ' ');
+  return `${t} [error] 1043#1043: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: ocsp.example.net, peer: 192.0.2.1:80, certificate: "/etc/ssl/site-${cert}${pad}.pem"`;
+};
+
+function matchOf(text: string, line: number): LineMatch {
+  const m = matcher.match(text, { file: 'x.log', line }).match;
+  if (!m) throw new Error(`no rule matches ${text}`);
+  return m;
+}
+
+describe('correlation groups close when no later line can join them', () => {
+  test('20 000 failures under distinct pids: at most the follow window stays open, every failure counted', () => {
+    const occurrences: number[] = [];
+    const c = createCorrelator<number>({ occur: () => occurrences.push(0) - 1, add: (o) => occurrences[o]!++, changed: () => undefined });
+    let peak = 0;
+    for (let k = 0; k < 20_000; k++) {
+      c.push(matchOf(ah01974(10_000 + k, 7, k), 2 * k + 1));
+      c.push(matchOf(ah01941(10_000 + k, 7, k), 2 * k + 2));
+      peak = Math.max(peak, c.openGroups);
+    }
+    c.end();
+    expect(peak).toBeLessThanOrEqual(51); // the 50-line follow window, plus the line itself
+    expect(occurrences).toHaveLength(20_000);
+    expect(occurrences.every((n) => n === 2)).toBe(true);
+  });
+
+  test('transport lines under distinct pid:tid and no AH01941 ever: bounded, and no finding (client-certificate OCSP)', () => {
+    const a = createAnalyzer(rules);
+    const h = a.input('x.log');
+    for (let k = 0; k < 20_000; k++) h.line(ah01974(1000 + (k % 97), k, k), k + 1);
+    h.end();
+    const r = a.end();
+    expect(r.findings).toEqual([]);
+    expect(r.stats.matched).toBe(0);
+  });
+
+  test('by time on the log clock too: a group is closed once a line comes more than the window later', () => {
+    const c = createCorrelator<number>(
+      { occur: () => 0, add: () => undefined, changed: () => undefined },
+      { followWindowLines: 1_000_000 },
+    );
+    for (let k = 0; k < 1000; k++) c.push(matchOf(ah01974(10_000 + k, 7, k * 10), k + 1));
+    expect(c.openGroups).toBeLessThanOrEqual(8); // 5 s window + 60 s allowance for lines out of order, 10 s apart
+  });
+
+  test('and by count, whatever the windows', () => {
+    const c = createCorrelator<number>(
+      { occur: () => 0, add: () => undefined, changed: () => undefined },
+      { followWindowLines: 1e9, followWindowMs: 1e12, maxOpenGroups: 100 },
+    );
+    for (let k = 0; k < 5000; k++) c.push(matchOf(ah01974(10_000 + k, 7), k + 1));
+    expect(c.openGroups).toBe(100);
+  });
+
+  test('closing early changes nothing that is reported: interleaved failures give the same findings with and without the bounds', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.boolean(), fc.integer({ min: 0, max: 3 })), { maxLength: 120 }),
+        (steps) => {
+          const lines = steps.map(([pid, follower, dt], i) => (follower ? ah01941 : ah01974)(100 + pid, 1, i + dt));
+          const strip = (fs: FindingData[]): unknown => fs.map((f) => [f.id, f.count, f.evidence.map((e) => e.line), f.evidenceOmitted]);
+          const bounded = analyze(lines, rules);
+          const unbounded = analyze(lines, rules, { closeEarly: false });
+          expect(strip(bounded.findings)).toEqual(strip(unbounded.findings));
+          expect(bounded.stats).toEqual(unbounded.stats);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test('a transport failure waiting for its AH01941 keeps 64 lines; the rest are counted, not lost', () => {
+    const lines = [...Array.from({ length: 200 }, (_, i) => ah01974(5, 5, i / 100)), ah01941(5, 5, 2)];
+    const r = analyze(lines, rules, { followWindowLines: 1000 });
+    expect(r.findings).toHaveLength(1);
+    const f = r.findings[0]!;
+    expect(f.count).toBe(1);
+    expect(f.evidence.length + f.evidenceOmitted).toBe(201);
+    expect(r.stats.matched).toBe(201);
+  });
+});
+
+describe('what a finding stores is its own and capped', () => {
+  test('long transport lines waiting for their AH01941 are kept by their start and length, and the finding shows them so', () => {
+    const pad = ` ${'x'.repeat(5000)}`;
+    const waiting = [0, 1, 2].map((i) => `${ah01974(9, 9, i)}${pad}`);
+    const kept = retained(matchOf(waiting[0]!, 1));
+    expect(kept.text).toBe(waiting[0]!.slice(0, EVIDENCE_TEXT_MAX));
+    expect(kept.textLength).toBe(waiting[0]!.length);
+    for (const v of [...Object.values(kept.parsed), ...Object.values(kept.values)]) {
+      if (typeof v === 'string') expect(v.length).toBeLessThanOrEqual(VALUE_MAX);
+    }
+    expect(retained(kept)).toEqual(kept); // keeping a kept line again changes nothing
+    const r = analyze([...waiting, ah01941(9, 9, 3)], rules);
+    expect(r.findings).toHaveLength(1);
+    const ev = r.findings[0]!.evidence.filter((e) => e.ruleId === matchOf(waiting[0]!, 1).rule.id);
+    expect(ev.map((e) => [e.text, e.textLength])).toEqual(waiting.map((l) => [l.slice(0, EVIDENCE_TEXT_MAX), l.length]));
+  });
+
+  test('a 3 000-character line: the evidence keeps its start and its length; values are capped', () => {
+    const line = ngxTimeout(1, 0, 'x'.repeat(3000));
+    const r = analyze([line], rules);
+    const e = r.findings[0]!.evidence[0]!;
+    expect(e.text).toBe(line.slice(0, EVIDENCE_TEXT_MAX));
+    expect(e.textLength).toBe(line.length);
+    expect(r.findings[0]!.subject.certificate!.length).toBe(VALUE_MAX);
+    expect(r.findings[0]!.subject.certificate!.endsWith('…')).toBe(true);
+    for (const v of Object.values(e.values)) expect(v.length).toBeLessThanOrEqual(VALUE_MAX);
+  });
+
+  test('a short line is kept whole, without textLength', () => {
+    const r = analyze([ngxTimeout(1)], rules);
+    expect(r.findings[0]!.evidence[0]).not.toHaveProperty('textLength');
+  });
+});
+
+describe('many distinct findings: listed one by one up to a limit, the rest summarised honestly', () => {
+  test('20 000 distinct certificates (every tenth twice): each listed finding names its own certificate with its own count; the summary counts the rest exactly', () => {
+    const lines: string[] = [];
+    for (let k = 0; k < 20_000; k++) lines.push(ngxTimeout(k, k));
+    for (let k = 0; k < 20_000; k += 10) lines.push(ngxTimeout(k, 20_000 + k));
+    const r = analyze(lines, rules);
+    const listed = r.findings.filter((f) => !f.aggregate);
+    const summaries = r.findings.filter((f) => f.aggregate);
+    expect(listed).toHaveLength(MAX_FINDINGS_PER_CAUSE);
+    for (const f of listed) {
+      const k = Number(/site-(\d+)\.pem/.exec(f.subject.certificate!)![1]);
+      expect(f.count).toBe(k % 10 === 0 ? 2 : 1);
+      expect(f.evidence.every((e) => e.text.includes(`/site-${k}.pem"`))).toBe(true);
+    }
+    expect(summaries).toHaveLength(1);
+    const s = summaries[0]!;
+    expect(s.aggregate).toEqual({ findings: 20_000 - MAX_FINDINGS_PER_CAUSE, exact: true, of: 'certificate' });
+    expect(s.subject).toEqual({});
+    expect(s.count + listed.reduce((n, f) => n + f.count, 0)).toBe(22_000);
+    expect(s.first).toBe('2026-11-23T00:16:40'); // the first certificate not listed, k = 1000
+    expect(s.last).toBe('2026-11-23T11:06:30'); // k = 19 990, seen again at 20 000 + 19 990 s
+    expect(s.messageId).toBe('responder-timeout.summary');
+    expect(r.findings.at(-1)).toBe(s); // after the findings of its cause
+    const text = renderFinding(s).message;
+    expect(text).toBe(
+      'Responder timed out: and 19 000 more certificates, not listed one by one: 20 900 failures, 2026-11-23 00:16:40 → 2026-11-23 11:06:30.',
+    );
+  });
+
+  test('the per-cause limit is an option; causes and servers are summarised separately', () => {
+    const lines = [...Array.from({ length: 7 }, (_, k) => ngxTimeout(k, k)), ah01974(1, 1), ah01941(1, 1)];
+    const r = analyze(lines, rules, { maxFindingsPerCause: 3 });
+    expect(r.findings.map((f) => [f.cause, f.aggregate?.findings ?? null, f.count])).toEqual([
+      ['responder-unreachable', null, 1],
+      ['responder-timeout', null, 1],
+      ['responder-timeout', null, 1],
+      ['responder-timeout', null, 1],
+      ['responder-timeout', 4, 4],
+    ]);
+  });
+
+  test('a summary of start-up failures counts every certificate: lines of different certificates are never folded as a second pass', () => {
+    // rules/apache-issuer-not-found.yaml shape (AH02217, config phase): one certificate a second, each under its own pid.
+    const ah02217 = (k: number): string =>
+      `[${apTime(k)}] [ssl:error] [pid ${1000 + k}:tid 7] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! [subject: CN=site-${k}.example.net / issuer: CN=Example CA / serial: ${(k + 16).toString(16).toUpperCase()} / notbefore: May 29 19:48:11 2025 GMT / notafter: Jun 12 19:48:11 2027 GMT]`;
+    const r = analyze(
+      Array.from({ length: 10 }, (_, k) => ah02217(k)),
+      rules,
+      { maxFindingsPerCause: 2 },
+    );
+    expect(r.findings.map((f) => [f.aggregate?.findings ?? null, f.count])).toEqual([
+      [null, 1],
+      [null, 1],
+      [8, 8],
+    ]);
+  });
+
+  test('the identity set counts distinct keys exactly, and says so once it is full', () => {
+    const s = new IdentitySet(1024);
+    let fresh = 0;
+    for (let k = 0; k < 700; k++) if (s.add(`cert-${k % 500}`)) fresh++;
+    expect(fresh).toBe(500);
+    expect(s.full).toBe(false);
+    const big = new IdentitySet();
+    const key = (k: number): string => `responder-timeout\u0000nginx\u0000/etc/ssl/site-${k}.pem`;
+    let fresh2 = 0;
+    for (let k = 0; k < 50_000; k++) if (big.add(key(k))) fresh2++;
+    let again = 0;
+    for (let k = 0; k < 50_000; k += 7) if (big.add(key(k)) !== false) again++;
+    expect([fresh2, again, big.size]).toEqual([50_000, 0, 50_000]);
+    const small = new IdentitySet(1024);
+    const answers = Array.from({ length: 1000 }, (_, k) => small.add(`k${k}`));
+    expect(answers.filter((a) => a === true)).toHaveLength(819); // 80 % of 1024 slots
+    expect(answers.filter((a) => a === null)).toHaveLength(181);
+    expect(small.full).toBe(true);
+  });
+});
