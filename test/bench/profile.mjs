@@ -158,7 +158,7 @@ async function profileCase(key, name, files, bytes) {
         'never',
         ...files,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+      { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', cwd: dir }, // --perf-basic-prof also writes isolate-*.log into the cwd
     );
     // The node process is perf's only child: its pid is the one in the recorded samples' first line.
     const first = execFileSync('perf', ['script', '-i', data, '-F', 'pid'], {
