@@ -8,7 +8,7 @@
  *   (b) lookalike.log    the same, plus 20 % lines that contain a rule trigger but are not stapling
  *   (c) dense.log        10 % stapling lines: Apache responder failures per handshake, nginx refresh
  *                        failures for 5 000 certificates
- *   (d) rotated/error.log.{1..8}.gz   eight rotated logs like (a), gzip -6 (as logrotate)
+ *   (d) rotated-128M/error.log.{1..8}.gz   eight rotated logs like (a), gzip -6 (as logrotate)
  *   (e) certs.log        1 000 000 distinct certificates failing (every tenth twice), 20 % noise
  */
 import { spawn } from 'node:child_process';
@@ -163,10 +163,11 @@ async function cached(file, spec, make, log) {
  * @param root repository root (for samples/real)
  * @param rules loaded rules (their match samples join the stapling lines)
  * @param log progress messages
- * @returns paths and what each input holds
+ * @param wanted the inputs to prepare, by name (mixed, lookalike, dense, rotated, certs, small; default all)
+ * @returns paths and what each input holds, for the wanted inputs
  */
-export async function prepareInputs(dir, sizes, root, rules, log) {
-  fs.mkdirSync(path.join(dir, 'rotated'), { recursive: true });
+export async function prepareInputs(dir, sizes, root, rules, log, wanted = null) {
+  const want = (name) => !wanted || wanted.has(name);
   const pool = staplingPool(root, rules);
   const poolHash = createHash('sha256').update(pool.join('\n')).digest('hex').slice(0, 16);
   const base = { v: GEN_VERSION, pool: poolHash };
@@ -187,15 +188,32 @@ export async function prepareInputs(dir, sizes, root, rules, log) {
     );
     inputs[name] = { files: [file], info };
   };
-  await single('mixed', 43, {});
-  await single('lookalike', 44, { pSpecial: eventRate(0.2, lookMean), special: lookalike });
-  await single('dense', 45, { pStap: 0, pSpecial: eventRate(0.1, denseMean), special: dense });
+  if (want('mixed')) await single('mixed', 43, {});
+  if (want('lookalike')) await single('lookalike', 44, { pSpecial: eventRate(0.2, lookMean), special: lookalike });
+  if (want('dense')) await single('dense', 45, { pStap: 0, pSpecial: eventRate(0.1, denseMean), special: dense });
+  if (want('rotated')) inputs.rotated = await rotatedLogs(dir, sizes, base, pool, log);
+  if (want('certs')) {
+    const certs = path.join(dir, `certs-${sizes.certificates}.log`);
+    const spec = { ...base, name: 'certs', seed: 46, certificates: sizes.certificates };
+    inputs.certs = { files: [certs], info: await cached(certs, spec, () => writeCertificates(certs, sizes.certificates, 46), log) };
+  }
+  if (want('small')) {
+    const small = path.join(dir, 'small-apache-responder-down.log');
+    fs.copyFileSync(path.join(root, 'samples/real/apache-responder-down.log'), small);
+    inputs.small = { files: [small], info: { bytes: fs.statSync(small).size } };
+  }
+  return inputs;
+}
 
+/** (d): eight rotated logs like (a), each gzip -6, in a directory named after their size. */
+async function rotatedLogs(dir, sizes, base, pool, log) {
+  const sub = path.join(dir, `rotated-${Math.round(sizes.rotated / MiB)}M`);
+  fs.mkdirSync(sub, { recursive: true });
   const rotated = [];
   const infos = [];
   const jobs = [];
   for (let i = 1; i <= sizes.rotatedFiles; i++) {
-    const gz = path.join(dir, 'rotated', `error.log.${i}.gz`);
+    const gz = path.join(sub, `error.log.${i}.gz`);
     rotated.push(gz);
     const spec = { ...base, name: 'rotated', seed: 100 + i, bytes: sizes.rotated };
     jobs.push(() =>
@@ -215,7 +233,7 @@ export async function prepareInputs(dir, sizes, root, rules, log) {
   }
   // Two at a time: gzip of one file runs while the next is generated.
   for (let i = 0; i < jobs.length; i += 2) infos.push(...(await Promise.all(jobs.slice(i, i + 2).map((j) => j()))));
-  inputs.rotated = {
+  return {
     files: rotated,
     info: {
       bytes: infos.reduce((s, x) => s + x.bytes, 0),
@@ -224,18 +242,4 @@ export async function prepareInputs(dir, sizes, root, rules, log) {
       compressed: infos.reduce((s, x) => s + x.compressed, 0),
     },
   };
-
-  const certs = path.join(dir, `certs-${sizes.certificates}.log`);
-  const certInfo = await cached(
-    certs,
-    { ...base, name: 'certs', seed: 46, certificates: sizes.certificates },
-    () => writeCertificates(certs, sizes.certificates, 46),
-    log,
-  );
-  inputs.certs = { files: [certs], info: certInfo };
-
-  const small = path.join(dir, 'small-apache-responder-down.log');
-  fs.copyFileSync(path.join(root, 'samples/real/apache-responder-down.log'), small);
-  inputs.small = { files: [small], info: { bytes: fs.statSync(small).size } };
-  return inputs;
 }

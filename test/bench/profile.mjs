@@ -204,7 +204,15 @@ function print(r) {
 }
 
 const { loadRules } = await import(pathToFileURL(path.join(ROOT, 'dist/index.js')).href);
-const inputs = await prepareInputs(DIR, QUICK ? SIZES.quick : SIZES.full, ROOT, await loadRules(), log);
+const NAMES = { a: 'mixed', b: 'lookalike', c: 'dense', d: 'rotated', e: 'certs' };
+const inputs = await prepareInputs(
+  DIR,
+  QUICK ? SIZES.quick : SIZES.full,
+  ROOT,
+  await loadRules(),
+  log,
+  new Set(CASES.map((k) => NAMES[k])),
+);
 const plan = {
   a: ['(a) mixed', inputs.mixed],
   b: ['(b) look-alike-heavy', inputs.lookalike],
