@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 /**
- * The `stapling-doctor` executable: wires {@link run} to the real process. SIGINT/SIGTERM stop the
- * reading and let the summary print; EPIPE on stdout (`| head -1`) ends quietly with exit 0. No error
- * ends in a stack trace: an unexpected one is reported in one line with exit code 2
- * (`STAPLING_DOCTOR_DEBUG=1` shows the stack).
+ * The `stapling-doctor` executable: wires {@link run} to the real process. SIGINT, SIGTERM and SIGHUP
+ * stop the reading and let the report print (the same signal again within {@link REPEAT_WINDOW_MS} is
+ * the same stop: `timeout(1)` signals the command and then its whole process group); EPIPE on stdout
+ * (`| head -1`) ends quietly with exit 0, unless an input could not be read (2 stays 2). A stdout that
+ * was closed (`>&-`) is exit 2 with one line. No error ends in a stack trace: an unexpected one is
+ * reported in one line with exit code 2 (`STAPLING_DOCTOR_DEBUG=1` shows the stack).
  */
+import fs from 'node:fs';
+import tty from 'node:tty';
 import v8 from 'node:v8';
 import { run } from './run/run.js';
 
@@ -21,6 +25,15 @@ if (Number.parseFloat(process.versions.v8) >= 8.8) {
   v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 }
 
+/**
+ * A repeat of the stopping signal within this many milliseconds is the same request, not a second one:
+ * `timeout(1)` sends its signal to the command and then to its process group (coreutils timeout.c,
+ * `cleanup()`: `send_sig (monitored_pid, sig)` then `send_sig (0, sig)`), and a terminal's Ctrl-C or
+ * a service manager may reach the process twice the same way. A later repeat (a second Ctrl-C) ends
+ * the process at once with 128 + the signal number.
+ */
+const REPEAT_WINDOW_MS = 1000;
+
 const debug = Boolean(process.env.STAPLING_DOCTOR_DEBUG);
 function internalError(err: unknown): void {
   const text = debug && err instanceof Error && err.stack ? err.stack : err instanceof Error ? err.message : String(err);
@@ -32,15 +45,58 @@ function internalError(err: unknown): void {
   process.exitCode = 2;
 }
 
+/**
+ * Whether file descriptor 1 was closed when the process started (`>&-`). Node reopens a closed standard
+ * descriptor on /dev/null read-write before any JavaScript runs (src/node.cc, `PlatformInit`), so all
+ * output would vanish without an error; a shell's `>/dev/null` opens it write-only, which stays allowed.
+ * Linux only (`/proc/self/fdinfo`); elsewhere false. A parent that spawns the tool with its stdout set
+ * to libuv's "ignore" looks the same and is treated the same.
+ */
+function stdoutClosedAtStart(): boolean {
+  try {
+    const st = fs.fstatSync(1);
+    if (!st.isCharacterDevice() || st.rdev !== fs.statSync('/dev/null').rdev) return false;
+    const flags = /^flags:\s*([0-7]+)$/m.exec(fs.readFileSync('/proc/self/fdinfo/1', 'utf8'));
+    return flags !== null && (Number.parseInt(flags[1]!, 8) & 3) === 2; // O_ACCMODE === O_RDWR
+  } catch {
+    return false;
+  }
+}
+
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 const controller = new AbortController();
-let signalled = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+let stoppedAt = 0;
+for (const sig of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) {
   process.on(sig, () => {
-    if (signalled) process.exit(130); // a second Ctrl-C: leave at once
-    signalled = true;
-    controller.abort();
+    const now = Date.now();
+    if (!controller.signal.aborted) {
+      stoppedAt = now;
+      controller.abort(sig); // the reason tells run() which signal it was
+      return;
+    }
+    if (now - stoppedAt < REPEAT_WINDOW_MS) return; // the same stop, delivered twice
+    process.exit(128 + SIGNALS[sig]); // asked again: leave at once
   });
 }
+/**
+ * Standard descriptors that were a terminal which has since hung up are pointed at /dev/null before
+ * exiting: Node restores the terminal's settings at exit (src/node.cc, `ResetStdio`) and aborts with a
+ * native stack trace when the hung-up terminal refuses (EIO); it skips a descriptor that was reopened.
+ * A hung-up terminal no longer answers `isatty` (its ioctls fail with EIO).
+ */
+const startedOnTerminal = [0, 1, 2].filter((fd) => tty.isatty(fd));
+process.on('exit', () => {
+  for (const fd of startedOnTerminal) {
+    if (tty.isatty(fd)) continue;
+    try {
+      fs.closeSync(fd);
+      fs.openSync('/dev/null', 'r+'); // the lowest free descriptor: `fd` again (0–2 are all open otherwise)
+    } catch {
+      // nothing more can be done for this descriptor
+    }
+  }
+});
+
 let epipe = false;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') epipe = true;
@@ -55,17 +111,24 @@ process.on('unhandledRejection', (err) => {
   process.exit();
 });
 
-run({
-  argv: process.argv.slice(2),
-  stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-  signal: controller.signal,
-}).then(
-  (code) => {
-    process.exitCode = epipe ? 0 : code;
-  },
-  (err: unknown) => internalError(err),
-);
+if (stdoutClosedAtStart()) {
+  process.stderr.write('stapling-doctor: cannot write the output: standard output is closed (use >/dev/null to discard it)\n');
+  process.exitCode = 2;
+} else {
+  run({
+    argv: process.argv.slice(2),
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  }).then(
+    (code) => {
+      // The reader went away (`| head -1`): findings are not all known, so 0 — but an input that could
+      // not be read, or a usage error, was known before and stays 2.
+      process.exitCode = epipe && code !== 2 ? 0 : code;
+    },
+    (err: unknown) => internalError(err),
+  );
+}

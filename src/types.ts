@@ -196,6 +196,8 @@ export interface RuleSample {
   values?: Values;
   /** For positive samples: the cause the match must signal when it differs from the rule's. */
   cause?: CauseId;
+  /** For positive samples: the severity the match must have when it differs from the rule's. */
+  severity?: Severity;
 }
 
 /** One regular expression of a rule, with optional overrides. */
@@ -340,8 +342,39 @@ export interface Fix {
   verify: string[];
 }
 
-/** One diagnosis: one cause for one certificate/vhost/responder, with all its occurrences. */
-export interface Finding {
+/** A run of occurrences with no pause longer than {@link FindingTimeline.episodeGapMs}. */
+export interface Episode {
+  /** Time of its first and last occurrence, as the log wrote them (see {@link ParsedLine.time}). */
+  start: string;
+  end: string;
+  /** Occurrences in it. */
+  count: number;
+}
+
+/**
+ * A finding's occurrences over time on the log's own clock, bounded in size whatever the input
+ * (at most 64 buckets and 50 episodes; `src/findings/timeline.ts` says how). Counts are exact: the
+ * buckets' counts plus `untimed` make the finding's `count`, and so do the episodes' counts plus `untimed`.
+ */
+export interface FindingTimeline {
+  /** Width of every bucket, ms: 1000 × 2^k. */
+  bucketMs: number;
+  /** Non-empty buckets in time order: start (ISO-8601 on the log's clock, `Z` when its times carry an offset) and occurrences in it. */
+  buckets: { start: string; count: number }[];
+  /** Occurrences whose line carried no time. */
+  untimed: number;
+  /** Longest pause within one episode, ms (30 min, doubled while there would be more than 50 episodes). */
+  episodeGapMs: number;
+  /** Episodes in time order. */
+  episodes: Episode[];
+}
+
+/**
+ * One diagnosis as data, as the core emits it: one cause for one certificate/vhost/responder, with all
+ * its occurrences, a message id and the values its wording needs. No prose: {@link Finding} adds the
+ * sentence and the fix (`renderFinding` in `src/findings/render.ts`).
+ */
+export interface FindingData {
   /** Stable id: `<cause>:<server>:<hash of the identity>`; the same input gives the same id. */
   id: string;
   cause: CauseId;
@@ -354,14 +387,26 @@ export interface Finding {
   /** Time of the first and last occurrence (ISO-8601, see {@link ParsedLine.time}). */
   first: string | null;
   last: string | null;
-  /** The cause in one plain sentence, with the values from the log. */
-  message: string;
+  /** Which wording of the cause applies: `<cause>.<variant>` (e.g. `dns-resolution-failed.proxy`). */
+  messageId: string;
+  /** Values of the finding's lines beyond its subject (OCSP status, verify error, HTTP status …), first seen wins. */
+  data: Values;
   subject: FindingSubject;
   evidence: Evidence[];
   /** Evidence lines not kept (the list is capped). */
   evidenceOmitted: number;
-  fix: Fix;
+  /** The occurrences over time, bounded in size (`src/findings/timeline.ts`). */
+  timeline: FindingTimeline;
   /** What `--inspect` found in the certificate files the finding names (absent without `--inspect`). */
+  inspection?: InspectionData;
+}
+
+/** A finding with its wording: the JSON output's findings. */
+export interface Finding extends Omit<FindingData, 'inspection'> {
+  /** The cause in one plain sentence, with the values from the log. */
+  message: string;
+  fix: Fix;
+  /** What `--inspect` found, worded. */
   inspection?: Inspection;
 }
 
@@ -390,10 +435,18 @@ export const INSPECTION_CHECKS = [
 export type InspectionResult = 'confirmed' | 'refuted' | 'not-checked';
 export const INSPECTION_RESULTS = ['confirmed', 'refuted', 'not-checked'] as const satisfies readonly InspectionResult[];
 
-/** One check of {@link Inspection}. */
-export interface InspectionCheck {
+/** One check of an inspection, as data: which sentence says what was found, and its values. */
+export interface InspectionCheckData {
   check: InspectionCheckId;
   result: InspectionResult;
+  /** Which sentence describes the finding of the check (`src/findings/inspection-wording.ts`). */
+  detailId: string;
+  /** The values of that sentence (file names, subjects, URLs). */
+  data: Record<string, string | number | readonly string[]>;
+}
+
+/** One check of {@link Inspection}, worded. */
+export interface InspectionCheck extends InspectionCheckData {
   /** What was found (or why it could not be checked), as one or two plain sentences. */
   detail: string;
 }
@@ -425,23 +478,37 @@ export interface CertificateSummary {
   caIssuersUrls: string[];
 }
 
-/** The result of `--inspect` on one finding. */
-export interface Inspection {
+/** Why `--inspect` changed a finding's cause. */
+export type CauseChangeReason = 'self-signed' | 'trusted-chain-complete';
+
+/** The result of `--inspect` on one finding, as data (see {@link Inspection} for the worded form). */
+export interface InspectionData {
   /** `refuted` when a check contradicts the diagnosis; else `confirmed` when one supports it; else `not-checked`. */
   result: InspectionResult;
-  checks: InspectionCheck[];
+  checks: InspectionCheckData[];
   /** Set when a confirmed check changed the cause: the cause the log alone gave. `cause` is the new one. */
   causeBefore?: CauseId;
-  /** Why the cause changed, one sentence. */
-  causeChange?: string;
+  /** Why the cause changed (set with {@link causeBefore}). */
+  causeChangeReason?: CauseChangeReason;
   /** The certificate inspected (absent when no file could be found or read). */
   certificate?: CertificateSummary;
   /** The `server {}`/`<VirtualHost>` of `--config` the certificate belongs to (`file:line`). */
   configBlock?: string;
   /** Certificates the fix must add, by subject. */
   missing: MissingCertificate[];
+  /** The trusted bundle files (`ssl_trusted_certificate` + `ssl_client_certificate`, `SSLCACertificateFile`) of the block. */
+  trustedFiles?: string[];
+  /** A configuration (`--config`) was given, so an empty {@link trustedFiles} means none is configured. */
+  haveConfig?: boolean;
   /** Set when the inspection itself failed unexpectedly (the finding is otherwise unchanged). */
   error?: string;
+}
+
+/** The result of `--inspect` on one finding, worded. */
+export interface Inspection extends Omit<InspectionData, 'checks'> {
+  checks: InspectionCheck[];
+  /** Why the cause changed, one sentence (set with {@link InspectionData.causeBefore}). */
+  causeChange?: string;
 }
 
 /** Line accounting. Always `lines = parsed + unparsed + skipped`. */

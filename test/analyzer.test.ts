@@ -2,6 +2,7 @@
  * Correlation and aggregation in the pure core, on real lines (issue 2 seeds, catalogue §1 quotes).
  */
 import { analyze, createAnalyzer, type AnalyzerEvent } from '../src/findings/analyzer.js';
+import { renderFinding } from '../src/findings/render.js';
 import { loadRules } from '../src/rules/load.js';
 
 const rules = await loadRules();
@@ -40,8 +41,10 @@ test('AH02217 followed by AH02604 from the same process is one finding that name
     serial: '67AB5A455D2E5289FE4EFBD707CB73FA361D88C7',
   });
   expect(f.evidence.map((e) => e.line)).toEqual([1, 2]);
-  expect(f.fix.steps[0]).toMatchObject({ action: 'set', directive: 'SSLUseStapling', value: 'off', context: 'VirtualHost' });
-  expect(f.fix.verify.join('\n')).toContain('-connect hyze.fr:443 -servername hyze.fr -status');
+  expect(f.messageId).toBe('self-signed-certificate.default');
+  const { fix } = renderFinding(f);
+  expect(fix.steps[0]).toMatchObject({ action: 'set', directive: 'SSLUseStapling', value: 'off', context: 'VirtualHost' });
+  expect(fix.verify.join('\n')).toContain('-connect hyze.fr:443 -servername hyze.fr -status');
 });
 
 test('the duplicate start-up pass of one process counts once; a later restart counts again', () => {

@@ -21,6 +21,11 @@ test('the bundle runs alone and agrees with dist/', () => {
     expect(fromDist.code).toBe(0);
     expect(JSON.parse(fromBundle)).toEqual(JSON.parse(fromDist.stdout));
     expect(JSON.parse(fromBundle).findings.length).toBeGreaterThan(0);
+    // The HTML report has everything inside the bundle too (its style, no file read at run time).
+    const html = ['--format', 'html', '--fail-on', 'never', '.'];
+    const htmlFromBundle = execFileSync(process.execPath, [bundle, ...html], { cwd: dir, env: PLAIN_ENV }).toString();
+    expect(htmlFromBundle).toBe(runCli(html, { cwd: dir }).stdout);
+    expect(htmlFromBundle).toMatch(/^<!doctype html>[\s\S]*<svg class="timeline"[\s\S]*<\/html>\n$/);
   } finally {
     cleanup();
   }

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { analyze } from '../src/findings/analyzer.js';
 import { loadRules } from '../src/rules/load.js';
-import { createInspector, type Inspector } from '../src/inspect/inspect.js';
+import { createInspector } from '../src/inspect/inspect.js';
+import { renderFinding } from '../src/findings/render.js';
 import { fsConfigReader, readServerConfig } from '../src/inspect/config.js';
-import { createPathMap } from '../src/inspect/paths.js';
 import { OUTPUT_SCHEMA } from '../src/format/output-schema.js';
-import type { Finding } from '../src/types.js';
+import type { Finding, FindingData } from '../src/types.js';
 import type { Report } from '../src/findings/analyzer.js';
 import { CA_ISSUERS, createPki, type Pki } from './servers/pki.js';
 import { runOk } from './servers/proc.js';
@@ -46,7 +46,7 @@ const apache02217 = (subject: string, issuer: string, serial: string) => [
   '[Mon Nov 23 02:16:56.301065 2026] [ssl:error] [pid 5348:tid 5348] AH02604: Unable to configure certificate www.stapling.test:443:0 for stapling',
 ];
 
-function finding(lines: string[]): Finding {
+function finding(lines: string[]): FindingData {
   const r = analyze(lines, rules);
   expect(r.findings).toHaveLength(1);
   return r.findings[0]!;
@@ -59,9 +59,11 @@ function write(name: string, text: string): string {
   return f;
 }
 
-function inspector(configFiles: string[] = [], now?: number): Inspector {
+/** Inspect, then word: what the CLI prints. */
+function inspector(configFiles: string[] = [], now?: number): { inspect(f: FindingData): Finding } {
   const reader = fsConfigReader(fs);
-  return createInspector({ configs: configFiles.map((c) => readServerConfig(c, reader)), ...(now ? { now: () => now } : {}) });
+  const i = createInspector({ configs: configFiles.map((c) => readServerConfig(c, reader)), ...(now ? { now: () => now } : {}) });
+  return { inspect: (f) => renderFinding(i.inspect(f)) };
 }
 
 const nginxConf = (name: string, server: string, http = '') =>
@@ -325,119 +327,6 @@ describe('other causes and general facts', () => {
   });
 });
 
-describe('configuration reading', () => {
-  test('nginx: include globs relative to the main file, http inheritance, quotes, comments, Lua blocks', () => {
-    write(
-      'ngx-inc/conf.d/a.conf',
-      `server {\n  server_name a.example;\n  ssl_certificate "certs/a.pem"; # relative to the prefix\n  ssl_trusted_certificate /x/t.pem;\n  ssl_stapling_responder http://ocsp.example/;\n}\n`,
-    );
-    write(
-      'ngx-inc/conf.d/b.conf',
-      `server {\n  server_name b.example;\n  ssl_certificate /y/b.pem;\n  ssl_certificate /y/b-ecdsa.pem;\n  init_by_lua_block { local t = { a = "}" } }\n}\n`,
-    );
-    const main = write(
-      'ngx-inc/nginx.conf',
-      `events {}\nhttp {\n  ssl_trusted_certificate /etc/ssl/chain.pem;\n  ssl_stapling on;\n  include conf.d/*.conf;\n}\n`,
-    );
-    const c = readServerConfig(main, fsConfigReader(fs));
-    expect(c.server).toBe('nginx');
-    expect(c.problems).toEqual([]);
-    expect(c.files).toHaveLength(3);
-    expect(
-      c.sites.map((s) => ({
-        names: s.names,
-        certificates: s.certificates,
-        trusted: s.trustedFiles,
-        stapling: s.stapling,
-        responder: s.forcedResponder,
-      })),
-    ).toEqual([
-      {
-        names: ['a.example'],
-        certificates: [path.join(tmp.dir, 'ngx-inc/certs/a.pem')],
-        trusted: ['/x/t.pem'],
-        stapling: true,
-        responder: 'http://ocsp.example/',
-      },
-      {
-        names: ['b.example'],
-        certificates: ['/y/b.pem', '/y/b-ecdsa.pem'],
-        trusted: ['/etc/ssl/chain.pem'],
-        stapling: true,
-        responder: null,
-      },
-    ]);
-    expect(c.sites[1]!.file).toBe(path.join(tmp.dir, 'ngx-inc/conf.d/b.conf'));
-  });
-
-  test('Apache: Include/IncludeOptional relative to ServerRoot (globs and directories), continuations, inheritance', () => {
-    const root = path.join(tmp.dir, 'apache-inc');
-    write(
-      'apache-inc/sites-enabled/one.conf',
-      `<VirtualHost *:443>\n  ServerName one.example\n  ServerAlias www.one.example\n  SSLEngine on\n  SSLCertificateFile \\\n     "/c/one.pem"\n  SSLCertificateChainFile /c/chain.pem\n</VirtualHost>\n<VirtualHost *:80>\n  ServerName plain.example\n</VirtualHost>\n`,
-    );
-    write(
-      'apache-inc/conf.d/two.conf',
-      `<IfModule ssl_module>\n<VirtualHost *:443>\n  ServerName two.example\n  SSLCertificateFile certs/two.pem\n  SSLCACertificateFile /c/own-ca.pem\n  SSLStaplingForceURL http://ocsp.two/\n</VirtualHost>\n</IfModule>\n`,
-    );
-    const main = write(
-      'apache-inc/apache2.conf',
-      `# main\nServerRoot "${root}"\nSSLCACertificateFile /c/ca.pem\nIncludeOptional sites-enabled/*.conf\nInclude conf.d\nIncludeOptional nothing-here/*.conf\n`,
-    );
-    const c = readServerConfig(main, fsConfigReader(fs));
-    expect(c.server).toBe('apache');
-    expect(c.problems).toEqual([]);
-    expect(
-      c.sites.map((s) => ({
-        names: s.names,
-        certificates: s.certificates,
-        chain: s.chainFiles,
-        trusted: s.trustedFiles,
-        responder: s.forcedResponder,
-      })),
-    ).toEqual([
-      {
-        names: ['one.example', 'www.one.example'],
-        certificates: ['/c/one.pem'],
-        chain: ['/c/chain.pem'],
-        trusted: ['/c/ca.pem'],
-        responder: null,
-      },
-      {
-        names: ['two.example'],
-        certificates: [path.join(root, 'certs/two.pem')],
-        chain: [],
-        trusted: ['/c/own-ca.pem'],
-        responder: 'http://ocsp.two/',
-      },
-    ]);
-  });
-
-  test('a missing config or include is a problem, not an exception', () => {
-    const c = readServerConfig(path.join(tmp.dir, 'nope.conf'), fsConfigReader(fs));
-    expect(c.sites).toEqual([]);
-    expect(c.problems[0]).toMatch(/cannot read .*ENOENT/);
-    const main = write('ngx-bad/nginx.conf', 'http { include missing.conf; server { ssl_certificate $ssl_server_name.crt; } }');
-    const c2 = readServerConfig(main, fsConfigReader(fs));
-    expect(c2.problems.join('\n')).toMatch(/missing\.conf: no such file/);
-    expect(c2.problems.join('\n')).toMatch(/contains a variable/);
-  });
-
-  test('--map-path: paths named under FROM are read under TO, and globs answer in the named form', () => {
-    const real = path.join(tmp.dir, 'mapped');
-    write('mapped/conf.d/x.conf', 'server { ssl_certificate /etc/stapling-test/pki/x.pem; }');
-    const main = write('mapped/nginx.conf', 'http { include /etc/stapling-test/conf.d/*.conf; }');
-    const paths = createPathMap([`/etc/stapling-test=${real}`]);
-    expect(paths.toReal('/etc/stapling-test/pki/x.pem')).toBe(path.join(real, 'pki/x.pem'));
-    expect(paths.toReal('/etc/stapling-testing/x')).toBe('/etc/stapling-testing/x');
-    expect(paths.toNamed(path.join(real, 'a'))).toBe('/etc/stapling-test/a');
-    const c = readServerConfig(main, fsConfigReader(fs, paths));
-    expect(c.files).toEqual([main, '/etc/stapling-test/conf.d/x.conf']);
-    expect(c.sites[0]!.certificates).toEqual(['/etc/stapling-test/pki/x.pem']);
-    expect(() => createPathMap(['nonsense'])).toThrow(/FROM=TO/);
-  });
-});
-
 describe('CLI', () => {
   const validate = new Ajv2020({ strict: false }).compile(OUTPUT_SCHEMA);
 
@@ -464,13 +353,6 @@ describe('CLI', () => {
     const report = JSON.parse(runCli(['--format', 'json', log]).stdout) as Report;
     expect(report.findings[0]!.inspection).toBeUndefined();
     expect(report.findings[0]!.cause).toBe('issuer-certificate-missing');
-  });
-
-  test('an unreadable --config is a warning, not exit 2', () => {
-    const log = write('cli/c.log', `${nginxIssuer(pki.leaves.good!.cert)}\n`);
-    const r = runCli(['--config', `${tmp.dir}/no-such.conf`, '--format', 'json', log]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--config: cannot read/);
   });
 
   test('ndjson (live form) carries the inspection on each finding event', () => {

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI, PLAIN_ENV, startCli, tempDir, waitForOutput } from './helpers/cli.js';
+import { CLI, PLAIN_ENV, startCli, tempDir, waitForOutput, waitForSignalHandler } from './helpers/cli.js';
 import { expectAccounting, expectCleanStderr, STACK_TRACE } from './helpers/robust.js';
 
 const timeoutLine = (i: number): string =>
@@ -105,7 +105,11 @@ describe('signals in live mode', () => {
       child.stdin.write(lines.map((l) => `${l}\n`).join(''));
       // The line was read (a finding is printed at once; for noise, give the reader a moment).
       if (code === 1) await waitForOutput(child, (out) => out.includes('responder-timeout'));
-      else await new Promise((r) => setTimeout(r, 500));
+      else {
+        // Ready for the signal, then a moment for the reader (rule loading is slow on a loaded machine).
+        await waitForSignalHandler(child, sig);
+        await new Promise((r) => setTimeout(r, 1500));
+      }
       const summary = waitForOutput(child, (out) => /stapling-doctor: .* in \d+ lines? of 1 input/.test(out));
       child.kill(sig);
       const out = await summary;

@@ -7,12 +7,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import net from 'node:net';
 import tls from 'node:tls';
+import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkStaple } from '../src/probe/ocsp.js';
 import { parseTarget, probe, ProbeError } from '../src/probe/probe.js';
 import { PROBE_SCHEMA } from '../src/format/probe-schema.js';
+import { noteText, probeDocument, signatureText } from '../src/format/probe.js';
 import { X509Certificate } from 'node:crypto';
 import { createPki, type Pki } from './servers/pki.js';
 import { runOk } from './servers/proc.js';
@@ -94,7 +97,7 @@ const TRY_LATER = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x03]);
 
 test('a good response from the delegated OCSP signer: good, verified, current', async () => {
   const r = await probeWith([der.good!]);
-  expect(validate(r)).toBe(true);
+  expect(validate(probeDocument(r))).toBe(true);
   expect(r.verdict).toBe('good');
   expect(r.handshakes).toBe(1);
   expect(r.tls.authorized).toBe(true);
@@ -122,10 +125,10 @@ test('a foreign signer and a signer without OCSPSigning: "good" but not verified
   const f = await probeWith([der.foreign!]);
   expect(f.verdict).toBe('not-verified');
   expect(f.staple!.certStatus).toBe('good');
-  expect(f.staple!.signature.detail).toMatch(/Foreign OCSP Signer.*did not issue/);
+  expect(signatureText(f.staple!.signature)).toMatch(/Foreign OCSP Signer.*did not issue/);
   const n = await probeWith([der['no-eku']!]);
   expect(n.verdict).toBe('not-verified');
-  expect(n.staple!.signature.detail).toMatch(/without the OCSPSigning/);
+  expect(signatureText(n.staple!.signature)).toMatch(/without the OCSPSigning/);
 });
 
 test("revoked (with time and reason), unknown, another certificate's response", async () => {
@@ -141,7 +144,7 @@ test("revoked (with time and reason), unknown, another certificate's response", 
 
 test('tryLater (what Apache staples when its responder fails) and garbage bytes: bad status', async () => {
   const t = await probeWith([TRY_LATER]);
-  expect(validate(t)).toBe(true);
+  expect(validate(probeDocument(t))).toBe(true);
   expect(t.verdict).toBe('bad-status');
   expect(t.staple!.responseStatus).toBe('tryLater');
   const g = await probeWith([Buffer.from('not an OCSP response')]);
@@ -154,13 +157,14 @@ test('no staple on the first handshake, one on the second (nginx): retried, expl
   expect(r.handshakes).toBe(2);
   expect(r.stapledPerHandshake).toEqual([false, true]);
   expect(r.verdict).toBe('good');
-  expect(r.notes[0]).toMatch(/nginx fetches the OCSP response/);
+  expect(r.notes[0]).toEqual({ id: 'stapled-on-second' });
+  expect(noteText(r.notes[0]!)).toMatch(/nginx fetches the OCSP response/);
 });
 
 test('no staple at all: two handshakes, no-staple', async () => {
   const r = await probeWith([null]);
   expect(r).toMatchObject({ handshakes: 2, staple: null, verdict: 'no-staple' });
-  expect(validate(r)).toBe(true);
+  expect(validate(probeDocument(r))).toBe(true);
 });
 
 test('checkStaple checks validity against the given time', () => {
@@ -241,3 +245,89 @@ async function runCliAsync(args: string[]): Promise<{ code: number | null; stdou
   const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
   return { code, stdout, stderr };
 }
+
+describe('malformed GeneralizedTime in a staple (issue 16)', () => {
+  /** The staple with its i-th GeneralizedTime (0 producedAt, 1 thisUpdate, 2 nextUpdate) replaced by `text` of the same length. */
+  function withTime(staple: Buffer, i: number, text: string): Buffer {
+    const out = Buffer.from(staple);
+    let found = -1;
+    for (let at = 0, n = 0; at < out.length - 17; at++) {
+      if (out[at] === 0x18 && out[at + 1] === 15 && /^\d{14}Z$/.test(out.toString('latin1', at + 2, at + 17)) && n++ === i) {
+        found = at + 2;
+        break;
+      }
+    }
+    if (found === -1 || text.length !== 15) throw new Error('no such time in the staple');
+    out.write(text, found, 'latin1');
+    return out;
+  }
+
+  const leaf = () => new X509Certificate(fs.readFileSync(pki.leaves.good!.cert));
+  const inter = () => new X509Certificate(fs.readFileSync(pki.inter.cert));
+
+  test.each([
+    ['month 13', 1, '20991301000000Z'],
+    ['February 30', 1, '20990230000000Z'],
+    ['hour 24', 2, '20990101240000Z'],
+    ['second 60', 0, '20990101000060Z'],
+    ['no Z (local time)', 2, '209901010000000'],
+    ['letters', 1, '2099AB01000000Z'],
+  ])('%s: unparsable, never a current good', (_what, i, text) => {
+    const r = checkStaple(withTime(der.good!, i, text), leaf(), [inter()], Date.now());
+    expect(r.responseStatus).toBe('unparsable');
+    expect(r.parseError).toContain(JSON.stringify(text));
+    expect(r.current).toBeNull();
+  });
+
+  test('through a handshake: the verdict is bad-status, not good', async () => {
+    const r = await probeWith([withTime(der.good!, 1, '20991301000000Z')]);
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.verdict).toBe('bad-status');
+  });
+
+  test('the validator: every real instant formatted by the rules passes; a field out of range does not', async () => {
+    const { validGeneralizedTime } = await import('../src/probe/der-time.js');
+    const fmt = (d: Date): string =>
+      d
+        .toISOString()
+        .replace(/[-:T]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1950-01-01'), max: new Date('9999-12-31'), noInvalidDate: true }), (d) =>
+        validGeneralizedTime(fmt(d)),
+      ),
+    );
+    expect(validGeneralizedTime('20240229120000Z')).toBe(true); // a leap day
+    expect(validGeneralizedTime('20230229120000Z')).toBe(false);
+    expect(validGeneralizedTime('20240101000000.5Z')).toBe(true); // fractional seconds (DER allows them)
+    expect(validGeneralizedTime('20240101000000.50Z')).toBe(false); // … without trailing zeros
+    expect(validGeneralizedTime('20240101000000+0100')).toBe(false);
+  });
+});
+
+describe('probe --timeout bounds (issue 16)', () => {
+  test('2^31 ms and more is a usage error (Node would fire the timer at once), 2^31 - 1 is accepted', async () => {
+    const silent = net.createServer(() => undefined); // accepts, never answers TLS
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const over = await runCliAsync(['probe', `127.0.0.1:${port}`, '--timeout', String(2 ** 31)]);
+      expect(over.code).toBe(2);
+      expect(over.stderr).toBe(`stapling-doctor: --timeout must be at most 2147483647 (Node's longest timer), got "2147483648"\n`);
+      await expect(probe({ host: '127.0.0.1', port, timeoutMs: 2 ** 31 })).rejects.toMatchObject({ code: 'EINVAL' });
+      // The largest allowed value waits (the silent server never completes a handshake): still waiting after 1.5 s.
+      const child = (await import('./helpers/cli.js')).startCli(['probe', `127.0.0.1:${port}`, '--timeout', String(2 ** 31 - 1)]);
+      const early = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), 1500);
+        child.on('close', () => {
+          clearTimeout(t);
+          resolve(true);
+        });
+      });
+      child.kill('SIGKILL');
+      expect(early).toBe(false);
+    } finally {
+      silent.close();
+    }
+  });
+});

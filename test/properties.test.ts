@@ -16,7 +16,7 @@ import { analyze, type Report } from '../src/findings/analyzer.js';
 import { LINE_FORMATS, parseLine } from '../src/parse/line.js';
 import { loadRules } from '../src/rules/load.js';
 import { analyzeStream } from '../src/run/stream.js';
-import { SERVERS } from '../src/types.js';
+import { SERVERS, type FindingData } from '../src/types.js';
 import { expectAccounting } from './helpers/robust.js';
 
 // Real lines and prefixes (rule samples, seeds of issue 2, the parser's formats).
@@ -141,7 +141,7 @@ async function* chunked(bytes: Buffer, sizes: number[]): AsyncGenerator<Buffer> 
 }
 
 /** What must not depend on chunking: statistics, per-input accounting and every finding's evidence. */
-function summary(r: Report): unknown {
+function summary(r: Report<FindingData>): unknown {
   return {
     stats: r.stats,
     inputs: r.inputs.map(({ file: _file, ...rest }) => rest),

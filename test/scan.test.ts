@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { analyze, createAnalyzer, type Report } from '../src/findings/analyzer.js';
+import type { FindingData } from '../src/types.js';
 import { LineScanner } from '../src/lines/scan.js';
 import { loadRules } from '../src/rules/load.js';
 
@@ -25,7 +26,7 @@ const NOISE = [
 ];
 
 /** Scan bytes through the fast path, cut into the given chunk sizes (cycled). */
-function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report {
+function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report<FindingData> {
   const a = createAnalyzer(rules);
   const h = a.input('x.log');
   const s = new LineScanner(a.matcher.prefilter, h, maxLineLength);
@@ -41,7 +42,7 @@ function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report {
   return a.end();
 }
 
-function summary(r: Report): unknown {
+function summary(r: Report<FindingData>): unknown {
   return {
     stats: r.stats,
     findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })),
@@ -133,4 +134,37 @@ test('the simple line-by-line reference path (split2) agrees with the fast path'
   const simple = await analyzeStreamByLine(chunks(), rules, { name: 'x.log' });
   expect(fast.findings.length).toBeGreaterThan(3);
   expect(summary(simple)).toEqual(summary(fast));
+});
+
+test('the line-by-line reference and the fast path agree on every mix of line ends, \\r\\r\\n included, whatever the chunks', async () => {
+  const { analyzeStreamByLine } = await import('./helpers/reference.js');
+  const { analyzeStream } = await import('../src/run/stream.js');
+  const { Readable } = await import('node:stream');
+  const ends = fc.constantFrom('\n', '\r\n', '\r', '\r\r\n', '\r\r', '\n\r', '');
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.tuple(fc.constantFrom(...REAL, ...NOISE), ends), { minLength: 1, maxLength: 12 }),
+      fc.array(fc.integer({ min: 2, max: 400 }), { minLength: 1, maxLength: 6 }),
+      async (pairs, sizes) => {
+        const bytes = Buffer.from(pairs.map(([l, e]) => l + e).join(''));
+        const chunks = () => {
+          const out: Buffer[] = [];
+          for (let pos = 0, i = 0; pos < bytes.length; i++) {
+            const n = sizes[i % sizes.length]!;
+            out.push(bytes.subarray(pos, pos + n));
+            pos += n;
+          }
+          return Readable.from(out);
+        };
+        const fast = await analyzeStream(chunks(), rules, { name: 'x.log' });
+        const simple = await analyzeStreamByLine(chunks(), rules, { name: 'x.log' });
+        expect(summary(simple)).toEqual(summary(fast));
+      },
+    ),
+    { numRuns: 40 }, // each run builds two analyzers (~0.2 s)
+  );
+  // The case by hand: `a\r\r\n` is the line `a` and an empty line, at the end of the input too.
+  const text = `${REAL[2]}\r\r\n${REAL[3]}\r\r\n`;
+  const simple = await analyzeStreamByLine(Readable.from([Buffer.from(text)]), rules, { name: 'x.log' });
+  expect(simple.stats.lines).toBe(4);
 });

@@ -4,11 +4,11 @@
  * content goes through {@link terminalSafe}.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { CAUSES } from '../findings/causes.js';
-import { CHECK_TITLES, RESULT_WORDS } from '../confirm-wording.js';
+import { CAUSES } from '../findings/causes/index.js';
+import { CHECK_TITLES, RESULT_WORDS } from '../findings/inspection-wording.js';
 import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionResult, Severity, Stats } from '../types.js';
-import { terminalSafe } from './sanitize.js';
+import { terminalSafe, terminalSafeCut } from './sanitize.js';
 
 /**
  * Colour level for a stream: `FORCE_COLOR` wins (`0`/`false` off, empty/`true` basic, `1`–`3`), then
@@ -48,11 +48,6 @@ function paintSeverity(c: ChalkInstance, s: Severity, text: string): string {
     case 'info':
       return c.dim(text);
   }
-}
-
-function cut(text: string, width: number): string {
-  const safe = terminalSafe(text);
-  return safe.length > width ? `${safe.slice(0, width - 1)}…` : safe;
 }
 
 function when(f: Finding): string {
@@ -131,7 +126,7 @@ export function formatFinding(f: Finding, opts: HumanOptions): string {
   out.push(`  ${terminalSafe(f.message)}`);
   const rows = subjectLines(f);
   const pad = Math.max(0, ...rows.map(([k]) => k.length));
-  for (const [k, v] of rows) out.push(`  ${c.dim(`${k}:`.padEnd(pad + 1))} ${cut(v, width)}`);
+  for (const [k, v] of rows) out.push(`  ${c.dim(`${k}:`.padEnd(pad + 1))} ${terminalSafeCut(v, width)}`);
   if (f.inspection) out.push(...inspectionLines(c, f.inspection));
   out.push(`  ${c.bold('Fix:')} ${terminalSafe(f.fix.summary)}`);
   let n = 0;
@@ -140,7 +135,7 @@ export function formatFinding(f: Finding, opts: HumanOptions): string {
   for (const v of f.fix.verify) out.push(`   ${c.dim('$')} ${terminalSafe(v)}`);
   const total = f.evidence.length + f.evidenceOmitted;
   out.push(`  ${c.bold('Evidence')}${total > f.evidence.length ? ` (${f.evidence.length} of ${total} lines)` : ''}:`);
-  for (const e of f.evidence) out.push(`   ${c.cyan(`${terminalSafe(e.file)}:${e.line}`)}  ${cut(e.text, width)}`);
+  for (const e of f.evidence) out.push(`   ${c.cyan(`${terminalSafe(e.file)}:${e.line}`)}  ${terminalSafeCut(e.text, width)}`);
   out.push(`  ${c.dim(`rules: ${f.ruleIds.join(', ')}  id: ${f.id}`)}`);
   return out.join('\n');
 }
@@ -173,7 +168,11 @@ export function formatReport(report: Report, opts: HumanOptions): string {
     if (f.cause !== cause) {
       cause = f.cause;
       const n = report.findings.filter((g) => g.cause === f.cause).length;
-      parts.push(c.bold(`━━ ${CAUSES[f.cause].title} (${f.cause})${n > 1 ? ` — ${n} findings` : ''}`));
+      parts.push(
+        c.bold(
+          `━━ ${(CAUSES as Readonly<Record<string, { title: string } | undefined>>)[f.cause]?.title ?? f.cause} (${f.cause})${n > 1 ? ` — ${n} findings` : ''}`,
+        ),
+      );
     }
     parts.push(formatFinding(f, opts));
   }

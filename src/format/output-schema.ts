@@ -4,6 +4,7 @@
  * NDJSON lines are the finding objects below plus `"event": "new" | "update"`, and a last line
  * `{"event": "end", "version", "stats", "inputs"}`.
  */
+import { MAX_EPISODES, TIMELINE_BASE_MS, TIMELINE_MAX_BUCKETS } from '../findings/timeline.js';
 import { CAUSE_IDS, INSPECTION_CHECKS, INSPECTION_RESULTS, OUTPUT_VERSION, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
 
 const str = { type: 'string' } as const;
@@ -35,11 +36,18 @@ const inspection = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['check', 'result', 'detail'],
-        properties: { check: { enum: [...INSPECTION_CHECKS] }, result: { enum: [...INSPECTION_RESULTS] }, detail: str },
+        required: ['check', 'result', 'detailId', 'data', 'detail'],
+        properties: {
+          check: { enum: [...INSPECTION_CHECKS] },
+          result: { enum: [...INSPECTION_RESULTS] },
+          detailId: str,
+          data: { type: 'object', additionalProperties: { type: ['string', 'number', 'array'], items: str } },
+          detail: str,
+        },
       },
     },
     causeBefore: { enum: [...CAUSE_IDS] },
+    causeChangeReason: { enum: ['self-signed', 'trusted-chain-complete'] },
     causeChange: str,
     certificate: {
       type: 'object',
@@ -58,6 +66,8 @@ const inspection = {
       },
     },
     configBlock: str,
+    trustedFiles: { type: 'array', items: str },
+    haveConfig: { type: 'boolean' },
     missing: {
       type: 'array',
       items: {
@@ -76,6 +86,38 @@ const inspection = {
   },
 } as const;
 
+/** Occurrences over time (`src/findings/timeline.ts`): bounded buckets and episodes, exact counts. */
+const timeline = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['bucketMs', 'buckets', 'untimed', 'episodeGapMs', 'episodes'],
+  properties: {
+    bucketMs: { type: 'integer', minimum: TIMELINE_BASE_MS },
+    buckets: {
+      type: 'array',
+      maxItems: TIMELINE_MAX_BUCKETS,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['start', 'count'],
+        properties: { start: str, count: { type: 'integer', minimum: 1 } },
+      },
+    },
+    untimed: count,
+    episodeGapMs: { type: 'integer', minimum: 1 },
+    episodes: {
+      type: 'array',
+      maxItems: MAX_EPISODES,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['start', 'end', 'count'],
+        properties: { start: str, end: str, count: { type: 'integer', minimum: 1 } },
+      },
+    },
+  },
+} as const;
+
 const finding = {
   type: 'object',
   additionalProperties: false,
@@ -89,9 +131,12 @@ const finding = {
     'first',
     'last',
     'message',
+    'messageId',
+    'data',
     'subject',
     'evidence',
     'evidenceOmitted',
+    'timeline',
     'fix',
   ],
   properties: {
@@ -104,6 +149,8 @@ const finding = {
     first: strOrNull,
     last: strOrNull,
     message: str,
+    messageId: { type: 'string', pattern: '^[a-z-]+\\.[a-z-]+$' },
+    data: values,
     subject: {
       type: 'object',
       additionalProperties: false,
@@ -141,6 +188,7 @@ const finding = {
       },
     },
     evidenceOmitted: count,
+    timeline,
     fix: {
       type: 'object',
       additionalProperties: false,

@@ -63,11 +63,13 @@ const staple = {
     signature: {
       type: 'object',
       additionalProperties: false,
-      required: ['result', 'signer', 'signerSubject', 'detail'],
+      required: ['result', 'signer', 'signerSubject', 'detailId', 'data', 'detail'],
       properties: {
         result: { enum: ['verified', 'failed', 'not-checked'] },
         signer: { enum: ['issuer', 'delegated', null] },
         signerSubject: strOrNull,
+        detailId: str,
+        data: { type: 'object', additionalProperties: str },
         detail: str,
       },
     },

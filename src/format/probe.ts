@@ -1,13 +1,102 @@
 /**
- * Human output of `stapling-doctor probe`: the connection, the certificate, the staple field by field,
- * and the verdict. Wording comes from `confirm-wording.ts`; every value from the network goes through
- * {@link terminalSafe}.
+ * Output of `stapling-doctor probe`, and all its wording: the probe (`probe/`) returns a verdict, notes
+ * and the signature check as data; this module words them, for the human output (the connection, the
+ * certificate, the staple field by field, the verdict) and for the JSON document (`message`, `notes`,
+ * `staple.signature.detail`). Every value from the network goes through {@link terminalSafe} in human
+ * output.
  */
 import { Chalk } from 'chalk';
-import { PROBE } from '../confirm-wording.js';
-import type { ProbeResult } from '../probe/probe.js';
+import type { SignatureCheck, SignatureDetailId, StapleReport } from '../probe/ocsp.js';
+import type { ProbeNote, ProbeResult, ProbeVerdict } from '../probe/probe.js';
 import type { HumanOptions } from './human.js';
 import { terminalSafe } from './sanitize.js';
+
+/** Time left until nextUpdate (negative: since it passed), in days/hours/minutes. */
+export function timeLeft(seconds: number): string {
+  const neg = seconds < 0;
+  let s = Math.abs(seconds);
+  const d = Math.floor(s / 86_400);
+  s -= d * 86_400;
+  const h = Math.floor(s / 3_600);
+  s -= h * 3_600;
+  const m = Math.floor(s / 60);
+  const text = d > 0 ? `${d} d ${h} h` : h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
+  return neg ? `expired ${text} ago` : `${text} left`;
+}
+
+/** The sentence of each probe note. */
+export function noteText(n: ProbeNote): string {
+  switch (n.id) {
+    case 'stapled-on-second':
+      return 'The first handshake brought no staple, the second one did: nginx fetches the OCSP response when the first client asks and staples it from the next handshake on (Apache fetches it during the first handshake).';
+    case 'no-staple-twice':
+      return "Neither handshake brought a staple (the second came after a pause, in case the server fetches the response on the first, as nginx does). Run stapling-doctor on the server's error log to see why.";
+    case 'handshake-aborted':
+      return `The handshake that asked for OCSP status failed (${n.error}); a second one without asking succeeded, so the server's stapling breaks the handshake for every client that asks for a staple (Apache does this when its stapling callback fails, e.g. AH01955 after an unusable responder URL).`;
+    case 'no-ocsp-url':
+      return 'The certificate carries no OCSP URL: a server can staple for it only with a responder URL set in its configuration.';
+  }
+}
+
+/** The probe's verdict as one sentence. */
+export function verdictText(verdict: ProbeVerdict, staple: StapleReport | null): string {
+  switch (verdict) {
+    case 'handshake-aborted':
+      return 'The server aborts the TLS handshake of clients that ask for a stapled OCSP response (browsers do ask): fix stapling or turn it off.';
+    case 'good':
+      return 'The server staples a current OCSP response that says "good" and whose signature verifies against the served chain.';
+    case 'no-staple':
+      return 'The server sent no OCSP response (no staple).';
+    case 'bad-status':
+      return `The server staples an OCSP response with status ${staple?.responseStatus ?? '?'}${staple?.responseStatus === 'tryLater' ? ' (Apache staples such a response when its responder fails)' : ''}: it says nothing about the certificate.`;
+    case 'no-status-for-certificate':
+      return 'The stapled OCSP response does not contain the server certificate (CertID mismatch): it is about another certificate.';
+    case 'revoked':
+      return `The stapled OCSP response says the certificate is REVOKED${staple?.revocationReason ? ` (${staple.revocationReason})` : ''}${staple?.revocationTime ? ` since ${staple.revocationTime}` : ''}: replace it now.`;
+    case 'unknown':
+      return 'The stapled OCSP response says the certificate is unknown to the responder.';
+    case 'not-current':
+      return `The stapled OCSP response is not current (this update ${staple?.thisUpdate ?? '?'}, next update ${staple?.nextUpdate ?? '?'}).`;
+    case 'not-verified':
+      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}" but its signature does not verify against the served chain: clients that check will reject it.`;
+    case 'unverifiable':
+      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}", but its signature could not be checked against the served chain.`;
+  }
+}
+
+const SIGNATURE: Record<SignatureDetailId, (d: Record<string, string>) => string> = {
+  'no-response': () => 'No response to check.',
+  'not-successful': (d) => `A ${d.status} response carries no signed data.`,
+  'signer-unknown': () => 'Neither the issuer nor a certificate included in the response matches the responder id: the signer is unknown.',
+  'signer-unknown-no-issuer': () =>
+    'The server did not send the issuer of its certificate, and no certificate in the response matches the responder id.',
+  'cannot-verify': (d) => `Cannot verify: ${d.error}.`,
+  'issuer-verified': (d) => `Signed by the certificate's issuer ${d.subject}; the signature verifies.`,
+  'issuer-bad-signature': (d) => `Claims to be signed by the issuer ${d.subject}, but the signature does not verify.`,
+  'bad-signature': (d) => `The signature does not verify with the key of ${d.subject}.`,
+  'delegation-unchecked': (d) =>
+    `Signed by ${d.subject}, but the server did not send its certificate's issuer, so the delegation cannot be checked.`,
+  'signer-not-issued-by-issuer': (d) =>
+    `Signed by ${d.subject} (issuer ${d.signerIssuer}), which the certificate's issuer ${d.issuer} did not issue: not an authorised responder.`,
+  'signer-without-ocsp-signing': (d) =>
+    `Signed by ${d.subject}, issued by the certificate's issuer but without the OCSPSigning extended key usage: not an authorised responder.`,
+  'signer-not-valid-now': (d) =>
+    `Signed by the delegated responder ${d.subject}, whose certificate is not valid now (${d.validFrom} – ${d.validTo}).`,
+  'delegated-verified': (d) =>
+    `Signed by the delegated responder ${d.subject} (issued by the certificate's issuer, OCSPSigning); the signature verifies.`,
+};
+
+/** The signature check as one sentence. */
+export function signatureText(sig: SignatureCheck): string {
+  return SIGNATURE[sig.detailId](sig.data);
+}
+
+/** The probe's JSON document (`probe --format json`, schema in `probe-schema.ts`): the result, worded. */
+export function probeDocument(r: ProbeResult): object {
+  const { notes, staple, ...rest } = r;
+  const worded = staple ? { ...staple, signature: { ...staple.signature, detail: signatureText(staple.signature) } } : null;
+  return { ...rest, staple: worded, message: verdictText(r.verdict, staple), notes: notes.map(noteText) };
+}
 
 /** The probe result as lines of text (ends with a newline). */
 export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
@@ -38,12 +127,11 @@ export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
               : ''),
       ]);
       if (s.thisUpdate) rows.push(['this update', s.thisUpdate]);
-      if (s.thisUpdate)
-        rows.push(['next update', s.nextUpdate ? `${s.nextUpdate} (${PROBE.timeLeft(s.secondsLeft ?? 0)})` : '(none given)']);
+      if (s.thisUpdate) rows.push(['next update', s.nextUpdate ? `${s.nextUpdate} (${timeLeft(s.secondsLeft ?? 0)})` : '(none given)']);
       if (s.producedAt) rows.push(['produced at', s.producedAt]);
       if (s.responderId)
         rows.push(['responder id', 'byName' in s.responderId ? s.responderId.byName : `key SHA-1 ${s.responderId.byKeySha1}`]);
-      rows.push(['signature', `${s.signature.result} — ${s.signature.detail}`]);
+      rows.push(['signature', `${s.signature.result} — ${signatureText(s.signature)}`]);
     }
   }
   const pad = Math.max(...rows.map(([k]) => k.length));
@@ -52,8 +140,8 @@ export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
   const out = [
     `${c.bold('probe')} ${terminalSafe(target)}${r.target.address && r.target.address !== r.target.host ? ` → ${terminalSafe(r.target.address)}` : ''}`,
     ...rows.map(([k, v]) => `  ${c.dim(`${k}:`.padEnd(pad + 1))} ${terminalSafe(v)}`),
-    `${head}  ${terminalSafe(r.message)}`,
-    ...r.notes.map((n) => `  ${c.dim('note:')} ${terminalSafe(n)}`),
+    `${head}  ${terminalSafe(verdictText(r.verdict, r.staple))}`,
+    ...r.notes.map((n) => `  ${c.dim('note:')} ${terminalSafe(noteText(n))}`),
   ];
   return `${out.join('\n')}\n`;
 }

@@ -1,16 +1,23 @@
 /**
- * Reading inputs as byte chunks, never whole into memory. Gzip (rotated `.gz` logs, or gzip piped to
- * stdin) is recognised by its magic bytes `1f 8b` and decompressed with Node's zlib as a stream
- * (multi-member files included; zero padding after the last member is ignored, as zlib does).
+ * Reading inputs as byte chunks, never whole into memory. What the bytes are is told by their first
+ * bytes, never by the file name:
+ * - gzip (`1f 8b`: rotated `.gz` logs, or gzip piped to stdin), member by member with Node's zlib
+ *   (`gzip.ts`): every member whole, zero padding ignored, trailing garbage reported after the data;
+ * - bzip2, xz and zstd, decompressed as streams (`decompress.ts`); lz4, lzip, lzma and compress are
+ *   recognised and refused with the command that decompresses them;
+ * - text with a byte-order mark: UTF-16 (LE or BE) is transcoded to UTF-8, a UTF-8 BOM is dropped.
  *
  * Delivery is push-based ({@link readInput} calls a synchronous sink) so that a damaged input keeps
- * what was read before the damage: zlib's output goes to the sink as each inflate step produces it,
- * and the next compressed piece is written only after the previous one was processed. A truncated
- * `.gz` therefore delivers every byte that can be decoded; corruption in the middle loses at most
- * the output of the one inflate step that hit it ({@link GUNZIP_CHUNK} bytes).
+ * what was read before the damage: decoded output goes to the sink as it is produced, and the next
+ * compressed piece is read only after the previous one was processed. A truncated `.gz` therefore
+ * delivers every byte that can be decoded; corruption in the middle loses at most the output of the one
+ * inflate step that hit it ({@link GUNZIP_CHUNK} bytes).
  */
-import fs from 'node:fs';
-import zlib from 'node:zlib';
+import { TextDecoder } from 'node:util';
+import { openRegularFile } from './files.js';
+import { GUNZIP_CHUNK, gunzipInto } from './gzip.js';
+import type { ChunkSink } from './sink.js';
+import { compressedFormat, decompressInto, MAGIC_BYTES } from './decompress.js';
 
 /**
  * Bytes read per chunk from a file (1 MiB; two buffers are in use). 4 MiB reads were no faster on a
@@ -28,23 +35,14 @@ function release(...bufs: Buffer[]): void {
   for (const b of bufs) if (pool.length < 4) pool.push(b);
 }
 
-/**
- * Output buffer of one inflate step, bytes (64 KiB): bounds what corruption can cost. zlib's default
- * of 16 KiB made the scanner's per-chunk work dominate on gzip input.
- */
-export const GUNZIP_CHUNK = 64 * 1024;
+export { GUNZIP_CHUNK };
 
-/** Receives the bytes of an input in order. The buffer may be reused after the call returns. */
-export type ChunkSink = (chunk: Buffer) => void;
+export type { ChunkSink } from './sink.js';
 
 /** Options of {@link readInput}. */
 export interface ReadOptions {
   /** Stop reading (without error) once aborted; checked before every chunk. */
   signal?: AbortSignal;
-}
-
-function isGzip(b: Buffer): boolean {
-  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
 /**
@@ -53,7 +51,7 @@ function isGzip(b: Buffer): boolean {
  * and the gunzip writer are both done with it by then).
  */
 async function* fileChunks(path: string): AsyncGenerator<Buffer> {
-  const fh = await fs.promises.open(path, 'r');
+  const fh = await openRegularFile(path); // refuses a FIFO or device without waiting on it
   let cur = acquire();
   let spare: Buffer | null = null;
   try {
@@ -87,97 +85,106 @@ async function* streamChunks(stream: AsyncIterable<Buffer | string>): AsyncGener
 }
 
 /**
- * Inflate `pieces` into `sink`. Resolves at the end of the gzip data; rejects with zlib's error
- * (`code` `Z_BUF_ERROR` for truncated data, `Z_DATA_ERROR` for corrupt data) after everything decoded
- * before it went to the sink.
+ * Whether the bytes after a UTF-16 byte-order mark look like UTF-16 text: a log is mostly ASCII, whose
+ * code units have a zero high byte (at odd offsets for little-endian, `high` = 1; even for big-endian).
+ * A byte file that merely starts with FF FE (binary, or invalid UTF-8) has no such zeros.
  */
-async function gunzipInto(pieces: AsyncIterable<Buffer>, sink: ChunkSink, signal?: AbortSignal): Promise<void> {
-  const z = zlib.createGunzip({ chunkSize: GUNZIP_CHUNK });
-  let failure: Error | null = null;
-  let sinkError: unknown = null;
-  // Flowing mode with an empty buffer: each push() of an inflate step reaches the sink at once.
-  z.on('data', (c: Buffer) => {
-    if (sinkError !== null) return;
-    try {
-      sink(c);
-    } catch (err) {
-      sinkError = err;
-    }
-  });
-  const ended = new Promise<void>((resolve) => {
-    z.once('end', resolve);
-    z.on('error', (err) => {
-      failure ??= err;
-      resolve();
-    });
-    z.once('close', resolve);
-  });
-  // A write whose inflate step fails may never call back: the error ends the wait instead.
-  const write = (piece: Buffer): Promise<void> => Promise.race([new Promise<void>((resolve) => z.write(piece, () => resolve())), ended]);
-  try {
-    for await (const piece of pieces) {
-      if (signal?.aborted || failure || sinkError !== null) break;
-      await write(piece); // zlib is done with `piece` (which may be reused) when this resolves
-    }
-  } catch (err) {
-    z.destroy();
-    throw err;
-  }
-  if (signal?.aborted || sinkError !== null) z.destroy();
-  else if (!failure) z.end();
-  await ended;
-  if (sinkError !== null) throw sinkError;
-  if (failure) throw failure;
+function looksUtf16(b: Buffer, high: 0 | 1): boolean {
+  const end = Math.min(b.length, 2 + 256);
+  for (let i = 2 + high; i < end; i += 2) if (b[i] === 0) return true;
+  return false;
 }
 
 /**
- * Read an input and hand its bytes, decompressed when gzip, to `sink` in order.
+ * A sink that reads a byte-order mark first: UTF-16 (FF FE little-endian, FE FF big-endian, followed by
+ * text that looks like UTF-16: {@link looksUtf16}) is decoded and handed on as UTF-8 (invalid sequences become U+FFFD); a UTF-8 BOM (EF BB BF) is dropped; anything
+ * else passes through unchanged. `end()` hands on what is still held.
+ */
+function textSink(sink: ChunkSink): ChunkSink & { end(): void } {
+  let decided = false;
+  let held: Buffer | null = null;
+  let decoder: TextDecoder | null = null;
+  const decode = (chunk: Buffer): void => {
+    const text = decoder!.decode(chunk, { stream: true });
+    if (text) sink(Buffer.from(text, 'utf8'));
+  };
+  const decide = (b: Buffer): void => {
+    decided = true;
+    held = null;
+    if (b[0] === 0xff && b[1] === 0xfe && looksUtf16(b, 1)) decoder = new TextDecoder('utf-16le');
+    else if (b[0] === 0xfe && b[1] === 0xff && looksUtf16(b, 0)) decoder = new TextDecoder('utf-16be');
+    if (decoder) decode(b.subarray(2));
+    else sink(b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? b.subarray(3) : b);
+  };
+  const push = (chunk: Buffer): void => {
+    if (decoder) return decode(chunk);
+    if (decided) return sink(chunk);
+    const b = held ? Buffer.concat([held, chunk]) : chunk;
+    const maybeBom = b.length < 3 && (b[0] === 0xff || b[0] === 0xfe || (b[0] === 0xef && (b.length < 2 || b[1] === 0xbb)));
+    if (maybeBom) held = Buffer.from(b);
+    else decide(b);
+  };
+  return Object.assign(push, {
+    end(): void {
+      if (held) decide(held);
+      const rest = decoder?.decode();
+      if (rest) sink(Buffer.from(rest, 'utf8'));
+    },
+  });
+}
+
+/** How reading ended: at the end of the input, or stopped by the signal before it. */
+export type ReadEnd = 'eof' | 'aborted';
+
+/**
+ * Read an input and hand its bytes, decompressed and transcoded as needed, to `sink` in order.
  *
  * @param source a file path, or a stream (stdin) of Buffers/strings
  * @param sink called synchronously with each chunk (at most {@link CHUNK_SIZE} bytes)
- * @throws the file's open/read error (ENOENT, EACCES, EISDIR …), zlib's error for truncated or corrupt
- *   gzip, or an error of the stream — always after the bytes read before it were given to `sink`.
- *   An abort is not an error: reading stops and the promise resolves.
+ * @returns `'aborted'` when the signal stopped reading before the end (the last line handed on may then
+ *   be cut short), else `'eof'`
+ * @throws the file's open/read error (ENOENT, EACCES, EISDIR, ENOTREG for a FIFO or device …), zlib's
+ *   error for truncated or corrupt gzip, `ETRAILING` for trailing garbage after gzip data,
+ *   `EDECOMPRESS`/`EUNSUPPORTED` for other compressed data, or an error of the stream — always after
+ *   the bytes read before it were given to `sink`. An abort is not an error.
  */
 export async function readInput(
   source: string | AsyncIterable<Buffer | string>,
   sink: ChunkSink,
   options: ReadOptions = {},
-): Promise<void> {
+): Promise<ReadEnd> {
   const { signal } = options;
   const chunks = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
+  const out = textSink(sink);
   try {
-    let first = await chunks.next();
-    if (first.done || signal?.aborted) return;
+    const first = await chunks.next();
+    if (first.done) return 'eof';
+    if (signal?.aborted) return 'aborted';
     let head = first.value;
-    if (head.length === 1 && head[0] === 0x1f) {
-      // One byte so far (a pipe can deliver that): look at the next before deciding.
-      const copy = Buffer.from(head);
-      first = await chunks.next();
-      head = first.done ? copy : Buffer.concat([copy, first.value]);
-    }
-    if (isGzip(head)) {
-      const firstPiece = head;
-      async function* pieces(): AsyncGenerator<Buffer> {
-        yield firstPiece;
-        for (;;) {
-          const r = await chunks.next();
-          if (r.done) return;
-          yield r.value;
-        }
-      }
-      await gunzipInto(pieces(), sink, signal);
-      return;
-    }
-    sink(head);
-    for (;;) {
-      if (signal?.aborted) return;
+    // A pipe can deliver a few bytes at a time: gather enough to tell the formats apart.
+    while (head.length < MAGIC_BYTES) {
+      const copy = Buffer.from(head); // the reader may reuse the buffer once asked for the next chunk
       const r = await chunks.next();
-      if (r.done) return;
-      sink(r.value);
+      head = r.done ? copy : Buffer.concat([copy, r.value]);
+      if (r.done) break;
     }
+    const format = compressedFormat(head);
+    if (head[0] === 0x1f && head[1] === 0x8b) await gunzipInto(head, chunks, out, signal);
+    else if (format) await decompressInto(format, head, chunks, out, signal);
+    else {
+      out(head);
+      for (;;) {
+        if (signal?.aborted) return 'aborted';
+        const r = await chunks.next();
+        if (r.done) break;
+        out(r.value);
+      }
+    }
+    out.end();
+    return signal?.aborted ? 'aborted' : 'eof';
   } catch (err) {
-    if (signal?.aborted) return; // stdin destroyed on Ctrl-C: the end of reading, not a failure
+    out.end();
+    if (signal?.aborted) return 'aborted'; // stdin destroyed on Ctrl-C: the end of reading, not a failure
     throw err;
   } finally {
     await chunks.return(undefined);
@@ -192,6 +199,8 @@ const ERRNO_TEXT: Record<string, string> = {
   ENOTDIR: 'not a directory (a part of the path is a file)',
   ELOOP: 'too many levels of symbolic links',
   EIO: 'input/output error',
+  ENAMETOOLONG: 'file name too long',
+  EAGAIN: 'no data without waiting (a device-like file that blocks): not read',
 };
 
 /**

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeReadError } from './read.js';
+import { fileIdentity, SpecialFileError, specialFileKind } from './files.js';
 
 /** One input: a file path or standard input. */
 export type InputSource = { kind: 'file'; path: string } | { kind: 'stdin'; path: '-' };
@@ -19,19 +20,18 @@ export type InputSource = { kind: 'file'; path: string } | { kind: 'stdin'; path
 /** An argument that gave no input. `code` is stable for scripts and tests. */
 export interface InputProblem {
   arg: string;
-  code: 'ENOENT' | 'NOMATCH' | 'EACCES' | 'ENOTDIR' | 'EMPTYDIR' | 'ERROR';
+  code: 'ENOENT' | 'NOMATCH' | 'EACCES' | 'ENOTDIR' | 'EMPTYDIR' | 'NOTFILE' | 'ERROR';
   message: string;
 }
 
-const DIR_PATTERNS = ['**/error.log*', '**/*error*.log*', '**/*.log'];
-
 /**
- * Sort key for rotation: the base name and an age order. `error.log.3.gz` → (`error.log`, -3): logrotate
+ * Sort key for rotation: the base name and an age order (a compression suffix — `.gz`, `.bz2`, `.xz`,
+ * `.zst`, `.lz4`, `.Z` — aside). `error.log.3.gz` → (`error.log`, -3): logrotate
  * numbers grow with age; `error.log-20241121` (dateext: 8 digits) → (`error.log`, 20241121): dates grow
  * with time; the live file `error.log` comes last.
  */
 function rotation(file: string): { base: string; order: number } {
-  const m = /^(.*?)(?:[.-](\d+))?(?:\.gz)?$/.exec(file);
+  const m = /^(.*?)(?:[.-](\d+))?(?:\.(?:gz|bz2|xz|zst|lz4|Z))?$/.exec(file);
   const base = m?.[1] ?? file;
   if (m?.[2] === undefined) return { base, order: Infinity };
   const n = Number(m[2]);
@@ -49,29 +49,106 @@ export function sortRotated(files: string[]): string[] {
   });
 }
 
+/** Base names a directory walk takes: `error.log*`, `*error*.log*`, `*.log`; never a dot file. */
+const LOG_NAME = /^(?!\.)(?:.*error.*\.log.*|.*\.log)$/s;
+
+/** A directory still to walk: its path as shown (under the argument), as opened, and whether a symbolic link led there. */
+interface WalkDir {
+  shown: string;
+  abs: string;
+  linked: boolean;
+  /** Device and inode. */
+  id: string;
+}
+
+/** A log file a walk found, with its identity and whether a symbolic link led to it. */
+interface Found {
+  shown: string;
+  id: string;
+  linked: boolean;
+}
+
 /**
- * Find the error logs under a directory. A subdirectory that cannot be read is reported (not silently
- * left out, as fast-glob's `suppressErrors` would) and the search goes on without it.
+ * Read one directory of a walk: its subdirectories to walk and its log files, in name order. An entry
+ * that cannot be looked at is reported when it is named like a log (a dangling link), else passed over.
+ * @param top whether this is the directory given as the argument (its own error then needs no "under it")
  */
-async function logsUnder(arg: string, abs: string, problems: InputProblem[]): Promise<string[]> {
-  const fg = await fastGlob();
-  const ignore: string[] = [];
-  for (;;) {
+function walkOne(dir: WalkDir, problems: InputProblem[], top: boolean): { subdirs: WalkDir[]; files: Found[] } {
+  const subdirs: WalkDir[] = [];
+  const files: Found[] = [];
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir.abs, { withFileTypes: true });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = `${describeReadError(e)}${top ? '' : ' (the logs under it were not read)'}`;
+    problems.push({ arg: dir.shown, code: problemCode(e), message: `${dir.shown}: ${why}` });
+    return { subdirs, files };
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const ent of entries) {
+    const isLog = LOG_NAME.test(ent.name);
+    if (ent.name.startsWith('.') || (!isLog && !ent.isDirectory() && !ent.isSymbolicLink())) continue;
+    const shown = path.join(dir.shown, ent.name);
+    const abs = path.join(dir.abs, ent.name);
+    const linked = dir.linked || ent.isSymbolicLink();
+    let st: fs.Stats;
     try {
-      return await fg(DIR_PATTERNS, { cwd: abs, onlyFiles: true, dot: false, followSymbolicLinks: true, suppressErrors: false, ignore });
+      st = ent.isSymbolicLink() ? fs.statSync(abs) : fs.lstatSync(abs);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const rel = typeof e.path === 'string' ? path.relative(abs, e.path) : '';
-      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel) || ignore.length >= 1000) {
-        problems.push({ arg, code: problemCode(e), message: `${arg}: ${describeReadError(e)}` });
-        return [];
-      }
-      const shown = path.join(arg, rel);
-      problems.push({ arg: shown, code: problemCode(e), message: `${shown}: ${describeReadError(e)} (the logs under it were not read)` });
-      const pattern = fg.escapePath(rel.split(path.sep).join('/'));
-      ignore.push(pattern, `${pattern}/**`);
+      if (isLog) problems.push({ arg: shown, code: problemCode(e), message: `${shown}: ${describeReadError(e)}` });
+      continue;
+    }
+    if (st.isDirectory()) subdirs.push({ shown, abs, linked, id: fileIdentity(st) });
+    else if (!isLog) continue;
+    else {
+      const kind = specialFileKind(st);
+      if (kind) problems.push(specialFileProblem(shown, kind));
+      else files.push({ shown, id: fileIdentity(st), linked });
     }
   }
+  return { subdirs, files };
+}
+
+/**
+ * Find the error logs under a directory, following symbolic links. Each directory and each file is
+ * taken once, by identity (device and inode): a symbolic link loop (`logs/again -> ..`), a second link
+ * to a directory already walked, or a link farm (2^n paths to one directory) adds nothing. The real tree
+ * is walked first (depth first, in name order), then what only symbolic links lead to, and a file with
+ * several names is shown by its first name without a link. A subdirectory that cannot be read is
+ * reported, with the reason, and everything else is still read; so is a log-named FIFO, device,
+ * socket or dangling link.
+ * @param arg the directory as given (paths found are under it)
+ * @param seen identities of the files already taken (shared with the other arguments); updated
+ * @returns the files found, as paths under `arg`, in walk order
+ */
+function logsUnder(arg: string, abs: string, st: fs.Stats, seen: Set<string>, problems: InputProblem[]): string[] {
+  const rootId = fileIdentity(st);
+  const real: WalkDir[] = [{ shown: arg, abs, linked: false, id: rootId }];
+  const viaLinks: WalkDir[] = [];
+  const dirsSeen = new Set<string>();
+  const found: Found[] = [];
+  const next = (): WalkDir | undefined => real.pop() ?? viaLinks.pop();
+  for (let dir = next(); dir; dir = next()) {
+    if (dirsSeen.has(dir.id)) continue; // taken when walked, not when found: the real path wins over a link
+    dirsSeen.add(dir.id);
+    const { subdirs, files } = walkOne(dir, problems, dir.id === rootId);
+    found.push(...files);
+    for (const sub of subdirs.reverse()) if (!dirsSeen.has(sub.id)) (sub.linked ? viaLinks : real).push(sub); // first name on top
+  }
+  const chosen = new Map<string, Found>();
+  for (const f of found) {
+    const prev = chosen.get(f.id);
+    if (!prev || (prev.linked && !f.linked)) chosen.set(f.id, f);
+  }
+  const out: string[] = [];
+  for (const f of found) {
+    if (chosen.get(f.id) !== f || seen.has(f.id)) continue;
+    seen.add(f.id);
+    out.push(f.shown);
+  }
+  return out;
 }
 
 /** fast-glob, loaded on first use: plain file arguments (and stdin) never need it. */
@@ -84,8 +161,39 @@ function problemCode(e: NodeJS.ErrnoException): InputProblem['code'] {
   return e.code === 'EACCES' || e.code === 'EPERM' ? 'EACCES' : e.code === 'ENOTDIR' ? 'ENOTDIR' : 'ERROR';
 }
 
+/** The identity of standard input when it is a pipe, terminal or device (so `/dev/stdin` reads it), else null. */
+function stdinIdentity(): string | null {
+  try {
+    const st = fs.fstatSync(0);
+    return specialFileKind(st) ? fileIdentity(st) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why a FIFO, device or socket named as an input is not read, with what to do instead. */
+function specialFileProblem(arg: string, kind: string): InputProblem {
+  const hint = kind.startsWith('a FIFO') ? `; to read a pipe, give it on standard input (stapling-doctor < ${arg})` : '';
+  return { arg, code: 'NOTFILE', message: `${arg}: ${new SpecialFileError(arg, kind).message}${hint}` };
+}
+
+/** `stat` of an argument, or the problem it has; null when it does not exist (it may be a glob). */
+function statArg(arg: string, abs: string): fs.Stats | InputProblem | null {
+  try {
+    return fs.statSync(abs);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    // `error.log/x`: a part of the path is a file. (A glob would not match there either.)
+    if (e.code === 'ENOTDIR') return { arg, code: 'ENOTDIR', message: `${arg}: ${describeReadError(e)}` };
+    if (e.code !== 'ENOENT') return { arg, code: problemCode(e), message: `${arg}: ${describeReadError(e)}` };
+    return null;
+  }
+}
+
 /**
- * Expand arguments into inputs, in order, without duplicates.
+ * Expand arguments into inputs, in order, each file once (by device and inode, so a symbolic link and
+ * its target, or a file reached through two directories, are read once). A FIFO, device or socket named
+ * as an input is refused with a reason — except standard input itself named as a path (`/dev/stdin`).
  * @returns the inputs and the arguments that gave none (each with a one-line reason)
  */
 export async function expandInputs(
@@ -95,54 +203,42 @@ export async function expandInputs(
   const sources: InputSource[] = [];
   const problems: InputProblem[] = [];
   const seen = new Set<string>();
-  const addFile = (p: string): void => {
-    const abs = path.resolve(cwd, p);
-    if (seen.has(abs)) return;
-    seen.add(abs);
+  let stdinTaken = false;
+  let stdinId: string | null | undefined;
+  const addStdin = (): void => {
+    if (!stdinTaken) sources.push({ kind: 'stdin', path: '-' });
+    stdinTaken = true;
+  };
+  const addFile = (p: string, st: fs.Stats): void => {
+    const id = fileIdentity(st);
+    if (seen.has(id)) return;
+    seen.add(id);
     sources.push({ kind: 'file', path: p });
   };
   for (const arg of args) {
     if (arg === '-') {
-      if (!seen.has('-')) sources.push({ kind: 'stdin', path: '-' });
-      seen.add('-');
+      addStdin();
       continue;
     }
     const abs = path.resolve(cwd, arg);
-    let st: fs.Stats | null = null;
-    try {
-      st = fs.statSync(abs);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ENOTDIR') {
-        // `error.log/x`: a part of the path is a file. (A glob would not match there either.)
-        problems.push({ arg, code: 'ENOTDIR', message: `${arg}: ${describeReadError(e)}` });
-        continue;
-      }
-      if (e.code !== 'ENOENT') {
-        problems.push({ arg, code: problemCode(e), message: `${arg}: ${describeReadError(e)}` });
-        continue;
-      }
+    const st = statArg(arg, abs);
+    if (st && !(st instanceof fs.Stats)) {
+      problems.push(st);
+      continue;
     }
     if (st?.isDirectory()) {
-      try {
-        fs.accessSync(abs, fs.constants.R_OK | fs.constants.X_OK);
-      } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        problems.push({ arg, code: problemCode(e), message: `${arg}: ${describeReadError(e)}` });
-        continue;
-      }
       const before = problems.length;
-      const found = await logsUnder(arg, abs, problems);
-      if (found.length === 0) {
-        if (problems.length === before)
-          problems.push({ arg, code: 'EMPTYDIR', message: `${arg}: directory has no error logs (error.log*, *error*.log*, *.log)` });
-        continue;
-      }
-      for (const f of sortRotated(found)) addFile(path.join(arg, f));
+      const found = logsUnder(arg, abs, st, seen, problems);
+      if (found.length === 0 && problems.length === before)
+        problems.push({ arg, code: 'EMPTYDIR', message: `${arg}: directory has no error logs (error.log*, *error*.log*, *.log)` });
+      for (const f of sortRotated(found)) sources.push({ kind: 'file', path: f });
       continue;
     }
     if (st) {
-      addFile(arg);
+      const kind = specialFileKind(st);
+      if (kind && fileIdentity(st) === (stdinId ??= stdinIdentity())) addStdin();
+      else if (kind) problems.push(specialFileProblem(arg, kind));
+      else addFile(arg, st);
       continue;
     }
     const fg = await fastGlob();
@@ -153,12 +249,14 @@ export async function expandInputs(
         dot: true,
         suppressErrors: true,
         absolute: path.isAbsolute(arg),
+        stats: true,
       });
       if (found.length === 0) {
         problems.push({ arg, code: 'NOMATCH', message: `${arg}: the pattern matches no file` });
         continue;
       }
-      for (const f of sortRotated(found)) addFile(f);
+      const byPath = new Map(found.map((e) => [e.path, e.stats!]));
+      for (const f of sortRotated([...byPath.keys()])) addFile(f, byPath.get(f)!);
       continue;
     }
     problems.push({ arg, code: 'ENOENT', message: `${arg}: no such file or directory` });

@@ -5,8 +5,9 @@
  * JavaScript. The fingerprints are distributed over 8 buckets; similar fingerprints share a bucket so
  * that the nibble masks stay sparse and false candidates rare.
  *
- * Used by the scanner when the runtime has WebAssembly SIMD (Node ≥ 16.4); otherwise the scanner
- * falls back to one `Buffer.indexOf` pass per anchor.
+ * Used by the scanner when the runtime has WebAssembly SIMD (Node ≥ 16.4) and the module can be
+ * instantiated (not under a tight `ulimit -v`); otherwise the scanner falls back to one
+ * `Buffer.indexOf` pass per anchor.
  */
 import { TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 
@@ -33,7 +34,7 @@ interface WasmApi {
 const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: WasmModule | null | undefined;
-let shared: Exports | null = null;
+let shared: Exports | null | undefined;
 
 function wasmModule(): WasmModule | null {
   if (compiled !== undefined) return compiled;
@@ -44,6 +45,22 @@ function wasmModule(): WasmModule | null {
     compiled = null; // no WebAssembly SIMD in this runtime
   }
   return compiled;
+}
+
+/**
+ * The one instance of the kernel, made on first use; null when it cannot be made. Instantiating reserves
+ * the module's memory with V8's guard regions (about 10 GiB of address space on 64-bit), which fails
+ * under an address-space limit (`ulimit -v`): "WebAssembly.Instance(): Out of memory: Cannot allocate
+ * Wasm memory for new instance". The scanner then uses its `indexOf` path, which finds the same lines.
+ */
+function instance(mod: WasmModule): Exports | null {
+  if (shared !== undefined) return shared;
+  try {
+    shared = new WASM!.Instance(mod, {}).exports as Exports;
+  } catch {
+    shared = null;
+  }
+  return shared;
 }
 
 interface Exports {
@@ -87,8 +104,7 @@ export class Teddy {
     mod: WasmModule,
     readonly fingerprints: readonly Buffer[],
   ) {
-    shared ??= new WASM!.Instance(mod, {}).exports as Exports;
-    this.exports = shared;
+    this.exports = instance(mod)!;
     this.mem = new Uint8Array(this.exports.memory.buffer);
     this.view = new DataView(this.exports.memory.buffer);
     // Similar fingerprints in one bucket keep its masks sparse: sort, then cut into 8 runs.
@@ -129,13 +145,15 @@ export class Teddy {
   }
 
   /**
-   * A Teddy for these fingerprints, or null when WebAssembly SIMD is not available or there are more
-   * than 8 × 32 fingerprints (the caller then uses its fallback).
+   * A Teddy for these fingerprints, or null when WebAssembly SIMD is not available, its memory cannot
+   * be reserved (an address-space limit), or there are more than 8 × 32 fingerprints (the caller then
+   * uses its fallback).
    */
   static create(fingerprints: readonly Buffer[]): Teddy | null {
     if (fingerprints.length === 0 || fingerprints.length > 8 * MAX_PER_BUCKET) return null;
     const mod = wasmModule();
-    return mod ? new Teddy(mod, fingerprints) : null;
+    if (!mod || !instance(mod)) return null;
+    return new Teddy(mod, fingerprints);
   }
 
   /**

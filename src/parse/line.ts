@@ -54,7 +54,6 @@ const STATUS_BOUNDED = '\\((?:EAI -?\\d{1,10}|OS \\d{1,10}|os 0x[0-9a-fA-F]{8}|-
 const LOOSE_AH = new RegExp(
   `(?:^|\\s)(?:(?<status>${STATUS_BOUNDED}): )?(?:\\[(?:client|remote) (?<client>[^\\]]{1,128})\\] )?(?<code>AH\\d{5}): `,
 );
-/^(?:(?<src>[\w.-]+\(\d+\)): )?(?:(?<status>\((?:EAI |OS |os 0x)?-?[0-9a-fA-F]+\)[^:\[\]]*): )?(?:\[(?:client|remote) (?<client>[^\]]+)\] )?(?<msg>.*)$/s;
 
 const APACHE22 = new RegExp(
   '^\\[(?<time>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4})\\] ' +

@@ -21,6 +21,7 @@ import {
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, CRLReasons, type Name } from '@peculiar/asn1-x509';
 import { dnLine, issuedBy, sameCert } from '../x509/x509.js';
+import { malformedGeneralizedTime } from './der-time.js';
 
 /** OCSPResponseStatus names as RFC 6960 spells them. */
 export type ResponseStatusName = 'successful' | 'malformedRequest' | 'internalError' | 'tryLater' | 'sigRequired' | 'unauthorized';
@@ -33,9 +34,27 @@ export interface SignatureCheck {
   signer: 'issuer' | 'delegated' | null;
   /** Subject of the signing certificate, when found. */
   signerSubject: string | null;
-  /** One sentence: what was checked and what failed. */
-  detail: string;
+  /** What was checked and what failed, as a sentence id (worded by `format/probe.ts`) … */
+  detailId: SignatureDetailId;
+  /** … and its values (subjects, validity dates, an error text). */
+  data: Record<string, string>;
 }
+
+/** The outcomes of the signature check that {@link SignatureCheck.detailId} names. */
+export type SignatureDetailId =
+  | 'no-response'
+  | 'not-successful'
+  | 'signer-unknown'
+  | 'signer-unknown-no-issuer'
+  | 'cannot-verify'
+  | 'issuer-verified'
+  | 'issuer-bad-signature'
+  | 'bad-signature'
+  | 'delegation-unchecked'
+  | 'signer-not-issued-by-issuer'
+  | 'signer-without-ocsp-signing'
+  | 'signer-not-valid-now'
+  | 'delegated-verified';
 
 /** What a staple says about the served certificate. */
 export interface StapleReport {
@@ -110,7 +129,7 @@ function nameLine(name: Name): string {
 
 const buf = (a: ArrayBuffer | ArrayBufferView): Buffer =>
   ArrayBuffer.isView(a) ? Buffer.from(a.buffer, a.byteOffset, a.byteLength) : Buffer.from(a);
-const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null);
+const iso = (d: Date | undefined): string | null => (d && Number.isFinite(d.getTime()) ? d.toISOString() : null);
 
 /** The decoded parts of a certificate the CertID and responder id are computed from. */
 interface CertParts {
@@ -169,7 +188,8 @@ const statusName = (s: number): StapleReport['responseStatus'] =>
  * @param leaf the server certificate
  * @param chain the other certificates the server sent (its issuer should be among them)
  * @param now ms since the epoch
- * Never throws: undecodable input gives `responseStatus: 'unparsable'` with `parseError`.
+ * Never throws: undecodable input, or a GeneralizedTime that is not well formed (see `der-time.ts`),
+ * gives `responseStatus: 'unparsable'` with `parseError`.
  */
 export function checkStaple(der: Buffer, leaf: X509Certificate, chain: readonly X509Certificate[], now: number): StapleReport {
   const report: StapleReport = {
@@ -185,7 +205,7 @@ export function checkStaple(der: Buffer, leaf: X509Certificate, chain: readonly 
     nextUpdate: null,
     secondsLeft: null,
     current: null,
-    signature: { result: 'not-checked', signer: null, signerSubject: null, detail: 'No response to check.' },
+    signature: { result: 'not-checked', signer: null, signerSubject: null, detailId: 'no-response', data: {} },
   };
   let resp: OCSPResponse;
   try {
@@ -196,11 +216,18 @@ export function checkStaple(der: Buffer, leaf: X509Certificate, chain: readonly 
   }
   report.responseStatus = statusName(resp.responseStatus);
   if (resp.responseStatus !== OCSPResponseStatus.successful) {
-    report.signature.detail = `A ${report.responseStatus} response carries no signed data.`;
+    report.signature = { ...report.signature, detailId: 'not-successful', data: { status: report.responseStatus } };
     return report;
   }
   if (!resp.responseBytes || resp.responseBytes.responseType !== id_pkix_ocsp_basic) {
     report.parseError = `response type ${resp.responseBytes?.responseType ?? '(none)'} is not id-pkix-ocsp-basic`;
+    return report;
+  }
+  // Checked before decoding: the decoder reads malformed times leniently (month 13 as next January).
+  const badTime = malformedGeneralizedTime(buf(resp.responseBytes.response.buffer));
+  if (badTime !== null) {
+    report.responseStatus = 'unparsable';
+    report.parseError = `malformed GeneralizedTime ${JSON.stringify(badTime)} (RFC 5280 4.1.2.5.2: YYYYMMDDHHMMSSZ, UTC)`;
     return report;
   }
   let basic: BasicOCSPResponse;
@@ -243,11 +270,9 @@ export function checkStaple(der: Buffer, leaf: X509Certificate, chain: readonly 
   return report;
 }
 
-function checkSignature(basic: BasicOCSPResponse, issuer: CertParts | null, now: number): SignatureCheck {
+/** The certificate that signed the response: the issuer or one included in the response, by responder id. */
+function findSigner(basic: BasicOCSPResponse, issuer: CertParts | null): CertParts | null {
   const rid = basic.tbsResponseData.responderID;
-  const tbs = basic.tbsResponseDataRaw ? buf(basic.tbsResponseDataRaw) : buf(AsnConvert.serialize(basic.tbsResponseData));
-  const sig = buf(basic.signature);
-  const alg = basic.signatureAlgorithm.algorithm;
   const included: CertParts[] = [];
   for (const c of basic.certs ?? []) {
     try {
@@ -262,85 +287,51 @@ function checkSignature(basic: BasicOCSPResponse, issuer: CertParts | null, now:
       : rid.byKey
         ? createHash('sha1').update(p.keyBits).digest().equals(buf(rid.byKey.buffer))
         : false;
-  const candidates = [...(issuer ? [issuer] : []), ...included];
-  const signer = candidates.find(matches) ?? null;
-  if (!signer) {
-    return {
-      result: issuer ? 'failed' : 'not-checked',
-      signer: null,
-      signerSubject: null,
-      detail: issuer
-        ? 'Neither the issuer nor a certificate included in the response matches the responder id: the signer is unknown.'
-        : 'The server did not send the issuer of its certificate, and no certificate in the response matches the responder id.',
-    };
-  }
+  return [...(issuer ? [issuer] : []), ...included].find(matches) ?? null;
+}
+
+/** A delegated signer is authorised when the issuer issued it with the OCSPSigning usage and it is valid now. */
+function checkDelegation(signer: CertParts, issuer: CertParts, now: number): SignatureCheck {
   const subject = dnLine(signer.x509.subject);
-  let ok: boolean;
-  try {
-    ok = verifySignature(alg, tbs, signer.x509.publicKey, sig);
-  } catch (e) {
-    return {
-      result: 'not-checked',
-      signer: null,
-      signerSubject: subject,
-      detail: `Cannot verify: ${e instanceof Error ? e.message : String(e)}.`,
-    };
-  }
-  if (issuer && sameCert(signer.x509, issuer.x509)) {
-    return ok
-      ? {
-          result: 'verified',
-          signer: 'issuer',
-          signerSubject: subject,
-          detail: `Signed by the certificate's issuer ${subject}; the signature verifies.`,
-        }
-      : {
-          result: 'failed',
-          signer: 'issuer',
-          signerSubject: subject,
-          detail: `Claims to be signed by the issuer ${subject}, but the signature does not verify.`,
-        };
-  }
-  if (!ok)
-    return { result: 'failed', signer: null, signerSubject: subject, detail: `The signature does not verify with the key of ${subject}.` };
-  if (!issuer) {
-    return {
-      result: 'not-checked',
-      signer: null,
-      signerSubject: subject,
-      detail: `Signed by ${subject}, but the server did not send its certificate's issuer, so the delegation cannot be checked.`,
-    };
-  }
+  const no = (detailId: SignatureDetailId, data: Record<string, string>, who: SignatureCheck['signer'] = null): SignatureCheck => ({
+    result: 'failed',
+    signer: who,
+    signerSubject: subject,
+    detailId,
+    data: { subject, ...data },
+  });
   if (!issuedBy(signer.x509, issuer.x509)) {
-    return {
-      result: 'failed',
-      signer: null,
-      signerSubject: subject,
-      detail: `Signed by ${subject} (issuer ${dnLine(signer.x509.issuer)}), which the certificate's issuer ${dnLine(issuer.x509.subject)} did not issue: not an authorised responder.`,
-    };
+    return no('signer-not-issued-by-issuer', { signerIssuer: dnLine(signer.x509.issuer), issuer: dnLine(issuer.x509.subject) });
   }
-  if (!(signer.x509.keyUsage ?? []).includes(id_kp_OCSPSigning)) {
-    return {
-      result: 'failed',
-      signer: null,
-      signerSubject: subject,
-      detail: `Signed by ${subject}, issued by the certificate's issuer but without the OCSPSigning extended key usage: not an authorised responder.`,
-    };
-  }
+  if (!(signer.x509.keyUsage ?? []).includes(id_kp_OCSPSigning)) return no('signer-without-ocsp-signing', {});
   const from = Date.parse(signer.x509.validFrom);
   const to = Date.parse(signer.x509.validTo);
   if (Number.isFinite(from) && Number.isFinite(to) && (now < from || now > to)) {
-    return {
-      result: 'failed',
-      signer: 'delegated',
-      signerSubject: subject,
-      detail: `Signed by the delegated responder ${subject}, whose certificate is not valid now (${signer.x509.validFrom} – ${signer.x509.validTo}).`,
-    };
+    return no('signer-not-valid-now', { validFrom: signer.x509.validFrom, validTo: signer.x509.validTo }, 'delegated');
   }
-  return {
-    result: 'verified',
-    signer: 'delegated',
-    signerSubject: subject,
-    detail: `Signed by the delegated responder ${subject} (issued by the certificate's issuer, OCSPSigning); the signature verifies.`,
-  };
+  return { result: 'verified', signer: 'delegated', signerSubject: subject, detailId: 'delegated-verified', data: { subject } };
+}
+
+function checkSignature(basic: BasicOCSPResponse, issuer: CertParts | null, now: number): SignatureCheck {
+  const signer = findSigner(basic, issuer);
+  if (!signer) {
+    const detailId = issuer ? 'signer-unknown' : 'signer-unknown-no-issuer';
+    return { result: issuer ? 'failed' : 'not-checked', signer: null, signerSubject: null, detailId, data: {} };
+  }
+  const subject = dnLine(signer.x509.subject);
+  const tbs = basic.tbsResponseDataRaw ? buf(basic.tbsResponseDataRaw) : buf(AsnConvert.serialize(basic.tbsResponseData));
+  let ok: boolean;
+  try {
+    ok = verifySignature(basic.signatureAlgorithm.algorithm, tbs, signer.x509.publicKey, buf(basic.signature));
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    return { result: 'not-checked', signer: null, signerSubject: subject, detailId: 'cannot-verify', data: { error } };
+  }
+  if (issuer && sameCert(signer.x509, issuer.x509)) {
+    const detailId = ok ? 'issuer-verified' : 'issuer-bad-signature';
+    return { result: ok ? 'verified' : 'failed', signer: 'issuer', signerSubject: subject, detailId, data: { subject } };
+  }
+  if (!ok) return { result: 'failed', signer: null, signerSubject: subject, detailId: 'bad-signature', data: { subject } };
+  if (!issuer) return { result: 'not-checked', signer: null, signerSubject: subject, detailId: 'delegation-unchecked', data: { subject } };
+  return checkDelegation(signer, issuer, now);
 }

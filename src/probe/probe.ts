@@ -7,14 +7,14 @@
  * The server's certificate is not verified for the connection (`rejectUnauthorized: false`) — the
  * probe reports whether it would have been (`tls.authorized`), against `--ca-file` or Node's CA store.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { PROBE, probeVerdict } from '../confirm-wording.js';
 import { dnLine, sameCert, summarize } from '../x509/x509.js';
 import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
+import { MAX_CA_FILE_BYTES, MAX_TIMEOUT_MS } from './limits.js';
+import { FileTooLargeError, readSmallFileSync, SpecialFileError } from '../input/files.js';
 
 /** The verdict of a probe; exit code 0 only for `good`. */
 export type ProbeVerdict =
@@ -35,7 +35,7 @@ export interface ProbeOptions {
   port: number;
   /** SNI name; default the host when it is a name, none for an IP address. */
   servername?: string | null;
-  /** Per-handshake timeout in ms (default 10 000). */
+  /** Per-handshake timeout in ms, 1 to {@link MAX_TIMEOUT_MS} (default 10 000). */
   timeoutMs?: number;
   /** Pause before the second handshake when the first brought no staple, in ms (default 1 500). */
   retryDelayMs?: number;
@@ -71,11 +71,17 @@ export interface ProbeResult {
   /** The staple of the last handshake, or null when none was sent. */
   staple: StapleReport | null;
   verdict: ProbeVerdict;
-  /** The verdict as one plain sentence. */
-  message: string;
-  /** Explanations (nginx's second-handshake behaviour …). */
-  notes: string[];
+  /** What explains the result (nginx's second-handshake behaviour …), as data; `format/probe.ts` words them. */
+  notes: ProbeNote[];
 }
+
+/**
+ * A note on a probe: the handshake asking for a staple was aborted (with the TLS error) while one
+ * without asking succeeded; the staple came only on the second handshake; neither handshake brought
+ * one; the certificate carries no OCSP URL.
+ */
+export type ProbeNote =
+  { id: 'handshake-aborted'; error: string } | { id: 'stapled-on-second' } | { id: 'no-staple-twice' } | { id: 'no-ocsp-url' };
 
 /** A probe that could not complete a handshake (exit code 2). */
 export class ProbeError extends Error {
@@ -92,7 +98,7 @@ export class ProbeError extends Error {
  * @throws Error with a usage message for an empty host or a port outside 1–65535
  */
 export function parseTarget(arg: string): { host: string; port: number } {
-  let host = arg;
+  let host: string;
   let port = '443';
   const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(arg);
   if (v6) {
@@ -194,7 +200,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Probe a server: one handshake asking for a staple, a second one after `retryDelayMs` when the
  * first brought none, then the staple of the last one checked against the served chain.
- * @throws ProbeError when no TLS handshake completes (refused, timeout, not TLS) or `caFile` cannot be read
+ * @throws ProbeError when no TLS handshake completes (refused, timeout, not TLS), `caFile` cannot be read,
+ *   or the timeout is out of range (code `EINVAL`)
  */
 export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   const now = opts.now ?? (() => Date.now());
@@ -202,13 +209,18 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   let ca: Buffer | undefined;
   if (opts.caFile) {
     try {
-      ca = fs.readFileSync(opts.caFile);
+      ca = readSmallFileSync(opts.caFile, MAX_CA_FILE_BYTES); // bounded, never waiting on a FIFO or device
     } catch (e) {
-      throw new ProbeError(`cannot read --ca-file ${opts.caFile}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'ECAFILE');
+      const err = e as NodeJS.ErrnoException;
+      const why = err instanceof SpecialFileError || err instanceof FileTooLargeError ? err.message : (err.code ?? err.message);
+      throw new ProbeError(`cannot read --ca-file ${opts.caFile}: ${why}`, 'ECAFILE');
     }
   }
-  const hsOpts = { host: opts.host, port: opts.port, timeoutMs: opts.timeoutMs ?? 10_000, servername, ...(ca ? { ca } : {}) };
-  const notes: string[] = [];
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
+    throw new ProbeError(`the timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${timeoutMs}`, 'EINVAL');
+  const hsOpts = { host: opts.host, port: opts.port, timeoutMs, servername, ...(ca ? { ca } : {}) };
+  const notes: ProbeNote[] = [];
   let first: Handshake;
   let aborted: string | null = null;
   try {
@@ -219,13 +231,13 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
     if (!(e instanceof ProbeError) || !/^ERR_SSL_/.test(e.code ?? '')) throw e;
     aborted = e.message.replace(/\s+$/, '');
     first = await handshake({ ...hsOpts, requestOCSP: false });
-    notes.push(PROBE.abortedNote(aborted));
+    notes.push({ id: 'handshake-aborted', error: aborted });
   }
   const shakes: Handshake[] = [first];
   if (!aborted && !shakes[0]!.staple) {
     await sleep(opts.retryDelayMs ?? 1_500);
     shakes.push(await handshake(hsOpts));
-    notes.push(shakes[1]!.staple ? PROBE.stapledOnSecond : PROBE.noStapleTwice);
+    notes.push({ id: shakes[1]!.staple ? 'stapled-on-second' : 'no-staple-twice' });
   }
   const last = shakes[shakes.length - 1]!;
   const leaf = last.chain[0];
@@ -233,7 +245,7 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   const staple = last.staple ? checkStaple(last.staple, leaf, last.chain.slice(1), now()) : null;
   const verdict = aborted ? 'handshake-aborted' : verdictOf(staple);
   const certificate = summarize(leaf);
-  if (certificate.ocspUrls.length === 0) notes.push(PROBE.noOcspUrl);
+  if (certificate.ocspUrls.length === 0) notes.push({ id: 'no-ocsp-url' });
   return {
     version: OUTPUT_VERSION,
     target: { host: opts.host, port: opts.port, servername, address: last.address },
@@ -244,7 +256,6 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
     chain: last.chain.slice(1).map((c) => ({ subject: dnLine(c.subject), issuer: dnLine(c.issuer), serial: c.serialNumber.toUpperCase() })),
     staple,
     verdict,
-    message: probeVerdict(verdict, staple),
     notes,
   };
 }

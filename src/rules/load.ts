@@ -15,8 +15,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Report as BacktrackReport } from 'scslre';
-import { RULE_SCHEMA } from './schema.js';
+import { RULE_SCHEMA, ruleSchema } from './schema.js';
+import { checkSamples } from './samples.js';
 import { describeReadError } from '../input/read.js';
+import { readSmallFileSync } from '../input/files.js';
 import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
 /** A rule file that cannot be used. `file` is its path, `field` a JSON pointer into it (`/patterns/0/regex`). */
@@ -41,21 +43,30 @@ export interface BuiltinRule {
 declare const __STAPLING_DOCTOR_RULES__: BuiltinRule[] | undefined;
 
 const RULE_FILE = /\.(ya?ml|json)$/;
+
+/**
+ * Largest rule file read, bytes (1 MiB; the largest built-in rule, with its samples, is 24 KB). A larger
+ * file, a FIFO or a device in a `--rules` directory is refused with a {@link RuleLoadError}, never read
+ * whole or waited on.
+ */
+export const MAX_RULE_FILE_BYTES = 1024 * 1024;
 const GROUP_NAME = /\(\?<([A-Za-z_$][\w$]*)>/g;
 
 // Ajv and the YAML parser cost ~50 ms to import and Ajv ~140 ms to compile the schema, so they are
 // loaded only when a rule file has to be read and checked (user rules, or rules/ without a build).
-let validator: ValidateFunction | undefined;
+// One validator per cause vocabulary (the built-in one, or with an API user's extra cause ids).
+const validators = new Map<string, ValidateFunction>();
 let yaml: typeof import('yaml') | undefined;
-async function parsers(): Promise<void> {
-  if (!validator) {
+async function parsers(extraCauses: readonly string[]): Promise<ValidateFunction> {
+  const key = extraCauses.join('\u0000');
+  let v = validators.get(key);
+  if (!v) {
     const { Ajv } = await import('ajv');
-    validator = new Ajv({ allErrors: false, strict: true }).compile(RULE_SCHEMA);
+    v = new Ajv({ allErrors: false, strict: true }).compile(extraCauses.length > 0 ? ruleSchema(extraCauses) : RULE_SCHEMA);
+    validators.set(key, v);
   }
   yaml ??= (await import('yaml')).default as unknown as typeof import('yaml');
-}
-function validate(doc: unknown): ErrorObject[] {
-  return validator!(doc) ? [] : (validator!.errors ?? []);
+  return v;
 }
 
 function describeAjvError(e: ErrorObject): { field: string; detail: string } {
@@ -106,9 +117,9 @@ let scslre: typeof import('scslre') | undefined;
  * can hand characters to each other: O(n²) per attempt, O(n³) over a line) and `Move` (an unanchored
  * pattern that fails slowly at every start: O(n²); 30–65 ms on one 8 KiB message, measured).
  * Limits of the checker: it builds attacks from one repeated character, so it misses ambiguity between
- * alternatives (`(\w|\d)+`) and repeated multi-character sequences; the CLI also turns on V8's
- * linear-time fallback for regexes that backtrack excessively, and rule messages are capped at
- * `MAX_MATCH_CHARS`. The checker (~50 ms to import) is loaded on first use.
+ * alternatives (`(\w|\d)+`), which `ambiguity.ts` checks; the CLI also turns on V8's linear-time
+ * fallback for regexes that backtrack excessively, and rule messages are capped at `MAX_MATCH_CHARS`.
+ * The checker (~50 ms to import) is loaded on first use.
  * @param source a regex source that compiles
  * @returns a one-line description of the first problem, or null when none was found
  */
@@ -145,14 +156,33 @@ export async function backtrackingProblem(source: string, flags = ''): Promise<s
 }
 
 /**
- * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}).
+ * Refuse a rule whose regexes can backtrack super-linearly (see {@link backtrackingProblem}), hold a
+ * backreference, or repeat a group whose alternatives can match the same text (`ambiguity.ts`).
  * @throws RuleLoadError naming the file and `/patterns/N/regex`
  */
+/**
+ * The checks made wherever a rule file is read (build time for built-in rules, load time for `--rules`):
+ * no super-linear backtracking, and the rule's own samples hold (see `samples.ts`).
+ * @throws RuleLoadError naming the file and the regex or sample
+ */
+export async function checkRule(rule: Rule): Promise<void> {
+  await checkBacktracking(rule.file, rule);
+  const problem = checkSamples(rule);
+  if (problem) throw new RuleLoadError(rule.file, problem.field, problem.detail);
+}
+
 export async function checkBacktracking(file: string, spec: RuleSpec): Promise<void> {
   for (const [i, p] of spec.patterns.entries()) {
-    const problem = await backtrackingProblem(p.regex);
+    const problem = (await backtrackingProblem(p.regex)) ?? (await unboundedProblem(p.regex));
     if (problem) throw new RuleLoadError(file, `/patterns/${i}/regex`, problem);
   }
+}
+
+let ambiguity: typeof import('./ambiguity.js') | undefined;
+/** Backreferences and ambiguous alternatives (see `ambiguity.ts`); the checker is loaded on first use. */
+async function unboundedProblem(source: string): Promise<string | null> {
+  ambiguity ??= await import('./ambiguity.js');
+  return ambiguity.unboundedRegexProblem(source);
 }
 
 /** Directory of the rules shipped with the package (`<package>/rules`). */
@@ -167,10 +197,11 @@ export function builtinRulesJson(): string {
 
 /**
  * Parse and validate one rule file's text (YAML, or JSON for `.json`) against the rule schema.
+ * @param extraCauses cause ids beyond the built-in vocabulary that the rule may name
  * @throws RuleLoadError naming the file and the field
  */
-export async function parseRule(file: string, text: string): Promise<RuleSpec> {
-  await parsers();
+export async function parseRule(file: string, text: string, extraCauses: readonly string[] = []): Promise<RuleSpec> {
+  const validator = await parsers(extraCauses);
   let doc: unknown;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark, as some editors write
   try {
@@ -182,7 +213,7 @@ export async function parseRule(file: string, text: string): Promise<RuleSpec> {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new RuleLoadError(file, '/', `must be a mapping of rule fields (id, summary, servers, …), not ${doc === null ? 'empty' : Array.isArray(doc) ? 'a list' : typeof doc}`);
   }
-  const errors = validate(doc);
+  const errors: ErrorObject[] = validator(doc) ? [] : (validator.errors ?? []);
   if (errors.length > 0) {
     const { field, detail } = describeAjvError(errors[0]!);
     throw new RuleLoadError(file, field || '/', detail);
@@ -240,6 +271,8 @@ export interface LoadRulesOptions {
   dirs?: string[];
   /** Load the built-in rules (default true). */
   builtin?: boolean;
+  /** Cause ids beyond the built-in vocabulary that rules may name (an API user's own cause modules). */
+  causes?: readonly string[];
 }
 
 /**
@@ -276,8 +309,7 @@ export async function writeBuiltinRulesJson(target: string = builtinRulesJson())
   const dir = builtinRulesDir();
   for (const f of readDir(dir, false)) {
     const spec = await parseRule(f.file, fs.readFileSync(f.file, 'utf8'));
-    compileRuleSpec(f.file, spec); // check invariants now, not at the user's start-up
-    await checkBacktracking(f.file, spec);
+    await checkRule(compileRuleSpec(f.file, spec)); // check invariants and samples now, not at the user's start-up
     out.push({ file: path.relative(path.resolve(dir, '..'), f.file), spec });
   }
   fs.writeFileSync(target, JSON.stringify(out));
@@ -303,7 +335,7 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
       const file = path.join(dir, n);
       if (!withText) return { file, text: '' };
       try {
-        return { file, text: fs.readFileSync(file, 'utf8') };
+        return { file, text: readSmallFileSync(file, MAX_RULE_FILE_BYTES).toString('utf8') };
       } catch (err) {
         throw new RuleLoadError(file, '', `cannot read: ${describeReadError(err)}`);
       }
@@ -327,12 +359,12 @@ export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]>
   for (const dir of options.dirs ?? []) {
     const found = readDir(dir);
     if (found.length === 0) throw new RuleLoadError(dir, '', 'no rule files (*.yaml, *.yml, *.json) in this directory');
-    for (const f of found) specs.push({ file: f.file, spec: await parseRule(f.file, f.text), checked: false });
+    for (const f of found) specs.push({ file: f.file, spec: await parseRule(f.file, f.text, options.causes), checked: false });
   }
   const byId = new Map<string, Rule>();
   for (const { file, spec, checked } of specs) {
     const rule = compileRuleSpec(file, spec);
-    if (!checked) await checkBacktracking(file, spec);
+    if (!checked) await checkRule(rule);
     const prev = byId.get(rule.id);
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);

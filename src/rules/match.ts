@@ -11,7 +11,7 @@ import { parseLine, type ParseOptions } from '../parse/line.js';
 import { splitApacheCertSuffix } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
 import type { CauseId, CompiledPattern, LineLocation, LineMatch, ParsedLine, Rule, Severity, Values } from '../types.js';
-import { refineCause } from '../findings/causes.js';
+import { causeOfMatch } from './cause.js';
 import { AnchorPlanner } from './prefilter.js';
 import type { Prefilter } from '../lines/scan.js';
 
@@ -22,33 +22,37 @@ import type { Prefilter } from '../lines/scan.js';
  */
 export const MAX_MATCH_CHARS = 8192;
 
-function checkWhen(rule: Rule, p: ParsedLine): boolean {
+/** A rule's `when` condition a parsed line does not meet: the field, what the rule wants, what the line has. */
+export interface WhenFailure {
+  field: string;
+  wanted: 'absent' | 'present' | readonly string[];
+  actual: string | number | null;
+}
+
+/** The first `when` condition of the rule the line does not meet, or null when all are met. */
+export function whenFailure(rule: Rule, p: ParsedLine): WhenFailure | null {
   const w = rule.when;
-  if (!w) return true;
+  if (!w) return null;
   for (const [field, cond] of Object.entries(w)) {
-    const v = p[field as keyof ParsedLine];
-    if (cond === 'absent') {
-      if (v !== null) return false;
-    } else if (cond === 'present') {
-      if (v === null) return false;
-    } else if (v === null || !cond.includes(String(v))) {
-      return false;
-    }
+    const v = p[field as keyof ParsedLine] as string | number | null;
+    const ok = cond === 'absent' ? v === null : cond === 'present' ? v !== null : v !== null && cond.includes(String(v));
+    if (!ok) return { field, wanted: cond, actual: v };
   }
-  return true;
+  return null;
 }
 
 /**
  * A line's message prepared for the rule regexes: Apache's certificate suffix split off, length
  * bounded, and the shared structured values extracted (see `src/parse/context.ts`).
  */
-interface Prepared {
+export interface Prepared {
   message: string;
   /** Values every rule gets before its own captures (which win). */
   shared: Values;
 }
 
-function prepare(p: ParsedLine): Prepared {
+/** Prepare a parsed line's message for the rule regexes (see {@link Prepared}). */
+export function prepare(p: ParsedLine): Prepared {
   let message = p.message;
   let shared: Values = {};
   if (p.server !== 'nginx' && message.endsWith(']')) {
@@ -84,41 +88,18 @@ function groupsToValues(groups: Record<string, string | undefined> | undefined):
 }
 
 /**
- * The cause a `causeFrom` table gives: the first listed value that is present and found in the map
- * (keys compare case-insensitively, ignoring `self signed`/`self-signed` and trailing-space differences),
- * else the table's default.
- */
-export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Values): CauseId | undefined {
-  const norm = (x: string): string =>
-    x
-      .trim()
-      .toLowerCase()
-      .replace(/self-signed/g, 'self signed');
-  const names = Array.isArray(cf.value) ? cf.value : [cf.value];
-  for (const n of names) {
-    const v = values[n];
-    if (v === undefined) continue;
-    const hit = Object.entries(cf.map).find(([k]) => norm(k) === norm(v));
-    if (hit) return hit[1];
-  }
-  return cf.default;
-}
-
-/**
  * Try one rule on a parsed line.
  * @returns the hit, or null when the rule's server, conditions or patterns do not fit
  */
 export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (() => Prepared) = () => prepare(parsed)): RuleHit | null {
   if (parsed.server !== null && !rule.servers.includes(parsed.server)) return null;
-  if (!checkWhen(rule, parsed)) return null;
+  if (whenFailure(rule, parsed) !== null) return null;
   if (typeof prepared === 'function') prepared = prepared();
   for (const pattern of rule.compiled) {
     const m = pattern.re.exec(prepared.message);
     if (!m) continue;
     const values: Values = { ...prepared.shared, ...groupsToValues(m.groups) };
-    let cause: CauseId = pattern.cause ?? rule.cause;
-    if (!pattern.cause && rule.causeFrom) cause = causeFromValues(rule.causeFrom, values) ?? rule.cause;
-    cause = refineCause(cause, values);
+    const cause = causeOfMatch(rule, pattern, values);
     const severity: Severity =
       pattern.severity ?? (parsed.level !== null ? rule.severityByLevel?.[parsed.level] : undefined) ?? rule.severity;
     return { rule, pattern, values, cause, severity };
@@ -126,8 +107,8 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
   return null;
 }
 
-/** Options of {@link createMatcher}. */
-export interface MatcherOptions extends ParseOptions {}
+/** Options of {@link createMatcher}: how lines are parsed. */
+export type MatcherOptions = ParseOptions;
 
 /** Compiled rule set: prefilter data plus the per-line match. */
 export interface Matcher {
@@ -150,8 +131,12 @@ export interface Matcher {
    *   (the rule-sample test forbids such ties).
    */
   match(text: string, location: LineLocation, triggers?: readonly number[]): { parsed: ParsedLine | null; match: LineMatch | null };
-  /** Every rule that matches the line, highest priority first (for tests and `--explain`). */
+  /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
+  /** The rules whose trigger the text contains (the only ones that can match it). */
+  candidates(text: string): Rule[];
+  /** The line parsed as the matcher parses it. */
+  parse(text: string): ParsedLine;
 }
 
 /** Build the matcher for a rule set. */
@@ -214,5 +199,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     matchAll(text) {
       return hitsFor(parseLine(text, parseOptions), candidates(text));
     },
+    candidates,
+    parse: (text) => parseLine(text, parseOptions),
   };
 }

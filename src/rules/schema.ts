@@ -16,7 +16,8 @@ const sample = {
       additionalProperties: false,
       properties: Object.fromEntries(VALUE_NAMES.map((n) => [n, { type: 'string' }])),
     },
-    cause: { enum: [...CAUSE_IDS] },
+    cause: { $ref: '#/$defs/cause' },
+    severity: { enum: [...SEVERITIES] },
   },
 } as const;
 
@@ -27,6 +28,7 @@ const whenValue = {
 /** The rule-file schema object, as given to Ajv. */
 export const RULE_SCHEMA = {
   $id: 'https://stapling-doctor.invalid/rule.schema.json',
+  $defs: { cause: { enum: [...CAUSE_IDS] as string[] } },
   type: 'object',
   additionalProperties: false,
   required: ['id', 'summary', 'servers', 'severity', 'cause', 'role', 'phase', 'trigger', 'patterns', 'source', 'samples'],
@@ -35,7 +37,7 @@ export const RULE_SCHEMA = {
     summary: { type: 'string', minLength: 10 },
     servers: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...SERVERS] } },
     severity: { enum: [...SEVERITIES] },
-    cause: { enum: [...CAUSE_IDS] },
+    cause: { $ref: '#/$defs/cause' },
     role: { enum: [...RULE_ROLES] },
     phase: { enum: ['config', 'runtime'] },
     trigger: { type: 'string', minLength: 3 },
@@ -49,7 +51,7 @@ export const RULE_SCHEMA = {
         properties: {
           regex: { type: 'string', minLength: 1 },
           name: { type: 'string' },
-          cause: { enum: [...CAUSE_IDS] },
+          cause: { $ref: '#/$defs/cause' },
           severity: { enum: [...SEVERITIES] },
         },
       },
@@ -60,8 +62,8 @@ export const RULE_SCHEMA = {
       required: ['value', 'map'],
       properties: {
         value: { anyOf: [{ enum: [...VALUE_NAMES] }, { type: 'array', minItems: 1, items: { enum: [...VALUE_NAMES] } }] },
-        map: { type: 'object', minProperties: 1, additionalProperties: { enum: [...CAUSE_IDS] } },
-        default: { enum: [...CAUSE_IDS] },
+        map: { type: 'object', minProperties: 1, additionalProperties: { $ref: '#/$defs/cause' } },
+        default: { $ref: '#/$defs/cause' },
       },
     },
     when: {
@@ -76,7 +78,7 @@ export const RULE_SCHEMA = {
       },
     },
     severityByLevel: { type: 'object', additionalProperties: { enum: [...SEVERITIES] } },
-    follows: { type: 'array', items: { enum: [...CAUSE_IDS] }, uniqueItems: true },
+    follows: { type: 'array', items: { $ref: '#/$defs/cause' }, uniqueItems: true },
     closes: { type: 'boolean' },
     priority: { type: 'integer' },
     source: {
@@ -106,3 +108,11 @@ export const RULE_SCHEMA = {
     },
   },
 } as const;
+
+/**
+ * The rule-file schema for a larger cause vocabulary: the built-in ids plus an API user's own cause
+ * modules' ids (see `LoadRulesOptions.causes`).
+ */
+export function ruleSchema(extraCauses: readonly string[]): object {
+  return { ...RULE_SCHEMA, $id: `${RULE_SCHEMA.$id}?causes=${encodeURIComponent(extraCauses.join(','))}`, $defs: { cause: { enum: [...CAUSE_IDS, ...extraCauses] } } };
+}

@@ -5,7 +5,7 @@
 import { createAnalyzer, type Analyzer, type AnalyzerOptions, type Report } from '../findings/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineScanner } from '../lines/scan.js';
 import { describeReadError, readInput } from '../input/read.js';
-import type { Rule } from '../types.js';
+import type { FindingData, Rule } from '../types.js';
 
 /** Options for scanning one input. */
 export interface ScanOptions {
@@ -36,21 +36,23 @@ export async function scanInput(
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;
+  let cut = false;
   try {
-    await readInput(
-      source,
-      (chunk) => {
-        scanner.push(chunk);
-        options.onChunk?.();
-      },
-      options.signal ? { signal: options.signal } : {},
-    );
+    cut =
+      (await readInput(
+        source,
+        (chunk) => {
+          scanner.push(chunk);
+          options.onChunk?.();
+        },
+        options.signal ? { signal: options.signal } : {},
+      )) === 'aborted';
   } catch (err) {
     failure = err;
     failed = true;
   }
   const complete = scanner.lines;
-  scanner.end();
+  scanner.end(cut); // stopped between chunks: a last line without its end may be cut short, and is dropped
   let error: string | undefined;
   if (failed) {
     const where = scanner.lines > complete ? ` in line ${scanner.lines}` : complete > 0 ? ` after line ${complete}` : '';
@@ -66,13 +68,14 @@ export async function scanInput(
  * Gzip data is decompressed transparently.
  * @param input a Readable or any async iterable of Buffers/strings
  * @param rules compiled rules from `loadRules`
- * @returns the report; `report.inputs[0].error` says why the stream ended early, if it did
+ * @returns the report, findings as data (`renderReport` words them); `report.inputs[0].error` says why
+ *   the stream ended early, if it did
  */
 export async function analyzeStream(
   input: AsyncIterable<Buffer | string>,
   rules: readonly Rule[],
   options: AnalyzerOptions & ScanOptions & { name?: string } = {},
-): Promise<Report> {
+): Promise<Report<FindingData>> {
   const analyzer = createAnalyzer(rules, options);
   await scanInput(analyzer, options.name ?? '-', input, options);
   return analyzer.end();

@@ -67,3 +67,27 @@ export function tempDir(prefix = 'sd-test-'): { dir: string; cleanup: () => void
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Resolve once the child process has installed its handler for `signal` (Linux: the SigCgt mask in
+ * /proc/PID/status), so that a test's kill() is never taken by the default action of a process still
+ * starting up; reject after `ms` milliseconds.
+ */
+export async function waitForSignalHandler(
+  child: ChildProcessWithoutNullStreams,
+  signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP',
+  ms = 15_000,
+): Promise<void> {
+  const bit = BigInt({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 }[signal] - 1);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m && (BigInt(`0x${m[1]}`) >> bit) & 1n) return;
+    } catch {
+      // not started yet, or gone: try again until the deadline
+    }
+    if (Date.now() > deadline) throw new Error(`process ${child.pid} did not install a ${signal} handler within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -6,12 +6,12 @@
  * however long it is, so it is not used by the CLI.
  */
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import split2 from 'split2';
 import { createAnalyzer, type AnalyzerOptions, type InputHandle, type Report } from '../../src/findings/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../../src/lines/scan.js';
-import type { Rule } from '../../src/types.js';
+import type { FindingData, Rule } from '../../src/types.js';
 
 /**
  * Analyse a byte stream line by line.
@@ -24,7 +24,7 @@ export async function analyzeStreamByLine(
   input: Readable,
   rules: readonly Rule[],
   options: AnalyzerOptions & { name?: string; gzip?: boolean; maxLineLength?: number } = {},
-): Promise<Report> {
+): Promise<Report<FindingData>> {
   return analyzeStreamsByLine([{ name: options.name ?? '-', input, gzip: options.gzip ?? false }], rules, options);
 }
 
@@ -47,7 +47,7 @@ export async function analyzeStreamsByLine(
   inputs: readonly ByLineInput[],
   rules: readonly Rule[],
   options: AnalyzerOptions & { maxLineLength?: number } = {},
-): Promise<Report> {
+): Promise<Report<FindingData>> {
   const analyzer = createAnalyzer(rules, options);
   const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   for (const { name, input, gzip } of inputs) await feedByLine(analyzer.input(name), input, gzip ?? false, max);
@@ -56,20 +56,36 @@ export async function analyzeStreamsByLine(
 
 async function feedByLine(handle: InputHandle, input: Readable, gzip: boolean, max: number): Promise<void> {
   let n = 0;
+  const emit = (line: string): void => {
+    n++;
+    if (Buffer.byteLength(line, 'utf8') > max) handle.skip(n);
+    else handle.line(line, n);
+  };
   // LF and CRLF split here (split2 keeps a CR at a chunk end in its remainder, so a CRLF split across
-  // chunks stays one line end); a CR left inside a line is a lone CR, which ends a line too. A line can
-  // only end in CR at the end of the input, where the CR ends it without starting another.
-  const lines = split2(/\r?\n/);
-  await pipeline(gzip ? input.pipe(zlib.createGunzip()) : input, lines, async function (source: AsyncIterable<string>) {
-    for await (const physical of source) {
-      const parts = physical.includes('\r') ? physical.split('\r') : [physical];
-      if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-      for (const line of parts) {
-        n++;
-        if (Buffer.byteLength(line, 'utf8') > max) handle.skip(n);
-        else handle.line(line, n);
-      }
+  // chunks stays one line end); a CR left inside a piece is a lone CR, which ends a line too, so a
+  // piece `a\r` from `a\r\r\n` is the line `a` and an empty line. Only the input's unterminated last
+  // piece is different: a CR that ends the input ends its line and starts no other. split2 drops an
+  // empty last piece, so whether the input ended with LF is read from its last byte.
+  let lastByte = -1;
+  const tap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (chunk.length > 0) lastByte = chunk[chunk.length - 1]!;
+      done(null, chunk);
+    },
+  });
+  let held: string | null = null;
+  const physical = (piece: string, unterminated: boolean): void => {
+    const parts = piece.includes('\r') ? piece.split('\r') : [piece];
+    if (unterminated && parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+    for (const line of parts) emit(line);
+  };
+  const source = gzip ? input.pipe(zlib.createGunzip()) : input;
+  await pipeline(source, tap, split2(/\r?\n/), async function (pieces: AsyncIterable<string>) {
+    for await (const piece of pieces) {
+      if (held !== null) physical(held, false);
+      held = piece;
     }
+    if (held !== null) physical(held, lastByte !== 0x0a);
   });
   handle.setLineCount(n);
   handle.end();

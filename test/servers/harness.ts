@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../../src/findings/analyzer.js';
 import type { CauseId } from '../../src/types.js';
+import { commandProbe, type Needs } from '../helpers/prerequisites.js';
 import { analyzeFile, inspectFile, REPO_ROOT } from './analyze.js';
 import { APACHE_BIN } from './apache.js';
 import { cloneSite } from './config.js';
@@ -26,33 +27,34 @@ import { leafSpecs, scenarioId, type LabEnv, type Scenario } from './scenarios.j
 /** Host paths in captured logs are rewritten to this stable directory. */
 export const NORMALISED_ROOT = '/etc/stapling-test';
 
-/** The system packages the harness needs, with the command that provides each. */
-const PREREQUISITES: { what: string; test: string; pkg: string }[] = [
-  { what: 'Apache httpd (apache2)', test: `test -x ${APACHE_BIN}`, pkg: 'apache2' },
-  { what: 'nginx', test: `test -x ${NGINX_BIN}`, pkg: 'nginx-light' },
-  { what: 'openssl', test: 'command -v openssl', pkg: 'openssl' },
-  { what: 'dnsmasq', test: 'command -v dnsmasq || test -x /usr/sbin/dnsmasq', pkg: 'dnsmasq-base' },
-  { what: 'faketime', test: 'command -v faketime', pkg: 'faketime' },
-  { what: 'unshare', test: 'command -v unshare', pkg: 'util-linux' },
-];
-
 /**
- * Fail loudly (never skip) when a server or tool is missing, or when not root.
- * @throws Error listing what is missing and the apt-get command that installs it
+ * What the harness needs (checked by `servers.test.ts` through `describeIfPresent`, which skips the
+ * suite with one line, or fails it under `STAPLING_DOCTOR_REQUIRE_REAL=1`). Apache and nginx are run
+ * by path ({@link APACHE_BIN}, {@link NGINX_BIN}), the others by name from `PATH`. Root: the servers
+ * run in private mount namespaces (`sandbox.ts`) and the harness's dnsmasq binds 127.0.0.1:53. The
+ * probe catches a container that refuses mount namespaces even to root (no CAP_SYS_ADMIN).
  */
-export async function checkPrerequisites(): Promise<void> {
-  const missing: typeof PREREQUISITES = [];
-  for (const p of PREREQUISITES) if ((await run('sh', ['-c', p.test])).code !== 0) missing.push(p);
-  const problems: string[] = [];
-  if (missing.length > 0) {
-    problems.push(
-      `missing: ${missing.map((m) => m.what).join(', ')}. Install with:\n  apt-get update && apt-get install -y ${missing.map((m) => m.pkg).join(' ')}\n(or run .ci/run, which installs them when absent)`,
-    );
-  }
-  if (process.getuid?.() !== 0)
-    problems.push('the server tests must run as root (they start servers in private mount namespaces and a DNS server on port 53)');
-  if (problems.length > 0) throw new Error(`The real-server tests cannot run:\n${problems.join('\n')}`);
-}
+export const SERVER_NEEDS: Needs = {
+  suite: 'real-server suite (test/servers)',
+  run: 'npm run test:servers',
+  executables: [
+    { name: 'apache2', path: APACHE_BIN, package: 'apache2' },
+    { name: 'nginx', path: NGINX_BIN, package: 'nginx-light' },
+    { name: 'openssl', package: 'openssl' },
+    { name: 'dnsmasq', package: 'dnsmasq-base' },
+    { name: 'faketime', package: 'faketime' },
+    { name: 'unshare', package: 'util-linux' },
+  ],
+  root: 'servers run in private mount namespaces and a DNS server binds 127.0.0.1:53',
+  probes: [
+    commandProbe(
+      'mount namespace',
+      'unshare',
+      ['--mount', '--propagation', 'private', 'true'],
+      'run where root may create mount namespaces (a container needs CAP_SYS_ADMIN)',
+    ),
+  ],
+};
 
 /** The running lab: its temporary root, PKI, responders, sandbox, and the values scenarios use. */
 export interface Lab {
@@ -66,10 +68,10 @@ export interface Lab {
 
 /**
  * Build the lab in a fresh temporary directory: ports, PKI, responders and DNS, sandbox files.
- * @throws when a prerequisite or a responder fails (everything started so far is stopped)
+ * Call it only inside the suite guarded by {@link SERVER_NEEDS}.
+ * @throws when a responder or the sandbox fails (everything started so far is stopped)
  */
 export async function createLab(): Promise<Lab> {
-  await checkPrerequisites();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'stapling-servers-'));
   fs.chmodSync(root, 0o755);
   const ports = await allocatePorts();

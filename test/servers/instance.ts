@@ -11,7 +11,7 @@ import { nginxCommand, nginxLayout, writeNginxConfig } from './nginx.js';
 import { isListening, readIfExists, startProcess, stopProcess, waitFor, type Proc } from './proc.js';
 import type { Sandbox } from './sandbox.js';
 
-/** How a start ended: listening, or exited (with its code) before it listened. */
+/** How a start ended: ready and listening, or exited (with its code) before it was ready. */
 export interface StartResult {
   listening: boolean;
   exitCode: number | string | null;
@@ -46,12 +46,25 @@ export class ServerInstance {
 
   /**
    * Start the server with the configuration written last and wait (at most `timeoutMs`, default
-   * 15 000 ms) until it accepts TCP connections on its port or exits.
+   * 15 000 ms) until it is ready or has exited.
+   *
+   * Ready means: the process is alive, it has written its pid file, and its port accepts TCP
+   * connections. An open port alone proves nothing: Apache opens its listeners (`Listen`, in the
+   * open_logs hook) before the post_config hooks run, and mod_ssl's post_config is where it aborts
+   * with "AH01958: SSLStapling: no stapling cache available" + AH02312 and exits 1 — so for a few
+   * milliseconds a server that refuses to start accepts connections. The pid file is written only
+   * after that: httpd's MPM writes it when it starts running (`ap_log_pid` in `event_run`,
+   * server/mpm/event/event.c, after `ap_run_post_config` in server/main.c), nginx after its whole
+   * configuration cycle succeeded (`ngx_create_pidfile` after `ngx_init_cycle`, src/core/nginx.c).
+   * A leftover pid file is removed first, so only this start's file counts. A refusal is then decided
+   * by the process's own exit status (`exitCode`), its message is in {@link captured}.
+   * @throws when the server neither became ready nor exited within `timeoutMs` (it is stopped first)
    */
   async start(site: Site, timeoutMs = 15_000): Promise<StartResult> {
     if (this.proc && !this.proc.hasExited()) throw new Error(`${this.name} is already running`);
     const { cmd, args } = site.server === 'apache' ? apacheCommand(this.layout) : nginxCommand(this.layout);
     const wrapped = this.sandbox.wrap(cmd, args);
+    fs.rmSync(this.layout.pidFile, { force: true });
     const t0 = Date.now();
     this.generation++;
     this.proc = startProcess(`${this.name}#${this.generation}`, wrapped.cmd, wrapped.args, {
@@ -59,11 +72,13 @@ export class ServerInstance {
       env: { ...process.env, LANG: 'C' },
     });
     const p = this.proc;
-    const ok = await waitFor(async () => p.hasExited() || (await isListening(this.port)), timeoutMs);
+    const ready = async () => fs.existsSync(this.layout.pidFile) && (await isListening(this.port));
+    const ok = await waitFor(async () => p.hasExited() || (await ready()), timeoutMs, 50);
     if (p.hasExited()) return { listening: false, exitCode: await p.exited, ms: Date.now() - t0 };
     if (!ok) {
       await stopProcess(p);
-      throw new Error(`${this.name}: neither listening on ${this.port} nor exited after ${timeoutMs} ms:\n${p.stderr()}`);
+      const state = `pid file ${fs.existsSync(this.layout.pidFile) ? 'written' : 'not written'}, port ${this.port} ${(await isListening(this.port)) ? 'open' : 'closed'}`;
+      throw new Error(`${this.name}: neither ready nor exited after ${timeoutMs} ms (${state}):\n${p.stderr()}`);
     }
     return { listening: true, exitCode: null, ms: Date.now() - t0 };
   }

@@ -574,7 +574,7 @@ export const SCENARIOS: Scenario[] = [
     leaf: 'good',
     expected: ['stapling-file-error'],
     fixDirective: null,
-    why: '§3.1: emerg "d2i_OCSP_RESPONSE_bio(\"…\") failed (SSL: …)" at start-up, on stderr',
+    why: '§3.1: emerg "d2i_OCSP_RESPONSE_bio("…") failed (SSL: …)" at start-up, on stderr',
     site: (e) => nginx(e, 'good', { server: [d('ssl_stapling_file', e.pki.leaves.good!.cert)] }),
     refusesToStart: true,
     closeLoop: { open: 'the fix is to regenerate the file with a command (a "run" step with placeholders), not a directive value' },

@@ -1,0 +1,44 @@
+/**
+ * `certid-mismatch`: the response does not contain the certificate asked about (wrong issuer in the
+ * request, or another CA's responder). Sources: Apache AH01935 "certificate ID not present in response!"
+ * (modules/ssl/ssl_util_stapling.c); nginx "certificate status not found in the OCSP response"
+ * (src/event/ngx_event_openssl_stapling.c); OpenSSL `response contains no revocation data` (ocsp_vfy.c).
+ */
+import { checkResponder, MISSING, step, type CauseModule } from './kit.js';
+
+export const certidMismatch: CauseModule = {
+  id: 'certid-mismatch',
+  title: 'CertID mismatch',
+  meaning:
+    "The response does not contain the certificate asked about: the request was built with the wrong issuer (wrong intermediate in the chain) or sent to another CA's responder.",
+  brief: {
+    apache: 'Put the real issuing intermediate first in the chain; fix `SSLStaplingForceURL`.',
+    nginx: 'Put the real issuing intermediate in `ssl_certificate`; fix `ssl_stapling_responder`.',
+  },
+  captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
+  inspections: ['issuer-present'],
+  messages: {
+    default: (c) =>
+      `The OCSP response from ${c.resp} does not contain ${c.cert}: the request was built with the wrong issuer certificate or sent to another CA's responder.`,
+  },
+  fix(c) {
+    const m = c.missingIssuer;
+    return {
+      summary: "Ask the issuing CA's own responder, with the real issuing intermediate.",
+      steps: [
+        checkResponder(
+          c,
+          `If \`${c.dir.responder}\` is set, make it the responder of the CA that issued ${c.cert} (or remove it to use the certificate's own OCSP URL): another CA's responder answers about other certificates.`,
+        ),
+        step({
+          action: 'set',
+          directive: c.dir.certificate,
+          valueKind: 'file:leaf-and-chain',
+          context: c.dir.site,
+          alternative: true,
+          text: `If no responder is forced: put the intermediate that really issued ${c.cert}${m ? ` (${m.subject}${MISSING.where(m.caIssuersUrl)})` : ''} directly after it in the certificate file (not a cross-signed or older intermediate).`,
+        }),
+      ],
+    };
+  },
+};

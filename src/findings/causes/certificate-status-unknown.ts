@@ -1,0 +1,38 @@
+/**
+ * `certificate-status-unknown`: the responder does not know the certificate.
+ * Sources: Apache AH02969 "response has certificate status unknown" (modules/ssl/ssl_util_stapling.c,
+ * 2.4.18+); nginx "certificate status \"unknown\" in the OCSP response" (src/event/ngx_event_openssl_stapling.c).
+ */
+import { apacheNoErrorStaples, type CauseModule, checkResponder } from './kit.js';
+
+export const certificateStatusUnknown: CauseModule = {
+  id: 'certificate-status-unknown',
+  title: 'Certificate unknown to the responder',
+  meaning:
+    "The responder does not know the certificate: a responder of another CA, a wrong issuer, or a certificate too new for the CA's OCSP data.",
+  brief: {
+    apache: 'Check `SSLStaplingForceURL` and the issuer; `SSLStaplingReturnResponderErrors off`.',
+    nginx: 'Check `ssl_stapling_responder` and the issuer certificate.',
+  },
+  captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
+  inspections: ['ocsp-url'],
+  messages: {
+    default: (c) =>
+      `${c.resp} does not know ${c.cert}${c.s.serial && !c.s.certSubject ? ` (serial ${c.s.serial})` : ''} (status unknown): it is another CA's responder, the issuer is wrong, or the certificate is too new for it.`,
+  },
+  fix(c) {
+    const steps = [
+      checkResponder(
+        c,
+        `Check that the responder is the one of the CA that issued ${c.cert} and that the chain names the right issuer; a freshly issued certificate may need a few minutes.`,
+      ),
+    ];
+    steps.push(
+      ...apacheNoErrorStaples(
+        c,
+        'Meanwhile, do not staple unknown-status responses: `SSLStaplingReturnResponderErrors off` (limits the harm only).',
+      ),
+    );
+    return { summary: "Ask the issuing CA's own responder about this certificate.", steps };
+  },
+};

@@ -1,0 +1,265 @@
+/**
+ * What every cause module shares: the shape of a cause module, the context its wording functions get
+ * (values from the log, what `--inspect` learned, the server's directive names), labels for the things
+ * a finding is about, and builders for fix steps.
+ *
+ * Fixes follow the root-cause → fix map of the reference catalogue (`stapling-messages.md` §5) and the
+ * directive documentation of Apache httpd mod_ssl 2.4 and nginx `ngx_http_ssl_module`.
+ */
+import { parseOpensslTime } from '../../parse/apache-cert.js';
+import type { CauseId, FindingSubject, FixStep, InspectionCheckId, MissingCertificate, Server, Values } from '../../types.js';
+
+/**
+ * What `--inspect` learned from the certificate files, for the sentence and the fix: the certificates
+ * to add (by subject, with their CA Issuers URL), the files involved, expiry and Let's Encrypt.
+ * Derived from a finding's {@link import('../../types.js').Inspection}; absent without `--inspect`.
+ */
+export interface InspectionFacts {
+  missing: MissingCertificate[];
+  /** The certificate file inspected, as named. */
+  certificateFile?: string;
+  /** The configured trusted bundle files (empty when none is configured or no config was given). */
+  trustedFiles: string[];
+  /** A configuration was given, so an empty `trustedFiles` means none is configured. */
+  haveConfig: boolean;
+  /** The certificate's notAfter when it has expired. */
+  expiredOn?: string;
+  /** The certificate was issued by Let's Encrypt. */
+  letsEncrypt?: boolean;
+}
+
+/** The directive names of one server, so that wording never spells a server's name by hand. */
+export interface Directives {
+  /** The server certificate (and, in Apache 2.4.8+ and nginx, its chain). */
+  certificate: 'ssl_certificate' | 'SSLCertificateFile';
+  /** A forced responder URL. */
+  responder: 'ssl_stapling_responder' | 'SSLStaplingForceURL';
+  /** Stapling on/off. */
+  stapling: 'ssl_stapling' | 'SSLUseStapling';
+  /** The block a site's directives go in: nginx `server`, Apache `VirtualHost`. */
+  site: 'server' | 'VirtualHost';
+  /** How the sentence names that block. */
+  siteName: 'server block' | '<VirtualHost>';
+  /** The file holding CA certificates the issuer can be found in (nginx) or added to (Apache). */
+  issuerFile: 'ssl_trusted_certificate' | 'SSLCACertificateFile';
+}
+
+/** Directive names per server (nginx `ngx_http_ssl_module`, Apache mod_ssl 2.4). */
+export const DIRECTIVES: Record<Server, Directives> = {
+  nginx: {
+    certificate: 'ssl_certificate',
+    responder: 'ssl_stapling_responder',
+    stapling: 'ssl_stapling',
+    site: 'server',
+    siteName: 'server block',
+    issuerFile: 'ssl_trusted_certificate',
+  },
+  apache: {
+    certificate: 'SSLCertificateFile',
+    responder: 'SSLStaplingForceURL',
+    stapling: 'SSLUseStapling',
+    site: 'VirtualHost',
+    siteName: '<VirtualHost>',
+    issuerFile: 'SSLCACertificateFile',
+  },
+};
+
+/** A directive with a value as the server writes it, in backquotes: `` `ssl_stapling off;` `` / `` `SSLUseStapling off` ``. */
+export function setting(server: Server | null, name: string, value: string): string {
+  return server === 'nginx' ? `\`${name} ${value};\`` : `\`${name} ${value}\``;
+}
+
+/** Everything a cause's wording functions may use. Built once per rendering by {@link causeContext}. */
+export interface CauseContext {
+  server: Server | null;
+  /** True for nginx; the wording of every other server (Apache, or unknown) is Apache's. */
+  nginx: boolean;
+  /** The finding's subject: what it is about, from the log. */
+  s: FindingSubject;
+  /** The finding's other values (OCSP status, verify error, HTTP status …), first seen wins. */
+  d: Values;
+  /** What `--inspect` learned; undefined without it. */
+  facts: InspectionFacts | undefined;
+  /** The server's directive names (Apache's when the server is unknown). */
+  dir: Directives;
+  /** `Apache`, `nginx` or `The server`. */
+  srv: string;
+  /** The certificate, named as precisely as the log allows. */
+  cert: string;
+  /** The responder, with up to three peer addresses. */
+  resp: string;
+  /** ` (virtual host …)` when a vhost is known next to the certificate, else empty. */
+  vhost: string;
+  /** ` for <vhost>` / ` that uses <certificate>` for "turn it off for …", else empty. */
+  where: string;
+  /** The certificate is from Let's Encrypt (by issuer, path, or inspection). */
+  le: boolean;
+  /** The issuer `--inspect` found missing from the certificate file, if any. */
+  missingIssuer: MissingCertificate | undefined;
+  /** The certificate file: the one inspected, else the one the log names. */
+  file: string | undefined;
+}
+
+/** One cause: its title, meaning, message variants and fix. One file per cause under `causes/`. */
+export interface CauseModule {
+  /** The cause id: one of {@link CauseId} for the built-in modules; an API user's own module may add an id. */
+  id: CauseId | (string & {});
+  /** Short title (report headings, README table). */
+  title: string;
+  /** What it means, one or two sentences (`--list-causes`, README table). */
+  meaning: string;
+  /** The fix in a few words per server for the README table; null when the server cannot produce the cause. */
+  brief: Record<Server, string | null>;
+  /** Where real lines of this cause were captured (README table): server versions, or why none. */
+  captured: string;
+  /** The `--inspect` checks that speak to this cause (see `inspect/judge.ts`). */
+  inspections: readonly InspectionCheckId[];
+  /** The message variant for these values (a key of {@link messages}); default `default`. Pure. */
+  variant?(c: CauseContext): string;
+  /** The sentence of each variant, with the values from the log. */
+  messages: Record<string, (c: CauseContext) => string>;
+  /** The fix: a summary and steps in the server's own directives. */
+  fix(c: CauseContext): { summary: string; steps: FixStep[] };
+}
+
+const LE_ISSUER = /Let's Encrypt|O=Let\\?'s Encrypt/i;
+
+/** True when the certificate comes from Let's Encrypt (by issuer DN or by a certbot/Let's Encrypt path). */
+export function isLetsEncrypt(s: FindingSubject | Values): boolean {
+  return (
+    (s.certIssuer !== undefined && LE_ISSUER.test(s.certIssuer)) || (s.certificate !== undefined && /letsencrypt/i.test(s.certificate))
+  );
+}
+
+/**
+ * Whether the certificate had expired when the line that printed it was written.
+ *
+ * Pure: compares the Apache suffix's `notafter` (OpenSSL time, GMT) with the time of that same line
+ * (`loggedAt`, from {@link import('../../types.js').ParsedLine.time}; read as UTC because Apache error
+ * logs carry no zone, so the answer may be off by the server's UTC offset on the day of expiry). Never
+ * uses the wall clock.
+ * @returns the notAfter text when it lies before the line's time, else null (also when either is unparsable)
+ */
+export function expiredNotAfter(s: FindingSubject, details: Values): string | null {
+  if (!s.notAfter || !details.loggedAt) return null;
+  const na = parseOpensslTime(s.notAfter);
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(details.loggedAt);
+  if (na === null || !m) return null;
+  const at = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  return na < at ? s.notAfter : null;
+}
+
+/** Name the certificate as precisely as the log allows. */
+export function certificateLabel(s: FindingSubject): string {
+  if (s.certificate) return `certificate "${s.certificate}"`;
+  if (s.certSubject) {
+    const extra = [s.certIssuer ? `issuer ${s.certIssuer}` : '', s.serial ? `serial ${s.serial}` : ''].filter(Boolean).join(', ');
+    return `certificate ${s.certSubject}${extra ? ` (${extra})` : ''}`;
+  }
+  if (s.vhost) return `the certificate of virtual host ${s.vhost}`;
+  return 'the server certificate';
+}
+
+function responderLabel(s: FindingSubject): string {
+  const r = s.responder ?? s.host ?? s.url;
+  if (!r) return 'the OCSP responder';
+  const peers = s.peers && s.peers.length > 0 ? ` (${s.peers.slice(0, 3).join(', ')}${s.peers.length > 3 ? ', …' : ''})` : '';
+  return `the OCSP responder ${r}${peers}`;
+}
+
+/** The context of a finding's wording. */
+export function causeContext(server: Server | null, s: FindingSubject, d: Values, facts?: InspectionFacts): CauseContext {
+  const nginx = server === 'nginx';
+  return {
+    server,
+    nginx,
+    s,
+    d,
+    facts,
+    dir: DIRECTIVES[nginx ? 'nginx' : 'apache'],
+    srv: server === 'apache' ? 'Apache' : server === 'nginx' ? 'nginx' : 'The server',
+    cert: certificateLabel(s),
+    resp: responderLabel(s),
+    vhost: s.vhost && !s.certificate && !s.certSubject ? '' : s.vhost ? ` (virtual host ${s.vhost})` : '',
+    where: s.vhost ? ` for ${s.vhost}` : s.certificate ? ` that uses ${s.certificate}` : '',
+    le: isLetsEncrypt(s) || facts?.letsEncrypt === true,
+    missingIssuer: facts?.missing.find((m) => m.role === 'issuer' && m.neededIn === 'certificate-file'),
+    file: facts?.certificateFile ?? s.certificate,
+  };
+}
+
+/** `text` in parentheses after a space, or nothing when the value is absent: ` (value)`. */
+export function paren(value: string | undefined, prefix = ''): string {
+  return value ? ` (${prefix}${value})` : '';
+}
+
+/**
+ * A value from the log as one shell word: plain words stay as they are, anything else is single-quoted,
+ * so that a copied command never runs text a log line carried (`$(…)`, `;`, backquotes).
+ */
+export function shq(value: string): string {
+  return /^[\w./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A fix step with the fields it does not set left null. */
+export function step(p: Partial<FixStep> & Pick<FixStep, 'action' | 'text'>): FixStep {
+  return { directive: null, value: null, valueKind: null, context: null, ...p };
+}
+
+/** "Turn stapling off for it" in the site's block. */
+export function staplingOff(c: CauseContext): FixStep {
+  return step({
+    action: 'set',
+    directive: c.dir.stapling,
+    value: 'off',
+    context: c.dir.site,
+    text: `Turn stapling off for it: ${setting(c.server, c.dir.stapling, 'off')} in the ${c.dir.siteName}${c.where}.`,
+  });
+}
+
+/** Check that a forced responder URL points at the issuing CA's responder. */
+export function checkResponder(c: CauseContext, text: string): FixStep {
+  return step({ action: 'check', directive: c.dir.responder, text });
+}
+
+/** Apache only: an optional mitigation, `SSLStaplingReturnResponderErrors off` (the text says what it limits). */
+export function apacheNoErrorStaples(c: CauseContext, text: string): FixStep[] {
+  if (c.nginx) return [];
+  return [
+    step({ action: 'set', directive: 'SSLStaplingReturnResponderErrors', value: 'off', context: 'server config', optional: true, text }),
+  ];
+}
+
+/** Apache only: the alternative of sending responder requests through an HTTP proxy (`SSLOCSPProxyURL`, 2.4.19+). */
+export function apacheOcspProxy(c: CauseContext, text: string): FixStep[] {
+  if (c.nginx) return [];
+  return [
+    step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-proxy', context: 'VirtualHost', alternative: true, text }),
+  ];
+}
+
+/** Derive the file certbot writes next to `cert.pem` (`fullchain`, `chain`). */
+export function letsEncryptSibling(cert: string | undefined, name: string): string | null {
+  if (!cert) return null;
+  const m = /^(.*\/letsencrypt\/live\/[^/]+\/)(cert|fullchain|chain|privkey)\.pem$/.exec(cert);
+  return m ? `${m[1]}${name}.pem` : null;
+}
+
+/** Fix texts that name a missing certificate found by `--inspect`. */
+export const MISSING = {
+  where: (url: string | null): string => (url ? ` (its CA publishes it at ${url}, usually in DER form)` : ''),
+  /** A command that downloads a CA certificate (DER, as CA Issuers URLs usually serve) and writes it as PEM. */
+  downloadCommand: (url: string, out: string): string => `curl -fsS ${url} | openssl x509 -inform DER -out ${out}`,
+  /** Said next to the download command. */
+  downloadNote: ' (use `-inform PEM` if the CA serves PEM)',
+};
+
+/** The `http://responder/` URL of the finding for a command, shell-quoted. */
+export function responderUrl(s: FindingSubject): string {
+  return shq(`http://${s.responder ?? 'RESPONDER'}/`);
+}
+
+/** `openssl ocsp` asking the responder about the certificate, shell-quoted values. */
+export function ocspQuery(s: FindingSubject, extra: string): string {
+  return `openssl ocsp -issuer ISSUER.pem -cert ${shq(s.certificate ?? 'CERT.pem')} -url ${responderUrl(s)}${extra} -resp_text`;
+}

@@ -1,0 +1,39 @@
+/**
+ * `ocsp-url-missing`: the certificate has no AIA OCSP URL and none is configured.
+ * Sources: Apache AH02218 "no OCSP responder URL in certificate" (modules/ssl/ssl_util_stapling.c);
+ * nginx "\"ssl_stapling\" ignored, no OCSP responder URL in the certificate" (ngx_event_openssl_stapling.c).
+ * Let's Encrypt dropped OCSP URLs in May 2025 (catalogue §3.2, user-asks theme 6).
+ */
+import { setting, staplingOff, step, type CauseModule } from './kit.js';
+
+export const ocspUrlMissing: CauseModule = {
+  id: 'ocsp-url-missing',
+  title: 'No OCSP URL in the certificate',
+  meaning:
+    "The certificate has no OCSP responder URL (AIA extension) and none is configured. Let's Encrypt certificates issued since May 2025 have none: it ended its OCSP service in 2025.",
+  brief: {
+    apache: '`SSLUseStapling off`; only for a CA that runs a responder: `SSLStaplingForceURL http://…`.',
+    nginx: '`ssl_stapling off;`; only for a CA that runs a responder: `ssl_stapling_responder http://…;`.',
+  },
+  captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
+  inspections: ['ocsp-url'],
+  variant: (c) => (c.le ? 'lets-encrypt' : 'default'),
+  messages: {
+    'lets-encrypt': (c) =>
+      `${c.cert}${c.vhost} has no OCSP responder URL: Let's Encrypt stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025, so there is nothing to staple.`,
+    default: (c) =>
+      `${c.cert}${c.vhost} has no OCSP responder URL (no AIA OCSP entry) and none is configured, so there is nothing to staple.`,
+  },
+  fix(c) {
+    if (c.le) return { summary: "Turn stapling off: Let's Encrypt no longer runs OCSP responders.", steps: [staplingOff(c)] };
+    const force = step({
+      action: 'set',
+      directive: c.dir.responder,
+      valueKind: 'url:http-responder',
+      context: c.dir.site,
+      alternative: true,
+      text: `Only if the CA really runs an OCSP responder: name it with ${setting(c.server, c.dir.responder, 'http://…')}.`,
+    });
+    return { summary: 'Turn stapling off for this certificate (nothing to staple).', steps: [staplingOff(c), force] };
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * `responder-bad-response`: what came back was not an OCSP response.
+ * Sources: Apache AH01980 "bad response from OCSP server", AH01981 response too large
+ * (modules/ssl/ssl_util_ocsp.c, 2.4); nginx "OCSP response: invalid content type" and d2i failures
+ * (src/event/ngx_event_openssl_stapling.c); OpenSSL `unknown message digest` (crypto/ocsp/ocsp_vfy.c).
+ */
+import { checkResponder, ocspQuery, step, type CauseModule } from './kit.js';
+
+export const responderBadResponse: CauseModule = {
+  id: 'responder-bad-response',
+  title: 'Responder sent no OCSP response',
+  meaning:
+    'What came back was not an OCSP response (empty, not HTTP, an HTML page, wrong Content-Type): a wrong URL or an intercepting proxy.',
+  brief: {
+    apache: 'Check the URL with `openssl ocsp`; fix `SSLStaplingForceURL` or the proxy.',
+    nginx: 'Check the URL with `openssl ocsp`; fix `ssl_stapling_responder` or the proxy.',
+  },
+  captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
+  inspections: ['ocsp-url'],
+  variant: (c) => (c.d.bytes && !c.d.httpStatus ? 'too-large' : 'default'),
+  messages: {
+    'too-large': (c) =>
+      `${c.resp} sent an OCSP response of ${c.d.bytes} bytes, more than the server accepts, so it is not stapled (the CA embeds too many certificates).`,
+    default: (c) =>
+      `${c.resp} sent something that is not an OCSP response${c.d.httpStatus ? ` (${c.d.httpStatus})` : c.d.contentType ? ` (Content-Type ${c.d.contentType})` : ''}: the URL is wrong or a proxy intercepts the request.`,
+  },
+  fix: (c) => ({
+    summary: 'Send OCSP requests to a real OCSP responder.',
+    steps: [
+      checkResponder(
+        c,
+        `Check the responder URL${c.s.url ? ` ${c.s.url}` : ''}: \`${c.dir.responder}\` if set, else the certificate's OCSP URL; an intercepting proxy can also cause this.`,
+      ),
+      step({ action: 'run', command: ocspQuery(c.s, ''), text: 'Ask the responder yourself to see what it returns.' }),
+    ],
+  }),
+};

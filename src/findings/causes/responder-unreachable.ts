@@ -1,0 +1,40 @@
+/**
+ * `responder-unreachable`: no connection to the responder (refused, no route, unreachable).
+ * Sources: Apache AH01974 "could not connect to OCSP responder / proxy", AH01977/AH01978 read failures, and
+ * the AH01941 that confirms a stapling fetch (modules/ssl/ssl_util_ocsp.c, ssl_util_stapling.c, 2.4);
+ * nginx "connect() to … failed … while requesting certificate status" (src/event/ngx_event_connect.c).
+ */
+import { apacheOcspProxy, type CauseModule, paren, responderUrl, step } from './kit.js';
+
+export const responderUnreachable: CauseModule = {
+  id: 'responder-unreachable',
+  title: 'Responder unreachable',
+  meaning:
+    'The server could not connect to the OCSP responder (refused, no route, network unreachable), usually an egress firewall or broken IPv6.',
+  brief: {
+    apache: 'Allow outbound TCP/80 to the responder, fix IPv6, or set `SSLOCSPProxyURL`.',
+    nginx: 'Allow outbound TCP/80 to the responder; `resolver … ipv6=off;` when IPv6 is broken.',
+  },
+  captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
+  inspections: ['ocsp-url'],
+  variant: (c) => (!c.s.responder && !c.s.host && c.d.proxy ? 'proxy' : 'default'),
+  messages: {
+    proxy: (c) =>
+      `${c.srv} could not connect to its OCSP proxy (SSLOCSPProxyURL) ${c.d.proxy}${paren(c.d.errorText)}, so it has no fresh OCSP response to staple.`,
+    default: (c) => `${c.srv} could not connect to ${c.resp}${paren(c.d.errorText)}, so it has no fresh OCSP response to staple.`,
+  },
+  fix(c) {
+    const ipv6 = c.s.peers?.some((p) => p.startsWith('['))
+      ? '; the failing addresses are IPv6: fix IPv6 routing or add `ipv6=off` to `resolver`'
+      : '';
+    const steps = [
+      step({
+        action: 'check',
+        command: `curl -sv -o /dev/null ${responderUrl(c.s)}`,
+        text: `Allow outbound TCP port 80 from this server to ${c.s.responder ?? 'the responder'}${ipv6}.`,
+      }),
+    ];
+    steps.push(...apacheOcspProxy(c, 'Where only a proxy may reach the internet: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).'));
+    return { summary: 'Let the server reach the OCSP responder over HTTP.', steps };
+  },
+};

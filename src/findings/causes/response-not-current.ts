@@ -1,0 +1,39 @@
+/**
+ * `response-not-current`: thisUpdate/nextUpdate of the OCSP response do not cover the current time.
+ * Sources: Apache AH01936 "stapling_check_response: response times invalid" (modules/ssl/ssl_util_stapling.c);
+ * nginx "OCSP_check_validity() failed" (src/event/ngx_event_openssl_stapling.c), OpenSSL `status expired`,
+ * `status not yet valid` (crypto/ocsp/ocsp_cl.c).
+ */
+import { step, type CauseModule } from './kit.js';
+
+export const responseNotCurrent: CauseModule = {
+  id: 'response-not-current',
+  title: 'Response not current',
+  meaning: "The OCSP response's thisUpdate/nextUpdate do not cover the current time: a stale responder or a wrong server clock.",
+  brief: {
+    apache: 'Check the clock (NTP); `SSLStaplingResponseTimeSkew`/`SSLStaplingResponseMaxAge`.',
+    nginx: 'Check the clock (NTP); otherwise the CA serves stale responses.',
+  },
+  captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
+  inspections: ['ocsp-url'],
+  messages: {
+    default: (c) =>
+      `The OCSP response for ${c.cert} from ${c.resp} is not valid now${c.d.opensslReason ? ` (${c.d.opensslReason})` : ''}: the responder serves stale data or this server's clock is wrong.`,
+  },
+  fix(c) {
+    const steps = [step({ action: 'run', command: 'timedatectl status', text: 'Make sure the clock is right (NTP synchronised).' })];
+    if (!c.nginx) {
+      steps.push(
+        step({
+          action: 'set',
+          directive: 'SSLStaplingResponseTimeSkew',
+          value: '600',
+          context: 'server config',
+          optional: true,
+          text: "Only if the responder's clock is a few minutes off: allow more skew than the default 300 s, `SSLStaplingResponseTimeSkew 600` (seconds). A stale responder needs the CA to fix it.",
+        }),
+      );
+    }
+    return { summary: 'Check the server clock; otherwise the CA serves stale responses.', steps };
+  },
+};

@@ -1,0 +1,39 @@
+/**
+ * `response-signature-invalid`: the OCSP response is signed by a key the CA did not authorise for the
+ * certificate. Source: nginx "OCSP_basic_verify() failed" (src/event/ngx_event_openssl_stapling.c) with
+ * OpenSSL's `signature failure`, `missing ocspsigning usage`, `root ca not trusted` … (crypto/ocsp/ocsp_vfy.c),
+ * rule nginx-ocsp-verify-failed; or `--inspect` finding the trusted chain complete. Catalogue §3.2, §4.
+ */
+import { checkResponder, ocspQuery, staplingOff, step, type CauseModule } from './kit.js';
+
+export const responseSignatureInvalid: CauseModule = {
+  id: 'response-signature-invalid',
+  title: 'Response signature or signer invalid',
+  meaning:
+    'The OCSP response is signed by a key or certificate the CA did not authorise for this certificate (bad signature, missing OCSP-signing usage, untrusted root, foreign responder).',
+  brief: {
+    apache: "Check `SSLStaplingForceURL` points at the issuing CA's responder; otherwise a CA problem.",
+    nginx: "Check `ssl_stapling_responder` points at the issuing CA's responder; otherwise a CA problem.",
+  },
+  captured: 'nginx 1.22.1 (samples/real)',
+  inspections: ['trusted-chain'],
+  messages: {
+    default: (c) =>
+      `The OCSP response for ${c.cert} from ${c.resp} is not validly signed for it${c.d.opensslReason ? ` (${c.d.opensslReason}${c.d.verifyError ? `: ${c.d.verifyError}` : ''})` : ''}, so ${c.srv === 'The server' ? 'the server' : c.srv} does not staple it.`,
+  },
+  fix: (c) => ({
+    summary: "Make sure the responses come from the issuing CA's own responder.",
+    steps: [
+      checkResponder(
+        c,
+        `If \`${c.dir.responder}\` is set, point it at the responder of the CA that issued ${c.cert} (or remove it to use the certificate's own OCSP URL).`,
+      ),
+      step({
+        action: 'run',
+        command: ocspQuery(c.s, ' -CAfile CHAIN.pem'),
+        text: "Ask the responder yourself and read who signed the answer; if the CA's own responder signs wrongly, report it to the CA.",
+      }),
+      { ...staplingOff(c), alternative: true },
+    ],
+  }),
+};

@@ -1,0 +1,48 @@
+/**
+ * `stapling-cache-problem`: Apache has no usable `SSLStaplingCache`.
+ * Sources: Apache AH01958 "SSLStapling: no stapling cache available" and the cache store/read errors
+ * (modules/ssl/ssl_util_stapling.c), AH02037/socache errors (modules/ssl/ssl_scache.c), "SSLStaplingCache
+ * cannot occur within <VirtualHost> section" (server/core.c).
+ */
+import { step, type CauseContext, type CauseModule } from './kit.js';
+
+/** True when the finding is about Apache's missing SSLStaplingCache (AH01958). */
+const cacheMissing = (c: CauseContext): boolean => c.d.detail === 'missing' || c.d.detail === 'no stapling cache';
+
+export const staplingCacheProblem: CauseModule = {
+  id: 'stapling-cache-problem',
+  title: 'Stapling cache missing or failing',
+  meaning:
+    'Apache has no usable `SSLStaplingCache` (httpd does not start without one when `SSLUseStapling on`), or the cache is full or broken.',
+  brief: {
+    apache: '`SSLStaplingCache shmcb:…(32768)` in the server config (not in a VirtualHost); load mod_socache_shmcb.',
+    nginx: null,
+  },
+  captured: 'Apache 2.4.68 (samples/real)',
+  inspections: [],
+  variant: (c) => (cacheMissing(c) ? 'missing' : 'default'),
+  messages: {
+    missing: () => 'Apache has SSLUseStapling on but no SSLStaplingCache, so mod_ssl refuses to start.',
+    default: (c) =>
+      `Apache's OCSP stapling cache is missing or failing${c.d.detail ? ` (${c.d.detail})` : ''}, so responses cannot be stored and stapled.`,
+  },
+  fix: (c) => ({
+    summary: cacheMissing(c)
+      ? 'Add an SSLStaplingCache in the global server config.'
+      : 'Give Apache a working, large enough stapling cache.',
+    steps: [
+      step({
+        action: 'set',
+        directive: 'SSLStaplingCache',
+        value: 'shmcb:/var/run/ssl_stapling(32768)',
+        context: 'server config',
+        text: 'Set `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` in the global server config, outside any <VirtualHost> (any directory the server can write, e.g. next to `SSLSessionCache`; raise the size if the cache fills).',
+      }),
+      step({
+        action: 'run',
+        command: 'a2enmod socache_shmcb   # or: LoadModule socache_shmcb_module modules/mod_socache_shmcb.so',
+        text: 'Make sure mod_socache_shmcb is loaded.',
+      }),
+    ],
+  }),
+};

@@ -1,0 +1,55 @@
+/**
+ * `stapling-config-invalid`: a stapling directive has a value or combination the server refuses.
+ * Sources: Apache mod_ssl "…: invalid argument" for the SSLStapling* timeouts (modules/ssl/ssl_engine_config.c);
+ * mod_md "MDStapling … mod_watchdog" (modules/md/mod_md_ocsp.c); nginx "\"ssl_stapling\" is incompatible with
+ * \"ssl_certificate_compression\"" (src/http/modules/ngx_http_ssl_module.c).
+ */
+import { step, type CauseContext, type CauseModule } from './kit.js';
+
+function fixApache(c: CauseContext) {
+  const directive = c.d.directive;
+  if (directive) {
+    const set = step({
+      action: 'set',
+      directive,
+      valueKind: 'seconds',
+      context: 'server config',
+      text: `Set \`${directive}\` to a non-negative number of seconds (or remove it to use the default).`,
+    });
+    return { summary: `Give ${directive} a valid value.`, steps: [set] };
+  }
+  const load = step({
+    action: 'run',
+    command: 'a2enmod watchdog   # or: LoadModule watchdog_module modules/mod_watchdog.so',
+    text: "Load mod_watchdog (mod_md's stapling runs in a watchdog), or set `MDStapling off`.",
+  });
+  return { summary: 'Load mod_watchdog for MDStapling, or turn MDStapling off.', steps: [load] };
+}
+
+export const staplingConfigInvalid: CauseModule = {
+  id: 'stapling-config-invalid',
+  title: 'Stapling configuration rejected',
+  meaning:
+    'A stapling directive has a value or a combination the server refuses (a negative timeout, ssl_stapling with ssl_certificate_compression, MDStapling without mod_watchdog), so it does not start or does not staple. Added because none of the other causes names a rejected directive, and its fix is to correct that directive.',
+  brief: {
+    apache:
+      'Correct the directive named in the message (non-negative seconds for the SSLStapling* timeouts; load mod_watchdog for MDStapling).',
+    nginx: 'Turn off one of `ssl_stapling` and `ssl_certificate_compression`.',
+  },
+  captured: 'Apache 2.4.68 configtest (rule samples)',
+  inspections: [],
+  messages: {
+    default: (c) =>
+      `${c.srv} rejects the stapling configuration${c.d.directive ? ` (${c.d.directive})` : ''}, so it does not start or does not staple.`,
+  },
+  fix(c) {
+    if (!c.nginx) return fixApache(c);
+    const remove = step({
+      action: 'remove',
+      directive: 'ssl_certificate_compression',
+      context: 'server',
+      text: 'Remove `ssl_certificate_compression on;` where `ssl_stapling on;` is set (or turn stapling off there).',
+    });
+    return { summary: 'Do not combine ssl_stapling with ssl_certificate_compression.', steps: [remove] };
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * `stapling-mutex-problem`: mod_ssl could not create, reopen or take its stapling mutex.
+ * Sources: Apache mod_ssl (modules/ssl/ssl_util_stapling.c): AH01959 stapling mutex required, AH01946/AH01947
+ * reinit failures, AH01948/AH01949 "Failed to acquire/release OCSP … lock", and the 2.3.3-only
+ * "Cannot create SSLStaplingMutex".
+ */
+import { step, type CauseModule } from './kit.js';
+
+export const staplingMutexProblem: CauseModule = {
+  id: 'stapling-mutex-problem',
+  title: 'Stapling mutex failed',
+  meaning:
+    'mod_ssl could not create, reopen or take its stapling mutex (ssl-stapling / ssl-stapling-refresh): a `Mutex` setting or lock-directory permission problem. Added because the fix (the `Mutex` directive) differs from every other cause.',
+  brief: {
+    apache:
+      'Give the stapling mutexes a working mechanism and a directory the server user can write: `Mutex file:/var/run/apache2 ssl-stapling ssl-stapling-refresh` (or `Mutex default`).',
+    nginx: null,
+  },
+  captured: "none (rendered from httpd's format strings)",
+  inspections: [],
+  messages: {
+    default: (c) =>
+      `Apache could not create, reopen or take its OCSP stapling mutex${c.d.detail ? ` (${c.d.detail})` : ''}${c.d.file ? ` (lock file ${c.d.file})` : ''}, so stapling cannot work.`,
+  },
+  fix: () => ({
+    summary: 'Give the stapling mutexes a working mechanism and a writable directory.',
+    steps: [
+      step({
+        action: 'set',
+        directive: 'Mutex',
+        value: 'file:/var/run/apache2 ssl-stapling ssl-stapling-refresh',
+        context: 'server config',
+        text: 'Set `Mutex file:/var/run/apache2 ssl-stapling ssl-stapling-refresh` (a directory owned by root and writable for the server user; or `Mutex default`), then restart (not reload) Apache.',
+      }),
+    ],
+  }),
+};

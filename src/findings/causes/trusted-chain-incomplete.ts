@@ -1,0 +1,81 @@
+/**
+ * `trusted-chain-incomplete`: nginx cannot verify the OCSP response's signer because
+ * `ssl_trusted_certificate` lacks the CA chain. Source: nginx `ngx_ssl_ocsp_verify()`
+ * "OCSP_basic_verify() failed" (src/event/ngx_event_openssl_stapling.c, 1.3.7+) with OpenSSL's verify
+ * errors (crypto/ocsp/ocsp_vfy.c; `unable to get (local) issuer certificate` …), rule
+ * nginx-ocsp-verify-failed. Catalogue §3.2, §4.
+ */
+import type { FixStep, MissingCertificate } from '../../types.js';
+import { letsEncryptSibling, MISSING, step, type CauseContext, type CauseModule } from './kit.js';
+
+const VERIFY_OFF = step({
+  action: 'set',
+  directive: 'ssl_stapling_verify',
+  value: 'off',
+  context: 'server',
+  alternative: true,
+  text: 'Stop verifying the responses: `ssl_stapling_verify off;` (clients still verify them).',
+});
+
+/** Steps that add the certificates `--inspect` found missing from the trusted bundle. */
+function neededSteps(c: CauseContext, needed: MissingCertificate[]): FixStep[] {
+  const names = needed
+    .map((m) => `the ${m.role === 'root' ? 'root CA' : 'issuing CA'} certificate ${m.subject}${MISSING.where(m.caIssuersUrl)}`)
+    .join(' and ');
+  const bundle = c.facts!.trustedFiles[0];
+  const steps = [
+    step({
+      action: 'set',
+      directive: 'ssl_trusted_certificate',
+      value: bundle ?? null,
+      valueKind: bundle ? null : 'file:issuer-chain',
+      context: 'server',
+      text: bundle
+        ? `Append ${names} to "${bundle}", the file \`ssl_trusted_certificate\` names (nginx verifies the responder's certificate up to a root found there).`
+        : `Create a PEM file with the intermediate certificate(s) that issued ${c.cert} and ${names}, and name it in \`ssl_trusted_certificate\` (nginx does not use the system CA store).`,
+    }),
+  ];
+  for (const m of needed) {
+    if (!m.caIssuersUrl) continue;
+    steps.push(
+      step({
+        action: 'run',
+        command: MISSING.downloadCommand(m.caIssuersUrl, m.role === 'root' ? 'root.pem' : 'issuer.pem'),
+        text: `Download ${m.subject} from its CA Issuers URL as PEM${MISSING.downloadNote}.`,
+      }),
+    );
+  }
+  return [...steps, { ...VERIFY_OFF }];
+}
+
+export const trustedChainIncomplete: CauseModule = {
+  id: 'trusted-chain-incomplete',
+  title: 'Trusted chain incomplete',
+  meaning:
+    "The OCSP response's signer could not be verified: the trusted certificates lack the intermediate and/or root CA that issued it.",
+  brief: {
+    apache: '- (mod_ssl does not verify stapled responses)',
+    nginx: 'Put the intermediate(s) and the root CA into `ssl_trusted_certificate`; or `ssl_stapling_verify off;`.',
+  },
+  captured: 'nginx 1.22.1 (samples/real)',
+  inspections: ['trusted-chain'],
+  messages: {
+    default: (c) =>
+      `${c.srv} could not verify the signer of the OCSP response for ${c.cert} from ${c.resp}${c.d.verifyError ? ` (${c.d.verifyError})` : ''}: the trusted certificates lack the CA chain that issued it, so nothing is stapled.`,
+  },
+  fix(c) {
+    const needed = c.facts?.missing.filter((m) => m.neededIn === 'trusted-bundle') ?? [];
+    if (needed.length > 0) {
+      return { summary: `Add ${needed.map((m) => m.subject).join(' and ')} to the trusted bundle.`, steps: neededSteps(c, needed) };
+    }
+    const chain = letsEncryptSibling(c.s.certificate, 'chain');
+    const trusted = step({
+      action: 'set',
+      directive: 'ssl_trusted_certificate',
+      valueKind: 'file:issuer-chain',
+      context: 'server',
+      text: `Name a PEM file with the intermediate certificate(s) that issued ${c.cert} and their root CA in \`ssl_trusted_certificate\` (nginx does not use the system CA store)${chain ? `; certbot's ${chain} holds the intermediate, append the root to it` : ''}.`,
+    });
+    return { summary: 'Trust the CA chain that signs the OCSP responses.', steps: [trusted, { ...VERIFY_OFF }] };
+  },
+};

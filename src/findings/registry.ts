@@ -1,0 +1,60 @@
+/**
+ * The cause registry and the data side of wording: which cause module a finding belongs to, which of its
+ * message variants applies (the message id the core puts on every finding), and what an inspection tells
+ * the wording. Nothing here writes prose; `render.ts` does, once.
+ */
+import { CAUSES, causeContext, type CauseContext, type CauseModule, type InspectionFacts } from './causes/index.js';
+import type { FindingData, InspectionData } from '../types.js';
+
+/** The cause modules by id: the built-in ones, plus any a caller adds (`extraCauses`). */
+export type CauseRegistry = Readonly<Record<string, CauseModule>>;
+
+/**
+ * A registry of the built-in causes plus extra cause modules (an API user's own causes; tests).
+ * @throws Error when an extra module reuses a built-in id
+ */
+export function causeRegistry(extra: readonly CauseModule[] = []): CauseRegistry {
+  const out: Record<string, CauseModule> = { ...CAUSES };
+  for (const m of extra) {
+    if (out[m.id]) throw new Error(`cause "${m.id}" is already defined`);
+    out[m.id] = m;
+  }
+  return out;
+}
+
+export function moduleOf(cause: string, registry: CauseRegistry): CauseModule {
+  const m = registry[cause];
+  if (!m) throw new Error(`unknown cause "${cause}": no cause module defines it`);
+  return m;
+}
+
+/** What an inspection tells the wording: missing certificates, files, expiry, Let's Encrypt. */
+export function factsOf(i: InspectionData | undefined): InspectionFacts | undefined {
+  if (!i) return undefined;
+  const expired = i.checks.find((c) => c.check === 'expired' && c.detailId === 'expired');
+  return {
+    missing: i.missing,
+    ...(i.certificate?.file !== undefined ? { certificateFile: i.certificate.file } : {}),
+    trustedFiles: i.trustedFiles ?? [],
+    haveConfig: i.haveConfig ?? false,
+    ...(expired ? { expiredOn: String(expired.data.notAfter) } : {}),
+    ...(i.checks.some((c) => c.check === 'lets-encrypt' && c.result === 'confirmed') ? { letsEncrypt: true } : {}),
+  };
+}
+
+/** The parts of a finding its wording depends on. */
+export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection'>;
+
+export function contextOf(f: Wordable): CauseContext {
+  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection));
+}
+
+/**
+ * The message id of a finding: `<cause>.<variant>`, the variant chosen by its cause module from the
+ * values (and the inspection, when there is one). Pure; the core calls it, and `--inspect` again.
+ * @throws Error for a cause no module defines
+ */
+export function messageIdOf(f: Wordable, registry: CauseRegistry = CAUSES): string {
+  const m = moduleOf(f.cause, registry);
+  return `${f.cause}.${m.variant?.(contextOf(f)) ?? 'default'}`;
+}

@@ -1,0 +1,248 @@
+/**
+ * Aggregation: occurrences with the same cause, server and identity (certificate, vhost, responder) are
+ * one finding with a count, first/last time, the values of its lines and capped evidence. The duplicate
+ * start-up passes of one Apache process (httpd runs post_config twice on a cold start) count once.
+ * Findings leave the store as data ({@link FindingData}: a message id and values, no prose).
+ */
+import { createHash } from 'node:crypto';
+import { timeMs } from '../correlate/time.js';
+import { messageIdOf, type CauseRegistry } from './registry.js';
+import { createTimeline, type TimelineBuilder } from './timeline.js';
+import { CAUSES } from './causes/index.js';
+import {
+  CAUSE_IDS,
+  severityRank,
+  type CauseId,
+  type Evidence,
+  type FindingData,
+  type FindingSubject,
+  type LineMatch,
+  type Server,
+  type Severity,
+  type Values,
+} from '../types.js';
+
+/** A finding being built. */
+export interface FindingState {
+  id: string;
+  key: string;
+  cause: CauseId;
+  severity: Severity;
+  server: Server | null;
+  ruleIds: Set<string>;
+  count: number;
+  first: string | null;
+  last: string | null;
+  firstSeq: number;
+  subject: FindingSubject;
+  details: Values;
+  evidence: Evidence[];
+  evidenceOmitted: number;
+  /** Occurrences over time (bounded). */
+  timeline: TimelineBuilder;
+  /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line. */
+  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number } | null;
+  /** An event has announced it. */
+  announced: boolean;
+}
+
+/** Options of {@link createFindingStore}. */
+export interface FindingStoreOptions {
+  /** Evidence lines kept per finding (default 10: the first 9 and the latest). */
+  maxEvidence?: number;
+  /** Distinct findings kept (default 10 000); later identities of a cause join an overflow finding. */
+  maxFindings?: number;
+  /** The cause modules (default: the built-in ones). */
+  causes?: CauseRegistry;
+}
+
+/** The findings of one analysis. */
+export interface FindingStore {
+  /** Start a new occurrence of the finding for this primary line (creating the finding if needed). */
+  occur(m: LineMatch, cause: CauseId, severity: Severity): FindingState;
+  /** Add a line of an occurrence to its finding. */
+  addEvidence(f: FindingState, m: LineMatch): void;
+  /** The finding as data, a copy. */
+  snapshot(f: FindingState): FindingData;
+  /** Every finding as data, in report order ({@link sortFindings}). */
+  all(): FindingData[];
+}
+
+const IDENTITY_FIELDS = [
+  'certificate',
+  'certSubject',
+  'certIssuer',
+  'serial',
+  'notBefore',
+  'notAfter',
+  'vhost',
+  'responder',
+  'url',
+  'host',
+] as const;
+const IDENTITY = new Set<string>([...IDENTITY_FIELDS, 'peer']);
+const CAP_SET = 20;
+const START_FOLD_MS = 3000;
+const START_FOLD_LINES = 200;
+
+function identityKey(cause: CauseId, server: Server | null, v: Values): string {
+  // The certificate is named by path (nginx) or by serial+issuer / subject (Apache suffix).
+  const cert = v.certificate ?? (v.serial ? `${v.serial}|${v.certIssuer ?? ''}` : (v.certSubject ?? ''));
+  const where = cert ? '' : (v.vhost ?? '');
+  const responder = v.responder ?? v.host ?? v.url ?? '';
+  return [cause, server ?? '', cert, where, responder].join('\u0000');
+}
+
+function mergeValues(f: FindingState, v: Values, pid: number | null): void {
+  const s = f.subject as Record<string, unknown>;
+  for (const k of IDENTITY_FIELDS) if (v[k] !== undefined && s[k] === undefined) s[k] = v[k];
+  if (v.peer) {
+    const peers = (f.subject.peers ??= []);
+    if (!peers.includes(v.peer) && peers.length < CAP_SET) peers.push(v.peer);
+  }
+  if (pid !== null) {
+    const pids = (f.subject.pids ??= []);
+    if (!pids.includes(pid) && pids.length < CAP_SET) pids.push(pid);
+  }
+  const details = f.details as Record<string, string>;
+  for (const [k, val] of Object.entries(v)) if (!IDENTITY.has(k) && details[k] === undefined) details[k] = val;
+}
+
+/** A config-phase line repeated by the same process within moments is the second start-up pass. */
+function isSecondPass(f: FindingState, m: LineMatch, t: number | null): boolean {
+  const prev = f.lastOcc;
+  if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file || prev.pid !== m.parsed.pid) return false;
+  return t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES;
+}
+
+function newFinding(key: string, cause: CauseId, severity: Severity, server: Server | null, seq: number): FindingState {
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
+  return {
+    id: `${cause}:${server ?? 'unknown'}:${hash}`,
+    key,
+    cause,
+    severity,
+    server,
+    ruleIds: new Set(),
+    count: 0,
+    first: null,
+    last: null,
+    firstSeq: seq,
+    subject: {},
+    details: {},
+    evidence: [],
+    evidenceOmitted: 0,
+    timeline: createTimeline(),
+    lastOcc: null,
+    announced: false,
+  };
+}
+
+/** The finding as data: a copy, with the message id its values call for. */
+function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
+  const subject = structuredClone(f.subject);
+  const data = { ...f.details };
+  return {
+    id: f.id,
+    cause: f.cause,
+    severity: f.severity,
+    server: f.server,
+    ruleIds: [...f.ruleIds].sort(),
+    count: f.count,
+    first: f.first,
+    last: f.last,
+    messageId: messageIdOf({ cause: f.cause, server: f.server, subject, data }, registry),
+    data,
+    subject,
+    evidence: f.evidence.map((e) => ({ ...e, values: { ...e.values } })),
+    evidenceOmitted: f.evidenceOmitted,
+    timeline: f.timeline.snapshot(),
+  };
+}
+
+/** Create the finding store of one analysis. */
+export function createFindingStore(options: FindingStoreOptions = {}): FindingStore {
+  const maxEvidence = Math.max(1, options.maxEvidence ?? 10);
+  const maxFindings = options.maxFindings ?? 10_000;
+  const registry = options.causes ?? CAUSES;
+  const findings = new Map<string, FindingState>();
+  let seq = 0;
+
+  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null): FindingState => {
+    const f = newFinding(key, cause, severity, server, seq++);
+    findings.set(key, f);
+    return f;
+  };
+  const snapshot = (f: FindingState): FindingData => snapshotOf(f, registry);
+
+  return {
+    occur(m, cause, severity) {
+      const server = m.parsed.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0]! : null);
+      let key = identityKey(cause, server, m.values);
+      let f = findings.get(key);
+      if (!f && findings.size >= maxFindings) {
+        key = `${cause}\u0000${server ?? ''}\u0000(overflow)`;
+        f = findings.get(key);
+      }
+      f ??= create(key, cause, severity, server);
+      const t = timeMs(m.parsed.time);
+      if (!isSecondPass(f, m, t)) {
+        f.count++;
+        f.timeline.add(m.parsed.time);
+      }
+      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line };
+      return f;
+    },
+    addEvidence(f, m) {
+      f.ruleIds.add(m.rule.id);
+      if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
+      mergeValues(f, m.values, m.parsed.pid);
+      if (m.parsed.time) {
+        if (f.first === null) f.first = m.parsed.time;
+        f.last = m.parsed.time;
+      }
+      const e: Evidence = {
+        file: m.location.file,
+        line: m.location.line,
+        text: m.text,
+        ruleId: m.rule.id,
+        time: m.parsed.time,
+        pid: m.parsed.pid,
+        values: m.values,
+      };
+      if (f.evidence.length < maxEvidence) {
+        f.evidence.push(e);
+      } else {
+        f.evidenceOmitted++;
+        f.evidence[maxEvidence - 1] = e; // keep the latest line in the last slot
+      }
+    },
+    snapshot,
+    all: () => sortFindings([...findings.values()].sort((a, b) => a.firstSeq - b.firstSeq).map(snapshot)),
+  };
+}
+
+/**
+ * The report's order: grouped by cause, the groups ranked by their most severe finding (then by the
+ * cause vocabulary's order; causes outside it last); within a group most severe first; otherwise the
+ * given order (stable).
+ * @returns a new array
+ */
+export function sortFindings<F extends Pick<FindingData, 'cause' | 'severity'>>(findings: readonly F[]): F[] {
+  const groupRank = new Map<CauseId, number>();
+  for (const f of findings) groupRank.set(f.cause, Math.max(groupRank.get(f.cause) ?? -1, severityRank(f.severity)));
+  const order = (c: CauseId): number => {
+    const i = CAUSE_IDS.indexOf(c);
+    return i < 0 ? CAUSE_IDS.length : i;
+  };
+  return findings
+    .map((f, i) => ({ f, i }))
+    .sort(
+      (a, b) =>
+        groupRank.get(b.f.cause)! - groupRank.get(a.f.cause)! ||
+        order(a.f.cause) - order(b.f.cause) ||
+        severityRank(b.f.severity) - severityRank(a.f.severity) ||
+        a.i - b.i,
+    )
+    .map((x) => x.f);
+}

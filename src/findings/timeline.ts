@@ -1,0 +1,192 @@
+/**
+ * A finding's occurrences over time, in bounded size whatever the input: counts per time bucket
+ * (buckets that merge pairwise when there would be too many) and episodes (runs of occurrences with
+ * no pause longer than a gap), all on the log's own clock. Counts are exact: every occurrence with a
+ * time is in exactly one bucket and one episode; occurrences whose line has no time are counted apart.
+ *
+ * Shapes (milliseconds are {@link timeMs} of the log's times: local times read as UTC):
+ * - buckets: width {@link TIMELINE_BASE_MS} × 2^k, aligned to multiples of the width; the width is the
+ *   smallest such width at which the occurrences fill at most {@link TIMELINE_MAX_BUCKETS} buckets
+ *   (whatever order they arrive in).
+ * - episodes: two occurrences whose times differ by at most the gap belong to the same episode
+ *   (single linkage). The gap is {@link EPISODE_GAP_MS}; when there would be more than
+ *   {@link MAX_EPISODES} episodes, it doubles until they fit, and the timeline says which gap it used.
+ *   Read in time order, the gap is the smallest of those that fit; read out of order (rotated files
+ *   newest first), it may be larger, never smaller, and the episodes are still exact for it.
+ */
+import { timeMs } from '../correlate/time.js';
+import type { Episode, FindingTimeline } from '../types.js';
+
+/** Finest bucket width, ms. */
+export const TIMELINE_BASE_MS = 1000;
+/** Most non-empty buckets a timeline keeps. */
+export const TIMELINE_MAX_BUCKETS = 64;
+/**
+ * Default pause that ends an episode, ms: 30 minutes, three times Apache's default
+ * `SSLStaplingErrorCacheTimeout` (600 s, `modules/ssl/ssl_engine_config.c`) and six times nginx's retry
+ * after a failed fetch (300 s, `ngx_ssl_stapling_ocsp_handler()` in `src/event/ngx_event_openssl_stapling.c`),
+ * so an outage that lasts is one episode although each server logs it only once per retry.
+ */
+export const EPISODE_GAP_MS = 30 * 60_000;
+/** Most episodes a timeline keeps (the gap doubles beyond). */
+export const MAX_EPISODES = 50;
+
+/** One episode while it is built: times in ms and as the log wrote them. */
+interface Run {
+  start: number;
+  end: number;
+  count: number;
+  startText: string;
+  endText: string;
+}
+
+/** A timeline being built: add occurrences, merge another timeline, take a snapshot. */
+export interface TimelineBuilder {
+  /**
+   * Count one occurrence (or `count` of them) at this time.
+   * @param text the time as the log wrote it (ISO-8601 as `parseLine` writes it), or null for a line without time
+   */
+  add(text: string | null, count?: number): void;
+  /** Add every occurrence of a timeline snapshot (its buckets and episodes; its gap becomes the least gap). */
+  merge(t: FindingTimeline): void;
+  /** The timeline as data, a copy. */
+  snapshot(): FindingTimeline;
+}
+
+/** Index of the first element of sorted `xs` (stride `stride`) whose key is >= `key`. */
+function lowerBound(xs: readonly number[], key: number, stride: number): number {
+  let lo = 0;
+  let hi = xs.length / stride;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid * stride]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Buckets as a flat sorted array [index, count, index, count, …]; merges pairs while too many. */
+class Buckets {
+  width = TIMELINE_BASE_MS;
+  flat: number[] = [];
+  add(ms: number, count: number): void {
+    const i = Math.floor(ms / this.width);
+    const n = this.flat.length;
+    // Fast path: lines mostly arrive in time order, into the last bucket.
+    const at = n > 0 && this.flat[n - 2] === i ? n / 2 - 1 : lowerBound(this.flat, i, 2);
+    if (this.flat[at * 2] === i) {
+      this.flat[at * 2 + 1]! += count;
+      return;
+    }
+    this.flat.splice(at * 2, 0, i, count);
+    while (this.flat.length / 2 > TIMELINE_MAX_BUCKETS) this.coarsen();
+  }
+  /** Widen the buckets until they are at least `width` wide. */
+  widenTo(width: number): void {
+    while (this.width < width) this.coarsen();
+  }
+  private coarsen(): void {
+    this.width *= 2;
+    const out: number[] = [];
+    for (let k = 0; k < this.flat.length; k += 2) {
+      const i = Math.floor(this.flat[k]! / 2);
+      if (out.length > 0 && out[out.length - 2] === i) out[out.length - 1]! += this.flat[k + 1]!;
+      else out.push(i, this.flat[k + 1]!);
+    }
+    this.flat = out;
+  }
+}
+
+/** Episodes, sorted, separated by more than the gap. */
+class Episodes {
+  gap = EPISODE_GAP_MS;
+  runs: Run[] = [];
+  insert(r: Run): void {
+    const runs = this.runs;
+    const last = runs[runs.length - 1];
+    if (last && r.start >= last.end && r.start - last.end <= this.gap) {
+      // Fast path: the next occurrence of the current episode.
+      last.end = r.end;
+      last.endText = r.endText;
+      last.count += r.count;
+      return;
+    }
+    // Every run within the gap of [r.start, r.end] joins r; they are contiguous in the sorted list.
+    let lo = 0;
+    while (lo < runs.length && runs[lo]!.end < r.start - this.gap) lo++;
+    let hi = lo;
+    const m = { ...r };
+    while (hi < runs.length && runs[hi]!.start <= r.end + this.gap) {
+      const x = runs[hi]!;
+      if (x.start < m.start) [m.start, m.startText] = [x.start, x.startText];
+      if (x.end > m.end) [m.end, m.endText] = [x.end, x.endText];
+      m.count += x.count;
+      hi++;
+    }
+    runs.splice(lo, hi - lo, m);
+    while (this.runs.length > MAX_EPISODES) this.widen(this.gap * 2);
+  }
+  /** Use a wider gap: join neighbours it no longer separates. */
+  widen(gap: number): void {
+    this.gap = gap;
+    const out: Run[] = [];
+    for (const r of this.runs) {
+      const prev = out[out.length - 1];
+      if (prev && r.start - prev.end <= gap) {
+        prev.end = r.end;
+        prev.endText = r.endText;
+        prev.count += r.count;
+      } else {
+        out.push({ ...r });
+      }
+    }
+    this.runs = out;
+  }
+}
+
+/** An ISO-8601 text of ms on the log's clock: `YYYY-MM-DDTHH:MM:SS[.mmm]`, `Z` appended when `utc`. */
+export function clockText(ms: number, utc: boolean): string {
+  const iso = new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+  return utc ? iso : iso.slice(0, -1);
+}
+
+/** Create an empty timeline. */
+export function createTimeline(): TimelineBuilder {
+  const buckets = new Buckets();
+  const episodes = new Episodes();
+  let untimed = 0;
+  let utc: boolean | null = null;
+
+  return {
+    add(text, count = 1) {
+      const ms = timeMs(text);
+      if (ms === null) {
+        untimed += count;
+        return;
+      }
+      // Bucket starts are written like the log's times: with `Z` when they carry an offset.
+      utc ??= /(?:Z|[+-]\d{2}:?\d{2})$/.test(text!);
+      buckets.add(ms, count);
+      episodes.insert({ start: ms, end: ms, count, startText: text!, endText: text! });
+    },
+    merge(t) {
+      untimed += t.untimed;
+      if (utc === null && t.buckets.length > 0) utc = t.buckets[0]!.start.endsWith('Z');
+      // Same widths first, so each bucket of t falls whole into one of ours (both are aligned powers of two).
+      buckets.widenTo(t.bucketMs);
+      if (t.episodeGapMs > episodes.gap) episodes.widen(t.episodeGapMs);
+      for (const b of t.buckets) buckets.add(timeMs(b.start)!, b.count);
+      for (const e of t.episodes) {
+        const run = { start: timeMs(e.start)!, end: timeMs(e.end)!, count: e.count, startText: e.start, endText: e.end };
+        episodes.insert(run);
+      }
+    },
+    snapshot() {
+      const b = buckets.flat;
+      const out: FindingTimeline['buckets'] = [];
+      for (let k = 0; k < b.length; k += 2) out.push({ start: clockText(b[k]! * buckets.width, utc ?? false), count: b[k + 1]! });
+      const eps: Episode[] = episodes.runs.map((r) => ({ start: r.startText, end: r.endText, count: r.count }));
+      return { bucketMs: buckets.width, buckets: out, untimed, episodeGapMs: episodes.gap, episodes: eps };
+    },
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * Reading an Apache httpd configuration the way httpd 2.4 does before it applies it
+ * (`server/config.c` `ap_build_config()`, `server/core.c`): logical lines (a trailing `\` joins the
+ * next line), `#` comment lines, `${VAR}` replaced on the whole line first (`ap_resolve_env()`: a
+ * `Define`d value, else Debian's `envvars`, else left as written with a warning), `Define`/`UnDefine`,
+ * `ServerRoot`, `LoadModule`, `Include`/`IncludeOptional` spliced in place, and the conditional
+ * sections decided while reading (`<IfModule>` against the `LoadModule`s read so far, `<IfDefine>`
+ * against the `Define`s). Sections must close in the file they open in; a stray or missing close is
+ * a syntax error in httpd's words (`</VirtualHost> without matching <VirtualHost> section`,
+ * `Expected </IfModule> but saw </VirtualHost>`, `<VirtualHost> was not closed.`).
+ *
+ * What cannot be decided here is read as holding, and said: `<IfDefine X>` for an X not `Define`d
+ * (httpd may be started with `-D X`), `<IfModule>` in a file read without its `LoadModule`s,
+ * `<IfVersion>`, `<IfFile>`, `<If>`. `<Macro>` bodies are templates and are skipped (`Use` is not
+ * expanded: read `apachectl -D DUMP_CONFIG` output for that).
+ */
+import path from 'node:path';
+import type { Location, ProblemList } from './model.js';
+import { expandApacheInclude, type ConfigReader, type IncludeGuard } from './reader.js';
+
+/** One logical line: a directive, a section opening (`<VirtualHost *:443>`) or a closing (`</VirtualHost>`). */
+export interface ApacheLine extends Location {
+  kind: 'directive' | 'open' | 'close';
+  /** Lower-cased name (`sslcertificatefile`, `virtualhost`). */
+  name: string;
+  /** The name as written (`SSLCertificateFile`). */
+  written: string;
+  args: string[];
+}
+
+/** State shared by the files of one configuration. */
+export interface ApacheReadState {
+  reader: ConfigReader;
+  guard: IncludeGuard;
+  problems: ProblemList;
+  /** `ServerRoot` (default: the main file's directory, as Debian's compiled-in /etc/apache2). */
+  serverRoot: string;
+  /** `Define NAME [value]`s in effect (a bare `Define` has the value ''). */
+  defines: Map<string, string>;
+  /** Variables from Debian's `envvars` (`APACHE_RUN_DIR` …), used for `${VAR}` after `Define`s. */
+  env: Map<string, string>;
+  /** Modules `LoadModule`d so far (`ssl`, `socache_shmcb` …); null until the first `LoadModule`. */
+  modules: Set<string> | null;
+  /** From a saved `DUMP_INCLUDES`: `file:line` of an `Include` → the files httpd read for it. */
+  includeOracle: Map<string, string[]> | null;
+  out: ApacheLine[];
+}
+
+/** Modules built into Debian's and RHEL's httpd (`apache2 -l`, `httpd -l`), never `LoadModule`d. */
+const STATIC_MODULES = new Set(['core', 'so', 'watchdog', 'http', 'http_core', 'log_config', 'logio', 'version', 'unixd']);
+
+/** `ssl_module`, `mod_ssl.c`, `mod_ssl.so` → `ssl`. */
+export function moduleKey(name: string): string {
+  return name.replace(/^mod_/, '').replace(/(_module|\.c|\.so)$/, '');
+}
+
+/** httpd's word splitting (`ap_getword_conf()`): whitespace-separated, `"…"`/`'…'` quoted, `\"` inside quotes. */
+export function apacheArgs(s: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|(\S+)/g;
+  for (const m of s.matchAll(re)) {
+    if (m[3] !== undefined) out.push(m[3]);
+    else out.push((m[1] ?? m[2] ?? '').replace(/\\(["'\\])/g, '$1'));
+  }
+  return out;
+}
+
+/** `ap_resolve_env()` (httpd 2.4): `${NAME}` from `Define`s, then `envvars`; unknown names stay as written (AH00111). */
+function resolveVars(line: string, st: ApacheReadState, at: Location): string {
+  return line.replace(/\$\{([^}]*)\}/g, (whole, name: string) => {
+    const v = st.defines.get(name) ?? st.env.get(name);
+    if (v !== undefined) return v;
+    if (!name.includes(':'))
+      st.problems.add('variable', 'warning', at, `\${${name}} is not defined (no Define, not in envvars); read as written`);
+    return whole;
+  });
+}
+
+/** Logical lines of a file: `[first line, last line, text]`, continuations joined. */
+function logicalLines(text: string): [number, number, string][] {
+  const raw = text.split(/\r?\n/);
+  const out: [number, number, string][] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const first = i + 1;
+    let l = raw[i]!;
+    while (l.endsWith('\\') && i + 1 < raw.length) l = l.slice(0, -1) + raw[++i]!;
+    l = l.trim();
+    if (l !== '' && !l.startsWith('#')) out.push([first, i + 1, l]);
+  }
+  return out;
+}
+
+type Mode = 'keep' | 'transparent' | 'skip';
+
+/** Whether a conditional section's body is read; `keep` for sections that are not conditions. */
+function sectionMode(name: string, args: string[], st: ApacheReadState, at: Location): Mode {
+  const arg = args[0] ?? '';
+  const negated = arg.startsWith('!');
+  const what = negated ? arg.slice(1) : arg;
+  if (name === 'macro') return 'skip';
+  if (name === 'ifdefine') {
+    if (st.defines.has(what)) return negated ? 'skip' : 'transparent';
+    if (!negated)
+      st.problems.add('note', 'note', at, `<IfDefine ${what}>: ${what} is not Defined here (httpd may get it from -D); read as defined`);
+    return 'transparent';
+  }
+  if (name === 'ifmodule') {
+    if (st.modules === null) return 'transparent';
+    const loaded = st.modules.has(moduleKey(what)) || STATIC_MODULES.has(moduleKey(what));
+    return loaded !== negated ? 'transparent' : 'skip';
+  }
+  if (['ifversion', 'iffile', 'ifdirective', 'ifsection', 'if', 'elseif', 'else'].includes(name)) return 'transparent';
+  return 'keep';
+}
+
+interface OpenSection {
+  name: string;
+  written: string;
+  line: number;
+  mode: Mode;
+}
+
+/**
+ * Read one file's lines into `st.out`, includes expanded in place.
+ * @param file the file (named form); its text already read through `st.guard`
+ */
+export function readApacheFile(file: string, text: string, st: ApacheReadState): void {
+  const open: OpenSection[] = [];
+  for (const [line, last, raw] of logicalLines(text)) {
+    const at = { file, line, last };
+    const skipping = open.some((s) => s.mode === 'skip');
+    const l = skipping ? raw : resolveVars(raw, st, at);
+    const close = /^<\/([^\s>]+)\s*>$/.exec(l);
+    if (close) {
+      closeSection(close[1]!, open, st, at);
+      continue;
+    }
+    const section = /^<([^\s>/]+)(.*)$/.exec(l);
+    if (section) {
+      const body = section[2]!.trimEnd();
+      if (!body.endsWith('>')) st.problems.add('syntax', 'error', at, `<${section[1]}> directive missing closing '>'`);
+      const args = apacheArgs(body.replace(/>$/, ''));
+      const name = section[1]!.toLowerCase();
+      const mode = skipping ? 'skip' : sectionMode(name, args, st, at);
+      open.push({ name, written: section[1]!, line, mode });
+      if (mode === 'keep') st.out.push({ kind: 'open', name, written: section[1]!, args, file, line });
+      continue;
+    }
+    if (!skipping) directive(l, st, at);
+  }
+  // httpd at the end of a file: a section still open is an error, except a condition that held
+  // (its body is read like the file around it, and httpd 2.4 says nothing).
+  const skipped = open.find((s) => s.mode === 'skip');
+  if (skipped)
+    st.problems.add('syntax', 'error', { file, line: skipped.line }, `Expected </${skipped.written}> before end of configuration`);
+  for (const s of open.reverse().filter((s) => s.mode === 'keep'))
+    st.problems.add('syntax', 'error', { file, line: s.line }, `<${s.written}> was not closed.`);
+}
+
+/** A closing tag. Inside a skipped section httpd reports the error at the skipped section's opening line. */
+function closeSection(written: string, open: OpenSection[], st: ApacheReadState, at: Location): void {
+  const name = written.toLowerCase();
+  const skipped = open.find((s) => s.mode === 'skip');
+  const where = skipped ? { file: at.file, line: skipped.line } : at;
+  const top = open.pop();
+  if (!top) {
+    st.problems.add('syntax', 'error', where, `</${written}> without matching <${written}> section`);
+    return;
+  }
+  if (top.name !== name) st.problems.add('syntax', 'error', where, `Expected </${top.written}> but saw </${written}>`);
+  if (top.mode === 'keep') st.out.push({ kind: 'close', name: top.name, written: top.written, args: [], file: at.file, line: at.line });
+}
+
+/** A directive line: the ones httpd runs while reading (`EXEC_ON_READ`) act here; all are passed on. */
+function directive(l: string, st: ApacheReadState, at: Location & { last: number }): void {
+  const [written, ...args] = apacheArgs(l);
+  if (!written) return;
+  const name = written.toLowerCase();
+  if (name === 'define' && args[0]) st.defines.set(args[0], args[1] ?? '');
+  else if (name === 'undefine' && args[0]) st.defines.delete(args[0]);
+  else if (name === 'serverroot' && args[0]) st.serverRoot = path.resolve(args[0]);
+  else if (name === 'loadmodule' && args[0]) {
+    st.modules ??= new Set();
+    st.modules.add(moduleKey(args[0]));
+    if (args[1]) st.modules.add(moduleKey(path.basename(args[1])));
+  } else if (name === 'use')
+    st.problems.add(
+      'note',
+      'warning',
+      at,
+      `Use ${args.join(' ')}: mod_macro is not expanded here; give the output of apachectl -D DUMP_CONFIG`,
+    );
+  else if ((name === 'include' || name === 'includeoptional') && args[0] !== undefined) {
+    include(args[0], name === 'includeoptional', st, at);
+    return;
+  }
+  st.out.push({ kind: 'directive', name, written, args, file: at.file, line: at.line });
+}
+
+/** `Include`/`IncludeOptional`: relative to ServerRoot; from the saved DUMP_INCLUDES when there is one. */
+function include(arg: string, optional: boolean, st: ApacheReadState, at: Location & { last: number }): void {
+  const pattern = path.resolve(st.serverRoot, arg);
+  let fromDump: string[] | undefined;
+  for (let n = at.line; n <= at.last && !fromDump; n++) fromDump = st.includeOracle?.get(`${at.file}:${n}`);
+  const { files, errors } = fromDump ? { files: fromDump, errors: [] } : expandApacheInclude(st.reader, pattern, optional);
+  for (const e of errors) st.problems.add('include', 'error', at, `${optional ? 'IncludeOptional' : 'Include'} ${arg}: ${e}`);
+  for (const f of files) {
+    const text = st.guard.open(f, { file: at.file, line: at.line }, optional ? 'IncludeOptional' : 'Include');
+    if (text === null) continue;
+    try {
+      readApacheFile(f, text, st);
+    } finally {
+      st.guard.close();
+    }
+  }
+}
+
+/**
+ * Debian's `/etc/apache2/envvars` (sourced by apache2ctl before httpd starts) as data: `NAME=value`
+ * and `export NAME=value` lines with `$NAME`/`${NAME}` expanded. Never executed: lines with other shell
+ * (`$(…)`, backquotes, `${X##…}`) are skipped, conditions are not evaluated (each assignment counts).
+ * @param initial variables set before (`APACHE_CONFDIR`)
+ */
+export function parseEnvvars(text: string, initial: Record<string, string> = {}): Map<string, string> {
+  const vars = new Map(Object.entries(initial));
+  for (const raw of text.split('\n')) {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*?)\s*$/.exec(raw);
+    if (!m) continue;
+    let v = m[2]!;
+    const q = /^"(.*)"$/.exec(v) ?? /^'(.*)'$/.exec(v);
+    if (q) v = q[1]!;
+    if (/\$\(|`|\$\{[^}]*[^A-Za-z0-9_}][^}]*\}/.test(v) || /[;&|<>]/.test(v)) continue;
+    vars.set(
+      m[1]!,
+      v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, a?: string, b?: string) => vars.get((a ?? b)!) ?? ''),
+    );
+  }
+  return vars;
+}

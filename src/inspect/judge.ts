@@ -1,0 +1,342 @@
+/**
+ * The pure half of `--inspect`: judge a finding against the certificate files read for it. Each check
+ * the finding's cause module names (`inspections`) runs on the certificates and says whether it confirms
+ * or refutes the log's diagnosis, as data (a detail id and values; `findings/inspection-wording.ts`
+ * words it). A confirmed check that contradicts the cause changes it through `refineCause`, the one
+ * place causes are decided. No I/O.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { refineCause, type CauseFacts } from '../rules/cause.js';
+import { moduleOf, type CauseRegistry } from '../findings/registry.js';
+import { CAUSES } from '../findings/causes/index.js';
+import type { CauseId, FindingData, InspectionCheckData, InspectionCheckId, InspectionData, MissingCertificate } from '../types.js';
+import type { SiteCertificates } from './config.js';
+import {
+  buildChain,
+  dnLine,
+  findIssuer,
+  infoAccess,
+  isSelfSigned,
+  issuedByLetsEncrypt,
+  sameCert,
+  summarize,
+  validity,
+} from '../x509/x509.js';
+
+/** The certificates of one PEM file as read, or why it could not be read. */
+export interface PemFile {
+  /** The path as the log or configuration names it. */
+  file: string;
+  certs: X509Certificate[];
+  /** Set when the file could not be read (`ENOENT`, `EACCES`, `not a regular file` …). */
+  error?: string;
+}
+
+/** Everything {@link judge} needs about one finding, gathered by the I/O side. */
+export interface Materials {
+  /** The certificate file (its first certificate is the server certificate), or null when none was found. */
+  certFile: PemFile | null;
+  /** The configuration block the certificate belongs to (with `--config`), and where it is. */
+  site: SiteCertificates | null;
+  block: string | null;
+  /** Apache `SSLCertificateChainFile` contents. */
+  chainFiles: PemFile[];
+  /** `ssl_trusted_certificate` (+ `ssl_client_certificate`) / `SSLCACertificateFile` contents. */
+  trustedFiles: PemFile[];
+  /** A configuration was given (so an absent trusted bundle is known to be absent). */
+  haveConfig: boolean;
+}
+
+/** The outcome of {@link judge}: the cause after inspection, and the inspection as data. */
+export interface Judgement {
+  cause: CauseId;
+  inspection: InspectionData;
+}
+
+type Data = InspectionCheckData['data'];
+
+/** What the checks work with: the finding, its materials, and what was read of the server certificate. */
+interface Bench {
+  f: FindingData;
+  m: Materials;
+  file: string;
+  leaf: X509Certificate;
+  subject: string;
+  issuerDn: string;
+  caIssuers: string[];
+  ocsp: string[];
+  /** Certificates after the leaf in its own file. */
+  extras: X509Certificate[];
+  trustedCerts: X509Certificate[];
+  selfSigned: boolean;
+  server: string;
+  /** Results so far. */
+  checks: InspectionCheckData[];
+  missing: MissingCertificate[];
+  facts: CauseFacts;
+}
+
+const check = (b: Bench, c: InspectionCheckId, result: InspectionCheckData['result'], detailId: string, data: Data): void =>
+  void b.checks.push({ check: c, result, detailId, data });
+
+const unreadable = (files: readonly PemFile[]): Data => ({ files: files.map((p) => p.file), reasons: files.map((p) => p.error ?? '') });
+
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return null;
+  }
+}
+
+function checkSelfSigned(b: Bench): void {
+  const { f, file, subject, leaf } = b;
+  if (b.selfSigned) {
+    check(b, 'self-signed', 'confirmed', 'selfSigned', { file, subject });
+    b.facts.selfSigned = true;
+  } else if (f.cause === 'self-signed-certificate') {
+    if (leaf.subject === leaf.issuer) check(b, 'self-signed', 'refuted', 'selfSignedDnOnly', { file, subject });
+    else check(b, 'self-signed', 'refuted', 'notSelfSigned', { file, subject, issuer: b.issuerDn });
+  } else {
+    check(b, 'self-signed', 'confirmed', 'notSelfSigned', { file, subject, issuer: b.issuerDn });
+  }
+}
+
+function checkCertid(b: Bench): void {
+  const chainCerts = b.m.chainFiles.flatMap((p) => p.certs);
+  const second = b.extras[0];
+  const real = findIssuer(b.leaf, [...b.extras, ...chainCerts, ...b.trustedCerts]);
+  if (second && !sameCert(second, real ?? b.leaf) && !findIssuer(b.leaf, [second])) {
+    check(b, 'issuer-present', 'confirmed', 'certidWrongIntermediate', {
+      file: b.file,
+      second: dnLine(second.subject),
+      issuer: b.issuerDn,
+    });
+    b.missing.push({ subject: b.issuerDn, role: 'issuer', caIssuersUrl: b.caIssuers[0] ?? null, neededIn: 'certificate-file' });
+  } else if (real) {
+    check(b, 'issuer-present', 'confirmed', 'certidRightChain', { file: b.file, issuer: b.issuerDn });
+  } else {
+    const count = b.m.certFile!.certs.length;
+    check(b, 'issuer-present', 'not-checked', 'issuerMissing', {
+      file: b.file,
+      count,
+      issuer: b.issuerDn,
+      elsewhere: 'unknown',
+      server: b.server,
+    });
+  }
+}
+
+function checkIssuerPresent(b: Bench): void {
+  if (b.selfSigned) return; // answered by the self-signed check
+  if (b.f.cause === 'certid-mismatch') return checkCertid(b);
+  const { m, file, leaf } = b;
+  const inFile = findIssuer(leaf, b.extras);
+  const inOthers = m.chainFiles.concat(m.trustedFiles).find((p) => findIssuer(leaf, p.certs));
+  if (inFile || inOthers) {
+    check(b, 'issuer-present', 'refuted', 'issuerPresent', { file: inFile ? file : inOthers!.file, issuer: b.issuerDn });
+    return;
+  }
+  const others = [...m.chainFiles, ...m.trustedFiles].filter((p) => !p.error).map((p) => p.file);
+  const where: Data = !m.site
+    ? { elsewhere: 'unknown' }
+    : others.length > 0
+      ? { elsewhere: 'files', files: others }
+      : { elsewhere: 'none', block: m.block ?? m.site.file };
+  const bad = [...m.chainFiles, ...m.trustedFiles].filter((p) => p.error);
+  if (bad.length > 0) {
+    check(b, 'issuer-present', 'not-checked', 'unreadable', unreadable(bad));
+    return;
+  }
+  check(b, 'issuer-present', 'confirmed', 'issuerMissing', {
+    file,
+    count: m.certFile!.certs.length,
+    issuer: b.issuerDn,
+    server: b.server,
+    ...where,
+  });
+  b.missing.push({ subject: b.issuerDn, role: 'issuer', caIssuersUrl: b.caIssuers[0] ?? null, neededIn: 'certificate-file' });
+}
+
+function checkOcspUrl(b: Bench): void {
+  const { f, m, file, ocsp } = b;
+  if (f.cause === 'ocsp-url-missing') {
+    if (ocsp.length === 0) check(b, 'ocsp-url', 'confirmed', 'noOcspUrl', { file, subject: b.subject, caIssuers: b.caIssuers });
+    else check(b, 'ocsp-url', 'refuted', 'hasOcspUrl', { file, urls: ocsp });
+    return;
+  }
+  const url = f.subject.url;
+  const logged = f.subject.responder ?? f.subject.host ?? (url ? hostOf(url) : null);
+  const forced = m.site?.forcedResponder ?? null;
+  const block = m.block ?? '';
+  if (f.cause === 'responder-url-invalid' && url && forced === url) {
+    check(b, 'ocsp-url', 'confirmed', 'forcedUrlRejected', { forced, block, own: ocsp });
+  } else if (f.cause === 'responder-url-invalid' && url && ocsp.includes(url)) {
+    check(b, 'ocsp-url', 'confirmed', 'certUrlRejected', { url });
+  } else if (logged && ocsp.some((u) => hostOf(u) === logged)) {
+    check(b, 'ocsp-url', 'confirmed', 'ocspUrlMatches', { urls: ocsp, responder: logged });
+  } else if (logged && forced && hostOf(forced) === logged) {
+    check(b, 'ocsp-url', 'confirmed', 'ocspUrlForced', { forced, block });
+  } else if (logged) {
+    check(b, 'ocsp-url', 'not-checked', 'ocspUrlDiffers', { urls: ocsp, responder: logged });
+  } else {
+    check(b, 'ocsp-url', 'not-checked', 'ocspUrlInfo', { urls: ocsp });
+  }
+}
+
+/** The trusted bundle is empty: name what it must hold (the issuer when known, and the root above it). */
+function trustedNone(b: Bench, issuer: X509Certificate | null): void {
+  check(b, 'trusted-chain', b.f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted', 'trustedNone', {
+    server: b.server,
+    block: b.m.block ?? b.m.site!.file,
+  });
+  if (!issuer) {
+    b.missing.push({ subject: b.issuerDn, role: 'issuer', caIssuersUrl: b.caIssuers[0] ?? null, neededIn: 'trusted-bundle' });
+    return;
+  }
+  const up = buildChain(issuer, [...b.extras, ...b.trustedCerts]);
+  const top = up.chain[up.chain.length - 1]!;
+  if (!up.complete) {
+    b.missing.push({
+      subject: dnLine(top.issuer),
+      role: 'root',
+      caIssuersUrl: infoAccess(top).caIssuers[0] ?? null,
+      neededIn: 'trusted-bundle',
+    });
+  }
+}
+
+/** Follow the issuer's chain through the trusted bundle: to a root in it, or where it stops. */
+function trustedChainTo(b: Bench, issuer: X509Certificate, files: string[]): void {
+  const incomplete = b.f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted';
+  const up = buildChain(issuer, [...b.extras, ...b.trustedCerts]);
+  const top = up.chain[up.chain.length - 1]!;
+  if (!up.complete) {
+    check(b, 'trusted-chain', incomplete, 'trustedStopsBelowRoot', { files, top: dnLine(top.subject), missing: dnLine(top.issuer) });
+    b.missing.push({
+      subject: dnLine(top.issuer),
+      role: 'root',
+      caIssuersUrl: infoAccess(top).caIssuers[0] ?? null,
+      neededIn: 'trusted-bundle',
+    });
+    return;
+  }
+  if (!b.trustedCerts.some((c) => sameCert(c, top))) {
+    check(b, 'trusted-chain', incomplete, 'trustedRootOutside', { root: dnLine(top.subject), files });
+    const below = up.chain.length > 1 ? (infoAccess(up.chain[up.chain.length - 2]!).caIssuers[0] ?? null) : null;
+    b.missing.push({ subject: dnLine(top.subject), role: 'root', caIssuersUrl: below, neededIn: 'trusted-bundle' });
+    return;
+  }
+  check(b, 'trusted-chain', 'confirmed', 'trustedComplete', { files, chain: up.chain.map((c) => dnLine(c.subject)) });
+  b.facts.trustedChainComplete = true;
+}
+
+function checkTrustedChain(b: Bench): void {
+  const { m } = b;
+  if (!m.site) return check(b, 'trusted-chain', 'not-checked', 'trustedNotKnown', { server: b.server });
+  const bad = m.trustedFiles.filter((p) => p.error);
+  if (bad.length > 0) return check(b, 'trusted-chain', 'not-checked', 'unreadable', unreadable(bad));
+  const issuer = findIssuer(b.leaf, [...b.extras, ...b.trustedCerts]);
+  if (b.trustedCerts.length === 0) return trustedNone(b, issuer);
+  const files = m.trustedFiles.map((t) => t.file);
+  if (!issuer) {
+    check(b, 'trusted-chain', b.f.cause === 'trusted-chain-incomplete' ? 'confirmed' : 'refuted', 'issuerMissing', {
+      file: b.file,
+      count: m.certFile!.certs.length,
+      issuer: b.issuerDn,
+      elsewhere: 'files',
+      files,
+    });
+    b.missing.push({ subject: b.issuerDn, role: 'issuer', caIssuersUrl: b.caIssuers[0] ?? null, neededIn: 'trusted-bundle' });
+    return;
+  }
+  trustedChainTo(b, issuer, files);
+}
+
+const CHECKS: Partial<Record<InspectionCheckId, (b: Bench) => void>> = {
+  'self-signed': checkSelfSigned,
+  'issuer-present': checkIssuerPresent,
+  'ocsp-url': checkOcspUrl,
+  'trusted-chain': checkTrustedChain,
+};
+
+/** Facts that matter whatever the cause: Let's Encrypt, validity. */
+function checkFacts(b: Bench, now: number): void {
+  if (issuedByLetsEncrypt(b.leaf)) check(b, 'lets-encrypt', 'confirmed', 'letsEncrypt', { issuer: b.issuerDn });
+  const v = validity(b.leaf, now);
+  if (v.state === 'expired') check(b, 'expired', 'confirmed', 'expired', { notAfter: v.notAfter });
+  else if (v.state === 'not-yet-valid') check(b, 'expired', 'confirmed', 'notYetValid', { notBefore: v.notBefore });
+}
+
+function result(checks: readonly InspectionCheckData[]): InspectionData['result'] {
+  return checks.some((c) => c.result === 'refuted')
+    ? 'refuted'
+    : checks.some((c) => c.result === 'confirmed')
+      ? 'confirmed'
+      : 'not-checked';
+}
+
+/**
+ * Judge a finding against the certificates read for it. Pure (no I/O).
+ * @param now the time to check validity at, ms since the epoch
+ * @param causes the cause modules (which checks speak to each cause)
+ */
+export function judge(f: FindingData, m: Materials, now: number, causes: CauseRegistry = CAUSES): Judgement {
+  const wanted = moduleOf(f.cause, causes).inspections;
+  const server = f.server ?? '';
+  const trustedFiles = m.trustedFiles.map((t) => t.file);
+  const base = {
+    missing: [] as MissingCertificate[],
+    trustedFiles,
+    haveConfig: m.haveConfig,
+    ...(m.block ? { configBlock: m.block } : {}),
+  };
+  const cf = m.certFile;
+  const leaf = cf?.certs[0];
+  if (!cf || cf.error || !leaf) {
+    const [detailId, data]: [string, Data] = !cf
+      ? ['noCertificateNamed', { server, haveConfig: m.haveConfig ? 1 : 0 }]
+      : cf.error
+        ? ['unreadable', unreadable([cf])]
+        : ['noCertificateInFile', { file: cf.file }];
+    const checks = (wanted.length > 0 ? wanted : (['expired'] as const)).map((c) => ({
+      check: c,
+      result: 'not-checked' as const,
+      detailId,
+      data,
+    }));
+    return { cause: f.cause, inspection: { result: result(checks), checks, ...base } };
+  }
+  const aia = infoAccess(leaf);
+  const b: Bench = {
+    f,
+    m,
+    file: cf.file,
+    leaf,
+    subject: dnLine(leaf.subject),
+    issuerDn: dnLine(leaf.issuer),
+    caIssuers: aia.caIssuers,
+    ocsp: aia.ocsp,
+    extras: cf.certs.slice(1),
+    trustedCerts: m.trustedFiles.flatMap((p) => p.certs),
+    selfSigned: isSelfSigned(leaf),
+    server,
+    checks: [],
+    missing: base.missing,
+    facts: {},
+  };
+  for (const want of wanted) CHECKS[want]?.(b);
+  checkFacts(b, now);
+  const cause = refineCause(f.cause, {}, b.facts);
+  const inspection: InspectionData = {
+    result: result(b.checks),
+    checks: b.checks,
+    ...base,
+    certificate: { file: cf.file, ...summarize(leaf) },
+  };
+  if (cause !== f.cause) {
+    inspection.causeBefore = f.cause;
+    inspection.causeChangeReason = b.facts.selfSigned ? 'self-signed' : 'trusted-chain-complete';
+  }
+  return { cause, inspection };
+}

@@ -1,0 +1,59 @@
+/**
+ * The one place a finding's cause is decided. From a line: the pattern's cause, else the rule's
+ * `causeFrom` table over the extracted values, else the rule's cause; then the refinements every cause
+ * goes through. From `--inspect`: the same refinements, with what the certificate files showed. No other
+ * module picks or changes a cause.
+ */
+import type { CauseId, CompiledPattern, Rule, Values } from '../types.js';
+
+/** What reading the certificate files established (by `--inspect`), for {@link refineCause}. */
+export interface CauseFacts {
+  /** The certificate is its own issuer (its signature verifies with its own key). */
+  selfSigned?: boolean;
+  /** The trusted bundle holds the complete chain of the certificate's issuer up to a root. */
+  trustedChainComplete?: boolean;
+}
+
+/**
+ * The cause a `causeFrom` table gives: the first listed value that is present and found in the map
+ * (keys compare case-insensitively, ignoring `self signed`/`self-signed` and trailing-space differences),
+ * else the table's default.
+ */
+export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Values): CauseId | undefined {
+  const key = causeFromBranch(cf, values);
+  return key === undefined ? cf.default : cf.map[key];
+}
+
+/** The key of a `causeFrom` map that decides for these values (see {@link causeFromValues}), or undefined. */
+export function causeFromBranch(cf: NonNullable<Rule['causeFrom']>, values: Values): string | undefined {
+  const norm = (x: string): string => x.trim().toLowerCase().replace(/self-signed/g, 'self signed');
+  const names = Array.isArray(cf.value) ? cf.value : [cf.value];
+  for (const n of names) {
+    const v = values[n];
+    if (v === undefined) continue;
+    const hit = Object.keys(cf.map).find((k) => norm(k) === norm(v));
+    if (hit !== undefined) return hit;
+  }
+  return undefined;
+}
+
+/**
+ * Refine a cause with what is known beyond the rule: an issuer-missing report whose certificate is its
+ * own issuer (subject = issuer in the log, or a self-signed file) is a self-signed certificate; a chain
+ * "incomplete" for nginx while the trusted bundle holds the complete chain means the responder signs
+ * with a key outside the CA: an invalid signature.
+ */
+export function refineCause(cause: CauseId, values: Values, facts: CauseFacts = {}): CauseId {
+  if (cause === 'issuer-certificate-missing') {
+    if (facts.selfSigned || (values.certSubject !== undefined && values.certSubject === values.certIssuer)) return 'self-signed-certificate';
+  }
+  if (cause === 'trusted-chain-incomplete' && facts.trustedChainComplete) return 'response-signature-invalid';
+  return cause;
+}
+
+/** The cause of a line a rule's pattern matched, with the values it extracted. */
+export function causeOfMatch(rule: Rule, pattern: CompiledPattern, values: Values): CauseId {
+  let cause: CauseId = pattern.cause ?? rule.cause;
+  if (!pattern.cause && rule.causeFrom) cause = causeFromValues(rule.causeFrom, values) ?? rule.cause;
+  return refineCause(cause, values);
+}

@@ -1,0 +1,46 @@
+/**
+ * `--inspect`, `--config`, `--map-path`: build the step that reads a finding's certificate files and
+ * adds what they show. It runs between the core and the render step, outside the pure analyzer; its
+ * modules are imported only when asked for.
+ */
+import type { CauseRegistry } from '../findings/registry.js';
+import type { FindingData } from '../types.js';
+import type { AnalyzeOptions } from './program.js';
+
+/** A finding in, the same finding with its inspection (and possibly another cause) out. */
+export type Enrich = (f: FindingData) => FindingData;
+
+/** The identity step, when nothing is to be inspected. */
+export const NO_INSPECTION: Enrich = (f) => f;
+
+/**
+ * The inspection step the options ask for.
+ * @param warn reports a configuration problem (syntax, an include it could not read) with its file:line
+ * @returns the step; or an error message for an unusable `--map-path`; or `{ error: null }` when a
+ *   `--config` cannot be read at all (already reported through `warn`): exit 2
+ */
+export async function inspectionStep(
+  opts: Pick<AnalyzeOptions, 'inspect' | 'config' | 'mapPath'>,
+  cwd: string,
+  causes: CauseRegistry,
+  warn: (msg: string) => void,
+): Promise<Enrich | { error: string | null }> {
+  if (!opts.inspect && opts.config.length === 0 && opts.mapPath.length === 0) return NO_INSPECTION;
+  const [{ loadServerConfigs, formatProblem }, { createInspector }, { createPathMap }] = await Promise.all([
+    import('../inspect/config.js'),
+    import('../inspect/inspect.js'),
+    import('../inspect/paths.js'),
+  ]);
+  let paths;
+  try {
+    paths = createPathMap(opts.mapPath, cwd);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+  // An unreadable --config is exit 2; other configuration problems are reported and reading goes on.
+  const loaded = await loadServerConfigs(opts.config, { paths, cwd });
+  for (const p of loaded.problems) warn(`--config: ${p.severity}: ${formatProblem(p)}`);
+  if (loaded.fatal) return { error: null };
+  const inspector = createInspector({ configs: loaded.configs, paths, causes });
+  return (f) => inspector.inspect(f);
+}

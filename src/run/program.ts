@@ -1,0 +1,172 @@
+/**
+ * The command line's grammar (commander): the main command (analyse logs), `probe` and `explain`.
+ * {@link parseArgs} turns argv into an {@link Invocation}: which command, with which inputs and options,
+ * or the exit code when commander already answered (help, version, a usage error it printed).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
+import { MAX_LINE_LENGTH_LIMIT } from '../input/limits.js';
+import { MAX_TIMEOUT_MS } from '../probe/limits.js';
+import { SEVERITIES } from '../types.js';
+import { VERSION } from '../version.js';
+import { safeLines, type OutStream } from './output.js';
+
+/** Output formats of the main command's `--format`. */
+export type FormatName = 'human' | 'json' | 'ndjson' | 'html';
+export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1, html: 1 } satisfies Record<FormatName, 1>) as FormatName[];
+export const FAIL_ON = [...SEVERITIES, 'never'] as const;
+
+/** Options of the main command (see `--help`). */
+export interface AnalyzeOptions {
+  format: FormatName;
+  failOn: (typeof FAIL_ON)[number];
+  rules: string[];
+  live?: boolean;
+  maxLineLength: number;
+  maxEvidence: number;
+  listRules?: boolean;
+  listCauses?: boolean;
+  schema?: boolean;
+  inspect?: boolean;
+  config: string[];
+  mapPath: string[];
+}
+
+/** Options of `probe`. */
+export interface ProbeOptions {
+  servername?: string;
+  format: 'human' | 'json';
+  /** Per-handshake timeout, ms. */
+  timeout: number;
+  caFile?: string;
+}
+
+/** Options of `explain`. */
+export interface ExplainOptions {
+  format: 'human' | 'json';
+  rules: string[];
+  /** Read the lines from this file (`-`: stdin) instead of the arguments. */
+  file?: string;
+}
+
+/** What the command line asks for. */
+export type Invocation =
+  | { command: 'analyze'; inputs: string[]; opts: AnalyzeOptions }
+  | { command: 'probe'; target: string; opts: ProbeOptions }
+  | { command: 'explain'; lines: string[]; opts: ExplainOptions }
+  | { command: 'exit'; code: number; message?: string };
+
+/** A parser for a positive integer option, at most `max` (`why`: what the bound is, for the message). */
+function positiveInt(name: string, max = Number.MAX_SAFE_INTEGER, why = '') {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be a positive integer, got "${v}"`);
+    if (n > max) throw new CommanderError(2, 'stapling-doctor.invalidArgument', `${name} must be at most ${max}${why}, got "${v}"`);
+    return n;
+  };
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function mainCommand(out: OutStream, err: OutStream): Command {
+  return (
+    new Command('stapling-doctor')
+      .description('Find OCSP-stapling failures in Apache httpd and nginx error logs and say what to change.')
+      .version(VERSION, '-V, --version')
+      .argument('[inputs...]', 'log files, directories (their error logs, recursively), globs, or - for stdin (default: stdin when piped)')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('human'))
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
+      .option('--rules <dir>', 'also load the rule files (*.yaml, *.json) in this directory (repeatable)', collect, [] as string[])
+      .option('--live', 'print each finding as soon as its line arrives (default when reading stdin)')
+      .option('--no-live', 'read everything, then print the report')
+      .option(
+        '--max-line-length <bytes>',
+        'skip (and count) lines longer than this',
+        positiveInt('--max-line-length', MAX_LINE_LENGTH_LIMIT, ' (the longest string V8 can hold)'),
+        DEFAULT_MAX_LINE_LENGTH,
+      )
+      .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
+      .option('--list-rules', 'list the loaded rules and exit')
+      .option('--list-causes', 'list the cause ids with their meaning and exit')
+      .option('--schema', 'print the JSON Schema of the --format json output and exit')
+      .option(
+        '--inspect',
+        'read the certificate files the findings name (and, with --config, their trusted bundles) and confirm or refute each diagnosis; never writes, never uses the network',
+      )
+      .option(
+        '--config <file>',
+        'nginx or Apache configuration to find certificates, chain and trusted files in (repeatable; implies --inspect)',
+        collect,
+        [] as string[],
+      )
+      .option(
+        '--map-path <from=to>',
+        'read files named under FROM from TO instead, e.g. a log copied from another machine (repeatable; implies --inspect)',
+        collect,
+        [] as string[],
+      )
+      .exitOverride()
+      .configureOutput({
+        writeOut: (s) => void out.write(s),
+        writeErr: (s) => void err.write(s),
+        // Commander quotes arguments back (`argument '…' is invalid`): they may come from a glob over hostile names.
+        outputError: (s, write) => write(safeLines(s.startsWith('error:') ? `stapling-doctor: ${s}` : s)),
+      })
+      .showHelpAfterError('(run with --help for usage)')
+      // Program options go before a subcommand, so that `probe --format json` is the subcommand's own option.
+      .enablePositionalOptions()
+      .helpCommand(false)
+      .action(() => undefined)
+  ); // the main command: without an action, commander takes log files for unknown subcommands
+}
+
+function addSubcommands(program: Command, found: (i: Invocation) => void): void {
+  program
+    .command('probe')
+    .description(
+      'Make a live TLS handshake with HOST[:PORT] (default port 443) asking for a stapled OCSP response, and check it: response status, certificate status, validity times, responder and signature. Exit 0: a good staple; 1: no staple or a bad one; 2: no connection or usage error.',
+    )
+    .argument('<target>', 'HOST[:PORT], [IPv6]:PORT')
+    .option('--servername <name>', 'TLS SNI name (default: HOST when it is a name, none for an IP address)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .option(
+      '--timeout <ms>',
+      'per-handshake timeout in milliseconds',
+      positiveInt('--timeout', MAX_TIMEOUT_MS, " (Node's longest timer)"),
+      10_000,
+    )
+    .option('--ca-file <file>', "PEM CA certificates to report whether the served chain is trusted (default: Node's CA store)")
+    .action((target: string, opts: ProbeOptions) => found({ command: 'probe', target, opts }));
+  program
+    .command('explain')
+    .description(
+      'Show how stapling-doctor reads log lines: the parsed fields, the message the rules see, every rule whose trigger the line holds and whether it matched (with its captures) or why not, and the cause. Lines come from the arguments, --file, or stdin.',
+    )
+    .argument('[lines...]', 'log lines (quote each one)')
+    .option('--file <file>', 'read the lines from this file (- for stdin)')
+    .option('--rules <dir>', 'also load the rule files in this directory (repeatable)', collect, [] as string[])
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .action((lines: string[], opts: ExplainOptions) => found({ command: 'explain', lines, opts }));
+}
+
+/**
+ * Parse the command line.
+ * @param argv arguments after `node stapling-doctor`
+ * @returns the invocation; `exit` when commander printed help, the version, or a usage error
+ */
+export function parseArgs(argv: readonly string[], out: OutStream, err: OutStream): Invocation {
+  const program = mainCommand(out, err);
+  let sub: Invocation | null = null;
+  addSubcommands(program, (i) => (sub = i));
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+      return { command: 'exit', code: 0 };
+    if (e.code === 'stapling-doctor.invalidArgument') return { command: 'exit', code: 2, message: e.message };
+    return { command: 'exit', code: 2 };
+  }
+  return sub ?? { command: 'analyze', inputs: program.processedArgs[0] as string[], opts: program.opts<AnalyzeOptions>() };
+}

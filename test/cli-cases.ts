@@ -1,0 +1,199 @@
+/**
+ * The one table of CLI cases (markdownlint-cli2's way): each case is run in-process through `run()`
+ * (fast, with coverage; test/cli-inprocess.test.ts) and through the built binary (real process, real
+ * exit code; test/cli-binary.e2e.test.ts). Inputs are the repository's real samples.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { OUTPUT_SCHEMA } from '../src/format/output-schema.js';
+import type { Report } from '../src/findings/analyzer.js';
+
+/** What a run printed. */
+export interface CliOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One case: arguments (and stdin), the exit code, and what stdout and stderr must show. */
+export interface CliCase {
+  name: string;
+  args: string[];
+  stdin?: string;
+  exitCode: number;
+  /** A pattern stdout must match, or a check of it. */
+  stdout?: RegExp | ((out: string) => void);
+  /** A pattern stderr must match; '' for nothing at all. Default: nothing. */
+  stderr?: RegExp | '';
+}
+
+const validate = new Ajv2020({ strict: false }).compile(OUTPUT_SCHEMA);
+
+/** Parse a JSON report and check it against the published schema. */
+export function report(out: string): Report {
+  const r = JSON.parse(out) as Report;
+  if (!validate(r)) throw new Error(`output does not match the schema: ${JSON.stringify(validate.errors)}`);
+  return r;
+}
+
+const causes = (out: string): string[] => [...new Set(report(out).findings.map((f) => f.cause))].sort();
+const expectEqual = (a: unknown, b: unknown): void => {
+  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`);
+};
+const NGINX_VERIFY = 'samples/seed/nginx-ocsp-verify-issuer-not-trusted.log';
+const APACHE_ISSUER = 'samples/seed/apache-issuer-missing-httpd-2.4.7.log';
+const NGINX_RESOLVER = 'samples/seed/nginx-no-resolver.log';
+const NOISE =
+  '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /\n' +
+  '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"\n';
+
+/** The three seed failures (issue 2): each diagnosed with its cause and the directive of its first fix step. */
+const SEEDS = [
+  { file: APACHE_ISSUER, cause: 'issuer-certificate-missing', directive: 'SSLCertificateFile', exitCode: 1 },
+  { file: NGINX_VERIFY, cause: 'trusted-chain-incomplete', directive: 'ssl_trusted_certificate', exitCode: 1 },
+  // resolver-missing at [warn] is a notice: below the default --fail-on warning
+  { file: NGINX_RESOLVER, cause: 'resolver-missing', directive: 'resolver', exitCode: 0 },
+];
+
+export const CASES: CliCase[] = [
+  { name: '--version', args: ['--version'], exitCode: 0, stdout: /^\d+\.\d+\.\d+\n$/ },
+  { name: '--help', args: ['--help'], exitCode: 0, stdout: /Usage: stapling-doctor \[options\] \[command\] \[inputs\.\.\.\]/ },
+  {
+    name: 'an unknown option',
+    args: ['--frobnicate'],
+    exitCode: 2,
+    stdout: /^$/,
+    stderr: /^stapling-doctor: error: unknown option '--frobnicate'/,
+  },
+  { name: 'a bad --format', args: ['--format', 'xml', NGINX_VERIFY], exitCode: 2, stderr: /argument 'xml' is invalid/ },
+  {
+    name: 'a bad --max-evidence',
+    args: ['--max-evidence', '0', NGINX_VERIFY],
+    exitCode: 2,
+    stderr: /^stapling-doctor: --max-evidence must be a positive integer, got "0"\n$/,
+  },
+  {
+    name: 'a missing file',
+    args: ['no/such/file.log'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: no\/such\/file\.log: no such file or directory\n$/,
+  },
+  ...SEEDS.map((seed): CliCase => ({
+    name: `${seed.file}, JSON: ${seed.cause}, every fix starts with ${seed.directive}, evidence names the file`,
+    args: ['--format', 'json', seed.file],
+    exitCode: seed.exitCode,
+    stdout: (out) => {
+      const r = report(out);
+      expectEqual(causes(out), [seed.cause]);
+      for (const f of r.findings) {
+        expectEqual([f.fix.steps[0]!.directive, f.evidence[0]!.file, f.messageId.split('.')[0]], [seed.directive, seed.file, seed.cause]);
+      }
+    },
+  })),
+  {
+    name: 'human output: cause, fix directive, confirmation command, evidence file:line, summary, no colour',
+    args: [NGINX_VERIFY],
+    exitCode: 1,
+    stdout: (out) => {
+      for (const s of ['trusted-chain-incomplete', 'ssl_trusted_certificate', 'openssl s_client -connect', `${NGINX_VERIFY}:1`]) {
+        if (!out.includes(s)) throw new Error(`missing ${s}`);
+      }
+      if (!/2 findings \(2 warnings\) in 2 lines of 1 input/.test(out) || out.includes('\u001b[')) throw new Error(out);
+    },
+  },
+  {
+    name: 'an Apache log, human: the cause, the fix directive, evidence file:line',
+    args: [APACHE_ISSUER],
+    exitCode: 1,
+    stdout:
+      /WARNING {2}issuer-certificate-missing {2}apache[\s\S]*SSLCertificateFile[\s\S]*samples\/seed\/apache-issuer-missing-httpd-2\.4\.7\.log:\d+/,
+  },
+  { name: '--fail-on never', args: ['--fail-on', 'never', 'samples/seed'], exitCode: 0, stdout: /trusted-chain-incomplete/ },
+  { name: '--fail-on error with warnings only', args: ['--fail-on', 'error', NGINX_VERIFY], exitCode: 0 },
+  { name: '--fail-on notice with a notice', args: ['--fail-on', 'notice', NGINX_RESOLVER], exitCode: 1 },
+  { name: 'no finding: exit 0', args: ['-'], stdin: NOISE, exitCode: 0, stdout: /^stapling-doctor: no stapling problems found in 2 lines of 1 input\.\n$/ },
+  {
+    name: 'an unreadable input among good ones: reported, the others scanned, exit 2 after the report',
+    args: ['--format', 'json', NGINX_VERIFY, 'no/such/file.log'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: no\/such\/file\.log: no such file or directory\n$/,
+    stdout: (out) => expectEqual(report(out).findings.length, 2),
+  },
+  {
+    name: 'stdin, batch (--no-live)',
+    args: ['--no-live', '--format', 'json', '-'],
+    stdin:
+      '2014/05/09 17:38:16 [warn] 1#1: no resolver defined to resolve ocsp.startssl.com while requesting certificate status, responder: ocsp.startssl.com\n',
+    exitCode: 0,
+    stdout: (out) => expectEqual(causes(out), ['resolver-missing']),
+  },
+  {
+    name: 'a directory: its error logs, recursively',
+    args: ['--format', 'json', '--fail-on', 'never', 'samples/seed'],
+    exitCode: 0,
+    stdout: (out) => expectEqual(causes(out), ['issuer-certificate-missing', 'resolver-missing', 'trusted-chain-incomplete']),
+  },
+  {
+    name: 'ndjson: finding events, then the end line with the statistics',
+    args: ['--format', 'ndjson', NGINX_VERIFY],
+    exitCode: 1,
+    stdout: (out) => {
+      const events = out
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { event: string; stats?: { lines: number } });
+      expectEqual(events[0]!.event, 'new');
+      expectEqual(events[events.length - 1]!.event, 'end');
+    },
+  },
+  { name: '--list-causes', args: ['--list-causes'], exitCode: 0, stdout: /^issuer-certificate-missing {2,}The server cannot find/ },
+  {
+    name: '--list-rules',
+    args: ['--list-rules'],
+    exitCode: 0,
+    stdout: /nginx-ocsp-verify-failed +warning +response-signature-invalid +nginx\n[\s\S]*\d+ rules, \d+ samples\n$/,
+  },
+  {
+    name: '--schema',
+    args: ['--schema'],
+    exitCode: 0,
+    stdout: (out) => expectEqual((JSON.parse(out) as { $schema: string }).$schema, 'https://json-schema.org/draft/2020-12/schema'),
+  },
+  {
+    name: 'explain a line',
+    args: [
+      'explain',
+      '2016/02/09 22:20:21 [error] 2417#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: gv.symcd.com',
+    ],
+    exitCode: 0,
+    stdout: /cause: +trusted-chain-incomplete \(rule nginx-ocsp-verify-failed, warning\)/,
+  },
+  {
+    name: 'explain without lines and a closed stdin: nothing to explain',
+    args: ['explain', '--format', 'json'],
+    stdin: '',
+    exitCode: 0,
+    stdout: (out) => expectEqual((JSON.parse(out) as { lines: unknown[] }).lines, []),
+  },
+  { name: 'probe without a target', args: ['probe'], exitCode: 2, stderr: /missing required argument 'target'/ },
+  {
+    name: 'probe with a bad port',
+    args: ['probe', 'example.org:99999'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: probe: port must be 1-65535, got "99999"\n$/,
+  },
+  {
+    name: '--config that cannot be read: exit 2 with the path and the reason',
+    args: ['--config', 'no/such.conf', NGINX_VERIFY],
+    exitCode: 2,
+    stderr: /--config: error: .*no\/such\.conf.*no such file/,
+  },
+];
+
+/** Check a run against its case (jest's expect). */
+export function check(c: CliCase, r: CliOutput): void {
+  expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: c.exitCode });
+  if (c.stderr === undefined || c.stderr === '') expect(r.stderr).toBe('');
+  else expect(r.stderr).toMatch(c.stderr);
+  if (c.stdout instanceof RegExp) expect(r.stdout).toMatch(c.stdout);
+  else c.stdout?.(r.stdout);
+}
