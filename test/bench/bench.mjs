@@ -54,9 +54,9 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US').replace(/,/g, ' ');
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '—');
 const shq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-const { loadRules, createMatcher } = await import(pathToFileURL(path.join(ROOT, 'dist/index.js')).href);
+const { loadRules } = await import(pathToFileURL(path.join(ROOT, 'dist/index.js')).href);
 const rules = await loadRules();
-const triggers = createMatcher(rules).triggers;
+const triggers = [...new Set(rules.map((r) => r.trigger))];
 fs.mkdirSync(DIR, { recursive: true });
 const LOAD0 = os.loadavg()[0].toFixed(1);
 
