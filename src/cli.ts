@@ -10,7 +10,9 @@
 import fs from 'node:fs';
 import tty from 'node:tty';
 import v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { run } from './run/run.js';
+import './run/job-worker.js'; // in a --jobs worker thread (the bundle is its own worker script), this serves
 
 // Keep V8's young generation at its initial size: scanning produces a steady stream of short-lived
 // garbage (one parse per candidate line) for which V8 would otherwise grow the semi-spaces to 16 MB
@@ -111,7 +113,9 @@ process.on('unhandledRejection', (err) => {
   process.exit();
 });
 
-if (stdoutClosedAtStart()) {
+if (!isMainThread) {
+  // a --jobs worker: job-worker.ts serves the main thread
+} else if (stdoutClosedAtStart()) {
   process.stderr.write('stapling-doctor: cannot write the output: standard output is closed (use >/dev/null to discard it)\n');
   process.exitCode = 2;
 } else {

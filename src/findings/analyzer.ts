@@ -12,7 +12,8 @@
 import { createMatcher, type Matcher } from '../rules/match.js';
 import type { LineSink } from '../lines/scan.js';
 import { splitLines } from '../lines/split.js';
-import { createCorrelator, type CorrelatorOptions } from '../correlate/correlator.js';
+import { createCorrelator, type CorrelatorOptions, type OccurrenceSink } from '../correlate/correlator.js';
+import { createApplier, type OccurrenceOp } from './replay.js';
 import { createFindingStore, type FindingState } from './store.js';
 import { renderFinding } from './render.js';
 import { causeRegistry, type CauseRegistry } from './registry.js';
@@ -76,6 +77,12 @@ export interface Analyzer {
   stats(): Stats;
   /** Flush and return the report (findings as data). */
   end(): Report<FindingData>;
+  /**
+   * Start an input analysed elsewhere (a `--jobs` worker, see `replay.ts`), in the place of the inputs
+   * where {@link input} would have started it: apply its recorded operations batch by batch, then its
+   * final accounting.
+   */
+  replay(name: string): { apply(ops: readonly OccurrenceOp[]): void; end(stats: FileStats): void };
 }
 
 function emptyStats(): Stats {
@@ -116,8 +123,9 @@ function inputAccounting(name: string) {
 /**
  * Create an analyzer for a rule set.
  * @param rules compiled rules from `loadRules`
+ * @param record a `--jobs` worker's recording sink (`replay.ts`): occurrences go there, not into findings
  */
-export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions = {}): Analyzer {
+export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions = {}, record?: OccurrenceSink<number>): Analyzer {
   const matcher = createMatcher(rules, options.now ? { now: options.now } : {});
   const causes = causeRegistry(options.extraCauses);
   const store = createFindingStore({ causes, ...options });
@@ -125,18 +133,25 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
   const inputs: FileStats[] = [];
   const statsByName = new Map<string, FileStats>();
 
-  const correlator = createCorrelator<FindingState>(
+  const storeSink: OccurrenceSink<FindingState> = {
+    occur: (m, cause, severity) => store.occur(m, cause, severity),
+    add: (f, m) => store.addEvidence(f, m),
+    changed: (f) => {
+      if (!onEvent) return;
+      onEvent({ type: f.announced ? 'update' : 'new', finding: store.snapshot(f) });
+      f.announced = true;
+    },
+  };
+  // A --jobs worker records what the store would be told (replay.ts) instead of aggregating.
+  const inner = (record ?? storeSink) as OccurrenceSink<unknown>;
+  const correlator = createCorrelator<unknown>(
     {
-      occur: (m, cause, severity) => store.occur(m, cause, severity),
-      add: (f, m) => {
+      occur: (m, cause, severity) => inner.occur(m, cause, severity),
+      add: (o, m) => {
         statsByName.get(m.location.file)!.matched++;
-        store.addEvidence(f, m);
+        inner.add(o, m);
       },
-      changed: (f) => {
-        if (!onEvent) return;
-        onEvent({ type: f.announced ? 'update' : 'new', finding: store.snapshot(f) });
-        f.announced = true;
-      },
+      changed: (o) => inner.changed(o),
     },
     options,
   );
@@ -170,6 +185,12 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     input,
     findings: () => store.all(),
     stats: () => totals(inputs),
+    replay(name) {
+      const stats: FileStats = { file: name, ...emptyStats(), files: 1 };
+      inputs.push(stats);
+      statsByName.set(name, stats);
+      return { apply: createApplier(rules, storeSink), end: (final) => Object.assign(stats, final) };
+    },
     end() {
       correlator.end();
       return { version: OUTPUT_VERSION, findings: store.all(), stats: totals(inputs), inputs: inputs.map((s) => ({ ...s })) };

@@ -21,6 +21,7 @@ import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './run.js';
 import { scanInput } from './stream.js';
+import { defaultJobs, scanWithWorkers } from './jobs.js';
 
 /** What every step of the command shares. */
 interface Session {
@@ -28,6 +29,8 @@ interface Session {
   opts: AnalyzeOptions;
   errOut: Output;
   fail: (msg: string) => number;
+  /** The loaded rules (for `--jobs` workers, which load the same). */
+  rules?: readonly Rule[];
 }
 
 /** `--list-causes` and `--list-rules`. */
@@ -46,15 +49,25 @@ function listing(s: Session, rules: readonly Rule[]): number {
 /** Read every source into the analyzer; stops early when `reading` is aborted. @returns how many inputs failed */
 async function readAll(s: Session, analyzer: Analyzer, sources: readonly Source[], out: Output, reading: AbortSignal): Promise<number> {
   let readErrors = 0;
+  const inputDone = async (name: string, error: string | undefined): Promise<void> => {
+    await out.drained();
+    if (error) {
+      readErrors++;
+      s.errOut.write(errorLine(`${name}: ${error}`));
+    }
+  };
+  const jobs = s.opts.jobs ?? defaultJobs();
+  if (jobs > 1 && sources.length > 1 && sources.every((src) => src.kind === 'file')) {
+    const files = sources.map((src) => src.path);
+    const worker = { rules: s.opts.rules, maxLineLength: s.opts.maxLineLength };
+    await scanWithWorkers({ analyzer, rules: s.rules!, files, jobs, worker, signal: reading, inputDone });
+    return readErrors;
+  }
   for (const src of sources) {
     if (reading.aborted) break;
     const input = src.kind === 'stdin' ? s.params.stdin : src.path;
     const error = await scanInput(analyzer, src.path, input, { maxLineLength: s.opts.maxLineLength, signal: reading });
-    await out.drained();
-    if (error) {
-      readErrors++;
-      s.errOut.write(errorLine(`${src.path}: ${error}`));
-    }
+    await inputDone(src.path, error);
   }
   return readErrors;
 }
@@ -170,6 +183,7 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     throw err;
   }
   if (opts.listCauses || opts.listRules) return listing(s, rules);
+  s.rules = rules;
   if (inputs.length === 0) {
     if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
     inputs = ['-'];

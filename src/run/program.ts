@@ -24,6 +24,8 @@ export interface AnalyzeOptions {
   live?: boolean;
   maxLineLength: number;
   maxEvidence: number;
+  /** `--jobs`: worker threads for several files (default: the core count; 1 = none). */
+  jobs?: number;
   listRules?: boolean;
   listCauses?: boolean;
   schema?: boolean;
@@ -87,6 +89,7 @@ function mainCommand(out: OutStream, err: OutStream): Command {
         DEFAULT_MAX_LINE_LENGTH,
       )
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
+      .option('--jobs <n>', 'scan this many files at once, one worker thread each (default: the number of cores)', positiveInt('--jobs'))
       .option('--list-rules', 'list the loaded rules and exit')
       .option('--list-causes', 'list the cause ids with their meaning and exit')
       .option('--schema', 'print the JSON Schema of the --format json output and exit')

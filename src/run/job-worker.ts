@@ -1,0 +1,64 @@
+/**
+ * A `--jobs` worker thread: loads the same rules as the main thread, then scans the inputs it is handed
+ * one at a time (read, scan, parse, match, correlate) and sends back, for each, the occurrence
+ * operations its correlator produced (`findings/replay.ts`), in batches, and the input's accounting.
+ * The main thread applies them in input order (`jobs.ts`).
+ *
+ * Messages in: `{ type: 'input', index, path }`, `{ type: 'abort' }` (stop the current input as Ctrl-C
+ * would), `{ type: 'close' }`. Out: `{ type: 'ready', rules }` (the rule ids, to check both sides agree),
+ * `{ type: 'ops', index, ops }`, `{ type: 'done', index, stats, error? }`, `{ type: 'failed', message }`.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { createAnalyzer } from '../findings/analyzer.js';
+import { createRecorder } from '../findings/replay.js';
+import { loadRules } from '../rules/load.js';
+import { scanInput } from './stream.js';
+
+/** What the main thread gives a worker at start (`workerData`). */
+export interface JobWorkerData {
+  /** Marks a stapling-doctor job worker (the bundle runs its one file as the worker too). */
+  staplingDoctorJob: true;
+  /** `--rules` directories. */
+  rules: string[];
+  /** `--max-line-length`. */
+  maxLineLength: number;
+}
+
+/** Operations sent per message: enough to amortise the message, few enough to bound the worker's memory. */
+const BATCH = 8192;
+
+async function serve(data: JobWorkerData): Promise<void> {
+  const port = parentPort!;
+  let rules;
+  try {
+    rules = await loadRules({ dirs: data.rules });
+  } catch (err) {
+    port.postMessage({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+    return;
+  }
+  const recorder = createRecorder(rules);
+  const analyzer = createAnalyzer(rules, {}, recorder.sink);
+  const abort = new AbortController();
+  const flush = (index: number): void => {
+    if (recorder.pending > 0) port.postMessage({ type: 'ops', index, ops: recorder.take() });
+  };
+  port.on('message', (msg: { type: 'input'; index: number; path: string } | { type: 'abort' } | { type: 'close' }) => {
+    if (msg.type === 'abort') abort.abort();
+    else if (msg.type === 'close') port.close();
+    else void scanOne(msg.index, msg.path);
+  });
+  const scanOne = async (index: number, file: string): Promise<void> => {
+    const onChunk = (): void => {
+      if (recorder.pending >= BATCH) flush(index);
+    };
+    const error = await scanInput(analyzer, file, file, { maxLineLength: data.maxLineLength, signal: abort.signal, onChunk });
+    flush(index);
+    const inputs = analyzer.end().inputs;
+    port.postMessage({ type: 'done', index, stats: inputs[inputs.length - 1], ...(error ? { error } : {}) });
+  };
+  port.postMessage({ type: 'ready', rules: rules.map((r) => r.id) });
+}
+
+if (!isMainThread && (workerData as Partial<JobWorkerData> | null)?.staplingDoctorJob === true) {
+  void serve(workerData as JobWorkerData);
+}

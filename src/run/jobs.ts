@@ -1,0 +1,117 @@
+/**
+ * `--jobs N`: several files scanned at once by worker threads (`job-worker.ts`), one input per worker at
+ * a time, handed out in input order as workers free up. Each worker sends back its input's occurrence
+ * operations (`findings/replay.ts`); they are applied to the one analyzer strictly in input order — a
+ * later input's batches wait until every earlier input is done — so findings, evidence, their order
+ * and the per-input accounting are those of `--jobs 1`. stdin and a single input never use workers.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Analyzer } from '../findings/analyzer.js';
+import type { OccurrenceOp } from '../findings/replay.js';
+import type { FileStats, Rule } from '../types.js';
+import type { JobWorkerData } from './job-worker.js';
+
+/** The default of `--jobs`: the cores Node may use. */
+export function defaultJobs(): number {
+  return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/** What {@link scanWithWorkers} needs of the command. */
+export interface JobsParams {
+  analyzer: Analyzer;
+  rules: readonly Rule[];
+  /** File paths, in the order their findings and accounting must come. */
+  files: readonly string[];
+  jobs: number;
+  worker: Omit<JobWorkerData, 'staplingDoctorJob'>;
+  /** Stop handing out inputs and cut the current ones (Ctrl-C, a reader gone). */
+  signal: AbortSignal;
+  /** Called, in input order, when an input is done; `error` says why it ended early. */
+  inputDone: (file: string, error: string | undefined) => Promise<void>;
+}
+
+type FromWorker =
+  | { type: 'ready'; rules: string[] }
+  | { type: 'ops'; index: number; ops: OccurrenceOp[] }
+  | { type: 'done'; index: number; stats: FileStats; error?: string }
+  | { type: 'failed'; message: string };
+
+interface Pending {
+  batches: OccurrenceOp[][];
+  done: { stats: FileStats; error?: string } | null;
+}
+
+/** The worker's script: this build's `job-worker.js`, or the bundle itself (one file: it runs as the worker too). */
+function workerScript(): string {
+  const here = import.meta.url as string | undefined;
+  if (here) return fileURLToPath(new URL('./job-worker.js', here));
+  return __filename; // the CommonJS bundle
+}
+
+/**
+ * Scan files with worker threads into `analyzer`.
+ * @returns when every file was applied (or reading stopped)
+ * @throws when a worker fails (its rules differ, it crashes)
+ */
+export async function scanWithWorkers(p: JobsParams): Promise<void> {
+  const pending: Pending[] = p.files.map(() => ({ batches: [], done: null }));
+  const ids = p.rules.map((r) => r.id).join('\n');
+  let handed = 0;
+  let cursor = 0;
+  let replay: ReturnType<Analyzer['replay']> | null = null;
+  let applying = Promise.resolve();
+  const workers: Worker[] = [];
+
+  /** Apply what is ready, in input order. */
+  const pump = async (): Promise<void> => {
+    while (cursor < p.files.length) {
+      const slot = pending[cursor]!;
+      replay ??= p.analyzer.replay(p.files[cursor]!);
+      for (const ops of slot.batches.splice(0)) replay.apply(ops);
+      if (!slot.done) return;
+      replay.end(slot.done.stats);
+      replay = null;
+      cursor++;
+      await p.inputDone(p.files[cursor - 1]!, slot.done.error);
+      if (p.signal.aborted && handed <= cursor) return;
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const finishIfDone = (): void => {
+      if (cursor >= p.files.length || (p.signal.aborted && cursor >= handed)) resolve();
+    };
+    const next = (w: Worker): void => {
+      if (handed < p.files.length && !p.signal.aborted) {
+        w.postMessage({ type: 'input', index: handed, path: p.files[handed] });
+        handed++;
+      }
+    };
+    const onMessage = (w: Worker, msg: FromWorker): void => {
+      if (msg.type === 'failed') return reject(new Error(`a --jobs worker could not load the rules: ${msg.message}`));
+      if (msg.type === 'ready') {
+        if (msg.rules.join('\n') !== ids) return reject(new Error('a --jobs worker loaded other rules than the main thread'));
+        return next(w);
+      }
+      if (msg.type === 'ops') pending[msg.index]!.batches.push(msg.ops);
+      else {
+        pending[msg.index]!.done = { stats: msg.stats, ...(msg.error ? { error: msg.error } : {}) };
+        next(w);
+      }
+      applying = applying.then(pump).then(finishIfDone, reject);
+    };
+    const n = Math.min(p.jobs, p.files.length);
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(workerScript(), { workerData: { staplingDoctorJob: true, ...p.worker } satisfies JobWorkerData });
+      w.on('message', (msg: FromWorker) => onMessage(w, msg));
+      w.on('error', reject);
+      workers.push(w);
+    }
+    p.signal.addEventListener('abort', () => {
+      for (const w of workers) w.postMessage({ type: 'abort' });
+      applying = applying.then(finishIfDone);
+    });
+  }).finally(() => Promise.all(workers.map((w) => w.terminate())));
+}
