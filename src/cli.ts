@@ -121,7 +121,10 @@ if (!isMainThread) {
 } else {
   run({
     argv: process.argv.slice(2),
-    stdin: process.stdin,
+    // Opening stdin (a TTY or socket handle) costs ~8 ms of start-up: only when the run reads or stops it.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
