@@ -14,6 +14,8 @@ import globals from 'globals';
 /**
  * The data flow, in order: a folder may import the folders before it, never those after it.
  * `x509/`, `inspect/` and `probe/` stand beside the flow (the I/O edges of --inspect and probe);
+ * `export/` beside it after `rules/` (the rule set in other engines' languages: it words with the
+ * cause modules of `findings/`);
  * `run/` is on top; `src/*.ts` (types, version) is the base everyone may import.
  */
 const FLOW = ['input', 'lines', 'parse', 'rules', 'correlate', 'findings', 'format', 'run'];
@@ -21,6 +23,7 @@ const BESIDE = {
   x509: ['input', 'lines', 'parse'],
   probe: ['input', 'lines', 'parse', 'x509'],
   inspect: ['input', 'lines', 'parse', 'rules', 'correlate', 'findings', 'x509'],
+  export: ['input', 'lines', 'parse', 'rules', 'correlate', 'findings'],
 };
 const ALL = [...FLOW, ...Object.keys(BESIDE)];
 

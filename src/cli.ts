@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `stapling-doctor` executable: wires {@link run} to the real process. SIGINT, SIGTERM and SIGHUP
- * stop the reading and let the report print (the same signal again within {@link REPEAT_WINDOW_MS} is
+ * (but SIGHUP reopens the output instead while `omprog` has asked for it) stop the reading and let the report print (the same signal again within {@link REPEAT_WINDOW_MS} is
  * the same stop: `timeout(1)` signals the command and then its whole process group); EPIPE on stdout
  * (`| head -1`) ends quietly with exit 0, unless an input could not be read (2 stays 2). A stdout that
  * was closed (`>&-`) is exit 2 with one line. No error ends in a stack trace: an unexpected one is
@@ -67,9 +67,15 @@ function stdoutClosedAtStart(): boolean {
 
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
 const controller = new AbortController();
+/** Who asked for SIGHUP (`omprog`: reopen the output); then SIGHUP does not stop the run. */
+const hangupHandlers = new Set<() => void>();
 let stoppedAt = 0;
 for (const sig of Object.keys(SIGNALS) as (keyof typeof SIGNALS)[]) {
   process.on(sig, () => {
+    if (sig === 'SIGHUP' && hangupHandlers.size > 0) {
+      for (const h of hangupHandlers) h();
+      return;
+    }
     const now = Date.now();
     if (!controller.signal.aborted) {
       stoppedAt = now;
@@ -130,6 +136,10 @@ if (!isMainThread) {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    onHangup: (handler) => {
+      hangupHandlers.add(handler);
+      return () => void hangupHandlers.delete(handler);
+    },
   }).then(
     (code) => {
       // The reader went away (`| head -1`): findings are not all known, so 0 — but an input that could

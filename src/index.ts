@@ -30,5 +30,9 @@ export { causeRegistry, messageIdOf, type CauseRegistry } from './findings/regis
 export { CAUSES, type CauseModule, type CauseContext } from './findings/causes/index.js';
 export { analyzeStream, type ScanOptions } from './run/stream.js';
 export { run, type RunParams } from './run/run.js';
+export { decodeRecord, isRecordLine, parseRecord, type DecodedRecord, type RecordResult } from './parse/record.js';
+export { hostPattern, HostPatternError, DEFAULT_HOST_PATTERN, type HostPattern } from './input/host-path.js';
+export { ecsDocument, ECS_VERSION } from './format/ecs.js';
+export { exportRules, EXPORT_TARGETS, type ExportNote, type ExportResult, type ExportTarget, type ExportOptions } from './export/index.js';
 export { VERSION } from './version.js';
 export * from './types.js';

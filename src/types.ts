@@ -118,7 +118,23 @@ export interface ParsedLine {
   code: string | null;
   /** The message text after all prefixes (Apache: without the `AHnnnnn: ` tag and `, referer: …`). */
   message: string;
+  /** The machine that wrote the line: the HOSTNAME of a syslog header (RFC 3164, RFC 5424), or the
+   * host of a JSON log record (journald `_HOSTNAME`, ECS `host.name`, rsyslog template `host`).
+   * Absent when the line does not say (the input's path may then tell: `--host-from-path`). */
+  host?: string;
+  /** The JSON log record the line was decoded from (`src/parse/record.ts`); absent for a text line. */
+  record?: RecordKind;
+  /** The systemd unit of a journald record (`_SYSTEMD_UNIT`, e.g. `nginx.service`). */
+  unit?: string;
 }
+
+/**
+ * JSON log records decoded before parsing (one record per line): `journald` (`journalctl -o json` /
+ * `-o json-seq`), `docker` (the json-file logging driver), `ecs` (Filebeat / Elastic Agent documents),
+ * `rsyslog` (the rsyslog JSON template of the README's Fleets section).
+ */
+export type RecordKind = 'journald' | 'docker' | 'ecs' | 'rsyslog';
+export const RECORD_KINDS = ['journald', 'docker', 'ecs', 'rsyslog'] as const satisfies readonly RecordKind[];
 
 /** Named values a rule may capture from a line (regex group names) and findings carry. */
 export const VALUE_NAMES = [
@@ -375,11 +391,15 @@ export interface FindingTimeline {
  * sentence and the fix (`renderFinding` in `src/findings/render.ts`).
  */
 export interface FindingData {
-  /** Stable id: `<cause>:<server>:<hash of the identity>`; the same input gives the same id. */
+  /** Stable id: `<cause>:<server>:<hash of the host and the identity>`; the same input gives the same id
+   * (and the same failure on the same host gives the same id in another run: omprog restarts). */
   id: string;
   cause: CauseId;
   severity: Severity;
   server: Server | null;
+  /** The machine whose log it is (see {@link ParsedLine.host}); null when unknown. Findings of different
+   * hosts never merge. Not to be confused with `subject.host`, the DNS name that failed to resolve. */
+  host: string | null;
   /** Rules whose lines make up this finding. */
   ruleIds: string[];
   /** How many times the failure happened (duplicate start-up passes of one process count once). */
@@ -511,7 +531,7 @@ export interface Inspection extends Omit<InspectionData, 'checks'> {
   causeChange?: string;
 }
 
-/** Line accounting. Always `lines = parsed + unparsed + skipped`. */
+/** Line accounting. Always `lines = parsed + unparsed + skipped + undecoded`. */
 export interface Stats {
   /** Inputs read. */
   files: number;
@@ -523,6 +543,10 @@ export interface Stats {
   unparsed: number;
   /** Lines not examined: longer than the line-length limit. */
   skipped: number;
+  /** Lines holding a rule trigger (or a JSON-escaped one) that look like a JSON log record (start with
+   * `{`) but could not be decoded: invalid JSON, an unknown record shape, or no message in it. They
+   * are not matched as text. */
+  undecoded: number;
   /** Lines a rule matched. */
   matched: number;
 }
@@ -534,6 +558,8 @@ export interface FileStats extends Stats {
   error?: string;
   /** Numbers of the skipped lines (the first 100). */
   skippedLines?: number[];
+  /** Numbers of the undecoded lines (the first 100). */
+  undecodedLines?: number[];
 }
 
 /** Version of the JSON output document; bumped on incompatible changes. */

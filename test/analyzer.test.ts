@@ -164,7 +164,7 @@ test('stats: lines = parsed + unparsed + skipped, matched counts lines in findin
   h.setLineCount(5);
   h.end();
   const r = a.end();
-  expect(r.stats).toEqual({ files: 1, lines: 5, parsed: 3, unparsed: 1, skipped: 1, matched: 2 });
+  expect(r.stats).toEqual({ files: 1, lines: 5, parsed: 3, unparsed: 1, skipped: 1, undecoded: 0, matched: 2 });
   expect(r.inputs[0]).toMatchObject({ file: 'x.log', lines: 5, skippedLines: [3] });
   expect(r.stats.lines).toBe(r.stats.parsed + r.stats.unparsed + r.stats.skipped);
 });

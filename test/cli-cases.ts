@@ -110,7 +110,13 @@ export const CASES: CliCase[] = [
   { name: '--fail-on never', args: ['--fail-on', 'never', 'samples/seed'], exitCode: 0, stdout: /trusted-chain-incomplete/ },
   { name: '--fail-on error with warnings only', args: ['--fail-on', 'error', NGINX_VERIFY], exitCode: 0 },
   { name: '--fail-on notice with a notice', args: ['--fail-on', 'notice', NGINX_RESOLVER], exitCode: 1 },
-  { name: 'no finding: exit 0', args: ['-'], stdin: NOISE, exitCode: 0, stdout: /^stapling-doctor: no stapling problems found in 2 lines of 1 input\.\n$/ },
+  {
+    name: 'no finding: exit 0',
+    args: ['-'],
+    stdin: NOISE,
+    exitCode: 0,
+    stdout: /^stapling-doctor: no stapling problems found in 2 lines of 1 input\.\n$/,
+  },
   {
     name: 'an unreadable input among good ones: reported, the others scanned, exit 2 after the report',
     args: ['--format', 'json', NGINX_VERIFY, 'no/such/file.log'],
@@ -186,6 +192,48 @@ export const CASES: CliCase[] = [
     args: ['--config', 'no/such.conf', NGINX_VERIFY],
     exitCode: 2,
     stderr: /--config: error: .*no\/such\.conf.*no such file/,
+  },
+  // Fleets (issue 11)
+  {
+    name: 'journalctl -o json of two hosts: findings carry their host',
+    args: ['-f', 'json', '--fail-on', 'never', 'test/fixtures/records/journalctl-json-two-hosts.ndjson'],
+    exitCode: 0,
+    stdout: (out) => expectEqual([...new Set(report(out).findings.map((f) => f.host))], ['web01', 'web02']),
+  },
+  {
+    name: 'a record line that cannot be decoded is counted, not matched',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never'],
+    stdin: '{"MESSAGE":"2026/11/23 02:17:07 [error] 6172#6172: certificate status \\"revoked\\" in the OCSP resp\n',
+    exitCode: 0,
+    stdout: (out) => expectEqual([report(out).stats.undecoded, report(out).findings.length], [1, 0]),
+  },
+  {
+    name: '--format ecs: one ECS document per finding',
+    args: ['-f', 'ecs', '--fail-on', 'never', NGINX_VERIFY],
+    exitCode: 0,
+    stdout: (out) =>
+      expectEqual(
+        out
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { event: { kind: string; code: string } }).event.code),
+        ['trusted-chain-incomplete', 'trusted-chain-incomplete'], // two certificates
+      ),
+  },
+  {
+    name: '--host-from-path without {host}',
+    args: ['--host-from-path', '/var/log/*.log', NGINX_VERIFY],
+    exitCode: 2,
+    stderr: /needs \{host\} once/,
+  },
+  { name: 'omprog without --output', args: ['omprog'], exitCode: 2, stderr: /required option '--output <file>' not specified/ },
+  { name: 'rules export to an unknown engine', args: ['rules', 'export', '--to', 'splunk'], exitCode: 2, stderr: /'splunk' is invalid/ },
+  {
+    name: 'rules export --to loki: the rules file, and the patterns RE2 cannot express on stderr',
+    args: ['rules', 'export', '--to', 'loki'],
+    exitCode: 0,
+    stdout: /^groups:\n {2}- name: stapling-doctor-nginx\n/,
+    stderr: /loki: nginx-responder-http-status: not-exported: pattern 1 uses a lookaround/,
   },
 ];
 

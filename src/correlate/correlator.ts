@@ -2,7 +2,8 @@
  * Correlation: the matched lines of one failure become one *occurrence*. A failure's lines come from one
  * process/thread right after each other (Apache's AH02217 then AH02604; AH01974 then AH01941), so lines
  * are grouped per *context* (input, server, pid, tid, and for nginx the certificate, because one nginx
- * worker fetches for many certificates). Each rule's `role` says how its line takes part (see
+ * worker fetches for many certificates; and the host, since one central file holds many machines'
+ * lines). Each rule's `role` says how its line takes part (see
  * {@link RuleRole}). What an occurrence is *of* (a finding) is the sink's business: the correlator only
  * says when one starts, which lines belong to it, and when it changed.
  */
@@ -56,7 +57,7 @@ function contextOf(m: LineMatch): string {
   // separates concurrent failures. Apache's transport and summary lines name none.
   const nginx = p.server === 'nginx' || (p.server === null && m.rule.servers.length === 1 && m.rule.servers[0] === 'nginx');
   const cert = nginx ? (m.values.certificate ?? '') : '';
-  return [m.location.file, p.server ?? m.rule.servers.join('+'), p.pid ?? '', p.tid ?? '', cert].join('\u0000');
+  return [m.location.file, p.host ?? '', p.server ?? m.rule.servers.join('+'), p.pid ?? '', p.tid ?? '', cert].join('\u0000');
 }
 
 /** What the role handlers need from the correlator. */

@@ -17,6 +17,7 @@ import { createApplier, type OccurrenceOp } from './replay.js';
 import { createFindingStore, type FindingState } from './store.js';
 import { renderFinding } from './render.js';
 import { causeRegistry, type CauseRegistry } from './registry.js';
+import { windowFilter, type TimeWindow } from './window.js';
 import type { CauseModule } from './causes/index.js';
 import { OUTPUT_VERSION, type FileStats, type Finding, type FindingData, type Rule, type Stats } from '../types.js';
 
@@ -32,6 +33,8 @@ export interface AnalyzerOptions extends CorrelatorOptions {
   extraCauses?: readonly CauseModule[];
   /** Called synchronously for every finding event. */
   onEvent?: (event: AnalyzerEvent) => void;
+  /** Only lines whose time lies in this window are analysed (`--since`/`--until`; see `window.ts`). */
+  window?: TimeWindow;
 }
 
 /** A finding appeared (`new`) or changed (`update`: count, evidence or values). */
@@ -69,8 +72,12 @@ export interface Analyzer {
   readonly matcher: Matcher;
   /** The cause modules findings are worded with. */
   readonly causes: CauseRegistry;
-  /** Start an input. */
-  input(name: string): InputHandle;
+  /**
+   * Start an input.
+   * @param options.host the machine whose log the input is (e.g. from its path in a central tree:
+   *   `--host-from-path`), for lines that do not name one themselves
+   */
+  input(name: string, options?: { host?: string | null }): InputHandle;
   /** Current findings, most severe first. */
   findings(): FindingData[];
   /** Current totals. */
@@ -86,7 +93,7 @@ export interface Analyzer {
 }
 
 function emptyStats(): Stats {
-  return { files: 0, lines: 0, parsed: 0, unparsed: 0, skipped: 0, matched: 0 };
+  return { files: 0, lines: 0, parsed: 0, unparsed: 0, skipped: 0, undecoded: 0, matched: 0 };
 }
 
 function totals(inputs: readonly FileStats[]): Stats {
@@ -97,19 +104,20 @@ function totals(inputs: readonly FileStats[]): Stats {
     t.parsed += s.parsed;
     t.unparsed += s.unparsed;
     t.skipped += s.skipped;
+    t.undecoded += s.undecoded;
     t.matched += s.matched;
   }
   return t;
 }
 
-/** Per-input accounting: `lines = parsed + unparsed + skipped` at every step. */
+/** Per-input accounting: `lines = parsed + unparsed + skipped + undecoded` at every step. */
 function inputAccounting(name: string) {
   const stats: FileStats = { file: name, ...emptyStats(), files: 1 };
   let lines = 0;
   const sync = (n: number): void => {
     if (n > lines) lines = n;
     stats.lines = lines;
-    stats.parsed = lines - stats.unparsed - stats.skipped;
+    stats.parsed = lines - stats.unparsed - stats.skipped - stats.undecoded;
   };
   const skip = (lineNo: number): void => {
     stats.skipped++;
@@ -117,7 +125,12 @@ function inputAccounting(name: string) {
     if (list.length < 100) list.push(lineNo);
     sync(lineNo);
   };
-  return { stats, sync, skip, lines: () => lines };
+  const undecoded = (lineNo: number): void => {
+    stats.undecoded++;
+    const list = (stats.undecodedLines ??= []);
+    if (list.length < 100) list.push(lineNo);
+  };
+  return { stats, sync, skip, undecoded, lines: () => lines };
 }
 
 /**
@@ -156,18 +169,23 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     options,
   );
 
-  const input = (name: string): InputHandle => {
+  const input = (name: string, opts: { host?: string | null } = {}): InputHandle => {
     const acc = inputAccounting(name);
+    const inWindow = options.window ? windowFilter(options.window) : null;
+    const host = opts.host ?? null;
     inputs.push(acc.stats);
     statsByName.set(name, acc.stats);
     return {
       name,
       stats: acc.stats,
       line(text, lineNo, triggers) {
-        const { parsed, match } = matcher.match(text, { file: name, line: lineNo }, triggers);
-        if (parsed && parsed.format === null) acc.stats.unparsed++;
+        const { parsed, match, record } = matcher.match(text, { file: name, line: lineNo }, triggers);
+        if (record === 'undecoded') acc.undecoded(lineNo);
+        else if (parsed && parsed.format === null) acc.stats.unparsed++;
         acc.sync(lineNo);
-        if (match) correlator.push(match);
+        if (!match || (inWindow !== null && !inWindow(match.parsed.time))) return;
+        if (host !== null && match.parsed.host === undefined) match.parsed.host = host;
+        correlator.push(match);
       },
       skip: acc.skip,
       setLineCount: acc.sync,
@@ -209,15 +227,16 @@ export function renderReport(report: Report<FindingData>, causes?: CauseRegistry
  * @param lines the lines (or one text, split on LF, CRLF and lone CR)
  * @param rules compiled rules from `loadRules`
  * @param name input name used in evidence (default `-`)
+ * @param host the machine the lines come from, for lines that do not name one (default: unknown)
  */
 export function analyze(
   lines: readonly string[] | string,
   rules: readonly Rule[],
-  options: AnalyzerOptions & { name?: string } = {},
+  options: AnalyzerOptions & { name?: string; host?: string | null } = {},
 ): Report<FindingData> {
   const list = typeof lines === 'string' ? splitLines(lines) : lines;
   const a = createAnalyzer(rules, options);
-  const h = a.input(options.name ?? '-');
+  const h = a.input(options.name ?? '-', { host: options.host ?? null });
   list.forEach((l, i) => h.line(l, i + 1));
   h.setLineCount(list.length);
   h.end();

@@ -68,6 +68,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
     cause: rest.cause,
     severity: rest.severity,
     server: rest.server,
+    host: rest.host,
     ruleIds: rest.ruleIds,
     count: rest.count,
     first: rest.first,

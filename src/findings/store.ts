@@ -29,6 +29,7 @@ export interface FindingState {
   cause: CauseId;
   severity: Severity;
   server: Server | null;
+  host: string | null;
   ruleIds: Set<string>;
   count: number;
   first: string | null;
@@ -40,8 +41,9 @@ export interface FindingState {
   evidenceOmitted: number;
   /** Occurrences over time (bounded). */
   timeline: TimelineBuilder;
-  /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line. */
-  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number } | null;
+  /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line, and whether
+   * this start already folded a pass written under a second pid (a daemon's detached child). */
+  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked?: boolean } | null;
   /** An event has announced it. */
   announced: boolean;
 }
@@ -85,12 +87,17 @@ const CAP_SET = 20;
 const START_FOLD_MS = 3000;
 const START_FOLD_LINES = 200;
 
-function identityKey(cause: CauseId, server: Server | null, v: Values): string {
+/**
+ * What makes two occurrences one finding: cause, server, host and the subject (certificate, or vhost,
+ * and responder). The finding id is a hash of it, so it is stable across runs (omprog restarts). A
+ * finding without a host keeps the key (and id) it had before hosts were known.
+ */
+function identityKey(cause: CauseId, server: Server | null, host: string | null, v: Values): string {
   // The certificate is named by path (nginx) or by serial+issuer / subject (Apache suffix).
   const cert = v.certificate ?? (v.serial ? `${v.serial}|${v.certIssuer ?? ''}` : (v.certSubject ?? ''));
   const where = cert ? '' : (v.vhost ?? '');
   const responder = v.responder ?? v.host ?? v.url ?? '';
-  return [cause, server ?? '', cert, where, responder].join('\u0000');
+  return [cause, server ?? '', cert, where, responder, ...(host === null ? [] : [host])].join('\u0000');
 }
 
 function mergeValues(f: FindingState, v: Values, pid: number | null): void {
@@ -108,14 +115,34 @@ function mergeValues(f: FindingState, v: Values, pid: number | null): void {
   for (const [k, val] of Object.entries(v)) if (!IDENTITY.has(k) && details[k] === undefined) details[k] = val;
 }
 
-/** A config-phase line repeated by the same process within moments is the second start-up pass. */
+/**
+ * A config-phase line repeated within moments is the second start-up pass of the same start: written by
+ * the same process (httpd in the foreground, `-DFOREGROUND`), or — once per start — by another one:
+ * `apachectl start` runs the first pass, detaches, and the detached child (a new pid) runs the second
+ * (captured from Apache 2.4.71: test/fixtures/apache-daemon/). A third pid within moments is a new start.
+ */
 function isSecondPass(f: FindingState, m: LineMatch, t: number | null): boolean {
   const prev = f.lastOcc;
-  if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file || prev.pid !== m.parsed.pid) return false;
+  if (m.rule.phase !== 'config' || prev === null || prev.file !== m.location.file) return false;
+  if (prev.pid !== m.parsed.pid && (prev.forked || prev.pid === null || m.parsed.pid === null)) return false;
   return t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES;
 }
 
-function newFinding(key: string, cause: CauseId, severity: Severity, server: Server | null, seq: number): FindingState {
+/** Widen first/last to this evidence time: they are the earliest and latest times, whatever order the inputs were read in. */
+function widenTimes(f: FindingState, time: string): void {
+  const t = timeMs(time);
+  if (f.first === null || (t !== null && t < (timeMs(f.first) ?? Infinity))) f.first = time;
+  if (f.last === null || (t !== null && t >= (timeMs(f.last) ?? -Infinity))) f.last = time;
+}
+
+function newFinding(
+  key: string,
+  cause: CauseId,
+  severity: Severity,
+  server: Server | null,
+  host: string | null,
+  seq: number,
+): FindingState {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
     id: `${cause}:${server ?? 'unknown'}:${hash}`,
@@ -123,6 +150,7 @@ function newFinding(key: string, cause: CauseId, severity: Severity, server: Ser
     cause,
     severity,
     server,
+    host,
     ruleIds: new Set(),
     count: 0,
     first: null,
@@ -147,6 +175,7 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     cause: f.cause,
     severity: f.severity,
     server: f.server,
+    host: f.host,
     ruleIds: [...f.ruleIds].sort(),
     count: f.count,
     first: f.first,
@@ -168,8 +197,8 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   const findings = new Map<string, FindingState>();
   let seq = 0;
 
-  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null): FindingState => {
-    const f = newFinding(key, cause, severity, server, seq++);
+  const create = (key: string, cause: CauseId, severity: Severity, server: Server | null, host: string | null): FindingState => {
+    const f = newFinding(key, cause, severity, server, host, seq++);
     findings.set(key, f);
     return f;
   };
@@ -178,29 +207,29 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   return {
     occur(m, cause, severity) {
       const server = m.parsed.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0]! : null);
-      let key = identityKey(cause, server, m.values);
+      const host = m.parsed.host ?? null;
+      let key = identityKey(cause, server, host, m.values);
       let f = findings.get(key);
       if (!f && findings.size >= maxFindings) {
-        key = `${cause}\u0000${server ?? ''}\u0000(overflow)`;
+        key = `${cause}\u0000${server ?? ''}\u0000(overflow)${host === null ? '' : `\u0000${host}`}`;
         f = findings.get(key);
       }
-      f ??= create(key, cause, severity, server);
+      f ??= create(key, cause, severity, server, host);
       const t = timeMs(m.parsed.time);
-      if (!isSecondPass(f, m, t)) {
+      const second = isSecondPass(f, m, t);
+      if (!second) {
         f.count++;
         f.timeline.add(m.parsed.time);
       }
-      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line };
+      const forked = second && (f.lastOcc!.forked === true || f.lastOcc!.pid !== m.parsed.pid);
+      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked };
       return f;
     },
     addEvidence(f, m) {
       f.ruleIds.add(m.rule.id);
       if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
       mergeValues(f, m.values, m.parsed.pid);
-      if (m.parsed.time) {
-        if (f.first === null) f.first = m.parsed.time;
-        f.last = m.parsed.time;
-      }
+      if (m.parsed.time) widenTimes(f, m.parsed.time);
       const e: Evidence = {
         file: m.location.file,
         line: m.location.line,

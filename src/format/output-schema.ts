@@ -20,8 +20,8 @@ const values = {
 const stats = {
   type: 'object',
   additionalProperties: false,
-  required: ['files', 'lines', 'parsed', 'unparsed', 'skipped', 'matched'],
-  properties: { files: count, lines: count, parsed: count, unparsed: count, skipped: count, matched: count },
+  required: ['files', 'lines', 'parsed', 'unparsed', 'skipped', 'undecoded', 'matched'],
+  properties: { files: count, lines: count, parsed: count, unparsed: count, skipped: count, undecoded: count, matched: count },
 } as const;
 
 /** `--inspect`: what the certificate files said (optional; absent without --inspect). */
@@ -126,6 +126,7 @@ const finding = {
     'cause',
     'severity',
     'server',
+    'host',
     'ruleIds',
     'count',
     'first',
@@ -144,6 +145,7 @@ const finding = {
     cause: { enum: [...CAUSE_IDS] },
     severity: { enum: [...SEVERITIES] },
     server: { enum: [...SERVERS, null] },
+    host: strOrNull,
     ruleIds: { type: 'array', minItems: 1, items: str },
     count: { type: 'integer', minimum: 1 },
     first: strOrNull,
@@ -250,8 +252,14 @@ export const OUTPUT_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['file', 'files', 'lines', 'parsed', 'unparsed', 'skipped', 'matched'],
-        properties: { file: str, ...stats.properties, error: str, skippedLines: { type: 'array', items: { type: 'integer' } } },
+        required: ['file', 'files', 'lines', 'parsed', 'unparsed', 'skipped', 'undecoded', 'matched'],
+        properties: {
+          file: str,
+          ...stats.properties,
+          error: str,
+          skippedLines: { type: 'array', items: { type: 'integer' } },
+          undecodedLines: { type: 'array', items: { type: 'integer' } },
+        },
       },
     },
   },

@@ -43,6 +43,22 @@ export type { ChunkSink } from './sink.js';
 export interface ReadOptions {
   /** Stop reading (without error) once aborted; checked before every chunk. */
   signal?: AbortSignal;
+  /** Told the size of every chunk as read from the input, before decompression (progress). */
+  onRead?: (bytes: number) => void;
+}
+
+/** The chunks, each counted as it passes. */
+async function* counted(chunks: AsyncGenerator<Buffer>, onRead: (bytes: number) => void): AsyncGenerator<Buffer> {
+  try {
+    for (;;) {
+      const r = await chunks.next();
+      if (r.done) return;
+      onRead(r.value.length);
+      yield r.value;
+    }
+  } finally {
+    await chunks.return(undefined);
+  }
 }
 
 /**
@@ -154,7 +170,8 @@ export async function readInput(
   options: ReadOptions = {},
 ): Promise<ReadEnd> {
   const { signal } = options;
-  const chunks = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
+  const raw = typeof source === 'string' ? fileChunks(source) : streamChunks(source);
+  const chunks = options.onRead ? counted(raw, options.onRead) : raw;
   const out = textSink(sink);
   try {
     const first = await chunks.next();

@@ -3,8 +3,9 @@
  *
  * - `-` is standard input.
  * - An existing file is read as is (gzip is detected by its magic bytes, so `.gz` works transparently).
- * - An existing directory contributes its error logs, searched recursively: `error.log*`,
- *   `*error*.log*` and `*.log`.
+ * - An existing directory contributes its error logs, searched recursively, by name
+ *   ({@link isErrorLogName}: Debian's `error.log*`, RHEL's `error_log*`, `*_error_log`, any `*.log`;
+ *   never an access log).
  * - Anything else is a glob (fast-glob syntax: `*`, `**`, `{a,b}`, `?`, `[…]`).
  * Rotated files are put oldest first (`error.log.3.gz`, `error.log.2.gz`, `error.log.1`, `error.log`),
  * so that first/last times and evidence follow the log's own order.
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeReadError } from './read.js';
 import { fileIdentity, SpecialFileError, specialFileKind } from './files.js';
+import { isErrorLogName } from './log-names.js';
 
 /** One input: a file path or standard input. */
 export type InputSource = { kind: 'file'; path: string } | { kind: 'stdin'; path: '-' };
@@ -49,9 +51,6 @@ export function sortRotated(files: string[]): string[] {
   });
 }
 
-/** Base names a directory walk takes: `error.log*`, `*error*.log*`, `*.log`; never a dot file. */
-const LOG_NAME = /^(?!\.)(?:.*error.*\.log.*|.*\.log)$/s;
-
 /** A directory still to walk: its path as shown (under the argument), as opened, and whether a symbolic link led there. */
 interface WalkDir {
   shown: string;
@@ -87,7 +86,7 @@ function walkOne(dir: WalkDir, problems: InputProblem[], top: boolean): { subdir
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const ent of entries) {
-    const isLog = LOG_NAME.test(ent.name);
+    const isLog = isErrorLogName(ent.name);
     if (ent.name.startsWith('.') || (!isLog && !ent.isDirectory() && !ent.isSymbolicLink())) continue;
     const shown = path.join(dir.shown, ent.name);
     const abs = path.join(dir.abs, ent.name);
@@ -230,7 +229,11 @@ export async function expandInputs(
       const before = problems.length;
       const found = logsUnder(arg, abs, st, seen, problems);
       if (found.length === 0 && problems.length === before)
-        problems.push({ arg, code: 'EMPTYDIR', message: `${arg}: directory has no error logs (error.log*, *error*.log*, *.log)` });
+        problems.push({
+          arg,
+          code: 'EMPTYDIR',
+          message: `${arg}: directory has no error logs (error.log*, *error*.log*, error_log*, *_error_log*, *.log; access logs are never read)`,
+        });
       for (const f of sortRotated(found)) sources.push({ kind: 'file', path: f });
       continue;
     }

@@ -8,7 +8,8 @@
  */
 import type { Values } from '../types.js';
 
-const SUFFIX =
+/** The certificate suffix (exported for the rule export's pipelines). */
+export const SUFFIX =
   / \[subject: (?<subject>.*?) \/ issuer: (?<issuer>.*?) \/ serial: (?<serial>[0-9A-Fa-f]+|\(ERROR\)) \/ notbefore: (?<nb>.*?) \/ notafter: (?<na>.*?)\]$/;
 const NOT_AVAILABLE = / \[certificate: -not available-\]$/;
 /** What {@link unescapeApacheDn} would change: a backslash, a U+E000–U+E0FF character (its byte marker), a surrogate. */

@@ -14,7 +14,8 @@
  */
 import type { Values } from '../types.js';
 
-const NGINX_OCSP_CONTEXT =
+/** nginx's stapling context at the end of a message (exported for the rule export's pipelines). */
+export const NGINX_OCSP_CONTEXT =
   / while requesting certificate status, responder: (?<responder>[^,\s]+)(?:, peer: (?<peer>\[[0-9A-Fa-f:.]+\]:\d+|[^,\s]+))?(?:, certificate: "(?<certificate>[^"]*)")?\s*$/;
 
 /** Values from nginx's stapling context suffix, or null when the message has none. */

@@ -264,6 +264,8 @@ interface Unwrapped {
   time: string | null;
   pid: number | null;
   server: Server | null;
+  /** HOSTNAME of the syslog header (RFC 3164/5424; `-` is none). */
+  host: string | null;
 }
 
 /** True when the line starts like a server line itself (Apache `[…`, nginx `YYYY/`, `nginx: [`, `AHnnnnn:`), so no wrapper can be in front. */
@@ -275,7 +277,7 @@ function bare(line: string): boolean {
 }
 
 function unwrap(line: string, now: () => Date): Unwrapped {
-  if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null };
+  if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null, host: null };
   let rest = line;
   let wrapper: LineWrapper | null = null;
   let time: string | null = null;
@@ -310,7 +312,7 @@ function unwrap(line: string, now: () => Date): Unwrapped {
     pid = toInt(s.spid);
     server = serverFromTag(s.tag);
   }
-  return { rest, wrapper, time, pid, server };
+  return { rest, wrapper, time, pid, server, host: s?.host && s.host !== '-' ? s.host : null };
 }
 
 /**
@@ -327,6 +329,7 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
     p.wrapper = u.wrapper;
     p.time = p.time ?? u.time;
     p.pid = p.pid ?? u.pid;
+    if (u.host) p.host = u.host;
     return p;
   }
   const e = empty(u.rest);
@@ -334,6 +337,7 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
   e.time = u.time;
   e.pid = u.pid;
   e.server = u.server;
+  if (u.host) e.host = u.host;
   // Apache writing through syslog without our exact prefix, or a custom ErrorLogFormat: keep the tag.
   const loose = LOOSE_AH.exec(u.rest)?.groups;
   if (loose) {

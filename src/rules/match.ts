@@ -8,9 +8,10 @@
  * anchor are never decoded; lines with one are decoded, checked for a whole trigger, parsed and matched.
  */
 import { parseLine, type ParseOptions } from '../parse/line.js';
+import { decodeRecord, isRecordLine, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffix } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import type { CauseId, CompiledPattern, LineLocation, LineMatch, ParsedLine, Rule, Severity, Values } from '../types.js';
+import type { CauseId, CompiledPattern, LineLocation, LineMatch, ParsedLine, RecordKind, Rule, Severity, Values } from '../types.js';
 import { causeOfMatch } from './cause.js';
 import { AnchorPlanner } from './prefilter.js';
 import type { Prefilter } from '../lines/scan.js';
@@ -128,21 +129,37 @@ export interface Matcher {
    * @returns the parsed line (null when the text contains no trigger: it is not parsed at all) and the
    *   winning match (null when no rule matches). Of several matching
    *   rules the one with the highest `priority` wins; equal priorities fall back to the rule id order
-   *   (the rule-sample test forbids such ties).
+   *   (the rule-sample test forbids such ties). A JSON log record (`src/parse/record.ts`) is decoded
+   *   first and its line matched (`triggers` are then looked up again); `record` says which kind it
+   *   was, or `undecoded` when it looked like one but could not be decoded (it is not matched).
    */
-  match(text: string, location: LineLocation, triggers?: readonly number[]): { parsed: ParsedLine | null; match: LineMatch | null };
+  match(
+    text: string,
+    location: LineLocation,
+    triggers?: readonly number[],
+  ): { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
   /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
   /** The rules whose trigger the text contains (the only ones that can match it). */
   candidates(text: string): Rule[];
-  /** The line parsed as the matcher parses it. */
+  /** The line parsed as the matcher parses it (a JSON log record decoded first). */
   parse(text: string): ParsedLine;
+}
+
+/** A line parsed as the matcher does, and the server line in it: a JSON log record decoded first (null: undecodable). */
+function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; line: string } | null {
+  if (!isRecordLine(text)) return { parsed: parseLine(text, options), line: text };
+  const r = decodeRecord(text);
+  return r.ok ? { parsed: parseRecord(r.record, options), line: r.record.line } : null;
 }
 
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
-  const planner = new AnchorPlanner(triggers);
+  // The byte scanner also looks for the triggers as JSON encoders escape them (indexes after the
+  // triggers'): a record line is decoded and its triggers looked up again on the line inside.
+  const scanned = [...triggers, ...jsonEscapedForms(triggers)];
+  const planner = new AnchorPlanner(scanned);
   // The in-memory path's anchors are chosen on first use (the byte scanner tells which triggers a line has).
   let byAnchorList: { anchor: string; triggers: string[] }[] | null = null;
   // anchor → triggers containing it → rules having that trigger
@@ -177,6 +194,17 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
+  const matchRecord = (text: string, location: LineLocation, present: readonly number[] | undefined) => {
+    // Only what the byte scanner would hand over is examined (a trigger, plain or escaped, is in it).
+    if (!present && !scanned.some((t) => text.includes(t))) return { parsed: null, match: null };
+    const r = decodeRecord(text);
+    if (!r.ok) return { parsed: null, match: null, record: 'undecoded' as const };
+    const rs = candidates(r.record.line);
+    if (rs.length === 0) return { parsed: null, match: null, record: r.record.kind };
+    const parsed = parseRecord(r.record, parseOptions);
+    const best = hitsFor(parsed, rs)[0];
+    return { parsed, match: best ? { ...best, parsed, location, text: r.record.line } : null, record: r.record.kind };
+  };
   return {
     rules,
     triggers,
@@ -186,6 +214,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     },
     hasTrigger: (text) => candidates(text).length > 0,
     match(text, location, present) {
+      if (isRecordLine(text)) return matchRecord(text, location, present);
       const rs = present ? present.flatMap((i) => byTrigger.get(triggers[i]!) ?? []) : candidates(text);
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
@@ -197,9 +226,10 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       };
     },
     matchAll(text) {
-      return hitsFor(parseLine(text, parseOptions), candidates(text));
+      const p = parseAny(text, parseOptions);
+      return p ? hitsFor(p.parsed, candidates(p.line)) : [];
     },
     candidates,
-    parse: (text) => parseLine(text, parseOptions),
+    parse: (text) => parseAny(text, parseOptions)?.parsed ?? parseLine(text, parseOptions),
   };
 }

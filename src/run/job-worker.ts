@@ -4,12 +4,13 @@
  * operations its correlator produced (`findings/replay.ts`), in batches, and the input's accounting.
  * The main thread applies them in input order (`jobs.ts`).
  *
- * Messages in: `{ type: 'input', index, path }`, `{ type: 'abort' }` (stop the current input as Ctrl-C
+ * Messages in: `{ type: 'input', index, path, host }`, `{ type: 'abort' }` (stop the current input as Ctrl-C
  * would), `{ type: 'close' }`. Out: `{ type: 'ready', rules }` (the rule ids, to check both sides agree),
- * `{ type: 'ops', index, ops }`, `{ type: 'done', index, stats, error? }`, `{ type: 'failed', message }`.
+ * `{ type: 'ops', index, ops }`, `{ type: 'done', index, bytes, stats, error? }`, `{ type: 'failed', message }`.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createAnalyzer } from '../findings/analyzer.js';
+import type { TimeWindow } from '../findings/window.js';
 import { createRecorder } from '../findings/replay.js';
 import { loadRules } from '../rules/load.js';
 import { scanInput } from './stream.js';
@@ -22,6 +23,8 @@ export interface JobWorkerData {
   rules: string[];
   /** `--max-line-length`. */
   maxLineLength: number;
+  /** `--since`/`--until`. */
+  window?: TimeWindow;
 }
 
 /** Operations sent per message: enough to amortise the message, few enough to bound the worker's memory. */
@@ -37,24 +40,29 @@ async function serve(data: JobWorkerData): Promise<void> {
     return;
   }
   const recorder = createRecorder(rules);
-  const analyzer = createAnalyzer(rules, {}, recorder.sink);
+  const analyzer = createAnalyzer(rules, data.window ? { window: data.window } : {}, recorder.sink);
   const abort = new AbortController();
   const flush = (index: number): void => {
     if (recorder.pending > 0) port.postMessage({ type: 'ops', index, ops: recorder.take() });
   };
-  port.on('message', (msg: { type: 'input'; index: number; path: string } | { type: 'abort' } | { type: 'close' }) => {
+  port.on('message', (msg: { type: 'input'; index: number; path: string; host: string | null } | { type: 'abort' } | { type: 'close' }) => {
     if (msg.type === 'abort') abort.abort();
     else if (msg.type === 'close') port.close();
-    else void scanOne(msg.index, msg.path);
+    else void scanOne(msg.index, msg.path, msg.host);
   });
-  const scanOne = async (index: number, file: string): Promise<void> => {
+  const scanOne = async (index: number, file: string, host: string | null): Promise<void> => {
+    let bytes = 0;
     const onChunk = (): void => {
       if (recorder.pending >= BATCH) flush(index);
     };
-    const error = await scanInput(analyzer, file, file, { maxLineLength: data.maxLineLength, signal: abort.signal, onChunk });
+    const onRead = (n: number): void => {
+      bytes += n;
+    };
+    const opts = { maxLineLength: data.maxLineLength, signal: abort.signal, host, onChunk, onRead };
+    const error = await scanInput(analyzer, file, file, opts);
     flush(index);
     const inputs = analyzer.end().inputs;
-    port.postMessage({ type: 'done', index, stats: inputs[inputs.length - 1], ...(error ? { error } : {}) });
+    port.postMessage({ type: 'done', index, bytes, stats: inputs[inputs.length - 1], ...(error ? { error } : {}) });
   };
   port.postMessage({ type: 'ready', rules: rules.map((r) => r.id) });
 }

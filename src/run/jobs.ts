@@ -24,23 +24,29 @@ export interface JobsParams {
   rules: readonly Rule[];
   /** File paths, in the order their findings and accounting must come. */
   files: readonly string[];
+  /** Per file: the machine whose log it is (`--host-from-path`), or null. */
+  hosts: readonly (string | null)[];
   jobs: number;
   worker: Omit<JobWorkerData, 'staplingDoctorJob'>;
   /** Stop handing out inputs and cut the current ones (Ctrl-C, a reader gone). */
   signal: AbortSignal;
-  /** Called, in input order, when an input is done; `error` says why it ended early. */
-  inputDone: (file: string, error: string | undefined) => Promise<void>;
+  /** Called when a worker sends something (the live gate's activity). */
+  onActivity: () => void;
+  /** Called, in input order, when an input's operations start to be applied. */
+  inputStarted: (index: number, file: string) => void;
+  /** Called, in input order, when an input is done: `error` says why it ended early; `bytes` read. */
+  inputDone: (file: string, error: string | undefined, bytes: number) => Promise<void>;
 }
 
 type FromWorker =
   | { type: 'ready'; rules: string[] }
   | { type: 'ops'; index: number; ops: OccurrenceOp[] }
-  | { type: 'done'; index: number; stats: FileStats; error?: string }
+  | { type: 'done'; index: number; bytes: number; stats: FileStats; error?: string }
   | { type: 'failed'; message: string };
 
 interface Pending {
   batches: OccurrenceOp[][];
-  done: { stats: FileStats; error?: string } | null;
+  done: { stats: FileStats; bytes: number; error?: string } | null;
 }
 
 /** The worker's script: this build's `job-worker.js`, or the bundle itself (one file: it runs as the worker too). */
@@ -68,13 +74,16 @@ export async function scanWithWorkers(p: JobsParams): Promise<void> {
   const pump = async (): Promise<void> => {
     while (cursor < p.files.length) {
       const slot = pending[cursor]!;
-      replay ??= p.analyzer.replay(p.files[cursor]!);
+      if (!replay) {
+        p.inputStarted(cursor, p.files[cursor]!);
+        replay = p.analyzer.replay(p.files[cursor]!);
+      }
       for (const ops of slot.batches.splice(0)) replay.apply(ops);
       if (!slot.done) return;
       replay.end(slot.done.stats);
       replay = null;
       cursor++;
-      await p.inputDone(p.files[cursor - 1]!, slot.done.error);
+      await p.inputDone(p.files[cursor - 1]!, slot.done.error, slot.done.bytes);
       if (p.signal.aborted && handed <= cursor) return;
     }
   };
@@ -85,7 +94,7 @@ export async function scanWithWorkers(p: JobsParams): Promise<void> {
     };
     const next = (w: Worker): void => {
       if (handed < p.files.length && !p.signal.aborted) {
-        w.postMessage({ type: 'input', index: handed, path: p.files[handed] });
+        w.postMessage({ type: 'input', index: handed, path: p.files[handed], host: p.hosts[handed] ?? null });
         handed++;
       }
     };
@@ -95,9 +104,10 @@ export async function scanWithWorkers(p: JobsParams): Promise<void> {
         if (msg.rules.join('\n') !== ids) return reject(new Error('a --jobs worker loaded other rules than the main thread'));
         return next(w);
       }
+      p.onActivity();
       if (msg.type === 'ops') pending[msg.index]!.batches.push(msg.ops);
       else {
-        pending[msg.index]!.done = { stats: msg.stats, ...(msg.error ? { error: msg.error } : {}) };
+        pending[msg.index]!.done = { stats: msg.stats, bytes: msg.bytes, ...(msg.error ? { error: msg.error } : {}) };
         next(w);
       }
       applying = applying.then(pump).then(finishIfDone, reject);

@@ -4,15 +4,15 @@
  * at the end, whatever was never printed or changed since it was.
  */
 import type { AnalyzerEvent } from '../findings/analyzer.js';
-import { certificateLabel } from '../findings/causes/index.js';
-import { formatFinding, type HumanOptions } from '../format/human.js';
-import { safeJson, terminalSafe } from '../format/sanitize.js';
+import { ecsDocument } from '../format/ecs.js';
+import { formatFinding, formatUpdate, type HumanOptions } from '../format/human.js';
+import { safeJson } from '../format/sanitize.js';
 import type { Finding, FindingData } from '../types.js';
 import type { Output } from './output.js';
 
 /** Options of {@link createLivePrinter}. */
 export interface LivePrinterOptions {
-  format: 'human' | 'ndjson';
+  format: 'human' | 'ndjson' | 'ecs';
   human: HumanOptions;
   out: Output;
   /** A finding as the analyzer emits it, made ready to print (inspected, worded). */
@@ -27,26 +27,23 @@ export interface LivePrinter {
   flush(findings: readonly Finding[]): void;
 }
 
-function findingLabel(f: Finding): string {
-  const s = f.subject;
-  if (s.certificate || s.certSubject || s.vhost) return certificateLabel(s);
-  return s.responder ?? s.host ?? s.url ?? '';
-}
-
 /** Create the live printer; updates of one finding are throttled to one a second. */
 export function createLivePrinter(o: LivePrinterOptions): LivePrinter {
-  const lastPrinted = new Map<string, { at: number; fingerprint: string }>();
+  const lastPrinted = new Map<string, { at: number; fingerprint: string; count: number }>();
   const pending = new Map<string, { finding: FindingData; timer: NodeJS.Timeout }>();
 
   const print = (kind: 'new' | 'update', f: Finding): void => {
-    lastPrinted.set(f.id, { at: Date.now(), fingerprint: safeJson(f) });
+    // A human update line says the count: none when the count did not change (a later line of the same occurrence).
+    if (kind === 'update' && o.format === 'human' && lastPrinted.get(f.id)?.count === f.count) return;
+    lastPrinted.set(f.id, { at: Date.now(), fingerprint: safeJson(f), count: f.count });
     if (o.format === 'ndjson') {
       o.out.write(`${safeJson({ event: kind, ...f })}\n`);
+    } else if (o.format === 'ecs') {
+      o.out.write(`${safeJson(ecsDocument(f))}\n`);
     } else if (kind === 'new') {
       o.out.write(`${formatFinding(f, o.human)}\n\n`);
     } else {
-      const last = f.last ? `, last ${f.last.replace('T', ' ')}` : '';
-      o.out.write(`  ↻ ${terminalSafe(f.cause)} ${terminalSafe(findingLabel(f))}: now ×${f.count}${last}\n`);
+      o.out.write(`${formatUpdate(f)}\n`);
     }
   };
   const later = (f: FindingData, wait: number): void => {

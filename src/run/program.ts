@@ -5,15 +5,16 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
+import { DEFAULT_HOST_PATTERN } from '../input/host-path.js';
 import { MAX_LINE_LENGTH_LIMIT } from '../input/limits.js';
 import { MAX_TIMEOUT_MS } from '../probe/limits.js';
 import { SEVERITIES } from '../types.js';
 import { VERSION } from '../version.js';
 import { safeLines, type OutStream } from './output.js';
 
-/** Output formats of the main command's `--format`. */
-export type FormatName = 'human' | 'json' | 'ndjson' | 'html';
-export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1, html: 1 } satisfies Record<FormatName, 1>) as FormatName[];
+/** Output formats of the main command's `--format` (`ecs`: NDJSON in Elastic Common Schema). */
+export type FormatName = 'human' | 'json' | 'ndjson' | 'html' | 'ecs';
+export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1, html: 1, ecs: 1 } satisfies Record<FormatName, 1>) as FormatName[];
 export const FAIL_ON = [...SEVERITIES, 'never'] as const;
 
 /** Options of the main command (see `--help`). */
@@ -32,6 +33,24 @@ export interface AnalyzeOptions {
   inspect?: boolean;
   config: string[];
   mapPath: string[];
+  /** Only the overview and the summary (human format). */
+  brief?: boolean;
+  /** Bounds of the line times analysed (see `show-options.ts`). */
+  since?: string;
+  until?: string;
+  /** What is shown (repeatable, comma-separated). */
+  server: string[];
+  cause: string[];
+  host: string[];
+  minSeverity?: (typeof SEVERITIES)[number];
+  /** The progress line on a terminal (`--no-progress`: false). */
+  progress: boolean;
+  /** `--host-from-path`: the glob with `{host}`; false with `--no-host-from-path`. */
+  hostFromPath: string | false;
+  /** `--journal [UNIT...]`: true (all units) or the units. */
+  journal?: true | string[];
+  /** `--journal-dir`: the journal directory journalctl reads. */
+  journalDir?: string;
 }
 
 /** Options of `probe`. */
@@ -51,9 +70,32 @@ export interface ExplainOptions {
   file?: string;
 }
 
+/** Options of `omprog` (see `src/run/omprog.ts`). */
+export interface OmprogCommandOptions {
+  output: string;
+  format: 'ndjson' | 'ecs';
+  state?: string;
+  rules: string[];
+  maxEvidence: number;
+}
+
+/** Options of `rules export`. */
+export interface ExportCommandOptions {
+  to: 'sigma' | 'elasticsearch' | 'loki';
+  rules: string[];
+  server?: 'nginx' | 'apache';
+  selector: string[];
+  range: string;
+  date?: string;
+  notes?: boolean;
+}
+
 /** What the command line asks for. */
 export type Invocation =
   | { command: 'analyze'; inputs: string[]; opts: AnalyzeOptions }
+  | { command: 'omprog'; opts: OmprogCommandOptions }
+  | { command: 'mmexternal'; opts: { rules: string[] } }
+  | { command: 'export'; opts: ExportCommandOptions }
   | { command: 'probe'; target: string; opts: ProbeOptions }
   | { command: 'explain'; lines: string[]; opts: ExplainOptions }
   | { command: 'exit'; code: number; message?: string };
@@ -80,8 +122,19 @@ function mainCommand(out: OutStream, err: OutStream): Command {
       .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('human'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
       .option('--rules <dir>', 'also load the rule files (*.yaml, *.json) in this directory (repeatable)', collect, [] as string[])
-      .option('--live', 'print each finding as soon as its line arrives (default when reading stdin)')
-      .option('--no-live', 'read everything, then print the report')
+      .option('--live', 'print each finding as soon as its line arrives (default: when stdin is a live stream, e.g. tail -f)')
+      .option('--no-live', 'read everything, then print the report (default for files, and for a pipe that delivers to its end)')
+      .option('--brief', 'print only the overview (one row per cause) and the summary')
+      .option(
+        '--since <time>',
+        'analyse only lines at or after this time: ISO-8601 on the log’s clock (2026-11-21T12:00) or ago (30m, 2h, 3d)',
+      )
+      .option('--until <time>', 'analyse only lines at or before this time (same forms as --since)')
+      .option('--server <server>', 'show only findings of this server: apache, nginx (repeatable)', collect, [] as string[])
+      .option('--cause <cause>', 'show only findings of this cause id (repeatable; see --list-causes)', collect, [] as string[])
+      .option('--host <host>', 'show only findings from this host (logs that name their host; repeatable)', collect, [] as string[])
+      .addOption(new Option('--min-severity <severity>', 'show only findings at least this severe').choices(SEVERITIES))
+      .option('--no-progress', 'no progress line on stderr (it is shown only when stderr is a terminal)')
       .option(
         '--max-line-length <bytes>',
         'skip (and count) lines longer than this',
@@ -90,6 +143,14 @@ function mainCommand(out: OutStream, err: OutStream): Command {
       )
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
       .option('--jobs <n>', 'scan this many files at once, one worker thread each (default: the number of cores)', positiveInt('--jobs'))
+      .option(
+        '--host-from-path <glob>',
+        'take the host of lines that do not name one from the input path; {host} marks it (a central tree: /var/log/remote/{host}/*.log)',
+        DEFAULT_HOST_PATTERN,
+      )
+      .option('--no-host-from-path', 'never take the host from the input path')
+      .option('--journal [units...]', 'read the systemd journal (journalctl -o json, -f with --live) of these units (default: all)')
+      .option('--journal-dir <dir>', 'with --journal: read this journal directory (journalctl --directory), e.g. /var/log/journal/remote')
       .option('--list-rules', 'list the loaded rules and exit')
       .option('--list-causes', 'list the cause ids with their meaning and exit')
       .option('--schema', 'print the JSON Schema of the --format json output and exit')
@@ -124,7 +185,58 @@ function mainCommand(out: OutStream, err: OutStream): Command {
   ); // the main command: without an action, commander takes log files for unknown subcommands
 }
 
+/** `omprog` and `mmexternal`: the programs rsyslog runs (README, Fleets). */
+function addEngineCommands(program: Command, found: (i: Invocation) => void): void {
+  program
+    .command('omprog')
+    .description(
+      'Run as rsyslog\'s omprog program (confirmMessages="on"): read one message per line on stdin, answer OK to each, append each new finding and each count change to --output as NDJSON (reopened on SIGHUP), keep counts across restarts in --state. Ends on EOF or TERM.',
+    )
+    .requiredOption('--output <file>', 'the NDJSON file findings are appended to')
+    .addOption(
+      new Option('-f, --format <format>', 'output lines: findings (ndjson) or ECS documents').choices(['ndjson', 'ecs']).default('ndjson'),
+    )
+    .option('--state <file>', 'where counts and the last message are kept across restarts (default: <output>.state)')
+    .option('--rules <dir>', 'also load the rule files in this directory (repeatable)', collect, [] as string[])
+    .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
+    .action((opts: OmprogCommandOptions) => found({ command: 'omprog', opts }));
+  program
+    .command('mmexternal')
+    .description(
+      'Run as rsyslog\'s mmexternal program: for each message (one per line on stdin) answer one JSON line, {} or {"$!":{"stapling_doctor":{rule, cause, severity}}} when a rule matches it, for filters and templates ($!stapling_doctor!cause). Line by line: no correlation (use omprog for findings).',
+    )
+    .option('--rules <dir>', 'also load the rule files in this directory (repeatable)', collect, [] as string[])
+    .action((opts: { rules: string[] }) => found({ command: 'mmexternal', opts }));
+}
+
+/** `rules export`. */
+function addRulesCommand(program: Command, found: (i: Invocation) => void): void {
+  const rules = program.command('rules').description('Work with the rule set.');
+  rules
+    .command('export')
+    .description(
+      'Print the rule set for another engine: Sigma rules (sigma), the Elasticsearch ingest pipelines logs-nginx.error@custom and logs-apache.error@custom (elasticsearch), or Loki ruler alerts (loki). What a target cannot express is reported on stderr.',
+    )
+    .addOption(new Option('--to <target>', 'the engine').choices(['sigma', 'elasticsearch', 'loki']).makeOptionMandatory())
+    .option('--rules <dir>', 'also load the rule files in this directory (repeatable)', collect, [] as string[])
+    .addOption(
+      new Option('--server <server>', 'elasticsearch: print only this pipeline body, as JSON (for curl)').choices(['nginx', 'apache']),
+    )
+    .option(
+      '--selector <server=selector>',
+      'loki: the stream selector of a server, e.g. nginx=\'{job="nginx"}\' (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option('--range <range>', 'loki: the range of count_over_time', '5m')
+    .option('--date <YYYY-MM-DD>', "sigma: the rules' date (default today)")
+    .option('--notes', 'list every note on stderr (default: the patterns not exported, and a count of the others)')
+    .action((opts: ExportCommandOptions) => found({ command: 'export', opts }));
+}
+
 function addSubcommands(program: Command, found: (i: Invocation) => void): void {
+  addEngineCommands(program, found);
+  addRulesCommand(program, found);
   program
     .command('probe')
     .description(

@@ -26,6 +26,8 @@ export interface RunParams {
   cwd: string;
   /** Aborted on SIGINT/SIGTERM/SIGHUP (the reason: the signal's name): stop reading, print the summary, exit by the contract. */
   signal?: AbortSignal;
+  /** Subscribe to SIGHUP (the omprog mode reopens its output; while subscribed, SIGHUP does not stop the run); returns the unsubscribe. */
+  onHangup?: (handler: () => void) => () => void;
 }
 
 /**
@@ -48,5 +50,22 @@ export async function run(params: RunParams): Promise<number> {
       return runExplain(call.lines, call.opts, params, fail);
     case 'analyze':
       return runAnalyze(call.inputs, call.opts, params, errOut);
+    // The engine commands are imported when used: start-up time of the main command (live use).
+    case 'omprog':
+      return (await import('./omprog.js')).runOmprog(call.opts, {
+        stdin: params.stdin,
+        stdout: params.stdout,
+        stderr: params.stderr,
+        onSignal: (sig, handler) => {
+          if (sig === 'SIGHUP') return params.onHangup?.(handler) ?? (() => undefined);
+          params.signal?.addEventListener('abort', handler, { once: true });
+          return () => params.signal?.removeEventListener('abort', handler);
+        },
+        interrupt: () => params.stdin.destroy?.(),
+      });
+    case 'mmexternal':
+      return (await import('./mmexternal.js')).runMmexternal(call.opts, params);
+    case 'export':
+      return (await import('./export-command.js')).runExport(call.opts, params, fail);
   }
 }

@@ -15,6 +15,10 @@ export interface ScanOptions {
   onChunk?: () => void;
   /** Stop reading once aborted (Ctrl-C); what was read so far is kept and accounted for. */
   signal?: AbortSignal;
+  /** Told the size of every chunk as read, before decompression (the CLI's progress line). */
+  onRead?: (bytes: number) => void;
+  /** The machine whose log this input is, for lines that do not name one (see `--host-from-path`). */
+  host?: string | null;
 }
 
 /**
@@ -32,7 +36,7 @@ export async function scanInput(
   source: string | AsyncIterable<Buffer | string>,
   options: ScanOptions = {},
 ): Promise<string | undefined> {
-  const handle = analyzer.input(name);
+  const handle = analyzer.input(name, { host: options.host ?? null });
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;
@@ -45,7 +49,7 @@ export async function scanInput(
           scanner.push(chunk);
           options.onChunk?.();
         },
-        options.signal ? { signal: options.signal } : {},
+        { ...(options.signal ? { signal: options.signal } : {}), ...(options.onRead ? { onRead: options.onRead } : {}) },
       )) === 'aborted';
   } catch (err) {
     failure = err;

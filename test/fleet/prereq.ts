@@ -1,12 +1,12 @@
 /**
  * Prerequisites of the real-engine fleet suites (rsyslog, systemd-journal-remote), checked once per
- * suite. Without them a suite skips with ONE loud line on stderr saying what is missing and how to run
- * it; under CI (`CI` set, as CI services and `.ci/run`'s callers do) a skip is a failure instead.
+ * suite.
  *
- * TODO(prereq helper): replace with the shared prerequisites helper being written on another branch
- * (servers-skip); this local guard only exists so that the fleet suites can land first.
+ * The skip-or-fail decision is the shared one (test/helpers/prerequisites.ts); this file knows where
+ * Debian installs each engine.
  */
 import fs from 'node:fs';
+import { describeIfPresent } from '../helpers/prerequisites.js';
 
 /** What a fleet suite may need. */
 export type Need = 'root' | 'rsyslogd' | 'journal-remote' | 'journalctl';
@@ -18,12 +18,11 @@ export const ENGINE_PATHS: Record<Exclude<Need, 'root'>, string[]> = {
   journalctl: ['/usr/bin/journalctl', '/bin/journalctl'],
 };
 
-/** The Debian package that provides each need, for the skip line. */
-const PACKAGE: Record<Need, string> = {
-  root: 'run as root',
-  rsyslogd: 'apt-get install rsyslog',
-  'journal-remote': 'apt-get install systemd-journal-remote',
-  journalctl: 'apt-get install systemd',
+/** The Debian package that provides each engine. */
+const PACKAGE: Record<Exclude<Need, 'root'>, string> = {
+  rsyslogd: 'rsyslog',
+  'journal-remote': 'systemd-journal-remote',
+  journalctl: 'systemd',
 };
 
 /** Absolute path of an engine binary, or null when it is not installed. */
@@ -31,34 +30,20 @@ export function enginePath(need: Exclude<Need, 'root'>): string | null {
   return ENGINE_PATHS[need].find((p) => fs.existsSync(p)) ?? null;
 }
 
-/** The needs that are not met on this machine (empty when the suite can run). */
-export function missingNeeds(needs: Need[]): Need[] {
-  return needs.filter((n) => (n === 'root' ? process.getuid?.() !== 0 : enginePath(n) === null));
-}
-
 /**
- * `describe` when every need is met; otherwise `describe.skip` after one loud stderr line, or, under
- * CI, a suite with one failing test that names what is missing.
+ * `describe` when every need is met; otherwise the shared prerequisites rule
+ * (test/helpers/prerequisites.ts): one loud line and a skip, or a failure under `.ci/run`
+ * (`STAPLING_DOCTOR_REQUIRE_REAL=1`); `STAPLING_DOCTOR_PRETEND_MISSING=rsyslogd` shows it.
  * @param title the suite title
  * @param needs what the suite needs
  * @param body the suite (as for `describe`)
  */
 export function describeWithEngines(title: string, needs: Need[], body: () => void): void {
-  const missing = missingNeeds(needs);
-  if (missing.length === 0) {
-    describe(title, body);
-    return;
-  }
-  const what = missing.map((m) => `${m} (${PACKAGE[m]})`).join(', ');
-  const line = `${title}: needs ${what}; run \`npm test\` as root on Debian with those packages (\`.ci/run\` installs them)`;
-  if (process.env.CI) {
-    describe(title, () => {
-      test('prerequisites', () => {
-        throw new Error(`under CI a skip is a failure: ${line}`);
-      });
-    });
-    return;
-  }
-  process.stderr.write(`\n!!! SKIPPED ${line}\n`);
-  describe.skip(title, body);
+  const engines = needs.filter((n): n is Exclude<Need, 'root'> => n !== 'root');
+  describeIfPresent({
+    suite: `fleet suite (${title})`,
+    run: 'npm test -- test/fleet',
+    executables: engines.map((n) => ({ name: n, path: enginePath(n) ?? ENGINE_PATHS[n][0]!, package: PACKAGE[n] })),
+    ...(needs.includes('root') ? { root: 'the engines run as root and bind 127.0.0.1' } : {}),
+  })(title, body);
 }

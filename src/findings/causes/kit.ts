@@ -245,6 +245,34 @@ export function letsEncryptSibling(cert: string | undefined, name: string): stri
   return m ? `${m[1]}${name}.pem` : null;
 }
 
+/**
+ * A distinguished name as `dnLine` writes it (`CN=Root,O=Org,C=US`, most specific first) in the slash
+ * form `openssl storeutl -subject` takes (`/C=US/O=Org/CN=Root`, in certificate order).
+ */
+export function slashDn(dn: string): string {
+  return dn
+    .split(/,(?=[A-Za-z][\w.-]*=)/)
+    .reverse()
+    .map((p) => `/${p.replace(/\//g, '\\/')}`)
+    .join('');
+}
+
+/**
+ * Where a missing root CA certificate comes from: this machine's CA store (Debian/Ubuntu `/etc/ssl/certs/`,
+ * RHEL/Fedora `/etc/pki/ca-trust/extracted/pem/directory-hash/`) or the CA's own HTTPS website — never a
+ * URL written in a certificate and fetched over plain HTTP, which anyone on the path could answer with a
+ * root of their own.
+ */
+export const ROOT_SOURCE = {
+  /** Said after the root's name. */
+  where: ' (a root CA: take it from the system CA store, not from a URL written in a certificate)',
+  /** Prints the file of the hashed CA directory that holds the root with this subject (OpenSSL 1.1.1+). */
+  findCommand: (subject: string): string => `openssl storeutl -noout -certs -subject ${shq(slashDn(subject))} /etc/ssl/certs/`,
+  /** The step's sentence. */
+  text: (subject: string): string =>
+    `Find the root CA certificate ${subject} in this machine's CA store: the command prints the file that holds it (Debian/Ubuntu /etc/ssl/certs/; RHEL/Fedora /etc/pki/ca-trust/extracted/pem/directory-hash/). If the store does not have it, download it over HTTPS from the CA's own website and compare its SHA-256 fingerprint with the one the CA publishes; never trust a root fetched over plain HTTP from a URL in a certificate.`,
+};
+
 /** Fix texts that name a missing certificate found by `--inspect`. */
 export const MISSING = {
   where: (url: string | null): string => (url ? ` (its CA publishes it at ${url}, usually in DER form)` : ''),
@@ -254,9 +282,52 @@ export const MISSING = {
   downloadNote: ' (use `-inform PEM` if the CA serves PEM)',
 };
 
-/** The `http://responder/` URL of the finding for a command, shell-quoted. */
+/** Where the responder listens, as far as the log says (see {@link responderEndpoint}). */
+export interface ResponderEndpoint {
+  /** Host name or address (an IPv6 address in brackets); null when the log names none. */
+  host: string | null;
+  /** TCP port; null when the log does not say. */
+  port: number | null;
+  /** The URL to ask: the logged URL, else `http://host[:port]/`. */
+  url: string;
+}
+
+const HOST_PORT = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/;
+
+/**
+ * The responder's host, its real TCP port and a URL for commands: from the URL the log names (its port,
+ * or 80/443 by scheme), else from a `host:port` responder (Apache AH01974 `'127.0.0.1:34713'`), else the
+ * port of the peer address nginx connected to (`peer: 127.0.0.1:34713`). Never assumes port 80 when the
+ * log says another.
+ */
+export function responderEndpoint(s: FindingSubject): ResponderEndpoint {
+  if (s.url) {
+    try {
+      const u = new URL(s.url);
+      if (u.protocol === 'http:' || u.protocol === 'https:')
+        return { host: u.hostname, port: u.port ? Number(u.port) : u.protocol === 'http:' ? 80 : 443, url: s.url };
+    } catch {
+      // not a URL: fall back to the responder and peer values
+    }
+  }
+  const named = s.responder ?? s.host ?? null;
+  const own = named ? HOST_PORT.exec(named) : null;
+  const peer = s.peers?.map((p) => HOST_PORT.exec(p)).find((m) => m !== null) ?? null;
+  const bare = own ? own[1]! : named;
+  const host = bare && /^[\da-f:.]*:[\da-f:.]*$/i.test(bare) ? `[${bare}]` : bare; // a bare IPv6 address
+  const port = own ? Number(own[2]) : peer ? Number(peer[2]) : null;
+  return { host, port, url: `http://${host ?? 'RESPONDER'}${port !== null && port !== 80 ? `:${port}` : ''}/` };
+}
+
+/** The responder's URL for a command, shell-quoted ({@link responderEndpoint}). */
 export function responderUrl(s: FindingSubject): string {
-  return shq(`http://${s.responder ?? 'RESPONDER'}/`);
+  return shq(responderEndpoint(s).url);
+}
+
+/** The responder's port in words: `TCP port 34713`, or where to look it up when the log does not say (never a guessed 80). */
+export function responderPortWords(s: FindingSubject): string {
+  const port = responderEndpoint(s).port;
+  return port !== null ? `TCP port ${port}` : "TCP on the port of the responder's URL (80 when an http:// URL names none)";
 }
 
 /** `openssl ocsp` asking the responder about the certificate, shell-quoted values. */

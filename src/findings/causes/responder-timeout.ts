@@ -4,15 +4,15 @@
  * modules/ssl/ssl_util_ocsp.c) confirmed by AH01941; nginx "OCSP responder timed out"
  * (src/event/ngx_event_openssl_stapling.c). Catalogue §3.6.
  */
-import { responderUrl, step, type CauseModule } from './kit.js';
+import { responderEndpoint, responderPortWords, responderUrl, step, type CauseModule } from './kit.js';
 
 export const responderTimeout: CauseModule = {
   id: 'responder-timeout',
   title: 'Responder timed out',
   meaning: 'The OCSP responder did not answer in time (packets dropped by a firewall, or a slow responder).',
   brief: {
-    apache: 'Allow outbound TCP/80; raise `SSLStaplingResponderTimeout`.',
-    nginx: "Allow outbound TCP/80 to the responder (nginx's 60 s responder timeout is fixed).",
+    apache: "Allow outbound TCP to the responder's port (usually 80); raise `SSLStaplingResponderTimeout`.",
+    nginx: "Allow outbound TCP to the responder's port (usually 80); nginx's 60 s responder timeout is fixed.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -25,7 +25,7 @@ export const responderTimeout: CauseModule = {
       step({
         action: 'check',
         command: `curl -sv -o /dev/null --max-time 10 ${responderUrl(c.s)}`,
-        text: `Check that ${c.s.responder ?? 'the responder'} answers from this server (a firewall that drops packets causes timeouts).`,
+        text: `Check that ${responderEndpoint(c.s).host ?? 'the responder'} answers over ${responderPortWords(c.s)} from this server (a firewall that drops packets causes timeouts).`,
       }),
     ];
     if (!c.nginx) {

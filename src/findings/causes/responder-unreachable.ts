@@ -4,7 +4,7 @@
  * the AH01941 that confirms a stapling fetch (modules/ssl/ssl_util_ocsp.c, ssl_util_stapling.c, 2.4);
  * nginx "connect() to … failed … while requesting certificate status" (src/event/ngx_event_connect.c).
  */
-import { apacheOcspProxy, type CauseModule, paren, responderUrl, step } from './kit.js';
+import { apacheOcspProxy, type CauseModule, paren, responderEndpoint, responderPortWords, responderUrl, step } from './kit.js';
 
 export const responderUnreachable: CauseModule = {
   id: 'responder-unreachable',
@@ -12,8 +12,8 @@ export const responderUnreachable: CauseModule = {
   meaning:
     'The server could not connect to the OCSP responder (refused, no route, network unreachable), usually an egress firewall or broken IPv6.',
   brief: {
-    apache: 'Allow outbound TCP/80 to the responder, fix IPv6, or set `SSLOCSPProxyURL`.',
-    nginx: 'Allow outbound TCP/80 to the responder; `resolver … ipv6=off;` when IPv6 is broken.',
+    apache: "Allow outbound TCP to the responder's port (usually 80), fix IPv6, or set `SSLOCSPProxyURL`.",
+    nginx: "Allow outbound TCP to the responder's port (usually 80); `resolver … ipv6=off;` when IPv6 is broken.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -31,7 +31,7 @@ export const responderUnreachable: CauseModule = {
       step({
         action: 'check',
         command: `curl -sv -o /dev/null ${responderUrl(c.s)}`,
-        text: `Allow outbound TCP port 80 from this server to ${c.s.responder ?? 'the responder'}${ipv6}.`,
+        text: `Allow outbound ${responderPortWords(c.s)} from this server to ${responderEndpoint(c.s).host ?? 'the responder'}${ipv6}.`,
       }),
     ];
     steps.push(...apacheOcspProxy(c, 'Where only a proxy may reach the internet: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).'));

@@ -6,7 +6,7 @@
  * nginx-ocsp-verify-failed. Catalogue §3.2, §4.
  */
 import type { FixStep, MissingCertificate } from '../../types.js';
-import { letsEncryptSibling, MISSING, step, type CauseContext, type CauseModule } from './kit.js';
+import { letsEncryptSibling, MISSING, ROOT_SOURCE, step, type CauseContext, type CauseModule } from './kit.js';
 
 const VERIFY_OFF = step({
   action: 'set',
@@ -20,7 +20,10 @@ const VERIFY_OFF = step({
 /** Steps that add the certificates `--inspect` found missing from the trusted bundle. */
 function neededSteps(c: CauseContext, needed: MissingCertificate[]): FixStep[] {
   const names = needed
-    .map((m) => `the ${m.role === 'root' ? 'root CA' : 'issuing CA'} certificate ${m.subject}${MISSING.where(m.caIssuersUrl)}`)
+    .map(
+      (m) =>
+        `the ${m.role === 'root' ? 'root CA' : 'issuing CA'} certificate ${m.subject}${m.role === 'root' ? ROOT_SOURCE.where : MISSING.where(m.caIssuersUrl)}`,
+    )
     .join(' and ');
   const bundle = c.facts!.trustedFiles[0];
   const steps = [
@@ -36,11 +39,16 @@ function neededSteps(c: CauseContext, needed: MissingCertificate[]): FixStep[] {
     }),
   ];
   for (const m of needed) {
+    // A root is a trust anchor: from the system CA store, never from a URL a certificate names (over plain HTTP).
+    if (m.role === 'root') {
+      steps.push(step({ action: 'check', command: ROOT_SOURCE.findCommand(m.subject), text: ROOT_SOURCE.text(m.subject) }));
+      continue;
+    }
     if (!m.caIssuersUrl) continue;
     steps.push(
       step({
         action: 'run',
-        command: MISSING.downloadCommand(m.caIssuersUrl, m.role === 'root' ? 'root.pem' : 'issuer.pem'),
+        command: MISSING.downloadCommand(m.caIssuersUrl, 'issuer.pem'),
         text: `Download ${m.subject} from its CA Issuers URL as PEM${MISSING.downloadNote}.`,
       }),
     );

@@ -1,0 +1,353 @@
+/**
+ * `rules export` validated by the engines' own tools, not by eye:
+ * - Sigma: every rule against the Sigma specification's JSON schema (test/fixtures/sigma/, Ajv);
+ * - Elasticsearch: the pipelines type-checked against `@elastic/elasticsearch`'s `estypes` (tsc), and
+ *   every grok expression, expanded as grok does, run by Oniguruma (`vscode-oniguruma`) over the Elastic
+ *   `message` of every rule sample;
+ * - Loki: every expression parsed by `@grafana/lezer-logql`, every regex run by RE2 (`re2js`) over the
+ *   raw sample lines;
+ * each exported form must match the rule's positive samples (with the same captures) and reject its
+ * negatives, except where a note of the export says what it cannot check.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { RE2JS } from 're2js';
+import { loadWASM, OnigScanner, OnigString } from 'vscode-oniguruma';
+import { parser as logqlParser } from '@grafana/lezer-logql';
+import { loadRules } from '../src/rules/load.js';
+import { createMatcher, prepare, whenFailure } from '../src/rules/match.js';
+import { CAUSES } from '../src/findings/causes/index.js';
+import { exportRules, type ExportNote } from '../src/export/index.js';
+import { contextGrok, ingestPipelines, type IngestPipelineExport } from '../src/export/elasticsearch.js';
+import { lokiRules, type LokiAlert } from '../src/export/loki.js';
+import { sigmaRules } from '../src/export/sigma.js';
+import { ecsFieldOf } from '../src/export/model.js';
+import type { Rule, Values } from '../src/types.js';
+import { apachePipelineFields, nginxPipelineFields } from './fleet/records.js';
+import { parseServerLine } from './fleet/server-lines.js';
+import { ROOT } from './helpers/cli.js';
+
+let rules: Rule[];
+let matcher: ReturnType<typeof createMatcher>;
+beforeAll(async () => {
+  rules = await loadRules();
+  matcher = createMatcher(rules);
+  await loadWASM(fs.readFileSync(path.join(ROOT, 'node_modules/vscode-oniguruma/release/onig.wasm')).buffer);
+});
+
+/** Why the rule rejects a line, as our matcher decides: the first reason found. */
+function rejection(r: Rule, line: string): 'trigger' | 'server' | `when:${string}` | 'regex' | null {
+  if (!line.includes(r.trigger)) return 'trigger';
+  const p = matcher.parse(line);
+  if (p.server !== null && !r.servers.includes(p.server)) return 'server';
+  const w = whenFailure(r, p);
+  if (w) return `when:${w.field}`;
+  return r.compiled.some((c) => c.re.test(prepare(p).message)) ? null : 'regex';
+}
+
+/** The rule's own captures (not the shared values) from a positive line. */
+function ownCaptures(r: Rule, line: string): Values {
+  const msg = prepare(matcher.parse(line)).message;
+  for (const c of r.compiled) {
+    const m = c.re.exec(msg);
+    if (m) return Object.fromEntries(Object.entries(m.groups ?? {}).filter(([, v]) => v !== undefined && v !== ''));
+  }
+  return {};
+}
+
+/** A negative the export may accept: one its notes say it cannot reject (or another server's stream). */
+function excused(notes: ExportNote[], r: Rule, why: string): boolean {
+  if (why === 'server') return true; // selectors / pipelines are per server
+  if (!why.startsWith('when:')) return false;
+  const field = why.slice(5);
+  return notes.some((n) => n.rule === r.id && n.kind === 'condition' && n.detail.startsWith(field));
+}
+
+describe('Sigma', () => {
+  test('every exported rule is valid against the Sigma specification’s JSON schema', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/sigma/sigma-detection-rule-schema.json'), 'utf8')) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+    const validate = ajv.compile(schema);
+    const text = exportRules(rules, 'sigma', CAUSES, { date: '2026-12-01' }).text;
+    const docs: Record<string, unknown>[] = parseAllDocuments(text).map((d) => d.toJSON() as Record<string, unknown>);
+    const detecting = rules.filter((r) => r.role !== 'lookalike' && r.role !== 'detail');
+    expect(docs.length).toBe(detecting.reduce((n, r) => n + r.servers.length, 0));
+    const valid = (d: unknown): boolean => validate(d); // a plain boolean: no narrowing of d
+    const bad = docs.flatMap((d) => (valid(d) ? [] : [`${String(d.title)}: ${ajv.errorsText(validate.errors)}`]));
+    expect(bad).toEqual([]);
+    expect(new Set(docs.map((d) => d.id)).size).toBe(docs.length);
+    // the schema rejects what it must (the validation can fail)
+    expect(validate({ title: 'x', logsource: {}, detection: { keywords: ['a'] } })).toBe(false);
+    expect(validate({ ...docs[0], date: '2026/12/01' })).toBe(false);
+  });
+
+  test('keywords: every positive sample holds its rule’s keyword; the keyword-only limit is noted for every rule', () => {
+    const { rules: sigma, notes } = sigmaRules(rules, CAUSES, '2026-12-01');
+    const keywordOf = new Map(sigma.map((s) => [String(s.name), (s.detection as { keywords: string[] }).keywords[0]!]));
+    for (const r of rules.filter((x) => x.role !== 'lookalike' && x.role !== 'detail')) {
+      for (const server of r.servers) {
+        const kw = keywordOf.get(`stapling_doctor_${r.id.replace(/-/g, '_')}_${server}`)!;
+        for (const s of r.samples.match) expect([r.id, s.line.toLowerCase().includes(kw.toLowerCase())]).toEqual([r.id, true]);
+      }
+      expect(notes.some((n) => n.rule === r.id && n.kind === 'keywords-only')).toBe(true);
+    }
+  });
+});
+
+/** Expand grok `%{NAME:field}` with the definitions into Oniguruma named groups; the fields in group order. */
+function expandGrok(pattern: string, defs: Record<string, string>): { regex: string; fields: string[] } {
+  const fields: string[] = [];
+  const expand = (p: string, depth: number): string =>
+    p.replace(/%\{(\w+)(?::([\w.@]+))?\}/g, (_m, name: string, field?: string) => {
+      if (depth > 10 || defs[name] === undefined) throw new Error(`grok: unknown pattern ${name}`);
+      const inner = expand(defs[name]!, depth + 1);
+      return field ? `(?<f${fields.push(field) - 1}>${inner})` : `(?:${inner})`;
+    });
+  const regex = expand(pattern, 0);
+  // Oniguruma numbers the named groups in the order their "(" appears.
+  const order = [...regex.matchAll(/\(\?<f(\d+)>/g)].map((m) => fields[Number(m[1])]!);
+  return { regex, fields: order };
+}
+
+/** Run grok patterns (first match wins) over a message: the captured fields, or null. */
+function grok(patterns: string[], defs: Record<string, string>, message: string): Record<string, string> | null {
+  for (const p of patterns) {
+    const { regex, fields } = expandGrok(p, defs);
+    const scanner = new OnigScanner([regex]);
+    const s = new OnigString(message);
+    const m = scanner.findNextMatchSync(s, 0);
+    s.dispose();
+    if (!m) continue;
+    const out: Record<string, string> = {};
+    fields.forEach((f, i) => {
+      const c = m.captureIndices[i + 1];
+      if (c && c.start >= 0 && c.length > 0) out[f] = message.slice(c.start, c.end);
+    });
+    return out;
+  }
+  return null;
+}
+
+/** The `message` Elastic's nginx / Apache integration leaves for a line (its pipeline's grok), or the line. */
+function elasticMessage(line: string): string {
+  try {
+    const server = parseServerLine(line).server;
+    const fields = server === 'nginx' ? nginxPipelineFields(line) : apachePipelineFields(line);
+    return (fields?.message as string | undefined) ?? line;
+  } catch {
+    return line; // no nginx / Apache prefix: the line is the message
+  }
+}
+
+describe('Elasticsearch ingest pipelines', () => {
+  let pipelines: IngestPipelineExport[];
+  let notes: ExportNote[];
+  beforeAll(() => ({ pipelines, notes } = ingestPipelines(rules)));
+
+  test('the pipelines type-check against @elastic/elasticsearch’s estypes.IngestPutPipelineRequest (and a wrong one does not)', () => {
+    const dir = fs.mkdtempSync(path.join(ROOT, '.typecheck-'));
+    try {
+      const file = (name: string, body: string) => {
+        const f = path.join(dir, name);
+        fs.writeFileSync(
+          f,
+          `import type { estypes } from '@elastic/elasticsearch';\nexport const pipelines: estypes.IngestPutPipelineRequest[] = ${body};\n`,
+        );
+        return f;
+      };
+      const good = file(
+        'good.ts',
+        JSON.stringify(
+          pipelines.map((p) => ({ id: p.name, ...p.body })),
+          null,
+          1,
+        ),
+      );
+      const bad = file('bad.ts', JSON.stringify([{ id: 'x', processors: [{ grok: { field: 'message', pattern: 'x' } }] }]));
+      const tsc = (...files: string[]) => {
+        try {
+          execFileSync(
+            process.execPath,
+            [
+              path.join(ROOT, 'node_modules/typescript/bin/tsc'),
+              '--noEmit',
+              '--strict',
+              '--skipLibCheck',
+              '--module',
+              'nodenext',
+              '--moduleResolution',
+              'nodenext',
+              '--target',
+              'es2022',
+              ...files,
+            ],
+            { cwd: ROOT, encoding: 'utf8' },
+          );
+          return '';
+        } catch (e) {
+          return String((e as { stdout?: string }).stdout ?? e);
+        }
+      };
+      // one tsc run for both (loading the client's types is the slow part): errors in bad.ts only
+      const out = tsc(good, bad);
+      expect(out.split('\n').filter((l) => l.includes('good.ts'))).toEqual([]);
+      expect(out).toMatch(/bad\.ts.*'"pattern"' does not exist in type 'IngestGrokProcessor'/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  test('each rule’s grok (Oniguruma) matches its positive samples with the same captures and rejects its negatives', () => {
+    const problems: string[] = [];
+    for (const p of pipelines) {
+      const procs = p.body.processors;
+      for (const r of rules.filter((x) => x.servers.includes(p.server) && x.role !== 'lookalike' && x.role !== 'detail')) {
+        const g = procs.find((x) => (x.grok as { tag?: string } | undefined)?.tag === `stapling-doctor:${r.id}:grok`)?.grok as
+          { patterns: string[]; pattern_definitions?: Record<string, string> } | undefined;
+        if (!g) {
+          problems.push(`${r.id}: no grok in ${p.name}`);
+          continue;
+        }
+        const run = (line: string) => {
+          const message = elasticMessage(line);
+          return message.includes(r.trigger) ? grok(g.patterns, g.pattern_definitions ?? {}, message) : null;
+        };
+        for (const s of r.samples.match) {
+          const sv = matcher.parse(s.line).server;
+          if (sv !== null && sv !== p.server) continue; // the other server's pipeline
+          const got = run(s.line);
+          if (!got) {
+            problems.push(`${r.id}: misses ${s.line}`);
+            continue;
+          }
+          for (const [name, value] of Object.entries(ownCaptures(r, s.line)))
+            if (got[ecsFieldOf(name)] !== value)
+              problems.push(`${r.id}: ${ecsFieldOf(name)} = ${got[ecsFieldOf(name)]} instead of ${value}`);
+        }
+        for (const s of r.samples.nomatch) {
+          const why = rejection(r, s.line);
+          if (why === null || excused(notes, r, why)) continue;
+          if (run(s.line)) problems.push(`${r.id}: accepts (${why}) ${s.line}`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+test('the context grok gives the values the parser takes from nginx’s context and Apache’s certificate suffix', () => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const r of rules) {
+    for (const smp of r.samples.match) {
+      const p = matcher.parse(smp.line);
+      if (p.server === null) continue;
+      const shared = prepare(p).shared;
+      const g = contextGrok(p.server);
+      const got = grok(g.patterns, g.pattern_definitions, elasticMessage(smp.line));
+      const want: Record<string, string | undefined> =
+        p.server === 'nginx'
+          ? { 'destination.address': shared.responder, 'stapling_doctor.values.peer': shared.peer, 'file.path': shared.certificate }
+          : {
+              'tls.server.x509.serial_number': shared.serial,
+              // Apache escapes DNs (\\, \xHH); the parser unescapes them, the pipeline keeps them as written
+              ...(smp.line.includes('\\') ? {} : { 'tls.server.x509.subject.distinguished_name': shared.certSubject }),
+            };
+      const expected = Object.fromEntries(Object.entries(want).filter(([, v]) => v !== undefined));
+      if (Object.keys(expected).length === 0) continue;
+      checked++;
+      for (const [field, value] of Object.entries(expected))
+        if (got?.[field] !== value) problems.push(`${r.id}: ${field} = ${got?.[field]} instead of ${value}`);
+    }
+  }
+  expect(checked).toBeGreaterThan(50);
+  expect(problems).toEqual([]);
+});
+
+describe('Loki ruler alerts', () => {
+  let alerts: LokiAlert[];
+  let notes: ExportNote[];
+  beforeAll(() => {
+    const l = lokiRules(rules, CAUSES);
+    alerts = l.groups.flatMap((g) => g.rules);
+    notes = l.notes;
+  });
+
+  test('every expression parses as LogQL (@grafana/lezer-logql), and a broken one does not', () => {
+    const errors = (expr: string): number => {
+      let n = 0;
+      logqlParser.parse(expr).iterate({ enter: (node) => void (node.type.isError && n++) });
+      return n;
+    };
+    expect(alerts.length).toBeGreaterThan(100);
+    expect(alerts.filter((a) => errors(a.expr) > 0).map((a) => a.alert)).toEqual([]);
+    expect(errors('sum by (host (count_over_time({job="nginx"} |~ `a` [5m]))')).toBeGreaterThan(0);
+    expect(new Set(alerts.map((a) => a.alert)).size).toBe(alerts.length);
+    expect(alerts.every((a) => /^[A-Za-z_:][A-Za-z0-9_:]*$/.test(a.alert))).toBe(true);
+  });
+
+  test('each regex (RE2) over the raw sample lines: positives matched with the same captures, negatives rejected', () => {
+    const problems: string[] = [];
+    for (const r of rules.filter((x) => x.role !== 'lookalike' && x.role !== 'detail')) {
+      const mine = alerts.filter((a) => a.labels.rule_id === r.id);
+      const exported = r.compiled.length - notes.filter((n) => n.rule === r.id && n.kind === 'not-exported').length;
+      if (mine.length !== exported * r.servers.length) problems.push(`${r.id}: ${mine.length} alerts for ${exported} patterns`);
+      // The line filters of each expression, in order (`|=` substring, `|~` / `!~` RE2), as the expression
+      // holds them: raw `…` strings, or "…" strings (Go escapes) when the text has a backtick.
+      const filtersOf = (expr: string) =>
+        [...expr.matchAll(/(\|=|\|~|!~) (?:`([^`]*)`|("(?:\\.|[^"\\])*"))/g)].map((m) => {
+          const text = m[2] ?? (JSON.parse(m[3]!) as string);
+          return { op: m[1]!, text, re: m[1] === '|=' ? null : RE2JS.compile(text) };
+        });
+      const queries = mine.map((a) => filtersOf(a.expr));
+      /** The first query whose filters all pass: the matcher of its `|~` regex (for the captures). */
+      const run = (line: string) => {
+        for (const q of queries) {
+          let last = null;
+          const pass = q.every((f) => {
+            if (f.op === '|=') return line.includes(f.text);
+            const m = f.re!.matcher(line);
+            const found = m.find();
+            if (f.op === '|~') last = m;
+            return f.op === '|~' ? found : !found;
+          });
+          if (pass) return last as ReturnType<RE2JS['matcher']> | null;
+        }
+        return null;
+      };
+      const partial = notes.some((n) => n.rule === r.id && n.kind === 'not-exported');
+      for (const s of r.samples.match) {
+        const m = run(s.line);
+        if (!m) {
+          if (!partial) problems.push(`${r.id}: misses ${s.line}`);
+          continue;
+        }
+        for (const [name, value] of Object.entries(ownCaptures(r, s.line))) {
+          const label = name === 'host' ? 'lookup_host' : name;
+          if (m.group(label) !== value) problems.push(`${r.id}: ${label} = ${m.group(label)} instead of ${value}`);
+        }
+      }
+      for (const s of r.samples.nomatch) {
+        const why = rejection(r, s.line);
+        if (why === null || excused(notes, r, why)) continue;
+        if (run(s.line)) problems.push(`${r.id}: accepts (${why}) ${s.line}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('patterns RE2 cannot express are reported and left out, never silently dropped', () => {
+    const dropped = notes.filter((n) => n.kind === 'not-exported');
+    expect(dropped.length).toBeGreaterThan(0);
+    for (const n of dropped) {
+      const r = rules.find((x) => x.id === n.rule)!;
+      expect(/\(\?[=!]|\(\?<[=!]/.test(r.compiled[n.pattern!]!.regex)).toBe(true);
+      const names = alerts.filter((a) => a.labels.rule_id === r.id).map((a) => a.alert);
+      expect(names.some((a) => a.endsWith(`_${n.pattern! + 1}`) && r.compiled.length > 1)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,268 @@
+/**
+ * JSON log records and hosts (issue 11): records decoded before parsing give the findings of the plain
+ * lines they wrap, with the host they name; findings of different hosts never merge.
+ *
+ * The acceptance runs on the record fixtures of test/fixtures/records/ (real engines' output around the
+ * real lines of samples/real/); the generalisation runs on every positive rule sample wrapped by each
+ * encoder (journald, Docker json-file, rsyslog jsonf, Elastic), through the byte scanner.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { loadRules } from '../src/rules/load.js';
+import { analyze, type Report } from '../src/findings/analyzer.js';
+import { analyzeStream } from '../src/run/stream.js';
+import { decodeRecord, isRecordLine, jsonEscapedForms } from '../src/parse/record.js';
+import { hostPattern, HostPatternError } from '../src/input/host-path.js';
+import { parseLine } from '../src/parse/line.js';
+import type { FindingData, Rule } from '../src/types.js';
+import { dockerJsonFileRecord } from './fleet/records.js';
+import { RECORDS_DIR } from './fleet/fixture-records.js';
+
+let rules: Rule[];
+beforeAll(async () => {
+  rules = await loadRules();
+});
+
+const read = (name: string): string => fs.readFileSync(path.join(RECORDS_DIR, name), 'utf8');
+
+async function scan(text: string, name = 'input'): Promise<Report<FindingData>> {
+  return analyzeStream(Readable.from([Buffer.from(text)]), rules, { name });
+}
+
+/** What must be equal between a record input and the plain lines it wraps. */
+function essence(f: FindingData, withTimes = true, withTexts = true) {
+  return {
+    cause: f.cause,
+    severity: f.severity,
+    server: f.server,
+    ruleIds: f.ruleIds,
+    count: f.count,
+    messageId: f.messageId,
+    data: f.data,
+    subject: f.subject,
+    ...(withTimes ? { first: f.first, last: f.last, times: f.evidence.map((e) => e.time) } : {}),
+    ...(withTexts ? { texts: f.evidence.map((e) => e.text) } : {}),
+  };
+}
+
+const byKey = (fs: FindingData[], withTimes = true, withTexts = true) =>
+  fs.map((f) => ({ host: f.host, ...essence(f, withTimes, withTexts) })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+/** For text wrappers (syslog headers) the evidence is the whole line, wrapper included. */
+const noTexts = (k: ReturnType<typeof byKey>) => k.map(({ texts: _t, ...rest }) => rest);
+
+describe('record fixtures give the findings of the plain lines they wrap, with their host', () => {
+  let plain: ReturnType<typeof byKey>;
+  beforeAll(async () => {
+    const web01 = (await scan(read('plain-web01-nginx.log'))).findings.map((f) => ({ ...f, host: 'web01' }));
+    const web02 = (await scan(read('plain-web02-apache2.log'))).findings.map((f) => ({ ...f, host: 'web02' }));
+    plain = byKey([...web01, ...web02]);
+    expect(plain.map((f) => [f.host, f.cause])).toEqual([
+      ['web01', 'certificate-revoked'],
+      ['web01', 'responder-unreachable'],
+      ['web02', 'responder-unreachable'],
+    ]);
+  });
+
+  test.each([
+    'journalctl-json-two-hosts.ndjson',
+    'journalctl-json-seq-two-hosts.json-seq',
+    'rsyslog-omprog-json-rfc3164-two-hosts.ndjson',
+    'rsyslog-omprog-json-rfc5424-two-hosts.ndjson',
+    'elastic-agent-error-two-hosts-preserve-original.ndjson',
+    'filebeat-module-error-two-hosts-before-pipeline.ndjson',
+    'journalctl-short-two-hosts.log',
+    'journalctl-short-iso-two-hosts.log',
+  ])('%s: same causes, values and times, per host', async (name) => {
+    const r = await scan(read(name), name);
+    if (name.endsWith('.log')) expect(noTexts(byKey(r.findings))).toEqual(noTexts(plain));
+    else expect(byKey(r.findings)).toEqual(plain);
+    expect(r.stats.undecoded).toBe(0);
+    expect(new Set(r.findings.map((f) => f.id)).size).toBe(3);
+  });
+
+  test('Docker json-file (no host in the record): the same findings as the plain lines, host null', async () => {
+    for (const [docker, plainFile] of [
+      ['docker-json-file-web01-nginx.log', 'plain-web01-nginx.log'],
+      ['docker-json-file-web02-apache2-with-tag.log', 'plain-web02-apache2.log'],
+    ] as const) {
+      const got = await scan(read(docker));
+      const want = await scan(read(plainFile));
+      expect(byKey(got.findings)).toEqual(byKey(want.findings));
+      expect(got.findings.every((f) => f.host === null)).toBe(true);
+    }
+  });
+
+  test('Elastic Agent documents after the pipeline (prefix moved to fields): causes and values per host, times from @timestamp', async () => {
+    const r = await scan(read('elastic-agent-error-two-hosts.ndjson'));
+    expect(byKey(r.findings, false).map(({ texts: _t, ...rest }) => rest)).toEqual(
+      plain.map(({ first: _f, last: _l, times: _x, texts: _t, ...rest }) => rest),
+    );
+    const revoked = r.findings.find((f) => f.cause === 'certificate-revoked')!;
+    expect(revoked.first).toBe('2026-11-23T02:17:07.000Z');
+  });
+
+  test('the central tree: the host from the path (--host-from-path) and from the syslog header agree', async () => {
+    const root = path.join(RECORDS_DIR, 'rsyslog-tree-fileformat');
+    const pattern = hostPattern('rsyslog-tree-fileformat/{host}/*.log');
+    const findings: FindingData[] = [];
+    for (const host of ['web01', 'web02']) {
+      const file = fs.readdirSync(path.join(root, host))[0]!;
+      const p = path.join(root, host, file);
+      expect(pattern.hostOf(p)).toBe(host);
+      findings.push(...(await analyzeStream(Readable.from([fs.readFileSync(p)]), rules, { name: p, host: 'from-path' })).findings);
+    }
+    // The syslog header names the host, and wins over the path's.
+    expect(noTexts(byKey(findings))).toEqual(noTexts(plain));
+    // Lines that name no host take the path's.
+    const bare = read('plain-web02-apache2.log');
+    const r = await analyzeStream(Readable.from([bare]), rules, {
+      name: 'x',
+      host: pattern.hostOf(path.join(root, 'web02', 'apache2.log')),
+    });
+    expect(r.findings.map((f) => f.host)).toEqual(['web02']);
+  });
+
+  test('journald MESSAGE as an array of bytes (control characters) is decoded and matched', async () => {
+    const r = await scan(read('journalctl-json-control-bytes-and-long-message.ndjson'));
+    expect(r.findings.map((f) => [f.host, f.cause])).toEqual([['web03', 'responder-unreachable']]);
+    expect(r.findings[0]!.evidence[0]!.text).toMatch(/\t/);
+  });
+});
+
+describe('hosts never merge', () => {
+  const lines = read('plain-web01-nginx.log').trim().split('\n');
+  const as = (host: string) =>
+    lines.map((l) => JSON.stringify({ host, program: 'nginx', timestamp: '2026-12-01T00:00:00+00:00', message: l }));
+
+  test('the same failures on two hosts are two findings each, with different ids; the id is stable', () => {
+    const r = analyze([...as('web01'), ...as('web02')], rules);
+    expect(r.findings.map((f) => [f.cause, f.host]).sort()).toEqual([
+      ['certificate-revoked', 'web01'],
+      ['certificate-revoked', 'web02'],
+      ['responder-unreachable', 'web01'],
+      ['responder-unreachable', 'web02'],
+    ]);
+    expect(new Set(r.findings.map((f) => f.id)).size).toBe(4);
+    const again = analyze(as('web02'), rules, { name: 'another-file' });
+    const ids = (rep: Report<FindingData>, h: string) =>
+      rep.findings
+        .filter((f) => f.host === h)
+        .map((f) => f.id)
+        .sort();
+    expect(ids(again, 'web02')).toEqual(ids(r, 'web02'));
+  });
+
+  test('the API: analyze(lines, rules, {host}) gives lines that name no host that host', () => {
+    expect(analyze(lines, rules, { host: 'web09' }).findings.map((f) => f.host)).toEqual(['web09', 'web09']);
+    expect(analyze(as('web01'), rules, { host: 'web09' }).findings.map((f) => f.host)).toEqual(['web01', 'web01']);
+  });
+
+  test('without a host the id is the one of a plain run (unchanged for plain logs)', () => {
+    const plain = analyze(lines, rules);
+    const docker = analyze(
+      lines.map((l) => dockerJsonFileRecord(l, 'stderr', 1n)),
+      rules,
+    );
+    expect(docker.findings.map((f) => f.id).sort()).toEqual(plain.findings.map((f) => f.id).sort());
+  });
+
+  test('the syslog HOSTNAME of RFC 3164 and RFC 5424 lines', () => {
+    expect(parseLine(`Nov 23 02:17:04 web07 nginx: ${lines[0]}`).host).toBe('web07');
+    expect(parseLine(`<27>1 2026-11-23T02:17:04Z web08 nginx 5929 - - ${lines[0]}`).host).toBe('web08');
+    expect(parseLine(`<27>1 2026-11-23T02:17:04Z - nginx 5929 - - ${lines[0]}`).host).toBeUndefined();
+    expect(parseLine(lines[0]!).host).toBeUndefined();
+  });
+});
+
+describe('undecodable record lines are counted, never matched as text', () => {
+  const line = read('plain-web01-nginx.log').split('\n')[2]!;
+  test.each([
+    ['invalid JSON (cut short)', `{"MESSAGE":${JSON.stringify(line)}`.slice(0, -5)],
+    ['an unknown record shape', JSON.stringify({ msg: line, hostname: 'web01' })],
+    ['journald without MESSAGE text', JSON.stringify({ MESSAGE: null, _HOSTNAME: 'web01', X: line })],
+  ])('%s', async (_what, text) => {
+    for (const r of [await scan(`${text}\n${line}\n`), analyze([text, line], rules)]) {
+      expect(r.stats).toMatchObject({ lines: 2, undecoded: 1, parsed: 1 });
+      expect(r.inputs[0]!.undecodedLines).toEqual([1]);
+      expect(r.findings.map((f) => f.count)).toEqual([1]); // only the plain line
+    }
+    expect(decodeRecord(text).ok).toBe(false);
+  });
+
+  test('a JSON line without any trigger is not examined (as the byte scanner leaves it)', async () => {
+    const r = await scan('{"log":"nothing to see\\n","time":"x"}\n{broken\n');
+    expect(r.stats).toMatchObject({ lines: 2, parsed: 2, undecoded: 0 });
+  });
+});
+
+describe('every rule sample, wrapped by each encoder, gives the findings of the plain line (through the byte scanner)', () => {
+  const rsyslogJsonf = (host: string, line: string, program: string) =>
+    `{"host":"${host}", "program":"${program}", "timestamp":"2026-12-01T23:18:54+00:00", "message":${JSON.stringify(` ${line}`).replace(/\//g, '\\/')}}`;
+  // journalctl prints a field with control characters (other than none) as an array of bytes.
+  const journald = (host: string, line: string) =>
+    JSON.stringify({
+      __CURSOR: 's=1',
+      __REALTIME_TIMESTAMP: '1795400224000000',
+      _HOSTNAME: host,
+      MESSAGE: /[\x00-\x1f\x7f]/.test(line) ? [...Buffer.from(line)] : line,
+    });
+  const ecs = (host: string, line: string) =>
+    JSON.stringify({ '@timestamp': '2026-11-23T02:17:04.000Z', host: { name: host }, message: line });
+  const docker = (_host: string, line: string) => dockerJsonFileRecord(line, 'stderr', 1_795_400_224_000_000_000n);
+
+  test.each([
+    ['journald', journald, 'web01'],
+    ['rsyslog jsonf', rsyslogJsonf, 'web01'],
+    ['Elastic (whole line in message)', ecs, 'web01'],
+    ['Docker json-file', docker, null],
+  ] as const)('%s', async (_name, wrap, host) => {
+    // The program a collector would name: the rule's server (either, when the rule is for both).
+    const program = (r: Rule) => (r.servers.length > 1 ? 'web' : r.servers[0] === 'apache' ? 'apache2' : 'nginx');
+    const samples = rules.flatMap((r) => r.samples.match.map((s) => ({ line: s.line, program: program(r) })));
+    const lines = samples.filter((s) => !s.line.includes('\n') && !s.line.includes('\r'));
+    const plain = await scan(lines.map((s) => s.line).join('\n'));
+    const wrapped = await scan(lines.map((s) => wrap(host ?? '', s.line, s.program)).join('\n'));
+    expect(wrapped.stats.undecoded).toBe(0);
+    expect(wrapped.stats.matched).toBe(plain.stats.matched);
+    // Times: the record's time stands in only where the line has none of its own.
+    const timed = (r: Report<FindingData>) =>
+      byKey(
+        r.findings.map((f) => ({ ...f, host: null })),
+        false,
+      );
+    expect(timed(wrapped)).toEqual(timed(plain));
+    expect(wrapped.findings.every((f) => f.host === host)).toBe(true);
+    const withTimes = (r: Report<FindingData>) => r.findings.filter((f) => f.evidence.every((e) => plainTimeOf(e.text) !== null));
+    expect(byKey(withTimes(wrapped).map((f) => ({ ...f, host: null })))).toEqual(
+      byKey(withTimes(plain).map((f) => ({ ...f, host: null }))),
+    );
+  });
+});
+
+const plainTimeOf = (line: string): string | null => parseLine(line).time;
+
+describe('record detection and escaping', () => {
+  test('isRecordLine: JSON objects and json-seq, not server lines', () => {
+    expect(isRecordLine('{"a":1}')).toBe(true);
+    expect(isRecordLine('\x1e{"a":1}')).toBe(true);
+    expect(isRecordLine('  {"a":1}')).toBe(true);
+    expect(isRecordLine('[Mon Nov 23 02:17:03.236717 2026] [ssl:error] …')).toBe(false);
+    expect(isRecordLine('2026/11/23 02:17:04 [error] 1#1: {…}')).toBe(false);
+  });
+  test('escaped forms: quotes and backslashes, rsyslog slashes, Go HTML escapes, journald byte messages', () => {
+    const forms = jsonEscapedForms(['"ssl_stapling" ignored', 'BIO_new_file("', 'a/b', 'x<y', 'plain']);
+    expect(forms).toEqual(expect.arrayContaining(['\\"ssl_stapling\\" ignored', 'BIO_new_file(\\"', 'a\\/b', 'x\\u003cy', '"MESSAGE":[']));
+    expect(forms).not.toContain('plain');
+  });
+  test('host patterns: {host} once, absolute and relative', () => {
+    expect(hostPattern('/var/log/remote/{host}/*.log').hostOf('/var/log/remote/web01/nginx.log')).toBe('web01');
+    expect(hostPattern('/var/log/remote/{host}/*.log').hostOf('/var/log/remote/web01/x/nginx.log')).toBeNull();
+    expect(hostPattern('remote/{host}/**').hostOf('remote/web02/apache2.log.1.gz', '/srv')).toBe('web02');
+    expect(hostPattern('hosts/{host}.log').hostOf('/x/hosts/db1.example.com.log')).toBe('db1.example.com');
+    expect(hostPattern('remote/{host}/**').hostOf('/var/log/nginx/error.log')).toBeNull();
+    expect(hostPattern('remote/{host}/**').hostOf('-')).toBeNull();
+    expect(() => hostPattern('/var/log/*.log')).toThrow(HostPatternError);
+    expect(() => hostPattern('{host}/{host}')).toThrow(HostPatternError);
+  });
+});
