@@ -113,13 +113,20 @@ test.each([11, 23, 42])('--jobs 3 gives byte for byte the report of --jobs 1 on 
     const empty = path.join(dir, 'error.log.8');
     fs.writeFileSync(empty, '');
     const all = [truncated, empty, ...files];
-    for (const format of ['json', 'ndjson']) {
-      const one = await runCliAsync(['--format', format, '--fail-on', 'never', '--jobs', '1', ...all]);
-      const three = await runCliAsync(['--format', format, '--fail-on', 'never', '--jobs', '3', ...all]);
+    const variants = [
+      ['--format', 'json'],
+      ['--format', 'ndjson'],
+      // the workers take the time window and each file's host from its path
+      ['--format', 'json', '--since', '2020-01-01T00:00:00', '--host-from-path', path.join(path.dirname(dir), '{host}', '*')],
+    ];
+    for (const args of variants) {
+      const format = args[1];
+      const one = await runCliAsync([...args, '--fail-on', 'never', '--jobs', '1', ...all]);
+      const three = await runCliAsync([...args, '--fail-on', 'never', '--jobs', '3', ...all]);
       expect(three.code).toBe(one.code);
       expect(three.stderr).toBe(one.stderr);
       expect(three.stdout).toBe(one.stdout);
-      if (format === 'json') {
+      if (args.length === 2 && format === 'json') {
         const report = JSON.parse(one.stdout) as { findings: unknown[]; inputs: { error?: string }[] };
         expect(report.findings.length).toBeGreaterThan(3);
         expect(report.inputs).toHaveLength(all.length);
