@@ -25,6 +25,11 @@ export interface JobWorkerData {
   maxLineLength: number;
   /** `--since`/`--until`. */
   window?: TimeWindow;
+  /**
+   * One Int32 the main thread sets to 1 while this worker's input must wait (its operations are held
+   * until the inputs before it are done, and enough are held already); the worker blocks between chunks.
+   */
+  hold: SharedArrayBuffer;
 }
 
 /** Operations sent per message: enough to amortise the message, few enough to bound the worker's memory. */
@@ -40,6 +45,7 @@ async function serve(data: JobWorkerData): Promise<void> {
     return;
   }
   const recorder = createRecorder(rules);
+  const hold = new Int32Array(data.hold);
   const analyzer = createAnalyzer(rules, data.window ? { window: data.window } : {}, recorder.sink);
   const abort = new AbortController();
   const flush = (index: number): void => {
@@ -54,6 +60,7 @@ async function serve(data: JobWorkerData): Promise<void> {
     let bytes = 0;
     const onChunk = (): void => {
       if (recorder.pending >= BATCH) flush(index);
+      while (Atomics.load(hold, 0) === 1) Atomics.wait(hold, 0, 1);
     };
     const onRead = (n: number): void => {
       bytes += n;

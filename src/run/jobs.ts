@@ -27,7 +27,7 @@ export interface JobsParams {
   /** Per file: the machine whose log it is (`--host-from-path`), or null. */
   hosts: readonly (string | null)[];
   jobs: number;
-  worker: Omit<JobWorkerData, 'staplingDoctorJob'>;
+  worker: Omit<JobWorkerData, 'staplingDoctorJob' | 'hold'>;
   /** Stop handing out inputs and cut the current ones (Ctrl-C, a reader gone). */
   signal: AbortSignal;
   /** Called when a worker sends something (the live gate's activity). */
@@ -44,8 +44,15 @@ type FromWorker =
   | { type: 'done'; index: number; bytes: number; stats: FileStats; error?: string }
   | { type: 'failed'; message: string };
 
+/** Operations held for an input that is not yet the one being applied, beyond which its worker waits. */
+const HOLD_OPS = 65536;
+
 interface Pending {
   batches: OccurrenceOp[][];
+  /** Operations held in `batches`. */
+  held: number;
+  /** The hold flag of the worker scanning this input. */
+  hold: Int32Array | null;
   done: { stats: FileStats; bytes: number; error?: string } | null;
 }
 
@@ -62,7 +69,12 @@ function workerScript(): string {
  * @throws when a worker fails (its rules differ, it crashes)
  */
 export async function scanWithWorkers(p: JobsParams): Promise<void> {
-  const pending: Pending[] = p.files.map(() => ({ batches: [], done: null }));
+  const pending: Pending[] = p.files.map(() => ({ batches: [], held: 0, hold: null, done: null }));
+  const release = (slot: Pending): void => {
+    if (!slot.hold || Atomics.load(slot.hold, 0) === 0) return;
+    Atomics.store(slot.hold, 0, 0);
+    Atomics.notify(slot.hold, 0);
+  };
   const ids = p.rules.map((r) => r.id).join('\n');
   let handed = 0;
   let cursor = 0;
@@ -79,6 +91,8 @@ export async function scanWithWorkers(p: JobsParams): Promise<void> {
         replay = p.analyzer.replay(p.files[cursor]!);
       }
       for (const ops of slot.batches.splice(0)) replay.apply(ops);
+      slot.held = 0;
+      release(slot);
       if (!slot.done) return;
       replay.end(slot.done.stats);
       replay = null;
@@ -92,8 +106,10 @@ export async function scanWithWorkers(p: JobsParams): Promise<void> {
     const finishIfDone = (): void => {
       if (cursor >= p.files.length || (p.signal.aborted && cursor >= handed)) resolve();
     };
+    const holds = new Map<Worker, Int32Array>();
     const next = (w: Worker): void => {
       if (handed < p.files.length && !p.signal.aborted) {
+        pending[handed]!.hold = holds.get(w)!;
         w.postMessage({ type: 'input', index: handed, path: p.files[handed], host: p.hosts[handed] ?? null });
         handed++;
       }
@@ -105,8 +121,13 @@ export async function scanWithWorkers(p: JobsParams): Promise<void> {
         return next(w);
       }
       p.onActivity();
-      if (msg.type === 'ops') pending[msg.index]!.batches.push(msg.ops);
-      else {
+      if (msg.type === 'ops') {
+        const slot = pending[msg.index]!;
+        slot.batches.push(msg.ops);
+        slot.held += msg.ops.length;
+        // Bound what waits in memory: a later input's worker pauses until its input's turn comes.
+        if (msg.index !== cursor && slot.held >= HOLD_OPS) Atomics.store(slot.hold!, 0, 1);
+      } else {
         pending[msg.index]!.done = { stats: msg.stats, bytes: msg.bytes, ...(msg.error ? { error: msg.error } : {}) };
         next(w);
       }
@@ -114,12 +135,15 @@ export async function scanWithWorkers(p: JobsParams): Promise<void> {
     };
     const n = Math.min(p.jobs, p.files.length);
     for (let i = 0; i < n; i++) {
-      const w = new Worker(workerScript(), { workerData: { staplingDoctorJob: true, ...p.worker } satisfies JobWorkerData });
+      const hold = new SharedArrayBuffer(4);
+      const w = new Worker(workerScript(), { workerData: { staplingDoctorJob: true, hold, ...p.worker } satisfies JobWorkerData });
+      holds.set(w, new Int32Array(hold));
       w.on('message', (msg: FromWorker) => onMessage(w, msg));
       w.on('error', reject);
       workers.push(w);
     }
     p.signal.addEventListener('abort', () => {
+      for (const slot of pending) release(slot);
       for (const w of workers) w.postMessage({ type: 'abort' });
       applying = applying.then(finishIfDone);
     });
