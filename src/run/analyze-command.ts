@@ -29,7 +29,7 @@ import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './run.js';
 import { scanInput } from './stream.js';
-import { defaultJobs, scanWithWorkers } from './jobs.js';
+import { defaultJobs, scanWithWorkers, workersAvailable } from './jobs.js';
 
 /** What every step of the command shares. */
 interface Session {
@@ -125,7 +125,7 @@ async function readAll(
 ): Promise<number> {
   let readErrors = 0;
   const jobs = s.opts.jobs ?? defaultJobs();
-  if (jobs > 1 && sources.length > 1 && sources.every((src) => src.kind === 'file')) {
+  if (jobs > 1 && sources.length > 1 && sources.every((src) => src.kind === 'file') && workersAvailable()) {
     readErrors = await readWithWorkers(s, analyzer, sources, out, reading, w, jobs);
     w.progress.stop();
     w.gate.stop();

@@ -5,6 +5,7 @@
  * later input's batches wait until every earlier input is done — so findings, evidence, their order
  * and the per-input accounting are those of `--jobs 1`. stdin and a single input never use workers.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -54,6 +55,14 @@ interface Pending {
   /** The hold flag of the worker scanning this input. */
   hold: Int32Array | null;
   done: { stats: FileStats; bytes: number; error?: string } | null;
+}
+
+/**
+ * Whether worker threads can run here: there is a worker script to start (running from the
+ * TypeScript sources, as under ts-jest, there is none: files are then read one after the other).
+ */
+export function workersAvailable(): boolean {
+  return fs.existsSync(workerScript());
 }
 
 /** The worker's script: this build's `job-worker.js`, or the bundle itself (one file: it runs as the worker too). */
