@@ -59,10 +59,22 @@ interface Pending {
 
 /**
  * Whether worker threads can run here: there is a worker script to start (running from the
- * TypeScript sources, as under ts-jest, there is none: files are then read one after the other).
+ * TypeScript sources, as under ts-jest, there is none), and the address space is not limited
+ * (`ulimit -v`: each worker's V8 isolate reserves its own code range, and a failed reservation is a
+ * fatal OOM of the whole process). Otherwise the files are read one after the other.
  */
 export function workersAvailable(): boolean {
-  return fs.existsSync(workerScript());
+  return fs.existsSync(workerScript()) && !addressSpaceLimited();
+}
+
+/** Linux: a soft limit on the address space in /proc/self/limits (elsewhere: assumed unlimited). */
+function addressSpaceLimited(): boolean {
+  try {
+    const line = /^Max address space\s+(\S+)/m.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return line !== null && line[1] !== 'unlimited';
+  } catch {
+    return false;
+  }
 }
 
 /** The worker's script: this build's `job-worker.js`, or the bundle itself (one file: it runs as the worker too). */
