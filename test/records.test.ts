@@ -249,6 +249,19 @@ describe('record detection and escaping', () => {
     expect(isRecordLine('  {"a":1}')).toBe(true);
     expect(isRecordLine('[Mon Nov 23 02:17:03.236717 2026] [ssl:error] …')).toBe(false);
     expect(isRecordLine('2026/11/23 02:17:04 [error] 1#1: {…}')).toBe(false);
+    expect(isRecordLine('{ "a":1}')).toBe(true);
+    expect(isRecordLine('{[Mon Nov 23 02:17:03.236717 2026] [ssl:error] …')).toBe(false); // a stray brace: text
+    expect(isRecordLine('{}')).toBe(false);
+  });
+  test('a stray brace before a stapling line: the line is text, found as it would be without the brace', async () => {
+    const lines = read('plain-web02-apache2.log').split('\n');
+    const from = lines.findIndex((l) => l.includes('AH01974')); // the transport failure, then its AH01941
+    const text = lines.slice(from, lines.findIndex((l) => l.includes('AH01941')) + 1);
+    const line = text.join('\n');
+    const braced = await scan(`{${line}\n`);
+    expect(braced.stats.undecoded).toBe(0);
+    expect(braced.findings.map((f) => f.cause)).toEqual((await scan(`${line}\n`)).findings.map((f) => f.cause));
+    expect(braced.findings.length).toBe(1);
   });
   test('escaped forms: quotes and backslashes, rsyslog slashes, Go HTML escapes, journald byte messages', () => {
     const forms = jsonEscapedForms(['"ssl_stapling" ignored', 'BIO_new_file("', 'a/b', 'x<y', 'plain']);

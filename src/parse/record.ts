@@ -50,12 +50,20 @@ type Json = Record<string, unknown>;
 
 const RS = 0x1e; // RFC 7464 record separator (json-seq)
 
-/** True when the line starts like a JSON record (`{`, or json-seq's `\x1e{`, after blanks). */
+/**
+ * True when the line starts like a JSON record: `{` (or json-seq's `\x1e{`) after blanks, then blanks and
+ * the `"` of the first member's name — every record a log engine writes is an object with members. A
+ * stray brace before a text line (`{[Fri May 09 …] [ssl:error] …`) is text, matched as such.
+ */
 export function isRecordLine(text: string): boolean {
+  const blank = (c: number): boolean => c === 0x20 || c === 0x09;
   let i = 0;
-  while (i < text.length && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
+  while (i < text.length && blank(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) === RS) i++;
-  return text.charCodeAt(i) === 0x7b; /* { */
+  if (text.charCodeAt(i) !== 0x7b /* { */) return false;
+  i++;
+  while (i < text.length && blank(text.charCodeAt(i))) i++;
+  return text.charCodeAt(i) === 0x22; /* " */
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

@@ -49,12 +49,12 @@ export function runCliAsync(args: string[], options: RunOptions = {}): Promise<C
   });
 }
 
-/** The accounting invariant: lines = parsed + unparsed + skipped, per input and in total; totals are sums. */
+/** The accounting invariant: lines = parsed + unparsed + skipped + undecoded, per input and in total; totals are sums. */
 export function expectAccounting(stats: Stats, inputs?: readonly FileStats[]): void {
   const check = (s: Stats, what: string): void => {
     if (
-      s.lines !== s.parsed + s.unparsed + s.skipped ||
-      [s.lines, s.parsed, s.unparsed, s.skipped, s.matched].some((n) => !Number.isInteger(n) || n < 0)
+      s.lines !== s.parsed + s.unparsed + s.skipped + s.undecoded ||
+      [s.lines, s.parsed, s.unparsed, s.skipped, s.undecoded, s.matched].some((n) => !Number.isInteger(n) || n < 0)
     ) {
       throw new Error(`accounting broken for ${what}: ${JSON.stringify(s)}`);
     }
@@ -63,7 +63,7 @@ export function expectAccounting(stats: Stats, inputs?: readonly FileStats[]): v
   if (!inputs) return;
   inputs.forEach((i) => check(i, i.file));
   const sum = (k: keyof Stats): number => inputs.reduce((n, i) => n + i[k], 0);
-  for (const k of ['lines', 'parsed', 'unparsed', 'skipped', 'matched'] as const) {
+  for (const k of ['lines', 'parsed', 'unparsed', 'skipped', 'undecoded', 'matched'] as const) {
     if (sum(k) !== stats[k]) throw new Error(`total ${k} ${stats[k]} is not the sum over inputs ${sum(k)}`);
   }
   if (stats.files !== inputs.length) throw new Error(`files ${stats.files} but ${inputs.length} inputs`);
