@@ -161,6 +161,8 @@ export async function scanWithWorkers(p: JobsParams): Promise<void> {
       holds.set(w, new Int32Array(hold));
       w.on('message', (msg: FromWorker) => onMessage(w, msg));
       w.on('error', reject);
+      // A worker never ends by itself before the work is done (it is terminated after): an exit is a failure.
+      w.on('exit', (code) => reject(new Error(`a --jobs worker stopped (exit code ${code})`)));
       workers.push(w);
     }
     p.signal.addEventListener('abort', () => {
