@@ -50,7 +50,8 @@ export type CauseId =
   | 'stapling-init-failed'
   | 'stapling-config-invalid'
   | 'stapling-mutex-problem'
-  | 'stapling-internal-error';
+  | 'stapling-internal-error'
+  | 'certificate-expired';
 
 export const CAUSE_IDS = [
   'issuer-certificate-missing',
@@ -76,6 +77,7 @@ export const CAUSE_IDS = [
   'stapling-config-invalid',
   'stapling-mutex-problem',
   'stapling-internal-error',
+  'certificate-expired',
 ] as const satisfies readonly CauseId[];
 
 /** Which log format the line prefix was recognised as (`null`: none; the message is the whole line). */
@@ -296,7 +298,18 @@ export interface Evidence {
   pid: number | null;
   /** Values this line contributed. */
   values: Values;
+  /**
+   * What the line is: absent or `log` for a log line; `config` for a configuration directive
+   * (`file:line` of the directive, `text` as written, `ruleId` the `check` test that read it);
+   * `certificate` for a certificate a `check` read (`file:line` of its `BEGIN CERTIFICATE`, `text` its
+   * subject, issuer, serial and validity). `time` and `pid` are null for both.
+   */
+  source?: EvidenceSource;
 }
+
+/** Where an evidence line comes from (see {@link Evidence.source}). */
+export type EvidenceSource = 'log' | 'config' | 'certificate';
+export const EVIDENCE_SOURCES = ['log', 'config', 'certificate'] as const satisfies readonly EvidenceSource[];
 
 /**
  * What a finding is about: the identity values, taken from the log. Absent ones are omitted.
@@ -419,6 +432,12 @@ export interface FindingData {
   timeline: FindingTimeline;
   /** What `--inspect` found in the certificate files the finding names (absent without `--inspect`). */
   inspection?: InspectionData;
+  /**
+   * Where the finding comes from: absent or `log` for the log analysis; `check` for `stapling-doctor
+   * check`, which predicts it from the configuration and the certificates (its evidence is
+   * configuration directives and certificates, its `first`/`last` are null).
+   */
+  origin?: 'log' | 'check';
 }
 
 /** A finding with its wording: the JSON output's findings. */
@@ -439,9 +458,12 @@ export interface Finding extends Omit<FindingData, 'inspection'> {
  * - `trusted-chain`: does the trusted bundle (`ssl_trusted_certificate`) chain the issuer to a root;
  * - `ocsp-url`: does the certificate carry an AIA OCSP URI (and is it the responder the log names);
  * - `lets-encrypt`: is the issuer Let's Encrypt (which ended OCSP in 2025);
- * - `expired`: is the certificate outside its validity dates.
+ * - `expired`: is the certificate outside its validity dates;
+ * - `must-staple`: does the certificate ask for OCSP Must-Staple (TLS Feature `status_request`, RFC 7633),
+ *   so that clients refuse it without a staple (`stapling-doctor check`).
  */
-export type InspectionCheckId = 'self-signed' | 'issuer-present' | 'trusted-chain' | 'ocsp-url' | 'lets-encrypt' | 'expired';
+export type InspectionCheckId =
+  'self-signed' | 'issuer-present' | 'trusted-chain' | 'ocsp-url' | 'lets-encrypt' | 'expired' | 'must-staple';
 export const INSPECTION_CHECKS = [
   'self-signed',
   'issuer-present',
@@ -449,6 +471,7 @@ export const INSPECTION_CHECKS = [
   'ocsp-url',
   'lets-encrypt',
   'expired',
+  'must-staple',
 ] as const satisfies readonly InspectionCheckId[];
 
 /** What a check says about the finding's diagnosis: it supports it, contradicts it, or could not run. */
@@ -499,7 +522,7 @@ export interface CertificateSummary {
 }
 
 /** Why `--inspect` changed a finding's cause. */
-export type CauseChangeReason = 'self-signed' | 'trusted-chain-complete';
+export type CauseChangeReason = 'self-signed' | 'trusted-chain-complete' | 'not-self-signed';
 
 /** The result of `--inspect` on one finding, as data (see {@link Inspection} for the worded form). */
 export interface InspectionData {
@@ -522,13 +545,68 @@ export interface InspectionData {
   haveConfig?: boolean;
   /** Set when the inspection itself failed unexpectedly (the finding is otherwise unchanged). */
   error?: string;
+  /**
+   * With `--config`, when several blocks use the certificate and the log does not tell them apart: each
+   * block and its verdict, in configuration order. Absent when one block (or none) fits.
+   */
+  blocks?: BlockVerdict[];
+  /**
+   * How the blocks of {@link blocks} were judged: `one` when they agree on every setting that matters
+   * (one judgement stands for all of them); `each` when they differ ({@link blockDifferences}).
+   */
+  blockJudgement?: 'one' | 'each';
+  /** The settings the blocks differ in (`trustedFiles`, `chainFiles`, `stapling` …; see `SiteSetting`). */
+  blockDifferences?: string[];
+  /**
+   * The blocks (`file:line`) the top-level verdict (`result`, `checks`, `missing`) is for: all of
+   * {@link blocks}, or, when their verdicts differ, those whose verdict is the finding's cause (empty when none).
+   */
+  verdictFor?: string[];
+  /** Where to confirm the fix, from the blocks' `listen`/`server_name`/`ServerName`/`<VirtualHost>`. */
+  endpoints?: ConfirmEndpoint[];
+}
+
+/** A TLS endpoint of a configuration block, for the Confirm commands. */
+export interface ConfirmEndpoint {
+  /** The address to connect to (a configured address, else the server name). */
+  host: string;
+  port: number;
+  /** The name to send as SNI, or null when the block names none. */
+  serverName: string | null;
+}
+
+/** One configuration block a finding's certificate is used by, and what inspecting it gave. */
+export interface BlockVerdict {
+  /** `file:line` of the `server {}` / `<VirtualHost>`. */
+  block: string;
+  /** Its names: nginx `server_name`s, Apache `ServerName` then `ServerAlias`es. */
+  names: string[];
+  /** Its addresses as written (`listen`, `<VirtualHost addr:port>`). */
+  listen: string[];
+  /** The certificate file judged for it (null when none could be named). */
+  certificate: string | null;
+  /** The cause for this block after inspection (the finding's cause, or another one a check established). */
+  cause: CauseId;
+  result: InspectionResult;
+  /** The checks for this block; empty when one judgement stands for all blocks (`blockJudgement: 'one'`). */
+  checks: InspectionCheckData[];
+  missing: MissingCertificate[];
+  trustedFiles: string[];
+}
+
+/** One block of {@link Inspection.blocks}, worded. */
+export interface BlockVerdictWorded extends Omit<BlockVerdict, 'checks'> {
+  checks: InspectionCheck[];
 }
 
 /** The result of `--inspect` on one finding, worded. */
-export interface Inspection extends Omit<InspectionData, 'checks'> {
+export interface Inspection extends Omit<InspectionData, 'checks' | 'blocks'> {
   checks: InspectionCheck[];
   /** Why the cause changed, one sentence (set with {@link InspectionData.causeBefore}). */
   causeChange?: string;
+  blocks?: BlockVerdictWorded[];
+  /** How the blocks were judged and how their verdicts compare, one or two sentences (set with `blocks`). */
+  blocksNote?: string;
 }
 
 /** Line accounting. Always `lines = parsed + unparsed + skipped + undecoded`. */

@@ -65,13 +65,15 @@ describe('reading', () => {
     ]);
   });
 
+  // The port is the block's own ServerName port, else 443 with SSLEngine on: real Apache 2.4.71 prints
+  // `www.stapling.test:443:0` in AH02604 for a <VirtualHost 127.0.0.1:RANDOM> (samples/real/apache-issuer-missing.log).
   test('the vhost id (name:port) of each block, as mod_ssl prints it in AH02604', () => {
     const main = write(
       'ids/httpd.conf',
       'ServerName main.example\n<VirtualHost *:8443>\n SSLEngine on\n ServerName https://a.example\n</VirtualHost>\n<VirtualHost *:443>\n SSLEngine on\n ServerName b.example:4443\n</VirtualHost>\n<VirtualHost _default_:443>\n SSLEngine on\n</VirtualHost>\n<VirtualHost 127.0.0.1:443>\n SSLEngine on\n</VirtualHost>\n<VirtualHost *>\n SSLEngine on\n ServerName c.example\n</VirtualHost>\n',
     );
     expect(read(main).sites.map((s) => `${s.serverName}:${s.port}`)).toEqual([
-      'a.example:8443',
+      'a.example:443',
       'b.example:4443',
       'main.example:443',
       'null:443',

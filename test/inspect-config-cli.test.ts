@@ -9,7 +9,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fsConfigReader, loadServerConfigs, readServerConfig } from '../src/inspect/config.js';
 import { createPathMap } from '../src/inspect/paths.js';
-import { runCli, tempDir } from './helpers/cli.js';
+import { CLI, runCli, tempDir } from './helpers/cli.js';
 import { describeWithRealServers } from './helpers/config-lab.js';
 
 const tmp = tempDir('sd-config-cli-');
@@ -139,6 +139,10 @@ describeWithRealServers('the server’s own test (nginx -t, apachectl -t)', () =
     const cli = runCli(['--config', conf, log()]);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain(`--config: error: ${conf}:6: nginx -t: unknown directive "sl_certificate"`);
+    const check = runCli(['check', '--config', conf]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(`--config: error: ${conf}:6: nginx -t: unknown directive "sl_certificate"`);
+    expect(check.stdout).toMatch(/; 1 configuration error \(on standard error\)\.$/m);
   });
 
   test('apachectl -t: its message and line', async () => {
@@ -167,6 +171,26 @@ describeWithRealServers('the server’s own test (nginx -t, apachectl -t)', () =
     expect((await loadServerConfigs([conf])).checks[0]).toMatchObject({ ok: true, problems: [] });
     const mapped = await loadServerConfigs([conf], { paths: createPathMap([`/nowhere=${dir}`]) });
     expect(mapped.checks[0]).toMatchObject({ command: null, skipped: expect.stringContaining('--map-path') });
+  });
+
+  test('run as a user other than root: what only root may open (the pid file) is a warning, not a configuration error', () => {
+    const dir = path.join(tmp.dir, 'ngx-user');
+    const conf = write(
+      'ngx-user/nginx.conf',
+      `pid /run/sd-not-root-${process.pid}.pid;\nevents {}\nhttp { server { listen 127.0.0.1:9; } }\n`,
+    );
+    fs.chmodSync(tmp.dir, 0o755);
+    fs.chmodSync(dir, 0o755);
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, CLI, 'check', '--config', conf], { encoding: 'utf8' });
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `--config: warning: ${conf.replace(/[.]/g, '\\.')}: nginx -t: .*Permission denied.*\\(not root: the server's own test could not open it\\)`,
+      ),
+    );
+    expect(r.stdout).toContain('nothing will stop stapling');
+    expect(r.status).toBe(0);
+    // As root the same configuration passes nginx -t: no problem at all.
+    expect(runCli(['check', '--config', conf]).stderr).toBe('');
   });
 
   test('a file others may write is never handed to the server (its modules would run)', async () => {

@@ -150,7 +150,8 @@ describe('issuer-certificate-missing', () => {
 
   test('Apache self-signed (subject = issuer in the log): confirmed by the signature', () => {
     const s = pki.selfSigned;
-    const conf = write('apache-c/httpd.conf', `<VirtualHost *:443>\n  SSLCertificateFile ${s.cert}\n</VirtualHost>\n`);
+    // SSLEngine on: without it httpd does not load the certificate, so no AH02217 can come from this VirtualHost.
+    const conf = write('apache-c/httpd.conf', `<VirtualHost *:443>\n  SSLEngine on\n  SSLCertificateFile ${s.cert}\n</VirtualHost>\n`);
     const f = inspector([conf]).inspect(finding(apache02217('CN=www.stapling.test', 'CN=www.stapling.test', s.serial)));
     expect(f.cause).toBe('self-signed-certificate');
     expect(f.inspection!.causeBefore).toBeUndefined();
@@ -346,6 +347,14 @@ describe('CLI', () => {
     expect(r.stdout).toContain('Inspection: confirmed — cause changed from issuer-certificate-missing');
     expect(r.stdout).toContain('confirms    self-signed?  "/etc/stapling-test/pki/self-signed.pem" holds a self-signed certificate');
     expect(r.stdout).toContain('ssl_stapling off;');
+  });
+
+  test('--map-path: a certificate missing under TO is reported with the mapped path that was tried', () => {
+    const log = write('cli/mapped-missing.log', `${nginxIssuer('/etc/stapling-test/pki/gone.pem')}\n`);
+    const r = runCli(['--map-path', `/etc/stapling-test=${tmp.dir}`, '--format', 'json', log]);
+    const [f] = (JSON.parse(r.stdout) as Report).findings;
+    expect(f!.inspection!.result).toBe('not-checked');
+    expect(f!.inspection!.checks[0]!.detail).toContain(`"/etc/stapling-test/pki/gone.pem" (ENOENT, read from ${tmp.dir}/pki/gone.pem)`);
   });
 
   test('without --inspect nothing is read and no inspection appears', () => {

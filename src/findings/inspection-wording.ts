@@ -3,7 +3,16 @@
  * values), of a changed cause, and the note a changed cause adds to the finding's message. `inspect/`
  * produces the ids and values; {@link renderInspection} words them, in the one render step.
  */
-import type { CauseChangeReason, CauseId, Inspection, InspectionCheckId, InspectionData, InspectionResult } from '../types.js';
+import type {
+  BlockVerdict,
+  CauseChangeReason,
+  CauseId,
+  Inspection,
+  InspectionCheckData,
+  InspectionCheckId,
+  InspectionData,
+  InspectionResult,
+} from '../types.js';
 
 /** How the human output names each check: as the question it answers. */
 export const CHECK_TITLES: Record<InspectionCheckId, string> = {
@@ -13,6 +22,7 @@ export const CHECK_TITLES: Record<InspectionCheckId, string> = {
   'ocsp-url': 'OCSP URL?',
   'lets-encrypt': "Let's Encrypt?",
   expired: 'expired?',
+  'must-staple': 'Must-Staple?',
 };
 
 /** How the human output says what a check did to the diagnosis. */
@@ -82,6 +92,9 @@ export const CHECK_DETAILS: Record<string, (d: Data) => string> = {
     `Issued by Let's Encrypt (${str(d.issuer)}), which stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025: turn stapling off for it.`,
   expired: (d) => `The certificate expired on ${str(d.notAfter)}: replace it.`,
   notYetValid: (d) => `The certificate is not valid before ${str(d.notBefore)}: check the server clock.`,
+  expiresSoon: (d) => `The certificate expires on ${str(d.notAfter)}, in ${str(d.days)} day${d.days === 1 ? '' : 's'}.`,
+  mustStaple: (d) =>
+    `${q(d.file)} asks for OCSP Must-Staple (TLS Feature status_request): clients that honour it (Firefox) refuse the connection when no valid staple comes with it.`,
   trustedNone: (d) =>
     `The block at ${str(d.block)} has no ${trustedDirective(d.server)}${d.server === 'nginx' ? ' (nor ssl_client_certificate)' : ''}: nginx has no CA certificate to verify the signer of the OCSP response with.`,
   trustedNotKnown: (d) =>
@@ -102,7 +115,50 @@ const BECAUSE: Record<CauseChangeReason, (server: string) => string> = {
   'self-signed': () => 'the certificate is self-signed, so there is no issuer certificate to add.',
   'trusted-chain-complete': (server) =>
     `the ${trustedDirective(server)} chain is complete, so the signer of the OCSP response does not belong to the certificate's CA.`,
+  'not-self-signed': () =>
+    'the certificate names itself as issuer but is signed by another key: a CA with the same name issued it, and that CA certificate is what is missing.',
 };
+
+/** The directive each compared block setting (`SiteSetting` of `inspect/config/resolve.ts`) stands for. */
+const SETTING_DIRECTIVES: Record<string, [nginx: string, apache: string]> = {
+  certificate: ['ssl_certificate', 'SSLCertificateFile'],
+  chainFiles: ['ssl_certificate', 'SSLCertificateChainFile'],
+  trustedFiles: ['ssl_trusted_certificate', 'SSLCACertificateFile'],
+  trustedPaths: ['ssl_trusted_certificate', 'SSLCACertificatePath'],
+  clientCaFiles: ['ssl_client_certificate', 'SSLCACertificateFile'],
+  stapling: ['ssl_stapling', 'SSLUseStapling'],
+  staplingVerify: ['ssl_stapling_verify', 'SSLUseStapling'],
+  forcedResponder: ['ssl_stapling_responder', 'SSLStaplingForceURL'],
+  staplingFile: ['ssl_stapling_file', 'SSLUseStapling'],
+  resolver: ['resolver', 'SSLOCSPProxyURL'],
+  staplingCache: ['ssl_stapling', 'SSLStaplingCache'],
+};
+
+function blockLabel(b: Pick<BlockVerdict, 'block' | 'names'>): string {
+  return b.names.length > 0 ? `${b.block} (${b.names[0]})` : b.block;
+}
+
+/**
+ * How the blocks of an inspection were judged, and how their verdicts compare (see
+ * `inspect/blocks.ts`): one judgement for blocks with the same settings; each judged when they differ,
+ * naming the blocks the log's diagnosis holds for and what the others gave.
+ */
+export function blocksSentence(i: InspectionData, cause: CauseId, server: string | null): string {
+  const blocks = i.blocks ?? [];
+  const n = blocks.length;
+  if (i.blockJudgement === 'one') {
+    return `The certificate is used by ${n} blocks with the same settings (${list(blocks.map((b) => b.block))}): this judgement stands for all of them.`;
+  }
+  const idx = server === 'apache' ? 1 : 0;
+  const diffs = [...new Set((i.blockDifferences ?? []).map((d) => (SETTING_DIRECTIVES[d] ? SETTING_DIRECTIVES[d][idx] : d)))];
+  const head = `The certificate is used by ${n} blocks that differ${diffs.length > 0 ? ` in ${list(diffs.map((d) => `\`${d}\``))}` : ''}; the log does not say which one it is about, so each was judged`;
+  const for_ = new Set(i.verdictFor ?? []);
+  if (for_.size === n) return `${head}, with the same verdict for all.`;
+  const others = blocks.filter((b) => !for_.has(b.block)).map((b) => `${blockLabel(b)} gives ${b.cause} (${b.result})`);
+  if (for_.size === 0) return `${head}, and none bears the log's diagnosis out: ${others.join('; ')}.`;
+  const holds = blocks.filter((b) => for_.has(b.block)).map(blockLabel);
+  return `${head}: the log's diagnosis (${cause}) holds for ${list(holds)}; ${others.join('; ')} — if the log is about ${others.length === 1 ? 'that block' : 'those blocks'}, that is the cause there.`;
+}
 
 /** Why the cause changed, for {@link Inspection.causeChange}. */
 export function causeChangeSentence(from: CauseId, to: CauseId, reason: CauseChangeReason, server: string | null): string {
@@ -119,12 +175,17 @@ export function causeChangeNote(from: CauseId): string {
  * @throws Error when a check names a `detailId` that has no sentence (a programming error)
  */
 export function renderInspection(i: InspectionData, cause: CauseId, server: string | null): Inspection {
-  const checks = i.checks.map((c) => {
-    const word = CHECK_DETAILS[c.detailId];
-    if (!word) throw new Error(`no wording for inspection detail "${c.detailId}"`);
-    return { ...c, detail: word(c.data) };
-  });
-  const out: Inspection = { ...i, checks };
+  const word = (c: InspectionCheckData) => {
+    const w = CHECK_DETAILS[c.detailId];
+    if (!w) throw new Error(`no wording for inspection detail "${c.detailId}"`);
+    return { ...c, detail: w(c.data) };
+  };
+  const { blocks, ...rest } = i;
+  const out: Inspection = { ...rest, checks: i.checks.map(word) };
   if (i.causeBefore && i.causeChangeReason) out.causeChange = causeChangeSentence(i.causeBefore, cause, i.causeChangeReason, server);
+  if (blocks) {
+    out.blocks = blocks.map((b) => ({ ...b, checks: b.checks.map(word) }));
+    out.blocksNote = blocksSentence(i, cause, server);
+  }
   return out;
 }

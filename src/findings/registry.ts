@@ -3,8 +3,8 @@
  * message variants applies (the message id the core puts on every finding), and what an inspection tells
  * the wording. Nothing here writes prose; `render.ts` does, once.
  */
-import { CAUSES, causeContext, type CauseContext, type CauseModule, type InspectionFacts } from './causes/index.js';
-import type { FindingData, InspectionData } from '../types.js';
+import { CAUSES, causeContext, expiredNotAfter, type CauseContext, type CauseModule, type InspectionFacts } from './causes/index.js';
+import type { FindingData, InspectionData, Severity } from '../types.js';
 
 /** The cause modules by id: the built-in ones, plus any a caller adds (`extraCauses`). */
 export type CauseRegistry = Readonly<Record<string, CauseModule>>;
@@ -39,14 +39,32 @@ export function factsOf(i: InspectionData | undefined): InspectionFacts | undefi
     haveConfig: i.haveConfig ?? false,
     ...(expired ? { expiredOn: String(expired.data.notAfter) } : {}),
     ...(i.checks.some((c) => c.check === 'lets-encrypt' && c.result === 'confirmed') ? { letsEncrypt: true } : {}),
+    ...(i.result === 'refuted' ? { refuted: refutedDetails(i) } : {}),
+    ...(i.checks.some((c) => c.check === 'must-staple' && c.result === 'confirmed') ? { mustStaple: true } : {}),
   };
 }
 
+/** The detail ids of the checks that refute the diagnosis (of every block, when each was judged). */
+function refutedDetails(i: InspectionData): string[] {
+  const all = [...i.checks, ...(i.blocks ?? []).flatMap((b) => b.checks)];
+  return [...new Set(all.filter((c) => c.result === 'refuted').map((c) => c.detailId))];
+}
+
+/**
+ * The severity of a finding once its certificate is known to have expired: an expired certificate is an
+ * error (clients refuse it whatever is stapled). Known from the log (Apache's `notafter` before the
+ * line's own time, {@link expiredNotAfter}) or from `--inspect` (the `expired` check). Else unchanged.
+ */
+export function severityOf(f: Pick<FindingData, 'severity' | 'subject' | 'data' | 'inspection'>): Severity {
+  const inspected = f.inspection?.checks.some((c) => c.check === 'expired' && c.detailId === 'expired' && c.result === 'confirmed');
+  return inspected || expiredNotAfter(f.subject, f.data) !== null ? 'error' : f.severity;
+}
+
 /** The parts of a finding its wording depends on. */
-export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection'>;
+export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection' | 'origin'>;
 
 export function contextOf(f: Wordable): CauseContext {
-  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection));
+  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection), f.origin === 'check');
 }
 
 /**

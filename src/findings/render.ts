@@ -5,25 +5,35 @@
  */
 import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './causes/index.js';
 import { shq, step } from './causes/kit.js';
-import { contextOf, messageIdOf, moduleOf, type CauseRegistry } from './registry.js';
+import { contextOf, messageIdOf, moduleOf, severityOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
-import type { CauseId, Finding, FindingData, FindingSubject, Fix, Server, Values } from '../types.js';
+import type { CauseId, ConfirmEndpoint, Finding, FindingData, FindingSubject, Fix, Server, Values } from '../types.js';
 
-/** The confirmation commands after a change: reload, then ask for a staple (twice for nginx). */
-function verifySteps(server: Server | null, s: FindingSubject): string[] {
+/** Where to ask for a staple: the configured endpoints (`--config`), else the vhost id of the log, else `HOST`. */
+function confirmTargets(s: FindingSubject, endpoints: readonly ConfirmEndpoint[] | undefined): ConfirmEndpoint[] {
+  if (endpoints && endpoints.length > 0) return endpoints.slice(0, 3);
   const m = s.vhost ? /^(.+?):(\d+)(?::\d+)?$/.exec(s.vhost) : null;
   const named = m && m[1] !== '_default_' && m[1] !== '*';
   const host = named ? m[1]! : 'HOST';
-  const port = named ? m[2]! : (m?.[2] ?? '443');
-  const probe = `openssl s_client -connect ${shq(`${host}:${port}`)} -servername ${shq(host)} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
+  return [{ host, port: Number(named ? m[2]! : (m?.[2] ?? '443')), serverName: host }];
+}
+
+/** The confirmation commands after a change: reload, then ask for a staple (twice for nginx). */
+function verifySteps(server: Server | null, s: FindingSubject, endpoints?: readonly ConfirmEndpoint[]): string[] {
+  const probes = confirmTargets(s, endpoints).map((e) => {
+    // An IPv6 address goes in brackets (`[::1]:443`); a name is used as written.
+    const host = /^[0-9a-f:.]+$/i.test(e.host) && e.host.includes(':') ? `[${e.host}]` : e.host;
+    const sni = e.serverName ? ` -servername ${shq(e.serverName)}` : '';
+    return `openssl s_client -connect ${shq(`${host}:${e.port}`)}${sni} -status </dev/null 2>/dev/null | grep -A2 'OCSP Response Status'`;
+  });
   if (server === 'nginx') {
     return [
       'nginx -t && nginx -s reload',
-      `${probe}   # run it twice: nginx fetches the response on the first handshake and staples it from the next`,
+      ...probes.map((p) => `${p}   # run it twice: nginx fetches the response on the first handshake and staples it from the next`),
     ];
   }
-  if (server === 'apache') return ['apachectl configtest && apachectl -k graceful   # apache2ctl on Debian', probe];
-  return [probe];
+  if (server === 'apache') return ['apachectl configtest && apachectl -k graceful   # apache2ctl on Debian', ...probes];
+  return probes;
 }
 
 function sentence(m: CauseModule, variant: string, c: CauseContext, expired: string | null): string {
@@ -32,10 +42,13 @@ function sentence(m: CauseModule, variant: string, c: CauseContext, expired: str
   const raw = word(c);
   // Sentences may start with a label ("the server certificate …"); nginx keeps its lower-case name.
   const text = raw.startsWith('nginx') ? raw : raw.charAt(0).toUpperCase() + raw.slice(1);
-  return expired ? `${text} The certificate itself expired on ${expired}: replace it.` : text;
+  const must = c.facts?.mustStaple
+    ? ' The certificate asks for OCSP Must-Staple: clients that honour it refuse the connection without a valid staple.'
+    : '';
+  return `${expired ? `${text} The certificate itself expired on ${expired}: replace it.` : text}${must}`;
 }
 
-function fixOf(m: CauseModule, c: CauseContext, expired: string | null): Fix {
+function fixOf(m: CauseModule, c: CauseContext, expired: string | null, endpoints?: readonly ConfirmEndpoint[]): Fix {
   const { summary, steps } = m.fix(c);
   if (expired) {
     steps.unshift(
@@ -48,7 +61,7 @@ function fixOf(m: CauseModule, c: CauseContext, expired: string | null): Fix {
       }),
     );
   }
-  return { summary, steps, verify: verifySteps(c.server, c.s) };
+  return { summary, steps, verify: verifySteps(c.server, c.s, endpoints) };
 }
 
 /**
@@ -66,7 +79,7 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
   const out: Finding = {
     id: rest.id,
     cause: rest.cause,
-    severity: rest.severity,
+    severity: severityOf(f),
     server: rest.server,
     host: rest.host,
     ruleIds: rest.ruleIds,
@@ -80,9 +93,10 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
     evidence: rest.evidence,
     evidenceOmitted: rest.evidenceOmitted,
     timeline: rest.timeline,
-    fix: fixOf(m, c, expired),
+    fix: fixOf(m, c, expired, f.inspection?.endpoints),
   };
   if (inspection) out.inspection = renderInspection(inspection, f.cause, f.server);
+  if (rest.origin) out.origin = rest.origin;
   return out;
 }
 

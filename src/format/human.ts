@@ -10,7 +10,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { CAUSES, certificateLabel } from '../findings/causes/index.js';
 import { CHECK_TITLES, RESULT_WORDS } from '../findings/inspection-wording.js';
 import type { Report } from '../findings/analyzer.js';
-import type { Finding, FixStep, Inspection, InspectionResult, Severity, Stats } from '../types.js';
+import type { Finding, FixStep, Inspection, InspectionCheck, InspectionResult, Severity, Stats } from '../types.js';
 import { terminalSafe, terminalSafeCut } from './sanitize.js';
 import { overviewRows, span, type OverviewRow } from './overview.js';
 
@@ -109,12 +109,34 @@ function paintResult(c: ChalkInstance, r: InspectionResult, text: string): strin
   return r === 'confirmed' ? c.green(text) : r === 'refuted' ? c.red(text) : c.dim(text);
 }
 
-/** The `Inspection:` block of a finding (`--inspect`). */
-function inspectionLines(c: ChalkInstance, ins: Inspection): string[] {
+function checkLines(c: ChalkInstance, checks: readonly InspectionCheck[], indent: string): string[] {
+  const w = Math.max(0, ...checks.map((ch) => CHECK_TITLES[ch.check].length));
+  return checks.map(
+    (ch) =>
+      `${indent}${paintResult(c, ch.result, RESULT_WORDS[ch.result].padEnd(11))} ${c.bold(CHECK_TITLES[ch.check].padEnd(w))}  ${terminalSafe(ch.detail)}`,
+  );
+}
+
+/** The blocks a certificate is used by (`--config`), each with its verdict and, when judged each, its checks. */
+function blockLines(c: ChalkInstance, ins: Inspection): string[] {
+  if (!ins.blocks) return [];
+  const out = [`   ${terminalSafe(ins.blocksNote ?? '')}`];
+  for (const b of ins.blocks) {
+    const names = b.names.length > 0 ? ` (${b.names.join(' ')})` : '';
+    out.push(`   ${c.dim('block:')} ${terminalSafe(b.block + names)} → ${paintResult(c, b.result, `${b.cause}, ${b.result}`)}`);
+    out.push(...checkLines(c, b.checks, '     '));
+  }
+  return out;
+}
+
+/** The `Inspection:` block of a finding (`--inspect`); `Checked:` for a finding of `check` (what its prediction rests on). */
+function inspectionLines(c: ChalkInstance, ins: Inspection, check: boolean): string[] {
   const out: string[] = [];
   const label = ins.result === 'not-checked' ? 'not checked' : ins.result;
   out.push(
-    `  ${c.bold('Inspection:')} ${paintResult(c, ins.result, label)}${ins.causeBefore ? ` — cause changed from ${terminalSafe(ins.causeBefore)}` : ''}`,
+    check
+      ? `  ${c.bold('Checked:')}`
+      : `  ${c.bold('Inspection:')} ${paintResult(c, ins.result, label)}${ins.causeBefore ? ` — cause changed from ${terminalSafe(ins.causeBefore)}` : ''}`,
   );
   if (ins.causeChange) out.push(`   ${terminalSafe(ins.causeChange)}`);
   if (ins.certificate) {
@@ -123,12 +145,9 @@ function inspectionLines(c: ChalkInstance, ins: Inspection): string[] {
       `   ${c.dim('read:')} ${terminalSafe(cert.file ?? '')}: ${terminalSafe(cert.subject)}, issuer ${terminalSafe(cert.issuer)}, serial ${terminalSafe(cert.serial)}, valid until ${terminalSafe(cert.notAfter)}`,
     );
   }
-  if (ins.configBlock) out.push(`   ${c.dim('config:')} ${terminalSafe(ins.configBlock)}`);
-  const w = Math.max(0, ...ins.checks.map((ch) => CHECK_TITLES[ch.check].length));
-  for (const ch of ins.checks)
-    out.push(
-      `   ${paintResult(c, ch.result, RESULT_WORDS[ch.result].padEnd(11))} ${c.bold(CHECK_TITLES[ch.check].padEnd(w))}  ${terminalSafe(ch.detail)}`,
-    );
+  if (ins.configBlock && ins.blockJudgement !== 'each') out.push(`   ${c.dim('config:')} ${terminalSafe(ins.configBlock)}`);
+  if (ins.blockJudgement !== 'each') out.push(...checkLines(c, ins.checks, '   '));
+  out.push(...blockLines(c, ins));
   for (const m of ins.missing)
     out.push(
       `   ${c.bold('missing:')} ${terminalSafe(m.subject)} (${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'})${m.caIssuersUrl && m.role !== 'root' ? ` — ${terminalSafe(m.caIssuersUrl)}` : ''}`,
@@ -169,7 +188,7 @@ export function formatFinding(f: Finding, opts: HumanOptions, shared: SharedBloc
   const rows = subjectLines(f);
   const pad = Math.max(0, ...rows.map(([k]) => k.length));
   for (const [k, v] of rows) out.push(`  ${c.dim(`${k}:`.padEnd(pad + 1))} ${cut(v, fit(pad + 4))}`);
-  if (f.inspection) out.push(...inspectionLines(c, f.inspection));
+  if (f.inspection) out.push(...inspectionLines(c, f.inspection, f.origin === 'check'));
   out.push(...(shared.fix ? [`  ${c.bold('Fix:')} ${c.dim(shared.fix)}`] : fixLines(c, f)));
   out.push(...(shared.confirm ? [`  ${c.bold('Confirm:')} ${c.dim(shared.confirm)}`] : confirmLines(c, f)));
   const total = f.evidence.length + f.evidenceOmitted;

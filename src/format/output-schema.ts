@@ -5,7 +5,17 @@
  * `{"event": "end", "version", "stats", "inputs"}`.
  */
 import { MAX_EPISODES, TIMELINE_BASE_MS, TIMELINE_MAX_BUCKETS } from '../findings/timeline.js';
-import { CAUSE_IDS, INSPECTION_CHECKS, INSPECTION_RESULTS, OUTPUT_VERSION, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
+import {
+  CAUSE_IDS,
+  EVIDENCE_SOURCES,
+  INSPECTION_CHECKS,
+  INSPECTION_RESULTS,
+  OUTPUT_VERSION,
+  SERVERS,
+  SEVERITIES,
+  VALUE_NAMES,
+} from '../types.js';
+import { PROBE_SCHEMA } from './probe-schema.js';
 
 const str = { type: 'string' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
@@ -24,6 +34,58 @@ const stats = {
   properties: { files: count, lines: count, parsed: count, unparsed: count, skipped: count, undecoded: count, matched: count },
 } as const;
 
+const checks = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['check', 'result', 'detailId', 'data', 'detail'],
+    properties: {
+      check: { enum: [...INSPECTION_CHECKS] },
+      result: { enum: [...INSPECTION_RESULTS] },
+      detailId: str,
+      data: { type: 'object', additionalProperties: { type: ['string', 'number', 'array'], items: str } },
+      detail: str,
+    },
+  },
+} as const;
+
+const missing = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['subject', 'role', 'caIssuersUrl', 'neededIn'],
+    properties: {
+      subject: str,
+      role: { enum: ['issuer', 'root'] },
+      caIssuersUrl: strOrNull,
+      neededIn: { enum: ['certificate-file', 'trusted-bundle'] },
+    },
+  },
+} as const;
+
+/** `--inspect --config`: the blocks a certificate is used by, each with its verdict (see `BlockVerdict`). */
+const blocks = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['block', 'names', 'listen', 'certificate', 'cause', 'result', 'checks', 'missing', 'trustedFiles'],
+    properties: {
+      block: str,
+      names: { type: 'array', items: str },
+      listen: { type: 'array', items: str },
+      certificate: strOrNull,
+      cause: { enum: [...CAUSE_IDS] },
+      result: { enum: [...INSPECTION_RESULTS] },
+      checks,
+      missing,
+      trustedFiles: { type: 'array', items: str },
+    },
+  },
+} as const;
+
 /** `--inspect`: what the certificate files said (optional; absent without --inspect). */
 const inspection = {
   type: 'object',
@@ -31,23 +93,9 @@ const inspection = {
   required: ['result', 'checks', 'missing'],
   properties: {
     result: { enum: [...INSPECTION_RESULTS] },
-    checks: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['check', 'result', 'detailId', 'data', 'detail'],
-        properties: {
-          check: { enum: [...INSPECTION_CHECKS] },
-          result: { enum: [...INSPECTION_RESULTS] },
-          detailId: str,
-          data: { type: 'object', additionalProperties: { type: ['string', 'number', 'array'], items: str } },
-          detail: str,
-        },
-      },
-    },
+    checks,
     causeBefore: { enum: [...CAUSE_IDS] },
-    causeChangeReason: { enum: ['self-signed', 'trusted-chain-complete'] },
+    causeChangeReason: { enum: ['self-signed', 'trusted-chain-complete', 'not-self-signed'] },
     causeChange: str,
     certificate: {
       type: 'object',
@@ -68,21 +116,22 @@ const inspection = {
     configBlock: str,
     trustedFiles: { type: 'array', items: str },
     haveConfig: { type: 'boolean' },
-    missing: {
+    missing,
+    error: str,
+    blocks,
+    blockJudgement: { enum: ['one', 'each'] },
+    blockDifferences: { type: 'array', items: str },
+    verdictFor: { type: 'array', items: str },
+    endpoints: {
       type: 'array',
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['subject', 'role', 'caIssuersUrl', 'neededIn'],
-        properties: {
-          subject: str,
-          role: { enum: ['issuer', 'root'] },
-          caIssuersUrl: strOrNull,
-          neededIn: { enum: ['certificate-file', 'trusted-bundle'] },
-        },
+        required: ['host', 'port', 'serverName'],
+        properties: { host: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, serverName: strOrNull },
       },
     },
-    error: str,
+    blocksNote: str,
   },
 } as const;
 
@@ -186,6 +235,7 @@ const finding = {
           time: strOrNull,
           pid: { type: ['integer', 'null'] },
           values,
+          source: { enum: [...EVIDENCE_SOURCES] },
         },
       },
     },
@@ -232,6 +282,7 @@ const finding = {
       },
     },
     inspection,
+    origin: { enum: ['log', 'check'] },
   },
 } as const;
 
@@ -267,3 +318,90 @@ export const OUTPUT_SCHEMA = {
 
 /** The schema of one finding (also one NDJSON line, with `event`). */
 export const FINDING_SCHEMA = finding;
+
+const endpoint = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host', 'port', 'serverName'],
+  properties: { host: str, port: { type: 'integer', minimum: 1, maximum: 65535 }, serverName: strOrNull },
+} as const;
+
+/**
+ * The schema of the `check --format json` document: the configurations read, every TLS block, the
+ * findings (the same finding objects as the log report's, `origin: "check"`, evidence from the
+ * configuration and the certificates), what could not be checked, the configuration problems, and with
+ * `--probe` one probe document per endpoint (the `probe --format json` document).
+ */
+export const CHECK_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: `https://stapling-doctor.invalid/check-v${OUTPUT_VERSION}.schema.json`,
+  title: 'stapling-doctor check report',
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'kind', 'configs', 'blocks', 'findings', 'notChecked', 'problems'],
+  properties: {
+    version: { const: OUTPUT_VERSION },
+    kind: { const: 'check' },
+    configs: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['file', 'server', 'source'],
+        properties: { file: str, server: { enum: [...SERVERS] }, source: str },
+      },
+    },
+    blocks: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['server', 'block', 'names', 'listen', 'stapling', 'certificates', 'endpoints'],
+        properties: {
+          server: { enum: [...SERVERS] },
+          block: str,
+          names: { type: 'array', items: str },
+          listen: { type: 'array', items: str },
+          stapling: { type: ['boolean', 'null'] },
+          certificates: { type: 'array', items: str },
+          endpoints: { type: 'array', items: endpoint },
+        },
+      },
+    },
+    findings: { type: 'array', items: finding },
+    notChecked: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['block', 'certificate', 'reason'],
+        properties: { block: str, certificate: str, reason: str },
+      },
+    },
+    problems: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'severity', 'file', 'line', 'message'],
+        properties: {
+          kind: str,
+          severity: { enum: ['error', 'warning', 'note'] },
+          file: str,
+          line: { type: ['integer', 'null'] },
+          message: str,
+          tried: str,
+        },
+      },
+    },
+    probes: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['server', 'block', 'endpoint', 'address', 'result'],
+        properties: { server: { enum: [...SERVERS] }, block: str, endpoint, address: str, result: { oneOf: PROBE_SCHEMA.oneOf } },
+      },
+    },
+  },
+} as const;

@@ -8,26 +8,27 @@
  * This is the I/O half: it reads files (never writes, never touches the network) and caches what it read.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import { messageIdOf, type CauseRegistry } from '../findings/registry.js';
+import { messageIdOf, severityOf, type CauseRegistry } from '../findings/registry.js';
 import { CAUSES } from '../findings/causes/index.js';
 import type { FindingData } from '../types.js';
-import type { ServerConfig, SiteCertificates } from './config.js';
+import type { ServerConfig } from './config.js';
+import { judgeByBlocks } from './blocks.js';
 import { judge, type Judgement, type Materials, type PemFile } from './judge.js';
 import { NO_PATH_MAP, type PathMap } from './paths.js';
 import { readSmallFileSync } from '../input/files.js';
-import { sameDn, sameSerial, splitPem } from '../x509/x509.js';
+import { splitPem } from '../x509/x509.js';
 
 export type { Judgement, Materials, PemFile } from './judge.js';
 export { judge } from './judge.js';
 
 /**
- * Apply a judgement to a finding: inspection attached, cause and message id updated. The finding's `id`
- * stays (it identifies the log's finding across live updates).
+ * Apply a judgement to a finding: inspection attached, cause, message id and severity (an expired
+ * certificate is an error) updated. The finding's `id` stays (it identifies the log's finding across live
+ * updates).
  */
 export function applyJudgement(f: FindingData, j: Judgement, causes: CauseRegistry = CAUSES): FindingData {
   const out: FindingData = { ...f, cause: j.cause, inspection: j.inspection };
-  return { ...out, messageId: messageIdOf(out, causes) };
+  return { ...out, severity: severityOf(out), messageId: messageIdOf(out, causes) };
 }
 
 /** Options of {@link createInspector}. */
@@ -62,23 +63,31 @@ function pemReader(fsm: Pick<typeof fs, 'statSync' | 'readFileSync'>, paths: Pat
   const cache = new Map<string, { key: string; pem: PemFile }>();
   return (named: string): PemFile => {
     const real = paths.toReal(named);
+    // With --map-path, a reason names the path actually tried: the named one may not exist here at all.
+    const failed = (why: string): PemFile => ({ file: named, certs: [], error: real !== named ? `${why}, read from ${real}` : why });
     try {
       const st = fsm.statSync(real);
-      if (!st.isFile()) return { file: named, certs: [], error: 'not a regular file' };
-      if (st.size > maxBytes) return { file: named, certs: [], error: `larger than ${maxBytes} bytes` };
+      if (!st.isFile()) return failed('not a regular file');
+      if (st.size > maxBytes) return failed(`larger than ${maxBytes} bytes`);
       const key = `${st.size}:${st.mtimeMs}`;
       const hit = cache.get(real);
       if (hit && hit.key === key) return hit.pem;
       // Read in a bounded loop, never waiting (a /proc file has size 0; a FIFO may replace the file).
       const blocks = splitPem(fsm === fs ? readSmallFileSync(real, maxBytes).toString('utf8') : fsm.readFileSync(real, 'utf8'));
       const certs = blocks.flatMap((b) => (b.cert ? [b.cert] : []));
+      const lines = blocks.flatMap((b) => (b.cert ? [b.line] : []));
       const bad = blocks.find((b) => !b.cert);
-      const pem: PemFile = { file: named, certs, ...(certs.length === 0 && bad ? { error: `unparsable certificate: ${bad.error}` } : {}) };
+      const pem: PemFile = {
+        file: named,
+        certs,
+        lines,
+        ...(certs.length === 0 && bad ? { error: `unparsable certificate: ${bad.error}` } : {}),
+      };
       cache.set(real, { key, pem });
       return pem;
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      return { file: named, certs: [], error: err.code ?? err.message };
+      return failed(err.code ?? err.message);
     }
   };
 }
@@ -96,61 +105,26 @@ export function createInspector(options: InspectorOptions = {}): Inspector {
   const causes = options.causes ?? CAUSES;
 
   const readPem = pemReader(fsm, paths, options.maxPemBytes ?? 1024 * 1024);
-  const sites = configs.flatMap((c) => c.sites);
-  const blockOf = (s: SiteCertificates): string => `${s.file}:${s.line}`;
-  const forSite = (s: SiteCertificates) => ({
-    chainFiles: s.chainFiles.map(readPem),
-    trustedFiles: [...s.trustedFiles, ...s.clientCaFiles].map(readPem),
+  /** Without a block: the certificate file the log names, if any. */
+  const fileOnly = (f: FindingData): Materials => ({
+    haveConfig: configs.length > 0,
+    chainFiles: [],
+    trustedFiles: [],
+    site: null,
+    block: null,
+    certFile: f.subject.certificate ? readPem(f.subject.certificate) : null,
   });
-
-  const materials = (f: FindingData): Materials => {
-    const haveConfig = configs.length > 0;
-    const s = f.subject;
-    const base = { haveConfig, chainFiles: [], trustedFiles: [], site: null, block: null };
-    const serverSites = sites.filter((x) => f.server === null || x.server === f.server);
-    if (s.certificate) {
-      // Compare where the files really are: a log captured elsewhere (--map-path) names other paths than the config.
-      const real = (p: string) => paths.toReal(path.resolve(p));
-      const named = real(s.certificate);
-      const site = serverSites.find((x) => x.certificates.some((c) => real(c) === named)) ?? null;
-      return { ...base, certFile: readPem(s.certificate), ...(site ? { site, block: blockOf(site), ...forSite(site) } : {}) };
-    }
-    if (s.certSubject || s.serial) {
-      for (const site of serverSites) {
-        for (const c of site.certificates) {
-          const pem = readPem(c);
-          const leaf = pem.certs[0];
-          if (!leaf) continue;
-          if (s.serial && !sameSerial(s.serial, leaf.serialNumber)) continue;
-          if (s.certSubject && !sameDn(s.certSubject, leaf.subject)) continue;
-          return { ...base, certFile: pem, site, block: blockOf(site), ...forSite(site) };
-        }
-      }
-    }
-    if (s.vhost) {
-      const host = /^(.+?):\d+(?::\d+)?$/.exec(s.vhost)?.[1] ?? s.vhost;
-      const candidates = serverSites.filter((x) => x.names.includes(host) && x.certificates.length > 0);
-      if (candidates.length === 1) {
-        const site = candidates[0]!;
-        return { ...base, certFile: readPem(site.certificates[0]!), site, block: blockOf(site), ...forSite(site) };
-      }
-    }
-    if (s.url) {
-      // Apache's AH01940 names only the URL: the block that forces it is the one.
-      const candidates = serverSites.filter((x) => x.forcedResponder === s.url && x.certificates.length > 0);
-      if (candidates.length === 1) {
-        const site = candidates[0]!;
-        return { ...base, certFile: readPem(site.certificates[0]!), site, block: blockOf(site), ...forSite(site) };
-      }
-    }
-    return { ...base, certFile: null };
+  const judgement = (f: FindingData): Judgement => {
+    const t = now();
+    const byBlocks = configs.length > 0 ? judgeByBlocks(f, { configs, paths, readPem, now: t, causes }) : null;
+    return byBlocks ?? judge(f, fileOnly(f), t, causes);
   };
 
   return {
     readPem,
     inspect(f) {
       try {
-        return applyJudgement(f, judge(f, materials(f), now(), causes), causes);
+        return applyJudgement(f, judgement(f), causes);
       } catch (e) {
         // Never let an inspection problem cost the report: say what went wrong instead.
         return { ...f, inspection: { result: 'not-checked', checks: [], missing: [], error: e instanceof Error ? e.message : String(e) } };

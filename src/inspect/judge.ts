@@ -28,6 +28,8 @@ export interface PemFile {
   /** The path as the log or configuration names it. */
   file: string;
   certs: X509Certificate[];
+  /** The 1-based line of each certificate's `BEGIN CERTIFICATE` (same order as `certs`), when known. */
+  lines?: number[];
   /** Set when the file could not be read (`ENOENT`, `EACCES`, `not a regular file` …). */
   error?: string;
 }
@@ -97,6 +99,7 @@ function checkSelfSigned(b: Bench): void {
   } else if (f.cause === 'self-signed-certificate') {
     if (leaf.subject === leaf.issuer) check(b, 'self-signed', 'refuted', 'selfSignedDnOnly', { file, subject });
     else check(b, 'self-signed', 'refuted', 'notSelfSigned', { file, subject, issuer: b.issuerDn });
+    b.facts.selfSigned = false;
   } else {
     check(b, 'self-signed', 'confirmed', 'notSelfSigned', { file, subject, issuer: b.issuerDn });
   }
@@ -326,8 +329,16 @@ export function judge(f: FindingData, m: Materials, now: number, causes: CauseRe
     facts: {},
   };
   for (const want of wanted) CHECKS[want]?.(b);
-  checkFacts(b, now);
   const cause = refineCause(f.cause, {}, b.facts);
+  if (cause !== f.cause) {
+    // The new cause's own checks speak too (a "self-signed" certificate that is not: is its issuer there?).
+    // Its refutation of the log's cause confirms the new one (as a complete trusted chain does for its change).
+    for (const c of b.checks) if (c.check === 'self-signed' && b.facts.selfSigned === false) c.result = 'confirmed';
+    const ran = new Set(b.checks.map((c) => c.check));
+    const again = { ...b, f: { ...f, cause } };
+    for (const want of moduleOf(cause, causes).inspections) if (!ran.has(want)) CHECKS[want]?.(again);
+  }
+  checkFacts(b, now);
   const inspection: InspectionData = {
     result: result(b.checks),
     checks: b.checks,
@@ -336,7 +347,11 @@ export function judge(f: FindingData, m: Materials, now: number, causes: CauseRe
   };
   if (cause !== f.cause) {
     inspection.causeBefore = f.cause;
-    inspection.causeChangeReason = b.facts.selfSigned ? 'self-signed' : 'trusted-chain-complete';
+    inspection.causeChangeReason = b.facts.selfSigned
+      ? 'self-signed'
+      : b.facts.selfSigned === false
+        ? 'not-self-signed'
+        : 'trusted-chain-complete';
   }
   return { cause, inspection };
 }

@@ -8,7 +8,10 @@ import type { CauseId, CompiledPattern, Rule, Values } from '../types.js';
 
 /** What reading the certificate files established (by `--inspect`), for {@link refineCause}. */
 export interface CauseFacts {
-  /** The certificate is its own issuer (its signature verifies with its own key). */
+  /**
+   * The certificate is its own issuer (its signature verifies with its own key): `true`; `false` when the
+   * file shows it is not (issued by another key, even one whose CA has the same name).
+   */
   selfSigned?: boolean;
   /** The trusted bundle holds the complete chain of the certificate's issuer up to a root. */
   trustedChainComplete?: boolean;
@@ -39,14 +42,17 @@ export function causeFromBranch(cf: NonNullable<Rule['causeFrom']>, values: Valu
 
 /**
  * Refine a cause with what is known beyond the rule: an issuer-missing report whose certificate is its
- * own issuer (subject = issuer in the log, or a self-signed file) is a self-signed certificate; a chain
- * "incomplete" for nginx while the trusted bundle holds the complete chain means the responder signs
- * with a key outside the CA: an invalid signature.
+ * own issuer (subject = issuer in the log, or a self-signed file) is a self-signed certificate; a
+ * "self-signed" certificate (subject = issuer in Apache's AH02217) whose file shows another key signed it
+ * was issued by a CA of the same name, whose certificate is missing; a chain "incomplete" for nginx while
+ * the trusted bundle holds the complete chain means the responder signs with a key outside the CA: an
+ * invalid signature.
  */
 export function refineCause(cause: CauseId, values: Values, facts: CauseFacts = {}): CauseId {
   if (cause === 'issuer-certificate-missing') {
     if (facts.selfSigned || (values.certSubject !== undefined && values.certSubject === values.certIssuer)) return 'self-signed-certificate';
   }
+  if (cause === 'self-signed-certificate' && facts.selfSigned === false) return 'issuer-certificate-missing';
   if (cause === 'trusted-chain-incomplete' && facts.trustedChainComplete) return 'response-signature-invalid';
   return cause;
 }

@@ -160,11 +160,11 @@ async function readAll(
   return readErrors;
 }
 
-/** The final report: findings inspected and worded, re-sorted when an inspection changed a cause. */
+/** The final report: findings inspected and worded, re-sorted when that changed a cause or a severity. */
 function finish(analyzed: Report<FindingData>, enrich: Enrich, causes: Analyzer['causes']): Report {
-  const inspected = analyzed.findings.map(enrich);
-  const changed = inspected.some((f, i) => f.cause !== analyzed.findings[i]!.cause);
-  return { ...analyzed, findings: (changed ? sortFindings(inspected) : inspected).map((f) => renderFinding(f, causes)) };
+  const worded = analyzed.findings.map((f) => renderFinding(enrich(f), causes));
+  const changed = worded.some((f, i) => f.cause !== analyzed.findings[i]!.cause || f.severity !== analyzed.findings[i]!.severity);
+  return { ...analyzed, findings: changed ? sortFindings(worded) : worded };
 }
 
 /** Print the report in the chosen format. */

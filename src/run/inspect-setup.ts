@@ -26,11 +26,10 @@ export async function inspectionStep(
   warn: (msg: string) => void,
 ): Promise<Enrich | { error: string | null }> {
   if (!opts.inspect && opts.config.length === 0 && opts.mapPath.length === 0) return NO_INSPECTION;
-  const [{ loadServerConfigs, formatProblem }, { createInspector }, { createPathMap }] = await Promise.all([
-    import('../inspect/config.js'),
-    import('../inspect/inspect.js'),
-    import('../inspect/paths.js'),
-  ]);
+  // One after the other: inspect.js imports config.js too, and jest's ESM loader fails on two imports of one module at once.
+  const { loadServerConfigs, formatProblem } = await import('../inspect/config.js');
+  const { createInspector } = await import('../inspect/inspect.js');
+  const { createPathMap } = await import('../inspect/paths.js');
   let paths;
   try {
     paths = createPathMap(opts.mapPath, cwd);

@@ -62,6 +62,23 @@ export interface ProbeOptions {
   caFile?: string;
 }
 
+/** Options of `check`. */
+export interface CheckOptions {
+  config: string[];
+  mapPath: string[];
+  format: 'human' | 'json';
+  failOn: (typeof FAIL_ON)[number];
+  /** Handshake every configured endpoint (the only network use of `check`). */
+  probe?: boolean;
+  /** Connect to these addresses instead of the configured/loopback ones (`--probe`). */
+  address: string[];
+  /** Per-handshake timeout of `--probe`, ms. */
+  timeout: number;
+  /** Report certificates that expire within this many days. */
+  expiryDays: number;
+  schema?: boolean;
+}
+
 /** Options of `explain`. */
 export interface ExplainOptions {
   format: 'human' | 'json';
@@ -98,6 +115,7 @@ export type Invocation =
   | { command: 'export'; opts: ExportCommandOptions }
   | { command: 'probe'; target: string; opts: ProbeOptions }
   | { command: 'explain'; lines: string[]; opts: ExplainOptions }
+  | { command: 'check'; opts: CheckOptions }
   | { command: 'exit'; code: number; message?: string };
 
 /** A parser for a positive integer option, at most `max` (`why`: what the bound is, for the message). */
@@ -253,6 +271,39 @@ function addSubcommands(program: Command, found: (i: Invocation) => void): void 
     )
     .option('--ca-file <file>', "PEM CA certificates to report whether the served chain is trusted (default: Node's CA store)")
     .action((target: string, opts: ProbeOptions) => found({ command: 'probe', target, opts }));
+  program
+    .command('check')
+    .description(
+      'Read the nginx and Apache configurations (default: the system ones found under /etc) and, for every certificate of every TLS server with stapling on, report what will stop stapling: a missing issuer, a self-signed certificate, no or an unusable OCSP URL, an incomplete ssl_trusted_certificate, no resolver, no SSLStaplingCache, a bad ssl_stapling_file, an expiring certificate, Must-Staple without stapling. No network unless --probe. Exit 0: nothing found (and every probe good); 1: findings at or above --fail-on, a configuration error (the server refuses the configuration, a missing include) or a probe without a good staple; 2: usage, no configuration found or an unreadable --config.',
+    )
+    .option(
+      '--config <file>',
+      'nginx or Apache configuration, or a saved nginx -T / apachectl -D DUMP_… (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option('--map-path <from=to>', 'read files named under FROM from TO instead (repeatable)', collect, [] as string[])
+    .option(
+      '--probe',
+      'then handshake each configured listen address and server name and check the staple served (twice when the first brings none)',
+    )
+    .option(
+      '--address <addr>',
+      'with --probe: connect to this address instead of the configured one or 127.0.0.1 (repeatable)',
+      collect,
+      [] as string[],
+    )
+    .option('--timeout <ms>', 'with --probe: per-handshake timeout in milliseconds', positiveInt('--timeout'), 10_000)
+    .option(
+      '--expiry-days <days>',
+      'report certificates that expire within this many days (a renewal that has failed for two weeks when renewing 30 days ahead)',
+      positiveInt('--expiry-days'),
+      14,
+    )
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
+    .option('--schema', 'print the JSON Schema of the check --format json output and exit')
+    .action((opts: CheckOptions) => found({ command: 'check', opts }));
   program
     .command('explain')
     .description(

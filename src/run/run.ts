@@ -50,7 +50,9 @@ export async function run(params: RunParams): Promise<number> {
       return runExplain(call.lines, call.opts, params, fail);
     case 'analyze':
       return runAnalyze(call.inputs, call.opts, params, errOut);
-    // The engine commands are imported when used: start-up time of the main command (live use).
+    // The check and engine commands are imported when used: start-up time of the main command (live use).
+    case 'check':
+      return (await import('./check-command.js')).runCheck(call.opts, params, errOut);
     case 'omprog':
       return (await import('./omprog.js')).runOmprog(call.opts, {
         stdin: params.stdin,

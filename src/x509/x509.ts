@@ -15,6 +15,8 @@ const PEM_CERT = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]*?-----END
 export interface PemBlock {
   /** 0-based position in the file among its certificate blocks. */
   index: number;
+  /** 1-based line of its `-----BEGIN CERTIFICATE-----`. */
+  line: number;
   cert: X509Certificate | null;
   error?: string;
 }
@@ -27,13 +29,17 @@ export interface PemBlock {
 export function splitPem(text: string): PemBlock[] {
   const out: PemBlock[] = [];
   let index = 0;
+  let line = 1;
+  let seen = 0;
   for (const m of text.matchAll(PEM_CERT)) {
+    for (let i = seen; i < m.index; i++) if (text.charCodeAt(i) === 10) line++;
+    seen = m.index;
     // OpenSSL's "TRUSTED CERTIFICATE" carries trust settings after the certificate; Node reads the plain form.
     const pem = m[0].replace(/(BEGIN|END) (X509 |TRUSTED )CERTIFICATE/g, '$1 CERTIFICATE');
     try {
-      out.push({ index, cert: new X509Certificate(pem) });
+      out.push({ index, line, cert: new X509Certificate(pem) });
     } catch (e) {
-      out.push({ index, cert: null, error: e instanceof Error ? e.message : String(e) });
+      out.push({ index, line, cert: null, error: e instanceof Error ? e.message : String(e) });
     }
     index++;
   }

@@ -73,3 +73,34 @@ export async function inspectFile(file: string, config: string, labRoot: string,
     throw new Error(`stapling-doctor --inspect printed no JSON for ${file}:\n${r.stdout.slice(0, 2000)}\n${r.stderr}`);
   }
 }
+
+/** The `check --format json` document, as much of it as the harness reads. */
+export interface CheckDoc {
+  findings: Report['findings'];
+  blocks: { block: string; names: string[]; stapling: boolean | null }[];
+  notChecked: { block: string; certificate: string; reason: string }[];
+  probes?: {
+    block: string;
+    endpoint: { host: string; port: number; serverName: string | null };
+    address: string;
+    result: { verdict?: string; error?: string; stapledPerHandshake?: boolean[] };
+  }[];
+}
+
+/**
+ * `stapling-doctor check --config FILE --format json` (plus `extra`, e.g. `--probe`): what the
+ * configuration alone predicts.
+ * @throws when the CLI exits with 2 or prints no JSON
+ */
+export async function checkFile(config: string, extra: string[] = []): Promise<CheckDoc> {
+  const r = await run(process.execPath, [CLI, 'check', '--config', config, '--format', 'json', '--fail-on', 'never', ...extra], {
+    timeoutMs: 60_000,
+    cwd: REPO_ROOT,
+  });
+  if (r.code !== 0 && r.code !== 1) throw new Error(`stapling-doctor check exited ${r.code ?? r.signal} on ${config}:\n${r.stderr}`);
+  try {
+    return JSON.parse(r.stdout) as CheckDoc;
+  } catch {
+    throw new Error(`stapling-doctor check printed no JSON for ${config}:\n${r.stdout.slice(0, 2000)}\n${r.stderr}`);
+  }
+}

@@ -75,7 +75,16 @@ ${renderDirectives(site, site['server config'], '')}
     ServerName ${TEST_HOST}
     SSLEngine on
 ${renderDirectives(site, site.VirtualHost, '    ')}</VirtualHost>
-`;
+${(site.vhosts ?? [])
+  .map(
+    (b) => `
+<VirtualHost 127.0.0.1:${port}>
+    ServerName ${b.name}
+    SSLEngine on
+${renderDirectives(site, b.directives, '    ')}</VirtualHost>
+`,
+  )
+  .join('')}`;
   fs.writeFileSync(layout.configFile, text);
   return text;
 }

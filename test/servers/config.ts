@@ -16,18 +16,29 @@ export interface Directive {
 export type ApacheContext = 'server config' | 'VirtualHost';
 export type NginxContext = 'http' | 'server';
 
-/** An Apache site: global (`server config`) directives and those of its one `<VirtualHost>`. */
+/**
+ * One more `server {}` / `<VirtualHost>` on the same address, told apart by its name (SNI): for the
+ * cases where two blocks share a certificate with different settings. A fix never changes it.
+ */
+export interface ExtraBlock {
+  name: string;
+  directives: Directive[];
+}
+
+/** An Apache site: global (`server config`) directives and those of its `<VirtualHost>` (and of `vhosts`, after it). */
 export interface ApacheSite {
   server: 'apache';
   'server config': Directive[];
   VirtualHost: Directive[];
+  vhosts?: ExtraBlock[];
 }
 
-/** An nginx site: `http {}` directives and those of its one `server {}` (`server_`, as `server` names the kind). */
+/** An nginx site: `http {}` directives and those of its `server {}` (`server_`, as `server` names the kind), then `servers`. */
 export interface NginxSite {
   server: 'nginx';
   http: Directive[];
   server_: Directive[];
+  servers?: ExtraBlock[];
 }
 
 export type Site = ApacheSite | NginxSite;

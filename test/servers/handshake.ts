@@ -36,8 +36,8 @@ export function describeStaple(h: HandshakeResult | undefined): string {
  * @param caFile root CA to verify the server with
  * @param timeoutMs kill s_client after this long (default 20 000 ms)
  */
-export async function handshake(port: number, caFile: string, timeoutMs = 20_000): Promise<HandshakeResult> {
-  const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', TEST_HOST, '-status', '-CAfile', caFile], {
+export async function handshake(port: number, caFile: string, timeoutMs = 20_000, servername = TEST_HOST): Promise<HandshakeResult> {
+  const r = await run('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-servername', servername, '-status', '-CAfile', caFile], {
     timeoutMs,
     input: '',
   });
@@ -54,20 +54,23 @@ export async function handshake(port: number, caFile: string, timeoutMs = 20_000
 }
 
 /**
- * `count` handshakes, `pauseMs` apart; stops early once one sees `Cert Status: good` when
- * `untilGood` is set. @returns every result, in order.
+ * `count` rounds of handshakes, `pauseMs` apart, one per name of `servernames` (default: the test
+ * host) in each round; stops early once one sees `Cert Status: good` when `untilGood` is set.
+ * @returns every result, in order (the last is of the last name).
  */
 export async function handshakes(
   port: number,
   caFile: string,
-  opts: { count: number; pauseMs: number; untilGood?: boolean },
+  opts: { count: number; pauseMs: number; untilGood?: boolean; servernames?: string[] },
 ): Promise<HandshakeResult[]> {
   const out: HandshakeResult[] = [];
   for (let i = 0; i < opts.count; i++) {
     if (i > 0) await sleep(opts.pauseMs);
-    const h = await handshake(port, caFile);
-    out.push(h);
-    if (opts.untilGood && h.stapled && h.responseStatus === 'successful' && h.certStatus === 'good') break;
+    for (const name of opts.servernames ?? [TEST_HOST]) {
+      const h = await handshake(port, caFile, 20_000, name);
+      out.push(h);
+      if (opts.untilGood && h.stapled && h.responseStatus === 'successful' && h.certStatus === 'good') return out;
+    }
   }
   return out;
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Report } from '../../src/findings/analyzer.js';
 import type { CauseId } from '../../src/types.js';
 import { commandProbe, type Needs } from '../helpers/prerequisites.js';
-import { analyzeFile, inspectFile, REPO_ROOT } from './analyze.js';
+import { analyzeFile, checkFile, inspectFile, REPO_ROOT, type CheckDoc } from './analyze.js';
 import { APACHE_BIN } from './apache.js';
 import { cloneSite } from './config.js';
 import { applyFix, describeChanges, planFix, type FixPlan, type ValueMap } from './fix.js';
@@ -109,6 +109,8 @@ export interface Phase {
   report: Report;
   /** Before phase, server up: `stapling-doctor probe` next to `openssl s_client -status`. */
   probe?: ProbeComparison;
+  /** Before phase, server up: `stapling-doctor check --probe` on the configuration it runs with. */
+  checkProbe?: CheckDoc;
 }
 
 /** Everything one scenario did: the broken run, the fix plan, the run after the fix. */
@@ -120,6 +122,10 @@ export interface ScenarioResult {
   after?: Phase;
   /** The broken run's log analyzed with `--inspect --config <its configuration>`. */
   inspected?: Report;
+  /** `stapling-doctor check` on the configuration, before the server started. */
+  checked?: CheckDoc;
+  /** The configuration file the broken run used. */
+  config?: string;
   /** Why the loop could not be closed although the scenario says it can (no finding, no applicable step). */
   loopProblem?: string;
   /** An error that stopped the scenario (server would not run, CLI failed …). */
@@ -151,21 +157,30 @@ async function phase(
   inst: ServerInstance,
   site: ReturnType<Scenario['site']>,
   label: 'before' | 'after',
+  config?: string,
 ): Promise<Phase> {
   const start = await inst.start(site);
   let hs: HandshakeResult[] = [];
   let probe: ProbeComparison | undefined;
+  let checkProbe: CheckDoc | undefined;
   if (start.listening) {
     if (label === 'before') {
       const t = s.traffic ?? {};
       const count = t.count ?? (s.stapleBefore ? 8 : s.server === 'apache' ? 2 : 3);
       const pauseMs = t.pauseMs ?? (s.server === 'apache' ? 500 : 1_000);
-      hs = await handshakes(inst.port, lab.pki.root.cert, { count, pauseMs, untilGood: s.stapleBefore === 'good' });
+      const servernames = t.servernames;
+      hs = await handshakes(inst.port, lab.pki.root.cert, {
+        count,
+        pauseMs,
+        untilGood: s.stapleBefore === 'good',
+        ...(servernames ? { servernames } : {}),
+      });
       if (t.waitForLog) {
         const re = t.waitForLog;
         await waitFor(() => re.test(inst.errorLogText()), t.waitMs ?? 30_000, 500);
       }
       probe = await compareProbe(inst.port, lab.pki.root.cert);
+      if (config) checkProbe = await checkFile(config, ['--probe', '--timeout', '5000']);
     } else if (s.closeLoop === 'staple-good') {
       hs = await handshakes(inst.port, lab.pki.root.cert, { count: 10, pauseMs: 1_000, untilGood: true });
     } else {
@@ -181,7 +196,15 @@ async function phase(
     path.join(inst.dir, `${label}.handshakes.txt`),
     hs.map((h, i) => `### handshake ${i + 1}: ${describeStaple(h)}\n${h.output}`).join('\n'),
   );
-  return { start, handshakes: hs, log, logFile, report: await analyzeFile(logFile), ...(probe ? { probe } : {}) };
+  return {
+    start,
+    handshakes: hs,
+    log,
+    logFile,
+    report: await analyzeFile(logFile),
+    ...(probe ? { probe } : {}),
+    ...(checkProbe ? { checkProbe } : {}),
+  };
 }
 
 /**
@@ -196,7 +219,10 @@ export async function runScenario(lab: Lab, s: Scenario): Promise<ScenarioResult
     const site = s.site(lab.env);
     const beforeConfig = path.join(inst.dir, `before.${s.server === 'apache' ? 'httpd' : 'nginx'}.conf`);
     fs.writeFileSync(beforeConfig, inst.configure(site));
-    result.before = await phase(lab, s, inst, site, 'before');
+    result.config = beforeConfig;
+    // Before the server starts: what the configuration alone predicts.
+    result.checked = await checkFile(beforeConfig);
+    result.before = await phase(lab, s, inst, site, 'before', beforeConfig);
     result.inspected = await inspectFile(result.before.logFile, beforeConfig, lab.root, NORMALISED_ROOT);
     if (typeof s.closeLoop === 'string') {
       const finding = result.before.report.findings.find((f) => s.expected.includes(f.cause));
@@ -315,6 +341,26 @@ export function renderInspectTable(results: ScenarioResult[]): string {
       ]),
     );
   return table(['scenario', 'cause (log)', 'checks', 'missing certificate named', 'cause after --inspect'], rows);
+}
+
+/** Sorted, de-duplicated causes `check` predicted. */
+export function predictedCauses(r: ScenarioResult): CauseId[] {
+  return [...new Set((r.checked?.findings ?? []).map((f) => f.cause))].sort();
+}
+
+/**
+ * Plain-text table of `check` before each server started: scenario, what `check` predicted, what the
+ * server then logged (the analyzer with `--inspect`), and whether they agree (`—` for the scenarios
+ * whose fault is not in the configuration: shown, not judged).
+ */
+export function renderCheckTable(results: ScenarioResult[]): string {
+  const rows = results.map((r) => {
+    const predicted = r.checked ? predictedCauses(r).join(',') || '(nothing)' : 'ERROR';
+    const logged = r.inspected ? causesOf(r.inspected).join(',') || '(nothing)' : r.error ? 'ERROR' : '-';
+    const agree = !r.scenario.configCaused ? '— (not a configuration fault)' : predicted === logged ? 'yes' : 'NO';
+    return [r.id, predicted, logged, agree];
+  });
+  return table(['scenario', 'check predicted (before start)', 'server logged (analyzer + --inspect)', 'agree'], rows);
 }
 
 /** Plain-text table of the probe comparisons: s_client before/after, probe verdict and signature, agreement. */

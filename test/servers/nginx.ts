@@ -68,7 +68,16 @@ ${renderDirectives(site, site.server_, '        ')}
             return 200 "stapling test\\n";
         }
     }
-}
+${(site.servers ?? [])
+  .map(
+    (b) => `
+    server {
+        listen 127.0.0.1:${port} ssl;
+        server_name ${b.name};
+${renderDirectives(site, b.directives, '        ')}    }
+`,
+  )
+  .join('')}}
 `;
   fs.writeFileSync(layout.configFile, text);
   return text;

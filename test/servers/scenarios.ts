@@ -7,9 +7,9 @@
  * in `why`). Where the log cannot tell two causes apart the expectation is what the log supports,
  * and `why` says so.
  */
-import type { CauseId } from '../../src/types.js';
+import type { CauseId, InspectionResult } from '../../src/types.js';
 import { d, type ApacheSite, type Directive, type NginxSite, type Site } from './config.js';
-import type { Leaf, LeafSpec, Pki } from './pki.js';
+import { TEST_HOST, type Leaf, type LeafSpec, type Pki } from './pki.js';
 import type { responderUrls } from './responders.js';
 
 export type Urls = ReturnType<typeof responderUrls>;
@@ -37,6 +37,19 @@ export interface Scenario {
   leaf: string;
   /** Exactly the causes the analyzer must report (empty: no finding). */
   expected: CauseId[];
+  /**
+   * The cause lies in the configuration or the certificates (or nothing is wrong): `stapling-doctor
+   * check` on the configuration, before the server starts, must predict exactly the causes the server
+   * then logs, as the analyzer with `--inspect` reads that log (nothing for the healthy ones). Absent:
+   * a network, responder or CA fault, which `check` cannot see without the network — its prediction is
+   * shown in the table, not asserted.
+   */
+  configCaused?: true;
+  /**
+   * Several blocks share the certificate: the verdict `--inspect --config` must give for each block, by
+   * its server name, as `cause result` (a block judged alone, when the log names it, must be that block).
+   */
+  blockVerdicts?: Record<string, `${CauseId} ${InspectionResult}`>;
   /** Why these causes: the catalogue section and the line the server writes. */
   why: string;
   /** A step of the fix must name this directive; null: no directive expected (a network/CA matter). */
@@ -46,7 +59,7 @@ export interface Scenario {
   /** The server must refuse to start with this configuration. */
   refusesToStart?: boolean;
   /** Handshakes to make (default: Apache 2 × 500 ms, nginx 3 × 1 000 ms) and a raw log line to wait for. */
-  traffic?: { count?: number; pauseMs?: number; waitForLog?: RegExp; waitMs?: number };
+  traffic?: { count?: number; pauseMs?: number; waitForLog?: RegExp; waitMs?: number; servernames?: string[] };
   /** Stapling must work before anything is changed (healthy scenarios and silent ones). */
   stapleBefore?: 'good';
   /** Close the loop: apply the fix, restart, and expect this. A string says why the loop stays open. */
@@ -58,6 +71,9 @@ export interface Scenario {
    */
   inspect?: { cause: CauseId; missing?: string[] };
 }
+
+/** The name of the second block of the shared-certificate scenarios (sent as SNI; no DNS needed). */
+export const SECOND_HOST = 'b.stapling.test';
 
 /** Subjects of the test PKI's CA certificates, as `--inspect` names them. */
 export const INTERMEDIATE_SUBJECT = 'CN=Stapling Test Intermediate CA,O=stapling-doctor tests';
@@ -152,6 +168,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'full chain, responder up: stapling works',
     leaf: 'good',
     expected: [],
+    configCaused: true,
     why: 'nothing is wrong; Apache logs only start-up notices',
     site: (e) => apache(e, 'good'),
     stapleBefore: 'good',
@@ -163,6 +180,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'full chain, verified responses, responder up: stapling works',
     leaf: 'good',
     expected: [],
+    configCaused: true,
     why: 'nothing is wrong; nginx logs nothing',
     site: (e) => nginx(e, 'good'),
     stapleBefore: 'good',
@@ -175,6 +193,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'SSLCertificateFile holds the leaf only (no intermediate)',
     leaf: 'good',
     expected: ['issuer-certificate-missing'],
+    configCaused: true,
     fixDirective: 'SSLCertificateFile',
     why: '§2.1/§2.8 seq. 1: AH02217 "can\'t retrieve issuer certificate!" (subject ≠ issuer) + AH02604',
     site: (e) => apache(e, 'good', { leafOnly: true }),
@@ -187,6 +206,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'ssl_certificate holds the leaf only (no intermediate), ssl_stapling on',
     leaf: 'good',
     expected: ['issuer-certificate-missing'],
+    configCaused: true,
     fixDirective: 'ssl_certificate',
     why: '§3.1: start-up warn "\\"ssl_stapling\\" ignored, issuer certificate not found for certificate …" (on stderr)',
     site: (e) => nginx(e, 'good', { leafOnly: true, verify: false }),
@@ -200,6 +220,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'a self-signed certificate with SSLUseStapling on',
     leaf: 'self-signed',
     expected: ['self-signed-certificate'],
+    configCaused: true,
     fixDirective: 'SSLUseStapling',
     why: '§1.3/§5: AH02217 whose [subject … / issuer …] suffix has subject = issuer',
     site: (e) => apache(e, 'self-signed'),
@@ -212,6 +233,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'a self-signed certificate with ssl_stapling on',
     leaf: 'self-signed',
     expected: ['issuer-certificate-missing'],
+    configCaused: true,
     fixDirective: 'ssl_certificate',
     why: '§3.1/§5: nginx writes the same "issuer certificate not found" warning as for a missing intermediate and prints no subject/issuer, so the log supports only issuer-certificate-missing',
     site: (e) => nginx(e, 'self-signed', { verify: false }),
@@ -227,6 +249,7 @@ export const SCENARIOS: Scenario[] = [
     title: "the certificate has no AIA OCSP URI (like Let's Encrypt since 2025)",
     leaf: 'no-ocsp-url',
     expected: ['ocsp-url-missing'],
+    configCaused: true,
     fixDirective: 'SSLUseStapling',
     why: '§2.1/§2.8 seq. 2: AH02218 "no OCSP URI in certificate and no SSLStaplingForceURL set" + AH02604',
     site: (e) => apache(e, 'no-ocsp-url'),
@@ -239,6 +262,7 @@ export const SCENARIOS: Scenario[] = [
     title: "the certificate has no AIA OCSP URI (like Let's Encrypt since 2025)",
     leaf: 'no-ocsp-url',
     expected: ['ocsp-url-missing'],
+    configCaused: true,
     fixDirective: 'ssl_stapling',
     why: '§3.1: start-up warn "\\"ssl_stapling\\" ignored, no OCSP responder URL in the certificate …"',
     site: (e) => nginx(e, 'no-ocsp-url'),
@@ -252,6 +276,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'ssl_stapling_verify on without ssl_trusted_certificate',
     leaf: 'good',
     expected: ['trusted-chain-incomplete'],
+    configCaused: true,
     fixDirective: 'ssl_trusted_certificate',
     why: '§3.2/§4.2: "OCSP_basic_verify() failed (… Verify error: unable to get local issuer certificate)"',
     site: (e) => nginx(e, 'good', { trusted: null }),
@@ -265,6 +290,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'ssl_trusted_certificate holds the intermediate but not the root',
     leaf: 'good',
     expected: ['trusted-chain-incomplete'],
+    configCaused: true,
     fixDirective: 'ssl_trusted_certificate',
     why: '§3.2/§4.2: "OCSP_basic_verify() failed (… Verify error: unable to get issuer certificate)"',
     site: (e) => nginx(e, 'good', { trusted: e.pki.inter.cert }),
@@ -371,6 +397,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'no resolver directive; the responder name is only in /etc/hosts',
     leaf: 'responder-hosts-only',
     expected: ['resolver-missing'],
+    configCaused: true,
     fixDirective: 'resolver',
     why: '§3.2/§3.6: warn "no resolver defined to resolve ocsp.stapling.test while requesting certificate status …" (stapling still works with the start-up address)',
     site: (e) => nginx(e, 'responder-hosts-only'),
@@ -561,6 +588,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'SSLUseStapling on without SSLStaplingCache: httpd refuses to start',
     leaf: 'good',
     expected: ['stapling-cache-problem'],
+    configCaused: true,
     fixDirective: 'SSLStaplingCache',
     why: '§2.1: "AH01958: SSLStapling: no stapling cache available" (emerg) + AH02311 "Fatal error initialising mod_ssl, exiting."',
     site: (e) => apache(e, 'good', { noCache: true }),
@@ -573,6 +601,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'ssl_stapling_file names a PEM certificate, not a DER OCSP response: nginx refuses to start',
     leaf: 'good',
     expected: ['stapling-file-error'],
+    configCaused: true,
     fixDirective: null,
     why: '§3.1: emerg "d2i_OCSP_RESPONSE_bio("…") failed (SSL: …)" at start-up, on stderr',
     site: (e) => nginx(e, 'good', { server: [d('ssl_stapling_file', e.pki.leaves.good!.cert)] }),
@@ -585,6 +614,7 @@ export const SCENARIOS: Scenario[] = [
     title: 'SSLStaplingForceURL names an https:// responder',
     leaf: 'good',
     expected: ['responder-url-invalid'],
+    configCaused: true,
     fixDirective: 'SSLStaplingForceURL',
     why: '§2.2/§2.8 seq. 3b: "AH01940: stapling_renew_response: Unsupported uri https://…" + AH01955 (the handshake is aborted)',
     site: (e) => apache(e, 'good', { vhost: [d('SSLStaplingForceURL', e.urls.caHttps)] }),
@@ -597,11 +627,60 @@ export const SCENARIOS: Scenario[] = [
     title: 'ssl_stapling_responder names an https:// responder',
     leaf: 'good',
     expected: ['responder-url-invalid'],
+    configCaused: true,
     fixDirective: 'ssl_stapling_responder',
     why: '§3.1: start-up warn "\\"ssl_stapling\\" ignored, invalid URL prefix in OCSP responder \\"https://…\\" in the certificate …"',
     site: (e) => nginx(e, 'good', { server: [d('ssl_stapling_responder', e.urls.caHttps)] }),
     closeLoop: 'staple-good',
     inspect: { cause: 'responder-url-invalid' },
+  },
+  // ── one certificate, two blocks (issue 13) ──────────────────────────────────────────────
+  {
+    server: 'nginx',
+    name: 'shared-certificate',
+    title: `two server blocks share the certificate; ${SECOND_HOST} trusts only the intermediate`,
+    leaf: 'good',
+    expected: ['trusted-chain-incomplete'],
+    configCaused: true,
+    fixDirective: 'ssl_trusted_certificate',
+    why: `§3.2/§4.2: each server block staples on its own and verifies with its own ssl_trusted_certificate; the fetch for ${SECOND_HOST} fails with "OCSP_basic_verify() failed (… unable to get issuer certificate)", a line that names only the certificate both blocks use`,
+    site: (e) => {
+      const l = leafOf(e, 'good');
+      const second = [d('ssl_certificate', l.fullchain), d('ssl_certificate_key', l.key), d('ssl_stapling', 'on')];
+      second.push(d('ssl_stapling_verify', 'on'), d('ssl_trusted_certificate', e.pki.inter.cert));
+      return { ...nginx(e, 'good'), servers: [{ name: SECOND_HOST, directives: second }] };
+    },
+    traffic: { ...NGINX_FETCH_WAIT, servernames: [TEST_HOST, SECOND_HOST] },
+    closeLoop: {
+      open: `the fix appends the root to the file the ${SECOND_HOST} block names; the harness sets directive values of the first block only`,
+    },
+    inspect: { cause: 'trusted-chain-incomplete', missing: [ROOT_SUBJECT] },
+    blockVerdicts: { [TEST_HOST]: 'response-signature-invalid confirmed', [SECOND_HOST]: 'trusted-chain-incomplete confirmed' },
+  },
+  {
+    server: 'apache',
+    name: 'shared-certificate',
+    title: `two VirtualHosts share the leaf-only certificate; ${SECOND_HOST}'s SSLCACertificateFile holds a foreign CA`,
+    leaf: 'good',
+    expected: ['issuer-certificate-missing'],
+    configCaused: true,
+    fixDirective: 'SSLCertificateFile',
+    why: `§2.1: mod_ssl looks for the issuer per VirtualHost (the chain, then its SSLCACertificateFile): AH02217 + AH02604 "Unable to configure certificate ${SECOND_HOST}:PORT:0 for stapling" for the second one only`,
+    site: (e) => {
+      const l = leafOf(e, 'good');
+      const second = [d('SSLCertificateFile', l.cert), d('SSLCertificateKeyFile', l.key), d('SSLUseStapling', 'on')];
+      second.push(d('SSLCACertificateFile', e.pki.foreignRoot.cert));
+      return {
+        ...apache(e, 'good', { leafOnly: true, vhost: [d('SSLCACertificateFile', e.pki.issuerChain)] }),
+        vhosts: [{ name: SECOND_HOST, directives: second }],
+      };
+    },
+    traffic: { servernames: [TEST_HOST, SECOND_HOST] },
+    closeLoop: {
+      open: `the fix completes the certificate file of the ${SECOND_HOST} VirtualHost; the harness sets directive values of the first one only`,
+    },
+    inspect: { cause: 'issuer-certificate-missing', missing: [INTERMEDIATE_SUBJECT] },
+    blockVerdicts: { [SECOND_HOST]: 'issuer-certificate-missing confirmed' },
   },
 ];
 

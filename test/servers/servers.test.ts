@@ -15,9 +15,12 @@
  * line on stderr; under `STAPLING_DOCTOR_REQUIRE_REAL=1` (`.ci/run`) that is a failure instead.
  */
 import { describeIfPresent } from '../helpers/prerequisites.js';
+import fs from 'node:fs';
 import {
   createLab,
   SERVER_NEEDS,
+  predictedCauses,
+  renderCheckTable,
   renderInspectTable,
   renderProbeTable,
   renderTable,
@@ -31,6 +34,8 @@ import {
 } from './harness.js';
 import { stopAll, pool } from './proc.js';
 import { SCENARIOS, scenarioId, type Scenario } from './scenarios.js';
+import { TEST_HOST } from './pki.js';
+import type { Report } from '../../src/findings/analyzer.js';
 
 const CAPTURE = process.env.STAPLING_CAPTURE === '1';
 /** Scenarios run at once. Each is mostly waiting (handshakes, responders), so more than the cores. */
@@ -50,6 +55,22 @@ const describeReal = describeIfPresent(SERVER_NEEDS);
 
 /** Longest first: nginx's responder timeout takes 60 s, so it starts at once. */
 const weight = (s: Scenario) => (s.traffic?.waitMs ?? 0) + (typeof s.closeLoop === 'string' ? 10_000 : 0);
+
+/**
+ * The verdict of each block an inspection names, by the block's server name: every block of
+ * `inspection.blocks`, or the one block it judged (its name read from the configuration at that line).
+ */
+function blockVerdictsOf(f: Report['findings'][number], config: string): Record<string, string> {
+  const ins = f.inspection!;
+  if (ins.blocks) return Object.fromEntries(ins.blocks.map((b) => [b.names[0] ?? b.block, `${b.cause} ${b.result}`]));
+  const line = Number(/:(\d+)$/.exec(ins.configBlock ?? '')?.[1] ?? 0);
+  const after = fs
+    .readFileSync(config, 'utf8')
+    .split('\n')
+    .slice(line - 1);
+  const name = after.map((l) => /^\s*(?:server_name|ServerName)\s+([^\s;]+)/.exec(l)?.[1]).find((x) => x !== undefined);
+  return { [name ?? '?']: `${f.cause} ${ins.result}` };
+}
 
 describeReal('real servers', () => {
   beforeAll(async () => {
@@ -73,6 +94,7 @@ describeReal('real servers', () => {
     );
     process.stderr.write(`--inspect on the captured logs (with --config and --map-path)\n${renderInspectTable(ordered)}\n\n`);
     process.stderr.write(`probe vs openssl s_client -status (servers that started)\n${renderProbeTable(ordered)}\n\n`);
+    process.stderr.write(`stapling-doctor check on each configuration before its server started\n${renderCheckTable(ordered)}\n\n`);
     try {
       if (CAPTURE && ordered.length > 0) await writeSamples(ordered, suiteMs / 1000);
     } finally {
@@ -166,7 +188,46 @@ describeReal('real servers', () => {
         },
       );
 
+      if (s.configCaused) {
+        const want = [...(s.inspect ? [s.inspect.cause] : s.expected)].sort();
+        test(`check, before the server started, predicts what it then logs: ${want.join(', ') || 'nothing'}`, () => {
+          const r = resultOf(s);
+          const predicted = predictedCauses(r);
+          const explain = `\n--- check findings ---\n${JSON.stringify(
+            (r.checked?.findings ?? []).map((f) => ({ cause: f.cause, message: f.message, evidence: f.evidence.map((e) => e.text) })),
+            null,
+            2,
+          )}\n--- not checked ---\n${JSON.stringify(r.checked?.notChecked ?? [])}${context(r)}`;
+          if (JSON.stringify(predicted) !== JSON.stringify(causesOf(r.inspected)))
+            throw new Error(`check predicted [${predicted.join(', ')}], the server logged [${causesOf(r.inspected).join(', ')}]${explain}`);
+          expect(predicted).toEqual(want);
+          expect(r.checked!.notChecked).toEqual([]);
+        });
+      }
+
+      if (s.blockVerdicts) {
+        const verdicts = s.blockVerdicts;
+        test(`--inspect gives each block its verdict: ${Object.entries(verdicts)
+          .map(([n, c]) => `${n} ${c}`)
+          .join('; ')}`, () => {
+          const r = resultOf(s);
+          const f = r.inspected!.findings.find((x) => x.cause === s.inspect?.cause);
+          if (!f?.inspection) throw new Error(`no inspected ${s.inspect?.cause} finding${context(r)}`);
+          expect(blockVerdictsOf(f, r.config!)).toEqual(verdicts);
+        });
+      }
+
       if (!s.refusesToStart) {
+        test('check --probe sees what probe sees at the configured endpoint', () => {
+          const r = resultOf(s);
+          const doc = r.before!.checkProbe;
+          expect(doc).toBeDefined();
+          const mine = doc!.probes!.find((p) => p.endpoint.serverName === TEST_HOST);
+          if (!mine) throw new Error(`no probe of ${TEST_HOST} in ${JSON.stringify(doc!.probes)}`);
+          expect(mine.address).toBe('127.0.0.1');
+          expect(mine.result.verdict).toBe(r.before!.probe!.probe?.verdict);
+        });
+
         test('probe agrees with openssl s_client -status', () => {
           const r = resultOf(s);
           const p = r.before!.probe;

@@ -4,7 +4,7 @@
  * (modules/ssl/ssl_util_stapling.c); nginx "certificate status not found in the OCSP response"
  * (src/event/ngx_event_openssl_stapling.c); OpenSSL `response contains no revocation data` (ocsp_vfy.c).
  */
-import { checkResponder, MISSING, step, type CauseModule } from './kit.js';
+import { checkResponder, MISSING, step, staplingFileSteps, type CauseModule } from './kit.js';
 
 export const certidMismatch: CauseModule = {
   id: 'certid-mismatch',
@@ -17,11 +17,15 @@ export const certidMismatch: CauseModule = {
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['issuer-present'],
+  variant: (c) => (c.d.file && c.nginx ? 'stapling-file' : 'default'),
   messages: {
+    'stapling-file': (c) =>
+      `The ssl_stapling_file "${c.d.file}" does not answer for ${c.cert} (no status for its CertID): nginx staples it anyway and clients ignore or reject it.`,
     default: (c) =>
       `The OCSP response from ${c.resp} does not contain ${c.cert}: the request was built with the wrong issuer certificate or sent to another CA's responder.`,
   },
   fix(c) {
+    if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} for this certificate.`, steps: staplingFileSteps(c) };
     const m = c.missingIssuer;
     return {
       summary: "Ask the issuing CA's own responder, with the real issuing intermediate.",

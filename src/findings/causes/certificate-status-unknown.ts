@@ -3,7 +3,7 @@
  * Sources: Apache AH02969 "response has certificate status unknown" (modules/ssl/ssl_util_stapling.c,
  * 2.4.18+); nginx "certificate status \"unknown\" in the OCSP response" (src/event/ngx_event_openssl_stapling.c).
  */
-import { apacheNoErrorStaples, type CauseModule, checkResponder } from './kit.js';
+import { apacheNoErrorStaples, checkResponder, staplingFileSteps, type CauseModule } from './kit.js';
 
 export const certificateStatusUnknown: CauseModule = {
   id: 'certificate-status-unknown',
@@ -16,11 +16,15 @@ export const certificateStatusUnknown: CauseModule = {
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
+  variant: (c) => (c.d.file && c.nginx ? 'stapling-file' : 'default'),
   messages: {
+    'stapling-file': (c) =>
+      `The ssl_stapling_file "${c.d.file}" says the responder does not know ${c.cert} (status unknown): nginx staples it anyway and clients reject it.`,
     default: (c) =>
       `${c.resp} does not know ${c.cert}${c.s.serial && !c.s.certSubject ? ` (serial ${c.s.serial})` : ''} (status unknown): it is another CA's responder, the issuer is wrong, or the certificate is too new for it.`,
   },
   fix(c) {
+    if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} from the issuing CA's responder.`, steps: staplingFileSteps(c) };
     const steps = [
       checkResponder(
         c,

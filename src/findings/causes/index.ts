@@ -10,6 +10,7 @@
 import type { CauseId } from '../../types.js';
 import type { CauseModule } from './kit.js';
 import { certidMismatch } from './certid-mismatch.js';
+import { certificateExpired } from './certificate-expired.js';
 import { certificateRevoked } from './certificate-revoked.js';
 import { certificateStatusUnknown } from './certificate-status-unknown.js';
 import { dnsResolutionFailed } from './dns-resolution-failed.js';
@@ -36,6 +37,7 @@ import { trustedChainIncomplete } from './trusted-chain-incomplete.js';
 /** Every cause module, by id. */
 export const CAUSES: Readonly<Record<CauseId, CauseModule>> = {
   'certid-mismatch': certidMismatch,
+  'certificate-expired': certificateExpired,
   'certificate-revoked': certificateRevoked,
   'certificate-status-unknown': certificateStatusUnknown,
   'dns-resolution-failed': dnsResolutionFailed,

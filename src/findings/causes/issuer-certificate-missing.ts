@@ -5,7 +5,7 @@
  * 1.3.7+). Catalogue §3.1, §5.
  */
 import type { FixStep, MissingCertificate } from '../../types.js';
-import { letsEncryptSibling, MISSING, shq, step, type CauseContext, type CauseModule } from './kit.js';
+import { letsEncryptSibling, MISSING, refutedBy, reloadSteps, shq, step, type CauseContext, type CauseModule } from './kit.js';
 
 const LE_NOTE =
   "Let's Encrypt ended OCSP in 2025: once the chain is complete nginx/Apache may report that the certificate has no OCSP URL; then turn stapling off instead.";
@@ -128,12 +128,21 @@ export const issuerCertificateMissing: CauseModule = {
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 ([samples/real](samples/real/README.md))',
   inspections: ['self-signed', 'issuer-present'],
+  variant: (c) => (refutedBy(c, 'issuerPresent') ? 'refuted' : 'default'),
   messages: {
+    refuted: (c) =>
+      `${c.srv} reported that it cannot find the issuer (intermediate CA) certificate of ${c.cert}${c.vhost}, but the files as they are now hold it: the running server read them before they were fixed, or it reads other files.`,
     default: (c) =>
       `${c.srv} cannot find the issuer (intermediate CA) certificate of ${c.cert}${c.vhost}, so it staples no OCSP response for it.`,
   },
   fix(c) {
     const le = c.le ? [step({ action: 'check', text: LE_NOTE })] : [];
+    if (refutedBy(c, 'issuerPresent')) {
+      return {
+        summary: `Reload ${c.srv === 'nginx' ? 'nginx' : c.srv === 'Apache' ? 'Apache' : 'the server'}: the files hold the issuer now.`,
+        steps: [...reloadSteps(c, 'the issuer is there'), ...le],
+      };
+    }
     if (c.missingIssuer) {
       return {
         summary: `Add the issuing certificate ${c.missingIssuer.subject} to the certificate file.`,

@@ -26,6 +26,14 @@ export interface InspectionFacts {
   expiredOn?: string;
   /** The certificate was issued by Let's Encrypt. */
   letsEncrypt?: boolean;
+  /** The certificate asks for OCSP Must-Staple (clients refuse it without a staple). */
+  mustStaple?: boolean;
+  /**
+   * Set when the inspection refutes the diagnosis: the detail ids of the refuting checks (`issuerPresent`,
+   * `hasOcspUrl` …, see `findings/inspection-wording.ts`). A cause module words a refuted finding and
+   * changes its fix with them.
+   */
+  refuted?: string[];
 }
 
 /** The directive names of one server, so that wording never spells a server's name by hand. */
@@ -94,6 +102,8 @@ export interface CauseContext {
   where: string;
   /** The certificate is from Let's Encrypt (by issuer, path, or inspection). */
   le: boolean;
+  /** The finding comes from `stapling-doctor check` (a prediction from the configuration), not from a log. */
+  check: boolean;
   /** The issuer `--inspect` found missing from the certificate file, if any. */
   missingIssuer: MissingCertificate | undefined;
   /** The certificate file: the one inspected, else the one the log names. */
@@ -168,11 +178,12 @@ function responderLabel(s: FindingSubject): string {
 }
 
 /** The context of a finding's wording. */
-export function causeContext(server: Server | null, s: FindingSubject, d: Values, facts?: InspectionFacts): CauseContext {
+export function causeContext(server: Server | null, s: FindingSubject, d: Values, facts?: InspectionFacts, check = false): CauseContext {
   const nginx = server === 'nginx';
   return {
     server,
     nginx,
+    check,
     s,
     d,
     facts,
@@ -333,4 +344,43 @@ export function responderPortWords(s: FindingSubject): string {
 /** `openssl ocsp` asking the responder about the certificate, shell-quoted values. */
 export function ocspQuery(s: FindingSubject, extra: string): string {
   return `openssl ocsp -issuer ISSUER.pem -cert ${shq(s.certificate ?? 'CERT.pem')} -url ${responderUrl(s)}${extra} -resp_text`;
+}
+
+/** True when `--inspect` refuted the diagnosis with this check detail (see {@link InspectionFacts.refuted}). */
+export function refutedBy(c: CauseContext, detailId: string): boolean {
+  return c.facts?.refuted?.includes(detailId) === true;
+}
+
+/**
+ * The fix when the files as they are now contradict the log: the running server read them before they
+ * changed (reload it), or it reads other files than those inspected (compare with its own dump).
+ */
+export function reloadSteps(c: CauseContext, what: string): FixStep[] {
+  return [
+    step({
+      action: 'run',
+      command: c.nginx ? 'nginx -t && nginx -s reload' : 'apachectl configtest && apachectl -k graceful   # apache2ctl on Debian',
+      text: `Reload ${c.nginx ? 'nginx' : 'Apache'} so that it reads the files as they are now (${what}).`,
+    }),
+    step({
+      action: 'check',
+      directive: c.dir.certificate,
+      command: c.nginx
+        ? "nginx -T 2>/dev/null | grep -nE 'ssl_certificate|ssl_trusted_certificate|ssl_stapling'"
+        : "apachectl -t -D DUMP_CONFIG 2>/dev/null | grep -niE 'SSLCertificate|SSLCACertificate|SSLUseStapling'",
+      text: `If the message comes back after the reload, the running configuration names other files than those inspected: compare the files its \`${c.dir.certificate}\` lines name with ${c.file ? `"${c.file}"` : 'the inspected file'}, and give that configuration to --config.`,
+    }),
+  ];
+}
+
+/** Regenerate an nginx `ssl_stapling_file` (a DER OCSP response) and keep it fresh: nginx never refreshes it. */
+export function staplingFileSteps(c: CauseContext): FixStep[] {
+  const file = c.d.file ?? 'stapling.der';
+  return [
+    step({
+      action: 'run',
+      command: `openssl ocsp -issuer ISSUER.pem -cert ${shq(c.file ?? 'CERT.pem')} -url http://RESPONDER/ -respout ${shq(file)} && nginx -s reload`,
+      text: `Fetch a fresh response from the certificate's OCSP responder into ${file}, then reload nginx; do it by cron well before nextUpdate (nginx never refreshes the file), or remove \`ssl_stapling_file\` to let nginx fetch responses itself.`,
+    }),
+  ];
 }

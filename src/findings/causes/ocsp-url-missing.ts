@@ -4,7 +4,7 @@
  * nginx "\"ssl_stapling\" ignored, no OCSP responder URL in the certificate" (ngx_event_openssl_stapling.c).
  * Let's Encrypt dropped OCSP URLs in May 2025 (catalogue §3.2, user-asks theme 6).
  */
-import { setting, staplingOff, step, type CauseModule } from './kit.js';
+import { refutedBy, reloadSteps, setting, staplingOff, step, type CauseModule } from './kit.js';
 
 export const ocspUrlMissing: CauseModule = {
   id: 'ocsp-url-missing',
@@ -17,14 +17,21 @@ export const ocspUrlMissing: CauseModule = {
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
-  variant: (c) => (c.le ? 'lets-encrypt' : 'default'),
+  variant: (c) => (refutedBy(c, 'hasOcspUrl') ? 'refuted' : c.le ? 'lets-encrypt' : 'default'),
   messages: {
+    refuted: (c) =>
+      `${c.srv} reported that ${c.cert}${c.vhost} has no OCSP responder URL, but the file as it is now carries one: the running server read an older certificate, or it reads another file.`,
     'lets-encrypt': (c) =>
       `${c.cert}${c.vhost} has no OCSP responder URL: Let's Encrypt stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025, so there is nothing to staple.`,
     default: (c) =>
       `${c.cert}${c.vhost} has no OCSP responder URL (no AIA OCSP entry) and none is configured, so there is nothing to staple.`,
   },
   fix(c) {
+    if (refutedBy(c, 'hasOcspUrl'))
+      return {
+        summary: 'Reload the server: the certificate file carries an OCSP URL now.',
+        steps: reloadSteps(c, 'the certificate with its OCSP URL'),
+      };
     if (c.le) return { summary: "Turn stapling off: Let's Encrypt no longer runs OCSP responders.", steps: [staplingOff(c)] };
     const force = step({
       action: 'set',

@@ -4,7 +4,7 @@
  * nginx "OCSP_check_validity() failed" (src/event/ngx_event_openssl_stapling.c), OpenSSL `status expired`,
  * `status not yet valid` (crypto/ocsp/ocsp_cl.c).
  */
-import { step, type CauseModule } from './kit.js';
+import { staplingFileSteps, step, type CauseModule } from './kit.js';
 
 export const responseNotCurrent: CauseModule = {
   id: 'response-not-current',
@@ -16,11 +16,15 @@ export const responseNotCurrent: CauseModule = {
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['ocsp-url'],
+  variant: (c) => (c.d.file && c.nginx ? 'stapling-file' : 'default'),
   messages: {
+    'stapling-file': (c) =>
+      `The ssl_stapling_file "${c.d.file}" holds a response for ${c.cert} that is no longer current${c.d.detail ? ` (nextUpdate ${c.d.detail})` : ''}: nginx staples it as it is — it never refreshes the file — and clients reject it.`,
     default: (c) =>
       `The OCSP response for ${c.cert} from ${c.resp} is not valid now${c.d.opensslReason ? ` (${c.d.opensslReason})` : ''}: the responder serves stale data or this server's clock is wrong.`,
   },
   fix(c) {
+    if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} and keep it fresh.`, steps: staplingFileSteps(c) };
     const steps = [step({ action: 'run', command: 'timedatectl status', text: 'Make sure the clock is right (NTP synchronised).' })];
     if (!c.nginx) {
       steps.push(

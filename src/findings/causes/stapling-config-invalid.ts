@@ -4,7 +4,7 @@
  * mod_md "MDStapling … mod_watchdog" (modules/md/mod_md_ocsp.c); nginx "\"ssl_stapling\" is incompatible with
  * \"ssl_certificate_compression\"" (src/http/modules/ngx_http_ssl_module.c).
  */
-import { step, type CauseContext, type CauseModule } from './kit.js';
+import { setting, step, type CauseContext, type CauseModule } from './kit.js';
 
 function fixApache(c: CauseContext) {
   const directive = c.d.directive;
@@ -26,6 +26,28 @@ function fixApache(c: CauseContext) {
   return { summary: 'Load mod_watchdog for MDStapling, or turn MDStapling off.', steps: [load] };
 }
 
+/** A Must-Staple certificate on a block that does not (or not from the first handshake) staple. */
+function mustStapleFix(c: CauseContext) {
+  if (c.d.detail === 'must-staple-off') {
+    const on = step({
+      action: 'set',
+      directive: c.dir.stapling,
+      value: 'on',
+      context: c.dir.site,
+      text: `Turn stapling on for it: ${setting(c.server, c.dir.stapling, 'on')}${c.nginx ? '' : ' (with an `SSLStaplingCache` in the server config)'}; or use a certificate without Must-Staple.`,
+    });
+    return { summary: 'Staple for the Must-Staple certificate, or replace it.', steps: [on] };
+  }
+  const file = step({
+    action: 'set',
+    directive: 'ssl_stapling_file',
+    valueKind: null,
+    context: 'server',
+    text: 'Give nginx the response before the first handshake: fetch it with `openssl ocsp … -respout FILE` (by cron, before nextUpdate) and name FILE in `ssl_stapling_file`; or use a certificate without Must-Staple.',
+  });
+  return { summary: 'Staple from the first handshake: a refreshed ssl_stapling_file.', steps: [file] };
+}
+
 export const staplingConfigInvalid: CauseModule = {
   id: 'stapling-config-invalid',
   title: 'Stapling configuration rejected',
@@ -38,11 +60,17 @@ export const staplingConfigInvalid: CauseModule = {
   },
   captured: 'Apache 2.4.68 configtest (rule samples)',
   inspections: [],
+  variant: (c) => (c.d.detail === 'must-staple-off' || c.d.detail === 'must-staple-first-handshake' ? c.d.detail : 'default'),
   messages: {
+    'must-staple-off': (c) =>
+      `${c.cert}${c.vhost} asks for OCSP Must-Staple, but stapling is off for it: clients that honour Must-Staple (Firefox) refuse every connection.`,
+    'must-staple-first-handshake': (c) =>
+      `${c.cert} asks for OCSP Must-Staple, but nginx staples only from the second handshake after each start or reload (it fetches the response on the first one), so the first clients that honour Must-Staple are refused.`,
     default: (c) =>
       `${c.srv} rejects the stapling configuration${c.d.directive ? ` (${c.d.directive})` : ''}, so it does not start or does not staple.`,
   },
   fix(c) {
+    if (c.d.detail === 'must-staple-off' || c.d.detail === 'must-staple-first-handshake') return mustStapleFix(c);
     if (!c.nginx) return fixApache(c);
     const remove = step({
       action: 'remove',

@@ -12,7 +12,10 @@ export const staplingFileError: CauseModule = {
   brief: { apache: null, nginx: 'Fix the path or regenerate the file with `openssl ocsp … -respout FILE`.' },
   captured: 'nginx 1.22.1 (samples/real)',
   inspections: [],
+  variant: (c) => (c.check ? 'check' : 'default'),
   messages: {
+    check: (c) =>
+      `nginx cannot use the ssl_stapling_file${c.d.file ? ` "${c.d.file}"` : ''}${c.d.errorText ? ` (${c.d.errorText})` : c.d.responseStatus ? ` (its response status is ${c.d.responseStatus})` : ''}: ${c.d.responseStatus ? 'it staples an unsuccessful response, which clients ignore' : 'it will refuse to start'}.`,
     default: (c) =>
       `nginx cannot use the ssl_stapling_file${c.d.file ? ` "${c.d.file}"` : ''}: it is missing, unreadable or not a DER OCSP response.`,
   },

@@ -56,6 +56,12 @@ function neededSteps(c: CauseContext, needed: MissingCertificate[]): FixStep[] {
   return [...steps, { ...VERIFY_OFF }];
 }
 
+/** ` (… is missing)` for the certificates an inspection found missing from the trusted bundle. */
+function neededNames(c: CauseContext): string {
+  const needed = c.facts?.missing.filter((m) => m.neededIn === 'trusted-bundle') ?? [];
+  return needed.length > 0 ? ` (${needed.map((m) => m.subject).join(' and ')} ${needed.length === 1 ? 'is' : 'are'} missing)` : '';
+}
+
 export const trustedChainIncomplete: CauseModule = {
   id: 'trusted-chain-incomplete',
   title: 'Trusted chain incomplete',
@@ -67,7 +73,10 @@ export const trustedChainIncomplete: CauseModule = {
   },
   captured: 'nginx 1.22.1 (samples/real)',
   inspections: ['trusted-chain'],
+  variant: (c) => (c.check ? 'check' : 'default'),
   messages: {
+    check: (c) =>
+      `With \`ssl_stapling_verify on\`, nginx will not be able to verify the OCSP responses for ${c.cert} that a delegated OCSP responder certificate signs (as most CAs' responders do): the trusted certificates lack the CA chain that issued it${neededNames(c)}, so it will staple nothing. (A response the issuing CA signs with its own certificate is trusted through the certificate chain.)`,
     default: (c) =>
       `${c.srv} could not verify the signer of the OCSP response for ${c.cert} from ${c.resp}${c.d.verifyError ? ` (${c.d.verifyError})` : ''}: the trusted certificates lack the CA chain that issued it, so nothing is stapled.`,
   },

@@ -97,8 +97,6 @@ function siteOf(kind: 'main' | 'virtualhost', s: Scope, main: Scope, at: Locatio
     line: l.line,
   }));
   const names = [...(name ? [name.host] : []), ...all(s, 'serveralias').flatMap((l) => l.args)];
-  const vhostPort =
-    kind === 'virtualhost' ? (addresses.find((a) => a.port !== null)?.port ?? serverNameOf(last(main, 'servername'))?.port) : null;
   return {
     server: 'apache',
     kind,
@@ -109,7 +107,10 @@ function siteOf(kind: 'main' | 'virtualhost', s: Scope, main: Scope, at: Locatio
     files: [...(kind === 'main' ? new Set([at.file, ...s.own.map((l) => l.file)]) : s.files)],
     names,
     serverName: name?.host ?? null,
-    port: (kind === 'main' ? name?.port : own?.port) ?? vhostPort ?? (tls ? 443 : 80),
+    // mod_ssl's vhost id takes the port of the block's own ServerName, else 443 (SSLEngine on) or 80: never the
+    // <VirtualHost> address's (`ssl_util_vhostid()`; Apache 2.4.71 logs `www.stapling.test:443:0` for a
+    // <VirtualHost 127.0.0.1:43097>, samples/real/apache-issuer-missing.log).
+    port: (kind === 'main' ? name?.port : own?.port) ?? (tls ? 443 : 80),
     listen: kind === 'virtualhost' ? vhostArgs : addresses.map((a) => a.raw),
     addresses,
     certificates: certLines.map((l) => rel(l)).filter((f): f is string => f !== null),

@@ -70,9 +70,10 @@ export interface SiteCertificates {
    */
   serverName: string | null;
   /**
-   * Apache: the port of the vhost id (`ServerName`'s port, else the first `<VirtualHost>` address's,
-   * else 443 with `SSLEngine on`, 80 without) — `modules/ssl/ssl_util.c` `ssl_util_vhostid()`,
-   * `server/vhost.c` `ap_parse_vhost_addrs()` (httpd 2.4). nginx: the first `listen` port.
+   * Apache: the port of the vhost id (the block's own `ServerName` port, else 443 with `SSLEngine on`,
+   * 80 without; the `<VirtualHost>` address's port does not count) — `modules/ssl/ssl_util.c`
+   * `ssl_util_vhostid()` (httpd 2.4; real Apache 2.4.71 logs `…:443:0` for a `<VirtualHost *:43097>`,
+   * samples/real/apache-issuer-missing.log). nginx: the first `listen` port.
    */
   port: number | null;
   /** `listen` values / `<VirtualHost>` addresses as written (compatibility; see `addresses`). */

@@ -46,6 +46,8 @@ export interface SiteHints {
   configFile?: string;
   /** A responder URL the log names (Apache AH01940, or the URL of a failed request). */
   responderUrl?: string;
+  /** An `ssl_stapling_file` the log names (nginx `d2i_OCSP_RESPONSE_bio("…")`, `BIO_new_file("…")`). */
+  staplingFile?: string;
 }
 
 /** The hints by name, as {@link Resolution} reports them. */
@@ -104,6 +106,8 @@ export interface ResolveOptions {
   leafOf?: (file: string) => X509Certificate | null;
   /** `--map-path`, to compare paths as they are read. */
   paths?: PathMap;
+  /** Hints beyond the finding's subject ({@link candidatesFor} only): what its evidence lines say (`inspect/blocks.ts`). */
+  extra?: SiteHints;
 }
 
 interface Work {
@@ -258,6 +262,12 @@ function placeTests(hints: SiteHints, opts: ResolveOptions): [HintName, string, 
       });
     out.push(['responderUrl', url, [forced, inCert]]);
   }
+  if (hints.staplingFile) {
+    const paths = opts.paths ?? NO_PATH_MAP;
+    const real = (p: string) => paths.toReal(path.resolve(p));
+    const wanted = real(hints.staplingFile);
+    out.push(['staplingFile', hints.staplingFile, [(w) => w.site.staplingFile !== null && real(w.site.staplingFile) === wanted]]);
+  }
   return out;
 }
 
@@ -387,7 +397,7 @@ export function candidatesFor(
   configs: readonly ServerConfig[],
   options: ResolveOptions = {},
 ): Resolution {
-  return resolveSites(configs, hintsOf(f), options);
+  return resolveSites(configs, { ...hintsOf(f), ...options.extra }, options);
 }
 
 /**

@@ -1,0 +1,515 @@
+/**
+ * `stapling-doctor check` (issue 13): from the configuration and the certificates alone, the causes that
+ * will stop stapling, in the log analysis's finding format and cause vocabulary. Every test class runs on
+ * generated nginx and Apache configurations (one broken thing each, and healthy ones that must give
+ * nothing) with certificates made by the test PKI; the shared-certificate fixtures of the Debian layouts
+ * give a finding for the one block that breaks. The real servers confirm the predictions in
+ * test/servers (the prediction table).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import type { AddressInfo } from 'node:net';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { checkConfigs, type CheckReport } from '../src/inspect/check.js';
+import { createInspector } from '../src/inspect/inspect.js';
+import { fsConfigReader, readServerConfig, type ServerConfig } from '../src/inspect/config.js';
+import { checkStaple } from '../src/probe/ocsp.js';
+import { renderFinding } from '../src/findings/render.js';
+import { CHECK_SCHEMA } from '../src/format/output-schema.js';
+import { loadRules } from '../src/rules/load.js';
+import { createPathMap } from '../src/inspect/paths.js';
+import type { Finding } from '../src/types.js';
+import { createPki, type Pki } from './servers/pki.js';
+import { run, runOk } from './servers/proc.js';
+import { CLI, runCli, tempDir } from './helpers/cli.js';
+import { createConfigPki, stageFixture } from './helpers/config-lab.js';
+
+const tmp = tempDir('sd-check-');
+let pki: Pki;
+/** A Must-Staple leaf (TLS Feature status_request) issued by the PKI's intermediate, and its full chain. */
+let must: { cert: string; fullchain: string; key: string };
+/** A DER OCSP response for the `good` leaf, valid for one day, made by `openssl ocsp` from the CA's index. */
+let goodResponse: string;
+
+beforeAll(async () => {
+  pki = await createPki(path.join(tmp.dir, 'pki'), [
+    { name: 'good', ocspUrl: 'http://127.0.0.1:9/', status: 'good' },
+    { name: 'no-ocsp-url', ocspUrl: null, status: 'good' },
+    { name: 'name-url', ocspUrl: 'http://ocsp.check.test/', status: 'good' },
+    { name: 'https-url', ocspUrl: 'https://127.0.0.1:9/', status: 'good' },
+  ]);
+  const d = path.join(tmp.dir, 'extra');
+  fs.mkdirSync(d);
+  const f = (n: string) => path.join(d, n);
+  fs.writeFileSync(
+    f('ms.cnf'),
+    '[ms]\nbasicConstraints=CA:FALSE\ntlsfeature=status_request\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:9/\n',
+  );
+  await runOk('openssl', [
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    f('ms.key'),
+    '-subj',
+    '/CN=must.check.test',
+    '-out',
+    f('ms.csr'),
+  ]);
+  await runOk(
+    'openssl',
+    ['x509', '-req', '-in', f('ms.csr'), '-CA', pki.inter.cert, '-CAkey', pki.inter.key, '-set_serial', '0x5151', '-days', '30'].concat([
+      '-extfile',
+      f('ms.cnf'),
+      '-extensions',
+      'ms',
+      '-out',
+      f('ms.pem'),
+    ]),
+  );
+  fs.writeFileSync(f('ms-fullchain.pem'), fs.readFileSync(f('ms.pem'), 'utf8') + fs.readFileSync(pki.inter.cert, 'utf8'));
+  must = { cert: f('ms.pem'), fullchain: f('ms-fullchain.pem'), key: f('ms.key') };
+  const good = pki.leaves.good!;
+  await runOk('openssl', ['ocsp', '-issuer', pki.inter.cert, '-cert', good.cert, '-no_nonce', '-reqout', f('req.der')]);
+  await runOk(
+    'openssl',
+    ['ocsp', '-index', pki.index, '-rsigner', pki.inter.cert, '-rkey', pki.inter.key, '-CA', pki.inter.cert].concat([
+      '-reqin',
+      f('req.der'),
+      '-respout',
+      f('good.der'),
+      '-ndays',
+      '1',
+    ]),
+  );
+  goodResponse = f('good.der');
+}, 60_000);
+afterAll(() => tmp.cleanup());
+
+let n = 0;
+function write(text: string, ext: string): string {
+  const file = path.join(tmp.dir, 'conf', `${++n}.${ext}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+/** An nginx configuration with one TLS server block (and `http` directives). */
+const nginx = (server: string, http = '') =>
+  write(
+    `events {}\nhttp {\n  ${http}\n  server {\n    listen 127.0.0.1:8443 ssl;\n    server_name www.check.test;\n${server}\n  }\n}\n`,
+    'nginx.conf',
+  );
+/** An Apache configuration with one TLS VirtualHost (and server-config directives; a stapling cache unless `cache` is false). */
+const apache = (vhost: string, global = '', cache = true) =>
+  write(
+    `${cache ? 'SSLStaplingCache shmcb:/tmp/stapling(32768)\n' : ''}${global}\n<VirtualHost 127.0.0.1:8443>\n  ServerName www.check.test\n  SSLEngine on\n${vhost}\n</VirtualHost>\n`,
+    'httpd.conf',
+  );
+
+function check(files: string[], now = Date.now()): CheckReport {
+  const reader = fsConfigReader(fs);
+  const configs: ServerConfig[] = files.map((c) => readServerConfig(c, reader));
+  const readFile = (f: string) => {
+    try {
+      return { bytes: fs.readFileSync(f) };
+    } catch (e) {
+      return { error: (e as NodeJS.ErrnoException).code ?? String(e) };
+    }
+  };
+  return checkConfigs(configs, { readPem: createInspector().readPem, readFile, readStaple: checkStaple, now });
+}
+const causes = (r: CheckReport) => r.findings.map((f) => f.cause).sort();
+
+type Case = [title: string, conf: () => string, expected: string[]];
+
+describe('nginx: each cause from its configuration class, nothing from a healthy one', () => {
+  const good = () => pki.leaves.good!;
+  const verify = () => `ssl_stapling_verify on; ssl_trusted_certificate ${pki.issuerChain};`;
+  const cases: Case[] = [
+    [
+      'healthy: full chain, verified with the whole chain',
+      () => nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on; ${verify()}`),
+      [],
+    ],
+    ['healthy: full chain, not verified', () => nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on;`), []],
+    [
+      'healthy: leaf only, issuer in ssl_trusted_certificate',
+      () => nginx(`ssl_certificate ${good().cert}; ssl_stapling on; ${verify()}`),
+      [],
+    ],
+    ['healthy: stapling inherited from http', () => nginx(`ssl_certificate ${good().fullchain};`, 'ssl_stapling on;'), []],
+    ['stapling off: nothing to predict', () => nginx(`ssl_certificate ${good().cert}; ssl_stapling off;`), []],
+    ['leaf only, no trusted file', () => nginx(`ssl_certificate ${good().cert}; ssl_stapling on;`), ['issuer-certificate-missing']],
+    ['self-signed', () => nginx(`ssl_certificate ${pki.selfSigned.cert}; ssl_stapling on;`), ['self-signed-certificate']],
+    ['no AIA OCSP URL', () => nginx(`ssl_certificate ${pki.leaves['no-ocsp-url']!.fullchain}; ssl_stapling on;`), ['ocsp-url-missing']],
+    [
+      'no AIA OCSP URL, but ssl_stapling_responder',
+      () => nginx(`ssl_certificate ${pki.leaves['no-ocsp-url']!.fullchain}; ssl_stapling on; ssl_stapling_responder http://127.0.0.1:9/;`),
+      [],
+    ],
+    [
+      'an https:// OCSP URL',
+      () => nginx(`ssl_certificate ${pki.leaves['https-url']!.fullchain}; ssl_stapling on;`),
+      ['responder-url-invalid'],
+    ],
+    [
+      'ssl_stapling_responder https://',
+      () => nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on; ssl_stapling_responder https://127.0.0.1:9/;`),
+      ['responder-url-invalid'],
+    ],
+    [
+      'a responder name, no resolver',
+      () => nginx(`ssl_certificate ${pki.leaves['name-url']!.fullchain}; ssl_stapling on;`),
+      ['resolver-missing'],
+    ],
+    [
+      'a responder name and a resolver',
+      () => nginx(`ssl_certificate ${pki.leaves['name-url']!.fullchain}; ssl_stapling on;`, 'resolver 127.0.0.53;'),
+      [],
+    ],
+    [
+      'verify without ssl_trusted_certificate',
+      () => nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on; ssl_stapling_verify on;`),
+      ['trusted-chain-incomplete'],
+    ],
+    [
+      'verify with the intermediate only',
+      () =>
+        nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on; ssl_stapling_verify on; ssl_trusted_certificate ${pki.inter.cert};`),
+      ['trusted-chain-incomplete'],
+    ],
+    [
+      'the issuer missing and an https:// URL: nginx stops at the issuer',
+      () => nginx(`ssl_certificate ${pki.leaves['https-url']!.cert}; ssl_stapling on;`),
+      ['issuer-certificate-missing'],
+    ],
+    [
+      'ssl_stapling_file that does not exist',
+      () => nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on; ssl_stapling_file ${tmp.dir}/none.der;`),
+      ['stapling-file-error'],
+    ],
+    [
+      'ssl_stapling_file holding a PEM certificate',
+      () => nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on; ssl_stapling_file ${good().cert};`),
+      ['stapling-file-error'],
+    ],
+    [
+      'ssl_stapling_file with a good response',
+      () => nginx(`ssl_certificate ${good().cert}; ssl_stapling on; ssl_stapling_file ${goodResponse};`),
+      [],
+    ],
+  ];
+  test.each(cases)('%s', (_t, conf, expected) => {
+    expect(causes(check([conf()]))).toEqual(expected);
+  });
+});
+
+describe('Apache: each cause from its configuration class, nothing from a healthy one', () => {
+  const good = () => pki.leaves.good!;
+  const cases: Case[] = [
+    ['healthy: full chain', () => apache(`  SSLCertificateFile ${good().fullchain}\n  SSLUseStapling on`), []],
+    [
+      'healthy: leaf only, SSLCertificateChainFile',
+      () => apache(`  SSLCertificateFile ${good().cert}\n  SSLCertificateChainFile ${pki.inter.cert}\n  SSLUseStapling on`),
+      [],
+    ],
+    [
+      'healthy: leaf only, issuer in SSLCACertificateFile',
+      () => apache(`  SSLCertificateFile ${good().cert}\n  SSLUseStapling on`, `SSLCACertificateFile ${pki.inter.cert}`),
+      [],
+    ],
+    [
+      'healthy: a responder name (Apache uses the system resolver)',
+      () => apache(`  SSLCertificateFile ${pki.leaves['name-url']!.fullchain}\n  SSLUseStapling on`),
+      [],
+    ],
+    ['leaf only', () => apache(`  SSLCertificateFile ${good().cert}\n  SSLUseStapling on`), ['issuer-certificate-missing']],
+    ['self-signed', () => apache(`  SSLCertificateFile ${pki.selfSigned.cert}\n  SSLUseStapling on`), ['self-signed-certificate']],
+    [
+      'no AIA OCSP URL',
+      () => apache(`  SSLCertificateFile ${pki.leaves['no-ocsp-url']!.fullchain}\n  SSLUseStapling on`),
+      ['ocsp-url-missing'],
+    ],
+    [
+      'no AIA OCSP URL, SSLStaplingForceURL http://',
+      () =>
+        apache(
+          `  SSLCertificateFile ${pki.leaves['no-ocsp-url']!.fullchain}\n  SSLUseStapling on\n  SSLStaplingForceURL http://127.0.0.1:9/`,
+        ),
+      [],
+    ],
+    [
+      'SSLStaplingForceURL https://',
+      () => apache(`  SSLCertificateFile ${good().fullchain}\n  SSLUseStapling on\n  SSLStaplingForceURL https://127.0.0.1:9/`),
+      ['responder-url-invalid'],
+    ],
+    [
+      'no SSLStaplingCache',
+      () => apache(`  SSLCertificateFile ${good().fullchain}\n  SSLUseStapling on`, '', false),
+      ['stapling-cache-problem'],
+    ],
+    ['no SSLStaplingCache, stapling off: nothing', () => apache(`  SSLCertificateFile ${good().fullchain}`, '', false), []],
+  ];
+  test.each(cases)('%s', (_t, conf, expected) => {
+    expect(causes(check([conf()]))).toEqual(expected);
+  });
+});
+
+describe('findings in the log report’s shape', () => {
+  const validate = new Ajv2020({ strict: false }).compile(CHECK_SCHEMA);
+
+  test('evidence: the directives as written (file:line) and the certificate; a fix naming the missing certificate', () => {
+    const conf = nginx(`ssl_certificate ${pki.leaves.good!.cert}; ssl_stapling on;`);
+    const [f] = check([conf]).findings.map((x) => renderFinding(x));
+    expect(f!.origin).toBe('check');
+    expect(f!.ruleIds).toEqual(['nginx-issuer-not-found']);
+    expect(f!.evidence.map((e) => [e.source, e.file, e.line, e.text])).toEqual([
+      ['config', conf, 7, `ssl_certificate ${pki.leaves.good!.cert};`],
+      ['config', conf, 7, 'ssl_stapling on;'],
+      ['certificate', pki.leaves.good!.cert, 1, expect.stringMatching(/^CN=www\.stapling\.test, issuer CN=Stapling Test Intermediate CA/)],
+    ]);
+    expect(f!.inspection!.missing.map((m) => m.subject)).toEqual(['CN=Stapling Test Intermediate CA,O=stapling-doctor tests']);
+    expect(f!.fix.steps[0]!.text).toContain('Stapling Test Intermediate CA');
+    expect(f!.fix.verify[1]).toMatch(/-connect 127\.0\.0\.1:8443 -servername www\.check\.test/);
+  });
+
+  test('the CLI: JSON validates against the check schema, human output says what was checked; exit 1', () => {
+    const conf = nginx(`ssl_certificate ${pki.leaves.good!.cert}; ssl_stapling on;`);
+    const json = runCli(['check', '--config', conf, '--format', 'json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout) as { findings: Finding[] };
+    if (!validate(doc as unknown)) throw new Error(JSON.stringify(validate.errors, null, 2));
+    expect(doc.findings.map((f) => f.cause)).toEqual(['issuer-certificate-missing']);
+    const human = runCli(['check', '--config', conf]);
+    expect(human.stdout).toContain('━━ Issuer certificate missing (issuer-certificate-missing)');
+    expect(human.stdout).toContain('Checked:');
+    expect(human.stdout).toContain(`${conf}:7  ssl_certificate ${pki.leaves.good!.cert};`);
+    expect(human.stdout).toMatch(/stapling-doctor check: 1 finding \(1 warning\) in 1 TLS block with stapling on/);
+  });
+
+  test('a healthy configuration: exit 0, "nothing will stop stapling"', () => {
+    // Complete (with its key), since `nginx -t` is asked where nginx is installed.
+    const conf = nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_certificate_key ${pki.leaves.good!.key}; ssl_stapling on;`);
+    const r = runCli(['check', '--config', conf]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/nothing will stop stapling in 1 TLS block with stapling on/);
+  });
+
+  test('an unreadable --config: exit 2 with the path and the reason', () => {
+    const r = runCli(['check', '--config', `${tmp.dir}/missing.conf`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${tmp.dir}/missing.conf: cannot read --config ${tmp.dir}/missing.conf: no such file or directory`);
+    expect(r.stdout).toBe('');
+  });
+
+  test('a configuration the server would refuse (syntax): file:line on stderr, exit 1, never "nothing will stop stapling"', () => {
+    const conf = write(`events {}\nhttp {\n  server {\n    listen 127.0.0.1:8443 ssl\n  }\n`, 'nginx.conf');
+    const r = runCli(['check', '--config', conf]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`--config: error: ${conf.replace(/[.]/g, '\\.')}:5: `));
+    expect(r.stdout).not.toContain('nothing will stop stapling');
+    expect(r.stdout).toMatch(/no finding in .*; 1 configuration error \(on standard error\)\.$/m);
+  });
+
+  test('--map-path: a certificate missing under TO is not checked, with the mapped path that was tried', () => {
+    const root = path.join(tmp.dir, 'mapped-root');
+    const conf = path.join(root, 'nginx.conf');
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(
+      conf,
+      `events {}\nhttp {\n  server {\n    listen 8443 ssl;\n    ssl_certificate /etc/sd-mapped/gone.pem;\n    ssl_stapling on;\n  }\n}\n`,
+    );
+    const r = runCli(['check', '--map-path', `/etc/sd-mapped=${root}`, '--config', '/etc/sd-mapped/nginx.conf']);
+    // Under --map-path a file missing from the copy says nothing about the server.
+    expect(r.stdout).toContain(
+      `/etc/sd-mapped/nginx.conf:3: /etc/sd-mapped/gone.pem: cannot read it (ENOENT, read from ${root}/gone.pem)\n`,
+    );
+    const direct = check([nginx(`ssl_certificate ${tmp.dir}/gone.pem; ssl_stapling on;`)]);
+    expect(direct.notChecked.map((x) => x.reason)).toEqual(['cannot read it (ENOENT): the server would not start']);
+    expect(r.stdout).toMatch(/no finding in 1 TLS block .*; 1 certificate not checked\.$/m);
+  });
+
+  test('the rules cited carry the severities check gives (so the same cause is as severe as in a log)', async () => {
+    const rules = new Map((await loadRules()).map((r) => [r.id, r]));
+    const conf = [
+      nginx(`ssl_certificate ${pki.leaves.good!.cert}; ssl_stapling on;`),
+      nginx(`ssl_certificate ${pki.leaves['name-url']!.fullchain}; ssl_stapling on; ssl_stapling_verify on;`),
+      apache(`  SSLCertificateFile ${pki.leaves.good!.fullchain}\n  SSLUseStapling on\n  SSLStaplingForceURL https://x/`, '', false),
+      nginx(`ssl_certificate ${pki.leaves['https-url']!.fullchain}; ssl_stapling on;`),
+      nginx(`ssl_certificate ${pki.leaves['no-ocsp-url']!.fullchain}; ssl_stapling on;`),
+    ];
+    const found = check(conf).findings;
+    expect(found.length).toBeGreaterThanOrEqual(6);
+    for (const f of found) {
+      const rule = rules.get(f.ruleIds[0]!);
+      if (!rule) throw new Error(`${f.cause}: no rule ${f.ruleIds[0]}`);
+      const possible = new Set([rule.cause, ...Object.values(rule.causeFrom?.map ?? {})]);
+      expect([f.cause, possible.has(f.cause), f.severity]).toEqual([f.cause, true, rule.severity]);
+    }
+  });
+});
+
+describe('Must-Staple, stapling files, expiry', () => {
+  test('Must-Staple with stapling off: an error; on nginx without ssl_stapling_file: the first handshakes get none', () => {
+    const off = check([nginx(`ssl_certificate ${must.fullchain}; ssl_stapling off;`)]).findings.map((f) => renderFinding(f));
+    expect(off.map((f) => [f.cause, f.messageId, f.severity])).toEqual([
+      ['stapling-config-invalid', 'stapling-config-invalid.must-staple-off', 'error'],
+    ]);
+    expect(off[0]!.fix.steps[0]).toMatchObject({ directive: 'ssl_stapling', value: 'on' });
+    const first = check([nginx(`ssl_certificate ${must.fullchain}; ssl_stapling on;`)]).findings;
+    expect(first.map((f) => [f.messageId, f.severity])).toEqual([['stapling-config-invalid.must-staple-first-handshake', 'warning']]);
+    expect(causes(check([apache(`  SSLCertificateFile ${must.fullchain}\n  SSLUseStapling on`)]))).toEqual([]);
+  });
+
+  test('Must-Staple and a blocking cause: an error, and the message says why', () => {
+    const [f] = check([apache(`  SSLCertificateFile ${must.cert}\n  SSLUseStapling on`)]).findings.map((x) => renderFinding(x));
+    expect([f!.cause, f!.severity]).toEqual(['issuer-certificate-missing', 'error']);
+    expect(f!.message).toMatch(/Must-Staple: clients that honour it refuse the connection/);
+    expect(f!.inspection!.checks.map((c) => c.check)).toContain('must-staple');
+  });
+
+  test('a stale ssl_stapling_file (nginx staples it forever, with no log line): response-not-current', () => {
+    const conf = nginx(`ssl_certificate ${pki.leaves.good!.cert}; ssl_stapling on; ssl_stapling_file ${goodResponse};`);
+    const [f] = check([conf], Date.now() + 3 * 86_400_000).findings.map((x) => renderFinding(x));
+    expect(f!.messageId).toBe('response-not-current.stapling-file');
+    expect(f!.message).toContain(`The ssl_stapling_file "${goodResponse}" holds a response`);
+    expect(f!.fix.steps[0]!.command).toMatch(/-respout/);
+  });
+
+  test('a response for another certificate in ssl_stapling_file: certid-mismatch', () => {
+    const conf = nginx(`ssl_certificate ${pki.leaves['name-url']!.cert}; ssl_stapling on; ssl_stapling_file ${goodResponse};`);
+    expect(check([conf]).findings.map((f) => f.messageId)).toEqual(['certid-mismatch.stapling-file']);
+  });
+
+  test('an expired certificate is an error; one that expires within --expiry-days a warning', () => {
+    const conf = nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_stapling on;`);
+    const later = check([conf], Date.now() + 40 * 86_400_000).findings;
+    expect(later.map((f) => [f.cause, f.messageId, f.severity])).toEqual([['certificate-expired', 'certificate-expired.expired', 'error']]);
+    const soon = check([conf], Date.now() + 20 * 86_400_000).findings;
+    expect(soon.map((f) => [f.cause, f.messageId, f.severity])).toEqual([
+      ['certificate-expired', 'certificate-expired.default', 'warning'],
+    ]);
+  });
+});
+
+describe('the shared-certificate layouts of Debian (issue 13): the block that breaks, not the other', () => {
+  test('nginx: b.example (ssl_trusted_certificate holds a foreign CA) is predicted to miss the issuer; a.example is fine', async () => {
+    const cpki = await createConfigPki(path.join(tmp.dir, 'cpki'));
+    const stage = stageFixture('debian-nginx-shared-certificate', path.join(tmp.dir, 'ngx-stage'), cpki);
+    const r = runCli(['check', '--config', '/etc/nginx/nginx.conf', '--map-path', stage.mapArg, '--format', 'json']);
+    const doc = JSON.parse(r.stdout) as { findings: Finding[]; blocks: { block: string; stapling: boolean }[] };
+    expect(doc.blocks.map((b) => [b.block, b.stapling])).toEqual([
+      ['/etc/nginx/sites-enabled/a.example:2', true],
+      ['/etc/nginx/sites-enabled/b.example:3', true],
+    ]);
+    expect(doc.findings.map((f) => [f.cause, f.inspection?.configBlock])).toEqual([
+      ['issuer-certificate-missing', '/etc/nginx/sites-enabled/b.example:3'],
+    ]);
+    expect(doc.findings[0]!.evidence.map((e) => `${e.file}:${e.line}`)).toEqual([
+      '/etc/nginx/conf.d/stapling.conf:2', // ssl_stapling on (http level, inherited)
+      '/etc/nginx/snippets/shared-certificate.conf:2', // ssl_certificate (included in the block)
+      '/etc/nginx/sites-enabled/b.example:8', // ssl_trusted_certificate
+      '/etc/ssl/stapling-doctor/shared.pem:1',
+    ]);
+    expect(r.code).toBe(1);
+  });
+
+  test('Apache: the b.example VirtualHost is predicted to miss the issuer', async () => {
+    const cpki = await createConfigPki(path.join(tmp.dir, 'cpki-a'));
+    const stage = stageFixture('debian-apache-shared-certificate', path.join(tmp.dir, 'ap-stage'), cpki);
+    const conf = readServerConfig('/etc/apache2/apache2.conf', fsConfigReader(fs, stage.paths));
+    const report = checkConfigs([conf], {
+      readPem: createInspector({ paths: createPathMap([stage.mapArg]) }).readPem,
+      readFile: () => ({ error: 'unused' }),
+      now: Date.now(),
+    });
+    expect(report.findings.map((f) => [f.cause, f.inspection?.configBlock, f.subject.vhost])).toEqual([
+      ['issuer-certificate-missing', '/etc/apache2/sites-enabled/b-example-ssl.conf:2', 'b.example:443'],
+    ]);
+  });
+});
+
+describe('saved dumps give what the files give (nginx -T, apachectl -t -D DUMP_INCLUDES / DUMP_CONFIG)', () => {
+  const FIXTURES = path.resolve('test/fixtures/config');
+  // What each fixture was made to show: b.example misses its issuer (Debian); the RHEL sites are healthy.
+  const cases: [fixture: string, main: string, dumps: string[], expected: string[]][] = [
+    ['debian-nginx-shared-certificate', '/etc/nginx/nginx.conf', ['nginx-T.txt'], ['issuer-certificate-missing']],
+    [
+      'debian-apache-shared-certificate',
+      '/etc/apache2/apache2.conf',
+      ['apachectl-DUMP_INCLUDES.txt', 'apachectl-DUMP_CONFIG.txt'],
+      ['issuer-certificate-missing'],
+    ],
+    ['rhel-httpd', '/etc/httpd/conf/httpd.conf', ['httpd-DUMP_INCLUDES.txt', 'httpd-DUMP_CONFIG.txt'], []],
+  ];
+  test.each(cases)('%s: the same findings from %s as from each dump', async (fixture, main, dumps, expected) => {
+    const cpki = await createConfigPki(path.join(tmp.dir, `dump-pki-${fixture}`));
+    const stage = stageFixture(fixture, path.join(tmp.dir, `dump-${fixture}`), cpki);
+    const findingsOf = (conf: string) => {
+      const r = runCli(['check', '--config', conf, '--map-path', stage.mapArg, '--format', 'json']);
+      const doc = JSON.parse(r.stdout) as { configs: { source: string }[]; findings: Finding[]; blocks: unknown[] };
+      return {
+        code: r.code,
+        source: doc.configs[0]!.source,
+        blocks: doc.blocks.length,
+        findings: doc.findings.map((f) => [f.cause, f.subject.certificate]),
+      };
+    };
+    const files = findingsOf(main);
+    expect(files.findings.map(([c]) => c)).toEqual(expected);
+    expect(files.source).toBe('files');
+    expect(files.blocks).toBeGreaterThan(0);
+    for (const d of dumps) {
+      const got = findingsOf(path.join(FIXTURES, fixture, 'dumps', d));
+      expect(got.source).not.toBe('files');
+      expect([d, got.blocks, got.findings, got.code]).toEqual([d, files.blocks, files.findings, files.code]);
+    }
+  });
+});
+
+describe('check --probe', () => {
+  const validate = new Ajv2020({ strict: false }).compile(CHECK_SCHEMA);
+
+  /** A TLS server for the good leaf that staples `staple` on every handshake (null: none). */
+  async function stapler(staple: Buffer | null): Promise<{ port: number; close: () => Promise<void> }> {
+    const l = pki.leaves.good!;
+    const srv = tls.createServer({ key: fs.readFileSync(l.key), cert: fs.readFileSync(l.fullchain) }, (sock) => sock.end());
+    srv.on('OCSPRequest', (_c: Buffer, _i: Buffer, cb: (err: Error | null, resp: Buffer | null) => void) => cb(null, staple));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    return { port: (srv.address() as AddressInfo).port, close: () => new Promise((r) => srv.close(() => r())) };
+  }
+
+  test.each([
+    ['a good staple: exit 0', true, 'good', 0],
+    ['no staple on either handshake: exit 1', false, 'no-staple', 1],
+  ])('%s (a block with server_name _ is reached on loopback, without SNI)', async (_t, stapled, verdict, code) => {
+    const s = await stapler(stapled ? fs.readFileSync(goodResponse) : null);
+    try {
+      const conf = write(
+        `events {}\nhttp {\n  server {\n    listen ${s.port} ssl;\n    server_name _;\n    ssl_certificate ${pki.leaves.good!.fullchain};\n    ssl_certificate_key ${pki.leaves.good!.key};\n    ssl_stapling on;\n  }\n}\n`,
+        'nginx.conf',
+      );
+      const r = await run(process.execPath, [CLI, 'check', '--config', conf, '--probe', '--timeout', '3000', '--format', 'json'], {
+        timeoutMs: 30_000,
+      });
+      const doc = JSON.parse(r.stdout) as {
+        findings: unknown[];
+        probes: { endpoint: unknown; address: string; result: { verdict: string } }[];
+      };
+      if (!validate(doc as unknown)) throw new Error(JSON.stringify(validate.errors, null, 2));
+      expect(doc.findings).toEqual([]);
+      expect(doc.probes.map((p) => [p.endpoint, p.address, p.result.verdict])).toEqual([
+        [{ host: '127.0.0.1', port: s.port, serverName: null }, '127.0.0.1', verdict],
+      ]);
+      expect(r.code).toBe(code);
+    } finally {
+      await s.close();
+    }
+  });
+});
