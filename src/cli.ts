@@ -11,7 +11,9 @@
 import fs from 'node:fs';
 import tty from 'node:tty';
 import v8 from 'node:v8';
+import { isMainThread } from 'node:worker_threads';
 import { run } from './run/run.js';
+import './run/job-worker.js'; // in a --jobs worker thread (the bundle is its own worker script), this serves
 
 // Keep V8's young generation at its initial size: scanning produces a steady stream of short-lived
 // garbage (one parse per candidate line) for which V8 would otherwise grow the semi-spaces to 16 MB
@@ -123,13 +125,18 @@ process.on('unhandledRejection', (err) => {
   process.exit();
 });
 
-if (stdoutClosedAtStart()) {
+if (!isMainThread) {
+  // a --jobs worker: job-worker.ts serves the main thread
+} else if (stdoutClosedAtStart()) {
   process.stderr.write('stapling-doctor: cannot write the output: standard output is closed (use >/dev/null to discard it)\n');
   process.exitCode = 2;
 } else {
   run({
     argv: process.argv.slice(2),
-    stdin: process.stdin,
+    // Opening stdin (a TTY or socket handle) costs ~8 ms of start-up: only when the run reads or stops it.
+    get stdin() {
+      return process.stdin;
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,

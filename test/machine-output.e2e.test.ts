@@ -162,9 +162,10 @@ describe('inputs, failures and interruptions', () => {
     expect(end.inputs).toEqual(doc.inputs);
   });
 
+  // Read one after the other (--jobs 1): the input being read is partial, the next one not read.
   test.each([
-    ['json', ['--format', 'json']],
-    ['human', ['--no-live']],
+    ['json', ['--format', 'json', '--jobs', '1']],
+    ['human', ['--no-live', '--jobs', '1']],
   ])(
     'SIGTERM while reading (%s): the report says it was interrupted, and which inputs were not read',
     async (format, flags) => {
@@ -198,6 +199,32 @@ describe('inputs, failures and interruptions', () => {
     },
     60_000,
   );
+
+  test('SIGTERM while --jobs 2 workers read: the input stopped in is partial, none is called read that was not', async () => {
+    const second = path.join(dir, 'second-jobs.log');
+    fs.writeFileSync(second, `${ngx(5, 5)}\n`);
+    const child = spawn(process.execPath, [CLI, '--format', 'json', '--jobs', '2', noisy, second], {
+      cwd: ROOT,
+      env: PLAIN_ENV,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await readingPast(child.pid!, 8 << 20);
+    child.kill('SIGTERM');
+    expect(await code).toBe(1);
+    const doc = JSON.parse(out) as { interrupted: boolean; inputs: { file: string; status: string; error?: string; lines: number }[] };
+    expect(validJson(doc)).toBe(true);
+    expect(doc.interrupted).toBe(true);
+    expect(doc.inputs.map((i) => i.file)).toEqual([noisy, second]);
+    expect([doc.inputs[0]!.status, doc.inputs[0]!.error]).toEqual(['partial', 'interrupted']);
+    // The small file was read whole by its worker: applied (read), or left unapplied behind the first (not-read).
+    expect([
+      ['read', undefined],
+      ['not-read', 'interrupted'],
+    ]).toContainEqual([doc.inputs[1]!.status, doc.inputs[1]!.error]);
+  }, 60_000);
 
   test('a run that is not interrupted says so too', async () => {
     const j = await runCliAsync(['--format', 'json', busy]);

@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { analyze, type Report } from '../src/findings/analyzer.js';
 import { LINE_FORMATS, parseLine } from '../src/parse/line.js';
+import { unescapeApacheDn } from '../src/parse/apache-cert.js';
 import { loadRules } from '../src/rules/load.js';
 import { analyzeStream } from '../src/run/stream.js';
 import { SERVERS, type FindingData } from '../src/types.js';
@@ -203,5 +204,33 @@ test('analyzeStream: gzip is transparent whatever the chunking', async () => {
       expect(summary(gz)).toEqual(summary(plain));
     }),
     { numRuns: 150 },
+  );
+});
+
+test('unescapeApacheDn: its shortcut for a DN with nothing to undo gives what the full unescaping gives', () => {
+  // Oracle: a trailing Apache-escaped backslash forces the full path and comes out as one `\` at the end.
+  const alphabet = fc.constantFrom(
+    'C',
+    'N',
+    '=',
+    ',',
+    ' ',
+    'é',
+    '€',
+    '\u{1F512}',
+    '\ue041',
+    '\ue0ff',
+    '\ud800',
+    '\udc00',
+    '/',
+    '+',
+    'x',
+    '3',
+  );
+  fc.assert(
+    fc.property(fc.array(alphabet, { maxLength: 30 }), (chars) => {
+      const dn = chars.join('');
+      expect(unescapeApacheDn(dn)).toBe(unescapeApacheDn(`${dn}\\\\`).slice(0, -1));
+    }),
   );
 });

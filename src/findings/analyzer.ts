@@ -14,8 +14,9 @@ import { MessageJoiner, type MessageResult } from '../rules/join.js';
 import { isRecordLine } from '../parse/record.js';
 import type { LineSink } from '../lines/scan.js';
 import { splitLines } from '../lines/split.js';
-import { createCorrelator, type CorrelatorOptions } from '../correlate/correlator.js';
-import { createFindingStore, type FindingState } from './store.js';
+import { createCorrelator, type CorrelatorOptions, type OccurrenceSink } from '../correlate/correlator.js';
+import { createApplier, type OccurrenceOp } from './replay.js';
+import { createFindingStore, type FindingState, type FindingStore } from './store.js';
 import { renderFinding } from './render.js';
 import { causeRegistry, type CauseRegistry } from './registry.js';
 import { windowFilter, type TimeWindow } from './window.js';
@@ -98,6 +99,12 @@ export interface Analyzer {
   stats(): Stats;
   /** Flush and return the report (findings as data). */
   end(): Report<FindingData>;
+  /**
+   * Start an input analysed elsewhere (a `--jobs` worker, see `replay.ts`), in the place of the inputs
+   * where {@link input} would have started it: apply its recorded operations batch by batch, then its
+   * final accounting.
+   */
+  replay(name: string): { apply(ops: readonly OccurrenceOp[]): void; end(stats: FileStats): void };
 }
 
 function emptyStats(): Stats {
@@ -200,10 +207,38 @@ function inputHandle(
 }
 
 /**
+ * The sink that aggregates occurrences into the finding store and tells `onEvent` what changed: the
+ * event carries id, count and last; the finding itself is copied only when the listener reads it.
+ */
+function storeSinkOf(store: FindingStore, onEvent: AnalyzerOptions['onEvent']): OccurrenceSink<FindingState> {
+  return {
+    occur: (m, cause, severity) => store.occur(m, cause, severity),
+    add: (f, m) => store.addEvidence(f, m),
+    changed: (f) => {
+      if (!onEvent) return;
+      let copy: FindingData | undefined;
+      const type = f.announced ? 'update' : 'new';
+      f.announced = true;
+      onEvent({
+        type,
+        id: f.id,
+        count: f.count,
+        last: f.last,
+        get finding() {
+          return (copy ??= store.snapshot(f));
+        },
+      });
+    },
+    omitted: (f, _file, lines) => store.omit(f, lines),
+  };
+}
+
+/**
  * Create an analyzer for a rule set.
  * @param rules compiled rules from `loadRules`
+ * @param record a `--jobs` worker's recording sink (`replay.ts`): occurrences go there, not into findings
  */
-export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions = {}): Analyzer {
+export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions = {}, record?: OccurrenceSink<number>): Analyzer {
   const matcher = createMatcher(rules, options.now ? { now: options.now } : {});
   const causes = causeRegistry(options.extraCauses);
   const store = createFindingStore({ causes, ...options });
@@ -211,31 +246,20 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
   const inputs: FileStats[] = [];
   const statsByName = new Map<string, FileStats>();
 
-  const correlator = createCorrelator<FindingState>(
+  const storeSink = storeSinkOf(store, onEvent);
+  // A --jobs worker records what the store would be told (replay.ts) instead of aggregating.
+  const inner = (record ?? storeSink) as OccurrenceSink<unknown>;
+  const correlator = createCorrelator<unknown>(
     {
-      occur: (m, cause, severity) => store.occur(m, cause, severity),
-      add: (f, m) => {
+      occur: (m, cause, severity) => inner.occur(m, cause, severity),
+      add: (o, m) => {
         statsByName.get(m.location.file)!.matched++;
-        store.addEvidence(f, m);
+        inner.add(o, m);
       },
-      changed: (f) => {
-        if (!onEvent) return;
-        let copy: FindingData | undefined;
-        const type = f.announced ? 'update' : 'new';
-        f.announced = true;
-        onEvent({
-          type,
-          id: f.id,
-          count: f.count,
-          last: f.last,
-          get finding() {
-            return (copy ??= store.snapshot(f));
-          },
-        });
-      },
-      omitted: (f, file, lines) => {
+      changed: (o) => inner.changed(o),
+      omitted: (o, file, lines) => {
         statsByName.get(file)!.matched += lines;
-        store.omit(f, lines);
+        inner.omitted?.(o, file, lines);
       },
     },
     options,
@@ -254,6 +278,12 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     input,
     findings: () => store.all(),
     stats: () => totals(inputs),
+    replay(name) {
+      const stats: FileStats = { file: name, ...emptyStats(), files: 1 };
+      inputs.push(stats);
+      statsByName.set(name, stats);
+      return { apply: createApplier(rules, storeSink), end: (final) => Object.assign(stats, final) };
+    },
     end() {
       correlator.end();
       return { version: OUTPUT_VERSION, findings: store.all(), stats: totals(inputs), inputs: inputs.map((s) => ({ ...s })) };

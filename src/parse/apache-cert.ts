@@ -17,12 +17,16 @@ const PARTIAL =
 /** Longest cut certificate suffix read (two DNs of a few hundred characters, serial, two times). */
 const MAX_SUFFIX_CHARS = 4096;
 const NOT_AVAILABLE = / \[certificate: -not available-\]$/;
+/** What {@link unescapeApacheDn} would change: a backslash, a U+E000–U+E0FF character (its byte marker), a surrogate. */
+const NEEDS_UNESCAPE = /[\\\ue000-\ue0ff\ud800-\udfff]/;
 
 /**
  * Undo Apache's error-log escaping and then RFC 2253's, turning `CN=Caf\\C3\\A9` into `CN=Café`.
  * Bytes that do not form valid UTF-8 become U+FFFD. Never throws.
  */
 export function unescapeApacheDn(dn: string): string {
+  // Nothing to undo (the usual DN): no escape, no private-use byte marker, no surrogate to normalise.
+  if (!NEEDS_UNESCAPE.test(dn)) return dn;
   // Layer 1 (Apache): `\\` → `\`, `\xHH` → byte. Layer 2 (RFC 2253): `\HH` → byte, `\c` → c.
   const bytes: number[] = [];
   const pushText = (s: string): void => {

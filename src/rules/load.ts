@@ -17,6 +17,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA, ruleSchema } from './schema.js';
 import { checkSamples } from './samples.js';
+import { computePlan, usePrecomputedPlan, type PrecomputedPlan } from './prefilter.js';
 import { describeReadError } from '../input/read.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../parse/normalize.js';
 import { readSmallFileSync } from '../input/files.js';
@@ -42,6 +43,7 @@ export interface BuiltinRule {
 
 /** Built-in rules embedded by the single-file bundle (`npm run bundle`); undefined when running from dist/. */
 declare const __STAPLING_DOCTOR_RULES__: BuiltinRule[] | undefined;
+declare const __STAPLING_DOCTOR_PLAN__: PrecomputedPlan | undefined;
 
 const RULE_FILE = /\.(ya?ml|json)$/;
 
@@ -282,7 +284,10 @@ export interface LoadRulesOptions {
  * least as new as every file in rules/, else parsed from rules/ (slower: YAML + schema).
  */
 async function builtinSpecs(): Promise<{ specs: BuiltinRule[]; checked: boolean }> {
-  if (typeof __STAPLING_DOCTOR_RULES__ !== 'undefined') return { specs: __STAPLING_DOCTOR_RULES__, checked: true };
+  if (typeof __STAPLING_DOCTOR_RULES__ !== 'undefined') {
+    if (typeof __STAPLING_DOCTOR_PLAN__ !== 'undefined') usePrecomputedPlan(__STAPLING_DOCTOR_PLAN__);
+    return { specs: __STAPLING_DOCTOR_RULES__, checked: true };
+  }
   const dir = builtinRulesDir();
   const files = readDir(dir, false);
   try {
@@ -290,6 +295,7 @@ async function builtinSpecs(): Promise<{ specs: BuiltinRule[]; checked: boolean 
     const built = fs.statSync(json).mtimeMs;
     const dirTime = fs.statSync(dir).mtimeMs; // a removed or added file changes the directory
     if (dirTime <= built && files.every((f) => fs.statSync(f.file).mtimeMs <= built)) {
+      usePlanFile(path.join(path.dirname(json), PLAN_FILE), built);
       return { specs: JSON.parse(fs.readFileSync(json, 'utf8')) as BuiltinRule[], checked: true };
     }
   } catch {
@@ -299,6 +305,30 @@ async function builtinSpecs(): Promise<{ specs: BuiltinRule[]; checked: boolean 
   const root = path.resolve(dir, '..');
   for (const f of files) out.push({ file: path.relative(root, f.file), spec: await parseRule(f.file, fs.readFileSync(f.file, 'utf8')) });
   return { specs: out, checked: false };
+}
+
+/** The build's static prefilter plan of the built-in rules, beside `builtin-rules.json`. */
+const PLAN_FILE = 'builtin-plan.json';
+
+/** Use the build's plan when it is not older than the rules it was made from (else the planner plans). */
+function usePlanFile(file: string, rulesBuilt: number): void {
+  try {
+    if (fs.statSync(file).mtimeMs >= rulesBuilt) usePrecomputedPlan(JSON.parse(fs.readFileSync(file, 'utf8')) as PrecomputedPlan);
+  } catch {
+    // no plan file: plan at run time (same result, slower start)
+  }
+}
+
+/**
+ * Write the static prefilter plan of the built-in rules (the build's last step, after
+ * {@link writeBuiltinRulesJson}): the triggers in the matcher's order, and the planner's choices.
+ * @returns the number of triggers
+ */
+export async function writeBuiltinPlan(target: string = path.join(path.dirname(builtinRulesJson()), PLAN_FILE)): Promise<number> {
+  const rules = await loadRules();
+  const plan = computePlan([...new Set(rules.map((r) => r.trigger))]);
+  fs.writeFileSync(target, JSON.stringify(plan));
+  return plan.triggers.length;
 }
 
 /**

@@ -125,6 +125,43 @@ interface Candidate {
 }
 
 /**
+ * The static-model choices of a trigger set, computed at build time for the built-in rules
+ * (`dist/builtin-plan.json`, embedded in the bundle) so that start-up does not plan: choosing the
+ * fingerprints alone was most of a small file's run (0.38 G of 1.07 G instructions).
+ */
+export interface PrecomputedPlan {
+  /** The distinct triggers, in the matcher's order; the plan applies only to exactly this list. */
+  triggers: string[];
+  /** {@link AnchorPlanner.chooseFingerprints} without a model. */
+  fingerprints: string[];
+  /** {@link AnchorPlanner.choose} without a model. */
+  anchors: string[];
+  /** {@link AnchorPlanner.containers}. */
+  containers: number[][];
+  /** {@link AnchorPlanner.containerOffsets}. */
+  containerOffsets: number[][];
+}
+
+const precomputed = new Map<string, PrecomputedPlan>();
+
+/** Use a plan computed at build time for planners of exactly its trigger list. */
+export function usePrecomputedPlan(plan: PrecomputedPlan): void {
+  precomputed.set(plan.triggers.join('\n'), plan);
+}
+
+/** Compute the static-model plan of a trigger list (the build's step; see {@link PrecomputedPlan}). */
+export function computePlan(triggers: readonly string[]): PrecomputedPlan {
+  const planner = new AnchorPlanner(triggers);
+  return {
+    triggers: [...triggers],
+    fingerprints: planner.chooseFingerprints(),
+    anchors: planner.choose(),
+    containers: planner.containers,
+    containerOffsets: planner.containerOffsets,
+  };
+}
+
+/**
  * The candidate anchors of a trigger set (every printable-ASCII substring of 4–7 bytes of every
  * trigger, or the whole trigger when shorter or not ASCII), computed once; {@link AnchorPlanner.choose}
  * then picks a cover for a given input model.
@@ -154,6 +191,12 @@ export class AnchorPlanner implements Prefilter {
   }
 
   constructor(readonly triggers: readonly string[]) {}
+
+  private prebuilt: PrecomputedPlan | null | undefined;
+  /** The build's plan for this trigger list, if there is one. */
+  private built(): PrecomputedPlan | null {
+    return this.prebuilt !== undefined ? this.prebuilt : (this.prebuilt = precomputed.get(this.triggers.join('\n')) ?? null);
+  }
 
   /** {@link Prefilter.fingerprints}: {@link chooseFingerprints} under the byte model of the sample. */
   fingerprints(sample?: Uint8Array): string[] {
@@ -215,6 +258,10 @@ export class AnchorPlanner implements Prefilter {
    * the window index already lists, so this is about linear in the number of triggers.
    */
   get containers(): number[][] {
+    if (!this.containersCache && this.built()) {
+      this.containersCache = this.built()!.containers;
+      this.offsetsCache = this.built()!.containerOffsets;
+    }
     if (!this.containersCache) {
       const bytes = this.triggerBytes;
       const windows = this.windowIndex();
@@ -242,6 +289,7 @@ export class AnchorPlanner implements Prefilter {
    * @returns latin1 strings (one char per byte), sorted
    */
   chooseFingerprints(model?: ByteModel): string[] {
+    if (!model && this.built()) return [...this.built()!.fingerprints];
     const m = model ?? STATIC;
     this.fpCands ??= [...this.windowIndex().values()];
     const cands = this.fpCands;
@@ -258,6 +306,7 @@ export class AnchorPlanner implements Prefilter {
    */
   choose(model?: ByteModel): string[] {
     if (!model && this.staticChoice) return this.staticChoice;
+    if (!model && this.built()) return (this.staticChoice = [...this.built()!.anchors]);
     const m = model ?? STATIC;
     const cands = this.anchorCandidates();
     const cost = cands.map((c) => PASS + STOP * m.unigram(c.key.charCodeAt(0)) + CANDIDATE * frequency(c.key, m));

@@ -30,6 +30,7 @@ import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './run.js';
 import { inputList, inspectAll, writeReport } from './report-output.js';
 import { scanInput } from './stream.js';
+import { defaultJobs, scanWithWorkers, workersAvailable } from './jobs.js';
 
 /** The JSON Schemas `--schema` prints, by name: every machine format's. */
 const SCHEMAS: Record<string, object> = {
@@ -48,6 +49,10 @@ interface Session {
   fail: (msg: string) => number;
   /** `--host-from-path` (null: `--no-host-from-path`). */
   hosts: HostPattern | null;
+  /** The loaded rules (for `--jobs` workers, which load the same). */
+  rules?: readonly Rule[];
+  /** `--since`/`--until` (for `--jobs` workers). */
+  window?: TimeWindow | undefined;
 }
 
 /** An input: a file, stdin, or the journal (`--journal`). */
@@ -97,6 +102,47 @@ interface Watchers {
 }
 
 /**
+ * {@link readAll} with `--jobs` worker threads (files only): the same accounting, in input order.
+ * @returns how many inputs failed, and how many were reached (started) before an interruption
+ */
+async function readWithWorkers(
+  s: Session,
+  analyzer: Analyzer,
+  sources: readonly Source[],
+  out: Output,
+  reading: AbortSignal,
+  w: Watchers,
+  jobs: number,
+): Promise<{ readErrors: number; reached: number }> {
+  let readErrors = 0;
+  let reached = 0;
+  const files = sources.map((src) => src.path);
+  const worker = { rules: s.opts.rules, maxLineLength: s.opts.maxLineLength, ...(s.window ? { window: s.window } : {}) };
+  await scanWithWorkers({
+    analyzer,
+    rules: s.rules!,
+    files,
+    hosts: files.map((f) => s.hosts?.hostOf(f, s.params.cwd) ?? null),
+    jobs,
+    worker,
+    signal: reading,
+    onActivity: () => w.gate.activity(),
+    inputStarted: (i, file) => {
+      reached = Math.max(reached, i + 1);
+      w.progress.startInput(i, file);
+    },
+    inputDone: async (file, error, bytes) => {
+      w.progress.read(bytes);
+      await out.drained();
+      if (!error) return;
+      readErrors++;
+      w.progress.interrupt(() => s.errOut.write(errorLine(`${file}: ${error}`)));
+    },
+  });
+  return { readErrors, reached };
+}
+
+/**
  * Read every source into the analyzer; stops early when `reading` is aborted. Reading waits for the
  * output to drain before each chunk, so a slow reader of a streaming format slows the scan down instead
  * of letting the output queue grow.
@@ -112,6 +158,13 @@ async function readAll(
 ): Promise<{ readErrors: number; reached: number }> {
   let readErrors = 0;
   let reached = 0;
+  const jobs = s.opts.jobs ?? defaultJobs();
+  if (jobs > 1 && sources.length > 1 && sources.every((src) => src.kind === 'file') && workersAvailable()) {
+    const r = await readWithWorkers(s, analyzer, sources, out, reading, w, jobs);
+    w.progress.stop();
+    w.gate.stop();
+    return r;
+  }
   for (const [i, src] of sources.entries()) {
     if (reading.aborted) break;
     reached++;
@@ -243,6 +296,7 @@ async function analyzeSources(
   const onEvent = (e: AnalyzerEvent): void => {
     if (gate.live && (view.all || view.shown(e.finding))) printer!.onEvent(e);
   };
+  s.window = view.window;
   analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, window: view.window, ...(printer ? { onEvent } : {}) });
 
   const { readErrors, reached } = await readAll(s, analyzer, sources, out, reading.signal, { progress, gate });
@@ -328,6 +382,7 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     throw err;
   }
   if (opts.listCauses || opts.listRules) return listing(s, rules);
+  s.rules = rules;
   const view = viewOf(opts);
   if ('error' in view) return fail(view.error);
   if (opts.journal !== undefined) {

@@ -25,6 +25,8 @@ export interface AnalyzeOptions {
   live?: boolean;
   maxLineLength: number;
   maxEvidence: number;
+  /** `--jobs`: worker threads for several files (default: the core count; 1 = none). */
+  jobs?: number;
   listRules?: boolean;
   listCauses?: boolean;
   /** `--schema [format]`: true (json) or the format named. */
@@ -159,6 +161,7 @@ function mainCommand(out: OutStream, err: OutStream): Command {
         DEFAULT_MAX_LINE_LENGTH,
       )
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
+      .option('--jobs <n>', 'scan this many files at once, one worker thread each (default: the number of cores)', positiveInt('--jobs'))
       .option(
         '--host-from-path <glob>',
         'take the host of lines that do not name one from the input path; {host} marks it (a central tree: /var/log/remote/{host}/*.log)',

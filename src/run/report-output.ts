@@ -32,10 +32,13 @@ export function inputList(
   unread: readonly Pick<InputSource, 'path'>[],
   interrupted: boolean,
 ): FileStats[] {
+  // Read one after the other, the interrupted input is the last one reached; --jobs workers mark each input they stopped in.
+  const marked = read.some((s) => s.error === 'interrupted');
   const out: FileStats[] = read.map((s, i) => {
     const last = i === read.length - 1;
-    const stopped = interrupted && last && !s.error;
-    const status = s.error ? (s.lines > 0 ? 'partial' : 'error') : stopped ? 'partial' : 'read';
+    const stopped = interrupted && last && !s.error && !marked;
+    const cut = s.error === 'interrupted' && s.lines === 0 ? 'not-read' : 'partial';
+    const status = s.error ? (s.error === 'interrupted' ? cut : s.lines > 0 ? 'partial' : 'error') : stopped ? 'partial' : 'read';
     return { ...s, ...(stopped ? { error: 'interrupted' } : {}), status };
   });
   for (const p of problems) {

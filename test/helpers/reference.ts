@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import split2 from 'split2';
-import { createAnalyzer, type AnalyzerOptions, type Report } from '../../src/findings/analyzer.js';
+import { createAnalyzer, type AnalyzerOptions, type InputHandle, type Report } from '../../src/findings/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../../src/lines/scan.js';
 import type { FindingData, Rule } from '../../src/types.js';
 
@@ -25,9 +25,36 @@ export async function analyzeStreamByLine(
   rules: readonly Rule[],
   options: AnalyzerOptions & { name?: string; gzip?: boolean; maxLineLength?: number } = {},
 ): Promise<Report<FindingData>> {
+  return analyzeStreamsByLine([{ name: options.name ?? '-', input, gzip: options.gzip ?? false }], rules, options);
+}
+
+/** One input of {@link analyzeStreamsByLine}: its name (as in evidence and stats), bytes, and whether they are gzip. */
+export interface ByLineInput {
+  name: string;
+  input: Readable;
+  gzip?: boolean;
+}
+
+/**
+ * Analyse several inputs line by line into one report, in the given order, as the CLI does for several
+ * files (the benchmark's rotated `.gz` case compares the two).
+ * @param inputs the inputs, read one after the other
+ * @param rules compiled rules from `loadRules`
+ * @returns the report, as the CLI's `--format json` gives it for the same files in the same order
+ * @throws on a stream error
+ */
+export async function analyzeStreamsByLine(
+  inputs: readonly ByLineInput[],
+  rules: readonly Rule[],
+  options: AnalyzerOptions & { maxLineLength?: number } = {},
+): Promise<Report<FindingData>> {
   const analyzer = createAnalyzer(rules, options);
-  const handle = analyzer.input(options.name ?? '-');
   const max = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  for (const { name, input, gzip } of inputs) await feedByLine(analyzer.input(name), input, gzip ?? false, max);
+  return analyzer.end();
+}
+
+async function feedByLine(handle: InputHandle, input: Readable, gzip: boolean, max: number): Promise<void> {
   let n = 0;
   const emit = (line: string): void => {
     n++;
@@ -52,7 +79,7 @@ export async function analyzeStreamByLine(
     if (unterminated && parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
     for (const line of parts) emit(line);
   };
-  const source = options.gzip ? input.pipe(zlib.createGunzip()) : input;
+  const source = gzip ? input.pipe(zlib.createGunzip()) : input;
   await pipeline(source, tap, split2(/\r?\n/), async function (pieces: AsyncIterable<string>) {
     for await (const piece of pieces) {
       if (held !== null) physical(held, false);
@@ -62,5 +89,4 @@ export async function analyzeStreamByLine(
   });
   handle.setLineCount(n);
   handle.end();
-  return analyzer.end();
 }

@@ -5,7 +5,7 @@
  * "OCSP response not successful (…)" and "ssl ocsp status …" (src/event/ngx_event_openssl_stapling.c).
  */
 import { httpStatusCode, notAnOcspResponder } from '../../rules/facts.js';
-import { apacheNoErrorStaples, type CauseContext, type CauseModule, checkResponder, shq, step } from './kit.js';
+import { apacheNoErrorStaples, type CauseContext, type CauseModule, checkResponder, shellWord, step } from './kit.js';
 import type { FixStep } from '../../types.js';
 
 /**
@@ -19,7 +19,7 @@ function wrongUrlFix(c: CauseContext): { summary: string; steps: FixStep[] } {
   const steps: FixStep[] = [
     step({
       action: 'run',
-      command: `openssl x509 -noout -ocsp_uri -in ${shq(c.s.certificate ?? c.file ?? 'CERT.pem')}`,
+      command: `openssl x509 -noout -ocsp_uri -in ${shellWord(c.s.certificate ?? c.file, 'CERT.pem')}`,
       text: `HTTP ${code} to an OCSP POST means ${url} is not an OCSP responder: print the OCSP URL of ${c.cert} (its AIA) to compare.`,
     }),
     checkResponder(
