@@ -83,8 +83,10 @@ export const CAUSE_IDS = [
 /** Which log format the line prefix was recognised as (`null`: none; the message is the whole line). */
 export type LineFormat = 'apache24' | 'apache22' | 'apache-startup' | 'nginx' | 'nginx-stderr';
 
-/** An outer wrapper recognised in front of the server's own line. */
-export type LineWrapper = 'syslog' | 'container';
+/** An outer wrapper recognised in front of the server's own line: syslog/journald, a container or
+ * process manager (docker, compose, kubectl, supervisor), or other `text` in front of a server prefix
+ * (stern's pod and container names, a decorated logger's tag and level, a word of prose in a paste). */
+export type LineWrapper = 'syslog' | 'container' | 'text';
 
 /**
  * One error-log line split into its fields by {@link parseLine}. Absent fields are `null`.
@@ -112,12 +114,20 @@ export interface ParsedLine {
   tid: string | null;
   /** nginx connection number (`*123`); stapling fetch lines never carry one. */
   connectionId: number | null;
-  /** Client address as written (`203.0.113.5:51234`, `[2001:db8::1]:443`, `::1:58619`). */
+  /** Client address without its port (ECS `client.ip`): from Apache's `[client 203.0.113.5:51234]`
+   * (`203.0.113.5`; `[2001:db8::1]:443` and `::1:58619` give `2001:db8::1` and `::1`) or nginx's
+   * `, client: 203.0.113.5`. */
   client: string | null;
+  /** Client port (ECS `client.port`), when the line gives one (Apache 2.4 always does). */
+  clientPort: number | null;
   /** Apache status prefix, e.g. `(111)Connection refused` or `(EAI 2)Name or service not known`. */
   status: string | null;
   /** Apache message tag `AHnnnnn`. */
   code: string | null;
+  /** nginx's trailing context in nginx's own names (`client`, `server`, `request`, `subrequest`,
+   * `upstream`, `host`, `referrer`, `login`, lua's `context`, and the stapling `responder`, `peer`,
+   * `certificate`), quotes removed; null when the message has none. The message keeps it too. */
+  context: Readonly<Partial<Record<string, string>>> | null;
   /** The message text after all prefixes (Apache: without the `AHnnnnn: ` tag and `, referer: …`). */
   message: string;
   /** The machine that wrote the line: the HOSTNAME of a syslog header (RFC 3164, RFC 5424), or the
@@ -194,7 +204,7 @@ export type RulePhase = 'config' | 'runtime';
 
 /** Where a rule's message comes from in a server's source code. */
 export interface RuleSource {
-  server: Server | 'openssl' | 'mod_md' | 'lua';
+  server: Server | 'openssl' | 'mod_md' | 'lua' | 'mod_gnutls';
   /** Source file in the server's repository, e.g. `modules/ssl/ssl_util_stapling.c`. */
   file: string;
   /** Function that logs it. */
@@ -244,7 +254,8 @@ export interface RuleSpec {
   /** Map extracted values (case-insensitively) to a cause, e.g. an X.509 verify reason. With several
    * value names, the first one present and found in the map decides. */
   causeFrom?: { value: ValueName | ValueName[]; map: Record<string, CauseId>; default?: CauseId };
-  /** Conditions on parsed fields: `absent`/`present`, or a list of allowed values (e.g. levels). */
+  /** Conditions on parsed fields: `absent`/`present`, or a list of allowed values (e.g. levels), which
+   * may name `absent` too (the field may also be missing, as in a fragment without its prefix). */
   when?: Partial<Record<'connectionId' | 'level' | 'module' | 'client' | 'code', 'absent' | 'present' | string[]>>;
   /** Severity by the line's level, e.g. `{ error: warning }` for a warn-level rule escalated at error. */
   severityByLevel?: Record<string, Severity>;
@@ -275,6 +286,24 @@ export interface LineLocation {
   line: number;
 }
 
+/**
+ * What of a matched message could not be read (issue 10: a finding from a fragment names what it could
+ * read and says what was cut). Absent when the line was whole.
+ */
+export interface LineCut {
+  /** The server's own prefix: `missing` (no time, level or pid at all) or `partial` (some of them lost). */
+  prefix?: 'missing' | 'partial';
+  /** The message ends before the server's text did (a paste cut it, or a poster's `...`). */
+  tail?: {
+    /** Values the rule's pattern names but the cut message no longer holds. */
+    missing: ValueName[];
+  };
+  /** Values the poster redacted (`...`, `<server domain>`, `xxxxx.com`, `x.x.x.x`): kept as written. */
+  redacted?: ValueName[];
+  /** Physical lines joined into this message (a wrapped paste), when more than one. */
+  lines?: number;
+}
+
 /** One line a rule matched. */
 export interface LineMatch {
   rule: Rule;
@@ -284,13 +313,18 @@ export interface LineMatch {
   cause: CauseId;
   severity: Severity;
   location: LineLocation;
-  /** The line as read (decoded, line end removed), or its start when {@link textLength} is set. */
+  /**
+   * The line as read (decoded, line end removed; physical lines of a wrapped message joined by a space),
+   * or its start when {@link textLength} is set.
+   */
   text: string;
   /**
    * Set on a line the correlator keeps while its failure waits for confirmation: `text` then holds only
    * the start of the line (see `src/correlate/correlator.ts`, `retained`), and this is the line's length.
    */
   textLength?: number;
+  /** What could not be read, when the line was a fragment (see {@link LineCut}). */
+  cut?: LineCut;
 }
 
 /** One evidence line of a finding. */

@@ -49,6 +49,16 @@ function rejection(r: Rule, line: string): 'trigger' | 'server' | `when:${string
 }
 
 /** The rule's own captures (not the shared values) from a positive line. */
+/**
+ * Does one of the rule's own regexes match the line's message as written? A sample that matches only
+ * once normalised (src/parse/normalize.ts: case of a fixed wording, typographic quotes; e.g. APISIX's
+ * lower-case `ocsp responder query failed`) cannot be asked of an exported pattern, which sees the raw text.
+ */
+function matchesRaw(r: Rule, line: string): boolean {
+  const msg = matcher.parse(line).message;
+  return r.compiled.some((c) => new RegExp(c.re.source, c.re.flags).test(msg));
+}
+
 function ownCaptures(r: Rule, line: string): Values {
   const msg = prepare(matcher.parse(line)).message;
   for (const c of r.compiled) {
@@ -220,6 +230,7 @@ describe('Elasticsearch ingest pipelines', () => {
           const sv = matcher.parse(s.line).server;
           if (sv !== null && sv !== p.server) continue; // the other server's pipeline
           const got = run(s.line);
+          if (!got && !matchesRaw(r, s.line)) continue;
           if (!got) {
             problems.push(`${r.id}: misses ${s.line}`);
             continue;
@@ -323,7 +334,7 @@ describe('Loki ruler alerts', () => {
       for (const s of r.samples.match) {
         const m = run(s.line);
         if (!m) {
-          if (!partial) problems.push(`${r.id}: misses ${s.line}`);
+          if (!partial && matchesRaw(r, s.line)) problems.push(`${r.id}: misses ${s.line}`);
           continue;
         }
         for (const [name, value] of Object.entries(ownCaptures(r, s.line))) {

@@ -45,7 +45,8 @@ const cases: Case[] = [
     {
       server: 'apache',
       format: 'apache24',
-      client: '::1:58619',
+      client: '::1',
+      clientPort: 58619,
       code: null,
       message: 'File does not exist: /usr/local/apache2/htdocs/favicon.ico',
     },
@@ -55,7 +56,8 @@ const cases: Case[] = [
     '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /',
     {
       server: 'apache',
-      client: '127.0.0.1:60444',
+      client: '127.0.0.1',
+      clientPort: 60444,
       code: 'AH00135',
       message: 'Invalid method in request FOO /',
       time: '2017-04-04T06:28:08.605341',
@@ -64,7 +66,14 @@ const cases: Case[] = [
   [
     'apache 2.4 status prefix and client (frankfoerster.com, elided prefix as quoted)',
     '... [ssl:error] ... (70007)The timeout specified has expired: [client 1.2.3.4:23726] AH01977: failed reading line from OCSP server',
-    { server: 'apache', format: null, status: '(70007)The timeout specified has expired', client: '1.2.3.4:23726', code: 'AH01977' },
+    {
+      server: 'apache',
+      format: null,
+      status: '(70007)The timeout specified has expired',
+      client: '1.2.3.4',
+      clientPort: 23726,
+      code: 'AH01977',
+    },
   ],
   [
     'apache 2.4 debug level with source file (httpd ErrorLogFormat %F)',
@@ -174,6 +183,106 @@ const cases: Case[] = [
     '3f4e8d2c1b0a 2014/05/09 17:38:16 [error] 1580#0: OCSP_basic_verify() failed (SSL: x) while requesting certificate status, responder: ocsp.startssl.com',
     { server: 'nginx', wrapper: 'container', format: 'nginx', pid: 1580 },
   ],
+  // ErrorLogFormat variants (httpd docs, core.xml ErrorLogFormat: %{cu}t, %-m), real AH02217 text.
+  [
+    'apache ErrorLogFormat %{cu}t time (compact ISO with microseconds)',
+    "[2019-06-01 18:02:11.467856] [ssl:error] [pid 4676:tid 664] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!",
+    { server: 'apache', format: 'apache24', time: '2019-06-01T18:02:11.467856', module: 'ssl', pid: 4676, code: 'AH02217' },
+  ],
+  [
+    'apache ErrorLogFormat %-m:%l with no module ([-:error])',
+    "[Sat Jun 01 18:02:11.467856 2019] [-:error] [pid 4676] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!",
+    { server: 'apache', module: null, level: 'error', pid: 4676, code: 'AH02217' },
+  ],
+  [
+    'apache ErrorLogFormat without %P (no pid block)',
+    "[Sat Jun 01 18:02:11.467856 2019] [ssl:error] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!",
+    { server: 'apache', module: 'ssl', pid: null, code: 'AH02217' },
+  ],
+  // journald's other output formats (systemd `man journalctl`, OUTPUT FORMATS) before a real nginx line.
+  [
+    'journalctl -o short-precise',
+    'Nov 21 10:00:00.123456 web1 nginx[123]: 2024/11/21 10:00:00 [warn] 123#123: no resolver defined to resolve r3.o.lencr.org while requesting certificate status, responder: r3.o.lencr.org',
+    { server: 'nginx', wrapper: 'syslog', format: 'nginx', pid: 123, time: '2024-11-21T10:00:00' },
+  ],
+  [
+    'journalctl --no-hostname (tag right after the time), the server line without its own time',
+    'Sep 21 23:16:06 nginx[781]: nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/path/to/fullchain.cer"',
+    { server: 'nginx', wrapper: 'syslog', format: 'nginx-stderr', pid: 781, time: '2024-09-21T23:16:06' },
+  ],
+  [
+    'journalctl -o short-full',
+    'Thu 2024-11-21 10:00:00 CET web1 nginx[123]: nginx: [warn] "ssl_stapling" ignored, not supported',
+    { server: 'nginx', wrapper: 'syslog', format: 'nginx-stderr', pid: 123, time: '2024-11-21T10:00:00' },
+  ],
+  [
+    'journalctl -o with-unit (unit name as the identifier)',
+    'Thu 2024-11-21 10:00:00 CET web1 nginx.service[123]: nginx: [warn] "ssl_stapling" ignored, not supported',
+    { server: 'nginx', wrapper: 'syslog', pid: 123, level: 'warn' },
+  ],
+  [
+    'journalctl -o short-unix',
+    "1732179600.123456 web1 httpd[22034]: [ssl:error] [pid 22034] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!",
+    { server: 'apache', wrapper: 'syslog', pid: 22034, time: '2024-11-21T09:00:00.123456Z', code: 'AH02217' },
+  ],
+  [
+    'journalctl -o short-monotonic (no wall time: the inner line keeps its own)',
+    '[  123.456789] web1 nginx[123]: 2024/11/21 10:00:00 [error] 123#123: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: r3.o.lencr.org',
+    { server: 'nginx', wrapper: 'syslog', format: 'nginx', time: '2024-11-21T10:00:00', pid: 123 },
+  ],
+  [
+    'syslog tag left alone when a paste cut the date (packetfence#2103)',
+    "httpd_webservices_err[19891]: [Wed Apr 12 19:33:43.309590 2017] [ssl:error] [pid 19319] AH02217: ssl_stapling_init_cert: Can't retrieve issuer certificate!",
+    { server: 'apache', wrapper: 'syslog', format: 'apache24', pid: 19319, time: '2017-04-12T19:33:43.309590' },
+  ],
+  // Containers and process managers.
+  [
+    'kubectl logs --prefix',
+    '[pod/ingress-nginx-controller-7d9c6c6d8-x2x4q/controller] 2021/11/03 16:54:31 [notice] 184#184: *10735 [lua] certificate.lua:171: fetch_and_cache_ocsp_response(): OCSP response validation failed: certificate status "revoked" in the OCSP response, context: ngx.timer, client: 192.168.1.19, server: 0.0.0.0:443',
+    { server: 'nginx', wrapper: 'container', format: 'nginx', pid: 184, connectionId: 10735, client: '192.168.1.19' },
+  ],
+  [
+    'stern (pod and container names in front)',
+    'ingress-nginx-controller-7d9c6c6d8-x2x4q controller 2021/11/03 16:54:31 [notice] 184#184: *10735 [lua] certificate.lua:171: fetch_and_cache_ocsp_response(): OCSP response validation failed: certificate status "revoked" in the OCSP response, context: ngx.timer, client: 192.168.1.19, server: 0.0.0.0:443',
+    { server: 'nginx', wrapper: 'text', format: 'nginx', pid: 184, time: '2021-11-03T16:54:31' },
+  ],
+  [
+    'docker compose service, then a forego process name (acme-companion#553 shape)',
+    'nginx-proxy_1  | nginx.1    | 2019/03/21 15:48:15 [warn] 9#9: no resolver defined to resolve ocsp.int-x3.letsencrypt.org while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org',
+    { server: 'nginx', wrapper: 'container', format: 'nginx', pid: 9, level: 'warn' },
+  ],
+  [
+    'a decorated container logger: bracketed tags, a glyph and a padded level before nginx: [warn]',
+    '[9/21/2024] [11:16:06 PM] [Nginx    ] › ⬤  warn      nginx: [warn] "ssl_stapling" ignored, no OCSP responder URL in the certificate "/etc/letsencrypt/live/npm-1/fullchain.pem"',
+    { server: 'nginx', wrapper: 'text', format: 'nginx-stderr', level: 'warn' },
+  ],
+  [
+    'a word of prose in front (WordOps#445)',
+    'FIX: nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/var/www/22222/cert/22222.crt"',
+    { server: 'nginx', wrapper: 'text', format: 'nginx-stderr', level: 'warn' },
+  ],
+  // Prefixes cut by a paste.
+  [
+    'nginx prefix cut to [level] pid#tid: (nginx-le#44)',
+    '[error] 35#35: ocsp.int-x3.letsencrypt.org could not be resolved (110: Operation timed out) while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org, certificate: "/etc/nginx/ssl/le-crt.pem',
+    { server: 'nginx', format: 'nginx', time: null, level: 'error', pid: 35, tid: '35' },
+  ],
+  [
+    'nginx year with its first digit lost (lua-resty-auto-ssl#263): no time, the rest kept',
+    '021/09/23 13:38:14 [error] 32#0: *2831 [lua] ssl_certificate.lua:260: set_response_cert(): auto-ssl: failed to set ocsp stapling for academiamedica.com.br - continuing anyway - failed to get ocsp response: OCSP responder query failed (http://r3.o.lencr.org): timeout, context: ssl_certificate_by_lua*, client: xxx.xxx.xxx.xxx, server: 0.0.0.0:443',
+    { server: 'nginx', format: 'nginx', time: null, level: 'error', pid: 32, connectionId: 2831, client: 'xxx.xxx.xxx.xxx' },
+  ],
+  [
+    'nginx stapling context as fields (serverpilot-letsencrypt#79)',
+    '2018/09/27 10:38:51 [error] 1043#0: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org, peer: 2.21.67.65:80, certificate: "/etc/letsencrypt/live/subdomain.example.com/fullchain.pem"',
+    {
+      context: {
+        responder: 'ocsp.int-x3.letsencrypt.org',
+        peer: '2.21.67.65:80',
+        certificate: '/etc/letsencrypt/live/subdomain.example.com/fullchain.pem',
+      },
+    },
+  ],
   [
     'a line that fits no prefix keeps its whole text',
     'OCSP_basic_verify() failed (SSL: error:27FFF065:OCSP routines:CRYPTO_internal:certificate verify error:Verify error:unable to get issuer certificate) while requesting certificate status, responder: gp.symcd.com',
@@ -194,7 +303,23 @@ test.each(cases)('%s', (_name, line, expected) => {
 test('every field is present, null when absent', () => {
   const p = parseLine('anything at all', { now: NOW });
   expect(Object.keys(p).sort()).toEqual(
-    ['client', 'code', 'connectionId', 'format', 'level', 'message', 'module', 'pid', 'server', 'status', 'tid', 'time', 'wrapper'].sort(),
+    [
+      'client',
+      'clientPort',
+      'code',
+      'connectionId',
+      'context',
+      'format',
+      'level',
+      'message',
+      'module',
+      'pid',
+      'server',
+      'status',
+      'tid',
+      'time',
+      'wrapper',
+    ].sort(),
   );
   expect(p).toMatchObject({
     server: null,
@@ -205,8 +330,10 @@ test('every field is present, null when absent', () => {
     tid: null,
     connectionId: null,
     client: null,
+    clientPort: null,
     status: null,
     code: null,
+    context: null,
     message: 'anything at all',
   });
 });

@@ -10,6 +10,8 @@
  * prints them as they come; batch use reads {@link Analyzer.end}.
  */
 import { createMatcher, type Matcher } from '../rules/match.js';
+import { MessageJoiner, type MessageResult } from '../rules/join.js';
+import { isRecordLine } from '../parse/record.js';
 import type { LineSink } from '../lines/scan.js';
 import { splitLines } from '../lines/split.js';
 import { createCorrelator, type CorrelatorOptions, type OccurrenceSink } from '../correlate/correlator.js';
@@ -19,7 +21,7 @@ import { renderFinding } from './render.js';
 import { causeRegistry, type CauseRegistry } from './registry.js';
 import { windowFilter, type TimeWindow } from './window.js';
 import type { CauseModule } from './causes/index.js';
-import { OUTPUT_VERSION, type FileStats, type Finding, type FindingData, type Rule, type Stats } from '../types.js';
+import { OUTPUT_VERSION, type FileStats, type Finding, type FindingData, type LineMatch, type Rule, type Stats } from '../types.js';
 
 /** Options of {@link createAnalyzer}. */
 export interface AnalyzerOptions extends CorrelatorOptions {
@@ -70,7 +72,8 @@ export interface Report<F extends FindingData | Finding = Finding> {
 /**
  * Lines of one input (a file or stdin) go through its handle. Lines without a rule trigger are only
  * counted as examined; the fast scanner may leave them out entirely (then it calls `setLineCount`).
- * When `line()` is called without the trigger indexes, they are looked up in the text.
+ * When `line()` is called without the scan-key indexes, they are looked up in the text. `line()` returns
+ * how many following lines it wants regardless of keys (a message wrapped over several lines).
  */
 export interface InputHandle extends LineSink {
   readonly name: string;
@@ -146,6 +149,64 @@ function inputAccounting(name: string) {
 }
 
 /**
+ * The handle of one input: physical lines become messages through the continuation-line joiner (a
+ * wrapped paste joins several; see src/rules/join.ts), a JSON log record is matched alone, and the
+ * matches inside the time window go to the correlator with the input's host.
+ */
+function inputHandle(
+  name: string,
+  acc: ReturnType<typeof inputAccounting>,
+  deps: {
+    matcher: Matcher;
+    correlator: { push(m: LineMatch): void; endInput(name: string): void };
+    window: TimeWindow | null;
+    host: string | null;
+  },
+): InputHandle {
+  const { matcher, correlator, host } = deps;
+  const inWindow = deps.window ? windowFilter(deps.window) : null;
+  const joiner = new MessageJoiner(matcher, name);
+  const take = (results: readonly MessageResult[]): void => {
+    for (const { parsed, match } of results) {
+      if (parsed && parsed.format === null) acc.stats.unparsed++;
+      if (!match || (inWindow !== null && !inWindow(match.parsed.time))) continue;
+      if (host !== null && match.parsed.host === undefined) match.parsed.host = host;
+      correlator.push(match);
+    }
+  };
+  return {
+    name,
+    stats: acc.stats,
+    line(text, lineNo, keys, before) {
+      // A JSON log record is one whole message: decoded and matched alone, never joined.
+      if (isRecordLine(text)) {
+        take(joiner.flush());
+        const { parsed, match, record } = matcher.match(text, { file: name, line: lineNo }, keys);
+        if (record === 'undecoded') acc.undecoded(lineNo);
+        acc.sync(lineNo);
+        take([{ parsed, match }]);
+        return 0;
+      }
+      const r = joiner.line(text, lineNo, keys, before);
+      acc.sync(lineNo);
+      take(r.results);
+      return r.want;
+    },
+    skip(lineNo) {
+      take(joiner.flush());
+      acc.skip(lineNo);
+    },
+    setLineCount: acc.sync,
+    end(error) {
+      take(joiner.flush());
+      acc.sync(acc.lines());
+      if (error) acc.stats.error = error;
+      correlator.endInput(name);
+    },
+  };
+}
+
+/**
  * The sink that aggregates occurrences into the finding store and tells `onEvent` what changed: the
  * event carries id, count and last; the finding itself is copied only when the listener reads it.
  */
@@ -206,30 +267,9 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
 
   const input = (name: string, opts: { host?: string | null } = {}): InputHandle => {
     const acc = inputAccounting(name);
-    const inWindow = options.window ? windowFilter(options.window) : null;
-    const host = opts.host ?? null;
     inputs.push(acc.stats);
     statsByName.set(name, acc.stats);
-    return {
-      name,
-      stats: acc.stats,
-      line(text, lineNo, triggers) {
-        const { parsed, match, record } = matcher.match(text, { file: name, line: lineNo }, triggers);
-        if (record === 'undecoded') acc.undecoded(lineNo);
-        else if (parsed && parsed.format === null) acc.stats.unparsed++;
-        acc.sync(lineNo);
-        if (!match || (inWindow !== null && !inWindow(match.parsed.time))) return;
-        if (host !== null && match.parsed.host === undefined) match.parsed.host = host;
-        correlator.push(match);
-      },
-      skip: acc.skip,
-      setLineCount: acc.sync,
-      end(error) {
-        acc.sync(acc.lines());
-        if (error) acc.stats.error = error;
-        correlator.endInput(name);
-      },
-    };
+    return inputHandle(name, acc, { matcher, correlator, window: options.window ?? null, host: opts.host ?? null });
   };
 
   return {

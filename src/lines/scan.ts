@@ -33,14 +33,26 @@ export interface Prefilter {
   anchors(sample?: Uint8Array): string[];
 }
 
+/**
+ * Earlier physical lines, for a sink that finds a line continuing a message wrapped over several lines
+ * (a terminal or forum wrapped it): the `n` lines just before the current one, oldest first; fewer at
+ * the start of the input or when they lie further back than the scanner keeps (16 KiB).
+ */
+export type EarlierLines = (n: number) => string[];
+
 /** Where the scanner delivers lines: the analyzer's input handle implements it. */
 export interface LineSink {
   /**
-   * A candidate line.
+   * A candidate line (it contains a scan key), or a line the sink asked for.
    * @param lineNo 1-based line number in the input
-   * @param triggers indexes (into the prefilter's triggers) of every trigger the line contains
+   * @param keys indexes (into the prefilter's keys) of every key the line contains (empty for a line
+   *   delivered only because the sink asked for it)
+   * @param before the physical lines before this one (see {@link EarlierLines})
+   * @returns how many of the following physical lines the sink wants too, whatever they contain (a
+   *   message whose end is on the next line); 0 or nothing: none. The scanner delivers the next line
+   *   and asks again, so the sink can stop or go on one line at a time.
    */
-  line(text: string, lineNo: number, triggers?: readonly number[]): void;
+  line(text: string, lineNo: number, keys?: readonly number[], before?: EarlierLines): number | void;
   /** A line not examined (longer than the line-length limit). */
   skip(lineNo: number): void;
   /** How many lines the input has had so far (lines not given to {@link line} are counted here). */
@@ -57,6 +69,28 @@ export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 const SAMPLE_MIN = 64 * 1024;
 /** Bytes of the first chunk sampled. */
 const SAMPLE_BYTES = 256 * 1024;
+/** Bytes of complete lines kept from earlier chunks, for {@link EarlierLines}. */
+const TAIL_BYTES = 16 * 1024;
+
+/**
+ * Push onto `out` the whole lines of buf[from, to), last first, at most `n` in all; `from` and `to` are
+ * line starts. Returns where the last line taken starts (`from` when the range was used up).
+ */
+function linesBefore(buf: Buffer, from: number, to: number, n: number, out: string[]): number {
+  let end = to;
+  // Step over the line end just before `to` (LF, CRLF or CR).
+  while (out.length < n && end > from) {
+    let e = end;
+    if (buf[e - 1] === LF) e--;
+    if (e > from && buf[e - 1] === CR) e--;
+    if (e === end) break; // `to` was not at a line start
+    let start = e;
+    while (start > from && buf[start - 1] !== LF && buf[start - 1] !== CR) start--;
+    out.push(buf.toString('utf8', start, e));
+    end = start;
+  }
+  return end;
+}
 
 /** What a plan decides: the anchors (fingerprints for the SIMD filter, or `indexOf` anchors) and, per anchor, the triggers to verify. */
 interface Plan {
@@ -96,6 +130,58 @@ function staticPlan(prefilter: Prefilter, useSimd: boolean): Plan {
   return p;
 }
 
+/**
+ * A cursor over the line ends of one chunk: LF, CRLF or a lone CR end a line. After {@link advance},
+ * the line ends at `end` and the following line starts at `next`. A CR that is the chunk's last byte
+ * ends a line, and `crAtEnd` is called (the next chunk may begin with its LF).
+ */
+class LineEnds {
+  readonly hasCR: boolean;
+  private nextLF: number;
+  private nextCR: number;
+  end = -1;
+  next = -1;
+
+  constructor(
+    private readonly chunk: Buffer,
+    pos: number,
+    private readonly crAtEnd: () => void,
+  ) {
+    this.hasCR = chunk.indexOf(CR, pos) !== -1;
+    this.nextLF = chunk.indexOf(LF, pos);
+    this.nextCR = this.hasCR ? chunk.indexOf(CR, pos) : -1;
+  }
+
+  /** Look for line ends from `pos` on (after the SIMD pass delivered the lines before it). */
+  seek(pos: number): void {
+    this.nextLF = this.chunk.indexOf(LF, pos);
+    this.nextCR = this.hasCR ? this.chunk.indexOf(CR, pos) : -1;
+  }
+
+  /** Move to the next line end; false when the chunk has no more. */
+  advance(): boolean {
+    const { chunk } = this;
+    const len = chunk.length;
+    if (this.nextLF === -1 && this.nextCR === -1) return false;
+    if (this.nextCR !== -1 && (this.nextLF === -1 || this.nextCR < this.nextLF)) {
+      this.end = this.nextCR;
+      if (this.nextCR + 1 < len) {
+        this.next = chunk[this.nextCR + 1] === LF ? this.nextCR + 2 : this.nextCR + 1;
+      } else {
+        this.next = len;
+        this.crAtEnd();
+      }
+      this.nextCR = chunk.indexOf(CR, this.nextCR + 1);
+      if (this.nextLF !== -1 && this.nextLF < this.next) this.nextLF = chunk.indexOf(LF, this.next);
+    } else {
+      this.end = this.nextLF;
+      this.next = this.nextLF + 1;
+      this.nextLF = chunk.indexOf(LF, this.next);
+    }
+    return true;
+  }
+}
+
 /** Splits a byte stream into lines and feeds candidate lines to an input handle. */
 export class LineScanner {
   private anchors: Buffer[] = [];
@@ -126,6 +212,10 @@ export class LineScanner {
   private readonly hitPos: number[] = [];
   private readonly hitFp: number[] = [];
   private readonly hitLine: number[] = [];
+  /** Following physical lines the sink asked for (a wrapped message), delivered whatever they contain. */
+  private want = 0;
+  /** The last complete lines of earlier chunks (starts at a line start, ends with a line end). */
+  private tail: Buffer = Buffer.alloc(0);
 
   /**
    * @param prefilter the matcher's prefilter (its triggers and how to choose anchors)
@@ -223,14 +313,40 @@ export class LineScanner {
     return this.present;
   }
 
-  /** Emit the line when it contains a trigger, with the triggers it contains. */
-  private emit(buf: Buffer, start: number, end: number, lineNo: number): void {
-    if (this.present.length > 0)
-      this.sink.line(
-        buf.toString('utf8', start, end),
-        lineNo,
-        [...this.present].sort((a, b) => a - b),
-      );
+  /**
+   * Emit the line when it contains a key or the sink asked for it, with the keys it contains.
+   * @param base offset in `buf` where whole lines begin (earlier lines come from the tail)
+   */
+  private emit(buf: Buffer, start: number, end: number, lineNo: number, base = 0): void {
+    if (this.present.length === 0 && this.want === 0) return;
+    const before = (n: number): string[] => {
+      const out: string[] = [];
+      if (linesBefore(buf, base, start, n, out) === base && out.length < n) linesBefore(this.tail, 0, this.tail.length, n, out);
+      return out.reverse();
+    };
+    const w = this.sink.line(
+      buf.toString('utf8', start, end),
+      lineNo,
+      [...this.present].sort((a, b) => a - b),
+      before,
+    );
+    this.want = typeof w === 'number' && w > 0 ? w : 0;
+  }
+
+  /** Keep the whole lines of buf[from, to) (to ends a line) as the tail for {@link EarlierLines}. */
+  private keepTail(buf: Buffer, from: number, to: number): void {
+    if (to <= from) return;
+    const joined = Buffer.concat([this.tail, buf.subarray(Math.max(from, to - TAIL_BYTES), to)]);
+    if (joined.length <= TAIL_BYTES && to - from <= TAIL_BYTES) {
+      this.tail = joined;
+      return;
+    }
+    // Cut to the last TAIL_BYTES, then drop the partial line the cut left at the front.
+    const t = joined.subarray(joined.length - TAIL_BYTES);
+    let i = 0;
+    while (i < t.length && t[i] !== LF && t[i] !== CR) i++;
+    while (i < t.length && (t[i] === LF || t[i] === CR)) i++;
+    this.tail = Buffer.from(t.subarray(i));
   }
 
   /** Finish a line held (partly) in the carry, whose last part is chunk[start, end). */
@@ -238,15 +354,23 @@ export class LineScanner {
     this.lineNo++;
     const len = this.carryLen + (end - start);
     if (this.overflow || len > this.maxLine) {
-      this.sink.skip(this.lineNo);
+      this.skipped(this.lineNo);
     } else {
       const line = Buffer.concat([...this.carry, chunk.subarray(start, end)], len);
       this.triggersIn(line, 0, line.length);
       this.emit(line, 0, line.length, this.lineNo);
+      this.keepTail(Buffer.concat([line, Buffer.from('\n')]), 0, line.length + 1);
     }
     this.carry = [];
     this.carryLen = 0;
     this.overflow = false;
+  }
+
+  /** A line too long to examine: the sink is told, and no earlier line is adjacent to the next one. */
+  private skipped(lineNo: number): void {
+    this.sink.skip(lineNo);
+    this.want = 0;
+    this.tail = Buffer.alloc(0);
   }
 
   private hold(chunk: Buffer, start: number): void {
@@ -263,16 +387,37 @@ export class LineScanner {
     this.carryLen += add;
   }
 
-  /** Feed the next chunk of bytes. */
-  push(chunk: Buffer): void {
-    let pos = 0;
-    const len = chunk.length;
-    if (len === 0) return;
+  /**
+   * Anchor hits in chunk[pos, …), ascending, each encoded as position << shift | anchor.
+   * @param fromSimd simdLines() left (the rest of) this chunk to the line walk: reuse its hits
+   */
+  private anchorHits(chunk: Buffer, pos: number, fromSimd: boolean): number[] {
+    const hits = this.hits;
+    hits.length = 0;
+    const shift = this.shift;
+    if (fromSimd) {
+      for (let i = 0; i < this.hitPos.length; i++) if (this.hitPos[i]! >= pos) hits.push(this.hitPos[i]! * (1 << shift) + this.hitFp[i]!); // ascending
+      return hits;
+    }
+    for (let k = 0; k < this.anchors.length; k++) {
+      const a = this.anchors[k]!;
+      let i = chunk.indexOf(a, pos);
+      while (i !== -1) {
+        hits.push(i * (1 << shift) + k);
+        i = chunk.indexOf(a, i + 1);
+      }
+    }
+    if (this.anchors.length > 1 && hits.length > 1) hits.sort((x, y) => x - y);
+    return hits;
+  }
+
+  /** Plan the anchors on the first chunk, and again once the sample of the input's start is full. */
+  private sampleChunk(chunk: Buffer): void {
     if (!this.planned) {
       this.plan(chunk);
     } else if (this.sampling) {
       this.sample ??= Buffer.allocUnsafe(SAMPLE_BYTES);
-      const n = Math.min(len, SAMPLE_BYTES - this.sampleLen);
+      const n = Math.min(chunk.length, SAMPLE_BYTES - this.sampleLen);
       chunk.copy(this.sample, this.sampleLen, 0, n);
       this.sampleLen += n;
       if (this.sampleLen === SAMPLE_BYTES) {
@@ -281,97 +426,114 @@ export class LineScanner {
         this.sample = null;
       }
     }
+  }
+
+  /**
+   * Start a line and record the keys of the anchor hits in it: hits[h…] that lie in [pos, end)
+   * (hits up to `next`, the start of the following line, are used up).
+   * @returns the index of the first hit of the following lines
+   */
+  private keysOfLine(chunk: Buffer, hits: readonly number[], h: number, pos: number, end: number, next: number): number {
+    const shift = this.shift;
+    this.newLine();
+    let line: Buffer | null = null;
+    for (; h < hits.length; h++) {
+      const at = Math.floor(hits[h]! / (1 << shift));
+      if (at >= next) break;
+      if (at < end) this.addPresent((line ??= chunk.subarray(pos, end)), hits[h]! & ((1 << shift) - 1));
+    }
+    return h;
+  }
+
+  /** Feed the next chunk of bytes. */
+  push(chunk: Buffer): void {
+    let pos = 0;
+    if (chunk.length === 0) return;
+    this.sampleChunk(chunk);
     if (this.pendingCR) {
       this.pendingCR = false;
       if (chunk[0] === LF) pos = 1; // the LF of a CRLF split across chunks
     }
-    const hasCR = chunk.indexOf(CR, pos) !== -1;
-    let nextLF = chunk.indexOf(LF, pos);
-    let nextCR = hasCR ? chunk.indexOf(CR, pos) : -1;
-
-    // Line end at or after `from`: [end, next) where next is the start of the following line.
-    let end = -1;
-    let next = -1;
-    const advance = (): boolean => {
-      if (nextLF === -1 && nextCR === -1) return false;
-      if (nextCR !== -1 && (nextLF === -1 || nextCR < nextLF)) {
-        end = nextCR;
-        if (nextCR + 1 < len) {
-          next = chunk[nextCR + 1] === LF ? nextCR + 2 : nextCR + 1;
-        } else {
-          next = len;
-          this.pendingCR = true;
-        }
-        nextCR = chunk.indexOf(CR, nextCR + 1);
-        if (nextLF !== -1 && nextLF < next) nextLF = chunk.indexOf(LF, next);
-      } else {
-        end = nextLF;
-        next = nextLF + 1;
-        nextLF = chunk.indexOf(LF, next);
-      }
-      return true;
-    };
-
+    const ends = new LineEnds(chunk, pos, () => (this.pendingCR = true));
     if (this.carryLen > 0 || this.overflow) {
-      if (!advance()) {
+      if (!ends.advance()) {
         this.hold(chunk, pos);
         return;
       }
-      this.finishCarried(chunk, pos, end);
-      pos = next;
+      this.finishCarried(chunk, pos, ends.end);
+      pos = ends.next;
     }
+    const base = pos; // whole lines of this chunk begin here
+    const rest = this.walk(chunk, ends, pos, base);
+    if (rest === null) return;
+    this.keepTail(chunk, base, rest);
+    this.hold(chunk, rest);
+    this.sink.setLineCount(this.lineNo);
+  }
 
-    if (this.teddy && this.simdLines(chunk, pos, hasCR)) return;
-
-    // Anchor hits in the rest of the chunk, ascending, each encoded as position << shift | anchor.
-    const hits = this.hits;
-    hits.length = 0;
-    const shift = this.shift;
-    if (this.teddy) {
-      // simdLines() left this chunk to the line walk (a line near the length limit): reuse its hits.
-      for (let i = 0; i < this.hitPos.length; i++) hits.push(this.hitPos[i]! * (1 << shift) + this.hitFp[i]!); // ascending
-    } else {
-      for (let k = 0; k < this.anchors.length; k++) {
-        const a = this.anchors[k]!;
-        let i = chunk.indexOf(a, pos);
-        while (i !== -1) {
-          hits.push(i * (1 << shift) + k);
-          i = chunk.indexOf(a, i + 1);
-        }
+  /**
+   * The whole lines of a chunk from `pos`: the SIMD pass, unless the sink is waiting for the next lines
+   * of a wrapped message; when a line asks for the lines after it, the walk delivers them and hands
+   * the rest back to the SIMD pass.
+   * @returns where the unfinished last line starts, or null when the SIMD pass took the rest of the chunk
+   */
+  private walk(chunk: Buffer, ends: LineEnds, pos: number, base: number): number | null {
+    let simdHits = false;
+    for (;;) {
+      let resume = false;
+      if (this.teddy && this.want === 0) {
+        const r = this.simdLines(chunk, pos, ends.hasCR, base);
+        if (r === true) return null;
+        simdHits = true;
+        resume = r !== false;
+        if (r !== false) ends.seek((pos = r));
       }
-      if (this.anchors.length > 1 && hits.length > 1) hits.sort((x, y) => x - y);
+      const done = this.walkLines(chunk, ends, pos, base, this.anchorHits(chunk, pos, simdHits), resume);
+      pos = done.pos;
+      if (!done.resume) return pos;
     }
-    const mask = (1 << shift) - 1;
-    let h = 0;
+  }
 
-    while (advance()) {
+  /**
+   * Deliver lines one by one with the keys of the anchor hits in them (`hits`, from `pos`); lines
+   * longer than the limit are skipped. With `resume`, stop as soon as the sink wants no more lines.
+   * @returns where the walk stopped, and whether the SIMD pass should take over from there
+   */
+  private walkLines(
+    chunk: Buffer,
+    ends: LineEnds,
+    pos: number,
+    base: number,
+    hits: readonly number[],
+    resume: boolean,
+  ): { pos: number; resume: boolean } {
+    const shift = this.shift;
+    let h = 0;
+    while (ends.advance()) {
+      const { end, next } = ends;
       this.lineNo++;
       if (end - pos > this.maxLine) {
-        this.sink.skip(this.lineNo);
+        this.skipped(this.lineNo);
         while (h < hits.length && Math.floor(hits[h]! / (1 << shift)) < next) h++;
       } else {
-        this.newLine();
-        let line: Buffer | null = null;
-        for (; h < hits.length; h++) {
-          const at = Math.floor(hits[h]! / (1 << shift));
-          if (at >= next) break;
-          if (at < end) this.addPresent((line ??= chunk.subarray(pos, end)), hits[h]! & mask);
-        }
-        this.emit(chunk, pos, end, this.lineNo);
+        h = this.keysOfLine(chunk, hits, h, pos, end, next);
+        this.emit(chunk, pos, end, this.lineNo, base);
       }
       pos = next;
+      if (resume && this.want === 0) return { pos, resume: true }; // the wanted lines are delivered: back to SIMD
     }
-    this.hold(chunk, pos);
-    this.sink.setLineCount(this.lineNo);
+    return { pos, resume: false };
   }
 
   /**
    * The SIMD path for the complete lines of chunk[pos, …): the kernel counts the line ends and
    * reports candidates with their line index, so only candidate lines are looked at in JavaScript.
    * Returns false (having emitted nothing; the hits stay in hitPos/hitFp) when a line may be longer
-   * than the limit: then the per-line walk handles the chunk.
+   * than the limit: then the per-line walk handles the chunk. When an emitted line asks for the lines
+   * after it (a wrapped message), returns where the next line starts: the walk goes on from there.
+   * @param base where whole lines of the chunk begin
    */
-  private simdLines(chunk: Buffer, pos: number, hasCR: boolean): boolean {
+  private simdLines(chunk: Buffer, pos: number, hasCR: boolean, base: number): boolean | number {
     const len = chunk.length;
     const hp = this.hitPos;
     const hk = this.hitFp;
@@ -401,7 +563,12 @@ export class LineScanner {
       const bytes = chunk.subarray(start, end);
       this.newLine();
       for (; i < hp.length && hl[i] === line; i++) this.addPresent(bytes, hk[i]!);
-      this.emit(chunk, start, end, this.lineNo + line + 1);
+      this.emit(chunk, start, end, this.lineNo + line + 1, base);
+      if (this.want > 0) {
+        this.lineNo += line + 1;
+        if (chunk[end] === CR && end + 1 === len) this.pendingCR = true;
+        return chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
+      }
     }
     this.lineNo += ends.count;
     let next = pos;
@@ -409,6 +576,7 @@ export class LineScanner {
       next = ends.last + 1;
       if (chunk[ends.last] === CR && next === len) this.pendingCR = true; // a CR ending the chunk: maybe the CR of a CRLF
     }
+    this.keepTail(chunk, base, next);
     this.hold(chunk, next);
     this.sink.setLineCount(this.lineNo);
     return true;

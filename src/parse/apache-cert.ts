@@ -10,7 +10,12 @@ import type { Values } from '../types.js';
 
 /** The certificate suffix (exported for the rule export's pipelines). */
 export const SUFFIX =
-  / \[subject: (?<subject>.*?) \/ issuer: (?<issuer>.*?) \/ serial: (?<serial>[0-9A-Fa-f]+|\(ERROR\)) \/ notbefore: (?<nb>.*?) \/ notafter: (?<na>.*?)\]$/;
+  / \[subject: (?<subject>.*?) \/ issuer: (?<issuer>.*?) \/ serial: (?<serial>[0-9A-Fa-f]+|\(ERROR\)|[^\s/\]]+) \/ notbefore: (?<nb>.*?) \/ notafter: (?<na>.*?)\]$/;
+// The suffix cut short by a paste: the fields before the cut (the last one possibly partial).
+const PARTIAL =
+  / \[subject: (?<subject>.*?)(?: \/ issuer: (?<issuer>.*?)(?: \/ serial: (?<serial>[^\s/\]]*)(?: \/ notbefore: (?<nb>.*?)(?: \/ notafter: (?<na>[^\]]*))?)?)?)?$/;
+/** Longest cut certificate suffix read (two DNs of a few hundred characters, serial, two times). */
+const MAX_SUFFIX_CHARS = 4096;
 const NOT_AVAILABLE = / \[certificate: -not available-\]$/;
 /** What {@link unescapeApacheDn} would change: a backslash, a U+E000–U+E0FF character (its byte marker), a surrogate. */
 const NEEDS_UNESCAPE = /[\\\ue000-\ue0ff\ud800-\udfff]/;
@@ -75,12 +80,39 @@ export function splitApacheCertSuffix(message: string): { message: string; value
       notBefore: g.nb!,
       notAfter: g.na!,
     };
-    if (g.serial !== '(ERROR)') values.serial = g.serial!.toUpperCase();
+    // A serial a poster redacted (`...`) is kept as written.
+    if (g.serial !== '(ERROR)') values.serial = /^[0-9A-Fa-f]+$/.test(g.serial!) ? g.serial!.toUpperCase() : g.serial!;
     return { message: message.slice(0, m.index), values };
   }
   const n = NOT_AVAILABLE.exec(message);
   if (n) return { message: message.slice(0, n.index), values: {} };
   return { message, values: {} };
+}
+
+/**
+ * {@link splitApacheCertSuffix} for a message that may have been cut inside the suffix (a paste):
+ * a whole suffix as there; a cut one (` [`, ` [subj…`, ` [subject: CN=x / iss…`) split off with the
+ * fields that precede the cut (the last one as far as it goes).
+ */
+export function splitApacheCertSuffixCut(message: string): { message: string; values: Values } {
+  // The whole suffix ends the message with `]`; only then is the full split worth its cost on a long line.
+  const whole = message.endsWith(']') ? splitApacheCertSuffix(message) : { message, values: {} };
+  if (whole.message !== message) return whole;
+  const i = message.lastIndexOf(' [');
+  if (i === -1) return whole;
+  const rest = message.slice(i + 2);
+  // A certificate suffix is a few hundred characters (DNs are capped by X.509's upper bounds).
+  if (rest.length > MAX_SUFFIX_CHARS || rest.includes(']')) return whole;
+  const isCut = (full: string): boolean => full.startsWith(rest) || rest.startsWith(full.slice(0, 9));
+  if (!isCut('subject: ') && !isCut('certificate: -not available-')) return whole;
+  const g = PARTIAL.exec(message.slice(i))?.groups ?? {};
+  const values: Values = {};
+  if (g.subject) values.certSubject = unescapeApacheDn(g.subject);
+  if (g.issuer) values.certIssuer = unescapeApacheDn(g.issuer);
+  if (g.serial && /^[0-9A-Fa-f]+$/.test(g.serial)) values.serial = g.serial.toUpperCase();
+  if (g.nb) values.notBefore = g.nb;
+  if (g.na) values.notAfter = g.na;
+  return { message: message.slice(0, i), values };
 }
 
 /**

@@ -1,19 +1,26 @@
 /**
  * Rule matching for one line, and the prefilter that keeps most lines from ever being decoded.
  *
- * Every rule has a literal `trigger`; a line can only match a rule whose trigger it contains. For the
- * byte-level scanner ({@link LineScanner}) the triggers are reduced to a few short *anchors*: substrings
- * chosen so that every trigger contains one, each starting with a byte that is rare in error logs (so
- * that `Buffer.indexOf` can skip through the data with a fast first-byte search). Lines without an
- * anchor are never decoded; lines with one are decoded, checked for a whole trigger, parsed and matched.
+ * Every rule has a literal `trigger` (its identifying phrase); a line can only match a rule whose
+ * trigger it contains, compared after normalisation (`src/parse/normalize.ts`: case, quotes, blanks,
+ * typography). The byte-level scanner ({@link LineScanner}) cannot normalise, so it looks for *scan
+ * keys* instead: words of the triggers that normalisation never changes (`scanKeys()`), reduced
+ * further to a few short *anchors* by the planner (`prefilter.ts`). Lines without an anchor are never
+ * decoded; lines with a key are decoded, checked for a whole trigger (loosely), parsed and matched.
+ *
+ * Matching runs in two passes: the rules' own patterns on the normalised message (with the trigger
+ * written back in its own form), then, only when none matched, their cut-tolerant twins (`cut.ts`)
+ * for a message a paste cut short. A match says what could not be read ({@link LineCut}).
  */
 import { parseLine, type ParseOptions } from '../parse/line.js';
-import { decodeRecord, isRecordLine, jsonEscapedForms, parseRecord } from '../parse/record.js';
-import { splitApacheCertSuffix } from '../parse/apache-cert.js';
+import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
+import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import type { CauseId, CompiledPattern, LineLocation, LineMatch, ParsedLine, RecordKind, Rule, Severity, Values } from '../types.js';
+import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
+import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, RecordKind, Rule, Severity, ValueName, Values } from '../types.js';
 import { causeOfMatch } from './cause.js';
 import { AnchorPlanner } from './prefilter.js';
+import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 
 /**
@@ -36,40 +43,78 @@ export function whenFailure(rule: Rule, p: ParsedLine): WhenFailure | null {
   if (!w) return null;
   for (const [field, cond] of Object.entries(w)) {
     const v = p[field as keyof ParsedLine] as string | number | null;
-    const ok = cond === 'absent' ? v === null : cond === 'present' ? v !== null : v !== null && cond.includes(String(v));
+    // A list may name `absent` too: a line whose prefix a paste cut off has no level, module or code.
+    const ok =
+      cond === 'absent' ? v === null : cond === 'present' ? v !== null : v === null ? cond.includes('absent') : cond.includes(String(v));
     if (!ok) return { field, wanted: cond, actual: v };
   }
   return null;
 }
 
 /**
- * A line's message prepared for the rule regexes: Apache's certificate suffix split off, length
- * bounded, and the shared structured values extracted (see `src/parse/context.ts`).
+ * A line's message prepared for the rule regexes: normalised, Apache's certificate suffix split off,
+ * length bounded, and the shared structured values extracted (see `src/parse/context.ts`).
  */
 export interface Prepared {
   message: string;
   /** Values every rule gets before its own captures (which win). */
   shared: Values;
+  /** A poster's cut marker (`...`) ended the message. */
+  cutMarker: boolean;
+  /** The message with each trigger written back in its own form (cache; null: the trigger is not there). */
+  byTrigger: Map<string, string | null>;
+  /** The message as written, when normalisation changed more than blanks (for faithful values). */
+  original?: string;
 }
 
 /** Prepare a parsed line's message for the rule regexes (see {@link Prepared}). */
 export function prepare(p: ParsedLine): Prepared {
-  let message = p.message;
+  // Values come from the text as written (paths with their spacing and bytes, OpenSSL times); the regexes
+  // see it normalised, and values fall back to the normalised text where the written one does not parse.
+  let original = p.message;
   let shared: Values = {};
-  if (p.server !== 'nginx' && message.endsWith(']')) {
-    const s = splitApacheCertSuffix(message);
-    message = s.message;
+  if (p.server !== 'nginx' && original.includes(' [')) {
+    let s = splitApacheCertSuffixCut(original.trimEnd());
+    // A suffix a poster edited (`serial: <server domain>`) splits only once normalised.
+    if (s.message === original.trimEnd()) s = splitApacheCertSuffixCut(plainText(original).trimEnd());
+    original = s.message;
     shared = s.values;
     // The line's own time, so that a notAfter before it can be reported as an expired certificate.
     if (shared.notAfter !== undefined && p.time !== null) shared = { ...shared, loggedAt: p.time };
   }
-  if (message.length > MAX_MATCH_CHARS) message = message.slice(0, MAX_MATCH_CHARS);
+  if (original.length > MAX_MATCH_CHARS) original = original.slice(0, MAX_MATCH_CHARS);
+  const raw = plainText(original);
+  const n = normalizeText(raw);
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
-  const ctx = nginxOcspContext(message);
+  const ctx = nginxOcspContext(original.trimEnd()) ?? nginxOcspContext(raw.trimEnd()) ?? nginxOcspContext(n.text);
   if (ctx) shared = { ...shared, ...ctx };
-  const block = opensslBlock(message);
+  const block = opensslBlock(original) ?? opensslBlock(raw);
   if (block) shared = { ...shared, ...opensslValues(block) };
-  return { message, shared };
+  const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
+  if (raw !== original) prepared.original = original;
+  return prepared;
+}
+
+/**
+ * A hit's captures, taken from the message as written when the pattern matches it too (colour codes,
+ * zero-width characters and typographic quotes kept in the values), else from the normalised text.
+ */
+function capturesOf(pattern: CompiledPattern, m: RegExpExecArray, prepared: Prepared, trigger: string): Values {
+  if (prepared.original !== undefined) {
+    const o = pattern.re.exec(canonicalTrigger(prepared.original, trigger) ?? prepared.original);
+    if (o) return groupsToValues(o.groups);
+  }
+  return groupsToValues(m.groups);
+}
+
+/** The prepared message with the rule's trigger in its own form, or null when the trigger is not in it. */
+function messageFor(prepared: Prepared, trigger: string): string | null {
+  let m = prepared.byTrigger.get(trigger);
+  if (m === undefined) {
+    m = canonicalTrigger(prepared.message, trigger);
+    prepared.byTrigger.set(trigger, m);
+  }
+  return m;
 }
 
 /** A rule's successful match of a message, before correlation. */
@@ -79,33 +124,111 @@ export interface RuleHit {
   values: Values;
   cause: CauseId;
   severity: Severity;
+  /** Set when the rule's pattern matched only through its cut-tolerant twin. */
+  tail?: { missing: ValueName[] };
 }
 
 function groupsToValues(groups: Record<string, string | undefined> | undefined): Values {
-  const v: Values = {};
+  const v: Record<string, string> = {};
   if (!groups) return v;
-  for (const [k, val] of Object.entries(groups)) if (val !== undefined && val !== '') (v as Record<string, string>)[k] = val;
-  return v;
+  for (const [k, val] of Object.entries(groups)) {
+    if (val === undefined || val === '') continue;
+    const name = TWIN_NAME.exec(k)?.[1] ?? k;
+    // Of the copies of a capture in a twin, the longest reading wins (the others were cut earlier).
+    if (v[name] === undefined || val.length > v[name]!.length) v[name] = val;
+  }
+  return v as Values;
+}
+
+/** A hit of one of the rule's patterns (or its cut-tolerant twin) with the values it extracted. */
+function hitFrom(rule: Rule, pattern: CompiledPattern, parsed: ParsedLine, values: Values): RuleHit {
+  const cause = causeOfMatch(rule, pattern, values);
+  const severity: Severity = pattern.severity ?? (parsed.level !== null ? rule.severityByLevel?.[parsed.level] : undefined) ?? rule.severity;
+  return { rule, pattern, values, cause, severity };
+}
+
+/** Whether the rule may apply to this line at all (server, `when` conditions). */
+function applies(rule: Rule, parsed: ParsedLine): boolean {
+  return (parsed.server === null || rule.servers.includes(parsed.server)) && whenFailure(rule, parsed) === null;
 }
 
 /**
- * Try one rule on a parsed line.
- * @returns the hit, or null when the rule's server, conditions or patterns do not fit
+ * Try one rule's own patterns on a parsed line.
+ * @returns the hit, or null when the rule's server, conditions, trigger or patterns do not fit
  */
 export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (() => Prepared) = () => prepare(parsed)): RuleHit | null {
-  if (parsed.server !== null && !rule.servers.includes(parsed.server)) return null;
-  if (whenFailure(rule, parsed) !== null) return null;
+  if (!applies(rule, parsed)) return null;
   if (typeof prepared === 'function') prepared = prepared();
-  for (const pattern of rule.compiled) {
-    const m = pattern.re.exec(prepared.message);
-    if (!m) continue;
-    const values: Values = { ...prepared.shared, ...groupsToValues(m.groups) };
-    const cause = causeOfMatch(rule, pattern, values);
-    const severity: Severity =
-      pattern.severity ?? (parsed.level !== null ? rule.severityByLevel?.[parsed.level] : undefined) ?? rule.severity;
-    return { rule, pattern, values, cause, severity };
+  const message = messageFor(prepared, rule.trigger) ?? prepared.message;
+  for (const text of firstLetterForms(message, rule.trigger)) {
+    for (const pattern of rule.compiled) {
+      const m = pattern.re.exec(text);
+      if (!m) continue;
+      return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...capturesOf(pattern, m, prepared, rule.trigger) });
+    }
   }
   return null;
+}
+
+/**
+ * Is this the rule's catch-all: the last of several patterns (rules list them from the most specific
+ * to the most general, the last one taking what the others do not)?
+ */
+export function isCatchAll(rule: Rule, pattern: CompiledPattern): boolean {
+  return rule.compiled.length > 1 && rule.compiled[rule.compiled.length - 1] === pattern;
+}
+
+/**
+ * The message as given, then with its first letter in the other case: a paste capitalises the first
+ * letter (`Ssl_stapling_init_cert: …`), while rules keep the server's own case.
+ */
+function firstLetterForms(message: string, trigger: string): string[] {
+  // The first letter of the text proper: after a status, client or AH tag left in an unparsed fragment.
+  const at = LEAD.exec(message)![0].length;
+  const c = message[at];
+  if (c === undefined || c.toLowerCase() === c.toUpperCase()) return [message];
+  // The trigger starts there: it is already in its own form (messageFor()).
+  if (message.startsWith(trigger.trimStart(), at)) return [message];
+  const flipped = c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
+  return [message, message.slice(0, at) + flipped + message.slice(at + 1)];
+}
+const LEAD = /^(?:\((?:EAI |OS )?-?\d{1,10}\)[^:[\]]{0,128}: )?(?:\[client [^\]]{1,128}\] )?(?:AH\d{5}: )?/;
+
+const twins = new WeakMap<CompiledPattern, CutTwin | null>();
+
+/**
+ * Try one rule's cut-tolerant twins (`cut.ts`) on a message that contains its trigger: for a message a
+ * paste cut short after the identifying phrase.
+ */
+export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared): RuleHit | null {
+  if (!applies(rule, parsed)) return null;
+  const message = messageFor(prepared, rule.trigger);
+  if (message === null) return null;
+  for (const text of firstLetterForms(message, rule.trigger)) {
+    for (const pattern of rule.compiled) {
+      let twin = twins.get(pattern);
+      if (twin === undefined) twins.set(pattern, (twin = cutTwin(pattern.regex, rule.trigger)));
+      const m = twin?.re.exec(text);
+      if (!twin || !m) continue;
+      const hit = hitFrom(rule, pattern, parsed, { ...prepared.shared, ...groupsToValues(m.groups) });
+      const missing = [...new Set(twin.names)].filter((n) => hit.values[n as ValueName] === undefined) as ValueName[];
+      return { ...hit, tail: { missing } };
+    }
+  }
+  return null;
+}
+
+/** What of a match could not be read: prefix lost, tail cut, values redacted. Undefined when nothing. */
+export function cutOf(parsed: ParsedLine, hit: RuleHit, prepared: Prepared): LineCut | undefined {
+  const cut: LineCut = {};
+  if (parsed.format === null) cut.prefix = 'missing';
+  else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
+  else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
+  if (hit.tail) cut.tail = hit.tail;
+  else if (prepared.cutMarker) cut.tail = { missing: [] };
+  const redacted = (Object.entries(hit.values) as [ValueName, string][]).filter(([, v]) => looksRedacted(v)).map(([k]) => k);
+  if (redacted.length > 0) cut.redacted = redacted;
+  return Object.keys(cut).length > 0 ? cut : undefined;
 }
 
 /** Options of {@link createMatcher}: how lines are parsed. */
@@ -116,27 +239,35 @@ export interface Matcher {
   readonly rules: readonly Rule[];
   /** The distinct rule triggers. */
   readonly triggers: readonly string[];
-  /** The byte-level prefilter the scanner uses: anchors per input (see `prefilter.ts`). */
+  /** The scan keys the byte scanner looks for (see `scanKeys()`); every trigger has one or two. */
+  readonly keys: readonly string[];
+  /** The byte-level prefilter the scanner uses: anchors per input (see `prefilter.ts`), over the keys. */
   readonly prefilter: Prefilter;
-  /** Anchors under the static model, used for in-memory lines; every trigger contains at least one. */
+  /** Anchors under the static model, used for in-memory lines; every key contains at least one. */
   readonly anchors: readonly string[];
-  /** True when the text contains at least one rule trigger. */
+  /** True when the text contains at least one rule trigger (loosely: after normalisation). */
   hasTrigger(text: string): boolean;
   /**
+   * The triggers whose scan keys the text contains (indexes into {@link triggers}); a superset of the
+   * triggers it really contains, and empty only when it contains none.
+   * @param keys indexes into {@link keys} of every key the text contains, when known
+   */
+  candidateTriggers(text: string, keys?: readonly number[]): number[];
+  /**
    * Parse and match one line that contains a trigger.
-   * @param triggers indexes into {@link triggers} of every trigger the text contains, when known
+   * @param keys indexes into {@link keys} of every scan key the text contains, when known
    *   (saves looking them up); when given, it must be the complete set
    * @returns the parsed line (null when the text contains no trigger: it is not parsed at all) and the
-   *   winning match (null when no rule matches). Of several matching
-   *   rules the one with the highest `priority` wins; equal priorities fall back to the rule id order
-   *   (the rule-sample test forbids such ties). A JSON log record (`src/parse/record.ts`) is decoded
-   *   first and its line matched (`triggers` are then looked up again); `record` says which kind it
-   *   was, or `undecoded` when it looked like one but could not be decoded (it is not matched).
+   *   winning match (null when no rule matches). Of several matching rules the one with the highest
+   *   `priority` wins; equal priorities fall back to the rule id order (the rule-sample test forbids such ties).
+   *   A JSON log record (`src/parse/record.ts`) is decoded first and its line matched (its keys are then
+   *   looked up again); `record` says which kind it was, or `undecoded` when it looked like one but could
+   *   not be decoded (it is not matched).
    */
   match(
     text: string,
     location: LineLocation,
-    triggers?: readonly number[],
+    keys?: readonly number[],
   ): { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
   /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
@@ -144,6 +275,56 @@ export interface Matcher {
   candidates(text: string): Rule[];
   /** The line parsed as the matcher parses it (a JSON log record decoded first). */
   parse(text: string): ParsedLine;
+  /**
+   * The readings of the text as a message cut short (each rule's first cut-tolerant twin that matches,
+   * see `cut.ts`), whether or not a pattern matches it whole: for the continuation-line joiner, which
+   * asks whether a message a catch-all pattern took may be the start of a more specific one.
+   */
+  cutReadings(text: string): RuleHit[];
+}
+
+/**
+ * Scan keys of the triggers, and for each key the triggers that have it. A trigger without a rare word
+ * (`: invalid argument`, ` could not be resolved (`) also gets the rare words of its rules' patterns
+ * (`SSLStapling`, `requesting`), so that a message wrapped inside the trigger still has a key on one
+ * of its physical lines.
+ */
+function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
+  const own = triggers.map((t) => scanKeys(t));
+  const base = new Set(own.flat());
+  triggers.forEach((t, ti) => {
+    if (rareWords(t).length > 0) return;
+    // Words of its patterns that are code-like, or keys of other triggers already (they cost the scan nothing more).
+    const runs = rules.filter((r) => r.trigger === t).flatMap((r) => r.patterns.flatMap((p) => literalRuns(p.regex)));
+    const words = runs.flatMap((run) => rareWords(run).filter((w) => base.has(w) || rareWords(w, true).length > 0));
+    own[ti] = [...new Set([...own[ti]!, ...words])];
+  });
+  const keys: string[] = [];
+  const at = new Map<string, number>();
+  const keyTriggers: number[][] = [];
+  own.forEach((ks, ti) => {
+    for (const k of ks) {
+      let i = at.get(k);
+      if (i === undefined) {
+        at.set(k, (i = keys.length));
+        keys.push(k);
+        keyTriggers.push([]);
+      }
+      keyTriggers[i]!.push(ti);
+    }
+  });
+  // The keys as JSON encoders escape them (and journald's byte-array MESSAGE, which names no trigger):
+  // a JSON log record is a candidate line too; it is decoded and its keys looked up again inside.
+  const plain = keys.length;
+  for (let i = 0; i < plain; i++) {
+    for (const f of jsonEscapedForms([keys[i]!])) {
+      if (at.has(f)) continue;
+      at.set(f, keys.length);
+      keys.push(f);
+      keyTriggers.push(f === JOURNAL_BYTE_MESSAGE ? [] : keyTriggers[i]!);
+    }
+  }
+  return { keys, keyTriggers };
 }
 
 /** A line parsed as the matcher does, and the server line in it: a JSON log record decoded first (null: undecodable). */
@@ -153,83 +334,102 @@ function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; li
   return r.ok ? { parsed: parseRecord(r.record, options), line: r.record.line } : null;
 }
 
+/** Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins. */
+function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; prepared: Prepared | null } {
+  let prepared: Prepared | undefined;
+  const lazy = (): Prepared => (prepared ??= prepare(parsed)); // only once a rule's server and conditions fit
+  let hits: RuleHit[] = [];
+  for (const r of rs) {
+    const h = matchRule(r, parsed, lazy);
+    if (h) hits.push(h);
+  }
+  if (hits.length === 0 && prepared) {
+    for (const r of rs) {
+      const h = matchRuleCut(r, parsed, prepared);
+      if (h) hits.push(h);
+    }
+  }
+  hits = hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.rule.id.localeCompare(b.rule.id));
+  return { hits, prepared: prepared ?? null };
+}
+
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
-  // The byte scanner also looks for the triggers as JSON encoders escape them (indexes after the
-  // triggers'): a record line is decoded and its triggers looked up again on the line inside.
-  const scanned = [...triggers, ...jsonEscapedForms(triggers)];
-  const planner = new AnchorPlanner(scanned);
-  // The in-memory path's anchors are chosen on first use (the byte scanner tells which triggers a line has).
-  let byAnchorList: { anchor: string; triggers: string[] }[] | null = null;
-  // anchor → triggers containing it → rules having that trigger
-  const byTrigger = new Map<string, Rule[]>();
-  for (const r of rules) byTrigger.set(r.trigger, [...(byTrigger.get(r.trigger) ?? []), r]);
-  const byAnchor = (): { anchor: string; triggers: string[] }[] =>
-    (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, triggers: triggers.filter((t) => t.includes(a)) })));
+  const { keys, keyTriggers } = keyIndex(rules, triggers);
+  const planner = new AnchorPlanner(keys);
+  // The in-memory path's anchors are chosen on first use (the byte scanner tells which keys a line has).
+  let byAnchorList: { anchor: string; keys: number[] }[] | null = null;
+  const byAnchor = (): { anchor: string; keys: number[] }[] =>
+    (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, keys: keys.flatMap((k, i) => (k.includes(a) ? [i] : [])) })));
+  const rulesByTrigger = triggers.map((t) => rules.filter((r) => r.trigger === t));
 
-  const candidates = (text: string): Rule[] => {
-    const out: Rule[] = [];
-    const seen = new Set<string>();
-    for (const { anchor, triggers: ts } of byAnchor()) {
-      if (!text.includes(anchor)) continue;
-      for (const t of ts) {
-        if (seen.has(t)) continue;
-        seen.add(t);
-        if (text.includes(t)) out.push(...byTrigger.get(t)!);
-      }
-    }
-    return out;
+  const candidateTriggers = (text: string, present?: readonly number[]): number[] => {
+    const found = new Set<number>();
+    const addKey = (ki: number): void => {
+      for (const ti of keyTriggers[ki]!) found.add(ti);
+    };
+    if (present) present.forEach(addKey);
+    else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
+    return [...found].sort((a, b) => a - b);
   };
-
-  const hitsFor = (parsed: ParsedLine, rs: Rule[]): RuleHit[] => {
-    let prepared: Prepared | undefined;
-    const lazy = (): Prepared => (prepared ??= prepare(parsed)); // only once a rule's server and conditions fit
-    const hits: RuleHit[] = [];
-    for (const r of rs) {
-      const h = matchRule(r, parsed, lazy);
-      if (h) hits.push(h);
-    }
-    return hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.rule.id.localeCompare(b.rule.id));
+  /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
+  const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
+    if (candidates.length === 0) return [];
+    const norm = normalizeText(plainText(text)).text;
+    return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm)).flatMap((ti) => rulesByTrigger[ti]!);
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
-  const matchRecord = (text: string, location: LineLocation, present: readonly number[] | undefined) => {
-    // Only what the byte scanner would hand over is examined (a trigger, plain or escaped, is in it).
-    if (!present && !scanned.some((t) => text.includes(t))) return { parsed: null, match: null };
+  /** The best hit on a parsed line among the rules, as a match (with what a paste cut off). */
+  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string): LineMatch | null => {
+    const { hits, prepared } = hitsOn(parsed, rs);
+    const best = hits[0];
+    if (!best || !prepared) return null;
+    const { tail: _tail, ...hit } = best;
+    const cut = cutOf(parsed, best, prepared);
+    const match: LineMatch = { ...hit, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text };
+    if (cut) match.cut = cut;
+    return match;
+  };
+  type MatchResult = { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
+  const matchRecord = (text: string, location: LineLocation, present: readonly number[] | undefined): MatchResult => {
+    // Only what the byte scanner would hand over is examined (a key, plain or escaped, is in it).
+    if (!present && !keys.some((k) => text.includes(k))) return { parsed: null, match: null };
     const r = decodeRecord(text);
-    if (!r.ok) return { parsed: null, match: null, record: 'undecoded' as const };
-    const rs = candidates(r.record.line);
+    if (!r.ok) return { parsed: null, match: null, record: 'undecoded' };
+    const rs = rulesIn(r.record.line, candidateTriggers(r.record.line));
     if (rs.length === 0) return { parsed: null, match: null, record: r.record.kind };
     const parsed = parseRecord(r.record, parseOptions);
-    const best = hitsFor(parsed, rs)[0];
-    return { parsed, match: best ? { ...best, parsed, location, text: r.record.line } : null, record: r.record.kind };
+    return { parsed, match: bestMatch(parsed, rs, location, r.record.line), record: r.record.kind };
   };
   return {
     rules,
     triggers,
+    keys,
     prefilter: planner,
     get anchors() {
       return byAnchor().map((a) => a.anchor);
     },
-    hasTrigger: (text) => candidates(text).length > 0,
+    hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
+    candidateTriggers,
     match(text, location, present) {
       if (isRecordLine(text)) return matchRecord(text, location, present);
-      const rs = present ? present.flatMap((i) => byTrigger.get(triggers[i]!) ?? []) : candidates(text);
+      const rs = rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
-      const best = hitsFor(parsed, rs)[0];
-      if (!best) return { parsed, match: null };
-      return {
-        parsed,
-        match: { ...best, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text },
-      };
+      return { parsed, match: bestMatch(parsed, rs, location, text) };
     },
     matchAll(text) {
       const p = parseAny(text, parseOptions);
-      return p ? hitsFor(p.parsed, candidates(p.line)) : [];
+      return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits : [];
     },
-    candidates,
+    cutReadings(text) {
+      const parsed = parseLine(text, parseOptions);
+      const prepared = prepare(parsed);
+      return rulesIn(text, candidateTriggers(text)).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
+    },
+    candidates: (text) => rulesIn(text, candidateTriggers(text)),
     parse: (text) => parseAny(text, parseOptions)?.parsed ?? parseLine(text, parseOptions),
   };
 }

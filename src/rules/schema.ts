@@ -89,7 +89,7 @@ export const RULE_SCHEMA = {
         additionalProperties: false,
         required: ['server', 'file', 'versions'],
         properties: {
-          server: { enum: [...SERVERS, 'openssl', 'mod_md', 'lua'] },
+          server: { enum: [...SERVERS, 'openssl', 'mod_md', 'lua', 'mod_gnutls'] },
           file: { type: 'string', minLength: 1 },
           function: { type: 'string' },
           versions: { type: 'string', minLength: 1 },

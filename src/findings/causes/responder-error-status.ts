@@ -4,7 +4,31 @@
  * (modules/ssl/ssl_util_ocsp.c), AH01944 "responder error" (modules/ssl/ssl_util_stapling.c); nginx
  * "OCSP response not successful (…)" and "ssl ocsp status …" (src/event/ngx_event_openssl_stapling.c).
  */
-import { apacheNoErrorStaples, type CauseModule, checkResponder } from './kit.js';
+import { httpStatusCode, notAnOcspResponder } from '../../rules/facts.js';
+import { apacheNoErrorStaples, type CauseContext, type CauseModule, checkResponder, shellWord, step } from './kit.js';
+import type { FixStep } from '../../types.js';
+
+/**
+ * The fix when the status says the URL is no OCSP responder (404/405/501 to the POST, see
+ * `rules/facts.ts`): correct the URL the server asks, never wait; compare with the certificate's own
+ * OCSP URL (its AIA), which `openssl x509 -ocsp_uri` prints.
+ */
+function wrongUrlFix(c: CauseContext): { summary: string; steps: FixStep[] } {
+  const code = httpStatusCode(c.d);
+  const url = c.s.url ?? (c.s.responder ? `the URL at ${c.s.responder}` : 'the URL it asked');
+  const steps: FixStep[] = [
+    step({
+      action: 'run',
+      command: `openssl x509 -noout -ocsp_uri -in ${shellWord(c.s.certificate ?? c.file, 'CERT.pem')}`,
+      text: `HTTP ${code} to an OCSP POST means ${url} is not an OCSP responder: print the OCSP URL of ${c.cert} (its AIA) to compare.`,
+    }),
+    checkResponder(
+      c,
+      `If ${c.dir.responder} is set, correct it to that URL or remove it; if the request goes through a proxy${c.nginx ? '' : ' (`SSLOCSPProxyURL`)'}, make sure it passes POST requests to the responder.`,
+    ),
+  ];
+  return { summary: 'Correct the responder URL: the server asked a URL that is not an OCSP responder.', steps };
+}
 
 export const responderErrorStatus: CauseModule = {
   id: 'responder-error-status',
@@ -17,11 +41,15 @@ export const responderErrorStatus: CauseModule = {
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
+  variant: (c) => (notAnOcspResponder(c.d) ? 'not-a-responder' : 'default'),
   messages: {
+    'not-a-responder': (c) =>
+      `${c.resp} answered the OCSP request with HTTP ${c.d.httpStatus}${c.cert !== 'the server certificate' ? ` for ${c.cert}` : ''}: that URL is not an OCSP responder (a responder takes the request as a POST at its URL), so nothing is stapled until the URL is corrected.`,
     default: (c) =>
       `${c.resp} refused the OCSP request${c.d.responseStatus ? ` with status ${c.d.responseStatus}` : c.d.httpStatus ? ` with HTTP ${c.d.httpStatus}` : ''}${c.cert !== 'the server certificate' ? ` for ${c.cert}` : ''}, so nothing valid is stapled.`,
   },
   fix(c) {
+    if (notAnOcspResponder(c.d)) return wrongUrlFix(c);
     const status = c.d.responseStatus ?? '';
     const why = /unauthorized/i.test(status)
       ? 'unauthorized: the responder does not serve this certificate; '

@@ -1,0 +1,110 @@
+/**
+ * Fields inside a line that peers (Filebeat/Elastic, Logstash, lnav, fail2ban) extract and that the
+ * servers write in a fixed form:
+ *
+ * - the client address and port: Apache 2.4 `[client 203.0.113.5:51234]` / `[client [2001:db8::1]:443]`
+ *   / `[client ::1:58619]` (httpd `server/log.c`, `log_ctime`… `"[client %s:%d] "`: always with the
+ *   port), Apache 2.2 `[client 127.0.0.1]` (no port), nginx `, client: 203.0.113.5` (address only);
+ * - nginx's trailing context (`ngx_http_log_error()` in `src/http/ngx_http_request.c`:
+ *   `, client: %V, server: %V, request: "%V", subrequest: "%V", upstream: "%V", host: "%V",
+ *   referrer: "%V"`; the stream and mail modules add `upstream`/`login`; lua-nginx-module puts
+ *   `, context: ssl_certificate_by_lua*` before `client`), and the stapling context
+ *   (`ngx_ssl_ocsp_log_error()`: ` while requesting certificate status, responder: H, peer: P,
+ *   certificate: "C"`).
+ */
+
+/** A client text split into address and port (ECS `client.ip`/`client.port`). */
+export interface ClientAddress {
+  address: string;
+  port: number | null;
+}
+
+/**
+ * Split a client text into address and port.
+ * @param text as written: `1.2.3.4:5678`, `[2001:db8::1]:443`, `::1:58619`, `1.2.3.4`
+ * @param withPort whether the format always writes a port (Apache 2.4), so that a trailing `:digits`
+ *   of an unbracketed IPv6 address is the port
+ */
+export function splitClient(text: string, withPort: boolean): ClientAddress {
+  const bracket = /^\[([^\]]*)\](?::(\d{1,5}))?$/.exec(text);
+  if (bracket) return { address: bracket[1]!, port: bracket[2] ? Number(bracket[2]) : null };
+  if (withPort) {
+    const m = /^(.*?):(\d{1,5})$/s.exec(text);
+    // The address part must be non-empty; for IPv4 and names a single colon separates the port.
+    if (m && m[1] !== '' && (m[1]!.includes(':') || !text.slice(0, -m[2]!.length - 1).includes(':'))) {
+      return { address: m[1]!, port: Number(m[2]) };
+    }
+  } else {
+    // No port in this format, except an IPv4 address or name with one colon (a proxied or stream client).
+    const m = /^([^:]+):(\d{1,5})$/.exec(text);
+    if (m) return { address: m[1]!, port: Number(m[2]) };
+  }
+  return { address: text, port: null };
+}
+
+/** Keys nginx writes in a message's trailing context, in nginx's own names. */
+export const NGINX_CONTEXT_KEYS = [
+  'context',
+  'client',
+  'server',
+  'request',
+  'subrequest',
+  'upstream',
+  'host',
+  'referrer',
+  'login',
+  'responder',
+  'peer',
+  'certificate',
+] as const;
+export type NginxContextKey = (typeof NGINX_CONTEXT_KEYS)[number];
+
+// One `, key: value` pair; quoted values may lack their closing quote (a message cut by a paste).
+const PAIR = new RegExp(`, (${NGINX_CONTEXT_KEYS.join('|')}): ("[^"]*"?|[^,]*)`, 'y');
+const STARTS = [', context: ', ', client: ', ', responder: ', ', server: '];
+
+/**
+ * nginx's trailing context as `key → value` (quotes removed), or null when the message has none.
+ * The context is the longest run of `, key: value` pairs that reaches the end of the message.
+ * @param message the message after the nginx prefix
+ */
+export function nginxContext(message: string): Partial<Record<NginxContextKey, string>> | null {
+  let best = -1;
+  for (const s of STARTS) {
+    const i = message.indexOf(s);
+    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i)) best = i;
+  }
+  if (best === -1) {
+    // The start marker may also occur inside the message; try its later occurrences.
+    for (const s of STARTS) {
+      for (let i = message.lastIndexOf(s); i > 0; i = message.lastIndexOf(s, i - 1)) {
+        if (chainReachesEnd(message, i)) {
+          if (best === -1 || i < best) best = i;
+          break;
+        }
+      }
+    }
+  }
+  if (best === -1) return null;
+  const out: Partial<Record<NginxContextKey, string>> = {};
+  PAIR.lastIndex = best;
+  for (let m = PAIR.exec(message); m; m = PAIR.exec(message)) {
+    const key = m[1] as NginxContextKey;
+    let v = m[2]!.trimEnd();
+    if (v.startsWith('"')) v = v.endsWith('"') && v.length > 1 ? v.slice(1, -1) : v.slice(1);
+    if (out[key] === undefined) out[key] = v;
+    if (PAIR.lastIndex >= message.length) break;
+  }
+  return out;
+}
+
+/** Whether `, key: value` pairs starting at `i` run to the end of the message (trailing blanks allowed). */
+function chainReachesEnd(message: string, i: number): boolean {
+  PAIR.lastIndex = i;
+  let end = i;
+  for (let m = PAIR.exec(message); m; m = PAIR.exec(message)) {
+    end = PAIR.lastIndex;
+    if (end >= message.length) return true;
+  }
+  return end > i && message.slice(end).trim() === '';
+}

@@ -1,0 +1,200 @@
+/**
+ * The servers' own line prefixes (after any wrapper is removed), sources in the reference catalogue §1, §6:
+ *
+ * - Apache 2.4 (`do_errorlog_default()`, httpd `server/log.c`):
+ *   `[time] [module:level] [pid P(:tid T)?] (file.c(123): )?((errno)text: )?([client ip:port] )?(AHnnnnn: )?message(, referer: …)?`.
+ *   `ErrorLogFormat` variants: the time as `%{cu}t` (`2019-06-01 18:02:11.467856`), with an offset
+ *   (`2025-07-22 15:45:51.323610 +0200`) or absent (syslog output); `%m` empty (`[:error]`) or `%-m`
+ *   (`[-:error]`); no pid block.
+ * - Apache 2.2 (`log_error_core()` @ 2.2.34): `[Www Mmm DD HH:MM:SS YYYY] [level] (file(n): )?([client ip] )?((errno)text: )?message`.
+ * - Apache start-up lines (`APLOG_STARTUP`, `server/config.c`): `AHnnnnn: message`.
+ * - nginx (`ngx_log_error_core()`, `src/core/ngx_log.c`): `YYYY/MM/DD HH:MM:SS [level] pid#tid: (*cid )?message`;
+ *   pastes also show it with the date cut (`[error] 35#35: …`) or the year's first digits lost (`021/09/23 …`):
+ *   then the time is null and the rest of the prefix is kept.
+ * - nginx's stderr copy at start-up and `nginx -t`: `nginx: [level] message`.
+ */
+import type { ParsedLine } from '../types.js';
+import { apacheTimeToIso } from './time.js';
+import { nginxContext, splitClient } from './fields.js';
+
+export const LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])';
+const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
+
+const APACHE_TIME =
+  '[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})? \\d{4}|\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?: ?[+-]\\d{2}:?\\d{2}|Z)?';
+
+// Apache 2.4: time optional (syslog output has none); module optional, empty or `-`; pid block optional
+// only when the module/level block has the 2.4 colon form (2.2 lines have neither).
+const APACHE24 = new RegExp(
+  `^(?:\\[(?<time>${APACHE_TIME})\\] )?` +
+    `\\[(?:(?<module>[^:\\]\\s]*):)(?<level>${LEVEL})\\] ` +
+    '(?:\\[pid (?<pid>\\d+)(?::tid (?<tid>\\d+))?\\] ?)?' +
+    '(?<rest>.*)$',
+  's',
+);
+// What follows the pid block in 2.4: debug source, status, client, AH code.
+const STATUS = '\\((?:EAI -?\\d+|OS \\d+|os 0x[0-9a-fA-F]{8}|-?\\d+)\\)[^:\\[\\]]*';
+const APACHE24_REST = new RegExp(
+  `^(?:(?<src>[\\w.-]+\\(\\d+\\)): )?(?:(?<status>${STATUS}): )?(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?(?<msg>.*)$`,
+  's',
+);
+const APACHE22 = new RegExp(
+  '^(?:\\[(?<time>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4})\\] )?' +
+    '\\[(?<level>emerg|alert|crit|error|warn|notice|info|debug)\\] ' +
+    '(?:(?<src>[\\w./-]+\\(\\d+\\)): )?(?:\\[client (?<client>[^\\]]+)\\] )?' +
+    '(?:(?<status>\\(-?\\d+\\)[^:\\[\\]]*): )?(?<msg>.*)$',
+  's',
+);
+const APACHE_STARTUP = /^(?<code>AH\d{5}): (?<msg>.*)$/s;
+const NGINX = new RegExp(
+  `^(?:(?<y>\\d{1,4})/(?<mo>\\d{2})/(?<d>\\d{2}) (?<t>\\d{2}:\\d{2}:\\d{2}) )?\\[(?<level>${NGX_LEVEL})\\] ` +
+    '(?<pid>\\d+)#(?<tid>\\d+): (?:\\*(?<cid>\\d+) )?(?<msg>.*)$',
+  's',
+);
+const NGINX_STDERR = new RegExp(`^nginx: \\[(?<level>${NGX_LEVEL})\\] (?<msg>.*)$`, 's');
+const AH_CODE = /^(?<code>AH\d{5}): /;
+const REFERER = /, referer: [^\n]*$/;
+
+/** A ParsedLine with every field null and the given message. */
+export function emptyLine(message: string): ParsedLine {
+  return {
+    server: null,
+    format: null,
+    wrapper: null,
+    time: null,
+    level: null,
+    module: null,
+    pid: null,
+    tid: null,
+    connectionId: null,
+    client: null,
+    clientPort: null,
+    status: null,
+    code: null,
+    context: null,
+    message,
+  };
+}
+
+/** A decimal string as a safe integer, else null. */
+export function toInt(s: string | undefined): number | null {
+  if (s === undefined) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+function apache24(line: string): ParsedLine | null {
+  const g = APACHE24.exec(line)?.groups;
+  if (!g) return null;
+  const r = APACHE24_REST.exec(g.rest!)!.groups!;
+  let msg = r.msg!;
+  let code: string | null = null;
+  const cm = AH_CODE.exec(msg);
+  if (cm) {
+    code = cm.groups!.code!;
+    msg = msg.slice(cm[0].length);
+  }
+  const client = r.client !== undefined ? splitClient(r.client, true) : null;
+  return {
+    ...emptyLine(msg.replace(REFERER, '')),
+    server: 'apache',
+    format: 'apache24',
+    time: g.time ? apacheTimeToIso(g.time) : null,
+    level: g.level!,
+    module: g.module && g.module !== '-' ? g.module : null,
+    pid: toInt(g.pid),
+    tid: g.tid ?? null,
+    client: client?.address ?? null,
+    clientPort: client?.port ?? null,
+    status: r.status ?? null,
+    code,
+  };
+}
+
+function apache22(line: string): ParsedLine | null {
+  const g = APACHE22.exec(line)?.groups;
+  if (!g) return null;
+  const client = g.client !== undefined ? splitClient(g.client, false) : null;
+  return {
+    ...emptyLine(g.msg!.replace(REFERER, '')),
+    server: 'apache',
+    format: 'apache22',
+    time: g.time ? apacheTimeToIso(g.time) : null,
+    level: g.level!,
+    client: client?.address ?? null,
+    clientPort: client?.port ?? null,
+    status: g.status ?? null,
+  };
+}
+
+function nginx(line: string): ParsedLine | null {
+  const g = NGINX.exec(line)?.groups;
+  if (!g) return null;
+  const p: ParsedLine = {
+    ...emptyLine(g.msg!),
+    server: 'nginx',
+    format: 'nginx',
+    // A year with digits lost to a paste (`021/09/23`) gives no trustworthy time.
+    time: g.y?.length === 4 ? `${g.y}-${g.mo}-${g.d}T${g.t}` : null,
+    level: g.level!,
+    pid: toInt(g.pid),
+    tid: g.tid!,
+    connectionId: toInt(g.cid),
+  };
+  return withNginxContext(p);
+}
+
+/** Fill `context`, `client` and `clientPort` from nginx's trailing context. */
+export function withNginxContext(p: ParsedLine): ParsedLine {
+  const ctx = nginxContext(p.message);
+  if (!ctx) return p;
+  p.context = ctx;
+  if (ctx.client !== undefined) {
+    const c = splitClient(ctx.client, false);
+    p.client = c.address;
+    p.clientPort = c.port;
+  }
+  return p;
+}
+
+/**
+ * Parse the server's own line (after wrappers).
+ * @returns the fields, or null when no server format fits
+ */
+export function parseServerLine(line: string): ParsedLine | null {
+  const c0 = line.charCodeAt(0);
+  if (c0 === 0x5b /* [ */) return apache24(line) ?? nginx(line) ?? apache22(line);
+  if (c0 >= 0x30 && c0 <= 0x39) return nginx(line);
+  if (c0 === 0x41 /* A */) {
+    const m = APACHE_STARTUP.exec(line);
+    return m?.groups ? { ...emptyLine(m.groups.msg!), server: 'apache', format: 'apache-startup', code: m.groups.code! } : null;
+  }
+  if (c0 === 0x6e /* n */) {
+    const m = NGINX_STDERR.exec(line);
+    if (m?.groups)
+      return withNginxContext({ ...emptyLine(m.groups.msg!), server: 'nginx', format: 'nginx-stderr', level: m.groups.level! });
+  }
+  return null;
+}
+
+/**
+ * Where a server line starts inside text that has something else in front of it (a label, a
+ * decorated logger, prose, `kubectl --prefix`, stern's pod and container names): the first offset
+ * (after 0, within the first `limit` characters) at which a server prefix that cannot be a message's
+ * own text begins, or -1. AH codes are not searched for: what precedes them in a line is the
+ * status and client of Apache's own prefix.
+ */
+export function findServerStart(text: string, limit = 200): number {
+  const head = text.slice(0, limit);
+  const m = SERVER_START.exec(head);
+  return m ? m.index + m[1]!.length : -1;
+}
+const SERVER_START = new RegExp(
+  '(^|[^\\w/])(?:' +
+    `nginx: \\[${NGX_LEVEL}\\] ` +
+    `|\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: ` +
+    `|\\[${NGX_LEVEL}\\] \\d+#\\d+: ` +
+    `|\\[(?:${APACHE_TIME})\\] \\[(?:[^:\\]\\s]*:)?${LEVEL}\\] ` +
+    `|\\[[^:\\]\\s]*:${LEVEL}\\] \\[pid \\d+` +
+    ')',
+);

@@ -1,0 +1,302 @@
+/**
+ * Normalisation between parse and match: what people paste differs from what the server wrote in ways
+ * that carry no meaning, and this module (the only one that knows them) undoes them, so that rules stay
+ * written in the servers' real wording (issue 10):
+ *
+ * - typography: forum and blog software turns `"` into `“ ”` (`„ ‟ ″ « »`) and `'` into `’` (`‘ ‚ ‛ ′`);
+ *   zero-width characters and terminal colour codes (stern, decorated loggers) are dropped;
+ * - white space: runs of blanks, tabs and no-break spaces become one space, the ends are trimmed;
+ * - case and dropped quotes in the identifying phrase: a paste capitalises the first letter
+ *   (`No resolver defined …`) or drops the quotes around `ssl_stapling`; the server's wording is fixed,
+ *   so a trigger found case-insensitively and with optional quotes is written back in the trigger's
+ *   own form ({@link canonicalTrigger});
+ * - cut markers: an ellipsis a poster put where they cut the line (`...`, `…`, `[...]`), a literal `\n`
+ *   left by a JSON-escaped copy, markdown code/emphasis marks around the line.
+ *
+ * It also answers the questions the matcher and the line joiner ask about such text: which literal
+ * pieces of a trigger survive these changes, so the byte scanner can look for them ({@link scanKeys});
+ * whether a value was redacted by the poster ({@link looksRedacted}); whether a message is visibly
+ * incomplete ({@link unbalanced}, {@link endsWithPrefixOf}).
+ *
+ * Pure string functions; none throws.
+ */
+
+const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g;
+const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032]/g;
+const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
+const BLANKS = /[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g;
+const TRAILING_CUT = /(?:\s*(?:\.{3,}|\u2026|\[\s*(?:\.{3}|\u2026)\s*\]|\(\s*(?:\.{3}|\u2026)\s*\)|<\s*(?:\.{3}|\u2026)\s*>))+$/;
+const TRAILING_ESCAPED_NEWLINE = /(?:\\r)?\\n$/;
+const MARKDOWN_ENDS = /^([`*_]+)(.*?)\1$/s;
+
+/** The message text normalised for matching, and whether a poster's cut marker ended it. */
+export interface NormalizedText {
+  text: string;
+  /** An ellipsis (or `[...]`) ended the text: the poster cut it there. */
+  cutMarker: boolean;
+}
+
+/**
+ * Typographic quotes to ASCII, terminal colour codes and zero-width characters dropped, a poster's
+ * placeholder kept in one piece (`<server domain>` → `<server_domain>`); nothing else changes (values
+ * such as OpenSSL's `Sep  1 00:00:00 2024 GMT` keep their spacing).
+ */
+export function plainText(text: string): string {
+  return text
+    .replace(ANSI, '')
+    .replace(INVISIBLE, '')
+    .replace(DOUBLE_QUOTES, '"')
+    .replace(SINGLE_QUOTES, "'")
+    .replace(PLACEHOLDER, (m) => m.replace(/ /g, '_'));
+}
+
+/** A poster's placeholder with blanks in it (`<server domain>`): written `<server_domain>`, so it stays one value. */
+const PLACEHOLDER = /<[A-Za-z][\w.-]*(?: [\w.-]+){1,4}>/g;
+
+/**
+ * Normalise a message for matching (see the module comment for what changes).
+ * @param text the message as parsed
+ */
+export function normalizeText(text: string): NormalizedText {
+  let t = plainText(text).replace(BLANKS, ' ').trim();
+  const md = MARKDOWN_ENDS.exec(t);
+  if (md && md[2]!.length > 0) t = md[2]!.trim();
+  // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.
+  t = t.replace(/(?<=\S)[`*]+$/, '').replace(/(?<=[^\w\s])_+$/, '');
+  t = t.replace(TRAILING_ESCAPED_NEWLINE, '').trimEnd();
+  let cutMarker = false;
+  const cut = TRAILING_CUT.exec(t);
+  if (cut && cut.index > 0) {
+    t = t.slice(0, cut.index).trimEnd();
+    cutMarker = true;
+  }
+  return { text: t, cutMarker };
+}
+
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
+const looseCache = new Map<string, RegExp>();
+
+/**
+ * The pattern that finds a trigger in normalised text whatever its case and with its quotes optional
+ * (a paste drops the quotes around `ssl_stapling`, or only one of them), except a quote that ends the
+ * trigger.
+ */
+export function looseTriggerPattern(trigger: string): RegExp {
+  let re = looseCache.get(trigger);
+  if (!re) {
+    const t = trigger.trim();
+    // A quote may be lost or doubled as the other kind; one that ends the trigger (`BIO_new_file("`) is
+    // kept: without it `BIO_new_file() failed` would be taken for it.
+    const body = t
+      .split('')
+      .map((c, i) =>
+        c === '"' || c === "'" ? (i === t.length - 1 ? `["']` : `["']?`) : c === ' ' ? ' ?' : c.replace(REGEX_SPECIAL, '\\$&'),
+      )
+      .join('');
+    // A trigger that ends with a blank (`…responder error `) may end the text: the blank was trimmed.
+    re = new RegExp(/\s$/.test(trigger) ? `${body}(?: |$)` : body, 'i');
+    looseCache.set(trigger, re);
+  }
+  return re;
+}
+
+/**
+ * Write a trigger back in its own form where normalised text holds it in another case or without its
+ * quotes: `No resolver defined to resolve x` → `no resolver defined to resolve x`,
+ * `ssl_stapling ignored, …` → `"ssl_stapling" ignored, …`.
+ * @returns the text with the trigger's own form, or null when the trigger is not in it at all
+ */
+export function canonicalTrigger(text: string, trigger: string): string | null {
+  if (text.includes(trigger)) return text;
+  const m = looseTriggerPattern(trigger).exec(text);
+  if (!m) return null;
+  // The trigger's own form, with its leading and trailing blanks only where the match had them.
+  const t = (/^\s/.test(m[0]) ? ' ' : '') + trigger.trim() + (/\s$/.test(m[0]) ? ' ' : '');
+  return text.slice(0, m.index) + t + text.slice(m.index + m[0].length);
+}
+
+// Words of ordinary error-log text: a trigger token that is one of these would make the byte scanner
+// hand over every line of a busy log (upstream timeouts, 404s, TLS handshake noise).
+const COMMON = new Set(
+  (
+    'failed failure error errors certificate certificates response request server client cannot unable invalid ' +
+    'reading header headers status connection connect timeout address configure configured supported support ' +
+    'during existing already length buffer memory allocating initialize initialise permissions argument encoding ' +
+    'incomplete expected unexpected maximum exceeded closed unknown successful complete completed parsing parse ' +
+    'serial section register create decode encode removed saving cached caching checking update validity period ' +
+    'outside refused network returned required defined resolve resolved resolving extract process worker upstream ' +
+    'string module within occurred because before should ignored mismatch retrieve available obtaining exceeds ' +
+    'acquire release initialized allocate answer present verify verification validation sending writing command ' +
+    'configuration included expect perhaps misspelled http https host context requests request' +
+    ' connecting loading ' +
+    'connect() send() recv() open() read() write() close() accept() bind() listen() fopen() stat() opendir() readdir()'
+  ).split(' '),
+);
+
+/**
+ * The rare words of a text (see {@link scanKeys}): words that may serve as byte-scanner keys.
+ * @param jargon only words that look like code or configuration (`_`, `()`, digits, `CamelCase`, `OCSP`)
+ */
+export function rareWords(text: string, jargon = false): string[] {
+  const words = (text.match(/[^\s"'`]+/g) ?? []).map((w) =>
+    w
+      .replace(/^[^\w]+/, '')
+      .replace(/[^\w()]+$/, '')
+      .replace(/(?<!\()\)$/, ''),
+  );
+  return [...new Set(words.filter((w) => rareToken(w) && (!jargon || /[_()\d]|[a-z][A-Z]|^[A-Z]{4,}$/.test(w))))];
+}
+
+/** Is a trigger token rare enough in ordinary error logs to be a byte-scanner key on its own? */
+function rareToken(tok: string): boolean {
+  if (tok.length < 4 || COMMON.has(tok.toLowerCase())) return false;
+  if (/[_()\d]/.test(tok) || /^[A-Z]{4,}$/.test(tok) || /[a-z][A-Z]/.test(tok)) return true;
+  return tok.length >= 6 && !COMMON.has(tok.toLowerCase());
+}
+
+/**
+ * Literal pieces of a trigger that the byte scanner looks for instead of the whole trigger, chosen so
+ * that normalisation cannot hide a line: no quote character (typographic quotes, dropped quotes), no
+ * white space (runs of blanks), not the trigger's first letter when it is a lower-case letter (a paste
+ * capitalises it). They are whole words of the trigger, so a message a terminal or forum wrapped at a
+ * word boundary still has every key intact on some physical line; with two keys a hard wrap inside one
+ * leaves the other. A trigger with no rare word keeps its longest quote-free stretch as its one key.
+ * @returns one or two keys, each at least 3 characters, each contained in the trigger
+ */
+export function scanKeys(trigger: string): string[] {
+  let keys = keysCache.get(trigger);
+  if (!keys) keysCache.set(trigger, (keys = findScanKeys(trigger)));
+  return [...keys];
+}
+
+/** {@link scanKeys} of the triggers seen (a matcher is made per analyzer). */
+const keysCache = new Map<string, readonly string[]>();
+
+function findScanKeys(trigger: string): string[] {
+  const words = [...trigger.matchAll(/[^\s"']+/g)].map((m) => ({ at: m.index, text: m[0] }));
+  const keys: string[] = [];
+  for (const w of words) {
+    // Punctuation around a word is not part of the key; a call's `()` (or an opening `(`) is.
+    const word = w.text
+      .replace(/^[^\w]+/, '')
+      .replace(/[^\w()]+$/, '')
+      .replace(/(?<!\()\)$/, '');
+    if (!rareToken(word)) continue;
+    keys.push(w.at === 0 && /^[a-z]/.test(word) ? word.slice(1) : word);
+  }
+  const ranked = [...new Set(keys)].filter((k) => k.length >= 3).sort((a, b) => keyScore(b) - keyScore(a) || a.localeCompare(b));
+  // One long key: its halves, so that a terminal's hard wrap inside it still leaves one whole.
+  if (ranked.length === 1) return halves(ranked[0]!) ?? ranked;
+  if (ranked.length > 0) return ranked.slice(0, 2);
+  // No rare word: the longest stretch without quotes, without a capitalisable first letter, without
+  // punctuation at its ends (a wrap after `resolved` must not hide `could not be resolved (`).
+  const parts = trigger
+    .split(/["']/)
+    .map((p, i) => (i === 0 ? p.replace(/^\s*[a-z]/, '') : p).replace(/^[^\w]+/, '').replace(/[^\w)]+$/, ''));
+  const core = parts.reduce((a, b) => (b.length > a.length ? b : a), '');
+  return [core.length >= 3 ? core : trigger];
+}
+
+/** A long identifier cut at the `_` or case change nearest its middle (both halves at least 4 long), or null. */
+function halves(key: string): [string, string] | null {
+  if (key.length < 10) return null;
+  let best: [string, string] | null = null;
+  let bestDistance = Infinity;
+  for (let i = 4; i <= key.length - 4; i++) {
+    const underscore = key[i - 1] === '_';
+    if (!underscore && !(/[a-z]/.test(key[i - 1]!) && /[A-Z]/.test(key[i]!))) continue;
+    const pair: [string, string] = [key.slice(0, underscore ? i - 1 : i), key.slice(i)];
+    // Each half must be a key on its own (`ssl` of `ssl_stapling` or `next` of `nextUpdate` is not).
+    if (!pair.every(rareToken)) continue;
+    const d = Math.abs(i - key.length / 2);
+    if (d < bestDistance) [best, bestDistance] = [pair, d];
+  }
+  return best;
+}
+
+/** Prefer long, jargon-like keys (an underscore, parentheses, an acronym): they are rarest in logs. */
+function keyScore(k: string): number {
+  return k.length + (/[_()]/.test(k) ? 10 : 0) + (/^[A-Z]{4,}$/.test(k) ? 4 : 0);
+}
+
+const REDACTED = [
+  /^(?:\.{3,}|\u2026)$/, // ...
+  /^<[^<>]{1,40}>$/, // <...>, <server domain>, <SERVER_PUBLIC_IP>
+  /^\[?(?:redacted|hidden|removed|masked)\]?$/i,
+  /^x{3,}(?:\.[a-z]{2,})*$/i, // xxxxx, xxxxx.com
+  /^(?:x{1,3}\.){3}x{1,3}$/i, // x.x.x.x, xxx.xxx.xxx.xxx
+  /^\*{3,}(?:\.[a-z]{2,})*$/, // *****, *******.com
+  /^(?:your|my|the)?[-_]?(?:domain|server|host|hostname|site|example)(?:[-_. ]?(?:name|tld|com))?$/i,
+];
+
+/**
+ * Does a captured value look redacted by the poster (`...`, `<...>`, `<server domain>`, `xxxxx.com`,
+ * `x.x.x.x`, `*****`), or, for a path or URL, does one of its parts?
+ */
+export function looksRedacted(value: string): boolean {
+  const v = value.trim();
+  if (REDACTED.some((r) => r.test(v))) return true;
+  if (/^\w+:\/\//.test(v) || v.includes('/')) {
+    return v
+      .replace(/^\w+:\/\//, '')
+      .split(/[/:]/)
+      .some((part) => part !== '' && REDACTED.some((r) => r.test(part.replace(/\.(?:crt|pem|cer|key|der)$/, ''))));
+  }
+  return false;
+}
+
+/**
+ * Does the text open a quote, parenthesis or bracket it does not close (a message cut, or wrapped
+ * before its end)? Apostrophes are not counted (`Can't`).
+ */
+export function unbalanced(text: string): boolean {
+  let quotes = 0;
+  let depth = 0;
+  for (const c of text) {
+    if (c === '"') quotes++;
+    else if (quotes % 2 === 0) {
+      if (c === '(' || c === '[') depth++;
+      else if ((c === ')' || c === ']') && depth > 0) depth--;
+    }
+  }
+  return quotes % 2 === 1 || depth > 0;
+}
+
+/** Text as {@link endsWithPrefixOf} compares it: lower case, without quotes. */
+export function loose(text: string): string {
+  return text.toLowerCase().replace(/["']/g, '');
+}
+
+/**
+ * Does the text end with a proper beginning of `phrase` (at least `min` characters; one shorter than
+ * six must start at a word boundary of the text), compared loosely (case and quotes ignored)? Then
+ * the rest of the phrase may be on the next physical line.
+ * @param preloosened both arguments are already {@link loose}
+ */
+export function endsWithPrefixOf(text: string, phrase: string, min = 3, preloosened = false): boolean {
+  const p = preloosened ? phrase : loose(phrase.trim());
+  const t = preloosened ? text : loose(text);
+  const last = t[t.length - 1];
+  for (let j = Math.min(p.length - 2, t.length - 1); j >= min - 1; j--) {
+    if (p[j] !== last) continue;
+    const n = j + 1;
+    if (!t.endsWith(p.slice(0, n))) continue;
+    const before = t.length - n - 1;
+    if (n >= 6 || before < 0 || !/\w/.test(t[before]!) || !/\w/.test(p[0]!)) return true;
+  }
+  return false;
+}
+
+/**
+ * Does the text begin with a proper end of `phrase` (at least `min` characters, ending the phrase and
+ * starting at a word boundary of it), compared loosely? Then the phrase began on the line before.
+ */
+export function startsWithSuffixOf(text: string, phrase: string, min = 3): boolean {
+  const p = phrase.trim().toLowerCase().replace(/["']/g, '');
+  const t = text.trimStart().toLowerCase().replace(/["']/g, '');
+  for (let n = Math.min(p.length - 1, t.length); n >= min; n--) {
+    if (t.startsWith(p.slice(p.length - n))) return true;
+  }
+  return false;
+}

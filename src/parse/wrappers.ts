@@ -1,0 +1,146 @@
+/**
+ * Wrappers that log collectors and terminals put in front of the server's own line, removed before
+ * the server's prefix is parsed. The wrapper's time and pid are kept only where the server's own line
+ * has none (its own always win).
+ *
+ * - syslog / journald (`journalctl -o`): `short` (`Nov 21 10:00:00 host nginx[123]: `, also without
+ *   the host name), `short-precise` (`.123456` after the seconds), `short-iso` and `short-iso-precise`
+ *   (`2024-11-21T10:00:00+0100 host nginx[123]: `), `short-full` and `with-unit`
+ *   (`Thu 2024-11-21 10:00:00 CET host nginx.service[123]: `), `short-unix`
+ *   (`1732179600.123456 host nginx[123]: `), `short-monotonic` (`[  123.456789] host nginx[123]: `),
+ *   RFC 5424 (`<27>1 2024-11-21T10:00:00Z host nginx 123 - - `), and a bare `tag[pid]: ` left when a
+ *   paste cut the date off. Source: systemd `man journalctl` (OUTPUT FORMATS), RFC 3164/5424.
+ * - containers and process managers: docker container id or name with `|`, `docker logs -t` /
+ *   CRI timestamps with `stdout`/`stderr` and `F`/`P`, `docker compose` service names
+ *   (`proxy     | `, `web_1  | `, `web-1  | `), supervisor/forego process names (`nginx.1    | `),
+ *   `kubectl logs --prefix` (`[pod/<pod>/<container>] `); up to three layers.
+ *
+ * Anything else in front of a server line (stern's `<pod> <container> `, a decorated container logger's
+ * tag, glyph and level, a word of prose) is found by `findServerStart()` (`formats.ts`) when the server
+ * line does not parse.
+ */
+import type { LineWrapper, Server } from '../types.js';
+import { epochToIso, normaliseIso, syslogTimeToIso } from './time.js';
+import { toInt } from './formats.js';
+
+/** What was removed in front of the server's line. */
+export interface Unwrapped {
+  rest: string;
+  wrapper: LineWrapper | null;
+  time: string | null;
+  pid: number | null;
+  server: Server | null;
+  /** HOSTNAME of the syslog/journald header (RFC 3164/5424, journalctl's short formats; `-` is none). */
+  host: string | null;
+}
+
+const ISO_TS = '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?';
+const CONTAINER = new RegExp(
+  '^(?:(?<id>[0-9a-f]{12}|[0-9a-f]{64})(?: \\| | +|: ))?' + // docker container id
+    '(?:(?<name>[A-Za-z0-9][\\w.-]*) +\\| )?' + // docker compose service, supervisor/forego process
+    `(?:(?<ts>${ISO_TS}) )?` +
+    '(?:(?<stream>stdout|stderr) (?:[FP] )?)?' +
+    '(?<rest>.*)$',
+  's',
+);
+const KUBECTL = /^\[pod\/[\w.-]+\/[\w.-]+\] (?<rest>.*)$/s;
+
+const TAG = '(?<tag>[A-Za-z0-9_.@\\/-]+)(?:\\[(?<spid>\\d+)\\])?: ';
+const HOST = '(?:(?<host>[^\\s\\[\\]]+(?<!:)) )?'; // journalctl --no-hostname leaves it out; never has brackets
+const SYSLOG_3164 = new RegExp(
+  '^(?:<\\d{1,3}>)?(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ \\d]\\d) (?<hms>\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?) ' +
+    `${HOST}${TAG}(?<rest>.*)$`,
+  's',
+);
+const SYSLOG_ISO = new RegExp(`^(?:<\\d{1,3}>1 )?(?<ts>${ISO_TS}) ${HOST}${TAG}(?<rest>.*)$`, 's');
+const SYSLOG_FULL = new RegExp(
+  `^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?<ts>\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?) [A-Za-z][\\w+-]* ${HOST}${TAG}(?<rest>.*)$`,
+  's',
+);
+const SYSLOG_UNIX = new RegExp(`^(?<epoch>\\d{9,11}(?:\\.\\d{1,9})?) ${HOST}${TAG}(?<rest>.*)$`, 's');
+const SYSLOG_MONO = new RegExp(`^\\[ *\\d+\\.\\d+\\] ${HOST}${TAG}(?<rest>.*)$`, 's');
+const SYSLOG_5424 = new RegExp(
+  `^<\\d{1,3}>1 (?<ts>${ISO_TS}|-) (?<host>\\S+) (?<tag>\\S+) (?<spid>\\S+) \\S+ (?:-|(?:\\[[^\\]]*\\])+) ?(?<rest>.*)$`,
+  's',
+);
+// A journald/syslog tag left alone (the paste cut the date and host off), only before a server line.
+const BARE_TAG = /^(?<tag>[A-Za-z][\w.@-]*)\[(?<spid>\d+)\]: (?<rest>[[\dn].*)$/s;
+
+function serverFromTag(tag: string | undefined): Server | null {
+  if (!tag) return null;
+  const t = tag.toLowerCase().replace(/^.*\//, '');
+  if (t.startsWith('nginx') || t.startsWith('openresty')) return 'nginx';
+  if (t.startsWith('httpd') || t.startsWith('apache')) return 'apache';
+  return null;
+}
+
+/** True when the line starts like a server line itself (Apache `[…`, nginx `YYYY/`, `nginx: [`, `AHnnnnn:`), so no wrapper can be in front. */
+function bare(line: string): boolean {
+  const c0 = line.charCodeAt(0);
+  if (c0 === 0x5b /* [ */) return !line.startsWith('[pod/') && !/^\[ *\d+\.\d+\] /.test(line);
+  if (c0 >= 0x30 && c0 <= 0x39) return line.charCodeAt(4) === 0x2f /* YYYY/ */ || line.charCodeAt(3) === 0x2f;
+  return line.startsWith('nginx: [') || /^AH\d{5}: /.test(line);
+}
+
+type Groups = Record<string, string | undefined>;
+
+/** The syslog/journald layer, if any: its groups and the time it gives. */
+function syslogLayer(rest: string, now: () => Date): { g: Groups; time: string | null } | null {
+  let g = SYSLOG_3164.exec(rest)?.groups;
+  if (g) return { g, time: syslogTimeToIso(g.mon!, g.day!, g.hms!, now()) };
+  g = SYSLOG_5424.exec(rest)?.groups ?? SYSLOG_ISO.exec(rest)?.groups;
+  if (g) return { g, time: g.ts && g.ts !== '-' ? normaliseIso(g.ts) : null };
+  g = SYSLOG_FULL.exec(rest)?.groups;
+  if (g) return { g, time: normaliseIso(g.ts!) };
+  g = SYSLOG_UNIX.exec(rest)?.groups;
+  if (g) return { g, time: epochToIso(g.epoch!) };
+  g = SYSLOG_MONO.exec(rest)?.groups ?? BARE_TAG.exec(rest)?.groups;
+  return g ? { g, time: null } : null;
+}
+
+/** Container and process-manager layers (up to three): what is left and the first timestamp seen. */
+function containerLayers(line: string): { rest: string; time: string | null; found: boolean } {
+  let rest = line;
+  let time: string | null = null;
+  let found = false;
+  for (let layer = 0; layer < 3 && !bare(rest); layer++) {
+    const k = KUBECTL.exec(rest)?.groups;
+    if (k) {
+      rest = k.rest!;
+      found = true;
+      continue;
+    }
+    const c = CONTAINER.exec(rest)?.groups;
+    if (!c || !(c.id || c.name || c.ts || c.stream) || c.rest === rest) break;
+    // A bare ISO timestamp without id/name/stream is also how short-iso syslog starts; let syslog win.
+    if (c.ts !== undefined && !c.id && !c.name && !c.stream && SYSLOG_ISO.test(rest)) break;
+    time = time ?? (c.ts ? normaliseIso(c.ts) : null);
+    rest = c.rest!;
+    found = true;
+  }
+  return { rest, time, found };
+}
+
+/**
+ * Remove the wrappers in front of a server line.
+ * @param line the line without its line end
+ * @param now reference time for syslog timestamps without a year
+ */
+export function unwrap(line: string, now: () => Date): Unwrapped {
+  if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null, host: null };
+  const c = containerLayers(line);
+  let { rest, time } = c;
+  let wrapper: LineWrapper | null = c.found ? 'container' : null;
+  let pid: number | null = null;
+  let server: Server | null = null;
+  const s = bare(rest) ? null : syslogLayer(rest, now);
+  if (s) {
+    wrapper = wrapper ?? 'syslog';
+    time = s.time ?? time;
+    rest = s.g.rest!;
+    pid = toInt(s.g.spid);
+    server = serverFromTag(s.g.tag);
+  }
+  const host = s?.g.host && s.g.host !== '-' ? s.g.host : null;
+  return { rest, wrapper, time, pid, server, host };
+}

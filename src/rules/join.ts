@@ -1,0 +1,454 @@
+/**
+ * Continuation lines: a terminal, a forum or an e-mail wraps one log message over two to five
+ * physical lines (the break can fall inside the identifying phrase, before a quoted path, in the middle
+ * of the OpenSSL error block). This module joins them back, and only them:
+ *
+ * - a line is joined to the message before it only when that message is an *incomplete stapling
+ *   message* — it holds (the beginning of) a rule trigger and visibly goes on: it ends inside the
+ *   trigger or another fixed phrase of the rule's patterns, ends with a connector (`:` `,` `(` `for`
+ *   …), is only a server prefix, leaves Apache's status text unfinished, or leaves a quote,
+ *   parenthesis or bracket open;
+ * - and the line itself does not start like a log line (no server prefix, no wrapper) and is not empty.
+ *
+ * Ordinary logs are never merged: there every physical line starts with a prefix. At most
+ * {@link MAX_JOINED_LINES} physical lines make one message.
+ *
+ * Protocol with the byte scanner (`LineSink` in `src/lines/scan.ts`): the analyzer's input handle
+ * passes each line it gets to {@link MessageJoiner.line}, which returns how many further lines it
+ * wants (0 or 1): the scanner then delivers the next physical line even without a key. When a
+ * delivered line turns out to continue a message whose first lines the scanner did not deliver (they
+ * had no key: the break fell before the trigger's words), the joiner reads them through the
+ * scanner's `before` accessor. The in-memory path (`analyze()` on lines) hands every line over and
+ * has no accessor: the joiner keeps the last few lines itself. Both paths therefore see the same
+ * physical lines and give the same messages (test/join.test.ts compares them).
+ */
+import type { LineLocation, LineMatch, ParsedLine } from '../types.js';
+import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
+import { parseLine } from '../parse/line.js';
+import { literalRuns } from './cut.js';
+import { isCatchAll, type Matcher } from './match.js';
+import { isRecordLine } from '../parse/record.js';
+
+/** Most physical lines joined into one message (a 250-character nginx line wrapped at 40 columns takes 8). */
+export const MAX_JOINED_LINES = 16;
+/** Most physical lines read back before a line that continues a message. */
+const MAX_LOOK_BACK = 8;
+
+/** What one message (one or several physical lines) gave: for the analyzer's accounting and correlation. */
+export interface MessageResult {
+  parsed: ParsedLine | null;
+  match: LineMatch | null;
+}
+
+type EarlierLines = (n: number) => string[];
+
+interface Physical {
+  no: number;
+  text: string;
+}
+
+/** Phrases that continue on the next line when a line ends inside them (nginx's stapling context). */
+const CONTEXT_PHRASES_LOOSE = [' while requesting certificate status, responder: ', ', peer: ', ', certificate: "', ' (SSL: error:'].map(loose);
+
+/** Words no server message ends with: the line was broken after them. */
+const CONNECTOR_END = /(?:[:,([=/|-]|\b(?:for|in|to|of|from|with|at|by|while|the|an?|and|or|no|not|is|was|has|on))$/i;
+
+/** A line that is only (the start of) a server prefix. */
+const PREFIX_ONLY =
+  /^(?:\[[^\]]*\] ?)*(?:\[[^\]]*)?$|^\d{4}\/\d{2}\/\d{2}(?: \d{2}:\d{2}:\d{2})?(?: \[\w+\])?(?: \d+#\d+:)?$|^nginx:(?: \[\w+\])?$/;
+/** Apache's `AH00526` first line (server/config.c): complete, followed by a second line of its own. */
+const SYNTAX_ERROR = /^Syntax error on line \d+ of .*:$/;
+/** Apache's status prefix not yet closed by its `: ` (`(70007)The timeout`): the message follows. */
+const OPEN_STATUS = /\((?:EAI |OS )?-?\d+\)[^:[\]()]*$/;
+
+/** Longest message after a prefix that is taken as the stub a wrap left (`*67 [lua]`, `8491#8491: O`). */
+const STUB_CHARS = 24;
+
+/** Apache's message tag at a line's start: where the message starts, even when its prefix is on the lines before. */
+const TAG_START = /^AH\d{5}: /;
+
+/** The usual starts of a log line (nginx, Apache, stderr, AH tag, syslog, ISO time): no parse needed. */
+const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \[|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
+
+/** Does a physical line start a log line of its own (a server prefix or a wrapper)? */
+function startsLogLine(text: string): boolean {
+  if (USUAL_START.test(text)) return true;
+  const p = parseLine(text);
+  return p.format !== null || p.wrapper !== null;
+}
+
+/**
+ * Join two physical lines of one message. A terminal breaks anywhere and keeps the spaces; a forum
+ * or editor breaks at a space and drops it. When neither side shows the space, the break is taken as
+ * inside a word when the message is hard-wrapped (`hard`: its lines before the last all have one
+ * length) or when the two pieces form a word of the rule's fixed phrases, else as a dropped space.
+ * @param phrases fixed phrases, already `loose()`
+ */
+export function joinPhysical(prev: string, next: string, phrases: readonly string[], hard = false): string {
+  if (/\s$/.test(prev) || /^\s/.test(next)) return prev + next;
+  if (hard) return prev + next; // a terminal never drops a space: none at the break means none in the text
+  const a = /\S*$/.exec(prev)![0].replace(/^\W+/, '');
+  const b = /^\S*/.exec(next)![0].replace(/\W+$/, '');
+  const inPhrase = (s: string): boolean => phrases.some((p) => p.includes(loose(s)));
+  if (a.length + b.length >= 5 && inPhrase(a + b) && !inPhrase(`${a} ${b}`)) return prev + next;
+  // A short piece (`s` + `sl ocsp error`): the glued text with what follows must be in a phrase.
+  const more = next.slice(0, 12);
+  if (a.length > 0 && (a + more).length >= 6 && inPhrase(a + more) && !inPhrase(`${a} ${more}`)) return prev + next;
+  // A whole phrase across the break only without a space (`… failed for h` + `ost '…`).
+  const longest = phrases.reduce((n, p) => Math.max(n, p.length), 0);
+  const [head, tail] = [loose(prev.slice(-longest)), loose(next.slice(0, longest))];
+  if (phrases.some((p) => `${head}${tail}`.includes(p) && !`${head} ${tail}`.includes(p))) return prev + next;
+  return `${prev} ${next}`;
+}
+
+/**
+ * Lines of a message that a terminal hard-wrapped: at least two lines before the last, all of one
+ * width, and some break that shows it (a blank kept at a line's end or start, which a word wrap drops,
+ * or two pieces of one word of the rule's phrases). Equal widths alone can be a word wrap's chance.
+ */
+function hardWrapped(lines: readonly { text: string }[], phrases: readonly string[]): boolean {
+  if (lines.length < 3) return false;
+  const w = lines[0]!.text.length;
+  if (w < 20 || !lines.slice(0, -1).every((l) => l.text.length === w)) return false;
+  return lines.slice(1).some((l, i) => {
+    const prev = lines[i]!.text;
+    if (/\s$/.test(prev) || /^\s/.test(l.text)) return true;
+    const word = (/\w+$/.exec(prev)?.[0] ?? '') + (/^\w+/.exec(l.text)?.[0] ?? '');
+    return word.length >= 4 && /\w$/.test(prev) && /^\w/.test(l.text) && phrases.some((p) => p.includes(loose(word)));
+  });
+}
+
+/** Lines before the last all of one width (at least two of them, at least 20 columns): maybe a terminal's hard wrap. */
+function sameWidths(lines: readonly { text: string }[]): boolean {
+  const w = lines[0]!.text.length;
+  return lines.length >= 3 && w >= 20 && lines.slice(0, -1).every((l) => l.text.length === w);
+}
+
+/**
+ * How well a reading of a message matched: a rule's own pattern, then a cut twin, then a trigger
+ * alone; a cause the rule's table names beats its fallback (`causeFrom.default`); more values win ties.
+ */
+function score(r: MessageResult, fallback: boolean): number {
+  if (!r.match) return r.parsed ? 100 : 0;
+  return (r.match.cut?.tail ? 200 : 300) + (fallback ? 0 : 50) + Object.keys(r.match.values).length;
+}
+
+/** A message being read: its physical lines, the triggers its keys name, and its evaluation (cached). */
+interface Group {
+  lines: Physical[];
+  triggers: number[];
+  /** {@link MessageJoiner.lastUsed} before this message took its lines: restored when it matches nothing. */
+  usedBefore?: number;
+  /** The match of the lines so far (computed once per set of lines). */
+  result?: MessageResult;
+}
+
+/** Incremental joiner for one input. */
+export class MessageJoiner {
+  private pending: Group | null = null;
+  /** Recent physical lines handed over (all of them on the in-memory path). */
+  private recent: Physical[] = [];
+  /** The last line that was part of a message the joiner looked at (it is never read again). */
+  private lastUsed = 0;
+  private readonly phrasesOf = new Map<number, string[]>();
+  private triggersLoose: string[] | null = null;
+
+  constructor(
+    private readonly matcher: Matcher,
+    private readonly file: string,
+  ) {}
+
+  /** Fixed phrases of a trigger's rules: the trigger, their patterns' literal runs (loosened, see `loose()`). */
+  private phrasesFor(ti: number): string[] {
+    let ps = this.phrasesOf.get(ti);
+    if (!ps) {
+      const t = this.matcher.triggers[ti]!;
+      const runs = this.matcher.rules.filter((r) => r.trigger === t).flatMap((r) => r.patterns.flatMap((p) => literalRuns(p.regex)));
+      ps = [...new Set([t, ...runs].map((x) => loose(x.trim())).filter((x) => x.length >= 6))];
+      this.phrasesOf.set(ti, ps);
+    }
+    return ps;
+  }
+
+  /** Every trigger in lower case (quotes kept: `… in OCSP responder` + `"…` ends inside ` in OCSP responder "`). */
+  private allTriggers(): string[] {
+    return (this.triggersLoose ??= this.matcher.triggers.map((t) => t.trim().toLowerCase()));
+  }
+
+  /** Does a text that holds no trigger end with the beginning of one (the break fell inside it)? */
+  private endsInsideTrigger(text: string): boolean {
+    const lt = text.toLowerCase();
+    return this.allTriggers().some((t) => endsWithPrefixOf(lt, t, 4, true));
+  }
+
+  /** The fixed phrases of the candidate triggers' rules and nginx's stapling context (loosened). */
+  private phrases(triggers: readonly number[]): string[] {
+    return [...CONTEXT_PHRASES_LOOSE, ...triggers.flatMap((ti) => this.phrasesFor(ti))];
+  }
+
+  /**
+   * The physical lines as one text. `glueUnsure`: where neither a blank nor the phrases decide a break
+   * (`unauthor|ized`, `ocsp.e|xample.com`, `trylater|)`), join without a space.
+   */
+  private joined(lines: readonly Physical[], triggers: readonly number[], glueUnsure = false): string {
+    return this.junctions(lines, triggers, glueUnsure).text;
+  }
+
+  /**
+   * @param glueUnsure join without a space where nothing decides
+   * @param hard take the lines as hard-wrapped (a terminal's: never a space added), whatever shows it
+   */
+  private junctions(lines: readonly Physical[], triggers: readonly number[], glueUnsure: boolean, hard?: boolean): { text: string; unsure: number } {
+    if (lines.length === 1) return { text: lines[0]!.text, unsure: 0 };
+    const phrases = this.phrases(triggers);
+    hard ??= hardWrapped(lines, phrases);
+    let acc = lines[0]!.text;
+    let unsure = 0;
+    for (let i = 1; i < lines.length; i++) {
+      const prev = lines[i - 1]!.text;
+      const next = lines[i]!.text;
+      const glued = joinPhysical(prev, next, phrases, hard);
+      const spaced = glued.length > prev.length + next.length;
+      // A space put only because nothing showed a word going on, between two value characters (never
+      // after a closing bracket or a colon, never before an opening bracket: `2026]` + `[ssl:debug]`).
+      const doubt = spaced && !/[\s\]:;,]$/.test(prev) && !/^[\s[(]/.test(next);
+      if (doubt) unsure++;
+      acc += spaced && !(doubt && glueUnsure) ? ` ${next}` : next;
+    }
+    return { text: acc, unsure };
+  }
+
+  /** Match the group's lines as one message (once); of an unsure join, the reading that matches better. */
+  private evaluate(g: Group, keys?: readonly number[]): MessageResult {
+    if (!g.result) {
+      const location: LineLocation = { file: this.file, line: g.lines[0]!.no };
+      const j = this.junctions(g.lines, g.triggers, false);
+      g.result = this.matcher.match(j.text, location, g.lines.length === 1 ? keys : undefined);
+      // A reading that fails a rule's own pattern, or reads only the rule's fallback: the breaks may have
+      // been a terminal's, inside words (`si` + `gner certificate not found`): the other readings.
+      if (g.lines.length > 1 && (score(g.result, true) < 300 || this.fallback(g.result))) {
+        const glued = j.unsure > 0 ? this.joined(g.lines, g.triggers, true) : null;
+        const hard = sameWidths(g.lines) ? this.junctions(g.lines, g.triggers, false, true).text : null;
+        for (const t of new Set([glued, hard])) {
+          if (t === null || t === j.text) continue;
+          const alt = this.matcher.match(t, location);
+          if (score(alt, this.fallback(alt)) > score(g.result, this.fallback(g.result))) g.result = alt;
+        }
+      }
+      if (g.result.match && g.lines.length > 1) g.result.match.cut = { ...g.result.match.cut, lines: g.lines.length };
+    }
+    return g.result;
+  }
+
+  /** Did the reading give only a rule's fallback: its catch-all pattern, or `causeFrom.default` (none of its table's values)? */
+  private fallback(r: MessageResult): boolean {
+    const m = r.match;
+    if (!m) return false;
+    return isCatchAll(m.rule, m.pattern) || (m.rule.causeFrom !== undefined && m.cause === (m.rule.causeFrom.default ?? m.rule.cause));
+  }
+
+  /**
+   * Does the message (its lines so far) visibly go on? It is only a server prefix, ends with a
+   * connector or inside Apache's status, ends inside a fixed phrase of its rules (or, holding no
+   * trigger yet, inside a trigger), leaves a quote or bracket open, fills every row of a hard wrap so
+   * far, or (without nginx's trailing context, which ends a message) holds a trigger that no pattern
+   * matches whole (nothing, or only a cut-tolerant twin: the server wrote more than is there; or one
+   * the start of another message of the rule, with another cause, reads too) unless a poster's `...`
+   * ended it.
+   */
+  private goesOn(g: Group, keys?: readonly number[]): boolean {
+    const n = normalizeText(plainText(this.joined(g.lines, g.triggers)));
+    const text = n.text;
+    if (text === '') return false;
+    const last = g.lines[g.lines.length - 1]!.text.trim();
+    if (PREFIX_ONLY.test(last) || CONNECTOR_END.test(text.slice(-8)) || OPEN_STATUS.test(last) || unbalanced(text)) return true;
+    const present = g.triggers.filter((ti) => looseTriggerPattern(this.matcher.triggers[ti]!).test(text));
+    if (present.length > 0 ? this.phrases(present).some((p) => endsWithPrefixOf(loose(text), p, 4, true)) : this.endsInsideTrigger(text)) return true;
+    if (present.length === 0 || n.cutMarker) return false;
+    // A terminal filled every row so far: the last one may have been cut at the edge, too.
+    if (sameWidths([...g.lines, { text: '' }])) return true;
+    const r = this.evaluate(g, keys);
+    // nginx ends every message with its context (`, client: …`, `while requesting certificate status,
+    // responder: …`): a message that has it is complete (an upstream's `could not be resolved` too).
+    if (r.parsed?.context) return false;
+    if (r.parsed !== null && (r.match === null || r.match.cut?.tail !== undefined)) return true;
+    // A pattern took it whole, but it may as well be the start of another message of the same rule
+    // with another cause (`… query failed (URL): r3.o.lencr.org` + `could not be resolved`).
+    const m = r.match;
+    return (
+      m !== null &&
+      this.matcher.cutReadings(this.joined(g.lines, g.triggers)).some((h) => h.rule === m.rule && h.cause !== m.cause && !isCatchAll(h.rule, h.pattern))
+    );
+  }
+
+  /** Can `next` be a further physical line of a message (not a line of its own)? */
+  private canFollow(lines: readonly Physical[], next: Physical): boolean {
+    // A JSON log record is a whole message of its own (the analyzer matches it alone): never part of another.
+    const last = lines[lines.length - 1]!;
+    return (
+      next.no === last.no + 1 &&
+      lines.length < MAX_JOINED_LINES &&
+      next.text.trim() !== '' &&
+      !startsLogLine(next.text) &&
+      !isRecordLine(last.text) &&
+      !isRecordLine(next.text)
+    );
+  }
+
+  /** Report a message. Its lines are used up only when it matched: a line that continues it may still read them. */
+  private finish(g: Group, out: MessageResult[], keys?: readonly number[]): void {
+    const r = this.evaluate(g, keys);
+    if (r.match) this.lastUsed = Math.max(this.lastUsed, g.lines[g.lines.length - 1]!.no);
+    else if (g.usedBefore !== undefined) this.lastUsed = g.usedBefore;
+    out.push(r);
+  }
+
+  /**
+   * Earlier physical lines that belong to the message `line` continues (oldest first), from memory or
+   * from the scanner. `line` does not start a log line, so its message may have begun before it:
+   * - walk back over lines that do not start one either, to the line that does; that line must be
+   *   the start of a stapling message that goes on ({@link startsMessage}); bare prefixes before it (a
+   *   time in brackets wrapped off) join too;
+   * - when no log line starts within reach (a paste whose prefixes were elided), take the earlier
+   *   lines one by one for as long as each goes on into the next;
+   * - a line that starts with Apache's tag (`AH01977: …`) takes the lines before it that hold only its
+   *   server prefix ({@link prefixPieces}), and nothing else.
+   * Otherwise `line` is a fragment on its own.
+   */
+  private lookBack(line: Physical, triggers: number[], before: EarlierLines | undefined): Physical[] {
+    const n = Math.min(MAX_LOOK_BACK, line.no - 1 - this.lastUsed);
+    const starts = startsLogLine(line.text);
+    if (n <= 0 || (starts && !TAG_START.test(line.text))) return [];
+    let texts: string[];
+    const mem = this.recent.filter((r) => r.no < line.no && r.no >= line.no - n);
+    if (mem.length === n) texts = mem.map((r) => r.text);
+    else if (before) texts = before(n);
+    else return [];
+    const earlier = texts.map((text, i) => ({ no: line.no - texts.length + i, text }));
+    if (starts) return this.prefixPieces(earlier, [line], triggers);
+    const chain: Physical[] = [line];
+    let i = earlier.length - 1;
+    for (; i >= 0 && this.canFollow([earlier[i]!], chain[0]!); i--) {
+      chain.unshift(earlier[i]!);
+      if (startsLogLine(earlier[i]!.text)) break;
+    }
+    if (i >= 0 && startsLogLine(chain[0]!.text)) {
+      if (!this.startsMessage(chain, triggers)) return [];
+      const pieces = this.prefixPieces(earlier.slice(0, i), chain, triggers);
+      chain.unshift(...pieces);
+      i -= pieces.length;
+      for (i--; i >= 0 && earlier[i]!.text.trim() !== '' && PREFIX_ONLY.test(earlier[i]!.text.trim()); i--) chain.unshift(earlier[i]!);
+      return chain.slice(0, -1);
+    }
+    // No log line's start within reach: link by link.
+    const linked: Physical[] = [line];
+    for (let k = earlier.length - 1; k >= 0; k--) {
+      const prev = earlier[k]!;
+      if (!this.canFollow([prev], linked[0]!) || !(this.goesOn({ lines: [prev], triggers }) || this.bridges([prev, linked[0]!], triggers))) break;
+      linked.unshift(prev);
+    }
+    return linked.slice(0, -1);
+  }
+
+  /**
+   * The physical lines before an `AHnnnnn: ` line that hold only the pieces of its server prefix (the
+   * time, `[module:level] [pid …]`, the status `(70007)The timeout specified has` + `expired:`, the
+   * `[client …]`): Apache writes the tag after them, so a wrap can put it at a line's start. They
+   * belong to the message when the lines joined parse as one server line with a time whose message is
+   * the tag line's own. Else none (the tag line started a message of its own: Apache's stderr).
+   */
+  private prefixPieces(earlier: readonly Physical[], chain: readonly Physical[], triggers: readonly number[]): Physical[] {
+    if (!TAG_START.test(chain[0]!.text)) return [];
+    const own = parseLine(this.joined(chain, triggers)).message;
+    for (let k = earlier.length - 1; k >= 0 && earlier[k]!.text.trim() !== '' && earlier[k]!.no === chain[0]!.no - (earlier.length - k); k--) {
+      const pieces = earlier.slice(k);
+      const p = parseLine(this.joined([...pieces, ...chain], triggers));
+      if (p.format !== null && p.time !== null && p.message === own) return pieces;
+    }
+    return [];
+  }
+
+  /** Is a trigger whole only across the break between the first two lines (`… OCS` + `P_basic_verify() failed`)? */
+  private bridges(chain: readonly Physical[], triggers: readonly number[]): boolean {
+    const pair = this.joined(chain.slice(0, 2), triggers);
+    return triggers.some((ti) => {
+      const re = looseTriggerPattern(this.matcher.triggers[ti]!);
+      return re.test(pair) && !re.test(chain[1]!.text);
+    });
+  }
+
+  /**
+   * Can a log line's start be the first line of a wrapped stapling message (see {@link lookBack})? It
+   * goes on, or a trigger is whole only across the break after it, or the lines down to the key line
+   * were hard-wrapped (one width), or it holds no trigger of its own (its message is the stapling
+   * message the next lines finish); and it is not Apache's `AH00526: Syntax error on line N of
+   * FILE:`, a whole line that Apache itself follows with a second line of its own.
+   */
+  private startsMessage(chain: readonly Physical[], triggers: number[]): boolean {
+    const start = chain[0]!;
+    if (SYNTAX_ERROR.test(parseLine(start.text).message)) return false;
+    const widths = chain.slice(0, -1).map((l) => l.text.length);
+    const hard = widths.length >= 2 && widths[0]! >= 20 && widths.every((w) => w === widths[0]);
+    if (hard || this.bridges(chain, triggers) || this.goesOn({ lines: [start], triggers })) return true;
+    // A log line holding no trigger of its own may be where the stapling message on the next lines
+    // began: when reading them together tells more than the next lines alone, or as much and its
+    // message is a stub; never a line that is visibly complete (another message before a fragment).
+    const t = normalizeText(plainText(start.text)).text;
+    if (this.matcher.triggers.some((x) => looseTriggerPattern(x).test(t))) return false;
+    // nginx ends a message with its context (`, client: …, server: …`): such a line is complete.
+    const own = parseLine(start.text);
+    if (own.context !== null) return false;
+    const location: LineLocation = { file: this.file, line: start.no };
+    const together = score(this.matcher.match(this.joined(chain, triggers), location), false);
+    const alone = score(this.matcher.match(this.joined(chain.slice(1), triggers), location), false);
+    // A message of a few characters (`*67 [lua]`, `O`) is the stub a wrap left after the prefix.
+    return together > alone || (together === alone && own.message.length <= STUB_CHARS);
+  }
+
+  /**
+   * One physical line, in input order.
+   * @param keys the scan keys the scanner found in it (undefined: look them up)
+   * @param before the scanner's accessor for earlier physical lines (undefined on the in-memory path)
+   * @returns the messages completed by this line, and how many further lines are wanted (0 or 1)
+   */
+  line(text: string, no: number, keys: readonly number[] | undefined, before: EarlierLines | undefined): { results: MessageResult[]; want: number } {
+    const results: MessageResult[] = [];
+    const line: Physical = { no, text: text.endsWith('\r') ? text.slice(0, -1) : text };
+    this.recent.push(line);
+    if (this.recent.length > MAX_LOOK_BACK + 1) this.recent.shift();
+    if (this.pending) {
+      const p = this.pending;
+      this.pending = null;
+      if (this.canFollow(p.lines, line)) {
+        const g: Group = { lines: [...p.lines, line], triggers: p.triggers, usedBefore: p.usedBefore };
+        g.triggers = [...new Set([...g.triggers, ...this.matcher.candidateTriggers(this.joined(g.lines, g.triggers))])];
+        return this.settle(g, results);
+      }
+      this.finish(p, results);
+    }
+    const triggers = this.matcher.candidateTriggers(line.text, keys);
+    if (triggers.length === 0) return { results, want: 0 };
+    return this.settle({ lines: [...this.lookBack(line, triggers, before), line], triggers }, results, keys);
+  }
+
+  /** Hold a message that goes on (one more line wanted), or report it. */
+  private settle(g: Group, results: MessageResult[], keys?: readonly number[]): { results: MessageResult[]; want: number } {
+    if (g.lines.length < MAX_JOINED_LINES && this.goesOn(g, keys)) {
+      g.usedBefore ??= this.lastUsed;
+      this.lastUsed = Math.max(this.lastUsed, g.lines[g.lines.length - 1]!.no);
+      this.pending = g;
+      return { results, want: 1 };
+    }
+    this.finish(g, results, keys);
+    return { results, want: 0 };
+  }
+
+  /** The input ended or a line was skipped: complete what is pending. */
+  flush(): MessageResult[] {
+    const results: MessageResult[] = [];
+    if (this.pending) this.finish(this.pending, results);
+    this.pending = null;
+    this.recent = [];
+    return results;
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Variants of a real log line as people paste it (issue 10), generated from the classes of damage
+ * seen in public threads, never tuned to one line: the prefix stripped or cut down to nginx's
+ * `[level] pid#tid: `, the tail cut, values redacted, typographic quotes, a capitalised first letter,
+ * wrapping at 40/60/80 columns (at word boundaries like a forum, or hard like a terminal), and the
+ * wrappers log collectors and container tools put in front of the server's own line.
+ */
+import { parseLine } from '../../src/parse/line.js';
+import type { Server, ValueName, Values } from '../../src/types.js';
+
+/** One variant: the physical lines to feed, and the kind of damage (for failure messages and counts). */
+export interface Variant {
+  kind: string;
+  lines: string[];
+}
+
+/** Where the server's prefix ends: the message with Apache's status, client and AH tag kept. */
+export function prefixEnd(line: string): number {
+  const patterns = [
+    /^\[[^\]]*\] \[[^\]]*\] \[pid [^\]]*\] (?:[\w.-]+\(\d+\): )?/, // Apache 2.4 (the debug source is prefix too)
+    /^\[[^\]]*\] \[[^\]]*\] (?=\S)(?!\[pid)/, // Apache 2.4 without pid block, Apache 2.2
+    /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} \[\w+\] \d+#\d+: (?:\*\d+ )?/, // nginx
+    /^nginx: \[\w+\] /, // nginx stderr
+  ];
+  for (const p of patterns) {
+    const m = p.exec(line);
+    if (m) return m[0].length;
+  }
+  return 0;
+}
+
+/** The line with the server's prefix removed (what a fragment-only paste shows). */
+export function stripPrefix(line: string): string {
+  return line.slice(prefixEnd(line));
+}
+
+/** nginx's prefix cut down to `[level] pid#tid: `; Apache's to `[module:level] [pid N] ` (the time lost). */
+export function shortPrefix(line: string): string | null {
+  const n = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} (\[\w+\] \d+#\d+: .*)$/s.exec(line);
+  if (n) return n[1]!;
+  const a = /^\[[A-Z][a-z]{2} [^\]]*\] (\[[^\]]*:[^\]]*\] .*)$/s.exec(line);
+  return a ? a[1]! : null;
+}
+
+/** Straight quotes to the typographic ones forum software writes (alternating “ ”), apostrophes to ’. */
+export function typographic(line: string): string {
+  let open = true;
+  return line
+    .replace(/"/g, () => {
+      const q = open ? '\u201c' : '\u201d';
+      open = !open;
+      return q;
+    })
+    .replace(/'/g, '\u2019');
+}
+
+/** The message's first letter capitalised, as a paste or a sentence start does. */
+export function capitalised(line: string): string | null {
+  const at = prefixEnd(line);
+  const rest = line.slice(at);
+  const m = /^(\([^)]*\)[^:]*: )?(\[client [^\]]*\] )?(AH\d{5}: )?([a-z])/.exec(rest);
+  if (!m) return null;
+  const i = at + m[0].length - 1;
+  return line.slice(0, i) + line[i]!.toUpperCase() + line.slice(i + 1);
+}
+
+/** Word wrap at `width` columns: break at the last space that fits and drop it (forum, editor); a longer word is cut. */
+export function wordWrap(line: string, width: number): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > width) {
+    let at = rest.lastIndexOf(' ', width);
+    if (at <= 0) at = width;
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at).replace(/^ /, '');
+  }
+  out.push(rest);
+  return out.filter((l) => l !== '');
+}
+
+/** Hard wrap at `width` columns (a terminal's soft wrap copied as is): spaces kept where they fall. */
+export function hardWrap(line: string, width: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < line.length; i += width) out.push(line.slice(i, i + width));
+  return out;
+}
+
+/** Ways a poster redacts a value (issue 10, class 1). */
+export const REDACTIONS = ['...', '<...>', '<server domain>', 'xxxxx.com', 'x.x.x.x'];
+
+/** Values that identify a host, file or certificate: what posters redact (the facts of the failure are kept). */
+export const REDACTABLE: readonly ValueName[] = [
+  'certificate',
+  'certSubject',
+  'certIssuer',
+  'serial',
+  'vhost',
+  'responder',
+  'peer',
+  'url',
+  'host',
+  'resolver',
+  'proxy',
+  'file',
+];
+
+/** The line with one value's first occurrence replaced by each redaction. */
+export function redactions(line: string, values: Values): Variant[] {
+  const out: Variant[] = [];
+  for (const name of REDACTABLE) {
+    const v = values[name];
+    if (!v || v.length < 3) continue;
+    const at = line.indexOf(v, prefixEnd(line));
+    if (at === -1) continue;
+    for (const r of REDACTIONS) out.push({ kind: `redact ${name} as ${r}`, lines: [line.slice(0, at) + r + line.slice(at + v.length)] });
+  }
+  return out;
+}
+
+/**
+ * Wrappers of class 4 in front of the line (the inner line's own time and pid must survive): docker
+ * compose, supervisor/forego, a decorated container logger, journald without host and in its other
+ * `-o` formats, kubectl --prefix, stern, docker with a container id, CRI.
+ */
+export function wrapped(line: string, server: Server): Variant[] {
+  const tag = server === 'apache' ? 'httpd' : 'nginx';
+  const prefixes: [string, string][] = [
+    ['docker compose', 'proxy     | '],
+    ['supervisor/forego process name', `${tag}.1     | `],
+    ['compose + forego', 'nginx-proxy_1  | nginx.1    | '],
+    ['decorated container logger', '[9/21/2024] [11:16:06 PM] [Nginx    ] \u203a \u2b24  error     '],
+    ['journald without host name', `Sep 21 23:16:06 ${tag}[781]: `],
+    ['journalctl -o short-precise', `Sep 21 23:16:06.123456 web1 ${tag}[781]: `],
+    ['journalctl -o short-full', `Sat 2024-09-21 23:16:06 CEST web1 ${tag}[781]: `],
+    ['journalctl -o with-unit', `Sat 2024-09-21 23:16:06 CEST web1 ${tag}.service[781]: `],
+    ['journalctl -o short-unix', `1726953366.123456 web1 ${tag}[781]: `],
+    ['journalctl -o short-monotonic', `[  123.456789] web1 ${tag}[781]: `],
+    ['kubectl logs --prefix', '[pod/web-7d9c6c6d8-x2x4q/proxy] '],
+    ['stern', 'web-7d9c6c6d8-x2x4q proxy '],
+    ['docker container id', '9005510e7ca2 '],
+    ['CRI', '2024-09-21T23:16:06.123456789Z stderr F '],
+  ];
+  return prefixes.map(([kind, p]) => ({ kind: `behind ${kind}`, lines: [p + line] }));
+}
+
+/**
+ * One OpenSSL error entry as a log shows it (`error:` code `:` library `:` function `:` reason). The
+ * function field is what the TLS libraries render differently (OpenSSL's err.c / LibreSSL's err.c /
+ * BoringSSL's err.c): a name in OpenSSL 1.0.x/1.1.x, empty in 3.x, `func(4095)` in OpenSSL 1.1.x for a
+ * function code without a string (0xFFF), `CRYPTO_internal` in LibreSSL (which packs 0xFFF into the
+ * code: `27FFF0xx`), `OPENSSL_internal` in BoringSSL.
+ */
+const OPENSSL_ENTRY = /error:([0-9A-Fa-f]{8}):([A-Za-z0-9 ]+ routines|system library|[A-Za-z0-9 ]+ library):([A-Za-z0-9_()]*):/g;
+
+/** The line's OpenSSL error entries in each TLS library's rendering of the function field (issue 10, class 5). */
+export function dialects(line: string): Variant[] {
+  if (!OPENSSL_ENTRY.test(line)) return [];
+  OPENSSL_ENTRY.lastIndex = 0;
+  // The code's library byte kept; the function bits as each library packs them (3.x has none in the string).
+  const render = (fn: (code: string, lib: string, func: string) => string): string =>
+    line.replace(OPENSSL_ENTRY, (_m, code: string, lib: string, func: string) => `error:${fn(code, lib, func)}:`);
+  const libreCode = (code: string): string => `${code.slice(0, 2)}FFF${code.slice(5)}`;
+  return [
+    { kind: 'OpenSSL 3.x error rendering (no function)', lines: [render((c, l) => `${c}:${l}:`)] },
+    { kind: 'OpenSSL 1.1.x unknown function func(4095)', lines: [render((c, l) => `${libreCode(c)}:${l}:func(4095)`)] },
+    { kind: 'LibreSSL error rendering (CRYPTO_internal)', lines: [render((c, l) => `${libreCode(c)}:${l}:CRYPTO_internal`)] },
+    { kind: 'BoringSSL error rendering (OPENSSL_internal)', lines: [render((c, l) => `${c}:${l}:OPENSSL_internal`)] },
+  ];
+}
+
+/** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
+export function variantsOf(line: string, values: Values, server: Server): Variant[] {
+  const out: Variant[] = [];
+  const stripped = stripPrefix(line);
+  if (stripped !== line) out.push({ kind: 'prefix stripped', lines: [stripped] });
+  const short = shortPrefix(line);
+  if (short) out.push({ kind: 'prefix cut to [level] pid', lines: [short] });
+  out.push(...redactions(line, values));
+  out.push({ kind: 'typographic quotes', lines: [typographic(line)] });
+  if (stripped !== line) out.push({ kind: 'typographic quotes, prefix stripped', lines: [typographic(stripped)] });
+  const cap = capitalised(line);
+  if (cap) out.push({ kind: 'first letter capitalised', lines: [cap] });
+  const capStripped = capitalised(stripped);
+  if (capStripped && stripped !== line) out.push({ kind: 'first letter capitalised, prefix stripped', lines: [capStripped] });
+  for (const w of [40, 60, 80]) {
+    if (line.length > w) out.push({ kind: `word-wrapped at ${w}`, lines: wordWrap(line, w) });
+    if (line.length > w) out.push({ kind: `hard-wrapped at ${w}`, lines: hardWrap(line, w) });
+  }
+  out.push(...dialects(line));
+  out.push(...wrapped(line, parseLine(line).server ?? server));
+  return out;
+}

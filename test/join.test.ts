@@ -1,0 +1,151 @@
+/**
+ * Continuation lines (src/rules/join.ts): a stapling message wrapped over several physical lines is
+ * joined back; ordinary logs, where every line has its prefix, never are; and the streaming path (the
+ * byte scanner delivering the lines a message asks for and reading earlier ones back) gives the same
+ * findings as the in-memory path, whatever the chunking, with and without the SIMD filter.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { analyze, createAnalyzer, type Report } from '../src/findings/analyzer.js';
+import type { FindingData } from '../src/types.js';
+import { LineScanner } from '../src/lines/scan.js';
+import { loadRules } from '../src/rules/load.js';
+import { createMatcher } from '../src/rules/match.js';
+import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
+import { hardWrap, wordWrap } from './helpers/variants.js';
+
+const rules = await loadRules();
+const matcher = createMatcher(rules);
+
+function messages(lines: readonly string[]): MessageResult[] {
+  const j = new MessageJoiner(matcher, 'x.log');
+  const out: MessageResult[] = [];
+  lines.forEach((l, i) => out.push(...j.line(l, i + 1, undefined, undefined).results));
+  return [...out, ...j.flush()];
+}
+
+const matched = (lines: readonly string[]): { cause: string; text: string; lines: number }[] =>
+  messages(lines).flatMap((r) => (r.match ? [{ cause: r.match.cause, text: r.match.text, lines: r.match.cut?.lines ?? 1 }] : []));
+
+// Real lines (samples/real/*.log, the rules' samples): one stapling message each.
+const APACHE_TIMEOUT =
+  '[Mon Nov 23 01:56:40.004484 2026] [ssl:error] [pid 10917:tid 10934] (70007)The timeout specified has expired: [client 127.0.0.1:41682] AH01977: failed reading line from OCSP server';
+const NGINX_VERIFY =
+  '2018/10/11 12:13:16 [error] 5151#5151: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: ocsp.example.com, peer: 192.0.2.10:80, certificate: "/etc/ssl/example.pem"';
+const NGINX_NOISE =
+  '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"';
+const APACHE_NOISE =
+  '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /';
+
+test('the repository’s real and captured logs have no message joined across lines', () => {
+  const root = path.join(import.meta.dirname, '..');
+  const files = ['samples/real', 'samples/seed', 'test/catalogue/captured']
+    .map((d) => path.join(root, d))
+    .filter((d) => fs.existsSync(d))
+    .flatMap((d) => fs.readdirSync(d).map((f) => path.join(d, f)))
+    .filter((f) => !f.endsWith('.md') && fs.statSync(f).isFile());
+  let found = 0;
+  const joined: string[] = [];
+  for (const f of files) {
+    for (const m of matched(fs.readFileSync(f, 'utf8').split(/\r?\n/))) {
+      found++;
+      if (m.lines > 1) joined.push(`${path.basename(f)}: ${m.text}`);
+    }
+  }
+  expect(found).toBeGreaterThan(100);
+  expect(joined).toEqual([]);
+});
+
+test('a word-wrapped Apache message joins back, its prefix pieces included; the log line after it stays apart', () => {
+  const wrapped = wordWrap(APACHE_TIMEOUT, 40);
+  expect(wrapped.length).toBeGreaterThan(3);
+  const got = matched([APACHE_NOISE, ...wrapped, APACHE_NOISE]);
+  expect(got).toEqual([{ cause: 'responder-timeout', text: APACHE_TIMEOUT, lines: wrapped.length }]);
+});
+
+test('a hard-wrapped nginx message joins back without spaces at the breaks', () => {
+  const wrapped = hardWrap(NGINX_VERIFY, 80);
+  const got = matched([NGINX_NOISE, ...wrapped, NGINX_NOISE]);
+  expect(got).toEqual([{ cause: 'trusted-chain-incomplete', text: NGINX_VERIFY, lines: wrapped.length }]);
+});
+
+test('a complete stapling message is not joined with an unprefixed line after it', () => {
+  const got = matched([NGINX_VERIFY, '    (this line was added by a poster)', NGINX_NOISE]);
+  expect(got).toEqual([{ cause: 'trusted-chain-incomplete', text: NGINX_VERIFY, lines: 1 }]);
+});
+
+test('a complete line of another message and a stapling fragment after it stay apart', () => {
+  // samples/seed/nginx-no-resolver.log: the fragment a poster quoted, after an ordinary nginx line.
+  const fragment =
+    'no resolver defined to resolve ocsp.int-x3.letsencrypt.org while requesting certificate status, responder: ocsp.int-x3.letsencrypt.org';
+  expect(matched([NGINX_NOISE, fragment])).toEqual([{ cause: 'resolver-missing', text: fragment, lines: 1 }]);
+});
+
+test('an incomplete stapling message is not joined with a log line of its own', () => {
+  const cut = NGINX_VERIFY.slice(0, NGINX_VERIFY.indexOf(' while requesting'));
+  const got = matched([cut, NGINX_NOISE]);
+  expect(got.map((m) => m.lines)).toEqual([1]);
+  expect(got[0]!.text).toBe(cut);
+});
+
+test('Apache’s AH00526 syntax error keeps its second line to itself', () => {
+  // Apache 2.4 configtest on stderr (server/config.c): the file and line, then the directive's own error.
+  const lines = [
+    'AH00526: Syntax error on line 12 of /etc/apache2/sites-enabled/default-ssl.conf:',
+    "Invalid command 'SSLStaplingCache', perhaps misspelled or defined by a module not included in the server configuration",
+  ];
+  expect(matched(lines).map((m) => m.text)).not.toContain(lines.join(' '));
+});
+
+// ---------- streaming path = in-memory path ----------
+
+function scan(bytes: Buffer, sizes: number[], simd: boolean): Report<FindingData> {
+  const a = createAnalyzer(rules);
+  const h = a.input('x.log');
+  const s = new LineScanner(a.matcher.prefilter, h, undefined, simd);
+  let pos = 0;
+  let i = 0;
+  while (pos < bytes.length) {
+    const n = Math.max(1, sizes[i++ % sizes.length]!);
+    s.push(bytes.subarray(pos, pos + n));
+    pos += n;
+  }
+  s.end();
+  h.end();
+  return a.end();
+}
+
+function summary(r: Report<FindingData>): unknown {
+  return {
+    stats: r.stats,
+    findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })),
+  };
+}
+
+test('property: wrapped messages among ordinary lines give the same findings streamed (any chunking, SIMD or not) as in memory', () => {
+  const samples = rules.flatMap((r) => r.samples.match.map((s) => s.line)).filter((l, i) => i % 5 === 0);
+  const pieceArb = fc.oneof(
+    fc.constantFrom(NGINX_NOISE, APACHE_NOISE, '').map((l) => [l]),
+    fc.constantFrom(...samples).map((l) => [l]),
+    fc
+      .tuple(fc.constantFrom(...samples), fc.constantFrom(40, 60, 80), fc.boolean())
+      .map(([l, w, hard]) => (hard ? hardWrap(l, w) : wordWrap(l, w))),
+    fc.string({ maxLength: 30 }).map((s) => [s.replace(/[\r\n]/g, ' ')]),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(pieceArb, { maxLength: 12 }),
+      fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 6 }),
+      fc.constantFrom('\n', '\r\n'),
+      fc.boolean(),
+      (pieces, sizes, eol, simd) => {
+        const text = pieces.flat().join(eol);
+        const memory = summary(analyze(text, rules, { name: 'x.log' }));
+        expect(summary(scan(Buffer.from(text), sizes, simd))).toEqual(memory);
+        expect(summary(scan(Buffer.from(text), [1 << 20], simd))).toEqual(memory);
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
