@@ -347,6 +347,8 @@ export interface Evidence {
    * subject, issuer, serial and validity). `time` and `pid` are null for both.
    */
   source?: EvidenceSource;
+  /** What of this line could not be read, when it was a fragment (a paste cut it, a prefix lost, values redacted). */
+  cut?: LineCut;
 }
 
 /** Where an evidence line comes from (see {@link Evidence.source}). */

@@ -7,6 +7,7 @@ import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './
 import { pastable, shellWord, step, summaryMessage } from './causes/kit.js';
 import { contextOf, messageIdOf, moduleOf, severityOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
+import { fragmentNote } from './fragment-wording.js';
 import type { CauseId, ConfirmEndpoint, Finding, FindingData, FindingSubject, Fix, Server, Values } from '../types.js';
 
 /** Where to ask for a staple: the configured endpoints (`--config`), else the vhost id of the log, else `HOST`. */
@@ -77,6 +78,8 @@ export function renderFinding(f: FindingData, registry: CauseRegistry = CAUSES):
   const variant = f.messageId.startsWith(`${f.cause}.`) ? f.messageId.slice(f.cause.length + 1) : 'default';
   let message = c.summary ? (m.messages.summary ?? ((x) => summaryMessage(x, m.title)))(c) : sentence(m, variant, c, expired);
   if (f.inspection?.causeBefore) message = `${message} ${causeChangeNote(f.inspection.causeBefore)}`;
+  const fragment = fragmentNote(f.evidence);
+  if (fragment) message = `${message} ${fragment}`;
   const { inspection, ...rest } = f;
   const out: Finding = {
     id: rest.id,

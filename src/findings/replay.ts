@@ -6,7 +6,7 @@
  * store in input order, so findings, evidence and their order are those of a single-threaded run.
  */
 import type { OccurrenceSink } from '../correlate/correlator.js';
-import type { CauseId, LineMatch, ParsedLine, Rule, Severity, Values } from '../types.js';
+import type { CauseId, LineCut, LineMatch, ParsedLine, Rule, Severity, Values } from '../types.js';
 
 /** A {@link LineMatch} as plain data: its rule and pattern by index (the worker loads the same rules). */
 export interface WireMatch {
@@ -21,6 +21,8 @@ export interface WireMatch {
   file: string;
   line: number;
   text: string;
+  textLength?: number;
+  cut?: LineCut;
 }
 
 /**
@@ -57,6 +59,8 @@ export function createRecorder(rules: readonly Rule[]): OccurrenceRecorder {
     file: m.location.file,
     line: m.location.line,
     text: m.text,
+    ...(m.textLength !== undefined ? { textLength: m.textLength } : {}),
+    ...(m.cut ? { cut: m.cut } : {}),
   });
   const sink: OccurrenceSink<number> = {
     occur(primary, cause, severity) {
@@ -104,6 +108,8 @@ export function createApplier<H>(rules: readonly Rule[], sink: OccurrenceSink<H>
       severity: w.severity,
       location: { file: w.file, line: w.line },
       text: w.text,
+      ...(w.textLength !== undefined ? { textLength: w.textLength } : {}),
+      ...(w.cut ? { cut: w.cut } : {}),
     };
   };
   return (ops) => {

@@ -333,6 +333,7 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
         time: m.parsed.time,
         pid: m.parsed.pid,
         values,
+        ...(m.cut ? { cut: m.cut } : {}),
       };
       if (f.evidence.length < maxEvidence) {
         f.evidence.push(e);

@@ -236,6 +236,21 @@ const finding = {
           pid: { type: ['integer', 'null'] },
           values,
           source: { enum: [...EVIDENCE_SOURCES] },
+          cut: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              prefix: { enum: ['missing', 'partial'] },
+              tail: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['missing'],
+                properties: { missing: { type: 'array', items: str } },
+              },
+              redacted: { type: 'array', items: str },
+              lines: { type: 'integer', minimum: 2 },
+            },
+          },
         },
       },
     },

@@ -1,0 +1,42 @@
+/**
+ * The note a finding read only from fragments carries: what could not be read (issue 10: "a finding from
+ * a fragment names what it could read and says what was cut"). The matcher records it per line
+ * ({@link LineCut}, `src/rules/match.ts`); this words it once, in the render step.
+ */
+import type { Evidence, LineCut } from '../types.js';
+
+/** Value names as a reader says them (the rest are plain words already: certificate, responder, peer). */
+const VALUE_WORDS: Readonly<Record<string, string>> = {
+  certSubject: 'certificate subject',
+  certIssuer: 'certificate issuer',
+  serial: 'serial number',
+  url: 'responder URL',
+  file: 'file',
+  vhost: 'virtual host',
+};
+
+const words = (names: readonly string[]): string => names.map((n) => VALUE_WORDS[n] ?? n).join(', ');
+
+/** The parts of one cut, in words; empty when nothing was lost (a wrapped line joined whole is not a loss). */
+function cutParts(cut: LineCut): string[] {
+  const parts: string[] = [];
+  if (cut.prefix === 'missing') parts.push("the server's prefix (time, level, pid) was missing");
+  if (cut.prefix === 'partial') parts.push("part of the server's prefix was missing");
+  if (cut.tail) {
+    const missing = cut.tail.missing.length > 0 ? `, so its ${words(cut.tail.missing)} is not known` : '';
+    parts.push(`the message was cut short${missing}`);
+  }
+  if (cut.redacted?.length) parts.push(`the ${words(cut.redacted)} was redacted (kept as written)`);
+  return parts;
+}
+
+/**
+ * A sentence when every evidence line of the finding is a fragment, else null (one whole line gives the
+ * finding every value it has).
+ * @param evidence the finding's evidence lines (as kept: the first ones and the latest)
+ * @returns `(Read from a fragment: … .)` naming what the first such line lost, or null
+ */
+export function fragmentNote(evidence: readonly Evidence[]): string | null {
+  if (evidence.length === 0 || evidence.some((e) => !e.cut || cutParts(e.cut).length === 0)) return null;
+  return `(Read from a fragment of the log: ${cutParts(evidence[0]!.cut!).join('; ')}.)`;
+}
