@@ -68,7 +68,8 @@ function digest(report) {
   return {
     findings: report.findings.map((f) => canonical(f)),
     stats: canonical(report.stats),
-    inputs: canonical(report.inputs),
+    // `status` is the CLI's word on each input (read, partial, …: src/run/report-output.ts), not the analyzer's.
+    inputs: canonical(report.inputs.map(({ status: _status, ...rest }) => rest)),
   };
 }
 
