@@ -163,6 +163,12 @@ export const CASES: CliCase[] = [
     stdout: /nginx-ocsp-verify-failed +warning +response-signature-invalid +nginx\n[\s\S]*\d+ rules, \d+ samples\n$/,
   },
   {
+    name: '--list-rules names the rules that apply only with --config, and says so',
+    args: ['--list-rules'],
+    exitCode: 0,
+    stdout: /\nnginx-stapling-file-configured-unreadable +error +stapling-file-error +nginx \(with --config: ssl_stapling_file\)\n/,
+  },
+  {
     name: '--schema',
     args: ['--schema'],
     exitCode: 0,

@@ -92,7 +92,10 @@ function listing(s: Session, rules: readonly Rule[]): number {
     for (const id of CAUSE_IDS) out.write(`${id.padEnd(28)} ${CAUSES[id].meaning}\n`);
     return 0;
   }
-  for (const r of rules) out.write(`${r.id.padEnd(44)} ${r.severity.padEnd(8)} ${r.cause.padEnd(28)} ${r.servers.join(',')}\n`);
+  for (const r of rules) {
+    const tied = r.tiedTo ? ` (with --config: ${r.tiedTo.directive})` : '';
+    out.write(`${r.id.padEnd(44)} ${r.severity.padEnd(8)} ${r.cause.padEnd(28)} ${r.servers.join(',')}${tied}\n`);
+  }
   const samples = rules.reduce((n, r) => n + r.samples.match.length + r.samples.nomatch.length, 0);
   out.write(`${rules.length} rules, ${samples} samples\n`);
   return 0;
@@ -408,7 +411,8 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     if (err instanceof RuleLoadError) return fail(`invalid rule file: ${err.message}`);
     throw err;
   }
-  if (opts.listCauses || opts.listRules) return listing(s, rules);
+  // The listing names every rule, those tied to a configuration too (they apply only with --config).
+  if (opts.listCauses || opts.listRules) return listing(s, opts.listRules ? await loadRules({ dirs: opts.rules, tie: 'samples' }) : rules);
   s.rules = rules;
   const view = viewOf(opts);
   if ('error' in view) return fail(view.error);
