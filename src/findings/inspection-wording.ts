@@ -95,6 +95,8 @@ export const CHECK_DETAILS: Record<string, (d: Data) => string> = {
   expiresSoon: (d) => `The certificate expires on ${str(d.notAfter)}, in ${str(d.days)} day${d.days === 1 ? '' : 's'}.`,
   mustStaple: (d) =>
     `${q(d.file)} asks for OCSP Must-Staple (TLS Feature status_request): clients that honour it (Firefox) refuse the connection when no valid staple comes with it.`,
+  trustedUnloadable: (d) =>
+    `${q(d.file)}, the file ssl_trusted_certificate names, cannot be read here either (${str(d.reason)}): nginx cannot load the trusted certificates from it.`,
   trustedNone: (d) =>
     `The block at ${str(d.block)} has no ${trustedDirective(d.server)}${d.server === 'nginx' ? ' (nor ssl_client_certificate)' : ''}: nginx has no CA certificate to verify the signer of the OCSP response with.`,
   trustedNotKnown: (d) =>

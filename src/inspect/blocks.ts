@@ -77,10 +77,11 @@ function unitsOf(r: Resolution): Unit[] {
   );
 }
 
-function materialsOf(u: Unit, readPem: BlockJudgeContext['readPem']): Materials {
+function materialsOf(u: Unit, readPem: BlockJudgeContext['readPem'], paths: PathMap): Materials {
   const site = u.candidate.site;
   return {
     haveConfig: true,
+    sameFile: (logged, configured) => paths.toReal(logged) === paths.toReal(configured),
     certFile: readPem(u.certificate),
     site,
     block: u.candidate.block,
@@ -164,7 +165,7 @@ export function judgeByBlocks(f: FindingData, ctx: BlockJudgeContext): Judgement
   const r = candidatesFor(f, ctx.configs, { leafOf, paths: ctx.paths, extra: evidenceHints(f) });
   const units = unitsOf(r);
   if (units.length === 0) return null;
-  const first = judge(f, materialsOf(units[0]!, ctx.readPem), ctx.now, ctx.causes);
+  const first = judge(f, materialsOf(units[0]!, ctx.readPem, ctx.paths), ctx.now, ctx.causes);
   if (units.length === 1) return { ...first, inspection: { ...first.inspection, endpoints: confirmEndpoints(units) } };
   const sameCertificate = new Set(units.map((u) => u.certificate)).size === 1;
   if (r.differences.length === 0 && sameCertificate) {
@@ -182,6 +183,6 @@ export function judgeByBlocks(f: FindingData, ctx: BlockJudgeContext): Judgement
       },
     };
   }
-  const judged = [first, ...units.slice(1).map((u) => judge(f, materialsOf(u, ctx.readPem), ctx.now, ctx.causes))];
+  const judged = [first, ...units.slice(1).map((u) => judge(f, materialsOf(u, ctx.readPem, ctx.paths), ctx.now, ctx.causes))];
   return combine(f, units, judged, r);
 }

@@ -47,6 +47,11 @@ export interface Materials {
   trustedFiles: PemFile[];
   /** A configuration was given (so an absent trusted bundle is known to be absent). */
   haveConfig: boolean;
+  /**
+   * Whether a file named in the log and one named in the configuration are the same file (through
+   * `--map-path`, both are read from one place); default: the same name.
+   */
+  sameFile?: (logged: string, configured: string) => boolean;
 }
 
 /** The outcome of {@link judge}: the cause after inspection, and the inspection as data. */
@@ -238,6 +243,11 @@ function checkTrustedChain(b: Bench): void {
   const { m } = b;
   if (!m.site) return check(b, 'trusted-chain', 'not-checked', 'trustedNotKnown', { server: b.server });
   const bad = m.trustedFiles.filter((p) => p.error);
+  // The finding says nginx could not load this very file (SSL_CTX_load_verify_locations): not reading it here confirms that.
+  const logged = b.f.cause === 'trusted-chain-incomplete' ? b.f.data.file : undefined;
+  const same = m.sameFile ?? ((x: string, y: string) => x === y);
+  const named = logged === undefined ? undefined : bad.find((p) => same(logged, p.file));
+  if (named) return check(b, 'trusted-chain', 'confirmed', 'trustedUnloadable', { file: named.file, reason: named.error ?? '' });
   if (bad.length > 0) return check(b, 'trusted-chain', 'not-checked', 'unreadable', unreadable(bad));
   const issuer = findIssuer(b.leaf, [...b.extras, ...b.trustedCerts]);
   if (b.trustedCerts.length === 0) return trustedNone(b, issuer);

@@ -6,6 +6,7 @@
 import type { CauseRegistry } from '../findings/registry.js';
 import type { ServerConfig } from '../inspect/config/model.js';
 import type { ConfigTie } from '../rules/tie.js';
+import type { PathMap } from '../inspect/paths.js';
 import type { FindingData } from '../types.js';
 import type { AnalyzeOptions } from './program.js';
 
@@ -25,11 +26,14 @@ export interface InspectionSetup {
  * The files each tie directive names in the configurations, as nginx logs them: `ssl_stapling_file`, and
  * `ssl_trusted_certificate` of the blocks with stapling on (elsewhere it serves client certificates only).
  */
-export function configTie(configs: readonly ServerConfig[]): ConfigTie {
+export function configTie(configs: readonly ServerConfig[], paths: Pick<PathMap, 'toNamed'>): ConfigTie {
   const sites = configs.flatMap((c) => c.sites.filter((s) => s.server === 'nginx'));
   const tie: ConfigTie = {};
-  const stapling = [...new Set(sites.flatMap((s) => (s.staplingFile ? [s.staplingFile] : [])))];
-  const trusted = [...new Set(sites.flatMap((s) => (s.stapling === true ? s.trustedFiles : [])))];
+  // As written in the configuration and, with --map-path, as the log names a file read from TO (the log was
+  // written where FROM is the real path).
+  const both = (files: readonly string[]): string[] => [...new Set(files.flatMap((f) => [f, paths.toNamed(f)]))];
+  const stapling = both(sites.flatMap((s) => (s.staplingFile ? [s.staplingFile] : [])));
+  const trusted = both(sites.flatMap((s) => (s.stapling === true ? s.trustedFiles : [])));
   if (stapling.length > 0) tie.ssl_stapling_file = stapling;
   if (trusted.length > 0) tie.ssl_trusted_certificate = trusted;
   return tie;
@@ -63,5 +67,5 @@ export async function inspectionStep(
   for (const p of loaded.problems) warn(`--config: ${p.severity}: ${formatProblem(p)}`);
   if (loaded.fatal) return { error: null };
   const inspector = createInspector({ configs: loaded.configs, paths, causes });
-  return { enrich: (f) => inspector.inspect(f), tie: configTie(loaded.configs) };
+  return { enrich: (f) => inspector.inspect(f), tie: configTie(loaded.configs, paths) };
 }

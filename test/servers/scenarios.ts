@@ -298,6 +298,20 @@ export const SCENARIOS: Scenario[] = [
     closeLoop: 'staple-good',
     inspect: { cause: 'trusted-chain-incomplete', missing: [ROOT_SUBJECT] },
   },
+  {
+    server: 'nginx',
+    name: 'trusted-certificate-unreadable',
+    title: 'ssl_trusted_certificate names a file that does not exist: nginx refuses to start',
+    leaf: 'good',
+    // The same words serve ssl_client_certificate: the line is a stapling finding only with --config.
+    expected: [],
+    configCaused: true,
+    why: '§3.1: emerg "SSL_CTX_load_verify_locations("…") failed (SSL: … No such file or directory …)" at start-up, on stderr; tied to stapling by --config (rule nginx-trusted-certificate-unreadable)',
+    site: (e) => nginx(e, 'good', { trusted: `${e.pki.dir}/no-such-trusted-bundle.pem` }),
+    refusesToStart: true,
+    closeLoop: { open: 'reported only with --config (the plain analysis has no finding, so no fix to apply)' },
+    inspect: { cause: 'trusted-chain-incomplete' },
+  },
   // ── responder down / timeout ─────────────────────────────────────────────────────────────
   {
     server: 'apache',
