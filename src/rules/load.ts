@@ -18,6 +18,7 @@ import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA, ruleSchema } from './schema.js';
 import { checkSamples } from './samples.js';
 import { computePlan, usePrecomputedPlan, type PrecomputedPlan } from './prefilter.js';
+import { prefilterKeys } from './match.js';
 import { describeReadError } from '../input/read.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../parse/normalize.js';
 import { readSmallFileSync } from '../input/files.js';
@@ -321,12 +322,13 @@ function usePlanFile(file: string, rulesBuilt: number): void {
 
 /**
  * Write the static prefilter plan of the built-in rules (the build's last step, after
- * {@link writeBuiltinRulesJson}): the triggers in the matcher's order, and the planner's choices.
- * @returns the number of triggers
+ * {@link writeBuiltinRulesJson}): the matcher's prefilter keys ({@link prefilterKeys}), in its order,
+ * and the planner's choices for them.
+ * @returns the number of keys
  */
 export async function writeBuiltinPlan(target: string = path.join(path.dirname(builtinRulesJson()), PLAN_FILE)): Promise<number> {
   const rules = await loadRules();
-  const plan = computePlan([...new Set(rules.map((r) => r.trigger))]);
+  const plan = computePlan(prefilterKeys(rules));
   fs.writeFileSync(target, JSON.stringify(plan));
   return plan.triggers.length;
 }

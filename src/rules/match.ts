@@ -353,6 +353,17 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
   return { hits, prepared: prepared ?? null };
 }
 
+/**
+ * The byte strings the matcher's prefilter plans over (its {@link AnchorPlanner}'s list): every
+ * trigger's scan keys, plus code-like words of the patterns of triggers without a rare word. The
+ * build's static plan (`dist/builtin-plan.json`) must be computed on exactly this list, or the planner
+ * finds no precomputed plan and plans at start-up.
+ * @returns the keys, in the matcher's order
+ */
+export function prefilterKeys(rules: readonly Rule[]): string[] {
+  return keyIndex(rules, [...new Set(rules.map((r) => r.trigger))]).keys;
+}
+
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
