@@ -18,11 +18,11 @@ import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA, ruleSchema } from './schema.js';
 import { checkSamples } from './samples.js';
 import { computePlan, usePrecomputedPlan, type PrecomputedPlan } from './prefilter.js';
-import { prefilterKeys } from './match.js';
+import { computeScanKeys } from './match.js';
 import { describeReadError } from '../input/read.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../parse/normalize.js';
 import { readSmallFileSync } from '../input/files.js';
-import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
+import { compareIds, VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
 /** A rule file that cannot be used. `file` is its path, `field` a JSON pointer into it (`/patterns/0/regex`). */
 export class RuleLoadError extends Error {
@@ -322,13 +322,14 @@ function usePlanFile(file: string, rulesBuilt: number): void {
 
 /**
  * Write the static prefilter plan of the built-in rules (the build's last step, after
- * {@link writeBuiltinRulesJson}): the matcher's prefilter keys ({@link prefilterKeys}), in its order,
+ * {@link writeBuiltinRulesJson}): the matcher's scan keys ({@link computeScanKeys}), in its order,
  * and the planner's choices for them.
  * @returns the number of keys
  */
 export async function writeBuiltinPlan(target: string = path.join(path.dirname(builtinRulesJson()), PLAN_FILE)): Promise<number> {
   const rules = await loadRules();
-  const plan = computePlan(prefilterKeys(rules));
+  const scanKeys = computeScanKeys(rules);
+  const plan = { ...computePlan(scanKeys.keys), scanKeys };
   fs.writeFileSync(target, JSON.stringify(plan));
   return plan.triggers.length;
 }
@@ -403,5 +404,5 @@ export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]>
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);
   }
-  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return [...byId.values()].sort((a, b) => compareIds(a.id, b.id));
 }
