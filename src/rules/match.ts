@@ -17,7 +17,7 @@ import { parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
+import { canonicalTrigger, holdsLooseTrigger, looksRedacted, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
 import {
   compareIds,
   type CauseId,
@@ -426,7 +426,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
     if (candidates.length === 0) return [];
     const norm = normalizeText(plainText(text)).text;
-    return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm)).flatMap((ti) => rulesByTrigger[ti]!);
+    return candidates.filter((ti) => holdsLooseTrigger(norm, triggers[ti]!)).flatMap((ti) => rulesByTrigger[ti]!);
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
