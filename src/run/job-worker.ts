@@ -9,6 +9,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadRules } from '../rules/load.js';
+import type { ConfigTie } from '../rules/tie.js';
 import { createJobScanner, type JobMessage, type JobScanSettings } from './job-scan.js';
 
 /** What the main thread gives a worker at start (`workerData`). */
@@ -17,6 +18,8 @@ export interface JobWorkerData extends JobScanSettings {
   staplingDoctorJob: true;
   /** `--rules` directories. */
   rules: string[];
+  /** The files `--config` ties rules to (`src/rules/tie.ts`), so that workers load the main thread's rules. */
+  tie?: ConfigTie;
   /**
    * One Int32 the main thread sets to 1 while this worker's input must wait (its operations are held
    * until the inputs before it are done, and enough are held already); the worker blocks between chunks.
@@ -29,7 +32,7 @@ async function serve(data: JobWorkerData): Promise<void> {
   const post = (msg: JobMessage): void => port.postMessage(msg);
   let rules;
   try {
-    rules = await loadRules({ dirs: data.rules });
+    rules = await loadRules({ dirs: data.rules, ...(data.tie ? { tie: data.tie } : {}) });
   } catch (err) {
     post({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;
