@@ -18,6 +18,20 @@ export const SERVERS = ['apache', 'nginx'] as const satisfies readonly Server[];
 export type Severity = 'error' | 'warning' | 'notice' | 'info';
 export const SEVERITIES = ['error', 'warning', 'notice', 'info'] as const satisfies readonly Severity[];
 
+const PLAIN_ID = /^[a-z0-9-]*$/;
+
+/**
+ * Order two rule ids as `a.localeCompare(b)` does, without starting ICU's collator (~8 % of a small
+ * file's start-up instructions) for the ids that need none: over lower-case ASCII letters, digits and
+ * `-` (every built-in rule id), ICU's root collation is code-point order (test/rule-order.test.ts).
+ * Any other id is compared by `localeCompare`, so the order stays ICU's exactly.
+ * @returns negative, zero or positive
+ */
+export function compareIds(a: string, b: string): number {
+  if (PLAIN_ID.test(a) && PLAIN_ID.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return a.localeCompare(b);
+}
+
 /** Rank of a severity: higher is more severe (error = 3 … info = 0). */
 export function severityRank(s: Severity): number {
   return 3 - SEVERITIES.indexOf(s);

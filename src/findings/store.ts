@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { timeMs } from '../correlate/time.js';
-import { messageIdOf, type CauseRegistry } from './registry.js';
+import { messageIdOf, severityOf, type CauseRegistry } from './registry.js';
 import { createTimeline, type TimelineBuilder } from './timeline.js';
 import { CAUSES } from './causes/index.js';
 import { EVIDENCE_TEXT_MAX, IdentitySet, MAX_FINDINGS, MAX_FINDINGS_PER_CAUSE, ownText, VALUE_MAX } from './limits.js';
@@ -212,14 +212,19 @@ function newFinding(
   };
 }
 
-/** The finding as data: a copy, with the message id its values call for. */
+/**
+ * The finding as data: a copy, with the message id its values call for and the severity its own lines
+ * give it ({@link severityOf}: an expired certificate, known from Apache's `notafter` and the line's
+ * time, is an error). The severity is settled here, before {@link sortFindings} ranks by it, so that
+ * `analyze()`, the CLI (which words the same severity), `--jobs` and live all list the same order.
+ */
 function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
   const subject = structuredClone(f.subject);
   const data = { ...f.details };
   return {
     id: f.id,
     cause: f.cause,
-    severity: f.severity,
+    severity: severityOf({ severity: f.severity, subject, data }),
     server: f.server,
     host: f.host,
     ruleIds: [...f.ruleIds].sort(),

@@ -8,7 +8,7 @@ import { RuleLoadError, writeBuiltinPlan, writeBuiltinRulesJson } from './load.j
 try {
   const n = await writeBuiltinRulesJson();
   process.stdout.write(`builtin-rules.json: ${n} rules\n`);
-  process.stdout.write(`builtin-plan.json: static prefilter plan of ${await writeBuiltinPlan()} triggers\n`);
+  process.stdout.write(`builtin-plan.json: static prefilter plan of ${await writeBuiltinPlan()} scan keys\n`);
 } catch (err) {
   process.stderr.write(`${err instanceof RuleLoadError ? err.message : String(err)}\n`);
   process.exitCode = 1;

@@ -23,7 +23,7 @@
  * physical lines and give the same messages (test/join.test.ts compares them).
  */
 import type { LineLocation, LineMatch, ParsedLine } from '../types.js';
-import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
+import { endsWithPrefixOf, holdsLooseTrigger, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { literalRuns } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
@@ -262,7 +262,7 @@ export class MessageJoiner {
     if (text === '') return false;
     const last = g.lines[g.lines.length - 1]!.text.trim();
     if (PREFIX_ONLY.test(last) || CONNECTOR_END.test(text.slice(-8)) || OPEN_STATUS.test(last) || unbalanced(text)) return true;
-    const present = g.triggers.filter((ti) => looseTriggerPattern(this.matcher.triggers[ti]!).test(text));
+    const present = g.triggers.filter((ti) => holdsLooseTrigger(text, this.matcher.triggers[ti]!));
     if (present.length > 0 ? this.phrases(present).some((p) => endsWithPrefixOf(loose(text), p, 4, true)) : this.endsInsideTrigger(text)) return true;
     if (present.length === 0 || n.cutMarker) return false;
     // A terminal filled every row so far: the last one may have been cut at the edge, too.
@@ -394,7 +394,7 @@ export class MessageJoiner {
     // began: when reading them together tells more than the next lines alone, or as much and its
     // message is a stub; never a line that is visibly complete (another message before a fragment).
     const t = normalizeText(plainText(start.text)).text;
-    if (this.matcher.triggers.some((x) => looseTriggerPattern(x).test(t))) return false;
+    if (this.matcher.triggers.some((x) => holdsLooseTrigger(t, x))) return false;
     // nginx ends a message with its context (`, client: …, server: …`): such a line is complete.
     const own = parseLine(start.text);
     if (own.context !== null) return false;

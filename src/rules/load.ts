@@ -19,10 +19,11 @@ import { RULE_SCHEMA, ruleSchema } from './schema.js';
 import { checkSamples } from './samples.js';
 import { tieRules, type ConfigTie } from './tie.js';
 import { computePlan, usePrecomputedPlan, type PrecomputedPlan } from './prefilter.js';
+import { computeScanKeys } from './match.js';
 import { describeReadError } from '../input/read.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../parse/normalize.js';
 import { readSmallFileSync } from '../input/files.js';
-import { VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
+import { compareIds, VALUE_NAMES, type CompiledPattern, type Rule, type RuleSpec } from '../types.js';
 
 /** A rule file that cannot be used. `file` is its path, `field` a JSON pointer into it (`/patterns/0/regex`). */
 export class RuleLoadError extends Error {
@@ -328,12 +329,14 @@ function usePlanFile(file: string, rulesBuilt: number): void {
 
 /**
  * Write the static prefilter plan of the built-in rules (the build's last step, after
- * {@link writeBuiltinRulesJson}): the triggers in the matcher's order, and the planner's choices.
- * @returns the number of triggers
+ * {@link writeBuiltinRulesJson}): the matcher's scan keys ({@link computeScanKeys}), in its order,
+ * and the planner's choices for them.
+ * @returns the number of keys
  */
 export async function writeBuiltinPlan(target: string = path.join(path.dirname(builtinRulesJson()), PLAN_FILE)): Promise<number> {
   const rules = await loadRules();
-  const plan = computePlan([...new Set(rules.map((r) => r.trigger))]);
+  const scanKeys = computeScanKeys(rules);
+  const plan = { ...computePlan(scanKeys.keys), scanKeys };
   fs.writeFileSync(target, JSON.stringify(plan));
   return plan.triggers.length;
 }
@@ -408,5 +411,5 @@ export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]>
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);
   }
-  return tieRules([...byId.values()], options.tie).sort((a, b) => a.id.localeCompare(b.id));
+  return tieRules([...byId.values()], options.tie).sort((a, b) => compareIds(a.id, b.id));
 }

@@ -12,14 +12,28 @@
  * written back in its own form), then, only when none matched, their cut-tolerant twins (`cut.ts`)
  * for a message a paste cut short. A match says what could not be read ({@link LineCut}).
  */
+import { createHash } from 'node:crypto';
 import { parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
-import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, RecordKind, Rule, Severity, ValueName, Values } from '../types.js';
+import { canonicalTrigger, holdsLooseTrigger, looksRedacted, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
+import {
+  compareIds,
+  type CauseId,
+  type CompiledPattern,
+  type LineCut,
+  type LineLocation,
+  type LineMatch,
+  type ParsedLine,
+  type RecordKind,
+  type Rule,
+  type Severity,
+  type ValueName,
+  type Values,
+} from '../types.js';
 import { causeOfMatch } from './cause.js';
-import { AnchorPlanner } from './prefilter.js';
+import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 
@@ -349,14 +363,49 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
       if (h) hits.push(h);
     }
   }
-  hits = hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || a.rule.id.localeCompare(b.rule.id));
+  hits = hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || compareIds(a.rule.id, b.rule.id));
   return { hits, prepared: prepared ?? null };
+}
+
+/**
+ * The byte strings the matcher's prefilter plans over (its {@link AnchorPlanner}'s list): every
+ * trigger's scan keys, plus code-like words of the patterns of triggers without a rare word. The
+ * build's static plan (`dist/builtin-plan.json`) must be computed on exactly this list, or the planner
+ * finds no precomputed plan and plans at start-up.
+ * @returns the keys, in the matcher's order
+ */
+export function prefilterKeys(rules: readonly Rule[]): string[] {
+  return computeScanKeys(rules).keys;
+}
+
+/**
+ * The scan keys of a rule set, computed (never the build's): what the build stores in the plan.
+ * @returns the keys with the rule set's {@link keySignature}
+ */
+export function computeScanKeys(rules: readonly Rule[]): PrecomputedKeys {
+  return { signature: keySignature(rules), ...keyIndex(rules, [...new Set(rules.map((r) => r.trigger))]) };
+}
+
+/**
+ * What the scan keys depend on, as a SHA-1 hex digest: each rule's trigger and pattern sources, in order.
+ * Any other rule set (user rules, edited rules) has another signature and gets its keys computed.
+ */
+export function keySignature(rules: readonly Rule[]): string {
+  return createHash('sha1')
+    .update(JSON.stringify(rules.map((r) => [r.trigger, r.patterns.map((p) => p.regex)])))
+    .digest('hex');
+}
+
+/** The scan keys: the build's for the same rules, else computed. */
+function scanKeysOf(rules: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
+  const built = precomputedScanKeys(keySignature(rules));
+  return built ? { keys: [...built.keys], keyTriggers: built.keyTriggers.map((t) => [...t]) } : keyIndex(rules, triggers);
 }
 
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
-  const { keys, keyTriggers } = keyIndex(rules, triggers);
+  const { keys, keyTriggers } = scanKeysOf(rules, triggers);
   const planner = new AnchorPlanner(keys);
   // The in-memory path's anchors are chosen on first use (the byte scanner tells which keys a line has).
   let byAnchorList: { anchor: string; keys: number[] }[] | null = null;
@@ -377,7 +426,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
     if (candidates.length === 0) return [];
     const norm = normalizeText(plainText(text)).text;
-    return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm)).flatMap((ti) => rulesByTrigger[ti]!);
+    return candidates.filter((ti) => holdsLooseTrigger(norm, triggers[ti]!)).flatMap((ti) => rulesByTrigger[ti]!);
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};

@@ -140,13 +140,35 @@ export interface PrecomputedPlan {
   containers: number[][];
   /** {@link AnchorPlanner.containerOffsets}. */
   containerOffsets: number[][];
+  /** The matcher's scan keys of the rules the plan was made for (`rules/match.ts`), when the build stored them. */
+  scanKeys?: PrecomputedKeys;
+}
+
+/**
+ * The matcher's scan keys of a rule set, computed at build time: finding them (every trigger's rare
+ * words, ranked) was ~7 ms of a small file's start and the only user of the ICU collator there.
+ */
+export interface PrecomputedKeys {
+  /** Identifies the rule set the keys belong to (`rules/match.ts`, `keySignature`). */
+  signature: string;
+  /** The keys, in the matcher's order (the plan's `triggers`). */
+  keys: string[];
+  /** Per key, the indexes of the triggers that have it. */
+  keyTriggers: number[][];
 }
 
 const precomputed = new Map<string, PrecomputedPlan>();
+const precomputedKeys = new Map<string, PrecomputedKeys>();
 
-/** Use a plan computed at build time for planners of exactly its trigger list. */
+/** Use a plan computed at build time for planners of exactly its trigger list (and its scan keys for exactly its rules). */
 export function usePrecomputedPlan(plan: PrecomputedPlan): void {
   precomputed.set(plan.triggers.join('\n'), plan);
+  if (plan.scanKeys) precomputedKeys.set(plan.scanKeys.signature, plan.scanKeys);
+}
+
+/** The build's scan keys of the rule set with this signature, if there are any. */
+export function precomputedScanKeys(signature: string): PrecomputedKeys | undefined {
+  return precomputedKeys.get(signature);
 }
 
 /** Compute the static-model plan of a trigger list (the build's step; see {@link PrecomputedPlan}). */

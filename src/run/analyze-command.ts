@@ -107,19 +107,24 @@ interface Watchers {
   gate: LiveGate;
 }
 
+/** Everything reading the inputs needs, in one place (the command's session, where to, and who watches). */
+interface Reading {
+  s: Session;
+  analyzer: Analyzer;
+  sources: readonly Source[];
+  /** The report's output: reading waits for it to drain. */
+  out: Output;
+  /** Aborted to stop reading (Ctrl-C, a reader gone). */
+  signal: AbortSignal;
+  w: Watchers;
+}
+
 /**
  * {@link readAll} with `--jobs` worker threads (files only): the same accounting, in input order.
  * @returns how many inputs failed, and how many were reached (started) before an interruption
  */
-async function readWithWorkers(
-  s: Session,
-  analyzer: Analyzer,
-  sources: readonly Source[],
-  out: Output,
-  reading: AbortSignal,
-  w: Watchers,
-  jobs: number,
-): Promise<{ readErrors: number; reached: number }> {
+async function readWithWorkers(r: Reading, jobs: number): Promise<{ readErrors: number; reached: number }> {
+  const { s, analyzer, sources, out, signal: reading, w } = r;
   let readErrors = 0;
   let reached = 0;
   const files = sources.map((src) => src.path);
@@ -154,27 +159,21 @@ async function readWithWorkers(
 }
 
 /**
- * Read every source into the analyzer; stops early when `reading` is aborted. Reading waits for the
+ * Read every source into the analyzer; stops early when `r.signal` is aborted. Reading waits for the
  * output to drain before each chunk, so a slow reader of a streaming format slows the scan down instead
  * of letting the output queue grow.
  * @returns how many inputs failed, and how many sources were reached (the rest: not read, interrupted)
  */
-async function readAll(
-  s: Session,
-  analyzer: Analyzer,
-  sources: readonly Source[],
-  out: Output,
-  reading: AbortSignal,
-  w: Watchers,
-): Promise<{ readErrors: number; reached: number }> {
+async function readAll(r: Reading): Promise<{ readErrors: number; reached: number }> {
+  const { s, analyzer, sources, out, signal: reading, w } = r;
   let readErrors = 0;
   let reached = 0;
   const jobs = s.opts.jobs ?? defaultJobs();
   if (jobs > 1 && sources.length > 1 && sources.every((src) => src.kind === 'file') && workersAvailable()) {
-    const r = await readWithWorkers(s, analyzer, sources, out, reading, w, jobs);
+    const done = await readWithWorkers(r, jobs);
     w.progress.stop();
     w.gate.stop();
-    return r;
+    return done;
   }
   for (const [i, src] of sources.entries()) {
     if (reading.aborted) break;
@@ -329,7 +328,7 @@ async function analyzeSources(
   s.window = view.window;
   analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, window: view.window, ...(printer ? { onEvent } : {}) });
 
-  const { readErrors, reached } = await readAll(s, analyzer, sources, out, reading.signal, { progress, gate });
+  const { readErrors, reached } = await readAll({ s, analyzer, sources, out, signal: reading.signal, w: { progress, gate } });
   const analyzed = analyzer.end();
   const interrupted = params.signal?.aborted === true;
   const all = inspectAll(analyzed.findings, enrich);

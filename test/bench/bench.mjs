@@ -232,8 +232,15 @@ if (ONLY.has('d')) {
   const info = inputs.rotated.info;
   const tools = HAS_JOBS ? [tool('d', files, ['--jobs', '1']), tool('d2', files, ['--jobs', '2'])] : [tool('d', files)];
   const wl = shq(WORDS);
+  const half = Math.ceil(files.length / 2);
+  const halves = [files.slice(0, half), files.slice(half)].map(
+    (fs) => `${shq(NODE)} ${shq(CLI)} --format json --fail-on never --jobs 1 ${fs.map(shq).join(' ')} >/dev/null`,
+  );
+  // The machine's own ceiling for two scanners: two separate processes, each on half the files, no threads shared.
+  const pair = { label: '2 × stapling-doctor --jobs 1 on halves, in parallel', sh: `${halves[0]} & ${halves[1]}; wait` };
   const cmds = [
     ...tools,
+    ...(HAS_JOBS ? [pair] : []),
     { label: 'newline floor (node zlib)', argv: [NODE, path.join(HERE, 'floor.mjs'), '--gunzip', ...files] },
     { label: 'zcat | grep -cE', sh: `zcat ${files.map(shq).join(' ')} | grep -cE -f ${wl}` },
     {
@@ -253,7 +260,8 @@ if (ONLY.has('d')) {
   if (HAS_JOBS) {
     const [a, b] = [res.get(tools[0].label), res.get(tools[1].label)];
     const r = one / b.min;
-    const detail = `${f2(one)} s ÷ ${f2(b.min)} s; medians ${f2(a.median / b.median)}; CPU ${f2(a.cpu)} s vs ${f2(b.cpu)} s; zcat | grep on two cores: ${f2(zc1 / zc2)}`;
+    const ceiling = one / res.get(pair.label).min;
+    const detail = `${f2(one)} s ÷ ${f2(b.min)} s; medians ${f2(a.median / b.median)}; CPU ${f2(a.cpu)} s vs ${f2(b.cpu)} s; two separate processes on halves: ${f2(ceiling)}; zcat | grep on two cores: ${f2(zc1 / zc2)}`;
     goals.push(['(d) --jobs 1 ÷ --jobs 2', '≥ 1.7', `${f2(r)} (${detail})`, r >= 1.7]);
   } else {
     goals.push([
