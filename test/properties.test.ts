@@ -183,6 +183,15 @@ test('analyzeStream: any chunking gives the same findings, line numbers and stat
   );
 });
 
+test('a UTF-32LE byte-order mark (FF FE 00 00) before ASCII lines is not taken for UTF-16: the stream gives what analyze() gives', async () => {
+  // Found by the property above (a seed that starts the bytes with FF FE 00 00): its two zero bytes alone
+  // made the stream transcode the whole input as UTF-16LE, and the findings were lost.
+  const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0, 0]), Buffer.from(`${REAL.join('\n')}\n`)]);
+  const streamed = await analyzeStream(chunked(bytes, [3, 5, 1000]), rules);
+  expect(summary(streamed)).toEqual(summary(analyze(bytes.toString('utf8'), rules)));
+  expect(streamed.findings.length).toBeGreaterThan(0);
+});
+
 test('analyzeStream with every rule: any chunking gives the same result as one chunk', async () => {
   await fc.assert(
     fc.asyncProperty(anyBytes.map(notGzip), chunkSizes, async (bytes, sizes) => {

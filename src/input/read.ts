@@ -121,13 +121,19 @@ async function* streamChunks(stream: AsyncIterable<Buffer | string>): AsyncGener
 
 /**
  * Whether the bytes after a UTF-16 byte-order mark look like UTF-16 text: a log is mostly ASCII, whose
- * code units have a zero high byte (at odd offsets for little-endian, `high` = 1; even for big-endian).
- * A byte file that merely starts with FF FE (binary, or invalid UTF-8) has no such zeros.
+ * code units have a zero high byte (at odd offsets for little-endian, `high` = 1; even for big-endian),
+ * so at least half of the first 128 code units must have one. A byte file that merely starts with FF FE
+ * (binary, invalid UTF-8, or a UTF-32 byte-order mark FF FE 00 00 before ASCII text) has few such zeros.
  */
-function looksUtf16(b: Buffer, high: 0 | 1): boolean {
+export function looksUtf16(b: Buffer, high: 0 | 1): boolean {
   const end = Math.min(b.length, 2 + 256);
-  for (let i = 2 + high; i < end; i += 2) if (b[i] === 0) return true;
-  return false;
+  let units = 0;
+  let zeros = 0;
+  for (let i = 2 + high; i < end; i += 2) {
+    units++;
+    if (b[i] === 0) zeros++;
+  }
+  return units > 0 && zeros * 2 >= units;
 }
 
 /**
