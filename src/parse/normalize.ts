@@ -21,6 +21,8 @@
  * Pure string functions; none throws.
  */
 
+import { fastPathsOn } from './fast-path.js';
+
 const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g;
 const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032]/g;
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -43,6 +45,8 @@ export interface NormalizedText {
  * such as OpenSSL's `Sep  1 00:00:00 2024 GMT` keep their spacing).
  */
 export function plainText(text: string): string {
+  // Printable ASCII holds no colour code, zero-width character or typographic quote: only a placeholder can change.
+  if (fastPathsOn() && printableAscii(text)) return text.includes('<') ? text.replace(PLACEHOLDER, (m) => m.replace(/ /g, '_')) : text;
   return text
     .replace(ANSI, '')
     .replace(INVISIBLE, '')
@@ -59,20 +63,50 @@ const PLACEHOLDER = /<[A-Za-z][\w.-]*(?: [\w.-]+){1,4}>/g;
  * @param text the message as parsed
  */
 export function normalizeText(text: string): NormalizedText {
-  let t = plainText(text).replace(BLANKS, ' ').trim();
-  const md = MARKDOWN_ENDS.exec(t);
+  if (!fastPathsOn()) return normalizeFull(text, false);
+  // The matcher and the joiner normalise one message several times in a row (pure: the last result is reused).
+  if (text !== lastNormalized.in) lastNormalized = { in: text, out: normalizeFull(text, true) };
+  return { ...lastNormalized.out };
+}
+
+let lastNormalized: { in: string; out: NormalizedText } = { in: '', out: { text: '', cutMarker: false } };
+
+/**
+ * {@link normalizeText} in full. `guarded`: each replacement runs only when the text can hold what it
+ * replaces (a run of blanks; a mark at either end; an ellipsis at the end): the same result, without a
+ * regex scan of every message for marks that are almost never there.
+ */
+function normalizeFull(text: string, guarded: boolean): NormalizedText {
+  const p = plainText(text);
+  let t = (guarded && !NOT_SIMPLE.test(p) ? p : p.replace(BLANKS, ' ')).trim();
+  const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
   if (md && md[2]!.length > 0) t = md[2]!.trim();
   // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.
-  t = t.replace(/(?<=\S)[`*]+$/, '').replace(/(?<=[^\w\s])_+$/, '');
-  t = t.replace(TRAILING_ESCAPED_NEWLINE, '').trimEnd();
+  if (!guarded || t.endsWith('`') || t.endsWith('*')) t = t.replace(/(?<=\S)[`*]+$/, '');
+  if (!guarded || t.endsWith('_')) t = t.replace(/(?<=[^\w\s])_+$/, '');
+  if (!guarded || t.endsWith('\\n')) t = t.replace(TRAILING_ESCAPED_NEWLINE, '');
+  t = t.trimEnd();
   let cutMarker = false;
-  const cut = TRAILING_CUT.exec(t);
+  // Every cut marker ends with `.`, `…`, `]`, `)` or `>` and holds `...` or `…`.
+  const canCut = !guarded || (CUT_ENDS.includes(t[t.length - 1] ?? 'x') && (t.includes('...') || t.includes('\u2026')));
+  const cut = canCut ? TRAILING_CUT.exec(t) : null;
   if (cut && cut.index > 0) {
     t = t.slice(0, cut.index).trimEnd();
     cutMarker = true;
   }
   return { text: t, cutMarker };
 }
+
+const MARK_CHARS = '`*_';
+const CUT_ENDS = '.\u2026])>';
+
+/** Is every character of the text printable ASCII (U+0020 to U+007E: no tab, control, or anything beyond ASCII)? */
+export function printableAscii(text: string): boolean {
+  return !NOT_PRINTABLE_ASCII.test(text);
+}
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+/** A character beyond printable ASCII, or a run of two blanks: what only the full blank replacement handles. */
+const NOT_SIMPLE = /[^\x20-\x7e]| {2}/;
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
 const looseCache = new Map<string, RegExp>();
@@ -99,6 +133,20 @@ export function looseTriggerPattern(trigger: string): RegExp {
     looseCache.set(trigger, re);
   }
   return re;
+}
+
+/**
+ * The longest piece of a trigger that any text {@link looseTriggerPattern} finds it in must hold as it
+ * is but for ASCII case (a run of the trimmed trigger without blanks and quotes, only ASCII characters),
+ * in lower case; '' when the trigger has none. A text whose lower-case form lacks it cannot hold the
+ * trigger: a substring test that spares the case-insensitive regex on most candidates.
+ */
+export function looseTriggerCore(trigger: string): string {
+  const runs = trigger
+    .trim()
+    .split(/[ "']/)
+    .filter((r) => /^[\x00-\x7f]+$/.test(r));
+  return runs.reduce((a, b) => (b.length > a.length ? b : a), '').toLowerCase();
 }
 
 /**
@@ -251,6 +299,7 @@ export function looksRedacted(value: string): boolean {
  * before its end)? Apostrophes are not counted (`Can't`).
  */
 export function unbalanced(text: string): boolean {
+  if (fastPathsOn() && !OPENERS.test(text)) return false; // nothing opened
   let quotes = 0;
   let depth = 0;
   for (const c of text) {
@@ -262,6 +311,8 @@ export function unbalanced(text: string): boolean {
   }
   return quotes % 2 === 1 || depth > 0;
 }
+
+const OPENERS = /["([]/;
 
 /** Text as {@link endsWithPrefixOf} compares it: lower case, without quotes. */
 export function loose(text: string): string {

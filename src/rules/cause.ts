@@ -63,3 +63,17 @@ export function causeOfMatch(rule: Rule, pattern: CompiledPattern, values: Value
   if (!pattern.cause && rule.causeFrom) cause = causeFromValues(rule.causeFrom, values) ?? rule.cause;
   return refineCause(cause, values);
 }
+
+/**
+ * Every cause a match of this pattern of the rule can have, whatever values it extracts: what
+ * {@link causeOfMatch} can return (the pattern's cause, or every cause of the rule's `causeFrom` table,
+ * its default and the rule's cause), with the refinements {@link refineCause} makes without facts. Keep
+ * it in step with those two (test/fast-path.test.ts checks every sample's cause is in it).
+ */
+export function possibleCauses(rule: Rule, pattern: CompiledPattern): CauseId[] {
+  const cf = rule.causeFrom;
+  const base: CauseId[] = pattern.cause ? [pattern.cause] : cf ? [...Object.values(cf.map), cf.default ?? rule.cause, rule.cause] : [rule.cause];
+  const out = new Set(base);
+  if (out.has('issuer-certificate-missing')) out.add('self-signed-certificate');
+  return [...out];
+}

@@ -22,7 +22,9 @@
  * has no accessor: the joiner keeps the last few lines itself. Both paths therefore see the same
  * physical lines and give the same messages (test/join.test.ts compares them).
  */
-import type { LineLocation, LineMatch, ParsedLine } from '../types.js';
+import type { CauseId, LineLocation, LineMatch, ParsedLine, Rule } from '../types.js';
+import { fastPathsOn } from '../parse/fast-path.js';
+import { possibleCauses } from './cause.js';
 import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { literalRuns } from './cut.js';
@@ -152,6 +154,7 @@ export class MessageJoiner {
   private lastUsed = 0;
   private readonly phrasesOf = new Map<number, string[]>();
   private triggersLoose: string[] | null = null;
+  private readonly otherCause = new Map<Rule, Map<CauseId, boolean>>();
 
   constructor(
     private readonly matcher: Matcher,
@@ -262,8 +265,9 @@ export class MessageJoiner {
     if (text === '') return false;
     const last = g.lines[g.lines.length - 1]!.text.trim();
     if (PREFIX_ONLY.test(last) || CONNECTOR_END.test(text.slice(-8)) || OPEN_STATUS.test(last) || unbalanced(text)) return true;
-    const present = g.triggers.filter((ti) => looseTriggerPattern(this.matcher.triggers[ti]!).test(text));
-    if (present.length > 0 ? this.phrases(present).some((p) => endsWithPrefixOf(loose(text), p, 4, true)) : this.endsInsideTrigger(text)) return true;
+    const present = this.matcher.triggersIn(text, g.triggers);
+    const lt = loose(text);
+    if (present.length > 0 ? this.phrases(present).some((p) => endsWithPrefixOf(lt, p, 4, true)) : this.endsInsideTrigger(text)) return true;
     if (present.length === 0 || n.cutMarker) return false;
     // A terminal filled every row so far: the last one may have been cut at the edge, too.
     if (sameWidths([...g.lines, { text: '' }])) return true;
@@ -275,10 +279,25 @@ export class MessageJoiner {
     // A pattern took it whole, but it may as well be the start of another message of the same rule
     // with another cause (`… query failed (URL): r3.o.lencr.org` + `could not be resolved`).
     const m = r.match;
-    return (
-      m !== null &&
-      this.matcher.cutReadings(this.joined(g.lines, g.triggers)).some((h) => h.rule === m.rule && h.cause !== m.cause && !isCatchAll(h.rule, h.pattern))
-    );
+    if (m === null) return false;
+    // Only the rule's own readings count: none when no pattern of it but the catch-all can give another cause.
+    const fast = fastPathsOn();
+    if (fast && !this.otherCauseReadable(m.rule, m.cause)) return false;
+    return this.matcher
+      .cutReadings(this.joined(g.lines, g.triggers), fast ? m.rule : undefined)
+      .some((h) => h.rule === m.rule && h.cause !== m.cause && !isCatchAll(h.rule, h.pattern));
+  }
+
+  /** Can a pattern of the rule other than its catch-all give a cause other than `cause` (see `possibleCauses()`)? */
+  private otherCauseReadable(rule: Rule, cause: CauseId): boolean {
+    let byCause = this.otherCause.get(rule);
+    if (!byCause) this.otherCause.set(rule, (byCause = new Map()));
+    let v = byCause.get(cause);
+    if (v === undefined) {
+      v = rule.compiled.some((p) => !isCatchAll(rule, p) && possibleCauses(rule, p).some((c) => c !== cause));
+      byCause.set(cause, v);
+    }
+    return v;
   }
 
   /** Can `next` be a further physical line of a message (not a line of its own)? */

@@ -16,12 +16,13 @@ import { parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import { canonicalTrigger, looksRedacted, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
+import { canonicalTrigger, looksRedacted, looseTriggerCore, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
 import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, RecordKind, Rule, Severity, ValueName, Values } from '../types.js';
 import { causeOfMatch } from './cause.js';
 import { AnchorPlanner } from './prefilter.js';
 import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
+import { fastPathsOn } from '../parse/fast-path.js';
 
 /**
  * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
@@ -86,9 +87,11 @@ export function prepare(p: ParsedLine): Prepared {
   const raw = plainText(original);
   const n = normalizeText(raw);
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
-  const ctx = nginxOcspContext(original.trimEnd()) ?? nginxOcspContext(raw.trimEnd()) ?? nginxOcspContext(n.text);
+  // (Pure functions: the text as written is not tried twice when it is already plain.)
+  const same = raw === original && fastPathsOn();
+  const ctx = nginxOcspContext(original.trimEnd()) ?? (same ? null : nginxOcspContext(raw.trimEnd())) ?? nginxOcspContext(n.text);
   if (ctx) shared = { ...shared, ...ctx };
-  const block = opensslBlock(original) ?? opensslBlock(raw);
+  const block = opensslBlock(original) ?? (same ? null : opensslBlock(raw));
   if (block) shared = { ...shared, ...opensslValues(block) };
   const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
   if (raw !== original) prepared.original = original;
@@ -245,6 +248,11 @@ export interface Matcher {
   readonly prefilter: Prefilter;
   /** Anchors under the static model, used for in-memory lines; every key contains at least one. */
   readonly anchors: readonly string[];
+  /**
+   * The candidate triggers (indexes into {@link triggers}) a normalised text (`normalizeText()`) holds,
+   * found as `looseTriggerPattern()` finds them.
+   */
+  triggersIn(normalized: string, candidates: readonly number[]): number[];
   /** True when the text contains at least one rule trigger (loosely: after normalisation). */
   hasTrigger(text: string): boolean;
   /**
@@ -279,8 +287,9 @@ export interface Matcher {
    * The readings of the text as a message cut short (each rule's first cut-tolerant twin that matches,
    * see `cut.ts`), whether or not a pattern matches it whole: for the continuation-line joiner, which
    * asks whether a message a catch-all pattern took may be the start of a more specific one.
+   * @param only try this rule alone (when the text holds its trigger), not every candidate
    */
-  cutReadings(text: string): RuleHit[];
+  cutReadings(text: string, only?: Rule): RuleHit[];
 }
 
 /**
@@ -353,6 +362,66 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
   return { hits, prepared: prepared ?? null };
 }
 
+/**
+ * `candidateTriggers` for a complete set of present keys, without a Set and a sort per line: one key's
+ * triggers are a copy of its sorted list; several keys' union is remembered (bounded).
+ */
+function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly number[]) => number[] {
+  const sorted = keyTriggers.map((ts) => ts.every((t, i) => i === 0 || t > ts[i - 1]!));
+  const unions = new Map<string, number[]>();
+  return (present) => {
+    if (present.length === 1 && sorted[present[0]!]) return keyTriggers[present[0]!]!.slice();
+    const id = present.join(',');
+    let u = unions.get(id);
+    if (!u) {
+      u = [...new Set(present.flatMap((ki) => keyTriggers[ki]!))].sort((a, b) => a - b);
+      if (unions.size >= 4096) unions.clear();
+      unions.set(id, u);
+    }
+    return u.slice();
+  };
+}
+
+/**
+ * The candidate triggers a normalised text holds loosely (`looseTriggerPattern()`), for a matcher's
+ * triggers. Shortcuts, each exact: a text whose lower case lacks the trigger's core
+ * (`looseTriggerCore()`) cannot hold it, and one that lacks a pair of adjacent characters of the core
+ * lacks the core (a bit set of the text's character pairs, built once per text, answers that for all
+ * candidates); the last answer is reused for the same text and candidates (the joiner and the matcher
+ * ask in turn).
+ */
+function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
+  const cores = triggers.map(looseTriggerCore);
+  const corePairs = cores.map((c) => [...new Set([...c].slice(1).map((_, i) => pairHash(c.charCodeAt(i), c.charCodeAt(i + 1))))]);
+  const loose = triggers.map(looseTriggerPattern);
+  const pairs = new Uint32Array(PAIR_BITS / 32);
+  let last: { norm: string; candidates: readonly number[]; found: number[] } | null = null;
+  return (norm, candidates) => {
+    if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
+    if (last && last.norm === norm && sameList(last.candidates, candidates)) return last.found.slice();
+    const lower = norm.toLowerCase();
+    pairs.fill(0);
+    for (let i = 1; i < lower.length; i++) {
+      const h = pairHash(lower.charCodeAt(i - 1), lower.charCodeAt(i));
+      pairs[h >>> 5]! |= 1 << (h & 31);
+    }
+    const found = candidates.filter(
+      (ti) => corePairs[ti]!.every((h) => (pairs[h >>> 5]! & (1 << (h & 31))) !== 0) && lower.includes(cores[ti]!) && loose[ti]!.test(norm),
+    );
+    last = { norm, candidates: candidates.slice(), found };
+    return found.slice();
+  };
+}
+
+/** Bits of the character-pair set of {@link triggersInOf}. */
+const PAIR_BITS = 4096;
+function pairHash(a: number, b: number): number {
+  return (a * 131 + b) & (PAIR_BITS - 1);
+}
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
@@ -364,7 +433,9 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, keys: keys.flatMap((k, i) => (k.includes(a) ? [i] : [])) })));
   const rulesByTrigger = triggers.map((t) => rules.filter((r) => r.trigger === t));
 
+  const fastCandidates = candidatesOfKeys(keyTriggers);
   const candidateTriggers = (text: string, present?: readonly number[]): number[] => {
+    if (present && fastPathsOn()) return fastCandidates(present);
     const found = new Set<number>();
     const addKey = (ki: number): void => {
       for (const ti of keyTriggers[ki]!) found.add(ti);
@@ -373,17 +444,20 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
     return [...found].sort((a, b) => a - b);
   };
+  const triggersIn = triggersInOf(triggers);
   /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
   const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
     if (candidates.length === 0) return [];
-    const norm = normalizeText(plainText(text)).text;
-    return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm)).flatMap((ti) => rulesByTrigger[ti]!);
+    return triggersIn(normalizeText(plainText(text)).text, candidates).flatMap((ti) => rulesByTrigger[ti]!);
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
   /** The best hit on a parsed line among the rules, as a match (with what a paste cut off). */
-  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string): LineMatch | null => {
+  // The last server line matched, parsed and prepared: the joiner asks for its cut readings next (pure steps, reused).
+  let last: { text: string; parsed: ParsedLine; prepared: Prepared | null } | null = null;
+  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false): LineMatch | null => {
     const { hits, prepared } = hitsOn(parsed, rs);
+    if (remember) last = { text, parsed, prepared };
     const best = hits[0];
     if (!best || !prepared) return null;
     const { tail: _tail, ...hit } = best;
@@ -411,6 +485,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     get anchors() {
       return byAnchor().map((a) => a.anchor);
     },
+    triggersIn,
     hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
     candidateTriggers,
     match(text, location, present) {
@@ -418,16 +493,18 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       const rs = rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
-      return { parsed, match: bestMatch(parsed, rs, location, text) };
+      return { parsed, match: bestMatch(parsed, rs, location, text, true) };
     },
     matchAll(text) {
       const p = parseAny(text, parseOptions);
       return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits : [];
     },
-    cutReadings(text) {
-      const parsed = parseLine(text, parseOptions);
-      const prepared = prepare(parsed);
-      return rulesIn(text, candidateTriggers(text)).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
+    cutReadings(text, only) {
+      const reuse = fastPathsOn() && last?.text === text && !isRecordLine(text) ? last : null;
+      const parsed = reuse?.parsed ?? parseLine(text, parseOptions);
+      const prepared = reuse?.prepared ?? prepare(parsed);
+      const rs = rulesIn(text, candidateTriggers(text));
+      return (only ? rs.filter((r) => r === only) : rs).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
     candidates: (text) => rulesIn(text, candidateTriggers(text)),
     parse: (text) => parseAny(text, parseOptions)?.parsed ?? parseLine(text, parseOptions),
