@@ -64,12 +64,17 @@ const PLACEHOLDER = /<[A-Za-z][\w.-]*(?: [\w.-]+){1,4}>/g;
  */
 export function normalizeText(text: string): NormalizedText {
   if (!fastPathsOn()) return normalizeFull(text, false);
-  // The matcher and the joiner normalise one message several times in a row (pure: the last result is reused).
-  if (text !== lastNormalized.in) lastNormalized = { in: text, out: normalizeFull(text, true) };
-  return { ...lastNormalized.out };
+  // The matcher and the joiner normalise a line and its message several times in turn (pure: the last two results are reused).
+  let hit = recentNormalized.find((r) => r.in === text);
+  if (!hit) {
+    hit = { in: text, out: normalizeFull(text, true) };
+    recentNormalized.unshift(hit);
+    if (recentNormalized.length > 2) recentNormalized.pop();
+  }
+  return { ...hit.out };
 }
 
-let lastNormalized: { in: string; out: NormalizedText } = { in: '', out: { text: '', cutMarker: false } };
+const recentNormalized: { in: string; out: NormalizedText }[] = [];
 
 /**
  * {@link normalizeText} in full. `guarded`: each replacement runs only when the text can hold what it
@@ -283,6 +288,18 @@ const REDACTED = [
  * `x.x.x.x`, `*****`), or, for a path or URL, does one of its parts?
  */
 export function looksRedacted(value: string): boolean {
+  if (!fastPathsOn()) return redacted(value);
+  // Values repeat (a responder, a certificate path on every failure): the answers are remembered (bounded).
+  let r = redactedSeen.get(value);
+  if (r === undefined) {
+    if (redactedSeen.size >= 4096) redactedSeen.clear();
+    redactedSeen.set(value, (r = redacted(value)));
+  }
+  return r;
+}
+const redactedSeen = new Map<string, boolean>();
+
+function redacted(value: string): boolean {
   const v = value.trim();
   if (REDACTED.some((r) => r.test(v))) return true;
   if (/^\w+:\/\//.test(v) || v.includes('/')) {

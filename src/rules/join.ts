@@ -135,6 +135,43 @@ function score(r: MessageResult, fallback: boolean): number {
   return (r.match.cut?.tail ? 200 : 300) + (fallback ? 0 : 50) + Object.keys(r.match.values).length;
 }
 
+/** A proper beginning of a phrase (see {@link beginningsByLast}). */
+interface Beginning {
+  text: string;
+  /** The phrase starts with a word character. */
+  word: boolean;
+}
+
+/**
+ * The proper beginnings of the phrases (at least `min` characters, the whole phrase excluded) by
+ * their last character: what `endsWithPrefixOf(text, phrase, min, true)` tries, for all phrases at once.
+ */
+function beginningsByLast(phrases: readonly string[], min: number): Map<string, Beginning[]> {
+  const byLast = new Map<string, Beginning[]>();
+  for (const p of phrases) {
+    const word = /\w/.test(p[0] ?? '');
+    for (let j = min - 1; j <= p.length - 2; j++) {
+      let list = byLast.get(p[j]!);
+      if (!list) byLast.set(p[j]!, (list = []));
+      list.push({ text: p.slice(0, j + 1), word });
+    }
+  }
+  return byLast;
+}
+
+/** `endsWithPrefixOf(t, p, min, true)` for some phrase p of {@link beginningsByLast}: the same conditions. */
+function endsWithOneOf(t: string, byLast: Map<string, Beginning[]>): boolean {
+  const list = t.length > 0 ? byLast.get(t[t.length - 1]!) : undefined;
+  if (!list) return false;
+  for (const b of list) {
+    const n = b.text.length;
+    if (n > t.length || !t.endsWith(b.text)) continue;
+    const before = t.length - n - 1;
+    if (n >= 6 || before < 0 || !/\w/.test(t[before]!) || !b.word) return true;
+  }
+  return false;
+}
+
 /** A message being read: its physical lines, the triggers its keys name, and its evaluation (cached). */
 interface Group {
   lines: Physical[];
@@ -155,6 +192,8 @@ export class MessageJoiner {
   private readonly phrasesOf = new Map<number, string[]>();
   private triggersLoose: string[] | null = null;
   private readonly otherCause = new Map<Rule, Map<CauseId, boolean>>();
+  /** {@link beginningsByLast} of the phrases of each set of triggers seen. */
+  private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
 
   constructor(
     private readonly matcher: Matcher,
@@ -182,6 +221,18 @@ export class MessageJoiner {
   private endsInsideTrigger(text: string): boolean {
     const lt = text.toLowerCase();
     return this.allTriggers().some((t) => endsWithPrefixOf(lt, t, 4, true));
+  }
+
+  /** Does the loosened text end inside one of {@link phrases} (`endsWithPrefixOf(text, phrase, 4, true)` for one of them)? */
+  private endsInPhrase(lt: string, triggers: readonly number[]): boolean {
+    if (!fastPathsOn()) return this.phrases(triggers).some((p) => endsWithPrefixOf(lt, p, 4, true));
+    const id = triggers.join(',');
+    let byLast = this.phraseEnds.get(id);
+    if (!byLast) {
+      if (this.phraseEnds.size >= 1024) this.phraseEnds.clear();
+      this.phraseEnds.set(id, (byLast = beginningsByLast(this.phrases(triggers), 4)));
+    }
+    return endsWithOneOf(lt, byLast);
   }
 
   /** The fixed phrases of the candidate triggers' rules and nginx's stapling context (loosened). */
@@ -266,8 +317,7 @@ export class MessageJoiner {
     const last = g.lines[g.lines.length - 1]!.text.trim();
     if (PREFIX_ONLY.test(last) || CONNECTOR_END.test(text.slice(-8)) || OPEN_STATUS.test(last) || unbalanced(text)) return true;
     const present = this.matcher.triggersIn(text, g.triggers);
-    const lt = loose(text);
-    if (present.length > 0 ? this.phrases(present).some((p) => endsWithPrefixOf(lt, p, 4, true)) : this.endsInsideTrigger(text)) return true;
+    if (present.length > 0 ? this.endsInPhrase(loose(text), present) : this.endsInsideTrigger(text)) return true;
     if (present.length === 0 || n.cutMarker) return false;
     // A terminal filled every row so far: the last one may have been cut at the edge, too.
     if (sameWidths([...g.lines, { text: '' }])) return true;

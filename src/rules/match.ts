@@ -362,6 +362,25 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
   return { hits, prepared: prepared ?? null };
 }
 
+/** The matcher's `candidateTriggers` (see {@link Matcher.candidateTriggers}). */
+function candidatesOf(
+  keys: readonly string[],
+  keyTriggers: readonly number[][],
+  byAnchor: () => { anchor: string; keys: number[] }[],
+): (text: string, present?: readonly number[]) => number[] {
+  const fastCandidates = candidatesOfKeys(keyTriggers);
+  return (text, present) => {
+    if (present && fastPathsOn()) return fastCandidates(present);
+    const found = new Set<number>();
+    const addKey = (ki: number): void => {
+      for (const ti of keyTriggers[ki]!) found.add(ti);
+    };
+    if (present) present.forEach(addKey);
+    else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
+    return [...found].sort((a, b) => a - b);
+  };
+}
+
 /**
  * `candidateTriggers` for a complete set of present keys, without a Set and a sort per line: one key's
  * triggers are a copy of its sorted list; several keys' union is remembered (bounded).
@@ -392,22 +411,30 @@ function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly 
  */
 function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
   const cores = triggers.map(looseTriggerCore);
-  const corePairs = cores.map((c) => [...new Set([...c].slice(1).map((_, i) => pairHash(c.charCodeAt(i), c.charCodeAt(i + 1))))]);
+  const corePairs = cores.map((c) => Int32Array.from(new Set([...c].slice(1).map((_, i) => pairHash(c.charCodeAt(i), c.charCodeAt(i + 1))))));
   const loose = triggers.map(looseTriggerPattern);
   const pairs = new Uint32Array(PAIR_BITS / 32);
   let last: { norm: string; candidates: readonly number[]; found: number[] } | null = null;
+  let lower: string | null = null;
+  let pairsOf = '';
   return (norm, candidates) => {
     if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
-    if (last && last.norm === norm && sameList(last.candidates, candidates)) return last.found.slice();
-    const lower = norm.toLowerCase();
-    pairs.fill(0);
-    for (let i = 1; i < lower.length; i++) {
-      const h = pairHash(lower.charCodeAt(i - 1), lower.charCodeAt(i));
-      pairs[h >>> 5]! |= 1 << (h & 31);
+    // Each candidate is tested on its own: the last answer serves any of its candidates.
+    if (last && last.norm === norm && candidates.every((ti) => last!.candidates.includes(ti))) {
+      const found = last.found;
+      return sameList(last.candidates, candidates) ? found.slice() : candidates.filter((ti) => found.includes(ti));
     }
-    const found = candidates.filter(
-      (ti) => corePairs[ti]!.every((h) => (pairs[h >>> 5]! & (1 << (h & 31))) !== 0) && lower.includes(cores[ti]!) && loose[ti]!.test(norm),
-    );
+    if (lower === null || pairsOf !== norm) {
+      lower = norm.toLowerCase();
+      pairsOf = norm;
+      pairs.fill(0);
+      for (let i = 1; i < lower.length; i++) {
+        const h = pairHash(lower.charCodeAt(i - 1), lower.charCodeAt(i));
+        pairs[h >>> 5]! |= 1 << (h & 31);
+      }
+    }
+    const low = lower;
+    const found = candidates.filter((ti) => hasPairs(pairs, corePairs[ti]!) && low.includes(cores[ti]!) && loose[ti]!.test(norm));
     last = { norm, candidates: candidates.slice(), found };
     return found.slice();
   };
@@ -418,8 +445,41 @@ const PAIR_BITS = 4096;
 function pairHash(a: number, b: number): number {
   return (a * 131 + b) & (PAIR_BITS - 1);
 }
+/** Is every pair of `wanted` in the bit set? */
+function hasPairs(bits: Uint32Array, wanted: Int32Array): boolean {
+  for (let k = 0; k < wanted.length; k++) {
+    const h = wanted[k]!;
+    if ((bits[h >>> 5]! & (1 << (h & 31))) === 0) return false;
+  }
+  return true;
+}
 function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Is a rule among `rulesIn(text, candidateTriggers(text))` (the in-memory path's candidates), without
+ * finding the others: one of its trigger's keys under some anchor is in the text, and the trigger is
+ * there loosely (`rulesOf(text, trigger index)`).
+ */
+function holdsOf(
+  triggers: readonly string[],
+  keys: readonly string[],
+  keyTriggers: readonly number[][],
+  byAnchor: () => { keys: number[] }[],
+  rulesOf: (text: string, ti: number) => Rule[],
+): (text: string, rule: Rule) => boolean {
+  let keysOfTrigger: number[][] | null = null;
+  const triggerIndex = new Map(triggers.map((t, i) => [t, i]));
+  return (text, rule) => {
+    const ti = triggerIndex.get(rule.trigger) ?? -1;
+    if (!keysOfTrigger) {
+      const reachable = new Set(byAnchor().flatMap((a) => a.keys));
+      keysOfTrigger = triggers.map((_, t) => keys.flatMap((_k, ki) => (reachable.has(ki) && keyTriggers[ki]!.includes(t) ? [ki] : [])));
+    }
+    if (ti === -1 || !keysOfTrigger[ti]!.some((ki) => text.includes(keys[ki]!))) return false;
+    return rulesOf(text, ti).includes(rule);
+  };
 }
 
 /** Build the matcher for a rule set. */
@@ -433,18 +493,9 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, keys: keys.flatMap((k, i) => (k.includes(a) ? [i] : [])) })));
   const rulesByTrigger = triggers.map((t) => rules.filter((r) => r.trigger === t));
 
-  const fastCandidates = candidatesOfKeys(keyTriggers);
-  const candidateTriggers = (text: string, present?: readonly number[]): number[] => {
-    if (present && fastPathsOn()) return fastCandidates(present);
-    const found = new Set<number>();
-    const addKey = (ki: number): void => {
-      for (const ti of keyTriggers[ki]!) found.add(ti);
-    };
-    if (present) present.forEach(addKey);
-    else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
-    return [...found].sort((a, b) => a - b);
-  };
+  const candidateTriggers = candidatesOf(keys, keyTriggers, byAnchor);
   const triggersIn = triggersInOf(triggers);
+  const holds = holdsOf(triggers, keys, keyTriggers, byAnchor, (text, ti) => rulesIn(text, [ti]));
   /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
   const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
     if (candidates.length === 0) return [];
@@ -503,6 +554,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       const reuse = fastPathsOn() && last?.text === text && !isRecordLine(text) ? last : null;
       const parsed = reuse?.parsed ?? parseLine(text, parseOptions);
       const prepared = reuse?.prepared ?? prepare(parsed);
+      if (only && fastPathsOn()) return holds(text, only) ? [matchRuleCut(only, parsed, prepared) ?? []].flat() : [];
       const rs = rulesIn(text, candidateTriggers(text));
       return (only ? rs.filter((r) => r === only) : rs).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
