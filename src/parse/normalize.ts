@@ -147,11 +147,19 @@ export function looseTriggerPattern(trigger: string): RegExp {
  * trigger: a substring test that spares the case-insensitive regex on most candidates.
  */
 export function looseTriggerCore(trigger: string): string {
-  const runs = trigger
+  return looseTriggerRuns(trigger).reduce((a, b) => (b.length > a.length ? b : a), '');
+}
+
+/**
+ * Every piece of a trigger that a text holding it loosely holds as it is but for ASCII case (see
+ * {@link looseTriggerCore}), in lower case.
+ */
+export function looseTriggerRuns(trigger: string): string[] {
+  return trigger
     .trim()
     .split(/[ "']/)
-    .filter((r) => /^[\x00-\x7f]+$/.test(r));
-  return runs.reduce((a, b) => (b.length > a.length ? b : a), '').toLowerCase();
+    .filter((r) => /^[\x00-\x7f]+$/.test(r))
+    .map((r) => r.toLowerCase());
 }
 
 /**
@@ -316,7 +324,7 @@ function redacted(value: string): boolean {
  * before its end)? Apostrophes are not counted (`Can't`).
  */
 export function unbalanced(text: string): boolean {
-  if (fastPathsOn() && !OPENERS.test(text)) return false; // nothing opened
+  if (fastPathsOn()) return OPENERS.test(text) && unbalancedUnits(text); // nothing opened: balanced
   let quotes = 0;
   let depth = 0;
   for (const c of text) {
@@ -330,6 +338,21 @@ export function unbalanced(text: string): boolean {
 }
 
 const OPENERS = /["([]/;
+
+/** {@link unbalanced} over UTF-16 code units: the same answer (no half of a surrogate pair is a quote or bracket). */
+function unbalancedUnits(text: string): boolean {
+  let quotes = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) quotes++;
+    else if (quotes % 2 === 0) {
+      if (c === 0x28 || c === 0x5b) depth++;
+      else if ((c === 0x29 || c === 0x5d) && depth > 0) depth--;
+    }
+  }
+  return quotes % 2 === 1 || depth > 0;
+}
 
 /** Text as {@link endsWithPrefixOf} compares it: lower case, without quotes. */
 export function loose(text: string): string {

@@ -27,14 +27,20 @@ export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Valu
   return key === undefined ? cf.default : cf.map[key];
 }
 
+/** Each `causeFrom` map's keys with their compared form (the map is fixed once a rule is loaded). */
+const normalizedKeys = new WeakMap<object, [string, string][]>();
+
 /** The key of a `causeFrom` map that decides for these values (see {@link causeFromValues}), or undefined. */
 export function causeFromBranch(cf: NonNullable<Rule['causeFrom']>, values: Values): string | undefined {
   const norm = (x: string): string => x.trim().toLowerCase().replace(/self-signed/g, 'self signed');
   const names = Array.isArray(cf.value) ? cf.value : [cf.value];
+  let keys = normalizedKeys.get(cf.map);
+  if (!keys) normalizedKeys.set(cf.map, (keys = Object.keys(cf.map).map((k) => [k, norm(k)])));
   for (const n of names) {
     const v = values[n];
     if (v === undefined) continue;
-    const hit = Object.keys(cf.map).find((k) => norm(k) === norm(v));
+    const nv = norm(v);
+    const hit = keys.find(([, nk]) => nk === nv)?.[0];
     if (hit !== undefined) return hit;
   }
   return undefined;

@@ -16,13 +16,14 @@ import { parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import { canonicalTrigger, looksRedacted, looseTriggerCore, looseTriggerPattern, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
+import { canonicalTrigger, looksRedacted, looseTriggerCore, looseTriggerPattern, looseTriggerRuns, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
 import type { CauseId, CompiledPattern, LineCut, LineLocation, LineMatch, ParsedLine, RecordKind, Rule, Severity, ValueName, Values } from '../types.js';
 import { causeOfMatch } from './cause.js';
 import { AnchorPlanner } from './prefilter.js';
 import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
+import { hitKey, Lru } from './hit-memo.js';
 
 /**
  * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
@@ -131,12 +132,16 @@ export interface RuleHit {
   tail?: { missing: ValueName[] };
 }
 
+/** Capture names as values name them (a twin's `name$3` is `name`). */
+const twinNames = new Map<string, string>();
+
 function groupsToValues(groups: Record<string, string | undefined> | undefined): Values {
   const v: Record<string, string> = {};
   if (!groups) return v;
   for (const [k, val] of Object.entries(groups)) {
     if (val === undefined || val === '') continue;
-    const name = TWIN_NAME.exec(k)?.[1] ?? k;
+    let name = twinNames.get(k);
+    if (name === undefined) twinNames.set(k, (name = TWIN_NAME.exec(k)?.[1] ?? k));
     // Of the copies of a capture in a twin, the longest reading wins (the others were cut earlier).
     if (v[name] === undefined || val.length > v[name]!.length) v[name] = val;
   }
@@ -404,14 +409,15 @@ function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly 
 /**
  * The candidate triggers a normalised text holds loosely (`looseTriggerPattern()`), for a matcher's
  * triggers. Shortcuts, each exact: a text whose lower case lacks the trigger's core
- * (`looseTriggerCore()`) cannot hold it, and one that lacks a pair of adjacent characters of the core
+ * (`looseTriggerCore()`) cannot hold it, and one that lacks a pair of adjacent characters of one of its pieces (`looseTriggerRuns()`)
  * lacks the core (a bit set of the text's character pairs, built once per text, answers that for all
  * candidates); the last answer is reused for the same text and candidates (the joiner and the matcher
  * ask in turn).
  */
 function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
   const cores = triggers.map(looseTriggerCore);
-  const corePairs = cores.map((c) => Int32Array.from(new Set([...c].slice(1).map((_, i) => pairHash(c.charCodeAt(i), c.charCodeAt(i + 1))))));
+  // The pairs of every piece of the trigger (each is in the text whole), not only of its core.
+  const corePairs = triggers.map((t) => Int32Array.from(new Set(looseTriggerRuns(t).flatMap((r) => [...r].slice(1).map((_, i) => pairHash(r.charCodeAt(i), r.charCodeAt(i + 1)))))));
   const loose = triggers.map(looseTriggerPattern);
   const pairs = new Uint32Array(PAIR_BITS / 32);
   let last: { norm: string; candidates: readonly number[]; found: number[] } | null = null;
@@ -482,6 +488,30 @@ function holdsOf(
   };
 }
 
+/**
+ * {@link hitsOn} through a memo by {@link hitKey} (bounded): a line whose key was seen gets copies of
+ * the hits (their values and cut tails are its own) and the prepared message of the first.
+ */
+function memoHitsOn(): typeof hitsOn {
+  const memo = new Lru<ReturnType<typeof hitsOn>>(HIT_MEMO_SIZE);
+  const copy = (h: RuleHit): RuleHit => {
+    const c: RuleHit = { ...h, values: { ...h.values } };
+    if (h.tail) c.tail = { missing: [...h.tail.missing] };
+    return c;
+  };
+  return (parsed, rs) => {
+    if (!fastPathsOn()) return hitsOn(parsed, rs);
+    // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key).
+    if (!rs.some((r) => applies(r, parsed))) return { hits: [], prepared: null };
+    const key = hitKey(parsed, rs);
+    let r = memo.get(key);
+    if (!r) memo.set(key, (r = hitsOn(parsed, rs)));
+    return { hits: r.hits.map(copy), prepared: r.prepared };
+  };
+}
+/** Keys the hit memo keeps per generation (2 048 to 4 096 in all: a few thousand distinct failing messages, one per certificate of a busy nginx). */
+const HIT_MEMO_SIZE = 2048;
+
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
@@ -506,8 +536,9 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   /** The best hit on a parsed line among the rules, as a match (with what a paste cut off). */
   // The last server line matched, parsed and prepared: the joiner asks for its cut readings next (pure steps, reused).
   let last: { text: string; parsed: ParsedLine; prepared: Prepared | null } | null = null;
+  const hitsOf = memoHitsOn();
   const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false): LineMatch | null => {
-    const { hits, prepared } = hitsOn(parsed, rs);
+    const { hits, prepared } = hitsOf(parsed, rs);
     if (remember) last = { text, parsed, prepared };
     const best = hits[0];
     if (!best || !prepared) return null;

@@ -1,0 +1,82 @@
+/**
+ * A memo of rule hits by what they depend on (issue 15, densely failing logs): a failing server writes
+ * the same few messages over and over (Apache's AH01974 + AH01941 on every handshake, nginx's refresh
+ * failure per certificate), and each differs from the last only in its time, pid, client and connection.
+ * The rules' hits on a parsed line (`hitsOn()` in `match.ts`) depend only on the fields that
+ * {@link hitKey} lists; two lines with the same key get the same hits, so the second takes a copy of
+ * the first's instead of preparing the message and running the patterns again.
+ */
+import type { ParsedLine, Rule } from '../types.js';
+
+/** The parsed fields a rule's `when` may test (see `whenFailure()` in `match.ts`). */
+const WHEN_FIELDS = ['connectionId', 'level', 'module', 'client', 'code'] as const;
+
+/**
+ * The key of a parsed line's hits among the rules: everything `hitsOn()` and `prepare()` read of it.
+ * - the message, server, status (prepared into values), format, level (severity by level);
+ * - the time only where `prepare()` adds it to the values (`loggedAt`, with an Apache certificate
+ *   suffix, which needs ` [` in a non-nginx message);
+ * - each field a rule's `when` tests: its value when a rule lists values, else only whether it is there
+ *   (`absent`/`present`), else nothing (so a new client or connection id does not miss).
+ * Whether time and wrapper are missing is for the match's cut (`cutOf()`), computed per line anyway.
+ */
+export function hitKey(p: ParsedLine, rs: readonly Rule[]): string {
+  const spec = specOf(rs);
+  const parts: string[] = [spec.ids, p.server ?? '-', p.format ?? '-', p.level ?? '-', p.status ?? '-'];
+  parts.push(p.server !== 'nginx' && p.message.includes(' [') ? (p.time ?? '-') : '');
+  for (const [f, values] of spec.fields) {
+    const v = p[f];
+    parts.push(values ? (v === null ? '\u0001' : String(v)) : v === null ? '0' : '1');
+  }
+  parts.push(p.message);
+  return parts.join('\u0000');
+}
+
+/** What of a rule set goes into {@link hitKey}: its ids, and each `when` field with whether a rule lists values for it. */
+interface KeySpec {
+  ids: string;
+  fields: [(typeof WHEN_FIELDS)[number], boolean][];
+}
+
+const specs = new WeakMap<Rule, KeySpec>();
+
+function specOf(rs: readonly Rule[]): KeySpec {
+  const one = rs.length === 1 ? specs.get(rs[0]!) : undefined;
+  if (one) return one;
+  const spec: KeySpec = { ids: rs.map((r) => r.id).join(','), fields: [] };
+  for (const f of WHEN_FIELDS) {
+    const conds = rs.map((r) => r.when?.[f]).filter((c) => c !== undefined);
+    if (conds.length > 0) spec.fields.push([f, conds.some((c) => Array.isArray(c))]);
+  }
+  if (rs.length === 1) specs.set(rs[0]!, spec);
+  return spec;
+}
+
+/**
+ * A bounded map that forgets what was not used lately: entries live in a young and an old generation;
+ * a hit in the old one moves to the young one, and when the young one is full it becomes the old one
+ * (the old one is dropped). At most 2 × `max` entries; no reordering on a young hit (a `Map` delete and
+ * re-insert per hit cost more than the memo saved).
+ */
+export class Lru<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): V | undefined {
+    const v = this.young.get(key);
+    if (v !== undefined) return v;
+    const o = this.old.get(key);
+    if (o !== undefined) this.set(key, o);
+    return o;
+  }
+
+  set(key: string, value: V): void {
+    if (this.young.size >= this.max) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
+}
