@@ -77,6 +77,20 @@ const pastes = (
 ).entries.map((e) => e.text);
 const samples = rules.flatMap((r) => [...r.samples.match, ...r.samples.nomatch].map((s) => s.line));
 const variants = mutationVariants();
+
+/**
+ * Each sample at every level, with and without an nginx connection id, each twice and in turn: the
+ * same message again with another field the rules read (severity by level, `when` conditions), for the
+ * memo of rule hits (`rules/hit-memo.ts`), which must tell them apart.
+ */
+const LEVELS = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'];
+const refielded = samples.flatMap((s) => {
+  const levels = LEVELS.map((l) =>
+    s.replace(/\[(\w+:)?(?:emerg|alert|crit|error|warn|notice|info|debug)\]/, (_m, mod?: string) => `[${mod ?? ''}${l}]`),
+  );
+  const connection = s.replace(/(\d+#\d+: )(\*\d+ )?/, (_m, pidTid: string, cid?: string) => (cid ? pidTid : `${pidTid}*42 `));
+  return [...levels, connection, s, connection, ...levels];
+});
 const benchLines = Object.values(bench);
 
 /** A match as data (the rule by id), for comparison. */
@@ -134,6 +148,7 @@ function both<T>(f: () => T): [T, T] {
 const corpora: [string, string[][]][] = [
   ['rule samples', samples.map((s) => [s])],
   ['mutation variants', variants],
+  ['samples with other levels and connections', [refielded]],
   ['public pastes', pastes],
   ['bench slices', benchLines],
 ];
