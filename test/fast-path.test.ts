@@ -79,8 +79,9 @@ const samples = rules.flatMap((r) => [...r.samples.match, ...r.samples.nomatch].
 const variants = mutationVariants();
 
 /**
- * Each sample at every level, with and without an nginx connection id, each twice and in turn: the
- * same message again with another field the rules read (severity by level, `when` conditions), for the
+ * Each sample at every level, with and without an nginx connection id, at another second, each twice
+ * and in turn: the same message again with another field the rules read (severity by level, `when`
+ * conditions, the time where it is a value), for the
  * memo of rule hits (`rules/hit-memo.ts`), which must tell them apart.
  */
 const LEVELS = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'];
@@ -89,7 +90,9 @@ const refielded = samples.flatMap((s) => {
     s.replace(/\[(\w+:)?(?:emerg|alert|crit|error|warn|notice|info|debug)\]/, (_m, mod?: string) => `[${mod ?? ''}${l}]`),
   );
   const connection = s.replace(/(\d+#\d+: )(\*\d+ )?/, (_m, pidTid: string, cid?: string) => (cid ? pidTid : `${pidTid}*42 `));
-  return [...levels, connection, s, connection, ...levels];
+  // Another second: a certificate's notAfter makes the line's time one of its values (loggedAt).
+  const later = s.replace(/(\d\d:\d\d:)(\d\d)/, (_m, hm: string, ss: string) => `${hm}${String((Number(ss) + 7) % 60).padStart(2, '0')}`);
+  return [...levels, connection, s, later, connection, ...levels, later];
 });
 const benchLines = Object.values(bench);
 

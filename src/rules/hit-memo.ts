@@ -14,8 +14,8 @@ const WHEN_FIELDS = ['connectionId', 'level', 'module', 'client', 'code'] as con
 /**
  * The key of a parsed line's hits among the rules: everything `hitsOn()` and `prepare()` read of it.
  * - the message, server, status (prepared into values), format, level (severity by level);
- * - the time only where `prepare()` adds it to the values (`loggedAt`, with an Apache certificate
- *   suffix, which needs ` [` in a non-nginx message);
+ * - not the time, which `prepare()` adds to the values only with a certificate's notAfter (`loggedAt`):
+ *   the memo compares it for such entries ({@link timeDependent});
  * - each field a rule's `when` tests: its value when a rule lists values, else only whether it is there
  *   (`absent`/`present`), else nothing (so a new client or connection id does not miss).
  * Whether time and wrapper are missing is for the match's cut (`cutOf()`), computed per line anyway.
@@ -23,13 +23,20 @@ const WHEN_FIELDS = ['connectionId', 'level', 'module', 'client', 'code'] as con
 export function hitKey(p: ParsedLine, rs: readonly Rule[]): string {
   const spec = specOf(rs);
   const parts: string[] = [spec.ids, p.server ?? '-', p.format ?? '-', p.level ?? '-', p.status ?? '-'];
-  parts.push(p.server !== 'nginx' && p.message.includes(' [') ? (p.time ?? '-') : '');
   for (const [f, values] of spec.fields) {
     const v = p[f];
     parts.push(values ? (v === null ? '\u0001' : String(v)) : v === null ? '0' : '1');
   }
   parts.push(p.message);
   return parts.join('\u0000');
+}
+
+/**
+ * Do hits prepared with these shared values depend on the line's time? `prepare()` adds the time as
+ * `loggedAt` only when an Apache certificate suffix gave a `notAfter`; either value there counts.
+ */
+export function timeDependent(shared: { notAfter?: string; loggedAt?: string }): boolean {
+  return shared.notAfter !== undefined || shared.loggedAt !== undefined;
 }
 
 /** What of a rule set goes into {@link hitKey}: its ids, and each `when` field with whether a rule lists values for it. */

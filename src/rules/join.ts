@@ -192,6 +192,7 @@ export class MessageJoiner {
   private readonly phrasesOf = new Map<number, string[]>();
   private triggersLoose: string[] | null = null;
   private readonly otherCause = new Map<Rule, Map<CauseId, boolean>>();
+  private everyTrigger: number[] | null = null;
   /** {@link beginningsByLast} of the phrases of each set of triggers seen. */
   private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
 
@@ -463,7 +464,8 @@ export class MessageJoiner {
     // began: when reading them together tells more than the next lines alone, or as much and its
     // message is a stub; never a line that is visibly complete (another message before a fragment).
     const t = normalizeText(plainText(start.text)).text;
-    if (this.matcher.triggers.some((x) => looseTriggerPattern(x).test(t))) return false;
+    const all = (this.everyTrigger ??= this.matcher.triggers.map((_, i) => i));
+    if (fastPathsOn() ? this.matcher.triggersIn(t, all).length > 0 : this.matcher.triggers.some((x) => looseTriggerPattern(x).test(t))) return false;
     // nginx ends a message with its context (`, client: …, server: …`): such a line is complete.
     const own = parseLine(start.text);
     if (own.context !== null) return false;

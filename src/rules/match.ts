@@ -23,7 +23,7 @@ import { AnchorPlanner } from './prefilter.js';
 import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
-import { hitKey, Lru } from './hit-memo.js';
+import { hitKey, Lru, timeDependent } from './hit-memo.js';
 
 /**
  * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
@@ -493,7 +493,8 @@ function holdsOf(
  * the hits (their values and cut tails are its own) and the prepared message of the first.
  */
 function memoHitsOn(): typeof hitsOn {
-  const memo = new Lru<ReturnType<typeof hitsOn>>(HIT_MEMO_SIZE);
+  // With the time the entry was made at, when its values depend on it (see `timeDependent()`).
+  const memo = new Lru<{ r: ReturnType<typeof hitsOn>; time: string | null | undefined }>(HIT_MEMO_SIZE);
   const copy = (h: RuleHit): RuleHit => {
     const c: RuleHit = { ...h, values: { ...h.values } };
     if (h.tail) c.tail = { missing: [...h.tail.missing] };
@@ -504,11 +505,31 @@ function memoHitsOn(): typeof hitsOn {
     // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key).
     if (!rs.some((r) => applies(r, parsed))) return { hits: [], prepared: null };
     const key = hitKey(parsed, rs);
-    let r = memo.get(key);
-    if (!r) memo.set(key, (r = hitsOn(parsed, rs)));
-    return { hits: r.hits.map(copy), prepared: r.prepared };
+    let e = memo.get(key);
+    if (!e || (e.time !== undefined && e.time !== parsed.time)) {
+      const r = hitsOn(parsed, rs);
+      memo.set(key, (e = { r, time: r.prepared && timeDependent(r.prepared.shared) ? parsed.time : undefined }));
+    }
+    return { hits: e.r.hits.map(copy), prepared: e.r.prepared };
   };
 }
+/**
+ * One rule's cut reading (`matchRuleCut()`) through a memo by {@link hitKey} of the rule alone: it reads
+ * the same fields as the hits. A copy for each line.
+ */
+function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: Prepared) => RuleHit[] {
+  const memo = new Lru<{ h: RuleHit | null; time: string | null | undefined }>(HIT_MEMO_SIZE);
+  return (rule, parsed, prepared) => {
+    const key = hitKey(parsed, [rule]);
+    let e = memo.get(key);
+    if (!e || (e.time !== undefined && e.time !== parsed.time)) {
+      memo.set(key, (e = { h: matchRuleCut(rule, parsed, prepared), time: timeDependent(prepared.shared) ? parsed.time : undefined }));
+    }
+    const h = e.h;
+    return h ? [{ ...h, values: { ...h.values }, ...(h.tail ? { tail: { missing: [...h.tail.missing] } } : {}) }] : [];
+  };
+}
+
 /** Keys the hit memo keeps per generation (2 048 to 4 096 in all: a few thousand distinct failing messages, one per certificate of a busy nginx). */
 const HIT_MEMO_SIZE = 2048;
 
@@ -537,6 +558,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   // The last server line matched, parsed and prepared: the joiner asks for its cut readings next (pure steps, reused).
   let last: { text: string; parsed: ParsedLine; prepared: Prepared | null } | null = null;
   const hitsOf = memoHitsOn();
+  const cutOfRule = memoCutOfRule();
   const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false): LineMatch | null => {
     const { hits, prepared } = hitsOf(parsed, rs);
     if (remember) last = { text, parsed, prepared };
@@ -585,7 +607,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       const reuse = fastPathsOn() && last?.text === text && !isRecordLine(text) ? last : null;
       const parsed = reuse?.parsed ?? parseLine(text, parseOptions);
       const prepared = reuse?.prepared ?? prepare(parsed);
-      if (only && fastPathsOn()) return holds(text, only) ? [matchRuleCut(only, parsed, prepared) ?? []].flat() : [];
+      if (only && fastPathsOn()) return holds(text, only) ? cutOfRule(only, parsed, prepared) : [];
       const rs = rulesIn(text, candidateTriggers(text));
       return (only ? rs.filter((r) => r === only) : rs).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
