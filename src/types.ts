@@ -197,6 +197,10 @@ export type Values = Partial<Record<ValueName, string>>;
  *   OCSP, AH01925 …); it cancels it and is never reported.
  */
 export type RuleRole = 'cause' | 'transport' | 'follower' | 'detail' | 'lookalike';
+/** Directives a rule can be tied to (see {@link RuleSpec.tiedTo}): nginx's OCSP response file. */
+export const TIE_DIRECTIVES = ['ssl_stapling_file'] as const;
+export type TieDirective = (typeof TIE_DIRECTIVES)[number];
+
 export const RULE_ROLES = ['cause', 'transport', 'follower', 'detail', 'lookalike'] as const satisfies readonly RuleRole[];
 
 /** When in a server's life the message is written. `config`: start-up/reload, `runtime`: handshakes. */
@@ -265,6 +269,14 @@ export interface RuleSpec {
   closes?: boolean;
   /** Wins over other rules that match the same line (default 0). */
   priority?: number;
+  /**
+   * The rule applies only to lines about a file the server's configuration names in this directive
+   * (`--config`): its pattern's `value` group is narrowed to those files when the rules are loaded
+   * (`src/rules/tie.ts`), and without a configuration that names one the rule is left out. For messages
+   * that name any file (nginx writes `BIO_new_file("…") failed` for a certificate, key, dhparam or
+   * stapling file alike), so that only the stapling one is reported.
+   */
+  tiedTo?: { directive: TieDirective; value: ValueName };
   source: RuleSource[];
   samples: { match: RuleSample[]; nomatch: RuleSample[] };
 }

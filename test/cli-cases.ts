@@ -42,6 +42,10 @@ const expectEqual = (a: unknown, b: unknown): void => {
 const NGINX_VERIFY = 'samples/seed/nginx-ocsp-verify-issuer-not-trusted.log';
 const APACHE_ISSUER = 'samples/seed/apache-issuer-missing-httpd-2.4.7.log';
 const NGINX_RESOLVER = 'samples/seed/nginx-no-resolver.log';
+const TIED = 'test/fixtures/config/nginx-stapling-file-without-ocsp-name';
+const TIED_LOG = `${TIED}/error.log`;
+/** Only what `--config` reports (nginx -t's verdict where nginx is installed), or nothing. */
+const CONFIG_NOTES = /^(?:stapling-doctor: --config: [^\n]*\n)*$/;
 const NOISE =
   '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /\n' +
   '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"\n';
@@ -159,6 +163,12 @@ export const CASES: CliCase[] = [
     stdout: /nginx-ocsp-verify-failed +warning +response-signature-invalid +nginx\n[\s\S]*\d+ rules, \d+ samples\n$/,
   },
   {
+    name: '--list-rules names the rules that apply only with --config, and says so',
+    args: ['--list-rules'],
+    exitCode: 0,
+    stdout: /\nnginx-stapling-file-configured-unreadable +error +stapling-file-error +nginx \(with --config: ssl_stapling_file\)\n/,
+  },
+  {
     name: '--schema',
     args: ['--schema'],
     exitCode: 0,
@@ -192,6 +202,33 @@ export const CASES: CliCase[] = [
     args: ['--config', 'no/such.conf', NGINX_VERIFY],
     exitCode: 2,
     stderr: /--config: error: .*no\/such\.conf.*no such file/,
+  },
+  // A message that names any file (nginx's BIO_new_file for a certificate, dhparam or stapling file) is
+  // stapling only when --config ties the file to ssl_stapling_file (issue 10, family 7). Captured lines;
+  // nginx -t, where installed, refuses these configurations and says so on stderr.
+  {
+    name: 'BIO_new_file for a file without an OCSP-like name, no --config: silent',
+    args: ['-f', 'json', TIED_LOG],
+    exitCode: 0,
+    stdout: (out) => expectEqual(causes(out), []),
+  },
+  {
+    name: 'BIO_new_file for the file --config names in ssl_stapling_file: stapling-file-error, that line only',
+    args: ['-f', 'json', '--config', `${TIED}/nginx.conf`, TIED_LOG],
+    exitCode: 1,
+    stdout: (out) =>
+      expectEqual(
+        report(out).findings.map((f) => [f.cause, f.ruleIds, f.evidence.map((e) => e.line)]),
+        [['stapling-file-error', ['nginx-stapling-file-configured-unreadable'], [1]]],
+      ),
+    stderr: CONFIG_NOTES,
+  },
+  {
+    name: 'BIO_new_file for the file --config names in ssl_dhparam: silent',
+    args: ['-f', 'json', '--config', `${TIED}/nginx-dhparam.conf`, TIED_LOG],
+    exitCode: 0,
+    stdout: (out) => expectEqual(causes(out), []),
+    stderr: CONFIG_NOTES,
   },
   // Fleets (issue 11)
   {

@@ -20,7 +20,8 @@ import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.
 import { variantsOf, type Variant } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 
-const rules = await loadRules();
+// Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
+const rules = await loadRules({ tie: 'samples' });
 const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
 
 /** Feed physical lines through the joiner as the analyzer does; every message's result. */
@@ -144,6 +145,7 @@ for (const rule of rules) {
     // A capture that starts with a lookaround is one whose content the pattern checks (a stapling file's name).
     for (const m of hit.pattern.regex.matchAll(/\(\?<(\w+)>\(\?<?[=!]/g)) deciding.add(m[1]!);
     if (want === 'self-signed-certificate') deciding.add('certSubject').add('certIssuer');
+    if (rule.tiedTo) deciding.add(rule.tiedTo.value); // the configured file is what ties the line to stapling
     const redactable = Object.fromEntries(Object.entries(hit.values).filter(([k]) => !deciding.has(k))) as Values;
     for (const v of variantsOf(sample.line, redactable, rule.servers[0]!)) {
       // Behind a wrapper, the inner line's own time and pid survive.

@@ -11,7 +11,6 @@ const VALUE_WORDS: Readonly<Record<string, string>> = {
   certIssuer: 'certificate issuer',
   serial: 'serial number',
   url: 'responder URL',
-  file: 'file',
   vhost: 'virtual host',
 };
 

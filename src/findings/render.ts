@@ -4,7 +4,7 @@
  * is the only place the cause modules' wording is called.
  */
 import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './causes/index.js';
-import { pastable, shellWord, step, summaryMessage } from './causes/kit.js';
+import { pastable, replaceCertificate, shellWord, summaryMessage } from './causes/kit.js';
 import { contextOf, messageIdOf, moduleOf, severityOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
 import { fragmentNote } from './fragment-wording.js';
@@ -53,15 +53,7 @@ function sentence(m: CauseModule, variant: string, c: CauseContext, expired: str
 function fixOf(m: CauseModule, c: CauseContext, expired: string | null, endpoints?: readonly ConfirmEndpoint[]): Fix {
   const { summary, steps } = m.fix(c);
   if (expired) {
-    steps.unshift(
-      step({
-        action: 'replace-certificate',
-        directive: c.dir.certificate,
-        valueKind: 'file:leaf-and-chain',
-        context: c.dir.site,
-        text: `The certificate expired on ${expired}: get and install a new one first.`,
-      }),
-    );
+    steps.unshift(replaceCertificate(c, `The certificate expired on ${expired}: get and install a new one first.`));
   }
   return { summary, steps, verify: verifySteps(c.server, c.s, endpoints) };
 }

@@ -29,6 +29,8 @@ export interface RuleListing {
   /** `<builtin>/…` for bundled rules, else the file it was loaded from. */
   file: string;
   samples: { match: number; nomatch: number };
+  /** For a rule tied to the configuration (`src/rules/tie.ts`): the directive; it applies only with `--config`. */
+  tiedTo?: string;
 }
 
 /** The built-in causes in vocabulary order (and any extra ones of the registry after them). */
@@ -53,6 +55,7 @@ export function ruleListing(rules: readonly Rule[]): RuleListing[] {
     trigger: r.trigger,
     file: r.file,
     samples: { match: r.samples.match.length, nomatch: r.samples.nomatch.length },
+    ...(r.tiedTo ? { tiedTo: r.tiedTo.directive } : {}),
   }));
 }
 
@@ -92,6 +95,7 @@ const ruleItem = {
       required: ['match', 'nomatch'],
       properties: { match: { type: 'integer', minimum: 0 }, nomatch: { type: 'integer', minimum: 0 } },
     },
+    tiedTo: str,
   },
 } as const;
 

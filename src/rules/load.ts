@@ -17,6 +17,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Report as BacktrackReport } from 'scslre';
 import { RULE_SCHEMA, ruleSchema } from './schema.js';
 import { checkSamples } from './samples.js';
+import { tieRules, type ConfigTie } from './tie.js';
 import { computePlan, usePrecomputedPlan, type PrecomputedPlan } from './prefilter.js';
 import { describeReadError } from '../input/read.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../parse/normalize.js';
@@ -277,6 +278,12 @@ export interface LoadRulesOptions {
   builtin?: boolean;
   /** Cause ids beyond the built-in vocabulary that rules may name (an API user's own cause modules). */
   causes?: readonly string[];
+  /**
+   * The files a server configuration names (`--config`), for the rules tied to it (`tiedTo`, see
+   * `tie.ts`); without it, tied rules are left out. `'samples'`: each tied rule tied to its own samples'
+   * files (for tests over every rule's samples).
+   */
+  tie?: ConfigTie | 'samples';
 }
 
 /**
@@ -401,5 +408,5 @@ export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]>
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);
   }
-  return [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+  return tieRules([...byId.values()], options.tie).sort((a, b) => a.id.localeCompare(b.id));
 }

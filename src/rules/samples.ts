@@ -13,6 +13,7 @@
  *   states its value;
  * - every `causeFrom` branch (each key of its map) is taken by some positive sample.
  */
+import { tiedBySamples } from './tie.js';
 import { parseLine } from '../parse/line.js';
 import { causeFromBranch } from './cause.js';
 import { matchRule, type RuleHit } from './match.js';
@@ -87,6 +88,14 @@ function untakenBranches(rule: Rule, hits: readonly (RuleHit | null)[]): SampleP
  * @returns the first problem, or null when every sample holds
  */
 export function checkSamples(rule: Rule): SampleProblem | null {
+  if (rule.tiedTo) {
+    // A tied rule is checked as its samples tie it: the positive samples' files are the configured ones.
+    const tiedValue = rule.tiedTo.value;
+    if (!rule.samples.match.every((s) => s.values?.[tiedValue])) {
+      return { field: '/samples/match', detail: `a rule tied to ${rule.tiedTo.directive} names the file (values.${tiedValue}) in every positive sample` };
+    }
+    rule = tiedBySamples(rule);
+  }
   const hits = rule.samples.match.map((s) => matchRule(rule, parseLine(s.line)));
   for (let i = 0; i < hits.length; i++) {
     const p = positive(rule, i, hits[i]!);

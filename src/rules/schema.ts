@@ -2,7 +2,7 @@
  * JSON Schema (draft 2020-12 subset, checked with Ajv) of a rule file `rules/<id>.yaml`.
  * The TypeScript shape is {@link RuleSpec} in `src/types.ts`; the README's "How to add a rule" explains it.
  */
-import { CAUSE_IDS, RULE_ROLES, SERVERS, SEVERITIES, VALUE_NAMES } from '../types.js';
+import { CAUSE_IDS, RULE_ROLES, SERVERS, SEVERITIES, TIE_DIRECTIVES, VALUE_NAMES } from '../types.js';
 
 const sample = {
   type: 'object',
@@ -81,6 +81,12 @@ export const RULE_SCHEMA = {
     follows: { type: 'array', items: { $ref: '#/$defs/cause' }, uniqueItems: true },
     closes: { type: 'boolean' },
     priority: { type: 'integer' },
+    tiedTo: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['directive', 'value'],
+      properties: { directive: { enum: [...TIE_DIRECTIVES] }, value: { enum: [...VALUE_NAMES] } },
+    },
     source: {
       type: 'array',
       minItems: 1,

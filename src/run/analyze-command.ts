@@ -21,6 +21,7 @@ import { expandInputs, type InputProblem, type InputSource } from '../input/sour
 import { loadRules, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
+import type { ConfigTie } from '../rules/tie.js';
 import { createLivePrinter } from './live.js';
 import { createLiveGate, type LiveGate, type LiveMode } from './live-gate.js';
 import { createProgress, NO_PROGRESS, type Progress } from './progress.js';
@@ -53,6 +54,8 @@ interface Session {
   rules?: readonly Rule[];
   /** `--since`/`--until` (for `--jobs` workers). */
   window?: TimeWindow | undefined;
+  /** The files `--config` ties rules to (for `--jobs` workers). */
+  tie?: ConfigTie;
 }
 
 /** An input: a file, stdin, or the journal (`--journal`). */
@@ -89,7 +92,10 @@ function listing(s: Session, rules: readonly Rule[]): number {
     for (const id of CAUSE_IDS) out.write(`${id.padEnd(28)} ${CAUSES[id].meaning}\n`);
     return 0;
   }
-  for (const r of rules) out.write(`${r.id.padEnd(44)} ${r.severity.padEnd(8)} ${r.cause.padEnd(28)} ${r.servers.join(',')}\n`);
+  for (const r of rules) {
+    const tied = r.tiedTo ? ` (with --config: ${r.tiedTo.directive})` : '';
+    out.write(`${r.id.padEnd(44)} ${r.severity.padEnd(8)} ${r.cause.padEnd(28)} ${r.servers.join(',')}${tied}\n`);
+  }
   const samples = rules.reduce((n, r) => n + r.samples.match.length + r.samples.nomatch.length, 0);
   out.write(`${rules.length} rules, ${samples} samples\n`);
   return 0;
@@ -117,7 +123,12 @@ async function readWithWorkers(
   let readErrors = 0;
   let reached = 0;
   const files = sources.map((src) => src.path);
-  const worker = { rules: s.opts.rules, maxLineLength: s.opts.maxLineLength, ...(s.window ? { window: s.window } : {}) };
+  const worker = {
+    rules: s.opts.rules,
+    maxLineLength: s.opts.maxLineLength,
+    ...(s.window ? { window: s.window } : {}),
+    ...(s.tie ? { tie: s.tie } : {}),
+  };
   await scanWithWorkers({
     analyzer,
     rules: s.rules!,
@@ -245,6 +256,25 @@ async function progressFor(s: Session, sources: readonly Source[], mode: LiveMod
 async function summaryIfOutputLost(out: Output, errOut: Output, signal: AbortSignal | undefined, summary: () => string): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
   if (out.closed && (out.failure?.code === 'EIO' || signal?.reason === 'SIGHUP')) errOut.write(`${summary()}\n`);
+}
+
+/**
+ * The inspection step (`--inspect`, `--config`, `--map-path`), and the rules as the configuration makes
+ * them: rules tied to a directive (`src/rules/tie.ts`) apply to the files `--config` names in it.
+ * @returns the step and the rules (also kept in the session for `--jobs` workers), or the exit code
+ */
+async function configured(s: Session, rules: readonly Rule[]): Promise<{ enrich: Enrich; rules: readonly Rule[] } | number> {
+  const setup = await inspectionStep(s.opts, s.params.cwd, CAUSES, (msg) => s.errOut.write(errorLine(msg)));
+  if ('error' in setup) return setup.error === null ? 2 : s.fail(setup.error);
+  if (Object.keys(setup.tie).length === 0) return { enrich: setup.enrich, rules };
+  try {
+    s.rules = await loadRules({ dirs: s.opts.rules, tie: setup.tie });
+  } catch (err) {
+    if (err instanceof RuleLoadError) return s.fail(`invalid rule file: ${err.message}`);
+    throw err;
+  }
+  s.tie = setup.tie;
+  return { enrich: setup.enrich, rules: s.rules };
 }
 
 /** Scan, report, exit code: the part of the command that reads logs. */
@@ -381,15 +411,16 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     if (err instanceof RuleLoadError) return fail(`invalid rule file: ${err.message}`);
     throw err;
   }
-  if (opts.listCauses || opts.listRules) return listing(s, rules);
+  // The listing names every rule, those tied to a configuration too (they apply only with --config).
+  if (opts.listCauses || opts.listRules) return listing(s, opts.listRules ? await loadRules({ dirs: opts.rules, tie: 'samples' }) : rules);
   s.rules = rules;
   const view = viewOf(opts);
   if ('error' in view) return fail(view.error);
   if (opts.journal !== undefined) {
     if (inputs.length > 0) return fail(`--journal reads the journal: give no inputs (got ${inputs[0]})`);
-    const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
-    if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
-    return analyzeSources(s, rules, [{ kind: 'journal', path: 'journal' }], enrich, [], view);
+    const setup = await configured(s, rules);
+    if (typeof setup === 'number') return setup;
+    return analyzeSources(s, setup.rules, [{ kind: 'journal', path: 'journal' }], setup.enrich, [], view);
   }
   if (inputs.length === 0) {
     if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
@@ -399,7 +430,7 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   for (const p of problems) errOut.write(errorLine(p.message));
   // No input at all: a machine format still prints its document (every input with its error), exit 2.
   if (sources.length === 0 && opts.format !== 'json' && opts.format !== 'ndjson') return 2;
-  const enrich = await inspectionStep(opts, params.cwd, CAUSES, (msg) => errOut.write(errorLine(msg)));
-  if ('error' in enrich) return enrich.error === null ? 2 : fail(enrich.error);
-  return analyzeSources(s, rules, sources, enrich, problems, view);
+  const setup = await configured(s, rules);
+  if (typeof setup === 'number') return setup;
+  return analyzeSources(s, setup.rules, sources, setup.enrich, problems, view);
 }

@@ -4,6 +4,8 @@
  * modules are imported only when asked for.
  */
 import type { CauseRegistry } from '../findings/registry.js';
+import type { ServerConfig } from '../inspect/config/model.js';
+import type { ConfigTie } from '../rules/tie.js';
 import type { FindingData } from '../types.js';
 import type { AnalyzeOptions } from './program.js';
 
@@ -13,19 +15,31 @@ export type Enrich = (f: FindingData) => FindingData;
 /** The identity step, when nothing is to be inspected. */
 export const NO_INSPECTION: Enrich = (f) => f;
 
+/** The inspection step, and the files the configuration ties rules to (`src/rules/tie.ts`; empty without `--config`). */
+export interface InspectionSetup {
+  enrich: Enrich;
+  tie: ConfigTie;
+}
+
+/** The files each tie directive names in the configurations (nginx `ssl_stapling_file`), as nginx logs them. */
+export function configTie(configs: readonly ServerConfig[]): ConfigTie {
+  const stapling = configs.flatMap((c) => c.sites.flatMap((s) => (s.server === 'nginx' && s.staplingFile ? [s.staplingFile] : [])));
+  return stapling.length > 0 ? { ssl_stapling_file: [...new Set(stapling)] } : {};
+}
+
 /**
  * The inspection step the options ask for.
  * @param warn reports a configuration problem (syntax, an include it could not read) with its file:line
- * @returns the step; or an error message for an unusable `--map-path`; or `{ error: null }` when a
- *   `--config` cannot be read at all (already reported through `warn`): exit 2
+ * @returns the step and the configuration's ties; or an error message for an unusable `--map-path`; or
+ *   `{ error: null }` when a `--config` cannot be read at all (already reported through `warn`): exit 2
  */
 export async function inspectionStep(
   opts: Pick<AnalyzeOptions, 'inspect' | 'config' | 'mapPath'>,
   cwd: string,
   causes: CauseRegistry,
   warn: (msg: string) => void,
-): Promise<Enrich | { error: string | null }> {
-  if (!opts.inspect && opts.config.length === 0 && opts.mapPath.length === 0) return NO_INSPECTION;
+): Promise<InspectionSetup | { error: string | null }> {
+  if (!opts.inspect && opts.config.length === 0 && opts.mapPath.length === 0) return { enrich: NO_INSPECTION, tie: {} };
   // One after the other: inspect.js imports config.js too, and jest's ESM loader fails on two imports of one module at once.
   const { loadServerConfigs, formatProblem } = await import('../inspect/config.js');
   const { createInspector } = await import('../inspect/inspect.js');
@@ -41,5 +55,5 @@ export async function inspectionStep(
   for (const p of loaded.problems) warn(`--config: ${p.severity}: ${formatProblem(p)}`);
   if (loaded.fatal) return { error: null };
   const inspector = createInspector({ configs: loaded.configs, paths, causes });
-  return (f) => inspector.inspect(f);
+  return { enrich: (f) => inspector.inspect(f), tie: configTie(loaded.configs) };
 }

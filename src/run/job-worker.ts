@@ -14,6 +14,7 @@ import { createAnalyzer } from '../findings/analyzer.js';
 import type { TimeWindow } from '../findings/window.js';
 import { createRecorder } from '../findings/replay.js';
 import { loadRules } from '../rules/load.js';
+import type { ConfigTie } from '../rules/tie.js';
 import { scanInput } from './stream.js';
 
 /** What the main thread gives a worker at start (`workerData`). */
@@ -26,6 +27,8 @@ export interface JobWorkerData {
   maxLineLength: number;
   /** `--since`/`--until`. */
   window?: TimeWindow;
+  /** The files `--config` ties rules to (`src/rules/tie.ts`), so that workers load the main thread's rules. */
+  tie?: ConfigTie;
   /**
    * One Int32 the main thread sets to 1 while this worker's input must wait (its operations are held
    * until the inputs before it are done, and enough are held already); the worker blocks between chunks.
@@ -40,7 +43,7 @@ async function serve(data: JobWorkerData): Promise<void> {
   const port = parentPort!;
   let rules;
   try {
-    rules = await loadRules({ dirs: data.rules });
+    rules = await loadRules({ dirs: data.rules, ...(data.tie ? { tie: data.tie } : {}) });
   } catch (err) {
     port.postMessage({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
     return;

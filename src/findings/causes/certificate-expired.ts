@@ -10,7 +10,7 @@
  * expiring certificate is what ends its stapling (and its handshakes) next; none of the other causes
  * names it, and its fix — renew — differs from all of them.
  */
-import { step, type CauseModule } from './kit.js';
+import { replaceCertificate, type CauseModule } from './kit.js';
 
 export const certificateExpired: CauseModule = {
   id: 'certificate-expired',
@@ -33,13 +33,10 @@ export const certificateExpired: CauseModule = {
   fix: (c) => ({
     summary: `Renew ${c.cert} before it expires${c.s.notAfter ? ` (${c.s.notAfter})` : ''}.`,
     steps: [
-      step({
-        action: 'replace-certificate',
-        directive: c.dir.certificate,
-        valueKind: 'file:leaf-and-chain',
-        context: c.dir.site,
-        text: `Renew ${c.cert} and install the new certificate with its chain in \`${c.dir.certificate}\`, then reload${c.nginx ? ' nginx' : ' Apache'}.`,
-      }),
+      replaceCertificate(
+        c,
+        `Renew ${c.cert} and install the new certificate with its chain in \`${c.dir.certificate}\`, then reload${c.nginx ? ' nginx' : ' Apache'}.`,
+      ),
     ],
   }),
 };

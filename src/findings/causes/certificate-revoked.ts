@@ -4,7 +4,7 @@
  * 2.4.18+); nginx "certificate status \"revoked\" in the OCSP response" (src/event/ngx_event_openssl_stapling.c);
  * mod_md's OCSP status (modules/md/md_ocsp.c).
  */
-import { step, type CauseModule } from './kit.js';
+import { replaceCertificate, type CauseModule } from './kit.js';
 
 export const certificateRevoked: CauseModule = {
   id: 'certificate-revoked',
@@ -20,13 +20,10 @@ export const certificateRevoked: CauseModule = {
   fix: (c) => ({
     summary: 'Replace the revoked certificate now.',
     steps: [
-      step({
-        action: 'replace-certificate',
-        directive: c.dir.certificate,
-        valueKind: 'file:leaf-and-chain',
-        context: c.dir.site,
-        text: `Get a new certificate (and key) to replace ${c.cert}${c.s.serial ? ` (serial ${c.s.serial})` : ''} and install it.`,
-      }),
+      replaceCertificate(
+        c,
+        `Get a new certificate (and key) to replace ${c.cert}${c.s.serial ? ` (serial ${c.s.serial})` : ''} and install it.`,
+      ),
     ],
   }),
 };

@@ -321,6 +321,11 @@ export function staplingOff(c: CauseContext): FixStep {
   });
 }
 
+/** "Get a new certificate and install it" for the site's certificate directive (the text says which and why). */
+export function replaceCertificate(c: CauseContext, text: string): FixStep {
+  return step({ action: 'replace-certificate', directive: c.dir.certificate, valueKind: 'file:leaf-and-chain', context: c.dir.site, text });
+}
+
 /** Check that a forced responder URL points at the issuing CA's responder. */
 export function checkResponder(c: CauseContext, text: string): FixStep {
   return step({ action: 'check', directive: c.dir.responder, text });
