@@ -409,10 +409,10 @@ function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly 
 /**
  * The candidate triggers a normalised text holds loosely (`looseTriggerPattern()`), for a matcher's
  * triggers. Shortcuts, each exact: a text whose lower case lacks the trigger's core
- * (`looseTriggerCore()`) cannot hold it, and one that lacks a pair of adjacent characters of one of its pieces (`looseTriggerRuns()`)
- * lacks the core (a bit set of the text's character pairs, built once per text, answers that for all
- * candidates); the last answer is reused for the same text and candidates (the joiner and the matcher
- * ask in turn).
+ * (`looseTriggerCore()`) cannot hold it, nor can one that lacks a pair of adjacent characters of any
+ * piece of it (`looseTriggerRuns()`: a bit set of the text's character pairs, built once per text,
+ * answers that for all candidates); the last answer serves the same text and any of its candidates
+ * (the joiner and the matcher ask in turn). Only what passes both runs the loose pattern.
  */
 function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
   const cores = triggers.map(looseTriggerCore);
