@@ -59,24 +59,48 @@ function specOf(rs: readonly Rule[]): KeySpec {
   return spec;
 }
 
+/** A memo that hits fewer than one lookup in this many rests (see {@link Lru}). */
+const RARE = 8;
+/** How long it rests, in generations. */
+const REST = 8;
+
 /**
  * A bounded map that forgets what was not used lately: entries live in a young and an old generation;
  * a hit in the old one moves to the young one, and when the young one is full it becomes the old one
  * (the old one is dropped). At most 2 × `max` entries; no reordering on a young hit (a `Map` delete and
- * re-insert per hit cost more than the memo saved).
+ * re-insert per hit cost more than the memo saved). When fewer than one lookup in {@link RARE} hit over
+ * `max` lookups (a log whose messages are all distinct: keys cost more than they save), it rests for
+ * {@link REST} × `max` lookups ({@link worth} says so), then tries again.
  */
 export class Lru<V> {
   private young = new Map<string, V>();
   private old = new Map<string, V>();
+  private lookups = 0;
+  private hits = 0;
+  private resting = 0;
 
   constructor(private readonly max: number) {}
 
+  /** Is the memo worth a lookup now (false while it rests)? */
+  worth(): boolean {
+    if (this.resting === 0) return true;
+    this.resting--;
+    return false;
+  }
+
   get(key: string): V | undefined {
-    const v = this.young.get(key);
-    if (v !== undefined) return v;
-    const o = this.old.get(key);
-    if (o !== undefined) this.set(key, o);
-    return o;
+    let v = this.young.get(key);
+    if (v === undefined) {
+      v = this.old.get(key);
+      if (v !== undefined) this.set(key, v);
+    }
+    if (v !== undefined) this.hits++;
+    if (++this.lookups >= this.max) {
+      if (this.hits * RARE < this.lookups) this.resting = REST * this.max;
+      this.lookups = 0;
+      this.hits = 0;
+    }
+    return v;
   }
 
   set(key: string, value: V): void {
