@@ -197,8 +197,8 @@ export type Values = Partial<Record<ValueName, string>>;
  *   OCSP, AH01925 …); it cancels it and is never reported.
  */
 export type RuleRole = 'cause' | 'transport' | 'follower' | 'detail' | 'lookalike';
-/** Directives a rule can be tied to (see {@link RuleSpec.tiedTo}): nginx's OCSP response file. */
-export const TIE_DIRECTIVES = ['ssl_stapling_file'] as const;
+/** Directives a rule can be tied to (see {@link RuleSpec.tiedTo}): nginx's OCSP response file and trusted bundle. */
+export const TIE_DIRECTIVES = ['ssl_stapling_file', 'ssl_trusted_certificate'] as const;
 export type TieDirective = (typeof TIE_DIRECTIVES)[number];
 
 export const RULE_ROLES = ['cause', 'transport', 'follower', 'detail', 'lookalike'] as const satisfies readonly RuleRole[];

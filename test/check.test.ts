@@ -204,6 +204,21 @@ describe('nginx: each cause from its configuration class, nothing from a healthy
       () => nginx(`ssl_certificate ${good().cert}; ssl_stapling on; ssl_stapling_file ${goodResponse};`),
       [],
     ],
+    [
+      'ssl_trusted_certificate that does not exist: nginx stops there, before the missing issuer',
+      () => nginx(`ssl_certificate ${good().cert}; ssl_stapling on; ssl_trusted_certificate ${tmp.dir}/none.pem;`),
+      ['trusted-chain-incomplete'],
+    ],
+    [
+      'ssl_trusted_certificate that does not exist, without ssl_stapling_verify (nginx loads it anyway)',
+      () => nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on; ssl_trusted_certificate ${tmp.dir}/none.pem;`),
+      ['trusted-chain-incomplete'],
+    ],
+    [
+      'ssl_client_certificate that does not exist: the same failure, but client certificates',
+      () => nginx(`ssl_certificate ${good().fullchain}; ssl_stapling on; ssl_client_certificate ${tmp.dir}/none.pem;`),
+      [],
+    ],
   ];
   test.each(cases)('%s', (_t, conf, expected) => {
     expect(causes(check([conf()]))).toEqual(expected);
@@ -336,16 +351,18 @@ describe('findings in the log report’s shape', () => {
   });
 
   test('the rules cited carry the severities check gives (so the same cause is as severe as in a log)', async () => {
-    const rules = new Map((await loadRules()).map((r) => [r.id, r]));
+    // Rules tied to a configuration (tiedTo) are cited too: load them as their samples tie them.
+    const rules = new Map((await loadRules({ tie: 'samples' })).map((r) => [r.id, r]));
     const conf = [
       nginx(`ssl_certificate ${pki.leaves.good!.cert}; ssl_stapling on;`),
+      nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_stapling on; ssl_trusted_certificate ${tmp.dir}/none.pem;`),
       nginx(`ssl_certificate ${pki.leaves['name-url']!.fullchain}; ssl_stapling on; ssl_stapling_verify on;`),
       apache(`  SSLCertificateFile ${pki.leaves.good!.fullchain}\n  SSLUseStapling on\n  SSLStaplingForceURL https://x/`, '', false),
       nginx(`ssl_certificate ${pki.leaves['https-url']!.fullchain}; ssl_stapling on;`),
       nginx(`ssl_certificate ${pki.leaves['no-ocsp-url']!.fullchain}; ssl_stapling on;`),
     ];
     const found = check(conf).findings;
-    expect(found.length).toBeGreaterThanOrEqual(6);
+    expect(found.length).toBeGreaterThanOrEqual(7);
     for (const f of found) {
       const rule = rules.get(f.ruleIds[0]!);
       if (!rule) throw new Error(`${f.cause}: no rule ${f.ruleIds[0]}`);
@@ -385,6 +402,17 @@ describe('Must-Staple, stapling files, expiry', () => {
   test('a response for another certificate in ssl_stapling_file: certid-mismatch', () => {
     const conf = nginx(`ssl_certificate ${pki.leaves['name-url']!.cert}; ssl_stapling on; ssl_stapling_file ${goodResponse};`);
     expect(check([conf]).findings.map((f) => f.messageId)).toEqual(['certid-mismatch.stapling-file']);
+  });
+
+  test('an ssl_trusted_certificate nginx cannot load: an error that names the file and why, and the fix names it', () => {
+    const missing = `${tmp.dir}/none.pem`;
+    const r = check([nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_stapling on; ssl_trusted_certificate ${missing};`)]);
+    expect(r.findings.map((f) => [f.cause, f.severity, f.ruleIds, f.data.file])).toEqual([
+      ['trusted-chain-incomplete', 'error', ['nginx-trusted-certificate-unreadable'], missing],
+    ]);
+    const worded = renderFinding(r.findings[0]!);
+    expect(worded.message).toContain(`"${missing}" (ENOENT)`);
+    expect(worded.fix.steps[0]).toMatchObject({ directive: 'ssl_trusted_certificate', value: missing });
   });
 
   test('an expired certificate is an error; one that expires within --expiry-days a warning', () => {

@@ -44,6 +44,7 @@ const APACHE_ISSUER = 'samples/seed/apache-issuer-missing-httpd-2.4.7.log';
 const NGINX_RESOLVER = 'samples/seed/nginx-no-resolver.log';
 const TIED = 'test/fixtures/config/nginx-stapling-file-without-ocsp-name';
 const TIED_LOG = `${TIED}/error.log`;
+const TRUSTED = 'test/fixtures/config/nginx-trusted-certificate-missing';
 /** Only what `--config` reports (nginx -t's verdict where nginx is installed), or nothing. */
 const CONFIG_NOTES = /^(?:stapling-doctor: --config: [^\n]*\n)*$/;
 const NOISE =
@@ -226,6 +227,24 @@ export const CASES: CliCase[] = [
   {
     name: 'BIO_new_file for the file --config names in ssl_dhparam: silent',
     args: ['-f', 'json', '--config', `${TIED}/nginx-dhparam.conf`, TIED_LOG],
+    exitCode: 0,
+    stdout: (out) => expectEqual(causes(out), []),
+    stderr: CONFIG_NOTES,
+  },
+  {
+    name: 'SSL_CTX_load_verify_locations for the ssl_trusted_certificate of a stapling block (--config): trusted-chain-incomplete, an error',
+    args: ['-f', 'json', '--config', `${TRUSTED}/nginx.conf`, `${TRUSTED}/error.log`],
+    exitCode: 1,
+    stdout: (out) =>
+      expectEqual(
+        report(out).findings.map((f) => [f.cause, f.severity, f.ruleIds, f.evidence.map((e) => e.line)]),
+        [['trusted-chain-incomplete', 'error', ['nginx-trusted-certificate-unreadable'], [1]]],
+      ),
+    stderr: CONFIG_NOTES,
+  },
+  {
+    name: 'SSL_CTX_load_verify_locations for an ssl_client_certificate (--config): silent, client certificates are not stapling',
+    args: ['-f', 'json', '--config', `${TRUSTED}/nginx-client-ca.conf`, `${TRUSTED}/error.log`],
     exitCode: 0,
     stdout: (out) => expectEqual(causes(out), []),
     stderr: CONFIG_NOTES,

@@ -1,7 +1,9 @@
 /**
  * Rules tied to the configuration (`tiedTo`, src/rules/tie.ts; issue 10, family 7): nginx writes
- * `BIO_new_file("…") failed` for any certificate, key, dhparam or stapling file, so the tied rule reports
- * the line only for the file a configuration names in `ssl_stapling_file`. The lines are captured from
+ * `BIO_new_file("…") failed` for any certificate, key, dhparam or stapling file, and
+ * `SSL_CTX_load_verify_locations("…") failed` for `ssl_trusted_certificate` and `ssl_client_certificate`
+ * alike, so the tied rules report a line only for the file a configuration names in `ssl_stapling_file`
+ * or in the `ssl_trusted_certificate` of a stapling block. The lines are captured from
  * nginx 1.22.1 (test/catalogue/captured/); the CLI cases with real configuration files are in
  * test/cli-cases.ts.
  */
@@ -77,4 +79,26 @@ test('the tied rule is checked as its samples tie it: a negative sample naming a
   // … and broken when a negative sample is a line about one of its positive samples' files.
   const nomatch = [...rule.samples.nomatch, { line: rule.samples.match[0]!.line, from: 'test' }];
   expect(checkSamples({ ...rule, samples: { ...rule.samples, nomatch } })?.detail).toMatch(/negative sample matches/);
+});
+
+describe('SSL_CTX_load_verify_locations: the trusted bundle, not the client CA file', () => {
+  const lines = fs
+    .readFileSync(path.join(import.meta.dirname, 'catalogue', 'captured', 'nginx-1.22.1-openssl-3.0.19.log'), 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('SSL_CTX_load_verify_locations("'));
+  const fileIn = (l: string): string => /SSL_CTX_load_verify_locations\("([^"]*)"\)/.exec(l)![1]!;
+
+  test('without a configuration: silent (the same words serve ssl_client_certificate)', () => {
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(analyze(lines, untied).findings).toEqual([]);
+  });
+  test.each(lines.map((l) => [fileIn(l), l] as const))(
+    'tied to %s: that line only, trusted-chain-incomplete, an error',
+    async (file, line) => {
+      const found = analyze(lines, await loadRules({ tie: { ssl_trusted_certificate: [file] } })).findings;
+      expect(found.map((f) => [f.cause, f.severity, f.data.file, f.evidence.map((e) => e.text)])).toEqual([
+        ['trusted-chain-incomplete', 'error', file, [line]],
+      ]);
+    },
+  );
 });

@@ -49,9 +49,9 @@ interface Unit {
  * Hints the evidence lines carry beyond the finding's subject: nginx's `server: …` (a listen address in
  * handshake lines, the first `server_name` in request lines; `ngx_http_log_error()`,
  * src/http/ngx_http_request.c) and a configuration `in FILE:LINE` (`ngx_conf_log_error()`,
- * src/core/ngx_conf_file.c), plus the `ssl_stapling_file` a stapling-file line names.
+ * src/core/ngx_conf_file.c), plus the `ssl_stapling_file` or `ssl_trusted_certificate` a start-up line names.
  */
-export function evidenceHints(f: Pick<FindingData, 'evidence' | 'server' | 'data'>): SiteHints {
+export function evidenceHints(f: Pick<FindingData, 'evidence' | 'server' | 'data' | 'cause'>): SiteHints {
   const h: SiteHints = {};
   for (const e of f.evidence) {
     const server = /, server: ([^\s,]+)/.exec(e.text)?.[1];
@@ -62,7 +62,9 @@ export function evidenceHints(f: Pick<FindingData, 'evidence' | 'server' | 'data
     const at = / in (\/[^\s:"]+:\d+)\s*$/.exec(e.text)?.[1];
     if (at && !h.configFile) h.configFile = at;
   }
-  if (f.server === 'nginx' && f.data.file && !h.staplingFile) h.staplingFile = f.data.file;
+  // The file a start-up line names: the trusted bundle (SSL_CTX_load_verify_locations) or the stapling file.
+  if (f.server === 'nginx' && f.data.file && f.cause === 'trusted-chain-incomplete' && !h.trustedFile) h.trustedFile = f.data.file;
+  else if (f.server === 'nginx' && f.data.file && !h.staplingFile) h.staplingFile = f.data.file;
   return h;
 }
 

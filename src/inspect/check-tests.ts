@@ -212,6 +212,28 @@ export function resolverTest(c: CertCase): Prediction | null {
 
 const TRUSTED_INCOMPLETE = new Set(['trustedNone', 'trustedStopsBelowRoot', 'trustedRootOutside', 'issuerMissing']);
 
+/**
+ * A trusted file nginx cannot load (`SSL_CTX_load_verify_locations("…") failed`, emerg: it does not
+ * start), whether or not it verifies responses: it loads `ssl_trusted_certificate` whenever it is set
+ * (`ngx_ssl_trusted_certificate()`, src/event/ngx_event_openssl.c). A file too large to read here is
+ * not judged.
+ */
+export function trustedLoadTest(c: CertCase): Prediction | null {
+  if (c.site.server !== 'nginx') return null;
+  // Only `ssl_trusted_certificate`'s own files: an unloadable `ssl_client_certificate` stops nginx with the same words, but it is not stapling's.
+  const bad = c.m.trustedFiles.find((p) => p.error && !p.error.startsWith('larger than') && c.site.trustedFiles.includes(p.file));
+  if (!bad) return null;
+  return {
+    cause: 'trusted-chain-incomplete',
+    severity: 'error',
+    ruleId: 'nginx-trusted-certificate-unreadable',
+    directives: ['ssl_trusted_certificate'],
+    data: { file: bad.file, errorText: bad.error! },
+    judgement: judged(c, 'trusted-chain-incomplete'),
+    blocking: true,
+  };
+}
+
 /** nginx with `ssl_stapling_verify on`: the trusted bundle must chain the responses' signer to a root. */
 export function trustedTest(c: CertCase): Prediction | NotChecked | null {
   if (c.site.server !== 'nginx' || c.site.staplingVerify !== true) return null;

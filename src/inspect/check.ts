@@ -30,6 +30,7 @@ import {
   mustStapleTest,
   resolverTest,
   staplingFileTest,
+  trustedLoadTest,
   trustedTest,
   urlTest,
   type CertCase,
@@ -182,6 +183,9 @@ function predictionsFor(c: CertCase, o: CheckOptions, notChecked: (r: NotChecked
     else out.push(r);
     return true;
   };
+  // nginx loads ssl_trusted_certificate while it reads the configuration, before it sets stapling up:
+  // when that fails it stops there, and nothing else is logged.
+  if (take(trustedLoadTest(c))) return out;
   if (c.site.server === 'nginx' && c.site.staplingFile !== null) {
     take(staplingFileTest(c, o.readFile, o.readStaple ?? null));
   } else if (!take(issuerTest(c)) && !take(urlTest(c))) {

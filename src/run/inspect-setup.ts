@@ -21,10 +21,18 @@ export interface InspectionSetup {
   tie: ConfigTie;
 }
 
-/** The files each tie directive names in the configurations (nginx `ssl_stapling_file`), as nginx logs them. */
+/**
+ * The files each tie directive names in the configurations, as nginx logs them: `ssl_stapling_file`, and
+ * `ssl_trusted_certificate` of the blocks with stapling on (elsewhere it serves client certificates only).
+ */
 export function configTie(configs: readonly ServerConfig[]): ConfigTie {
-  const stapling = configs.flatMap((c) => c.sites.flatMap((s) => (s.server === 'nginx' && s.staplingFile ? [s.staplingFile] : [])));
-  return stapling.length > 0 ? { ssl_stapling_file: [...new Set(stapling)] } : {};
+  const sites = configs.flatMap((c) => c.sites.filter((s) => s.server === 'nginx'));
+  const tie: ConfigTie = {};
+  const stapling = [...new Set(sites.flatMap((s) => (s.staplingFile ? [s.staplingFile] : [])))];
+  const trusted = [...new Set(sites.flatMap((s) => (s.stapling === true ? s.trustedFiles : [])))];
+  if (stapling.length > 0) tie.ssl_stapling_file = stapling;
+  if (trusted.length > 0) tie.ssl_trusted_certificate = trusted;
+  return tie;
 }
 
 /**

@@ -57,6 +57,20 @@ function neededSteps(c: CauseContext, needed: MissingCertificate[]): FixStep[] {
   return [...steps, { ...VERIFY_OFF }];
 }
 
+/** The trusted file cannot be loaded: name one that can, with the chain that signs the responses. */
+function unreadableFix(c: CauseContext) {
+  const file = configValue(c.d.file);
+  const set = step({
+    action: 'set',
+    directive: 'ssl_trusted_certificate',
+    value: file,
+    valueKind: file ? null : 'file:issuer-chain',
+    context: 'server',
+    text: `Make "${c.d.file}" a readable PEM file (by the user nginx starts as) holding the intermediate certificate(s) that issued the server certificate and their root CA, or name such a file in \`ssl_trusted_certificate\`.`,
+  });
+  return { summary: 'Give ssl_trusted_certificate a PEM file nginx can load.', steps: [set] };
+}
+
 /** ` (… is missing)` for the certificates an inspection found missing from the trusted bundle. */
 function neededNames(c: CauseContext): string {
   const needed = c.facts?.missing.filter((m) => m.neededIn === 'trusted-bundle') ?? [];
@@ -74,14 +88,17 @@ export const trustedChainIncomplete: CauseModule = {
   },
   captured: 'nginx 1.22.1 (samples/real)',
   inspections: ['trusted-chain'],
-  variant: (c) => (c.check ? 'check' : 'default'),
+  variant: (c) => (c.d.file ? 'unreadable' : c.check ? 'check' : 'default'),
   messages: {
+    unreadable: (c) =>
+      `nginx ${c.check ? 'will not be able to' : 'could not'} load the trusted certificates from "${c.d.file}"${c.d.errorText ? ` (${c.d.errorText})` : c.d.opensslReason ? ` (${c.d.opensslReason})` : ''}, the file \`ssl_trusted_certificate\` names: ${c.check ? 'it will refuse to start' : 'it refuses to start'} until it can, and it verifies the OCSP responses against that file.`,
     check: (c) =>
       `With \`ssl_stapling_verify on\`, nginx will not be able to verify the OCSP responses for ${c.cert} that a delegated OCSP responder certificate signs (as most CAs' responders do): the trusted certificates lack the CA chain that issued it${neededNames(c)}, so it will staple nothing. (A response the issuing CA signs with its own certificate is trusted through the certificate chain.)`,
     default: (c) =>
       `${c.srv} could not verify the signer of the OCSP response for ${c.cert} from ${c.resp}${c.d.verifyError ? ` (${c.d.verifyError})` : ''}: the trusted certificates lack the CA chain that issued it, so nothing is stapled.`,
   },
   fix(c) {
+    if (c.d.file) return unreadableFix(c);
     const needed = c.facts?.missing.filter((m) => m.neededIn === 'trusted-bundle') ?? [];
     if (needed.length > 0) {
       return { summary: `Add ${needed.map((m) => m.subject).join(' and ')} to the trusted bundle.`, steps: neededSteps(c, needed) };

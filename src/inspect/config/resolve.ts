@@ -48,6 +48,8 @@ export interface SiteHints {
   responderUrl?: string;
   /** An `ssl_stapling_file` the log names (nginx `d2i_OCSP_RESPONSE_bio("…")`, `BIO_new_file("…")`). */
   staplingFile?: string;
+  /** An `ssl_trusted_certificate` the log names (nginx `SSL_CTX_load_verify_locations("…")`). */
+  trustedFile?: string;
 }
 
 /** The hints by name, as {@link Resolution} reports them. */
@@ -267,6 +269,12 @@ function placeTests(hints: SiteHints, opts: ResolveOptions): [HintName, string, 
     const real = (p: string) => paths.toReal(path.resolve(p));
     const wanted = real(hints.staplingFile);
     out.push(['staplingFile', hints.staplingFile, [(w) => w.site.staplingFile !== null && real(w.site.staplingFile) === wanted]]);
+  }
+  if (hints.trustedFile) {
+    const paths = opts.paths ?? NO_PATH_MAP;
+    const real = (p: string) => paths.toReal(path.resolve(p));
+    const wanted = real(hints.trustedFile);
+    out.push(['trustedFile', hints.trustedFile, [(w) => w.site.trustedFiles.some((t) => real(t) === wanted)]]);
   }
   return out;
 }
