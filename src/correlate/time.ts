@@ -2,6 +2,7 @@
  * Times on the log's own clock, as the parser writes them (ISO-8601, local time without offset, or with
  * the offset a container/RFC 5424 timestamp carries), turned into milliseconds for comparisons.
  */
+import { fastPathsOn } from '../parse/fast-path.js';
 
 /**
  * Milliseconds of an ISO-8601 time as written by `parseLine` (local times read as UTC: only differences
@@ -10,6 +11,15 @@
  */
 export function timeMs(iso: string | null): number | null {
   if (!iso) return null;
+  // The correlator asks several times per line, and a log's lines share their seconds (pure: the last answer is reused).
+  if (fastPathsOn() && iso === last.iso) return last.ms;
+  const ms = parseMs(iso);
+  last = { iso, ms };
+  return ms;
+}
+let last: { iso: string; ms: number | null } = { iso: '', ms: null };
+
+function parseMs(iso: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/.exec(iso);
   if (!m) return null;
   let ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) + (m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0);

@@ -21,6 +21,8 @@
  * Pure string functions; none throws.
  */
 
+import { fastPathsOn } from './fast-path.js';
+
 const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g;
 const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032]/g;
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
@@ -43,6 +45,8 @@ export interface NormalizedText {
  * such as OpenSSL's `Sep  1 00:00:00 2024 GMT` keep their spacing).
  */
 export function plainText(text: string): string {
+  // Printable ASCII holds no colour code, zero-width character or typographic quote: only a placeholder can change.
+  if (fastPathsOn() && printableAscii(text)) return text.includes('<') ? text.replace(PLACEHOLDER, (m) => m.replace(/ /g, '_')) : text;
   return text
     .replace(ANSI, '')
     .replace(INVISIBLE, '')
@@ -59,20 +63,55 @@ const PLACEHOLDER = /<[A-Za-z][\w.-]*(?: [\w.-]+){1,4}>/g;
  * @param text the message as parsed
  */
 export function normalizeText(text: string): NormalizedText {
-  let t = plainText(text).replace(BLANKS, ' ').trim();
-  const md = MARKDOWN_ENDS.exec(t);
+  if (!fastPathsOn()) return normalizeFull(text, false);
+  // The matcher and the joiner normalise a line and its message several times in turn (pure: the last two results are reused).
+  let hit = recentNormalized.find((r) => r.in === text);
+  if (!hit) {
+    hit = { in: text, out: normalizeFull(text, true) };
+    recentNormalized.unshift(hit);
+    if (recentNormalized.length > 2) recentNormalized.pop();
+  }
+  return { ...hit.out };
+}
+
+const recentNormalized: { in: string; out: NormalizedText }[] = [];
+
+/**
+ * {@link normalizeText} in full. `guarded`: each replacement runs only when the text can hold what it
+ * replaces (a run of blanks; a mark at either end; an ellipsis at the end): the same result, without a
+ * regex scan of every message for marks that are almost never there.
+ */
+function normalizeFull(text: string, guarded: boolean): NormalizedText {
+  const p = plainText(text);
+  let t = (guarded && !NOT_SIMPLE.test(p) ? p : p.replace(BLANKS, ' ')).trim();
+  const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
   if (md && md[2]!.length > 0) t = md[2]!.trim();
   // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.
-  t = t.replace(/(?<=\S)[`*]+$/, '').replace(/(?<=[^\w\s])_+$/, '');
-  t = t.replace(TRAILING_ESCAPED_NEWLINE, '').trimEnd();
+  if (!guarded || t.endsWith('`') || t.endsWith('*')) t = t.replace(/(?<=\S)[`*]+$/, '');
+  if (!guarded || t.endsWith('_')) t = t.replace(/(?<=[^\w\s])_+$/, '');
+  if (!guarded || t.endsWith('\\n')) t = t.replace(TRAILING_ESCAPED_NEWLINE, '');
+  t = t.trimEnd();
   let cutMarker = false;
-  const cut = TRAILING_CUT.exec(t);
+  // Every cut marker ends with `.`, `…`, `]`, `)` or `>` and holds `...` or `…`.
+  const canCut = !guarded || (CUT_ENDS.includes(t[t.length - 1] ?? 'x') && (t.includes('...') || t.includes('\u2026')));
+  const cut = canCut ? TRAILING_CUT.exec(t) : null;
   if (cut && cut.index > 0) {
     t = t.slice(0, cut.index).trimEnd();
     cutMarker = true;
   }
   return { text: t, cutMarker };
 }
+
+const MARK_CHARS = '`*_';
+const CUT_ENDS = '.\u2026])>';
+
+/** Is every character of the text printable ASCII (U+0020 to U+007E: no tab, control, or anything beyond ASCII)? */
+export function printableAscii(text: string): boolean {
+  return !NOT_PRINTABLE_ASCII.test(text);
+}
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+/** A character beyond printable ASCII, or a run of two blanks: what only the full blank replacement handles. */
+const NOT_SIMPLE = /[^\x20-\x7e]| {2}/;
 
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\]/g;
 const looseCache = new Map<string, RegExp>();
@@ -102,36 +141,26 @@ export function looseTriggerPattern(trigger: string): RegExp {
 }
 
 /**
- * Whether normalised text holds a trigger as {@link looseTriggerPattern} finds it. The same answer as
- * `looseTriggerPattern(trigger).test(text)`, but for an ASCII trigger the pattern is compiled and run
- * only when the text holds, case aside, the trigger's longest stretch without blanks and quotes (a
- * stretch the pattern takes literally): a line's candidate triggers can be 160, and compiling their
- * case-insensitive patterns was ~20 ms of a small file's run.
+ * The longest piece of a trigger that any text {@link looseTriggerPattern} finds it in must hold as it
+ * is but for ASCII case (a run of the trimmed trigger without blanks and quotes, only ASCII characters),
+ * in lower case; '' when the trigger has none. A text whose lower-case form lacks it cannot hold the
+ * trigger: a substring test that spares the case-insensitive regex on most candidates.
  */
-export function holdsLooseTrigger(text: string, trigger: string): boolean {
-  let stretch = stretchCache.get(trigger);
-  if (stretch === undefined) {
-    const ascii = /^[\x00-\x7f]*$/.test(trigger);
-    stretch = ascii
-      ? trigger
-          .split(/[ "']/)
-          .reduce((a, b) => (b.length > a.length ? b : a), '')
-          .toLowerCase()
-      : '';
-    stretchCache.set(trigger, stretch);
-  }
-  if (stretch !== '') {
-    if (text !== lastText) {
-      lastText = text;
-      lastLower = text.toLowerCase();
-    }
-    if (!lastLower.includes(stretch)) return false;
-  }
-  return looseTriggerPattern(trigger).test(text);
+export function looseTriggerCore(trigger: string): string {
+  return looseTriggerRuns(trigger).reduce((a, b) => (b.length > a.length ? b : a), '');
 }
-const stretchCache = new Map<string, string>();
-let lastText = '';
-let lastLower = '';
+
+/**
+ * Every piece of a trigger that a text holding it loosely holds as it is but for ASCII case (see
+ * {@link looseTriggerCore}), in lower case.
+ */
+export function looseTriggerRuns(trigger: string): string[] {
+  return trigger
+    .trim()
+    .split(/[ "']/)
+    .filter((r) => /^[\x00-\x7f]+$/.test(r))
+    .map((r) => r.toLowerCase());
+}
 
 /**
  * Write a trigger back in its own form where normalised text holds it in another case or without its
@@ -267,6 +296,18 @@ const REDACTED = [
  * `x.x.x.x`, `*****`), or, for a path or URL, does one of its parts?
  */
 export function looksRedacted(value: string): boolean {
+  if (!fastPathsOn()) return redacted(value);
+  // Values repeat (a responder, a certificate path on every failure): the answers are remembered (bounded).
+  let r = redactedSeen.get(value);
+  if (r === undefined) {
+    if (redactedSeen.size >= 4096) redactedSeen.clear();
+    redactedSeen.set(value, (r = redacted(value)));
+  }
+  return r;
+}
+const redactedSeen = new Map<string, boolean>();
+
+function redacted(value: string): boolean {
   const v = value.trim();
   if (REDACTED.some((r) => r.test(v))) return true;
   if (/^\w+:\/\//.test(v) || v.includes('/')) {
@@ -283,6 +324,7 @@ export function looksRedacted(value: string): boolean {
  * before its end)? Apostrophes are not counted (`Can't`).
  */
 export function unbalanced(text: string): boolean {
+  if (fastPathsOn()) return OPENERS.test(text) && unbalancedUnits(text); // nothing opened: balanced
   let quotes = 0;
   let depth = 0;
   for (const c of text) {
@@ -290,6 +332,23 @@ export function unbalanced(text: string): boolean {
     else if (quotes % 2 === 0) {
       if (c === '(' || c === '[') depth++;
       else if ((c === ')' || c === ']') && depth > 0) depth--;
+    }
+  }
+  return quotes % 2 === 1 || depth > 0;
+}
+
+const OPENERS = /["([]/;
+
+/** {@link unbalanced} over UTF-16 code units: the same answer (no half of a surrogate pair is a quote or bracket). */
+function unbalancedUnits(text: string): boolean {
+  let quotes = 0;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) quotes++;
+    else if (quotes % 2 === 0) {
+      if (c === 0x28 || c === 0x5b) depth++;
+      else if ((c === 0x29 || c === 0x5d) && depth > 0) depth--;
     }
   }
   return quotes % 2 === 1 || depth > 0;

@@ -27,14 +27,20 @@ export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Valu
   return key === undefined ? cf.default : cf.map[key];
 }
 
+/** Each `causeFrom` map's keys with their compared form (the map is fixed once a rule is loaded). */
+const normalizedKeys = new WeakMap<object, [string, string][]>();
+
 /** The key of a `causeFrom` map that decides for these values (see {@link causeFromValues}), or undefined. */
 export function causeFromBranch(cf: NonNullable<Rule['causeFrom']>, values: Values): string | undefined {
   const norm = (x: string): string => x.trim().toLowerCase().replace(/self-signed/g, 'self signed');
   const names = Array.isArray(cf.value) ? cf.value : [cf.value];
+  let keys = normalizedKeys.get(cf.map);
+  if (!keys) normalizedKeys.set(cf.map, (keys = Object.keys(cf.map).map((k) => [k, norm(k)])));
   for (const n of names) {
     const v = values[n];
     if (v === undefined) continue;
-    const hit = Object.keys(cf.map).find((k) => norm(k) === norm(v));
+    const nv = norm(v);
+    const hit = keys.find(([, nk]) => nk === nv)?.[0];
     if (hit !== undefined) return hit;
   }
   return undefined;
@@ -62,4 +68,18 @@ export function causeOfMatch(rule: Rule, pattern: CompiledPattern, values: Value
   let cause: CauseId = pattern.cause ?? rule.cause;
   if (!pattern.cause && rule.causeFrom) cause = causeFromValues(rule.causeFrom, values) ?? rule.cause;
   return refineCause(cause, values);
+}
+
+/**
+ * Every cause a match of this pattern of the rule can have, whatever values it extracts: what
+ * {@link causeOfMatch} can return (the pattern's cause, or every cause of the rule's `causeFrom` table,
+ * its default and the rule's cause), with the refinements {@link refineCause} makes without facts. Keep
+ * it in step with those two (test/fast-path.test.ts checks every sample's cause is in it).
+ */
+export function possibleCauses(rule: Rule, pattern: CompiledPattern): CauseId[] {
+  const cf = rule.causeFrom;
+  const base: CauseId[] = pattern.cause ? [pattern.cause] : cf ? [...Object.values(cf.map), cf.default ?? rule.cause, rule.cause] : [rule.cause];
+  const out = new Set(base);
+  if (out.has('issuer-certificate-missing')) out.add('self-signed-certificate');
+  return [...out];
 }

@@ -22,8 +22,10 @@
  * has no accessor: the joiner keeps the last few lines itself. Both paths therefore see the same
  * physical lines and give the same messages (test/join.test.ts compares them).
  */
-import type { LineLocation, LineMatch, ParsedLine } from '../types.js';
-import { endsWithPrefixOf, holdsLooseTrigger, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
+import type { CauseId, LineLocation, LineMatch, ParsedLine, Rule } from '../types.js';
+import { fastPathsOn } from '../parse/fast-path.js';
+import { possibleCauses } from './cause.js';
+import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { literalRuns } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
@@ -133,6 +135,43 @@ function score(r: MessageResult, fallback: boolean): number {
   return (r.match.cut?.tail ? 200 : 300) + (fallback ? 0 : 50) + Object.keys(r.match.values).length;
 }
 
+/** A proper beginning of a phrase (see {@link beginningsByLast}). */
+interface Beginning {
+  text: string;
+  /** The phrase starts with a word character. */
+  word: boolean;
+}
+
+/**
+ * The proper beginnings of the phrases (at least `min` characters, the whole phrase excluded) by
+ * their last character: what `endsWithPrefixOf(text, phrase, min, true)` tries, for all phrases at once.
+ */
+function beginningsByLast(phrases: readonly string[], min: number): Map<string, Beginning[]> {
+  const byLast = new Map<string, Beginning[]>();
+  for (const p of phrases) {
+    const word = /\w/.test(p[0] ?? '');
+    for (let j = min - 1; j <= p.length - 2; j++) {
+      let list = byLast.get(p[j]!);
+      if (!list) byLast.set(p[j]!, (list = []));
+      list.push({ text: p.slice(0, j + 1), word });
+    }
+  }
+  return byLast;
+}
+
+/** `endsWithPrefixOf(t, p, min, true)` for some phrase p of {@link beginningsByLast}: the same conditions. */
+function endsWithOneOf(t: string, byLast: Map<string, Beginning[]>): boolean {
+  const list = t.length > 0 ? byLast.get(t[t.length - 1]!) : undefined;
+  if (!list) return false;
+  for (const b of list) {
+    const n = b.text.length;
+    if (n > t.length || !t.endsWith(b.text)) continue;
+    const before = t.length - n - 1;
+    if (n >= 6 || before < 0 || !/\w/.test(t[before]!) || !b.word) return true;
+  }
+  return false;
+}
+
 /** A message being read: its physical lines, the triggers its keys name, and its evaluation (cached). */
 interface Group {
   lines: Physical[];
@@ -152,6 +191,10 @@ export class MessageJoiner {
   private lastUsed = 0;
   private readonly phrasesOf = new Map<number, string[]>();
   private triggersLoose: string[] | null = null;
+  private readonly otherCause = new Map<Rule, Map<CauseId, boolean>>();
+  private everyTrigger: number[] | null = null;
+  /** {@link beginningsByLast} of the phrases of each set of triggers seen. */
+  private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
 
   constructor(
     private readonly matcher: Matcher,
@@ -179,6 +222,18 @@ export class MessageJoiner {
   private endsInsideTrigger(text: string): boolean {
     const lt = text.toLowerCase();
     return this.allTriggers().some((t) => endsWithPrefixOf(lt, t, 4, true));
+  }
+
+  /** Does the loosened text end inside one of {@link phrases} (`endsWithPrefixOf(text, phrase, 4, true)` for one of them)? */
+  private endsInPhrase(lt: string, triggers: readonly number[]): boolean {
+    if (!fastPathsOn()) return this.phrases(triggers).some((p) => endsWithPrefixOf(lt, p, 4, true));
+    const id = triggers.join(',');
+    let byLast = this.phraseEnds.get(id);
+    if (!byLast) {
+      if (this.phraseEnds.size >= 1024) this.phraseEnds.clear();
+      this.phraseEnds.set(id, (byLast = beginningsByLast(this.phrases(triggers), 4)));
+    }
+    return endsWithOneOf(lt, byLast);
   }
 
   /** The fixed phrases of the candidate triggers' rules and nginx's stapling context (loosened). */
@@ -262,8 +317,8 @@ export class MessageJoiner {
     if (text === '') return false;
     const last = g.lines[g.lines.length - 1]!.text.trim();
     if (PREFIX_ONLY.test(last) || CONNECTOR_END.test(text.slice(-8)) || OPEN_STATUS.test(last) || unbalanced(text)) return true;
-    const present = g.triggers.filter((ti) => holdsLooseTrigger(text, this.matcher.triggers[ti]!));
-    if (present.length > 0 ? this.phrases(present).some((p) => endsWithPrefixOf(loose(text), p, 4, true)) : this.endsInsideTrigger(text)) return true;
+    const present = this.matcher.triggersIn(text, g.triggers);
+    if (present.length > 0 ? this.endsInPhrase(loose(text), present) : this.endsInsideTrigger(text)) return true;
     if (present.length === 0 || n.cutMarker) return false;
     // A terminal filled every row so far: the last one may have been cut at the edge, too.
     if (sameWidths([...g.lines, { text: '' }])) return true;
@@ -275,10 +330,25 @@ export class MessageJoiner {
     // A pattern took it whole, but it may as well be the start of another message of the same rule
     // with another cause (`… query failed (URL): r3.o.lencr.org` + `could not be resolved`).
     const m = r.match;
-    return (
-      m !== null &&
-      this.matcher.cutReadings(this.joined(g.lines, g.triggers)).some((h) => h.rule === m.rule && h.cause !== m.cause && !isCatchAll(h.rule, h.pattern))
-    );
+    if (m === null) return false;
+    // Only the rule's own readings count: none when no pattern of it but the catch-all can give another cause.
+    const fast = fastPathsOn();
+    if (fast && !this.otherCauseReadable(m.rule, m.cause)) return false;
+    return this.matcher
+      .cutReadings(this.joined(g.lines, g.triggers), fast ? m.rule : undefined)
+      .some((h) => h.rule === m.rule && h.cause !== m.cause && !isCatchAll(h.rule, h.pattern));
+  }
+
+  /** Can a pattern of the rule other than its catch-all give a cause other than `cause` (see `possibleCauses()`)? */
+  private otherCauseReadable(rule: Rule, cause: CauseId): boolean {
+    let byCause = this.otherCause.get(rule);
+    if (!byCause) this.otherCause.set(rule, (byCause = new Map()));
+    let v = byCause.get(cause);
+    if (v === undefined) {
+      v = rule.compiled.some((p) => !isCatchAll(rule, p) && possibleCauses(rule, p).some((c) => c !== cause));
+      byCause.set(cause, v);
+    }
+    return v;
   }
 
   /** Can `next` be a further physical line of a message (not a line of its own)? */
@@ -394,7 +464,8 @@ export class MessageJoiner {
     // began: when reading them together tells more than the next lines alone, or as much and its
     // message is a stub; never a line that is visibly complete (another message before a fragment).
     const t = normalizeText(plainText(start.text)).text;
-    if (this.matcher.triggers.some((x) => holdsLooseTrigger(t, x))) return false;
+    const all = (this.everyTrigger ??= this.matcher.triggers.map((_, i) => i));
+    if (fastPathsOn() ? this.matcher.triggersIn(t, all).length > 0 : this.matcher.triggers.some((x) => looseTriggerPattern(x).test(t))) return false;
     // nginx ends a message with its context (`, client: …, server: …`): such a line is complete.
     const own = parseLine(start.text);
     if (own.context !== null) return false;

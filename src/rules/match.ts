@@ -17,7 +17,7 @@ import { parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import { canonicalTrigger, holdsLooseTrigger, looksRedacted, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
+import { canonicalTrigger, looksRedacted, looseTriggerCore, looseTriggerPattern, looseTriggerRuns, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
 import {
   compareIds,
   type CauseId,
@@ -36,6 +36,8 @@ import { causeOfMatch } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
+import { fastPathsOn } from '../parse/fast-path.js';
+import { hitKey, Lru, timeDependent } from './hit-memo.js';
 
 /**
  * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
@@ -100,9 +102,11 @@ export function prepare(p: ParsedLine): Prepared {
   const raw = plainText(original);
   const n = normalizeText(raw);
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
-  const ctx = nginxOcspContext(original.trimEnd()) ?? nginxOcspContext(raw.trimEnd()) ?? nginxOcspContext(n.text);
+  // (Pure functions: the text as written is not tried twice when it is already plain.)
+  const same = raw === original && fastPathsOn();
+  const ctx = nginxOcspContext(original.trimEnd()) ?? (same ? null : nginxOcspContext(raw.trimEnd())) ?? nginxOcspContext(n.text);
   if (ctx) shared = { ...shared, ...ctx };
-  const block = opensslBlock(original) ?? opensslBlock(raw);
+  const block = opensslBlock(original) ?? (same ? null : opensslBlock(raw));
   if (block) shared = { ...shared, ...opensslValues(block) };
   const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
   if (raw !== original) prepared.original = original;
@@ -142,12 +146,16 @@ export interface RuleHit {
   tail?: { missing: ValueName[] };
 }
 
+/** Capture names as values name them (a twin's `name$3` is `name`). */
+const twinNames = new Map<string, string>();
+
 function groupsToValues(groups: Record<string, string | undefined> | undefined): Values {
   const v: Record<string, string> = {};
   if (!groups) return v;
   for (const [k, val] of Object.entries(groups)) {
     if (val === undefined || val === '') continue;
-    const name = TWIN_NAME.exec(k)?.[1] ?? k;
+    let name = twinNames.get(k);
+    if (name === undefined) twinNames.set(k, (name = TWIN_NAME.exec(k)?.[1] ?? k));
     // Of the copies of a capture in a twin, the longest reading wins (the others were cut earlier).
     if (v[name] === undefined || val.length > v[name]!.length) v[name] = val;
   }
@@ -259,6 +267,11 @@ export interface Matcher {
   readonly prefilter: Prefilter;
   /** Anchors under the static model, used for in-memory lines; every key contains at least one. */
   readonly anchors: readonly string[];
+  /**
+   * The candidate triggers (indexes into {@link triggers}) a normalised text (`normalizeText()`) holds,
+   * found as `looseTriggerPattern()` finds them.
+   */
+  triggersIn(normalized: string, candidates: readonly number[]): number[];
   /** True when the text contains at least one rule trigger (loosely: after normalisation). */
   hasTrigger(text: string): boolean;
   /**
@@ -293,8 +306,9 @@ export interface Matcher {
    * The readings of the text as a message cut short (each rule's first cut-tolerant twin that matches,
    * see `cut.ts`), whether or not a pattern matches it whole: for the continuation-line joiner, which
    * asks whether a message a catch-all pattern took may be the start of a more specific one.
+   * @param only try this rule alone (when the text holds its trigger), not every candidate
    */
-  cutReadings(text: string): RuleHit[];
+  cutReadings(text: string, only?: Rule): RuleHit[];
 }
 
 /**
@@ -402,6 +416,179 @@ function scanKeysOf(rules: readonly Rule[], triggers: readonly string[]): { keys
   return built ? { keys: [...built.keys], keyTriggers: built.keyTriggers.map((t) => [...t]) } : keyIndex(rules, triggers);
 }
 
+/** The matcher's `candidateTriggers` (see {@link Matcher.candidateTriggers}). */
+function candidatesOf(
+  keys: readonly string[],
+  keyTriggers: readonly number[][],
+  byAnchor: () => { anchor: string; keys: number[] }[],
+): (text: string, present?: readonly number[]) => number[] {
+  const fastCandidates = candidatesOfKeys(keyTriggers);
+  return (text, present) => {
+    if (present && fastPathsOn()) return fastCandidates(present);
+    const found = new Set<number>();
+    const addKey = (ki: number): void => {
+      for (const ti of keyTriggers[ki]!) found.add(ti);
+    };
+    if (present) present.forEach(addKey);
+    else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
+    return [...found].sort((a, b) => a - b);
+  };
+}
+
+/**
+ * `candidateTriggers` for a complete set of present keys, without a Set and a sort per line: one key's
+ * triggers are a copy of its sorted list; several keys' union is remembered (bounded).
+ */
+function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly number[]) => number[] {
+  const sorted = keyTriggers.map((ts) => ts.every((t, i) => i === 0 || t > ts[i - 1]!));
+  const unions = new Map<string, number[]>();
+  return (present) => {
+    if (present.length === 1 && sorted[present[0]!]) return keyTriggers[present[0]!]!.slice();
+    const id = present.join(',');
+    let u = unions.get(id);
+    if (!u) {
+      u = [...new Set(present.flatMap((ki) => keyTriggers[ki]!))].sort((a, b) => a - b);
+      if (unions.size >= 4096) unions.clear();
+      unions.set(id, u);
+    }
+    return u.slice();
+  };
+}
+
+/**
+ * The candidate triggers a normalised text holds loosely (`looseTriggerPattern()`), for a matcher's
+ * triggers. Shortcuts, each exact: a text whose lower case lacks the trigger's core
+ * (`looseTriggerCore()`) cannot hold it, nor can one that lacks a pair of adjacent characters of any
+ * piece of it (`looseTriggerRuns()`: a bit set of the text's character pairs, built once per text,
+ * answers that for all candidates); the last answer serves the same text and any of its candidates
+ * (the joiner and the matcher ask in turn). Only what passes both runs the loose pattern.
+ */
+function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
+  const cores = triggers.map(looseTriggerCore);
+  // The pairs of every piece of the trigger (each is in the text whole), not only of its core.
+  const corePairs = triggers.map((t) => Int32Array.from(new Set(looseTriggerRuns(t).flatMap((r) => [...r].slice(1).map((_, i) => pairHash(r.charCodeAt(i), r.charCodeAt(i + 1)))))));
+  // Compiled on first use: a line's candidates are few, and compiling all ~160 was ~20 ms of a small file's run.
+  const loose: (RegExp | undefined)[] = [];
+  const pairs = new Uint32Array(PAIR_BITS / 32);
+  let last: { norm: string; candidates: readonly number[]; found: number[] } | null = null;
+  let lower: string | null = null;
+  let pairsOf = '';
+  return (norm, candidates) => {
+    if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
+    // Each candidate is tested on its own: the last answer serves any of its candidates.
+    if (last && last.norm === norm && candidates.every((ti) => last!.candidates.includes(ti))) {
+      const found = last.found;
+      return sameList(last.candidates, candidates) ? found.slice() : candidates.filter((ti) => found.includes(ti));
+    }
+    if (lower === null || pairsOf !== norm) {
+      lower = norm.toLowerCase();
+      pairsOf = norm;
+      pairs.fill(0);
+      for (let i = 1; i < lower.length; i++) {
+        const h = pairHash(lower.charCodeAt(i - 1), lower.charCodeAt(i));
+        pairs[h >>> 5]! |= 1 << (h & 31);
+      }
+    }
+    const low = lower;
+    const found = candidates.filter((ti) => hasPairs(pairs, corePairs[ti]!) && low.includes(cores[ti]!) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm));
+    last = { norm, candidates: candidates.slice(), found };
+    return found.slice();
+  };
+}
+
+/** Bits of the character-pair set of {@link triggersInOf}. */
+const PAIR_BITS = 4096;
+function pairHash(a: number, b: number): number {
+  return (a * 131 + b) & (PAIR_BITS - 1);
+}
+/** Is every pair of `wanted` in the bit set? */
+function hasPairs(bits: Uint32Array, wanted: Int32Array): boolean {
+  for (let k = 0; k < wanted.length; k++) {
+    const h = wanted[k]!;
+    if ((bits[h >>> 5]! & (1 << (h & 31))) === 0) return false;
+  }
+  return true;
+}
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/**
+ * Is a rule among `rulesIn(text, candidateTriggers(text))` (the in-memory path's candidates), without
+ * finding the others: one of its trigger's keys under some anchor is in the text, and the trigger is
+ * there loosely (`rulesOf(text, trigger index)`).
+ */
+function holdsOf(
+  triggers: readonly string[],
+  keys: readonly string[],
+  keyTriggers: readonly number[][],
+  byAnchor: () => { keys: number[] }[],
+  rulesOf: (text: string, ti: number) => Rule[],
+): (text: string, rule: Rule) => boolean {
+  let keysOfTrigger: number[][] | null = null;
+  const triggerIndex = new Map(triggers.map((t, i) => [t, i]));
+  return (text, rule) => {
+    const ti = triggerIndex.get(rule.trigger) ?? -1;
+    if (!keysOfTrigger) {
+      const reachable = new Set(byAnchor().flatMap((a) => a.keys));
+      keysOfTrigger = triggers.map((_, t) => keys.flatMap((_k, ki) => (reachable.has(ki) && keyTriggers[ki]!.includes(t) ? [ki] : [])));
+    }
+    if (ti === -1 || !keysOfTrigger[ti]!.some((ki) => text.includes(keys[ki]!))) return false;
+    return rulesOf(text, ti).includes(rule);
+  };
+}
+
+/**
+ * {@link hitsOn} through a memo by {@link hitKey} (bounded): a line whose key was seen gets copies of
+ * the hits (their values and cut tails are its own) and the prepared message of the first.
+ */
+function memoHitsOn(): typeof hitsOn {
+  // With the time the entry was made at, when its values depend on it (see `timeDependent()`).
+  const memo = new Lru<{ r: ReturnType<typeof hitsOn>; time: string | null | undefined }>(HIT_MEMO_SIZE);
+  const copy = (h: RuleHit): RuleHit => {
+    const c: RuleHit = { ...h, values: { ...h.values } };
+    if (h.tail) c.tail = { missing: [...h.tail.missing] };
+    return c;
+  };
+  return (parsed, rs) => {
+    if (!fastPathsOn()) return hitsOn(parsed, rs);
+    // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key).
+    if (!rs.some((r) => applies(r, parsed))) return { hits: [], prepared: null };
+    if (!memo.worth()) return hitsOn(parsed, rs);
+    const key = hitKey(parsed, rs);
+    let e = memo.get(key);
+    if (!e || (e.time !== undefined && e.time !== parsed.time)) {
+      const r = hitsOn(parsed, rs);
+      memo.set(key, (e = { r, time: r.prepared && timeDependent(r.prepared.shared) ? parsed.time : undefined }));
+    }
+    return { hits: e.r.hits.map(copy), prepared: e.r.prepared };
+  };
+}
+/**
+ * One rule's cut reading (`matchRuleCut()`) through a memo by {@link hitKey} of the rule alone: it reads
+ * the same fields as the hits. A copy for each line.
+ */
+function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: Prepared) => RuleHit[] {
+  const memo = new Lru<{ h: RuleHit | null; time: string | null | undefined }>(HIT_MEMO_SIZE);
+  return (rule, parsed, prepared) => {
+    if (!memo.worth()) return [matchRuleCut(rule, parsed, prepared) ?? []].flat();
+    const key = hitKey(parsed, [rule]);
+    let e = memo.get(key);
+    if (!e || (e.time !== undefined && e.time !== parsed.time)) {
+      memo.set(key, (e = { h: matchRuleCut(rule, parsed, prepared), time: timeDependent(prepared.shared) ? parsed.time : undefined }));
+    }
+    const h = e.h;
+    return h ? [{ ...h, values: { ...h.values }, ...(h.tail ? { tail: { missing: [...h.tail.missing] } } : {}) }] : [];
+  };
+}
+
+/**
+ * Keys the hit memo keeps per generation (256 to 512 in all): enough for the few messages a failing
+ * Apache repeats; not one per certificate of a busy nginx, whose entries would cost memory (each holds
+ * its message and values: ~8 MB more peak RSS at 2 048 on 100 000 certificates) for few hits.
+ */
+const HIT_MEMO_SIZE = 256;
+
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
@@ -413,26 +600,24 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, keys: keys.flatMap((k, i) => (k.includes(a) ? [i] : [])) })));
   const rulesByTrigger = triggers.map((t) => rules.filter((r) => r.trigger === t));
 
-  const candidateTriggers = (text: string, present?: readonly number[]): number[] => {
-    const found = new Set<number>();
-    const addKey = (ki: number): void => {
-      for (const ti of keyTriggers[ki]!) found.add(ti);
-    };
-    if (present) present.forEach(addKey);
-    else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
-    return [...found].sort((a, b) => a - b);
-  };
+  const candidateTriggers = candidatesOf(keys, keyTriggers, byAnchor);
+  const triggersIn = triggersInOf(triggers);
+  const holds = holdsOf(triggers, keys, keyTriggers, byAnchor, (text, ti) => rulesIn(text, [ti]));
   /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
   const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
     if (candidates.length === 0) return [];
-    const norm = normalizeText(plainText(text)).text;
-    return candidates.filter((ti) => holdsLooseTrigger(norm, triggers[ti]!)).flatMap((ti) => rulesByTrigger[ti]!);
+    return triggersIn(normalizeText(plainText(text)).text, candidates).flatMap((ti) => rulesByTrigger[ti]!);
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
   /** The best hit on a parsed line among the rules, as a match (with what a paste cut off). */
-  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string): LineMatch | null => {
-    const { hits, prepared } = hitsOn(parsed, rs);
+  // The last server line matched, parsed and prepared: the joiner asks for its cut readings next (pure steps, reused).
+  let last: { text: string; parsed: ParsedLine; prepared: Prepared | null } | null = null;
+  const hitsOf = memoHitsOn();
+  const cutOfRule = memoCutOfRule();
+  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false): LineMatch | null => {
+    const { hits, prepared } = hitsOf(parsed, rs);
+    if (remember) last = { text, parsed, prepared };
     const best = hits[0];
     if (!best || !prepared) return null;
     const { tail: _tail, ...hit } = best;
@@ -460,6 +645,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     get anchors() {
       return byAnchor().map((a) => a.anchor);
     },
+    triggersIn,
     hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
     candidateTriggers,
     match(text, location, present) {
@@ -467,16 +653,19 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       const rs = rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
-      return { parsed, match: bestMatch(parsed, rs, location, text) };
+      return { parsed, match: bestMatch(parsed, rs, location, text, true) };
     },
     matchAll(text) {
       const p = parseAny(text, parseOptions);
       return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits : [];
     },
-    cutReadings(text) {
-      const parsed = parseLine(text, parseOptions);
-      const prepared = prepare(parsed);
-      return rulesIn(text, candidateTriggers(text)).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
+    cutReadings(text, only) {
+      const reuse = fastPathsOn() && last?.text === text && !isRecordLine(text) ? last : null;
+      const parsed = reuse?.parsed ?? parseLine(text, parseOptions);
+      const prepared = reuse?.prepared ?? prepare(parsed);
+      if (only && fastPathsOn()) return holds(text, only) ? cutOfRule(only, parsed, prepared) : [];
+      const rs = rulesIn(text, candidateTriggers(text));
+      return (only ? rs.filter((r) => r === only) : rs).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
     candidates: (text) => rulesIn(text, candidateTriggers(text)),
     parse: (text) => parseAny(text, parseOptions)?.parsed ?? parseLine(text, parseOptions),

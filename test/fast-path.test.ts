@@ -1,0 +1,207 @@
+/**
+ * The recognition shortcuts of issue 15 (`src/parse/fast-path.ts`) against the full path: with the
+ * shortcuts off and on, the same lines must give the same normalisation, the same candidate and
+ * present triggers, the same matches (rule, pattern, cause, severity, values, cut), the same cut
+ * readings, the same messages out of the continuation-line joiner (in-memory and with the scanner's
+ * keys), and the same findings. The lines: every rule sample (match and nomatch), every variant the
+ * mutation test makes of every positive sample (helpers/variants.ts, and the tail cuts at every
+ * character), the dev set of public pastes, and a slice of each benchmark input made by the
+ * benchmark's own generator (test/bench/lines.mjs: mixed, look-alike-heavy, densely failing).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { loadRules } from '../src/rules/load.js';
+import { createMatcher } from '../src/rules/match.js';
+import { possibleCauses } from '../src/rules/cause.js';
+import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
+import { normalizeText, plainText, unbalanced } from '../src/parse/normalize.js';
+import { fastPathsOn, setFastPaths } from '../src/parse/fast-path.js';
+import { analyze } from '../src/findings/analyzer.js';
+import { analyzeStream } from '../src/run/stream.js';
+import type { Rule } from '../src/types.js';
+import { variantsOf } from './helpers/variants.js';
+// @ts-expect-error: the benchmark's generator is plain JavaScript without types
+import * as gen from './bench/lines.mjs';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const now = new Date('2026-06-01T00:00:00Z');
+const rules = await loadRules();
+const matcher = createMatcher(rules, { now });
+
+type Lines = (rnd: () => number, t: number) => string[];
+interface Generator {
+  prng(seed: number): () => number;
+  noiseLine(rnd: () => number, t: number): string;
+  staplingPool(root: string, rules: readonly Rule[]): string[];
+  LOOKALIKES: { make: Lines }[];
+  apacheHandshakeFailure: Lines;
+  nginxRefreshFailure(rnd: () => number, t: number, k: number): string[];
+}
+const g = gen as Generator;
+
+/** One log of the benchmark's kind: noise, and an event of `make` with probability p. */
+function benchSlice(seed: number, n: number, p: number, make: Lines): string[] {
+  const rnd = g.prng(seed);
+  const out: string[] = [];
+  for (let t = 0; out.length < n; t++) out.push(...(rnd() < p ? make(rnd, t) : [g.noiseLine(rnd, t)]));
+  return out;
+}
+const pool = g.staplingPool(ROOT, rules);
+const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const bench: Record<string, string[]> = {
+  mixed: benchSlice(1, 3000, 0.01, (rnd) => [pick(rnd, pool)]),
+  lookalike: benchSlice(2, 3000, 0.2, (rnd, t) => pick(rnd, g.LOOKALIKES).make(rnd, t)),
+  dense: benchSlice(3, 3000, 0.1, (rnd, t) =>
+    rnd() < 0.5 ? g.apacheHandshakeFailure(rnd, t) : g.nginxRefreshFailure(rnd, t, Math.floor(rnd() * 50)),
+  ),
+};
+
+/** Every variant of every positive sample, as the mutation test makes them (one list of physical lines each). */
+function mutationVariants(): string[][] {
+  const out: string[][] = [];
+  for (const rule of rules) {
+    for (const s of rule.samples.match) {
+      const hit = matcher.matchAll(s.line).find((h) => h.rule === rule);
+      out.push(...variantsOf(s.line, hit?.values ?? {}, rule.servers[0]!).map((v) => v.lines));
+      for (let at = 1; at < s.line.length; at++) out.push([s.line.slice(0, at)]);
+    }
+  }
+  return out;
+}
+
+const pastes = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'public-pastes-dev-set.json'), 'utf8')) as {
+    entries: { text: string[] }[];
+  }
+).entries.map((e) => e.text);
+const samples = rules.flatMap((r) => [...r.samples.match, ...r.samples.nomatch].map((s) => s.line));
+const variants = mutationVariants();
+
+/**
+ * Each sample at every level, with and without an nginx connection id, at another second, each twice
+ * and in turn: the same message again with another field the rules read (severity by level, `when`
+ * conditions, the time where it is a value), for the
+ * memo of rule hits (`rules/hit-memo.ts`), which must tell them apart.
+ */
+const LEVELS = ['emerg', 'alert', 'crit', 'error', 'warn', 'notice', 'info', 'debug'];
+const refielded = samples.flatMap((s) => {
+  const levels = LEVELS.map((l) =>
+    s.replace(/\[(\w+:)?(?:emerg|alert|crit|error|warn|notice|info|debug)\]/, (_m, mod?: string) => `[${mod ?? ''}${l}]`),
+  );
+  const connection = s.replace(/(\d+#\d+: )(\*\d+ )?/, (_m, pidTid: string, cid?: string) => (cid ? pidTid : `${pidTid}*42 `));
+  // Another second: a certificate's notAfter makes the line's time one of its values (loggedAt).
+  const later = s.replace(/(\d\d:\d\d:)(\d\d)/, (_m, hm: string, ss: string) => `${hm}${String((Number(ss) + 7) % 60).padStart(2, '0')}`);
+  return [...levels, connection, s, later, connection, ...levels, later];
+});
+const benchLines = Object.values(bench);
+
+/** A match as data (the rule by id), for comparison. */
+function view(r: { parsed: unknown; match: { rule: Rule; pattern: { regex: string } } | null } | null): unknown {
+  if (!r) return null;
+  const m = r.match;
+  return { parsed: r.parsed, match: m ? { ...m, rule: m.rule.id, pattern: m.pattern.regex } : null };
+}
+
+/** What the scanner hands over: the indexes of the keys a line holds. */
+const keysOf = (text: string): number[] => matcher.keys.flatMap((k, i) => (text.includes(k) ? [i] : []));
+
+/** Every message of the lines out of a fresh joiner, with or without the scanner's keys. */
+function joined(lines: readonly string[], withKeys: boolean): unknown[] {
+  const j = new MessageJoiner(matcher, 'input');
+  const out: MessageResult[] = [];
+  lines.forEach((l, i) => {
+    const keys = withKeys ? keysOf(l) : undefined;
+    if (withKeys && keys!.length === 0) return; // the scanner would not hand it over (nor read it back here)
+    out.push(...j.line(l, i + 1, keys, undefined).results);
+  });
+  out.push(...j.flush());
+  return out.map(view);
+}
+
+/** Everything the shortcuts may touch, for one line. */
+function perLine(text: string): unknown {
+  const n = normalizeText(plainText(text));
+  return {
+    plain: plainText(text),
+    n,
+    unbalanced: unbalanced(text),
+    candidates: matcher.candidates(text).map((r) => r.id),
+    keyed: matcher.candidateTriggers(text, keysOf(text)),
+    present: matcher.triggersIn(n.text, matcher.candidateTriggers(text)),
+    match: view(matcher.match(text, { file: 'f', line: 1 }, keysOf(text))),
+    cuts: matcher.cutReadings(text).map((h) => [h.rule.id, h.cause, h.values, h.tail]),
+    only: matcher.candidates(text).map((r) => matcher.cutReadings(text, r).map((h) => [h.rule.id, h.cause, h.values])),
+  };
+}
+
+/** The same computation with the shortcuts off, then on; both results. */
+function both<T>(f: () => T): [T, T] {
+  const was = setFastPaths(false);
+  try {
+    const full = JSON.parse(JSON.stringify(f())) as T;
+    setFastPaths(true);
+    const fast = JSON.parse(JSON.stringify(f())) as T;
+    return [full, fast];
+  } finally {
+    setFastPaths(was);
+  }
+}
+
+const corpora: [string, string[][]][] = [
+  ['rule samples', samples.map((s) => [s])],
+  ['mutation variants', variants],
+  ['samples with other levels and connections', [refielded]],
+  ['public pastes', pastes],
+  ['bench slices', benchLines],
+];
+
+test.each(corpora)('%s: each line normalised, prefiltered, matched and cut-read as the full path does', (_name, groups) => {
+  const lines = [...new Set(groups.flat())];
+  const [full, fast] = both(() => lines.map(perLine));
+  const diff = lines.flatMap((l, i) => (JSON.stringify(full[i]) === JSON.stringify(fast[i]) ? [] : [l]));
+  expect(diff).toEqual([]);
+  expect(lines.length).toBeGreaterThan(20);
+});
+
+test.each(corpora)('%s: the joiner gives the same messages as the full path, in memory and with scan keys', (_name, groups) => {
+  const [full, fast] = both(() => groups.map((ls) => [joined(ls, false), joined(ls, true)]));
+  const diff = groups.flatMap((ls, i) => (JSON.stringify(full[i]) === JSON.stringify(fast[i]) ? [] : [ls]));
+  expect(diff).toEqual([]);
+});
+
+test('pastes and bench slices: the same findings, in memory and from a stream', async () => {
+  for (const lines of [...pastes, ...benchLines]) {
+    const [full, fast] = both(() => analyze(lines, rules, { now }).findings);
+    expect(fast).toEqual(full);
+  }
+  for (const lines of benchLines) {
+    const stream = (): Promise<unknown> =>
+      analyzeStream(Readable.from([Buffer.from(`${lines.join('\n')}\n`)]), rules, { now }).then((r) => r.findings);
+    setFastPaths(false);
+    const full = JSON.parse(JSON.stringify(await stream())) as unknown;
+    setFastPaths(true);
+    expect(JSON.parse(JSON.stringify(await stream()))).toEqual(full);
+  }
+  expect(fastPathsOn()).toBe(true);
+});
+
+test('the shortcuts are really taken: the bench slices hold look-alikes and stapling lines', () => {
+  const matched = benchLines.flat().filter((l) => matcher.match(l, { file: 'f', line: 1 }, keysOf(l)).match !== null).length;
+  const lookalikes = benchLines.flat().filter((l) => {
+    const r = matcher.match(l, { file: 'f', line: 1 }, keysOf(l));
+    return r.parsed !== null && r.match === null;
+  }).length;
+  expect(matched).toBeGreaterThan(300);
+  expect(lookalikes).toBeGreaterThan(100);
+});
+
+test('every sample’s cause is one its pattern can give (possibleCauses, which lets the joiner skip cut readings)', () => {
+  const missing = rules.flatMap((rule) =>
+    rule.samples.match.flatMap((s) => {
+      const hit = matcher.matchAll(s.line).find((h) => h.rule === rule);
+      return hit && !possibleCauses(rule, hit.pattern).includes(hit.cause) ? [`${rule.id}: ${hit.cause}`] : [];
+    }),
+  );
+  expect(missing).toEqual([]);
+});
