@@ -441,10 +441,8 @@ export class MessageJoiner {
   /** Is a trigger whole only across the break between the first two lines (`… OCS` + `P_basic_verify() failed`)? */
   private bridges(chain: readonly Physical[], triggers: readonly number[]): boolean {
     const pair = this.joined(chain.slice(0, 2), triggers);
-    return triggers.some((ti) => {
-      const re = looseTriggerPattern(this.matcher.triggers[ti]!);
-      return re.test(pair) && !re.test(chain[1]!.text);
-    });
+    // The matcher's exact trigger test first (its shortcuts spare the loose patterns of the many triggers a pair lacks).
+    return this.matcher.triggersIn(pair, triggers).some((ti) => !looseTriggerPattern(this.matcher.triggers[ti]!).test(chain[1]!.text));
   }
 
   /**

@@ -531,7 +531,13 @@ function holdsOf(
     const ti = triggerIndex.get(rule.trigger) ?? -1;
     if (!keysOfTrigger) {
       const reachable = new Set(byAnchor().flatMap((a) => a.keys));
-      keysOfTrigger = triggers.map((_, t) => keys.flatMap((_k, ki) => (reachable.has(ki) && keyTriggers[ki]!.includes(t) ? [ki] : [])));
+      // Inverted in one pass over the keys (not triggers × keys: ten times the rules made that ~60 ms).
+      const byTrigger: number[][] = triggers.map(() => []);
+      keyTriggers.forEach((ts, ki) => {
+        if (!reachable.has(ki)) return;
+        for (const t of ts) if (byTrigger[t]!.at(-1) !== ki) byTrigger[t]!.push(ki);
+      });
+      keysOfTrigger = byTrigger;
     }
     if (ti === -1 || !keysOfTrigger[ti]!.some((ki) => text.includes(keys[ki]!))) return false;
     return rulesOf(text, ti).includes(rule);
