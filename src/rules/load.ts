@@ -386,12 +386,25 @@ function readDir(dir: string, withText = true): { file: string; text: string }[]
 
 /**
  * Load, validate and compile rules: the built-in set (pre-validated by the build, or embedded in the
- * bundle, or read from the package's `rules/`) plus any extra directories.
+ * bundle, or read from the package's `rules/`) plus any extra directories, made concrete for
+ * `options.tie` (see {@link loadRuleSet} and `tie.ts`).
  *
  * @returns rules sorted by id
  * @throws RuleLoadError on the first unusable file or a duplicate id (naming both files)
  */
 export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]> {
+  return tieRules(await loadRuleSet(options), options.tie);
+}
+
+/**
+ * {@link loadRules} before any configuration: every rule, those tied to a configuration (`tiedTo`) as
+ * written. Their tied group is not narrowed yet, so they match any file: give the set to `tieRules()`
+ * before a matcher sees it (the CLI loads once and ties after reading `--config`).
+ *
+ * @returns rules sorted by id
+ * @throws RuleLoadError on the first unusable file or a duplicate id (naming both files)
+ */
+export async function loadRuleSet(options: Omit<LoadRulesOptions, 'tie'> = {}): Promise<Rule[]> {
   // `checked`: already linted for backtracking (by the build); rules read from files here are linted now.
   const specs: (BuiltinRule & { checked: boolean })[] = [];
   if (options.builtin !== false) {
@@ -411,5 +424,5 @@ export async function loadRules(options: LoadRulesOptions = {}): Promise<Rule[]>
     if (prev) throw new RuleLoadError(file, '/id', `duplicate rule id "${rule.id}" (also in ${prev.file})`);
     byId.set(rule.id, rule);
   }
-  return tieRules([...byId.values()], options.tie).sort((a, b) => compareIds(a.id, b.id));
+  return [...byId.values()].sort((a, b) => compareIds(a.id, b.id));
 }

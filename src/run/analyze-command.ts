@@ -18,10 +18,10 @@ import { safeJson } from '../format/sanitize.js';
 import { describeReadError } from '../input/read.js';
 import { hostPattern, HostPatternError, type HostPattern } from '../input/host-path.js';
 import { expandInputs, type InputProblem, type InputSource } from '../input/sources.js';
-import { loadRules, RuleLoadError } from '../rules/load.js';
+import { loadRuleSet, RuleLoadError } from '../rules/load.js';
 import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
-import type { ConfigTie } from '../rules/tie.js';
+import { tieRules, type ConfigTie } from '../rules/tie.js';
 import { createLivePrinter } from './live.js';
 import { createLiveGate, type LiveGate, type LiveMode } from './live-gate.js';
 import { createProgress, NO_PROGRESS, type Progress } from './progress.js';
@@ -56,6 +56,8 @@ interface Session {
   window?: TimeWindow | undefined;
   /** The files `--config` ties rules to (for `--jobs` workers). */
   tie?: ConfigTie;
+  /** Every rule as loaded, the tied ones not yet made concrete (`loadRuleSet`): tied after `--config` is read. */
+  ruleSet?: readonly Rule[];
 }
 
 /** An input: a file, stdin, or the journal (`--journal`). */
@@ -266,12 +268,7 @@ async function configured(s: Session, rules: readonly Rule[]): Promise<{ enrich:
   const setup = await inspectionStep(s.opts, s.params.cwd, CAUSES, (msg) => s.errOut.write(errorLine(msg)));
   if ('error' in setup) return setup.error === null ? 2 : s.fail(setup.error);
   if (Object.keys(setup.tie).length === 0) return { enrich: setup.enrich, rules };
-  try {
-    s.rules = await loadRules({ dirs: s.opts.rules, tie: setup.tie });
-  } catch (err) {
-    if (err instanceof RuleLoadError) return s.fail(`invalid rule file: ${err.message}`);
-    throw err;
-  }
+  s.rules = tieRules(s.ruleSet!, setup.tie);
   s.tie = setup.tie;
   return { enrich: setup.enrich, rules: s.rules };
 }
@@ -403,15 +400,15 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     params.stdout.write(`${JSON.stringify(schema, null, 2)}\n`);
     return 0;
   }
-  let rules: Rule[];
   try {
-    rules = await loadRules({ dirs: opts.rules });
+    s.ruleSet = await loadRuleSet({ dirs: opts.rules });
   } catch (err) {
     if (err instanceof RuleLoadError) return fail(`invalid rule file: ${err.message}`);
     throw err;
   }
   // The listing names every rule, those tied to a configuration too (they apply only with --config).
-  if (opts.listCauses || opts.listRules) return listing(s, opts.listRules ? await loadRules({ dirs: opts.rules, tie: 'samples' }) : rules);
+  if (opts.listCauses || opts.listRules) return listing(s, s.ruleSet);
+  const rules = tieRules(s.ruleSet);
   s.rules = rules;
   const view = viewOf(opts);
   if ('error' in view) return fail(view.error);
