@@ -125,7 +125,7 @@ async function* streamChunks(stream: AsyncIterable<Buffer | string>): AsyncGener
  * so at least half of the first 128 code units must have one. A byte file that merely starts with FF FE
  * (binary, invalid UTF-8, or a UTF-32 byte-order mark FF FE 00 00 before ASCII text) has few such zeros.
  */
-export function looksUtf16(b: Buffer, high: 0 | 1): boolean {
+function looksUtf16(b: Buffer, high: 0 | 1): boolean {
   const end = Math.min(b.length, 2 + 256);
   let units = 0;
   let zeros = 0;

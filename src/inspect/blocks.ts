@@ -63,8 +63,10 @@ export function evidenceHints(f: Pick<FindingData, 'evidence' | 'server' | 'data
     if (at && !h.configFile) h.configFile = at;
   }
   // The file a start-up line names: the trusted bundle (SSL_CTX_load_verify_locations) or the stapling file.
-  if (f.server === 'nginx' && f.data.file && f.cause === 'trusted-chain-incomplete' && !h.trustedFile) h.trustedFile = f.data.file;
-  else if (f.server === 'nginx' && f.data.file && !h.staplingFile) h.staplingFile = f.data.file;
+  if (f.server === 'nginx' && f.data.file) {
+    if (f.cause === 'trusted-chain-incomplete') h.trustedFile = f.data.file;
+    else h.staplingFile = f.data.file;
+  }
   return h;
 }
 

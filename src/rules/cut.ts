@@ -128,12 +128,8 @@ function triggerEnd(elements: readonly AST.Element[], trigger: string): number {
  * text must still hold in full (null when the pattern has no twin). For tests and explanations.
  */
 export function twinHead(source: string, trigger: string): RegExp | null {
-  let pattern: AST.Pattern;
-  try {
-    pattern = parser.parsePattern(source);
-  } catch {
-    return null;
-  }
+  const pattern = parsed(source);
+  if (!pattern) return null;
   const w = new Writer();
   const heads = pattern.alternatives.flatMap((alt) => {
     const end = triggerEnd(alt.elements, trigger);
@@ -144,6 +140,15 @@ export function twinHead(source: string, trigger: string): RegExp | null {
 
 const parser = new RegExpParser({ ecmaVersion: 2022 });
 
+/** A pattern's syntax tree, or null when it does not parse. */
+function parsed(source: string): AST.Pattern | null {
+  try {
+    return parser.parsePattern(source);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The cut-tolerant twin of a rule pattern, or null when the trigger is not a literal run of the
  * pattern (then the pattern has no twin) or the pattern cannot be parsed.
@@ -151,12 +156,8 @@ const parser = new RegExpParser({ ecmaVersion: 2022 });
  * @param trigger the rule's trigger
  */
 export function cutTwin(source: string, trigger: string): CutTwin | null {
-  let pattern: AST.Pattern;
-  try {
-    pattern = parser.parsePattern(source);
-  } catch {
-    return null;
-  }
+  const pattern = parsed(source);
+  if (!pattern) return null;
   const w = new Writer();
   const alternatives: string[] = [];
   for (const alt of pattern.alternatives) {

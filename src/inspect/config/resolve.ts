@@ -264,15 +264,14 @@ function placeTests(hints: SiteHints, opts: ResolveOptions): [HintName, string, 
       });
     out.push(['responderUrl', url, [forced, inCert]]);
   }
+  // A file the log names is the block's when both read the same file (through --map-path).
+  const paths = opts.paths ?? NO_PATH_MAP;
+  const real = (p: string) => paths.toReal(path.resolve(p));
   if (hints.staplingFile) {
-    const paths = opts.paths ?? NO_PATH_MAP;
-    const real = (p: string) => paths.toReal(path.resolve(p));
     const wanted = real(hints.staplingFile);
     out.push(['staplingFile', hints.staplingFile, [(w) => w.site.staplingFile !== null && real(w.site.staplingFile) === wanted]]);
   }
   if (hints.trustedFile) {
-    const paths = opts.paths ?? NO_PATH_MAP;
-    const real = (p: string) => paths.toReal(path.resolve(p));
     const wanted = real(hints.trustedFile);
     out.push(['trustedFile', hints.trustedFile, [(w) => w.site.trustedFiles.some((t) => real(t) === wanted)]]);
   }
