@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { analyze, createAnalyzer, type Report } from '../src/findings/analyzer.js';
+import { analyze, type Report } from '../src/findings/analyzer.js';
 import type { FindingData } from '../src/types.js';
-import { LineScanner } from '../src/lines/scan.js';
+import { scanInChunks, reportSummary } from './helpers/chunked-scan.js';
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
 import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
@@ -100,28 +100,8 @@ test('Apache’s AH00526 syntax error keeps its second line to itself', () => {
 
 // ---------- streaming path = in-memory path ----------
 
-function scan(bytes: Buffer, sizes: number[], simd: boolean): Report<FindingData> {
-  const a = createAnalyzer(rules);
-  const h = a.input('x.log');
-  const s = new LineScanner(a.matcher.prefilter, h, undefined, simd);
-  let pos = 0;
-  let i = 0;
-  while (pos < bytes.length) {
-    const n = Math.max(1, sizes[i++ % sizes.length]!);
-    s.push(bytes.subarray(pos, pos + n));
-    pos += n;
-  }
-  s.end();
-  h.end();
-  return a.end();
-}
-
-function summary(r: Report<FindingData>): unknown {
-  return {
-    stats: r.stats,
-    findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })),
-  };
-}
+const scan = (bytes: Buffer, sizes: number[], simd: boolean): Report<FindingData> => scanInChunks(rules, bytes, sizes, { simd });
+const summary = reportSummary;
 
 test('property: wrapped messages among ordinary lines give the same findings streamed (any chunking, SIMD or not) as in memory', () => {
   const samples = rules.flatMap((r) => r.samples.match.map((s) => s.line)).filter((l, i) => i % 5 === 0);

@@ -109,6 +109,17 @@ async function readingPast(pid: number, bytes: number): Promise<void> {
   throw new Error(`process ${pid} did not read ${bytes} bytes in 30 s`);
 }
 
+/** Run the CLI, and send it SIGTERM once it has read 8 MiB (it is inside the big input): its exit code and stdout. */
+async function terminatedWhileReading(args: string[]): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: PLAIN_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const code = new Promise<number | null>((resolve) => child.on('close', resolve));
+  await readingPast(child.pid!, 8 << 20);
+  child.kill('SIGTERM');
+  return { code: await code, out };
+}
+
 describe('NDJSON events', () => {
   test('updates carry what changed: folded, the events give the JSON report; no evidence line is sent twice', async () => {
     const [n, j] = await Promise.all([runCliAsync(['--format', 'ndjson', busy]), runCliAsync(['--format', 'json', busy])]);
@@ -171,17 +182,8 @@ describe('inputs, failures and interruptions', () => {
     async (format, flags) => {
       const second = path.join(dir, 'second.log');
       fs.writeFileSync(second, `${ngx(5, 5)}\n`);
-      const child = spawn(process.execPath, [CLI, ...flags, noisy, second], {
-        cwd: ROOT,
-        env: PLAIN_ENV,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const code = new Promise<number | null>((resolve) => child.on('close', resolve));
-      await readingPast(child.pid!, 8 << 20); // it is reading the 130 MB file
-      child.kill('SIGTERM');
-      expect(await code).toBe(1); // the finding in the first line was seen
+      const { code, out } = await terminatedWhileReading([...flags, noisy, second]); // inside the 130 MB file
+      expect(code).toBe(1); // the finding in the first line was seen
       if (format === 'json') {
         const doc = JSON.parse(out) as { interrupted: boolean; inputs: { file: string; status: string; error?: string; lines: number }[] };
         expect(validJson(doc)).toBe(true);
@@ -203,17 +205,8 @@ describe('inputs, failures and interruptions', () => {
   test('SIGTERM while --jobs 2 workers read: the input stopped in is partial, none is called read that was not', async () => {
     const second = path.join(dir, 'second-jobs.log');
     fs.writeFileSync(second, `${ngx(5, 5)}\n`);
-    const child = spawn(process.execPath, [CLI, '--format', 'json', '--jobs', '2', noisy, second], {
-      cwd: ROOT,
-      env: PLAIN_ENV,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const code = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await readingPast(child.pid!, 8 << 20);
-    child.kill('SIGTERM');
-    expect(await code).toBe(1);
+    const { code, out } = await terminatedWhileReading(['--format', 'json', '--jobs', '2', noisy, second]);
+    expect(code).toBe(1);
     const doc = JSON.parse(out) as { interrupted: boolean; inputs: { file: string; status: string; error?: string; lines: number }[] };
     expect(validJson(doc)).toBe(true);
     expect(doc.interrupted).toBe(true);

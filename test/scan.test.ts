@@ -3,9 +3,9 @@
  * same findings, same line numbers, same accounting — whatever the chunk boundaries.
  */
 import fc from 'fast-check';
-import { analyze, createAnalyzer, type Report } from '../src/findings/analyzer.js';
+import { analyze, type Report } from '../src/findings/analyzer.js';
 import type { FindingData } from '../src/types.js';
-import { LineScanner } from '../src/lines/scan.js';
+import { scanInChunks, reportSummary } from './helpers/chunked-scan.js';
 import { loadRules } from '../src/rules/load.js';
 
 const rules = await loadRules();
@@ -26,28 +26,9 @@ const NOISE = [
 ];
 
 /** Scan bytes through the fast path, cut into the given chunk sizes (cycled). */
-function scan(bytes: Buffer, sizes: number[], maxLineLength?: number): Report<FindingData> {
-  const a = createAnalyzer(rules);
-  const h = a.input('x.log');
-  const s = new LineScanner(a.matcher.prefilter, h, maxLineLength);
-  let pos = 0;
-  let i = 0;
-  while (pos < bytes.length) {
-    const n = Math.max(1, sizes[i++ % sizes.length]!);
-    s.push(bytes.subarray(pos, pos + n));
-    pos += n;
-  }
-  s.end();
-  h.end();
-  return a.end();
-}
-
-function summary(r: Report<FindingData>): unknown {
-  return {
-    stats: r.stats,
-    findings: r.findings.map((f) => ({ id: f.id, count: f.count, lines: f.evidence.map((e) => [e.line, e.text]) })),
-  };
-}
+const scan = (bytes: Buffer, sizes: number[], maxLineLength?: number): Report<FindingData> =>
+  scanInChunks(rules, bytes, sizes, maxLineLength === undefined ? {} : { maxLineLength });
+const summary = reportSummary;
 
 test('LF, CRLF and lone CR all end a line; the last line may lack an end', () => {
   const text = `${REAL[0]}\r\n${REAL[1]}\r${NOISE[0]}\n${REAL[2]}\r\n\r\n${REAL[3]}`;
