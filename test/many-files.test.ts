@@ -27,7 +27,7 @@ test('200 small files through one analyzer: the prefilter is planned once, every
       return f;
     });
     const analyzer = createAnalyzer(rules);
-    const fingerprints = jest.spyOn(analyzer.matcher.prefilter, 'fingerprints');
+    const fingerprints = jest.spyOn(analyzer.matcher.prefilter, 'fingerprintPlan');
     const anchors = jest.spyOn(analyzer.matcher.prefilter, 'anchors');
     const teddies = jest.spyOn(Teddy, 'create');
     const alloc = jest.spyOn(Buffer, 'allocUnsafe');

@@ -48,6 +48,50 @@ test('property: finds every fingerprint occurrence, and nothing else', () => {
   );
 });
 
+test('property: any grouping into the 16 buckets finds the same occurrences', () => {
+  const alphabet = fc.constantFrom(...'abcOCSP _:\n\r"#\u0000\u00ff'.split(''));
+  fc.assert(
+    fc.property(
+      fc.uniqueArray(
+        fc.array(alphabet, { minLength: 3, maxLength: 4 }).map((a) => a.join('')),
+        { minLength: 1, maxLength: 24 },
+      ),
+      fc.array(fc.nat(15), { minLength: 24, maxLength: 24 }),
+      fc.array(alphabet, { maxLength: 300 }).map((a) => a.join('')),
+      (fpStrings, buckets, text) => {
+        const fps = fpStrings.map((s) => Buffer.from(s, 'latin1'));
+        const buf = Buffer.from(text, 'latin1');
+        const got: string[] = [];
+        Teddy.create(fps, buckets.slice(0, fps.length))!.find(buf, 0, buf.length, (p, i) => got.push(`${p}:${i}`));
+        expect(got.sort()).toEqual(naive(buf, fps, 0, buf.length));
+      },
+    ),
+    { numRuns: 1000 },
+  );
+});
+
+test('the planned grouping puts every fingerprint in one of the 16 buckets, at most 32 in each', async () => {
+  const rules = await loadRules();
+  const planner = new AnchorPlanner([...new Set(rules.map((r) => r.trigger))]);
+  const sample = Buffer.from(
+    rules
+      .flatMap((r) => [...r.samples.match, ...r.samples.nomatch].map((s) => s.line))
+      .join('\n')
+      .repeat(20),
+  );
+  for (const plan of [planner.fingerprintPlan(), planner.fingerprintPlan(sample)]) {
+    expect(plan.buckets).toHaveLength(plan.fingerprints.length);
+    expect(plan.buckets.every((b) => Number.isInteger(b) && b >= 0 && b < 16)).toBe(true);
+    for (let b = 0; b < 16; b++) expect(plan.buckets.filter((x) => x === b).length).toBeLessThanOrEqual(32);
+    expect(
+      Teddy.create(
+        plan.fingerprints.map((f) => Buffer.from(f, 'latin1')),
+        plan.buckets,
+      ),
+    ).not.toBeNull();
+  }
+});
+
 test('a fingerprint with a NUL byte does not match the padding after the input', () => {
   const got: number[] = [];
   Teddy.create([Buffer.from('P\u00ff\u0000', 'latin1')])!.find(Buffer.from('P\u00ff', 'latin1'), 0, 2, (p) => got.push(p));

@@ -27,10 +27,18 @@ export interface Prefilter {
   readonly containers: readonly (readonly number[])[];
   /** … and the offsets of each of those containers relative to the contained trigger's occurrence. */
   readonly containerOffsets: readonly (readonly number[])[];
-  /** 3–4-byte fingerprints (latin1) for the SIMD filter, chosen for a sample of the input (none: the static model). */
-  fingerprints(sample?: Uint8Array): string[];
+  /** 3–4-byte fingerprints (latin1) for the SIMD filter and their buckets, chosen for a sample of the input (none: the static model). */
+  fingerprintPlan(sample?: Uint8Array): FingerprintPlan;
   /** Anchors (UTF-8 text) for the `indexOf` path, chosen likewise; every trigger contains one. */
   anchors(sample?: Uint8Array): string[];
+}
+
+/** Fingerprints for the SIMD filter (`teddy.ts`) and the bucket (0–15) of each. */
+export interface FingerprintPlan {
+  /** 3–4-byte latin1 strings; every trigger contains one. */
+  fingerprints: string[];
+  /** The bucket of each fingerprint, same order. */
+  buckets: number[];
 }
 
 /**
@@ -103,8 +111,9 @@ interface Plan {
 }
 
 function makePlan(prefilter: Prefilter, model: Uint8Array | undefined, useSimd: boolean): Plan {
-  const fingerprints = useSimd ? prefilter.fingerprints(model).map((f) => Buffer.from(f, 'latin1')) : null;
-  const teddy = fingerprints ? Teddy.create(fingerprints) : null;
+  const fp = useSimd ? prefilter.fingerprintPlan(model) : null;
+  const fingerprints = fp ? fp.fingerprints.map((f) => Buffer.from(f, 'latin1')) : null;
+  const teddy = fingerprints ? Teddy.create(fingerprints, fp!.buckets) : null;
   const anchors = teddy ? fingerprints! : prefilter.anchors(model).map((a) => Buffer.from(a, 'utf8'));
   const triggerBytes = prefilter.triggerBytes.map((t) => Buffer.from(t, 'latin1'));
   // Shortest first, so that an absent trigger rules out the longer ones containing it.

@@ -2,8 +2,10 @@
  * Single-pass multi-literal search with WebAssembly SIMD (the kernel is `teddy.wat`): finds every
  * position where one of up to a few hundred short *fingerprints* (3–4 bytes) may start, in one pass
  * over the input whatever the number of fingerprints, then confirms each candidate exactly in
- * JavaScript. The fingerprints are distributed over 8 buckets; similar fingerprints share a bucket so
- * that the nibble masks stay sparse and false candidates rare.
+ * JavaScript. The fingerprints are distributed over 16 buckets; fingerprints that share a bucket widen
+ * its nibble masks (a bucket passes every byte whose low and high nibbles each occur at that offset in
+ * one of its fingerprints), so the caller groups them: the planner (`rules/prefilter.ts`) chooses the
+ * grouping that lets the fewest positions of a sample of the input through.
  *
  * Used by the scanner when the runtime has WebAssembly SIMD (Node ≥ 16.4) and the module can be
  * instantiated (not under a tight `ulimit -v`); otherwise the scanner falls back to one
@@ -11,11 +13,14 @@
  */
 import { TEDDY_WASM_BASE64 } from './teddy-wasm.js';
 
-const FP_COUNTS = 128;
-const FP_TABLE = 256;
+/** Buckets of the kernel (two result vectors of 8 bits per byte). */
+export const TEDDY_BUCKETS = 16;
+const MASKS = 256;
+const FP_COUNTS = 256;
+const FP_TABLE = 512;
 /** Fingerprints per bucket the kernel's table holds (12 bytes each). */
-const MAX_PER_BUCKET = 32;
-const OUT = 4096;
+export const MAX_PER_BUCKET = 32;
+const OUT = 8192;
 const RECORD = 12;
 const OUT_END = OUT + RECORD * 16384;
 const INPUT = 1 << 20;
@@ -72,6 +77,15 @@ interface Exports {
   scan(p: number, end: number, out: number, outEnd: number, reserve: number): number;
 }
 
+/** The default grouping: the fingerprints sorted, cut into {@link TEDDY_BUCKETS} runs. */
+function sortedRuns(fingerprints: readonly Buffer[]): number[] {
+  const order = fingerprints.map((_, i) => i).sort((a, b) => Buffer.compare(fingerprints[a]!, fingerprints[b]!));
+  const per = Math.ceil(order.length / TEDDY_BUCKETS) || 1;
+  const bucketOf = new Array<number>(fingerprints.length);
+  order.forEach((fi, k) => (bucketOf[fi] = Math.min(TEDDY_BUCKETS - 1, Math.floor(k / per))));
+  return bucketOf;
+}
+
 /** What {@link Teddy.scan} found out about the line ends of the range it scanned. */
 export interface LineEnds {
   /** Line ends in the range: LF, and CR not followed by LF. */
@@ -91,27 +105,26 @@ export class Teddy {
   private readonly exports: Exports;
   private readonly mem: Uint8Array;
   private readonly view: DataView;
-  /** Masks, per-bucket counts and fingerprint table, as written into the module's memory [0, FP_TABLE + 8·32·12). */
-  private readonly tables = new Uint8Array(FP_TABLE + 8 * MAX_PER_BUCKET * 12);
+  /** Masks, per-bucket counts and fingerprint table, as written into the module's memory [0, FP_TABLE + 16·32·12). */
+  private readonly tables = new Uint8Array(FP_TABLE + TEDDY_BUCKETS * MAX_PER_BUCKET * 12);
   /** Fingerprint indexes per bucket. */
-  private readonly buckets: number[][] = Array.from({ length: 8 }, () => []);
+  private readonly buckets: number[][] = Array.from({ length: TEDDY_BUCKETS }, () => []);
 
   /**
    * @param fingerprints 3- or 4-byte strings (each char one byte, latin1)
+   * @param bucketOf the bucket (0–15) of each fingerprint
    * @throws Error when a fingerprint is not 3–4 bytes
    */
   private constructor(
     mod: WasmModule,
     readonly fingerprints: readonly Buffer[],
+    bucketOf: readonly number[],
   ) {
     this.exports = instance(mod)!;
     this.mem = new Uint8Array(this.exports.memory.buffer);
     this.view = new DataView(this.exports.memory.buffer);
-    // Similar fingerprints in one bucket keep its masks sparse: sort, then cut into 8 runs.
-    const order = fingerprints.map((_, i) => i).sort((a, b) => Buffer.compare(fingerprints[a]!, fingerprints[b]!));
-    const per = Math.ceil(order.length / 8) || 1;
-    order.forEach((fi, k) => this.buckets[Math.min(7, Math.floor(k / per))]!.push(fi));
-    const masks = this.tables.subarray(0, 128);
+    fingerprints.forEach((_, fi) => this.buckets[bucketOf[fi]!]!.push(fi));
+    const masks = this.tables.subarray(0, MASKS);
     const table = new DataView(this.tables.buffer);
     this.buckets.forEach((list, b) => {
       table.setInt32(FP_COUNTS + 4 * b, list.length, true);
@@ -127,16 +140,19 @@ export class Teddy {
       for (const fi of list) {
         const f = fingerprints[fi]!;
         if (f.length < 3 || f.length > 4) throw new Error(`fingerprint must be 3-4 bytes: ${JSON.stringify(f.toString('latin1'))}`);
+        // Offset j's 64 bytes of masks: lo and hi of buckets 0-7, then lo and hi of buckets 8-15.
+        const at = b < 8 ? 0 : 32;
+        const bit = 1 << (b % 8);
         for (let j = 0; j < 4; j++) {
-          const lo = masks.subarray(32 * j, 32 * j + 16);
-          const hi = masks.subarray(32 * j + 16, 32 * j + 32);
+          const lo = masks.subarray(64 * j + at, 64 * j + at + 16);
+          const hi = masks.subarray(64 * j + at + 16, 64 * j + at + 32);
           if (j < f.length) {
-            lo[f[j]! & 15]! |= 1 << b;
-            hi[f[j]! >> 4]! |= 1 << b;
+            lo[f[j]! & 15]! |= bit;
+            hi[f[j]! >> 4]! |= bit;
           } else {
             for (let n = 0; n < 16; n++) {
-              lo[n]! |= 1 << b;
-              hi[n]! |= 1 << b;
+              lo[n]! |= bit;
+              hi[n]! |= bit;
             }
           }
         }
@@ -146,14 +162,18 @@ export class Teddy {
 
   /**
    * A Teddy for these fingerprints, or null when WebAssembly SIMD is not available, its memory cannot
-   * be reserved (an address-space limit), or there are more than 8 × 32 fingerprints (the caller then
-   * uses its fallback).
+   * be reserved (an address-space limit), or a bucket would hold more than 32 fingerprints (the
+   * caller then uses its fallback).
+   * @param bucketOf the bucket (0–15) of each fingerprint, as the planner grouped them; default: the
+   *   fingerprints sorted and cut into 16 runs (similar fingerprints together)
    */
-  static create(fingerprints: readonly Buffer[]): Teddy | null {
-    if (fingerprints.length === 0 || fingerprints.length > 8 * MAX_PER_BUCKET) return null;
+  static create(fingerprints: readonly Buffer[], bucketOf: readonly number[] = sortedRuns(fingerprints)): Teddy | null {
+    if (fingerprints.length === 0 || bucketOf.length !== fingerprints.length) return null;
+    const per = new Array<number>(TEDDY_BUCKETS).fill(0);
+    for (const b of bucketOf) if (!(b >= 0 && b < TEDDY_BUCKETS) || ++per[b]! > MAX_PER_BUCKET) return null;
     const mod = wasmModule();
     if (!mod || !instance(mod)) return null;
-    return new Teddy(mod, fingerprints);
+    return new Teddy(mod, fingerprints, bucketOf);
   }
 
   /**

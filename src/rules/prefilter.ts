@@ -11,7 +11,9 @@
  * Without a sample a static model of error-log text is used. The choice affects speed only: findings
  * are the same for any anchor set that covers every trigger.
  */
-import type { Prefilter } from '../lines/scan.js';
+import type { FingerprintPlan, Prefilter } from '../lines/scan.js';
+import { MAX_PER_BUCKET, TEDDY_BUCKETS } from '../lines/teddy.js';
+import { countGrams, groupFingerprints, type Grams } from './fingerprint-groups.js';
 
 /**
  * Frequencies of a text sample: bytes, byte pairs, and (hashed) 4-byte grams. Error logs are made of
@@ -27,6 +29,8 @@ export interface ByteModel {
   quad(v: number): number | null;
   /** Sample length in bytes. */
   readonly n: number;
+  /** The sample's distinct 4-byte grams (counted on first use), for grouping the SIMD fingerprints; none without a sample. */
+  readonly grams?: Grams;
 }
 
 const QUAD_BITS = 18;
@@ -58,11 +62,15 @@ export function byteModel(sample: Uint8Array): ByteModel {
       if (QUAD[q]! < 0xffff) QUAD[q]!++;
     }
   }
+  let grams: Grams | undefined;
   return {
     n,
     unigram: (b) => (UNI[b]! + 0.01) / (n + 2.56),
     bigram: (b0, b1) => (BI[(b0 << 8) | b1]! + 0.0001) / (n + 6.5536),
     quad: (q) => QUAD[quadIndex(q)]!,
+    get grams() {
+      return (grams ??= countGrams(sample.subarray(0, n)));
+    },
   };
 }
 
@@ -111,6 +119,11 @@ const STOP = 100;
 const CANDIDATE = 6000;
 /** Cost of one more SIMD fingerprint (it widens its bucket's masks: more false candidates). */
 const FINGERPRINT = 0.5;
+/**
+ * Cost of a fingerprint's first two bytes, per occurrence of that pair: the kernel tests offsets 0 and
+ * 1 of every block and the other two only when those pass, so `"xpir"` is cheaper than `"expi"`.
+ */
+const LEAD = 200;
 
 const MIN_LEN = 4;
 const MAX_LEN = 7;
@@ -134,6 +147,8 @@ export interface PrecomputedPlan {
   triggers: string[];
   /** {@link AnchorPlanner.chooseFingerprints} without a model. */
   fingerprints: string[];
+  /** The SIMD bucket of each fingerprint ({@link AnchorPlanner.fingerprintPlan} without a sample); absent: grouped at start. */
+  buckets?: number[];
   /** {@link AnchorPlanner.choose} without a model. */
   anchors: string[];
   /** {@link AnchorPlanner.containers}. */
@@ -174,9 +189,11 @@ export function precomputedScanKeys(signature: string): PrecomputedKeys | undefi
 /** Compute the static-model plan of a trigger list (the build's step; see {@link PrecomputedPlan}). */
 export function computePlan(triggers: readonly string[]): PrecomputedPlan {
   const planner = new AnchorPlanner(triggers);
+  const { fingerprints, buckets } = planner.fingerprintPlan();
   return {
     triggers: [...triggers],
-    fingerprints: planner.chooseFingerprints(),
+    fingerprints,
+    buckets,
     anchors: planner.choose(),
     containers: planner.containers,
     containerOffsets: planner.containerOffsets,
@@ -220,9 +237,22 @@ export class AnchorPlanner implements Prefilter {
     return this.prebuilt !== undefined ? this.prebuilt : (this.prebuilt = precomputed.get(this.triggers.join('\n')) ?? null);
   }
 
-  /** {@link Prefilter.fingerprints}: {@link chooseFingerprints} under the byte model of the sample. */
+  /** {@link chooseFingerprints} under the byte model of the sample (none: the static model). */
   fingerprints(sample?: Uint8Array): string[] {
     return this.chooseFingerprints(sample ? byteModel(sample) : undefined);
+  }
+
+  /**
+   * {@link Prefilter.fingerprintPlan}: {@link chooseFingerprints} under the byte model of the sample,
+   * grouped into the SIMD filter's buckets so that the fewest positions of the sample pass a bucket
+   * (`fingerprint-groups.ts`). Without a sample: the build's plan, or the static model.
+   */
+  fingerprintPlan(sample?: Uint8Array): FingerprintPlan {
+    const built = sample ? null : this.built();
+    if (built?.buckets) return { fingerprints: [...built.fingerprints], buckets: [...built.buckets] };
+    const model = sample ? byteModel(sample) : undefined;
+    const fingerprints = this.chooseFingerprints(model);
+    return { fingerprints, buckets: groupFingerprints(fingerprints, model ?? STATIC, TEDDY_BUCKETS, MAX_PER_BUCKET) };
   }
 
   /** {@link Prefilter.anchors}: {@link choose} under the byte model of the sample. */
@@ -315,7 +345,8 @@ export class AnchorPlanner implements Prefilter {
     const m = model ?? STATIC;
     this.fpCands ??= [...this.windowIndex().values()];
     const cands = this.fpCands;
-    const cost = cands.map((c) => FINGERPRINT + CANDIDATE * frequency(c.key, m));
+    const lead = (k: string): number => (k.length < 2 ? 0 : LEAD * m.bigram(k.charCodeAt(0), k.charCodeAt(1)));
+    const cost = cands.map((c) => FINGERPRINT + CANDIDATE * frequency(c.key, m) + lead(c.key));
     return greedyCover(cands, cost, this.triggers.length);
   }
 

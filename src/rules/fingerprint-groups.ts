@@ -1,0 +1,190 @@
+/**
+ * Which fingerprints share a bucket of the SIMD filter (`lines/teddy.ts`). A bucket tests each of the
+ * fingerprint's four offsets with two nibble masks, so it lets through every byte whose low nibble
+ * and high nibble each occur at that offset in one of its fingerprints: two fingerprints `"OCSP"` and
+ * `"ocsp"` cost no more than one, `"vali"` and `"stry"` together pass `"valy"`, `"stri"`, … and the
+ * cost of a grouping is the positions of the input that some bucket lets through. Error logs repeat
+ * a few templates, so that is counted on the distinct 4-byte grams of a sample of the input itself
+ * (with no sample: estimated from byte frequencies, offsets taken as independent).
+ *
+ * Greedy agglomeration (as Hyperscan's Teddy compiler does): every fingerprint starts alone; the pair
+ * of groups whose merge adds the least cost is merged until the kernel's 16 buckets suffice.
+ */
+
+/** The distinct 4-byte grams of a sample and their counts, ordered by their first two bytes. */
+export interface Grams {
+  /** Grams whose first two bytes are (b0, b1) are at [start[b0·256 + b1], start[b0·256 + b1 + 1]) of `gram`. */
+  readonly start: Uint32Array;
+  /** The grams, big-endian (first byte in the top 8 bits; as int32). */
+  readonly gram: Int32Array;
+  /** Running total of the counts: grams [i, j) occur cum[j] − cum[i] times. */
+  readonly cum: Float64Array;
+  /** Positions counted (sample length − 3). */
+  readonly n: number;
+}
+
+/** What the grouping needs to know of the input. */
+export interface GroupModel {
+  /** P(byte), used when there are no grams. */
+  unigram(b: number): number;
+  /** The sample's grams, when there is a sample. */
+  readonly grams?: Grams;
+}
+
+const SLOTS = 1 << 17;
+let tables: { keys: Int32Array; counts: Int32Array } | null = null;
+
+/**
+ * Count the distinct 4-byte grams of a sample (one pass; an open-addressing table of 2^17 slots,
+ * allocated on first use and reused). Past half the table's size, new grams are no longer added:
+ * a sample that varied (random bytes) then looks less varied, which only affects speed.
+ */
+export function countGrams(sample: Uint8Array): Grams {
+  tables ??= { keys: new Int32Array(SLOTS), counts: new Int32Array(SLOTS) };
+  const { keys, counts } = tables;
+  counts.fill(0);
+  const mask = SLOTS - 1;
+  let distinct = 0;
+  let v = 0;
+  for (let i = 0; i < sample.length; i++) {
+    v = (v << 8) | sample[i]!;
+    if (i < 3) continue;
+    let s = Math.imul(v, 0x9e3779b1) >>> 15;
+    while (counts[s] !== 0 && keys[s] !== v) s = (s + 1) & mask;
+    if (counts[s] === 0) {
+      if (distinct >= SLOTS / 2) continue;
+      keys[s] = v;
+      distinct++;
+    }
+    counts[s]!++;
+  }
+  // Counting sort by the first two bytes.
+  const start = new Uint32Array(65537);
+  for (let s = 0; s < SLOTS; s++) if (counts[s] !== 0) start[(keys[s]! >>> 16) + 1]!++;
+  for (let b = 0; b < 65536; b++) start[b + 1]! += start[b]!;
+  const fill = start.slice(0, 65536);
+  const gram = new Int32Array(distinct);
+  const count = new Int32Array(distinct);
+  for (let s = 0; s < SLOTS; s++) {
+    if (counts[s] === 0) continue;
+    const at = fill[keys[s]! >>> 16]!++;
+    gram[at] = keys[s]!;
+    count[at] = counts[s]!;
+  }
+  const cum = new Float64Array(distinct + 1);
+  for (let i = 0; i < distinct; i++) cum[i + 1] = cum[i]! + count[i]!;
+  return { start, gram, cum, n: Math.max(1, sample.length - 3) };
+}
+
+/**
+ * A group's masks at offsets 0–3, each the set of low nibbles allowed there (bits 0–15) and of high
+ * nibbles (bits 16–31); its fingerprints; its cost.
+ */
+interface Group {
+  masks: number[];
+  members: number[];
+  cost: number;
+}
+
+// Relative costs per position of the input, in the kernel's terms: a position that passes offsets 0
+// and 1 makes its block test offsets 2 and 3 too (and a branch the CPU cannot predict); one that
+// passes all four is looked at lane by lane and compared with each fingerprint of the bucket.
+const STAGE_TWO = 5;
+const LANE = 30;
+const ENTRY = 5;
+
+/** Whether an offset's masks (low-nibble set | high-nibble set << 16) let byte x through. */
+const passes = (mask: number, x: number): boolean => ((mask >>> (x & 15)) & (mask >>> (16 + (x >>> 4))) & 1) === 1;
+
+const ctz = (x: number): number => 31 - Math.clz32(x & -x);
+
+/** The bytes an offset's masks let through. */
+function bytesOf(mask: number): number[] {
+  const out: number[] = [];
+  for (let h = mask >>> 16; h !== 0; h &= h - 1) for (let l = mask & 0xffff; l !== 0; l &= l - 1) out.push((ctz(h) << 4) | ctz(l));
+  return out;
+}
+
+/** Estimated cost per input position of one bucket with these masks (lo[j] | hi[j] << 16 per offset j) and this many fingerprints. */
+function bucketCost(m0: number, m1: number, m2: number, m3: number, size: number, m: GroupModel): number {
+  let p01 = 0;
+  let p = 0;
+  const g = m.grams;
+  if (g) {
+    // Every byte pair (x0, x1) that offsets 0 and 1 let through, then its grams one by one.
+    const b1 = bytesOf(m1);
+    for (const x0 of bytesOf(m0)) {
+      for (const x1 of b1) {
+        const from = g.start[(x0 << 8) | x1]!;
+        const to = g.start[((x0 << 8) | x1) + 1]!;
+        if (from === to) continue;
+        p01 += g.cum[to]! - g.cum[from]!;
+        for (let k = from; k < to; k++) {
+          const q = g.gram[k]!;
+          if (passes(m2, (q >>> 8) & 255) && passes(m3, q & 255)) p += g.cum[k + 1]! - g.cum[k]!;
+        }
+      }
+    }
+    p01 /= g.n;
+    p /= g.n;
+  } else {
+    const at = [m0, m1, m2, m3].map((mj) => {
+      let s = 0;
+      for (let x = 0; x < 256; x++) if (passes(mj, x)) s += m.unigram(x);
+      return s;
+    });
+    p01 = at[0]! * at[1]!;
+    p = p01 * at[2]! * at[3]!;
+  }
+  return STAGE_TWO * p01 + p * (LANE + ENTRY * size);
+}
+
+function single(fi: number, f: string, m: GroupModel): Group {
+  // A 3-byte fingerprint allows any fourth byte.
+  const masks = [0, 1, 2, 3].map((j) => (j < f.length ? ((1 << (f.charCodeAt(j) & 15)) | (1 << (16 + (f.charCodeAt(j) >>> 4)))) >>> 0 : 0xffffffff));
+  return { masks, members: [fi], cost: bucketCost(masks[0]!, masks[1]!, masks[2]!, masks[3]!, 1, m) };
+}
+
+/** The cost of the union of two groups. */
+function unionCost(a: Group, b: Group, m: GroupModel): number {
+  const [x, y] = [a.masks, b.masks];
+  return bucketCost(x[0]! | y[0]!, x[1]! | y[1]!, x[2]! | y[2]!, x[3]! | y[3]!, a.members.length + b.members.length, m);
+}
+
+function merged(a: Group, b: Group, m: GroupModel): Group {
+  return { masks: a.masks.map((x, j) => x | b.masks[j]!), members: [...a.members, ...b.members], cost: unionCost(a, b, m) };
+}
+
+/**
+ * Group fingerprints into at most `buckets` buckets of at most `perBucket` each, cheapest first.
+ * Deterministic for given fingerprints and model. Cost: one estimate per pair of fingerprints, then
+ * one per remaining group for each merge.
+ * @param fingerprints 3–4-byte latin1 strings
+ * @returns the bucket (0 … buckets − 1) of each fingerprint
+ */
+export function groupFingerprints(fingerprints: readonly string[], m: GroupModel, buckets: number, perBucket: number): number[] {
+  const n = fingerprints.length;
+  const slots: (Group | null)[] = fingerprints.map((f, i) => single(i, f, m));
+  // delta[i·n + j] (i < j): what merging the groups in slots i and j adds to the cost (Infinity: too big).
+  const delta = new Float64Array(n * n);
+  const rate = (i: number, j: number): void => {
+    const [a, b] = [slots[i]!, slots[j]!];
+    delta[i * n + j] = a.members.length + b.members.length > perBucket ? Infinity : unionCost(a, b, m) - a.cost - b.cost;
+  };
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) rate(i, j);
+  for (let left = n; left > buckets; left--) {
+    let bi = -1;
+    let bj = -1;
+    for (let i = 0; i < n; i++) {
+      if (!slots[i]) continue;
+      for (let j = i + 1; j < n; j++) if (slots[j] && (bi < 0 || delta[i * n + j]! < delta[bi * n + bj]!)) [bi, bj] = [i, j];
+    }
+    if (bi < 0 || delta[bi * n + bj] === Infinity) break; // cannot happen while buckets × perBucket ≥ fingerprints
+    slots[bi] = merged(slots[bi]!, slots[bj]!, m);
+    slots[bj] = null;
+    for (let k = 0; k < n; k++) if (k !== bi && slots[k]) rate(Math.min(k, bi), Math.max(k, bi));
+  }
+  const bucketOf = new Array<number>(n).fill(0);
+  slots.filter((g): g is Group => g !== null).forEach((g, b) => g.members.forEach((fi) => (bucketOf[fi] = b)));
+  return bucketOf;
+}
