@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { TEDDY_WASM_BASE64 } from '../src/lines/teddy-wasm.js';
-import { Teddy } from '../src/lines/teddy.js';
+import { scanBuffer, Teddy } from '../src/lines/teddy.js';
 import { AnchorPlanner, byteModel } from '../src/rules/prefilter.js';
 import { loadRules } from '../src/rules/load.js';
 import { reportSummary, scanInChunks } from './helpers/chunked-scan.js';
@@ -90,6 +90,31 @@ test('the planned grouping puts every fingerprint in one of the 16 buckets, at m
       ),
     ).not.toBeNull();
   }
+});
+
+test('property: a chunk read into the module memory (scanBuffer) is scanned in place exactly as a copy', () => {
+  const region = scanBuffer(1 << 20)!;
+  expect(region).not.toBeNull();
+  const alphabet = fc.constantFrom(...'abcOCSP _:\n\r"#\u0000'.split(''));
+  const text = fc.array(alphabet, { maxLength: 300 }).map((a) => a.join(''));
+  fc.assert(
+    fc.property(text, text, fc.nat(40), (chunkText, after, cut) => {
+      // What follows the chunk in its region is left from an earlier read: it must not count (a CR at
+      // the chunk's end followed there by LF, a fingerprint completed there).
+      const n = region.write(chunkText, 0, 'latin1');
+      region.write(after, n, 'latin1');
+      const chunk = region.subarray(0, n);
+      const from = Math.min(cut, n);
+      const teddy = Teddy.create(['OCSP', 'abc', 'P\r\n', '\r\n"'].map((f) => Buffer.from(f, 'latin1')))!;
+      const run = (b: Buffer) => {
+        const hits: string[] = [];
+        const ends = teddy.scan(b, from, b.length, (p, i, line) => hits.push(`${p}:${i}:${line}`));
+        return { hits, ends };
+      };
+      expect(run(chunk)).toEqual(run(Buffer.from(chunk)));
+    }),
+    { numRuns: 1000 },
+  );
 });
 
 test('a fingerprint with a NUL byte does not match the padding after the input', () => {

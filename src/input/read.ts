@@ -28,8 +28,18 @@ export const CHUNK_SIZE = 1 << 20;
 // Read buffers are reused across inputs: a fresh 1 MiB buffer per file would only be released by a
 // major GC, so a run over many files would grow by ~2 MiB per file. Concurrent readers take their own.
 const pool: Buffer[] = [];
+let provider: ((size: number) => Buffer | null) | null = null;
 function acquire(): Buffer {
-  return pool.pop() ?? Buffer.allocUnsafe(CHUNK_SIZE);
+  return pool.pop() ?? provider?.(CHUNK_SIZE) ?? Buffer.allocUnsafe(CHUNK_SIZE);
+}
+
+/**
+ * Take file read buffers from `provide` (called with the size, CHUNK_SIZE bytes) before allocating
+ * them: the byte scanner lends buffers in its SIMD module's memory, so that a chunk read there needs
+ * no copy (`lines/teddy.ts`, `scanBuffer`). `provide` returns null when it has none left.
+ */
+export function provideReadBuffers(provide: (size: number) => Buffer | null): void {
+  provider = provide;
 }
 function release(...bufs: Buffer[]): void {
   for (const b of bufs) if (pool.length < 4) pool.push(b);

@@ -13,7 +13,11 @@
  * number, and the lines after it keep exact numbers. Memory is bounded by the chunk size plus
  * `maxLineLength`.
  */
-import { Teddy } from './teddy.js';
+import { provideReadBuffers } from '../input/read.js';
+import { scanBuffer, Teddy } from './teddy.js';
+
+// Files are read into the SIMD module's memory, where the scanner finds them without a copy.
+provideReadBuffers(scanBuffer);
 
 /**
  * What the scanner needs from the matcher to skip lines without decoding them: byte strings to look for,

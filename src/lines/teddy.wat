@@ -16,12 +16,13 @@
 ;;   [512, 512+16*MAXFP*12)  fingerprints per bucket: i32 value (little-endian bytes), i32 mask, i32 index
 ;;   [OUT, OUT_END)  hits, 12 bytes each: i32 position, i32 fingerprint index, i32 line ends before it
 ;;                   (since the segment start)
-;;   [INPUT, …)      the input, followed by at least 32 bytes (3 real bytes past the end, then zeros)
+;;   [INPUT, …)      the input, followed by at least 32 bytes (3 real bytes past the end, then zeros);
+;;                   a copy, or a read buffer lent out of this memory (4 regions from INPUT + 1 MiB + 4 KiB)
 ;; Globals: `count` line ends so far in this segment; `last` position of the last line end seen;
 ;; `gap` longest distance between consecutive line ends (starting from the initial `last`);
 ;; `resume` where an early-stopped scan continues.
 (module
-  (memory (export "memory") 40)
+  (memory (export "memory") 100)
   (global $resume (export "resume") (mut i32) (i32.const 0))
   (global $count (export "count") (mut i32) (i32.const 0))
   (global $last (export "last") (mut i32) (i32.const 0))

@@ -32,7 +32,7 @@ export interface GroupModel {
 }
 
 const SLOTS = 1 << 17;
-let tables: { keys: Int32Array; counts: Int32Array } | null = null;
+let tables: { keys: Int32Array; counts: Int32Array; used: Int32Array } | null = null;
 
 /**
  * Count the distinct 4-byte grams of a sample (one pass; an open-addressing table of 2^17 slots,
@@ -40,9 +40,8 @@ let tables: { keys: Int32Array; counts: Int32Array } | null = null;
  * a sample that varied (random bytes) then looks less varied, which only affects speed.
  */
 export function countGrams(sample: Uint8Array): Grams {
-  tables ??= { keys: new Int32Array(SLOTS), counts: new Int32Array(SLOTS) };
-  const { keys, counts } = tables;
-  counts.fill(0);
+  tables ??= { keys: new Int32Array(SLOTS), counts: new Int32Array(SLOTS), used: new Int32Array(SLOTS / 2) };
+  const { keys, counts, used } = tables;
   const mask = SLOTS - 1;
   let distinct = 0;
   let v = 0;
@@ -54,22 +53,23 @@ export function countGrams(sample: Uint8Array): Grams {
     if (counts[s] === 0) {
       if (distinct >= SLOTS / 2) continue;
       keys[s] = v;
-      distinct++;
+      used[distinct++] = s;
     }
     counts[s]!++;
   }
-  // Counting sort by the first two bytes.
+  // Counting sort by the first two bytes; the table is left empty for the next call.
   const start = new Uint32Array(65537);
-  for (let s = 0; s < SLOTS; s++) if (counts[s] !== 0) start[(keys[s]! >>> 16) + 1]!++;
+  for (let u = 0; u < distinct; u++) start[(keys[used[u]!]! >>> 16) + 1]!++;
   for (let b = 0; b < 65536; b++) start[b + 1]! += start[b]!;
   const fill = start.slice(0, 65536);
   const gram = new Int32Array(distinct);
   const count = new Int32Array(distinct);
-  for (let s = 0; s < SLOTS; s++) {
-    if (counts[s] === 0) continue;
+  for (let u = 0; u < distinct; u++) {
+    const s = used[u]!;
     const at = fill[keys[s]! >>> 16]!++;
     gram[at] = keys[s]!;
     count[at] = counts[s]!;
+    counts[s] = 0;
   }
   const cum = new Float64Array(distinct + 1);
   for (let i = 0; i < distinct; i++) cum[i + 1] = cum[i]! + count[i]!;
