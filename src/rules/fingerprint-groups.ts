@@ -15,12 +15,14 @@
 export interface Grams {
   /** Grams whose first two bytes are (b0, b1) are at [start[b0·256 + b1], start[b0·256 + b1 + 1]) of `gram`. */
   readonly start: Uint32Array;
-  /** The grams, big-endian (first byte in the top 8 bits; as int32). */
-  readonly gram: Int32Array;
+  /** The grams, big-endian (first byte in the top 8 bits), ascending. */
+  readonly gram: Uint32Array;
   /** Running total of the counts: grams [i, j) occur cum[j] − cum[i] times. */
   readonly cum: Float64Array;
   /** Positions counted (sample length − 3). */
   readonly n: number;
+  /** For each first byte, the second bytes that follow it in some gram. */
+  readonly next: readonly Uint8Array[];
 }
 
 /** What the grouping needs to know of the input. */
@@ -57,23 +59,28 @@ export function countGrams(sample: Uint8Array): Grams {
     }
     counts[s]!++;
   }
-  // Counting sort by the first two bytes; the table is left empty for the next call.
-  const start = new Uint32Array(65537);
-  for (let u = 0; u < distinct; u++) start[(keys[used[u]!]! >>> 16) + 1]!++;
-  for (let b = 0; b < 65536; b++) start[b + 1]! += start[b]!;
-  const fill = start.slice(0, 65536);
-  const gram = new Int32Array(distinct);
-  const count = new Int32Array(distinct);
-  for (let u = 0; u < distinct; u++) {
-    const s = used[u]!;
-    const at = fill[keys[s]! >>> 16]!++;
-    gram[at] = keys[s]!;
-    count[at] = counts[s]!;
-    counts[s] = 0;
-  }
+  // Sorted (native typed-array sort), then indexed by the first two bytes; the table is left empty.
+  const gram = Uint32Array.from(used.subarray(0, distinct), (u) => keys[u]! >>> 0).sort();
   const cum = new Float64Array(distinct + 1);
-  for (let i = 0; i < distinct; i++) cum[i + 1] = cum[i]! + count[i]!;
-  return { start, gram, cum, n: Math.max(1, sample.length - 3) };
+  const start = new Uint32Array(65537);
+  const next: Uint8Array[] = [];
+  const rows: number[][] = Array.from({ length: 256 }, () => []);
+  let pair = -1;
+  for (let i = 0; i < distinct; i++) {
+    const q = gram[i]!;
+    let s = Math.imul(q | 0, 0x9e3779b1) >>> 15;
+    while (keys[s] !== (q | 0)) s = (s + 1) & mask;
+    cum[i + 1] = cum[i]! + counts[s]!;
+    if (q >>> 16 !== pair) {
+      start.fill(i, pair + 1, (q >>> 16) + 1); // pairs up to this one start here
+      pair = q >>> 16;
+      rows[q >>> 24]!.push((q >>> 16) & 255);
+    }
+  }
+  start.fill(distinct, pair + 1);
+  for (let u = 0; u < distinct; u++) counts[used[u]!] = 0;
+  for (const row of rows) next.push(Uint8Array.from(row));
+  return { start, gram, cum, n: Math.max(1, sample.length - 3), next };
 }
 
 /**
@@ -98,11 +105,14 @@ const passes = (mask: number, x: number): boolean => ((mask >>> (x & 15)) & (mas
 
 const ctz = (x: number): number => 31 - Math.clz32(x & -x);
 
-/** The bytes an offset's masks let through. */
-function bytesOf(mask: number): number[] {
-  const out: number[] = [];
-  for (let h = mask >>> 16; h !== 0; h &= h - 1) for (let l = mask & 0xffff; l !== 0; l &= l - 1) out.push((ctz(h) << 4) | ctz(l));
-  return out;
+const FIRST = new Uint8Array(256);
+const SECOND = new Uint8Array(256);
+
+/** Write the bytes an offset's masks let through into `out`; returns how many. */
+function bytesOf(mask: number, out: Uint8Array): number {
+  let n = 0;
+  for (let h = mask >>> 16; h !== 0; h &= h - 1) for (let l = mask & 0xffff; l !== 0; l &= l - 1) out[n++] = (ctz(h) << 4) | ctz(l);
+  return n;
 }
 
 /** Estimated cost per input position of one bucket with these masks (lo[j] | hi[j] << 16 per offset j) and this many fingerprints. */
@@ -111,10 +121,15 @@ function bucketCost(m0: number, m1: number, m2: number, m3: number, size: number
   let p = 0;
   const g = m.grams;
   if (g) {
-    // Every byte pair (x0, x1) that offsets 0 and 1 let through, then its grams one by one.
-    const b1 = bytesOf(m1);
-    for (const x0 of bytesOf(m0)) {
-      for (const x1 of b1) {
+    // Every byte pair (x0, x1) that offsets 0 and 1 let through and the sample has, then its grams one by one.
+    const n1 = bytesOf(m1, SECOND);
+    for (let i0 = 0, n0 = bytesOf(m0, FIRST); i0 < n0; i0++) {
+      const x0 = FIRST[i0]!;
+      const next = g.next[x0]!;
+      const few = next.length < n1;
+      for (let i = 0, n = few ? next.length : n1; i < n; i++) {
+        const x1 = few ? next[i]! : SECOND[i]!;
+        if (few && !passes(m1, x1)) continue;
         const from = g.start[(x0 << 8) | x1]!;
         const to = g.start[((x0 << 8) | x1) + 1]!;
         if (from === to) continue;

@@ -34,6 +34,8 @@ export interface ByteModel {
 }
 
 const QUAD_BITS = 18;
+/** Bytes of the sample whose 4-grams are counted for grouping the SIMD fingerprints. */
+const GRAM_SAMPLE = 64 * 1024;
 const quadIndex = (v: number): number => Math.imul(v, 0x9e3779b1) >>> (32 - QUAD_BITS);
 
 // One set of count tables, reused by every call: a model is used at once to choose anchors and then
@@ -69,7 +71,7 @@ export function byteModel(sample: Uint8Array): ByteModel {
     bigram: (b0, b1) => (BI[(b0 << 8) | b1]! + 0.0001) / (n + 6.5536),
     quad: (q) => QUAD[quadIndex(q)]!,
     get grams() {
-      return (grams ??= countGrams(sample.subarray(0, n)));
+      return (grams ??= countGrams(sample.subarray(0, Math.min(n, GRAM_SAMPLE))));
     },
   };
 }
