@@ -200,7 +200,8 @@ export interface JoinerOptions {
    * The caller reads a result's `parsed` only when it has a match or no server format (the analyzer:
    * matches, and unparsed lines for its accounting). A message that the joiner sees no rule can match
    * and that cannot go on may then be reported as `{ parsed: null, match: null }` without being parsed
-   * ({@link MessageJoiner.passOver}).
+   * ({@link MessageJoiner.passOver}), and a look-alike match (a rule that only cancels) of one line
+   * may carry no values (the matcher's `lean` match).
    */
   onlyMatches?: boolean;
 }
@@ -310,7 +311,9 @@ export class MessageJoiner {
     if (!g.result) {
       const location: LineLocation = { file: this.file, line: g.lines[0]!.no };
       const j = this.junctions(g.lines, g.triggers, false);
-      g.result = this.matcher.match(j.text, location, g.lines.length === 1 ? keys : undefined);
+      // One line: no other reading is scored by its values, and goesOn() reads no values of a look-alike.
+      const one = g.lines.length === 1;
+      g.result = this.matcher.match(j.text, location, one ? keys : undefined, one && this.options.onlyMatches === true);
       // A reading that fails a rule's own pattern, or reads only the rule's fallback: the breaks may have
       // been a terminal's, inside words (`si` + `gner certificate not found`): the other readings.
       if (g.lines.length > 1 && (score(g.result, true) < 300 || this.fallback(g.result))) {
