@@ -16,6 +16,7 @@ import { createMatcher } from '../src/rules/match.js';
 import { possibleCauses } from '../src/rules/cause.js';
 import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
 import { normalizeText, plainText, unbalanced } from '../src/parse/normalize.js';
+import { hasNginxContext, nginxContext } from '../src/parse/fields.js';
 import { fastPathsOn, setFastPaths } from '../src/parse/fast-path.js';
 import { analyze, createAnalyzer } from '../src/findings/analyzer.js';
 import { analyzeStream } from '../src/run/stream.js';
@@ -192,6 +193,18 @@ function report(groups: readonly (readonly string[])[], withKeys: boolean): unkn
 test.each(corpora)('%s: the same report (findings and line accounting), in memory and with scan keys', (_name, groups) => {
   const [full, fast] = both(() => [report(groups, false), report(groups, true)]);
   expect(fast).toEqual(full);
+});
+
+test('hasNginxContext() says whether nginxContext() finds a context, for every line of the corpora and every tail after a comma', () => {
+  const lines = [...new Set(corpora.flatMap(([, groups]) => groups.flat()))];
+  const texts = lines.flatMap((l) => [
+    l,
+    ...[...l.matchAll(/, /g)].map((m) => l.slice(m.index + 1)),
+    ...[...l.matchAll(/: /g)].map((m) => l.slice(m.index + 2)),
+  ]);
+  const differ = texts.filter((t) => hasNginxContext(t) !== (nginxContext(t) !== null));
+  expect(differ).toEqual([]);
+  expect(texts.filter((t) => hasNginxContext(t)).length).toBeGreaterThan(100);
 });
 
 test('the joiner really passes over messages no rule can match: nginx lines with a connection id in the bench slices', () => {

@@ -28,7 +28,7 @@ import { possibleCauses } from './cause.js';
 import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
-import { nginxContext } from '../parse/fields.js';
+import { hasNginxContext } from '../parse/fields.js';
 import { literalRuns } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
 import { isRecordLine } from '../parse/record.js';
@@ -553,14 +553,13 @@ export class MessageJoiner {
     if (at === -1) return false;
     const text = normalizeText(plainText(line.text)).text;
     if (openEnded(text, line.text.trim())) return false;
-    // The triggers really there (as goesOn() and the matcher find them) only when a candidate's rules could apply.
-    const off = (ti: number): boolean => this.offConnectionLines(ti);
-    const present = triggers.every(off) ? null : this.matcher.triggersIn(text, triggers);
-    if (present !== null && !present.every(off)) return false;
-    // As goesOn(): a phrase of the present triggers' rules, or any trigger, begun at the end (all candidates' phrases when unknown).
-    const lt = loose(text);
-    const begun = present === null ? this.endsInPhrase(lt, triggers) || this.endsInsideTrigger(text) : present.length > 0 ? this.endsInPhrase(lt, present) : this.endsInsideTrigger(text);
-    return !begun && (present?.length === 0 || nginxContext(line.text.slice(at)) !== null);
+    // No candidate whose rules could apply is really there (as the matcher finds triggers): no rule matches.
+    const risky = triggers.filter((ti) => !this.offConnectionLines(ti));
+    if (risky.length > 0 && this.matcher.triggersIn(text, risky).length > 0) return false;
+    // goesOn() would look for a phrase of the present triggers' rules begun at the end, or for any trigger
+    // begun there when none is present: neither for any candidate.
+    if (this.endsInPhrase(loose(text), triggers) || this.endsInsideTrigger(text)) return false;
+    return hasNginxContext(line.text.slice(at));
   }
 
   /** Does none of the trigger's rules apply to an nginx line with a connection id (see `applies()` in match.ts)? */
