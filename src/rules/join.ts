@@ -224,14 +224,16 @@ export class MessageJoiner {
   private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
   /** {@link beginningsByLast} of every trigger ({@link allTriggers}). */
   private triggerEnds: Map<string, Beginning[]> | null = null;
-  /** Per trigger: does none of its rules apply to an nginx line with a connection id? */
-  private readonly offConnection = new Map<number, boolean>();
+  /** Per trigger: does none of its rules apply to an nginx line with a connection id (1 yes, 2 no, 0 not known yet)? */
+  private readonly offConnection: Uint8Array;
 
   constructor(
     private readonly matcher: Matcher,
     private readonly file: string,
     private readonly options: JoinerOptions = {},
-  ) {}
+  ) {
+    this.offConnection = new Uint8Array(matcher.triggers.length);
+  }
 
   /** Fixed phrases of a trigger's rules: the trigger, their patterns' literal runs (loosened, see `loose()`). */
   private phrasesFor(ti: number): string[] {
@@ -564,13 +566,12 @@ export class MessageJoiner {
 
   /** Does none of the trigger's rules apply to an nginx line with a connection id (see `applies()` in match.ts)? */
   private offConnectionLines(ti: number): boolean {
-    let v = this.offConnection.get(ti);
-    if (v === undefined) {
+    if (this.offConnection[ti] === 0) {
       const t = this.matcher.triggers[ti]!;
-      v = this.matcher.rules.every((r) => r.trigger !== t || !r.servers.includes('nginx') || r.when?.connectionId === 'absent');
-      this.offConnection.set(ti, v);
+      const off = this.matcher.rules.every((r) => r.trigger !== t || !r.servers.includes('nginx') || r.when?.connectionId === 'absent');
+      this.offConnection[ti] = off ? 1 : 2;
     }
-    return v;
+    return this.offConnection[ti] === 1;
   }
 
   /** Hold a message that goes on (one more line wanted), or report it. */

@@ -521,9 +521,10 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   return (norm, candidates) => {
     if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
     // Each candidate is tested on its own: the last answer serves any of its candidates.
-    if (last && last.norm === norm && candidates.every((ti) => last!.candidates.includes(ti))) {
+    if (last && last.norm === norm) {
+      if (sameList(last.candidates, candidates)) return last.found.slice();
       const found = last.found;
-      return sameList(last.candidates, candidates) ? found.slice() : candidates.filter((ti) => found.includes(ti));
+      if (candidates.every((ti) => last!.candidates.includes(ti))) return candidates.filter((ti) => found.includes(ti));
     }
     if (lower === null || pairsOf !== norm) {
       lower = norm.toLowerCase();
