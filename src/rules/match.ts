@@ -207,11 +207,15 @@ function ownPattern(rule: Rule, prepared: Prepared): CompiledPattern | null {
 const cancelling = new WeakMap<Rule, boolean>();
 /**
  * Does a match of the rule only cancel (a look-alike: the correlator reads its rule, line and place,
- * never its values) and have one cause whatever its values (`possibleCauses()` of every pattern)?
+ * never its values, since no nginx line is among them: nginx's correlation context holds the
+ * certificate value) and have one cause whatever its values (`possibleCauses()` of every pattern)?
  */
 function cancelOnly(rule: Rule): boolean {
   let v = cancelling.get(rule);
-  if (v === undefined) cancelling.set(rule, (v = rule.role === 'lookalike' && new Set(rule.compiled.flatMap((p) => possibleCauses(rule, p))).size === 1));
+  if (v === undefined) {
+    v = rule.role === 'lookalike' && !rule.servers.includes('nginx') && new Set(rule.compiled.flatMap((p) => possibleCauses(rule, p))).size === 1;
+    cancelling.set(rule, v);
+  }
   return v;
 }
 
