@@ -16,8 +16,9 @@ import { createMatcher } from '../src/rules/match.js';
 import { possibleCauses } from '../src/rules/cause.js';
 import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
 import { normalizeText, plainText, unbalanced } from '../src/parse/normalize.js';
+import { hasNginxContext, nginxContext } from '../src/parse/fields.js';
 import { fastPathsOn, setFastPaths } from '../src/parse/fast-path.js';
-import { analyze } from '../src/findings/analyzer.js';
+import { analyze, createAnalyzer } from '../src/findings/analyzer.js';
 import { analyzeStream } from '../src/run/stream.js';
 import type { Rule } from '../src/types.js';
 import { variantsOf } from './helpers/variants.js';
@@ -168,6 +169,52 @@ test.each(corpora)('%s: the joiner gives the same messages as the full path, in 
   const [full, fast] = both(() => groups.map((ls) => [joined(ls, false), joined(ls, true)]));
   const diff = groups.flatMap((ls, i) => (JSON.stringify(full[i]) === JSON.stringify(fast[i]) ? [] : [ls]));
   expect(diff).toEqual([]);
+});
+
+/**
+ * The analyzer's report on groups of lines, each group one input: in memory, or with the scanner's
+ * keys (lines without a key are not handed over). Its joiner passes over messages no rule can match
+ * (`onlyMatches`), which the joiner comparisons above do not see: the report must not show it.
+ */
+function report(groups: readonly (readonly string[])[], withKeys: boolean): unknown {
+  const a = createAnalyzer(rules, { now });
+  groups.forEach((ls, gi) => {
+    const h = a.input(`input-${gi}`);
+    ls.forEach((l, i) => {
+      const keys = withKeys ? keysOf(l) : undefined;
+      if (!withKeys || keys!.length > 0) h.line(l, i + 1, keys);
+    });
+    h.setLineCount(ls.length);
+    h.end();
+  });
+  return a.end();
+}
+
+test.each(corpora)('%s: the same report (findings and line accounting), in memory and with scan keys', (_name, groups) => {
+  const [full, fast] = both(() => [report(groups, false), report(groups, true)]);
+  expect(fast).toEqual(full);
+});
+
+test('hasNginxContext() says whether nginxContext() finds a context, for every line of the corpora and every tail after a comma', () => {
+  const lines = [...new Set(corpora.flatMap(([, groups]) => groups.flat()))];
+  const texts = lines.flatMap((l) => [
+    l,
+    ...[...l.matchAll(/, /g)].map((m) => l.slice(m.index + 1)),
+    ...[...l.matchAll(/: /g)].map((m) => l.slice(m.index + 2)),
+  ]);
+  const differ = texts.filter((t) => hasNginxContext(t) !== (nginxContext(t) !== null));
+  expect(differ).toEqual([]);
+  expect(texts.filter((t) => hasNginxContext(t)).length).toBeGreaterThan(100);
+});
+
+test('the joiner really passes over messages no rule can match: nginx lines with a connection id in the bench slices', () => {
+  const passed = (options: { onlyMatches?: boolean }): number => {
+    const j = new MessageJoiner(matcher, 'input', options);
+    const bench = benchLines.flat();
+    const out = bench.flatMap((l, i) => (keysOf(l).length > 0 ? j.line(l, i + 1, keysOf(l), undefined).results : []));
+    return out.filter((r) => r.parsed === null).length;
+  };
+  expect(passed({ onlyMatches: true })).toBeGreaterThan(passed({}) + 100);
 });
 
 test('pastes and bench slices: the same findings, in memory and from a stream', async () => {

@@ -165,7 +165,7 @@ function inputHandle(
 ): InputHandle {
   const { matcher, correlator, host } = deps;
   const inWindow = deps.window ? windowFilter(deps.window) : null;
-  const joiner = new MessageJoiner(matcher, name);
+  const joiner = new MessageJoiner(matcher, name, { onlyMatches: true });
   const take = (results: readonly MessageResult[]): void => {
     for (const { parsed, match } of results) {
       if (parsed && parsed.format === null) acc.stats.unparsed++;

@@ -98,6 +98,16 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
   return out;
 }
 
+/**
+ * Does the message end with nginx's trailing context: `nginxContext(message) !== null`, without taking
+ * its values (some occurrence of a start marker begins a run of pairs that reaches the end)?
+ */
+export function hasNginxContext(message: string): boolean {
+  for (const s of STARTS)
+    for (let i = message.indexOf(s); i !== -1; i = message.indexOf(s, i + 1)) if (chainReachesEnd(message, i)) return true;
+  return false;
+}
+
 /** Whether `, key: value` pairs starting at `i` run to the end of the message (trailing blanks allowed). */
 function chainReachesEnd(message: string, i: number): boolean {
   PAIR.lastIndex = i;

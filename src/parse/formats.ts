@@ -51,6 +51,22 @@ const NGINX = new RegExp(
     '(?<pid>\\d+)#(?<tid>\\d+): (?:\\*(?<cid>\\d+) )?(?<msg>.*)$',
   's',
 );
+/**
+ * nginx's whole prefix with a connection id (`2026/11/21 00:00:02 [error] 1234#1234: *5678 `), strictly: 4-digit
+ * year, a connection id that is a safe integer. {@link parseServerLine} reads such a line (unwrapped as it is:
+ * `YYYY/` starts no wrapper) as `server: 'nginx'`, `format: 'nginx'`, a non-null `connectionId`, and the rest
+ * of the line as its message.
+ */
+const NGINX_CONNECTION_PREFIX = new RegExp(`^\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: \\*\\d{1,15} `);
+
+/**
+ * The length of nginx's whole prefix with a connection id at the start of a line (see `parseLine()`:
+ * such a line parses as an nginx line with that connection id and `line.slice(length)` as its message), or -1.
+ */
+export function nginxConnectionPrefix(line: string): number {
+  const m = NGINX_CONNECTION_PREFIX.exec(line);
+  return m ? m[0].length : -1;
+}
 const NGINX_STDERR = new RegExp(`^nginx: \\[(?<level>${NGX_LEVEL})\\] (?<msg>.*)$`, 's');
 const AH_CODE = /^(?<code>AH\d{5}): /;
 const REFERER = /, referer: [^\n]*$/;

@@ -45,8 +45,16 @@ export interface NormalizedText {
  * such as OpenSSL's `Sep  1 00:00:00 2024 GMT` keep their spacing).
  */
 export function plainText(text: string): string {
-  // Printable ASCII holds no colour code, zero-width character or typographic quote: only a placeholder can change.
-  if (fastPathsOn() && printableAscii(text)) return text.includes('<') ? text.replace(PLACEHOLDER, (m) => m.replace(/ /g, '_')) : text;
+  if (fastPathsOn()) {
+    // The joiner and the matcher ask for one line in turn, and normalizeText() asks again for what it got (pure: the last answer is reused).
+    if (text === lastPlain.in) return lastPlain.out;
+    // Printable ASCII holds no colour code, zero-width character or typographic quote: only a placeholder can change.
+    if (printableAscii(text)) {
+      const out = text.includes('<') ? text.replace(PLACEHOLDER, (m) => m.replace(/ /g, '_')) : text;
+      lastPlain = { in: text, out };
+      return out;
+    }
+  }
   return text
     .replace(ANSI, '')
     .replace(INVISIBLE, '')
@@ -54,6 +62,9 @@ export function plainText(text: string): string {
     .replace(SINGLE_QUOTES, "'")
     .replace(PLACEHOLDER, (m) => m.replace(/ /g, '_'));
 }
+
+/** The last printable-ASCII text {@link plainText} was given and its answer (also printable ASCII). */
+let lastPlain = { in: '', out: '' };
 
 /** A poster's placeholder with blanks in it (`<server domain>`): written `<server_domain>`, so it stays one value. */
 const PLACEHOLDER = /<[A-Za-z][\w.-]*(?: [\w.-]+){1,4}>/g;
@@ -83,7 +94,9 @@ const recentNormalized: { in: string; out: NormalizedText }[] = [];
  */
 function normalizeFull(text: string, guarded: boolean): NormalizedText {
   const p = plainText(text);
-  let t = (guarded && !NOT_SIMPLE.test(p) ? p : p.replace(BLANKS, ' ')).trim();
+  // (A text plainText() just gave as printable ASCII needs only the test for two blanks.)
+  const simple = guarded && (p === lastPlain.out ? !p.includes('  ') : !NOT_SIMPLE.test(p));
+  let t = (simple ? p : p.replace(BLANKS, ' ')).trim();
   const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
   if (md && md[2]!.length > 0) t = md[2]!.trim();
   // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.

@@ -27,6 +27,8 @@ import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
 import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
+import { nginxConnectionPrefix } from '../parse/formats.js';
+import { hasNginxContext } from '../parse/fields.js';
 import { literalRuns, twinHead } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
 import { isRecordLine } from '../parse/record.js';
@@ -191,6 +193,16 @@ function endsWithOneOf(t: string, byLast: Map<string, Beginning[]>): boolean {
   return false;
 }
 
+/**
+ * Does a message visibly go on, whatever its rules: its last line is only a server prefix, or it ends
+ * with a connector or inside Apache's status, or it leaves a quote or bracket open?
+ * @param text the message normalised
+ * @param last its last physical line, trimmed
+ */
+function openEnded(text: string, last: string): boolean {
+  return PREFIX_ONLY.test(last) || CONNECTOR_END.test(text.slice(-8)) || OPEN_STATUS.test(last) || unbalanced(text);
+}
+
 /** A message being read: its physical lines, the triggers its keys name, and its evaluation (cached). */
 interface Group {
   lines: Physical[];
@@ -200,6 +212,21 @@ interface Group {
   /** The match of the lines so far (computed once per set of lines). */
   result?: MessageResult;
 }
+
+/** Options of {@link MessageJoiner}. */
+export interface JoinerOptions {
+  /**
+   * The caller reads a result's `parsed` only when it has a match or no server format (the analyzer:
+   * matches, and unparsed lines for its accounting). A message that the joiner sees no rule can match
+   * and that cannot go on may then be reported as `{ parsed: null, match: null }` without being parsed
+   * ({@link MessageJoiner.passOver}), and a look-alike match (a rule that only cancels) of one line
+   * may carry no values (the matcher's `lean` match).
+   */
+  onlyMatches?: boolean;
+}
+
+/** What a message passed over gives (see {@link JoinerOptions.onlyMatches}). */
+const PASSED_OVER: MessageResult = Object.freeze({ parsed: null, match: null });
 
 /** Incremental joiner for one input. */
 export class MessageJoiner {
@@ -215,11 +242,18 @@ export class MessageJoiner {
   private openingPattern: RegExp | null | undefined;
   /** {@link beginningsByLast} of the phrases of each set of triggers seen. */
   private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
+  /** {@link beginningsByLast} of every trigger ({@link allTriggers}). */
+  private triggerEnds: Map<string, Beginning[]> | null = null;
+  /** Per trigger: does none of its rules apply to an nginx line with a connection id (1 yes, 2 no, 0 not known yet)? */
+  private readonly offConnection: Uint8Array;
 
   constructor(
     private readonly matcher: Matcher,
     private readonly file: string,
-  ) {}
+    private readonly options: JoinerOptions = {},
+  ) {
+    this.offConnection = new Uint8Array(matcher.triggers.length);
+  }
 
   /** Fixed phrases of a trigger's rules: the trigger, their patterns' literal runs (loosened, see `loose()`). */
   private phrasesFor(ti: number): string[] {
@@ -241,7 +275,8 @@ export class MessageJoiner {
   /** Does a text that holds no trigger end with the beginning of one (the break fell inside it)? */
   private endsInsideTrigger(text: string): boolean {
     const lt = text.toLowerCase();
-    return this.allTriggers().some((t) => endsWithPrefixOf(lt, t, 4, true));
+    if (!fastPathsOn()) return this.allTriggers().some((t) => endsWithPrefixOf(lt, t, 4, true));
+    return endsWithOneOf(lt, (this.triggerEnds ??= beginningsByLast(this.allTriggers(), 4)));
   }
 
   /** Does the loosened text end inside one of {@link phrases} (`endsWithPrefixOf(text, phrase, 4, true)` for one of them)? */
@@ -298,7 +333,9 @@ export class MessageJoiner {
     if (!g.result) {
       const location: LineLocation = { file: this.file, line: g.lines[0]!.no };
       const j = this.junctions(g.lines, g.triggers, false);
-      g.result = this.matcher.match(j.text, location, g.lines.length === 1 ? keys : undefined);
+      // One line: no other reading is scored by its values, and goesOn() reads no values of a look-alike.
+      const one = g.lines.length === 1;
+      g.result = this.matcher.match(j.text, location, one ? keys : undefined, one && this.options.onlyMatches === true);
       // A reading that fails a rule's own pattern, or reads only the rule's fallback: the breaks may have
       // been a terminal's, inside words (`si` + `gner certificate not found`): the other readings.
       if (g.lines.length > 1 && (score(g.result, true) < 300 || this.fallback(g.result))) {
@@ -335,8 +372,7 @@ export class MessageJoiner {
     const n = normalizeText(plainText(this.joined(g.lines, g.triggers)));
     const text = n.text;
     if (text === '') return false;
-    const last = g.lines[g.lines.length - 1]!.text.trim();
-    if (PREFIX_ONLY.test(last) || CONNECTOR_END.test(text.slice(-8)) || OPEN_STATUS.test(last) || unbalanced(text)) return true;
+    if (openEnded(text, g.lines[g.lines.length - 1]!.text.trim())) return true;
     const present = this.matcher.triggersIn(text, g.triggers);
     if (present.length > 0 ? this.endsInPhrase(loose(text), present) : this.endsInsideTrigger(text)) return true;
     if (present.length === 0 || n.cutMarker) return false;
@@ -537,7 +573,45 @@ export class MessageJoiner {
     }
     const triggers = this.matcher.candidateTriggers(line.text, keys);
     if (triggers.length === 0) return { results, want: 0 };
+    if (this.passOver(line, triggers)) {
+      results.push(PASSED_OVER);
+      return { results, want: 0 };
+    }
     return this.settle({ lines: [...this.lookBack(line, triggers, before), line], triggers }, results, keys);
+  }
+
+  /**
+   * May a line that starts a message be reported as {@link PASSED_OVER} (with `onlyMatches`)? It must
+   * be a message no rule can match and that cannot go on, decided without parsing or matching it: nginx's
+   * whole prefix with a connection id, every candidate trigger's rules kept off such lines (another
+   * server, or `when: connectionId: absent`: nginx's stapling lines have no connection, its proxy and
+   * client-certificate lines do); nothing shows it going on ({@link openEnded}, no phrase of any candidate
+   * rule nor any trigger begun at its end), and nginx's trailing context ends it. Then the full path finds
+   * the same: no match, a message of its own ({@link goesOn} says no), nothing used up.
+   */
+  private passOver(line: Physical, triggers: readonly number[]): boolean {
+    if (!this.options.onlyMatches || !fastPathsOn()) return false;
+    const at = nginxConnectionPrefix(line.text);
+    if (at === -1) return false;
+    const text = normalizeText(plainText(line.text)).text;
+    if (openEnded(text, line.text.trim())) return false;
+    // No candidate whose rules could apply is really there (as the matcher finds triggers): no rule matches.
+    const risky = triggers.filter((ti) => !this.offConnectionLines(ti));
+    if (risky.length > 0 && this.matcher.triggersIn(text, risky).length > 0) return false;
+    // goesOn() would look for a phrase of the present triggers' rules begun at the end, or for any trigger
+    // begun there when none is present: neither for any candidate.
+    if (this.endsInPhrase(loose(text), triggers) || this.endsInsideTrigger(text)) return false;
+    return hasNginxContext(line.text.slice(at));
+  }
+
+  /** Does none of the trigger's rules apply to an nginx line with a connection id (see `applies()` in match.ts)? */
+  private offConnectionLines(ti: number): boolean {
+    if (this.offConnection[ti] === 0) {
+      const t = this.matcher.triggers[ti]!;
+      const off = this.matcher.rules.every((r) => r.trigger !== t || !r.servers.includes('nginx') || r.when?.connectionId === 'absent');
+      this.offConnection[ti] = off ? 1 : 2;
+    }
+    return this.offConnection[ti] === 1;
   }
 
   /** Hold a message that goes on (one more line wanted), or report it. */

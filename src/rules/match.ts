@@ -32,7 +32,7 @@ import {
   type ValueName,
   type Values,
 } from '../types.js';
-import { causeOfMatch } from './cause.js';
+import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
@@ -83,8 +83,12 @@ export interface Prepared {
   original?: string;
 }
 
-/** Prepare a parsed line's message for the rule regexes (see {@link Prepared}). */
-export function prepare(p: ParsedLine): Prepared {
+/**
+ * Prepare a parsed line's message for the rule regexes (see {@link Prepared}).
+ * @param lean the message only: `shared` holds no more than the certificate suffix's values (for a
+ *   match whose values nobody reads, see {@link Matcher.match})
+ */
+export function prepare(p: ParsedLine, lean = false): Prepared {
   // Values come from the text as written (paths with their spacing and bytes, OpenSSL times); the regexes
   // see it normalised, and values fall back to the normalised text where the written one does not parse.
   let original = p.message;
@@ -101,6 +105,7 @@ export function prepare(p: ParsedLine): Prepared {
   if (original.length > MAX_MATCH_CHARS) original = original.slice(0, MAX_MATCH_CHARS);
   const raw = plainText(original);
   const n = normalizeText(raw);
+  if (lean) return { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map(), ...(raw !== original ? { original } : {}) };
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
   // (Pure functions: the text as written is not tried twice when it is already plain.)
   const same = raw === original && fastPathsOn();
@@ -190,6 +195,46 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
     }
   }
   return null;
+}
+
+/** The first of the rule's own patterns that matches the prepared message, as {@link matchRule} tries them (no values taken). */
+function ownPattern(rule: Rule, prepared: Prepared): CompiledPattern | null {
+  const message = messageFor(prepared, rule.trigger) ?? prepared.message;
+  for (const text of firstLetterForms(message, rule.trigger)) for (const pattern of rule.compiled) if (pattern.re.exec(text)) return pattern;
+  return null;
+}
+
+const cancelling = new WeakMap<Rule, boolean>();
+/**
+ * Does a match of the rule only cancel (a look-alike: the correlator reads its rule, line and place,
+ * never its values, since no nginx line is among them: nginx's correlation context holds the
+ * certificate value) and have one cause whatever its values (`possibleCauses()` of every pattern)?
+ */
+function cancelOnly(rule: Rule): boolean {
+  let v = cancelling.get(rule);
+  if (v === undefined) {
+    v = rule.role === 'lookalike' && !rule.servers.includes('nginx') && new Set(rule.compiled.flatMap((p) => possibleCauses(rule, p))).size === 1;
+    cancelling.set(rule, v);
+  }
+  return v;
+}
+
+/**
+ * {@link hitsOn} without values, when they cannot matter: every rule that applies to the line only
+ * cancels ({@link cancelOnly}) and one's own pattern matches. The hits are those `hitsOn()` finds (same
+ * rules, patterns, order, cause and severity) with `values: {}`; null when that is not the case.
+ */
+function leanHitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; prepared: Prepared } | null {
+  const apply = rs.filter((r) => applies(r, parsed));
+  if (apply.length === 0 || !apply.every(cancelOnly)) return null;
+  const prepared = prepare(parsed, true);
+  const hits: RuleHit[] = [];
+  for (const r of apply) {
+    const pattern = ownPattern(r, prepared);
+    if (pattern) hits.push(hitFrom(r, pattern, parsed, {}));
+  }
+  if (hits.length === 0) return null; // the cut-tolerant twins: the full path
+  return { hits: hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || compareIds(a.rule.id, b.rule.id)), prepared };
 }
 
 /**
@@ -290,11 +335,15 @@ export interface Matcher {
    *   A JSON log record (`src/parse/record.ts`) is decoded first and its line matched (its keys are then
    *   looked up again); `record` says which kind it was, or `undecoded` when it looked like one but could
    *   not be decoded (it is not matched).
+   * @param lean the caller reads of a look-alike match (a rule that only cancels, with one cause) only
+   *   its rule, cause, severity, cut tail, parsed line and place: such a match may then carry no values
+   *   (`values: {}`, no `cut.redacted`), and the message is not prepared for values (the correlator's use)
    */
   match(
     text: string,
     location: LineLocation,
     keys?: readonly number[],
+    lean?: boolean,
   ): { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
   /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
@@ -476,9 +525,10 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   return (norm, candidates) => {
     if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
     // Each candidate is tested on its own: the last answer serves any of its candidates.
-    if (last && last.norm === norm && candidates.every((ti) => last!.candidates.includes(ti))) {
+    if (last && last.norm === norm) {
+      if (sameList(last.candidates, candidates)) return last.found.slice();
       const found = last.found;
-      return sameList(last.candidates, candidates) ? found.slice() : candidates.filter((ti) => found.includes(ti));
+      if (candidates.every((ti) => last!.candidates.includes(ti))) return candidates.filter((ti) => found.includes(ti));
     }
     if (lower === null || pairsOf !== norm) {
       lower = norm.toLowerCase();
@@ -621,9 +671,11 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   let last: { text: string; parsed: ParsedLine; prepared: Prepared | null } | null = null;
   const hitsOf = memoHitsOn();
   const cutOfRule = memoCutOfRule();
-  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false): LineMatch | null => {
-    const { hits, prepared } = hitsOf(parsed, rs);
-    if (remember) last = { text, parsed, prepared };
+  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false, lean = false): LineMatch | null => {
+    const leanHits = lean && fastPathsOn() ? leanHitsOn(parsed, rs) : null;
+    const { hits, prepared } = leanHits ?? hitsOf(parsed, rs);
+    // (A lean preparation has not all the values: cut readings prepare again.)
+    if (remember) last = { text, parsed, prepared: leanHits ? null : prepared };
     const best = hits[0];
     if (!best || !prepared) return null;
     const { tail: _tail, ...hit } = best;
@@ -654,12 +706,12 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     triggersIn,
     hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
     candidateTriggers,
-    match(text, location, present) {
+    match(text, location, present, lean) {
       if (isRecordLine(text)) return matchRecord(text, location, present);
       const rs = rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
-      return { parsed, match: bestMatch(parsed, rs, location, text, true) };
+      return { parsed, match: bestMatch(parsed, rs, location, text, true, lean) };
     },
     matchAll(text) {
       const p = parseAny(text, parseOptions);
