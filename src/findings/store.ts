@@ -166,15 +166,15 @@ function mergeValues(f: FindingState, v: Values, pid: number | null): void {
     const val = v[k];
     if (val !== undefined && s[k] === undefined) s[k] = ownText(val, VALUE_MAX);
   }
-  // New lists rather than pushes: exact in size (a pushed-to list keeps room for 16 more), and rarely changed.
+  // New lists (concat) rather than pushes: exact in size (a pushed-to or spread list keeps room for 16 more), and rarely changed.
   if (v.peer) {
     const peers = f.subject.peers ?? [];
     const peer = v.peer.length > VALUE_MAX ? ownText(v.peer, VALUE_MAX) : v.peer;
-    if (peers.length < CAP_SET && !peers.includes(peer)) f.subject.peers = [...peers, ownText(peer, VALUE_MAX)];
+    if (peers.length < CAP_SET && !peers.includes(peer)) f.subject.peers = peers.concat(ownText(peer, VALUE_MAX));
   }
   if (pid !== null) {
     const pids = f.subject.pids ?? [];
-    if (pids.length < CAP_SET && !pids.includes(pid)) f.subject.pids = [...pids, pid];
+    if (pids.length < CAP_SET && !pids.includes(pid)) f.subject.pids = pids.concat(pid);
   }
 }
 
@@ -237,7 +237,7 @@ function evidenceOf(f: FindingState, m: LineMatch): Evidence {
 /** Keep a line as evidence: the first `max - 1` lines and the latest (held as it came when {@link holdable}). */
 function keepEvidence(f: FindingState, m: LineMatch, max: number): void {
   if (f.evidence.length < max) {
-    f.evidence = [...f.evidence, evidenceOf(f, m)];
+    f.evidence = f.evidence.concat(evidenceOf(f, m));
     return;
   }
   f.evidenceOmitted++;
@@ -266,7 +266,7 @@ function newFinding(
 ): FindingState {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
-    id: `${cause}:${server ?? 'unknown'}:${hash}`,
+    id: [cause, server ?? 'unknown', hash].join(':'), // one flat string (a template makes a tree of pieces)
     key,
     cause,
     severity,
@@ -389,7 +389,7 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       const server = m.parsed.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0]! : null);
       const host = m.parsed.host ?? null;
       // The key is a new flat string: it keeps no piece of the line alive.
-      const key = identityKey(cause, server, host, m.values);
+      let key = identityKey(cause, server, host, m.values);
       const f = findings.get(key) ?? summary(key, cause, severity, server, host, m.values) ?? create(key, cause, severity, server, host);
       const t = timeMs(m.parsed.time);
       const second = isSecondPass(f, m, t, key);
@@ -398,6 +398,7 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
         f.timeline.add(m.parsed.time, 1, t);
       }
       const prev = f.lastOcc;
+      if (key === f.key) key = f.key; // the finding's own string, not this line's copy
       const forked = second && (prev!.forked || prev!.pid !== m.parsed.pid);
       if (prev === null) {
         f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked, key };
@@ -412,7 +413,7 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       return f;
     },
     addEvidence(f, m) {
-      if (!f.ruleIds.includes(m.rule.id)) f.ruleIds = [...f.ruleIds, m.rule.id];
+      if (!f.ruleIds.includes(m.rule.id)) f.ruleIds = f.ruleIds.concat(m.rule.id);
       if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
       mergeValues(f, m.values, m.parsed.pid);
       if (m.parsed.time) widenTimes(f, m.parsed.time, timeMs(m.parsed.time));
