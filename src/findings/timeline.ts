@@ -106,12 +106,20 @@ class Buckets {
 class Episodes {
   gap = EPISODE_GAP_MS;
   runs: Run[] = [];
-  /** The fast path of {@link insert} for one time: false (nothing changed) unless it continues the latest episode. */
+  /**
+   * The fast path of {@link insert} for one time: false (nothing changed) unless it falls in the latest
+   * episode or continues it. A time inside it (threads write their lines a little out of order) only
+   * counts; one on its start or end also becomes its start's or end's text, as {@link insert} does.
+   */
   extend(ms: number, text: string, count: number): boolean {
     const last = this.runs[this.runs.length - 1];
-    if (!last || ms < last.end || ms - last.end > this.gap) return false;
-    last.end = ms;
-    last.endText = text;
+    if (!last || ms < last.start || ms - last.end > this.gap) return false;
+    if (ms >= last.end) {
+      last.end = ms;
+      last.endText = text;
+    } else if (ms === last.start) {
+      last.startText = text;
+    }
     last.count += count;
     return true;
   }
