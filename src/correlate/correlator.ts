@@ -8,7 +8,8 @@
  * says when one starts, which lines belong to it, and when it changed.
  */
 import { EVIDENCE_TEXT_MAX, ownText, VALUE_MAX } from '../lines/retain.js';
-import type { CauseId, LineMatch, ParsedLine, RuleRole, Severity, Values } from '../types.js';
+import type { CauseId, LineMatch, ParsedLine, Rule, RuleRole, Severity, Values } from '../types.js';
+import { OpenGroups } from './open-groups.js';
 import { timeMs } from './time.js';
 
 /** Where occurrences go (the finding store). `H` is the sink's handle for an occurrence. */
@@ -67,7 +68,14 @@ export interface Correlator {
 interface Group<H> {
   /** Its key in the open map. */
   context: string;
-  primary: LineMatch;
+  /** Its neighbours in the order of last activity (see {@link OpenGroups}). */
+  prev: Group<H> | null;
+  next: Group<H> | null;
+  /** The rule and input of its first line. */
+  rule: Rule;
+  file: string;
+  /** Its first line, kept only while the group waits for confirmation (a transport failure), as {@link kept}. */
+  primary: LineMatch | null;
   cause: CauseId;
   severity: Severity;
   /** Set once the group is an occurrence (at once for causes; on confirmation for transport lines). */
@@ -87,7 +95,8 @@ function contextOf(m: LineMatch): string {
   // separates concurrent failures. Apache's transport and summary lines name none.
   const nginx = p.server === 'nginx' || (p.server === null && m.rule.servers.length === 1 && m.rule.servers[0] === 'nginx');
   const cert = nginx ? (m.values.certificate ?? '') : '';
-  return [m.location.file, p.host ?? '', p.server ?? m.rule.servers.join('+'), p.pid ?? '', p.tid ?? '', cert].join('\u0000');
+  const server = p.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0] : m.rule.servers.join('+'));
+  return `${m.location.file}\u0000${p.host ?? ''}\u0000${server}\u0000${p.pid ?? ''}\u0000${p.tid ?? ''}\u0000${cert}`;
 }
 
 /** What the role handlers need from the correlator. */
@@ -103,7 +112,7 @@ interface GroupOps<H> {
  * its window, else undefined.
  */
 function roleHandlers<H>(
-  open: Map<string, Group<H>>,
+  open: OpenGroups<Group<H>>,
   ops: GroupOps<H>,
   sink: OccurrenceSink<H>,
 ): Record<RuleRole, (context: string, g: Group<H> | undefined, m: LineMatch) => void> {
@@ -111,7 +120,7 @@ function roleHandlers<H>(
   return {
     cause: (context, _g, m) => start(context, m, false),
     transport: (context, g, m) => {
-      if (g && (g.pending.length > 0 || (g.occurrence !== null && g.primary.rule.role === 'transport'))) join(g, m);
+      if (g && (g.pending.length > 0 || (g.occurrence !== null && g.rule.role === 'transport'))) join(g, m);
       else start(context, m, true);
     },
     follower: (context, g, m) => {
@@ -139,15 +148,19 @@ function roleHandlers<H>(
  * Closing of the groups no later line can join: `open` is in order of last activity, so the oldest come
  * first and the walk stops at the first that may still be joined (and, past `maxOpen`, closes the oldest).
  */
-function expirer<H>(open: Map<string, Group<H>>, windowLines: number, windowMs: number, maxOpen: number): (m: LineMatch) => void {
-  return (m) => {
-    const t = timeMs(m.parsed.time);
-    for (const [context, g] of open) {
-      const byLines = g.primary.location.file === m.location.file && m.location.line - g.lastLine > windowLines;
+function expirer<H>(
+  open: OpenGroups<Group<H>>,
+  windowLines: number,
+  windowMs: number,
+  maxOpen: number,
+): (m: LineMatch, t: number | null) => void {
+  return (m, t) => {
+    for (let g = open.oldest; g !== null; g = open.oldest) {
+      const byLines = g.file === m.location.file && m.location.line - g.lastLine > windowLines;
       const byTime = t !== null && g.lastTimeMs !== null && t - g.lastTimeMs > windowMs + CLOCK_SKEW_MS;
       // `>=`: room for the group this line may start.
       if (!byLines && !byTime && open.size < maxOpen) break;
-      open.delete(context);
+      open.delete(g.context);
     }
   };
 }
@@ -155,7 +168,10 @@ function expirer<H>(open: Map<string, Group<H>>, windowLines: number, windowMs: 
 /** Each string its own capped copy (see `lines/retain.ts`). */
 function ownStrings<T extends object>(o: T, max: number): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) out[k] = typeof v === 'string' ? ownText(v, max) : v;
+  for (const k in o) {
+    const v = o[k];
+    out[k] = typeof v === 'string' ? ownText(v, max) : v;
+  }
   return out as T;
 }
 
@@ -175,14 +191,24 @@ export function retained(m: LineMatch): LineMatch {
   };
 }
 
+/**
+ * A line as a waiting group keeps it: a short line (at most {@link EVIDENCE_TEXT_MAX} characters, the
+ * width a finding stores anyway) as it came, since it and the pieces cut from it are no larger than their
+ * copies would be; a longer one {@link retained}.
+ */
+export function kept(m: LineMatch): LineMatch {
+  return m.textLength === undefined && m.text.length <= EVIDENCE_TEXT_MAX ? m : retained(m);
+}
+
 /** Turn a pending transport group into an occurrence and announce it. */
 function confirmGroup<H>(g: Group<H>, sink: OccurrenceSink<H>): H {
   if (g.occurrence !== null) return g.occurrence;
-  const o = sink.occur(g.primary, g.cause, g.severity);
+  const o = sink.occur(g.primary!, g.cause, g.severity);
   for (const p of g.pending) sink.add(o, p);
-  if (g.dropped > 0) sink.omitted?.(o, g.primary.location.file, g.dropped);
+  if (g.dropped > 0) sink.omitted?.(o, g.file, g.dropped);
   g.pending = [];
   g.dropped = 0;
+  g.primary = null;
   g.occurrence = o;
   sink.changed(o);
   return o;
@@ -206,29 +232,27 @@ function confirmGroup<H>(g: Group<H>, sink: OccurrenceSink<H>): H {
 export function createCorrelator<H>(sink: OccurrenceSink<H>, options: CorrelatorOptions = {}): Correlator {
   const windowLines = options.followWindowLines ?? 50;
   const windowMs = options.followWindowMs ?? 5000;
-  const open = new Map<string, Group<H>>();
+  const open = new OpenGroups<Group<H>>();
 
   const expire =
     options.closeEarly === false ? () => undefined : expirer(open, windowLines, windowMs, options.maxOpenGroups ?? MAX_OPEN_GROUPS);
+  /** {@link timeMs} of the line being pushed (read once per line). */
+  let lineMs: number | null = null;
   const withinWindow = (g: Group<H>, m: LineMatch): boolean => {
     if (m.location.line - g.lastLine > windowLines) return false;
-    const t = timeMs(m.parsed.time);
-    return t === null || g.lastTimeMs === null || Math.abs(t - g.lastTimeMs) <= windowMs;
+    return lineMs === null || g.lastTimeMs === null || Math.abs(lineMs - g.lastTimeMs) <= windowMs;
   };
   const touch = (g: Group<H>, m: LineMatch): void => {
     g.lastLine = m.location.line;
-    g.lastTimeMs = timeMs(m.parsed.time) ?? g.lastTimeMs;
-    if (open.get(g.context) === g) {
-      open.delete(g.context); // keep the open map in order of last activity
-      open.set(g.context, g);
-    }
+    g.lastTimeMs = lineMs ?? g.lastTimeMs;
+    open.touch(g); // keep the open groups in order of last activity
   };
   const confirm = (g: Group<H>): H => confirmGroup(g, sink);
   /** Add a line to the group's occurrence, or keep it pending until the group is confirmed. */
   const join = (g: Group<H>, m: LineMatch): void => {
     touch(g, m);
     if (g.occurrence === null) {
-      if (g.pending.length < MAX_PENDING) g.pending.push(retained(m));
+      if (g.pending.length < MAX_PENDING) g.pending.push(kept(m));
       else g.dropped++;
       return;
     }
@@ -238,19 +262,22 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
   const start = (context: string, m: LineMatch, asTransport: boolean): void => {
     const g: Group<H> = {
       context,
-      primary: retained(m),
+      prev: null,
+      next: null,
+      rule: m.rule,
+      file: m.location.file,
+      primary: asTransport ? kept(m) : null,
       cause: m.cause,
       severity: m.severity,
       occurrence: null,
       pending: [],
       dropped: 0,
       lastLine: m.location.line,
-      lastTimeMs: timeMs(m.parsed.time),
+      lastTimeMs: lineMs,
     };
-    open.delete(context);
-    open.set(context, g);
+    open.open(g);
     if (asTransport) {
-      g.pending.push(g.primary);
+      g.pending.push(g.primary!);
       return;
     }
     const o = sink.occur(m, m.cause, m.severity);
@@ -263,13 +290,14 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
 
   return {
     push(m) {
-      expire(m);
+      lineMs = timeMs(m.parsed.time);
+      expire(m, lineMs);
       const context = contextOf(m);
       const g = open.get(context);
       roles[m.rule.role](context, g !== undefined && withinWindow(g, m) ? g : undefined, m);
     },
     endInput(file) {
-      for (const ctx of [...open.keys()]) if (ctx.startsWith(`${file}\u0000`)) open.delete(ctx);
+      for (const ctx of open.contexts()) if (ctx.startsWith(`${file}\u0000`)) open.delete(ctx);
     },
     end() {
       open.clear();

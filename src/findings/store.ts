@@ -32,20 +32,30 @@ export interface FindingState {
   severity: Severity;
   server: Server | null;
   host: string | null;
-  ruleIds: Set<string>;
+  /** The rules of its lines (few: a list, not a set). */
+  ruleIds: string[];
   count: number;
   first: string | null;
   last: string | null;
+  /** {@link timeMs} of `first` and `last` (null when absent or unreadable), so a line's time is read once. */
+  firstMs: number | null;
+  lastMs: number | null;
   firstSeq: number;
   subject: FindingSubject;
   details: Values;
+  /** The first lines, as kept (at most `maxEvidence`; the last slot is replaced by later lines). */
   evidence: Evidence[];
+  /**
+   * The latest line once the evidence is full, as it came (a short line: see {@link holdable}); made
+   * evidence only when the finding is read, so a repeated occurrence copies nothing.
+   */
+  latest: LineMatch | null;
   evidenceOmitted: number;
   /** Occurrences over time (bounded). */
   timeline: TimelineBuilder;
   /** Last occurrence, for folding the duplicate start-up pass: input, pid, time (ms), line, and whether
    * this start already folded a pass written under a second pid (a daemon's detached child). */
-  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked?: boolean; key: string } | null;
+  lastOcc: { file: string; pid: number | null; timeMs: number | null; line: number; forked: boolean; key: string } | null;
   /** An event has announced it. */
   announced: boolean;
   /** Set on the summary finding of a cause and server (see `limits.ts`): identities counted, and the kinds every one names (bits of {@link KIND}). */
@@ -117,40 +127,55 @@ function kindsOf(v: Values): number {
   return (cert ? KIND.certificate : 0) | (v.vhost ? KIND.vhost : 0) | ((v.responder ?? v.host ?? v.url) ? KIND.responder : 0);
 }
 
+/** The value the finding already holds under `k` (its subject for identity fields, else its details). */
+function heldValue(f: FindingState, k: string): string | undefined {
+  const s = (f.subject as Record<string, unknown>)[k];
+  return typeof s === 'string' ? s : (f.details as Record<string, string | undefined>)[k];
+}
+
 /**
  * The values of a line as the store keeps them: each its own copy, capped at {@link VALUE_MAX}; a value
  * the finding already holds (its certificate path, on every line) is that same string, not another copy.
  */
-function ownValues(v: Values, f?: FindingState): Values {
+function ownValues(v: Values, f: FindingState): Values {
   const out: Record<string, string> = {};
-  const held = f ? ({ ...f.details, ...f.subject } as Record<string, unknown>) : {};
-  for (const [k, val] of Object.entries(v)) {
+  for (const k in v) {
+    const val = v[k as keyof Values];
     if (val === undefined) continue;
-    const same = held[k];
+    const same = heldValue(f, k);
     out[k] =
-      typeof same === 'string' && (same === val || (val.length > VALUE_MAX && same === ownText(val, VALUE_MAX)))
-        ? same
-        : ownText(val, VALUE_MAX);
+      same !== undefined && (same === val || (val.length > VALUE_MAX && same === ownText(val, VALUE_MAX))) ? same : ownText(val, VALUE_MAX);
   }
   return out;
 }
 
-/** Merge a line's (owned) values into the finding; a summary finding takes no subject (it has none of its own). */
+/**
+ * Merge a line's values into the finding, each stored value its own capped copy; a summary finding takes
+ * no subject (it has none of its own). Once the finding holds every value name the line has, its pid and
+ * its peer, this only reads.
+ */
 function mergeValues(f: FindingState, v: Values, pid: number | null): void {
   const s = f.subject as Record<string, unknown>;
-  if (!f.aggregate) {
-    for (const k of IDENTITY_FIELDS) if (v[k] !== undefined && s[k] === undefined) s[k] = v[k];
-    if (v.peer) {
-      const peers = (f.subject.peers ??= []);
-      if (!peers.includes(v.peer) && peers.length < CAP_SET) peers.push(v.peer);
-    }
-    if (pid !== null) {
-      const pids = (f.subject.pids ??= []);
-      if (!pids.includes(pid) && pids.length < CAP_SET) pids.push(pid);
-    }
-  }
   const details = f.details as Record<string, string>;
-  for (const [k, val] of Object.entries(v)) if (!IDENTITY.has(k) && details[k] === undefined) details[k] = val;
+  for (const k in v) {
+    const val = v[k as keyof Values];
+    if (val !== undefined && details[k] === undefined && !IDENTITY.has(k)) details[k] = ownText(val, VALUE_MAX);
+  }
+  if (f.aggregate) return;
+  for (const k of IDENTITY_FIELDS) {
+    const val = v[k];
+    if (val !== undefined && s[k] === undefined) s[k] = ownText(val, VALUE_MAX);
+  }
+  // New lists (concat) rather than pushes: exact in size (a pushed-to or spread list keeps room for 16 more), and rarely changed.
+  if (v.peer) {
+    const peers = f.subject.peers ?? [];
+    const peer = v.peer.length > VALUE_MAX ? ownText(v.peer, VALUE_MAX) : v.peer;
+    if (peers.length < CAP_SET && !peers.includes(peer)) f.subject.peers = peers.concat(ownText(peer, VALUE_MAX));
+  }
+  if (pid !== null) {
+    const pids = f.subject.pids ?? [];
+    if (pids.length < CAP_SET && !pids.includes(pid)) f.subject.pids = pids.concat(pid);
+  }
 }
 
 /** What a summary says it stands for (`kinds`: the kinds every summarised identity names). */
@@ -174,11 +199,61 @@ function isSecondPass(f: FindingState, m: LineMatch, t: number | null, key: stri
   return t !== null && prev.timeMs !== null ? Math.abs(t - prev.timeMs) <= START_FOLD_MS : m.location.line - prev.line <= START_FOLD_LINES;
 }
 
-/** Widen first/last to this evidence time: they are the earliest and latest times, whatever order the inputs were read in. */
-function widenTimes(f: FindingState, time: string): void {
-  const t = timeMs(time);
-  if (f.first === null || (t !== null && t < (timeMs(f.first) ?? Infinity))) f.first = time;
-  if (f.last === null || (t !== null && t >= (timeMs(f.last) ?? -Infinity))) f.last = time;
+/** Widen first/last to this evidence time (`t` its {@link timeMs}): they are the earliest and latest times, whatever order the inputs were read in. */
+function widenTimes(f: FindingState, time: string, t: number | null): void {
+  if (f.first === null || (t !== null && t < (f.firstMs ?? Infinity))) {
+    f.first = time;
+    f.firstMs = t;
+  }
+  if (f.last === null || (t !== null && t >= (f.lastMs ?? -Infinity))) {
+    f.last = time;
+    f.lastMs = t;
+  }
+}
+
+/**
+ * A line the store may hold as it came instead of copying it: one no longer than the stored width, whose
+ * values and fields are pieces of that short text (a long line is cut to an own copy, see `lines/retain.ts`).
+ */
+function holdable(m: LineMatch): boolean {
+  return m.textLength === undefined && m.text.length <= EVIDENCE_TEXT_MAX;
+}
+
+/** A line as evidence of the finding: its own copies (values shared with the finding's when equal). */
+function evidenceOf(f: FindingState, m: LineMatch): Evidence {
+  return {
+    file: m.location.file,
+    line: m.location.line,
+    text: ownText(m.text, EVIDENCE_TEXT_MAX, false),
+    ...((m.textLength ?? m.text.length) > EVIDENCE_TEXT_MAX ? { textLength: m.textLength ?? m.text.length } : {}),
+    ruleId: m.rule.id,
+    time: m.parsed.time,
+    pid: m.parsed.pid,
+    values: ownValues(m.values, f),
+    ...(m.cut ? { cut: m.cut } : {}),
+  };
+}
+
+/** Keep a line as evidence: the first `max - 1` lines and the latest (held as it came when {@link holdable}). */
+function keepEvidence(f: FindingState, m: LineMatch, max: number): void {
+  if (f.evidence.length < max) {
+    f.evidence = f.evidence.concat(evidenceOf(f, m));
+    return;
+  }
+  f.evidenceOmitted++;
+  if (holdable(m)) {
+    f.latest = m;
+  } else {
+    f.latest = null;
+    f.evidence[max - 1] = evidenceOf(f, m); // keep the latest line in the last slot
+  }
+}
+
+/** The finding's evidence, the held latest line made evidence in the last slot. */
+function evidenceList(f: FindingState): Evidence[] {
+  const out = f.evidence.map((e) => ({ ...e, values: { ...e.values } }));
+  if (f.latest) out[out.length - 1] = evidenceOf(f, f.latest);
+  return out;
 }
 
 function newFinding(
@@ -191,20 +266,23 @@ function newFinding(
 ): FindingState {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
-    id: `${cause}:${server ?? 'unknown'}:${hash}`,
+    id: [cause, server ?? 'unknown', hash].join(':'), // one flat string (a template makes a tree of pieces)
     key,
     cause,
     severity,
     server,
     host,
-    ruleIds: new Set(),
+    ruleIds: [],
     count: 0,
     first: null,
     last: null,
+    firstMs: null,
+    lastMs: null,
     firstSeq: seq,
     subject: {},
     details: {},
     evidence: [],
+    latest: null,
     evidenceOmitted: 0,
     timeline: createTimeline(),
     lastOcc: null,
@@ -237,7 +315,7 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     ),
     data,
     subject,
-    evidence: f.evidence.map((e) => ({ ...e, values: { ...e.values } })),
+    evidence: evidenceList(f),
     evidenceOmitted: f.evidenceOmitted,
     timeline: f.timeline.snapshot(),
     ...(f.aggregate ? { aggregate: aggregateOf(f.aggregate) } : {}),
@@ -310,42 +388,36 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
     occur(m, cause, severity) {
       const server = m.parsed.server ?? (m.rule.servers.length === 1 ? m.rule.servers[0]! : null);
       const host = m.parsed.host ?? null;
-      const values = ownValues(m.values);
-      const key = identityKey(cause, server, host, values);
-      const f = findings.get(key) ?? summary(key, cause, severity, server, host, values) ?? create(key, cause, severity, server, host);
+      // The key is a new flat string: it keeps no piece of the line alive.
+      let key = identityKey(cause, server, host, m.values);
+      const f = findings.get(key) ?? summary(key, cause, severity, server, host, m.values) ?? create(key, cause, severity, server, host);
       const t = timeMs(m.parsed.time);
       const second = isSecondPass(f, m, t, key);
       if (!second) {
         f.count++;
-        f.timeline.add(m.parsed.time);
+        f.timeline.add(m.parsed.time, 1, t);
       }
-      const forked = second && (f.lastOcc!.forked === true || f.lastOcc!.pid !== m.parsed.pid);
-      f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked, key };
+      const prev = f.lastOcc;
+      if (key === f.key) key = f.key; // the finding's own string, not this line's copy
+      const forked = second && (prev!.forked || prev!.pid !== m.parsed.pid);
+      if (prev === null) {
+        f.lastOcc = { file: m.location.file, pid: m.parsed.pid, timeMs: t, line: m.location.line, forked, key };
+      } else {
+        prev.file = m.location.file;
+        prev.pid = m.parsed.pid;
+        prev.timeMs = t;
+        prev.line = m.location.line;
+        prev.forked = forked;
+        prev.key = key;
+      }
       return f;
     },
     addEvidence(f, m) {
-      f.ruleIds.add(m.rule.id);
+      if (!f.ruleIds.includes(m.rule.id)) f.ruleIds = f.ruleIds.concat(m.rule.id);
       if (severityRank(m.severity) > severityRank(f.severity) && m.rule.role !== 'detail') f.severity = m.severity;
-      const values = ownValues(m.values, f);
-      mergeValues(f, values, m.parsed.pid);
-      if (m.parsed.time) widenTimes(f, m.parsed.time);
-      const e: Evidence = {
-        file: m.location.file,
-        line: m.location.line,
-        text: ownText(m.text, EVIDENCE_TEXT_MAX, false),
-        ...((m.textLength ?? m.text.length) > EVIDENCE_TEXT_MAX ? { textLength: m.textLength ?? m.text.length } : {}),
-        ruleId: m.rule.id,
-        time: m.parsed.time,
-        pid: m.parsed.pid,
-        values,
-        ...(m.cut ? { cut: m.cut } : {}),
-      };
-      if (f.evidence.length < maxEvidence) {
-        f.evidence.push(e);
-      } else {
-        f.evidenceOmitted++;
-        f.evidence[maxEvidence - 1] = e; // keep the latest line in the last slot
-      }
+      mergeValues(f, m.values, m.parsed.pid);
+      if (m.parsed.time) widenTimes(f, m.parsed.time, timeMs(m.parsed.time));
+      keepEvidence(f, m, maxEvidence);
     },
     omit(f, lines) {
       f.evidenceOmitted += lines;

@@ -45,8 +45,9 @@ export interface TimelineBuilder {
   /**
    * Count one occurrence (or `count` of them) at this time.
    * @param text the time as the log wrote it (ISO-8601 as `parseLine` writes it), or null for a line without time
+   * @param ms `timeMs(text)` when the caller has it already
    */
-  add(text: string | null, count?: number): void;
+  add(text: string | null, count?: number, ms?: number | null): void;
   /** Add every occurrence of a timeline snapshot (its buckets and episodes; its gap becomes the least gap). */
   merge(t: FindingTimeline): void;
   /** The timeline as data, a copy. */
@@ -78,6 +79,10 @@ class Buckets {
       this.flat[at * 2 + 1]! += count;
       return;
     }
+    if (n === 0) {
+      this.flat = [i, count]; // no spare capacity: most findings of a large log have one or two occurrences
+      return;
+    }
     this.flat.splice(at * 2, 0, i, count);
     while (this.flat.length / 2 > TIMELINE_MAX_BUCKETS) this.coarsen();
   }
@@ -101,8 +106,29 @@ class Buckets {
 class Episodes {
   gap = EPISODE_GAP_MS;
   runs: Run[] = [];
+  /**
+   * The fast path of {@link insert} for one time: false (nothing changed) unless it falls in the latest
+   * episode or continues it. A time inside it (threads write their lines a little out of order) only
+   * counts; one on its start or end also becomes its start's or end's text, as {@link insert} does.
+   */
+  extend(ms: number, text: string, count: number): boolean {
+    const last = this.runs[this.runs.length - 1];
+    if (!last || ms < last.start || ms - last.end > this.gap) return false;
+    if (ms >= last.end) {
+      last.end = ms;
+      last.endText = text;
+    } else if (ms === last.start) {
+      last.startText = text;
+    }
+    last.count += count;
+    return true;
+  }
   insert(r: Run): void {
     const runs = this.runs;
+    if (runs.length === 0) {
+      this.runs = [{ ...r }];
+      return;
+    }
     const last = runs[runs.length - 1];
     if (last && r.start >= last.end && r.start - last.end <= this.gap) {
       // Fast path: the next occurrence of the current episode.
@@ -150,43 +176,52 @@ export function clockText(ms: number, utc: boolean): string {
   return utc ? iso : iso.slice(0, -1);
 }
 
+/** A timeline's state: one object per finding (no closures), its buckets and episodes made on first use. */
+class Timeline implements TimelineBuilder {
+  private buckets: Buckets | null = null;
+  private episodes: Episodes | null = null;
+  private untimed = 0;
+  private utc: boolean | null = null;
+
+  add(text: string | null, count = 1, ms = timeMs(text)): void {
+    if (ms === null) {
+      this.untimed += count;
+      return;
+    }
+    // Bucket starts are written like the log's times: with `Z` when they carry an offset.
+    this.utc ??= /(?:Z|[+-]\d{2}:?\d{2})$/.test(text!);
+    (this.buckets ??= new Buckets()).add(ms, count);
+    const episodes = (this.episodes ??= new Episodes());
+    if (!episodes.extend(ms, text!, count)) episodes.insert({ start: ms, end: ms, count, startText: text!, endText: text! });
+  }
+
+  merge(t: FindingTimeline): void {
+    const buckets = (this.buckets ??= new Buckets());
+    const episodes = (this.episodes ??= new Episodes());
+    this.untimed += t.untimed;
+    if (this.utc === null && t.buckets.length > 0) this.utc = t.buckets[0]!.start.endsWith('Z');
+    // Same widths first, so each bucket of t falls whole into one of ours (both are aligned powers of two).
+    buckets.widenTo(t.bucketMs);
+    if (t.episodeGapMs > episodes.gap) episodes.widen(t.episodeGapMs);
+    for (const b of t.buckets) buckets.add(timeMs(b.start)!, b.count);
+    for (const e of t.episodes) {
+      const run = { start: timeMs(e.start)!, end: timeMs(e.end)!, count: e.count, startText: e.start, endText: e.end };
+      episodes.insert(run);
+    }
+  }
+
+  snapshot(): FindingTimeline {
+    const buckets = this.buckets ?? new Buckets();
+    const episodes = this.episodes ?? new Episodes();
+    const b = buckets.flat;
+    const out: FindingTimeline['buckets'] = [];
+    for (let k = 0; k < b.length; k += 2) out.push({ start: clockText(b[k]! * buckets.width, this.utc ?? false), count: b[k + 1]! });
+    const eps: Episode[] = episodes.runs.map((r) => ({ start: r.startText, end: r.endText, count: r.count }));
+    return { bucketMs: buckets.width, buckets: out, untimed: this.untimed, episodeGapMs: episodes.gap, episodes: eps };
+  }
+}
+
 /** Create an empty timeline. */
 export function createTimeline(): TimelineBuilder {
-  const buckets = new Buckets();
-  const episodes = new Episodes();
-  let untimed = 0;
-  let utc: boolean | null = null;
-
-  return {
-    add(text, count = 1) {
-      const ms = timeMs(text);
-      if (ms === null) {
-        untimed += count;
-        return;
-      }
-      // Bucket starts are written like the log's times: with `Z` when they carry an offset.
-      utc ??= /(?:Z|[+-]\d{2}:?\d{2})$/.test(text!);
-      buckets.add(ms, count);
-      episodes.insert({ start: ms, end: ms, count, startText: text!, endText: text! });
-    },
-    merge(t) {
-      untimed += t.untimed;
-      if (utc === null && t.buckets.length > 0) utc = t.buckets[0]!.start.endsWith('Z');
-      // Same widths first, so each bucket of t falls whole into one of ours (both are aligned powers of two).
-      buckets.widenTo(t.bucketMs);
-      if (t.episodeGapMs > episodes.gap) episodes.widen(t.episodeGapMs);
-      for (const b of t.buckets) buckets.add(timeMs(b.start)!, b.count);
-      for (const e of t.episodes) {
-        const run = { start: timeMs(e.start)!, end: timeMs(e.end)!, count: e.count, startText: e.start, endText: e.end };
-        episodes.insert(run);
-      }
-    },
-    snapshot() {
-      const b = buckets.flat;
-      const out: FindingTimeline['buckets'] = [];
-      for (let k = 0; k < b.length; k += 2) out.push({ start: clockText(b[k]! * buckets.width, utc ?? false), count: b[k + 1]! });
-      const eps: Episode[] = episodes.runs.map((r) => ({ start: r.startText, end: r.endText, count: r.count }));
-      return { bucketMs: buckets.width, buckets: out, untimed, episodeGapMs: episodes.gap, episodes: eps };
-    },
-  };
+  return new Timeline();
 }
