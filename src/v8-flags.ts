@@ -48,7 +48,17 @@ export function tuneV8(): void {
   for (const f of V8_FLAGS) v8.setFlagsFromString(f.run);
 }
 
-/** Put {@link V8_FLAGS} back to V8's defaults (only when the process is about to end: the bundle's code cache). */
+/**
+ * V8's defaults of the flags a run may set later: `--jobs` raises `--initial-old-space-size` for its workers
+ * (src/run/jobs.ts, `startWorkersWithRoomyHeap`) unless the command line sets it.
+ */
+const LATER_FLAGS = ['--initial-old-space-size=0'];
+
+/**
+ * Put {@link V8_FLAGS} and the flags a run may set later back to V8's defaults (only when the process is about to
+ * end: the bundle's code cache, whose writer checks that the flags are then those the run started with).
+ */
 export function untuneV8(): void {
   for (const f of V8_FLAGS) v8.setFlagsFromString(f.reset);
+  for (const f of LATER_FLAGS) v8.setFlagsFromString(f);
 }
