@@ -27,7 +27,7 @@ import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
 import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
-import { literalRuns } from './cut.js';
+import { literalRuns, twinHead } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
 import { isRecordLine } from '../parse/record.js';
 
@@ -71,6 +71,25 @@ const TAG_START = /^AH\d{5}: /;
 
 /** The usual starts of a log line (nginx, Apache, stderr, AH tag, syslog, ISO time): no parse needed. */
 const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \[|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
+
+/**
+ * One pattern for the triggers that open their rule's message (a pattern of the rule starts with the
+ * trigger's text: `OCSP_basic_verify() failed`, not the ` could not be resolved (` that follows a
+ * host name), anchored at the start and as loose as `looseTriggerPattern()`; null when none does.
+ */
+function openingTriggers(matcher: Matcher): RegExp | null {
+  const opens = (t: string): boolean =>
+    matcher.rules.some((r) => r.trigger === t && r.patterns.some((p) => patternOpensWith(p.regex, t.trim())));
+  const sources = matcher.triggers.filter(opens).map((t) => looseTriggerPattern(t).source);
+  return sources.length > 0 ? new RegExp(`^(?:${sources.join('|')})`, 'i') : null;
+}
+
+/** Can the pattern's text begin with the trigger: its head up to the trigger matches the trigger alone, or its source starts with it? */
+function patternOpensWith(source: string, trigger: string): boolean {
+  const head = twinHead(source, trigger)?.exec(trigger);
+  // Escapes dropped: `Invalid command '(?<directive>SSL…` has no literal head, but starts with `Invalid command 'SSL`.
+  return head?.index === 0 || source.replace(/^\^/, '').replace(/\\/g, '').replace(/\(\?<\w+>/g, '').startsWith(trigger);
+}
 
 /** Does a physical line start a log line of its own (a server prefix or a wrapper)? */
 function startsLogLine(text: string): boolean {
@@ -193,6 +212,7 @@ export class MessageJoiner {
   private triggersLoose: string[] | null = null;
   private readonly otherCause = new Map<Rule, Map<CauseId, boolean>>();
   private everyTrigger: number[] | null = null;
+  private openingPattern: RegExp | null | undefined;
   /** {@link beginningsByLast} of the phrases of each set of triggers seen. */
   private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
 
@@ -361,8 +381,28 @@ export class MessageJoiner {
       next.text.trim() !== '' &&
       !startsLogLine(next.text) &&
       !isRecordLine(last.text) &&
-      !isRecordLine(next.text)
+      !isRecordLine(next.text) &&
+      !this.opensOwnMessage(lines, next)
     );
+  }
+
+  /**
+   * Does `next` begin a stapling message of its own after lines that already hold a whole trigger?
+   * It starts (white space and normalisation aside) with a trigger that opens its rule's message. A paste of messages without their prefixes puts one per
+   * line; the first may look unfinished (a stray quote, a cut tail), but the next one's own opening
+   * phrase says where it starts. A wrap that breaks right after a server prefix or inside a message
+   * leaves no whole trigger before the break, or ends with a connector (`… failed to validate OCSP
+   * response:` + `OCSP_check_validity() failed`), so it still joins.
+   */
+  private opensOwnMessage(lines: readonly Physical[], next: Physical): boolean {
+    const opening = (this.openingPattern ??= openingTriggers(this.matcher));
+    if (opening === null || !opening.test(normalizeText(plainText(next.text.trimStart())).text)) return false;
+    const n = normalizeText(plainText(this.joined(lines, [])));
+    const text = n.text;
+    // Lines that end with a connector (`…OCSP response:`) lead into what follows, whatever it is,
+    // unless a poster's `...` ended them.
+    if (!n.cutMarker && CONNECTOR_END.test(text.slice(-8))) return false;
+    return this.matcher.triggersIn(text, this.matcher.candidateTriggers(text)).length > 0;
   }
 
   /** Report a message. Its lines are used up only when it matched: a line that continues it may still read them. */
