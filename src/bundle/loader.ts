@@ -27,7 +27,16 @@ declare const __STAPLING_DOCTOR_MAIN__: EmbeddedMain;
  */
 function start(): void {
   const main = __STAPLING_DOCTOR_MAIN__;
-  const { source, line } = embeddedProgram(fs.readFileSync(__filename), main);
+  let embedded: ReturnType<typeof embeddedProgram>;
+  try {
+    embedded = embeddedProgram(fs.readFileSync(__filename), main);
+  } catch (err) {
+    // as src/cli.ts reports an internal error: one line, exit code 2
+    process.stderr.write(`stapling-doctor: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { source, line } = embedded;
   const dir = isMainThread ? cacheDirectory(process.env) : undefined;
   const file = dir === undefined ? undefined : cacheFile(dir, main.id);
   const flags = file === undefined ? undefined : flagsFingerprint();
