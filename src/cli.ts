@@ -10,29 +10,10 @@
  */
 import fs from 'node:fs';
 import tty from 'node:tty';
-import v8 from 'node:v8';
 import { isMainThread } from 'node:worker_threads';
 import { run } from './run/run.js';
 import './run/job-worker.js'; // in a --jobs worker thread (the bundle is its own worker script), this serves
-
-// Keep V8's young generation at its initial size: scanning produces a steady stream of short-lived
-// garbage (one parse per candidate line) for which V8 would otherwise grow the semi-spaces to 16 MB
-// each, adding ~30 MB to the peak RSS of a long scan for no gain in speed (measured by `npm run bench`).
-v8.setFlagsFromString('--semi-space-growth-factor=1');
-// Let the old generation grow by half its live size between full collections instead of V8's dynamic
-// factor (up to 4×): a scan that keeps ~20 MB of findings otherwise lets its garbage reach ~100 MB before
-// collecting it. Measured (test/bench/memory.mjs and the 100 000-line NDJSON case): peak RSS 147 → 98 MB
-// and 109 → 88 MB for about 10–20 % more CPU on logs where every line matches; no change on ordinary logs
-// (a 200 MB log without findings: 69 MB either way), where full collections are rare.
-v8.setFlagsFromString('--heap-growing-percent=50');
-
-// Defence in depth against catastrophic backtracking in rule regexes (user rules included): a regex
-// that backtracks excessively on one input is re-run by V8's linear-time engine. Rules are also
-// linted when loaded (src/rules/load.ts) and messages are capped at MAX_MATCH_CHARS. Available
-// since V8 8.8; set before any rule is compiled.
-if (Number.parseFloat(process.versions.v8) >= 8.8) {
-  v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
-}
+import { tuneV8 } from './v8-flags.js';
 
 /**
  * A repeat of the stopping signal within this many milliseconds is the same request, not a second one:
@@ -131,6 +112,7 @@ if (!isMainThread) {
   process.stderr.write('stapling-doctor: cannot write the output: standard output is closed (use >/dev/null to discard it)\n');
   process.exitCode = 2;
 } else {
+  tuneV8(); // now that the modules (and stdout's) are loaded: see src/v8-flags.ts
   run({
     argv: process.argv.slice(2),
     // Opening stdin (a TTY or socket handle) costs ~8 ms of start-up: only when the run reads or stops it.
