@@ -74,18 +74,6 @@ const TAG_START = /^AH\d{5}: /;
 /** The usual starts of a log line (nginx, Apache, stderr, AH tag, syslog, ISO time): no parse needed. */
 const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \[|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
 
-/**
- * One pattern for the triggers that open their rule's message (a pattern of the rule starts with the
- * trigger's text: `OCSP_basic_verify() failed`, not the ` could not be resolved (` that follows a
- * host name), anchored at the start and as loose as `looseTriggerPattern()`; null when none does.
- */
-function openingTriggers(matcher: Matcher): RegExp | null {
-  const opens = (t: string): boolean =>
-    matcher.rules.some((r) => r.trigger === t && r.patterns.some((p) => patternOpensWith(p.regex, t.trim())));
-  const sources = matcher.triggers.filter(opens).map((t) => looseTriggerPattern(t).source);
-  return sources.length > 0 ? new RegExp(`^(?:${sources.join('|')})`, 'i') : null;
-}
-
 /** Can the pattern's text begin with the trigger: its head up to the trigger matches the trigger alone, or its source starts with it? */
 function patternOpensWith(source: string, trigger: string): boolean {
   const head = twinHead(source, trigger)?.exec(trigger);
@@ -239,7 +227,8 @@ export class MessageJoiner {
   private triggersLoose: string[] | null = null;
   private readonly otherCause = new Map<Rule, Map<CauseId, boolean>>();
   private everyTrigger: number[] | null = null;
-  private openingPattern: RegExp | null | undefined;
+  /** Per trigger: does it open its rule's message (see {@link opensOwnMessage})? Found on first need. */
+  private readonly opening = new Map<number, boolean>();
   /** {@link beginningsByLast} of the phrases of each set of triggers seen. */
   private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
   /** {@link beginningsByLast} of every trigger ({@link allTriggers}). */
@@ -431,14 +420,28 @@ export class MessageJoiner {
    * response:` + `OCSP_check_validity() failed`), so it still joins.
    */
   private opensOwnMessage(lines: readonly Physical[], next: Physical): boolean {
-    const opening = (this.openingPattern ??= openingTriggers(this.matcher));
-    if (opening === null || !opening.test(normalizeText(plainText(next.text.trimStart())).text)) return false;
+    const start = normalizeText(plainText(next.text.trimStart())).text;
+    if (!this.matcher.candidateTriggers(start).some((ti) => looseTriggerPattern(this.matcher.triggers[ti]!).exec(start)?.index === 0 && this.opens(ti))) return false;
     const n = normalizeText(plainText(this.joined(lines, [])));
     const text = n.text;
     // Lines that end with a connector (`…OCSP response:`) lead into what follows, whatever it is,
     // unless a poster's `...` ended them.
     if (!n.cutMarker && CONNECTOR_END.test(text.slice(-8))) return false;
     return this.matcher.triggersIn(text, this.matcher.candidateTriggers(text)).length > 0;
+  }
+
+  /**
+   * Does the trigger open its rule's message: a pattern of the rule starts with it
+   * (`OCSP_basic_verify() failed`, not the ` could not be resolved (` that follows a host name)?
+   */
+  private opens(ti: number): boolean {
+    let v = this.opening.get(ti);
+    if (v === undefined) {
+      const t = this.matcher.triggers[ti]!;
+      v = this.matcher.rules.some((r) => r.trigger === t && r.patterns.some((p) => patternOpensWith(p.regex, t.trim())));
+      this.opening.set(ti, v);
+    }
+    return v;
   }
 
   /** Report a message. Its lines are used up only when it matched: a line that continues it may still read them. */
