@@ -520,6 +520,11 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   const loose: (RegExp | undefined)[] = [];
   const pairs = new Uint32Array(PAIR_BITS / 32);
   let last: { norm: string; candidates: readonly number[]; found: number[] } | null = null;
+  // Which triggers the last call had as candidates and found, stamped with its number: the subset test
+  // is linear in the candidates (`every(… includes …)` was quadratic: 10 % of a run with 1 602 rules).
+  const wasCandidate = new Uint32Array(triggers.length);
+  const wasFound = new Uint32Array(triggers.length);
+  let stamp = 0;
   let lower: string | null = null;
   let pairsOf = '';
   return (norm, candidates) => {
@@ -527,8 +532,7 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
     // Each candidate is tested on its own: the last answer serves any of its candidates.
     if (last && last.norm === norm) {
       if (sameList(last.candidates, candidates)) return last.found.slice();
-      const found = last.found;
-      if (candidates.every((ti) => last!.candidates.includes(ti))) return candidates.filter((ti) => found.includes(ti));
+      if (candidates.every((ti) => wasCandidate[ti] === stamp)) return candidates.filter((ti) => wasFound[ti] === stamp);
     }
     if (lower === null || pairsOf !== norm) {
       lower = norm.toLowerCase();
@@ -542,6 +546,13 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
     const low = lower;
     const found = candidates.filter((ti) => hasPairs(pairs, corePairs[ti]!) && low.includes(cores[ti]!) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm));
     last = { norm, candidates: candidates.slice(), found };
+    if (++stamp === 0xffffffff) {
+      wasCandidate.fill(0);
+      wasFound.fill(0);
+      stamp = 1;
+    }
+    for (const ti of candidates) wasCandidate[ti] = stamp;
+    for (const ti of found) wasFound[ti] = stamp;
     return found.slice();
   };
 }
