@@ -74,6 +74,12 @@ const TAG_START = /^AH\d{5}: /;
 /** The usual starts of a log line (nginx, Apache, stderr, AH tag, syslog, ISO time): no parse needed. */
 const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \[|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
 
+/** The first character of a text that is not a quote or a blank, in lower case ('' when none): a cheap test before a trigger's pattern. */
+function firstLetter(text: string): string {
+  const m = /[^\s"'`]/.exec(text);
+  return m ? m[0].toLowerCase() : '';
+}
+
 /** Can the pattern's text begin with the trigger: its head up to the trigger matches the trigger alone, or its source starts with it? */
 function patternOpensWith(source: string, trigger: string): boolean {
   const head = twinHead(source, trigger)?.exec(trigger);
@@ -421,7 +427,13 @@ export class MessageJoiner {
    */
   private opensOwnMessage(lines: readonly Physical[], next: Physical): boolean {
     const start = normalizeText(plainText(next.text.trimStart())).text;
-    if (!this.matcher.candidateTriggers(start).some((ti) => looseTriggerPattern(this.matcher.triggers[ti]!).exec(start)?.index === 0 && this.opens(ti))) return false;
+    const first = firstLetter(start);
+    if (first === '') return false;
+    const atStart = (ti: number): boolean => {
+      const t = this.matcher.triggers[ti]!;
+      return firstLetter(t) === first && this.opens(ti) && looseTriggerPattern(t).exec(start)?.index === 0;
+    };
+    if (!this.matcher.candidateTriggers(start).some(atStart)) return false;
     const n = normalizeText(plainText(this.joined(lines, [])));
     const text = n.text;
     // Lines that end with a connector (`…OCSP response:`) lead into what follows, whatever it is,
