@@ -7,7 +7,7 @@
  * {@link RuleRole}). What an occurrence is *of* (a finding) is the sink's business: the correlator only
  * says when one starts, which lines belong to it, and when it changed.
  */
-import { EVIDENCE_TEXT_MAX, ownText, VALUE_MAX } from '../lines/retain.js';
+import { EVIDENCE_TEXT_MAX, keepableAsIs, ownText, VALUE_MAX } from '../lines/retain.js';
 import type { CauseId, LineMatch, ParsedLine, Rule, RuleRole, Severity, Values } from '../types.js';
 import { OpenGroups } from './open-groups.js';
 import { timeMs } from './time.js';
@@ -197,7 +197,7 @@ export function retained(m: LineMatch): LineMatch {
  * copies would be; a longer one {@link retained}.
  */
 export function kept(m: LineMatch): LineMatch {
-  return m.textLength === undefined && m.text.length <= EVIDENCE_TEXT_MAX ? m : retained(m);
+  return keepableAsIs(m) ? m : retained(m);
 }
 
 /** Turn a pending transport group into an occurrence and announce it. */

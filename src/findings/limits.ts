@@ -24,7 +24,7 @@ const LOAD = 0.8;
 /** Distinct summarised identities counted exactly (1 677 721). */
 export const IDENTITIES_COUNTED_MAX = Math.floor(MAX_SLOTS * LOAD);
 
-export { EVIDENCE_TEXT_MAX, ownText, VALUE_MAX } from '../lines/retain.js';
+export { EVIDENCE_TEXT_MAX, keepableAsIs, ownText, VALUE_MAX } from '../lines/retain.js';
 
 /** Bits of the hash that pick a bucket of {@link IdentitySet}; the other 21 + 32 bits are stored (below 2^53, exact in a double). */
 const BUCKET_BITS = 11;

@@ -9,7 +9,7 @@ import { timeMs } from '../correlate/time.js';
 import { messageIdOf, severityOf, type CauseRegistry } from './registry.js';
 import { createTimeline, type TimelineBuilder } from './timeline.js';
 import { CAUSES } from './causes/index.js';
-import { EVIDENCE_TEXT_MAX, IdentitySet, MAX_FINDINGS, MAX_FINDINGS_PER_CAUSE, ownText, VALUE_MAX } from './limits.js';
+import { EVIDENCE_TEXT_MAX, IdentitySet, keepableAsIs, MAX_FINDINGS, MAX_FINDINGS_PER_CAUSE, ownText, VALUE_MAX } from './limits.js';
 import {
   CAUSE_IDS,
   severityRank,
@@ -46,7 +46,7 @@ export interface FindingState {
   /** The first lines, as kept (at most `maxEvidence`; the last slot is replaced by later lines). */
   evidence: Evidence[];
   /**
-   * The latest line once the evidence is full, as it came (a short line: see {@link holdable}); made
+   * The latest line once the evidence is full, as it came (a short line: see `keepableAsIs()`); made
    * evidence only when the finding is read, so a repeated occurrence copies nothing.
    */
   latest: LineMatch | null;
@@ -211,14 +211,6 @@ function widenTimes(f: FindingState, time: string, t: number | null): void {
   }
 }
 
-/**
- * A line the store may hold as it came instead of copying it: one no longer than the stored width, whose
- * values and fields are pieces of that short text (a long line is cut to an own copy, see `lines/retain.ts`).
- */
-function holdable(m: LineMatch): boolean {
-  return m.textLength === undefined && m.text.length <= EVIDENCE_TEXT_MAX;
-}
-
 /** A line as evidence of the finding: its own copies (values shared with the finding's when equal). */
 function evidenceOf(f: FindingState, m: LineMatch): Evidence {
   return {
@@ -234,14 +226,14 @@ function evidenceOf(f: FindingState, m: LineMatch): Evidence {
   };
 }
 
-/** Keep a line as evidence: the first `max - 1` lines and the latest (held as it came when {@link holdable}). */
+/** Keep a line as evidence: the first `max - 1` lines and the latest (held as it came when `keepableAsIs()`). */
 function keepEvidence(f: FindingState, m: LineMatch, max: number): void {
   if (f.evidence.length < max) {
     f.evidence = f.evidence.concat(evidenceOf(f, m));
     return;
   }
   f.evidenceOmitted++;
-  if (holdable(m)) {
+  if (keepableAsIs(m)) {
     f.latest = m;
   } else {
     f.latest = null;

@@ -22,3 +22,12 @@ export function ownText(s: string, max: number, mark = true): string {
   if (s.length > max) s = mark ? `${s.slice(0, max - 1)}…` : s.slice(0, max);
   return s.length < 13 ? s : ` ${s}`.slice(1);
 }
+
+/**
+ * May a line be kept as it came instead of as its own copies: one no longer than {@link EVIDENCE_TEXT_MAX}
+ * and never cut before (no `textLength`)? Its values and fields are pieces of that short text, no larger
+ * than their copies would be (a long line keeps alive what is cut from it).
+ */
+export function keepableAsIs(line: { text: string; textLength?: number }): boolean {
+  return line.textLength === undefined && line.text.length <= EVIDENCE_TEXT_MAX;
+}
