@@ -255,7 +255,7 @@ export class MessageJoiner {
     let ps = this.phrasesOf.get(ti);
     if (!ps) {
       const t = this.matcher.triggers[ti]!;
-      const runs = this.matcher.rules.filter((r) => r.trigger === t).flatMap((r) => r.patterns.flatMap((p) => literalRuns(p.regex)));
+      const runs = this.matcher.rulesOfTrigger(ti).flatMap((r) => r.patterns.flatMap((p) => literalRuns(p.regex)));
       ps = [...new Set([t, ...runs].map((x) => loose(x.trim())).filter((x) => x.length >= 6))];
       this.phrasesOf.set(ti, ps);
     }
@@ -449,8 +449,8 @@ export class MessageJoiner {
   private opens(ti: number): boolean {
     let v = this.opening.get(ti);
     if (v === undefined) {
-      const t = this.matcher.triggers[ti]!;
-      v = this.matcher.rules.some((r) => r.trigger === t && r.patterns.some((p) => patternOpensWith(p.regex, t.trim())));
+      const t = this.matcher.triggers[ti]!.trim();
+      v = this.matcher.rulesOfTrigger(ti).some((r) => r.patterns.some((p) => patternOpensWith(p.regex, t)));
       this.opening.set(ti, v);
     }
     return v;
@@ -622,8 +622,7 @@ export class MessageJoiner {
   /** Does none of the trigger's rules apply to an nginx line with a connection id (see `applies()` in match.ts)? */
   private offConnectionLines(ti: number): boolean {
     if (this.offConnection[ti] === 0) {
-      const t = this.matcher.triggers[ti]!;
-      const off = this.matcher.rules.every((r) => r.trigger !== t || !r.servers.includes('nginx') || r.when?.connectionId === 'absent');
+      const off = this.matcher.rulesOfTrigger(ti).every((r) => !r.servers.includes('nginx') || r.when?.connectionId === 'absent');
       this.offConnection[ti] = off ? 1 : 2;
     }
     return this.offConnection[ti] === 1;

@@ -204,6 +204,11 @@ function ownPattern(rule: Rule, prepared: Prepared): CompiledPattern | null {
   return null;
 }
 
+/** The order of hits: highest rule priority first, then rule id (see {@link Matcher.match}). */
+function byPriority(a: RuleHit, b: RuleHit): number {
+  return (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || compareIds(a.rule.id, b.rule.id);
+}
+
 const cancelling = new WeakMap<Rule, boolean>();
 /**
  * Does a match of the rule only cancel (a look-alike: the correlator reads its rule, line and place,
@@ -234,7 +239,7 @@ function leanHitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[];
     if (pattern) hits.push(hitFrom(r, pattern, parsed, {}));
   }
   if (hits.length === 0) return null; // the cut-tolerant twins: the full path
-  return { hits: hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || compareIds(a.rule.id, b.rule.id)), prepared };
+  return { hits: hits.sort(byPriority), prepared };
 }
 
 /**
@@ -306,6 +311,8 @@ export interface Matcher {
   readonly rules: readonly Rule[];
   /** The distinct rule triggers. */
   readonly triggers: readonly string[];
+  /** The rules whose trigger is {@link triggers}[ti], in rule order. */
+  rulesOfTrigger(ti: number): readonly Rule[];
   /** The scan keys the byte scanner looks for (see `scanKeys()`); every trigger has one or two. */
   readonly keys: readonly string[];
   /** The byte-level prefilter the scanner uses: anchors per input (see `prefilter.ts`), over the keys. */
@@ -426,7 +433,7 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
       if (h) hits.push(h);
     }
   }
-  hits = hits.sort((a, b) => (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || compareIds(a.rule.id, b.rule.id));
+  hits = hits.sort(byPriority);
   return { hits, prepared: prepared ?? null };
 }
 
@@ -709,6 +716,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   return {
     rules,
     triggers,
+    rulesOfTrigger: (ti) => rulesByTrigger[ti]!,
     keys,
     prefilter: planner,
     get anchors() {
