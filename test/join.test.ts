@@ -12,18 +12,14 @@ import type { FindingData } from '../src/types.js';
 import { scanInChunks, reportSummary } from './helpers/chunked-scan.js';
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
-import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
+import type { MessageResult } from '../src/rules/join.js';
+import { joinLines } from './helpers/join-lines.js';
 import { hardWrap, wordWrap } from './helpers/variants.js';
 
 const rules = await loadRules();
 const matcher = createMatcher(rules);
 
-function messages(lines: readonly string[]): MessageResult[] {
-  const j = new MessageJoiner(matcher, 'x.log');
-  const out: MessageResult[] = [];
-  lines.forEach((l, i) => out.push(...j.line(l, i + 1, undefined, undefined).results));
-  return [...out, ...j.flush()];
-}
+const messages = (lines: readonly string[]): MessageResult[] => joinLines(matcher, lines, 'x.log');
 
 const matched = (lines: readonly string[]): { cause: string; text: string; lines: number }[] =>
   messages(lines).flatMap((r) => (r.match ? [{ cause: r.match.cause, text: r.match.text, lines: r.match.cut?.lines ?? 1 }] : []));

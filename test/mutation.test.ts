@@ -13,7 +13,8 @@
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher, type RuleHit } from '../src/rules/match.js';
-import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
+import type { MessageResult } from '../src/rules/join.js';
+import { joinLines } from './helpers/join-lines.js';
 import { parseLine } from '../src/parse/line.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
 import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
@@ -25,13 +26,7 @@ const rules = await loadRules({ tie: 'samples' });
 const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
 
 /** Feed physical lines through the joiner as the analyzer does; every message's result. */
-function results(lines: readonly string[]): MessageResult[] {
-  const j = new MessageJoiner(matcher, 'variant');
-  const out: MessageResult[] = [];
-  lines.forEach((l, i) => out.push(...j.line(l, i + 1, undefined, undefined).results));
-  out.push(...j.flush());
-  return out;
-}
+const results = (lines: readonly string[]): MessageResult[] => joinLines(matcher, lines, 'variant');
 
 const parser = new RegExpParser({ ecmaVersion: 2022 });
 

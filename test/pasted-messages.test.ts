@@ -11,7 +11,8 @@
  */
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
-import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
+import type { MessageResult } from '../src/rules/join.js';
+import { joinLines } from './helpers/join-lines.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
 import type { CauseId, Rule } from '../src/types.js';
 import { stripPrefix } from './helpers/variants.js';
@@ -19,13 +20,7 @@ import { stripPrefix } from './helpers/variants.js';
 const rules = await loadRules({ tie: 'samples' });
 const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
 
-function results(lines: readonly string[]): MessageResult[] {
-  const j = new MessageJoiner(matcher, 'pasted');
-  const out: MessageResult[] = [];
-  lines.forEach((l, i) => out.push(...j.line(l, i + 1, undefined, undefined).results));
-  out.push(...j.flush());
-  return out;
-}
+const results = (lines: readonly string[]): MessageResult[] => joinLines(matcher, lines, 'pasted');
 
 const causesOf = (r: readonly MessageResult[]): CauseId[] => r.flatMap((x) => (x.match ? [x.match.cause] : []));
 
