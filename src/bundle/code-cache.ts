@@ -140,7 +140,7 @@ export function writeCache(file: string, data: Buffer): void {
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    makeDirectory(dir, 2); // ~/.cache/stapling-doctor: .cache may be missing too
+    makeDirectory(dir, 1); // ~/.cache/stapling-doctor: .cache may be missing too (never HOME itself)
     fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
     fs.renameSync(tmp, file);
     const caches = fs
