@@ -168,6 +168,7 @@ async function cached(file, spec, make, log) {
  */
 export async function prepareInputs(dir, sizes, root, rules, log, wanted = null) {
   const want = (name) => !wanted || wanted.has(name);
+  fs.mkdirSync(dir, { recursive: true });
   const pool = staplingPool(root, rules);
   const poolHash = createHash('sha256').update(pool.join('\n')).digest('hex').slice(0, 16);
   const base = { v: GEN_VERSION, pool: poolHash };
