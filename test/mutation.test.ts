@@ -8,6 +8,9 @@
  * rule whose patterns give different causes, the pattern's own extent; after a wildcard, the text that
  * must follow it; a value the cause depends on), and each must keep the cause. Wrappers must keep the inner line's time and pid.
  *
+ * A whole message (one the rule's own pattern takes) is also followed by a poster's prose on the same
+ * line (`helpers/variants.ts`, `prosed()`), and prose after a must-not-match sample must not make its rule match.
+ *
  * The number of variants is printed; the test fails on any variant that loses the cause.
  */
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
@@ -18,7 +21,7 @@ import { joinLines } from './helpers/join-lines.js';
 import { parseLine } from '../src/parse/line.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
 import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
-import { variantsOf, type Variant } from './helpers/variants.js';
+import { prosed, variantsOf, type Variant } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 
 // Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
@@ -154,6 +157,8 @@ for (const rule of rules) {
         : undefined;
       check(v, keep);
     }
+    // Prose after the message: only after a whole one (a cut message followed by prose is not this class).
+    if (!hit.tail) for (const v of prosed(sample.line)) check(v);
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
   });
@@ -175,4 +180,15 @@ test('every variant of every positive sample keeps the sample’s cause', () => 
     .slice(0, 25)
     .map((f) => `${f.rule}#${f.sample} ${f.kind}: want ${f.want}, got [${f.got.join(', ')}]\n    ${f.lines.join('\n    ')}`);
   expect(shown).toEqual([]);
+});
+
+test('prose after a must-not-match sample does not make its rule match (the prose pass takes only whole messages)', () => {
+  const wrong = rules.flatMap((rule) =>
+    rule.samples.nomatch.flatMap((s) =>
+      prosed(s.line)
+        .filter((v) => matcher.matchAll(v.lines[0]!).some((h) => h.rule.id === rule.id))
+        .map((v) => `${rule.id} ${v.kind}: ${v.lines[0]}`),
+    ),
+  );
+  expect(wrong).toEqual([]);
 });

@@ -30,8 +30,6 @@ const now = new Date('2026-01-01T00:00:00Z');
 
 /** Entries the analyzer does not get right yet, with the reason (keyed by source and what it shows). */
 const KNOWN_MISSES: Record<string, string> = {
-  'https://github.com/nginx-proxy/acme-companion/issues/1197 issue title: fragment with a stray closing quote and a word after it':
-    'prose after a complete old-wording message ("…in the certificate\\" Warning"): the pattern ends the message there',
   'https://supportsages.com/blog/letsencrypt-oscp-server-response-error-in-cpanel blog: typographic quotes, time dropped from some lines':
     'correlation (src/findings): AH01941 is written before AH01985 of its failure in this paste, so the timeout is not attached',
   'https://forums.cpanel.net/resources/how-to-address-ocsp-responder-errors.537/ forum: status text and message without AH code':

@@ -10,12 +10,14 @@
  *
  * Matching runs in two passes: the rules' own patterns on the normalised message (with the trigger
  * written back in its own form), then, only when none matched, their cut-tolerant twins (`cut.ts`)
- * for a message a paste cut short. A match says what could not be read ({@link LineCut}).
+ * for a message a paste cut short; only when none of those matched either, the own patterns again on the
+ * message with a poster's prose after it cut off (`proseHeads()`). A match says what could not be read
+ * ({@link LineCut}).
  */
 import { createHash } from 'node:crypto';
 import { parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
-import { splitApacheCertSuffixCut } from '../parse/apache-cert.js';
+import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
 import { canonicalTrigger, looksRedacted, looseTriggerCore, looseTriggerPattern, looseTriggerRuns, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
 import {
@@ -97,6 +99,8 @@ export function prepare(p: ParsedLine, lean = false): Prepared {
     let s = splitApacheCertSuffixCut(original.trimEnd());
     // A suffix a poster edited (`serial: <server domain>`) splits only once normalised.
     if (s.message === original.trimEnd()) s = splitApacheCertSuffixCut(plainText(original).trimEnd());
+    // A poster's prose after the suffix (`…notafter: … GMT]" Warning`): the suffix ends where the prose begins.
+    if (s.message === plainText(original).trimEnd() && original.includes(' [subject: ')) s = suffixBeforeProse(original) ?? s;
     original = s.message;
     shared = s.values;
     // The line's own time, so that a notAfter before it can be reported as an expired certificate.
@@ -116,6 +120,16 @@ export function prepare(p: ParsedLine, lean = false): Prepared {
   const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
   if (raw !== original) prepared.original = original;
   return prepared;
+}
+
+/** The certificate suffix split off a message with a poster's prose after it ({@link proseHeads}), or null. */
+function suffixBeforeProse(message: string): ReturnType<typeof splitApacheCertSuffix> | null {
+  for (const h of proseHeads(message)) {
+    if (!h.endsWith(']')) continue;
+    const s = splitApacheCertSuffix(h);
+    if (s.message !== h) return s;
+  }
+  return null;
 }
 
 /**
@@ -418,7 +432,52 @@ function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; li
   return r.ok ? { parsed: parseRecord(r.record, options), line: r.record.line } : null;
 }
 
-/** Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins. */
+/**
+ * Where a poster's prose may begin after a complete message (issue 10, class 1: `…in the certificate"
+ * Warning`, `… responder error. Any idea?`): a closing quote (a stray one, or the one a poster put around
+ * the message), optionally followed by sentence punctuation, or a run of sentence punctuation; then
+ * white space and more text. A comma, colon or semicolon is not one: servers go on after those.
+ */
+const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)/g;
+
+/** Breaks of a message tried at most, from the last one (a long message of prose costs no more). */
+const MAX_PROSE_BREAKS = 8;
+
+/**
+ * The message with a poster's prose after it cut off, for each place prose may begin ({@link PROSE_BREAK}),
+ * the last first: the message up to the punctuation (a quote is the poster's), then with more and more
+ * of it (a message may end in `!`, `.` or a quote of its own).
+ */
+export function proseHeads(message: string): string[] {
+  const breaks = [...message.matchAll(PROSE_BREAK)].slice(-MAX_PROSE_BREAKS).reverse();
+  const out: string[] = [];
+  for (const m of breaks) {
+    out.push(message.slice(0, m.index).trimEnd());
+    // The message may end in some of it (`…initialized!`, `…invalid??`, `… "403 Forbidden"`): each end of it.
+    for (let k = 1; k <= m[0].length; k++) out.push(message.slice(0, m.index + k));
+  }
+  return out.filter((h, i) => h !== '' && out.indexOf(h) === i);
+}
+
+/**
+ * A rule's own pattern on the message with a poster's prose cut off its end ({@link proseHeads}): only a
+ * message that is complete without the prose is taken (a rule's pattern that ends with `$`, or whose
+ * last value runs to the end, would otherwise fail on it). Each head is prepared as a message of its own,
+ * so that Apache's certificate suffix before the prose is split off as usual.
+ */
+function matchRuleProse(rule: Rule, parsed: ParsedLine, heads: readonly { parsed: ParsedLine; prepared: () => Prepared }[]): RuleHit | null {
+  if (!applies(rule, parsed)) return null;
+  for (const h of heads) {
+    const hit = matchRule(rule, h.parsed, h.prepared);
+    if (hit) return hit;
+  }
+  return null;
+}
+
+/**
+ * Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins; only
+ * when none of those matched, the own patterns on the message without a poster's prose after it.
+ */
 function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; prepared: Prepared | null } {
   let prepared: Prepared | undefined;
   const lazy = (): Prepared => (prepared ??= prepare(parsed)); // only once a rule's server and conditions fit
@@ -430,6 +489,17 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
   if (hits.length === 0 && prepared) {
     for (const r of rs) {
       const h = matchRuleCut(r, parsed, prepared);
+      if (h) hits.push(h);
+    }
+  }
+  if (hits.length === 0 && prepared) {
+    const heads = proseHeads(parsed.message).map((message) => {
+      const p: ParsedLine = { ...parsed, message };
+      let q: Prepared | undefined;
+      return { parsed: p, prepared: (): Prepared => (q ??= prepare(p)) };
+    });
+    for (const r of heads.length > 0 ? rs : []) {
+      const h = matchRuleProse(r, parsed, heads);
       if (h) hits.push(h);
     }
   }

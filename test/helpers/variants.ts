@@ -168,6 +168,19 @@ export function dialects(line: string): Variant[] {
   ];
 }
 
+/**
+ * A poster's prose after a complete message on the same line (issue 10, class 1): a stray closing quote
+ * and a word, as an issue title quoted `…in the certificate" Warning` (github.com/nginx-proxy/acme-companion
+ * issues/1197); a sentence after a full stop; inline code closed with a backtick and words after it.
+ */
+export function prosed(line: string): Variant[] {
+  return [
+    { kind: 'prose after the message: stray quote and a word', lines: [`${line}" Warning`] },
+    { kind: 'prose after the message: a sentence', lines: [`${line}. Any idea what this means?`] },
+    { kind: 'prose after the message: closing backtick and words', lines: [`${line}\` in my error log`] },
+  ];
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
