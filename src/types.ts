@@ -328,6 +328,11 @@ export interface LineCut {
   redacted?: ValueName[];
   /** Physical lines joined into this message (a wrapped paste), when more than one. */
   lines?: number;
+  /**
+   * The line that would confirm this one was not in the input: an Apache transport failure of a
+   * fragment without its AH01941, which may be client-certificate OCSP (SSLOCSPEnable) instead.
+   */
+  follower?: 'missing';
 }
 
 /** One line a rule matched. */

@@ -95,9 +95,28 @@ test('an Apache transport sequence (AH01977, AH01980, AH01941) is one responder-
   expect(r.stats.matched).toBe(3);
 });
 
-test('a transport line that no AH01941 confirms is not reported (client-certificate OCSP writes the same lines)', () => {
-  expect(analyze([AH01977], rules).findings).toEqual([]);
-  expect(analyze([AH01977, AH01980], rules).stats.matched).toBe(0);
+// Whole lines of a log (samples/real/apache-responder-timeout.log), not a poster's fragments.
+const AH01977_LOG =
+  '[Mon Nov 23 02:17:06.483927 2026] [ssl:error] [pid 5951:tid 5954] (70007)The timeout specified has expired: [client 127.0.0.1:34616] AH01977: failed reading line from OCSP server';
+const AH01980_LOG =
+  '[Mon Nov 23 02:17:06.483978 2026] [ssl:error] [pid 5951:tid 5954] [client 127.0.0.1:34616] AH01980: bad response from OCSP server: (none)';
+
+test('a transport line of a log that no AH01941 confirms is not reported (client-certificate OCSP writes the same lines)', () => {
+  expect(analyze([AH01977_LOG], rules).findings).toEqual([]);
+  expect(analyze([AH01977_LOG, AH01980_LOG], rules).stats.matched).toBe(0);
+});
+
+test('a fragment’s transport failure without AH01941 is a notice that says the follower is missing, unless the input shows client-certificate OCSP', () => {
+  const r = analyze([AH01977, AH01980], rules);
+  expect(r.findings.map((f) => [f.cause, f.severity, f.count])).toEqual([['responder-timeout', 'notice', 1]]);
+  expect(r.findings[0]!.evidence.map((e) => e.cut?.follower)).toEqual(['missing', 'missing']);
+  // AH02276 (ssl:info) ends a client-certificate OCSP failure (the captured sample of rules/apache-client-cert-verify-error.yaml).
+  const ah02276 =
+    '[Mon Nov 23 01:58:03.523494 2026] [ssl:info] [pid 12293:tid 12298] [client 127.0.0.1:54414] AH02276: Certificate Verification: Error (50): application verification failure [subject: O=Stapling Lab,CN=Lab Issuing CA / issuer: O=Stapling Lab,CN=Lab Root CA / serial: 1ED6A5AFACCAF77525B07B83F9C9DBF81DB7EB6C / notbefore: Nov 22 01:54:13 2026 GMT / notafter: Nov 23 01:54:13 2027 GMT]';
+  expect(analyze([ah02276, AH01977, AH01980], rules).findings).toEqual([]);
+  expect(analyze([AH01977, AH01980, AH01941], rules).findings.map((f) => [f.cause, f.severity])).toEqual([
+    ['responder-timeout', 'warning'],
+  ]);
 });
 
 test('nginx lines of two certificates in one worker do not correlate with each other', () => {

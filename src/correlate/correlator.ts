@@ -86,6 +86,10 @@ interface Group<H> {
   dropped: number;
   lastLine: number;
   lastTimeMs: number | null;
+  /** Its context with the host left out, when its first line named a host (see {@link hostlessContext}). */
+  bare: string | null;
+  /** Set on a failure a paste put in reverse: the time of its follower, which the failure's other lines precede. */
+  until: number | null;
 }
 
 /** The context a line's failure is grouped in. */
@@ -99,12 +103,37 @@ function contextOf(m: LineMatch): string {
   return `${m.location.file}\u0000${p.host ?? ''}\u0000${server}\u0000${p.pid ?? ''}\u0000${p.tid ?? ''}\u0000${cert}`;
 }
 
+/**
+ * A context with its host left out: the context of the same process's lines in a paste that lost the
+ * host of some of them (a syslog line whose date and host were cut off: `httpd[19891]: [Wed Apr 12 …]`
+ * next to `Apr 12 19:33:43 thierry-pf2 httpd[19891]: [Wed Apr 12 …]`, github.com/inverse-inc/packetfence
+ * pull 2103). The host is the second field of {@link contextOf}.
+ */
+function hostlessContext(context: string): string {
+  const a = context.indexOf('\u0000');
+  return `${context.slice(0, a + 1)}${context.slice(context.indexOf('\u0000', a + 1))}`;
+}
+
+/**
+ * The open group a line of an unknown or known host continues when its own context has none: a line
+ * that names a host, the group of the same process whose first line named none; a line that names none,
+ * the most recent group if it is the same process's on some host. Lines of two named hosts never meet
+ * (findings are kept per host).
+ */
+function hostFallback<H>(open: OpenGroups<Group<H>>, m: LineMatch, context: string): Group<H> | undefined {
+  if (m.parsed.host) return open.get(hostlessContext(context));
+  const newest = open.newest;
+  return newest !== null && newest.bare === context ? newest : undefined;
+}
+
 /** What the role handlers need from the correlator. */
 interface GroupOps<H> {
   start(context: string, m: LineMatch, asTransport: boolean): void;
   join(g: Group<H>, m: LineMatch): void;
   touch(g: Group<H>, m: LineMatch): void;
   confirm(g: Group<H>): H;
+  /** A follower with no group to confirm (held for one line, see {@link createCorrelator}). */
+  alone(context: string, m: LineMatch): void;
 }
 
 /**
@@ -116,7 +145,7 @@ function roleHandlers<H>(
   ops: GroupOps<H>,
   sink: OccurrenceSink<H>,
 ): Record<RuleRole, (context: string, g: Group<H> | undefined, m: LineMatch) => void> {
-  const { start, join, touch, confirm } = ops;
+  const { start, join, touch, confirm, alone } = ops;
   return {
     cause: (context, _g, m) => start(context, m, false),
     transport: (context, g, m) => {
@@ -130,16 +159,16 @@ function roleHandlers<H>(
         const o = confirm(g);
         sink.add(o, m);
         sink.changed(o);
+        if (m.rule.closes !== false) open.delete(g.context);
       } else {
-        start(context, m, false); // alone, the follower stands for its own fallback cause
+        alone(context, m); // alone, the follower stands for its own fallback cause
       }
-      if (m.rule.closes !== false) open.delete(context);
     },
     detail: (_context, g, m) => {
       if (g) join(g, m);
     },
-    lookalike: (context, g) => {
-      if (g && g.occurrence === null) open.delete(context); // it was client-certificate OCSP, not stapling
+    lookalike: (_context, g) => {
+      if (g && g.occurrence === null) open.delete(g.context); // it was client-certificate OCSP, not stapling
     },
   };
 }
@@ -153,6 +182,7 @@ function expirer<H>(
   windowLines: number,
   windowMs: number,
   maxOpen: number,
+  close: (g: Group<H>) => void,
 ): (m: LineMatch, t: number | null) => void {
   return (m, t) => {
     for (let g = open.oldest; g !== null; g = open.oldest) {
@@ -160,7 +190,7 @@ function expirer<H>(
       const byTime = t !== null && g.lastTimeMs !== null && t - g.lastTimeMs > windowMs + CLOCK_SKEW_MS;
       // `>=`: room for the group this line may start.
       if (!byLines && !byTime && open.size < maxOpen) break;
-      open.delete(g.context);
+      close(g);
     }
   };
 }
@@ -214,40 +244,60 @@ function confirmGroup<H>(g: Group<H>, sink: OccurrenceSink<H>): H {
   return o;
 }
 
-/**
- * Create a correlator feeding a sink.
- *
- * An Apache transport failure (ssl_util_ocsp.c) that no AH01941 confirmed is dropped when its group
- * closes: for stapling, mod_ssl always writes AH01941 right after it, in the same thread and at the same
- * level (seen in every capture); client-certificate OCSP (SSLOCSPEnable) ends with AH02276 at info,
- * which the default LogLevel hides, so an unconfirmed transport line is most likely that.
- *
- * Groups close as soon as no line can join them any more, not only at the end of an input: the open
- * groups are kept in order of their last line, and each new line closes the groups it is more than the
- * follow window past (in lines; or in milliseconds on the log's clock, plus {@link CLOCK_SKEW_MS}); at
- * most `maxOpenGroups` stay open. So
- * the state is bounded whatever the input (a million pids, or transport lines that never get their
- * AH01941), and what is reported does not change: a closed group is one the windows rule out.
- */
-export function createCorrelator<H>(sink: OccurrenceSink<H>, options: CorrelatorOptions = {}): Correlator {
-  const windowLines = options.followWindowLines ?? 50;
-  const windowMs = options.followWindowMs ?? 5000;
-  const open = new OpenGroups<Group<H>>();
+/** A follower that came alone with a time: held for one line, in case a paste put its failure after it. */
+interface Held {
+  context: string;
+  m: LineMatch;
+  ms: number;
+}
 
-  const expire =
-    options.closeEarly === false ? () => undefined : expirer(open, windowLines, windowMs, options.maxOpenGroups ?? MAX_OPEN_GROUPS);
+/** What the correlator's operations share: the pushed line's time, the held follower, the inputs seen with client-certificate OCSP. */
+interface State {
   /** {@link timeMs} of the line being pushed (read once per line). */
-  let lineMs: number | null = null;
+  lineMs: number | null;
+  held: Held | null;
+  /** Inputs that hold an Apache client-certificate OCSP line (a look-alike rule's): their lone transport lines stay silent. */
+  clientOcsp: Set<string>;
+}
+
+/** Is the line (`ms` its {@link timeMs}) timed strictly before the held follower? To the microsecond, where both times have them. */
+function before(m: LineMatch, ms: number, h: Held): boolean {
+  return ms < h.ms || (ms === h.ms && m.parsed.time!.length === h.m.parsed.time!.length && m.parsed.time! < h.m.parsed.time!);
+}
+
+/** The line as the evidence of a transport failure no follower confirmed: a notice, marked so. */
+function unconfirmed(m: LineMatch): LineMatch {
+  return { ...m, severity: 'notice', cut: { ...m.cut, follower: 'missing' } };
+}
+
+/**
+ * The group operations of a correlator: starting, joining, confirming and closing groups. A group that
+ * closes unconfirmed is reported as a notice when it is a fragment's (see {@link createCorrelator}).
+ */
+function groupOps<H>(open: OpenGroups<Group<H>>, sink: OccurrenceSink<H>, state: State, windowLines: number, windowMs: number) {
   const withinWindow = (g: Group<H>, m: LineMatch): boolean => {
     if (m.location.line - g.lastLine > windowLines) return false;
-    return lineMs === null || g.lastTimeMs === null || Math.abs(lineMs - g.lastTimeMs) <= windowMs;
+    return state.lineMs === null || g.lastTimeMs === null || Math.abs(state.lineMs - g.lastTimeMs) <= windowMs;
   };
   const touch = (g: Group<H>, m: LineMatch): void => {
     g.lastLine = m.location.line;
-    g.lastTimeMs = lineMs ?? g.lastTimeMs;
+    g.lastTimeMs = state.lineMs ?? g.lastTimeMs;
     open.touch(g); // keep the open groups in order of last activity
   };
   const confirm = (g: Group<H>): H => confirmGroup(g, sink);
+  /** A transport failure closing unconfirmed: reported as a notice when its first line is a fragment and its input shows no client-certificate OCSP. */
+  const release = (g: Group<H>): void => {
+    if (g.occurrence !== null || g.rule.role !== 'transport' || g.primary === null) return;
+    if (!g.primary.cut?.prefix || state.clientOcsp.has(g.file)) return;
+    g.primary = unconfirmed(g.primary);
+    g.pending = [g.primary, ...g.pending.slice(1).map(unconfirmed)];
+    g.severity = 'notice';
+    confirmGroup(g, sink);
+  };
+  const close = (g: Group<H>): void => {
+    release(g);
+    open.delete(g.context);
+  };
   /** Add a line to the group's occurrence, or keep it pending until the group is confirmed. */
   const join = (g: Group<H>, m: LineMatch): void => {
     touch(g, m);
@@ -273,8 +323,12 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
       pending: [],
       dropped: 0,
       lastLine: m.location.line,
-      lastTimeMs: lineMs,
+      lastTimeMs: state.lineMs,
+      bare: m.parsed.host ? hostlessContext(context) : null,
+      until: null,
     };
+    const old = open.get(context);
+    if (old) release(old);
     open.open(g);
     if (asTransport) {
       g.pending.push(g.primary!);
@@ -285,21 +339,97 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
     sink.add(o, m);
     sink.changed(o);
   };
+  return { withinWindow, touch, confirm, close, join, start };
+}
 
-  const roles = roleHandlers(open, { start, join, touch, confirm }, sink);
+/**
+ * Create a correlator feeding a sink.
+ *
+ * An Apache transport failure (ssl_util_ocsp.c) that no AH01941 confirmed is dropped when its group
+ * closes: for stapling, mod_ssl always writes AH01941 right after it, in the same thread and at the same
+ * level (seen in every capture); client-certificate OCSP (SSLOCSPEnable) ends with AH02276 at info,
+ * which the default LogLevel hides, so an unconfirmed transport line of a log is most likely that. A
+ * fragment is not a log, though: a poster who pastes `Network is unreachable: could not connect to OCSP
+ * responder '…'` chose that line and asks about it, and the absence of AH01941 proves nothing. So a
+ * transport failure whose first line lost its prefix (`cut.prefix`) is reported when its group closes,
+ * as a notice whose lines say the follower is missing (`cut.follower`), unless its input holds a line of
+ * Apache client-certificate OCSP (a look-alike rule's: AH02276, AH01922, …), which shows SSLOCSPEnable at work.
+ *
+ * A follower that comes alone and carries a time is held for one line: when the next line is of its
+ * context, of a cause it follows, and timed strictly before it, the paste put the failure's lines in
+ * reverse (a blog that quotes AH01941 first); the follower then joins that line's occurrence, and so do
+ * further lines timed before it. Otherwise it stands for its own fallback cause, as before.
+ *
+ * Groups close as soon as no line can join them any more, not only at the end of an input: the open
+ * groups are kept in order of their last line, and each new line closes the groups it is more than the
+ * follow window past (in lines; or in milliseconds on the log's clock, plus {@link CLOCK_SKEW_MS}); at
+ * most `maxOpenGroups` stay open. So
+ * the state is bounded whatever the input (a million pids, or transport lines that never get their
+ * AH01941), and what is reported does not change: a closed group is one the windows rule out.
+ */
+export function createCorrelator<H>(sink: OccurrenceSink<H>, options: CorrelatorOptions = {}): Correlator {
+  const windowLines = options.followWindowLines ?? 50;
+  const windowMs = options.followWindowMs ?? 5000;
+  const open = new OpenGroups<Group<H>>();
+  const state: State = { lineMs: null, held: null, clientOcsp: new Set() };
+  const ops = groupOps(open, sink, state, windowLines, windowMs);
+  const expire =
+    options.closeEarly === false
+      ? () => undefined
+      : expirer(open, windowLines, windowMs, options.maxOpenGroups ?? MAX_OPEN_GROUPS, ops.close);
+  /** The held follower, alone: its own fallback cause. */
+  const flush = (): void => {
+    const h = state.held;
+    if (h === null) return;
+    state.held = null;
+    ops.start(h.context, h.m, false);
+    if (h.m.rule.closes !== false) open.delete(h.context);
+  };
+  /** Does the line take the held follower as the end of its failure (a paste in reverse)? Then it is handled. */
+  const takeHeld = (context: string, m: LineMatch): boolean => {
+    const h = state.held!;
+    const ms = state.lineMs;
+    if (h.context !== context || ms === null || !before(m, ms, h) || h.ms - ms > windowMs) return false;
+    const follows = h.m.rule.follows;
+    if ((m.rule.role !== 'transport' && m.rule.role !== 'cause') || (follows && follows.length > 0 && !follows.includes(m.cause)))
+      return false;
+    state.held = null;
+    expire(m, ms);
+    ops.start(context, m, false);
+    const g = open.get(context)!;
+    sink.add(g.occurrence!, h.m);
+    sink.changed(g.occurrence!);
+    g.until = h.ms;
+    if (m.rule.role === 'cause' && h.m.rule.closes !== false) open.delete(context);
+    return true;
+  };
+  const alone = (context: string, m: LineMatch): void => {
+    state.held = { context, m: kept(m), ms: state.lineMs! };
+    if (state.lineMs === null) flush();
+  };
+  const roles = roleHandlers(open, { ...ops, alone }, sink);
 
   return {
     push(m) {
-      lineMs = timeMs(m.parsed.time);
-      expire(m, lineMs);
+      state.lineMs = timeMs(m.parsed.time);
       const context = contextOf(m);
-      const g = open.get(context);
-      roles[m.rule.role](context, g !== undefined && withinWindow(g, m) ? g : undefined, m);
+      if (state.held !== null && takeHeld(context, m)) return;
+      flush();
+      expire(m, state.lineMs);
+      if (m.rule.role === 'lookalike' && m.rule.servers.includes('apache')) state.clientOcsp.add(m.location.file);
+      let g = open.get(context);
+      // A failure put in reverse ends with the line after its follower's time.
+      if (g && g.until !== null && (state.lineMs === null || state.lineMs > g.until)) g = void open.delete(context);
+      if (g === undefined && m.rule.role !== 'cause') g = hostFallback(open, m, context);
+      roles[m.rule.role](context, g !== undefined && ops.withinWindow(g, m) ? g : undefined, m);
     },
     endInput(file) {
-      for (const ctx of open.contexts()) if (ctx.startsWith(`${file}\u0000`)) open.delete(ctx);
+      if (state.held?.m.location.file === file) flush();
+      for (const ctx of open.contexts()) if (ctx.startsWith(`${file}\u0000`)) ops.close(open.get(ctx)!);
     },
     end() {
+      flush();
+      for (const ctx of open.contexts()) ops.close(open.get(ctx)!);
       open.clear();
     },
     get openGroups() {

@@ -28,6 +28,11 @@ export class OpenGroups<T extends Linked<T>> {
     return this.head;
   }
 
+  /** The most recently active group, or null. */
+  get newest(): T | null {
+    return this.tail;
+  }
+
   /** The open group of a context. */
   get(context: string): T | undefined {
     return this.byContext.get(context);

@@ -26,6 +26,10 @@ function cutParts(cut: LineCut): string[] {
     parts.push(`the message was cut short${missing}`);
   }
   if (cut.redacted?.length) parts.push(`the ${words(cut.redacted)} was redacted (kept as written)`);
+  if (cut.follower === 'missing')
+    parts.push(
+      "mod_ssl's AH01941 line that follows it for stapling was not there, so this may be client-certificate OCSP (SSLOCSPEnable) instead",
+    );
   return parts;
 }
 

@@ -249,6 +249,7 @@ const finding = {
               },
               redacted: { type: 'array', items: str },
               lines: { type: 'integer', minimum: 2 },
+              follower: { enum: ['missing'] },
             },
           },
         },
