@@ -29,14 +29,7 @@ const rules = await loadRules();
 const now = new Date('2026-01-01T00:00:00Z');
 
 /** Entries the analyzer does not get right yet, with the reason (keyed by source and what it shows). */
-const KNOWN_MISSES: Record<string, string> = {
-  'https://supportsages.com/blog/letsencrypt-oscp-server-response-error-in-cpanel blog: typographic quotes, time dropped from some lines':
-    'correlation (src/findings): AH01941 is written before AH01985 of its failure in this paste, so the timeout is not attached',
-  'https://forums.cpanel.net/resources/how-to-address-ocsp-responder-errors.537/ forum: status text and message without AH code':
-    'correlation (src/findings): an Apache transport line (AH01974) without its AH01941 follower is dropped by design',
-  'https://github.com/inverse-inc/packetfence/pull/2103 syslog tag without date on the first line, prefork, old wording':
-    "correlation (src/correlate): the paste cut the first line's syslog date and host, so AH02217 has no host while its AH02235 follower has one; since findings are kept per host (issue 11) the follower starts a finding of its own",
-};
+const KNOWN_MISSES: Record<string, string> = {};
 
 const positiveSamples = rules.flatMap((r) => r.samples.match.map((s) => s.line));
 const seen = (e: Entry): boolean => e.text.some((l) => l.trim().length > 0 && positiveSamples.includes(l.trim()));
