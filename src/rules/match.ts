@@ -436,9 +436,11 @@ function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; li
  * Where a poster's prose may begin after a complete message (issue 10, class 1: `…in the certificate"
  * Warning`, `… responder error. Any idea?`): a closing quote (a stray one, or the one a poster put around
  * the message), optionally followed by sentence punctuation, or a run of sentence punctuation; then
- * white space and more text. A comma, colon or semicolon is not one: servers go on after those.
+ * white space and more text. A comma, colon or semicolon is not one: servers go on after those. White
+ * space before a letter of another script than Latin is one too (`…issuer certificate not found 报错`,
+ * a title on www.dtcms.com/a/341661.html): no server message goes on in another script.
  */
-const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)/g;
+const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)|(?=\s+(?!\p{Script=Latin})\p{L})/gu;
 
 /** Breaks of a message tried at most, from the last one (a long message of prose costs no more). */
 const MAX_PROSE_BREAKS = 8;

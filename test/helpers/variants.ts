@@ -171,13 +171,15 @@ export function dialects(line: string): Variant[] {
 /**
  * A poster's prose after a complete message on the same line (issue 10, class 1): a stray closing quote
  * and a word, as an issue title quoted `…in the certificate" Warning` (github.com/nginx-proxy/acme-companion
- * issues/1197); a sentence after a full stop; inline code closed with a backtick and words after it.
+ * issues/1197); a sentence after a full stop; inline code closed with a backtick and words after it;
+ * words in another script after a blank (`… not found 报错`, a title on www.dtcms.com/a/341661.html).
  */
 export function prosed(line: string): Variant[] {
   return [
     { kind: 'prose after the message: stray quote and a word', lines: [`${line}" Warning`] },
     { kind: 'prose after the message: a sentence', lines: [`${line}. Any idea what this means?`] },
     { kind: 'prose after the message: closing backtick and words', lines: [`${line}\` in my error log`] },
+    { kind: 'prose after the message: words in another script', lines: [`${line} 报错`] },
   ];
 }
 
