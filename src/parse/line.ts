@@ -16,6 +16,7 @@ import type { LineFormat, ParsedLine } from '../types.js';
 import { emptyLine, findServerStart, parseServerLine } from './formats.js';
 import { splitClient } from './fields.js';
 import { unwrap } from './wrappers.js';
+import { unpadded } from './normalize.js';
 
 export { apacheTimeToIso } from './time.js';
 
@@ -44,7 +45,8 @@ export interface ParseOptions {
  * @returns the fields; `format: null` and `message` = the unwrapped line when no prefix fits
  */
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
-  const text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  // A terminal's padding may fall in the prefix too (`(70007)The t` + blanks + `imeout …`, `[client 198.` + blanks + `51.…`).
+  const text = unpadded(line.endsWith('\r') ? line.slice(0, -1) : line);
   const u = unwrap(text, () => options.now ?? new Date());
   let p = parseServerLine(u.rest);
   if (!p) {

@@ -41,26 +41,52 @@ export interface NormalizedText {
 
 /**
  * Typographic quotes to ASCII, terminal colour codes and zero-width characters dropped, a poster's
- * placeholder kept in one piece (`<server domain>` → `<server_domain>`); nothing else changes (values
+ * placeholder kept in one piece (`<server domain>` → `<server_domain>`), a terminal's padding taken out
+ * ({@link unpadded}); nothing else changes (values
  * such as OpenSSL's `Sep  1 00:00:00 2024 GMT` keep their spacing).
  */
 export function plainText(text: string): string {
   if (fastPathsOn()) {
     // The joiner and the matcher ask for one line in turn, and normalizeText() asks again for what it got (pure: the last answer is reused).
     if (text === lastPlain.in) return lastPlain.out;
-    // Printable ASCII holds no colour code, zero-width character or typographic quote: only a placeholder can change.
+    // Printable ASCII holds no colour code, zero-width character or typographic quote: only a placeholder or a terminal's padding can change.
     if (printableAscii(text)) {
-      const out = text.includes('<') ? text.replace(PLACEHOLDER, (m) => m.replace(/ /g, '_')) : text;
+      const plain = unpadded(text);
+      const out = plain.includes('<') ? plain.replace(PLACEHOLDER, (m) => m.replace(/ /g, '_')) : plain;
       lastPlain = { in: text, out };
       return out;
     }
   }
-  return text
+  return unpadded(text)
     .replace(ANSI, '')
     .replace(INVISIBLE, '')
     .replace(DOUBLE_QUOTES, '"')
     .replace(SINGLE_QUOTES, "'")
     .replace(PLACEHOLDER, (m) => m.replace(/ /g, '_'));
+}
+
+/**
+ * A terminal's padding (issue 10, wrapping): a screen copied with its rows joined keeps each wrapped row
+ * filled with blanks to the screen's width (github.com/nextcloud/nextcloudpi issues 875 and 1012: rows of
+ * 80 or 90 characters, each followed by 78 or 96 blanks, `AH0221` + blanks + `7: ssl_stapling_init_cert`,
+ * `CN=3311c` + blanks + `3867ffc`). No server writes such a run inside a message; a docker compose
+ * service name padded before its `| ` is not one.
+ */
+const PAD = / {16,}(?!\| )/g;
+const PAD_START = ' '.repeat(16);
+
+/**
+ * The text with a terminal's padding taken out: when a line holds two or more runs of {@link PAD}, the
+ * shortest is the bare padding (the screen's width less the row's), so a run of that length joined a word
+ * the wrap cut and goes, and a longer one held a blank of the text as well and becomes one blank. A line
+ * with one such run cannot tell which it was and keeps it (later collapsed to one blank).
+ */
+export function unpadded(text: string): string {
+  if (!text.includes(PAD_START)) return text;
+  const runs = text.match(PAD);
+  if (!runs || runs.length < 2) return text;
+  const pad = Math.min(...runs.map((r) => r.length));
+  return text.replace(PAD, (r) => (r.length > pad ? ' ' : ''));
 }
 
 /** The last printable-ASCII text {@link plainText} was given and its answer (also printable ASCII). */

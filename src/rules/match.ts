@@ -19,7 +19,18 @@ import { parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
-import { canonicalTrigger, looksRedacted, looseTriggerCore, looseTriggerPattern, looseTriggerRuns, normalizeText, plainText, rareWords, scanKeys } from '../parse/normalize.js';
+import {
+  canonicalTrigger,
+  looksRedacted,
+  looseTriggerCore,
+  looseTriggerPattern,
+  looseTriggerRuns,
+  normalizeText,
+  plainText,
+  rareWords,
+  scanKeys,
+  unpadded,
+} from '../parse/normalize.js';
 import {
   compareIds,
   type CauseId,
@@ -93,7 +104,8 @@ export interface Prepared {
 export function prepare(p: ParsedLine, lean = false): Prepared {
   // Values come from the text as written (paths with their spacing and bytes, OpenSSL times); the regexes
   // see it normalised, and values fall back to the normalised text where the written one does not parse.
-  let original = p.message;
+  // A terminal's padding is no part of the text (values such as a certificate subject run across it).
+  let original = unpadded(p.message);
   let shared: Values = {};
   if (p.server !== 'nginx' && original.includes(' [')) {
     let s = splitApacheCertSuffixCut(original.trimEnd());

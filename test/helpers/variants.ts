@@ -2,7 +2,8 @@
  * Variants of a real log line as people paste it (issue 10), generated from the classes of damage
  * seen in public threads, never tuned to one line: the prefix stripped or cut down to nginx's
  * `[level] pid#tid: `, the tail cut, values redacted, typographic quotes, a capitalised first letter,
- * wrapping at 40/60/80 columns (at word boundaries like a forum, or hard like a terminal), and the
+ * wrapping at 40/60/80 columns (at word boundaries like a forum, or hard like a terminal, or a terminal
+ * screen copied with its padded rows joined), and the
  * wrappers log collectors and container tools put in front of the server's own line.
  */
 import { parseLine } from '../../src/parse/line.js';
@@ -83,6 +84,16 @@ export function hardWrap(line: string, width: number): string[] {
   const out: string[] = [];
   for (let i = 0; i < line.length; i += width) out.push(line.slice(i, i + width));
   return out;
+}
+
+/**
+ * A terminal screen copied with its rows joined: the line hard-wrapped at `width` columns, each row but
+ * the last filled with blanks to the screen's `screen` columns, all on one line (as in
+ * github.com/nextcloud/nextcloudpi issue 875: rows of 80 characters, 78 blanks after each).
+ */
+export function terminalPadded(line: string, width: number, screen: number): string {
+  const rows = hardWrap(line, width);
+  return rows.map((r, i) => (i < rows.length - 1 ? r.padEnd(screen, ' ') : r)).join('');
 }
 
 /** Ways a poster redacts a value (issue 10, class 1). */
@@ -201,6 +212,8 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
     if (line.length > w) out.push({ kind: `word-wrapped at ${w}`, lines: wordWrap(line, w) });
     if (line.length > w) out.push({ kind: `hard-wrapped at ${w}`, lines: hardWrap(line, w) });
   }
+  // Three rows or more: the shortest padding tells the bare padding (a line of two rows cannot tell, see `unpadded()`).
+  if (line.length > 160) out.push({ kind: 'terminal-padded, wrapped at 80 on 158 columns', lines: [terminalPadded(line, 80, 158)] });
   out.push(...dialects(line));
   out.push(...wrapped(line, parseLine(line).server ?? server));
   return out;
