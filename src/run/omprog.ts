@@ -197,7 +197,8 @@ async function setUp(o: OmprogOptions, io: OmprogIo, rules: Rule[]) {
   const stateFile = o.state ?? `${o.output}.state`;
   const state = readState(stateFile, warn);
   const em = emitter(o, state, out);
-  const analyzer = createAnalyzer(rules, { maxEvidence: o.maxEvidence, onEvent: em.onEvent });
+  // rsyslog delivers a server's own log in order, and each finding must be written before the message is confirmed.
+  const analyzer = createAnalyzer(rules, { maxEvidence: o.maxEvidence, onEvent: em.onEvent, holdLoneFollowers: false });
   return { out, state, stateFile, em, analyzer, handle: analyzer.input('omprog'), warn, lastWritten: state.lastMessage };
 }
 
