@@ -129,3 +129,17 @@ describe('live update lines', () => {
     expect(updates[0]).not.toMatch(/ {2}:|problem :/);
   }, 15_000);
 });
+
+describe('a live finding is told when its line arrives, also when the correlator would hold it', () => {
+  // AH01941 alone (its AH01974 not in the input): the correlator holds a lone follower for one line, in
+  // case a paste put the failure's lines in reverse (issue 10); a live input must not wait for that line.
+  const follower = real('apache-responder-down.log').find((l) => l.includes('AH01941'))!;
+
+  test.each([[['--live']], [['--format', 'ndjson']]])('%j on an open pipe: printed before the next line or EOF', async (args) => {
+    const r = await piped(args, async (w) => {
+      w(`${follower}\n`);
+      await sleep(2 * QUIET_MS);
+    });
+    expect(r.before).toContain('responder-unreachable');
+  });
+});

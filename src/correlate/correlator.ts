@@ -67,6 +67,11 @@ export interface Correlator {
   endInput(file: string): void;
   /** All input ended. */
   end(): void;
+  /**
+   * Decide now what is held for a later line (a lone follower, see `holdLoneFollowers`): a live input's
+   * next line may come much later or never, and its findings must be told as their lines arrive.
+   */
+  settle(): void;
   /** Failures still open (that a later line may join): bounded by the windows and `maxOpenGroups`. */
   readonly openGroups: number;
 }
@@ -434,6 +439,7 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
       if (state.held?.m.location.file === file) flush();
       for (const ctx of open.contexts()) if (ctx.startsWith(`${file}\u0000`)) ops.close(open.get(ctx)!);
     },
+    settle: flush,
     end() {
       flush();
       for (const ctx of open.contexts()) ops.close(open.get(ctx)!);

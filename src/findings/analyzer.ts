@@ -100,6 +100,12 @@ export interface Analyzer {
   /** Flush and return the report (findings as data). */
   end(): Report<FindingData>;
   /**
+   * Decide what the correlator holds for a later line (a lone follower that a paste in reverse would
+   * join, see `CorrelatorOptions.holdLoneFollowers`): the CLI calls it after each chunk of a live input,
+   * so that every finding is told when its line arrives, not when the next stapling line does.
+   */
+  settle(): void;
+  /**
    * Start an input analysed elsewhere (a `--jobs` worker, see `replay.ts`), in the place of the inputs
    * where {@link input} would have started it: apply its recorded operations batch by batch, then its
    * final accounting.
@@ -278,6 +284,7 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     input,
     findings: () => store.all(),
     stats: () => totals(inputs),
+    settle: () => correlator.settle(),
     replay(name) {
       const stats: FileStats = { file: name, ...emptyStats(), files: 1 };
       inputs.push(stats);

@@ -74,6 +74,8 @@ async function readJournal(s: Session, analyzer: Analyzer, reading: AbortSignal,
     maxLineLength: s.opts.maxLineLength,
     signal: reading,
     ready: () => out.drained(),
+    // Followed (`-f`), the journal is live: what a chunk's lines found is told now (see Analyzer.settle).
+    ...(s.opts.live === true ? { onChunk: () => analyzer.settle() } : {}),
   });
   reading.removeEventListener('abort', stop);
   j.stop();
@@ -107,6 +109,8 @@ function listing(s: Session, rules: readonly Rule[]): number {
 interface Watchers {
   progress: Progress;
   gate: LiveGate;
+  /** The input may be live (`--live`, or a lone stdin the gate watches): once it is, each chunk's findings are settled (Analyzer.settle). */
+  mayBeLive: boolean;
 }
 
 /** Everything reading the inputs needs, in one place (the command's session, where to, and who watches). */
@@ -194,7 +198,10 @@ async function readAll(r: Reading): Promise<{ readErrors: number; reached: numbe
       signal: reading,
       ready: () => out.drained(),
       host,
-      onChunk: () => w.gate.activity(),
+      onChunk: () => {
+        w.gate.activity();
+        if (w.mayBeLive && w.gate.live) analyzer.settle();
+      },
       onRead: (n) => w.progress.read(n),
     });
     await out.drained();
@@ -314,6 +321,7 @@ async function analyzeSources(
   // No printer (--format json): nothing to print live, ever. NDJSON is a stream of events from the start.
   const gate = createLiveGate(!printer ? 'batch' : format === 'ndjson' ? 'live' : mode, () => {
     progress.stop();
+    analyzer!.settle();
     for (const f of analyzer!.findings()) {
       if (view.shown(f)) printer!.onEvent({ type: 'new', id: f.id, count: f.count, last: f.last, finding: f });
     }
@@ -325,7 +333,14 @@ async function analyzeSources(
   s.window = view.window;
   analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, window: view.window, ...(printer ? { onEvent } : {}) });
 
-  const { readErrors, reached } = await readAll({ s, analyzer, sources, out, signal: reading.signal, w: { progress, gate } });
+  const { readErrors, reached } = await readAll({
+    s,
+    analyzer,
+    sources,
+    out,
+    signal: reading.signal,
+    w: { progress, gate, mayBeLive: mode !== 'batch' },
+  });
   const analyzed = analyzer.end();
   const interrupted = params.signal?.aborted === true;
   const all = inspectAll(analyzed.findings, enrich);
