@@ -351,7 +351,16 @@ export interface Matcher {
     location: LineLocation,
     keys?: readonly number[],
     lean?: boolean,
+    rules?: readonly Rule[],
   ): { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
+  /**
+   * The rules whose trigger a (non-record) line holds, as {@link match} finds them: `match(text, location,
+   * keys, lean, rulesFor(text, keys))` gives what `match(text, location, keys, lean)` gives.
+   * @param keys as for {@link match}
+   */
+  rulesFor(text: string, keys?: readonly number[]): Rule[];
+  /** Would `cutReadings(text, rule)` try the rule at all (its trigger is in the text, as the in-memory path finds it)? */
+  holdsRule(text: string, rule: Rule): boolean;
   /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
   /** The rules whose trigger the text contains (the only ones that can match it). */
@@ -363,8 +372,9 @@ export interface Matcher {
    * see `cut.ts`), whether or not a pattern matches it whole: for the continuation-line joiner, which
    * asks whether a message a catch-all pattern took may be the start of a more specific one.
    * @param only try this rule alone (when the text holds its trigger), not every candidate
+   * @param held with `only`: what {@link holdsRule} says of the text and rule, when the caller knows it
    */
-  cutReadings(text: string, only?: Rule): RuleHit[];
+  cutReadings(text: string, only?: Rule, held?: boolean): RuleHit[];
 }
 
 /**
@@ -642,14 +652,15 @@ function memoHitsOn(): typeof hitsOn {
  * One rule's cut reading (`matchRuleCut()`) through a memo by {@link hitKey} of the rule alone: it reads
  * the same fields as the hits. A copy for each line.
  */
-function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: Prepared) => RuleHit[] {
+function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: () => Prepared) => RuleHit[] {
   const memo = new Lru<{ h: RuleHit | null; time: string | null | undefined }>(HIT_MEMO_SIZE);
   return (rule, parsed, prepared) => {
-    if (!memo.worth()) return [matchRuleCut(rule, parsed, prepared) ?? []].flat();
+    if (!memo.worth()) return [matchRuleCut(rule, parsed, prepared()) ?? []].flat();
     const key = hitKey(parsed, [rule]);
     let e = memo.get(key);
     if (!e || (e.time !== undefined && e.time !== parsed.time)) {
-      memo.set(key, (e = { h: matchRuleCut(rule, parsed, prepared), time: timeDependent(prepared.shared) ? parsed.time : undefined }));
+      const p = prepared();
+      memo.set(key, (e = { h: matchRuleCut(rule, parsed, p), time: timeDependent(p.shared) ? parsed.time : undefined }));
     }
     const h = e.h;
     return h ? [{ ...h, values: { ...h.values }, ...(h.tail ? { tail: { missing: [...h.tail.missing] } } : {}) }] : [];
@@ -725,9 +736,9 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     triggersIn,
     hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
     candidateTriggers,
-    match(text, location, present, lean) {
+    match(text, location, present, lean, known) {
       if (isRecordLine(text)) return matchRecord(text, location, present);
-      const rs = rulesIn(text, candidateTriggers(text, present));
+      const rs = known && fastPathsOn() ? known : rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
       return { parsed, match: bestMatch(parsed, rs, location, text, true, lean) };
@@ -736,11 +747,16 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       const p = parseAny(text, parseOptions);
       return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits : [];
     },
-    cutReadings(text, only) {
+    rulesFor: (text, present) => rulesIn(text, candidateTriggers(text, present)),
+    holdsRule: (text, rule) => holds(text, rule),
+    cutReadings(text, only, held) {
       const reuse = fastPathsOn() && last?.text === text && !isRecordLine(text) ? last : null;
       const parsed = reuse?.parsed ?? parseLine(text, parseOptions);
-      const prepared = reuse?.prepared ?? prepare(parsed);
-      if (only && fastPathsOn()) return holds(text, only) ? cutOfRule(only, parsed, prepared) : [];
+      // Prepared only when a reading is really made (the memo of cut readings mostly answers without it).
+      let ready = reuse?.prepared ?? null;
+      const lazy = (): Prepared => (ready ??= prepare(parsed));
+      if (only && fastPathsOn()) return (held ?? holds(text, only)) ? cutOfRule(only, parsed, lazy) : [];
+      const prepared = lazy();
       const rs = rulesIn(text, candidateTriggers(text));
       return (only ? rs.filter((r) => r === only) : rs).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
