@@ -290,14 +290,17 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
   return null;
 }
 
-/** What of a match could not be read: prefix lost, tail cut, values redacted. Undefined when nothing. */
-export function cutOf(parsed: ParsedLine, hit: RuleHit, prepared: Prepared): LineCut | undefined {
+/**
+ * What of a match could not be read: prefix lost, tail cut, values redacted. Undefined when nothing.
+ * @param cutMarker a poster's cut marker ended the message (`Prepared.cutMarker`)
+ */
+export function cutOf(parsed: ParsedLine, hit: RuleHit, cutMarker: boolean): LineCut | undefined {
   const cut: LineCut = {};
   if (parsed.format === null) cut.prefix = 'missing';
   else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
   if (hit.tail) cut.tail = hit.tail;
-  else if (prepared.cutMarker) cut.tail = { missing: [] };
+  else if (cutMarker) cut.tail = { missing: [] };
   const redacted = (Object.entries(hit.values) as [ValueName, string][]).filter(([, v]) => looksRedacted(v)).map(([k]) => k);
   if (redacted.length > 0) cut.redacted = redacted;
   return Object.keys(cut).length > 0 ? cut : undefined;
@@ -623,8 +626,9 @@ function holdsOf(
 }
 
 /**
- * {@link hitsOn} through a memo by {@link hitKey} (bounded): a line whose key was seen gets copies of
- * the hits (their values and cut tails are its own) and the prepared message of the first.
+ * {@link hitsOn} through a memo by {@link hitKey} (bounded), for {@link Matcher.match}, which reads only
+ * the best hit: a line whose key was seen gets a copy of the best hit (its values and cut tail are its
+ * own) and the prepared message of the first.
  */
 function memoHitsOn(): typeof hitsOn {
   // With the time the entry was made at, when its values depend on it (see `timeDependent()`).
@@ -645,7 +649,33 @@ function memoHitsOn(): typeof hitsOn {
       const r = hitsOn(parsed, rs);
       memo.set(key, (e = { r, time: r.prepared && timeDependent(r.prepared.shared) ? parsed.time : undefined }));
     }
-    return { hits: e.r.hits.map(copy), prepared: e.r.prepared };
+    const best = e.r.hits[0];
+    return { hits: best ? [copy(best)] : [], prepared: e.r.prepared };
+  };
+}
+
+/**
+ * {@link leanHitsOn} through a memo by {@link hitKey} (bounded): what it reads of a line is what
+ * `hitsOn()` reads but the time (only a value, and a lean hit has none). A line whose key was seen gets
+ * a copy of the best hit (with its own empty values) and whether a cut marker ended the message.
+ */
+function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: RuleHit[]; cutMarker: boolean } | null {
+  const memo = new Lru<{ best: RuleHit; cutMarker: boolean } | null>(HIT_MEMO_SIZE);
+  const lean = (parsed: ParsedLine, rs: readonly Rule[]): { best: RuleHit; cutMarker: boolean } | null => {
+    const r = leanHitsOn(parsed, rs);
+    return r ? { best: r.hits[0]!, cutMarker: r.prepared.cutMarker } : null;
+  };
+  return (parsed, rs) => {
+    let e: { best: RuleHit; cutMarker: boolean } | null | undefined;
+    if (!memo.worth()) e = lean(parsed, rs);
+    else {
+      const key = hitKey(parsed, rs);
+      e = memo.get(key);
+      if (e === undefined) memo.set(key, (e = lean(parsed, rs)));
+    }
+    if (!e) return null;
+    const b = e.best;
+    return { hits: [{ rule: b.rule, pattern: b.pattern, values: {}, cause: b.cause, severity: b.severity }], cutMarker: e.cutMarker };
   };
 }
 /**
@@ -699,17 +729,37 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   // The last server line matched, parsed and prepared: the joiner asks for its cut readings next (pure steps, reused).
   let last: { text: string; parsed: ParsedLine; prepared: Prepared | null } | null = null;
   const hitsOf = memoHitsOn();
+  const leanHitsOf = memoLeanHitsOn();
   const cutOfRule = memoCutOfRule();
   const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false, lean = false): LineMatch | null => {
-    const leanHits = lean && fastPathsOn() ? leanHitsOn(parsed, rs) : null;
-    const { hits, prepared } = leanHits ?? hitsOf(parsed, rs);
-    // (A lean preparation has not all the values: cut readings prepare again.)
-    if (remember) last = { text, parsed, prepared: leanHits ? null : prepared };
-    const best = hits[0];
-    if (!best || !prepared) return null;
-    const { tail: _tail, ...hit } = best;
-    const cut = cutOf(parsed, best, prepared);
-    const match: LineMatch = { ...hit, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text };
+    const leanHits = lean && fastPathsOn() ? leanHitsOf(parsed, rs) : null;
+    let best: RuleHit | undefined;
+    let cutMarker: boolean;
+    if (leanHits) {
+      // (A lean preparation has not all the values: cut readings prepare again.)
+      if (remember) last = { text, parsed, prepared: null };
+      best = leanHits.hits[0];
+      cutMarker = leanHits.cutMarker;
+    } else {
+      const { hits, prepared } = hitsOf(parsed, rs);
+      if (remember) last = { text, parsed, prepared };
+      if (!prepared) return null;
+      best = hits[0];
+      cutMarker = prepared.cutMarker;
+    }
+    if (!best) return null;
+    const cut = cutOf(parsed, best, cutMarker);
+    // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
+    const match: LineMatch = {
+      rule: best.rule,
+      pattern: best.pattern,
+      values: best.values,
+      cause: best.cause,
+      severity: best.severity,
+      parsed,
+      location,
+      text: text.endsWith('\r') ? text.slice(0, -1) : text,
+    };
     if (cut) match.cut = cut;
     return match;
   };
