@@ -235,8 +235,9 @@ function endMayChange(t: string): boolean {
  * places. The joiner's own tests of a text read digits only as digits (`\d`, `\w`, brackets, quotes
  * and blanks: {@link openEnded}, `startsLogLine`, `nginxConnectionPrefix`, `hasNginxContext`); a
  * trigger or scan key without a digit cannot be found over a digit (its loose pattern matches a digit
- * only with a digit), so the candidates' triggers are found at the same places in both (the caller
- * checks that no candidate trigger or key holds a digit); phrases and triggers are looked for only at
+ * only with a digit), so the candidates' triggers without one are found at the same places in both (the
+ * caller puts which of those with a digit the line holds into the candidates it gives, and the joiner
+ * shares no `holdsRule` of a rule whose trigger or key holds one); phrases and triggers are looked for only at
  * the end of the text (`endsInPhrase`, `endsInsideTrigger`), which is the same in both for as far as
  * any of them that holds a digit reaches (`reach`: the longest such, loosened: quotes do not count).
  */
@@ -368,6 +369,8 @@ export class MessageJoiner {
   private readonly offConnection: Uint8Array;
   /** Per trigger: the longest of its phrases that holds a digit (0: none; -1: not known yet). */
   private readonly phraseReach: Int16Array;
+  /** Per rule: see {@link digitRule}. */
+  private readonly ruleDigits = new Map<Rule, boolean>();
   /** {@link TextFacts} by shape (bounded; it rests on a log whose lines all differ). */
   private readonly shapes = new ShapeMemo();
 
@@ -383,8 +386,8 @@ export class MessageJoiner {
   /**
    * The {@link TextFacts} of a line that starts a message, shared with the earlier lines of its
    * its shape ({@link ShapeMemo}); undefined when its shape does not allow sharing them (see there): it must start
-   * like a log line (not with Apache's tag: the joiner then reads no line before it), be plain, and have
-   * no candidate trigger or key with a digit.
+   * like a log line (not with Apache's tag: the joiner then reads no line before it) and be plain; of its
+   * candidate triggers with a digit (in the trigger or a key), which it holds is part of its shape.
    */
   private factsOf(line: Physical, triggers: readonly number[]): TextFacts | undefined {
     const t = line.text;
@@ -392,13 +395,28 @@ export class MessageJoiner {
     if (endMayChange(t) || t.includes('  ') || !printableAscii(t)) return undefined;
     const d = digitsOf(this.matcher);
     let reach = d.reach;
+    let withDigit: number[] | null = null;
     for (const ti of triggers) {
-      if (d.digit[ti] === 1) return undefined;
+      if (d.digit[ti] === 1) (withDigit ??= []).push(ti);
       let r = this.phraseReach[ti]!;
       if (r === -1) this.phraseReach[ti] = r = this.phrasesFor(ti).reduce((n, p) => (/\d/.test(p) ? Math.max(n, p.length) : n), 0);
       reach = Math.max(reach, r);
     }
-    return this.shapes.facts(t, triggers, reach);
+    if (withDigit === null) return this.shapes.facts(t, triggers, reach);
+    // Candidates with a digit (`X509_…`, `need at least 2 certificates`, or a key such as `2d_OCSP`) may be
+    // found in one line of a shape and not in another: which are found is part of the shape (-1 between).
+    const found = this.matcher.triggersIn(normalizeText(plainText(t)).text, withDigit);
+    return this.shapes.facts(t, [...triggers, -1, ...found], reach);
+  }
+
+  /** Does the rule's trigger, or one of its scan keys, hold a digit (its `holdsRule` is not shared by a shape)? */
+  private digitRule(rule: Rule): boolean {
+    let v = this.ruleDigits.get(rule);
+    if (v === undefined) {
+      const ti = this.matcher.triggers.indexOf(rule.trigger);
+      this.ruleDigits.set(rule, (v = ti === -1 || digitsOf(this.matcher).digit[ti] === 1));
+    }
+    return v;
   }
 
   /** Fixed phrases of a trigger's rules: the trigger, their patterns' literal runs (loosened, see `loose()`). */
@@ -536,7 +554,7 @@ export class MessageJoiner {
     if (fast && !this.otherCauseReadable(m.rule, m.cause)) return false;
     const text = this.joined(g.lines, g.triggers);
     let held: boolean | undefined;
-    if (fast && g.facts) {
+    if (fast && g.facts && !this.digitRule(m.rule)) {
       const holds = (g.facts.holds ??= new Map());
       held = holds.get(m.rule);
       if (held === undefined) holds.set(m.rule, (held = this.matcher.holdsRule(text, m.rule)));

@@ -704,6 +704,52 @@ function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: () => Prepa
  */
 const HIT_MEMO_SIZE = 256;
 
+/** A server line the matcher matched, parsed and prepared (null: a lean preparation, without all the values). */
+type Remembered = { text: string; parsed: ParsedLine; prepared: Prepared | null };
+
+/**
+ * The matcher's best hit on a parsed line among the rules, as a match (with what a paste cut off).
+ * @param remember told the line, parsed and prepared, when the caller asks for it (`remember`)
+ */
+function bestMatchOf(
+  remember: (r: Remembered) => void,
+): (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remembered?: boolean, lean?: boolean) => LineMatch | null {
+  const hitsOf = memoHitsOn();
+  const leanHitsOf = memoLeanHitsOn();
+  return (parsed, rs, location, text, remembered = false, lean = false) => {
+    const leanHits = lean && fastPathsOn() ? leanHitsOf(parsed, rs) : null;
+    let best: RuleHit | undefined;
+    let cutMarker: boolean;
+    if (leanHits) {
+      // (A lean preparation has not all the values: cut readings prepare again.)
+      if (remembered) remember({ text, parsed, prepared: null });
+      best = leanHits.hits[0];
+      cutMarker = leanHits.cutMarker;
+    } else {
+      const { hits, prepared } = hitsOf(parsed, rs);
+      if (remembered) remember({ text, parsed, prepared });
+      if (!prepared) return null;
+      best = hits[0];
+      cutMarker = prepared.cutMarker;
+    }
+    if (!best) return null;
+    const cut = cutOf(parsed, best, cutMarker);
+    // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
+    const match: LineMatch = {
+      rule: best.rule,
+      pattern: best.pattern,
+      values: best.values,
+      cause: best.cause,
+      severity: best.severity,
+      parsed,
+      location,
+      text: text.endsWith('\r') ? text.slice(0, -1) : text,
+    };
+    if (cut) match.cut = cut;
+    return match;
+  };
+}
+
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
@@ -725,44 +771,10 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
-  /** The best hit on a parsed line among the rules, as a match (with what a paste cut off). */
   // The last server line matched, parsed and prepared: the joiner asks for its cut readings next (pure steps, reused).
-  let last: { text: string; parsed: ParsedLine; prepared: Prepared | null } | null = null;
-  const hitsOf = memoHitsOn();
-  const leanHitsOf = memoLeanHitsOn();
+  let last: Remembered | null = null;
+  const bestMatch = bestMatchOf((r) => (last = r));
   const cutOfRule = memoCutOfRule();
-  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false, lean = false): LineMatch | null => {
-    const leanHits = lean && fastPathsOn() ? leanHitsOf(parsed, rs) : null;
-    let best: RuleHit | undefined;
-    let cutMarker: boolean;
-    if (leanHits) {
-      // (A lean preparation has not all the values: cut readings prepare again.)
-      if (remember) last = { text, parsed, prepared: null };
-      best = leanHits.hits[0];
-      cutMarker = leanHits.cutMarker;
-    } else {
-      const { hits, prepared } = hitsOf(parsed, rs);
-      if (remember) last = { text, parsed, prepared };
-      if (!prepared) return null;
-      best = hits[0];
-      cutMarker = prepared.cutMarker;
-    }
-    if (!best) return null;
-    const cut = cutOf(parsed, best, cutMarker);
-    // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
-    const match: LineMatch = {
-      rule: best.rule,
-      pattern: best.pattern,
-      values: best.values,
-      cause: best.cause,
-      severity: best.severity,
-      parsed,
-      location,
-      text: text.endsWith('\r') ? text.slice(0, -1) : text,
-    };
-    if (cut) match.cut = cut;
-    return match;
-  };
   type MatchResult = { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
   const matchRecord = (text: string, location: LineLocation, present: readonly number[] | undefined): MatchResult => {
     // Only what the byte scanner would hand over is examined (a key, plain or escaped, is in it).
