@@ -247,12 +247,15 @@ class ShapeMemo {
   private hits = 0;
   private resting = 0;
 
-  /** The facts of the line's shape (new and empty for a new shape), or undefined while the memo rests. */
-  facts(text: string, candidates: readonly number[], reach: number): TextFacts | undefined {
-    if (this.resting > 0) {
-      this.resting--;
-      return undefined;
-    }
+  /** Is the memo worth a lookup now (false while it rests: then the caller asks for no facts)? */
+  open(): boolean {
+    if (this.resting === 0) return true;
+    this.resting--;
+    return false;
+  }
+
+  /** The facts of the line's shape (new and empty for a new shape); the caller has asked {@link open}. */
+  facts(text: string, candidates: readonly number[], reach: number): TextFacts {
     let split = text.length;
     for (let plain = 0; split > 0 && plain < reach; ) {
       const c = text.charCodeAt(--split);
@@ -392,7 +395,7 @@ export class MessageJoiner {
   private factsOf(line: Physical, triggers: readonly number[]): TextFacts | undefined {
     const t = line.text;
     if (!fastPathsOn() || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
-    if (endMayChange(t) || t.includes('  ') || !printableAscii(t)) return undefined;
+    if (endMayChange(t) || t.includes('  ') || !printableAscii(t) || !this.shapes.open()) return undefined;
     const d = digitsOf(this.matcher);
     let reach = d.reach;
     let withDigit: number[] | null = null;
