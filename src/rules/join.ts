@@ -394,8 +394,9 @@ export class MessageJoiner {
    */
   private factsOf(line: Physical, triggers: readonly number[]): TextFacts | undefined {
     const t = line.text;
-    if (!fastPathsOn() || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
-    if (endMayChange(t) || t.includes('  ') || !printableAscii(t) || !this.shapes.open()) return undefined;
+    // (While the memo rests, not even the tests of the line.)
+    if (!fastPathsOn() || !this.shapes.open() || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
+    if (endMayChange(t) || t.includes('  ') || !printableAscii(t)) return undefined;
     const d = digitsOf(this.matcher);
     let reach = d.reach;
     let withDigit: number[] | null = null;
