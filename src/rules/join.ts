@@ -279,17 +279,19 @@ class ShapeMemo {
     return facts;
   }
 
-  /** Rest (see `Lru` in hit-memo.ts) when fewer than one lookup in 8 found its shape. */
+  /** Rest when fewer than one lookup in 8 found its shape (as `Lru` in hit-memo.ts, but longer: a miss costs a hash and a copy of the candidates). */
   private count(hit: boolean): void {
     if (hit) this.hits++;
-    if (++this.lookups < SHAPES_KEPT) return;
-    if (this.hits * 8 < this.lookups) this.resting = 8 * SHAPES_KEPT;
+    if (++this.lookups < SHAPES_TRIED) return;
+    if (this.hits * 8 < this.lookups) this.resting = 32 * SHAPES_TRIED;
     this.lookups = 0;
     this.hits = 0;
   }
 }
 /** Shapes remembered at most (then forgotten all at once). */
 const SHAPES_KEPT = 2048;
+/** Lookups over which the memo counts its hits (then it rests for 32 times as many when they were rare). */
+const SHAPES_TRIED = 1024;
 
 function sameShape(e: { text: string; split: number; candidates: readonly number[] }, text: string, split: number, candidates: readonly number[]): boolean {
   if (e.split !== split || e.text.length !== text.length || e.candidates.length !== candidates.length) return false;
