@@ -97,6 +97,14 @@ const refielded = samples.flatMap((s) => {
 });
 const benchLines = Object.values(bench);
 
+/**
+ * Each line, then the same line with its digits changed (each digit d as d + k mod 10, for k = 1, 3, 7):
+ * lines of one shape, which share what the joiner finds in their text (`ShapeMemo` in rules/join.ts):
+ * digits anywhere (times, pids, clients, a connection id, digits in the message and at its end).
+ */
+const redigited = (lines: readonly string[]): string[] =>
+  lines.flatMap((l) => [l, ...[1, 3, 7].map((k) => l.replace(/\d/g, (d) => String((Number(d) + k) % 10)))]);
+
 /** A match as data (the rule by id), for comparison. */
 function view(r: { parsed: unknown; match: { rule: Rule; pattern: { regex: string } } | null } | null): unknown {
   if (!r) return null;
@@ -155,6 +163,7 @@ const corpora: [string, string[][]][] = [
   ['samples with other levels and connections', [refielded]],
   ['public pastes', pastes],
   ['bench slices', benchLines],
+  ['samples and bench slices with other digits', [redigited(samples), ...benchLines.map(redigited)]],
 ];
 
 test.each(corpora)('%s: each line normalised, prefiltered, matched and cut-read as the full path does', (_name, groups) => {

@@ -25,7 +25,7 @@
 import type { CauseId, LineLocation, LineMatch, ParsedLine, Rule } from '../types.js';
 import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
-import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, unbalanced } from '../parse/normalize.js';
+import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, printableAscii, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
 import { hasNginxContext } from '../parse/fields.js';
@@ -197,10 +197,141 @@ function openEnded(text: string, last: string): boolean {
   return PREFIX_ONLY.test(last) || CONNECTOR_END.test(text.slice(-8)) || OPEN_STATUS.test(last) || unbalanced(text);
 }
 
+/**
+ * What the joiner finds in the text of a line that starts a message, by itself, with its candidate
+ * triggers (see {@link MessageJoiner.factsOf}): shared by the lines of one its shape ({@link ShapeMemo}). Each field
+ * is filled when first needed.
+ */
+interface TextFacts {
+  /** {@link MessageJoiner.passOver}'s tests of the text. */
+  passOver?: boolean;
+  /** The text part of {@link MessageJoiner.goesOn}: it goes on, it does not, or the match decides. */
+  goesOn?: 'on' | 'off' | 'match';
+  /** The rules whose trigger the line holds (`Matcher.rulesFor`). */
+  rules?: Rule[];
+  /** `Matcher.holdsRule` of the line, per rule asked. */
+  holds?: Map<Rule, boolean>;
+}
+
+/**
+ * Can normalisation change the end of a plain line (printable ASCII, no two blanks in a row) that ends
+ * so: a blank (trimmed), a code or emphasis mark, an escaped `\n`, or a poster's cut marker (which holds
+ * `...` and ends with `.`, `]`, `)` or `>`)?
+ */
+function endMayChange(t: string): boolean {
+  const c = t[t.length - 1]!;
+  return ' `*_'.includes(c) || t.endsWith('\\n') || ('.])>'.includes(c) && t.includes('...'));
+}
+
+/**
+ * Lines of one *shape* share their {@link TextFacts}: the same candidate triggers, the same text but
+ * for the values of digits before the last `reach` characters other than quotes (the split point),
+ * where each has a digit. The caller has checked that the line is printable ASCII without two
+ * blanks in a row, with none at either end, and ends with nothing normalisation changes
+ * ({@link endMayChange}): its normalised text is itself (but a placeholder's blanks, written `_`),
+ * position for position.
+ *
+ * Why lines of one shape have the same facts: they differ only in the values of digits, at the same
+ * places. The joiner's own tests of a text read digits only as digits (`\d`, `\w`, brackets, quotes
+ * and blanks: {@link openEnded}, `startsLogLine`, `nginxConnectionPrefix`, `hasNginxContext`); a
+ * trigger or scan key without a digit cannot be found over a digit (its loose pattern matches a digit
+ * only with a digit), so the candidates' triggers without one are found at the same places in both (the
+ * caller puts which of those with a digit the line holds into the candidates it gives, and the joiner
+ * shares no `holdsRule` of a rule whose trigger or key holds one); phrases and triggers are looked for only at
+ * the end of the text (`endsInPhrase`, `endsInsideTrigger`), which is the same in both for as far as
+ * any of them that holds a digit reaches (`reach`: the longest such, loosened: quotes do not count).
+ */
+class ShapeMemo {
+  private readonly byHash = new Map<number, { text: string; split: number; candidates: readonly number[]; facts: TextFacts }>();
+  private lookups = 0;
+  private hits = 0;
+  private resting = 0;
+
+  /** Is the memo worth a lookup now (false while it rests: then the caller asks for no facts)? */
+  open(): boolean {
+    if (this.resting === 0) return true;
+    this.resting--;
+    return false;
+  }
+
+  /** The facts of the line's shape (new and empty for a new shape); the caller has asked {@link open}. */
+  facts(text: string, candidates: readonly number[], reach: number): TextFacts {
+    let split = text.length;
+    for (let plain = 0; split > 0 && plain < reach; ) {
+      const c = text.charCodeAt(--split);
+      if (c !== 0x22 && c !== 0x27) plain++;
+    }
+    let h = candidates.length;
+    for (const ti of candidates) h = Math.imul(h ^ ti, 0x9e3779b1);
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h = Math.imul(h ^ (i < split && c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
+    }
+    // (A small integer: V8 keeps it unboxed as a map key.)
+    h = (h ^ split) & 0x3fffffff;
+    const e = this.byHash.get(h);
+    const same = e !== undefined && sameShape(e, text, split, candidates);
+    this.count(same);
+    if (same) return e.facts;
+    if (this.byHash.size >= SHAPES_KEPT) this.byHash.clear();
+    const facts: TextFacts = {};
+    this.byHash.set(h, { text, split, candidates: candidates.slice(), facts });
+    return facts;
+  }
+
+  /** Rest when fewer than one lookup in 8 found its shape (as `Lru` in hit-memo.ts, but longer: a miss costs a hash and a copy of the candidates). */
+  private count(hit: boolean): void {
+    if (hit) this.hits++;
+    if (++this.lookups < SHAPES_TRIED) return;
+    if (this.hits * 8 < this.lookups) this.resting = 32 * SHAPES_TRIED;
+    this.lookups = 0;
+    this.hits = 0;
+  }
+}
+/** Shapes remembered at most (then forgotten all at once). */
+const SHAPES_KEPT = 2048;
+/** Lookups over which the memo counts its hits (then it rests for 32 times as many when they were rare). */
+const SHAPES_TRIED = 1024;
+
+function sameShape(e: { text: string; split: number; candidates: readonly number[] }, text: string, split: number, candidates: readonly number[]): boolean {
+  if (e.split !== split || e.text.length !== text.length || e.candidates.length !== candidates.length) return false;
+  for (let k = 0; k < candidates.length; k++) if (e.candidates[k] !== candidates[k]) return false;
+  const t = e.text;
+  for (let i = 0; i < text.length; i++) {
+    const a = t.charCodeAt(i);
+    const b = text.charCodeAt(i);
+    if (a !== b && !(i < split && a >= 0x30 && a <= 0x39 && b >= 0x30 && b <= 0x39)) return false;
+  }
+  return true;
+}
+
+/** Per matcher: which triggers hold a digit in their text or one of their scan keys, and how far a trigger with a digit reaches, lower-cased (see its shape ({@link ShapeMemo})). */
+const digitInfo = new WeakMap<Matcher, { digit: Uint8Array; reach: number }>();
+
+function digitsOf(m: Matcher): { digit: Uint8Array; reach: number } {
+  let d = digitInfo.get(m);
+  if (!d) {
+    const digit = new Uint8Array(m.triggers.length);
+    let reach = 0;
+    m.triggers.forEach((t, ti) => {
+      if (!/\d/.test(t)) return;
+      digit[ti] = 1;
+      reach = Math.max(reach, t.trim().length);
+    });
+    m.keys.forEach((k, ki) => {
+      if (/\d/.test(k)) for (const ti of m.candidateTriggers(k, [ki])) digit[ti] = 1;
+    });
+    digitInfo.set(m, (d = { digit, reach }));
+  }
+  return d;
+}
+
 /** A message being read: its physical lines, the triggers its keys name, and its evaluation (cached). */
 interface Group {
   lines: Physical[];
   triggers: number[];
+  /** A single line's {@link TextFacts} (when its shape allows sharing them). */
+  facts?: TextFacts;
   /** {@link MessageJoiner.lastUsed} before this message took its lines: restored when it matches nothing. */
   usedBefore?: number;
   /** The match of the lines so far (computed once per set of lines). */
@@ -241,6 +372,12 @@ export class MessageJoiner {
   private triggerEnds: Map<string, Beginning[]> | null = null;
   /** Per trigger: does none of its rules apply to an nginx line with a connection id (1 yes, 2 no, 0 not known yet)? */
   private readonly offConnection: Uint8Array;
+  /** Per trigger: the longest of its phrases that holds a digit (0: none; -1: not known yet). */
+  private readonly phraseReach: Int16Array;
+  /** Per rule: see {@link digitRule}. */
+  private readonly ruleDigits = new Map<Rule, boolean>();
+  /** {@link TextFacts} by shape (bounded; it rests on a log whose lines all differ). */
+  private readonly shapes = new ShapeMemo();
 
   constructor(
     private readonly matcher: Matcher,
@@ -248,6 +385,44 @@ export class MessageJoiner {
     private readonly options: JoinerOptions = {},
   ) {
     this.offConnection = new Uint8Array(matcher.triggers.length);
+    this.phraseReach = new Int16Array(matcher.triggers.length).fill(-1);
+  }
+
+  /**
+   * The {@link TextFacts} of a line that starts a message, shared with the earlier lines of its
+   * its shape ({@link ShapeMemo}); undefined when its shape does not allow sharing them (see there): it must start
+   * like a log line (not with Apache's tag: the joiner then reads no line before it) and be plain; of its
+   * candidate triggers with a digit (in the trigger or a key), which it holds is part of its shape.
+   */
+  private factsOf(line: Physical, triggers: readonly number[]): TextFacts | undefined {
+    const t = line.text;
+    // (While the memo rests, not even the tests of the line.)
+    if (!fastPathsOn() || !this.shapes.open() || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
+    if (endMayChange(t) || t.includes('  ') || !printableAscii(t)) return undefined;
+    const d = digitsOf(this.matcher);
+    let reach = d.reach;
+    let withDigit: number[] | null = null;
+    for (const ti of triggers) {
+      if (d.digit[ti] === 1) (withDigit ??= []).push(ti);
+      let r = this.phraseReach[ti]!;
+      if (r === -1) this.phraseReach[ti] = r = this.phrasesFor(ti).reduce((n, p) => (/\d/.test(p) ? Math.max(n, p.length) : n), 0);
+      reach = Math.max(reach, r);
+    }
+    if (withDigit === null) return this.shapes.facts(t, triggers, reach);
+    // Candidates with a digit (`X509_…`, `need at least 2 certificates`, or a key such as `2d_OCSP`) may be
+    // found in one line of a shape and not in another: which are found is part of the shape (-1 between).
+    const found = this.matcher.triggersIn(normalizeText(plainText(t)).text, withDigit);
+    return this.shapes.facts(t, [...triggers, -1, ...found], reach);
+  }
+
+  /** Does the rule's trigger, or one of its scan keys, hold a digit (its `holdsRule` is not shared by a shape)? */
+  private digitRule(rule: Rule): boolean {
+    let v = this.ruleDigits.get(rule);
+    if (v === undefined) {
+      const ti = this.matcher.triggers.indexOf(rule.trigger);
+      this.ruleDigits.set(rule, (v = ti === -1 || digitsOf(this.matcher).digit[ti] === 1));
+    }
+    return v;
   }
 
   /** Fixed phrases of a trigger's rules: the trigger, their patterns' literal runs (loosened, see `loose()`). */
@@ -330,7 +505,8 @@ export class MessageJoiner {
       const j = this.junctions(g.lines, g.triggers, false);
       // One line: no other reading is scored by its values, and goesOn() reads no values of a look-alike.
       const one = g.lines.length === 1;
-      g.result = this.matcher.match(j.text, location, one ? keys : undefined, one && this.options.onlyMatches === true);
+      const known = g.facts ? (g.facts.rules ??= this.matcher.rulesFor(j.text, keys)) : undefined;
+      g.result = this.matcher.match(j.text, location, one ? keys : undefined, one && this.options.onlyMatches === true, known);
       // A reading that fails a rule's own pattern, or reads only the rule's fallback: the breaks may have
       // been a terminal's, inside words (`si` + `gner certificate not found`): the other readings.
       if (g.lines.length > 1 && (score(g.result, true) < 300 || this.fallback(g.result))) {
@@ -364,13 +540,10 @@ export class MessageJoiner {
    * ended it.
    */
   private goesOn(g: Group, keys?: readonly number[]): boolean {
-    const n = normalizeText(plainText(this.joined(g.lines, g.triggers)));
-    const text = n.text;
-    if (text === '') return false;
-    if (openEnded(text, g.lines[g.lines.length - 1]!.text.trim())) return true;
-    const present = this.matcher.triggersIn(text, g.triggers);
-    if (present.length > 0 ? this.endsInPhrase(loose(text), present) : this.endsInsideTrigger(text)) return true;
-    if (present.length === 0 || n.cutMarker) return false;
+    const f = g.facts;
+    const byText = f?.goesOn ?? this.goesOnByText(g);
+    if (f) f.goesOn = byText;
+    if (byText !== 'match') return byText === 'on';
     // A terminal filled every row so far: the last one may have been cut at the edge, too.
     if (sameWidths([...g.lines, { text: '' }])) return true;
     const r = this.evaluate(g, keys);
@@ -385,9 +558,31 @@ export class MessageJoiner {
     // Only the rule's own readings count: none when no pattern of it but the catch-all can give another cause.
     const fast = fastPathsOn();
     if (fast && !this.otherCauseReadable(m.rule, m.cause)) return false;
+    const text = this.joined(g.lines, g.triggers);
+    let held: boolean | undefined;
+    if (fast && g.facts && !this.digitRule(m.rule)) {
+      const holds = (g.facts.holds ??= new Map());
+      held = holds.get(m.rule);
+      if (held === undefined) holds.set(m.rule, (held = this.matcher.holdsRule(text, m.rule)));
+    }
     return this.matcher
-      .cutReadings(this.joined(g.lines, g.triggers), fast ? m.rule : undefined)
+      .cutReadings(text, fast ? m.rule : undefined, held)
       .some((h) => h.rule === m.rule && h.cause !== m.cause && !isCatchAll(h.rule, h.pattern));
+  }
+
+  /**
+   * What {@link goesOn} finds in the text alone: it goes on (`on`: only a prefix, a connector, an open
+   * status or bracket, a phrase begun at the end), it does not (`off`: empty, no trigger, a poster's
+   * cut marker), or the match decides (`match`).
+   */
+  private goesOnByText(g: Group): 'on' | 'off' | 'match' {
+    const n = normalizeText(plainText(this.joined(g.lines, g.triggers)));
+    const text = n.text;
+    if (text === '') return 'off';
+    if (openEnded(text, g.lines[g.lines.length - 1]!.text.trim())) return 'on';
+    const present = this.matcher.triggersIn(text, g.triggers);
+    if (present.length > 0 ? this.endsInPhrase(loose(text), present) : this.endsInsideTrigger(text)) return 'on';
+    return present.length === 0 || n.cutMarker ? 'off' : 'match';
   }
 
   /** Can a pattern of the rule other than its catch-all give a cause other than `cause` (see `possibleCauses()`)? */
@@ -588,10 +783,13 @@ export class MessageJoiner {
     }
     const triggers = this.matcher.candidateTriggers(line.text, keys);
     if (triggers.length === 0) return { results, want: 0 };
-    if (this.passOver(line, triggers)) {
+    const facts = this.factsOf(line, triggers);
+    if (this.passOver(line, triggers, facts)) {
       results.push(PASSED_OVER);
       return { results, want: 0 };
     }
+    // (A line with facts starts a log line not with Apache's tag: lookBack() finds no earlier line of its message.)
+    if (facts) return this.settle({ lines: [line], triggers, facts }, results, keys);
     return this.settle({ lines: [...this.lookBack(line, triggers, before), line], triggers }, results, keys);
   }
 
@@ -604,8 +802,14 @@ export class MessageJoiner {
    * rule nor any trigger begun at its end), and nginx's trailing context ends it. Then the full path finds
    * the same: no match, a message of its own ({@link goesOn} says no), nothing used up.
    */
-  private passOver(line: Physical, triggers: readonly number[]): boolean {
+  private passOver(line: Physical, triggers: readonly number[], facts?: TextFacts): boolean {
     if (!this.options.onlyMatches || !fastPathsOn()) return false;
+    if (facts) return (facts.passOver ??= this.passesOver(line, triggers));
+    return this.passesOver(line, triggers);
+  }
+
+  /** {@link passOver}'s tests of the line's text. */
+  private passesOver(line: Physical, triggers: readonly number[]): boolean {
     const at = nginxConnectionPrefix(line.text);
     if (at === -1) return false;
     const text = normalizeText(plainText(line.text)).text;

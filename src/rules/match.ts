@@ -316,14 +316,17 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
   return null;
 }
 
-/** What of a match could not be read: prefix lost, tail cut, values redacted. Undefined when nothing. */
-export function cutOf(parsed: ParsedLine, hit: RuleHit, prepared: Prepared): LineCut | undefined {
+/**
+ * What of a match could not be read: prefix lost, tail cut, values redacted. Undefined when nothing.
+ * @param cutMarker a poster's cut marker ended the message (`Prepared.cutMarker`)
+ */
+export function cutOf(parsed: ParsedLine, hit: RuleHit, cutMarker: boolean): LineCut | undefined {
   const cut: LineCut = {};
   if (parsed.format === null) cut.prefix = 'missing';
   else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
   if (hit.tail) cut.tail = hit.tail;
-  else if (prepared.cutMarker) cut.tail = { missing: [] };
+  else if (cutMarker) cut.tail = { missing: [] };
   const redacted = (Object.entries(hit.values) as [ValueName, string][]).filter(([, v]) => looksRedacted(v)).map(([k]) => k);
   if (redacted.length > 0) cut.redacted = redacted;
   return Object.keys(cut).length > 0 ? cut : undefined;
@@ -377,7 +380,16 @@ export interface Matcher {
     location: LineLocation,
     keys?: readonly number[],
     lean?: boolean,
+    rules?: readonly Rule[],
   ): { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
+  /**
+   * The rules whose trigger a (non-record) line holds, as {@link match} finds them: `match(text, location,
+   * keys, lean, rulesFor(text, keys))` gives what `match(text, location, keys, lean)` gives.
+   * @param keys as for {@link match}
+   */
+  rulesFor(text: string, keys?: readonly number[]): Rule[];
+  /** Would `cutReadings(text, rule)` try the rule at all (its trigger is in the text, as the in-memory path finds it)? */
+  holdsRule(text: string, rule: Rule): boolean;
   /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
   /** The rules whose trigger the text contains (the only ones that can match it). */
@@ -389,8 +401,9 @@ export interface Matcher {
    * see `cut.ts`), whether or not a pattern matches it whole: for the continuation-line joiner, which
    * asks whether a message a catch-all pattern took may be the start of a more specific one.
    * @param only try this rule alone (when the text holds its trigger), not every candidate
+   * @param held with `only`: what {@link holdsRule} says of the text and rule, when the caller knows it
    */
-  cutReadings(text: string, only?: Rule): RuleHit[];
+  cutReadings(text: string, only?: Rule, held?: boolean): RuleHit[];
 }
 
 /**
@@ -697,8 +710,9 @@ function holdsOf(
 }
 
 /**
- * {@link hitsOn} through a memo by {@link hitKey} (bounded): a line whose key was seen gets copies of
- * the hits (their values and cut tails are its own) and the prepared message of the first.
+ * {@link hitsOn} through a memo by {@link hitKey} (bounded), for {@link Matcher.match}, which reads only
+ * the best hit: a line whose key was seen gets a copy of the best hit (its values and cut tail are its
+ * own) and the prepared message of the first.
  */
 function memoHitsOn(): typeof hitsOn {
   // With the time the entry was made at, when its values depend on it (see `timeDependent()`).
@@ -719,21 +733,48 @@ function memoHitsOn(): typeof hitsOn {
       const r = hitsOn(parsed, rs);
       memo.set(key, (e = { r, time: r.prepared && timeDependent(r.prepared.shared) ? parsed.time : undefined }));
     }
-    return { hits: e.r.hits.map(copy), prepared: e.r.prepared };
+    const best = e.r.hits[0];
+    return { hits: best ? [copy(best)] : [], prepared: e.r.prepared };
+  };
+}
+
+/**
+ * {@link leanHitsOn} through a memo by {@link hitKey} (bounded): what it reads of a line is what
+ * `hitsOn()` reads but the time (only a value, and a lean hit has none). A line whose key was seen gets
+ * a copy of the best hit (with its own empty values) and whether a cut marker ended the message.
+ */
+function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: RuleHit[]; cutMarker: boolean } | null {
+  const memo = new Lru<{ best: RuleHit; cutMarker: boolean } | null>(HIT_MEMO_SIZE);
+  const lean = (parsed: ParsedLine, rs: readonly Rule[]): { best: RuleHit; cutMarker: boolean } | null => {
+    const r = leanHitsOn(parsed, rs);
+    return r ? { best: r.hits[0]!, cutMarker: r.prepared.cutMarker } : null;
+  };
+  return (parsed, rs) => {
+    let e: { best: RuleHit; cutMarker: boolean } | null | undefined;
+    if (!memo.worth()) e = lean(parsed, rs);
+    else {
+      const key = hitKey(parsed, rs);
+      e = memo.get(key);
+      if (e === undefined) memo.set(key, (e = lean(parsed, rs)));
+    }
+    if (!e) return null;
+    const b = e.best;
+    return { hits: [{ rule: b.rule, pattern: b.pattern, values: {}, cause: b.cause, severity: b.severity }], cutMarker: e.cutMarker };
   };
 }
 /**
  * One rule's cut reading (`matchRuleCut()`) through a memo by {@link hitKey} of the rule alone: it reads
  * the same fields as the hits. A copy for each line.
  */
-function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: Prepared) => RuleHit[] {
+function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: () => Prepared) => RuleHit[] {
   const memo = new Lru<{ h: RuleHit | null; time: string | null | undefined }>(HIT_MEMO_SIZE);
   return (rule, parsed, prepared) => {
-    if (!memo.worth()) return [matchRuleCut(rule, parsed, prepared) ?? []].flat();
+    if (!memo.worth()) return [matchRuleCut(rule, parsed, prepared()) ?? []].flat();
     const key = hitKey(parsed, [rule]);
     let e = memo.get(key);
     if (!e || (e.time !== undefined && e.time !== parsed.time)) {
-      memo.set(key, (e = { h: matchRuleCut(rule, parsed, prepared), time: timeDependent(prepared.shared) ? parsed.time : undefined }));
+      const p = prepared();
+      memo.set(key, (e = { h: matchRuleCut(rule, parsed, p), time: timeDependent(p.shared) ? parsed.time : undefined }));
     }
     const h = e.h;
     return h ? [{ ...h, values: { ...h.values }, ...(h.tail ? { tail: { missing: [...h.tail.missing] } } : {}) }] : [];
@@ -746,6 +787,52 @@ function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: Prepared) =
  * its message and values: ~8 MB more peak RSS at 2 048 on 100 000 certificates) for few hits.
  */
 const HIT_MEMO_SIZE = 256;
+
+/** A server line the matcher matched, parsed and prepared (null: a lean preparation, without all the values). */
+type Remembered = { text: string; parsed: ParsedLine; prepared: Prepared | null };
+
+/**
+ * The matcher's best hit on a parsed line among the rules, as a match (with what a paste cut off).
+ * @param remember told the line, parsed and prepared, when the caller asks for it (`remember`)
+ */
+function bestMatchOf(
+  remember: (r: Remembered) => void,
+): (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remembered?: boolean, lean?: boolean) => LineMatch | null {
+  const hitsOf = memoHitsOn();
+  const leanHitsOf = memoLeanHitsOn();
+  return (parsed, rs, location, text, remembered = false, lean = false) => {
+    const leanHits = lean && fastPathsOn() ? leanHitsOf(parsed, rs) : null;
+    let best: RuleHit | undefined;
+    let cutMarker: boolean;
+    if (leanHits) {
+      // (A lean preparation has not all the values: cut readings prepare again.)
+      if (remembered) remember({ text, parsed, prepared: null });
+      best = leanHits.hits[0];
+      cutMarker = leanHits.cutMarker;
+    } else {
+      const { hits, prepared } = hitsOf(parsed, rs);
+      if (remembered) remember({ text, parsed, prepared });
+      if (!prepared) return null;
+      best = hits[0];
+      cutMarker = prepared.cutMarker;
+    }
+    if (!best) return null;
+    const cut = cutOf(parsed, best, cutMarker);
+    // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
+    const match: LineMatch = {
+      rule: best.rule,
+      pattern: best.pattern,
+      values: best.values,
+      cause: best.cause,
+      severity: best.severity,
+      parsed,
+      location,
+      text: text.endsWith('\r') ? text.slice(0, -1) : text,
+    };
+    if (cut) match.cut = cut;
+    return match;
+  };
+}
 
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
@@ -768,24 +855,10 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   };
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
-  /** The best hit on a parsed line among the rules, as a match (with what a paste cut off). */
   // The last server line matched, parsed and prepared: the joiner asks for its cut readings next (pure steps, reused).
-  let last: { text: string; parsed: ParsedLine; prepared: Prepared | null } | null = null;
-  const hitsOf = memoHitsOn();
+  let last: Remembered | null = null;
+  const bestMatch = bestMatchOf((r) => (last = r));
   const cutOfRule = memoCutOfRule();
-  const bestMatch = (parsed: ParsedLine, rs: readonly Rule[], location: LineLocation, text: string, remember = false, lean = false): LineMatch | null => {
-    const leanHits = lean && fastPathsOn() ? leanHitsOn(parsed, rs) : null;
-    const { hits, prepared } = leanHits ?? hitsOf(parsed, rs);
-    // (A lean preparation has not all the values: cut readings prepare again.)
-    if (remember) last = { text, parsed, prepared: leanHits ? null : prepared };
-    const best = hits[0];
-    if (!best || !prepared) return null;
-    const { tail: _tail, ...hit } = best;
-    const cut = cutOf(parsed, best, prepared);
-    const match: LineMatch = { ...hit, parsed, location, text: text.endsWith('\r') ? text.slice(0, -1) : text };
-    if (cut) match.cut = cut;
-    return match;
-  };
   type MatchResult = { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
   const matchRecord = (text: string, location: LineLocation, present: readonly number[] | undefined): MatchResult => {
     // Only what the byte scanner would hand over is examined (a key, plain or escaped, is in it).
@@ -809,9 +882,9 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     triggersIn,
     hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
     candidateTriggers,
-    match(text, location, present, lean) {
+    match(text, location, present, lean, known) {
       if (isRecordLine(text)) return matchRecord(text, location, present);
-      const rs = rulesIn(text, candidateTriggers(text, present));
+      const rs = known && fastPathsOn() ? known : rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
       return { parsed, match: bestMatch(parsed, rs, location, text, true, lean) };
@@ -820,11 +893,16 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       const p = parseAny(text, parseOptions);
       return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits : [];
     },
-    cutReadings(text, only) {
+    rulesFor: (text, present) => rulesIn(text, candidateTriggers(text, present)),
+    holdsRule: (text, rule) => holds(text, rule),
+    cutReadings(text, only, held) {
       const reuse = fastPathsOn() && last?.text === text && !isRecordLine(text) ? last : null;
       const parsed = reuse?.parsed ?? parseLine(text, parseOptions);
-      const prepared = reuse?.prepared ?? prepare(parsed);
-      if (only && fastPathsOn()) return holds(text, only) ? cutOfRule(only, parsed, prepared) : [];
+      // Prepared only when a reading is really made (the memo of cut readings mostly answers without it).
+      let ready = reuse?.prepared ?? null;
+      const lazy = (): Prepared => (ready ??= prepare(parsed));
+      if (only && fastPathsOn()) return (held ?? holds(text, only)) ? cutOfRule(only, parsed, lazy) : [];
+      const prepared = lazy();
       const rs = rulesIn(text, candidateTriggers(text));
       return (only ? rs.filter((r) => r === only) : rs).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
