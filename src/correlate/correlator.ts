@@ -51,12 +51,6 @@ export interface CorrelatorOptions {
    * ends, with no bound: only for tests that show closing early changes nothing.
    */
   closeEarly?: boolean;
-  /**
-   * Hold a follower that comes alone (with a time) for one line, in case the input is a paste that put a
-   * failure's lines in reverse (default true; see {@link createCorrelator}). False for a server's own log
-   * fed message by message, which is never in reverse and whose findings must be told at once (omprog).
-   */
-  holdLoneFollowers?: boolean;
 }
 
 /** Groups matched lines into occurrences. */
@@ -68,7 +62,7 @@ export interface Correlator {
   /** All input ended. */
   end(): void;
   /**
-   * Decide now what is held for a later line (a lone follower, see `holdLoneFollowers`): a live input's
+   * Decide now what is held for a later line (a lone follower, see {@link createCorrelator}): a live input's
    * next line may come much later or never, and its findings must be told as their lines arrive.
    */
   settle(): void;
@@ -414,10 +408,9 @@ export function createCorrelator<H>(sink: OccurrenceSink<H>, options: Correlator
     if (m.rule.role === 'cause' && h.m.rule.closes !== false) open.delete(context);
     return true;
   };
-  const hold = options.holdLoneFollowers !== false;
   const alone = (context: string, m: LineMatch): void => {
     state.held = { context, m: kept(m), ms: state.lineMs! };
-    if (state.lineMs === null || !hold) flush();
+    if (state.lineMs === null) flush();
   };
   const roles = roleHandlers(open, { ...ops, alone }, sink);
 

@@ -101,8 +101,8 @@ export interface Analyzer {
   end(): Report<FindingData>;
   /**
    * Decide what the correlator holds for a later line (a lone follower that a paste in reverse would
-   * join, see `CorrelatorOptions.holdLoneFollowers`): the CLI calls it after each chunk of a live input,
-   * so that every finding is told when its line arrives, not when the next stapling line does.
+   * join, see `createCorrelator`): the CLI calls it after each chunk of a live input and omprog after each
+   * message, so that every finding is told when its line arrives, not when the next stapling line does.
    */
   settle(): void;
   /**

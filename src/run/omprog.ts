@@ -197,8 +197,7 @@ async function setUp(o: OmprogOptions, io: OmprogIo, rules: Rule[]) {
   const stateFile = o.state ?? `${o.output}.state`;
   const state = readState(stateFile, warn);
   const em = emitter(o, state, out);
-  // rsyslog delivers a server's own log in order, and each finding must be written before the message is confirmed.
-  const analyzer = createAnalyzer(rules, { maxEvidence: o.maxEvidence, onEvent: em.onEvent, holdLoneFollowers: false });
+  const analyzer = createAnalyzer(rules, { maxEvidence: o.maxEvidence, onEvent: em.onEvent });
   return { out, state, stateFile, em, analyzer, handle: analyzer.input('omprog'), warn, lastWritten: state.lastMessage };
 }
 
@@ -214,6 +213,9 @@ function handleMessage(
   if (first && digest === s.state.lastMessage) return; // delivered again after a restart: counted already
   if (bytes.length > DEFAULT_MAX_LINE_LENGTH) return handle.skip(n);
   handle.line(bytes.toString('utf8'), n);
+  // rsyslog delivers a server's own log in order (never a paste in reverse), and each finding must be
+  // written before the message is confirmed: nothing is held for a later message.
+  s.analyzer.settle();
   if (s.em.takeWrote()) {
     try {
       s.lastWritten = digest;
