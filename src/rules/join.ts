@@ -199,7 +199,7 @@ function openEnded(text: string, last: string): boolean {
 
 /**
  * What the joiner finds in the text of a line that starts a message, by itself, with its candidate
- * triggers (see {@link MessageJoiner.factsOf}): shared by the lines of one its shape ({@link ShapeMemo}). Each field
+ * triggers (see {@link MessageJoiner.factsOf}): shared by the lines of one shape ({@link ShapeMemo}). Each field
  * is filled when first needed.
  */
 interface TextFacts {
@@ -389,7 +389,7 @@ export class MessageJoiner {
   }
 
   /**
-   * The {@link TextFacts} of a line that starts a message, shared with the earlier lines of its
+   * The {@link TextFacts} of a line that starts a message, shared with the earlier lines of
    * its shape ({@link ShapeMemo}); undefined when its shape does not allow sharing them (see there): it must start
    * like a log line (not with Apache's tag: the joiner then reads no line before it) and be plain; of its
    * candidate triggers with a digit (in the trigger or a key), which it holds is part of its shape.

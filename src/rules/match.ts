@@ -112,7 +112,7 @@ export function prepare(p: ParsedLine, lean = false): Prepared {
     // A suffix a poster edited (`serial: <server domain>`) splits only once normalised.
     if (s.message === original.trimEnd()) s = splitApacheCertSuffixCut(plainText(original).trimEnd());
     // A poster's prose after the suffix (`…notafter: … GMT]" Warning`): the suffix ends where the prose begins.
-    if (s.message === plainText(original).trimEnd() && original.includes(' [subject: ')) s = suffixBeforeProse(original) ?? s;
+    if (original.includes(' [subject: ') && s.message === plainText(original).trimEnd()) s = suffixBeforeProse(original) ?? s;
     original = s.message;
     shared = s.values;
     // The line's own time, so that a notAfter before it can be reported as an expired certificate.
@@ -525,10 +525,11 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
       let q: Prepared | undefined;
       return { parsed: p, prepared: (): Prepared => (q ??= prepare(p)) };
     });
-    for (const r of heads.length > 0 ? rs : []) {
-      const h = matchRuleProse(r, parsed, heads);
-      if (h) hits.push(h);
-    }
+    if (heads.length > 0)
+      for (const r of rs) {
+        const h = matchRuleProse(r, parsed, heads);
+        if (h) hits.push(h);
+      }
   }
   hits = hits.sort(byPriority);
   return { hits, prepared: prepared ?? null };
