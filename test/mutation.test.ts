@@ -9,7 +9,8 @@
  * must follow it; a value the cause depends on), and each must keep the cause. Wrappers must keep the inner line's time and pid.
  *
  * A whole message (one the rule's own pattern takes) is also followed by a poster's prose on the same
- * line (`helpers/variants.ts`, `prosed()`), and prose after a must-not-match sample must not make its rule match.
+ * line (`helpers/variants.ts`, `prosed()`), and prose after a must-not-match sample must not make its rule match;
+ * nor may dropping the quotes of a must-not-match sample (`quotesDropped()`).
  *
  * The number of variants is printed; the test fails on any variant that loses the cause.
  */
@@ -21,7 +22,7 @@ import { joinLines } from './helpers/join-lines.js';
 import { parseLine } from '../src/parse/line.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
 import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
-import { prosed, variantsOf, type Variant } from './helpers/variants.js';
+import { prosed, quotesDropped, variantsOf, type Variant } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 
 // Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
@@ -189,6 +190,16 @@ test('prose after a must-not-match sample does not make its rule match (the pros
         .filter((v) => matcher.matchAll(v.lines[0]!).some((h) => h.rule.id === rule.id))
         .map((v) => `${rule.id} ${v.kind}: ${v.lines[0]}`),
     ),
+  );
+  expect(wrong).toEqual([]);
+});
+
+test('dropping the quotes of a must-not-match sample does not make its rule match (the unquoted twins read only values)', () => {
+  const wrong = rules.flatMap((rule) =>
+    rule.samples.nomatch.flatMap((s) => {
+      const line = quotesDropped(s.line);
+      return line && matcher.matchAll(line).some((h) => h.rule.id === rule.id) ? [`${rule.id}: ${line}`] : [];
+    }),
   );
   expect(wrong).toEqual([]);
 });

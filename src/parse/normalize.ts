@@ -9,7 +9,8 @@
  * - case and dropped quotes in the identifying phrase: a paste capitalises the first letter
  *   (`No resolver defined …`) or drops the quotes around `ssl_stapling`; the server's wording is fixed,
  *   so a trigger found case-insensitively and with optional quotes is written back in the trigger's
- *   own form ({@link canonicalTrigger});
+ *   own form ({@link canonicalTrigger}), except a quote that opens a value the paste dropped
+ *   (`BIO_new_file(/etc/…`): the rules' unquoted twins (`src/rules/cut.ts`) read such values;
  * - cut markers: an ellipsis a poster put where they cut the line (`...`, `…`, `[...]`), a literal `\n`
  *   left by a JSON-escaped copy, markdown code/emphasis marks around the line.
  *
@@ -157,19 +158,29 @@ const looseCache = new Map<string, RegExp>();
 
 /**
  * The pattern that finds a trigger in normalised text whatever its case and with its quotes optional
- * (a paste drops the quotes around `ssl_stapling`, or only one of them), except a quote that ends the
- * trigger.
+ * (a paste drops the quotes around `ssl_stapling`, or only one of them, or every quote of a retyped
+ * line). A quote that opens a value the trigger does not close (`BIO_new_file("`, `Invalid command 'SSL`)
+ * is captured, so that {@link canonicalTrigger} writes it back only where the text had it; at the end of
+ * the trigger it may be lost only before the value itself (`BIO_new_file(/etc/…`): without that,
+ * `BIO_new_file() failed` would be taken for it.
  */
 export function looseTriggerPattern(trigger: string): RegExp {
   let re = looseCache.get(trigger);
   if (!re) {
     const t = trigger.trim();
-    // A quote may be lost or doubled as the other kind; one that ends the trigger (`BIO_new_file("`) is
-    // kept: without it `BIO_new_file() failed` would be taken for it.
+    const opening = openingQuotes(t);
     const body = t
       .split('')
       .map((c, i) =>
-        c === '"' || c === "'" ? (i === t.length - 1 ? `["']` : `["']?`) : c === ' ' ? ' ?' : c.replace(REGEX_SPECIAL, '\\$&'),
+        c === '"' || c === "'"
+          ? !opening.has(i)
+            ? `["']?`
+            : i === t.length - 1
+              ? `(["']|(?=[^\\s"')\\]]))`
+              : `(["']?)`
+          : c === ' '
+            ? ' ?'
+            : c.replace(REGEX_SPECIAL, '\\$&'),
       )
       .join('');
     // A trigger that ends with a blank (`…responder error `) may end the text: the blank was trimmed.
@@ -177,6 +188,16 @@ export function looseTriggerPattern(trigger: string): RegExp {
     looseCache.set(trigger, re);
   }
   return re;
+}
+
+/** Indices of the quotes of a trimmed trigger that open a value it does not close: the last of a kind it holds an odd number of. */
+function openingQuotes(t: string): Set<number> {
+  const out = new Set<number>();
+  for (const q of ['"', "'"]) {
+    const at = [...t].flatMap((c, i) => (c === q ? [i] : []));
+    if (at.length % 2 === 1) out.add(at[at.length - 1]!);
+  }
+  return out;
 }
 
 /**
@@ -211,8 +232,18 @@ export function canonicalTrigger(text: string, trigger: string): string | null {
   if (text.includes(trigger)) return text;
   const m = looseTriggerPattern(trigger).exec(text);
   if (!m) return null;
-  // The trigger's own form, with its leading and trailing blanks only where the match had them.
-  const t = (/^\s/.test(m[0]) ? ' ' : '') + trigger.trim() + (/\s$/.test(m[0]) ? ' ' : '');
+  // The trigger's own form, with its leading and trailing blanks only where the match had them, and
+  // a quote that opens a value only where the text had it (a retyped line dropped it: the value follows
+  // unquoted, and the rules' unquoted twins read it so).
+  const own = trigger.trim();
+  const opening = [...openingQuotes(own)].sort((a, b) => a - b);
+  let body = own;
+  opening.forEach((at, k) => {
+    if (m[k + 1]) return;
+    body = body.slice(0, at) + '\u0000' + body.slice(at + 1);
+  });
+  if (body !== own) body = body.replace(/ ?\u0000$/, '').replace(/\u0000/g, '');
+  const t = (/^\s/.test(m[0]) ? ' ' : '') + body + (/\s$/.test(m[0]) ? ' ' : '');
   return text.slice(0, m.index) + t + text.slice(m.index + m[0].length);
 }
 

@@ -28,8 +28,11 @@ export interface CutTwin {
 /** What may follow the point where a paste cut the message. */
 const END = `[\\s"'\`.,;:*_-]*$`;
 
-/** Twin captures are named `<name>$<n>`: one name may appear in several branches of the twin. */
-export const TWIN_NAME = /^(\w+)\$\d+$/;
+/**
+ * Twin captures are named `<name>$<n>`: one name may appear in several branches of the twin (a cut twin
+ * of an unquoted twin renames a copy again: `<name>$<n>$<m>`).
+ */
+export const TWIN_NAME = /^(\w+?)(?:\$\d+)+$/;
 
 class Writer {
   private n = 0;
@@ -170,9 +173,127 @@ export function cutTwin(source: string, trigger: string): CutTwin | null {
     alternatives.push(head + w.prefixes(alt.elements.slice(end + 1)) + END);
   }
   if (alternatives.length === 0) return null;
-  const names = [...source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]!);
+  const names = [...source.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => TWIN_NAME.exec(m[1]!)?.[1] ?? m[1]!);
   try {
     return { re: new RegExp(alternatives.length === 1 ? alternatives[0]! : `(?:${alternatives.join('|')})`), names };
+  } catch {
+    return null;
+  }
+}
+
+/** Where a value whose quotes a paste dropped starts: not at a blank or a quote (it is not empty). */
+const BARE_START = `(?=[^\\s"'])`;
+
+/** Where a value whose closing quote a paste dropped ends: before a blank, a closing bracket or separator, or the end. */
+const VALUE_END = '(?=[\\s)\\],;:]|$)';
+
+/**
+ * Writes a pattern with the quotes around its values made optional (issue 10, class 2): a poster
+ * retyping a line, or an issue title, drops them (`ssl_stapling ignored, no OCSP responder URL in the
+ * certificate /etc/letsencrypt/live/`, github.com/WordOps/WordOps issues/740). A quoted value — a quote,
+ * elements that are not all plain characters, the same quote — reads `(?:"…"|…)`: as it was, or without
+ * its quotes. The unquoted copy does not start at a blank or a quote, reads its runs of anything but the
+ * quote lazily, and ends where its closing quote stood ({@link VALUE_END}; so does a quote inside it), so
+ * that `"(?<certificate>[^"]*)"` still takes a whole path and `"(?<url>…)" in the certificate` stops
+ * before ` in`. Its captures are renamed `name$n` (one name, two branches). Quoted words (`"ssl_stapling"`,
+ * `"Content-Type"`) in the rule's trigger stay: the normaliser writes them back (`canonicalTrigger()`), and a
+ * trigger must stay a literal run of the pattern; others (`"ssl_stapling"` in a rule triggered by
+ * ` in OCSP responder "`) read with or without their quotes.
+ */
+class Unquoter {
+  private n = 0;
+  found = false;
+
+  /**
+   * @param blanks an unquoted value may hold blanks (read lazily, what follows it decides where it ends)
+   * @param trigger the rule's trigger: its quoted words stay as they are (the normaliser writes them back)
+   */
+  constructor(
+    private readonly blanks: boolean,
+    private readonly trigger: string,
+  ) {}
+
+  alts(alts: readonly AST.Alternative[], bare: string | null): string {
+    return alts.map((a) => this.seq(a.elements, bare)).join('|');
+  }
+
+  /** Elements in order; `bare`: inside an unquoted copy of a value that this quote enclosed. */
+  private seq(elements: readonly AST.Element[], bare: string | null): string {
+    let out = '';
+    for (let i = 0; i < elements.length; i++) {
+      const e = elements[i]!;
+      const q = quoteOf(e);
+      if (q && q === bare) {
+        out += VALUE_END;
+        continue;
+      }
+      const close = q && bare === null ? elements.findIndex((x, j) => j > i && quoteOf(x) === q) : -1;
+      if (close === -1) {
+        out += this.node(e, bare);
+        continue;
+      }
+      const span = elements.slice(i + 1, close);
+      const quoted = elements.slice(i, close + 1).map((x) => x.raw).join('');
+      if (span.every((x) => x.type === 'Character')) {
+        // A quoted word (`"ssl_stapling"` in another rule's trigger): its quotes optional, but the trigger's own.
+        const word = span.map((x) => x.raw).join('');
+        const own = this.trigger.includes(quoted) || !/^[\w-]+$/.test(word);
+        if (!own) this.found = true;
+        out += own ? quoted : `(?:${quoted}|${word})`;
+      } else {
+        this.found = true;
+        out += `(?:${quoted}|${BARE_START}${span.map((x) => this.node(x, q)).join('')}${VALUE_END})`;
+      }
+      i = close;
+    }
+    return out;
+  }
+
+  private node(e: AST.Element, bare: string | null): string {
+    switch (e.type) {
+      case 'CapturingGroup':
+        return `(${e.name ? `?<${bare === null ? e.name : `${e.name}$${++this.n}`}>` : ''}${this.alts(e.alternatives, bare)})`;
+      case 'Group':
+        return `(?:${this.alts(e.alternatives, bare)})`;
+      case 'Assertion':
+        return e.kind === 'lookahead' || e.kind === 'lookbehind'
+          ? `(?${e.kind === 'lookbehind' ? '<' : ''}${e.negate ? '!' : '='}${this.alts(e.alternatives, bare)})`
+          : e.raw;
+      case 'Quantifier': {
+        const q = e.raw.slice(e.element.raw.length);
+        // A run of anything but the quote, in an unquoted value: as short as what follows allows.
+        const run = bare !== null && e.element.type === 'CharacterClass' && e.element.negate && e.element.raw.includes(bare);
+        if (!run) return this.node(e.element as AST.Element, bare) + q;
+        return (this.blanks ? e.element.raw : `[^\\s${e.element.raw.slice(2)}`) + (e.greedy ? `${q}?` : q);
+      }
+      default:
+        return e.raw;
+    }
+  }
+}
+
+/** The quote a pattern element is (`"` or `'`), or null. */
+function quoteOf(e: AST.Element | undefined): string | null {
+  return e?.type === 'Character' && (e.value === 34 || e.value === 39) ? String.fromCodePoint(e.value) : null;
+}
+
+/**
+ * The pattern with the quotes around its values optional (see {@link Unquoter}), or null when it has no
+ * quoted value or cannot be parsed.
+ * @param source the pattern's regular expression source (no flags)
+ * @param trigger the rule's trigger (its quoted words stay quoted)
+ * @param blanks an unquoted value may hold blanks; not for a cut-tolerant twin, where the end of the text
+ *   may follow the value and nothing but a blank would stop it
+ */
+export function unquotedSource(source: string, trigger: string, blanks = true): string | null {
+  const pattern = parsed(source);
+  if (!pattern) return null;
+  const u = new Unquoter(blanks, trigger);
+  const out = u.alts(pattern.alternatives, null);
+  if (!u.found) return null;
+  try {
+    new RegExp(out);
+    return out;
   } catch {
     return null;
   }

@@ -9,8 +9,9 @@
  * decoded; lines with a key are decoded, checked for a whole trigger (loosely), parsed and matched.
  *
  * Matching runs in two passes: the rules' own patterns on the normalised message (with the trigger
- * written back in its own form), then, only when none matched, their cut-tolerant twins (`cut.ts`)
- * for a message a paste cut short; only when none of those matched either, the own patterns again on the
+ * written back in its own form), then, only when none matched, their twins (`cut.ts`): cut-tolerant
+ * for a message a paste cut short, unquoted for one whose values lost their quotes (a catch-all that
+ * took such a message gives it to the pattern that names it); only when none of those matched either, the own patterns again on the
  * message with a poster's prose after it cut off (`proseHeads()`). A match says what could not be read
  * ({@link LineCut}).
  */
@@ -47,7 +48,7 @@ import {
 } from '../types.js';
 import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
-import { cutTwin, literalRuns, TWIN_NAME, type CutTwin } from './cut.js';
+import { cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
 import { hitKey, Lru, timeDependent } from './hit-memo.js';
@@ -217,8 +218,21 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
     for (const pattern of rule.compiled) {
       const m = pattern.re.exec(text);
       if (!m) continue;
+      // The catch-all takes a message whose values lost their quotes (a retyped line) from the pattern that names it.
+      const named = isCatchAll(rule, pattern) ? unquotedBefore(rule, pattern, text) : null;
+      if (named) return hitFrom(rule, named.pattern, parsed, { ...prepared.shared, ...groupsToValues(named.m.groups) });
       return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...capturesOf(pattern, m, prepared, rule.trigger) });
     }
+  }
+  return null;
+}
+
+/** The first pattern before `last` whose unquoted twin (`cut.ts`, `unquotedSource()`) matches the text, with its match. */
+function unquotedBefore(rule: Rule, last: CompiledPattern, text: string): { pattern: CompiledPattern; m: RegExpExecArray } | null {
+  for (const pattern of rule.compiled) {
+    if (pattern === last) break;
+    const m = twinsOf(pattern, rule.trigger).unquoted?.exec(text);
+    if (m) return { pattern, m };
   }
   return null;
 }
@@ -292,11 +306,30 @@ function firstLetterForms(message: string, trigger: string): string[] {
 }
 const LEAD = /^(?:\((?:EAI |OS )?-?\d{1,10}\)[^:[\]]{0,128}: )?(?:\[client [^\]]{1,128}\] )?(?:AH\d{5}: )?/;
 
-const twins = new WeakMap<CompiledPattern, CutTwin | null>();
+/** A pattern's twins (`cut.ts`): cut-tolerant; with its values' quotes optional, whole and cut-tolerant. */
+interface Twins {
+  cut: CutTwin | null;
+  unquoted: RegExp | null;
+  unquotedCut: CutTwin | null;
+}
+
+const twins = new WeakMap<CompiledPattern, Twins>();
+
+function twinsOf(pattern: CompiledPattern, trigger: string): Twins {
+  let t = twins.get(pattern);
+  if (!t) {
+    const u = unquotedSource(pattern.regex, trigger);
+    const strict = u === null ? null : unquotedSource(pattern.regex, trigger, false);
+    t = { cut: cutTwin(pattern.regex, trigger), unquoted: u === null ? null : new RegExp(u), unquotedCut: strict === null ? null : cutTwin(strict, trigger) };
+    twins.set(pattern, t);
+  }
+  return t;
+}
 
 /**
- * Try one rule's cut-tolerant twins (`cut.ts`) on a message that contains its trigger: for a message a
- * paste cut short after the identifying phrase.
+ * Try one rule's twins (`cut.ts`) on a message that contains its trigger: for a message a paste cut
+ * short after the identifying phrase, or whose values lost their quotes (a retyped line), or both. Each
+ * pattern in turn: its cut-tolerant twin, then its unquoted twin whole, then cut.
  */
 export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared): RuleHit | null {
   if (!applies(rule, parsed)) return null;
@@ -304,13 +337,21 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
   if (message === null) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
     for (const pattern of rule.compiled) {
-      let twin = twins.get(pattern);
-      if (twin === undefined) twins.set(pattern, (twin = cutTwin(pattern.regex, rule.trigger)));
-      const m = twin?.re.exec(text);
-      if (!twin || !m) continue;
-      const hit = hitFrom(rule, pattern, parsed, { ...prepared.shared, ...groupsToValues(m.groups) });
-      const missing = [...new Set(twin.names)].filter((n) => hit.values[n as ValueName] === undefined) as ValueName[];
-      return { ...hit, tail: { missing } };
+      const t = twinsOf(pattern, rule.trigger);
+      const values = (m: RegExpExecArray): Values => ({ ...prepared.shared, ...groupsToValues(m.groups) });
+      const cut = (twin: CutTwin | null): RuleHit | null => {
+        const m = twin?.re.exec(text);
+        if (!twin || !m) return null;
+        const hit = hitFrom(rule, pattern, parsed, values(m));
+        const missing = [...new Set(twin.names)].filter((n) => hit.values[n as ValueName] === undefined) as ValueName[];
+        return { ...hit, tail: { missing } };
+      };
+      const hit = cut(t.cut);
+      if (hit) return hit;
+      const whole = t.unquoted?.exec(text);
+      if (whole) return hitFrom(rule, pattern, parsed, values(whole));
+      const unquotedCut = cut(t.unquotedCut);
+      if (unquotedCut) return unquotedCut;
     }
   }
   return null;

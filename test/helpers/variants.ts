@@ -55,6 +55,21 @@ export function typographic(line: string): string {
     .replace(/'/g, '\u2019');
 }
 
+/**
+ * The quotes around the message's values dropped (issue 10, class 2), as a poster retyping a line or an
+ * issue title does: `ssl_stapling ignored, no OCSP responder URL in the certificate /etc/letsencrypt/live/`
+ * (github.com/WordOps/WordOps issues/740). Double quotes go; single quotes go where they enclose a value
+ * (`'ocsp.comodoca.com'`), not an apostrophe (`can't`). Null when the message has no such quotes.
+ */
+export function quotesDropped(line: string): string | null {
+  const at = prefixEnd(line);
+  const rest = line
+    .slice(at)
+    .replace(/"/g, '')
+    .replace(/'([^'\s]*)'/g, '$1');
+  return rest === line.slice(at) ? null : line.slice(0, at) + rest;
+}
+
 /** The message's first letter capitalised, as a paste or a sentence start does. */
 export function capitalised(line: string): string | null {
   const at = prefixEnd(line);
@@ -204,6 +219,8 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...redactions(line, values));
   out.push({ kind: 'typographic quotes', lines: [typographic(line)] });
   if (stripped !== line) out.push({ kind: 'typographic quotes, prefix stripped', lines: [typographic(stripped)] });
+  const unquoted = quotesDropped(line);
+  if (unquoted) out.push({ kind: 'quotes dropped', lines: [unquoted] });
   const cap = capitalised(line);
   if (cap) out.push({ kind: 'first letter capitalised', lines: [cap] });
   const capStripped = capitalised(stripped);
