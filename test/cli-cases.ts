@@ -112,6 +112,13 @@ export const CASES: CliCase[] = [
     stdout:
       /WARNING {2}issuer-certificate-missing {2}apache[\s\S]*SSLCertificateFile[\s\S]*samples\/seed\/apache-issuer-missing-httpd-2\.4\.7\.log:\d+/,
   },
+  {
+    name: '--since with an impossible date (month 13): a usage error, not an empty report',
+    args: ['--since', '2026-13-40', NGINX_VERIFY],
+    exitCode: 2,
+    stdout: /^$/,
+    stderr: /^stapling-doctor: --since: "2026-13-40" is not a time: give ISO-8601/,
+  },
   { name: '--fail-on never', args: ['--fail-on', 'never', 'samples/seed'], exitCode: 0, stdout: /trusted-chain-incomplete/ },
   { name: '--fail-on error with warnings only', args: ['--fail-on', 'error', NGINX_VERIFY], exitCode: 0 },
   { name: '--fail-on notice with a notice', args: ['--fail-on', 'notice', NGINX_RESOLVER], exitCode: 1 },

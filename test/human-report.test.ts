@@ -212,6 +212,22 @@ describe('--since / --until bound the scan by line time', () => {
     expect((await inProcess(['--since', '2026-11-23', '--until', '2026-11-21', 'samples/'])).code).toBe(2);
   });
 
+  test('an impossible date or time is a usage error, never a bound moved to another day', () => {
+    // Date.UTC runs them on: month 13 was January of the next year (no finding, exit 0), February 30 was March 2.
+    for (const bad of [
+      '2026-13-01',
+      '2026-02-30',
+      '2026-04-31',
+      '2027-02-29',
+      '2026-11-21T24:00',
+      '2026-11-21T12:60',
+      '2026-11-21T12:00:60',
+    ])
+      expect(parseTimeBound(bad)).toEqual({ error: expect.stringMatching(/is not a time/) as unknown as string });
+    expect(parseTimeBound('2028-02-29')).toBe(Date.UTC(2028, 1, 29));
+    expect(parseTimeBound('2026-12-31T23:59:59')).toBe(Date.UTC(2026, 11, 31, 23, 59, 59));
+  });
+
   test('parseTimeBound: the forms it takes', () => {
     const base = Date.UTC(2026, 10, 23, 12, 0, 0);
     expect(parseTimeBound('2026-11-21')).toBe(Date.UTC(2026, 10, 21));

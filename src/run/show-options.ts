@@ -28,10 +28,23 @@ export function parseTimeBound(text: string, nowMs: number = Date.now()): number
     : /T\d{2}:\d{2}$/.test(iso)
       ? `${iso}:00`
       : iso.replace(/T(\d{2}:\d{2})([Z+-])/, 'T$1:00$2');
-  const t = timeMs(full);
+  const t = calendarFields(full) ? timeMs(full) : null;
   if (t === null)
     return { error: `"${text}" is not a time: give ISO-8601 (2026-11-21, 2026-11-21T12:00:00) or a duration ago (30m, 2h, 3d)` };
   return t;
+}
+
+/**
+ * True when the date and time of an ISO-8601 text name a real moment: month 1–12, a day the month has,
+ * hour 0–23, minute and second 0–59. `timeMs` runs an impossible date on (`2026-02-30` is March 2,
+ * month 13 January of the next year), which would silently move a bound.
+ */
+function calendarFields(iso: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(iso);
+  if (!m) return false;
+  const [y, mo, d, h, mi, sec] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCMonth() === mo - 1 && date.getUTCDate() === d && h <= 23 && mi <= 59 && sec <= 59;
 }
 
 /** What to show. Empty sets and an absent severity show everything. */
