@@ -109,6 +109,34 @@ describe('the responder reachability check uses the responder’s real port', ()
   });
 });
 
+describe('the name-resolution check asks about the host name alone, never host:port', () => {
+  // `getent hosts name:443` never answers, even for a name that resolves: the check would always say "broken".
+  const forms = [
+    // samples/real/apache-dns-failure.log (AH01972 logs the URL's hostinfo, host:port), host and port varied
+    (h: string, p: number) => [
+      `[Mon Nov 23 02:17:04.505581 2026] [ssl:error] [pid 5964:tid 5968] (EAI 2)Name or service not known: [client 127.0.0.1:52684] AH01972: could not resolve address of OCSP responder ${h}:${p}`,
+      '[Mon Nov 23 02:17:04.505612 2026] [ssl:error] [pid 5964:tid 5968] AH01941: stapling_renew_response: responder error',
+    ],
+    // samples/real/nginx-dns-failure-at-start.log (nginx logs the URL after http://, host:port/path)
+    (h: string, p: number) => [
+      `2026/11/23 02:17:04 [warn] 5990#5990: "ssl_stapling" ignored, host not found in OCSP responder "${h}:${p}/" in the certificate "/etc/ssl/a.pem"`,
+    ],
+  ];
+  test.each(forms.map((form, i) => [i, form]))('form %i: the command and the sentence name the host without its port', (_i, form) => {
+    fc.assert(
+      fc.property(fc.constantFrom('ocsp.example.com', 'r3.o.lencr.org', 'retired-ocsp.stapling.test'), port, (h, p) => {
+        const f = worded(form(h, p));
+        expect(f.cause).toBe('dns-resolution-failed');
+        const st = f.fix.steps.find((s) => s.command?.startsWith('getent'));
+        expect(st?.command).toBe(`getent hosts ${h}`);
+        expect(st!.text).toContain(h);
+        expect(st!.text).not.toContain(`${h}:${p}`);
+      }),
+      { numRuns: 10 },
+    );
+  });
+});
+
 describe('a missing root CA comes from the system CA store, never over plain HTTP from a certificate’s URL', () => {
   const tmp = tempDir('sd-fixtexts-');
   let pki: Pki;

@@ -6,10 +6,19 @@
  * (src/event/ngx_event_openssl_stapling.c). Catalogue §3.5.
  */
 import type { FixStep } from '../../types.js';
-import { apacheOcspProxy, paren, shellWord, step, type CauseModule } from './kit.js';
+import { apacheOcspProxy, hostOfHostPort, paren, shellWord, step, type CauseModule } from './kit.js';
+
+/**
+ * The host name that did not resolve, without the port Apache's AH01972 and nginx's "host not found in
+ * OCSP responder" log with it (`retired-ocsp.example:8080`); undefined when the log names none.
+ */
+const hostName = (s: { host?: string; responder?: string }): string | undefined => {
+  const v = s.host ?? s.responder;
+  return v === undefined ? undefined : hostOfHostPort(v);
+};
 
 /** The name to check, one shell word ({@link shellWord}). */
-const name = (s: { host?: string; responder?: string }): string => shellWord(s.host ?? s.responder, 'RESPONDER');
+const name = (s: { host?: string; responder?: string }): string => shellWord(hostName(s), 'RESPONDER');
 
 export const dnsResolutionFailed: CauseModule = {
   id: 'dns-resolution-failed',
@@ -41,7 +50,7 @@ export const dnsResolutionFailed: CauseModule = {
       const check = step({
         action: 'check',
         command: `getent hosts ${name(c.s)}`,
-        text: `nginx resolves ${c.s.host ?? 'the responder'} with the system resolver when it starts: fix /etc/resolv.conf or /etc/hosts, allow DNS egress, and start nginx after network-online.target; then reload.`,
+        text: `nginx resolves ${hostName(c.s) ?? 'the responder'} with the system resolver when it starts: fix /etc/resolv.conf or /etc/hosts, allow DNS egress, and start nginx after network-online.target; then reload.`,
       });
       return { summary: 'Make the responder name resolvable by the system when nginx starts.', steps: [check] };
     }
@@ -61,7 +70,7 @@ export const dnsResolutionFailed: CauseModule = {
       step({
         action: 'check',
         command: `getent hosts ${name(c.s)}`,
-        text: `Check that ${c.s.host ?? c.s.responder ?? 'the responder name'} resolves on the server (fix /etc/resolv.conf, allow DNS egress; at boot, start the server after network-online.target).`,
+        text: `Check that ${hostName(c.s) ?? 'the responder name'} resolves on the server (fix /etc/resolv.conf, allow DNS egress; at boot, start the server after network-online.target).`,
       }),
     );
     steps.push(

@@ -434,6 +434,15 @@ export function responderEndpoint(s: FindingSubject): ResponderEndpoint {
   return { host, port, url: `http://${host ?? 'RESPONDER'}${port !== null && port !== 80 ? `:${port}` : ''}/` };
 }
 
+/**
+ * The host name of a logged `host`, `host:port` or `[v6]:port` value, for a name lookup (`getent hosts`
+ * answers nothing for `name:443`); a value without a port is returned as it is.
+ */
+export function hostOfHostPort(value: string): string {
+  const m = HOST_PORT.exec(value);
+  return m ? m[1]!.replace(/^\[(.*)\]$/, '$1') : value;
+}
+
 /** The responder's URL for a command ({@link responderEndpoint}), one shell word ({@link shellUrl}), or `http://RESPONDER/`. */
 export function responderUrl(s: FindingSubject): string {
   return shellUrl(responderEndpoint(s).url, 'http://RESPONDER/');
