@@ -137,6 +137,18 @@ describe('the name-resolution check asks about the host name alone, never host:p
   });
 });
 
+test('Apache could not resolve its OCSP proxy: the check looks up the proxy, and no step offers a proxy as the cure', () => {
+  // rules/apache-responder-unresolved.yaml's captured proxy sample (httpd 2.4.68, SSLOCSPProxyURL host that does not exist)
+  const f = worded([
+    '[Mon Nov 23 01:56:40.072835 2026] [ssl:error] [pid 10916:tid 10942] (EAI 2)Name or service not known: [client 127.0.0.1:52286] AH01972: could not resolve address of proxy proxy.stapling-lab.invalid:3128',
+    '[Mon Nov 23 01:56:40.072868 2026] [ssl:error] [pid 10916:tid 10942] AH01941: stapling_renew_response: responder error',
+  ]);
+  expect(f.cause).toBe('dns-resolution-failed');
+  expect(f.fix.steps.map((s) => s.command).filter(Boolean)).toEqual(['getent hosts proxy.stapling-lab.invalid']);
+  expect(f.fix.steps.map((s) => s.text).join(' ')).not.toMatch(/through an HTTP proxy|responder name/);
+  expect(f.fix.steps.some((s) => s.directive === 'SSLOCSPProxyURL' && s.text.includes('proxy.stapling-lab.invalid:3128'))).toBe(true);
+});
+
 describe('a missing root CA comes from the system CA store, never over plain HTTP from a certificate’s URL', () => {
   const tmp = tempDir('sd-fixtexts-');
   let pki: Pki;

@@ -20,6 +20,33 @@ const hostName = (s: { host?: string; responder?: string }): string | undefined 
 /** The name to check, one shell word ({@link shellWord}). */
 const name = (s: { host?: string; responder?: string }): string => shellWord(hostName(s), 'RESPONDER');
 
+/**
+ * Apache AH01972 "could not resolve address of proxy HOST:PORT" (2.4.19+): the name that failed is the
+ * proxy's from `SSLOCSPProxyURL`, not the responder's, so the check looks it up and the fix corrects it
+ * (sending requests through a proxy is what failed).
+ */
+function proxyFix(proxy: string): { summary: string; steps: FixStep[] } {
+  const host = hostOfHostPort(proxy);
+  return {
+    summary: 'Make the OCSP proxy name resolvable on the server, or correct `SSLOCSPProxyURL`.',
+    steps: [
+      step({
+        action: 'check',
+        command: `getent hosts ${shellWord(host, 'PROXY')}`,
+        text: `Check that the proxy's name ${host} resolves on the server (fix /etc/resolv.conf, allow DNS egress; at boot, start the server after network-online.target).`,
+      }),
+      step({
+        action: 'set',
+        directive: 'SSLOCSPProxyURL',
+        valueKind: 'url:http-proxy',
+        context: 'VirtualHost',
+        alternative: true,
+        text: `Correct the proxy's host in \`SSLOCSPProxyURL\` (now ${proxy}), or remove the directive to ask the responder directly.`,
+      }),
+    ],
+  };
+}
+
 export const dnsResolutionFailed: CauseModule = {
   id: 'dns-resolution-failed',
   title: 'Responder name did not resolve',
@@ -44,6 +71,7 @@ export const dnsResolutionFailed: CauseModule = {
       ),
   },
   fix(c) {
+    if (!c.nginx && !c.s.host && !c.s.responder && c.d.proxy) return proxyFix(c.d.proxy);
     if (c.nginx && c.d.detail === 'host not found') {
       // Config-time "host not found in OCSP responder": nginx resolved the name with the system
       // resolver (getaddrinfo) at start-up; its `resolver` directive plays no part there.
