@@ -82,6 +82,18 @@ export const CASES: CliCase[] = [
     exitCode: 2,
     stderr: /^stapling-doctor: no\/such\/file\.log: no such file or directory\n$/,
   },
+  {
+    name: 'a missing file, --format html: still a page, which names the input and gives no all-clear (`> report.html` is never empty)',
+    args: ['--format', 'html', 'no/such/file.log'],
+    exitCode: 2,
+    stdout: (out) => {
+      if (!/^<!doctype html>[\s\S]*no\/such\/file\.log: no such file or directory[\s\S]*<\/html>\n$/.test(out))
+        throw new Error(`not a page naming the input's error: ${out.slice(0, 200)}`);
+      if (/class="ok"/.test(out)) throw new Error('the page gives an all-clear');
+      if (!/1 input could not be read/.test(out)) throw new Error('the headline does not say that the input was not read');
+    },
+    stderr: /^stapling-doctor: no\/such\/file\.log: no such file or directory\n$/,
+  },
   ...SEEDS.map((seed): CliCase => ({
     name: `${seed.file}, JSON: ${seed.cause}, every fix starts with ${seed.directive}, evidence names the file`,
     args: ['--format', 'json', seed.file],

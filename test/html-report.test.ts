@@ -88,6 +88,22 @@ describe('the page', () => {
     expect(html.endsWith('</html>\n')).toBe(true);
   });
 
+  test('an input that could not be read, or a stopped run, is said at the top: no green all-clear for what was not read', () => {
+    const clean = (html: string): string => /<p class="summary">[^\n]*/.exec(html)![0];
+    const failed = { file: 'error.log.2.lz4', files: 1, lines: 0, parsed: 0, unparsed: 0, skipped: 0, undecoded: 0, matched: 0 };
+    const unread = page({
+      ...incident,
+      findings: [],
+      inputs: [...incident.inputs, { ...failed, error: 'lz4-compressed data', status: 'error' }],
+    });
+    expect(clean(unread)).not.toContain('class="ok"');
+    expect(clean(unread)).toMatch(/1 input could not be read/);
+    const stopped = page({ ...incident, findings: [], interrupted: true });
+    expect(clean(stopped)).not.toContain('class="ok"');
+    expect(clean(stopped)).toMatch(/interrupted: the inputs were not all read/);
+    expect(clean(page({ ...incident, findings: [] }))).toContain('<span class="ok">No stapling problems found</span>');
+  });
+
   test('findings of several hosts: a Host column, one row and one lane per cause and host, host names escaped and never an id', () => {
     const hosts = ['web-1', `web-2<b>"'`];
     const findings = incident.findings.flatMap((f) => hosts.map((host) => ({ ...f, id: f.id, host })));

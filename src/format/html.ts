@@ -67,14 +67,31 @@ function logSpan(findings: readonly Finding[]): [string, string] | null {
   return lo && hi ? [lo[1], hi[1]] : null;
 }
 
+/**
+ * What the page did not see, for its headline: inputs that could not be read (or not to their end) and
+ * a stopped run; empty when everything was read.
+ */
+function unseen(report: Report): Markup[] {
+  const unread = report.inputs.filter((i) => i.status === 'error' || i.status === 'not-read').length;
+  const cut = report.inputs.filter((i) => i.status === 'partial' && i.error !== 'interrupted').length;
+  return [
+    ...(unread ? [markup` · <a class="bad" href="#inputs">${plural(unread, 'input')} could not be read</a>`] : []),
+    ...(cut ? [markup` · <a class="bad" href="#inputs">${plural(cut, 'input')} not read to the end</a>`] : []),
+    ...(report.interrupted ? [markup` · <span class="bad">interrupted: the inputs were not all read</span>`] : []),
+  ];
+}
+
 function top(report: Report, title: string): Markup {
   const sev = SEVERITIES.map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const when = logSpan(report.findings);
+  const missed = unseen(report);
   const counts =
-    report.findings.length === 0
-      ? markup`<span class="ok">No stapling problems found</span>`
-      : markup`${plural(report.findings.length, 'finding')}: ${sev.map(([k, n], i) => markup`${i ? ', ' : ''}${badge(k)} ${n}`)}`;
-  const read = `${plural(report.stats.lines, 'line')} read from ${plural(report.stats.files, 'input')}`;
+    report.findings.length > 0
+      ? markup`${plural(report.findings.length, 'finding')}: ${sev.map(([k, n], i) => markup`${i ? ', ' : ''}${badge(k)} ${n}`)}`
+      : missed.length === 0
+        ? markup`<span class="ok">No stapling problems found</span>`
+        : markup`No stapling problems found in what was read`;
+  const read = markup`${plural(report.stats.lines, 'line')} read from ${plural(report.stats.files, 'input')}${missed}`;
   return markup`<!doctype html>
 <html lang="en">
 <head>

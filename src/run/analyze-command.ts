@@ -439,8 +439,8 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   }
   const { sources, problems } = await expandInputs(inputs, params.cwd);
   for (const p of problems) errOut.write(errorLine(p.message));
-  // No input at all: a machine format still prints its document (every input with its error), exit 2.
-  if (sources.length === 0 && opts.format !== 'json' && opts.format !== 'ndjson') return 2;
+  // No input at all: a document format (JSON, NDJSON, the HTML page) is still printed, every input with its error; exit 2.
+  if (sources.length === 0 && opts.format !== 'json' && opts.format !== 'ndjson' && opts.format !== 'html') return 2;
   const setup = await configured(s, rules);
   if (typeof setup === 'number') return setup;
   return analyzeSources(s, setup.rules, sources, setup.enrich, problems, view);
