@@ -149,6 +149,13 @@ export const CASES: CliCase[] = [
     stdout: (out) => expectEqual(report(out).findings.length, 2),
   },
   {
+    name: 'an unreadable input among good ones, human: the summary line counts it, no all-clear for it',
+    args: ['--brief', NGINX_RESOLVER, 'no/such/file.log'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: no\/such\/file\.log: no such file or directory\n$/,
+    stdout: /\nstapling-doctor: 1 finding \(1 notice\) in 1 line of 1 input \(1 with unknown prefix\); 1 input could not be read\.\n$/,
+  },
+  {
     name: 'stdin, batch (--no-live)',
     args: ['--no-live', '--format', 'json', '-'],
     stdin:

@@ -72,7 +72,7 @@ function logSpan(findings: readonly Finding[]): [string, string] | null {
  * a stopped run; empty when everything was read.
  */
 function unseen(report: Report): Markup[] {
-  const unread = report.inputs.filter((i) => i.status === 'error' || i.status === 'not-read').length;
+  const unread = report.inputs.filter((i) => i.status === 'error').length;
   const cut = report.inputs.filter((i) => i.status === 'partial' && i.error !== 'interrupted').length;
   return [
     ...(unread ? [markup` · <a class="bad" href="#inputs">${plural(unread, 'input')} could not be read</a>`] : []),

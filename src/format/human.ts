@@ -50,6 +50,8 @@ export interface SummaryContext {
   window?: string;
   /** SIGINT/SIGTERM stopped the reading: the summary says so. */
   interrupted?: boolean;
+  /** Inputs that could not be read (each named on stderr): the summary counts them, so it is no all-clear for them. */
+  unread?: number;
 }
 
 /**
@@ -245,6 +247,7 @@ export function formatSummary(findings: readonly Finding[], stats: Stats, opts: 
     (hosts > 1 ? ` on ${hosts} hosts` : '') +
     ` in ${plural(stats.lines, 'line')} of ${plural(stats.files, 'input')}${extra.length ? ` (${extra.join('; ')})` : ''}` +
     `${context.window ? `, ${context.window}` : ''}` +
+    (context.unread ? `; ${c.yellow(`${plural(context.unread, 'input')} could not be read`)}` : '') +
     (context.interrupted ? ` — ${c.yellow('interrupted')}: the inputs were not all read.` : '.') +
     hidden
   );

@@ -350,6 +350,7 @@ async function analyzeSources(
     hidden: all.length - findings.length,
     ...(view.words ? { window: view.words } : {}),
     ...(interrupted ? { interrupted: true } : {}),
+    unread: inputs.filter((i) => i.status === 'error').length,
   };
   if (opts.format === 'html') {
     const rendered = findings.map((f) => renderFinding(f, analyzer.causes));

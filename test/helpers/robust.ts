@@ -96,12 +96,12 @@ export interface AllFormats {
   human: string;
 }
 
-/** The human summary line's numbers: `… in 12 lines of 3 inputs (… ; 2 lines skipped (too long)).` */
-export function humanCounts(human: string): { lines: number; inputs: number; skipped: number } {
-  const m = /^stapling-doctor: .* in (\d+) lines? of (\d+) inputs?(?: \((.*)\))?\.$/m.exec(human);
+/** The human summary line's numbers: `… in 12 lines of 3 inputs (… ; 2 lines skipped (too long)); 1 input could not be read.` */
+export function humanCounts(human: string): { lines: number; inputs: number; skipped: number; unread: number } {
+  const m = /^stapling-doctor: .* in (\d+) lines? of (\d+) inputs?(?: \((.*)\))?(?:; (\d+) inputs? could not be read)?\.$/m.exec(human);
   if (!m) throw new Error(`no summary line in:\n${human}`);
   const skipped = m[3] ? /(\d+) lines? skipped/.exec(m[3]) : null;
-  return { lines: Number(m[1]), inputs: Number(m[2]), skipped: skipped ? Number(skipped[1]) : 0 };
+  return { lines: Number(m[1]), inputs: Number(m[2]), skipped: skipped ? Number(skipped[1]) : 0, unread: Number(m[4] ?? 0) };
 }
 
 /**
@@ -136,7 +136,8 @@ export async function runAllFormats(args: string[], options: RunOptions = {}): P
   expect(end.stats).toEqual(report.stats);
 
   const counts = humanCounts(h.stdout);
-  expect(counts).toEqual({ lines: report.stats.lines, inputs: report.stats.files, skipped: report.stats.skipped });
+  const unread = report.inputs.filter((i) => i.status === 'error').length;
+  expect(counts).toEqual({ lines: report.stats.lines, inputs: report.stats.files, skipped: report.stats.skipped, unread });
 
   expect([n.code, h.code]).toEqual([j.code, j.code]);
   for (const r of [j, n, h]) expectCleanStderr(r.stderr);
