@@ -19,7 +19,16 @@ import { describeReadError } from '../input/read.js';
 import { hostPattern, HostPatternError, type HostPattern } from '../input/host-path.js';
 import { expandInputs, type InputProblem, type InputSource } from '../input/sources.js';
 import { loadRuleSet, RuleLoadError } from '../rules/load.js';
-import { CAUSE_IDS, OUTPUT_VERSION, severityRank, type Finding, type FindingData, type Rule, type Severity } from '../types.js';
+import {
+  CAUSE_IDS,
+  OUTPUT_VERSION,
+  severityRank,
+  type FileStats,
+  type Finding,
+  type FindingData,
+  type Rule,
+  type Severity,
+} from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
 import { tieRules, type ConfigTie } from '../rules/tie.js';
 import { createLivePrinter } from './live.js';
@@ -346,12 +355,7 @@ async function analyzeSources(
   const all = inspectAll(analyzed.findings, enrich);
   const findings = view.all ? all : all.filter(view.shown);
   const inputs = inputList(analyzed.inputs, problems, sources.slice(reached), interrupted);
-  const ctx: SummaryContext = {
-    hidden: all.length - findings.length,
-    ...(view.words ? { window: view.words } : {}),
-    ...(interrupted ? { interrupted: true } : {}),
-    unread: inputs.filter((i) => i.status === 'error').length,
-  };
+  const ctx = summaryContext(view, all.length - findings.length, interrupted, inputs);
   if (opts.format === 'html') {
     const rendered = findings.map((f) => renderFinding(f, analyzer.causes));
     await writeChunks(out, htmlReport({ version: OUTPUT_VERSION, findings: rendered, stats: analyzed.stats, inputs, interrupted }));
@@ -369,6 +373,16 @@ async function analyzeSources(
     ),
   );
   return exitCode(s, findings, out, problems.length + readErrors);
+}
+
+/** What the summary line says besides the findings: how many the filters hid, the window, a stop, the inputs not read. */
+function summaryContext(view: View, hidden: number, interrupted: boolean, inputs: readonly FileStats[]): SummaryContext {
+  return {
+    hidden,
+    ...(view.words ? { window: view.words } : {}),
+    ...(interrupted ? { interrupted: true } : {}),
+    unread: inputs.filter((i) => i.status === 'error').length,
+  };
 }
 
 /** What the report covers: the time window analysed and the findings shown. */
