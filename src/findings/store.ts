@@ -82,7 +82,7 @@ export interface FindingStore {
   addEvidence(f: FindingState, m: LineMatch): void;
   /** Lines of an occurrence that were counted but not kept (see the correlator's `omitted`). */
   omit(f: FindingState, lines: number): void;
-  /** The finding as data, a copy. */
+  /** The finding as data: a copy of what the store goes on changing; its evidence objects are shared and must be treated as read-only. */
   snapshot(f: FindingState): FindingData;
   /** Every finding as data, in report order ({@link sortFindings}). */
   all(): FindingData[];
@@ -241,9 +241,14 @@ function keepEvidence(f: FindingState, m: LineMatch, max: number): void {
   }
 }
 
-/** The finding's evidence, the held latest line made evidence in the last slot. */
+/**
+ * The finding's evidence, the held latest line made evidence in the last slot: a new list of the kept
+ * evidence objects themselves, which the store never changes once made (a later line takes a slot with
+ * a new object), so a snapshot need not copy them (a copy per evidence line and its values was ~40 %
+ * of a snapshot: 2 MB more at the end of a run with 3 000 findings).
+ */
 function evidenceList(f: FindingState): Evidence[] {
-  const out = f.evidence.map((e) => ({ ...e, values: { ...e.values } }));
+  const out = f.evidence.slice();
   if (f.latest) out[out.length - 1] = evidenceOf(f, f.latest);
   return out;
 }
@@ -289,7 +294,8 @@ function newFinding(
  * `analyze()`, the CLI (which words the same severity), `--jobs` and live all list the same order.
  */
 function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
-  const subject = structuredClone(f.subject);
+  // One level: the store replaces its lists of peers and pids (concat), never changes them in place.
+  const subject = { ...f.subject };
   const data = { ...f.details };
   return {
     id: f.id,
