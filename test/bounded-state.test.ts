@@ -144,6 +144,36 @@ describe('what a finding stores is its own and capped', () => {
   });
 });
 
+describe('evidence kept in all findings is bounded: past the budget each finding keeps fewer lines, never fewer than its first and latest', () => {
+  // 40 certificates failing 6 times each, interleaved (every failure's lines in log order).
+  const lines = Array.from({ length: 6 }, (_, round) => Array.from({ length: 40 }, (_, c) => ngxTimeout(c, round * 60 + c))).flat();
+  const evidenceOf = (r: { findings: readonly FindingData[] }): string[][] => r.findings.map((f) => f.evidence.map((e) => e.text));
+
+  test('within the budget every finding keeps up to --max-evidence lines', () => {
+    const r = analyze(lines, rules, { maxEvidence: 5, maxEvidenceLines: 1000 });
+    expect(r.findings).toHaveLength(40);
+    for (const f of r.findings) expect([f.evidence.length, f.evidenceOmitted, f.count]).toEqual([5, 1, 6]);
+  });
+
+  test('past it, every finding keeps the same fewer lines: its first ones and the latest, the rest counted', () => {
+    const r = analyze(lines, rules, { maxEvidence: 5, maxEvidenceLines: 100 });
+    const whole = analyze(lines, rules, { maxEvidence: 6, maxEvidenceLines: 1000 });
+    expect(r.findings.reduce((n, f) => n + f.evidence.length, 0)).toBeLessThanOrEqual(100);
+    r.findings.forEach((f, i) => {
+      const all = whole.findings[i]!.evidence.map((e) => e.text);
+      expect(f.evidence.length).toBe(2); // 40 findings × 3 lines would pass 100
+      expect(f.evidence.map((e) => e.text)).toEqual([all[0], all[5]]);
+      expect(f.evidence.length + f.evidenceOmitted).toBe(f.count);
+    });
+  });
+
+  test('the budget never takes a finding below its first and latest line', () => {
+    const r = analyze(lines, rules, { maxEvidence: 10, maxEvidenceLines: 1 });
+    expect(evidenceOf(r).every((e) => e.length === 2)).toBe(true);
+    expect(r.findings.every((f) => f.evidence.length + f.evidenceOmitted === f.count)).toBe(true);
+  });
+});
+
 describe('many distinct findings: listed one by one up to a limit, the rest summarised honestly', () => {
   test('20 000 distinct certificates (every tenth twice): each listed finding names its own certificate with its own count; the summary counts the rest exactly', () => {
     const lines: string[] = [];

@@ -5,6 +5,8 @@
  *   most {@link MAX_FINDINGS} in all; every later identity (certificate, vhost, responder) of that cause
  *   and server joins one summary finding, which has no subject, exact occurrence counts and first/last,
  *   and counts the identities it stands for ({@link IdentitySet});
+ * - evidence: at most 10 lines per finding (`--max-evidence`), fewer once all findings hold
+ *   {@link MAX_EVIDENCE_LINES}, never fewer than the first and the latest;
  * - every string a finding keeps from a line is its own copy, capped ({@link ownText}): evidence text at
  *   {@link EVIDENCE_TEXT_MAX} characters (with the line's length beside it), other values at
  *   {@link VALUE_MAX}, so that no 64 KiB line stays alive because a finding holds a piece of it.
@@ -14,6 +16,12 @@
 export const MAX_FINDINGS_PER_CAUSE = 1000;
 /** Findings listed one by one in all (every cause and server). */
 export const MAX_FINDINGS = 10_000;
+/**
+ * Evidence lines kept in all findings (~7 MB at ~700 bytes a line with its values): past it, every
+ * finding keeps one line fewer, down to its first and latest line (the rest are counted in
+ * `evidenceOmitted`).
+ */
+export const MAX_EVIDENCE_LINES = 10_000;
 /**
  * Slots of the identity set at most: it counts distinct identities exactly while it holds at most
  * {@link LOAD} × this many, {@link IDENTITIES_COUNTED_MAX}; past that a summary says "at least".
