@@ -6,7 +6,8 @@
  *   and server joins one summary finding, which has no subject, exact occurrence counts and first/last,
  *   and counts the identities it stands for ({@link IdentitySet});
  * - evidence: at most 10 lines per finding (`--max-evidence`), fewer once all findings hold
- *   {@link MAX_EVIDENCE_LINES}, never fewer than the first and the latest;
+ *   {@link MAX_EVIDENCE_LINES}, never fewer than the first and the latest; episodes: 50 per timeline,
+ *   fewer (with a wider gap, exact counts) once all timelines hold {@link MAX_EPISODES_IN_ALL};
  * - every string a finding keeps from a line is its own copy, capped ({@link ownText}): evidence text at
  *   {@link EVIDENCE_TEXT_MAX} characters (with the line's length beside it), other values at
  *   {@link VALUE_MAX}, so that no 64 KiB line stays alive because a finding holds a piece of it.
@@ -22,6 +23,14 @@ export const MAX_FINDINGS = 10_000;
  * `evidenceOmitted`).
  */
 export const MAX_EVIDENCE_LINES = 10_000;
+/**
+ * Episodes kept in all findings' timelines (~4 MB at ~190 bytes an episode): past it, the episodes each
+ * timeline may keep (50) are lowered by a quarter at a time, down to {@link MIN_EPISODES_PER_FINDING},
+ * and each timeline widens its gap to fit (counts stay exact).
+ */
+export const MAX_EPISODES_IN_ALL = 20_000;
+/** Episodes a timeline may keep however many findings there are. */
+export const MIN_EPISODES_PER_FINDING = 5;
 /**
  * Slots of the identity set at most: it counts distinct identities exactly while it holds at most
  * {@link LOAD} × this many, {@link IDENTITIES_COUNTED_MAX}; past that a summary says "at least".

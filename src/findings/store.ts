@@ -7,13 +7,15 @@
 import { createHash } from 'node:crypto';
 import { timeMs } from '../correlate/time.js';
 import { messageIdOf, severityOf, type CauseRegistry } from './registry.js';
-import { createTimeline, type TimelineBuilder } from './timeline.js';
+import { createTimeline, MAX_EPISODES, type EpisodeLimit, type TimelineBuilder } from './timeline.js';
 import { CAUSES } from './causes/index.js';
 import {
   EVIDENCE_TEXT_MAX,
   IdentitySet,
   keepableAsIs,
+  MAX_EPISODES_IN_ALL,
   MAX_EVIDENCE_LINES,
+  MIN_EPISODES_PER_FINDING,
   MAX_FINDINGS,
   MAX_FINDINGS_PER_CAUSE,
   ownText,
@@ -77,6 +79,8 @@ export interface FindingStoreOptions {
   maxEvidence?: number;
   /** Evidence lines kept in all findings (default {@link MAX_EVIDENCE_LINES}); past it each finding keeps fewer, down to its first and latest. */
   maxEvidenceLines?: number;
+  /** Episodes kept in all findings' timelines (default {@link MAX_EPISODES_IN_ALL}); past it each timeline keeps fewer, with a wider gap. */
+  maxEpisodes?: number;
   /** Findings listed one by one in all (default {@link MAX_FINDINGS}); later identities join their cause's summary finding. */
   maxFindings?: number;
   /** Findings listed one by one per cause and server (default {@link MAX_FINDINGS_PER_CAUSE}); later identities join a summary finding. */
@@ -289,6 +293,32 @@ function evidenceBudget(findings: Map<string, FindingState>, perFinding: number,
 }
 
 /**
+ * The episodes kept in all timelines: each finding's timeline keeps up to {@link MAX_EPISODES}; once all
+ * hold more than `budget`, the limit they share is lowered by a quarter (down to
+ * {@link MIN_EPISODES_PER_FINDING}) and every timeline widens its gap until it fits: counts stay exact,
+ * episodes coarser. A densely failing log with thousands of certificates held ~190 bytes per episode,
+ * up to 50 per finding (bench (c): 3 012 findings, ~100 000 episodes). In input order on one store, so
+ * the same for any `--jobs`.
+ */
+function episodeBudget(findings: Map<string, FindingState>, budget: number) {
+  const limit: EpisodeLimit = { max: MAX_EPISODES };
+  let held = 0;
+  return {
+    limit,
+    add(f: FindingState, time: string | null, t: number | null): void {
+      const before = f.timeline.episodeCount;
+      f.timeline.add(time, 1, t);
+      held += f.timeline.episodeCount - before;
+      while (held > budget && limit.max > MIN_EPISODES_PER_FINDING) {
+        limit.max = Math.max(MIN_EPISODES_PER_FINDING, Math.floor((limit.max * 3) / 4));
+        held = 0;
+        for (const g of findings.values()) held += g.timeline.fit();
+      }
+    },
+  };
+}
+
+/**
  * The finding's evidence, the held latest line made evidence in the last slot: a new list of the kept
  * evidence objects themselves, which the store never changes once made (a later line takes a slot with
  * a new object), so a snapshot need not copy them (a copy per evidence line and its values was ~40 %
@@ -307,6 +337,7 @@ function newFinding(
   server: Server | null,
   host: string | null,
   seq: number,
+  episodes: EpisodeLimit,
 ): FindingState {
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
   return {
@@ -328,7 +359,7 @@ function newFinding(
     evidence: [],
     latest: null,
     evidenceOmitted: 0,
-    timeline: createTimeline(),
+    timeline: createTimeline(episodes),
     lastOcc: null,
     announced: false,
   };
@@ -420,10 +451,11 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
   const registry = options.causes ?? CAUSES;
   const findings = new Map<string, FindingState>();
   const evidence = evidenceBudget(findings, maxEvidence, options.maxEvidenceLines ?? MAX_EVIDENCE_LINES);
+  const episodes = episodeBudget(findings, options.maxEpisodes ?? MAX_EPISODES_IN_ALL);
   let seq = 0;
 
   const create = (key: string, cause: CauseId, severity: Severity, server: Server | null, host: string | null): FindingState => {
-    const f = newFinding(key, cause, severity, server, host, seq++);
+    const f = newFinding(key, cause, severity, server, host, seq++, episodes.limit);
     findings.set(key, f);
     return f;
   };
@@ -441,7 +473,7 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       const second = isSecondPass(f, m, t, key);
       if (!second) {
         f.count++;
-        f.timeline.add(m.parsed.time, 1, t);
+        episodes.add(f, m.parsed.time, t);
       }
       const prev = f.lastOcc;
       if (key === f.key) key = f.key; // the finding's own string, not this line's copy
