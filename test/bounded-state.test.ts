@@ -144,6 +144,62 @@ describe('what a finding stores is its own and capped', () => {
   });
 });
 
+describe('evidence kept in all findings is bounded: past the budget each finding keeps fewer lines, never fewer than its first and latest', () => {
+  // 40 certificates failing 6 times each, interleaved (every failure's lines in log order).
+  const lines = Array.from({ length: 6 }, (_, round) => Array.from({ length: 40 }, (_, c) => ngxTimeout(c, round * 60 + c))).flat();
+  const evidenceOf = (r: { findings: readonly FindingData[] }): string[][] => r.findings.map((f) => f.evidence.map((e) => e.text));
+
+  test('within the budget every finding keeps up to --max-evidence lines', () => {
+    const r = analyze(lines, rules, { maxEvidence: 5, maxEvidenceLines: 1000 });
+    expect(r.findings).toHaveLength(40);
+    for (const f of r.findings) expect([f.evidence.length, f.evidenceOmitted, f.count]).toEqual([5, 1, 6]);
+  });
+
+  test('past it, every finding keeps the same fewer lines: its first ones and the latest, the rest counted', () => {
+    const r = analyze(lines, rules, { maxEvidence: 5, maxEvidenceLines: 100 });
+    const whole = analyze(lines, rules, { maxEvidence: 6, maxEvidenceLines: 1000 });
+    expect(r.findings.reduce((n, f) => n + f.evidence.length, 0)).toBeLessThanOrEqual(100);
+    r.findings.forEach((f, i) => {
+      const all = whole.findings[i]!.evidence.map((e) => e.text);
+      expect(f.evidence.length).toBe(2); // 40 findings × 3 lines would pass 100
+      expect(f.evidence.map((e) => e.text)).toEqual([all[0], all[5]]);
+      expect(f.evidence.length + f.evidenceOmitted).toBe(f.count);
+    });
+  });
+
+  test('the budget never takes a finding below its first and latest line', () => {
+    const r = analyze(lines, rules, { maxEvidence: 10, maxEvidenceLines: 1 });
+    expect(evidenceOf(r).every((e) => e.length === 2)).toBe(true);
+    expect(r.findings.every((f) => f.evidence.length + f.evidenceOmitted === f.count)).toBe(true);
+  });
+});
+
+describe('episodes kept in all timelines are bounded: past the budget every timeline keeps fewer, with a wider gap, counts exact', () => {
+  // 30 certificates, each failing once an hour for 20 hours: 20 episodes each at the 30-minute gap.
+  const lines = Array.from({ length: 20 }, (_, h) => Array.from({ length: 30 }, (_, c) => ngxTimeout(c, h * 3600 + c))).flat();
+  const episodes = (f: FindingData): number => f.timeline.episodes.length;
+
+  test('within the budget each timeline keeps its own episodes', () => {
+    const r = analyze(lines, rules, { maxEpisodes: 1000 });
+    expect(r.findings.map(episodes)).toEqual(Array(30).fill(20));
+  });
+
+  test('past it, the limit they share is lowered for all (never below 5 each) and every count stays exact', () => {
+    const r = analyze(lines, rules, { maxEpisodes: 100 });
+    expect(r.findings).toHaveLength(30);
+    for (const f of r.findings) {
+      expect(episodes(f)).toBeLessThanOrEqual(5);
+      expect(f.timeline.episodeGapMs).toBeGreaterThan(30 * 60_000);
+      expect(f.timeline.episodes.reduce((n, e) => n + e.count, 0)).toBe(f.count);
+      expect([f.timeline.episodes[0]!.start, f.timeline.episodes.at(-1)!.end]).toEqual([f.first, f.last]);
+    }
+    // 300: 50 → 37 → 27 → 20 → 15 → 11 → 8 each (the hourly failures then fall in one 60-minute-gap episode)
+    const mid = analyze(lines, rules, { maxEpisodes: 300 });
+    expect(mid.findings.every((f) => episodes(f) <= 8 && f.timeline.episodeGapMs === 60 * 60_000)).toBe(true);
+    expect(mid.findings.reduce((n, f) => n + episodes(f), 0)).toBeLessThanOrEqual(300);
+  });
+});
+
 describe('many distinct findings: listed one by one up to a limit, the rest summarised honestly', () => {
   test('20 000 distinct certificates (every tenth twice): each listed finding names its own certificate with its own count; the summary counts the rest exactly', () => {
     const lines: string[] = [];

@@ -29,6 +29,10 @@ export interface AnalyzerOptions extends CorrelatorOptions {
   now?: Date;
   /** Evidence lines kept per finding (default 10: the first 9 and the latest). */
   maxEvidence?: number;
+  /** Evidence lines kept in all findings (default 10 000); past it each finding keeps fewer, down to its first and latest. */
+  maxEvidenceLines?: number;
+  /** Episodes kept in all findings' timelines (default 20 000); past it each timeline keeps fewer, with a wider gap. */
+  maxEpisodes?: number;
   /** Findings listed one by one in all (default 10 000); later identities join their cause's summary finding. */
   maxFindings?: number;
   /** Findings listed one by one per cause and server (default 1 000); later identities join a summary finding. */

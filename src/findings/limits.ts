@@ -5,6 +5,9 @@
  *   most {@link MAX_FINDINGS} in all; every later identity (certificate, vhost, responder) of that cause
  *   and server joins one summary finding, which has no subject, exact occurrence counts and first/last,
  *   and counts the identities it stands for ({@link IdentitySet});
+ * - evidence: at most 10 lines per finding (`--max-evidence`), fewer once all findings hold
+ *   {@link MAX_EVIDENCE_LINES}, never fewer than the first and the latest; episodes: 50 per timeline,
+ *   fewer (with a wider gap, exact counts) once all timelines hold {@link MAX_EPISODES_IN_ALL};
  * - every string a finding keeps from a line is its own copy, capped ({@link ownText}): evidence text at
  *   {@link EVIDENCE_TEXT_MAX} characters (with the line's length beside it), other values at
  *   {@link VALUE_MAX}, so that no 64 KiB line stays alive because a finding holds a piece of it.
@@ -14,6 +17,20 @@
 export const MAX_FINDINGS_PER_CAUSE = 1000;
 /** Findings listed one by one in all (every cause and server). */
 export const MAX_FINDINGS = 10_000;
+/**
+ * Evidence lines kept in all findings (~7 MB at ~700 bytes a line with its values): past it, every
+ * finding keeps one line fewer, down to its first and latest line (the rest are counted in
+ * `evidenceOmitted`).
+ */
+export const MAX_EVIDENCE_LINES = 10_000;
+/**
+ * Episodes kept in all findings' timelines (~4 MB at ~190 bytes an episode): past it, the episodes each
+ * timeline may keep (50) are lowered by a quarter at a time, down to {@link MIN_EPISODES_PER_FINDING},
+ * and each timeline widens its gap to fit (counts stay exact).
+ */
+export const MAX_EPISODES_IN_ALL = 20_000;
+/** Episodes a timeline may keep however many findings there are. */
+export const MIN_EPISODES_PER_FINDING = 5;
 /**
  * Slots of the identity set at most: it counts distinct identities exactly while it holds at most
  * {@link LOAD} × this many, {@link IDENTITIES_COUNTED_MAX}; past that a summary says "at least".
@@ -26,22 +43,22 @@ export const IDENTITIES_COUNTED_MAX = Math.floor(MAX_SLOTS * LOAD);
 
 export { EVIDENCE_TEXT_MAX, keepableAsIs, ownText, VALUE_MAX } from '../lines/retain.js';
 
-/** Bits of the hash that pick a bucket of {@link IdentitySet}; the other 21 + 32 bits are stored (below 2^53, exact in a double). */
-const BUCKET_BITS = 11;
+/** Bits of the hash that pick a bucket of {@link IdentitySet}; 48 more bits are stored, as three 16-bit words. */
+const BUCKET_BITS = 12;
 /** Entries a bucket holds when first used. */
 const BUCKET_START = 8;
 
 /**
- * Distinct identity keys, as 64-bit hashes: 2^11 buckets picked by 11 bits of the hash, each a sorted
- * Float64Array of the other 53 bits, grown by a quarter when full: ~9 bytes per identity (the hashes and
- * the unused quarter of one growth step), and growing copies one bucket, never the whole set (an
- * open-addressing table at 80 % load took 10 bytes per identity and 17 while it grew by half: 20 MB
- * for a million certificates). Two different keys count once only if both 32-bit hashes collide (odds
- * about n²/2^65: below 1e-7 for 1.6 million keys). It takes at most `LOAD × maxSlots` keys, then stops
- * taking new ones.
+ * Distinct identity keys, as 60-bit hashes: 2^12 buckets picked by 12 bits of the hash, each a sorted
+ * Uint16Array of the other 48 bits (three words per key), grown by an eighth when full: ~6.4 bytes per
+ * identity (the words, the unused eighth of one growth step and the buckets' own headers), 6.6 MB for a
+ * million certificates (the Float64Array buckets it replaced took ~9 bytes, and an open-addressing table
+ * at 80 % load 10, and 17 while it grew by half). Growing copies one bucket, never the whole set. Two
+ * different keys count once only if 60 bits of their two 32-bit hashes collide (odds about n²/2^61:
+ * below 1.3e-6 for 1.6 million keys). It takes at most `LOAD × maxSlots` keys, then stops taking new ones.
  */
 export class IdentitySet {
-  private readonly buckets: (Float64Array | undefined)[] = new Array<Float64Array | undefined>(1 << BUCKET_BITS);
+  private readonly buckets: (Uint16Array | undefined)[] = new Array<Uint16Array | undefined>(1 << BUCKET_BITS);
   private readonly lengths = new Uint32Array(1 << BUCKET_BITS);
   private used = 0;
   private readonly max: number;
@@ -57,22 +74,25 @@ export class IdentitySet {
   add(key: string): boolean | null {
     const [a, b] = hash2(key);
     const bucket = a >>> (32 - BUCKET_BITS);
-    const x = (a & ((1 << (32 - BUCKET_BITS)) - 1)) * 0x1_0000_0000 + b;
+    // 48 more bits: the low 16 of `a` (its bits 16–19 are not used), then all 32 of `b`.
+    const x = (a & 0xffff) * 0x1_0000_0000 + b;
     const n = this.lengths[bucket]!;
-    let xs = this.buckets[bucket];
-    const at = xs === undefined ? 0 : lowerBound(xs, n, x);
-    if (at < n && xs![at] === x) return false;
+    let ws = this.buckets[bucket];
+    const at = ws === undefined ? 0 : lowerBound(ws, n, x);
+    if (at < n && wordsAt(ws!, at) === x) return false;
     if (this.used >= this.max) {
       this.full = true;
       return null;
     }
-    if (xs === undefined || n === xs.length) {
-      const grown = new Float64Array(xs === undefined ? BUCKET_START : n + Math.max(BUCKET_START, n >>> 2));
-      if (xs !== undefined) grown.set(xs);
-      xs = this.buckets[bucket] = grown;
+    if (ws === undefined || 3 * n === ws.length) {
+      const grown = new Uint16Array(3 * (ws === undefined ? BUCKET_START : n + Math.max(BUCKET_START, n >>> 3)));
+      if (ws !== undefined) grown.set(ws);
+      ws = this.buckets[bucket] = grown;
     }
-    xs.copyWithin(at + 1, at, n);
-    xs[at] = x;
+    ws.copyWithin(3 * at + 3, 3 * at, 3 * n);
+    ws[3 * at] = a & 0xffff;
+    ws[3 * at + 1] = b >>> 16;
+    ws[3 * at + 2] = b & 0xffff;
     this.lengths[bucket] = n + 1;
     this.used++;
     return true;
@@ -84,13 +104,18 @@ export class IdentitySet {
   }
 }
 
-/** Index of the first of the `n` sorted numbers of `xs` that is >= `x`. */
-function lowerBound(xs: Float64Array, n: number, x: number): number {
+/** The 48-bit number stored as the `i`-th three words of `ws`. */
+function wordsAt(ws: Uint16Array, i: number): number {
+  return ws[3 * i]! * 0x1_0000_0000 + ws[3 * i + 1]! * 0x1_0000 + ws[3 * i + 2]!;
+}
+
+/** Index of the first of the `n` sorted numbers stored in `ws` that is >= `x`. */
+function lowerBound(ws: Uint16Array, n: number, x: number): number {
   let lo = 0;
   let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (xs[mid]! < x) lo = mid + 1;
+    if (wordsAt(ws, mid) < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -31,6 +31,14 @@ export const EPISODE_GAP_MS = 30 * 60_000;
 /** Most episodes a timeline keeps (the gap doubles beyond). */
 export const MAX_EPISODES = 50;
 
+/**
+ * How many episodes the timelines sharing it keep at most each: {@link MAX_EPISODES}, or fewer when a
+ * finding store lowers it for all its timelines (see `store.ts`: the episodes of all findings are bounded).
+ */
+export interface EpisodeLimit {
+  max: number;
+}
+
 /** One episode while it is built: times in ms and as the log wrote them. */
 interface Run {
   start: number;
@@ -52,6 +60,13 @@ export interface TimelineBuilder {
   merge(t: FindingTimeline): void;
   /** The timeline as data, a copy. */
   snapshot(): FindingTimeline;
+  /** Episodes it holds now. */
+  readonly episodeCount: number;
+  /**
+   * Widen the gap until its episodes are no more than its {@link EpisodeLimit} (after the limit was lowered).
+   * @returns the episodes it holds then
+   */
+  fit(): number;
 }
 
 /** Index of the first element of sorted `xs` (stride `stride`) whose key is >= `key`. */
@@ -106,6 +121,7 @@ class Buckets {
 class Episodes {
   gap = EPISODE_GAP_MS;
   runs: Run[] = [];
+  constructor(private readonly limit: EpisodeLimit) {}
   /**
    * The fast path of {@link insert} for one time: false (nothing changed) unless it falls in the latest
    * episode or continues it. A time inside it (threads write their lines a little out of order) only
@@ -150,7 +166,11 @@ class Episodes {
       hi++;
     }
     runs.splice(lo, hi - lo, m);
-    while (this.runs.length > MAX_EPISODES) this.widen(this.gap * 2);
+    this.fit();
+  }
+  /** Widen the gap until the episodes fit the limit. */
+  fit(): void {
+    while (this.runs.length > this.limit.max) this.widen(this.gap * 2);
   }
   /** Use a wider gap: join neighbours it no longer separates. */
   widen(gap: number): void {
@@ -183,6 +203,17 @@ class Timeline implements TimelineBuilder {
   private untimed = 0;
   private utc: boolean | null = null;
 
+  constructor(private readonly limit: EpisodeLimit) {}
+
+  get episodeCount(): number {
+    return this.episodes?.runs.length ?? 0;
+  }
+
+  fit(): number {
+    this.episodes?.fit();
+    return this.episodeCount;
+  }
+
   add(text: string | null, count = 1, ms = timeMs(text)): void {
     if (ms === null) {
       this.untimed += count;
@@ -191,13 +222,13 @@ class Timeline implements TimelineBuilder {
     // Bucket starts are written like the log's times: with `Z` when they carry an offset.
     this.utc ??= /(?:Z|[+-]\d{2}:?\d{2})$/.test(text!);
     (this.buckets ??= new Buckets()).add(ms, count);
-    const episodes = (this.episodes ??= new Episodes());
+    const episodes = (this.episodes ??= new Episodes(this.limit));
     if (!episodes.extend(ms, text!, count)) episodes.insert({ start: ms, end: ms, count, startText: text!, endText: text! });
   }
 
   merge(t: FindingTimeline): void {
     const buckets = (this.buckets ??= new Buckets());
-    const episodes = (this.episodes ??= new Episodes());
+    const episodes = (this.episodes ??= new Episodes(this.limit));
     this.untimed += t.untimed;
     if (this.utc === null && t.buckets.length > 0) this.utc = t.buckets[0]!.start.endsWith('Z');
     // Same widths first, so each bucket of t falls whole into one of ours (both are aligned powers of two).
@@ -212,7 +243,7 @@ class Timeline implements TimelineBuilder {
 
   snapshot(): FindingTimeline {
     const buckets = this.buckets ?? new Buckets();
-    const episodes = this.episodes ?? new Episodes();
+    const episodes = this.episodes ?? new Episodes(this.limit);
     const b = buckets.flat;
     const out: FindingTimeline['buckets'] = [];
     for (let k = 0; k < b.length; k += 2) out.push({ start: clockText(b[k]! * buckets.width, this.utc ?? false), count: b[k + 1]! });
@@ -221,7 +252,11 @@ class Timeline implements TimelineBuilder {
   }
 }
 
-/** Create an empty timeline. */
-export function createTimeline(): TimelineBuilder {
-  return new Timeline();
+/**
+ * Create an empty timeline.
+ * @param limit the episodes it keeps at most, shared with other timelines when a caller lowers it for all
+ *   (default: its own, {@link MAX_EPISODES})
+ */
+export function createTimeline(limit: EpisodeLimit = { max: MAX_EPISODES }): TimelineBuilder {
+  return new Timeline(limit);
 }

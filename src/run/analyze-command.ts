@@ -41,6 +41,7 @@ import type { RunParams } from './run.js';
 import { inputList, inspectAll, writeReport } from './report-output.js';
 import { scanInput } from './stream.js';
 import { defaultJobs, scanWithWorkers, workersAvailable } from './jobs.js';
+import { saveMemoryWhenLarge } from '../v8-flags.js';
 
 /** The JSON Schemas `--schema` prints, by name: every machine format's. */
 const SCHEMAS: Record<string, object> = {
@@ -84,7 +85,10 @@ async function readJournal(s: Session, analyzer: Analyzer, reading: AbortSignal,
     signal: reading,
     ready: () => out.drained(),
     // Followed (`-f`), the journal is live: what a chunk's lines found is told now (see Analyzer.settle).
-    ...(s.opts.live === true ? { onChunk: () => analyzer.settle() } : {}),
+    onChunk: () => {
+      saveMemoryWhenLarge();
+      if (s.opts.live === true) analyzer.settle();
+    },
   });
   reading.removeEventListener('abort', stop);
   j.stop();
@@ -208,6 +212,7 @@ async function readAll(r: Reading): Promise<{ readErrors: number; reached: numbe
       ready: () => out.drained(),
       host,
       onChunk: () => {
+        saveMemoryWhenLarge();
         w.gate.activity();
         if (w.mayBeLive && w.gate.live) analyzer.settle();
       },

@@ -33,6 +33,7 @@ import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
 import { loadRules, RuleLoadError } from '../rules/load.js';
 import type { Finding, Rule } from '../types.js';
 import { errorLine, type OutStream } from './output.js';
+import { saveMemoryWhenLarge } from '../v8-flags.js';
 
 /** Options of the `omprog` subcommand. */
 export interface OmprogOptions {
@@ -216,6 +217,7 @@ function handleMessage(
   // rsyslog delivers a server's own log in order (never a paste in reverse), and each finding must be
   // written before the message is confirmed: nothing is held for a later message.
   s.analyzer.settle();
+  saveMemoryWhenLarge();
   if (s.em.takeWrote()) {
     try {
       s.lastWritten = digest;
