@@ -285,7 +285,8 @@ function evidenceBudget(findings: Map<string, FindingState>, perFinding: number,
       keepEvidence(f, m, cap);
       kept += f.evidence.length - before;
       while (kept > budget && cap > least) {
-        cap--;
+        // One line fewer, or at once to the even share when `--max-evidence` was large.
+        cap = Math.max(least, Math.min(cap - 1, Math.floor(budget / findings.size)));
         for (const g of findings.values()) kept -= trimEvidence(g, cap);
       }
     },

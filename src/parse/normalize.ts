@@ -161,8 +161,9 @@ const looseCache = new Map<string, RegExp>();
  * (a paste drops the quotes around `ssl_stapling`, or only one of them, or every quote of a retyped
  * line). A quote that opens a value the trigger does not close (`BIO_new_file("`, `Invalid command 'SSL`)
  * is captured, so that {@link canonicalTrigger} writes it back only where the text had it; at the end of
- * the trigger it may be lost only before the value itself (`BIO_new_file(/etc/…`): without that,
- * `BIO_new_file() failed` would be taken for it.
+ * the trigger it may be lost only before the value itself (`BIO_new_file(/etc/…`), not before a blank,
+ * a quote, a closing bracket or `,;:`: without that, `BIO_new_file() failed` would be taken for it, and
+ * nginx's `… while requesting certificate status, responder: …` for `certificate status "`.
  */
 export function looseTriggerPattern(trigger: string): RegExp {
   let re = looseCache.get(trigger);
@@ -176,7 +177,7 @@ export function looseTriggerPattern(trigger: string): RegExp {
           ? !opening.has(i)
             ? `["']?`
             : i === t.length - 1
-              ? `(["']|(?=[^\\s"')\\]]))`
+              ? `(["']|(?=[^\\s"')\\],;:]))`
               : `(["']?)`
           : c === ' '
             ? ' ?'
