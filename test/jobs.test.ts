@@ -8,11 +8,13 @@
  * not cross inputs), an empty and a truncated input. No speed is tested here (`npm run bench`).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createAnalyzer } from '../src/findings/analyzer.js';
 import { createRecorder } from '../src/findings/replay.js';
 import { loadRules } from '../src/rules/load.js';
+import { WORKERS_MIN_BYTES, worthWorkers } from '../src/run/jobs.js';
 import { scanInput } from '../src/run/stream.js';
 import { runCliAsync } from './helpers/robust.js';
 import { tempDir } from './helpers/cli.js';
@@ -135,5 +137,21 @@ test.each([11, 23, 42])('--jobs 3 gives byte for byte the report of --jobs 1 on 
     }
   } finally {
     cleanup();
+  }
+});
+
+test('the default --jobs uses workers only for files that hold 64 MiB or more together (stored size); missing files count as empty', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sd-worth-'));
+  try {
+    const small = Array.from({ length: 50 }, (_, i) => path.join(dir, `error.log.${i}`));
+    for (const f of small) fs.writeFileSync(f, 'x\n');
+    expect(worthWorkers(small)).toBe(false);
+    const big = path.join(dir, 'error.log.big');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, WORKERS_MIN_BYTES - 50); // sparse: only the size matters
+    expect(worthWorkers([big, path.join(dir, 'missing.log')])).toBe(false);
+    expect(worthWorkers([big, ...small])).toBe(true);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -40,7 +40,7 @@ import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './run.js';
 import { inputList, inspectAll, writeReport } from './report-output.js';
 import { scanInput } from './stream.js';
-import { defaultJobs, scanWithWorkers, workersAvailable } from './jobs.js';
+import { defaultJobs, scanWithWorkers, workersAvailable, worthWorkers } from './jobs.js';
 import { saveMemoryWhenLarge } from '../v8-flags.js';
 
 /** The JSON Schemas `--schema` prints, by name: every machine format's. */
@@ -187,8 +187,9 @@ async function readAll(r: Reading): Promise<{ readErrors: number; reached: numbe
   const { s, analyzer, sources, out, signal: reading, w } = r;
   let readErrors = 0;
   let reached = 0;
-  const jobs = s.opts.jobs ?? defaultJobs();
-  if (jobs > 1 && sources.length > 1 && sources.every((src) => src.kind === 'file') && workersAvailable()) {
+  const files = sources.length > 1 && sources.every((src) => src.kind === 'file') ? sources.map((src) => src.path) : [];
+  const jobs = s.opts.jobs ?? (files.length > 0 && worthWorkers(files) ? defaultJobs() : 1);
+  if (jobs > 1 && files.length > 0 && workersAvailable()) {
     const done = await readWithWorkers(r, jobs);
     w.progress.stop();
     w.gate.stop();

@@ -161,7 +161,11 @@ function mainCommand(out: OutStream, err: OutStream): Command {
         DEFAULT_MAX_LINE_LENGTH,
       )
       .option('--max-evidence <lines>', 'evidence lines kept per finding', positiveInt('--max-evidence'), 10)
-      .option('--jobs <n>', 'scan this many files at once, one worker thread each (default: the number of cores)', positiveInt('--jobs'))
+      .option(
+        '--jobs <n>',
+        'scan this many files at once, one worker thread each (default: the number of cores when the files hold 64 MiB or more, else 1)',
+        positiveInt('--jobs'),
+      )
       .option(
         '--host-from-path <glob>',
         'take the host of lines that do not name one from the input path; {host} marks it (a central tree: /var/log/remote/{host}/*.log)',
