@@ -77,6 +77,8 @@ function sameRules(a: readonly Rule[], b: readonly Rule[]): boolean {
 const RARE = 8;
 /** How long it rests, in generations. */
 const REST = 8;
+/** Trials (one per rest of a key) kept at most (then forgotten all at once). */
+const TRIALS_KEPT = 256;
 
 /** One entry of {@link Lru}: the rest of its key, its value, and the next entry with the same message. */
 interface Slot<V> {
@@ -85,32 +87,51 @@ interface Slot<V> {
   next: Slot<V> | null;
 }
 
+/** How {@link Lru} fares for the keys of one rest: lookups and hits over `max` lookups, then resting or not. */
+interface Trial {
+  lookups: number;
+  hits: number;
+  /** Lookups still to skip. */
+  resting: number;
+}
+
 /**
  * A bounded map that forgets what was not used lately: entries live in a young and an old generation;
  * a hit in the old one moves to the young one, and when the young one is full it becomes the old one
  * (the old one is dropped). At most 2 × `max` entries; no reordering on a young hit (a `Map` delete and
- * re-insert per hit cost more than the memo saved). When fewer than one lookup in {@link RARE} hit over
- * `max` lookups (a log whose messages are all distinct: keys cost more than they save), it rests for
- * {@link REST} × `max` lookups ({@link worth} says so), then tries again.
+ * re-insert per hit cost more than the memo saved).
  *
  * A key is in two parts, a message and the rest ({@link hitKeyRest}): the maps are by the message
  * itself (the line's string: no key is built from it), the few entries of one message in a chain.
+ * Each rest is tried on its own: when fewer than one lookup in {@link RARE} of its keys hit over `max`
+ * lookups (messages that are all distinct: nginx's refresh failures name the certificate, a busy
+ * server's thousands of them; keys and entries cost more than they save), it rests for {@link REST} ×
+ * `max` lookups ({@link worth} says so), then tries again; the lines of another rest (Apache's
+ * AH01974 of one responder, on every handshake) keep the memo (issue 15).
  */
 export class Lru<V> {
   private young = new Map<string, Slot<V>>();
   private old = new Map<string, Slot<V>>();
   private youngSize = 0;
-  private lookups = 0;
-  private hits = 0;
-  private resting = 0;
+  private readonly trials = new Map<string, Trial>();
 
   constructor(private readonly max: number) {}
 
-  /** Is the memo worth a lookup now (false while it rests)? */
-  worth(): boolean {
-    if (this.resting === 0) return true;
-    this.resting--;
+  /** Is the memo worth a lookup now for a key with this rest (false while that rest rests)? */
+  worth(rest: string): boolean {
+    const t = this.trialOf(rest);
+    if (t.resting === 0) return true;
+    t.resting--;
     return false;
+  }
+
+  private trialOf(rest: string): Trial {
+    let t = this.trials.get(rest);
+    if (t === undefined) {
+      if (this.trials.size >= TRIALS_KEPT) this.trials.clear();
+      this.trials.set(rest, (t = { lookups: 0, hits: 0, resting: 0 }));
+    }
+    return t;
   }
 
   get(message: string, rest: string): V | undefined {
@@ -119,11 +140,12 @@ export class Lru<V> {
       s = slotOf(this.old, message, rest);
       if (s !== null) this.set(message, rest, s.value);
     }
-    if (s !== null) this.hits++;
-    if (++this.lookups >= this.max) {
-      if (this.hits * RARE < this.lookups) this.resting = REST * this.max;
-      this.lookups = 0;
-      this.hits = 0;
+    const t = this.trialOf(rest);
+    if (s !== null) t.hits++;
+    if (++t.lookups >= this.max) {
+      if (t.hits * RARE < t.lookups) t.resting = REST * this.max;
+      t.lookups = 0;
+      t.hits = 0;
     }
     return s === null ? undefined : s.value;
   }

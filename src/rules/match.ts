@@ -772,8 +772,8 @@ function memoHitsOn(): typeof hitsOn {
     if (!fastPathsOn()) return hitsOn(parsed, rs);
     // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key).
     if (!rs.some((r) => applies(r, parsed))) return { hits: [], prepared: null };
-    if (!memo.worth()) return hitsOn(parsed, rs);
     const rest = hitKeyRest(parsed, rs);
+    if (!memo.worth(rest)) return hitsOn(parsed, rs);
     let e = memo.get(parsed.message, rest);
     if (!e || (e.time !== undefined && e.time !== parsed.time)) {
       const r = hitsOn(parsed, rs);
@@ -799,9 +799,9 @@ function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: 
     // No rule that only cancels: leanHitsOn() finds nothing (a stapling line: not worth a key, issue 15).
     if (!rs.some(cancelOnly)) return null;
     let e: { best: RuleHit; cutMarker: boolean } | null | undefined;
-    if (!memo.worth()) e = lean(parsed, rs);
+    const rest = hitKeyRest(parsed, rs);
+    if (!memo.worth(rest)) e = lean(parsed, rs);
     else {
-      const rest = hitKeyRest(parsed, rs);
       e = memo.get(parsed.message, rest);
       if (e === undefined) memo.set(parsed.message, rest, (e = lean(parsed, rs)));
     }
@@ -817,8 +817,8 @@ function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: 
 function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: () => Prepared) => RuleHit[] {
   const memo = new Lru<{ h: RuleHit | null; time: string | null | undefined }>(HIT_MEMO_SIZE);
   return (rule, parsed, prepared) => {
-    if (!memo.worth()) return [matchRuleCut(rule, parsed, prepared()) ?? []].flat();
     const rest = hitKeyRest(parsed, [rule]);
+    if (!memo.worth(rest)) return [matchRuleCut(rule, parsed, prepared()) ?? []].flat();
     let e = memo.get(parsed.message, rest);
     if (!e || (e.time !== undefined && e.time !== parsed.time)) {
       const p = prepared();
