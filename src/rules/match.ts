@@ -71,7 +71,7 @@ export interface WhenFailure {
 export function whenFailure(rule: Rule, p: ParsedLine): WhenFailure | null {
   const w = rule.when;
   if (!w) return null;
-  for (const [field, cond] of Object.entries(w)) {
+  for (const [field, cond] of conditionsOf(w)) {
     const v = p[field as keyof ParsedLine] as string | number | null;
     // A list may name `absent` too: a line whose prefix a paste cut off has no level, module or code.
     const ok =
@@ -79,6 +79,14 @@ export function whenFailure(rule: Rule, p: ParsedLine): WhenFailure | null {
     if (!ok) return { field, wanted: cond, actual: v };
   }
   return null;
+}
+
+/** Each rule's `when` as entries, listed once per object (whenFailure() runs for every candidate rule of every line: issue 15). */
+const conditions = new WeakMap<object, [string, 'absent' | 'present' | readonly string[]][]>();
+function conditionsOf(w: NonNullable<Rule['when']>): [string, 'absent' | 'present' | readonly string[]][] {
+  let c = conditions.get(w);
+  if (c === undefined) conditions.set(w, (c = Object.entries(w) as [string, 'absent' | 'present' | readonly string[]][]));
+  return c;
 }
 
 /**
@@ -184,7 +192,9 @@ const twinNames = new Map<string, string>();
 function groupsToValues(groups: Record<string, string | undefined> | undefined): Values {
   const v: Record<string, string> = {};
   if (!groups) return v;
-  for (const [k, val] of Object.entries(groups)) {
+  // (for…in, not Object.entries(): no pair array per capture on every match; a groups object has no prototype.)
+  for (const k in groups) {
+    const val = groups[k];
     if (val === undefined || val === '') continue;
     let name = twinNames.get(k);
     if (name === undefined) twinNames.set(k, (name = TWIN_NAME.exec(k)?.[1] ?? k));
@@ -368,8 +378,9 @@ export function cutOf(parsed: ParsedLine, hit: RuleHit, cutMarker: boolean): Lin
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
   if (hit.tail) cut.tail = hit.tail;
   else if (cutMarker) cut.tail = { missing: [] };
-  const redacted = (Object.entries(hit.values) as [ValueName, string][]).filter(([, v]) => looksRedacted(v)).map(([k]) => k);
-  if (redacted.length > 0) cut.redacted = redacted;
+  let redacted: ValueName[] | null = null;
+  for (const k of Object.keys(hit.values) as ValueName[]) if (looksRedacted(hit.values[k]!)) (redacted ??= []).push(k);
+  if (redacted !== null) cut.redacted = redacted;
   return Object.keys(cut).length > 0 ? cut : undefined;
 }
 
