@@ -570,7 +570,8 @@ export class MessageJoiner {
     if (f) f.goesOn = byText;
     if (byText !== 'match') return byText === 'on';
     // A terminal filled every row so far: the last one may have been cut at the edge, too.
-    if (sameWidths([...g.lines, { text: '' }])) return true;
+    // (One line is no hard wrap: sameWidths() wants three with the empty one, so no copy of a single line.)
+    if (g.lines.length >= 2 && sameWidths([...g.lines, { text: '' }])) return true;
     const r = this.evaluate(g, keys);
     // nginx ends every message with its context (`, client: …`, `while requesting certificate status,
     // responder: …`): a message that has it is complete (an upstream's `could not be resolved` too).
