@@ -15,7 +15,7 @@ const WHEN_FIELDS = ['connectionId', 'level', 'module', 'client', 'code'] as con
  * The key of a parsed line's hits among the rules is everything `hitsOn()` and `prepare()` read of it,
  * in two parts: the message (the line's own string, not copied: {@link Lru} looks it up as it is) and
  * this, the rest (a few dozen characters; a key copied with the message, hundreds of characters per
- * line, made the memo's lookups a tenth of a densely failing log's matched lines, issue 15):
+ * line, made the memo's lookups a tenth of the time of a densely failing log's matched lines, issue 15):
  * - the message (its part), the rules' ids, server, status (prepared into values), format, level
  *   (severity by level);
  * - not the time, which `prepare()` adds to the values only with a certificate's notAfter (`loggedAt`):
