@@ -70,16 +70,29 @@ const STARTS = [', context: ', ', client: ', ', responder: ', ', server: '];
  */
 export function nginxContext(message: string): Partial<Record<NginxContextKey, string>> | null {
   let best = -1;
+  // The pairs of the chain from `best`, as chainReachesEnd() read them (not read a second time: issue 15).
+  let pairs: string[] = [];
+  let scratch: string[] = [];
   for (const s of STARTS) {
     const i = message.indexOf(s);
-    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i)) best = i;
+    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i, scratch)) {
+      best = i;
+      const t = pairs;
+      pairs = scratch;
+      scratch = t;
+    }
   }
   if (best === -1) {
     // The start marker may also occur inside the message; try its later occurrences.
     for (const s of STARTS) {
       for (let i = message.lastIndexOf(s); i > 0; i = message.lastIndexOf(s, i - 1)) {
-        if (chainReachesEnd(message, i)) {
-          if (best === -1 || i < best) best = i;
+        if (chainReachesEnd(message, i, scratch)) {
+          if (best === -1 || i < best) {
+            best = i;
+            const t = pairs;
+            pairs = scratch;
+            scratch = t;
+          }
           break;
         }
       }
@@ -87,13 +100,11 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
   }
   if (best === -1) return null;
   const out: Partial<Record<NginxContextKey, string>> = {};
-  PAIR.lastIndex = best;
-  for (let m = PAIR.exec(message); m; m = PAIR.exec(message)) {
-    const key = m[1] as NginxContextKey;
-    let v = m[2]!.trimEnd();
+  for (let k = 0; k < pairs.length; k += 2) {
+    const key = pairs[k] as NginxContextKey;
+    let v = pairs[k + 1]!.trimEnd();
     if (v.startsWith('"')) v = v.endsWith('"') && v.length > 1 ? v.slice(1, -1) : v.slice(1);
     if (out[key] === undefined) out[key] = v;
-    if (PAIR.lastIndex >= message.length) break;
   }
   return out;
 }
@@ -108,11 +119,16 @@ export function hasNginxContext(message: string): boolean {
   return false;
 }
 
-/** Whether `, key: value` pairs starting at `i` run to the end of the message (trailing blanks allowed). */
-function chainReachesEnd(message: string, i: number): boolean {
+/**
+ * Whether `, key: value` pairs starting at `i` run to the end of the message (trailing blanks allowed).
+ * @param pairs when given, emptied and filled with the keys and raw values read, in turn
+ */
+function chainReachesEnd(message: string, i: number, pairs?: string[]): boolean {
   PAIR.lastIndex = i;
   let end = i;
+  if (pairs) pairs.length = 0;
   for (let m = PAIR.exec(message); m; m = PAIR.exec(message)) {
+    if (pairs) pairs.push(m[1]!, m[2]!);
     end = PAIR.lastIndex;
     if (end >= message.length) return true;
   }

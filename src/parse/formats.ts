@@ -23,20 +23,36 @@ const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
 const APACHE_TIME =
   '[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})? \\d{4}|\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?: ?[+-]\\d{2}:?\\d{2}|Z)?';
 
+/**
+ * The regex with its named groups made plain, numbered in the same order (no back references by name in
+ * it): V8 builds a `groups` object for every match of a regex with names, and the prefixes below are
+ * matched on every line a rule may match (issue 15: densely failing logs). Their names stay in the
+ * source for the reader; the code reads the numbers, each with its name beside it.
+ */
+function positional(re: RegExp): RegExp {
+  return new RegExp(re.source.replace(/\(\?<([A-Za-z]\w*)>/g, '('), re.flags);
+}
+
 // Apache 2.4: time optional (syslog output has none); module optional, empty or `-`; pid block optional
 // only when the module/level block has the 2.4 colon form (2.2 lines have neither).
-const APACHE24 = new RegExp(
-  `^(?:\\[(?<time>${APACHE_TIME})\\] )?` +
-    `\\[(?:(?<module>[^:\\]\\s]*):)(?<level>${LEVEL})\\] ` +
-    '(?:\\[pid (?<pid>\\d+)(?::tid (?<tid>\\d+))?\\] ?)?' +
-    '(?<rest>.*)$',
-  's',
+// Groups: 1 time, 2 module, 3 level, 4 pid, 5 tid, 6 rest.
+const APACHE24 = positional(
+  new RegExp(
+    `^(?:\\[(?<time>${APACHE_TIME})\\] )?` +
+      `\\[(?:(?<module>[^:\\]\\s]*):)(?<level>${LEVEL})\\] ` +
+      '(?:\\[pid (?<pid>\\d+)(?::tid (?<tid>\\d+))?\\] ?)?' +
+      '(?<rest>.*)$',
+    's',
+  ),
 );
 // What follows the pid block in 2.4: debug source, status, client, AH code.
 const STATUS = '\\((?:EAI -?\\d+|OS \\d+|os 0x[0-9a-fA-F]{8}|-?\\d+)\\)[^:\\[\\]]*';
-const APACHE24_REST = new RegExp(
-  `^(?:(?<src>[\\w.-]+\\(\\d+\\)): )?(?:(?<status>${STATUS}): )?(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?(?<msg>.*)$`,
-  's',
+// Groups: 1 src, 2 status, 3 client, 4 msg.
+const APACHE24_REST = positional(
+  new RegExp(
+    `^(?:(?<src>[\\w.-]+\\(\\d+\\)): )?(?:(?<status>${STATUS}): )?(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?(?<msg>.*)$`,
+    's',
+  ),
 );
 const APACHE22 = new RegExp(
   '^(?:\\[(?<time>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4})\\] )?' +
@@ -46,10 +62,13 @@ const APACHE22 = new RegExp(
   's',
 );
 const APACHE_STARTUP = /^(?<code>AH\d{5}): (?<msg>.*)$/s;
-const NGINX = new RegExp(
-  `^(?:(?<y>\\d{1,4})/(?<mo>\\d{2})/(?<d>\\d{2}) (?<t>\\d{2}:\\d{2}:\\d{2}) )?\\[(?<level>${NGX_LEVEL})\\] ` +
-    '(?<pid>\\d+)#(?<tid>\\d+): (?:\\*(?<cid>\\d+) )?(?<msg>.*)$',
-  's',
+// Groups: 1 y, 2 mo, 3 d, 4 t, 5 level, 6 pid, 7 tid, 8 cid, 9 msg.
+const NGINX = positional(
+  new RegExp(
+    `^(?:(?<y>\\d{1,4})/(?<mo>\\d{2})/(?<d>\\d{2}) (?<t>\\d{2}:\\d{2}:\\d{2}) )?\\[(?<level>${NGX_LEVEL})\\] ` +
+      '(?<pid>\\d+)#(?<tid>\\d+): (?:\\*(?<cid>\\d+) )?(?<msg>.*)$',
+    's',
+  ),
 );
 /**
  * nginx's whole prefix with a connection id (`2026/11/21 00:00:02 [error] 1234#1234: *5678 `), strictly: 4-digit
@@ -68,7 +87,7 @@ export function nginxConnectionPrefix(line: string): number {
   return m ? m[0].length : -1;
 }
 const NGINX_STDERR = new RegExp(`^nginx: \\[(?<level>${NGX_LEVEL})\\] (?<msg>.*)$`, 's');
-const AH_CODE = /^(?<code>AH\d{5}): /;
+const AH_CODE = /^AH\d{5}(?=: )/;
 const REFERER = /, referer: [^\n]*$/;
 
 /** A ParsedLine with every field null and the given message. */
@@ -100,30 +119,37 @@ export function toInt(s: string | undefined): number | null {
 }
 
 function apache24(line: string): ParsedLine | null {
-  const g = APACHE24.exec(line)?.groups;
+  const g = APACHE24.exec(line);
   if (!g) return null;
-  const r = APACHE24_REST.exec(g.rest!)!.groups!;
-  let msg = r.msg!;
+  const r = APACHE24_REST.exec(g[6]!)!;
+  let msg = r[4]!;
   let code: string | null = null;
   const cm = AH_CODE.exec(msg);
   if (cm) {
-    code = cm.groups!.code!;
-    msg = msg.slice(cm[0].length);
+    code = cm[0];
+    msg = msg.slice(code.length + 2);
   }
-  const client = r.client !== undefined ? splitClient(r.client, true) : null;
+  const time = g[1];
+  const module = g[2];
+  const rawClient = r[3];
+  const client = rawClient !== undefined ? splitClient(rawClient, true) : null;
+  // Written out in {@link emptyLine}'s order (a spread of it built each line twice, issue 15).
   return {
-    ...emptyLine(msg.replace(REFERER, '')),
     server: 'apache',
     format: 'apache24',
-    time: g.time ? apacheTimeToIso(g.time) : null,
-    level: g.level!,
-    module: g.module && g.module !== '-' ? g.module : null,
-    pid: toInt(g.pid),
-    tid: g.tid ?? null,
+    wrapper: null,
+    time: time ? apacheTimeToIso(time) : null,
+    level: g[3]!,
+    module: module && module !== '-' ? module : null,
+    pid: toInt(g[4]),
+    tid: g[5] ?? null,
+    connectionId: null,
     client: client?.address ?? null,
     clientPort: client?.port ?? null,
-    status: r.status ?? null,
+    status: r[2] ?? null,
     code,
+    context: null,
+    message: msg.replace(REFERER, ''),
   };
 }
 
@@ -144,18 +170,27 @@ function apache22(line: string): ParsedLine | null {
 }
 
 function nginx(line: string): ParsedLine | null {
-  const g = NGINX.exec(line)?.groups;
+  const g = NGINX.exec(line);
   if (!g) return null;
+  const y = g[1];
+  // In {@link emptyLine}'s order, as in apache24().
   const p: ParsedLine = {
-    ...emptyLine(g.msg!),
     server: 'nginx',
     format: 'nginx',
+    wrapper: null,
     // A year with digits lost to a paste (`021/09/23`) gives no trustworthy time.
-    time: g.y?.length === 4 ? `${g.y}-${g.mo}-${g.d}T${g.t}` : null,
-    level: g.level!,
-    pid: toInt(g.pid),
-    tid: g.tid!,
-    connectionId: toInt(g.cid),
+    time: y?.length === 4 ? `${y}-${g[2]}-${g[3]}T${g[4]}` : null,
+    level: g[5]!,
+    module: null,
+    pid: toInt(g[6]),
+    tid: g[7]!,
+    connectionId: toInt(g[8]),
+    client: null,
+    clientPort: null,
+    status: null,
+    code: null,
+    context: null,
+    message: g[9]!,
   };
   return withNginxContext(p);
 }

@@ -352,14 +352,23 @@ function keyScore(k: string): number {
   return k.length + (/[_()]/.test(k) ? 10 : 0) + (/^[A-Z]{4,}$/.test(k) ? 4 : 0);
 }
 
-const REDACTED = [
+/** A poster's redactions that read the same in any case (or hold no letter). */
+const REDACTED_CASELESS = [
   /^(?:\.{3,}|\u2026)$/, // ...
   /^<[^<>]{1,40}>$/, // <...>, <server domain>, <SERVER_PUBLIC_IP>
   /^\[?(?:redacted|hidden|removed|masked)\]?$/i,
   /^x{3,}(?:\.[a-z]{2,})*$/i, // xxxxx, xxxxx.com
   /^(?:x{1,3}\.){3}x{1,3}$/i, // x.x.x.x, xxx.xxx.xxx.xxx
-  /^\*{3,}(?:\.[a-z]{2,})*$/, // *****, *******.com
   /^(?:your|my|the)?[-_]?(?:domain|server|host|hostname|site|example)(?:[-_. ]?(?:name|tld|com))?$/i,
+];
+/**
+ * The redactions as two tests, not seven: those of {@link REDACTED_CASELESS} as alternatives of one
+ * case-insensitive regex, and `*****.com`, whose top-level domain is in lower case (a value that is no
+ * redaction, a certificate path part by part, ran every regex: issue 15).
+ */
+const REDACTED = [
+  new RegExp(REDACTED_CASELESS.map((r) => `(?:${r.source})`).join('|'), 'i'),
+  /^\*{3,}(?:\.[a-z]{2,})*$/, // *****, *******.com
 ];
 
 /**

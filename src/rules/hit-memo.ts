@@ -3,7 +3,7 @@
  * the same few messages over and over (Apache's AH01974 + AH01941 on every handshake, nginx's refresh
  * failure per certificate), and each differs from the last only in its time, pid, client and connection.
  * The rules' hits on a parsed line (`hitsOn()` in `match.ts`) depend only on the fields that
- * {@link hitKey} lists; two lines with the same key get the same hits, so the second takes a copy of
+ * {@link hitKeyRest} lists; two lines with the same key get the same hits, so the second takes a copy of
  * the first's instead of preparing the message and running the patterns again.
  */
 import type { ParsedLine, Rule } from '../types.js';
@@ -12,23 +12,26 @@ import type { ParsedLine, Rule } from '../types.js';
 const WHEN_FIELDS = ['connectionId', 'level', 'module', 'client', 'code'] as const;
 
 /**
- * The key of a parsed line's hits among the rules: everything `hitsOn()` and `prepare()` read of it.
- * - the message, server, status (prepared into values), format, level (severity by level);
+ * The key of a parsed line's hits among the rules is everything `hitsOn()` and `prepare()` read of it,
+ * in two parts: the message (the line's own string, not copied: {@link Lru} looks it up as it is) and
+ * this, the rest (a few dozen characters; a key copied with the message, hundreds of characters per
+ * line, made the memo's lookups a tenth of the time of a densely failing log's matched lines, issue 15):
+ * - the message (its part), the rules' ids, server, status (prepared into values), format, level
+ *   (severity by level);
  * - not the time, which `prepare()` adds to the values only with a certificate's notAfter (`loggedAt`):
  *   the memo compares it for such entries ({@link timeDependent});
  * - each field a rule's `when` tests: its value when a rule lists values, else only whether it is there
  *   (`absent`/`present`), else nothing (so a new client or connection id does not miss).
  * Whether time and wrapper are missing is for the match's cut (`cutOf()`), computed per line anyway.
  */
-export function hitKey(p: ParsedLine, rs: readonly Rule[]): string {
+export function hitKeyRest(p: ParsedLine, rs: readonly Rule[]): string {
   const spec = specOf(rs);
-  const parts: string[] = [spec.ids, p.server ?? '-', p.format ?? '-', p.level ?? '-', p.status ?? '-'];
+  let key = `${spec.ids}\u0000${p.server ?? '-'}\u0000${p.format ?? '-'}\u0000${p.level ?? '-'}\u0000${p.status ?? '-'}`;
   for (const [f, values] of spec.fields) {
     const v = p[f];
-    parts.push(values ? (v === null ? '\u0001' : String(v)) : v === null ? '0' : '1');
+    key += `\u0000${values ? (v === null ? '\u0001' : String(v)) : v === null ? '0' : '1'}`;
   }
-  parts.push(p.message);
-  return parts.join('\u0000');
+  return key;
 }
 
 /**
@@ -39,75 +42,133 @@ export function timeDependent(shared: { notAfter?: string; loggedAt?: string }):
   return shared.notAfter !== undefined || shared.loggedAt !== undefined;
 }
 
-/** What of a rule set goes into {@link hitKey}: its ids, and each `when` field with whether a rule lists values for it. */
+/** What of a rule set goes into {@link hitKeyRest}: its ids, and each `when` field with whether a rule lists values for it. */
 interface KeySpec {
   ids: string;
   fields: [(typeof WHEN_FIELDS)[number], boolean][];
 }
 
-const specs = new WeakMap<Rule, KeySpec>();
+/** Key specs by the first rule of their set: the sets seen with it (a line's rules are a new array each time, mostly the same few sets). */
+const specs = new WeakMap<Rule, { rules: readonly Rule[]; spec: KeySpec }[]>();
 
 function specOf(rs: readonly Rule[]): KeySpec {
-  const one = rs.length === 1 ? specs.get(rs[0]!) : undefined;
-  if (one) return one;
+  const seen = rs.length > 0 ? specs.get(rs[0]!) : undefined;
+  if (seen) for (const s of seen) if (sameRules(s.rules, rs)) return s.spec;
   const spec: KeySpec = { ids: rs.map((r) => r.id).join(','), fields: [] };
   for (const f of WHEN_FIELDS) {
     const conds = rs.map((r) => r.when?.[f]).filter((c) => c !== undefined);
     if (conds.length > 0) spec.fields.push([f, conds.some((c) => Array.isArray(c))]);
   }
-  if (rs.length === 1) specs.set(rs[0]!, spec);
+  // (Bounded: a rule set is a subset of one line's candidates, which are few.)
+  if (rs.length > 0 && (seen?.length ?? 0) < 64) {
+    if (seen) seen.push({ rules: rs.slice(), spec });
+    else specs.set(rs[0]!, [{ rules: rs.slice(), spec }]);
+  }
   return spec;
+}
+
+function sameRules(a: readonly Rule[], b: readonly Rule[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A memo that hits fewer than one lookup in this many rests (see {@link Lru}). */
 const RARE = 8;
 /** How long it rests, in generations. */
 const REST = 8;
+/** Trials (one per rest of a key) kept at most (then forgotten all at once). */
+const TRIALS_KEPT = 256;
+
+/** One entry of {@link Lru}: the rest of its key, its value, and the next entry with the same message. */
+interface Slot<V> {
+  rest: string;
+  value: V;
+  next: Slot<V> | null;
+}
+
+/** How {@link Lru} fares for the keys of one rest: lookups and hits over `max` lookups, then resting or not. */
+interface Trial {
+  lookups: number;
+  hits: number;
+  /** Lookups still to skip. */
+  resting: number;
+}
 
 /**
  * A bounded map that forgets what was not used lately: entries live in a young and an old generation;
  * a hit in the old one moves to the young one, and when the young one is full it becomes the old one
  * (the old one is dropped). At most 2 × `max` entries; no reordering on a young hit (a `Map` delete and
- * re-insert per hit cost more than the memo saved). When fewer than one lookup in {@link RARE} hit over
- * `max` lookups (a log whose messages are all distinct: keys cost more than they save), it rests for
- * {@link REST} × `max` lookups ({@link worth} says so), then tries again.
+ * re-insert per hit cost more than the memo saved).
+ *
+ * A key is in two parts, a message and the rest ({@link hitKeyRest}): the maps are by the message
+ * itself (the line's string: no key is built from it), the few entries of one message in a chain.
+ * Each rest is tried on its own: when fewer than one lookup in {@link RARE} of its keys hit over `max`
+ * lookups (messages that are all distinct: nginx's refresh failures name the certificate, a busy
+ * server's thousands of them; keys and entries cost more than they save), it rests for {@link REST} ×
+ * `max` lookups ({@link worth} says so), then tries again; the lines of another rest (Apache's
+ * AH01974 of one responder, on every handshake) keep the memo (issue 15).
  */
 export class Lru<V> {
-  private young = new Map<string, V>();
-  private old = new Map<string, V>();
-  private lookups = 0;
-  private hits = 0;
-  private resting = 0;
+  private young = new Map<string, Slot<V>>();
+  private old = new Map<string, Slot<V>>();
+  private youngSize = 0;
+  private readonly trials = new Map<string, Trial>();
 
   constructor(private readonly max: number) {}
 
-  /** Is the memo worth a lookup now (false while it rests)? */
-  worth(): boolean {
-    if (this.resting === 0) return true;
-    this.resting--;
+  /** Is the memo worth a lookup now for a key with this rest (false while that rest rests)? */
+  worth(rest: string): boolean {
+    const t = this.trialOf(rest);
+    if (t.resting === 0) return true;
+    t.resting--;
     return false;
   }
 
-  get(key: string): V | undefined {
-    let v = this.young.get(key);
-    if (v === undefined) {
-      v = this.old.get(key);
-      if (v !== undefined) this.set(key, v);
+  private trialOf(rest: string): Trial {
+    let t = this.trials.get(rest);
+    if (t === undefined) {
+      if (this.trials.size >= TRIALS_KEPT) this.trials.clear();
+      this.trials.set(rest, (t = { lookups: 0, hits: 0, resting: 0 }));
     }
-    if (v !== undefined) this.hits++;
-    if (++this.lookups >= this.max) {
-      if (this.hits * RARE < this.lookups) this.resting = REST * this.max;
-      this.lookups = 0;
-      this.hits = 0;
-    }
-    return v;
+    return t;
   }
 
-  set(key: string, value: V): void {
-    if (this.young.size >= this.max) {
+  get(message: string, rest: string): V | undefined {
+    let s = slotOf(this.young, message, rest);
+    if (s === null) {
+      s = slotOf(this.old, message, rest);
+      if (s !== null) this.set(message, rest, s.value);
+    }
+    const t = this.trialOf(rest);
+    if (s !== null) t.hits++;
+    if (++t.lookups >= this.max) {
+      if (t.hits * RARE < t.lookups) t.resting = REST * this.max;
+      t.lookups = 0;
+      t.hits = 0;
+    }
+    return s === null ? undefined : s.value;
+  }
+
+  set(message: string, rest: string, value: V): void {
+    if (this.youngSize >= this.max) {
       this.old = this.young;
       this.young = new Map();
+      this.youngSize = 0;
     }
-    this.young.set(key, value);
+    const first = this.young.get(message);
+    const s = first === undefined ? null : first.rest === rest ? first : slotOf(this.young, message, rest);
+    if (s !== null) {
+      s.value = value;
+      return;
+    }
+    this.young.set(message, { rest, value, next: first ?? null });
+    this.youngSize++;
   }
+}
+
+/** The entry of a generation with this message and rest, or null. */
+function slotOf<V>(gen: Map<string, Slot<V>>, message: string, rest: string): Slot<V> | null {
+  for (let s = gen.get(message) ?? null; s !== null; s = s.next) if (s.rest === rest) return s;
+  return null;
 }

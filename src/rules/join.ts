@@ -243,19 +243,33 @@ function endMayChange(t: string): boolean {
  */
 class ShapeMemo {
   private readonly byHash = new Map<number, { text: string; split: number; candidates: readonly number[]; facts: TextFacts }>();
-  private lookups = 0;
-  private hits = 0;
-  private resting = 0;
+  /** How the memo fares per set of candidate triggers (by a hash of the set: a collision only shares a count). */
+  private readonly bySet = new Map<number, ShapeTrial>();
 
-  /** Is the memo worth a lookup now (false while it rests: then the caller asks for no facts)? */
-  open(): boolean {
-    if (this.resting === 0) return true;
-    this.resting--;
-    return false;
+  /**
+   * Is the memo worth a lookup now for a line with these candidate triggers: its trial for their set,
+   * or null while that rests (then the caller asks for no facts). Lines of one set may have few shapes
+   * (Apache's AH01941, one message) or one per line (nginx's refresh failures name the certificate in
+   * the text the shape keeps whole): each set is tried on its own, so that a set whose lines never
+   * share a shape pays neither the hash nor a new entry per line while the other sets keep theirs
+   * (issue 15).
+   */
+  open(candidates: readonly number[]): ShapeTrial | null {
+    let h = candidates.length;
+    for (const ti of candidates) h = Math.imul(h ^ ti, 0x9e3779b1);
+    h &= 0x3fffffff;
+    let t = this.bySet.get(h);
+    if (t === undefined) {
+      if (this.bySet.size >= SETS_KEPT) this.bySet.clear();
+      this.bySet.set(h, (t = { lookups: 0, hits: 0, resting: 0 }));
+    }
+    if (t.resting === 0) return t;
+    t.resting--;
+    return null;
   }
 
-  /** The facts of the line's shape (new and empty for a new shape); the caller has asked {@link open}. */
-  facts(text: string, candidates: readonly number[], reach: number): TextFacts {
+  /** The facts of the line's shape (new and empty for a new shape); `trial` is what {@link open} gave. */
+  facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number): TextFacts {
     let split = text.length;
     for (let plain = 0; split > 0 && plain < reach; ) {
       const c = text.charCodeAt(--split);
@@ -271,23 +285,33 @@ class ShapeMemo {
     h = (h ^ split) & 0x3fffffff;
     const e = this.byHash.get(h);
     const same = e !== undefined && sameShape(e, text, split, candidates);
-    this.count(same);
+    count(trial, same);
     if (same) return e.facts;
     if (this.byHash.size >= SHAPES_KEPT) this.byHash.clear();
     const facts: TextFacts = {};
     this.byHash.set(h, { text, split, candidates: candidates.slice(), facts });
     return facts;
   }
-
-  /** Rest when fewer than one lookup in 8 found its shape (as `Lru` in hit-memo.ts, but longer: a miss costs a hash and a copy of the candidates). */
-  private count(hit: boolean): void {
-    if (hit) this.hits++;
-    if (++this.lookups < SHAPES_TRIED) return;
-    if (this.hits * 8 < this.lookups) this.resting = 32 * SHAPES_TRIED;
-    this.lookups = 0;
-    this.hits = 0;
-  }
 }
+
+/** The lookups of {@link ShapeMemo} for one set of candidate triggers: counted over {@link SHAPES_TRIED}, then resting or not. */
+interface ShapeTrial {
+  lookups: number;
+  hits: number;
+  /** Lookups still to skip. */
+  resting: number;
+}
+
+/** Rest when fewer than one lookup in 8 found its shape (as `Lru` in hit-memo.ts, but longer: a miss costs a hash and a copy of the candidates). */
+function count(t: ShapeTrial, hit: boolean): void {
+  if (hit) t.hits++;
+  if (++t.lookups < SHAPES_TRIED) return;
+  if (t.hits * 8 < t.lookups) t.resting = 32 * SHAPES_TRIED;
+  t.lookups = 0;
+  t.hits = 0;
+}
+/** Sets of candidate triggers whose trials are kept at most (then forgotten all at once). */
+const SETS_KEPT = 256;
 /** Shapes remembered at most (then forgotten all at once). */
 const SHAPES_KEPT = 2048;
 /** Lookups over which the memo counts its hits (then it rests for 32 times as many when they were rare). */
@@ -396,8 +420,9 @@ export class MessageJoiner {
    */
   private factsOf(line: Physical, triggers: readonly number[]): TextFacts | undefined {
     const t = line.text;
-    // (While the memo rests, not even the tests of the line.)
-    if (!fastPathsOn() || !this.shapes.open() || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
+    // (While the memo rests for these candidates, not even the tests of the line.)
+    const trial = fastPathsOn() ? this.shapes.open(triggers) : null;
+    if (trial === null || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
     if (endMayChange(t) || t.includes('  ') || !printableAscii(t)) return undefined;
     const d = digitsOf(this.matcher);
     let reach = d.reach;
@@ -408,11 +433,11 @@ export class MessageJoiner {
       if (r === -1) this.phraseReach[ti] = r = this.phrasesFor(ti).reduce((n, p) => (/\d/.test(p) ? Math.max(n, p.length) : n), 0);
       reach = Math.max(reach, r);
     }
-    if (withDigit === null) return this.shapes.facts(t, triggers, reach);
+    if (withDigit === null) return this.shapes.facts(trial, t, triggers, reach);
     // Candidates with a digit (`X509_…`, `need at least 2 certificates`, or a key such as `2d_OCSP`) may be
     // found in one line of a shape and not in another: which are found is part of the shape (-1 between).
     const found = this.matcher.triggersIn(normalizeText(plainText(t)).text, withDigit);
-    return this.shapes.facts(t, [...triggers, -1, ...found], reach);
+    return this.shapes.facts(trial, t, [...triggers, -1, ...found], reach);
   }
 
   /** Does the rule's trigger, or one of its scan keys, hold a digit (its `holdsRule` is not shared by a shape)? */
@@ -545,7 +570,8 @@ export class MessageJoiner {
     if (f) f.goesOn = byText;
     if (byText !== 'match') return byText === 'on';
     // A terminal filled every row so far: the last one may have been cut at the edge, too.
-    if (sameWidths([...g.lines, { text: '' }])) return true;
+    // (One line is no hard wrap: sameWidths() wants three with the empty one, so no copy of a single line.)
+    if (g.lines.length >= 2 && sameWidths([...g.lines, { text: '' }])) return true;
     const r = this.evaluate(g, keys);
     // nginx ends every message with its context (`, client: …`, `while requesting certificate status,
     // responder: …`): a message that has it is complete (an upstream's `could not be resolved` too).

@@ -51,7 +51,7 @@ import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './pref
 import { cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
-import { hitKey, Lru, timeDependent } from './hit-memo.js';
+import { hitKeyRest, Lru, timeDependent } from './hit-memo.js';
 
 /**
  * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
@@ -71,7 +71,7 @@ export interface WhenFailure {
 export function whenFailure(rule: Rule, p: ParsedLine): WhenFailure | null {
   const w = rule.when;
   if (!w) return null;
-  for (const [field, cond] of Object.entries(w)) {
+  for (const [field, cond] of conditionsOf(w)) {
     const v = p[field as keyof ParsedLine] as string | number | null;
     // A list may name `absent` too: a line whose prefix a paste cut off has no level, module or code.
     const ok =
@@ -79,6 +79,14 @@ export function whenFailure(rule: Rule, p: ParsedLine): WhenFailure | null {
     if (!ok) return { field, wanted: cond, actual: v };
   }
   return null;
+}
+
+/** Each rule's `when` as entries, listed once per object (whenFailure() runs for every candidate rule of every line: issue 15). */
+const conditions = new WeakMap<object, [string, 'absent' | 'present' | readonly string[]][]>();
+function conditionsOf(w: NonNullable<Rule['when']>): [string, 'absent' | 'present' | readonly string[]][] {
+  let c = conditions.get(w);
+  if (c === undefined) conditions.set(w, (c = Object.entries(w) as [string, 'absent' | 'present' | readonly string[]][]));
+  return c;
 }
 
 /**
@@ -184,7 +192,9 @@ const twinNames = new Map<string, string>();
 function groupsToValues(groups: Record<string, string | undefined> | undefined): Values {
   const v: Record<string, string> = {};
   if (!groups) return v;
-  for (const [k, val] of Object.entries(groups)) {
+  // (for…in, not Object.entries(): no pair array per capture on every match; a groups object has no prototype.)
+  for (const k in groups) {
+    const val = groups[k];
     if (val === undefined || val === '') continue;
     let name = twinNames.get(k);
     if (name === undefined) twinNames.set(k, (name = TWIN_NAME.exec(k)?.[1] ?? k));
@@ -368,8 +378,9 @@ export function cutOf(parsed: ParsedLine, hit: RuleHit, cutMarker: boolean): Lin
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
   if (hit.tail) cut.tail = hit.tail;
   else if (cutMarker) cut.tail = { missing: [] };
-  const redacted = (Object.entries(hit.values) as [ValueName, string][]).filter(([, v]) => looksRedacted(v)).map(([k]) => k);
-  if (redacted.length > 0) cut.redacted = redacted;
+  let redacted: ValueName[] | null = null;
+  for (const k of Object.keys(hit.values) as ValueName[]) if (looksRedacted(hit.values[k]!)) (redacted ??= []).push(k);
+  if (redacted !== null) cut.redacted = redacted;
   return Object.keys(cut).length > 0 ? cut : undefined;
 }
 
@@ -636,10 +647,14 @@ function candidatesOf(
  */
 function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly number[]) => number[] {
   const sorted = keyTriggers.map((ts) => ts.every((t, i) => i === 0 || t > ts[i - 1]!));
-  const unions = new Map<string, number[]>();
+  const unions = new Map<number | string, number[]>();
+  // Up to three keys (almost every line) by a small integer, not a joined string (issue 15).
+  const small = keyTriggers.length < 1023;
   return (present) => {
     if (present.length === 1 && sorted[present[0]!]) return keyTriggers[present[0]!]!.slice();
-    const id = present.join(',');
+    let id: number | string = 0;
+    if (small && present.length <= 3) for (const ki of present) id = id * 1024 + ki + 1;
+    else id = present.join(',');
     let u = unions.get(id);
     if (!u) {
       u = [...new Set(present.flatMap((ki) => keyTriggers[ki]!))].sort((a, b) => a - b);
@@ -752,7 +767,7 @@ function holdsOf(
 }
 
 /**
- * {@link hitsOn} through a memo by {@link hitKey} (bounded), for {@link Matcher.match}, which reads only
+ * {@link hitsOn} through a memo by {@link hitKeyRest} (bounded), for {@link Matcher.match}, which reads only
  * the best hit: a line whose key was seen gets a copy of the best hit (its values and cut tail are its
  * own) and the prepared message of the first.
  */
@@ -768,12 +783,12 @@ function memoHitsOn(): typeof hitsOn {
     if (!fastPathsOn()) return hitsOn(parsed, rs);
     // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key).
     if (!rs.some((r) => applies(r, parsed))) return { hits: [], prepared: null };
-    if (!memo.worth()) return hitsOn(parsed, rs);
-    const key = hitKey(parsed, rs);
-    let e = memo.get(key);
+    const rest = hitKeyRest(parsed, rs);
+    if (!memo.worth(rest)) return hitsOn(parsed, rs);
+    let e = memo.get(parsed.message, rest);
     if (!e || (e.time !== undefined && e.time !== parsed.time)) {
       const r = hitsOn(parsed, rs);
-      memo.set(key, (e = { r, time: r.prepared && timeDependent(r.prepared.shared) ? parsed.time : undefined }));
+      memo.set(parsed.message, rest, (e = { r, time: r.prepared && timeDependent(r.prepared.shared) ? parsed.time : undefined }));
     }
     const best = e.r.hits[0];
     return { hits: best ? [copy(best)] : [], prepared: e.r.prepared };
@@ -781,7 +796,7 @@ function memoHitsOn(): typeof hitsOn {
 }
 
 /**
- * {@link leanHitsOn} through a memo by {@link hitKey} (bounded): what it reads of a line is what
+ * {@link leanHitsOn} through a memo by {@link hitKeyRest} (bounded): what it reads of a line is what
  * `hitsOn()` reads but the time (only a value, and a lean hit has none). A line whose key was seen gets
  * a copy of the best hit (with its own empty values) and whether a cut marker ended the message.
  */
@@ -792,12 +807,14 @@ function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: 
     return r ? { best: r.hits[0]!, cutMarker: r.prepared.cutMarker } : null;
   };
   return (parsed, rs) => {
+    // No rule that only cancels: leanHitsOn() finds nothing (a stapling line: not worth a key, issue 15).
+    if (!rs.some(cancelOnly)) return null;
     let e: { best: RuleHit; cutMarker: boolean } | null | undefined;
-    if (!memo.worth()) e = lean(parsed, rs);
+    const rest = hitKeyRest(parsed, rs);
+    if (!memo.worth(rest)) e = lean(parsed, rs);
     else {
-      const key = hitKey(parsed, rs);
-      e = memo.get(key);
-      if (e === undefined) memo.set(key, (e = lean(parsed, rs)));
+      e = memo.get(parsed.message, rest);
+      if (e === undefined) memo.set(parsed.message, rest, (e = lean(parsed, rs)));
     }
     if (!e) return null;
     const b = e.best;
@@ -805,18 +822,18 @@ function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: 
   };
 }
 /**
- * One rule's cut reading (`matchRuleCut()`) through a memo by {@link hitKey} of the rule alone: it reads
+ * One rule's cut reading (`matchRuleCut()`) through a memo by {@link hitKeyRest} of the rule alone: it reads
  * the same fields as the hits. A copy for each line.
  */
 function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: () => Prepared) => RuleHit[] {
   const memo = new Lru<{ h: RuleHit | null; time: string | null | undefined }>(HIT_MEMO_SIZE);
   return (rule, parsed, prepared) => {
-    if (!memo.worth()) return [matchRuleCut(rule, parsed, prepared()) ?? []].flat();
-    const key = hitKey(parsed, [rule]);
-    let e = memo.get(key);
+    const rest = hitKeyRest(parsed, [rule]);
+    if (!memo.worth(rest)) return [matchRuleCut(rule, parsed, prepared()) ?? []].flat();
+    let e = memo.get(parsed.message, rest);
     if (!e || (e.time !== undefined && e.time !== parsed.time)) {
       const p = prepared();
-      memo.set(key, (e = { h: matchRuleCut(rule, parsed, p), time: timeDependent(p.shared) ? parsed.time : undefined }));
+      memo.set(parsed.message, rest, (e = { h: matchRuleCut(rule, parsed, p), time: timeDependent(p.shared) ? parsed.time : undefined }));
     }
     const h = e.h;
     return h ? [{ ...h, values: { ...h.values }, ...(h.tail ? { tail: { missing: [...h.tail.missing] } } : {}) }] : [];
