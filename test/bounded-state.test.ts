@@ -8,6 +8,7 @@ import { analyze, createAnalyzer } from '../src/findings/analyzer.js';
 import { renderFinding } from '../src/findings/render.js';
 import { createCorrelator, retained } from '../src/correlate/correlator.js';
 import { EVIDENCE_TEXT_MAX, IdentitySet, MAX_FINDINGS_PER_CAUSE, VALUE_MAX } from '../src/findings/limits.js';
+import { Lru, MEMO_MESSAGE_MAX } from '../src/rules/hit-memo.js';
 import { createMatcher } from '../src/rules/match.js';
 import { loadRules } from '../src/rules/load.js';
 import type { FindingData, LineMatch } from '../src/types.js';
@@ -275,5 +276,16 @@ describe('many distinct findings: listed one by one up to a limit, the rest summ
     expect(answers.filter((a) => a === true)).toHaveLength(819); // 80 % of 1024 slots
     expect(answers.filter((a) => a === null)).toHaveLength(181);
     expect(small.full).toBe(true);
+  });
+});
+
+describe('memos keep no long line alive', () => {
+  test('the hit memo keeps no entry for a message over MEMO_MESSAGE_MAX characters (it would hold its line)', () => {
+    const memo = new Lru<number>(4);
+    const short = 'AH01941: stapling_renew_response: responder error';
+    const long = `${short} ${'x'.repeat(MEMO_MESSAGE_MAX)}`;
+    memo.set(short, 'r', 1);
+    memo.set(long, 'r', 2);
+    expect([memo.get(short, 'r'), memo.get(long, 'r')]).toEqual([1, undefined]);
   });
 });

@@ -376,7 +376,8 @@ const REDACTED = [
  * `x.x.x.x`, `*****`), or, for a path or URL, does one of its parts?
  */
 export function looksRedacted(value: string): boolean {
-  if (!fastPathsOn()) return redacted(value);
+  // A long value is not remembered: the map would keep its line alive (a slice keeps its whole string).
+  if (!fastPathsOn() || value.length > REDACTED_SEEN_VALUE_MAX) return redacted(value);
   // Values repeat (a responder, a certificate path on every failure): the answers are remembered (bounded).
   let r = redactedSeen.get(value);
   if (r === undefined) {
@@ -386,6 +387,8 @@ export function looksRedacted(value: string): boolean {
   return r;
 }
 const redactedSeen = new Map<string, boolean>();
+/** Longest value {@link looksRedacted} remembers (characters): 512 (4 096 subjects of 60 KiB lines held 79 MB). */
+const REDACTED_SEEN_VALUE_MAX = 512;
 
 function redacted(value: string): boolean {
   const v = value.trim();

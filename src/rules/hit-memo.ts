@@ -96,6 +96,14 @@ interface Trial {
 }
 
 /**
+ * Longest message (characters) a memo keeps an entry for: 2 048. An entry keeps its message and values,
+ * which are pieces of the line (V8 keeps a slice's whole string alive): 512 entries of 60 KiB lines held
+ * ~30 MB (test/bench/memory.mjs `long`). Stapling messages are a few hundred characters; a longer one
+ * (an Apache certificate suffix with a huge subject) is matched afresh each time.
+ */
+export const MEMO_MESSAGE_MAX = 2048;
+
+/**
  * A bounded map that forgets what was not used lately: entries live in a young and an old generation;
  * a hit in the old one moves to the young one, and when the young one is full it becomes the old one
  * (the old one is dropped). At most 2 × `max` entries; no reordering on a young hit (a `Map` delete and
@@ -151,6 +159,8 @@ export class Lru<V> {
   }
 
   set(message: string, rest: string, value: V): void {
+    // A long message is not kept: it would keep its whole line alive, and is rarely written twice.
+    if (message.length > MEMO_MESSAGE_MAX) return;
     if (this.youngSize >= this.max) {
       this.old = this.young;
       this.young = new Map();

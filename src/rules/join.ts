@@ -32,6 +32,7 @@ import { hasNginxContext } from '../parse/fields.js';
 import { literalRuns, twinHead } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
 import { isRecordLine } from '../parse/record.js';
+import { MEMO_MESSAGE_MAX } from './hit-memo.js';
 
 /** Most physical lines joined into one message (a 250-character nginx line wrapped at 40 columns takes 8). */
 export const MAX_JOINED_LINES = 16;
@@ -422,7 +423,8 @@ export class MessageJoiner {
     const t = line.text;
     // (While the memo rests for these candidates, not even the tests of the line.)
     const trial = fastPathsOn() ? this.shapes.open(triggers) : null;
-    if (trial === null || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
+    // (Not a long line either: the memo would keep it alive, see MEMO_MESSAGE_MAX.)
+    if (trial === null || t.length > MEMO_MESSAGE_MAX || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
     if (endMayChange(t) || t.includes('  ') || !printableAscii(t)) return undefined;
     const d = digitsOf(this.matcher);
     let reach = d.reach;
