@@ -20,8 +20,11 @@ import { nginxContext, splitClient } from './fields.js';
 export const LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])';
 const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
 
+// The time shapes apacheTimeToIso() reads (no capturing groups: the prefixes' groups are numbered).
 const APACHE_TIME =
-  '[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})? \\d{4}|\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?: ?[+-]\\d{2}:?\\d{2}|Z)?';
+  '[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})? \\d{4}(?: [+-]\\d{4})?' +
+  '|\\d{4}(?:-\\d{2}-|/\\d{2}/)\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?: ?[+-]\\d{2}:?\\d{2}|Z)?' +
+  '|\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2}(?: [+-]\\d{4})?';
 
 // Apache 2.4: time optional (syslog output has none); module optional, empty or `-`; pid block optional
 // only when the module/level block has the 2.4 colon form (2.2 lines have neither).
