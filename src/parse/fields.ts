@@ -13,6 +13,15 @@
  *   certificate: "C"`).
  */
 
+/**
+ * An Apache message's leading AH tag (`AH01630: client denied …` → `AH01630` and the rest), as `APLOGNO()`
+ * writes it (httpd `include/http_log.h`); `code` is null when the message has none.
+ */
+export function splitAhCode(message: string): { code: string | null; message: string } {
+  const m = /^AH\d{5}(?=: )/.exec(message);
+  return m ? { code: m[0], message: message.slice(m[0].length + 2) } : { code: null, message };
+}
+
 /** A client text split into address and port (ECS `client.ip`/`client.port`). */
 export interface ClientAddress {
   address: string;
