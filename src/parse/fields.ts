@@ -7,7 +7,9 @@
  *   port), Apache 2.2 `[client 127.0.0.1]` (no port), nginx `, client: 203.0.113.5` (address only);
  * - nginx's trailing context (`ngx_http_log_error()` in `src/http/ngx_http_request.c`:
  *   `, client: %V, server: %V, request: "%V", subrequest: "%V", upstream: "%V", host: "%V",
- *   referrer: "%V"`; the stream and mail modules add `upstream`/`login`; lua-nginx-module puts
+ *   referrer: "%V"`; the stream module `, (udp )?client: %V, server: %V, upstream: "%V", bytes from/to
+ *   client:%O/%O, bytes from/to upstream:%O/%O`, the mail module `, client: %V( using starttls)?, server: %V,
+ *   login: "%V", upstream: %V`, the resolver `, resolver: %V`; lua-nginx-module puts
  *   `, context: ssl_certificate_by_lua*` before `client`), and the stapling context
  *   (`ngx_ssl_ocsp_log_error()`: ` while requesting certificate status, responder: H, peer: P,
  *   certificate: "C"`).
@@ -62,15 +64,24 @@ export const NGINX_CONTEXT_KEYS = [
   'host',
   'referrer',
   'login',
+  'resolver',
   'responder',
   'peer',
   'certificate',
+  'bytes from/to client',
+  'bytes from/to upstream',
 ] as const;
 export type NginxContextKey = (typeof NGINX_CONTEXT_KEYS)[number];
 
-// One `, key: value` pair; quoted values may lack their closing quote (a message cut by a paste).
-const PAIR = new RegExp(`, (${NGINX_CONTEXT_KEYS.join('|')}): ("[^"]*"?|[^,]*)`, 'y');
-const STARTS = [', context: ', ', client: ', ', responder: ', ', server: '];
+// One `, key: value` pair; quoted values may lack their closing quote (a message cut by a paste). The stream
+// module writes its client as `udp client` for UDP (`ngx_stream_log_error()`, kept as `client`) and its byte
+// counts as `, bytes from/to client:N/N, bytes from/to upstream:N/N` (`ngx_stream_proxy_log_error()`).
+const KEYS = NGINX_CONTEXT_KEYS.filter((k) => !k.startsWith('bytes '));
+const PAIR = new RegExp(`, (?:(udp client|${KEYS.join('|')}): ("[^"]*"?|[^,]*)|(bytes from/to (?:client|upstream)):(\\d+/\\d+))`, 'y');
+const STARTS = [', context: ', ', client: ', ', udp client: ', ', responder: ', ', server: ', ', resolver: '];
+const START_KEYS = new Set(['context', 'client', 'responder', 'server', 'resolver']);
+// The mail module's `, client: C using starttls, server: S` (`ngx_mail_log_error()`): the suffix is not the address.
+const STARTTLS = ' using starttls';
 
 /**
  * nginx's trailing context as `key → value` (quotes removed), or null when the message has none.
@@ -95,15 +106,27 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
     }
   }
   if (best === -1) return null;
-  const out: Partial<Record<NginxContextKey, string>> = {};
+  const pairs: [NginxContextKey, string][] = [];
   PAIR.lastIndex = best;
   for (let m = PAIR.exec(message); m; m = PAIR.exec(message)) {
-    const key = m[1] as NginxContextKey;
-    let v = m[2]!.trimEnd();
+    const key = (m[1] === 'udp client' ? 'client' : (m[1] ?? m[3])) as NginxContextKey;
+    let v = (m[2] ?? m[4]!).trimEnd();
     if (v.startsWith('"')) v = v.endsWith('"') && v.length > 1 ? v.slice(1, -1) : v.slice(1);
-    if (out[key] === undefined) out[key] = v;
+    else if (key === 'client' && v.endsWith(STARTTLS)) v = v.slice(0, -STARTTLS.length);
+    pairs.push([key, v]);
     if (PAIR.lastIndex >= message.length) break;
   }
+  // nginx writes each key once, at the end: the context is the longest run of distinct keys that ends the
+  // message and begins where nginx begins one. Pairs before it are message text that looked like context
+  // (a user name `"a, client: b"` in `user "…": password mismatch, client: …`).
+  let from = 0;
+  const seen = new Set<string>();
+  for (let j = pairs.length - 1; j >= 0 && !seen.has(pairs[j]![0]); j--) {
+    seen.add(pairs[j]![0]);
+    if (START_KEYS.has(pairs[j]![0])) from = j;
+  }
+  const out: Partial<Record<NginxContextKey, string>> = {};
+  for (const [key, v] of pairs.slice(from)) if (out[key] === undefined) out[key] = v;
   return out;
 }
 
