@@ -90,15 +90,16 @@ const STARTTLS = ' using starttls';
  */
 export function nginxContext(message: string): Partial<Record<NginxContextKey, string>> | null {
   let best = -1;
+  const memo: ChainMemo = {};
   for (const s of STARTS) {
     const i = message.indexOf(s);
-    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i)) best = i;
+    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i, memo)) best = i;
   }
   if (best === -1) {
     // The start marker may also occur inside the message; try its later occurrences.
     for (const s of STARTS) {
       for (let i = message.lastIndexOf(s); i > 0; i = message.lastIndexOf(s, i - 1)) {
-        if (chainReachesEnd(message, i)) {
+        if (chainReachesEnd(message, i, memo)) {
           if (best === -1 || i < best) best = i;
           break;
         }
@@ -135,18 +136,44 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
  * its values (some occurrence of a start marker begins a run of pairs that reaches the end)?
  */
 export function hasNginxContext(message: string): boolean {
+  const memo: ChainMemo = {};
   for (const s of STARTS)
-    for (let i = message.indexOf(s); i !== -1; i = message.indexOf(s, i + 1)) if (chainReachesEnd(message, i)) return true;
+    for (let i = message.indexOf(s); i !== -1; i = message.indexOf(s, i + 1)) if (chainReachesEnd(message, i, memo)) return true;
   return false;
 }
 
-/** Whether `, key: value` pairs starting at `i` run to the end of the message (trailing blanks allowed). */
-function chainReachesEnd(message: string, i: number): boolean {
-  PAIR.lastIndex = i;
+/** Answers of {@link chainReachesEnd} by pair start, for one message: 1 reaches the end, 2 does not. */
+interface ChainMemo {
+  known?: Uint8Array;
+}
+
+/**
+ * Whether `, key: value` pairs starting at `i` run to the end of the message (trailing blanks allowed).
+ * @param memo answers already known by pair start, shared by the calls on one message: a chain that steps on
+ *   a start walked before has that start's answer (the rest of the walk is the same), so each start is
+ *   walked once and trying every occurrence of a marker stays linear (it was quadratic on a long run of
+ *   `, client: 1` that does not reach the end).
+ */
+function chainReachesEnd(message: string, i: number, memo?: ChainMemo): boolean {
+  const known = memo?.known;
+  if (known?.[i]) return known[i] === 1;
+  let result: boolean | undefined;
   let end = i;
-  for (let m = PAIR.exec(message); m; m = PAIR.exec(message)) {
-    end = PAIR.lastIndex;
-    if (end >= message.length) return true;
+  PAIR.lastIndex = i;
+  while (result === undefined) {
+    if (!PAIR.exec(message)) result = end > i && message.slice(end).trim() === '';
+    else if ((end = PAIR.lastIndex) >= message.length) result = true;
+    else if (known?.[end]) result = known[end] === 1;
   }
-  return end > i && message.slice(end).trim() === '';
+  if (memo) {
+    // Walk the same pairs again to write the answer at each start (cheaper than keeping them in an array).
+    const k = (memo.known ??= new Uint8Array(message.length + 1));
+    const mark = result ? 1 : 2;
+    PAIR.lastIndex = i;
+    for (let p = i; p < end && !k[p]; p = PAIR.lastIndex) {
+      k[p] = mark;
+      if (!PAIR.exec(message)) break;
+    }
+  }
+  return result;
 }
