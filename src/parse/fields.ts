@@ -85,49 +85,67 @@ const STARTTLS = ' using starttls';
 
 /**
  * nginx's trailing context as `key → value` (quotes removed), or null when the message has none.
- * The context is the longest run of `, key: value` pairs that reaches the end of the message.
+ * The context is the longest run of `, key: value` pairs that reaches the end of the message; of it, the
+ * last run of distinct keys that begins where nginx begins one (nginx writes each key once, at the end).
  * @param message the message after the nginx prefix
  */
 export function nginxContext(message: string): Partial<Record<NginxContextKey, string>> | null {
   let best = -1;
   const memo: ChainMemo = {};
+  // The pairs of the chain from `best`, as chainReachesEnd() read them (not read a second time: issue 15).
+  let pairs: string[] = [];
+  let scratch: string[] = [];
   for (const s of STARTS) {
     const i = message.indexOf(s);
-    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i, memo)) best = i;
+    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i, memo, scratch)) {
+      best = i;
+      [pairs, scratch] = [scratch, pairs];
+    }
   }
   if (best === -1) {
     // The start marker may also occur inside the message; try its later occurrences.
     for (const s of STARTS) {
       for (let i = message.lastIndexOf(s); i > 0; i = message.lastIndexOf(s, i - 1)) {
-        if (chainReachesEnd(message, i, memo)) {
-          if (best === -1 || i < best) best = i;
+        if (chainReachesEnd(message, i, memo, scratch)) {
+          if (best === -1 || i < best) {
+            best = i;
+            [pairs, scratch] = [scratch, pairs];
+          }
           break;
         }
       }
     }
   }
   if (best === -1) return null;
-  const pairs: [NginxContextKey, string][] = [];
-  PAIR.lastIndex = best;
-  for (let m = PAIR.exec(message); m; m = PAIR.exec(message)) {
-    const key = (m[1] === 'udp client' ? 'client' : (m[1] ?? m[3])) as NginxContextKey;
-    let v = (m[2] ?? m[4]!).trimEnd();
-    if (v.startsWith('"')) v = v.endsWith('"') && v.length > 1 ? v.slice(1, -1) : v.slice(1);
-    else if (key === 'client' && v.endsWith(STARTTLS)) v = v.slice(0, -STARTTLS.length);
-    pairs.push([key, v]);
-    if (PAIR.lastIndex >= message.length) break;
-  }
-  // nginx writes each key once, at the end: the context is the longest run of distinct keys that ends the
-  // message and begins where nginx begins one. Pairs before it are message text that looked like context
-  // (a user name `"a, client: b"` in `user "…": password mismatch, client: …`).
+  if (pairs.length >= MAX_KEPT) chainReachesEnd(message, best, undefined, (pairs = []), Infinity);
+  return contextOf(pairs);
+}
+// Pair texts a chain keeps on its way (keys and values): a real context has about a dozen; a long run of
+// look-alike pairs is read again, once, for the chain that wins (keeping it all costs more than that).
+const MAX_KEPT = 64;
+
+/**
+ * The context from a chain's raw pairs (key, value, key, value …): quotes removed, `udp client` and
+ * `client: C using starttls` read as the client, and only the last run of distinct keys that begins where
+ * nginx begins one: pairs before it are message text that looked like context (a user name `"a, client: b"`
+ * in `user "…": password mismatch, client: …`).
+ */
+function contextOf(pairs: readonly string[]): Partial<Record<NginxContextKey, string>> {
+  const keys = pairs.filter((_, k) => k % 2 === 0).map((key) => (key === 'udp client' ? 'client' : key) as NginxContextKey);
   let from = 0;
   const seen = new Set<string>();
-  for (let j = pairs.length - 1; j >= 0 && !seen.has(pairs[j]![0]); j--) {
-    seen.add(pairs[j]![0]);
-    if (START_KEYS.has(pairs[j]![0])) from = j;
+  for (let j = keys.length - 1; j >= 0 && !seen.has(keys[j]!); j--) {
+    seen.add(keys[j]!);
+    if (START_KEYS.has(keys[j]!)) from = j;
   }
   const out: Partial<Record<NginxContextKey, string>> = {};
-  for (const [key, v] of pairs.slice(from)) if (out[key] === undefined) out[key] = v;
+  for (let j = from; j < keys.length; j++) {
+    const key = keys[j]!;
+    let v = pairs[2 * j + 1]!.trimEnd();
+    if (v.startsWith('"')) v = v.endsWith('"') && v.length > 1 ? v.slice(1, -1) : v.slice(1);
+    else if (key === 'client' && v.endsWith(STARTTLS)) v = v.slice(0, -STARTTLS.length);
+    if (out[key] === undefined) out[key] = v;
+  }
   return out;
 }
 
@@ -142,38 +160,47 @@ export function hasNginxContext(message: string): boolean {
   return false;
 }
 
-/** Answers of {@link chainReachesEnd} by pair start, for one message: 1 reaches the end, 2 does not. */
+/** What {@link chainReachesEnd} learnt on one message: the chain that walked each pair start, and its answer. */
 interface ChainMemo {
-  known?: Uint8Array;
+  walkedBy?: Int32Array;
+  answers?: boolean[];
 }
 
 /**
  * Whether `, key: value` pairs starting at `i` run to the end of the message (trailing blanks allowed).
- * @param memo answers already known by pair start, shared by the calls on one message: a chain that steps on
- *   a start walked before has that start's answer (the rest of the walk is the same), so each start is
- *   walked once and trying every occurrence of a marker stays linear (it was quadratic on a long run of
- *   `, client: 1` that does not reach the end).
+ * @param memo shared by the calls on one message: a chain that steps on a start an earlier chain walked has
+ *   that chain's answer (the rest of the walk is the same), so each start is walked once and trying every
+ *   occurrence of a marker stays linear (it was quadratic on a long run of `, client: 1` that does not
+ *   reach the end)
+ * @param pairs when given, emptied and filled with the keys and raw values read, in turn
+ * @param keep how many pair texts to keep in `pairs` at most
  */
-function chainReachesEnd(message: string, i: number, memo?: ChainMemo): boolean {
-  const known = memo?.known;
-  if (known?.[i]) return known[i] === 1;
+function chainReachesEnd(message: string, i: number, memo?: ChainMemo, pairs?: string[], keep = MAX_KEPT): boolean {
+  let walkedBy: Int32Array | undefined;
+  let id = 0;
+  if (memo) {
+    walkedBy = memo.walkedBy ??= new Int32Array(message.length + 1);
+    const answers = (memo.answers ??= []);
+    // A known answer ends the walk, unless it is yes and the pairs are wanted.
+    if (walkedBy[i] && !(answers[walkedBy[i]! - 1] && pairs)) return answers[walkedBy[i]! - 1]!;
+    id = answers.push(false);
+  }
+  if (pairs) pairs.length = 0;
   let result: boolean | undefined;
   let end = i;
   PAIR.lastIndex = i;
   while (result === undefined) {
-    if (!PAIR.exec(message)) result = end > i && message.slice(end).trim() === '';
-    else if ((end = PAIR.lastIndex) >= message.length) result = true;
-    else if (known?.[end]) result = known[end] === 1;
-  }
-  if (memo) {
-    // Walk the same pairs again to write the answer at each start (cheaper than keeping them in an array).
-    const k = (memo.known ??= new Uint8Array(message.length + 1));
-    const mark = result ? 1 : 2;
-    PAIR.lastIndex = i;
-    for (let p = i; p < end && !k[p]; p = PAIR.lastIndex) {
-      k[p] = mark;
-      if (!PAIR.exec(message)) break;
+    if (walkedBy) walkedBy[end] = id;
+    // Only the pairs kept need the match's groups; the rest of a walk only needs where each pair ends.
+    const m = pairs && pairs.length < keep ? PAIR.exec(message) : PAIR.test(message);
+    if (!m) result = end > i && message.slice(end).trim() === '';
+    else {
+      if (m !== true) pairs!.push(m[1] ?? m[3]!, m[2] ?? m[4]!);
+      end = PAIR.lastIndex;
+      if (end >= message.length) result = true;
+      else if (walkedBy?.[end] && !(memo!.answers![walkedBy[end]! - 1] && pairs)) result = memo!.answers![walkedBy[end]! - 1]!;
     }
   }
+  if (memo) memo.answers![id - 1] = result;
   return result;
 }
