@@ -139,8 +139,10 @@ export interface ParsedLine {
   /** Apache message tag `AHnnnnn`. */
   code: string | null;
   /** nginx's trailing context in nginx's own names (`client`, `server`, `request`, `subrequest`,
-   * `upstream`, `host`, `referrer`, `login`, lua's `context`, and the stapling `responder`, `peer`,
-   * `certificate`), quotes removed; null when the message has none. The message keeps it too. */
+   * `upstream`, `host`, `referrer`, `login`, `resolver`, the stream module's `bytes from/to client` and
+   * `bytes from/to upstream`, lua's `context`, and the stapling `responder`, `peer`, `certificate`), quotes
+   * removed; the stream module's `udp client` is `client`; null when the message has none. The message
+   * keeps it too. */
   context: Readonly<Partial<Record<string, string>>> | null;
   /** The message text after all prefixes (Apache: without the `AHnnnnn: ` tag and `, referer: …`). */
   message: string;

@@ -7,11 +7,22 @@
  *   port), Apache 2.2 `[client 127.0.0.1]` (no port), nginx `, client: 203.0.113.5` (address only);
  * - nginx's trailing context (`ngx_http_log_error()` in `src/http/ngx_http_request.c`:
  *   `, client: %V, server: %V, request: "%V", subrequest: "%V", upstream: "%V", host: "%V",
- *   referrer: "%V"`; the stream and mail modules add `upstream`/`login`; lua-nginx-module puts
+ *   referrer: "%V"`; the stream module `, (udp )?client: %V, server: %V, upstream: "%V", bytes from/to
+ *   client:%O/%O, bytes from/to upstream:%O/%O`, the mail module `, client: %V( using starttls)?, server: %V,
+ *   login: "%V", upstream: %V`, the resolver `, resolver: %V`; lua-nginx-module puts
  *   `, context: ssl_certificate_by_lua*` before `client`), and the stapling context
  *   (`ngx_ssl_ocsp_log_error()`: ` while requesting certificate status, responder: H, peer: P,
  *   certificate: "C"`).
  */
+
+/**
+ * An Apache message's leading AH tag (`AH01630: client denied …` → `AH01630` and the rest), as `APLOGNO()`
+ * writes it (httpd `include/http_log.h`); `code` is null when the message has none.
+ */
+export function splitAhCode(message: string): { code: string | null; message: string } {
+  const m = /^AH\d{5}(?=: )/.exec(message);
+  return m ? { code: m[0], message: message.slice(m[0].length + 2) } : { code: null, message };
+}
 
 /** A client text split into address and port (ECS `client.ip`/`client.port`). */
 export interface ClientAddress {
@@ -53,45 +64,52 @@ export const NGINX_CONTEXT_KEYS = [
   'host',
   'referrer',
   'login',
+  'resolver',
   'responder',
   'peer',
   'certificate',
+  'bytes from/to client',
+  'bytes from/to upstream',
 ] as const;
 export type NginxContextKey = (typeof NGINX_CONTEXT_KEYS)[number];
 
-// One `, key: value` pair; quoted values may lack their closing quote (a message cut by a paste).
-const PAIR = new RegExp(`, (${NGINX_CONTEXT_KEYS.join('|')}): ("[^"]*"?|[^,]*)`, 'y');
-const STARTS = [', context: ', ', client: ', ', responder: ', ', server: '];
+// One `, key: value` pair; quoted values may lack their closing quote (a message cut by a paste). The stream
+// module writes its client as `udp client` for UDP (`ngx_stream_log_error()`, kept as `client`) and its byte
+// counts as `, bytes from/to client:N/N, bytes from/to upstream:N/N` (`ngx_stream_proxy_log_error()`).
+const KEYS = NGINX_CONTEXT_KEYS.filter((k) => !k.startsWith('bytes '));
+const PAIR = new RegExp(`, (?:(udp client|${KEYS.join('|')}): ("[^"]*"?|[^,]*)|(bytes from/to (?:client|upstream)):(\\d+/\\d+))`, 'y');
+const STARTS = [', context: ', ', client: ', ', udp client: ', ', responder: ', ', server: ', ', resolver: '];
+const START_KEYS = new Set(['context', 'client', 'responder', 'server', 'resolver']);
+// The mail module's `, client: C using starttls, server: S` (`ngx_mail_log_error()`): the suffix is not the address.
+const STARTTLS = ' using starttls';
 
 /**
  * nginx's trailing context as `key → value` (quotes removed), or null when the message has none.
- * The context is the longest run of `, key: value` pairs that reaches the end of the message.
+ * The context is the longest run of `, key: value` pairs that reaches the end of the message; of it, the
+ * last run of distinct keys that begins where nginx begins one (nginx writes each key once, at the end).
  * @param message the message after the nginx prefix
  */
 export function nginxContext(message: string): Partial<Record<NginxContextKey, string>> | null {
   let best = -1;
+  const memo: ChainMemo = {};
   // The pairs of the chain from `best`, as chainReachesEnd() read them (not read a second time: issue 15).
   let pairs: string[] = [];
   let scratch: string[] = [];
   for (const s of STARTS) {
     const i = message.indexOf(s);
-    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i, scratch)) {
+    if (i !== -1 && (best === -1 || i < best) && chainReachesEnd(message, i, memo, scratch)) {
       best = i;
-      const t = pairs;
-      pairs = scratch;
-      scratch = t;
+      [pairs, scratch] = [scratch, pairs];
     }
   }
   if (best === -1) {
     // The start marker may also occur inside the message; try its later occurrences.
     for (const s of STARTS) {
       for (let i = message.lastIndexOf(s); i > 0; i = message.lastIndexOf(s, i - 1)) {
-        if (chainReachesEnd(message, i, scratch)) {
+        if (chainReachesEnd(message, i, memo, scratch)) {
           if (best === -1 || i < best) {
             best = i;
-            const t = pairs;
-            pairs = scratch;
-            scratch = t;
+            [pairs, scratch] = [scratch, pairs];
           }
           break;
         }
@@ -99,11 +117,33 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
     }
   }
   if (best === -1) return null;
+  if (pairs.length >= MAX_KEPT) chainReachesEnd(message, best, undefined, (pairs = []), Infinity);
+  return contextOf(pairs);
+}
+// Pair texts a chain keeps on its way (keys and values): a real context has about a dozen; a long run of
+// look-alike pairs is read again, once, for the chain that wins (keeping it all costs more than that).
+const MAX_KEPT = 64;
+
+/**
+ * The context from a chain's raw pairs (key, value, key, value …): quotes removed, `udp client` and
+ * `client: C using starttls` read as the client, and only the last run of distinct keys that begins where
+ * nginx begins one: pairs before it are message text that looked like context (a user name `"a, client: b"`
+ * in `user "…": password mismatch, client: …`).
+ */
+function contextOf(pairs: readonly string[]): Partial<Record<NginxContextKey, string>> {
+  const keys = pairs.filter((_, k) => k % 2 === 0).map((key) => (key === 'udp client' ? 'client' : key) as NginxContextKey);
+  let from = 0;
+  const seen = new Set<string>();
+  for (let j = keys.length - 1; j >= 0 && !seen.has(keys[j]!); j--) {
+    seen.add(keys[j]!);
+    if (START_KEYS.has(keys[j]!)) from = j;
+  }
   const out: Partial<Record<NginxContextKey, string>> = {};
-  for (let k = 0; k < pairs.length; k += 2) {
-    const key = pairs[k] as NginxContextKey;
-    let v = pairs[k + 1]!.trimEnd();
+  for (let j = from; j < keys.length; j++) {
+    const key = keys[j]!;
+    let v = pairs[2 * j + 1]!.trimEnd();
     if (v.startsWith('"')) v = v.endsWith('"') && v.length > 1 ? v.slice(1, -1) : v.slice(1);
+    else if (key === 'client' && v.endsWith(STARTTLS)) v = v.slice(0, -STARTTLS.length);
     if (out[key] === undefined) out[key] = v;
   }
   return out;
@@ -114,23 +154,53 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
  * its values (some occurrence of a start marker begins a run of pairs that reaches the end)?
  */
 export function hasNginxContext(message: string): boolean {
+  const memo: ChainMemo = {};
   for (const s of STARTS)
-    for (let i = message.indexOf(s); i !== -1; i = message.indexOf(s, i + 1)) if (chainReachesEnd(message, i)) return true;
+    for (let i = message.indexOf(s); i !== -1; i = message.indexOf(s, i + 1)) if (chainReachesEnd(message, i, memo)) return true;
   return false;
+}
+
+/** What {@link chainReachesEnd} learnt on one message: the chain that walked each pair start, and its answer. */
+interface ChainMemo {
+  walkedBy?: Int32Array;
+  answers?: boolean[];
 }
 
 /**
  * Whether `, key: value` pairs starting at `i` run to the end of the message (trailing blanks allowed).
+ * @param memo shared by the calls on one message: a chain that steps on a start an earlier chain walked has
+ *   that chain's answer (the rest of the walk is the same), so each start is walked once and trying every
+ *   occurrence of a marker stays linear (it was quadratic on a long run of `, client: 1` that does not
+ *   reach the end)
  * @param pairs when given, emptied and filled with the keys and raw values read, in turn
+ * @param keep how many pair texts to keep in `pairs` at most
  */
-function chainReachesEnd(message: string, i: number, pairs?: string[]): boolean {
-  PAIR.lastIndex = i;
-  let end = i;
-  if (pairs) pairs.length = 0;
-  for (let m = PAIR.exec(message); m; m = PAIR.exec(message)) {
-    if (pairs) pairs.push(m[1]!, m[2]!);
-    end = PAIR.lastIndex;
-    if (end >= message.length) return true;
+function chainReachesEnd(message: string, i: number, memo?: ChainMemo, pairs?: string[], keep = MAX_KEPT): boolean {
+  let walkedBy: Int32Array | undefined;
+  let id = 0;
+  if (memo) {
+    walkedBy = memo.walkedBy ??= new Int32Array(message.length + 1);
+    const answers = (memo.answers ??= []);
+    // A known answer ends the walk, unless it is yes and the pairs are wanted.
+    if (walkedBy[i] && !(answers[walkedBy[i]! - 1] && pairs)) return answers[walkedBy[i]! - 1]!;
+    id = answers.push(false);
   }
-  return end > i && message.slice(end).trim() === '';
+  if (pairs) pairs.length = 0;
+  let result: boolean | undefined;
+  let end = i;
+  PAIR.lastIndex = i;
+  while (result === undefined) {
+    if (walkedBy) walkedBy[end] = id;
+    // Only the pairs kept need the match's groups; the rest of a walk only needs where each pair ends.
+    const m = pairs && pairs.length < keep ? PAIR.exec(message) : PAIR.test(message);
+    if (!m) result = end > i && message.slice(end).trim() === '';
+    else {
+      if (m !== true) pairs!.push(m[1] ?? m[3]!, m[2] ?? m[4]!);
+      end = PAIR.lastIndex;
+      if (end >= message.length) result = true;
+      else if (walkedBy?.[end] && !(memo!.answers![walkedBy[end]! - 1] && pairs)) result = memo!.answers![walkedBy[end]! - 1]!;
+    }
+  }
+  if (memo) memo.answers![id - 1] = result;
+  return result;
 }

@@ -15,13 +15,16 @@
  */
 import type { ParsedLine } from '../types.js';
 import { apacheTimeToIso } from './time.js';
-import { nginxContext, splitClient } from './fields.js';
+import { nginxContext, splitAhCode, splitClient } from './fields.js';
 
 export const LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])';
 const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
 
+// The time shapes apacheTimeToIso() reads (no capturing groups: the prefixes' groups are numbered).
 const APACHE_TIME =
-  '[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})? \\d{4}|\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?: ?[+-]\\d{2}:?\\d{2}|Z)?';
+  '[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})? \\d{4}(?: [+-]\\d{4})?' +
+  '|\\d{4}(?:-\\d{2}-|/\\d{2}/)\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?: ?[+-]\\d{2}:?\\d{2}|Z)?' +
+  '|\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2}(?: [+-]\\d{4})?';
 
 /**
  * The regex with its named groups made plain, numbered in the same order (no back references by name in
@@ -55,10 +58,12 @@ const APACHE24_REST = positional(
   ),
 );
 const APACHE22 = new RegExp(
-  '^(?:\\[(?<time>[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2} \\d{4})\\] )?' +
-    '\\[(?<level>emerg|alert|crit|error|warn|notice|info|debug)\\] ' +
-    '(?:(?<src>[\\w./-]+\\(\\d+\\)): )?(?:\\[client (?<client>[^\\]]+)\\] )?' +
-    '(?:(?<status>\\(-?\\d+\\)[^:\\[\\]]*): )?(?<msg>.*)$',
+  // Also 2.4 with an ErrorLogFormat that has `[%l]` without `%m` (httpd docs' own examples `[%t] [%l] [pid %P]
+  // %F: %E: [client %a] %M` and `[%t] [%l] %7F: %E: [client\\ %a] %M`): pid block, status before the client.
+  `^(?:\\[(?<time>${APACHE_TIME})\\] )?\\[(?<level>${LEVEL})\\] (?:\\[pid (?<pid>\\d+)(?::tid (?<tid>\\d+))?\\] )?` +
+    `(?:(?<src>[\\w./-]+\\(\\d+\\)): )?(?:(?<status24>${STATUS}): )?` +
+    '(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?' +
+    `(?:(?<status>${STATUS}): )?(?<msg>.*)$`,
   's',
 );
 const APACHE_STARTUP = /^(?<code>AH\d{5}): (?<msg>.*)$/s;
@@ -156,18 +161,28 @@ function apache24(line: string): ParsedLine | null {
 function apache22(line: string): ParsedLine | null {
   const g = APACHE22.exec(line)?.groups;
   if (!g) return null;
-  const client = g.client !== undefined ? splitClient(g.client, false) : null;
+  // 2.2 writes `[client ip]`, a status after it and a ctime without microseconds; anything 2.2 never writes
+  // (a pid block, a status before the client, another time) makes it 2.4 with a custom ErrorLogFormat,
+  // whose `%a` always carries the port.
+  const is24 =
+    g.pid !== undefined || (g.status24 !== undefined && g.client !== undefined) || (g.time !== undefined && !CTIME_SECONDS.test(g.time));
+  const client = g.client !== undefined ? splitClient(g.client, is24) : null;
+  const ah = splitAhCode(g.msg!);
   return {
-    ...emptyLine(g.msg!.replace(REFERER, '')),
+    ...emptyLine(ah.message.replace(REFERER, '')),
     server: 'apache',
-    format: 'apache22',
+    format: is24 ? 'apache24' : 'apache22',
     time: g.time ? apacheTimeToIso(g.time) : null,
     level: g.level!,
+    pid: toInt(g.pid),
+    tid: g.tid ?? null,
     client: client?.address ?? null,
     clientPort: client?.port ?? null,
-    status: g.status ?? null,
+    status: g.status24 ?? g.status ?? null,
+    code: ah.code,
   };
 }
+const CTIME_SECONDS = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
 function nginx(line: string): ParsedLine | null {
   const g = NGINX.exec(line);

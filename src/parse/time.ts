@@ -31,20 +31,28 @@ function offset(z: string | undefined): string {
 
 /**
  * Apache's times: the default `%{u}t` ctime form `Fri May 09 23:36:44.055900 2014` (microseconds
- * optional: 2.2 and `%t`), and the `ErrorLogFormat` ISO forms `%{cu}t` `2019-06-01 18:02:11.467856`
- * and `%{cuz}t`-style `2025-07-22 15:45:51.323610 +0200` (httpd `server/util_time.c`,
- * `ap_recent_ctime_ex()` with `AP_CTIME_OPTION_COMPACT`/`_USEC`/`_GMTOFF`).
+ * optional: 2.2 and `%t`), with `%{uz}t`'s offset after the year (`Tue Jul 22 15:45:51.323610 2025 +0200`),
+ * and the `ErrorLogFormat` ISO forms `%{cu}t` `2019-06-01 18:02:11.467856` and `%{cuz}t`-style
+ * `2025-07-22 15:45:51.323610 +0200` (httpd `server/util_time.c`, `ap_recent_ctime_ex()` with
+ * `AP_CTIME_OPTION_COMPACT`/`_USEC`/`_GMTOFF`); and the two strftime forms (`%{%-format}t`) seen in
+ * peers' golden lines (Vector `parse_apache_log` tests): the access-log form `01/Mar/2021:12:00:19 +0000`
+ * and `2021/06/03 09:30:50`.
  * @returns e.g. `2014-05-09T23:36:44.055900`, `2025-07-22T15:45:51.323610+02:00`; null when not one of these shapes
  */
 export function apacheTimeToIso(t: string): string | null {
-  const m = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{4})$/.exec(t);
+  const m = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{4})(?: ([+-]\d{2}:?\d{2}))?$/.exec(t);
   if (m) {
     const mon = MONTHS[m[1]!];
     if (!mon) return null;
-    return `${m[4]}-${mon}-${m[2]!.trim().padStart(2, '0')}T${m[3]}`;
+    return `${m[4]}-${mon}-${m[2]!.trim().padStart(2, '0')}T${m[3]}${offset(m[5])}`;
   }
-  const iso = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: ?([+-]\d{2}:?\d{2}|Z))?$/.exec(t);
-  return iso ? `${iso[1]}T${iso[2]}${offset(iso[3])}` : null;
+  const clf = /^(\d{2})\/([A-Z][a-z]{2})\/(\d{4}):(\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: ([+-]\d{2}:?\d{2}))?$/.exec(t);
+  if (clf) {
+    const mon = MONTHS[clf[2]!];
+    return mon ? `${clf[3]}-${mon}-${clf[1]}T${clf[4]}${offset(clf[5])}` : null;
+  }
+  const iso = /^(\d{4})(?:-(\d{2})-|\/(\d{2})\/)(\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?: ?([+-]\d{2}:?\d{2}|Z))?$/.exec(t);
+  return iso ? `${iso[1]}-${iso[2] ?? iso[3]}-${iso[4]}T${iso[5]}${offset(iso[6])}` : null;
 }
 
 /**

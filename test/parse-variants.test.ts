@@ -1,0 +1,264 @@
+/**
+ * parseLine over generated prefix variants, one table per class, each variant built from the parts the
+ * server's own source writes and its expected fields computed from the same parts (no line is listed by
+ * hand): Apache's ErrorLogFormat items (httpd `server/log.c` `do_errorlog_default()` / `log_ctime()`,
+ * `server/util_time.c` `ap_recent_ctime_ex()`, `docs/manual/mod/core.xml` ErrorLogFormat, and the strftime
+ * times of Vector's golden lines) and 2.2's `log_error_core()`; nginx's trailing context for every module
+ * that writes one (`ngx_http_log_error()` / `ngx_http_log_error_handler()`, `ngx_stream_log_error()` /
+ * `ngx_stream_proxy_log_error()`, `ngx_mail_log_error()`, `ngx_resolver_log_error()`,
+ * `ngx_ssl_ocsp_log_error()`, lua-nginx-module's `context:`). Each table prints its variant count.
+ */
+import { parseLine } from '../src/parse/line.js';
+import type { ParsedLine } from '../src/types.js';
+
+const NOW = new Date('2026-03-01T00:00:00');
+
+/** Every combination of the given choices. */
+function product<T extends unknown[]>(...lists: { [K in keyof T]: readonly T[K][] }): T[] {
+  return lists.reduce<unknown[][]>((acc, list) => acc.flatMap((a) => list.map((x) => [...a, x])), [[]]) as T[];
+}
+
+/** JSON with object keys sorted (the context's key order is not compared). */
+const canon = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
+  );
+
+/** The fields of `p` named in `want` that differ from it, as readable lines. */
+function diff(p: ParsedLine, want: Partial<ParsedLine>): string[] {
+  const got = p as unknown as Record<string, unknown>;
+  return Object.entries(want)
+    .filter(([k, v]) => canon(got[k]) !== canon(v))
+    .map(([k, v]) => `${k}: want ${canon(v)}, got ${canon(got[k])}`);
+}
+
+function check(name: string, variants: [line: string, want: Partial<ParsedLine>][]): void {
+  process.stdout.write(`${name}: ${variants.length} variants\n`);
+  const bad = variants.map(([line, want]) => [line, diff(parseLine(line, { now: NOW }), want)] as const).filter(([, d]) => d.length > 0);
+  expect(bad.slice(0, 5)).toEqual([]);
+}
+
+// ---------- Apache ----------
+
+/** [text, ISO, written by 2.2 too] per time item. */
+const TIMES: [string | null, string | null, boolean][] = [
+  ['Sat Jun 01 18:02:11 2019', '2019-06-01T18:02:11', true], // %t (2.2's only form)
+  ['Sat Jun 01 18:02:11.467856 2019', '2019-06-01T18:02:11.467856', false], // %{u}t, the 2.4 default
+  ['Sat Jun 01 18:02:11.467856 2019 +0200', '2019-06-01T18:02:11.467856+02:00', false], // %{uz}t
+  ['Sat Jun 01 18:02:11 2019 -0430', '2019-06-01T18:02:11-04:30', false], // %{z}t
+  ['2019-06-01 18:02:11', '2019-06-01T18:02:11', false], // %{c}t
+  ['2019-06-01 18:02:11.467856', '2019-06-01T18:02:11.467856', false], // %{cu}t
+  ['2019-06-01 18:02:11.467856 +0200', '2019-06-01T18:02:11.467856+02:00', false], // %{cuz}t
+  ['01/Jun/2019:18:02:11 +0000', '2019-06-01T18:02:11+00:00', false], // %{%d/%b/%Y:%H:%M:%S %z}t
+  ['2019/06/01 18:02:11', '2019-06-01T18:02:11', false], // %{%Y/%m/%d %H:%M:%S}t
+  ['2019-06-01T18:02:11+0200', '2019-06-01T18:02:11+02:00', false], // %{%Y-%m-%dT%H:%M:%S%z}t
+  [null, null, true], // no %t (ErrorLog syslog)
+];
+/** [block, module, level]: `%m:%l`, empty `%m`, `%-m`, and `[%l]` alone (2.2, or 2.4 without %m). */
+const LEVEL_BLOCKS: [string, string | null, string][] = [
+  ['[ssl:error]', 'ssl', 'error'],
+  ['[:error]', null, 'error'],
+  ['[-:warn]', null, 'warn'],
+  ['[proxy_http2:trace3]', 'proxy_http2', 'trace3'],
+  ['[error]', null, 'error'],
+];
+const PIDS: [string, number | null, string | null][] = [
+  ['', null, null],
+  ['[pid 4676] ', 4676, null],
+  ['[pid 4676:tid 139921007208320] ', 4676, '139921007208320'],
+];
+const SOURCES = ['', 'ssl_util_ocsp.c(283): '];
+const STATUSES: (string | null)[] = [null, '(70007)The timeout specified has expired', '(EAI 2)Name or service not known'];
+/** [text in the brackets, address, port]; 2.4's `%a` always has the port, unbracketed even for IPv6. */
+const CLIENTS24: [string, string, number][] = [
+  ['client 203.0.113.5:51234', '203.0.113.5', 51234],
+  ['client 2001:db8::1:443', '2001:db8::1', 443],
+  ['client ::ffff:198.51.100.7:8080', '::ffff:198.51.100.7', 8080],
+  ['remote 10.0.0.1:80', '10.0.0.1', 80],
+];
+const CLIENTS22: [string, string][] = [
+  ['client 203.0.113.5', '203.0.113.5'],
+  ['client 2001:db8::80da:af6b:8b2c', '2001:db8::80da:af6b:8b2c'],
+];
+const MESSAGES: [code: string | null, text: string][] = [
+  ['AH02217', "ssl_stapling_init_cert: can't retrieve issuer certificate!"],
+  [null, 'File does not exist: /var/www/favicon.ico'],
+];
+const REFERERS = ['', ', referer: https://example.com/a?b=c, d'];
+
+test('Apache 2.4 ErrorLogFormat variants: time, module, pid, source, status, client, AH tag, referer', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  for (const [[time, iso, by22], [block, module, level], [pidText, pid, tid], src, status, client, [code, text], ref] of product<
+    [
+      (typeof TIMES)[number],
+      (typeof LEVEL_BLOCKS)[number],
+      (typeof PIDS)[number],
+      string,
+      string | null,
+      (typeof CLIENTS24)[number] | null,
+      (typeof MESSAGES)[number],
+      string,
+    ]
+  >(TIMES, LEVEL_BLOCKS, PIDS, SOURCES, STATUSES, [null, ...CLIENTS24], MESSAGES, REFERERS)) {
+    // `[%l]` alone, no pid, a 2.2 time and a client with no status before it: that is a 2.2 line (next test).
+    if (block === '[error]' && pidText === '' && by22 && client !== null && status === null) continue;
+    const line =
+      (time ? `[${time}] ` : '') +
+      `${block} ${pidText}${src}${status ? `${status}: ` : ''}${client ? `[${client[0]}] ` : ''}${code ? `${code}: ` : ''}${text}${ref}`;
+    variants.push([
+      line,
+      {
+        server: 'apache',
+        time: iso,
+        level,
+        module,
+        pid,
+        tid,
+        status,
+        code,
+        client: client?.[1] ?? null,
+        clientPort: client?.[2] ?? null,
+        message: text,
+      },
+    ]);
+  }
+  check('Apache 2.4 ErrorLogFormat', variants);
+});
+
+test('Apache 2.2 lines (log_error_core @ 2.2.34): [time] [level] (file(n): )?([client ip] )?((status)text: )?message', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  const times = TIMES.filter(([, , by22]) => by22);
+  for (const [[time, iso], src, client, status, [, text], ref] of product<
+    [(typeof TIMES)[number], string, (typeof CLIENTS22)[number] | null, string | null, (typeof MESSAGES)[number], string]
+  >(times, SOURCES, [null, ...CLIENTS22], STATUSES, MESSAGES, REFERERS)) {
+    const line = (time ? `[${time}] ` : '') + `[error] ${src}${client ? `[${client[0]}] ` : ''}${status ? `${status}: ` : ''}${text}${ref}`;
+    variants.push([
+      line,
+      {
+        server: 'apache',
+        format: 'apache22',
+        time: iso,
+        level: 'error',
+        module: null,
+        pid: null,
+        status,
+        client: client?.[1] ?? null,
+        clientPort: null,
+        message: text,
+      },
+    ]);
+  }
+  check('Apache 2.2', variants);
+});
+
+// ---------- nginx ----------
+
+const PREFIXES: [string, Partial<ParsedLine>][] = [
+  ['2019/06/01 18:02:11 [error] 1234#0: *56 ', { time: '2019-06-01T18:02:11', pid: 1234, tid: '0', connectionId: 56 }],
+  ['2019/06/01 18:02:11 [warn] 1234#1234: ', { time: '2019-06-01T18:02:11', level: 'warn', pid: 1234, connectionId: null }],
+  ['[error] 35#35: *7 ', { time: null, pid: 35, connectionId: 7 }],
+];
+const BODIES = [
+  'open() "/usr/share/nginx/html/favicon.ico" failed (2: No such file or directory)',
+  'epoll_wait() reported that client prematurely closed connection, so upstream connection is closed too (104: Connection reset by peer) while reading upstream',
+  'user "a, client: b": password mismatch',
+];
+type Pair = [key: string, value: string, written: string];
+/** One optional context key: absent, or one of its written values ([key, value as read, as written]). */
+const opt = (key: string, ...values: [string, string][]): (Pair | null)[] => [null, ...values.map(([v, w]): Pair => [key, v, w])];
+const HTTP_CLIENTS: [string, string, string][] = [
+  ['203.0.113.5', '203.0.113.5', '203.0.113.5'],
+  ['2001:db8::1', '2001:db8::1', '2001:db8::1'],
+  ['unix:', 'unix:', 'unix:'],
+];
+
+test('nginx http context (ngx_http_log_error_handler order): client, server, request, subrequest, upstream, host, referrer', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  for (const [[prefix, fields], body, ctx, [client], server, request, subrequest, upstream, host, referrer] of product<
+    [
+      (typeof PREFIXES)[number],
+      string,
+      Pair | null,
+      (typeof HTTP_CLIENTS)[number],
+      Pair,
+      Pair | null,
+      Pair | null,
+      Pair | null,
+      Pair | null,
+      Pair | null,
+    ]
+  >(
+    PREFIXES,
+    BODIES,
+    opt('context', ['ssl_certificate_by_lua*', 'ssl_certificate_by_lua*']),
+    HTTP_CLIENTS,
+    [
+      ['server', 'example.com', 'example.com'],
+      ['server', '', ''],
+      ['server', '0.0.0.0:443', '0.0.0.0:443'],
+    ],
+    opt('request', ['GET /a?b=c, d HTTP/2.0', '"GET /a?b=c, d HTTP/2.0"']),
+    opt('subrequest', ['/auth', '"/auth"']),
+    opt('upstream', ['http://[::1]:8080/x', '"http://[::1]:8080/x"'], ['fastcgi://unix:/run/php.sock:', '"fastcgi://unix:/run/php.sock:"']),
+    opt('host', ['', '""'], ['example.com:8443', '"example.com:8443"']),
+    opt('referrer', ['https://example.com/?x=1, 2', '"https://example.com/?x=1, 2"']),
+  )) {
+    const pairs: Pair[] = [ctx, ['client', client, client], server, request, subrequest, upstream, host, referrer].filter(
+      (p): p is Pair => p !== null,
+    );
+    const line = prefix + body + pairs.map(([k, , w]) => `, ${k}: ${w}`).join('');
+    variants.push([
+      line,
+      { ...fields, server: 'nginx', client, clientPort: null, context: Object.fromEntries(pairs.map(([k, v]) => [k, v])) },
+    ]);
+  }
+  check('nginx http context', variants);
+});
+
+test('nginx stream, mail, resolver and stapling contexts', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  for (const [[prefix, fields], udp, upstream, bytes] of product<[(typeof PREFIXES)[number], boolean, boolean, boolean]>(
+    PREFIXES,
+    [false, true],
+    [false, true],
+    [false, true],
+  )) {
+    // ngx_stream_log_error() then ngx_stream_proxy_log_error().
+    const line =
+      `${prefix}recv() failed (111: Connection refused) while proxying and reading from upstream, ${udp ? 'udp ' : ''}client: 10.0.0.9, server: 0.0.0.0:53` +
+      (upstream ? ', upstream: "8.8.8.8:53"' : '') +
+      (bytes ? ', bytes from/to client:40/0, bytes from/to upstream:0/40' : '');
+    const context: Record<string, string> = { client: '10.0.0.9', server: '0.0.0.0:53' };
+    if (upstream) context.upstream = '8.8.8.8:53';
+    if (bytes) Object.assign(context, { 'bytes from/to client': '40/0', 'bytes from/to upstream': '0/40' });
+    variants.push([line, { ...fields, client: '10.0.0.9', context }]);
+  }
+  for (const [[prefix, fields], starttls, login, upstream] of product<[(typeof PREFIXES)[number], boolean, boolean, boolean]>(
+    PREFIXES,
+    [false, true],
+    [false, true],
+    [false, true],
+  )) {
+    // ngx_mail_log_error(): `, client: %V`, `%s, server: %V` (" using starttls"), `, login: "%V"`, `, upstream: %V`.
+    const line =
+      `${prefix}upstream sent invalid response: "500 x" while reading response from upstream, client: 2001:db8::7${starttls ? ' using starttls' : ''}, server: 0.0.0.0:587` +
+      (login ? ', login: "bob@example.com"' : '') +
+      (upstream ? ', upstream: 10.0.0.5:25' : '');
+    const context: Record<string, string> = { client: '2001:db8::7', server: '0.0.0.0:587' };
+    if (login) context.login = 'bob@example.com';
+    if (upstream) context.upstream = '10.0.0.5:25';
+    variants.push([line, { ...fields, client: '2001:db8::7', context }]);
+  }
+  for (const [[prefix, fields], peer] of product<[(typeof PREFIXES)[number], boolean]>(PREFIXES, [false, true])) {
+    variants.push([
+      `${prefix}send() failed (111: Connection refused) while resolving, resolver: 127.0.0.53:53`,
+      { ...fields, client: null, context: { resolver: '127.0.0.53:53' } },
+    ]);
+    // ngx_ssl_ocsp_log_error(): responder, then peer once connected, then certificate.
+    const line = `${prefix}OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: r3.o.lencr.org${peer ? ', peer: [2600:1406:3f::1]:80' : ''}, certificate: "/etc/ssl/a, b.pem"`;
+    const context: Record<string, string> = { responder: 'r3.o.lencr.org', certificate: '/etc/ssl/a, b.pem' };
+    if (peer) context.peer = '[2600:1406:3f::1]:80';
+    variants.push([line, { ...fields, client: null, context }]);
+  }
+  check('nginx stream/mail/resolver/stapling context', variants);
+});
