@@ -70,7 +70,9 @@ let checkedAt = 0;
  * run's 50, the old generation's limit then 1.25× what survived the last full collection. Measured on
  * bench (e)'s million certificates: peak RSS −13 MB for ~4× the scavenges (about 10 % more CPU on a log
  * where every line matches), which is why it waits for a run that needs it. Cheap to call per chunk:
- * it reads the RSS at most every {@link SAVE_MEMORY_CHECK_MS}.
+ * it reads the RSS at most every {@link SAVE_MEMORY_CHECK_MS}. Not called for `--jobs` workers: each worker's
+ * own heap puts such a run past the limit at once, and the flags (process-wide) would slow every worker
+ * (bench (d) with two workers: 1.70× the speed of one instead of ~1.9×).
  * @param limit the RSS in bytes past which to set it (default {@link SAVE_MEMORY_RSS})
  * @param now the time, ms (default `Date.now()`)
  * @returns true once the flag is set (by this call or an earlier one)

@@ -15,7 +15,6 @@ import type { OccurrenceOp } from '../findings/replay.js';
 import type { JobMessage } from './job-scan.js';
 import type { FileStats, Rule } from '../types.js';
 import type { JobWorkerData } from './job-worker.js';
-import { saveMemoryWhenLarge } from '../v8-flags.js';
 
 /** The default of `--jobs`: the cores Node may use. */
 export function defaultJobs(): number {
@@ -158,7 +157,6 @@ function createSchedule(p: JobsParams, settled: (err?: unknown) => void): Schedu
       return job;
     },
     receive(msg) {
-      saveMemoryWhenLarge(); // the workers share the process's RSS and its V8 flags
       const slot = pending[msg.index]!;
       if (msg.type === 'ops') {
         slot.batches.push(msg.ops);
