@@ -63,16 +63,16 @@ let checkedAt = 0;
 
 /**
  * Once the process's RSS passes {@link SAVE_MEMORY_RSS}, set {@link SAVE_MEMORY_FLAGS} for the rest of the
- * run. `--optimize-for-size` set at run time it keeps the young generation at one 1 MiB semi-space (the flag implies
+ * run. `--optimize-for-size`, set at run time, keeps the young generation at one 1 MiB semi-space (the flag implies
  * `--max-semi-space-size=1`: V8 11.3, src/flags/flag-definitions.h) and grows the old generation by 2 MiB
  * steps instead of 8 MiB (`Heap::CurrentHeapGrowingMode()` is conservative when
  * `ShouldOptimizeForMemoryUsage()`, src/heap/heap.cc); and `--heap-growing-percent=25` instead of the
  * run's 50, the old generation's limit then 1.25× what survived the last full collection. Measured on
  * bench (e)'s million certificates: peak RSS −13 MB for ~4× the scavenges (about 10 % more CPU on a log
  * where every line matches), which is why it waits for a run that needs it. Cheap to call per chunk:
- * it reads the RSS at most every {@link SAVE_MEMORY_CHECK_MS}. Not called for `--jobs` workers: each worker's
- * own heap puts such a run past the limit at once, and the flags (process-wide) would slow every worker
- * (bench (d) with two workers: 1.70× the speed of one instead of ~1.9×).
+ * it reads the RSS at most every {@link SAVE_MEMORY_CHECK_MS}. Not called while `--jobs` workers scan: each
+ * worker's own heap puts such a run past the limit at once, and the flags are process-wide, so every
+ * worker would run with the small young generation (a run with workers is about speed).
  * @param limit the RSS in bytes past which to set it (default {@link SAVE_MEMORY_RSS})
  * @param now the time, ms (default `Date.now()`)
  * @returns true once the flag is set (by this call or an earlier one)
@@ -88,10 +88,13 @@ export function saveMemoryWhenLarge(limit = SAVE_MEMORY_RSS, now = Date.now()): 
 
 /**
  * V8's defaults of the flags a run may set later: `--jobs` raises `--initial-old-space-size` for its workers
- * (src/run/jobs.ts, `startWorkersWithRoomyHeap`) unless the command line sets it; {@link saveMemoryWhenLarge}
- * sets `--optimize-for-size` and, by implication, `--max-semi-space-size`.
+ * (src/run/jobs.ts, `startWorkersWithRoomyHeap`) unless the command line sets it.
  */
 const LATER_FLAGS = ['--initial-old-space-size=0'];
+/**
+ * V8's defaults of what {@link saveMemoryWhenLarge} sets beyond {@link V8_FLAGS}: `--optimize-for-size` and,
+ * by implication, `--max-semi-space-size` (its `--heap-growing-percent` is reset with {@link V8_FLAGS}).
+ */
 const SAVE_MEMORY_RESET = ['--no-optimize-for-size', '--max-semi-space-size=0'];
 
 /**
