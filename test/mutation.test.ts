@@ -6,7 +6,8 @@
  * exactly as the CLI joins them. Tail cuts are made at every character after the part of the message
  * that decides the cause (the trigger; for a rule that takes its cause from a value, that value; for a
  * rule whose patterns give different causes, the pattern's own extent; after a wildcard, the text that
- * must follow it; a value the cause depends on), and each must keep the cause. Wrappers must keep the inner line's time and pid.
+ * must follow it; a value the cause depends on), and each must keep the cause. Wrappers must keep the inner line's time and pid,
+ * and a syslog/journald header's host must be taken.
  *
  * A whole message (one the rule's own pattern takes) is also followed by a poster's prose on the same
  * line (`helpers/variants.ts`, `prosed()`), and prose after a must-not-match sample must not make its rule match;
@@ -153,6 +154,7 @@ for (const rule of rules) {
             const p = r.find((x) => x.match?.cause === want)?.parsed;
             if (own.time && p?.time !== own.time) return `time ${p?.time} instead of ${own.time}`;
             if (own.pid !== null && p?.pid !== own.pid) return `pid ${p?.pid} instead of ${own.pid}`;
+            if (v.host !== undefined && p?.host !== v.host) return `host ${p?.host} instead of ${v.host}`;
             return null;
           }
         : undefined;

@@ -262,3 +262,87 @@ test('nginx stream, mail, resolver and stapling contexts', () => {
   }
   check('nginx stream/mail/resolver/stapling context', variants);
 });
+
+// ---------- syslog / journald headers in front of the server's line ----------
+
+/**
+ * [header date as written, its time as read, may it come without a tag pid]: RFC 3164 (`Mmm DD`, space-padded or,
+ * as Vector writes it, unpadded; with a priority), `journalctl -o short-precise / short-iso / short-iso-precise /
+ * short-full / short-unix / short-monotonic` (systemd `man journalctl`), fail2ban 0.9's `%b %d %H:%M:%S %Y`, and
+ * fail2ban's journal lines with no date at all (`filtersystemd.py` `formatJournalEntry()`, with 0.9's leading blank).
+ */
+const SYSLOG_DATES: [string, string | null, boolean][] = [
+  ['Sep 21 23:16:06 ', '2025-09-21T23:16:06', true],
+  ['Sep  1 23:16:06 ', '2025-09-01T23:16:06', true],
+  ['Sep 1 23:16:06 ', '2025-09-01T23:16:06', true],
+  ['<27>Sep 21 23:16:06 ', '2025-09-21T23:16:06', true],
+  ['Sep 21 23:16:06.123456 ', '2025-09-21T23:16:06.123456', true],
+  ['Sep 21 23:16:06 2015 ', '2015-09-21T23:16:06', true],
+  ['2025-09-21T23:16:06+0200 ', '2025-09-21T23:16:06+02:00', true],
+  ['2025-09-21T23:16:06.123456+02:00 ', '2025-09-21T23:16:06.123456+02:00', true],
+  ['Sun 2025-09-21 23:16:06 CEST ', '2025-09-21T23:16:06', true],
+  ['1758489366.123456 ', `${new Date(1758489366000).toISOString().slice(0, 19)}.123456Z`, true],
+  ['[  123.456789] ', null, true],
+  ['', null, false],
+  [' ', null, false],
+];
+const SYSLOG_HOSTS = [null, 'web01', 'web-01.example.com'];
+/** [tag after the host, its pid]: `tag[pid]: `, `with-unit`'s `unit[pid]: `, no pid, and a tag without a colon. */
+const SYSLOG_TAGS = (t: string): [string, number | null][] => [
+  [`${t}[781]: `, 781],
+  [`${t}.service[781]: `, 781],
+  [`${t}: `, null],
+  [`${t} `, null],
+];
+/** [server's own line, tag, its fields]: with and without its own time and pid. */
+const INNER: [string, string, Partial<ParsedLine>][] = [
+  [
+    '2026/02/21 10:00:01 [error] 35#35: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: r3.o.lencr.org',
+    'nginx',
+    { server: 'nginx', format: 'nginx', time: '2026-02-21T10:00:01', pid: 35 },
+  ],
+  ['[error] 35#35: *3 no OCSP responder URL in the certificate "/etc/ssl/a.pem"', 'nginx', { server: 'nginx', format: 'nginx', pid: 35 }],
+  [
+    'nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/ssl/a.pem"',
+    'nginx',
+    { server: 'nginx', format: 'nginx-stderr' },
+  ],
+  [
+    "[Sat Feb 21 10:00:01.123456 2026] [ssl:error] [pid 22034:tid 7] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!",
+    'apache2',
+    { server: 'apache', format: 'apache24', time: '2026-02-21T10:00:01.123456', pid: 22034, code: 'AH02217' },
+  ],
+  [
+    '[ssl:error] [pid 22034] AH01941: stapling_renew_response: responder error',
+    'httpd',
+    { server: 'apache', format: 'apache24', pid: 22034, code: 'AH01941' },
+  ],
+  [
+    "AH00558: apache2: Could not reliably determine the server's fully qualified domain name",
+    'apache2',
+    { server: 'apache', format: 'apache-startup', code: 'AH00558' },
+  ],
+  // No prefix of its own (a start-up error on stderr): the tag that names the server says whose it is.
+  ['SSLStaplingCache: Invalid argument: size has to be >= 8192 bytes', 'apache2', { server: 'apache', format: null }],
+  ['nginx: configuration file /etc/nginx/nginx.conf test failed', 'nginx', { server: 'nginx', format: null }],
+];
+
+test('syslog/journald headers (and fail2ban journal lines) before a server line: host taken, the inner time and pid kept', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  for (const [[date, dateIso, needsDate], host, [inner, tagName, fields]] of product<
+    [(typeof SYSLOG_DATES)[number], string | null, (typeof INNER)[number]]
+  >(SYSLOG_DATES, SYSLOG_HOSTS, INNER)) {
+    for (const [tag, tagPid] of SYSLOG_TAGS(tagName)) {
+      // Without a date a header needs `tag[pid]: ` (else `word word: ` is prose as often as a header).
+      if (!needsDate && tagPid === null) continue;
+      // A tag without a colon comes with a host (Vector): without one, `nginx nginx: [warn] …` reads as host `nginx`.
+      if (host === null && !tag.includes(':')) continue;
+      const line = `${date}${host ? `${host} ` : ''}${tag}${inner}`;
+      variants.push([
+        line,
+        { ...fields, wrapper: 'syslog', host: host ?? undefined, time: fields.time ?? dateIso, pid: fields.pid ?? tagPid },
+      ]);
+    }
+  }
+  check('syslog/journald headers', variants);
+});

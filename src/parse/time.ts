@@ -58,11 +58,14 @@ export function apacheTimeToIso(t: string): string | null {
 /**
  * A syslog/journald `Mmm DD HH:MM:SS(.fraction)?` time, which has no year: the year of `now`, or the
  * year before when that would put the time more than a day after `now` (a log written last December).
+ * `written` is the year when the header carries one after the time (fail2ban 0.9's journal lines,
+ * `%b %d %H:%M:%S %Y`); the day may be unpadded (`Jun 8`, Vector's syslog).
  */
-export function syslogTimeToIso(mon: string, day: string, hms: string, now: Date): string | null {
+export function syslogTimeToIso(mon: string, day: string, hms: string, now: Date, written?: string): string | null {
   const mm = MONTHS[mon];
   if (!mm) return null;
   const dd = day.trim().padStart(2, '0');
+  if (written) return `${written}-${mm}-${dd}T${hms}`;
   let year = now.getFullYear();
   const candidate = new Date(`${year}-${mm}-${dd}T${hms.slice(0, 8)}`);
   if (candidate.getTime() - now.getTime() > 86_400_000) year -= 1;

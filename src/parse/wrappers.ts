@@ -10,6 +10,10 @@
  *   (`1732179600.123456 host nginx[123]: `), `short-monotonic` (`[  123.456789] host nginx[123]: `),
  *   RFC 5424 (`<27>1 2024-11-21T10:00:00Z host nginx 123 - - `), and a bare `tag[pid]: ` left when a
  *   paste cut the date off. Source: systemd `man journalctl` (OUTPUT FORMATS), RFC 3164/5424.
+ *   Also fail2ban's journal lines (`host nginx[123]: `, no date; 0.9's with a leading blank or with the
+ *   year after the time, `Nov 21 10:00:00 2024 host nginx[123]: `), RFC 3164 with an unpadded day, and a
+ *   tag without a colon before a server line or when the tag names the server (Vector: `<131>Jun 8
+ *   11:54:08 master apache_error [Tue …`). The host is taken from every form that has one.
  * - containers and process managers: docker container id or name with `|`, `docker logs -t` /
  *   CRI timestamps with `stdout`/`stderr` and `F`/`P`, `docker compose` service names
  *   (`proxy     | `, `web_1  | `, `web-1  | `), supervisor/forego process names (`nginx.1    | `),
@@ -45,10 +49,17 @@ const CONTAINER = new RegExp(
 );
 const KUBECTL = /^\[pod\/[\w.-]+\/[\w.-]+\] (?<rest>.*)$/s;
 
-const TAG = '(?<tag>[A-Za-z0-9_.@\\/-]+)(?:\\[(?<spid>\\d+)\\])?: ';
+// Where a server line starts (Apache `[`, nginx `YYYY/MM/`, `nginx: [`, `AHnnnnn: `): only there may a tag
+// have no colon (RFC 3164 §4.1.3 ends the TAG at any non-alphanumeric character; Vector's `parse_syslog`
+// golden line `<131>Jun 8 11:54:08 master apache_error [Tue Jun 08 …`).
+const SERVER_AHEAD = '(?=\\[|\\d{4}/\\d{2}/|nginx: \\[|AH\\d{5}: )';
+// A tag that names the server (`nginx`, `openresty`, `httpd`, `apache2`, `apache_error`, a unit or a path to
+// one): what follows is the server's message even when it has no prefix of its own (start-up errors on stderr).
+const SERVER_TAG_BEHIND = '(?<=(?:^|[\\s/])(?:nginx|openresty|httpd|apache)[\\w.@-]*(?:\\[\\d+\\])?:? )';
+const TAG = `(?<tag>[A-Za-z0-9_.@\\/-]+)(?:\\[(?<spid>\\d+)\\])?(?:: | ${SERVER_AHEAD}| ${SERVER_TAG_BEHIND})`;
 const HOST = '(?:(?<host>[^\\s\\[\\]]+(?<!:)) )?'; // journalctl --no-hostname leaves it out; never has brackets
 const SYSLOG_3164 = new RegExp(
-  '^(?:<\\d{1,3}>)?(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ \\d]\\d) (?<hms>\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?) ' +
+  '^(?:<\\d{1,3}>)?(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ \\d]?\\d) (?<hms>\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)(?: (?<year>\\d{4}))? ' +
     `${HOST}${TAG}(?<rest>.*)$`,
   's',
 );
@@ -63,8 +74,15 @@ const SYSLOG_5424 = new RegExp(
   `^<\\d{1,3}>1 (?<ts>${ISO_TS}|-) (?<host>\\S+) (?<tag>\\S+) (?<spid>\\S+) \\S+ (?:-|(?:\\[[^\\]]*\\])+) ?(?<rest>.*)$`,
   's',
 );
-// A journald/syslog tag left alone (the paste cut the date and host off), only before a server line.
-const BARE_TAG = /^(?<tag>[A-Za-z][\w.@-]*)\[(?<spid>\d+)\]: (?<rest>[[\dn].*)$/s;
+// A journald/syslog header without its date, only before a server line: `tag[pid]: ` left when a paste cut
+// the date and host off, and fail2ban's journal lines `host tag[pid]: ` (fail2ban `server/filtersystemd.py`
+// `formatJournalEntry()`: `_HOSTNAME`, `SYSLOG_IDENTIFIER` or `_COMM`, `[SYSLOG_PID or _PID]:`, the MESSAGE;
+// fail2ban 0.9 joined them after an empty first element, so a blank leads). The pid is required (without it
+// `word word: ` is prose as often as it is a header), and a server line must follow unless the tag names the server.
+const NO_DATE = new RegExp(
+  `^ ?${HOST}(?<tag>[A-Za-z][\\w.@/-]*)\\[(?<spid>\\d+)\\]: (?<rest>(?:\\[|\\d|nginx: \\[|AH\\d{5}: |${SERVER_TAG_BEHIND}).*)$`,
+  's',
+);
 
 function serverFromTag(tag: string | undefined): Server | null {
   if (!tag) return null;
@@ -87,14 +105,14 @@ type Groups = Record<string, string | undefined>;
 /** The syslog/journald layer, if any: its groups and the time it gives. */
 function syslogLayer(rest: string, now: () => Date): { g: Groups; time: string | null } | null {
   let g = SYSLOG_3164.exec(rest)?.groups;
-  if (g) return { g, time: syslogTimeToIso(g.mon!, g.day!, g.hms!, now()) };
+  if (g) return { g, time: syslogTimeToIso(g.mon!, g.day!, g.hms!, now(), g.year) };
   g = SYSLOG_5424.exec(rest)?.groups ?? SYSLOG_ISO.exec(rest)?.groups;
   if (g) return { g, time: g.ts && g.ts !== '-' ? normaliseIso(g.ts) : null };
   g = SYSLOG_FULL.exec(rest)?.groups;
   if (g) return { g, time: normaliseIso(g.ts!) };
   g = SYSLOG_UNIX.exec(rest)?.groups;
   if (g) return { g, time: epochToIso(g.epoch!) };
-  g = SYSLOG_MONO.exec(rest)?.groups ?? BARE_TAG.exec(rest)?.groups;
+  g = SYSLOG_MONO.exec(rest)?.groups ?? NO_DATE.exec(rest)?.groups;
   return g ? { g, time: null } : null;
 }
 

@@ -13,6 +13,8 @@ import type { Server, ValueName, Values } from '../../src/types.js';
 export interface Variant {
   kind: string;
   lines: string[];
+  /** The host name a wrapper in front of the line carries (syslog/journald headers), which the parse must take. */
+  host?: string;
 }
 
 /** Where the server's prefix ends: the message with Apache's status, client and AH tag kept. */
@@ -146,7 +148,8 @@ export function redactions(line: string, values: Values): Variant[] {
 /**
  * Wrappers of class 4 in front of the line (the inner line's own time and pid must survive): docker
  * compose, supervisor/forego, a decorated container logger, journald without host and in its other
- * `-o` formats, kubectl --prefix, stern, docker with a container id, CRI.
+ * `-o` formats, fail2ban's journal lines, a syslog tag without a colon, kubectl --prefix, stern, docker with
+ * a container id, CRI.
  */
 export function wrapped(line: string, server: Server): Variant[] {
   const tag = server === 'apache' ? 'httpd' : 'nginx';
@@ -161,12 +164,17 @@ export function wrapped(line: string, server: Server): Variant[] {
     ['journalctl -o with-unit', `Sat 2024-09-21 23:16:06 CEST web1 ${tag}.service[781]: `],
     ['journalctl -o short-unix', `1726953366.123456 web1 ${tag}[781]: `],
     ['journalctl -o short-monotonic', `[  123.456789] web1 ${tag}[781]: `],
+    ['fail2ban journal line (no date)', `web1 ${tag}[781]: `],
+    ['fail2ban 0.9 journal line (leading blank)', ` web1 ${tag}[781]: `],
+    ['fail2ban 0.9 journal line (year after the time)', `Sep 21 23:16:06 2024 web1 ${tag}[781]: `],
+    ['syslog tag without colon, unpadded day (Vector)', `<131>Sep 1 23:16:06 web1 ${tag}_error `],
     ['kubectl logs --prefix', '[pod/web-7d9c6c6d8-x2x4q/proxy] '],
     ['stern', 'web-7d9c6c6d8-x2x4q proxy '],
     ['docker container id', '9005510e7ca2 '],
     ['CRI', '2024-09-21T23:16:06.123456789Z stderr F '],
   ];
-  return prefixes.map(([kind, p]) => ({ kind: `behind ${kind}`, lines: [p + line] }));
+  // Every syslog/journald header above that names a host names `web1`.
+  return prefixes.map(([kind, p]) => ({ kind: `behind ${kind}`, lines: [p + line], ...(/(?:^| )web1 /.test(p) ? { host: 'web1' } : {}) }));
 }
 
 /**
