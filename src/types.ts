@@ -154,6 +154,11 @@ export interface ParsedLine {
   record?: RecordKind;
   /** The systemd unit of a journald record (`_SYSTEMD_UNIT`, e.g. `nginx.service`). */
   unit?: string;
+  /** Apache's request log ID (`ErrorLogFormat` `[R:%L]`: 11 base64 characters, or mod_unique_id's id);
+   * absent when the line has none. */
+  requestLogId?: string;
+  /** Apache's connection log ID (`[C:%{c}L]` / `[C:%{C}L]`); absent when the line has none. */
+  connectionLogId?: string;
 }
 
 /**

@@ -346,3 +346,58 @@ test('syslog/journald headers (and fail2ban journal lines) before a server line:
   }
   check('syslog/journald headers', variants);
 });
+
+// ---------- Apache log-ID blocks ----------
+
+/** [blocks as written, request id, connection id]: `[R:%L]`, `[C:%{c}L]`, both in either order, `%-L`'s `-`,
+ * core_generate_log_id()'s 11 base64 characters and mod_unique_id's alphabet (`@`, `-`). */
+const LOG_ID_BLOCKS: [string, string | undefined, string | undefined][] = [
+  ['[R:XkX2bQoAAQ4AAAC] ', 'XkX2bQoAAQ4AAAC', undefined],
+  ['[C:yLqZ2+/AAAA] ', undefined, 'yLqZ2+/AAAA'],
+  ['[R:XkX2bQoAAQ4AAAC] [C:yLqZ2+/AAAA] ', 'XkX2bQoAAQ4AAAC', 'yLqZ2+/AAAA'],
+  ['[C:yLqZ2+/AAAA] [R:Zq1@ab-cdEFgh0123AAAAAA] ', 'Zq1@ab-cdEFgh0123AAAAAA', 'yLqZ2+/AAAA'],
+  ['[R:-] [C:yLqZ2+/AAAA] ', undefined, 'yLqZ2+/AAAA'],
+];
+
+test('Apache log-ID blocks ([R:%L] [C:%{C}L], httpd log_log_id()) before or after the pid block are fields, not message', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  const times = TIMES.filter(([t]) => t === null || t.startsWith('Sat') || t.startsWith('2019-06-01 18:02:11.4'));
+  for (const [[time, iso], [block, module, level], [pidText, pid, tid], [ids, rid, cid], afterPid, status, client, [code, text]] of product<
+    [
+      (typeof TIMES)[number],
+      (typeof LEVEL_BLOCKS)[number],
+      (typeof PIDS)[number],
+      (typeof LOG_ID_BLOCKS)[number],
+      boolean,
+      string | null,
+      (typeof CLIENTS24)[number] | null,
+      (typeof MESSAGES)[number],
+    ]
+  >(times, LEVEL_BLOCKS, PIDS, LOG_ID_BLOCKS, [false, true], STATUSES, [null, ...CLIENTS24], MESSAGES)) {
+    if (afterPid && pidText === '') continue;
+    const head = afterPid ? `${pidText}${ids}` : `${ids}${pidText}`;
+    const line =
+      (time ? `[${time}] ` : '') +
+      `${block} ${head}${status ? `${status}: ` : ''}${client ? `[${client[0]}] ` : ''}${code ? `${code}: ` : ''}${text}`;
+    variants.push([
+      line,
+      {
+        server: 'apache',
+        format: 'apache24',
+        time: iso,
+        level,
+        module,
+        pid,
+        tid,
+        status,
+        code,
+        client: client?.[1] ?? null,
+        clientPort: client?.[2] ?? null,
+        requestLogId: rid,
+        connectionLogId: cid,
+        message: text,
+      },
+    ]);
+  }
+  check('Apache log-ID blocks', variants);
+});

@@ -6,6 +6,8 @@
  *   `ErrorLogFormat` variants: the time as `%{cu}t` (`2019-06-01 18:02:11.467856`), with an offset
  *   (`2025-07-22 15:45:51.323610 +0200`) or absent (syslog output); `%m` empty (`[:error]`) or `%-m`
  *   (`[-:error]`); no pid block.
+ *   Log-ID blocks `[R:%L]`, `[C:%{c}L]`, `[C:%{C}L]` (httpd's own advanced example, `log_log_id()`) before or after
+ *   the pid block are taken out as `requestLogId` / `connectionLogId` (`%-L`'s `-` is none).
  * - Apache 2.2 (`log_error_core()` @ 2.2.34): `[Www Mmm DD HH:MM:SS YYYY] [level] (file(n): )?([client ip] )?((errno)text: )?message`.
  * - Apache start-up lines (`APLOG_STARTUP`, `server/config.c`): `AHnnnnn: message`.
  * - nginx (`ngx_log_error_core()`, `src/core/ngx_log.c`): `YYYY/MM/DD HH:MM:SS [level] pid#tid: (*cid )?message`;
@@ -57,10 +59,14 @@ const APACHE24_REST = positional(
     's',
   ),
 );
+// Apache's log-ID blocks (`ErrorLogFormat` `[R:%L] [C:%{C}L]`, httpd `server/log.c` `log_log_id()`): request and
+// connection ids, base64 (`core_generate_log_id()`) or mod_unique_id's; `-` from `%-L` when there is none.
+const LOG_IDS = '(?:\\[[RC]:[^\\]\\s]+\\] )*';
+const LOG_ID_OR_PID = /^(?:\[([RC]):([^\]\s]+)\]|\[pid (\d+)(?::tid (\d+))?\]) ?/;
 const APACHE22 = new RegExp(
   // Also 2.4 with an ErrorLogFormat that has `[%l]` without `%m` (httpd docs' own examples `[%t] [%l] [pid %P]
   // %F: %E: [client %a] %M` and `[%t] [%l] %7F: %E: [client\\ %a] %M`): pid block, status before the client.
-  `^(?:\\[(?<time>${APACHE_TIME})\\] )?\\[(?<level>${LEVEL})\\] (?:\\[pid (?<pid>\\d+)(?::tid (?<tid>\\d+))?\\] )?` +
+  `^(?:\\[(?<time>${APACHE_TIME})\\] )?\\[(?<level>${LEVEL})\\] (?<ids1>${LOG_IDS})(?:\\[pid (?<pid>\\d+)(?::tid (?<tid>\\d+))?\\] )?(?<ids2>${LOG_IDS})` +
     `(?:(?<src>[\\w./-]+\\(\\d+\\)): )?(?:(?<status24>${STATUS}): )?` +
     '(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?' +
     `(?:(?<status>${STATUS}): )?(?<msg>.*)$`,
@@ -123,10 +129,46 @@ export function toInt(s: string | undefined): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
+/** Log-ID and pid blocks in any order at the start of `rest` (see {@link LOG_ID_OR_PID}). */
+interface LogIds {
+  rest: string;
+  pid?: string;
+  tid?: string;
+  request?: string;
+  connection?: string;
+}
+
+/** Take the log-ID blocks (and a pid block among them) off the start of the text after Apache's level block. */
+function takeLogIds(text: string): LogIds {
+  const out: LogIds = { rest: text };
+  for (let m = LOG_ID_OR_PID.exec(text); m; m = LOG_ID_OR_PID.exec(out.rest)) {
+    out.rest = out.rest.slice(m[0].length);
+    if (m[3] !== undefined) {
+      out.pid = m[3];
+      out.tid = m[4];
+    } else if (m[2] !== '-') out[m[1] === 'R' ? 'request' : 'connection'] = m[2];
+  }
+  return out;
+}
+
+/** Set the log ids found on a parsed line (only when there are some: most lines have none). */
+function withLogIds(p: ParsedLine, ids: { request?: string; connection?: string }): ParsedLine {
+  if (ids.request !== undefined) p.requestLogId = ids.request;
+  if (ids.connection !== undefined) p.connectionLogId = ids.connection;
+  return p;
+}
+
+/** `[R:` or `[C:` at the start of the text (a character test: this is on every Apache line's path). */
+function startsWithLogId(s: string): boolean {
+  const c1 = s.charCodeAt(1);
+  return s.charCodeAt(0) === 0x5b && (c1 === 0x52 || c1 === 0x43) && s.charCodeAt(2) === 0x3a;
+}
+
 function apache24(line: string): ParsedLine | null {
   const g = APACHE24.exec(line);
   if (!g) return null;
-  const r = APACHE24_REST.exec(g[6]!)!;
+  const ids = startsWithLogId(g[6]!) ? takeLogIds(g[6]!) : null;
+  const r = APACHE24_REST.exec(ids ? ids.rest : g[6]!)!;
   let msg = r[4]!;
   let code: string | null = null;
   const cm = AH_CODE.exec(msg);
@@ -139,15 +181,15 @@ function apache24(line: string): ParsedLine | null {
   const rawClient = r[3];
   const client = rawClient !== undefined ? splitClient(rawClient, true) : null;
   // Written out in {@link emptyLine}'s order (a spread of it built each line twice, issue 15).
-  return {
+  const p: ParsedLine = {
     server: 'apache',
     format: 'apache24',
     wrapper: null,
     time: time ? apacheTimeToIso(time) : null,
     level: g[3]!,
     module: module && module !== '-' ? module : null,
-    pid: toInt(g[4]),
-    tid: g[5] ?? null,
+    pid: toInt(g[4] ?? ids?.pid),
+    tid: g[5] ?? ids?.tid ?? null,
     connectionId: null,
     client: client?.address ?? null,
     clientPort: client?.port ?? null,
@@ -156,6 +198,7 @@ function apache24(line: string): ParsedLine | null {
     context: null,
     message: msg.replace(REFERER, ''),
   };
+  return ids ? withLogIds(p, ids) : p;
 }
 
 function apache22(line: string): ParsedLine | null {
@@ -165,10 +208,14 @@ function apache22(line: string): ParsedLine | null {
   // (a pid block, a status before the client, another time) makes it 2.4 with a custom ErrorLogFormat,
   // whose `%a` always carries the port.
   const is24 =
-    g.pid !== undefined || (g.status24 !== undefined && g.client !== undefined) || (g.time !== undefined && !CTIME_SECONDS.test(g.time));
+    g.pid !== undefined ||
+    !!g.ids1 ||
+    !!g.ids2 ||
+    (g.status24 !== undefined && g.client !== undefined) ||
+    (g.time !== undefined && !CTIME_SECONDS.test(g.time));
   const client = g.client !== undefined ? splitClient(g.client, is24) : null;
   const ah = splitAhCode(g.msg!);
-  return {
+  const p: ParsedLine = {
     ...emptyLine(ah.message.replace(REFERER, '')),
     server: 'apache',
     format: is24 ? 'apache24' : 'apache22',
@@ -181,6 +228,7 @@ function apache22(line: string): ParsedLine | null {
     status: g.status24 ?? g.status ?? null,
     code: ah.code,
   };
+  return g.ids1 || g.ids2 ? withLogIds(p, takeLogIds(g.ids1! + g.ids2!)) : p;
 }
 const CTIME_SECONDS = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
@@ -261,6 +309,6 @@ const SERVER_START = new RegExp(
     `|\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: ` +
     `|\\[${NGX_LEVEL}\\] \\d+#\\d+: ` +
     `|\\[(?:${APACHE_TIME})\\] \\[(?:[^:\\]\\s]*:)?${LEVEL}\\] ` +
-    `|\\[[^:\\]\\s]*:${LEVEL}\\] \\[pid \\d+` +
+    `|\\[[^:\\]\\s]*:${LEVEL}\\] \\[(?:pid \\d+|[RC]:)` +
     ')',
 );

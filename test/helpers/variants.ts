@@ -217,6 +217,22 @@ export function prosed(line: string): Variant[] {
   ];
 }
 
+/**
+ * Apache's log-ID blocks (`ErrorLogFormat` `[R:%L] [C:%{C}L]`, httpd's own advanced example; `log_log_id()` in
+ * `server/log.c`) put into an Apache line's prefix: a connection id after the pid block, and a request and a
+ * connection id before it. None for a line without Apache's `[module:level]` block.
+ */
+export function logIdBlocks(line: string): Variant[] {
+  const m = /^((?:\[[^\]]*\] )?\[[\w-]*:\w+\] )(\[pid [^\]]*\] )?/.exec(line);
+  if (!m) return [];
+  const [head, level, pid = ''] = [m[0], m[1]!, m[2]];
+  const rest = line.slice(head.length);
+  return [
+    { kind: 'log-ID block [C:%{c}L] after the pid', lines: [`${level}${pid}[C:yLqZ2+/AAAA] ${rest}`] },
+    { kind: 'log-ID blocks [R:%L] [C:%{C}L] before the pid', lines: [`${level}[R:XkX2bQoAAQ4AAAC] [C:yLqZ2+/AAAA] ${pid}${rest}`] },
+  ];
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
@@ -240,6 +256,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   // Three rows or more: the shortest padding tells the bare padding (a line of two rows cannot tell, see `unpadded()`).
   if (line.length > 160) out.push({ kind: 'terminal-padded, wrapped at 80 on 158 columns', lines: [terminalPadded(line, 80, 158)] });
   out.push(...dialects(line));
+  out.push(...logIdBlocks(line));
   out.push(...wrapped(line, parseLine(line).server ?? server));
   return out;
 }
