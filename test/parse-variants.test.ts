@@ -100,8 +100,8 @@ test('Apache 2.4 ErrorLogFormat variants: time, module, pid, source, status, cli
       string,
     ]
   >(TIMES, LEVEL_BLOCKS, PIDS, SOURCES, STATUSES, [null, ...CLIENTS24], MESSAGES, REFERERS)) {
-    // `[%l]` alone, no pid, a 2.2 time and a client with no status before it: that is a 2.2 line (next test).
-    if (block === '[error]' && pidText === '' && by22 && client !== null && status === null) continue;
+    // `[%l]` alone, no pid, a 2.2 time and a client with no status before it and no AH tag: a 2.2 line (next test).
+    if (block === '[error]' && pidText === '' && by22 && client !== null && status === null && code === null) continue;
     const line =
       (time ? `[${time}] ` : '') +
       `${block} ${pidText}${src}${status ? `${status}: ` : ''}${client ? `[${client[0]}] ` : ''}${code ? `${code}: ` : ''}${text}${ref}`;
@@ -125,12 +125,15 @@ test('Apache 2.4 ErrorLogFormat variants: time, module, pid, source, status, cli
   check('Apache 2.4 ErrorLogFormat', variants);
 });
 
+// 2.2 writes no AH tag (APLOGNO() came with 2.4; httpd 2.2.34 has none): a `[level]`-only line with one is 2.4's.
+const MESSAGES_22 = MESSAGES.filter(([code]) => code === null);
+
 test('Apache 2.2 lines (log_error_core @ 2.2.34): [time] [level] (file(n): )?([client ip] )?((status)text: )?message', () => {
   const variants: [string, Partial<ParsedLine>][] = [];
   const times = TIMES.filter(([, , by22]) => by22);
   for (const [[time, iso], src, client, status, [, text], ref] of product<
     [(typeof TIMES)[number], string, (typeof CLIENTS22)[number] | null, string | null, (typeof MESSAGES)[number], string]
-  >(times, SOURCES, [null, ...CLIENTS22], STATUSES, MESSAGES, REFERERS)) {
+  >(times, SOURCES, [null, ...CLIENTS22], STATUSES, MESSAGES_22, REFERERS)) {
     const line = (time ? `[${time}] ` : '') + `[error] ${src}${client ? `[${client[0]}] ` : ''}${status ? `${status}: ` : ''}${text}${ref}`;
     variants.push([
       line,
@@ -400,4 +403,36 @@ test('Apache log-ID blocks ([R:%L] [C:%{C}L], httpd log_log_id()) before or afte
     ]);
   }
   check('Apache log-ID blocks', variants);
+});
+
+// ---------- `[level]`-only lines: 2.2's client address, or 2.4's `%a` with its port ----------
+
+/**
+ * [client as written, as 2.4's `%a` (`log_remote_address()`: `%s:%d`, IPv6 unbracketed), as 2.2 (`[client %s]`,
+ * the address alone)]. The bracketed form is no httpd's, but posters and proxies write it; it is read the same
+ * in both.
+ */
+const CLIENTS_EITHER: [string, [string, number | null], [string, number | null]][] = [
+  ['2001:db8::1:5555', ['2001:db8::1', 5555], ['2001:db8::1:5555', null]],
+  ['::ffff:198.51.100.7:8080', ['::ffff:198.51.100.7', 8080], ['::ffff:198.51.100.7:8080', null]],
+  ['[2001:db8::1]:5555', ['2001:db8::1', 5555], ['2001:db8::1', 5555]],
+  ['192.0.2.1:5555', ['192.0.2.1', 5555], ['192.0.2.1', 5555]],
+  ['2001:db8::80da:af6b:8b2c', ['2001:db8::80da:af6b:8b2c', null], ['2001:db8::80da:af6b:8b2c', null]],
+];
+
+test('[level]-only Apache lines with an IPv6 client: 2.4 (AH tag, pid block, 2.4 time) splits the port, 2.2 keeps the address', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  const times = TIMES.filter(([t]) => t === null || t.startsWith('Sat Jun 01 18:02:11'));
+  for (const [[time, iso, by22], [pidText, pid], [written, as24, as22], [code, text]] of product<
+    [(typeof TIMES)[number], (typeof PIDS)[number], (typeof CLIENTS_EITHER)[number], (typeof MESSAGES)[number]]
+  >(times, PIDS, CLIENTS_EITHER, MESSAGES)) {
+    const is24 = code !== null || pid !== null || (time !== null && !by22);
+    const [client, clientPort] = is24 ? as24 : as22;
+    const line = `${time ? `[${time}] ` : ''}[error] ${pidText}[client ${written}] ${code ? `${code}: ` : ''}${text}`;
+    variants.push([
+      line,
+      { server: 'apache', format: is24 ? 'apache24' : 'apache22', time: iso, pid, client, clientPort, code, message: text },
+    ]);
+  }
+  check('[level]-only lines with a client', variants);
 });

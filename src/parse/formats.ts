@@ -205,16 +205,19 @@ function apache22(line: string): ParsedLine | null {
   const g = APACHE22.exec(line)?.groups;
   if (!g) return null;
   // 2.2 writes `[client ip]`, a status after it and a ctime without microseconds; anything 2.2 never writes
-  // (a pid block, a status before the client, another time) makes it 2.4 with a custom ErrorLogFormat,
-  // whose `%a` always carries the port.
+  // (a pid block, a log-ID block, a status before the client, another time, an AH tag: APLOGNO() is 2.4's,
+  // httpd 2.2.34 has none) makes it 2.4 with a custom ErrorLogFormat, whose `%a` always carries the port
+  // (`log_remote_address()`: `%s:%d`, unbracketed, so `[client 2001:db8::1:5555]` is `2001:db8::1` port 5555;
+  // in a 2.2 line it is the address `2001:db8::1:5555`).
+  const ah = splitAhCode(g.msg!);
   const is24 =
     g.pid !== undefined ||
     !!g.ids1 ||
     !!g.ids2 ||
+    ah.code !== null ||
     (g.status24 !== undefined && g.client !== undefined) ||
     (g.time !== undefined && !CTIME_SECONDS.test(g.time));
   const client = g.client !== undefined ? splitClient(g.client, is24) : null;
-  const ah = splitAhCode(g.msg!);
   const p: ParsedLine = {
     ...emptyLine(ah.message.replace(REFERER, '')),
     server: 'apache',
