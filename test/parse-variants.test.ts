@@ -86,6 +86,45 @@ const MESSAGES: [code: string | null, text: string][] = [
 ];
 const REFERERS = ['', ', referer: https://example.com/a?b=c, d'];
 
+/** The parts of one Apache 2.4 line, as the tables below combine them. */
+interface Apache24Parts {
+  time: string | null;
+  iso: string | null;
+  block: string;
+  module: string | null;
+  level: string;
+  /** What comes between the level block and the status: pid, log-ID and debug-source blocks as written. */
+  head: string;
+  pid: number | null;
+  tid: string | null;
+  status: string | null;
+  client: (typeof CLIENTS24)[number] | null;
+  code: string | null;
+  text: string;
+  ref: string;
+}
+
+/** One Apache 2.4 line built from its parts (`do_errorlog_default()` order) and the fields it must parse to. */
+function apache24Case(a: Apache24Parts): [string, Partial<ParsedLine>] {
+  const line =
+    (a.time ? `[${a.time}] ` : '') +
+    `${a.block} ${a.head}${a.status ? `${a.status}: ` : ''}${a.client ? `[${a.client[0]}] ` : ''}${a.code ? `${a.code}: ` : ''}${a.text}${a.ref}`;
+  const want: Partial<ParsedLine> = {
+    server: 'apache',
+    time: a.iso,
+    level: a.level,
+    module: a.module,
+    pid: a.pid,
+    tid: a.tid,
+    status: a.status,
+    code: a.code,
+    client: a.client?.[1] ?? null,
+    clientPort: a.client?.[2] ?? null,
+    message: a.text,
+  };
+  return [line, want];
+}
+
 test('Apache 2.4 ErrorLogFormat variants: time, module, pid, source, status, client, AH tag, referer', () => {
   const variants: [string, Partial<ParsedLine>][] = [];
   for (const [[time, iso, by22], [block, module, level], [pidText, pid, tid], src, status, client, [code, text], ref] of product<
@@ -102,25 +141,7 @@ test('Apache 2.4 ErrorLogFormat variants: time, module, pid, source, status, cli
   >(TIMES, LEVEL_BLOCKS, PIDS, SOURCES, STATUSES, [null, ...CLIENTS24], MESSAGES, REFERERS)) {
     // `[%l]` alone, no pid, a 2.2 time and a client with no status before it and no AH tag: a 2.2 line (next test).
     if (block === '[error]' && pidText === '' && by22 && client !== null && status === null && code === null) continue;
-    const line =
-      (time ? `[${time}] ` : '') +
-      `${block} ${pidText}${src}${status ? `${status}: ` : ''}${client ? `[${client[0]}] ` : ''}${code ? `${code}: ` : ''}${text}${ref}`;
-    variants.push([
-      line,
-      {
-        server: 'apache',
-        time: iso,
-        level,
-        module,
-        pid,
-        tid,
-        status,
-        code,
-        client: client?.[1] ?? null,
-        clientPort: client?.[2] ?? null,
-        message: text,
-      },
-    ]);
+    variants.push(apache24Case({ time, iso, block, module, level, head: pidText + src, pid, tid, status, client, code, text, ref }));
   }
   check('Apache 2.4 ErrorLogFormat', variants);
 });
@@ -379,28 +400,8 @@ test('Apache log-ID blocks ([R:%L] [C:%{C}L], httpd log_log_id()) before or afte
   >(times, LEVEL_BLOCKS, PIDS, LOG_ID_BLOCKS, [false, true], STATUSES, [null, ...CLIENTS24], MESSAGES)) {
     if (afterPid && pidText === '') continue;
     const head = afterPid ? `${pidText}${ids}` : `${ids}${pidText}`;
-    const line =
-      (time ? `[${time}] ` : '') +
-      `${block} ${head}${status ? `${status}: ` : ''}${client ? `[${client[0]}] ` : ''}${code ? `${code}: ` : ''}${text}`;
-    variants.push([
-      line,
-      {
-        server: 'apache',
-        format: 'apache24',
-        time: iso,
-        level,
-        module,
-        pid,
-        tid,
-        status,
-        code,
-        client: client?.[1] ?? null,
-        clientPort: client?.[2] ?? null,
-        requestLogId: rid,
-        connectionLogId: cid,
-        message: text,
-      },
-    ]);
+    const [line, want] = apache24Case({ time, iso, block, module, level, head, pid, tid, status, client, code, text, ref: '' });
+    variants.push([line, { ...want, format: 'apache24', requestLogId: rid, connectionLogId: cid }]);
   }
   check('Apache log-ID blocks', variants);
 });
