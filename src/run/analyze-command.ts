@@ -37,7 +37,7 @@ import { createProgress, NO_PROGRESS, type Progress } from './progress.js';
 import { parseFilters, parseWindow, shows, windowWords } from './show-options.js';
 import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
-import type { RunParams } from './run.js';
+import type { RunParams } from './params.js';
 import { inputList, inspectAll, writeReport } from './report-output.js';
 import { scanInput } from './stream.js';
 import { defaultJobs, scanWithWorkers, workersAvailable, worthWorkers } from './jobs.js';
