@@ -463,6 +463,36 @@ describe('the shared-certificate layouts of Debian (issue 13): the block that br
   });
 });
 
+describe('without --config: the system’s configurations, where found', () => {
+  test('nginx and Apache both found (/etc/nginx/nginx.conf, /etc/apache2/apache2.conf, here under --map-path): both read, each finding from its own', async () => {
+    const cpki = await createConfigPki(path.join(tmp.dir, 'cpki-default'));
+    const dest = path.join(tmp.dir, 'default-stage');
+    stageFixture('debian-nginx-shared-certificate', dest, cpki);
+    const stage = stageFixture('debian-apache-shared-certificate', dest, cpki);
+    const r = runCli(['check', '--map-path', stage.mapArg, '--format', 'json']);
+    const doc = JSON.parse(r.stdout) as { configs: { file: string; server: string }[]; findings: Finding[] };
+    expect(doc.configs.map((c) => [c.file, c.server])).toEqual([
+      ['/etc/nginx/nginx.conf', 'nginx'],
+      ['/etc/apache2/apache2.conf', 'apache'],
+    ]);
+    expect(doc.findings.map((f) => [f.server, f.cause, f.inspection?.configBlock])).toEqual([
+      ['nginx', 'issuer-certificate-missing', '/etc/nginx/sites-enabled/b.example:3'],
+      ['apache', 'issuer-certificate-missing', '/etc/apache2/sites-enabled/b-example-ssl.conf:2'],
+    ]);
+    expect(r.code).toBe(1);
+  });
+
+  test('none found: exit 2, naming where it looked and what to give', () => {
+    const empty = path.join(tmp.dir, 'no-etc');
+    fs.mkdirSync(empty, { recursive: true });
+    const r = runCli(['check', '--map-path', `/etc=${empty}`]);
+    expect(r.stderr).toBe(
+      'stapling-doctor: check: no configuration found (looked for /etc/nginx/nginx.conf, /etc/apache2/apache2.conf, /etc/httpd/conf/httpd.conf): give --config FILE\n',
+    );
+    expect(r.code).toBe(2);
+  });
+});
+
 describe('saved dumps give what the files give (nginx -T, apachectl -t -D DUMP_INCLUDES / DUMP_CONFIG)', () => {
   const FIXTURES = path.resolve('test/fixtures/config');
   // What each fixture was made to show: b.example misses its issuer (Debian); the RHEL sites are healthy.
