@@ -531,6 +531,42 @@ describe('saved dumps give what the files give (nginx -T, apachectl -t -D DUMP_I
   });
 });
 
+describe('no network unless asked', () => {
+  /** A module preloaded into the CLI that logs every TCP connection it opens (tls.connect goes through it too). */
+  function connectionLog(): { hook: string; log: string } {
+    const hook = path.join(tmp.dir, 'net-hook.mjs');
+    const log = path.join(tmp.dir, `connections-${Math.random().toString(36).slice(2)}.log`);
+    fs.writeFileSync(
+      hook,
+      "import fs from 'node:fs';\nimport net from 'node:net';\n" +
+        'const connect = net.Socket.prototype.connect;\n' +
+        'net.Socket.prototype.connect = function (...a) {\n' +
+        "  fs.appendFileSync(process.env.SD_CONNECTION_LOG, JSON.stringify(a[0]?.port ?? a[0]) + '\\n');\n" +
+        '  return connect.apply(this, a);\n' +
+        '};\n',
+    );
+    return { hook, log };
+  }
+
+  test.each([
+    ['check alone: not one connection (the OCSP URLs and the responder name in the configuration are only read)', [], 0],
+    ['check --probe: the handshakes are the connections (so the hook does see them)', ['--probe', '--timeout', '2000'], 1],
+  ])('%s', async (_t, extra, atLeast) => {
+    const { hook, log } = connectionLog();
+    const conf = nginx(
+      `ssl_certificate ${pki.leaves['name-url']!.fullchain}; ssl_stapling on; ssl_stapling_verify on; ssl_trusted_certificate ${pki.inter.cert};`,
+    );
+    const r = await run(process.execPath, ['--import', hook, CLI, 'check', '--config', conf, '--format', 'json', ...extra], {
+      timeoutMs: 30_000,
+      env: { ...process.env, SD_CONNECTION_LOG: log },
+    });
+    expect(r.stdout.length).toBeGreaterThan(0);
+    const connections = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+    if (atLeast === 0) expect(connections).toEqual([]);
+    else expect(connections.length).toBeGreaterThanOrEqual(atLeast);
+  });
+});
+
 describe('check --probe', () => {
   const validate = new Ajv2020({ strict: false }).compile(CHECK_SCHEMA);
 
