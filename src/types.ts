@@ -167,7 +167,6 @@ export interface ParsedLine {
  * `rsyslog` (the rsyslog JSON template of the README's Fleets section).
  */
 export type RecordKind = 'journald' | 'docker' | 'ecs' | 'rsyslog';
-export const RECORD_KINDS = ['journald', 'docker', 'ecs', 'rsyslog'] as const satisfies readonly RecordKind[];
 
 /** Named values a rule may capture from a line (regex group names) and findings carry. */
 export const VALUE_NAMES = [

@@ -463,6 +463,36 @@ describe('the shared-certificate layouts of Debian (issue 13): the block that br
   });
 });
 
+describe('without --config: the system’s configurations, where found', () => {
+  test('nginx and Apache both found (/etc/nginx/nginx.conf, /etc/apache2/apache2.conf, here under --map-path): both read, each finding from its own', async () => {
+    const cpki = await createConfigPki(path.join(tmp.dir, 'cpki-default'));
+    const dest = path.join(tmp.dir, 'default-stage');
+    stageFixture('debian-nginx-shared-certificate', dest, cpki);
+    const stage = stageFixture('debian-apache-shared-certificate', dest, cpki);
+    const r = runCli(['check', '--map-path', stage.mapArg, '--format', 'json']);
+    const doc = JSON.parse(r.stdout) as { configs: { file: string; server: string }[]; findings: Finding[] };
+    expect(doc.configs.map((c) => [c.file, c.server])).toEqual([
+      ['/etc/nginx/nginx.conf', 'nginx'],
+      ['/etc/apache2/apache2.conf', 'apache'],
+    ]);
+    expect(doc.findings.map((f) => [f.server, f.cause, f.inspection?.configBlock])).toEqual([
+      ['nginx', 'issuer-certificate-missing', '/etc/nginx/sites-enabled/b.example:3'],
+      ['apache', 'issuer-certificate-missing', '/etc/apache2/sites-enabled/b-example-ssl.conf:2'],
+    ]);
+    expect(r.code).toBe(1);
+  });
+
+  test('none found: exit 2, naming where it looked and what to give', () => {
+    const empty = path.join(tmp.dir, 'no-etc');
+    fs.mkdirSync(empty, { recursive: true });
+    const r = runCli(['check', '--map-path', `/etc=${empty}`]);
+    expect(r.stderr).toBe(
+      'stapling-doctor: check: no configuration found (looked for /etc/nginx/nginx.conf, /etc/apache2/apache2.conf, /etc/httpd/conf/httpd.conf): give --config FILE\n',
+    );
+    expect(r.code).toBe(2);
+  });
+});
+
 describe('saved dumps give what the files give (nginx -T, apachectl -t -D DUMP_INCLUDES / DUMP_CONFIG)', () => {
   const FIXTURES = path.resolve('test/fixtures/config');
   // What each fixture was made to show: b.example misses its issuer (Debian); the RHEL sites are healthy.
@@ -498,6 +528,42 @@ describe('saved dumps give what the files give (nginx -T, apachectl -t -D DUMP_I
       expect(got.source).not.toBe('files');
       expect([d, got.blocks, got.findings, got.code]).toEqual([d, files.blocks, files.findings, files.code]);
     }
+  });
+});
+
+describe('no network unless asked', () => {
+  /** A module preloaded into the CLI that logs every TCP connection it opens (tls.connect goes through it too). */
+  function connectionLog(): { hook: string; log: string } {
+    const hook = path.join(tmp.dir, 'net-hook.mjs');
+    const log = path.join(tmp.dir, `connections-${Math.random().toString(36).slice(2)}.log`);
+    fs.writeFileSync(
+      hook,
+      "import fs from 'node:fs';\nimport net from 'node:net';\n" +
+        'const connect = net.Socket.prototype.connect;\n' +
+        'net.Socket.prototype.connect = function (...a) {\n' +
+        "  fs.appendFileSync(process.env.SD_CONNECTION_LOG, JSON.stringify(a[0]?.port ?? a[0]) + '\\n');\n" +
+        '  return connect.apply(this, a);\n' +
+        '};\n',
+    );
+    return { hook, log };
+  }
+
+  test.each([
+    ['check alone: not one connection (the OCSP URLs and the responder name in the configuration are only read)', [], 0],
+    ['check --probe: the handshakes are the connections (so the hook does see them)', ['--probe', '--timeout', '2000'], 1],
+  ])('%s', async (_t, extra, atLeast) => {
+    const { hook, log } = connectionLog();
+    const conf = nginx(
+      `ssl_certificate ${pki.leaves['name-url']!.fullchain}; ssl_stapling on; ssl_stapling_verify on; ssl_trusted_certificate ${pki.inter.cert};`,
+    );
+    const r = await run(process.execPath, ['--import', hook, CLI, 'check', '--config', conf, '--format', 'json', ...extra], {
+      timeoutMs: 30_000,
+      env: { ...process.env, SD_CONNECTION_LOG: log },
+    });
+    expect(r.stdout.length).toBeGreaterThan(0);
+    const connections = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+    if (atLeast === 0) expect(connections).toEqual([]);
+    else expect(connections.length).toBeGreaterThanOrEqual(atLeast);
   });
 });
 

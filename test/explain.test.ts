@@ -50,6 +50,17 @@ test('a look-alike: matched by a look-alike rule, so no cause is reported', () =
   expect(e.rules[0]).toMatchObject({ outcome: 'matched', role: 'lookalike', winner: true });
 });
 
+test('a line holding a trigger that no pattern of the rule matches: the rule, and that its patterns failed', async () => {
+  // The trigger of nginx-ocsp-verify-failed, cut before the reason nginx always writes after it.
+  const CUT = '2026/11/23 01:59:33 [error] 13823#13823: OCSP_basic_verify() failed';
+  const e = explainLine(matcher, CUT);
+  expect(e.triggers).toContain('OCSP_basic_verify() failed');
+  expect(e.rules).toEqual([{ ruleId: 'nginx-ocsp-verify-failed', outcome: 'pattern', patterns: expect.any(Array) }]);
+  const r = await inProcess(['explain', CUT]);
+  expect(r.out).toMatch(/✘ nginx-ocsp-verify-failed {2}its trigger is there, but no pattern matched the message \(\d+ tried\)/);
+  expect(r.out).toMatch(/cause: {5}none: no rule matched/);
+});
+
 test('a line without a trigger: no rule looks at it', () => {
   const e = explainLine(matcher, NOTHING);
   expect(e.triggers).toEqual([]);

@@ -120,6 +120,17 @@ test.each([
     GOOD.replace("'zzq-lookup \\w+!'", "'zzq-lookup (?<host>\\w+)!'"),
     / \/patterns\/0: no positive sample pins the capture "host" \(state it in a sample's values\)$/,
   ],
+  [
+    'a causeFrom branch no sample takes',
+    'user-lookup-failed.yaml',
+    GOOD.replace("'zzq-lookup \\w+!'", "'zzq-lookup (?<errno>\\w+)!'")
+      .replace(
+        'phase: runtime\n',
+        'phase: runtime\ncauseFrom:\n  value: errno\n  map:\n    abc: dns-resolution-failed\n    xyz: responder-timeout\n',
+      )
+      .replace('      from: made up for this test\n', "      from: made up for this test\n      values: { errno: 'abc' }\n"),
+    / \/causeFrom\/map: no positive sample takes the branch "xyz"$/,
+  ],
 ])('%s: one line naming the file and the field, exit 2', async (name, file, text, expected) => {
   const d = ruleDir(name.replace(/\W+/g, '-'), { [file]: text });
   const r = await runCliAsync(['--rules', d, '-'], { input: LOG });

@@ -88,15 +88,3 @@ export function rewriteRegex(src: string, target: RegexTarget): { source: string
   const [source] = walk(0);
   return { source, features };
 }
-
-/** The named groups of a JavaScript regex, in order. */
-export function groupNames(src: string): string[] {
-  const names: string[] = [];
-  rewriteRegex(src, {
-    start: '',
-    end: '',
-    named: (n, inner) => (names.push(n), inner),
-    unicode: (h) => h,
-  });
-  return names;
-}

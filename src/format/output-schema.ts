@@ -399,9 +399,6 @@ export const NDJSON_SCHEMA = {
   ],
 } as const;
 
-/** The schema of one finding (also one NDJSON line, with `event`). */
-export const FINDING_SCHEMA = finding;
-
 const endpoint = {
   type: 'object',
   additionalProperties: false,

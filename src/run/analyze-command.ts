@@ -37,7 +37,7 @@ import { createProgress, NO_PROGRESS, type Progress } from './progress.js';
 import { parseFilters, parseWindow, shows, windowWords } from './show-options.js';
 import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
-import type { RunParams } from './run.js';
+import type { RunParams } from './params.js';
 import { inputList, inspectAll, writeReport } from './report-output.js';
 import { scanInput } from './stream.js';
 import { defaultJobs, scanWithWorkers, workersAvailable, worthWorkers } from './jobs.js';
@@ -295,19 +295,14 @@ async function configured(s: Session, rules: readonly Rule[]): Promise<{ enrich:
   return { enrich: setup.enrich, rules: s.rules };
 }
 
-/** Scan, report, exit code: the part of the command that reads logs. */
-async function analyzeSources(
-  s: Session,
-  rules: readonly Rule[],
-  sources: readonly Source[],
-  enrich: Enrich,
-  problems: readonly InputProblem[],
-  view: View,
-): Promise<number> {
+/**
+ * When reading stops, and the output. Reading stops on SIGINT/SIGTERM (`params.signal`) and, for live
+ * input, when nobody reads the output any more. Files are read to the end even then: the exit code must
+ * not depend on how much output a reader took before it went away (`| head -1`).
+ * @returns the controller whose signal stops reading, and stdout as an {@link Output}
+ */
+function stopAndOutput(s: Session, sources: readonly Source[]): { reading: AbortController; out: Output } {
   const { params, opts } = s;
-  // Reading stops on SIGINT/SIGTERM (params.signal), and, for live input, when nobody reads the output
-  // any more. Files are read to the end even then: the exit code must not depend on how much output a
-  // reader took before it went away (`| head -1`).
   const reading = new AbortController();
   const stop = (): void => {
     if (reading.signal.aborted) return;
@@ -318,7 +313,20 @@ async function analyzeSources(
   const out = new Output(params.stdout, live ? stop : () => undefined);
   if (params.signal?.aborted) stop();
   params.signal?.addEventListener('abort', stop, { once: true });
+  return { reading, out };
+}
 
+/** Scan, report, exit code: the part of the command that reads logs. */
+async function analyzeSources(
+  s: Session,
+  rules: readonly Rule[],
+  sources: readonly Source[],
+  enrich: Enrich,
+  problems: readonly InputProblem[],
+  view: View,
+): Promise<number> {
+  const { params, opts } = s;
+  const { reading, out } = stopAndOutput(s, sources);
   const mode = liveMode(opts, sources);
   const human: HumanOptions = {
     color: colorLevel(params.env, params.stdout),

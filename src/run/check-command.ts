@@ -25,7 +25,7 @@ import type { PathMap } from '../inspect/paths.js';
 import type { CheckProbe } from '../format/check.js';
 import { errorLine, type Output } from './output.js';
 import type { CheckOptions } from './program.js';
-import type { RunParams } from './run.js';
+import type { RunParams } from './params.js';
 
 /** Where the servers keep their main configuration: Debian/Ubuntu nginx and Apache, RHEL/Fedora httpd. */
 export const DEFAULT_CONFIGS = ['/etc/nginx/nginx.conf', '/etc/apache2/apache2.conf', '/etc/httpd/conf/httpd.conf'];

@@ -15,7 +15,7 @@ import { describeReadError } from '../input/read.js';
 import { splitLines } from '../lines/split.js';
 import type { Rule } from '../types.js';
 import type { ExplainOptions } from './program.js';
-import type { RunParams } from './run.js';
+import type { RunParams } from './params.js';
 
 /** Most lines explained in one run (explain is for a handful of lines, not a whole log). */
 const MAX_LINES = 1000;

@@ -9,7 +9,7 @@ import { loadRules, RuleLoadError } from '../rules/load.js';
 import type { Rule, Server } from '../types.js';
 import { errorLine } from './output.js';
 import type { ExportCommandOptions } from './program.js';
-import type { RunParams } from './run.js';
+import type { RunParams } from './params.js';
 
 /** `nginx={job="x"}` → `{nginx: '{job="x"}'}`. @throws Error naming the bad argument */
 function selectors(args: readonly string[]): Partial<Record<Server, string>> {

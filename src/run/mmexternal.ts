@@ -16,7 +16,7 @@ import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
 import { safeJson } from '../format/sanitize.js';
 import { StringDecoder } from 'node:string_decoder';
 import { errorLine } from './output.js';
-import type { RunParams } from './run.js';
+import type { RunParams } from './params.js';
 
 /** The answer for one message. */
 export function mmexternalAnswer(matcher: ReturnType<typeof createMatcher>, message: string, lineNo: number): string {

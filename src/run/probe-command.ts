@@ -8,7 +8,7 @@ import { colorLevel } from '../format/human.js';
 import { safeJson } from '../format/sanitize.js';
 import { OUTPUT_VERSION } from '../types.js';
 import type { ProbeOptions } from './program.js';
-import type { RunParams } from './run.js';
+import type { RunParams } from './params.js';
 
 /**
  * Run `probe`.

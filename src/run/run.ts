@@ -8,27 +8,14 @@
  */
 import { runAnalyze } from './analyze-command.js';
 import { runExplain } from './explain-command.js';
-import { errorLine, Output, type OutStream } from './output.js';
+import { errorLine, Output } from './output.js';
 import { runProbe } from './probe-command.js';
 import { parseArgs } from './program.js';
+import type { RunParams } from './params.js';
 
 export type { OutStream } from './output.js';
 export type { FormatName } from './program.js';
-
-/** Everything the CLI touches, injected. */
-export interface RunParams {
-  /** Arguments after `node stapling-doctor` (i.e. `process.argv.slice(2)`). */
-  argv: string[];
-  stdin: AsyncIterable<Buffer | string> & { isTTY?: boolean; destroy?: () => void };
-  stdout: OutStream;
-  stderr: OutStream;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** Aborted on SIGINT/SIGTERM/SIGHUP (the reason: the signal's name): stop reading, print the summary, exit by the contract. */
-  signal?: AbortSignal;
-  /** Subscribe to SIGHUP (the omprog mode reopens its output; while subscribed, SIGHUP does not stop the run); returns the unsubscribe. */
-  onHangup?: (handler: () => void) => () => void;
-}
+export type { RunParams } from './params.js';
 
 /**
  * Run the CLI.

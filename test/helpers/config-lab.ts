@@ -8,13 +8,14 @@
  * The saved dumps in `test/fixtures/config/<case>/dumps/` are the real output of those runs;
  * `STAPLING_CAPTURE_CONFIG=1` rewrites them (see test/inspect-config-layouts.test.ts).
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createPathMap } from '../../src/inspect/paths.js';
 import type { PathMap } from '../../src/inspect/paths.js';
 import { createPki, type Pki } from '../servers/pki.js';
 import { ROOT } from './cli.js';
+import { describeIfPresent, type Needs } from './prerequisites.js';
 
 /** Where the fixture trees are. */
 export const CONFIG_FIXTURES = path.join(ROOT, 'test/fixtures/config');
@@ -63,31 +64,28 @@ export function stageFixture(name: string, dest: string, pki: Pki): StagedConfig
   return { root: dest, paths: createPathMap([`/etc=${path.join(dest, 'etc')}`]), mapArg: `/etc=${path.join(dest, 'etc')}` };
 }
 
-/** What the real-server parts need; empty when all is there. */
-export function missingForRealServers(): string[] {
-  const missing: string[] = [];
-  if (process.getuid?.() !== 0) missing.push('root (for a private mount namespace)');
-  const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd} || test -x /usr/sbin/${cmd}`]).status === 0;
-  if (!has('unshare')) missing.push('unshare (util-linux)');
-  if (!has('nginx')) missing.push('nginx (nginx-light)');
-  if (!has('apache2ctl')) missing.push('apache2ctl (apache2)');
-  return missing;
-}
+/**
+ * What the real-server parts of the `--config` tests need: nginx and Apache's `apache2ctl` (they run
+ * `nginx -t`, `apache2ctl -t`, `-D DUMP_INCLUDES`), and root with `unshare` for a private mount namespace.
+ */
+export const CONFIG_SERVER_NEEDS: Needs = {
+  suite: 'real-server parts of the --config tests (nginx -t, apache2ctl -t on the fixtures)',
+  run: 'npm run build && node --experimental-vm-modules node_modules/jest/bin/jest.js test/inspect-config',
+  executables: [
+    { name: 'nginx', package: 'nginx-light' },
+    { name: 'apache2ctl', package: 'apache2' },
+    { name: 'unshare', package: 'util-linux' },
+  ],
+  root: 'the fixtures are mounted over /etc in a private mount namespace',
+};
 
 /**
- * `describe` for the real-server parts: runs them when everything is there; else skips them with ONE
- * loud line saying what is missing and how to run them (under CI, `CI` set, a missing piece fails).
+ * `describe` for the real-server parts: runs them when everything is there; else, through
+ * {@link describeIfPresent}, skips them with ONE loud line saying what is missing and how to run them,
+ * or fails when `.ci/run`'s STAPLING_DOCTOR_REQUIRE_REAL is set (as every real-part suite does).
  */
 export function describeWithRealServers(title: string, body: () => void): void {
-  const missing = missingForRealServers();
-  if (missing.length === 0) return describe(title, body);
-  const line = `SKIPPED "${title}": missing ${missing.join(', ')}. Run as root after: apt-get install -y nginx-light apache2 util-linux`;
-  if (process.env.CI) {
-    describe(title, () => test('prerequisites', () => expect(line).toBe('')));
-    return;
-  }
-  process.stderr.write(`\n${line}\n`);
-  describe.skip(title, body);
+  describeIfPresent(CONFIG_SERVER_NEEDS)(title, body);
 }
 
 const NAMESPACE_SCRIPT = `set -e

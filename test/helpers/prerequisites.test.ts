@@ -168,3 +168,22 @@ describe('probes', () => {
     expect(commandProbe('gone', '/nonexistent/cmd', ['--x']).check()).toMatch(/^`\/nonexistent\/cmd --x` could not run \(.*ENOENT.*\)$/);
   });
 });
+
+describe('every real-part suite decides through this module', () => {
+  test(`the --config tests' real parts (nginx -t, apache2ctl -t) fail under ${REQUIRE_REAL_ENV} when a prerequisite is missing`, async () => {
+    const { CONFIG_SERVER_NEEDS } = await import('./config-lab.js');
+    const env = { PATH: process.env.PATH, [REQUIRE_REAL_ENV]: '1', [PRETEND_MISSING_ENV]: 'nginx' };
+    const v = checkPrerequisites(CONFIG_SERVER_NEEDS, { env, euid: 0 });
+    expect(v.action).toBe('fail');
+    expect(v.line).toMatch(/^⚠ FAILED .*missing nginx .*apt-get install -y nginx-light/);
+  });
+
+  test('no test file skips a real-part suite by its own test (process.env.CI, describe.skip)', () => {
+    const files = fs.readdirSync(path.resolve('test'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mjs)$/.test(f));
+    const own = files.filter((f) => {
+      const text = fs.readFileSync(path.resolve('test', f), 'utf8');
+      return !/prerequisites(\.test)?\.ts$/.test(f) && !f.includes('capture-records') && /describe\.skip\b|process\.env\.CI\b/.test(text);
+    });
+    expect(own).toEqual([]);
+  });
+});

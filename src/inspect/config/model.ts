@@ -115,9 +115,6 @@ export interface SiteCertificates {
   directives: ConfigDirective[];
 }
 
-/** The preferred name of {@link SiteCertificates}. */
-export type ConfigBlock = SiteCertificates;
-
 /**
  * Kinds of {@link ConfigProblem}:
  * - `unreadable`: the `--config` file itself cannot be read (the CLI exits 2);
