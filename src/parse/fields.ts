@@ -154,6 +154,16 @@ function contextOf(pairs: readonly string[]): Partial<Record<NginxContextKey, st
  * its values (some occurrence of a start marker begins a run of pairs that reaches the end)?
  */
 export function hasNginxContext(message: string): boolean {
+  // The first start found is walked without a memo: nginx's own context reaches the end from it, and the
+  // memo's array of the message's length was a typed array allocated per line (issue 15: per look-alike
+  // line). Only when it does not are all the starts walked again with the memo (at most twice linear).
+  let first = -1;
+  for (const s of STARTS) {
+    const i = message.indexOf(s);
+    if (i !== -1 && (first === -1 || i < first)) first = i;
+  }
+  if (first === -1) return false;
+  if (chainReachesEnd(message, first)) return true;
   const memo: ChainMemo = {};
   for (const s of STARTS)
     for (let i = message.indexOf(s); i !== -1; i = message.indexOf(s, i + 1)) if (chainReachesEnd(message, i, memo)) return true;

@@ -55,6 +55,28 @@ interface Physical {
 /** Phrases that continue on the next line when a line ends inside them (nginx's stapling context). */
 const CONTEXT_PHRASES_LOOSE = [' while requesting certificate status, responder: ', ', peer: ', ', certificate: "', ' (SSL: error:'].map(loose);
 
+/** The length of the longest of {@link CONTEXT_PHRASES_LOOSE}. */
+const LONGEST_CONTEXT_PHRASE = CONTEXT_PHRASES_LOOSE.reduce((n, p) => Math.max(n, p.length), 0);
+
+/**
+ * The end of the text in lower case (`loosened`: without quotes, as {@link loose}), as much of it as
+ * {@link endsWithOneOf} reads for phrases of at most `longest` characters: their proper beginnings and
+ * the character before one. Only the end of a long line is lowered (a look-alike line is a few hundred
+ * characters, and its end is all the joiner's end tests read, issue 15). The same as the end of the
+ * whole text lowered: a printable-ASCII piece lowers character by character whatever is before it (a
+ * piece that is not is not taken), and {@link endsWithOneOf} reads the same characters of both.
+ */
+function endOf(text: string, loosened: boolean, longest: number): string {
+  const need = longest + 2;
+  const whole = (): string => (loosened ? loose(text) : text.toLowerCase());
+  if (text.length <= 2 * need) return whole();
+  const piece = text.slice(-2 * need);
+  if (!printableAscii(piece)) return whole();
+  const end = loosened ? loose(piece) : piece.toLowerCase();
+  // (Quotes dropped may leave less than is read: then the whole text.)
+  return end.length >= need ? end : whole();
+}
+
 /** Words no server message ends with: the line was broken after them. */
 const CONNECTOR_END = /(?:[:,([=/|-]|\b(?:for|in|to|of|from|with|at|by|while|the|an?|and|or|no|not|is|was|has|on))$/i;
 
@@ -395,6 +417,10 @@ export class MessageJoiner {
   private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
   /** {@link beginningsByLast} of every trigger ({@link allTriggers}). */
   private triggerEnds: Map<string, Beginning[]> | null = null;
+  /** The length of the longest trigger ({@link allTriggers}), found on first need. */
+  private longestTrigger: number | null = null;
+  /** Per trigger: the length of its longest phrase ({@link phrasesFor}; -1: not known yet). */
+  private readonly longestPhrase: Int16Array;
   /** Per trigger: does none of its rules apply to an nginx line with a connection id (1 yes, 2 no, 0 not known yet)? */
   private readonly offConnection: Uint8Array;
   /** Per trigger: the longest of its phrases that holds a digit (0: none; -1: not known yet). */
@@ -411,6 +437,7 @@ export class MessageJoiner {
   ) {
     this.offConnection = new Uint8Array(matcher.triggers.length);
     this.phraseReach = new Int16Array(matcher.triggers.length).fill(-1);
+    this.longestPhrase = new Int16Array(matcher.triggers.length).fill(-1);
   }
 
   /**
@@ -471,9 +498,24 @@ export class MessageJoiner {
 
   /** Does a text that holds no trigger end with the beginning of one (the break fell inside it)? */
   private endsInsideTrigger(text: string): boolean {
-    const lt = text.toLowerCase();
-    if (!fastPathsOn()) return this.allTriggers().some((t) => endsWithPrefixOf(lt, t, 4, true));
-    return endsWithOneOf(lt, (this.triggerEnds ??= beginningsByLast(this.allTriggers(), 4)));
+    if (!fastPathsOn()) {
+      const lt = text.toLowerCase();
+      return this.allTriggers().some((t) => endsWithPrefixOf(lt, t, 4, true));
+    }
+    this.longestTrigger ??= this.allTriggers().reduce((n, t) => Math.max(n, t.length), 0);
+    return endsWithOneOf(endOf(text, false, this.longestTrigger), (this.triggerEnds ??= beginningsByLast(this.allTriggers(), 4)));
+  }
+
+  /** `loose(text)`, or as much of its end as {@link endsInPhrase} reads of it for these triggers (see {@link endOf}). */
+  private loosenedEnd(text: string, triggers: readonly number[]): string {
+    if (!fastPathsOn()) return loose(text);
+    let longest = LONGEST_CONTEXT_PHRASE;
+    for (const ti of triggers) {
+      let n = this.longestPhrase[ti]!;
+      if (n === -1) this.longestPhrase[ti] = n = this.phrasesFor(ti).reduce((a, p) => Math.max(a, p.length), 0);
+      longest = Math.max(longest, n);
+    }
+    return endOf(text, true, longest);
   }
 
   /** Does the loosened text end inside one of {@link phrases} (`endsWithPrefixOf(text, phrase, 4, true)` for one of them)? */
@@ -609,7 +651,7 @@ export class MessageJoiner {
     if (text === '') return 'off';
     if (openEnded(text, g.lines[g.lines.length - 1]!.text.trim())) return 'on';
     const present = this.matcher.triggersIn(text, g.triggers);
-    if (present.length > 0 ? this.endsInPhrase(loose(text), present) : this.endsInsideTrigger(text)) return 'on';
+    if (present.length > 0 ? this.endsInPhrase(this.loosenedEnd(text, present), present) : this.endsInsideTrigger(text)) return 'on';
     return present.length === 0 || n.cutMarker ? 'off' : 'match';
   }
 
@@ -847,7 +889,7 @@ export class MessageJoiner {
     if (risky.length > 0 && this.matcher.triggersIn(text, risky).length > 0) return false;
     // goesOn() would look for a phrase of the present triggers' rules begun at the end, or for any trigger
     // begun there when none is present: neither for any candidate.
-    if (this.endsInPhrase(loose(text), triggers) || this.endsInsideTrigger(text)) return false;
+    if (this.endsInPhrase(this.loosenedEnd(text, triggers), triggers) || this.endsInsideTrigger(text)) return false;
     return hasNginxContext(line.text.slice(at));
   }
 
