@@ -217,6 +217,14 @@ export const CASES: CliCase[] = [
     exitCode: 0,
     stdout: (out) => expectEqual((JSON.parse(out) as { lines: unknown[] }).lines, []),
   },
+  {
+    name: 'explain - reads the lines from stdin, as the main command does',
+    args: ['explain', '-'],
+    stdin:
+      '2016/02/09 22:20:21 [error] 2417#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: gv.symcd.com\n',
+    exitCode: 0,
+    stdout: /cause: +trusted-chain-incomplete \(rule nginx-ocsp-verify-failed, warning\)/,
+  },
   { name: 'probe without a target', args: ['probe'], exitCode: 2, stderr: /missing required argument 'target'/ },
   {
     name: 'probe with a bad port',

@@ -32,8 +32,10 @@ async function readText(source: AsyncIterable<Buffer | string>): Promise<string>
   return parts.join('');
 }
 
+/** Lines to explain: the arguments, else `--file`, else stdin (a lone `-` argument means stdin, as in the main command). */
 async function linesOf(lines: string[], opts: ExplainOptions, params: RunParams): Promise<string[]> {
-  if (lines.length > 0 && !opts.file) return lines;
+  const stdinDash = lines.length === 1 && lines[0] === '-';
+  if (lines.length > 0 && !opts.file && !stdinDash) return lines;
   if (opts.file && opts.file !== '-') return splitLines(fs.readFileSync(path.resolve(params.cwd, opts.file), 'utf8'));
   if (params.stdin.isTTY) throw new Error('no lines: give them as arguments, with --file, or on stdin');
   return splitLines(await readText(params.stdin));

@@ -315,7 +315,7 @@ function addSubcommands(program: Command, found: (i: Invocation) => void): void 
   program
     .command('explain')
     .description(
-      'Show how stapling-doctor reads log lines: the parsed fields, the message the rules see, every rule whose trigger the line holds and whether it matched (with its captures) or why not, and the cause. Lines come from the arguments, --file, or stdin.',
+      'Show how stapling-doctor reads log lines: the parsed fields, the message the rules see, every rule whose trigger the line holds and whether it matched (with its captures) or why not, and the cause. Lines come from the arguments, --file, or stdin (also as a lone -).',
     )
     .argument('[lines...]', 'log lines (quote each one)')
     .option('--file <file>', 'read the lines from this file (- for stdin)')
