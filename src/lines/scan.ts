@@ -195,6 +195,22 @@ class LineEnds {
   }
 }
 
+/**
+ * A sorted copy of a line's few key indexes, by insertion: `[...a].sort(cmp)` allocates V8's TimSort
+ * state (a work array and its pending-runs stack, ~700 bytes) on every call, which on a densely failing
+ * log was ~5 % of all allocation (bench (c): 32 MB of 638 MB sampled on 100 MB).
+ */
+function sortedCopy(a: readonly number[]): number[] {
+  const out = a.slice(); // packed, exact in size
+  for (let i = 1; i < out.length; i++) {
+    const v = out[i]!;
+    let j = i;
+    for (; j > 0 && out[j - 1]! > v; j--) out[j] = out[j - 1]!;
+    out[j] = v;
+  }
+  return out;
+}
+
 /** Splits a byte stream into lines and feeds candidate lines to an input handle. */
 export class LineScanner {
   private anchors: Buffer[] = [];
@@ -337,12 +353,7 @@ export class LineScanner {
       if (linesBefore(buf, base, start, n, out) === base && out.length < n) linesBefore(this.tail, 0, this.tail.length, n, out);
       return out.reverse();
     };
-    const w = this.sink.line(
-      buf.toString('utf8', start, end),
-      lineNo,
-      [...this.present].sort((a, b) => a - b),
-      before,
-    );
+    const w = this.sink.line(buf.toString('utf8', start, end), lineNo, sortedCopy(this.present), before);
     this.want = typeof w === 'number' && w > 0 ? w : 0;
   }
 
