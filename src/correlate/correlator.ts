@@ -115,7 +115,8 @@ interface ContextParts {
  * instead of a new one to build, flatten and hash for the open groups' map.
  */
 function contextOfLines(): (m: LineMatch) => string {
-  let last: ContextParts | null = null;
+  // One record, overwritten on each new context (no object per line).
+  const last: ContextParts = { file: '', host: '', server: '', pid: null, tid: null, cert: '', context: '' };
   return (m) => {
     const p = m.parsed;
     // nginx fetches for many certificates in one worker: its lines name the certificate, which then
@@ -128,11 +129,16 @@ function contextOfLines(): (m: LineMatch) => string {
     const pid = p.pid ?? null;
     const tid = p.tid ?? null;
     const l = last;
-    if (l !== null && l.pid === pid && l.tid === tid && l.cert === cert && l.file === file && l.server === server && l.host === host)
+    if (l.context !== '' && l.pid === pid && l.tid === tid && l.cert === cert && l.file === file && l.server === server && l.host === host)
       return l.context;
-    const context = `${file}\u0000${host}\u0000${server}\u0000${pid ?? ''}\u0000${tid ?? ''}\u0000${cert}`;
-    last = { file, host, server, pid, tid, cert, context };
-    return context;
+    l.file = file;
+    l.host = host;
+    l.server = server;
+    l.pid = pid;
+    l.tid = tid;
+    l.cert = cert;
+    l.context = `${file}\u0000${host}\u0000${server}\u0000${pid ?? ''}\u0000${tid ?? ''}\u0000${cert}`;
+    return l.context;
   };
 }
 
@@ -343,17 +349,19 @@ function groupOps<H>(open: OpenGroups<Group<H>>, sink: OccurrenceSink<H>, state:
     sink.changed(g.occurrence);
   };
   const start = (context: string, m: LineMatch, asTransport: boolean): void => {
+    const primary = asTransport ? kept(m) : null;
     const g: Group<H> = {
       context,
       prev: null,
       next: null,
       rule: m.rule,
       file: m.location.file,
-      primary: asTransport ? kept(m) : null,
+      primary,
       cause: m.cause,
       severity: m.severity,
       occurrence: null,
-      pending: [],
+      // Exact in size: a transport failure's first line usually waits alone for its AH01941 (a push would reserve room for 16 more).
+      pending: primary ? [primary] : [],
       dropped: 0,
       lastLine: m.location.line,
       lastTimeMs: state.lineMs,
@@ -363,10 +371,7 @@ function groupOps<H>(open: OpenGroups<Group<H>>, sink: OccurrenceSink<H>, state:
     const old = open.get(context);
     if (old) release(old);
     open.open(g);
-    if (asTransport) {
-      g.pending.push(g.primary!);
-      return;
-    }
+    if (asTransport) return;
     const o = sink.occur(m, m.cause, m.severity);
     g.occurrence = o;
     sink.add(o, m);
