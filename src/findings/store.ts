@@ -4,7 +4,7 @@
  * start-up passes of one Apache process (httpd runs post_config twice on a cold start) count once.
  * Findings leave the store as data ({@link FindingData}: a message id and values, no prose).
  */
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { timeMs } from '../correlate/time.js';
 import { messageIdOf, severityOf, type CauseRegistry } from './registry.js';
 import { createTimeline, MAX_EPISODES, type EpisodeLimit, type TimelineBuilder } from './timeline.js';
@@ -130,7 +130,9 @@ function identityKey(cause: CauseId, server: Server | null, host: string | null,
   const cert = v.certificate ?? (v.serial ? `${v.serial}|${v.certIssuer ?? ''}` : (v.certSubject ?? ''));
   const where = cert ? '' : (v.vhost ?? '');
   const responder = v.responder ?? v.host ?? v.url ?? '';
-  return [cause, server ?? '', cert, where, responder, ...(host === null ? [] : [host])].join('\u0000');
+  const parts = [cause, server ?? '', cert, where, responder];
+  if (host !== null) parts.push(host);
+  return parts.join('\u0000');
 }
 
 /** Bits of the kinds of identity a summary stands for. */
@@ -167,19 +169,26 @@ function ownValues(v: Values, f: FindingState): Values {
 /**
  * Merge a line's values into the finding, each stored value its own capped copy; a summary finding takes
  * no subject (it has none of its own). Once the finding holds every value name the line has, its pid and
- * its peer, this only reads.
+ * its peer, this only reads, and only the line's own value names: the subject's fields are walked (in
+ * their order, which is the report's) only when the line has one the subject lacks.
  */
 function mergeValues(f: FindingState, v: Values, pid: number | null): void {
   const s = f.subject as Record<string, unknown>;
   const details = f.details as Record<string, string>;
+  let newInSubject = false;
   for (const k in v) {
     const val = v[k as keyof Values];
-    if (val !== undefined && details[k] === undefined && !IDENTITY.has(k)) details[k] = ownText(val, VALUE_MAX);
+    if (val === undefined) continue;
+    if (!IDENTITY.has(k)) {
+      if (details[k] === undefined) details[k] = ownText(val, VALUE_MAX);
+    } else if (k !== 'peer' && s[k] === undefined) newInSubject = true;
   }
   if (f.aggregate) return;
-  for (const k of IDENTITY_FIELDS) {
-    const val = v[k];
-    if (val !== undefined && s[k] === undefined) s[k] = ownText(val, VALUE_MAX);
+  if (newInSubject) {
+    for (const k of IDENTITY_FIELDS) {
+      const val = v[k];
+      if (val !== undefined && s[k] === undefined) s[k] = ownText(val, VALUE_MAX);
+    }
   }
   // New lists (concat) rather than pushes: exact in size (a pushed-to or spread list keeps room for 16 more), and rarely changed.
   if (v.peer) {
@@ -331,6 +340,16 @@ function evidenceList(f: FindingState): Evidence[] {
   return out;
 }
 
+/**
+ * The SHA-256 of a text (UTF-8), hex: `crypto.hash` where Node has it (20.12+, 21.7+), a one-shot call
+ * about 3× cheaper than a `createHash` object (measured: 3 012 finding ids, 7 ms against 22 ms), else
+ * `createHash`.
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
 function newFinding(
   key: string,
   cause: CauseId,
@@ -340,7 +359,7 @@ function newFinding(
   seq: number,
   episodes: EpisodeLimit,
 ): FindingState {
-  const hash = createHash('sha256').update(key).digest('hex').slice(0, 10);
+  const hash = sha256Hex(key).slice(0, 10);
   return {
     id: [cause, server ?? 'unknown', hash].join(':'), // one flat string (a template makes a tree of pieces)
     key,

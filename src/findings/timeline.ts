@@ -98,7 +98,9 @@ class Buckets {
       this.flat = [i, count]; // no spare capacity: most findings of a large log have one or two occurrences
       return;
     }
-    this.flat.splice(at * 2, 0, i, count);
+    // A new latest bucket (the usual case) is pushed: `splice` allocates the list of what it removed.
+    if (at * 2 === n) this.flat.push(i, count);
+    else this.flat.splice(at * 2, 0, i, count);
     while (this.flat.length / 2 > TIMELINE_MAX_BUCKETS) this.coarsen();
   }
   /** Widen the buckets until they are at least `width` wide. */
