@@ -55,6 +55,7 @@ export type CauseId =
   | 'responder-timeout'
   | 'responder-bad-response'
   | 'responder-error-status'
+  | 'response-nonce-rejected'
   | 'response-not-current'
   | 'certificate-revoked'
   | 'certificate-status-unknown'
@@ -81,6 +82,7 @@ export const CAUSE_IDS = [
   'responder-timeout',
   'responder-bad-response',
   'responder-error-status',
+  'response-nonce-rejected',
   'response-not-current',
   'certificate-revoked',
   'certificate-status-unknown',

@@ -22,6 +22,7 @@ import { responderErrorStatus } from './responder-error-status.js';
 import { responderTimeout } from './responder-timeout.js';
 import { responderUnreachable } from './responder-unreachable.js';
 import { responderUrlInvalid } from './responder-url-invalid.js';
+import { responseNonceRejected } from './response-nonce-rejected.js';
 import { responseNotCurrent } from './response-not-current.js';
 import { responseSignatureInvalid } from './response-signature-invalid.js';
 import { selfSignedCertificate } from './self-signed-certificate.js';
@@ -49,6 +50,7 @@ export const CAUSES: Readonly<Record<CauseId, CauseModule>> = {
   'responder-timeout': responderTimeout,
   'responder-unreachable': responderUnreachable,
   'responder-url-invalid': responderUrlInvalid,
+  'response-nonce-rejected': responseNonceRejected,
   'response-not-current': responseNotCurrent,
   'response-signature-invalid': responseSignatureInvalid,
   'self-signed-certificate': selfSignedCertificate,

@@ -2,7 +2,8 @@
  * `stapling-mutex-problem`: mod_ssl could not create, reopen or take its stapling mutex.
  * Sources: Apache mod_ssl (modules/ssl/ssl_util_stapling.c): AH01959 stapling mutex required, AH01946/AH01947
  * reinit failures, AH01948/AH01949 "Failed to acquire/release OCSP … lock", and the 2.3.3-only
- * "Cannot create SSLStaplingMutex".
+ * "Cannot create SSLStaplingMutex"; mod_gnutls's own OCSP mutex `gnutls-ocsp` (src/gnutls_hooks.c "Failed to
+ * create/reinit mutex 'gnutls-ocsp'.", its name captured as `detail`), which the same `Mutex` directive configures.
  */
 import { step, type CauseModule } from './kit.js';
 
@@ -22,16 +23,19 @@ export const staplingMutexProblem: CauseModule = {
     default: (c) =>
       `Apache could not create, reopen or take its OCSP stapling mutex${c.d.detail ? ` (${c.d.detail})` : ''}${c.d.file ? ` (lock file ${c.d.file})` : ''}, so stapling cannot work.`,
   },
-  fix: () => ({
-    summary: 'Give the stapling mutexes a working mechanism and a writable directory.',
-    steps: [
-      step({
-        action: 'set',
-        directive: 'Mutex',
-        value: 'file:/var/run/apache2 ssl-stapling ssl-stapling-refresh',
-        context: 'server config',
-        text: 'Set `Mutex file:/var/run/apache2 ssl-stapling ssl-stapling-refresh` (a directory owned by root and writable for the server user; or `Mutex default`), then restart (not reload) Apache.',
-      }),
-    ],
-  }),
+  fix: (c) => {
+    const value = `file:/var/run/apache2 ${c.d.detail === 'gnutls-ocsp' ? 'gnutls-ocsp' : 'ssl-stapling ssl-stapling-refresh'}`;
+    return {
+      summary: 'Give the stapling mutexes a working mechanism and a writable directory.',
+      steps: [
+        step({
+          action: 'set',
+          directive: 'Mutex',
+          value,
+          context: 'server config',
+          text: `Set \`Mutex ${value}\` (a directory owned by root and writable for the server user; or \`Mutex default\`), then restart (not reload) Apache.`,
+        }),
+      ],
+    };
+  },
 };
