@@ -18,6 +18,7 @@ import { openRegularFile } from './files.js';
 import { GUNZIP_CHUNK, gunzipInto } from './gzip.js';
 import type { ChunkSink } from './sink.js';
 import { compressedFormat, decompressInto, MAGIC_BYTES } from './decompress.js';
+import { collectYoungGarbage } from '../v8-flags.js';
 
 /**
  * Bytes read per chunk from a file (1 MiB; two buffers are in use). 4 MiB reads were no faster on a
@@ -184,6 +185,27 @@ function textSink(sink: ChunkSink): ChunkSink & { end(): void } {
   });
 }
 
+/**
+ * Decompressed bytes handed on between two young-generation collections (1 MiB): the decoders' output
+ * buffers, each dropped once scanned, are then freed while few are dead ({@link collectYoungGarbage}).
+ * Measured on an 800 000-line log (peak RSS, 3 runs): every 4 MiB left `.zst` at 95–97 MB, every 1 MiB
+ * 88–89 MB; one scavenge costs ~0.15 ms, ~30 ms per 180 MB of output.
+ */
+export const COLLECT_EVERY = 1024 * 1024;
+
+/** `sink`, with a young-generation collection after every {@link COLLECT_EVERY} bytes it was handed. */
+function collecting(sink: ChunkSink): ChunkSink {
+  let since = 0;
+  return (chunk) => {
+    sink(chunk);
+    since += chunk.length;
+    if (since >= COLLECT_EVERY) {
+      since = 0;
+      collectYoungGarbage();
+    }
+  };
+}
+
 /** How reading ended: at the end of the input, or stopped by the signal before it. */
 export type ReadEnd = 'eof' | 'aborted';
 
@@ -222,8 +244,8 @@ export async function readInput(
       if (r.done) break;
     }
     const format = compressedFormat(head);
-    if (head[0] === 0x1f && head[1] === 0x8b) await gunzipInto(head, chunks, out, signal);
-    else if (format) await decompressInto(format, head, chunks, out, signal);
+    if (head[0] === 0x1f && head[1] === 0x8b) await gunzipInto(head, chunks, collecting(out), signal);
+    else if (format) await decompressInto(format, head, chunks, collecting(out), signal);
     else {
       out(head);
       for (;;) {
