@@ -85,6 +85,28 @@ test('an incomplete stapling message is not joined with a log line of its own', 
   expect(got[0]!.text).toBe(cut);
 });
 
+test('a message ending in a code of its own text stays apart from an unprefixed start-up line after it', () => {
+  // mod_gnutls (src/gnutls_ocsp.c) ends its texts with GnuTLS's code, `(-25)`; APLOG_STARTUP lines carry no prefix.
+  const gnutls =
+    '[Sun Jul 11 13:54:01.127736 2021] [gnutls:error] [pid 18008:tid 139901009913408] (20014)Internal error (specific information not available): Could not create OCSP trust list: Memory allocation error. (-25)';
+  const startup =
+    'CRITICAL ERROR: mgs_ocsp_init_watchdog called with uninitialized OCSP data structure. This indicates a bug in mod_gnutls.';
+  expect(matched([gnutls, startup]).map((m) => [m.text, m.lines])).toEqual([
+    [gnutls, 1],
+    [startup, 1],
+  ]);
+});
+
+test('Apache’s status left open at a break (after the prefix or at a line’s start) still joins', () => {
+  const at = APACHE_TIMEOUT.indexOf(' has expired');
+  expect(matched([APACHE_TIMEOUT.slice(0, at), APACHE_TIMEOUT.slice(at + 1)])).toEqual([
+    { cause: 'responder-timeout', text: APACHE_TIMEOUT, lines: 2 },
+  ]);
+  const cut = APACHE_TIMEOUT.slice(APACHE_TIMEOUT.indexOf('(70007)'));
+  const stub = cut.slice(0, cut.indexOf(' has expired'));
+  expect(matched([stub, cut.slice(stub.length + 1)]).map((m) => [m.text, m.lines])).toEqual([[cut, 2]]);
+});
+
 test('Apache’s AH00526 syntax error keeps its second line to itself', () => {
   // Apache 2.4 configtest on stderr (server/config.c): the file and line, then the directive's own error.
   const lines = [

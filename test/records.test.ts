@@ -233,7 +233,10 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
       );
     expect(timed(wrapped)).toEqual(timed(plain));
     expect(wrapped.findings.every((f) => f.host === host)).toBe(true);
-    const withTimes = (r: Report<FindingData>) => r.findings.filter((f) => f.evidence.every((e) => plainTimeOf(e.text) !== null));
+    // Only findings whose every line is in their evidence (it keeps a few) and has a time of its own.
+    const withTimes = (r: Report<FindingData>) =>
+      r.findings.filter((f) => f.evidence.length === f.count && f.evidence.every((e) => plainTimeOf(e.text) !== null));
+    expect(withTimes(plain).length).toBeGreaterThan(plain.findings.length / 2); // not a vacuous comparison
     expect(byKey(withTimes(wrapped).map((f) => ({ ...f, host: null })))).toEqual(
       byKey(withTimes(plain).map((f) => ({ ...f, host: null }))),
     );

@@ -85,8 +85,13 @@ const PREFIX_ONLY =
   /^(?:\[[^\]]*\] ?)*(?:\[[^\]]*)?$|^\d{4}\/\d{2}\/\d{2}(?: \d{2}:\d{2}:\d{2})?(?: \[\w+\])?(?: \d+#\d+:)?$|^nginx:(?: \[\w+\])?$/;
 /** Apache's `AH00526` first line (server/config.c): complete, followed by a second line of its own. */
 const SYNTAX_ERROR = /^Syntax error on line \d+ of .*:$/;
-/** Apache's status prefix not yet closed by its `: ` (`(70007)The timeout`): the message follows. */
-const OPEN_STATUS = /\((?:EAI |OS )?-?\d+\)[^:[\]()]*$/;
+/**
+ * Apache's status prefix not yet closed by its `: ` (`(70007)The timeout`): the message follows. The
+ * status (httpd server/log.c, `%E`) is `(%d)` of an APR status, never negative, or `(EAI %d)` (glibc's
+ * codes are negative) or `(OS %d)`; a negative code alone is GnuTLS's at the end of mod_gnutls's own
+ * text (`... Memory allocation error. (-25)`), a complete message.
+ */
+const OPEN_STATUS = /\((?:EAI -?|OS )?\d+\)[^:[\]()]*$/;
 
 /** Longest message after a prefix that is taken as the stub a wrap left (`*67 [lua]`, `8491#8491: O`). */
 const STUB_CHARS = 24;
