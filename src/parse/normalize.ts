@@ -51,19 +51,62 @@ export function plainText(text: string): string {
     // The joiner and the matcher ask for one line in turn, and normalizeText() asks again for what it got (pure: the last answer is reused).
     if (text === lastPlain.in) return lastPlain.out;
     // Printable ASCII holds no colour code, zero-width character or typographic quote: only a placeholder or a terminal's padding can change.
-    if (printableAscii(text)) {
+    if (printableAscii(text) && !mayBeEscaped(text)) {
       const plain = unpadded(text);
       const out = plain.includes('<') ? plain.replace(PLACEHOLDER, (m) => m.replace(/ /g, '_')) : plain;
       lastPlain = { in: text, out };
       return out;
     }
   }
-  return unpadded(text)
+  return unescaped(unpadded(text))
     .replace(ANSI, '')
     .replace(INVISIBLE, '')
     .replace(DOUBLE_QUOTES, '"')
     .replace(SINGLE_QUOTES, "'")
     .replace(PLACEHOLDER, (m) => m.replace(/ /g, '_'));
+}
+
+/**
+ * Can the text be a copy escaped for HTML or as a JSON string ({@link unescaped})? A cheap test: it
+ * holds an `&` or a backslash.
+ */
+export function mayBeEscaped(text: string): boolean {
+  return text.includes('&') || text.includes('\\');
+}
+
+/** HTML's character references a page's source or a scraper keeps (`&quot;`, `&#34;`, `&#x22;`, `&amp;quot;` escaped twice). */
+const HTML_REFERENCE = /&(?:(quot|apos|amp|lt|gt|nbsp);|#(\d{1,7});|#[xX]([0-9a-fA-F]{1,6});)/g;
+const NAMED: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>', nbsp: ' ' };
+/** What marks a JSON-escaped copy: an escaped quote or slash (`\"`, `\/` as rsyslog writes every slash, `\u0022`); no server writes a backslash before either. */
+const JSON_MARK = /\\["/]|\\u00[0-9a-f]{2}/i;
+const JSON_ESCAPE = /\\(?:(["\\/])|u([0-9a-fA-F]{4})|([nrt]))/g;
+
+/**
+ * A line copied in an escaped form, decoded back (issue 10, fragments): HTML's character references
+ * (a page's source, a scraper, a forum that escapes twice: `&quot;ssl_stapling&quot; ignored`), and
+ * JSON string escapes in a piece of a JSON log that is not a whole record (`"log":"… certificate
+ * \"/etc/…\"\n","stream":…`: the record decoder takes whole ones, `src/parse/record.ts`). A reference
+ * to a control character stays as written; `\n` `\r` `\t` become blanks.
+ */
+export function unescaped(text: string): string {
+  let t = text;
+  if (t.includes('&')) {
+    for (let pass = 0; pass < 2 && t.includes('&'); pass++) {
+      const next = t.replace(HTML_REFERENCE, (m, name: string | undefined, dec: string | undefined, hex: string | undefined) => {
+        if (name) return NAMED[name]!;
+        const code = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+        return code >= 0x20 && code !== 0x7f && code <= 0x10ffff && !(code >= 0x80 && code < 0xa0) ? String.fromCodePoint(code) : m;
+      });
+      if (next === t) break;
+      t = next;
+    }
+  }
+  if (t.includes('\\') && JSON_MARK.test(t)) {
+    t = t.replace(JSON_ESCAPE, (_m, c: string | undefined, u: string | undefined) =>
+      c !== undefined ? c : u !== undefined && parseInt(u, 16) >= 0x20 ? String.fromCharCode(parseInt(u, 16)) : ' ',
+    );
+  }
+  return t;
 }
 
 /**

@@ -19,6 +19,10 @@
  *   (`proxy     | `, `web_1  | `, `web-1  | `), supervisor/forego process names (`nginx.1    | `),
  *   `kubectl logs --prefix` (`[pod/<pod>/<container>] `); up to three layers.
  *
+ * - a JSON member whose string value is the line (`"message": "…",` of a record shown pretty-printed, a
+ *   piece of a record without its braces), or a logfmt line's `msg="…"`: the value, decoded
+ *   ({@link jsonMemberValue}).
+ *
  * Anything else in front of a server line (stern's `<pod> <container> `, a decorated container logger's
  * tag, glyph and level, a word of prose) is found by `findServerStart()` (`formats.ts`) when the server
  * line does not parse.
@@ -26,6 +30,7 @@
 import type { LineWrapper, Server } from '../types.js';
 import { epochToIso, normaliseIso, syslogTimeToIso } from './time.js';
 import { toInt } from './formats.js';
+import { unescaped } from './normalize.js';
 
 /** What was removed in front of the server's line. */
 export interface Unwrapped {
@@ -139,6 +144,38 @@ function containerLayers(line: string): { rest: string; time: string | null; fou
   return { rest, time, found };
 }
 
+/** A JSON member with a string value at a line's start: `"message": "`, `  "log":"` (a key of at most 64 characters). */
+const JSON_MEMBER = /^\s*"[\w.@-]{1,64}"\s*:\s*(?=")/;
+/** logfmt pairs before the message's: `ts=… level=error msg="` (Loki's and Vector's logfmt output, Go services). */
+const LOGFMT_MESSAGE = /^(?:[\w.]{1,64}=(?:"(?:[^"\\]|\\.)*"|[^\s"=]*) ){0,8}(?:msg|message|log|line)=(?=")/;
+
+/**
+ * The string value of a JSON member that starts a line, decoded (issue 10, class 1): a record shown
+ * pretty-printed (Kibana's or `jq`'s JSON view puts `"message": "…",` on a line of its own) or a piece
+ * of a record without its braces (`"log":"…\n","stream":"stderr",…`); or the message of a logfmt line
+ * (`ts=… level=error msg="…"`), quoted with the same escapes. Whole JSON records are decoded before
+ * parsing (`record.ts`); this takes the members of the ones a paste did not keep whole. Null when the
+ * line does not start so.
+ */
+export function jsonMemberValue(line: string): string | null {
+  const m = JSON_MEMBER.exec(line) ?? (line.includes('=') ? LOGFMT_MESSAGE.exec(line) : null);
+  return m ? quotedValue(line, m[0].length) : null;
+}
+
+/** The string literal that opens at `open` (a `"`), decoded; one cut before its closing quote, or not valid JSON, as far as it goes ({@link unescaped}). */
+function quotedValue(line: string, open: number): string {
+  let at = open + 1;
+  while (at < line.length && line.charCodeAt(at) !== 0x22 /* " */) at += line.charCodeAt(at) === 0x5c /* \ */ ? 2 : 1;
+  if (at < line.length) {
+    try {
+      return JSON.parse(line.slice(open, at + 1)) as string;
+    } catch {
+      // Not valid JSON (a stray backslash, Go's `\x1b`): decoded leniently below.
+    }
+  }
+  return unescaped(line.slice(open + 1, Math.min(at, line.length)));
+}
+
 /**
  * Remove the wrappers in front of a server line.
  * @param line the line without its line end
@@ -146,9 +183,11 @@ function containerLayers(line: string): { rest: string; time: string | null; fou
  */
 export function unwrap(line: string, now: () => Date): Unwrapped {
   if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null, host: null };
-  const c = containerLayers(line);
+  const member = jsonMemberValue(line);
+  const inner = member ?? line;
+  const c = containerLayers(inner);
   let { rest, time } = c;
-  let wrapper: LineWrapper | null = c.found ? 'container' : null;
+  let wrapper: LineWrapper | null = c.found ? 'container' : member !== null ? 'text' : null;
   let pid: number | null = null;
   let server: Server | null = null;
   const s = bare(rest) ? null : syslogLayer(rest, now);

@@ -25,7 +25,7 @@
 import type { CauseId, LineLocation, LineMatch, ParsedLine, Rule } from '../types.js';
 import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
-import { endsWithPrefixOf, loose, looseTriggerPattern, normalizeText, plainText, printableAscii, unbalanced } from '../parse/normalize.js';
+import { endsWithPrefixOf, loose, looseTriggerPattern, mayBeEscaped, normalizeText, plainText, printableAscii, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
 import { hasNginxContext } from '../parse/fields.js';
@@ -255,7 +255,8 @@ function endMayChange(t: string): boolean {
  * Lines of one *shape* share their {@link TextFacts}: the same candidate triggers, the same text but
  * for the values of digits before the last `reach` characters other than quotes (the split point),
  * where each has a digit. The caller has checked that the line is printable ASCII without two
- * blanks in a row, with none at either end, and ends with nothing normalisation changes
+ * blanks in a row, with none at either end, with nothing escaped (`mayBeEscaped`: no `&`, no
+ * backslash; `&#34;` and `&#39;` differ only in digits), and ends with nothing normalisation changes
  * ({@link endMayChange}): its normalised text is itself (but a placeholder's blanks, written `_`),
  * position for position.
  *
@@ -457,7 +458,7 @@ export class MessageJoiner {
     const trial = fastPathsOn() ? this.shapes.open(triggers) : null;
     // (Not a long line either: the memo would keep it alive, see MEMO_MESSAGE_MAX.)
     if (trial === null || t.length > MEMO_MESSAGE_MAX || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
-    if (endMayChange(t) || t.includes('  ') || !printableAscii(t)) return undefined;
+    if (endMayChange(t) || t.includes('  ') || !printableAscii(t) || mayBeEscaped(t)) return undefined;
     const d = digitsOf(this.matcher);
     let reach = d.reach;
     let withDigit: number[] | null = null;

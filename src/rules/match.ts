@@ -30,6 +30,7 @@ import {
   plainText,
   rareWords,
   scanKeys,
+  unescaped,
   unpadded,
 } from '../parse/normalize.js';
 import {
@@ -114,7 +115,8 @@ export function prepare(p: ParsedLine, lean = false): Prepared {
   // Values come from the text as written (paths with their spacing and bytes, OpenSSL times); the regexes
   // see it normalised, and values fall back to the normalised text where the written one does not parse.
   // A terminal's padding is no part of the text (values such as a certificate subject run across it).
-  let original = unpadded(p.message);
+  // An escaped copy (`&quot;`, `\"`) decoded is the text as written.
+  let original = unescaped(unpadded(p.message));
   let shared: Values = {};
   if (p.server !== 'nginx' && original.includes(' [')) {
     let s = splitApacheCertSuffixCut(original.trimEnd());
@@ -515,9 +517,11 @@ function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; li
  * the message), optionally followed by sentence punctuation, or a run of sentence punctuation; then
  * white space and more text. A comma, colon or semicolon is not one: servers go on after those. White
  * space before a letter of another script than Latin is one too (`…issuer certificate not found 报错`,
- * a title on www.dtcms.com/a/341661.html): no server message goes on in another script.
+ * a title on www.dtcms.com/a/341661.html): no server message goes on in another script. A closing
+ * quote that ends the text is one as well: the quote around a value the line was copied from (logfmt's
+ * `msg="…"`, a poster's quotes around the message).
  */
-const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)|(?=\s+(?!\p{Script=Latin})\p{L})/gu;
+const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)|["'`\u201d\u2019]+[.!?]*$|(?=\s+(?!\p{Script=Latin})\p{L})/gu;
 
 /** Breaks of a message tried at most, from the last one (a long message of prose costs no more). */
 const MAX_PROSE_BREAKS = 8;

@@ -233,6 +233,34 @@ export function logIdBlocks(line: string): Variant[] {
   ];
 }
 
+/**
+ * The line in the escaped forms people copy it in (issue 10, class 1): HTML character references from a
+ * page's source or a scraper (named, numeric, and escaped twice by a forum), and JSON string escapes from
+ * a record shown pretty-printed (Kibana's and `jq`'s JSON view: one `"message": "…",` line among the
+ * record's other lines, no braces on the line), rsyslog's (`\/` for every slash) and a logfmt value
+ * (`msg="…"`, as Loki's and Vector's logfmt output quote it).
+ */
+export function escapedCopies(line: string): Variant[] {
+  const out: Variant[] = [];
+  const html = (t: string, refs: Record<string, string>): string => t.replace(/[&"'<>]/g, (c) => refs[c]!);
+  const named = { '&': '&amp;', '"': '&quot;', "'": '&#39;', '<': '&lt;', '>': '&gt;' };
+  if (/["'<>&]/.test(line)) {
+    out.push({ kind: 'HTML-escaped (named references)', lines: [html(line, named)] });
+    out.push({
+      kind: 'HTML-escaped (numeric references)',
+      lines: [html(line, { '&': '&#38;', '"': '&#34;', "'": '&#x27;', '<': '&#60;', '>': '&#62;' })],
+    });
+    out.push({ kind: 'HTML-escaped twice', lines: [html(html(line, named), named)] });
+  }
+  const json = JSON.stringify(line);
+  const doc = ['{', '  "@timestamp": "2026-11-23T02:17:04.000Z",', `  "message": ${json},`, '  "host": { "name": "web01" }', '}'];
+  out.push({ kind: 'JSON-escaped, in a pretty-printed record', lines: doc });
+  if (line.includes('/'))
+    out.push({ kind: "JSON-escaped with rsyslog's \\/", lines: [`"msg":${json.replace(/\//g, '\\/')},"syslogtag":"nginx:"`] });
+  out.push({ kind: 'logfmt value (Loki, Vector)', lines: [`ts=2026-11-23T02:17:04Z level=error msg=${json}`] });
+  return out;
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
@@ -257,6 +285,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   if (line.length > 160) out.push({ kind: 'terminal-padded, wrapped at 80 on 158 columns', lines: [terminalPadded(line, 80, 158)] });
   out.push(...dialects(line));
   out.push(...logIdBlocks(line));
+  out.push(...escapedCopies(line));
   out.push(...wrapped(line, parseLine(line).server ?? server));
   return out;
 }

@@ -1,0 +1,90 @@
+/**
+ * Lines copied in an escaped form (issue 10, class 1): HTML character references (a page's source, a
+ * scraper, a forum that escapes twice) and JSON string escapes (a record shown pretty-printed, a piece
+ * of one without its braces, rsyslog's `\/`, a logfmt value). The mutation test checks that every
+ * sample keeps its cause in these forms; this one checks the decoding itself and that the values
+ * (certificate, responder, subject …) come out as the plain line's, for every positive sample.
+ */
+import { loadRules } from '../src/rules/load.js';
+import { createMatcher } from '../src/rules/match.js';
+import { unescaped } from '../src/parse/normalize.js';
+import { jsonMemberValue } from '../src/parse/wrappers.js';
+import { parseLine } from '../src/parse/line.js';
+import { joinLines } from './helpers/join-lines.js';
+import { escapedCopies } from './helpers/variants.js';
+
+describe('unescaped(): HTML references and JSON escapes decoded, nothing else', () => {
+  test.each([
+    ['named references', '&quot;ssl_stapling&quot; ignored, can&#39;t &lt;x&gt; &amp; y', `"ssl_stapling" ignored, can't <x> & y`],
+    ['numeric, decimal and hex', '&#34;/etc/a.pem&#x22; &#X27;b&#39;', `"/etc/a.pem" 'b'`],
+    ['escaped twice (a forum)', '&amp;quot;/etc/a.pem&amp;quot;', '"/etc/a.pem"'],
+    ['a reference to a control character stays as written', 'a &#27;[31m b &#x7f; c', 'a &#27;[31m b &#x7f; c'],
+    ['an unknown name stays', '&copy; &foo; & x', '&copy; &foo; & x'],
+    ['JSON escapes with an escaped quote', 'certificate: \\"C:\\\\nginx\\\\a.pem\\"\\n', 'certificate: "C:\\nginx\\a.pem" '],
+    ['rsyslog escapes every slash', 'certificate: \\/etc\\/ssl\\/a.pem', 'certificate: /etc/ssl/a.pem'],
+    ['a \\u escape; a control character becomes a blank', 'a \\u0022b\\u0022 \\u001b[31m', 'a "b"  [31m'],
+    [
+      'a Windows path without any JSON escape is not touched',
+      'certificate: "C:\\nginx\\conf\\a.pem"',
+      'certificate: "C:\\nginx\\conf\\a.pem"',
+    ],
+  ])('%s', (_what, text, want) => {
+    expect(unescaped(text)).toBe(want);
+  });
+});
+
+describe('jsonMemberValue(): the string value of a JSON member that starts a line, or of a logfmt message', () => {
+  test.each([
+    ['a pretty-printed member', '  "message": "2026/01/01 a \\"b\\"",', '2026/01/01 a "b"'],
+    ['a piece of a record without braces', '"log":"x y\\n","stream":"stderr","time":"2026-01-01T00:00:00Z"', 'x y\n'],
+    ['a value cut before its closing quote', '"message": "a \\"b', 'a "b'],
+    ['an invalid escape: decoded as far as it goes', '"msg": "a \\q \\"b\\""', 'a \\q "b"'],
+    ['a logfmt line’s message', 'ts=2026-01-01T00:00:00Z level=error caller="a b" msg="x \\"y\\"" extra=1', 'x "y"'],
+  ])('%s', (_what, line, want) => {
+    expect(jsonMemberValue(line)).toBe(want);
+  });
+  test.each([
+    ['not a member', '"ssl_stapling" ignored, issuer certificate not found'],
+    ['a member whose value is not a string', '"count": 3,'],
+    ['a server line', '2026/01/01 00:00:00 [warn] 1#1: "ssl_stapling" ignored'],
+    ['a server line with a key=value in it', '2026/01/01 00:00:00 [error] 1#1: *1 x, client: 1.2.3.4, request: "GET /?msg=\\"a\\""'],
+    ['logfmt without a message pair', 'ts=2026-01-01T00:00:00Z level=error caller="a b"'],
+  ])('%s: null', (_what, line) => {
+    expect(jsonMemberValue(line)).toBeNull();
+  });
+  test('the inner line is parsed with its own time, pid and level', () => {
+    const p = parseLine(
+      `  "message": ${JSON.stringify('2020/01/01 10:00:00 [warn] 7#7: "ssl_stapling" ignored, issuer certificate not found')},`,
+    );
+    expect(p).toMatchObject({ server: 'nginx', time: '2020-01-01T10:00:00', pid: 7, level: 'warn', wrapper: 'text' });
+    expect(p.message).toBe('"ssl_stapling" ignored, issuer certificate not found');
+  });
+});
+
+const rules = await loadRules({ tie: 'samples' });
+const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
+
+describe('every positive sample, copied escaped, gives the values of the plain line', () => {
+  const matchOf = (lines: readonly string[], cause: string) =>
+    joinLines(matcher, lines, 'pasted').find((r) => r.match?.cause === cause)?.match ?? null;
+  const cases = rules.flatMap((rule) =>
+    rule.samples.match
+      .filter((s) => !s.line.includes('\n'))
+      .flatMap((s) => escapedCopies(s.line).map((v) => ({ rule: rule.id, line: s.line, cause: s.cause ?? rule.cause, v }))),
+  );
+  test('values equal, and the comparison covers many values', () => {
+    let values = 0;
+    const failures: string[] = [];
+    for (const c of cases) {
+      const plain = matchOf([c.line], c.cause);
+      if (!plain) continue; // a sample whose cause needs its neighbours: the mutation test covers it
+      const got = matchOf(c.v.lines, c.cause);
+      values += Object.keys(plain.values).length;
+      if (JSON.stringify(got?.values) !== JSON.stringify(plain.values))
+        failures.push(`${c.rule} ${c.v.kind}: ${JSON.stringify(got?.values)} instead of ${JSON.stringify(plain.values)}`);
+    }
+    expect(cases.length).toBeGreaterThan(1000);
+    expect(values).toBeGreaterThan(2000);
+    expect(failures.slice(0, 20)).toEqual([]);
+  });
+});
