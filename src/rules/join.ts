@@ -185,6 +185,9 @@ interface Beginning {
   word: boolean;
 }
 
+/** The list of a character that ends no beginning. */
+const NO_BEGINNINGS: readonly Beginning[] = [];
+
 /**
  * The proper beginnings of the phrases (at least `min` characters, the whole phrase excluded) by
  * their last character: what `endsWithPrefixOf(text, phrase, min, true)` tries, for all phrases at once.
@@ -193,14 +196,19 @@ interface Beginning {
  */
 class BeginningsByLast {
   private readonly byLast = new Map<string, Beginning[]>();
+  /** The characters that end some beginning: only theirs are listed, so the map stays as small as the phrases' alphabet. */
+  private readonly ends = new Set<string>();
 
   constructor(
     private readonly phrases: readonly string[],
     private readonly min: number,
-  ) {}
+  ) {
+    for (const p of phrases) for (let j = min - 1; j <= p.length - 2; j++) this.ends.add(p[j]!);
+  }
 
   /** The beginnings that end with the character `c`: phrase by phrase, shortest first (empty: none). */
-  get(c: string): Beginning[] {
+  get(c: string): readonly Beginning[] {
+    if (!this.ends.has(c)) return NO_BEGINNINGS;
     let list = this.byLast.get(c);
     if (list) return list;
     list = [];
