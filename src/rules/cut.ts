@@ -313,6 +313,18 @@ export function literalRuns(source: string, min = 6): string[] {
 /** {@link literalRuns} of the patterns seen (each matcher and joiner asks again; parsing is the cost). */
 const runsCache = new Map<string, string[]>();
 
+// Sticky (`y`) forms of the tests at a position of the source: no copy of the source's tail per test.
+const ESCAPE = /\\(?:[^\w]|x[\da-fA-F]{2}|u\{[\da-fA-F]+\}|u[\da-fA-F]{4}|[pPk][{<][^}>]*[}>]|c[a-zA-Z]|\d+|\w)/y;
+const LOOKAROUND = /\(\?<?[=!]/y;
+const GROUP_OPEN = /\((?:\?:|\?<[\w$]+>)?/y;
+const COUNT = /\{\d+(?:,\d*)?\}/y;
+
+/** Does the sticky `re` match `source` at `i`? (its match, or null) */
+function at(re: RegExp, source: string, i: number): RegExpExecArray | null {
+  re.lastIndex = i;
+  return re.exec(source);
+}
+
 function findLiteralRuns(source: string, min: number): string[] {
   // A plain scan of the source, not a parse: the runs are wanted when a matcher is made (CLI start-up),
   // and a parser costs tens of milliseconds there. Anything not a plain character ends a run.
@@ -325,22 +337,22 @@ function findLiteralRuns(source: string, min: number): string[] {
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!;
     if (c === '\\') {
-      const esc = /^\\(?:[^\w]|x[\da-fA-F]{2}|u\{[\da-fA-F]+\}|u[\da-fA-F]{4}|[pPk][{<][^}>]*[}>]|c[a-zA-Z]|\d+|\w)/.exec(source.slice(i))![0];
+      const esc = at(ESCAPE, source, i)![0];
       i += esc.length - 1;
-      if (/^\\[^\w]$/.test(esc)) run += esc[1];
+      if (esc.length === 2 && !/\w/.test(esc[1]!)) run += esc[1];
       else end();
     } else if (c === '[') {
       end();
       i = closing(source, i, ']');
     } else if (c === '(') {
       end();
-      if (/^\(\?<?[=!]/.test(source.slice(i))) i = closing(source, i, ')'); // a lookaround is not text
-      else i += /^\((?:\?:|\?<[\w$]+>)?/.exec(source.slice(i))![0].length - 1;
-    } else if (/[*+?]/.test(c) || (c === '{' && /^\{\d+(?:,\d*)?\}/.test(source.slice(i)))) {
+      if (at(LOOKAROUND, source, i)) i = closing(source, i, ')'); // a lookaround is not text
+      else i += at(GROUP_OPEN, source, i)![0].length - 1;
+    } else if (c === '*' || c === '+' || c === '?' || (c === '{' && at(COUNT, source, i))) {
       run = run.slice(0, -1); // the quantified character is not fixed text
       end();
       if (c === '{') i = source.indexOf('}', i);
-    } else if (/[)|^$.]/.test(c)) end();
+    } else if (c === ')' || c === '|' || c === '^' || c === '$' || c === '.') end();
     else run += c;
   }
   end();

@@ -178,34 +178,55 @@ function score(r: MessageResult, fallback: boolean): number {
   return (r.match.cut?.tail ? 200 : 300) + (fallback ? 0 : 50) + Object.keys(r.match.values).length;
 }
 
-/** A proper beginning of a phrase (see {@link beginningsByLast}). */
+/** A proper beginning of a phrase (see {@link BeginningsByLast}). */
 interface Beginning {
   text: string;
   /** The phrase starts with a word character. */
   word: boolean;
 }
 
+/** The list of a character that ends no beginning. */
+const NO_BEGINNINGS: readonly Beginning[] = [];
+
 /**
  * The proper beginnings of the phrases (at least `min` characters, the whole phrase excluded) by
  * their last character: what `endsWithPrefixOf(text, phrase, min, true)` tries, for all phrases at once.
+ * A character's list is made when first asked for: a small log asks for a few characters, and making
+ * the lists of every trigger's ~5 500 beginnings at once was a cost of its start-up (issue 15).
  */
-function beginningsByLast(phrases: readonly string[], min: number): Map<string, Beginning[]> {
-  const byLast = new Map<string, Beginning[]>();
-  for (const p of phrases) {
-    const word = /\w/.test(p[0] ?? '');
-    for (let j = min - 1; j <= p.length - 2; j++) {
-      let list = byLast.get(p[j]!);
-      if (!list) byLast.set(p[j]!, (list = []));
-      list.push({ text: p.slice(0, j + 1), word });
-    }
+class BeginningsByLast {
+  private readonly byLast = new Map<string, Beginning[]>();
+  /** The characters that end some beginning: only theirs are listed, so the map stays as small as the phrases' alphabet. */
+  private readonly ends = new Set<string>();
+
+  constructor(
+    private readonly phrases: readonly string[],
+    private readonly min: number,
+  ) {
+    for (const p of phrases) for (let j = min - 1; j <= p.length - 2; j++) this.ends.add(p[j]!);
   }
-  return byLast;
+
+  /** The beginnings that end with the character `c`: phrase by phrase, shortest first (empty: none). */
+  get(c: string): readonly Beginning[] {
+    if (!this.ends.has(c)) return NO_BEGINNINGS;
+    let list = this.byLast.get(c);
+    if (list) return list;
+    list = [];
+    for (const p of this.phrases) {
+      const word = /\w/.test(p[0] ?? '');
+      for (let j = p.indexOf(c, this.min - 1); j !== -1 && j <= p.length - 2; j = p.indexOf(c, j + 1)) {
+        list.push({ text: p.slice(0, j + 1), word });
+      }
+    }
+    this.byLast.set(c, list);
+    return list;
+  }
 }
 
-/** `endsWithPrefixOf(t, p, min, true)` for some phrase p of {@link beginningsByLast}: the same conditions. */
-function endsWithOneOf(t: string, byLast: Map<string, Beginning[]>): boolean {
-  const list = t.length > 0 ? byLast.get(t[t.length - 1]!) : undefined;
-  if (!list) return false;
+/** `endsWithPrefixOf(t, p, min, true)` for some phrase p of {@link BeginningsByLast}: the same conditions. */
+function endsWithOneOf(t: string, byLast: BeginningsByLast): boolean {
+  if (t.length === 0) return false;
+  const list = byLast.get(t[t.length - 1]!);
   for (const b of list) {
     const n = b.text.length;
     if (n > t.length || !t.endsWith(b.text)) continue;
@@ -419,10 +440,10 @@ export class MessageJoiner {
   private everyTrigger: number[] | null = null;
   /** Per trigger: does it open its rule's message (see {@link opensOwnMessage})? Found on first need. */
   private readonly opening = new Map<number, boolean>();
-  /** {@link beginningsByLast} of the phrases of each set of triggers seen. */
-  private readonly phraseEnds = new Map<string, Map<string, Beginning[]>>();
-  /** {@link beginningsByLast} of every trigger ({@link allTriggers}). */
-  private triggerEnds: Map<string, Beginning[]> | null = null;
+  /** {@link BeginningsByLast} of the phrases of each set of triggers seen. */
+  private readonly phraseEnds = new Map<string, BeginningsByLast>();
+  /** {@link BeginningsByLast} of every trigger ({@link allTriggers}). */
+  private triggerEnds: BeginningsByLast | null = null;
   /** The length of the longest trigger ({@link allTriggers}), found on first need. */
   private longestTrigger: number | null = null;
   /** Per trigger: the length of its longest phrase ({@link phrasesFor}; -1: not known yet). */
@@ -509,7 +530,7 @@ export class MessageJoiner {
       return this.allTriggers().some((t) => endsWithPrefixOf(lt, t, 4, true));
     }
     this.longestTrigger ??= this.allTriggers().reduce((n, t) => Math.max(n, t.length), 0);
-    return endsWithOneOf(endOf(text, false, this.longestTrigger), (this.triggerEnds ??= beginningsByLast(this.allTriggers(), 4)));
+    return endsWithOneOf(endOf(text, false, this.longestTrigger), (this.triggerEnds ??= new BeginningsByLast(this.allTriggers(), 4)));
   }
 
   /** `loose(text)`, or as much of its end as {@link endsInPhrase} reads of it for these triggers (see {@link endOf}). */
@@ -531,7 +552,7 @@ export class MessageJoiner {
     let byLast = this.phraseEnds.get(id);
     if (!byLast) {
       if (this.phraseEnds.size >= 1024) this.phraseEnds.clear();
-      this.phraseEnds.set(id, (byLast = beginningsByLast(this.phrases(triggers), 4)));
+      this.phraseEnds.set(id, (byLast = new BeginningsByLast(this.phrases(triggers), 4)));
     }
     return endsWithOneOf(lt, byLast);
   }

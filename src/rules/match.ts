@@ -678,9 +678,13 @@ function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly 
  * (the joiner and the matcher ask in turn). Only what passes both runs the loose pattern.
  */
 function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
-  const cores = triggers.map(looseTriggerCore);
+  // Each trigger's core and pairs are found when it is first a candidate (most never are in a small log).
+  const cores: (string | undefined)[] = [];
+  const coreOf = (ti: number): string => (cores[ti] ??= looseTriggerCore(triggers[ti]!));
   // The pairs of every piece of the trigger (each is in the text whole), not only of its core.
-  const corePairs = triggers.map((t) => Int32Array.from(new Set(looseTriggerRuns(t).flatMap((r) => [...r].slice(1).map((_, i) => pairHash(r.charCodeAt(i), r.charCodeAt(i + 1)))))));
+  const corePairs: (Int32Array | undefined)[] = [];
+  const pairsOfTrigger = (ti: number): Int32Array =>
+    (corePairs[ti] ??= Int32Array.from(new Set(looseTriggerRuns(triggers[ti]!).flatMap((r) => [...r].slice(1).map((_, i) => pairHash(r.charCodeAt(i), r.charCodeAt(i + 1)))))));
   // Compiled on first use: a line's candidates are few, and compiling all ~160 was ~20 ms of a small file's run.
   const loose: (RegExp | undefined)[] = [];
   const pairs = new Uint32Array(PAIR_BITS / 32);
@@ -709,7 +713,7 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
       }
     }
     const low = lower;
-    const found = candidates.filter((ti) => hasPairs(pairs, corePairs[ti]!) && low.includes(cores[ti]!) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm));
+    const found = candidates.filter((ti) => hasPairs(pairs, pairsOfTrigger(ti)) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm));
     last = { norm, candidates: candidates.slice(), found };
     if (++stamp === 0xffffffff) {
       wasCandidate.fill(0);
