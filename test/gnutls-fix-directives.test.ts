@@ -8,6 +8,8 @@ import { analyze } from '../src/findings/analyzer.js';
 import { renderFinding } from '../src/findings/render.js';
 import { CAUSES, causeContext, type InspectionFacts } from '../src/findings/causes/index.js';
 import { possibleCauses } from '../src/rules/cause.js';
+import { lokiRules } from '../src/export/loki.js';
+import { sigmaRules } from '../src/export/sigma.js';
 import { formatFinding } from '../src/format/human.js';
 import { loadRules } from '../src/rules/load.js';
 import type { Finding, Rule } from '../src/types.js';
@@ -134,4 +136,25 @@ test('the same lines from mod_ssl keep mod_ssl’s directives', () => {
   const f = analyze(lines, rules).findings.map((x) => renderFinding(x))[0]!;
   expect(f.cause).toBe('responder-timeout');
   expect(f.fix.steps.map((s) => s.directive).filter(Boolean)).toContain('SSLStaplingResponderTimeout');
+});
+
+test('the Sigma and Loki exports of the gnutls-* rules give mod_gnutls’s fix, mod_ssl’s rules mod_ssl’s', () => {
+  // the Sigma description's fix line (its cause line is the cause's meaning, which speaks of every server)
+  const sigma = sigmaRules(rules, CAUSES, '2026-12-03').rules.map(
+    (r) =>
+      [
+        String(r.title),
+        String(r.description)
+          .split('\n')
+          .find((l) => l.startsWith('Fix')) ?? '',
+      ] as const,
+  );
+  const loki = lokiRules(rules, CAUSES).groups.flatMap((g) => g.rules.map((a) => [a.labels.rule_id, a.annotations.description] as const));
+  for (const [name, text] of [...sigma, ...loki]) {
+    if (/gnutls-/.test(name)) expect([name, text]).toEqual([name, expect.not.stringMatching(MOD_SSL)]);
+  }
+  expect(sigma.some(([name, text]) => name.includes('gnutls-responder-connect-failed') && text.includes('GnuTLSOCSPResponseFile'))).toBe(
+    true,
+  );
+  expect(sigma.some(([name, text]) => name.includes('apache-responder-connect-failed') && text.includes('SSLOCSPProxyURL'))).toBe(true);
 });
