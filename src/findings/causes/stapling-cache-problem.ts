@@ -42,7 +42,7 @@ export const staplingCacheProblem: CauseModule = {
   id: 'stapling-cache-problem',
   title: 'Stapling cache missing or failing',
   meaning:
-    'Apache has no usable `SSLStaplingCache` (httpd does not start without one when `SSLUseStapling on`), or the cache is full or broken.',
+    "Apache has no usable OCSP stapling cache (mod_ssl's `SSLStaplingCache`: httpd does not start without one when `SSLUseStapling on`; mod_gnutls's `GnuTLSOCSPCache`), or the cache is full or broken.",
   brief: {
     apache: '`SSLStaplingCache shmcb:…(32768)` in the server config (not in a VirtualHost); load mod_socache_shmcb.',
     nginx: null,

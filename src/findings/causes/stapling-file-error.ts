@@ -22,7 +22,8 @@ function gnutlsFileSteps(c: CauseContext): FixStep[] {
 export const staplingFileError: CauseModule = {
   id: 'stapling-file-error',
   title: 'Stapling file unusable',
-  meaning: 'The file named by `ssl_stapling_file` cannot be read or is not a DER OCSP response.',
+  meaning:
+    "The file named by nginx's `ssl_stapling_file` (or mod_gnutls's `GnuTLSOCSPResponseFile`) cannot be read or is not a DER OCSP response.",
   brief: {
     apache: null,
     nginx: 'Fix the path or regenerate the file with `openssl ocsp … -respout FILE`.',

@@ -29,7 +29,7 @@ export const staplingInitFailed: CauseModule = {
   id: 'stapling-init-failed',
   title: 'Stapling disabled at start-up (reason not in the log)',
   meaning:
-    'Apache turned stapling off for a certificate at start-up, but the line that says why (AH02217, AH02218, …) is not in the input. Added to the vocabulary because the summary line alone still means clients get no staple.',
+    'Apache turned stapling off for a certificate at start-up, but the line that says why (AH02217, AH02218, …) is not in the input; or mod_gnutls could not set up stapling (or its background refresh) for one. Added to the vocabulary because the summary line alone still means clients get no staple.',
   brief: {
     apache: "Read the lines just before it in that virtual host's ErrorLog; fix what they name.",
     nginx: null,

@@ -11,7 +11,7 @@ export const staplingMutexProblem: CauseModule = {
   id: 'stapling-mutex-problem',
   title: 'Stapling mutex failed',
   meaning:
-    'mod_ssl could not create, reopen or take its stapling mutex (ssl-stapling / ssl-stapling-refresh): a `Mutex` setting or lock-directory permission problem. Added because the fix (the `Mutex` directive) differs from every other cause.',
+    'mod_ssl could not create, reopen or take its stapling mutex (ssl-stapling / ssl-stapling-refresh), or mod_gnutls its `gnutls-ocsp` mutex: a `Mutex` setting or lock-directory permission problem. Added because the fix (the `Mutex` directive) differs from every other cause.',
   brief: {
     apache:
       'Give the stapling mutexes a working mechanism and a directory the server user can write: `Mutex file:/var/run/apache2 ssl-stapling ssl-stapling-refresh` (or `Mutex default`).',
