@@ -9,7 +9,7 @@
  * backreferences: such patterns are not exported and are reported), with the message's start and end
  * as they stand in a raw line. `sum by (host)` needs `host` as a stream label.
  */
-import type { CauseRegistry } from '../findings/registry.js';
+import { briefFor, type CauseRegistry } from '../findings/registry.js';
 import type { Rule, Server } from '../types.js';
 import { detecting, exportOrder, SERVER_NAMES, type ExportNote } from './model.js';
 import { MESSAGE_END, MESSAGE_START, MESSAGE_START_WITH_CONNECTION, rewriteRegex } from './regex.js';
@@ -78,6 +78,7 @@ function alertsOf(r: Rule, causes: CauseRegistry, o: LokiOptions, notes: ExportN
       const noConnection = r.when?.connectionId === 'absent' ? ` !~ ${logql(NGINX_CONNECTION)}` : '';
       const query = `${selector} |= ${logql(r.trigger)}${noConnection} |~ ${logql(re.source)}${extract}`;
       const cause = causes[r.cause];
+      const fix = cause ? briefFor(cause, server, [r.id]) : null; // mod_gnutls's words for a gnutls-* rule
       out.push({
         alert: alertName(r, server, pi, r.compiled.length),
         expr: `sum by (${by.join(', ')}) (count_over_time(${query} [${o.range ?? '5m'}])) > 0`,
@@ -85,7 +86,7 @@ function alertsOf(r: Rule, causes: CauseRegistry, o: LokiOptions, notes: ExportN
         labels: { severity: r.severity, cause: r.cause, rule_id: r.id, server },
         annotations: {
           summary: `OCSP stapling: ${cause?.title ?? r.cause} on {{ $labels.host }}`,
-          description: [r.summary, cause?.brief[server] ? `Fix: ${cause.brief[server]}` : ''].filter(Boolean).join(' '),
+          description: [r.summary, fix ? `Fix: ${fix}` : ''].filter(Boolean).join(' '),
         },
       });
     }

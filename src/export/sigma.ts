@@ -7,7 +7,7 @@
  * from the severity, the fix from the cause module. Each rule's `id` is a stable UUID of its rule id and
  * server, so re-exports update the same Sigma rules.
  */
-import type { CauseRegistry } from '../findings/registry.js';
+import { briefFor, type CauseRegistry } from '../findings/registry.js';
 import type { Rule, Server } from '../types.js';
 import { detecting, exportOrder, SERVER_NAMES, SIGMA_LEVEL, stableUuid, type ExportNote } from './model.js';
 
@@ -17,7 +17,7 @@ export type SigmaRule = Record<string, unknown>;
 /** The Sigma rule of one rule on one server. */
 function sigmaRule(r: Rule, server: Server, causes: CauseRegistry, date: string): SigmaRule {
   const cause = causes[r.cause];
-  const fix = cause?.brief[server] ?? null;
+  const fix = cause ? briefFor(cause, server, [r.id]) : null;
   const description = [
     r.summary,
     cause ? `Cause ${r.cause}: ${cause.meaning}` : `Cause ${r.cause}.`,

@@ -3,8 +3,16 @@
  * message variants applies (the message id the core puts on every finding), and what an inspection tells
  * the wording. Nothing here writes prose; `render.ts` does, once.
  */
-import { CAUSES, causeContext, expiredNotAfter, type CauseContext, type CauseModule, type InspectionFacts } from './causes/index.js';
-import type { FindingData, InspectionData, Severity } from '../types.js';
+import {
+  CAUSES,
+  causeContext,
+  expiredNotAfter,
+  fromGnutls,
+  type CauseContext,
+  type CauseModule,
+  type InspectionFacts,
+} from './causes/index.js';
+import type { FindingData, InspectionData, Server, Severity } from '../types.js';
 
 /** The cause modules by id: the built-in ones, plus any a caller adds (`extraCauses`). */
 export type CauseRegistry = Readonly<Record<string, CauseModule>>;
@@ -26,6 +34,16 @@ export function moduleOf(cause: string, registry: CauseRegistry): CauseModule {
   const m = registry[cause];
   if (!m) throw new Error(`unknown cause "${cause}": no cause module defines it`);
   return m;
+}
+
+/**
+ * A cause's fix in a few words for a rule's lines on a server (exports): mod_gnutls's (`brief.gnutls`) for
+ * a `gnutls-*` rule's Apache lines, else the server's; null when the module has none for them (never
+ * mod_ssl's words for mod_gnutls's lines).
+ */
+export function briefFor(m: CauseModule, server: Server, ruleIds: readonly string[]): string | null {
+  if (server === 'apache' && fromGnutls(ruleIds)) return m.brief.gnutls ?? null;
+  return m.brief[server];
 }
 
 /** What an inspection tells the wording: missing certificates, files, expiry, Let's Encrypt. */
@@ -60,11 +78,12 @@ export function severityOf(f: Pick<FindingData, 'severity' | 'subject' | 'data' 
   return inspected || expiredNotAfter(f.subject, f.data) !== null ? 'error' : f.severity;
 }
 
-/** The parts of a finding its wording depends on. */
-export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection' | 'aggregate' | 'origin'>;
+/** The parts of a finding its wording depends on; without `ruleIds` it is worded as mod_ssl's, not mod_gnutls's. */
+export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection' | 'aggregate' | 'origin'> &
+  Partial<Pick<FindingData, 'ruleIds'>>;
 
 export function contextOf(f: Wordable): CauseContext {
-  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection), f.origin === 'check');
+  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection), f.origin === 'check', f.ruleIds);
 }
 
 /**

@@ -406,7 +406,14 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
     first: f.first,
     last: f.last,
     messageId: messageIdOf(
-      { cause: f.cause, server: f.server, subject, data, ...(f.aggregate ? { aggregate: aggregateOf(f.aggregate) } : {}) },
+      {
+        cause: f.cause,
+        server: f.server,
+        subject,
+        data,
+        ruleIds: f.ruleIds,
+        ...(f.aggregate ? { aggregate: aggregateOf(f.aggregate) } : {}),
+      },
       registry,
     ),
     data,

@@ -4,16 +4,23 @@
  * `npm run readme` writes it between the README's `<!-- causes:begin -->`/`<!-- causes:end -->` markers;
  * a test keeps the README current.
  */
-import { CAUSES } from '../findings/causes/index.js';
+import { CAUSES, type CauseModule } from '../findings/causes/index.js';
 import { CAUSE_IDS } from '../types.js';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
+
+/** The Apache column: mod_ssl's fix, and mod_gnutls's own (its directives) where it differs. */
+function apacheFix(brief: CauseModule['brief']): string {
+  const gnutls = brief.gnutls !== undefined && brief.gnutls !== brief.apache ? brief.gnutls : null;
+  if (!gnutls) return brief.apache ?? '-';
+  return brief.apache === null ? `**mod_gnutls:** ${gnutls}` : `${brief.apache} **mod_gnutls:** ${gnutls}`;
+}
 
 /** The table, one row per cause in the vocabulary's order (ends with a newline). */
 export function causeTable(): string {
   const rows = CAUSE_IDS.map((id) => {
     const m = CAUSES[id];
-    return `| \`${id}\` | ${cell(m.meaning)} | ${cell(m.brief.apache ?? '-')} | ${cell(m.brief.nginx ?? '-')} | ${cell(m.captured)} |`;
+    return `| \`${id}\` | ${cell(m.meaning)} | ${cell(apacheFix(m.brief))} | ${cell(m.brief.nginx ?? '-')} | ${cell(m.captured)} |`;
   });
   return ['| cause | meaning | Apache fix | nginx fix | real lines captured from |', '|---|---|---|---|---|', ...rows, ''].join('\n');
 }

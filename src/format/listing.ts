@@ -10,8 +10,11 @@ export interface CauseListing {
   id: string;
   title: string;
   meaning: string;
-  /** The fix in a few words per server; null when the server cannot produce the cause. */
-  brief: { apache: string | null; nginx: string | null };
+  /**
+   * The fix in a few words per server; null when the server cannot produce the cause. `gnutls`: Apache's
+   * with mod_gnutls (its own directives), present for the causes mod_gnutls's lines can have.
+   */
+  brief: { apache: string | null; nginx: string | null; gnutls?: string };
   /** The `--inspect` checks that speak to it. */
   inspections: string[];
 }
@@ -70,7 +73,12 @@ const causeItem = {
     id: str,
     title: str,
     meaning: str,
-    brief: { type: 'object', additionalProperties: false, required: [...SERVERS], properties: { apache: strOrNull, nginx: strOrNull } },
+    brief: {
+      type: 'object',
+      additionalProperties: false,
+      required: [...SERVERS],
+      properties: { apache: strOrNull, nginx: strOrNull, gnutls: str },
+    },
     inspections: { type: 'array', items: str },
   },
 } as const;

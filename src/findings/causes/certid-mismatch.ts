@@ -14,6 +14,7 @@ export const certidMismatch: CauseModule = {
   brief: {
     apache: 'Put the real issuing intermediate first in the chain; fix `SSLStaplingForceURL`.',
     nginx: 'Put the real issuing intermediate in `ssl_certificate`; fix `ssl_stapling_responder`.',
+    gnutls: 'Put the real issuing intermediate directly after the certificate in `GnuTLSCertificateFile`.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['issuer-present'],
@@ -27,6 +28,15 @@ export const certidMismatch: CauseModule = {
   fix(c) {
     if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} for this certificate.`, steps: staplingFileSteps(c) };
     const m = c.missingIssuer;
+    const chain = step({
+      action: 'set',
+      directive: c.dir.certificate,
+      valueKind: 'file:leaf-and-chain',
+      context: c.dir.site,
+      alternative: !c.gnutls,
+      text: `${c.gnutls ? 'mod_gnutls builds the request with the certificate that follows it in `GnuTLSCertificateFile` and asks its own OCSP URL' : 'If no responder is forced'}: put the intermediate that really issued ${c.cert}${m ? ` (${m.subject}${MISSING.where(m.caIssuersUrl)})` : ''} directly after it in the certificate file (not a cross-signed or older intermediate).`,
+    });
+    if (c.gnutls) return { summary: 'Build the request with the real issuing intermediate.', steps: [chain] };
     return {
       summary: "Ask the issuing CA's own responder, with the real issuing intermediate.",
       steps: [
@@ -34,14 +44,7 @@ export const certidMismatch: CauseModule = {
           c,
           `If \`${c.dir.responder}\` is set, make it the responder of the CA that issued ${c.cert} (or remove it to use the certificate's own OCSP URL): another CA's responder answers about other certificates.`,
         ),
-        step({
-          action: 'set',
-          directive: c.dir.certificate,
-          valueKind: 'file:leaf-and-chain',
-          context: c.dir.site,
-          alternative: true,
-          text: `If no responder is forced: put the intermediate that really issued ${c.cert}${m ? ` (${m.subject}${MISSING.where(m.caIssuersUrl)})` : ''} directly after it in the certificate file (not a cross-signed or older intermediate).`,
-        }),
+        chain,
       ],
     };
   },

@@ -20,6 +20,7 @@ export const certificateExpired: CauseModule = {
   brief: {
     apache: 'Renew the certificate; point `SSLCertificateFile` at the new one.',
     nginx: 'Renew the certificate; point `ssl_certificate` at the new one.',
+    gnutls: 'Renew the certificate; point `GnuTLSCertificateFile` at the new one (with its chain).',
   },
   captured: 'not logged by the servers; `check` reads it from the certificate',
   inspections: ['expired'],

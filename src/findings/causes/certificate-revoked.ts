@@ -10,7 +10,7 @@ export const certificateRevoked: CauseModule = {
   id: 'certificate-revoked',
   title: 'Certificate revoked',
   meaning: "The CA's responder says the server certificate is revoked. Clients that check will refuse it.",
-  brief: { apache: 'Replace the certificate now.', nginx: 'Replace the certificate now.' },
+  brief: { apache: 'Replace the certificate now.', nginx: 'Replace the certificate now.', gnutls: 'Replace the certificate now.' },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
   messages: {

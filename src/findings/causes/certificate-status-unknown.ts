@@ -13,6 +13,7 @@ export const certificateStatusUnknown: CauseModule = {
   brief: {
     apache: 'Check `SSLStaplingForceURL` and the issuer; `SSLStaplingReturnResponderErrors off`.',
     nginx: 'Check `ssl_stapling_responder` and the issuer certificate.',
+    gnutls: "Check the certificate's OCSP URL and the issuer in `GnuTLSCertificateFile`; a new certificate may need a few minutes.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],

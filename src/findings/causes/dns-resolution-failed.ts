@@ -54,6 +54,8 @@ export const dnsResolutionFailed: CauseModule = {
   brief: {
     apache: 'Fix the system resolver (`/etc/resolv.conf`), allow DNS egress, or `SSLOCSPProxyURL`.',
     nginx: 'Point `resolver` at a working recursive DNS server; make DNS available before nginx starts.',
+    gnutls:
+      'Fix the system resolver (`/etc/resolv.conf`) and allow DNS egress: mod_gnutls resolves the responder itself and has no proxy setting.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['ocsp-url'],

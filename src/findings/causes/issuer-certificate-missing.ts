@@ -10,6 +10,14 @@ import { letsEncryptSibling, MISSING, refutedBy, reloadSteps, shellWord, step, t
 const LE_NOTE =
   "Let's Encrypt ended OCSP in 2025: once the chain is complete nginx/Apache may report that the certificate has no OCSP URL; then turn stapling off instead.";
 
+/** Which versions read the chain from the certificate file: httpd 2.4.8+ (mod_ssl); nginx and mod_gnutls always. */
+function chainNote(c: CauseContext): string {
+  if (c.nginx) return '';
+  return c.gnutls
+    ? ' (mod_gnutls reads the chain, ordered from the server certificate towards the root, from this file only)'
+    : ' (httpd 2.4.8+; older versions: `SSLCertificateChainFile`)';
+}
+
 /** Steps that add a known missing issuer certificate, by subject, to the certificate file. */
 function issuerSteps(c: CauseContext, m: MissingCertificate): FixStep[] {
   const directive = c.dir.certificate;
@@ -20,7 +28,7 @@ function issuerSteps(c: CauseContext, m: MissingCertificate): FixStep[] {
       directive,
       valueKind: 'file:leaf-and-chain',
       context: c.dir.site,
-      text: `Append the issuing intermediate certificate ${m.subject}${MISSING.where(m.caIssuersUrl)} after ${c.file ? 'the server certificate' : c.cert} — in ${target} itself, or in a new full-chain file that \`${directive}\` then names${c.nginx ? '' : ' (httpd 2.4.8+; older versions: `SSLCertificateChainFile`)'}.`,
+      text: `Append the issuing intermediate certificate ${m.subject}${MISSING.where(m.caIssuersUrl)} after ${c.file ? 'the server certificate' : c.cert} — in ${target} itself, or in a new full-chain file that \`${directive}\` then names${chainNote(c)}.`,
     }),
   ];
   if (m.caIssuersUrl) {
@@ -32,6 +40,7 @@ function issuerSteps(c: CauseContext, m: MissingCertificate): FixStep[] {
       }),
     );
   }
+  if (c.gnutls) return out; // mod_gnutls verifies responses with the CAs of GnuTLSCertificateFile only
   out.push(
     c.nginx
       ? step({
@@ -70,8 +79,8 @@ function chainSteps(c: CauseContext): FixStep[] {
           ? `Use the full chain: \`ssl_certificate ${full};\` instead of ${c.s.certificate}.`
           : `Point \`ssl_certificate\` at a file holding ${c.cert} followed by its intermediate certificate(s) (a "fullchain" file).`
         : full
-          ? `Use the full chain: \`SSLCertificateFile ${full}\` (httpd 2.4.8+).`
-          : `Append the issuing intermediate certificate(s) after ${c.cert} in the file named by \`SSLCertificateFile\` (httpd 2.4.8+; older versions: \`SSLCertificateChainFile\`).`,
+          ? `Use the full chain: \`${directive} ${full}\`${c.gnutls ? '' : ' (httpd 2.4.8+)'}.`
+          : `Append the issuing intermediate certificate(s) after ${c.cert} in the file named by \`${directive}\`${chainNote(c)}.`,
     }),
   ];
   if (c.nginx) {
@@ -94,7 +103,7 @@ function chainSteps(c: CauseContext): FixStep[] {
         text: 'If the certificate is self-signed (the command below prints the same subject and issuer; `--inspect` checks it), there is nothing to staple: `ssl_stapling off;`.',
       }),
     );
-  } else {
+  } else if (!c.gnutls) {
     steps.push(
       step({
         action: 'set',
@@ -125,6 +134,8 @@ export const issuerCertificateMissing: CauseModule = {
     apache:
       'Append the intermediate(s) to `SSLCertificateFile` (2.4.8+) or set `SSLCertificateChainFile`; or put the issuer into `SSLCACertificateFile`.',
     nginx: 'Point `ssl_certificate` at the full chain (certificate + intermediates), or put the issuer into `ssl_trusted_certificate`.',
+    gnutls:
+      'Append the intermediate(s) (and the root) after the certificate in `GnuTLSCertificateFile`: mod_gnutls verifies OCSP responses with the CAs of that file only.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 ([samples/real](samples/real/README.md))',
   inspections: ['self-signed', 'issuer-present'],

@@ -4,7 +4,8 @@
  * a finding is about, and builders for fix steps.
  *
  * Fixes follow the root-cause → fix map of the reference catalogue (`stapling-messages.md` §5) and the
- * directive documentation of Apache httpd mod_ssl 2.4 and nginx `ngx_http_ssl_module`.
+ * directive documentation of Apache httpd mod_ssl 2.4, nginx `ngx_http_ssl_module` and mod_gnutls 0.8+
+ * (doc/mod_gnutls_manual.md, github.com/airtower-luna/mod_gnutls).
  */
 import { parseOpensslTime } from '../../parse/apache-cert.js';
 import type {
@@ -47,22 +48,35 @@ export interface InspectionFacts {
 
 /** The directive names of one server, so that wording never spells a server's name by hand. */
 export interface Directives {
-  /** The server certificate (and, in Apache 2.4.8+ and nginx, its chain). */
-  certificate: 'ssl_certificate' | 'SSLCertificateFile';
-  /** A forced responder URL. */
-  responder: 'ssl_stapling_responder' | 'SSLStaplingForceURL';
+  /** The server certificate (and, in Apache 2.4.8+, nginx and mod_gnutls, its chain). */
+  certificate: 'ssl_certificate' | 'SSLCertificateFile' | 'GnuTLSCertificateFile';
+  /** A forced responder URL; null for mod_gnutls, which always asks the certificate's own OCSP URL. */
+  responder: 'ssl_stapling_responder' | 'SSLStaplingForceURL' | null;
   /** Stapling on/off. */
-  stapling: 'ssl_stapling' | 'SSLUseStapling';
+  stapling: 'ssl_stapling' | 'SSLUseStapling' | 'GnuTLSOCSPStapling';
   /** The block a site's directives go in: nginx `server`, Apache `VirtualHost`. */
   site: 'server' | 'VirtualHost';
   /** How the sentence names that block. */
   siteName: 'server block' | '<VirtualHost>';
-  /** The file holding CA certificates the issuer can be found in (nginx) or added to (Apache). */
-  issuerFile: 'ssl_trusted_certificate' | 'SSLCACertificateFile';
+  /**
+   * The file holding CA certificates the issuer can be found in (nginx) or added to (Apache). mod_gnutls
+   * verifies responses with the CAs of the certificate file itself, so for it this is `GnuTLSCertificateFile`.
+   */
+  issuerFile: 'ssl_trusted_certificate' | 'SSLCACertificateFile' | 'GnuTLSCertificateFile';
 }
 
-/** Directive names per server (nginx `ngx_http_ssl_module`, Apache mod_ssl 2.4). */
-export const DIRECTIVES: Record<Server, Directives> = {
+/**
+ * The OCSP-stapling implementation whose directives a fix names: a server, or `gnutls` for Apache with
+ * mod_gnutls 0.8+ (which staples by itself and reads none of mod_ssl's `SSL*` directives).
+ */
+export type DirectiveSet = Server | 'gnutls';
+
+/**
+ * Directive names per implementation: nginx `ngx_http_ssl_module`; Apache mod_ssl 2.4; mod_gnutls's own
+ * (doc/mod_gnutls_manual.md: `GnuTLSCertificateFile` holds the certificate and its chain, whose CAs also
+ * verify the OCSP responses; `GnuTLSOCSPStapling` in server config or virtual host; no forced responder URL).
+ */
+export const DIRECTIVES: Record<DirectiveSet, Directives> = {
   nginx: {
     certificate: 'ssl_certificate',
     responder: 'ssl_stapling_responder',
@@ -79,7 +93,25 @@ export const DIRECTIVES: Record<Server, Directives> = {
     siteName: '<VirtualHost>',
     issuerFile: 'SSLCACertificateFile',
   },
+  gnutls: {
+    certificate: 'GnuTLSCertificateFile',
+    responder: null,
+    stapling: 'GnuTLSOCSPStapling',
+    site: 'VirtualHost',
+    siteName: '<VirtualHost>',
+    issuerFile: 'GnuTLSCertificateFile',
+  },
 };
+
+/**
+ * True when a finding's lines come from mod_gnutls: one of its rules is a `gnutls-*` rule (rules/gnutls-*.yaml,
+ * the messages of mod_gnutls's src/gnutls_*.c; a test keeps that prefix and the rules' source in step).
+ * A finding with both mod_ssl's and mod_gnutls's lines (both modules loaded, one responder) counts as
+ * mod_gnutls's, so that it is never told to set a directive mod_gnutls ignores.
+ */
+export function fromGnutls(ruleIds: readonly string[] | undefined): boolean {
+  return ruleIds?.some((id) => id.startsWith('gnutls-')) === true;
+}
 
 /** A directive with a value as the server writes it, in backquotes: `` `ssl_stapling off;` `` / `` `SSLUseStapling off` ``. */
 export function setting(server: Server | null, name: string, value: string): string {
@@ -91,13 +123,15 @@ export interface CauseContext {
   server: Server | null;
   /** True for nginx; the wording of every other server (Apache, or unknown) is Apache's. */
   nginx: boolean;
+  /** True when the finding's lines come from mod_gnutls ({@link fromGnutls}): its fix names mod_gnutls's directives, never mod_ssl's. */
+  gnutls: boolean;
   /** The finding's subject: what it is about, from the log. */
   s: FindingSubject;
   /** The finding's other values (OCSP status, verify error, HTTP status …), first seen wins. */
   d: Values;
   /** What `--inspect` learned; undefined without it. */
   facts: InspectionFacts | undefined;
-  /** The server's directive names (Apache's when the server is unknown). */
+  /** The server's directive names (Apache mod_ssl's when the server is unknown, mod_gnutls's when {@link gnutls}). */
   dir: Directives;
   /** `Apache`, `nginx` or `The server`. */
   srv: string;
@@ -170,8 +204,12 @@ export interface CauseModule {
   title: string;
   /** What it means, one or two sentences (`--list-causes`, README table). */
   meaning: string;
-  /** The fix in a few words per server for the README table; null when the server cannot produce the cause. */
-  brief: Record<Server, string | null>;
+  /**
+   * The fix in a few words per server for the README table; null when the server cannot produce the cause.
+   * `gnutls`: the same for Apache with mod_gnutls (its directives), set by every cause a `gnutls-*` rule can
+   * produce; absent when mod_gnutls cannot produce the cause.
+   */
+  brief: Record<Server, string | null> & { gnutls?: string };
   /** Where real lines of this cause were captured (README table): server versions, or why none. */
   captured: string;
   /** The `--inspect` checks that speak to this cause (see `inspect/judge.ts`). */
@@ -233,17 +271,29 @@ function responderLabel(s: FindingSubject): string {
   return `the OCSP responder ${r}${peers}`;
 }
 
-/** The context of a finding's wording. */
-export function causeContext(server: Server | null, s: FindingSubject, d: Values, facts?: InspectionFacts, check = false): CauseContext {
+/**
+ * The context of a finding's wording.
+ * @param ruleIds the finding's rules: `gnutls-*` ones make it mod_gnutls's ({@link fromGnutls})
+ */
+export function causeContext(
+  server: Server | null,
+  s: FindingSubject,
+  d: Values,
+  facts?: InspectionFacts,
+  check = false,
+  ruleIds: readonly string[] = [],
+): CauseContext {
   const nginx = server === 'nginx';
+  const gnutls = !nginx && fromGnutls(ruleIds);
   return {
     server,
     nginx,
+    gnutls,
     check,
     s,
     d,
     facts,
-    dir: DIRECTIVES[nginx ? 'nginx' : 'apache'],
+    dir: DIRECTIVES[nginx ? 'nginx' : gnutls ? 'gnutls' : 'apache'],
     srv: server === 'apache' ? 'Apache' : server === 'nginx' ? 'nginx' : 'The server',
     cert: certificateLabel(s),
     resp: responderLabel(s),
@@ -326,22 +376,45 @@ export function replaceCertificate(c: CauseContext, text: string): FixStep {
   return step({ action: 'replace-certificate', directive: c.dir.certificate, valueKind: 'file:leaf-and-chain', context: c.dir.site, text });
 }
 
-/** Check that a forced responder URL points at the issuing CA's responder. */
+/** Check that a forced responder URL points at the issuing CA's responder (mod_gnutls has none: the step names no directive). */
 export function checkResponder(c: CauseContext, text: string): FixStep {
   return step({ action: 'check', directive: c.dir.responder, text });
 }
 
-/** Apache only: an optional mitigation, `SSLStaplingReturnResponderErrors off` (the text says what it limits). */
+/**
+ * For mod_gnutls, in place of a forced responder URL: it always asks the URL in the certificate, so the way
+ * around a wrong or unusable responder is to fetch responses by other means into `GnuTLSOCSPResponseFile`
+ * (a list of DER files, the server certificate's first; manual: "The response files must be updated externally").
+ */
+export function gnutlsResponseFile(c: CauseContext, why: string, alternative = true): FixStep {
+  return step({
+    action: 'set',
+    directive: 'GnuTLSOCSPResponseFile',
+    valueKind: null,
+    context: 'server config, virtual host',
+    alternative,
+    text: `${why}, fetch the response for ${c.cert} by other means (mod_gnutls always asks the OCSP URL in the certificate and has no setting for another one), e.g. \`ocsptool --ask --load-issuer ISSUER.pem --load-cert ${shellWord(c.file, 'CERT.pem')} --outfile /etc/apache2/ocsp/response.der\` from cron well before its nextUpdate, and name the file with \`GnuTLSOCSPResponseFile /etc/apache2/ocsp/response.der\` in the <VirtualHost>: mod_gnutls then staples it instead of asking the responder.`,
+  });
+}
+
+/** The responder the server asks, in words: a forced one if set, else the certificate's OCSP URL (mod_gnutls always asks that one). */
+export function askedResponder(c: CauseContext): string {
+  return c.dir.responder
+    ? `\`${c.dir.responder}\` if set, else the certificate's OCSP URL`
+    : "the certificate's OCSP URL, which mod_gnutls always asks";
+}
+
+/** Apache mod_ssl only: an optional mitigation, `SSLStaplingReturnResponderErrors off` (the text says what it limits); mod_gnutls never staples an error. */
 export function apacheNoErrorStaples(c: CauseContext, text: string): FixStep[] {
-  if (c.nginx) return [];
+  if (c.nginx || c.gnutls) return [];
   return [
     step({ action: 'set', directive: 'SSLStaplingReturnResponderErrors', value: 'off', context: 'server config', optional: true, text }),
   ];
 }
 
-/** Apache only: the alternative of sending responder requests through an HTTP proxy (`SSLOCSPProxyURL`, 2.4.19+). */
+/** Apache mod_ssl only: the alternative of sending responder requests through an HTTP proxy (`SSLOCSPProxyURL`, 2.4.19+); mod_gnutls has no proxy setting. */
 export function apacheOcspProxy(c: CauseContext, text: string): FixStep[] {
-  if (c.nginx) return [];
+  if (c.nginx || c.gnutls) return [];
   return [
     step({ action: 'set', directive: 'SSLOCSPProxyURL', valueKind: 'url:http-proxy', context: 'VirtualHost', alternative: true, text }),
   ];
@@ -480,7 +553,9 @@ export function reloadSteps(c: CauseContext, what: string): FixStep[] {
       directive: c.dir.certificate,
       command: c.nginx
         ? "nginx -T 2>/dev/null | grep -nE 'ssl_certificate|ssl_trusted_certificate|ssl_stapling'"
-        : "apachectl -t -D DUMP_CONFIG 2>/dev/null | grep -niE 'SSLCertificate|SSLCACertificate|SSLUseStapling'",
+        : c.gnutls
+          ? "apachectl -t -D DUMP_CONFIG 2>/dev/null | grep -niE 'GnuTLSCertificateFile|GnuTLSOCSP'"
+          : "apachectl -t -D DUMP_CONFIG 2>/dev/null | grep -niE 'SSLCertificate|SSLCACertificate|SSLUseStapling'",
       text: `If the message comes back after the reload, the running configuration names other files than those inspected: compare the files its \`${c.dir.certificate}\` lines name with ${c.file ? `"${c.file}"` : 'the inspected file'}, and give that configuration to --config.`,
     }),
   ];

@@ -4,7 +4,7 @@
  * nginx "\"ssl_stapling\" ignored, no OCSP responder URL in the certificate" (ngx_event_openssl_stapling.c).
  * Let's Encrypt dropped OCSP URLs in May 2025 (catalogue §3.2, user-asks theme 6).
  */
-import { refutedBy, reloadSteps, setting, staplingOff, step, type CauseModule } from './kit.js';
+import { gnutlsResponseFile, refutedBy, reloadSteps, setting, staplingOff, step, type CauseModule } from './kit.js';
 
 export const ocspUrlMissing: CauseModule = {
   id: 'ocsp-url-missing',
@@ -14,6 +14,7 @@ export const ocspUrlMissing: CauseModule = {
   brief: {
     apache: '`SSLUseStapling off`; only for a CA that runs a responder: `SSLStaplingForceURL http://…`.',
     nginx: '`ssl_stapling off;`; only for a CA that runs a responder: `ssl_stapling_responder http://…;`.',
+    gnutls: '`GnuTLSOCSPStapling off`; only for a CA that runs a responder: fetch its responses yourself into `GnuTLSOCSPResponseFile`.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -33,14 +34,17 @@ export const ocspUrlMissing: CauseModule = {
         steps: reloadSteps(c, 'the certificate with its OCSP URL'),
       };
     if (c.le) return { summary: "Turn stapling off: Let's Encrypt no longer runs OCSP responders.", steps: [staplingOff(c)] };
-    const force = step({
-      action: 'set',
-      directive: c.dir.responder,
-      valueKind: 'url:http-responder',
-      context: c.dir.site,
-      alternative: true,
-      text: `Only if the CA really runs an OCSP responder: name it with ${setting(c.server, c.dir.responder, 'http://…')}.`,
-    });
+    const responder = c.dir.responder;
+    const force = responder
+      ? step({
+          action: 'set',
+          directive: responder,
+          valueKind: 'url:http-responder',
+          context: c.dir.site,
+          alternative: true,
+          text: `Only if the CA really runs an OCSP responder: name it with ${setting(c.server, responder, 'http://…')}.`,
+        })
+      : gnutlsResponseFile(c, 'Only if the CA really runs an OCSP responder');
     return { summary: 'Turn stapling off for this certificate (nothing to staple).', steps: [staplingOff(c), force] };
   },
 };

@@ -4,7 +4,7 @@
  * (modules/ssl/ssl_util_ocsp.c, 2.4); nginx "OCSP response: invalid content type" and d2i failures
  * (src/event/ngx_event_openssl_stapling.c); OpenSSL `unknown message digest` (crypto/ocsp/ocsp_vfy.c).
  */
-import { checkResponder, ocspQuery, step, type CauseModule } from './kit.js';
+import { askedResponder, checkResponder, ocspQuery, step, type CauseModule } from './kit.js';
 
 export const responderBadResponse: CauseModule = {
   id: 'responder-bad-response',
@@ -14,6 +14,8 @@ export const responderBadResponse: CauseModule = {
   brief: {
     apache: 'Check the URL with `openssl ocsp`; fix `SSLStaplingForceURL` or the proxy.',
     nginx: 'Check the URL with `openssl ocsp`; fix `ssl_stapling_responder` or the proxy.',
+    gnutls:
+      "Check the certificate's OCSP URL with `openssl ocsp` (mod_gnutls always asks it) and any intercepting proxy; or staple from `GnuTLSOCSPResponseFile`.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -29,7 +31,7 @@ export const responderBadResponse: CauseModule = {
     steps: [
       checkResponder(
         c,
-        `Check the responder URL${c.s.url ? ` ${c.s.url}` : ''}: \`${c.dir.responder}\` if set, else the certificate's OCSP URL; an intercepting proxy can also cause this.`,
+        `Check the responder URL${c.s.url ? ` ${c.s.url}` : ''}: ${askedResponder(c)}; an intercepting proxy can also cause this.`,
       ),
       step({ action: 'run', command: ocspQuery(c.s, ''), text: 'Ask the responder yourself to see what it returns.' }),
     ],

@@ -5,7 +5,7 @@
  * "OCSP response not successful (…)" and "ssl ocsp status …" (src/event/ngx_event_openssl_stapling.c).
  */
 import { httpStatusCode, notAnOcspResponder } from '../../rules/facts.js';
-import { apacheNoErrorStaples, type CauseContext, type CauseModule, checkResponder, shellWord, step } from './kit.js';
+import { apacheNoErrorStaples, type CauseContext, type CauseModule, checkResponder, gnutlsResponseFile, shellWord, step } from './kit.js';
 import type { FixStep } from '../../types.js';
 
 /**
@@ -22,10 +22,12 @@ function wrongUrlFix(c: CauseContext): { summary: string; steps: FixStep[] } {
       command: `openssl x509 -noout -ocsp_uri -in ${shellWord(c.s.certificate ?? c.file, 'CERT.pem')}`,
       text: `HTTP ${code} to an OCSP POST means ${url} is not an OCSP responder: print the OCSP URL of ${c.cert} (its AIA) to compare.`,
     }),
-    checkResponder(
-      c,
-      `If ${c.dir.responder} is set, correct it to that URL or remove it; if the request goes through a proxy${c.nginx ? '' : ' (`SSLOCSPProxyURL`)'}, make sure it passes POST requests to the responder.`,
-    ),
+    c.dir.responder
+      ? checkResponder(
+          c,
+          `If ${c.dir.responder} is set, correct it to that URL or remove it; if the request goes through a proxy${c.nginx ? '' : ' (`SSLOCSPProxyURL`)'}, make sure it passes POST requests to the responder.`,
+        )
+      : gnutlsResponseFile(c, 'Unless the CA reissues the certificate with the right OCSP URL', false),
   ];
   return { summary: 'Correct the responder URL: the server asked a URL that is not an OCSP responder.', steps };
 }
@@ -38,6 +40,8 @@ export const responderErrorStatus: CauseModule = {
   brief: {
     apache: 'Check the responder URL and issuer; `SSLStaplingReturnResponderErrors off`.',
     nginx: 'Check the responder URL and issuer; `ssl_stapling off;` if the CA stopped OCSP.',
+    gnutls:
+      "Check the certificate's OCSP URL and issuer (mod_gnutls staples no error response and retries after `GnuTLSOCSPFailureTimeout`); `GnuTLSOCSPStapling off` if the CA stopped OCSP.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],

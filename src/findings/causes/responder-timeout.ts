@@ -13,6 +13,7 @@ export const responderTimeout: CauseModule = {
   brief: {
     apache: "Allow outbound TCP to the responder's port (usually 80); raise `SSLStaplingResponderTimeout`.",
     nginx: "Allow outbound TCP to the responder's port (usually 80); nginx's 60 s responder timeout is fixed.",
+    gnutls: "Allow outbound TCP to the responder's port (usually 80); raise `GnuTLSOCSPSocketTimeout` (default 6 s).",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -28,7 +29,17 @@ export const responderTimeout: CauseModule = {
         text: `Check that ${responderEndpoint(c.s).host ?? 'the responder'} answers over ${responderPortWords(c.s)} from this server (a firewall that drops packets causes timeouts).`,
       }),
     ];
-    if (!c.nginx) {
+    if (c.gnutls) {
+      steps.push(
+        step({
+          action: 'set',
+          directive: 'GnuTLSOCSPSocketTimeout',
+          value: '15',
+          context: 'server config, virtual host',
+          text: 'For a slow responder, raise `GnuTLSOCSPSocketTimeout 15` (seconds without any socket activity; default 6).',
+        }),
+      );
+    } else if (!c.nginx) {
       steps.push(
         step({
           action: 'set',

@@ -4,7 +4,16 @@
  * the AH01941 that confirms a stapling fetch (modules/ssl/ssl_util_ocsp.c, ssl_util_stapling.c, 2.4);
  * nginx "connect() to … failed … while requesting certificate status" (src/event/ngx_event_connect.c).
  */
-import { apacheOcspProxy, type CauseModule, paren, responderEndpoint, responderPortWords, responderUrl, step } from './kit.js';
+import {
+  apacheOcspProxy,
+  type CauseModule,
+  gnutlsResponseFile,
+  paren,
+  responderEndpoint,
+  responderPortWords,
+  responderUrl,
+  step,
+} from './kit.js';
 
 export const responderUnreachable: CauseModule = {
   id: 'responder-unreachable',
@@ -14,6 +23,8 @@ export const responderUnreachable: CauseModule = {
   brief: {
     apache: "Allow outbound TCP to the responder's port (usually 80), fix IPv6, or set `SSLOCSPProxyURL`.",
     nginx: "Allow outbound TCP to the responder's port (usually 80); `resolver … ipv6=off;` when IPv6 is broken.",
+    gnutls:
+      "Allow outbound TCP to the responder's port (usually 80) and fix IPv6 (mod_gnutls has no proxy setting); or staple from `GnuTLSOCSPResponseFile`.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -25,7 +36,7 @@ export const responderUnreachable: CauseModule = {
   },
   fix(c) {
     const ipv6 = c.s.peers?.some((p) => p.startsWith('['))
-      ? '; the failing addresses are IPv6: fix IPv6 routing or add `ipv6=off` to `resolver`'
+      ? `; the failing addresses are IPv6: fix IPv6 routing${c.nginx ? ' or add `ipv6=off` to `resolver`' : ''}`
       : '';
     const steps = [
       step({
@@ -35,6 +46,7 @@ export const responderUnreachable: CauseModule = {
       }),
     ];
     steps.push(...apacheOcspProxy(c, 'Where only a proxy may reach the internet: `SSLOCSPProxyURL http://proxy:3128/` (httpd 2.4.19+).'));
+    if (c.gnutls) steps.push(gnutlsResponseFile(c, 'Where the server may not reach the internet (mod_gnutls has no proxy setting)'));
     return { summary: 'Let the server reach the OCSP responder over HTTP.', steps };
   },
 };

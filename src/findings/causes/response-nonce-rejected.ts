@@ -17,6 +17,7 @@ export const responseNonceRejected: CauseModule = {
   brief: {
     apache: '`GnuTLSOCSPCheckNonce Off` (the default since mod_gnutls 0.11.0), or upgrade mod_gnutls to 0.11+.',
     nginx: null,
+    gnutls: '`GnuTLSOCSPCheckNonce Off` (the default since mod_gnutls 0.11.0), or upgrade mod_gnutls to 0.11+.',
   },
   captured: "none (rendered from mod_gnutls's format strings)",
   inspections: [],

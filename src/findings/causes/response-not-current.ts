@@ -13,6 +13,8 @@ export const responseNotCurrent: CauseModule = {
   brief: {
     apache: 'Check the clock (NTP); `SSLStaplingResponseTimeSkew`/`SSLStaplingResponseMaxAge`.',
     nginx: 'Check the clock (NTP); otherwise the CA serves stale responses.',
+    gnutls:
+      'Check the clock (NTP); refresh a `GnuTLSOCSPResponseFile` before nextUpdate; otherwise the CA serves stale responses (mod_gnutls has no skew setting).',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['ocsp-url'],
@@ -26,7 +28,15 @@ export const responseNotCurrent: CauseModule = {
   fix(c) {
     if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} and keep it fresh.`, steps: staplingFileSteps(c) };
     const steps = [step({ action: 'run', command: 'timedatectl status', text: 'Make sure the clock is right (NTP synchronised).' })];
-    if (!c.nginx) {
+    if (c.gnutls) {
+      steps.push(
+        step({
+          action: 'check',
+          directive: 'GnuTLSOCSPResponseFile',
+          text: 'If `GnuTLSOCSPResponseFile` names a response file, fetch a fresh response into it well before its nextUpdate (mod_gnutls never refreshes the file); a stale responder needs the CA to fix it (mod_gnutls has no setting for clock skew).',
+        }),
+      );
+    } else if (!c.nginx) {
       steps.push(
         step({
           action: 'set',

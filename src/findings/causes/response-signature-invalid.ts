@@ -4,7 +4,22 @@
  * OpenSSL's `signature failure`, `missing ocspsigning usage`, `root ca not trusted` … (crypto/ocsp/ocsp_vfy.c),
  * rule nginx-ocsp-verify-failed; or `--inspect` finding the trusted chain complete. Catalogue §3.2, §4.
  */
-import { checkResponder, ocspQuery, staplingOff, step, type CauseModule } from './kit.js';
+import { askedResponder, checkResponder, ocspQuery, staplingOff, step, type CauseContext, type CauseModule } from './kit.js';
+
+/**
+ * mod_gnutls verifies a response with the issuer certificate it took from the chain in `GnuTLSCertificateFile`
+ * (src/gnutls_ocsp.c check_ocsp_response(): `gnutls_ocsp_resp_verify_direct(resp, req_data->issuer, …)`; 0.8–0.11
+ * with a trust list built from it), never with a separate CA file.
+ */
+function gnutlsChain(c: CauseContext): ReturnType<typeof step> {
+  return step({
+    action: 'set',
+    directive: 'GnuTLSCertificateFile',
+    valueKind: 'file:leaf-and-chain',
+    context: 'server config, virtual host',
+    text: `Make sure \`GnuTLSCertificateFile\` holds ${c.cert} followed by the CA that really issued it (and up to the root): mod_gnutls verifies the response's signer against those CAs only.`,
+  });
+}
 
 export const responseSignatureInvalid: CauseModule = {
   id: 'response-signature-invalid',
@@ -14,6 +29,8 @@ export const responseSignatureInvalid: CauseModule = {
   brief: {
     apache: "Check `SSLStaplingForceURL` points at the issuing CA's responder; otherwise a CA problem.",
     nginx: "Check `ssl_stapling_responder` points at the issuing CA's responder; otherwise a CA problem.",
+    gnutls:
+      'Put the issuing CA (and the root) after the certificate in `GnuTLSCertificateFile`: mod_gnutls verifies responses with them; otherwise a CA problem.',
   },
   captured: 'nginx 1.22.1 (samples/real)',
   inspections: ['trusted-chain'],
@@ -24,14 +41,16 @@ export const responseSignatureInvalid: CauseModule = {
   fix: (c) => ({
     summary: "Make sure the responses come from the issuing CA's own responder.",
     steps: [
-      checkResponder(
-        c,
-        `If \`${c.dir.responder}\` is set, point it at the responder of the CA that issued ${c.cert} (or remove it to use the certificate's own OCSP URL).`,
-      ),
+      c.gnutls
+        ? gnutlsChain(c)
+        : checkResponder(
+            c,
+            `If \`${c.dir.responder}\` is set, point it at the responder of the CA that issued ${c.cert} (or remove it to use the certificate's own OCSP URL).`,
+          ),
       step({
         action: 'run',
         command: ocspQuery(c.s, ' -CAfile CHAIN.pem'),
-        text: "Ask the responder yourself and read who signed the answer; if the CA's own responder signs wrongly, report it to the CA.",
+        text: `Ask the responder (${askedResponder(c)}) yourself and read who signed the answer; if the CA's own responder signs wrongly, report it to the CA.`,
       }),
       { ...staplingOff(c), alternative: true },
     ],

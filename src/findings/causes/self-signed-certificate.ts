@@ -9,7 +9,11 @@ export const selfSignedCertificate: CauseModule = {
   id: 'self-signed-certificate',
   title: 'Self-signed certificate',
   meaning: 'The certificate is its own issuer: there is no CA and no OCSP responder, so it can never be stapled.',
-  brief: { apache: '`SSLUseStapling off` in that virtual host.', nginx: '`ssl_stapling off;` in that server block.' },
+  brief: {
+    apache: '`SSLUseStapling off` in that virtual host.',
+    nginx: '`ssl_stapling off;` in that server block.',
+    gnutls: '`GnuTLSOCSPStapling off` in that virtual host.',
+  },
   captured: 'Apache 2.4.68 (samples/real); nginx 1.22.1 logs it as issuer-certificate-missing',
   inspections: ['self-signed'],
   messages: {

@@ -2,7 +2,9 @@
  * `stapling-config-invalid`: a stapling directive has a value or combination the server refuses.
  * Sources: Apache mod_ssl "…: invalid argument" for the SSLStapling* timeouts (modules/ssl/ssl_engine_config.c);
  * mod_md "MDStapling … mod_watchdog" (modules/md/mod_md_ocsp.c); nginx "\"ssl_stapling\" is incompatible with
- * \"ssl_certificate_compression\"" (src/http/modules/ngx_http_ssl_module.c).
+ * \"ssl_certificate_compression\"" (src/http/modules/ngx_http_ssl_module.c); mod_gnutls "Must-Staple is set in
+ * the host certificate of '%s:%d', but stapling is disabled!" (src/gnutls_hooks.c, error; its post-config hook
+ * fails, so Apache does not start), worded as `must-staple-off`.
  */
 import { setting, step, type CauseContext, type CauseModule } from './kit.js';
 
@@ -26,15 +28,29 @@ function fixApache(c: CauseContext) {
   return { summary: 'Load mod_watchdog for MDStapling, or turn MDStapling off.', steps: [load] };
 }
 
+/** What turning stapling on needs besides the directive (mod_gnutls: its manual's "OCSP Stapling Configuration" requirements). */
+const STAPLING_NEEDS = {
+  nginx: '',
+  apache: ' (with an `SSLStaplingCache` in the server config)',
+  gnutls:
+    " (mod_gnutls needs the issuer CA after the certificate in `GnuTLSCertificateFile`, an OCSP cache, by default mod_socache_shmcb's, and an OCSP URL in the certificate or a `GnuTLSOCSPResponseFile`)",
+};
+
+/** Which Must-Staple message applies: the log's `detail`, or `must-staple-off` for mod_gnutls's only such line. */
+function mustStaple(c: CauseContext): string | null {
+  if (c.d.detail === 'must-staple-off' || c.d.detail === 'must-staple-first-handshake') return c.d.detail;
+  return c.gnutls ? 'must-staple-off' : null;
+}
+
 /** A Must-Staple certificate on a block that does not (or not from the first handshake) staple. */
 function mustStapleFix(c: CauseContext) {
-  if (c.d.detail === 'must-staple-off') {
+  if (mustStaple(c) === 'must-staple-off') {
     const on = step({
       action: 'set',
       directive: c.dir.stapling,
       value: 'on',
       context: c.dir.site,
-      text: `Turn stapling on for it: ${setting(c.server, c.dir.stapling, 'on')}${c.nginx ? '' : ' (with an `SSLStaplingCache` in the server config)'}; or use a certificate without Must-Staple.`,
+      text: `Turn stapling on for it: ${setting(c.server, c.dir.stapling, 'on')}${STAPLING_NEEDS[c.nginx ? 'nginx' : c.gnutls ? 'gnutls' : 'apache']}; or use a certificate without Must-Staple.`,
     });
     return { summary: 'Staple for the Must-Staple certificate, or replace it.', steps: [on] };
   }
@@ -57,10 +73,12 @@ export const staplingConfigInvalid: CauseModule = {
     apache:
       'Correct the directive named in the message (non-negative seconds for the SSLStapling* timeouts; load mod_watchdog for MDStapling).',
     nginx: 'Turn off one of `ssl_stapling` and `ssl_certificate_compression`.',
+    gnutls:
+      '`GnuTLSOCSPStapling on` for a Must-Staple certificate (its issuer in `GnuTLSCertificateFile`, mod_socache_shmcb loaded), or a certificate without Must-Staple.',
   },
   captured: 'Apache 2.4.68 configtest (rule samples)',
   inspections: [],
-  variant: (c) => (c.d.detail === 'must-staple-off' || c.d.detail === 'must-staple-first-handshake' ? c.d.detail : 'default'),
+  variant: (c) => mustStaple(c) ?? 'default',
   messages: {
     'must-staple-off': (c) =>
       `${c.cert}${c.vhost} asks for OCSP Must-Staple, but stapling is off for it: clients that honour Must-Staple (Firefox) refuse every connection.`,
@@ -70,7 +88,7 @@ export const staplingConfigInvalid: CauseModule = {
       `${c.srv} rejects the stapling configuration${c.d.directive ? ` (${c.d.directive})` : ''}, so it does not start or does not staple.`,
   },
   fix(c) {
-    if (c.d.detail === 'must-staple-off' || c.d.detail === 'must-staple-first-handshake') return mustStapleFix(c);
+    if (mustStaple(c)) return mustStapleFix(c);
     if (!c.nginx) return fixApache(c);
     const remove = step({
       action: 'remove',

@@ -5,7 +5,8 @@
  * (modules/ssl/ssl_util_ocsp.c); mod_md encode/save errors (modules/md/md_ocsp.c); ingress-nginx's Lua OCSP
  * helpers (rootfs/etc/nginx/lua/certificate.lua).
  */
-import { step, type CauseModule } from './kit.js';
+import type { FixStep } from '../../types.js';
+import { step, type CauseContext, type CauseModule } from './kit.js';
 
 export const staplingInternalError: CauseModule = {
   id: 'stapling-internal-error',
@@ -15,6 +16,7 @@ export const staplingInternalError: CauseModule = {
   brief: {
     apache: 'Check memory and the OpenSSL error in the line; check OpenSSL provider/FIPS configuration; update httpd and OpenSSL.',
     nginx: 'Check memory and the OpenSSL error in the line; make sure nginx runs with the OpenSSL it was built for; update.',
+    gnutls: 'Check memory and the GnuTLS error in the line; make sure mod_gnutls runs with the GnuTLS it was built for; update both.',
   },
   captured: "none (rendered from the servers' format strings)",
   inspections: [],
@@ -22,18 +24,39 @@ export const staplingInternalError: CauseModule = {
     default: (c) =>
       `${c.srv} failed internally while stapling ${c.cert}${c.d.opensslReason ? ` (${c.d.opensslReason})` : c.d.detail ? ` (${c.d.detail})` : ''}: out of memory, a broken or mismatched TLS library, or a server bug.`,
   },
-  fix: (c) => ({
-    summary: 'Check memory and the TLS library; update the server.',
+  fix: (c) =>
+    c.gnutls
+      ? gnutlsFix(c)
+      : {
+          summary: 'Check memory and the TLS library; update the server.',
+          steps: [
+            step({
+              action: 'check',
+              text: `Check free memory and the OpenSSL error in the line${c.d.opensslReason ? ` (${c.d.opensslReason})` : ''}; check the OpenSSL provider/FIPS configuration.`,
+            }),
+            step({
+              action: 'check',
+              command: c.nginx ? 'nginx -V' : 'apachectl -V',
+              text: 'Make sure the server runs with the OpenSSL it was built for, and update it (httpd before 2.4.12 could not share one certificate between virtual hosts for stapling).',
+            }),
+          ],
+        },
+};
+
+/** mod_gnutls's internal failures are GnuTLS's (its error text and negative code in the line), not OpenSSL's. */
+function gnutlsFix(c: CauseContext): { summary: string; steps: FixStep[] } {
+  return {
+    summary: 'Check memory and GnuTLS; update mod_gnutls.',
     steps: [
       step({
         action: 'check',
-        text: `Check free memory and the OpenSSL error in the line${c.d.opensslReason ? ` (${c.d.opensslReason})` : ''}; check the OpenSSL provider/FIPS configuration.`,
+        text: `Check free memory and the GnuTLS error in the line${c.d.detail ? ` (${c.d.detail})` : ''}${/random/i.test(c.d.detail ?? '') ? "; a random-generator error points at the system's entropy source" : ''}.`,
       }),
       step({
         action: 'check',
-        command: c.nginx ? 'nginx -V' : 'apachectl -V',
-        text: 'Make sure the server runs with the OpenSSL it was built for, and update it (httpd before 2.4.12 could not share one certificate between virtual hosts for stapling).',
+        command: "ldd /usr/lib/apache2/modules/mod_gnutls.so | grep -i libgnutls   # the module's path on Debian/Ubuntu",
+        text: "Make sure mod_gnutls runs with the GnuTLS library it was built for, and update both (mod_gnutls 0.12.0+ fixes stapling with the Let's Encrypt responder and with virtual hosts).",
       }),
     ],
-  }),
-};
+  };
+}

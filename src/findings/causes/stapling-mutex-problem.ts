@@ -11,11 +11,13 @@ export const staplingMutexProblem: CauseModule = {
   id: 'stapling-mutex-problem',
   title: 'Stapling mutex failed',
   meaning:
-    'mod_ssl could not create, reopen or take its stapling mutex (ssl-stapling / ssl-stapling-refresh): a `Mutex` setting or lock-directory permission problem. Added because the fix (the `Mutex` directive) differs from every other cause.',
+    'mod_ssl could not create, reopen or take its stapling mutex (ssl-stapling / ssl-stapling-refresh), or mod_gnutls its `gnutls-ocsp` mutex: a `Mutex` setting or lock-directory permission problem. Added because the fix (the `Mutex` directive) differs from every other cause.',
   brief: {
     apache:
       'Give the stapling mutexes a working mechanism and a directory the server user can write: `Mutex file:/var/run/apache2 ssl-stapling ssl-stapling-refresh` (or `Mutex default`).',
     nginx: null,
+    gnutls:
+      'Give the `gnutls-ocsp` mutex a working mechanism and a directory the server user can write: `Mutex file:/var/run/apache2 gnutls-ocsp` (or `Mutex default`).',
   },
   captured: "none (rendered from httpd's format strings)",
   inspections: [],
@@ -24,7 +26,7 @@ export const staplingMutexProblem: CauseModule = {
       `Apache could not create, reopen or take its OCSP stapling mutex${c.d.detail ? ` (${c.d.detail})` : ''}${c.d.file ? ` (lock file ${c.d.file})` : ''}, so stapling cannot work.`,
   },
   fix: (c) => {
-    const value = `file:/var/run/apache2 ${c.d.detail === 'gnutls-ocsp' ? 'gnutls-ocsp' : 'ssl-stapling ssl-stapling-refresh'}`;
+    const value = `file:/var/run/apache2 ${c.gnutls || c.d.detail === 'gnutls-ocsp' ? 'gnutls-ocsp' : 'ssl-stapling ssl-stapling-refresh'}`;
     return {
       summary: 'Give the stapling mutexes a working mechanism and a writable directory.',
       steps: [
