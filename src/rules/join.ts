@@ -99,8 +99,14 @@ const STUB_CHARS = 24;
 /** Apache's message tag at a line's start: where the message starts, even when its prefix is on the lines before. */
 const TAG_START = /^AH\d{5}: /;
 
-/** The usual starts of a log line (nginx, Apache, stderr, AH tag, syslog, ISO time): no parse needed. */
-const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \[|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
+/**
+ * The usual starts of a log line (nginx, Apache, stderr, AH tag, syslog, ISO time): no parse needed.
+ * nginx's stderr lines all start with `nginx: ` (`ngx_log_stderr()`, src/core/ngx_log.c), also those
+ * without a level that `nginx -t` prints after a stapling warning (`nginx: the configuration file … syntax
+ * is ok`, `nginx: configuration file … test is successful`, src/core/nginx.c): each is a line of its own;
+ * so is Apache's `Syntax OK` after `apachectl -t` (server/main.c).
+ */
+const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \S|Syntax OK\s*$|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
 
 /** The first character of a text that is not a quote or a blank, in lower case ('' when none): a cheap test before a trigger's pattern. */
 function firstLetter(text: string): string {

@@ -515,9 +515,11 @@ function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; li
  * the message), optionally followed by sentence punctuation, or a run of sentence punctuation; then
  * white space and more text. A comma, colon or semicolon is not one: servers go on after those. White
  * space before a letter of another script than Latin is one too (`…issuer certificate not found 报错`,
- * a title on www.dtcms.com/a/341661.html): no server message goes on in another script.
+ * a title on www.dtcms.com/a/341661.html): no server message goes on in another script. Nor does one hold
+ * full-width sentence punctuation: a break before it (and before a quote or backtick that closes the message
+ * in front of it: ``…GMT]`？``, `…failed。`), at the end of the line too.
  */
-const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)|(?=\s+(?!\p{Script=Latin})\p{L})/gu;
+const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)|(?=\s+(?!\p{Script=Latin})\p{L})|(?=["'`\u201d\u2019]*[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f])/gu;
 
 /** Breaks of a message tried at most, from the last one (a long message of prose costs no more). */
 const MAX_PROSE_BREAKS = 8;

@@ -214,7 +214,41 @@ export function prosed(line: string): Variant[] {
     { kind: 'prose after the message: a sentence', lines: [`${line}. Any idea what this means?`] },
     { kind: 'prose after the message: closing backtick and words', lines: [`${line}\` in my error log`] },
     { kind: 'prose after the message: words in another script', lines: [`${line} 报错`] },
+    // A line quoted in Chinese prose: a full-width full stop, or inline code closed before a full-width question mark
+    // (issue 10: github.com/isno/theByteBook `…OCSP_basic_verify() failed。`; a zh-TW install FAQ `…not found\`？`).
+    { kind: 'prose after the message: full-width full stop', lines: [`${line}。`] },
+    { kind: 'prose after the message: closing backtick and full-width question mark', lines: [`${line}\`？`] },
   ];
+}
+
+/**
+ * The line as a markdown list item (issue 10: a README's troubleshooting list,
+ * `* r3.o.lencr.org could not be resolved (5: Operation refused) while requesting certificate status  `, with
+ * the two blanks of a markdown line break): a bullet, a dash, a number.
+ */
+export function listed(line: string): Variant[] {
+  return [
+    { kind: 'markdown list item: star bullet and line-break blanks', lines: [`* ${line}  `] },
+    { kind: 'markdown list item: dash', lines: [`- ${line}`] },
+    { kind: 'markdown list item: number', lines: [`1. ${line}`] },
+  ];
+}
+
+/**
+ * The line followed by the lines the configuration test prints after it (issue 10: a DigitalOcean tutorial's
+ * `nginx -t` output, `nginx: [warn] "ssl_stapling" ignored, issuer certificate not found` then nginx's
+ * `nginx: the configuration file /etc/nginx/nginx.conf syntax is ok` and `nginx: configuration file
+ * /etc/nginx/nginx.conf test is successful`, src/core/nginx.c; Apache's `Syntax OK`, server/main.c).
+ */
+export function configTested(line: string, server: Server): Variant[] {
+  const after =
+    server === 'nginx'
+      ? [
+          'nginx: the configuration file /etc/nginx/nginx.conf syntax is ok',
+          'nginx: configuration file /etc/nginx/nginx.conf test is successful',
+        ]
+      : ['Syntax OK'];
+  return [{ kind: "followed by the configuration test's closing lines", lines: [line, ...after] }];
 }
 
 /**
@@ -257,6 +291,8 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   if (line.length > 160) out.push({ kind: 'terminal-padded, wrapped at 80 on 158 columns', lines: [terminalPadded(line, 80, 158)] });
   out.push(...dialects(line));
   out.push(...logIdBlocks(line));
+  out.push(...listed(line));
+  out.push(...configTested(line, parseLine(line).server ?? server));
   out.push(...wrapped(line, parseLine(line).server ?? server));
   return out;
 }
