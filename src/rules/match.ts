@@ -517,9 +517,12 @@ function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; li
  * space before a letter of another script than Latin is one too (`…issuer certificate not found 报错`,
  * a title on www.dtcms.com/a/341661.html): no server message goes on in another script. Nor does one hold
  * full-width sentence punctuation: a break before it (and before a quote or backtick that closes the message
- * in front of it: ``…GMT]`？``, `…failed。`), at the end of the line too.
+ * in front of it: ``…GMT]`？``, `…failed。`), at the end of the line too. A shell comment a poster added to the
+ * line in a code block (`…ignored, not supported # 可参考[…](…)`) begins prose too: no message holds ` # `.
+ * The punctuation may end the line (`Nginx logs "ssl_stapling" ignored, issuer certificate not found.`,
+ * ``… log messages like this can appear: `…`.``).
  */
-const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)|(?=\s+(?!\p{Script=Latin})\p{L})|(?=["'`\u201d\u2019]*[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f])/gu;
+const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S|\s*$)|(?=\s+(?!\p{Script=Latin})\p{L})|(?=["'`\u201d\u2019]*[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f])|(?=\s+#\s)/gu;
 
 /** Breaks of a message tried at most, from the last one (a long message of prose costs no more). */
 const MAX_PROSE_BREAKS = 8;

@@ -218,6 +218,21 @@ export function prosed(line: string): Variant[] {
     // (issue 10: github.com/isno/theByteBook `…OCSP_basic_verify() failed。`; a zh-TW install FAQ `…not found\`？`).
     { kind: 'prose after the message: full-width full stop', lines: [`${line}。`] },
     { kind: 'prose after the message: closing backtick and full-width question mark', lines: [`${line}\`？`] },
+    // A shell comment added in a code block (issue 10: `nginx: [warn] "ssl_stapling" ignored, not supported # 可参考[…](…)`).
+    { kind: 'prose after the message: a shell comment', lines: [`${line} # see https://example.com/why`] },
+  ];
+}
+
+/**
+ * A sentence's full stop right after the message at the end of the line, bare or after inline code closed with
+ * a backtick (issue 10: ``… log messages like this can appear: `…`.``, trimstray/nginx-admins-handbook). Not
+ * among {@link prosed}: a cut-tolerant twin reads a full stop after a cut message too, so a must-not-match
+ * sample (a complete message of another rule) may match with one.
+ */
+export function fullStopped(line: string): Variant[] {
+  return [
+    { kind: 'prose after the message: the full stop of a sentence', lines: [`${line}.`] },
+    { kind: 'prose after the message: closing backtick and full stop', lines: [`${line}\`.`] },
   ];
 }
 
@@ -267,6 +282,19 @@ export function logIdBlocks(line: string): Variant[] {
   ];
 }
 
+/**
+ * The line word-wrapped with a marker in front of every row (issue 10: a shell comment in NLnet Labs' docker
+ * test scripts, `# Work around error: "ssl_stapling" ignored, host not found in OCSP responder` then
+ * `# "ca-ocsp.test.nlnetlabs.tk:8080" in the certificate "/etc/ssl/certs/xxx.crt"`; a quoted e-mail's `> `).
+ */
+export function markedRows(line: string): Variant[] {
+  if (line.length <= 60) return [];
+  return [
+    { kind: 'word-wrapped at 60 behind shell comment marks', lines: wordWrap(line, 60).map((l) => `# ${l}`) },
+    { kind: 'word-wrapped at 60 behind e-mail quote marks', lines: wordWrap(line, 60).map((l) => `> ${l}`) },
+  ];
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
@@ -291,7 +319,9 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   if (line.length > 160) out.push({ kind: 'terminal-padded, wrapped at 80 on 158 columns', lines: [terminalPadded(line, 80, 158)] });
   out.push(...dialects(line));
   out.push(...logIdBlocks(line));
+  out.push(...fullStopped(line));
   out.push(...listed(line));
+  out.push(...markedRows(line));
   out.push(...configTested(line, parseLine(line).server ?? server));
   out.push(...wrapped(line, parseLine(line).server ?? server));
   return out;
