@@ -32,12 +32,6 @@ const now = new Date('2026-01-01T00:00:00Z');
 const KNOWN_MISSES: Record<string, string> = {
   'https://github.com/isno/theByteBook (2.5.2 HTTPS 优化实践) book text: [level] pid prefix mid-sentence, message cut after the call, full-width full stop':
     'a bare "OCSP_basic_verify() failed" without the OpenSSL reason gives the rule\'s default, response-signature-invalid; the book blames a missing ssl_trusted_certificate (trusted-chain-incomplete)',
-  'https://github.com/trimstray/nginx-admins-handbook (doc/RULES.md or README.md, OCSP Stapling rule) handbook prose: the message in inline code with "[...]" cuts at both ends, inside a blockquote':
-    'cut markers at both ends of a message quoted in prose ("[...] ssl_stapling" … responder [...]): the prose pass tries only whole messages, and a "[...]" inside the opening quote is not read as a cut',
-  'https://github.com/trimstray/nginx-admins-handbook (Chinese translation, OCSP Stapling rule) handbook prose (zh): the message in inline code with "[...]" cuts at both ends, full-width full stop after it':
-    'cut markers at both ends of a message quoted in prose (see the English original)',
-  'https://github.com/trimstray/trimstray.github.io (Polish post on OCSP Stapling) blog prose (pl): the message in an HTML <span> with "[...]" cuts at both ends':
-    'cut markers at both ends of a message quoted in prose (see the English original), inside an HTML element',
 };
 
 const positiveSamples = rules.flatMap((r) => r.samples.match.map((s) => s.line));

@@ -40,6 +40,13 @@ const MARKDOWN_ENDS = /^([`*_]+)(.*?)\1$/s;
  * message starts with a marker and a blank; nginx's connection number (`*43 `) has no blank after the star.
  */
 const LIST_MARKER = /^(?:[-*+\u2022]|\d{1,3}[.)])\s+(?=\S)/;
+/**
+ * A poster's bracketed cut marker just inside the quote or code mark that opens a quoted message (issue 10:
+ * ``…can appear: `"[...] ssl_stapling" ignored, host not found in OCSP responder [...]`.``,
+ * trimstray/nginx-admins-handbook): the cut prefix, dropped. Not a bare `...` or one at the line's start,
+ * which also stand for a redacted value (`... could not be resolved`).
+ */
+const LEADING_CUT = /(["'`])\[\s*(?:\.{3}|\u2026)\s*\]\s+(?=\S)/g;
 const LIST_MARKER_CHARS = '-*+\u20220123456789';
 /**
  * Full-width (CJK) sentence punctuation after a message quoted in Chinese or Japanese prose (issue 10:
@@ -141,6 +148,7 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   let t = (simple ? p : p.replace(BLANKS, ' ')).trim();
   if (!guarded || LIST_MARKER_CHARS.includes(t[0] ?? '.')) t = t.replace(LIST_MARKER, '');
   if (!guarded || t.charCodeAt(t.length - 1) >= 0x3000) t = t.replace(TRAILING_FULL_WIDTH, '').trimEnd();
+  if (!guarded || t.includes('[')) t = t.replace(LEADING_CUT, '$1');
   const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
   if (md && md[2]!.length > 0) t = md[2]!.trim();
   // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.

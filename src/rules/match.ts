@@ -559,6 +559,24 @@ function matchRuleProse(rule: Rule, parsed: ParsedLine, heads: readonly { parsed
 }
 
 /**
+ * The cut-tolerant twins on the message with a poster's prose cut off at each break, only where a poster's
+ * cut marker ended what is left (issue 10: a handbook quoting ``…can appear: `"[...] ssl_stapling" ignored,
+ * host not found in OCSP responder [...]`.``, trimstray/nginx-admins-handbook): the poster said the message
+ * goes on, so a cut reading is what they meant. A head without a marker is a whole message or nothing.
+ */
+function cutProseHits(parsed: ParsedLine, rs: readonly Rule[]): RuleHit[] {
+  for (const m of [...parsed.message.matchAll(PROSE_BREAK)].slice(-MAX_PROSE_BREAKS).reverse()) {
+    const message = parsed.message.slice(0, m.index).trimEnd();
+    if (message === '' || !normalizeText(message).cutMarker) continue;
+    const p: ParsedLine = { ...parsed, message };
+    const q = prepare(p);
+    const hits = rs.flatMap((r) => matchRuleCut(r, p, q) ?? []);
+    if (hits.length > 0) return hits;
+  }
+  return [];
+}
+
+/**
  * Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins; only
  * when none of those matched, the own patterns on the message without a poster's prose after it.
  */
@@ -588,6 +606,7 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
         if (h) hits.push(h);
       }
   }
+  if (hits.length === 0 && prepared) hits = cutProseHits(parsed, rs);
   hits = hits.sort(byPriority);
   return { hits, prepared: prepared ?? null };
 }

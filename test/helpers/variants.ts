@@ -237,6 +237,24 @@ export function fullStopped(line: string): Variant[] {
 }
 
 /**
+ * A message that opens with a quote, quoted in prose with a poster's bracketed cut marks at both ends: its
+ * prefix replaced by `[...]` inside the opening quote, its last quoted value by a trailing `[...]`, inside
+ * inline code closed before the sentence's full stop (issue 10: trimstray/nginx-admins-handbook, ``log
+ * messages like this can appear: `"[...] ssl_stapling" ignored, host not found in OCSP responder [...]`.``).
+ */
+export function quotedWithCuts(line: string): Variant[] {
+  const message = stripPrefix(line);
+  const at = message.lastIndexOf(' "');
+  if (!message.startsWith('"') || at <= 0) return [];
+  return [
+    {
+      kind: 'quoted in prose with [...] cut marks at both ends',
+      lines: [`log messages like this can appear: \`"[...] ${message.slice(1, at)} [...]\`.`],
+    },
+  ];
+}
+
+/**
  * The line as a markdown list item (issue 10: a README's troubleshooting list,
  * `* r3.o.lencr.org could not be resolved (5: Operation refused) while requesting certificate status  `, with
  * the two blanks of a markdown line break): a bullet, a dash, a number.
