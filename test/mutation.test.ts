@@ -23,7 +23,7 @@ import { joinLines } from './helpers/join-lines.js';
 import { parseLine } from '../src/parse/line.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
 import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
-import { prosed, quotesDropped, variantsOf, type Variant } from './helpers/variants.js';
+import { prosed, quotedWithCuts, quotesDropped, variantsOf, type Variant } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 
 // Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
@@ -162,6 +162,8 @@ for (const rule of rules) {
     }
     // Prose after the message: only after a whole one (a cut message followed by prose is not this class).
     if (!hit.tail) for (const v of prosed(sample.line)) check(v);
+    // Quoted in prose with cut marks at both ends: only where what is kept still holds the rule's trigger.
+    for (const v of quotedWithCuts(sample.line)) if (v.lines[0]!.includes(rule.trigger.replace(/^"/, ''))) check(v);
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
   });

@@ -12,7 +12,9 @@
  *   own form ({@link canonicalTrigger}), except a quote that opens a value the paste dropped
  *   (`BIO_new_file(/etc/…`): the rules' unquoted twins (`src/rules/cut.ts`) read such values;
  * - cut markers: an ellipsis a poster put where they cut the line (`...`, `…`, `[...]`), a literal `\n`
- *   left by a JSON-escaped copy, markdown code/emphasis marks around the line.
+ *   left by a JSON-escaped copy, markdown code/emphasis marks around the line;
+ * - a poster's frame: a markdown list marker in front of the line (`* `, `- `, `+ `, `1. `), full-width
+ *   sentence punctuation after it (`…not found`？`, `…failed。`: a line quoted in Chinese or Japanese prose).
  *
  * It also answers the questions the matcher and the line joiner ask about such text: which literal
  * pieces of a trigger survive these changes, so the byte scanner can look for them ({@link scanKeys});
@@ -32,6 +34,26 @@ const BLANKS = /[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g;
 const TRAILING_CUT = /(?:\s*(?:\.{3,}|\u2026|\[\s*(?:\.{3}|\u2026)\s*\]|\(\s*(?:\.{3}|\u2026)\s*\)|<\s*(?:\.{3}|\u2026)\s*>))+$/;
 const TRAILING_ESCAPED_NEWLINE = /(?:\\r)?\\n$/;
 const MARKDOWN_ENDS = /^([`*_]+)(.*?)\1$/s;
+/**
+ * A markdown list item's marker in front of a pasted line (issue 10: `* r3.o.lencr.org could not be resolved
+ * (5: Operation refused) while requesting certificate status`, a README's troubleshooting list). No server
+ * message starts with a marker and a blank; nginx's connection number (`*43 `) has no blank after the star.
+ */
+const LIST_MARKER = /^(?:[-*+\u2022]|\d{1,3}[.)])\s+(?=\S)/;
+/**
+ * A poster's bracketed cut marker just inside the quote or code mark that opens a quoted message (issue 10:
+ * ``…can appear: `"[...] ssl_stapling" ignored, host not found in OCSP responder [...]`.``,
+ * trimstray/nginx-admins-handbook): the cut prefix, dropped. Not a bare `...` or one at the line's start,
+ * which also stand for a redacted value (`... could not be resolved`).
+ */
+const LEADING_CUT = /(["'`])\[\s*(?:\.{3}|\u2026)\s*\]\s+(?=\S)/g;
+const LIST_MARKER_CHARS = '-*+\u20220123456789';
+/**
+ * Full-width (CJK) sentence punctuation after a message quoted in Chinese or Japanese prose (issue 10:
+ * ``…issuer certificate not found`？``, `[error] 17105#17105: OCSP_basic_verify() failed。`). No server
+ * writes these characters at the end of a message (a value in such a script would be quoted).
+ */
+const TRAILING_FULL_WIDTH = /[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f]+$/;
 
 /** The message text normalised for matching, and whether a poster's cut marker ended it. */
 export interface NormalizedText {
@@ -167,6 +189,9 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   // (A text plainText() just gave as printable ASCII needs only the test for two blanks.)
   const simple = guarded && (p === lastPlain.out ? !p.includes('  ') : !NOT_SIMPLE.test(p));
   let t = (simple ? p : p.replace(BLANKS, ' ')).trim();
+  if (!guarded || LIST_MARKER_CHARS.includes(t[0] ?? '.')) t = t.replace(LIST_MARKER, '');
+  if (!guarded || t.charCodeAt(t.length - 1) >= 0x3000) t = t.replace(TRAILING_FULL_WIDTH, '').trimEnd();
+  if (!guarded || t.includes('[')) t = t.replace(LEADING_CUT, '$1');
   const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
   if (md && md[2]!.length > 0) t = md[2]!.trim();
   // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.

@@ -99,8 +99,26 @@ const STUB_CHARS = 24;
 /** Apache's message tag at a line's start: where the message starts, even when its prefix is on the lines before. */
 const TAG_START = /^AH\d{5}: /;
 
-/** The usual starts of a log line (nginx, Apache, stderr, AH tag, syslog, ISO time): no parse needed. */
-const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \[|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
+/**
+ * The usual starts of a log line (nginx, Apache, stderr, AH tag, syslog, ISO time): no parse needed.
+ * nginx's stderr lines all start with `nginx: ` (`ngx_log_stderr()`, src/core/ngx_log.c), also those
+ * without a level that `nginx -t` prints after a stapling warning (`nginx: the configuration file … syntax
+ * is ok`, `nginx: configuration file … test is successful`, src/core/nginx.c): each is a line of its own;
+ * so is Apache's `Syntax OK` after `apachectl -t` (server/main.c).
+ */
+const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \S|Syntax OK\s*$|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
+
+/**
+ * The marker a poster put in front of every row of a pasted message (issue 10: a shell comment wrapping
+ * `# Work around error: "ssl_stapling" ignored, host not found in OCSP responder` + `# "ca-ocsp…:8080" in
+ * the certificate "…"`, NLnet Labs' docker test scripts; a quoted e-mail's or markdown's `> `): a comment
+ * (`#`, `//`) or quote mark and its blank, or null. A continuation row that repeats the first row's marker is
+ * joined without it.
+ */
+const ROW_MARKER = /^\s*((?:#|>|\/\/)+ ?)/;
+function rowMarker(text: string): string | null {
+  return ROW_MARKER.exec(text)?.[1] ?? null;
+}
 
 /** The first character of a text that is not a quote or a blank, in lower case ('' when none): a cheap test before a trigger's pattern. */
 function firstLetter(text: string): string {
@@ -576,6 +594,8 @@ export class MessageJoiner {
    */
   private junctions(lines: readonly Physical[], triggers: readonly number[], glueUnsure: boolean, hard?: boolean): { text: string; unsure: number } {
     if (lines.length === 1) return { text: lines[0]!.text, unsure: 0 };
+    const marker = rowMarker(lines[0]!.text);
+    if (marker !== null) lines = lines.map((l, i) => (i > 0 && rowMarker(l.text) === marker ? { ...l, text: l.text.trimStart().slice(marker.length) } : l));
     const phrases = this.phrases(triggers);
     hard ??= hardWrapped(lines, phrases);
     let acc = lines[0]!.text;

@@ -517,11 +517,15 @@ function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; li
  * the message), optionally followed by sentence punctuation, or a run of sentence punctuation; then
  * white space and more text. A comma, colon or semicolon is not one: servers go on after those. White
  * space before a letter of another script than Latin is one too (`…issuer certificate not found 报错`,
- * a title on www.dtcms.com/a/341661.html): no server message goes on in another script. A closing
- * quote that ends the text is one as well: the quote around a value the line was copied from (logfmt's
- * `msg="…"`, a poster's quotes around the message).
+ * a title on www.dtcms.com/a/341661.html): no server message goes on in another script. Nor does one hold
+ * full-width sentence punctuation: a break before it (and before a quote or backtick that closes the message
+ * in front of it: ``…GMT]`？``, `…failed。`), at the end of the line too. A shell comment a poster added to the
+ * line in a code block (`…ignored, not supported # 可参考[…](…)`) begins prose too: no message holds ` # `.
+ * The punctuation may end the line (`Nginx logs "ssl_stapling" ignored, issuer certificate not found.`,
+ * ``… log messages like this can appear: `…`.``), and so may a closing quote: the one around a value the line
+ * was copied from (logfmt's `msg="…"`, a poster's quotes around the message).
  */
-const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S)|["'`\u201d\u2019]+[.!?]*$|(?=\s+(?!\p{Script=Latin})\p{L})/gu;
+const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S|\s*$)|(?=\s+(?!\p{Script=Latin})\p{L})|(?=["'`\u201d\u2019]*[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f])|(?=\s+#\s)/gu;
 
 /** Breaks of a message tried at most, from the last one (a long message of prose costs no more). */
 const MAX_PROSE_BREAKS = 8;
@@ -558,6 +562,24 @@ function matchRuleProse(rule: Rule, parsed: ParsedLine, heads: readonly { parsed
 }
 
 /**
+ * The cut-tolerant twins on the message with a poster's prose cut off at each break, only where a poster's
+ * cut marker ended what is left (issue 10: a handbook quoting ``…can appear: `"[...] ssl_stapling" ignored,
+ * host not found in OCSP responder [...]`.``, trimstray/nginx-admins-handbook): the poster said the message
+ * goes on, so a cut reading is what they meant. A head without a marker is a whole message or nothing.
+ */
+function cutProseHits(parsed: ParsedLine, rs: readonly Rule[]): RuleHit[] {
+  for (const m of [...parsed.message.matchAll(PROSE_BREAK)].slice(-MAX_PROSE_BREAKS).reverse()) {
+    const message = parsed.message.slice(0, m.index).trimEnd();
+    if (message === '' || !normalizeText(message).cutMarker) continue;
+    const p: ParsedLine = { ...parsed, message };
+    const q = prepare(p);
+    const hits = rs.flatMap((r) => matchRuleCut(r, p, q) ?? []);
+    if (hits.length > 0) return hits;
+  }
+  return [];
+}
+
+/**
  * Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins; only
  * when none of those matched, the own patterns on the message without a poster's prose after it.
  */
@@ -587,6 +609,7 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
         if (h) hits.push(h);
       }
   }
+  if (hits.length === 0 && prepared) hits = cutProseHits(parsed, rs);
   hits = hits.sort(byPriority);
   return { hits, prepared: prepared ?? null };
 }

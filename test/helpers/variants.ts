@@ -214,7 +214,74 @@ export function prosed(line: string): Variant[] {
     { kind: 'prose after the message: a sentence', lines: [`${line}. Any idea what this means?`] },
     { kind: 'prose after the message: closing backtick and words', lines: [`${line}\` in my error log`] },
     { kind: 'prose after the message: words in another script', lines: [`${line} 报错`] },
+    // A line quoted in Chinese prose: a full-width full stop, or inline code closed before a full-width question mark
+    // (issue 10: github.com/isno/theByteBook `…OCSP_basic_verify() failed。`; a zh-TW install FAQ `…not found\`？`).
+    { kind: 'prose after the message: full-width full stop', lines: [`${line}。`] },
+    { kind: 'prose after the message: closing backtick and full-width question mark', lines: [`${line}\`？`] },
+    // A shell comment added in a code block (issue 10: `nginx: [warn] "ssl_stapling" ignored, not supported # 可参考[…](…)`).
+    { kind: 'prose after the message: a shell comment', lines: [`${line} # see https://example.com/why`] },
   ];
+}
+
+/**
+ * A sentence's full stop right after the message at the end of the line, bare or after inline code closed with
+ * a backtick (issue 10: ``… log messages like this can appear: `…`.``, trimstray/nginx-admins-handbook). Not
+ * among {@link prosed}: a cut-tolerant twin reads a full stop after a cut message too, so a must-not-match
+ * sample (a complete message of another rule) may match with one.
+ */
+export function fullStopped(line: string): Variant[] {
+  return [
+    { kind: 'prose after the message: the full stop of a sentence', lines: [`${line}.`] },
+    { kind: 'prose after the message: closing backtick and full stop', lines: [`${line}\`.`] },
+  ];
+}
+
+/**
+ * A message that opens with a quote, quoted in prose with a poster's bracketed cut marks at both ends: its
+ * prefix replaced by `[...]` inside the opening quote, its last quoted value by a trailing `[...]`, inside
+ * inline code closed before the sentence's full stop (issue 10: trimstray/nginx-admins-handbook, ``log
+ * messages like this can appear: `"[...] ssl_stapling" ignored, host not found in OCSP responder [...]`.``).
+ */
+export function quotedWithCuts(line: string): Variant[] {
+  const message = stripPrefix(line);
+  const at = message.lastIndexOf(' "');
+  if (!message.startsWith('"') || at <= 0) return [];
+  return [
+    {
+      kind: 'quoted in prose with [...] cut marks at both ends',
+      lines: [`log messages like this can appear: \`"[...] ${message.slice(1, at)} [...]\`.`],
+    },
+  ];
+}
+
+/**
+ * The line as a markdown list item (issue 10: a README's troubleshooting list,
+ * `* r3.o.lencr.org could not be resolved (5: Operation refused) while requesting certificate status  `, with
+ * the two blanks of a markdown line break): a bullet, a dash, a number.
+ */
+export function listed(line: string): Variant[] {
+  return [
+    { kind: 'markdown list item: star bullet and line-break blanks', lines: [`* ${line}  `] },
+    { kind: 'markdown list item: dash', lines: [`- ${line}`] },
+    { kind: 'markdown list item: number', lines: [`1. ${line}`] },
+  ];
+}
+
+/**
+ * The line followed by the lines the configuration test prints after it (issue 10: a DigitalOcean tutorial's
+ * `nginx -t` output, `nginx: [warn] "ssl_stapling" ignored, issuer certificate not found` then nginx's
+ * `nginx: the configuration file /etc/nginx/nginx.conf syntax is ok` and `nginx: configuration file
+ * /etc/nginx/nginx.conf test is successful`, src/core/nginx.c; Apache's `Syntax OK`, server/main.c).
+ */
+export function configTested(line: string, server: Server): Variant[] {
+  const after =
+    server === 'nginx'
+      ? [
+          'nginx: the configuration file /etc/nginx/nginx.conf syntax is ok',
+          'nginx: configuration file /etc/nginx/nginx.conf test is successful',
+        ]
+      : ['Syntax OK'];
+  return [{ kind: "followed by the configuration test's closing lines", lines: [line, ...after] }];
 }
 
 /**
@@ -261,6 +328,19 @@ export function escapedCopies(line: string): Variant[] {
   return out;
 }
 
+/**
+ * The line word-wrapped with a marker in front of every row (issue 10: a shell comment in NLnet Labs' docker
+ * test scripts, `# Work around error: "ssl_stapling" ignored, host not found in OCSP responder` then
+ * `# "ca-ocsp.test.nlnetlabs.tk:8080" in the certificate "/etc/ssl/certs/xxx.crt"`; a quoted e-mail's `> `).
+ */
+export function markedRows(line: string): Variant[] {
+  if (line.length <= 60) return [];
+  return [
+    { kind: 'word-wrapped at 60 behind shell comment marks', lines: wordWrap(line, 60).map((l) => `# ${l}`) },
+    { kind: 'word-wrapped at 60 behind e-mail quote marks', lines: wordWrap(line, 60).map((l) => `> ${l}`) },
+  ];
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
@@ -286,6 +366,10 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...dialects(line));
   out.push(...logIdBlocks(line));
   out.push(...escapedCopies(line));
+  out.push(...fullStopped(line));
+  out.push(...listed(line));
+  out.push(...markedRows(line));
+  out.push(...configTested(line, parseLine(line).server ?? server));
   out.push(...wrapped(line, parseLine(line).server ?? server));
   return out;
 }
