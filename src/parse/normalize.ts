@@ -123,13 +123,31 @@ export function unescaped(text: string): string {
       t = next;
     }
   }
-  if (t.includes('\\') && JSON_MARK.test(t)) {
-    t = t.replace(JSON_ESCAPE, (_m, c: string | undefined, u: string | undefined) =>
-      c !== undefined ? c : u !== undefined && parseInt(u, 16) >= 0x20 ? String.fromCharCode(parseInt(u, 16)) : ' ',
-    );
-  }
+  if (t.includes('\\') && JSON_MARK.test(t)) t = jsonUnescaped(t);
   return t;
 }
+
+/**
+ * JSON string escapes decoded: native string replacements (a hostile line of 100 KB of backslashes
+ * costs no callback per pair); a regex only for `\u` escapes, or when the text already holds the
+ * character that stands in for an escaped backslash meanwhile.
+ */
+function jsonUnescaped(t: string): string {
+  const decode = (s: string): string =>
+    s.replace(JSON_ESCAPE, (_m, c: string | undefined, u: string | undefined) =>
+      c !== undefined ? c : u !== undefined && parseInt(u, 16) >= 0x20 ? String.fromCharCode(parseInt(u, 16)) : ' ',
+    );
+  if (t.includes(ESCAPED_BACKSLASH) || t.includes('\\u')) return decode(t);
+  return t
+    .replaceAll('\\\\', ESCAPED_BACKSLASH)
+    .replaceAll('\\"', '"')
+    .replaceAll('\\/', '/')
+    .replaceAll('\\n', ' ')
+    .replaceAll('\\r', ' ')
+    .replaceAll('\\t', ' ')
+    .replaceAll(ESCAPED_BACKSLASH, '\\');
+}
+const ESCAPED_BACKSLASH = '\uE000';
 
 /**
  * A terminal's padding (issue 10, wrapping): a screen copied with its rows joined keeps each wrapped row
