@@ -8,6 +8,7 @@ import { createMatcher } from '../src/rules/match.js';
 import { loadRules } from '../src/rules/load.js';
 import { run } from '../src/run/run.js';
 import { runCli } from './helpers/cli.js';
+import { variantsOf } from './helpers/variants.js';
 
 const matcher = createMatcher(await loadRules());
 
@@ -50,15 +51,43 @@ test('a look-alike: matched by a look-alike rule, so no cause is reported', () =
   expect(e.rules[0]).toMatchObject({ outcome: 'matched', role: 'lookalike', winner: true });
 });
 
-test('a line holding a trigger that no pattern of the rule matches: the rule, and that its patterns failed', async () => {
-  // The trigger of nginx-ocsp-verify-failed, cut before the reason nginx always writes after it.
-  const CUT = '2026/11/23 01:59:33 [error] 13823#13823: OCSP_basic_verify() failed';
-  const e = explainLine(matcher, CUT);
+test('a line holding a trigger that no reading of the rule matches: the rule, and that its patterns failed', async () => {
+  // The trigger of nginx-ocsp-verify-failed in a handshake's context: not the stapling request nginx writes it in.
+  const OTHER =
+    '2026/11/23 01:59:33 [error] 13823#13823: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error) while SSL handshaking, client: 127.0.0.1';
+  const e = explainLine(matcher, OTHER);
   expect(e.triggers).toContain('OCSP_basic_verify() failed');
   expect(e.rules).toEqual([{ ruleId: 'nginx-ocsp-verify-failed', outcome: 'pattern', patterns: expect.any(Array) }]);
-  const r = await inProcess(['explain', CUT]);
+  const r = await inProcess(['explain', OTHER]);
   expect(r.out).toMatch(/✘ nginx-ocsp-verify-failed {2}its trigger is there, but no pattern matched the message \(\d+ tried\)/);
   expect(r.out).toMatch(/cause: {5}none: no rule matched/);
+});
+
+test('a message cut short after its trigger: read as a fragment, as the analyzer reads it', async () => {
+  const CUT = '2026/11/23 01:59:33 [error] 13823#13823: OCSP_basic_verify() failed';
+  const e = explainLine(matcher, CUT);
+  expect(e.rules[0]).toMatchObject({ ruleId: 'nginx-ocsp-verify-failed', outcome: 'matched', reading: 'fragment', winner: true });
+  const r = await inProcess(['explain', CUT]);
+  expect(r.out).toMatch(/✔ nginx-ocsp-verify-failed {2}matched \(pattern .*, read as a fragment\) → /);
+});
+
+test('explain names the cause the analyzer gives, for every one-line variant of every positive sample (fragments included)', () => {
+  let compared = 0;
+  const wrong: string[] = [];
+  for (const rule of matcher.rules) {
+    for (const s of rule.samples.match) {
+      const lines = [s.line, ...variantsOf(s.line, s.values ?? {}, rule.servers[0]!).flatMap((v) => (v.lines.length === 1 ? v.lines : []))];
+      for (const line of lines) {
+        const m = matcher.match(line, { file: '-', line: 1 }).match;
+        if (!m) continue;
+        compared++;
+        const win = explainLine(matcher, line).rules.find((v) => v.outcome === 'matched' && v.winner);
+        if (win?.outcome !== 'matched' || win.ruleId !== m.rule.id || win.cause !== m.cause) wrong.push(`${rule.id}: ${line}`);
+      }
+    }
+  }
+  expect(compared).toBeGreaterThan(10_000);
+  expect(wrong.slice(0, 5)).toEqual([]);
 });
 
 test('a line without a trigger: no rule looks at it', () => {

@@ -45,7 +45,7 @@ const ROLE_NOTE: Record<RuleRole, string> = {
 function verdictLine(c: InstanceType<typeof Chalk>, v: RuleVerdict): string {
   switch (v.outcome) {
     case 'matched':
-      return `${c.green(v.winner ? '✔' : '•')} ${v.ruleId}  matched (pattern ${v.pattern}) → ${v.cause} (${v.severity})${ROLE_NOTE[v.role]}${v.winner ? '' : ', but a rule of higher priority wins'}; captures: ${values(v.values)}`;
+      return `${c.green(v.winner ? '✔' : '•')} ${v.ruleId}  matched (pattern ${v.pattern}${v.reading === 'fragment' ? ', read as a fragment' : ''}) → ${v.cause} (${v.severity})${ROLE_NOTE[v.role]}${v.winner ? '' : ', but a rule of higher priority wins'}; captures: ${values(v.values)}`;
     case 'server':
       return `${c.red('✘')} ${v.ruleId}  not for this server: the line is ${v.lineServer}, the rule is for ${v.servers.join(', ')}`;
     case 'when':

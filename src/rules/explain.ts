@@ -6,7 +6,7 @@
  * closest. `format/explain.ts` words it. Pure.
  */
 import type { CauseId, ParsedLine, Rule, RuleRole, Severity, Values } from '../types.js';
-import { matchRule, prepare, whenFailure, type Matcher, type WhenFailure } from './match.js';
+import { matchRule, prepare, whenFailure, type Matcher, type RuleHit, type WhenFailure } from './match.js';
 
 /** Longest line explained, in characters (a longer one is cut; servers write at most 8 KiB per entry). */
 const MAX_EXPLAINED = 16 * 1024;
@@ -23,6 +23,11 @@ export type RuleVerdict =
       cause: CauseId;
       severity: Severity;
       winner: boolean;
+      /**
+       * How the message was read: `whole` by the rule's own pattern, `fragment` only as a message cut short,
+       * retyped without its quotes or followed by a poster's text (the readings the analyzer also tries).
+       */
+      reading: 'whole' | 'fragment';
     }
   | { ruleId: string; outcome: 'server'; servers: readonly string[]; lineServer: string }
   | { ruleId: string; outcome: 'when'; failed: WhenFailure }
@@ -51,16 +56,17 @@ export interface Explanation {
   nearMisses: NearMiss[];
 }
 
-function verdict(rule: Rule, parsed: ParsedLine, message: ReturnType<typeof prepare>): RuleVerdict {
+function verdict(rule: Rule, parsed: ParsedLine, message: ReturnType<typeof prepare>, all: readonly RuleHit[]): RuleVerdict {
   if (parsed.server !== null && !rule.servers.includes(parsed.server)) {
     return { ruleId: rule.id, outcome: 'server', servers: rule.servers, lineServer: parsed.server };
   }
   const failed = whenFailure(rule, parsed);
   if (failed) return { ruleId: rule.id, outcome: 'when', failed };
-  const hit = matchRule(rule, parsed, message);
+  const whole = matchRule(rule, parsed, message);
+  const hit = whole ?? all.find((h) => h.rule === rule);
   if (!hit) return { ruleId: rule.id, outcome: 'pattern', patterns: rule.compiled.map((p) => p.name ?? p.regex) };
   const pattern = hit.pattern.name ?? hit.pattern.regex;
-  return { ruleId: rule.id, outcome: 'matched', role: rule.role, pattern, values: hit.values, cause: hit.cause, severity: hit.severity, winner: false };
+  return { ruleId: rule.id, outcome: 'matched', role: rule.role, pattern, values: hit.values, cause: hit.cause, severity: hit.severity, winner: false, reading: whole ? 'whole' : 'fragment' };
 }
 
 /** The longest piece (at least 6 characters) of the trigger the line holds, case-insensitively. */
@@ -88,9 +94,11 @@ export function explainLine(matcher: Matcher, line: string): Explanation {
   const parsed = matcher.parse(line);
   const prepared = prepare(parsed);
   const candidates = matcher.candidates(line);
-  const best = matcher.matchAll(line)[0];
+  // Every reading the analyzer tries (whole, cut short, unquoted, with a poster's text cut off), best first.
+  const all = matcher.matchAll(line);
+  const best = all[0];
   const rules = candidates
-    .map((r) => verdict(r, parsed, prepared))
+    .map((r) => verdict(r, parsed, prepared, all))
     .map((v) => (v.outcome === 'matched' && v.ruleId === best?.rule.id ? { ...v, winner: true } : v))
     .sort((a, b) => Number(b.outcome === 'matched' && b.winner) - Number(a.outcome === 'matched' && a.winner));
   return {
