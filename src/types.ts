@@ -166,9 +166,10 @@ export interface ParsedLine {
 /**
  * JSON log records decoded before parsing (one record per line): `journald` (`journalctl -o json` /
  * `-o json-seq`), `docker` (the json-file logging driver), `ecs` (Filebeat / Elastic Agent documents),
- * `rsyslog` (the rsyslog JSON template of the README's Fleets section).
+ * `rsyslog` (the rsyslog JSON template of the README's Fleets section), `json` (any other object with a
+ * message under a shipper's usual name: GELF, Fluent Bit, pino, Cloud Logging, Loki's jsonl; `parse/record.ts`).
  */
-export type RecordKind = 'journald' | 'docker' | 'ecs' | 'rsyslog';
+export type RecordKind = 'journald' | 'docker' | 'ecs' | 'rsyslog' | 'json';
 
 /** Named values a rule may capture from a line (regex group names) and findings carry. */
 export const VALUE_NAMES = [

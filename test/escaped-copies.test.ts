@@ -3,7 +3,8 @@
  * scraper, a forum that escapes twice) and JSON string escapes (a record shown pretty-printed, a piece
  * of one without its braces, rsyslog's `\/`, a logfmt value). The mutation test checks that every
  * sample keeps its cause in these forms; this one checks the decoding itself and that the values
- * (certificate, responder, subject …) come out as the plain line's, for every positive sample.
+ * (certificate, responder, subject …) come out as the plain line's, for every positive sample; and the
+ * same for a line a paste enclosed whole (inline code, quotes, brackets: `parse/line.ts` enclosedEnd).
  */
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
@@ -11,7 +12,7 @@ import { unescaped } from '../src/parse/normalize.js';
 import { jsonMemberValue } from '../src/parse/wrappers.js';
 import { parseLine } from '../src/parse/line.js';
 import { joinLines } from './helpers/join-lines.js';
-import { escapedCopies } from './helpers/variants.js';
+import { enclosed, escapedCopies } from './helpers/variants.js';
 
 describe('unescaped(): HTML references and JSON escapes decoded, nothing else', () => {
   test.each([
@@ -64,19 +65,22 @@ describe('jsonMemberValue(): the string value of a JSON member that starts a lin
 const rules = await loadRules({ tie: 'samples' });
 const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
 
-describe('every positive sample, copied escaped, gives the values of the plain line', () => {
+describe.each([
+  ['copied escaped', escapedCopies],
+  ['enclosed whole in a paste (inline code, quotes, brackets)', enclosed],
+])('every positive sample, %s, gives the values of the plain line', (_what, variants) => {
   const matchOf = (lines: readonly string[], cause: string) =>
     joinLines(matcher, lines, 'pasted').find((r) => r.match?.cause === cause)?.match ?? null;
   const cases = rules.flatMap((rule) =>
     rule.samples.match
       .filter((s) => !s.line.includes('\n'))
-      .flatMap((s) => escapedCopies(s.line).map((v) => ({ rule: rule.id, line: s.line, cause: s.cause ?? rule.cause, v }))),
+      .flatMap((s) => variants(s.line).map((v) => ({ rule: rule.id, line: s.line, cause: s.cause ?? rule.cause, v }))),
   );
   test('values equal, and the comparison covers many values', () => {
     let values = 0;
     const failures: string[] = [];
     for (const c of cases) {
-      const plain = matchOf([c.line], c.cause);
+      const plain = matchOf([c.v.of ?? c.line], c.cause);
       if (!plain) continue; // a sample whose cause needs its neighbours: the mutation test covers it
       const got = matchOf(c.v.lines, c.cause);
       values += Object.keys(plain.values).length;

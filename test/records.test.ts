@@ -179,7 +179,7 @@ describe('undecodable record lines are counted, never matched as text', () => {
   const line = read('plain-web01-nginx.log').split('\n')[2]!;
   test.each([
     ['invalid JSON (cut short)', `{"MESSAGE":${JSON.stringify(line)}`.slice(0, -5)],
-    ['an unknown record shape', JSON.stringify({ msg: line, hostname: 'web01' })],
+    ["an object without a message under any shipper's name", JSON.stringify({ payload: line, hostname: 'web01' })],
     ['journald without MESSAGE text', JSON.stringify({ MESSAGE: null, _HOSTNAME: 'web01', X: line })],
   ])('%s', async (_what, text) => {
     for (const r of [await scan(`${text}\n${line}\n`), analyze([text, line], rules)]) {
@@ -210,12 +210,32 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
   const ecs = (host: string, line: string) =>
     JSON.stringify({ '@timestamp': '2026-11-23T02:17:04.000Z', host: { name: host }, message: line });
   const docker = (_host: string, line: string) => dockerJsonFileRecord(line, 'stderr', 1_795_400_224_000_000_000n);
+  // Shapes of other shippers (decoded as `json` records): GELF 1.1 (Docker's gelf driver), Fluent Bit's
+  // Kubernetes filter, pino/bunyan, Google Cloud Logging, Loki's `logcli query -o jsonl`.
+  const gelf = (host: string, line: string) =>
+    JSON.stringify({ version: '1.1', host, short_message: line, timestamp: 1795400224.5, level: 3, _container_name: 'proxy' });
+  const fluentBit = (host: string, line: string) =>
+    JSON.stringify({ stream: 'stderr', logtag: 'F', log: line, kubernetes: { pod_name: 'web-0', host } });
+  const pino = (host: string, line: string) => JSON.stringify({ level: 50, time: 1795400224000, pid: 7, hostname: host, msg: line });
+  const cloudLogging = (host: string, line: string) =>
+    JSON.stringify({
+      textPayload: line,
+      resource: { type: 'k8s_container' },
+      timestamp: '2026-11-23T02:17:04.000000Z',
+      'kubernetes.host': host,
+    });
+  const logcli = (_host: string, line: string) => JSON.stringify({ labels: { job: 'nginx' }, line, timestamp: '2026-11-23T02:17:04Z' });
 
   test.each([
     ['journald', journald, 'web01'],
     ['rsyslog jsonf', rsyslogJsonf, 'web01'],
     ['Elastic (whole line in message)', ecs, 'web01'],
     ['Docker json-file', docker, null],
+    ['GELF', gelf, 'web01'],
+    ['Fluent Bit (Kubernetes)', fluentBit, 'web01'],
+    ['pino', pino, 'web01'],
+    ['Google Cloud Logging', cloudLogging, 'web01'],
+    ['logcli jsonl', logcli, null],
   ] as const)('%s', async (_name, wrap, host) => {
     // The program a collector would name: the rule's server (either, when the rule is for both).
     const program = (r: Rule) => (r.servers.length > 1 ? 'web' : r.servers[0] === 'apache' ? 'apache2' : 'nginx');

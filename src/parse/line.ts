@@ -52,7 +52,7 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
   if (!p) {
     // Something else in front of the server's line: parse from where its prefix starts.
     const at = findServerStart(u.rest);
-    p = at > 0 ? parseServerLine(u.rest.slice(at)) : null;
+    p = at > 0 ? parseServerLine(u.rest.slice(at, enclosedEnd(u.rest, at))) : null;
     if (p) u.wrapper = u.wrapper ?? 'text';
   }
   if (p) {
@@ -62,6 +62,7 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
     if (u.host) p.host = u.host;
     return p;
   }
+  u.rest = unenclosed(u.rest);
   const e = emptyLine(u.rest);
   e.wrapper = u.wrapper;
   e.time = u.time;
@@ -86,6 +87,64 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
     if (st) e.status = st[1]!;
   }
   return e;
+}
+
+/** Marks a paste puts around a whole line (inline code, quotes, brackets), by the opening one. */
+const CLOSER: Record<string, string> = {
+  '`': '`',
+  '"': '"',
+  "'": "'",
+  '“': '”',
+  '‘': '’',
+  '«': '»',
+  '「': '」',
+  '[': ']',
+  '(': ')',
+  '<': '>',
+};
+/** Marks a server's message pairs itself (its quoted values, its bracketed fields). */
+const PAIRED = new Set(['"', '“', '‘', '«', '「', '[', '(', '<']);
+/** After the closing mark: a full stop, comma, colon or blanks of the poster's sentence. */
+const AFTER_CLOSER = /[\s.,;:。，]/;
+
+/**
+ * Where the server's line ends when a paste enclosed it (`` `2024/01/01 … responder: ocsp.example` ``,
+ * `"[Mon …] … AH01941: …".`, `[2024/01/01 …]`): before the closing mark that answers the mark right in
+ * front of the server's prefix at `at`, when that closing mark ends the text (but for the poster's
+ * punctuation) and, for the marks a message pairs itself ({@link PAIRED}), is unpaired inside the line
+ * (an odd count of `"`, more closing than opening brackets), so a value's own closing quote is not
+ * taken. Otherwise the text's end. Linear.
+ */
+function enclosedEnd(text: string, at: number): number {
+  const open = text[at - 1]!;
+  const close = CLOSER[open];
+  if (close === undefined) return text.length;
+  let end = text.length;
+  while (end > at && AFTER_CLOSER.test(text[end - 1]!)) end--;
+  if (end <= at || text[end - 1] !== close) return text.length;
+  let closes = 0;
+  let opens = 0;
+  for (let i = at; i < end; i++) {
+    if (text[i] === close) closes++;
+    else if (text[i] === open) opens++;
+  }
+  // Quotes (a paste's typographic ones stand for `"`) and brackets pair inside a message. A `'` is an apostrophe
+  // as often (`Let's Encrypt`), and a backtick opens Apache's `` `file' `` quoting: the one at the end is the paste's.
+  const unpaired = !PAIRED.has(open) || (open === close ? closes % 2 === 1 : closes > opens);
+  return unpaired ? end - 1 : text.length;
+}
+
+/**
+ * Marks that never begin a server's message: a backtick (inline code). Messages may begin with `"`, `[`
+ * or `(`, and a paste's typographic quotes stand for the message's own `"` as often as they enclose it.
+ */
+const ONLY_AROUND = new Set(['`']);
+
+/** A line without a server prefix enclosed by a paste in inline code, without the backticks ({@link enclosedEnd}). */
+function unenclosed(text: string): string {
+  if (!ONLY_AROUND.has(text[0] ?? '')) return text;
+  const end = enclosedEnd(text, 1);
+  return end === text.length ? text : text.slice(1, end);
 }
 
 /** Formats {@link parseLine} recognises, for documentation and tests. */

@@ -17,6 +17,13 @@
  *   `process.thread.id`, `nginx.error.connection_id`, `apache.error.module`; elastic/integrations
  *   `packages/{nginx,apache}/data_stream/error`). `event.original`, when kept, is the whole line.
  *
+ * - `json`: any other object with a string message under a name log shippers use: `message`, `msg`
+ *   (pino, bunyan, logrus, zap), `log` (Fluent Bit / Fluentd's Kubernetes records), `short_message` /
+ *   `full_message` (GELF 1.1, Docker's gelf driver), `textPayload` (Google Cloud Logging), `line` (Loki's
+ *   `logcli query -o jsonl`), `body` (OpenTelemetry), `text`; with the host and time (ISO-8601 or epoch
+ *   s, ms, µs, ns) found under their usual names ({@link HOST_PATHS}, {@link TIME_PATHS}). Not the pid:
+ *   a logger's own `pid` (pino, bunyan) is the shipper's process.
+ *
  * The server's own time, pid and level win over the record's (the record's time is often when a
  * collector read the line). A line that starts like JSON but is not one of these is "undecoded".
  */
@@ -175,6 +182,61 @@ function ecs(doc: Json): RecordResult {
   return { ok: true, record: r };
 }
 
+/** Where shippers put the message of a record of no known shape, in the order tried. */
+const MESSAGE_PATHS = [
+  'message',
+  'msg',
+  'log',
+  'MESSAGE',
+  'short_message',
+  'full_message',
+  'textPayload',
+  'line',
+  'body',
+  'Body',
+  'text',
+  '@message',
+];
+/** Where they put the host: syslog-style names, ECS, GELF, Kubernetes' node. */
+export const HOST_PATHS = ['host', 'hostname', 'host.name', 'host.hostname', '_HOSTNAME', 'HOSTNAME', 'kubernetes.host', 'syslog.hostname'];
+/** Where they put the time: ISO-8601 strings, or numbers since the epoch. */
+export const TIME_PATHS = ['@timestamp', 'timestamp', 'time', 'ts', 'date', 'Timestamp', 'TimeGenerated'];
+/** The program or container that wrote the line, to tell the server when the line does not. */
+const PROGRAM_PATHS = [
+  'program',
+  'SYSLOG_IDENTIFIER',
+  'appname',
+  'syslog.appname',
+  'tag',
+  'service',
+  'container_name',
+  '_container_name',
+  'kubernetes.container_name',
+];
+
+/**
+ * A time since the epoch as ISO-8601 UTC, its unit told by its size (s with a fraction, ms, µs, ns),
+ * or null outside 2001–2286.
+ */
+function epochToIso(v: unknown): string | null {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{10}(?:\.\d+)?$|^\d{13}$|^\d{16}$|^\d{19}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n) || n < 1e9) return null;
+  const ms = n < 1e10 ? n * 1000 : n < 1e13 ? n : n < 1e16 ? n / 1e3 : n / 1e6;
+  const d = new Date(ms);
+  return ms < 1e13 && !Number.isNaN(d.getTime()) ? d.toISOString() : null;
+}
+
+function generic(doc: Json): RecordResult {
+  const path = MESSAGE_PATHS.find((k) => typeof at(doc, k) === 'string');
+  if (path === undefined) return { ok: false, reason: 'unknown-record' };
+  const r = blank('json', (at(doc, path) as string).replace(/\r?\n$/, ''));
+  for (const k of HOST_PATHS) r.host ??= str(at(doc, k));
+  for (const k of TIME_PATHS) r.time ??= isoTime(at(doc, k)) ?? epochToIso(at(doc, k));
+  // No pid: a logger's own `pid` member (pino, bunyan) is the shipper's process, not the server's.
+  for (const k of PROGRAM_PATHS) r.server ??= serverOfName(str(at(doc, k)));
+  return { ok: true, record: r };
+}
+
 /**
  * Decode one record line. Never throws.
  * @param text one line (a json-seq `\x1e` in front is allowed)
@@ -193,7 +255,7 @@ export function decodeRecord(text: string): RecordResult {
   if (typeof doc.message === 'string' && typeof doc.host === 'string') return rsyslog(doc);
   if (typeof doc.message === 'string' && (typeof doc['@timestamp'] === 'string' || obj(doc.host) || obj(doc.log) || obj(doc.ecs)))
     return ecs(doc);
-  return { ok: false, reason: 'unknown-record' };
+  return generic(doc);
 }
 
 /**

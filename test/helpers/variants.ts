@@ -15,6 +15,8 @@ export interface Variant {
   lines: string[];
   /** The host name a wrapper in front of the line carries (syslog/journald headers), which the parse must take. */
   host?: string;
+  /** The line the variant holds whole, when it is not the sample itself (the sample without its prefix). */
+  of?: string;
 }
 
 /** Where the server's prefix ends: the message with Apache's status, client and AH tag kept. */
@@ -178,6 +180,31 @@ export function wrapped(line: string, server: Server): Variant[] {
 }
 
 /**
+ * The line inside a JSON record of a shipper the tool has no dedicated decoder for (read as a `json`
+ * record: `src/parse/record.ts`): GELF 1.1 (Docker's gelf driver), Fluent Bit's Kubernetes filter, and a
+ * JSON logger's `msg` (pino, bunyan, zap).
+ */
+export function jsonRecords(line: string): Variant[] {
+  return [
+    {
+      kind: 'behind a GELF record',
+      lines: [JSON.stringify({ version: '1.1', host: 'web1', short_message: line, timestamp: 1726953366.5, level: 3 })],
+      host: 'web1',
+    },
+    {
+      kind: 'behind a Fluent Bit Kubernetes record',
+      lines: [JSON.stringify({ stream: 'stderr', log: `${line}\n`, kubernetes: { pod_name: 'web-0', host: 'web1' } })],
+      host: 'web1',
+    },
+    {
+      kind: "behind a JSON logger's msg",
+      lines: [JSON.stringify({ level: 50, time: 1726953366123, hostname: 'web1', msg: line })],
+      host: 'web1',
+    },
+  ];
+}
+
+/**
  * One OpenSSL error entry as a log shows it (`error:` code `:` library `:` function `:` reason). The
  * function field is what the TLS libraries render differently (OpenSSL's err.c / LibreSSL's err.c /
  * BoringSSL's err.c): a name in OpenSSL 1.0.x/1.1.x, empty in 3.x, `func(4095)` in OpenSSL 1.1.x for a
@@ -301,6 +328,33 @@ export function logIdBlocks(line: string): Variant[] {
 }
 
 /**
+ * The line enclosed whole by a paste: inline code (`` ` ``), quotes plain and typographic, brackets and
+ * parentheses, some followed by the poster's full stop or comma; a line without the server's prefix
+ * only in inline code (the other marks may begin or end a message).
+ */
+export function enclosed(line: string): Variant[] {
+  const around: [string, string, string][] = [
+    ['`', '`', ''],
+    ['\u201c', '\u201d', ''],
+    ['"', '"', '.'],
+    ["'", "'", ','],
+    ['[', ']', ''],
+    ['(', ')', '.'],
+    ['<', '>', ''],
+  ];
+  // Quotes, brackets and parentheses only around a line with the server's prefix: a message may begin with them.
+  // Brackets around a line whose own are unbalanced (`uri http://[zz::bad/x`) cannot tell whose the last one is.
+  const count = (ch: string): number => line.split(ch).length - 1;
+  const marks = (parseLine(line).format === null ? around.slice(0, 1) : around).filter(([o, c]) => o === c || count(o) === count(c));
+  const out: Variant[] = marks.map(([o, c, after]) => ({ kind: `enclosed in ${o}${c}${after}`, lines: [`${o}${line}${c}${after}`] }));
+  const stripped = stripPrefix(line);
+  if (stripped !== line) {
+    out.push({ kind: 'prefix stripped, enclosed in ``', lines: [`\`${stripped}\``], of: stripped });
+  }
+  return out;
+}
+
+/**
  * The line in the escaped forms people copy it in (issue 10, class 1): HTML character references from a
  * page's source or a scraper (named, numeric, and escaped twice by a forum), and JSON string escapes from
  * a record shown pretty-printed (Kibana's and `jq`'s JSON view: one `"message": "…",` line among the
@@ -371,5 +425,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...markedRows(line));
   out.push(...configTested(line, parseLine(line).server ?? server));
   out.push(...wrapped(line, parseLine(line).server ?? server));
+  out.push(...jsonRecords(line));
+  out.push(...enclosed(line));
   return out;
 }
