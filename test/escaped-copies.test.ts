@@ -4,7 +4,8 @@
  * of one without its braces, rsyslog's `\/`, a logfmt value). The mutation test checks that every
  * sample keeps its cause in these forms; this one checks the decoding itself and that the values
  * (certificate, responder, subject …) come out as the plain line's, for every positive sample; and the
- * same for a line a paste enclosed whole (inline code, quotes, brackets: `parse/line.ts` enclosedEnd).
+ * same for a line a paste enclosed whole (inline code, quotes, brackets: `parse/line.ts` enclosedEnd)
+ * or put in markup (HTML, BBCode, a table row: `parse/wrappers.ts` unmarked).
  */
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
@@ -12,7 +13,7 @@ import { unescaped } from '../src/parse/normalize.js';
 import { jsonMemberValue } from '../src/parse/wrappers.js';
 import { parseLine } from '../src/parse/line.js';
 import { joinLines } from './helpers/join-lines.js';
-import { enclosed, escapedCopies } from './helpers/variants.js';
+import { enclosed, escapedCopies, markedUp } from './helpers/variants.js';
 
 describe('unescaped(): HTML references and JSON escapes decoded, nothing else', () => {
   test.each([
@@ -68,6 +69,7 @@ const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
 describe.each([
   ['copied escaped', escapedCopies],
   ['enclosed whole in a paste (inline code, quotes, brackets)', enclosed],
+  ['in the markup of a page or forum (HTML, BBCode, a table row)', markedUp],
 ])('every positive sample, %s, gives the values of the plain line', (_what, variants) => {
   const matchOf = (lines: readonly string[], cause: string) =>
     joinLines(matcher, lines, 'pasted').find((r) => r.match?.cause === cause)?.match ?? null;

@@ -15,7 +15,7 @@
 import type { LineFormat, ParsedLine } from '../types.js';
 import { emptyLine, findServerStart, parseServerLine } from './formats.js';
 import { splitClient } from './fields.js';
-import { unwrap } from './wrappers.js';
+import { unmarked, unwrap } from './wrappers.js';
 import { unpadded } from './normalize.js';
 
 export { apacheTimeToIso } from './time.js';
@@ -46,8 +46,11 @@ export interface ParseOptions {
  */
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
   // A terminal's padding may fall in the prefix too (`(70007)The t` + blanks + `imeout …`, `[client 198.` + blanks + `51.…`).
-  const text = unpadded(line.endsWith('\r') ? line.slice(0, -1) : line);
+  const padded = unpadded(line.endsWith('\r') ? line.slice(0, -1) : line);
+  const text = unmarked(padded);
   const u = unwrap(text, () => options.now ?? new Date());
+  // Markup a paste put around the line (`<code>`, `| … |`) is a wrapper of its own.
+  if (text !== padded) u.wrapper = u.wrapper ?? 'text';
   let p = parseServerLine(u.rest);
   if (!p) {
     // Something else in front of the server's line: parse from where its prefix starts.
@@ -62,7 +65,9 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
     if (u.host) p.host = u.host;
     return p;
   }
-  u.rest = unenclosed(u.rest);
+  const bare = unenclosed(u.rest);
+  if (bare !== u.rest) u.wrapper = u.wrapper ?? 'text';
+  u.rest = bare;
   const e = emptyLine(u.rest);
   e.wrapper = u.wrapper;
   e.time = u.time;

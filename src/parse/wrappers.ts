@@ -176,6 +176,39 @@ function quotedValue(line: string, open: number): string {
   return unescaped(line.slice(open + 1, Math.min(at, line.length)));
 }
 
+/** Tags of the markup a line is pasted in: HTML (a page's source, a forum's editor) and BBCode. */
+const TAG_NAMES = 'code|pre|p|tt|kbd|samp|span|div|li|td|th|blockquote|font|b|i|strong|em';
+const BB_NAMES = 'code|quote|pre|php|html|noparse|b|i|tt|font|color|size';
+/** Markup after a pasted line: closing or empty tags, `<br>`, a table row's `|`, a shell continuation's `\`. */
+const MARKUP_AFTER = new RegExp(
+  `(?:\\s*(?:</?(?:${TAG_NAMES}|br)\\b[^<>]{0,60}>|\\[/(?:${BB_NAMES})\\]|\\[br\\])|\\s\\||\\s\\\\)+\\s*$`,
+  'i',
+);
+/** Markup before a pasted line: opening tags, BBCode, a table row's `|`. */
+const MARKUP_BEFORE = new RegExp(`^\\s*(?:(?:<(?:${TAG_NAMES})\\b[^<>]{0,60}>|\\[(?:${BB_NAMES})(?:=[^\\]]{0,30})?\\]|\\| )\\s*)+`, 'i');
+/** Characters of a line's end searched for markup (a bound: the search is not run over a long line). */
+const MARKUP_TAIL = 160;
+
+/**
+ * A line without the markup it was pasted in (issue 10, class 4): HTML tags and `<br>` (a page's source,
+ * a forum editor's code view: `<code>…</code>`, `…<br />`), BBCode (`[code]…[/code]`), a Markdown table
+ * row's pipes (`| … |`) and a shell continuation's ` \`. No server message ends in these, nor starts with
+ * a tag. Bounded: only the line's last {@link MARKUP_TAIL} characters are searched for the markup after it.
+ */
+export function unmarked(line: string): string {
+  const c0 = line.charCodeAt(0);
+  const before =
+    c0 === 0x3c /* < */ || c0 === 0x5b /* [ */ || c0 === 0x7c /* | */ || c0 === 0x20 ? MARKUP_BEFORE.exec(line.slice(0, 200)) : null;
+  const from = before ? before[0].length : 0;
+  const last = line.charCodeAt(line.length - 1);
+  if (last !== 0x3e /* > */ && last !== 0x5d /* ] */ && last !== 0x7c /* | */ && last !== 0x5c /* \ */ && last !== 0x20)
+    return from > 0 ? line.slice(from) : line;
+  const tailAt = Math.max(from, line.length - MARKUP_TAIL);
+  const after = MARKUP_AFTER.exec(line.slice(tailAt));
+  const to = after ? tailAt + after.index : line.length;
+  return from > 0 || to < line.length ? line.slice(from, Math.max(from, to)) : line;
+}
+
 /**
  * Remove the wrappers in front of a server line.
  * @param line the line without its line end

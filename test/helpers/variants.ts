@@ -355,6 +355,23 @@ export function enclosed(line: string): Variant[] {
 }
 
 /**
+ * The line in the markup it was pasted in: a page's or forum editor's HTML (`<code>…</code>`, `<pre>`,
+ * `…<br>` and `…<br />` per line), BBCode (`[code]…[/code]`), a Markdown table row (`| … |`), a shell
+ * continuation (`… \`).
+ */
+export function markedUp(line: string): Variant[] {
+  return [
+    { kind: 'in <code>…</code>', lines: [`<code>${line}</code>`] },
+    { kind: 'in <pre>…</pre>', lines: [`<pre>${line}</pre>`] },
+    { kind: 'followed by <br>', lines: [`${line}<br>`] },
+    { kind: 'followed by <br />', lines: [`${line}<br />`] },
+    { kind: 'in [code]…[/code]', lines: [`[code]${line}[/code]`] },
+    { kind: 'a Markdown table row', lines: [`| ${line} |`] },
+    { kind: 'followed by a shell continuation', lines: [`${line} \\`] },
+  ];
+}
+
+/**
  * The line in the escaped forms people copy it in (issue 10, class 1): HTML character references from a
  * page's source or a scraper (named, numeric, and escaped twice by a forum), and JSON string escapes from
  * a record shown pretty-printed (Kibana's and `jq`'s JSON view: one `"message": "…",` line among the
@@ -427,5 +444,6 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...wrapped(line, parseLine(line).server ?? server));
   out.push(...jsonRecords(line));
   out.push(...enclosed(line));
+  out.push(...markedUp(line));
   return out;
 }
