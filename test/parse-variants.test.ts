@@ -338,6 +338,29 @@ test('nginx http context (ngx_http_log_error_handler order): client, server, req
   check('nginx http context', variants);
 });
 
+test('nginx messages that name the client without a context (keepalive close, stream/mail connect)', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  const forms: [string, string | null, number | null][] = [
+    ['client 172.17.0.27 closed keepalive connection', '172.17.0.27', null],
+    ['client ::1 closed keepalive connection', '::1', null],
+    ['kevent() reported that client 127.0.0.1 closed keepalive connection', '127.0.0.1', null],
+    ['kevent() reported that client 2001:db8::7 closed idle connection', '2001:db8::7', null],
+    ['client 192.0.2.1:51234 connected to 0.0.0.0:25', '192.0.2.1', 51234],
+    ['udp client [2001:db8::7]:5353 connected to [::]:53', '2001:db8::7', 5353],
+    ['client unix: connected to unix:/run/s.sock', 'unix:', null],
+    // Not the client's own: a context after it wins, and other messages that start with `client` name none.
+    ['client sent invalid request while reading client request line, client: 10.0.0.9, server: _', '10.0.0.9', null],
+    ['client closed connection while waiting for request', null, null],
+  ];
+  for (const [[prefix, fields], [body, client, clientPort]] of product<[(typeof PREFIXES)[number], (typeof forms)[number]]>(
+    PREFIXES,
+    forms,
+  )) {
+    variants.push([prefix + body, { ...fields, server: 'nginx', client, clientPort, message: body }]);
+  }
+  check('nginx client named in the message', variants);
+});
+
 test('nginx stream, mail, resolver and stapling contexts', () => {
   const variants: [string, Partial<ParsedLine>][] = [];
   for (const [[prefix, fields], udp, upstream, bytes] of product<[(typeof PREFIXES)[number], boolean, boolean, boolean]>(

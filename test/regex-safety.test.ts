@@ -195,6 +195,7 @@ describe('the line parser sees whole lines and must stay fast on them', () => {
     ['Apache level block then bare client and log-ID pieces', (n) => `[2022-11-12 23:08:18.013007] [-:error] ${fill('1:1 a', n)}`],
     ['Apache status then blanks before no client block', (n) => `[Wed Oct 11 14:32:52 2000] [core:error] (13)x${fill(' ', n)}[clien`],
     ['Apache ctime without its bracket, repeated', (n) => fill('Sun Aug 5 16:23:04 2001] ', n)],
+    ['nginx "client " then one long address', (n) => `2014/05/09 17:38:16 [info] 1580#0: *1 client ${fill('1', n)} connected t`],
     [
       'nginx "kevent() reported that client " repeated',
       (n) => `2014/05/09 17:38:16 [info] 1580#0: ${fill('kevent() reported that client ', n)}`,

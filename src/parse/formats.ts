@@ -302,7 +302,28 @@ function nginx(line: string): ParsedLine | null {
     context: null,
     message: g[9]!,
   };
-  return withNginxContext(p);
+  withNginxContext(p);
+  // `c`lient, `k`event() or `u`dp client first (a character test: String#startsWith here cost 3 % of a parse).
+  const c0 = p.message.charCodeAt(0);
+  if (p.client === null && (c0 === 0x63 || c0 === 0x6b || c0 === 0x75)) withClientInMessage(p);
+  return p;
+}
+
+// Messages in which nginx names the client itself and writes no context: `client %V closed keepalive connection`
+// and `kevent() reported that client %V closed keepalive connection` (`ngx_http_set_keepalive()`), HTTP/2's
+// `kevent() reported that client %V closed idle connection` (`ngx_http_v2_idle_handler()`), the address alone;
+// the stream and mail modules' `%sclient %*s connected to %V` (`ngx_stream_init_connection()`,
+// `ngx_mail_init_connection()`: `ngx_sock_ntop(…, 1)`, with the port, IPv6 bracketed). Groups: 1 client as
+// written, 2 set for the keepalive form.
+const CLIENT_IN_MESSAGE = /^(?:kevent\(\) reported that )?(?:udp )?client (\S+) (?:(closed (?:keepalive|idle) connection)$|connected to )/;
+
+/** Take the client from a message that names it (see {@link CLIENT_IN_MESSAGE}). */
+function withClientInMessage(p: ParsedLine): void {
+  const c = CLIENT_IN_MESSAGE.exec(p.message);
+  if (!c) return;
+  const client = c[2] !== undefined ? { address: c[1]!, port: null } : splitClient(c[1]!, false);
+  p.client = client.address;
+  p.clientPort = client.port;
 }
 
 /** Fill `context`, `client` and `clientPort` from nginx's trailing context. */
