@@ -1,6 +1,7 @@
 /**
  * parseLine against the peers' golden lines (Filebeat / Elastic integrations, Logstash patterns, lnav,
- * fail2ban: `test/fixtures/parser-golden-lines.ts`, each line cited). Every listed field of every line
+ * fail2ban, Vector, DataDog, fluentd, Loki, OWASP go-ftw, Google ops-agent, OSSEC / Wazuh, nginx agent:
+ * `test/fixtures/parser-golden-lines.ts`, each line cited). Every listed field of every line
  * is compared; the share of fields matched is printed and must be at least 98 % (issue 10), and each
  * line's own mismatches are listed so a failure says what was read wrong.
  */

@@ -43,6 +43,8 @@ function check(name: string, variants: [line: string, want: Partial<ParsedLine>]
 /** [text, ISO, written by 2.2 too] per time item. */
 const TIMES: [string | null, string | null, boolean][] = [
   ['Sat Jun 01 18:02:11 2019', '2019-06-01T18:02:11', true], // %t (2.2's only form)
+  ['Sat Jun  1 18:02:11 2019', '2019-06-01T18:02:11', true], // the day space-padded (httpd 1.3's ctime())
+  ['Sat Jun 1 18:02:11.467856 2019', '2019-06-01T18:02:11.467856', false], // unpadded: a paste collapsed the blanks
   ['Sat Jun 01 18:02:11.467856 2019', '2019-06-01T18:02:11.467856', false], // %{u}t, the 2.4 default
   ['Sat Jun 01 18:02:11.467856 2019 +0200', '2019-06-01T18:02:11.467856+02:00', false], // %{uz}t
   ['Sat Jun 01 18:02:11 2019 -0430', '2019-06-01T18:02:11-04:30', false], // %{z}t
@@ -146,6 +148,103 @@ test('Apache 2.4 ErrorLogFormat variants: time, module, pid, source, status, cli
   check('Apache 2.4 ErrorLogFormat', variants);
 });
 
+test('Apache status with no colon before the client block (`(13)Permission denied [client …]`, ops-agent’s sample line)', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  for (const [[time, iso], [block, module, level], [pidText, pid, tid], status, client, [code, text]] of product<
+    [
+      (typeof TIMES)[number],
+      (typeof LEVEL_BLOCKS)[number],
+      (typeof PIDS)[number],
+      string | null,
+      (typeof CLIENTS24)[number],
+      (typeof MESSAGES)[number],
+    ]
+  >(TIMES, LEVEL_BLOCKS, PIDS, STATUSES.slice(1), CLIENTS24, MESSAGES)) {
+    const [line, want] = apache24Case({ time, iso, block, module, level, head: pidText, pid, tid, status, client, code, text, ref: '' });
+    variants.push([line.replace(`${status}: [`, `${status} [`), want]);
+  }
+  check('Apache status without its colon', variants);
+});
+
+test('Apache ctime with its opening bracket lost to a paste (`Sun Aug 5 16:23:04 2001] [error] …`, OSSEC’s log entries)', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  const times = TIMES.filter(([t]) => t !== null && /^[A-Z]/.test(t));
+  for (const [[time, iso], [block, module, level], [pidText, pid, tid], client, [code, text]] of product<
+    [
+      (typeof TIMES)[number],
+      (typeof LEVEL_BLOCKS)[number],
+      (typeof PIDS)[number],
+      (typeof CLIENTS24)[number] | null,
+      (typeof MESSAGES)[number],
+    ]
+  >(times, LEVEL_BLOCKS, PIDS, [null, CLIENTS24[0]!], MESSAGES)) {
+    const [line, want] = apache24Case({
+      time,
+      iso,
+      block,
+      module,
+      level,
+      head: pidText,
+      pid,
+      tid,
+      status: null,
+      client,
+      code,
+      text,
+      ref: '',
+    });
+    variants.push([line.slice(1), want]);
+  }
+  check('Apache ctime without its opening bracket', variants);
+});
+
+test('Apache `ErrorLogFormat "[%{cu}t] [%-m:%-l] %-a %-L %M"` (netnea, OWASP CRS): bare client and request log ID', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  const times = TIMES.filter(([t]) => t !== null && !t.startsWith('Sat Jun  1'));
+  const clients: [string, string | null, number | null][] = [
+    ['127.0.0.1:36126', '127.0.0.1', 36126],
+    ['2001:db8::1:5555', '2001:db8::1', 5555],
+    ['-', null, null],
+  ];
+  const logIds: [string, string | undefined][] = [
+    ['Y3AZUo3Gja4gB-tPE9uasgAAAA4', 'Y3AZUo3Gja4gB-tPE9uasgAAAA4'],
+    ['XkX2bQoAAQ4AAAC', 'XkX2bQoAAQ4AAAC'],
+    ['-', undefined],
+  ];
+  const messages: [string | null, string][] = [
+    ['AH00128', 'File does not exist: /apache/htdocs/status/200'],
+    [null, '[client 127.0.0.1] ModSecurity: Warning. Unconditional match in SecAction. [id "999999"]'],
+  ];
+  for (const [[time, iso], [block, module, level], [client, address, port], [logId, rid], [code, text]] of product<
+    [(typeof TIMES)[number], (typeof LEVEL_BLOCKS)[number], (typeof clients)[number], (typeof logIds)[number], (typeof messages)[number]]
+  >(
+    times,
+    LEVEL_BLOCKS.filter(([b]) => b.includes(':')),
+    clients,
+    logIds,
+    messages,
+  )) {
+    const line = `[${time}] ${block} ${client} ${logId} ${code ? `${code}: ` : ''}${text}`;
+    variants.push([
+      line,
+      {
+        server: 'apache',
+        format: 'apache24',
+        time: iso,
+        module,
+        level,
+        pid: null,
+        client: address,
+        clientPort: port,
+        code,
+        message: text,
+        requestLogId: rid,
+      },
+    ]);
+  }
+  check('Apache bare client and log ID', variants);
+});
+
 // 2.2 writes no AH tag (APLOGNO() came with 2.4; httpd 2.2.34 has none): a `[level]`-only line with one is 2.4's.
 const MESSAGES_22 = MESSAGES.filter(([code]) => code === null);
 
@@ -237,6 +336,29 @@ test('nginx http context (ngx_http_log_error_handler order): client, server, req
     ]);
   }
   check('nginx http context', variants);
+});
+
+test('nginx messages that name the client without a context (keepalive close, stream/mail connect)', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  const forms: [string, string | null, number | null][] = [
+    ['client 172.17.0.27 closed keepalive connection', '172.17.0.27', null],
+    ['client ::1 closed keepalive connection', '::1', null],
+    ['kevent() reported that client 127.0.0.1 closed keepalive connection', '127.0.0.1', null],
+    ['kevent() reported that client 2001:db8::7 closed idle connection', '2001:db8::7', null],
+    ['client 192.0.2.1:51234 connected to 0.0.0.0:25', '192.0.2.1', 51234],
+    ['udp client [2001:db8::7]:5353 connected to [::]:53', '2001:db8::7', 5353],
+    ['client unix: connected to unix:/run/s.sock', 'unix:', null],
+    // Not the client's own: a context after it wins, and other messages that start with `client` name none.
+    ['client sent invalid request while reading client request line, client: 10.0.0.9, server: _', '10.0.0.9', null],
+    ['client closed connection while waiting for request', null, null],
+  ];
+  for (const [[prefix, fields], [body, client, clientPort]] of product<[(typeof PREFIXES)[number], (typeof forms)[number]]>(
+    PREFIXES,
+    forms,
+  )) {
+    variants.push([prefix + body, { ...fields, server: 'nginx', client, clientPort, message: body }]);
+  }
+  check('nginx client named in the message', variants);
 });
 
 test('nginx stream, mail, resolver and stapling contexts', () => {

@@ -7,8 +7,11 @@
  *   (`2025-07-22 15:45:51.323610 +0200`) or absent (syslog output); `%m` empty (`[:error]`) or `%-m`
  *   (`[-:error]`); no pid block.
  *   Log-ID blocks `[R:%L]`, `[C:%{c}L]`, `[C:%{C}L]` (httpd's own advanced example, `log_log_id()`) before or after
- *   the pid block are taken out as `requestLogId` / `connectionLogId` (`%-L`'s `-` is none).
+ *   the pid block are taken out as `requestLogId` / `connectionLogId` (`%-L`'s `-` is none). netnea's and OWASP CRS's
+ *   `[%{cu}t] [%-m:%-l] %-a %-L %M`: the client `ip:port` and the request log ID bare after the level block.
+ *   A status may lack its colon before the client block (`(13)Permission denied [client …]`, ops-agent's sample).
  * - Apache 2.2 (`log_error_core()` @ 2.2.34): `[Www Mmm DD HH:MM:SS YYYY] [level] (file(n): )?([client ip] )?((errno)text: )?message`.
+ *   Pastes may lose the opening bracket or collapse the blanks of a space-padded day (`Sun Aug 5 16:23:04 2001] …`).
  * - Apache start-up lines (`APLOG_STARTUP`, `server/config.c`): `AHnnnnn: message`.
  * - nginx (`ngx_log_error_core()`, `src/core/ngx_log.c`): `YYYY/MM/DD HH:MM:SS [level] pid#tid: (*cid )?message`;
  *   pastes also show it with the date cut (`[error] 35#35: …`) or the year's first digits lost (`021/09/23 …`):
@@ -22,9 +25,10 @@ import { nginxContext, splitAhCode, splitClient } from './fields.js';
 export const LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])';
 const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
 
-// The time shapes apacheTimeToIso() reads (no capturing groups: the prefixes' groups are numbered).
+// The time shapes apacheTimeToIso() reads (no capturing groups: the prefixes' groups are numbered). The ctime
+// form's day may come unpadded (`Sun Aug 5 16:26:02 2001`: a paste that collapsed the blanks of `Aug  5`).
 const APACHE_TIME =
-  '[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})? \\d{4}(?: [+-]\\d{4})?' +
+  '[A-Z][a-z]{2} [A-Z][a-z]{2} [ \\d]?\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})? \\d{4}(?: [+-]\\d{4})?' +
   '|\\d{4}(?:-\\d{2}-|/\\d{2}/)\\d{2}[ T]\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?: ?[+-]\\d{2}:?\\d{2}|Z)?' +
   '|\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2}(?: [+-]\\d{4})?';
 
@@ -52,10 +56,13 @@ const APACHE24 = positional(
 );
 // What follows the pid block in 2.4: debug source, status, client, AH code.
 const STATUS = '\\((?:EAI -?\\d+|OS \\d+|os 0x[0-9a-fA-F]{8}|-?\\d+)\\)[^:\\[\\]]*';
+// The status's end: `%E: ` as httpd's formats write it, or no colon right before the client block (the sample line
+// `(13)Permission denied [client 72.15.99.187]` of Google's ops-agent tests and docs); the status is trimmed.
+const STATUS_END = '(?:: |(?=\\[(?:client|remote) ))';
 // Groups: 1 src, 2 status, 3 client, 4 msg.
 const APACHE24_REST = positional(
   new RegExp(
-    `^(?:(?<src>[\\w.-]+\\(\\d+\\)): )?(?:(?<status>${STATUS}): )?(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?(?<msg>.*)$`,
+    `^(?:(?<src>[\\w.-]+\\(\\d+\\)): )?(?:(?<status>${STATUS})${STATUS_END})?(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?(?<msg>.*)$`,
     's',
   ),
 );
@@ -63,11 +70,15 @@ const APACHE24_REST = positional(
 // connection ids, base64 (`core_generate_log_id()`) or mod_unique_id's; `-` from `%-L` when there is none.
 const LOG_IDS = '(?:\\[[RC]:[^\\]\\s]+\\] )*';
 const LOG_ID_OR_PID = /^(?:\[([RC]):([^\]\s]+)\]|\[pid (\d+)(?::tid (\d+))?\]) ?/;
+// `ErrorLogFormat "[%{cu}t] [%-m:%-l] %-a %-L %M"` (netnea's Apache tutorials, OWASP CRS's test servers): the client's
+// `%a` bare (`ip:port`, IPv6 unbracketed; `-` before a connection) and the request log ID `%L` (`-` when none) come
+// right after the level block. Groups: 1 address:port, 2 log ID.
+const BARE_CLIENT_LOG_ID = /^(?:([0-9A-Fa-f.:]+:\d{1,5})|-) ([A-Za-z0-9@+/_=-]{11,40}|-) /;
 const APACHE22 = new RegExp(
   // Also 2.4 with an ErrorLogFormat that has `[%l]` without `%m` (httpd docs' own examples `[%t] [%l] [pid %P]
   // %F: %E: [client %a] %M` and `[%t] [%l] %7F: %E: [client\\ %a] %M`): pid block, status before the client.
   `^(?:\\[(?<time>${APACHE_TIME})\\] )?\\[(?<level>${LEVEL})\\] (?<ids1>${LOG_IDS})(?:\\[pid (?<pid>\\d+)(?::tid (?<tid>\\d+))?\\] )?(?<ids2>${LOG_IDS})` +
-    `(?:(?<src>[\\w./-]+\\(\\d+\\)): )?(?:(?<status24>${STATUS}): )?` +
+    `(?:(?<src>[\\w./-]+\\(\\d+\\)): )?(?:(?<status24>${STATUS})${STATUS_END})?` +
     '(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?' +
     `(?:(?<status>${STATUS}): )?(?<msg>.*)$`,
   's',
@@ -167,6 +178,10 @@ function startsWithLogId(s: string): boolean {
 function apache24(line: string): ParsedLine | null {
   const g = APACHE24.exec(line);
   if (!g) return null;
+  if (g[4] === undefined) {
+    const bare = bareClientLine(g);
+    if (bare) return bare;
+  }
   const ids = startsWithLogId(g[6]!) ? takeLogIds(g[6]!) : null;
   const r = APACHE24_REST.exec(ids ? ids.rest : g[6]!)!;
   let msg = r[4]!;
@@ -193,12 +208,41 @@ function apache24(line: string): ParsedLine | null {
     connectionId: null,
     client: client?.address ?? null,
     clientPort: client?.port ?? null,
-    status: r[2] ?? null,
+    status: r[2]?.trimEnd() ?? null,
     code,
     context: null,
     message: msg.replace(REFERER, ''),
   };
   return ids ? withLogIds(p, ids) : p;
+}
+
+/**
+ * An Apache line of the `%-a %-L %M` format (see {@link BARE_CLIENT_LOG_ID}), from APACHE24's groups; null when the
+ * text after the level block does not start with the bare client and log ID. A `[client …]` in the message is then
+ * the message's own (mod_security writes one), so it stays there.
+ */
+function bareClientLine(g: RegExpExecArray): ParsedLine | null {
+  const rest = g[6]!;
+  const c0 = rest.charCodeAt(0);
+  // A hex digit, `:` or `-` first: the test of most lines ends here.
+  if (!((c0 >= 0x30 && c0 <= 0x3a) || (c0 >= 0x61 && c0 <= 0x66) || (c0 >= 0x41 && c0 <= 0x46) || c0 === 0x2d)) return null;
+  const b = BARE_CLIENT_LOG_ID.exec(rest);
+  if (!b) return null;
+  const client = b[1] !== undefined ? splitClient(b[1], true) : null;
+  const ah = splitAhCode(rest.slice(b[0].length));
+  const p: ParsedLine = {
+    ...emptyLine(ah.message.replace(REFERER, '')),
+    server: 'apache',
+    format: 'apache24',
+    time: g[1] ? apacheTimeToIso(g[1]) : null,
+    level: g[3]!,
+    module: g[2] && g[2] !== '-' ? g[2] : null,
+    client: client?.address ?? null,
+    clientPort: client?.port ?? null,
+    code: ah.code,
+  };
+  if (b[2] !== '-') p.requestLogId = b[2];
+  return p;
 }
 
 function apache22(line: string): ParsedLine | null {
@@ -228,12 +272,12 @@ function apache22(line: string): ParsedLine | null {
     tid: g.tid ?? null,
     client: client?.address ?? null,
     clientPort: client?.port ?? null,
-    status: g.status24 ?? g.status ?? null,
+    status: g.status24?.trimEnd() ?? g.status ?? null,
     code: ah.code,
   };
   return g.ids1 || g.ids2 ? withLogIds(p, takeLogIds(g.ids1! + g.ids2!)) : p;
 }
-const CTIME_SECONDS = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+const CTIME_SECONDS = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2} \d{4}$/;
 
 function nginx(line: string): ParsedLine | null {
   const g = NGINX.exec(line);
@@ -258,7 +302,28 @@ function nginx(line: string): ParsedLine | null {
     context: null,
     message: g[9]!,
   };
-  return withNginxContext(p);
+  withNginxContext(p);
+  // `c`lient, `k`event() or `u`dp client first (a character test: String#startsWith here cost 3 % of a parse).
+  const c0 = p.message.charCodeAt(0);
+  if (p.client === null && (c0 === 0x63 || c0 === 0x6b || c0 === 0x75)) withClientInMessage(p);
+  return p;
+}
+
+// Messages in which nginx names the client itself and writes no context: `client %V closed keepalive connection`
+// and `kevent() reported that client %V closed keepalive connection` (`ngx_http_set_keepalive()`), HTTP/2's
+// `kevent() reported that client %V closed idle connection` (`ngx_http_v2_idle_handler()`), the address alone;
+// the stream and mail modules' `%sclient %*s connected to %V` (`ngx_stream_init_connection()`,
+// `ngx_mail_init_connection()`: `ngx_sock_ntop(…, 1)`, with the port, IPv6 bracketed). Groups: 1 client as
+// written, 2 set for the keepalive form.
+const CLIENT_IN_MESSAGE = /^(?:kevent\(\) reported that )?(?:udp )?client (\S+) (?:(closed (?:keepalive|idle) connection)$|connected to )/;
+
+/** Take the client from a message that names it (see {@link CLIENT_IN_MESSAGE}). */
+function withClientInMessage(p: ParsedLine): void {
+  const c = CLIENT_IN_MESSAGE.exec(p.message);
+  if (!c) return;
+  const client = c[2] !== undefined ? { address: c[1]!, port: null } : splitClient(c[1]!, false);
+  p.client = client.address;
+  p.clientPort = client.port;
 }
 
 /** Fill `context`, `client` and `clientPort` from nginx's trailing context. */
@@ -291,8 +356,17 @@ export function parseServerLine(line: string): ParsedLine | null {
     if (m?.groups)
       return withNginxContext({ ...emptyLine(m.groups.msg!), server: 'nginx', format: 'nginx-stderr', level: m.groups.level! });
   }
-  return null;
+  return c0 >= 0x46 /* F */ && c0 <= 0x57 /* W */ ? bracketLost(line) : null;
 }
+
+/** Apache's ctime with its opening bracket lost to a paste (`Sun Aug 5 16:23:04 2001] [error] …`), or null. */
+function bracketLost(line: string): ParsedLine | null {
+  if (!CTIME_BRACKET_LOST.test(line)) return null;
+  const whole = `[${line}`;
+  return apache24(whole) ?? apache22(whole);
+}
+// The weekday's initial is F, M, S, T or W; the rest as {@link APACHE_TIME}'s ctime form, then `] [`.
+const CTIME_BRACKET_LOST = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}(?:\.\d{1,6})? \d{4}(?: [+-]\d{4})?\] \[/;
 
 /**
  * Where a server line starts inside text that has something else in front of it (a label, a

@@ -31,7 +31,9 @@ function offset(z: string | undefined): string {
 
 /**
  * Apache's times: the default `%{u}t` ctime form `Fri May 09 23:36:44.055900 2014` (microseconds
- * optional: 2.2 and `%t`), with `%{uz}t`'s offset after the year (`Tue Jul 22 15:45:51.323610 2025 +0200`),
+ * optional: 2.2 and `%t`; the day zero-padded as APR writes it, space-padded as httpd 1.3's ctime() did, or
+ * unpadded after a paste collapsed the blanks, `Sun Aug 5 16:26:02 2001` in OSSEC's Apache log entries), with
+ * `%{uz}t`'s offset after the year (`Tue Jul 22 15:45:51.323610 2025 +0200`),
  * and the `ErrorLogFormat` ISO forms `%{cu}t` `2019-06-01 18:02:11.467856` and `%{cuz}t`-style
  * `2025-07-22 15:45:51.323610 +0200` (httpd `server/util_time.c`, `ap_recent_ctime_ex()` with
  * `AP_CTIME_OPTION_COMPACT`/`_USEC`/`_GMTOFF`); and the two strftime forms (`%{%-format}t`) seen in
@@ -40,7 +42,7 @@ function offset(z: string | undefined): string {
  * @returns e.g. `2014-05-09T23:36:44.055900`, `2025-07-22T15:45:51.323610+02:00`; null when not one of these shapes
  */
 export function apacheTimeToIso(t: string): string | null {
-  const m = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]\d) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{4})(?: ([+-]\d{2}:?\d{2}))?$/.exec(t);
+  const m = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) ([ \d]?\d) (\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{4})(?: ([+-]\d{2}:?\d{2}))?$/.exec(t);
   if (m) {
     const mon = MONTHS[m[1]!];
     if (!mon) return null;
