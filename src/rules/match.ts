@@ -22,6 +22,7 @@ import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
 import {
   canonicalTrigger,
+  codeSpans,
   looksRedacted,
   looseTriggerCore,
   looseTriggerPattern,
@@ -580,6 +581,23 @@ function cutProseHits(parsed: ParsedLine, rs: readonly Rule[]): RuleHit[] {
 }
 
 /**
+ * The rules on each markdown code span of a line of prose (`codeSpans()`), as a message of its own: own
+ * patterns, then the cut-tolerant twins (the poster marked where the quote ends, not that the server's
+ * message ended there). The first span with a hit decides. Tried only when nothing else matched the line.
+ */
+function codeSpanHits(parsed: ParsedLine, rs: readonly Rule[]): RuleHit[] {
+  for (const message of codeSpans(parsed.message)) {
+    const p: ParsedLine = { ...parsed, message };
+    let q: Prepared | undefined;
+    const lazy = (): Prepared => (q ??= prepare(p));
+    let hits = rs.flatMap((r) => matchRule(r, p, lazy) ?? []);
+    if (hits.length === 0 && q) hits = rs.flatMap((r) => matchRuleCut(r, p, q!) ?? []);
+    if (hits.length > 0) return hits;
+  }
+  return [];
+}
+
+/**
  * Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins; only
  * when none of those matched, the own patterns on the message without a poster's prose after it.
  */
@@ -610,6 +628,8 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
       }
   }
   if (hits.length === 0 && prepared) hits = cutProseHits(parsed, rs);
+  // Last, a message a poster quoted in a code span of their prose.
+  if (hits.length === 0 && prepared) hits = codeSpanHits(parsed, rs);
   hits = hits.sort(byPriority);
   return { hits, prepared: prepared ?? null };
 }
