@@ -279,8 +279,10 @@ export interface RuleSpec {
   trigger: string;
   patterns: RulePatternSpec[];
   /** Map extracted values (case-insensitively) to a cause, e.g. an X.509 verify reason. With several
-   * value names, the first one present and found in the map decides. */
-  causeFrom?: { value: ValueName | ValueName[]; map: Record<string, CauseId>; default?: CauseId };
+   * value names, the first one present and found in the map decides; `default` when a value is there but
+   * not in the map; `missing` (else `default`) when none of them is there: a paste cut the message before
+   * the reason, and the cause is the one the public record shows for the bare message. */
+  causeFrom?: { value: ValueName | ValueName[]; map: Record<string, CauseId>; default?: CauseId; missing?: CauseId };
   /** Conditions on parsed fields: `absent`/`present`, or a list of allowed values (e.g. levels), which
    * may name `absent` too (the field may also be missing, as in a fragment without its prefix). */
   when?: Partial<Record<'connectionId' | 'level' | 'module' | 'client' | 'code', 'absent' | 'present' | string[]>>;

@@ -23,7 +23,7 @@ import { joinLines } from './helpers/join-lines.js';
 import { parseLine } from '../src/parse/line.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
 import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
-import { prosed, quotedWithCuts, quotesDropped, variantsOf, type Variant } from './helpers/variants.js';
+import { inCodeSpan, prosed, quotedWithCuts, quotesDropped, variantsOf, type Variant } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 
 // Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
@@ -162,6 +162,8 @@ for (const rule of rules) {
     }
     // Prose after the message: only after a whole one (a cut message followed by prose is not this class).
     if (!hit.tail) for (const v of prosed(sample.line)) check(v);
+    // Quoted in a code span of prose: likewise only a whole message.
+    if (!hit.tail) for (const v of inCodeSpan(sample.line)) check(v);
     // Quoted in prose with cut marks at both ends: only where what is kept still holds the rule's trigger.
     for (const v of quotedWithCuts(sample.line)) if (v.lines[0]!.includes(rule.trigger.replace(/^"/, ''))) check(v);
     const from = decidingEnd(rule, sample, hit, deciding);
@@ -187,10 +189,11 @@ test('every variant of every positive sample keeps the sample’s cause', () => 
   expect(shown).toEqual([]);
 });
 
-test('prose after a must-not-match sample does not make its rule match (the prose pass takes only whole messages)', () => {
+test('prose after a must-not-match sample, or around it in a code span, does not make its rule match', () => {
   const wrong = rules.flatMap((rule) =>
     rule.samples.nomatch.flatMap((s) =>
-      prosed(s.line)
+      // (The whole line in a code span: a span is read as a line of its own, its prefix too.)
+      [...prosed(s.line), ...inCodeSpan(s.line).filter((v) => v.kind.includes('list item'))]
         .filter((v) => matcher.matchAll(v.lines[0]!).some((h) => h.rule.id === rule.id))
         .map((v) => `${rule.id} ${v.kind}: ${v.lines[0]}`),
     ),

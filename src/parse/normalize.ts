@@ -560,3 +560,24 @@ export function startsWithSuffixOf(text: string, phrase: string, min = 3): boole
   }
   return false;
 }
+
+/** A markdown code span: one backtick, text without a backtick or line break, one backtick. Linear. */
+const CODE_SPAN = /`([^`\n]+)`/g;
+
+/**
+ * The markdown code spans of a line of prose, innermost text only (issue 10: an audit report's ``nginx logs
+ * `ssl_stapling ignored, host not found in OCSP responder` and stapling does nothing``; a troubleshooting
+ * list's ``- `…` → DNS resolution failure for OCSP``): a poster quoting a message in running text marks
+ * where it begins and ends. Empty when the line has no span, or when its only span is the whole line
+ * (already read as the message).
+ * @param text a message as parsed
+ */
+export function codeSpans(text: string): string[] {
+  if (text.indexOf('`') === text.lastIndexOf('`')) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(CODE_SPAN)) {
+    const span = m[1]!.trim();
+    if (span !== '' && m[0].length < text.trim().length) out.push(span);
+  }
+  return out;
+}

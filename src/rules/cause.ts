@@ -20,11 +20,14 @@ export interface CauseFacts {
 /**
  * The cause a `causeFrom` table gives: the first listed value that is present and found in the map
  * (keys compare case-insensitively, ignoring `self signed`/`self-signed` and trailing-space differences),
- * else the table's default.
+ * else the table's default; when none of the listed values is present at all (a paste cut the message
+ * before them), the table's `missing` cause, else its default.
  */
 export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Values): CauseId | undefined {
   const key = causeFromBranch(cf, values);
-  return key === undefined ? cf.default : cf.map[key];
+  if (key !== undefined) return cf.map[key];
+  const names = Array.isArray(cf.value) ? cf.value : [cf.value];
+  return cf.missing !== undefined && names.every((n) => values[n] === undefined) ? cf.missing : cf.default;
 }
 
 /** Each `causeFrom` map's keys with their compared form (the map is fixed once a rule is loaded). */
@@ -78,7 +81,11 @@ export function causeOfMatch(rule: Rule, pattern: CompiledPattern, values: Value
  */
 export function possibleCauses(rule: Rule, pattern: CompiledPattern): CauseId[] {
   const cf = rule.causeFrom;
-  const base: CauseId[] = pattern.cause ? [pattern.cause] : cf ? [...Object.values(cf.map), cf.default ?? rule.cause, rule.cause] : [rule.cause];
+  const base: CauseId[] = pattern.cause
+    ? [pattern.cause]
+    : cf
+      ? [...Object.values(cf.map), cf.default ?? rule.cause, ...(cf.missing ? [cf.missing] : []), rule.cause]
+      : [rule.cause];
   const out = new Set(base);
   if (out.has('issuer-certificate-missing')) out.add('self-signed-certificate');
   return [...out];

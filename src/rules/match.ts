@@ -22,6 +22,7 @@ import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
 import {
   canonicalTrigger,
+  codeSpans,
   looksRedacted,
   looseTriggerCore,
   looseTriggerPattern,
@@ -580,13 +581,35 @@ function cutProseHits(parsed: ParsedLine, rs: readonly Rule[]): RuleHit[] {
 }
 
 /**
- * Rule hits on a parsed line: own patterns first; only when none matched, the cut-tolerant twins; only
- * when none of those matched, the own patterns on the message without a poster's prose after it.
+ * The rules on each markdown code span of a line of prose (`codeSpans()`), as a line of its own: own
+ * patterns, then the cut-tolerant twins (the poster marked where the quote ends, not that the server's
+ * message ended there). The first span with a hit decides; none: the line is read as usual.
+ */
+function codeSpanHits(message: string, rs: readonly Rule[]): RuleHit[] {
+  for (const span of codeSpans(message)) {
+    // The span is read as a line of its own: a prefix inside it (`[client …] AH01973: …`, `*13 …`) is parsed.
+    const p = parseLine(span);
+    let q: Prepared | undefined;
+    const lazy = (): Prepared => (q ??= prepare(p));
+    let hits = rs.flatMap((r) => matchRule(r, p, lazy) ?? []);
+    if (hits.length === 0 && q) hits = rs.flatMap((r) => matchRuleCut(r, p, q!) ?? []);
+    if (hits.length > 0) return hits;
+  }
+  return [];
+}
+
+/**
+ * Rule hits on a parsed line: first the markdown code spans of a poster's prose, each read as a line (a
+ * line without one goes on at once); then own patterns; only when none matched, the cut-tolerant twins;
+ * only when none of those matched, the own patterns on the message without a poster's prose after it.
  */
 function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; prepared: Prepared | null } {
   let prepared: Prepared | undefined;
   const lazy = (): Prepared => (prepared ??= prepare(parsed)); // only once a rule's server and conditions fit
-  let hits: RuleHit[] = [];
+  // A message a poster quoted in a code span of their prose: the span marks where it begins and ends, and
+  // its own prefix (`(110)Connection timed out: [client …] AH01974: …`) is read only from the span.
+  let hits: RuleHit[] = codeSpanHits(parsed.message, rs);
+  if (hits.length > 0) return { hits: hits.sort(byPriority), prepared: lazy() };
   for (const r of rs) {
     const h = matchRule(r, parsed, lazy);
     if (h) hits.push(h);

@@ -64,6 +64,7 @@ export const RULE_SCHEMA = {
         value: { anyOf: [{ enum: [...VALUE_NAMES] }, { type: 'array', minItems: 1, items: { enum: [...VALUE_NAMES] } }] },
         map: { type: 'object', minProperties: 1, additionalProperties: { $ref: '#/$defs/cause' } },
         default: { $ref: '#/$defs/cause' },
+        missing: { $ref: '#/$defs/cause' },
       },
     },
     when: {

@@ -251,6 +251,20 @@ export function prosed(line: string): Variant[] {
 }
 
 /**
+ * The message quoted in a markdown code span inside a poster's prose, words before and after it (issue 10: an
+ * audit report's ``nginx logs `ssl_stapling ignored, host not found in OCSP responder` and stapling does
+ * nothing``; a troubleshooting list's ``- `…` → DNS resolution failure for OCSP``): the prefix stripped, and the
+ * whole line.
+ */
+export function inCodeSpan(line: string): Variant[] {
+  const message = stripPrefix(line);
+  return [
+    { kind: 'quoted in a code span of prose', lines: [`The log says \`${message}\` and stapling does nothing.`] },
+    { kind: 'quoted in a code span of a list item, arrow after it', lines: [`- \`${line}\` → what this means`] },
+  ];
+}
+
+/**
  * A sentence's full stop right after the message at the end of the line, bare or after inline code closed with
  * a backtick (issue 10: ``… log messages like this can appear: `…`.``, trimstray/nginx-admins-handbook). Not
  * among {@link prosed}: a cut-tolerant twin reads a full stop after a cut message too, so a must-not-match
