@@ -345,3 +345,17 @@ test('a trailing CR (CRLF file) is not part of the message', () => {
 test('a syslog time more than a day ahead of "now" belongs to the year before', () => {
   expect(parseLine('Dec 31 23:00:00 h nginx[1]: x', { now: new Date('2025-01-02T00:00:00') }).time).toBe('2024-12-31T23:00:00');
 });
+
+test.each([
+  ['no-break spaces (HTML &nbsp; made plain)', '\u00a0'],
+  ['narrow no-break spaces', '\u202f'],
+  ['ideographic spaces', '\u3000'],
+])('a line copied with %s parses as the line with spaces', (_what, blank) => {
+  for (const line of [
+    '2016/02/09 22:20:21 [error] 2417#0: OCSP_basic_verify() failed (SSL: error:27069065:OCSP routines:OCSP_basic_verify:certificate verify error:Verify error:unable to get local issuer certificate) while requesting certificate status, responder: gv.symcd.com',
+    '[Tue Mar 08 04:05:06.070809 2016] [ssl:error] [pid 8810:tid 140200] [client 192.0.2.7:443] AH01941: stapling_renew_response: responder error',
+  ]) {
+    expect(parseLine(line.replaceAll(' ', blank))).toEqual(parseLine(line));
+    expect(parseLine(line.replaceAll(': ', ':\u200b '))).toEqual(parseLine(line));
+  }
+});

@@ -16,7 +16,7 @@ import type { LineFormat, ParsedLine } from '../types.js';
 import { emptyLine, findServerStart, parseServerLine } from './formats.js';
 import { splitClient } from './fields.js';
 import { unmarked, unwrap } from './wrappers.js';
-import { unpadded } from './normalize.js';
+import { unblanked, unpadded } from './normalize.js';
 
 export { apacheTimeToIso } from './time.js';
 
@@ -46,7 +46,7 @@ export interface ParseOptions {
  */
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
   // A terminal's padding may fall in the prefix too (`(70007)The t` + blanks + `imeout …`, `[client 198.` + blanks + `51.…`).
-  const padded = unpadded(line.endsWith('\r') ? line.slice(0, -1) : line);
+  const padded = unpadded(unblanked(line.endsWith('\r') ? line.slice(0, -1) : line));
   const text = unmarked(padded);
   const u = unwrap(text, () => options.now ?? new Date());
   // Markup a paste put around the line (`<code>`, `| … |`) is a wrapper of its own.

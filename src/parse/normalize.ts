@@ -173,6 +173,20 @@ export function unpadded(text: string): string {
   return text.replace(PAD, (r) => (r.length > pad ? ' ' : ''));
 }
 
+/** Blanks a paste puts where the server wrote a space (no-break, typographic and ideographic spaces), and zero-width characters. */
+const ODD_BLANK = /[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g;
+const ODD_ANY = /[\u00a0\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff]/;
+
+/**
+ * The line with the blanks a web page or editor puts in a copy made plain (issue 10, class 2): a
+ * no-break or typographic space becomes a space, a zero-width character goes. Servers write neither
+ * (nginx and Apache escape such bytes in values), so the prefix and the OpenSSL error parse as written.
+ */
+export function unblanked(text: string): string {
+  if (!ODD_ANY.test(text)) return text;
+  return text.replace(ODD_BLANK, ' ').replace(INVISIBLE, '');
+}
+
 /** The last printable-ASCII text {@link plainText} was given and its answer (also printable ASCII). */
 let lastPlain = { in: '', out: '' };
 
