@@ -22,6 +22,7 @@
  * has no accessor: the joiner keeps the last few lines itself. Both paths therefore see the same
  * physical lines and give the same messages (test/join.test.ts compares them).
  */
+import { entriesIn } from '../parse/entries.js';
 import type { CauseId, LineLocation, LineMatch, ParsedLine, Rule } from '../types.js';
 import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
@@ -884,6 +885,18 @@ export class MessageJoiner {
    * @returns the messages completed by this line, and how many further lines are wanted (0 or 1)
    */
   line(text: string, no: number, keys: readonly number[] | undefined, before: EarlierLines | undefined): { results: MessageResult[]; want: number } {
+    // Several entries on one line (a paste that lost its line breaks): each is a line of its own.
+    const entries = entriesIn(text);
+    if (entries !== null) {
+      const results: MessageResult[] = [];
+      let want = 0;
+      for (const entry of entries) {
+        const r = this.line(entry, no, undefined, before);
+        results.push(...r.results);
+        want = r.want;
+      }
+      return { results, want };
+    }
     const results: MessageResult[] = [];
     const line: Physical = { no, text: text.endsWith('\r') ? text.slice(0, -1) : text };
     this.recent.push(line);

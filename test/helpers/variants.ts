@@ -385,6 +385,29 @@ export function markedUp(line: string): Variant[] {
   ];
 }
 
+/** Ordinary entries of each server (nginx src/os/unix/ngx_process_cycle.c, httpd server/mpm/event/event.c AH00489). */
+const OTHER_ENTRY = {
+  nginx: '2024/09/21 23:16:05 [notice] 781#781: signal process started',
+  apache:
+    '[Sat Sep 21 23:16:05.000001 2024] [mpm_event:notice] [pid 781:tid 781] AH00489: Apache/2.4.62 (Debian) OpenSSL/3.0.15 configured -- resuming normal operations',
+} as const;
+
+/**
+ * The line among other entries on one physical line, as a paste that lost its line breaks shows it
+ * (joined by a blank, ` | `, or a literal `\n` of an escaped copy); only for a line with the server's own
+ * prefix, which is what tells where an entry starts.
+ */
+export function onOneLine(line: string): Variant[] {
+  const p = parseLine(line);
+  if (p.time === null || (p.format !== 'nginx' && p.format !== 'apache24' && p.format !== 'apache22')) return [];
+  const other = OTHER_ENTRY[p.server === 'apache' ? 'apache' : 'nginx'];
+  return [
+    { kind: 'after another entry on one line (a blank)', lines: [`${other} ${line}`] },
+    { kind: 'before another entry on one line ( | )', lines: [`${line} | ${other}`] },
+    { kind: 'between entries on one line (literal \\n)', lines: [`${other}\\n${line}\\n${other}`] },
+  ];
+}
+
 /**
  * The line in the escaped forms people copy it in (issue 10, class 1): HTML character references from a
  * page's source or a scraper (named, numeric, and escaped twice by a forum), and JSON string escapes from
@@ -459,5 +482,6 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...jsonRecords(line));
   out.push(...enclosed(line));
   out.push(...markedUp(line));
+  out.push(...onOneLine(line));
   return out;
 }

@@ -1,0 +1,51 @@
+/**
+ * Several log entries on one physical line (issue 10, class 3 the other way round): a forum, a comment
+ * box or an issue title lost the line breaks of a pasted log, so entries follow each other joined by a
+ * blank, a ` | `, or a literal `\n` left by an escaped copy. Each entry starts with the server's own
+ * prefix: nginx's `YYYY/MM/DD HH:MM:SS [level] pid#tid: ` (src/core/ngx_log.c) or Apache's
+ * `[Www Mmm dd hh:mm:ss[.usec] yyyy] [` (server/log.c, `%t`). Pure.
+ */
+
+const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
+const APACHE_TIME =
+  '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? \\d{4}';
+/** Where an entry starts: a server prefix after the line's start, a blank, `|`, `>` or a literal `\n`. */
+const ENTRY_START = new RegExp(
+  `(?<=^|[\\s|>]|\\\\n)(?:\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: |\\[${APACHE_TIME}\\] \\[)`,
+  'g',
+);
+/** Shortest line that can hold two entries (two nginx prefixes and a few characters each). */
+const MIN_TWO = 2 * 40;
+
+/** Where what joined an entry to the next begins (blanks, a `|`, literal `\r\n` / `\n`), searched back from `to`. */
+function jointStart(text: string, from: number, to: number): number {
+  let end = to;
+  while (end > from) {
+    const c = text.charCodeAt(end - 1);
+    if (c === 0x20 || c === 0x09 || c === 0x7c /* | */) end--;
+    else if ((c === 0x6e /* n */ || c === 0x72) /* r */ && end - 2 >= from && text.charCodeAt(end - 2) === 0x5c /* \ */) end -= 2;
+    else break;
+  }
+  return end;
+}
+
+/**
+ * The entries of a line that holds more than one, each without what joined it to the next; null when it
+ * holds one (or none). Whatever precedes the first entry (a wrapper, a label) stays with it. Linear.
+ * @param text one physical line
+ */
+export function entriesIn(text: string): string[] | null {
+  if (text.length < MIN_TWO) return null;
+  const starts: number[] = [];
+  ENTRY_START.lastIndex = 0;
+  for (let m = ENTRY_START.exec(text); m !== null; m = ENTRY_START.exec(text)) starts.push(m.index);
+  if (starts.length < 2) return null;
+  const out: string[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const from = i === 0 ? 0 : starts[i]!;
+    const to = i + 1 < starts.length ? starts[i + 1]! : text.length;
+    const piece = text.slice(from, jointStart(text, from, to));
+    if (piece.length > 0) out.push(piece);
+  }
+  return out.length > 1 ? out : null;
+}
