@@ -697,8 +697,9 @@ function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly 
  * triggers. Shortcuts, each exact: a text whose lower case lacks the trigger's core
  * (`looseTriggerCore()`) cannot hold it, nor can one that lacks a pair of adjacent characters of any
  * piece of it (`looseTriggerRuns()`: a bit set of the text's character pairs, built once per text,
- * answers that for all candidates); the last answer serves the same text and any of its candidates
- * (the joiner and the matcher ask in turn). Only what passes both runs the loose pattern.
+ * answers that for all candidates; made only for more than {@link FEW_CANDIDATES} of them); the last
+ * answer serves the same text and any of its candidates (the joiner and the matcher ask in turn). Only
+ * what passes the shortcuts runs the loose pattern.
  */
 function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
   // Each trigger's core and pairs are found when it is first a candidate (most never are in a small log).
@@ -718,7 +719,8 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   const wasFound = new Uint32Array(triggers.length);
   let stamp = 0;
   let lower: string | null = null;
-  let pairsOf = '';
+  let lowerOf: string | null = null;
+  let pairsOf: string | null = null;
   return (norm, candidates) => {
     if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
     // Each candidate is tested on its own: the last answer serves any of its candidates.
@@ -726,17 +728,25 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
       if (sameList(last.candidates, candidates)) return last.found.slice();
       if (candidates.every((ti) => wasCandidate[ti] === stamp)) return candidates.filter((ti) => wasFound[ti] === stamp);
     }
-    if (lower === null || pairsOf !== norm) {
+    if (lowerOf !== norm) {
       lower = norm.toLowerCase();
+      lowerOf = norm;
+    }
+    // The pair set pays only for many candidates (`startsMessage()` asks for every trigger): a line's
+    // few are each looked for by their core at once, a native search, not a pass per character (issue 15).
+    const few = candidates.length <= FEW_CANDIDATES;
+    if (!few && pairsOf !== norm) {
       pairsOf = norm;
       pairs.fill(0);
-      for (let i = 1; i < lower.length; i++) {
-        const h = pairHash(lower.charCodeAt(i - 1), lower.charCodeAt(i));
+      for (let i = 1; i < lower!.length; i++) {
+        const h = pairHash(lower!.charCodeAt(i - 1), lower!.charCodeAt(i));
         pairs[h >>> 5]! |= 1 << (h & 31);
       }
     }
-    const low = lower;
-    const found = candidates.filter((ti) => hasPairs(pairs, pairsOfTrigger(ti)) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm));
+    const low = lower!;
+    const found = candidates.filter(
+      (ti) => (few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm),
+    );
     last = { norm, candidates: candidates.slice(), found };
     if (++stamp === 0xffffffff) {
       wasCandidate.fill(0);
@@ -749,6 +759,8 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   };
 }
 
+/** Candidates up to which {@link triggersInOf} skips the character-pair set (its core search decides as fast). */
+const FEW_CANDIDATES = 8;
 /** Bits of the character-pair set of {@link triggersInOf}. */
 const PAIR_BITS = 4096;
 function pairHash(a: number, b: number): number {
