@@ -53,7 +53,7 @@ import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './pref
 import { cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
-import { hitKeyRest, Lru, timeDependent } from './hit-memo.js';
+import { hitKeyRest, Lru, MEMO_MESSAGE_MAX, timeDependent } from './hit-memo.js';
 
 /**
  * Longest message (in UTF-16 code units) given to a rule regex. Apache formats a whole error-log
@@ -107,12 +107,20 @@ export interface Prepared {
   original?: string;
 }
 
+/** A message as written, before normalisation: see {@link messageBody}. */
+export interface MessageBody {
+  /** The message as written: unescaped, without a terminal's padding, Apache's certificate suffix split off, bounded. */
+  original: string;
+  /** The certificate suffix's values (and the line's time as `loggedAt` beside a notAfter). */
+  shared: Values;
+}
+
 /**
- * Prepare a parsed line's message for the rule regexes (see {@link Prepared}).
- * @param lean the message only: `shared` holds no more than the certificate suffix's values (for a
- *   match whose values nobody reads, see {@link Matcher.match})
+ * The first step of {@link prepare}: the message as written without what is not message (a copy's
+ * escapes, a terminal's padding, Apache's certificate suffix), with the suffix's values. Reads of the
+ * parsed line only its message, server and time (the time only beside a certificate's notAfter).
  */
-export function prepare(p: ParsedLine, lean = false): Prepared {
+export function messageBody(p: ParsedLine): MessageBody {
   // Values come from the text as written (paths with their spacing and bytes, OpenSSL times); the regexes
   // see it normalised, and values fall back to the normalised text where the written one does not parse.
   // A terminal's padding is no part of the text (values such as a certificate subject run across it).
@@ -131,6 +139,17 @@ export function prepare(p: ParsedLine, lean = false): Prepared {
     if (shared.notAfter !== undefined && p.time !== null) shared = { ...shared, loggedAt: p.time };
   }
   if (original.length > MAX_MATCH_CHARS) original = original.slice(0, MAX_MATCH_CHARS);
+  return { original, shared };
+}
+
+/**
+ * Prepare a parsed line's message for the rule regexes (see {@link Prepared}).
+ * @param lean the message only: `shared` holds no more than the certificate suffix's values (for a
+ *   match whose values nobody reads, see {@link Matcher.match})
+ */
+export function prepare(p: ParsedLine, lean = false, body: MessageBody = messageBody(p)): Prepared {
+  const original = body.original;
+  let shared = body.shared;
   const raw = plainText(original);
   const n = normalizeText(raw);
   if (lean) return { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map(), ...(raw !== original ? { original } : {}) };
@@ -282,10 +301,10 @@ function cancelOnly(rule: Rule): boolean {
  * cancels ({@link cancelOnly}) and one's own pattern matches. The hits are those `hitsOn()` finds (same
  * rules, patterns, order, cause and severity) with `values: {}`; null when that is not the case.
  */
-function leanHitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; prepared: Prepared } | null {
+function leanHitsOn(parsed: ParsedLine, rs: readonly Rule[], body?: MessageBody): { hits: RuleHit[]; prepared: Prepared } | null {
   const apply = rs.filter((r) => applies(r, parsed));
   if (apply.length === 0 || !apply.every(cancelOnly)) return null;
-  const prepared = prepare(parsed, true);
+  const prepared = prepare(parsed, true, body);
   const hits: RuleHit[] = [];
   for (const r of apply) {
     const pattern = ownPattern(r, prepared);
@@ -720,8 +739,9 @@ function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly 
  * triggers. Shortcuts, each exact: a text whose lower case lacks the trigger's core
  * (`looseTriggerCore()`) cannot hold it, nor can one that lacks a pair of adjacent characters of any
  * piece of it (`looseTriggerRuns()`: a bit set of the text's character pairs, built once per text,
- * answers that for all candidates); the last answer serves the same text and any of its candidates
- * (the joiner and the matcher ask in turn). Only what passes both runs the loose pattern.
+ * answers that for all candidates; made only for more than {@link FEW_CANDIDATES} of them); the last
+ * answer serves the same text and any of its candidates (the joiner and the matcher ask in turn). Only
+ * what passes the shortcuts runs the loose pattern.
  */
 function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
   // Each trigger's core and pairs are found when it is first a candidate (most never are in a small log).
@@ -741,7 +761,8 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   const wasFound = new Uint32Array(triggers.length);
   let stamp = 0;
   let lower: string | null = null;
-  let pairsOf = '';
+  let lowerOf: string | null = null;
+  let pairsOf: string | null = null;
   return (norm, candidates) => {
     if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
     // Each candidate is tested on its own: the last answer serves any of its candidates.
@@ -749,17 +770,25 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
       if (sameList(last.candidates, candidates)) return last.found.slice();
       if (candidates.every((ti) => wasCandidate[ti] === stamp)) return candidates.filter((ti) => wasFound[ti] === stamp);
     }
-    if (lower === null || pairsOf !== norm) {
+    if (lowerOf !== norm) {
       lower = norm.toLowerCase();
+      lowerOf = norm;
+    }
+    // The pair set pays only for many candidates (`startsMessage()` asks for every trigger): a line's
+    // few are each looked for by their core at once, a native search, not a pass per character (issue 15).
+    const few = candidates.length <= FEW_CANDIDATES;
+    if (!few && pairsOf !== norm) {
       pairsOf = norm;
       pairs.fill(0);
-      for (let i = 1; i < lower.length; i++) {
-        const h = pairHash(lower.charCodeAt(i - 1), lower.charCodeAt(i));
+      for (let i = 1; i < lower!.length; i++) {
+        const h = pairHash(lower!.charCodeAt(i - 1), lower!.charCodeAt(i));
         pairs[h >>> 5]! |= 1 << (h & 31);
       }
     }
-    const low = lower;
-    const found = candidates.filter((ti) => hasPairs(pairs, pairsOfTrigger(ti)) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm));
+    const low = lower!;
+    const found = candidates.filter(
+      (ti) => (few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm),
+    );
     last = { norm, candidates: candidates.slice(), found };
     if (++stamp === 0xffffffff) {
       wasCandidate.fill(0);
@@ -772,6 +801,8 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   };
 }
 
+/** Candidates up to which {@link triggersInOf} skips the character-pair set (its core search decides as fast). */
+const FEW_CANDIDATES = 8;
 /** Bits of the character-pair set of {@link triggersInOf}. */
 const PAIR_BITS = 4096;
 function pairHash(a: number, b: number): number {
@@ -851,13 +882,16 @@ function memoHitsOn(): typeof hitsOn {
 
 /**
  * {@link leanHitsOn} through a memo by {@link hitKeyRest} (bounded): what it reads of a line is what
- * `hitsOn()` reads but the time (only a value, and a lean hit has none). A line whose key was seen gets
- * a copy of the best hit (with its own empty values) and whether a cut marker ended the message.
+ * `hitsOn()` reads but the time and the certificate suffix's values (values, and a lean hit has none),
+ * so the memo is by the message without the suffix ({@link messageBody}): the client-certificate
+ * look-alikes that name a new serial on every handshake (AH02276 … `[subject: … / serial: …]`) are one
+ * entry, not one per line (issue 15). A line whose key was seen gets a copy of the best hit (with its own
+ * empty values) and whether a cut marker ended the message.
  */
 function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: RuleHit[]; cutMarker: boolean } | null {
   const memo = new Lru<{ best: RuleHit; cutMarker: boolean } | null>(HIT_MEMO_SIZE);
-  const lean = (parsed: ParsedLine, rs: readonly Rule[]): { best: RuleHit; cutMarker: boolean } | null => {
-    const r = leanHitsOn(parsed, rs);
+  const lean = (parsed: ParsedLine, rs: readonly Rule[], body?: MessageBody): { best: RuleHit; cutMarker: boolean } | null => {
+    const r = leanHitsOn(parsed, rs, body);
     return r ? { best: r.hits[0]!, cutMarker: r.prepared.cutMarker } : null;
   };
   return (parsed, rs) => {
@@ -865,10 +899,12 @@ function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: 
     if (!rs.some(cancelOnly)) return null;
     let e: { best: RuleHit; cutMarker: boolean } | null | undefined;
     const rest = hitKeyRest(parsed, rs);
-    if (!memo.worth(rest)) e = lean(parsed, rs);
+    // (A long message is matched afresh, as the memo keeps no entry for it: its body would keep it alive.)
+    if (!memo.worth(rest) || parsed.message.length > MEMO_MESSAGE_MAX) e = lean(parsed, rs);
     else {
-      e = memo.get(parsed.message, rest);
-      if (e === undefined) memo.set(parsed.message, rest, (e = lean(parsed, rs)));
+      const body = messageBody(parsed);
+      e = memo.get(body.original, rest);
+      if (e === undefined) memo.set(body.original, rest, (e = lean(parsed, rs, body)));
     }
     if (!e) return null;
     const b = e.best;
