@@ -302,6 +302,14 @@ export interface RuleSpec {
    * stapling file alike), so that only the stapling one is reported.
    */
   tiedTo?: { directive: TieDirective; value: ValueName };
+  /**
+   * For a rule whose trigger other programs write too (nginx's `no resolver defined to resolve ` is also
+   * proxy_pass's and a Lua cosocket's): a regular expression (case-insensitive) that a message read as a
+   * fragment (cut short, retyped without quotes, `src/rules/cut.ts`) must hold to count. Tested on the
+   * message with the line's level in front when the prefix gave one (`[warn] no resolver …`). A whole
+   * message is matched by the rule's own patterns, which say what identifies it.
+   */
+  fragmentNeeds?: string;
   source: RuleSource[];
   samples: { match: RuleSample[]; nomatch: RuleSample[] };
 }
@@ -311,6 +319,8 @@ export interface Rule extends RuleSpec {
   /** File it was loaded from (for error messages); `<builtin>/…` for bundled rules. */
   file: string;
   compiled: CompiledPattern[];
+  /** {@link RuleSpec.fragmentNeeds} compiled. */
+  fragmentNeedsRe?: RegExp;
 }
 
 export interface CompiledPattern extends RulePatternSpec {

@@ -90,6 +90,13 @@ function decidingEnd(rule: Rule, sample: RuleSample, hit: RuleHit, deciding: Rea
   }
   for (const w of wildcardWitnesses(hit.pattern.regex)) end = Math.max(end, after(w));
   if (hit.values.certSubject !== undefined && hit.cause === 'self-signed-certificate') end = line.length; // decided by the suffix
+  // A rule whose fragments need more than the trigger (`fragmentNeeds`): cut only after what it needs.
+  if (rule.fragmentNeedsRe) {
+    const p = parseLine(sample.line);
+    const lead = p.level ? `[${p.level}] ` : '';
+    const m = rule.fragmentNeedsRe.exec(lead + p.message);
+    if (m && m.index + m[0].length > lead.length) end = Math.max(end, line.toLowerCase().indexOf(m[0].toLowerCase(), from) + m[0].length);
+  }
   return end;
 }
 

@@ -268,7 +268,13 @@ export function compileRuleSpec(file: string, spec: RuleSpec): Rule {
       throw new RuleLoadError(file, `/samples/match/${i}/line`, `positive sample does not contain the trigger "${spec.trigger}"`);
     }
   });
-  return { ...spec, file, compiled };
+  let fragmentNeedsRe: RegExp | undefined;
+  try {
+    if (spec.fragmentNeeds !== undefined) fragmentNeedsRe = new RegExp(spec.fragmentNeeds, 'i');
+  } catch (err) {
+    throw new RuleLoadError(file, '/fragmentNeeds', (err as Error).message);
+  }
+  return { ...spec, file, compiled, ...(fragmentNeedsRe ? { fragmentNeedsRe } : {}) };
 }
 
 /** Options of {@link loadRules}. */

@@ -367,6 +367,8 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
   if (!applies(rule, parsed)) return null;
   const message = messageFor(prepared, rule.trigger);
   if (message === null) return null;
+  // A trigger other programs write too: a fragment counts only with what shows it is this server's message.
+  if (rule.fragmentNeedsRe && !rule.fragmentNeedsRe.test(parsed.level ? `[${parsed.level}] ${message}` : message)) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
     for (const pattern of rule.compiled) {
       const t = twinsOf(pattern, rule.trigger);

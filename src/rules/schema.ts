@@ -82,6 +82,7 @@ export const RULE_SCHEMA = {
     follows: { type: 'array', items: { $ref: '#/$defs/cause' }, uniqueItems: true },
     closes: { type: 'boolean' },
     priority: { type: 'integer' },
+    fragmentNeeds: { type: 'string', minLength: 1 },
     tiedTo: {
       type: 'object',
       additionalProperties: false,
