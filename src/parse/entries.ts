@@ -9,11 +9,23 @@
 const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
 const APACHE_TIME =
   '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? \\d{4}';
-/** Where an entry starts: a server prefix after the line's start, a blank, `|`, `>` or a literal `\n`. */
+/** A server prefix (where it may start an entry is checked apart: a lookbehind here doubles the cost per line). */
 const ENTRY_START = new RegExp(
-  `(?<=^|[\\s|>]|\\\\n)(?:\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: |\\[${APACHE_TIME}\\] \\[)`,
+  `(?:\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: |\\[${APACHE_TIME}\\] \\[)`,
   'g',
 );
+const BLANK = 0x20;
+const TAB = 0x09;
+const PIPE = 0x7c;
+const GREATER = 0x3e;
+const LETTER_N = 0x6e;
+const BACKSLASH = 0x5c;
+/** May an entry start at `i`: the line's start, or after a blank, `|`, `>` or a literal `\n`. */
+function startsEntry(text: string, i: number): boolean {
+  if (i === 0) return true;
+  const c = text.charCodeAt(i - 1);
+  return c === BLANK || c === TAB || c === PIPE || c === GREATER || (c === LETTER_N && text.charCodeAt(i - 2) === BACKSLASH);
+}
 /** Shortest line that can hold two entries (two nginx prefixes and a few characters each). */
 const MIN_TWO = 2 * 40;
 
@@ -38,7 +50,7 @@ export function entriesIn(text: string): string[] | null {
   if (text.length < MIN_TWO) return null;
   const starts: number[] = [];
   ENTRY_START.lastIndex = 0;
-  for (let m = ENTRY_START.exec(text); m !== null; m = ENTRY_START.exec(text)) starts.push(m.index);
+  for (let m = ENTRY_START.exec(text); m !== null; m = ENTRY_START.exec(text)) if (startsEntry(text, m.index)) starts.push(m.index);
   if (starts.length < 2) return null;
   const out: string[] = [];
   for (let i = 0; i < starts.length; i++) {
