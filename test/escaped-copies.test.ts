@@ -13,7 +13,7 @@ import { unescaped } from '../src/parse/normalize.js';
 import { jsonMemberValue } from '../src/parse/wrappers.js';
 import { parseLine } from '../src/parse/line.js';
 import { joinLines } from './helpers/join-lines.js';
-import { enclosed, escapedCopies, markedUp } from './helpers/variants.js';
+import { ellipsisAfter, enclosed, escapedCopies, markedUp } from './helpers/variants.js';
 
 describe('unescaped(): HTML references and JSON escapes decoded, nothing else', () => {
   test.each([
@@ -70,6 +70,7 @@ describe.each([
   ['copied escaped', escapedCopies],
   ['enclosed whole in a paste (inline code, quotes, brackets)', enclosed],
   ['in the markup of a page or forum (HTML, BBCode, a table row)', markedUp],
+  ["followed by a poster's cut marker", ellipsisAfter],
 ])('every positive sample, %s, gives the values of the plain line', (_what, variants) => {
   const matchOf = (lines: readonly string[], cause: string) =>
     joinLines(matcher, lines, 'pasted').find((r) => r.match?.cause === cause)?.match ?? null;

@@ -187,6 +187,18 @@ export function unblanked(text: string): string {
   return text.replace(ODD_BLANK, ' ').replace(INVISIBLE, '');
 }
 
+/**
+ * The text without a poster's cut marker at its end (`…`, `...`, `[...]`, `(...)`, `<...>`), as
+ * {@link normalizeText} removes it, for reading values from the text as written. Linear: the marker is
+ * searched for only when the text ends like one.
+ */
+export function withoutCutMarker(text: string): string {
+  const t = text.trimEnd();
+  if (!CUT_ENDS.includes(t[t.length - 1] ?? 'x') || !(t.includes('...') || t.includes('\u2026'))) return text;
+  const cut = TRAILING_CUT.exec(t);
+  return cut && cut.index > 0 ? t.slice(0, cut.index) : text;
+}
+
 /** The last printable-ASCII text {@link plainText} was given and its answer (also printable ASCII). */
 let lastPlain = { in: '', out: '' };
 

@@ -24,6 +24,7 @@ import {
   canonicalTrigger,
   codeSpans,
   looksRedacted,
+  withoutCutMarker,
   looseTriggerCore,
   looseTriggerPattern,
   looseTriggerRuns,
@@ -115,6 +116,9 @@ export interface MessageBody {
   shared: Values;
 }
 
+/** The end of Apache's certificate suffix followed by a poster's cut marker only (bounded: linear). */
+const SUFFIX_THEN_CUT = /\](?:\s{0,4}(?:\.{3,5}|\u2026|\[\s?(?:\.{3}|\u2026)\s?\]|\(\s?(?:\.{3}|\u2026)\s?\))){1,3}\s*$/;
+
 /**
  * The first step of {@link prepare}: the message as written without what is not message (a copy's
  * escapes, a terminal's padding, Apache's certificate suffix), with the suffix's values. Reads of the
@@ -128,6 +132,9 @@ export function messageBody(p: ParsedLine): MessageBody {
   let original = unescaped(unpadded(p.message));
   let shared: Values = {};
   if (p.server !== 'nginx' && original.includes(' [')) {
+    // A poster's cut marker after the whole suffix (`… GMT]…`, `… GMT] [...]`) is not part of it.
+    const marked = original.includes('...') || original.includes('\u2026') ? SUFFIX_THEN_CUT.exec(original) : null;
+    if (marked) original = original.slice(0, marked.index + 1);
     let s = splitApacheCertSuffixCut(original.trimEnd());
     // A suffix a poster edited (`serial: <server domain>`) splits only once normalised.
     if (s.message === original.trimEnd()) s = splitApacheCertSuffixCut(plainText(original).trimEnd());
@@ -156,9 +163,16 @@ export function prepare(p: ParsedLine, lean = false, body: MessageBody = message
   if (p.status) shared = { ...shared, ...apacheStatusValues(p.status) };
   // (Pure functions: the text as written is not tried twice when it is already plain.)
   const same = raw === original && fastPathsOn();
-  const ctx = nginxOcspContext(original.trimEnd()) ?? (same ? null : nginxOcspContext(raw.trimEnd())) ?? nginxOcspContext(n.text);
+  // A poster's cut marker at the end (`responder: host…`, `…not found [...]`) is no part of the last value.
+  const written = n.cutMarker ? withoutCutMarker(original) : original;
+  // (A marker that stands for a whole value, `responder: ...`, is read as written: a redaction.)
+  const ctx =
+    nginxOcspContext(written.trimEnd()) ??
+    (written === original ? null : nginxOcspContext(original.trimEnd())) ??
+    (same ? null : nginxOcspContext(raw.trimEnd())) ??
+    nginxOcspContext(n.text);
   if (ctx) shared = { ...shared, ...ctx };
-  const block = opensslBlock(original) ?? (same ? null : opensslBlock(raw));
+  const block = opensslBlock(written) ?? (written === original ? null : opensslBlock(original)) ?? (same ? null : opensslBlock(raw));
   if (block) shared = { ...shared, ...opensslValues(block) };
   const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
   if (raw !== original) prepared.original = original;

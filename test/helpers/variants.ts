@@ -385,6 +385,15 @@ export function markedUp(line: string): Variant[] {
   ];
 }
 
+/** The whole line with a poster's cut marker after it (`…`, `...`, ` [...]`): nothing of the line is cut. */
+export function ellipsisAfter(line: string): Variant[] {
+  return [
+    { kind: 'followed by …', lines: [`${line}\u2026`] },
+    { kind: 'followed by ...', lines: [`${line}...`] },
+    { kind: 'followed by [...]', lines: [`${line} [...]`] },
+  ];
+}
+
 /** Ordinary entries of each server (nginx src/os/unix/ngx_process_cycle.c, httpd server/mpm/event/event.c AH00489). */
 const OTHER_ENTRY = {
   nginx: '2024/09/21 23:16:05 [notice] 781#781: signal process started',
@@ -483,5 +492,6 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...enclosed(line));
   out.push(...markedUp(line));
   out.push(...onOneLine(line));
+  out.push(...ellipsisAfter(line));
   return out;
 }
