@@ -45,8 +45,20 @@ export interface ParseOptions {
  * @returns the fields; `format: null` and `message` = the unwrapped line when no prefix fits
  */
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
+  const p = parseAsWritten(line, options);
+  if (p.format !== null) return p;
+  // A copy from a web page (no-break, typographic or zero-width spaces where the server wrote spaces) parses
+  // once those are spaces. Only then: a log's own values keep every character they have.
+  const plain = unblanked(line);
+  if (plain === line) return p;
+  const q = parseAsWritten(plain, options);
+  return q.format !== null ? q : p;
+}
+
+/** {@link parseLine} on the text as it is. */
+function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   // A terminal's padding may fall in the prefix too (`(70007)The t` + blanks + `imeout …`, `[client 198.` + blanks + `51.…`).
-  const padded = unpadded(unblanked(line.endsWith('\r') ? line.slice(0, -1) : line));
+  const padded = unpadded(line.endsWith('\r') ? line.slice(0, -1) : line);
   const text = unmarked(padded);
   const u = unwrap(text, () => options.now ?? new Date());
   // Markup a paste put around the line (`<code>`, `| … |`) is a wrapper of its own.
