@@ -5,8 +5,8 @@
  * prefix: nginx's `YYYY/MM/DD HH:MM:SS [level] pid#tid: ` (src/core/ngx_log.c) or Apache's
  * `[Www Mmm dd hh:mm:ss[.usec] yyyy] [` (server/log.c, `%t`). Pure.
  */
+import { NGX_LEVEL } from './formats.js';
 
-const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
 const APACHE_TIME =
   '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? \\d{4}';
 /** A server prefix (where it may start an entry is checked apart: a lookbehind here doubles the cost per line). */
@@ -19,6 +19,7 @@ const TAB = 0x09;
 const PIPE = 0x7c;
 const GREATER = 0x3e;
 const LETTER_N = 0x6e;
+const LETTER_R = 0x72;
 const BACKSLASH = 0x5c;
 /** May an entry start at `i`: the line's start, or after a blank, `|`, `>` or a literal `\n`. */
 function startsEntry(text: string, i: number): boolean {
@@ -34,8 +35,8 @@ function jointStart(text: string, from: number, to: number): number {
   let end = to;
   while (end > from) {
     const c = text.charCodeAt(end - 1);
-    if (c === 0x20 || c === 0x09 || c === 0x7c /* | */) end--;
-    else if ((c === 0x6e /* n */ || c === 0x72) /* r */ && end - 2 >= from && text.charCodeAt(end - 2) === 0x5c /* \ */) end -= 2;
+    if (c === BLANK || c === TAB || c === PIPE) end--;
+    else if ((c === LETTER_N || c === LETTER_R) && end - 2 >= from && text.charCodeAt(end - 2) === BACKSLASH) end -= 2;
     else break;
   }
   return end;

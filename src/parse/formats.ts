@@ -23,7 +23,8 @@ import { apacheTimeToIso } from './time.js';
 import { nginxContext, splitAhCode, splitClient } from './fields.js';
 
 export const LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])';
-const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
+/** nginx's level names in its prefix (src/core/ngx_log.c err_levels). */
+export const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
 
 // The time shapes apacheTimeToIso() reads (no capturing groups: the prefixes' groups are numbered). The ctime
 // form's day may come unpadded (`Sun Aug 5 16:26:02 2001`: a paste that collapsed the blanks of `Aug  5`).

@@ -29,8 +29,11 @@ import { fastPathsOn } from './fast-path.js';
 const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g;
 const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032]/g;
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
-const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
-const BLANKS = /[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g;
+/** Zero-width characters and other-than-ASCII blanks, as character-class contents (shared by the patterns below). */
+const INVISIBLE_CHARS = '\\u200b-\\u200d\\u2060\\ufeff';
+const ODD_BLANK_CHARS = '\\u00a0\\u2000-\\u200a\\u202f\\u205f\\u3000';
+const INVISIBLE = new RegExp(`[${INVISIBLE_CHARS}]`, 'g');
+const BLANKS = new RegExp(`[\\s${ODD_BLANK_CHARS}]+`, 'g');
 const TRAILING_CUT = /(?:\s*(?:\.{3,}|\u2026|\[\s*(?:\.{3}|\u2026)\s*\]|\(\s*(?:\.{3}|\u2026)\s*\)|<\s*(?:\.{3}|\u2026)\s*>))+$/;
 const TRAILING_ESCAPED_NEWLINE = /(?:\\r)?\\n$/;
 const MARKDOWN_ENDS = /^([`*_]+)(.*?)\1$/s;
@@ -174,8 +177,8 @@ export function unpadded(text: string): string {
 }
 
 /** Blanks a paste puts where the server wrote a space (no-break, typographic and ideographic spaces), and zero-width characters. */
-const ODD_BLANK = /[\u00a0\u2000-\u200a\u202f\u205f\u3000]/g;
-const ODD_ANY = /[\u00a0\u2000-\u200d\u202f\u205f\u2060\u3000\ufeff]/;
+const ODD_BLANK = new RegExp(`[${ODD_BLANK_CHARS}]`, 'g');
+const ODD_ANY = new RegExp(`[${ODD_BLANK_CHARS}${INVISIBLE_CHARS}]`);
 
 /**
  * The line with the blanks a web page or editor puts in a copy made plain (issue 10, class 2): a
