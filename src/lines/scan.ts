@@ -108,8 +108,11 @@ function linesBefore(buf: Buffer, from: number, to: number, n: number, out: stri
 interface Plan {
   teddy: Teddy | null;
   anchors: Buffer[];
+  /** The anchors' bytes as latin1 strings (one char per byte). */
+  anchorText: string[];
   verify: number[][];
-  triggerBytes: Buffer[];
+  /** The triggers' bytes as latin1 strings, in the prefilter's order. */
+  triggerText: readonly string[];
   /** Bits of an anchor index in an encoded hit. */
   shift: number;
 }
@@ -120,19 +123,18 @@ function makePlan(prefilter: Prefilter, model: Uint8Array | undefined, useSimd: 
   const teddy = fingerprints ? Teddy.create(fingerprints, fp!.buckets) : null;
   const anchors = teddy ? fingerprints! : prefilter.anchors(model).map((a) => Buffer.from(a, 'utf8'));
   const bytes = prefilter.triggerBytes;
-  const triggerBytes = bytes.map((t) => Buffer.from(t, 'latin1'));
+  const anchorText = anchors.map((a) => a.toString('latin1'));
   // Shortest first, so that an absent trigger rules out the longer ones containing it. Compared as
   // latin1 strings (one char per byte, the same test as on the bytes): Buffer#includes is a call into
   // C++ per pair, and anchors x triggers pairs were ~5 % of a small file's start (callgrind).
-  const verify = anchors.map((buf) => {
-    const a = buf.toString('latin1');
+  const verify = anchorText.map((a) => {
     const found: number[] = [];
     for (let i = 0; i < bytes.length; i++) if (bytes[i]!.includes(a)) found.push(i);
     return found.sort((x, y) => bytes[x]!.length - bytes[y]!.length || x - y);
   });
   let shift = 1;
   while (1 << shift <= anchors.length) shift++;
-  return { teddy, anchors, verify, triggerBytes, shift };
+  return { teddy, anchors, anchorText, verify, triggerText: bytes, shift };
 }
 
 /**
@@ -220,9 +222,10 @@ function sortedCopy(a: readonly number[], n: number): number[] {
 /** Splits a byte stream into lines and feeds candidate lines to an input handle. */
 export class LineScanner {
   private anchors: Buffer[] = [];
+  private anchorText: string[] = [];
   /** For each anchor, the indexes (into the planner's triggers) of the triggers that contain it. */
   private verify: number[][] = [];
-  private triggerBytes: Buffer[] = [];
+  private triggerText: readonly string[] = [];
   /** The triggers of the line being read: the first {@link presentCount} of this list (which keeps its room: `length = 0` would free it and a push per candidate line allocate it again). */
   private readonly present: number[] = [];
   private presentCount = 0;
@@ -285,13 +288,14 @@ export class LineScanner {
     const p = model ? makePlan(this.prefilter, model, this.useSimd) : staticPlan(this.prefilter, this.useSimd);
     this.teddy = p.teddy;
     this.anchors = p.anchors;
+    this.anchorText = p.anchorText;
     this.verify = p.verify;
-    this.triggerBytes = p.triggerBytes;
+    this.triggerText = p.triggerText;
     this.shift = p.shift;
     this.containers = this.prefilter.containers;
     this.containerOffsets = this.prefilter.containerOffsets;
-    this.absentIn = new Int32Array(this.triggerBytes.length);
-    this.checkedIn = new Int32Array(this.triggerBytes.length);
+    this.absentIn = new Int32Array(this.triggerText.length);
+    this.checkedIn = new Int32Array(this.triggerText.length);
   }
 
   /** Lines completed so far. */
@@ -300,16 +304,20 @@ export class LineScanner {
   }
 
   /**
-   * Collect into `present` the triggers of anchor k that buf[start, end) contains (each once). Every
-   * trigger contains an anchor, so doing this for every anchor found in a line gives exactly the set
-   * of triggers the line contains.
+   * Collect into `present` the triggers of anchor k that a line contains (each once). Every trigger
+   * contains an anchor, so doing this for every anchor found in a line gives exactly the set of
+   * triggers the line contains.
+   * @param line the line's bytes as a latin1 string (one char per byte: the same test as on the
+   *   bytes). V8's string search runs in JavaScript's own code, where `Buffer#indexOf` and
+   *   `Buffer#compare` are a call into C++ each, several per candidate line: on the look-alike-heavy
+   *   benchmark (b) they were 28 % of the byte filter's time (`test/bench/filter.mjs`, --cpu-prof).
    */
-  private addPresent(line: Buffer, k: number): void {
+  private addPresent(line: string, k: number): void {
     const stamp = this.stamp;
     for (const ti of this.verify[k]!) {
       if (this.checkedIn[ti] === stamp || this.absentIn[ti] === stamp) continue;
       this.checkedIn[ti] = stamp;
-      const t = this.triggerBytes[ti]!;
+      const t = this.triggerText[ti]!;
       let q = line.indexOf(t);
       const containers = this.containers[ti]!;
       if (q === -1) {
@@ -324,9 +332,9 @@ export class LineScanner {
         for (let n = 0; n < containers.length; n++) {
           const c = containers[n]!;
           if (this.checkedIn[c] === stamp) continue;
-          const y = this.triggerBytes[c]!;
+          const y = this.triggerText[c]!;
           const at = q - offsets[n]!;
-          if (at >= 0 && at + y.length <= line.length && line.compare(y, 0, y.length, at, at + y.length) === 0) {
+          if (at >= 0 && line.startsWith(y, at)) {
             this.checkedIn[c] = stamp;
             this.present[this.presentCount++] = c;
           }
@@ -344,9 +352,9 @@ export class LineScanner {
 
   /** The triggers buf[start, end) contains, looking for every anchor (lines outside the chunk scan). */
   private triggersIn(buf: Buffer, start: number, end: number): void {
-    const line = buf.subarray(start, end);
+    const line = buf.toString('latin1', start, end);
     this.newLine();
-    for (let k = 0; k < this.anchors.length; k++) if (line.indexOf(this.anchors[k]!) !== -1) this.addPresent(line, k);
+    for (let k = 0; k < this.anchorText.length; k++) if (line.includes(this.anchorText[k]!)) this.addPresent(line, k);
   }
 
   /**
@@ -467,11 +475,11 @@ export class LineScanner {
   private keysOfLine(chunk: Buffer, hits: readonly number[], h: number, pos: number, end: number, next: number): number {
     const shift = this.shift;
     this.newLine();
-    let line: Buffer | null = null;
+    let line: string | null = null;
     for (; h < hits.length; h++) {
       const at = Math.floor(hits[h]! / (1 << shift));
       if (at >= next) break;
-      if (at < end) this.addPresent((line ??= chunk.subarray(pos, end)), hits[h]! & ((1 << shift) - 1));
+      if (at < end) this.addPresent((line ??= chunk.toString('latin1', pos, end)), hits[h]! & ((1 << shift) - 1));
     }
     return h;
   }
@@ -591,7 +599,7 @@ export class LineScanner {
         const cr = chunk.indexOf(CR, p);
         if (cr !== -1 && (end === -1 || cr < end)) end = cr;
       }
-      const bytes = chunk.subarray(start, end);
+      const bytes = chunk.toString('latin1', start, end);
       this.newLine();
       for (; i < hp.length && hl[i] === line; i++) this.addPresent(bytes, hk[i]!);
       this.emit(chunk, start, end, this.lineNo + line + 1, base);
