@@ -11,11 +11,14 @@
  * remove: the benchmark prints it beside the floor to show what the filter alone leaves of a goal.
  * With `--parse`, each candidate line is also read by the library's `parseLine` (wrappers, the
  * server's prefix, nginx's trailing context), the least every candidate line costs before any rule
- * is tried on it.
+ * is tried on it. With `--match`, each candidate line is parsed and matched by the matcher as a line
+ * by itself (`Matcher.match`, with the scanner's keys): what the rules cost, without joining the lines
+ * of one message, correlating or keeping findings.
  *
- *   npm run build && node test/bench/filter.mjs [--parse] FILE…
+ *   npm run build && node test/bench/filter.mjs [--parse | --match] FILE…
  *
- * Prints `<lines> <candidate lines>` (and, with `--parse`, how many of them have a server prefix).
+ * Prints `<lines> <candidate lines>` and, with `--parse`, how many of them have a server prefix, with
+ * `--match`, how many a rule matches.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,19 +30,21 @@ const { LineScanner } = await import(path.join(DIST, 'lines/scan.js'));
 const { readInput } = await import(path.join(DIST, 'input/read.js'));
 
 const args = process.argv.slice(2);
-const parse = args[0] === '--parse';
-const files = parse ? args.slice(1) : args;
+const mode = args[0] === '--parse' || args[0] === '--match' ? args[0] : '';
+const files = mode ? args.slice(1) : args;
 const rules = await loadRules();
-const { prefilter } = createAnalyzer(rules).matcher;
+const { matcher } = createAnalyzer(rules);
+const { prefilter } = matcher;
 let lines = 0;
 let candidates = 0;
-let parsed = 0;
+let found = 0;
 for (const file of files) {
   let count = 0;
   const sink = {
-    line: (text) => {
+    line: (text, line, keys) => {
       candidates++;
-      if (parse && parseLine(text).server !== null) parsed++;
+      if (mode === '--parse' && parseLine(text).server !== null) found++;
+      if (mode === '--match' && matcher.match(text, { file, line }, keys).match !== null) found++;
       return 0;
     },
     skip: () => undefined,
@@ -52,4 +57,4 @@ for (const file of files) {
   scanner.end(false);
   lines += Math.max(count, scanner.lines);
 }
-console.log(`${lines} ${candidates}${parse ? ` ${parsed}` : ''}`);
+console.log(`${lines} ${candidates}${mode ? ` ${found}` : ''}`);
