@@ -364,3 +364,17 @@ test('odd blanks in a line whose prefix parses are kept: they are part of what t
     '2016/02/09 22:20:25 [warn] 2417#0: "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/a\u200bb\u00a0c.pem"';
   expect(parseLine(line).message).toBe('"ssl_stapling" ignored, issuer certificate not found for certificate "/etc/a\u200bb\u00a0c.pem"');
 });
+
+test.each([
+  ['no-break', '\u00a0'],
+  ['narrow no-break', '\u202f'],
+  ['ideographic', '\u3000'],
+])('a fragment without a prefix copied with %s spaces for every blank reads as with spaces', (_what, blank) => {
+  const fragment = '(70007)The timeout specified has expired: [client 1.2.3.4:23726] AH01977: failed reading line from OCSP server';
+  expect(parseLine(fragment.replaceAll(' ', blank))).toEqual(parseLine(fragment));
+});
+
+test('a fragment that has spaces keeps its odd blanks: only a copy that has none of its own was made so', () => {
+  const fragment = 'OCSP_basic_verify() failed while requesting certificate status, certificate: "/etc/a\u00a0b.pem"';
+  expect(parseLine(fragment).message).toBe(fragment);
+});

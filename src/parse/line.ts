@@ -52,7 +52,9 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
   const plain = unblanked(line);
   if (plain === line) return p;
   const q = parseAsWritten(plain, options);
-  return q.format !== null ? q : p;
+  // A fragment without a prefix (`OCSP_basic_verify() failed (…)`, `... (70007)The timeout …`) whose every
+  // blank is an odd one was copied so too: read with spaces, as its prefix would have been.
+  return q.format !== null || !line.includes(' ') ? q : p;
 }
 
 /** {@link parseLine} on the text as it is. */

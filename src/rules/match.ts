@@ -537,8 +537,23 @@ function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: 
       keyTriggers.push(f === JOURNAL_BYTE_MESSAGE ? [] : keyTriggers[i]!);
     }
   }
+  // The keys with odd blanks for every blank, as a copy writes them: a web page's no-break spaces
+  // (`&nbsp;`), a narrow one (typography), an ideographic one (a CJK input method). parseLine() reads
+  // such a line with spaces (issue 10, class 2); without these keys it was never a candidate.
+  for (const blank of ODD_KEY_BLANKS) {
+    for (let i = 0; i < plain; i++) {
+      const f = keys[i]!.replaceAll(' ', blank);
+      if (f === keys[i] || at.has(f)) continue;
+      at.set(f, keys.length);
+      keys.push(f);
+      keyTriggers.push(keyTriggers[i]!);
+    }
+  }
   return { keys, keyTriggers };
 }
+
+/** The blanks a copy may put for every space of a key: U+00A0, U+202F, U+3000. */
+const ODD_KEY_BLANKS = ['\u00a0', '\u202f', '\u3000'];
 
 /** A line parsed as the matcher does, and the server line in it: a JSON log record decoded first (null: undecodable). */
 function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; line: string } | null {

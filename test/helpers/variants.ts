@@ -458,6 +458,24 @@ export function markedRows(line: string): Variant[] {
   ];
 }
 
+/**
+ * A line copied with odd blanks for every space (issue 10, class 2): a web page's no-break spaces
+ * (`&nbsp;` made plain), a narrow no-break space, an ideographic space (a CJK input method); the
+ * no-break copy also without the server's prefix (a fragment). `of` names the plain line whose values
+ * the copy must give.
+ */
+export function oddBlanks(line: string): Variant[] {
+  const out: Variant[] = [
+    { kind: 'copied with no-break spaces', lines: [line.replaceAll(' ', '\u00a0')] },
+    { kind: 'copied with narrow no-break spaces', lines: [line.replaceAll(' ', '\u202f')] },
+    { kind: 'copied with ideographic spaces', lines: [line.replaceAll(' ', '\u3000')] },
+  ];
+  const stripped = stripPrefix(line);
+  if (stripped !== line)
+    out.push({ kind: 'prefix stripped, copied with no-break spaces', lines: [stripped.replaceAll(' ', '\u00a0')], of: stripped });
+  return out;
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
@@ -493,5 +511,6 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...markedUp(line));
   out.push(...onOneLine(line));
   out.push(...ellipsisAfter(line));
+  out.push(...oddBlanks(line));
   return out;
 }
