@@ -526,29 +526,21 @@ function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: 
       keyTriggers[i]!.push(ti);
     }
   });
+  // Another form of a key: the same triggers (a form already a key, the plain key itself included, is not added).
+  const addForm = (f: string, triggersOf: number[]): void => {
+    if (at.has(f)) return;
+    at.set(f, keys.length);
+    keys.push(f);
+    keyTriggers.push(triggersOf);
+  };
   // The keys as JSON encoders escape them (and journald's byte-array MESSAGE, which names no trigger):
   // a JSON log record is a candidate line too; it is decoded and its keys looked up again inside.
   const plain = keys.length;
-  for (let i = 0; i < plain; i++) {
-    for (const f of jsonEscapedForms([keys[i]!])) {
-      if (at.has(f)) continue;
-      at.set(f, keys.length);
-      keys.push(f);
-      keyTriggers.push(f === JOURNAL_BYTE_MESSAGE ? [] : keyTriggers[i]!);
-    }
-  }
+  for (let i = 0; i < plain; i++) for (const f of jsonEscapedForms([keys[i]!])) addForm(f, f === JOURNAL_BYTE_MESSAGE ? [] : keyTriggers[i]!);
   // The keys with odd blanks for every blank, as a copy writes them: a web page's no-break spaces
   // (`&nbsp;`), a narrow one (typography), an ideographic one (a CJK input method). parseLine() reads
   // such a line with spaces (issue 10, class 2); without these keys it was never a candidate.
-  for (const blank of ODD_KEY_BLANKS) {
-    for (let i = 0; i < plain; i++) {
-      const f = keys[i]!.replaceAll(' ', blank);
-      if (f === keys[i] || at.has(f)) continue;
-      at.set(f, keys.length);
-      keys.push(f);
-      keyTriggers.push(keyTriggers[i]!);
-    }
-  }
+  for (const blank of ODD_KEY_BLANKS) for (let i = 0; i < plain; i++) addForm(keys[i]!.replaceAll(' ', blank), keyTriggers[i]!);
   return { keys, keyTriggers };
 }
 
