@@ -98,15 +98,25 @@ async function inflateMember(
   let failure: Error | null = null;
   let sinkError: unknown = null;
   let done = false;
-  z.on('data', (c: Buffer) => {
-    size += c.length;
-    if (crc32) crc = crc32(c, crc!);
-    if (sinkError !== null) return;
-    try {
-      sink(c);
-    } catch (err) {
-      sinkError = err;
+  // The sink runs after zlib has started the next inflate step on the thread pool, not inside its
+  // 'data' event (emitted before that step is issued): the scan of one chunk and the inflate of the
+  // next overlap on two cores instead of taking turns. At most one chunk waits: the next one's event
+  // cannot come while the scan runs. `drain()` at the end hands on whatever is still queued.
+  const queue: Buffer[] = [];
+  const drain = (): void => {
+    for (const c of queue.splice(0)) {
+      size += c.length;
+      if (crc32) crc = crc32(c, crc!);
+      if (sinkError !== null) continue;
+      try {
+        sink(c);
+      } catch (err) {
+        sinkError = err;
+      }
     }
+  };
+  z.on('data', (c: Buffer) => {
+    if (queue.push(c) === 1) queueMicrotask(drain);
   });
   const ended = new Promise<void>((resolve) => {
     z.once('end', () => {
@@ -138,6 +148,7 @@ async function inflateMember(
     if (!done) failure ??= zError('Z_BUF_ERROR', 'unexpected end of file');
   }
   if (!done) z.destroy();
+  drain();
   if (sinkError !== null) throw sinkError;
   if (failure) throw failure;
   const unconsumed = written - z.bytesWritten;
