@@ -271,6 +271,33 @@ describe('damaged gzip', () => {
     );
   });
 
+  test('a deflate block damaged far into a large file: every line before the inflate step that met it is kept', async () => {
+    // Over a megabyte of output, and bytes that make zlib fail in the middle ("invalid block type"),
+    // not only at the trailer's check: a file is inflated in 256 KiB steps and read again in 64 KiB
+    // steps up to the damage, so it must keep what a gunzip in 64 KiB steps keeps.
+    const many = Array.from({ length: 8000 }, (_, i) => timeoutLine(`/etc/ssl/site-${i}-${(i * 7919).toString(36)}/fullchain.pem`));
+    const big = zlib.gzipSync(`${many.join('\n')}\n`);
+    const bad = Buffer.from(big);
+    bad.fill(0xff, Math.floor(bad.length / 2), Math.floor(bad.length / 2) + 64);
+    // Oracle: Node's own gunzip in 64 KiB steps, counting the lines it delivers before its error.
+    const { kept, error } = await new Promise<{ kept: string; error: Error | null }>((resolve) => {
+      const parts: Buffer[] = [];
+      const g = zlib.createGunzip({ chunkSize: 64 * 1024 });
+      g.on('data', (c: Buffer) => parts.push(c));
+      g.on('error', (err) => resolve({ kept: Buffer.concat(parts).toString('utf8'), error: err }));
+      g.on('end', () => resolve({ kept: Buffer.concat(parts).toString('utf8'), error: null }));
+      g.end(bad);
+    });
+    expect(error?.message).toBe('invalid block type');
+    const before = kept.split('\n').length - 1;
+    expect(before).toBeGreaterThan(1000);
+    const file = fixture('damaged-block.log.3.gz', bad);
+    const r = await runCliAsync(['--format', 'json', file]);
+    const input = (JSON.parse(r.stdout) as Report).inputs[0]!;
+    expect(input.error).toMatch(/^gzip data is truncated or corrupt \(invalid block type\) (?:in|after) line \d+$/);
+    expect(input.lines).toBeGreaterThanOrEqual(before);
+  });
+
   test('gzip on stdin that is cut short is reported the same way', async () => {
     const r = await runAllFormats(['-'], { input: gz.subarray(0, Math.floor(gz.length / 3)) });
     expect(r.code).toBe(2);

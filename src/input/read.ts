@@ -11,7 +11,8 @@
  * what was read before the damage: decoded output goes to the sink as it is produced, and the next
  * compressed piece is read only after the previous one was processed. A truncated `.gz` therefore
  * delivers every byte that can be decoded; corruption in the middle loses at most the output of the one
- * inflate step that hit it ({@link GUNZIP_CHUNK} bytes).
+ * inflate step that hit it ({@link GUNZIP_CHUNK} bytes; a file is inflated in larger steps and read
+ * again up to the damage in steps of that size, `gzip.ts`).
  */
 import { TextDecoder } from 'node:util';
 import { openRegularFile } from './files.js';
@@ -244,8 +245,10 @@ export async function readInput(
       if (r.done) break;
     }
     const format = compressedFormat(head);
-    if (head[0] === 0x1f && head[1] === 0x8b) await gunzipInto(head, chunks, collecting(out), signal);
-    else if (format) await decompressInto(format, head, chunks, collecting(out), signal);
+    if (head[0] === 0x1f && head[1] === 0x8b) {
+      const reread = typeof source === 'string' ? (): AsyncIterator<Buffer> => fileChunks(source) : undefined;
+      await gunzipInto(head, chunks, collecting(out), signal, reread);
+    } else if (format) await decompressInto(format, head, chunks, collecting(out), signal);
     else {
       out(head);
       for (;;) {
