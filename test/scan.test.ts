@@ -149,3 +149,49 @@ test('the line-by-line reference and the fast path agree on every mix of line en
   const simple = await analyzeStreamByLine(Readable.from([Buffer.from(text)]), rules, { name: 'x.log' });
   expect(simple.stats.lines).toBe(4);
 });
+
+describe('a plan made from one input sample serves the next inputs of its kind', () => {
+  // Apache's 404 noise with a stapling failure now and then; the same server's next rotation; then a
+  // log of another kind, an nginx whose upstream names do not resolve (a trigger on every line).
+  const quiet = (seed: number): string =>
+    Array.from({ length: 3000 }, (_, i) =>
+      i % 500 === 7
+        ? `[Sat Nov 29 10:${String(i % 60).padStart(2, '0')}:00.${seed}${i} 2026] [ssl:error] [pid ${seed + i}:tid 140] AH01941: stapling_renew_response: responder error`
+        : `[Sat Nov 29 10:${String(i % 60).padStart(2, '0')}:0${seed % 10} 2026] [core:error] [pid ${seed * 7 + i}] [client 10.0.${seed % 250}.${i % 250}:5${i % 1000}] AH00128: File does not exist: /var/www/html/missing-${seed}-${i}.png`,
+    ).join('\n') + '\n';
+  const busy = Array.from(
+    { length: 3000 },
+    (_, i) =>
+      `2026/11/29 10:00:${String(i % 60).padStart(2, '0')} [error] 123#0: *${i} upstream-${i}.example.com could not be resolved (3: Host not found), client: 10.0.0.${i % 250}, server: example.com, request: "GET / HTTP/1.1"`,
+  ).join('\n');
+
+  test('rotations of one log are not planned again; another kind of log is; the lines found are the same', async () => {
+    const { LineScanner } = await import('../src/lines/scan.js');
+    const { createMatcher } = await import('../src/rules/match.js');
+    const rules = await loadRules();
+    const real = createMatcher(rules).prefilter;
+    let plans = 0;
+    // The matcher's own prefilter, counting the plans asked of it from a sample.
+    const counting = Object.assign(Object.create(real) as typeof real, {
+      fingerprintPlan: (sample?: Uint8Array) => {
+        if (sample) plans++;
+        return real.fingerprintPlan(sample);
+      },
+    });
+    const found = (prefilter: typeof real, text: string): number[] => {
+      const lines: number[] = [];
+      const scanner = new LineScanner(prefilter, { line: (_t, no) => void lines.push(no), skip: () => {}, setLineCount: () => {} });
+      scanner.push(Buffer.from(text));
+      scanner.end();
+      return lines;
+    };
+    const inputs = [quiet(1), quiet(2), `${busy}\n`];
+    expect(inputs.every((t) => t.length > 256 * 1024)).toBe(true);
+    const seen = inputs.map((t) => found(counting, t));
+    expect(plans).toBe(2);
+    // What a scanner planning for each input alone finds (its own matcher: nothing kept between them).
+    expect(seen).toEqual(inputs.map((t) => found(createMatcher(rules).prefilter, t)));
+    expect(seen[0]!.length).toBe(6);
+    expect(seen[2]!.length).toBe(3000);
+  });
+});
