@@ -75,9 +75,9 @@ function unseen(report: Report): Markup[] {
   const unread = report.inputs.filter((i) => i.status === 'error').length;
   const cut = report.inputs.filter((i) => i.status === 'partial' && i.error !== 'interrupted').length;
   return [
-    ...(unread ? [markup` · <a class="bad" href="#inputs">${plural(unread, 'input')} could not be read</a>`] : []),
-    ...(cut ? [markup` · <a class="bad" href="#inputs">${plural(cut, 'input')} not read to the end</a>`] : []),
-    ...(report.interrupted ? [markup` · <span class="bad">interrupted: the inputs were not all read</span>`] : []),
+    ...(unread ? [markup` \u00b7 <a class="bad" href="#inputs">${plural(unread, 'input')} could not be read</a>`] : []),
+    ...(cut ? [markup` \u00b7 <a class="bad" href="#inputs">${plural(cut, 'input')} not read to the end</a>`] : []),
+    ...(report.interrupted ? [markup` \u00b7 <span class="bad">interrupted: the inputs were not all read</span>`] : []),
   ];
 }
 
@@ -106,7 +106,7 @@ function top(report: Report, title: string): Markup {
 <body>
 <header class="top">
 <h1>${title}</h1>
-<p class="summary">${counts} · ${read}${when ? ` · log time ${span(when[0], when[1])}` : ''}</p>
+<p class="summary">${counts} \u00b7 ${read}${when ? ` \u00b7 log time ${span(when[0], when[1])}` : ''}</p>
 </header>
 `;
 }
@@ -125,7 +125,7 @@ function overview(groups: readonly Group[]): Markup {
   return markup`<section id="overview">
 <h2>Overview</h2>
 <table class="overview">
-<thead><tr><th>Severity</th><th>Cause</th>${hosts ? markup`<th>Host</th>` : ''}<th>Server</th><th title="failures counted in the log">Failures</th><th title="distinct certificates, vhosts or responders">Certificates / vhosts</th><th>Episodes</th><th>First → last (log clock)</th></tr></thead>
+<thead><tr><th>Severity</th><th>Cause</th>${hosts ? markup`<th>Host</th>` : ''}<th>Server</th><th title="failures counted in the log">Failures</th><th title="distinct certificates, vhosts or responders">Certificates / vhosts</th><th>Episodes</th><th>First \u2192 last (log clock)</th></tr></thead>
 <tbody>
 ${groups.map((g) => overviewRow(groups, g, hosts))}</tbody>
 </table>
@@ -162,7 +162,7 @@ function timeline(groups: readonly Group[]): Markup {
   const gaps = [...new Set(groups.map((g) => g.timeline.episodeGapMs))].map((ms) => `${ms / 60_000} min`);
   return markup`<section id="timeline">
 <h2>Timeline</h2>
-<p class="note">Failures over time on the log’s own clock. A band is an episode: from its first failure to its last, with no pause longer than ${gaps.join(' or ')}; bars show how many failures fell in each stretch of time.</p>
+<p class="note">Failures over time on the log\u2019s own clock. A band is an episode: from its first failure to its last, with no pause longer than ${gaps.join(' or ')}; bars show how many failures fell in each stretch of time.</p>
 ${timelineSvg(groups)}
 ${episodeTable(groups)}
 </section>
@@ -202,7 +202,7 @@ function inspection(ins: Inspection): Markup {
   );
   const missing = ins.missing.map((m) => {
     const where = `${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'}`;
-    return markup`<li>${m.subject} (${where})${m.caIssuersUrl ? markup` — <code>${m.caIssuersUrl}</code>` : ''}</li>`;
+    return markup`<li>${m.subject} (${where})${m.caIssuersUrl ? markup` \u2014 <code>${m.caIssuersUrl}</code>` : ''}</li>`;
   });
   const cert = ins.certificate;
   const read = cert
@@ -237,20 +237,20 @@ function evidence(f: Finding): Markup {
 /** One finding: what, where, when, the fix, how to confirm it, the evidence. */
 export function findingHtml(f: Finding): Markup {
   const rows = subjectRows(f).map(([k, v]) => markup`<dt>${k}</dt><dd><code>${v}</code></dd>`);
-  const head = markup`${badge(f.severity)} <code class="cause">${f.cause}</code> · ${f.server ?? 'server?'} · ${plural(f.count, 'failure')} · ${span(f.first, f.last)}`;
+  const head = markup`${badge(f.severity)} <code class="cause">${f.cause}</code> \u00b7 ${f.server ?? 'server?'} \u00b7 ${plural(f.count, 'failure')} \u00b7 ${span(f.first, f.last)}`;
   return markup`<article class="finding sev-${f.severity}" id="${findingAnchor(f)}" data-cause="${f.cause}" data-host="${hostOf(f) ?? ''}">
 <p class="head">${head}</p>
 <p class="message">${f.message}</p>
 ${rows.length ? markup`<dl class="subject">${rows}</dl>\n` : ''}${episodeList(f)}${f.inspection ? inspection(f.inspection) : ''}<div class="fix"><h4>Fix</h4><p>${f.fix.summary}</p>${steps(f.fix.steps)}
 <h4>Confirm</h4><pre class="cmd"><code>${f.fix.verify.map((v) => markup`$ ${v}\n`)}</code></pre></div>
-${evidence(f)}<p class="meta">rules: ${f.ruleIds.join(', ')} · id: <code>${f.id}</code></p>
+${evidence(f)}<p class="meta">rules: ${f.ruleIds.join(', ')} \u00b7 id: <code>${f.id}</code></p>
 </article>
 `;
 }
 
 function inputsAndStats(report: Report): Markup {
   const problems = report.inputs.flatMap((i) => [
-    ...(i.error ? [markup`<li class="bad">${i.file}: ${i.error} — read ${plural(i.lines, 'line')} before that.</li>`] : []),
+    ...(i.error ? [markup`<li class="bad">${i.file}: ${i.error} \u2014 read ${plural(i.lines, 'line')} before that.</li>`] : []),
     ...(i.skipped ? [markup`<li>${i.file}: skipped ${plural(i.skipped, 'line')} longer than the limit.</li>`] : []),
   ]);
   const s = report.stats as unknown as Record<string, number>;
@@ -260,7 +260,7 @@ function inputsAndStats(report: Report): Markup {
 <h2>Inputs</h2>
 ${problems.length ? markup`<ul class="problems">${problems}</ul>\n` : ''}<ul class="inputs">${inputs}</ul>
 <table class="stats">${stats}</table>
-<p class="meta">stapling-doctor ${VERSION} · report format ${report.version}</p>
+<p class="meta">stapling-doctor ${VERSION} \u00b7 report format ${report.version}</p>
 </section>
 </body>
 </html>

@@ -124,7 +124,7 @@ const CLOSER: Record<string, string> = {
 /** Marks a server's message pairs itself (its quoted values, its bracketed fields). */
 const PAIRED = new Set(['"', '“', '‘', '«', '「', '[', '(', '<']);
 /** After the closing mark: a full stop, comma, colon or blanks of the poster's sentence. */
-const AFTER_CLOSER = /[\s.,;:。，]/;
+const AFTER_CLOSER = /[\s.,;:\u3002\uff0c]/;
 
 /**
  * Where the server's line ends when a paste enclosed it (`` `2024/01/01 … responder: ocsp.example` ``,
