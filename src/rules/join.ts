@@ -338,6 +338,13 @@ function endMayChange(t: string): boolean {
  * the end of the text (`endsInPhrase`, `endsInsideTrigger`), which is the same in both for as far as
  * any of them that holds a digit reaches (`reach`: the longest such, loosened: quotes do not count).
  */
+/** A hash of a list of trigger indexes (for {@link ShapeMemo}). */
+function hashOfSet(candidates: readonly number[]): number {
+  let h = candidates.length;
+  for (const ti of candidates) h = Math.imul(h ^ ti, 0x9e3779b1);
+  return h;
+}
+
 class ShapeMemo {
   private readonly byHash = new Map<number, { text: string; split: number; candidates: readonly number[]; facts: TextFacts }>();
   /** How the memo fares per set of candidate triggers (by a hash of the set: a collision only shares a count). */
@@ -351,10 +358,8 @@ class ShapeMemo {
    * share a shape pays neither the hash nor a new entry per line while the other sets keep theirs
    * (issue 15).
    */
-  open(candidates: readonly number[]): ShapeTrial | null {
-    let h = candidates.length;
-    for (const ti of candidates) h = Math.imul(h ^ ti, 0x9e3779b1);
-    h &= 0x3fffffff;
+  open(candidates: readonly number[], setHash = hashOfSet(candidates)): ShapeTrial | null {
+    const h = setHash & 0x3fffffff;
     let t = this.bySet.get(h);
     if (t === undefined) {
       if (this.bySet.size >= SETS_KEPT) this.bySet.clear();
@@ -366,14 +371,13 @@ class ShapeMemo {
   }
 
   /** The facts of the line's shape (new and empty for a new shape); `trial` is what {@link open} gave. */
-  facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number): TextFacts {
+  facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number, setHash = hashOfSet(candidates)): TextFacts {
     let split = text.length;
     for (let plain = 0; split > 0 && plain < reach; ) {
       const c = text.charCodeAt(--split);
       if (c !== 0x22 && c !== 0x27) plain++;
     }
-    let h = candidates.length;
-    for (const ti of candidates) h = Math.imul(h ^ ti, 0x9e3779b1);
+    let h = setHash;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       h = Math.imul(h ^ (i < split && c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
@@ -450,13 +454,32 @@ function digitsOf(m: Matcher): { digit: Uint8Array; reach: number } {
 /** A message being read: its physical lines, the triggers its keys name, and its evaluation (cached). */
 interface Group {
   lines: Physical[];
-  triggers: number[];
+  triggers: readonly number[];
   /** A single line's {@link TextFacts} (when its shape allows sharing them). */
   facts?: TextFacts;
   /** {@link MessageJoiner.lastUsed} before this message took its lines: restored when it matches nothing. */
   usedBefore?: number;
   /** The match of the lines so far (computed once per set of lines). */
   result?: MessageResult;
+}
+
+/**
+ * What the joiner works out from a list of candidate triggers alone, on first need, kept per list
+ * object: the matcher hands every line of the same scan keys the same list (`candidateTriggers`), and
+ * a line's ~100 candidates made each of these a loop, a filter or a joined string per line (issue 15).
+ */
+interface SetFacts {
+  /** The list as a string (`1,5,9`): names it among other lists. */
+  id?: string;
+  /** {@link hashOfSet} of the list. */
+  hash?: number;
+  /** The length of the longest phrase of its triggers and of nginx's context (`loosenedEnd()`). */
+  longest?: number;
+  /** How far a phrase or trigger with a digit reaches (`factsOf()`), and the triggers with a digit (null: none). */
+  reach?: number;
+  withDigit?: readonly number[] | null;
+  /** Those whose rules may apply to an nginx line with a connection id (`passesOver()`). */
+  risky?: readonly number[];
 }
 
 /** Options of {@link MessageJoiner}. */
@@ -490,6 +513,8 @@ class MatcherFacts {
   everyTrigger: number[] | null = null;
   /** Per trigger: does it open its rule's message (see `opensOwnMessage()`)? Found on first need. */
   readonly opening = new Map<number, boolean>();
+  /** {@link SetFacts} per list of triggers (bounded: forgotten all at once). */
+  readonly bySet = new Map<readonly number[], SetFacts>();
   /** The {@link PhraseSet} of each set of triggers seen (`phrases()`). */
   readonly phraseSets = new Map<string, PhraseSet>();
   /** {@link BeginningsByLast} of the phrases of each set of triggers seen. */
@@ -548,10 +573,33 @@ export class MessageJoiner {
   private factsOf(line: Physical, triggers: readonly number[]): TextFacts | undefined {
     const t = line.text;
     // (While the memo rests for these candidates, not even the tests of the line.)
-    const trial = fastPathsOn() ? this.shapes.open(triggers) : null;
+    const set = this.setFacts(triggers);
+    const trial = fastPathsOn() ? this.shapes.open(triggers, (set.hash ??= hashOfSet(triggers))) : null;
     // (Not a long line either: the memo would keep it alive, see MEMO_MESSAGE_MAX.)
     if (trial === null || t.length > MEMO_MESSAGE_MAX || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
     if (endMayChange(t) || t.includes('  ') || !printableAscii(t) || mayBeEscaped(t)) return undefined;
+    if (set.reach === undefined) this.digitFacts(triggers, set);
+    const reach = set.reach!;
+    const withDigit = set.withDigit!;
+    if (withDigit === null) return this.shapes.facts(trial, t, triggers, reach, set.hash);
+    // Candidates with a digit (`X509_…`, `need at least 2 certificates`, or a key such as `2d_OCSP`) may be
+    // found in one line of a shape and not in another: which are found is part of the shape (-1 between).
+    const found = this.matcher.triggersIn(normalizeText(plainText(t)).text, withDigit);
+    return this.shapes.facts(trial, t, [...triggers, -1, ...found], reach);
+  }
+
+  /** The {@link SetFacts} of a list of triggers. */
+  private setFacts(triggers: readonly number[]): SetFacts {
+    let f = this.known.bySet.get(triggers);
+    if (f === undefined) {
+      if (this.known.bySet.size >= 4096) this.known.bySet.clear();
+      this.known.bySet.set(triggers, (f = {}));
+    }
+    return f;
+  }
+
+  /** {@link SetFacts.reach} and {@link SetFacts.withDigit} of a list of triggers (see its shape ({@link ShapeMemo})). */
+  private digitFacts(triggers: readonly number[], set: SetFacts): void {
     const d = digitsOf(this.matcher);
     let reach = d.reach;
     let withDigit: number[] | null = null;
@@ -561,11 +609,8 @@ export class MessageJoiner {
       if (r === -1) this.known.phraseReach[ti] = r = this.phrasesFor(ti).reduce((n, p) => (/\d/.test(p) ? Math.max(n, p.length) : n), 0);
       reach = Math.max(reach, r);
     }
-    if (withDigit === null) return this.shapes.facts(trial, t, triggers, reach);
-    // Candidates with a digit (`X509_…`, `need at least 2 certificates`, or a key such as `2d_OCSP`) may be
-    // found in one line of a shape and not in another: which are found is part of the shape (-1 between).
-    const found = this.matcher.triggersIn(normalizeText(plainText(t)).text, withDigit);
-    return this.shapes.facts(trial, t, [...triggers, -1, ...found], reach);
+    set.reach = reach;
+    set.withDigit = withDigit;
   }
 
   /** Does the rule's trigger, or one of its scan keys, hold a digit (its `holdsRule` is not shared by a shape)? */
@@ -608,19 +653,23 @@ export class MessageJoiner {
   /** `loose(text)`, or as much of its end as {@link endsInPhrase} reads of it for these triggers (see {@link endOf}). */
   private loosenedEnd(text: string, triggers: readonly number[]): string {
     if (!fastPathsOn()) return loose(text);
-    let longest = LONGEST_CONTEXT_PHRASE;
-    for (const ti of triggers) {
-      let n = this.known.longestPhrase[ti]!;
-      if (n === -1) this.known.longestPhrase[ti] = n = this.phrasesFor(ti).reduce((a, p) => Math.max(a, p.length), 0);
-      longest = Math.max(longest, n);
+    const set = this.setFacts(triggers);
+    if (set.longest === undefined) {
+      let longest = LONGEST_CONTEXT_PHRASE;
+      for (const ti of triggers) {
+        let n = this.known.longestPhrase[ti]!;
+        if (n === -1) this.known.longestPhrase[ti] = n = this.phrasesFor(ti).reduce((a, p) => Math.max(a, p.length), 0);
+        longest = Math.max(longest, n);
+      }
+      set.longest = longest;
     }
-    return endOf(text, true, longest);
+    return endOf(text, true, set.longest);
   }
 
   /** Does the loosened text end inside one of {@link phrases} (`endsWithPrefixOf(text, phrase, 4, true)` for one of them)? */
   private endsInPhrase(lt: string, triggers: readonly number[]): boolean {
     if (!fastPathsOn()) return this.phrases(triggers).list.some((p) => endsWithPrefixOf(lt, p, 4, true));
-    const id = triggers.join(',');
+    const id = this.idOf(triggers);
     let byLast = this.known.phraseEnds.get(id);
     if (!byLast) {
       if (this.known.phraseEnds.size >= 1024) this.known.phraseEnds.clear();
@@ -629,9 +678,15 @@ export class MessageJoiner {
     return endsWithOneOf(lt, byLast);
   }
 
+  /** The list of triggers as a string ({@link SetFacts.id}). */
+  private idOf(triggers: readonly number[]): string {
+    const set = this.setFacts(triggers);
+    return (set.id ??= triggers.join(','));
+  }
+
   /** The fixed phrases of the candidate triggers' rules and nginx's stapling context (loosened), per set of triggers. */
   private phrases(triggers: readonly number[]): PhraseSet {
-    const id = triggers.join(',');
+    const id = this.idOf(triggers);
     let set = this.known.phraseSets.get(id);
     if (!set) {
       if (this.known.phraseSets.size >= 1024) this.known.phraseSets.clear();
@@ -848,7 +903,7 @@ export class MessageJoiner {
    *   server prefix ({@link prefixPieces}), and nothing else.
    * Otherwise `line` is a fragment on its own.
    */
-  private lookBack(line: Physical, triggers: number[], before: EarlierLines | undefined): Physical[] {
+  private lookBack(line: Physical, triggers: readonly number[], before: EarlierLines | undefined): Physical[] {
     const n = Math.min(MAX_LOOK_BACK, line.no - 1 - this.lastUsed);
     const starts = startsLogLine(line.text);
     if (n <= 0 || (starts && !TAG_START.test(line.text))) return [];
@@ -915,7 +970,7 @@ export class MessageJoiner {
    * message the next lines finish); and it is not Apache's `AH00526: Syntax error on line N of
    * FILE:`, a whole line that Apache itself follows with a second line of its own.
    */
-  private startsMessage(chain: readonly Physical[], triggers: number[]): boolean {
+  private startsMessage(chain: readonly Physical[], triggers: readonly number[]): boolean {
     const start = chain[0]!;
     if (SYNTAX_ERROR.test(parseLine(start.text).message)) return false;
     const widths = chain.slice(0, -1).map((l) => l.text.length);
@@ -1004,7 +1059,8 @@ export class MessageJoiner {
     const text = normalizeText(plainText(line.text)).text;
     if (openEnded(text, line.text.trim())) return false;
     // No candidate whose rules could apply is really there (as the matcher finds triggers): no rule matches.
-    const risky = triggers.filter((ti) => !this.offConnectionLines(ti));
+    const set = this.setFacts(triggers);
+    const risky = (set.risky ??= triggers.filter((ti) => !this.offConnectionLines(ti)));
     if (risky.length > 0 && this.matcher.triggersIn(text, risky).length > 0) return false;
     // goesOn() would look for a phrase of the present triggers' rules begun at the end, or for any trigger
     // begun there when none is present: neither for any candidate.

@@ -449,8 +449,10 @@ export interface Matcher {
    * The triggers whose scan keys the text contains (indexes into {@link triggers}); a superset of the
    * triggers it really contains, and empty only when it contains none.
    * @param keys indexes into {@link keys} of every key the text contains, when known
+   * @returns sorted indexes; with `keys`, an array shared by every line of the same keys while it is
+   *   remembered (the same object: the joiner keeps what it finds per set by it), never to be changed
    */
-  candidateTriggers(text: string, keys?: readonly number[]): number[];
+  candidateTriggers(text: string, keys?: readonly number[]): readonly number[];
   /**
    * Parse and match one line that contains a trigger.
    * @param keys indexes into {@link keys} of every scan key the text contains, when known
@@ -719,7 +721,7 @@ function candidatesOf(
   keys: readonly string[],
   keyTriggers: readonly number[][],
   byAnchor: () => { anchor: string; keys: number[] }[],
-): (text: string, present?: readonly number[]) => number[] {
+): (text: string, present?: readonly number[]) => readonly number[] {
   const fastCandidates = candidatesOfKeys(keyTriggers);
   return (text, present) => {
     if (present && fastPathsOn()) return fastCandidates(present);
@@ -735,15 +737,17 @@ function candidatesOf(
 
 /**
  * `candidateTriggers` for a complete set of present keys, without a Set and a sort per line: one key's
- * triggers are a copy of its sorted list; several keys' union is remembered (bounded).
+ * triggers are its sorted list; several keys' union is remembered (bounded). Not copied: a line of ~100
+ * candidates made an array of them per line (issue 15), and the same object lets the joiner find what it
+ * worked out for the set.
  */
-function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly number[]) => number[] {
+function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly number[]) => readonly number[] {
   const sorted = keyTriggers.map((ts) => ts.every((t, i) => i === 0 || t > ts[i - 1]!));
   const unions = new Map<number | string, number[]>();
   // Up to three keys (almost every line) by a small integer, not a joined string (issue 15).
   const small = keyTriggers.length < 1023;
   return (present) => {
-    if (present.length === 1 && sorted[present[0]!]) return keyTriggers[present[0]!]!.slice();
+    if (present.length === 1 && sorted[present[0]!]) return keyTriggers[present[0]!]!;
     let id: number | string = 0;
     if (small && present.length <= 3) for (const ki of present) id = id * 1024 + ki + 1;
     else id = present.join(',');
@@ -753,7 +757,7 @@ function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly 
       if (unions.size >= 4096) unions.clear();
       unions.set(id, u);
     }
-    return u.slice();
+    return u;
   };
 }
 
@@ -840,7 +844,7 @@ function hasPairs(bits: Uint32Array, wanted: Int32Array): boolean {
   return true;
 }
 function sameList(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 }
 
 /**
