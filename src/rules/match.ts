@@ -1010,6 +1010,16 @@ function bestMatchOf(
   };
 }
 
+/**
+ * Per trigger (in `triggers`' order), its rules in rule order: one pass over the rules (a filter of all
+ * rules per trigger was 47 ms of the start with 1 932 rules).
+ */
+function rulesOfTriggers(rules: readonly Rule[], triggers: readonly string[]): Rule[][] {
+  const byTrigger = new Map<string, Rule[]>(triggers.map((t) => [t, []]));
+  for (const r of rules) byTrigger.get(r.trigger)?.push(r);
+  return triggers.map((t) => byTrigger.get(t)!);
+}
+
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   const triggers = [...new Set(rules.map((r) => r.trigger))];
@@ -1019,7 +1029,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   let byAnchorList: { anchor: string; keys: number[] }[] | null = null;
   const byAnchor = (): { anchor: string; keys: number[] }[] =>
     (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, keys: keys.flatMap((k, i) => (k.includes(a) ? [i] : [])) })));
-  const rulesByTrigger = triggers.map((t) => rules.filter((r) => r.trigger === t));
+  const rulesByTrigger = rulesOfTriggers(rules, triggers);
 
   const candidateTriggers = candidatesOf(keys, keyTriggers, byAnchor);
   const triggersIn = triggersInOf(triggers);
