@@ -5,6 +5,7 @@
  * patterns changed the same way. The copies go straight into the package's `dist/builtin-rules.json`
  * (as the build writes it): the build now runs every rule's samples, which a copy's rewritten regexes
  * cannot honour for every capture and branch; the copies are compiled and linted at load like any rule.
+ * The build's plan step then runs on them as on any rule set (`dist/builtin-plan.json`).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -59,6 +60,15 @@ export function buildTenfold(root, rules, dir) {
   fs.writeFileSync(json, JSON.stringify([...built, ...extra]));
   const later = new Date(Date.now() + 1000); // newer than rules/, so that it is loaded as built
   fs.utimesSync(json, later, later);
+  // The build's second step, as for any rule set: the static prefilter plan and scan keys of these rules
+  // (without it every run of the package would plan at start-up, which no built package does).
+  const load = path.join(dir, 'dist/rules/load.js');
+  const p = spawnSync(process.execPath, ['--input-type=module', '-e', `await (await import(${JSON.stringify(load)})).writeBuiltinPlan()`], {
+    encoding: 'utf8',
+  });
+  if (p.status !== 0) throw new Error(`the tenfold rule set's plan was not written: ${p.stderr}`);
+  const plan = path.join(dir, 'dist/builtin-plan.json');
+  fs.utimesSync(plan, later, later); // not older than the rules it was made from, so that it is used
   const b = spawnSync(process.execPath, [path.join(dir, 'dist/cli.js'), '--format', 'json', '--fail-on', 'never', '-'], {
     encoding: 'utf8',
     input: '',
