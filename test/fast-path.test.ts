@@ -112,6 +112,9 @@ function view(r: { parsed: unknown; match: { rule: Rule; pattern: { regex: strin
   return { parsed: r.parsed, match: m ? { ...m, rule: m.rule.id, pattern: m.pattern.regex } : null };
 }
 
+/** The index of every trigger. */
+const everyTrigger = matcher.triggers.map((_, i) => i);
+
 /** What the scanner hands over: the indexes of the keys a line holds. */
 const keysOf = (text: string): number[] => matcher.keys.flatMap((k, i) => (text.includes(k) ? [i] : []));
 
@@ -138,6 +141,8 @@ function perLine(text: string): unknown {
     candidates: matcher.candidates(text).map((r) => r.id),
     keyed: matcher.candidateTriggers(text, keysOf(text)),
     present: matcher.triggersIn(n.text, matcher.candidateTriggers(text)),
+    // Asked for every trigger (the joiner's `startsMessage()`), the fast path tries only those its pair index names.
+    everyTrigger: matcher.triggersIn(n.text, everyTrigger),
     match: view(matcher.match(text, { file: 'f', line: 1 }, keysOf(text))),
     cuts: matcher.cutReadings(text).map((h) => [h.rule.id, h.cause, h.values, h.tail]),
     only: matcher.candidates(text).map((r) => matcher.cutReadings(text, r).map((h) => [h.rule.id, h.cause, h.values])),
