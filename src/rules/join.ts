@@ -26,7 +26,7 @@ import { entriesIn } from '../parse/entries.js';
 import type { CauseId, LineLocation, LineMatch, ParsedLine, Rule } from '../types.js';
 import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
-import { endsWithPrefixOf, loose, looseTriggerPattern, mayBeEscaped, normalizeText, plainText, printableAscii, unbalanced } from '../parse/normalize.js';
+import { endsWithPrefixOf, loose, looseTriggerPattern, looseTriggerRuns, mayBeEscaped, normalizeText, plainText, printableAscii, unbalanced } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
 import { hasNginxContext } from '../parse/fields.js';
@@ -154,6 +154,8 @@ export class PhraseSet {
   /** The length of the longest phrase (0: none). */
   readonly longest: number;
   private readonly all: string;
+  /** The phrases that hold a pair of characters, by the pair (made when first asked for). */
+  private readonly byPair = new Map<string, readonly string[]>();
 
   constructor(readonly list: readonly string[]) {
     this.longest = list.reduce((n, p) => Math.max(n, p.length), 0);
@@ -164,6 +166,16 @@ export class PhraseSet {
   holds(l: string): boolean {
     if (this.list.length === 0) return false;
     return l.includes(PHRASE_GAP) ? this.list.some((p) => p.includes(l)) : this.all.includes(l);
+  }
+
+  /** The phrases that hold the two characters `pair` side by side. */
+  holding(pair: string): readonly string[] {
+    let list = this.byPair.get(pair);
+    if (list === undefined) {
+      if (this.byPair.size >= 4096) this.byPair.clear();
+      this.byPair.set(pair, (list = this.list.filter((p) => p.includes(pair))));
+    }
+    return list;
   }
 }
 
@@ -187,9 +199,11 @@ export function joinPhysical(prev: string, next: string, phrases: PhraseSet, har
   // A whole phrase across the break only without a space (`… failed for h` + `ost '…`).
   const longest = phrases.longest;
   const [head, tail] = [loose(prev.slice(-longest)), loose(next.slice(0, longest))];
+  // (Only a phrase that holds the two characters at the break can be whole across it and in neither piece.)
   const glued = `${head}${tail}`;
   const spaced = `${head} ${tail}`;
-  if (phrases.list.some((p) => glued.includes(p) && !spaced.includes(p))) return prev + next;
+  const across = head === '' || tail === '' ? [] : phrases.holding(glued.slice(head.length - 1, head.length + 1));
+  if (across.some((p) => glued.includes(p) && !spaced.includes(p))) return prev + next;
   return `${prev} ${next}`;
 }
 
@@ -259,10 +273,16 @@ class BeginningsByLast {
     let list = this.byLast.get(c);
     if (list) return list;
     list = [];
+    // (Each once: phrases that share a beginning, such as a trigger and its longer variants, list it once.)
+    const seen = new Set<string>();
     for (const p of this.phrases) {
       const word = /\w/.test(p[0] ?? '');
       for (let j = p.indexOf(c, this.min - 1); j !== -1 && j <= p.length - 2; j = p.indexOf(c, j + 1)) {
-        list.push({ text: p.slice(0, j + 1), word });
+        const text = p.slice(0, j + 1);
+        const key = `${word ? 'w' : '-'}${text}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        list.push({ text, word });
       }
     }
     this.byLast.set(c, list);
@@ -390,7 +410,8 @@ class ShapeMemo {
     if (same) return e.facts;
     if (this.byHash.size >= SHAPES_KEPT) this.byHash.clear();
     const facts: TextFacts = {};
-    this.byHash.set(h, { text, split, candidates: candidates.slice(), facts });
+    // (Not copied: lists of candidates are never changed, and the matcher's are shared by lines.)
+    this.byHash.set(h, { text, split, candidates, facts });
     return facts;
   }
 }
@@ -420,7 +441,7 @@ const SHAPES_TRIED = 1024;
 
 function sameShape(e: { text: string; split: number; candidates: readonly number[] }, text: string, split: number, candidates: readonly number[]): boolean {
   if (e.split !== split || e.text.length !== text.length || e.candidates.length !== candidates.length) return false;
-  for (let k = 0; k < candidates.length; k++) if (e.candidates[k] !== candidates[k]) return false;
+  if (e.candidates !== candidates) for (let k = 0; k < candidates.length; k++) if (e.candidates[k] !== candidates[k]) return false;
   const t = e.text;
   for (let i = 0; i < text.length; i++) {
     const a = t.charCodeAt(i);
@@ -511,6 +532,11 @@ class MatcherFacts {
   readonly otherCause = new Map<Rule, Map<CauseId, boolean>>();
   /** The index of every trigger. */
   everyTrigger: number[] | null = null;
+  /** Every trigger's first letter (`firstLetter()`). */
+  firstLetters: string[] | null = null;
+  /** Per trigger: its loose pattern tried at a text's start only, and the pieces it must hold (`startsWithTrigger()`). */
+  readonly atStart: (RegExp | undefined)[] = [];
+  readonly runs: (string[] | undefined)[] = [];
   /** Per trigger: does it open its rule's message (see `opensOwnMessage()`)? Found on first need. */
   readonly opening = new Map<number, boolean>();
   /** {@link SetFacts} per list of triggers (bounded: forgotten all at once). */
@@ -856,10 +882,9 @@ export class MessageJoiner {
     const start = normalizeText(plainText(next.text.trimStart())).text;
     const first = firstLetter(start);
     if (first === '') return false;
-    const atStart = (ti: number): boolean => {
-      const t = this.matcher.triggers[ti]!;
-      return firstLetter(t) === first && this.opens(ti) && looseTriggerPattern(t).exec(start)?.index === 0;
-    };
+    const letters = (this.known.firstLetters ??= this.matcher.triggers.map(firstLetter));
+    const low = start.toLowerCase();
+    const atStart = (ti: number): boolean => letters[ti] === first && this.startsWithTrigger(start, low, ti) && this.opens(ti);
     if (!this.matcher.candidateTriggers(start).some(atStart)) return false;
     const n = normalizeText(plainText(this.joined(lines, [])));
     const text = n.text;
@@ -867,6 +892,23 @@ export class MessageJoiner {
     // unless a poster's `...` ended them.
     if (!n.cutMarker && CONNECTOR_END.test(text.slice(-8))) return false;
     return this.matcher.triggersIn(text, this.matcher.candidateTriggers(text)).length > 0;
+  }
+
+  /**
+   * Does the text start with the trigger as `looseTriggerPattern()` finds it (its leftmost match at 0)? Tried
+   * there only, and only when the text in lower case (`low`) holds every piece the trigger must hold as it is
+   * (`looseTriggerRuns()`): the regex of a trigger never at a line's start is not even compiled.
+   */
+  private startsWithTrigger(text: string, low: string, ti: number): boolean {
+    const runs = (this.known.runs[ti] ??= looseTriggerRuns(this.matcher.triggers[ti]!));
+    for (const r of runs) if (!low.includes(r)) return false;
+    let re = this.known.atStart[ti];
+    if (re === undefined) {
+      const pattern = looseTriggerPattern(this.matcher.triggers[ti]!);
+      this.known.atStart[ti] = re = new RegExp(pattern.source, `${pattern.flags.replace(/[gy]/g, '')}y`);
+    }
+    re.lastIndex = 0;
+    return re.test(text);
   }
 
   /**
