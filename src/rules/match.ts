@@ -774,10 +774,29 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   // Each trigger's core and pairs are found when it is first a candidate (most never are in a small log).
   const cores: (string | undefined)[] = [];
   const coreOf = (ti: number): string => (cores[ti] ??= looseTriggerCore(triggers[ti]!));
-  // The pairs of every piece of the trigger (each is in the text whole), not only of its core.
+  // The pairs of every piece of the trigger (each is in the text whole), not only of its core; those fewest
+  // triggers have first, so that a text without the trigger shows it at its first pair tested: with ten times
+  // the rules, the copies of a trigger differ only in their last pairs (issue 5).
   const corePairs: (Int32Array | undefined)[] = [];
-  const pairsOfTrigger = (ti: number): Int32Array =>
-    (corePairs[ti] ??= Int32Array.from(new Set(looseTriggerRuns(triggers[ti]!).flatMap((r) => [...r].slice(1).map((_, i) => pairHash(r.charCodeAt(i), r.charCodeAt(i + 1)))))));
+  const pairsIn = (ti: number): number[] => [
+    ...new Set(looseTriggerRuns(triggers[ti]!).flatMap((r) => [...r].slice(1).map((_, i) => pairHash(r.charCodeAt(i), r.charCodeAt(i + 1))))),
+  ];
+  let uses: Map<number, number> | null = null;
+  const usesOf = (): Map<number, number> => {
+    if (uses === null) {
+      uses = new Map();
+      for (let ti = 0; ti < triggers.length; ti++) for (const h of pairsIn(ti)) uses.set(h, (uses.get(h) ?? 0) + 1);
+    }
+    return uses;
+  };
+  const pairsOfTrigger = (ti: number): Int32Array => {
+    let ps = corePairs[ti];
+    if (ps === undefined) {
+      const u = usesOf();
+      corePairs[ti] = ps = Int32Array.from(pairsIn(ti).sort((a, b) => u.get(a)! - u.get(b)!));
+    }
+    return ps;
+  };
   // Compiled on first use: a line's candidates are few, and compiling all ~160 was ~20 ms of a small file's run.
   const loose: (RegExp | undefined)[] = [];
   const pairs = new Uint32Array(PAIR_BITS / 32);
@@ -854,13 +873,12 @@ interface PairIndex {
 }
 
 /**
- * Each trigger filed under one of its character pairs, the one fewest other triggers have: a text can
- * hold a trigger only if it holds all its pairs, so only those filed under a pair of the text need a test
- * (asked for every trigger, a test of each was ~7 % of a scan with ten times the rules, issue 5).
+ * Each trigger filed under its first character pair (`pairsOfTrigger` lists first the one fewest other
+ * triggers have): a text can hold a trigger only if it holds all its pairs, so only those filed under a pair
+ * of the text need a test (asked for every trigger, a test of each was ~7 % of a scan with ten times the
+ * rules, issue 5).
  */
 function pairIndex(n: number, pairsOfTrigger: (ti: number) => Int32Array): PairIndex {
-  const uses = new Map<number, number>();
-  for (let ti = 0; ti < n; ti++) for (const h of pairsOfTrigger(ti)) uses.set(h, (uses.get(h) ?? 0) + 1);
   const byPair: (number[] | undefined)[] = new Array<number[] | undefined>(PAIR_BITS);
   const always: number[] = [];
   for (let ti = 0; ti < n; ti++) {
@@ -869,9 +887,7 @@ function pairIndex(n: number, pairsOfTrigger: (ti: number) => Int32Array): PairI
       always.push(ti);
       continue;
     }
-    let best = ps[0]!;
-    for (const h of ps) if (uses.get(h)! < uses.get(best)!) best = h;
-    (byPair[best] ??= []).push(ti);
+    (byPair[ps[0]!] ??= []).push(ti);
   }
   const filed = [...byPair.keys()].filter((h) => byPair[h] !== undefined);
   return {
