@@ -442,7 +442,7 @@ export interface Matcher {
    * The candidate triggers (indexes into {@link triggers}) a normalised text (`normalizeText()`) holds,
    * found as `looseTriggerPattern()` finds them.
    */
-  triggersIn(normalized: string, candidates: readonly number[]): number[];
+  triggersIn(normalized: string, candidates: readonly number[]): readonly number[];
   /** True when the text contains at least one rule trigger (loosely: after normalisation). */
   hasTrigger(text: string): boolean;
   /**
@@ -770,7 +770,7 @@ function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly 
  * answer serves the same text and any of its candidates (the joiner and the matcher ask in turn). Only
  * what passes the shortcuts runs the loose pattern.
  */
-function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => number[] {
+function triggersInOf(triggers: readonly string[]): (norm: string, candidates: readonly number[]) => readonly number[] {
   // Each trigger's core and pairs are found when it is first a candidate (most never are in a small log).
   const cores: (string | undefined)[] = [];
   const coreOf = (ti: number): string => (cores[ti] ??= looseTriggerCore(triggers[ti]!));
@@ -800,7 +800,8 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   // Compiled on first use: a line's candidates are few, and compiling all ~160 was ~20 ms of a small file's run.
   const loose: (RegExp | undefined)[] = [];
   const pairs = new Uint32Array(PAIR_BITS / 32);
-  let last: { norm: string; candidates: readonly number[]; found: number[] } | null = null;
+  let last: { norm: string; candidates: readonly number[]; found: readonly number[] } | null = null;
+  const shared = sharedLists(triggers.length);
   // Which triggers the last call had as candidates and found, stamped with its number: the subset test
   // is linear in the candidates (`every(… includes …)` was quadratic: 10 % of a run with 1 602 rules).
   const wasCandidate = new Uint32Array(triggers.length);
@@ -815,8 +816,8 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
     if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
     // Each candidate is tested on its own: the last answer serves any of its candidates.
     if (last && last.norm === norm) {
-      if (sameList(last.candidates, candidates)) return last.found.slice();
-      if (candidates.every((ti) => wasCandidate[ti] === stamp)) return candidates.filter((ti) => wasFound[ti] === stamp);
+      if (sameList(last.candidates, candidates)) return last.found;
+      if (candidates.every((ti) => wasCandidate[ti] === stamp)) return shared(candidates.filter((ti) => wasFound[ti] === stamp));
     }
     if (lowerOf !== norm) {
       lower = norm.toLowerCase();
@@ -837,8 +838,10 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
     // Every trigger (`startsMessage()`): only those indexed under a pair the text has can have all their pairs.
     const all = !few && every(candidates);
     const tried = all ? (index ??= pairIndex(triggers.length, pairsOfTrigger)).among(pairs) : candidates;
-    const found = tried.filter(
-      (ti) => (few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm),
+    const found = shared(
+      tried.filter(
+        (ti) => (few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm),
+      ),
     );
     last = { norm, candidates: all ? candidates : candidates.slice(), found };
     if (++stamp === 0xffffffff) {
@@ -848,7 +851,29 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
     }
     for (const ti of candidates) wasCandidate[ti] = stamp;
     for (const ti of found) wasFound[ti] = stamp;
-    return found.slice();
+    return found;
+  };
+}
+
+/**
+ * One array per list of trigger indexes (bounded): `triggersIn()` answers with it, so that an answer is not a
+ * new array per line and the joiner finds what it keeps per list (issue 15). Never to be changed.
+ */
+function sharedLists(n: number): (list: number[]) => readonly number[] {
+  const none: readonly number[] = [];
+  const lists = new Map<number | string, readonly number[]>();
+  const small = n < 1023;
+  return (list) => {
+    if (list.length === 0) return none;
+    let id: number | string = 0;
+    if (small && list.length <= 3) for (const ti of list) id = id * 1024 + ti + 1;
+    else id = list.join(',');
+    let kept = lists.get(id);
+    if (kept === undefined) {
+      if (lists.size >= 4096) lists.clear();
+      lists.set(id, (kept = list));
+    }
+    return kept;
   };
 }
 
