@@ -441,6 +441,9 @@ export interface Matcher {
   /**
    * The candidate triggers (indexes into {@link triggers}) a normalised text (`normalizeText()`) holds,
    * found as `looseTriggerPattern()` finds them.
+   * @param candidates not changed by the caller afterwards (the last call's list is kept)
+   * @returns in the candidates' order; one array per list of triggers, shared by every answer that gives
+   *   that list (while it is remembered), never to be changed
    */
   triggersIn(normalized: string, candidates: readonly number[]): readonly number[];
   /** True when the text contains at least one rule trigger (loosely: after normalisation). */
