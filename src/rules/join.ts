@@ -339,6 +339,13 @@ function endMayChange(t: string): boolean {
   return ' `*_'.includes(c) || t.endsWith('\\n') || ('.])>'.includes(c) && t.includes('...'));
 }
 
+/** A hash of a list of trigger indexes (for {@link ShapeMemo}). */
+function hashOfSet(candidates: readonly number[]): number {
+  let h = candidates.length;
+  for (const ti of candidates) h = Math.imul(h ^ ti, 0x9e3779b1);
+  return h;
+}
+
 /**
  * Lines of one *shape* share their {@link TextFacts}: the same candidate triggers, the same text but
  * for the values of digits before the last `reach` characters other than quotes (the split point),
@@ -358,13 +365,6 @@ function endMayChange(t: string): boolean {
  * the end of the text (`endsInPhrase`, `endsInsideTrigger`), which is the same in both for as far as
  * any of them that holds a digit reaches (`reach`: the longest such, loosened: quotes do not count).
  */
-/** A hash of a list of trigger indexes (for {@link ShapeMemo}). */
-function hashOfSet(candidates: readonly number[]): number {
-  let h = candidates.length;
-  for (const ti of candidates) h = Math.imul(h ^ ti, 0x9e3779b1);
-  return h;
-}
-
 class ShapeMemo {
   private readonly byHash = new Map<number, { text: string; split: number; candidates: readonly number[]; facts: TextFacts }>();
   /** How the memo fares per set of candidate triggers (by a hash of the set: a collision only shares a count). */
