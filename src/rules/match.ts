@@ -739,6 +739,20 @@ function candidatesOf(
 }
 
 /**
+ * A map key for a list of indexes below `n`: up to three of them (almost every line's keys or triggers)
+ * as a small integer, not a joined string (issue 15); more as their joined text. Distinct lists, distinct keys.
+ */
+function listId(n: number): (list: readonly number[]) => number | string {
+  const small = n < 1023;
+  return (list) => {
+    if (!small || list.length > 3) return list.join(',');
+    let id = 0;
+    for (const i of list) id = id * 1024 + i + 1;
+    return id;
+  };
+}
+
+/**
  * `candidateTriggers` for a complete set of present keys, without a Set and a sort per line: one key's
  * triggers are its sorted list; several keys' union is remembered (bounded). Not copied: a line of ~100
  * candidates made an array of them per line (issue 15), and the same object lets the joiner find what it
@@ -747,13 +761,10 @@ function candidatesOf(
 function candidatesOfKeys(keyTriggers: readonly number[][]): (present: readonly number[]) => readonly number[] {
   const sorted = keyTriggers.map((ts) => ts.every((t, i) => i === 0 || t > ts[i - 1]!));
   const unions = new Map<number | string, number[]>();
-  // Up to three keys (almost every line) by a small integer, not a joined string (issue 15).
-  const small = keyTriggers.length < 1023;
+  const idOf = listId(keyTriggers.length);
   return (present) => {
     if (present.length === 1 && sorted[present[0]!]) return keyTriggers[present[0]!]!;
-    let id: number | string = 0;
-    if (small && present.length <= 3) for (const ki of present) id = id * 1024 + ki + 1;
-    else id = present.join(',');
+    const id = idOf(present);
     let u = unions.get(id);
     if (!u) {
       u = [...new Set(present.flatMap((ki) => keyTriggers[ki]!))].sort((a, b) => a - b);
@@ -846,7 +857,7 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
         (ti) => (few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm),
       ),
     );
-    last = { norm, candidates: all ? candidates : candidates.slice(), found };
+    last = { norm, candidates, found };
     if (++stamp === 0xffffffff) {
       wasCandidate.fill(0);
       wasFound.fill(0);
@@ -865,12 +876,10 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
 function sharedLists(n: number): (list: number[]) => readonly number[] {
   const none: readonly number[] = [];
   const lists = new Map<number | string, readonly number[]>();
-  const small = n < 1023;
+  const idOf = listId(n);
   return (list) => {
     if (list.length === 0) return none;
-    let id: number | string = 0;
-    if (small && list.length <= 3) for (const ti of list) id = id * 1024 + ti + 1;
-    else id = list.join(',');
+    const id = idOf(list);
     let kept = lists.get(id);
     if (kept === undefined) {
       if (lists.size >= 4096) lists.clear();
