@@ -13,7 +13,8 @@
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { unmarked } from '../src/parse/wrappers.js';
-import { unblanked } from '../src/parse/normalize.js';
+import { unblanked, unpadded } from '../src/parse/normalize.js';
+import { hasNginxContext, nginxContext } from '../src/parse/fields.js';
 import { analyze, type Report } from '../src/findings/analyzer.js';
 import { LINE_FORMATS, parseLine } from '../src/parse/line.js';
 import { unescapeApacheDn } from '../src/parse/apache-cert.js';
@@ -247,5 +248,54 @@ test('unescapeApacheDn: its shortcut for a DN with nothing to undo gives what th
       const dn = chars.join('');
       expect(unescapeApacheDn(dn)).toBe(unescapeApacheDn(`${dn}\\\\`).slice(0, -1));
     }),
+  );
+});
+
+test("unpadded: a terminal's padding is found wherever its runs fall (a run of 16 blanks at any offset)", () => {
+  // Oracle: two runs of pad blanks, the shorter one bare padding (gone), the longer one a blank of the text too.
+  const word = (min: number) => fc.stringMatching(new RegExp(`^[a-z:]{${min},40}$`));
+  fc.assert(
+    fc.property(word(0), word(1), word(0), fc.integer({ min: 16, max: 18 }), fc.integer({ min: 0, max: 20 }), (a, b, c, pad, more) => {
+      const text = `${a}${' '.repeat(pad)}${b}${' '.repeat(pad + more)}${c}`;
+      // (Two runs of one length: both bare padding.)
+      expect(unpadded(text)).toBe(`${a}${b}${more > 0 ? ' ' : ''}${c}`);
+      expect(unpadded(`${a}${' '.repeat(15)}${b}`)).toBe(`${a}${' '.repeat(15)}${b}`);
+    }),
+    { numRuns: 1000 },
+  );
+  // Two runs of exactly 16 (the shortest padding) at every offset and distance: each is found, and both go.
+  for (let at = 0; at <= 40; at++)
+    for (let gap = 1; gap <= 40; gap++) {
+      const text = `${'a'.repeat(at)}${' '.repeat(16)}${'b'.repeat(gap)}${' '.repeat(16)}c`;
+      expect(unpadded(text)).toBe(`${'a'.repeat(at)}${'b'.repeat(gap)}c`);
+    }
+});
+
+test("nginxContext: on messages of context-like pieces it finds a context exactly when hasNginxContext() says so, and only the message's own texts", () => {
+  const piece = fc.constantFrom(
+    ', client: ',
+    ', server: ',
+    ', udp client: ',
+    ', context: ',
+    ', responder: ',
+    ', request: ',
+    ', host: ',
+    ', bytes from/to client:',
+    '1/2',
+    '"',
+    'x',
+    ' ',
+    ', ',
+    ' using starttls',
+    ', peer: ',
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+      const message = `msg${pieces.join('')}`;
+      const ctx = nginxContext(message);
+      expect(ctx !== null).toBe(hasNginxContext(message));
+      for (const v of Object.values(ctx ?? {})) expect(message).toContain(v);
+    }),
+    { numRuns: 2000 },
   );
 });

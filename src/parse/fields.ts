@@ -90,9 +90,30 @@ const STARTTLS = ' using starttls';
  * @param message the message after the nginx prefix
  */
 export function nginxContext(message: string): Partial<Record<NginxContextKey, string>> | null {
+  // The earliest start found is walked first, without a memo: the answer is the earliest start whose chain
+  // reaches the end, and nginx's own context does from there. The memo's array of the message's length was
+  // a typed array allocated per nginx line (issue 15), as in hasNginxContext().
+  let first = -1;
+  for (const s of STARTS) {
+    const i = message.indexOf(s);
+    if (i !== -1 && (first === -1 || i < first)) first = i;
+  }
+  if (first === -1) return null;
+  let pairs: string[] = [];
+  let best = first;
+  if (!chainReachesEnd(message, first, undefined, pairs)) ({ best, pairs } = earliestChain(message));
+  if (best === -1) return null;
+  if (pairs.length >= MAX_KEPT) chainReachesEnd(message, best, undefined, (pairs = []), Infinity);
+  return contextOf(pairs);
+}
+
+/**
+ * When the earliest start's chain does not reach the end: the earliest of the starts whose chain does, each
+ * marker's first occurrence tried before its later ones, and the pairs its chain read (`best` -1: none).
+ */
+function earliestChain(message: string): { best: number; pairs: string[] } {
   let best = -1;
   const memo: ChainMemo = {};
-  // The pairs of the chain from `best`, as chainReachesEnd() read them (not read a second time: issue 15).
   let pairs: string[] = [];
   let scratch: string[] = [];
   for (const s of STARTS) {
@@ -102,23 +123,20 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
       [pairs, scratch] = [scratch, pairs];
     }
   }
-  if (best === -1) {
-    // The start marker may also occur inside the message; try its later occurrences.
-    for (const s of STARTS) {
-      for (let i = message.lastIndexOf(s); i > 0; i = message.lastIndexOf(s, i - 1)) {
-        if (chainReachesEnd(message, i, memo, scratch)) {
-          if (best === -1 || i < best) {
-            best = i;
-            [pairs, scratch] = [scratch, pairs];
-          }
-          break;
+  if (best !== -1) return { best, pairs };
+  // The start marker may also occur inside the message; try its later occurrences.
+  for (const s of STARTS) {
+    for (let i = message.lastIndexOf(s); i > 0; i = message.lastIndexOf(s, i - 1)) {
+      if (chainReachesEnd(message, i, memo, scratch)) {
+        if (best === -1 || i < best) {
+          best = i;
+          [pairs, scratch] = [scratch, pairs];
         }
+        break;
       }
     }
   }
-  if (best === -1) return null;
-  if (pairs.length >= MAX_KEPT) chainReachesEnd(message, best, undefined, (pairs = []), Infinity);
-  return contextOf(pairs);
+  return { best, pairs };
 }
 // Pair texts a chain keeps on its way (keys and values): a real context has about a dozen; a long run of
 // look-alike pairs is read again, once, for the chain that wins (keeping it all costs more than that).
@@ -131,16 +149,21 @@ const MAX_KEPT = 64;
  * in `user "…": password mismatch, client: …`).
  */
 function contextOf(pairs: readonly string[]): Partial<Record<NginxContextKey, string>> {
-  const keys = pairs.filter((_, k) => k % 2 === 0).map((key) => (key === 'udp client' ? 'client' : key) as NginxContextKey);
+  const n = pairs.length / 2;
+  const keyAt = (j: number): NginxContextKey => (pairs[2 * j] === 'udp client' ? 'client' : pairs[2 * j]) as NginxContextKey;
+  // From the end back, the run of distinct keys: it ends at the first key seen again, so at most one more step than
+  // there are keys (NGINX_CONTEXT_KEYS) is taken, each a test of the keys after it (no Set per line).
   let from = 0;
-  const seen = new Set<string>();
-  for (let j = keys.length - 1; j >= 0 && !seen.has(keys[j]!); j--) {
-    seen.add(keys[j]!);
-    if (START_KEYS.has(keys[j]!)) from = j;
+  for (let j = n - 1; j >= 0; j--) {
+    const key = keyAt(j);
+    let again = false;
+    for (let k = j + 1; k < n && !again; k++) again = keyAt(k) === key;
+    if (again) break;
+    if (START_KEYS.has(key)) from = j;
   }
   const out: Partial<Record<NginxContextKey, string>> = {};
-  for (let j = from; j < keys.length; j++) {
-    const key = keys[j]!;
+  for (let j = from; j < n; j++) {
+    const key = keyAt(j);
     let v = pairs[2 * j + 1]!.trimEnd();
     if (v.startsWith('"')) v = v.endsWith('"') && v.length > 1 ? v.slice(1, -1) : v.slice(1);
     else if (key === 'client' && v.endsWith(STARTTLS)) v = v.slice(0, -STARTTLS.length);

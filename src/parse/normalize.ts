@@ -160,7 +160,23 @@ const ESCAPED_BACKSLASH = '\uE000';
  * service name padded before its `| ` is not one.
  */
 const PAD = / {16,}(?!\| )/g;
-const PAD_START = ' '.repeat(16);
+
+/**
+ * Does the text hold a run of 16 spaces? Such a run covers one offset in every 16, so only those are read, and
+ * the run is measured around one that is a space: ~1/16 of the reads of a search (`includes()` of 16 spaces
+ * was 8 % of parsing an nginx look-alike line, issue 15). Linear: each probe reads at most 30 more characters.
+ */
+function holdsPadRun(text: string): boolean {
+  for (let i = 15; i < text.length; i += 16) {
+    if (text.charCodeAt(i) !== 0x20) continue;
+    let a = i;
+    let b = i;
+    while (a > i - 15 && text.charCodeAt(a - 1) === 0x20) a--;
+    while (b - a < 15 && text.charCodeAt(b + 1) === 0x20) b++;
+    if (b - a >= 15) return true;
+  }
+  return false;
+}
 
 /**
  * The text with a terminal's padding taken out: when a line holds two or more runs of {@link PAD}, the
@@ -169,7 +185,7 @@ const PAD_START = ' '.repeat(16);
  * with one such run cannot tell which it was and keeps it (later collapsed to one blank).
  */
 export function unpadded(text: string): string {
-  if (!text.includes(PAD_START)) return text;
+  if (!holdsPadRun(text)) return text;
   const runs = text.match(PAD);
   if (!runs || runs.length < 2) return text;
   const pad = Math.min(...runs.map((r) => r.length));
