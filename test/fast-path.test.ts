@@ -14,7 +14,8 @@ import { Readable } from 'node:stream';
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
 import { possibleCauses } from '../src/rules/cause.js';
-import { MessageJoiner, type MessageResult } from '../src/rules/join.js';
+import { MessageJoiner, openStatus, prefixOnly, type MessageResult } from '../src/rules/join.js';
+import fc from 'fast-check';
 import { normalizeText, plainText, unbalanced } from '../src/parse/normalize.js';
 import { hasNginxContext, nginxContext } from '../src/parse/fields.js';
 import { fastPathsOn, setFastPaths } from '../src/parse/fast-path.js';
@@ -138,6 +139,8 @@ function perLine(text: string): unknown {
     plain: plainText(text),
     n,
     unbalanced: unbalanced(text),
+    openStatus: openStatus(text.trim()),
+    prefixOnly: prefixOnly(text.trim()),
     candidates: matcher.candidates(text).map((r) => r.id),
     keyed: matcher.candidateTriggers(text, keysOf(text)),
     present: matcher.triggersIn(n.text, matcher.candidateTriggers(text)),
@@ -265,4 +268,42 @@ test('every sample’s cause is one its pattern can give (possibleCauses, which 
     }),
   );
   expect(missing).toEqual([]);
+});
+
+test('the read-through tests give what their regexes and loops give on generated texts of brackets, quotes, statuses and prefixes', () => {
+  const piece = fc.constantFrom(
+    '[',
+    ']',
+    '(',
+    ')',
+    '"',
+    ':',
+    ' ',
+    '  ',
+    'a',
+    '7',
+    '70007',
+    '(EAI ',
+    '(EAI -',
+    '(OS ',
+    'EAI',
+    '(2)',
+    '[pid 1] ',
+    '[ssl:error] ',
+    '2024/01/01 00:00:00',
+    ' [error]',
+    ' 1#1:',
+    'nginx:',
+    '\n',
+    '\u00e9',
+    '\ud83d\udd12',
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+      const t = pieces.join('');
+      const [full, fast] = both(() => [openStatus(t), prefixOnly(t), unbalanced(t)]);
+      expect(fast).toEqual(full);
+    }),
+    { numRuns: 20000 },
+  );
 });

@@ -254,7 +254,8 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   let t = (simple ? p : p.replace(BLANKS, ' ')).trim();
   if (!guarded || LIST_MARKER_CHARS.includes(t[0] ?? '.')) t = t.replace(LIST_MARKER, '');
   if (!guarded || t.charCodeAt(t.length - 1) >= 0x3000) t = t.replace(TRAILING_FULL_WIDTH, '').trimEnd();
-  if (!guarded || t.includes('[')) t = t.replace(LEADING_CUT, '$1');
+  // (The cut marker holds `...` or `…`.)
+  if (!guarded || (t.includes('[') && (t.includes('...') || t.includes('\u2026')))) t = t.replace(LEADING_CUT, '$1');
   const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
   if (md && md[2]!.length > 0) t = md[2]!.trim();
   // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.
@@ -553,16 +554,24 @@ export function unbalanced(text: string): boolean {
 
 const OPENERS = /["([]/;
 
-/** {@link unbalanced} over UTF-16 code units: the same answer (no half of a surrogate pair is a quote or bracket). */
+/** The characters {@link unbalanced} counts. */
+const MARKS = /["()[\]]/g;
+
+/**
+ * {@link unbalanced} over UTF-16 code units: the same answer (no half of a surrogate pair is a quote or
+ * bracket). The regex steps from mark to mark: a loop over every code unit took 1.3 us on a 330-character
+ * Apache line (issue 15), the steps 0.55 us.
+ */
 function unbalancedUnits(text: string): boolean {
   let quotes = 0;
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  MARKS.lastIndex = 0;
+  while (MARKS.test(text)) {
+    const c = text.charCodeAt(MARKS.lastIndex - 1);
     if (c === 0x22) quotes++;
     else if (quotes % 2 === 0) {
       if (c === 0x28 || c === 0x5b) depth++;
-      else if ((c === 0x29 || c === 0x5d) && depth > 0) depth--;
+      else if (depth > 0) depth--;
     }
   }
   return quotes % 2 === 1 || depth > 0;
