@@ -19,6 +19,7 @@ import fc from 'fast-check';
 import { normalizeText, plainText, unbalanced } from '../src/parse/normalize.js';
 import { hasNginxContext, nginxContext } from '../src/parse/fields.js';
 import { fastPathsOn, setFastPaths } from '../src/parse/fast-path.js';
+import { parseLine } from '../src/parse/line.js';
 import { analyze, createAnalyzer } from '../src/findings/analyzer.js';
 import { analyzeStream } from '../src/run/stream.js';
 import type { Rule } from '../src/types.js';
@@ -137,6 +138,7 @@ function perLine(text: string): unknown {
   const n = normalizeText(plainText(text));
   return {
     plain: plainText(text),
+    parsed: parseLine(text),
     n,
     unbalanced: unbalanced(text),
     openStatus: openStatus(text.trim()),

@@ -31,6 +31,7 @@ import type { LineWrapper, Server } from '../types.js';
 import { epochToIso, normaliseIso, syslogTimeToIso } from './time.js';
 import { toInt } from './formats.js';
 import { unescaped } from './normalize.js';
+import { fastPathsOn } from './fast-path.js';
 
 /** What was removed in front of the server's line. */
 export interface Unwrapped {
@@ -186,6 +187,7 @@ const MARKUP_AFTER = new RegExp(
 );
 /** Markup before a pasted line: opening tags, BBCode, a table row's `|`. */
 const MARKUP_BEFORE = new RegExp(`^\\s*(?:(?:<(?:${TAG_NAMES})\\b[^<>]{0,60}>|\\[(?:${BB_NAMES})(?:=[^\\]]{0,30})?\\]|\\| )\\s*)+`, 'i');
+const BB_BREAK = /\[br\]/i;
 /** Characters of a line's end searched for markup (a bound: the search is not run over a long line). */
 const MARKUP_TAIL = 160;
 
@@ -204,6 +206,10 @@ export function unmarked(line: string): string {
   if (last !== 0x3e /* > */ && last !== 0x5d /* ] */ && last !== 0x7c /* | */ && last !== 0x5c /* \ */ && last !== 0x20)
     return from > 0 ? line.slice(from) : line;
   const tailAt = Math.max(from, line.length - MARKUP_TAIL);
+  // Ending with `]`, the markup can only be BBCode's closing tag or `[br]` (an Apache line ends so: its
+  // certificate block; the regex was tried at every offset of the tail, 0.3 us per such line, issue 15).
+  if (last === 0x5d && fastPathsOn() && !line.includes('[/', tailAt) && !BB_BREAK.test(line.slice(tailAt)))
+    return from > 0 ? line.slice(from) : line;
   const after = MARKUP_AFTER.exec(line.slice(tailAt));
   const to = after ? tailAt + after.index : line.length;
   return from > 0 || to < line.length ? line.slice(from, Math.max(from, to)) : line;
