@@ -788,29 +788,7 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   // Each trigger's core and pairs are found when it is first a candidate (most never are in a small log).
   const cores: (string | undefined)[] = [];
   const coreOf = (ti: number): string => (cores[ti] ??= looseTriggerCore(triggers[ti]!));
-  // The pairs of every piece of the trigger (each is in the text whole), not only of its core; those fewest
-  // triggers have first, so that a text without the trigger shows it at its first pair tested: with ten times
-  // the rules, the copies of a trigger differ only in their last pairs (issue 5).
-  const corePairs: (Int32Array | undefined)[] = [];
-  const pairsIn = (ti: number): number[] => [
-    ...new Set(looseTriggerRuns(triggers[ti]!).flatMap((r) => [...r].slice(1).map((_, i) => pairHash(r.charCodeAt(i), r.charCodeAt(i + 1))))),
-  ];
-  let uses: Map<number, number> | null = null;
-  const usesOf = (): Map<number, number> => {
-    if (uses === null) {
-      uses = new Map();
-      for (let ti = 0; ti < triggers.length; ti++) for (const h of pairsIn(ti)) uses.set(h, (uses.get(h) ?? 0) + 1);
-    }
-    return uses;
-  };
-  const pairsOfTrigger = (ti: number): Int32Array => {
-    let ps = corePairs[ti];
-    if (ps === undefined) {
-      const u = usesOf();
-      corePairs[ti] = ps = Int32Array.from(pairsIn(ti).sort((a, b) => u.get(a)! - u.get(b)!));
-    }
-    return ps;
-  };
+  const pairsOfTrigger = pairOrder(triggers);
   // Compiled on first use: a line's candidates are few, and compiling all ~160 was ~20 ms of a small file's run.
   const loose: (RegExp | undefined)[] = [];
   const pairs = new Uint32Array(PAIR_BITS / 32);
@@ -867,6 +845,39 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
     for (const ti of found) wasFound[ti] = stamp;
     return found;
   };
+}
+
+/**
+ * Per trigger, the character pairs of every piece of it (each piece is in a text that holds the trigger
+ * whole), not only of its core, as {@link pairHash}es, those fewest triggers have first: a text without the
+ * trigger shows it at its first pair tested (with ten times the rules, the copies of a trigger differ only
+ * in their last pairs, issue 5). Made on first use, for all triggers at once (the order needs every
+ * trigger's pairs); each trigger's pairs are read once.
+ */
+function pairOrder(triggers: readonly string[]): (ti: number) => Int32Array {
+  const ordered: (Int32Array | undefined)[] = [];
+  let own: number[][] | null = null;
+  let uses: Map<number, number> | null = null;
+  return (ti) => {
+    let ps = ordered[ti];
+    if (ps === undefined) {
+      if (own === null || uses === null) {
+        own = triggers.map((t) => pairsOfPieces(looseTriggerRuns(t)));
+        uses = new Map();
+        for (const list of own) for (const h of list) uses.set(h, (uses.get(h) ?? 0) + 1);
+      }
+      const u = uses;
+      ordered[ti] = ps = Int32Array.from(own[ti]!).sort((a, b) => u.get(a)! - u.get(b)!);
+    }
+    return ps;
+  };
+}
+
+/** The distinct {@link pairHash}es of adjacent characters within each of the pieces. */
+function pairsOfPieces(pieces: readonly string[]): number[] {
+  const out = new Set<number>();
+  for (const r of pieces) for (let i = 1; i < r.length; i++) out.add(pairHash(r.charCodeAt(i - 1), r.charCodeAt(i)));
+  return [...out];
 }
 
 /**
