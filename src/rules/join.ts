@@ -82,7 +82,7 @@ function endOf(text: string, loosened: boolean, longest: number): string {
 const CONNECTOR_END = /(?:[:,([=/|-]|\b(?:for|in|to|of|from|with|at|by|while|the|an?|and|or|no|not|is|was|has|on))$/i;
 
 /** A line that is only (the start of) a server prefix. */
-export const PREFIX_ONLY =
+const PREFIX_ONLY =
   /^(?:\[[^\]]*\] ?)*(?:\[[^\]]*)?$|^\d{4}\/\d{2}\/\d{2}(?: \d{2}:\d{2}:\d{2})?(?: \[\w+\])?(?: \d+#\d+:)?$|^nginx:(?: \[\w+\])?$/;
 /** Apache's `AH00526` first line (server/config.c): complete, followed by a second line of its own. */
 const SYNTAX_ERROR = /^Syntax error on line \d+ of .*:$/;
@@ -92,7 +92,7 @@ const SYNTAX_ERROR = /^Syntax error on line \d+ of .*:$/;
  * codes are negative) or `(OS %d)`; a negative code alone is GnuTLS's at the end of mod_gnutls's own
  * text (`... Memory allocation error. (-25)`), a complete message.
  */
-export const OPEN_STATUS = /\((?:EAI -?|OS )?\d+\)[^:[\]()]*$/;
+const OPEN_STATUS = /\((?:EAI -?|OS )?\d+\)[^:[\]()]*$/;
 
 /**
  * {@link OPEN_STATUS}`.test(t)`, read from the end: after the status's `)` none of `:[]()` may follow, so that
