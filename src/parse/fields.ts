@@ -93,11 +93,7 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
   // The earliest start found is walked first, without a memo: the answer is the earliest start whose chain
   // reaches the end, and nginx's own context does from there. The memo's array of the message's length was
   // a typed array allocated per nginx line (issue 15), as in hasNginxContext().
-  let first = -1;
-  for (const s of STARTS) {
-    const i = message.indexOf(s);
-    if (i !== -1 && (first === -1 || i < first)) first = i;
-  }
+  const first = earliestStart(message);
   if (first === -1) return null;
   let pairs: string[] = [];
   let best = first;
@@ -105,6 +101,16 @@ export function nginxContext(message: string): Partial<Record<NginxContextKey, s
   if (best === -1) return null;
   if (pairs.length >= MAX_KEPT) chainReachesEnd(message, best, undefined, (pairs = []), Infinity);
   return contextOf(pairs);
+}
+
+/** Where the first of nginx's context start markers ({@link STARTS}) occurs in the message, or -1. */
+function earliestStart(message: string): number {
+  let first = -1;
+  for (const s of STARTS) {
+    const i = message.indexOf(s);
+    if (i !== -1 && (first === -1 || i < first)) first = i;
+  }
+  return first;
 }
 
 /**
@@ -180,11 +186,7 @@ export function hasNginxContext(message: string): boolean {
   // The first start found is walked without a memo: nginx's own context reaches the end from it, and the
   // memo's array of the message's length was a typed array allocated per line (issue 15: per look-alike
   // line). Only when it does not are all the starts walked again with the memo (at most twice linear).
-  let first = -1;
-  for (const s of STARTS) {
-    const i = message.indexOf(s);
-    if (i !== -1 && (first === -1 || i < first)) first = i;
-  }
+  const first = earliestStart(message);
   if (first === -1) return false;
   if (chainReachesEnd(message, first)) return true;
   const memo: ChainMemo = {};

@@ -213,7 +213,7 @@ export function unblanked(text: string): string {
  */
 export function withoutCutMarker(text: string): string {
   const t = text.trimEnd();
-  if (!CUT_ENDS.includes(t[t.length - 1] ?? 'x') || !(t.includes('...') || t.includes('\u2026'))) return text;
+  if (!CUT_ENDS.includes(t[t.length - 1] ?? 'x') || !holdsEllipsis(t)) return text;
   const cut = TRAILING_CUT.exec(t);
   return cut && cut.index > 0 ? t.slice(0, cut.index) : text;
 }
@@ -255,7 +255,7 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   if (!guarded || LIST_MARKER_CHARS.includes(t[0] ?? '.')) t = t.replace(LIST_MARKER, '');
   if (!guarded || t.charCodeAt(t.length - 1) >= 0x3000) t = t.replace(TRAILING_FULL_WIDTH, '').trimEnd();
   // (The cut marker holds `...` or `…`.)
-  if (!guarded || (t.includes('[') && (t.includes('...') || t.includes('\u2026')))) t = t.replace(LEADING_CUT, '$1');
+  if (!guarded || (t.includes('[') && holdsEllipsis(t))) t = t.replace(LEADING_CUT, '$1');
   const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
   if (md && md[2]!.length > 0) t = md[2]!.trim();
   // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.
@@ -265,7 +265,7 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   t = t.trimEnd();
   let cutMarker = false;
   // Every cut marker ends with `.`, `…`, `]`, `)` or `>` and holds `...` or `…`.
-  const canCut = !guarded || (CUT_ENDS.includes(t[t.length - 1] ?? 'x') && (t.includes('...') || t.includes('\u2026')));
+  const canCut = !guarded || (CUT_ENDS.includes(t[t.length - 1] ?? 'x') && holdsEllipsis(t));
   const cut = canCut ? TRAILING_CUT.exec(t) : null;
   if (cut && cut.index > 0) {
     t = t.slice(0, cut.index).trimEnd();
@@ -275,6 +275,11 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
 }
 
 const MARK_CHARS = '`*_';
+
+/** Does the text hold `...` or `…`, which every cut marker a poster writes holds? */
+export function holdsEllipsis(t: string): boolean {
+  return t.includes('...') || t.includes('\u2026');
+}
 const CUT_ENDS = '.\u2026])>';
 
 /** Is every character of the text printable ASCII (U+0020 to U+007E: no tab, control, or anything beyond ASCII)? */

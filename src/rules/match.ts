@@ -23,6 +23,7 @@ import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } fro
 import {
   canonicalTrigger,
   codeSpans,
+  holdsEllipsis,
   looksRedacted,
   withoutCutMarker,
   looseTriggerCore,
@@ -133,7 +134,7 @@ export function messageBody(p: ParsedLine): MessageBody {
   let shared: Values = {};
   if (p.server !== 'nginx' && original.includes(' [')) {
     // A poster's cut marker after the whole suffix (`… GMT]…`, `… GMT] [...]`) is not part of it.
-    const marked = original.includes('...') || original.includes('\u2026') ? SUFFIX_THEN_CUT.exec(original) : null;
+    const marked = holdsEllipsis(original) ? SUFFIX_THEN_CUT.exec(original) : null;
     if (marked) original = original.slice(0, marked.index + 1);
     let s = splitApacheCertSuffixCut(original.trimEnd());
     // A suffix a poster edited (`serial: <server domain>`) splits only once normalised.
@@ -856,18 +857,19 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
  */
 function pairOrder(triggers: readonly string[]): (ti: number) => Int32Array {
   const ordered: (Int32Array | undefined)[] = [];
-  let own: number[][] | null = null;
-  let uses: Map<number, number> | null = null;
+  // Every trigger's pairs and how many triggers hold each pair, made together on the first call.
+  let counted: { own: number[][]; uses: Map<number, number> } | null = null;
   return (ti) => {
     let ps = ordered[ti];
     if (ps === undefined) {
-      if (own === null || uses === null) {
-        own = triggers.map((t) => pairsOfPieces(looseTriggerRuns(t)));
-        uses = new Map();
+      if (counted === null) {
+        const own = triggers.map((t) => pairsOfPieces(looseTriggerRuns(t)));
+        const uses = new Map<number, number>();
         for (const list of own) for (const h of list) uses.set(h, (uses.get(h) ?? 0) + 1);
+        counted = { own, uses };
       }
-      const u = uses;
-      ordered[ti] = ps = Int32Array.from(own[ti]!).sort((a, b) => u.get(a)! - u.get(b)!);
+      const { own, uses } = counted;
+      ordered[ti] = ps = Int32Array.from(own[ti]!).sort((a, b) => uses.get(a)! - uses.get(b)!);
     }
     return ps;
   };
