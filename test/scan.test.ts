@@ -7,6 +7,8 @@ import { analyze, type Report } from '../src/findings/analyzer.js';
 import type { FindingData } from '../src/types.js';
 import { scanInChunks, reportSummary } from './helpers/chunked-scan.js';
 import { loadRules } from '../src/rules/load.js';
+import { LineScanner } from '../src/lines/scan.js';
+import { createMatcher } from '../src/rules/match.js';
 
 const rules = await loadRules();
 
@@ -193,5 +195,61 @@ describe('a plan made from one input sample serves the next inputs of its kind',
     expect(seen).toEqual(inputs.map((t) => found(createMatcher(rules).prefilter, t)));
     expect(seen[0]!.length).toBe(6);
     expect(seen[2]!.length).toBe(3000);
+  });
+});
+
+describe('the keys handed on with a line are exactly the scan keys it holds', () => {
+  // Lines made of keys, pieces of keys (a key cut short, a key's end), keys written twice or overlapping
+  // (`OCSPOCSP`), noise and non-ASCII text, so that an anchor occurs several times in a line, at its
+  // start and end, and inside keys other than the one it was chosen for. The reference is the plain
+  // search of every key in the line's bytes; the scanner's verification compares each key only where
+  // an anchor's hit says it could start.
+  const matcher = createMatcher(rules);
+  const keyBytes = matcher.prefilter.triggerBytes;
+  const keyText = matcher.keys;
+  const piece = fc.oneof(
+    fc.constantFrom(...keyText),
+    fc
+      .tuple(fc.constantFrom(...keyText), fc.nat(), fc.boolean())
+      .map(([k, n, head]) => (head ? k.slice(0, n % k.length) : k.slice(n % k.length))),
+    fc.constantFrom(' ', ': ', '"', 'é', '\u00a0', '\u2019', '0x', 'OCSP', 'ocsp', 'status', 'resolved'),
+    fc.string({ maxLength: 12 }).map((s) => s.replace(/[\r\n]/g, ' ')),
+  );
+  const lineArb = fc.array(piece, { maxLength: 8 }).map((ps) => ps.join(''));
+  const expected = (line: string): number[] => {
+    const bytes = Buffer.from(line, 'utf8').toString('latin1');
+    return keyBytes.flatMap((k, i) => (bytes.includes(k) ? [i] : []));
+  };
+  const keysSeen = (text: string, useSimd: boolean, maxLine?: number): Map<number, number[]> => {
+    const seen = new Map<number, number[]>();
+    const sink = {
+      line: (_t: string, no: number, keys?: readonly number[]) => void seen.set(no, [...(keys ?? [])]),
+      skip: () => {},
+      setLineCount: () => {},
+    };
+    const scanner = new LineScanner(matcher.prefilter, sink, maxLine, useSimd);
+    scanner.push(Buffer.from(text));
+    scanner.end();
+    return seen;
+  };
+
+  test('property: on the SIMD pass, the walk over a chunk with a long line, and the indexOf path', () => {
+    fc.assert(
+      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 30 }), fc.boolean(), (lines, long) => {
+        // A line longer than the limit makes the SIMD pass hand the chunk to the walk over its hits.
+        const all = long ? [...lines, 'x'.repeat(3000)] : lines;
+        const text = `${all.join('\n')}\n`;
+        const want = new Map(lines.map((l, i) => [i + 1, expected(l)] as const).filter(([, k]) => k.length > 0));
+        for (const [simd, max] of [
+          [true, undefined],
+          [true, 2000],
+          [false, undefined],
+        ] as const) {
+          const seen = keysSeen(text, simd, max);
+          expect(new Map([...seen].filter(([no]) => no <= lines.length))).toEqual(want);
+        }
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -113,6 +113,13 @@ interface Plan {
   /** The anchors' bytes as latin1 strings (one char per byte). */
   anchorText: string[];
   verify: number[][];
+  /**
+   * Per anchor, the triggers it verifies (`ti`, as in {@link verify}) and where each first holds the
+   * anchor (`at`): an occurrence of trigger `ti[n]` holds the anchor at `at[n]`, so it is found by
+   * comparing the trigger at p - at[n] for every hit p of the anchor ({@link LineScanner.addPresentAt});
+   * a trigger holding the anchor twice needs no second offset, as each occurrence has its hit at the first.
+   */
+  pairs: { ti: Int32Array; at: Int32Array }[];
   /** The triggers' bytes as latin1 strings, in the prefilter's order. */
   triggerText: readonly string[];
   /** Bits of an anchor index in an encoded hit. */
@@ -142,7 +149,12 @@ function makePlan(prefilter: Prefilter, model: Uint8Array | undefined, useSimd: 
   });
   let shift = 1;
   while (1 << shift <= anchors.length) shift++;
-  return { teddy, anchors, anchorText, verify, triggerText: bytes, shift };
+  return { teddy, anchors, anchorText, verify, pairs: anchorText.map((a, k) => pairsOf(a, verify[k]!, bytes)), triggerText: bytes, shift };
+}
+
+/** {@link Plan.pairs} of one anchor: the triggers of `verify` and the first offset of `anchor` in each. */
+function pairsOf(anchor: string, verify: readonly number[], bytes: readonly string[]): { ti: Int32Array; at: Int32Array } {
+  return { ti: Int32Array.from(verify), at: Int32Array.from(verify, (t) => bytes[t]!.indexOf(anchor)) };
 }
 
 /**
@@ -270,6 +282,7 @@ export class LineScanner {
   private anchorText: string[] = [];
   /** For each anchor, the indexes (into the planner's triggers) of the triggers that contain it. */
   private verify: number[][] = [];
+  private pairs: { ti: Int32Array; at: Int32Array }[] = [];
   private triggerText: readonly string[] = [];
   /** The triggers of the line being read: the first {@link presentCount} of this list (which keeps its room: `length = 0` would free it and a push per candidate line allocate it again). */
   private readonly present: number[] = [];
@@ -335,6 +348,7 @@ export class LineScanner {
     this.anchors = p.anchors;
     this.anchorText = p.anchorText;
     this.verify = p.verify;
+    this.pairs = p.pairs;
     this.triggerText = p.triggerText;
     this.shift = p.shift;
     this.containers = this.prefilter.containers;
@@ -386,6 +400,28 @@ export class LineScanner {
         }
       }
       for (const c of containers) if (this.checkedIn[c] !== stamp) this.absentIn[c] = stamp;
+    }
+  }
+
+  /**
+   * Collect into `present` the triggers of anchor k that hold its hit at `at` (a position in `line`):
+   * one comparison at the one place each could start, instead of a search of the whole line for each
+   * (the trigger's occurrence holds the anchor there, and the filter reports every occurrence of an
+   * anchor). Over all the hits of a line, the same set as {@link addPresent}: used only when every hit
+   * of the line is at hand (the SIMD pass and the walk over a chunk's hits), never mixed with it in one
+   * line (here `checkedIn` marks a trigger found).
+   */
+  private addPresentAt(line: string, k: number, at: number): void {
+    const stamp = this.stamp;
+    const { ti: tis, at: offsets } = this.pairs[k]!;
+    for (let n = 0; n < tis.length; n++) {
+      const ti = tis[n]!;
+      if (this.checkedIn[ti] === stamp) continue;
+      const s = at - offsets[n]!;
+      if (s >= 0 && line.startsWith(this.triggerText[ti]!, s)) {
+        this.checkedIn[ti] = stamp;
+        this.present[this.presentCount++] = ti;
+      }
     }
   }
 
@@ -524,7 +560,7 @@ export class LineScanner {
     for (; h < hits.length; h++) {
       const at = Math.floor(hits[h]! / (1 << shift));
       if (at >= next) break;
-      if (at < end) this.addPresent((line ??= chunk.toString('latin1', pos, end)), hits[h]! & ((1 << shift) - 1));
+      if (at < end) this.addPresentAt((line ??= chunk.toString('latin1', pos, end)), hits[h]! & ((1 << shift) - 1), at - pos);
     }
     return h;
   }
@@ -646,7 +682,7 @@ export class LineScanner {
       }
       const bytes = chunk.toString('latin1', start, end);
       this.newLine();
-      for (; i < hp.length && hl[i] === line; i++) this.addPresent(bytes, hk[i]!);
+      for (; i < hp.length && hl[i] === line; i++) this.addPresentAt(bytes, hk[i]!, hp[i]! - start);
       this.emit(chunk, start, end, this.lineNo + line + 1, base);
       if (this.want > 0) {
         this.lineNo += line + 1;
