@@ -26,12 +26,29 @@ const WHEN_FIELDS = ['connectionId', 'level', 'module', 'client', 'code'] as con
  */
 export function hitKeyRest(p: ParsedLine, rs: readonly Rule[]): string {
   const spec = specOf(rs);
+  const l = spec.last;
+  if (l !== null && l.server === p.server && l.format === p.format && l.level === p.level && l.status === p.status && sameFields(spec, p, l.fields)) {
+    return l.key;
+  }
   let key = `${spec.ids}\u0000${p.server ?? '-'}\u0000${p.format ?? '-'}\u0000${p.level ?? '-'}\u0000${p.status ?? '-'}`;
+  const fields: unknown[] = [];
   for (const [f, values] of spec.fields) {
     const v = p[f];
+    fields.push(v);
     key += `\u0000${values ? (v === null ? '\u0001' : String(v)) : v === null ? '0' : '1'}`;
   }
+  spec.last = { server: p.server, format: p.format, level: p.level, status: p.status, fields, key };
   return key;
+}
+
+/** Do the line's `when` fields give the key part `last.fields` was read for (the value, or only whether there is one)? */
+function sameFields(spec: KeySpec, p: ParsedLine, last: readonly unknown[]): boolean {
+  for (let i = 0; i < spec.fields.length; i++) {
+    const [f, values] = spec.fields[i]!;
+    const v = p[f];
+    if (values ? v !== last[i] : (v === null) !== (last[i] === null)) return false;
+  }
+  return true;
 }
 
 /**
@@ -46,6 +63,22 @@ export function timeDependent(shared: { notAfter?: string; loggedAt?: string }):
 interface KeySpec {
   ids: string;
   fields: [(typeof WHEN_FIELDS)[number], boolean][];
+  /**
+   * The last key built for this rule set and what it was built of: a line with the same parts gets that
+   * same string (most lines of a failing server have the key of the last line of their rules), so no key
+   * is built, and the maps it is looked up in find its hash already computed.
+   */
+  last: LastKey | null;
+}
+
+/** See {@link KeySpec.last}: the parts of a key ({@link hitKeyRest}), the `when` fields' raw values in `fields`. */
+interface LastKey {
+  server: ParsedLine['server'];
+  format: ParsedLine['format'];
+  level: ParsedLine['level'];
+  status: ParsedLine['status'];
+  fields: readonly unknown[];
+  key: string;
 }
 
 /** Key specs by the first rule of their set: the sets seen with it (a line's rules are a new array each time, mostly the same few sets). */
@@ -54,7 +87,7 @@ const specs = new WeakMap<Rule, { rules: readonly Rule[]; spec: KeySpec }[]>();
 function specOf(rs: readonly Rule[]): KeySpec {
   const seen = rs.length > 0 ? specs.get(rs[0]!) : undefined;
   if (seen) for (const s of seen) if (sameRules(s.rules, rs)) return s.spec;
-  const spec: KeySpec = { ids: rs.map((r) => r.id).join(','), fields: [] };
+  const spec: KeySpec = { ids: rs.map((r) => r.id).join(','), fields: [], last: null };
   for (const f of WHEN_FIELDS) {
     const conds = rs.map((r) => r.when?.[f]).filter((c) => c !== undefined);
     if (conds.length > 0) spec.fields.push([f, conds.some((c) => Array.isArray(c))]);
