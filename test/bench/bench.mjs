@@ -247,7 +247,7 @@ if (single.length > 0) {
       '≤ 1.5',
       `${f2(r)} (${f2(x.tool.min)} s ÷ ${f2(a.tool.min)} s; medians ${f2(rm)}; CPU ${f2(rc)})`,
       r <= 1.5,
-      lineBudget(x, a),
+      lineBudget(x, a, k),
     ]);
   }
 }
@@ -256,14 +256,32 @@ if (single.length > 0) {
  * What the goal (b) or (c) ≤ 1.5 × (a) leaves per candidate line, beside what the byte filter, the parser
  * and the tool take (the min of each; µs per candidate line beyond the byte filter).
  */
-function lineBudget(x, a) {
+function lineBudget(x, a, k) {
   const budget = 1.5 * a.tool.min * (x.bytes / a.bytes);
   const per = (secs) => `${f2(((secs - x.filter.min) / x.candidates) * 1e6)} µs`;
   const over = x.parse.min > budget;
   return (
     `budget 1.5 × (a) = ${f2(budget)} s; the byte filter alone ${f2(x.filter.min)} s, with parseLine on each of its ${fmt(x.candidates)} candidate lines ${f2(x.parse.min)} s` +
-    `${over ? ', over the budget before any rule is tried' : ''}; per candidate line: budget ${per(budget)}, parseLine ${per(x.parse.min)}, Matcher.match (parse and match each line by itself) ${per(x.match.min)}, the tool ${per(x.tool.min)}`
+    `${over ? ', over the budget before any rule is tried' : ''}; per candidate line: budget ${per(budget)}, parseLine ${per(x.parse.min)}, Matcher.match (parse and match each line by itself) ${per(x.match.min)}, the tool ${per(x.tool.min)}` +
+    `; ${ratioFloor(x, a, k)}`
   );
+}
+
+/**
+ * The least the ratio (x) ÷ (a) can be whatever the work past the byte filter costs. Each tool time is the
+ * filter's plus the rest's (F + R), so (x) ÷ (a) ≥ min(Fx ÷ Fa, Rx ÷ Ra) (per byte): when the filters' ratio
+ * is over the goal, the goal needs the rest of (x), over its Cx candidate lines, to cost at most 1.5 × the rest
+ * of (a), over its Ca: a candidate line of (x) at most 1.5 × Ca ÷ Cx of what one of (a) costs, lines of the
+ * same kinds (look-alikes and stapling lines).
+ */
+function ratioFloor(x, a, k) {
+  const size = x.bytes / a.bytes;
+  const filters = x.filter.min / size / a.filter.min;
+  const rests = (x.tool.min - x.filter.min) / size / (a.tool.min - a.filter.min);
+  const lines = x.candidates / size / a.candidates;
+  const head = `the filters alone: ${f2(filters)} × (a)'s, the rest of the tool ${f2(rests)} × (a)'s rest (per byte), so (${k}) ÷ (a) ≥ ${f2(Math.min(filters, rests))}`;
+  if (filters <= 1.5) return head;
+  return `${head}; with the filters' ratio over the goal, it needs the rest ≤ 1.5 × (a)'s over ${f2(lines)} × its candidate lines: each at most ${fmt(Math.round((1.5 / lines) * 100))} % of what a candidate line of (a) costs`;
 }
 
 // ---------- (d) rotated .gz ----------
