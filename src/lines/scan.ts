@@ -114,12 +114,12 @@ interface Plan {
   anchorText: string[];
   verify: number[][];
   /**
-   * Per anchor, the triggers it verifies (`ti`, as in {@link verify}) and where each first holds the
-   * anchor (`at`): an occurrence of trigger `ti[n]` holds the anchor at `at[n]`, so it is found by
-   * comparing the trigger at p - at[n] for every hit p of the anchor ({@link LineScanner.addPresentAt});
-   * a trigger holding the anchor twice needs no second offset, as each occurrence has its hit at the first.
+   * Per anchor k, where each trigger of `verify[k]` first holds the anchor: an occurrence of trigger
+   * `verify[k][n]` holds it at `anchorAt[k][n]`, so it is found by comparing the trigger at p - that offset
+   * for every hit p of the anchor ({@link LineScanner.addPresentAt}); a trigger holding the anchor twice
+   * needs no second offset, as each occurrence has its hit at the first.
    */
-  pairs: { ti: Int32Array; at: Int32Array }[];
+  anchorAt: Int32Array[];
   /** The triggers' bytes as latin1 strings, in the prefilter's order. */
   triggerText: readonly string[];
   /** Bits of an anchor index in an encoded hit. */
@@ -149,12 +149,8 @@ function makePlan(prefilter: Prefilter, model: Uint8Array | undefined, useSimd: 
   });
   let shift = 1;
   while (1 << shift <= anchors.length) shift++;
-  return { teddy, anchors, anchorText, verify, pairs: anchorText.map((a, k) => pairsOf(a, verify[k]!, bytes)), triggerText: bytes, shift };
-}
-
-/** {@link Plan.pairs} of one anchor: the triggers of `verify` and the first offset of `anchor` in each. */
-function pairsOf(anchor: string, verify: readonly number[], bytes: readonly string[]): { ti: Int32Array; at: Int32Array } {
-  return { ti: Int32Array.from(verify), at: Int32Array.from(verify, (t) => bytes[t]!.indexOf(anchor)) };
+  const anchorAt = anchorText.map((a, k) => Int32Array.from(verify[k]!, (ti) => bytes[ti]!.indexOf(a)));
+  return { teddy, anchors, anchorText, verify, anchorAt, triggerText: bytes, shift };
 }
 
 /**
@@ -282,7 +278,7 @@ export class LineScanner {
   private anchorText: string[] = [];
   /** For each anchor, the indexes (into the planner's triggers) of the triggers that contain it. */
   private verify: number[][] = [];
-  private pairs: { ti: Int32Array; at: Int32Array }[] = [];
+  private anchorAt: Int32Array[] = [];
   private triggerText: readonly string[] = [];
   /** The triggers of the line being read: the first {@link presentCount} of this list (which keeps its room: `length = 0` would free it and a push per candidate line allocate it again). */
   private readonly present: number[] = [];
@@ -348,7 +344,7 @@ export class LineScanner {
     this.anchors = p.anchors;
     this.anchorText = p.anchorText;
     this.verify = p.verify;
-    this.pairs = p.pairs;
+    this.anchorAt = p.anchorAt;
     this.triggerText = p.triggerText;
     this.shift = p.shift;
     this.containers = this.prefilter.containers;
@@ -413,7 +409,8 @@ export class LineScanner {
    */
   private addPresentAt(line: string, k: number, at: number): void {
     const stamp = this.stamp;
-    const { ti: tis, at: offsets } = this.pairs[k]!;
+    const tis = this.verify[k]!;
+    const offsets = this.anchorAt[k]!;
     for (let n = 0; n < tis.length; n++) {
       const ti = tis[n]!;
       if (this.checkedIn[ti] === stamp) continue;
