@@ -145,6 +145,8 @@ function perLine(text: string): unknown {
     prefixOnly: prefixOnly(text.trim()),
     candidates: matcher.candidates(text).map((r) => r.id),
     keyed: matcher.candidateTriggers(text, keysOf(text)),
+    // Without the scanner's keys: looked up in the text (the joiner's joined messages and earlier lines).
+    unkeyed: matcher.candidateTriggers(text),
     present: matcher.triggersIn(n.text, matcher.candidateTriggers(text)),
     // Asked for every trigger (the joiner's `startsMessage()`), the fast path tries only those its pair index names.
     everyTrigger: matcher.triggersIn(n.text, everyTrigger),
@@ -307,5 +309,23 @@ test('the read-through tests give what their regexes and loops give on generated
       expect(fast).toEqual(full);
     }),
     { numRuns: 20000 },
+  );
+});
+
+test('the scan keys looked up in a text are those a search of every key finds, on generated texts of keys, cut keys and other characters', () => {
+  const keys = matcher.keys;
+  const piece = fc.oneof(
+    fc.constantFrom(...keys),
+    fc.constantFrom(...keys).chain((k) => fc.integer({ min: 1, max: Math.max(1, k.length - 1) }).map((n) => k.slice(0, n))),
+    fc.constantFrom(...keys).chain((k) => fc.integer({ min: 1, max: Math.max(1, k.length - 1) }).map((n) => k.slice(n))),
+    fc.constantFrom(' ', '"', "'", ': ', '\u00e9', '\u201c', 'x', '(', '#'),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
+      const t = pieces.join('');
+      const [full, fast] = both(() => matcher.candidateTriggers(t));
+      expect(fast).toEqual(full);
+    }),
+    { numRuns: 3000 },
   );
 });
