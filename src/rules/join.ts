@@ -173,9 +173,14 @@ function patternOpensWith(source: string, trigger: string): boolean {
 /** Does a physical line start a log line of its own (a server prefix or a wrapper)? */
 function startsLogLine(text: string): boolean {
   if (USUAL_START.test(text)) return true;
+  // The joiner asks again for a line it just asked about (a fragment: in lookBack() and in canFollow()); pure.
+  if (text === lastStart.text) return lastStart.starts;
   const p = parseLine(text);
-  return p.format !== null || p.wrapper !== null;
+  lastStart = { text, starts: p.format !== null || p.wrapper !== null };
+  return lastStart.starts;
 }
+/** The last line {@link startsLogLine} parsed, and its answer. */
+let lastStart = { text: '', starts: false };
 
 /** Between the phrases in {@link PhraseSet}'s one text: a piece without it found there lies within one phrase (a physical line never holds it). */
 const PHRASE_GAP = '\n';
@@ -568,8 +573,8 @@ class MatcherFacts {
   readonly otherCause = new Map<Rule, Map<CauseId, boolean>>();
   /** The index of every trigger. */
   everyTrigger: number[] | null = null;
-  /** Every trigger's first letter (`firstLetter()`). */
-  firstLetters: string[] | null = null;
+  /** The triggers by their first letter (`firstLetter()`), each list in trigger order. */
+  byFirstLetter: Map<string, number[]> | null = null;
   /** Per trigger: its loose pattern tried at a text's start only, and the pieces it must hold (`startsWithTrigger()`). */
   readonly atStart: (RegExp | undefined)[] = [];
   readonly runs: (string[] | undefined)[] = [];
@@ -918,16 +923,35 @@ export class MessageJoiner {
     const start = normalizeText(plainText(next.text.trimStart())).text;
     const first = firstLetter(start);
     if (first === '') return false;
-    const letters = (this.known.firstLetters ??= this.matcher.triggers.map(firstLetter));
+    const sameFirst = this.triggersStartingWith(first);
+    if (sameFirst.length === 0) return false;
     const low = start.toLowerCase();
-    const atStart = (ti: number): boolean => letters[ti] === first && this.startsWithTrigger(start, low, ti) && this.opens(ti);
-    if (!this.matcher.candidateTriggers(start).some(atStart)) return false;
+    // The candidates (keys looked up in the text: ~60 searches) only once a trigger is there at the start.
+    let candidates: readonly number[] | null = null;
+    const atStart = (ti: number): boolean =>
+      this.startsWithTrigger(start, low, ti) && this.opens(ti) && (candidates ??= this.matcher.candidateTriggers(start)).includes(ti);
+    if (!sameFirst.some(atStart)) return false;
     const n = normalizeText(plainText(this.joined(lines, [])));
     const text = n.text;
     // Lines that end with a connector (`…OCSP response:`) lead into what follows, whatever it is,
     // unless a poster's `...` ended them.
     if (!n.cutMarker && CONNECTOR_END.test(text.slice(-8))) return false;
     return this.matcher.triggersIn(text, this.matcher.candidateTriggers(text)).length > 0;
+  }
+
+  /** The triggers whose first letter ({@link firstLetter}) is `first`, in trigger order. */
+  private triggersStartingWith(first: string): readonly number[] {
+    let by = this.known.byFirstLetter;
+    if (by === null) {
+      by = this.known.byFirstLetter = new Map();
+      this.matcher.triggers.forEach((t, ti) => {
+        const l = firstLetter(t);
+        const list = by!.get(l);
+        if (list) list.push(ti);
+        else by!.set(l, [ti]);
+      });
+    }
+    return by.get(first) ?? [];
   }
 
   /**
@@ -1050,7 +1074,8 @@ export class MessageJoiner {
    */
   private startsMessage(chain: readonly Physical[], triggers: readonly number[]): boolean {
     const start = chain[0]!;
-    if (SYNTAX_ERROR.test(parseLine(start.text).message)) return false;
+    const own = parseLine(start.text);
+    if (SYNTAX_ERROR.test(own.message)) return false;
     const widths = chain.slice(0, -1).map((l) => l.text.length);
     const hard = widths.length >= 2 && widths[0]! >= 20 && widths.every((w) => w === widths[0]);
     if (hard || this.bridges(chain, triggers) || this.goesOn({ lines: [start], triggers })) return true;
@@ -1061,7 +1086,6 @@ export class MessageJoiner {
     const all = (this.known.everyTrigger ??= this.matcher.triggers.map((_, i) => i));
     if (fastPathsOn() ? this.matcher.triggersIn(t, all).length > 0 : this.matcher.triggers.some((x) => looseTriggerPattern(x).test(t))) return false;
     // nginx ends a message with its context (`, client: …, server: …`): such a line is complete.
-    const own = parseLine(start.text);
     if (own.context !== null) return false;
     const location: LineLocation = { file: this.file, line: start.no };
     const together = score(this.matcher.match(this.joined(chain, triggers), location), false);
