@@ -288,4 +288,26 @@ describe('memos keep no long line alive', () => {
     memo.set(long, 'r', 2);
     expect([memo.get(short, 'r'), memo.get(long, 'r')]).toEqual([1, undefined]);
   });
+
+  test('a rest whose keys keep missing rests twice as long after each failed trial (up to 8 times), and a trial that hits starts over', () => {
+    const memo = new Lru<number>(4);
+    const rests: number[] = [];
+    let resting = 0;
+    let k = 0;
+    const lookUp = (hit: boolean): void => {
+      if (!memo.worth('r')) {
+        resting++;
+        return;
+      }
+      if (resting > 0) rests.push(resting);
+      resting = 0;
+      if (hit) memo.set('same', 'r', 1);
+      memo.get(hit ? 'same' : `m${k++}`, 'r');
+    };
+    for (let i = 0; i < 1200; i++) lookUp(false);
+    for (let i = 0; i < 300; i++) lookUp(true);
+    for (let i = 0; i < 200; i++) lookUp(false);
+    // Trials of 4 lookups; rests of 8 generations of 4 lookups, doubled up to 8 times that; the hits start over.
+    expect(rests).toEqual([32, 64, 128, 256, 256, 256, 256, 32, 64]);
+  });
 });
