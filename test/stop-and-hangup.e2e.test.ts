@@ -44,11 +44,23 @@ function bash(script: string, timeoutMs = 60_000): { statuses: number[]; stdout:
 
 describe('a stop signal delivered twice', () => {
   test('timeout(1) on a live run: SIGTERM to the command and to its process group, the report is still written, exit 1', () => {
-    // The tool reads a pipe that stays open; after 4 s timeout(1) sends SIGTERM to it and then to the group.
-    // (4 s, not 1: on a loaded machine Node can take over a second to start and install its handlers, and a
-    // SIGTERM before that is the default action, exit 143, which is not what this test is about.)
-    const r = bash(`{ cat '${one}'; sleep 8; } | timeout --preserve-status -s TERM 4 $SD --format ndjson 2>"${dir}/timeout.err"`);
-    expect(r.statuses[1]).toBe(1); // the finding is a warning: exit 1 by the contract (--preserve-status passes it on)
+    // The tool reads a FIFO that stays open. Once it has printed its finding (so it is running, its handlers
+    // installed: a fixed delay was too short on a loaded machine, and a SIGTERM before the handlers is the
+    // default action, exit 143, which is not what this test is about), timeout(1) itself gets SIGTERM and does
+    // what it does when its time is up: SIGTERM to the command, then to its process group.
+    const out = path.join(dir, 'timeout.out');
+    const fifo = path.join(dir, 'timeout.fifo');
+    const r = bash(
+      [
+        `rm -f '${fifo}'; mkfifo '${fifo}'`,
+        `timeout --preserve-status -s TERM 120 $SD --format ndjson <'${fifo}' >'${out}' 2>"${dir}/timeout.err" & tpid=$!`,
+        `exec 4>'${fifo}'; cat '${one}' >&4`,
+        `for i in $(seq 600); do grep -q '"event":"new"' '${out}' && break; sleep 0.05; done`,
+        `kill -TERM $tpid; wait $tpid; st=$?; exec 4>&-; (exit $st)`,
+      ].join('\n'),
+    );
+    r.stdout = fs.readFileSync(out, 'utf8');
+    expect(r.statuses[0]).toBe(1); // the finding is a warning: exit 1 by the contract (--preserve-status passes it on)
     const events = r.stdout
       .trim()
       .split('\n')
