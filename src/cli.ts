@@ -112,6 +112,13 @@ if (!isMainThread) {
   process.stderr.write('stapling-doctor: cannot write the output: standard output is closed (use >/dev/null to discard it)\n');
   process.exitCode = 2;
 } else {
+  // Once the event loop has nothing left (every write flushed), leave through process.exit(). Left to
+  // itself, Node tears the environment down first and closing its signal handles puts SIGINT, SIGTERM and
+  // SIGHUP back to their default action (libuv unix/signal.c, `uv__signal_unregister_handler`: SIG_DFL),
+  // so a stop signal in those last milliseconds killed a run that had written its whole report, exit 143
+  // instead of the contract's code. `timeout(1)` does exactly that under load: preempted between its
+  // signal to the command and the one to its process group, the second lands while the tool exits.
+  process.once('beforeExit', () => process.exit());
   tuneV8(); // now that the modules (and stdout's) are loaded: see src/v8-flags.ts
   run({
     argv: process.argv.slice(2),
