@@ -252,4 +252,48 @@ describe('the keys handed on with a line are exactly the scan keys it holds', ()
       { numRuns: 400 },
     );
   });
+
+  test('property: lines the sink asks for (the next one, after some lines) are the same on every path and chunking, LF, CRLF or CR', () => {
+    // The SIMD pass delivers an asked-for line from the hits it has (no new pass over the rest of the
+    // chunk); the walk and the indexOf path read it themselves: the same lines, numbers, texts and keys.
+    const delivered = (text: string, asks: ReadonlySet<number>, useSimd: boolean, maxLine?: number, chunk = 1 << 20): string[] => {
+      const out: string[] = [];
+      const sink = {
+        line: (t: string, no: number, keys?: readonly number[]) => {
+          out.push(`${no} ${JSON.stringify(t)} ${[...(keys ?? [])].join(',')}`);
+          return asks.has(no) ? 1 : 0;
+        },
+        skip: () => {},
+        setLineCount: () => {},
+      };
+      const scanner = new LineScanner(matcher.prefilter, sink, maxLine, useSimd);
+      const bytes = Buffer.from(text);
+      for (let at = 0; at < bytes.length; at += chunk) scanner.push(bytes.subarray(at, at + chunk));
+      scanner.end();
+      return out;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(lineArb, { minLength: 1, maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 31 }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 400 }),
+        (lines, asked, eolKind, lastEnded, chunk) => {
+          const eol = ['\n', '\r\n', '\r'][eolKind]!;
+          const text = lines.join(eol) + (lastEnded ? eol : '');
+          const asks = new Set(asked);
+          const reference = delivered(text, asks, false);
+          expect(delivered(text, asks, true)).toEqual(reference);
+          expect(delivered(text, asks, true, 2000)).toEqual(reference);
+          expect(delivered(text, asks, true, undefined, chunk)).toEqual(reference); // asked-for lines at a chunk's start
+          // Asked-for lines do come: each asked line that has a next one is followed by it.
+          const nos = reference.map((r) => Number(r.split(' ')[0]));
+          const count = lastEnded || lines[lines.length - 1] !== '' ? lines.length : lines.length - 1; // an unended empty last line is none
+          for (const no of nos) if (asks.has(no) && no < count) expect(nos).toContain(no + 1);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
 });

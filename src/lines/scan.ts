@@ -589,16 +589,16 @@ export class LineScanner {
   }
 
   /**
-   * The whole lines of a chunk from `pos`: the SIMD pass, unless the sink is waiting for the next lines
-   * of a wrapped message; when a line asks for the lines after it, the walk delivers them and hands
-   * the rest back to the SIMD pass.
+   * The whole lines of a chunk from `pos`: the SIMD pass, which also delivers the lines the sink asks for
+   * within the chunk; a line it asks for past the chunk's last whole line is left to the walk, which
+   * delivers it and hands the rest back to the SIMD pass.
    * @returns where the unfinished last line starts, or null when the SIMD pass took the rest of the chunk
    */
   private walk(chunk: Buffer, ends: LineEnds, pos: number, base: number): number | null {
     let simdHits = false;
     for (;;) {
       let resume = false;
-      if (this.teddy && this.want === 0) {
+      if (this.teddy && (this.want === 0 || !simdHits)) {
         const r = this.simdLines(chunk, pos, ends.hasCR, base);
         if (r === true) return null;
         simdHits = true;
@@ -642,12 +642,27 @@ export class LineScanner {
     return { pos, resume: false };
   }
 
+  /** The line of chunk[pos, …) that holds byte `p`: where it starts and where its line end is. */
+  private lineAround(chunk: Buffer, p: number, pos: number, hasCR: boolean): { start: number; end: number } {
+    let start = chunk.lastIndexOf(LF, p) + 1;
+    if (hasCR) start = Math.max(start, chunk.lastIndexOf(CR, p) + 1);
+    if (start < pos) start = pos;
+    let end = chunk.indexOf(LF, p);
+    if (hasCR) {
+      const cr = chunk.indexOf(CR, p);
+      if (cr !== -1 && (end === -1 || cr < end)) end = cr;
+    }
+    return { start, end };
+  }
+
   /**
    * The SIMD path for the complete lines of chunk[pos, …): the kernel counts the line ends and
    * reports candidates with their line index, so only candidate lines are looked at in JavaScript.
    * Returns false (having emitted nothing; the hits stay in hitPos/hitFp) when a line may be longer
-   * than the limit: then the per-line walk handles the chunk. When an emitted line asks for the lines
-   * after it (a wrapped message), returns where the next line starts: the walk goes on from there.
+   * than the limit: then the per-line walk handles the chunk. A line the sink asks for (after an emitted
+   * one, or, on entry, after the last line of the chunk before: a message that may go on) is delivered
+   * from the same pass; when it is not a whole line of the chunk, returns where it starts: the walk goes
+   * on from there.
    * @param base where whole lines of the chunk begin
    */
   private simdLines(chunk: Buffer, pos: number, hasCR: boolean, base: number): boolean | number {
@@ -664,28 +679,39 @@ export class LineScanner {
       hl.push(line);
     });
     if (ends.maxGap - 1 > this.maxLine) return false;
-    // Hits come in position order, so the hits of one line are consecutive.
-    for (let i = 0; i < hp.length;) {
-      const line = hl[i]!;
-      if (line >= ends.count) break; // in the unterminated rest: held for the next chunk
-      const p = hp[i]!;
-      let start = chunk.lastIndexOf(LF, p) + 1;
-      if (hasCR) start = Math.max(start, chunk.lastIndexOf(CR, p) + 1);
-      if (start < pos) start = pos;
-      let end = chunk.indexOf(LF, p);
-      if (hasCR) {
-        const cr = chunk.indexOf(CR, p);
-        if (cr !== -1 && (end === -1 || cr < end)) end = cr;
-      }
-      const bytes = chunk.toString('latin1', start, end);
-      this.newLine();
-      for (; i < hp.length && hl[i] === line; i++) this.addPresentAt(bytes, hk[i]!, hp[i]! - start);
-      this.emit(chunk, start, end, this.lineNo + line + 1, base);
-      if (this.want > 0) {
+    // Hits come in position order, so the hits of one line are consecutive. A line the sink asked for
+    // (the one after a message that may go on) is delivered from here with the hits already found, as
+    // long as it is a whole line of the chunk: no new pass over the rest of the chunk.
+    let line = -1; // the last line emitted, by its index among the chunk's lines from pos
+    let end = pos - 1;
+    for (let i = 0; ;) {
+      const asked = this.want > 0; // at the start too: the line after the last one of the chunk before
+      if (asked && line + 1 >= ends.count) {
+        if (line === -1) return pos;
         this.lineNo += line + 1;
         if (chunk[end] === CR && end + 1 === len) this.pendingCR = true;
         return chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
       }
+      if (!asked && (i >= hp.length || hl[i]! >= ends.count)) break; // the rest is unterminated: held for the next chunk
+      let start: number;
+      if (asked) {
+        start = line === -1 ? pos : chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
+        line++;
+        end = chunk.indexOf(LF, start);
+        if (hasCR) {
+          const cr = chunk.indexOf(CR, start);
+          if (cr !== -1 && (end === -1 || cr < end)) end = cr;
+        }
+      } else {
+        line = hl[i]!;
+        ({ start, end } = this.lineAround(chunk, hp[i]!, pos, hasCR));
+      }
+      this.newLine();
+      if (i < hp.length && hl[i] === line) {
+        const bytes = chunk.toString('latin1', start, end);
+        for (; i < hp.length && hl[i] === line; i++) this.addPresentAt(bytes, hk[i]!, hp[i]! - start);
+      }
+      this.emit(chunk, start, end, this.lineNo + line + 1, base);
     }
     this.lineNo += ends.count;
     let next = pos;
