@@ -95,8 +95,13 @@ export interface Analyzer {
    * Start an input.
    * @param options.host the machine whose log the input is (e.g. from its path in a central tree:
    *   `--host-from-path`), for lines that do not name one themselves
+   * @param options.deferUntilNextLine the caller delivers the line after each line whose `line()` returned 1
+   *   (a `LineScanner` does) and calls {@link settle} when findings must be current (a live input): a
+   *   message of one line is then decided with the line after it, which spares deciding whether it goes on
+   *   when the next line starts a message of its own (issue 15). Default false: each line's findings are
+   *   there when `line()` returns.
    */
-  input(name: string, options?: { host?: string | null }): InputHandle;
+  input(name: string, options?: { host?: string | null; deferUntilNextLine?: boolean }): InputHandle;
   /** Current findings, most severe first. */
   findings(): FindingData[];
   /** Current totals. */
@@ -104,9 +109,11 @@ export interface Analyzer {
   /** Flush and return the report (findings as data). */
   end(): Report<FindingData>;
   /**
-   * Decide what the correlator holds for a later line (a lone follower that a paste in reverse would
-   * join, see `createCorrelator`): the CLI calls it after each chunk of a live input and omprog after each
-   * message, so that every finding is told when its line arrives, not when the next stapling line does.
+   * Decide what is held for a later line: each open input's last message, whose going on the joiner
+   * decides only when the next line could continue it (`MessageJoiner.settleDeferred`), and what the
+   * correlator holds (a lone follower that a paste in reverse would join, see `createCorrelator`). The
+   * CLI calls it after each chunk of a live input and omprog after each message, so that every finding is
+   * told when its line arrives, not when the next line does.
    */
   settle(): void;
   /**
@@ -171,11 +178,17 @@ function inputHandle(
     correlator: { push(m: LineMatch): void; endInput(name: string): void };
     window: TimeWindow | null;
     host: string | null;
+    /** Inputs still open, each with how it settles its last message ({@link Analyzer.settle}). */
+    open: Set<() => void>;
+    /** See {@link Analyzer.input}'s option. */
+    deferUntilNextLine: boolean;
   },
 ): InputHandle {
   const { matcher, correlator, host } = deps;
   const inWindow = deps.window ? windowFilter(deps.window) : null;
-  const joiner = new MessageJoiner(matcher, name, { onlyMatches: true });
+  const joiner = new MessageJoiner(matcher, name, { onlyMatches: true, deferUntilNextLine: deps.deferUntilNextLine });
+  const settle = (): void => take(joiner.settleDeferred());
+  deps.open.add(settle);
   const take = (results: readonly MessageResult[]): void => {
     for (const { parsed, match } of results) {
       if (parsed && parsed.format === null) acc.stats.unparsed++;
@@ -208,6 +221,7 @@ function inputHandle(
     },
     setLineCount: acc.sync,
     end(error) {
+      deps.open.delete(settle);
       take(joiner.flush());
       acc.sync(acc.lines());
       if (error) acc.stats.error = error;
@@ -255,6 +269,7 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
   const onEvent = options.onEvent;
   const inputs: FileStats[] = [];
   const statsByName = new Map<string, FileStats>();
+  const open = new Set<() => void>();
 
   const storeSink = storeSinkOf(store, onEvent);
   // A --jobs worker records what the store would be told (replay.ts) instead of aggregating.
@@ -275,11 +290,19 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     options,
   );
 
-  const input = (name: string, opts: { host?: string | null } = {}): InputHandle => {
+  const input = (name: string, opts: { host?: string | null; deferUntilNextLine?: boolean } = {}): InputHandle => {
     const acc = inputAccounting(name);
     inputs.push(acc.stats);
     statsByName.set(name, acc.stats);
-    return inputHandle(name, acc, { matcher, correlator, window: options.window ?? null, host: opts.host ?? null });
+    const deferUntilNextLine = opts.deferUntilNextLine === true;
+    return inputHandle(name, acc, {
+      matcher,
+      correlator,
+      window: options.window ?? null,
+      host: opts.host ?? null,
+      open,
+      deferUntilNextLine,
+    });
   };
 
   return {
@@ -288,7 +311,10 @@ export function createAnalyzer(rules: readonly Rule[], options: AnalyzerOptions 
     input,
     findings: () => store.all(),
     stats: () => totals(inputs),
-    settle: () => correlator.settle(),
+    settle: () => {
+      for (const settleInput of open) settleInput();
+      correlator.settle();
+    },
     replay(name) {
       const stats: FileStats = { file: name, ...emptyStats(), files: 1 };
       inputs.push(stats);

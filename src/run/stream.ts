@@ -38,7 +38,8 @@ export async function scanInput(
   source: string | AsyncIterable<Buffer | string>,
   options: ScanOptions = {},
 ): Promise<string | undefined> {
-  const handle = analyzer.input(name, { host: options.host ?? null });
+  // The scanner delivers the lines asked for, and a live run settles after each chunk.
+  const handle = analyzer.input(name, { host: options.host ?? null, deferUntilNextLine: true });
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
   let failure: unknown;
   let failed = false;

@@ -14,7 +14,7 @@ export function scanInChunks(
   o: { maxLineLength?: number; simd?: boolean } = {},
 ): Report<FindingData> {
   const a = createAnalyzer(rules);
-  const h = a.input('x.log');
+  const h = a.input('x.log', { deferUntilNextLine: true }); // as `scanInput()` (src/run/stream.ts) opens it
   const s = new LineScanner(a.matcher.prefilter, h, o.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH, o.simd ?? true);
   let pos = 0;
   let i = 0;
