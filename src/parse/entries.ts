@@ -49,6 +49,10 @@ function jointStart(text: string, from: number, to: number): number {
  */
 export function entriesIn(text: string): string[] | null {
   if (text.length < MIN_TWO) return null;
+  // Each server prefix holds ` [` (nginx's ` [level]`, Apache's `] [`) and matches do not overlap: a line
+  // without two of them holds at most one entry, told by two native searches instead of the regex's walk.
+  const bracket = text.indexOf(' [');
+  if (bracket === -1 || text.indexOf(' [', bracket + 2) === -1) return null;
   const starts: number[] = [];
   ENTRY_START.lastIndex = 0;
   for (let m = ENTRY_START.exec(text); m !== null; m = ENTRY_START.exec(text)) if (startsEntry(text, m.index)) starts.push(m.index);
