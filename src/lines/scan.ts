@@ -76,6 +76,22 @@ const CR = 0x0d;
 /** A byte that is not ASCII, in a latin1 string (one char per byte). */
 const NON_ASCII = /[\x80-\xff]/;
 
+/**
+ * The end of the line that holds byte `from` of the chunk: its LF or, in a chunk with CRs (`hasCR`), an
+ * earlier CR (a lone CR or a CRLF's CR also ends a line); -1 when the chunk holds none after `from`.
+ */
+function lineEndFrom(chunk: Buffer, from: number, hasCR: boolean): number {
+  const lf = chunk.indexOf(LF, from);
+  if (!hasCR) return lf;
+  const cr = chunk.indexOf(CR, from);
+  return cr !== -1 && (lf === -1 || cr < lf) ? cr : lf;
+}
+
+/** Where the line after the one whose end is at `end` starts: past both bytes of a CRLF. */
+function afterLineEnd(chunk: Buffer, end: number): number {
+  return chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
+}
+
 /** Default longest line examined, in bytes (Apache caps an entry at 8 KiB, nginx at 2 KiB; wrappers add little). */
 export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 
@@ -647,12 +663,7 @@ export class LineScanner {
     let start = chunk.lastIndexOf(LF, p) + 1;
     if (hasCR) start = Math.max(start, chunk.lastIndexOf(CR, p) + 1);
     if (start < pos) start = pos;
-    let end = chunk.indexOf(LF, p);
-    if (hasCR) {
-      const cr = chunk.indexOf(CR, p);
-      if (cr !== -1 && (end === -1 || cr < end)) end = cr;
-    }
-    return { start, end };
+    return { start, end: lineEndFrom(chunk, p, hasCR) };
   }
 
   /**
@@ -690,18 +701,14 @@ export class LineScanner {
         if (line === -1) return pos;
         this.lineNo += line + 1;
         if (chunk[end] === CR && end + 1 === len) this.pendingCR = true;
-        return chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
+        return afterLineEnd(chunk, end);
       }
       if (!asked && (i >= hp.length || hl[i]! >= ends.count)) break; // the rest is unterminated: held for the next chunk
       let start: number;
       if (asked) {
-        start = line === -1 ? pos : chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
+        start = line === -1 ? pos : afterLineEnd(chunk, end);
         line++;
-        end = chunk.indexOf(LF, start);
-        if (hasCR) {
-          const cr = chunk.indexOf(CR, start);
-          if (cr !== -1 && (end === -1 || cr < end)) end = cr;
-        }
+        end = lineEndFrom(chunk, start, hasCR);
       } else {
         line = hl[i]!;
         ({ start, end } = this.lineAround(chunk, hp[i]!, pos, hasCR));
