@@ -295,19 +295,60 @@ describe('memos keep no long line alive', () => {
     let resting = 0;
     let k = 0;
     const lookUp = (hit: boolean): void => {
-      if (!memo.worth('r')) {
+      const key = hit ? 'same' : `m${k++}`;
+      if (!memo.worth(key, 'r')) {
         resting++;
         return;
       }
       if (resting > 0) rests.push(resting);
       resting = 0;
       if (hit) memo.set('same', 'r', 1);
-      memo.get(hit ? 'same' : `m${k++}`, 'r');
+      memo.get(key, 'r');
     };
     for (let i = 0; i < 1200; i++) lookUp(false);
     for (let i = 0; i < 300; i++) lookUp(true);
     for (let i = 0; i < 200; i++) lookUp(false);
     // Trials of 4 lookups; rests of 8 generations of 4 lookups, doubled up to 8 times that; the hits start over.
     expect(rests).toEqual([32, 64, 128, 256, 256, 256, 256, 32, 64]);
+  });
+
+  describe('a memo made to grow', () => {
+    // The memo's use in match.ts: look up when worth it, else and on a miss set what was computed.
+    const use = (memo: Lru<number>, key: (i: number) => string, n: number): number => {
+      let hits = 0;
+      for (let i = 0; i < n; i++) {
+        const k = key(i);
+        if (!memo.worth(k, 'r')) continue;
+        if (memo.get(k, 'r') === undefined) memo.set(k, 'r', i);
+        else hits++;
+      }
+      return hits;
+    };
+    const cycle = (period: number) => (i: number) => `refresh failed for certificate ${i % period}`;
+
+    test('grows when what it missed comes back, until the cycle fits, and then hits', () => {
+      const memo = new Lru<number>(4, true);
+      use(memo, cycle(3000), 60000);
+      // 4 → 16 → 64 → 256 → 1 024 → 4 096: two generations of 1 024 cannot hold 3 000 keys, two of 4 096 can.
+      expect(memo.size).toBe(4096);
+      expect(use(memo, cycle(3000), 6000)).toBe(6000);
+    });
+
+    test('stays as it is when nothing comes back, and when it may not grow', () => {
+      const distinct = new Lru<number>(4, true);
+      use(distinct, (i) => `certificate ${i}`, 60000);
+      expect(distinct.size).toBe(4);
+      const fixed = new Lru<number>(4);
+      use(fixed, cycle(3000), 60000);
+      expect(fixed.size).toBe(4);
+    });
+
+    test('grows no further than 8 192 keys per generation', () => {
+      const memo = new Lru<number>(4, true);
+      use(memo, cycle(12000), 150000);
+      expect(memo.size).toBe(8192);
+      use(memo, cycle(12000), 150000);
+      expect(memo.size).toBe(8192);
+    });
   });
 });

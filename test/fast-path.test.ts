@@ -254,6 +254,14 @@ test('pastes and bench slices: the same findings, in memory and from a stream', 
   expect(fastPathsOn()).toBe(true);
 });
 
+test('an nginx refreshing 1 500 certificates in turn (the hit memo grows, see Lru): the same findings as the full path', () => {
+  const rnd = g.prng(4);
+  const lines: string[] = [];
+  for (let t = 0; lines.length < 24000; t++) lines.push(...g.nginxRefreshFailure(rnd, t, t % 1500));
+  const [full, fast] = both(() => analyze(lines, rules, { now }).findings);
+  expect(fast).toEqual(full);
+});
+
 test('the shortcuts are really taken: the bench slices hold look-alikes and stapling lines', () => {
   const matched = benchLines.flat().filter((l) => matcher.match(l, { file: 'f', line: 1 }, keysOf(l)).match !== null).length;
   const lookalikes = benchLines.flat().filter((l) => {

@@ -1046,7 +1046,7 @@ function holdsOf(
  */
 function memoHitsOn(): typeof hitsOn {
   // With the time the entry was made at, when its values depend on it (see `timeDependent()`).
-  const memo = new Lru<{ r: ReturnType<typeof hitsOn>; time: string | null | undefined }>(HIT_MEMO_SIZE);
+  const memo = new Lru<{ r: ReturnType<typeof hitsOn>; time: string | null | undefined }>(HIT_MEMO_SIZE, true);
   const copy = (h: RuleHit): RuleHit => {
     const c: RuleHit = { ...h, values: { ...h.values } };
     if (h.tail) c.tail = { missing: [...h.tail.missing] };
@@ -1057,7 +1057,7 @@ function memoHitsOn(): typeof hitsOn {
     // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key).
     if (!rs.some((r) => applies(r, parsed))) return { hits: [], prepared: null };
     const rest = hitKeyRest(parsed, rs);
-    if (!memo.worth(rest)) return hitsOn(parsed, rs);
+    if (!memo.worth(parsed.message, rest)) return hitsOn(parsed, rs);
     let e = memo.get(parsed.message, rest);
     if (!e || (e.time !== undefined && e.time !== parsed.time)) {
       const r = hitsOn(parsed, rs);
@@ -1088,7 +1088,7 @@ function memoLeanHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => { hits: 
     let e: { best: RuleHit; cutMarker: boolean } | null | undefined;
     const rest = hitKeyRest(parsed, rs);
     // (A long message is matched afresh, as the memo keeps no entry for it: its body would keep it alive.)
-    if (!memo.worth(rest) || parsed.message.length > MEMO_MESSAGE_MAX) e = lean(parsed, rs);
+    if (!memo.worth(parsed.message, rest) || parsed.message.length > MEMO_MESSAGE_MAX) e = lean(parsed, rs);
     else {
       const body = messageBody(parsed);
       e = memo.get(body.original, rest);
@@ -1107,7 +1107,7 @@ function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: () => Prepa
   const memo = new Lru<{ h: RuleHit | null; time: string | null | undefined }>(HIT_MEMO_SIZE);
   return (rule, parsed, prepared) => {
     const rest = hitKeyRest(parsed, [rule]);
-    if (!memo.worth(rest)) return [matchRuleCut(rule, parsed, prepared()) ?? []].flat();
+    if (!memo.worth(parsed.message, rest)) return [matchRuleCut(rule, parsed, prepared()) ?? []].flat();
     let e = memo.get(parsed.message, rest);
     if (!e || (e.time !== undefined && e.time !== parsed.time)) {
       const p = prepared();
@@ -1119,9 +1119,11 @@ function memoCutOfRule(): (rule: Rule, parsed: ParsedLine, prepared: () => Prepa
 }
 
 /**
- * Keys the hit memo keeps per generation (256 to 512 in all): enough for the few messages a failing
- * Apache repeats; not one per certificate of a busy nginx, whose entries would cost memory (each holds
- * its message and values: ~8 MB more peak RSS at 2 048 on 100 000 certificates) for few hits.
+ * Keys the hit memos keep per generation at first (256 to 512 in all): enough for the few messages a
+ * failing Apache repeats; not one per certificate of a busy nginx, whose entries would cost memory
+ * (each holds its message and values: ~8 MB more peak RSS at 2 048 on 100 000 certificates) for few
+ * hits. The memo of whole hits ({@link memoHitsOn}) grows when the messages it missed come back (an
+ * nginx refreshing thousands of certificates in turn): see {@link Lru}.
  */
 const HIT_MEMO_SIZE = 256;
 
