@@ -409,18 +409,25 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
 /**
  * What of a match could not be read: prefix lost, tail cut, values redacted. Undefined when nothing.
  * @param cutMarker a poster's cut marker ended the message (`Prepared.cutMarker`)
+ * @param redacted the names of the hit's values that look redacted, when known ({@link redactedValues}
+ *   of the same values; not changed by the cut, which gets a copy)
  */
-export function cutOf(parsed: ParsedLine, hit: RuleHit, cutMarker: boolean): LineCut | undefined {
+export function cutOf(parsed: ParsedLine, hit: RuleHit, cutMarker: boolean, redacted = redactedValues(hit.values)): LineCut | undefined {
   const cut: LineCut = {};
   if (parsed.format === null) cut.prefix = 'missing';
   else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
   if (hit.tail) cut.tail = hit.tail;
   else if (cutMarker) cut.tail = { missing: [] };
-  let redacted: ValueName[] | null = null;
-  for (const k of Object.keys(hit.values) as ValueName[]) if (looksRedacted(hit.values[k]!)) (redacted ??= []).push(k);
-  if (redacted !== null) cut.redacted = redacted;
+  if (redacted !== null) cut.redacted = [...redacted];
   return Object.keys(cut).length > 0 ? cut : undefined;
+}
+
+/** The names of the values that look redacted by a poster (`looksRedacted()`), in the values' order; null when none. */
+export function redactedValues(values: RuleHit['values']): ValueName[] | null {
+  let redacted: ValueName[] | null = null;
+  for (const k of Object.keys(values) as ValueName[]) if (looksRedacted(values[k]!)) (redacted ??= []).push(k);
+  return redacted;
 }
 
 /** Options of {@link createMatcher}: how lines are parsed. */
@@ -1039,14 +1046,22 @@ function holdsOf(
   };
 }
 
+/** A memo entry of {@link memoHitsOn}: the hits, the time they were made at when their values depend on it, and which of the best hit's values look redacted (once asked). */
+interface HitsEntry {
+  r: ReturnType<typeof hitsOn>;
+  time: string | null | undefined;
+  redacted?: ValueName[] | null;
+}
+
 /**
  * {@link hitsOn} through a memo by {@link hitKeyRest} (bounded), for {@link Matcher.match}, which reads only
  * the best hit: a line whose key was seen gets a copy of the best hit (its values and cut tail are its
- * own) and the prepared message of the first.
+ * own), the prepared message of the first, and `redacted`, which of the best hit's values look redacted
+ * ({@link redactedValues}: the values are the entry's, so the answer is too; undefined without a memo).
  */
-function memoHitsOn(): typeof hitsOn {
+function memoHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => ReturnType<typeof hitsOn> & { redacted?: ValueName[] | null } {
   // With the time the entry was made at, when its values depend on it (see `timeDependent()`).
-  const memo = new Lru<{ r: ReturnType<typeof hitsOn>; time: string | null | undefined }>(HIT_MEMO_SIZE, true);
+  const memo = new Lru<HitsEntry>(HIT_MEMO_SIZE, true);
   const copy = (h: RuleHit): RuleHit => {
     const c: RuleHit = { ...h, values: { ...h.values } };
     if (h.tail) c.tail = { missing: [...h.tail.missing] };
@@ -1064,7 +1079,9 @@ function memoHitsOn(): typeof hitsOn {
       memo.set(parsed.message, rest, (e = { r, time: r.prepared && timeDependent(r.prepared.shared) ? parsed.time : undefined }));
     }
     const best = e.r.hits[0];
-    return { hits: best ? [copy(best)] : [], prepared: e.r.prepared };
+    if (!best) return { hits: [], prepared: e.r.prepared };
+    if (e.redacted === undefined) e.redacted = redactedValues(best.values);
+    return { hits: [copy(best)], prepared: e.r.prepared, redacted: e.redacted };
   };
 }
 
@@ -1143,20 +1160,22 @@ function bestMatchOf(
     const leanHits = lean && fastPathsOn() ? leanHitsOf(parsed, rs) : null;
     let best: RuleHit | undefined;
     let cutMarker: boolean;
+    let redacted: ValueName[] | null | undefined;
     if (leanHits) {
       // (A lean preparation has not all the values: cut readings prepare again.)
       if (remembered) remember({ text, parsed, prepared: null });
       best = leanHits.hits[0];
       cutMarker = leanHits.cutMarker;
     } else {
-      const { hits, prepared } = hitsOf(parsed, rs);
-      if (remembered) remember({ text, parsed, prepared });
-      if (!prepared) return null;
-      best = hits[0];
-      cutMarker = prepared.cutMarker;
+      const h = hitsOf(parsed, rs);
+      if (remembered) remember({ text, parsed, prepared: h.prepared });
+      if (!h.prepared) return null;
+      best = h.hits[0];
+      cutMarker = h.prepared.cutMarker;
+      redacted = h.redacted;
     }
     if (!best) return null;
-    const cut = cutOf(parsed, best, cutMarker);
+    const cut = cutOf(parsed, best, cutMarker, redacted === undefined ? redactedValues(best.values) : redacted);
     // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
     const match: LineMatch = {
       rule: best.rule,
