@@ -29,6 +29,7 @@ import {
   type FindingAggregate,
   type FindingData,
   type FindingSubject,
+  type LineCut,
   type LineMatch,
   type Server,
   type Severity,
@@ -60,7 +61,7 @@ export interface FindingState {
    * The latest line once the evidence is full, as it came (a short line: see `keepableAsIs()`); made
    * evidence only when the finding is read, so a repeated occurrence copies nothing.
    */
-  latest: LineMatch | null;
+  latest: HeldLine | null;
   evidenceOmitted: number;
   /** Occurrences over time (bounded). */
   timeline: TimelineBuilder;
@@ -235,33 +236,67 @@ function widenTimes(f: FindingState, time: string, t: number | null): void {
   }
 }
 
+/**
+ * What {@link evidenceOf} reads of a matched line. The latest line a finding holds ({@link FindingState.latest})
+ * is one of these, overwritten by each later line, not the line's whole match: a match (its parsed line
+ * and location) held until the finding's next line outlived V8's young generation, and on nginx refresh
+ * failures for 5 000 certificates, which come back every ~6 700 lines, every line's match was copied by
+ * a scavenge and promoted (issue 15).
+ */
+interface HeldLine {
+  file: string;
+  line: number;
+  text: string;
+  textLength: number | undefined;
+  ruleId: string;
+  time: string | null;
+  pid: number | null;
+  values: Values;
+  cut: LineCut | undefined;
+}
+
+/** The parts of a match {@link evidenceOf} reads, into `into` when given (overwritten), else a new record. */
+function heldOf(m: LineMatch, into?: HeldLine): HeldLine {
+  const h = into ?? ({} as HeldLine);
+  h.file = m.location.file;
+  h.line = m.location.line;
+  h.text = m.text;
+  h.textLength = m.textLength;
+  h.ruleId = m.rule.id;
+  h.time = m.parsed.time;
+  h.pid = m.parsed.pid;
+  h.values = m.values;
+  h.cut = m.cut;
+  return h;
+}
+
 /** A line as evidence of the finding: its own copies (values shared with the finding's when equal). */
-function evidenceOf(f: FindingState, m: LineMatch): Evidence {
+function evidenceOf(f: FindingState, h: HeldLine): Evidence {
   return {
-    file: m.location.file,
-    line: m.location.line,
-    text: ownText(m.text, EVIDENCE_TEXT_MAX, false),
-    ...((m.textLength ?? m.text.length) > EVIDENCE_TEXT_MAX ? { textLength: m.textLength ?? m.text.length } : {}),
-    ruleId: m.rule.id,
-    time: m.parsed.time,
-    pid: m.parsed.pid,
-    values: ownValues(m.values, f),
-    ...(m.cut ? { cut: m.cut } : {}),
+    file: h.file,
+    line: h.line,
+    text: ownText(h.text, EVIDENCE_TEXT_MAX, false),
+    ...((h.textLength ?? h.text.length) > EVIDENCE_TEXT_MAX ? { textLength: h.textLength ?? h.text.length } : {}),
+    ruleId: h.ruleId,
+    time: h.time,
+    pid: h.pid,
+    values: ownValues(h.values, f),
+    ...(h.cut ? { cut: h.cut } : {}),
   };
 }
 
 /** Keep a line as evidence: the first `max - 1` lines and the latest (held as it came when `keepableAsIs()`). */
 function keepEvidence(f: FindingState, m: LineMatch, max: number): void {
   if (f.evidence.length < max) {
-    f.evidence = f.evidence.concat(evidenceOf(f, m));
+    f.evidence = f.evidence.concat(evidenceOf(f, heldOf(m)));
     return;
   }
   f.evidenceOmitted++;
   if (keepableAsIs(m)) {
-    f.latest = m;
+    f.latest = heldOf(m, f.latest ?? undefined);
   } else {
     f.latest = null;
-    f.evidence[max - 1] = evidenceOf(f, m); // keep the latest line in the last slot
+    f.evidence[max - 1] = evidenceOf(f, heldOf(m)); // keep the latest line in the last slot
   }
 }
 
