@@ -116,11 +116,12 @@ const TRIALS_KEPT = 256;
 
 /**
  * Entries per generation a memo grows to at most (see {@link Lru}): 8 192, room for nginx's refresh
- * failures of 5 000 certificates (6 667 messages). Each entry holds its message and values (~0.5 KB):
- * the 176 563 nginx refresh lines peak at 113 MB RSS instead of 105 MB, and take 4.9 s instead of 6.0 s.
+ * failures of 5 000 certificates (6 667 messages). Each entry holds its message and values (~1 KB):
+ * the 176 563 nginx refresh lines peak at 114 MB RSS instead of 105 MB, and take 5.0–5.2 s instead of
+ * 6.0–6.6 s (alternated runs, the same report).
  */
 const GROWN_MAX = 8192;
-/** Keys a {@link Ghost} remembers (the last ones looked up while resting), and how many it judges at a time (a quarter). */
+/** Keys a {@link Ghost} remembers (the last ones its memo did not answer), and how many it judges at a time (a quarter). */
 const GHOST_KEYS = 16384;
 
 /** Slots of a {@link Ghost}'s table: twice {@link GHOST_KEYS}, so that few of the keys it remembers share one. */
@@ -208,9 +209,8 @@ export const MEMO_MESSAGE_MAX = 2048;
  * each named once). In a memo made to grow, a {@link Ghost} of the keys the memo did not answer
  * (missed, or not looked up while resting) tells the two apart: when one in {@link RARE} of them came
  * back within its last {@link GHOST_KEYS}, the memo grows fourfold (up to {@link GROWN_MAX}) and every
- * rest is tried again. Measured on the 176 563 nginx refresh lines
- * of the densely failing benchmark: 91 % of their messages come back within 16 384 lines, none of the
- * 10⁶-certificate log's.
+ * rest is tried again. Measured on the 176 563 nginx refresh lines of the densely failing benchmark:
+ * 91 % of their messages come back within 16 384 lines, none of the 10⁶-certificate log's.
  */
 export class Lru<V> {
   private young = new Map<string, Slot<V>>();

@@ -1175,7 +1175,8 @@ function bestMatchOf(
       redacted = h.redacted;
     }
     if (!best) return null;
-    const cut = cutOf(parsed, best, cutMarker, redacted === undefined ? redactedValues(best.values) : redacted);
+    // (Undefined `redacted`, not from the memo: cutOf() asks of the values itself.)
+    const cut = cutOf(parsed, best, cutMarker, redacted);
     // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
     const match: LineMatch = {
       rule: best.rule,
