@@ -9,6 +9,7 @@ import { renderFinding } from '../src/findings/render.js';
 import { createCorrelator, retained } from '../src/correlate/correlator.js';
 import { EVIDENCE_TEXT_MAX, IdentitySet, MAX_FINDINGS_PER_CAUSE, VALUE_MAX } from '../src/findings/limits.js';
 import { Lru, MEMO_MESSAGE_MAX } from '../src/rules/hit-memo.js';
+import { ShapeMemo } from '../src/rules/join.js';
 import { createMatcher } from '../src/rules/match.js';
 import { loadRules } from '../src/rules/load.js';
 import type { FindingData, LineMatch } from '../src/types.js';
@@ -349,6 +350,30 @@ describe('memos keep no long line alive', () => {
       expect(memo.size).toBe(8192);
       use(memo, cycle(12000), 150000);
       expect(memo.size).toBe(8192);
+    });
+  });
+
+  describe("the joiner's shape memo", () => {
+    // As MessageJoiner.factsOf() uses it: a trial, else (resting) a few lines told to its ghost.
+    const candidates = [3, 5];
+    const use = (memo: ShapeMemo, text: (i: number) => string, n: number): void => {
+      for (let i = 0; i < n; i++) {
+        const t = memo.open(candidates, 7);
+        if (t !== null) memo.facts(t, text(i), candidates, 0, 7);
+        else if (memo.tellsSkipped()) memo.skipped(text(i), 0, 7);
+      }
+    };
+    // Shapes told apart by letters (digits are the same shape): base-26 names.
+    const name = (k: number): string => (k < 26 ? '' : name(Math.floor(k / 26) - 1)) + String.fromCharCode(97 + (k % 26));
+    const line = (k: number): string => `OCSP responder timed out, certificate: "/etc/nginx/ssl/${name(k)}.example.net/fullchain.pem"`;
+
+    test('grows to 16 384 shapes when the shapes it missed come back (5 000 in turn), and not on shapes seen once', () => {
+      const back = new ShapeMemo();
+      use(back, (i) => line(i % 5000), 60000);
+      expect(back.size).toBe(16384);
+      const once = new ShapeMemo();
+      use(once, (i) => line(i), 60000);
+      expect(once.size).toBe(2048);
     });
   });
 });

@@ -130,19 +130,27 @@ const GHOST_SLOTS = 2 * GHOST_KEYS;
 /**
  * What a memo did not answer lately (see {@link Lru}): a table of {@link GHOST_SLOTS} slots, each with
  * the 32-bit hash (FNV-1a) of the last key told in it and when (the count of keys told then): 256 KB.
- * It says when, of the last {@link GHOST_KEYS} / 4 keys told, one in {@link RARE} had been told within
- * the {@link GHOST_KEYS} before it: then a memo that held that many would have hit. Two keys in one slot
- * forget each other (too few comebacks, never too many, but for a 32-bit hash's collisions).
+ * It says when, of the last {@link GHOST_KEYS} / 4 keys told, one in {@link RARE} (or `rare`) had been
+ * told within the {@link GHOST_KEYS} before it: then a memo that held that many would have hit. Two keys
+ * in one slot forget each other (too few comebacks, never too many, but for a 32-bit hash's collisions).
+ * Also the joiner's shape memo's (`ShapeMemo` in `join.ts`), which tells it every fourth line it skips.
  */
-class Ghost {
+export class Ghost {
   private readonly hashes = new Int32Array(GHOST_SLOTS);
   private readonly when = new Uint32Array(GHOST_SLOTS);
   private told = 0;
   private back = 0;
 
+  /** @param rare the keys come back when one in this many did (default {@link RARE}) */
+  constructor(private readonly rare = RARE) {}
+
   /** Tell one key; true when the judgement of the last quarter is that the keys come back. */
   cameBack(message: string, rest: string): boolean {
-    const h = fnv(rest, fnv(message, 0x811c9dc5));
+    return this.cameBackHash(fnv(rest, fnv(message, 0x811c9dc5)));
+  }
+
+  /** {@link cameBack} for a key told by its own 32-bit hash. */
+  cameBackHash(h: number): boolean {
     const i = h & (GHOST_SLOTS - 1);
     // (Counts wrap at 2^32; 0 is an empty slot.)
     const now = (this.told = (this.told + 1) >>> 0 || 1);
@@ -151,7 +159,7 @@ class Ghost {
     this.hashes[i] = h;
     this.when[i] = now;
     if (now % (GHOST_KEYS / 4) !== 0) return false;
-    const verdict = this.back * RARE >= GHOST_KEYS / 4;
+    const verdict = this.back * this.rare >= GHOST_KEYS / 4;
     this.back = 0;
     return verdict;
   }

@@ -33,7 +33,7 @@ import { hasNginxContext } from '../parse/fields.js';
 import { literalRuns, twinHead } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
 import { isRecordLine } from '../parse/record.js';
-import { MEMO_MESSAGE_MAX } from './hit-memo.js';
+import { Ghost, MEMO_MESSAGE_MAX } from './hit-memo.js';
 
 /** Most physical lines joined into one message (a 250-character nginx line wrapped at 40 columns takes 8). */
 export const MAX_JOINED_LINES = 16;
@@ -380,6 +380,16 @@ function endMayChange(t: string): boolean {
   return ' `*_'.includes(c) || t.endsWith('\\n') || ('.])>'.includes(c) && t.includes('...'));
 }
 
+/**
+ * May a line share its facts with lines of its shape ({@link ShapeMemo})? Not a long line (the memo would
+ * keep it alive, see MEMO_MESSAGE_MAX); one that starts as usual, not with Apache's tag; printable ASCII
+ * without two blanks in a row, nothing escaped, and an end that normalisation does not change.
+ */
+function shapeable(t: string): boolean {
+  if (t.length > MEMO_MESSAGE_MAX || !USUAL_START.test(t) || TAG_START.test(t)) return false;
+  return !(endMayChange(t) || t.includes('  ') || !printableAscii(t) || mayBeEscaped(t));
+}
+
 /** A hash of a list of trigger indexes (for {@link ShapeMemo}). */
 function hashOfSet(candidates: readonly number[]): number {
   let h = candidates.length;
@@ -406,10 +416,20 @@ function hashOfSet(candidates: readonly number[]): number {
  * the end of the text (`endsInPhrase`, `endsInsideTrigger`), which is the same in both for as far as
  * any of them that holds a digit reaches (`reach`: the longest such, loosened: quotes do not count).
  */
-class ShapeMemo {
+export class ShapeMemo {
   private readonly byHash = new Map<number, { text: string; split: number; candidates: readonly number[]; facts: TextFacts }>();
   /** How the memo fares per set of candidate triggers (by a hash of the set: a collision only shares a count). */
   private readonly bySet = new Map<number, ShapeTrial>();
+  /** Shapes kept at most now (then forgotten all at once): {@link SHAPES_KEPT}, grown up to {@link SHAPES_GROWN_MAX}. */
+  private kept = SHAPES_KEPT;
+  /** The shapes it missed, and every {@link SKIPPED_TOLD}th line it skipped (made at the first; null once grown all it may). */
+  private ghost: Ghost | null = null;
+  private skips = 0;
+
+  /** Shapes kept at most now. */
+  get size(): number {
+    return this.kept;
+  }
 
   /**
    * Is the memo worth a lookup now for a line with these candidate triggers: its trial for their set,
@@ -431,30 +451,70 @@ class ShapeMemo {
     return null;
   }
 
+  /**
+   * Should the caller tell {@link skipped} the line {@link open} just gave no trial for? Every
+   * {@link SKIPPED_TOLD}th, while the memo may still grow.
+   */
+  tellsSkipped(): boolean {
+    return this.kept < SHAPES_GROWN_MAX && ++this.skips % SKIPPED_TOLD === 0;
+  }
+
+  /** A line skipped while its set rests, told to the ghost by its shape (the same arguments as {@link facts}). */
+  skipped(text: string, reach: number, setHash: number): void {
+    const split = splitOf(text, reach);
+    this.tell(shapeHash(text, split, setHash));
+  }
+
   /** The facts of the line's shape (new and empty for a new shape); `trial` is what {@link open} gave. */
   facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number, setHash = hashOfSet(candidates)): TextFacts {
-    let split = text.length;
-    for (let plain = 0; split > 0 && plain < reach; ) {
-      const c = text.charCodeAt(--split);
-      if (c !== 0x22 && c !== 0x27) plain++;
-    }
-    let h = setHash;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      h = Math.imul(h ^ (i < split && c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
-    }
-    // (A small integer: V8 keeps it unboxed as a map key.)
-    h = (h ^ split) & 0x3fffffff;
+    const split = splitOf(text, reach);
+    const h = shapeHash(text, split, setHash);
     const e = this.byHash.get(h);
     const same = e !== undefined && sameShape(e, text, split, candidates);
     count(trial, same);
     if (same) return e.facts;
-    if (this.byHash.size >= SHAPES_KEPT) this.byHash.clear();
+    this.tell(h);
+    if (this.byHash.size >= this.kept) this.byHash.clear();
     const facts: TextFacts = {};
     // (Not copied: lists of candidates are never changed, and the matcher's are shared by lines.)
     this.byHash.set(h, { text, split, candidates, facts });
     return facts;
   }
+
+  /**
+   * A shape the memo did not answer goes to the ghost. When one in four of them came back, the memo
+   * was too small, not useless: it keeps four times as many shapes (up to {@link SHAPES_GROWN_MAX}) and
+   * every set is tried again. (One in four, not the half {@link count} asks of hits: of the lines a
+   * resting set skips only every {@link SKIPPED_TOLD}th is told, so a shape that comes back was told
+   * before only if one of its earlier lines was. nginx's refresh failures of 3 000 certificates in turn
+   * make it grow within 30 000 lines; the 10⁶ certificates of bench (e) never do.)
+   */
+  private tell(h: number): void {
+    if (this.kept >= SHAPES_GROWN_MAX || !(this.ghost ??= new Ghost(4)).cameBackHash(h)) return;
+    this.kept = Math.min(this.kept * 4, SHAPES_GROWN_MAX);
+    this.bySet.clear();
+    if (this.kept >= SHAPES_GROWN_MAX) this.ghost = null;
+  }
+}
+
+/** Where a line's shape keeps its characters whole: before the last `reach` characters other than quotes (see {@link ShapeMemo}). */
+function splitOf(text: string, reach: number): number {
+  let split = text.length;
+  for (let plain = 0; split > 0 && plain < reach; ) {
+    const c = text.charCodeAt(--split);
+    if (c !== 0x22 && c !== 0x27) plain++;
+  }
+  return split;
+}
+
+/** The hash of a line's shape (FNV-1a from its set's hash, digits before `split` as `0`), a small integer: V8 keeps it unboxed as a map key. */
+function shapeHash(text: string, split: number, setHash: number): number {
+  let h = setHash;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h = Math.imul(h ^ (i < split && c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
+  }
+  return (h ^ split) & 0x3fffffff;
 }
 
 /** The lookups of {@link ShapeMemo} for one set of candidate triggers: counted over {@link SHAPES_TRIED}, then resting or not. */
@@ -483,8 +543,15 @@ function count(t: ShapeTrial, hit: boolean): void {
 }
 /** Sets of candidate triggers whose trials are kept at most (then forgotten all at once). */
 const SETS_KEPT = 256;
-/** Shapes remembered at most (then forgotten all at once). */
+/** Shapes remembered at most at first (then forgotten all at once). */
 const SHAPES_KEPT = 2048;
+/**
+ * Shapes remembered at most once grown (see `ShapeMemo.tell`): 16 384. nginx's refresh failures for 5 000
+ * certificates are 6 667 shapes, each back every ~6 700 lines; each shape keeps its line alive (~0.3 KB).
+ */
+const SHAPES_GROWN_MAX = 16384;
+/** Of the lines a resting set skips, every this many is told to the ghost (the tests and hash of each cost what the rest saves). */
+const SKIPPED_TOLD = 4;
 /** Lookups over which the memo counts its hits (then it rests for 32 times as many when they were rare). */
 const SHAPES_TRIED = 1024;
 
@@ -665,13 +732,19 @@ export class MessageJoiner {
     const t = line.text;
     // (While the memo rests for these candidates, not even the tests of the line.)
     const set = this.setFacts(triggers);
-    const trial = fastPathsOn() ? this.shapes.open(triggers, (set.hash ??= hashOfSet(triggers))) : null;
-    // (Not a long line either: the memo would keep it alive, see MEMO_MESSAGE_MAX.)
-    if (trial === null || t.length > MEMO_MESSAGE_MAX || !USUAL_START.test(t) || TAG_START.test(t)) return undefined;
-    if (endMayChange(t) || t.includes('  ') || !printableAscii(t) || mayBeEscaped(t)) return undefined;
+    if (!fastPathsOn()) return undefined;
+    const trial = this.shapes.open(triggers, (set.hash ??= hashOfSet(triggers)));
+    // (While it rests, a few lines are told to the memo's ghost, see ShapeMemo.)
+    if (trial === null && !this.shapes.tellsSkipped()) return undefined;
+    if (!shapeable(t)) return undefined;
     if (set.reach === undefined) this.digitFacts(triggers, set);
     const reach = set.reach!;
     const withDigit = set.withDigit!;
+    if (trial === null) {
+      // (A set with digits has the triggers found in the key too: not told.)
+      if (withDigit === null) this.shapes.skipped(t, reach, set.hash);
+      return undefined;
+    }
     if (withDigit === null) return this.shapes.facts(trial, t, triggers, reach, set.hash);
     // Candidates with a digit (`X509_…`, `need at least 2 certificates`, or a key such as `2d_OCSP`) may be
     // found in one line of a shape and not in another: which are found is part of the shape (-1 between).
