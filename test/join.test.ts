@@ -121,6 +121,24 @@ test('Apache’s AH00526 syntax error keeps its second line to itself', () => {
 const scan = (bytes: Buffer, sizes: number[], simd: boolean): Report<FindingData> => scanInChunks(rules, bytes, sizes, { simd });
 const summary = reportSummary;
 
+test('a JSON record line before a wrapped Apache line: the same findings streamed as in memory, the prefix pieces taken', () => {
+  // The counterexample the property below found (seed -811071813): in memory the record line, matched
+  // alone, was missing from the joiner's recent lines, so AH01929 could not take its prefix back.
+  const lines = [
+    '{"',
+    '[Wed Nov 08 22:10:03.300121 2017]',
+    '[ssl:error] [pid 12021:tid 139901]',
+    'AH01929: stapling_cache_response: OCSP',
+    'response session store error!',
+  ];
+  const text = lines.join('\n');
+  const report = analyze(text, rules, { name: 'x.log' });
+  expect(report.findings.map((f) => f.evidence.map((e) => [e.line, e.text]))).toEqual([[[2, lines.slice(1).join(' ')]]]);
+  const memory = summary(report);
+  for (const simd of [false, true])
+    for (const sizes of [[1], [7], [1 << 20]]) expect(summary(scan(Buffer.from(text), sizes, simd))).toEqual(memory);
+});
+
 test('property: wrapped messages among ordinary lines give the same findings streamed (any chunking, SIMD or not) as in memory', () => {
   const samples = rules.flatMap((r) => r.samples.match.map((s) => s.line)).filter((l, i) => i % 5 === 0);
   const pieceArb = fc.oneof(

@@ -203,7 +203,7 @@ function inputHandle(
     line(text, lineNo, keys, before) {
       // A JSON log record is one whole message: decoded and matched alone, never joined.
       if (isRecordLine(text)) {
-        take(joiner.flush());
+        take(joiner.flush(lineNo));
         const { parsed, match, record } = matcher.match(text, { file: name, line: lineNo }, keys);
         if (record === 'undecoded') acc.undecoded(lineNo);
         acc.sync(lineNo);
@@ -216,7 +216,7 @@ function inputHandle(
       return r.want;
     },
     skip(lineNo) {
-      take(joiner.flush());
+      take(joiner.flush(lineNo));
       acc.skip(lineNo);
     },
     setLineCount: acc.sync,

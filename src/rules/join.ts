@@ -707,6 +707,8 @@ export class MessageJoiner {
   private recent: Physical[] = [];
   /** The last line that was part of a message the joiner looked at (it is never read again). */
   private lastUsed = 0;
+  /** The last line the caller took out of the text ({@link flush} at a JSON record or a skipped line): no message reaches back over it. */
+  private barrier = 0;
   /** What is known of the matcher's triggers and rules, shared by its joiners. */
   private readonly known: MatcherFacts;
   /** {@link TextFacts} by shape (bounded; it rests on a log whose lines all differ). */
@@ -1103,7 +1105,7 @@ export class MessageJoiner {
    * Otherwise `line` is a fragment on its own.
    */
   private lookBack(line: Physical, triggers: readonly number[], before: EarlierLines | undefined): Physical[] {
-    const n = Math.min(MAX_LOOK_BACK, line.no - 1 - this.lastUsed);
+    const n = Math.min(MAX_LOOK_BACK, line.no - 1 - Math.max(this.lastUsed, this.barrier));
     const starts = startsLogLine(line.text);
     if (n <= 0 || (starts && !TAG_START.test(line.text))) return [];
     let texts: string[];
@@ -1111,6 +1113,10 @@ export class MessageJoiner {
     if (mem.length === n) texts = mem.map((r) => r.text);
     else if (before) texts = before(n);
     else return [];
+    // A JSON record is a message of its own (the caller flushes at one it is given: the scanner gives
+    // only those with a trigger, the in-memory path all), so nothing before it is either.
+    const record = texts.findLastIndex(isRecordLine);
+    if (record !== -1) texts = texts.slice(record + 1);
     const earlier = texts.map((text, i) => ({ no: line.no - texts.length + i, text }));
     if (starts) return this.prefixPieces(earlier, [line], triggers);
     const chain: Physical[] = [line];
@@ -1315,8 +1321,13 @@ export class MessageJoiner {
     return results;
   }
 
-  /** The input ended or a line was skipped: complete what is pending. */
-  flush(): MessageResult[] {
+  /**
+   * The input ended, or a line was taken out of the text (a JSON record, matched alone; a line skipped):
+   * complete what is pending.
+   * @param taken the line taken out, when one was: no later message reaches back over it
+   */
+  flush(taken?: number): MessageResult[] {
+    if (taken !== undefined) this.barrier = Math.max(this.barrier, taken);
     const results: MessageResult[] = [];
     if (this.deferred) this.finish(this.deferred.g, results, this.deferred.keys);
     this.deferred = null;
