@@ -732,7 +732,7 @@ export class MessageJoiner {
    */
   private factsOf(line: Physical, triggers: readonly number[]): TextFacts | undefined {
     const t = line.text;
-    // (While the memo rests for these candidates, not even the tests of the line.)
+    // (While the memo rests for these candidates, only the few lines told to its ghost are tested.)
     const set = this.setFacts(triggers);
     if (!fastPathsOn()) return undefined;
     const trial = this.shapes.open(triggers, (set.hash ??= hashOfSet(triggers)));
