@@ -425,6 +425,13 @@ export class ShapeMemo {
   /** The shapes it missed, and every {@link SKIPPED_TOLD}th line it skipped (made at the first; null once grown all it may). */
   private ghost: Ghost | null = null;
   private skips = 0;
+  /**
+   * Has it forgotten shapes (its map was full and cleared)? Only then can a shape it misses be one a
+   * larger memo would have kept, so only then are misses told to the ghost (which a joiner's first miss
+   * made: 256 KB zeroed per input, for each of many small files). A resting set's skipped lines are told
+   * anyway: a set rests only after {@link SHAPES_TRIED} lookups.
+   */
+  private forgot = false;
 
   /** Shapes kept at most now. */
   get size(): number {
@@ -473,8 +480,11 @@ export class ShapeMemo {
     const same = e !== undefined && sameShape(e, text, split, candidates);
     count(trial, same);
     if (same) return e.facts;
-    this.tell(h);
-    if (this.byHash.size >= this.kept) this.byHash.clear();
+    if (this.forgot) this.tell(h);
+    if (this.byHash.size >= this.kept) {
+      this.byHash.clear();
+      this.forgot = true;
+    }
     const facts: TextFacts = {};
     // (Not copied: lists of candidates are never changed, and the matcher's are shared by lines.)
     this.byHash.set(h, { text, split, candidates, facts });
