@@ -3,6 +3,7 @@
  * them where the server's own prefix starts again, and leaves a line of one entry alone. The mutation
  * test puts every positive sample among other entries on one line (`onOneLine()` in helpers/variants.ts).
  */
+import fc from 'fast-check';
 import { entriesIn } from '../src/parse/entries.js';
 
 const NGINX =
@@ -36,4 +37,59 @@ test('linear on hostile lines (long runs of blanks between entries, many would-b
   const prefix = '2016/02/09 22:20:21 [error] 1#1: ';
   expect(entriesIn(`${prefix}${' '.repeat(100_000)}x ${prefix}y`)).toEqual([`${prefix}${' '.repeat(100_000)}x`, `${prefix}y`]);
   expect(entriesIn('2016/02/09 '.repeat(10_000))).toBeNull();
+});
+
+/**
+ * The native pre-test (`prefixBrackets`: two ` [` that could be a prefix's, else null without the regex)
+ * answers as the regex's walk alone would: random lines made of prefixes, cut prefixes, brackets,
+ * digits and separators split exactly as a reference that runs the regex on every line.
+ */
+test('the pre-test never changes the split (property, against the regex walk alone)', () => {
+  const START = new RegExp(
+    '(?:\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[(?:emerg|alert|crit|error|warn|notice|info|debug)\\] \\d+#\\d+: |' +
+      '\\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? \\d{4}\\] \\[)',
+    'g',
+  );
+  // entriesIn() as it was before the pre-test: the regex walks every line of 80 characters or more.
+  const reference = (text: string): string[] | null => {
+    if (text.length < 80) return null;
+    const starts: number[] = [];
+    START.lastIndex = 0;
+    for (let m = START.exec(text); m !== null; m = START.exec(text)) {
+      const c = m.index === 0 ? ' ' : text[m.index - 1]!;
+      if (' \t|>'.includes(c) || (c === 'n' && text[m.index - 2] === '\\')) starts.push(m.index);
+    }
+    if (starts.length < 2) return null;
+    const out = starts.map((at, i) => {
+      const to = i + 1 < starts.length ? starts[i + 1]! : text.length;
+      return text.slice(i === 0 ? 0 : at, to).replace(/(?:[ \t|]|\\[nr])+$/, '');
+    });
+    const kept = out.filter((p) => p.length > 0);
+    return kept.length > 1 ? kept : null;
+  };
+  const piece = fc.constantFrom(
+    '2016/02/09 22:20:21 [error] 2417#0: ',
+    '[Tue Mar 08 04:05:06.070809 2016] [',
+    '[Tue Mar 08 04:05:06 2016] [ssl:error] ',
+    '22:20:21 [',
+    '2016] [',
+    ' [',
+    '] [',
+    '[pid 8810:tid 140200] ',
+    '[client 192.0.2.1:443] ',
+    'AH01941: stapling_renew_response: responder error',
+    ' ',
+    ' | ',
+    '\\n',
+    '7',
+    ']',
+    'x',
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+      const line = pieces.join('');
+      expect(entriesIn(line)).toEqual(reference(line));
+    }),
+    { numRuns: 3000 },
+  );
 });

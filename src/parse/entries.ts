@@ -42,6 +42,26 @@ function jointStart(text: string, from: number, to: number): number {
   return end;
 }
 
+/** Is the character at `i` an ASCII digit? */
+function digitAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * How many ` [` of the text could be a server prefix's, up to 2: each {@link ENTRY_START} holds one after
+ * a digit (nginx's `…:ss [level]`) or after a digit and `]` (Apache's `…yyyy] [`), and matches do not
+ * overlap. A line with fewer than two holds at most one entry: told by native searches instead of the
+ * regex's walk over the line (a `[client …]` or `[pid …]` block is no such ` [`, issue 15).
+ */
+function prefixBrackets(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf(' [', 1); i !== -1 && n < 2; i = text.indexOf(' [', i + 2)) {
+    if (digitAt(text, i - 1) || (text.charCodeAt(i - 1) === 0x5d && i >= 2 && digitAt(text, i - 2))) n++;
+  }
+  return n;
+}
+
 /**
  * The entries of a line that holds more than one, each without what joined it to the next; null when it
  * holds one (or none). Whatever precedes the first entry (a wrapper, a label) stays with it. Linear.
@@ -49,10 +69,7 @@ function jointStart(text: string, from: number, to: number): number {
  */
 export function entriesIn(text: string): string[] | null {
   if (text.length < MIN_TWO) return null;
-  // Each server prefix holds ` [` (nginx's ` [level]`, Apache's `] [`) and matches do not overlap: a line
-  // without two of them holds at most one entry, told by two native searches instead of the regex's walk.
-  const bracket = text.indexOf(' [');
-  if (bracket === -1 || text.indexOf(' [', bracket + 2) === -1) return null;
+  if (prefixBrackets(text) < 2) return null;
   const starts: number[] = [];
   ENTRY_START.lastIndex = 0;
   for (let m = ENTRY_START.exec(text); m !== null; m = ENTRY_START.exec(text)) if (startsEntry(text, m.index)) starts.push(m.index);
