@@ -520,10 +520,13 @@ function splitOf(text: string, reach: number): number {
 /** The hash of a line's shape (FNV-1a from its set's hash, digits before `split` as `0`), a small integer: V8 keeps it unboxed as a map key. */
 function shapeHash(text: string, split: number, setHash: number): number {
   let h = setHash;
-  for (let i = 0; i < text.length; i++) {
+  // Two loops, before and after the split: no test of the position per character (issue 15).
+  let i = 0;
+  for (; i < split; i++) {
     const c = text.charCodeAt(i);
-    h = Math.imul(h ^ (i < split && c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
+    h = Math.imul(h ^ (c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
   }
+  for (; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return (h ^ split) & 0x3fffffff;
 }
 
@@ -569,11 +572,13 @@ function sameShape(e: { text: string; split: number; candidates: readonly number
   if (e.split !== split || e.text.length !== text.length || e.candidates.length !== candidates.length) return false;
   if (e.candidates !== candidates) for (let k = 0; k < candidates.length; k++) if (e.candidates[k] !== candidates[k]) return false;
   const t = e.text;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  for (; i < split; i++) {
     const a = t.charCodeAt(i);
     const b = text.charCodeAt(i);
-    if (a !== b && !(i < split && a >= 0x30 && a <= 0x39 && b >= 0x30 && b <= 0x39)) return false;
+    if (a !== b && !(a >= 0x30 && a <= 0x39 && b >= 0x30 && b <= 0x39)) return false;
   }
+  for (; i < text.length; i++) if (t.charCodeAt(i) !== text.charCodeAt(i)) return false;
   return true;
 }
 
