@@ -854,10 +854,16 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
   let index: PairIndex | null = null;
   return (norm, candidates) => {
     if (!fastPathsOn()) return candidates.filter((ti) => looseTriggerPattern(triggers[ti]!).test(norm));
-    // Each candidate is tested on its own: the last answer serves any of its candidates.
-    if (last && last.norm === norm) {
-      if (sameList(last.candidates, candidates)) return last.found;
+    // Each candidate is tested on its own: the last answers on the same text serve any of their candidates,
+    // and only those not tested yet are (the joiner asks for the few with a digit, then for them all).
+    const again = last !== null && last.norm === norm;
+    if (again) {
+      if (sameList(last!.candidates, candidates)) return last!.found;
       if (candidates.every((ti) => wasCandidate[ti] === stamp)) return shared(candidates.filter((ti) => wasFound[ti] === stamp));
+    } else if (++stamp === 0xffffffff) {
+      wasCandidate.fill(0);
+      wasFound.fill(0);
+      stamp = 1;
     }
     if (lowerOf !== norm) {
       lower = norm.toLowerCase();
@@ -878,19 +884,14 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
     // Every trigger (`startsMessage()`): only those indexed under a pair the text has can have all their pairs.
     const all = !few && every(candidates);
     const tried = all ? (index ??= pairIndex(triggers.length, pairsOfTrigger)).among(pairs) : candidates;
-    const found = shared(
-      tried.filter(
-        (ti) => (few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm),
-      ),
-    );
-    last = { norm, candidates, found };
-    if (++stamp === 0xffffffff) {
-      wasCandidate.fill(0);
-      wasFound.fill(0);
-      stamp = 1;
+    for (const ti of tried) {
+      if (wasCandidate[ti] === stamp) continue;
+      if ((few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm)) wasFound[ti] = stamp;
     }
+    // (A candidate not tried has not every pair of its trigger in the text: it is not there.)
     for (const ti of candidates) wasCandidate[ti] = stamp;
-    for (const ti of found) wasFound[ti] = stamp;
+    const found = shared(tried.filter((ti) => wasFound[ti] === stamp));
+    last = { norm, candidates, found };
     return found;
   };
 }
