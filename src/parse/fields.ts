@@ -195,6 +195,16 @@ export function hasNginxContext(message: string): boolean {
   return false;
 }
 
+/**
+ * The key and raw value of the {@link PAIR} at `[from, to)` of the message, pushed: `, key: value` or
+ * `, bytes from/to client:N/N`. No key holds `:`, so the key ends at the first one; `: ` follows every key
+ * but the byte counts', whose value is digits.
+ */
+function pushPair(message: string, from: number, to: number, pairs: string[]): void {
+  const sep = message.indexOf(':', from + 2);
+  pairs.push(message.slice(from + 2, sep), message.slice(message.charCodeAt(sep + 1) === 0x20 ? sep + 2 : sep + 1, to));
+}
+
 /** What {@link chainReachesEnd} learnt on one message: the chain that walked each pair start, and its answer. */
 interface ChainMemo {
   walkedBy?: Int32Array;
@@ -226,11 +236,11 @@ function chainReachesEnd(message: string, i: number, memo?: ChainMemo, pairs?: s
   PAIR.lastIndex = i;
   while (result === undefined) {
     if (walkedBy) walkedBy[end] = id;
-    // Only the pairs kept need the match's groups; the rest of a walk only needs where each pair ends.
-    const m = pairs && pairs.length < keep ? PAIR.exec(message) : PAIR.test(message);
-    if (!m) result = end > i && message.slice(end).trim() === '';
+    // Only where each pair ends: a kept pair's key and value are sliced from it (no match array per pair).
+    const from = PAIR.lastIndex;
+    if (!PAIR.test(message)) result = end > i && message.slice(end).trim() === '';
     else {
-      if (m !== true) pairs!.push(m[1] ?? m[3]!, m[2] ?? m[4]!);
+      if (pairs && pairs.length < keep) pushPair(message, from, PAIR.lastIndex, pairs);
       end = PAIR.lastIndex;
       if (end >= message.length) result = true;
       else if (walkedBy?.[end] && !(memo!.answers![walkedBy[end]! - 1] && pairs)) result = memo!.answers![walkedBy[end]! - 1]!;
