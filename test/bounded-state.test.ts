@@ -375,5 +375,17 @@ describe('memos keep no long line alive', () => {
       use(once, (i) => line(i), 60000);
       expect(once.size).toBe(2048);
     });
+
+    test('lines of one text and candidates share their facts only when they hold the same candidates with a digit', () => {
+      const memo = new ShapeMemo();
+      const text = line(1);
+      const facts = (found: number[]): object => memo.facts(memo.open(candidates, 7)!, text, candidates, 0, 7, found);
+      const none = facts([]);
+      const five = facts([5]);
+      expect(five).not.toBe(none);
+      expect(facts([5])).toBe(five);
+      expect(facts([3])).not.toBe(five);
+      expect(facts([])).not.toBe(five);
+    });
   });
 });

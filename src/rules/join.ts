@@ -417,7 +417,7 @@ function hashOfSet(candidates: readonly number[]): number {
  * any of them that holds a digit reaches (`reach`: the longest such, loosened: quotes do not count).
  */
 export class ShapeMemo {
-  private readonly byHash = new Map<number, { text: string; split: number; candidates: readonly number[]; facts: TextFacts }>();
+  private readonly byHash = new Map<number, ShapeEntry>();
   /** How the memo fares per set of candidate triggers (by a hash of the set: a collision only shares a count). */
   private readonly bySet = new Map<number, ShapeTrial>();
   /** Shapes kept at most now (then forgotten all at once): {@link SHAPES_KEPT}, grown up to {@link SHAPES_GROWN_MAX}. */
@@ -472,12 +472,15 @@ export class ShapeMemo {
     this.tell(shapeHash(text, split, setHash));
   }
 
-  /** The facts of the line's shape (new and empty for a new shape); `trial` is what {@link open} gave. */
-  facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number, setHash = hashOfSet(candidates)): TextFacts {
+  /**
+   * The facts of the line's shape (new and empty for a new shape); `trial` is what {@link open} gave.
+   * @param found which of the candidates with a digit the line holds (part of the shape, see {@link MessageJoiner.factsOf})
+   */
+  facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number, setHash = hashOfSet(candidates), found: readonly number[] = NONE): TextFacts {
     const split = splitOf(text, reach);
-    const h = shapeHash(text, split, setHash);
+    const h = shapeHash(text, split, found.length === 0 ? setHash : Math.imul(setHash ^ hashOfSet(found), 0x85ebca6b));
     const e = this.byHash.get(h);
-    const same = e !== undefined && sameShape(e, text, split, candidates);
+    const same = e !== undefined && sameShape(e, text, split, candidates, found);
     count(trial, same);
     if (same) return e.facts;
     if (this.forgot) this.tell(h);
@@ -487,7 +490,7 @@ export class ShapeMemo {
     }
     const facts: TextFacts = {};
     // (Not copied: lists of candidates are never changed, and the matcher's are shared by lines.)
-    this.byHash.set(h, { text, split, candidates, facts });
+    this.byHash.set(h, { text, split, candidates, found, facts });
     return facts;
   }
 
@@ -568,9 +571,26 @@ const SKIPPED_TOLD = 4;
 /** Lookups over which the memo counts its hits (then it rests for 32 times as many when they were rare). */
 const SHAPES_TRIED = 1024;
 
-function sameShape(e: { text: string; split: number; candidates: readonly number[] }, text: string, split: number, candidates: readonly number[]): boolean {
-  if (e.split !== split || e.text.length !== text.length || e.candidates.length !== candidates.length) return false;
-  if (e.candidates !== candidates) for (let k = 0; k < candidates.length; k++) if (e.candidates[k] !== candidates[k]) return false;
+/** A shape the memo keeps: its first line, split, candidates and the digit ones found, and the facts. */
+interface ShapeEntry {
+  text: string;
+  split: number;
+  candidates: readonly number[];
+  found: readonly number[];
+  facts: TextFacts;
+}
+
+const NONE: readonly number[] = [];
+
+function sameList(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function sameShape(e: ShapeEntry, text: string, split: number, candidates: readonly number[], found: readonly number[]): boolean {
+  if (e.split !== split || e.text.length !== text.length || !sameList(e.candidates, candidates) || !sameList(e.found, found)) return false;
   const t = e.text;
   let i = 0;
   for (; i < split; i++) {
@@ -764,9 +784,10 @@ export class MessageJoiner {
     }
     if (withDigit === null) return this.shapes.facts(trial, t, triggers, reach, set.hash);
     // Candidates with a digit (`X509_…`, `need at least 2 certificates`, or a key such as `2d_OCSP`) may be
-    // found in one line of a shape and not in another: which are found is part of the shape (-1 between).
+    // found in one line of a shape and not in another: which are found is part of the shape.
+    // (Passed beside the candidates, not appended to a copy of them: ~100 numbers per line, issue 15.)
     const found = this.matcher.triggersIn(normalizeText(plainText(t)).text, withDigit);
-    return this.shapes.facts(trial, t, [...triggers, -1, ...found], reach);
+    return this.shapes.facts(trial, t, triggers, reach, set.hash, found);
   }
 
   /** The {@link SetFacts} of a list of triggers. */
