@@ -76,6 +76,8 @@ test('the pre-test never changes the split (property, against the regex walk alo
     ' [',
     '] [',
     '[pid 8810:tid 140200] ',
+    '[pid 8810:tid 1402] ',
+    ' 2016:',
     '[client 192.0.2.1:443] ',
     'AH01941: stapling_renew_response: responder error',
     ' ',

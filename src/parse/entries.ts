@@ -42,22 +42,27 @@ function jointStart(text: string, from: number, to: number): number {
   return end;
 }
 
-/** Is the character at `i` an ASCII digit? */
-function digitAt(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  return c >= 0x30 && c <= 0x39;
+/** Are the characters of `[from, to)` ASCII digits? */
+function digitsAt(text: string, from: number, to: number): boolean {
+  if (from < 0) return false;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /**
  * How many ` [` of the text could be a server prefix's, up to 2: each {@link ENTRY_START} holds one after
- * a digit (nginx's `…:ss [level]`) or after a digit and `]` (Apache's `…yyyy] [`), and matches do not
- * overlap. A line with fewer than two holds at most one entry: told by native searches instead of the
- * regex's walk over the line (a `[client …]` or `[pid …]` block is no such ` [`, issue 15).
+ * nginx's `:ss` (`…:ss [level]`) or Apache's ` yyyy]` (`…:ss yyyy] [`), and matches do not overlap. A line
+ * with fewer than two holds at most one entry: told by native searches instead of the regex's walk over
+ * the line (a `[client …]` after `[pid …:tid …]` is no such ` [`, issue 15).
  */
 function prefixBrackets(text: string): number {
   let n = 0;
   for (let i = text.indexOf(' [', 1); i !== -1 && n < 2; i = text.indexOf(' [', i + 2)) {
-    if (digitAt(text, i - 1) || (text.charCodeAt(i - 1) === 0x5d && i >= 2 && digitAt(text, i - 2))) n++;
+    const nginx = text.charCodeAt(i - 3) === 0x3a && digitsAt(text, i - 2, i);
+    if (nginx || (text.charCodeAt(i - 1) === 0x5d && text.charCodeAt(i - 6) === 0x20 && digitsAt(text, i - 5, i - 1))) n++;
   }
   return n;
 }
