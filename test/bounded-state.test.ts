@@ -360,7 +360,7 @@ describe('memos keep no long line alive', () => {
       for (let i = 0; i < n; i++) {
         const t = memo.open(candidates, 7);
         if (t !== null) memo.facts(t, text(i), candidates, 0, 7);
-        else if (memo.tellsSkipped()) memo.skipped(text(i), 0, 7);
+        else if (memo.tellsSkipped()) memo.skipped(text(i), 7);
       }
     };
     // Shapes told apart by letters (digits are the same shape): base-26 names.

@@ -337,3 +337,21 @@ test('the scan keys looked up in a text are those a search of every key finds, o
     { numRuns: 3000 },
   );
 });
+
+/**
+ * Lines of one shape (the same text but for digits) whose ends differ in a digit of a trigger: one ends
+ * inside `need at least 2 certificates in PEM data` and goes on into the next line, the other does not.
+ * The shape shares its rules, not what the tests of the end find (`EndFacts` in rules/join.ts).
+ */
+test('lines of one shape that end differently in a digit: each goes on, or not, as the full path says', () => {
+  const line = (d: number): string =>
+    `[Wed Jun 02 08:00:00.000002 2021] [md:error] [pid 3003:tid 140002] AH10269: init stapling for: www.example.org, need at least ${d}`;
+  const groups = [
+    [line(3), line(2), 'certificates in PEM data'],
+    [line(2), 'certificates in PEM data', line(3), 'certificates in PEM data'],
+  ];
+  const [full, fast] = both(() => groups.map((ls) => joined(ls, false)));
+  expect(fast).toEqual(full);
+  // The full path joins the line that ends inside the trigger with its next line, and matches it.
+  expect(JSON.stringify(full[0])).toContain('need at least 2 certificates in PEM data');
+});

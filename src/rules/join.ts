@@ -34,6 +34,7 @@ import { literalRuns, twinHead } from './cut.js';
 import { isCatchAll, type Matcher } from './match.js';
 import { isRecordLine } from '../parse/record.js';
 import { Ghost, MEMO_MESSAGE_MAX } from './hit-memo.js';
+import { ownText } from '../lines/retain.js';
 
 /** Most physical lines joined into one message (a 250-character nginx line wrapped at 40 columns takes 8). */
 export const MAX_JOINED_LINES = 16;
@@ -357,17 +358,54 @@ function openEnded(text: string, last: string): boolean {
 /**
  * What the joiner finds in the text of a line that starts a message, by itself, with its candidate
  * triggers (see {@link MessageJoiner.factsOf}): shared by the lines of one shape ({@link ShapeMemo}). Each field
- * is filled when first needed.
+ * is filled when first needed. What the tests of the text's end find is shared only by the lines that
+ * also end alike ({@link EndFacts}).
  */
 interface TextFacts {
-  /** {@link MessageJoiner.passOver}'s tests of the text. */
-  passOver?: boolean;
-  /** The text part of {@link MessageJoiner.goesOn}: it goes on, it does not, or the match decides. */
-  goesOn?: 'on' | 'off' | 'match';
+  /** How far the end tests read a digit ({@link SetFacts.reach}): the lines of one {@link EndFacts} share their last `reach` characters other than quotes. */
+  readonly reach: number;
+  /** `nginxConnectionPrefix()` of the line: {@link MessageJoiner.passOver} asks only of lines with one. */
+  connectionAt?: number;
   /** The rules whose trigger the line holds (`Matcher.rulesFor`). */
   rules?: Rule[];
   /** `Matcher.holdsRule` of the line, per rule asked. */
   holds?: Map<Rule, boolean>;
+  /** The facts of the end, by the line's end (its last `reach` characters other than quotes); bounded. */
+  ends?: Map<string, EndFacts>;
+}
+
+/** What the joiner finds at the end of a text ({@link TextFacts.ends}). */
+interface EndFacts {
+  /** {@link MessageJoiner.passOver}'s tests of the text. */
+  passOver?: boolean;
+  /** The text part of {@link MessageJoiner.goesOn}: it goes on, it does not, or the match decides. */
+  goesOn?: 'on' | 'off' | 'match';
+}
+
+/**
+ * Ends kept per shape at most: the first ones seen, never replaced. A shape's lines mostly end alike (Apache's
+ * `AH01941: stapling_renew_response: responder error`) or each their own way (nginx's proxy look-alikes name
+ * their request at the end), and a line whose end is not kept is tested afresh, with nothing kept for it:
+ * no entry per such line, and no more than this many ends, each a copy of its characters, per shape (issue 15).
+ */
+const ENDS_KEPT = 4;
+
+/**
+ * The {@link EndFacts} of a line of the shape whose facts are `f`, or a new, unkept record when the shape
+ * keeps {@link ENDS_KEPT} other ends.
+ * @param missed told when the end is not known (the memo's trial counts the lookup as a miss)
+ */
+function endFacts(f: TextFacts, text: string, missed: () => void): EndFacts {
+  const end = f.reach === 0 ? '' : text.slice(splitOf(text, f.reach));
+  const ends = (f.ends ??= new Map());
+  let e = ends.get(end);
+  if (e === undefined) {
+    e = {};
+    missed();
+    // (A copy: the slice would keep the whole line alive.)
+    if (ends.size < ENDS_KEPT) ends.set(ownText(end, end.length), e);
+  }
+  return e;
 }
 
 /**
@@ -398,9 +436,10 @@ function hashOfSet(candidates: readonly number[]): number {
 }
 
 /**
- * Lines of one *shape* share their {@link TextFacts}: the same candidate triggers, the same text but
- * for the values of digits before the last `reach` characters other than quotes (the split point),
- * where each has a digit. The caller has checked that the line is printable ASCII without two
+ * Lines of one *shape* share their {@link TextFacts}: the same candidate triggers (and the same of those
+ * with a digit found), the same text but for the values of digits, where each has a digit; of them,
+ * those that also have the same last `reach` characters other than quotes share their
+ * {@link EndFacts}. The caller has checked that the line is printable ASCII without two
  * blanks in a row, with none at either end, with nothing escaped (`mayBeEscaped`: no `&`, no
  * backslash; `&#34;` and `&#39;` differ only in digits), and ends with nothing normalisation changes
  * ({@link endMayChange}): its normalised text is itself (but a placeholder's blanks, written `_`),
@@ -413,8 +452,12 @@ function hashOfSet(candidates: readonly number[]): number {
  * only with a digit), so the candidates' triggers without one are found at the same places in both (the
  * caller puts which of those with a digit the line holds into the candidates it gives, and the joiner
  * shares no `holdsRule` of a rule whose trigger or key holds one); phrases and triggers are looked for only at
- * the end of the text (`endsInPhrase`, `endsInsideTrigger`), which is the same in both for as far as
- * any of them that holds a digit reaches (`reach`: the longest such, loosened: quotes do not count).
+ * the end of the text (`endsInPhrase`, `endsInsideTrigger`), and a phrase or trigger with a digit may be
+ * found at the end of one and not of the other: what those tests find ({@link EndFacts}) is shared only
+ * by lines whose ends are the same for as far as any of them that holds a digit reaches (`reach`: the
+ * longest such, loosened: quotes do not count). nginx's refresh failures name the certificate at the
+ * end: their shapes are few (one per message and count of digits), their ends one per certificate, and
+ * only a line that may go on or that has a connection prefix asks for its end's facts (issue 15).
  */
 export class ShapeMemo {
   private readonly byHash = new Map<number, ShapeEntry>();
@@ -432,6 +475,18 @@ export class ShapeMemo {
    * anyway: a set rests only after {@link SHAPES_TRIED} lookups.
    */
   private forgot = false;
+  /** The trial of the last lookup ({@link missedEnd}). */
+  private lastTrial: ShapeTrial | null = null;
+
+  /**
+   * The facts the last lookup gave did not know the line's end ({@link EndFacts}): a hit of the shape that
+   * spared nothing, counted as a miss (nginx's proxy look-alikes share their shape and each ends with its
+   * own request: their set rests, as when the end was part of the shape).
+   */
+  missedEnd(): void {
+    const t = this.lastTrial;
+    if (t !== null && t.hits > 0) t.hits--;
+  }
 
   /** Shapes kept at most now. */
   get size(): number {
@@ -441,8 +496,8 @@ export class ShapeMemo {
   /**
    * Is the memo worth a lookup now for a line with these candidate triggers: its trial for their set,
    * or null while that rests (then the caller asks for no facts). Lines of one set may have few shapes
-   * (Apache's AH01941, one message) or one per line (nginx's refresh failures name the certificate in
-   * the text the shape keeps whole): each set is tried on its own, so that a set whose lines never
+   * (Apache's AH01941, one message) or one per line (a look-alike that names a host in letters, or
+   * whose end, which the shape keeps apart, is its own): each set is tried on its own, so that a set whose lines never
    * share a shape pays neither the hash nor a new entry per line while the other sets keep theirs
    * (issue 15).
    */
@@ -467,9 +522,8 @@ export class ShapeMemo {
   }
 
   /** A line skipped while its set rests, told to the ghost by its shape (the same arguments as {@link facts}). */
-  skipped(text: string, reach: number, setHash: number): void {
-    const split = splitOf(text, reach);
-    this.tell(shapeHash(text, split, setHash));
+  skipped(text: string, setHash: number): void {
+    this.tell(shapeHash(text, setHash));
   }
 
   /**
@@ -477,10 +531,10 @@ export class ShapeMemo {
    * @param found which of the candidates with a digit the line holds (part of the shape, see {@link MessageJoiner.factsOf})
    */
   facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number, setHash = hashOfSet(candidates), found: readonly number[] = NONE): TextFacts {
-    const split = splitOf(text, reach);
-    const h = shapeHash(text, split, found.length === 0 ? setHash : Math.imul(setHash ^ hashOfSet(found), 0x85ebca6b));
+    this.lastTrial = trial;
+    const h = shapeHash(text, found.length === 0 ? setHash : Math.imul(setHash ^ hashOfSet(found), 0x85ebca6b));
     const e = this.byHash.get(h);
-    const same = e !== undefined && sameShape(e, text, split, candidates, found);
+    const same = e !== undefined && sameShape(e, text, candidates, found);
     count(trial, same);
     if (same) return e.facts;
     if (this.forgot) this.tell(h);
@@ -488,9 +542,9 @@ export class ShapeMemo {
       this.byHash.clear();
       this.forgot = true;
     }
-    const facts: TextFacts = {};
+    const facts: TextFacts = { reach };
     // (Not copied: lists of candidates are never changed, and the matcher's are shared by lines.)
-    this.byHash.set(h, { text, split, candidates, found, facts });
+    this.byHash.set(h, { text, candidates, found, facts });
     return facts;
   }
 
@@ -500,7 +554,8 @@ export class ShapeMemo {
    * every set is tried again. (One in four, not the half {@link count} asks of hits: of the lines a
    * resting set skips only every {@link SKIPPED_TOLD}th is told, so a shape that comes back was told
    * before only if one of its earlier lines was. nginx's refresh failures of 3 000 certificates in turn
-   * make it grow within 30 000 lines; the 10⁶ certificates of bench (e) never do.)
+   * made it grow within 30 000 lines when their ends were part of the shape; the 10⁶ certificates of
+   * bench (e) never do.)
    */
   private tell(h: number): void {
     if (this.kept >= SHAPES_GROWN_MAX || !(this.ghost ??= new Ghost(4)).cameBackHash(h)) return;
@@ -520,17 +575,14 @@ function splitOf(text: string, reach: number): number {
   return split;
 }
 
-/** The hash of a line's shape (FNV-1a from its set's hash, digits before `split` as `0`), a small integer: V8 keeps it unboxed as a map key. */
-function shapeHash(text: string, split: number, setHash: number): number {
+/** The hash of a line's shape (FNV-1a from its set's hash, each digit as `0`), a small integer: V8 keeps it unboxed as a map key. */
+function shapeHash(text: string, setHash: number): number {
   let h = setHash;
-  // Two loops, before and after the split: no test of the position per character (issue 15).
-  let i = 0;
-  for (; i < split; i++) {
+  for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h = Math.imul(h ^ (c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
   }
-  for (; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h ^ split) & 0x3fffffff;
+  return h & 0x3fffffff;
 }
 
 /** The lookups of {@link ShapeMemo} for one set of candidate triggers: counted over {@link SHAPES_TRIED}, then resting or not. */
@@ -546,7 +598,7 @@ interface ShapeTrial {
  * (2.3–2.7 µs per line on one-class files of Apache AH01941 and nginx client-certificate OCSP lines,
  * where 95–100 % of lookups hit); a miss costs the hash, an entry and its facts, which outlive the young
  * generation and are collected with the old one: nginx refresh failures naming 5 000 certificates that
- * differ in digits only found 16 % of their shapes, and the memo made them 8 % slower (80 000 lines,
+ * differ in digits only found 16 % of their shapes when the end was part of the shape, and the memo made them 8 % slower (80 000 lines,
  * 3.53 against 3.23 s, min of 3 alternated runs; issue 15). So a miss costs more than a hit saves, and
  * the memo pays only when most lookups hit.
  */
@@ -563,7 +615,8 @@ const SETS_KEPT = 256;
 const SHAPES_KEPT = 2048;
 /**
  * Shapes remembered at most once grown (see `ShapeMemo.tell`): 16 384. nginx's refresh failures for 5 000
- * certificates are 6 667 shapes, each back every ~6 700 lines; each shape keeps its line alive (~0.3 KB).
+ * certificates were 6 667 shapes when their ends were part of the shape, each back every ~6 700 lines;
+ * each shape keeps its line alive (~0.3 KB).
  */
 const SHAPES_GROWN_MAX = 16384;
 /** Of the lines a resting set skips, every this many is told to the ghost (the tests and hash of each cost what the rest saves). */
@@ -571,10 +624,9 @@ const SKIPPED_TOLD = 4;
 /** Lookups over which the memo counts its hits (then it rests for 32 times as many when they were rare). */
 const SHAPES_TRIED = 1024;
 
-/** A shape the memo keeps: its first line, split, candidates and the digit ones found, and the facts. */
+/** A shape the memo keeps: its first line, candidates and the digit ones found, and the facts. */
 interface ShapeEntry {
   text: string;
-  split: number;
   candidates: readonly number[];
   found: readonly number[];
   facts: TextFacts;
@@ -589,16 +641,14 @@ function sameList(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
-function sameShape(e: ShapeEntry, text: string, split: number, candidates: readonly number[], found: readonly number[]): boolean {
-  if (e.split !== split || e.text.length !== text.length || !sameList(e.candidates, candidates) || !sameList(e.found, found)) return false;
+function sameShape(e: ShapeEntry, text: string, candidates: readonly number[], found: readonly number[]): boolean {
+  if (e.text.length !== text.length || !sameList(e.candidates, candidates) || !sameList(e.found, found)) return false;
   const t = e.text;
-  let i = 0;
-  for (; i < split; i++) {
+  for (let i = 0; i < text.length; i++) {
     const a = t.charCodeAt(i);
     const b = text.charCodeAt(i);
     if (a !== b && !(a >= 0x30 && a <= 0x39 && b >= 0x30 && b <= 0x39)) return false;
   }
-  for (; i < text.length; i++) if (t.charCodeAt(i) !== text.charCodeAt(i)) return false;
   return true;
 }
 
@@ -748,6 +798,8 @@ export class MessageJoiner {
   private readonly known: MatcherFacts;
   /** {@link TextFacts} by shape (bounded; it rests on a log whose lines all differ). */
   private readonly shapes = new ShapeMemo();
+  /** Tells the shape memo that the facts it gave did not know the line's end (see `ShapeMemo.missedEnd`). */
+  private readonly endMissed = (): void => this.shapes.missedEnd();
 
   constructor(
     private readonly matcher: Matcher,
@@ -779,7 +831,7 @@ export class MessageJoiner {
     const withDigit = set.withDigit!;
     if (trial === null) {
       // (A set with digits has the triggers found in the key too: not told.)
-      if (withDigit === null) this.shapes.skipped(t, reach, set.hash);
+      if (withDigit === null) this.shapes.skipped(t, set.hash);
       return undefined;
     }
     if (withDigit === null) return this.shapes.facts(trial, t, triggers, reach, set.hash);
@@ -973,7 +1025,8 @@ export class MessageJoiner {
    * ended it.
    */
   private goesOn(g: Group, keys?: readonly number[]): boolean {
-    const f = g.facts;
+    // (Facts are a single line's: g.lines[0] is that line.)
+    const f = g.facts ? endFacts(g.facts, g.lines[0]!.text, this.endMissed) : undefined;
     const byText = f?.goesOn ?? this.goesOnByText(g);
     if (f) f.goesOn = byText;
     if (byText !== 'match') return byText === 'on';
@@ -1296,7 +1349,12 @@ export class MessageJoiner {
    */
   private passOver(line: Physical, triggers: readonly number[], facts?: TextFacts): boolean {
     if (!this.options.onlyMatches || !fastPathsOn()) return false;
-    if (facts) return (facts.passOver ??= this.passesOver(line, triggers));
+    if (facts) {
+      // Lines of one shape have their connection prefix or not alike (it reads digits only as digits).
+      if ((facts.connectionAt ??= nginxConnectionPrefix(line.text)) === -1) return false;
+      const end = endFacts(facts, line.text, this.endMissed);
+      return (end.passOver ??= this.passesOver(line, triggers));
+    }
     return this.passesOver(line, triggers);
   }
 
