@@ -475,7 +475,7 @@ export class ShapeMemo {
    * anyway: a set rests only after {@link SHAPES_TRIED} lookups.
    */
   private forgot = false;
-  /** The trial of the last lookup ({@link missedEnd}). */
+  /** The trial of the last lookup when it found the shape ({@link missedEnd}). */
   private lastTrial: ShapeTrial | null = null;
 
   /**
@@ -531,11 +531,12 @@ export class ShapeMemo {
    * @param found which of the candidates with a digit the line holds (part of the shape, see {@link MessageJoiner.factsOf})
    */
   facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number, setHash = hashOfSet(candidates), found: readonly number[] = NONE): TextFacts {
-    this.lastTrial = trial;
     const h = shapeHash(text, found.length === 0 ? setHash : Math.imul(setHash ^ hashOfSet(found), 0x85ebca6b));
     const e = this.byHash.get(h);
     const same = e !== undefined && sameShape(e, text, candidates, found);
     count(trial, same);
+    // (A miss was counted as one already.)
+    this.lastTrial = same ? trial : null;
     if (same) return e.facts;
     if (this.forgot) this.tell(h);
     if (this.byHash.size >= this.kept) {
