@@ -31,7 +31,7 @@ import { parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
 import { hasNginxContext } from '../parse/fields.js';
 import { literalRuns, twinHead } from './cut.js';
-import { isCatchAll, type Matcher } from './match.js';
+import { isCatchAll, sameList, type Matcher } from './match.js';
 import { isRecordLine } from '../parse/record.js';
 import { Ghost, MEMO_MESSAGE_MAX } from './hit-memo.js';
 import { ownText } from '../lines/retain.js';
@@ -634,13 +634,6 @@ interface ShapeEntry {
 }
 
 const NONE: readonly number[] = [];
-
-function sameList(a: readonly number[], b: readonly number[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
-}
 
 function sameShape(e: ShapeEntry, text: string, candidates: readonly number[], found: readonly number[]): boolean {
   if (e.text.length !== text.length || !sameList(e.candidates, candidates) || !sameList(e.found, found)) return false;

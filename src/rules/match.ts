@@ -1012,7 +1012,8 @@ function hasPairs(bits: Uint32Array, wanted: Int32Array): boolean {
   }
   return true;
 }
-function sameList(a: readonly number[], b: readonly number[]): boolean {
+/** Do two lists of indexes hold the same numbers in the same order? */
+export function sameList(a: readonly number[], b: readonly number[]): boolean {
   return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
 }
 
