@@ -391,24 +391,6 @@ interface EndFacts {
 const ENDS_KEPT = 4;
 
 /**
- * The {@link EndFacts} of a line of the shape whose facts are `f`, or a new, unkept record when the shape
- * keeps {@link ENDS_KEPT} other ends.
- * @param missed told when the end is not known (the memo's trial counts the lookup as a miss)
- */
-function endFacts(f: TextFacts, text: string, missed: () => void): EndFacts {
-  const end = f.reach === 0 ? '' : text.slice(splitOf(text, f.reach));
-  const ends = (f.ends ??= new Map());
-  let e = ends.get(end);
-  if (e === undefined) {
-    e = {};
-    missed();
-    // (A copy: the slice would keep the whole line alive.)
-    if (ends.size < ENDS_KEPT) ends.set(ownText(end, end.length), e);
-  }
-  return e;
-}
-
-/**
  * Can normalisation change the end of a plain line (printable ASCII, no two blanks in a row) that ends
  * so: a blank (trimmed), a code or emphasis mark, an escaped `\n`, or a poster's cut marker (which holds
  * `...` and ends with `.`, `]`, `)` or `>`)?
@@ -475,17 +457,27 @@ export class ShapeMemo {
    * anyway: a set rests only after {@link SHAPES_TRIED} lookups.
    */
   private forgot = false;
-  /** The trial of the last lookup when it found the shape ({@link missedEnd}). */
+  /** The trial of the last lookup when it found the shape ({@link ends}). */
   private lastTrial: ShapeTrial | null = null;
 
   /**
-   * The facts the last lookup gave did not know the line's end ({@link EndFacts}): a hit of the shape that
-   * spared nothing, counted as a miss (nginx's proxy look-alikes share their shape and each ends with its
-   * own request: their set rests, as when the end was part of the shape).
+   * The {@link EndFacts} of a line of the shape whose facts are `f` (the last lookup's), or a new, unkept
+   * record when the shape keeps {@link ENDS_KEPT} other ends. An end not known makes a hit of the shape
+   * that spared nothing: it counts as a miss (nginx's proxy look-alikes share their shape and each ends
+   * with its own request: their set rests, as when the end was part of the shape).
    */
-  missedEnd(): void {
-    const t = this.lastTrial;
-    if (t !== null && t.hits > 0) t.hits--;
+  ends(f: TextFacts, text: string): EndFacts {
+    const end = f.reach === 0 ? '' : text.slice(splitOf(text, f.reach));
+    const ends = (f.ends ??= new Map());
+    let e = ends.get(end);
+    if (e === undefined) {
+      e = {};
+      const t = this.lastTrial;
+      if (t !== null && t.hits > 0) t.hits--;
+      // (A copy: the slice would keep the whole line alive.)
+      if (ends.size < ENDS_KEPT) ends.set(ownText(end, end.length), e);
+    }
+    return e;
   }
 
   /** Shapes kept at most now. */
@@ -792,8 +784,6 @@ export class MessageJoiner {
   private readonly known: MatcherFacts;
   /** {@link TextFacts} by shape (bounded; it rests on a log whose lines all differ). */
   private readonly shapes = new ShapeMemo();
-  /** Tells the shape memo that the facts it gave did not know the line's end (see `ShapeMemo.missedEnd`). */
-  private readonly endMissed = (): void => this.shapes.missedEnd();
 
   constructor(
     private readonly matcher: Matcher,
@@ -1020,7 +1010,7 @@ export class MessageJoiner {
    */
   private goesOn(g: Group, keys?: readonly number[]): boolean {
     // (Facts are a single line's: g.lines[0] is that line.)
-    const f = g.facts ? endFacts(g.facts, g.lines[0]!.text, this.endMissed) : undefined;
+    const f = g.facts ? this.shapes.ends(g.facts, g.lines[0]!.text) : undefined;
     const byText = f?.goesOn ?? this.goesOnByText(g);
     if (f) f.goesOn = byText;
     if (byText !== 'match') return byText === 'on';
@@ -1345,16 +1335,16 @@ export class MessageJoiner {
     if (!this.options.onlyMatches || !fastPathsOn()) return false;
     if (facts) {
       // Lines of one shape have their connection prefix or not alike (it reads digits only as digits).
-      if ((facts.connectionAt ??= nginxConnectionPrefix(line.text)) === -1) return false;
-      const end = endFacts(facts, line.text, this.endMissed);
-      return (end.passOver ??= this.passesOver(line, triggers));
+      const at = (facts.connectionAt ??= nginxConnectionPrefix(line.text));
+      if (at === -1) return false;
+      const end = this.shapes.ends(facts, line.text);
+      return (end.passOver ??= this.passesOver(line, triggers, at));
     }
     return this.passesOver(line, triggers);
   }
 
-  /** {@link passOver}'s tests of the line's text. */
-  private passesOver(line: Physical, triggers: readonly number[]): boolean {
-    const at = nginxConnectionPrefix(line.text);
+  /** {@link passOver}'s tests of the line's text; `at`: `nginxConnectionPrefix()` of it, when known. */
+  private passesOver(line: Physical, triggers: readonly number[], at = nginxConnectionPrefix(line.text)): boolean {
     if (at === -1) return false;
     const text = normalizeText(plainText(line.text)).text;
     if (openEnded(text, line.text.trim())) return false;
