@@ -137,7 +137,8 @@ function contextOfLines(): (m: LineMatch) => string {
     l.pid = pid;
     l.tid = tid;
     l.cert = cert;
-    l.context = `${file}\u0000${host}\u0000${server}\u0000${pid ?? ''}\u0000${tid ?? ''}\u0000${cert}`;
+    // One flat string (a template of 11 parts was ~10 cons strings, flattened again as a map key).
+    l.context = [file, host, server, pid ?? '', tid ?? '', cert].join('\u0000');
     return l.context;
   };
 }
