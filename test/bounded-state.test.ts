@@ -376,6 +376,25 @@ describe('memos keep no long line alive', () => {
       expect(once.size).toBe(2048);
     });
 
+    test('lines of one length share their facts only when they are of one shape, in whatever turn they come', () => {
+      const memo = new ShapeMemo();
+      const facts = (text: string): object => memo.facts(memo.open(candidates, 7)!, text, candidates, 0, 7);
+      // Same length: `ab` and `ac` differ in a letter, `ab` and `12` … `ab` with other digits do not.
+      const [ab, ac] = [line(27), line(28)];
+      expect(ab.length).toBe(ac.length);
+      const first = facts(ab);
+      const other = facts(ac);
+      expect(other).not.toBe(first);
+      for (let i = 0; i < 20; i++) {
+        expect(facts(i % 2 === 0 ? ab : ac)).toBe(i % 2 === 0 ? first : other);
+        expect(facts(`${ab} `.trimEnd())).toBe(first); // another string of the same text
+      }
+      const digits = (k: number): string => `OCSP responder timed out, peer: 192.0.2.${k}:80`;
+      expect(facts(digits(153))).toBe(facts(digits(251)));
+      expect(facts(digits(153))).not.toBe(facts(digits(15)));
+      expect(facts(digits(15))).toBe(facts(digits(99)));
+    });
+
     test('lines of one text and candidates share their facts only when they hold the same candidates with a digit', () => {
       const memo = new ShapeMemo();
       const text = line(1);

@@ -498,7 +498,7 @@ export class ShapeMemo {
     let t = this.bySet.get(h);
     if (t === undefined) {
       if (this.bySet.size >= SETS_KEPT) this.bySet.clear();
-      this.bySet.set(h, (t = { lookups: 0, hits: 0, resting: 0 }));
+      this.bySet.set(h, (t = { lookups: 0, hits: 0, resting: 0, recent: null }));
     }
     if (t.resting === 0) return t;
     t.resting--;
@@ -523,22 +523,34 @@ export class ShapeMemo {
    * @param found which of the candidates with a digit the line holds (part of the shape, see {@link MessageJoiner.factsOf})
    */
   facts(trial: ShapeTrial, text: string, candidates: readonly number[], reach: number, setHash = hashOfSet(candidates), found: readonly number[] = NONE): TextFacts {
+    // The set's last shape of this length first: sameShape() is the whole test of a hit, the hash only finds an entry.
+    const recent = trial.recent?.get(text.length);
+    if (recent !== undefined && sameShape(recent, text, candidates, found)) {
+      count(trial, true);
+      this.lastTrial = trial;
+      return recent.facts;
+    }
     const h = shapeHash(text, found.length === 0 ? setHash : Math.imul(setHash ^ hashOfSet(found), 0x85ebca6b));
     const e = this.byHash.get(h);
     const same = e !== undefined && sameShape(e, text, candidates, found);
     count(trial, same);
     // (A miss was counted as one already.)
     this.lastTrial = same ? trial : null;
-    if (same) return e.facts;
+    if (same) return remember(trial, e).facts;
     if (this.forgot) this.tell(h);
-    if (this.byHash.size >= this.kept) {
-      this.byHash.clear();
-      this.forgot = true;
-    }
+    if (this.byHash.size >= this.kept) this.forget();
     const facts: TextFacts = { reach };
     // (Not copied: lists of candidates are never changed, and the matcher's are shared by lines.)
-    this.byHash.set(h, { text, candidates, found, facts });
-    return facts;
+    const entry: ShapeEntry = { text, candidates, found, facts };
+    this.byHash.set(h, entry);
+    return remember(trial, entry).facts;
+  }
+
+  /** Forget every shape, the sets' recent ones too (they would keep their lines alive). */
+  private forget(): void {
+    this.byHash.clear();
+    for (const t of this.bySet.values()) t.recent = null;
+    this.forgot = true;
   }
 
   /**
@@ -556,6 +568,14 @@ export class ShapeMemo {
     this.bySet.clear();
     if (this.kept >= SHAPES_GROWN_MAX) this.ghost = null;
   }
+}
+
+/** Make `e` the set's recent shape of its length. */
+function remember(t: ShapeTrial, e: ShapeEntry): ShapeEntry {
+  const recent = (t.recent ??= new Map());
+  if (recent.size >= RECENT_KEPT && !recent.has(e.text.length)) recent.clear();
+  recent.set(e.text.length, e);
+  return e;
 }
 
 /** Where a line's shape keeps its characters whole: before the last `reach` characters other than quotes (see {@link ShapeMemo}). */
@@ -584,7 +604,16 @@ interface ShapeTrial {
   hits: number;
   /** Lookups still to skip. */
   resting: number;
+  /**
+   * The shape of the set's last line of each length (at most {@link RECENT_KEPT} lengths), tried
+   * before the hash: lines of one shape have one length, and a densely failing log repeats a few
+   * shapes in turn, so most lookups are one comparison instead of a hash and a comparison (see
+   * {@link ShapeMemo.facts}). Null until the first lookup.
+   */
+  recent: Map<number, ShapeEntry> | null;
 }
+/** Lengths a {@link ShapeTrial} keeps its last shape for (then forgotten all at once). */
+const RECENT_KEPT = 8;
 
 /**
  * Rest when fewer than half the lookups found their shape. A hit spares the joiner's work on the text
