@@ -379,7 +379,7 @@ describe('memos keep no long line alive', () => {
     test('lines of one length share their facts only when they are of one shape, in whatever turn they come', () => {
       const memo = new ShapeMemo();
       const facts = (text: string): object => memo.facts(memo.open(candidates, 7)!, text, candidates, 0, 7);
-      // Same length: `ab` and `ac` differ in a letter, `ab` and `12` … `ab` with other digits do not.
+      // Two shapes of one length: the names `ab` and `ac` differ in a letter.
       const [ab, ac] = [line(27), line(28)];
       expect(ab.length).toBe(ac.length);
       const first = facts(ab);

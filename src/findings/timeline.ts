@@ -187,7 +187,7 @@ class Episodes {
   }
   /**
    * Use a wider gap: join neighbours it no longer separates, in place (the runs are this timeline's own
-   * records: {@link insert} copies what it is given). A copy of every run per widening was 3 % of what
+   * records: what {@link insert} is given is a new record of its caller's). A copy of every run per widening was 3 % of what
    * the engine allocated on nginx refresh failures for 5 000 certificates, whose timelines, once the
    * store lowered their shared limit, widen on most new episodes (9 513 times in 111 691 lines; issue 15).
    */

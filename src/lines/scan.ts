@@ -288,12 +288,11 @@ function sortedCopy(a: readonly number[], n: number): number[] {
   return out;
 }
 
-/** Splits a byte stream into lines and feeds candidate lines to an input handle. */
 /**
  * The SIMD pass's hits in one chunk, in ascending position: the position (bytes from the chunk's start),
  * the fingerprint's index and the line's index among the chunk's lines, in three reused `Int32Array`s.
- * Arrays emptied per chunk and pushed to again reallocated ~70 bytes per hit, 5.6 % of what the engine
- * allocated on nginx's refresh failures (bench (c), ~4 hits per line; issue 15). Past
+ * Arrays emptied per chunk and pushed to again reallocated ~65 bytes per hit, 5.6 % of what the engine
+ * allocated on nginx's refresh failures (bench (c), 4.7 hits per line; issue 15). Past
  * {@link HIT_LIST_KEPT} hits they shrink back when emptied, so one chunk dense with hits holds no memory.
  */
 class HitList {
@@ -332,6 +331,7 @@ const HIT_LIST_FIRST = 4096;
 /** Hits a {@link HitList} keeps room for once emptied (3 × 256 KiB). */
 const HIT_LIST_KEPT = 65536;
 
+/** Splits a byte stream into lines and feeds candidate lines to an input handle. */
 export class LineScanner {
   private anchors: Buffer[] = [];
   private anchorText: string[] = [];
