@@ -1012,9 +1012,15 @@ function hasPairs(bits: Uint32Array, wanted: Int32Array): boolean {
   }
   return true;
 }
-/** Do two lists of indexes hold the same numbers in the same order? */
+/**
+ * Do two lists of indexes hold the same numbers in the same order? A plain loop, as the joiner's own copy
+ * was before it used this one: its shape memo asks twice per lookup, on every candidate line.
+ */
 export function sameList(a: readonly number[], b: readonly number[]): boolean {
-  return a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /**
