@@ -705,13 +705,14 @@ const NONE: readonly number[] = [];
 /**
  * Hits after which a shape is tested by a pattern (its compiled regex: ~60 µs per shape of 150–240
  * characters, about the time the character loop below takes on 60–100 lines of it), and shapes tested so
- * at most per memo (each pattern's code, a few KB, lives as long as its shape). The regex is 3–7 × faster
+ * at most per memo (each pattern's code and bytecode, ~10 KB, lives as long as its shape: 32 are ~0.3 MB,
+ * where bench (e)'s peak RSS is within a few MB of its goal). The regex is 3–7 × faster
  * than the loop on a shape's lines: 0.15 against 1.1 µs per nginx refresh failure of ~240 characters,
  * 0.5 against 0.8 µs per Apache AH01974 line (all lines of each class of bench (c), issue 15). Apache's lines of one message are dozens of shapes
  * (digit counts of addresses, pids and tids), most found a few dozen times: they keep the loop.
  */
 const PATTERN_AFTER = 128;
-const PATTERNS_KEPT = 256;
+const PATTERNS_KEPT = 32;
 
 /**
  * The regex of a shape: the text itself but each run of digits, which is `\d{n}` (as `sameShape()`
