@@ -633,7 +633,7 @@ function splitOf(text: string, reach: number): number {
 /**
  * The line a {@link ShapeMemo} looks up, as bytes (printable ASCII: a byte per character, `asBytes()`): its
  * hash and the comparison read them, at a typed array's cost per character instead of `charCodeAt`'s on the
- * line (the two loops took 1.3 against 0.6 µs per Apache AH01974 line, bench (c), issue 15).
+ * line (the two loops took 0.9–1.3 against 0.6–0.7 µs per Apache AH01974 line, bench (c), issue 15).
  */
 const LINE_BYTES = Buffer.allocUnsafe(MEMO_MESSAGE_MAX);
 
@@ -722,12 +722,13 @@ const NONE: readonly number[] = [];
 
 /**
  * Hits after which a shape is tested by a pattern (its compiled regex: ~60 µs per shape of 150–240
- * characters, about the time the character loop below takes on 60–100 lines of it), and shapes tested so
- * at most per memo (each pattern's code and bytecode, ~10 KB, lives as long as its shape: 32 are ~0.3 MB,
- * where bench (e)'s peak RSS is within a few MB of its goal). The regex is 3–7 × faster
- * than the loop on a shape's lines: 0.15 against 1.1 µs per nginx refresh failure of ~240 characters,
- * 0.5 against 0.8 µs per Apache AH01974 line (all lines of each class of bench (c), issue 15). Apache's lines of one message are dozens of shapes
- * (digit counts of addresses, pids and tids), most found a few dozen times: they keep the loop.
+ * characters, what the pattern saves on 60–200 lines of it), and shapes tested so at most per memo (each
+ * pattern's code and bytecode, ~10 KB, lives as long as its shape: 32 are ~0.3 MB, where bench (e)'s peak
+ * RSS is within a few MB of its goal). The regex compares a shape's lines 1.6–7 × faster than the
+ * character loop below: 0.15 against 1.1 µs per nginx refresh failure of ~240 characters, 0.5 against
+ * 0.8 µs per Apache AH01974 line (all lines of each class of bench (c), issue 15). Apache's lines of one
+ * message are dozens of shapes (digit counts of addresses, pids and tids), most found a few dozen times:
+ * they keep the loop.
  */
 const PATTERN_AFTER = 128;
 const PATTERNS_KEPT = 32;
