@@ -612,10 +612,7 @@ function shapeSketch(bytes: Uint8Array, n: number): number {
   let h = n;
   for (const at of SKETCH_AT) {
     if (at >= n) break;
-    const a = bytes[at]!;
-    const b = bytes[n - 1 - at]!;
-    h = Math.imul(h ^ (a >= 0x30 && a <= 0x39 ? 0x30 : a), 0x01000193);
-    h = Math.imul(h ^ (b >= 0x30 && b <= 0x39 ? 0x30 : b), 0x01000193);
+    h = shapeStep(shapeStep(h, bytes[at]!), bytes[n - 1 - at]!);
   }
   return h & 0x3fffffff;
 }
@@ -651,11 +648,13 @@ function asBytes(text: string): number {
 /** The hash of a line's shape (FNV-1a from its set's hash, each digit as `0`), a small integer: V8 keeps it unboxed as a map key. */
 function shapeHash(bytes: Uint8Array, n: number, setHash: number): number {
   let h = setHash;
-  for (let i = 0; i < n; i++) {
-    const c = bytes[i]!;
-    h = Math.imul(h ^ (c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
-  }
+  for (let i = 0; i < n; i++) h = shapeStep(h, bytes[i]!);
   return h & 0x3fffffff;
+}
+
+/** One FNV-1a step of {@link shapeHash} and {@link shapeSketch}: the byte, a digit as `0`. */
+function shapeStep(h: number, c: number): number {
+  return Math.imul(h ^ (c >= 0x30 && c <= 0x39 ? 0x30 : c), 0x01000193);
 }
 
 /** The lookups of {@link ShapeMemo} for one set of candidate triggers: counted over {@link SHAPES_TRIED}, then resting or not. */
