@@ -62,15 +62,19 @@ test.each([
   ['text after it', (t: string, i: number) => `${t}#${i}`],
   ['a word after it', (t: string, i: number) => `${t} variant${i}`],
   ['text before it', (t: string, i: number) => `x${i}_${t}`],
+  ['text before and after it', (t: string, i: number) => `x${i}_${t}#${i}`],
 ])('a trigger holding another trigger adds no scan key (%s)', (_name, longer) => {
   const more = rules.flatMap((r) => [1, 2, 3].map((i) => ({ ...r, id: `${r.id}-more-${i}`, trigger: longer(r.trigger, i) })));
   const keys = computeScanKeys([...rules, ...more]).keys;
   expect(new Set(keys)).toEqual(new Set(computeScanKeys(rules).keys));
   const matcher = createMatcher([...rules, ...more]);
-  for (const r of more.filter((_, i) => i % 7 === 0)) {
+  let checked = 0;
+  for (const r of more) {
     const real = rules.find((o) => r.id.startsWith(`${o.id}-more-`))!;
     const line = real.samples.match[0]!.line.replace(real.trigger, r.trigger);
     if (!line.includes(r.trigger)) continue; // a sample that holds the trigger only once normalised
     expect(matcher.candidates(line).map((c) => c.id)).toContain(r.id);
+    checked++;
   }
+  expect(checked).toBeGreaterThan(more.length / 2);
 });
