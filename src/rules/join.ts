@@ -1276,9 +1276,40 @@ export class MessageJoiner {
   /** Report a message. Its lines are used up only when it matched: a line that continues it may still read them. */
   private finish(g: Group, out: MessageResult[], keys?: readonly number[]): void {
     const r = this.evaluate(g, keys);
+    const k = this.betterPrefix(g, r);
+    if (k > 0) {
+      // Joining lost what the first lines said whole: they are the message, the rest another one.
+      this.finish({ lines: g.lines.slice(0, k), triggers: g.triggers, usedBefore: g.usedBefore }, out);
+      const rest = g.lines.slice(k);
+      this.finish({ lines: rest, triggers: this.matcher.candidateTriggers(this.joined(rest, [])) }, out);
+      return;
+    }
     if (r.match) this.lastUsed = Math.max(this.lastUsed, g.lines[g.lines.length - 1]!.no);
     else if (g.usedBefore !== undefined) this.lastUsed = g.usedBefore;
     out.push(r);
+  }
+
+  /**
+   * Joining never loses a match: when the lines of a message read together match nothing, its first lines
+   * by themselves may; then the most of them that read best are the message, and the rest is read as one
+   * of its own. A line that ends inside a longer phrase of its rule (nginx before 1.11.7: `… issuer
+   * certificate not found`, which 1.11.7 goes on with `for certificate`) was joined to whatever a paste
+   * put under it (`nginx: the configuration file … syntax is ok`, indented) and the two matched nothing;
+   * so were two fragments of a paste, one per line (`ssl_stapling: OCSP response not successful (6:
+   * unauthorized)` + `OCSP response has expired`). A message that matches, if only by a rule's fallback,
+   * is kept whole: the first lines of a wrapped message are a cut one, whose reading may mislead.
+   * @returns how many first lines are the message, or 0 to keep them all
+   */
+  private betterPrefix(g: Group, r: MessageResult): number {
+    if (g.lines.length < 2 || r.match !== null) return 0;
+    let best = 0;
+    let bestScore = score(r, false);
+    for (let k = 1; k < g.lines.length; k++) {
+      const first = this.matcher.match(this.joined(g.lines.slice(0, k), g.triggers), { file: this.file, line: g.lines[0]!.no });
+      const s = score(first, this.fallback(first));
+      if (first.match !== null && s > bestScore) [best, bestScore] = [k, s];
+    }
+    return best;
   }
 
   /**

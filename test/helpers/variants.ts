@@ -326,6 +326,25 @@ export function configTested(line: string, server: Server): Variant[] {
 }
 
 /**
+ * The line with more lines under it that are not log lines of their own: the configuration test's closing
+ * lines in a block indented as a whole (a Markdown code block, an outline's tab-indented item: issue 10,
+ * `nginx: [warn] "ssl_stapling" ignored, issuer certificate not found` over an indented `nginx: the
+ * configuration file … syntax is ok`), and a line of prose. Whatever the joiner makes of them, the line's
+ * own message must still be read.
+ */
+export function followedByOtherLines(line: string, server: Server): Variant[] {
+  const after = configTested(line, server)[0]!.lines.slice(1);
+  return [
+    { kind: "in an indented block with the configuration test's closing lines", lines: [line, ...after].map((l) => `    ${l}`) },
+    {
+      kind: "in a tab-indented outline item with the configuration test's closing lines",
+      lines: [line, ...after].map((l) => `\t\t\t  ${l}`),
+    },
+    { kind: 'followed by a line of prose', lines: [line, 'This shows up after every reload.'] },
+  ];
+}
+
+/**
  * Apache's log-ID blocks (`ErrorLogFormat` `[R:%L] [C:%{C}L]`, httpd's own advanced example; `log_log_id()` in
  * `server/log.c`) put into an Apache line's prefix: a connection id after the pid block, and a request and a
  * connection id before it. None for a line without Apache's `[module:level]` block.
@@ -505,6 +524,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...listed(line));
   out.push(...markedRows(line));
   out.push(...configTested(line, parseLine(line).server ?? server));
+  out.push(...followedByOtherLines(line, parseLine(line).server ?? server));
   out.push(...wrapped(line, parseLine(line).server ?? server));
   out.push(...jsonRecords(line));
   out.push(...enclosed(line));
