@@ -294,6 +294,40 @@ const cases: Case[] = [
         'OCSP_basic_verify() failed (SSL: error:27FFF065:OCSP routines:CRYPTO_internal:certificate verify error:Verify error:unable to get issuer certificate) while requesting certificate status, responder: gp.symcd.com',
     },
   ],
+  // Nothing but `[level] ` before the message (issue 10: a deployment guide's `[warn] "ssl_stapling" ignored, no
+  // OCSP responder URL`, an nginx line with its time and pid lost): either server's, unless more tells.
+  [
+    'only [level] before the message: no server',
+    '[warn] "ssl_stapling" ignored, no OCSP responder URL',
+    { server: null, level: 'warn', time: null, message: '"ssl_stapling" ignored, no OCSP responder URL' },
+  ],
+  [
+    "only [level] and nginx's connection number: nginx's, with its context",
+    '[alert] *8812 OPENSSL_malloc() failed (SSL:) while SSL handshaking, client: 203.0.113.9, server: 0.0.0.0:443',
+    {
+      server: 'nginx',
+      level: 'alert',
+      connectionId: 8812,
+      client: '203.0.113.9',
+      message: 'OPENSSL_malloc() failed (SSL:) while SSL handshaking, client: 203.0.113.9, server: 0.0.0.0:443',
+    },
+  ],
+  [
+    "only [level], behind a syslog tag that names Apache: Apache's",
+    'Jun  1 18:02:11 web1 httpd[123]: [error] File does not exist: /var/www/favicon.ico',
+    { server: 'apache', host: 'web1', level: 'error' },
+  ],
+  [
+    "only [level], behind a syslog tag that names nginx: nginx's",
+    'Jun  1 18:02:11 web1 nginx[123]: [warn] "ssl_stapling" ignored, no OCSP responder URL',
+    { server: 'nginx', host: 'web1', level: 'warn' },
+  ],
+  ["a trace level, Apache's alone: Apache's", '[trace3] ssl_engine_io.c(2135): OpenSSL: I/O error', { server: 'apache', level: 'trace3' }],
+  [
+    "only [level] with Apache's client block: Apache's",
+    '[error] [client 203.0.113.5] File does not exist: /var/www/favicon.ico',
+    { server: 'apache', client: '203.0.113.5' },
+  ],
 ];
 
 test.each(cases)('%s', (_name, line, expected) => {

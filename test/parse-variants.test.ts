@@ -111,8 +111,10 @@ function apache24Case(a: Apache24Parts): [string, Partial<ParsedLine>] {
   const line =
     (a.time ? `[${a.time}] ` : '') +
     `${a.block} ${a.head}${a.status ? `${a.status}: ` : ''}${a.client ? `[${a.client[0]}] ` : ''}${a.code ? `${a.code}: ` : ''}${a.text}${a.ref}`;
+  // Nothing but `[level] ` before the message: what a paste leaves of an nginx line too, so no server.
+  const bare = !a.time && a.block === '[error]' && a.head === '' && !a.status && !a.client && !a.code;
   const want: Partial<ParsedLine> = {
-    server: 'apache',
+    server: bare ? null : 'apache',
     time: a.iso,
     level: a.level,
     module: a.module,
@@ -258,7 +260,8 @@ test('Apache 2.2 lines (log_error_core @ 2.2.34): [time] [level] (file(n): )?([c
     variants.push([
       line,
       {
-        server: 'apache',
+        // Nothing but `[level] ` before the message: what a paste leaves of an nginx line too, so no server.
+        server: time || src || client || status ? 'apache' : null,
         format: 'apache22',
         time: iso,
         level: 'error',

@@ -246,6 +246,14 @@ function bareClientLine(g: RegExpExecArray): ParsedLine | null {
   return p;
 }
 
+/**
+ * A line in Apache 2.2's format: `[time] [level] [client …] message` (or 2.4 with such an ErrorLogFormat).
+ * Its server is Apache unless nothing but `[level] ` (one of nginx's levels) comes before the message:
+ * that much is also what a paste leaves of an nginx line whose time and pid it dropped (`[warn]
+ * "ssl_stapling" ignored, no OCSP responder URL`), so the server is then unknown (null) and the rules of
+ * both servers apply; with nginx's connection number after it (`[alert] *8812 …`) it is nginx's
+ * ({@link levelOnlyNginx}).
+ */
 function apache22(line: string): ParsedLine | null {
   const g = APACHE22.exec(line)?.groups;
   if (!g) return null;
@@ -265,7 +273,16 @@ function apache22(line: string): ParsedLine | null {
   const client = g.client !== undefined ? splitClient(g.client, is24) : null;
   const p: ParsedLine = {
     ...emptyLine(ah.message.replace(REFERER, '')),
-    server: 'apache',
+    server:
+      is24 ||
+      g.time !== undefined ||
+      g.client !== undefined ||
+      g.status !== undefined ||
+      g.status24 !== undefined ||
+      g.src !== undefined ||
+      g.level!.startsWith('trace')
+        ? 'apache'
+        : null,
     format: is24 ? 'apache24' : 'apache22',
     time: g.time ? apacheTimeToIso(g.time) : null,
     level: g.level!,
@@ -276,9 +293,21 @@ function apache22(line: string): ParsedLine | null {
     status: g.status24?.trimEnd() ?? g.status ?? null,
     code: ah.code,
   };
+  if (p.server === null) return levelOnlyNginx(p);
   return g.ids1 || g.ids2 ? withLogIds(p, takeLogIds(g.ids1! + g.ids2!)) : p;
 }
 const CTIME_SECONDS = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
+/**
+ * A line of nothing but `[level] ` before its message (see {@link apache22}): nginx's when the message starts
+ * with its connection number (`*8812 OPENSSL_malloc() failed …`, ngx_log_error_core(): `*%uA `), which is
+ * then taken with nginx's trailing context; else as it is, its server unknown.
+ */
+function levelOnlyNginx(p: ParsedLine): ParsedLine {
+  const c = /^\*(\d+) /.exec(p.message);
+  if (!c) return p;
+  return withNginxContext({ ...p, server: 'nginx', format: 'nginx', connectionId: toInt(c[1]), message: p.message.slice(c[0].length) });
+}
 
 function nginx(line: string): ParsedLine | null {
   const g = NGINX.exec(line);

@@ -74,6 +74,8 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   }
   if (p) {
     p.wrapper = u.wrapper;
+    // (A line with nothing but `[level] ` before its message names no server; a syslog tag may.)
+    p.server = p.server ?? u.server;
     p.time = p.time ?? u.time;
     p.pid = p.pid ?? u.pid;
     if (u.host) p.host = u.host;

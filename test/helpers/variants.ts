@@ -47,6 +47,15 @@ export function shortPrefix(line: string): string | null {
   return a ? a[1]! : null;
 }
 
+/**
+ * nginx's prefix cut down to its `[level] ` (issue 10: a deployment guide's `[warn] "ssl_stapling" ignored, no
+ * OCSP responder URL`, the time, pid and `nginx: ` lost): a line that Apache 2.2's format reads too.
+ */
+export function levelOnlyPrefix(line: string): string | null {
+  const n = /^(?:\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} |nginx: )(\[\w+\]) (?:\d+#\d+: )?(.*)$/s.exec(line);
+  return n ? `${n[1]!} ${n[2]!}` : null;
+}
+
 /** Straight quotes to the typographic ones forum software writes (alternating “ ”), apostrophes to ’. */
 export function typographic(line: string): string {
   let open = true;
@@ -502,6 +511,8 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   if (stripped !== line) out.push({ kind: 'prefix stripped', lines: [stripped] });
   const short = shortPrefix(line);
   if (short) out.push({ kind: 'prefix cut to [level] pid', lines: [short] });
+  const level = levelOnlyPrefix(line);
+  if (level) out.push({ kind: 'prefix cut to [level]', lines: [level] });
   out.push(...redactions(line, values));
   out.push({ kind: 'typographic quotes', lines: [typographic(line)] });
   if (stripped !== line) out.push({ kind: 'typographic quotes, prefix stripped', lines: [typographic(stripped)] });
