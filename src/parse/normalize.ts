@@ -192,6 +192,19 @@ export function unpadded(text: string): string {
   return text.replace(PAD, (r) => (r.length > pad ? ' ' : ''));
 }
 
+/**
+ * The two readings of a text that holds exactly one run of {@link PAD} (else null): the run as one blank,
+ * and taken out. A terminal screen of two rows copied onto one line (issue 10: github.com/nextcloud/
+ * nextcloudpi issue 1012, `AH02217: ssl_stapli` + 96 blanks + `ng_init_cert: …`, and `Unable to` + 97
+ * blanks + `configure`) holds one, and {@link unpadded} cannot tell whether it joined a word the wrap cut
+ * or held a blank of the text as well: a reader of the message tries both.
+ */
+export function onePadRun(text: string): [spaced: string, glued: string] | null {
+  if (!holdsPadRun(text)) return null;
+  const runs = text.match(PAD);
+  return runs?.length === 1 ? [text.replace(PAD, ' '), text.replace(PAD, '')] : null;
+}
+
 /** Blanks a paste puts where the server wrote a space (no-break, typographic and ideographic spaces), and zero-width characters. */
 const ODD_BLANK = new RegExp(`[${ODD_BLANK_CHARS}]`, 'g');
 const ODD_ANY = new RegExp(`[${ODD_BLANK_CHARS}${INVISIBLE_CHARS}]`);

@@ -26,7 +26,18 @@ import { entriesIn } from '../parse/entries.js';
 import type { CauseId, LineLocation, LineMatch, ParsedLine, Rule } from '../types.js';
 import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
-import { endsWithPrefixOf, loose, looseTriggerPattern, looseTriggerRuns, mayBeEscaped, normalizeText, plainText, printableAscii, unbalanced } from '../parse/normalize.js';
+import {
+  endsWithPrefixOf,
+  loose,
+  looseTriggerPattern,
+  looseTriggerRuns,
+  mayBeEscaped,
+  normalizeText,
+  onePadRun,
+  plainText,
+  printableAscii,
+  unbalanced,
+} from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
 import { hasNginxContext } from '../parse/fields.js';
@@ -1103,9 +1114,39 @@ export class MessageJoiner {
           if (score(alt, this.fallback(alt)) > score(g.result, this.fallback(g.result))) g.result = alt;
         }
       }
+      if (one) g.result = this.unpaddedReading(j.text, location, g.result);
       if (g.result.match && g.lines.length > 1) g.result.match.cut = { ...g.result.match.cut, lines: g.lines.length };
     }
     return g.result;
+  }
+
+  /**
+   * The best reading of one line with a terminal's padding in it ({@link onePadRun}: the run as a blank, or
+   * taken out), or `r`, its reading as written, when it holds no such run. Readings compare as the matcher
+   * ranks hits on one text, where they can: how well a pattern took it ({@link score} without the values),
+   * then the rule's priority (a look-alike ahead of the stapling rule that reads the same words), then a
+   * cause the line's own values decide (not the rule's own cause: a self-signed certificate's subject that
+   * is its issuer, a verify error's reason; the padding that split a value stops the value deciding),
+   * then more values.
+   */
+  private unpaddedReading(text: string, location: LineLocation, r: MessageResult): MessageResult {
+    const readings = onePadRun(text);
+    if (readings === null) return r;
+    const rank = (x: MessageResult): number[] => {
+      const m = x.match;
+      const values = m ? Object.keys(m.values).length : 0;
+      return [score(x, this.fallback(x)) - values, m?.rule.priority ?? 0, m && m.cause !== m.rule.cause ? 1 : 0, values];
+    };
+    const better = (a: number[], b: number[]): boolean => {
+      const i = a.findIndex((v, k) => v !== b[k]);
+      return i !== -1 && a[i]! > b[i]!;
+    };
+    let best = r;
+    for (const t of readings) {
+      const alt = this.matcher.match(t, location);
+      if (better(rank(alt), rank(best))) best = alt;
+    }
+    return best;
   }
 
   /** Did the reading give only a rule's fallback: its catch-all pattern, or `causeFrom.default` (none of its table's values)? */
@@ -1475,7 +1516,8 @@ export class MessageJoiner {
    * whole prefix with a connection id, every candidate trigger's rules kept off such lines (another
    * server, or `when: connectionId: absent`: nginx's stapling lines have no connection, its proxy and
    * client-certificate lines do); nothing shows it going on ({@link openEnded}, no phrase of any candidate
-   * rule nor any trigger begun at its end), and nginx's trailing context ends it. Then the full path finds
+   * rule nor any trigger begun at its end), no terminal padding offers another reading ({@link unpaddedReading}),
+   * and nginx's trailing context ends it. Then the full path finds
    * the same: no match, a message of its own ({@link goesOn} says no), nothing used up.
    */
   private passOver(line: Physical, triggers: readonly number[], facts?: TextFacts): boolean {
@@ -1493,6 +1535,8 @@ export class MessageJoiner {
   /** {@link passOver}'s tests of the line's text; `at`: `nginxConnectionPrefix()` of it, when known. */
   private passesOver(line: Physical, triggers: readonly number[], at = nginxConnectionPrefix(line.text)): boolean {
     if (at === -1) return false;
+    // A terminal's padding in the line: another reading of it may match (see unpaddedReading()).
+    if (onePadRun(line.text) !== null) return false;
     const text = normalizeText(plainText(line.text)).text;
     if (openEnded(text, line.text.trim())) return false;
     // No candidate whose rules could apply is really there (as the matcher finds triggers): no rule matches.

@@ -528,6 +528,10 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   }
   // Three rows or more: the shortest padding tells the bare padding (a line of two rows cannot tell, see `unpadded()`).
   if (line.length > 160) out.push({ kind: 'terminal-padded, wrapped at 80 on 158 columns', lines: [terminalPadded(line, 80, 158)] });
+  // Two rows: one run of padding, which cannot tell whether it held a blank (github.com/nextcloud/nextcloudpi issue 1012).
+  for (const at of [Math.ceil(line.length / 2), Math.ceil((2 * line.length) / 3)]) {
+    if (line.length > 40) out.push({ kind: 'terminal-padded, two rows', lines: [terminalPadded(line, at, at + 96)] });
+  }
   out.push(...dialects(line));
   out.push(...logIdBlocks(line));
   out.push(...escapedCopies(line));
