@@ -23,7 +23,7 @@ import { joinLines } from './helpers/join-lines.js';
 import { parseLine } from '../src/parse/line.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
 import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
-import { inCodeSpan, prosed, quotedWithCuts, quotesDropped, variantsOf, type Variant } from './helpers/variants.js';
+import { inCodeSpan, prefixEnd, prosed, quotedWithCuts, quotesDropped, variantsOf, type Variant } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 
 // Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
@@ -175,6 +175,11 @@ for (const rule of rules) {
     for (const v of quotedWithCuts(sample.line)) if (v.lines[0]!.includes(rule.trigger.replace(/^"/, ''))) check(v);
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
+    // The line quoted in inline code, cut short inside it, prose after the code (issue 10: a zh blog's preface,
+    // `` `nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate` 的警告 ``).
+    const prefix = prefixEnd(sample.line);
+    if (prefix > 0 && from > prefix && from < sample.line.length)
+      check({ kind: 'cut short inside inline code, prose after', lines: [`see \`${sample.line.slice(0, from)}\` in the log`] });
   });
 }
 

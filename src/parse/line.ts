@@ -69,7 +69,7 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   if (!p) {
     // Something else in front of the server's line: parse from where its prefix starts.
     const at = findServerStart(u.rest);
-    p = at > 0 ? parseServerLine(u.rest.slice(at, enclosedEnd(u.rest, at))) : null;
+    p = at > 0 ? parseServerLine(u.rest.slice(at, u.rest[at - 1] === '`' ? codeSpanEnd(u.rest, at) : enclosedEnd(u.rest, at))) : null;
     if (p) u.wrapper = u.wrapper ?? 'text';
   }
   if (p) {
@@ -154,6 +154,21 @@ function enclosedEnd(text: string, at: number): number {
   const unpaired = !PAIRED.has(open) || (open === close ? closes % 2 === 1 : closes > opens);
   return unpaired ? end - 1 : text.length;
 }
+
+/**
+ * Where inline code opened right before the server's prefix at `at` ends: at its first backtick that the
+ * poster's text follows (the text's end, a blank or a punctuation mark: `` `nginx: [warn] … for certificate`
+ * 的警告 ``, a blog's preface quoting a message it cut), not one that opens Apache's `` `file' `` quoting (a
+ * path or word right after it). Neither server writes a backtick otherwise. The text's end when none.
+ */
+function codeSpanEnd(text: string, at: number): number {
+  for (let i = text.indexOf('`', at); i !== -1; i = text.indexOf('`', i + 1)) {
+    if (i + 1 === text.length || AFTER_CODE_SPAN.test(text[i + 1]!)) return i;
+  }
+  return text.length;
+}
+/** What may follow the backtick that closes a poster's inline code: blanks and punctuation of a sentence. */
+const AFTER_CODE_SPAN = /[\s.,;:!?)\]\u3001\u3002\uff0c\uff1f\uff01]/;
 
 /**
  * Marks that never begin a server's message: a backtick (inline code). Messages may begin with `"`, `[`
