@@ -52,6 +52,7 @@ import {
 } from '../types.js';
 import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
+import { longestHeld } from './containment.js';
 import { cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
@@ -578,40 +579,6 @@ function shareContainedKeys(triggers: readonly string[], own: string[][]): void 
     if (held < 0 || own[ti]!.every((k) => kept.has(k))) continue;
     own[ti] = [...new Set([...own[held]!, ...own[ti]!.filter((k) => kept.has(k))])];
   }
-}
-
-/** Characters by which {@link longestHeld} files the triggers: their first four. */
-const HEAD = 4;
-
-/**
- * Per trigger (distinct texts), the longest other trigger it holds (of two as long, the later), or -1.
- * The triggers are filed by their first {@link HEAD} characters and looked up at each position of the
- * holder: a pairwise `includes` of 1 932 triggers was ~30 ms of a start with that many rules.
- */
-function longestHeld(triggers: readonly string[]): Int32Array {
-  const byHead = new Map<string, number[]>();
-  const short: number[] = [];
-  triggers.forEach((t, i) => {
-    if (t.length < HEAD) short.push(i);
-    else {
-      const list = byHead.get(t.slice(0, HEAD));
-      if (list) list.push(i);
-      else byHead.set(t.slice(0, HEAD), [i]);
-    }
-  });
-  return Int32Array.from(triggers, (t) => {
-    let held = -1;
-    const better = (tj: number): boolean => {
-      const n = triggers[tj]!.length;
-      return n < t.length && (held < 0 || n > triggers[held]!.length || (n === triggers[held]!.length && tj > held));
-    };
-    for (const tj of short) if (better(tj) && t.includes(triggers[tj]!)) held = tj;
-    for (let p = 0; p + HEAD <= t.length; p++) {
-      const list = byHead.get(t.slice(p, p + HEAD));
-      if (list) for (const tj of list) if (better(tj) && t.startsWith(triggers[tj]!, p)) held = tj;
-    }
-    return held;
-  });
 }
 
 /** The blanks a copy may put for every space of a key: U+00A0, U+202F, U+3000. */

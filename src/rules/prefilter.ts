@@ -14,6 +14,7 @@
 import type { FingerprintPlan, Prefilter } from '../lines/scan.js';
 import { MAX_PER_BUCKET, TEDDY_BUCKETS } from '../lines/teddy.js';
 import { countGrams, groupFingerprints, type Grams } from './fingerprint-groups.js';
+import { holdersOf } from './containment.js';
 
 /**
  * Frequencies of a text sample: bytes, byte pairs, and (hashed) 4-byte grams. Error logs are made of
@@ -307,9 +308,8 @@ export class AnchorPlanner implements Prefilter {
   }
 
   /**
-   * For each trigger, the other triggers that contain it: when a line lacks a trigger it lacks all of
-   * these too. A trigger can only lie inside triggers that contain its first 4-byte window, which
-   * the window index already lists, so this is about linear in the number of triggers.
+   * For each trigger, the other triggers that contain it ({@link holdersOf} on their bytes): when a line
+   * lacks a trigger it lacks all of these too.
    */
   get containers(): number[][] {
     if (!this.containersCache && this.built()) {
@@ -318,11 +318,7 @@ export class AnchorPlanner implements Prefilter {
     }
     if (!this.containersCache) {
       const bytes = this.triggerBytes;
-      const windows = this.windowIndex();
-      this.containersCache = bytes.map((a, i) => {
-        const within = a.length >= 4 ? (windows.get(a.slice(0, 4))?.covers ?? []) : bytes.map((_, j) => j);
-        return within.filter((j) => j !== i && bytes[j]!.length > a.length && bytes[j]!.includes(a));
-      });
+      this.containersCache = holdersOf(bytes);
       this.offsetsCache = this.containersCache.map((cs, i) => cs.map((j) => bytes[j]!.indexOf(bytes[i]!)));
     }
     return this.containersCache;
