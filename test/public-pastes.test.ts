@@ -32,8 +32,6 @@ const now = new Date('2026-01-01T00:00:00Z');
 const KNOWN_MISSES: Record<string, string> = {
   'github.com OCSP stapling notes (zh, index file id 61794483616, “问题 2：resolver 配置缺失”) shell comments in a code block quoting two messages with "或" between them and an ellipsis':
     'the ellipsis takes the blank that ends the trigger ("no resolver defined to resolve..."), and the bare phrase is nginx\'s for proxy_pass and Lua cosockets as much as for stapling: nothing on the line says which',
-  'github.com acme.sh/IONOS deploy guide, troubleshooting table (index file id 61594900747) a Markdown table row quoting the AH code with a shortened message':
-    'rules read the message, not the AH code alone: "AH02218: no OCSP URI in certificate" lacks "ssl_stapling_init_cert: " and the "and no SSLStaplingForceURL set" the trigger holds (a code with a part of its own message is not read yet)',
   'github.com certxa.com server notes (index file id 58090099495) the warning retyped without "the" ("no OCSP responder URL in certificate")':
     'the trigger is nginx\'s text ("no OCSP responder URL in the certificate"); a retyped message that drops a word is not read',
 };

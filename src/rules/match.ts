@@ -53,6 +53,7 @@ import {
 import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { longestHeld } from './containment.js';
+import { LEAD, withCodeReadings } from './code-reading.js';
 import { cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
@@ -352,7 +353,6 @@ function firstLetterForms(message: string, trigger: string): string[] {
   const flipped = c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase();
   return [message, message.slice(0, at) + flipped + message.slice(at + 1)];
 }
-const LEAD = /^(?:\((?:EAI |OS )?-?\d{1,10}\)[^:[\]]{0,128}: )?(?:\[client [^\]]{1,128}\] )?(?:AH\d{5}: )?/;
 
 /** A pattern's twins (`cut.ts`): cut-tolerant; with its values' quotes optional, whole and cut-tolerant. */
 interface Twins {
@@ -732,7 +732,8 @@ export function prefilterKeys(rules: readonly Rule[]): string[] {
  * @returns the keys with the rule set's {@link keySignature}
  */
 export function computeScanKeys(rules: readonly Rule[]): PrecomputedKeys {
-  return { signature: keySignature(rules), ...keyIndex(rules, [...new Set(rules.map((r) => r.trigger))]) };
+  const all = withCodeReadings(rules);
+  return { signature: keySignature(rules), ...keyIndex(all, [...new Set(all.map((r) => r.trigger))]) };
 }
 
 /**
@@ -745,10 +746,14 @@ export function keySignature(rules: readonly Rule[]): string {
     .digest('hex');
 }
 
-/** The scan keys: the build's for the same rules, else computed. */
-function scanKeysOf(rules: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
+/**
+ * The scan keys: the build's for the same rules, else computed.
+ * @param rules the rule set (its signature)
+ * @param all the rule set with its code readings ({@link withCodeReadings}), whose `triggers` these are
+ */
+function scanKeysOf(rules: readonly Rule[], all: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
   const built = precomputedScanKeys(keySignature(rules));
-  return built ? { keys: [...built.keys], keyTriggers: built.keyTriggers.map((t) => [...t]) } : keyIndex(rules, triggers);
+  return built ? { keys: [...built.keys], keyTriggers: built.keyTriggers.map((t) => [...t]) } : keyIndex(all, triggers);
 }
 
 /** The matcher's `candidateTriggers` (see {@link Matcher.candidateTriggers}). */
@@ -1101,8 +1106,9 @@ function memoHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => ReturnType<t
   };
   return (parsed, rs) => {
     if (!fastPathsOn()) return hitsOn(parsed, rs);
-    // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key).
-    if (!rs.some((r) => applies(r, parsed))) return { hits: [], prepared: null };
+    // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key);
+    // unless a code span of the message, read as a line of its own, has another server or code (codeSpanHits()).
+    if (!rs.some((r) => applies(r, parsed)) && !parsed.message.includes('`')) return { hits: [], prepared: null };
     const rest = hitKeyRest(parsed, rs);
     if (!memo.worth(parsed.message, rest)) return hitsOn(parsed, rs);
     let e = memo.get(parsed.message, rest);
@@ -1237,14 +1243,16 @@ function rulesOfTriggers(rules: readonly Rule[], triggers: readonly string[]): R
 
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
-  const triggers = [...new Set(rules.map((r) => r.trigger))];
-  const { keys, keyTriggers } = scanKeysOf(rules, triggers);
+  // The rules' own triggers first, then those of the readings of Apache messages by their code.
+  const all = withCodeReadings(rules);
+  const triggers = [...new Set(all.map((r) => r.trigger))];
+  const { keys, keyTriggers } = scanKeysOf(rules, all, triggers);
   const planner = new AnchorPlanner(keys);
   // The in-memory path's anchors are chosen on first use (the byte scanner tells which keys a line has).
   let byAnchorList: { anchor: string; keys: number[] }[] | null = null;
   const byAnchor = (): { anchor: string; keys: number[] }[] =>
     (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, keys: keys.flatMap((k, i) => (k.includes(a) ? [i] : [])) })));
-  const rulesByTrigger = rulesOfTriggers(rules, triggers);
+  const rulesByTrigger = rulesOfTriggers(all, triggers);
 
   const candidateTriggers = candidatesOf(keys, keyTriggers, byAnchor);
   const triggersIn = triggersInOf(triggers);

@@ -1,0 +1,80 @@
+/**
+ * Apache messages read by their code (`src/rules/code-reading.ts`): a copy that keeps mod_ssl's code and
+ * drops the function's name in front of the message (`AH02218: no OCSP URI in certificate`), whole or
+ * shortened, is read as the rule's message; the code decides, so another code, no code, or fewer words
+ * than the reading's head are not. Generated from every positive sample of every rule with a reading
+ * (its code, then the function's name): no line here is written by hand.
+ */
+import { loadRules } from '../src/rules/load.js';
+import { codeReadings, MIN_HEAD } from '../src/rules/code-reading.js';
+import { createMatcher } from '../src/rules/match.js';
+import { splitApacheCertSuffix } from '../src/parse/apache-cert.js';
+import type { Rule } from '../src/types.js';
+
+const rules = await loadRules();
+const matcher = createMatcher(rules);
+const readings = codeReadings(rules);
+const at = { file: '-', line: 1 };
+
+/** The rule id the matcher gives a line, or null. */
+const ruleOf = (text: string): string | null => matcher.match(text, at).match?.rule.id ?? null;
+
+interface Case {
+  rule: Rule;
+  code: string;
+  /** The message after the code without the function's name (nor Apache's certificate suffix). */
+  message: string;
+  head: string;
+}
+
+/** Per reading, the samples that carry its code and function's name, cut down to code + message. */
+const cases: Case[] = readings.flatMap((reading) => {
+  const codes = reading.when!.code as string[];
+  return reading.samples.match.flatMap((s) => {
+    const m = /\b(AH\d{5}): [a-z][a-z0-9]*(?:_[a-z0-9]+)+: (.*)$/.exec(s.line);
+    if (!m || !codes.includes(m[1]!)) return [];
+    const message = splitApacheCertSuffix(m[2]!).message.trimEnd();
+    if (!reading.compiled[0]!.re.test(message)) return []; // another pattern's sample
+    return [{ rule: reading, code: m[1]!, message, head: reading.trigger }];
+  });
+});
+
+/** The word boundaries of a message: where a copy may shorten it. */
+const cuts = (message: string): number[] => [...message.matchAll(/ /g)].map((m) => m.index);
+
+test('the readings are the Apache rules whose messages begin with a function name, and their samples give cases', () => {
+  expect(readings.length).toBeGreaterThanOrEqual(15);
+  expect(readings.every((r) => r.servers.includes('apache') && r.trigger.length >= MIN_HEAD)).toBe(true);
+  expect(new Set(cases.map((c) => c.rule.id)).size).toBeGreaterThanOrEqual(15);
+});
+
+describe.each(cases.map((c) => [`${c.rule.id}: ${c.code}: ${c.message}`, c] as const))('%s', (_name, c) => {
+  test('the code with the whole message, bare, in a log prefix, in inline code, capitalised', () => {
+    const lines = [
+      `${c.code}: ${c.message}`,
+      `[ssl:error] ${c.code}: ${c.message}`,
+      `[Sat Jun 01 18:02:11.467856 2019] [ssl:error] [pid 4676:tid 664] ${c.code}: ${c.message}`,
+      `The log says \`${c.code}: ${c.message}\` after a restart`,
+      `\`${c.code}: ${c.message}\``,
+      `| \`${c.code}: ${c.message}\` | what it means |`,
+      `${c.code}: ${c.message[0]!.toUpperCase()}${c.message.slice(1)}`,
+    ];
+    expect(lines.map(ruleOf)).toEqual(lines.map(() => c.rule.id));
+  });
+
+  test('shortened at every word after the head: read, with the cut said', () => {
+    const points = cuts(c.message).filter((p) => p >= c.head.length);
+    for (const p of points) {
+      const line = `${c.code}: ${c.message.slice(0, p)}`;
+      const r = matcher.match(line, at).match;
+      expect([line, r?.rule.id]).toEqual([line, c.rule.id]);
+      expect([line, r?.cut?.tail]).toEqual([line, expect.anything()]);
+    }
+  });
+
+  test('not read: without the code, with another code, or shorter than the head', () => {
+    const other = c.code === 'AH00001' ? 'AH00002' : 'AH00001';
+    const lines = [c.message, `${other}: ${c.message}`, ...cuts(c.head).map((p) => `${c.code}: ${c.head.slice(0, p)}`)];
+    for (const line of lines) expect([line, ruleOf(line)]).not.toEqual([line, c.rule.id]);
+  });
+});
