@@ -283,6 +283,8 @@ const PREFIXES: [string, Partial<ParsedLine>][] = [
   ['2019/06/01 18:02:11 [error] 1234#0: *56 ', { time: '2019-06-01T18:02:11', pid: 1234, tid: '0', connectionId: 56 }],
   ['2019/06/01 18:02:11 [warn] 1234#1234: ', { time: '2019-06-01T18:02:11', level: 'warn', pid: 1234, connectionId: null }],
   ['[error] 35#35: *7 ', { time: null, pid: 35, connectionId: 7 }],
+  // What a paste leaves of it without time and pid: nginx's by its connection number (levelOnlyNginx()).
+  ['[info] *7 ', { time: null, level: 'info', pid: null, tid: null, connectionId: 7 }],
 ];
 const BODIES = [
   'open() "/usr/share/nginx/html/favicon.ico" failed (2: No such file or directory)',

@@ -301,12 +301,12 @@ const CTIME_SECONDS = /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2} \
 /**
  * A line of nothing but `[level] ` before its message (see {@link apache22}): nginx's when the message starts
  * with its connection number (`*8812 OPENSSL_malloc() failed …`, ngx_log_error_core(): `*%uA `), which is
- * then taken with nginx's trailing context; else as it is, its server unknown.
+ * then read as nginx's ({@link withNginxFields}); else as it is, its server unknown.
  */
 function levelOnlyNginx(p: ParsedLine): ParsedLine {
   const c = /^\*(\d+) /.exec(p.message);
   if (!c) return p;
-  return withNginxContext({ ...p, server: 'nginx', format: 'nginx', connectionId: toInt(c[1]), message: p.message.slice(c[0].length) });
+  return withNginxFields({ ...p, server: 'nginx', format: 'nginx', connectionId: toInt(c[1]), message: p.message.slice(c[0].length) });
 }
 
 function nginx(line: string): ParsedLine | null {
@@ -332,6 +332,14 @@ function nginx(line: string): ParsedLine | null {
     context: null,
     message: g[9]!,
   };
+  return withNginxFields(p);
+}
+
+/**
+ * What an nginx message says beyond its prefix, whatever prefix it had: its trailing context
+ * ({@link withNginxContext}), or the client a message without one names itself ({@link withClientInMessage}).
+ */
+function withNginxFields(p: ParsedLine): ParsedLine {
   withNginxContext(p);
   // `c`lient, `k`event() or `u`dp client first (a character test: String#startsWith here cost 3 % of a parse).
   const c0 = p.message.charCodeAt(0);
