@@ -23,7 +23,16 @@ import { joinLines } from './helpers/join-lines.js';
 import { parseLine } from '../src/parse/line.js';
 import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/normalize.js';
 import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
-import { inCodeSpan, prefixEnd, prosed, quotedWithCuts, quotesDropped, variantsOf, type Variant } from './helpers/variants.js';
+import {
+  articlesDropped,
+  inCodeSpan,
+  prefixEnd,
+  prosed,
+  quotedWithCuts,
+  quotesDropped,
+  variantsOf,
+  type Variant,
+} from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 
 // Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
@@ -173,6 +182,9 @@ for (const rule of rules) {
     if (!hit.tail) for (const v of inCodeSpan(sample.line)) check(v);
     // Quoted in prose with cut marks at both ends: only where what is kept still holds the rule's trigger.
     for (const v of quotedWithCuts(sample.line)) if (v.lines[0]!.includes(rule.trigger.replace(/^"/, ''))) check(v);
+    // Retyped without an article after the trigger (a poster's copy from memory).
+    const triggerAt = sample.line.indexOf(rule.trigger);
+    if (!hit.tail && triggerAt >= 0) for (const v of articlesDropped(sample.line, triggerAt + rule.trigger.length)) check(v);
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
     // The line quoted in inline code, cut short inside it, prose after the code (issue 10: a zh blog's preface,
@@ -208,6 +220,17 @@ test('prose after a must-not-match sample, or around it in a code span, does not
       [...prosed(s.line), ...inCodeSpan(s.line).filter((v) => v.kind.includes('list item'))]
         .filter((v) => matcher.matchAll(v.lines[0]!).some((h) => h.rule.id === rule.id))
         .map((v) => `${rule.id} ${v.kind}: ${v.lines[0]}`),
+    ),
+  );
+  expect(wrong).toEqual([]);
+});
+
+test('dropping the articles of a must-not-match sample does not make its rule match (the retyped twins read only words)', () => {
+  const wrong = rules.flatMap((rule) =>
+    rule.samples.nomatch.flatMap((s) =>
+      articlesDropped(s.line, 0)
+        .filter((v) => matcher.matchAll(v.lines[0]!).some((h) => h.rule.id === rule.id))
+        .map((v) => `${rule.id}: ${v.lines[0]}`),
     ),
   );
   expect(wrong).toEqual([]);

@@ -19,7 +19,7 @@ export interface CauseFacts {
 
 /**
  * The cause a `causeFrom` table gives: the first listed value that is present and found in the map
- * (keys compare case-insensitively, ignoring `self signed`/`self-signed` and trailing-space differences),
+ * (keys compare case-insensitively, ignoring `self signed`/`self-signed`, articles and trailing-space differences),
  * else the table's default; when none of the listed values is present at all (a paste cut the message
  * before them), the table's `missing` cause, else its default.
  */
@@ -30,12 +30,20 @@ export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Valu
   return cf.missing !== undefined && names.every((n) => values[n] === undefined) ? cf.missing : cf.default;
 }
 
+/** An article and the blank after it: a value retyped from memory drops one (`No OCSP URI in certificate nor GnuTLSOCSPResponseFile setting`). */
+const ARTICLE = /(?<=^|\s)(?:the|an|a)\s+/g;
+
 /** Each `causeFrom` map's keys with their compared form (the map is fixed once a rule is loaded). */
 const normalizedKeys = new WeakMap<object, [string, string][]>();
 
 /** The key of a `causeFrom` map that decides for these values (see {@link causeFromValues}), or undefined. */
 export function causeFromBranch(cf: NonNullable<Rule['causeFrom']>, values: Values): string | undefined {
-  const norm = (x: string): string => x.trim().toLowerCase().replace(/self-signed/g, 'self signed');
+  const norm = (x: string): string =>
+    x
+      .trim()
+      .toLowerCase()
+      .replace(/self-signed/g, 'self signed')
+      .replace(ARTICLE, '');
   const names = Array.isArray(cf.value) ? cf.value : [cf.value];
   let keys = normalizedKeys.get(cf.map);
   if (!keys) normalizedKeys.set(cf.map, (keys = Object.keys(cf.map).map((k) => [k, norm(k)])));

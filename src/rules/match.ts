@@ -54,7 +54,7 @@ import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { longestHeld } from './containment.js';
 import { LEAD, withCodeReadings } from './code-reading.js';
-import { cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
+import { articlesOptional, cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
 import { hitKeyRest, Lru, MEMO_MESSAGE_MAX, timeDependent } from './hit-memo.js';
@@ -267,8 +267,9 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
     for (const pattern of rule.compiled) {
       const m = pattern.re.exec(text);
       if (!m) continue;
-      // The catch-all takes a message whose values lost their quotes (a retyped line) from the pattern that names it.
-      const named = isCatchAll(rule, pattern) ? unquotedBefore(rule, pattern, text) : null;
+      // The catch-all takes a message whose values lost their quotes or that lost an article (a retyped line)
+      // from the pattern that names it.
+      const named = isCatchAll(rule, pattern) ? namedBefore(rule, pattern, text) : null;
       if (named) return hitFrom(rule, named.pattern, parsed, { ...prepared.shared, ...groupsToValues(named.m.groups) });
       return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...capturesOf(pattern, m, prepared, rule.trigger) });
     }
@@ -276,11 +277,15 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
   return null;
 }
 
-/** The first pattern before `last` whose unquoted twin (`cut.ts`, `unquotedSource()`) matches the text, with its match. */
-function unquotedBefore(rule: Rule, last: CompiledPattern, text: string): { pattern: CompiledPattern; m: RegExpExecArray } | null {
+/**
+ * The first pattern before `last` whose unquoted twin (`cut.ts`, `unquotedSource()`) or twin without
+ * articles (`articlesOptional()`) matches the text, with its match.
+ */
+function namedBefore(rule: Rule, last: CompiledPattern, text: string): { pattern: CompiledPattern; m: RegExpExecArray } | null {
   for (const pattern of rule.compiled) {
     if (pattern === last) break;
-    const m = twinsOf(pattern, rule.trigger).unquoted?.exec(text);
+    const t = twinsOf(pattern, rule.trigger);
+    const m = t.unquoted?.exec(text) ?? t.articles?.exec(text);
     if (m) return { pattern, m };
   }
   return null;
@@ -354,11 +359,16 @@ function firstLetterForms(message: string, trigger: string): string[] {
   return [message, message.slice(0, at) + flipped + message.slice(at + 1)];
 }
 
-/** A pattern's twins (`cut.ts`): cut-tolerant; with its values' quotes optional, whole and cut-tolerant. */
+/**
+ * A pattern's twins (`cut.ts`): cut-tolerant; with its values' quotes optional, whole and cut-tolerant;
+ * with its articles optional, whole and cut-tolerant.
+ */
 interface Twins {
   cut: CutTwin | null;
   unquoted: RegExp | null;
   unquotedCut: CutTwin | null;
+  articles: RegExp | null;
+  articlesCut: CutTwin | null;
 }
 
 const twins = new WeakMap<CompiledPattern, Twins>();
@@ -368,7 +378,14 @@ function twinsOf(pattern: CompiledPattern, trigger: string): Twins {
   if (!t) {
     const u = unquotedSource(pattern.regex, trigger);
     const strict = u === null ? null : unquotedSource(pattern.regex, trigger, false);
-    t = { cut: cutTwin(pattern.regex, trigger), unquoted: u === null ? null : new RegExp(u), unquotedCut: strict === null ? null : cutTwin(strict, trigger) };
+    const a = articlesOptional(pattern.regex, trigger);
+    t = {
+      cut: cutTwin(pattern.regex, trigger),
+      unquoted: u === null ? null : new RegExp(u),
+      unquotedCut: strict === null ? null : cutTwin(strict, trigger),
+      articles: a === null ? null : new RegExp(a),
+      articlesCut: a === null ? null : cutTwin(a, trigger),
+    };
     twins.set(pattern, t);
   }
   return t;
@@ -376,8 +393,9 @@ function twinsOf(pattern: CompiledPattern, trigger: string): Twins {
 
 /**
  * Try one rule's twins (`cut.ts`) on a message that contains its trigger: for a message a paste cut
- * short after the identifying phrase, or whose values lost their quotes (a retyped line), or both. Each
- * pattern in turn: its cut-tolerant twin, then its unquoted twin whole, then cut.
+ * short after the identifying phrase, or whose values lost their quotes (a retyped line), or both, or
+ * that lost an article (retyped too). Each pattern in turn: its cut-tolerant twin, then its unquoted twin
+ * whole, then cut, then its twin without articles whole, then cut.
  */
 export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared): RuleHit | null {
   if (!applies(rule, parsed)) return null;
@@ -402,6 +420,10 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
       if (whole) return hitFrom(rule, pattern, parsed, values(whole));
       const unquotedCut = cut(t.unquotedCut);
       if (unquotedCut) return unquotedCut;
+      const retyped = t.articles?.exec(text);
+      if (retyped) return hitFrom(rule, pattern, parsed, values(retyped));
+      const retypedCut = cut(t.articlesCut);
+      if (retypedCut) return retypedCut;
     }
   }
   return null;

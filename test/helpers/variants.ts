@@ -305,6 +305,21 @@ export function quotedWithCuts(line: string): Variant[] {
 }
 
 /**
+ * The message retyped without its articles (`the`, `a`, `an` between blanks) from `from` on (the end of the
+ * rule's trigger in the line: a line must hold the trigger to be read at all): each article dropped alone,
+ * then all of them (github.com certxa.com server notes: `"ssl_stapling" ignored, no OCSP responder URL in
+ * certificate`). None when the message has no article there.
+ */
+export function articlesDropped(line: string, from: number): Variant[] {
+  const at = [...line.matchAll(/(?<= )(?:the|an|a) (?=\S)/g)].filter((m) => m.index >= from);
+  if (at.length === 0) return [];
+  const drop = (ms: RegExpExecArray[]): string => ms.reduceRight((l, m) => l.slice(0, m.index) + l.slice(m.index + m[0].length), line);
+  const out = at.map((m) => ({ kind: 'retyped without an article', lines: [drop([m])] }));
+  if (at.length > 1) out.push({ kind: 'retyped without its articles', lines: [drop(at)] });
+  return out;
+}
+
+/**
  * The line as a markdown list item (issue 10: a README's troubleshooting list,
  * `* r3.o.lencr.org could not be resolved (5: Operation refused) while requesting certificate status  `, with
  * the two blanks of a markdown line break): a bullet, a dash, a number.
