@@ -5,6 +5,7 @@
  * module picks or changes a cause.
  */
 import type { CauseId, CompiledPattern, Rule, Values } from '../types.js';
+import { ARTICLES } from './cut.js';
 
 /** What reading the certificate files established (by `--inspect`), for {@link refineCause}. */
 export interface CauseFacts {
@@ -31,7 +32,7 @@ export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Valu
 }
 
 /** An article and the blank after it: a value retyped from memory drops one (`No OCSP URI in certificate nor GnuTLSOCSPResponseFile setting`). */
-const ARTICLE = /(?<=^|\s)(?:the|an|a)\s+/g;
+const ARTICLE = new RegExp(`(?<=^|\\s)(?:${ARTICLES.join('|')})\\s+`, 'g');
 
 /** Each `causeFrom` map's keys with their compared form (the map is fixed once a rule is loaded). */
 const normalizedKeys = new WeakMap<object, [string, string][]>();

@@ -372,8 +372,12 @@ function closing(source: string, open: number, close: ']' | ')'): number {
   return source.length;
 }
 
-/** The articles a poster retyping a message drops (`no OCSP responder URL in certificate`, for `in the certificate`). */
-const ARTICLES = ['the', 'an', 'a'];
+/**
+ * The articles a poster retyping a message drops (`no OCSP responder URL in certificate`, for `in the
+ * certificate`): a pattern's twin makes them optional ({@link articlesOptional}), and `causeFrom` keys are
+ * compared without them (`cause.ts`).
+ */
+export const ARTICLES: readonly string[] = ['the', 'an', 'a'];
 
 /**
  * A pattern with every article after its trigger made optional: a message a poster retyped, or quoted
