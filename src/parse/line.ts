@@ -24,9 +24,19 @@ export { apacheTimeToIso } from './time.js';
 // Unanchored, so every repetition is bounded: with `*`/`+` each white space restarted a scan to the end of
 // the line, O(n²) (2 s on 100 KB of " (1)"). Real status texts and client addresses are far shorter.
 const STATUS_BOUNDED = '\\((?:EAI -?\\d{1,10}|OS \\d{1,10}|os 0x[0-9a-fA-F]{8}|-?\\d{1,10})\\)[^:\\[\\]]{0,128}';
+// A client's address in `[client …]`, an IPv6 one with its brackets (`[client [::1]:443]`).
+const CLIENT_BOUNDED = '[^\\]]{1,128}(?:\\][^\\]\\s]{0,8})?';
 const LOOSE_AH = new RegExp(
-  `(?:^|\\s)(?:(?<status>${STATUS_BOUNDED}): )?(?:\\[(?:client|remote) (?<client>[^\\]]{1,128}(?:\\][^\\]\\s]{0,8})?)\\] )?(?<code>AH\\d{5}): `,
+  `(?:^|\\s)(?:(?<status>${STATUS_BOUNDED}): )?(?:\\[(?:client|remote) (?<client>${CLIENT_BOUNDED})\\] )?(?<code>AH\\d{5}): `,
 );
+
+/**
+ * What a fragment without a parsed prefix may still hold before its message, the same status, client and
+ * AH tag this parser takes from such a line (`(111)Connection refused: [client …] AH01977: …`), anchored
+ * at the start and each part optional (it always matches, maybe empty). The matcher's first-letter forms
+ * skip it, and a code reading of an Apache message allows it before the message (`rules/code-reading.ts`).
+ */
+export const APACHE_LEAD = new RegExp(`^(?:${STATUS_BOUNDED}: )?(?:\\[(?:client|remote) ${CLIENT_BOUNDED}\\] )?(?:AH\\d{5}: )?`);
 
 const AH_TAG = /AH\d{5}: /;
 const LEADING_STATUS = new RegExp(`^(${STATUS_BOUNDED}): `);

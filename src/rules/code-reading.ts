@@ -10,24 +10,18 @@
  * For every pattern of an Apache rule that begins with such a name (`word_word: `), the matcher derives
  * a reading of its own, as a rule file could have said it: the trigger is the head of the message after
  * the name (its first words, {@link MIN_HEAD} characters at least); the pattern is the rest of the
- * message from the start of the text ({@link LEAD} allowed before it), so a whole line, name and all, is
+ * message from the start of the text ({@link APACHE_LEAD} allowed before it), so a whole line, name and all, is
  * left to the rule itself; and the line must carry one of the codes the rule's own samples give that
  * message (`when.code`): the code says which message it is, the words that it is that message. A
  * shortened message is then read by the cut-tolerant twin of that pattern (`cut.ts`) like any other cut
  * message, with what it lost. Deriving them costs the bundle's start ~3 ms (123 against 120 ms, hyperfine).
  */
 import type { CompiledPattern, Rule } from '../types.js';
+import { APACHE_LEAD } from '../parse/line.js';
 import { literalRuns } from './cut.js';
 
 /** The characters the head of a message (a reading's trigger) has at least, in whole words. */
 export const MIN_HEAD = 20;
-
-/**
- * What a fragment without a parsed prefix may still hold before its message: Apache's status, a client,
- * an AH tag (`(111)Connection refused: [client …] AH01977: …`). The matcher's first-letter forms skip it, and
- * a code reading allows it before the message.
- */
-export const LEAD = /^(?:\((?:EAI |OS )?-?\d{1,10}\)[^:[\]]{0,128}: )?(?:\[client [^\]]{1,128}\] )?(?:AH\d{5}: )?/;
 
 /** A function's name in front of mod_ssl's message, at the start of a pattern (`stapling_cb: `). */
 const FUNCTION_NAME = /^\^?([a-z][a-z0-9]*(?:_[a-z0-9]+)+): /;
@@ -72,7 +66,7 @@ function readingOf(rule: Rule, pattern: CompiledPattern): Rule | null {
   const codes = codesOf(rule, `${name[1]}: `);
   if (codes.length === 0) return null;
   // (From the start of the message, or of a fragment whose code the parser left in it.)
-  const regex = `${LEAD.source}${rest}`;
+  const regex = `${APACHE_LEAD.source}${rest}`;
   const spec = { ...pattern, name: `${pattern.name}, read by its code`, regex };
   return { ...rule, trigger: head, patterns: [spec], compiled: [{ ...spec, re: new RegExp(regex) }], when: { ...rule.when, code: codes } };
 }

@@ -16,7 +16,7 @@
  * ({@link LineCut}).
  */
 import { createHash } from 'node:crypto';
-import { parseLine, type ParseOptions } from '../parse/line.js';
+import { APACHE_LEAD, parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
@@ -53,7 +53,7 @@ import {
 import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { longestHeld } from './containment.js';
-import { LEAD, withCodeReadings } from './code-reading.js';
+import { withCodeReadings } from './code-reading.js';
 import { articlesOptional, cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
@@ -350,7 +350,7 @@ export function isCatchAll(rule: Rule, pattern: CompiledPattern): boolean {
  */
 function firstLetterForms(message: string, trigger: string): string[] {
   // The first letter of the text proper: after a status, client or AH tag left in an unparsed fragment.
-  const at = LEAD.exec(message)![0].length;
+  const at = APACHE_LEAD.exec(message)![0].length;
   const c = message[at];
   if (c === undefined || c.toLowerCase() === c.toUpperCase()) return [message];
   // The trigger starts there: it is already in its own form (messageFor()).
