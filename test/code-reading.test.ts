@@ -62,6 +62,17 @@ describe.each(cases.map((c) => [`${c.rule.id}: ${c.code}: ${c.message}`, c] as c
     expect(lines.map(ruleOf)).toEqual(lines.map(() => c.rule.id));
   });
 
+  test("after the status and client the parser takes from an unparsed line (APR's and Windows' statuses, client or remote, IPv6)", () => {
+    const leads = [
+      '(111)Connection refused: [client 203.0.113.9:51234] ',
+      '(70007)The timeout specified has expired: [remote 203.0.113.9:443] ',
+      '(os 0x80090326)An unknown error occurred: [remote [2001:db8::9]:443] ',
+      '(EAI 2)Name or service not known: ',
+    ];
+    const lines = leads.map((lead) => `\`${lead}${c.code}: ${c.message}\``);
+    expect(lines.map((line) => [line, ruleOf(line)])).toEqual(lines.map((line) => [line, c.rule.id]));
+  });
+
   test('shortened at every word after the head: read, with the cut said', () => {
     const points = cuts(c.message).filter((p) => p >= c.head.length);
     for (const p of points) {
