@@ -502,14 +502,15 @@ function keyScore(k: string): number {
   return k.length + (/[_()]/.test(k) ? 10 : 0) + (/^[A-Z]{4,}$/.test(k) ? 4 : 0);
 }
 
-/** A poster's redactions that read the same in any case (or hold no letter). */
+/** A poster's redactions that read the same in any case (or hold no letter), whole values or parts of a path. */
 const REDACTED_CASELESS = [
   /^(?:\.{3,}|\u2026)$/, // ...
   /^<[^<>]{1,40}>$/, // <...>, <server domain>, <SERVER_PUBLIC_IP>
   /^\[?(?:redacted|hidden|removed|masked)\]?$/i,
   /^x{3,}(?:\.[a-z]{2,})*$/i, // xxxxx, xxxxx.com
   /^(?:x{1,3}\.){3}x{1,3}$/i, // x.x.x.x, xxx.xxx.xxx.xxx
-  /^(?:your|my|the)?[-_]?(?:domain|server|host|hostname|site|example)(?:[-_. ]?(?:name|tld|com))?$/i,
+  // your-domain, mydomain.com, domain.tld, example.com, server_name: a generic word made a placeholder.
+  /^(?:(?:your|my|the)[-_]?(?:domain|server|host|hostname|site|example)(?:[-_. ]?(?:name|tld|com))?|(?:domain|server|host|hostname|site|example)[-_. ]?(?:name|tld|com))$/i,
 ];
 /**
  * The redactions as two tests, not seven: those of {@link REDACTED_CASELESS} as alternatives of one
@@ -520,10 +521,17 @@ const REDACTED = [
   new RegExp(REDACTED_CASELESS.map((r) => `(?:${r.source})`).join('|'), 'i'),
   /^\*{3,}(?:\.[a-z]{2,})*$/, // *****, *******.com
 ];
+/**
+ * A generic word alone stands for a redacted value only when it is the whole value (`responder: domain`,
+ * `vhost: example`): in a path it is a real name, as administrators call files and folders
+ * (`/etc/ssl/server.crt`, `/etc/nginx/ssl/site.pem`, `/srv/host/cert.pem`), which was said to be redacted.
+ */
+const GENERIC_WHOLE = /^(?:domain|server|host|site|example)$/i;
 
 /**
  * Does a captured value look redacted by the poster (`...`, `<...>`, `<server domain>`, `xxxxx.com`,
- * `x.x.x.x`, `*****`), or, for a path or URL, does one of its parts?
+ * `x.x.x.x`, `*****`, `your-domain`, a generic word alone: `domain`), or, for a path or URL, does one of
+ * its parts (`/etc/letsencrypt/live/example.com/fullchain.pem`; not `/etc/ssl/server.crt`)?
  */
 export function looksRedacted(value: string): boolean {
   // A long value is not remembered: the map would keep its line alive (a slice keeps its whole string).
@@ -542,7 +550,7 @@ const REDACTED_SEEN_VALUE_MAX = 512;
 
 function redacted(value: string): boolean {
   const v = value.trim();
-  if (REDACTED.some((r) => r.test(v))) return true;
+  if (GENERIC_WHOLE.test(v) || REDACTED.some((r) => r.test(v))) return true;
   if (/^\w+:\/\//.test(v) || v.includes('/')) {
     return v
       .replace(/^\w+:\/\//, '')
