@@ -344,6 +344,8 @@ export interface LineCut {
   tail?: {
     /** Values the rule's pattern names but the cut message no longer holds. */
     missing: ValueName[];
+    /** Values the cut marker touched (`responder: ocsp.digic…`): kept as written, as the cut may have shortened them. */
+    partial?: ValueName[];
   };
   /** Values the poster redacted (`...`, `<server domain>`, `xxxxx.com`, `x.x.x.x`): kept as written. */
   redacted?: ValueName[];

@@ -14,7 +14,14 @@ const VALUE_WORDS: Readonly<Record<string, string>> = {
   vhost: 'virtual host',
 };
 
-const words = (names: readonly string[]): string => names.map((n) => VALUE_WORDS[n] ?? n).join(', ');
+/** The values as a reader lists them (`responder`, `responder and certificate`, `a, b and c`). */
+function words(names: readonly string[]): string {
+  const w = names.map((n) => VALUE_WORDS[n] ?? n);
+  return w.length < 2 ? w.join('') : `${w.slice(0, -1).join(', ')} and ${w[w.length - 1]!}`;
+}
+
+/** The verb after {@link words} of these names. */
+const is = (names: readonly string[]): string => (names.length > 1 ? 'are' : 'is');
 
 /** The parts of one cut, in words; empty when nothing was lost (a wrapped line joined whole is not a loss). */
 function cutParts(cut: LineCut): string[] {
@@ -22,10 +29,11 @@ function cutParts(cut: LineCut): string[] {
   if (cut.prefix === 'missing') parts.push("the server's prefix (time, level, pid) was missing");
   if (cut.prefix === 'partial') parts.push("part of the server's prefix was missing");
   if (cut.tail) {
-    const missing = cut.tail.missing.length > 0 ? `, so its ${words(cut.tail.missing)} is not known` : '';
-    parts.push(`the message was cut short${missing}`);
+    const missing = cut.tail.missing.length > 0 ? `, so its ${words(cut.tail.missing)} ${is(cut.tail.missing)} not known` : '';
+    const partial = cut.tail.partial?.length ? `, and its ${words(cut.tail.partial)} may be incomplete (kept as written)` : '';
+    parts.push(`the message was cut short${missing}${partial}`);
   }
-  if (cut.redacted?.length) parts.push(`the ${words(cut.redacted)} was redacted (kept as written)`);
+  if (cut.redacted?.length) parts.push(`the ${words(cut.redacted)} ${cut.redacted.length > 1 ? 'were' : 'was'} redacted (kept as written)`);
   if (cut.follower === 'missing')
     parts.push(
       "mod_ssl's AH01941 line that follows it for stapling was not there, so this may be client-certificate OCSP (SSLOCSPEnable) instead",

@@ -245,7 +245,7 @@ const finding = {
                 type: 'object',
                 additionalProperties: false,
                 required: ['missing'],
-                properties: { missing: { type: 'array', items: str } },
+                properties: { missing: { type: 'array', items: str }, partial: { type: 'array', items: str } },
               },
               redacted: { type: 'array', items: str },
               lines: { type: 'integer', minimum: 2 },

@@ -12,7 +12,7 @@
  * - Apache's status prefix (`log_apr_status()`, httpd `server/log.c`): `(111)Connection refused`,
  *   `(EAI 2)Name or service not known`, `(70007)The timeout specified has expired`.
  */
-import type { Values } from '../types.js';
+import type { ValueName, Values } from '../types.js';
 
 /** nginx's stapling context at the end of a message (exported for the rule export's pipelines). */
 export const NGINX_OCSP_CONTEXT =
@@ -28,6 +28,87 @@ export function nginxOcspContext(message: string): Values | null {
   if (m.groups.peer) v.peer = m.groups.peer;
   if (m.groups.certificate !== undefined) v.certificate = m.groups.certificate;
   return v;
+}
+
+/** What introduces nginx's stapling context (`ngx_ssl_ocsp_log_error()`: the action, then the keys). */
+const OCSP_ACTION = ' while requesting certificate status';
+/** The keys of nginx's stapling context, in the order nginx writes them (`peer` and `certificate` may be absent). */
+const OCSP_KEYS = ['responder', 'peer', 'certificate'] as const;
+
+/** nginx's stapling context read from a message a poster cut short: see {@link nginxOcspContextCut}. */
+export interface CutContext {
+  /** The values written whole before the cut. */
+  values: Values;
+  /** The values the cut took: those nginx always writes (responder, certificate) not read, and a path cut inside its quotes; in nginx's order. */
+  lost: ValueName[];
+  /** A value that ran into the marker (`responder: ocsp.digic…`): kept as written, as the cut may have shortened it or come right after it. */
+  partial: ValueName[];
+}
+
+/**
+ * nginx's stapling context in a message a poster cut short (`…, responder: ocsp.digic…`, `…, pe…`,
+ * `…, certificate: "/etc/ssl/ser…`), which {@link nginxOcspContext} does not read (it wants the context
+ * whole): the values written whole before the cut, and what the cut took. A path cut inside its quotes is
+ * lost (nginx closes them). An unquoted value that the marker touches may have been cut (`ocsp.digic…`)
+ * or be whole with a marker after the line (`ocsp.startssl.com…`, older nginx ends with the responder):
+ * it is kept as written and said to be `partial`; one that a blank, or the comma of the next key, parts
+ * from the marker is whole.
+ * @param message the message with the poster's cut marker taken off its end (`withoutCutMarker()`)
+ * @param touching whether the marker followed the text without a blank
+ * @returns null when the message holds no such context, or a key is followed by nothing but the marker
+ *   (`responder: ...`: the marker stands for the whole value, a redaction, read as written)
+ */
+export function nginxOcspContextCut(message: string, touching: boolean): CutContext | null {
+  const text = message.trimEnd();
+  const at = text.lastIndexOf(OCSP_ACTION);
+  if (at === -1) return null;
+  let rest = text.slice(at + OCSP_ACTION.length);
+  const values: Values = {};
+  const lost: ValueName[] = [];
+  const partial: ValueName[] = [];
+  for (let k = 0; k < OCSP_KEYS.length && rest !== ''; k++) {
+    const key = OCSP_KEYS[k]!;
+    const head = `, ${key}: `;
+    if (!rest.startsWith(head)) {
+      // The cut fell inside a key (`, pe`): nothing more was written whole.
+      if (OCSP_KEYS.slice(k).some((later) => `, ${later}: `.startsWith(rest))) rest = '';
+      // nginx leaves `peer` out before it connects; the responder is always there.
+      else if (k === 0) return null;
+      continue;
+    }
+    const value = rest.slice(head.length);
+    if (value === '') return null;
+    // (A comma after it began the next separator: `responder: ocsp.example.com,...` is whole.)
+    const end = key === 'certificate' ? quotedEnd(value) : unquotedEnd(value);
+    if (end === -1) {
+      // The value runs to the cut: a path without its closing quote is lost; another is kept, partial when the marker touched it.
+      if (key === 'certificate') lost.push(key);
+      else {
+        values[key] = value;
+        if (touching) partial.push(key);
+      }
+      rest = '';
+    } else {
+      values[key] = key === 'certificate' ? value.slice(1, end - 1) : value.slice(0, end);
+      rest = value.slice(end);
+    }
+  }
+  if (rest.trim() !== '') return null;
+  // The values nginx always writes and the cut took whole, and those it cut in their middle, in nginx's order.
+  return { values, lost: OCSP_KEYS.filter((k) => lost.includes(k) || (k !== 'peer' && values[k] === undefined)), partial };
+}
+
+/** Where an unquoted value ends: at the `, ` before the next key, or at a comma that ends the text; -1 when it runs to the end. */
+function unquotedEnd(value: string): number {
+  const i = value.indexOf(', ');
+  return i !== -1 ? i : value.endsWith(',') ? value.length - 1 : -1;
+}
+
+/** Where a quoted value (`"/etc/ssl/a.pem"…`) ends, after its closing quote; -1 when it is not closed. */
+function quotedEnd(value: string): number {
+  if (!value.startsWith('"')) return -1;
+  const close = value.indexOf('"', 1);
+  return close === -1 ? -1 : close + 1;
 }
 
 /** One entry of an OpenSSL error queue as printed by `ERR_error_string_n()`. */

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { APACHE_LEAD, parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache-cert.js';
-import { apacheStatusValues, nginxOcspContext, opensslBlock, opensslValues } from '../parse/context.js';
+import { apacheStatusValues, nginxOcspContext, nginxOcspContextCut, opensslBlock, opensslValues, type CutContext } from '../parse/context.js';
 import {
   canonicalTrigger,
   codeSpans,
@@ -109,6 +109,10 @@ export interface Prepared {
   byTrigger: Map<string, string | null>;
   /** The message as written, when normalisation changed more than blanks (for faithful values). */
   original?: string;
+  /** The values of nginx's stapling context a poster's cut took (`CutContext.lost`), when the cut fell in it. */
+  lost?: ValueName[];
+  /** Its values the cut marker touched (`CutContext.partial`): kept as written. */
+  partial?: ValueName[];
 }
 
 /** A message as written, before normalisation: see {@link messageBody}. */
@@ -168,8 +172,11 @@ export function prepare(p: ParsedLine, lean = false, body: MessageBody = message
   const same = raw === original && fastPathsOn();
   // A poster's cut marker at the end (`responder: host…`, `…not found [...]`) is no part of the last value.
   const written = n.cutMarker ? withoutCutMarker(original) : original;
+  // What of nginx's context was written whole before the cut, and what the cut took.
+  const cutCtx = n.cutMarker ? contextBeforeCut(original, written, raw) : null;
   // (A marker that stands for a whole value, `responder: ...`, is read as written: a redaction.)
   const ctx =
+    cutCtx?.values ??
     nginxOcspContext(written.trimEnd()) ??
     (written === original ? null : nginxOcspContext(original.trimEnd())) ??
     (same ? null : nginxOcspContext(raw.trimEnd())) ??
@@ -179,7 +186,23 @@ export function prepare(p: ParsedLine, lean = false, body: MessageBody = message
   if (block) shared = { ...shared, ...opensslValues(block) };
   const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
   if (raw !== original) prepared.original = original;
+  if (cutCtx && cutCtx.lost.length > 0) prepared.lost = cutCtx.lost;
+  if (cutCtx && cutCtx.partial.length > 0) prepared.partial = cutCtx.partial;
   return prepared;
+}
+
+/**
+ * nginx's stapling context of a message that ended in a poster's cut marker (`nginxOcspContextCut()`),
+ * read from the text as written, else from its plain form (typographic quotes made straight).
+ * @param original the message as written, with the marker
+ * @param written the same without the marker (`withoutCutMarker()`)
+ * @param raw the plain text of `original` (`plainText()`)
+ */
+function contextBeforeCut(original: string, written: string, raw: string): CutContext | null {
+  const t = original.trimEnd();
+  // (`withoutCutMarker()` takes the blanks before the marker with it: a blank there means it stood apart.)
+  const touching = written.length < t.length && !/\s/.test(t[written.length]!);
+  return nginxOcspContextCut(written, touching) ?? (raw === original ? null : nginxOcspContextCut(withoutCutMarker(raw), touching));
 }
 
 /** The certificate suffix split off a message with a poster's prose after it ({@link proseHeads}), or null. */
@@ -434,14 +457,27 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
  * @param cutMarker a poster's cut marker ended the message (`Prepared.cutMarker`)
  * @param redacted the names of the hit's values that look redacted, when known ({@link redactedValues}
  *   of the same values; not changed by the cut, which gets a copy)
+ * @param context what the marker's cut did to nginx's stapling context: the values it took and those it
+ *   touched (`Prepared.lost`, `Prepared.partial`)
  */
-export function cutOf(parsed: ParsedLine, hit: RuleHit, cutMarker: boolean, redacted = redactedValues(hit.values)): LineCut | undefined {
+export function cutOf(
+  parsed: ParsedLine,
+  hit: RuleHit,
+  cutMarker: boolean,
+  redacted = redactedValues(hit.values),
+  context?: Pick<Prepared, 'lost' | 'partial'>,
+): LineCut | undefined {
   const cut: LineCut = {};
   if (parsed.format === null) cut.prefix = 'missing';
   else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
-  if (hit.tail) cut.tail = hit.tail;
-  else if (cutMarker) cut.tail = { missing: [] };
+  // (The values the pattern's twin found missing, then those of the context the marker took.)
+  if (hit.tail || cutMarker) {
+    const lost = (context?.lost ?? []).filter((k) => hit.values[k] === undefined);
+    cut.tail = { missing: [...new Set([...(hit.tail?.missing ?? []), ...lost])] };
+    const partial = (context?.partial ?? []).filter((k) => hit.values[k] !== undefined);
+    if (partial.length > 0) cut.tail.partial = partial;
+  }
   if (redacted !== null) cut.redacted = [...redacted];
   return Object.keys(cut).length > 0 ? cut : undefined;
 }
@@ -1221,6 +1257,7 @@ function bestMatchOf(
     let best: RuleHit | undefined;
     let cutMarker: boolean;
     let redacted: ValueName[] | null | undefined;
+    let context: Prepared | undefined;
     if (leanHits) {
       // (A lean preparation has not all the values: cut readings prepare again.)
       if (remembered) remember({ text, parsed, prepared: null });
@@ -1233,10 +1270,11 @@ function bestMatchOf(
       best = h.hits[0];
       cutMarker = h.prepared.cutMarker;
       redacted = h.redacted;
+      context = h.prepared;
     }
     if (!best) return null;
     // (Undefined `redacted`, not from the memo: cutOf() asks of the values itself.)
-    const cut = cutOf(parsed, best, cutMarker, redacted);
+    const cut = cutOf(parsed, best, cutMarker, redacted, context);
     // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
     const match: LineMatch = {
       rule: best.rule,
