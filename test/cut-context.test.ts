@@ -89,3 +89,83 @@ describe.each(cases.map((c) => [`${c.rule.id}: ${c.line.slice(c.from - 12)}`, c]
     }
   });
 });
+
+/** Apache's certificate suffix (`ssl_log_cxerror()`) in a line a paste cut inside it, with or without a marker. */
+const SUFFIX_AT = ' [subject: ';
+const FIELDS: [string, ValueName][] = [
+  [' [subject: ', 'certSubject'],
+  [' / issuer: ', 'certIssuer'],
+  [' / serial: ', 'serial'],
+  [' / notbefore: ', 'notBefore'],
+  [' / notafter: ', 'notAfter'],
+];
+
+interface SuffixCase {
+  rule: Rule;
+  line: string;
+  whole: Partial<Record<ValueName, string>>;
+  /** Where each field's value begins and ends in the line. */
+  spans: [ValueName, number, number][];
+}
+
+const suffixCases: SuffixCase[] = rules.flatMap((rule) =>
+  rule.samples.match.flatMap((s) => {
+    const line = s.line.trimEnd();
+    const from = line.lastIndexOf(SUFFIX_AT);
+    if (from === -1 || !line.endsWith(']')) return [];
+    const m = matcher.match(line, at).match;
+    if (m?.rule.id !== rule.id || m.cut) return [];
+    const spans: [ValueName, number, number][] = [];
+    let p = from;
+    for (let k = 0; k < FIELDS.length; k++) {
+      const start = line.indexOf(FIELDS[k]![0], p) + FIELDS[k]![0].length;
+      const end = k + 1 < FIELDS.length ? line.indexOf(FIELDS[k + 1]![0], start) : line.length - 1;
+      if (start < p || end === -1) return [];
+      spans.push([FIELDS[k]![1], start, end]);
+      p = end;
+    }
+    const whole = Object.fromEntries(FIELDS.map(([, n]) => [n, m.values[n]]));
+    // (A serial Apache could not print, or a poster's, is no case of this: a hex serial, and plain DNs.)
+    const plain = spans.every(([n, a, b]) => whole[n] === (n === 'serial' ? line.slice(a, b).toUpperCase() : line.slice(a, b)));
+    return plain ? [{ rule, line, whole, spans }] : [];
+  }),
+);
+
+test('the rules give cases with a whole certificate suffix', () => {
+  expect(suffixCases.length).toBeGreaterThanOrEqual(5);
+});
+
+describe.each(suffixCases.map((c) => [`${c.rule.id}: ${c.line.slice(c.spans[0]![1] - 10, c.spans[0]![1] + 30)}…`, c] as const))(
+  '%s',
+  (_name, c) => {
+    test('cut anywhere in the suffix: the fields before the cut kept, the one it runs into partial, the rest said to be lost', () => {
+      for (let p = c.spans[0]![1]; p < c.line.length - 1; p++) {
+        for (const marker of ['', '...', '\u2026']) {
+          const line = c.line.slice(0, p) + marker;
+          const m = matcher.match(line, at).match;
+          expect([line, m?.rule.id]).toEqual([line, c.rule.id]);
+          const tail = m!.cut?.tail;
+          for (const [name, start, end] of c.spans) {
+            const got = m!.values[name];
+            if (p >= end + 3) expect([line, name, got, tail?.partial?.includes(name) ?? false]).toEqual([line, name, c.whole[name], false]);
+            else if (got === undefined) expect([line, name, tail?.missing.includes(name)]).toEqual([line, name, true]);
+            // A marker where the value begins stands for all of it: a redaction, read as written.
+            else if (marker !== '' && got === marker) expect([line, name, m!.cut?.redacted?.includes(name)]).toEqual([line, name, true]);
+            else {
+              // The field the cut runs into: a beginning of its own value, said to be partial.
+              expect([line, name, p >= start, c.whole[name]!.toUpperCase().startsWith(got.toUpperCase())]).toEqual([
+                line,
+                name,
+                true,
+                true,
+              ]);
+              // (Unless the separator after it had begun, `CN=x /`: then it is whole, and not said to be partial.)
+              const closed = p >= end + 2 && got === c.whole[name];
+              expect([line, name, tail?.partial?.includes(name) ?? false]).toEqual([line, name, !closed]);
+            }
+          }
+        }
+      }
+    });
+  },
+);

@@ -6,7 +6,8 @@
  * `ssl_util_ssl.c`), and the whole message then went through `ap_escape_errorlog_item()` which doubles
  * backslashes and writes other non-printable bytes as `\xHH` (reference catalogue §1.1, §1.3).
  */
-import type { Values } from '../types.js';
+import type { ValueName, Values } from '../types.js';
+import { withoutCutMarker } from './normalize.js';
 
 /** The certificate suffix (exported for the rule export's pipelines). */
 export const SUFFIX =
@@ -14,6 +15,8 @@ export const SUFFIX =
 // The suffix cut short by a paste: the fields before the cut (the last one possibly partial).
 const PARTIAL =
   / \[subject: (?<subject>.*?)(?: \/ issuer: (?<issuer>.*?)(?: \/ serial: (?<serial>[^\s/\]]*)(?: \/ notbefore: (?<nb>.*?)(?: \/ notafter: (?<na>[^\]]*))?)?)?)?$/;
+/** The start of the separator before the suffix's next field (` / `, ` / iss`), where a paste cut it. */
+const SEPARATOR_BEGUN = / \/(?: [a-z]*:?)?$/;
 /** Longest cut certificate suffix read (two DNs of a few hundred characters, serial, two times). */
 const MAX_SUFFIX_CHARS = 4096;
 const NOT_AVAILABLE = / \[certificate: -not available-\]$/;
@@ -89,12 +92,30 @@ export function splitApacheCertSuffix(message: string): { message: string; value
   return { message, values: {} };
 }
 
+/** What a cut in Apache's certificate suffix took: the fields it did not reach, and the one it ran into. */
+export interface SuffixCut {
+  /** The fields the cut took whole, or left nothing of (a serial that is no longer hex), in the suffix's order. */
+  lost: ValueName[];
+  /** The field the cut ran into, kept as far as it goes (without a poster's marker): it may be whole or cut. */
+  partial: ValueName[];
+}
+
+/** The suffix's fields in Apache's order (`ssl_log_cxerror()`, httpd `modules/ssl/ssl_engine_log.c`): group, value. */
+const SUFFIX_FIELDS = [
+  ['subject', 'certSubject'],
+  ['issuer', 'certIssuer'],
+  ['serial', 'serial'],
+  ['nb', 'notBefore'],
+  ['na', 'notAfter'],
+] as const;
+
 /**
  * {@link splitApacheCertSuffix} for a message that may have been cut inside the suffix (a paste):
  * a whole suffix as there; a cut one (` [`, ` [subj…`, ` [subject: CN=x / iss…`) split off with the
- * fields that precede the cut (the last one as far as it goes).
+ * fields that precede the cut (the last one as far as it goes, without a poster's marker), and `cut`:
+ * which fields the cut took and which one it ran into.
  */
-export function splitApacheCertSuffixCut(message: string): { message: string; values: Values } {
+export function splitApacheCertSuffixCut(message: string): { message: string; values: Values; cut?: SuffixCut } {
   // The whole suffix ends the message with `]`; only then is the full split worth its cost on a long line.
   const whole = message.endsWith(']') ? splitApacheCertSuffix(message) : { message, values: {} };
   if (whole.message !== message) return whole;
@@ -104,15 +125,29 @@ export function splitApacheCertSuffixCut(message: string): { message: string; va
   // A certificate suffix is a few hundred characters (DNs are capped by X.509's upper bounds).
   if (rest.length > MAX_SUFFIX_CHARS || rest.includes(']')) return whole;
   const isCut = (full: string): boolean => full.startsWith(rest) || rest.startsWith(full.slice(0, 9));
-  if (!isCut('subject: ') && !isCut('certificate: -not available-')) return whole;
-  const g = PARTIAL.exec(message.slice(i))?.groups ?? {};
+  const subjectForm = isCut('subject: ');
+  if (!subjectForm && !isCut('certificate: -not available-')) return whole;
+  // A poster's marker where the paste ended is no part of the last field (`serial: 3A5F0C19 ...`), unless
+  // it is all there is of it (`[subject: ...`: it stands for the value, a redaction read as written); a
+  // separator begun after the last field (`CN=x / iss`) shows that field whole.
+  const suffix = message.slice(i);
+  const unmarked = withoutCutMarker(suffix).trimEnd();
+  const sep = SEPARATOR_BEGUN.exec(unmarked);
+  const g: Record<string, string | undefined> = {
+    ...(PARTIAL.exec(sep ? unmarked.slice(0, sep.index) : unmarked) ?? PARTIAL.exec(suffix))?.groups,
+  };
+  const last = SUFFIX_FIELDS.findLastIndex(([group]) => g[group] !== undefined);
+  const closed = sep !== null;
   const values: Values = {};
   if (g.subject) values.certSubject = unescapeApacheDn(g.subject);
   if (g.issuer) values.certIssuer = unescapeApacheDn(g.issuer);
   if (g.serial && /^[0-9A-Fa-f]+$/.test(g.serial)) values.serial = g.serial.toUpperCase();
   if (g.nb) values.notBefore = g.nb;
   if (g.na) values.notAfter = g.na;
-  return { message: message.slice(0, i), values };
+  if (!subjectForm) return { message: message.slice(0, i), values };
+  const names = SUFFIX_FIELDS.map(([, name]) => name);
+  const partial = last !== -1 && !closed && values[names[last]!] !== undefined ? [names[last]!] : [];
+  return { message: message.slice(0, i), values, cut: { lost: names.filter((n) => values[n] === undefined), partial } };
 }
 
 /**

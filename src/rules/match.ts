@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { APACHE_LEAD, parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
-import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache-cert.js';
+import { splitApacheCertSuffix, splitApacheCertSuffixCut, type SuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, nginxOcspContextCut, opensslBlock, opensslValues, type CutContext } from '../parse/context.js';
 import {
   canonicalTrigger,
@@ -121,6 +121,8 @@ export interface MessageBody {
   original: string;
   /** The certificate suffix's values (and the line's time as `loggedAt` beside a notAfter). */
   shared: Values;
+  /** What a paste's cut inside the certificate suffix took (`splitApacheCertSuffixCut()`), when it fell there. */
+  suffixCut?: SuffixCut;
 }
 
 /** The end of Apache's certificate suffix followed by a poster's cut marker only (bounded: linear). */
@@ -138,6 +140,7 @@ export function messageBody(p: ParsedLine): MessageBody {
   // An escaped copy (`&quot;`, `\"`) decoded is the text as written.
   let original = unescaped(unpadded(p.message));
   let shared: Values = {};
+  let suffixCut: SuffixCut | undefined;
   if (p.server !== 'nginx' && original.includes(' [')) {
     // A poster's cut marker after the whole suffix (`… GMT]…`, `… GMT] [...]`) is not part of it.
     const marked = holdsEllipsis(original) ? SUFFIX_THEN_CUT.exec(original) : null;
@@ -149,11 +152,12 @@ export function messageBody(p: ParsedLine): MessageBody {
     if (original.includes(' [subject: ') && s.message === plainText(original).trimEnd()) s = suffixBeforeProse(original) ?? s;
     original = s.message;
     shared = s.values;
+    if ('cut' in s) suffixCut = s.cut;
     // The line's own time, so that a notAfter before it can be reported as an expired certificate.
     if (shared.notAfter !== undefined && p.time !== null) shared = { ...shared, loggedAt: p.time };
   }
   if (original.length > MAX_MATCH_CHARS) original = original.slice(0, MAX_MATCH_CHARS);
-  return { original, shared };
+  return suffixCut ? { original, shared, suffixCut } : { original, shared };
 }
 
 /**
@@ -186,8 +190,10 @@ export function prepare(p: ParsedLine, lean = false, body: MessageBody = message
   if (block) shared = { ...shared, ...opensslValues(block) };
   const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
   if (raw !== original) prepared.original = original;
-  if (cutCtx && cutCtx.lost.length > 0) prepared.lost = cutCtx.lost;
-  if (cutCtx && cutCtx.partial.length > 0) prepared.partial = cutCtx.partial;
+  // (Apache's suffix and nginx's context are never in one message: one of them says what the cut did.)
+  const cut = cutCtx ?? body.suffixCut;
+  if (cut && cut.lost.length > 0) prepared.lost = cut.lost;
+  if (cut && cut.partial.length > 0) prepared.partial = cut.partial;
   return prepared;
 }
 
@@ -472,7 +478,7 @@ export function cutOf(
   else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
   // (The values the pattern's twin found missing, then those of the context the marker took.)
-  if (hit.tail || cutMarker) {
+  if (hit.tail || cutMarker || context?.lost || context?.partial) {
     const lost = (context?.lost ?? []).filter((k) => hit.values[k] === undefined);
     cut.tail = { missing: [...new Set([...(hit.tail?.missing ?? []), ...lost])] };
     const partial = (context?.partial ?? []).filter((k) => hit.values[k] !== undefined);
