@@ -53,12 +53,14 @@ export interface CutContext {
  * or be whole with a marker after the line (`ocsp.startssl.com…`, older nginx ends with the responder):
  * it is kept as written and said to be `partial`; one that a blank, or the comma of the next key, parts
  * from the marker is whole.
+ * A key followed by nothing but the marker (`responder: ...`) has the marker for its value, as written:
+ * it stands for the whole value, a redaction.
  * @param message the message with the poster's cut marker taken off its end (`withoutCutMarker()`)
+ * @param marker the marker as written (`...`, `…`, `[...]`)
  * @param touching whether the marker followed the text without a blank
- * @returns null when the message holds no such context, or a key is followed by nothing but the marker
- *   (`responder: ...`: the marker stands for the whole value, a redaction, read as written)
+ * @returns null when the message holds no such context
  */
-export function nginxOcspContextCut(message: string, touching: boolean): CutContext | null {
+export function nginxOcspContextCut(message: string, marker: string, touching: boolean): CutContext | null {
   const text = message.trimEnd();
   const at = text.lastIndexOf(OCSP_ACTION);
   if (at === -1) return null;
@@ -70,6 +72,14 @@ export function nginxOcspContextCut(message: string, touching: boolean): CutCont
     const key = OCSP_KEYS[k]!;
     const head = `, ${key}: `;
     if (!rest.startsWith(head)) {
+      // A key and its colon, then the marker (`responder: ...`): the marker stands for the value, a
+      // redaction read as written; what followed it is not known.
+      const redacted = OCSP_KEYS.slice(k).find((later) => rest === `, ${later}:`);
+      if (redacted !== undefined) {
+        values[redacted] = marker;
+        rest = '';
+        break;
+      }
       // The cut fell inside a key (`, pe`): nothing more was written whole.
       if (OCSP_KEYS.slice(k).some((later) => `, ${later}: `.startsWith(rest))) rest = '';
       // nginx leaves `peer` out before it connects; the responder is always there.

@@ -208,7 +208,12 @@ function contextBeforeCut(original: string, written: string, raw: string): CutCo
   const t = original.trimEnd();
   // (`withoutCutMarker()` takes the blanks before the marker with it: a blank there means it stood apart.)
   const touching = written.length < t.length && !/\s/.test(t[written.length]!);
-  return nginxOcspContextCut(written, touching) ?? (raw === original ? null : nginxOcspContextCut(withoutCutMarker(raw), touching));
+  const marker = t.slice(written.length).trim();
+  const asWritten = nginxOcspContextCut(written, marker, touching);
+  if (raw === original) return asWritten;
+  // (The plain text when it reads more: a path in typographic quotes, `certificate: “/etc/ssl/a.pem”…`.)
+  const plain = nginxOcspContextCut(withoutCutMarker(raw), marker, touching);
+  return asWritten === null || (plain !== null && plain.lost.length < asWritten.lost.length) ? plain : asWritten;
 }
 
 /** The certificate suffix split off a message with a poster's prose after it ({@link proseHeads}), or null. */
