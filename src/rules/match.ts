@@ -479,7 +479,9 @@ export function cutOf(
   context?: Pick<Prepared, 'lost' | 'partial'>,
 ): LineCut | undefined {
   const cut: LineCut = {};
-  if (parsed.format === null) cut.prefix = 'missing';
+  // (A transport failure is written per handshake, never at start-up: alone with its AH code, in the
+  // shape of a start-up line, it is a paste that lost the error log's prefix.)
+  if (parsed.format === null || (parsed.format === 'apache-startup' && hit.rule.role === 'transport')) cut.prefix = 'missing';
   else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
   // (The values the pattern's twin found missing, then those of the context the marker took.)
