@@ -163,7 +163,13 @@ describe.each(suffixCases.map((c) => [`${c.rule.id}: ${c.line.slice(c.spans[0]![
             if (p >= end + 3) expect([line, name, got, tail?.partial?.includes(name) ?? false]).toEqual([line, name, c.whole[name], false]);
             else if (got === undefined) expect([line, name, tail?.missing.includes(name)]).toEqual([line, name, true]);
             // A marker where the value begins stands for all of it: a redaction, read as written.
-            else if (marker !== '' && got === marker) expect([line, name, m!.cut?.redacted?.includes(name)]).toEqual([line, name, true]);
+            else if (marker !== '' && got === marker)
+              expect([line, name, m!.cut?.redacted?.includes(name), tail?.partial?.includes(name) ?? false]).toEqual([
+                line,
+                name,
+                true,
+                false,
+              ]);
             else {
               // The field the cut runs into: a beginning of its own value, said to be partial.
               expect([line, name, p >= start, c.whole[name]!.toUpperCase().startsWith(got.toUpperCase())]).toEqual([

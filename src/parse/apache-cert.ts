@@ -133,11 +133,11 @@ export function splitApacheCertSuffixCut(message: string): { message: string; va
   const suffix = message.slice(i);
   const unmarked = withoutCutMarker(suffix).trimEnd();
   const sep = SEPARATOR_BEGUN.exec(unmarked);
-  const g: Record<string, string | undefined> = {
-    ...(PARTIAL.exec(sep ? unmarked.slice(0, sep.index) : unmarked) ?? PARTIAL.exec(suffix))?.groups,
-  };
+  const read = PARTIAL.exec(sep ? unmarked.slice(0, sep.index) : unmarked);
+  const g: Record<string, string | undefined> = { ...(read ?? PARTIAL.exec(suffix))?.groups };
   const last = SUFFIX_FIELDS.findLastIndex(([group]) => g[group] !== undefined);
-  const closed = sep !== null;
+  // (Whole when a separator followed it; the marker itself when it was all of it: a redaction, not a cut value.)
+  const closed = sep !== null || read === null;
   const values: Values = {};
   if (g.subject) values.certSubject = unescapeApacheDn(g.subject);
   if (g.issuer) values.certIssuer = unescapeApacheDn(g.issuer);
