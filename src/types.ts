@@ -358,6 +358,17 @@ export interface LineCut {
   follower?: 'missing';
 }
 
+/**
+ * What a paste's cut did to the values it ran through (nginx's stapling context, `nginxOcspContextCut()`;
+ * Apache's certificate suffix, `splitApacheCertSuffixCut()`), before it is a match's {@link LineCut}.
+ */
+export interface ValuesCut {
+  /** The values the cut took (not read at all, or left unreadable), in the order the server writes them. */
+  lost: ValueName[];
+  /** The value the cut may have shortened, kept as written (`responder: ocsp.digic…`, `[subject: CN=www.exa`). */
+  partial: ValueName[];
+}
+
 /** One line a rule matched. */
 export interface LineMatch {
   rule: Rule;

@@ -6,7 +6,7 @@
  * `ssl_util_ssl.c`), and the whole message then went through `ap_escape_errorlog_item()` which doubles
  * backslashes and writes other non-printable bytes as `\xHH` (reference catalogue §1.1, §1.3).
  */
-import type { ValueName, Values } from '../types.js';
+import type { Values, ValuesCut } from '../types.js';
 import { withoutCutMarker } from './normalize.js';
 
 /** The certificate suffix (exported for the rule export's pipelines). */
@@ -92,14 +92,6 @@ export function splitApacheCertSuffix(message: string): { message: string; value
   return { message, values: {} };
 }
 
-/** What a cut in Apache's certificate suffix took: the fields it did not reach, and the one it ran into. */
-export interface SuffixCut {
-  /** The fields the cut took whole, or left nothing of (a serial that is no longer hex), in the suffix's order. */
-  lost: ValueName[];
-  /** The field the cut ran into, kept as far as it goes (without a poster's marker): it may be whole or cut. */
-  partial: ValueName[];
-}
-
 /** The suffix's fields in Apache's order (`ssl_log_cxerror()`, httpd `modules/ssl/ssl_engine_log.c`): group, value. */
 const SUFFIX_FIELDS = [
   ['subject', 'certSubject'],
@@ -113,9 +105,10 @@ const SUFFIX_FIELDS = [
  * {@link splitApacheCertSuffix} for a message that may have been cut inside the suffix (a paste):
  * a whole suffix as there; a cut one (` [`, ` [subj…`, ` [subject: CN=x / iss…`) split off with the
  * fields that precede the cut (the last one as far as it goes, without a poster's marker), and `cut`:
- * which fields the cut took and which one it ran into.
+ * the fields it took whole, or left nothing of (a serial no longer hex), and the one it ran into, kept as
+ * far as it goes.
  */
-export function splitApacheCertSuffixCut(message: string): { message: string; values: Values; cut?: SuffixCut } {
+export function splitApacheCertSuffixCut(message: string): { message: string; values: Values; cut?: ValuesCut } {
   // The whole suffix ends the message with `]`; only then is the full split worth its cost on a long line.
   const whole = message.endsWith(']') ? splitApacheCertSuffix(message) : { message, values: {} };
   if (whole.message !== message) return whole;

@@ -12,7 +12,7 @@
  * - Apache's status prefix (`log_apr_status()`, httpd `server/log.c`): `(111)Connection refused`,
  *   `(EAI 2)Name or service not known`, `(70007)The timeout specified has expired`.
  */
-import type { ValueName, Values } from '../types.js';
+import type { ValueName, Values, ValuesCut } from '../types.js';
 
 /** nginx's stapling context at the end of a message (exported for the rule export's pipelines). */
 export const NGINX_OCSP_CONTEXT =
@@ -35,14 +35,14 @@ const OCSP_ACTION = ' while requesting certificate status';
 /** The keys of nginx's stapling context, in the order nginx writes them (`peer` and `certificate` may be absent). */
 const OCSP_KEYS = ['responder', 'peer', 'certificate'] as const;
 
-/** nginx's stapling context read from a message a poster cut short: see {@link nginxOcspContextCut}. */
-export interface CutContext {
-  /** The values written whole before the cut. */
+/**
+ * nginx's stapling context read from a message a poster cut short (see {@link nginxOcspContextCut}): the
+ * values written whole before the cut; `lost`, those nginx always writes (responder, certificate) not
+ * read and a path cut inside its quotes; `partial`, a value that ran into the marker.
+ */
+export interface CutContext extends ValuesCut {
+  /** The values written whole before the cut (and a partial one as written). */
   values: Values;
-  /** The values the cut took: those nginx always writes (responder, certificate) not read, and a path cut inside its quotes; in nginx's order. */
-  lost: ValueName[];
-  /** A value that ran into the marker (`responder: ocsp.digic…`): kept as written, as the cut may have shortened it or come right after it. */
-  partial: ValueName[];
 }
 
 /**

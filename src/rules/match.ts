@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { APACHE_LEAD, parseLine, type ParseOptions } from '../parse/line.js';
 import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
-import { splitApacheCertSuffix, splitApacheCertSuffixCut, type SuffixCut } from '../parse/apache-cert.js';
+import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, nginxOcspContextCut, opensslBlock, opensslValues, type CutContext } from '../parse/context.js';
 import {
   canonicalTrigger,
@@ -49,6 +49,7 @@ import {
   type Severity,
   type ValueName,
   type Values,
+  type ValuesCut,
 } from '../types.js';
 import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
@@ -109,10 +110,8 @@ export interface Prepared {
   byTrigger: Map<string, string | null>;
   /** The message as written, when normalisation changed more than blanks (for faithful values). */
   original?: string;
-  /** The values of nginx's stapling context a poster's cut took (`CutContext.lost`), when the cut fell in it. */
-  lost?: ValueName[];
-  /** Its values the cut marker touched (`CutContext.partial`): kept as written. */
-  partial?: ValueName[];
+  /** What a poster's cut did to nginx's stapling context or Apache's certificate suffix, when it fell in one. */
+  valuesCut?: ValuesCut;
 }
 
 /** A message as written, before normalisation: see {@link messageBody}. */
@@ -122,7 +121,7 @@ export interface MessageBody {
   /** The certificate suffix's values (and the line's time as `loggedAt` beside a notAfter). */
   shared: Values;
   /** What a paste's cut inside the certificate suffix took (`splitApacheCertSuffixCut()`), when it fell there. */
-  suffixCut?: SuffixCut;
+  suffixCut?: ValuesCut;
 }
 
 /** The end of Apache's certificate suffix followed by a poster's cut marker only (bounded: linear). */
@@ -140,7 +139,7 @@ export function messageBody(p: ParsedLine): MessageBody {
   // An escaped copy (`&quot;`, `\"`) decoded is the text as written.
   let original = unescaped(unpadded(p.message));
   let shared: Values = {};
-  let suffixCut: SuffixCut | undefined;
+  let suffixCut: ValuesCut | undefined;
   if (p.server !== 'nginx' && original.includes(' [')) {
     // A poster's cut marker after the whole suffix (`… GMT]…`, `… GMT] [...]`) is not part of it.
     const marked = holdsEllipsis(original) ? SUFFIX_THEN_CUT.exec(original) : null;
@@ -191,9 +190,8 @@ export function prepare(p: ParsedLine, lean = false, body: MessageBody = message
   const prepared: Prepared = { message: n.text, shared, cutMarker: n.cutMarker, byTrigger: new Map() };
   if (raw !== original) prepared.original = original;
   // (Apache's suffix and nginx's context are never in one message: one of them says what the cut did.)
-  const cut = cutCtx ?? body.suffixCut;
-  if (cut && cut.lost.length > 0) prepared.lost = cut.lost;
-  if (cut && cut.partial.length > 0) prepared.partial = cut.partial;
+  const valuesCut = cutCtx ?? body.suffixCut;
+  if (valuesCut && (valuesCut.lost.length > 0 || valuesCut.partial.length > 0)) prepared.valuesCut = valuesCut;
   return prepared;
 }
 
@@ -468,15 +466,15 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
  * @param cutMarker a poster's cut marker ended the message (`Prepared.cutMarker`)
  * @param redacted the names of the hit's values that look redacted, when known ({@link redactedValues}
  *   of the same values; not changed by the cut, which gets a copy)
- * @param context what the marker's cut did to nginx's stapling context: the values it took and those it
- *   touched (`Prepared.lost`, `Prepared.partial`)
+ * @param valuesCut what the cut did to nginx's stapling context or Apache's certificate suffix
+ *   (`Prepared.valuesCut`)
  */
 export function cutOf(
   parsed: ParsedLine,
   hit: RuleHit,
   cutMarker: boolean,
   redacted = redactedValues(hit.values),
-  context?: Pick<Prepared, 'lost' | 'partial'>,
+  valuesCut?: ValuesCut,
 ): LineCut | undefined {
   const cut: LineCut = {};
   // (A transport failure is written per handshake, never at start-up: alone with its AH code, in the
@@ -484,11 +482,11 @@ export function cutOf(
   if (parsed.format === null || (parsed.format === 'apache-startup' && hit.rule.role === 'transport')) cut.prefix = 'missing';
   else if ((parsed.format === 'nginx' || parsed.format === 'apache22') && parsed.time === null) cut.prefix = 'partial';
   else if (parsed.format === 'apache24' && parsed.time === null && parsed.wrapper === null) cut.prefix = 'partial';
-  // (The values the pattern's twin found missing, then those of the context the marker took.)
-  if (hit.tail || cutMarker || context?.lost || context?.partial) {
-    const lost = (context?.lost ?? []).filter((k) => hit.values[k] === undefined);
+  // (The values the pattern's twin found missing, then those the cut took.)
+  if (hit.tail || cutMarker || valuesCut) {
+    const lost = (valuesCut?.lost ?? []).filter((k) => hit.values[k] === undefined);
     cut.tail = { missing: [...new Set([...(hit.tail?.missing ?? []), ...lost])] };
-    const partial = (context?.partial ?? []).filter((k) => hit.values[k] !== undefined);
+    const partial = (valuesCut?.partial ?? []).filter((k) => hit.values[k] !== undefined);
     if (partial.length > 0) cut.tail.partial = partial;
   }
   if (redacted !== null) cut.redacted = [...redacted];
@@ -1270,7 +1268,7 @@ function bestMatchOf(
     let best: RuleHit | undefined;
     let cutMarker: boolean;
     let redacted: ValueName[] | null | undefined;
-    let context: Prepared | undefined;
+    let valuesCut: ValuesCut | undefined;
     if (leanHits) {
       // (A lean preparation has not all the values: cut readings prepare again.)
       if (remembered) remember({ text, parsed, prepared: null });
@@ -1283,11 +1281,11 @@ function bestMatchOf(
       best = h.hits[0];
       cutMarker = h.prepared.cutMarker;
       redacted = h.redacted;
-      context = h.prepared;
+      valuesCut = h.prepared.valuesCut;
     }
     if (!best) return null;
     // (Undefined `redacted`, not from the memo: cutOf() asks of the values itself.)
-    const cut = cutOf(parsed, best, cutMarker, redacted, context);
+    const cut = cutOf(parsed, best, cutMarker, redacted, valuesCut);
     // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
     const match: LineMatch = {
       rule: best.rule,
