@@ -100,6 +100,20 @@ test('property: any chunking gives the same findings, line numbers and accountin
   );
 });
 
+test.each([
+  ['holds no key: not examined', '{"', 0],
+  ['holds a key but is cut short: undecoded', '{"message":"OCSP responder timed out', 1],
+])('a JSON-looking line after a message that may go on (%s) is counted alike by every path and chunking', (_case, record, undecoded) => {
+  // Found by the property below (seed -612009362): the byte scanner hands over the line after AH02217 with
+  // the keys it holds, and a record line with none was decoded there but not on the simple path.
+  for (const end of ['', '\n', '\r\n']) {
+    const text = `${REAL[0]}\n${record}${end}`;
+    const simple = summary(analyze(text, rules, { name: 'x.log' }));
+    expect(simple.stats).toMatchObject({ lines: 2, undecoded });
+    for (const sizes of [[1], [2, 3], [1 << 20]]) expect(summary(scan(Buffer.from(text), sizes))).toEqual(simple);
+  }
+});
+
 test('the simple line-by-line reference path (split2) agrees with the fast path', async () => {
   const { analyzeStreamByLine } = await import('./helpers/reference.js');
   const { analyzeStream } = await import('../src/run/stream.js');

@@ -1341,8 +1341,9 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   const cutOfRule = memoCutOfRule();
   type MatchResult = { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
   const matchRecord = (text: string, location: LineLocation, present: readonly number[] | undefined): MatchResult => {
-    // Only what the byte scanner would hand over is examined (a key, plain or escaped, is in it).
-    if (!present && !keys.some((k) => text.includes(k))) return { parsed: null, match: null };
+    // Only a record that holds a key (plain or escaped) is examined, whichever path delivered it: the
+    // byte scanner also hands over the line after a message that may go on, with the keys it holds (none).
+    if (present ? present.length === 0 : !keys.some((k) => text.includes(k))) return { parsed: null, match: null };
     const r = decodeRecord(text);
     if (!r.ok) return { parsed: null, match: null, record: 'undecoded' };
     const rs = rulesIn(r.record.line, candidateTriggers(r.record.line));
