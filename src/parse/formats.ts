@@ -419,7 +419,8 @@ export function findServerStart(text: string, limit = 200): number {
   return m ? m.index + m[1]!.length : -1;
 }
 const SERVER_START = new RegExp(
-  '(^|[^\\w/])(?:' +
+  // Not inside a word or path; a run of `_` (Markdown's emphasis) may come right before.
+  '(^|[^\\w/]|(?<!\\w)_+)(?:' +
     `nginx: \\[${NGX_LEVEL}\\] ` +
     `|\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: ` +
     `|\\[${NGX_LEVEL}\\] \\d+#\\d+: ` +

@@ -132,7 +132,11 @@ const CLOSER: Record<string, string> = {
   '[': ']',
   '(': ')',
   '<': '>',
+  '*': '*',
+  _: '_',
 };
+/** Markdown's emphasis marks, which a paste puts around a whole line as a run (`*…*`, `**…**`, `_…_`). */
+const EMPHASIS = new Set(['*', '_']);
 /** Marks a server's message pairs itself (its quoted values, its bracketed fields). */
 const PAIRED = new Set(['"', '“', '‘', '«', '「', '[', '(', '<']);
 /** After the closing mark: a full stop, comma, colon or blanks of the poster's sentence. */
@@ -140,7 +144,7 @@ const AFTER_CLOSER = /[\s.,;:\u3002\uff0c]/;
 
 /**
  * Where the server's line ends when a paste enclosed it (`` `2024/01/01 … responder: ocsp.example` ``,
- * `"[Mon …] … AH01941: …".`, `[2024/01/01 …]`): before the closing mark that answers the mark right in
+ * `"[Mon …] … AH01941: …".`, `[2024/01/01 …]`, Markdown's `*[Mon …] … [subject: … ]*`): before the closing mark that answers the mark right in
  * front of the server's prefix at `at`, when that closing mark ends the text (but for the poster's
  * punctuation) and, for the marks a message pairs itself ({@link PAIRED}), is unpaired inside the line
  * (an odd count of `"`, more closing than opening brackets), so a value's own closing quote is not
@@ -152,6 +156,12 @@ function enclosedEnd(text: string, at: number): number {
   if (close === undefined) return text.length;
   let end = text.length;
   while (end > at && AFTER_CLOSER.test(text[end - 1]!)) end--;
+  if (EMPHASIS.has(open)) {
+    // Markdown emphasis (`*…*`, `**…**`, `_…_`): neither server ends a line with its mark.
+    let e = end;
+    while (e > at && text[e - 1] === open) e--;
+    return e < end ? e : text.length;
+  }
   if (end <= at || text[end - 1] !== close) return text.length;
   let closes = 0;
   let opens = 0;

@@ -385,13 +385,17 @@ export function logIdBlocks(line: string): Variant[] {
 }
 
 /**
- * The line enclosed whole by a paste: inline code (`` ` ``), quotes plain and typographic, brackets and
- * parentheses, some followed by the poster's full stop or comma; a line without the server's prefix
- * only in inline code (the other marks may begin or end a message).
+ * The line enclosed whole by a paste: inline code (`` ` ``), Markdown's emphasis (`*…*`, `**…**`, `_…_`: a
+ * table cell of github.com Primero ops docs), quotes plain and typographic, brackets and parentheses, some
+ * followed by the poster's full stop or comma; a line without the server's prefix only in inline code or
+ * emphasis (the other marks may begin or end a message).
  */
 export function enclosed(line: string): Variant[] {
   const around: [string, string, string][] = [
     ['`', '`', ''],
+    ['*', '*', ''],
+    ['**', '**', '.'],
+    ['_', '_', ''],
     ['\u201c', '\u201d', ''],
     ['"', '"', '.'],
     ["'", "'", ','],
@@ -402,7 +406,7 @@ export function enclosed(line: string): Variant[] {
   // Quotes, brackets and parentheses only around a line with the server's prefix: a message may begin with them.
   // Brackets around a line whose own are unbalanced (`uri http://[zz::bad/x`) cannot tell whose the last one is.
   const count = (ch: string): number => line.split(ch).length - 1;
-  const marks = (parseLine(line).format === null ? around.slice(0, 1) : around).filter(([o, c]) => o === c || count(o) === count(c));
+  const marks = (parseLine(line).format === null ? around.slice(0, 4) : around).filter(([o, c]) => o === c || count(o) === count(c));
   const out: Variant[] = marks.map(([o, c, after]) => ({ kind: `enclosed in ${o}${c}${after}`, lines: [`${o}${line}${c}${after}`] }));
   const stripped = stripPrefix(line);
   if (stripped !== line) {
