@@ -4,7 +4,7 @@
  * test puts every positive sample among other entries on one line (`onOneLine()` in helpers/variants.ts).
  */
 import fc from 'fast-check';
-import { entriesIn } from '../src/parse/entries.js';
+import { entriesIn, linesIn } from '../src/parse/entries.js';
 
 const NGINX =
   '2016/02/09 22:20:21 [error] 2417#0: OCSP_basic_verify() failed (SSL: …) while requesting certificate status, responder: gv.symcd.com';
@@ -94,4 +94,39 @@ test('the pre-test never changes the split (property, against the regex walk alo
     }),
     { numRuns: 3000 },
   );
+});
+
+describe('linesIn: line breaks kept as text', () => {
+  const NGX_T = 'nginx: [warn] "ssl_stapling" ignored, issuer certificate not found';
+  test.each([
+    ['HTML <br> in a table cell', `| *$ nginx -t*<br>*${NGX_T}*<br>*done* |`, ['| *$ nginx -t*', `*${NGX_T}*`, '*done* |']],
+    ['<br />, <BR> and escaped &lt;br&gt;', `a<br />${NGX_T}<BR>b&lt;br&gt;c`, ['a', NGX_T, 'b', 'c']],
+    ['BBCode [br]', `a[br]${NGX_T}`, ['a', NGX_T]],
+    [
+      'literal \\n and \\r\\n',
+      `$ nginx -t\\r\\n${NGX_T}\\nnginx: configuration file test failed`,
+      ['$ nginx -t', NGX_T, 'nginx: configuration file test failed'],
+    ],
+    ['a blank line between', `a\\n\\n${NGX_T}`, ['a', '', NGX_T]],
+    ['a Windows path before a break', `${NGX_T} for "C:\\nginx\\conf\\a.pem"\\nnext`, [`${NGX_T} for "C:\\nginx\\conf\\a.pem"`, 'next']],
+  ])('%s', (_what, line, want) => {
+    expect(linesIn(line)).toEqual(want);
+  });
+
+  test.each([
+    ['no break', NGX_T],
+    ['a break only at the end (the markup after one pasted line)', `${NGX_T}<br>`],
+    ['an escape only at the end', `${NGX_T}\\n`],
+    ['a Windows path (drive)', 'certificate "C:\\nginx\\nginx.crt"'],
+    ['a Windows path (relative, another separator in it)', 'ssl_certificate ..\\conf\\nginx.crt'],
+    ['an escaped backslash before n', 'path "C:\\\\nginx"'],
+    ["a JSON record (its escapes are the decoder's)", `{"log":"${NGX_T}\\n"}`],
+  ])('%s: null', (_what, line) => {
+    expect(linesIn(line)).toBeNull();
+  });
+
+  test('linear on hostile lines (a 300 000-character token of literal \\n, a run of backslashes)', () => {
+    expect(linesIn('a\\n'.repeat(100_000))!.length).toBe(100_000);
+    expect(linesIn('\\'.repeat(200_000) + 'n')).toBeNull();
+  });
 });

@@ -6,6 +6,7 @@
  * `[Www Mmm dd hh:mm:ss[.usec] yyyy] [` (server/log.c, `%t`). Pure.
  */
 import { NGX_LEVEL } from './formats.js';
+import { isRecordLine } from './record.js';
 
 const APACHE_TIME =
   '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? \\d{4}';
@@ -86,5 +87,63 @@ export function entriesIn(text: string): string[] | null {
     const piece = text.slice(from, jointStart(text, from, to));
     if (piece.length > 0) out.push(piece);
   }
+  return out.length > 1 ? out : null;
+}
+
+/**
+ * A line break written as text: HTML's `<br>` (`<br/>`, `<br />`, any case, or escaped once as
+ * `&lt;br&gt;`) and BBCode's `[br]` (`[BR]`), which join a pasted log's lines in a page's source, a Markdown table
+ * cell or a forum's code view; a literal `\n` or `\r\n`, which an escaped copy leaves (a JSON string, a
+ * one-line field of a bug tracker). {@link linesIn} tells a `\n` that is part of a Windows path apart.
+ */
+const TEXT_BREAK = /<[Bb][Rr]\s*\/?>|&lt;[Bb][Rr]\s*\/?&gt;|\[(?:br|BR)\]|(?:\\r)?\\n/g;
+
+/** How far a path token is looked at on either side of a literal `\n` (Windows' MAX_PATH): keeps the split linear. */
+const PATH_MAX = 260;
+/** A drive (`C:\`), or a backslash before what no escape in a copied log is (`\conf`, `\Apache24`). */
+const WINDOWS_PATH = /(?:^|[^A-Za-z])[A-Za-z]:\\|\\[^nrt"/\\u]/;
+/** Characters that end a path token: blanks and the quotes and brackets that enclose a path. */
+const TOKEN_END = ' \t"\'()[]<>=,;';
+
+/**
+ * Is the literal `\n` (or `\r\n`) at text[from, to) part of a Windows path (`C:\nginx\conf\nginx.conf`, whose
+ * token holds a drive or another separator), or the `n` after an escaped backslash (`\\n`)?
+ * @param min where the current piece starts (an earlier break's text is not part of the token)
+ */
+function inWindowsPath(text: string, min: number, from: number, to: number): boolean {
+  if (text.charCodeAt(from - 1) === BACKSLASH) return true;
+  let start = from;
+  const low = Math.max(min, from - PATH_MAX);
+  while (start > low && !TOKEN_END.includes(text[start - 1]!)) start--;
+  let end = to;
+  const high = Math.min(text.length, to + PATH_MAX);
+  while (end < high && !TOKEN_END.includes(text[end]!)) end++;
+  return WINDOWS_PATH.test(text.slice(start, end));
+}
+
+/**
+ * The lines of a physical line that holds line breaks written as text (issue 10, class 3: a paste that
+ * kept its line breaks only as markup or escapes), each without the break; blank pieces at either end
+ * are dropped, so a break only at the line's end (`…<br>`, `…\n`: the markup or escape after one pasted
+ * line, which the parser removes) leaves the line alone. Null when it holds no such break between two
+ * pieces, or for a JSON record (`src/parse/record.ts`). Linear (each break looks at most {@link PATH_MAX} characters either side).
+ * @param text one physical line
+ */
+export function linesIn(text: string): string[] | null {
+  // (Native searches first: an Apache line always holds `[`, a line with a `\` or `<` is rare.)
+  if (!text.includes('\\n') && !text.includes('<') && !text.includes('&lt;') && !text.includes('[br]') && !text.includes('[BR]'))
+    return null;
+  if (isRecordLine(text)) return null; // a JSON record's escapes are its decoder's to read
+  const out: string[] = [];
+  let from = 0;
+  TEXT_BREAK.lastIndex = 0;
+  for (let m = TEXT_BREAK.exec(text); m !== null; m = TEXT_BREAK.exec(text)) {
+    if (m[0].endsWith('\\n') && inWindowsPath(text, from, m.index, m.index + m[0].length)) continue;
+    out.push(text.slice(from, m.index));
+    from = m.index + m[0].length;
+  }
+  out.push(text.slice(from));
+  while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
+  while (out.length > 0 && out[0]!.trim() === '') out.shift();
   return out.length > 1 ? out : null;
 }

@@ -22,7 +22,7 @@
  * has no accessor: the joiner keeps the last few lines itself. Both paths therefore see the same
  * physical lines and give the same messages (test/join.test.ts compares them).
  */
-import { entriesIn } from '../parse/entries.js';
+import { entriesIn, linesIn } from '../parse/entries.js';
 import type { CauseId, LineLocation, LineMatch, ParsedLine, Rule } from '../types.js';
 import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
@@ -1465,8 +1465,9 @@ export class MessageJoiner {
    * @returns the messages completed by this line, and how many further lines are wanted (0 or 1)
    */
   line(text: string, no: number, keys: readonly number[] | undefined, before: EarlierLines | undefined): { results: MessageResult[]; want: number } {
-    // Several entries on one line (a paste that lost its line breaks): each is a line of its own.
-    const entries = entriesIn(text);
+    // Several lines on one (a paste that kept its line breaks as `<br>` or `\n`, or lost them between
+    // entries): each is a line of its own.
+    const entries = linesIn(text) ?? entriesIn(text);
     if (entries !== null) {
       const results: MessageResult[] = [];
       let want = 0;

@@ -464,6 +464,44 @@ export function onOneLine(line: string): Variant[] {
   ];
 }
 
+/** Line breaks kept as text on one physical line: HTML's (plain and escaped once), BBCode's, an escaped copy's. */
+const TEXT_BREAKS: [string, string][] = [
+  ['<br>', '<br>'],
+  ['<br />', '<br />'],
+  ['<BR/>', '<BR/>'],
+  ['&lt;br&gt;', '&lt;br&gt;'],
+  ['[br]', '[br]'],
+  ['literal \\n', '\\n'],
+  ['literal \\r\\n', '\\r\\n'],
+];
+
+/**
+ * The line among the lines pasted with it, all on one physical line with their breaks kept as text (issue 10,
+ * class 3): a Markdown table cell or a page's source joins them with `<br>` (github.com Primero ops docs: a
+ * `systemctl status nginx` output in one cell, each line in `*…*`), a page's source escaped once with
+ * `&lt;br&gt;`, BBCode with `[br]`, an escaped copy with a literal `\n` or `\r\n`. The command before it and the
+ * configuration test's closing lines after it; the line whole, without the server's prefix, and behind
+ * journald's syslog-style prefix.
+ */
+export function joinedByTextBreaks(line: string, server: Server): Variant[] {
+  const tag = server === 'apache' ? 'httpd' : 'nginx';
+  const around = [`$ sudo systemctl reload ${tag}`, ...configTested(line, server)[0]!.lines.slice(1)];
+  const all = (l: string): string[] => [around[0]!, l, ...around.slice(1)];
+  const join = (br: string, l: string): string => all(l).join(br);
+  const out: Variant[] = TEXT_BREAKS.map(([name, br]) => ({ kind: `among other lines joined by ${name}`, lines: [join(br, line)] }));
+  const cell = all(line).map((l) => `*${l}*`);
+  out.push({ kind: 'in a Markdown table cell, each line in *…*, joined by <br>', lines: [`| Status | ${cell.join('<br>')} |`] });
+  out.push({
+    kind: 'behind journald, among other lines joined by <br>',
+    lines: [join('<br>', `Sep 21 23:16:06 web1 ${tag}[781]: ${line}`)],
+    host: 'web1',
+  });
+  const stripped = stripPrefix(line);
+  if (stripped !== line)
+    out.push({ kind: 'prefix stripped, among other lines joined by literal \\n', lines: [join('\\n', stripped)], of: stripped });
+  return out;
+}
+
 /**
  * The line in the escaped forms people copy it in (issue 10, class 1): HTML character references from a
  * page's source or a scraper (named, numeric, and escaped twice by a forum), and JSON string escapes from
@@ -564,6 +602,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...enclosed(line));
   out.push(...markedUp(line));
   out.push(...onOneLine(line));
+  out.push(...joinedByTextBreaks(line, parseLine(line).server ?? server));
   out.push(...ellipsisAfter(line));
   out.push(...oddBlanks(line));
   return out;
