@@ -16,7 +16,7 @@ import type { LineFormat, ParsedLine } from '../types.js';
 import { emptyLine, findServerStart, parseServerLine } from './formats.js';
 import { splitClient } from './fields.js';
 import { unmarked, unwrap } from './wrappers.js';
-import { unblanked, unpadded } from './normalize.js';
+import { uncoloured, unblanked, unpadded } from './normalize.js';
 
 export { apacheTimeToIso } from './time.js';
 
@@ -54,7 +54,8 @@ export interface ParseOptions {
  * @param line one line without its line end (a trailing CR is ignored)
  * @returns the fields; `format: null` and `message` = the unwrapped line when no prefix fits
  */
-export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
+export function parseLine(raw: string, options: ParseOptions = {}): ParsedLine {
+  const line = uncoloured(raw);
   const p = parseAsWritten(line, options);
   if (p.format !== null) return p;
   // A copy from a web page (no-break, typographic or zero-width spaces where the server wrote spaces) parses

@@ -220,6 +220,42 @@ export function unblanked(text: string): string {
 }
 
 /**
+ * Colour codes a terminal tool put in a line: ECMA-48 control sequences (SGR `ESC[1;31m`, erase `ESC[K`), as
+ * `grep --color`, ccze, grc, docker compose and journalctl write them; and as a copy shows them without
+ * the ESC byte, in caret notation (`^[[1;31m`: `cat -v`, `less`) or with the ESC lost (`[1;31m…[0m`, `[m[K`
+ * in a pasted issue: only SGR with a number, or `[m` / `[K` next to another code).
+ */
+const COLOUR = new RegExp(
+  [
+    '\\u001b\\[[0-9;?]*[A-Za-z]',
+    '\\^\\[\\[[0-9;?]*[A-Za-z]',
+    '\\[\\d{1,3}(?:;\\d{1,3})*m',
+    '\\[m(?=\\[K)',
+    '(?<=\\[\\d{1,3}(?:;\\d{1,3})*m|\\[m)\\[K',
+  ].join('|'),
+  'g',
+);
+
+/** Does the text hold `[` before a digit (where a colour code that lost its ESC starts)? Native searches. */
+function bracketDigit(text: string): boolean {
+  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) {
+    const c = text.charCodeAt(i + 1);
+    if (c >= 0x30 && c <= 0x39) return true;
+  }
+  return false;
+}
+
+/**
+ * The line without the colour codes a terminal tool or a copy of its output left in it ({@link COLOUR}):
+ * neither server writes one (both escape control bytes in what they log), so the prefix, the message and
+ * its values parse as written. The text itself when it holds none.
+ */
+export function uncoloured(text: string): string {
+  if (!text.includes('\u001b') && !text.includes('^[[') && !bracketDigit(text)) return text;
+  return text.replace(COLOUR, '');
+}
+
+/**
  * The text without a poster's cut marker at its end (`…`, `...`, `[...]`, `(...)`, `<...>`), as
  * {@link normalizeText} removes it, for reading values from the text as written. Linear: the marker is
  * searched for only when the text ends like one.

@@ -37,6 +37,7 @@ import {
   plainText,
   printableAscii,
   unbalanced,
+  uncoloured,
 } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
@@ -1465,6 +1466,9 @@ export class MessageJoiner {
    * @returns the messages completed by this line, and how many further lines are wanted (0 or 1)
    */
   line(text: string, no: number, keys: readonly number[] | undefined, before: EarlierLines | undefined): { results: MessageResult[]; want: number } {
+    // Colour codes a terminal tool left (`grep --color` around a phrase): the scan keys are found afresh without them.
+    const clean = uncoloured(text);
+    if (clean !== text) return this.line(clean, no, undefined, before);
     // Several lines on one (a paste that kept its line breaks as `<br>` or `\n`, or lost them between
     // entries): each is a line of its own.
     const entries = linesIn(text) ?? entriesIn(text);

@@ -503,6 +503,41 @@ export function joinedByTextBreaks(line: string, server: Server): Variant[] {
 }
 
 /**
+ * The line with the colour codes a terminal tool writes (issue 10, class 4): journalctl's colour for an error
+ * priority around the whole line, ccze/grc colouring the level, `grep --color -i ocsp` around the word it
+ * searched for (SGR then erase-line, `ESC[01;31mESC[K…ESC[mESC[K`), docker compose's coloured service name;
+ * each also as a copy shows it, in caret notation (`^[[`, `cat -v`, `less`) and with the ESC byte lost (`[1;31m`,
+ * a pasted issue).
+ */
+export function coloured(line: string): Variant[] {
+  const forms: [string, (code: string) => string][] = [
+    ['', (c) => `\u001b[${c}`],
+    [' (caret notation)', (c) => `^[[${c}`],
+    [' (ESC lost)', (c) => `[${c}`],
+  ];
+  const level = /\[((?:[\w-]+:)?)(emerg|alert|crit|error|warn|notice|info|debug)\]/.exec(line);
+  const word = /ocsp|stapl\w*|responder|issuer/i.exec(line);
+  const out: Variant[] = [];
+  for (const [how, esc] of forms) {
+    out.push({ kind: `coloured whole${how}`, lines: [`${esc('1;31m')}${line}${esc('0m')}`] });
+    out.push({ kind: `behind a coloured docker compose name${how}`, lines: [`${esc('36m')}proxy_1  |${esc('0m')} ${line}`] });
+    if (level) {
+      const [all, module, name] = level;
+      const painted = `[${module}${esc('31m')}${name}${esc('0m')}]`;
+      out.push({ kind: `level coloured${how}`, lines: [line.slice(0, level.index) + painted + line.slice(level.index + all.length)] });
+    }
+    if (word) {
+      const lit = `${esc('01;31m')}${esc('K')}${word[0]}${esc('m')}${esc('K')}`;
+      out.push({
+        kind: `grep --color around "${word[0].toLowerCase()}"${how}`,
+        lines: [line.slice(0, word.index) + lit + line.slice(word.index + word[0].length)],
+      });
+    }
+  }
+  return out;
+}
+
+/**
  * The line in the escaped forms people copy it in (issue 10, class 1): HTML character references from a
  * page's source or a scraper (named, numeric, and escaped twice by a forum), and JSON string escapes from
  * a record shown pretty-printed (Kibana's and `jq`'s JSON view: one `"message": "…",` line among the
@@ -604,6 +639,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...onOneLine(line));
   out.push(...joinedByTextBreaks(line, parseLine(line).server ?? server));
   out.push(...ellipsisAfter(line));
+  out.push(...coloured(line));
   out.push(...oddBlanks(line));
   return out;
 }

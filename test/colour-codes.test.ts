@@ -1,0 +1,41 @@
+/**
+ * Colour codes a terminal tool or a copy of its output leaves in a line (`uncoloured()`,
+ * `src/parse/normalize.ts`) are taken out before the line is parsed; the mutation test generates them
+ * around every rule sample (`coloured()` in helpers/variants.ts). Here the other side: nothing a server
+ * writes is taken for one — every real line of `samples/real/`, every rule sample (those that must match
+ * and those that must not) and every peer's golden line comes back unchanged, including Apache's
+ * `[mpm_event:notice]`, `[pid 1]`, IPv6 `[2001:db8::1]:443` and nginx's `[emerg]`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { uncoloured } from '../src/parse/normalize.js';
+import { loadRules } from '../src/rules/load.js';
+import { GOLDEN_LINES } from './fixtures/parser-golden-lines.js';
+
+const rules = await loadRules();
+const realDir = path.join(import.meta.dirname, '..', 'samples', 'real');
+const realLines = fs
+  .readdirSync(realDir)
+  .filter((f) => f.endsWith('.log'))
+  .flatMap((f) => fs.readFileSync(path.join(realDir, f), 'utf8').split('\n'));
+const sampleLines = rules.flatMap((r) => [...r.samples.match.map((s) => s.line), ...r.samples.nomatch.map((s) => s.line)]);
+
+test.each([
+  ['samples/real', realLines],
+  ['rule samples', sampleLines],
+  ['golden lines', GOLDEN_LINES.map((g) => g.line)],
+])('no line of %s is changed', (_what, lines) => {
+  expect(lines.length).toBeGreaterThan(20);
+  expect(lines.filter((l) => uncoloured(l) !== l)).toEqual([]);
+});
+
+const E = '\u001b';
+test.each([
+  ['SGR around the line', `${E}[1;31mline${E}[0m`, 'line'],
+  ['grep --color (SGR, erase line)', `a ${E}[01;31m${E}[Kocsp${E}[m${E}[K b`, 'a ocsp b'],
+  ['caret notation', '^[[36mproxy_1 |^[[0m x', 'proxy_1 | x'],
+  ['ESC lost', '[1;31m[Fri May 09 23:36:44 2014] [ssl:[31merror[0m] x[0m', '[Fri May 09 23:36:44 2014] [ssl:error] x'],
+  ['ESC lost, grep --color', 'a [01;31m[Kocsp[m[K b', 'a ocsp b'],
+])('%s', (_what, line, want) => {
+  expect(uncoloured(line)).toBe(want);
+});
