@@ -197,11 +197,41 @@ const AFTER_CODE_SPAN = /[\s.,;:!?)\]\u3001\u3002\uff0c\uff1f\uff01]/;
  */
 const ONLY_AROUND = new Set(['`']);
 
-/** A line without a server prefix enclosed by a paste in inline code, without the backticks ({@link enclosedEnd}). */
-function unenclosed(text: string): string {
-  if (!ONLY_AROUND.has(text[0] ?? '')) return text;
-  const end = enclosedEnd(text, 1);
-  return end === text.length ? text : text.slice(1, end);
+/**
+ * A line without a server prefix enclosed by a paste, without the marks: inline code ({@link enclosedEnd});
+ * Markdown emphasis, a run of one to three `*` or `_` at both ends (not `*45 `: the connection number an
+ * nginx fragment starts with); a single-quoted string literal in source code, told by the `\'` escapes it
+ * holds (`'(13)Permission denied: … mutex \'gnutls-ocsp\'.',`), indented as code is. Linear.
+ */
+function unenclosed(raw: string): string {
+  const text = raw.trimStart();
+  const c = text[0] ?? '';
+  if (text !== raw && c !== "'") return raw;
+  if (ONLY_AROUND.has(c)) {
+    const end = enclosedEnd(text, 1);
+    return end === text.length ? text : text.slice(1, end);
+  }
+  if (c === '*' || c === '_') return unemphasised(text, c);
+  if (c === "'" && text.includes("\\'")) {
+    let end = text.length;
+    while (end > 1 && AFTER_LITERAL.test(text[end - 1]!)) end--;
+    return text[end - 1] === "'" && text[end - 2] !== '\\' ? text.slice(1, end - 1) : raw;
+  }
+  return raw;
+}
+/** What may follow a string literal's closing quote: a list's comma, a statement's semicolon, a call's parenthesis. */
+const AFTER_LITERAL = /[\s,;)\]]/;
+
+/** The text without Markdown emphasis around it ({@link unenclosed}), or the text itself. */
+function unemphasised(text: string, mark: string): string {
+  let run = 0;
+  while (run < 3 && text[run] === mark) run++;
+  const first = text[run] ?? ' ';
+  if (first === ' ' || (first >= '0' && first <= '9') || first === mark) return text;
+  let end = text.length;
+  while (end > run && AFTER_CLOSER.test(text[end - 1]!)) end--;
+  for (let i = 1; i <= run; i++) if (text[end - i] !== mark) return text;
+  return text[end - run - 1] === ' ' || end - run <= run ? text : text.slice(run, end - run);
 }
 
 /** Formats {@link parseLine} recognises, for documentation and tests. */

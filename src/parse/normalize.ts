@@ -102,15 +102,20 @@ export function mayBeEscaped(text: string): boolean {
 /** HTML's character references a page's source or a scraper keeps (`&quot;`, `&#34;`, `&#x22;`, `&amp;quot;` escaped twice). */
 const HTML_REFERENCE = /&(?:(quot|apos|amp|lt|gt|nbsp);|#(\d{1,7});|#[xX]([0-9a-fA-F]{1,6});)/g;
 const NAMED: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>', nbsp: ' ' };
-/** What marks a JSON-escaped copy: an escaped quote or slash (`\"`, `\/` as rsyslog writes every slash, `\u0022`); no server writes a backslash before either. */
-const JSON_MARK = /\\["/]|\\u00[0-9a-f]{2}/i;
-const JSON_ESCAPE = /\\(?:(["\\/])|u([0-9a-fA-F]{4})|([nrt]))/g;
+/**
+ * What marks an escaped copy: an escaped quote or slash (JSON's `\"`, `\/` as rsyslog writes every slash,
+ * `\u0022`; a single-quoted string literal's `\'` in source code or a test: `'… can\'t retrieve issuer
+ * certificate!',`); no server writes a backslash before any of them.
+ */
+const JSON_MARK = /\\["'/]|\\u00[0-9a-f]{2}/i;
+const JSON_ESCAPE = /\\(?:(["'\\/])|u([0-9a-fA-F]{4})|([nrt]))/g;
 
 /**
  * A line copied in an escaped form, decoded back (issue 10, fragments): HTML's character references
  * (a page's source, a scraper, a forum that escapes twice: `&quot;ssl_stapling&quot; ignored`), and
  * JSON string escapes in a piece of a JSON log that is not a whole record (`"log":"… certificate
- * \"/etc/…\"\n","stream":…`: the record decoder takes whole ones, `src/parse/record.ts`). A reference
+ * \"/etc/…\"\n","stream":…`: the record decoder takes whole ones, `src/parse/record.ts`), and a
+ * string literal's `\'`. A reference
  * to a control character stays as written; `\n` `\r` `\t` become blanks.
  */
 export function unescaped(text: string): string {
@@ -144,6 +149,7 @@ function jsonUnescaped(t: string): string {
   return t
     .replaceAll('\\\\', ESCAPED_BACKSLASH)
     .replaceAll('\\"', '"')
+    .replaceAll("\\'", "'")
     .replaceAll('\\/', '/')
     .replaceAll('\\n', ' ')
     .replaceAll('\\r', ' ')

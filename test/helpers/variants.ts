@@ -541,8 +541,9 @@ export function coloured(line: string): Variant[] {
  * The line in the escaped forms people copy it in (issue 10, class 1): HTML character references from a
  * page's source or a scraper (named, numeric, and escaped twice by a forum), and JSON string escapes from
  * a record shown pretty-printed (Kibana's and `jq`'s JSON view: one `"message": "…",` line among the
- * record's other lines, no braces on the line), rsyslog's (`\/` for every slash) and a logfmt value
- * (`msg="…"`, as Loki's and Vector's logfmt output quote it).
+ * record's other lines, no braces on the line), rsyslog's (`\/` for every slash), a logfmt value
+ * (`msg="…"`, as Loki's and Vector's logfmt output quote it), and a single-quoted string literal in source
+ * code (`'… can\'t retrieve issuer certificate!',`: a web app's array of sample log lines).
  */
 export function escapedCopies(line: string): Variant[] {
   const out: Variant[] = [];
@@ -562,6 +563,11 @@ export function escapedCopies(line: string): Variant[] {
   if (line.includes('/'))
     out.push({ kind: "JSON-escaped with rsyslog's \\/", lines: [`"msg":${json.replace(/\//g, '\\/')},"syslogtag":"nginx:"`] });
   out.push({ kind: 'logfmt value (Loki, Vector)', lines: [`ts=2026-11-23T02:17:04Z level=error msg=${json}`] });
+  if (line.includes("'")) {
+    // A single-quoted string literal in source code or a test (a JavaScript array of sample lines).
+    const literal = `'${line.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+    out.push({ kind: 'in a single-quoted string literal', lines: [`  ${literal},`] });
+  }
   return out;
 }
 
