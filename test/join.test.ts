@@ -139,6 +139,32 @@ test('a JSON record line before a wrapped Apache line: the same findings streame
     for (const sizes of [[1], [7], [1 << 20]]) expect(summary(scan(Buffer.from(text), sizes, simd))).toEqual(memory);
 });
 
+test.each([
+  ['a literal \\n', '!\\n!'],
+  ['a <br>', 'a<br>b'],
+  ['colour codes', '\u001b[31mx\u001b[0m y'],
+  ['colour codes, ESC lost', '[1;31m[Wed Nov 08 22:10:03.300121 2017][0m'],
+])(
+  'a line split or uncoloured before the joiner (%s) ahead of a wrapped Apache line: the same findings streamed as in memory',
+  (_what, first) => {
+    // The property below found the first (seed 1099674016): in memory the line's pieces were kept for the look-back
+    // as two lines with one number, and the wrapped AH01929 after it could not take its prefix back.
+    const lines = [
+      first,
+      '[Wed Nov 08 22:10:03.300121 2017]',
+      '[ssl:error] [pid 12021:tid 139901]',
+      'AH01929: stapling_cache_response: OCSP',
+      'response session store error!',
+    ];
+    const text = lines.join('\n');
+    const report = analyze(text, rules, { name: 'x.log' });
+    expect(report.findings.map((f) => f.evidence.map((e) => e.line))).toEqual([[2]]);
+    const memory = summary(report);
+    for (const simd of [false, true])
+      for (const sizes of [[1], [7], [1 << 20]]) expect(summary(scan(Buffer.from(text), sizes, simd))).toEqual(memory);
+  },
+);
+
 test('property: wrapped messages among ordinary lines give the same findings streamed (any chunking, SIMD or not) as in memory', () => {
   const samples = rules.flatMap((r) => r.samples.match.map((s) => s.line)).filter((l, i) => i % 5 === 0);
   const pieceArb = fc.oneof(
@@ -148,6 +174,11 @@ test('property: wrapped messages among ordinary lines give the same findings str
       .tuple(fc.constantFrom(...samples), fc.constantFrom(40, 60, 80), fc.boolean())
       .map(([l, w, hard]) => (hard ? hardWrap(l, w) : wordWrap(l, w))),
     fc.string({ maxLength: 30 }).map((s) => [s.replace(/[\r\n]/g, ' ')]),
+    // Lines the joiner splits or cleans first: breaks kept as text, colour codes.
+    fc
+      .tuple(fc.constantFrom(...samples), fc.constantFrom('<br>', '\\n', '[br]'), fc.constantFrom(NGINX_NOISE, APACHE_NOISE, 'x'))
+      .map(([l, br, other]) => [other + br + l]),
+    fc.constantFrom(...samples).map((l) => [`\u001b[1;31m${l}\u001b[0m`]),
   );
   fc.assert(
     fc.property(

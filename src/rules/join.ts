@@ -1366,6 +1366,12 @@ export class MessageJoiner {
    *   server prefix ({@link prefixPieces}), and nothing else.
    * Otherwise `line` is a fragment on its own.
    */
+  /** Keep a physical line (without colour codes) for {@link lookBack}: the last {@link MAX_LOOK_BACK} + 1. */
+  private remember(line: Physical): void {
+    this.recent.push(line);
+    if (this.recent.length > MAX_LOOK_BACK + 1) this.recent.shift();
+  }
+
   private lookBack(line: Physical, triggers: readonly number[], before: EarlierLines | undefined): Physical[] {
     const n = Math.min(MAX_LOOK_BACK, line.no - 1 - Math.max(this.lastUsed, this.barrier));
     const starts = startsLogLine(line.text);
@@ -1373,7 +1379,7 @@ export class MessageJoiner {
     let texts: string[];
     const mem = this.recent.filter((r) => r.no < line.no && r.no >= line.no - n);
     if (mem.length === n) texts = mem.map((r) => r.text);
-    else if (before) texts = before(n);
+    else if (before) texts = before(n).map(uncoloured); // as this.recent holds them
     else return [];
     // A JSON record is a message of its own (the caller flushes at one it is given: the scanner gives
     // only those with a trigger, the in-memory path all), so nothing before it is either.
@@ -1480,12 +1486,14 @@ export class MessageJoiner {
         results.push(...r.results);
         want = r.want;
       }
+      // A later line looks back at this one whole, as the scanner's accessor gives it.
+      this.recent = this.recent.filter((r) => r.no !== no);
+      this.remember({ no, text });
       return { results, want };
     }
     const results: MessageResult[] = [];
     const line: Physical = { no, text: text.endsWith('\r') ? text.slice(0, -1) : text };
-    this.recent.push(line);
-    if (this.recent.length > MAX_LOOK_BACK + 1) this.recent.shift();
+    this.remember(line);
     if (this.deferred) {
       const d = this.deferred;
       this.deferred = null;
