@@ -39,6 +39,9 @@ import { twinHead } from '../src/rules/cut.js';
 const rules = await loadRules({ tie: 'samples' });
 const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
 
+/** A poster's words after a message: zh "warning" after a blank and without one (CJK), ru "error" after a dash, ko "error". */
+const OTHER_SCRIPT_WORDS = [' 警告', '的警告', ' — ошибка', ' 오류'];
+
 /** Feed physical lines through the joiner as the analyzer does; every message's result. */
 const results = (lines: readonly string[]): MessageResult[] => joinLines(matcher, lines, 'variant');
 
@@ -187,6 +190,16 @@ for (const rule of rules) {
     if (!hit.tail && triggerAt >= 0) for (const v of articlesDropped(sample.line, triggerAt + rule.trigger.length)) check(v);
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
+    // Cut short after a word, then the poster's words in another script (issue 10: a zh fix script's comment,
+    // `# 解决 "ssl_stapling" ignored, no OCSP responder URL 警告`): each cut right after a word (a letter, digit,
+    // closing quote or parenthesis before a blank), the forms in turn.
+    let form = 0;
+    for (let at = Math.max(from, 1); at < sample.line.length; at++)
+      if (sample.line[at] === ' ' && /[\w")]/.test(sample.line[at - 1]!))
+        check({
+          kind: 'cut short after a word, words in another script after',
+          lines: [sample.line.slice(0, at) + OTHER_SCRIPT_WORDS[form++ % 4]!],
+        });
     // The line quoted in inline code, cut short inside it, prose after the code (issue 10: a zh blog's preface,
     // `` `nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate` 的警告 ``).
     const prefix = prefixEnd(sample.line);

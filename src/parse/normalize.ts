@@ -58,6 +58,38 @@ const LIST_MARKER_CHARS = '-*+\u20220123456789';
  */
 const TRAILING_FULL_WIDTH = /[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f]+$/;
 
+/** Scripts no server writes a message in; CJK ones are written without blanks between words. */
+const SPACED_SCRIPTS =
+  '\\p{Script=Greek}\\p{Script=Cyrillic}\\p{Script=Armenian}\\p{Script=Hebrew}\\p{Script=Arabic}\\p{Script=Devanagari}\\p{Script=Thai}';
+const UNSPACED_SCRIPTS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
+const OTHER_SCRIPT = new RegExp(`[${SPACED_SCRIPTS}${UNSPACED_SCRIPTS}]`, 'u');
+const UNSPACED = new RegExp(`[${UNSPACED_SCRIPTS}]`, 'u');
+/** What a poster's words after a message hold none of: ASCII letters and digits, and a value's quotes, slashes, brackets. */
+const NOT_PROSE_TAIL = /[A-Za-z0-9"'/[\]]/;
+
+/**
+ * The text without a poster's words in another script after the message (issue 10: a zh fix script's comment
+ * `# 解决 "ssl_stapling" ignored, no OCSP responder URL 警告`, the message cut short and `警告` "warning" after
+ * it), so a message cut short before them still ends where the cut reading looks for its end. The words start
+ * after a blank, or (CJK, written without blanks) right after the message's last character; what follows holds no ASCII
+ * letter or digit, quote, slash or bracket (a value of the line: a quoted path, a certificate's subject); a dash
+ * before them goes with them. Linear.
+ */
+function withoutOtherScriptTail(t: string): string {
+  let q = t.length;
+  while (q > 0 && !NOT_PROSE_TAIL.test(t[q - 1]!)) q--;
+  for (let i = q; i < t.length; i++) {
+    const c = t[i]!;
+    if (!OTHER_SCRIPT.test(c)) continue;
+    if (i === 0 || !(/\s/.test(t[i - 1]!) || UNSPACED.test(c))) continue;
+    // A dash between the message and the words is the poster's too (`… URL — ошибка`).
+    let from = i;
+    while (from > q && /[\s\u2013\u2014-]/.test(t[from - 1]!)) from--;
+    return t.slice(0, from).trimEnd();
+  }
+  return t;
+}
+
 /** The message text normalised for matching, and whether a poster's cut marker ended it. */
 export interface NormalizedText {
   text: string;
@@ -309,6 +341,7 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   let t = (simple ? p : p.replace(BLANKS, ' ')).trim();
   if (!guarded || LIST_MARKER_CHARS.includes(t[0] ?? '.')) t = t.replace(LIST_MARKER, '');
   if (!guarded || t.charCodeAt(t.length - 1) >= 0x3000) t = t.replace(TRAILING_FULL_WIDTH, '').trimEnd();
+  if (!guarded || t.charCodeAt(t.length - 1) >= 0x370) t = withoutOtherScriptTail(t);
   // (The cut marker holds `...` or `…`.)
   if (!guarded || (t.includes('[') && holdsEllipsis(t))) t = t.replace(LEADING_CUT, '$1');
   const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
