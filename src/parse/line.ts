@@ -16,7 +16,7 @@ import type { LineFormat, ParsedLine } from '../types.js';
 import { emptyLine, findServerStart, parseServerLine } from './formats.js';
 import { splitClient } from './fields.js';
 import { unmarked, unwrap } from './wrappers.js';
-import { uncoloured, unblanked, unpadded } from './normalize.js';
+import { colourMap, hasColour, unblanked, unpadded } from './normalize.js';
 
 export { apacheTimeToIso } from './time.js';
 
@@ -54,18 +54,36 @@ export interface ParseOptions {
  * @param line one line without its line end (a trailing CR is ignored)
  * @returns the fields; `format: null` and `message` = the unwrapped line when no prefix fits
  */
-export function parseLine(raw: string, options: ParseOptions = {}): ParsedLine {
-  const line = uncoloured(raw);
-  const p = parseAsWritten(line, options);
+export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
+  const p = parseUncoloured(line, options);
   if (p.format !== null) return p;
   // A copy from a web page (no-break, typographic or zero-width spaces where the server wrote spaces) parses
   // once those are spaces. Only then: a log's own values keep every character they have.
   const plain = unblanked(line);
   if (plain === line) return p;
-  const q = parseAsWritten(plain, options);
+  const q = parseUncoloured(plain, options);
   // A fragment without a prefix (`OCSP_basic_verify() failed (…)`, `... (70007)The timeout …`) whose every
   // blank is an odd one was copied so too: read with spaces, as its prefix would have been.
   return q.format !== null || !line.includes(' ') ? q : p;
+}
+
+/**
+ * {@link parseAsWritten} on a line that may hold colour codes a terminal tool left (`src/parse/normalize.ts`,
+ * `uncoloured()`: journalctl's colour around the whole line, ccze on the level, docker compose's names): the
+ * prefix is read without them, the message as written but for the codes at its ends, so a code inside a value
+ * stays the value's own (a client's bytes, shown escaped, never dropped). The line parsed as it is when it
+ * holds none.
+ */
+function parseUncoloured(line: string, options: ParseOptions): ParsedLine {
+  if (!hasColour(line)) return parseAsWritten(line, options);
+  const { clean, toRaw } = colourMap(line);
+  const q = parseAsWritten(clean, options);
+  const at = q.message === '' ? -1 : clean.lastIndexOf(q.message);
+  if (at < 0 || clean === line) return q;
+  const end = at + q.message.length;
+  const mixed = clean.slice(0, at) + line.slice(toRaw[at], toRaw[end - 1]! + 1) + clean.slice(end);
+  const r = parseAsWritten(mixed, options);
+  return r.format === q.format ? r : q;
 }
 
 /** {@link parseLine} on the text as it is. */

@@ -28,7 +28,6 @@ import { fastPathsOn } from './fast-path.js';
 
 const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g;
 const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032]/g;
-const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 /** Zero-width characters and other-than-ASCII blanks, as character-class contents (shared by the patterns below). */
 const INVISIBLE_CHARS = '\\u200b-\\u200d\\u2060\\ufeff';
 const ODD_BLANK_CHARS = '\\u00a0\\u2000-\\u200a\\u202f\\u205f\\u3000';
@@ -108,7 +107,7 @@ export function plainText(text: string): string {
     // The joiner and the matcher ask for one line in turn, and normalizeText() asks again for what it got (pure: the last answer is reused).
     if (text === lastPlain.in) return lastPlain.out;
     // Printable ASCII holds no colour code, zero-width character or typographic quote: only a placeholder or a terminal's padding can change.
-    if (printableAscii(text) && !mayBeEscaped(text)) {
+    if (printableAscii(text) && !mayBeEscaped(text) && !hasColour(text)) {
       const plain = unpadded(text);
       const out = plain.includes('<') ? plain.replace(PLACEHOLDER, (m) => m.replace(/ /g, '_')) : plain;
       lastPlain = { in: text, out };
@@ -116,7 +115,7 @@ export function plainText(text: string): string {
     }
   }
   return unescaped(unpadded(text))
-    .replace(ANSI, '')
+    .replace(COLOUR, '')
     .replace(INVISIBLE, '')
     .replace(DOUBLE_QUOTES, '"')
     .replace(SINGLE_QUOTES, "'")
@@ -289,8 +288,33 @@ function bracketDigit(text: string): boolean {
  * its values parse as written. The text itself when it holds none.
  */
 export function uncoloured(text: string): string {
-  if (!text.includes('\u001b') && !text.includes('^[[') && !bracketDigit(text)) return text;
-  return text.replace(COLOUR, '');
+  return hasColour(text) ? text.replace(COLOUR, '') : text;
+}
+
+/**
+ * The text without colour codes ({@link uncoloured}) and, for each of its characters, where it stands in
+ * `text` (UTF-16 offsets).
+ */
+export function colourMap(text: string): { clean: string; toRaw: number[] } {
+  const toRaw: number[] = [];
+  let clean = '';
+  let from = 0;
+  const keep = (to: number): void => {
+    for (let i = from; i < to; i++) toRaw.push(i);
+    clean += text.slice(from, to);
+  };
+  COLOUR.lastIndex = 0;
+  for (let m = COLOUR.exec(text); m !== null; m = COLOUR.exec(text)) {
+    keep(m.index);
+    from = m.index + m[0].length;
+  }
+  keep(text.length);
+  return { clean, toRaw };
+}
+
+/** Can the text hold a colour code ({@link COLOUR})? Native searches: an ESC, caret notation, `m[K`, `[` before a digit. */
+export function hasColour(text: string): boolean {
+  return text.includes('\u001b') || text.includes('^[[') || text.includes('m[K') || bracketDigit(text);
 }
 
 /**

@@ -37,7 +37,6 @@ import {
   plainText,
   printableAscii,
   unbalanced,
-  uncoloured,
 } from '../parse/normalize.js';
 import { parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
@@ -1354,6 +1353,12 @@ export class MessageJoiner {
     return best;
   }
 
+  /** Keep a physical line for {@link lookBack}: the last {@link MAX_LOOK_BACK} + 1. */
+  private remember(line: Physical): void {
+    this.recent.push(line);
+    if (this.recent.length > MAX_LOOK_BACK + 1) this.recent.shift();
+  }
+
   /**
    * Earlier physical lines that belong to the message `line` continues (oldest first), from memory or
    * from the scanner. `line` does not start a log line, so its message may have begun before it:
@@ -1366,12 +1371,6 @@ export class MessageJoiner {
    *   server prefix ({@link prefixPieces}), and nothing else.
    * Otherwise `line` is a fragment on its own.
    */
-  /** Keep a physical line (without colour codes) for {@link lookBack}: the last {@link MAX_LOOK_BACK} + 1. */
-  private remember(line: Physical): void {
-    this.recent.push(line);
-    if (this.recent.length > MAX_LOOK_BACK + 1) this.recent.shift();
-  }
-
   private lookBack(line: Physical, triggers: readonly number[], before: EarlierLines | undefined): Physical[] {
     const n = Math.min(MAX_LOOK_BACK, line.no - 1 - Math.max(this.lastUsed, this.barrier));
     const starts = startsLogLine(line.text);
@@ -1379,7 +1378,7 @@ export class MessageJoiner {
     let texts: string[];
     const mem = this.recent.filter((r) => r.no < line.no && r.no >= line.no - n);
     if (mem.length === n) texts = mem.map((r) => r.text);
-    else if (before) texts = before(n).map(uncoloured); // as this.recent holds them
+    else if (before) texts = before(n);
     else return [];
     // A JSON record is a message of its own (the caller flushes at one it is given: the scanner gives
     // only those with a trigger, the in-memory path all), so nothing before it is either.
@@ -1472,9 +1471,6 @@ export class MessageJoiner {
    * @returns the messages completed by this line, and how many further lines are wanted (0 or 1)
    */
   line(text: string, no: number, keys: readonly number[] | undefined, before: EarlierLines | undefined): { results: MessageResult[]; want: number } {
-    // Colour codes a terminal tool left (`grep --color` around a phrase): the scan keys are found afresh without them.
-    const clean = uncoloured(text);
-    if (clean !== text) return this.line(clean, no, undefined, before);
     // Several lines on one (a paste that kept its line breaks as `<br>` or `\n`, or lost them between
     // entries): each is a line of its own.
     const entries = linesIn(text) ?? entriesIn(text);

@@ -26,6 +26,7 @@ import {
   holdsEllipsis,
   looksRedacted,
   withoutCutMarker,
+  hasColour,
   looseTriggerCore,
   looseTriggerPattern,
   looseTriggerRuns,
@@ -33,6 +34,7 @@ import {
   plainText,
   rareWords,
   scanKeys,
+  uncoloured,
   unescaped,
   unpadded,
 } from '../parse/normalize.js';
@@ -1325,7 +1327,11 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     (byAnchorList ??= planner.choose().map((a) => ({ anchor: a, keys: keys.flatMap((k, i) => (k.includes(a) ? [i] : [])) })));
   const rulesByTrigger = rulesOfTriggers(all, triggers);
 
-  const candidateTriggers = candidatesOf(keys, keyTriggers, byAnchor);
+  const candidatesOfText = candidatesOf(keys, keyTriggers, byAnchor);
+  // A colour code a terminal tool left (`grep --color` around a phrase) may split a key the scanner looked
+  // for: the keys are found afresh in the text without colour codes.
+  const candidateTriggers = (text: string, present?: readonly number[]): readonly number[] =>
+    hasColour(text) ? candidatesOfText(uncoloured(text)) : candidatesOfText(text, present);
   const triggersIn = triggersInOf(triggers);
   const holds = holdsOf(triggers, keys, keyTriggers, byAnchor, (text, ti) => rulesIn(text, [ti]));
   /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
