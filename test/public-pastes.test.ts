@@ -30,6 +30,14 @@ const now = new Date('2026-01-01T00:00:00Z');
 
 /** Entries the analyzer does not get right yet, with the reason (keyed by source and what it shows). */
 const KNOWN_MISSES: Record<string, string> = {
+  'github.com Test::Nginx file using resty.ocsp (TEST 1 --- error_log, index file id 35968950545) Test::Nginx error_log of a resty.ocsp library (TEST 1 --- error_log)':
+    'a library\'s own wording for no responder URL ("OCSP responder not found"), written by its caller and by no server or common script: no rule reads it',
+  'github.com React monitoring dashboard (Prometheus log-pattern card list for lua-resty-auto-ssl, index file id 57990525903) look-alike: Prometheus log-pattern card list for lua-resty-auto-ssl':
+    'a false alarm: a string literal in source code holds the trigger phrase ("failed to get OCSP responder") and is read as a message cut after it, the same form as a quoted log line cut short',
+  'https://runebook.dev/en/articles/apache_http_server/mod/mod_ssl/sslstaplingcache (numbered list of quoted messages, tag stripped) numbered list of quoted messages, tag stripped':
+    'a page that lower-cased one message and lost its <VirtualHost> to an HTML-to-text conversion, and quotes a detail line ("stapling_renew_response: error in retrieved response!") that names no cause without its cause line',
+  'github.com frankjamison QuestKeeper server runbook (§D SSL stapling warnings, bare APLOGNO codes in inline code, index file id 62900026028) §D SSL stapling warnings, bare APLOGNO codes in inline code':
+    'bare AH codes in prose ("errors like `AH02218` / `AH02604`") with no message text: a code alone is read only next to its message (src/rules/code-reading.ts)',
   'github.com OCSP stapling notes (zh, index file id 61794483616, “问题 2：resolver 配置缺失”) shell comments in a code block quoting two messages with "或" between them and an ellipsis':
     'the ellipsis takes the blank that ends the trigger ("no resolver defined to resolve..."), and the bare phrase is nginx\'s for proxy_pass and Lua cosockets as much as for stapling: nothing on the line says which',
   'github.com TS httpd emulator source (warnings.push of AH02217/AH02604, index file id 70124896280) look-alike: TS emulator source, full AH02217 and AH02604 messages in string literals':
