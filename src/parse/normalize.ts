@@ -283,9 +283,10 @@ function bracketDigit(text: string): boolean {
 }
 
 /**
- * The line without the colour codes a terminal tool or a copy of its output left in it ({@link COLOUR}):
- * neither server writes one (both escape control bytes in what they log), so the prefix, the message and
- * its values parse as written. The text itself when it holds none.
+ * The line without the colour codes a terminal tool or a copy of its output left in it ({@link COLOUR}), for
+ * finding its scan keys and triggers: a code may split a phrase (`grep --color` around a word). Values are
+ * read elsewhere with the codes inside them kept (`parseLine()` maps the message back: a client's bytes in
+ * a value are the value's own). The text itself when it holds none.
  */
 export function uncoloured(text: string): string {
   return hasColour(text) ? text.replace(COLOUR, '') : text;
