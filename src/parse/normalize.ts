@@ -366,7 +366,7 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   let t = (simple ? p : p.replace(BLANKS, ' ')).trim();
   if (!guarded || LIST_MARKER_CHARS.includes(t[0] ?? '.')) t = t.replace(LIST_MARKER, '');
   if (!guarded || t.charCodeAt(t.length - 1) >= 0x3000) t = t.replace(TRAILING_FULL_WIDTH, '').trimEnd();
-  if (!guarded || t.charCodeAt(t.length - 1) >= 0x370) t = withoutOtherScriptTail(t);
+  t = withoutOtherScriptTail(t); // (a look at the last character when it is a letter or digit)
   // (The cut marker holds `...` or `…`.)
   if (!guarded || (t.includes('[') && holdsEllipsis(t))) t = t.replace(LEADING_CUT, '$1');
   const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);

@@ -1333,7 +1333,8 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   const candidateTriggers = (text: string, present?: readonly number[]): readonly number[] =>
     hasColour(text) ? candidatesOfText(uncoloured(text)) : candidatesOfText(text, present);
   const triggersIn = triggersInOf(triggers);
-  const holds = holdsOf(triggers, keys, keyTriggers, byAnchor, (text, ti) => rulesIn(text, [ti]));
+  const holdsKeys = holdsOf(triggers, keys, keyTriggers, byAnchor, (text, ti) => rulesIn(text, [ti]));
+  const holds = (text: string, rule: Rule): boolean => holdsKeys(hasColour(text) ? uncoloured(text) : text, rule);
   /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
   const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
     if (candidates.length === 0) return [];
