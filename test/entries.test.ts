@@ -101,7 +101,6 @@ describe('linesIn: line breaks kept as text', () => {
   test.each([
     ['HTML <br> in a table cell', `| *$ nginx -t*<br>*${NGX_T}*<br>*done* |`, ['| *$ nginx -t*', `*${NGX_T}*`, '*done* |']],
     ['<br />, <BR> and escaped &lt;br&gt;', `a<br />${NGX_T}<BR>b&lt;br&gt;c`, ['a', NGX_T, 'b', 'c']],
-    ['BBCode [br]', `a[br]${NGX_T}`, ['a', NGX_T]],
     [
       'literal \\n and \\r\\n',
       `$ nginx -t\\r\\n${NGX_T}\\nnginx: configuration file test failed`,

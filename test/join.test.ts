@@ -161,7 +161,7 @@ test('property: wrapped messages among ordinary lines give the same findings str
     fc.string({ maxLength: 30 }).map((s) => [s.replace(/[\r\n]/g, ' ')]),
     // Lines the joiner splits or cleans first: breaks kept as text, colour codes.
     fc
-      .tuple(fc.constantFrom(...samples), fc.constantFrom('<br>', '\\n', '[br]'), fc.constantFrom(NGINX_NOISE, APACHE_NOISE, 'x'))
+      .tuple(fc.constantFrom(...samples), fc.constantFrom('<br>', '\\n', '&lt;br&gt;'), fc.constantFrom(NGINX_NOISE, APACHE_NOISE, 'x'))
       .map(([l, br, other]) => [other + br + l]),
     fc.constantFrom(...samples).map((l) => [`\u001b[1;31m${l}\u001b[0m`]),
   );

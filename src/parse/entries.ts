@@ -92,11 +92,11 @@ export function entriesIn(text: string): string[] | null {
 
 /**
  * A line break written as text: HTML's `<br>` (`<br/>`, `<br />`, any case, or escaped once as
- * `&lt;br&gt;`) and BBCode's `[br]` (`[BR]`), which join a pasted log's lines in a page's source, a Markdown table
+ * `&lt;br&gt;`), which join a pasted log's lines in a page's source, a Markdown table
  * cell or a forum's code view; a literal `\n` or `\r\n`, which an escaped copy leaves (a JSON string, a
  * one-line field of a bug tracker). {@link linesIn} tells a `\n` that is part of a Windows path apart.
  */
-const TEXT_BREAK = /<[Bb][Rr]\s*\/?>|&lt;[Bb][Rr]\s*\/?&gt;|\[(?:br|BR)\]|(?:\\r)?\\n/g;
+const TEXT_BREAK = /<[Bb][Rr]\s*\/?>|&lt;[Bb][Rr]\s*\/?&gt;|(?:\\r)?\\n/g;
 
 /** How far a path token is looked at on either side of a literal `\n` (Windows' MAX_PATH): keeps the split linear. */
 const PATH_MAX = 260;
@@ -130,9 +130,8 @@ function inWindowsPath(text: string, min: number, from: number, to: number): boo
  * @param text one physical line
  */
 export function linesIn(text: string): string[] | null {
-  // (Native searches first: an Apache line always holds `[`, a line with a `\` or `<` is rare.)
-  if (!text.includes('\\n') && !text.includes('<') && !text.includes('&lt;') && !text.includes('[br]') && !text.includes('[BR]'))
-    return null;
+  // (Native searches for one character first: almost no line holds a `\`, a `<` or an `&`.)
+  if (!text.includes('\\') && !text.includes('<') && !text.includes('&')) return null;
   if (isRecordLine(text)) return null; // a JSON record's escapes are its decoder's to read
   const out: string[] = [];
   let from = 0;

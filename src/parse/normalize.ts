@@ -63,6 +63,8 @@ const SPACED_SCRIPTS =
 const UNSPACED_SCRIPTS = '\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}';
 const OTHER_SCRIPT = new RegExp(`[${SPACED_SCRIPTS}${UNSPACED_SCRIPTS}]`, 'u');
 const UNSPACED = new RegExp(`[${UNSPACED_SCRIPTS}]`, 'u');
+/** Is the character code an ASCII letter or digit? */
+const isAsciiAlnum = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 /** What a poster's words after a message hold none of: ASCII letters and digits, and a value's quotes, slashes, brackets. */
 const NOT_PROSE_TAIL = /[A-Za-z0-9"'/[\]]/;
 
@@ -76,6 +78,8 @@ const NOT_PROSE_TAIL = /[A-Za-z0-9"'/[\]]/;
  */
 function withoutOtherScriptTail(t: string): string {
   let q = t.length;
+  // (Most messages end in a letter or digit: one look at the last character.)
+  if (q === 0 || isAsciiAlnum(t.charCodeAt(q - 1))) return t;
   while (q > 0 && !NOT_PROSE_TAIL.test(t[q - 1]!)) q--;
   for (let i = q; i < t.length; i++) {
     const c = t[i]!;
@@ -273,14 +277,13 @@ const COLOUR = new RegExp(
   'g',
 );
 
-/** Does the text hold `[` before a digit (where a colour code that lost its ESC starts)? Native searches. */
-function bracketDigit(text: string): boolean {
-  for (let i = text.indexOf('['); i !== -1; i = text.indexOf('[', i + 1)) {
-    const c = text.charCodeAt(i + 1);
-    if (c >= 0x30 && c <= 0x39) return true;
-  }
-  return false;
-}
+/** `[` before a digit: where a colour code that lost its ESC starts. */
+const BRACKET_DIGIT = /\[\d/;
+// The last two texts hasColour() was asked about and its answers (a line and its message are asked in turn).
+let colourText = '';
+let colourHolds = false;
+let colourText2 = '';
+let colourHolds2 = false;
 
 /**
  * The line without the colour codes a terminal tool or a copy of its output left in it ({@link COLOUR}), for
@@ -313,9 +316,16 @@ export function colourMap(text: string): { clean: string; toRaw: number[] } {
   return { clean, toRaw };
 }
 
-/** Can the text hold a colour code ({@link COLOUR})? Native searches: an ESC, caret notation, `m[K`, `[` before a digit. */
+/** Can the text hold a colour code ({@link COLOUR})? Searches for where one can start. */
 export function hasColour(text: string): boolean {
-  return text.includes('\u001b') || text.includes('^[[') || text.includes('m[K') || bracketDigit(text);
+  if (text === colourText) return colourHolds;
+  if (text === colourText2) return colourHolds2;
+  colourText2 = colourText;
+  colourHolds2 = colourHolds;
+  colourText = text;
+  // (Native searches: an ESC, caret notation, grep's `m[K`; then a code that lost its ESC.)
+  colourHolds = text.includes('\u001b') || text.includes('^[[') || text.includes('m[K') || BRACKET_DIGIT.test(text);
+  return colourHolds;
 }
 
 /**

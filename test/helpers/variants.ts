@@ -464,13 +464,12 @@ export function onOneLine(line: string): Variant[] {
   ];
 }
 
-/** Line breaks kept as text on one physical line: HTML's (plain and escaped once), BBCode's, an escaped copy's. */
+/** Line breaks kept as text on one physical line: HTML's (plain and escaped once), an escaped copy's. */
 const TEXT_BREAKS: [string, string][] = [
   ['<br>', '<br>'],
   ['<br />', '<br />'],
   ['<BR/>', '<BR/>'],
   ['&lt;br&gt;', '&lt;br&gt;'],
-  ['[br]', '[br]'],
   ['literal \\n', '\\n'],
   ['literal \\r\\n', '\\r\\n'],
 ];
@@ -479,7 +478,7 @@ const TEXT_BREAKS: [string, string][] = [
  * The line among the lines pasted with it, all on one physical line with their breaks kept as text (issue 10,
  * class 3): a Markdown table cell or a page's source joins them with `<br>` (github.com Primero ops docs: a
  * `systemctl status nginx` output in one cell, each line in `*…*`), a page's source escaped once with
- * `&lt;br&gt;`, BBCode with `[br]`, an escaped copy with a literal `\n` or `\r\n`. The command before it and the
+ * `&lt;br&gt;`, an escaped copy with a literal `\n` or `\r\n`. The command before it and the
  * configuration test's closing lines after it; the line whole, without the server's prefix, and behind
  * journald's syslog-style prefix.
  */
