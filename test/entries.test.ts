@@ -124,8 +124,9 @@ describe('linesIn: line breaks kept as text', () => {
     expect(linesIn(line)).toBeNull();
   });
 
-  test('linear on hostile lines (a 300 000-character token of literal \\n, a run of backslashes)', () => {
+  test('linear on hostile lines (a 300 000-character token of literal \\n, a run of backslashes, 100 000 breaks before the first piece)', () => {
     expect(linesIn('a\\n'.repeat(100_000))!.length).toBe(100_000);
     expect(linesIn('\\'.repeat(200_000) + 'n')).toBeNull();
+    expect(linesIn('<br>'.repeat(100_000) + 'x<br>y')).toEqual(['x', 'y']);
   });
 });

@@ -143,6 +143,6 @@ export function linesIn(text: string): string[] | null {
   }
   out.push(text.slice(from));
   while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
-  while (out.length > 0 && out[0]!.trim() === '') out.shift();
-  return out.length > 1 ? out : null;
+  const first = out.findIndex((piece) => piece.trim() !== '');
+  return out.length - first > 1 ? out.slice(first) : null;
 }
