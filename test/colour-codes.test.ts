@@ -8,19 +8,14 @@
  * prefix is read without the codes and the message as written but for the codes at its ends, so a code
  * inside a value (a client's bytes, test/terminal-safety.e2e.test.ts) stays the value's own.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { uncoloured } from '../src/parse/normalize.js';
 import { loadRules } from '../src/rules/load.js';
 import { analyze } from '../src/findings/analyzer.js';
 import { GOLDEN_LINES } from './fixtures/parser-golden-lines.js';
+import { allRealLines } from './fleet/real-lines.js';
 
 const rules = await loadRules();
-const realDir = path.join(import.meta.dirname, '..', 'samples', 'real');
-const realLines = fs
-  .readdirSync(realDir)
-  .filter((f) => f.endsWith('.log'))
-  .flatMap((f) => fs.readFileSync(path.join(realDir, f), 'utf8').split('\n'));
+const realLines = [...allRealLines()];
 const sampleLines = rules.flatMap((r) => [...r.samples.match.map((s) => s.line), ...r.samples.nomatch.map((s) => s.line)]);
 
 test.each([

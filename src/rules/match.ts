@@ -1334,7 +1334,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     hasColour(text) ? candidatesOfText(uncoloured(text)) : candidatesOfText(text, present);
   const triggersIn = triggersInOf(triggers);
   const holdsKeys = holdsOf(triggers, keys, keyTriggers, byAnchor, (text, ti) => rulesIn(text, [ti]));
-  const holds = (text: string, rule: Rule): boolean => holdsKeys(hasColour(text) ? uncoloured(text) : text, rule);
+  const holds = (text: string, rule: Rule): boolean => holdsKeys(uncoloured(text), rule);
   /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
   const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
     if (candidates.length === 0) return [];
