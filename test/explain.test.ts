@@ -46,6 +46,12 @@ test('a line kept out by a when condition: the rule, the field, what it wants an
   expect(e.rules.some((v) => v.outcome === 'matched')).toBe(false);
 });
 
+test('source code that writes the message: the rule, and that its trigger is in a literal of code', () => {
+  // The ngx.ocsp example's own line (lua-resty-core lib/ngx/ocsp.md).
+  const e = explainLine(matcher, '            ngx.log(ngx.ERR, "OCSP responder query failed: ", err)');
+  expect(e.rules).toEqual([{ ruleId: 'lua-ocsp-responder-query-failed', outcome: 'code' }]);
+});
+
 test('a look-alike: matched by a look-alike rule, so no cause is reported', () => {
   const e = explainLine(matcher, LOOKALIKE);
   expect(e.rules[0]).toMatchObject({ outcome: 'matched', role: 'lookalike', winner: true });

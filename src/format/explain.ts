@@ -52,6 +52,8 @@ function verdictLine(c: InstanceType<typeof Chalk>, v: RuleVerdict): string {
       return `${c.red('✘')} ${v.ruleId}  its condition failed: ${v.failed.field} must be ${wanted(v.failed.wanted)}, the line has ${v.failed.actual === null ? 'none' : JSON.stringify(v.failed.actual)}`;
     case 'pattern':
       return `${c.red('✘')} ${v.ruleId}  its trigger is there, but no pattern matched the message (${v.patterns.length} tried)`;
+    case 'code':
+      return `${c.red('✘')} ${v.ruleId}  its trigger is in a string literal of source code (a logging call, a concatenation): code that writes the message, not a log of it`;
   }
 }
 

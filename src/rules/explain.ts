@@ -2,11 +2,12 @@
  * `stapling-doctor explain` as data: how the matcher reads one line. The parsed fields, the message the
  * rule regexes see (with the structured values extracted from it), every rule whose trigger the line
  * holds and what happened to it (matched with its captures and cause, or why not: another server, a
- * `when` condition, no pattern), and, when no trigger is there at all, the rules whose triggers come
+ * `when` condition, no pattern, source code that writes the message), and, when no trigger is there at all, the rules whose triggers come
  * closest. `format/explain.ts` words it. Pure.
  */
 import type { CauseId, ParsedLine, Rule, RuleRole, Severity, Values } from '../types.js';
 import { matchRule, prepare, whenFailure, type Matcher, type RuleHit, type WhenFailure } from './match.js';
+import { inCodeLiteral } from '../parse/code-literal.js';
 
 /** Longest line explained, in characters (a longer one is cut; servers write at most 8 KiB per entry). */
 const MAX_EXPLAINED = 16 * 1024;
@@ -31,7 +32,9 @@ export type RuleVerdict =
     }
   | { ruleId: string; outcome: 'server'; servers: readonly string[]; lineServer: string }
   | { ruleId: string; outcome: 'when'; failed: WhenFailure }
-  | { ruleId: string; outcome: 'pattern'; patterns: readonly string[] };
+  | { ruleId: string; outcome: 'pattern'; patterns: readonly string[] }
+  /** Its trigger lies in a string literal of source code (`parse/code-literal.ts`): code that writes the message. */
+  | { ruleId: string; outcome: 'code' };
 
 /** A rule whose trigger is not in the line but comes close: its longest part that is. */
 export interface NearMiss {
@@ -56,12 +59,13 @@ export interface Explanation {
   nearMisses: NearMiss[];
 }
 
-function verdict(rule: Rule, parsed: ParsedLine, message: ReturnType<typeof prepare>, all: readonly RuleHit[]): RuleVerdict {
+function verdict(rule: Rule, line: string, parsed: ParsedLine, message: ReturnType<typeof prepare>, all: readonly RuleHit[]): RuleVerdict {
   if (parsed.server !== null && !rule.servers.includes(parsed.server)) {
     return { ruleId: rule.id, outcome: 'server', servers: rule.servers, lineServer: parsed.server };
   }
   const failed = whenFailure(rule, parsed);
   if (failed) return { ruleId: rule.id, outcome: 'when', failed };
+  if (inCodeLiteral(line, rule.trigger)) return { ruleId: rule.id, outcome: 'code' };
   const whole = matchRule(rule, parsed, message);
   const hit = whole ?? all.find((h) => h.rule === rule);
   if (!hit) return { ruleId: rule.id, outcome: 'pattern', patterns: rule.compiled.map((p) => p.name ?? p.regex) };
@@ -98,7 +102,7 @@ export function explainLine(matcher: Matcher, line: string): Explanation {
   const all = matcher.matchAll(line);
   const best = all[0];
   const rules = candidates
-    .map((r) => verdict(r, parsed, prepared, all))
+    .map((r) => verdict(r, line, parsed, prepared, all))
     .map((v) => (v.outcome === 'matched' && v.ruleId === best?.rule.id ? { ...v, winner: true } : v))
     .sort((a, b) => Number(b.outcome === 'matched' && b.winner) - Number(a.outcome === 'matched' && a.winner));
   return {

@@ -60,6 +60,7 @@ import { withCodeReadings } from './code-reading.js';
 import { articlesOptional, cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
+import { inCodeLiteral } from '../parse/code-literal.js';
 import { hitKeyRest, Lru, MEMO_MESSAGE_MAX, timeDependent } from './hit-memo.js';
 
 /**
@@ -1286,6 +1287,9 @@ function bestMatchOf(
       valuesCut = h.prepared.valuesCut;
     }
     if (!best) return null;
+    // Source code that writes the message (a string literal in a call, a concatenation) is not its log. (A
+    // look-alike is never reported either way: not asked, it costs the look-alike-heavy log nothing.)
+    if (best.rule.role !== 'lookalike' && inCodeLiteral(text, best.rule.trigger)) return null;
     // (Undefined `redacted`, not from the memo: cutOf() asks of the values itself.)
     const cut = cutOf(parsed, best, cutMarker, redacted, valuesCut);
     // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
@@ -1379,7 +1383,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     },
     matchAll(text) {
       const p = parseAny(text, parseOptions);
-      return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits : [];
+      return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits.filter((h) => !inCodeLiteral(p.line, h.rule.trigger)) : [];
     },
     rulesFor: (text, present) => rulesIn(text, candidateTriggers(text, present)),
     holdsRule: (text, rule) => holds(text, rule),

@@ -1,0 +1,129 @@
+/**
+ * Source code that writes a message is not a log of it. The servers' and scripts' own code holds every
+ * stapling message as a string literal (nginx src/event/ngx_event_openssl_stapling.c `ngx_log_error(…,
+ * "OCSP responder timed out")`, httpd modules/ssl/ssl_util_stapling.c `ap_log_error(…, APLOGNO(01941)
+ * "stapling_renew_response: responder error")`, lua-resty-auto-ssl `return nil, "OCSP responder query failed
+ * (" .. url .. "): " .. err`, the ngx.ocsp example `ngx.log(ngx.ERR, "failed to validate OCSP response: ",
+ * err)`), and people paste that code into issues and notes. A phrase is read as code when it lies in a
+ * double-quoted literal that code surrounds: after it a concatenation (`..`, `+`), the end of a call
+ * (`);`, `, err)`), a statement's end (`;`), or Python's `%`; or before it an open call, an assignment or a
+ * `return`, with nothing after it but the end of the line, a comma or a parenthesis; or the literal holds a
+ * printf conversion (`%s`, nginx's `%V`, `%ui`), which no log line holds, next to any of these. A log line
+ * quoted in prose (`the log says "OCSP responder timed out …" every hour`) has none of these around it, and a
+ * log line's own quoted values (`certificate: "/etc/…"`, `BIO_new_file("/etc/…") failed`) do not hold the phrase.
+ */
+
+/**
+ * Code right after a literal's closing quote: a concatenation (Lua `..`, `+`, PHP `. $`), Python's `%`, the
+ * end of a call (`);`, `))`, `) - errbuf`), of a statement (`;`), or the call's last arguments to the end of
+ * the line (`, err)`, `, file->data);`).
+ */
+const AFTER_CODE =
+  /^\s*(?:\.\.|\+\s*["'(\w]|\.\s*\$|%\s*[(\w]|\)\s*[;)]|\)\s*-\s*\w|;\s*(?:$|\/\/|--|#)|,\s*[A-Za-z_][\w.>[\]-]*\s*\)\s*$|,\s*[^"]*\)\s*;\s*$)/;
+
+/** After a literal that code opened: the end of the line, or more arguments or the call's end. */
+const AFTER_ARGUMENT = /^\s*(?:[,)]|$)/;
+
+/**
+ * Code right before a literal's opening quote: an assignment (with a blank before `=`: logfmt's `msg="…"`
+ * is a log record, not code), a return, a concatenation, Apache's APLOGNO(), a call.
+ */
+const BEFORE_CODE = /(?:\s=|:=|\breturn(?:\s+nil\s*,)?|\.\.|\+|<<|APLOGNO\(\d+\)|[\w.]\()\s*$/;
+
+/** A printf conversion: C's (`%s`, `%lu`, `%02d`) and nginx's own (`%V`, `%ui`, `%uA`, `%O`, `%T`). */
+const PRINTF = /%[-+ #0]*\d*(?:\.\d+)?(?:[lhzjt]{1,2})?[sdiuxXpcf]|%(?:V|ui|uA|O|T|M|N)\b/;
+
+/** Index of the next `"` at or after `from` that no backslash escapes, or -1. */
+function nextQuote(text: string, from: number): number {
+  for (let i = text.indexOf('"', from); i >= 0; i = text.indexOf('"', i + 1)) {
+    let slashes = 0;
+    for (let j = i - 1; j >= 0 && text[j] === '\\'; j--) slashes++;
+    if (slashes % 2 === 0) return i;
+  }
+  return -1;
+}
+
+/** Whether the text before a literal has a call open (more `(` than `)`), so that a comma there separates arguments. */
+function callOpen(before: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < before.length; i++) {
+    const c = before.charCodeAt(i);
+    if (c === 40) depth++;
+    else if (c === 41 && depth > 0) depth--;
+  }
+  return depth > 0;
+}
+
+/**
+ * The literal (its opening and closing quote) that holds the position, or null when the position is
+ * outside every double-quoted literal (or the line's quotes do not pair).
+ */
+function literalAround(text: string, at: number): { open: number; close: number } | null {
+  let open = -1;
+  for (let q = nextQuote(text, 0); q >= 0 && q < at;) {
+    const close = nextQuote(text, q + 1);
+    if (close < 0 || close >= at) {
+      open = q;
+      break;
+    }
+    q = nextQuote(text, close + 1);
+  }
+  if (open < 0) return null;
+  const close = nextQuote(text, at);
+  return close < 0 ? null : { open, close };
+}
+
+/** Shortest head of a phrase looked for when the whole is not there (a literal split over lines, a cut line). */
+const MIN_HEAD = 8;
+
+/**
+ * Where the text holds the phrase: as written, else ignoring case, else
+ * with its quotes escaped; when the whole is not there, its longest head of whole words (at least
+ * {@link MIN_HEAD} characters: C splits a long literal over lines, `"… no OCSP URI "` then `"in certificate
+ * …"`). Every place, in order; none when no head is there.
+ */
+function phraseAt(text: string, phrase: string): number[] {
+  let lower: string | undefined; // (made only when the phrase is not there as written)
+  for (let p = phrase; p.length >= MIN_HEAD; p = p.slice(0, Math.max(0, p.lastIndexOf(' ')))) {
+    let found = placesOf(text, p);
+    if (found.length === 0) found = placesOf((lower ??= text.toLowerCase()), p.toLowerCase());
+    // (Also with its quotes escaped, as a literal holds them: `"d2i_OCSP_RESPONSE_bio(\"%s\") failed"`.)
+    if (found.length === 0 && p.includes('"')) found = placesOf(text, p.replaceAll('"', '\\"'));
+    if (found.length > 0) return found;
+  }
+  return [];
+}
+
+/** Every place the text holds the string, in order. */
+function placesOf(text: string, s: string): number[] {
+  const out: number[] = [];
+  for (let at = text.indexOf(s); at >= 0; at = text.indexOf(s, at + 1)) out.push(at);
+  return out;
+}
+
+/**
+ * Whether the phrase, where the text holds it, lies in a string literal of source code (see the module's
+ * comment). Cheap for a log line: false at once when the text holds no `"` before the phrase.
+ * @param text a line as written (escapes kept: `\"` does not end a literal)
+ * @param phrase the text to look for (a rule's trigger or its head); looked up as written, then ignoring case
+ * @returns false when the text does not hold the phrase
+ */
+export function inCodeLiteral(text: string, phrase: string): boolean {
+  const first = text.indexOf('"');
+  if (first < 0) return false;
+  // (A line of code may hold the phrase outside a literal too: `d2i_OCSP_RESPONSE_bio(bio, NULL)` before
+  // `"d2i_OCSP_RESPONSE_bio(\"%s\") failed"`.)
+  return phraseAt(text, phrase).some((at) => at > first && literalInCode(text, at));
+}
+
+/** Whether the position lies in a double-quoted literal that code surrounds (see the module's comment). */
+function literalInCode(text: string, at: number): boolean {
+  const lit = literalAround(text, at);
+  if (!lit) return false;
+  const before = text.slice(0, lit.open);
+  const after = text.slice(lit.close + 1);
+  if (AFTER_CODE.test(after)) return true;
+  const beforeCode = BEFORE_CODE.test(before) || (/,\s*$/.test(before) && callOpen(before));
+  if (beforeCode && AFTER_ARGUMENT.test(after)) return true;
+  return /^\s*,\s*$/.test(after) && PRINTF.test(text.slice(lit.open + 1, lit.close));
+}
