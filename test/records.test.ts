@@ -181,6 +181,9 @@ describe('undecodable record lines are counted, never matched as text', () => {
     ['invalid JSON (cut short)', `{"MESSAGE":${JSON.stringify(line)}`.slice(0, -5)],
     ["an object without a message under any shipper's name", JSON.stringify({ payload: line, hostname: 'web01' })],
     ['journald without MESSAGE text', JSON.stringify({ MESSAGE: null, _HOSTNAME: 'web01', X: line })],
+    // Envelopes are opened two deep at most: a search hit in an export, not a hostile nest of them.
+    ['the line three envelopes deep', JSON.stringify({ result: { _source: { attributes: { message: line } } } })],
+    ['a thousand envelopes deep', `${'{"_source":'.repeat(1000)}{"message":${JSON.stringify(line)}}${'}'.repeat(1000)}`],
   ])('%s', async (_what, text) => {
     for (const r of [await scan(`${text}\n${line}\n`), analyze([text, line], rules)]) {
       expect(r.stats).toMatchObject({ lines: 2, undecoded: 1, parsed: 1 });
@@ -225,6 +228,38 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
       'kubernetes.host': host,
     });
   const logcli = (_host: string, line: string) => JSON.stringify({ labels: { job: 'nginx' }, line, timestamp: '2026-11-23T02:17:04Z' });
+  // What search and export APIs hand over: an Elasticsearch hit around a Filebeat document, Splunk's export
+  // (`output_mode=json`), Google Cloud Logging's structured entry, Datadog's Logs API v2, Azure Monitor's Syslog table.
+  const elasticHit = (host: string, line: string) =>
+    JSON.stringify({
+      _index: '.ds-logs-nginx.error-default',
+      _id: 'x1',
+      _source: { '@timestamp': '2026-11-23T02:17:04.000Z', host: { name: host }, message: line },
+    });
+  const splunk = (host: string, line: string) =>
+    JSON.stringify({
+      preview: false,
+      offset: 0,
+      result: { _raw: line, _time: '2026-11-23T02:17:04.000+00:00', host, source: '/var/log/nginx/error.log' },
+    });
+  const cloudLoggingJson = (host: string, line: string) =>
+    JSON.stringify({
+      insertId: 'a1',
+      jsonPayload: { message: line },
+      labels: {},
+      'kubernetes.host': host,
+      timestamp: '2026-11-23T02:17:04.000000Z',
+    });
+  const datadog = (host: string, line: string) =>
+    JSON.stringify({ id: 'AQ1', type: 'log', attributes: { message: line, host, service: 'web', timestamp: '2026-11-23T02:17:04.000Z' } });
+  const azureSyslog = (host: string, line: string) =>
+    JSON.stringify({
+      TimeGenerated: '2026-11-23T02:17:04Z',
+      Computer: host,
+      Facility: 'daemon',
+      SeverityLevel: 'err',
+      SyslogMessage: line,
+    });
 
   test.each([
     ['journald', journald, 'web01'],
@@ -236,6 +271,11 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     ['pino', pino, 'web01'],
     ['Google Cloud Logging', cloudLogging, 'web01'],
     ['logcli jsonl', logcli, null],
+    ['Elasticsearch search hit', elasticHit, 'web01'],
+    ['Splunk export', splunk, 'web01'],
+    ['Google Cloud Logging jsonPayload', cloudLoggingJson, 'web01'],
+    ['Datadog Logs API', datadog, 'web01'],
+    ['Azure Monitor Syslog', azureSyslog, 'web01'],
   ] as const)('%s', async (_name, wrap, host) => {
     // The program a collector would name: the rule's server (either, when the rule is for both).
     const program = (r: Rule) => (r.servers.length > 1 ? 'web' : r.servers[0] === 'apache' ? 'apache2' : 'nginx');

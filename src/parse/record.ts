@@ -22,7 +22,11 @@
  *   `full_message` (GELF 1.1, Docker's gelf driver), `textPayload` (Google Cloud Logging), `line` (Loki's
  *   `logcli query -o jsonl`), `body` (OpenTelemetry), `text`; with the host and time (ISO-8601 or epoch
  *   s, ms, µs, ns) found under their usual names ({@link HOST_PATHS}, {@link TIME_PATHS}). Not the pid:
- *   a logger's own `pid` (pino, bunyan) is the shipper's process.
+ *   a logger's own `pid` (pino, bunyan) is the shipper's process. Also Splunk's `_raw` and Azure Monitor's
+ *   Syslog table (`SyslogMessage`, `Computer`, `TimeGenerated`).
+ * - any of these inside the envelope a search or export API puts it in ({@link ENVELOPES}: an
+ *   Elasticsearch hit's `_source`, Splunk's `result`, Cloud Logging's `jsonPayload`, Datadog's
+ *   `attributes`), decoded as its own shape, with the envelope's host and time where it has none.
  *
  * The server's own time, pid and level win over the record's (the record's time is often when a
  * collector read the line). A line that starts like JSON but is not one of these is "undecoded".
@@ -196,9 +200,21 @@ const MESSAGE_PATHS = [
   'Body',
   'text',
   '@message',
+  '_raw',
+  'SyslogMessage',
 ];
 /** Where they put the host: syslog-style names, ECS, GELF, Kubernetes' node. */
-export const HOST_PATHS = ['host', 'hostname', 'host.name', 'host.hostname', '_HOSTNAME', 'HOSTNAME', 'kubernetes.host', 'syslog.hostname'];
+export const HOST_PATHS = [
+  'host',
+  'hostname',
+  'host.name',
+  'host.hostname',
+  '_HOSTNAME',
+  'HOSTNAME',
+  'kubernetes.host',
+  'syslog.hostname',
+  'Computer',
+];
 /** Where they put the time: ISO-8601 strings, or numbers since the epoch. */
 export const TIME_PATHS = ['@timestamp', 'timestamp', 'time', 'ts', 'date', 'Timestamp', 'TimeGenerated'];
 /** The program or container that wrote the line, to tell the server when the line does not. */
@@ -226,9 +242,35 @@ function epochToIso(v: unknown): string | null {
   return ms < 1e13 && !Number.isNaN(d.getTime()) ? d.toISOString() : null;
 }
 
-function generic(doc: Json): RecordResult {
+/**
+ * Members under which a search or export API hands over the record itself, in the order tried:
+ * Elasticsearch/OpenSearch search hits (`_source`), Splunk's export (`output_mode=json`: `result`, with
+ * `_raw`), Google Cloud Logging's `jsonPayload` (a structured entry: `jsonPayload.message`), Datadog's Logs
+ * API (v2 `attributes`, v1 `content`), Graylog's search results (`message`, an object there).
+ */
+const ENVELOPES = ['_source', 'result', 'jsonPayload', 'attributes', 'content', 'message'];
+
+/** Envelopes opened at most, one inside the other (a hostile line may nest thousands). */
+const MAX_ENVELOPES = 2;
+
+/** The record an API envelope holds, with the envelope's own host and time where the record has none. */
+function enveloped(doc: Json, depth: number): RecordResult | null {
+  if (depth >= MAX_ENVELOPES) return null;
+  for (const k of ENVELOPES) {
+    const inner = obj(doc[k]);
+    if (!inner) continue;
+    const r = decodeObject(inner, depth + 1);
+    if (!r.ok) continue;
+    for (const h of HOST_PATHS) r.record.host ??= str(at(doc, h));
+    for (const t of TIME_PATHS) r.record.time ??= isoTime(at(doc, t)) ?? epochToIso(at(doc, t));
+    return r;
+  }
+  return null;
+}
+
+function generic(doc: Json, depth: number): RecordResult {
   const path = MESSAGE_PATHS.find((k) => typeof at(doc, k) === 'string');
-  if (path === undefined) return { ok: false, reason: 'unknown-record' };
+  if (path === undefined) return enveloped(doc, depth) ?? { ok: false, reason: 'unknown-record' };
   const r = blank('json', (at(doc, path) as string).replace(/\r?\n$/, ''));
   for (const k of HOST_PATHS) r.host ??= str(at(doc, k));
   for (const k of TIME_PATHS) r.time ??= isoTime(at(doc, k)) ?? epochToIso(at(doc, k));
@@ -249,13 +291,20 @@ export function decodeRecord(text: string): RecordResult {
   } catch {
     return { ok: false, reason: 'invalid-json' };
   }
-  if (!doc) return { ok: false, reason: 'invalid-json' };
+  return doc ? decodeObject(doc, 0) : { ok: false, reason: 'invalid-json' };
+}
+
+/**
+ * A parsed record object decoded by its shape (see the module's comment).
+ * @param depth how many envelopes it lies in
+ */
+function decodeObject(doc: Json, depth: number): RecordResult {
   if ('MESSAGE' in doc && ('__REALTIME_TIMESTAMP' in doc || '__CURSOR' in doc || '_HOSTNAME' in doc)) return journald(doc);
   if (typeof doc.log === 'string' && typeof doc.time === 'string') return docker(doc);
   if (typeof doc.message === 'string' && typeof doc.host === 'string') return rsyslog(doc);
   if (typeof doc.message === 'string' && (typeof doc['@timestamp'] === 'string' || obj(doc.host) || obj(doc.log) || obj(doc.ecs)))
     return ecs(doc);
-  return generic(doc);
+  return generic(doc, depth);
 }
 
 /**
