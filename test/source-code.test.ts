@@ -24,6 +24,9 @@ const matcher = createMatcher(rules, { now: new Date('2026-01-01T00:00:00Z') });
 /** A message as a double-quoted literal holds it (backslashes and quotes escaped). */
 const lit = (m: string): string => `"${m.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 
+/** A message as a single-quoted literal holds it, split at its end: the opening quote and text, the closing quote. */
+const single = (m: string): [string, string] => [`'${m.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}`, "'"];
+
 /** The ways code writes a message: each gives the physical lines of one paste. */
 const CODE_FORMS: readonly (readonly [string, (m: string) => string[]])[] = [
   ['nginx C', (m) => [`        ngx_log_error(NGX_LOG_ERR, ctx->log, 0, ${lit(m)});`]],
@@ -44,6 +47,12 @@ const CODE_FORMS: readonly (readonly [string, (m: string) => string[]])[] = [
   ['Python %-format', (m) => [`        log.error(${lit(`${m}: %s`)} % err)`]],
   ['Go', (m) => [`	log.Printf(${lit(`${m}: %v`)}, err)`]],
   ['an assignment', (m) => [`    log->action = ${lit(m)};`]],
+  ['Python, single quotes', (m) => [`        logger.warning(${single(m)[0]}: %s${single(m)[1]}, err)`]],
+  ['Lua, single quotes', (m) => [`            ngx.log(ngx.ERR, ${single(m)[0]}: ${single(m)[1]}, err)`]],
+  [
+    'a JavaScript template',
+    (m) => [`      warnings.push(\`${m.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${')}\`);`],
+  ],
 ];
 
 /** The ways prose quotes a log line: each must keep the cause. */
@@ -130,6 +139,37 @@ describe('inCodeLiteral', () => {
     ['a literal that does not close', 'ngx.log(ngx.ERR, "OCSP responder timed out', 'OCSP responder timed out', false],
     ['a Lua call', '  ngx.log(ngx.ERR, "OCSP responder query failed: ", err)', 'OCSP responder query failed', true],
     ['a head split over two C literals', 'APLOGNO(02218) "ssl_stapling_init_cert: no OCSP URI "', 'no OCSP URI in certificate', true],
+    [
+      'a single-quoted literal with an apostrophe',
+      "    log.error('ssl_stapling_init_cert: can\\'t retrieve issuer certificate!')",
+      "can't retrieve issuer certificate",
+      true,
+    ],
+    [
+      'a template literal',
+      '  warnings.push(`AH02604: Unable to configure certificate ${id}:0 for stapling`);',
+      'Unable to configure certificate',
+      true,
+    ],
+    [
+      'a Markdown code span',
+      'The log says `OCSP responder timed out (110: Connection timed out)` every hour',
+      'OCSP responder timed out',
+      false,
+    ],
+    [
+      'a code span before a parenthesis',
+      'errors like `AH02218: no OCSP URI in certificate` (see the docs)',
+      'no OCSP URI in certificate',
+      false,
+    ],
+    ['single quotes in prose', "I keep getting 'OCSP responder timed out' in the log, why?", 'OCSP responder timed out', false],
+    [
+      'an apostrophe in a log line',
+      "[Mon Mar 11 05:39:03.060069 2019] [ssl:error] [pid 1653:tid 548] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!",
+      "can't retrieve issuer certificate",
+      false,
+    ],
     [
       'escaped quotes in the literal',
       'ngx_ssl_error(NGX_LOG_EMERG, ssl->log, 0, "d2i_OCSP_RESPONSE_bio(\\"%s\\") failed", file->data);',

@@ -8,7 +8,9 @@
  * double-quoted literal that code surrounds: after it a concatenation (`..`, `+`), the end of a call
  * (`);`, `, err)`), a statement's end (`;`), or Python's `%`; or before it an open call, an assignment or a
  * `return`, with nothing after it but the end of the line, a comma or a parenthesis; or the literal holds a
- * printf conversion (`%s`, nginx's `%V`, `%ui`), which no log line holds, next to any of these. A log line
+ * printf conversion (`%s`, nginx's `%V`, `%ui`), which no log line holds, next to any of these. A
+ * single-quoted literal or a JavaScript template (which pair less reliably: `can't`, Markdown's code spans)
+ * needs code on both sides. A log line
  * quoted in prose (`the log says "OCSP responder timed out …" every hour`) has none of these around it, and a
  * log line's own quoted values (`certificate: "/etc/…"`, `BIO_new_file("/etc/…") failed`) do not hold the phrase.
  */
@@ -33,13 +35,16 @@ const BEFORE_CODE = /(?:\s=|:=|\breturn(?:\s+nil\s*,)?|\.\.|\+|<<|APLOGNO\(\d+\)
 /** A printf conversion: C's (`%s`, `%lu`, `%02d`) and nginx's own (`%V`, `%ui`, `%uA`, `%O`, `%T`). */
 const PRINTF = /%[-+ #0]*\d*(?:\.\d+)?(?:[lhzjt]{1,2})?[sdiuxXpcf]|%(?:V|ui|uA|O|T|M|N)\b/;
 
+/** Whether a backslash escapes the character at the index (an odd number of them before it). */
+function escaped(text: string, i: number): boolean {
+  let slashes = 0;
+  for (let j = i - 1; j >= 0 && text.charCodeAt(j) === 92; j--) slashes++;
+  return slashes % 2 === 1;
+}
+
 /** Index of the next `"` at or after `from` that no backslash escapes, or -1. */
 function nextQuote(text: string, from: number): number {
-  for (let i = text.indexOf('"', from); i >= 0; i = text.indexOf('"', i + 1)) {
-    let slashes = 0;
-    for (let j = i - 1; j >= 0 && text[j] === '\\'; j--) slashes++;
-    if (slashes % 2 === 0) return i;
-  }
+  for (let i = text.indexOf('"', from); i >= 0; i = text.indexOf('"', i + 1)) if (!escaped(text, i)) return i;
   return -1;
 }
 
@@ -88,7 +93,7 @@ function phraseAt(text: string, phrase: string): number[] {
     let found = placesOf(text, p);
     if (found.length === 0) found = placesOf((lower ??= text.toLowerCase()), p.toLowerCase());
     // (Also with its quotes escaped, as a literal holds them: `"d2i_OCSP_RESPONSE_bio(\"%s\") failed"`.)
-    if (found.length === 0 && p.includes('"')) found = placesOf(text, p.replaceAll('"', '\\"'));
+    if (found.length === 0 && /["'`]/.test(p)) found = placesOf(text, p.replace(/["'`]/g, '\\$&'));
     if (found.length > 0) return found;
   }
   return [];
@@ -103,18 +108,32 @@ function placesOf(text: string, s: string): number[] {
 
 /**
  * Whether the phrase, where the text holds it, lies in a string literal of source code (see the module's
- * comment). Cheap for a log line: false at once when the text holds no `"` before the phrase.
+ * comment). Cheap for a log line: false at once when the text holds no quote before the phrase.
  * @param text a line as written (escapes kept: `\"` does not end a literal)
  * @param phrase the text to look for (a rule's trigger or its head); looked up as written, then ignoring case
  * @returns false when the text does not hold the phrase
  */
 export function inCodeLiteral(text: string, phrase: string): boolean {
-  const first = text.indexOf('"');
+  const first = firstQuote(text);
   if (first < 0) return false;
   // (A line of code may hold the phrase outside a literal too: `d2i_OCSP_RESPONSE_bio(bio, NULL)` before
   // `"d2i_OCSP_RESPONSE_bio(\"%s\") failed"`.)
-  return phraseAt(text, phrase).some((at) => at > first && literalInCode(text, at));
+  return phraseAt(text, phrase).some(
+    (at) => at > first && (literalInCode(text, at) || otherLiteralInCode(text, at, "'") || otherLiteralInCode(text, at, '`')),
+  );
 }
+
+/** Index of the first `"`, `'` or `` ` `` in the text, or -1. */
+function firstQuote(text: string): number {
+  let first = -1;
+  for (const q of QUOTES) {
+    const i = text.indexOf(q);
+    if (i >= 0 && (first < 0 || i < first)) first = i;
+  }
+  return first;
+}
+
+const QUOTES = ['"', "'", '`'];
 
 /** Whether the position lies in a double-quoted literal that code surrounds (see the module's comment). */
 function literalInCode(text: string, at: number): boolean {
@@ -126,4 +145,24 @@ function literalInCode(text: string, at: number): boolean {
   const beforeCode = BEFORE_CODE.test(before) || (/,\s*$/.test(before) && callOpen(before));
   if (beforeCode && AFTER_ARGUMENT.test(after)) return true;
   return /^\s*,\s*$/.test(after) && PRINTF.test(text.slice(lit.open + 1, lit.close));
+}
+
+/**
+ * The same for a literal in single quotes (Python, Lua, JavaScript) or backticks (a JavaScript template),
+ * which do not pair reliably (an apostrophe in `can't`, Markdown's code spans): code must open it (a call,
+ * an assignment, a return, an argument) and code must follow it (a call's end, a concatenation, more
+ * arguments), both. A code span of prose (`` … `OCSP responder timed out` … ``) has neither.
+ */
+function otherLiteralInCode(text: string, at: number, quote: string): boolean {
+  let open = text.lastIndexOf(quote, at - 1);
+  while (open > 0 && escaped(text, open)) open = text.lastIndexOf(quote, open - 1);
+  if (open < 0 || escaped(text, open)) return false;
+  const before = text.slice(0, open);
+  if (!(BEFORE_CODE.test(before) || (/,\s*$/.test(before) && callOpen(before)))) return false;
+  for (let close = text.indexOf(quote, at); close >= 0; close = text.indexOf(quote, close + 1)) {
+    if (escaped(text, close)) continue;
+    const after = text.slice(close + 1);
+    if (AFTER_CODE.test(after) || AFTER_ARGUMENT.test(after)) return true;
+  }
+  return false;
 }
