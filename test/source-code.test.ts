@@ -119,6 +119,13 @@ test.each(fs.readdirSync(SOURCES).filter((f) => f.endsWith('.txt')))('the real c
   expect(report.findings.map((f) => `${f.cause}: ${f.evidence[0]?.text ?? ''}`)).toEqual([]);
 });
 
+test('hostile lines of quotes and phrases are read only as far as a line of code goes (each returns at once)', () => {
+  const phrase = 'OCSP responder timed out';
+  expect(() => inCodeLiteral(`x("${phrase}'\`\\"`.repeat(3000), phrase)).not.toThrow();
+  expect(inCodeLiteral(`f(${"'".repeat(60000)}${phrase}${"'".repeat(60000)}`, phrase)).toBe(false);
+  expect(inCodeLiteral(`${'a "b" '.repeat(10000)}${phrase}`, phrase)).toBe(false);
+});
+
 describe('inCodeLiteral', () => {
   test.each([
     [

@@ -109,19 +109,27 @@ function placesOf(text: string, s: string): number[] {
 /**
  * Whether the phrase, where the text holds it, lies in a string literal of source code (see the module's
  * comment). Cheap for a log line: false at once when the text holds no quote before the phrase.
- * @param text a line as written (escapes kept: `\"` does not end a literal)
+ * @param line a line as written (escapes kept: `\"` does not end a literal); its first {@link MAX_CODE_CHARS} characters are read
  * @param phrase the text to look for (a rule's trigger or its head); looked up as written, then ignoring case
  * @returns false when the text does not hold the phrase
  */
-export function inCodeLiteral(text: string, phrase: string): boolean {
+export function inCodeLiteral(line: string, phrase: string): boolean {
+  // (No line of code is longer: the bound keeps a hostile line of quotes and phrases linear.)
+  const text = line.length > MAX_CODE_CHARS ? line.slice(0, MAX_CODE_CHARS) : line;
   const first = firstQuote(text);
   if (first < 0) return false;
   // (A line of code may hold the phrase outside a literal too: `d2i_OCSP_RESPONSE_bio(bio, NULL)` before
   // `"d2i_OCSP_RESPONSE_bio(\"%s\") failed"`.)
-  return phraseAt(text, phrase).some(
-    (at) => at > first && (literalInCode(text, at) || otherLiteralInCode(text, at, "'") || otherLiteralInCode(text, at, '`')),
-  );
+  return phraseAt(text, phrase)
+    .slice(0, MAX_TRIED)
+    .some((at) => at > first && (literalInCode(text, at) || otherLiteralInCode(text, at, "'") || otherLiteralInCode(text, at, '`')));
 }
+
+/** Characters of a line read (a line of code is shorter; servers cap an entry at 8 KiB). */
+const MAX_CODE_CHARS = 8192;
+
+/** Places of the phrase, and closing quotes of a single-quoted or template literal, tried at most. */
+const MAX_TRIED = 8;
 
 /** Index of the first `"`, `'` or `` ` `` in the text, or -1. */
 function firstQuote(text: string): number {
@@ -159,8 +167,10 @@ function otherLiteralInCode(text: string, at: number, quote: string): boolean {
   if (open < 0 || escaped(text, open)) return false;
   const before = text.slice(0, open);
   if (!(BEFORE_CODE.test(before) || (/,\s*$/.test(before) && callOpen(before)))) return false;
-  for (let close = text.indexOf(quote, at); close >= 0; close = text.indexOf(quote, close + 1)) {
+  let tried = 0;
+  for (let close = text.indexOf(quote, at); close >= 0 && tried < MAX_TRIED; close = text.indexOf(quote, close + 1)) {
     if (escaped(text, close)) continue;
+    tried++;
     const after = text.slice(close + 1);
     if (AFTER_CODE.test(after) || AFTER_ARGUMENT.test(after)) return true;
   }
