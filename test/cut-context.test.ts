@@ -103,7 +103,11 @@ describe.each(cases.map((c) => [`${c.rule.id}: ${c.line.slice(c.from - 12)}`, c]
   });
 });
 
-/** Apache's certificate suffix (`ssl_log_cxerror()`) in a line a paste cut inside it, with or without a marker. */
+/**
+ * Apache's certificate suffix (`ssl_log_cxerror()`) in a line a paste cut inside it, with or without a marker,
+ * and with or without a poster's words in another script after the cut: they are never part of a value
+ * (`[subject: 警告` read no subject; `serial: 04AB 报错` the serial `04AB`).
+ */
 const SUFFIX_AT = ' [subject: ';
 const FIELDS: [string, ValueName][] = [
   [' [subject: ', 'certSubject'],
@@ -144,6 +148,11 @@ const suffixCases: SuffixCase[] = rules.flatMap((rule) =>
   }),
 );
 
+/** A poster's markers where the paste ends, and words in another script after them (none, touching, after a blank or a dash). */
+const MARKED: readonly [string, string][] = ['', '...', '\u2026'].flatMap((m) =>
+  ['', ' 警告', '的警告', ' — ошибка', ' 오류'].map((w): [string, string] => [m, w]),
+);
+
 test('the rules give cases with a whole certificate suffix', () => {
   expect(suffixCases.length).toBeGreaterThanOrEqual(5);
 });
@@ -153,8 +162,9 @@ describe.each(suffixCases.map((c) => [`${c.rule.id}: ${c.line.slice(c.spans[0]![
   (_name, c) => {
     test('cut anywhere in the suffix: the fields before the cut kept, the one it runs into partial, the rest said to be lost', () => {
       for (let p = c.spans[0]![1]; p < c.line.length - 1; p++) {
-        for (const marker of ['', '...', '\u2026']) {
-          const line = c.line.slice(0, p) + marker;
+        // The marker, and a poster's words in another script after the cut (Apache writes none raw there).
+        for (const [marker, words] of MARKED) {
+          const line = c.line.slice(0, p) + marker + words;
           const m = matcher.match(line, at).match;
           expect([line, m?.rule.id]).toEqual([line, c.rule.id]);
           const tail = m!.cut?.tail;

@@ -102,6 +102,20 @@ const SUFFIX_FIELDS = [
 ] as const;
 
 /**
+ * Where a poster's own words begin after a cut suffix: a letter of another script than Latin (with the
+ * blanks and a dash before it), or a full-width mark, which Apache never writes raw there
+ * (`ap_escape_errorlog_item()` writes every byte outside printable ASCII as `\xHH`): `[subject: 警告`,
+ * `serial: 04AB 报错`, `/ iss... 这是什么意思？`, `CN=x — ошибка`.
+ */
+const POSTER_WORDS = /(?:\s+[\u2014\u2013-])?\s*(?:(?!\p{Script=Latin})\p{L}|[\u3000-\u303f\uff01-\uff60])/u;
+
+/** The cut suffix without a poster's words after it ({@link POSTER_WORDS}). */
+function withoutPosterWords(suffix: string): string {
+  const m = POSTER_WORDS.exec(suffix);
+  return m ? suffix.slice(0, m.index) : suffix;
+}
+
+/**
  * {@link splitApacheCertSuffix} for a message that may have been cut inside the suffix (a paste):
  * a whole suffix as there; a cut one (` [`, ` [subj…`, ` [subject: CN=x / iss…`) split off with the
  * fields that precede the cut (the last one as far as it goes, without a poster's marker), and `cut`:
@@ -123,7 +137,7 @@ export function splitApacheCertSuffixCut(message: string): { message: string; va
   // A poster's marker where the paste ended is no part of the last field (`serial: 3A5F0C19 ...`), unless
   // it is all there is of it (`[subject: ...`: it stands for the value, a redaction read as written); a
   // separator begun after the last field (`CN=x / iss`) shows that field whole.
-  const suffix = message.slice(i);
+  const suffix = withoutPosterWords(message.slice(i));
   const unmarked = withoutCutMarker(suffix).trimEnd();
   const sep = SEPARATOR_BEGUN.exec(unmarked);
   const read = PARTIAL.exec(sep ? unmarked.slice(0, sep.index) : unmarked);
