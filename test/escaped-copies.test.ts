@@ -6,7 +6,8 @@
  * (certificate, responder, subject …) come out as the plain line's, for every positive sample; and the
  * same for a line a paste enclosed whole (inline code, quotes, brackets: `parse/line.ts` enclosedEnd),
  * put in markup (HTML, BBCode, a table row: `parse/wrappers.ts` unmarked), or copied with odd blanks
- * for its spaces (a web page's no-break spaces: `parse/line.ts` parseLine, the matcher's scan keys).
+ * for its spaces (a web page's no-break spaces: `parse/line.ts` parseLine, the matcher's scan keys), or
+ * held in a row or a list (a CSV export's field, a JSON array, a Python list: `parse/line.ts` enclosedLine).
  */
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
@@ -14,7 +15,7 @@ import { unescaped } from '../src/parse/normalize.js';
 import { jsonMemberValue } from '../src/parse/wrappers.js';
 import { parseLine } from '../src/parse/line.js';
 import { joinLines } from './helpers/join-lines.js';
-import { ellipsisAfter, enclosed, escapedCopies, markedUp, oddBlanks } from './helpers/variants.js';
+import { ellipsisAfter, enclosed, escapedCopies, inContainers, markedUp, oddBlanks } from './helpers/variants.js';
 
 describe('unescaped(): HTML references and JSON escapes decoded, nothing else', () => {
   test.each([
@@ -73,6 +74,7 @@ describe.each([
   ['in the markup of a page or forum (HTML, BBCode, a table row)', markedUp],
   ["followed by a poster's cut marker", ellipsisAfter],
   ['copied with odd blanks for its spaces (no-break, narrow, ideographic)', oddBlanks],
+  ['in a row or a list (a CSV field, a JSON array, a Python list)', inContainers],
 ])('every positive sample, %s, gives the values of the plain line', (_what, variants) => {
   const matchOf = (lines: readonly string[], cause: string) =>
     joinLines(matcher, lines, 'pasted').find((r) => r.match?.cause === cause)?.match ?? null;

@@ -98,7 +98,7 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   if (!p) {
     // Something else in front of the server's line: parse from where its prefix starts.
     const at = findServerStart(u.rest);
-    p = at > 0 ? parseServerLine(u.rest.slice(at, u.rest[at - 1] === '`' ? codeSpanEnd(u.rest, at) : enclosedEnd(u.rest, at))) : null;
+    p = at > 0 ? parseServerLine(enclosedLine(u.rest, at)) : null;
     if (p) u.wrapper = u.wrapper ?? 'text';
   }
   if (p) {
@@ -193,6 +193,53 @@ function enclosedEnd(text: string, at: number): number {
   const unpaired = !PAIRED.has(open) || (open === close ? closes % 2 === 1 : closes > opens);
   return unpaired ? end - 1 : text.length;
 }
+
+/**
+ * The server's line that starts at `at` inside what a paste put around it: inline code ({@link codeSpanEnd}),
+ * marks around the whole line ({@link enclosedEnd}), or a field of a row or an element of a list
+ * ({@link elementEnd}: a CSV export's `host,level,"…"`, with its quotes doubled; a JSON array's `["…", …]`; a
+ * Python list's `['…', …]`), its quotes unescaped as the container escaped them.
+ */
+function enclosedLine(text: string, at: number): string {
+  const open = text[at - 1];
+  if (open === '`') return text.slice(at, codeSpanEnd(text, at));
+  const end = enclosedEnd(text, at);
+  if ((open !== '"' && open !== "'") || !ELEMENT_BEFORE.test(text.slice(Math.max(0, at - 8), at - 1))) return text.slice(at, end);
+  const element = elementEnd(text, at, open);
+  // (Marks that end the line close it, unless its quotes were doubled: a poster quoted the line whole, `…
+  // said, "… resolve "r3.o.lencr.org", context: …"`, and its own quoted value may be followed by a comma.)
+  if (element === null || (!element.doubled && end < text.length)) return text.slice(at, end);
+  const inner = text.slice(at, element.end);
+  if (element.doubled) return inner.replaceAll('""', '"');
+  return inner.replace(open === '"' ? /\\(["\\])/g : /\\(['\\])/g, '$1');
+}
+
+/** What stands before the opening quote of a field or element: the line's start, a comma, a list's `[`, blanks (a CSV's tab). */
+const ELEMENT_BEFORE = /(?:^|[,[;\t]\s*)$/;
+
+/**
+ * Where the field or element whose opening quote stands right before `at` ends: at its first quote that
+ * no backslash escapes, not doubled (CSV's `""`, only in a double-quoted field), and followed by the next
+ * field or element, the list's end or the line's end. Null when none does.
+ * @returns its end, and whether its quotes were doubled (CSV) rather than escaped (JSON, Python)
+ */
+function elementEnd(text: string, at: number, quote: string): { end: number; doubled: boolean } | null {
+  let doubled = false;
+  for (let i = text.indexOf(quote, at); i !== -1; i = text.indexOf(quote, i + 1)) {
+    let slashes = 0;
+    for (let j = i - 1; j >= at && text[j] === '\\'; j--) slashes++;
+    if (slashes % 2 === 1) continue;
+    if (quote === '"' && text[i + 1] === '"' && i + 2 < text.length) {
+      doubled = true;
+      i++;
+      continue;
+    }
+    if (AFTER_ELEMENT.test(text.slice(i + 1, i + 3))) return { end: i, doubled };
+  }
+  return null;
+}
+/** What may follow an element's closing quote: the next field or element, the list's end, the line's end. */
+const AFTER_ELEMENT = /^(?:\s*$|\s*[,\];]|\t)/;
 
 /**
  * Where inline code opened right before the server's prefix at `at` ends: at its first backtick that the

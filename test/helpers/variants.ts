@@ -416,6 +416,27 @@ export function enclosed(line: string): Variant[] {
 }
 
 /**
+ * The line as an export or a program's output holds it in a row or a list: a CSV field with its quotes
+ * doubled (a spreadsheet's or a log UI's CSV export), first or last in its row; an element of a JSON array;
+ * an element of a Python list as `repr()` writes it (single quotes, `\'` inside; double quotes when the line
+ * holds a `'` and no `"`). Only a line with the server's prefix: that is where the container's quote is told.
+ */
+export function inContainers(line: string): Variant[] {
+  if (parseLine(line).format === null) return [];
+  const csv = `"${line.replaceAll('"', '""')}"`;
+  const python =
+    line.includes("'") && !line.includes('"')
+      ? `"${line.replaceAll('\\', '\\\\')}"`
+      : `'${line.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+  return [
+    { kind: 'a CSV field, last in its row', lines: [`web01,error,${csv}`] },
+    { kind: 'a CSV field, first in its row', lines: [`${csv},2026-06-01T00:00:00Z,web01`] },
+    { kind: 'an element of a JSON array', lines: [`[${JSON.stringify(line)}, "next"]`] },
+    { kind: 'an element of a Python list', lines: [`[${python}, 'next']`] },
+  ];
+}
+
+/**
  * The line in the markup it was pasted in: a page's or forum editor's HTML (`<code>…</code>`, `<pre>`,
  * `…<br>` and `…<br />` per line), BBCode (`[code]…[/code]`), a Markdown table row (`| … |`), a shell
  * continuation (`… \`).
