@@ -2,8 +2,8 @@
  * `stapling-doctor explain` as data: how the matcher reads one line. The parsed fields, the message the
  * rule regexes see (with the structured values extracted from it), every rule whose trigger the line
  * holds and what happened to it (matched with its captures and cause, or why not: another server, a
- * `when` condition, no pattern, source code that writes the message), and, when no trigger is there at all, the rules whose triggers come
- * closest. `format/explain.ts` words it. Pure.
+ * `when` condition, no pattern, source code that writes the message), and, when no trigger is there at
+ * all, the rules whose triggers come closest. `format/explain.ts` words it. Pure.
  */
 import type { CauseId, ParsedLine, Rule, RuleRole, Severity, Values } from '../types.js';
 import { matchRule, prepare, whenFailure, type Matcher, type RuleHit, type WhenFailure } from './match.js';
@@ -65,7 +65,8 @@ function verdict(rule: Rule, line: string, parsed: ParsedLine, message: ReturnTy
   }
   const failed = whenFailure(rule, parsed);
   if (failed) return { ruleId: rule.id, outcome: 'when', failed };
-  if (inCodeLiteral(line, rule.trigger)) return { ruleId: rule.id, outcome: 'code' };
+  // (As the matcher: a look-alike is not asked, it is never reported either way.)
+  if (rule.role !== 'lookalike' && inCodeLiteral(line, rule.trigger)) return { ruleId: rule.id, outcome: 'code' };
   const whole = matchRule(rule, parsed, message);
   const hit = whole ?? all.find((h) => h.rule === rule);
   if (!hit) return { ruleId: rule.id, outcome: 'pattern', patterns: rule.compiled.map((p) => p.name ?? p.regex) };

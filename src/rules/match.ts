@@ -1383,7 +1383,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     },
     matchAll(text) {
       const p = parseAny(text, parseOptions);
-      return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits.filter((h) => !inCodeLiteral(p.line, h.rule.trigger)) : [];
+      return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits.filter((h) => h.rule.role === 'lookalike' || !inCodeLiteral(p.line, h.rule.trigger)) : [];
     },
     rulesFor: (text, present) => rulesIn(text, candidateTriggers(text, present)),
     holdsRule: (text, rule) => holds(text, rule),
