@@ -10,9 +10,9 @@
  * `return`, with nothing after it but the end of the line, a comma or a parenthesis; or the literal holds a
  * printf conversion (`%s`, nginx's `%V`, `%ui`), which no log line holds, next to any of these. A
  * single-quoted literal or a JavaScript template (which pair less reliably: `can't`, Markdown's code spans)
- * needs code on both sides. A log line
- * quoted in prose (`the log says "OCSP responder timed out …" every hour`) has none of these around it, and a
- * log line's own quoted values (`certificate: "/etc/…"`, `BIO_new_file("/etc/…") failed`) do not hold the phrase.
+ * needs code on both sides. A log line quoted in prose (`the log says "OCSP responder timed out …" every
+ * hour`) has none of these around it, and a log line's own quoted values (`certificate: "/etc/…"`,
+ * `BIO_new_file("/etc/…") failed`) do not hold the phrase.
  */
 
 /**
@@ -36,7 +36,7 @@ const BEFORE_CODE = /(?:\s=|:=|\breturn(?:\s+nil\s*,)?|\.\.|\+|<<|APLOGNO\(\d+\)
 const PRINTF = /%[-+ #0]*\d*(?:\.\d+)?(?:[lhzjt]{1,2})?[sdiuxXpcf]|%(?:V|ui|uA|O|T|M|N)\b/;
 
 /** Whether a backslash escapes the character at the index (an odd number of them before it). */
-function escaped(text: string, i: number): boolean {
+export function escaped(text: string, i: number): boolean {
   let slashes = 0;
   for (let j = i - 1; j >= 0 && text.charCodeAt(j) === 92; j--) slashes++;
   return slashes % 2 === 1;
@@ -46,6 +46,11 @@ function escaped(text: string, i: number): boolean {
 function nextQuote(text: string, from: number): number {
   for (let i = text.indexOf('"', from); i >= 0; i = text.indexOf('"', i + 1)) if (!escaped(text, i)) return i;
   return -1;
+}
+
+/** Whether code opens the literal after this text: {@link BEFORE_CODE}, or an argument's comma in an open call. */
+function codeBefore(before: string): boolean {
+  return BEFORE_CODE.test(before) || (/,\s*$/.test(before) && callOpen(before));
 }
 
 /** Whether the text before a literal has a call open (more `(` than `)`), so that a comma there separates arguments. */
@@ -150,8 +155,7 @@ function literalInCode(text: string, at: number): boolean {
   const before = text.slice(0, lit.open);
   const after = text.slice(lit.close + 1);
   if (AFTER_CODE.test(after)) return true;
-  const beforeCode = BEFORE_CODE.test(before) || (/,\s*$/.test(before) && callOpen(before));
-  if (beforeCode && AFTER_ARGUMENT.test(after)) return true;
+  if (codeBefore(before) && AFTER_ARGUMENT.test(after)) return true;
   return /^\s*,\s*$/.test(after) && PRINTF.test(text.slice(lit.open + 1, lit.close));
 }
 
@@ -166,7 +170,7 @@ function otherLiteralInCode(text: string, at: number, quote: string): boolean {
   while (open > 0 && escaped(text, open)) open = text.lastIndexOf(quote, open - 1);
   if (open < 0 || escaped(text, open)) return false;
   const before = text.slice(0, open);
-  if (!(BEFORE_CODE.test(before) || (/,\s*$/.test(before) && callOpen(before)))) return false;
+  if (!codeBefore(before)) return false;
   let tried = 0;
   for (let close = text.indexOf(quote, at); close >= 0 && tried < MAX_TRIED; close = text.indexOf(quote, close + 1)) {
     if (escaped(text, close)) continue;

@@ -17,6 +17,7 @@ import { emptyLine, findServerStart, parseServerLine } from './formats.js';
 import { splitClient } from './fields.js';
 import { unmarked, unwrap } from './wrappers.js';
 import { colourMap, hasColour, unblanked, unpadded } from './normalize.js';
+import { escaped } from './code-literal.js';
 
 export { apacheTimeToIso } from './time.js';
 
@@ -226,9 +227,7 @@ const ELEMENT_BEFORE = /(?:^|[,[;\t]\s*)$/;
 function elementEnd(text: string, at: number, quote: string): { end: number; doubled: boolean } | null {
   let doubled = false;
   for (let i = text.indexOf(quote, at); i !== -1; i = text.indexOf(quote, i + 1)) {
-    let slashes = 0;
-    for (let j = i - 1; j >= at && text[j] === '\\'; j--) slashes++;
-    if (slashes % 2 === 1) continue;
+    if (escaped(text, i)) continue;
     if (quote === '"' && text[i + 1] === '"' && i + 2 < text.length) {
       doubled = true;
       i++;

@@ -419,9 +419,10 @@ const looseCache = new Map<string, RegExp>();
 /**
  * The pattern that finds a trigger in normalised text whatever its case and with its quotes optional
  * (a paste drops the quotes around `ssl_stapling`, or only one of them, or every quote of a retyped
- * line) or doubled (a CSV export's field: `""ssl_stapling"" ignored`). A quote that opens a value the trigger does not close (`BIO_new_file("`, `Invalid command 'SSL`)
- * is captured, so that {@link canonicalTrigger} writes it back only where the text had it; at the end of
- * the trigger it may be lost only before the value itself (`BIO_new_file(/etc/…`), not before a blank,
+ * line) or doubled (a CSV export's field: `""ssl_stapling"" ignored`). A quote that opens a value the
+ * trigger does not close (`BIO_new_file("`, `Invalid command 'SSL`) is captured, so that
+ * {@link canonicalTrigger} writes it back only where the text had it; at the end of the trigger it may be
+ * lost only before the value itself (`BIO_new_file(/etc/…`), not before a blank,
  * a quote, a closing bracket or `,;:`: without that, `BIO_new_file() failed` would be taken for it, and
  * nginx's `… while requesting certificate status, responder: …` for `certificate status "`.
  */

@@ -242,6 +242,12 @@ function epochToIso(v: unknown): string | null {
   return ms < 1e13 && !Number.isNaN(d.getTime()) ? d.toISOString() : null;
 }
 
+/** The host and time the document holds under their usual names ({@link HOST_PATHS}, {@link TIME_PATHS}), where the record has none. */
+function hostAndTime(r: DecodedRecord, doc: Json): void {
+  for (const k of HOST_PATHS) r.host ??= str(at(doc, k));
+  for (const k of TIME_PATHS) r.time ??= isoTime(at(doc, k)) ?? epochToIso(at(doc, k));
+}
+
 /**
  * Members under which a search or export API hands over the record itself, in the order tried:
  * Elasticsearch/OpenSearch search hits (`_source`), Splunk's export (`output_mode=json`: `result`, with
@@ -261,8 +267,7 @@ function enveloped(doc: Json, depth: number): RecordResult | null {
     if (!inner) continue;
     const r = decodeObject(inner, depth + 1);
     if (!r.ok) continue;
-    for (const h of HOST_PATHS) r.record.host ??= str(at(doc, h));
-    for (const t of TIME_PATHS) r.record.time ??= isoTime(at(doc, t)) ?? epochToIso(at(doc, t));
+    hostAndTime(r.record, doc);
     return r;
   }
   return null;
@@ -272,8 +277,7 @@ function generic(doc: Json, depth: number): RecordResult {
   const path = MESSAGE_PATHS.find((k) => typeof at(doc, k) === 'string');
   if (path === undefined) return enveloped(doc, depth) ?? { ok: false, reason: 'unknown-record' };
   const r = blank('json', (at(doc, path) as string).replace(/\r?\n$/, ''));
-  for (const k of HOST_PATHS) r.host ??= str(at(doc, k));
-  for (const k of TIME_PATHS) r.time ??= isoTime(at(doc, k)) ?? epochToIso(at(doc, k));
+  hostAndTime(r, doc);
   // No pid: a logger's own `pid` member (pino, bunyan) is the shipper's process, not the server's.
   for (const k of PROGRAM_PATHS) r.server ??= serverOfName(str(at(doc, k)));
   return { ok: true, record: r };

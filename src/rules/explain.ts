@@ -6,8 +6,7 @@
  * all, the rules whose triggers come closest. `format/explain.ts` words it. Pure.
  */
 import type { CauseId, ParsedLine, Rule, RuleRole, Severity, Values } from '../types.js';
-import { matchRule, prepare, whenFailure, type Matcher, type RuleHit, type WhenFailure } from './match.js';
-import { inCodeLiteral } from '../parse/code-literal.js';
+import { matchRule, prepare, whenFailure, writtenAsCode, type Matcher, type RuleHit, type WhenFailure } from './match.js';
 
 /** Longest line explained, in characters (a longer one is cut; servers write at most 8 KiB per entry). */
 const MAX_EXPLAINED = 16 * 1024;
@@ -65,8 +64,7 @@ function verdict(rule: Rule, line: string, parsed: ParsedLine, message: ReturnTy
   }
   const failed = whenFailure(rule, parsed);
   if (failed) return { ruleId: rule.id, outcome: 'when', failed };
-  // (As the matcher: a look-alike is not asked, it is never reported either way.)
-  if (rule.role !== 'lookalike' && inCodeLiteral(line, rule.trigger)) return { ruleId: rule.id, outcome: 'code' };
+  if (writtenAsCode(line, rule)) return { ruleId: rule.id, outcome: 'code' };
   const whole = matchRule(rule, parsed, message);
   const hit = whole ?? all.find((h) => h.rule === rule);
   if (!hit) return { ruleId: rule.id, outcome: 'pattern', patterns: rule.compiled.map((p) => p.name ?? p.regex) };

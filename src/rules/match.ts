@@ -333,6 +333,16 @@ function ownPattern(rule: Rule, prepared: Prepared): CompiledPattern | null {
   return null;
 }
 
+/**
+ * Whether the rule's trigger lies in a string literal of source code on the line (`parse/code-literal.ts`):
+ * code that writes the message is not its log, so the rule is passed over (by the matcher, `matchAll()` and
+ * `explain`). A look-alike is not asked: it is never reported either way, and not asking costs the
+ * look-alike-heavy log nothing.
+ */
+export function writtenAsCode(line: string, rule: Rule): boolean {
+  return rule.role !== 'lookalike' && inCodeLiteral(line, rule.trigger);
+}
+
 /** The order of hits: highest rule priority first, then rule id (see {@link Matcher.match}). */
 function byPriority(a: RuleHit, b: RuleHit): number {
   return (b.rule.priority ?? 0) - (a.rule.priority ?? 0) || compareIds(a.rule.id, b.rule.id);
@@ -1287,9 +1297,7 @@ function bestMatchOf(
       valuesCut = h.prepared.valuesCut;
     }
     if (!best) return null;
-    // Source code that writes the message (a string literal in a call, a concatenation) is not its log. (A
-    // look-alike is never reported either way: not asked, it costs the look-alike-heavy log nothing.)
-    if (best.rule.role !== 'lookalike' && inCodeLiteral(text, best.rule.trigger)) return null;
+    if (writtenAsCode(text, best.rule)) return null;
     // (Undefined `redacted`, not from the memo: cutOf() asks of the values itself.)
     const cut = cutOf(parsed, best, cutMarker, redacted, valuesCut);
     // The hit's fields but its cut tail (which `cut` reports), in the order of a hit.
@@ -1383,7 +1391,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
     },
     matchAll(text) {
       const p = parseAny(text, parseOptions);
-      return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits.filter((h) => h.rule.role === 'lookalike' || !inCodeLiteral(p.line, h.rule.trigger)) : [];
+      return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits.filter((h) => !writtenAsCode(p.line, h.rule)) : [];
     },
     rulesFor: (text, present) => rulesIn(text, candidateTriggers(text, present)),
     holdsRule: (text, rule) => holds(text, rule),
