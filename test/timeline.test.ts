@@ -215,3 +215,28 @@ describe('findings carry their timeline', () => {
     );
   });
 });
+
+/**
+ * clockText keeps the texts it made (a bounded memo): whatever the order of the calls, each text must be
+ * the one for its own time and zone, with fractional and negative-offset times, both zones interleaved,
+ * and more calls than the memo holds.
+ */
+test('clockText gives the text of its own time and zone, whatever it was asked before', () => {
+  const own = (ms: number, utc: boolean): string => {
+    const iso = new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+    return utc ? iso : iso.slice(0, -1);
+  };
+  const call = fc.tuple(
+    fc.oneof(
+      fc.integer({ min: 0, max: 9_000 }),
+      fc.integer({ min: 0, max: 18_000 }).map((k) => k / 2),
+    ),
+    fc.boolean(),
+  );
+  fc.assert(
+    fc.property(fc.array(call, { maxLength: 6_000 }), (calls) => {
+      for (const [ms, utc] of calls) expect(clockText(T0 + ms, utc)).toBe(own(T0 + ms, utc));
+    }),
+    { numRuns: 20 },
+  );
+});

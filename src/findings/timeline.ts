@@ -207,10 +207,27 @@ class Episodes {
   }
 }
 
+/**
+ * The texts {@link clockText} made last, by ms, one map per `utc`; each emptied when it holds
+ * {@link CLOCK_TEXTS_MAX}. Bucket starts repeat: every snapshot of a finding writes all its buckets again
+ * (an NDJSON stream snapshots a changed finding once a second of the log's clock), and findings share
+ * bucket starts (multiples of their width). Measured: 2.4 million calls, 19 % of an NDJSON run over 100 000
+ * failing certificates, before this memo.
+ */
+const clockTexts = [new Map<number, string>(), new Map<number, string>()] as const;
+/** At most this many texts are kept (~100 bytes each). */
+const CLOCK_TEXTS_MAX = 4096;
+
 /** An ISO-8601 text of ms on the log's clock: `YYYY-MM-DDTHH:MM:SS[.mmm]`, `Z` appended when `utc`. */
 export function clockText(ms: number, utc: boolean): string {
+  const memo = clockTexts[utc ? 1 : 0];
+  const known = memo.get(ms);
+  if (known !== undefined) return known;
   const iso = new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-  return utc ? iso : iso.slice(0, -1);
+  const text = utc ? iso : iso.slice(0, -1);
+  if (memo.size >= CLOCK_TEXTS_MAX) memo.clear();
+  memo.set(ms, text);
+  return text;
 }
 
 /** A timeline's state: one object per finding (no closures), its buckets and episodes made on first use. */
