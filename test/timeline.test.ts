@@ -218,7 +218,7 @@ describe('findings carry their timeline', () => {
 
 /**
  * clockText keeps the texts it made (a bounded memo): whatever the order of the calls, each text must be
- * the one for its own time and zone, with fractional and negative-offset times, both zones interleaved,
+ * the one for its own time and zone, with fractional times, both zones interleaved,
  * and more calls than the memo holds.
  */
 test('clockText gives the text of its own time and zone, whatever it was asked before', () => {
