@@ -305,6 +305,130 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
 
 const plainTimeOf = (line: string): string | null => parseLine(line).time;
 
+/**
+ * What search and query APIs answer, as `curl` writes it: one line holding many records. Shapes from the
+ * APIs' references (Elasticsearch Search API, Grafana Loki HTTP API query_range and push, Datadog Logs API v2
+ * ListLogs, AWS CLI `logs filter-log-events`, Graylog REST search, Splunk REST search results).
+ */
+describe('every rule sample, in the responses of search and query APIs (many records on one line), gives the findings of the plain lines', () => {
+  type Entry = { host: string; line: string; program: string };
+  const ns = (i: number) => String(1_795_400_224_000_000_000n + BigInt(i) * 1_000_000n);
+  const elasticSearch = (es: Entry[]) =>
+    JSON.stringify({
+      took: 4,
+      timed_out: false,
+      _shards: { total: 1, successful: 1, skipped: 0, failed: 0 },
+      hits: {
+        total: { value: es.length, relation: 'eq' },
+        max_score: 1,
+        hits: es.map((e, i) => ({
+          _index: '.ds-logs-nginx.error-default',
+          _id: `x${i}`,
+          _score: 1,
+          _source: { '@timestamp': '2026-11-23T02:17:04.000Z', host: { name: e.host }, message: e.line },
+        })),
+      },
+    });
+  const lokiStreams = (es: Entry[]) =>
+    es.map((e, i) => ({ stream: { host: e.host, job: e.program, filename: '/var/log/error.log' }, values: [[ns(i), e.line]] }));
+  const lokiQuery = (es: Entry[]) =>
+    JSON.stringify({
+      status: 'success',
+      data: { resultType: 'streams', result: lokiStreams(es), stats: { summary: { bytesProcessedPerSecond: 1 } } },
+    });
+  const lokiPush = (es: Entry[]) => JSON.stringify({ streams: lokiStreams(es) });
+  const lokiPushEntries = (es: Entry[]) =>
+    JSON.stringify({
+      streams: es.map((e) => ({ labels: `{job="${e.program}"}`, entries: [{ ts: '2026-11-23T02:17:04Z', line: e.line, host: e.host }] })),
+    });
+  const datadogList = (es: Entry[]) =>
+    JSON.stringify({
+      data: es.map((e, i) => ({
+        id: `AQ${i}`,
+        type: 'log',
+        attributes: { message: e.line, host: e.host, service: e.program, timestamp: '2026-11-23T02:17:04.000Z' },
+      })),
+      links: {},
+      meta: { page: {} },
+    });
+  const cloudWatch = (es: Entry[]) =>
+    JSON.stringify({
+      events: es.map((e, i) => ({ logStreamName: 'i-0abc', timestamp: 1795400224000 + i, message: e.line, host: e.host, eventId: `${i}` })),
+      searchedLogStreams: [{ logStreamName: 'i-0abc', searchedCompletely: true }],
+    });
+  const graylog = (es: Entry[]) =>
+    JSON.stringify({
+      query: 'OCSP',
+      total_results: es.length,
+      messages: es.map((e, i) => ({
+        message: { _id: `m${i}`, message: e.line, hostname: e.host, timestamp: '2026-11-23T02:17:04.000Z' },
+        index: 'graylog_0',
+      })),
+    });
+  const splunkResults = (es: Entry[]) =>
+    JSON.stringify({
+      preview: false,
+      init_offset: 0,
+      messages: [],
+      fields: [{ name: '_raw' }, { name: 'host' }],
+      results: es.map((e) => ({ _raw: e.line, host: e.host, _time: '2026-11-23T02:17:04.000+00:00' })),
+    });
+
+  test.each([
+    ['Elasticsearch _search', elasticSearch],
+    ['Loki query_range', lokiQuery],
+    ['Loki push (values)', lokiPush],
+    ['Loki push (entries)', lokiPushEntries],
+    ['Datadog Logs API v2 list', datadogList],
+    ['CloudWatch Logs filter-log-events', cloudWatch],
+    ['Graylog search', graylog],
+    ['Splunk search results', splunkResults],
+  ] as const)('%s', async (_name, respond) => {
+    const program = (r: Rule) => (r.servers.length > 1 ? 'web' : r.servers[0] === 'apache' ? 'apache2' : 'nginx');
+    const entries = rules.flatMap((r) =>
+      r.samples.match.filter((s) => !/[\n\r]/.test(s.line)).map((s) => ({ host: 'web01', line: s.line, program: program(r) })),
+    );
+    // Seven records a response, each response on its own line.
+    const responses: string[] = [];
+    for (let i = 0; i < entries.length; i += 7) responses.push(respond(entries.slice(i, i + 7)));
+    const plain = await scan(entries.map((e) => e.line).join('\n'));
+    const answered = await scan(responses.join('\n'));
+    expect(answered.stats).toMatchObject({ lines: responses.length, undecoded: 0 });
+    expect(answered.stats.matched).toBe(plain.stats.matched);
+    const essences = (r: Report<FindingData>) =>
+      byKey(
+        r.findings.map((f) => ({ ...f, host: null })),
+        false,
+        false,
+      );
+    expect(essences(answered)).toEqual(essences(plain));
+    expect(answered.findings.every((f) => f.host === 'web01' || respond === cloudWatch)).toBe(true);
+  });
+
+  test("each record keeps its own host: one response's records of two hosts are two findings", async () => {
+    const line = read('plain-web01-nginx.log').split('\n')[2]!;
+    const r = await scan(
+      `${elasticSearch([
+        { host: 'web01', line, program: 'nginx' },
+        { host: 'web02', line, program: 'nginx' },
+      ])}\n`,
+    );
+    expect(r.findings.map((f) => [f.host, f.count]).sort()).toEqual([
+      ['web01', 1],
+      ['web02', 1],
+    ]);
+  });
+
+  test('a response without records, or with them deeper than any API puts them, is undecoded', async () => {
+    const line = read('plain-web01-nginx.log').split('\n')[2]!;
+    const deep = { a: { b: { c: { d: { e: [{ message: line }] } } } } };
+    for (const text of [JSON.stringify({ status: 'success', data: { result: [] }, note: line }), JSON.stringify(deep)]) {
+      const r = await scan(`${text}\n`);
+      expect(r.stats).toMatchObject({ lines: 1, undecoded: 1, matched: 0 });
+    }
+  });
+});
+
 describe('record detection and escaping', () => {
   test('isRecordLine: JSON objects and json-seq, not server lines', () => {
     expect(isRecordLine('{"a":1}')).toBe(true);

@@ -201,13 +201,14 @@ function inputHandle(
     name,
     stats: acc.stats,
     line(text, lineNo, keys, before) {
-      // A JSON log record is one whole message: decoded and matched alone, never joined.
+      // A JSON log record is one whole message: decoded and matched alone, never joined; an API's
+      // response on one line holds many records, each matched alone.
       if (isRecordLine(text)) {
         take(joiner.flush(lineNo));
-        const { parsed, match, record } = matcher.match(text, { file: name, line: lineNo }, keys);
-        if (record === 'undecoded') acc.undecoded(lineNo);
+        const results = matcher.matchRecords(text, { file: name, line: lineNo }, keys);
+        if (results[0]!.record === 'undecoded') acc.undecoded(lineNo);
         acc.sync(lineNo);
-        take([{ parsed, match }]);
+        take(results);
         return 0;
       }
       const r = joiner.line(text, lineNo, keys, before);

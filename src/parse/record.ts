@@ -27,6 +27,8 @@
  * - any of these inside the envelope a search or export API puts it in ({@link ENVELOPES}: an
  *   Elasticsearch hit's `_source`, Splunk's `result`, Cloud Logging's `jsonPayload`, Datadog's
  *   `attributes`), decoded as its own shape, with the envelope's host and time where it has none.
+ * - many of these in one API response on one line (an Elasticsearch `_search`, Loki's query and push
+ *   APIs, …): {@link decodeRecords}.
  *
  * The server's own time, pid and level win over the record's (the record's time is often when a
  * collector read the line). A line that starts like JSON but is not one of these is "undecoded".
@@ -283,19 +285,92 @@ function generic(doc: Json, depth: number): RecordResult {
   return { ok: true, record: r };
 }
 
+/** The object a record line holds, or null when it is not valid JSON or not an object. */
+function documentOf(text: string): Json | null {
+  try {
+    return obj(JSON.parse(text.replace(/^[ \t]*\x1e?/, '')));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Decode one record line. Never throws.
  * @param text one line (a json-seq `\x1e` in front is allowed)
  * @returns the record, or why it is not one (only meaningful when {@link isRecordLine} is true)
  */
 export function decodeRecord(text: string): RecordResult {
-  let doc: Json | null;
-  try {
-    doc = obj(JSON.parse(text.replace(/^[ \t]*\x1e?/, '')));
-  } catch {
-    return { ok: false, reason: 'invalid-json' };
-  }
+  const doc = documentOf(text);
   return doc ? decodeObject(doc, 0) : { ok: false, reason: 'invalid-json' };
+}
+
+/** The records one line holds: one record, or the many of an API's response ({@link decodeRecords}). */
+export type RecordsResult = { ok: true; records: DecodedRecord[] } | { ok: false; reason: UndecodedReason };
+
+/** Objects and arrays opened at most, one inside the other, looking for a response's records. */
+const MAX_BATCH_DEPTH = 4;
+/** Records taken from one line at most (the line itself is bounded by the scanner's longest line). */
+export const MAX_BATCH_RECORDS = 10_000;
+
+/**
+ * Decode a record line that may be a whole API response holding many records, as `curl` writes it on
+ * one line: an Elasticsearch/OpenSearch `_search` response (`hits.hits[]._source`), Loki's query API
+ * (`/loki/api/v1/query_range`: `data.result[]`, each a stream of `values` `[ns, line]` with its labels)
+ * and push API (`streams[]`, the same streams; the older `entries[]` of `{ts, line}`), Datadog's Logs API
+ * v2 list (`data[].attributes`), CloudWatch Logs' `filter-log-events` (`events[].message`), Graylog's search
+ * (`messages[].message`), Splunk's search results (`results[]._raw`). A record of a response is an element
+ * of an array that decodes as a record on its own ({@link decodeRecord}'s shapes, one envelope deep), or a
+ * Loki stream's entry with the stream's labels as its host (`host`, `hostname`) and program (`job`,
+ * `service_name`, `container`, `app`, `unit`, …). Sources: Elasticsearch Search API reference; Grafana Loki
+ * HTTP API reference (query_range, push); Datadog Logs API v2 `ListLogs`; AWS CLI `logs filter-log-events`;
+ * Graylog REST `search/universal`; Splunk REST `search/jobs/{sid}/results` (`output_mode=json`).
+ * Never throws; at most {@link MAX_BATCH_RECORDS} records, {@link MAX_BATCH_DEPTH} levels deep.
+ * @returns the line's one record, else the records its response holds in document order, else why it is
+ *   not a record (the reason a single record gave)
+ */
+export function decodeRecords(text: string): RecordsResult {
+  const doc = documentOf(text);
+  if (!doc) return { ok: false, reason: 'invalid-json' };
+  const one = decodeObject(doc, 0);
+  if (one.ok) return { ok: true, records: [one.record] };
+  const records: DecodedRecord[] = [];
+  collectRecords(doc, 0, records);
+  return records.length > 0 ? { ok: true, records } : one;
+}
+
+/** The records under `v` (a response's member, array or element), appended to `out`. */
+function collectRecords(v: unknown, depth: number, out: DecodedRecord[]): void {
+  if (depth > MAX_BATCH_DEPTH || out.length >= MAX_BATCH_RECORDS) return;
+  const o = obj(v);
+  if (o && lokiStream(o, out)) return;
+  const list = Array.isArray(v);
+  for (const item of list ? (v as unknown[]) : o ? Object.values(o) : []) {
+    if (out.length >= MAX_BATCH_RECORDS) return;
+    if (typeof item !== 'object' || item === null) continue;
+    const el = list ? obj(item) : null;
+    const r = el ? decodeObject(el, MAX_ENVELOPES - 1) : null;
+    if (r?.ok) out.push(r.record);
+    else collectRecords(item, depth + 1, out);
+  }
+}
+
+/** Loki labels that name the program: promtail's `job`, Loki 3's `service_name`, Kubernetes and journal labels. */
+const LOKI_PROGRAM_LABELS = ['job', 'service_name', 'container', 'app', 'unit', 'syslog_identifier', ...PROGRAM_PATHS];
+
+/** A Loki stream (`{"stream": {labels}, "values": [[ns, line, metadata?], …]}`): its entries appended; false when `o` is none. */
+function lokiStream(o: Json, out: DecodedRecord[]): boolean {
+  const labels = obj(o.stream);
+  if (!labels || !Array.isArray(o.values)) return false;
+  for (const v of o.values as unknown[]) {
+    if (out.length >= MAX_BATCH_RECORDS) break;
+    if (!Array.isArray(v) || typeof v[1] !== 'string') continue;
+    const r = blank('json', v[1].replace(/\r?\n$/, ''));
+    r.time = epochToIso(v[0]);
+    hostAndTime(r, labels);
+    for (const k of LOKI_PROGRAM_LABELS) r.server ??= serverOfName(str(labels[k]));
+    out.push(r);
+  }
+  return true;
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { APACHE_LEAD, parseLine, type ParseOptions } from '../parse/line.js';
-import { decodeRecord, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
+import { decodeRecords, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, nginxOcspContextCut, opensslBlock, opensslValues, type CutContext } from '../parse/context.js';
 import {
@@ -569,6 +569,18 @@ export interface Matcher {
     rules?: readonly Rule[],
   ): { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
   /**
+   * Match every record a JSON record line holds ({@link isRecordLine}): one, or the many of an API's
+   * response (`decodeRecords` in src/parse/record.ts), each decoded, parsed and matched alone, in document
+   * order; one result with `record: 'undecoded'` when the line is not a record, one with nothing when it
+   * holds no key. {@link match} on such a line gives the first of these with a match.
+   * @param keys as for {@link match}
+   */
+  matchRecords(
+    text: string,
+    location: LineLocation,
+    keys?: readonly number[],
+  ): { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' }[];
+  /**
    * The rules whose trigger a (non-record) line holds, as {@link match} finds them: `match(text, location,
    * keys, lean, rulesFor(text, keys))` gives what `match(text, location, keys, lean)` gives.
    * @param keys as for {@link match}
@@ -666,11 +678,15 @@ function shareContainedKeys(triggers: readonly string[], own: string[][]): void 
 /** The blanks a copy may put for every space of a key: U+00A0, U+202F, U+3000. */
 const ODD_KEY_BLANKS = ['\u00a0', '\u202f', '\u3000'];
 
-/** A line parsed as the matcher does, and the server line in it: a JSON log record decoded first (null: undecodable). */
-function parseAny(text: string, options: ParseOptions): { parsed: ParsedLine; line: string } | null {
+/**
+ * A line parsed as the matcher does, and the server line in it: a JSON log record decoded first (null:
+ * undecodable); of an API response's records the first for which `wanted` holds (else the first).
+ */
+function parseAny(text: string, options: ParseOptions, wanted: (line: string) => boolean): { parsed: ParsedLine; line: string } | null {
   if (!isRecordLine(text)) return { parsed: parseLine(text, options), line: text };
-  const r = decodeRecord(text);
-  return r.ok ? { parsed: parseRecord(r.record, options), line: r.record.line } : null;
+  const r = decodeRecords(text);
+  const record = r.ok ? (r.records.find((x) => wanted(x.line)) ?? r.records[0]!) : null;
+  return record ? { parsed: parseRecord(record, options), line: record.line } : null;
 }
 
 /**
@@ -1359,16 +1375,19 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   const bestMatch = bestMatchOf((r) => (last = r));
   const cutOfRule = memoCutOfRule();
   type MatchResult = { parsed: ParsedLine | null; match: LineMatch | null; record?: RecordKind | 'undecoded' };
-  const matchRecord = (text: string, location: LineLocation, present: readonly number[] | undefined): MatchResult => {
+  const hasRule = (text: string): boolean => rulesIn(text, candidateTriggers(text)).length > 0;
+  const matchRecords = (text: string, location: LineLocation, present: readonly number[] | undefined): MatchResult[] => {
     // Only a record that holds a key (plain or escaped) is examined, whichever path delivered it: the
     // byte scanner also hands over the line after a message that may go on, with the keys it holds (none).
-    if (present ? present.length === 0 : !keys.some((k) => text.includes(k))) return { parsed: null, match: null };
-    const r = decodeRecord(text);
-    if (!r.ok) return { parsed: null, match: null, record: 'undecoded' };
-    const rs = rulesIn(r.record.line, candidateTriggers(r.record.line));
-    if (rs.length === 0) return { parsed: null, match: null, record: r.record.kind };
-    const parsed = parseRecord(r.record, parseOptions);
-    return { parsed, match: bestMatch(parsed, rs, location, r.record.line), record: r.record.kind };
+    if (present ? present.length === 0 : !keys.some((k) => text.includes(k))) return [{ parsed: null, match: null }];
+    const r = decodeRecords(text);
+    if (!r.ok) return [{ parsed: null, match: null, record: 'undecoded' }];
+    return r.records.map((record) => {
+      const rs = rulesIn(record.line, candidateTriggers(record.line));
+      if (rs.length === 0) return { parsed: null, match: null, record: record.kind };
+      const parsed = parseRecord(record, parseOptions);
+      return { parsed, match: bestMatch(parsed, rs, location, record.line), record: record.kind };
+    });
   };
   return {
     rules,
@@ -1380,17 +1399,21 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       return byAnchor().map((a) => a.anchor);
     },
     triggersIn,
-    hasTrigger: (text) => rulesIn(text, candidateTriggers(text)).length > 0,
+    hasTrigger: hasRule,
     candidateTriggers,
     match(text, location, present, lean, known) {
-      if (isRecordLine(text)) return matchRecord(text, location, present);
+      if (isRecordLine(text)) {
+        const all = matchRecords(text, location, present);
+        return all.find((m) => m.match !== null) ?? all[0]!;
+      }
       const rs = known && fastPathsOn() ? known : rulesIn(text, candidateTriggers(text, present));
       if (rs.length === 0) return { parsed: null, match: null };
       const parsed = parseLine(text, parseOptions);
       return { parsed, match: bestMatch(parsed, rs, location, text, true, lean) };
     },
+    matchRecords,
     matchAll(text) {
-      const p = parseAny(text, parseOptions);
+      const p = parseAny(text, parseOptions, hasRule);
       return p ? hitsOn(p.parsed, rulesIn(p.line, candidateTriggers(p.line))).hits.filter((h) => !writtenAsCode(p.line, h.rule)) : [];
     },
     rulesFor: (text, present) => rulesIn(text, candidateTriggers(text, present)),
@@ -1407,6 +1430,6 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
       return (only ? rs.filter((r) => r === only) : rs).flatMap((r) => matchRuleCut(r, parsed, prepared) ?? []);
     },
     candidates: (text) => rulesIn(text, candidateTriggers(text)),
-    parse: (text) => parseAny(text, parseOptions)?.parsed ?? parseLine(text, parseOptions),
+    parse: (text) => parseAny(text, parseOptions, hasRule)?.parsed ?? parseLine(text, parseOptions),
   };
 }
