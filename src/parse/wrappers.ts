@@ -177,16 +177,29 @@ function quotedValue(line: string, open: number): string {
   return unescaped(line.slice(open + 1, Math.min(at, line.length)));
 }
 
-/** Tags of the markup a line is pasted in: HTML (a page's source, a forum's editor) and BBCode. */
-const TAG_NAMES = 'code|pre|p|tt|kbd|samp|span|div|li|td|th|blockquote|font|b|i|strong|em';
+/**
+ * Tags of the markup a line is pasted in: HTML (a page's source, a forum's editor: its code, paragraphs,
+ * tables and lists) and BBCode.
+ */
+const TAG_NAMES = 'code|pre|p|tt|kbd|samp|span|div|li|ul|ol|dl|dt|dd|td|th|tr|table|thead|tbody|tfoot|blockquote|font|b|i|strong|em';
 const BB_NAMES = 'code|quote|pre|php|html|noparse|b|i|tt|font|color|size';
-/** Markup after a pasted line: closing or empty tags, `<br>`, a table row's `|`, a shell continuation's `\`. */
+/**
+ * A table row's column rule: Markdown's `|`, and the box characters terminal programs draw tables and
+ * panels with (`│` `┃` `║` `¦`: Python's rich and tabulate, psql's unicode border style).
+ */
+const COLUMN_RULES = '|\u2502\u2503\u2551\u00a6';
+/** Markup after a pasted line: closing or empty tags, `<br>`, a table row's column rule, a shell continuation's `\`. */
 const MARKUP_AFTER = new RegExp(
-  `(?:\\s*(?:</?(?:${TAG_NAMES}|br)\\b[^<>]{0,60}>|\\[/(?:${BB_NAMES})\\]|\\[br\\])|\\s\\||\\s\\\\)+\\s*$`,
+  `(?:\\s*(?:</?(?:${TAG_NAMES}|br)\\b[^<>]{0,60}>|\\[/(?:${BB_NAMES})\\]|\\[br\\])|\\s[${COLUMN_RULES}]|\\s\\\\)+\\s*$`,
   'i',
 );
-/** Markup before a pasted line: opening tags, BBCode, a table row's `|`. */
-const MARKUP_BEFORE = new RegExp(`^\\s*(?:(?:<(?:${TAG_NAMES})\\b[^<>]{0,60}>|\\[(?:${BB_NAMES})(?:=[^\\]]{0,30})?\\]|\\| )\\s*)+`, 'i');
+/** Markup before a pasted line: opening tags, BBCode, a table row's column rule. */
+const MARKUP_BEFORE = new RegExp(
+  `^\\s*(?:(?:<(?:${TAG_NAMES})\\b[^<>]{0,60}>|\\[(?:${BB_NAMES})(?:=[^\\]]{0,30})?\\]|[${COLUMN_RULES}] )\\s*)+`,
+  'i',
+);
+/** Is this character code one of {@link COLUMN_RULES}? */
+const isColumnRule = (c: number): boolean => c === 0x7c || c === 0x2502 || c === 0x2503 || c === 0x2551 || c === 0xa6;
 const BB_BREAK = /\[br\]/i;
 /** Characters of a line's end searched for markup (a bound: the search is not run over a long line). */
 const MARKUP_TAIL = 160;
@@ -200,10 +213,10 @@ const MARKUP_TAIL = 160;
 export function unmarked(line: string): string {
   const c0 = line.charCodeAt(0);
   const before =
-    c0 === 0x3c /* < */ || c0 === 0x5b /* [ */ || c0 === 0x7c /* | */ || c0 === 0x20 ? MARKUP_BEFORE.exec(line.slice(0, 200)) : null;
+    c0 === 0x3c /* < */ || c0 === 0x5b /* [ */ || isColumnRule(c0) || c0 === 0x20 ? MARKUP_BEFORE.exec(line.slice(0, 200)) : null;
   const from = before ? before[0].length : 0;
   const last = line.charCodeAt(line.length - 1);
-  if (last !== 0x3e /* > */ && last !== 0x5d /* ] */ && last !== 0x7c /* | */ && last !== 0x5c /* \ */ && last !== 0x20)
+  if (last !== 0x3e /* > */ && last !== 0x5d /* ] */ && !isColumnRule(last) && last !== 0x5c /* \ */ && last !== 0x20)
     return from > 0 ? line.slice(from) : line;
   const tailAt = Math.max(from, line.length - MARKUP_TAIL);
   // Ending with `]`, the markup can only be BBCode's closing tag or `[br]` (an Apache line ends so: its

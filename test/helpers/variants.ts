@@ -438,8 +438,9 @@ export function inContainers(line: string): Variant[] {
 
 /**
  * The line in the markup it was pasted in: a page's or forum editor's HTML (`<code>…</code>`, `<pre>`,
- * `…<br>` and `…<br />` per line), BBCode (`[code]…[/code]`), a Markdown table row (`| … |`), a shell
- * continuation (`… \`).
+ * `…<br>` and `…<br />` per line, a table's row, a list's item), BBCode (`[code]…[/code]`), a Markdown
+ * table row (`| … |`), a table a terminal program draws with box characters (`│ … │`, `║ … ║`: Python's
+ * rich and tabulate, psql's unicode border), a shell continuation (`… \`).
  */
 export function markedUp(line: string): Variant[] {
   return [
@@ -449,6 +450,10 @@ export function markedUp(line: string): Variant[] {
     { kind: 'followed by <br />', lines: [`${line}<br />`] },
     { kind: 'in [code]…[/code]', lines: [`[code]${line}[/code]`] },
     { kind: 'a Markdown table row', lines: [`| ${line} |`] },
+    { kind: 'in an HTML table row (<tr><td>…</td></tr>)', lines: [`<tr><td>${line}</td></tr>`] },
+    { kind: 'in an HTML list (<ul><li>…</li></ul>)', lines: [`<ul><li>${line}</li></ul>`] },
+    { kind: 'a row of a table drawn with box characters (│ … │)', lines: [`│ ${line} │`] },
+    { kind: 'a row of a double-lined box (║ … ║)', lines: [`║ ${line} ║`] },
     { kind: 'followed by a shell continuation', lines: [`${line} \\`] },
   ];
 }
