@@ -6,6 +6,9 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { OUTPUT_SCHEMA } from '../src/format/output-schema.js';
 import type { Report } from '../src/findings/analyzer.js';
+import path from 'node:path';
+import { ROOT } from './helpers/cli.js';
+import { fileOf, sarifOf } from './helpers/sarif.js';
 
 /** What a run printed. */
 export interface CliOutput {
@@ -103,6 +106,18 @@ export const CASES: CliCase[] = [
       expectEqual(causes(out), [seed.cause]);
       for (const f of r.findings) {
         expectEqual([f.fix.steps[0]!.directive, f.evidence[0]!.file, f.messageId.split('.')[0]], [seed.directive, seed.file, seed.cause]);
+      }
+    },
+  })),
+  ...SEEDS.map((seed): CliCase => ({
+    name: `${seed.file}, SARIF: results of ${seed.cause} at the file's lines, the JSON run's exit code`,
+    args: ['--format', 'sarif', seed.file],
+    exitCode: seed.exitCode,
+    stdout: (out) => {
+      const results = sarifOf(out).runs[0]!.results!;
+      if (results.length === 0) throw new Error('no results');
+      for (const r of results) {
+        expectEqual([r.ruleId, fileOf(r.locations![0]!).file], [seed.cause, path.resolve(ROOT, seed.file)]);
       }
     },
   })),

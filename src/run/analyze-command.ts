@@ -374,7 +374,17 @@ async function analyzeSources(
     const rendered = findings.map((f) => renderFinding(f, analyzer.causes));
     await writeChunks(out, htmlReport({ version: OUTPUT_VERSION, findings: rendered, stats: analyzed.stats, inputs, interrupted }));
   } else {
-    const parts = { format: opts.format, findings, stats: analyzed.stats, inputs, interrupted, causes: analyzer.causes, human, ctx };
+    const parts = {
+      format: opts.format,
+      findings,
+      stats: analyzed.stats,
+      inputs,
+      interrupted,
+      causes: analyzer.causes,
+      human,
+      ctx,
+      cwd: params.cwd,
+    };
     await writeReport({ ...parts, live: gate.live ? printer : null }, out);
   }
   await out.drained();
@@ -468,8 +478,9 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
   }
   const { sources, problems } = await expandInputs(inputs, params.cwd);
   for (const p of problems) errOut.write(errorLine(p.message));
-  // No input at all: a document format (JSON, NDJSON, the HTML page) is still printed, every input with its error; exit 2.
-  if (sources.length === 0 && opts.format !== 'json' && opts.format !== 'ndjson' && opts.format !== 'html') return 2;
+  // No input at all: a document format (JSON, NDJSON, the HTML page, SARIF) is still printed, every input with its error; exit 2.
+  if (sources.length === 0 && opts.format !== 'json' && opts.format !== 'ndjson' && opts.format !== 'html' && opts.format !== 'sarif')
+    return 2;
   const setup = await configured(s, rules);
   if (typeof setup === 'number') return setup;
   return analyzeSources(s, setup.rules, sources, setup.enrich, problems, view);

@@ -26,6 +26,7 @@ import type { CheckProbe } from '../format/check.js';
 import { errorLine, type Output } from './output.js';
 import type { CheckOptions } from './program.js';
 import type { RunParams } from './params.js';
+import { VERSION } from '../version.js';
 
 /** Where the servers keep their main configuration: Debian/Ubuntu nginx and Apache, RHEL/Fedora httpd. */
 export const DEFAULT_CONFIGS = ['/etc/nginx/nginx.conf', '/etc/apache2/apache2.conf', '/etc/httpd/conf/httpd.conf'];
@@ -134,7 +135,7 @@ export async function runCheck(opts: CheckOptions, params: RunParams, errOut: Ou
     expiryDays: opts.expiryDays,
   });
   const probes = opts.probe ? await probeAll(report.blocks, opts) : undefined;
-  return writeCheck(opts, params, {
+  return writeCheck(opts, params, paths, {
     configs: loaded.configs.map((c) => ({ file: c.file, server: c.server, source: c.source })),
     blocks: report.blocks,
     findings: report.findings.map((f) => renderFinding(f, CAUSES)),
@@ -144,11 +145,28 @@ export async function runCheck(opts: CheckOptions, params: RunParams, errOut: Ou
   });
 }
 
-/** Print the outcome; the exit code by `--fail-on` and the probes. */
-async function writeCheck(opts: CheckOptions, params: RunParams, o: import('../format/check.js').CheckOutcome): Promise<number> {
+/**
+ * Print the outcome; the exit code by `--fail-on` and the probes.
+ * @param paths `--map-path`: SARIF points at the files on disk, not at the paths the server names
+ */
+async function writeCheck(
+  opts: CheckOptions,
+  params: RunParams,
+  paths: PathMap,
+  o: import('../format/check.js').CheckOutcome,
+): Promise<number> {
   const { checkDocument, formatCheck } = await import('../format/check.js');
   const human: HumanOptions = { color: colorLevel(params.env, params.stdout) };
-  params.stdout.write(opts.format === 'json' ? `${safeJson(checkDocument(o), 2)}\n` : formatCheck(o, human));
+  if (opts.format === 'sarif') {
+    const { sarifPieces } = await import('../format/sarif.js');
+    const toReal = (f: string): string => paths.toReal(f);
+    for (const piece of sarifPieces(
+      o.findings,
+      { version: VERSION, causes: CAUSES, cwd: params.cwd, toReal, problems: o.problems },
+      safeJson,
+    ))
+      params.stdout.write(piece);
+  } else params.stdout.write(opts.format === 'json' ? `${safeJson(checkDocument(o), 2)}\n` : formatCheck(o, human));
   const threshold = opts.failOn === 'never' ? Infinity : severityRank(opts.failOn as Severity);
   const bad = o.findings.some((f) => severityRank(f.severity) >= threshold);
   const badProbe = (o.probes ?? []).some((p) => !('verdict' in p.result) || p.result.verdict !== 'good');

@@ -12,9 +12,12 @@ import { SEVERITIES } from '../types.js';
 import { VERSION } from '../version.js';
 import { safeLines, type OutStream } from './output.js';
 
-/** Output formats of the main command's `--format` (`ecs`: NDJSON in Elastic Common Schema). */
-export type FormatName = 'human' | 'json' | 'ndjson' | 'html' | 'ecs';
-export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1, html: 1, ecs: 1 } satisfies Record<FormatName, 1>) as FormatName[];
+/** Output formats of the main command's `--format` (`ecs`: NDJSON in Elastic Common Schema; `sarif`: SARIF 2.1.0). */
+export type FormatName = 'human' | 'json' | 'ndjson' | 'html' | 'ecs' | 'sarif';
+export const FORMATS = Object.keys({ human: 1, json: 1, ndjson: 1, html: 1, ecs: 1, sarif: 1 } satisfies Record<
+  FormatName,
+  1
+>) as FormatName[];
 export const FAIL_ON = [...SEVERITIES, 'never'] as const;
 
 /** Options of the main command (see `--help`). */
@@ -67,7 +70,7 @@ export interface ProbeOptions {
 export interface CheckOptions {
   config: string[];
   mapPath: string[];
-  format: 'human' | 'json';
+  format: 'human' | 'json' | 'sarif';
   failOn: (typeof FAIL_ON)[number];
   /** Handshake every configured endpoint (the only network use of `check`). */
   probe?: boolean;
@@ -308,7 +311,7 @@ function addSubcommands(program: Command, found: (i: Invocation) => void): void 
       positiveInt('--expiry-days'),
       14,
     )
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['human', 'json', 'sarif']).default('human'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
     .option('--schema', 'print the JSON Schema of the check --format json output and exit')
     .action((opts: CheckOptions) => found({ command: 'check', opts }));

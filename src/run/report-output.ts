@@ -11,12 +11,14 @@ import { ecsDocument } from '../format/ecs.js';
 import { formatReport, formatSummary, type HumanOptions, type SummaryContext } from '../format/human.js';
 import { jsonDocumentPieces } from '../format/json-stream.js';
 import { safeJson } from '../format/sanitize.js';
+import { sarifPieces } from '../format/sarif.js';
 import type { InputProblem, InputSource } from '../input/sources.js';
 import { OUTPUT_VERSION, type FileStats, type Finding, type FindingData } from '../types.js';
 import type { Enrich } from './inspect-setup.js';
 import type { LivePrinter } from './live.js';
 import type { Output } from './output.js';
 import type { FormatName } from './program.js';
+import { VERSION } from '../version.js';
 
 /** Zero counts, for an input nothing was read from. */
 const NOTHING = { files: 0, lines: 0, parsed: 0, unparsed: 0, skipped: 0, undecoded: 0, matched: 0 };
@@ -82,6 +84,8 @@ export interface ReportParts {
   ctx: SummaryContext;
   /** The live printer of a streaming run (NDJSON, live human): it prints what it has not printed yet. */
   live: LivePrinter | null;
+  /** The directory relative input paths are resolved against (SARIF's file URIs). */
+  cwd: string;
 }
 
 function* rendered(findings: readonly FindingData[], causes: CauseRegistry): Generator<Finding> {
@@ -98,6 +102,12 @@ export async function writeReport(p: ReportParts, out: Output): Promise<void> {
         inputs: p.inputs,
         interrupted: p.interrupted,
       })) {
+        out.write(piece);
+        await out.drained();
+      }
+      break;
+    case 'sarif':
+      for (const piece of sarifPieces([...rendered(p.findings, p.causes)], { version: VERSION, causes: p.causes, cwd: p.cwd }, safeJson)) {
         out.write(piece);
         await out.drained();
       }
