@@ -99,7 +99,7 @@ describe('reading', () => {
     ]);
   });
 
-  test('<IfModule> follows the LoadModules read so far; <IfDefine> the Defines (an unknown name is read as defined, with a note); <Macro> bodies are skipped', () => {
+  test('<IfModule> follows the LoadModules read so far; <IfDefine> the Defines (an unknown name is read as defined, with a note); a <Macro> is read where it is used', () => {
     const main = write(
       'cond/httpd.conf',
       [
@@ -115,10 +115,61 @@ describe('reading', () => {
       ].join('\n') + '\n',
     );
     const c = read(main);
-    expect(c.sites.flatMap((s) => s.certificates)).toEqual(['/c/ssl-loaded.pem', '/c/b.pem', '/c/maybe.pem']);
-    expect(c.issues.map((p) => [p.kind, p.severity, p.message.split(':')[0]])).toEqual([
-      ['note', 'note', '<IfDefine FROM_COMMAND_LINE>'],
-      ['note', 'warning', 'Use Site x'],
+    expect(c.sites.flatMap((s) => s.certificates)).toEqual(['/c/ssl-loaded.pem', '/c/b.pem', '/c/maybe.pem', '/c/x.pem']);
+    expect(c.issues.map((p) => [p.kind, p.severity, p.message.split(':')[0]])).toEqual([['note', 'note', '<IfDefine FROM_COMMAND_LINE>']]);
+  });
+
+  /**
+   * mod_macro (httpd 2.4 modules/core/mod_macro.c; its manual's example: `<Macro VHost $name $domain>` …
+   * `Use VHost example example.com`): each `Use` reads the body in place with the values put in.
+   */
+  test('mod_macro: each Use reads the body with its values (longest parameter first, @ quoted), nested, from another file; errors in httpd words', () => {
+    write(
+      'macro/macros.conf',
+      '<Macro SSLSite $name $domain @chain>\n<VirtualHost *:443>\nServerName $domain\nSSLEngine on\nSSLUseStapling on\nSSLCertificateFile ${CERTS}/$name/$name.pem\nSSLCertificateChainFile @chain\n</VirtualHost>\n</Macro>\n',
+    );
+    const main = write(
+      'macro/httpd.conf',
+      [
+        'LoadModule macro_module /m/mod_macro.so',
+        'Define CERTS /etc/ssl/sites',
+        'Include macro/macros.conf',
+        '<IfModule macro_module>',
+        '<Macro Pair $a $ab>\nUse SSLSite $ab $a.example /etc/ssl/chain-$a.pem\n</Macro>',
+        '</IfModule>',
+        'Use SSLSite shop shop.example.com "/etc/ssl/my chain.pem"',
+        'Use Pair blog blogsite',
+        'UndefMacro Pair',
+        'Use Pair x y',
+        'Use SSLSite only-two args',
+        '<Macro Loop $x>\nUse Loop $x\n</Macro>\nUse Loop 1',
+      ].join('\n') + '\n',
+    );
+    const c = readServerConfig(main, fsConfigReader(fs), { server: 'apache', root: path.dirname(path.dirname(main)) });
+    expect(
+      c.sites.filter((s) => s.kind === 'virtualhost').map((s) => [s.serverName, s.certificates, s.chainFiles, s.stapling, s.file, s.line]),
+    ).toEqual([
+      [
+        'shop.example.com',
+        ['/etc/ssl/sites/shop/shop.pem'],
+        ['/etc/ssl/my chain.pem'],
+        true,
+        path.join(path.dirname(main), 'macros.conf'),
+        2,
+      ],
+      [
+        'blog.example',
+        ['/etc/ssl/sites/blogsite/blogsite.pem'],
+        ['/etc/ssl/chain-blog.pem'],
+        true,
+        path.join(path.dirname(main), 'macros.conf'),
+        2,
+      ],
+    ]);
+    expect(c.issues.map((p) => [p.kind, p.severity, p.line, p.message.replace(/"[^"]*"/g, 'F')])).toEqual([
+      ['syntax', 'error', 12, "macro 'Pair' undefined"],
+      ['syntax', 'error', 13, "macro 'SSLSite' (defined on line 1 of F) used on line 13 of F with 2 arguments instead of 3"],
+      ['syntax', 'error', 15, "macro 'Loop' (defined on line 14 of F) used on line 15 of F: recursive use of macro 'Loop' is invalid"],
     ]);
   });
 
@@ -270,5 +321,28 @@ describeWithRealServers('against Apache 2.4 itself', () => {
     const conf = write('unclosed-true/httpd.conf', `${PREAMBLE(dir)}<IfModule mpm_event_module>\n<VirtualHost *:443>\n</VirtualHost>\n`);
     expect(apache(dir, conf).status).toBe(0);
     expect(read(conf).issues).toEqual([]);
+  });
+
+  test('mod_macro: the virtual hosts Apache makes of Use lines (-D DUMP_VHOSTS) are ours, in its order; a wrong Use fails both', () => {
+    const dir = path.join(tmp.dir, 'real-macro');
+    write(
+      'real-macro/macros.conf',
+      '<Macro Site $name $domain>\n<VirtualHost 127.0.0.1:9>\nServerName $domain\n</VirtualHost>\n</Macro>\n',
+    );
+    const body = (uses: string) =>
+      `${PREAMBLE(dir)}LoadModule macro_module ${MODULES}/mod_macro.so\nInclude macros.conf\n<Macro Pair $a $ab>\nUse Site $ab $a.example\n</Macro>\n${uses}`;
+    const good = write('real-macro/good.conf', body('Use Site shop shop.example.com\nUse Pair blog blogsite\nUse Site x x.example\n'));
+    const r = apache(dir, good, '-D', 'DUMP_VHOSTS');
+    expect(r.status).toBe(0);
+    const theirs = [...(r.stdout + r.stderr).matchAll(/port 9 namevhost (\S+)/g)].map((m) => m[1]);
+    const ours = readServerConfig(good, fsConfigReader(fs), { server: 'apache', root: dir }).sites.filter((x) => x.kind === 'virtualhost');
+    expect(theirs.length).toBe(3);
+    expect(ours.map((x) => x.serverName)).toEqual(theirs);
+    const bad = write('real-macro/bad.conf', body('Use Site only-one\n'));
+    expect(apache(dir, bad).status).not.toBe(0);
+    const problems = readServerConfig(bad, fsConfigReader(fs), { server: 'apache', root: dir }).issues.filter(
+      (p) => p.severity === 'error',
+    );
+    expect(problems.map((p) => p.message)).toEqual([expect.stringContaining('with 1 arguments instead of 2')]);
   });
 });

@@ -11,8 +11,8 @@
  *
  * What cannot be decided here is read as holding, and said: `<IfDefine X>` for an X not `Define`d
  * (httpd may be started with `-D X`), `<IfModule>` in a file read without its `LoadModule`s,
- * `<IfVersion>`, `<IfFile>`, `<If>`. `<Macro>` bodies are templates and are skipped (`Use` is not
- * expanded: read `apachectl -D DUMP_CONFIG` output for that).
+ * `<IfVersion>`, `<IfFile>`, `<If>`. `<Macro>` bodies are kept as templates and each `Use` is expanded
+ * in place as mod_macro does ({@link useMacro}).
  */
 import path from 'node:path';
 import type { Location, ProblemList } from './model.js';
@@ -43,7 +43,20 @@ export interface ApacheReadState {
   modules: Set<string> | null;
   /** From a saved `DUMP_INCLUDES`: `file:line` of an `Include` → the files httpd read for it. */
   includeOracle: Map<string, string[]> | null;
+  /** mod_macro's `<Macro>`s defined so far, by lower-cased name. */
+  macros: Map<string, MacroDefinition>;
+  /** The macros being expanded, innermost last (httpd refuses a recursive `Use`). */
+  expanding: string[];
   out: ApacheLine[];
+}
+
+/** A mod_macro `<Macro name $arg …>`: its parameters and its body's logical lines as written. */
+export interface MacroDefinition {
+  written: string;
+  params: string[];
+  file: string;
+  line: number;
+  body: [number, number, string][];
 }
 
 /** Modules built into Debian's and RHEL's httpd (`apache2 -l`, `httpd -l`), never `LoadModule`d. */
@@ -125,9 +138,21 @@ interface OpenSection {
  * @param file the file (named form); its text already read through `st.guard`
  */
 export function readApacheFile(file: string, text: string, st: ApacheReadState): void {
+  readApacheLines(file, logicalLines(text), st);
+}
+
+/** Read logical lines (a file's, or a macro's body with its arguments in place) into `st.out`. */
+function readApacheLines(file: string, lines: readonly [number, number, string][], st: ApacheReadState): void {
   const open: OpenSection[] = [];
-  for (const [line, last, raw] of logicalLines(text)) {
+  // The <Macro> being read, and its place among the open sections.
+  let macro: MacroDefinition | null = null;
+  let macroAt = -1;
+  for (const [line, last, raw] of lines) {
     const at = { file, line, last };
+    if (macro && open.length === macroAt + 1 && /^<\/macro\s*>$/i.test(raw)) {
+      st.macros.set(macro.written.toLowerCase(), macro);
+      macro = null;
+    } else if (macro) macro.body.push([line, last, raw]);
     const skipping = open.some((s) => s.mode === 'skip');
     const l = skipping ? raw : resolveVars(raw, st, at);
     const close = /^<\/([^\s>]+)\s*>$/.exec(l);
@@ -142,6 +167,10 @@ export function readApacheFile(file: string, text: string, st: ApacheReadState):
       const args = apacheArgs(body.replace(/>$/, ''));
       const name = section[1]!.toLowerCase();
       const mode = skipping ? 'skip' : sectionMode(name, args, st, at);
+      if (name === 'macro' && !skipping && args[0]) {
+        macro = { written: args[0], params: args.slice(1), file, line, body: [] };
+        macroAt = open.length;
+      }
       open.push({ name, written: section[1]!, line, mode });
       if (mode === 'keep') st.out.push({ kind: 'open', name, written: section[1]!, args, file, line });
       continue;
@@ -183,18 +212,61 @@ function directive(l: string, st: ApacheReadState, at: Location & { last: number
     st.modules ??= new Set();
     st.modules.add(moduleKey(args[0]));
     if (args[1]) st.modules.add(moduleKey(path.basename(args[1])));
-  } else if (name === 'use')
-    st.problems.add(
-      'note',
-      'warning',
-      at,
-      `Use ${args.join(' ')}: mod_macro is not expanded here; give the output of apachectl -D DUMP_CONFIG`,
-    );
+  } else if (name === 'use' && args[0]) {
+    useMacro(args[0], args.slice(1), st, at);
+    return;
+  } else if (name === 'undefmacro' && args[0]) st.macros.delete(args[0].toLowerCase());
   else if ((name === 'include' || name === 'includeoptional') && args[0] !== undefined) {
     include(args[0], name === 'includeoptional', st, at);
     return;
   }
   st.out.push({ kind: 'directive', name, written, args, file: at.file, line: at.line });
+}
+
+/**
+ * mod_macro's `Use name value…` (httpd 2.4.5+, modules/core/mod_macro.c): the macro's body read in place,
+ * each parameter replaced by its value wherever it occurs (the first occurrence of any, the longest
+ * parameter when two start there; an `@` parameter's value in double quotes with `"` and `\` escaped),
+ * then read like any lines (`${VAR}`, sections, includes, other `Use`s). The directives keep the file
+ * and line of the macro's body. An undefined macro, a wrong number of values and a recursive use are
+ * errors in httpd's words.
+ */
+function useMacro(name: string, values: string[], st: ApacheReadState, at: Location): void {
+  const m = st.macros.get(name.toLowerCase());
+  if (!m) return void st.problems.add('syntax', 'error', at, `macro '${name}' undefined`);
+  const where = `macro '${m.written}' (defined on line ${m.line} of "${m.file}") used on line ${at.line} of "${at.file}"`;
+  if (values.length !== m.params.length)
+    return void st.problems.add('syntax', 'error', at, `${where} with ${values.length} arguments instead of ${m.params.length}`);
+  if (st.expanding.includes(m.written.toLowerCase()))
+    return void st.problems.add('syntax', 'error', at, `${where}: recursive use of macro '${m.written}' is invalid`);
+  st.expanding.push(m.written.toLowerCase());
+  try {
+    readApacheLines(
+      m.file,
+      m.body.map(([l, last, text]) => [l, last, substituted(text, m.params, values)] as [number, number, string]),
+      st,
+    );
+  } finally {
+    st.expanding.pop();
+  }
+}
+
+/** A macro body line with its parameters replaced (mod_macro.c `substitute_macro_args()`). */
+export function substituted(text: string, params: readonly string[], values: readonly string[]): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    let which = -1;
+    let found = -1;
+    params.forEach((p, i) => {
+      const k = p === '' ? -1 : text.indexOf(p, at);
+      if (k >= 0 && (found < 0 || k < found || (k === found && p.length > params[which]!.length))) [found, which] = [k, i];
+    });
+    if (which < 0) return out + text.slice(at);
+    const v = values[which]!;
+    out += text.slice(at, found) + (params[which]!.startsWith('@') ? `"${v.replace(/["\\]/g, '\\$&')}"` : v);
+    at = found + params[which]!.length;
+  }
 }
 
 /** `Include`/`IncludeOptional`: relative to ServerRoot; from the saved DUMP_INCLUDES when there is one. */

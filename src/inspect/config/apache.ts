@@ -192,6 +192,8 @@ export function readApacheConfig(file: string, reader: ConfigReader, options: Ap
     env: options.env ?? envvarsBeside(file, reader, extraFiles),
     modules: null,
     includeOracle: options.includeOracle ?? null,
+    macros: new Map(),
+    expanding: [],
     out: [],
   };
   const text = guard.open(file, null);
