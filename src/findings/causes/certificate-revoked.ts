@@ -4,7 +4,7 @@
  * 2.4.18+); nginx "certificate status \"revoked\" in the OCSP response" (src/event/ngx_event_openssl_stapling.c);
  * mod_md's OCSP status (modules/md/md_ocsp.c).
  */
-import { replaceCertificate, type CauseModule } from './kit.js';
+import { luaReplaceCertificate, ngxOcspNoAbort, replaceCertificate, type CauseModule } from './kit.js';
 
 export const certificateRevoked: CauseModule = {
   id: 'certificate-revoked',
@@ -19,11 +19,16 @@ export const certificateRevoked: CauseModule = {
   },
   fix: (c) => ({
     summary: 'Replace the revoked certificate now.',
-    steps: [
-      replaceCertificate(
-        c,
-        `Get a new certificate (and key) to replace ${c.cert}${c.s.serial ? ` (serial ${c.s.serial})` : ''} and install it.`,
-      ),
-    ],
+    steps: c.lua
+      ? [
+          ...luaReplaceCertificate(c, `Replace ${c.cert} now`),
+          ...(c.lua === 'ngx.ocsp' ? [ngxOcspNoAbort('So that one failed OCSP check does not end every handshake')] : []),
+        ]
+      : [
+          replaceCertificate(
+            c,
+            `Get a new certificate (and key) to replace ${c.cert}${c.s.serial ? ` (serial ${c.s.serial})` : ''} and install it.`,
+          ),
+        ],
   }),
 };

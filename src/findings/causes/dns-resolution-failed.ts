@@ -6,7 +6,7 @@
  * (src/event/ngx_event_openssl_stapling.c). Catalogue §3.5.
  */
 import type { FixStep } from '../../types.js';
-import { apacheOcspProxy, hostOfHostPort, paren, shellWord, step, type CauseModule } from './kit.js';
+import { apacheOcspProxy, hostOfHostPort, luaResolverSteps, paren, shellWord, step, type CauseModule } from './kit.js';
 
 /**
  * The host name that did not resolve, without the port Apache's AH01972 and nginx's "host not found in
@@ -73,6 +73,21 @@ export const dnsResolutionFailed: CauseModule = {
       ),
   },
   fix(c) {
+    if (c.lua) {
+      // A Lua script's cosocket resolves with nginx's `resolver`, which ingress-nginx and APISIX write themselves (kit.ts luaResolverSteps).
+      const host = hostName(c.s) ?? 'the responder name';
+      return {
+        summary: 'Give the script a DNS server that resolves the responder name.',
+        steps: [
+          ...luaResolverSteps(c, host),
+          step({
+            action: 'check',
+            command: `getent hosts ${name(c.s)}`,
+            text: `Check that ${host} resolves ${c.lua === 'ingress-nginx' ? 'inside the controller pod' : 'on the server'} (allow DNS egress).`,
+          }),
+        ],
+      };
+    }
     if (!c.nginx && !c.s.host && !c.s.responder && c.d.proxy) return proxyFix(c.d.proxy);
     if (c.nginx && c.d.detail === 'host not found') {
       // Config-time "host not found in OCSP responder": nginx resolved the name with the system

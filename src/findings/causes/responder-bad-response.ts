@@ -4,7 +4,7 @@
  * (modules/ssl/ssl_util_ocsp.c, 2.4); nginx "OCSP response: invalid content type" and d2i failures
  * (src/event/ngx_event_openssl_stapling.c); OpenSSL `unknown message digest` (crypto/ocsp/ocsp_vfy.c).
  */
-import { askedResponder, checkResponder, ocspQuery, step, type CauseModule } from './kit.js';
+import { askedResponder, checkResponder, luaStaplingOff, ocspQuery, step, type CauseModule } from './kit.js';
 
 export const responderBadResponse: CauseModule = {
   id: 'responder-bad-response',
@@ -26,14 +26,29 @@ export const responderBadResponse: CauseModule = {
     default: (c) =>
       `${c.resp} sent something that is not an OCSP response${c.d.httpStatus ? ` (${c.d.httpStatus})` : c.d.contentType ? ` (Content-Type ${c.d.contentType})` : ''}: the URL is wrong or a proxy intercepts the request.`,
   },
-  fix: (c) => ({
-    summary: 'Send OCSP requests to a real OCSP responder.',
-    steps: [
-      checkResponder(
-        c,
-        `Check the responder URL${c.s.url ? ` ${c.s.url}` : ''}: ${askedResponder(c)}; an intercepting proxy can also cause this.`,
-      ),
-      step({ action: 'run', command: ocspQuery(c.s, ''), text: 'Ask the responder yourself to see what it returns.' }),
-    ],
-  }),
+  fix: (c) =>
+    // A Lua script asks the certificate's own OCSP URL and has no setting for another one (ngx.ocsp,
+    // lua-nginx-module src/ngx_http_lua_ssl_ocsp.c); lua-resty-auto-ssl may go through `http_proxy_options`.
+    c.lua
+      ? {
+          summary: "Find out what the certificate's OCSP URL returns.",
+          steps: [
+            step({
+              action: 'run',
+              command: ocspQuery(c.s, ''),
+              text: `Ask the OCSP URL of the certificate${c.s.url ? ` (${c.s.url})` : ''} yourself to see what it returns; the script has no setting for another URL, so a wrong one is the CA's to fix${c.lua === 'auto-ssl' ? ', and a proxy set with `http_proxy_options` must pass the request unchanged' : ''}; an intercepting proxy can also cause this.`,
+            }),
+            ...luaStaplingOff(c, 'Meanwhile', true),
+          ],
+        }
+      : {
+          summary: 'Send OCSP requests to a real OCSP responder.',
+          steps: [
+            checkResponder(
+              c,
+              `Check the responder URL${c.s.url ? ` ${c.s.url}` : ''}: ${askedResponder(c)}; an intercepting proxy can also cause this.`,
+            ),
+            step({ action: 'run', command: ocspQuery(c.s, ''), text: 'Ask the responder yourself to see what it returns.' }),
+          ],
+        },
 };
