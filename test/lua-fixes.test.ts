@@ -12,6 +12,8 @@ import { analyze } from '../src/findings/analyzer.js';
 import { renderFinding } from '../src/findings/render.js';
 import { CAUSES, causeContext } from '../src/findings/causes/index.js';
 import type { LuaScript } from '../src/findings/causes/kit.js';
+import { lokiRules } from '../src/export/loki.js';
+import { sigmaRules } from '../src/export/sigma.js';
 import { formatFinding } from '../src/format/human.js';
 import { possibleCauses } from '../src/rules/cause.js';
 import { loadRules } from '../src/rules/load.js';
@@ -234,6 +236,27 @@ test.each(possible)('%s from %s: the fix names the script’s levers only', (cau
       fix.steps.map((st) => st.directive),
     );
   }
+});
+
+test.each([...new Set(possible.map(([cause]) => cause))])('%s: its brief for the Lua scripts names their settings only', (cause) => {
+  const brief = CAUSES[cause].brief.lua;
+  expect([cause, typeof brief]).toEqual([cause, 'string']);
+  expect([cause, brief]).toEqual([cause, expect.not.stringMatching(NGINX_DIRECTIVES)]);
+});
+
+test('the Sigma and Loki exports of the lua-* rules give the scripts’ fix, nginx’s rules nginx’s', () => {
+  const sigma = sigmaRules(rules, CAUSES, '2026-12-06').rules.map((r) => [String(r.title), String(r.description)] as const);
+  const loki = lokiRules(rules, CAUSES).groups.flatMap((g) => g.rules.map((a) => [a.labels.rule_id, a.annotations.description] as const));
+  const lua = [...sigma, ...loki].filter(([name]) => /\blua-/.test(String(name)));
+  expect(lua.length).toBeGreaterThan(20);
+  for (const [name, text] of lua) {
+    // The fix: Sigma's `Fix (nginx): …` line, Loki's description after `Fix: ` (the rest is the rule's summary and source).
+    const fix = /\bFix(?: \(nginx\))?: ([^\n]*)/.exec(String(text))?.[1];
+    expect([name, typeof fix]).toEqual([name, 'string']);
+    expect([name, fix]).toEqual([name, expect.not.stringMatching(NGINX_DIRECTIVES)]);
+  }
+  expect(loki.some(([name, text]) => name === 'lua-ingress-ocsp-url-missing' && String(text).includes('enable-ocsp'))).toBe(true);
+  expect(loki.some(([name, text]) => name === 'nginx-ocsp-url-missing' && String(text).includes('ssl_stapling off;'))).toBe(true);
 });
 
 test('the Kong client-certificate check is a look-alike: no finding, so no stapling advice', () => {

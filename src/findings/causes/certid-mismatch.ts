@@ -24,6 +24,7 @@ export const certidMismatch: CauseModule = {
     apache: 'Put the real issuing intermediate first in the chain; fix `SSLStaplingForceURL`.',
     nginx: 'Put the real issuing intermediate in `ssl_certificate`; fix `ssl_stapling_responder`.',
     gnutls: 'Put the real issuing intermediate directly after the certificate in `GnuTLSCertificateFile`.',
+    lua: "The real issuing intermediate right after the certificate in the chain the script uses (lua-resty-auto-ssl's `<domain>:latest`, the Secret's `tls.crt`, APISIX's SSL `cert`).",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['issuer-present'],

@@ -10,7 +10,12 @@ export const certificateRevoked: CauseModule = {
   id: 'certificate-revoked',
   title: 'Certificate revoked',
   meaning: "The CA's responder says the server certificate is revoked. Clients that check will refuse it.",
-  brief: { apache: 'Replace the certificate now.', nginx: 'Replace the certificate now.', gnutls: 'Replace the certificate now.' },
+  brief: {
+    apache: 'Replace the certificate now.',
+    nginx: 'Replace the certificate now.',
+    gnutls: 'Replace the certificate now.',
+    lua: "Replace the certificate: delete lua-resty-auto-ssl's `<domain>:latest` to reissue; a new `tls.crt`/`tls.key` in the ingress-nginx Secret; APISIX `PUT /apisix/admin/ssls/{id}`.",
+  },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
   messages: {

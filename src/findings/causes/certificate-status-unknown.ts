@@ -44,6 +44,7 @@ export const certificateStatusUnknown: CauseModule = {
     apache: 'Check `SSLStaplingForceURL` and the issuer; `SSLStaplingReturnResponderErrors off`.',
     nginx: 'Check `ssl_stapling_responder` and the issuer certificate.',
     gnutls: "Check the certificate's OCSP URL and the issuer in `GnuTLSCertificateFile`; a new certificate may need a few minutes.",
+    lua: 'Check the issuer in the chain the script uses; a just-issued certificate may need minutes; else replace the certificate where the script takes it from.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],

@@ -56,6 +56,7 @@ export const dnsResolutionFailed: CauseModule = {
     nginx: 'Point `resolver` at a working recursive DNS server; make DNS available before nginx starts.',
     gnutls:
       'Fix the system resolver (`/etc/resolv.conf`) and allow DNS egress: mod_gnutls resolves the responder itself and has no proxy setting.',
+    lua: "Point `resolver` at a working DNS server (lua-resty-auto-ssl, ngx.ocsp scripts); APISIX: `apisix.dns_resolver`; ingress-nginx: the controller pod's DNS.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['ocsp-url'],

@@ -147,6 +147,7 @@ export const issuerCertificateMissing: CauseModule = {
     nginx: 'Point `ssl_certificate` at the full chain (certificate + intermediates), or put the issuer into `ssl_trusted_certificate`.',
     gnutls:
       'Append the intermediate(s) (and the root) after the certificate in `GnuTLSCertificateFile`: mod_gnutls verifies OCSP responses with the CAs of that file only.',
+    lua: "The intermediate right after the certificate in the chain the script uses: lua-resty-auto-ssl's stored `<domain>:latest` (delete it to reissue), the Secret's `tls.crt` (or `--enable-ssl-chain-completion`), APISIX's SSL `cert`.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 ([samples/real](samples/real/README.md))',
   inspections: ['self-signed', 'issuer-present'],

@@ -249,9 +249,11 @@ export interface CauseModule {
   /**
    * The fix in a few words per server for the README table; null when the server cannot produce the cause.
    * `gnutls`: the same for Apache with mod_gnutls (its directives), set by every cause a `gnutls-*` rule can
-   * produce; absent when mod_gnutls cannot produce the cause.
+   * produce; absent when mod_gnutls cannot produce the cause. `lua`: the same for nginx's OpenResty Lua
+   * stapling scripts ({@link LuaScript}: their own settings, never nginx's stapling directives), set by every
+   * cause a `lua-*` rule can produce.
    */
-  brief: Record<Server, string | null> & { gnutls?: string };
+  brief: Record<Server, string | null> & { gnutls?: string; lua?: string };
   /** Where real lines of this cause were captured (README table): server versions, or why none. */
   captured: string;
   /** The `--inspect` checks that speak to this cause (see `inspect/judge.ts`). */

@@ -57,6 +57,7 @@ export const ocspUrlMissing: CauseModule = {
     apache: '`SSLUseStapling off`; only for a CA that runs a responder: `SSLStaplingForceURL http://…`.',
     nginx: '`ssl_stapling off;`; only for a CA that runs a responder: `ssl_stapling_responder http://…;`.',
     gnutls: '`GnuTLSOCSPStapling off`; only for a CA that runs a responder: fetch its responses yourself into `GnuTLSOCSPResponseFile`.',
+    lua: 'ingress-nginx: nothing needed, or `enable-ocsp: "false"` in its ConfigMap; lua-resty-auto-ssl has no off switch (`ocsp_stapling_error_level` quiets it); an ngx.ocsp script: `return` instead of `ngx.exit(ngx.ERROR)`; APISIX: `"ocsp_stapling": {"enabled": false}`.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],

@@ -10,7 +10,11 @@ export const resolverMissing: CauseModule = {
   title: 'No resolver for the responder',
   meaning:
     'nginx has no `resolver`, so it cannot look up the responder host at run time and keeps using the addresses it resolved at start-up.',
-  brief: { apache: null, nginx: '`resolver <DNS server>;` (and `resolver_timeout 5s;`) in `http` or `server`.' },
+  brief: {
+    apache: null,
+    nginx: '`resolver <DNS server>;` (and `resolver_timeout 5s;`) in `http` or `server`.',
+    lua: "`resolver <DNS server>;` in `http` (lua-resty-auto-ssl, ngx.ocsp scripts); APISIX: `apisix.dns_resolver`; ingress-nginx: the controller pod's DNS.",
+  },
   captured: 'nginx 1.22.1 (samples/real)',
   inspections: ['ocsp-url'],
   messages: {

@@ -16,6 +16,7 @@ export const responderBadResponse: CauseModule = {
     nginx: 'Check the URL with `openssl ocsp`; fix `ssl_stapling_responder` or the proxy.',
     gnutls:
       "Check the certificate's OCSP URL with `openssl ocsp` (mod_gnutls always asks it) and any intercepting proxy; or staple from `GnuTLSOCSPResponseFile`.",
+    lua: "Check the certificate's own OCSP URL with `openssl ocsp` (the scripts always ask it) and any proxy between.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],

@@ -82,6 +82,7 @@ export const responderErrorStatus: CauseModule = {
     nginx: 'Check the responder URL and issuer; `ssl_stapling off;` if the CA stopped OCSP.',
     gnutls:
       "Check the certificate's OCSP URL and issuer (mod_gnutls staples no error response and retries after `GnuTLSOCSPFailureTimeout`); `GnuTLSOCSPStapling off` if the CA stopped OCSP.",
+    lua: 'Check the certificate\'s own OCSP URL and issuer (the scripts always ask it); a certificate lua-resty-auto-ssl has just issued may need minutes; ingress-nginx: `enable-ocsp: "false"` if the CA stopped OCSP.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],

@@ -56,6 +56,7 @@ export const responderTimeout: CauseModule = {
     apache: "Allow outbound TCP to the responder's port (usually 80); raise `SSLStaplingResponderTimeout`.",
     nginx: "Allow outbound TCP to the responder's port (usually 80); nginx's 60 s responder timeout is fixed.",
     gnutls: "Allow outbound TCP to the responder's port (usually 80); raise `GnuTLSOCSPSocketTimeout` (default 6 s).",
+    lua: "Allow outbound TCP to the responder's port; the scripts' timeouts are fixed (the ngx.ocsp example's `timeout` is in the script); lua-resty-auto-ssl: or `http_proxy_options`.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],

@@ -27,6 +27,7 @@ export const responderUnreachable: CauseModule = {
     nginx: "Allow outbound TCP to the responder's port (usually 80); `resolver … ipv6=off;` when IPv6 is broken.",
     gnutls:
       "Allow outbound TCP to the responder's port (usually 80) and fix IPv6 (mod_gnutls has no proxy setting); or staple from `GnuTLSOCSPResponseFile`.",
+    lua: "Allow outbound TCP to the responder's port (from the ingress-nginx pods); lua-resty-auto-ssl: or `http_proxy_options`; broken IPv6: `resolver \u2026 ipv6=off;` or ingress-nginx's `disable-ipv6-dns`.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],

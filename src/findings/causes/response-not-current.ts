@@ -15,6 +15,7 @@ export const responseNotCurrent: CauseModule = {
     nginx: 'Check the clock (NTP); otherwise the CA serves stale responses.',
     gnutls:
       'Check the clock (NTP); refresh a `GnuTLSOCSPResponseFile` before nextUpdate; otherwise the CA serves stale responses (mod_gnutls has no skew setting).',
+    lua: 'Check the clock (NTP; ngx.ocsp allows 5 minutes of skew); otherwise the CA serves stale responses.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['ocsp-url'],

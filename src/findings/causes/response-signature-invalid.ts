@@ -62,6 +62,7 @@ export const responseSignatureInvalid: CauseModule = {
     nginx: "Check `ssl_stapling_responder` points at the issuing CA's responder; otherwise a CA problem.",
     gnutls:
       'Put the issuing CA (and the root) after the certificate in `GnuTLSCertificateFile`: mod_gnutls verifies responses with them; otherwise a CA problem.',
+    lua: "Ask the certificate's own OCSP URL with `openssl ocsp` and read who signs; a CA problem to report.",
   },
   captured: 'nginx 1.22.1 (samples/real)',
   inspections: ['trusted-chain'],

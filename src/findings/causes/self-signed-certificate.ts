@@ -13,6 +13,7 @@ export const selfSignedCertificate: CauseModule = {
     apache: '`SSLUseStapling off` in that virtual host.',
     nginx: '`ssl_stapling off;` in that server block.',
     gnutls: '`GnuTLSOCSPStapling off` in that virtual host.',
+    lua: 'Nothing to staple: the script\'s own switch (ingress-nginx `enable-ocsp: "false"`, APISIX `"ocsp_stapling": {"enabled": false}`).',
   },
   captured: 'Apache 2.4.68 (samples/real); nginx 1.22.1 logs it as issuer-certificate-missing',
   inspections: ['self-signed'],

@@ -88,6 +88,7 @@ export const staplingCacheProblem: CauseModule = {
     nginx: null,
     gnutls:
       'Load mod_socache_shmcb (the default `GnuTLSOCSPCache shmcb:gnutls_ocsp_cache` needs it), or set a working, larger `GnuTLSOCSPCache` in the server config.',
+    lua: 'ingress-nginx: `lua-shared-dicts: "ocsp_response_cache: N"` in its ConfigMap; lua-resty-auto-ssl: a larger `lua_shared_dict auto_ssl`; APISIX: `nginx_config.http.lua_shared_dict.ocsp-stapling`.',
   },
   captured: 'Apache 2.4.68 (samples/real)',
   inspections: [],

@@ -41,6 +41,7 @@ export const staplingInternalError: CauseModule = {
     apache: 'Check memory and the OpenSSL error in the line; check OpenSSL provider/FIPS configuration; update httpd and OpenSSL.',
     nginx: 'Check memory and the OpenSSL error in the line; make sure nginx runs with the OpenSSL it was built for; update.',
     gnutls: 'Check memory and the GnuTLS error in the line; make sure mod_gnutls runs with the GnuTLS it was built for; update both.',
+    lua: 'Check memory and the ngx.ocsp error in the line; run lua-nginx-module and lua-resty-core of matching releases; update.',
   },
   captured: "none (rendered from the servers' format strings)",
   inspections: [],
