@@ -59,7 +59,9 @@ function luaFix(c: CauseContext): { summary: string; steps: FixStep[] } {
         ? "tryLater/internalError: the CA's responder has trouble, wait"
         : 'The responder refused the request';
   return {
-    summary: "Check the OCSP URL in the certificate, or wait out the CA's outage.",
+    summary: notAnOcspResponder(c.d)
+      ? 'Check the OCSP URL in the certificate: the script asked a URL that is not an OCSP responder.'
+      : "Check the OCSP URL in the certificate, or wait out the CA's outage.",
     steps: [
       ...(/unauthorized/i.test(status) ? autoSslNewCertificate(c) : []),
       step({

@@ -26,7 +26,7 @@ function luaCacheSteps(c: CauseContext): FixStep[] {
         directive: 'lua-shared-dicts',
         value: '"ocsp_response_cache: 10, certificate_servers: 10"',
         context: 'ingress-nginx ConfigMap',
-        text: 'Enlarge the dictionary in the ConfigMap of the ingress-nginx controller: `lua-shared-dicts: "ocsp_response_cache: 10, certificate_servers: 10"` (sizes in MB; the default is 5 MB each and ingress-nginx keeps the two the same size; at most 200 MB).',
+        text: 'Enlarge the dictionary in the ConfigMap of the ingress-nginx controller: `lua-shared-dicts: "ocsp_response_cache: 10, certificate_servers: 10"` (sizes in MB; the default is 5 MB, and ingress-nginx keeps `ocsp_response_cache` the same size as `certificate_servers`; at most 200 MB).',
       }),
     ];
   if (c.lua === 'auto-ssl')
