@@ -8,6 +8,7 @@ import {
   causeContext,
   expiredNotAfter,
   fromGnutls,
+  luaScriptOf,
   type CauseContext,
   type CauseModule,
   type InspectionFacts,
@@ -38,11 +39,13 @@ export function moduleOf(cause: string, registry: CauseRegistry): CauseModule {
 
 /**
  * A cause's fix in a few words for a rule's lines on a server (exports): mod_gnutls's (`brief.gnutls`) for
- * a `gnutls-*` rule's Apache lines, else the server's; null when the module has none for them (never
- * mod_ssl's words for mod_gnutls's lines).
+ * a `gnutls-*` rule's Apache lines, the Lua scripts' (`brief.lua`) for a `lua-*` rule's nginx lines, else the
+ * server's; null when the module has none for them (never mod_ssl's words for mod_gnutls's lines, nor nginx's
+ * stapling directives for a Lua script's).
  */
 export function briefFor(m: CauseModule, server: Server, ruleIds: readonly string[]): string | null {
   if (server === 'apache' && fromGnutls(ruleIds)) return m.brief.gnutls ?? null;
+  if (server === 'nginx' && luaScriptOf(ruleIds) !== null) return m.brief.lua ?? null;
   return m.brief[server];
 }
 

@@ -16,11 +16,17 @@ function apacheFix(brief: CauseModule['brief']): string {
   return brief.apache === null ? `**mod_gnutls:** ${gnutls}` : `${brief.apache} **mod_gnutls:** ${gnutls}`;
 }
 
+/** The nginx column: nginx's own fix, and the OpenResty Lua stapling scripts' (their settings) where the cause has one. */
+function nginxFix(brief: CauseModule['brief']): string {
+  if (brief.lua === undefined) return brief.nginx ?? '-';
+  return brief.nginx === null ? `**OpenResty Lua:** ${brief.lua}` : `${brief.nginx} **OpenResty Lua:** ${brief.lua}`;
+}
+
 /** The table, one row per cause in the vocabulary's order (ends with a newline). */
 export function causeTable(): string {
   const rows = CAUSE_IDS.map((id) => {
     const m = CAUSES[id];
-    return `| \`${id}\` | ${cell(m.meaning)} | ${cell(apacheFix(m.brief))} | ${cell(m.brief.nginx ?? '-')} | ${cell(m.captured)} |`;
+    return `| \`${id}\` | ${cell(m.meaning)} | ${cell(apacheFix(m.brief))} | ${cell(nginxFix(m.brief))} | ${cell(m.captured)} |`;
   });
   return ['| cause | meaning | Apache fix | nginx fix | real lines captured from |', '|---|---|---|---|---|', ...rows, ''].join('\n');
 }

@@ -12,9 +12,10 @@ export interface CauseListing {
   meaning: string;
   /**
    * The fix in a few words per server; null when the server cannot produce the cause. `gnutls`: Apache's
-   * with mod_gnutls (its own directives), present for the causes mod_gnutls's lines can have.
+   * with mod_gnutls (its own directives), present for the causes mod_gnutls's lines can have; `lua`: nginx's
+   * OpenResty Lua stapling scripts (their own settings), present for the causes their lines can have.
    */
-  brief: { apache: string | null; nginx: string | null; gnutls?: string };
+  brief: { apache: string | null; nginx: string | null; gnutls?: string; lua?: string };
   /** The `--inspect` checks that speak to it. */
   inspections: string[];
 }
@@ -77,7 +78,7 @@ const causeItem = {
       type: 'object',
       additionalProperties: false,
       required: [...SERVERS],
-      properties: { apache: strOrNull, nginx: strOrNull, gnutls: str },
+      properties: { apache: strOrNull, nginx: strOrNull, gnutls: str, lua: str },
     },
     inspections: { type: 'array', items: str },
   },

@@ -4,7 +4,16 @@
  * (modules/ssl/ssl_util_stapling.c); nginx "certificate status not found in the OCSP response"
  * (src/event/ngx_event_openssl_stapling.c); OpenSSL `response contains no revocation data` (ocsp_vfy.c).
  */
-import { checkResponder, MISSING, step, staplingFileSteps, type CauseModule } from './kit.js';
+import {
+  autoSslNewCertificate,
+  checkResponder,
+  luaChainSteps,
+  luaStaplingOff,
+  MISSING,
+  step,
+  staplingFileSteps,
+  type CauseModule,
+} from './kit.js';
 
 export const certidMismatch: CauseModule = {
   id: 'certid-mismatch',
@@ -15,6 +24,7 @@ export const certidMismatch: CauseModule = {
     apache: 'Put the real issuing intermediate first in the chain; fix `SSLStaplingForceURL`.',
     nginx: 'Put the real issuing intermediate in `ssl_certificate`; fix `ssl_stapling_responder`.',
     gnutls: 'Put the real issuing intermediate directly after the certificate in `GnuTLSCertificateFile`.',
+    lua: "The real issuing intermediate right after the certificate in the chain the script uses (lua-resty-auto-ssl's `<domain>:latest`, the Secret's `tls.crt`, APISIX's SSL `cert`).",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['issuer-present'],
@@ -26,6 +36,17 @@ export const certidMismatch: CauseModule = {
       `The OCSP response from ${c.resp} does not contain ${c.cert}: the request was built with the wrong issuer certificate or sent to another CA's responder.`,
   },
   fix(c) {
+    // ngx.ocsp builds the CertID from the certificate next to the leaf in the script's chain and asks the
+    // certificate's own OCSP URL (lua-nginx-module src/ngx_http_lua_ssl_ocsp.c): the chain is the lever.
+    if (c.lua)
+      return {
+        summary: 'Build the request with the real issuing intermediate: fix the chain the script uses.',
+        steps: [
+          ...autoSslNewCertificate(c),
+          ...luaChainSteps(c, `the intermediate that really issued ${c.cert} (not a cross-signed or older one) directly after it`),
+          ...luaStaplingOff(c, 'Meanwhile', true),
+        ],
+      };
     if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} for this certificate.`, steps: staplingFileSteps(c) };
     const m = c.missingIssuer;
     const chain = step({

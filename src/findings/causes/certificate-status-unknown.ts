@@ -3,7 +3,37 @@
  * Sources: Apache AH02969 "response has certificate status unknown" (modules/ssl/ssl_util_stapling.c,
  * 2.4.18+); nginx "certificate status \"unknown\" in the OCSP response" (src/event/ngx_event_openssl_stapling.c).
  */
-import { apacheNoErrorStaples, checkResponder, staplingFileSteps, type CauseModule } from './kit.js';
+import type { FixStep } from '../../types.js';
+import {
+  apacheNoErrorStaples,
+  autoSslNewCertificate,
+  type CauseContext,
+  checkResponder,
+  luaChainSteps,
+  luaReplaceCertificate,
+  luaStaplingOff,
+  staplingFileSteps,
+  type CauseModule,
+} from './kit.js';
+
+/**
+ * A Lua script's fix: the script asks the URL in the certificate with the issuer next to it in its chain
+ * (lua-nginx-module src/ngx_http_lua_ssl_ocsp.c), so the levers are the chain and, for a certificate the CA does
+ * not know, a new one (ingress-nginx: "Revoked or unknown: replace the certificate in the TLS Secret"; research
+ * notes, certificate.lua:152-177 at dbb11b92); a just-issued auto-ssl certificate may need time
+ * ({@link autoSslNewCertificate}).
+ */
+function luaFix(c: CauseContext): { summary: string; steps: FixStep[] } {
+  return {
+    summary: 'Make sure the chain names the real issuer; a certificate the CA does not know needs replacing.',
+    steps: [
+      ...autoSslNewCertificate(c),
+      ...luaChainSteps(c, `the intermediate that really issued ${c.cert} directly after it`),
+      ...luaReplaceCertificate(c, 'If the CA does not know the certificate at all, replace it'),
+      ...luaStaplingOff(c, 'Meanwhile', true),
+    ],
+  };
+}
 
 export const certificateStatusUnknown: CauseModule = {
   id: 'certificate-status-unknown',
@@ -14,6 +44,7 @@ export const certificateStatusUnknown: CauseModule = {
     apache: 'Check `SSLStaplingForceURL` and the issuer; `SSLStaplingReturnResponderErrors off`.',
     nginx: 'Check `ssl_stapling_responder` and the issuer certificate.',
     gnutls: "Check the certificate's OCSP URL and the issuer in `GnuTLSCertificateFile`; a new certificate may need a few minutes.",
+    lua: 'Check the issuer in the chain the script uses; a just-issued certificate may need minutes; else replace the certificate where the script takes it from.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -25,6 +56,7 @@ export const certificateStatusUnknown: CauseModule = {
       `${c.resp} does not know ${c.cert}${c.s.serial && !c.s.certSubject ? ` (serial ${c.s.serial})` : ''} (status unknown): it is another CA's responder, the issuer is wrong, or the certificate is too new for it.`,
   },
   fix(c) {
+    if (c.lua) return luaFix(c);
     if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} from the issuing CA's responder.`, steps: staplingFileSteps(c) };
     const steps = [
       checkResponder(

@@ -6,7 +6,7 @@
  * (src/event/ngx_event_openssl_stapling.c). Catalogue §3.5.
  */
 import type { FixStep } from '../../types.js';
-import { apacheOcspProxy, hostOfHostPort, paren, shellWord, step, type CauseModule } from './kit.js';
+import { apacheOcspProxy, hostOfHostPort, luaResolverSteps, paren, shellWord, step, type CauseModule } from './kit.js';
 
 /**
  * The host name that did not resolve, without the port Apache's AH01972 and nginx's "host not found in
@@ -56,6 +56,7 @@ export const dnsResolutionFailed: CauseModule = {
     nginx: 'Point `resolver` at a working recursive DNS server; make DNS available before nginx starts.',
     gnutls:
       'Fix the system resolver (`/etc/resolv.conf`) and allow DNS egress: mod_gnutls resolves the responder itself and has no proxy setting.',
+    lua: "Point `resolver` at a working DNS server (lua-resty-auto-ssl, ngx.ocsp scripts); APISIX: `apisix.dns_resolver`; ingress-nginx: the controller pod's DNS.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['ocsp-url'],
@@ -73,6 +74,21 @@ export const dnsResolutionFailed: CauseModule = {
       ),
   },
   fix(c) {
+    if (c.lua) {
+      // A Lua script's cosocket resolves with nginx's `resolver`, which ingress-nginx and APISIX write themselves (kit.ts luaResolverSteps).
+      const host = hostName(c.s) ?? 'the responder name';
+      return {
+        summary: 'Give the script a DNS server that resolves the responder name.',
+        steps: [
+          ...luaResolverSteps(c, host),
+          step({
+            action: 'check',
+            command: `getent hosts ${name(c.s)}`,
+            text: `Check that ${host} resolves ${c.lua === 'ingress-nginx' ? 'inside the controller pod' : 'on the server'} (allow DNS egress).`,
+          }),
+        ],
+      };
+    }
     if (!c.nginx && !c.s.host && !c.s.responder && c.d.proxy) return proxyFix(c.d.proxy);
     if (c.nginx && c.d.detail === 'host not found') {
       // Config-time "host not found in OCSP responder": nginx resolved the name with the system

@@ -64,5 +64,5 @@ export const CAUSES: Readonly<Record<CauseId, CauseModule>> = {
   'trusted-chain-incomplete': trustedChainIncomplete,
 };
 
-export type { CauseContext, CauseModule, Directives, DirectiveSet, InspectionFacts } from './kit.js';
-export { causeContext, certificateLabel, DIRECTIVES, expiredNotAfter, fromGnutls, isLetsEncrypt } from './kit.js';
+export type { CauseContext, CauseModule, Directives, DirectiveSet, InspectionFacts, LuaScript } from './kit.js';
+export { causeContext, certificateLabel, DIRECTIVES, expiredNotAfter, fromGnutls, isLetsEncrypt, luaScriptOf } from './kit.js';

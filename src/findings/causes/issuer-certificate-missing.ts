@@ -5,7 +5,18 @@
  * 1.3.7+). Catalogue §3.1, §5.
  */
 import type { FixStep, MissingCertificate } from '../../types.js';
-import { letsEncryptSibling, MISSING, refutedBy, reloadSteps, shellWord, step, type CauseContext, type CauseModule } from './kit.js';
+import {
+  letsEncryptSibling,
+  luaChainSteps,
+  LUA_NAMES,
+  MISSING,
+  refutedBy,
+  reloadSteps,
+  shellWord,
+  step,
+  type CauseContext,
+  type CauseModule,
+} from './kit.js';
 
 const LE_NOTE =
   "Let's Encrypt ended OCSP in 2025: once the chain is complete nginx/Apache may report that the certificate has no OCSP URL; then turn stapling off instead.";
@@ -136,6 +147,7 @@ export const issuerCertificateMissing: CauseModule = {
     nginx: 'Point `ssl_certificate` at the full chain (certificate + intermediates), or put the issuer into `ssl_trusted_certificate`.',
     gnutls:
       'Append the intermediate(s) (and the root) after the certificate in `GnuTLSCertificateFile`: mod_gnutls verifies OCSP responses with the CAs of that file only.',
+    lua: "The intermediate right after the certificate in the chain the script uses: lua-resty-auto-ssl's stored `<domain>:latest` (delete it to reissue), the Secret's `tls.crt` (or `--enable-ssl-chain-completion`), APISIX's SSL `cert`.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 ([samples/real](samples/real/README.md))',
   inspections: ['self-signed', 'issuer-present'],
@@ -144,9 +156,17 @@ export const issuerCertificateMissing: CauseModule = {
     refuted: (c) =>
       `${c.srv} reported that it cannot find the issuer (intermediate CA) certificate of ${c.cert}${c.vhost}, but the files as they are now hold it: the running server read them before they were fixed, or it reads other files.`,
     default: (c) =>
-      `${c.srv} cannot find the issuer (intermediate CA) certificate of ${c.cert}${c.vhost}, so it staples no OCSP response for it.`,
+      c.lua
+        ? `The chain ${LUA_NAMES[c.lua]} hands to ngx.ocsp for ${c.cert}${c.vhost} has no issuer (intermediate CA) certificate next to it${c.d.detail ? ` (${c.d.detail})` : ''}, so no OCSP request can be built and nothing is stapled.`
+        : `${c.srv} cannot find the issuer (intermediate CA) certificate of ${c.cert}${c.vhost}, so it staples no OCSP response for it.`,
   },
   fix(c) {
+    // Lua scripts hand ngx.ocsp a chain of their own (kit.ts luaChainSteps): no nginx directive, no inspection.
+    if (c.lua)
+      return {
+        summary: 'Put the issuing intermediate certificate right after the certificate in the chain the script uses.',
+        steps: luaChainSteps(c, `the intermediate that issued ${c.cert} directly after it`),
+      };
     const le = c.le ? [step({ action: 'check', text: LE_NOTE })] : [];
     if (refutedBy(c, 'issuerPresent')) {
       return {

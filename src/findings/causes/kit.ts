@@ -113,6 +113,43 @@ export function fromGnutls(ruleIds: readonly string[] | undefined): boolean {
   return ruleIds?.some((id) => id.startsWith('gnutls-')) === true;
 }
 
+/**
+ * The OpenResty Lua script that staples a finding's certificate, by the prefix of its rules. nginx's own
+ * stapling directives do nothing for a certificate set from Lua (ingress-nginx issue #4758: "the
+ * certificates are handled in lua … Even attempting to directly enable OCSP via putting `ssl_stapling on;`
+ * in a server snippet does not enable it"), so such a finding's fix names the script's own setting.
+ * - `auto-ssl`: lua-resty-auto-ssl, rules `lua-auto-ssl-*` (lib/resty/auto-ssl/ssl_certificate.lua,
+ *   github.com/auto-ssl/lua-resty-auto-ssl at 71259605, v0.13.1 with fixes);
+ * - `ingress-nginx`: kubernetes/ingress-nginx, rules `lua-ingress-*` (rootfs/etc/nginx/lua/certificate.lua
+ *   at dbb11b92, 2026-03-20);
+ * - `ngx.ocsp`: any other script on lua-resty-core's ngx.ocsp, rules `lua-ocsp-*` and `lua-crash-in-ocsp`:
+ *   the lib/ngx/ocsp.md example (lua-resty-core a103a6fc) or one's own, or Apache APISIX's ocsp-stapling
+ *   plugin (apisix/plugins/ocsp-stapling.lua at f519a0f0), whose lines the log alone does not tell apart.
+ *
+ * Kong's rule `lua-kong-client-cert-ocsp` is a look-alike (the control plane's `cluster_ocsp` check of a data
+ * plane's client certificate, kong/clustering/tls.lua at 22246ef2), never reported, so it is worded nowhere.
+ */
+export type LuaScript = 'auto-ssl' | 'ingress-nginx' | 'ngx.ocsp';
+
+/**
+ * The Lua script of a finding ({@link LuaScript}), or null when none of its rules is a `lua-*` rule. A finding
+ * with lines of several scripts counts as lua-resty-auto-ssl's, then ingress-nginx's (their own lines name
+ * them; the `lua-ocsp-*` rules also read auto-ssl's embedded messages).
+ */
+export function luaScriptOf(ruleIds: readonly string[] | undefined): LuaScript | null {
+  if (!ruleIds?.some((id) => id.startsWith('lua-'))) return null;
+  if (ruleIds.some((id) => id.startsWith('lua-auto-ssl-'))) return 'auto-ssl';
+  if (ruleIds.some((id) => id.startsWith('lua-ingress-'))) return 'ingress-nginx';
+  return 'ngx.ocsp';
+}
+
+/** How a sentence names each script. */
+export const LUA_NAMES: Record<LuaScript, string> = {
+  'auto-ssl': 'lua-resty-auto-ssl',
+  'ingress-nginx': 'ingress-nginx',
+  'ngx.ocsp': 'the ngx.ocsp stapling script',
+};
+
 /** A directive with a value as the server writes it, in backquotes: `` `ssl_stapling off;` `` / `` `SSLUseStapling off` ``. */
 export function setting(server: Server | null, name: string, value: string): string {
   return server === 'nginx' ? `\`${name} ${value};\`` : `\`${name} ${value}\``;
@@ -125,6 +162,11 @@ export interface CauseContext {
   nginx: boolean;
   /** True when the finding's lines come from mod_gnutls ({@link fromGnutls}): its fix names mod_gnutls's directives, never mod_ssl's. */
   gnutls: boolean;
+  /**
+   * The OpenResty Lua script that staples the certificate ({@link luaScriptOf}), or null: its fix names the
+   * script's own settings, never nginx's stapling directives (which do nothing for it).
+   */
+  lua: LuaScript | null;
   /** The finding's subject: what it is about, from the log. */
   s: FindingSubject;
   /** The finding's other values (OCSP status, verify error, HTTP status …), first seen wins. */
@@ -207,9 +249,11 @@ export interface CauseModule {
   /**
    * The fix in a few words per server for the README table; null when the server cannot produce the cause.
    * `gnutls`: the same for Apache with mod_gnutls (its directives), set by every cause a `gnutls-*` rule can
-   * produce; absent when mod_gnutls cannot produce the cause.
+   * produce; absent when mod_gnutls cannot produce the cause. `lua`: the same for nginx's OpenResty Lua
+   * stapling scripts ({@link LuaScript}: their own settings, never nginx's stapling directives), set by every
+   * cause a `lua-*` rule can produce.
    */
-  brief: Record<Server, string | null> & { gnutls?: string };
+  brief: Record<Server, string | null> & { gnutls?: string; lua?: string };
   /** Where real lines of this cause were captured (README table): server versions, or why none. */
   captured: string;
   /** The `--inspect` checks that speak to this cause (see `inspect/judge.ts`). */
@@ -273,7 +317,8 @@ function responderLabel(s: FindingSubject): string {
 
 /**
  * The context of a finding's wording.
- * @param ruleIds the finding's rules: `gnutls-*` ones make it mod_gnutls's ({@link fromGnutls})
+ * @param ruleIds the finding's rules: `gnutls-*` ones make it mod_gnutls's ({@link fromGnutls}), `lua-*` ones a
+ * Lua script's ({@link luaScriptOf})
  */
 export function causeContext(
   server: Server | null,
@@ -289,6 +334,7 @@ export function causeContext(
     server,
     nginx,
     gnutls,
+    lua: server === 'apache' ? null : luaScriptOf(ruleIds),
     check,
     s,
     d,
@@ -569,6 +615,263 @@ export function staplingFileSteps(c: CauseContext): FixStep[] {
       action: 'run',
       command: `openssl ocsp -issuer ISSUER.pem -cert ${shellWord(c.file, 'CERT.pem')} -url http://RESPONDER/ -respout ${shellWord(c.d.file, 'stapling.der')} && nginx -s reload`,
       text: `Fetch a fresh response from the certificate's OCSP responder into ${file}, then reload nginx; do it by cron well before nextUpdate (nginx never refreshes the file), or remove \`ssl_stapling_file\` to let nginx fetch responses itself.`,
+    }),
+  ];
+}
+
+/**
+ * The record lua-resty-auto-ssl keeps a certificate under: `<domain>:latest` (lib/resty/auto-ssl/storage.lua:42-65
+ * at 71259605), with the domain from the log (its vhost value) when it can be written as it is.
+ */
+function autoSslRecord(c: CauseContext): string {
+  const domain = c.s.vhost && /^[\w.-]+$/.test(c.s.vhost) ? c.s.vhost : 'DOMAIN';
+  return `\`${domain}:latest\``;
+}
+
+/** Where lua-resty-auto-ssl stores that record: storage_adapters/file.lua:5-7 (`dir` default /etc/resty-auto-ssl), redis.lua:5-7. */
+const AUTO_SSL_STORAGE =
+  'file storage: a file under `<dir>/storage/file/` named by the URL-escaped key, `dir` being /etc/resty-auto-ssl by default; Redis storage: that key, after the configured prefix';
+
+/**
+ * The steps that stop, or only quiet, a Lua script's stapling, which nginx's own stapling directive cannot do:
+ * - ingress-nginx: ConfigMap key `enable-ocsp: "false"` (the default; internal/ingress/controller/config/config.go
+ *   `EnableOCSP`, docs/user-guide/nginx-configuration/configmap.md at dbb11b92), global: certificate.lua:73-79
+ *   "TODO: implement per ingress OCSP stapling control";
+ * - lua-resty-auto-ssl: no switch (issue #302, "I couldn't find any params to set stapling to false"); it serves
+ *   the certificate anyway ("continuing anyway", ssl_certificate.lua:260), and the undocumented option
+ *   `ocsp_stapling_error_level` (lib/resty/auto-ssl.lua:48-50, default `ngx.ERR`; `set()` at lines 63-71) lowers
+ *   the level of that line;
+ * - an ngx.ocsp script: the lib/ngx/ocsp.md example ends the handshake with `ngx.exit(ngx.ERROR)` on an OCSP error
+ *   (lua-nginx-module README.markdown:3042 at bbed32a6: "so does the ngx.exit call with an error code like
+ *   `ngx.ERROR`"), so the script should return instead; APISIX: `"ocsp_stapling": {"enabled": false}` on the SSL
+ *   resource (apisix docs/en/latest/plugins/ocsp-stapling.md at f519a0f0).
+ * @param why what the steps are for, the start of their sentence ("To stop these messages")
+ * @param alternative whether the steps replace the ones before them rather than add to them
+ */
+export function luaStaplingOff(c: CauseContext, why: string, alternative = false): FixStep[] {
+  if (c.lua === 'ingress-nginx')
+    return [
+      step({
+        action: 'set',
+        directive: 'enable-ocsp',
+        value: '"false"',
+        context: 'ingress-nginx ConfigMap',
+        alternative,
+        text: `${why}: set \`enable-ocsp: "false"\` in the ConfigMap of the ingress-nginx controller (the default; it applies to every Ingress, ingress-nginx has no per-Ingress OCSP switch).`,
+      }),
+    ];
+  if (c.lua === 'auto-ssl')
+    return [
+      step({
+        action: 'set',
+        directive: 'ocsp_stapling_error_level',
+        value: 'ngx.INFO',
+        context: 'init_by_lua_block',
+        optional: true,
+        text: `${why}: lua-resty-auto-ssl has no option to turn stapling off (its issue #302) and serves the certificate anyway ("continuing anyway"); its undocumented option \`ocsp_stapling_error_level\` only lowers the level of this log line: \`auto_ssl:set("ocsp_stapling_error_level", ngx.INFO)\` in init_by_lua_block, or pass it to \`new()\`.`,
+      }),
+    ];
+  return [ngxOcspNoAbort(why, alternative), apisixStaplingOff()];
+}
+
+/**
+ * A script built on the lua-resty-core lib/ngx/ocsp.md example (a103a6fc) calls `ngx.exit(ngx.ERROR)` after every
+ * OCSP error, which ends the TLS handshake (lua-nginx-module README.markdown:3042 at bbed32a6); it should log and
+ * return instead, once the certificate and key are set (an inference from the two, not a documented fix).
+ * @param why the start of the sentence
+ */
+export function ngxOcspNoAbort(why: string, alternative = false): FixStep {
+  return step({
+    action: 'check',
+    alternative,
+    text: `${why}, in a script built on the ngx.ocsp example (lua-resty-core lib/ngx/ocsp.md): once the certificate and key are set, log the OCSP error and \`return\` instead of calling \`ngx.exit(ngx.ERROR)\`, which ends the TLS handshake (lua-nginx-module README); the handshake then goes on without a staple.`,
+  });
+}
+
+/**
+ * Apache APISIX's ocsp-stapling plugin turned off for one SSL resource: `"ocsp_stapling": {"enabled": false}`
+ * through the Admin API (docs/en/latest/plugins/ocsp-stapling.md, "To disable…", at f519a0f0).
+ */
+export function apisixStaplingOff(): FixStep {
+  return step({
+    action: 'set',
+    directive: 'ocsp_stapling.enabled',
+    value: 'false',
+    context: 'APISIX SSL resource',
+    alternative: true,
+    text: 'With Apache APISIX\'s ocsp-stapling plugin: set `"ocsp_stapling": {"enabled": false}` on the SSL resource (`PUT /apisix/admin/ssls/{id}` through the Admin API).',
+  });
+}
+
+/**
+ * The steps that put the issuer next to the leaf in the chain a Lua script hands to ngx.ocsp (which needs it
+ * there: "no issuer certificate in chain", "issuer certificate not next to leaf", lua-nginx-module
+ * src/ngx_http_lua_ssl_ocsp.c:97,110 at bbed32a6):
+ * - lua-resty-auto-ssl: the `fullchain_pem` dehydrated delivered, stored under `<domain>:latest`
+ *   (servers/hook.lua:40-51, storage.lua:42-60 at 71259605) and cached as DER in `lua_shared_dict auto_ssl`
+ *   for 3600 s (ssl_certificate.lua:22): delete the record so that auto-ssl issues the certificate again;
+ * - ingress-nginx: the TLS Secret's `tls.crt` only (internal/ingress/controller/store/backend_ssl.go:82-104;
+ *   `ca.crt` is for client authentication), leaf → intermediate → root (docs/user-guide/tls.md), or the
+ *   controller flag `--enable-ssl-chain-completion` (docs/user-guide/cli-arguments.md at dbb11b92);
+ * - an ngx.ocsp script: what it loads (`my_load_certificate_chain()` in lib/ngx/ocsp.md); APISIX: the SSL
+ *   resource's `cert` (the last of `certs` when set; apisix/plugins/ocsp-stapling.lua:153-166 at f519a0f0).
+ * @param need what the chain must hold, e.g. "the intermediate that issued it directly after it"
+ */
+export function luaChainSteps(c: CauseContext, need: string): FixStep[] {
+  if (c.lua === 'auto-ssl')
+    return [
+      step({
+        action: 'replace-certificate',
+        text: `lua-resty-auto-ssl hands ngx.ocsp the full chain it stored when dehydrated issued the certificate (\`fullchain_pem\` in the record ${autoSslRecord(c)}), which should hold ${need}. If it does not, delete that record (${AUTO_SSL_STORAGE}) so that auto-ssl issues the certificate again on the next request for that name, and restart nginx: the old chain stays cached in \`lua_shared_dict auto_ssl\` for up to an hour.`,
+      }),
+    ];
+  if (c.lua === 'ingress-nginx')
+    return [
+      step({
+        action: 'set',
+        directive: 'tls.crt',
+        valueKind: 'file:leaf-and-chain',
+        context: 'TLS Secret',
+        text: `ingress-nginx hands ngx.ocsp only the \`tls.crt\` of the TLS Secret (the Secret \`spec.tls[].secretName\` names, or the one of \`--default-ssl-certificate\`): make it hold ${need}, in the order leaf, intermediate, root. The Secret's \`ca.crt\` is for client certificates, not this chain.`,
+      }),
+      step({
+        action: 'set',
+        directive: '--enable-ssl-chain-completion',
+        context: 'ingress-nginx controller arguments',
+        alternative: true,
+        text: "Or start the controller with `--enable-ssl-chain-completion`: it adds missing intermediates, fetched from the URL in the certificate's Authority Information Access extension.",
+      }),
+    ];
+  return [
+    step({
+      action: 'check',
+      text: `Make the chain the script passes to ngx.ocsp (what \`my_load_certificate_chain()\` returns in the lib/ngx/ocsp.md example) hold ${need}.`,
+    }),
+    step({
+      action: 'set',
+      directive: 'cert',
+      valueKind: 'file:leaf-and-chain',
+      context: 'APISIX SSL resource',
+      alternative: true,
+      text: `With Apache APISIX's ocsp-stapling plugin: put ${need} into the \`cert\` of the SSL resource (\`PUT /apisix/admin/ssls/{id}\`; with \`certs\`, the plugin uses the last entry).`,
+    }),
+  ];
+}
+
+/**
+ * The steps that replace a certificate a Lua script serves (revoked, or unknown to its CA for good):
+ * - lua-resty-auto-ssl renews only within 30 days of expiry (jobs/renewal.lua:136-141 at 71259605), not on
+ *   revocation; deleting `<domain>:latest` (storage.lua:63-65 `delete_cert`) makes it issue a new one on the
+ *   next request (ssl_certificate.lua:143-150, when `allow_domain` allows), the DER copy cached up to 3600 s;
+ * - ingress-nginx: a new `tls.crt`/`tls.key` in the TLS Secret;
+ * - an ngx.ocsp script: where it loads the certificate from; APISIX: `PUT /apisix/admin/ssls/{id}` with a new
+ *   `cert` and `key` (the plugin's cache key is the chain, ocsp-stapling.lua:99, so the old entry is bypassed).
+ * @param why the start of the sentence ("Replace the revoked certificate")
+ */
+export function luaReplaceCertificate(c: CauseContext, why: string): FixStep[] {
+  if (c.lua === 'auto-ssl')
+    return [
+      step({
+        action: 'replace-certificate',
+        text: `${why}: lua-resty-auto-ssl renews certificates only before they expire, never on revocation. Delete its stored record ${autoSslRecord(c)} (${AUTO_SSL_STORAGE}) so that it issues a new certificate on the next request for that name (if \`allow_domain\` allows it), and restart nginx or wait up to an hour: the old chain stays cached in \`lua_shared_dict auto_ssl\`.`,
+      }),
+    ];
+  if (c.lua === 'ingress-nginx')
+    return [
+      step({
+        action: 'replace-certificate',
+        directive: 'tls.crt',
+        valueKind: 'file:leaf-and-chain',
+        context: 'TLS Secret',
+        text: `${why}: put a new certificate and key into \`tls.crt\` and \`tls.key\` of the Ingress's TLS Secret.`,
+      }),
+    ];
+  return [
+    step({ action: 'replace-certificate', text: `${why}: replace or renew it where the script loads it from.` }),
+    step({
+      action: 'replace-certificate',
+      directive: 'cert',
+      valueKind: 'file:leaf-and-chain',
+      context: 'APISIX SSL resource',
+      alternative: true,
+      text: `With Apache APISIX's ocsp-stapling plugin: ${why.charAt(0).toLowerCase()}${why.slice(1)} with \`PUT /apisix/admin/ssls/{id}\` and a new \`cert\` and \`key\`.`,
+    }),
+  ];
+}
+
+/**
+ * The steps that let a Lua script resolve the responder's name. A cosocket resolves with nginx's `resolver`
+ * (lua-nginx-module README.markdown, tcpsock:connect: "it is required to configure the resolver directive in
+ * the nginx.conf file"), so for lua-resty-auto-ssl (README.md:60-66: "A DNS resolver must be defined for OCSP
+ * stapling to function", `ipv6=off` when the network has no IPv6) and an ngx.ocsp script that directive is the
+ * lever; APISIX writes it from `apisix.dns_resolver` in conf/config.yaml (else /etc/resolv.conf; cli/ops.lua:785-796);
+ * ingress-nginx has no setting for it: the controller writes it from the pod's /etc/resolv.conf
+ * (internal/ingress/controller/nginx.go:83-91, template.go:460-496 at dbb11b92) and looks the name up itself
+ * with the same name servers (rootfs/etc/nginx/lua/util/dns.lua).
+ * @param host the name to resolve, in words
+ */
+export function luaResolverSteps(c: CauseContext, host: string): FixStep[] {
+  if (c.lua === 'ingress-nginx')
+    return [
+      step({
+        action: 'check',
+        text: `ingress-nginx has no ConfigMap key for the DNS server: the controller takes the name servers of its pod's /etc/resolv.conf for nginx's resolver and for its own lookup of ${host}. Make the DNS server the controller pod uses resolve external names such as ${host}.`,
+      }),
+    ];
+  const steps = [
+    step({
+      action: 'set',
+      directive: 'resolver',
+      valueKind: 'dns-server',
+      context: 'http',
+      text: `Add \`resolver <DNS server IP>;\` to the http block (with \`ipv6=off\` if this host has no IPv6 route): ${LUA_NAMES[c.lua ?? 'ngx.ocsp']} asks the responder through an nginx cosocket, which looks up ${host} with nginx's \`resolver\`${c.lua === 'auto-ssl' ? ' (lua-resty-auto-ssl README: "A DNS resolver must be defined for OCSP stapling to function")' : ''}.`,
+    }),
+  ];
+  if (c.lua === 'ngx.ocsp')
+    steps.push(
+      step({
+        action: 'set',
+        directive: 'apisix.dns_resolver',
+        valueKind: 'dns-server',
+        context: 'APISIX conf/config.yaml',
+        alternative: true,
+        text: `With Apache APISIX: it writes nginx's resolver from \`apisix.dns_resolver\` in conf/config.yaml (else from /etc/resolv.conf): list a DNS server there that resolves ${host}, and reload APISIX.`,
+      }),
+    );
+  return steps;
+}
+
+/**
+ * lua-resty-auto-ssl's way round an egress that only a proxy may pass: its option `http_proxy_options` (README.md
+ * "http_proxy_options": "Configure an HTTP proxy to use when making OCSP stapling requests"; ssl_certificate.lua:175-178
+ * at 71259605). ingress-nginx and the ngx.ocsp example have no proxy setting: none for them.
+ */
+export function luaProxySteps(c: CauseContext): FixStep[] {
+  if (c.lua !== 'auto-ssl') return [];
+  return [
+    step({
+      action: 'set',
+      directive: 'http_proxy_options',
+      valueKind: 'url:http-proxy',
+      context: 'init_by_lua_block',
+      alternative: true,
+      text: 'Where only a proxy may reach the internet: `auto_ssl:set("http_proxy_options", { http_proxy = "http://proxy:3128" })` (lua-resty-auto-ssl README, "http_proxy_options").',
+    }),
+  ];
+}
+
+/**
+ * lua-resty-auto-ssl only: a certificate it has just issued may not be known to the CA's responder yet. Its code
+ * waits a second for new certificates because "Let's Encrypt seems to return an Unauthorized response"
+ * (ssl_certificate.lua:215-220 at 71259605), and its maintainer (issue #70): the OCSP response for newly issued
+ * certificates may be unavailable, "check if this behavior vanishes a few minutes or hours after".
+ */
+export function autoSslNewCertificate(c: CauseContext): FixStep[] {
+  if (c.lua !== 'auto-ssl') return [];
+  return [
+    step({
+      action: 'check',
+      text: "If lua-resty-auto-ssl has just issued the certificate, the CA's responder may not answer for it yet: see whether the message stops after a few minutes or hours (it retries on later handshakes).",
     }),
   ];
 }

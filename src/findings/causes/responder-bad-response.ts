@@ -4,7 +4,7 @@
  * (modules/ssl/ssl_util_ocsp.c, 2.4); nginx "OCSP response: invalid content type" and d2i failures
  * (src/event/ngx_event_openssl_stapling.c); OpenSSL `unknown message digest` (crypto/ocsp/ocsp_vfy.c).
  */
-import { askedResponder, checkResponder, ocspQuery, step, type CauseModule } from './kit.js';
+import { askedResponder, checkResponder, luaStaplingOff, ocspQuery, step, type CauseModule } from './kit.js';
 
 export const responderBadResponse: CauseModule = {
   id: 'responder-bad-response',
@@ -16,6 +16,7 @@ export const responderBadResponse: CauseModule = {
     nginx: 'Check the URL with `openssl ocsp`; fix `ssl_stapling_responder` or the proxy.',
     gnutls:
       "Check the certificate's OCSP URL with `openssl ocsp` (mod_gnutls always asks it) and any intercepting proxy; or staple from `GnuTLSOCSPResponseFile`.",
+    lua: "Check the certificate's own OCSP URL with `openssl ocsp` (the scripts always ask it) and any proxy between.",
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -26,14 +27,29 @@ export const responderBadResponse: CauseModule = {
     default: (c) =>
       `${c.resp} sent something that is not an OCSP response${c.d.httpStatus ? ` (${c.d.httpStatus})` : c.d.contentType ? ` (Content-Type ${c.d.contentType})` : ''}: the URL is wrong or a proxy intercepts the request.`,
   },
-  fix: (c) => ({
-    summary: 'Send OCSP requests to a real OCSP responder.',
-    steps: [
-      checkResponder(
-        c,
-        `Check the responder URL${c.s.url ? ` ${c.s.url}` : ''}: ${askedResponder(c)}; an intercepting proxy can also cause this.`,
-      ),
-      step({ action: 'run', command: ocspQuery(c.s, ''), text: 'Ask the responder yourself to see what it returns.' }),
-    ],
-  }),
+  fix: (c) =>
+    // A Lua script asks the certificate's own OCSP URL and has no setting for another one (ngx.ocsp,
+    // lua-nginx-module src/ngx_http_lua_ssl_ocsp.c); lua-resty-auto-ssl may go through `http_proxy_options`.
+    c.lua
+      ? {
+          summary: "Find out what the certificate's OCSP URL returns.",
+          steps: [
+            step({
+              action: 'run',
+              command: ocspQuery(c.s, ''),
+              text: `Ask the OCSP URL of the certificate${c.s.url ? ` (${c.s.url})` : ''} yourself to see what it returns; the script has no setting for another URL, so a wrong one is the CA's to fix${c.lua === 'auto-ssl' ? ', and a proxy set with `http_proxy_options` must pass the request unchanged' : ''}; an intercepting proxy can also cause this.`,
+            }),
+            ...luaStaplingOff(c, 'Meanwhile', true),
+          ],
+        }
+      : {
+          summary: 'Send OCSP requests to a real OCSP responder.',
+          steps: [
+            checkResponder(
+              c,
+              `Check the responder URL${c.s.url ? ` ${c.s.url}` : ''}: ${askedResponder(c)}; an intercepting proxy can also cause this.`,
+            ),
+            step({ action: 'run', command: ocspQuery(c.s, ''), text: 'Ask the responder yourself to see what it returns.' }),
+          ],
+        },
 };

@@ -5,7 +5,17 @@
  * "OCSP response not successful (…)" and "ssl ocsp status …" (src/event/ngx_event_openssl_stapling.c).
  */
 import { httpStatusCode, notAnOcspResponder } from '../../rules/facts.js';
-import { apacheNoErrorStaples, type CauseContext, type CauseModule, checkResponder, gnutlsResponseFile, shellWord, step } from './kit.js';
+import {
+  apacheNoErrorStaples,
+  autoSslNewCertificate,
+  type CauseContext,
+  type CauseModule,
+  checkResponder,
+  gnutlsResponseFile,
+  luaStaplingOff,
+  shellWord,
+  step,
+} from './kit.js';
 import type { FixStep } from '../../types.js';
 
 /**
@@ -32,6 +42,38 @@ function wrongUrlFix(c: CauseContext): { summary: string; steps: FixStep[] } {
   return { summary: 'Correct the responder URL: the server asked a URL that is not an OCSP responder.', steps };
 }
 
+/**
+ * A Lua script's fix: lua-resty-auto-ssl, ingress-nginx, APISIX and the ngx.ocsp example ask the URL written in
+ * the certificate (ngx.ocsp `get_ocsp_responder_from_der_chain()`) and have no setting for another one, so a
+ * wrong URL is the CA's to fix; `unauthorized` for a certificate auto-ssl has just issued passes
+ * ({@link autoSslNewCertificate}); a proxy set with auto-ssl's `http_proxy_options` must pass the POST.
+ */
+function luaFix(c: CauseContext): { summary: string; steps: FixStep[] } {
+  const code = httpStatusCode(c.d);
+  const status = c.d.responseStatus ?? '';
+  const lead = notAnOcspResponder(c.d)
+    ? `HTTP ${code} to an OCSP POST means the URL is not an OCSP responder`
+    : /unauthorized/i.test(status)
+      ? 'unauthorized: the responder does not serve this certificate'
+      : /trylater|internalerror/i.test(status)
+        ? "tryLater/internalError: the CA's responder has trouble, wait"
+        : 'The responder refused the request';
+  return {
+    summary: notAnOcspResponder(c.d)
+      ? 'Check the OCSP URL in the certificate: the script asked a URL that is not an OCSP responder.'
+      : "Check the OCSP URL in the certificate, or wait out the CA's outage.",
+    steps: [
+      ...(/unauthorized/i.test(status) ? autoSslNewCertificate(c) : []),
+      step({
+        action: 'run',
+        command: `openssl x509 -noout -ocsp_uri -in ${shellWord(c.s.certificate ?? c.file, 'CERT.pem')}`,
+        text: `${lead}. The script asks the OCSP URL written in ${c.cert} and has no setting for another one: print it and check that it belongs to the CA that issued the certificate${c.lua === 'auto-ssl' ? '; if requests go through a proxy (`http_proxy_options`), make sure it passes POST requests to the responder' : ''}.`,
+      }),
+      ...luaStaplingOff(c, 'Meanwhile', true),
+    ],
+  };
+}
+
 export const responderErrorStatus: CauseModule = {
   id: 'responder-error-status',
   title: 'Responder refused',
@@ -42,6 +84,7 @@ export const responderErrorStatus: CauseModule = {
     nginx: 'Check the responder URL and issuer; `ssl_stapling off;` if the CA stopped OCSP.',
     gnutls:
       "Check the certificate's OCSP URL and issuer (mod_gnutls staples no error response and retries after `GnuTLSOCSPFailureTimeout`); `GnuTLSOCSPStapling off` if the CA stopped OCSP.",
+    lua: 'Check the certificate\'s own OCSP URL and issuer (the scripts always ask it); a certificate lua-resty-auto-ssl has just issued may need minutes; ingress-nginx: `enable-ocsp: "false"` if the CA stopped OCSP.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
@@ -53,6 +96,7 @@ export const responderErrorStatus: CauseModule = {
       `${c.resp} refused the OCSP request${c.d.responseStatus ? ` with status ${c.d.responseStatus}` : c.d.httpStatus ? ` with HTTP ${c.d.httpStatus}` : ''}${c.cert !== 'the server certificate' ? ` for ${c.cert}` : ''}, so nothing valid is stapled.`,
   },
   fix(c) {
+    if (c.lua) return luaFix(c);
     if (notAnOcspResponder(c.d)) return wrongUrlFix(c);
     const status = c.d.responseStatus ?? '';
     const why = /unauthorized/i.test(status)

@@ -4,7 +4,7 @@
  * nginx "OCSP_check_validity() failed" (src/event/ngx_event_openssl_stapling.c), OpenSSL `status expired`,
  * `status not yet valid` (crypto/ocsp/ocsp_cl.c).
  */
-import { staplingFileSteps, step, type CauseModule } from './kit.js';
+import { autoSslNewCertificate, luaStaplingOff, staplingFileSteps, step, type CauseModule } from './kit.js';
 
 export const responseNotCurrent: CauseModule = {
   id: 'response-not-current',
@@ -15,6 +15,7 @@ export const responseNotCurrent: CauseModule = {
     nginx: 'Check the clock (NTP); otherwise the CA serves stale responses.',
     gnutls:
       'Check the clock (NTP); refresh a `GnuTLSOCSPResponseFile` before nextUpdate; otherwise the CA serves stale responses (mod_gnutls has no skew setting).',
+    lua: 'Check the clock (NTP; ngx.ocsp allows 5 minutes of skew); otherwise the CA serves stale responses.',
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real)',
   inspections: ['ocsp-url'],
@@ -26,8 +27,19 @@ export const responseNotCurrent: CauseModule = {
       `The OCSP response for ${c.cert} from ${c.resp} is not valid now${c.d.opensslReason ? ` (${c.d.opensslReason})` : ''}: the responder serves stale data or this server's clock is wrong.`,
   },
   fix(c) {
-    if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} and keep it fresh.`, steps: staplingFileSteps(c) };
+    if (c.d.file && c.nginx && !c.lua) return { summary: `Regenerate ${c.d.file} and keep it fresh.`, steps: staplingFileSteps(c) };
     const steps = [step({ action: 'run', command: 'timedatectl status', text: 'Make sure the clock is right (NTP synchronised).' })];
+    // ngx.ocsp checks the times with 300 s of leeway (lua-nginx-module src/ngx_http_lua_ssl_ocsp.c, OCSP_check_validity);
+    // a Lua script has no setting for it, so beyond the clock it is the CA's (or, just issued, a matter of time).
+    if (c.lua)
+      return {
+        summary: "Check the server clock; otherwise the CA's responder serves stale responses.",
+        steps: [
+          { ...steps[0]!, text: "Make sure this host's clock is right (NTP synchronised): ngx.ocsp allows only 5 minutes of skew." },
+          ...autoSslNewCertificate(c),
+          ...luaStaplingOff(c, 'While the CA serves stale responses', true),
+        ],
+      };
     if (c.gnutls) {
       steps.push(
         step({

@@ -7,7 +7,47 @@
  * `GnuTLSCache` in 0.8.x).
  */
 import type { FixStep } from '../../types.js';
-import { step, type CauseContext, type CauseModule } from './kit.js';
+import { LUA_NAMES, step, type CauseContext, type CauseModule } from './kit.js';
+
+/**
+ * The shared dictionary a Lua script keeps OCSP responses in, and how it is enlarged: ingress-nginx's
+ * `ocsp_response_cache` through the ConfigMap key `lua-shared-dicts` (MB unless `k`/`m` is given; default 5120 KB,
+ * "keep this same as certificate_servers"; at most 204800 KB: docs/user-guide/nginx-configuration/configmap.md,
+ * internal/ingress/controller/template/configmap.go:77-90 at dbb11b92); lua-resty-auto-ssl's `lua_shared_dict
+ * auto_ssl` in nginx's http block (README.md:51-54 at 71259605: "1MB of storage holds certificates for approximately
+ * 100 separate domains"; `auto_ssl_settings` must stay); APISIX's `nginx_config.http.lua_shared_dict.ocsp-stapling`
+ * in conf/config.yaml (default 10m; config.yaml.example:357 at f519a0f0).
+ */
+function luaCacheSteps(c: CauseContext): FixStep[] {
+  if (c.lua === 'ingress-nginx')
+    return [
+      step({
+        action: 'set',
+        directive: 'lua-shared-dicts',
+        value: '"ocsp_response_cache: 10, certificate_servers: 10"',
+        context: 'ingress-nginx ConfigMap',
+        text: 'Enlarge the dictionary in the ConfigMap of the ingress-nginx controller: `lua-shared-dicts: "ocsp_response_cache: 10, certificate_servers: 10"` (sizes in MB; the default is 5 MB, and ingress-nginx keeps `ocsp_response_cache` the same size as `certificate_servers`; at most 200 MB).',
+      }),
+    ];
+  if (c.lua === 'auto-ssl')
+    return [
+      step({
+        action: 'set',
+        directive: 'lua_shared_dict',
+        value: 'auto_ssl 10m',
+        context: 'http',
+        text: 'Enlarge `lua_shared_dict auto_ssl` in the http block, e.g. `lua_shared_dict auto_ssl 10m;` (lua-resty-auto-ssl README: 1 MB holds the certificates of about 100 domains); leave `lua_shared_dict auto_ssl_settings 64k;` as it is.',
+      }),
+    ];
+  return [
+    step({
+      action: 'set',
+      directive: 'nginx_config.http.lua_shared_dict.ocsp-stapling',
+      context: 'APISIX conf/config.yaml',
+      text: "Enlarge the script's `lua_shared_dict` for OCSP responses; with Apache APISIX, `nginx_config.http.lua_shared_dict.ocsp-stapling` in conf/config.yaml (default 10m).",
+    }),
+  ];
+}
 
 const SHMCB_STEP = step({
   action: 'run',
@@ -48,31 +88,36 @@ export const staplingCacheProblem: CauseModule = {
     nginx: null,
     gnutls:
       'Load mod_socache_shmcb (the default `GnuTLSOCSPCache shmcb:gnutls_ocsp_cache` needs it), or set a working, larger `GnuTLSOCSPCache` in the server config.',
+    lua: 'ingress-nginx: `lua-shared-dicts: "ocsp_response_cache: N"` in its ConfigMap; lua-resty-auto-ssl: a larger `lua_shared_dict auto_ssl`; APISIX: `nginx_config.http.lua_shared_dict.ocsp-stapling`.',
   },
   captured: 'Apache 2.4.68 (samples/real)',
   inspections: [],
-  variant: (c) => (cacheMissing(c) ? 'missing' : 'default'),
+  variant: (c) => (cacheMissing(c) && !c.lua ? 'missing' : 'default'),
   messages: {
     missing: () => 'Apache has SSLUseStapling on but no SSLStaplingCache, so mod_ssl refuses to start.',
     default: (c) =>
-      `Apache's OCSP stapling cache is missing or failing${c.d.detail ? ` (${c.d.detail})` : ''}, so responses cannot be stored and stapled.`,
+      c.lua
+        ? `The shared dictionary ${LUA_NAMES[c.lua]} keeps OCSP responses in is full or failing${c.d.detail ? ` (${c.d.detail})` : ''}, so responses are evicted or not stored and must be fetched again.`
+        : `Apache's OCSP stapling cache is missing or failing${c.d.detail ? ` (${c.d.detail})` : ''}, so responses cannot be stored and stapled.`,
   },
   fix: (c) =>
-    c.gnutls
-      ? { summary: 'Give mod_gnutls a working, large enough OCSP cache.', steps: gnutlsCacheSteps() }
-      : {
-          summary: cacheMissing(c)
-            ? 'Add an SSLStaplingCache in the global server config.'
-            : 'Give Apache a working, large enough stapling cache.',
-          steps: [
-            step({
-              action: 'set',
-              directive: 'SSLStaplingCache',
-              value: 'shmcb:/var/run/ssl_stapling(32768)',
-              context: 'server config',
-              text: 'Set `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` in the global server config, outside any <VirtualHost> (any directory the server can write, e.g. next to `SSLSessionCache`; raise the size if the cache fills).',
-            }),
-            SHMCB_STEP,
-          ],
-        },
+    c.lua
+      ? { summary: 'Give the script a larger shared dictionary for OCSP responses.', steps: luaCacheSteps(c) }
+      : c.gnutls
+        ? { summary: 'Give mod_gnutls a working, large enough OCSP cache.', steps: gnutlsCacheSteps() }
+        : {
+            summary: cacheMissing(c)
+              ? 'Add an SSLStaplingCache in the global server config.'
+              : 'Give Apache a working, large enough stapling cache.',
+            steps: [
+              step({
+                action: 'set',
+                directive: 'SSLStaplingCache',
+                value: 'shmcb:/var/run/ssl_stapling(32768)',
+                context: 'server config',
+                text: 'Set `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` in the global server config, outside any <VirtualHost> (any directory the server can write, e.g. next to `SSLSessionCache`; raise the size if the cache fills).',
+              }),
+              SHMCB_STEP,
+            ],
+          },
 };
