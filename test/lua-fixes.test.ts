@@ -199,6 +199,18 @@ test.each(cases)("%s: the script's own levers, no nginx stapling directive", (_n
   }
 });
 
+test("the confirmation: ingress-nginx applies a changed ConfigMap or Secret itself (no reload command in its pod); the other scripts' nginx is reloaded", () => {
+  const verified = cases.flatMap(([, line]) =>
+    analyze([line], rules).findings.map((f) => [luaScriptOf(f.ruleIds), renderFinding(f).fix.verify] as const),
+  );
+  const scripts = new Set(verified.map(([script]) => script));
+  expect([...scripts].sort()).toEqual(['auto-ssl', 'ingress-nginx', 'ngx.ocsp']);
+  for (const [script, verify] of verified) {
+    expect([script, verify.some((v) => v.includes('nginx -s reload'))]).toEqual([script, script !== 'ingress-nginx']);
+    expect([script, verify.some((v) => v.startsWith('openssl s_client'))]).toEqual([script, true]);
+  }
+});
+
 test('the samples reach every cause the lua-* rules can signal, for each script that logs it', () => {
   const seen = new Set(cases.flatMap(([, line]) => analyze([line], rules).findings.map((f) => `${f.cause} ${luaScriptOf(f.ruleIds)}`)));
   expect(seen.size).toBeGreaterThanOrEqual(38);

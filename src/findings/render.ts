@@ -4,7 +4,7 @@
  * is the only place the cause modules' wording is called.
  */
 import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './causes/index.js';
-import { pastable, replaceCertificate, shellWord, summaryMessage } from './causes/kit.js';
+import { pastable, replaceCertificate, shellWord, summaryMessage, type LuaScript } from './causes/kit.js';
 import { contextOf, messageIdOf, moduleOf, severityOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
 import { fragmentNote } from './fragment-wording.js';
@@ -20,8 +20,14 @@ function confirmTargets(s: FindingSubject, endpoints: readonly ConfirmEndpoint[]
   return [{ host, port: Number(named ? m[2]! : (m?.[2] ?? '443')), serverName: host }];
 }
 
-/** The confirmation commands after a change: reload, then ask for a staple (twice for nginx). */
-function verifySteps(server: Server | null, s: FindingSubject, endpoints?: readonly ConfirmEndpoint[]): string[] {
+/**
+ * The confirmation commands after a change: reload, then ask for a staple (twice for nginx). ingress-nginx's
+ * controller applies a changed ConfigMap or Secret by itself (kubernetes/ingress-nginx docs/e2e-tests.md at
+ * dbb11b92: test/e2e/settings/configmap_change.go "should reload after an update in the configuration",
+ * test/e2e/lua/dynamic_certificates.go "picks up the updated certificate without reloading"), and its nginx
+ * runs in a pod: no reload command there, only the handshakes.
+ */
+function verifySteps(server: Server | null, s: FindingSubject, endpoints?: readonly ConfirmEndpoint[], lua?: LuaScript | null): string[] {
   const probes = confirmTargets(s, endpoints).map((e) => {
     // An IPv6 address goes in brackets (`[::1]:443`); a name is used as written.
     const host = /^[0-9a-f:.]+$/i.test(e.host) && e.host.includes(':') ? `[${e.host}]` : e.host;
@@ -30,7 +36,7 @@ function verifySteps(server: Server | null, s: FindingSubject, endpoints?: reado
   });
   if (server === 'nginx') {
     return [
-      'nginx -t && nginx -s reload',
+      ...(lua === 'ingress-nginx' ? [] : ['nginx -t && nginx -s reload']),
       ...probes.map((p) => `${p}   # run it twice: nginx fetches the response on the first handshake and staples it from the next`),
     ];
   }
@@ -55,7 +61,7 @@ function fixOf(m: CauseModule, c: CauseContext, expired: string | null, endpoint
   if (expired) {
     steps.unshift(replaceCertificate(c, `The certificate expired on ${expired}: get and install a new one first.`));
   }
-  return { summary, steps, verify: verifySteps(c.server, c.s, endpoints) };
+  return { summary, steps, verify: verifySteps(c.server, c.s, endpoints, c.lua) };
 }
 
 /**
