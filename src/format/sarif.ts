@@ -126,38 +126,40 @@ function problemResult(p: SarifProblem, ruleIndex: number, o: SarifOptions): Sar
   };
 }
 
+/** The rule of a configuration problem's kind (`config-syntax`, `config-server-check`, …). */
+function problemRule(kind: string): Sarif.ReportingDescriptor {
+  return {
+    id: `config-${kind}`,
+    name: `Configuration: ${kind}`,
+    shortDescription: { text: `A configuration problem (${kind}) found while reading the server's configuration` },
+  };
+}
+
 /**
- * The report as a SARIF log, written in pieces: the head (the tool and its rules, one per cause of the
- * findings, in order of first use), each result, the tail. Joined they are one JSON document.
+ * The report as a SARIF log, written in pieces: the head, each result as its finding is rendered (the
+ * findings are never all held at once), then the tool with its rules, one per cause and problem kind of
+ * the results, in order of first use (the members of a run may come in any order). Joined they are one
+ * JSON document.
  * @param findings rendered findings, in report order
  * @param json how to write a value (the caller's escaping of control characters)
  */
-export function* sarifPieces(findings: readonly Finding[], o: SarifOptions, json: (v: unknown) => string): Generator<string> {
-  const causes = [...new Set(findings.map((f) => f.cause))];
-  const problems = o.problems ?? [];
-  const kinds = [...new Set(problems.map((p) => `config-${p.kind}`))];
-  const problemRule = (id: string): Sarif.ReportingDescriptor => ({
-    id,
-    name: `Configuration: ${id.slice('config-'.length)}`,
-    shortDescription: { text: `A configuration problem (${id.slice('config-'.length)}) found while reading the server's configuration` },
-  });
-  const driver: Sarif.ToolComponent = {
-    name: 'stapling-doctor',
-    version: o.version,
-    semanticVersion: o.version,
-    rules: [...causes.map((c) => ruleOf(c, o)), ...kinds.map(problemRule)],
-  };
-  const head = json({ $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs: [{ tool: { driver } }] });
-  // The head ends with the run's `}`, the runs' `]` and the log's `}`: the run stays open for its results.
-  yield `${head.slice(0, -3)},"results":[`;
-  let first = true;
+export function* sarifPieces(findings: Iterable<Finding>, o: SarifOptions, json: (v: unknown) => string): Generator<string> {
+  const rules: Sarif.ReportingDescriptor[] = [];
+  const indexOf = new Map<string, number>();
+  const ruleIndex = (id: string, rule: () => Sarif.ReportingDescriptor): number =>
+    indexOf.get(id) ?? (indexOf.set(id, rules.length), rules.push(rule()) - 1);
+  yield '{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":[';
+  let sep = '';
   for (const f of findings) {
-    yield `${first ? '' : ','}${json(sarifResult(f, causes.indexOf(f.cause), o))}`;
-    first = false;
+    const index = ruleIndex(f.cause, () => ruleOf(f.cause, o));
+    yield `${sep}${json(sarifResult(f, index, o))}`;
+    sep = ',';
   }
-  for (const p of problems) {
-    yield `${first ? '' : ','}${json(problemResult(p, causes.length + kinds.indexOf(`config-${p.kind}`), o))}`;
-    first = false;
+  for (const p of o.problems ?? []) {
+    const index = ruleIndex(`config-${p.kind}`, () => problemRule(p.kind));
+    yield `${sep}${json(problemResult(p, index, o))}`;
+    sep = ',';
   }
-  yield ']}]}\n';
+  const driver: Sarif.ToolComponent = { name: 'stapling-doctor', version: o.version, semanticVersion: o.version, rules };
+  yield `],"tool":${json({ driver })}}]}\n`;
 }

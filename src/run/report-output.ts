@@ -107,7 +107,7 @@ export async function writeReport(p: ReportParts, out: Output): Promise<void> {
       }
       break;
     case 'sarif':
-      for (const piece of sarifPieces([...rendered(p.findings, p.causes)], { version: VERSION, causes: p.causes, cwd: p.cwd }, safeJson)) {
+      for (const piece of sarifPieces(rendered(p.findings, p.causes), { version: VERSION, causes: p.causes, cwd: p.cwd }, safeJson)) {
         out.write(piece);
         await out.drained();
       }
