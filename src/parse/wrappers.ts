@@ -199,7 +199,8 @@ const MARKUP_BEFORE = new RegExp(
   'i',
 );
 /** Is this character code one of {@link COLUMN_RULES}? */
-const isColumnRule = (c: number): boolean => c === 0x7c || c === 0x2502 || c === 0x2503 || c === 0x2551 || c === 0xa6;
+const COLUMN_RULE_CODES = new Set([...COLUMN_RULES].map((c) => c.charCodeAt(0)));
+const isColumnRule = (c: number): boolean => COLUMN_RULE_CODES.has(c);
 const BB_BREAK = /\[br\]/i;
 /** Characters of a line's end searched for markup (a bound: the search is not run over a long line). */
 const MARKUP_TAIL = 160;
