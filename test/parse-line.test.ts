@@ -395,8 +395,20 @@ test.each([
 
 test('odd blanks in a line whose prefix parses are kept: they are part of what the log holds (a path, a quoted value)', () => {
   const line =
-    '2016/02/09 22:20:25 [warn] 2417#0: "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/a\u200bb\u00a0c.pem"';
-  expect(parseLine(line).message).toBe('"ssl_stapling" ignored, issuer certificate not found for certificate "/etc/a\u200bb\u00a0c.pem"');
+    '2016/02/09 22:20:25 [warn] 2417#0: "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/a\u00a0b\u3000c.pem"';
+  expect(parseLine(line).message).toBe('"ssl_stapling" ignored, issuer certificate not found for certificate "/etc/a\u00a0b\u3000c.pem"');
+});
+
+test('invisible characters a copy adds go wherever they are (zero-width, bidirectional marks); a soft hyphen and an override stay', () => {
+  const plain = '2016/02/09 22:20:25 [warn] 2417#0: "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/ab.pem"';
+  // In the prefix they hid the time and the pid; in a value a page's copy put them there, not the server.
+  for (const mark of ['\u200b', '\u200c', '\u200d', '\u200e', '\u200f', '\u202a', '\u202c', '\u2060', '\u2066', '\u2069', '\ufeff']) {
+    const copied = `${mark}2016/02/09 22:20:25 ${mark}[warn] 2417#0: "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/a${mark}b.pem"${mark}`;
+    expect(parseLine(copied)).toEqual(parseLine(plain));
+  }
+  for (const own of ['\u00ad', '\u202e']) {
+    expect(parseLine(plain.replace('/etc/ab', `/etc/a${own}b`)).message).toContain(`/etc/a${own}b.pem`);
+  }
 });
 
 test.each([

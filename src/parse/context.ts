@@ -13,6 +13,7 @@
  *   `(EAI 2)Name or service not known`, `(70007)The timeout specified has expired`.
  */
 import type { ValueName, Values, ValuesCut } from '../types.js';
+import { withoutInvisible } from './normalize.js';
 
 /** nginx's stapling context at the end of a message (exported for the rule export's pipelines). */
 export const NGINX_OCSP_CONTEXT =
@@ -193,7 +194,8 @@ export function opensslBlock(message: string): string | null {
  * `verifyError` is the X.509 string after `Verify error:` (1.x) or `Verify error: ` (3.x).
  */
 export function opensslValues(block: string): Values {
-  const entries = parseOpensslErrors(block);
+  // Read without a copy's invisible characters (OpenSSL writes none in its codes and texts); the block as written.
+  const entries = parseOpensslErrors(withoutInvisible(block));
   const v: Values = { opensslError: block };
   const first = entries.find((e) => e.lib === 'OCSP routines') ?? entries[0];
   if (first) v.opensslReason = first.reason;

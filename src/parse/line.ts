@@ -16,7 +16,7 @@ import type { LineFormat, ParsedLine } from '../types.js';
 import { emptyLine, findServerStart, parseServerLine } from './formats.js';
 import { splitClient } from './fields.js';
 import { unmarked, unwrap } from './wrappers.js';
-import { colourMap, hasColour, unblanked, unpadded } from './normalize.js';
+import { colourMap, firstInvisible, hasColour, hasInvisible, unblanked, unpadded, withoutInvisible } from './normalize.js';
 import { escaped } from './code-literal.js';
 
 export { apacheTimeToIso } from './time.js';
@@ -56,7 +56,7 @@ export interface ParseOptions {
  * @returns the fields; `format: null` and `message` = the unwrapped line when no prefix fits
  */
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
-  const p = parseUncoloured(line, options);
+  const p = parseVisible(line, options);
   if (p.format !== null) return p;
   // A copy from a web page (no-break, typographic or zero-width spaces where the server wrote spaces) parses
   // once those are spaces. Only then: a log's own values keep every character they have.
@@ -66,6 +66,40 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
   // A fragment without a prefix (`OCSP_basic_verify() failed (…)`, `... (70007)The timeout …`) whose every
   // blank is an odd one was copied so too: read with spaces, as its prefix would have been.
   return q.format !== null || !line.includes(' ') ? q : p;
+}
+
+/**
+ * {@link parseUncoloured}, and for a line copied with invisible characters ({@link copiedWithMarks}) the parse
+ * without them.
+ */
+function parseVisible(line: string, options: ParseOptions): ParsedLine {
+  const p = parseUncoloured(line, options);
+  if (!hasInvisible(line)) return p;
+  const q = parseUncoloured(withoutInvisible(line), options);
+  return isCopy(line, p, q) ? q : p;
+}
+
+/**
+ * Is a line with invisible characters (zero-width characters, bidirectional marks: `withoutInvisible()`) a
+ * copy from a page, whose marks are the page's? A server writes such characters only inside a value of its
+ * message (a certificate path or a client's bytes, which keep them, shown escaped): a line with one in its
+ * prefix (or whose prefix reads otherwise without them), or a fragment without a prefix, is a copy, read
+ * without them (the joiner also takes a line with one inside a trigger's word for a copy: `rules/join.ts`).
+ * False for a line without any.
+ */
+export function copiedWithMarks(line: string): boolean {
+  if (!hasInvisible(line)) return false;
+  return isCopy(line, parseUncoloured(line, {}), parseUncoloured(withoutInvisible(line), {}));
+}
+
+/** {@link copiedWithMarks} given the line's parses with (`p`) and without (`q`) its marks. */
+function isCopy(line: string, p: ParsedLine, q: ParsedLine): boolean {
+  // What the server's prefix and Apache's status, client and tag give; the message aside.
+  const fields = (x: ParsedLine): string =>
+    JSON.stringify([x.format, x.wrapper, x.time, x.pid, x.connectionId, x.level, x.status, x.code, x.client, x.host]);
+  if (p.format === null || fields(p) !== fields(q)) return true;
+  const messageAt = line.lastIndexOf(p.message);
+  return messageAt < 0 || firstInvisible(line) < messageAt;
 }
 
 /**

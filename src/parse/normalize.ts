@@ -28,8 +28,18 @@ import { fastPathsOn } from './fast-path.js';
 
 const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g;
 const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032]/g;
-/** Zero-width characters and other-than-ASCII blanks, as character-class contents (shared by the patterns below). */
-const INVISIBLE_CHARS = '\\u200b-\\u200d\\u2060\\ufeff';
+/**
+ * Characters a copy adds that show nothing (Unicode format characters), as character-class contents (shared by
+ * the patterns below): zero-width space, non-joiner and joiner, the word joiner and invisible operators, a
+ * byte-order mark; the bidirectional marks, embeddings and isolates (U+200E/U+200F, U+202A–U+202C,
+ * U+2066–U+2069) that a right-to-left page (a Persian, Arabic or Hebrew forum) puts around a quoted
+ * left-to-right line. No server writes them in its own words, only inside a value: a line copied with them
+ * (`copiedWithMarks()` in `parse/line.ts`) is read, and shown, without them; a server's line keeps them in its
+ * values (shown escaped: `format/sanitize.ts`) and is matched without them. Not among them, so that a
+ * value's own always stays: the soft hyphen, and the overrides U+202D/U+202E that reorder text on screen
+ * (no page quotes a line with them).
+ */
+const INVISIBLE_CHARS = '\\u200b-\\u200f\\u202a-\\u202c\\u2060-\\u2064\\u2066-\\u2069\\ufeff';
 const ODD_BLANK_CHARS = '\\u00a0\\u2000-\\u200a\\u202f\\u205f\\u3000';
 const INVISIBLE = new RegExp(`[${INVISIBLE_CHARS}]`, 'g');
 const BLANKS = new RegExp(`[\\s${ODD_BLANK_CHARS}]+`, 'g');
@@ -249,6 +259,35 @@ export function onePadRun(text: string): [spaced: string, glued: string] | null 
 /** Blanks a paste puts where the server wrote a space (no-break, typographic and ideographic spaces), and zero-width characters. */
 const ODD_BLANK = new RegExp(`[${ODD_BLANK_CHARS}]`, 'g');
 const ODD_ANY = new RegExp(`[${ODD_BLANK_CHARS}${INVISIBLE_CHARS}]`);
+
+const INVISIBLE_ANY = new RegExp(`[${INVISIBLE_CHARS}]`);
+
+/**
+ * The invisible characters a copy puts inside words (a web page's zero-width spaces at its wrapping points,
+ * a joiner): one inside each of a trigger's words hides every scan key of the line, so the byte scanner
+ * looks for these too (`rules/match.ts`). Bidirectional marks fall between words (around a quoted run),
+ * where the keys stay whole.
+ */
+export const IN_WORD_INVISIBLE: readonly string[] = ['\u200b', '\u200c', '\u200d', '\u2060'];
+
+/** Where the text's first invisible character (see {@link withoutInvisible}) is, or -1. */
+export function firstInvisible(text: string): number {
+  return text.search(INVISIBLE_ANY);
+}
+
+/** Does the text hold an invisible character a copy adds (see {@link withoutInvisible})? */
+export function hasInvisible(text: string): boolean {
+  return INVISIBLE_ANY.test(text);
+}
+
+/**
+ * The text without the invisible characters a copy adds (see `INVISIBLE_CHARS`: zero-width characters,
+ * bidirectional marks), wherever they fell: in a server's prefix (`02:16:56 \u200b[error]`), in a word
+ * (`certi\u200bficate`), around the line. The same string when it holds none.
+ */
+export function withoutInvisible(text: string): string {
+  return hasInvisible(text) ? text.replace(INVISIBLE, '') : text;
+}
 
 /**
  * The line with the blanks a web page or editor puts in a copy made plain (issue 10, class 2): a

@@ -28,6 +28,7 @@ import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
 import {
   endsWithPrefixOf,
+  hasInvisible,
   loose,
   looseTriggerPattern,
   looseTriggerRuns,
@@ -37,8 +38,9 @@ import {
   plainText,
   printableAscii,
   unbalanced,
+  withoutInvisible,
 } from '../parse/normalize.js';
-import { parseLine } from '../parse/line.js';
+import { copiedWithMarks, parseLine } from '../parse/line.js';
 import { nginxConnectionPrefix } from '../parse/formats.js';
 import { hasNginxContext } from '../parse/fields.js';
 import { literalRuns, twinHead } from './cut.js';
@@ -1464,13 +1466,25 @@ export class MessageJoiner {
     return together > alone || (together === alone && own.message.length <= STUB_CHARS);
   }
 
+  /** Does the text hold a scan key only once its invisible characters are dropped (one fell inside a trigger's word)? */
+  private marksInKeys(text: string): boolean {
+    const visible = withoutInvisible(text);
+    return this.matcher.keys.some((k) => visible.includes(k) && !text.includes(k));
+  }
+
   /**
    * One physical line, in input order.
    * @param keys the scan keys the scanner found in it (undefined: look them up)
    * @param before the scanner's accessor for earlier physical lines (undefined on the in-memory path)
    * @returns the messages completed by this line, and how many further lines are wanted (0 or 1)
    */
-  line(text: string, no: number, keys: readonly number[] | undefined, before: EarlierLines | undefined): { results: MessageResult[]; want: number } {
+  line(raw: string, no: number, scanned: readonly number[] | undefined, before: EarlierLines | undefined): { results: MessageResult[]; want: number } {
+    // A line copied from a page with invisible characters (zero-width spaces, bidirectional marks) is read,
+    // and shown, without them, its keys looked up again; a server's line keeps them in its values. A mark
+    // inside a scan key (a word of a trigger: the server's own words, never a value) is a page's too.
+    const copy = copiedWithMarks(raw) || (hasInvisible(raw) && this.marksInKeys(raw));
+    const text = copy ? withoutInvisible(raw) : raw;
+    const keys = copy ? undefined : scanned;
     // Several lines on one (a paste that kept its line breaks as `<br>` or `\n`, or lost them between
     // entries): each is a line of its own.
     const entries = linesIn(text) ?? entriesIn(text);

@@ -24,6 +24,8 @@ import {
   canonicalTrigger,
   codeSpans,
   holdsEllipsis,
+  hasInvisible,
+  IN_WORD_INVISIBLE,
   looksRedacted,
   withoutCutMarker,
   hasColour,
@@ -37,6 +39,7 @@ import {
   uncoloured,
   unescaped,
   unpadded,
+  withoutInvisible,
 } from '../parse/normalize.js';
 import {
   compareIds,
@@ -650,6 +653,9 @@ function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: 
   // (`&nbsp;`), a narrow one (typography), an ideographic one (a CJK input method). parseLine() reads
   // such a line with spaces (issue 10, class 2); without these keys it was never a candidate.
   for (const blank of ODD_KEY_BLANKS) for (let i = 0; i < plain; i++) addForm(keys[i]!.replaceAll(' ', blank), keyTriggers[i]!);
+  // An invisible character a copy put inside a word may hide every key of the line: such a line is a
+  // candidate of no trigger, whose keys the joiner looks up again once they are dropped (`MessageJoiner.line`).
+  for (const c of IN_WORD_INVISIBLE) addForm(c, []);
   return { keys, keyTriggers };
 }
 
@@ -862,15 +868,20 @@ function candidatesOf(
 ): (text: string, present?: readonly number[]) => readonly number[] {
   const fastCandidates = candidatesOfKeys(keyTriggers);
   const keysIn = keysInTextOf(keys, byAnchor);
-  return (text, present) => {
-    if (fastPathsOn()) return fastCandidates(present ?? keysIn(text));
+  const candidatesOfVisible = (text: string): readonly number[] => {
+    if (fastPathsOn()) return fastCandidates(keysIn(text));
     const found = new Set<number>();
-    const addKey = (ki: number): void => {
-      for (const ti of keyTriggers[ki]!) found.add(ti);
-    };
-    if (present) present.forEach(addKey);
-    else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
+    for (const { anchor, keys: ks } of byAnchor())
+      if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) for (const ti of keyTriggers[ki]!) found.add(ti);
     return [...found].sort((a, b) => a - b);
+  };
+  return (text, present) => {
+    // Invisible characters a copy put inside words hide keys: looked up without them. (The scanner's keys
+    // come with a line the joiner read without them when one fell inside a key: `MessageJoiner.line`.)
+    if (!present && hasInvisible(text)) return candidatesOfVisible(withoutInvisible(text));
+    if (fastPathsOn()) return fastCandidates(present ?? keysIn(text));
+    if (!present) return candidatesOfVisible(text);
+    return [...new Set(present.flatMap((ki) => keyTriggers[ki]!))].sort((a, b) => a - b);
   };
 }
 
@@ -1164,7 +1175,8 @@ function holdsOf(
 ): (text: string, rule: Rule) => boolean {
   let keysOfTrigger: number[][] | null = null;
   const triggerIndex = new Map(triggers.map((t, i) => [t, i]));
-  return (text, rule) => {
+  const holdsKey = (text: string, ti: number): boolean => keysOfTrigger![ti]!.some((ki) => text.includes(keys[ki]!));
+  return (raw, rule) => {
     const ti = triggerIndex.get(rule.trigger) ?? -1;
     if (!keysOfTrigger) {
       const reachable = new Set(byAnchor().flatMap((a) => a.keys));
@@ -1176,7 +1188,10 @@ function holdsOf(
       });
       keysOfTrigger = byTrigger;
     }
-    if (ti === -1 || !keysOfTrigger[ti]!.some((ki) => text.includes(keys[ki]!))) return false;
+    if (ti === -1) return false;
+    let text = raw;
+    // (Keys as `candidateTriggers()` looks them up: in the text without a copy's invisible characters.)
+    if (!holdsKey(raw, ti) && (!hasInvisible(raw) || !holdsKey((text = withoutInvisible(raw)), ti))) return false;
     return rulesOf(text, ti).includes(rule);
   };
 }

@@ -627,6 +627,22 @@ export function oddBlanks(line: string): Variant[] {
   return out;
 }
 
+/**
+ * A line copied with the invisible characters a web page adds (Unicode format characters, `INVISIBLE_CHARS` in
+ * src/parse/normalize.ts): a zero-width space at a page's wrapping points (every 16 characters, inside words
+ * and the server's prefix), and the bidirectional marks a right-to-left page (a Persian, Arabic or Hebrew
+ * forum) puts around a quoted left-to-right line: a mark at both ends (LRM), an isolate (LRI … PDI), an
+ * embedding (LRE … PDF).
+ */
+export function invisibleMarks(line: string): Variant[] {
+  return [
+    { kind: 'copied with zero-width spaces at wrapping points', lines: [line.replace(/(.{16})(?=.)/gs, '$1\u200b')] },
+    { kind: 'quoted on a right-to-left page (LRM at both ends)', lines: [`\u200e${line}\u200e`] },
+    { kind: 'quoted on a right-to-left page (an isolate)', lines: [`\u2066${line}\u2069`] },
+    { kind: 'quoted on a right-to-left page (an embedding)', lines: [`\u202a${line}\u202c`] },
+  ];
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
@@ -672,5 +688,6 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...ellipsisAfter(line));
   out.push(...coloured(line));
   out.push(...oddBlanks(line));
+  out.push(...invisibleMarks(line));
   return out;
 }
