@@ -261,7 +261,18 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
       SyslogMessage: line,
     });
 
+  // A log engine's text header in front of a record on the same line: rsyslog forwarding a container's
+  // json-file log (imfile), fluentd's stdout output and its file output in the default format (time, tag, record).
+  const syslogDocker = (host: string, line: string) => `Nov 23 02:17:04 ${host} docker-json: ${docker(host, line)}`;
+  const fluentdStdout = (_host: string, line: string, program: string) =>
+    `2026-11-23 02:17:04.123456789 +0000 ${program}.error: ${JSON.stringify({ log: line, stream: 'stderr' })}`;
+  const fluentdFile = (_host: string, line: string, program: string) =>
+    `2026-11-23T02:17:04+00:00\t${program}.error\t${JSON.stringify({ log: line, stream: 'stderr' })}`;
+
   test.each([
+    ['syslog header before Docker json-file', syslogDocker, 'web01'],
+    ['fluentd stdout (time, zone, tag, record)', fluentdStdout, null],
+    ['fluentd file, default format (time, tag, record, tab-separated)', fluentdFile, null],
     ['journald', journald, 'web01'],
     ['rsyslog jsonf', rsyslogJsonf, 'web01'],
     ['Elastic (whole line in message)', ecs, 'web01'],
@@ -439,6 +450,24 @@ describe('record detection and escaping', () => {
     expect(isRecordLine('{ "a":1}')).toBe(true);
     expect(isRecordLine('{[Mon Nov 23 02:17:03.236717 2026] [ssl:error] …')).toBe(false); // a stray brace: text
     expect(isRecordLine('{}')).toBe(false);
+  });
+  test('isRecordLine: a record behind a log engine’s header, not a server line or prose with a JSON object in it', () => {
+    expect(isRecordLine('Nov 23 02:17:04 web01 docker-json: {"log":"x"}')).toBe(true);
+    expect(isRecordLine('2026-11-23 02:17:04.123456789 +0000 nginx.error: {"log":"x"}')).toBe(true);
+    expect(isRecordLine('2026-11-23T02:17:04+00:00\tnginx.error\t{"log":"x"}')).toBe(true);
+    expect(isRecordLine('2026/11/23 02:17:04 [error] 1#1: *5 upstream sent {"a":1}, client: 10.0.0.1')).toBe(false);
+    expect(isRecordLine('the record was {"log":"x"}')).toBe(false);
+    expect(isRecordLine('Nov 23 02:17:04 web01 nginx: sent {"log":"x"}')).toBe(false);
+  });
+  test('a header’s host and time stand in where the record has none; the record’s own win', () => {
+    const docker = decodeRecord('Nov 23 02:17:04 web01 docker-json: {"log":"a\\n","stream":"stderr","time":"2026-11-23T02:17:03.5Z"}');
+    expect(docker).toMatchObject({ ok: true, record: { kind: 'docker', host: 'web01', time: '2026-11-23T02:17:03.5Z', line: 'a' } });
+    const fluentd = decodeRecord('2026-11-23 02:17:04.123456789 +0100 nginx.error: {"log":"a"}');
+    expect(fluentd).toMatchObject({ ok: true, record: { host: null, time: '2026-11-23T02:17:04.123456789+01:00', server: 'nginx' } });
+    const own = decodeRecord(
+      'Nov 23 02:17:04 web01 rsyslogd: {"host":"web02","program":"nginx","timestamp":"2026-11-23T02:17:01Z","message":"a"}',
+    );
+    expect(own).toMatchObject({ ok: true, record: { host: 'web02', time: '2026-11-23T02:17:01Z' } });
   });
   test('a stray brace before a stapling line: the line is text, found as it would be without the brace', async () => {
     const lines = read('plain-web02-apache2.log').split('\n');

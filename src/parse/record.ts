@@ -35,6 +35,7 @@
  */
 import type { ParsedLine, RecordKind, Server } from '../types.js';
 import { parseLine, type ParseOptions } from './line.js';
+import { unwrap } from './wrappers.js';
 
 /** A record decoded: the server's line and what the record says about it (null: it does not say). */
 export interface DecodedRecord {
@@ -69,6 +70,11 @@ const RS = 0x1e; // RFC 7464 record separator (json-seq)
  * stray brace before a text line (`{[Fri May 09 …] [ssl:error] …`) is text, matched as such.
  */
 export function isRecordLine(text: string): boolean {
+  return startsRecord(text) || headerOf(text) !== null;
+}
+
+/** Does the text start like a JSON record (see {@link isRecordLine})? */
+function startsRecord(text: string): boolean {
   const blank = (c: number): boolean => c === 0x20 || c === 0x09;
   let i = 0;
   while (i < text.length && blank(text.charCodeAt(i))) i++;
@@ -77,6 +83,42 @@ export function isRecordLine(text: string): boolean {
   i++;
   while (i < text.length && blank(text.charCodeAt(i))) i++;
   return text.charCodeAt(i) === 0x22; /* " */
+}
+
+/** A log engine's text header in front of a record: where the record starts and what the header says. */
+interface RecordHeader {
+  at: number;
+  host: string | null;
+  time: string | null;
+  pid: number | null;
+  server: Server | null;
+}
+
+/** The last line {@link headerOf} was asked about (the analyzer, the joiner and the matcher ask in turn). */
+let lastHeader: { text: string; header: RecordHeader | null } = { text: '', header: null };
+
+/**
+ * The text header a log engine wrote in front of a JSON record on the same line, or null: syslog's (rsyslog
+ * or syslog-ng forwarding Docker's json-file lines, `Nov 23 02:16:56 web1 dockerd: {"log":…}`), fluentd's
+ * stdout and file outputs (`2026-11-23 02:16:56.123456789 +0000 nginx.error: {"log":…}`,
+ * `2026-11-23T02:16:56+00:00<TAB>nginx.error<TAB>{"log":…}`), a container runtime's or `kubectl --prefix`'s:
+ * every header `wrappers.ts` removes, when what it leaves is a record. Linear; a line without `{"` costs one search.
+ */
+function headerOf(text: string): RecordHeader | null {
+  const brace = text.indexOf('{"');
+  if (brace <= 0 || !/[\s:]/.test(text[brace - 1]!)) return null;
+  if (lastHeader.text === text) return lastHeader.header;
+  const u = unwrap(text, () => new Date());
+  const found = u.wrapper !== null && u.rest.length < text.length && text.endsWith(u.rest) && startsRecord(u.rest);
+  const header = found ? { at: text.length - u.rest.length, host: u.host, time: u.time, pid: u.pid, server: u.server } : null;
+  lastHeader = { text, header };
+  return header;
+}
+
+/** A decoded record with what its line's header says where the record says nothing. */
+function withHeader(r: DecodedRecord, h: RecordHeader | null): DecodedRecord {
+  if (!h) return r;
+  return { ...r, host: r.host ?? h.host, time: r.time ?? h.time, pid: r.pid ?? h.pid, server: r.server ?? h.server };
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
@@ -300,8 +342,11 @@ function documentOf(text: string): Json | null {
  * @returns the record, or why it is not one (only meaningful when {@link isRecordLine} is true)
  */
 export function decodeRecord(text: string): RecordResult {
-  const doc = documentOf(text);
-  return doc ? decodeObject(doc, 0) : { ok: false, reason: 'invalid-json' };
+  const h = startsRecord(text) ? null : headerOf(text);
+  const doc = documentOf(h ? text.slice(h.at) : text);
+  const r = doc ? decodeObject(doc, 0) : null;
+  if (!r) return { ok: false, reason: 'invalid-json' };
+  return r.ok ? { ok: true, record: withHeader(r.record, h) } : r;
 }
 
 /** The records one line holds: one record, or the many of an API's response ({@link decodeRecords}). */
@@ -329,13 +374,14 @@ export const MAX_BATCH_RECORDS = 10_000;
  *   not a record (the reason a single record gave)
  */
 export function decodeRecords(text: string): RecordsResult {
-  const doc = documentOf(text);
+  const h = startsRecord(text) ? null : headerOf(text);
+  const doc = documentOf(h ? text.slice(h.at) : text);
   if (!doc) return { ok: false, reason: 'invalid-json' };
   const one = decodeObject(doc, 0);
-  if (one.ok) return { ok: true, records: [one.record] };
+  if (one.ok) return { ok: true, records: [withHeader(one.record, h)] };
   const records: DecodedRecord[] = [];
   collectRecords(doc, 0, records);
-  return records.length > 0 ? { ok: true, records } : one;
+  return records.length > 0 ? { ok: true, records: records.map((r) => withHeader(r, h)) } : one;
 }
 
 /** The records under `v` (a response's member, array or element), appended to `out`. */

@@ -27,7 +27,7 @@ const MONTHS: Record<string, string> = {
 function offset(z: string | undefined): string {
   if (!z) return '';
   if (z === 'Z') return 'Z';
-  const m = /^([+-])(\d{2}):?(\d{2})$/.exec(z);
+  const m = /^ ?([+-])(\d{2}):?(\d{2})$/.exec(z);
   return m ? `${m[1]}${m[2]}:${m[3]}` : '';
 }
 
@@ -89,9 +89,9 @@ export function syslogTimeToIso(mon: string, day: string, hms: string, now: Date
   return `${year}-${mm}-${dd}T${hms}`;
 }
 
-/** An ISO-8601 timestamp as wrappers write it (`2024-11-21 10:00:00,123+0100`) → `2024-11-21T10:00:00.123+01:00`. */
+/** An ISO-8601 timestamp as wrappers write it (`2024-11-21 10:00:00,123+0100`; fluentd's stdout puts a blank before the zone: `2024-11-21 10:00:00.123456789 +0100`) → `2024-11-21T10:00:00.123+01:00`. */
 export function normaliseIso(ts: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(ts);
+  const m = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d+))?(Z| ?[+-]\d{2}:?\d{2})?$/.exec(ts);
   if (!m) return ts.replace(' ', 'T').replace(',', '.');
   return `${m[1]}T${m[2]}${m[3] ? `.${m[3]}` : ''}${offset(m[4])}`;
 }

@@ -10,6 +10,8 @@
  *   (`1732179600.123456 host nginx[123]: `), `short-monotonic` (`[  123.456789] host nginx[123]: `),
  *   RFC 5424 (`<27>1 2024-11-21T10:00:00Z host nginx 123 - - `), and a bare `tag[pid]: ` left when a
  *   paste cut the date off. Source: systemd `man journalctl` (OUTPUT FORMATS), RFC 3164/5424.
+ *   fluentd's outputs: stdout (`2024-11-21 10:00:00.123456789 +0100 nginx.error: `) and file in its default
+ *   format (`2024-11-21T10:00:00+01:00<TAB>nginx.error<TAB>`), the tag in the place of syslog's.
  *   Also fail2ban's journal lines (`host nginx[123]: `, no date; 0.9's with a leading blank or with the
  *   year after the time, `Nov 21 10:00:00 2024 host nginx[123]: `), RFC 3164 with an unpadded day, and a
  *   tag without a colon before a server line or when the tag names the server (Vector: `<131>Jun 8
@@ -44,7 +46,7 @@ export interface Unwrapped {
   host: string | null;
 }
 
-const ISO_TS = '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z|[+-]\\d{2}:?\\d{2})?';
+const ISO_TS = '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z| ?[+-]\\d{2}:?\\d{2})?';
 const CONTAINER = new RegExp(
   '^(?:(?<id>[0-9a-f]{12}|[0-9a-f]{64})(?: \\| | +|: ))?' + // docker container id
     '(?:(?<name>[A-Za-z0-9][\\w.-]*) +\\| )?' + // docker compose service, supervisor/forego process
@@ -74,6 +76,10 @@ const SYSLOG_FULL = new RegExp(
   `^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?<ts>\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?) [A-Za-z][\\w+-]* ${HOST}${TAG}(?<rest>.*)$`,
   's',
 );
+// fluentd's file output in its default format (`out_file`, formatter `out_file`: time, tag and record, each
+// ended by a tab; docs.fluentd.org/output/file, /formatter/out_file) and its stdout output (`out_stdout`:
+// `2024-11-21 10:00:00.123456789 +0100 nginx.error: {…}`, the syslog ISO form with a blank before the zone).
+const FLUENTD_FILE = new RegExp(`^(?<ts>${ISO_TS})\t(?<tag>[A-Za-z0-9_.@\\/-]+)\t(?<rest>.*)$`, 's');
 const SYSLOG_UNIX = new RegExp(`^(?<epoch>\\d{9,11}(?:\\.\\d{1,9})?) ${HOST}${TAG}(?<rest>.*)$`, 's');
 const SYSLOG_MONO = new RegExp(`^\\[ *\\d+\\.\\d+\\] ${HOST}${TAG}(?<rest>.*)$`, 's');
 const SYSLOG_5424 = new RegExp(
@@ -112,7 +118,7 @@ type Groups = Record<string, string | undefined>;
 function syslogLayer(rest: string, now: () => Date): { g: Groups; time: string | null } | null {
   let g = SYSLOG_3164.exec(rest)?.groups;
   if (g) return { g, time: syslogTimeToIso(g.mon!, g.day!, g.hms!, now(), g.year) };
-  g = SYSLOG_5424.exec(rest)?.groups ?? SYSLOG_ISO.exec(rest)?.groups;
+  g = SYSLOG_5424.exec(rest)?.groups ?? SYSLOG_ISO.exec(rest)?.groups ?? FLUENTD_FILE.exec(rest)?.groups;
   if (g) return { g, time: g.ts && g.ts !== '-' ? normaliseIso(g.ts) : null };
   g = SYSLOG_FULL.exec(rest)?.groups;
   if (g) return { g, time: normaliseIso(g.ts!) };
