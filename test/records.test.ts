@@ -173,6 +173,22 @@ describe('hosts never merge', () => {
     expect(parseLine(`<27>1 2026-11-23T02:17:04Z - nginx 5929 - - ${lines[0]}`).host).toBeUndefined();
     expect(parseLine(lines[0]!).host).toBeUndefined();
   });
+
+  test('the host a logfmt line names before its message (Vector, Loki, Go services), for every positive sample', async () => {
+    // Vector's logfmt encoder writes the event's fields sorted by name; a Go service puts its own first.
+    const logfmt = [
+      (host: string, line: string) => `host=${host} message=${JSON.stringify(line)} source_type=file timestamp=2026-11-23T02:17:04Z`,
+      (host: string, line: string) => `ts=2026-11-23T02:17:04Z level=error hostname="${host}" msg=${JSON.stringify(line)}`,
+    ];
+    const samples = rules.flatMap((r) => r.samples.match.map((s) => s.line)).filter((l) => !/[\n\r]/.test(l));
+    const plain = noTexts(byKey((await scan(samples.join('\n'))).findings.map((f) => ({ ...f, host: 'web07' }))));
+    expect(plain.length).toBeGreaterThan(100);
+    for (const wrap of logfmt) {
+      const got = await scan(samples.map((l) => wrap('web07', l)).join('\n'));
+      expect(noTexts(byKey(got.findings))).toEqual(plain);
+    }
+    expect(parseLine(`host=- msg=${JSON.stringify(lines[0])}`).host).toBeUndefined();
+  });
 });
 
 describe('undecodable record lines are counted, never matched as text', () => {

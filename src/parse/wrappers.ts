@@ -157,6 +157,18 @@ const JSON_MEMBER = /^\s*"[\w.@-]{1,64}"\s*:\s*(?=")/;
 const LOGFMT_MESSAGE = /^(?:[\w.]{1,64}=(?:"(?:[^"\\]|\\.)*"|[^\s"=]*) ){0,8}(?:msg|message|log|line)=(?=")/;
 
 /**
+ * The host a logfmt line names before its message (`host=web1`, `hostname=web1`: Vector's and Loki's logfmt
+ * output, Go services), or null (a JSON member line names none: its record's other members are not there).
+ */
+function logfmtHost(line: string): string | null {
+  const m = LOGFMT_MESSAGE.exec(line);
+  if (!m) return null;
+  const h = /(?:^|\s)(?:host|hostname)=(?:"((?:[^"\\]|\\.)*)"|([^\s"=]+))/.exec(m[0]);
+  const host = h ? (h[1] ?? h[2])! : '';
+  return host !== '' && host !== '-' ? host : null;
+}
+
+/**
  * The string value of a JSON member that starts a line, decoded (issue 10, class 1): a record shown
  * pretty-printed (Kibana's or `jq`'s JSON view puts `"message": "…",` on a line of its own) or a piece
  * of a record without its braces (`"log":"…\n","stream":"stderr",…`); or the message of a logfmt line
@@ -257,6 +269,6 @@ export function unwrap(line: string, now: () => Date): Unwrapped {
     pid = toInt(s.g.spid);
     server = serverFromTag(s.g.tag);
   }
-  const host = s?.g.host && s.g.host !== '-' ? s.g.host : null;
+  const host = s?.g.host && s.g.host !== '-' ? s.g.host : member !== null && line.includes('=') ? logfmtHost(line) : null;
   return { rest, wrapper, time, pid, server, host };
 }
