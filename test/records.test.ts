@@ -231,6 +231,9 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
   const docker = (_host: string, line: string) => dockerJsonFileRecord(line, 'stderr', 1_795_400_224_000_000_000n);
   // Shapes of other shippers (decoded as `json` records): GELF 1.1 (Docker's gelf driver), Fluent Bit's
   // Kubernetes filter, pino/bunyan, Google Cloud Logging, Loki's `logcli query -o jsonl`.
+  // GELF 1.1 from a sender that cuts short_message and puts the whole line in full_message.
+  const gelfFull = (host: string, line: string) =>
+    JSON.stringify({ version: '1.1', host, short_message: line.slice(0, 40), full_message: line, timestamp: 1795400224.5, level: 3 });
   const gelf = (host: string, line: string) =>
     JSON.stringify({ version: '1.1', host, short_message: line, timestamp: 1795400224.5, level: 3, _container_name: 'proxy' });
   const fluentBit = (host: string, line: string) =>
@@ -294,6 +297,7 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     ['Elastic (whole line in message)', ecs, 'web01'],
     ['Docker json-file', docker, null],
     ['GELF', gelf, 'web01'],
+    ['GELF with a short and a full message', gelfFull, 'web01'],
     ['Fluent Bit (Kubernetes)', fluentBit, 'web01'],
     ['pino', pino, 'web01'],
     ['Google Cloud Logging', cloudLogging, 'web01'],
@@ -401,7 +405,35 @@ describe('every rule sample, in the responses of search and query APIs (many rec
       results: es.map((e) => ({ _raw: e.line, host: e.host, _time: '2026-11-23T02:17:04.000+00:00' })),
     });
 
+  // The OpenTelemetry Collector's file exporter: one OTLP JSON ExportLogsServiceRequest a line (opentelemetry-proto
+  // logs.proto, JSON mapping), the host a resource attribute, each line a log record's body.
+  const otlp = (es: Entry[]) =>
+    JSON.stringify({
+      resourceLogs: [
+        {
+          resource: {
+            attributes: [
+              { key: 'host.name', value: { stringValue: es[0]!.host } },
+              { key: 'service.name', value: { stringValue: es[0]!.program } },
+            ],
+          },
+          scopeLogs: [
+            {
+              scope: { name: 'filelog' },
+              logRecords: es.map((e, i) => ({
+                timeUnixNano: ns(i),
+                observedTimeUnixNano: ns(i),
+                body: { stringValue: e.line },
+                attributes: [{ key: 'log.file.name', value: { stringValue: 'error.log' } }],
+              })),
+            },
+          ],
+        },
+      ],
+    });
+
   test.each([
+    ['OpenTelemetry Collector file exporter (OTLP JSON)', otlp],
     ['Elasticsearch _search', elasticSearch],
     ['Loki query_range', lokiQuery],
     ['Loki push (values)', lokiPush],

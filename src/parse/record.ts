@@ -18,9 +18,10 @@
  *   `packages/{nginx,apache}/data_stream/error`). `event.original`, when kept, is the whole line.
  *
  * - `json`: any other object with a string message under a name log shippers use: `message`, `msg`
- *   (pino, bunyan, logrus, zap), `log` (Fluent Bit / Fluentd's Kubernetes records), `short_message` /
- *   `full_message` (GELF 1.1, Docker's gelf driver), `textPayload` (Google Cloud Logging), `line` (Loki's
- *   `logcli query -o jsonl`), `body` (OpenTelemetry), `text`; with the host and time (ISO-8601 or epoch
+ *   (pino, bunyan, logrus, zap), `log` (Fluent Bit / Fluentd's Kubernetes records), `full_message` /
+ *   `short_message` (GELF 1.1, Docker's gelf driver; the full one first when a sender gave both),
+ *   `textPayload` (Google Cloud Logging), `line` (Loki's `logcli query -o jsonl`), `body` or OTLP's
+ *   `body.stringValue` (OpenTelemetry), `text`; with the host and time (ISO-8601 or epoch
  *   s, ms, µs, ns) found under their usual names ({@link HOST_PATHS}, {@link TIME_PATHS}). Not the pid:
  *   a logger's own `pid` (pino, bunyan) is the shipper's process. Also Splunk's `_raw` and Azure Monitor's
  *   Syslog table (`SyslogMessage`, `Computer`, `TimeGenerated`).
@@ -28,7 +29,7 @@
  *   Elasticsearch hit's `_source`, Splunk's `result`, Cloud Logging's `jsonPayload`, Datadog's
  *   `attributes`), decoded as its own shape, with the envelope's host and time where it has none.
  * - many of these in one API response on one line (an Elasticsearch `_search`, Loki's query and push
- *   APIs, …): {@link decodeRecords}.
+ *   APIs, …) or in an OTLP JSON request (the OpenTelemetry Collector's file exporter): {@link decodeRecords}.
  *
  * The server's own time, pid and level win over the record's (the record's time is often when a
  * collector read the line). A line that starts like JSON but is not one of these is "undecoded".
@@ -236,11 +237,13 @@ const MESSAGE_PATHS = [
   'msg',
   'log',
   'MESSAGE',
-  'short_message',
+  // GELF 1.1: `full_message` is the whole message when a sender also gave a short one (Docker's gelf driver gives only `short_message`).
   'full_message',
+  'short_message',
   'textPayload',
   'line',
   'body',
+  'body.stringValue',
   'Body',
   'text',
   '@message',
@@ -260,7 +263,17 @@ export const HOST_PATHS = [
   'Computer',
 ];
 /** Where they put the time: ISO-8601 strings, or numbers since the epoch. */
-export const TIME_PATHS = ['@timestamp', 'timestamp', 'time', 'ts', 'date', 'Timestamp', 'TimeGenerated'];
+export const TIME_PATHS = [
+  '@timestamp',
+  'timestamp',
+  'time',
+  'ts',
+  'date',
+  'Timestamp',
+  'TimeGenerated',
+  'timeUnixNano',
+  'observedTimeUnixNano',
+];
 /** The program or container that wrote the line, to tell the server when the line does not. */
 const PROGRAM_PATHS = [
   'program',
@@ -388,7 +401,7 @@ export function decodeRecords(text: string): RecordsResult {
 function collectRecords(v: unknown, depth: number, out: DecodedRecord[]): void {
   if (depth > MAX_BATCH_DEPTH || out.length >= MAX_BATCH_RECORDS) return;
   const o = obj(v);
-  if (o && lokiStream(o, out)) return;
+  if (o && (lokiStream(o, out) || otlpResourceLogs(o, out))) return;
   const list = Array.isArray(v);
   for (const item of list ? (v as unknown[]) : o ? Object.values(o) : []) {
     if (out.length >= MAX_BATCH_RECORDS) return;
@@ -404,6 +417,29 @@ function collectRecords(v: unknown, depth: number, out: DecodedRecord[]): void {
 const LOKI_PROGRAM_LABELS = ['job', 'service_name', 'container', 'app', 'unit', 'syslog_identifier', ...PROGRAM_PATHS];
 
 /** A Loki stream (`{"stream": {labels}, "values": [[ns, line, metadata?], …]}`): its entries appended; false when `o` is none. */
+/**
+ * An OTLP JSON `ResourceLogs` (opentelemetry-proto `opentelemetry/proto/logs/v1/logs.proto` in its JSON mapping: the
+ * OpenTelemetry Collector's file exporter writes one `ExportLogsServiceRequest` per line,
+ * `{"resourceLogs":[{"resource":{"attributes":[…]},"scopeLogs":[{"logRecords":[…]}]}]}`): each log record
+ * (`body.stringValue`, `timeUnixNano`) with the resource's `host.name` as its host. True when `o` is one.
+ */
+function otlpResourceLogs(o: Json, out: DecodedRecord[]): boolean {
+  if (!Array.isArray(o.scopeLogs)) return false;
+  const attributes = at(o, 'resource.attributes');
+  const hostAttribute = Array.isArray(attributes) ? attributes.map(obj).find((a) => a?.key === 'host.name') : undefined;
+  const host = hostAttribute ? str(at(hostAttribute, 'value.stringValue')) : null;
+  for (const scope of o.scopeLogs as unknown[]) {
+    const records = obj(scope)?.logRecords;
+    for (const lr of Array.isArray(records) ? records : []) {
+      if (out.length >= MAX_BATCH_RECORDS) return true;
+      const el = obj(lr);
+      const r = el ? decodeObject(el, MAX_ENVELOPES - 1) : null;
+      if (r?.ok) out.push({ ...r.record, host: r.record.host ?? host });
+    }
+  }
+  return true;
+}
+
 function lokiStream(o: Json, out: DecodedRecord[]): boolean {
   const labels = obj(o.stream);
   if (!labels || !Array.isArray(o.values)) return false;
