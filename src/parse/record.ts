@@ -116,6 +116,12 @@ function headerOf(text: string): RecordHeader | null {
   return header;
 }
 
+/** The object a record line holds ({@link documentOf}) after its header, if it has one ({@link headerOf}), and that header. */
+function headedDocument(text: string): { doc: Json | null; header: RecordHeader | null } {
+  const header = startsRecord(text) ? null : headerOf(text);
+  return { doc: documentOf(header ? text.slice(header.at) : text), header };
+}
+
 /** A decoded record with what its line's header says where the record says nothing. */
 function withHeader(r: DecodedRecord, h: RecordHeader | null): DecodedRecord {
   if (!h) return r;
@@ -355,8 +361,7 @@ function documentOf(text: string): Json | null {
  * @returns the record, or why it is not one (only meaningful when {@link isRecordLine} is true)
  */
 export function decodeRecord(text: string): RecordResult {
-  const h = startsRecord(text) ? null : headerOf(text);
-  const doc = documentOf(h ? text.slice(h.at) : text);
+  const { doc, header: h } = headedDocument(text);
   const r = doc ? decodeObject(doc, 0) : null;
   if (!r) return { ok: false, reason: 'invalid-json' };
   return r.ok ? { ok: true, record: withHeader(r.record, h) } : r;
@@ -387,8 +392,7 @@ export const MAX_BATCH_RECORDS = 10_000;
  *   not a record (the reason a single record gave)
  */
 export function decodeRecords(text: string): RecordsResult {
-  const h = startsRecord(text) ? null : headerOf(text);
-  const doc = documentOf(h ? text.slice(h.at) : text);
+  const { doc, header: h } = headedDocument(text);
   if (!doc) return { ok: false, reason: 'invalid-json' };
   const one = decodeObject(doc, 0);
   if (one.ok) return { ok: true, records: [withHeader(one.record, h)] };

@@ -1482,7 +1482,7 @@ export class MessageJoiner {
     // A line copied from a page with invisible characters (zero-width spaces, bidirectional marks) is read,
     // and shown, without them, its keys looked up again; a server's line keeps them in its values. A mark
     // inside a scan key (a word of a trigger: the server's own words, never a value) is a page's too.
-    const copy = copiedWithMarks(raw) || (hasInvisible(raw) && this.marksInKeys(raw));
+    const copy = hasInvisible(raw) && (copiedWithMarks(raw) || this.marksInKeys(raw));
     const text = copy ? withoutInvisible(raw) : raw;
     const keys = copy ? undefined : scanned;
     // Several lines on one (a paste that kept its line breaks as `<br>` or `\n`, or lost them between

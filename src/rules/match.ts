@@ -24,7 +24,6 @@ import {
   canonicalTrigger,
   codeSpans,
   holdsEllipsis,
-  hasInvisible,
   IN_WORD_INVISIBLE,
   looksRedacted,
   withoutCutMarker,
@@ -868,20 +867,18 @@ function candidatesOf(
 ): (text: string, present?: readonly number[]) => readonly number[] {
   const fastCandidates = candidatesOfKeys(keyTriggers);
   const keysIn = keysInTextOf(keys, byAnchor);
-  const candidatesOfVisible = (text: string): readonly number[] => {
-    if (fastPathsOn()) return fastCandidates(keysIn(text));
-    const found = new Set<number>();
-    for (const { anchor, keys: ks } of byAnchor())
-      if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) for (const ti of keyTriggers[ki]!) found.add(ti);
-    return [...found].sort((a, b) => a - b);
-  };
-  return (text, present) => {
+  return (raw, present) => {
     // Invisible characters a copy put inside words hide keys: looked up without them. (The scanner's keys
     // come with a line the joiner read without them when one fell inside a key: `MessageJoiner.line`.)
-    if (!present && hasInvisible(text)) return candidatesOfVisible(withoutInvisible(text));
+    const text = present ? raw : withoutInvisible(raw);
     if (fastPathsOn()) return fastCandidates(present ?? keysIn(text));
-    if (!present) return candidatesOfVisible(text);
-    return [...new Set(present.flatMap((ki) => keyTriggers[ki]!))].sort((a, b) => a - b);
+    const found = new Set<number>();
+    const addKey = (ki: number): void => {
+      for (const ti of keyTriggers[ki]!) found.add(ti);
+    };
+    if (present) present.forEach(addKey);
+    else for (const { anchor, keys: ks } of byAnchor()) if (text.includes(anchor)) for (const ki of ks) if (text.includes(keys[ki]!)) addKey(ki);
+    return [...found].sort((a, b) => a - b);
   };
 }
 
@@ -1189,10 +1186,10 @@ function holdsOf(
       keysOfTrigger = byTrigger;
     }
     if (ti === -1) return false;
-    let text = raw;
+    if (holdsKey(raw, ti)) return rulesOf(raw, ti).includes(rule);
     // (Keys as `candidateTriggers()` looks them up: in the text without a copy's invisible characters.)
-    if (!holdsKey(raw, ti) && (!hasInvisible(raw) || !holdsKey((text = withoutInvisible(raw)), ti))) return false;
-    return rulesOf(text, ti).includes(rule);
+    const visible = withoutInvisible(raw);
+    return visible !== raw && holdsKey(visible, ti) && rulesOf(visible, ti).includes(rule);
   };
 }
 
