@@ -149,15 +149,15 @@ function readApacheLines(file: string, lines: readonly [number, number, string][
   let macroAt = -1;
   for (const [line, last, raw] of lines) {
     const at = { file, line, last };
-    if (macro && open.length === macroAt + 1 && /^<\/macro\s*>$/i.test(raw)) {
+    if (macro && open.length === macroAt + 1 && closingWord(raw)?.toLowerCase() === '</macro>') {
       st.macros.set(macro.written.toLowerCase(), macro);
       macro = null;
     } else if (macro) macro.body.push([line, last, raw]);
     const skipping = open.some((s) => s.mode === 'skip');
     const l = skipping ? raw : resolveVars(raw, st, at);
-    const close = /^<\/([^\s>]+)\s*>$/.exec(l);
-    if (close) {
-      closeSection(close[1]!, open, st, at);
+    const close = closingWord(l);
+    if (close !== null) {
+      closeLine(close, l.slice(close.length).trim(), open, st, at);
       continue;
     }
     const section = /^<([^\s>/]+)(.*)$/.exec(l);
@@ -177,13 +177,61 @@ function readApacheLines(file: string, lines: readonly [number, number, string][
     }
     if (!skipping) directive(l, st, at);
   }
-  // httpd at the end of a file: a section still open is an error, except a condition that held
-  // (its body is read like the file around it, and httpd 2.4 says nothing).
+  unclosedAtEnd(file, open, st);
+}
+
+/**
+ * httpd at the end of a file: a section still open is an error, except a condition that held and
+ * what was opened inside it. Its body is read by `ap_build_cont_config()` (`server/config.c`, 2.4),
+ * which returns at the end of the file without a word, so `<IfModule loaded_module>` and a
+ * `<VirtualHost>` opened in it may both stay open (Syntax OK); a `<VirtualHost>` opened outside any
+ * held condition is "not closed".
+ */
+function unclosedAtEnd(file: string, open: readonly OpenSection[], st: ApacheReadState): void {
+  // A skipped section is soaked up to its end (`ap_soak_end_container()`), each section in it by a
+  // call of its own: the innermost one open names the error, at the line of the outermost.
   const skipped = open.find((s) => s.mode === 'skip');
-  if (skipped)
-    st.problems.add('syntax', 'error', { file, line: skipped.line }, `Expected </${skipped.written}> before end of configuration`);
-  for (const s of open.reverse().filter((s) => s.mode === 'keep'))
+  const innermost = open.findLast((s) => s.mode === 'skip');
+  if (skipped && innermost)
+    st.problems.add('syntax', 'error', { file, line: skipped.line }, `Expected </${innermost.written}> before end of configuration`);
+  const held = open.findIndex((s) => s.mode === 'transparent' && HELD_ON_READ.has(s.name));
+  for (const s of open
+    .slice(0, held === -1 ? open.length : held)
+    .reverse()
+    .filter((s) => s.mode === 'keep'))
     st.problems.add('syntax', 'error', { file, line: s.line }, `<${s.written}> was not closed.`);
+}
+
+/** Conditions httpd decides while reading (`EXEC_ON_READ`), whose body it reads with `ap_build_cont_config()`. */
+const HELD_ON_READ = new Set(['ifmodule', 'ifdefine', 'ifversion', 'iffile', 'ifdirective', 'ifsection']);
+
+/** A closing tag's first word (`</VirtualHost>`), null when the line is not a closing tag. */
+function closingWord(l: string): string | null {
+  return l.startsWith('</') ? /^\S+/.exec(l)![0] : null;
+}
+
+/**
+ * A line that starts with a closing tag. httpd reads its first word only (`ap_build_config_sub()` and
+ * `ap_soak_end_container()` in `server/config.c`, 2.4): the rest of the line is ignored, so
+ * `</VirtualHost> </IfModule>` closes the virtual host alone (Syntax OK when the `<IfModule>` held and
+ * the file ends: see {@link unclosedAtEnd}) and a section opened after it on the same line is not
+ * opened at all; we warn about such text. A first word without its `>` (`</VirtualHost >`) is an error
+ * in httpd's words, except inside a skipped section, where httpd drops the word's last character
+ * whatever it is. A held condition (`<IfModule loaded_module>`) is closed by its tag alone on a line.
+ */
+function closeLine(word: string, rest: string, open: OpenSection[], st: ApacheReadState, at: Location): void {
+  const skipping = open.some((s) => s.mode === 'skip');
+  const top = open.at(-1);
+  const held = top?.mode === 'transparent' && HELD_ON_READ.has(top.name);
+  // A held condition's body ends only at a line that is its closing tag and nothing else
+  // (`ap_build_cont_config()`); any other closing line closes nothing opened in that body.
+  if (held && rest === '' && word.toLowerCase() === `</${top.name}>`) return void open.pop();
+  if (!skipping && (top === undefined || held))
+    return void st.problems.add('syntax', 'error', at, `${word} without matching <${word.slice(2)} section`);
+  const closed = word.endsWith('>');
+  if (!closed && !skipping) st.problems.add('syntax', 'error', at, `${word}> directive missing closing '>'`);
+  closeSection(word.slice(2, closed || skipping ? -1 : undefined), open, st, at);
+  if (rest !== '' && !skipping) st.problems.add('syntax', 'warning', at, `httpd ignores what follows ${word} on its line: ${rest}`);
 }
 
 /** A closing tag. Inside a skipped section httpd reports the error at the skipped section's opening line. */
@@ -192,10 +240,7 @@ function closeSection(written: string, open: OpenSection[], st: ApacheReadState,
   const skipped = open.find((s) => s.mode === 'skip');
   const where = skipped ? { file: at.file, line: skipped.line } : at;
   const top = open.pop();
-  if (!top) {
-    st.problems.add('syntax', 'error', where, `</${written}> without matching <${written}> section`);
-    return;
-  }
+  if (!top) return;
   if (top.name !== name) st.problems.add('syntax', 'error', where, `Expected </${top.written}> but saw </${written}>`);
   if (top.mode === 'keep') st.out.push({ kind: 'close', name: top.name, written: top.written, args: [], file: at.file, line: at.line });
 }
