@@ -13,15 +13,41 @@ import { fsConfigReader, memoryConfigReader, readErrorText, type ConfigReader, t
 import { checkWithServer, type ServerCheck } from './server-check.js';
 import { NO_PATH_MAP, type PathMap } from '../paths.js';
 
-/** Guess the server from a configuration's text: Apache has `<Sections>` and CamelCase directives. */
-export function guessServer(text: string): ServerKind {
-  if (/^\s*<\/?(VirtualHost|IfModule|Directory|Location|IfDefine|Files|Macro)\b/im.test(text)) return 'apache';
-  if (
-    /^\s*(ServerRoot|ServerName|LoadModule|SSLCertificateFile|SSLEngine|SSLUseStapling|Include|IncludeOptional|Listen|Define)\s/m.test(text)
-  )
-    return 'apache';
-  return 'nginx';
+/** Lines that only Apache's syntax has: `<Section>` tags, and directives only httpd knows. */
+const APACHE_SECTION = /^\s*<\/?(VirtualHost|IfModule|Directory|Location|IfDefine|Files|Macro)\b/im;
+const APACHE_DIRECTIVE =
+  /^\s*(ServerRoot|ServerName|LoadModule|SSLCertificateFile|SSLEngine|SSLUseStapling|Include|IncludeOptional|Listen|Define)\s/m;
+
+/**
+ * Guess the server from a configuration's text, then its path. Apache's `<Sections>` and its own
+ * directives decide at once. Otherwise each line that is not a comment counts for the syntax it can
+ * only be: nginx ends every directive with `;`, `{` or `}` (a `# comment` may follow); Apache ends
+ * none with `;` or `{`, may continue a line with a trailing `\` (a comment's too: httpd joins before
+ * it drops comments), and its directives are capitalised (`RewriteCond`, `SSLRequire … {"a", "b"}`,
+ * whose `}` is Apache's: a capitalised first word counts before a closing brace). When
+ * the lines do not tell (none, or as many each way), the path does (`apache2/`, `httpd/`,
+ * `.htaccess`, `apache2.conf`, `httpd.conf`); else nginx.
+ * @param text the file's text
+ * @param file its path, for the tie-break (optional)
+ */
+export function guessServer(text: string, file?: string): ServerKind {
+  if (APACHE_SECTION.test(text) || APACHE_DIRECTIVE.test(text)) return 'apache';
+  let apache = 0;
+  let nginx = 0;
+  for (const raw of text.split('\n')) {
+    const l = raw.trim();
+    if (l.endsWith('\\')) apache++;
+    else if (l === '' || l.startsWith('#')) continue;
+    else if (/[;{]\s*(#.*)?$/.test(l)) nginx++;
+    else if (/^[A-Z][A-Za-z0-9_]*(\s|$)/.test(l)) apache++;
+    else if (/}\s*(#.*)?$/.test(l)) nginx++;
+  }
+  if (apache !== nginx) return apache > nginx ? 'apache' : 'nginx';
+  return file !== undefined && APACHE_PATH.test(file) ? 'apache' : 'nginx';
 }
+
+/** Paths of Apache configurations: Debian's and RHEL's directories, and httpd's own file names. */
+const APACHE_PATH = /(^|[\\/])(apache2?|httpd)[\\/]|(^|[\\/])(\.htaccess|apache2?\.conf|httpd\.conf)$/i;
 
 /**
  * Apache's ServerRoot before the configuration sets one: the main file's directory (Debian's
@@ -125,7 +151,7 @@ export function readServerConfig(file: string, reader: ConfigReader, options: Re
   }
   const dump = readDump(abs, text, reader, opts);
   if (dump) return dump;
-  const kind = opts.server ?? guessServer(text);
+  const kind = opts.server ?? guessServer(text, abs);
   if (kind === 'nginx')
     return readNginxConfig(abs, reader, { ...(opts.root ? { prefix: opts.root } : {}), ...(opts.limits ? { limits: opts.limits } : {}) });
   return readApacheConfig(abs, reader, {
