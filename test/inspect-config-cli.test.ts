@@ -124,6 +124,37 @@ describe('--map-path', () => {
 });
 
 describeWithRealServers('the server’s own test (nginx -t, apachectl -t)', () => {
+  test.each([
+    [
+      'nginx',
+      'site.conf',
+      'server {\n  listen 127.0.0.1:9;\n  server_name a.example;\n}\n',
+      ['nginx', '-t', '-c'],
+      /"server" directive is not allowed here/,
+    ],
+    [
+      'apache',
+      'site.conf',
+      '<VirtualHost 127.0.0.1:9>\n  ServerName a.example\n</VirtualHost>\nRewriteCond %{HTTPS} off\n',
+      ['apache2ctl', '-t', '-f'],
+      /No MPM loaded/,
+    ],
+  ])(
+    'a %s site file given alone is a part: its server’s test, which would fail for want of the rest, is not run',
+    async (server, name, text, argv, theirs) => {
+      const conf = write(`part-${server}/${name}`, text);
+      const r = await loadServerConfigs([conf]);
+      expect(r.configs[0]).toMatchObject({ server, part: true });
+      expect(r.checks[0]).toMatchObject({ command: null, skipped: expect.stringContaining('is a part of a configuration') });
+      expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+      // What the server says when it is asked all the same:
+      const [cmd, ...flags] = argv;
+      const run = spawnSync(cmd!, [...flags, conf], { encoding: 'utf8', timeout: 15_000 });
+      expect(run.status).not.toBe(0);
+      expect(run.stdout + run.stderr).toMatch(theirs);
+    },
+  );
+
   test('nginx -t rejects what our parser cannot know (an unknown directive): its words, file:line, in the problems', async () => {
     const dir = path.join(tmp.dir, 'ngx-t');
     const conf = write(

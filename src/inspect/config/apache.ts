@@ -203,5 +203,15 @@ export function readApacheConfig(file: string, reader: ConfigReader, options: Ap
   }
   const sites = apacheSites(st.out, file, st.serverRoot, problems);
   const files = [...guard.files, ...extraFiles];
-  return { server: 'apache', file, source: options.source ?? 'files', sites, files, problems: problems.lines(), issues: problems.items };
+  const part = st.modules === null;
+  return {
+    server: 'apache',
+    file,
+    source: options.source ?? 'files',
+    sites,
+    files,
+    problems: problems.lines(),
+    issues: problems.items,
+    part,
+  };
 }

@@ -168,6 +168,13 @@ export interface ServerConfig {
   /** Problems as one line each, `file:line: message` (compatibility; see `issues`). */
   problems: string[];
   issues: ConfigProblem[];
+  /**
+   * True when the file is a part of a configuration given alone (a site file), not one the server
+   * starts from: nginx's has an `events {}` at its top level (`nginx -t` fails without one), Apache's
+   * loads modules (an MPM at least: `apachectl -t` fails with "No MPM loaded"). The server's own test
+   * is not run on a part.
+   */
+  part?: boolean;
 }
 
 /** One line for a problem: `file:line: message (read from TRIED)`. */

@@ -381,5 +381,15 @@ export function readNginxConfig(
     : [{ name: 'http', args: [], block: parsed.statements, file, line: 1, end: null, seq: -1 }];
   const sites = nginxSites(top, prefix, parsed.problems);
   const p = parsed.problems;
-  return { server: 'nginx', file, source: options.source ?? 'files', sites, files: parsed.files, problems: p.lines(), issues: p.items };
+  const part = !parsed.statements.some((s) => s.name === 'events' && s.block);
+  return {
+    server: 'nginx',
+    file,
+    source: options.source ?? 'files',
+    sites,
+    files: parsed.files,
+    problems: p.lines(),
+    issues: p.items,
+    part,
+  };
 }

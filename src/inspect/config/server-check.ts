@@ -157,6 +157,10 @@ export async function checkWithServer(config: ServerConfig, serverRoot: string, 
   const skip = (why: string): ServerCheck => ({ command: null, ok: null, problems: [], skipped: why });
   if (config.source !== 'files') return skip(`${config.source} output is a dump, not this machine's files`);
   if (options.mapped) return skip('--map-path is in use: the configuration is not this machine’s');
+  if (config.part)
+    return skip(
+      `${config.file} is a part of a configuration (${config.server === 'nginx' ? 'no events {}' : 'no LoadModule'}): the server tests the whole one from its main file`,
+    );
   const dirs = [...(options.searchPath ?? (process.env.PATH ?? '').split(':').filter((d) => d !== '')), ...SYSTEM_SBIN];
   const commands = commandFor(config, dirs, serverRoot);
   if (!commands) return skip(`no ${config.server === 'nginx' ? 'nginx' : 'apachectl/apache2ctl/httpd'} binary found`);
