@@ -309,6 +309,45 @@ function levelOnlyNginx(p: ParsedLine): ParsedLine {
   return withNginxFields({ ...p, server: 'nginx', format: 'nginx', connectionId: toInt(c[1]), message: p.message.slice(c[0].length) });
 }
 
+/**
+ * nginx's line in a line that fits no prefix: its `pid#tid: ` and `*connection ` (ngx_log_error_core():
+ * `%P#%TID: `, then `*%uA ` on a connection's log), with its time and level before them when there. The
+ * damage read through: a tab or two blanks where nginx writes one (a shipper's or an editor's
+ * reformatting), a label in front of the pid, the time cut off (`5354#5354: *12 OCSP responder timed out
+ * …`), the pid taken out (`2026/11/23 02:16:56 [error] OCSP responder timed out …`), or only the connection
+ * number left (`*12 OCSP responder timed out …`). Looked for in the line's first {@link LOOSE_HEAD}
+ * characters only; nginx's time and level only at the start.
+ * @returns the line read as nginx's message (server, time, level, pid, tid, connection id; `format` stays
+ *   null: no prefix was read whole), or null when it holds none of it
+ */
+export function looseNginx(rest: string): ParsedLine | null {
+  const head = rest.length > LOOSE_HEAD ? rest.slice(0, LOOSE_HEAD) : rest;
+  const lead = LOOSE_LEAD.exec(head)!;
+  const dated = lead[1] !== undefined && lead[5] !== undefined;
+  // After nginx's time and level, the ids follow at once (or are gone); without them, they may come after a label.
+  const ids = dated ? LOOSE_IDS_AT.exec(head.slice(lead[0].length)) : (LOOSE_IDS.exec(head) ?? LOOSE_CONNECTION.exec(head));
+  // (The patterns' empty groups keep the numbering the same: an empty capture is none.)
+  const g = (i: number): string | undefined => ids?.[i] || undefined;
+  if (!ids || (!dated && g(2) === undefined && g(4) === undefined)) return null;
+  const p = emptyLine(rest.slice((dated ? lead[0].length : 0) + ids.index + ids[0].length));
+  p.server = 'nginx';
+  if (dated) p.time = `${lead[1]}-${lead[2]}-${lead[3]}T${lead[4]}`;
+  p.level = lead[5] ?? g(1) ?? null;
+  p.pid = toInt(g(2));
+  p.tid = g(3) ?? null;
+  p.connectionId = toInt(g(4));
+  return withNginxFields(p);
+}
+const LOOSE_HEAD = 200;
+/** nginx's time and level at the start, any blanks between (each part may be missing: it always matches). */
+const LOOSE_LEAD = new RegExp(`^(?:(\\d{4})/(\\d{2})/(\\d{2})\\s+(\\d{2}:\\d{2}:\\d{2})\\s+)?(?:\\[(${NGX_LEVEL})\\]\\s+)?`);
+/** Right after the time and level: the ids, each part may be missing. Groups as {@link LOOSE_IDS}'. */
+const LOOSE_IDS_AT = /^()(?:(\d{1,10})#(\d{1,10}):\s+)?(?:\*(\d{1,20})\s+)?(?=\S)/;
+/** Anywhere in the head: `[level] pid#tid: *connection ` (level and connection optional). Groups: level, pid, tid, connection. */
+const LOOSE_IDS = new RegExp(`(?:^|\\s)(?:\\[(${NGX_LEVEL})\\]\\s+)?(\\d{1,10})#(\\d{1,10}):\\s+(?:\\*(\\d{1,20})\\s+)?(?=\\S)`);
+/** A fragment that starts with the connection number. Groups as {@link LOOSE_IDS}'. */
+const LOOSE_CONNECTION = /^()()()\*(\d{1,20}) (?=\S)/;
+
 function nginx(line: string): ParsedLine | null {
   const g = NGINX.exec(line);
   if (!g) return null;

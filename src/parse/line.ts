@@ -13,7 +13,7 @@
  * client and AH tag are there, those are still taken.
  */
 import type { LineFormat, ParsedLine } from '../types.js';
-import { emptyLine, findServerStart, parseServerLine } from './formats.js';
+import { emptyLine, findServerStart, looseNginx, parseServerLine } from './formats.js';
 import { splitClient } from './fields.js';
 import { unmarked, unwrap } from './wrappers.js';
 import { colourMap, firstInvisible, hasColour, hasInvisible, unblanked, unpadded, withoutInvisible } from './normalize.js';
@@ -148,11 +148,11 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   const bare = unenclosed(u.rest);
   if (bare !== u.rest) u.wrapper = u.wrapper ?? 'text';
   u.rest = bare;
-  const e = emptyLine(u.rest);
+  const e = looseNginx(u.rest) ?? emptyLine(u.rest);
   e.wrapper = u.wrapper;
   e.time = u.time;
-  e.pid = u.pid;
-  e.server = u.server;
+  e.pid = e.pid ?? u.pid;
+  e.server = e.server ?? u.server;
   if (u.host) e.host = u.host;
   // Apache writing through syslog without our exact prefix, or a custom ErrorLogFormat: keep the tag.
   // (Only when an AH tag is there at all: a linear check that spares the bounded search on long lines.)

@@ -691,3 +691,26 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...invisibleMarks(line));
   return out;
 }
+
+/**
+ * nginx's prefix damaged the ways logs and pastes damage it (issue 10): a tab or two blanks where nginx
+ * writes one (a shipper's or an editor's reformatting), the time cut off, a label in front of the pid, the
+ * pid taken out, or only the connection number left before the message. Each keeps the connection number
+ * (`*N`) where the line has one: it is what keeps a client connection's OCSP check off the stapling rules.
+ * None for a line that is not nginx's.
+ */
+export function nginxPrefixDamaged(line: string): Variant[] {
+  const m = /^(\d{4}\/\d{2}\/\d{2}) (\d{2}:\d{2}:\d{2}) \[(\w+)\] (\d+#\d+): (\*\d+ )?(.*)$/s.exec(line);
+  if (!m) return [];
+  const [, day, time, level, ids, cid = '', msg] = m;
+  const v = (kind: string, text: string): Variant => ({ kind, lines: [text] });
+  return [
+    v('a tab after the level', `${day} ${time} [${level}]\t${ids}: ${cid}${msg}`),
+    v('tabs for the blanks of the prefix', `${day}\t${time}\t[${level}]\t${ids}:\t${cid.replace(' ', '\t')}${msg}`),
+    v('blanks doubled in the prefix', `${day}  ${time}  [${level}]  ${ids}:  ${cid.replace(' ', '  ')}${msg}`),
+    v('the time cut off', `${ids}: ${cid}${msg}`),
+    v('a label in front of the pid', `web-7f9c error.log ${ids}: ${cid}${msg}`),
+    v('the pid taken out', `${day} ${time} [${level}] ${cid}${msg}`),
+    ...(cid ? [v('the connection number alone before the message', `${cid}${msg}`)] : []),
+  ];
+}
