@@ -3,7 +3,8 @@
  * that carry no meaning, and this module (the only one that knows them) undoes them, so that rules stay
  * written in the servers' real wording (issue 10):
  *
- * - typography: forum and blog software turns `"` into `“ ”` (`„ ‟ ″ « »`) and `'` into `’` (`‘ ‚ ‛ ′`);
+ * - typography: forum and blog software turns `"` into `“ ”` (`„ ‟ ″ « »`, a CJK input method's full-width
+ *   `＂`) and `'` into `’` (`‘ ‚ ‛ ′ ＇`);
  *   zero-width characters and terminal colour codes (stern, decorated loggers) are dropped;
  * - white space: runs of blanks, tabs and no-break spaces become one space, the ends are trimmed;
  * - case and dropped quotes in the identifying phrase: a paste capitalises the first letter
@@ -26,8 +27,8 @@
 
 import { fastPathsOn } from './fast-path.js';
 
-const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g;
-const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032]/g;
+const DOUBLE_QUOTES = /[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02]/g;
+const SINGLE_QUOTES = /[\u2018\u2019\u201a\u201b\u2032\uff07]/g;
 /**
  * Characters a copy adds that show nothing (Unicode format characters), as character-class contents (shared by
  * the patterns below): zero-width space, non-joiner and joiner, the word joiner and invisible operators, a

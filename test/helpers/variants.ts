@@ -655,6 +655,8 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...redactions(line, values));
   out.push({ kind: 'typographic quotes', lines: [typographic(line)] });
   if (stripped !== line) out.push({ kind: 'typographic quotes, prefix stripped', lines: [typographic(stripped)] });
+  if (/["']/.test(line))
+    out.push({ kind: 'full-width quotes (a CJK input method)', lines: [line.replace(/"/g, '\uff02').replace(/'/g, '\uff07')] });
   const unquoted = quotesDropped(line);
   if (unquoted) out.push({ kind: 'quotes dropped', lines: [unquoted] });
   const cap = capitalised(line);
@@ -672,6 +674,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
     if (line.length > 40) out.push({ kind: 'terminal-padded, two rows', lines: [terminalPadded(line, at, at + 96)] });
   }
   out.push(...dialects(line));
+  out.push(...nginxPrefixDamaged(line));
   out.push(...logIdBlocks(line));
   out.push(...escapedCopies(line));
   out.push(...fullStopped(line));
