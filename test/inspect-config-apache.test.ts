@@ -199,6 +199,39 @@ describe('reading', () => {
   });
 
   test.each([
+    ['not loaded', 'LoadModule mpm_event_module m/e.so\n<IfModule mod_ssl.c>', [], 2],
+    ['not loaded, the site in a nested section', 'LoadModule mpm_event_module m/e.so\n<IfModule mod_ssl.c>\n<IfDefine !NOPE>', [], 2],
+    ['loaded', 'LoadModule ssl_module m/s.so\n<IfModule mod_ssl.c>', ['tls.example'], null],
+    ['a negated condition (a plain-HTTP fallback)', 'LoadModule ssl_module m/s.so\n<IfModule !mod_ssl.c>', [], null],
+    [
+      'not loaded, mod_gnutls loaded (a configuration written for either)',
+      'LoadModule gnutls_module m/g.so\n<IfModule mod_ssl.c>',
+      [],
+      null,
+    ],
+  ])('a site in <IfModule mod_ssl.c>, mod_ssl %s: a note says why no TLS block is there', (_, head, names, noteLine) => {
+    const closes = head.includes('IfDefine') ? '</IfDefine>\n</IfModule>\n' : '</IfModule>\n';
+    const dir = `hidden-${names.length}-${head.length}`;
+    const conf = write(
+      `${dir}/apache2.conf`,
+      `${head}\n<VirtualHost *:443>\nServerName tls.example\nSSLEngine on\nSSLCertificateFile /c/t.pem\n</VirtualHost>\n${closes}`,
+    );
+    const c = read(conf);
+    expect(c.sites.filter((x) => x.kind === 'virtualhost').map((x) => x.serverName)).toEqual(names);
+    const notes = c.issues.filter((p) => p.kind === 'note');
+    expect(notes).toEqual(
+      noteLine === null
+        ? []
+        : [
+            expect.objectContaining({
+              line: noteLine,
+              message: '<IfModule mod_ssl.c> is skipped with the virtual hosts in it: the module is not loaded (no LoadModule for it read)',
+            }),
+          ],
+    );
+  });
+
+  test.each([
     ['the next close', '</VirtualHost> </IfModule>', ['one.example'], 'httpd ignores what follows </VirtualHost> on its line: </IfModule>'],
     ['a comment', '</VirtualHost>   # end of one', ['one.example'], 'httpd ignores what follows </VirtualHost> on its line: # end of one'],
     [

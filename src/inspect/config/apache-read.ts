@@ -62,6 +62,13 @@ export interface MacroDefinition {
 /** Modules built into Debian's and RHEL's httpd (`apache2 -l`, `httpd -l`), never `LoadModule`d. */
 const STATIC_MODULES = new Set(['core', 'so', 'watchdog', 'http', 'http_core', 'log_config', 'logio', 'version', 'unixd']);
 
+/**
+ * The modules that make TLS blocks: an `<IfModule>` of one that is not loaded hides its virtual hosts from
+ * httpd and from `check` (Debian's sites in `<IfModule mod_ssl.c>` with `a2enmod ssl` not run), said in a
+ * note ({@link noteHiddenHosts}). A negated one (`<IfModule !mod_ssl.c>`) hides no TLS block.
+ */
+const TLS_MODULES = new Set(['ssl', 'gnutls']);
+
 /** `ssl_module`, `mod_ssl.c`, `mod_ssl.so` → `ssl`. */
 export function moduleKey(name: string): string {
   return name.replace(/^mod_/, '').replace(/(_module|\.c|\.so)$/, '');
@@ -131,6 +138,26 @@ interface OpenSection {
   written: string;
   line: number;
   mode: Mode;
+  /** For a skipped `<IfModule>` of a TLS module ({@link TLS_MODULES}) that is not loaded: its opening text, until a note said so. */
+  hidesTls?: string;
+}
+
+/**
+ * A `<VirtualHost>` opened inside a skipped section: when that section is an `<IfModule>` of a TLS module
+ * that is not loaded, and no TLS module is, say so once (`check` would otherwise report no TLS block
+ * without a word).
+ */
+function noteHiddenHosts(open: OpenSection[], st: ApacheReadState, file: string): void {
+  const outer = open.find((s) => s.mode === 'skip');
+  // With another TLS module loaded, the skipped section is the other half of a configuration written for either.
+  if (!outer?.hidesTls || [...TLS_MODULES].some((m) => st.modules?.has(m))) return;
+  st.problems.add(
+    'note',
+    'note',
+    { file, line: outer.line },
+    `<${outer.hidesTls}> is skipped with the virtual hosts in it: the module is not loaded (no LoadModule for it read)`,
+  );
+  outer.hidesTls = undefined;
 }
 
 /**
@@ -171,7 +198,9 @@ function readApacheLines(file: string, lines: readonly [number, number, string][
         macro = { written: args[0], params: args.slice(1), file, line, body: [] };
         macroAt = open.length;
       }
-      open.push({ name, written: section[1]!, line, mode });
+      if (skipping && name === 'virtualhost') noteHiddenHosts(open, st, file);
+      const tls = mode === 'skip' && name === 'ifmodule' && TLS_MODULES.has(moduleKey(args[0] ?? ''));
+      open.push({ name, written: section[1]!, line, mode, ...(tls ? { hidesTls: `${section[1]} ${args[0]}` } : {}) });
       if (mode === 'keep') st.out.push({ kind: 'open', name, written: section[1]!, args, file, line });
       continue;
     }
