@@ -310,6 +310,27 @@ function levelOnlyNginx(p: ParsedLine): ParsedLine {
 }
 
 /**
+ * Apache's bracketed prefix with a tab or blanks doubled between its fields (a shipper's or an editor's
+ * reformatting: `[Mon Nov 23 …]\t[ssl:error]\t[pid 1:tid 2]\tAH01941: …`), read with one blank there; the
+ * fields' own text and the message as written.
+ * @returns the parse, or null when the line has no such prefix or it parses as written
+ */
+export function parseSpacedPrefix(line: string): ParsedLine | null {
+  const m = BRACKET_FIELDS.exec(line);
+  if (!m || !/\t| {2}/.test(m[0])) return null;
+  return parseServerLine(m[0].replace(/\][ \t]+/g, '] ') + line.slice(m[0].length));
+}
+const BRACKET_FIELDS = /^(?:\[[^\]\n]{1,80}\][ \t]+)+/;
+
+/**
+ * Apache's mark of the source that logged a message (`ssl_util_ocsp.c(97): `), which its default format
+ * writes only at level debug and the trace levels (httpd 2.4 `server/log.c`, `do_errorlog_default()`:
+ * `if (info->level >= APLOG_DEBUG)`): at the start of a fragment, it says the line was Apache's and
+ * logged at debug level or finer.
+ */
+export const SOURCE_MARK = /^[\w./-]{1,60}\.c\(\d{1,6}\): /;
+
+/**
  * nginx's line in a line that fits no prefix: its `pid#tid: ` and `*connection ` (ngx_log_error_core():
  * `%P#%TID: `, then `*%uA ` on a connection's log), with its time and level before them when there. The
  * damage read through: a tab or two blanks where nginx writes one (a shipper's or an editor's

@@ -13,7 +13,7 @@
  * client and AH tag are there, those are still taken.
  */
 import type { LineFormat, ParsedLine } from '../types.js';
-import { emptyLine, findServerStart, looseNginx, parseServerLine } from './formats.js';
+import { emptyLine, findServerStart, looseNginx, parseServerLine, parseSpacedPrefix, SOURCE_MARK } from './formats.js';
 import { splitClient } from './fields.js';
 import { unmarked, unwrap } from './wrappers.js';
 import { colourMap, firstInvisible, hasColour, hasInvisible, unblanked, unpadded, withoutInvisible } from './normalize.js';
@@ -136,6 +136,7 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
     p = at > 0 ? parseServerLine(enclosedLine(u.rest, at)) : null;
     if (p) u.wrapper = u.wrapper ?? 'text';
   }
+  p ??= parseSpacedPrefix(u.rest);
   if (p) {
     p.wrapper = u.wrapper;
     // (A line with nothing but `[level] ` before its message names no server; a syslog tag may.)
@@ -147,8 +148,14 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   }
   const bare = unenclosed(u.rest);
   if (bare !== u.rest) u.wrapper = u.wrapper ?? 'text';
-  u.rest = bare;
+  // Apache's source mark: logged at debug level or finer (the status, client and tag after it are read below).
+  const source = SOURCE_MARK.exec(bare);
+  u.rest = source ? bare.slice(source[0].length) : bare;
   const e = looseNginx(u.rest) ?? emptyLine(u.rest);
+  if (source) {
+    e.server = 'apache';
+    e.level = 'debug';
+  }
   e.wrapper = u.wrapper;
   e.time = u.time;
   e.pid = e.pid ?? u.pid;

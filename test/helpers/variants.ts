@@ -675,6 +675,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   }
   out.push(...dialects(line));
   out.push(...nginxPrefixDamaged(line));
+  out.push(...apachePrefixDamaged(line));
   out.push(...logIdBlocks(line));
   out.push(...escapedCopies(line));
   out.push(...fullStopped(line));
@@ -715,5 +716,26 @@ export function nginxPrefixDamaged(line: string): Variant[] {
     v('a label in front of the pid', `web-7f9c error.log ${ids}: ${cid}${msg}`),
     v('the pid taken out', `${day} ${time} [${level}] ${cid}${msg}`),
     ...(cid ? [v('the connection number alone before the message', `${cid}${msg}`)] : []),
+  ];
+}
+
+/**
+ * Apache's prefix damaged the ways logs and pastes damage it: a tab or two blanks between its bracketed
+ * fields, the time cut off, the pid cut out, a label in front, the message alone with its source mark
+ * (`ssl_util_ocsp.c(97): `, written at debug level and finer) and the status, client and tag after it.
+ * None for a line that is not Apache 2.4's.
+ */
+export function apachePrefixDamaged(line: string): Variant[] {
+  const m = /^\[([^\]]+)\] \[([^\]]+)\] \[(pid [^\]]+)\] (.*)$/s.exec(line);
+  if (!m) return [];
+  const [, time, level, pid, msg] = m;
+  const v = (kind: string, text: string): Variant => ({ kind, lines: [text] });
+  return [
+    v('tabs between the bracketed fields', `[${time}]\t[${level}]\t[${pid}]\t${msg}`),
+    v('blanks doubled between the bracketed fields', `[${time}]  [${level}]  [${pid}]  ${msg}`),
+    v('the time cut off (Apache)', `[${level}] [${pid}] ${msg}`),
+    v('the pid cut out (Apache)', `[${time}] [${level}] ${msg}`),
+    v('a label in front (Apache)', `web-7f9c error.log [${level}] [${pid}] ${msg}`),
+    ...(/^[\w./-]+\.c\(\d+\): /.test(msg!) ? [v('the message alone with its source mark', msg!)] : []),
   ];
 }

@@ -1,0 +1,93 @@
+/**
+ * Lines whose prefix a log or a paste damaged: tabs or doubled blanks, the time cut off, a label in front,
+ * the pid taken out, nginx's connection number alone (`nginxPrefixDamaged()`), Apache's message alone with
+ * its source mark (`apachePrefixDamaged()`). Every rule sample of the server, positive and negative, must
+ * give the plain line's causes. The negatives that matter most: nginx's client-connection OCSP checks
+ * (`ssl_ocsp`, `*N` before the message), which read without their connection number became stapling
+ * failures (`parse/formats.ts` looseNginx), and Apache's debug lines, whose level (`[ssl:debug]`, or the
+ * source mark only debug lines carry) keeps them off the failure rules (`parseSpacedPrefix`, `SOURCE_MARK`).
+ */
+import { loadRules } from '../src/rules/load.js';
+import { createMatcher } from '../src/rules/match.js';
+import { parseLine } from '../src/parse/line.js';
+import { joinLines } from './helpers/join-lines.js';
+import { apachePrefixDamaged, nginxPrefixDamaged, type Variant } from './helpers/variants.js';
+
+const rules = await loadRules({ tie: 'samples' });
+const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
+const causes = (lines: readonly string[]): string[] =>
+  joinLines(matcher, lines, 'pasted')
+    .flatMap((r) => (r.match ? [r.match.cause as string] : []))
+    .sort();
+
+const lines = [...new Set(rules.flatMap((rule) => [...rule.samples.match, ...rule.samples.nomatch].map((s) => s.line)))].filter(
+  (l) => !/[\r\n]/.test(l),
+);
+
+describe.each([
+  ['nginx', nginxPrefixDamaged, '2026/01/01 00:00:00 [error] 1#1: *2 x'],
+  ['Apache', apachePrefixDamaged, '[Mon Jan 01 00:00:00.000000 2026] [ssl:debug] [pid 1:tid 2] a.c(1): x'],
+] as const)('%s', (_server, damaged: (line: string) => Variant[], model) => {
+  const samples = lines.filter((l) => damaged(l).length > 0);
+  test('the samples hold many lines, negatives among them', () => {
+    expect(samples.length).toBeGreaterThan(150);
+    expect(samples.filter((l) => causes([l]).length === 0).length).toBeGreaterThan(15);
+  });
+  test.each(damaged(model).map((v) => v.kind))('%s: the causes of the plain line, for every sample', (kind) => {
+    const failures: string[] = [];
+    let compared = 0;
+    for (const line of samples) {
+      const v = damaged(line).find((x) => x.kind === kind);
+      if (!v) continue;
+      compared++;
+      const want = causes([line]);
+      const got = causes(v.lines);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        failures.push(`${JSON.stringify(v.lines[0])}: ${got.join(',') || '-'} instead of ${want.join(',') || '-'}`);
+    }
+    expect(compared).toBeGreaterThan(10);
+    expect(failures.slice(0, 10)).toEqual([]);
+  });
+});
+
+test.each([
+  [
+    'a tab after the level',
+    '2026/11/23 02:16:56 [error]\t5354#5354: *12 OCSP responder timed out',
+    { pid: 5354, connectionId: 12, level: 'error' },
+  ],
+  ['the time cut off', '5354#5354: *12 OCSP responder timed out', { pid: 5354, connectionId: 12 }],
+  ['the connection number alone', '*12 OCSP responder timed out', { pid: null, connectionId: 12 }],
+  ['the pid taken out', '2026/11/23 02:16:56 [error] *12 OCSP responder timed out', { connectionId: 12, level: 'error' }],
+  ['a stapling line without a connection', 'web-7f9c 5354#5354: OCSP responder timed out', { pid: 5354, connectionId: null }],
+])('%s: read as nginx’s, with its pid and connection number', (_, line, want) => {
+  expect(parseLine(line)).toMatchObject({ server: 'nginx', message: 'OCSP responder timed out', ...want });
+});
+
+test.each([
+  ['a number and # in prose', 'I counted 5 #5 times: OCSP responder timed out'],
+  ['a footnote star in prose', 'see *1 below: OCSP responder timed out'],
+  ['an Apache line’s own text', '(70007)The timeout specified has expired: AH01977: failed reading line from OCSP server'],
+])('%s: not read as nginx’s', (_, line) => {
+  expect(parseLine(line).connectionId).toBeNull();
+});
+
+test.each([
+  [
+    'tabs between the fields',
+    '[Mon Nov 23 01:56:36.779093 2026]\t[ssl:debug]\t[pid 10918:tid 10988]\tAH01973: x',
+    { format: 'apache24', level: 'debug', pid: 10918 },
+  ],
+  [
+    'blanks doubled',
+    '[Mon Nov 23 01:56:36.779093 2026]  [ssl:error]  [pid 10918:tid 10988]  AH01941: x',
+    { format: 'apache24', level: 'error', code: 'AH01941' },
+  ],
+  [
+    'the source mark of a debug line',
+    'ssl_util_ocsp.c(97): [client 127.0.0.1:46538] AH01973: x',
+    { server: 'apache', level: 'debug', code: 'AH01973' },
+  ],
+])('Apache, %s: read with its level', (_, line, want) => {
+  expect(parseLine(line)).toMatchObject(want);
+});
