@@ -91,3 +91,26 @@ test.each([
 ])('Apache, %s: read with its level', (_, line, want) => {
   expect(parseLine(line)).toMatchObject(want);
 });
+
+describe('Angie, an nginx fork: its stderr lines say `angie: ` where nginx says `nginx: ` (Angie src/core/ngx_log.c)', () => {
+  const stderr = lines.filter((l) => l.startsWith('nginx: ['));
+  test('every nginx stderr sample gives the same causes, read with its level', () => {
+    expect(stderr.length).toBeGreaterThan(20);
+    const failures = stderr.flatMap((l) => {
+      const a = `angie: ${l.slice('nginx: '.length)}`;
+      const same = JSON.stringify(causes([a])) === JSON.stringify(causes([l]));
+      const p = parseLine(a);
+      return same && p.format === 'nginx-stderr' && p.level === parseLine(l).level ? [] : [a];
+    });
+    expect(failures.slice(0, 10)).toEqual([]);
+  });
+  test('after a stapling warning, `angie -t`’s own lines are lines of their own', () => {
+    const t = [
+      'angie: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/angie/ssl/a.pem"',
+      'angie: the configuration file /etc/angie/angie.conf syntax is ok',
+      'angie: configuration file /etc/angie/angie.conf test is successful',
+    ];
+    expect(causes(t)).toEqual(['issuer-certificate-missing']);
+    expect(joinLines(matcher, t, 'pasted').find((r) => r.match)?.match?.values.certificate).toBe('/etc/angie/ssl/a.pem');
+  });
+});

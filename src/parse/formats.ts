@@ -25,6 +25,13 @@ import { nginxContext, splitAhCode, splitClient } from './fields.js';
 export const LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])';
 /** nginx's level names in its prefix (src/core/ngx_log.c err_levels). */
 export const NGX_LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug)';
+/**
+ * The program name nginx writes before what it prints on stderr (`nginx -t`, start-up): `nginx: `
+ * (`ngx_log_stderr()` and the console copy of `ngx_log_error_core()`, src/core/ngx_log.c), and Angie's,
+ * an nginx fork with nginx's directives and log lines, `angie: ` (the same functions in Angie's
+ * src/core/ngx_log.c). Its error log file's lines are nginx's to the byte.
+ */
+export const NGX_PROGRAM = '(?:nginx|angie)';
 
 // The time shapes apacheTimeToIso() reads (no capturing groups: the prefixes' groups are numbered). The ctime
 // form's day may come unpadded (`Sun Aug 5 16:26:02 2001`: a paste that collapsed the blanks of `Aug  5`).
@@ -109,7 +116,7 @@ export function nginxConnectionPrefix(line: string): number {
   const m = NGINX_CONNECTION_PREFIX.exec(line);
   return m ? m[0].length : -1;
 }
-const NGINX_STDERR = new RegExp(`^nginx: \\[(?<level>${NGX_LEVEL})\\] (?<msg>.*)$`, 's');
+const NGINX_STDERR = new RegExp(`^${NGX_PROGRAM}: \\[(?<level>${NGX_LEVEL})\\] (?<msg>.*)$`, 's');
 const AH_CODE = /^AH\d{5}(?=: )/;
 const REFERER = /, referer: [^\n]*$/;
 
@@ -449,7 +456,7 @@ export function parseServerLine(line: string): ParsedLine | null {
     const m = APACHE_STARTUP.exec(line);
     return m?.groups ? { ...emptyLine(m.groups.msg!), server: 'apache', format: 'apache-startup', code: m.groups.code! } : null;
   }
-  if (c0 === 0x6e /* n */) {
+  if (c0 === 0x6e /* n */ || c0 === 0x61 /* a */) {
     const m = NGINX_STDERR.exec(line);
     if (m?.groups)
       return withNginxContext({ ...emptyLine(m.groups.msg!), server: 'nginx', format: 'nginx-stderr', level: m.groups.level! });
@@ -481,7 +488,7 @@ export function findServerStart(text: string, limit = 200): number {
 const SERVER_START = new RegExp(
   // Not inside a word or path; a run of `_` (Markdown's emphasis) may come right before.
   '(^|[^\\w/]|(?<!\\w)_+)(?:' +
-    `nginx: \\[${NGX_LEVEL}\\] ` +
+    `${NGX_PROGRAM}: \\[${NGX_LEVEL}\\] ` +
     `|\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: ` +
     `|\\[${NGX_LEVEL}\\] \\d+#\\d+: ` +
     `|\\[(?:${APACHE_TIME})\\] \\[(?:[^:\\]\\s]*:)?${LEVEL}\\] ` +

@@ -31,7 +31,7 @@
  */
 import type { LineWrapper, Server } from '../types.js';
 import { epochToIso, normaliseIso, syslogTimeToIso } from './time.js';
-import { toInt } from './formats.js';
+import { NGX_PROGRAM, toInt } from './formats.js';
 import { unescaped } from './normalize.js';
 import { fastPathsOn } from './fast-path.js';
 
@@ -60,7 +60,7 @@ const KUBECTL = /^\[pod\/[\w.-]+\/[\w.-]+\] (?<rest>.*)$/s;
 // Where a server line starts (Apache `[`, nginx `YYYY/MM/`, `nginx: [`, `AHnnnnn: `): only there may a tag
 // have no colon (RFC 3164 §4.1.3 ends the TAG at any non-alphanumeric character; Vector's `parse_syslog`
 // golden line `<131>Jun 8 11:54:08 master apache_error [Tue Jun 08 …`).
-const SERVER_AHEAD = '(?=\\[|\\d{4}/\\d{2}/|nginx: \\[|AH\\d{5}: )';
+const SERVER_AHEAD = `(?=\\[|\\d{4}/\\d{2}/|${NGX_PROGRAM}: \\[|AH\\d{5}: )`;
 // A tag that names the server (`nginx`, `openresty`, `httpd`, `apache2`, `apache_error`, a unit or a path to
 // one): what follows is the server's message even when it has no prefix of its own (start-up errors on stderr).
 const SERVER_TAG_BEHIND = '(?<=(?:^|[\\s/])(?:nginx|openresty|httpd|apache)[\\w.@-]*(?:\\[\\d+\\])?:? )';
@@ -92,7 +92,7 @@ const SYSLOG_5424 = new RegExp(
 // fail2ban 0.9 joined them after an empty first element, so a blank leads). The pid is required (without it
 // `word word: ` is prose as often as it is a header), and a server line must follow unless the tag names the server.
 const NO_DATE = new RegExp(
-  `^ ?${HOST}(?<tag>[A-Za-z][\\w.@/-]*)\\[(?<spid>\\d+)\\]: (?<rest>(?:\\[|\\d|nginx: \\[|AH\\d{5}: |${SERVER_TAG_BEHIND}).*)$`,
+  `^ ?${HOST}(?<tag>[A-Za-z][\\w.@/-]*)\\[(?<spid>\\d+)\\]: (?<rest>(?:\\[|\\d|${NGX_PROGRAM}: \\[|AH\\d{5}: |${SERVER_TAG_BEHIND}).*)$`,
   's',
 );
 
@@ -104,12 +104,15 @@ function serverFromTag(tag: string | undefined): Server | null {
   return null;
 }
 
+/** nginx's (or Angie's) stderr line: `nginx: [warn] …`. */
+const STDERR_START = new RegExp(`^${NGX_PROGRAM}: \\[`);
+
 /** True when the line starts like a server line itself (Apache `[…`, nginx `YYYY/`, `nginx: [`, `AHnnnnn:`), so no wrapper can be in front. */
 function bare(line: string): boolean {
   const c0 = line.charCodeAt(0);
   if (c0 === 0x5b /* [ */) return !line.startsWith('[pod/') && !/^\[ *\d+\.\d+\] /.test(line);
   if (c0 >= 0x30 && c0 <= 0x39) return line.charCodeAt(4) === 0x2f /* YYYY/ */ || line.charCodeAt(3) === 0x2f;
-  return line.startsWith('nginx: [') || /^AH\d{5}: /.test(line);
+  return STDERR_START.test(line) || /^AH\d{5}: /.test(line);
 }
 
 type Groups = Record<string, string | undefined>;

@@ -157,7 +157,7 @@ const TAG_START = /^AH\d{5}: /;
  * is ok`, `nginx: configuration file … test is successful`, src/core/nginx.c): each is a line of its own;
  * so is Apache's `Syntax OK` after `apachectl -t` (server/main.c).
  */
-const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |nginx: \S|Syntax OK\s*$|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
+const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |(?:nginx|angie): \S|Syntax OK\s*$|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
 
 /**
  * The marker a poster put in front of every row of a pasted message (issue 10: a shell comment wrapping
