@@ -13,13 +13,21 @@ import path from 'node:path';
 import { guessServer } from '../src/inspect/config.js';
 import { CONFIG_FIXTURES } from './helpers/config-lab.js';
 
-/** Every regular file under `dir` (symlinks followed), with the server its tree is for. */
+/**
+ * Every regular file under `dir`, symbolic links not followed (the RHEL fixture's `logs` and `modules` point
+ * into the system, and /var/log/apache2 is root's), directories this user may not read skipped.
+ */
 function filesOf(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => path.join(dir, f))
-    .filter((f) => fs.statSync(f).isFile());
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const f = path.join(dir, e.name);
+    return e.isDirectory() ? filesOf(f) : e.isFile() ? [f] : [];
+  });
 }
 
 const serverOfTree = (file: string): 'nginx' | 'apache' | null =>
