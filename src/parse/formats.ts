@@ -327,7 +327,8 @@ export function parseSpacedPrefix(line: string): ParsedLine | null {
   if (!m || !/\t| {2}/.test(m[0])) return null;
   return parseServerLine(m[0].replace(/\][ \t]+/g, '] ') + line.slice(m[0].length));
 }
-const BRACKET_FIELDS = /^(?:\[[^\]\n]{1,80}\][ \t]+)+/;
+// Apache 2.4's time, module:level and pid fields: at most three (what follows is the message's own).
+const BRACKET_FIELDS = /^(?:\[[^\]\n]{1,80}\][ \t]+){1,3}/;
 
 /**
  * Apache's mark of the source that logged a message (`ssl_util_ocsp.c(97): `), which its default format
