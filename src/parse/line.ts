@@ -151,7 +151,7 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   // Apache's source mark: logged at debug level or finer (the status, client and tag after it are read below).
   const source = SOURCE_MARK.exec(bare);
   u.rest = source ? bare.slice(source[0].length) : bare;
-  const e = looseNginx(u.rest) ?? emptyLine(u.rest);
+  const e = (source ? null : looseNginx(u.rest)) ?? emptyLine(u.rest);
   if (source) {
     e.server = 'apache';
     e.level = 'debug';

@@ -41,7 +41,7 @@ import {
   withoutInvisible,
 } from '../parse/normalize.js';
 import { copiedWithMarks, parseLine } from '../parse/line.js';
-import { nginxConnectionPrefix } from '../parse/formats.js';
+import { NGX_PROGRAM, nginxConnectionPrefix } from '../parse/formats.js';
 import { hasNginxContext } from '../parse/fields.js';
 import { literalRuns, twinHead } from './cut.js';
 import { isCatchAll, sameList, type Matcher } from './match.js';
@@ -157,7 +157,9 @@ const TAG_START = /^AH\d{5}: /;
  * is ok`, `nginx: configuration file … test is successful`, src/core/nginx.c): each is a line of its own;
  * so is Apache's `Syntax OK` after `apachectl -t` (server/main.c).
  */
-const USUAL_START = /^(?:\d{4}\/\d\d\/\d\d \d\d:|\[[A-Z][a-z]{2} [A-Z][a-z]{2} |(?:nginx|angie): \S|Syntax OK\s*$|AH\d{5}: |[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d |\d{4}-\d\d-\d\d[T ]\d\d:)/;
+const USUAL_START = new RegExp(
+  `^(?:\\d{4}/\\d\\d/\\d\\d \\d\\d:|\\[[A-Z][a-z]{2} [A-Z][a-z]{2} |${NGX_PROGRAM}: \\S|Syntax OK\\s*$|AH\\d{5}: |[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d |\\d{4}-\\d\\d-\\d\\d[T ]\\d\\d:)`,
+);
 
 /**
  * The marker a poster put in front of every row of a pasted message (issue 10: a shell comment wrapping

@@ -184,7 +184,7 @@ function readApacheLines(file: string, lines: readonly [number, number, string][
     const l = skipping ? raw : resolveVars(raw, st, at);
     const close = closingWord(l);
     if (close !== null) {
-      closeLine(close, l.slice(close.length).trim(), open, st, at);
+      closeLine(close, l.slice(close.length).trim(), skipping, open, st, at);
       continue;
     }
     const section = /^<([^\s>/]+)(.*)$/.exec(l);
@@ -247,9 +247,9 @@ function closingWord(l: string): string | null {
  * opened at all; we warn about such text. A first word without its `>` (`</VirtualHost >`) is an error
  * in httpd's words, except inside a skipped section, where httpd drops the word's last character
  * whatever it is. A held condition (`<IfModule loaded_module>`) is closed by its tag alone on a line.
+ * @param skipping whether the line is inside a skipped section (as the caller read it)
  */
-function closeLine(word: string, rest: string, open: OpenSection[], st: ApacheReadState, at: Location): void {
-  const skipping = open.some((s) => s.mode === 'skip');
+function closeLine(word: string, rest: string, skipping: boolean, open: OpenSection[], st: ApacheReadState, at: Location): void {
   const top = open.at(-1);
   const held = top?.mode === 'transparent' && HELD_ON_READ.has(top.name);
   // A held condition's body ends only at a line that is its closing tag and nothing else
