@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { guessServer } from '../src/inspect/config.js';
+import { APACHE_DIRECTIVE, APACHE_SECTION } from '../src/inspect/config/load.js';
 import { CONFIG_FIXTURES } from './helpers/config-lab.js';
 
 /**
@@ -41,9 +42,8 @@ const FILES = TREES.flatMap(filesOf)
   .map((f) => [f, serverOfTree(f)] as const)
   .filter((x): x is readonly [string, 'nginx' | 'apache'] => x[1] !== null && !/[/]dumps[/]/.test(x[0]) && isConfig(x[0], x[1]));
 
-/** The lines that decide at once: Apache's sections and its own directives (as guessServer() reads them). */
-const DECIDING =
-  /^\s*(<\/?(VirtualHost|IfModule|Directory|Location|IfDefine|Files|Macro)\b|(ServerRoot|ServerName|LoadModule|SSLCertificateFile|SSLEngine|SSLUseStapling|Include|IncludeOptional|Listen|Define)\s)/i;
+/** The lines that decide at once: Apache's sections and its own directives, as guessServer() reads them. */
+const deciding = (l: string): boolean => APACHE_SECTION.test(l) || APACHE_DIRECTIVE.test(l);
 const hasDirective = (text: string) => text.split('\n').some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
 
 test('the trees hold files of both servers', () => {
@@ -56,7 +56,7 @@ test.each(FILES)('%s is read as %s, as written and with its deciding lines taken
   expect(guessServer(text, file)).toBe(server);
   const rest = text
     .split('\n')
-    .filter((l) => !DECIDING.test(l))
+    .filter((l) => !deciding(l))
     .join('\n');
   expect(guessServer(rest, file)).toBe(server);
   if (hasDirective(rest)) expect(guessServer(rest)).toBe(server);

@@ -14,8 +14,8 @@ import { checkWithServer, type ServerCheck } from './server-check.js';
 import { NO_PATH_MAP, type PathMap } from '../paths.js';
 
 /** Lines that only Apache's syntax has: `<Section>` tags, and directives only httpd knows. */
-const APACHE_SECTION = /^\s*<\/?(VirtualHost|IfModule|Directory|Location|IfDefine|Files|Macro)\b/im;
-const APACHE_DIRECTIVE =
+export const APACHE_SECTION = /^\s*<\/?(VirtualHost|IfModule|Directory|Location|IfDefine|Files|Macro)\b/im;
+export const APACHE_DIRECTIVE =
   /^\s*(ServerRoot|ServerName|LoadModule|SSLCertificateFile|SSLEngine|SSLUseStapling|Include|IncludeOptional|Listen|Define)\s/m;
 
 /**
