@@ -107,9 +107,12 @@ test('parseLine: any string in, no exception out, fields keep their invariants',
       // names the server: nginx's time, level and `pid#tid: *cid` (looseNginx), Apache's source mark (SOURCE_MARK).
       // (A copy with invisible characters is read without them: `copiedWithMarks`.)
       if (p.format === null && p.wrapper === null) {
-        const whole = text.endsWith(p.message) ? text : withoutInvisible(text);
-        expect(whole.endsWith(p.message)).toBe(true);
-        if (p.message !== whole) expect(p.server).not.toBeNull();
+        // (Every text ends with an empty message: compare with both readings, not the first that ends so.)
+        const bare = withoutInvisible(text);
+        if (p.message !== text && p.message !== bare) {
+          expect(text.endsWith(p.message) || bare.endsWith(p.message)).toBe(true);
+          expect(p.server).not.toBeNull();
+        }
       }
       expect(p.format === null || (LINE_FORMATS as readonly string[]).includes(p.format)).toBe(true);
       expect(p.server === null || (SERVERS as readonly string[]).includes(p.server)).toBe(true);
@@ -119,7 +122,8 @@ test('parseLine: any string in, no exception out, fields keep their invariants',
       expect(p.code === null || /^AH\d{5}$/.test(p.code)).toBe(true);
       for (const v of [p.module, p.tid, p.client, p.status]) expect(v === null || (typeof v === 'string' && text.includes(v))).toBe(true);
     }),
-    { numRuns: 2000 },
+    // Copies that are only marks, or start with one (CI seed 202718953 found the first).
+    { numRuns: 2000, examples: [['\u200b'], ['\u200bab'], ['\u200f\u200e']] },
   );
 });
 
