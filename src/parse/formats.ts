@@ -96,7 +96,8 @@ const APACHE_STARTUP = /^(?<code>AH\d{5}): (?<msg>.*)$/s;
 const NGINX = positional(
   new RegExp(
     `^(?:(?<y>\\d{1,4})/(?<mo>\\d{2})/(?<d>\\d{2}) (?<t>\\d{2}:\\d{2}:\\d{2}) )?\\[(?<level>${NGX_LEVEL})\\] ` +
-      '(?<pid>\\d+)#(?<tid>\\d+): (?:\\*(?<cid>\\d+) )?(?<msg>.*)$',
+      // (A line may end right after the ids: a copy word-wrapped there, its message on the next lines.)
+      '(?<pid>\\d+)#(?<tid>\\d+):(?: |$)(?:\\*(?<cid>\\d+)(?: |$))?(?<msg>.*)$',
     's',
   ),
 );

@@ -97,7 +97,7 @@ const CONNECTOR_END = /(?:[:,([=/|-]|\b(?:for|in|to|of|from|with|at|by|while|the
 
 /** A line that is only (the start of) a server prefix. */
 const PREFIX_ONLY =
-  /^(?:\[[^\]]*\] ?)*(?:\[[^\]]*)?$|^\d{4}\/\d{2}\/\d{2}(?: \d{2}:\d{2}:\d{2})?(?: \[\w+\])?(?: \d+#\d+:)?$|^nginx:(?: \[\w+\])?$/;
+  /^(?:\[[^\]]*\] ?)*(?:\[[^\]]*)?$|^\d{4}\/\d{2}\/\d{2}(?: \d{2}:\d{2}:\d{2})?(?: \[\w+\])?(?: \d+#\d+:(?: \*\d+)?)?$|^nginx:(?: \[\w+\])?$/;
 /** Apache's `AH00526` first line (server/config.c): complete, followed by a second line of its own. */
 const SYNTAX_ERROR = /^Syntax error on line \d+ of .*:$/;
 /**
