@@ -261,36 +261,36 @@ test('dropping the quotes of a must-not-match sample does not make its rule matc
 
 /**
  * Must-not-match variants that still read a cause, with the reason: each a wrap that cuts through the
- * one thing that tells the line from a stapling failure. Keyed `rule | variant kind`.
+ * one thing that tells the line from a stapling failure. Keyed `rule#must-not-match sample | variant kind`.
  */
 const NEGATIVE_VARIANTS_KNOWN: Record<string, string> = {
-  'gnutls-responder-connect-failed | hard-wrapped at 40':
+  'gnutls-responder-connect-failed#0 | hard-wrapped at 40':
     'the wrap cuts the level (`[ssl:d` + `ebug]`): the prefix that says debug is read as no prefix',
-  'md-stapling-watchdog-create-failed | hard-wrapped at 80':
+  'md-stapling-watchdog-create-failed#0 | hard-wrapped at 80':
     'the wrap cuts the source mark (`mod_md_ocsp.c` + `(276): AH10203`), which is what says the line is a debug line',
-  'md-stapling-watchdog-register-failed | hard-wrapped at 80': 'the same line as md-stapling-watchdog-create-failed’s',
-  'nginx-responder-url-unparsable | hard-wrapped at 40': 'the wrap cuts the connection number (`*` + `2 no resolver …`)',
-  'nginx-stapling-file-configured-unreadable | hard-wrapped at 60':
+  'md-stapling-watchdog-register-failed#0 | hard-wrapped at 80': 'the same line as md-stapling-watchdog-create-failed’s',
+  'nginx-responder-url-unparsable#4 | hard-wrapped at 40': 'the wrap cuts the connection number (`*` + `2 no resolver …`)',
+  'nginx-stapling-file-configured-unreadable#0 | hard-wrapped at 60':
     'the wrap cuts the file name that ties the line to the configuration (`/tmp/ti` + `ecap/dh/params`), and the reading with a blank there matches',
-  'nginx-trusted-certificate-unreadable | word-wrapped at 40':
+  'nginx-trusted-certificate-unreadable#0 | word-wrapped at 40':
     'the wrap cuts the file name that ties the line to ssl_client_certificate (`/tmp/tiec` + `ap/…`)',
-  'nginx-trusted-certificate-unreadable | hard-wrapped at 40': 'as word-wrapped at 40',
-  'nginx-trusted-certificate-unreadable | hard-wrapped at 80': 'as word-wrapped at 40',
+  'nginx-trusted-certificate-unreadable#0 | hard-wrapped at 40': 'as word-wrapped at 40',
+  'nginx-trusted-certificate-unreadable#0 | hard-wrapped at 80': 'as word-wrapped at 40',
 };
 
 test('no variant of a must-not-match sample reads a cause its own line does not (but for taking its prefix away)', () => {
   const causesOf = (lines: readonly string[]): CauseId[] => results(lines).flatMap((x) => (x.match ? [x.match.cause] : []));
   const wrong = new Map<string, string>();
   for (const rule of rules)
-    for (const s of rule.samples.nomatch) {
+    rule.samples.nomatch.forEach((s, si) => {
       const own = new Set(causesOf([s.line]));
       // Without its prefix a client-verification line and the stapling message are one text (nginx's `*13 no
       // resolver defined to resolve …` and `no resolver defined to resolve …`): what told them apart is gone.
       for (const v of variantsOf(s.line, {}, rule.servers[0]!).filter((x) => !x.kind.includes('prefix stripped'))) {
         const added = causesOf(v.lines).filter((c) => !own.has(c));
-        if (added.length) wrong.set(`${rule.id} | ${v.kind}`, `${added.join(', ')}: ${v.lines.join(' ⏎ ')}`);
+        if (added.length) wrong.set(`${rule.id}#${si} | ${v.kind}`, `${added.join(', ')}: ${v.lines.join(' ⏎ ')}`);
       }
-    }
+    });
   expect([...wrong].filter(([k]) => !(k in NEGATIVE_VARIANTS_KNOWN))).toEqual([]);
   // A known one that no longer reads a cause leaves the list.
   expect(Object.keys(NEGATIVE_VARIANTS_KNOWN).filter((k) => !wrong.has(k))).toEqual([]);
