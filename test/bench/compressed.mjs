@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noiseLine, prng } from './lines.mjs';
+import { benchEnv } from './measure.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLI = path.resolve(HERE, '../../dist/cli.js');
@@ -62,7 +63,7 @@ async function run(file) {
   const child = spawn(
     process.execPath,
     ['--import', path.join(HERE, 'rss-hook.mjs'), CLI, '--no-live', '--format', 'json', '--fail-on', 'never', file],
-    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, STAPLING_RSS_FILE: rssFile } },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: benchEnv({ STAPLING_RSS_FILE: rssFile }) },
   );
   const out = [];
   child.stdout.on('data', (c) => out.push(c));

@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { noiseLine, prng, stamps } from './lines.mjs';
+import { benchEnv } from './measure.mjs';
 
 const TICK_MS = 1000 / 100; // USER_HZ: /proc reports CPU time in ticks of 10 ms on Linux
 
@@ -34,7 +35,10 @@ function usage(pid) {
  * @returns latency percentiles (ms), lines sent/counted, findings lost, CPU use while sustained and idle
  */
 export async function liveRun(cli, { rate = 10000, seconds = 60, idleSeconds = 10 } = {}) {
-  const child = spawn(process.execPath, [cli, '--format', 'ndjson', '--fail-on', 'never', '-'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [cli, '--format', 'ndjson', '--fail-on', 'never', '-'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: benchEnv(),
+  });
   const sent = new Map();
   const lat = [];
   let end = null;

@@ -10,9 +10,32 @@ const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 const MARK = 'BENCH-TIME';
 
 /**
+ * Settings of this machine's Node that every Node process pays for before any script runs, and that are not
+ * the tool's: `NODE_EXTRA_CA_CERTS` makes Node parse every certificate of the named file at start (the
+ * sessions' machine names the system's ~140 CA certificates: `node -e 0` took 84 instead of 32 ms, callgrind
+ * 0.50 G instead of 0.09 G instructions, 0.42 G of them in `node::crypto::UseExtraCaCerts`), and
+ * `NODE_OPTIONS` adds flags. Both are left out of every timed command's environment; the start-up case
+ * puts them back in rows of its own ({@link MACHINE_NODE_ENV}).
+ */
+export const MACHINE_NODE_VARS = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS'];
+
+/** The machine's values of {@link MACHINE_NODE_VARS} that are set (an empty object on most machines). */
+export const MACHINE_NODE_ENV = Object.fromEntries(MACHINE_NODE_VARS.filter((k) => process.env[k]).map((k) => [k, process.env[k]]));
+
+const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !MACHINE_NODE_VARS.includes(k)));
+
+/**
+ * The environment of every command the bench times: this process's without {@link MACHINE_NODE_VARS}, plus `extra`.
+ * @param {Record<string, string>} [extra]
+ * @returns {Record<string, string>}
+ */
+export const benchEnv = (extra = {}) => ({ ...BASE_ENV, ...extra });
+
+/**
  * A command to time.
  * @typedef {{ label: string, argv?: string[], sh?: string, out?: string, env?: Record<string,string> }} Command
- * `argv` runs directly, `sh` through `sh -c` (pipelines); `out` receives stdout (else it is kept in memory).
+ * `argv` runs directly, `sh` through `sh -c` (pipelines); `out` receives stdout (else it is kept in memory);
+ * `env` is added to the environment, which lacks {@link MACHINE_NODE_VARS}.
  */
 
 /**
@@ -30,7 +53,7 @@ export function runOnce(cmd) {
   const r = spawnSync(full[0], full.slice(1), {
     stdio: ['ignore', out, 'pipe'],
     maxBuffer: 64 << 20,
-    env: { ...process.env, ...cmd.env },
+    env: benchEnv(cmd.env),
   });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (typeof out === 'number') fs.closeSync(out);

@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchEnv } from './measure.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -100,7 +101,7 @@ async function runCase(name) {
     ['--import', path.join(HERE, 'rss-hook.mjs'), CLI, '--no-live', '--format', FORMAT, '--fail-on', 'never', '-'],
     {
       stdio: ['pipe', out, 'inherit'],
-      env: { ...process.env, STAPLING_RSS_FILE: rssFile },
+      env: benchEnv({ STAPLING_RSS_FILE: rssFile }),
     },
   );
   const done = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
