@@ -321,6 +321,11 @@ export interface Rule extends RuleSpec {
   compiled: CompiledPattern[];
   /** {@link RuleSpec.fragmentNeeds} compiled. */
   fragmentNeedsRe?: RegExp;
+  /**
+   * Set on a head reading (`src/rules/head-reading.ts`, derived by the matcher, never in a rule file): the
+   * whole trigger of the rule it reads for, whose head is this reading's `trigger`.
+   */
+  headOf?: string;
 }
 
 export interface CompiledPattern extends RulePatternSpec {

@@ -23,7 +23,8 @@ import { parseLine } from '../src/parse/line.js';
 import { analyze, createAnalyzer } from '../src/findings/analyzer.js';
 import { analyzeStream } from '../src/run/stream.js';
 import type { Rule } from '../src/types.js';
-import { variantsOf } from './helpers/variants.js';
+import { cutInsideTrigger, variantsOf } from './helpers/variants.js';
+import { findHeads } from '../src/rules/head-reading.js';
 // @ts-expect-error: the benchmark's generator is plain JavaScript without types
 import * as gen from './bench/lines.mjs';
 
@@ -63,11 +64,14 @@ const bench: Record<string, string[]> = {
 /** Every variant of every positive sample, as the mutation test makes them (one list of physical lines each). */
 function mutationVariants(): string[][] {
   const out: string[][] = [];
+  const heads = new Map(findHeads(rules).map(([i, head]) => [rules[i]!, head]));
   for (const rule of rules) {
     for (const s of rule.samples.match) {
       const hit = matcher.matchAll(s.line).find((h) => h.rule === rule);
       out.push(...variantsOf(s.line, hit?.values ?? {}, rule.servers[0]!).map((v) => v.lines));
       for (let at = 1; at < s.line.length; at++) out.push([s.line.slice(0, at)]);
+      const head = heads.get(rule);
+      if (head !== undefined) out.push(...cutInsideTrigger(s.line, head, rule.trigger, rule.servers[0]!).map((v) => v.lines));
     }
   }
   return out;

@@ -25,6 +25,7 @@ import { looseTriggerPattern, normalizeText, plainText } from '../src/parse/norm
 import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.js';
 import {
   articlesDropped,
+  cutInsideTrigger,
   inCodeSpan,
   prefixEnd,
   prosed,
@@ -34,10 +35,13 @@ import {
   type Variant,
 } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
+import { findHeads } from '../src/rules/head-reading.js';
 
 // Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
 const rules = await loadRules({ tie: 'samples' });
 const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
+/** The heads of the rules' head readings (`src/rules/head-reading.ts`), by rule. */
+const heads = new Map(findHeads(rules).map(([i, head]) => [rules[i]!, head]));
 
 /** A poster's words after a message: zh "warning" after a blank and without one (CJK), ru "error" after a dash, ko "error". */
 const OTHER_SCRIPT_WORDS = [' 警告', '的警告', ' — ошибка', ' 오류'];
@@ -137,7 +141,7 @@ for (const rule of rules) {
     const hit = matcher.matchAll(sample.line).find((h) => h.rule.id === rule.id);
     if (!hit) return; // the rule test reports it
     const ti = matcher.triggers.indexOf(rule.trigger);
-    const check = (v: Variant, extra?: (r: MessageResult[]) => string | null): void => {
+    const check = (v: Variant, extra?: (r: MessageResult[]) => string | null, wanted: CauseId | null = want): void => {
       variants++;
       if (/wrapped|padded/.test(v.kind) && !v.lines.some((l) => matcher.candidateTriggers(l).includes(ti))) {
         unfindable++;
@@ -147,14 +151,15 @@ for (const rule of rules) {
       byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
       const r = results(v.lines);
       const got = r.flatMap((x) => (x.match ? [x.match.cause] : []));
-      const problem = !got.includes(want) ? 'cause' : extra ? extra(r) : null;
+      // (`wanted` null: the variant must read no cause.)
+      const problem = (wanted === null ? got.length > 0 : !got.includes(wanted)) ? 'cause' : extra ? extra(r) : null;
       if (problem)
         failures.push({
           rule: rule.id,
           sample: si,
           kind: problem === 'cause' ? v.kind : `${v.kind}: ${problem}`,
           lines: v.lines,
-          want,
+          want: wanted ?? ('(none)' as CauseId),
           got,
         });
     };
@@ -188,6 +193,13 @@ for (const rule of rules) {
     // Retyped without an article after the trigger (a poster's copy from memory).
     const triggerAt = sample.line.indexOf(rule.trigger);
     if (!hit.tail && triggerAt >= 0) for (const v of articlesDropped(sample.line, triggerAt + rule.trigger.length)) check(v);
+    // Cut inside the trigger after its head (a terminal's width): read by the rule's head reading as the line cut
+    // right after the whole trigger is (the values that decide among the rule's causes, or that show a fragment
+    // is this server's, come after it: then the rule's cause for a message without them, or none).
+    const head = heads.get(rule);
+    const triggerEnd = sample.line.indexOf(rule.trigger) + rule.trigger.trimEnd().length;
+    const bare = results([`${sample.line.slice(0, triggerEnd)}...`]).find((x) => x.match)?.match?.cause ?? null;
+    if (head !== undefined) for (const v of cutInsideTrigger(sample.line, head, rule.trigger, rule.servers[0]!)) check(v, undefined, bare);
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
     // Cut short after a word, then the poster's words in another script (issue 10: a zh fix script's comment,
@@ -280,16 +292,25 @@ const NEGATIVE_VARIANTS_KNOWN: Record<string, string> = {
 
 test('no variant of a must-not-match sample reads a cause its own line does not (but for taking its prefix away)', () => {
   const causesOf = (lines: readonly string[]): CauseId[] => results(lines).flatMap((x) => (x.match ? [x.match.cause] : []));
+  const rulesOf = (lines: readonly string[]): string[] => results(lines).flatMap((x) => (x.match ? [x.match.rule.id] : []));
   const wrong = new Map<string, string>();
+  const compare = (key: string, v: Variant, own: ReadonlySet<string>, read: (lines: readonly string[]) => string[]): void => {
+    const added = read(v.lines).filter((c) => !own.has(c));
+    if (added.length) wrong.set(`${key} | ${v.kind}`, `${added.join(', ')}: ${v.lines.join(' ⏎ ')}`);
+  };
   for (const rule of rules)
     rule.samples.nomatch.forEach((s, si) => {
       const own = new Set(causesOf([s.line]));
       // Without its prefix a client-verification line and the stapling message are one text (nginx's `*13 no
       // resolver defined to resolve …` and `no resolver defined to resolve …`): what told them apart is gone.
-      for (const v of variantsOf(s.line, {}, rule.servers[0]!).filter((x) => !x.kind.includes('prefix stripped'))) {
-        const added = causesOf(v.lines).filter((c) => !own.has(c));
-        if (added.length) wrong.set(`${rule.id}#${si} | ${v.kind}`, `${added.join(', ')}: ${v.lines.join(' ⏎ ')}`);
-      }
+      for (const v of variantsOf(s.line, {}, rule.servers[0]!).filter((x) => !x.kind.includes('prefix stripped')))
+        compare(`${rule.id}#${si}`, v, own, causesOf);
+      // Cut inside a head reading's trigger the line holds, after the head: no rule its own line is not. (The
+      // cause may differ: a cut that takes the value deciding among a rule's causes leaves the rule's cause for a
+      // message without it, as the positive variants check.)
+      const ownRules = new Set(rulesOf([s.line]));
+      for (const [r, head] of heads)
+        for (const v of cutInsideTrigger(s.line, head, r.trigger, r.servers[0]!)) compare(`${rule.id}#${si}`, v, ownRules, rulesOf);
     });
   expect([...wrong].filter(([k]) => !(k in NEGATIVE_VARIANTS_KNOWN))).toEqual([]);
   // A known one that no longer reads a cause leaves the list.

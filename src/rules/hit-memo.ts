@@ -59,7 +59,7 @@ export function timeDependent(shared: { notAfter?: string; loggedAt?: string }):
   return shared.notAfter !== undefined || shared.loggedAt !== undefined;
 }
 
-/** What of a rule set goes into {@link hitKeyRest}: its ids, and each `when` field with whether a rule lists values for it. */
+/** What of a rule set goes into {@link hitKeyRest}: its rules (by object), and each `when` field with whether a rule lists values for it. */
 interface KeySpec {
   ids: string;
   fields: [(typeof WHEN_FIELDS)[number], boolean][];
@@ -84,10 +84,19 @@ interface LastKey {
 /** Key specs by the first rule of their set: the sets seen with it (a line's rules are a new array each time, mostly the same few sets). */
 const specs = new WeakMap<Rule, { rules: readonly Rule[]; spec: KeySpec }[]>();
 
+/** A number per rule object: a rule's code and head readings share its id (`code-reading.ts`, `head-reading.ts`). */
+const numbers = new WeakMap<Rule, number>();
+let lastNumber = 0;
+const ruleNumber = (r: Rule): number => {
+  let n = numbers.get(r);
+  if (n === undefined) numbers.set(r, (n = ++lastNumber));
+  return n;
+};
+
 function specOf(rs: readonly Rule[]): KeySpec {
   const seen = rs.length > 0 ? specs.get(rs[0]!) : undefined;
   if (seen) for (const s of seen) if (sameRules(s.rules, rs)) return s.spec;
-  const spec: KeySpec = { ids: rs.map((r) => r.id).join(','), fields: [], last: null };
+  const spec: KeySpec = { ids: rs.map(ruleNumber).join(','), fields: [], last: null };
   for (const f of WHEN_FIELDS) {
     const conds = rs.map((r) => r.when?.[f]).filter((c) => c !== undefined);
     if (conds.length > 0) spec.fields.push([f, conds.some((c) => Array.isArray(c))]);

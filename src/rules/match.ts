@@ -58,7 +58,7 @@ import {
 import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { longestHeld } from './containment.js';
-import { withCodeReadings } from './code-reading.js';
+import { findHeads, withReadings } from './head-reading.js';
 import { articlesOptional, cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
@@ -448,6 +448,8 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
   if (!applies(rule, parsed)) return null;
   const message = messageFor(prepared, rule.trigger);
   if (message === null) return null;
+  // A head reading reads a message cut inside the whole trigger; one that holds it is the rule's own.
+  if (rule.headOf !== undefined && message.toLowerCase().includes(rule.headOf.trim().toLowerCase())) return null;
   // A trigger other programs write too: a fragment counts only with what shows it is this server's message.
   if (rule.fragmentNeedsRe && !rule.fragmentNeedsRe.test(parsed.level ? `[${parsed.level}] ${message}` : message)) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
@@ -613,10 +615,13 @@ export interface Matcher {
  * of its physical lines.
  */
 function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
-  const own = triggers.map((t) => scanKeys(t));
+  // A head reading's trigger (`head-reading.ts`) has the keys of its whole trigger (it holds one of them at
+  // least): no key of its own, and the whole trigger, which holds it and so takes its keys, keeps its own.
+  const wholeOf = new Map(rules.flatMap((r) => (r.headOf === undefined ? [] : [[r.trigger, r.headOf] as const])));
+  const own = triggers.map((t) => scanKeys(wholeOf.get(t) ?? t));
   const base = new Set(own.flat());
   triggers.forEach((t, ti) => {
-    if (rareWords(t).length > 0) return;
+    if (rareWords(t).length > 0 || wholeOf.has(t)) return;
     // Words of its patterns that are code-like, or keys of other triggers already (they cost the scan nothing more).
     const runs = rules.filter((r) => r.trigger === t).flatMap((r) => r.patterns.flatMap((p) => literalRuns(p.regex)));
     const words = runs.flatMap((run) => rareWords(run).filter((w) => base.has(w) || rareWords(w, true).length > 0));
@@ -835,27 +840,33 @@ export function prefilterKeys(rules: readonly Rule[]): string[] {
  * @returns the keys with the rule set's {@link keySignature}
  */
 export function computeScanKeys(rules: readonly Rule[]): PrecomputedKeys {
-  const all = withCodeReadings(rules);
-  return { signature: keySignature(rules), ...keyIndex(all, [...new Set(all.map((r) => r.trigger))]) };
+  const heads = findHeads(rules);
+  const all = withReadings(rules, heads);
+  return { signature: keySignature(rules), ...keyIndex(all, [...new Set(all.map((r) => r.trigger))]), heads };
 }
 
 /**
- * What the scan keys depend on, as a SHA-1 hex digest: each rule's trigger and pattern sources, in order.
- * Any other rule set (user rules, edited rules) has another signature and gets its keys computed.
+ * What the scan keys and the head readings depend on, as a SHA-1 hex digest: each rule's trigger, role,
+ * pattern sources and sample lines, in order. Any other rule set (user rules, edited rules) has another
+ * signature and gets its keys and heads computed.
  */
 export function keySignature(rules: readonly Rule[]): string {
-  return createHash('sha1')
-    .update(JSON.stringify(rules.map((r) => [r.trigger, r.patterns.map((p) => p.regex)])))
-    .digest('hex');
+  const hash = createHash('sha1');
+  for (const r of rules) {
+    hash.update(JSON.stringify([r.trigger, r.role, r.patterns.map((p) => p.regex)]));
+    for (const x of r.samples.match) hash.update(`\n+${x.line}`);
+    for (const x of r.samples.nomatch) hash.update(`\n-${x.line}`);
+    hash.update('\n\n');
+  }
+  return hash.digest('hex');
 }
 
 /**
  * The scan keys: the build's for the same rules, else computed.
- * @param rules the rule set (its signature)
- * @param all the rule set with its code readings ({@link withCodeReadings}), whose `triggers` these are
+ * @param built the build's keys of the rule set, if its signature has them
+ * @param all the rule set with its code and head readings ({@link withReadings}), whose `triggers` these are
  */
-function scanKeysOf(rules: readonly Rule[], all: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
-  const built = precomputedScanKeys(keySignature(rules));
+function scanKeysOf(built: PrecomputedKeys | undefined, all: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
   return built ? { keys: [...built.keys], keyTriggers: built.keyTriggers.map((t) => [...t]) } : keyIndex(all, triggers);
 }
 
@@ -1348,6 +1359,40 @@ function bestMatchOf(
  * Per trigger (in `triggers`' order), its rules in rule order: one pass over the rules (a filter of all
  * rules per trigger was 47 ms of the start with 1 932 rules).
  */
+/**
+ * The matcher's `rulesIn`: the rules whose trigger the text really contains (loosely), from the candidate
+ * triggers; a head reading (`head-reading.ts`) only where its whole trigger is not there (with it, the line is
+ * the rule's own message, not one cut inside it).
+ * @param wholeOf {@link wholeTriggers}
+ */
+function rulesInOf(
+  triggersIn: (norm: string, candidates: readonly number[]) => readonly number[],
+  rulesByTrigger: readonly Rule[][],
+  wholeOf: Int32Array | null,
+): (text: string, candidates: readonly number[]) => Rule[] {
+  // Per trigger, its rules but head readings (another rule may have a head as its trigger: a code reading of
+  // the same message, `code-reading.ts`).
+  const notHeads = wholeOf === null ? [] : rulesByTrigger.map((rs) => rs.filter((r) => r.headOf === undefined));
+  return (text, candidates) => {
+    if (candidates.length === 0) return [];
+    const found = triggersIn(normalizeText(plainText(text)).text, candidates);
+    if (wholeOf === null) return found.flatMap((ti) => rulesByTrigger[ti]!);
+    return found.flatMap((ti) => (wholeOf[ti]! >= 0 && found.includes(wholeOf[ti]!) ? notHeads[ti]! : rulesByTrigger[ti]!));
+  };
+}
+
+/**
+ * Per trigger, the index of the whole trigger a head reading's trigger is the head of (`head-reading.ts`), else -1;
+ * null when the rules have no head reading.
+ */
+function wholeTriggers(all: readonly Rule[], triggers: readonly string[]): Int32Array | null {
+  const heads = all.filter((r) => r.headOf !== undefined);
+  if (heads.length === 0) return null;
+  const out = new Int32Array(triggers.length).fill(-1);
+  for (const r of heads) out[triggers.indexOf(r.trigger)] = triggers.indexOf(r.headOf!);
+  return out;
+}
+
 function rulesOfTriggers(rules: readonly Rule[], triggers: readonly string[]): Rule[][] {
   const byTrigger = new Map<string, Rule[]>(triggers.map((t) => [t, []]));
   for (const r of rules) byTrigger.get(r.trigger)?.push(r);
@@ -1357,9 +1402,10 @@ function rulesOfTriggers(rules: readonly Rule[], triggers: readonly string[]): R
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   // The rules' own triggers first, then those of the readings of Apache messages by their code.
-  const all = withCodeReadings(rules);
+  const built = precomputedScanKeys(keySignature(rules));
+  const all = withReadings(rules, built?.heads);
   const triggers = [...new Set(all.map((r) => r.trigger))];
-  const { keys, keyTriggers } = scanKeysOf(rules, all, triggers);
+  const { keys, keyTriggers } = scanKeysOf(built, all, triggers);
   const planner = new AnchorPlanner(keys);
   // The in-memory path's anchors are chosen on first use (the byte scanner tells which keys a line has).
   let byAnchorList: { anchor: string; keys: number[] }[] | null = null;
@@ -1376,10 +1422,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   const holdsKeys = holdsOf(triggers, keys, keyTriggers, byAnchor, (text, ti) => rulesIn(text, [ti]));
   const holds = (text: string, rule: Rule): boolean => holdsKeys(uncoloured(text), rule);
   /** The rules whose trigger the text really contains (loosely), from the candidate triggers. */
-  const rulesIn = (text: string, candidates: readonly number[]): Rule[] => {
-    if (candidates.length === 0) return [];
-    return triggersIn(normalizeText(plainText(text)).text, candidates).flatMap((ti) => rulesByTrigger[ti]!);
-  };
+  const rulesIn = rulesInOf(triggersIn, rulesByTrigger, wholeTriggers(all, triggers));
 
   const parseOptions: ParseOptions = options.now ? { now: options.now } : {};
   // The last server line matched, parsed and prepared: the joiner asks for its cut readings next (pure steps, reused).

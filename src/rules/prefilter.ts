@@ -173,6 +173,8 @@ export interface PrecomputedKeys {
   keys: string[];
   /** Per key, the indexes of the triggers that have it. */
   keyTriggers: number[][];
+  /** The heads of the rule set's head readings (`rules/head-reading.ts`, `findHeads`): (index of the rule, head). */
+  heads?: [number, string][];
 }
 
 const precomputed = new Map<string, PrecomputedPlan>();

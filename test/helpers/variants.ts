@@ -467,6 +467,28 @@ export function ellipsisAfter(line: string): Variant[] {
   ];
 }
 
+/**
+ * The line cut inside a trigger, after `head` (a beginning of the trigger): at every character from the
+ * head's end to the trigger's, as a terminal at that width shows it: systemd's `systemctl status` and
+ * `journalctl` behind their journal prefix, with `…` in the last column (src/shared/logs-show.c,
+ * print_multiline(): `ellipsize_mem(…, 100)` for a one-line message), and with a poster's `...`. None when the
+ * line does not hold the head followed by the rest of the trigger.
+ */
+export function cutInsideTrigger(line: string, head: string, trigger: string, server: Server): Variant[] {
+  const at = line.indexOf(trigger);
+  if (at < 0 || !trigger.startsWith(head)) return [];
+  const journal = `Dec 06 12:00:01 web1 ${server === 'apache' ? 'apache2' : 'nginx'}[812]: `;
+  const out: Variant[] = [];
+  for (let end = at + head.length; end < at + trigger.trimEnd().length; end++) {
+    out.push({
+      kind: `cut inside the trigger, a terminal's … (systemctl status) at ${end}`,
+      lines: [`${journal}${line.slice(0, end)}\u2026`],
+    });
+    out.push({ kind: `cut inside the trigger, a poster's ... at ${end}`, lines: [`${line.slice(0, end)}...`] });
+  }
+  return out;
+}
+
 /** Ordinary entries of each server (nginx src/os/unix/ngx_process_cycle.c, httpd server/mpm/event/event.c AH00489). */
 const OTHER_ENTRY = {
   nginx: '2024/09/21 23:16:05 [notice] 781#781: signal process started',
