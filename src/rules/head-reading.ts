@@ -7,7 +7,7 @@
  * characters of the message: `"ssl_stapling" ignored, issuer c…`. Such a line held no trigger, and the
  * cut-tolerant twins (`cut.ts`) begin only after a whole one.
  *
- * For every cause rule whose trigger begins with a shorter head that is the rule's alone, the matcher
+ * For every cause or transport rule whose trigger begins with a shorter head that is the rule's alone, the matcher
  * derives a reading, as a rule file could have said it: the trigger is that head (its first whole words,
  * {@link MIN_HEAD} characters at least, that no other rule's trigger or sample line holds, nor a
  * must-not-match sample of its own that lacks the whole trigger); the patterns are the rule's own, used
@@ -104,7 +104,7 @@ export function headOf(trigger: string, fits: (head: string) => boolean): string
 
 /**
  * Every rule's trigger and sample lines in lower case, searched as one text (one `indexOf` per head instead
- * of one `includes` per line: ~1 400 lines for the built-in rules).
+ * of one `includes` per line: ~800 texts for the built-in rules).
  */
 class RuleTexts {
   private readonly texts: string[] = [];
@@ -118,11 +118,12 @@ class RuleTexts {
   constructor(rules: readonly Rule[]) {
     let at = 0;
     const add = (text: string, i: number, own: boolean): void => {
-      this.texts.push(lower(text));
+      const low = lower(text); // (its own length: lower case may be longer, `İ`)
+      this.texts.push(low);
       this.owner.push(i);
       this.ownLine.push(own);
       this.starts.push(at);
-      at += text.length + 1;
+      at += low.length + 1;
     };
     rules.forEach((r, i) => {
       add(r.trigger, i, true);
