@@ -197,9 +197,11 @@ for (const rule of rules) {
     // right after the whole trigger is (the values that decide among the rule's causes, or that show a fragment
     // is this server's, come after it: then the rule's cause for a message without them, or none).
     const head = heads.get(rule);
-    const triggerEnd = sample.line.indexOf(rule.trigger) + rule.trigger.trimEnd().length;
-    const bare = results([`${sample.line.slice(0, triggerEnd)}...`]).find((x) => x.match)?.match?.cause ?? null;
-    if (head !== undefined) for (const v of cutInsideTrigger(sample.line, head, rule.trigger, rule.servers[0]!)) check(v, undefined, bare);
+    if (head !== undefined && triggerAt >= 0) {
+      const bare =
+        results([`${sample.line.slice(0, triggerAt + rule.trigger.trimEnd().length)}...`]).find((x) => x.match)?.match?.cause ?? null;
+      for (const v of cutInsideTrigger(sample.line, head, rule.trigger, rule.servers[0]!)) check(v, undefined, bare);
+    }
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
     // Cut short after a word, then the poster's words in another script (issue 10: a zh fix script's comment,

@@ -68,17 +68,19 @@ export function findHeads(rules: readonly Rule[]): [number, string][] {
   const held = longestHeld(rules.map((r) => r.trigger));
   const out: [number, string][] = [];
   rules.forEach((rule, i) => {
-    if ((rule.role !== 'cause' && rule.role !== 'transport') || rule.headOf !== undefined || held[i]! >= 0) return;
-    const whole = lower(rule.trigger.trim());
+    if ((rule.role !== 'cause' && rule.role !== 'transport') || held[i]! >= 0) return;
+    const trigger = rule.trigger.trim();
+    // Only where a pattern writes the whole trigger as plain text: a cut-tolerant twin begins anywhere in it,
+    // not only at the end of a group the trigger ends in (`SSLStapling: (?<detail>no stapling cache) available`).
+    if (!readingPatterns(rule).some((p) => literalRuns(p.regex, 1).some((run) => run.includes(trigger)))) return;
+    const whole = lower(trigger);
     const keys = scanKeys(rule.trigger);
     // A head the scan finds (it holds one of the trigger's keys) and that no other text holds: other rules'
     // texts and the rule's own must-not-match lines, but for those that hold the whole trigger (what keeps
     // them from the rule, its conditions or the line's other words, is the reading's too, or cut away).
     const counts = (t: number): boolean => !texts.isOwn(t, i) && !texts.text(t).includes(whole);
     const head = headOf(rule.trigger, (h) => keys.some((k) => h.includes(k)) && !texts.someHolds(lower(h), counts));
-    // (Only where a pattern writes the whole trigger as plain text: a cut-tolerant twin begins anywhere in it,
-    // not only at the end of a group the trigger ends in, `SSLStapling: (?<detail>no stapling cache) available`.)
-    if (head !== null && readingPatterns(rule).some((p) => literalRuns(p.regex, 1).some((run) => run.includes(rule.trigger.trim())))) out.push([i, head]);
+    if (head !== null) out.push([i, head]);
   });
   return out;
 }
