@@ -114,11 +114,15 @@ describeReal('journald central: journal-remote, journalctl -o json | stapling-do
           ...e,
           __REALTIME_TIMESTAMP: String(BigInt(Date.now()) * 1000n + BigInt(i)),
         }));
-      expect((await remote.upload(now())).status).toBe(202);
+      // Each wait listens before its upload: journal-remote answers 202 once the entries are written, so the
+      // finding can be printed before the upload's promise settles, and output nobody listens to is lost.
       const isRevoked = (e: F & { event: string }) => e.cause === 'certificate-revoked' && e.host === 'web02';
-      await waitForOutput(child, (o) => events(o).some((e) => isRevoked(e) && e.event === 'new'), 15_000);
+      const added = waitForOutput(child, (o) => events(o).some((e) => isRevoked(e) && e.event === 'new'), 15_000);
       expect((await remote.upload(now())).status).toBe(202);
-      await waitForOutput(child, (o) => events(o).some((e) => isRevoked(e) && e.event === 'update' && e.count === 2), 15_000);
+      await added;
+      const updated = waitForOutput(child, (o) => events(o).some((e) => isRevoked(e) && e.event === 'update' && e.count === 2), 15_000);
+      expect((await remote.upload(now())).status).toBe(202);
+      await updated;
       child.kill('SIGTERM');
       expect(await exited).toBe(1); // findings at or above warning
     } finally {
