@@ -152,6 +152,9 @@ export interface ParsedLine {
    * host of a JSON log record (journald `_HOSTNAME`, ECS `host.name`, rsyslog template `host`).
    * Absent when the line does not say (the input's path may then tell: `--host-from-path`). */
   host?: string;
+  /** How many times the server wrote the message this one line stands for: N of rsyslog's
+   * `message repeated N times: [ … ]` (`src/parse/wrappers.ts`); absent for a line that stands for itself. */
+  repeated?: number;
   /** The JSON log record the line was decoded from (`src/parse/record.ts`); absent for a text line. */
   record?: RecordKind;
   /** The systemd unit of a journald record (`_SYSTEMD_UNIT`, e.g. `nginx.service`). */

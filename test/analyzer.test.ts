@@ -1,6 +1,7 @@
 /**
  * Correlation and aggregation in the pure core, on real lines (issue 2 seeds, catalogue §1 quotes).
  */
+import fs from 'node:fs';
 import { analyze, createAnalyzer, type AnalyzerEvent } from '../src/findings/analyzer.js';
 import { renderFinding } from '../src/findings/render.js';
 import { loadRules } from '../src/rules/load.js';
@@ -146,6 +147,20 @@ test('repeats of one nginx failure aggregate with a count and first/last time; e
   });
   expect(f.evidence.map((e) => e.line)).toEqual([1, 2, 12]);
   expect(f.subject.responder).toBe('ocsp.startssl.com');
+});
+
+test("rsyslog's `message repeated N times` line counts N occurrences; its timeline holds them; the file's lines are counted as lines", () => {
+  // Captured from rsyslogd 8.2302 (Debian 12), `$RepeatedMsgReduction on`: four, then three identical real lines
+  // (samples/real/) sent with `logger -u`; test/fleet/rsyslog-repeated.test.ts makes the same with a live rsyslogd.
+  const text = fs.readFileSync(new URL('./fixtures/rsyslog/repeated-message-reduction.log', import.meta.url), 'utf8');
+  const r = analyze(text, rules, { now: new Date('2026-12-06T16:00:00') });
+  const counts = r.findings.map((f) => [f.cause, f.server, f.count, f.evidence.map((e) => e.line), f.host]);
+  expect(counts).toEqual([
+    ['certificate-revoked', 'apache', 3, [3, 4], 'vm'],
+    ['responder-unreachable', 'nginx', 4, [1, 2], 'vm'],
+  ]);
+  expect(r.stats.lines).toBe(5);
+  expect(r.findings.map((f) => f.timeline?.episodes.reduce((n, e) => n + e.count, 0))).toEqual([3, 4]);
 });
 
 test('different responders are different findings', () => {

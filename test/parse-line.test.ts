@@ -154,6 +154,36 @@ const cases: Case[] = [
     { server: 'apache', wrapper: 'syslog', format: 'apache24', pid: 22034, time: '2024-11-21T10:00:00', code: 'AH02217' },
   ],
   [
+    // rsyslogd 8.2302 (Debian 12), `$RepeatedMsgReduction on`, imuxsock, RSYSLOG_TraditionalFileFormat: four
+    // identical messages from `logger -t apache2` written as the first and this line (runtime/ratelimit.c).
+    "rsyslog's repeated-message reduction: the message inside, N occurrences",
+    'Dec  6 15:28:06 vm apache2: message repeated 3 times: [ [Mon Nov 23 02:17:03.236717 2026] [ssl:error] [pid 5868:tid 5871] AH01941: stapling_renew_response: responder error]',
+    {
+      server: 'apache',
+      wrapper: 'syslog',
+      format: 'apache24',
+      pid: 5868,
+      code: 'AH01941',
+      host: 'vm',
+      repeated: 3,
+      time: '2026-11-23T02:17:03.236717',
+      message: 'stapling_renew_response: responder error',
+    },
+  ],
+  [
+    "rsyslog's repeated-message reduction around a message without a leading blank (imudp), nginx's",
+    'Nov 21 10:00:00 web1 nginx: message repeated 2 times: [2024/11/21 10:00:00 [error] 123#123: OCSP responder timed out (110: Connection timed out) while requesting certificate status, responder: r3.o.lencr.org, peer: 192.0.2.8:80, certificate: "/etc/ssl/site.pem"]',
+    {
+      server: 'nginx',
+      wrapper: 'syslog',
+      format: 'nginx',
+      pid: 123,
+      host: 'web1',
+      repeated: 2,
+      context: { responder: 'r3.o.lencr.org', peer: '192.0.2.8:80', certificate: '/etc/ssl/site.pem' },
+    },
+  ],
+  [
     'syslog with a message nginx did not prefix (stderr captured by journald)',
     'Nov 21 10:00:00 web1 nginx[123]: nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/path/to/fullchain.cer"',
     { server: 'nginx', wrapper: 'syslog', format: 'nginx-stderr', level: 'warn', pid: 123 },
@@ -370,6 +400,21 @@ test('every field is present, null when absent', () => {
     context: null,
     message: 'anything at all',
   });
+});
+
+test("rsyslog's repeated-message reduction: a message cut at 800 bytes inside the brackets is read as a line cut there; a line that only says so is not that wrapper", () => {
+  const line = `2024/11/21 10:00:00 [warn] 123#123: "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/ssl/${'x'.repeat(900)}.pem"`;
+  const cut = line.slice(0, 800); // ratelimitGenRepMsg(): "[%.800s]"
+  const p = parseLine(`Nov 21 10:00:00 web1 nginx:  message repeated 5 times: [${cut}]`, { now: NOW });
+  expect(p).toMatchObject({ format: 'nginx', repeated: 5, message: cut.slice(cut.indexOf('"ssl_stapling"')) });
+  // Not the wrapper: no count or bracket after it, or words in front of it.
+  for (const other of [
+    'Nov 21 10:00:00 web1 nginx: message repeated many times: [2024/11/21 10:00:00 [error] 123#123: x]',
+    'Nov 21 10:00:00 web1 rsyslogd: last message repeated 3 times',
+    'Nov 21 10:00:00 web1 nginx: the message repeated 3 times: [2024/11/21 10:00:00 [error] 123#123: x]',
+  ]) {
+    expect(parseLine(other, { now: NOW }).repeated).toBeUndefined();
+  }
 });
 
 test('a trailing CR (CRLF file) is not part of the message', () => {

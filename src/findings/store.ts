@@ -350,9 +350,9 @@ function episodeBudget(findings: Map<string, FindingState>, budget: number) {
   let held = 0;
   return {
     limit,
-    add(f: FindingState, time: string | null, t: number | null): void {
+    add(f: FindingState, time: string | null, t: number | null, count: number): void {
       const before = f.timeline.episodeCount;
-      f.timeline.add(time, 1, t);
+      f.timeline.add(time, count, t);
       held += f.timeline.episodeCount - before;
       while (held > budget && limit.max > MIN_EPISODES_PER_FINDING) {
         limit.max = Math.max(MIN_EPISODES_PER_FINDING, Math.floor((limit.max * 3) / 4));
@@ -534,8 +534,10 @@ export function createFindingStore(options: FindingStoreOptions = {}): FindingSt
       const t = timeMs(m.parsed.time);
       const second = isSecondPass(f, m, t, key);
       if (!second) {
-        f.count++;
-        episodes.add(f, m.parsed.time, t);
+        // rsyslog's `message repeated N times` line stands for N occurrences of its message.
+        const n = m.parsed.repeated ?? 1;
+        f.count += n;
+        episodes.add(f, m.parsed.time, t, n);
       }
       const prev = f.lastOcc;
       if (key === f.key) key = f.key; // the finding's own string, not this line's copy

@@ -144,6 +144,7 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
     p.time = p.time ?? u.time;
     p.pid = p.pid ?? u.pid;
     if (u.host) p.host = u.host;
+    if (u.repeated !== null) p.repeated = u.repeated;
     return p;
   }
   const bare = unenclosed(u.rest);
@@ -161,6 +162,7 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   e.pid = e.pid ?? u.pid;
   e.server = e.server ?? u.server;
   if (u.host) e.host = u.host;
+  if (u.repeated !== null) e.repeated = u.repeated;
   // Apache writing through syslog without our exact prefix, or a custom ErrorLogFormat: keep the tag.
   // (Only when an AH tag is there at all: a linear check that spares the bounded search on long lines.)
   const loose = AH_TAG.test(u.rest) ? LOOSE_AH.exec(u.rest)?.groups : undefined;

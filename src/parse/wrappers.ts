@@ -20,6 +20,8 @@
  *   CRI timestamps with `stdout`/`stderr` and `F`/`P`, `docker compose` service names
  *   (`proxy     | `, `web_1  | `, `web-1  | `), supervisor/forego process names (`nginx.1    | `),
  *   `kubectl logs --prefix` (`[pod/<pod>/<container>] `); up to three layers.
+ * - rsyslog's repeated-message reduction after the syslog header (`message repeated 3 times: [ … ]`,
+ *   {@link repeatedLayer}): the message inside, and how many times it stands for.
  *
  * - a JSON member whose string value is the line (`"message": "…",` of a record shown pretty-printed, a
  *   piece of a record without its braces), or a logfmt line's `msg="…"`: the value, decoded
@@ -44,6 +46,9 @@ export interface Unwrapped {
   server: Server | null;
   /** HOSTNAME of the syslog/journald header (RFC 3164/5424, journalctl's short formats; `-` is none). */
   host: string | null;
+  /** How many times the server wrote the message this line stands for, when rsyslog reduced repeats
+   * ({@link repeatedLayer}); null for a line that stands for itself. */
+  repeated: number | null;
 }
 
 const ISO_TS = '\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d+)?(?:Z| ?[+-]\\d{2}:?\\d{2})?';
@@ -55,6 +60,8 @@ const CONTAINER = new RegExp(
     '(?<rest>.*)$',
   's',
 );
+const REPEATED_START = 'message repeated ';
+const REPEATED = /^ ?message repeated (?<n>\d{1,9}) times: \[ ?(?<msg>.*)$/s;
 const KUBECTL = /^\[pod\/[\w.-]+\/[\w.-]+\] (?<rest>.*)$/s;
 
 // Where a server line starts (Apache `[`, nginx `YYYY/MM/`, `nginx: [`, `AHnnnnn: `): only there may a tag
@@ -251,12 +258,31 @@ export function unmarked(line: string): string {
 }
 
 /**
+ * rsyslog's repeated-message reduction (`$RepeatedMsgReduction on`, Ubuntu's default rsyslog.conf): a run of
+ * identical messages from one input is written once, then as ` message repeated N times: [MSG]` where N is
+ * how many were suppressed and MSG (its first 800 bytes) the message as it came, usually with its leading blank.
+ * Source: rsyslog runtime/ratelimit.c `ratelimitGenRepMsg()` (`" message repeated %d times: [%.800s]"`,
+ * v8.2302 to today), checked on rsyslogd 8.2302 (Debian 12). A message longer than 800 bytes is cut there:
+ * the bracket then closes the cut (a fragment, read as the line cut at that point).
+ * @returns the message inside and N, or null when the text is not such a line
+ */
+function repeatedLayer(rest: string): { rest: string; count: number } | null {
+  const at = rest.charCodeAt(0) === 0x20 ? 1 : 0;
+  if (!rest.startsWith(REPEATED_START, at)) return null;
+  const m = REPEATED.exec(rest);
+  if (!m) return null;
+  // The closing bracket is the wrapper's (a paste cut before it leaves the message's own, if it has one).
+  const inner = m.groups!.msg!;
+  return { rest: inner.endsWith(']') ? inner.slice(0, -1) : inner, count: Number(m.groups!.n) };
+}
+
+/**
  * Remove the wrappers in front of a server line.
  * @param line the line without its line end
  * @param now reference time for syslog timestamps without a year
  */
 export function unwrap(line: string, now: () => Date): Unwrapped {
-  if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null, host: null };
+  if (bare(line)) return { rest: line, wrapper: null, time: null, pid: null, server: null, host: null, repeated: null };
   const member = jsonMemberValue(line);
   const inner = member ?? line;
   const c = containerLayers(inner);
@@ -273,5 +299,10 @@ export function unwrap(line: string, now: () => Date): Unwrapped {
     server = serverFromTag(s.g.tag);
   }
   const host = s?.g.host && s.g.host !== '-' ? s.g.host : member !== null && line.includes('=') ? logfmtHost(line) : null;
-  return { rest, wrapper, time, pid, server, host };
+  const r = repeatedLayer(rest);
+  if (r) {
+    rest = r.rest;
+    wrapper = wrapper ?? 'syslog';
+  }
+  return { rest, wrapper, time, pid, server, host, repeated: r?.count ?? null };
 }

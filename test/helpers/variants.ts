@@ -189,6 +189,23 @@ export function wrapped(line: string, server: Server): Variant[] {
 }
 
 /**
+ * The line as rsyslog writes a run of it with `$RepeatedMsgReduction on` (Ubuntu's default rsyslog.conf): ` message
+ * repeated N times: [MSG]` after the syslog header, MSG with the blank it came with (runtime/ratelimit.c
+ * `ratelimitGenRepMsg()`; captured from rsyslogd 8.2302 in RSYSLOG_TraditionalFileFormat), and in RSYSLOG_FileFormat
+ * from an input whose MSG has no leading blank (imudp).
+ */
+export function repeatedBySyslog(line: string, server: Server): Variant[] {
+  const tag = server === 'apache' ? 'apache2' : 'nginx';
+  return [
+    { kind: "behind rsyslog's repeated-message reduction", lines: [`Sep 21 23:16:06 web1 ${tag}: message repeated 3 times: [ ${line}]`] },
+    {
+      kind: "behind rsyslog's repeated-message reduction (RSYSLOG_FileFormat, no blank inside)",
+      lines: [`2024-09-21T23:16:06.123456+02:00 web1 ${tag}: message repeated 12 times: [${line}]`],
+    },
+  ].map((v) => ({ ...v, host: 'web1' }));
+}
+
+/**
  * The line inside a JSON record of a shipper the tool has no dedicated decoder for (read as a `json`
  * record: `src/parse/record.ts`): GELF 1.1 (Docker's gelf driver), Fluent Bit's Kubernetes filter, and a
  * JSON logger's `msg` (pino, bunyan, zap).
@@ -706,6 +723,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...configTested(line, parseLine(line).server ?? server));
   out.push(...followedByOtherLines(line, parseLine(line).server ?? server));
   out.push(...wrapped(line, parseLine(line).server ?? server));
+  out.push(...repeatedBySyslog(line, parseLine(line).server ?? server));
   out.push(...jsonRecords(line));
   out.push(...enclosed(line));
   out.push(...markedUp(line));
