@@ -83,10 +83,12 @@ export function severityOf(f: Pick<FindingData, 'severity' | 'subject' | 'data' 
 
 /** The parts of a finding its wording depends on; without `ruleIds` it is worded as mod_ssl's, not mod_gnutls's. */
 export type Wordable = Pick<FindingData, 'cause' | 'server' | 'subject' | 'data' | 'inspection' | 'aggregate' | 'origin'> &
-  Partial<Pick<FindingData, 'ruleIds'>>;
+  Partial<Pick<FindingData, 'ruleIds' | 'evidence'>>;
 
+/** The context of a finding's wording: its values, its rules, and what a cut took from its evidence lines. */
 export function contextOf(f: Wordable): CauseContext {
-  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection), f.origin === 'check', f.ruleIds);
+  const lost = new Set((f.evidence ?? []).flatMap((e) => e.cut?.tail?.missing ?? []));
+  return causeContext(f.server, f.subject, f.data, factsOf(f.inspection), f.origin === 'check', f.ruleIds, lost);
 }
 
 /**

@@ -430,6 +430,7 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
   // One level: the store replaces its lists of peers and pids (concat), never changes them in place.
   const subject = { ...f.subject };
   const data = { ...f.details };
+  const evidence = evidenceList(f);
   return {
     id: f.id,
     cause: f.cause,
@@ -447,13 +448,14 @@ function snapshotOf(f: FindingState, registry: CauseRegistry): FindingData {
         subject,
         data,
         ruleIds: f.ruleIds,
+        evidence,
         ...(f.aggregate ? { aggregate: aggregateOf(f.aggregate) } : {}),
       },
       registry,
     ),
     data,
     subject,
-    evidence: evidenceList(f),
+    evidence,
     evidenceOmitted: f.evidenceOmitted,
     timeline: f.timeline.snapshot(),
     ...(f.aggregate ? { aggregate: aggregateOf(f.aggregate) } : {}),

@@ -443,8 +443,10 @@ function twinsOf(pattern: CompiledPattern, trigger: string): Twins {
  * short after the identifying phrase, or whose values lost their quotes (a retyped line), or both, or
  * that lost an article (retyped too). Each pattern in turn: its cut-tolerant twin, then its unquoted twin
  * whole, then cut, then its twin without articles whole, then cut.
+ * @param settle the reading is the message's (not the joiner's question whether it may go on): a cut that
+ *   leaves the cause undecided gets the least specific reading ({@link undecidedCause}), not the first pattern's
  */
-export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared): RuleHit | null {
+export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared, settle = false): RuleHit | null {
   if (!applies(rule, parsed)) return null;
   const message = messageFor(prepared, rule.trigger);
   if (message === null) return null;
@@ -454,28 +456,58 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared)
   if (rule.fragmentNeedsRe && !rule.fragmentNeedsRe.test(parsed.level ? `[${parsed.level}] ${message}` : message)) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
     for (const pattern of rule.compiled) {
-      const t = twinsOf(pattern, rule.trigger);
-      const values = (m: RegExpExecArray): Values => ({ ...prepared.shared, ...groupsToValues(m.groups) });
-      const cut = (twin: CutTwin | null): RuleHit | null => {
-        const m = twin?.re.exec(text);
-        if (!twin || !m) return null;
-        const hit = hitFrom(rule, pattern, parsed, values(m));
-        const missing = [...new Set(twin.names)].filter((n) => hit.values[n as ValueName] === undefined) as ValueName[];
-        return { ...hit, tail: { missing } };
-      };
-      const hit = cut(t.cut);
-      if (hit) return hit;
-      const whole = t.unquoted?.exec(text);
-      if (whole) return hitFrom(rule, pattern, parsed, values(whole));
-      const unquotedCut = cut(t.unquotedCut);
-      if (unquotedCut) return unquotedCut;
-      const retyped = t.articles?.exec(text);
-      if (retyped) return hitFrom(rule, pattern, parsed, values(retyped));
-      const retypedCut = cut(t.articlesCut);
-      if (retypedCut) return retypedCut;
+      const hit = cutPatternHit(rule, pattern, parsed, prepared, text);
+      if (!hit) continue;
+      // (Only a message cut short: one retyped whole, without quotes or articles, is what its pattern says.)
+      return settle && hit.tail ? undecidedCause(rule, pattern, hit, (q) => cutPatternHit(rule, q, parsed, prepared, text)) : hit;
     }
   }
   return null;
+}
+
+/** One pattern of {@link matchRuleCut} on one form of the message: its cut twin, unquoted and retyped forms, in turn. */
+function cutPatternHit(rule: Rule, pattern: CompiledPattern, parsed: ParsedLine, prepared: Prepared, text: string): RuleHit | null {
+  const t = twinsOf(pattern, rule.trigger);
+  const values = (m: RegExpExecArray): Values => ({ ...prepared.shared, ...groupsToValues(m.groups) });
+  const cut = (twin: CutTwin | null): RuleHit | null => {
+    const m = twin?.re.exec(text);
+    if (!twin || !m) return null;
+    const hit = hitFrom(rule, pattern, parsed, values(m));
+    const missing = [...new Set(twin.names)].filter((n) => hit.values[n as ValueName] === undefined) as ValueName[];
+    return { ...hit, tail: { missing } };
+  };
+  const hit = cut(t.cut);
+  if (hit) return hit;
+  const whole = t.unquoted?.exec(text);
+  if (whole) return hitFrom(rule, pattern, parsed, values(whole));
+  const unquotedCut = cut(t.unquotedCut);
+  if (unquotedCut) return unquotedCut;
+  const retyped = t.articles?.exec(text);
+  if (retyped) return hitFrom(rule, pattern, parsed, values(retyped));
+  return cut(t.articlesCut);
+}
+
+/**
+ * A cut message that more than one of a rule's patterns can be the start of, where those patterns name
+ * different causes (`certificate status "…`: revoked or unknown; mod_gnutls `… for certificate 0 in cha…`: no
+ * OCSP URI or another reason): the cut took what decides, so the reading is the least specific one the text
+ * allows, not the first pattern's (before: `certificate-revoked`, an error, for a status nobody can read). That
+ * is the rule's catch-all (its last pattern, which takes what the others do not) when the text can be its start,
+ * else the pattern that has the rule's own cause (its default), else the first. Rules whose patterns name no
+ * cause of their own are not asked.
+ * @param hitOf the cut reading of another pattern of the rule on the same text, or null
+ */
+function undecidedCause(rule: Rule, first: CompiledPattern, hit: RuleHit, hitOf: (q: CompiledPattern) => RuleHit | null): RuleHit {
+  if (!rule.compiled.some((q) => q.cause !== undefined)) return hit;
+  const hits = [hit];
+  for (const q of rule.compiled.slice(rule.compiled.indexOf(first) + 1)) {
+    const h = hitOf(q);
+    if (h) hits.push(h);
+  }
+  if (hits.every((h) => h.cause === hit.cause)) return hit;
+  const last = hits[hits.length - 1]!;
+  if (isCatchAll(rule, last.pattern)) return last;
+  return hits.find((h) => (h.pattern.cause ?? rule.cause) === rule.cause) ?? hit;
 }
 
 /**
@@ -761,7 +793,7 @@ function cutProseHits(parsed: ParsedLine, rs: readonly Rule[]): RuleHit[] {
     if (message === '' || !normalizeText(message).cutMarker) continue;
     const p: ParsedLine = { ...parsed, message };
     const q = prepare(p);
-    const hits = rs.flatMap((r) => matchRuleCut(r, p, q) ?? []);
+    const hits = rs.flatMap((r) => matchRuleCut(r, p, q, true) ?? []);
     if (hits.length > 0) return hits;
   }
   return [];
@@ -779,7 +811,7 @@ function codeSpanHits(message: string, rs: readonly Rule[]): RuleHit[] {
     let q: Prepared | undefined;
     const lazy = (): Prepared => (q ??= prepare(p));
     let hits = rs.flatMap((r) => matchRule(r, p, lazy) ?? []);
-    if (hits.length === 0 && q) hits = rs.flatMap((r) => matchRuleCut(r, p, q!) ?? []);
+    if (hits.length === 0 && q) hits = rs.flatMap((r) => matchRuleCut(r, p, q!, true) ?? []);
     if (hits.length > 0) return hits;
   }
   return [];
@@ -803,7 +835,7 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
   }
   if (hits.length === 0 && prepared) {
     for (const r of rs) {
-      const h = matchRuleCut(r, parsed, prepared);
+      const h = matchRuleCut(r, parsed, prepared, true);
       if (h) hits.push(h);
     }
   }

@@ -13,6 +13,7 @@ import {
   luaReplaceCertificate,
   luaStaplingOff,
   staplingFileSteps,
+  step,
   type CauseModule,
 } from './kit.js';
 
@@ -35,6 +36,21 @@ function luaFix(c: CauseContext): { summary: string; steps: FixStep[] } {
   };
 }
 
+/** The fix of a line cut before its status: read the status first, then the fix for each. */
+function statusCutFix(c: CauseContext): { summary: string; steps: FixStep[] } {
+  const where = c.nginx ? 'the nginx error log' : "the virtual host's ErrorLog";
+  return {
+    summary: 'Read the whole line for the status, then act on it.',
+    steps: [
+      step({ action: 'check', text: `Find the whole line in ${where}: it says the status, revoked or unknown.` }),
+      checkResponder(
+        c,
+        `If revoked, replace ${c.cert} now; if unknown, check that the responder is the issuing CA's and that the chain names the right issuer.`,
+      ),
+    ],
+  };
+}
+
 export const certificateStatusUnknown: CauseModule = {
   id: 'certificate-status-unknown',
   title: 'Certificate unknown to the responder',
@@ -48,8 +64,14 @@ export const certificateStatusUnknown: CauseModule = {
   },
   captured: 'Apache 2.4.68, nginx 1.22.1 (samples/real); mod_md 2.6.10',
   inspections: ['ocsp-url'],
-  variant: (c) => (c.d.file && c.nginx ? 'stapling-file' : 'default'),
+  // A line cut before its status (`certificate status "…`, AH02969 `… response has certificate sta…`): the rule
+  // has two patterns, revoked and unknown, and the matcher gives it this cause as its own (src/rules/match.ts,
+  // `undecidedCause`), so the sentence says what is and is not known.
+  variant: (c) =>
+    c.d.file && c.nginx ? 'stapling-file' : c.d.certStatus === undefined && c.lost.has('certStatus') ? 'status-cut' : 'default',
   messages: {
+    'status-cut': (c) =>
+      `${c.resp} did not answer "good" for ${c.cert}${c.s.serial && !c.s.certSubject ? ` (serial ${c.s.serial})` : ''}, but the line was cut before the status: revoked (replace the certificate now) or unknown to the responder.`,
     'stapling-file': (c) =>
       `The ssl_stapling_file "${c.d.file}" says the responder does not know ${c.cert} (status unknown): nginx staples it anyway and clients reject it.`,
     default: (c) =>
@@ -57,6 +79,7 @@ export const certificateStatusUnknown: CauseModule = {
   },
   fix(c) {
     if (c.lua) return luaFix(c);
+    if (c.d.certStatus === undefined && c.lost.has('certStatus')) return statusCutFix(c);
     if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} from the issuing CA's responder.`, steps: staplingFileSteps(c) };
     const steps = [
       checkResponder(

@@ -16,6 +16,7 @@ import type {
   InspectionCheckId,
   MissingCertificate,
   Server,
+  ValueName,
   Values,
 } from '../../types.js';
 
@@ -195,6 +196,8 @@ export interface CauseContext {
   file: string | undefined;
   /** Set when the finding is a summary finding (see {@link SummaryFacts}); its subject `s` is then empty. */
   summary?: SummaryFacts;
+  /** Values a cut took from the finding's evidence lines (their `cut.tail.missing`): a fragment's, never a whole line's. */
+  lost: ReadonlySet<ValueName>;
 }
 
 /**
@@ -319,6 +322,7 @@ function responderLabel(s: FindingSubject): string {
  * The context of a finding's wording.
  * @param ruleIds the finding's rules: `gnutls-*` ones make it mod_gnutls's ({@link fromGnutls}), `lua-*` ones a
  * Lua script's ({@link luaScriptOf})
+ * @param lost values a cut took from the finding's evidence lines ({@link CauseContext.lost})
  */
 export function causeContext(
   server: Server | null,
@@ -327,6 +331,7 @@ export function causeContext(
   facts?: InspectionFacts,
   check = false,
   ruleIds: readonly string[] = [],
+  lost: ReadonlySet<ValueName> = new Set(),
 ): CauseContext {
   const nginx = server === 'nginx';
   const gnutls = !nginx && fromGnutls(ruleIds);
@@ -348,6 +353,7 @@ export function causeContext(
     le: isLetsEncrypt(s) || facts?.letsEncrypt === true,
     missingIssuer: facts?.missing.find((m) => m.role === 'issuer' && m.neededIn === 'certificate-file'),
     file: facts?.certificateFile ?? s.certificate,
+    lost,
   };
 }
 
