@@ -271,7 +271,8 @@ function repeatedLayer(rest: string): { rest: string; count: number } | null {
   if (!rest.startsWith(REPEATED_START, at)) return null;
   const m = REPEATED.exec(rest);
   if (!m) return null;
-  // The closing bracket is the wrapper's (a paste cut before it leaves the message's own, if it has one).
+  // The closing bracket is the wrapper's. (A paste that cut it off leaves a message ending in its own `]`, an
+  // Apache certificate block, without that one: the block then reads as cut, which it may well be.)
   const inner = m.groups!.msg!;
   return { rest: inner.endsWith(']') ? inner.slice(0, -1) : inner, count: Number(m.groups!.n) };
 }
