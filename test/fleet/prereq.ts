@@ -9,13 +9,14 @@ import fs from 'node:fs';
 import { describeIfPresent } from '../helpers/prerequisites.js';
 
 /** What a fleet suite may need. */
-export type Need = 'root' | 'rsyslogd' | 'journal-remote' | 'journalctl';
+export type Need = 'root' | 'rsyslogd' | 'journal-remote' | 'journalctl' | 'logger';
 
 /** Where Debian (bookworm) installs the engines; the first path that exists is used. */
 export const ENGINE_PATHS: Record<Exclude<Need, 'root'>, string[]> = {
   rsyslogd: ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'],
   'journal-remote': ['/lib/systemd/systemd-journal-remote', '/usr/lib/systemd/systemd-journal-remote'],
   journalctl: ['/usr/bin/journalctl', '/bin/journalctl'],
+  logger: ['/usr/bin/logger', '/bin/logger'],
 };
 
 /** The Debian package that provides each engine. */
@@ -23,6 +24,7 @@ const PACKAGE: Record<Exclude<Need, 'root'>, string> = {
   rsyslogd: 'rsyslog',
   'journal-remote': 'systemd-journal-remote',
   journalctl: 'systemd',
+  logger: 'bsdutils',
 };
 
 /** Absolute path of an engine binary, or null when it is not installed. */

@@ -12,12 +12,12 @@ import path from 'node:path';
 import type { Report } from '../../src/findings/analyzer.js';
 import { runCli } from '../helpers/cli.js';
 import { stopAll, waitFor } from '../servers/proc.js';
-import { describeWithEngines } from './prereq.js';
+import { describeWithEngines, enginePath } from './prereq.js';
 import { realLines } from './real-lines.js';
 import { RsyslogInstance } from './rsyslog.js';
 import { rsString } from './rsyslog-config.js';
 
-describeWithEngines("rsyslog's repeated-message reduction (real rsyslogd, imuxsock)", ['root', 'rsyslogd'], () => {
+describeWithEngines("rsyslog's repeated-message reduction (real rsyslogd, imuxsock)", ['root', 'rsyslogd', 'logger'], () => {
   let dir: string;
   let rs: RsyslogInstance;
   let socket: string;
@@ -50,7 +50,10 @@ describeWithEngines("rsyslog's repeated-message reduction (real rsyslogd, imuxso
   /** Send each message through the instance's socket, one `logger` call per message, in order (whole: logger cuts at 1 KiB by default). */
   const send = (tag: string, messages: string[]): void => {
     for (const m of messages) {
-      const r = spawnSync('logger', ['-u', socket, '--size', '8192', '-t', tag, '--', m], { encoding: 'utf8', timeout: 10_000 });
+      const r = spawnSync(enginePath('logger')!, ['-u', socket, '--size', '8192', '-t', tag, '--', m], {
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
       if (r.status !== 0) throw new Error(`logger failed (${r.status}): ${r.stderr}`);
     }
   };
