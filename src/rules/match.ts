@@ -649,11 +649,12 @@ export interface Matcher {
 function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
   // A head reading's trigger (`head-reading.ts`) has the keys of its whole trigger (it holds one of them at
   // least): no key of its own, and the whole trigger, which holds it and so takes its keys, keeps its own.
-  const wholeOf = new Map(rules.flatMap((r) => (r.headOf === undefined ? [] : [[r.trigger, r.headOf] as const])));
-  const own = triggers.map((t) => scanKeys(wholeOf.get(t) ?? t));
+  const whole = wholeTriggers(rules, triggers);
+  const isHead = (ti: number): boolean => whole !== null && whole[ti]! >= 0;
+  const own = triggers.map((t, ti) => scanKeys(isHead(ti) ? triggers[whole![ti]!]! : t));
   const base = new Set(own.flat());
   triggers.forEach((t, ti) => {
-    if (rareWords(t).length > 0 || wholeOf.has(t)) return;
+    if (rareWords(t).length > 0 || isHead(ti)) return;
     // Words of its patterns that are code-like, or keys of other triggers already (they cost the scan nothing more).
     const runs = rules.filter((r) => r.trigger === t).flatMap((r) => r.patterns.flatMap((p) => literalRuns(p.regex)));
     const words = runs.flatMap((run) => rareWords(run).filter((w) => base.has(w) || rareWords(w, true).length > 0));

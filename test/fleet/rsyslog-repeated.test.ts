@@ -5,13 +5,12 @@
  * 800 bytes. Real stapling lines from samples/real/ are sent through imuxsock on the instance's own socket
  * with `logger -u`; the file rsyslogd writes (RSYSLOG_TraditionalFileFormat) is read by the CLI.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../../src/findings/analyzer.js';
 import { runCli } from '../helpers/cli.js';
-import { stopAll, waitFor } from '../servers/proc.js';
+import { readIfExists, runOk, stopAll, waitFor } from '../servers/proc.js';
 import { describeWithEngines, enginePath } from './prereq.js';
 import { realLines } from './real-lines.js';
 import { RsyslogInstance } from './rsyslog.js';
@@ -48,14 +47,9 @@ describeWithEngines("rsyslog's repeated-message reduction (real rsyslogd, imuxso
   }, 30_000);
 
   /** Send each message through the instance's socket, one `logger` call per message, in order (whole: logger cuts at 1 KiB by default). */
-  const send = (tag: string, messages: string[]): void => {
-    for (const m of messages) {
-      const r = spawnSync(enginePath('logger')!, ['-u', socket, '--size', '8192', '-t', tag, '--', m], {
-        encoding: 'utf8',
-        timeout: 10_000,
-      });
-      if (r.status !== 0) throw new Error(`logger failed (${r.status}): ${r.stderr}`);
-    }
+  const send = async (tag: string, messages: string[]): Promise<void> => {
+    for (const m of messages)
+      await runOk(enginePath('logger')!, ['-u', socket, '--size', '8192', '-t', tag, '--', m], { timeoutMs: 10_000 });
   };
 
   test('a run of identical stapling lines is one line and a "message repeated N times" line: the finding counts every occurrence', async () => {
@@ -65,11 +59,11 @@ describeWithEngines("rsyslog's repeated-message reduction (real rsyslogd, imuxso
     const apache = realLines('apache-revoked.log').find((l) => l.includes('AH02969'))!;
     // The same failure with a certificate path long enough for rsyslog to cut the message at 800 bytes.
     const long = nginx.replace('/pki/', `/pki/${'deep/'.repeat(160)}`);
-    send('nginx', [nginx, nginx, nginx, nginx]);
-    send('apache2', [apache, apache, apache]);
-    send('nginx', [long, long, long, 'end of the run']);
+    await send('nginx', [nginx, nginx, nginx, nginx]);
+    await send('apache2', [apache, apache, apache]);
+    await send('nginx', [long, long, long, 'end of the run']);
     const read = (): string | undefined => {
-      const text = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
+      const text = readIfExists(out);
       return text.includes('end of the run') ? text : undefined;
     };
     const written = await waitFor(read, 10_000, 50);

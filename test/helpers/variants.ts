@@ -685,6 +685,8 @@ export function invisibleMarks(line: string): Variant[] {
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
+  // The server the line itself names (a rule for several servers gives the first of them).
+  const own = parseLine(line).server ?? server;
   const stripped = stripPrefix(line);
   if (stripped !== line) out.push({ kind: 'prefix stripped', lines: [stripped] });
   const short = shortPrefix(line);
@@ -720,15 +722,15 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...fullStopped(line));
   out.push(...listed(line));
   out.push(...markedRows(line));
-  out.push(...configTested(line, parseLine(line).server ?? server));
-  out.push(...followedByOtherLines(line, parseLine(line).server ?? server));
-  out.push(...wrapped(line, parseLine(line).server ?? server));
-  out.push(...repeatedBySyslog(line, parseLine(line).server ?? server));
+  out.push(...configTested(line, own));
+  out.push(...followedByOtherLines(line, own));
+  out.push(...wrapped(line, own));
+  out.push(...repeatedBySyslog(line, own));
   out.push(...jsonRecords(line));
   out.push(...enclosed(line));
   out.push(...markedUp(line));
   out.push(...onOneLine(line));
-  out.push(...joinedByTextBreaks(line, parseLine(line).server ?? server));
+  out.push(...joinedByTextBreaks(line, own));
   out.push(...ellipsisAfter(line));
   out.push(...coloured(line));
   out.push(...oddBlanks(line));

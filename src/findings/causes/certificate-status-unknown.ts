@@ -36,6 +36,9 @@ function luaFix(c: CauseContext): { summary: string; steps: FixStep[] } {
   };
 }
 
+/** Was every line of the finding cut before its status (none says it; a cut took it)? */
+const statusCut = (c: CauseContext): boolean => c.d.certStatus === undefined && c.lost.has('certStatus');
+
 /** The fix of a line cut before its status: read the status first, then the fix for each. */
 function statusCutFix(c: CauseContext): { summary: string; steps: FixStep[] } {
   const where = c.nginx ? 'the nginx error log' : "the virtual host's ErrorLog";
@@ -67,8 +70,7 @@ export const certificateStatusUnknown: CauseModule = {
   // A line cut before its status (`certificate status "…`, AH02969 `… response has certificate sta…`): the rule
   // has two patterns, revoked and unknown, and the matcher gives it this cause as its own (src/rules/match.ts,
   // `undecidedCause`), so the sentence says what is and is not known.
-  variant: (c) =>
-    c.d.file && c.nginx ? 'stapling-file' : c.d.certStatus === undefined && c.lost.has('certStatus') ? 'status-cut' : 'default',
+  variant: (c) => (c.d.file && c.nginx ? 'stapling-file' : statusCut(c) ? 'status-cut' : 'default'),
   messages: {
     'status-cut': (c) =>
       `${c.resp} did not answer "good" for ${c.cert}${c.s.serial && !c.s.certSubject ? ` (serial ${c.s.serial})` : ''}, but the line was cut before the status: revoked (replace the certificate now) or unknown to the responder.`,
@@ -79,7 +81,7 @@ export const certificateStatusUnknown: CauseModule = {
   },
   fix(c) {
     if (c.lua) return luaFix(c);
-    if (c.d.certStatus === undefined && c.lost.has('certStatus')) return statusCutFix(c);
+    if (statusCut(c)) return statusCutFix(c);
     if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} from the issuing CA's responder.`, steps: staplingFileSteps(c) };
     const steps = [
       checkResponder(
