@@ -383,6 +383,12 @@ interface TextFacts {
   connectionAt?: number;
   /** The rules whose trigger the line holds (`Matcher.rulesFor`). */
   rules?: Rule[];
+  /**
+   * The candidate triggers the line holds (`Matcher.triggersIn` of its normalised text): found at the same
+   * places in every line of the shape, as its rules are (nginx's refresh failures each end with their own
+   * certificate, so their {@link EndFacts} are rarely shared, but their triggers are, issue 15).
+   */
+  present?: readonly number[];
   /** `Matcher.holdsRule` of the line, per rule asked. */
   holds?: Map<Rule, boolean>;
   /** The facts of the end, by the line's end (its last `reach` characters other than quotes); bounded. */
@@ -472,16 +478,15 @@ export class ShapeMemo {
    * anyway: a set rests only after {@link SHAPES_TRIED} lookups.
    */
   private forgot = false;
-  /** The trial of the last lookup when it found the shape ({@link ends}). */
-  private lastTrial: ShapeTrial | null = null;
   /** Shapes kept that are tested by a pattern ({@link hit}). */
   private patterns = 0;
 
   /**
    * The {@link EndFacts} of a line of the shape whose facts are `f` (the last lookup's), or a new, unkept
-   * record when the shape keeps {@link ENDS_KEPT} other ends. An end not known makes a hit of the shape
-   * that spared nothing: it counts as a miss (nginx's proxy look-alikes share their shape and each ends
-   * with its own request: their set rests, as when the end was part of the shape).
+   * record when the shape keeps {@link ENDS_KEPT} other ends. An end not known is still a hit of the
+   * shape: its triggers and rules ({@link TextFacts.present}, {@link TextFacts.rules}) are shared whatever
+   * the end (nginx's refresh failures each end with their own certificate; counted as misses, their set
+   * rested and each line looked for its triggers afresh: ~30 % of such a log's joining, issue 15).
    */
   ends(f: TextFacts, text: string): EndFacts {
     const end = f.reach === 0 ? '' : text.slice(splitOf(text, f.reach));
@@ -489,8 +494,6 @@ export class ShapeMemo {
     let e = ends.get(end);
     if (e === undefined) {
       e = {};
-      const t = this.lastTrial;
-      if (t !== null && t.hits > 0) t.hits--;
       // (A copy: the slice would keep the whole line alive.)
       if (ends.size < ENDS_KEPT) ends.set(ownText(end, end.length), e);
     }
@@ -505,8 +508,8 @@ export class ShapeMemo {
   /**
    * Is the memo worth a lookup now for a line with these candidate triggers: its trial for their set,
    * or null while that rests (then the caller asks for no facts). Lines of one set may have few shapes
-   * (Apache's AH01941, one message) or one per line (a look-alike that names a host in letters, or
-   * whose end, which the shape keeps apart, is its own): each set is tried on its own, so that a set whose lines never
+   * (Apache's AH01941, one message) or one per line (a look-alike that names a host in letters): each
+   * set is tried on its own, so that a set whose lines never
    * share a shape pays neither the hash nor a new entry per line while the other sets keep theirs
    * (issue 15).
    */
@@ -546,15 +549,12 @@ export class ShapeMemo {
     const recent = trial.recent?.get(sketch);
     if (recent !== undefined && sameShape(recent, text, LINE_BYTES, candidates, found)) {
       count(trial, true);
-      this.lastTrial = trial;
       return this.hit(recent).facts;
     }
     const h = shapeHash(LINE_BYTES, n, found.length === 0 ? setHash : Math.imul(setHash ^ hashOfSet(found), 0x85ebca6b));
     const e = this.byHash.get(h);
     const same = e !== undefined && sameShape(e, text, LINE_BYTES, candidates, found);
     count(trial, same);
-    // (A miss was counted as one already.)
-    this.lastTrial = same ? trial : null;
     if (same) return remember(trial, this.hit(e), sketch).facts;
     if (this.forgot) this.tell(h);
     if (this.byHash.size >= this.kept) this.forget();
@@ -1212,7 +1212,8 @@ export class MessageJoiner {
     const text = n.text;
     if (text === '') return 'off';
     if (openEnded(text, g.lines[g.lines.length - 1]!.text.trim())) return 'on';
-    const present = this.matcher.triggersIn(text, g.triggers);
+    // (Facts are a single line's: the text is that line's, normalised.)
+    const present = g.facts ? (g.facts.present ??= this.matcher.triggersIn(text, g.triggers)) : this.matcher.triggersIn(text, g.triggers);
     if (present.length > 0 ? this.endsInPhrase(this.loosenedEnd(text, present), present) : this.endsInsideTrigger(text)) return 'on';
     return present.length === 0 || n.cutMarker ? 'off' : 'match';
   }
