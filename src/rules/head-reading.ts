@@ -87,6 +87,9 @@ export function findHeads(rules: readonly Rule[]): [number, string][] {
 
 const lower = (s: string): string => s.toLowerCase();
 
+/** What may end a message's trigger after its last word: a sentence's end marks, nothing else. */
+const END_MARKS = /^[!?.]+$/;
+
 /**
  * The shortest beginning of `trigger` that ends a word, has {@link MIN_HEAD} characters or more, leaves a
  * word of the trigger after it and for which `fits` holds; null when none.
@@ -97,8 +100,11 @@ export function headOf(trigger: string, fits: (head: string) => boolean): string
   for (const m of t.matchAll(/[\p{L}\p{N}_](?=[^\p{L}\p{N}_])/gu)) {
     const head = t.slice(0, m.index + 1);
     if (head.length < MIN_HEAD) continue;
-    // What the head leaves of the trigger holds a word (a reading for ` (` or `!` alone would add a rule and find nothing).
-    if (!/[\p{L}\p{N}]/u.test(t.slice(head.length))) return null;
+    // What the head leaves of the trigger holds a word, or is the sentence's end mark: a message that ends
+    // with one (`can't retrieve issuer certificate!`, `response parse error??`) is quoted or retyped
+    // without it. (A reading for ` (` alone would add a rule for a bare clause that other messages share.)
+    const rest = t.slice(head.length);
+    if (!/[\p{L}\p{N}]/u.test(rest) && !END_MARKS.test(rest)) return null;
     if (fits(trigger.slice(0, lead) + head)) return trigger.slice(0, lead) + head;
   }
   return null;
