@@ -92,7 +92,8 @@ const END_MARKS = /^[!?.]+$/;
 
 /**
  * The shortest beginning of `trigger` that ends a word, has {@link MIN_HEAD} characters or more, leaves a
- * word of the trigger after it and for which `fits` holds; null when none.
+ * word of the trigger after it (or only the trigger's end mark, {@link END_MARKS}) and for which `fits`
+ * holds; null when none.
  */
 export function headOf(trigger: string, fits: (head: string) => boolean): string | null {
   const t = trigger.trim();
