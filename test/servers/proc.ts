@@ -83,13 +83,19 @@ export interface Proc {
   /** Everything the process wrote to stdout/stderr so far (UTF-8). */
   stdout: () => string;
   stderr: () => string;
-  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  /**
+   * Resolves with the exit code (or the signal name) once the process has exited and what it wrote to
+   * stdout/stderr has been read (at most {@link STDIO_DRAIN_MS} after its exit).
+   */
   exited: Promise<number | string>;
   /** True once the process has exited. */
   hasExited: () => boolean;
 }
 
 const live = new Set<Proc>();
+
+/** How long a process's stdout/stderr may stay open after it exited before {@link Proc.exited} settles anyway (ms). */
+const STDIO_DRAIN_MS = 2_000;
 
 /**
  * Start a long-running process in its own process group (so it and its children can be ended
@@ -119,18 +125,32 @@ export function startProcess(name: string, cmd: string, args: string[], opts: Sp
     stdout: () => out,
     stderr: () => err,
     exited: new Promise((resolve) => {
-      child.on('exit', (code, signal) => {
-        done = true;
+      // 'exit' may come before the last of the process's stdout/stderr has been read (a server that
+      // refuses to start writes why and exits at once; on a loaded machine its words came after the
+      // 'exit', and the start read an empty stderr): settle on 'close', when the pipes are drained, or a
+      // bounded while after 'exit' (a child that outlives the process may hold them open).
+      let code: number | string = 'unknown';
+      let settled = false;
+      const settle = (): void => {
+        if (settled) return;
+        settled = true;
         live.delete(proc);
         listLive();
         log?.end();
-        resolve(code ?? signal ?? 'unknown');
+        resolve(code);
+      };
+      child.on('exit', (c, signal) => {
+        done = true;
+        code = c ?? signal ?? 'unknown';
+        setTimeout(settle, STDIO_DRAIN_MS).unref();
+      });
+      child.on('close', () => {
+        if (done) settle();
       });
       child.on('error', () => {
         done = true;
-        live.delete(proc);
-        listLive();
-        resolve('spawn-error');
+        code = 'spawn-error';
+        settle();
       });
     }),
     hasExited: () => done,
