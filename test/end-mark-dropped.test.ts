@@ -15,7 +15,6 @@
 import { analyze } from '../src/findings/analyzer.js';
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
-import type { Rule } from '../src/types.js';
 
 const rules = await loadRules();
 const matcher = createMatcher(rules);
@@ -39,12 +38,12 @@ const cases = rules.flatMap((rule) => {
   });
 });
 
-/** The rules the cases come from, for the test that there are some of each kind. */
-const byRule = new Map<string, Rule>(cases.map((c) => [c.rule.id, c.rule]));
+/** The ids of the rules the cases come from. */
+const ruleIds = new Set(cases.map((c) => c.rule.id));
 
 test('the rules with such a trigger give cases (mod_ssl AH02217 and its cache messages among them)', () => {
-  expect(byRule.size).toBeGreaterThanOrEqual(3);
-  expect([...byRule.keys()]).toContain('apache-issuer-not-found');
+  expect(ruleIds.size).toBeGreaterThanOrEqual(3);
+  expect([...ruleIds]).toContain('apache-issuer-not-found');
 });
 
 test.each(cases.map((c) => [`${c.rule.id}#${c.sample}`, c] as const))(

@@ -5,7 +5,7 @@
  * stderr on a loaded machine. Here the words come after the exit for certain: the process leaves a
  * child holding its stderr, which writes a moment later.
  */
-import { startProcess } from './proc.js';
+import { startProcess, stopProcess } from './proc.js';
 
 /** A script that exits at once with code 3 while a child it leaves writes `late` on the same stderr after `ms`. */
 function exitsBeforeItsWords(ms: number): string {
@@ -24,5 +24,5 @@ test('a child that keeps the stderr open delays the report of the exit by a boun
   const p = startProcess('lingering-writer', process.execPath, ['-e', exitsBeforeItsWords(20_000)]);
   expect(await p.exited).toBe(3);
   expect(Date.now() - t0).toBeLessThan(10_000);
-  process.kill(-p.pid, 'SIGKILL');
+  await stopProcess(p); // (the child that still holds the pipe)
 });
