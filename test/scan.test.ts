@@ -7,7 +7,7 @@ import { analyze, type Report } from '../src/findings/analyzer.js';
 import type { FindingData } from '../src/types.js';
 import { scanInChunks, reportSummary } from './helpers/chunked-scan.js';
 import { loadRules } from '../src/rules/load.js';
-import { LineScanner } from '../src/lines/scan.js';
+import { LineScanner, SAMPLE_FAST_MS } from '../src/lines/scan.js';
 import { createMatcher } from '../src/rules/match.js';
 
 const rules = await loadRules();
@@ -210,6 +210,77 @@ describe('a plan made from one input sample serves the next inputs of its kind',
     expect(seen).toEqual(inputs.map((t) => found(createMatcher(rules).prefilter, t)));
     expect(seen[0]!.length).toBe(6);
     expect(seen[2]!.length).toBe(3000);
+  });
+});
+
+describe('a pipe is planned again from its first 256 KiB only when the input delivered them fast (SAMPLE_FAST_MS)', () => {
+  // An nginx whose upstream names do not resolve: a trigger on every line, so the sink sees each line.
+  const text = `${Array.from(
+    { length: 3000 },
+    (_, i) =>
+      `2026/11/29 10:00:${String(i % 60).padStart(2, '0')} [error] 123#0: *${i} upstream-${i}.example.com could not be resolved (3: Host not found), client: 10.0.0.${i % 250}, server: example.com, request: "GET / HTTP/1.1"`,
+  ).join('\n')}\n`;
+  const bytes = Buffer.from(text);
+
+  /**
+   * Push `bytes` in chunks of `size` through a scanner whose clock moves `between(k)` ms after the k-th
+   * push (the input's pace) and `perLine` ms for every line the sink takes (the scanner's own work).
+   */
+  const feed = (size: number, between: (k: number) => number, perLine = 0) => {
+    const real = createMatcher(rules).prefilter;
+    let sampled = 0;
+    const counting = Object.assign(Object.create(real) as typeof real, {
+      fingerprintPlan: (sample?: Uint8Array) => {
+        if (sample) sampled++;
+        return real.fingerprintPlan(sample);
+      },
+    });
+    let clock = 0;
+    const lines: number[] = [];
+    const sink = { line: (_t: string, no: number) => void ((clock += perLine), lines.push(no)), skip: () => {}, setLineCount: () => {} };
+    const scanner = new LineScanner(counting, sink, undefined, true, () => clock);
+    const before = scanner.plannedFrom;
+    for (let i = 0, k = 0; i < bytes.length; i += size, k++) {
+      scanner.push(bytes.subarray(i, i + size));
+      clock += between(k);
+    }
+    scanner.end();
+    return { before, after: scanner.plannedFrom, sampled, lines };
+  };
+
+  test('a bulk pipe (chunks of 4 KiB, no wait) gets a plan from its sample', () => {
+    const r = feed(4096, () => 0);
+    expect([r.before, r.after, r.sampled]).toEqual([null, 'sample', 1]);
+    expect(r.lines).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+  });
+
+  test('a slow pipe (tail -f) keeps the static plan and finds the same lines', () => {
+    // 64 chunks fill a sample: 64 waits from the first, together just past the limit, window after window.
+    expect(bytes.length).toBeGreaterThan(2 * 256 * 1024); // room for two windows
+    const r = feed(4096, () => (SAMPLE_FAST_MS + 1) / 64);
+    expect([r.after, r.sampled]).toEqual(['static', 0]);
+    expect(r.lines).toEqual(feed(4096, () => 0).lines);
+  });
+
+  test('an input just within the limit is planned from its sample', () => {
+    const r = feed(4096, () => (SAMPLE_FAST_MS - 1) / 64);
+    expect([r.after, r.sampled]).toEqual(['sample', 1]);
+  });
+
+  test("the scanner's own time counts: a pipe it is slow on (its first run in a process) keeps the static plan", () => {
+    const r = feed(4096, () => 0, 1); // 1 ms a line: about 24 lines (4 KiB) a chunk
+    expect([r.after, r.sampled]).toEqual(['static', 0]);
+  });
+
+  test('a pipe slow at first and fast later is planned from the first window that came fast, once', () => {
+    const r = feed(4096, (k) => (k < 40 ? 10 : 0));
+    expect([r.after, r.sampled]).toEqual(['sample', 1]);
+    expect(r.lines).toEqual(feed(4096, () => 0).lines);
+  });
+
+  test('a first chunk of 64 KiB or more is its own sample, whatever the clock', () => {
+    const r = feed(1 << 20, () => 1000, 1);
+    expect([r.after, r.sampled]).toEqual(['sample', 1]);
   });
 });
 

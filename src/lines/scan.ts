@@ -99,6 +99,19 @@ export const DEFAULT_MAX_LINE_LENGTH = 64 * 1024;
 const SAMPLE_MIN = 64 * 1024;
 /** Bytes of the first chunk sampled. */
 const SAMPLE_BYTES = 256 * 1024;
+/**
+ * An input that starts with a short chunk (a pipe) starts on the static plan and is planned again from a
+ * sample of {@link SAMPLE_BYTES} of it that came within this many ms (at least 5 MiB/s, wall time); a
+ * window that takes longer is dropped and the next one tried. Planning is CPU work on the chunk that
+ * fills the sample (about 30 ms warm, 90–130 ms the first time in a process, on this project's 2-core
+ * test machines), and every line that arrives meanwhile waits: at 10 000 lines/s (`tail -f … |`, ~1.5
+ * MiB/s) the findings of the lines behind it came up to 130 ms late, which alone put the live goal's p99
+ * (issue 15) near 50 ms. Such an input keeps the static plan, which costs more CPU per line (a sustained
+ * 10 000 lines/s of nginx noise: ~0.28 against ~0.23 of a core), but the scanner waits on it almost all
+ * the time either way. A bulk pipe (`zcat … |`) delivers a window within a few ms, once the scanner is
+ * past its first chunks (their first run in a process is slow enough to miss the first window).
+ */
+export const SAMPLE_FAST_MS = 50;
 /** Bytes of complete lines kept from earlier chunks, for {@link EarlierLines}. */
 const TAIL_BYTES = 16 * 1024;
 
@@ -354,6 +367,10 @@ export class LineScanner {
   private sample: Buffer | null = null;
   private sampling = false;
   private sampleLen = 0;
+  /** When (ms, the constructor's `now`) the first chunk of the sample being filled came. */
+  private sampleFrom = 0;
+  /** What the current plan was made from: the static model, an input's sample, or nothing yet. */
+  private planKind: 'static' | 'sample' | null = null;
   private teddy: Teddy | null = null;
   private readonly maxLine: number;
   private carry: Buffer[] = [];
@@ -383,12 +400,15 @@ export class LineScanner {
    * @param maxLineLength longest line examined, bytes
    * @param useSimd use the WebAssembly SIMD filter when available (default true; false forces the
    *   `indexOf` path, for comparison)
+   * @param now a monotonic clock in ms (default `process.hrtime`; `performance.now` would load a module on
+   *   the first chunk): only {@link SAMPLE_FAST_MS} reads it
    */
   constructor(
     private readonly prefilter: Prefilter,
     private readonly sink: LineSink,
     maxLineLength: number = DEFAULT_MAX_LINE_LENGTH,
     private readonly useSimd = true,
+    private readonly now: () => number = () => Number(process.hrtime.bigint()) / 1e6,
   ) {
     this.maxLine = maxLineLength;
   }
@@ -400,11 +420,12 @@ export class LineScanner {
   private plan(sample: Buffer): void {
     this.planned = true;
     const model = sample.length >= SAMPLE_MIN ? sample.subarray(0, SAMPLE_BYTES) : undefined;
-    // Too little to sample (a pipe, gzip output): start with the static model, re-plan once
-    // SAMPLE_BYTES have come in (the buffer is taken when a second chunk comes: a small file has
-    // none). The plan only changes speed, never what is found.
+    // Too little to sample (a pipe, a short first output of a decompressor): start with the static
+    // model, re-plan once SAMPLE_BYTES have come in within SAMPLE_FAST_MS (the buffer is taken when a
+    // second chunk comes: a small file has none). The plan only changes speed, never what is found.
     this.sampling = !model && !this.sampling;
     if (!this.sampling) this.sample = null;
+    this.planKind = model ? 'sample' : 'static';
     const p = model ? sampledPlan(this.prefilter, model, this.useSimd) : staticPlan(this.prefilter, this.useSimd);
     this.teddy = p.teddy;
     this.anchors = p.anchors;
@@ -618,11 +639,26 @@ export class LineScanner {
     return hits;
   }
 
-  /** Plan the anchors on the first chunk, and again once the sample of the input's start is full. */
+  /**
+   * What the current plan was made from: `'static'` (the static model: a short first chunk, and a pipe
+   * until a sample of it comes within {@link SAMPLE_FAST_MS}), `'sample'` (a sample of the input), or
+   * null before the first chunk. Speed only: every plan finds every trigger.
+   */
+  get plannedFrom(): 'static' | 'sample' | null {
+    return this.planKind;
+  }
+
+  /**
+   * Plan the anchors on the first chunk, and again once a sample of the input came within
+   * {@link SAMPLE_FAST_MS} (a window that took longer starts again from the chunk at hand).
+   */
   private sampleChunk(chunk: Buffer): void {
     if (!this.planned) {
+      this.sampleFrom = this.now();
       this.plan(chunk);
     } else if (this.sampling) {
+      const now = this.now();
+      if (now - this.sampleFrom > SAMPLE_FAST_MS) [this.sampleLen, this.sampleFrom] = [0, now];
       this.sample ??= Buffer.allocUnsafe(SAMPLE_BYTES);
       const n = Math.min(chunk.length, SAMPLE_BYTES - this.sampleLen);
       chunk.copy(this.sample, this.sampleLen, 0, n);
