@@ -658,7 +658,10 @@ export class LineScanner {
       this.plan(chunk);
     } else if (this.sampling) {
       const now = this.now();
-      if (now - this.sampleFrom > SAMPLE_FAST_MS) [this.sampleLen, this.sampleFrom] = [0, now];
+      if (now - this.sampleFrom > SAMPLE_FAST_MS) {
+        this.sampleLen = 0; // this window came too slowly: the next starts with this chunk
+        this.sampleFrom = now;
+      }
       this.sample ??= Buffer.allocUnsafe(SAMPLE_BYTES);
       const n = Math.min(chunk.length, SAMPLE_BYTES - this.sampleLen);
       chunk.copy(this.sample, this.sampleLen, 0, n);
