@@ -167,6 +167,27 @@ test('the line-by-line reference and the fast path agree on every mix of line en
   expect(simple.stats.lines).toBe(4);
 });
 
+/** An nginx whose upstream names do not resolve: `n` lines, a trigger on every one (a look-alike). */
+const unresolvedUpstreams = (n: number): string =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `2026/11/29 10:00:${String(i % 60).padStart(2, '0')} [error] 123#0: *${i} upstream-${i}.example.com could not be resolved (3: Host not found), client: 10.0.0.${i % 250}, server: example.com, request: "GET / HTTP/1.1"`,
+  ).join('\n');
+
+/** A fresh matcher's own prefilter, counting the plans asked of it from a sample. */
+function countingPrefilter(): { prefilter: ReturnType<typeof createMatcher>['prefilter']; sampled: () => number } {
+  const real = createMatcher(rules).prefilter;
+  let sampled = 0;
+  const prefilter = Object.assign(Object.create(real) as typeof real, {
+    fingerprintPlan: (sample?: Uint8Array) => {
+      if (sample) sampled++;
+      return real.fingerprintPlan(sample);
+    },
+  });
+  return { prefilter, sampled: () => sampled };
+}
+
 describe('a plan made from one input sample serves the next inputs of its kind', () => {
   // Apache's 404 noise with a stapling failure now and then; the same server's next rotation; then a
   // log of another kind, an nginx whose upstream names do not resolve (a trigger on every line).
@@ -176,26 +197,11 @@ describe('a plan made from one input sample serves the next inputs of its kind',
         ? `[Sat Nov 29 10:${String(i % 60).padStart(2, '0')}:00.${seed}${i} 2026] [ssl:error] [pid ${seed + i}:tid 140] AH01941: stapling_renew_response: responder error`
         : `[Sat Nov 29 10:${String(i % 60).padStart(2, '0')}:0${seed % 10} 2026] [core:error] [pid ${seed * 7 + i}] [client 10.0.${seed % 250}.${i % 250}:5${i % 1000}] AH00128: File does not exist: /var/www/html/missing-${seed}-${i}.png`,
     ).join('\n') + '\n';
-  const busy = Array.from(
-    { length: 3000 },
-    (_, i) =>
-      `2026/11/29 10:00:${String(i % 60).padStart(2, '0')} [error] 123#0: *${i} upstream-${i}.example.com could not be resolved (3: Host not found), client: 10.0.0.${i % 250}, server: example.com, request: "GET / HTTP/1.1"`,
-  ).join('\n');
+  const busy = unresolvedUpstreams(3000);
 
-  test('rotations of one log are not planned again; another kind of log is; the lines found are the same', async () => {
-    const { LineScanner } = await import('../src/lines/scan.js');
-    const { createMatcher } = await import('../src/rules/match.js');
-    const rules = await loadRules();
-    const real = createMatcher(rules).prefilter;
-    let plans = 0;
-    // The matcher's own prefilter, counting the plans asked of it from a sample.
-    const counting = Object.assign(Object.create(real) as typeof real, {
-      fingerprintPlan: (sample?: Uint8Array) => {
-        if (sample) plans++;
-        return real.fingerprintPlan(sample);
-      },
-    });
-    const found = (prefilter: typeof real, text: string): number[] => {
+  test('rotations of one log are not planned again; another kind of log is; the lines found are the same', () => {
+    const counting = countingPrefilter();
+    const found = (prefilter: typeof counting.prefilter, text: string): number[] => {
       const lines: number[] = [];
       const scanner = new LineScanner(prefilter, { line: (_t, no) => void lines.push(no), skip: () => {}, setLineCount: () => {} });
       scanner.push(Buffer.from(text));
@@ -204,8 +210,8 @@ describe('a plan made from one input sample serves the next inputs of its kind',
     };
     const inputs = [quiet(1), quiet(2), `${busy}\n`];
     expect(inputs.every((t) => t.length > 256 * 1024)).toBe(true);
-    const seen = inputs.map((t) => found(counting, t));
-    expect(plans).toBe(2);
+    const seen = inputs.map((t) => found(counting.prefilter, t));
+    expect(counting.sampled()).toBe(2);
     // What a scanner planning for each input alone finds (its own matcher: nothing kept between them).
     expect(seen).toEqual(inputs.map((t) => found(createMatcher(rules).prefilter, t)));
     expect(seen[0]!.length).toBe(6);
@@ -214,12 +220,8 @@ describe('a plan made from one input sample serves the next inputs of its kind',
 });
 
 describe('a pipe is planned again from its first 256 KiB only when the input delivered them fast (SAMPLE_FAST_MS)', () => {
-  // An nginx whose upstream names do not resolve: a trigger on every line, so the sink sees each line.
-  const text = `${Array.from(
-    { length: 3000 },
-    (_, i) =>
-      `2026/11/29 10:00:${String(i % 60).padStart(2, '0')} [error] 123#0: *${i} upstream-${i}.example.com could not be resolved (3: Host not found), client: 10.0.0.${i % 250}, server: example.com, request: "GET / HTTP/1.1"`,
-  ).join('\n')}\n`;
+  // A trigger on every line, so the sink sees each line.
+  const text = `${unresolvedUpstreams(3000)}\n`;
   const bytes = Buffer.from(text);
 
   /**
@@ -227,25 +229,18 @@ describe('a pipe is planned again from its first 256 KiB only when the input del
    * push (the input's pace) and `perLine` ms for every line the sink takes (the scanner's own work).
    */
   const feed = (size: number, between: (k: number) => number, perLine = 0) => {
-    const real = createMatcher(rules).prefilter;
-    let sampled = 0;
-    const counting = Object.assign(Object.create(real) as typeof real, {
-      fingerprintPlan: (sample?: Uint8Array) => {
-        if (sample) sampled++;
-        return real.fingerprintPlan(sample);
-      },
-    });
+    const counting = countingPrefilter();
     let clock = 0;
     const lines: number[] = [];
     const sink = { line: (_t: string, no: number) => void ((clock += perLine), lines.push(no)), skip: () => {}, setLineCount: () => {} };
-    const scanner = new LineScanner(counting, sink, undefined, true, () => clock);
+    const scanner = new LineScanner(counting.prefilter, sink, undefined, true, () => clock);
     const before = scanner.plannedFrom;
     for (let i = 0, k = 0; i < bytes.length; i += size, k++) {
       scanner.push(bytes.subarray(i, i + size));
       clock += between(k);
     }
     scanner.end();
-    return { before, after: scanner.plannedFrom, sampled, lines };
+    return { before, after: scanner.plannedFrom, sampled: counting.sampled(), lines };
   };
 
   test('a bulk pipe (chunks of 4 KiB, no wait) gets a plan from its sample', () => {
