@@ -4,7 +4,7 @@
  * test puts every positive sample among other entries on one line (`onOneLine()` in helpers/variants.ts).
  */
 import fc from 'fast-check';
-import { entriesIn, linesIn } from '../src/parse/entries.js';
+import { entriesByWalk, entriesIn, linesIn } from '../src/parse/entries.js';
 
 const NGINX =
   '2016/02/09 22:20:21 [error] 2417#0: OCSP_basic_verify() failed (SSL: …) while requesting certificate status, responder: gv.symcd.com';
@@ -15,6 +15,22 @@ test.each([
   ['joined by a blank', `${NGINX} ${NGINX_2}`, [NGINX, NGINX_2]],
   ['joined by " | "', `${NGINX} | ${APACHE}`, [NGINX, APACHE]],
   ['joined by literal \\n and \\r\\n', `${APACHE}\\r\\n${NGINX}\\n${NGINX_2}\\n`, [APACHE, NGINX, NGINX_2]],
+  ['without their time: nginx, each from its level on', `${NGINX.slice(20)} ${NGINX_2.slice(20)}`, [NGINX.slice(20), NGINX_2.slice(20)]],
+  [
+    'without their time: Apache, each from its module and level on',
+    `${APACHE.slice(34)} ${APACHE.slice(34)}`,
+    [APACHE.slice(34), APACHE.slice(34)],
+  ],
+  [
+    'messages only, each with its code',
+    "AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! AH01941: stapling_renew_response: responder error",
+    ["AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!", 'AH01941: stapling_renew_response: responder error'],
+  ],
+  [
+    'a message code, then an entry from its level on',
+    'AH01941: stapling_renew_response: responder error [ssl:error] [pid 1:tid 2] AH02217: x',
+    ['AH01941: stapling_renew_response: responder error', '[ssl:error] [pid 1:tid 2] AH02217: x'],
+  ],
   [
     'a wrapper before the first entry stays with it',
     `Jan 01 10:00:00 web1 nginx[1]: ${NGINX} ${NGINX_2}`,
@@ -29,6 +45,17 @@ test.each([
   ['one entry behind a wrapper that has a date of its own', `2016/02/09 22:20:21 ${NGINX}`],
   ['a date inside a message without the level and pid that follow a prefix', `${NGINX}, request: "GET /2016/02/09 22:20:21 HTTP/1.1"`],
   ['a short line', 'x'],
+  ['one entry without its time', APACHE.slice(34)],
+  [
+    "a line with a time is split at prefixes with their time only (a message code again is a message's)",
+    `${APACHE} [pid 8810:tid 140201] AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!`,
+  ],
+  ['one nginx entry without its time, behind journald', `Sep 21 23:16:06 web1 nginx[781]: ${NGINX.slice(20)}`],
+  [
+    "a message code inside a bracket (rsyslog's repeated message)",
+    `${APACHE} message repeated 2 times: [AH01941: stapling_renew_response: responder error]`,
+  ],
+  ['a level in quotes inside a message', `${NGINX}, request: "GET /?q=[error] 1#1: x HTTP/1.1"`],
 ])('%s: null', (_what, line) => {
   expect(entriesIn(line)).toBeNull();
 });
@@ -37,36 +64,18 @@ test('linear on hostile lines (long runs of blanks between entries, many would-b
   const prefix = '2016/02/09 22:20:21 [error] 1#1: ';
   expect(entriesIn(`${prefix}${' '.repeat(100_000)}x ${prefix}y`)).toEqual([`${prefix}${' '.repeat(100_000)}x`, `${prefix}y`]);
   expect(entriesIn('2016/02/09 '.repeat(10_000))).toBeNull();
+  // Without a time: many would-be level brackets with no `[` before them, many message codes after `]`.
+  expect(entriesIn('e] '.repeat(100_000))).toBeNull();
+  expect(entriesIn(`x${'] AH00001: '.repeat(20_000)}`)?.length).toBe(20_000);
 });
 
 /**
- * The native pre-test (`prefixBrackets`: two ` [` that could be a prefix's, else null without the regex)
- * answers as the regex's walk alone would: random lines made of prefixes, cut prefixes, brackets,
- * digits and separators split exactly as a reference that runs the regex on every line.
+ * The native pre-tests (`prefixBrackets`: two ` [` that could be a prefix's; `twoLevels`, `twoCodes`: a
+ * level bracket or an Apache message code twice) answer as the regex's walk alone would: random lines made
+ * of prefixes with and without their time, cut prefixes, level brackets, message codes, brackets, digits
+ * and separators split exactly as `entriesByWalk()`, which runs the walk on every line.
  */
-test('the pre-test never changes the split (property, against the regex walk alone)', () => {
-  const START = new RegExp(
-    '(?:\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[(?:emerg|alert|crit|error|warn|notice|info|debug)\\] \\d+#\\d+: |' +
-      '\\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? \\d{4}\\] \\[)',
-    'g',
-  );
-  // entriesIn() as it was before the pre-test: the regex walks every line of 80 characters or more.
-  const reference = (text: string): string[] | null => {
-    if (text.length < 80) return null;
-    const starts: number[] = [];
-    START.lastIndex = 0;
-    for (let m = START.exec(text); m !== null; m = START.exec(text)) {
-      const c = m.index === 0 ? ' ' : text[m.index - 1]!;
-      if (' \t|>'.includes(c) || (c === 'n' && text[m.index - 2] === '\\')) starts.push(m.index);
-    }
-    if (starts.length < 2) return null;
-    const out = starts.map((at, i) => {
-      const to = i + 1 < starts.length ? starts[i + 1]! : text.length;
-      return text.slice(i === 0 ? 0 : at, to).replace(/(?:[ \t|]|\\[nr])+$/, '');
-    });
-    const kept = out.filter((p) => p.length > 0);
-    return kept.length > 1 ? kept : null;
-  };
+test('the pre-tests never change the split (property, against the walk alone)', () => {
   const piece = fc.constantFrom(
     '2016/02/09 22:20:21 [error] 2417#0: ',
     '[Tue Mar 08 04:05:06.070809 2016] [',
@@ -80,6 +89,15 @@ test('the pre-test never changes the split (property, against the regex walk alo
     ' 2016:',
     '[client 192.0.2.1:443] ',
     'AH01941: stapling_renew_response: responder error',
+    'AH02217: ',
+    'AH0221',
+    '[error] ',
+    '[warn] 2417#0: ',
+    '[ssl:error] ',
+    '[core:trace8] ',
+    '[ssl:err',
+    'or] ',
+    'ssl:error] ',
     ' ',
     ' | ',
     '\\n',
@@ -90,7 +108,7 @@ test('the pre-test never changes the split (property, against the regex walk alo
   fc.assert(
     fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
       const line = pieces.join('');
-      expect(entriesIn(line)).toEqual(reference(line));
+      expect(entriesIn(line)).toEqual(entriesByWalk(line));
     }),
     { numRuns: 3000 },
   );

@@ -3,18 +3,27 @@
  * box or an issue title lost the line breaks of a pasted log, so entries follow each other joined by a
  * blank, a ` | `, or a literal `\n` left by an escaped copy. Each entry starts with the server's own
  * prefix: nginx's `YYYY/MM/DD HH:MM:SS [level] pid#tid: ` (src/core/ngx_log.c) or Apache's
- * `[Www Mmm dd hh:mm:ss[.usec] yyyy] [` (server/log.c, `%t`). Pure.
+ * `[Www Mmm dd hh:mm:ss[.usec] yyyy] [` (server/log.c, `%t`). A paste often leaves the time out (the
+ * time is what people cut to shorten or anonymise a log), so in a line without one an entry also starts
+ * where a prefix's next part comes again: the level (`[error] 1043#0: `, `[ssl:error] `, Apache 2.2's
+ * `[error] `), or a second Apache message code (`AH01941: … AH02217: …`: httpd's include/http_log.h,
+ * `APLOGNO(n)` "should be used at the start of the format string", one code per message). Pure.
  */
-import { NGX_LEVEL } from './formats.js';
+import { LEVEL, NGX_LEVEL } from './formats.js';
 import { isRecordLine } from './record.js';
 
 const APACHE_TIME =
   '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \\d]\\d \\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})? \\d{4}';
-/** A server prefix (where it may start an entry is checked apart: a lookbehind here doubles the cost per line). */
-const ENTRY_START = new RegExp(
+/** A server prefix with its time (where it may start an entry is checked apart: a lookbehind here doubles the cost per line). */
+const TIMED_START = new RegExp(
   `(?:\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: |\\[${APACHE_TIME}\\] \\[)`,
   'g',
 );
+/**
+ * What starts an entry without its time: a prefix's level (capture 1: nginx's `[error] `, Apache's
+ * `[module:level] `, 2.2's `[level] `), or an Apache message code (no capture).
+ */
+const TIMELESS_START = new RegExp(`(\\[(?:[a-z_0-9]+:)?${LEVEL}\\] )|AH\\d{5}: `, 'g');
 const BLANK = 0x20;
 const TAB = 0x09;
 const PIPE = 0x7c;
@@ -28,8 +37,16 @@ function startsEntry(text: string, i: number): boolean {
   const c = text.charCodeAt(i - 1);
   return c === BLANK || c === TAB || c === PIPE || c === GREATER || (c === LETTER_N && text.charCodeAt(i - 2) === BACKSLASH);
 }
-/** Shortest line that can hold two entries (two nginx prefixes and a few characters each). */
-const MIN_TWO = 2 * 40;
+/** Shortest line that can hold two entries (two message codes and a few characters each). */
+const MIN_TWO = 2 * 16;
+/** A level bracket at a position (sticky): `[error] `, `[ssl:error] `. */
+const LEVEL_AT = new RegExp(`\\[(?:[a-z_0-9]+:)?${LEVEL}\\] `, 'y');
+/** An Apache message code at a position (sticky). */
+const CODE_AT = /AH\d{5}: /y;
+/** Longest level bracket (`[proxy_fcgi:trace8]`, module names are short): how far back its `[` is looked for. */
+const LEVEL_MAX = 40;
+/** Longest bracket group before a message code (`[client 2001:db8::1:50000]`) looked back over. */
+const BRACKET_MAX = 80;
 
 /** Where what joined an entry to the next begins (blanks, a `|`, literal `\r\n` / `\n`), searched back from `to`. */
 function jointStart(text: string, from: number, to: number): number {
@@ -54,10 +71,10 @@ function digitsAt(text: string, from: number, to: number): boolean {
 }
 
 /**
- * How many ` [` of the text could be a server prefix's, up to 2: each {@link ENTRY_START} holds one after
- * nginx's `:ss` (`…:ss [level]`) or Apache's ` yyyy]` (`…:ss yyyy] [`), and matches do not overlap. A line
- * with fewer than two holds at most one entry: told by native searches instead of the regex's walk over
- * the line (a `[client …]` after `[pid …:tid …]` is no such ` [`, issue 15).
+ * How many ` [` of the text could be a server prefix's, up to 2: each timed {@link TIMED_START} holds one
+ * after nginx's `:ss` (`…:ss [level]`) or Apache's ` yyyy]` (`…:ss yyyy] [`), and matches do not overlap.
+ * Told by native searches instead of the regex's walk over the line (a `[client …]` after `[pid …:tid …]`
+ * is no such ` [`, issue 15).
  */
 function prefixBrackets(text: string): number {
   let n = 0;
@@ -68,6 +85,100 @@ function prefixBrackets(text: string): number {
   return n;
 }
 
+/** Last characters of the levels ({@link LEVEL}): emerg, debug; alert, crit; error; warn; notice; info. */
+const LEVEL_LAST = new Set([0x67, 0x74, 0x72, 0x6e, 0x65, 0x6f]);
+
+/** Where the `[` within `max` characters before `i` is, or -1 (bounded: each `]` looks back at most that far). */
+function openBefore(text: string, i: number, max: number): number {
+  for (let j = i - 1; j >= 0 && j >= i - max; j--) if (text.charCodeAt(j) === 0x5b) return j;
+  return -1;
+}
+
+/** May the `]` at `i` close a level bracket: after a level's last letter, or trace1–8's digit? */
+function endsLevel(text: string, i: number): boolean {
+  const c = text.charCodeAt(i - 1);
+  return LEVEL_LAST.has(c) || (c >= 0x31 && c <= 0x38 && text.charCodeAt(i - 2) === 0x65);
+}
+
+/**
+ * Could the walk ({@link entryStarts}) find two entries? A line with a prefix's time ({@link prefixBrackets})
+ * needs two; one without needs two level brackets, two message codes, or a level bracket after a message
+ * code. Native searches and one sticky test per level-like bracket instead of the regex's walk over every
+ * line (issue 15): a server's own line (with its time) costs what it cost before entries without their
+ * time were split. It may say yes for a line of one entry (the walk then finds one), never no for a line
+ * of two.
+ */
+function mayHoldTwo(text: string): boolean {
+  const brackets = prefixBrackets(text);
+  if (brackets > 0) return brackets === 2;
+  let firstCode = -1;
+  let codes = 0;
+  for (let i = text.indexOf('AH'); i !== -1 && codes < 2; i = text.indexOf('AH', i + 2)) {
+    CODE_AT.lastIndex = i;
+    if (CODE_AT.test(text) && codes++ === 0) firstCode = i;
+  }
+  if (codes === 2) return true;
+  let levels = 0;
+  for (let i = text.indexOf('] ', 1); i !== -1; i = text.indexOf('] ', i + 2)) {
+    if (!endsLevel(text, i)) continue;
+    const from = openBefore(text, i, LEVEL_MAX);
+    if (from === -1) continue;
+    LEVEL_AT.lastIndex = from;
+    if (!LEVEL_AT.test(text)) continue;
+    if (++levels === 2 || (codes === 1 && from > firstCode)) return true;
+  }
+  return false;
+}
+
+/**
+ * Where the entry whose message code is at `at` starts: before the bracket groups right in front of the
+ * code (`[pid 1491:tid 1] [client 1.2.3.4:5] AH01977: `), when they start where an entry may.
+ */
+function codeEntryStart(text: string, at: number): number {
+  let start = at;
+  for (let k = 0; k < 4 && text.charCodeAt(start - 1) === BLANK && text.charCodeAt(start - 2) === 0x5d; k++) {
+    const open = openBefore(text, start - 2, BRACKET_MAX);
+    if (open === -1 || !startsEntry(text, open)) break;
+    start = open;
+  }
+  return start;
+}
+
+/**
+ * Where the entries of a line start (matches of {@link TIMED_START} or {@link TIMELESS_START} where
+ * {@link startsEntry} allows). A line with a prefix's time ({@link prefixBrackets}) is split at its
+ * prefixes with their time only: entries with a time are a server's own lines, in which a level or a
+ * message code may come again inside a message. A line without: where a level comes again after the
+ * level or the message code of the entry before, and where a message code comes again (then before its
+ * bracket groups, {@link codeEntryStart}).
+ */
+function entryStarts(text: string): number[] {
+  const starts: number[] = [];
+  if (prefixBrackets(text) > 0) {
+    TIMED_START.lastIndex = 0;
+    for (let m = TIMED_START.exec(text); m !== null; m = TIMED_START.exec(text)) if (startsEntry(text, m.index)) starts.push(m.index);
+    return starts;
+  }
+  let level = false;
+  let code = false;
+  TIMELESS_START.lastIndex = 0;
+  for (let m = TIMELESS_START.exec(text); m !== null; m = TIMELESS_START.exec(text)) {
+    if (!startsEntry(text, m.index)) continue;
+    if (m[1] !== undefined) {
+      if (level || code || starts.length === 0) starts.push(m.index);
+      level = true;
+      code = false;
+    } else if (code) {
+      starts.push(codeEntryStart(text, m.index));
+      level = false;
+    } else {
+      if (starts.length === 0) starts.push(m.index);
+      code = true;
+    }
+  }
+  return starts;
+}
+
 /**
  * The entries of a line that holds more than one, each without what joined it to the next; null when it
  * holds one (or none). Whatever precedes the first entry (a wrapper, a label) stays with it. Linear.
@@ -75,10 +186,18 @@ function prefixBrackets(text: string): number {
  */
 export function entriesIn(text: string): string[] | null {
   if (text.length < MIN_TWO) return null;
-  if (prefixBrackets(text) < 2) return null;
-  const starts: number[] = [];
-  ENTRY_START.lastIndex = 0;
-  for (let m = ENTRY_START.exec(text); m !== null; m = ENTRY_START.exec(text)) if (startsEntry(text, m.index)) starts.push(m.index);
+  if (!mayHoldTwo(text)) return null;
+  return entriesByWalk(text);
+}
+
+/**
+ * {@link entriesIn} without its native pre-test ({@link mayHoldTwo}), which must never change what it
+ * gives: for tests.
+ * @param text one physical line
+ */
+export function entriesByWalk(text: string): string[] | null {
+  if (text.length < MIN_TWO) return null;
+  const starts = entryStarts(text);
   if (starts.length < 2) return null;
   const out: string[] = [];
   for (let i = 0; i < starts.length; i++) {
