@@ -22,6 +22,11 @@ test.each([
     [APACHE.slice(34), APACHE.slice(34)],
   ],
   [
+    "nginx -t's output, each from its program name",
+    'nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/ssl/a.pem" nginx: [emerg] x',
+    ['nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/ssl/a.pem"', 'nginx: [emerg] x'],
+  ],
+  [
     'messages only, each with its code',
     "AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate! AH01941: stapling_renew_response: responder error",
     ["AH02217: ssl_stapling_init_cert: can't retrieve issuer certificate!", 'AH01941: stapling_renew_response: responder error'],

@@ -7,7 +7,8 @@
  * or an Apache message code comes again.
  *
  * Generated from every positive sample of a cause or transport rule that has its server's own prefix
- * with a time: the sample without its time (`shortPrefix()`, as the mutation test cuts it), joined by a
+ * with a time, or is nginx's own message on stderr (`nginx: [warn] …`, as `nginx -t` shows it): the
+ * sample without its time (`shortPrefix()`, as the mutation test cuts it), joined by a
  * blank with a partner entry of another cause (a sample of the rule set, its time cut too), in both orders,
  * is read as the two lines are read on lines of their own: the same findings, by cause and rules. No line
  * here is written by hand.
@@ -21,12 +22,18 @@ import { shortPrefix } from './helpers/variants.js';
 const rules = await loadRules();
 const NOW = new Date('2026-12-01T00:00:00Z');
 
-/** The sample without its time, when it is a whole line of its server's own format with a time. */
-function timeless(line: string): { server: 'apache' | 'nginx'; line: string } | null {
+type Kind = 'apache' | 'nginx' | 'nginx -t';
+
+/**
+ * The sample without its time, when it is a whole line of its server's own format with a time; or as it
+ * is when it is nginx's own message on stderr (`nginx: [warn] …`, as `nginx -t` shows it: no time).
+ */
+function timeless(line: string): { kind: Kind; line: string } | null {
   const p = parseLine(line);
+  if (p.format === 'nginx-stderr') return { kind: 'nginx -t', line };
   if (p.time === null || (p.format !== 'nginx' && p.format !== 'apache24')) return null;
   const short = shortPrefix(line);
-  return short === null ? null : { server: p.format === 'nginx' ? 'nginx' : 'apache', line: short };
+  return short === null ? null : { kind: p.format === 'nginx' ? 'nginx' : 'apache', line: short };
 }
 
 /** The findings of some lines, by cause and rules (what a reader of the report acts on). */
@@ -45,21 +52,22 @@ const entries = rules.flatMap((rule: Rule) =>
     : [],
 );
 
-/** Per server, two partners of different causes (the first such samples in rule order). */
-const partners = (server: 'apache' | 'nginx'): typeof entries => {
-  const first = entries.find((e) => e.server === server)!;
-  return [first, entries.find((e) => e.server === server && e.cause !== first.cause)!];
+/** Per kind of line, two partners of different causes (the first such samples in rule order). */
+const partners = (kind: Kind): typeof entries => {
+  const first = entries.find((e) => e.kind === kind)!;
+  return [first, entries.find((e) => e.kind === kind && e.cause !== first.cause)!];
 };
-const PARTNERS = { apache: partners('apache'), nginx: partners('nginx') };
+const PARTNERS = { apache: partners('apache'), nginx: partners('nginx'), 'nginx -t': partners('nginx -t') };
 
 const cases = entries.flatMap((e) => {
-  const partner = PARTNERS[e.server].find((p) => p.cause !== e.cause && causes([p.line]).length > 0);
+  const partner = PARTNERS[e.kind].find((p) => p.cause !== e.cause && causes([p.line]).length > 0);
   return partner === undefined || causes([e.line]).length === 0 ? [] : [{ ...e, partner }];
 });
 
-test('the samples give cases of both servers, Apache 2.4 and nginx', () => {
-  expect(cases.filter((c) => c.server === 'apache').length).toBeGreaterThanOrEqual(20);
-  expect(cases.filter((c) => c.server === 'nginx').length).toBeGreaterThanOrEqual(20);
+test('the samples give cases of both servers: Apache 2.4, nginx, and nginx -t', () => {
+  expect(cases.filter((c) => c.kind === 'apache').length).toBeGreaterThanOrEqual(20);
+  expect(cases.filter((c) => c.kind === 'nginx').length).toBeGreaterThanOrEqual(20);
+  expect(cases.filter((c) => c.kind === 'nginx -t').length).toBeGreaterThanOrEqual(5);
 });
 
 test.each(cases.map((c) => [c.id, c] as const))('%s without its time, joined with another entry, is read as on its own line', (_, c) => {

@@ -9,7 +9,7 @@
  * `[error] `), or a second Apache message code (`AH01941: … AH02217: …`: httpd's include/http_log.h,
  * `APLOGNO(n)` "should be used at the start of the format string", one code per message). Pure.
  */
-import { LEVEL, NGX_LEVEL } from './formats.js';
+import { LEVEL, NGX_LEVEL, NGX_PROGRAM } from './formats.js';
 import { isRecordLine } from './record.js';
 
 const APACHE_TIME =
@@ -130,6 +130,17 @@ function mayHoldTwo(text: string): boolean {
   return false;
 }
 
+/** The program name nginx's own messages on stderr start with (`nginx: [warn] …`), right before a level bracket. */
+const PROGRAM_TAG = new RegExp(`${NGX_PROGRAM}: $`);
+/** Longest {@link PROGRAM_TAG}. */
+const PROGRAM_TAG_MAX = 16;
+
+/** Where the entry whose level bracket is at `at` starts: before the program name of `nginx -t`'s output right in front of it. */
+function levelEntryStart(text: string, at: number): number {
+  const m = PROGRAM_TAG.exec(text.slice(Math.max(0, at - PROGRAM_TAG_MAX), at));
+  return m !== null && startsEntry(text, at - m[0].length) ? at - m[0].length : at;
+}
+
 /**
  * Where the entry whose message code is at `at` starts: before the bracket groups right in front of the
  * code (`[pid 1491:tid 1] [client 1.2.3.4:5] AH01977: `), when they start where an entry may.
@@ -165,7 +176,7 @@ function entryStarts(text: string): number[] {
   for (let m = TIMELESS_START.exec(text); m !== null; m = TIMELESS_START.exec(text)) {
     if (!startsEntry(text, m.index)) continue;
     if (m[1] !== undefined) {
-      if (level || code || starts.length === 0) starts.push(m.index);
+      if (level || code || starts.length === 0) starts.push(levelEntryStart(text, m.index));
       level = true;
       code = false;
     } else if (code) {
