@@ -369,8 +369,6 @@ export class LineScanner {
   private sampleLen = 0;
   /** When (ms, the constructor's `now`) the first chunk of the sample being filled came. */
   private sampleFrom = 0;
-  /** What the current plan was made from: the static model, an input's sample, or nothing yet. */
-  private planKind: 'static' | 'sample' | null = null;
   private teddy: Teddy | null = null;
   private readonly maxLine: number;
   private carry: Buffer[] = [];
@@ -425,7 +423,6 @@ export class LineScanner {
     // second chunk comes: a small file has none). The plan only changes speed, never what is found.
     this.sampling = !model && !this.sampling;
     if (!this.sampling) this.sample = null;
-    this.planKind = model ? 'sample' : 'static';
     const p = model ? sampledPlan(this.prefilter, model, this.useSimd) : staticPlan(this.prefilter, this.useSimd);
     this.teddy = p.teddy;
     this.anchors = p.anchors;
@@ -645,7 +642,8 @@ export class LineScanner {
    * null before the first chunk. Speed only: every plan finds every trigger.
    */
   get plannedFrom(): 'static' | 'sample' | null {
-    return this.planKind;
+    // A plan from a sample ends the sampling; the static plan is kept while it goes on.
+    return !this.planned ? null : this.sampling ? 'static' : 'sample';
   }
 
   /**
