@@ -19,11 +19,15 @@ const TIMED_START = new RegExp(
   `(?:\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2} \\[${NGX_LEVEL}\\] \\d+#\\d+: |\\[${APACHE_TIME}\\] \\[)`,
   'g',
 );
+/** A prefix's level bracket: nginx's `[error] `, Apache's `[module:level] `, 2.2's `[level] ` (regex source). */
+const LEVEL_BRACKET = `\\[(?:[a-z_0-9]+:)?${LEVEL}\\] `;
+/** An Apache message code (regex source). */
+const CODE = 'AH\\d{5}: ';
 /**
  * What starts an entry without its time: a prefix's level (capture 1: nginx's `[error] `, Apache's
  * `[module:level] `, 2.2's `[level] `), or an Apache message code (no capture).
  */
-const TIMELESS_START = new RegExp(`(\\[(?:[a-z_0-9]+:)?${LEVEL}\\] )|AH\\d{5}: `, 'g');
+const TIMELESS_START = new RegExp(`(${LEVEL_BRACKET})|${CODE}`, 'g');
 const BLANK = 0x20;
 const TAB = 0x09;
 const PIPE = 0x7c;
@@ -40,9 +44,9 @@ function startsEntry(text: string, i: number): boolean {
 /** Shortest line that can hold two entries (two message codes and a few characters each). */
 const MIN_TWO = 2 * 16;
 /** A level bracket at a position (sticky): `[error] `, `[ssl:error] `. */
-const LEVEL_AT = new RegExp(`\\[(?:[a-z_0-9]+:)?${LEVEL}\\] `, 'y');
+const LEVEL_AT = new RegExp(LEVEL_BRACKET, 'y');
 /** An Apache message code at a position (sticky). */
-const CODE_AT = /AH\d{5}: /y;
+const CODE_AT = new RegExp(CODE, 'y');
 /** Longest level bracket (`[proxy_fcgi:trace8]`, module names are short): how far back its `[` is looked for. */
 const LEVEL_MAX = 40;
 /** Longest bracket group before a message code (`[client 2001:db8::1:50000]`) looked back over. */
