@@ -329,6 +329,12 @@ export interface Rule extends RuleSpec {
    * whole trigger of the rule it reads for, whose head is this reading's `trigger`.
    */
   headOf?: string;
+  /**
+   * Set on a tail reading (`src/rules/tail-reading.ts`, derived by the matcher, never in a rule file): the
+   * whole trigger of the rule it reads for, and the values that rule's patterns take before the clause
+   * that is this reading's `trigger` (a message quoted from the clause on does not hold them).
+   */
+  tailOf?: { trigger: string; missing: ValueName[] };
 }
 
 export interface CompiledPattern extends RulePatternSpec {
@@ -348,6 +354,14 @@ export interface LineLocation {
 export interface LineCut {
   /** The server's own prefix: `missing` (no time, level or pid at all) or `partial` (some of them lost). */
   prefix?: 'missing' | 'partial';
+  /**
+   * The message begins after the server's text did: quoted from a clause on, without the head that names the
+   * function or directive (`src/rules/tail-reading.ts`).
+   */
+  head?: {
+    /** Values the rule's patterns take from the head the quote does not hold. */
+    missing: ValueName[];
+  };
   /** The message ends before the server's text did (a paste cut it, or a poster's `...`). */
   tail?: {
     /** Values the rule's pattern names but the cut message no longer holds. */

@@ -32,16 +32,20 @@ import {
   quotedWithCuts,
   quotesDropped,
   variantsOf,
+  quotedFromClause,
   type Variant,
 } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
 import { findHeads } from '../src/rules/head-reading.js';
+import { findTails, tailReading } from '../src/rules/tail-reading.js';
 
 // Rules tied to the configuration (src/rules/tie.ts) as their own samples tie them: their samples are varied too.
 const rules = await loadRules({ tie: 'samples' });
 const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
 /** The heads of the rules' head readings (`src/rules/head-reading.ts`), by rule. */
 const heads = new Map(findHeads(rules).map(([i, head]) => [rules[i]!, head]));
+/** The clauses of the rules' tail readings (`src/rules/tail-reading.ts`), by rule. */
+const tails = new Map(findTails(rules).map(([i, tail]) => [rules[i]!, tail]));
 
 /** A poster's words after a message: zh "warning" after a blank and without one (CJK), ru "error" after a dash, ko "error". */
 const OTHER_SCRIPT_WORDS = [' 警告', '的警告', ' — ошибка', ' 오류'];
@@ -202,6 +206,12 @@ for (const rule of rules) {
         results([`${sample.line.slice(0, triggerAt + rule.trigger.trimEnd().length)}...`]).find((x) => x.match)?.match?.cause ?? null;
       for (const v of cutInsideTrigger(sample.line, head, rule.trigger, rule.servers[0]!)) check(v, undefined, bare);
     }
+    // Quoted from the clause that says what went wrong, without the head that names the function or directive:
+    // read by the rule's tail reading (unless the head held the value that decides among its causes).
+    const tail = tails.get(rule);
+    const decidedInHead =
+      tail !== undefined && [rule.causeFrom?.value ?? []].flat().some((k) => tailReading(rule, tail).tailOf!.missing.includes(k));
+    if (tail !== undefined && !decidedInHead) for (const v of quotedFromClause(sample.line, tail)) check(v);
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
     // Cut short after a word, then the poster's words in another script (issue 10: a zh fix script's comment,
@@ -313,6 +323,8 @@ test('no variant of a must-not-match sample reads a cause its own line does not 
       const ownRules = new Set(rulesOf([s.line]));
       for (const [r, head] of heads)
         for (const v of cutInsideTrigger(s.line, head, r.trigger, r.servers[0]!)) compare(`${rule.id}#${si}`, v, ownRules, rulesOf);
+      // Quoted from a clause a tail reading reads: no rule its own line is not.
+      for (const tail of tails.values()) for (const v of quotedFromClause(s.line, tail)) compare(`${rule.id}#${si}`, v, ownRules, rulesOf);
     });
   expect([...wrong].filter(([k]) => !(k in NEGATIVE_VARIANTS_KNOWN))).toEqual([]);
   // A known one that no longer reads a cause leaves the list.

@@ -28,6 +28,10 @@ function cutParts(cut: LineCut): string[] {
   const parts: string[] = [];
   if (cut.prefix === 'missing') parts.push("the server's prefix (time, level, pid) was missing");
   if (cut.prefix === 'partial') parts.push("part of the server's prefix was missing");
+  if (cut.head) {
+    const missing = cut.head.missing.length > 0 ? `, so its ${words(cut.head.missing)} ${is(cut.head.missing)} not known` : '';
+    parts.push(`the message was quoted without its beginning${missing}`);
+  }
   if (cut.tail) {
     const missing = cut.tail.missing.length > 0 ? `, so its ${words(cut.tail.missing)} ${is(cut.tail.missing)} not known` : '';
     const partial = cut.tail.partial?.length ? `, and its ${words(cut.tail.partial)} may be incomplete (kept as written)` : '';

@@ -241,6 +241,12 @@ const finding = {
             additionalProperties: false,
             properties: {
               prefix: { enum: ['missing', 'partial'] },
+              head: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['missing'],
+                properties: { missing: { type: 'array', items: str } },
+              },
               tail: {
                 type: 'object',
                 additionalProperties: false,

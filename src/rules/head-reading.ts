@@ -21,19 +21,27 @@ import { scanKeys } from '../parse/normalize.js';
 import { MIN_HEAD, withCodeReadings } from './code-reading.js';
 import { literalRuns } from './cut.js';
 import { longestHeld } from './containment.js';
+import { RuleTexts } from './rule-texts.js';
+import { findTails, tailReading, type Tail } from './tail-reading.js';
 
 /** A pattern that never matches: a head reading's own patterns (only their twins read, see the module comment). */
 const NEVER = /(?!)/;
 
 /**
- * The rule set with its code readings (`code-reading.ts`) and head readings after it: what a matcher and its
- * scan keys are made of.
+ * The rule set with its code readings (`code-reading.ts`), head readings and tail readings (`tail-reading.ts`)
+ * after it: what a matcher and its scan keys are made of.
  * @param heads the rule set's {@link findHeads}, when the build computed them for exactly these rules
  *   (finding them costs a small file's start ~20 ms, the ICU collator of `scanKeys()` included)
+ * @param tails the rule set's `findTails`, likewise
  */
-export function withReadings(rules: readonly Rule[], heads: readonly (readonly [number, string])[] = findHeads(rules)): readonly Rule[] {
+export function withReadings(
+  rules: readonly Rule[],
+  heads: readonly (readonly [number, string])[] = findHeads(rules),
+  tails: readonly Tail[] = findTails(rules),
+): readonly Rule[] {
   const all = withCodeReadings(rules);
-  return heads.length === 0 ? all : [...all, ...heads.map(([i, head]) => headReading(rules[i]!, head))];
+  if (heads.length === 0 && tails.length === 0) return all;
+  return [...all, ...heads.map(([i, head]) => headReading(rules[i]!, head)), ...tails.map(([i, tail]) => tailReading(rules[i]!, tail))];
 }
 
 /**
@@ -111,64 +119,3 @@ export function headOf(trigger: string, fits: (head: string) => boolean): string
   return null;
 }
 
-/**
- * Every rule's trigger and sample lines in lower case, searched as one text (one `indexOf` per head instead
- * of one `includes` per line: ~800 texts for the built-in rules).
- */
-class RuleTexts {
-  private readonly texts: string[] = [];
-  /** Per text: the index of its rule. */
-  private readonly owner: number[] = [];
-  /** Per text: whether it is its rule's trigger or a line it must match (not a must-not-match line). */
-  private readonly ownLine: boolean[] = [];
-  private readonly starts: number[] = [];
-  private readonly all: string;
-
-  constructor(rules: readonly Rule[]) {
-    let at = 0;
-    const add = (text: string, i: number, own: boolean): void => {
-      const low = lower(text); // (its own length: lower case may be longer, `İ`)
-      this.texts.push(low);
-      this.owner.push(i);
-      this.ownLine.push(own);
-      this.starts.push(at);
-      at += low.length + 1;
-    };
-    rules.forEach((r, i) => {
-      add(r.trigger, i, true);
-      for (const s of r.samples.match) add(s.line, i, true);
-      for (const s of r.samples.nomatch) add(s.line, i, false);
-    });
-    this.all = this.texts.join('\n');
-  }
-
-  text(t: number): string {
-    return this.texts[t]!;
-  }
-
-  /** Is text `t` rule `i`'s trigger or one of its lines that must match? */
-  isOwn(t: number, i: number): boolean {
-    return this.owner[t] === i && this.ownLine[t]!;
-  }
-
-  /** Does a text for which `counts` holds contain `h` (lower case, no line break)? */
-  someHolds(h: string, counts: (t: number) => boolean): boolean {
-    for (let p = this.all.indexOf(h); p !== -1; p = this.all.indexOf(h, p + 1)) {
-      const t = this.textAt(p);
-      if (counts(t)) return true;
-      p = this.starts[t]! + this.texts[t]!.length; // the next text
-    }
-    return false;
-  }
-
-  private textAt(p: number): number {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= p) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  }
-}

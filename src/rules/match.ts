@@ -59,6 +59,7 @@ import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { longestHeld } from './containment.js';
 import { findHeads, withReadings } from './head-reading.js';
+import { findTails, holdsWholeTrigger } from './tail-reading.js';
 import { articlesOptional, cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
@@ -300,6 +301,8 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
   if (!applies(rule, parsed)) return null;
   if (typeof prepared === 'function') prepared = prepared();
   const message = messageFor(prepared, rule.trigger) ?? prepared.message;
+  // A tail reading reads a message quoted from a clause on; one that holds the whole trigger is the rule's own.
+  if (rule.tailOf !== undefined && holdsWholeTrigger(rule, message)) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
     for (const pattern of rule.compiled) {
       const m = pattern.re.exec(text);
@@ -452,6 +455,7 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared,
   if (message === null) return null;
   // A head reading reads a message cut inside the whole trigger; one that holds it is the rule's own.
   if (rule.headOf !== undefined && message.toLowerCase().includes(rule.headOf.trim().toLowerCase())) return null;
+  if (rule.tailOf !== undefined && holdsWholeTrigger(rule, message)) return null;
   // A trigger other programs write too: a fragment counts only with what shows it is this server's message.
   if (rule.fragmentNeedsRe && !rule.fragmentNeedsRe.test(parsed.level ? `[${parsed.level}] ${message}` : message)) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
@@ -538,6 +542,8 @@ export function cutOf(
     const partial = (valuesCut?.partial ?? []).filter((k) => hit.values[k] !== undefined);
     if (partial.length > 0) cut.tail.partial = partial;
   }
+  // A tail reading's message was quoted from a clause on: its beginning, and the values it held, are not there.
+  if (hit.rule.tailOf !== undefined) cut.head = { missing: [...hit.rule.tailOf.missing] };
   if (redacted !== null) cut.redacted = [...redacted];
   return Object.keys(cut).length > 0 ? cut : undefined;
 }
@@ -648,8 +654,9 @@ export interface Matcher {
  */
 function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: string[]; keyTriggers: number[][] } {
   // A head reading's trigger (`head-reading.ts`) has the keys of its whole trigger (it holds one of them at
-  // least): no key of its own, and the whole trigger, which holds it and so takes its keys, keeps its own.
-  const whole = wholeTriggers(rules, triggers);
+  // least): no key of its own, and the whole trigger, which holds it and so takes its keys, keeps its own. (A
+  // tail reading's trigger has keys of its own: the quote it reads lacks the whole trigger's beginning.)
+  const whole = wholeTriggers(rules, triggers, (r) => r.headOf !== undefined);
   const isHead = (ti: number): boolean => whole !== null && whole[ti]! >= 0;
   const own = triggers.map((t, ti) => scanKeys(isHead(ti) ? triggers[whole![ti]!]! : t));
   const base = new Set(own.flat());
@@ -874,8 +881,9 @@ export function prefilterKeys(rules: readonly Rule[]): string[] {
  */
 export function computeScanKeys(rules: readonly Rule[]): PrecomputedKeys {
   const heads = findHeads(rules);
-  const all = withReadings(rules, heads);
-  return { signature: keySignature(rules), ...keyIndex(all, [...new Set(all.map((r) => r.trigger))]), heads };
+  const tails = findTails(rules);
+  const all = withReadings(rules, heads, tails);
+  return { signature: keySignature(rules), ...keyIndex(all, [...new Set(all.map((r) => r.trigger))]), heads, tails };
 }
 
 /**
@@ -1399,9 +1407,9 @@ function rulesInOf(
   rulesByTrigger: readonly Rule[][],
   wholeOf: Int32Array | null,
 ): (text: string, candidates: readonly number[]) => Rule[] {
-  // Per trigger, its rules but head readings (another rule may have a head as its trigger: a code reading of
-  // the same message, `code-reading.ts`).
-  const notHeads = wholeOf === null ? [] : rulesByTrigger.map((rs) => rs.filter((r) => r.headOf === undefined));
+  // Per trigger, its rules but head and tail readings (another rule may have a head as its trigger: a code
+  // reading of the same message, `code-reading.ts`).
+  const notHeads = wholeOf === null ? [] : rulesByTrigger.map((rs) => rs.filter((r) => !isReading(r)));
   return (text, candidates) => {
     if (candidates.length === 0) return [];
     const found = triggersIn(normalizeText(plainText(text)).text, candidates);
@@ -1411,16 +1419,20 @@ function rulesInOf(
 }
 
 /**
- * Per trigger, the index of the whole trigger a head reading's trigger is the head of (`head-reading.ts`), else -1;
- * null when the rules have no head reading.
+ * Per trigger, the index of the whole trigger a head or tail reading's trigger reads for (`head-reading.ts`,
+ * `tail-reading.ts`), else -1; null when the rules have no such reading.
+ * @param which the readings to map (default: head and tail readings)
  */
-function wholeTriggers(all: readonly Rule[], triggers: readonly string[]): Int32Array | null {
-  const heads = all.filter((r) => r.headOf !== undefined);
-  if (heads.length === 0) return null;
+function wholeTriggers(all: readonly Rule[], triggers: readonly string[], which: (r: Rule) => boolean = isReading): Int32Array | null {
+  const readings = all.filter(which);
+  if (readings.length === 0) return null;
   const out = new Int32Array(triggers.length).fill(-1);
-  for (const r of heads) out[triggers.indexOf(r.trigger)] = triggers.indexOf(r.headOf!);
+  for (const r of readings) out[triggers.indexOf(r.trigger)] = triggers.indexOf(r.headOf ?? r.tailOf!.trigger);
   return out;
 }
+
+/** Is the rule a head or tail reading (a message without its whole trigger is all it reads)? */
+const isReading = (r: Rule): boolean => r.headOf !== undefined || r.tailOf !== undefined;
 
 /**
  * Per trigger (in `triggers`' order), its rules in rule order: one pass over the rules (a filter of all
@@ -1437,7 +1449,7 @@ export function createMatcher(rules: readonly Rule[], options: MatcherOptions = 
   // The rules' own triggers first, then those of the readings of Apache messages by their code, then those of
   // the readings of messages cut inside their trigger (the build's heads when it computed them for these rules).
   const built = precomputedScanKeys(keySignature(rules));
-  const all = withReadings(rules, built?.heads);
+  const all = withReadings(rules, built?.heads, built?.tails);
   const triggers = [...new Set(all.map((r) => r.trigger))];
   const { keys, keyTriggers } = scanKeysOf(built, all, triggers);
   const planner = new AnchorPlanner(keys);

@@ -175,6 +175,8 @@ export interface PrecomputedKeys {
   keyTriggers: number[][];
   /** The heads of the rule set's head readings (`rules/head-reading.ts`, `findHeads`): (index of the rule, head). */
   heads?: [number, string][];
+  /** The tails of the rule set's tail readings (`rules/tail-reading.ts`, `findTails`): (index of the rule, clause). */
+  tails?: [number, string][];
 }
 
 const precomputed = new Map<string, PrecomputedPlan>();

@@ -485,6 +485,26 @@ export function ellipsisAfter(line: string): Variant[] {
 }
 
 /**
+ * The message quoted from one of its clauses on (`src/rules/tail-reading.ts`): the line from `tail` (the
+ * clause a tail reading's trigger is) to its end, as a poster quotes the part that says what went wrong:
+ * bare, after a label of their own, in quotes in a sentence (plain and typographic), in a code span of prose
+ * (github.com/KR8MER/eas-station pull 2665: ``only logged a `"no OCSP responder URL in the certificate"`
+ * warning on every reload``). None when the line does not hold the clause.
+ */
+export function quotedFromClause(line: string, tail: string): Variant[] {
+  const at = line.toLowerCase().indexOf(tail.toLowerCase());
+  if (at < 0) return [];
+  const q = line.slice(at);
+  return [
+    { kind: 'quoted from a clause on', lines: [q] },
+    { kind: 'quoted from a clause on, after a label', lines: [`error: ${q}`] },
+    { kind: 'quoted from a clause on, in a sentence', lines: [`The log says "${q}" after every reload.`] },
+    { kind: 'quoted from a clause on, typographic quotes', lines: [`I keep getting \u201c${q}\u201d since the renewal`] },
+    { kind: 'quoted from a clause on, in a code span', lines: [`only logged a \`"${q}"\` warning on every reload`] },
+  ];
+}
+
+/**
  * The line cut inside a trigger, after `head` (a beginning of the trigger): at every character from the
  * head's end to the trigger's, as a terminal at that width shows it: systemd's `systemctl status` and
  * `journalctl` behind their journal prefix, with `…` in the last column (src/shared/logs-show.c,
