@@ -17,11 +17,13 @@
 
 /**
  * Code right after a literal's closing quote: a concatenation (Lua `..`, `+`, PHP `. $`), Python's `%`, the
- * end of a call (`);`, `))`, `) - errbuf`), of a statement (`;`), or the call's last arguments to the end of
- * the line (`, err)`, `, file->data);`).
+ * end of a call (`);`, `))`, `) - errbuf`), of a statement (`;`), the call's last arguments to the end of
+ * the line (`, err)`, `, file->data);`), or its last argument and the statement's end with more code after
+ * (lines of code joined into one: nginx's `"no OCSP responder URL in the certificate \"%s\"", staple->name);`
+ * and the next statement, src/event/ngx_event_openssl_stapling.c).
  */
 const AFTER_CODE =
-  /^\s*(?:\.\.|\+\s*["'(\w]|\.\s*\$|%\s*[(\w]|\)\s*[;)]|\)\s*-\s*\w|;\s*(?:$|\/\/|--|#)|,\s*[A-Za-z_][\w.>[\]-]*\s*\)\s*$|,\s*[^"]*\)\s*;\s*$)/;
+  /^\s*(?:\.\.|\+\s*["'(\w]|\.\s*\$|%\s*[(\w]|\)\s*[;)]|\)\s*-\s*\w|;\s*(?:$|\/\/|--|#)|,\s*[A-Za-z_][\w.>[\]-]*\s*\)\s*(?:$|;)|,\s*[^"]*\)\s*;\s*$)/;
 
 /** After a literal that code opened: the end of the line, or more arguments or the call's end. */
 const AFTER_ARGUMENT = /^\s*(?:[,)]|$)/;
