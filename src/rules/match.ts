@@ -1447,7 +1447,8 @@ function rulesOfTriggers(rules: readonly Rule[], triggers: readonly string[]): R
 /** Build the matcher for a rule set. */
 export function createMatcher(rules: readonly Rule[], options: MatcherOptions = {}): Matcher {
   // The rules' own triggers first, then those of the readings of Apache messages by their code, then those of
-  // the readings of messages cut inside their trigger (the build's heads when it computed them for these rules).
+  // the readings of messages cut inside their trigger and of messages quoted from a clause on (the build's
+  // heads and tails when it computed them for these rules).
   const built = precomputedScanKeys(keySignature(rules));
   const all = withReadings(rules, built?.heads, built?.tails);
   const triggers = [...new Set(all.map((r) => r.trigger))];
