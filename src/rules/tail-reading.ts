@@ -82,36 +82,31 @@ function clauseOf(source: string, trigger: string, fits: (tail: string) => boole
   return best;
 }
 
-/** A pattern without alternatives of its own (a `|` outside every group): what follows a clause in it is then one test. */
-function sliceable(source: string): boolean {
+/**
+ * A pattern's source read up to `end` (default: all of it): whether `end` is outside every group and character
+ * class, and whether a `|` outside every group came before it.
+ */
+function readSource(source: string, end = source.length): { atTop: boolean; alternatives: boolean } {
   let depth = 0;
   let inClass = false;
-  for (let i = 0; i < source.length; i++) {
+  let alternatives = false;
+  for (let i = 0; i < end; i++) {
     const c = source[i]!;
     if (c === '\\') i++;
     else if (inClass) inClass = c !== ']';
     else if (c === '[') inClass = true;
     else if (c === '(') depth++;
     else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return false;
+    else if (c === '|' && depth === 0) alternatives = true;
   }
-  return true;
+  return { atTop: depth === 0 && !inClass, alternatives };
 }
 
+/** A pattern without alternatives of its own (a `|` outside every group): what follows a clause in it is then one test. */
+const sliceable = (source: string): boolean => !readSource(source).alternatives;
+
 /** Is position `p` of a pattern's source outside every group and character class? */
-function atTopLevel(source: string, p: number): boolean {
-  let depth = 0;
-  let inClass = false;
-  for (let i = 0; i < p; i++) {
-    const c = source[i]!;
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-  }
-  return depth === 0 && !inClass;
-}
+const atTopLevel = (source: string, p: number): boolean => readSource(source, p).atTop;
 
 /**
  * The reading of `rule` whose trigger is `tail`: the rule's patterns that write the clause, from it on.
