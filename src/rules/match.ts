@@ -59,7 +59,7 @@ import { causeOfMatch, possibleCauses } from './cause.js';
 import { AnchorPlanner, precomputedScanKeys, type PrecomputedKeys } from './prefilter.js';
 import { longestHeld } from './containment.js';
 import { findHeads, withReadings } from './head-reading.js';
-import { findTails, holdsWholeTrigger } from './tail-reading.js';
+import { findTails } from './tail-reading.js';
 import { articlesOptional, cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
@@ -302,7 +302,7 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
   if (typeof prepared === 'function') prepared = prepared();
   const message = messageFor(prepared, rule.trigger) ?? prepared.message;
   // A tail reading reads a message quoted from a clause on; one that holds the whole trigger is the rule's own.
-  if (rule.tailOf !== undefined && holdsWholeTrigger(rule, message)) return null;
+  if (holdsWholeTrigger(rule, message)) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
     for (const pattern of rule.compiled) {
       const m = pattern.re.exec(text);
@@ -453,9 +453,8 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared,
   if (!applies(rule, parsed)) return null;
   const message = messageFor(prepared, rule.trigger);
   if (message === null) return null;
-  // A head reading reads a message cut inside the whole trigger; one that holds it is the rule's own.
-  if (rule.headOf !== undefined && message.toLowerCase().includes(rule.headOf.trim().toLowerCase())) return null;
-  if (rule.tailOf !== undefined && holdsWholeTrigger(rule, message)) return null;
+  // A head or tail reading reads a message without the whole trigger; one that holds it is the rule's own.
+  if (holdsWholeTrigger(rule, message)) return null;
   // A trigger other programs write too: a fragment counts only with what shows it is this server's message.
   if (rule.fragmentNeedsRe && !rule.fragmentNeedsRe.test(parsed.level ? `[${parsed.level}] ${message}` : message)) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
@@ -1429,6 +1428,15 @@ function wholeTriggers(all: readonly Rule[], triggers: readonly string[], which:
   const out = new Int32Array(triggers.length).fill(-1);
   for (const r of readings) out[triggers.indexOf(r.trigger)] = triggers.indexOf(r.headOf ?? r.tailOf!.trigger);
   return out;
+}
+
+/**
+ * Does the message hold the whole trigger of the rule a head or tail reading reads for (`head-reading.ts`,
+ * `tail-reading.ts`)? Then it is that rule's own. False for any other rule.
+ */
+function holdsWholeTrigger(rule: Rule, message: string): boolean {
+  const whole = rule.headOf ?? rule.tailOf?.trigger;
+  return whole !== undefined && message.toLowerCase().includes(whole.trim().toLowerCase());
 }
 
 /** Is the rule a head or tail reading (a message without its whole trigger is all it reads)? */

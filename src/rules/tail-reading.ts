@@ -125,8 +125,3 @@ export function tailReading(rule: Rule, tail: string): Rule {
   if (compiled.length === 0) throw new Error(`rule ${rule.id}: no pattern writes "${tail}" where a reading may begin`);
   return { ...rule, trigger: tail, tailOf: { trigger: rule.trigger, missing: [...lost] }, compiled };
 }
-
-/** Does the message hold the whole trigger of the rule a tail reading reads for (then it is that rule's)? */
-export function holdsWholeTrigger(rule: Rule, message: string): boolean {
-  return rule.tailOf !== undefined && message.toLowerCase().includes(rule.tailOf.trigger.trim().toLowerCase());
-}
