@@ -9,9 +9,9 @@
  */
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
-import { parseLine } from '../src/parse/line.js';
+import { APACHE_LEAD, parseLine } from '../src/parse/line.js';
 import { joinLines } from './helpers/join-lines.js';
-import { apachePrefixDamaged, nginxPrefixDamaged, type Variant } from './helpers/variants.js';
+import { apachePrefixDamaged, headCuts, nginxPrefixDamaged, type Variant } from './helpers/variants.js';
 
 const rules = await loadRules({ tie: 'samples' });
 const matcher = createMatcher(rules, { now: new Date('2026-06-01T00:00:00') });
@@ -112,5 +112,81 @@ describe('Angie, an nginx fork: its stderr lines say `angie: ` where nginx says 
     ];
     expect(causes(t)).toEqual(['issuer-certificate-missing']);
     expect(joinLines(matcher, t, 'pasted').find((r) => r.match)?.match?.values.certificate).toBe('/etc/angie/ssl/a.pem');
+  });
+});
+
+/**
+ * A copy begun inside the server's prefix (`prefixRemnant()` in `parse/formats.ts`), bare and after a poster's
+ * cut mark: for every sample with a prefix, cut at every character of it before the message (nginx's
+ * connection number kept whole), the parse's message is the plain line's, and what the parse says of the
+ * server, level, pid and connection number is either unknown or the plain line's (a remnant never reads a
+ * field wrong).
+ */
+describe('a copy begun inside the prefix', () => {
+  const withPrefix = lines.filter((l) => headCuts(l).length > 0);
+  test('every cut reads the plain line’s message and no field wrong', () => {
+    const failures: string[] = [];
+    let compared = 0;
+    for (const line of withPrefix) {
+      const plain = parseLine(line);
+      for (const v of headCuts(line)) {
+        const p = parseLine(v.lines[0]!);
+        compared++;
+        // (Apache's source mark, or what the cut left of it (`3): `), says debug or finer, as httpd's default
+        // ErrorLogFormat writes it (`%7F`): `debug` for a trace level's line is no wrong read, nor for a sample
+        // rendered with the mark at another level.)
+        const finer = p.level === 'debug' && /(?:\d\)|^\W*\)): /.test(v.lines[0]!);
+        const wrong = (['server', 'level', 'pid', 'connectionId'] as const).filter(
+          // (A pid the cut fell in reads as its last digits: nothing tells them from a whole one.)
+          (f) =>
+            p[f] !== null && p[f] !== plain[f] && !(f === 'level' && finer) && !(f === 'pid' && String(plain.pid).endsWith(String(p.pid))),
+        );
+        // (A fragment keeps Apache's status, client and tag in its message, as read fields too: compared without them.
+        // A cut that leaves no letter or digit of the prefix may leave its punctuation there: `): `.)
+        const own = p.message.slice(APACHE_LEAD.exec(p.message)![0].length);
+        const message = v.kind.includes('prefix stripped') ? own.endsWith(plain.message) : own === plain.message;
+        if (!message || wrong.length > 0)
+          failures.push(
+            `${JSON.stringify(v.lines[0])}: message ${JSON.stringify(p.message.slice(0, 40))}${wrong.map((f) => `, ${f} ${p[f]}`).join('')}`,
+          );
+      }
+    }
+    expect(compared).toBeGreaterThan(10000);
+    expect(failures.slice(0, 10)).toEqual([]);
+  });
+
+  test.each([
+    [
+      'nginx’s ids after a cut mark',
+      '...34#1234: ocsp.example.com could not be resolved (110: Operation timed out)',
+      { server: 'nginx', pid: 34, tid: '1234' },
+    ],
+    ['nginx’s tid alone', '#1234: OCSP responder timed out', { server: 'nginx', pid: null, tid: '1234' }],
+    ['digits of nginx’s ids after a cut mark', '[...] 234: OCSP responder timed out', { server: null, pid: null }],
+    ['the tail of nginx: before its level', '…ginx: [emerg] X509_STORE_CTX_new() failed (SSL:)', { server: 'nginx', level: 'emerg' }],
+    [
+      'the tail of Apache’s module:level and its pid field',
+      'nutls:error] [pid 18008:tid 1399] (110)Connection timed out: x',
+      { server: 'apache', level: 'error', pid: 18008, status: '(110)Connection timed out' },
+    ],
+    [
+      'the tail of Apache’s pid field',
+      '8:tid 1399] (70007)The timeout specified has expired: x',
+      { server: 'apache', pid: null, status: '(70007)The timeout specified has expired' },
+    ],
+    ['a level’s tail, either server’s', 'rror] OCSP responder timed out', { server: null, level: null }],
+    ['the tail of Apache’s source mark', '… .c(254): (70007)The timeout specified has expired: x', { server: 'apache', level: 'debug' }],
+  ])('%s', (_, line, want) => {
+    expect(parseLine(line)).toMatchObject(want);
+  });
+
+  test.each([
+    ['a redacted value (a cut mark alone)', '... could not be resolved (110: Operation timed out)'],
+    ['a message with its own brackets', 'md[md-timeout.stapling-lab.test] while[status of certid dc11]'],
+    ['Apache’s own client field', '[client 192.0.2.1:5] AH01977: failed reading line from OCSP server'],
+  ])('%s: no remnant', (_, line) => {
+    const p = parseLine(line);
+    expect(p.message.length).toBeGreaterThanOrEqual(line.length - 30);
+    expect(p.pid).toBeNull();
   });
 });

@@ -331,6 +331,10 @@ export function parseSpacedPrefix(line: string): ParsedLine | null {
 // Apache 2.4's time, module:level and pid fields: at most three (what follows is the message's own).
 const BRACKET_FIELDS = /^(?:\[[^\]\n]{1,80}\][ \t]+){1,3}/;
 
+/** A poster's mark for a cut at the start of a copy (`...`, `…`, `[...]`, `[…]`), blanks after it. */
+const CUT_MARK_AT_START = '(?:\\.{3,5}|\\u2026|\\[\\s?(?:\\.{3}|\\u2026)\\s?\\])\\s*';
+/** Blanks and a poster's cut mark at the start of a text, when it has one (`[...] `, `… `). */
+export const LEADING_CUT_MARK = new RegExp(`^\\s*${CUT_MARK_AT_START}`);
 /**
  * Apache's mark of the source that logged a message (`ssl_util_ocsp.c(97): `), which its default format
  * writes only at level debug and the trace levels (httpd 2.4 `server/log.c`, `do_errorlog_default()`:
@@ -338,6 +342,12 @@ const BRACKET_FIELDS = /^(?:\[[^\]\n]{1,80}\][ \t]+){1,3}/;
  * logged at debug level or finer.
  */
 export const SOURCE_MARK = /^[\w./-]{1,60}\.c\(\d{1,6}\): /;
+/**
+ * {@link SOURCE_MARK} after blanks or a poster's cut mark (a copy begun right before it), or what is left of it
+ * when the copy began inside it (`.c(254): `, `(254): `, `54): `: a digit of the line number at least, or Apache's
+ * status right after it: `): (70007)The timeout …`).
+ */
+export const SOURCE_MARK_AFTER_CUT = new RegExp(`^\\s*(?:${CUT_MARK_AT_START})?(?:[\\w./-]{0,60}\\.)?c?\\(?(?:\\d{1,6}|(?=\\): \\())\\): `);
 
 /**
  * nginx's line in a line that fits no prefix: its `pid#tid: ` and `*connection ` (ngx_log_error_core():
@@ -369,14 +379,76 @@ export function looseNginx(rest: string): ParsedLine | null {
   return withNginxFields(p);
 }
 const LOOSE_HEAD = 200;
+/** The tail of `pid N:tid M` (Apache's pid field) down to nothing: `id 18008:tid 1399`, `8:tid 1399`, `tid 1399`, `399`. */
+const PID_FIELD_TAIL = '(?:(?:(?:p?i)?d)? ?\\d*(?::(?:(?:t?i)?d)? ?\\d*)?|(?:(?:t?i)?d)? ?\\d*)';
+/**
+ * What is left of a server's prefix when a copy began inside it ({@link prefixRemnant}), after blanks and a
+ * poster's cut mark: nginx's `pid#tid` or its `#tid`, digits of the ids (which of them is unknown; after a
+ * mark, none), nginx's level after the tail of `nginx: `, the tail of Apache's `[module:level` (its level when
+ * whole) with a whole `[pid N:tid M] ` after it, the tail of Apache's pid field, or a whole `[level] ` or
+ * `[pid N:tid M] ` after blanks or a mark.
+ */
+const PREFIX_REMNANT = new RegExp(
+  `^\\s*(?:${CUT_MARK_AT_START})?(?:` +
+    `(?:g?inx|nx|x)?: \\[(?<ngxLevel>${NGX_LEVEL})\\] ` +
+    `|(?:(?<pid>\\d{1,10})#(?<tid>\\d{1,10})|#(?<tidOnly>\\d{1,10})|\\d{0,10}): ` +
+    `|[^\\[\\]]{0,32}\\] \\[(?:[\\w-]*:)?(?<ctimeLevel>${LEVEL})\\] (?:\\[pid (?<ctPid>\\d{1,10})(?::tid (?<ctTid>\\d{1,20}))?\\] )?` +
+    `|(?<module>[\\w-]*:)?(?<level>[a-z]{0,8}\\d?)\\] (?:\\[pid (?<apPid>\\d{1,10})(?::tid (?<apTid>\\d{1,20}))?\\] )?` +
+    `|${PID_FIELD_TAIL}\\] ` +
+    `|\\[(?<wholeLevel>${LEVEL})\\] ` +
+    `|\\[pid (?<wholePid>\\d{1,10})(?::tid (?<wholeTid>\\d{1,20}))?\\] ` +
+    `)(?=\\S)`,
+);
+
+/** What {@link prefixRemnant} reads: how much of the text is the remnant, and the fields it still shows. */
+export interface PrefixRemnant {
+  /** Characters of the text that are the remnant (with the blanks and a poster's cut mark before it). */
+  length: number;
+  /** The server whose prefix it is, when the remnant shows it (nginx's `#`, Apache's module or pid field). */
+  server: 'nginx' | 'apache' | null;
+  level: string | null;
+  pid: number | null;
+  tid: string | null;
+}
+
+/**
+ * What is left of a server's prefix at the start of a text that holds no whole one: the copy began inside
+ * it (a terminal selection or a quote begun mid-prefix), often after a poster's cut mark. nginx's ids
+ * (`...34#1234: `, `#1234: `, `[...] 1234: `), the tail of `nginx: ` before its level (`ginx: [emerg] `), the
+ * tail of Apache's `[module:level]` with its `[pid …] ` (`nutls:error] [pid 1:tid 2] `, `rror] `, `] `) or
+ * the tail of the pid field itself (`8:tid 1399] `); a whole `[level] ` or `[pid …] ` after blanks or a mark.
+ * A mark alone is no remnant (a bare `... could not be resolved` stands for a redacted value). The message
+ * follows it (not a blank); Apache's source mark, status, client and tag after it are read as in a fragment.
+ * @returns the remnant, or null when the text does not start with one
+ */
+export function prefixRemnant(text: string): PrefixRemnant | null {
+  const m = PREFIX_REMNANT.exec(text.length > LOOSE_HEAD ? text.slice(0, LOOSE_HEAD) : text);
+  if (!m) return null;
+  const g = m.groups!;
+  const length = m[0].length;
+  if (m[0].endsWith(': ') && g.ngxLevel === undefined) {
+    const nginx = g.tid !== undefined || g.tidOnly !== undefined;
+    return { length, server: nginx ? 'nginx' : null, level: null, pid: toInt(g.pid), tid: g.tid ?? g.tidOnly ?? null };
+  }
+  if (g.ngxLevel !== undefined) return { length, server: 'nginx', level: g.ngxLevel, pid: null, tid: null };
+  if (g.wholeLevel !== undefined) return { length, server: null, level: g.wholeLevel, pid: null, tid: null };
+  // The tail of Apache's ctime (`ri Nov 13 10:00:03 2009] [error] `, `9] [error] `): nginx writes no `] ` before its level.
+  if (g.ctimeLevel !== undefined) return { length, server: 'apache', level: g.ctimeLevel, pid: toInt(g.ctPid), tid: g.ctTid ?? null };
+  const level = g.level !== undefined && APACHE_LEVEL.test(g.level) ? g.level : null;
+  const pid = g.apPid ?? g.wholePid;
+  // `rror] ` or `warn] ` alone may be nginx's `[level] ` as well as Apache's; a module or a pid field is Apache's.
+  const apache = g.module !== undefined || pid !== undefined || g.level === undefined;
+  return { length, server: apache ? 'apache' : null, level, pid: toInt(pid), tid: g.apTid ?? g.wholeTid ?? null };
+}
+const APACHE_LEVEL = new RegExp(`^${LEVEL}$`);
 /** nginx's time and level at the start, any blanks between (each part may be missing: it always matches). */
 const LOOSE_LEAD = new RegExp(`^(?:(\\d{4})/(\\d{2})/(\\d{2})\\s+(\\d{2}:\\d{2}:\\d{2})\\s+)?(?:\\[(${NGX_LEVEL})\\]\\s+)?`);
 /** Right after the time and level: the ids, each part may be missing. Groups as {@link LOOSE_IDS}'. */
 const LOOSE_IDS_AT = /^()(?:(\d{1,10})#(\d{1,10}):\s+)?(?:\*(\d{1,20})\s+)?(?=\S)/;
 /** Anywhere in the head: `[level] pid#tid: *connection ` (level and connection optional). Groups: level, pid, tid, connection. */
 const LOOSE_IDS = new RegExp(`(?:^|\\s)(?:\\[(${NGX_LEVEL})\\]\\s+)?(\\d{1,10})#(\\d{1,10}):\\s+(?:\\*(\\d{1,20})\\s+)?(?=\\S)`);
-/** A fragment that starts with the connection number. Groups as {@link LOOSE_IDS}'. */
-const LOOSE_CONNECTION = /^()()()\*(\d{1,20}) (?=\S)/;
+/** A fragment that starts with the connection number (after blanks or a poster's cut mark). Groups as {@link LOOSE_IDS}'. */
+const LOOSE_CONNECTION = new RegExp(`^\\s*(?:${CUT_MARK_AT_START})?()()()\\*(\\d{1,20}) (?=\\S)`);
 
 function nginx(line: string): ParsedLine | null {
   const g = NGINX.exec(line);

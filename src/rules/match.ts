@@ -17,6 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { APACHE_LEAD, parseLine, type ParseOptions } from '../parse/line.js';
+import { LEADING_CUT_MARK } from '../parse/formats.js';
 import { decodeRecords, isRecordLine, JOURNAL_BYTE_MESSAGE, jsonEscapedForms, parseRecord } from '../parse/record.js';
 import { splitApacheCertSuffix, splitApacheCertSuffixCut } from '../parse/apache-cert.js';
 import { apacheStatusValues, nginxOcspContext, nginxOcspContextCut, opensslBlock, opensslValues, type CutContext } from '../parse/context.js';
@@ -304,17 +305,62 @@ export function matchRule(rule: Rule, parsed: ParsedLine, prepared: Prepared | (
   // A tail reading reads a message quoted from a clause on; one that holds the whole trigger is the rule's own.
   if (holdsWholeTrigger(rule, message)) return null;
   for (const text of firstLetterForms(message, rule.trigger)) {
-    for (const pattern of rule.compiled) {
-      const m = pattern.re.exec(text);
-      if (!m) continue;
-      // The catch-all takes a message whose values lost their quotes or that lost an article (a retyped line)
-      // from the pattern that names it.
-      const named = isCatchAll(rule, pattern) ? namedBefore(rule, pattern, text) : null;
-      if (named) return hitFrom(rule, named.pattern, parsed, { ...prepared.shared, ...groupsToValues(named.m.groups) });
-      return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...capturesOf(pattern, m, prepared, rule.trigger) });
-    }
+    const hit = patternsHit(rule, parsed, prepared, text);
+    if (hit) return hit;
+  }
+  for (const text of afterLabels(rule, message)) {
+    const hit = patternsHit(rule, parsed, prepared, text);
+    if (hit) return hit;
   }
   return null;
+}
+
+/** The hit of the first of the rule's patterns that matches one form of the prepared message ({@link matchRule}). */
+function patternsHit(rule: Rule, parsed: ParsedLine, prepared: Prepared, text: string): RuleHit | null {
+  for (const pattern of rule.compiled) {
+    const m = pattern.re.exec(text);
+    if (!m) continue;
+    // The catch-all takes a message whose values lost their quotes or that lost an article (a retyped line)
+    // from the pattern that names it.
+    const named = isCatchAll(rule, pattern) ? namedBefore(rule, pattern, text) : null;
+    if (named) return hitFrom(rule, named.pattern, parsed, { ...prepared.shared, ...groupsToValues(named.m.groups) });
+    return hitFrom(rule, pattern, parsed, { ...prepared.shared, ...capturesOf(pattern, m, prepared, rule.trigger) });
+  }
+  return null;
+}
+
+/** How far into a message a poster's label may end (`Error: `, `nginx error.log: `, `I get this in the log: `). */
+const LABEL_CHARS = 48;
+/** A poster's label: words, without the brackets, parentheses and quotes a message's own text around `: ` has. */
+const LABEL = /^[^()[\]{}"'`<>:]*$/;
+/** Rules with a pattern anchored at the message's start (`^`), by rule (see {@link afterLabels}). */
+const anchoredRules = new WeakMap<Rule, boolean>();
+
+/**
+ * The message after a poster's label, for a rule with a pattern anchored at the start of the message
+ * (nginx's `^(?<host>\S+) could not be resolved (…`, `^OCSP_cert_to_id\(\) failed`): `Error: …`, `I get
+ * this in the log: …` put words of the poster's before it, which an unanchored pattern reads past. A label
+ * ends at `: ` within the first {@link LABEL_CHARS} characters and holds no bracket, parenthesis or quote
+ * (nginx's `(SSL: …`, Apache's `[client …]` are the message's own); each such end gives one text, in
+ * order, in its first-letter forms. None for other rules, or a message whose first letters a rule reads.
+ */
+function afterLabels(rule: Rule, message: string): string[] {
+  let anchored = anchoredRules.get(rule);
+  if (anchored === undefined) {
+    // (A head, tail or code reading is the matcher's own: it reads a quote, or a message after Apache's lead.)
+    anchored = !isReading(rule) && rule.compiled.some((p) => p.regex.startsWith('^') && !p.regex.startsWith(APACHE_LEAD.source));
+    anchoredRules.set(rule, anchored);
+  }
+  if (!anchored) return [];
+  const out: string[] = [];
+  // A poster's cut mark before the message (`… ocsp.example.com could not be resolved …`) stands where a label would.
+  const mark = LEADING_CUT_MARK.exec(message);
+  if (mark && mark[0].length < message.length) out.push(...firstLetterForms(message.slice(mark[0].length), rule.trigger));
+  for (let at = message.indexOf(': '); at !== -1 && at < LABEL_CHARS; at = message.indexOf(': ', at + 2)) {
+    if (!LABEL.test(message.slice(0, at))) break;
+    if (at + 2 < message.length) out.push(...firstLetterForms(message.slice(at + 2), rule.trigger));
+  }
+  return out;
 }
 
 /**
@@ -334,7 +380,8 @@ function namedBefore(rule: Rule, last: CompiledPattern, text: string): { pattern
 /** The first of the rule's own patterns that matches the prepared message, as {@link matchRule} tries them (no values taken). */
 function ownPattern(rule: Rule, prepared: Prepared): CompiledPattern | null {
   const message = messageFor(prepared, rule.trigger) ?? prepared.message;
-  for (const text of firstLetterForms(message, rule.trigger)) for (const pattern of rule.compiled) if (pattern.re.exec(text)) return pattern;
+  for (const text of [...firstLetterForms(message, rule.trigger), ...afterLabels(rule, message)])
+    for (const pattern of rule.compiled) if (pattern.re.exec(text)) return pattern;
   return null;
 }
 
@@ -457,7 +504,7 @@ export function matchRuleCut(rule: Rule, parsed: ParsedLine, prepared: Prepared,
   if (holdsWholeTrigger(rule, message)) return null;
   // A trigger other programs write too: a fragment counts only with what shows it is this server's message.
   if (rule.fragmentNeedsRe && !rule.fragmentNeedsRe.test(parsed.level ? `[${parsed.level}] ${message}` : message)) return null;
-  for (const text of firstLetterForms(message, rule.trigger)) {
+  for (const text of [...firstLetterForms(message, rule.trigger), ...afterLabels(rule, message)]) {
     for (const pattern of rule.compiled) {
       const hit = cutPatternHit(rule, pattern, parsed, prepared, text);
       if (!hit) continue;

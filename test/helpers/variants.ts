@@ -475,6 +475,44 @@ export function markedUp(line: string): Variant[] {
   ];
 }
 
+/** A poster's marks for a cut at the start of what they copied (none: the cut is only seen in what is missing). */
+const HEAD_CUT_MARKS = ['...', '\u2026', '[...] '];
+
+/**
+ * The line copied from inside the server's prefix, at every character of it up to the message (a
+ * terminal selection or a quote begun mid-prefix: `...34#1234: ocsp.example.com could not be resolved
+ * (110: …) while requesting certificate status, …`), each bare and after a poster's cut mark (the marks in
+ * turn). nginx's connection number (`*12 `) is kept whole: it is what keeps a client connection's OCSP
+ * check off the stapling rules, and a cut through it takes that away. None for a line without a prefix.
+ */
+export function headCuts(line: string): Variant[] {
+  const connection = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} \[\w+\] \d+#\d+: (\*\d+ )/.exec(line)?.[1]?.length ?? 0;
+  const end = prefixEnd(line) - connection;
+  const out: Variant[] = [];
+  for (let at = 1; at < end; at++) {
+    const mark = HEAD_CUT_MARKS[at % HEAD_CUT_MARKS.length]!;
+    // What is left of the prefix holds no letter or digit (`): `, `] `): it says no more than none would.
+    const stripped = /[\p{L}\p{N}]/u.test(line.slice(at, end)) ? '' : ', prefix stripped but for punctuation';
+    out.push({ kind: `head cut${stripped} at ${at}`, lines: [line.slice(at)] });
+    out.push({ kind: `head cut after a cut mark${stripped} at ${at}`, lines: [mark + line.slice(at)] });
+  }
+  return out;
+}
+
+/**
+ * The message alone after a poster's label or words of their own (`Error: AH01941: …`, `I get: ocsp.example.com
+ * could not be resolved …`): the server's prefix is gone, so the kinds say `prefix stripped` (a must-not-match
+ * sample may read as its rule's look-alike without it). None for a line without a prefix.
+ */
+export function labelled(line: string): Variant[] {
+  const message = stripPrefix(line);
+  if (message === line) return [];
+  return ['Error: ', 'nginx error.log: ', 'I get this in the log: '].map((label) => ({
+    kind: `prefix stripped, a label before the message (${label.trim()})`,
+    lines: [label + message],
+  }));
+}
+
 /** The whole line with a poster's cut marker after it (`…`, `...`, ` [...]`): nothing of the line is cut. */
 export function ellipsisAfter(line: string): Variant[] {
   return [
@@ -752,6 +790,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...onOneLine(line));
   out.push(...joinedByTextBreaks(line, own));
   out.push(...ellipsisAfter(line));
+  out.push(...labelled(line));
   out.push(...coloured(line));
   out.push(...oddBlanks(line));
   out.push(...invisibleMarks(line));
