@@ -179,6 +179,27 @@ export const CASES: CliCase[] = [
     stdout: (out) => expectEqual(causes(out), ['resolver-missing']),
   },
   {
+    name: 'stdin, a paste begun inside the prefix and one after a label: both read, with what is left of the prefix',
+    args: ['--no-live', '--format', 'json', '-'],
+    stdin:
+      '...34#1234: ocsp.comodoca.com could not be resolved (110: Operation timed out) while requesting certificate status, responder: ocsp.comodoca.com, certificate: "/etc/ssl/a.pem"\n' +
+      'I get this in the log: recv() failed (111: Connection refused) while requesting certificate status, responder: r3.o.lencr.org, peer: 192.0.2.7:80, certificate: "/etc/ssl/b.pem"\n',
+    exitCode: 1,
+    stdout: (out) => {
+      expectEqual(causes(out), ['dns-resolution-failed', 'responder-unreachable']);
+      // Neither line has the server's whole prefix; what the first kept of it (nginx's pid) is read.
+      const report = JSON.parse(out) as { findings: { cause: string; evidence: { pid?: number; cut?: { prefix?: string } }[] }[] };
+      const byCause = [...report.findings].sort((x, y) => x.cause.localeCompare(y.cause));
+      expectEqual(
+        byCause.map((f) => [f.evidence[0]!.cut?.prefix, f.evidence[0]!.pid ?? null]),
+        [
+          ['missing', 34],
+          ['missing', null],
+        ],
+      );
+    },
+  },
+  {
     name: 'a directory: its error logs, recursively',
     args: ['--format', 'json', '--fail-on', 'never', 'samples/seed'],
     exitCode: 0,
