@@ -78,7 +78,7 @@ describe.each([
   ['in the markup of a page or forum (HTML, BBCode, a table row)', markedUp],
   ["followed by a poster's cut marker", ellipsisAfter],
   ['copied with odd blanks for its spaces (no-break, narrow, ideographic)', oddBlanks],
-  ['in a row or a list (a CSV field, a JSON array, a Python list)', inContainers],
+  ['in a row, a list or an object (a CSV field, a JSON array, a Python list, an object’s value)', inContainers],
   ['copied with invisible characters (zero-width spaces, bidirectional marks)', invisibleMarks, true],
 ])('every positive sample, %s, gives the values of the plain line', (_what, variants, marked = false) => {
   const matchOf = (lines: readonly string[], cause: string) =>

@@ -290,8 +290,12 @@ function enclosedLine(text: string, at: number): string {
   return inner.replace(open === '"' ? /\\(["\\])/g : /\\(['\\])/g, '$1');
 }
 
-/** What stands before the opening quote of a field or element: the line's start, a comma, a list's `[`, blanks (a CSV's tab). */
-const ELEMENT_BEFORE = /(?:^|[,[;\t]\s*)$/;
+/**
+ * What stands before the opening quote of a field or element: the line's start, a comma, a list's `[`, blanks
+ * (a CSV's tab), or a key's colon (a JSON object's or a Python dict's value: Ansible's `fatal: [web01]: FAILED!
+ * => {"msg": "…"}`, after text that keeps the object from being read as a log record).
+ */
+const ELEMENT_BEFORE = /(?:^|[,[;:{\t]\s*)$/;
 
 /**
  * Where the field or element whose opening quote stands right before `at` ends: at its first quote that
@@ -312,8 +316,8 @@ function elementEnd(text: string, at: number, quote: string): { end: number; dou
   }
   return null;
 }
-/** What may follow an element's closing quote: the next field or element, the list's end, the line's end. */
-const AFTER_ELEMENT = /^(?:\s*$|\s*[,\];]|\t)/;
+/** What may follow an element's closing quote: the next field or element, the list's or object's end, the line's end. */
+const AFTER_ELEMENT = /^(?:\s*$|\s*[,\]};]|\t)/;
 
 /**
  * Where inline code opened right before the server's prefix at `at` ends: at its first backtick that the

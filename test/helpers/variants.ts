@@ -436,7 +436,8 @@ export function enclosed(line: string): Variant[] {
  * The line as an export or a program's output holds it in a row or a list: a CSV field with its quotes
  * doubled (a spreadsheet's or a log UI's CSV export), first or last in its row; an element of a JSON array;
  * an element of a Python list as `repr()` writes it (single quotes, `\'` inside; double quotes when the line
- * holds a `'` and no `"`). Only a line with the server's prefix: that is where the container's quote is told.
+ * holds a `'` and no `"`); a value of a JSON object after text of a program's (Ansible's `fatal: [web01]: FAILED!
+ * => {"msg": …}`) or of a Python dict. Only a line with the server's prefix: that is where the container's quote is told.
  */
 export function inContainers(line: string): Variant[] {
   if (parseLine(line).format === null) return [];
@@ -450,6 +451,12 @@ export function inContainers(line: string): Variant[] {
     { kind: 'a CSV field, first in its row', lines: [`${csv},2026-06-01T00:00:00Z,web01`] },
     { kind: 'an element of a JSON array', lines: [`[${JSON.stringify(line)}, "next"]`] },
     { kind: 'an element of a Python list', lines: [`[${python}, 'next']`] },
+    // A value of an object after text that keeps it from being read as a log record: Ansible's failure report.
+    {
+      kind: "a JSON object's value after text (Ansible's FAILED! => {…})",
+      lines: [`fatal: [web01]: FAILED! => {"msg": ${JSON.stringify(line)}}`],
+    },
+    { kind: "a Python dict's value", lines: [`{'host': 'web01', 'line': ${python}}`] },
   ];
 }
 
