@@ -2,8 +2,8 @@
  * Source code that writes a stapling message is not a log of it (`src/parse/code-literal.ts`): the servers'
  * and scripts' code holds every message as a string literal, and people paste that code into issues. Every
  * positive sample's message is written the ways code writes a message (C's nginx and Apache logging calls,
- * a call over two lines, Lua's ngx.log and `return nil, "…" .. err`, JavaScript, Python, Go), each of which
- * must give no finding; the sample line quoted in prose (in a sentence, after a comma, alone in quotes) must
+ * a call over two lines, Lua's ngx.log and `return nil, "…" .. err`, JavaScript, Python, Go, a comment after a
+ * shell pipe, a directive or a C statement), each of which must give no finding; the sample line quoted in prose (in a sentence, after a comma, alone in quotes) must
  * keep its cause (`test/mutation.test.ts` has many more such forms). No line here is written by hand: the
  * messages are the rules' samples. Then the real code: excerpts of nginx's, httpd's, lua-nginx-module's,
  * lua-resty-auto-ssl's, ingress-nginx's and the ngx.ocsp example's code around each logging call
@@ -49,6 +49,10 @@ const CODE_FORMS: readonly (readonly [string, (m: string) => string[]])[] = [
   ['an assignment', (m) => [`    log->action = ${lit(m)};`]],
   ['Python, single quotes', (m) => [`        logger.warning(${single(m)[0]}: %s${single(m)[1]}, err)`]],
   ['Lua, single quotes', (m) => [`            ngx.log(ngx.ERR, ${single(m)[0]}: ${single(m)[1]}, err)`]],
+  // A comment after code names a message (a script's ignore list, a configuration's remark): not a log of it.
+  ['a shell ignore list: a comment after a pipe', (m) => [`\tgrep -v 'AH00000' | # ${m}`]],
+  ['an nginx directive with a comment', (m) => [`    ssl_stapling on;  # ${m}`]],
+  ['C with a comment after the statement', (m) => [`    rc = ngx_ssl_ocsp_validate(c); // ${m}`]],
   [
     'a JavaScript template',
     (m) => [`      warnings.push(\`${m.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${')}\`);`],
@@ -60,6 +64,8 @@ const PROSE_FORMS: readonly (readonly [string, (m: string) => string])[] = [
   ['in quotes in a sentence', (l) => `The log says "${l}" every hour`],
   ['in quotes after a comma', (l) => `Every hour the log said, "${l}"`],
   ['alone in quotes', (l) => `"${l}"`],
+  // A log line kept in a note: a comment with no code before it.
+  ['a comment line of its own', (l) => `# ${l}`],
 ];
 
 interface Case {

@@ -53,7 +53,7 @@ function verdictLine(c: InstanceType<typeof Chalk>, v: RuleVerdict): string {
     case 'pattern':
       return `${c.red('✘')} ${v.ruleId}  its trigger is there, but no pattern matched the message (${v.patterns.length} tried)`;
     case 'code':
-      return `${c.red('✘')} ${v.ruleId}  its trigger is in a string literal of source code (a logging call, a concatenation): code that writes the message, not a log of it`;
+      return `${c.red('✘')} ${v.ruleId}  its trigger is in source code (a string literal of a logging call or a concatenation, or a comment after code): code that writes or annotates the message, not a log of it`;
   }
 }
 

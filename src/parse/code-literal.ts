@@ -132,6 +132,31 @@ export function inCodeLiteral(line: string, phrase: string): boolean {
     .some((at) => at > first && (literalInCode(text, at) || otherLiteralInCode(text, at, "'") || otherLiteralInCode(text, at, '`')));
 }
 
+/**
+ * Code right before a comment on the same line: a pipe, a statement's or a block's end, a line continuation,
+ * a closing parenthesis or a quoted argument (`grep -v 'AH01941' | # …`, `ssl_stapling on;  # …`,
+ * `rc = ngx_ssl_ocsp_validate(c); // …`), then a shell or configuration `#` or a C `//`, and a blank.
+ */
+const COMMENT_AFTER_CODE = /(?:[|;{}\\)]|&&|'[^']*'|"[^"]*")\s*(?:#|\/\/)\s/;
+
+/**
+ * Whether the phrase, where the text holds it, lies in a comment that follows code on the line: a note that
+ * names a message (a script's list of error codes to ignore, a configuration's remark on a directive), not
+ * a log of it. A comment alone on its line (`# 2026/01/01 … OCSP responder timed out`: a log line kept in a
+ * note) is still read.
+ * @param line a line as written; its first {@link MAX_CODE_CHARS} characters are read
+ * @param phrase the text to look for (a rule's trigger or its head), as {@link inCodeLiteral} looks for it
+ * @returns false when the text does not hold the phrase, or holds it before every such comment
+ */
+export function inCodeComment(line: string, phrase: string): boolean {
+  const text = line.length > MAX_CODE_CHARS ? line.slice(0, MAX_CODE_CHARS) : line;
+  if (!text.includes('# ') && !text.includes('// ')) return false;
+  const m = COMMENT_AFTER_CODE.exec(text);
+  if (!m) return false;
+  const start = m.index + m[0].length;
+  return phraseAt(text, phrase).some((at) => at >= start);
+}
+
 /** Characters of a line read (a line of code is shorter; servers cap an entry at 8 KiB). */
 const MAX_CODE_CHARS = 8192;
 

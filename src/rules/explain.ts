@@ -32,7 +32,7 @@ export type RuleVerdict =
   | { ruleId: string; outcome: 'server'; servers: readonly string[]; lineServer: string }
   | { ruleId: string; outcome: 'when'; failed: WhenFailure }
   | { ruleId: string; outcome: 'pattern'; patterns: readonly string[] }
-  /** Its trigger lies in a string literal of source code (`parse/code-literal.ts`): code that writes the message. */
+  /** Its trigger lies in a string literal of source code or a comment after code (`parse/code-literal.ts`): code that writes or annotates the message. */
   | { ruleId: string; outcome: 'code' };
 
 /** A rule whose trigger is not in the line but comes close: its longest part that is. */

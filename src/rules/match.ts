@@ -64,7 +64,7 @@ import { findTails } from './tail-reading.js';
 import { articlesOptional, cutTwin, literalRuns, TWIN_NAME, unquotedSource, type CutTwin } from './cut.js';
 import type { Prefilter } from '../lines/scan.js';
 import { fastPathsOn } from '../parse/fast-path.js';
-import { inCodeLiteral } from '../parse/code-literal.js';
+import { inCodeComment, inCodeLiteral } from '../parse/code-literal.js';
 import { hitKeyRest, Lru, MEMO_MESSAGE_MAX, timeDependent } from './hit-memo.js';
 
 /**
@@ -386,13 +386,13 @@ function ownPattern(rule: Rule, prepared: Prepared): CompiledPattern | null {
 }
 
 /**
- * Whether the rule's trigger lies in a string literal of source code on the line (`parse/code-literal.ts`):
- * code that writes the message is not its log, so the rule is passed over (by the matcher, `matchAll()` and
+ * Whether the rule's trigger lies in a string literal of source code on the line, or in a comment after code
+ * (`parse/code-literal.ts`): code that writes or annotates the message is not its log, so the rule is passed over (by the matcher, `matchAll()` and
  * `explain`). A look-alike is not asked: it is never reported either way, and not asking costs the
  * look-alike-heavy log nothing.
  */
 export function writtenAsCode(line: string, rule: Rule): boolean {
-  return rule.role !== 'lookalike' && inCodeLiteral(line, rule.trigger);
+  return rule.role !== 'lookalike' && (inCodeLiteral(line, rule.trigger) || inCodeComment(line, rule.trigger));
 }
 
 /** The order of hits: highest rule priority first, then rule id (see {@link Matcher.match}). */
