@@ -9,6 +9,7 @@
  */
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
+import { lessChopped } from '../src/parse/normalize.js';
 import type { Rule, ValueName } from '../src/types.js';
 
 const rules = await loadRules();
@@ -198,3 +199,25 @@ describe.each(suffixCases.map((c) => [`${c.rule.id}: ${c.line.slice(c.spans[0]![
     });
   },
 );
+
+/**
+ * `less -S` (journalctl's pager) chops a line at the screen's edge and puts `>` in its last column
+ * (`lessChopped()` in `parse/normalize.ts`): read as a cut there (the mutation test chops every positive
+ * sample at every character after its deciding part). A `>` that closes a `<`, or ends a poster's arrow, is
+ * the text's own.
+ */
+describe('lessChopped', () => {
+  test.each([
+    ['a word chopped', '"ssl_stapling" ignored, no OCSP responder URL in the certif>', true],
+    ['a blank under the mark', 'OCSP responder timed out while requesting certificate status, >', true],
+    ['a tag closed', 'OCSP responder timed out while requesting certificate status</code>', false],
+    ['a section named', 'SSLStaplingCache cannot occur within <VirtualHost> section <VirtualHost *:443>', false],
+    ['an arrow', 'the log says OCSP responder timed out, then ->', false],
+    ['a short text', 'DNS error (>', false],
+  ])('%s', (_, text, want) => {
+    expect(lessChopped(text)).toBe(want);
+  });
+  test('after a server prefix a short message is chopped too (the line is the screen’s row)', () => {
+    expect(lessChopped('DNS error (>', 1)).toBe(true);
+  });
+});

@@ -217,6 +217,9 @@ for (const rule of rules) {
     if (tail !== undefined && !decidedInHead) for (const v of quotedFromClause(sample.line, tail)) check(v);
     const from = decidingEnd(rule, sample, hit, deciding);
     for (let at = Math.max(from, 1); at < sample.line.length; at++) check({ kind: `tail cut at ${at}`, lines: [sample.line.slice(0, at)] });
+    // Chopped at a screen's edge by `less -S` (journalctl's pager), which marks the last column with `>`.
+    for (let at = Math.max(from, 1); at < sample.line.length; at++)
+      check({ kind: `chopped by less -S, its > in the last column at ${at}`, lines: [`${sample.line.slice(0, at)}>`] });
     // Cut inside the server's prefix (the copy began there): the whole message is kept, so its cause is.
     for (const v of headCuts(sample.line)) check(v);
     // Cut short after a word, then the poster's words in another script (issue 10: a zh fix script's comment,

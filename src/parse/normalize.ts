@@ -375,6 +375,7 @@ export function hasColour(text: string): boolean {
  */
 export function withoutCutMarker(text: string): string {
   const t = text.trimEnd();
+  if (lessChopped(t)) return t.slice(0, -1);
   if (!CUT_ENDS.includes(t[t.length - 1] ?? 'x') || !holdsEllipsis(t)) return text;
   const cut = TRAILING_CUT.exec(t);
   return cut && cut.index > 0 ? t.slice(0, cut.index) : text;
@@ -433,6 +434,9 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   if (cut && cut.index > 0) {
     t = t.slice(0, cut.index).trimEnd();
     cutMarker = true;
+  } else if (lessChopped(t)) {
+    t = t.slice(0, -1).trimEnd();
+    cutMarker = true;
   }
   return { text: t, cutMarker };
 }
@@ -444,6 +448,24 @@ export function holdsEllipsis(t: string): boolean {
   return t.includes('...') || t.includes('\u2026');
 }
 const CUT_ENDS = '.\u2026])>';
+
+/** The shortest message read as chopped by `less` (the line it ends, with its prefix, is a screen's row). */
+const MIN_CHOPPED = 20;
+
+/**
+ * Was the text chopped at a screen's edge by `less -S` (journalctl's pager: SYSTEMD_LESS=FRSXMK), which
+ * since less 551 marks a chopped line with `>` in its last column, over whatever character was there
+ * (`--rscroll`, the default mark; a blank too: `… certificate status, >`): a `>` after a character that is
+ * not one of `<>-=` (`->`, `=>` are a poster's arrows), with no `<` before it that it would close
+ * (`</code>`, `<VirtualHost *:443>`), ending a text of `min` characters at least (a message after a
+ * server's prefix: any; else {@link MIN_CHOPPED}). No server ends a message with a `>` that closes no `<`.
+ */
+export function lessChopped(t: string, min = MIN_CHOPPED): boolean {
+  if (t.length < min || t.charCodeAt(t.length - 1) !== 0x3e) return false;
+  if ('<>-='.includes(t[t.length - 2]!)) return false;
+  const open = t.lastIndexOf('<');
+  return open === -1 || open < t.lastIndexOf('>', t.length - 2);
+}
 
 /** Is every character of the text printable ASCII (U+0020 to U+007E: no tab, control, or anything beyond ASCII)? */
 export function printableAscii(text: string): boolean {

@@ -26,6 +26,7 @@ import {
   codeSpans,
   holdsEllipsis,
   IN_WORD_INVISIBLE,
+  lessChopped,
   looksRedacted,
   withoutCutMarker,
   hasColour,
@@ -145,6 +146,9 @@ export function messageBody(p: ParsedLine): MessageBody {
   // A terminal's padding is no part of the text (values such as a certificate subject run across it).
   // An escaped copy (`&quot;`, `\"`) decoded is the text as written.
   let original = unescaped(unpadded(p.message));
+  // `less -S` chopped the line at the screen's edge (its `>` in the last column): read as the line cut there.
+  // (After a server's prefix the line is a screen's row however short the message: `DNS error (>`.)
+  if (lessChopped(original.trimEnd(), p.format !== null ? 1 : undefined)) original = original.trimEnd().slice(0, -1);
   let shared: Values = {};
   let suffixCut: ValuesCut | undefined;
   if (p.server !== 'nginx' && original.includes(' [')) {
