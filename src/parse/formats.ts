@@ -383,10 +383,10 @@ const LOOSE_HEAD = 200;
 const PID_FIELD_TAIL = '(?:(?:(?:p?i)?d)? ?\\d*(?::(?:(?:t?i)?d)? ?\\d*)?|(?:(?:t?i)?d)? ?\\d*)';
 /**
  * What is left of a server's prefix when a copy began inside it ({@link prefixRemnant}), after blanks and a
- * poster's cut mark: nginx's `pid#tid` or its `#tid`, digits of the ids (which of them is unknown; after a
- * mark, none), nginx's level after the tail of `nginx: `, the tail of Apache's `[module:level` (its level when
- * whole) with a whole `[pid N:tid M] ` after it, the tail of Apache's pid field, or a whole `[level] ` or
- * `[pid N:tid M] ` after blanks or a mark.
+ * poster's cut mark: nginx's `pid#tid` or its `#tid`, digits of the ids (which of them is unknown), nginx's
+ * level after the tail of `nginx: `, the tail of Apache's ctime with a whole `[module:level] ` (and `[pid …] `)
+ * after it, the tail of Apache's `[module:level` (its level when whole) with a whole `[pid N:tid M] ` after
+ * it, the tail of Apache's pid field, or a whole `[level] ` or `[pid N:tid M] ` after blanks or a mark.
  */
 const PREFIX_REMNANT = new RegExp(
   `^\\s*(?:${CUT_MARK_AT_START})?(?:` +
@@ -415,8 +415,9 @@ export interface PrefixRemnant {
  * What is left of a server's prefix at the start of a text that holds no whole one: the copy began inside
  * it (a terminal selection or a quote begun mid-prefix), often after a poster's cut mark. nginx's ids
  * (`...34#1234: `, `#1234: `, `[...] 1234: `), the tail of `nginx: ` before its level (`ginx: [emerg] `), the
- * tail of Apache's `[module:level]` with its `[pid …] ` (`nutls:error] [pid 1:tid 2] `, `rror] `, `] `) or
- * the tail of the pid field itself (`8:tid 1399] `); a whole `[level] ` or `[pid …] ` after blanks or a mark.
+ * tail of Apache's time before its level (`ri Nov 13 10:00:03 2009] [error] `), the tail of Apache's
+ * `[module:level]` with its `[pid …] ` (`nutls:error] [pid 1:tid 2] `, `rror] `, `] `) or the tail of the pid
+ * field itself (`8:tid 1399] `); a whole `[level] ` or `[pid …] ` after blanks or a mark.
  * A mark alone is no remnant (a bare `... could not be resolved` stands for a redacted value). The message
  * follows it (not a blank); Apache's source mark, status, client and tag after it are read as in a fragment.
  * @returns the remnant, or null when the text does not start with one
