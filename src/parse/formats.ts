@@ -332,7 +332,7 @@ export function parseSpacedPrefix(line: string): ParsedLine | null {
 const BRACKET_FIELDS = /^(?:\[[^\]\n]{1,80}\][ \t]+){1,3}/;
 
 /** A poster's mark for a cut at the start of a copy (`...`, `…`, `[...]`, `[…]`), blanks after it. */
-const CUT_MARK_AT_START = '(?:\\.{3,5}|\\u2026|\\[\\s?(?:\\.{3}|\\u2026)\\s?\\])\\s*';
+export const CUT_MARK_AT_START = '(?:\\.{3,5}|\\u2026|\\[\\s?(?:\\.{3}|\\u2026)\\s?\\])\\s*';
 /** Blanks and a poster's cut mark at the start of a text, when it has one (`[...] `, `… `). */
 export const LEADING_CUT_MARK = new RegExp(`^\\s*${CUT_MARK_AT_START}`);
 /**
@@ -427,7 +427,7 @@ export function prefixRemnant(text: string): PrefixRemnant | null {
   if (!m) return null;
   const g = m.groups!;
   const length = m[0].length;
-  if (m[0].endsWith(': ') && g.ngxLevel === undefined) {
+  if (m[0].endsWith(': ')) {
     const nginx = g.tid !== undefined || g.tidOnly !== undefined;
     return { length, server: nginx ? 'nginx' : null, level: null, pid: toInt(g.pid), tid: g.tid ?? g.tidOnly ?? null };
   }

@@ -20,7 +20,7 @@ import {
   parseServerLine,
   parseSpacedPrefix,
   prefixRemnant,
-  LEADING_CUT_MARK,
+  CUT_MARK_AT_START,
   SOURCE_MARK,
   SOURCE_MARK_AFTER_CUT,
   withNginxContext,
@@ -51,8 +51,11 @@ const LOOSE_AH = new RegExp(
 export const APACHE_LEAD = new RegExp(`^(?:${STATUS_BOUNDED}: )?(?:\\[(?:client|remote) ${CLIENT_BOUNDED}\\] )?(?:AH\\d{5}: )?`);
 
 const AH_TAG = /AH\d{5}: /;
-/** Apache's status at the start of a fragment, or after a poster's short label (`Error: (70007)The timeout specified has expired: …`). */
-const LEADING_STATUS = new RegExp(`^(?:[A-Za-z][\\w .-]{0,40}: )?(${STATUS_BOUNDED}): `);
+/**
+ * Apache's status at the start of a fragment, after blanks, a poster's cut mark or a short label of theirs
+ * (`[...] (70007)The timeout …`, `Error: (70007)The timeout specified has expired: …`).
+ */
+const LEADING_STATUS = new RegExp(`^\\s*(?:${CUT_MARK_AT_START})?(?:[A-Za-z][\\w .-]{0,40}: )?(${STATUS_BOUNDED}): `);
 
 /** Options for {@link parseLine}. */
 export interface ParseOptions {
@@ -162,22 +165,17 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
   const bare = unenclosed(u.rest);
   if (bare !== u.rest) u.wrapper = u.wrapper ?? 'text';
   // Apache's source mark: logged at debug level or finer (the status, client and tag after it are read below).
-  const source = SOURCE_MARK_AFTER_CUT.exec(bare);
+  let source = SOURCE_MARK_AFTER_CUT.exec(bare);
   u.rest = source ? bare.slice(source[0].length) : bare;
   let e = source ? null : looseNginx(u.rest);
   // A copy begun inside the server's prefix: what is left of it is read for the fields it still shows, and dropped.
   const remnant = source || e ? null : prefixRemnant(u.rest);
   if (remnant) {
     u.rest = u.rest.slice(remnant.length);
-    e = (remnant.server === 'apache' ? null : looseNginx(u.rest)) ?? emptyLine(u.rest);
-    // Apache's source mark after the pid field (`[pid 1:tid 2] md_result.c(254): `): logged at debug level or finer.
-    const mark = remnant.server === 'nginx' ? null : SOURCE_MARK.exec(u.rest);
-    if (mark) {
-      u.rest = u.rest.slice(mark[0].length);
-      e = emptyLine(u.rest);
-      e.server = 'apache';
-      e.level = remnant.level ?? 'debug';
-    }
+    // Apache's source mark after the pid field (`[pid 1:tid 2] md_result.c(254): `).
+    source = remnant.server === 'nginx' ? null : SOURCE_MARK.exec(u.rest);
+    if (source) u.rest = u.rest.slice(source[0].length);
+    e = (source || remnant.server === 'apache' ? null : looseNginx(u.rest)) ?? emptyLine(u.rest);
     e.server ??= remnant.server;
     e.level ??= remnant.level;
     e.pid ??= remnant.pid;
@@ -185,9 +183,10 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
     if (e.server === 'nginx' && e.context === null) withNginxContext(e);
   }
   e ??= emptyLine(u.rest);
+  // (A level the prefix's remnant still shows, `trace1] [pid …] `, is finer than debug and kept.)
   if (source) {
     e.server = 'apache';
-    e.level = 'debug';
+    e.level ??= 'debug';
   }
   e.wrapper = u.wrapper;
   e.time = u.time;
@@ -209,7 +208,7 @@ function parseAsWritten(line: string, options: ParseOptions): ParsedLine {
     e.server = e.server ?? 'apache';
   } else {
     // A fragment that starts with Apache's status (`(70007)The timeout specified has expired: md[…]`).
-    const st = LEADING_STATUS.exec(u.rest.replace(LEADING_CUT_MARK, '').trimStart());
+    const st = LEADING_STATUS.exec(u.rest);
     if (st) e.status = st[1]!;
   }
   return e;

@@ -148,7 +148,8 @@ export function messageBody(p: ParsedLine): MessageBody {
   let original = unescaped(unpadded(p.message));
   // `less -S` chopped the line at the screen's edge (its `>` in the last column): read as the line cut there.
   // (After a server's prefix the line is a screen's row however short the message: `DNS error (>`.)
-  if (lessChopped(original.trimEnd(), p.format !== null ? 1 : undefined)) original = original.trimEnd().slice(0, -1);
+  const end = original.trimEnd();
+  if (lessChopped(end, p.format !== null ? 1 : undefined)) original = end.slice(0, -1);
   let shared: Values = {};
   let suffixCut: ValuesCut | undefined;
   if (p.server !== 'nginx' && original.includes(' [')) {
