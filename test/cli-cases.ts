@@ -200,6 +200,27 @@ export const CASES: CliCase[] = [
     },
   },
   {
+    name: 'stdin, lines pasted from a Markdown editor (every `[`, `]`, `_` escaped): read as the server wrote them',
+    args: ['--no-live', '--format', 'json', '-'],
+    stdin:
+      "\\[Fri May 09 23:36:44.055900 2014\\] \\[ssl:error\\] \\[pid 1491:tid 139921007208320\\] AH02217: ssl\\_stapling\\_init\\_cert: Can't retrieve issuer certificate! \\[subject: CN=www.my\\_site.example / issuer: CN=R3,O=Let's Encrypt,C=US / serial: 03AB / notbefore: May  1 00:00:00 2014 GMT / notafter: Jul 30 00:00:00 2014 GMT\\]\n" +
+      '2021/01/05 10:00:00 [warn] 811#811: "ssl\\_stapling" ignored, no OCSP responder URL in the certificate "/etc/ssl/my\\_site.pem"\n',
+    exitCode: 1,
+    stdout: (out) => {
+      expectEqual(causes(out), ['issuer-certificate-missing', 'ocsp-url-missing']);
+      // The values without the editor's backslashes, the Apache line's prefix read (its pid).
+      const report = JSON.parse(out) as { findings: { cause: string; evidence: { pid?: number; values: Record<string, string> }[] }[] };
+      const byCause = [...report.findings].sort((x, y) => x.cause.localeCompare(y.cause));
+      expectEqual(
+        byCause.map((f) => [f.evidence[0]!.pid, f.evidence[0]!.values.certSubject ?? f.evidence[0]!.values.certificate]),
+        [
+          [1491, 'CN=www.my_site.example'],
+          [811, '/etc/ssl/my_site.pem'],
+        ],
+      );
+    },
+  },
+  {
     name: 'a directory: its error logs, recursively',
     args: ['--format', 'json', '--fail-on', 'never', 'samples/seed'],
     exitCode: 0,

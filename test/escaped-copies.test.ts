@@ -125,3 +125,20 @@ describe('through the byte scanner: every positive sample copied with invisible 
     expect(view(copied)).toEqual(view(plain));
   });
 });
+
+describe('through the byte scanner: every positive sample in a Markdown copy gives the findings of the plain lines', () => {
+  // The scan keys hold underscores (`SSL_CTX_get`), which a Markdown editor escapes: the scanner looks for the escaped forms too.
+  const lines = rules.flatMap((r) => r.samples.match.map((s) => s.line)).filter((l) => !/[\n\r]/.test(l));
+  const scan = (text: string) => analyzeStream(Readable.from([Buffer.from(text)]), rules, { name: 'pasted' });
+  // Everything but the evidence's file and text (the copy's own line, escapes and all).
+  const view = (r: Report<FindingData>): unknown =>
+    r.findings.map(({ id: _id, ...f }) => ({ ...f, evidence: f.evidence.map((e) => ({ ...e, file: null, text: null })) }));
+  // A blank line between the lines: the joiner wants no line after a blank one, so each copy is delivered for its own keys.
+  test.each(['Markdown-escaped by an editor', 'underscores Markdown-escaped by the poster'])('%s', async (kind) => {
+    const copy = (l: string): string => escapedCopies(l).find((v) => v.kind === kind)?.lines[0] ?? l;
+    const plain = await scan(lines.join('\n\n'));
+    const copied = await scan(lines.map(copy).join('\n\n'));
+    expect(plain.findings.length).toBeGreaterThan(100);
+    expect(view(copied)).toEqual(view(plain));
+  });
+});

@@ -27,7 +27,17 @@ import {
 } from './formats.js';
 import { splitClient } from './fields.js';
 import { unmarked, unwrap } from './wrappers.js';
-import { colourMap, firstInvisible, hasColour, hasInvisible, unblanked, unpadded, withoutInvisible } from './normalize.js';
+import {
+  colourMap,
+  firstInvisible,
+  hasColour,
+  hasInvisible,
+  markdownEscaped,
+  markdownUnescaped,
+  unblanked,
+  unpadded,
+  withoutInvisible,
+} from './normalize.js';
 import { escaped } from './code-literal.js';
 
 export { apacheTimeToIso } from './time.js';
@@ -71,6 +81,8 @@ export interface ParseOptions {
  * @returns the fields; `format: null` and `message` = the unwrapped line when no prefix fits
  */
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
+  // A Markdown copy (`\\[Mon … 2026\\] \\[ssl:error\\] … ssl\\_stapling\\_init\\_cert: …`) is read with its escapes undone.
+  if (markdownEscaped(line)) return parseLine(markdownUnescaped(line), options);
   const p = parseVisible(line, options);
   if (p.format !== null) return p;
   // A copy from a web page (no-break, typographic or zero-width spaces where the server wrote spaces) parses

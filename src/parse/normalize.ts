@@ -160,8 +160,8 @@ const JSON_ESCAPE = /\\(?:(["'\\/])|u([0-9a-fA-F]{4})|([nrt]))/g;
  * A line copied in an escaped form, decoded back (issue 10, fragments): HTML's character references
  * (a page's source, a scraper, a forum that escapes twice: `&quot;ssl_stapling&quot; ignored`), and
  * JSON string escapes in a piece of a JSON log that is not a whole record (`"log":"… certificate
- * \"/etc/…\"\n","stream":…`: the record decoder takes whole ones, `src/parse/record.ts`), and a
- * string literal's `\'`. A reference
+ * \"/etc/…\"\n","stream":…`: the record decoder takes whole ones, `src/parse/record.ts`), a
+ * string literal's `\'`, and a Markdown copy's escapes ({@link markdownEscaped}). A reference
  * to a control character stays as written; `\n` `\r` `\t` become blanks.
  */
 export function unescaped(text: string): string {
@@ -177,8 +177,35 @@ export function unescaped(text: string): string {
       t = next;
     }
   }
-  if (t.includes('\\') && JSON_MARK.test(t)) t = jsonUnescaped(t);
+  if (t.includes('\\')) t = markdownEscaped(t) ? markdownUnescaped(t) : JSON_MARK.test(t) ? jsonUnescaped(t) : t;
   return t;
+}
+
+/**
+ * What marks a Markdown copy (issue 10): a backslash before `_`, `*`, `[`, `]`, a backtick, `<` or `>`, which
+ * Markdown editors put in front of every such character of pasted text outside code (Reddit's rich-text
+ * editor, HTML-to-Markdown converters such as turndown), and posters before an underscore that would
+ * start emphasis (`ssl\_stapling\_verify`). No server writes a backslash before them in its own words, and
+ * JSON escapes none of them.
+ */
+const MARKDOWN_MARK = /\\[_*[\]`<>]/;
+/** A backslash before any ASCII punctuation character: what CommonMark reads as an escape. */
+const MARKDOWN_ESCAPE = /\\([!-/:-@[-`{-~])/g;
+/** A backslash before a letter or digit: a Windows path's separator, a JSON `\n` or `\u`; never a Markdown escape. */
+const BACKSLASH_ALNUM = /\\[A-Za-z0-9]/;
+
+/**
+ * Is the text a Markdown copy whose escapes stand where the server wrote none ({@link MARKDOWN_MARK})? Not
+ * when a backslash also stands before a letter or digit: a Windows path (`C:\nginx\_certs\a.pem`) keeps
+ * every backslash it has.
+ */
+export function markdownEscaped(text: string): boolean {
+  return text.includes('\\') && MARKDOWN_MARK.test(text) && !BACKSLASH_ALNUM.test(text.replaceAll('\\\\', ''));
+}
+
+/** A Markdown copy's escapes undone (every backslash before ASCII punctuation dropped, `\\` read as one backslash). */
+export function markdownUnescaped(text: string): string {
+  return text.replace(MARKDOWN_ESCAPE, '$1');
 }
 
 /**

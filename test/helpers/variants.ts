@@ -692,6 +692,11 @@ export function escapedCopies(line: string): Variant[] {
   if (line.includes('/'))
     out.push({ kind: "JSON-escaped with rsyslog's \\/", lines: [`"msg":${json.replace(/\//g, '\\/')},"syslogtag":"nginx:"`] });
   out.push({ kind: 'logfmt value (Loki, Vector)', lines: [`ts=2026-11-23T02:17:04Z level=error msg=${json}`] });
+  // A Markdown copy: a rich-text editor escapes every `\ _ * [ ] < >` of text pasted outside code (Reddit's),
+  // a poster the underscores that would start emphasis (`ssl\_stapling`).
+  if (/[_*[\]<>]/.test(line)) out.push({ kind: 'Markdown-escaped by an editor', lines: [line.replace(/[\\_*[\]<>]/g, '\\$&')] });
+  if (line.includes('_') && !line.includes('\\'))
+    out.push({ kind: 'underscores Markdown-escaped by the poster', lines: [line.replaceAll('_', '\\_')] });
   if (line.includes("'")) {
     // A single-quoted string literal in source code or a test (a JavaScript array of sample lines).
     const literal = `'${line.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
