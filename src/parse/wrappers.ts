@@ -71,7 +71,11 @@ const SERVER_AHEAD = `(?=\\[|\\d{4}/\\d{2}/|${NGX_PROGRAM}: \\[|AH\\d{5}: )`;
 // A tag that names the server (`nginx`, `openresty`, `httpd`, `apache2`, `apache_error`, a unit or a path to
 // one): what follows is the server's message even when it has no prefix of its own (start-up errors on stderr).
 const SERVER_TAG_BEHIND = '(?<=(?:^|[\\s/])(?:nginx|openresty|httpd|apache)[\\w.@-]*(?:\\[\\d+\\])?:? )';
-const TAG = `(?<tag>[A-Za-z0-9_.@\\/-]+)(?:\\[(?<spid>\\d+)\\])?(?:: | ${SERVER_AHEAD}| ${SERVER_TAG_BEHIND})`;
+// A tag is a program's name: it has a letter or digit (not a poster's cut mark `...` before a redacted
+// prefix), and is never an Apache directive that starts a configuration error's message
+// (`SSLStaplingResponderTimeout: invalid argument` behind a bare time: kubectl logs --timestamps, moreutils' ts).
+const NOT_DIRECTIVE = '(?=[\\w.@\\/-]*[A-Za-z0-9])(?!(?:SSL|MD|GnuTLS)[A-Z][A-Za-z]*: )';
+const TAG = `${NOT_DIRECTIVE}(?<tag>[A-Za-z0-9_.@\\/-]+)(?:\\[(?<spid>\\d+)\\])?(?:: | ${SERVER_AHEAD}| ${SERVER_TAG_BEHIND})`;
 const HOST = '(?:(?<host>[^\\s\\[\\]]+(?<!:)) )?'; // journalctl --no-hostname leaves it out; never has brackets
 const SYSLOG_3164 = new RegExp(
   '^(?:<\\d{1,3}>)?(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ \\d]?\\d) (?<hms>\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)(?: (?<year>\\d{4}))? ' +
@@ -135,8 +139,17 @@ function syslogLayer(rest: string, now: () => Date): { g: Groups; time: string |
   g = SYSLOG_UNIX.exec(rest)?.groups;
   if (g) return { g, time: epochToIso(g.epoch!) };
   g = SYSLOG_MONO.exec(rest)?.groups ?? NO_DATE.exec(rest)?.groups;
-  return g ? { g, time: null } : null;
+  if (g) return { g, time: null };
+  g = BARE_3164_TIME.exec(rest)?.groups;
+  return g ? { g, time: syslogTimeToIso(g.mon!, g.day!, g.hms!, now(), undefined) } : null;
 }
+
+/**
+ * A syslog time alone before a line, without host or tag: moreutils' `ts` (`Sep 21 23:16:06 …`, its default
+ * format), a shipper's prefix.
+ */
+const BARE_3164_TIME =
+  /^(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ \d]?\d) (?<hms>\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) (?<rest>\S.*)$/s;
 
 /** Container and process-manager layers (up to three): what is left and the first timestamp seen. */
 function containerLayers(line: string): { rest: string; time: string | null; found: boolean } {

@@ -160,7 +160,7 @@ export function redactions(line: string, values: Values): Variant[] {
  * Wrappers of class 4 in front of the line (the inner line's own time and pid must survive): docker
  * compose, supervisor/forego, a decorated container logger, journald without host and in its other
  * `-o` formats, fail2ban's journal lines, a syslog tag without a colon, kubectl --prefix, stern, docker with
- * a container id, CRI.
+ * a container id, CRI, a bare time (kubectl logs --timestamps, moreutils' ts).
  */
 export function wrapped(line: string, server: Server): Variant[] {
   const tag = server === 'apache' ? 'httpd' : 'nginx';
@@ -183,6 +183,9 @@ export function wrapped(line: string, server: Server): Variant[] {
     ['stern', 'web-7d9c6c6d8-x2x4q proxy '],
     ['docker container id', '9005510e7ca2 '],
     ['CRI', '2024-09-21T23:16:06.123456789Z stderr F '],
+    ['kubectl logs --timestamps (docker logs -t)', '2024-09-21T23:16:06.123456789Z '],
+    ['a time with its offset (ts -s, a shipper)', '2024-09-21T23:16:06.123+02:00 '],
+    ['ts (moreutils)', 'Sep 21 23:16:06 '],
   ];
   // Every syslog/journald header above that names a host names `web1`.
   return prefixes.map(([kind, p]) => ({ kind: `behind ${kind}`, lines: [p + line], ...(/(?:^| )web1 /.test(p) ? { host: 'web1' } : {}) }));
