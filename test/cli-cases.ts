@@ -221,6 +221,23 @@ export const CASES: CliCase[] = [
     },
   },
   {
+    name: 'stdin, a line retyped with single quotes and one whose typographic quotes became mojibake: both read with their paths',
+    args: ['--no-live', '--format', 'json', '-'],
+    stdin:
+      "nginx: [warn] 'ssl_stapling' ignored, issuer certificate not found for certificate '/etc/ssl/a.pem'\n" +
+      '2026/11/23 01:55:04 [error] 8491#8491: certificate status \u00e2\u20ac\u0153revoked\u00e2\u20ac\u009d in the OCSP response while requesting certificate status, responder: ocsp.example.com, peer: 192.0.2.7:80, certificate: \u00e2\u20ac\u0153/etc/ssl/b.pem\u00e2\u20ac\u009d\n',
+    exitCode: 1,
+    stdout: (out) => {
+      expectEqual(causes(out), ['certificate-revoked', 'issuer-certificate-missing']);
+      const report = JSON.parse(out) as { findings: { cause: string; evidence: { values: Record<string, string> }[] }[] };
+      const byCause = [...report.findings].sort((x, y) => x.cause.localeCompare(y.cause));
+      expectEqual(
+        byCause.map((f) => f.evidence[0]!.values.certificate),
+        ['/etc/ssl/b.pem', '/etc/ssl/a.pem'],
+      );
+    },
+  },
+  {
     name: 'a directory: its error logs, recursively',
     args: ['--format', 'json', '--fail-on', 'never', 'samples/seed'],
     exitCode: 0,

@@ -13,7 +13,7 @@
  *   `(EAI 2)Name or service not known`, `(70007)The timeout specified has expired`.
  */
 import type { ValueName, Values, ValuesCut } from '../types.js';
-import { withoutInvisible } from './normalize.js';
+import { requoted, withoutInvisible } from './normalize.js';
 
 /** nginx's stapling context at the end of a message (exported for the rule export's pipelines). */
 export const NGINX_OCSP_CONTEXT =
@@ -23,7 +23,9 @@ export const NGINX_OCSP_CONTEXT =
 export function nginxOcspContext(message: string): Values | null {
   const i = message.lastIndexOf(' while requesting certificate status, responder: ');
   if (i === -1) return null;
-  const m = NGINX_OCSP_CONTEXT.exec(message.slice(i));
+  const context = message.slice(i);
+  // (Or with its path in single quotes or code marks, as a retyped line writes it: `requoted()`.)
+  const m = NGINX_OCSP_CONTEXT.exec(context) ?? NGINX_OCSP_CONTEXT.exec(requoted(context) ?? '');
   if (!m?.groups) return null;
   const v: Values = { responder: m.groups.responder! };
   if (m.groups.peer) v.peer = m.groups.peer;

@@ -4,7 +4,8 @@
  * written in the servers' real wording (issue 10):
  *
  * - typography: forum and blog software turns `"` into `“ ”` (`„ ‟ ″ « »`, a CJK input method's full-width
- *   `＂`) and `'` into `’` (`‘ ‚ ‛ ′ ＇`);
+ *   `＂`) and `'` into `’` (`‘ ‚ ‛ ′ ＇`), and a page read in the wrong encoding shows those as `â€œ`
+ *   ({@link unmojibaked}); a retyped line puts values in `'…'` or `` `…` `` ({@link requoted});
  *   zero-width characters and terminal colour codes (stern, decorated loggers) are dropped;
  * - white space: runs of blanks, tabs and no-break spaces become one space, the ends are trimmed;
  * - case and dropped quotes in the identifying phrase: a paste capitalises the first letter
@@ -138,6 +139,55 @@ export function plainText(text: string): string {
 }
 
 /**
+ * Typography a page stored as UTF-8 and showed as Windows-1252 or Latin-1 (mojibake, issue 10: an old
+ * forum's or a scraper's copy): `“` (E2 80 9C) read as `â€œ`, `”` as `â€` and U+009D (or `�`, or nothing,
+ * where the undefined byte was dropped), `‘` `’` as `â€˜` `â€™`, `…` as `â€¦`, `–` `—` as `â€“` `â€”`, and
+ * the same bytes read as Latin-1 (`â` U+0080 U+009C …). No server writes `â€` in its own words.
+ */
+const MOJIBAKE = /\u00e2(?:\u20ac|\u0080)([\u0153\u009c\u009d\ufffd\u02dc\u0098\u2122\u0099\u00a6\u201c\u0093\u201d\u0094]?)/g;
+const MOJIBAKE_OF: Record<string, string> = {
+  '\u0153': '\u201c',
+  '\u009c': '\u201c',
+  '\u009d': '\u201d',
+  '\ufffd': '\u201d',
+  '': '\u201d',
+  '\u02dc': '\u2018',
+  '\u0098': '\u2018',
+  '\u2122': '\u2019',
+  '\u0099': '\u2019',
+  '\u00a6': '\u2026',
+  '\u201c': '\u2013',
+  '\u0093': '\u2013',
+  '\u201d': '\u2014',
+  '\u0094': '\u2014',
+};
+
+/** The text with typography's mojibake ({@link MOJIBAKE}) read back; the same string when it holds none. */
+export function unmojibaked(text: string): string {
+  return text.includes('\u00e2') ? text.replace(MOJIBAKE, (_m, c: string) => MOJIBAKE_OF[c]!) : text;
+}
+
+/**
+ * A value a retyped line put in single quotes or Markdown code marks where the server wrote double quotes
+ * (`'ssl_stapling' ignored, … certificate '/etc/ssl/a.pem'`, ``certificate status `revoked` ``): the mark
+ * opens after the start, a blank or `([:=,` and closes before the end, a blank or `)],;:.!?`, around text that
+ * neither starts nor ends with a blank; an apostrophe inside a word (`Can't`, `Let's Encrypt`) is none.
+ */
+const OTHER_QUOTED =
+  /(^|[\s([:=,])(['`\u2018])([^'`\u2018\u2019\s](?:[^'`\u2018\u2019]*?[^'`\u2018\u2019\s])?)['`\u2019](?=$|[\s)\],;:.!?])/g;
+
+/**
+ * The text with {@link OTHER_QUOTED} values in double quotes, for a second reading of a message that no
+ * rule read as written, or read without an optional quoted value (servers that quote with `'` have rules
+ * that say so, and read it as written); null when it holds none.
+ */
+export function requoted(text: string): string | null {
+  if (!text.includes("'") && !text.includes('`') && !text.includes('\u2018')) return null;
+  const out = text.replace(OTHER_QUOTED, (_m, before: string, _q: string, value: string) => `${before}"${value}"`);
+  return out === text ? null : out;
+}
+
+/**
  * Can the text be a copy escaped for HTML or as a JSON string ({@link unescaped})? A cheap test: it
  * holds an `&` or a backslash.
  */
@@ -161,7 +211,8 @@ const JSON_ESCAPE = /\\(?:(["'\\/])|u([0-9a-fA-F]{4})|([nrt]))/g;
  * (a page's source, a scraper, a forum that escapes twice: `&quot;ssl_stapling&quot; ignored`), and
  * JSON string escapes in a piece of a JSON log that is not a whole record (`"log":"… certificate
  * \"/etc/…\"\n","stream":…`: the record decoder takes whole ones, `src/parse/record.ts`), a
- * string literal's `\'`, and a Markdown copy's escapes ({@link markdownEscaped}). A reference
+ * string literal's `\'`, a Markdown copy's escapes ({@link markdownEscaped}), and typography's mojibake
+ * ({@link unmojibaked}: not an escape, but a copy's encoding undone the same way). A reference
  * to a control character stays as written; `\n` `\r` `\t` become blanks.
  */
 export function unescaped(text: string): string {
@@ -177,6 +228,7 @@ export function unescaped(text: string): string {
       t = next;
     }
   }
+  t = unmojibaked(t);
   if (t.includes('\\')) t = markdownEscaped(t) ? markdownUnescaped(t) : JSON_MARK.test(t) ? jsonUnescaped(t) : t;
   return t;
 }
@@ -450,7 +502,8 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
   const md = guarded && !MARK_CHARS.includes(t[0] ?? '.') ? null : MARKDOWN_ENDS.exec(t);
   if (md && md[2]!.length > 0) t = md[2]!.trim();
   // A closing code/emphasis mark whose opening one was part of a wrapper removed in front.
-  if (!guarded || t.endsWith('`') || t.endsWith('*')) t = t.replace(/(?<=\S)[`*]+$/, '');
+  // (Not a code mark that closes one opened inside the text: ``… resolve `r3.o.lencr.org` ``, a retyped value.)
+  if (!guarded || t.endsWith('`') || t.endsWith('*')) t = t.replace(unpairedCodeMark(t) ? /(?<=\S)[`*]+$/ : /(?<=\S)\*+$/, '');
   if (!guarded || t.endsWith('_')) t = t.replace(/(?<=[^\w\s])_+$/, '');
   if (!guarded || t.endsWith('\\n')) t = t.replace(TRAILING_ESCAPED_NEWLINE, '');
   t = t.trimEnd();
@@ -469,6 +522,13 @@ function normalizeFull(text: string, guarded: boolean): NormalizedText {
 }
 
 const MARK_CHARS = '`*_';
+
+/** Does the text hold an odd number of code marks (a backtick), so that the last one closes none opened in it? */
+function unpairedCodeMark(t: string): boolean {
+  let n = 0;
+  for (let i = t.indexOf('`'); i !== -1; i = t.indexOf('`', i + 1)) n++;
+  return n % 2 === 1;
+}
 
 /** Does the text hold `...` or `…`, which every cut marker a poster writes holds? */
 export function holdsEllipsis(t: string): boolean {
@@ -525,10 +585,10 @@ export function looseTriggerPattern(trigger: string): RegExp {
       .map((c, i) =>
         c === '"' || c === "'"
           ? !opening.has(i)
-            ? `["']{0,2}`
+            ? `["'\`]{0,2}`
             : i === t.length - 1
-              ? `(["']|(?=[^\\s"')\\],;:]))`
-              : `(["']?)`
+              ? `(["'\`]|(?=[^\\s"'\`)\\],;:]))`
+              : `(["'\`]?)`
           : c === ' '
             ? ' ?'
             : c.replace(REGEX_SPECIAL, '\\$&'),

@@ -38,6 +38,7 @@ import {
   normalizeText,
   plainText,
   rareWords,
+  requoted,
   scanKeys,
   uncoloured,
   unescaped,
@@ -279,14 +280,28 @@ function groupsToValues(groups: Record<string, string | undefined> | undefined):
   if (!groups) return v;
   // (for…in, not Object.entries(): no pair array per capture on every match; a groups object has no prototype.)
   for (const k in groups) {
-    const val = groups[k];
+    let val = groups[k];
     if (val === undefined || val === '') continue;
+    const c = val.charCodeAt(0);
+    if (c === 0x27 || c === 0x60) val = withoutOtherQuotes(val);
     let name = twinNames.get(k);
     if (name === undefined) twinNames.set(k, (name = TWIN_NAME.exec(k)?.[1] ?? k));
     // Of the copies of a capture in a twin, the longest reading wins (the others were cut earlier).
     if (v[name] === undefined || val.length > v[name]!.length) v[name] = val;
   }
   return v as Values;
+}
+
+/**
+ * A value a retyped line put in single quotes or Markdown code marks where the server wrote none or double
+ * ones (`resolve 'r3.o.lencr.org'`), read without them; its closing mark may have gone with the end of the
+ * message (normalisation takes a closing code mark there). A value with the same mark inside is as written.
+ */
+function withoutOtherQuotes(val: string): string {
+  const q = val[0]!;
+  const close = val.indexOf(q, 1);
+  if (close === -1) return val.length > 1 ? val.slice(1) : val;
+  return close === val.length - 1 && close > 1 ? val.slice(1, -1) : val;
 }
 
 /** A hit of one of the rule's patterns (or its cut-tolerant twin) with the values it extracted. */
@@ -372,13 +387,16 @@ function afterLabels(rule: Rule, message: string): string[] {
 
 /**
  * The first pattern before `last` whose unquoted twin (`cut.ts`, `unquotedSource()`) or twin without
- * articles (`articlesOptional()`) matches the text, with its match.
+ * articles (`articlesOptional()`) matches the text, or which matches it with its values in double quotes
+ * (`requoted()`), with its match.
  */
 function namedBefore(rule: Rule, last: CompiledPattern, text: string): { pattern: CompiledPattern; m: RegExpExecArray } | null {
+  let other: string | null | undefined;
   for (const pattern of rule.compiled) {
     if (pattern === last) break;
     const t = twinsOf(pattern, rule.trigger);
-    const m = t.unquoted?.exec(text) ?? t.articles?.exec(text);
+    // (Or its own pattern, once values in single quotes or code marks are read in double quotes: `requoted()`.)
+    const m = t.unquoted?.exec(text) ?? t.articles?.exec(text) ?? ((other ??= requoted(text)) !== null ? pattern.re.exec(other) : null);
     if (m) return { pattern, m };
   }
   return null;
@@ -897,6 +915,12 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
     const h = matchRule(r, parsed, lazy);
     if (h) hits.push(h);
   }
+  const own = hits.length > 0;
+  // A retyped line's values in single quotes or code marks: read again in double quotes, as the server wrote
+  // them, before any reading of a message cut short (which would take `'/etc/nginx/' failed: …` for a value).
+  const q = hits.length === 0 && prepared ? requoted(parsed.message) : null;
+  const again = q !== null ? hitsOn({ ...parsed, message: q }, rs).hits : [];
+  if (again.length > 0) return { hits: again, prepared: prepared! };
   if (hits.length === 0 && prepared) {
     for (const r of rs) {
       const h = matchRuleCut(r, parsed, prepared, true);
@@ -917,7 +941,23 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
   }
   if (hits.length === 0 && prepared) hits = cutProseHits(parsed, rs);
   hits = hits.sort(byPriority);
+  if (hits.length > 0 && prepared && own) hits = requotedIfMore(parsed, rs, hits);
   return { hits, prepared: prepared ?? null };
+}
+
+/**
+ * The hits of a message read with its values in double quotes (`requoted()`) instead, when it holds values in
+ * single quotes or code marks and that reading gives the best hit's rule and cause with more values: a pattern
+ * whose quoted value is optional (nginx's `DNS error (1: Format error), query id:52454, name:'localhost'`)
+ * matched without it.
+ */
+function requotedIfMore(parsed: ParsedLine, rs: readonly Rule[], hits: RuleHit[]): RuleHit[] {
+  const q = requoted(parsed.message);
+  if (q === null) return hits;
+  const again = hitsOn({ ...parsed, message: q }, rs).hits;
+  const [a, b] = [hits[0]!, again[0]];
+  const more = b !== undefined && b.rule === a.rule && b.cause === a.cause && Object.keys(b.values).length > Object.keys(a.values).length;
+  return more ? again : hits;
 }
 
 /**

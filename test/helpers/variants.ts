@@ -69,6 +69,27 @@ export function typographic(line: string): string {
 }
 
 /**
+ * The line's quotes written another way (issue 10): its typographic quotes shown as Windows-1252 or Latin-1
+ * (a page stored as UTF-8, read as the other: `â€œ/etc/ssl/a.pem�`), its double quotes retyped as single
+ * ones or as Markdown code marks (`` `ssl_stapling` ignored ``). None for a line without quotes.
+ */
+export function requoted(line: string): Variant[] {
+  if (!/["']/.test(line)) return [];
+  const utf8 = Buffer.from(typographic(line), 'utf8');
+  // (Read back, a mojibake copy is the typographic one: its values are that copy's.)
+  const of = typographic(line);
+  const out: Variant[] = [
+    { kind: 'typographic quotes shown as Windows-1252', lines: [new TextDecoder('windows-1252').decode(utf8)], of },
+    { kind: 'typographic quotes shown as Latin-1', lines: [utf8.toString('latin1')], of },
+  ];
+  if (line.includes('"')) {
+    out.push({ kind: 'double quotes retyped as single ones', lines: [line.replaceAll('"', "'")] });
+    out.push({ kind: 'double quotes retyped as Markdown code marks', lines: [line.replaceAll('"', '`')] });
+  }
+  return out;
+}
+
+/**
  * The quotes around the message's values dropped (issue 10, class 2), as a poster retyping a line or an
  * issue title does: `ssl_stapling ignored, no OCSP responder URL in the certificate /etc/letsencrypt/live/`
  * (github.com/WordOps/WordOps issues/740). Double quotes go; single quotes go where they enclose a value
@@ -809,6 +830,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...coloured(line));
   out.push(...oddBlanks(line));
   out.push(...invisibleMarks(line));
+  out.push(...requoted(line));
   return out;
 }
 
