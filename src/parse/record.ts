@@ -464,6 +464,33 @@ function lokiStream(o: Json, out: DecodedRecord[]): boolean {
  * @param depth how many envelopes it lies in
  */
 function decodeObject(doc: Json, depth: number): RecordResult {
+  const r = decodeShape(doc, depth);
+  return r.ok ? innerRecord(r.record, depth) : r;
+}
+
+/**
+ * The record a record's line is itself, when it is one: an application's JSON log line caught by Docker's
+ * json-file (`{"log":"{\"level\":\"error\",\"msg\":\"…\"}\n","stream":"stderr",…}`) or a shipper, decoded as
+ * its own shape (one level: {@link MAX_ENVELOPES}), with the outer record's host, time, unit, pid and
+ * server where it has none. The record itself otherwise.
+ */
+function innerRecord(outer: DecodedRecord, depth: number): RecordResult {
+  const own: RecordResult = { ok: true, record: outer };
+  if (depth + 1 >= MAX_ENVELOPES || !isRecordLine(outer.line)) return own;
+  const doc = documentOf(outer.line);
+  const inner = doc ? decodeShape(doc, depth + 1) : null;
+  if (!inner?.ok) return own;
+  const r = inner.record;
+  r.host ??= outer.host;
+  r.time ??= outer.time;
+  r.unit ??= outer.unit;
+  r.pid ??= outer.pid;
+  r.server ??= outer.server;
+  return inner;
+}
+
+/** A record decoded by its shape (journald, Docker, rsyslog, ECS, a generic logger's, an envelope's). */
+function decodeShape(doc: Json, depth: number): RecordResult {
   if ('MESSAGE' in doc && ('__REALTIME_TIMESTAMP' in doc || '__CURSOR' in doc || '_HOSTNAME' in doc)) return journald(doc);
   if (typeof doc.log === 'string' && typeof doc.time === 'string') return docker(doc);
   if (typeof doc.message === 'string' && typeof doc.host === 'string') return rsyslog(doc);

@@ -251,6 +251,18 @@ export function jsonRecords(line: string): Variant[] {
       lines: [JSON.stringify({ level: 50, time: 1726953366123, hostname: 'web1', msg: line })],
       host: 'web1',
     },
+    {
+      // A JSON record inside a JSON string: an application's JSON log line as Docker's json-file keeps it.
+      kind: "behind a JSON logger's msg, in Docker's json-file",
+      lines: [
+        JSON.stringify({
+          log: `${JSON.stringify({ level: 'error', hostname: 'web1', msg: line })}\n`,
+          stream: 'stderr',
+          time: '2024-09-21T23:16:06.123456789Z',
+        }),
+      ],
+      host: 'web1',
+    },
   ];
 }
 
