@@ -42,6 +42,13 @@ const causes = (out: string): string[] => [...new Set(report(out).findings.map((
 const expectEqual = (a: unknown, b: unknown): void => {
   if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`expected ${JSON.stringify(b)}, got ${JSON.stringify(a)}`);
 };
+/** One piece of a finding's evidence, as the JSON report writes it (the fields the cases read). */
+type Evidence = { pid?: number; values: Record<string, string>; cut?: { prefix?: string } };
+/** Each finding's first evidence, the findings in the order of their causes. */
+const firstEvidence = (out: string): Evidence[] =>
+  (JSON.parse(out) as { findings: { cause: string; evidence: Evidence[] }[] }).findings
+    .sort((x, y) => x.cause.localeCompare(y.cause))
+    .map((f) => f.evidence[0]!);
 const NGINX_VERIFY = 'samples/seed/nginx-ocsp-verify-issuer-not-trusted.log';
 const APACHE_ISSUER = 'samples/seed/apache-issuer-missing-httpd-2.4.7.log';
 const NGINX_RESOLVER = 'samples/seed/nginx-no-resolver.log';
@@ -188,10 +195,8 @@ export const CASES: CliCase[] = [
     stdout: (out) => {
       expectEqual(causes(out), ['dns-resolution-failed', 'responder-unreachable']);
       // Neither line has the server's whole prefix; what the first kept of it (nginx's pid) is read.
-      const report = JSON.parse(out) as { findings: { cause: string; evidence: { pid?: number; cut?: { prefix?: string } }[] }[] };
-      const byCause = [...report.findings].sort((x, y) => x.cause.localeCompare(y.cause));
       expectEqual(
-        byCause.map((f) => [f.evidence[0]!.cut?.prefix, f.evidence[0]!.pid ?? null]),
+        firstEvidence(out).map((e) => [e.cut?.prefix, e.pid ?? null]),
         [
           ['missing', 34],
           ['missing', null],
@@ -209,10 +214,8 @@ export const CASES: CliCase[] = [
     stdout: (out) => {
       expectEqual(causes(out), ['issuer-certificate-missing', 'ocsp-url-missing']);
       // The values without the editor's backslashes, the Apache line's prefix read (its pid).
-      const report = JSON.parse(out) as { findings: { cause: string; evidence: { pid?: number; values: Record<string, string> }[] }[] };
-      const byCause = [...report.findings].sort((x, y) => x.cause.localeCompare(y.cause));
       expectEqual(
-        byCause.map((f) => [f.evidence[0]!.pid, f.evidence[0]!.values.certSubject ?? f.evidence[0]!.values.certificate]),
+        firstEvidence(out).map((e) => [e.pid, e.values.certSubject ?? e.values.certificate]),
         [
           [1491, 'CN=www.my_site.example'],
           [811, '/etc/ssl/my_site.pem'],
@@ -229,10 +232,8 @@ export const CASES: CliCase[] = [
     exitCode: 1,
     stdout: (out) => {
       expectEqual(causes(out), ['certificate-revoked', 'issuer-certificate-missing']);
-      const report = JSON.parse(out) as { findings: { cause: string; evidence: { values: Record<string, string> }[] }[] };
-      const byCause = [...report.findings].sort((x, y) => x.cause.localeCompare(y.cause));
       expectEqual(
-        byCause.map((f) => f.evidence[0]!.values.certificate),
+        firstEvidence(out).map((e) => e.values.certificate),
         ['/etc/ssl/b.pem', '/etc/ssl/a.pem'],
       );
     },
