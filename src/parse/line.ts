@@ -81,7 +81,7 @@ export interface ParseOptions {
  * @returns the fields; `format: null` and `message` = the unwrapped line when no prefix fits
  */
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
-  // A Markdown copy (`\\[Mon … 2026\\] \\[ssl:error\\] … ssl\\_stapling\\_init\\_cert: …`) is read with its escapes undone.
+  // A Markdown copy (`\[Mon … 2026\] \[ssl:error\] … ssl\_stapling\_init\_cert: …`) is read with its escapes undone.
   if (markdownEscaped(line)) return parseLine(markdownUnescaped(line), options);
   const p = parseVisible(line, options);
   if (p.format !== null) return p;

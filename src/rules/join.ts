@@ -1488,7 +1488,7 @@ export class MessageJoiner {
     // inside a scan key (a word of a trigger: the server's own words, never a value) is a page's too.
     const copy = hasInvisible(raw) && (copiedWithMarks(raw) || this.marksInKeys(raw));
     const text = copy ? withoutInvisible(raw) : raw;
-    // A Markdown copy's escapes may hide keys too (`ssl\\_stapling`): they are looked up again without them.
+    // A Markdown copy's escapes may hide keys too (`ssl\_stapling`): they are looked up again without them.
     const keys = copy || markdownEscaped(text) ? undefined : scanned;
     // Several lines on one (a paste that kept its line breaks as `<br>` or `\n`, or lost them between
     // entries): each is a line of its own.

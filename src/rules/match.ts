@@ -771,7 +771,7 @@ function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: 
   // An invisible character a copy put inside a word may hide every key of the line: such a line is a
   // candidate of no trigger, whose keys the joiner looks up again once they are dropped (`MessageJoiner.line`).
   for (const c of IN_WORD_INVISIBLE) addForm(c, []);
-  // The keys as a Markdown copy writes them (`SSL\\_CTX\\_get`): such a line is a candidate of the same
+  // The keys as a Markdown copy writes them (`SSL\_CTX\_get`): such a line is a candidate of the same
   // triggers, read with its escapes undone (`markdownEscaped()`; the joiner looks its keys up again).
   for (let i = 0; i < plain; i++) if (keys[i]!.includes('_')) addForm(keys[i]!.replaceAll('_', '\\_'), keyTriggers[i]!);
   return { keys, keyTriggers };
@@ -1018,7 +1018,7 @@ function candidatesOf(
   return (raw, present) => {
     // Invisible characters a copy put inside words hide keys: looked up without them. (The scanner's keys
     // come with a line the joiner read without them when one fell inside a key: `MessageJoiner.line`.)
-    // So do a Markdown copy's escapes (`ssl\\_stapling`).
+    // So do a Markdown copy's escapes (`ssl\_stapling`).
     const text = present ? raw : withoutInvisible(markdownEscaped(raw) ? markdownUnescaped(raw) : raw);
     if (fastPathsOn()) return fastCandidates(present ?? keysIn(text));
     const found = new Set<number>();
