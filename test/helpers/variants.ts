@@ -75,9 +75,9 @@ export function typographic(line: string): string {
  */
 export function requoted(line: string): Variant[] {
   if (!/["']/.test(line)) return [];
-  const utf8 = Buffer.from(typographic(line), 'utf8');
   // (Read back, a mojibake copy is the typographic one: its values are that copy's.)
   const of = typographic(line);
+  const utf8 = Buffer.from(of, 'utf8');
   const out: Variant[] = [
     { kind: 'typographic quotes shown as Windows-1252', lines: [new TextDecoder('windows-1252').decode(utf8)], of },
     { kind: 'typographic quotes shown as Latin-1', lines: [utf8.toString('latin1')], of },
