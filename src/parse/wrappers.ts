@@ -74,8 +74,8 @@ const SERVER_TAG_BEHIND = '(?<=(?:^|[\\s/])(?:nginx|openresty|httpd|apache)[\\w.
 // A tag is a program's name: it has a letter or digit (not a poster's cut mark `...` before a redacted
 // prefix), and is never an Apache directive that starts a configuration error's message
 // (`SSLStaplingResponderTimeout: invalid argument` behind a bare time: kubectl logs --timestamps, moreutils' ts).
-const NOT_DIRECTIVE = '(?=[\\w.@\\/-]*[A-Za-z0-9])(?!(?:SSL|MD|GnuTLS)[A-Z][A-Za-z]*: )';
-const TAG = `${NOT_DIRECTIVE}(?<tag>[A-Za-z0-9_.@\\/-]+)(?:\\[(?<spid>\\d+)\\])?(?:: | ${SERVER_AHEAD}| ${SERVER_TAG_BEHIND})`;
+const PROGRAM_NAME_AHEAD = '(?=[\\w.@\\/-]*[A-Za-z0-9])(?!(?:SSL|MD|GnuTLS)[A-Z][A-Za-z]*: )';
+const TAG = `${PROGRAM_NAME_AHEAD}(?<tag>[A-Za-z0-9_.@\\/-]+)(?:\\[(?<spid>\\d+)\\])?(?:: | ${SERVER_AHEAD}| ${SERVER_TAG_BEHIND})`;
 const HOST = '(?:(?<host>[^\\s\\[\\]]+(?<!:)) )?'; // journalctl --no-hostname leaves it out; never has brackets
 const SYSLOG_3164 = new RegExp(
   '^(?:<\\d{1,3}>)?(?<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (?<day>[ \\d]?\\d) (?<hms>\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,9})?)(?: (?<year>\\d{4}))? ' +

@@ -915,12 +915,9 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
     const h = matchRule(r, parsed, lazy);
     if (h) hits.push(h);
   }
-  const own = hits.length > 0;
-  // A retyped line's values in single quotes or code marks: read again in double quotes, as the server wrote
-  // them, before any reading of a message cut short (which would take `'/etc/nginx/' failed: …` for a value).
-  const q = hits.length === 0 && prepared ? requoted(parsed.message) : null;
-  const again = q !== null ? hitsOn({ ...parsed, message: q }, rs).hits : [];
-  if (again.length > 0) return { hits: again, prepared: prepared! };
+  // A retyped line's values in single quotes or code marks: read again in double quotes, as the server wrote them.
+  const again = prepared ? requotedReading(parsed, rs, hits) : null;
+  if (again) return { hits: again, prepared: prepared! };
   if (hits.length === 0 && prepared) {
     for (const r of rs) {
       const h = matchRuleCut(r, parsed, prepared, true);
@@ -941,23 +938,25 @@ function hitsOn(parsed: ParsedLine, rs: readonly Rule[]): { hits: RuleHit[]; pre
   }
   if (hits.length === 0 && prepared) hits = cutProseHits(parsed, rs);
   hits = hits.sort(byPriority);
-  if (hits.length > 0 && prepared && own) hits = requotedIfMore(parsed, rs, hits);
   return { hits, prepared: prepared ?? null };
 }
 
 /**
- * The hits of a message read with its values in double quotes (`requoted()`) instead, when it holds values in
- * single quotes or code marks and that reading gives the best hit's rule and cause with more values: a pattern
- * whose quoted value is optional (nginx's `DNS error (1: Format error), query id:52454, name:'localhost'`)
- * matched without it.
+ * The hits of the message read with its values in double quotes (`requoted()`), when it holds values in single
+ * quotes or code marks and that reading does better than the rules' own patterns did (`own`, their hits): when
+ * these read nothing (before any reading of a message cut short, which would take `'/etc/nginx/' failed: …`
+ * for a value), or when it gives their best hit's rule and cause with more values (a pattern whose quoted value
+ * is optional, nginx's `DNS error (1: Format error), query id:52454, name:'localhost'`, matched without it).
+ * Null otherwise.
  */
-function requotedIfMore(parsed: ParsedLine, rs: readonly Rule[], hits: RuleHit[]): RuleHit[] {
+function requotedReading(parsed: ParsedLine, rs: readonly Rule[], own: readonly RuleHit[]): RuleHit[] | null {
   const q = requoted(parsed.message);
-  if (q === null) return hits;
+  if (q === null) return null;
   const again = hitsOn({ ...parsed, message: q }, rs).hits;
-  const [a, b] = [hits[0]!, again[0]];
-  const more = b !== undefined && b.rule === a.rule && b.cause === a.cause && Object.keys(b.values).length > Object.keys(a.values).length;
-  return more ? again : hits;
+  if (again.length === 0 || own.length === 0) return again.length > 0 ? again : null;
+  const a = own.reduce((x, y) => (byPriority(x, y) <= 0 ? x : y));
+  const b = again[0]!;
+  return b.rule === a.rule && b.cause === a.cause && Object.keys(b.values).length > Object.keys(a.values).length ? again : null;
 }
 
 /**
