@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { analyze, type Report } from '../src/findings/analyzer.js';
+import { analyze, createAnalyzer, type Report } from '../src/findings/analyzer.js';
 import type { FindingData } from '../src/types.js';
 import { scanInChunks, reportSummary } from './helpers/chunked-scan.js';
 import { loadRules } from '../src/rules/load.js';
@@ -150,10 +150,59 @@ test.each([
   },
 );
 
+// The rules' samples that nginx writes for a client's connection (`*N` after the pid), look-alikes among
+// them: the joiner passes over such a line unparsed when it sees no rule can match it.
+const CONNECTION_LINES = rules
+  .flatMap((r) => [...r.samples.match, ...r.samples.nomatch].map((s) => s.line))
+  .filter((l) => /^\d{4}\/\d\d\/\d\d [\d:]{8} \[\w+\] \d+#\d+: \*\d+ /.test(l));
+
+describe('a message whose next line the scanner already holds', () => {
+  const NEXT_LOG_LINE = (): string => NGINX_NOISE.slice(0, 40);
+  const causes = analyze([NGINX_VERIFY], rules).findings.map((f) => f.cause);
+  const start = (): { a: ReturnType<typeof createAnalyzer>; h: ReturnType<ReturnType<typeof createAnalyzer>['input']> } => {
+    const a = createAnalyzer(rules);
+    return { a, h: a.input('x.log', { deferUntilNextLine: true }) };
+  };
+
+  test('is decided at its own line when that next line starts with a server prefix: no line wanted', () => {
+    const { a, h } = start();
+    expect(causes).toHaveLength(1);
+    expect(h.line(NGINX_VERIFY, 1, undefined, undefined, NEXT_LOG_LINE)).toBe(0);
+    expect(a.findings().map((f) => f.cause)).toEqual(causes);
+  });
+
+  test('waits for it when it may go on into it (no prefix) or the scanner does not hold it yet', () => {
+    for (const next of [() => '  continued words', () => null, undefined]) {
+      const { a, h } = start();
+      expect(h.line(NGINX_VERIFY, 1, undefined, undefined, next)).toBe(1);
+      expect(a.findings()).toEqual([]);
+      h.line(NGINX_NOISE, 2);
+      expect(a.findings().map((f) => f.cause)).toEqual(causes);
+    }
+  });
+
+  test('each nginx line of a client connection among the rules’ samples, before a log line: decided at its line, as in memory', () => {
+    expect(CONNECTION_LINES.length).toBeGreaterThan(20);
+    const view = (r: Report<FindingData>): unknown => r.findings.map((f) => [f.id, f.evidence.map((e) => e.text)]);
+    for (const l of CONNECTION_LINES) {
+      const { a, h } = start();
+      expect([l, h.line(l, 1, undefined, undefined, NEXT_LOG_LINE)]).toEqual([l, 0]);
+      h.end();
+      expect([l, view(a.end())]).toEqual([l, view(analyze([l], rules, { name: 'x.log' }))]);
+    }
+  });
+});
+
 test('property: wrapped messages among ordinary lines give the same findings streamed (any chunking, SIMD or not) as in memory', () => {
   const samples = rules.flatMap((r) => r.samples.match.map((s) => s.line)).filter((l, i) => i % 5 === 0);
   const pieceArb = fc.oneof(
     fc.constantFrom(NGINX_NOISE, APACHE_NOISE, '').map((l) => [l]),
+    // Lines of a client connection (the look-alikes among them are passed over), whole or wrapped (then
+    // they may go on into the next line).
+    fc.constantFrom(...CONNECTION_LINES).map((l) => [l]),
+    fc
+      .tuple(fc.constantFrom(...CONNECTION_LINES), fc.constantFrom(40, 60, 80), fc.boolean())
+      .map(([l, w, hard]) => (hard ? hardWrap(l, w) : wordWrap(l, w))),
     fc.constantFrom(...samples).map((l) => [l]),
     fc
       .tuple(fc.constantFrom(...samples), fc.constantFrom(40, 60, 80), fc.boolean())

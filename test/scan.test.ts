@@ -378,3 +378,37 @@ describe('the keys handed on with a line are exactly the scan keys it holds', ()
     );
   });
 });
+
+test('each delivered line comes with the start of the next one, when the scanner holds it (NextLineHead)', () => {
+  const prefilter = createMatcher(rules).prefilter;
+  // What the sink is told of the line after each candidate line: the next line's head, per chunking.
+  const heads = (text: string, sizes: number[], simd: boolean): (string | null)[] => {
+    const out: (string | null)[] = [];
+    const sink = {
+      line: (_t: string, _no: number, _k?: unknown, _b?: unknown, next?: () => string | null) => void out.push(next!()),
+      skip: () => {},
+      setLineCount: () => {},
+    };
+    const scanner = new LineScanner(prefilter, sink, undefined, simd);
+    const bytes = Buffer.from(text);
+    for (let pos = 0, i = 0; pos < bytes.length; i++) {
+      const n = sizes[i % sizes.length]!;
+      scanner.push(bytes.subarray(pos, pos + n));
+      pos += n;
+    }
+    scanner.end();
+    return out;
+  };
+  const [a, b, c] = [REAL[0]!, REAL[2]!, REAL[3]!];
+  const text = `${a}\r\nshort\n${b}\r${NOISE[0]}\n${c}`;
+  for (const simd of [false, true]) {
+    // In one chunk: the whole short line, the first 40 bytes of a long one (after a CRLF, after a lone CR), none after the last.
+    expect(heads(text, [1 << 20], simd)).toEqual(['short', NOISE[0]!.slice(0, 40), null]);
+    // Chunks that end inside a head: unknown (null), never a part of it.
+    for (const sizes of [[1], [7], [a.length + 3], [a.length + 2, 1 << 20]]) {
+      for (const h of heads(text, sizes, simd)) expect(h === null || h === 'short' || h === NOISE[0]!.slice(0, 40)).toBe(true);
+    }
+  }
+  // A CR that ends a chunk may be a CRLF's: what follows is not known yet.
+  for (const simd of [false, true]) expect(heads(`${a}\r\nnext line`, [a.length + 1, 1 << 20], simd)).toEqual([null]);
+});

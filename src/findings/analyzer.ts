@@ -200,7 +200,7 @@ function inputHandle(
   return {
     name,
     stats: acc.stats,
-    line(text, lineNo, keys, before) {
+    line(text, lineNo, keys, before, next) {
       // A JSON log record is one whole message: decoded and matched alone, never joined; an API's
       // response on one line holds many records, each matched alone.
       if (isRecordLine(text)) {
@@ -211,7 +211,7 @@ function inputHandle(
         take(results);
         return 0;
       }
-      const r = joiner.line(text, lineNo, keys, before);
+      const r = joiner.line(text, lineNo, keys, before, next);
       acc.sync(lineNo);
       take(r.results);
       return r.want;

@@ -52,6 +52,18 @@ export interface FingerprintPlan {
  */
 export type EarlierLines = (n: number) => string[];
 
+/**
+ * The start of the physical line after the current one, for a sink that would otherwise wait for that line
+ * to know whether the current message goes on (it cannot go on into a line that starts a log line of its
+ * own): its first {@link NEXT_HEAD_BYTES} bytes as latin1 (one char per byte; the whole line when it is
+ * shorter), or null when the scanner does not hold them (the chunk ends first, or ends with a CR whose LF
+ * may begin the next chunk; the current line is the input's last one).
+ */
+export type NextLineHead = () => string | null;
+
+/** Bytes of the next line a {@link NextLineHead} gives at most: room for a server's prefix (Apache's time is 33 with microseconds). */
+export const NEXT_HEAD_BYTES = 40;
+
 /** Where the scanner delivers lines: the analyzer's input handle implements it. */
 export interface LineSink {
   /**
@@ -60,11 +72,12 @@ export interface LineSink {
    * @param keys indexes (into the prefilter's keys) of every key the line contains (empty for a line
    *   delivered only because the sink asked for it)
    * @param before the physical lines before this one (see {@link EarlierLines})
+   * @param next the start of the physical line after this one, when the scanner holds it (see {@link NextLineHead})
    * @returns how many of the following physical lines the sink wants too, whatever they contain (a
    *   message whose end is on the next line); 0 or nothing: none. The scanner delivers the next line
    *   and asks again, so the sink can stop or go on one line at a time.
    */
-  line(text: string, lineNo: number, keys?: readonly number[], before?: EarlierLines): number | void;
+  line(text: string, lineNo: number, keys?: readonly number[], before?: EarlierLines, next?: NextLineHead): number | void;
   /** A line not examined (longer than the line-length limit). */
   skip(lineNo: number): void;
   /** How many lines the input has had so far (lines not given to {@link line} are counted here). */
@@ -90,6 +103,18 @@ function lineEndFrom(chunk: Buffer, from: number, hasCR: boolean): number {
 /** Where the line after the one whose end is at `end` starts: past both bytes of a CRLF. */
 function afterLineEnd(chunk: Buffer, end: number): number {
   return chunk[end] === CR && chunk[end + 1] === LF ? end + 2 : end + 1;
+}
+
+/** {@link NextLineHead} of the line whose line end is at `end` in `buf` (`end` ≥ the length: nothing follows in `buf`). */
+function nextHead(buf: Buffer, end: number): string | null {
+  if (end >= buf.length || (buf[end] === CR && end + 1 === buf.length)) return null;
+  const start = afterLineEnd(buf, end);
+  const limit = Math.min(buf.length, start + NEXT_HEAD_BYTES);
+  let e = start;
+  while (e < limit && buf[e] !== LF && buf[e] !== CR) e++;
+  // The chunk ends inside the head: the rest of the line is not here yet.
+  if (e === limit && e - start < NEXT_HEAD_BYTES) return null;
+  return buf.toString('latin1', start, e);
 }
 
 /** Default longest line examined, in bytes (Apache caps an entry at 8 KiB, nginx at 2 KiB; wrappers add little). */
@@ -553,7 +578,8 @@ export class LineScanner {
     const text = same ? this.decoded! : buf.toString('utf8', start, end);
     this.decoded = null;
     this.decodedFrom = null;
-    const w = this.sink.line(text, lineNo, sortedCopy(this.present, this.presentCount), before);
+    const next = (): string | null => nextHead(buf, end);
+    const w = this.sink.line(text, lineNo, sortedCopy(this.present, this.presentCount), before, next);
     this.want = typeof w === 'number' && w > 0 ? w : 0;
   }
 

@@ -49,6 +49,7 @@ import { isCatchAll, sameList, type Matcher } from './match.js';
 import { isRecordLine } from '../parse/record.js';
 import { Ghost, MEMO_MESSAGE_MAX } from './hit-memo.js';
 import { ownText } from '../lines/retain.js';
+import type { NextLineHead } from '../lines/scan.js';
 
 /** Most physical lines joined into one message (a 250-character nginx line wrapped at 40 columns takes 8). */
 export const MAX_JOINED_LINES = 16;
@@ -198,6 +199,23 @@ function startsLogLine(text: string): boolean {
 }
 /** The last line {@link startsLogLine} parsed, and its answer. */
 let lastStart = { text: '', starts: false };
+
+/**
+ * nginx's or Apache's prefix up to the time (two alternatives of {@link USUAL_START}, in ASCII only, so that
+ * a head of bytes read as latin1 matches exactly when the line's text does).
+ */
+const SERVER_PREFIX_HEAD = /^(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[|\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d)/;
+
+/**
+ * Does the scanner's next line start with a server's prefix ({@link NextLineHead})? Then no message goes on
+ * into it: {@link startsLogLine} holds for it (and for its first entry, read without invisible marks), so
+ * `canFollow()` says no, and what would wait for it is decided now (issue 15: deciding whether a line goes
+ * on was a third of a look-alike line's time, and waiting delivered its next line).
+ */
+function nextStartsOwnLine(next: NextLineHead | undefined): boolean {
+  const head = next?.() ?? null;
+  return head !== null && SERVER_PREFIX_HEAD.test(head);
+}
 
 /** Between the phrases in {@link PhraseSet}'s one text: a piece without it found there lies within one phrase (a physical line never holds it). */
 const PHRASE_GAP = '\n';
@@ -1482,7 +1500,13 @@ export class MessageJoiner {
    * @param before the scanner's accessor for earlier physical lines (undefined on the in-memory path)
    * @returns the messages completed by this line, and how many further lines are wanted (0 or 1)
    */
-  line(raw: string, no: number, scanned: readonly number[] | undefined, before: EarlierLines | undefined): { results: MessageResult[]; want: number } {
+  line(
+    raw: string,
+    no: number,
+    scanned: readonly number[] | undefined,
+    before: EarlierLines | undefined,
+    next?: NextLineHead,
+  ): { results: MessageResult[]; want: number } {
     // A line copied from a page with invisible characters (zero-width spaces, bidirectional marks) is read,
     // and shown, without them, its keys looked up again; a server's line keeps them in its values. A mark
     // inside a scan key (a word of a trigger: the server's own words, never a value) is a page's too.
@@ -1528,14 +1552,20 @@ export class MessageJoiner {
     }
     const triggers = this.matcher.candidateTriggers(line.text, keys);
     if (triggers.length === 0) return { results, want: 0 };
+    // (Asked only here: a line of several entries passes no `next`, its last entry is followed by the next line.)
+    const endsHere = nextStartsOwnLine(next);
+    if (endsHere && this.passOverEnding(line, triggers)) {
+      results.push(PASSED_OVER);
+      return { results, want: 0 };
+    }
     const facts = this.factsOf(line, triggers);
-    if (this.passOver(line, triggers, facts)) {
+    if (!endsHere && this.passOver(line, triggers, facts)) {
       results.push(PASSED_OVER);
       return { results, want: 0 };
     }
     // (A line with facts starts a log line not with Apache's tag: lookBack() finds no earlier line of its message.)
-    if (facts) return this.settle({ lines: [line], triggers, facts }, results, keys);
-    return this.settle({ lines: [...this.lookBack(line, triggers, before), line], triggers }, results, keys);
+    if (facts) return this.settle({ lines: [line], triggers, facts }, results, keys, endsHere);
+    return this.settle({ lines: [...this.lookBack(line, triggers, before), line], triggers }, results, keys, endsHere);
   }
 
   /**
@@ -1560,17 +1590,36 @@ export class MessageJoiner {
     return this.passesOver(line, triggers);
   }
 
-  /** {@link passOver}'s tests of the line's text; `at`: `nginxConnectionPrefix()` of it, when known. */
-  private passesOver(line: Physical, triggers: readonly number[], at = nginxConnectionPrefix(line.text)): boolean {
-    if (at === -1) return false;
+  /**
+   * {@link passOver} for a line whose next line starts a log line of its own (`nextStartsOwnLine()`): it
+   * cannot go on, so only its tests that no rule matches remain (the full path finishes it when the next line
+   * comes, and finds no match).
+   */
+  private passOverEnding(line: Physical, triggers: readonly number[]): boolean {
+    if (!this.options.onlyMatches || !fastPathsOn()) return false;
+    return this.noRuleMatches(line, triggers, nginxConnectionPrefix(line.text)) !== null;
+  }
+
+  /**
+   * {@link passOver}'s tests that no rule can match the line: nginx's prefix with a connection id (`at`:
+   * `nginxConnectionPrefix()` of the line), no terminal padding, and no candidate whose rules apply to such
+   * a line really there. Returns the line's normalised text when they hold, else null.
+   */
+  private noRuleMatches(line: Physical, triggers: readonly number[], at: number): string | null {
+    if (at === -1) return null;
     // A terminal's padding in the line: another reading of it may match (see unpaddedReading()).
-    if (onePadRun(line.text) !== null) return false;
+    if (onePadRun(line.text) !== null) return null;
     const text = normalizeText(plainText(line.text)).text;
-    if (openEnded(text, line.text.trim())) return false;
     // No candidate whose rules could apply is really there (as the matcher finds triggers): no rule matches.
     const set = this.setFacts(triggers);
     const risky = (set.risky ??= triggers.filter((ti) => !this.offConnectionLines(ti)));
-    if (risky.length > 0 && this.matcher.triggersIn(text, risky).length > 0) return false;
+    return risky.length > 0 && this.matcher.triggersIn(text, risky).length > 0 ? null : text;
+  }
+
+  /** {@link passOver}'s tests of the line's text; `at`: `nginxConnectionPrefix()` of it, when known. */
+  private passesOver(line: Physical, triggers: readonly number[], at = nginxConnectionPrefix(line.text)): boolean {
+    const text = this.noRuleMatches(line, triggers, at);
+    if (text === null || openEnded(text, line.text.trim())) return false;
     // goesOn() would look for a phrase of the present triggers' rules begun at the end, or for any trigger
     // begun there when none is present: neither for any candidate.
     if (this.endsInPhrase(this.loosenedEnd(text, triggers), triggers) || this.endsInsideTrigger(text)) return false;
@@ -1586,8 +1635,16 @@ export class MessageJoiner {
     return this.known.offConnection[ti] === 1;
   }
 
-  /** A message of one line waits for the next line ({@link deferred}: one more line wanted); others are settled now. */
-  private settle(g: Group, results: MessageResult[], keys?: readonly number[]): { results: MessageResult[]; want: number } {
+  /**
+   * A message of one line waits for the next line ({@link deferred}: one more line wanted); others are settled
+   * now. `endsHere`: the next line starts a log line of its own (`nextStartsOwnLine()`), so the message ends
+   * here, as settleNow() or the deferred test would find when it comes.
+   */
+  private settle(g: Group, results: MessageResult[], keys?: readonly number[], endsHere = false): { results: MessageResult[]; want: number } {
+    if (endsHere) {
+      this.finish(g, results, keys);
+      return { results, want: 0 };
+    }
     if (g.lines.length > 1 || !this.options.deferUntilNextLine) return this.settleNow(g, results, keys);
     this.deferred = { g, keys };
     return { results, want: 1 };
