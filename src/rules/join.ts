@@ -18,7 +18,9 @@
  * wants (0 or 1): the scanner then delivers the next physical line even without a key. When a
  * delivered line turns out to continue a message whose first lines the scanner did not deliver (they
  * had no key: the break fell before the trigger's words), the joiner reads them through the
- * scanner's `before` accessor. The in-memory path (`analyze()` on lines) hands every line over and
+ * scanner's `before` accessor. With each line the scanner also passes the start of the next one when
+ * its chunk holds it (`NextLineHead`): a message whose next line starts with a server's prefix cannot go on,
+ * and is decided at its own line. The in-memory path (`analyze()` on lines) hands every line over and
  * has no accessor: the joiner keeps the last few lines itself. Both paths therefore see the same
  * physical lines and give the same messages (test/join.test.ts compares them).
  */
@@ -1498,6 +1500,7 @@ export class MessageJoiner {
    * One physical line, in input order.
    * @param keys the scan keys the scanner found in it (undefined: look them up)
    * @param before the scanner's accessor for earlier physical lines (undefined on the in-memory path)
+   * @param next the scanner's accessor for the start of the next physical line (see `nextStartsOwnLine()`)
    * @returns the messages completed by this line, and how many further lines are wanted (0 or 1)
    */
   line(
@@ -1552,7 +1555,7 @@ export class MessageJoiner {
     }
     const triggers = this.matcher.candidateTriggers(line.text, keys);
     if (triggers.length === 0) return { results, want: 0 };
-    // (Asked only here: a line of several entries passes no `next`, its last entry is followed by the next line.)
+    // (Each entry of a line of several is read without `next`: only the last one is followed by the next line.)
     const endsHere = nextStartsOwnLine(next);
     if (endsHere && this.passOverEnding(line, triggers)) {
       results.push(PASSED_OVER);
