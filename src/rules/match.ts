@@ -159,11 +159,16 @@ export function messageBody(p: ParsedLine): MessageBody {
     // A poster's cut marker after the whole suffix (`… GMT]…`, `… GMT] [...]`) is not part of it.
     const marked = holdsEllipsis(original) ? SUFFIX_THEN_CUT.exec(original) : null;
     if (marked) original = original.slice(0, marked.index + 1);
-    let s = splitApacheCertSuffixCut(original.trimEnd());
-    // A suffix a poster edited (`serial: <server domain>`) splits only once normalised.
-    if (s.message === original.trimEnd()) s = splitApacheCertSuffixCut(plainText(original).trimEnd());
-    // A poster's prose after the suffix (`…notafter: … GMT]" Warning`): the suffix ends where the prose begins.
-    if (original.includes(' [subject: ') && s.message === plainText(original).trimEnd()) s = suffixBeforeProse(original) ?? s;
+    const trimmed = original.trimEnd();
+    let s = splitApacheCertSuffixCut(trimmed);
+    if (s.message === trimmed) {
+      // A suffix a poster edited (`serial: <server domain>`) splits only once normalised.
+      const plain = plainText(original).trimEnd();
+      s = splitApacheCertSuffixCut(plain);
+      // A poster's prose after the suffix (`…notafter: … GMT]" Warning`): the suffix ends where the prose begins.
+      // (A suffix split as written is the whole suffix: the normalised text, which still holds it, is not read.)
+      if (s.message === plain && original.includes(' [subject: ')) s = suffixBeforeProse(original) ?? s;
+    }
     original = s.message;
     shared = s.values;
     if ('cut' in s) suffixCut = s.cut;
