@@ -36,6 +36,7 @@ import {
   quotesDropped,
   variantsOf,
   quotedFromClause,
+  tagsLost,
   type Variant,
 } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
@@ -197,6 +198,8 @@ for (const rule of rules) {
     if (!hit.tail) for (const v of inCodeSpan(sample.line)) check(v);
     // Quoted in prose with cut marks at both ends: only where what is kept still holds the rule's trigger.
     for (const v of quotedWithCuts(sample.line)) if (v.lines[0]!.includes(rule.trigger.replace(/^"/, ''))) check(v);
+    // A tag of the trigger without its brackets, or gone (a retyped copy, a page rendered from HTML).
+    for (const v of tagsLost(sample.line, rule.trigger)) check(v);
     // Retyped without an article after the trigger (a poster's copy from memory).
     const triggerAt = sample.line.indexOf(rule.trigger);
     if (!hit.tail && triggerAt >= 0) for (const v of articlesDropped(sample.line, triggerAt + rule.trigger.length)) check(v);

@@ -573,7 +573,8 @@ const looseCache = new Map<string, RegExp>();
  * {@link canonicalTrigger} writes it back only where the text had it; at the end of the trigger it may be
  * lost only before the value itself (`BIO_new_file(/etc/…`), not before a blank,
  * a quote, a closing bracket or `,;:`: without that, `BIO_new_file() failed` would be taken for it, and
- * nginx's `… while requesting certificate status, responder: …` for `certificate status "`.
+ * nginx's `… while requesting certificate status, responder: …` for `certificate status "`. A tag the
+ * trigger names may have lost its brackets, or be gone ({@link TRIGGER_TAG}).
  */
 export function looseTriggerPattern(trigger: string): RegExp {
   let re = looseCache.get(trigger);
@@ -594,12 +595,22 @@ export function looseTriggerPattern(trigger: string): RegExp {
             : c.replace(REGEX_SPECIAL, '\\$&'),
       )
       .join('');
+    // A tag the trigger names (`<VirtualHost>`) may have lost its brackets or gone whole (see {@link TRIGGER_TAG}).
+    const tagged = body.replace(TRIGGER_TAG, (_m, name: string) => `(?:<?${name}>?)?`);
     // A trigger that ends with a blank (`…responder error `) may end the text: the blank was trimmed.
-    re = new RegExp(/\s$/.test(trigger) ? `${body}(?: |$)` : body, 'i');
+    re = new RegExp(/\s$/.test(trigger) ? `${tagged}(?: |$)` : tagged, 'i');
     looseCache.set(trigger, re);
   }
   return re;
 }
+
+/**
+ * A tag in a trigger (`SSLStaplingCache cannot occur within <VirtualHost> section`, httpd's
+ * `ap_check_cmd_context()`): a retyped copy drops its brackets (`within VirtualHost section`, two troubleshooting
+ * pages, index file ids 32815318172 and 32374645881), and a page rendered from HTML loses it whole, taken for an
+ * unknown tag (`within  section`). Its name as the escaped trigger writes it (`.` as `\.`).
+ */
+const TRIGGER_TAG = /<([A-Za-z][\w\\.-]*)>/g;
 
 /** Indices of the quotes of a trimmed trigger that open a value it does not close: the last of a kind it holds an odd number of. */
 function openingQuotes(t: string): Set<number> {
@@ -626,7 +637,9 @@ export function looseTriggerCore(trigger: string): string {
  * {@link looseTriggerCore}), in lower case.
  */
 export function looseTriggerRuns(trigger: string): string[] {
+  // (A tag may be gone from a text that holds the trigger: it is no piece of it.)
   return trigger
+    .replace(TRIGGER_TAG, ' ')
     .trim()
     .split(/[ "']/)
     .filter((r) => /^[\x00-\x7f]+$/.test(r))

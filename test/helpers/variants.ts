@@ -788,6 +788,23 @@ export function invisibleMarks(line: string): Variant[] {
   ];
 }
 
+/**
+ * A tag the server's own message holds (`<VirtualHost>` of httpd's `… cannot occur within <VirtualHost> section`)
+ * lost the ways copies lose it: its brackets dropped by a poster retyping it (`within VirtualHost section`, two
+ * troubleshooting pages, index file ids 32815318172 and 32374645881), and the tag gone whole where a page
+ * rendered the paste as HTML and dropped an unknown tag (`within  section`). Only tags of the trigger: a poster's
+ * placeholder (`<domain>`) stands for a value, and a value gone is another class.
+ */
+export function tagsLost(line: string, trigger: string): Variant[] {
+  const tags = [...new Set(trigger.match(/<[A-Za-z][\w.-]*>/g) ?? [])].filter((t) => line.includes(t));
+  if (tags.length === 0) return [];
+  const each = (f: (tag: string) => string): string => tags.reduce((l, t) => l.replaceAll(t, f(t)), line);
+  return [
+    { kind: "a tag's brackets dropped (retyped)", lines: [each((t) => t.slice(1, -1))] },
+    { kind: 'a tag gone (an HTML page dropped it)', lines: [each(() => '')] },
+  ];
+}
+
 /** Every single-line and multi-line variant of a sample except the tail cuts (which the test makes itself). */
 export function variantsOf(line: string, values: Values, server: Server): Variant[] {
   const out: Variant[] = [];
