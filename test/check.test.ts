@@ -529,6 +529,38 @@ describe('saved dumps give what the files give (nginx -T, apachectl -t -D DUMP_I
       expect([d, got.blocks, got.findings, got.code]).toEqual([d, files.blocks, files.findings, files.code]);
     }
   });
+
+  // nginx's stderr ahead of the dump, as `nginx -T > dump 2>&1` saves it: its warnings echoed to stderr
+  // (`nginx: [warn] …`) or, when the error log is stderr (the official image links error.log to /dev/stderr),
+  // with the error log's prefix; then its verdict. Captured from nginx 1.22.1 (Debian 12) with error_log stderr.
+  const stderrAhead = (file: string): string[] => [
+    `2026/12/07 14:06:30 [warn] 18879#18879: "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/ssl/stapling-doctor/shared.pem"`,
+    `nginx: [warn] "ssl_stapling" ignored, issuer certificate not found for certificate "/etc/ssl/stapling-doctor/shared.pem"`,
+    `nginx: the configuration file ${file} syntax is ok`,
+    `nginx: configuration file ${file} test is successful`,
+  ];
+  test('nginx -T saved with its stderr (2>&1): read as the dump it is', async () => {
+    const fixture = 'debian-nginx-shared-certificate';
+    const cpki = await createConfigPki(path.join(tmp.dir, 'dump-pki-stderr'));
+    const stage = stageFixture(fixture, path.join(tmp.dir, 'dump-stderr'), cpki);
+    const dump = fs.readFileSync(path.join(FIXTURES, fixture, 'dumps', 'nginx-T.txt'), 'utf8');
+    const withStderr = path.join(tmp.dir, 'nginx-T-2to1.txt');
+    fs.writeFileSync(withStderr, `${stderrAhead('/etc/nginx/nginx.conf').join('\n')}\n${dump}`);
+    const reportOf = (conf: string) => {
+      const r = runCli(['check', '--config', conf, '--map-path', stage.mapArg, '--format', 'json']);
+      const doc = JSON.parse(r.stdout) as { configs: { source: string }[]; findings: Finding[]; blocks: unknown[]; problems: unknown[] };
+      return {
+        code: r.code,
+        source: doc.configs[0]!.source,
+        blocks: doc.blocks.length,
+        problems: doc.problems,
+        findings: doc.findings.map((f) => [f.cause, f.subject.certificate]),
+      };
+    };
+    const plain = reportOf(path.join(FIXTURES, fixture, 'dumps', 'nginx-T.txt'));
+    expect(plain.findings.length).toBeGreaterThan(0);
+    expect(reportOf(withStderr)).toEqual(plain);
+  });
 });
 
 describe('no network unless asked', () => {

@@ -23,7 +23,13 @@ import { apacheArgs } from './apache-read.js';
 export type DumpKind = 'nginx -T' | 'apachectl -D DUMP_CONFIG' | 'apachectl -D DUMP_INCLUDES' | 'apachectl -S';
 
 const NGINX_FILE = /^# configuration file (\/.*):$/;
-const NOISE = /^(nginx: |Syntax OK$|AH\d{5}: |\[[A-Z][a-z]{2} [A-Z][a-z]{2} )/;
+/**
+ * nginx's own error-log prefix (`src/core/ngx_log.c`: `2026/12/07 14:06:30 [warn] 18879#18879: `), which its
+ * stderr lines have when the error log is stderr (`error_log stderr`, or the official image's
+ * /var/log/nginx/error.log linked to /dev/stderr): `nginx -T > dump 2>&1` then starts with them.
+ */
+const NGINX_LOGGED = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} \[(emerg|alert|crit|error|warn|notice|info|debug)\] \d+#\d+: /;
+const NOISE = new RegExp(`^(nginx: |Syntax OK$|AH\\d{5}: |\\[[A-Z][a-z]{2} [A-Z][a-z]{2} )|${NGINX_LOGGED.source}`);
 
 /** The first lines that are not the tools' stderr. */
 function firstLines(text: string, n: number): string[] {
@@ -132,11 +138,12 @@ export function parseApacheDumpIncludes(text: string): { main: string | null; in
   return { main, includes, files };
 }
 
-/** `nginx: [emerg] …` lines of an `nginx -T` that failed (no dump follows them). */
+/** `nginx: [emerg] …` lines of an `nginx -T` that failed (no dump follows them), also with nginx's error-log prefix. */
 export function nginxDumpFailure(text: string): string[] {
   if (text.split('\n').some((l) => NGINX_FILE.test(l))) return [];
-  return text
-    .split('\n', 50)
-    .filter((l) => /^nginx: \[(emerg|alert|crit)\] /.test(l))
-    .map((l) => l.replace(/^nginx: /, ''));
+  return text.split('\n', 50).flatMap((l) => {
+    const logged = NGINX_LOGGED.exec(l);
+    if (logged) return /^(emerg|alert|crit)$/.test(logged[1]!) ? [`[${logged[1]}] ${l.slice(logged[0].length)}`] : [];
+    return /^nginx: \[(emerg|alert|crit)\] /.test(l) ? [l.replace(/^nginx: /, '')] : [];
+  });
 }
