@@ -384,6 +384,22 @@ describe('Must-Staple, stapling files, expiry', () => {
     expect(causes(check([apache(`  SSLCertificateFile ${must.fullchain}\n  SSLUseStapling on`)]))).toEqual([]);
   });
 
+  test('mod_md staples it (MDStapling on, SSLUseStapling not on): no "stapling off" error, said to be unchecked; MDStaplingOthers off: off', () => {
+    const vhost = `  SSLCertificateFile ${must.fullchain}`;
+    const md = check([apache(vhost, 'MDStapling on', false)]);
+    expect([md.findings, md.notChecked.map((x) => x.reason), md.blocks.map((b) => b.stapling)]).toEqual([
+      [],
+      [expect.stringMatching(/^stapled by mod_md \(MDStapling on\)/)],
+      [true],
+    ]);
+    const others = check([apache(vhost, 'MDStapling on\nMDStaplingOthers off', false)]);
+    expect([causes(others), others.notChecked]).toEqual([['stapling-config-invalid'], []]);
+    // With SSLUseStapling on, mod_ssl's own checks come first (AH02217 before mod_md is asked): predicted as before.
+    expect(causes(check([apache(`  SSLCertificateFile ${must.cert}\n  SSLUseStapling on`, 'MDStapling on')]))).toEqual([
+      'issuer-certificate-missing',
+    ]);
+  });
+
   test('Must-Staple and a blocking cause: an error, and the message says why', () => {
     const [f] = check([apache(`  SSLCertificateFile ${must.cert}\n  SSLUseStapling on`)]).findings.map((x) => renderFinding(x));
     expect([f!.cause, f!.severity]).toEqual(['issuer-certificate-missing', 'error']);

@@ -67,7 +67,10 @@ export interface CheckedBlock {
   block: string;
   names: string[];
   listen: string[];
-  /** `ssl_stapling` / `SSLUseStapling` as configured (null: not set, off). */
+  /**
+   * `ssl_stapling` / `SSLUseStapling` as configured (null: not set, off); true as well for an Apache block whose
+   * certificates mod_md staples (`MDStapling on`, see `SiteCertificates.mdStapling`).
+   */
   stapling: boolean | null;
   certificates: string[];
   /** Where a TLS client reaches it (for `check --probe`). */
@@ -196,8 +199,19 @@ function predictionsFor(c: CertCase, o: CheckOptions, notChecked: (r: NotChecked
   return out;
 }
 
+/**
+ * What is said of a certificate that mod_md staples instead of mod_ssl (`MDStapling on`, `SSLUseStapling` not
+ * on: see `SiteCertificates.mdStapling`): mod_md's own conditions (the issuer among the configured certificates,
+ * an OCSP URL in the certificate, its store) are not modelled, and mod_ssl's messages would not be logged.
+ */
+const MOD_MD_STAPLES = 'stapled by mod_md (MDStapling on), not by mod_ssl: mod_md’s own conditions are not checked';
+
 /** The predictions of one certificate, Must-Staple included: a blocking one becomes an error and says so. */
 function certificatePredictions(c: CertCase, o: CheckOptions, notChecked: (r: NotChecked) => void): Prediction[] {
+  if (c.site.stapling !== true && c.site.mdStapling === true) {
+    notChecked({ notChecked: MOD_MD_STAPLES });
+    return [];
+  }
   const preds = c.site.stapling === true ? predictionsFor(c, o, notChecked) : [];
   if (!mustStaple(c.leaf)) return preds;
   for (const p of preds) {
@@ -308,7 +322,7 @@ function checkedBlock(site: SiteCertificates): CheckedBlock {
     block: blockOf(site),
     names: site.names,
     listen: site.listen,
-    stapling: site.stapling,
+    stapling: site.mdStapling === true ? true : site.stapling,
     certificates: site.certificates,
     endpoints: siteEndpoints(site),
   };

@@ -4,7 +4,8 @@
  * `ssl_config_server_merge()`, httpd 2.4): a virtual host's `SSLCertificateFile`s are the main
  * server's followed by its own (`cfgMergeArray`: `apr_array_append(base, add)`), single values
  * (`SSLCertificateChainFile`, `SSLCACertificateFile`, `SSLUseStapling`, `SSLStaplingForceURL`,
- * `SSLEngine`) are its own when set, else the main server's. `SSLStaplingCache` is server-wide.
+ * `SSLEngine`) are its own when set, else the main server's. `SSLStaplingCache`, and mod_md's `MDStapling`
+ * and `MDStaplingOthers`, are server-wide.
  * Relative paths are relative to `ServerRoot`.
  */
 import path from 'node:path';
@@ -23,7 +24,7 @@ import { IncludeGuard, INCLUDE_LIMITS, type ConfigReader, type IncludeLimits } f
 
 /** The directives the model keeps (lower-cased). */
 const RELEVANT =
-  /^(sslengine|sslcertificate(file|keyfile|chainfile)|sslcacertificate(file|path)|sslusestapling|sslstapling\w*|sslocspproxyurl|servername|serveralias|listen)$/;
+  /^(sslengine|sslcertificate(file|keyfile|chainfile)|sslcacertificate(file|path)|sslusestapling|sslstapling\w*|sslocspproxyurl|mdstapling(others)?|servername|serveralias|listen)$/;
 
 /** The lines of the main server or of one `<VirtualHost>`. */
 interface Scope {
@@ -125,6 +126,8 @@ function siteOf(kind: 'main' | 'virtualhost', s: Scope, main: Scope, at: Locatio
     staplingFile: null,
     resolver: null,
     staplingCache: last(main, 'sslstaplingcache')?.args[0] ?? null,
+    // (Server config only: `MDStapling` inside an `<MDomain>` is that domain's, whose certificate mod_md keeps.)
+    mdStapling: flag(last(main, 'mdstapling')) === true && flag(last(main, 'mdstaplingothers')) !== false,
     tls,
     directives,
   };

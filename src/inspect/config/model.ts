@@ -103,6 +103,13 @@ export interface SiteCertificates {
   resolver: string[] | null;
   /** Apache `SSLStaplingCache` (server config only); null when not set. */
   staplingCache: string | null;
+  /**
+   * Apache: mod_md staples the block's certificates when it can, `SSLUseStapling` or not: `MDStapling on` in
+   * the server config with `MDStaplingOthers` not off. mod_ssl's `ssl_stapling_init_cert()` (httpd 2.4.48+,
+   * `modules/ssl/ssl_util_stapling.c`) hands every certificate whose issuer it finds to `ap_ssl_ocsp_prime()`
+   * first, and mod_md takes it (AH10177 `OCSP stapling added via hook`). Absent: no.
+   */
+  mdStapling?: boolean;
   /** nginx `listen … ssl`/`ssl on`, Apache `SSLEngine on|optional` (inherited); null when not said. */
   tls: boolean | null;
   /**
