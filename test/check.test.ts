@@ -223,6 +223,19 @@ describe('nginx: each cause from its configuration class, nothing from a healthy
   test.each(cases)('%s', (_t, conf, expected) => {
     expect(causes(check([conf()]))).toEqual(expected);
   });
+
+  test('two virtual hosts sharing a leaf-only certificate: one finding for both blocks, as on nginx (count 2, no one vhost named)', () => {
+    const second = `</VirtualHost>\n<VirtualHost 127.0.0.1:8443>\n  ServerName b.check.test\n  SSLEngine on\n  SSLCertificateFile ${good().cert}`;
+    const conf = apache(`  SSLCertificateFile ${good().cert}\n${second}`, 'SSLUseStapling on');
+    const r = check([conf]);
+    expect(r.findings.map((f) => [f.cause, f.count, f.subject.vhost, f.inspection?.verdictFor])).toEqual([
+      ['issuer-certificate-missing', 2, undefined, [`${conf}:3`, `${conf}:8`]],
+    ]);
+    // One block alone keeps its vhost.
+    expect(check([apache(`  SSLCertificateFile ${good().cert}\n  SSLUseStapling on`)]).findings[0]!.subject.vhost).toBe(
+      'www.check.test:443',
+    );
+  });
 });
 
 describe('Apache: each cause from its configuration class, nothing from a healthy one', () => {

@@ -269,12 +269,16 @@ function merge(findings: FindingData[]): FindingData[] {
   const byKey = new Map<string, FindingData>();
   for (const f of findings) {
     const i = f.inspection;
-    const key = JSON.stringify([f.messageId, f.severity, f.subject, f.data, f.ruleIds, i?.missing, i?.trustedFiles]);
+    // (An Apache block's vhost is no part of the certificate's verdict: blocks that differ only in it are one finding.)
+    const { vhost, ...subject } = f.subject;
+    const key = JSON.stringify([f.messageId, f.severity, subject, f.data, f.ruleIds, i?.missing, i?.trustedFiles]);
     const had = byKey.get(key);
     if (!had) {
       byKey.set(key, f);
       continue;
     }
+    // Several vhosts: the finding names none (`inspection.verdictFor` lists the blocks).
+    if (had.subject.vhost !== vhost) delete had.subject.vhost;
     const seen = new Set(had.evidence.map((e) => `${e.file}:${e.line}`));
     had.evidence.push(...f.evidence.filter((e) => !seen.has(`${e.file}:${e.line}`)));
     had.count += f.count;
