@@ -145,6 +145,12 @@ describe('nginx: each cause from its configuration class, nothing from a healthy
     ],
     ['healthy: stapling inherited from http', () => nginx(`ssl_certificate ${good().fullchain};`, 'ssl_stapling on;'), []],
     ['stapling off: nothing to predict', () => nginx(`ssl_certificate ${good().cert}; ssl_stapling off;`), []],
+    [
+      'a variable in ssl_certificate (loaded per handshake: never stapled)',
+      () => nginx(`ssl_certificate ${path.dirname(good().cert)}/$ssl_server_name.pem; ssl_stapling on;`),
+      ['stapling-config-invalid'],
+    ],
+    ['a variable in ssl_certificate, stapling off: nothing', () => nginx(`ssl_certificate /c/$ssl_server_name.pem; ssl_stapling off;`), []],
     ['leaf only, no trusted file', () => nginx(`ssl_certificate ${good().cert}; ssl_stapling on;`), ['issuer-certificate-missing']],
     ['self-signed', () => nginx(`ssl_certificate ${pki.selfSigned.cert}; ssl_stapling on;`), ['self-signed-certificate']],
     ['no AIA OCSP URL', () => nginx(`ssl_certificate ${pki.leaves['no-ocsp-url']!.fullchain}; ssl_stapling on;`), ['ocsp-url-missing']],

@@ -264,6 +264,48 @@ function cacheFinding(config: ServerConfig, causes: CauseRegistry): FindingData 
   return { ...f, messageId: messageIdOf(f, causes) };
 }
 
+/**
+ * nginx staples only the certificates it loads with the configuration (`ngx_ssl_stapling()` walks the SSL_CTX's
+ * certificates, and `ngx_ssl_certificate_status_callback()` finds no staple on one loaded per handshake): a block
+ * whose `ssl_certificate` holds a variable loads all its certificates per handshake (`ngx_http_ssl_certificate()`,
+ * nginx 1.15.9+), so with `ssl_stapling on` it never staples, and nginx logs nothing. Null for any other block.
+ */
+function variableCertificateFinding(site: SiteCertificates, block: string, causes: CauseRegistry): FindingData | null {
+  if (site.server !== 'nginx' || site.stapling !== true || !site.dynamicCertificates) return null;
+  const ruleId = 'check-stapling-variable-certificate';
+  const evidence: Evidence[] = site.directives
+    .filter((d) => d.name === 'ssl_certificate' || d.name === 'ssl_stapling')
+    .map((d) => ({
+      file: d.file,
+      line: d.line,
+      text: `${d.name} ${d.args.join(' ')};`,
+      ruleId,
+      time: null,
+      pid: null,
+      values: {},
+      source: 'config',
+    }));
+  const f: FindingData = {
+    id: `stapling-config-invalid:nginx:${hash([block, ruleId].join('\n'))}`,
+    cause: 'stapling-config-invalid',
+    severity: 'warning',
+    server: 'nginx',
+    host: null,
+    ruleIds: [ruleId],
+    count: 1,
+    first: null,
+    last: null,
+    messageId: '',
+    data: { detail: 'variable-certificate', directive: 'ssl_certificate' },
+    subject: { certificate: site.certificates.find((c) => c.includes('$'))! },
+    evidence,
+    evidenceOmitted: 0,
+    timeline: untimed(1),
+    origin: 'check',
+  };
+  return { ...f, messageId: messageIdOf(f, causes) };
+}
+
 /** Findings that are the same prediction for several blocks (a shared certificate) become one. */
 function merge(findings: FindingData[]): FindingData[] {
   const byKey = new Map<string, FindingData>();
@@ -306,6 +348,12 @@ export function checkConfigs(configs: readonly ServerConfig[], o: CheckOptions):
     for (const site of config.sites.filter(tlsBlock)) {
       const block = blockOf(site);
       report.blocks.push(checkedBlock(site));
+      // (Its certificates, loaded per handshake, are none nginx checks at start: nothing else is predicted.)
+      const variable = variableCertificateFinding(site, block, causes);
+      if (variable) {
+        found.push(variable);
+        continue;
+      }
       for (const certificate of site.certificates) {
         const note = (reason: string) => report.notChecked.push({ block, certificate, reason });
         const c = certCase(site, block, certificate, o, causes, note);

@@ -96,7 +96,7 @@ const UNAUTHORIZED_DER = Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x06]);
  * connection that sends no request.
  * @throws when it exits or does not bind within 10 s.
  */
-async function openResponder(name: string, port: number, args: string[], logDir: string): Promise<Proc> {
+export async function openResponder(name: string, port: number, args: string[], logDir: string): Promise<Proc> {
   const p = startProcess(name, 'openssl', ['ocsp', '-port', String(port), '-ndays', '1', '-ignore_err', ...args], {
     logFile: path.join(logDir, `${name}.log`),
   });

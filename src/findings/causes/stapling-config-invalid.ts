@@ -4,7 +4,10 @@
  * mod_md "MDStapling … mod_watchdog" (modules/md/mod_md_ocsp.c); nginx "\"ssl_stapling\" is incompatible with
  * \"ssl_certificate_compression\"" (src/http/modules/ngx_http_ssl_module.c); mod_gnutls "Must-Staple is set in
  * the host certificate of '%s:%d', but stapling is disabled!" (src/gnutls_hooks.c, error; its post-config hook
- * fails, so Apache does not start), worded as `must-staple-off`.
+ * fails, so Apache does not start), worded as `must-staple-off`. From `check` only (no server logs it):
+ * `variable-certificate`, nginx `ssl_stapling on` with a certificate loaded per handshake (a variable in
+ * `ssl_certificate`, nginx 1.15.9+: `ngx_ssl_stapling()` sets stapling up only for the certificates loaded
+ * with the configuration, src/event/ngx_event_openssl_stapling.c).
  */
 import { setting, step, type CauseContext, type CauseModule } from './kit.js';
 
@@ -64,6 +67,18 @@ function mustStapleFix(c: CauseContext) {
   return { summary: 'Staple from the first handshake: a refreshed ssl_stapling_file.', steps: [file] };
 }
 
+/** nginx with a certificate path that holds a variable: name each certificate, or stop asking for stapling there. */
+function variableCertificateFix() {
+  const name = step({
+    action: 'set',
+    directive: 'ssl_certificate',
+    valueKind: 'file:leaf-and-chain',
+    context: 'server',
+    text: 'Name each certificate with its own `ssl_certificate` (a `server {}` per name, or several `ssl_certificate` lines without variables): nginx staples those; or set `ssl_stapling off;` here.',
+  });
+  return { summary: 'Load the certificates with the configuration (no variable in ssl_certificate) to have them stapled.', steps: [name] };
+}
+
 export const staplingConfigInvalid: CauseModule = {
   id: 'stapling-config-invalid',
   title: 'Stapling configuration rejected',
@@ -78,17 +93,20 @@ export const staplingConfigInvalid: CauseModule = {
   },
   captured: 'Apache 2.4.68 configtest (rule samples)',
   inspections: [],
-  variant: (c) => mustStaple(c) ?? 'default',
+  variant: (c) => mustStaple(c) ?? (c.d.detail === 'variable-certificate' ? 'variable-certificate' : 'default'),
   messages: {
     'must-staple-off': (c) =>
       `${c.cert}${c.vhost} asks for OCSP Must-Staple, but stapling is off for it: clients that honour Must-Staple (Firefox) refuse every connection.`,
     'must-staple-first-handshake': (c) =>
       `${c.cert} asks for OCSP Must-Staple, but nginx staples only from the second handshake after each start or reload (it fetches the response on the first one), so the first clients that honour Must-Staple are refused.`,
+    'variable-certificate': (c) =>
+      `${c.cert} is loaded per handshake (a variable in its path), and nginx staples only the certificates it loads with the configuration: with \`ssl_stapling on\` this server never staples, and nginx logs nothing about it.`,
     default: (c) =>
       `${c.srv} rejects the stapling configuration${c.d.directive ? ` (${c.d.directive})` : ''}, so it does not start or does not staple.`,
   },
   fix(c) {
     if (mustStaple(c)) return mustStapleFix(c);
+    if (c.d.detail === 'variable-certificate') return variableCertificateFix();
     if (!c.nginx) return fixApache(c);
     const remove = step({
       action: 'remove',
