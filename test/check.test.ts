@@ -244,6 +244,16 @@ describe('nginx: each cause from its configuration class, nothing from a healthy
   });
 });
 
+test('nginx: a responder name from ssl_stapling_responder and no resolver: the evidence names the directive that gave the name', () => {
+  const conf = nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_stapling on;\n    ssl_stapling_responder http://localhost:8888/;`);
+  const [f] = check([conf]).findings;
+  expect([f!.cause, f!.subject.responder, f!.evidence.filter((e) => e.source === 'config').map((e) => e.text)]).toEqual([
+    'resolver-missing',
+    'localhost',
+    ['ssl_stapling on;', 'ssl_stapling_responder http://localhost:8888/;'],
+  ]);
+});
+
 describe('Apache: each cause from its configuration class, nothing from a healthy one', () => {
   const good = () => pki.leaves.good!;
   const cases: Case[] = [

@@ -203,7 +203,8 @@ export function resolverTest(c: CertCase): Prediction | null {
     cause: 'resolver-missing',
     severity: 'notice',
     ruleId: 'nginx-no-resolver',
-    directives: ['ssl_stapling', 'resolver'],
+    // (The name to resolve comes from `ssl_stapling_responder` when it is set, else from the certificate.)
+    directives: c.site.forcedResponder ? ['ssl_stapling_responder', 'ssl_stapling', 'resolver'] : ['ssl_stapling', 'resolver'],
     subject,
     judgement: judgedOnUrl(c, 'resolver-missing'),
     blocking: false,
