@@ -352,6 +352,31 @@ describe('findings in the log report’s shape', () => {
     expect(r.stdout).toBe('');
   });
 
+  test('a certificate or a binary file given as --config: exit 2, said to be no configuration', () => {
+    const bin = path.join(tmp.dir, 'binary.conf');
+    fs.writeFileSync(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00, 0x00]));
+    for (const [file, why] of [
+      [pki.leaves.good!.cert, 'it holds PEM data (a certificate or key)'],
+      [bin, 'it is not a text file'],
+    ] as const) {
+      const r = runCli(['check', '--config', file]);
+      expect([r.code, r.stdout]).toEqual([2, '']);
+      expect(r.stderr).toContain(`${file}: not a server configuration: ${why}; give the nginx or Apache configuration`);
+    }
+  });
+
+  test('no TLS block at all (an empty file): "no finding", said so, never "nothing will stop stapling"', () => {
+    const r = runCli(['check', '--config', write('', 'nginx.conf')]);
+    expect(r.stdout).not.toContain('nothing will stop stapling');
+    expect(r.stdout).toMatch(/no finding in 0 TLS blocks with stapling on .*; no TLS block with a certificate in what was read\.$/m);
+  });
+
+  test('check FILE (the configuration without --config): exit 2, and how to give it', () => {
+    const r = runCli(['check', write('', 'nginx.conf')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('stapling-doctor: check: give the configuration with --config FILE\n');
+  });
+
   test('a configuration the server would refuse (syntax): file:line on stderr, exit 1, never "nothing will stop stapling"', () => {
     const conf = write(`events {}\nhttp {\n  server {\n    listen 127.0.0.1:8443 ssl\n  }\n`, 'nginx.conf');
     const r = runCli(['check', '--config', conf]);

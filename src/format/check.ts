@@ -81,8 +81,8 @@ export function checkSummary(o: CheckOutcome, opts: HumanOptions): string {
   const by = (s: Severity) => o.findings.filter((f) => f.severity === s).length;
   const sev = (['error', 'warning', 'notice', 'info'] as const).filter((s) => by(s) > 0).map((s) => plural(by(s), s));
   const errors = o.problems.filter((p) => p.severity === 'error').length;
-  // "Nothing will stop stapling" only when everything was read and checked.
-  const clean = errors === 0 && o.notChecked.length === 0;
+  // "Nothing will stop stapling" only when everything was read and checked, and there was something to check.
+  const clean = errors === 0 && o.notChecked.length === 0 && stapling > 0;
   const found =
     o.findings.length > 0
       ? `${plural(o.findings.length, 'finding')} (${sev.join(', ')})`
@@ -93,7 +93,9 @@ export function checkSummary(o: CheckOutcome, opts: HumanOptions): string {
   const probes = o.probes ? `; ${good} of ${plural(o.probes.length, 'probe')} good` : '';
   const unread = o.notChecked.length > 0 ? `; ${plural(o.notChecked.length, 'certificate')} not checked` : '';
   const refused = errors > 0 ? `; ${c.red(plural(errors, 'configuration error'))} (on standard error)` : '';
-  return `${c.bold('stapling-doctor check:')} ${found} in ${plural(stapling, 'TLS block')} with stapling on (${plural(o.blocks.length, 'TLS block')} in ${plural(o.configs.length, 'configuration')})${unread}${refused}${probes}.`;
+  // No TLS block at all (an empty file, a site file without one, a server without TLS): said, not taken for a pass.
+  const none = o.blocks.length === 0 && errors === 0 ? '; no TLS block with a certificate in what was read' : '';
+  return `${c.bold('stapling-doctor check:')} ${found} in ${plural(stapling, 'TLS block')} with stapling on (${plural(o.blocks.length, 'TLS block')} in ${plural(o.configs.length, 'configuration')})${unread}${refused}${probes}${none}.`;
 }
 
 /** The human report of `check` (ends with a newline). */

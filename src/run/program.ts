@@ -343,6 +343,9 @@ export function parseArgs(argv: readonly string[], out: OutStream, err: OutStrea
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
       return { command: 'exit', code: 0 };
     if (e.code === 'stapling-doctor.invalidArgument') return { command: 'exit', code: 2, message: e.message };
+    // `check FILE`: the configuration goes with --config (check takes no positional argument).
+    if (e.code === 'commander.excessArguments' && argv[0] === 'check')
+      err.write('stapling-doctor: check: give the configuration with --config FILE\n');
     return { command: 'exit', code: 2 };
   }
   return sub ?? { command: 'analyze', inputs: program.processedArgs[0] as string[], opts: program.opts<AnalyzeOptions>() };

@@ -149,6 +149,12 @@ export function readServerConfig(file: string, reader: ConfigReader, options: Re
     );
     return emptyConfig(opts.server ?? 'nginx', abs, problems);
   }
+  const notConfig = notAConfiguration(text);
+  if (notConfig) {
+    const problems = new ProblemList();
+    problems.add('unreadable', 'error', { file: abs }, `not a server configuration: ${notConfig}`);
+    return emptyConfig(opts.server ?? 'nginx', abs, problems);
+  }
   const dump = readDump(abs, text, reader, opts);
   if (dump) return dump;
   const kind = opts.server ?? guessServer(text, abs);
@@ -158,6 +164,20 @@ export function readServerConfig(file: string, reader: ConfigReader, options: Re
     serverRoot: opts.root ?? defaultServerRoot(abs),
     ...(opts.limits ? { limits: opts.limits } : {}),
   });
+}
+
+/**
+ * Why a `--config` file is plainly no server configuration (a mistake on the command line, exit 2), or null:
+ * PEM data (a certificate or key given instead of the configuration that names it), or binary data (a NUL, or
+ * bytes that are not UTF-8: the reader's U+FFFD). Neither server reads either as a configuration.
+ */
+function notAConfiguration(text: string): string | null {
+  if (/^\s*-----BEGIN [A-Z0-9 ]+-----/.test(text))
+    return 'it holds PEM data (a certificate or key); give the nginx or Apache configuration that names it';
+  const head = text.slice(0, 8192);
+  if (head.includes('\u0000') || (head.match(/\ufffd/g)?.length ?? 0) > 8)
+    return 'it is not a text file; give the nginx or Apache configuration (or a saved nginx -T / apachectl -D DUMP_CONFIG)';
+  return null;
 }
 
 /** The main files looked for when `--config` names a directory (/etc/nginx, /etc/apache2, /etc/httpd). */
