@@ -327,4 +327,24 @@ describeWithRealServers('syntax errors where nginx -t puts them', () => {
     );
     expect(compared).toBeGreaterThan(20);
   }, 120_000);
+
+  test.each([false, true])(
+    'a UTF-8 byte order mark at the start of a file (in an included one: %s): nginx refuses it where its first statement ends, and so do we',
+    (inSite) => {
+      const dir = path.join(tmp.dir, `bom-${inSite}`);
+      const main = write(`bom-${inSite}/nginx.conf`, BASE_MAIN.replaceAll('PREFIX', dir));
+      const site = write(`bom-${inSite}/conf.d/site.conf`, `# a comment first\n${BASE_SITE}`);
+      const file = inSite ? site : main;
+      fs.writeFileSync(file, `\ufeff${fs.readFileSync(file, 'utf8')}`);
+      const ngx = spawnSync('nginx', ['-t', '-q', '-e', 'stderr', '-c', main], { encoding: 'utf8', timeout: 10_000 });
+      // (nginx names the line where the statement the mark begins ends: the comment's words run into `server {`.)
+      const theirs = /\[emerg\] \d+#\d+: unknown directive "\ufeff(\S*)" in (\/\S+):(\d+)$/m.exec(ngx.stderr);
+      expect(theirs && [theirs[2], theirs[3]]).toEqual([file, inSite ? '2' : '1']);
+      const ours = readNginxConfig(main, fsConfigReader(fs)).issues.filter((p) => p.kind === 'syntax');
+      expect(ours.map((p) => [p.file, p.line])).toEqual([[file, Number(theirs![3])]]);
+      expect(ours[0]!.message.startsWith(`unknown directive "<U+FEFF>${theirs![1]}" (the file starts with a UTF-8 byte order mark`)).toBe(
+        true,
+      );
+    },
+  );
 });

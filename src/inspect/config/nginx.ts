@@ -191,6 +191,13 @@ function parseBlock(lx: NginxLexer, file: string, ctx: ParseContext, out: NginxS
     let end = lx.next();
     for (; end.t === 'word'; end = lx.next()) args.push(end.v);
     if (end.t === 'eof') throw new NginxSyntaxError(end.line, 'unexpected end of file, expecting ";" or "}"');
+    // A UTF-8 byte order mark (a Windows editor's) is read as part of the file's first word: nginx knows no such
+    // directive, and says so at the line where the statement ends (`ngx_conf_handler()`).
+    if (tk.v.startsWith('\ufeff'))
+      throw new NginxSyntaxError(
+        end.line,
+        `unknown directive "${tk.v.replace('\ufeff', '<U+FEFF>')}" (the file starts with a UTF-8 byte order mark, which nginx reads as part of it: save the file without one)`,
+      );
     if (end.t === '}') throw new NginxSyntaxError(end.line, 'unexpected "}"');
     if (end.t === '{' && handler) throw new NginxSyntaxError(end.line, 'unexpected "{"');
     const st: NginxStatement = { name: tk.v, args, block: null, file, line: tk.line, end: null, seq: ctx.seq++ };
