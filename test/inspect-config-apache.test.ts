@@ -99,7 +99,7 @@ describe('reading', () => {
     ]);
   });
 
-  test('<IfModule> follows the LoadModules read so far; <IfDefine> the Defines (an unknown name is read as defined, with a note); a <Macro> is read where it is used', () => {
+  test('<IfModule> follows the LoadModules read so far; <IfDefine> the Defines (an unknown name is read as defined, with a note; one Defined only in a skipped section is not defined); a <Macro> is read where it is used', () => {
     const main = write(
       'cond/httpd.conf',
       [
@@ -112,10 +112,14 @@ describe('reading', () => {
         '<IfDefine !WITH_B>\n<VirtualHost *:5>\nSSLEngine on\nSSLCertificateFile /c/not-b.pem\n</VirtualHost>\n</IfDefine>',
         '<IfDefine FROM_COMMAND_LINE>\n<VirtualHost *:6>\nSSLEngine on\nSSLCertificateFile /c/maybe.pem\n</VirtualHost>\n</IfDefine>',
         '<Macro Site $name>\n<VirtualHost *:7>\nSSLEngine on\nSSLCertificateFile /c/$name.pem\n</VirtualHost>\n</Macro>\nUse Site x',
+        // Debian's serve-cgi-bin.conf: a name Defined only under a module that is not loaded is known undefined (no note).
+        '<IfModule mod_cgi.c>\n  Define WITH_CGI\n</IfModule>',
+        '<IfDefine WITH_CGI>\n<VirtualHost *:8>\nSSLEngine on\nSSLCertificateFile /c/cgi.pem\n</VirtualHost>\n</IfDefine>',
+        '<IfDefine !WITH_CGI>\n<VirtualHost *:9>\nSSLEngine on\nSSLCertificateFile /c/no-cgi.pem\n</VirtualHost>\n</IfDefine>',
       ].join('\n') + '\n',
     );
     const c = read(main);
-    expect(c.sites.flatMap((s) => s.certificates)).toEqual(['/c/ssl-loaded.pem', '/c/b.pem', '/c/maybe.pem', '/c/x.pem']);
+    expect(c.sites.flatMap((s) => s.certificates)).toEqual(['/c/ssl-loaded.pem', '/c/b.pem', '/c/maybe.pem', '/c/x.pem', '/c/no-cgi.pem']);
     expect(c.issues.map((p) => [p.kind, p.severity, p.message.split(':')[0]])).toEqual([['note', 'note', '<IfDefine FROM_COMMAND_LINE>']]);
   });
 

@@ -37,6 +37,12 @@ export interface ApacheReadState {
   serverRoot: string;
   /** `Define NAME [value]`s in effect (a bare `Define` has the value ''). */
   defines: Map<string, string>;
+  /**
+   * Names `Define`d only inside sections that were skipped (Debian's serve-cgi-bin.conf defines
+   * ENABLE_USR_LIB_CGI_BIN under `<IfModule mod_cgi.c>`): the configuration's own condition for them did not
+   * hold, so they are known not to be defined. Absent: none yet.
+   */
+  skippedDefines?: Set<string>;
   /** Variables from Debian's `envvars` (`APACHE_RUN_DIR` …), used for `${VAR}` after `Define`s. */
   env: Map<string, string>;
   /** Modules `LoadModule`d so far (`ssl`, `socache_shmcb` …); null until the first `LoadModule`. */
@@ -120,6 +126,7 @@ function sectionMode(name: string, args: string[], st: ApacheReadState, at: Loca
   if (name === 'macro') return 'skip';
   if (name === 'ifdefine') {
     if (st.defines.has(what)) return negated ? 'skip' : 'transparent';
+    if (st.skippedDefines?.has(what)) return negated ? 'transparent' : 'skip';
     if (!negated)
       st.problems.add('note', 'note', at, `<IfDefine ${what}>: ${what} is not Defined here (httpd may get it from -D); read as defined`);
     return 'transparent';
@@ -205,6 +212,10 @@ function readApacheLines(file: string, lines: readonly [number, number, string][
       continue;
     }
     if (!skipping) directive(l, st, at);
+    else {
+      const skippedDefine = /^define\s+([^\s"]+)/i.exec(raw);
+      if (skippedDefine) (st.skippedDefines ??= new Set()).add(skippedDefine[1]!);
+    }
   }
   unclosedAtEnd(file, open, st);
 }
