@@ -454,6 +454,12 @@ describe('Must-Staple, stapling files, expiry', () => {
     ]);
   });
 
+  test('a Must-Staple or expired certificate is said so once: the message says it, no sentence after it repeats it', () => {
+    const off = check([nginx(`ssl_certificate ${must.fullchain}; ssl_stapling off;`)]).findings.map((f) => renderFinding(f));
+    expect(off.map((f) => f.message.match(/Must-Staple/g)?.length)).toEqual([2]); // "asks for OCSP Must-Staple … honour Must-Staple"
+    expect(off[0]!.message).not.toContain('The certificate asks for OCSP Must-Staple');
+  });
+
   test('Must-Staple and a blocking cause: an error, and the message says why', () => {
     const [f] = check([apache(`  SSLCertificateFile ${must.cert}\n  SSLUseStapling on`)]).findings.map((x) => renderFinding(x));
     expect([f!.cause, f!.severity]).toEqual(['issuer-certificate-missing', 'error']);
@@ -489,6 +495,9 @@ describe('Must-Staple, stapling files, expiry', () => {
     const conf = nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_stapling on;`);
     const later = check([conf], Date.now() + 40 * 86_400_000).findings;
     expect(later.map((f) => [f.cause, f.messageId, f.severity])).toEqual([['certificate-expired', 'certificate-expired.expired', 'error']]);
+    // Its date once: the message says it, and no sentence after it says it again.
+    const { message } = renderFinding(later[0]!);
+    expect(message.split(later[0]!.subject.notAfter!).length - 1).toBe(1);
     const soon = check([conf], Date.now() + 20 * 86_400_000).findings;
     expect(soon.map((f) => [f.cause, f.messageId, f.severity])).toEqual([
       ['certificate-expired', 'certificate-expired.default', 'warning'],

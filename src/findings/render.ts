@@ -50,10 +50,13 @@ function sentence(m: CauseModule, variant: string, c: CauseContext, expired: str
   const raw = word(c);
   // Sentences may start with a label ("the server certificate …"); nginx keeps its lower-case name.
   const text = raw.startsWith('nginx') ? raw : raw.charAt(0).toUpperCase() + raw.slice(1);
-  const must = c.facts?.mustStaple
-    ? ' The certificate asks for OCSP Must-Staple: clients that honour it refuse the connection without a valid staple.'
-    : '';
-  return `${expired ? `${text} The certificate itself expired on ${expired}: replace it.` : text}${must}`;
+  // (Not said twice: a Must-Staple message says it already, as the expired certificate's own message its date.)
+  const must =
+    c.facts?.mustStaple && !variant.startsWith('must-staple')
+      ? ' The certificate asks for OCSP Must-Staple: clients that honour it refuse the connection without a valid staple.'
+      : '';
+  const also = expired && !text.includes(expired) ? ` The certificate itself expired on ${expired}: replace it.` : '';
+  return `${text}${also}${must}`;
 }
 
 function fixOf(m: CauseModule, c: CauseContext, expired: string | null, endpoints?: readonly ConfirmEndpoint[]): Fix {
