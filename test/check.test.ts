@@ -363,6 +363,10 @@ describe('findings in the log report’s shape', () => {
       expect([r.code, r.stdout]).toEqual([2, '']);
       expect(r.stderr).toContain(`${file}: not a server configuration: ${why}; give the nginx or Apache configuration`);
     }
+    // Saved apachectl -S output names no certificate: refused the same way, with what to give.
+    const vhosts = runCli(['check', '--config', 'test/fixtures/config/debian-apache-shared-certificate/dumps/apachectl-S.txt']);
+    expect([vhosts.code, vhosts.stdout]).toEqual([2, '']);
+    expect(vhosts.stderr).toContain('give the configuration file or apachectl -t -D DUMP_CONFIG output');
   });
 
   test('no TLS block at all (an empty file): "no finding", said so, never "nothing will stop stapling"', () => {

@@ -285,7 +285,7 @@ function addSubcommands(program: Command, found: (i: Invocation) => void): void 
   program
     .command('check')
     .description(
-      'Read the nginx and Apache configurations (default: the system ones found under /etc) and, for every certificate of every TLS server with stapling on, report what will stop stapling: a missing issuer, a self-signed certificate, no or an unusable OCSP URL, an incomplete ssl_trusted_certificate, no resolver, no SSLStaplingCache, a bad ssl_stapling_file, an expiring certificate, Must-Staple without stapling. No network unless --probe. Exit 0: nothing found (and every probe good); 1: findings at or above --fail-on, a configuration error (the server refuses the configuration, a missing include) or a probe without a good staple; 2: usage, no configuration found or an unreadable --config.',
+      'Read the nginx and Apache configurations (default: the system ones found under /etc) and, for every certificate of every TLS server with stapling on, report what will stop stapling: a missing issuer, a self-signed certificate, no or an unusable OCSP URL, an incomplete ssl_trusted_certificate, no resolver, no SSLStaplingCache, a bad ssl_stapling_file, an expiring certificate, Must-Staple without stapling. No network unless --probe. Exit 0: nothing found (and every probe good); 1: findings at or above --fail-on, a configuration error (the server refuses the configuration, a missing include) or a probe without a good staple; 2: usage, no configuration found, or a --config that cannot be read or is no configuration (a certificate, a binary file, apachectl -S output).',
     )
     .option(
       '--config <file>',

@@ -209,7 +209,7 @@ export interface LoadedConfigs {
   problems: ConfigProblem[];
   /** The server checks run or skipped, one per configuration read from files. */
   checks: ServerCheck[];
-  /** True when a `--config` file itself could not be read: the CLI exits 2. */
+  /** True when a `--config` file itself could not be read, or was refused (no configuration, `apachectl -S` output): the CLI exits 2. */
   fatal: boolean;
 }
 
@@ -226,7 +226,8 @@ export async function loadServerConfigs(files: readonly string[], options: LoadC
     const c = readServerConfig(path.resolve(options.cwd ?? process.cwd(), f), reader);
     out.configs.push(c);
     out.problems.push(...c.issues);
-    if (c.issues.some((p) => p.kind === 'unreadable' && p.file === c.file)) {
+    // (A saved `apachectl -S` is refused like an unreadable file: what was given is not what check reads.)
+    if (c.source === 'apachectl -S' || c.issues.some((p) => p.kind === 'unreadable' && p.file === c.file)) {
       out.fatal = true;
       continue;
     }
