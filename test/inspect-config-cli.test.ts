@@ -177,6 +177,23 @@ describeWithRealServers('the server’s own test (nginx -t, apachectl -t)', () =
     expect(r.code).toBe(1);
   });
 
+  test('nginx -t names a file it cannot load but not where: the problem is placed at the directive that names it', async () => {
+    const dir = path.join(tmp.dir, 'ngx-place');
+    const pki = await createPki(path.join(dir, 'pki'), [{ name: 'leaf', ocspUrl: 'http://127.0.0.1:9/', status: 'good' }]);
+    const leaf = pki.leaves.leaf!;
+    const missing = path.join(dir, 'gone', 'chain.pem');
+    const conf = write(
+      'ngx-place/nginx.conf',
+      `pid ${dir}/pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  server {\n    listen 127.0.0.1:9 ssl;\n    ssl_certificate ${leaf.fullchain};\n    ssl_certificate_key ${leaf.key};\n    ssl_trusted_certificate ${missing};\n  }\n}\n`,
+    );
+    const ngx = spawnSync('nginx', ['-t', '-q', '-e', 'stderr', '-c', conf], { encoding: 'utf8', timeout: 15_000 });
+    expect(ngx.stderr).toMatch(/\[emerg\] \d+#\d+: SSL_CTX_load_verify_locations\(".*"\) failed .*\)$/m); // no " in FILE:LINE"
+    const r = await loadServerConfigs([conf]);
+    expect(r.problems.filter((p) => p.kind === 'server-check').map((p) => [p.file, p.line, p.message.slice(0, 40)])).toEqual([
+      [conf, 9, 'nginx -t: SSL_CTX_load_verify_locations('],
+    ]);
+  });
+
   test('nginx -t rejects what our parser cannot know (an unknown directive): its words, file:line, in the problems', async () => {
     const dir = path.join(tmp.dir, 'ngx-t');
     const conf = write(

@@ -180,6 +180,19 @@ function notAConfiguration(text: string): string | null {
   return null;
 }
 
+/**
+ * A server's word without a line (nginx names the file it could not load, `SSL_CTX_load_verify_locations("…")
+ * failed`, `d2i_OCSP_RESPONSE_bio("…") failed`, not where it is named): placed at the TLS directive that names
+ * that file, when one does; else as it is.
+ */
+function placed(p: ConfigProblem, c: ServerConfig): ConfigProblem {
+  if (p.line !== null) return p;
+  const named = [...p.message.matchAll(/"([^"]+)"/g)].map((m) => m[1]!);
+  const names = (a: string): boolean => named.some((n) => n === a || n.endsWith(`/${a}`));
+  for (const s of c.sites) for (const d of s.directives) if (d.args.some(names)) return { ...p, file: d.file, line: d.line };
+  return p;
+}
+
 /** The main files looked for when `--config` names a directory (/etc/nginx, /etc/apache2, /etc/httpd). */
 const MAIN_FILES = ['nginx.conf', 'apache2.conf', 'conf/httpd.conf', 'httpd.conf'];
 
@@ -238,7 +251,9 @@ export async function loadServerConfigs(files: readonly string[], options: LoadC
     });
     out.checks.push(check);
     // The server's word on a line our parser already reported adds nothing.
-    const fresh = check.problems.filter((p) => !c.issues.some((q) => q.kind === 'syntax' && q.file === p.file && q.line === p.line));
+    const fresh = check.problems
+      .map((p) => placed(p, c))
+      .filter((p) => !c.issues.some((q) => q.kind === 'syntax' && q.file === p.file && q.line === p.line));
     out.problems.push(...fresh);
     c.issues.push(...fresh);
     c.problems.push(...fresh.map(formatProblem));
