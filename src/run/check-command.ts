@@ -9,7 +9,7 @@
  * Exit codes: 0 nothing at or above `--fail-on`, no configuration error and every probe good; 1
  * otherwise (a finding at or above `--fail-on`, a configuration the server refuses or part of it that
  * cannot be read, a probe that is not good); 2 usage, no configuration found, or a `--config` that
- * cannot be read.
+ * cannot be read or is no configuration (a certificate, a binary file, `apachectl -S` output).
  */
 import fs from 'node:fs';
 import net from 'node:net';
