@@ -80,6 +80,17 @@ describe('live only when the input is live', () => {
     }
   }, 20_000);
 
+  test('turning live prints each finding found so far once, also one that settling completes (nginx revoked, held for its followers)', async () => {
+    const revoked = real('nginx-revoked.log');
+    const r = await piped([], async (w) => {
+      await sleep(QUIET_MS / 4);
+      w(`${revoked.join('\n')}\n`);
+      await sleep(2.5 * QUIET_MS);
+    });
+    expect(r.before).toMatch(/^ERROR {2}certificate-revoked/); // printed live, before EOF
+    expect(r.out.match(/^ERROR {2}certificate-revoked/gm)).toHaveLength(1);
+  }, 20_000);
+
   test('--no-live on a quiet open pipe: nothing until EOF, then the batch report', async () => {
     const r = await piped(['--no-live'], async (w) => {
       w(`${NGINX_TIMEOUT}\n`);

@@ -38,8 +38,10 @@ export function createLiveGate(mode: LiveMode, onLive: () => void, quietMs: numb
       () => {
         if (last === null || Date.now() - last < quietMs) return;
         stop();
-        live = true;
+        // What was found so far first, then live: a finding that settling the analyzer completes in `onLive` is in
+        // what it prints, and is not printed again as a live event.
         onLive();
+        live = true;
       },
       Math.max(20, Math.floor(quietMs / 4)),
     );
