@@ -213,9 +213,11 @@ export type Values = Partial<Record<ValueName, string>>;
 /**
  * How a rule's line takes part in correlation:
  * - `cause`: states a cause; opens a new occurrence at once (and may receive followers).
- * - `transport`: an Apache responder-transport line (`ssl_util_ocsp.c`) shared with client-certificate
- *   OCSP; it becomes a stapling occurrence only when confirmed by a follower (AH01941) or when no
- *   look-alike follows; further transport lines of the same failure join it as evidence.
+ * - `transport`: a line shared with another use of the same code: an Apache responder-transport line
+ *   (`ssl_util_ocsp.c`) shared with client-certificate OCSP, nginx's resolver socket errors (`… while
+ *   resolving, resolver: …`) shared with every user of `resolver`; it becomes a stapling occurrence only when
+ *   confirmed by a follower (AH01941), or, for a fragment, as a notice; further transport lines of the same
+ *   failure join it as evidence.
  * - `follower`: a summary line that belongs to the failure just before it in the same process/thread
  *   (AH02604 after AH02217, AH01941 after AH01974); alone, it stands for its own fallback cause.
  * - `detail`: adds evidence to an open failure (Apache `SSL Library Error:` lines); alone, ignored.

@@ -358,6 +358,23 @@ export const CASES: CliCase[] = [
     stdout: (out) => expectEqual(causes(out), []),
     stderr: CONFIG_NOTES,
   },
+  // nginx's resolver unreachable (test/fixtures/resolver): its socket errors are every resolver user's.
+  {
+    name: "nginx's resolver refused for a proxy_pass lookup: no finding (the socket errors are not stapling's)",
+    args: ['-f', 'json', 'test/fixtures/resolver/nginx-proxy-resolver-refused.log'],
+    exitCode: 0,
+    stdout: (out) => expectEqual(causes(out), []),
+  },
+  {
+    name: "nginx's resolver refused for the OCSP responder: dns-resolution-failed, from the stapling line",
+    args: ['-f', 'json', 'test/fixtures/resolver/nginx-stapling-resolver-refused.log'],
+    exitCode: 1,
+    stdout: (out) =>
+      expectEqual(
+        report(out).findings.map((f) => [f.cause, f.count, f.subject.responder]),
+        [['dns-resolution-failed', 1, 'localhost']],
+      ),
+  },
   // Fleets (issue 11)
   {
     name: 'journalctl -o json of two hosts: findings carry their host',

@@ -23,8 +23,19 @@ function words(names: readonly string[]): string {
 /** The verb after {@link words} of these names. */
 const is = (names: readonly string[]): string => (names.length > 1 ? 'are' : 'is');
 
+/**
+ * What the missing stapling line after a transport line would have shown, per server: Apache's AH01941 after an
+ * `ssl_util_ocsp.c` line, nginx's `… while requesting certificate status` after a resolver line (rule ids carry
+ * the server, `nginx-resolver-socket-error`).
+ */
+function followerMissing(ruleId: string): string {
+  return ruleId.startsWith('nginx-')
+    ? "nginx's stapling line that follows it (`… could not be resolved … while requesting certificate status`) was not there, so this may be another user of nginx's resolver (proxy_pass with a variable) instead"
+    : "mod_ssl's AH01941 line that follows it for stapling was not there, so this may be client-certificate OCSP (SSLOCSPEnable) instead";
+}
+
 /** The parts of one cut, in words; empty when nothing was lost (a wrapped line joined whole is not a loss). */
-function cutParts(cut: LineCut): string[] {
+function cutParts(cut: LineCut, ruleId: string): string[] {
   const parts: string[] = [];
   if (cut.prefix === 'missing') parts.push("the server's prefix (time, level, pid) was missing");
   if (cut.prefix === 'partial') parts.push("part of the server's prefix was missing");
@@ -38,10 +49,7 @@ function cutParts(cut: LineCut): string[] {
     parts.push(`the message was cut short${missing}${partial}`);
   }
   if (cut.redacted?.length) parts.push(`the ${words(cut.redacted)} ${cut.redacted.length > 1 ? 'were' : 'was'} redacted (kept as written)`);
-  if (cut.follower === 'missing')
-    parts.push(
-      "mod_ssl's AH01941 line that follows it for stapling was not there, so this may be client-certificate OCSP (SSLOCSPEnable) instead",
-    );
+  if (cut.follower === 'missing') parts.push(followerMissing(ruleId));
   return parts;
 }
 
@@ -52,6 +60,6 @@ function cutParts(cut: LineCut): string[] {
  * @returns `(Read from a fragment: … .)` naming what the first such line lost, or null
  */
 export function fragmentNote(evidence: readonly Evidence[]): string | null {
-  if (evidence.length === 0 || evidence.some((e) => !e.cut || cutParts(e.cut).length === 0)) return null;
-  return `(Read from a fragment of the log: ${cutParts(evidence[0]!.cut!).join('; ')}.)`;
+  if (evidence.length === 0 || evidence.some((e) => !e.cut || cutParts(e.cut, e.ruleId).length === 0)) return null;
+  return `(Read from a fragment of the log: ${cutParts(evidence[0]!.cut!, evidence[0]!.ruleId).join('; ')}.)`;
 }
