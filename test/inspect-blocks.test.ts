@@ -175,6 +175,29 @@ describe('Apache: two VirtualHosts share SSLCertificateFile, with different SSLC
   });
 });
 
+describe('blocks that do not staple', () => {
+  test('a certificate shared with a block whose stapling is off: only the block that staples wrote the line', () => {
+    const leaf = pki.leaves.shared!.fullchain;
+    const conf = write(
+      'off/nginx.conf',
+      `events {}
+http {
+  server { listen 127.0.0.1:8443 ssl; server_name x.example; ssl_certificate ${leaf}; ssl_stapling on; ssl_stapling_verify on; }
+  server { listen 127.0.0.1:8444 ssl; server_name y.example; ssl_certificate ${leaf}; }
+  server { listen 127.0.0.1:8445 ssl; server_name z.example; ssl_certificate ${leaf}; ssl_stapling off; ssl_trusted_certificate ${pki.inter.cert}; }
+}
+`,
+    );
+    const f = renderFinding(
+      createInspector({ configs: [readServerConfig(conf, fsConfigReader(fs))] }).inspect(
+        finding([verify(leaf, 'unable to get issuer certificate')]),
+      ),
+    );
+    const ins = f.inspection!;
+    expect([ins.configBlock, ins.verdictFor ?? null, ins.blocks ?? null, ins.blocksNote ?? null]).toEqual([`${conf}:3`, null, null, null]);
+  });
+});
+
 describe('blocks that agree on every setting', () => {
   test('one judgement, and it says which blocks it stands for', () => {
     const leaf = pki.leaves.shared!.fullchain;

@@ -341,6 +341,10 @@ export function resolveSites(configs: readonly ServerConfig[], hints: SiteHints,
   }
   for (const [name, value, tests] of placeTests(hints, options)) anchor(name, value, tests);
   if (!anchored) return res;
+  // Only a block that staples writes stapling lines: a certificate shared with blocks that do not (stapling off,
+  // the default) leaves those out, unless none of the blocks staples (a configuration older or newer than the log).
+  const stapling = pool.filter((w) => w.site.stapling === true || w.site.mdStapling === true);
+  if (stapling.length > 0) pool = stapling;
   res.candidates = pool.map((w) => {
     const only = w.idx.length === 1 ? w.idx[0]! : w.site.certificates.length === 1 ? 0 : null;
     return {
