@@ -363,6 +363,12 @@ describe('findings in the log report’s shape', () => {
       expect([r.code, r.stdout]).toEqual([2, '']);
       expect(r.stderr).toContain(`${file}: not a server configuration: ${why}; give the nginx or Apache configuration`);
     }
+    // A configuration with Latin-1 comments (bytes that are not UTF-8) is one all the same.
+    const latin1 = path.join(tmp.dir, 'latin1.conf');
+    const body = 'events {}\nhttp {\n  server {\n    listen 127.0.0.1:8080;\n    server_name www.example.test;\n  }\n}\n';
+    const comment = '# Zertifikate für alle Server; Änderungen nur über Ansible (Größe, Schlüssel, Prüfung, Übergänge)\n';
+    fs.writeFileSync(latin1, Buffer.from(`${comment}${body}`, 'latin1'));
+    expect(runCli(['check', '--config', latin1]).stderr).not.toContain('not a server configuration');
     // Saved apachectl -S output names no certificate: refused the same way, with what to give.
     const vhosts = runCli(['check', '--config', 'test/fixtures/config/debian-apache-shared-certificate/dumps/apachectl-S.txt']);
     expect([vhosts.code, vhosts.stdout]).toEqual([2, '']);

@@ -169,13 +169,15 @@ export function readServerConfig(file: string, reader: ConfigReader, options: Re
 /**
  * Why a `--config` file is plainly no server configuration (a mistake on the command line, exit 2), or null:
  * PEM data (a certificate or key given instead of the configuration that names it), or binary data (a NUL, or
- * bytes that are not UTF-8: the reader's U+FFFD). Neither server reads either as a configuration.
+ * mostly bytes that are not UTF-8: the reader's U+FFFD; a Latin-1 comment's few are a configuration's).
+ * Neither server reads either as a configuration.
  */
 function notAConfiguration(text: string): string | null {
   if (/^\s*-----BEGIN [A-Z0-9 ]+-----/.test(text))
     return 'it holds PEM data (a certificate or key); give the nginx or Apache configuration that names it';
   const head = text.slice(0, 8192);
-  if (head.includes('\u0000') || (head.match(/\ufffd/g)?.length ?? 0) > 8)
+  const undecoded = head.match(/\ufffd/g)?.length ?? 0;
+  if (head.includes('\u0000') || (undecoded > 8 && undecoded > head.length / 10))
     return 'it is not a text file; give the nginx or Apache configuration (or a saved nginx -T / apachectl -D DUMP_CONFIG)';
   return null;
 }
