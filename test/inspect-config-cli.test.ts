@@ -156,27 +156,6 @@ describeWithRealServers('the server’s own test (nginx -t, apachectl -t)', () =
     },
   );
 
-  test('nginx -t’s own stapling warning is a finding where no prediction has it (an invalid responder port: nginx ignores stapling)', async () => {
-    const dir = path.join(tmp.dir, 'ngx-warn');
-    const pki = await createPki(path.join(dir, 'pki'), [{ name: 'leaf', ocspUrl: 'http://127.0.0.1:9/', status: 'good' }]);
-    const leaf = pki.leaves.leaf!;
-    const conf = write(
-      'ngx-warn/nginx.conf',
-      `pid ${dir}/pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  server {\n    listen 127.0.0.1:9 ssl;\n    ssl_certificate ${leaf.fullchain};\n    ssl_certificate_key ${leaf.key};\n    ssl_stapling on;\n    ssl_stapling_responder http://127.0.0.1:99999/;\n  }\n}\n`,
-    );
-    // What nginx itself says (its verdict at start-up), and what check reports.
-    const ngx = spawnSync('nginx', ['-t', '-q', '-e', 'stderr', '-c', conf], { encoding: 'utf8', timeout: 15_000 });
-    expect(ngx.stderr).toMatch(/\[warn\] .*"ssl_stapling" ignored, invalid port in OCSP responder "127\.0\.0\.1:99999\/"/);
-    const r = runCli(['check', '--config', conf, '--format', 'json']);
-    const findings = (
-      JSON.parse(r.stdout) as { findings: { cause: string; subject: { certificate?: string }; evidence: { file: string }[] }[] }
-    ).findings;
-    expect(findings.map((f) => [f.cause, f.subject.certificate, f.evidence[0]!.file])).toEqual([
-      ['responder-url-invalid', leaf.fullchain, 'nginx -t'],
-    ]);
-    expect(r.code).toBe(1);
-  });
-
   test('nginx -t names a file it cannot load but not where: the problem is placed at the directive that names it', async () => {
     const dir = path.join(tmp.dir, 'ngx-place');
     const pki = await createPki(path.join(dir, 'pki'), [{ name: 'leaf', ocspUrl: 'http://127.0.0.1:9/', status: 'good' }]);

@@ -15,13 +15,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { readSmallFileSync } from '../input/files.js';
 import { renderFinding } from '../findings/render.js';
-import { sortFindings } from '../findings/store.js';
 import { CAUSES } from '../findings/causes/index.js';
 import { colorLevel, type HumanOptions } from '../format/human.js';
 import { CHECK_SCHEMA } from '../format/output-schema.js';
 import { safeJson } from '../format/sanitize.js';
-import { severityRank, type ConfirmEndpoint, type FindingData, type Severity } from '../types.js';
-import type { ServerCheck } from '../inspect/config/server-check.js';
+import { severityRank, type ConfirmEndpoint, type Severity } from '../types.js';
 import type { CheckedBlock } from '../inspect/check.js';
 import type { PathMap } from '../inspect/paths.js';
 import type { CheckProbe } from '../format/check.js';
@@ -100,22 +98,6 @@ function configFiles(opts: CheckOptions, paths: PathMap): string[] {
 }
 
 /**
- * What `nginx -t` said itself about stapling (its `"ssl_stapling" ignored, …` warnings, `ServerCheck.warnings`),
- * read by the log rules as the log lines they are, for the certificates no prediction gives that cause: the
- * server's verdict where the configuration alone cannot tell (a responder name that does not resolve at
- * start-up). Their evidence names `nginx -t`.
- */
-async function serverVerdicts(checks: readonly ServerCheck[], predicted: readonly FindingData[]): Promise<FindingData[]> {
-  const lines = checks.flatMap((c) => c.warnings ?? []);
-  if (lines.length === 0) return [];
-  const { loadRules } = await import('../rules/load.js');
-  const { analyze } = await import('../findings/analyzer.js');
-  const key = (f: FindingData): string => `${f.cause}\n${f.subject.certificate ?? ''}`;
-  const known = new Set(predicted.map(key));
-  return analyze(lines, await loadRules(), { name: 'nginx -t' }).findings.filter((f) => !known.has(key(f)));
-}
-
-/**
  * Run `check`.
  * @param errOut stderr, for one-line reports (configuration problems, usage errors)
  * @returns the exit code
@@ -152,12 +134,11 @@ export async function runCheck(opts: CheckOptions, params: RunParams, errOut: Ou
     now: Date.now(),
     expiryDays: opts.expiryDays,
   });
-  const told = await serverVerdicts(loaded.checks, report.findings);
   const probes = opts.probe ? await probeAll(report.blocks, opts) : undefined;
   return writeCheck(opts, params, paths, {
     configs: loaded.configs.map((c) => ({ file: c.file, server: c.server, source: c.source })),
     blocks: report.blocks,
-    findings: (told.length > 0 ? sortFindings([...report.findings, ...told]) : report.findings).map((f) => renderFinding(f, CAUSES)),
+    findings: report.findings.map((f) => renderFinding(f, CAUSES)),
     notChecked: report.notChecked,
     problems: loaded.problems,
     ...(probes ? { probes } : {}),

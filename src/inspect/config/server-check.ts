@@ -24,12 +24,6 @@ export interface ServerCheck {
   problems: ConfigProblem[];
   /** Why nothing was run (no binary, not trusted, a dump …). */
   skipped?: string;
-  /**
-   * nginx's stapling warnings of the run, as it printed them (`"ssl_stapling" ignored, host not found in OCSP
-   * responder …`): its own verdict at start-up, which the configuration alone may not show (a name that does not
-   * resolve). Absent when there were none.
-   */
-  warnings?: string[];
 }
 
 /** Options of {@link checkWithServer}. */
@@ -124,11 +118,6 @@ export function parseNginxTest(output: string, mainFile: string): ConfigProblem[
   return out;
 }
 
-/** nginx's stapling warnings in a test's output: `[warn]` lines about `ssl_stapling` (stderr form or error-log form). */
-export function nginxStaplingWarnings(output: string): string[] {
-  return output.split('\n').filter((l) => /\[warn\] (?:\d+#\d+: )?"ssl_stapling" ignored, /.test(l));
-}
-
 /** httpd's `Syntax error on line N of FILE:` (+ the message, on the same or the next line). */
 export function parseApacheTest(output: string, mainFile: string): ConfigProblem[] {
   const out: ConfigProblem[] = [];
@@ -181,9 +170,7 @@ export async function checkWithServer(config: ServerConfig, serverRoot: string, 
   let r = await runBounded(argv, options.timeoutMs ?? 10_000);
   if (commands[1] && /invalid option: "?-?e/.test(r.output)) r = await runBounded((argv = commands[1]), options.timeoutMs ?? 10_000);
   if (r.timedOut) return { command: argv, ok: null, problems: [], skipped: `${path.basename(argv[0]!)} -t did not finish in time` };
-  const warned = config.server === 'nginx' ? nginxStaplingWarnings(r.output) : [];
-  const warnings = warned.length > 0 ? { warnings: warned } : {};
-  if (r.code === 0) return { command: argv, ok: true, problems: [], ...warnings };
+  if (r.code === 0) return { command: argv, ok: true, problems: [] };
   const problems = config.server === 'nginx' ? parseNginxTest(r.output, config.file) : parseApacheTest(r.output, config.file);
   if (problems.length === 0) {
     // nginx 1.22 dies of a stack overflow (SIGSEGV) on an include cycle, printing nothing.
@@ -196,7 +183,7 @@ export async function checkWithServer(config: ServerConfig, serverRoot: string, 
       message: `${path.basename(argv[0]!)} -t: ${first.trim()}`,
     });
   }
-  return { command: argv, ok: false, problems: problems.map(asUser), ...warnings };
+  return { command: argv, ok: false, problems: problems.map(asUser) };
 }
 
 /**
