@@ -21,7 +21,7 @@ import type { ConfirmEndpoint, Evidence, FindingData } from '../types.js';
 import { sortFindings } from '../findings/store.js';
 import { createTimeline } from '../findings/timeline.js';
 import { siteEndpoints } from './blocks.js';
-import type { ServerConfig, SiteCertificates } from './config.js';
+import { staples, type ConfigDirective, type ServerConfig, type SiteCertificates } from './config.js';
 import {
   CHECK_DIRECTIVES,
   expiryTest,
@@ -100,6 +100,12 @@ export function tlsBlock(s: SiteCertificates): boolean {
 
 const blockOf = (s: SiteCertificates): string => `${s.file}:${s.line}`;
 
+/** A directive as evidence of a check finding, written as the server's configuration writes it (nginx ends it with `;`). */
+function configEvidence(d: ConfigDirective, server: 'nginx' | 'apache', ruleId: string): Evidence {
+  const text = `${d.name} ${d.args.join(' ')}${server === 'apache' ? '' : ';'}`;
+  return { file: d.file, line: d.line, text, ruleId, time: null, pid: null, values: {}, source: 'config' };
+}
+
 /** The directive lines of a block that are evidence for a prediction (the certificate's own `ssl_certificate` only). */
 function directiveEvidence(c: CertCase, names: readonly string[], ruleId: string): Evidence[] {
   const apache = c.site.server === 'apache';
@@ -111,8 +117,7 @@ function directiveEvidence(c: CertCase, names: readonly string[], ruleId: string
   for (const d of c.site.directives) {
     if (!names.some((n) => same(n, d.name))) continue;
     if (same(d.name, certDirective) && ++certSeen !== index) continue;
-    const text = `${d.name} ${d.args.join(' ')}${apache ? '' : ';'}`;
-    out.push({ file: d.file, line: d.line, text, ruleId, time: null, pid: null, values: {}, source: 'config' });
+    out.push(configEvidence(d, c.site.server, ruleId));
   }
   return out;
 }
@@ -229,18 +234,7 @@ function cacheFinding(config: ServerConfig, causes: CauseRegistry): FindingData 
   if (sites.length === 0) return null;
   const ruleId = 'apache-stapling-cache-missing';
   const evidence: Evidence[] = sites.flatMap((s) =>
-    s.directives
-      .filter((d) => d.name.toLowerCase() === 'sslusestapling')
-      .map((d) => ({
-        file: d.file,
-        line: d.line,
-        text: `${d.name} ${d.args.join(' ')}`,
-        ruleId,
-        time: null,
-        pid: null,
-        values: {},
-        source: 'config' as const,
-      })),
+    s.directives.filter((d) => d.name.toLowerCase() === 'sslusestapling').map((d) => configEvidence(d, 'apache', ruleId)),
   );
   const f: FindingData = {
     id: `stapling-cache-problem:apache:${hash([config.file, ruleId].join('\n'))}`,
@@ -275,16 +269,7 @@ function variableCertificateFinding(site: SiteCertificates, block: string, cause
   const ruleId = 'check-stapling-variable-certificate';
   const evidence: Evidence[] = site.directives
     .filter((d) => d.name === 'ssl_certificate' || d.name === 'ssl_stapling')
-    .map((d) => ({
-      file: d.file,
-      line: d.line,
-      text: `${d.name} ${d.args.join(' ')};`,
-      ruleId,
-      time: null,
-      pid: null,
-      values: {},
-      source: 'config',
-    }));
+    .map((d) => configEvidence(d, 'nginx', ruleId));
   const f: FindingData = {
     id: `stapling-config-invalid:nginx:${hash([block, ruleId].join('\n'))}`,
     cause: 'stapling-config-invalid',
@@ -374,7 +359,7 @@ function checkedBlock(site: SiteCertificates): CheckedBlock {
     block: blockOf(site),
     names: site.names,
     listen: site.listen,
-    stapling: site.mdStapling === true ? true : site.stapling,
+    stapling: staples(site) ? true : site.stapling,
     certificates: site.certificates,
     endpoints: siteEndpoints(site),
   };

@@ -184,6 +184,11 @@ export interface ServerConfig {
   part?: boolean;
 }
 
+/** Does the block staple: `ssl_stapling`/`SSLUseStapling` on, or (Apache) mod_md's `MDStapling` ({@link SiteCertificates.mdStapling})? */
+export function staples(s: Pick<SiteCertificates, 'stapling' | 'mdStapling'>): boolean {
+  return s.stapling === true || s.mdStapling === true;
+}
+
 /** One line for a problem: `file:line: message (read from TRIED)`. */
 export function formatProblem(p: ConfigProblem): string {
   const where = p.line === null ? p.file : `${p.file}:${p.line}`;

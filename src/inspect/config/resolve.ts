@@ -24,7 +24,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { FindingData } from '../../types.js';
 import { infoAccess, sameCert, sameDn, sameSerial } from '../../x509/x509.js';
 import { NO_PATH_MAP, type PathMap } from '../paths.js';
-import { splitHostPort, type ServerConfig, type ServerKind, type SiteCertificates } from './model.js';
+import { splitHostPort, staples, type ServerConfig, type ServerKind, type SiteCertificates } from './model.js';
 
 /** What a finding knows about where it happened. Every field is optional. */
 export interface SiteHints {
@@ -343,7 +343,7 @@ export function resolveSites(configs: readonly ServerConfig[], hints: SiteHints,
   if (!anchored) return res;
   // Only a block that staples writes stapling lines: a certificate shared with blocks that do not (stapling off,
   // the default) leaves those out, unless none of the blocks staples (a configuration older or newer than the log).
-  const stapling = pool.filter((w) => w.site.stapling === true || w.site.mdStapling === true);
+  const stapling = pool.filter((w) => staples(w.site));
   if (stapling.length > 0) pool = stapling;
   res.candidates = pool.map((w) => {
     const only = w.idx.length === 1 ? w.idx[0]! : w.site.certificates.length === 1 ? 0 : null;
