@@ -258,3 +258,50 @@ test('findings are grouped by cause (ranked by the most severe finding of the gr
   expect(r.findings.filter((f) => f.cause === 'responder-url-invalid').map((f) => f.severity)).toEqual(['error', 'warning']);
   expect(groups[groups.length - 1]).toBe('resolver-missing');
 });
+
+describe('a responder that sent no answer is not said to have sent something else', () => {
+  const lines = fs
+    .readFileSync(new URL('./fixtures/apache-errorlogformat/json-format-without-status.log', import.meta.url), 'utf8')
+    .split('\n');
+  /** The lines of the process (pid) whose responder never answered: AH01977, AH01980 (none), AH01941. */
+  const timeoutOnly = lines.filter((l) => /"pid":"16696"/.test(l) && /AH019(77|80|41)/.test(l));
+  const worded = (input: string[]) => analyze(input, rules).findings.map((f) => renderFinding(f));
+
+  test('Apache without %E: a failed read of unknown reason is worded as such, not as a wrong answer', () => {
+    expect(timeoutOnly).toHaveLength(3);
+    const [f, ...more] = worded(timeoutOnly);
+    expect(more).toEqual([]);
+    expect([f!.cause, f!.messageId]).toEqual(['responder-bad-response', 'responder-bad-response.no-answer']);
+    expect(f!.message).toContain('the log does not say why');
+    expect(f!.message).toContain('`%E`');
+    expect(f!.message).not.toContain('not an OCSP response');
+  });
+
+  test('with its status the same read is a timeout, as before', () => {
+    const ah01941 = '[Mon Nov 23 02:17:06.484068 2026] [ssl:error] [pid 5951:tid 5954] AH01941: stapling_renew_response: responder error';
+    expect(worded([AH01977_LOG, AH01980_LOG, ah01941]).map((f) => f.cause)).toEqual(['responder-timeout']);
+  });
+
+  test('a finding that also holds an answer that came back (an HTML page: AH01988) keeps the wording of a wrong answer', () => {
+    // The processes whose responder never answered (16696) and answered with an HTML page (16700).
+    const f = worded(lines.filter((l) => /"pid":"16(696|700)"/.test(l) && /AH019(77|80|41|88)|SSL Library Error/.test(l)));
+    expect(f.map((x) => x.messageId)).toEqual(['responder-bad-response.default']);
+  });
+
+  test('Apache AH02321 and nginx "prematurely closed connection" say the responder closed the connection', () => {
+    // Captured: test/catalogue/captured/apache-2.4.68-openssl-3.0.19.log (responder closes the connection at once).
+    const apache = [
+      '[Mon Nov 23 01:56:36.833540 2026] [ssl:error] [pid 10917:tid 10932] [client 127.0.0.1:43598] AH02321: empty response from OCSP server',
+      '[Mon Nov 23 01:56:36.833563 2026] [ssl:error] [pid 10917:tid 10932] [client 127.0.0.1:43598] AH01980: bad response from OCSP server: (none)',
+      '[Mon Nov 23 01:56:36.833599 2026] [ssl:error] [pid 10917:tid 10932] AH01941: stapling_renew_response: responder error',
+    ];
+    // Captured: test/catalogue/captured/nginx-1.22.1-openssl-3.0.19.log (responder closing at once).
+    const nginx =
+      '2026/11/23 01:55:04 [error] 8491#8491: OCSP responder prematurely closed connection while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:27880, certificate: "/tmp/lab-rules/full-close.pem"';
+    const [a] = worded(apache);
+    const [n] = worded([nginx]);
+    expect(a!.message).toContain('closed the connection without sending anything');
+    expect(n!.message).toContain('closed the connection before a complete answer');
+    for (const f of [a!, n!]) expect([f.cause, f.messageId]).toEqual(['responder-bad-response', 'responder-bad-response.no-answer']);
+  });
+});

@@ -198,6 +198,8 @@ export interface CauseContext {
   summary?: SummaryFacts;
   /** Values a cut took from the finding's evidence lines (their `cut.tail.missing`): a fragment's, never a whole line's. */
   lost: ReadonlySet<ValueName>;
+  /** The rules whose lines make up the finding (`FindingData.ruleIds`); empty for a prediction of `check`. */
+  rules: ReadonlySet<string>;
 }
 
 /**
@@ -354,6 +356,7 @@ export function causeContext(
     missingIssuer: facts?.missing.find((m) => m.role === 'issuer' && m.neededIn === 'certificate-file'),
     file: facts?.certificateFile ?? s.certificate,
     lost,
+    rules: new Set(ruleIds),
   };
 }
 
