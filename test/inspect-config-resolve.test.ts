@@ -17,6 +17,7 @@ import {
   candidatesFor,
   endpointsOf,
   fsConfigReader,
+  hintsOf,
   memoryConfigReader,
   readNginxConfig,
   readServerConfig,
@@ -193,6 +194,28 @@ describe('Apache: two VirtualHosts share SSLCertificateFile (AH02217 names subje
 
   test('the responder URL of AH01940: the block that forces it', () => {
     expect(blocks(resolve({ responderUrl: 'http://ocsp.rhel.example/' }))).toEqual([RHEL_SHOP]);
+  });
+
+  test('a responder host[:port] without a certificate (AH01974): the blocks whose forced or AIA OCSP URL is at it', () => {
+    // shop.conf forces http://ocsp.rhel.example/ (port 80 by default); the other leaves' AIA is http://127.0.0.1:9/.
+    expect(blocks(resolve({ responder: 'ocsp.rhel.example' }))).toEqual([RHEL_SHOP]);
+    expect(blocks(resolve({ responder: 'OCSP.rhel.example:80' }))).toEqual([RHEL_SHOP]);
+    expect(blocks(resolve({ responder: '127.0.0.1:9' }))).toEqual([AP_A, AP_B, RHEL_DEFAULT]);
+    const wrongPort = resolve({ responder: 'ocsp.rhel.example:8080' });
+    expect(blocks(wrongPort)).toEqual([]);
+    expect(wrongPort.unmatched).toEqual([{ hint: 'responder', value: 'ocsp.rhel.example:8080' }]);
+  });
+
+  test("a finding's responder is a hint only when the finding names no certificate", () => {
+    const ah01974 = [
+      "[Mon Dec 07 14:38:15.370893 2026] [ssl:error] [pid 12814:tid 12818] (111)Connection refused: [client 127.0.0.1:39854] AH01974: could not connect to OCSP responder 'ocsp.rhel.example'",
+      '[Mon Dec 07 14:38:15.370934 2026] [ssl:error] [pid 12814:tid 12818] AH01941: stapling_renew_response: responder error',
+    ];
+    const [f] = analyze(ah01974, rules).findings;
+    expect(f).toMatchObject({ cause: 'responder-unreachable', subject: { responder: 'ocsp.rhel.example' } });
+    expect(blocks(candidatesFor(f!, apacheConfs, { leafOf: apacheLeaf }))).toEqual([RHEL_SHOP]);
+    const named = { ...f!, subject: { ...f!.subject, certificate: SHARED } };
+    expect(hintsOf(named).responder).toBeUndefined();
   });
 
   test('where to confirm: the ServerName (VirtualHost *:443 names no address)', () => {

@@ -304,6 +304,25 @@ describe('other causes and general facts', () => {
     expect(f.inspection!.checks).toEqual([expect.objectContaining({ check: 'ocsp-url', result: 'confirmed' })]);
   });
 
+  test("Apache's responder failure (AH01974 names host:port, no certificate): with --config, the block whose certificate's OCSP URL is there", () => {
+    const l = pki.leaves.good!;
+    const conf = write(
+      'apache-responder/httpd.conf',
+      `ServerRoot "${tmp.dir}"\nSSLStaplingCache shmcb:x(32768)\n<VirtualHost 127.0.0.1:8443>\n  ServerName www.stapling.test\n  SSLEngine on\n  SSLCertificateFile ${l.fullchain}\n  SSLUseStapling on\n</VirtualHost>\n`,
+    );
+    const ah01974 = (responder: string) => [
+      `[Mon Dec 07 14:38:15.370893 2026] [ssl:error] [pid 12814:tid 12818] (111)Connection refused: [client 127.0.0.1:39854] AH01974: could not connect to OCSP responder '${responder}'`,
+      '[Mon Dec 07 14:38:15.370934 2026] [ssl:error] [pid 12814:tid 12818] AH01941: stapling_renew_response: responder error',
+    ];
+    // The leaf's OCSP URL is http://127.0.0.1:9/: the port the log gives is compared, not dropped.
+    const f = inspector([conf]).inspect(finding(ah01974('127.0.0.1:9')));
+    expect(f.inspection!.result).toBe('confirmed');
+    expect(f.inspection!.checks).toEqual([expect.objectContaining({ check: 'ocsp-url', result: 'confirmed', detailId: 'ocspUrlMatches' })]);
+    expect(f.inspection!.certificate?.file).toBe(l.fullchain);
+    const other = inspector([conf]).inspect(finding(ah01974('127.0.0.1:19')));
+    expect(other.inspection!.result).toBe('not-checked');
+  });
+
   test('an expired certificate (checked at a later time): the check says so and the fix replaces it first', () => {
     const later = Date.now() + 90 * 86_400_000;
     const f = inspector([], later).inspect(finding([nginxIssuer(pki.leaves.good!.cert)]));

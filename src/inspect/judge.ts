@@ -18,6 +18,7 @@ import {
   infoAccess,
   isSelfSigned,
   issuedByLetsEncrypt,
+  ocspUrlAt,
   sameCert,
   summarize,
   validity,
@@ -181,9 +182,9 @@ function checkOcspUrl(b: Bench): void {
     check(b, 'ocsp-url', 'confirmed', 'forcedUrlRejected', { forced, block, own: ocsp });
   } else if (f.cause === 'responder-url-invalid' && url && ocsp.includes(url)) {
     check(b, 'ocsp-url', 'confirmed', 'certUrlRejected', { url });
-  } else if (logged && ocsp.some((u) => hostOf(u) === logged)) {
+  } else if (logged && ocsp.some((u) => ocspUrlAt(u, logged))) {
     check(b, 'ocsp-url', 'confirmed', 'ocspUrlMatches', { urls: ocsp, responder: logged });
-  } else if (logged && forced && hostOf(forced) === logged) {
+  } else if (logged && forced && ocspUrlAt(forced, logged)) {
     check(b, 'ocsp-url', 'confirmed', 'ocspUrlForced', { forced, block });
   } else if (logged) {
     check(b, 'ocsp-url', 'not-checked', 'ocspUrlDiffers', { urls: ocsp, responder: logged });

@@ -162,6 +162,26 @@ export function infoAccess(cert: X509Certificate): InfoAccess {
   return out;
 }
 
+/**
+ * Whether a responder URL points at the responder a log names: `host` (nginx's `responder: host`, the
+ * URL's host), or `host:port` / `[v6]:port` (Apache's AH01974 `could not connect to OCSP responder
+ * 'host:port'`, nginx's `host not found in OCSP responder "host:port/"`). Hosts compare case-insensitively;
+ * a port, when the log gives one, must be the URL's (80 for http://, 443 for https:// when it writes none).
+ */
+export function ocspUrlAt(url: string, responder: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  const m = /^\[([^\]]*)\](?::(\d+))?$/.exec(responder) ?? /^([^:]*)(?::(\d+))?$/.exec(responder);
+  const host = (m ? m[1]! : responder).toLowerCase();
+  const port = m?.[2] === undefined ? null : Number(m[2]);
+  const own = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+  return u.hostname.replace(/^\[|\]$/g, '').toLowerCase() === host && (port === null || port === own);
+}
+
 /** Whether Let's Encrypt issued the certificate (issuer `O=Let's Encrypt`). It ended OCSP in 2025. */
 export function issuedByLetsEncrypt(cert: X509Certificate): boolean {
   return /(^|\n)O=Let's Encrypt(\n|$)/i.test(cert.issuer);

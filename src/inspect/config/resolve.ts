@@ -22,7 +22,7 @@
 import path from 'node:path';
 import type { X509Certificate } from 'node:crypto';
 import type { FindingData } from '../../types.js';
-import { infoAccess, sameCert, sameDn, sameSerial } from '../../x509/x509.js';
+import { infoAccess, ocspUrlAt, sameCert, sameDn, sameSerial } from '../../x509/x509.js';
 import { NO_PATH_MAP, type PathMap } from '../paths.js';
 import { splitHostPort, staples, type ServerConfig, type ServerKind, type SiteCertificates } from './model.js';
 
@@ -46,6 +46,13 @@ export interface SiteHints {
   configFile?: string;
   /** A responder URL the log names (Apache AH01940, or the URL of a failed request). */
   responderUrl?: string;
+  /**
+   * A responder `host[:port]` the log names without its URL, on a finding that names no certificate: Apache's
+   * transport lines (AH01974 `could not connect to OCSP responder '127.0.0.1:19001'`, mod_ssl
+   * ssl_util_ocsp.c). It fits a block whose forced responder or certificate's AIA OCSP URL has that host (and
+   * that port, when given; 80 or 443 when the URL gives none).
+   */
+  responder?: string;
   /** An `ssl_stapling_file` the log names (nginx `d2i_OCSP_RESPONSE_bio("…")`, `BIO_new_file("…")`). */
   staplingFile?: string;
   /** An `ssl_trusted_certificate` the log names (nginx `SSL_CTX_load_verify_locations("…")`). */
@@ -130,6 +137,7 @@ export function hintsOf(f: Pick<FindingData, 'subject' | 'server'>): SiteHints {
   if (s.serial) h.serial = s.serial;
   if (s.vhost) h.vhost = s.vhost;
   if (s.url) h.responderUrl = s.url;
+  else if (s.responder && !s.certificate && !s.certSubject && !s.serial) h.responder = s.responder;
   return h;
 }
 
@@ -213,6 +221,19 @@ function parseVhostId(v: string): { host: string; port: number; index: number | 
   return m ? { host: m[1]!.toLowerCase(), port: Number(m[2]), index: m[3] === undefined ? null : Number(m[3]) } : null;
 }
 
+/** The tests of a `responder` hint ({@link SiteHints.responder}): the block's forced responder, else its certificates' AIA OCSP URL. */
+function responderTests(responder: string, opts: ResolveOptions): Test[] {
+  const forced: Test = (w) => w.site.forcedResponder !== null && ocspUrlAt(w.site.forcedResponder, responder);
+  const inCert: Test = (w) =>
+    w.site.forcedResponder
+      ? []
+      : w.idx.filter((i) => {
+          const leaf = opts.leafOf?.(w.site.certificates[i]!);
+          return leaf ? infoAccess(leaf).ocsp.some((u) => ocspUrlAt(u, responder)) : false;
+        });
+  return [forced, inCert];
+}
+
 /** The place hints, in the order they are applied; each test may also narrow the certificate indexes. */
 function placeTests(hints: SiteHints, opts: ResolveOptions): [HintName, string, Test[]][] {
   const out: [HintName, string, Test[]][] = [];
@@ -264,6 +285,7 @@ function placeTests(hints: SiteHints, opts: ResolveOptions): [HintName, string, 
       });
     out.push(['responderUrl', url, [forced, inCert]]);
   }
+  if (hints.responder) out.push(['responder', hints.responder, responderTests(hints.responder, opts)]);
   // A file the log names is the block's when both read the same file (through --map-path).
   const paths = opts.paths ?? NO_PATH_MAP;
   const real = (p: string) => paths.toReal(path.resolve(p));
