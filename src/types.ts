@@ -647,8 +647,13 @@ export interface InspectionCheck extends InspectionCheckData {
 export interface MissingCertificate {
   /** Subject DN of the missing certificate (`CN=…,O=…`, most specific first). */
   subject: string;
-  /** `issuer`: the CA certificate that issued the server certificate; `root`: the root above the chain. */
-  role: 'issuer' | 'root';
+  /**
+   * `issuer`: the CA certificate that issued the server certificate; `root`: a root CA of the public CA
+   * store (Mozilla's list, as Node carries it) above the chain; `ca`: the CA certificate above a chain that
+   * stops below a root, when it is no public root: the next intermediate, or a private root (nothing read
+   * tells which).
+   */
+  role: 'issuer' | 'root' | 'ca';
   /** The CA Issuers URL (AIA) of the certificate it issued, where it can be downloaded (usually DER); null when none. */
   caIssuersUrl: string | null;
   /** Where it must go: the certificate file (after the chain) or the trusted bundle. */

@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
+import tls from 'node:tls';
 import path from 'node:path';
 import fc from 'fast-check';
 import { analyze } from '../src/findings/analyzer.js';
@@ -157,7 +158,7 @@ describe('a missing root CA comes from the system CA store, never over plain HTT
   }, 60_000);
   afterAll(() => tmp.cleanup());
 
-  test('trusted bundle with the intermediate only: the root is found in the CA store; no step downloads it', () => {
+  test('trusted bundle with the intermediate only: the CA above it (the test root, no public root) is looked for in the CA store; no step downloads it', () => {
     const conf = path.join(tmp.dir, 'nginx.conf');
     const leaf = pki.leaves.good!.fullchain;
     fs.writeFileSync(
@@ -167,7 +168,7 @@ describe('a missing root CA comes from the system CA store, never over plain HTT
     const line = `2026/11/23 02:16:56 [error] 5414#5414: OCSP_basic_verify() failed (SSL: error:13800065:OCSP routines::certificate verify error:Verify error: unable to get issuer certificate) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:42963, certificate: "${leaf}"`;
     const inspector = createInspector({ configs: [readServerConfig(conf, fsConfigReader(fs))] });
     const f = renderFinding(inspector.inspect(analyze([line], rules).findings[0]!));
-    expect(f.inspection!.missing).toMatchObject([{ role: 'root', caIssuersUrl: expect.stringMatching(/^http:\/\//) }]);
+    expect(f.inspection!.missing).toMatchObject([{ role: 'ca', caIssuersUrl: expect.stringMatching(/^http:\/\//) }]);
     const all = f.fix.steps.map((s) => `${s.text}\n${s.command ?? ''}`).join('\n');
     // the certificate's CA Issuers URL for the root is never offered, in words or in a command
     expect(all).not.toContain(f.inspection!.missing[0]!.caIssuersUrl!);
@@ -176,7 +177,7 @@ describe('a missing root CA comes from the system CA store, never over plain HTT
     expect(find!.command).toBe(
       `openssl storeutl -noout -certs -subject '/O=stapling-doctor tests/CN=Stapling Test Root CA' /etc/ssl/certs/`,
     );
-    expect(find!.text).toMatch(/over HTTPS from the CA's own website/);
+    expect(find!.text).toMatch(/from your CA's own website or PKI over HTTPS/);
   });
 
   const STORE = '/etc/ssl/certs';
@@ -200,6 +201,77 @@ describe('a missing root CA comes from the system CA store, never over plain HTT
     }
   });
   if (roots.length === 0) process.stderr.write(`⚠ SKIPPED: no hashed CA store at ${STORE} (Debian: apt-get install ca-certificates)\n`);
+
+  test('a CA above the chain named as a public root CA is the root to take from the CA store', () => {
+    // A stand-in root with the subject of a root Node carries (Mozilla's list): nothing but its name is public.
+    const publicRoot = new X509Certificate(tls.rootCertificates[0]!);
+    const dir = path.join(tmp.dir, 'public-name');
+    fs.mkdirSync(dir, { recursive: true });
+    const f = (n: string) => path.join(dir, n);
+    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
+    const ext = f('ext.cnf');
+    fs.writeFileSync(
+      ext,
+      '[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n[leaf]\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:9/\n',
+    );
+    for (const n of ['root', 'inter', 'leaf'])
+      ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f(`${n}.key`));
+    ssl(
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      f('root.key'),
+      '-subj',
+      slashDn(dnLine(publicRoot.subject)),
+      '-days',
+      '30',
+      '-extensions',
+      'ca',
+      '-config',
+      ext,
+      '-out',
+      f('root.pem'),
+    );
+    const issue = (name: string, subj: string, ca: string, section: string) => {
+      ssl('req', '-new', '-key', f(`${name}.key`), '-subj', subj, '-out', f(`${name}.csr`));
+      ssl(
+        'x509',
+        '-req',
+        '-in',
+        f(`${name}.csr`),
+        '-CA',
+        f(`${ca}.pem`),
+        '-CAkey',
+        f(`${ca}.key`),
+        '-set_serial',
+        '0x1001',
+        '-days',
+        '30',
+        '-extfile',
+        ext,
+        '-extensions',
+        section,
+        '-out',
+        f(`${name}.pem`),
+      );
+    };
+    issue('inter', '/CN=Stand-in Intermediate', 'root', 'ca');
+    issue('leaf', '/CN=www.public-name.test', 'inter', 'leaf');
+    const leaf = f('fullchain.pem');
+    fs.writeFileSync(leaf, fs.readFileSync(f('leaf.pem'), 'utf8') + fs.readFileSync(f('inter.pem'), 'utf8'));
+    const conf = f('nginx.conf');
+    fs.writeFileSync(
+      conf,
+      `events {}\nhttp {\n  server {\n    listen 127.0.0.1:8443 ssl;\n    ssl_certificate ${leaf};\n    ssl_trusted_certificate ${f('inter.pem')};\n    ssl_stapling on; ssl_stapling_verify on;\n  }\n}\n`,
+    );
+    const line = `2026/11/23 02:16:56 [error] 5414#5414: OCSP_basic_verify() failed (SSL: error:13800065:OCSP routines::certificate verify error:Verify error: unable to get issuer certificate) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:42963, certificate: "${leaf}"`;
+    const inspector = createInspector({ configs: [readServerConfig(conf, fsConfigReader(fs))] });
+    const w = renderFinding(inspector.inspect(analyze([line], rules).findings[0]!));
+    expect(w.inspection!.missing).toMatchObject([{ subject: dnLine(publicRoot.subject), role: 'root', neededIn: 'trusted-bundle' }]);
+    expect(w.fix.steps[0]!.text).toContain(`Append the root CA certificate ${dnLine(publicRoot.subject)}`);
+    expect(w.fix.steps[0]!.text).not.toContain('up to the root CA');
+  });
 
   test('slashDn reverses the order and escapes slashes', () => {
     expect(slashDn('CN=ISRG Root X1,O=Internet Security Research Group,C=US')).toBe(

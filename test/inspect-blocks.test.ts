@@ -105,7 +105,7 @@ http {
     ]);
     expect(ins.verdictFor).toEqual([`${conf}:11`]);
     expect(ins.result).toBe('confirmed');
-    expect(ins.missing).toEqual([expect.objectContaining({ subject: ROOT_CA, role: 'root', neededIn: 'trusted-bundle' })]);
+    expect(ins.missing).toEqual([expect.objectContaining({ subject: ROOT_CA, role: 'ca', neededIn: 'trusted-bundle' })]);
     expect(ins.trustedFiles).toEqual([pki.inter.cert]);
     expect(ins.blocksNote).toMatch(/2 blocks that differ in `ssl_trusted_certificate`; the log does not say which one/);
     expect(ins.blocksNote).toContain(`holds for ${conf}:11 (b.example)`);

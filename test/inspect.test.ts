@@ -250,13 +250,13 @@ describe('ocsp-url-missing', () => {
 describe('trusted-chain-incomplete (nginx ssl_stapling_verify)', () => {
   const leaf = () => pki.leaves.good!.fullchain;
 
-  test('no ssl_trusted_certificate in the server block: confirmed, the root is named', () => {
+  test('no ssl_trusted_certificate in the server block: confirmed, the CA above the intermediate is named (the test root, no public root)', () => {
     const conf = nginxConf('ngx-a/nginx.conf', `    ssl_certificate ${leaf()};\n    ssl_stapling on; ssl_stapling_verify on;`);
     const f = inspector([conf]).inspect(finding([nginxVerify(leaf())]));
     expect(f.cause).toBe('trusted-chain-incomplete');
     expect(f.inspection!.result).toBe('confirmed');
     expect(f.inspection!.configBlock).toBe(`${conf}:4`);
-    expect(f.inspection!.missing).toEqual([{ subject: ROOT_CA, role: 'root', caIssuersUrl: CA_ISSUERS.root, neededIn: 'trusted-bundle' }]);
+    expect(f.inspection!.missing).toEqual([{ subject: ROOT_CA, role: 'ca', caIssuersUrl: CA_ISSUERS.root, neededIn: 'trusted-bundle' }]);
     expect(f.fix.steps[0]).toMatchObject({ directive: 'ssl_trusted_certificate', value: null, valueKind: 'file:issuer-chain' });
     expect(f.fix.steps[0]!.text).toContain(ROOT_CA);
   });
@@ -271,7 +271,11 @@ describe('trusted-chain-incomplete (nginx ssl_stapling_verify)', () => {
     expect(f.inspection!.result).toBe('confirmed');
     expect(f.inspection!.missing.map((m) => m.subject)).toEqual([ROOT_CA]);
     expect(f.fix.steps[0]).toMatchObject({ directive: 'ssl_trusted_certificate', value: pki.inter.cert });
-    expect(f.fix.steps[0]!.text).toContain(`Append the root CA certificate ${ROOT_CA}`);
+    // The test PKI's root is no public root: nothing read says whether it is a root or another intermediate.
+    expect(f.fix.steps[0]!.text).toContain(
+      `Append the CA certificate ${ROOT_CA} (no public root CA: an intermediate of your CA, or its private root)`,
+    );
+    expect(f.fix.steps[0]!.text).toContain('and any CA certificate above it up to the root CA');
   });
 
   test('ssl_trusted_certificate holds the whole chain: the signer is foreign, the cause becomes response-signature-invalid', () => {

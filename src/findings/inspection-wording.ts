@@ -12,6 +12,7 @@ import type {
   InspectionCheckId,
   InspectionData,
   InspectionResult,
+  MissingCertificate,
 } from '../types.js';
 
 /** How the human output names each check: as the question it answers. */
@@ -26,6 +27,12 @@ export const CHECK_TITLES: Record<InspectionCheckId, string> = {
 };
 
 /** How the human output says what a check did to the diagnosis. */
+/** What a missing certificate is and where it goes, for the `missing:` line: `root CA, for the trusted bundle`. */
+export function missingRole(m: Pick<MissingCertificate, 'role' | 'neededIn'>): string {
+  const what = m.role === 'root' ? 'root CA' : m.role === 'ca' ? 'CA above the chain: an intermediate or a private root' : 'issuer';
+  return `${what}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'}`;
+}
+
 export const RESULT_WORDS: Record<InspectionResult, string> = { confirmed: 'confirms', refuted: 'refutes', 'not-checked': 'not checked' };
 
 type Data = Record<string, string | number | readonly string[]>;

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { timeMs } from '../correlate/time.js';
 import { CAUSES } from '../findings/causes/index.js';
-import { CHECK_TITLES, RESULT_WORDS } from '../findings/inspection-wording.js';
+import { CHECK_TITLES, missingRole, RESULT_WORDS } from '../findings/inspection-wording.js';
 import type { Report } from '../findings/analyzer.js';
 import { SEVERITIES, type Finding, type FixStep, type Inspection, type Severity } from '../types.js';
 import { VERSION } from '../version.js';
@@ -201,8 +201,8 @@ function inspection(ins: Inspection): Markup {
       markup`<tr class="res-${c.result}"><td>${RESULT_WORDS[c.result]}</td><th>${CHECK_TITLES[c.check]}</th><td>${c.detail}</td></tr>\n`,
   );
   const missing = ins.missing.map((m) => {
-    const where = `${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'}`;
-    return markup`<li>${m.subject} (${where})${m.caIssuersUrl ? markup` \u2014 <code>${m.caIssuersUrl}</code>` : ''}</li>`;
+    const where = missingRole(m);
+    return markup`<li>${m.subject} (${where})${m.caIssuersUrl && m.role === 'issuer' ? markup` \u2014 <code>${m.caIssuersUrl}</code>` : ''}</li>`;
   });
   const cert = ins.certificate;
   const read = cert

@@ -8,7 +8,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { CAUSES, certificateLabel } from '../findings/causes/index.js';
-import { CHECK_TITLES, RESULT_WORDS } from '../findings/inspection-wording.js';
+import { CHECK_TITLES, missingRole, RESULT_WORDS } from '../findings/inspection-wording.js';
 import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionCheck, InspectionResult, Severity, Stats } from '../types.js';
 import { terminalSafe, terminalSafeCut } from './sanitize.js';
@@ -154,7 +154,7 @@ function inspectionLines(c: ChalkInstance, ins: Inspection, check: boolean): str
   out.push(...blockLines(c, ins));
   for (const m of ins.missing)
     out.push(
-      `   ${c.bold('missing:')} ${terminalSafe(m.subject)} (${m.role === 'root' ? 'root CA' : 'issuer'}, for the ${m.neededIn === 'trusted-bundle' ? 'trusted bundle' : 'certificate file'})${m.caIssuersUrl && m.role !== 'root' ? ` — ${terminalSafe(m.caIssuersUrl)}` : ''}`,
+      `   ${c.bold('missing:')} ${terminalSafe(m.subject)} (${missingRole(m)})${m.caIssuersUrl && m.role === 'issuer' ? ` — ${terminalSafe(m.caIssuersUrl)}` : ''}`,
     );
   if (ins.error) out.push(`   ${c.red('inspection failed:')} ${terminalSafe(ins.error)}`);
   return out;

@@ -57,7 +57,7 @@ const missing = {
     required: ['subject', 'role', 'caIssuersUrl', 'neededIn'],
     properties: {
       subject: str,
-      role: { enum: ['issuer', 'root'] },
+      role: { enum: ['issuer', 'root', 'ca'] },
       caIssuersUrl: strOrNull,
       neededIn: { enum: ['certificate-file', 'trusted-bundle'] },
     },

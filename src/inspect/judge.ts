@@ -5,7 +5,8 @@
  * words it). A confirmed check that contradicts the cause changes it through `refineCause`, the one
  * place causes are decided. No I/O.
  */
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
+import tls from 'node:tls';
 import { refineCause, type CauseFacts } from '../rules/cause.js';
 import { moduleOf, type CauseRegistry } from '../findings/registry.js';
 import { CAUSES } from '../findings/causes/index.js';
@@ -204,15 +205,26 @@ function trustedNone(b: Bench, issuer: X509Certificate | null): void {
     return;
   }
   const up = buildChain(issuer, [...b.extras, ...b.trustedCerts]);
-  const top = up.chain[up.chain.length - 1]!;
-  if (!up.complete) {
-    b.missing.push({
-      subject: dnLine(top.issuer),
-      role: 'root',
-      caIssuersUrl: infoAccess(top).caIssuers[0] ?? null,
-      neededIn: 'trusted-bundle',
-    });
-  }
+  if (!up.complete) b.missing.push(aboveChain(up.chain[up.chain.length - 1]!));
+}
+
+/** Subjects (one-line DN) of the root CAs Node carries (Mozilla's list, as Debian's ca-certificates); read once, when first needed. */
+let publicRoots: Set<string> | undefined;
+
+/**
+ * The certificate missing above the top of a chain that stops below a root: the issuer of `top`. It is
+ * a `root` only when a public root CA has its name (then it comes from the system CA store); else a `ca`:
+ * the next intermediate (which the CA Issuers URL of `top` usually serves) or a private root.
+ */
+function aboveChain(top: X509Certificate): MissingCertificate {
+  publicRoots ??= new Set(tls.rootCertificates.map((pem) => dnLine(new X509Certificate(pem).subject)));
+  const subject = dnLine(top.issuer);
+  return {
+    subject,
+    role: publicRoots.has(subject) ? 'root' : 'ca',
+    caIssuersUrl: infoAccess(top).caIssuers[0] ?? null,
+    neededIn: 'trusted-bundle',
+  };
 }
 
 /** Follow the issuer's chain through the trusted bundle: to a root in it, or where it stops. */
@@ -222,12 +234,7 @@ function trustedChainTo(b: Bench, issuer: X509Certificate, files: string[]): voi
   const top = up.chain[up.chain.length - 1]!;
   if (!up.complete) {
     check(b, 'trusted-chain', incomplete, 'trustedStopsBelowRoot', { files, top: dnLine(top.subject), missing: dnLine(top.issuer) });
-    b.missing.push({
-      subject: dnLine(top.issuer),
-      role: 'root',
-      caIssuersUrl: infoAccess(top).caIssuers[0] ?? null,
-      neededIn: 'trusted-bundle',
-    });
+    b.missing.push(aboveChain(top));
     return;
   }
   if (!b.trustedCerts.some((c) => sameCert(c, top))) {

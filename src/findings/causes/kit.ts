@@ -509,6 +509,9 @@ export const ROOT_SOURCE = {
   /** The step's sentence. */
   text: (subject: string): string =>
     `Find the root CA certificate ${subject} in this machine's CA store: the command prints the file that holds it (Debian/Ubuntu /etc/ssl/certs/; RHEL/Fedora /etc/pki/ca-trust/extracted/pem/directory-hash/). If the store does not have it, download it over HTTPS from the CA's own website and compare its SHA-256 fingerprint with the one the CA publishes; never trust a root fetched over plain HTTP from a URL in a certificate.`,
+  /** The step's sentence for a CA certificate above the chain that may be an intermediate or a private root. */
+  caText: (subject: string): string =>
+    `Get the CA certificate ${subject} from your CA: the command finds it if this machine's CA store has it; else take it from your CA's own website or PKI over HTTPS and compare its SHA-256 fingerprint with the one the CA publishes. Never trust a certificate fetched over plain HTTP from a URL in a certificate.`,
 };
 
 /** Fix texts that name a missing certificate found by `--inspect`. */

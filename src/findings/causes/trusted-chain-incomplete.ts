@@ -17,14 +17,33 @@ const VERIFY_OFF = step({
   text: 'Stop verifying the responses: `ssl_stapling_verify off;` (clients still verify them).',
 });
 
+/** How a missing certificate is named in the fix, with where it comes from. */
+function missingName(m: MissingCertificate): string {
+  if (m.role === 'root') return `the root CA certificate ${m.subject}${ROOT_SOURCE.where}`;
+  if (m.role === 'issuer') return `the issuing CA certificate ${m.subject}${MISSING.where(m.caIssuersUrl)}`;
+  return `the CA certificate ${m.subject} (no public root CA: an intermediate of your CA, or its private root)`;
+}
+
+/**
+ * The step that gets one missing certificate: a root from the CA store, the server certificate's issuer from
+ * its CA Issuers URL. A CA above the chain that may be a root (`ca`) is never offered from a URL a
+ * certificate names: a root fetched over plain HTTP would become a trust anchor.
+ */
+function sourceStep(m: MissingCertificate): FixStep | null {
+  if (m.role === 'root') return step({ action: 'check', command: ROOT_SOURCE.findCommand(m.subject), text: ROOT_SOURCE.text(m.subject) });
+  if (m.role === 'ca') return step({ action: 'check', command: ROOT_SOURCE.findCommand(m.subject), text: ROOT_SOURCE.caText(m.subject) });
+  if (!m.caIssuersUrl) return null;
+  const text = `Download ${m.subject} from its CA Issuers URL as PEM${MISSING.downloadNote}.`;
+  return step({ action: 'run', command: MISSING.downloadCommand(m.caIssuersUrl, 'issuer.pem'), text });
+}
+
 /** Steps that add the certificates `--inspect` found missing from the trusted bundle. */
 function neededSteps(c: CauseContext, needed: MissingCertificate[]): FixStep[] {
-  const names = needed
-    .map(
-      (m) =>
-        `the ${m.role === 'root' ? 'root CA' : 'issuing CA'} certificate ${m.subject}${m.role === 'root' ? ROOT_SOURCE.where : MISSING.where(m.caIssuersUrl)}`,
-    )
-    .join(' and ');
+  const names = needed.map(missingName).join(' and ');
+  // Without a public root among them, the chain still has to reach a root: name the CAs above too.
+  const upToRoot = needed.some((m) => m.role === 'root')
+    ? ''
+    : `, and any CA certificate above ${needed.length === 1 ? 'it' : 'them'} up to the root CA`;
   const named = c.facts!.trustedFiles[0];
   const bundle = configValue(named);
   const steps = [
@@ -35,24 +54,13 @@ function neededSteps(c: CauseContext, needed: MissingCertificate[]): FixStep[] {
       valueKind: bundle ? null : 'file:issuer-chain',
       context: 'server',
       text: named
-        ? `Append ${names} to "${named}", the file \`ssl_trusted_certificate\` names (nginx verifies the responder's certificate up to a root found there).`
-        : `Create a PEM file with the intermediate certificate(s) that issued ${c.cert} and ${names}, and name it in \`ssl_trusted_certificate\` (nginx does not use the system CA store).`,
+        ? `Append ${names}${upToRoot} to "${named}", the file \`ssl_trusted_certificate\` names (nginx verifies the responder's certificate up to a root found there).`
+        : `Create a PEM file with the intermediate certificate(s) that issued ${c.cert} and ${names}${upToRoot}, and name it in \`ssl_trusted_certificate\` (nginx does not use the system CA store).`,
     }),
   ];
   for (const m of needed) {
-    // A root is a trust anchor: from the system CA store, never from a URL a certificate names (over plain HTTP).
-    if (m.role === 'root') {
-      steps.push(step({ action: 'check', command: ROOT_SOURCE.findCommand(m.subject), text: ROOT_SOURCE.text(m.subject) }));
-      continue;
-    }
-    if (!m.caIssuersUrl) continue;
-    steps.push(
-      step({
-        action: 'run',
-        command: MISSING.downloadCommand(m.caIssuersUrl, 'issuer.pem'),
-        text: `Download ${m.subject} from its CA Issuers URL as PEM${MISSING.downloadNote}.`,
-      }),
-    );
+    const s = sourceStep(m);
+    if (s) steps.push(s);
   }
   return [...steps, { ...VERIFY_OFF }];
 }
