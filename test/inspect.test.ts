@@ -327,6 +327,28 @@ describe('other causes and general facts', () => {
     expect(other.inspection!.result).toBe('not-checked');
   });
 
+  test('status unknown (AH02969 names only the serial), and the block forces another responder than the certificate’s: that directive is the fix', () => {
+    const l = pki.leaves.good!;
+    const vhost = (name: string, extra: string) =>
+      `<VirtualHost 127.0.0.1:8443>\n  ServerName ${name}\n  SSLEngine on\n  SSLCertificateFile ${l.fullchain}\n  SSLUseStapling on\n${extra}</VirtualHost>\n`;
+    const conf = write(
+      'apache-forced/httpd.conf',
+      `ServerRoot "${tmp.dir}"\nSSLStaplingCache shmcb:x(32768)\n${vhost('own.stapling.test', '')}${vhost('forced.stapling.test', '  SSLStaplingForceURL http://127.0.0.1:19/\n')}`,
+    );
+    const ah02969 = `[Mon Dec 07 17:21:34.294134 2026] [ssl:error] [pid 29051:tid 29108] AH02969: stapling_check_response: response has certificate status unknown (reason: n/a) for serial number ${l.serial}`;
+    const f = inspector([conf]).inspect(finding([ah02969]));
+    expect(f.cause).toBe('certificate-status-unknown');
+    expect(f.inspection!.blocks!.map((b) => [b.names[0], b.result])).toEqual([
+      ['own.stapling.test', 'not-checked'],
+      ['forced.stapling.test', 'confirmed'],
+    ]);
+    expect(f.inspection!.checks).toEqual([
+      expect.objectContaining({ check: 'ocsp-url', result: 'confirmed', detailId: 'ocspUrlForcedOther' }),
+    ]);
+    expect(f.fix.steps[0]).toMatchObject({ directive: 'SSLStaplingForceURL' });
+    expect(f.fix.steps[0]!.text).toContain('`SSLStaplingForceURL http://127.0.0.1:19/`');
+  });
+
   test('an expired certificate (checked at a later time): the check says so and the fix replaces it first', () => {
     const later = Date.now() + 90 * 86_400_000;
     const f = inspector([], later).inspect(finding([nginxIssuer(pki.leaves.good!.cert)]));

@@ -88,6 +88,8 @@ export const CHECK_DETAILS: Record<string, (d: Data) => string> = {
     `${q(d.file)} carries the OCSP URL ${arr(d.urls).join(', ')}: the running server did not read this certificate as it is now (reload it) or reads another file.`,
   ocspUrlMatches: (d) => `The certificate's OCSP URL ${arr(d.urls).join(', ')} is the responder the log names (${str(d.responder)}).`,
   ocspUrlForced: (d) => `The configuration forces the responder ${str(d.forced)} (${str(d.block)}), which the log names.`,
+  ocspUrlForcedOther: (d) =>
+    `The configuration forces the responder ${str(d.forced)} (${str(d.block)}), not the certificate's own OCSP URL${arr(d.urls).length > 0 ? ` ${arr(d.urls).join(', ')}` : ' (it has none)'}: the server asks that responder, which must be the issuing CA's.`,
   ocspUrlDiffers: (d) =>
     `The log names the responder ${str(d.responder)}, but the certificate's OCSP URL is ${arr(d.urls).join(', ') || '(none)'}: a forced responder URL (SSLStaplingForceURL / ssl_stapling_responder) or another certificate.`,
   forcedUrlRejected: (d) =>

@@ -62,7 +62,15 @@ export function factsOf(i: InspectionData | undefined): InspectionFacts | undefi
     ...(i.checks.some((c) => c.check === 'lets-encrypt' && c.result === 'confirmed') ? { letsEncrypt: true } : {}),
     ...(i.result === 'refuted' ? { refuted: refutedDetails(i) } : {}),
     ...(i.checks.some((c) => c.check === 'must-staple' && c.result === 'confirmed') ? { mustStaple: true } : {}),
+    ...forcedOf(i),
   };
+}
+
+/** The responder URL a block forces, from the check that found it (`ocspUrlForced`, `ocspUrlForcedOther`). */
+function forcedOf(i: InspectionData): Pick<InspectionFacts, 'forcedResponder'> {
+  const c = i.checks.find((x) => x.detailId === 'ocspUrlForced' || x.detailId === 'ocspUrlForcedOther');
+  const url = c?.data.forced;
+  return typeof url === 'string' ? { forcedResponder: { url, block: String(c!.data.block ?? '') } } : {};
 }
 
 /** The detail ids of the checks that refute the diagnosis (of every block, when each was judged). */

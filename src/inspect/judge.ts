@@ -187,6 +187,10 @@ function checkOcspUrl(b: Bench): void {
     check(b, 'ocsp-url', 'confirmed', 'ocspUrlMatches', { urls: ocsp, responder: logged });
   } else if (logged && forced && ocspUrlAt(forced, logged)) {
     check(b, 'ocsp-url', 'confirmed', 'ocspUrlForced', { forced, block });
+  } else if (!logged && forced && !ocsp.includes(forced)) {
+    // The log names no responder (Apache AH02969 names a serial): the block asks another one than the certificate's.
+    const result = f.cause === 'certificate-status-unknown' ? 'confirmed' : 'not-checked';
+    check(b, 'ocsp-url', result, 'ocspUrlForcedOther', { forced, block, urls: ocsp });
   } else if (logged) {
     check(b, 'ocsp-url', 'not-checked', 'ocspUrlDiffers', { urls: ocsp, responder: logged });
   } else {

@@ -83,11 +83,18 @@ export const certificateStatusUnknown: CauseModule = {
     if (c.lua) return luaFix(c);
     if (statusCut(c)) return statusCutFix(c);
     if (c.d.file && c.nginx) return { summary: `Regenerate ${c.d.file} from the issuing CA's responder.`, steps: staplingFileSteps(c) };
+    const forced = c.facts?.forcedResponder;
     const steps = [
-      checkResponder(
-        c,
-        `Check that the responder is the one of the CA that issued ${c.cert} and that the chain names the right issuer; a freshly issued certificate may need a few minutes.`,
-      ),
+      forced && c.dir.responder
+        ? step({
+            action: 'check',
+            directive: c.dir.responder,
+            text: `\`${c.dir.responder} ${forced.url}\`${forced.block ? ` (${forced.block})` : ''} sends the OCSP requests for ${c.cert} to that responder instead of the certificate's own: point it at the responder of the CA that issued the certificate, or remove it so that the certificate's OCSP URL is asked.`,
+          })
+        : checkResponder(
+            c,
+            `Check that the responder is the one of the CA that issued ${c.cert} and that the chain names the right issuer; a freshly issued certificate may need a few minutes.`,
+          ),
     ];
     steps.push(
       ...apacheNoErrorStaples(

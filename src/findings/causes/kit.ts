@@ -39,6 +39,8 @@ export interface InspectionFacts {
   letsEncrypt?: boolean;
   /** The certificate asks for OCSP Must-Staple (clients refuse it without a staple). */
   mustStaple?: boolean;
+  /** The block forces a responder URL (`SSLStaplingForceURL`, `ssl_stapling_responder`): the URL and the block (`file:line`). */
+  forcedResponder?: { url: string; block: string };
   /**
    * Set when the inspection refutes the diagnosis: the detail ids of the refuting checks (`issuerPresent`,
    * `hasOcspUrl` …, see `findings/inspection-wording.ts`). A cause module words a refuted finding and
