@@ -31,6 +31,7 @@ import {
   stripPrefix,
   inCodeSpan,
   prefixEnd,
+  otherSystemErrno,
   prosed,
   quotedWithCuts,
   quotesDropped,
@@ -194,6 +195,8 @@ for (const rule of rules) {
     }
     // Prose after the message: only after a whole one (a cut message followed by prose is not this class).
     if (!hit.tail) for (const v of prosed(sample.line)) check(v);
+    // The same socket error as another system numbers and words it.
+    for (const v of otherSystemErrno(sample.line)) check(v);
     // Quoted in a code span of prose: likewise only a whole message.
     if (!hit.tail) for (const v of inCodeSpan(sample.line)) check(v);
     // Quoted in prose with cut marks at both ends: only where what is kept still holds the rule's trigger.

@@ -20,7 +20,8 @@ export interface CauseFacts {
 
 /**
  * The cause a `causeFrom` table gives: the first listed value that is present and found in the map
- * (keys compare case-insensitively, ignoring `self signed`/`self-signed`, articles and trailing-space differences),
+ * (keys compare case-insensitively, ignoring `self signed`/`self-signed`, articles and trailing-space differences;
+ * an `errno` of FreeBSD, macOS or Windows under its Linux number, {@link linuxErrno}),
  * else the table's default; when none of the listed values is present at all (a paste cut the message
  * before them), the table's `missing` cause, else its default.
  */
@@ -29,6 +30,31 @@ export function causeFromValues(cf: NonNullable<Rule['causeFrom']>, values: Valu
   if (key !== undefined) return cf.map[key];
   const names = Array.isArray(cf.value) ? cf.value : [cf.value];
   return cf.missing !== undefined && names.every((n) => values[n] === undefined) ? cf.missing : cf.default;
+}
+
+/**
+ * Socket errors of other systems under the number Linux gives them (the `errno` keys of the rules' tables are
+ * Linux's, as the servers' captures here are). FreeBSD and macOS (sys/sys/errno.h; the texts of their
+ * strerror(), FreeBSD lib/libc/gen/errlst.c) count only with their own text: Linux uses these numbers for
+ * other errors (60 is ENOSTR). Windows WinSock (winsock2.h `WSAE…`; APR writes `(OS 10060)…`, nginx for
+ * Windows `(10060: …)`) by number: no other system has them.
+ */
+const BSD_ERRNO: Readonly<Record<string, readonly [linux: string, text: string]>> = {
+  '51': ['101', 'network is unreachable'],
+  '54': ['104', 'connection reset by peer'],
+  '60': ['110', 'operation timed out'],
+  '61': ['111', 'connection refused'],
+  '65': ['113', 'no route to host'],
+};
+const WINSOCK_ERRNO: Readonly<Record<string, string>> = { '10051': '101', '10054': '104', '10060': '110', '10061': '111', '10065': '113' };
+
+/** The Linux number of another system's socket error ({@link BSD_ERRNO}, {@link WINSOCK_ERRNO}), or undefined. */
+export function linuxErrno(errno: string, errorText: string | undefined): string | undefined {
+  const n = errno.replace(/^OS\s+/, '');
+  const win = WINSOCK_ERRNO[n];
+  if (win !== undefined) return win;
+  const bsd = BSD_ERRNO[n];
+  return bsd && errorText?.trim().toLowerCase() === bsd[1] ? bsd[0] : undefined;
 }
 
 /** An article and the blank after it: a value retyped from memory drops one (`No OCSP URI in certificate nor GnuTLSOCSPResponseFile setting`). */
@@ -54,6 +80,8 @@ export function causeFromBranch(cf: NonNullable<Rule['causeFrom']>, values: Valu
     const nv = norm(v);
     const hit = keys.find(([, nk]) => nk === nv)?.[0];
     if (hit !== undefined) return hit;
+    const linux = n === 'errno' ? linuxErrno(v, values.errorText) : undefined;
+    if (linux !== undefined && Object.hasOwn(cf.map, linux)) return linux;
   }
   return undefined;
 }

@@ -830,9 +830,14 @@ function parseAny(text: string, options: ParseOptions, wanted: (line: string) =>
  * line in a code block (`…ignored, not supported # 可参考[…](…)`) begins prose too: no message holds ` # `.
  * The punctuation may end the line (`Nginx logs "ssl_stapling" ignored, issuer certificate not found.`,
  * ``… log messages like this can appear: `…`.``), and so may a closing quote: the one around a value the line
- * was copied from (logfmt's `msg="…"`, a poster's quotes around the message).
+ * was copied from (logfmt's `msg="…"`, a poster's quotes around the message). Last, any blank before more
+ * text: a poster's words in Latin script (` and then nothing`, ` - any ideas?`, ` <---`, ` (x3)`), a column
+ * a tool put after the message (a tab and a host, the epoch of `aws logs … --output text`); not after a
+ * comma, colon or semicolon, where a server's message goes on. Only the last breaks are tried
+ * ({@link MAX_PROSE_BREAKS}), and only for a message that no rule read whole.
  */
-const PROSE_BREAK = /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S|\s*$)|(?=\s+(?!\p{Script=Latin})\p{L})|(?=["'`\u201d\u2019]*[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f])|(?=\s+#\s)/gu;
+const PROSE_BREAK =
+  /(?:["'`\u201d\u2019]+[.!?]*|[.!?]+)(?=\s+\S|\s*$)|(?=\s+(?!\p{Script=Latin})\p{L})|(?=["'`\u201d\u2019]*[\u3001\u3002\uff01\uff0c\uff0e\uff1a\uff1b\uff1f])|(?=\s+#\s)|(?<=[^\s:,;])(?=\s+\S)/gu;
 
 /** Breaks of a message tried at most, from the last one (a long message of prose costs no more). */
 const MAX_PROSE_BREAKS = 8;

@@ -309,7 +309,77 @@ export function prosed(line: string): Variant[] {
     { kind: 'prose after the message: closing backtick and full-width question mark', lines: [`${line}\`？`] },
     // A shell comment added in a code block (issue 10: `nginx: [warn] "ssl_stapling" ignored, not supported # 可参考[…](…)`).
     { kind: 'prose after the message: a shell comment', lines: [`${line} # see https://example.com/why`] },
+    // Words in Latin script after a blank, with no quote or full stop before them: a poster's remark, arrow or
+    // count, or a column a tool writes after the message (`aws logs … --output text`: a tab and the epoch).
+    { kind: 'prose after the message: Latin words after a blank', lines: [`${line} and nothing else happens`] },
+    { kind: 'prose after the message: a dash and a question', lines: [`${line} -- why?`] },
+    { kind: 'prose after the message: an arrow', lines: [`${line} <== here`] },
+    { kind: 'prose after the message: a repeat count in brackets', lines: [`${line} (repeated 5 times)`] },
+    { kind: 'prose after the message: a tab and a column', lines: [`${line}\tsrv-42`] },
   ];
+}
+
+/** Socket errors as Linux writes them (errno and strerror text) and as FreeBSD/macOS and Windows write the same error. */
+const OTHER_SYSTEM_ERRNO: readonly (readonly [linux: string, text: string, bsd: string, bsdText: string, win: string, winText: string])[] =
+  [
+    // FreeBSD sys/sys/errno.h and lib/libc/gen/errlst.c (macOS alike); Windows winsock2.h WSAE* and FormatMessage texts.
+    [
+      '101',
+      'Network is unreachable',
+      '51',
+      'Network is unreachable',
+      '10051',
+      'A socket operation was attempted to an unreachable network',
+    ],
+    [
+      '104',
+      'Connection reset by peer',
+      '54',
+      'Connection reset by peer',
+      '10054',
+      'An existing connection was forcibly closed by the remote host',
+    ],
+    [
+      '110',
+      'Connection timed out',
+      '60',
+      'Operation timed out',
+      '10060',
+      'A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond',
+    ],
+    [
+      '111',
+      'Connection refused',
+      '61',
+      'Connection refused',
+      '10061',
+      'No connection could be made because the target machine actively refused it',
+    ],
+    ['113', 'No route to host', '65', 'No route to host', '10065', 'A socket operation was attempted to an unreachable host'],
+  ];
+
+/**
+ * A line with a Linux socket error, as a server on FreeBSD/macOS or Windows writes the same error: nginx's
+ * `(110: Connection timed out)` as `(60: Operation timed out)` / `(10060: A connection attempt failed …)`, APR's
+ * `(110)Connection timed out:` as `(60)Operation timed out:` / `(OS 10060)A connection attempt failed …:`. None
+ * for a line without one.
+ */
+export function otherSystemErrno(line: string): Variant[] {
+  for (const [linux, text, bsd, bsdText, win, winText] of OTHER_SYSTEM_ERRNO) {
+    const nginx = `(${linux}: ${text})`;
+    const apr = `(${linux})${text}:`;
+    if (line.includes(nginx))
+      return [
+        { kind: 'socket error of FreeBSD/macOS', lines: [line.replace(nginx, `(${bsd}: ${bsdText})`)] },
+        { kind: 'socket error of Windows', lines: [line.replace(nginx, `(${win}: ${winText})`)] },
+      ];
+    if (line.includes(apr))
+      return [
+        { kind: 'socket error of FreeBSD/macOS', lines: [line.replace(apr, `(${bsd})${bsdText}:`)] },
+        { kind: 'socket error of Windows', lines: [line.replace(apr, `(OS ${win})${winText}:`)] },
+      ];
+  }
+  return [];
 }
 
 /**
