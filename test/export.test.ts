@@ -29,6 +29,7 @@ import type { Rule, Values } from '../src/types.js';
 import { apachePipelineFields, nginxPipelineFields } from './fleet/records.js';
 import { parseServerLine } from './fleet/server-lines.js';
 import { ROOT } from './helpers/cli.js';
+import { sigmaLiteral } from './helpers/export-engines.js';
 
 let rules: Rule[];
 let matcher: ReturnType<typeof createMatcher>;
@@ -101,10 +102,26 @@ describe('Sigma', () => {
     for (const r of rules.filter((x) => x.role !== 'lookalike' && x.role !== 'detail')) {
       for (const server of r.servers) {
         const kw = keywordOf.get(`stapling_doctor_${r.id.replace(/-/g, '_')}_${server}`)!;
-        for (const s of r.samples.match) expect([r.id, s.line.toLowerCase().includes(kw.toLowerCase())]).toEqual([r.id, true]);
+        for (const s of r.samples.match)
+          expect([r.id, s.line.toLowerCase().includes(sigmaLiteral(kw)!.toLowerCase())]).toEqual([r.id, true]);
       }
       expect(notes.some((n) => n.rule === r.id && n.kind === 'keywords-only')).toBe(true);
     }
+  });
+
+  test('every keyword reads as its rule’s trigger, wildcards and backslashes escaped', () => {
+    const { rules: sigma } = sigmaRules(rules, CAUSES, '2026-12-01');
+    const triggers = new Map(rules.map((r) => [r.id, r.trigger]));
+    const bad = sigma.flatMap((s) => {
+      const kw = (s.detection as { keywords: string[] }).keywords[0]!;
+      const id = String(s.name)
+        .replace(/^stapling_doctor_/, '')
+        .replace(/_(nginx|apache)$/, '');
+      const trigger = [...triggers].find(([rid]) => rid.replace(/-/g, '_') === id)![1];
+      return sigmaLiteral(kw) === trigger ? [] : [`${s.name}: ${kw}`];
+    });
+    expect(bad).toEqual([]);
+    expect(sigma.some((s) => (s.detection as { keywords: string[] }).keywords[0]!.includes('\\?'))).toBe(true);
   });
 });
 
