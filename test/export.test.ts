@@ -379,3 +379,14 @@ describe('Loki ruler alerts', () => {
     }
   });
 });
+
+test('--server: every target exports only that server’s rules', () => {
+  for (const server of ['nginx', 'apache'] as const) {
+    const loki = exportRules(rules, 'loki', CAUSES, { server }).text;
+    expect(loki).toContain(`server: ${server}`);
+    expect(loki).not.toContain(`server: ${server === 'nginx' ? 'apache' : 'nginx'}`);
+    const sigma = exportRules(rules, 'sigma', CAUSES, { server, date: '2026-12-01' }).text;
+    expect(sigma).toContain(`service: ${server}`);
+    expect(sigma).not.toContain(`service: ${server === 'nginx' ? 'apache' : 'nginx'}`);
+  }
+});

@@ -50,14 +50,19 @@ function sigmaRule(r: Rule, server: Server, causes: CauseRegistry, date: string)
 }
 
 /**
- * The Sigma rules of a rule set.
+ * The Sigma rules of a rule set: one per rule and server (`only`: that server's rules only).
  * @param date the rules' `date` (YYYY-MM-DD)
  */
-export function sigmaRules(rules: readonly Rule[], causes: CauseRegistry, date: string): { rules: SigmaRule[]; notes: ExportNote[] } {
+export function sigmaRules(
+  rules: readonly Rule[],
+  causes: CauseRegistry,
+  date: string,
+  only?: Server,
+): { rules: SigmaRule[]; notes: ExportNote[] } {
   const out: SigmaRule[] = [];
   const notes: ExportNote[] = [];
-  for (const r of exportOrder(detecting(rules))) {
-    for (const server of r.servers) out.push(sigmaRule(r, server, causes, date));
+  for (const r of exportOrder(detecting(rules)).filter((x) => !only || x.servers.includes(only))) {
+    for (const server of r.servers.filter((x) => !only || x === only)) out.push(sigmaRule(r, server, causes, date));
     notes.push({
       target: 'sigma',
       rule: r.id,
