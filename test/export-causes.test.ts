@@ -1,0 +1,165 @@
+/**
+ * `rules export`: the cause and severity the Loki alerts and the Elasticsearch pipelines give a line are
+ * the CLI's. The expected cause and severity come from the rules' own positive samples (`cause`,
+ * `severity`, default the rule's), which the rule loader checks against the matcher: nothing here names
+ * a cause. Loki: each expression's line filters run by RE2 over the raw sample line; every alert that
+ * passes must carry the sample's cause (and severity), and one must pass. Elasticsearch: the whole
+ * pipeline run over the document Elastic's integration makes of the line, its conditions evaluated from
+ * the data the painless text is written from (and that text checked to be written from it).
+ */
+import { loadRules } from '../src/rules/load.js';
+import { createMatcher } from '../src/rules/match.js';
+import { CAUSES } from '../src/findings/causes/index.js';
+import { painless, pipelineSteps, type Step } from '../src/export/elasticsearch.js';
+import { lokiRules, type LokiAlert } from '../src/export/loki.js';
+import type { ExportNote } from '../src/export/model.js';
+import type { Rule, Server } from '../src/types.js';
+import { fieldOf, lineFilters, loadOniguruma, passes, runPipeline } from './helpers/export-engines.js';
+
+let rules: Rule[];
+let matcher: ReturnType<typeof createMatcher>;
+beforeAll(async () => {
+  rules = await loadRules();
+  matcher = createMatcher(rules);
+  await loadOniguruma();
+});
+
+const detecting = (r: Rule): boolean => r.role !== 'lookalike' && r.role !== 'detail';
+/** Rules whose cause depends on the line: a `causeFrom` table, or a pattern with a cause of its own. */
+const valueDependent = (r: Rule): boolean => detecting(r) && (r.causeFrom !== undefined || r.compiled.some((p) => p.cause !== undefined));
+
+/** A positive sample with what the CLI gives it (the sample's statement, checked by the rule loader). */
+interface Expected {
+  rule: Rule;
+  line: string;
+  server: Server | null;
+  cause: string;
+  severity: string;
+}
+
+function positives(pick: (r: Rule) => boolean): Expected[] {
+  return rules.filter(pick).flatMap((r) =>
+    r.samples.match.map((s) => ({
+      rule: r,
+      line: s.line,
+      server: matcher.parse(s.line).server,
+      cause: s.cause ?? r.cause,
+      severity: s.severity ?? r.severity,
+    })),
+  );
+}
+
+/** Whether one of the rule's regexes matches the message as written (not only once normalised: the exports see raw text). */
+function matchesRaw(r: Rule, line: string): boolean {
+  const msg = matcher.parse(line).message;
+  return r.compiled.some((c) => new RegExp(c.re.source, c.re.flags).test(msg));
+}
+
+describe('Loki: every alert that fires on a positive sample carries the CLI’s cause and severity', () => {
+  let alerts: LokiAlert[];
+  let notes: ExportNote[];
+  beforeAll(() => {
+    const l = lokiRules(rules, CAUSES);
+    alerts = l.groups.flatMap((g) => g.rules);
+    notes = l.notes;
+  });
+
+  /** The samples' outcomes: right (the sample's cause, and no other), wrong, missed, or excused by a note. */
+  function outcomes(pick: (r: Rule) => boolean) {
+    const wrong: string[] = [];
+    const excused: string[] = [];
+    let right = 0;
+    let total = 0;
+    for (const e of positives(pick)) {
+      if (!matchesRaw(e.rule, e.line)) continue; // matches only once normalised (case, quotes)
+      total++;
+      const fired = alerts.filter(
+        (a) => a.labels.rule_id === e.rule.id && (e.server === null || a.labels.server === e.server) && passes(lineFilters(a.expr), e.line),
+      );
+      const labels = [...new Set(fired.map((a) => `${a.labels.cause}/${a.labels.severity}`))];
+      if (labels.length === 1 && labels[0] === `${e.cause}/${e.severity}`) right++;
+      else if (notes.some((n) => n.rule === e.rule.id && (n.kind === 'not-exported' || (n.kind === 'cause' && n.detail.includes(e.cause)))))
+        excused.push(`${e.rule.id}: ${labels.join(', ') || 'no alert'} for ${e.cause}/${e.severity} (noted)`);
+      else wrong.push(`${e.rule.id}: ${labels.join(', ') || 'no alert'} instead of ${e.cause}/${e.severity}: ${e.line}`);
+    }
+    return { right, total, wrong, excused };
+  }
+
+  test('rules with a cause by value (causeFrom, pattern causes): each sample’s alerts say its cause', () => {
+    const o = outcomes(valueDependent);
+    expect(o.total).toBeGreaterThan(80);
+    expect(o.wrong).toEqual([]);
+    // left out with a note: only patterns RE2 cannot express at all (lookarounds), a few
+    expect(o.excused.every((x) => x.includes('no alert'))).toBe(true);
+    expect(o.excused.length).toBeLessThan(o.total / 10);
+  });
+
+  test('every other rule: the rule’s cause and severity (severityByLevel by the line’s level)', () => {
+    const o = outcomes((r) => detecting(r) && !valueDependent(r));
+    expect(o.wrong).toEqual([]);
+    // Apache's self-signed certificate (AH02217 with subject = issuer) needs a backreference: noted, not faked
+    const selfSigned = o.excused.filter((x) => x.includes('for self-signed-certificate'));
+    expect(selfSigned.length).toBeGreaterThan(0);
+    expect(o.excused.filter((x) => !selfSigned.includes(x) && !x.includes('no alert'))).toEqual([]);
+    expect(notes.some((n) => n.kind === 'cause' && /self-signed-certificate .*backreference/.test(n.detail))).toBe(true);
+  });
+});
+
+describe('Elasticsearch: the pipeline sets the CLI’s cause and severity', () => {
+  const steps = new Map<Server, Step[]>();
+  beforeAll(() => {
+    for (const s of ['nginx', 'apache'] as const) steps.set(s, pipelineSteps(rules, s));
+  });
+
+  test('every processor’s `if` is written from the conditions the simulation evaluates', () => {
+    for (const st of [...steps.values()].flat()) {
+      const p = Object.values(st.processor)[0]!;
+      expect([p.tag, p.if]).toEqual([p.tag, painless(st.when)]);
+    }
+    expect(
+      painless([
+        { field: 'a.b', isNull: true },
+        { field: 'message', find: 'x/y' },
+      ]),
+    ).toBe('ctx.a?.b == null && ctx.message =~ /x\\/y/');
+    expect(painless([{ field: 'log.level', oneOf: ['error'], not: true }])).toBe("!['error'].contains(ctx.log?.level)");
+  });
+
+  function outcomes(pick: (r: Rule) => boolean) {
+    const wrong: string[] = [];
+    let right = 0;
+    let total = 0;
+    let levelUnread = 0;
+    for (const e of positives(pick)) {
+      if (!matchesRaw(e.rule, e.line)) continue;
+      for (const server of e.server ? [e.server] : e.rule.servers) {
+        const { doc, sets } = runPipeline(steps.get(server)!, e.line);
+        const sd = (doc.stapling_doctor ?? {}) as Record<string, string>;
+        if (sd.rule_id !== e.rule.id) continue; // another rule's first (the matcher's order is tested elsewhere)
+        total++;
+        const once = sets.get('stapling_doctor.cause') === 1 && sets.get('stapling_doctor.severity') === 1;
+        // A level the CLI reads where Elastic's integration reads none (`nginx: [emerg] …`, nginx -t's stderr,
+        // not an error-log line): the pipeline's severityByLevel sees no level.
+        const unread =
+          e.rule.severityByLevel !== undefined && fieldOf(doc, 'log.level') === undefined && matcher.parse(e.line).level !== null;
+        if (unread) levelUnread++;
+        if (once && sd.cause === e.cause && (unread || sd.severity === e.severity)) right++;
+        else wrong.push(`${e.rule.id} (${server}): ${sd.cause}/${sd.severity} instead of ${e.cause}/${e.severity}: ${e.line}`);
+      }
+    }
+    return { right, total, wrong, levelUnread };
+  }
+
+  test('rules with a cause by value: each sample’s document gets its cause and severity, set once', () => {
+    const o = outcomes(valueDependent);
+    expect(o.total).toBeGreaterThan(80);
+    expect(o.wrong).toEqual([]);
+  });
+
+  test('every other rule: the rule’s cause and severity', () => {
+    const o = outcomes((r) => detecting(r) && !valueDependent(r));
+    expect(o.total).toBeGreaterThan(200);
+    expect(o.wrong).toEqual([]);
+    expect(o.levelUnread).toBeLessThan(10);
+  });
+});
