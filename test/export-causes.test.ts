@@ -7,14 +7,18 @@
  * pipeline run over the document Elastic's integration makes of the line, its conditions evaluated from
  * the data the painless text is written from (and that text checked to be written from it).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
 import { CAUSES } from '../src/findings/causes/index.js';
 import { painless, pipelineSteps, type Step } from '../src/export/elasticsearch.js';
 import { lokiRules, type LokiAlert } from '../src/export/loki.js';
+import { leadingNegativeLiterals } from '../src/export/regex.js';
 import type { ExportNote } from '../src/export/model.js';
 import type { Rule, Server } from '../src/types.js';
 import { fieldOf, lineFilters, loadOniguruma, passes, runPipeline } from './helpers/export-engines.js';
+import { ROOT } from './helpers/cli.js';
 
 let rules: Rule[];
 let matcher: ReturnType<typeof createMatcher>;
@@ -24,6 +28,7 @@ beforeAll(async () => {
   await loadOniguruma();
 });
 
+const AT = { file: 'x.log', line: 1 };
 const detecting = (r: Rule): boolean => r.role !== 'lookalike' && r.role !== 'detail';
 /** Rules whose cause depends on the line: a `causeFrom` table, or a pattern with a cause of its own. */
 const valueDependent = (r: Rule): boolean => detecting(r) && (r.causeFrom !== undefined || r.compiled.some((p) => p.cause !== undefined));
@@ -103,6 +108,24 @@ describe('Loki: every alert that fires on a positive sample carries the CLI’s 
     expect(o.excused.filter((x) => !selfSigned.includes(x) && !x.includes('no alert'))).toEqual([]);
     expect(notes.some((n) => n.kind === 'cause' && /self-signed-certificate .*backreference/.test(n.detail))).toBe(true);
   });
+
+  test('nginx’s DNS failure at start-up (a negative lookahead in the rule) gets an alert, with its cause', () => {
+    const line = fs
+      .readFileSync(path.join(ROOT, 'samples/real/nginx-dns-failure-at-start.log'), 'utf8')
+      .split('\n')
+      .find((l) => l.includes('host not found in OCSP responder'))!;
+    const hit = matcher.match(line, AT).match!;
+    const fired = alerts.filter((a) => passes(lineFilters(a.expr), line));
+    expect(fired.map((a) => [a.labels.rule_id, a.labels.cause])).toEqual([[hit.rule.id, hit.cause]]);
+    expect(fired[0]!.expr).toContain('!= `invalid URL prefix`');
+  });
+});
+
+test('a leading negative lookahead of a literal becomes a line filter; any other lookaround stays', () => {
+  expect(leadingNegativeLiterals('a, (?<d>(?!no such)[a-z ]+) b')).toEqual({ source: 'a, (?<d>[a-z ]+) b', literals: ['no such'] });
+  expect(leadingNegativeLiterals('(?!x\\.y)z')).toEqual({ source: 'z', literals: ['x.y'] });
+  for (const kept of ['(?:(?!x).)*', 'a(?!b)', '(?:(?!a)b|c)', '(?:(?!a)b)?', '(?!a|b)c', '(?!a.)c'])
+    expect(leadingNegativeLiterals(kept)).toEqual({ source: kept, literals: [] });
 });
 
 describe('Elasticsearch: the pipeline sets the CLI’s cause and severity', () => {

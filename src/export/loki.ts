@@ -7,14 +7,15 @@
  * on the raw error-log lines of the selector's streams (Promtail / Alloy tailing `error.log`), labelled
  * with the branch's cause and severity. The regex is the rule's in RE2 syntax (Go's regexp: named groups
  * `(?P<name>…)`), with the message's start and end as they stand in a raw line; the branch filters
- * (`|~` / `!~`) choose the lines of the branch's cause. RE2 has no lookarounds or backreferences: a
- * pattern using them is not exported, and a branch condition using them is left out; each is reported.
- * `sum by (host)` needs `host` as a stream label.
+ * (`|~` / `!~` / `!=`) choose the lines of the branch's cause. RE2 has no lookarounds or backreferences:
+ * a leading negative lookahead of a literal becomes a `!=` filter, any other pattern using them is not
+ * exported, and a branch condition using them is left out; each is reported. `sum by (host)` needs
+ * `host` as a stream label.
  */
 import { briefFor, type CauseRegistry } from '../findings/registry.js';
 import type { Rule, Server } from '../types.js';
 import { detecting, exportOrder, SERVER_NAMES, type ExportNote } from './model.js';
-import { MESSAGE_END, MESSAGE_START, MESSAGE_START_WITH_CONNECTION, rewriteRegex } from './regex.js';
+import { leadingNegativeLiterals, MESSAGE_END, MESSAGE_START, MESSAGE_START_WITH_CONNECTION, rewriteRegex } from './regex.js';
 import { causePlan, type CauseBranch } from './causes.js';
 
 /** A Loki (Prometheus-style) alerting rule. */
@@ -47,16 +48,18 @@ const alertName = (r: Rule, server: Server, pi: number, n: number): string =>
   `StaplingDoctor_${r.id.replace(/[^A-Za-z0-9]+/g, '_')}_${server}${n > 1 ? `_${pi + 1}` : ''}`;
 
 /** A regex in RE2 as it stands in a raw line, or why RE2 cannot express it. */
-type Re2 = { source: string; names: string[] } | { unsupported: string };
+type Re2 = { source: string; names: string[]; literals: string[] } | { unsupported: string };
 
 /**
  * A rule regex in RE2, as it stands in a raw line: named groups `(?P<name>…)` (`keepNames`) or plain
- * groups.
+ * groups, a leading negative lookahead of a literal as a `!=` literal (see `leadingNegativeLiterals`,
+ * `negated`: not allowed, as the negation of the regex would then be wrong).
  */
-export function re2Pattern(r: Rule, regex: string, keepNames = true): Re2 {
+export function re2Pattern(r: Rule, regex: string, keepNames = true, negated = false): Re2 {
   const names: string[] = [];
   const start = r.when?.connectionId === 'absent' ? MESSAGE_START : MESSAGE_START_WITH_CONNECTION;
-  const { source, features } = rewriteRegex(regex, {
+  const cut = negated ? { source: regex, literals: [] } : leadingNegativeLiterals(regex);
+  const { source, features } = rewriteRegex(cut.source, {
     start,
     end: MESSAGE_END,
     named: (name, inner) => {
@@ -69,7 +72,7 @@ export function re2Pattern(r: Rule, regex: string, keepNames = true): Re2 {
   });
   if (features.lookaround) return { unsupported: 'a lookaround, which RE2 (Go regexp) does not have' };
   if (features.backreference) return { unsupported: 'a backreference, which RE2 (Go regexp) does not have' };
-  return { source, names };
+  return { source, names, literals: cut.literals };
 }
 
 /** A line's level in a raw line: nginx's `[warn]`, Apache's `[ssl:warn]` / `[warn]`. */
@@ -77,7 +80,7 @@ const levelRegex = (levels: readonly string[]): string => `\\[(?:[\\w-]*:)?(?:${
 
 /**
  * The line filters of a cause branch, after the trigger and before the pattern's own `|~`: `|~` for each
- * regex it needs, `!~` for each it excludes, the level. Null when
+ * regex it needs (and `!=` for their literal lookaheads), `!~` for each it excludes, the level. Null when
  * RE2 cannot express a regex the branch needs; an exclusion it cannot express is left out and noted.
  */
 function branchFilters(r: Rule, b: CauseBranch, own: string, note: (detail: string) => void): string[] | null {
@@ -88,10 +91,10 @@ function branchFilters(r: Rule, b: CauseBranch, own: string, note: (detail: stri
       note(`pattern ${b.pattern + 1}: lines of cause ${b.cause} are not alerted on: their condition uses ${re.unsupported}`);
       return null;
     }
-    out.push(`|~ ${logql(re.source)}`);
+    out.push(...re.literals.map((l) => `!= ${logql(l)}`), `|~ ${logql(re.source)}`);
   }
   for (const x of b.none) {
-    const re = re2Pattern(r, x, false);
+    const re = re2Pattern(r, x, false, true);
     if ('unsupported' in re)
       note(
         `pattern ${b.pattern + 1}: the alert of cause ${b.cause} also fires where an earlier pattern or another cause applies: that condition uses ${re.unsupported}`,
@@ -128,8 +131,9 @@ function alertsOf(r: Rule, causes: CauseRegistry, o: LokiOptions, notes: ExportN
     mine.forEach((b, bi) => {
       const filters = branchFilters(r, b, p.regex, note);
       if (!filters) return;
+      const head = [...re.literals.map((l) => `!= ${logql(l)}`), ...filters];
       for (const server of r.servers)
-        out.push(alert(r, b, server, `${branchName(alertName(r, server, pi, r.compiled.length), b, mine, bi)}`, re, filters, causes, o));
+        out.push(alert(r, b, server, `${branchName(alertName(r, server, pi, r.compiled.length), b, mine, bi)}`, re, head, causes, o));
     });
   });
   return out;
