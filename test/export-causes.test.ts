@@ -185,4 +185,20 @@ describe('Elasticsearch: the pipeline sets the CLI’s cause and severity', () =
     expect(o.wrong).toEqual([]);
     expect(o.levelUnread).toBeLessThan(10);
   });
+
+  test('an nginx line with a connection number (client-certificate OCSP) is not tagged by a rule that wants none', () => {
+    let checked = 0;
+    for (const r of rules.filter((x) => detecting(x) && x.when?.connectionId === 'absent' && x.servers.includes('nginx'))) {
+      for (const s of r.samples.match) {
+        const m = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: )(.*)$/.exec(s.line);
+        if (!m) continue;
+        const client = `${m[1]}*7 ${m[2]}`;
+        expect(matcher.match(client, AT).match?.rule.id).not.toBe(r.id); // the CLI: not this rule
+        const { doc } = runPipeline(steps.get('nginx')!, client);
+        expect([r.id, (doc.stapling_doctor as { rule_id?: string } | undefined)?.rule_id]).not.toEqual([r.id, r.id]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+  });
 });

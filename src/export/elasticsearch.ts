@@ -8,7 +8,8 @@
  * `pattern_definitions`).
  *
  * Per rule, first match wins (rules in the matcher's order): `set stapling_doctor.rule_id` when the
- * message holds the trigger and no rule matched yet; `grok` the message with the rule's patterns (its named captures go to the ECS
+ * message holds the trigger, no rule matched yet and (rules that want none) the document has no nginx
+ * connection number; `grok` the message with the rule's patterns (its named captures go to the ECS
  * fields of `ECS_FIELD`, the rest under `stapling_doctor.values`), and on failure remove the rule id
  * again; on success `set` the cause and severity, each `set` conditioned (painless regexes on the
  * message, `log.level`) on the cause branch it stands for (`causes.ts`). Matched documents get the tag
@@ -151,15 +152,18 @@ const setStep = (when: EsCondition[], field: string, value: string, tag?: string
 });
 
 /**
- * A rule's processors: mark the document with the rule's id when it holds the trigger, grok it, then set
- * the cause and severity of the branch (`causePlan`) whose conditions hold.
+ * A rule's processors on a server's pipeline: mark the document with the rule's id when it holds the
+ * trigger (and, for a rule that wants no nginx connection number, has no `nginx.error.connection_id`:
+ * Elastic's nginx error pipeline puts the `*N` there), grok it, then set the cause and severity of the
+ * branch (`causePlan`) whose conditions hold.
  */
-export function ruleSteps(r: Rule, index: number): Step[] {
+export function ruleSteps(r: Rule, index: number, server: Server): Step[] {
   const is: EsCondition = { field: 'stapling_doctor.rule_id', equals: r.id };
   const { patterns, definitions } = grokPatterns(r, index);
   const mark: EsCondition[] = [
     { field: 'stapling_doctor.rule_id', isNull: true },
     { field: 'message', contains: r.trigger },
+    ...(server === 'nginx' && r.when?.connectionId === 'absent' ? [{ field: 'nginx.error.connection_id', isNull: true }] : []),
   ];
   const grok: Step = {
     processor: {
@@ -205,12 +209,13 @@ function decisionSteps(branches: readonly CauseBranch[], is: EsCondition): Step[
 function notesOf(r: Rule): ExportNote[] {
   const notes: ExportNote[] = [];
   for (const [field, cond] of Object.entries(r.when ?? {}))
-    notes.push({
-      target: 'elasticsearch',
-      rule: r.id,
-      kind: 'condition',
-      detail: `${field} ${JSON.stringify(cond)} is not checked`,
-    });
+    if (field !== 'connectionId')
+      notes.push({
+        target: 'elasticsearch',
+        rule: r.id,
+        kind: 'condition',
+        detail: `${field} ${JSON.stringify(cond)} is not checked`,
+      });
   for (const u of causePlan(r).undecided) notes.push({ target: 'elasticsearch', rule: r.id, kind: 'cause', detail: u });
   if (r.role === 'transport')
     notes.push({
@@ -230,7 +235,7 @@ export function pipelineSteps(rules: readonly Rule[], server: Server): Step[] {
   const ordered = exportOrder(detecting(rules));
   const matched: EsCondition[] = [{ field: 'stapling_doctor.rule_id', isNull: false }];
   return [
-    ...ordered.filter((r) => r.servers.includes(server)).flatMap((r) => ruleSteps(r, ordered.indexOf(r))),
+    ...ordered.filter((r) => r.servers.includes(server)).flatMap((r) => ruleSteps(r, ordered.indexOf(r), server)),
     {
       processor: {
         grok: {
