@@ -91,14 +91,14 @@ export function contextGrok(server: Server): { patterns: string[]; pattern_defin
 
 /**
  * A processor's condition as data (the tests evaluate it; {@link painless} writes it): a field (dotted
- * document path) is null or not, equals a text, is a String holding a text, is one of some texts, or a
- * regex (Java syntax) finds a match in it; `not` negates the last two.
+ * document path) is null or not, equals a text, is a String holding a text, is one of some texts (or
+ * null, `orNull`), or a regex (Java syntax) finds a match in it; `not` negates the last two.
  */
 export type EsCondition =
   | { field: string; isNull: boolean }
   | { field: string; equals: string }
   | { field: string; contains: string }
-  | { field: string; oneOf: string[]; not?: boolean }
+  | { field: string; oneOf: string[]; not?: boolean; orNull?: boolean }
   | { field: string; find: string; not?: boolean };
 
 /** A field as painless reads it, null-safe: `ctx.a?.b?.c`. */
@@ -115,7 +115,10 @@ export function painless(conditions: readonly EsCondition[]): string {
       if ('isNull' in c) return `${at} ${c.isNull ? '==' : '!='} null`;
       if ('equals' in c) return `${at} == ${painlessString(c.equals)}`;
       if ('contains' in c) return `${at} instanceof String && ctx.${c.field}.contains(${painlessString(c.contains)})`;
-      if ('oneOf' in c) return `${c.not ? '!' : ''}[${c.oneOf.map(painlessString).join(', ')}].contains(${at})`;
+      if ('oneOf' in c) {
+        const list = `[${c.oneOf.map(painlessString).join(', ')}].contains(${at})`;
+        return c.orNull ? `(${at} == null || ${list})` : `${c.not ? '!' : ''}${list}`;
+      }
       return c.not ? `!(${at} =~ ${painlessRegex(c.find)})` : `${at} =~ ${painlessRegex(c.find)}`;
     })
     .join(' && ');
@@ -153,8 +156,8 @@ const setStep = (when: EsCondition[], field: string, value: string, tag?: string
 
 /**
  * A rule's processors on a server's pipeline: mark the document with the rule's id when it holds the
- * trigger (and, for a rule that wants no nginx connection number, has no `nginx.error.connection_id`:
- * Elastic's nginx error pipeline puts the `*N` there), grok it, then set the cause and severity of the
+ * trigger and meets the rule's `when` conditions the document can answer (see {@link WHEN_FIELD}; e.g.
+ * no `nginx.error.connection_id` for a rule that wants no nginx connection number), grok it, then set the cause and severity of the
  * branch (`causePlan`) whose conditions hold.
  */
 export function ruleSteps(r: Rule, index: number, server: Server): Step[] {
@@ -163,7 +166,7 @@ export function ruleSteps(r: Rule, index: number, server: Server): Step[] {
   const mark: EsCondition[] = [
     { field: 'stapling_doctor.rule_id', isNull: true },
     { field: 'message', contains: r.trigger },
-    ...(server === 'nginx' && r.when?.connectionId === 'absent' ? [{ field: 'nginx.error.connection_id', isNull: true }] : []),
+    ...whenConditions(r, server),
   ];
   const grok: Step = {
     processor: {
@@ -205,11 +208,37 @@ function decisionSteps(branches: readonly CauseBranch[], is: EsCondition): Step[
   return steps;
 }
 
+/**
+ * Where Elastic's integrations put what a rule's `when` tests (`src/rules/match.ts` whenFailure), per
+ * server: nginx's `*N` in `nginx.error.connection_id`, the level in `log.level`, Apache's module in
+ * `apache.error.module` (elastic/integrations `packages/{nginx,apache}/data_stream/error/elasticsearch/
+ * ingest_pipeline/default.yml`). An Apache line has no connection number. Apache's AH code stays in the
+ * message (no field), and is not checked.
+ */
+const WHEN_FIELD: Partial<Record<string, Partial<Record<Server, string | null>>>> = {
+  connectionId: { nginx: 'nginx.error.connection_id', apache: null },
+  level: { nginx: 'log.level', apache: 'log.level' },
+  module: { apache: 'apache.error.module' },
+};
+
+/** Whether the pipeline checks a rule's `when` condition on this field, on every server of the rule. */
+const checked = (r: Rule, name: string): boolean => r.servers.every((s) => WHEN_FIELD[name]?.[s] !== undefined);
+
+/** A rule's `when` conditions on the document of a server's line (see {@link WHEN_FIELD}). */
+function whenConditions(r: Rule, server: Server): EsCondition[] {
+  return Object.entries(r.when ?? {}).flatMap(([name, cond]): EsCondition[] => {
+    const field = WHEN_FIELD[name]?.[server];
+    if (!field) return [];
+    if (cond === 'absent' || cond === 'present') return [{ field, isNull: cond === 'absent' }];
+    return [{ field, oneOf: cond.filter((c) => c !== 'absent'), ...(cond.includes('absent') ? { orNull: true } : {}) }];
+  });
+}
+
 /** What the pipeline cannot check of a rule. */
 function notesOf(r: Rule): ExportNote[] {
   const notes: ExportNote[] = [];
   for (const [field, cond] of Object.entries(r.when ?? {}))
-    if (field !== 'connectionId')
+    if (!checked(r, field))
       notes.push({
         target: 'elasticsearch',
         rule: r.id,

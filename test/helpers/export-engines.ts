@@ -103,7 +103,7 @@ export function holds(c: EsCondition, doc: Record<string, unknown>): boolean {
   if ('isNull' in c) return (v === undefined || v === null) === c.isNull;
   if ('equals' in c) return v === c.equals;
   if ('contains' in c) return typeof v === 'string' && v.includes(c.contains);
-  if ('oneOf' in c) return c.oneOf.includes(v as string) !== (c.not ?? false);
+  if ('oneOf' in c) return (c.orNull === true && (v === undefined || v === null)) || c.oneOf.includes(v as string) !== (c.not ?? false);
   return (typeof v === 'string' && onigFind(c.find, v)) !== (c.not ?? false);
 }
 
