@@ -17,16 +17,18 @@ import { lokiRules, type LokiAlert } from '../src/export/loki.js';
 import { leadingNegativeLiterals } from '../src/export/regex.js';
 import type { ExportNote } from '../src/export/model.js';
 import type { Rule, Server } from '../src/types.js';
-import { fieldOf, lineFilters, loadOniguruma, passes, runPipeline } from './helpers/export-engines.js';
+import { fieldOf, lineFilters, loadOniguruma, passes, runPipeline, type LineFilter } from './helpers/export-engines.js';
 import { ROOT } from './helpers/cli.js';
 
 let rules: Rule[];
 let matcher: ReturnType<typeof createMatcher>;
+/** Generous limits: the suites run in parallel with the rest of the export tests. */
+const SLOW = 180_000;
 beforeAll(async () => {
   rules = await loadRules();
   matcher = createMatcher(rules);
   await loadOniguruma();
-});
+}, SLOW);
 
 const AT = { file: 'x.log', line: 1 };
 const detecting = (r: Rule): boolean => r.role !== 'lookalike' && r.role !== 'detail';
@@ -63,11 +65,13 @@ function matchesRaw(r: Rule, line: string): boolean {
 describe('Loki: every alert that fires on a positive sample carries the CLI’s cause and severity', () => {
   let alerts: LokiAlert[];
   let notes: ExportNote[];
+  const filters = new Map<LokiAlert, LineFilter[]>();
   beforeAll(() => {
     const l = lokiRules(rules, CAUSES);
     alerts = l.groups.flatMap((g) => g.rules);
     notes = l.notes;
-  });
+    for (const a of alerts) filters.set(a, lineFilters(a.expr));
+  }, SLOW);
 
   /** The samples' outcomes: right (the sample's cause, and no other), wrong, missed, or excused by a note. */
   function outcomes(pick: (r: Rule) => boolean) {
@@ -79,7 +83,7 @@ describe('Loki: every alert that fires on a positive sample carries the CLI’s 
       if (!matchesRaw(e.rule, e.line)) continue; // matches only once normalised (case, quotes)
       total++;
       const fired = alerts.filter(
-        (a) => a.labels.rule_id === e.rule.id && (e.server === null || a.labels.server === e.server) && passes(lineFilters(a.expr), e.line),
+        (a) => a.labels.rule_id === e.rule.id && (e.server === null || a.labels.server === e.server) && passes(filters.get(a)!, e.line),
       );
       const labels = [...new Set(fired.map((a) => `${a.labels.cause}/${a.labels.severity}`))];
       if (labels.length === 1 && labels[0] === `${e.cause}/${e.severity}`) right++;
@@ -90,35 +94,47 @@ describe('Loki: every alert that fires on a positive sample carries the CLI’s 
     return { right, total, wrong, excused };
   }
 
-  test('rules with a cause by value (causeFrom, pattern causes): each sample’s alerts say its cause', () => {
-    const o = outcomes(valueDependent);
-    expect(o.total).toBeGreaterThan(80);
-    expect(o.wrong).toEqual([]);
-    // left out with a note: only patterns RE2 cannot express at all (lookarounds), a few
-    expect(o.excused.every((x) => x.includes('no alert'))).toBe(true);
-    expect(o.excused.length).toBeLessThan(o.total / 10);
-  });
+  test(
+    'rules with a cause by value (causeFrom, pattern causes): each sample’s alerts say its cause',
+    () => {
+      const o = outcomes(valueDependent);
+      expect(o.total).toBeGreaterThan(80);
+      expect(o.wrong).toEqual([]);
+      // left out with a note: only patterns RE2 cannot express at all (lookarounds), a few
+      expect(o.excused.every((x) => x.includes('no alert'))).toBe(true);
+      expect(o.excused.length).toBeLessThan(o.total / 10);
+    },
+    SLOW,
+  );
 
-  test('every other rule: the rule’s cause and severity (severityByLevel by the line’s level)', () => {
-    const o = outcomes((r) => detecting(r) && !valueDependent(r));
-    expect(o.wrong).toEqual([]);
-    // Apache's self-signed certificate (AH02217 with subject = issuer) needs a backreference: noted, not faked
-    const selfSigned = o.excused.filter((x) => x.includes('for self-signed-certificate'));
-    expect(selfSigned.length).toBeGreaterThan(0);
-    expect(o.excused.filter((x) => !selfSigned.includes(x) && !x.includes('no alert'))).toEqual([]);
-    expect(notes.some((n) => n.kind === 'cause' && /self-signed-certificate .*backreference/.test(n.detail))).toBe(true);
-  });
+  test(
+    'every other rule: the rule’s cause and severity (severityByLevel by the line’s level)',
+    () => {
+      const o = outcomes((r) => detecting(r) && !valueDependent(r));
+      expect(o.wrong).toEqual([]);
+      // Apache's self-signed certificate (AH02217 with subject = issuer) needs a backreference: noted, not faked
+      const selfSigned = o.excused.filter((x) => x.includes('for self-signed-certificate'));
+      expect(selfSigned.length).toBeGreaterThan(0);
+      expect(o.excused.filter((x) => !selfSigned.includes(x) && !x.includes('no alert'))).toEqual([]);
+      expect(notes.some((n) => n.kind === 'cause' && /self-signed-certificate .*backreference/.test(n.detail))).toBe(true);
+    },
+    SLOW,
+  );
 
-  test('nginx’s DNS failure at start-up (a negative lookahead in the rule) gets an alert, with its cause', () => {
-    const line = fs
-      .readFileSync(path.join(ROOT, 'samples/real/nginx-dns-failure-at-start.log'), 'utf8')
-      .split('\n')
-      .find((l) => l.includes('host not found in OCSP responder'))!;
-    const hit = matcher.match(line, AT).match!;
-    const fired = alerts.filter((a) => passes(lineFilters(a.expr), line));
-    expect(fired.map((a) => [a.labels.rule_id, a.labels.cause])).toEqual([[hit.rule.id, hit.cause]]);
-    expect(fired[0]!.expr).toContain('!= `invalid URL prefix`');
-  });
+  test(
+    'nginx’s DNS failure at start-up (a negative lookahead in the rule) gets an alert, with its cause',
+    () => {
+      const line = fs
+        .readFileSync(path.join(ROOT, 'samples/real/nginx-dns-failure-at-start.log'), 'utf8')
+        .split('\n')
+        .find((l) => l.includes('host not found in OCSP responder'))!;
+      const hit = matcher.match(line, AT).match!;
+      const fired = alerts.filter((a) => passes(lineFilters(a.expr), line));
+      expect(fired.map((a) => [a.labels.rule_id, a.labels.cause])).toEqual([[hit.rule.id, hit.cause]]);
+      expect(fired[0]!.expr).toContain('!= `invalid URL prefix`');
+    },
+    SLOW,
+  );
 });
 
 test('a leading negative lookahead of a literal becomes a line filter; any other lookaround stays', () => {
@@ -132,21 +148,25 @@ describe('Elasticsearch: the pipeline sets the CLI’s cause and severity', () =
   const steps = new Map<Server, Step[]>();
   beforeAll(() => {
     for (const s of ['nginx', 'apache'] as const) steps.set(s, pipelineSteps(rules, s));
-  });
+  }, SLOW);
 
-  test('every processor’s `if` is written from the conditions the simulation evaluates', () => {
-    for (const st of [...steps.values()].flat()) {
-      const p = Object.values(st.processor)[0]!;
-      expect([p.tag, p.if]).toEqual([p.tag, painless(st.when)]);
-    }
-    expect(
-      painless([
-        { field: 'a.b', isNull: true },
-        { field: 'message', find: 'x/y' },
-      ]),
-    ).toBe('ctx.a?.b == null && ctx.message =~ /x\\/y/');
-    expect(painless([{ field: 'log.level', oneOf: ['error'], not: true }])).toBe("!['error'].contains(ctx.log?.level)");
-  });
+  test(
+    'every processor’s `if` is written from the conditions the simulation evaluates',
+    () => {
+      for (const st of [...steps.values()].flat()) {
+        const p = Object.values(st.processor)[0]!;
+        expect([p.tag, p.if]).toEqual([p.tag, painless(st.when)]);
+      }
+      expect(
+        painless([
+          { field: 'a.b', isNull: true },
+          { field: 'message', find: 'x/y' },
+        ]),
+      ).toBe('ctx.a?.b == null && ctx.message =~ /x\\/y/');
+      expect(painless([{ field: 'log.level', oneOf: ['error'], not: true }])).toBe("!['error'].contains(ctx.log?.level)");
+    },
+    SLOW,
+  );
 
   function outcomes(pick: (r: Rule) => boolean) {
     const wrong: string[] = [];
@@ -173,32 +193,44 @@ describe('Elasticsearch: the pipeline sets the CLI’s cause and severity', () =
     return { right, total, wrong, levelUnread };
   }
 
-  test('rules with a cause by value: each sample’s document gets its cause and severity, set once', () => {
-    const o = outcomes(valueDependent);
-    expect(o.total).toBeGreaterThan(80);
-    expect(o.wrong).toEqual([]);
-  });
+  test(
+    'rules with a cause by value: each sample’s document gets its cause and severity, set once',
+    () => {
+      const o = outcomes(valueDependent);
+      expect(o.total).toBeGreaterThan(80);
+      expect(o.wrong).toEqual([]);
+    },
+    SLOW,
+  );
 
-  test('every other rule: the rule’s cause and severity', () => {
-    const o = outcomes((r) => detecting(r) && !valueDependent(r));
-    expect(o.total).toBeGreaterThan(200);
-    expect(o.wrong).toEqual([]);
-    expect(o.levelUnread).toBeLessThan(10);
-  });
+  test(
+    'every other rule: the rule’s cause and severity',
+    () => {
+      const o = outcomes((r) => detecting(r) && !valueDependent(r));
+      expect(o.total).toBeGreaterThan(200);
+      expect(o.wrong).toEqual([]);
+      expect(o.levelUnread).toBeLessThan(10);
+    },
+    SLOW,
+  );
 
-  test('an nginx line with a connection number (client-certificate OCSP) is not tagged by a rule that wants none', () => {
-    let checked = 0;
-    for (const r of rules.filter((x) => detecting(x) && x.when?.connectionId === 'absent' && x.servers.includes('nginx'))) {
-      for (const s of r.samples.match) {
-        const m = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: )(.*)$/.exec(s.line);
-        if (!m) continue;
-        const client = `${m[1]}*7 ${m[2]}`;
-        expect(matcher.match(client, AT).match?.rule.id).not.toBe(r.id); // the CLI: not this rule
-        const { doc } = runPipeline(steps.get('nginx')!, client);
-        expect([r.id, (doc.stapling_doctor as { rule_id?: string } | undefined)?.rule_id]).not.toEqual([r.id, r.id]);
-        checked++;
+  test(
+    'an nginx line with a connection number (client-certificate OCSP) is not tagged by a rule that wants none',
+    () => {
+      let checked = 0;
+      for (const r of rules.filter((x) => detecting(x) && x.when?.connectionId === 'absent' && x.servers.includes('nginx'))) {
+        for (const s of r.samples.match) {
+          const m = /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: )(.*)$/.exec(s.line);
+          if (!m) continue;
+          const client = `${m[1]}*7 ${m[2]}`;
+          expect(matcher.match(client, AT).match?.rule.id).not.toBe(r.id); // the CLI: not this rule
+          const { doc } = runPipeline(steps.get('nginx')!, client);
+          expect([r.id, (doc.stapling_doctor as { rule_id?: string } | undefined)?.rule_id]).not.toEqual([r.id, r.id]);
+          checked++;
+        }
       }
-    }
-    expect(checked).toBeGreaterThan(20);
-  });
+      expect(checked).toBeGreaterThan(20);
+    },
+    SLOW,
+  );
 });
