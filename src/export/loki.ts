@@ -88,7 +88,7 @@ function branchFilters(r: Rule, b: CauseBranch, own: string, note: (detail: stri
   for (const x of b.all.filter((a) => a !== own)) {
     const re = re2Pattern(r, x, false);
     if ('unsupported' in re) {
-      note(`pattern ${b.pattern + 1}: lines of cause ${b.cause} are not alerted on: their condition uses ${re.unsupported}`);
+      note(`lines of cause ${b.cause} are not alerted on: their condition uses ${re.unsupported}`);
       return null;
     }
     out.push(...re.literals.map((l) => `!= ${logql(l)}`), `|~ ${logql(re.source)}`);
@@ -97,7 +97,7 @@ function branchFilters(r: Rule, b: CauseBranch, own: string, note: (detail: stri
     const re = re2Pattern(r, x, false, true);
     if ('unsupported' in re)
       note(
-        `pattern ${b.pattern + 1}: the alert of cause ${b.cause} also fires where an earlier pattern or another cause applies: that condition uses ${re.unsupported}`,
+        `the alert of cause ${b.cause} also fires where an earlier pattern or another cause applies: that condition uses ${re.unsupported}`,
       );
     else out.push(`!~ ${logql(re.source)}`);
   }
@@ -127,7 +127,10 @@ function alertsOf(r: Rule, causes: CauseRegistry, o: LokiOptions, notes: ExportN
       return;
     }
     const mine = plan.branches.filter((b) => b.pattern === pi);
-    const note = (detail: string) => notes.push({ target: 'loki', rule: r.id, pattern: pi, kind: 'cause', detail });
+    // (The same note for each pattern of a rule says nothing more: once per rule.)
+    const note = (detail: string) =>
+      notes.some((n) => n.rule === r.id && n.detail === detail) ||
+      notes.push({ target: 'loki', rule: r.id, pattern: pi, kind: 'cause', detail });
     mine.forEach((b, bi) => {
       const filters = branchFilters(r, b, p.regex, note);
       if (!filters) return;
