@@ -19,7 +19,10 @@ export { EXPORT_TARGETS } from './model.js';
 
 /** Options of {@link exportRules}. */
 export interface ExportOptions extends LokiOptions {
-  /** Elasticsearch: the one server whose pipeline body to print as JSON. */
+  /**
+   * Only this server's rules: Elasticsearch prints that server's pipeline body alone, as JSON (for curl);
+   * Loki its rule group alone; Sigma its rules alone.
+   */
   server?: Server;
   /** Sigma: the rules' `date` (default today, UTC). */
   date?: string;
@@ -31,7 +34,7 @@ const yaml = (v: unknown): string => stringify(v, { lineWidth: 0 });
 export function exportRules(rules: readonly Rule[], to: ExportTarget, causes: CauseRegistry, o: ExportOptions = {}): ExportResult {
   switch (to) {
     case 'sigma': {
-      const s = sigmaRules(rules, causes, o.date ?? new Date().toISOString().slice(0, 10));
+      const s = sigmaRules(rules, causes, o.date ?? new Date().toISOString().slice(0, 10), o.server);
       return { text: s.rules.map(yaml).join('---\n'), notes: s.notes };
     }
     case 'elasticsearch': {
@@ -39,11 +42,12 @@ export function exportRules(rules: readonly Rule[], to: ExportTarget, causes: Ca
       const text = o.server
         ? `${JSON.stringify(e.pipelines.find((p) => p.server === o.server)!.body, null, 2)}\n`
         : e.pipelines.map((p) => `PUT _ingest/pipeline/${p.name}\n${JSON.stringify(p.body, null, 2)}\n`).join('\n');
-      return { text, notes: e.notes };
+      const mine = (n: ExportNote) => !o.server || rules.some((r) => r.id === n.rule && r.servers.includes(o.server!));
+      return { text, notes: e.notes.filter(mine) };
     }
     case 'loki': {
-      const l = lokiRules(rules, causes, o);
-      return { text: yaml({ groups: l.groups }), notes: l.notes };
+      const l = lokiRules(o.server ? rules.filter((r) => r.servers.includes(o.server!)) : rules, causes, o);
+      return { text: yaml({ groups: l.groups.filter((g) => !o.server || g.name.endsWith(`-${o.server}`)) }), notes: l.notes };
     }
   }
 }

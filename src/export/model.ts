@@ -14,7 +14,8 @@ export const EXPORT_TARGETS = ['sigma', 'elasticsearch', 'loki'] as const satisf
  * - `not-exported`: the rule (or one pattern) is left out: the regex uses what the dialect lacks;
  * - `condition`: a `when` condition on a parsed field is not checked (the export matches lines the rule
  *   would leave out, e.g. at another level);
- * - `cause`: the cause is the rule's default (a per-pattern or per-value cause is not decided);
+ * - `cause`: a cause the CLI decides by the line is not decided by the target (lines of that cause get
+ *   another cause, or an alert of one cause may also fire where another applies);
  * - `keywords-only`: the target matches the trigger only (Sigma keywords): lines with the trigger that
  *   the rule's regex rejects are matched too.
  */

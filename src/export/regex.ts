@@ -88,3 +88,51 @@ export function rewriteRegex(src: string, target: RegexTarget): { source: string
   const [source] = walk(0);
   return { source, features };
 }
+
+/** A literal in regex syntax: plain characters and escaped punctuation, nothing that matches more than itself. */
+const LITERAL = /^(?:[^\\()[\]{}|.*+?^$]|\\[^A-Za-z0-9])+$/;
+
+/** For each `(` of a group (not escaped, not in a class): its closing index and whether it holds a top-level `|`. */
+function groupsOf(src: string): Map<number, { close: number; alternation: boolean }> {
+  const out = new Map<number, { close: number; alternation: boolean }>();
+  const stack: { open: number; alternation: boolean }[] = [];
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === '\\') i++;
+    else if (c === '[') i = classEnd(src, i) - 1;
+    else if (c === '(') stack.push({ open: i, alternation: false });
+    else if (c === '|' && stack.length > 0) stack[stack.length - 1]!.alternation = true;
+    else if (c === ')') {
+      const g = stack.pop();
+      if (g) out.set(g.open, { close: i, alternation: g.alternation });
+    }
+  }
+  return out;
+}
+
+/**
+ * Negative lookaheads of a literal, `(?!literal)`, that a line filter can stand for: each leads its
+ * group (or the regex), and no group around it is repeated, optional or has alternatives, so the regex
+ * tests it at one place in every match. Such a lookahead is removed and its literal returned: the regex
+ * without it plus "the line does not contain the literal" (LogQL `!= "literal"`) accepts a subset of what
+ * the regex accepts (a line holding the literal anywhere is left out). Other lookarounds stay.
+ * @returns the regex without those lookaheads and their literals (unescaped)
+ */
+export function leadingNegativeLiterals(src: string): { source: string; literals: string[] } {
+  const groups = groupsOf(src);
+  const cuts: [number, number, string][] = [];
+  for (const [open, g] of groups) {
+    if (!src.startsWith('(?!', open)) continue;
+    const content = src.slice(open + 3, g.close);
+    if (!LITERAL.test(content)) continue;
+    const before = src.slice(0, open);
+    const leads = before === '' || /(?:^|[^\\])\((?:\?:|\?<[A-Za-z_]\w*>)?$/.test(before);
+    const around = [...groups].filter(([o, x]) => o < open && x.close > g.close);
+    const fixed = around.every(([, x]) => !x.alternation && !/^[*+?{]/.test(src.slice(x.close + 1)));
+    if (leads && fixed && !g.alternation && !/^[*+?{]/.test(src.slice(g.close + 1)))
+      cuts.push([open, g.close + 1, content.replace(/\\(.)/g, '$1')]);
+  }
+  let source = src;
+  for (const [from, to] of cuts.sort((a, b) => b[0] - a[0])) source = source.slice(0, from) + source.slice(to);
+  return { source, literals: cuts.map((c) => c[2]) };
+}

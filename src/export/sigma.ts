@@ -14,6 +14,13 @@ import { detecting, exportOrder, SERVER_NAMES, SIGMA_LEVEL, stableUuid, type Exp
 /** One Sigma rule as data (serialised as YAML by the caller). */
 export type SigmaRule = Record<string, unknown>;
 
+/**
+ * A text as a Sigma string that matches it literally: `*` and `?` are Sigma's wildcards and `\` its
+ * escape character, so each is escaped with `\` (Sigma specification V2.0.0, "Wildcards" / "Escape
+ * character"; pySigma's `SigmaString` reads `\*`, `\?` and `\\` as the character itself).
+ */
+export const sigmaEscape = (s: string): string => s.replace(/[\\*?]/g, '\\$&');
+
 /** The Sigma rule of one rule on one server. */
 function sigmaRule(r: Rule, server: Server, causes: CauseRegistry, date: string): SigmaRule {
   const cause = causes[r.cause];
@@ -35,7 +42,7 @@ function sigmaRule(r: Rule, server: Server, causes: CauseRegistry, date: string)
     author: 'stapling-doctor',
     date,
     logsource: { service: SERVER_NAMES[server].sigma, definition: `Requirements: the ${server} error log` },
-    detection: { keywords: [r.trigger], condition: 'keywords' },
+    detection: { keywords: [sigmaEscape(r.trigger)], condition: 'keywords' },
     falsepositives: ['Lines with the same text that the rule’s own pattern rejects (Sigma matches the trigger only)'],
     level: SIGMA_LEVEL[r.severity],
     tags: ['detection.threat-hunting'],
@@ -43,14 +50,19 @@ function sigmaRule(r: Rule, server: Server, causes: CauseRegistry, date: string)
 }
 
 /**
- * The Sigma rules of a rule set.
+ * The Sigma rules of a rule set: one per rule and server (`only`: that server's rules only).
  * @param date the rules' `date` (YYYY-MM-DD)
  */
-export function sigmaRules(rules: readonly Rule[], causes: CauseRegistry, date: string): { rules: SigmaRule[]; notes: ExportNote[] } {
+export function sigmaRules(
+  rules: readonly Rule[],
+  causes: CauseRegistry,
+  date: string,
+  only?: Server,
+): { rules: SigmaRule[]; notes: ExportNote[] } {
   const out: SigmaRule[] = [];
   const notes: ExportNote[] = [];
-  for (const r of exportOrder(detecting(rules))) {
-    for (const server of r.servers) out.push(sigmaRule(r, server, causes, date));
+  for (const r of exportOrder(detecting(rules)).filter((x) => !only || x.servers.includes(only))) {
+    for (const server of r.servers.filter((x) => !only || x === only)) out.push(sigmaRule(r, server, causes, date));
     notes.push({
       target: 'sigma',
       rule: r.id,

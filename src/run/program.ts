@@ -249,7 +249,10 @@ function addRulesCommand(program: Command, found: (i: Invocation) => void): void
     .addOption(new Option('--to <target>', 'the engine').choices(['sigma', 'elasticsearch', 'loki']).makeOptionMandatory())
     .option('--rules <dir>', 'also load the rule files in this directory (repeatable)', collect, [] as string[])
     .addOption(
-      new Option('--server <server>', 'elasticsearch: print only this pipeline body, as JSON (for curl)').choices(['nginx', 'apache']),
+      new Option(
+        '--server <server>',
+        "only this server's rules (elasticsearch: its pipeline body alone, as JSON for curl; loki: its group; sigma: its rules)",
+      ).choices(['nginx', 'apache']),
     )
     .option(
       '--selector <server=selector>',
