@@ -13,9 +13,9 @@ import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkStaple } from '../src/probe/ocsp.js';
-import { parseTarget, probe, ProbeError } from '../src/probe/probe.js';
+import { parseTarget, probe, ProbeError, type ProbeOptions } from '../src/probe/probe.js';
 import { PROBE_SCHEMA } from '../src/format/probe-schema.js';
-import { noteText, probeDocument, signatureText } from '../src/format/probe.js';
+import { formatProbe, noteText, probeDocument, signatureText } from '../src/format/probe.js';
 import { X509Certificate } from 'node:crypto';
 import { createPki, type Pki } from './servers/pki.js';
 import { runOk } from './servers/proc.js';
@@ -69,18 +69,28 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => tmp.cleanup());
 
+/** What a test server serves: its certificate file (PEM, leaf first, with whatever chain it sends), key, and address. */
+interface Served {
+  cert: string;
+  key: string;
+  host?: string;
+}
+
 /**
- * A TLS server for the good leaf's full chain that staples `staples[i]` on the i-th handshake (the last
- * one from then on; null: no staple). @returns its port and a close function.
+ * A TLS server for the good leaf's full chain (or `served`) that staples `staples[i]` on the i-th
+ * handshake asking for one (the last one from then on; null: no staple). @returns its port and a close function.
  */
-async function stapler(staples: (Buffer | null)[], leaf = 'good'): Promise<{ port: number; close: () => Promise<void> }> {
-  const l = pki.leaves[leaf]!;
-  const srv = tls.createServer({ key: fs.readFileSync(l.key), cert: fs.readFileSync(l.fullchain) }, (s) => s.end());
+async function stapler(
+  staples: (Buffer | null)[],
+  leaf = 'good',
+  served: Served = { cert: pki.leaves[leaf]!.fullchain, key: pki.leaves[leaf]!.key },
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const srv = tls.createServer({ key: fs.readFileSync(served.key), cert: fs.readFileSync(served.cert) }, (s) => s.end());
   let n = 0;
   srv.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, cb: (err: Error | null, resp: Buffer | null) => void) => {
     cb(null, staples[Math.min(n++, staples.length - 1)] ?? null);
   });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => srv.listen(0, served.host ?? '127.0.0.1', () => r()));
   return { port: (srv.address() as AddressInfo).port, close: () => new Promise((r) => srv.close(() => r())) };
 }
 
@@ -102,6 +112,9 @@ test('a good response from the delegated OCSP signer: good, verified, current', 
   expect(r.handshakes).toBe(1);
   expect(r.tls.authorized).toBe(true);
   expect(r.certificate).toMatchObject({ subject: 'CN=www.stapling.test', serial: pki.leaves.good!.serial });
+  expect(r.name).toEqual({ name: 'www.stapling.test', coveredBy: 'subjectAltName' });
+  expect(r.validity.state).toBe('valid');
+  expect(r.notes).toEqual([]);
   expect(r.staple).toMatchObject({
     responseStatus: 'successful',
     certStatus: 'good',
@@ -329,5 +342,100 @@ describe('probe --timeout bounds (issue 16)', () => {
     } finally {
       silent.close();
     }
+  });
+});
+
+/**
+ * A leaf for www.stapling.test from the test intermediate with the good leaf's serial, so that the good
+ * staple (whose CertID is issuer + serial) is about it too: made with `section` of the PKI's extensions
+ * file, at a shifted clock (`faketime -f -400d`) when `clock` is given, 30 days valid from then.
+ * @returns what a server sends (leaf + intermediate) and its key
+ */
+async function issueLeaf(name: string, opts: { clock?: string; section?: string } = {}): Promise<Served> {
+  const f = (x: string) => path.join(tmp.dir, x);
+  await runOk('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f(`${name}.key`)]);
+  await runOk('openssl', ['req', '-new', '-key', f(`${name}.key`), '-subj', '/CN=www.stapling.test', '-out', f(`${name}.csr`)]);
+  const x509 = ['x509', '-req', '-in', f(`${name}.csr`), '-CA', pki.inter.cert, '-CAkey', pki.inter.key];
+  x509.push('-set_serial', `0x${pki.leaves.good!.serial}`, '-days', '30', '-out', f(`${name}.pem`));
+  x509.push('-extfile', path.join(pki.dir, 'extensions.cnf'), '-extensions', opts.section ?? 'v3_leaf_good');
+  if (opts.clock) await runOk('faketime', ['-f', opts.clock, 'openssl', ...x509]);
+  else await runOk('openssl', x509);
+  fs.writeFileSync(f(`${name}-full.pem`), fs.readFileSync(f(`${name}.pem`), 'utf8') + fs.readFileSync(pki.inter.cert, 'utf8'));
+  return { cert: f(`${name}-full.pem`), key: f(`${name}.key`) };
+}
+
+/** probe() against a server of `served` stapling the good response; SNI www.stapling.test, --ca-file the root unless `extra` says otherwise. */
+async function probeServed(served: Served, extra: Partial<ProbeOptions> = {}) {
+  const s = await stapler([der.good!], 'good', served);
+  try {
+    const o: ProbeOptions = { host: served.host ?? '127.0.0.1', port: s.port, servername: 'www.stapling.test', retryDelayMs: 50 };
+    return await probe({ ...o, caFile: pki.root.cert, ...extra });
+  } finally {
+    await s.close();
+  }
+}
+
+/** probe's CLI against a server of `served` stapling the good response. */
+async function cliServed(served: Served, args: string[]) {
+  const s = await stapler([der.good!], 'good', served);
+  try {
+    return await runCliAsync(['probe', `127.0.0.1:${s.port}`, ...args]);
+  } finally {
+    await s.close();
+  }
+}
+
+const good = (): Served => ({ cert: pki.leaves.good!.fullchain, key: pki.leaves.good!.key });
+
+describe('the served certificate, beside the staple (the verdict stays about the staple)', () => {
+  test('an SNI name the certificate does not cover (a default vhost answering): name.coveredBy null, a note, exit 0', async () => {
+    const r = await probeServed(good(), { servername: 'other.example' });
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.verdict).toBe('good');
+    expect(r.name).toEqual({ name: 'other.example', coveredBy: null });
+    expect(r.notes).toEqual([{ id: 'name-not-covered', name: 'other.example', sans: ['DNS:www.stapling.test'] }]);
+    expect(noteText(r.notes[0]!)).toMatch(
+      /^The certificate does not cover the name sent \(SNI other\.example\): its subjectAltName is DNS:www\.stapling\.test\./,
+    );
+    const wild = await probeServed(good(), { servername: 'WWW.Stapling.Test' });
+    expect(wild.name).toEqual({ name: 'WWW.Stapling.Test', coveredBy: 'subjectAltName' }); // names compare without case
+    const cli = await cliServed(good(), ['--servername', 'other.example']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/certificate: +CN=www\.stapling\.test, .*, valid until .*; does not cover other\.example\n/);
+    expect(cli.stdout).toMatch(/note: The certificate does not cover the name sent \(SNI other\.example\)/);
+  });
+
+  test('a certificate without subjectAltName covers the name only by its CN: said so (browsers ignore the CN)', async () => {
+    const r = await probeServed(await issueLeaf('cn-only', { section: 'v3_noeku' }));
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.name).toEqual({ name: 'www.stapling.test', coveredBy: 'commonName' });
+    expect(r.notes.map((n) => n.id)).toEqual(['no-ocsp-url', 'name-by-common-name-only']);
+    expect(noteText(r.notes[1]!)).toMatch(/only by its subject CN/);
+  });
+
+  test('an expired certificate with a good staple: verdict good, validity expired with dates, a note, EXPIRED in the human output', async () => {
+    const expired = await issueLeaf('expired', { clock: '-400d' });
+    const r = await probeServed(expired);
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.verdict).toBe('good');
+    expect(r.tls.authorizationError).toBe('CERT_HAS_EXPIRED');
+    expect(r.validity.state).toBe('expired');
+    expect(Date.parse(r.validity.notAfter!)).toBeLessThan(Date.now() - 360 * 86_400_000);
+    expect(Date.parse(r.validity.notBefore!)).toBe(Date.parse(r.certificate.notBefore));
+    expect(r.notes).toEqual([{ id: 'certificate-expired', notAfter: r.validity.notAfter }]);
+    expect(noteText(r.notes[0]!)).toMatch(/^The certificate expired at \d{4}-\d\d-\d\dT.*Z: clients refuse it whatever the staple says/);
+    const cli = await cliServed(expired, ['--servername', 'www.stapling.test']);
+    expect(cli.code).toBe(0); // documented: the exit code is about the staple
+    expect(cli.stdout).toMatch(/certificate: .*, valid until .* GMT — EXPIRED\n/);
+    expect(cli.stdout).toMatch(/note: The certificate expired at /);
+  });
+
+  test('a certificate not valid yet: validity not-yet-valid, a note', async () => {
+    const r = await probeServed(await issueLeaf('notyet', { clock: '+400d' }));
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.validity.state).toBe('not-yet-valid');
+    expect(Date.parse(r.validity.notBefore!)).toBeGreaterThan(Date.now() + 360 * 86_400_000);
+    expect(r.notes).toEqual([{ id: 'certificate-not-yet-valid', notBefore: r.validity.notBefore }]);
+    expect(formatProbe(r, { color: 0 })).toMatch(/valid from .* GMT — NOT VALID YET/);
   });
 });

@@ -87,6 +87,8 @@ const result = {
     'tls',
     'certificate',
     'chain',
+    'name',
+    'validity',
     'staple',
     'verdict',
     'message',
@@ -125,6 +127,28 @@ const result = {
         additionalProperties: false,
         required: ['subject', 'issuer', 'serial'],
         properties: { subject: str, issuer: str, serial: str },
+      },
+    },
+    name: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'coveredBy'],
+          properties: { name: str, coveredBy: { enum: ['subjectAltName', 'commonName', null] } },
+        },
+      ],
+    },
+    validity: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['state', 'notBefore', 'notAfter', 'checkedAt'],
+      properties: {
+        state: { enum: ['valid', 'expired', 'not-yet-valid', 'unknown'] },
+        notBefore: strOrNull,
+        notAfter: strOrNull,
+        checkedAt: str,
       },
     },
     staple: { oneOf: [{ type: 'null' }, staple] },

@@ -35,6 +35,25 @@ export function noteText(n: ProbeNote): string {
       return `The handshake that asked for OCSP status failed (${n.error}); a second one without asking succeeded, so the server's stapling breaks the handshake for every client that asks for a staple (Apache does this when its stapling callback fails, e.g. AH01955 after an unusable responder URL).`;
     case 'no-ocsp-url':
       return 'The certificate carries no OCSP URL: a server can staple for it only with a responder URL set in its configuration.';
+    default:
+      return certificateNoteText(n);
+  }
+}
+
+/** The sentence of a note about the served certificate (its name, validity). */
+function certificateNoteText(
+  n: Exclude<ProbeNote, { id: 'stapled-on-second' | 'no-staple-twice' | 'handshake-aborted' | 'no-ocsp-url' }>,
+): string {
+  const whatever = 'whatever the staple says (the verdict is about the staple only)';
+  switch (n.id) {
+    case 'name-not-covered':
+      return `The certificate does not cover the name sent (SNI ${n.name}): its subjectAltName is ${n.sans.join(', ') || '(none)'}. The server answered with the certificate of another site (usually its default one, when no block serves this name); clients asking for ${n.name} refuse it ${whatever}.`;
+    case 'name-by-common-name-only':
+      return `The certificate covers ${n.name} only by its subject CN and has no DNS subjectAltName: browsers and most current clients ignore the CN and refuse it.`;
+    case 'certificate-expired':
+      return `The certificate expired at ${n.notAfter}: clients refuse it ${whatever}. Renew it (check finds this as certificate-expired).`;
+    case 'certificate-not-yet-valid':
+      return `The certificate is not valid before ${n.notBefore}: clients refuse it until then ${whatever}, unless this machine's clock is wrong.`;
   }
 }
 
@@ -98,13 +117,26 @@ export function probeDocument(r: ProbeResult): object {
   return { ...rest, staple: worded, message: verdictText(r.verdict, staple), notes: notes.map(noteText) };
 }
 
+/** The certificate line: subject, serial, issuer, validity, and what is wrong with its dates or name. */
+function certificateLine(r: ProbeResult): string {
+  const cert = r.certificate;
+  const v = r.validity;
+  const dates =
+    v.state === 'expired'
+      ? `valid until ${cert.notAfter} — EXPIRED`
+      : v.state === 'not-yet-valid'
+        ? `valid from ${cert.notBefore} — NOT VALID YET`
+        : `valid until ${cert.notAfter}`;
+  const name = r.name && r.name.coveredBy === null ? `; does not cover ${r.name.name}` : '';
+  return `${cert.subject}, serial ${cert.serial}, issuer ${cert.issuer}, ${dates}${name}`;
+}
+
 /** The probe result as lines of text (ends with a newline). */
 export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
   const c = new Chalk({ level: opts.color });
   const rows: [string, string][] = [];
-  const cert = r.certificate;
-  rows.push(['certificate', `${cert.subject}, serial ${cert.serial}, issuer ${cert.issuer}, valid until ${cert.notAfter}`]);
-  rows.push(['OCSP URL', cert.ocspUrls.join(', ') || '(none)']);
+  rows.push(['certificate', certificateLine(r)]);
+  rows.push(['OCSP URL', r.certificate.ocspUrls.join(', ') || '(none)']);
   rows.push(['chain', r.chain.map((x) => x.subject).join(' → ') || '(only the certificate)']);
   rows.push([
     'TLS',

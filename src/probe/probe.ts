@@ -15,8 +15,12 @@ import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
 import { MAX_CA_FILE_BYTES, MAX_TIMEOUT_MS } from './limits.js';
 import { FileTooLargeError, readSmallFileSync, SpecialFileError } from '../input/files.js';
+import { checkName, validityNow, type CertificateValidity, type NameCheck } from './served-cert.js';
 
-/** The verdict of a probe; exit code 0 only for `good`. */
+/**
+ * The verdict of a probe, about the staple only (the certificate's name, validity and chain are
+ * reported beside it, as notes); exit code 0 only for `good`.
+ */
 export type ProbeVerdict =
   | 'good'
   | 'handshake-aborted'
@@ -65,9 +69,16 @@ export interface ProbeResult {
   /** Whether each handshake brought a staple, in order. */
   stapledPerHandshake: boolean[];
   tls: { protocol: string | null; cipher: string | null; authorized: boolean; authorizationError: string | null };
-  /** The server certificate; `chain`: the certificates above it as Node builds the chain (those the server sent, plus a root from the CA store when one matches). */
+  /**
+   * The server certificate; `chain`: the certificates above it as Node builds the chain (those the server
+   * sent, plus a root from the CA store when one matches).
+   */
   certificate: CertificateSummary;
   chain: { subject: string; issuer: string; serial: string }[];
+  /** Whether the certificate covers the SNI name sent; null when no name was sent. */
+  name: NameCheck | null;
+  /** The certificate's validity at the time of the probe. */
+  validity: CertificateValidity;
   /** The staple of the last handshake, or null when none was sent. */
   staple: StapleReport | null;
   verdict: ProbeVerdict;
@@ -78,10 +89,19 @@ export interface ProbeResult {
 /**
  * A note on a probe: the handshake asking for a staple was aborted (with the TLS error) while one
  * without asking succeeded; the staple came only on the second handshake; neither handshake brought
- * one; the certificate carries no OCSP URL.
+ * one; the certificate carries no OCSP URL. About the certificate (never changing the verdict): it does
+ * not cover the SNI name (`sans`: its subjectAltName entries, as Node prints them) or only by its CN;
+ * it has expired or is not valid yet (ISO times).
  */
 export type ProbeNote =
-  { id: 'handshake-aborted'; error: string } | { id: 'stapled-on-second' } | { id: 'no-staple-twice' } | { id: 'no-ocsp-url' };
+  | { id: 'handshake-aborted'; error: string }
+  | { id: 'stapled-on-second' }
+  | { id: 'no-staple-twice' }
+  | { id: 'no-ocsp-url' }
+  | { id: 'name-not-covered'; name: string; sans: string[] }
+  | { id: 'name-by-common-name-only'; name: string }
+  | { id: 'certificate-expired'; notAfter: string }
+  | { id: 'certificate-not-yet-valid'; notBefore: string };
 
 /** A probe that could not complete a handshake (exit code 2). */
 export class ProbeError extends Error {
@@ -118,7 +138,10 @@ export function parseTarget(arg: string): { host: string; port: number } {
   return { host, port: p };
 }
 
-/** The peer's chain as sent (leaf first), from `getPeerCertificate(true)`. */
+/**
+ * The peer's chain as Node builds it from `getPeerCertificate(true)` (leaf first): the certificates the
+ * server sent, in issuing order, then any issuer found in the trust store (`ca`, or Node's CA store).
+ */
 function peerChain(sock: tls.TLSSocket): X509Certificate[] {
   const out: X509Certificate[] = [];
   let c: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true);
@@ -131,9 +154,18 @@ function peerChain(sock: tls.TLSSocket): X509Certificate[] {
   return out;
 }
 
-function handshake(
-  o: Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & { servername: string | null; ca?: Buffer; requestOCSP?: boolean },
-): Promise<Handshake> {
+/** What {@link handshake} connects with. */
+type HandshakeOptions = Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & {
+  servername: string | null;
+  ca?: Buffer;
+  requestOCSP?: boolean;
+};
+
+/**
+ * One TLS handshake (asking for a staple unless `requestOCSP` is false), closed as soon as it completes.
+ * @throws ProbeError when it does not complete within `timeoutMs` or fails
+ */
+function handshake(o: HandshakeOptions): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     let staple: Buffer | null = null;
     let done = false;
@@ -197,65 +229,99 @@ export function verdictOf(staple: StapleReport | null): ProbeVerdict {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `--ca-file`'s bytes, bounded. @throws ProbeError (`ECAFILE`) when it cannot be read */
+function readCaFile(file: string): Buffer {
+  try {
+    return readSmallFileSync(file, MAX_CA_FILE_BYTES); // bounded, never waiting on a FIFO or device
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err instanceof SpecialFileError || err instanceof FileTooLargeError ? err.message : (err.code ?? err.message);
+    throw new ProbeError(`cannot read --ca-file ${file}: ${why}`, 'ECAFILE');
+  }
+}
+
+/**
+ * The staple handshakes: one asking for a staple, a second after `retryDelayMs` when it brought none.
+ * A handshake aborted by a TLS alert is retried once without asking (Apache aborts the handshake when
+ * its stapling callback fails hard, AH01955); if that works, stapling is the problem.
+ * @returns the completed handshakes and the abort's error text (null when none was aborted)
+ */
+async function stapleHandshakes(hs: HandshakeOptions, retryDelayMs: number): Promise<{ shakes: Handshake[]; aborted: string | null }> {
+  let first: Handshake;
+  let aborted: string | null = null;
+  try {
+    first = await handshake(hs);
+  } catch (e) {
+    if (!(e instanceof ProbeError) || !/^ERR_SSL_/.test(e.code ?? '')) throw e;
+    aborted = e.message.replace(/\s+$/, '');
+    first = await handshake({ ...hs, requestOCSP: false });
+  }
+  const shakes: Handshake[] = [first];
+  if (!aborted && !first.staple) {
+    await sleep(retryDelayMs);
+    shakes.push(await handshake(hs));
+  }
+  return { shakes, aborted };
+}
+
+/** The notes about the served certificate: name not covered (or by CN only), outside its validity. */
+function certificateNotes(leaf: X509Certificate, name: NameCheck | null, validity: CertificateValidity): ProbeNote[] {
+  const notes: ProbeNote[] = [];
+  if (name && name.coveredBy === null) {
+    const sans = (leaf.subjectAltName ?? '').split(/,\s*/).filter((x) => x !== '');
+    notes.push({ id: 'name-not-covered', name: name.name, sans });
+  }
+  if (name?.coveredBy === 'commonName') notes.push({ id: 'name-by-common-name-only', name: name.name });
+  if (validity.state === 'expired') notes.push({ id: 'certificate-expired', notAfter: validity.notAfter! });
+  if (validity.state === 'not-yet-valid') notes.push({ id: 'certificate-not-yet-valid', notBefore: validity.notBefore! });
+  return notes;
+}
+
 /**
  * Probe a server: one handshake asking for a staple, a second one after `retryDelayMs` when the
- * first brought none, then the staple of the last one checked against the served chain.
+ * first brought none, then the staple of the last one checked against the chain Node built; the served
+ * certificate's name and validity are reported beside the verdict.
  * @throws ProbeError when no TLS handshake completes (refused, timeout, not TLS), `caFile` cannot be read,
  *   or the timeout is out of range (code `EINVAL`)
  */
 export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   const now = opts.now ?? (() => Date.now());
   const servername = opts.servername === undefined ? (net.isIP(opts.host) ? null : opts.host) : opts.servername;
-  let ca: Buffer | undefined;
-  if (opts.caFile) {
-    try {
-      ca = readSmallFileSync(opts.caFile, MAX_CA_FILE_BYTES); // bounded, never waiting on a FIFO or device
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err instanceof SpecialFileError || err instanceof FileTooLargeError ? err.message : (err.code ?? err.message);
-      throw new ProbeError(`cannot read --ca-file ${opts.caFile}: ${why}`, 'ECAFILE');
-    }
-  }
+  const ca = opts.caFile ? readCaFile(opts.caFile) : undefined;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
     throw new ProbeError(`the timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${timeoutMs}`, 'EINVAL');
-  const hsOpts = { host: opts.host, port: opts.port, timeoutMs, servername, ...(ca ? { ca } : {}) };
+  const hs: HandshakeOptions = { host: opts.host, port: opts.port, timeoutMs, servername, ...(ca ? { ca } : {}) };
+  const { shakes, aborted } = await stapleHandshakes(hs, opts.retryDelayMs ?? 1_500);
   const notes: ProbeNote[] = [];
-  let first: Handshake;
-  let aborted: string | null = null;
-  try {
-    first = await handshake(hsOpts);
-  } catch (e) {
-    // A TLS alert to a client that asked for OCSP status: try once without asking (Apache aborts the
-    // handshake when its stapling callback fails hard, AH01955). If that works, stapling is the problem.
-    if (!(e instanceof ProbeError) || !/^ERR_SSL_/.test(e.code ?? '')) throw e;
-    aborted = e.message.replace(/\s+$/, '');
-    first = await handshake({ ...hsOpts, requestOCSP: false });
-    notes.push({ id: 'handshake-aborted', error: aborted });
-  }
-  const shakes: Handshake[] = [first];
-  if (!aborted && !shakes[0]!.staple) {
-    await sleep(opts.retryDelayMs ?? 1_500);
-    shakes.push(await handshake(hsOpts));
-    notes.push({ id: shakes[1]!.staple ? 'stapled-on-second' : 'no-staple-twice' });
-  }
+  if (aborted) notes.push({ id: 'handshake-aborted', error: aborted });
+  else if (shakes.length === 2) notes.push({ id: shakes[1]!.staple ? 'stapled-on-second' : 'no-staple-twice' });
   const last = shakes[shakes.length - 1]!;
   const leaf = last.chain[0];
   if (!leaf) throw new ProbeError(`${opts.host}:${opts.port} sent no certificate`, 'ENOCERT');
   const staple = last.staple ? checkStaple(last.staple, leaf, last.chain.slice(1), now()) : null;
-  const verdict = aborted ? 'handshake-aborted' : verdictOf(staple);
   const certificate = summarize(leaf);
   if (certificate.ocspUrls.length === 0) notes.push({ id: 'no-ocsp-url' });
+  const name = servername ? checkName(leaf, servername) : null;
+  const validity = validityNow(leaf, now());
+  notes.push(...certificateNotes(leaf, name, validity));
   return {
     version: OUTPUT_VERSION,
     target: { host: opts.host, port: opts.port, servername, address: last.address },
     handshakes: shakes.length + (aborted ? 1 : 0),
     stapledPerHandshake: [...(aborted ? [false] : []), ...shakes.map((s) => s.staple !== null)],
-    tls: { protocol: last.protocol, cipher: last.cipher, authorized: last.authorized, authorizationError: last.authorizationError },
+    tls: {
+      protocol: last.protocol,
+      cipher: last.cipher,
+      authorized: last.authorized,
+      authorizationError: last.authorizationError,
+    },
     certificate,
     chain: last.chain.slice(1).map((c) => ({ subject: dnLine(c.subject), issuer: dnLine(c.issuer), serial: c.serialNumber.toUpperCase() })),
+    name,
+    validity,
     staple,
-    verdict,
+    verdict: aborted ? 'handshake-aborted' : verdictOf(staple),
     notes,
   };
 }
