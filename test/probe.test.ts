@@ -112,9 +112,16 @@ test('a good response from the delegated OCSP signer: good, verified, current', 
   expect(r.handshakes).toBe(1);
   expect(r.tls.authorized).toBe(true);
   expect(r.certificate).toMatchObject({ subject: 'CN=www.stapling.test', serial: pki.leaves.good!.serial });
+  // The server sends leaf + intermediate; Node adds the root from --ca-file.
+  expect(r.chain.map((c) => [c.subject, c.sent])).toEqual([
+    ['CN=Stapling Test Intermediate CA,O=stapling-doctor tests', true],
+    ['CN=Stapling Test Root CA,O=stapling-doctor tests', false],
+  ]);
+  expect(r.tls.trustStore).toBe('ca-file');
   expect(r.name).toEqual({ name: 'www.stapling.test', coveredBy: 'subjectAltName' });
   expect(r.validity.state).toBe('valid');
   expect(r.notes).toEqual([]);
+  expect((probeDocument(r) as { message: string }).message).toMatch(/verifies against the served chain\.$/);
   expect(r.staple).toMatchObject({
     responseStatus: 'successful',
     certStatus: 'good',
@@ -437,5 +444,30 @@ describe('the served certificate, beside the staple (the verdict stays about the
     expect(Date.parse(r.validity.notBefore!)).toBeGreaterThan(Date.now() + 360 * 86_400_000);
     expect(r.notes).toEqual([{ id: 'certificate-not-yet-valid', notBefore: r.validity.notBefore }]);
     expect(formatProbe(r, { color: 0 })).toMatch(/valid from .* GMT — NOT VALID YET/);
+  });
+
+  test('a server that sends only its leaf, probed with --ca-file: the chain says what was not sent, the message does not claim the served chain', async () => {
+    const leafOnly: Served = { cert: pki.leaves.good!.cert, key: pki.leaves.good!.key };
+    const r = await probeServed(leafOnly, { caFile: pki.issuerChain });
+    const doc = probeDocument(r) as { message: string; notes: string[] };
+    expect(validate(doc)).toBe(true);
+    expect(r.verdict).toBe('good');
+    expect(r.chain.map((c) => c.sent)).toEqual([false, false]);
+    expect(r.notes).toEqual([
+      { id: 'issuer-not-sent', issuer: 'CN=Stapling Test Intermediate CA,O=stapling-doctor tests', completedFrom: 'ca-file' },
+    ]);
+    expect(doc.message).not.toMatch(/served chain/);
+    expect(doc.message).toMatch(/verifies against the certificate's issuer from --ca-file \(the server did not send it\)/);
+    expect(doc.notes[0]).toMatch(/does not send its certificate's issuer .*clients that do not have that intermediate already cached/);
+    expect(formatProbe(r, { color: 0 })).toMatch(
+      /chain: +CN=Stapling Test Intermediate CA,O=stapling-doctor tests \(not sent: from --ca-file\) → CN=Stapling Test Root CA,O=stapling-doctor tests \(not sent: from --ca-file\)\n/,
+    );
+    // Without --ca-file nothing completes the chain: the same note, and the staple cannot be checked.
+    const bare = await probeServed(leafOnly, { caFile: undefined });
+    expect(bare.verdict).toBe('unverifiable');
+    expect(bare.chain).toEqual([]);
+    expect(bare.notes).toEqual([
+      { id: 'issuer-not-sent', issuer: 'CN=Stapling Test Intermediate CA,O=stapling-doctor tests', completedFrom: null },
+    ]);
   });
 });

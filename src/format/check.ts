@@ -11,7 +11,7 @@ import type { ConfigProblem } from '../inspect/config.js';
 import type { ProbeResult } from '../probe/probe.js';
 import { OUTPUT_VERSION, type ConfirmEndpoint, type Finding, type Severity } from '../types.js';
 import { formatFinding, type HumanOptions } from './human.js';
-import { noteText, probeDocument, verdictText } from './probe.js';
+import { noteText, probeDocument, resultText } from './probe.js';
 import { terminalSafe } from './sanitize.js';
 
 /** One handshake target of `check --probe` and what the probe found there (or why no handshake completed). */
@@ -66,10 +66,7 @@ function probeLine(c: InstanceType<typeof Chalk>, p: CheckProbe): string {
   const r = p.result;
   const head = r.verdict === 'good' ? c.bold.green('GOOD') : c.bold.yellow(r.verdict.toUpperCase());
   const shakes = r.stapledPerHandshake.map((s, i) => `#${i + 1} ${s ? 'staple' : 'no staple'}`).join(', ');
-  const lines = [
-    `  ${head}  ${terminalSafe(target)}  ${c.dim(terminalSafe(where))}`,
-    `   ${terminalSafe(verdictText(r.verdict, r.staple))} (${shakes})`,
-  ];
+  const lines = [`  ${head}  ${terminalSafe(target)}  ${c.dim(terminalSafe(where))}`, `   ${terminalSafe(resultText(r))} (${shakes})`];
   for (const n of r.notes) lines.push(`   ${c.dim('note:')} ${terminalSafe(noteText(n))}`);
   return lines.join('\n');
 }

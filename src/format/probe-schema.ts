@@ -102,8 +102,14 @@ const result = {
     tls: {
       type: 'object',
       additionalProperties: false,
-      required: ['protocol', 'cipher', 'authorized', 'authorizationError'],
-      properties: { protocol: strOrNull, cipher: strOrNull, authorized: { type: 'boolean' }, authorizationError: strOrNull },
+      required: ['protocol', 'cipher', 'authorized', 'authorizationError', 'trustStore'],
+      properties: {
+        protocol: strOrNull,
+        cipher: strOrNull,
+        authorized: { type: 'boolean' },
+        authorizationError: strOrNull,
+        trustStore: { enum: ['ca-file', 'ca-store'] },
+      },
     },
     certificate: {
       type: 'object',
@@ -125,8 +131,8 @@ const result = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['subject', 'issuer', 'serial'],
-        properties: { subject: str, issuer: str, serial: str },
+        required: ['subject', 'issuer', 'serial', 'sent'],
+        properties: { subject: str, issuer: str, serial: str, sent: { type: ['boolean', 'null'] } },
       },
     },
     name: {

@@ -40,7 +40,9 @@ export function noteText(n: ProbeNote): string {
   }
 }
 
-/** The sentence of a note about the served certificate (its name, validity). */
+const FROM = { 'ca-file': '--ca-file', 'ca-store': "Node's CA store" } as const;
+
+/** The sentence of a note about the served certificate (its name, validity, issuer). */
 function certificateNoteText(
   n: Exclude<ProbeNote, { id: 'stapled-on-second' | 'no-staple-twice' | 'handshake-aborted' | 'no-ocsp-url' }>,
 ): string {
@@ -54,16 +56,29 @@ function certificateNoteText(
       return `The certificate expired at ${n.notAfter}: clients refuse it ${whatever}. Renew it (check finds this as certificate-expired).`;
     case 'certificate-not-yet-valid':
       return `The certificate is not valid before ${n.notBefore}: clients refuse it until then ${whatever}, unless this machine's clock is wrong.`;
+    case 'issuer-not-sent':
+      return `The server does not send its certificate's issuer ${n.issuer}${n.completedFrom ? ` (the chain above was completed from ${FROM[n.completedFrom]}, not sent)` : ''}: clients that do not have that intermediate already cached cannot build the chain and fail. Send the intermediate after the certificate (nginx: in the ssl_certificate file; Apache: in SSLCertificateFile).`;
   }
 }
 
-/** The probe's verdict as one sentence. */
-export function verdictText(verdict: ProbeVerdict, staple: StapleReport | null): string {
+/** Where the issuer that checked the staple came from when the server did not send it; null when it did. */
+function issuerFrom(r: Pick<ProbeResult, 'notes'>): string | null {
+  const n = r.notes.find((x) => x.id === 'issuer-not-sent');
+  return n?.id === 'issuer-not-sent' && n.completedFrom ? FROM[n.completedFrom] : null;
+}
+
+/**
+ * The probe's verdict as one sentence.
+ * @param from where the certificate's issuer came from when the server did not send it (`--ca-file` …);
+ *   null: the server sent it, the check was against the served chain
+ */
+export function verdictText(verdict: ProbeVerdict, staple: StapleReport | null, from: string | null = null): string {
+  const chain = from ? `the certificate's issuer from ${from} (the server did not send it)` : 'the served chain';
   switch (verdict) {
     case 'handshake-aborted':
       return 'The server aborts the TLS handshake of clients that ask for a stapled OCSP response (browsers do ask): fix stapling or turn it off.';
     case 'good':
-      return 'The server staples a current OCSP response that says "good" and whose signature verifies against the served chain.';
+      return `The server staples a current OCSP response that says "good" and whose signature verifies against ${chain}.`;
     case 'no-staple':
       return 'The server sent no OCSP response (no staple).';
     case 'bad-status':
@@ -77,9 +92,9 @@ export function verdictText(verdict: ProbeVerdict, staple: StapleReport | null):
     case 'not-current':
       return `The stapled OCSP response is not current (this update ${staple?.thisUpdate ?? '?'}, next update ${staple?.nextUpdate ?? '?'}).`;
     case 'not-verified':
-      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}" but its signature does not verify against the served chain: clients that check will reject it.`;
+      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}" but its signature does not verify against ${chain}: clients that check will reject it.`;
     case 'unverifiable':
-      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}", but its signature could not be checked against the served chain.`;
+      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}", but its signature could not be checked against ${chain}.`;
   }
 }
 
@@ -114,7 +129,12 @@ export function signatureText(sig: SignatureCheck): string {
 export function probeDocument(r: ProbeResult): object {
   const { notes, staple, ...rest } = r;
   const worded = staple ? { ...staple, signature: { ...staple.signature, detail: signatureText(staple.signature) } } : null;
-  return { ...rest, staple: worded, message: verdictText(r.verdict, staple), notes: notes.map(noteText) };
+  return { ...rest, staple: worded, message: verdictText(r.verdict, staple, issuerFrom(r)), notes: notes.map(noteText) };
+}
+
+/** The verdict sentence of a result (see {@link verdictText}). */
+export function resultText(r: Pick<ProbeResult, 'verdict' | 'staple' | 'notes'>): string {
+  return verdictText(r.verdict, r.staple, issuerFrom(r));
 }
 
 /** The certificate line: subject, serial, issuer, validity, and what is wrong with its dates or name. */
@@ -131,13 +151,19 @@ function certificateLine(r: ProbeResult): string {
   return `${cert.subject}, serial ${cert.serial}, issuer ${cert.issuer}, ${dates}${name}`;
 }
 
+/** The chain line: each certificate above the server's, marked when the server did not send it. */
+function chainLine(r: ProbeResult): string {
+  const marks = r.chain.map((x) => (x.sent === false ? `${x.subject} (not sent: from ${FROM[r.tls.trustStore]})` : x.subject));
+  return marks.join(' → ') || '(only the certificate)';
+}
+
 /** The probe result as lines of text (ends with a newline). */
 export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
   const c = new Chalk({ level: opts.color });
   const rows: [string, string][] = [];
   rows.push(['certificate', certificateLine(r)]);
   rows.push(['OCSP URL', r.certificate.ocspUrls.join(', ') || '(none)']);
-  rows.push(['chain', r.chain.map((x) => x.subject).join(' → ') || '(only the certificate)']);
+  rows.push(['chain', chainLine(r)]);
   rows.push([
     'TLS',
     `${r.tls.protocol ?? '?'}, ${r.tls.cipher ?? '?'}; ${r.tls.authorized ? 'chain trusted' : `chain not trusted here (${r.tls.authorizationError ?? '?'})`}`,
@@ -172,7 +198,7 @@ export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
   const out = [
     `${c.bold('probe')} ${terminalSafe(target)}${r.target.address && r.target.address !== r.target.host ? ` → ${terminalSafe(r.target.address)}` : ''}`,
     ...rows.map(([k, v]) => `  ${c.dim(`${k}:`.padEnd(pad + 1))} ${terminalSafe(v)}`),
-    `${head}  ${terminalSafe(verdictText(r.verdict, r.staple))}`,
+    `${head}  ${terminalSafe(resultText(r))}`,
     ...r.notes.map((n) => `  ${c.dim('note:')} ${terminalSafe(noteText(n))}`),
   ];
   return `${out.join('\n')}\n`;

@@ -10,12 +10,20 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { dnLine, sameCert, summarize } from '../x509/x509.js';
+import { sameCert, summarize } from '../x509/x509.js';
 import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
 import { MAX_CA_FILE_BYTES, MAX_TIMEOUT_MS } from './limits.js';
 import { FileTooLargeError, readSmallFileSync, SpecialFileError } from '../input/files.js';
-import { checkName, validityNow, type CertificateValidity, type NameCheck } from './served-cert.js';
+import {
+  chainEntries,
+  checkName,
+  issuerNotSent,
+  validityNow,
+  type ChainEntry,
+  type CertificateValidity,
+  type NameCheck,
+} from './served-cert.js';
 
 /**
  * The verdict of a probe, about the staple only (the certificate's name, validity and chain are
@@ -68,13 +76,20 @@ export interface ProbeResult {
   handshakes: number;
   /** Whether each handshake brought a staple, in order. */
   stapledPerHandshake: boolean[];
-  tls: { protocol: string | null; cipher: string | null; authorized: boolean; authorizationError: string | null };
+  /** `authorized` is against `trustStore`: `--ca-file` (`ca-file`) or Node's CA store (`ca-store`). */
+  tls: {
+    protocol: string | null;
+    cipher: string | null;
+    authorized: boolean;
+    authorizationError: string | null;
+    trustStore: 'ca-file' | 'ca-store';
+  };
   /**
    * The server certificate; `chain`: the certificates above it as Node builds the chain (those the server
-   * sent, plus a root from the CA store when one matches).
+   * sent, then any Node found in `--ca-file` or its CA store), each marked `sent` or not.
    */
   certificate: CertificateSummary;
-  chain: { subject: string; issuer: string; serial: string }[];
+  chain: ChainEntry[];
   /** Whether the certificate covers the SNI name sent; null when no name was sent. */
   name: NameCheck | null;
   /** The certificate's validity at the time of the probe. */
@@ -91,7 +106,8 @@ export interface ProbeResult {
  * without asking succeeded; the staple came only on the second handshake; neither handshake brought
  * one; the certificate carries no OCSP URL. About the certificate (never changing the verdict): it does
  * not cover the SNI name (`sans`: its subjectAltName entries, as Node prints them) or only by its CN;
- * it has expired or is not valid yet (ISO times).
+ * it has expired or is not valid yet (ISO times); the server does not send its issuer (DN), which Node
+ * took from `--ca-file` or its CA store (`completedFrom`) or found nowhere (null).
  */
 export type ProbeNote =
   | { id: 'handshake-aborted'; error: string }
@@ -101,7 +117,8 @@ export type ProbeNote =
   | { id: 'name-not-covered'; name: string; sans: string[] }
   | { id: 'name-by-common-name-only'; name: string }
   | { id: 'certificate-expired'; notAfter: string }
-  | { id: 'certificate-not-yet-valid'; notBefore: string };
+  | { id: 'certificate-not-yet-valid'; notBefore: string }
+  | { id: 'issuer-not-sent'; issuer: string; completedFrom: 'ca-file' | 'ca-store' | null };
 
 /** A probe that could not complete a handshake (exit code 2). */
 export class ProbeError extends Error {
@@ -154,10 +171,10 @@ function peerChain(sock: tls.TLSSocket): X509Certificate[] {
   return out;
 }
 
-/** What {@link handshake} connects with. */
+/** What {@link handshake} connects with; `ca: []` is an empty trust store (the chain is then only what was sent). */
 type HandshakeOptions = Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & {
   servername: string | null;
-  ca?: Buffer;
+  ca?: Buffer | Buffer[];
   requestOCSP?: boolean;
 };
 
@@ -264,8 +281,27 @@ async function stapleHandshakes(hs: HandshakeOptions, retryDelayMs: number): Pro
   return { shakes, aborted };
 }
 
-/** The notes about the served certificate: name not covered (or by CN only), outside its validity. */
-function certificateNotes(leaf: X509Certificate, name: NameCheck | null, validity: CertificateValidity): ProbeNote[] {
+/**
+ * The certificates the server sent (leaf first, in issuing order): when Node's chain has certificates
+ * above the leaf, one more handshake (without asking for a staple) against an empty trust store, so that
+ * Node adds nothing to what was sent. @returns null when that handshake fails
+ */
+async function sentCertificates(hs: HandshakeOptions, built: X509Certificate[]): Promise<X509Certificate[] | null> {
+  if (built.length < 2) return built;
+  try {
+    return (await handshake({ ...hs, ca: [], requestOCSP: false })).chain;
+  } catch {
+    return null;
+  }
+}
+
+/** The notes about the served certificate: name not covered (or by CN only), outside its validity, issuer not sent. */
+function certificateNotes(
+  leaf: X509Certificate,
+  name: NameCheck | null,
+  validity: CertificateValidity,
+  missingIssuer: ReturnType<typeof issuerNotSent>,
+): ProbeNote[] {
   const notes: ProbeNote[] = [];
   if (name && name.coveredBy === null) {
     const sans = (leaf.subjectAltName ?? '').split(/,\s*/).filter((x) => x !== '');
@@ -274,13 +310,14 @@ function certificateNotes(leaf: X509Certificate, name: NameCheck | null, validit
   if (name?.coveredBy === 'commonName') notes.push({ id: 'name-by-common-name-only', name: name.name });
   if (validity.state === 'expired') notes.push({ id: 'certificate-expired', notAfter: validity.notAfter! });
   if (validity.state === 'not-yet-valid') notes.push({ id: 'certificate-not-yet-valid', notBefore: validity.notBefore! });
+  if (missingIssuer) notes.push({ id: 'issuer-not-sent', ...missingIssuer });
   return notes;
 }
 
 /**
  * Probe a server: one handshake asking for a staple, a second one after `retryDelayMs` when the
  * first brought none, then the staple of the last one checked against the chain Node built; the served
- * certificate's name and validity are reported beside the verdict.
+ * certificate's name, validity and sent chain are reported beside the verdict.
  * @throws ProbeError when no TLS handshake completes (refused, timeout, not TLS), `caFile` cannot be read,
  *   or the timeout is out of range (code `EINVAL`)
  */
@@ -302,9 +339,10 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   const staple = last.staple ? checkStaple(last.staple, leaf, last.chain.slice(1), now()) : null;
   const certificate = summarize(leaf);
   if (certificate.ocspUrls.length === 0) notes.push({ id: 'no-ocsp-url' });
+  const sent = await sentCertificates(hs, last.chain);
   const name = servername ? checkName(leaf, servername) : null;
   const validity = validityNow(leaf, now());
-  notes.push(...certificateNotes(leaf, name, validity));
+  notes.push(...certificateNotes(leaf, name, validity, issuerNotSent(last.chain, sent, ca !== undefined)));
   return {
     version: OUTPUT_VERSION,
     target: { host: opts.host, port: opts.port, servername, address: last.address },
@@ -315,9 +353,10 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
       cipher: last.cipher,
       authorized: last.authorized,
       authorizationError: last.authorizationError,
+      trustStore: ca ? 'ca-file' : 'ca-store',
     },
     certificate,
-    chain: last.chain.slice(1).map((c) => ({ subject: dnLine(c.subject), issuer: dnLine(c.issuer), serial: c.serialNumber.toUpperCase() })),
+    chain: chainEntries(last.chain, sent),
     name,
     validity,
     staple,
