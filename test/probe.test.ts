@@ -13,9 +13,10 @@ import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkStaple } from '../src/probe/ocsp.js';
-import { parseTarget, probe, ProbeError, type ProbeOptions } from '../src/probe/probe.js';
+import { hostPort, parseTarget, probe, ProbeError, type ProbeOptions } from '../src/probe/probe.js';
 import { PROBE_SCHEMA } from '../src/format/probe-schema.js';
 import { formatProbe, noteText, probeDocument, signatureText } from '../src/format/probe.js';
+import { formatCheck } from '../src/format/check.js';
 import { X509Certificate } from 'node:crypto';
 import { createPki, type Pki } from './servers/pki.js';
 import { runOk } from './servers/proc.js';
@@ -386,7 +387,7 @@ async function probeServed(served: Served, extra: Partial<ProbeOptions> = {}) {
 async function cliServed(served: Served, args: string[]) {
   const s = await stapler([der.good!], 'good', served);
   try {
-    return await runCliAsync(['probe', `127.0.0.1:${s.port}`, ...args]);
+    return await runCliAsync(['probe', hostPort(served.host ?? '127.0.0.1', s.port), ...args]);
   } finally {
     await s.close();
   }
@@ -471,3 +472,95 @@ describe('the served certificate, beside the staple (the verdict stays about the
     ]);
   });
 });
+
+describe('endpoints and errors as a user reads them', () => {
+  test('an IPv6 endpoint is printed [::1]:PORT, in probe and in check --probe', async () => {
+    const r = await probeServed({ ...good(), host: '::1' });
+    expect(r.target.address).toBe('::1');
+    expect(formatProbe(r, { color: 0 }).split('\n')[0]).toBe(`probe [::1]:${r.target.port} (SNI www.stapling.test)`);
+    const check = formatCheck(
+      {
+        configs: [],
+        blocks: [],
+        findings: [],
+        notChecked: [],
+        problems: [],
+        probes: [
+          {
+            server: 'nginx',
+            block: 'x.conf:1',
+            endpoint: { host: '::1', port: r.target.port, serverName: 'www.stapling.test' },
+            address: '::1',
+            result: r,
+          },
+        ],
+      },
+      { color: 0 },
+    );
+    expect(check).toContain(`GOOD  [::1]:${r.target.port} (SNI www.stapling.test)`);
+  });
+
+  test('a port that does not speak TLS: one clear sentence, and the connected address in the JSON', async () => {
+    const http = net.createServer((c) => c.once('data', () => c.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const port = (http.address() as AddressInfo).port;
+    try {
+      const human = await runCliAsync(['probe', `127.0.0.1:${port}`, '--timeout', '5000']);
+      expect(human.code).toBe(2);
+      expect(human.stderr).toMatch(
+        /^stapling-doctor: probe 127\.0\.0\.1:\d+: the port does not speak TLS: what the server sent is not a TLS record \(OpenSSL: [a-z ]+\)\n$/,
+      );
+      const json = await runCliAsync(['probe', `127.0.0.1:${port}`, '--timeout', '5000', '--format', 'json']);
+      const doc = JSON.parse(json.stdout);
+      expect(validate(doc)).toBe(true);
+      expect(doc.target.address).toBe('127.0.0.1');
+      expect(doc.errorCode).toMatch(/^ERR_SSL_/);
+    } finally {
+      http.close();
+    }
+  });
+
+  test('a handshake aborted by an alert when it asks for a staple (Apache, AH01955): listed as aborted, not as "no staple"', async () => {
+    const s = await stapler([der.good!]);
+    const front = await abortingFront(s.port);
+    try {
+      const r = await probe({ host: '127.0.0.1', port: front.port, servername: 'www.stapling.test', retryDelayMs: 50 });
+      expect(validate(probeDocument(r))).toBe(true);
+      expect(r.verdict).toBe('handshake-aborted');
+      expect(r.notes[0]).toEqual({
+        id: 'handshake-aborted',
+        error: 'TLS handshake failed: tlsv1 alert internal error (SSL alert number 80)',
+      });
+      const out = formatProbe(r, { color: 0 });
+      expect(out).toMatch(/handshakes: +#1 aborted by the server, #2 no staple\n/);
+      expect(out).not.toMatch(/\\n/);
+    } finally {
+      await front.close();
+      await s.close();
+    }
+  });
+});
+
+/**
+ * A TCP front of 127.0.0.1:`port` that answers a ClientHello asking for OCSP status (the status_request
+ * extension as OpenSSL sends it: type 5, length 5, ocsp, no responder ids, no extensions) with a fatal
+ * internal_error alert, as Apache does when its stapling callback fails (AH01955), and passes every
+ * other connection through. @returns its port and a close function
+ */
+async function abortingFront(port: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const statusRequest = Buffer.from([0x00, 0x05, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00]);
+  const alert = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50]);
+  const srv = net.createServer((c) => {
+    c.on('error', () => c.destroy());
+    c.once('data', (hello: Buffer) => {
+      if (hello.includes(statusRequest)) return void c.end(alert);
+      const up = net.connect(port, '127.0.0.1', () => {
+        up.write(hello);
+        c.pipe(up).pipe(c);
+      });
+      up.on('error', () => c.destroy());
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  return { port: (srv.address() as AddressInfo).port, close: () => new Promise((r) => srv.close(() => r())) };
+}

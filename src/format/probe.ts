@@ -7,7 +7,7 @@
  */
 import { Chalk } from 'chalk';
 import type { SignatureCheck, SignatureDetailId, StapleReport } from '../probe/ocsp.js';
-import type { ProbeNote, ProbeResult, ProbeVerdict } from '../probe/probe.js';
+import { hostPort, type ProbeNote, type ProbeResult, type ProbeVerdict } from '../probe/probe.js';
 import type { HumanOptions } from './human.js';
 import { terminalSafe } from './sanitize.js';
 
@@ -132,6 +132,14 @@ export function probeDocument(r: ProbeResult): object {
   return { ...rest, staple: worded, message: verdictText(r.verdict, staple, issuerFrom(r)), notes: notes.map(noteText) };
 }
 
+/** The handshakes in order (`#1 aborted, #2 no staple`): a handshake aborted by the server is not one without a staple. */
+export function handshakeList(r: Pick<ProbeResult, 'stapledPerHandshake' | 'notes'>): string {
+  const aborted = r.notes.some((n) => n.id === 'handshake-aborted');
+  return r.stapledPerHandshake
+    .map((s, i) => `#${i + 1} ${aborted && i === 0 ? 'aborted by the server' : s ? 'staple' : 'no staple'}`)
+    .join(', ');
+}
+
 /** The verdict sentence of a result (see {@link verdictText}). */
 export function resultText(r: Pick<ProbeResult, 'verdict' | 'staple' | 'notes'>): string {
   return verdictText(r.verdict, r.staple, issuerFrom(r));
@@ -168,7 +176,7 @@ export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
     'TLS',
     `${r.tls.protocol ?? '?'}, ${r.tls.cipher ?? '?'}; ${r.tls.authorized ? 'chain trusted' : `chain not trusted here (${r.tls.authorizationError ?? '?'})`}`,
   ]);
-  rows.push(['handshakes', r.stapledPerHandshake.map((s, i) => `#${i + 1} ${s ? 'staple' : 'no staple'}`).join(', ')]);
+  rows.push(['handshakes', handshakeList(r)]);
   const s = r.staple;
   if (!s) {
     rows.push(['staple', 'none']);
@@ -193,7 +201,7 @@ export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
     }
   }
   const pad = Math.max(...rows.map(([k]) => k.length));
-  const target = `${r.target.host}:${r.target.port}${r.target.servername ? ` (SNI ${r.target.servername})` : ''}`;
+  const target = `${hostPort(r.target.host, r.target.port)}${r.target.servername ? ` (SNI ${r.target.servername})` : ''}`;
   const head = r.verdict === 'good' ? c.bold.green('GOOD') : c.bold.yellow(r.verdict.toUpperCase());
   const out = [
     `${c.bold('probe')} ${terminalSafe(target)}${r.target.address && r.target.address !== r.target.host ? ` → ${terminalSafe(r.target.address)}` : ''}`,

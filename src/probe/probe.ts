@@ -122,12 +122,33 @@ export type ProbeNote =
 
 /** A probe that could not complete a handshake (exit code 2). */
 export class ProbeError extends Error {
+  /**
+   * @param code Node's error code (`ECONNREFUSED`, `ERR_SSL_WRONG_VERSION_NUMBER`, `ETIMEDOUT` …)
+   * @param address the address connected to, when the TCP connection was made
+   */
   constructor(
     message: string,
     readonly code: string | undefined,
+    readonly address: string | null = null,
   ) {
     super(message);
   }
+}
+
+/** OpenSSL's errors for a peer whose bytes are not TLS records (an HTTP or other plain-text port). */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_UNKNOWN_PROTOCOL']);
+
+/**
+ * A TLS error as one sentence: OpenSSL's `…:error:0A00010B:SSL routines:func:reason:file:line:extra\n`
+ * becomes its reason (and extra, e.g. `SSL alert number 80`); a non-TLS peer is said so. Other errors
+ * (ECONNREFUSED …) keep Node's message.
+ */
+export function tlsErrorText(message: string, code: string | undefined): string {
+  const m = /:error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+):[^:]*:\d+:(.*)$/s.exec(message);
+  const extra = m?.[2]?.trim();
+  const reason = m ? `${m[1]!.trim()}${extra ? ` (${extra})` : ''}` : message.trim();
+  if (code && NOT_TLS.has(code)) return `the port does not speak TLS: what the server sent is not a TLS record (OpenSSL: ${reason})`;
+  return m ? `TLS handshake failed: ${reason}` : reason;
 }
 
 /**
@@ -155,6 +176,11 @@ export function parseTarget(arg: string): { host: string; port: number } {
   return { host, port: p };
 }
 
+/** `host:port`, an IPv6 address in brackets (`[::1]:443`), as `probe` reads a target. */
+export function hostPort(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /**
  * The peer's chain as Node builds it from `getPeerCertificate(true)` (leaf first): the certificates the
  * server sent, in issuing order, then any issuer found in the trust store (`ca`, or Node's CA store).
@@ -180,12 +206,13 @@ type HandshakeOptions = Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs
 
 /**
  * One TLS handshake (asking for a staple unless `requestOCSP` is false), closed as soon as it completes.
- * @throws ProbeError when it does not complete within `timeoutMs` or fails
+ * @throws ProbeError when it does not complete within `timeoutMs` or fails (message by {@link tlsErrorText})
  */
 function handshake(o: HandshakeOptions): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     let staple: Buffer | null = null;
     let done = false;
+    let address: string | null = null;
     // requestOCSP is a TLSSocket option that tls.connect passes on (not in @types/node's ConnectionOptions).
     const options: tls.ConnectionOptions & { requestOCSP: boolean } = {
       host: o.host,
@@ -196,6 +223,7 @@ function handshake(o: HandshakeOptions): Promise<Handshake> {
       ...(o.ca ? { ca: o.ca } : {}),
     };
     const sock = tls.connect(options);
+    sock.once('connect', () => (address = sock.remoteAddress ?? null));
     const finish = (err: Error | null, h?: Handshake) => {
       if (done) return;
       done = true;
@@ -205,7 +233,7 @@ function handshake(o: HandshakeOptions): Promise<Handshake> {
       else resolve(h!);
     };
     const timer = setTimeout(
-      () => finish(new ProbeError(`no TLS handshake with ${o.host}:${o.port} within ${o.timeoutMs} ms`, 'ETIMEDOUT')),
+      () => finish(new ProbeError(`no TLS handshake with ${hostPort(o.host, o.port)} within ${o.timeoutMs} ms`, 'ETIMEDOUT', address)),
       o.timeoutMs,
     );
     sock.on('OCSPResponse', (r: Buffer | null) => {
@@ -227,7 +255,7 @@ function handshake(o: HandshakeOptions): Promise<Handshake> {
         finish(e instanceof Error ? e : new Error(String(e)));
       }
     });
-    sock.once('error', (e: NodeJS.ErrnoException) => finish(new ProbeError(e.message, e.code)));
+    sock.once('error', (e: NodeJS.ErrnoException) => finish(new ProbeError(tlsErrorText(e.message, e.code), e.code, address)));
   });
 }
 
@@ -269,8 +297,8 @@ async function stapleHandshakes(hs: HandshakeOptions, retryDelayMs: number): Pro
   try {
     first = await handshake(hs);
   } catch (e) {
-    if (!(e instanceof ProbeError) || !/^ERR_SSL_/.test(e.code ?? '')) throw e;
-    aborted = e.message.replace(/\s+$/, '');
+    if (!(e instanceof ProbeError) || !/^ERR_SSL_/.test(e.code ?? '') || NOT_TLS.has(e.code ?? '')) throw e;
+    aborted = e.message;
     first = await handshake({ ...hs, requestOCSP: false });
   }
   const shakes: Handshake[] = [first];
@@ -335,7 +363,7 @@ export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   else if (shakes.length === 2) notes.push({ id: shakes[1]!.staple ? 'stapled-on-second' : 'no-staple-twice' });
   const last = shakes[shakes.length - 1]!;
   const leaf = last.chain[0];
-  if (!leaf) throw new ProbeError(`${opts.host}:${opts.port} sent no certificate`, 'ENOCERT');
+  if (!leaf) throw new ProbeError(`${hostPort(opts.host, opts.port)} sent no certificate`, 'ENOCERT', last.address);
   const staple = last.staple ? checkStaple(last.staple, leaf, last.chain.slice(1), now()) : null;
   const certificate = summarize(leaf);
   if (certificate.ocspUrls.length === 0) notes.push({ id: 'no-ocsp-url' });
