@@ -13,9 +13,10 @@ import fc from 'fast-check';
 import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkStaple } from '../src/probe/ocsp.js';
-import { parseTarget, probe, ProbeError } from '../src/probe/probe.js';
+import { hostPort, parseTarget, probe, ProbeError, type ProbeOptions } from '../src/probe/probe.js';
 import { PROBE_SCHEMA } from '../src/format/probe-schema.js';
-import { noteText, probeDocument, signatureText } from '../src/format/probe.js';
+import { formatProbe, noteText, probeDocument, signatureText } from '../src/format/probe.js';
+import { formatCheck } from '../src/format/check.js';
 import { X509Certificate } from 'node:crypto';
 import { createPki, type Pki } from './servers/pki.js';
 import { runOk } from './servers/proc.js';
@@ -69,18 +70,28 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => tmp.cleanup());
 
+/** What a test server serves: its certificate file (PEM, leaf first, with whatever chain it sends), key, and address. */
+interface Served {
+  cert: string;
+  key: string;
+  host?: string;
+}
+
 /**
- * A TLS server for the good leaf's full chain that staples `staples[i]` on the i-th handshake (the last
- * one from then on; null: no staple). @returns its port and a close function.
+ * A TLS server for the good leaf's full chain (or `served`) that staples `staples[i]` on the i-th
+ * handshake asking for one (the last one from then on; null: no staple). @returns its port and a close function.
  */
-async function stapler(staples: (Buffer | null)[], leaf = 'good'): Promise<{ port: number; close: () => Promise<void> }> {
-  const l = pki.leaves[leaf]!;
-  const srv = tls.createServer({ key: fs.readFileSync(l.key), cert: fs.readFileSync(l.fullchain) }, (s) => s.end());
+async function stapler(
+  staples: (Buffer | null)[],
+  leaf = 'good',
+  served: Served = { cert: pki.leaves[leaf]!.fullchain, key: pki.leaves[leaf]!.key },
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const srv = tls.createServer({ key: fs.readFileSync(served.key), cert: fs.readFileSync(served.cert) }, (s) => s.end());
   let n = 0;
   srv.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, cb: (err: Error | null, resp: Buffer | null) => void) => {
     cb(null, staples[Math.min(n++, staples.length - 1)] ?? null);
   });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  await new Promise<void>((r) => srv.listen(0, served.host ?? '127.0.0.1', () => r()));
   return { port: (srv.address() as AddressInfo).port, close: () => new Promise((r) => srv.close(() => r())) };
 }
 
@@ -102,6 +113,16 @@ test('a good response from the delegated OCSP signer: good, verified, current', 
   expect(r.handshakes).toBe(1);
   expect(r.tls.authorized).toBe(true);
   expect(r.certificate).toMatchObject({ subject: 'CN=www.stapling.test', serial: pki.leaves.good!.serial });
+  // The server sends leaf + intermediate; Node adds the root from --ca-file.
+  expect(r.chain.map((c) => [c.subject, c.sent])).toEqual([
+    ['CN=Stapling Test Intermediate CA,O=stapling-doctor tests', true],
+    ['CN=Stapling Test Root CA,O=stapling-doctor tests', false],
+  ]);
+  expect(r.tls.trustStore).toBe('ca-file');
+  expect(r.name).toEqual({ name: 'www.stapling.test', coveredBy: 'subjectAltName' });
+  expect(r.validity.state).toBe('valid');
+  expect(r.notes).toEqual([]);
+  expect((probeDocument(r) as { message: string }).message).toMatch(/verifies against the served chain\.$/);
   expect(r.staple).toMatchObject({
     responseStatus: 'successful',
     certStatus: 'good',
@@ -331,3 +352,215 @@ describe('probe --timeout bounds (issue 16)', () => {
     }
   });
 });
+
+/**
+ * A leaf for www.stapling.test from the test intermediate with the good leaf's serial, so that the good
+ * staple (whose CertID is issuer + serial) is about it too: made with `section` of the PKI's extensions
+ * file, at a shifted clock (`faketime -f -400d`) when `clock` is given, 30 days valid from then.
+ * @returns what a server sends (leaf + intermediate) and its key
+ */
+async function issueLeaf(name: string, opts: { clock?: string; section?: string } = {}): Promise<Served> {
+  const f = (x: string) => path.join(tmp.dir, x);
+  await runOk('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f(`${name}.key`)]);
+  await runOk('openssl', ['req', '-new', '-key', f(`${name}.key`), '-subj', '/CN=www.stapling.test', '-out', f(`${name}.csr`)]);
+  const x509 = ['x509', '-req', '-in', f(`${name}.csr`), '-CA', pki.inter.cert, '-CAkey', pki.inter.key];
+  x509.push('-set_serial', `0x${pki.leaves.good!.serial}`, '-days', '30', '-out', f(`${name}.pem`));
+  x509.push('-extfile', path.join(pki.dir, 'extensions.cnf'), '-extensions', opts.section ?? 'v3_leaf_good');
+  if (opts.clock) await runOk('faketime', ['-f', opts.clock, 'openssl', ...x509]);
+  else await runOk('openssl', x509);
+  fs.writeFileSync(f(`${name}-full.pem`), fs.readFileSync(f(`${name}.pem`), 'utf8') + fs.readFileSync(pki.inter.cert, 'utf8'));
+  return { cert: f(`${name}-full.pem`), key: f(`${name}.key`) };
+}
+
+/** probe() against a server of `served` stapling the good response; SNI www.stapling.test, --ca-file the root unless `extra` says otherwise. */
+async function probeServed(served: Served, extra: Partial<ProbeOptions> = {}) {
+  const s = await stapler([der.good!], 'good', served);
+  try {
+    const o: ProbeOptions = { host: served.host ?? '127.0.0.1', port: s.port, servername: 'www.stapling.test', retryDelayMs: 50 };
+    return await probe({ ...o, caFile: pki.root.cert, ...extra });
+  } finally {
+    await s.close();
+  }
+}
+
+/** probe's CLI against a server of `served` stapling the good response. */
+async function cliServed(served: Served, args: string[]) {
+  const s = await stapler([der.good!], 'good', served);
+  try {
+    return await runCliAsync(['probe', hostPort(served.host ?? '127.0.0.1', s.port), ...args]);
+  } finally {
+    await s.close();
+  }
+}
+
+const good = (): Served => ({ cert: pki.leaves.good!.fullchain, key: pki.leaves.good!.key });
+
+describe('the served certificate, beside the staple (the verdict stays about the staple)', () => {
+  test('an SNI name the certificate does not cover (a default vhost answering): name.coveredBy null, a note, exit 0', async () => {
+    const r = await probeServed(good(), { servername: 'other.example' });
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.verdict).toBe('good');
+    expect(r.name).toEqual({ name: 'other.example', coveredBy: null });
+    expect(r.notes).toEqual([{ id: 'name-not-covered', name: 'other.example', sans: ['DNS:www.stapling.test'] }]);
+    expect(noteText(r.notes[0]!)).toMatch(
+      /^The certificate does not cover the name sent \(SNI other\.example\): its subjectAltName is DNS:www\.stapling\.test\./,
+    );
+    const wild = await probeServed(good(), { servername: 'WWW.Stapling.Test' });
+    expect(wild.name).toEqual({ name: 'WWW.Stapling.Test', coveredBy: 'subjectAltName' }); // names compare without case
+    const cli = await cliServed(good(), ['--servername', 'other.example']);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/certificate: +CN=www\.stapling\.test, .*, valid until .*; does not cover other\.example\n/);
+    expect(cli.stdout).toMatch(/note: The certificate does not cover the name sent \(SNI other\.example\)/);
+  });
+
+  test('a certificate without subjectAltName covers the name only by its CN: said so (browsers ignore the CN)', async () => {
+    const r = await probeServed(await issueLeaf('cn-only', { section: 'v3_noeku' }));
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.name).toEqual({ name: 'www.stapling.test', coveredBy: 'commonName' });
+    expect(r.notes.map((n) => n.id)).toEqual(['no-ocsp-url', 'name-by-common-name-only']);
+    expect(noteText(r.notes[1]!)).toMatch(/only by its subject CN/);
+  });
+
+  test('an expired certificate with a good staple: verdict good, validity expired with dates, a note, EXPIRED in the human output', async () => {
+    const expired = await issueLeaf('expired', { clock: '-400d' });
+    const r = await probeServed(expired);
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.verdict).toBe('good');
+    expect(r.tls.authorizationError).toBe('CERT_HAS_EXPIRED');
+    expect(r.validity.state).toBe('expired');
+    expect(Date.parse(r.validity.notAfter!)).toBeLessThan(Date.now() - 360 * 86_400_000);
+    expect(Date.parse(r.validity.notBefore!)).toBe(Date.parse(r.certificate.notBefore));
+    expect(r.notes).toEqual([{ id: 'certificate-expired', notAfter: r.validity.notAfter }]);
+    expect(noteText(r.notes[0]!)).toMatch(/^The certificate expired at \d{4}-\d\d-\d\dT.*Z: clients refuse it whatever the staple says/);
+    const cli = await cliServed(expired, ['--servername', 'www.stapling.test']);
+    expect(cli.code).toBe(0); // documented: the exit code is about the staple
+    expect(cli.stdout).toMatch(/certificate: .*, valid until .* GMT — EXPIRED\n/);
+    expect(cli.stdout).toMatch(/note: The certificate expired at /);
+  });
+
+  test('a certificate not valid yet: validity not-yet-valid, a note', async () => {
+    const r = await probeServed(await issueLeaf('notyet', { clock: '+400d' }));
+    expect(validate(probeDocument(r))).toBe(true);
+    expect(r.validity.state).toBe('not-yet-valid');
+    expect(Date.parse(r.validity.notBefore!)).toBeGreaterThan(Date.now() + 360 * 86_400_000);
+    expect(r.notes).toEqual([{ id: 'certificate-not-yet-valid', notBefore: r.validity.notBefore }]);
+    expect(formatProbe(r, { color: 0 })).toMatch(/valid from .* GMT — NOT VALID YET/);
+  });
+
+  test('a server that sends only its leaf, probed with --ca-file: the chain says what was not sent, the message does not claim the served chain', async () => {
+    const leafOnly: Served = { cert: pki.leaves.good!.cert, key: pki.leaves.good!.key };
+    const r = await probeServed(leafOnly, { caFile: pki.issuerChain });
+    const doc = probeDocument(r) as { message: string; notes: string[] };
+    expect(validate(doc)).toBe(true);
+    expect(r.verdict).toBe('good');
+    expect(r.chain.map((c) => c.sent)).toEqual([false, false]);
+    expect(r.notes).toEqual([
+      { id: 'issuer-not-sent', issuer: 'CN=Stapling Test Intermediate CA,O=stapling-doctor tests', completedFrom: 'ca-file' },
+    ]);
+    expect(doc.message).not.toMatch(/served chain/);
+    expect(doc.message).toMatch(/verifies against the certificate's issuer from --ca-file \(the server did not send it\)/);
+    expect(doc.notes[0]).toMatch(/does not send its certificate's issuer .*clients that do not have that intermediate already cached/);
+    expect(formatProbe(r, { color: 0 })).toMatch(
+      /chain: +CN=Stapling Test Intermediate CA,O=stapling-doctor tests \(not sent: from --ca-file\) → CN=Stapling Test Root CA,O=stapling-doctor tests \(not sent: from --ca-file\)\n/,
+    );
+    // Without --ca-file nothing completes the chain: the same note, and the staple cannot be checked.
+    const bare = await probeServed(leafOnly, { caFile: undefined });
+    expect(bare.verdict).toBe('unverifiable');
+    expect(bare.chain).toEqual([]);
+    expect(bare.notes).toEqual([
+      { id: 'issuer-not-sent', issuer: 'CN=Stapling Test Intermediate CA,O=stapling-doctor tests', completedFrom: null },
+    ]);
+  });
+});
+
+describe('endpoints and errors as a user reads them', () => {
+  test('an IPv6 endpoint is printed [::1]:PORT, in probe and in check --probe', async () => {
+    const r = await probeServed({ ...good(), host: '::1' });
+    expect(r.target.address).toBe('::1');
+    expect(formatProbe(r, { color: 0 }).split('\n')[0]).toBe(`probe [::1]:${r.target.port} (SNI www.stapling.test)`);
+    const check = formatCheck(
+      {
+        configs: [],
+        blocks: [],
+        findings: [],
+        notChecked: [],
+        problems: [],
+        probes: [
+          {
+            server: 'nginx',
+            block: 'x.conf:1',
+            endpoint: { host: '::1', port: r.target.port, serverName: 'www.stapling.test' },
+            address: '::1',
+            result: r,
+          },
+        ],
+      },
+      { color: 0 },
+    );
+    expect(check).toContain(`GOOD  [::1]:${r.target.port} (SNI www.stapling.test)`);
+  });
+
+  test('a port that does not speak TLS: one clear sentence, and the connected address in the JSON', async () => {
+    const http = net.createServer((c) => c.once('data', () => c.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const port = (http.address() as AddressInfo).port;
+    try {
+      const human = await runCliAsync(['probe', `127.0.0.1:${port}`, '--timeout', '5000']);
+      expect(human.code).toBe(2);
+      expect(human.stderr).toMatch(
+        /^stapling-doctor: probe 127\.0\.0\.1:\d+: the port does not speak TLS: what the server sent is not a TLS record \(OpenSSL: [a-z ]+\)\n$/,
+      );
+      const json = await runCliAsync(['probe', `127.0.0.1:${port}`, '--timeout', '5000', '--format', 'json']);
+      const doc = JSON.parse(json.stdout);
+      expect(validate(doc)).toBe(true);
+      expect(doc.target.address).toBe('127.0.0.1');
+      expect(doc.errorCode).toMatch(/^ERR_SSL_/);
+    } finally {
+      http.close();
+    }
+  });
+
+  test('a handshake aborted by an alert when it asks for a staple (Apache, AH01955): listed as aborted, not as "no staple"', async () => {
+    const s = await stapler([der.good!]);
+    const front = await abortingFront(s.port);
+    try {
+      const r = await probe({ host: '127.0.0.1', port: front.port, servername: 'www.stapling.test', retryDelayMs: 50 });
+      expect(validate(probeDocument(r))).toBe(true);
+      expect(r.verdict).toBe('handshake-aborted');
+      expect(r.notes[0]).toEqual({
+        id: 'handshake-aborted',
+        error: 'TLS handshake failed: tlsv1 alert internal error (SSL alert number 80)',
+      });
+      const out = formatProbe(r, { color: 0 });
+      expect(out).toMatch(/handshakes: +#1 aborted by the server, #2 no staple\n/);
+      expect(out).not.toMatch(/\\n/);
+    } finally {
+      await front.close();
+      await s.close();
+    }
+  });
+});
+
+/**
+ * A TCP front of 127.0.0.1:`port` that answers a ClientHello asking for OCSP status (the status_request
+ * extension as OpenSSL sends it: type 5, length 5, ocsp, no responder ids, no extensions) with a fatal
+ * internal_error alert, as Apache does when its stapling callback fails (AH01955), and passes every
+ * other connection through. @returns its port and a close function
+ */
+async function abortingFront(port: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const statusRequest = Buffer.from([0x00, 0x05, 0x00, 0x05, 0x01, 0x00, 0x00, 0x00, 0x00]);
+  const alert = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50]);
+  const srv = net.createServer((c) => {
+    c.on('error', () => c.destroy());
+    c.once('data', (hello: Buffer) => {
+      if (hello.includes(statusRequest)) return void c.end(alert);
+      const up = net.connect(port, '127.0.0.1', () => {
+        up.write(hello);
+        c.pipe(up).pipe(c);
+      });
+      up.on('error', () => c.destroy());
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  return { port: (srv.address() as AddressInfo).port, close: () => new Promise((r) => srv.close(() => r())) };
+}

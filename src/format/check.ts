@@ -8,10 +8,10 @@ import { Chalk } from 'chalk';
 import { CAUSES } from '../findings/causes/index.js';
 import type { CheckedBlock, CheckNotChecked } from '../inspect/check.js';
 import type { ConfigProblem } from '../inspect/config.js';
-import type { ProbeResult } from '../probe/probe.js';
+import { hostPort, type ProbeResult } from '../probe/probe.js';
 import { OUTPUT_VERSION, type ConfirmEndpoint, type Finding, type Severity } from '../types.js';
 import { formatFinding, type HumanOptions } from './human.js';
-import { noteText, probeDocument, verdictText } from './probe.js';
+import { handshakeList, noteText, probeDocument, resultText } from './probe.js';
 import { terminalSafe } from './sanitize.js';
 
 /** One handshake target of `check --probe` and what the probe found there (or why no handshake completed). */
@@ -22,7 +22,8 @@ export interface CheckProbe {
   endpoint: ConfirmEndpoint;
   /** The address connected to (the configured one, loopback, or a `--address`). */
   address: string;
-  result: ProbeResult | { error: string; errorCode: string | null };
+  /** The probe, or its error (`connectedTo`: the address the TCP connection reached, when it did). */
+  result: ProbeResult | { error: string; errorCode: string | null; connectedTo: string | null };
 }
 
 /** What `check` reports, before it is laid out. */
@@ -47,8 +48,9 @@ export function checkDocument(o: CheckOutcome): object {
         ? probeDocument(p.result)
         : {
             version: OUTPUT_VERSION,
-            target: { host: p.address, port: p.endpoint.port, servername: p.endpoint.serverName, address: null },
-            ...p.result,
+            target: { host: p.address, port: p.endpoint.port, servername: p.endpoint.serverName, address: p.result.connectedTo },
+            error: p.result.error,
+            errorCode: p.result.errorCode,
           },
   }));
   return { version: OUTPUT_VERSION, kind: 'check', ...o, ...(probes ? { probes } : {}) };
@@ -59,16 +61,15 @@ function plural(n: number, word: string): string {
 }
 
 function probeLine(c: InstanceType<typeof Chalk>, p: CheckProbe): string {
-  const target = `${p.address}:${p.endpoint.port}${p.endpoint.serverName ? ` (SNI ${p.endpoint.serverName})` : ''}`;
+  const target = `${hostPort(p.address, p.endpoint.port)}${p.endpoint.serverName ? ` (SNI ${p.endpoint.serverName})` : ''}`;
   const where = `${p.server} ${p.block}`;
   if (!('verdict' in p.result))
     return `  ${c.bold.red('NO HANDSHAKE')}  ${terminalSafe(target)}  ${c.dim(terminalSafe(where))}\n   ${terminalSafe(p.result.error)}`;
   const r = p.result;
   const head = r.verdict === 'good' ? c.bold.green('GOOD') : c.bold.yellow(r.verdict.toUpperCase());
-  const shakes = r.stapledPerHandshake.map((s, i) => `#${i + 1} ${s ? 'staple' : 'no staple'}`).join(', ');
   const lines = [
     `  ${head}  ${terminalSafe(target)}  ${c.dim(terminalSafe(where))}`,
-    `   ${terminalSafe(verdictText(r.verdict, r.staple))} (${shakes})`,
+    `   ${terminalSafe(resultText(r))} (${handshakeList(r)})`,
   ];
   for (const n of r.notes) lines.push(`   ${c.dim('note:')} ${terminalSafe(noteText(n))}`);
   return lines.join('\n');

@@ -87,6 +87,8 @@ const result = {
     'tls',
     'certificate',
     'chain',
+    'name',
+    'validity',
     'staple',
     'verdict',
     'message',
@@ -100,8 +102,14 @@ const result = {
     tls: {
       type: 'object',
       additionalProperties: false,
-      required: ['protocol', 'cipher', 'authorized', 'authorizationError'],
-      properties: { protocol: strOrNull, cipher: strOrNull, authorized: { type: 'boolean' }, authorizationError: strOrNull },
+      required: ['protocol', 'cipher', 'authorized', 'authorizationError', 'trustStore'],
+      properties: {
+        protocol: strOrNull,
+        cipher: strOrNull,
+        authorized: { type: 'boolean' },
+        authorizationError: strOrNull,
+        trustStore: { enum: ['ca-file', 'ca-store'] },
+      },
     },
     certificate: {
       type: 'object',
@@ -123,8 +131,30 @@ const result = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['subject', 'issuer', 'serial'],
-        properties: { subject: str, issuer: str, serial: str },
+        required: ['subject', 'issuer', 'serial', 'sent'],
+        properties: { subject: str, issuer: str, serial: str, sent: { type: ['boolean', 'null'] } },
+      },
+    },
+    name: {
+      oneOf: [
+        { type: 'null' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'coveredBy'],
+          properties: { name: str, coveredBy: { enum: ['subjectAltName', 'commonName', null] } },
+        },
+      ],
+    },
+    validity: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['state', 'notBefore', 'notAfter', 'checkedAt'],
+      properties: {
+        state: { enum: ['valid', 'expired', 'not-yet-valid', 'unknown'] },
+        notBefore: strOrNull,
+        notAfter: strOrNull,
+        checkedAt: str,
       },
     },
     staple: { oneOf: [{ type: 'null' }, staple] },

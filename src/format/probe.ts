@@ -7,7 +7,7 @@
  */
 import { Chalk } from 'chalk';
 import type { SignatureCheck, SignatureDetailId, StapleReport } from '../probe/ocsp.js';
-import type { ProbeNote, ProbeResult, ProbeVerdict } from '../probe/probe.js';
+import { hostPort, type ProbeNote, type ProbeResult, type ProbeVerdict } from '../probe/probe.js';
 import type { HumanOptions } from './human.js';
 import { terminalSafe } from './sanitize.js';
 
@@ -35,16 +35,50 @@ export function noteText(n: ProbeNote): string {
       return `The handshake that asked for OCSP status failed (${n.error}); a second one without asking succeeded, so the server's stapling breaks the handshake for every client that asks for a staple (Apache does this when its stapling callback fails, e.g. AH01955 after an unusable responder URL).`;
     case 'no-ocsp-url':
       return 'The certificate carries no OCSP URL: a server can staple for it only with a responder URL set in its configuration.';
+    default:
+      return certificateNoteText(n);
   }
 }
 
-/** The probe's verdict as one sentence. */
-export function verdictText(verdict: ProbeVerdict, staple: StapleReport | null): string {
+const FROM = { 'ca-file': '--ca-file', 'ca-store': "Node's CA store" } as const;
+
+/** The sentence of a note about the served certificate (its name, validity, issuer). */
+function certificateNoteText(
+  n: Exclude<ProbeNote, { id: 'stapled-on-second' | 'no-staple-twice' | 'handshake-aborted' | 'no-ocsp-url' }>,
+): string {
+  const whatever = 'whatever the staple says (the verdict is about the staple only)';
+  switch (n.id) {
+    case 'name-not-covered':
+      return `The certificate does not cover the name sent (SNI ${n.name}): its subjectAltName is ${n.sans.join(', ') || '(none)'}. The server answered with the certificate of another site (usually its default one, when no block serves this name); clients asking for ${n.name} refuse it ${whatever}.`;
+    case 'name-by-common-name-only':
+      return `The certificate covers ${n.name} only by its subject CN and has no DNS subjectAltName: browsers and most current clients ignore the CN and refuse it.`;
+    case 'certificate-expired':
+      return `The certificate expired at ${n.notAfter}: clients refuse it ${whatever}. Renew it (check finds this as certificate-expired).`;
+    case 'certificate-not-yet-valid':
+      return `The certificate is not valid before ${n.notBefore}: clients refuse it until then ${whatever}, unless this machine's clock is wrong.`;
+    case 'issuer-not-sent':
+      return `The server does not send its certificate's issuer ${n.issuer}${n.completedFrom ? ` (the chain above was completed from ${FROM[n.completedFrom]}, not sent)` : ''}: clients that do not have that intermediate already cached cannot build the chain and fail. Send the intermediate after the certificate (nginx: in the ssl_certificate file; Apache: in SSLCertificateFile).`;
+  }
+}
+
+/** Where the issuer that checked the staple came from when the server did not send it; null when it did. */
+function issuerFrom(r: Pick<ProbeResult, 'notes'>): string | null {
+  const n = r.notes.find((x) => x.id === 'issuer-not-sent');
+  return n?.id === 'issuer-not-sent' && n.completedFrom ? FROM[n.completedFrom] : null;
+}
+
+/**
+ * The probe's verdict as one sentence.
+ * @param from where the certificate's issuer came from when the server did not send it (`--ca-file` …);
+ *   null: the server sent it, the check was against the served chain
+ */
+export function verdictText(verdict: ProbeVerdict, staple: StapleReport | null, from: string | null = null): string {
+  const chain = from ? `the certificate's issuer from ${from} (the server did not send it)` : 'the served chain';
   switch (verdict) {
     case 'handshake-aborted':
       return 'The server aborts the TLS handshake of clients that ask for a stapled OCSP response (browsers do ask): fix stapling or turn it off.';
     case 'good':
-      return 'The server staples a current OCSP response that says "good" and whose signature verifies against the served chain.';
+      return `The server staples a current OCSP response that says "good" and whose signature verifies against ${chain}.`;
     case 'no-staple':
       return 'The server sent no OCSP response (no staple).';
     case 'bad-status':
@@ -58,9 +92,9 @@ export function verdictText(verdict: ProbeVerdict, staple: StapleReport | null):
     case 'not-current':
       return `The stapled OCSP response is not current (this update ${staple?.thisUpdate ?? '?'}, next update ${staple?.nextUpdate ?? '?'}).`;
     case 'not-verified':
-      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}" but its signature does not verify against the served chain: clients that check will reject it.`;
+      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}" but its signature does not verify against ${chain}: clients that check will reject it.`;
     case 'unverifiable':
-      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}", but its signature could not be checked against the served chain.`;
+      return `The stapled OCSP response says "${staple?.certStatus ?? '?'}", but its signature could not be checked against ${chain}.`;
   }
 }
 
@@ -95,22 +129,54 @@ export function signatureText(sig: SignatureCheck): string {
 export function probeDocument(r: ProbeResult): object {
   const { notes, staple, ...rest } = r;
   const worded = staple ? { ...staple, signature: { ...staple.signature, detail: signatureText(staple.signature) } } : null;
-  return { ...rest, staple: worded, message: verdictText(r.verdict, staple), notes: notes.map(noteText) };
+  return { ...rest, staple: worded, message: verdictText(r.verdict, staple, issuerFrom(r)), notes: notes.map(noteText) };
+}
+
+/** The handshakes in order (`#1 aborted, #2 no staple`): a handshake aborted by the server is not one without a staple. */
+export function handshakeList(r: Pick<ProbeResult, 'stapledPerHandshake' | 'notes'>): string {
+  const aborted = r.notes.some((n) => n.id === 'handshake-aborted');
+  return r.stapledPerHandshake
+    .map((s, i) => `#${i + 1} ${aborted && i === 0 ? 'aborted by the server' : s ? 'staple' : 'no staple'}`)
+    .join(', ');
+}
+
+/** The verdict sentence of a result (see {@link verdictText}). */
+export function resultText(r: Pick<ProbeResult, 'verdict' | 'staple' | 'notes'>): string {
+  return verdictText(r.verdict, r.staple, issuerFrom(r));
+}
+
+/** The certificate line: subject, serial, issuer, validity, and what is wrong with its dates or name. */
+function certificateLine(r: ProbeResult): string {
+  const cert = r.certificate;
+  const v = r.validity;
+  const dates =
+    v.state === 'expired'
+      ? `valid until ${cert.notAfter} — EXPIRED`
+      : v.state === 'not-yet-valid'
+        ? `valid from ${cert.notBefore} — NOT VALID YET`
+        : `valid until ${cert.notAfter}`;
+  const name = r.name && r.name.coveredBy === null ? `; does not cover ${r.name.name}` : '';
+  return `${cert.subject}, serial ${cert.serial}, issuer ${cert.issuer}, ${dates}${name}`;
+}
+
+/** The chain line: each certificate above the server's, marked when the server did not send it. */
+function chainLine(r: ProbeResult): string {
+  const marks = r.chain.map((x) => (x.sent === false ? `${x.subject} (not sent: from ${FROM[r.tls.trustStore]})` : x.subject));
+  return marks.join(' → ') || '(only the certificate)';
 }
 
 /** The probe result as lines of text (ends with a newline). */
 export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
   const c = new Chalk({ level: opts.color });
   const rows: [string, string][] = [];
-  const cert = r.certificate;
-  rows.push(['certificate', `${cert.subject}, serial ${cert.serial}, issuer ${cert.issuer}, valid until ${cert.notAfter}`]);
-  rows.push(['OCSP URL', cert.ocspUrls.join(', ') || '(none)']);
-  rows.push(['chain', r.chain.map((x) => x.subject).join(' → ') || '(only the certificate)']);
+  rows.push(['certificate', certificateLine(r)]);
+  rows.push(['OCSP URL', r.certificate.ocspUrls.join(', ') || '(none)']);
+  rows.push(['chain', chainLine(r)]);
   rows.push([
     'TLS',
     `${r.tls.protocol ?? '?'}, ${r.tls.cipher ?? '?'}; ${r.tls.authorized ? 'chain trusted' : `chain not trusted here (${r.tls.authorizationError ?? '?'})`}`,
   ]);
-  rows.push(['handshakes', r.stapledPerHandshake.map((s, i) => `#${i + 1} ${s ? 'staple' : 'no staple'}`).join(', ')]);
+  rows.push(['handshakes', handshakeList(r)]);
   const s = r.staple;
   if (!s) {
     rows.push(['staple', 'none']);
@@ -135,12 +201,12 @@ export function formatProbe(r: ProbeResult, opts: HumanOptions): string {
     }
   }
   const pad = Math.max(...rows.map(([k]) => k.length));
-  const target = `${r.target.host}:${r.target.port}${r.target.servername ? ` (SNI ${r.target.servername})` : ''}`;
+  const target = `${hostPort(r.target.host, r.target.port)}${r.target.servername ? ` (SNI ${r.target.servername})` : ''}`;
   const head = r.verdict === 'good' ? c.bold.green('GOOD') : c.bold.yellow(r.verdict.toUpperCase());
   const out = [
     `${c.bold('probe')} ${terminalSafe(target)}${r.target.address && r.target.address !== r.target.host ? ` → ${terminalSafe(r.target.address)}` : ''}`,
     ...rows.map(([k, v]) => `  ${c.dim(`${k}:`.padEnd(pad + 1))} ${terminalSafe(v)}`),
-    `${head}  ${terminalSafe(verdictText(r.verdict, r.staple))}`,
+    `${head}  ${terminalSafe(resultText(r))}`,
     ...r.notes.map((n) => `  ${c.dim('note:')} ${terminalSafe(noteText(n))}`),
   ];
   return `${out.join('\n')}\n`;

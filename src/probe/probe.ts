@@ -10,13 +10,25 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { dnLine, sameCert, summarize } from '../x509/x509.js';
+import { sameCert, summarize } from '../x509/x509.js';
 import { OUTPUT_VERSION, type CertificateSummary } from '../types.js';
 import { checkStaple, type StapleReport } from './ocsp.js';
 import { MAX_CA_FILE_BYTES, MAX_TIMEOUT_MS } from './limits.js';
 import { FileTooLargeError, readSmallFileSync, SpecialFileError } from '../input/files.js';
+import {
+  chainEntries,
+  checkName,
+  issuerNotSent,
+  validityNow,
+  type ChainEntry,
+  type CertificateValidity,
+  type NameCheck,
+} from './served-cert.js';
 
-/** The verdict of a probe; exit code 0 only for `good`. */
+/**
+ * The verdict of a probe, about the staple only (the certificate's name, validity and chain are
+ * reported beside it, as notes); exit code 0 only for `good`.
+ */
 export type ProbeVerdict =
   | 'good'
   | 'handshake-aborted'
@@ -64,10 +76,24 @@ export interface ProbeResult {
   handshakes: number;
   /** Whether each handshake brought a staple, in order. */
   stapledPerHandshake: boolean[];
-  tls: { protocol: string | null; cipher: string | null; authorized: boolean; authorizationError: string | null };
-  /** The server certificate; `chain`: the certificates above it as Node builds the chain (those the server sent, plus a root from the CA store when one matches). */
+  /** `authorized` is against `trustStore`: `--ca-file` (`ca-file`) or Node's CA store (`ca-store`). */
+  tls: {
+    protocol: string | null;
+    cipher: string | null;
+    authorized: boolean;
+    authorizationError: string | null;
+    trustStore: 'ca-file' | 'ca-store';
+  };
+  /**
+   * The server certificate; `chain`: the certificates above it as Node builds the chain (those the server
+   * sent, then any Node found in `--ca-file` or its CA store), each marked `sent` or not.
+   */
   certificate: CertificateSummary;
-  chain: { subject: string; issuer: string; serial: string }[];
+  chain: ChainEntry[];
+  /** Whether the certificate covers the SNI name sent; null when no name was sent. */
+  name: NameCheck | null;
+  /** The certificate's validity at the time of the probe. */
+  validity: CertificateValidity;
   /** The staple of the last handshake, or null when none was sent. */
   staple: StapleReport | null;
   verdict: ProbeVerdict;
@@ -78,19 +104,51 @@ export interface ProbeResult {
 /**
  * A note on a probe: the handshake asking for a staple was aborted (with the TLS error) while one
  * without asking succeeded; the staple came only on the second handshake; neither handshake brought
- * one; the certificate carries no OCSP URL.
+ * one; the certificate carries no OCSP URL. About the certificate (never changing the verdict): it does
+ * not cover the SNI name (`sans`: its subjectAltName entries, as Node prints them) or only by its CN;
+ * it has expired or is not valid yet (ISO times); the server does not send its issuer (DN), which Node
+ * took from `--ca-file` or its CA store (`completedFrom`) or found nowhere (null).
  */
 export type ProbeNote =
-  { id: 'handshake-aborted'; error: string } | { id: 'stapled-on-second' } | { id: 'no-staple-twice' } | { id: 'no-ocsp-url' };
+  | { id: 'handshake-aborted'; error: string }
+  | { id: 'stapled-on-second' }
+  | { id: 'no-staple-twice' }
+  | { id: 'no-ocsp-url' }
+  | { id: 'name-not-covered'; name: string; sans: string[] }
+  | { id: 'name-by-common-name-only'; name: string }
+  | { id: 'certificate-expired'; notAfter: string }
+  | { id: 'certificate-not-yet-valid'; notBefore: string }
+  | { id: 'issuer-not-sent'; issuer: string; completedFrom: 'ca-file' | 'ca-store' | null };
 
 /** A probe that could not complete a handshake (exit code 2). */
 export class ProbeError extends Error {
+  /**
+   * @param code Node's error code (`ECONNREFUSED`, `ERR_SSL_WRONG_VERSION_NUMBER`, `ETIMEDOUT` …)
+   * @param address the address connected to, when the TCP connection was made
+   */
   constructor(
     message: string,
     readonly code: string | undefined,
+    readonly address: string | null = null,
   ) {
     super(message);
   }
+}
+
+/** OpenSSL's errors for a peer whose bytes are not TLS records (an HTTP or other plain-text port). */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_UNKNOWN_PROTOCOL']);
+
+/**
+ * A TLS error as one sentence: OpenSSL's `…:error:0A00010B:SSL routines:func:reason:file:line:extra\n`
+ * becomes its reason (and extra, e.g. `SSL alert number 80`); a non-TLS peer is said so. Other errors
+ * (ECONNREFUSED …) keep Node's message.
+ */
+export function tlsErrorText(message: string, code: string | undefined): string {
+  const m = /:error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+):[^:]*:\d+:(.*)$/s.exec(message);
+  const extra = m?.[2]?.trim();
+  const reason = m ? `${m[1]!.trim()}${extra ? ` (${extra})` : ''}` : message.trim();
+  if (code && NOT_TLS.has(code)) return `the port does not speak TLS: what the server sent is not a TLS record (OpenSSL: ${reason})`;
+  return m ? `TLS handshake failed: ${reason}` : reason;
 }
 
 /**
@@ -118,7 +176,15 @@ export function parseTarget(arg: string): { host: string; port: number } {
   return { host, port: p };
 }
 
-/** The peer's chain as sent (leaf first), from `getPeerCertificate(true)`. */
+/** `host:port`, an IPv6 address in brackets (`[::1]:443`), as `probe` reads a target. */
+export function hostPort(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * The peer's chain as Node builds it from `getPeerCertificate(true)` (leaf first): the certificates the
+ * server sent, in issuing order, then any issuer found in the trust store (`ca`, or Node's CA store).
+ */
 function peerChain(sock: tls.TLSSocket): X509Certificate[] {
   const out: X509Certificate[] = [];
   let c: tls.DetailedPeerCertificate | undefined = sock.getPeerCertificate(true);
@@ -131,12 +197,22 @@ function peerChain(sock: tls.TLSSocket): X509Certificate[] {
   return out;
 }
 
-function handshake(
-  o: Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & { servername: string | null; ca?: Buffer; requestOCSP?: boolean },
-): Promise<Handshake> {
+/** What {@link handshake} connects with; `ca: []` is an empty trust store (the chain is then only what was sent). */
+type HandshakeOptions = Required<Pick<ProbeOptions, 'host' | 'port' | 'timeoutMs'>> & {
+  servername: string | null;
+  ca?: Buffer | Buffer[];
+  requestOCSP?: boolean;
+};
+
+/**
+ * One TLS handshake (asking for a staple unless `requestOCSP` is false), closed as soon as it completes.
+ * @throws ProbeError when it does not complete within `timeoutMs` or fails (message by {@link tlsErrorText})
+ */
+function handshake(o: HandshakeOptions): Promise<Handshake> {
   return new Promise((resolve, reject) => {
     let staple: Buffer | null = null;
     let done = false;
+    let address: string | null = null;
     // requestOCSP is a TLSSocket option that tls.connect passes on (not in @types/node's ConnectionOptions).
     const options: tls.ConnectionOptions & { requestOCSP: boolean } = {
       host: o.host,
@@ -147,6 +223,7 @@ function handshake(
       ...(o.ca ? { ca: o.ca } : {}),
     };
     const sock = tls.connect(options);
+    sock.once('connect', () => (address = sock.remoteAddress ?? null));
     const finish = (err: Error | null, h?: Handshake) => {
       if (done) return;
       done = true;
@@ -156,7 +233,7 @@ function handshake(
       else resolve(h!);
     };
     const timer = setTimeout(
-      () => finish(new ProbeError(`no TLS handshake with ${o.host}:${o.port} within ${o.timeoutMs} ms`, 'ETIMEDOUT')),
+      () => finish(new ProbeError(`no TLS handshake with ${hostPort(o.host, o.port)} within ${o.timeoutMs} ms`, 'ETIMEDOUT', address)),
       o.timeoutMs,
     );
     sock.on('OCSPResponse', (r: Buffer | null) => {
@@ -178,7 +255,7 @@ function handshake(
         finish(e instanceof Error ? e : new Error(String(e)));
       }
     });
-    sock.once('error', (e: NodeJS.ErrnoException) => finish(new ProbeError(e.message, e.code)));
+    sock.once('error', (e: NodeJS.ErrnoException) => finish(new ProbeError(tlsErrorText(e.message, e.code), e.code, address)));
   });
 }
 
@@ -197,65 +274,121 @@ export function verdictOf(staple: StapleReport | null): ProbeVerdict {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `--ca-file`'s bytes, bounded. @throws ProbeError (`ECAFILE`) when it cannot be read */
+function readCaFile(file: string): Buffer {
+  try {
+    return readSmallFileSync(file, MAX_CA_FILE_BYTES); // bounded, never waiting on a FIFO or device
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err instanceof SpecialFileError || err instanceof FileTooLargeError ? err.message : (err.code ?? err.message);
+    throw new ProbeError(`cannot read --ca-file ${file}: ${why}`, 'ECAFILE');
+  }
+}
+
+/**
+ * The staple handshakes: one asking for a staple, a second after `retryDelayMs` when it brought none.
+ * A handshake aborted by a TLS alert is retried once without asking (Apache aborts the handshake when
+ * its stapling callback fails hard, AH01955); if that works, stapling is the problem.
+ * @returns the completed handshakes and the abort's error text (null when none was aborted)
+ */
+async function stapleHandshakes(hs: HandshakeOptions, retryDelayMs: number): Promise<{ shakes: Handshake[]; aborted: string | null }> {
+  let first: Handshake;
+  let aborted: string | null = null;
+  try {
+    first = await handshake(hs);
+  } catch (e) {
+    if (!(e instanceof ProbeError) || !/^ERR_SSL_/.test(e.code ?? '') || NOT_TLS.has(e.code ?? '')) throw e;
+    aborted = e.message;
+    first = await handshake({ ...hs, requestOCSP: false });
+  }
+  const shakes: Handshake[] = [first];
+  if (!aborted && !first.staple) {
+    await sleep(retryDelayMs);
+    shakes.push(await handshake(hs));
+  }
+  return { shakes, aborted };
+}
+
+/**
+ * The certificates the server sent (leaf first, in issuing order): when Node's chain has certificates
+ * above the leaf, one more handshake (without asking for a staple) against an empty trust store, so that
+ * Node adds nothing to what was sent. @returns null when that handshake fails
+ */
+async function sentCertificates(hs: HandshakeOptions, built: X509Certificate[]): Promise<X509Certificate[] | null> {
+  if (built.length < 2) return built;
+  try {
+    return (await handshake({ ...hs, ca: [], requestOCSP: false })).chain;
+  } catch {
+    return null;
+  }
+}
+
+/** The notes about the served certificate: name not covered (or by CN only), outside its validity, issuer not sent. */
+function certificateNotes(
+  leaf: X509Certificate,
+  name: NameCheck | null,
+  validity: CertificateValidity,
+  missingIssuer: ReturnType<typeof issuerNotSent>,
+): ProbeNote[] {
+  const notes: ProbeNote[] = [];
+  if (name && name.coveredBy === null) {
+    const sans = (leaf.subjectAltName ?? '').split(/,\s*/).filter((x) => x !== '');
+    notes.push({ id: 'name-not-covered', name: name.name, sans });
+  }
+  if (name?.coveredBy === 'commonName') notes.push({ id: 'name-by-common-name-only', name: name.name });
+  if (validity.state === 'expired') notes.push({ id: 'certificate-expired', notAfter: validity.notAfter! });
+  if (validity.state === 'not-yet-valid') notes.push({ id: 'certificate-not-yet-valid', notBefore: validity.notBefore! });
+  if (missingIssuer) notes.push({ id: 'issuer-not-sent', ...missingIssuer });
+  return notes;
+}
+
 /**
  * Probe a server: one handshake asking for a staple, a second one after `retryDelayMs` when the
- * first brought none, then the staple of the last one checked against the served chain.
+ * first brought none, then the staple of the last one checked against the chain Node built; the served
+ * certificate's name, validity and sent chain are reported beside the verdict.
  * @throws ProbeError when no TLS handshake completes (refused, timeout, not TLS), `caFile` cannot be read,
  *   or the timeout is out of range (code `EINVAL`)
  */
 export async function probe(opts: ProbeOptions): Promise<ProbeResult> {
   const now = opts.now ?? (() => Date.now());
   const servername = opts.servername === undefined ? (net.isIP(opts.host) ? null : opts.host) : opts.servername;
-  let ca: Buffer | undefined;
-  if (opts.caFile) {
-    try {
-      ca = readSmallFileSync(opts.caFile, MAX_CA_FILE_BYTES); // bounded, never waiting on a FIFO or device
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err instanceof SpecialFileError || err instanceof FileTooLargeError ? err.message : (err.code ?? err.message);
-      throw new ProbeError(`cannot read --ca-file ${opts.caFile}: ${why}`, 'ECAFILE');
-    }
-  }
+  const ca = opts.caFile ? readCaFile(opts.caFile) : undefined;
   const timeoutMs = opts.timeoutMs ?? 10_000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
     throw new ProbeError(`the timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, got ${timeoutMs}`, 'EINVAL');
-  const hsOpts = { host: opts.host, port: opts.port, timeoutMs, servername, ...(ca ? { ca } : {}) };
+  const hs: HandshakeOptions = { host: opts.host, port: opts.port, timeoutMs, servername, ...(ca ? { ca } : {}) };
+  const { shakes, aborted } = await stapleHandshakes(hs, opts.retryDelayMs ?? 1_500);
   const notes: ProbeNote[] = [];
-  let first: Handshake;
-  let aborted: string | null = null;
-  try {
-    first = await handshake(hsOpts);
-  } catch (e) {
-    // A TLS alert to a client that asked for OCSP status: try once without asking (Apache aborts the
-    // handshake when its stapling callback fails hard, AH01955). If that works, stapling is the problem.
-    if (!(e instanceof ProbeError) || !/^ERR_SSL_/.test(e.code ?? '')) throw e;
-    aborted = e.message.replace(/\s+$/, '');
-    first = await handshake({ ...hsOpts, requestOCSP: false });
-    notes.push({ id: 'handshake-aborted', error: aborted });
-  }
-  const shakes: Handshake[] = [first];
-  if (!aborted && !shakes[0]!.staple) {
-    await sleep(opts.retryDelayMs ?? 1_500);
-    shakes.push(await handshake(hsOpts));
-    notes.push({ id: shakes[1]!.staple ? 'stapled-on-second' : 'no-staple-twice' });
-  }
+  if (aborted) notes.push({ id: 'handshake-aborted', error: aborted });
+  else if (shakes.length === 2) notes.push({ id: shakes[1]!.staple ? 'stapled-on-second' : 'no-staple-twice' });
   const last = shakes[shakes.length - 1]!;
   const leaf = last.chain[0];
-  if (!leaf) throw new ProbeError(`${opts.host}:${opts.port} sent no certificate`, 'ENOCERT');
+  if (!leaf) throw new ProbeError(`${hostPort(opts.host, opts.port)} sent no certificate`, 'ENOCERT', last.address);
   const staple = last.staple ? checkStaple(last.staple, leaf, last.chain.slice(1), now()) : null;
-  const verdict = aborted ? 'handshake-aborted' : verdictOf(staple);
   const certificate = summarize(leaf);
   if (certificate.ocspUrls.length === 0) notes.push({ id: 'no-ocsp-url' });
+  const sent = await sentCertificates(hs, last.chain);
+  const name = servername ? checkName(leaf, servername) : null;
+  const validity = validityNow(leaf, now());
+  notes.push(...certificateNotes(leaf, name, validity, issuerNotSent(last.chain, sent, ca !== undefined)));
   return {
     version: OUTPUT_VERSION,
     target: { host: opts.host, port: opts.port, servername, address: last.address },
     handshakes: shakes.length + (aborted ? 1 : 0),
     stapledPerHandshake: [...(aborted ? [false] : []), ...shakes.map((s) => s.staple !== null)],
-    tls: { protocol: last.protocol, cipher: last.cipher, authorized: last.authorized, authorizationError: last.authorizationError },
+    tls: {
+      protocol: last.protocol,
+      cipher: last.cipher,
+      authorized: last.authorized,
+      authorizationError: last.authorizationError,
+      trustStore: ca ? 'ca-file' : 'ca-store',
+    },
     certificate,
-    chain: last.chain.slice(1).map((c) => ({ subject: dnLine(c.subject), issuer: dnLine(c.issuer), serial: c.serialNumber.toUpperCase() })),
+    chain: chainEntries(last.chain, sent),
+    name,
+    validity,
     staple,
-    verdict,
+    verdict: aborted ? 'handshake-aborted' : verdictOf(staple),
     notes,
   };
 }

@@ -83,7 +83,13 @@ async function probeAll(blocks: readonly CheckedBlock[], opts: CheckOptions): Pr
           out.push({ server: b.server, block: b.block, endpoint, address, result });
         } catch (e) {
           if (!(e instanceof ProbeError)) throw e;
-          out.push({ server: b.server, block: b.block, endpoint, address, result: { error: e.message, errorCode: e.code ?? null } });
+          out.push({
+            server: b.server,
+            block: b.block,
+            endpoint,
+            address,
+            result: { error: e.message, errorCode: e.code ?? null, connectedTo: e.address },
+          });
         }
       }
     }

@@ -42,7 +42,7 @@ export async function runProbe(target: string, opts: ProbeOptions, params: RunPa
     if (opts.format === 'json') {
       const doc = {
         version: OUTPUT_VERSION,
-        target: { host: where.host, port: where.port, servername: opts.servername ?? null, address: null },
+        target: { host: where.host, port: where.port, servername: opts.servername ?? null, address: e.address },
         error: e.message,
         errorCode: e.code ?? null,
       };
