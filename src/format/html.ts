@@ -20,6 +20,7 @@ import { VERSION } from '../version.js';
 import { markup, Markup } from './html-escape.js';
 import { HTML_STYLE } from './html-style.js';
 import { groupFindings, hostOf, timelineSvg, type Group } from './html-timeline.js';
+import { subjectCountText } from './overview.js';
 
 /** Options of {@link htmlReport}. */
 export interface HtmlOptions {
@@ -115,7 +116,7 @@ function overviewRow(groups: readonly Group[], g: Group, hosts: boolean): Markup
   const cause = markup`<a href="#${groupAnchor(groups, g)}">${titleOf(g.cause)}</a><br><code class="cause">${g.cause}</code>`;
   return markup`<tr class="sev-${g.severity}" data-cause="${g.cause}" data-host="${g.host ?? ''}">
 <td>${badge(g.severity)}</td><td>${cause}</td>${hosts ? markup`<td>${g.host ?? '(unknown)'}</td>` : ''}<td>${g.servers.join(', ') || '?'}</td>
-<td class="num">${g.count}</td><td class="num">${g.subjects}</td><td class="num">${g.timeline.episodes.length}</td><td class="when">${span(g.first, g.last)}</td></tr>
+<td class="num">${g.count}</td><td class="num">${subjectCountText(g.subjects, g.subjectsAtLeast)}</td><td class="num">${g.timeline.episodes.length}</td><td class="when">${span(g.first, g.last)}</td></tr>
 `;
 }
 
