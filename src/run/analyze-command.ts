@@ -372,7 +372,8 @@ async function analyzeSources(
   const ctx = summaryContext(view, all.length - findings.length, interrupted, inputs);
   if (opts.format === 'html') {
     const rendered = findings.map((f) => renderFinding(f, analyzer.causes));
-    await writeChunks(out, htmlReport({ version: OUTPUT_VERSION, findings: rendered, stats: analyzed.stats, inputs, interrupted }));
+    const report = { version: OUTPUT_VERSION, findings: rendered, stats: analyzed.stats, inputs, interrupted } as const;
+    await writeChunks(out, htmlReport(report, { hidden: ctx.hidden ?? 0 }));
   } else {
     const parts = {
       format: opts.format,
