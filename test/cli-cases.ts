@@ -178,6 +178,42 @@ export const CASES: CliCase[] = [
     stdout: /\nstapling-doctor: 1 finding \(1 notice\) in 1 line of 1 input \(1 with unknown prefix\); 1 input could not be read\.\n$/,
   },
   {
+    name: 'HTML, the filters hide every finding: the headline says how many, never the green all-clear',
+    args: ['--format', 'html', '--server', 'nginx', 'samples/real/apache-revoked.log'],
+    exitCode: 0,
+    stdout: (out) => {
+      const headline = /<p class="summary">[^\n]*/.exec(out)![0];
+      if (headline.includes('class="ok"') || headline.includes('No stapling problems found'))
+        throw new Error(`a green all-clear over a hidden finding: ${headline}`);
+      expectEqual(/No stapling problems shown .* <span class="bad">1 more hidden by the filters<\/span>/.test(headline), true);
+    },
+  },
+  {
+    name: 'HTML, the filters hide some findings: the headline counts the shown ones and says how many more were hidden',
+    args: ['--format', 'html', '--fail-on', 'never', '--cause', 'resolver-missing', 'samples/seed'],
+    exitCode: 0,
+    stdout: (out) => {
+      const headline = /<p class="summary">[^\n]*/.exec(out)![0];
+      expectEqual(/^<p class="summary">\d+ findings?: .* <span class="bad">\d+ more hidden by the filters<\/span>/.test(headline), true);
+    },
+  },
+  {
+    name: 'NDJSON, the filters hide every finding: the end line says how many ("hidden"), as the summary line does',
+    args: ['--format', 'ndjson', '--server', 'nginx', 'samples/real/apache-revoked.log'],
+    exitCode: 0,
+    stdout: (out) => {
+      const lines = out.trimEnd().split('\n');
+      expectEqual(lines.length, 1);
+      expectEqual((JSON.parse(lines[0]!) as { event: string; hidden?: number }).hidden, 1);
+    },
+  },
+  {
+    name: 'NDJSON without filters: the end line has no "hidden"',
+    args: ['--format', 'ndjson', 'samples/real/apache-revoked.log'],
+    exitCode: 1,
+    stdout: (out) => expectEqual('hidden' in (JSON.parse(out.trimEnd().split('\n').at(-1)!) as object), false),
+  },
+  {
     name: 'stdin, batch (--no-live)',
     args: ['--no-live', '--format', 'json', '-'],
     stdin:

@@ -104,6 +104,16 @@ describe('the page', () => {
     expect(clean(page({ ...incident, findings: [] }))).toContain('<span class="ok">No stapling problems found</span>');
   });
 
+  test('findings the filters hid are said at the top: "shown", never the green all-clear, and how many more', () => {
+    const clean = (html: string): string => /<p class="summary">[^\n]*/.exec(html)![0];
+    const none = clean([...htmlReport({ ...incident, findings: [] }, { hidden: 2 })].join(''));
+    expect(none).not.toContain('class="ok"');
+    expect(none).toMatch(/^<p class="summary">No stapling problems shown · .*<span class="bad">2 more hidden by the filters<\/span>/);
+    const some = clean([...htmlReport(incident, { hidden: 1 })].join(''));
+    expect(some).toMatch(/^<p class="summary">\d+ findings: .*<span class="bad">1 more hidden by the filters<\/span>/);
+    expect(clean(page(incident))).not.toContain('hidden');
+  });
+
   test('findings of several hosts: a Host column, one row and one lane per cause and host, host names escaped and never an id', () => {
     const hosts = ['web-1', `web-2<b>"'`];
     const findings = incident.findings.flatMap((f) => hosts.map((host) => ({ ...f, id: f.id, host })));

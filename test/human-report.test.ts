@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { formatOverview } from '../src/format/human.js';
+import { createTimeline } from '../src/findings/timeline.js';
+import { groupFindings } from '../src/format/html-timeline.js';
 import { overviewRows, type OverviewFinding } from '../src/format/overview.js';
 import type { Report } from '../src/findings/analyzer.js';
 import { run } from '../src/run/run.js';
@@ -93,6 +95,57 @@ describe('the overview', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.host).toBeUndefined();
     expect(formatOverview([f({})] as unknown as Finding[], { color: 0 }).split('\n')[1]).not.toMatch(/\bhost\b/);
+  });
+});
+
+describe('past the per-cause limit: the certs/vhosts column counts the summary finding’s own identities', () => {
+  /** An nginx log in which `certs` certificates are each revoked once, one a second. */
+  const revokedLog = (certs: number): string =>
+    Array.from({ length: certs }, (_, k) => {
+      const t = new Date(Date.UTC(2026, 10, 23) + k * 1000).toISOString().slice(0, 19).replace(/-/g, '/').replace('T', ' ');
+      return `${t} [error] 6172#6172: certificate status "revoked" in the OCSP response while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:42963, certificate: "/etc/ssl/c${k}.pem"\n`;
+    }).join('');
+
+  test('1 200 certificates of one cause: JSON, the human overview and the HTML overview all say 1200', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const file = path.join(dir, 'error.log');
+      fs.writeFileSync(file, revokedLog(1200));
+      const report = await json([file]);
+      const summary = report.findings.find((x) => x.aggregate)!;
+      expect(report.findings).toHaveLength(1001);
+      expect(summary.aggregate).toEqual({ findings: 200, exact: true, of: 'certificate' });
+      const human = (await inProcess(['--brief', file])).stdout;
+      expect(human).toMatch(/ERROR\s+certificate-revoked\s+×1200\s+1200\s/);
+      const html = (await inProcess(['--format', 'html', file])).stdout;
+      expect(html).toMatch(/<td class="num">1200<\/td><td class="num">1200<\/td>/);
+    } finally {
+      cleanup();
+    }
+  }, 120_000);
+
+  test('a summary whose number of identities is a lower bound is shown as "at least N", in both overviews', () => {
+    const base = { cause: 'certificate-revoked', severity: 'error', count: 1, first: null, last: null } as const;
+    const listed = { ...base, subject: { certificate: '/a.pem' } };
+    const summary = { ...base, count: 7, subject: {}, aggregate: { findings: 5, exact: false, of: 'certificate' } } as const;
+    const row = overviewRows([listed, summary])[0]!;
+    expect(row).toMatchObject({ subjects: 6, subjectsAtLeast: true });
+    expect(formatOverview([listed, summary] as unknown as Finding[], { color: 0 })).toMatch(/×8\s+at least 6\s/);
+    const group = groupFindings(
+      [listed, summary].map((x) => ({
+        ...x,
+        server: 'nginx',
+        id: x.count === 1 ? 'a' : 's',
+        timeline: createTimeline().snapshot(),
+      })) as unknown as Finding[],
+    )[0]!;
+    expect(group).toMatchObject({ subjects: 6, subjectsAtLeast: true });
+  });
+
+  test('a summary of responders (no certificate or vhost of every identity) makes the certs/vhosts count a lower bound', () => {
+    const summary = { cause: 'responder-timeout', severity: 'warning', count: 3, first: null, last: null, subject: {} } as const;
+    const row = overviewRows([{ ...summary, aggregate: { findings: 3, exact: true, of: 'responder' } }])[0]!;
+    expect(row).toMatchObject({ subjects: 0, subjectsAtLeast: true });
   });
 });
 

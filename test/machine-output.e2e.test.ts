@@ -153,6 +153,35 @@ describe('NDJSON events', () => {
   }, 120_000);
 });
 
+test('a pipe that delivers to its end (`cat error.log |`) gives the file’s NDJSON stream byte for byte (only the input name differs)', () => {
+  const { dir, cleanup } = tempDir('sd-ndjson-pipe-');
+  try {
+    // Every real capture in one log: Apache pairs (AH01941 after AH01974) whose updates a wall clock would merge.
+    const real = path.join(ROOT, 'samples/real');
+    const logs = fs
+      .readdirSync(real)
+      .filter((n) => n.endsWith('.log'))
+      .sort();
+    fs.writeFileSync(path.join(dir, 'error.log'), logs.map((n) => fs.readFileSync(path.join(real, n), 'utf8')).join(''));
+    const sd = (shell: string): string => {
+      const r = spawnSync('bash', ['-c', shell], {
+        cwd: dir,
+        env: { ...PLAIN_ENV, SD: `${process.execPath} ${CLI}` },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(r.status).toBe(0);
+      return r.stdout;
+    };
+    const file = sd('$SD --format ndjson --fail-on never error.log');
+    const piped = sd('cat error.log | $SD --format ndjson --fail-on never');
+    expect(file.split('\n').length).toBeGreaterThan(40);
+    expect(piped).toBe(file.replaceAll('"file":"error.log"', '"file":"-"'));
+  } finally {
+    cleanup();
+  }
+}, 120_000);
+
 describe('inputs, failures and interruptions', () => {
   test('every input failing: JSON and NDJSON still print a valid document naming each, exit 2', async () => {
     const missing = path.join(dir, 'missing.log');

@@ -176,6 +176,29 @@ describe('an output that cannot be written', () => {
     expect(r.stderr).toBe('stapling-doctor: cannot write the output: ENOSPC: no space left on device, write\n');
   });
 
+  test.each([
+    '--schema',
+    '--schema ndjson',
+    '--list-rules',
+    '--list-causes --format json',
+    '--version',
+    '--help',
+    'check --help',
+    "explain --format json 'AH01941: stapling_renew_response: responder error'",
+    'explain --file BIG',
+    'rules export --to sigma',
+  ])('%s > /dev/full: like a scan, exit 2 and the same one line (never exit 0 with an empty file)', (args) => {
+    if (!fs.existsSync('/dev/full')) throw new Error('/dev/full is missing: this test needs Linux');
+    const r = pipeline(`$SD ${args.replace('BIG', `'${big}'`)} >/dev/full`);
+    expect(r.statuses).toEqual([2]);
+    // `rules export` also notes on stderr what the target cannot express: the error is the last line.
+    expect(r.stderr.split('\n').slice(-2)).toEqual([
+      'stapling-doctor: cannot write the output: ENOSPC: no space left on device, write',
+      '',
+    ]);
+    expect(r.stderr).not.toMatch(STACK_TRACE);
+  });
+
   test('a closed stderr does not crash a run that has something to report', () => {
     const r = pipeline(`$SD '${dir}/missing.log' '${big}' --format json 2>&- | tail -c 1 >/dev/null`);
     expect(r.statuses).toEqual([2, 0]);

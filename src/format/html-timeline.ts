@@ -6,8 +6,18 @@
  */
 import { timeMs } from '../correlate/time.js';
 import { createTimeline } from '../findings/timeline.js';
-import { severityRank, type CauseId, type Episode, type Finding, type FindingTimeline, type Server, type Severity } from '../types.js';
+import {
+  severityRank,
+  type CauseId,
+  type Episode,
+  type Finding,
+  type FindingAggregate,
+  type FindingTimeline,
+  type Server,
+  type Severity,
+} from '../types.js';
 import { markup, type Markup } from './html-escape.js';
+import { summarySubjects } from './overview.js';
 
 /** Findings of one cause (on one host): a row of the overview and a lane of the timeline. */
 export interface Group {
@@ -20,8 +30,10 @@ export interface Group {
   findings: Finding[];
   /** Failures: the findings' counts added. */
   count: number;
-  /** Distinct certificates, vhosts or responders the findings are about. */
+  /** Distinct certificates, vhosts or responders the findings are about (a summary finding's own number of identities included). */
   subjects: number;
+  /** True when `subjects` is a lower bound (a summary finding whose number of identities is not exact). */
+  subjectsAtLeast: boolean;
   /** Earliest first and latest last (log clock), or null when no line had a time. */
   first: string | null;
   last: string | null;
@@ -39,6 +51,9 @@ function subjectOf(f: Finding): string {
   return s.certificate ?? s.serial ?? s.certSubject ?? s.vhost ?? s.responder ?? s.url ?? s.host ?? f.id;
 }
 
+/** The HTML overview counts certificates, vhosts and responders: every kind of identity a summary stands for. */
+const EVERY_KIND: ReadonlySet<FindingAggregate['of']> = new Set(['certificate', 'vhost', 'responder', 'mixed']);
+
 const earlier = (a: string | null, b: string | null): boolean => b === null || (a !== null && (timeMs(a) ?? 0) < (timeMs(b) ?? 0));
 
 /**
@@ -46,7 +61,7 @@ const earlier = (a: string | null, b: string | null): boolean => b === null || (
  * the order they first appear within a cause).
  */
 export function groupFindings(findings: readonly Finding[]): Group[] {
-  const byKey = new Map<string, { g: Group; subjects: Set<string>; tl: ReturnType<typeof createTimeline> }>();
+  const byKey = new Map<string, { g: Group; subjects: Set<string>; summarised: number; tl: ReturnType<typeof createTimeline> }>();
   for (const f of findings) {
     const host = hostOf(f);
     const key = `${f.cause}\u0000${host ?? ''}`;
@@ -60,11 +75,12 @@ export function groupFindings(findings: readonly Finding[]): Group[] {
         findings: [],
         count: 0,
         subjects: 0,
+        subjectsAtLeast: false,
         first: null,
         last: null,
         timeline: null!,
       };
-      e = { g, subjects: new Set(), tl: createTimeline() };
+      e = { g, subjects: new Set(), summarised: 0, tl: createTimeline() };
       byKey.set(key, e);
     }
     const g = e.g;
@@ -72,12 +88,16 @@ export function groupFindings(findings: readonly Finding[]): Group[] {
     g.count += f.count;
     if (severityRank(f.severity) > severityRank(g.severity)) g.severity = f.severity;
     if (f.server && !g.servers.includes(f.server)) g.servers.push(f.server);
-    e.subjects.add(subjectOf(f));
+    // A summary finding has no subject of its own: it adds the identities it stands for.
+    const more = summarySubjects(f.aggregate, EVERY_KIND);
+    if (f.aggregate) e.summarised += more.n;
+    else e.subjects.add(subjectOf(f));
+    g.subjectsAtLeast ||= more.atLeast;
     if (f.first !== null && earlier(f.first, g.first)) g.first = f.first;
     if (f.last !== null && (g.last === null || earlier(g.last, f.last))) g.last = f.last;
     e.tl.merge(f.timeline);
   }
-  const groups = [...byKey.values()].map((e) => ({ ...e.g, subjects: e.subjects.size, timeline: e.tl.snapshot() }));
+  const groups = [...byKey.values()].map((e) => ({ ...e.g, subjects: e.subjects.size + e.summarised, timeline: e.tl.snapshot() }));
   // Keep report order of causes; within a cause, hosts stay in order of appearance.
   const causeOrder = [...new Set(findings.map((f) => f.cause))];
   return groups.sort((a, b) => causeOrder.indexOf(a.cause) - causeOrder.indexOf(b.cause));

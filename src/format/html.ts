@@ -20,11 +20,14 @@ import { VERSION } from '../version.js';
 import { markup, Markup } from './html-escape.js';
 import { HTML_STYLE } from './html-style.js';
 import { groupFindings, hostOf, timelineSvg, type Group } from './html-timeline.js';
+import { subjectCountText } from './overview.js';
 
 /** Options of {@link htmlReport}. */
 export interface HtmlOptions {
   /** Page title (default `OCSP stapling report`). */
   title?: string;
+  /** Findings the filters (`--server`, `--cause`, `--host`, `--min-severity`) hid: said in the headline, never a green all-clear over them. */
+  hidden?: number;
 }
 
 /** The page's Content-Security-Policy: nothing may load; only the page's own style block applies. */
@@ -81,17 +84,21 @@ function unseen(report: Report): Markup[] {
   ];
 }
 
-function top(report: Report, title: string): Markup {
+function top(report: Report, title: string, hidden: number): Markup {
   const sev = SEVERITIES.map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const).filter(([, n]) => n > 0);
   const when = logSpan(report.findings);
   const missed = unseen(report);
   const counts =
     report.findings.length > 0
       ? markup`${plural(report.findings.length, 'finding')}: ${sev.map(([k, n], i) => markup`${i ? ', ' : ''}${badge(k)} ${n}`)}`
-      : missed.length === 0
-        ? markup`<span class="ok">No stapling problems found</span>`
-        : markup`No stapling problems found in what was read`;
-  const read = markup`${plural(report.stats.lines, 'line')} read from ${plural(report.stats.files, 'input')}${missed}`;
+      : hidden > 0
+        ? markup`No stapling problems shown`
+        : missed.length === 0
+          ? markup`<span class="ok">No stapling problems found</span>`
+          : markup`No stapling problems found in what was read`;
+  // As the terminal's summary line says it: the findings are the shown ones; the rest were found and hidden.
+  const filtered = hidden > 0 ? markup` \u00b7 <span class="bad">${hidden} more hidden by the filters</span>` : '';
+  const read = markup`${plural(report.stats.lines, 'line')} read from ${plural(report.stats.files, 'input')}${missed}${filtered}`;
   return markup`<!doctype html>
 <html lang="en">
 <head>
@@ -115,7 +122,7 @@ function overviewRow(groups: readonly Group[], g: Group, hosts: boolean): Markup
   const cause = markup`<a href="#${groupAnchor(groups, g)}">${titleOf(g.cause)}</a><br><code class="cause">${g.cause}</code>`;
   return markup`<tr class="sev-${g.severity}" data-cause="${g.cause}" data-host="${g.host ?? ''}">
 <td>${badge(g.severity)}</td><td>${cause}</td>${hosts ? markup`<td>${g.host ?? '(unknown)'}</td>` : ''}<td>${g.servers.join(', ') || '?'}</td>
-<td class="num">${g.count}</td><td class="num">${g.subjects}</td><td class="num">${g.timeline.episodes.length}</td><td class="when">${span(g.first, g.last)}</td></tr>
+<td class="num">${g.count}</td><td class="num">${subjectCountText(g.subjects, g.subjectsAtLeast)}</td><td class="num">${g.timeline.episodes.length}</td><td class="when">${span(g.first, g.last)}</td></tr>
 `;
 }
 
@@ -269,12 +276,14 @@ ${problems.length ? markup`<ul class="problems">${problems}</ul>\n` : ''}<ul cla
 
 /**
  * The HTML page of a rendered report, in pieces to write one after the other.
+ * @param report the findings shown (after the filters), stats and inputs
+ * @param opts page title; `hidden`: how many findings the filters hid (0 when none)
  * @returns an iterator of HTML text chunks (their concatenation is the page)
  */
 export function* htmlReport(report: Report, opts: HtmlOptions = {}): Generator<string> {
   const title = opts.title ?? 'OCSP stapling report';
   const groups = groupFindings(report.findings);
-  yield top(report, title).text + overview(groups).text;
+  yield top(report, title, opts.hidden ?? 0).text + overview(groups).text;
   yield timeline(groups).text;
   if (report.findings.length > 0) yield '<section id="findings">\n<h2>Findings</h2>\n';
   for (const g of groups) {

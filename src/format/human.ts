@@ -12,7 +12,7 @@ import { CHECK_TITLES, missingRole, RESULT_WORDS } from '../findings/inspection-
 import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionCheck, InspectionResult, Severity, Stats } from '../types.js';
 import { terminalSafe, terminalSafeCut } from './sanitize.js';
-import { overviewRows, span, type OverviewRow } from './overview.js';
+import { overviewRows, span, subjectCountText, type OverviewRow } from './overview.js';
 
 /**
  * Colour level for a stream: `FORCE_COLOR` wins (`0`/`false` off, empty/`true` basic, `1`–`3`), then
@@ -262,7 +262,7 @@ function overviewCells(r: OverviewRow): string[] {
     r.cause,
     ...(r.host !== undefined ? [r.host === null ? '(unknown)' : terminalSafe(r.host)] : []),
     `×${r.count}`,
-    r.subjects === 0 ? '—' : String(r.subjects),
+    r.subjects === 0 && !r.subjectsAtLeast ? '—' : subjectCountText(r.subjects, r.subjectsAtLeast),
     span(r.first, r.last) || '—',
   ];
 }

@@ -400,7 +400,18 @@ export const NDJSON_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['event', 'version', 'stats', 'inputs', 'interrupted'],
-      properties: { event: { const: 'end' }, version: { const: OUTPUT_VERSION }, stats, inputs, interrupted: { type: 'boolean' } },
+      properties: {
+        event: { const: 'end' },
+        version: { const: OUTPUT_VERSION },
+        stats,
+        inputs,
+        interrupted: { type: 'boolean' },
+        hidden: {
+          type: 'integer',
+          minimum: 1,
+          description: 'Findings the filters (--server, --cause, --host, --min-severity) hid; absent when none.',
+        },
+      },
     },
   ],
 } as const;

@@ -3,11 +3,13 @@
  * when the findings come from more than one host — with the most severe severity, how often it
  * happened, how many certificates/virtual hosts it touches, and first → last on the log's own clock.
  */
-import type { Finding, Severity } from '../types.js';
+import type { Finding, FindingAggregate, Severity } from '../types.js';
 import { timeMs } from '../correlate/time.js';
 
 /** A finding as the overview reads it; `host` is the machine whose log it is (when known). */
-export type OverviewFinding = Pick<Finding, 'cause' | 'severity' | 'count' | 'first' | 'last' | 'subject'> & { host?: string | null };
+export type OverviewFinding = Pick<Finding, 'cause' | 'severity' | 'count' | 'first' | 'last' | 'subject' | 'aggregate'> & {
+  host?: string | null;
+};
 
 /** One row of the overview. */
 export interface OverviewRow {
@@ -22,6 +24,8 @@ export interface OverviewRow {
   count: number;
   /** Distinct certificates (or virtual hosts, when the log names no certificate); 0 when the log names neither. */
   subjects: number;
+  /** True when `subjects` is a lower bound (a summary finding that could not count its identities exactly, or names some that are neither). */
+  subjectsAtLeast: boolean;
   /** Earliest and latest evidence time of the row (ISO-8601), null when no line had a time. */
   first: string | null;
   last: string | null;
@@ -39,6 +43,31 @@ export function subjectKey(f: Pick<Finding, 'subject'>): string | null {
   return null;
 }
 
+/** Kinds of summarised identity the overview's certs/vhosts column counts. */
+const CERT_OR_VHOST: ReadonlySet<FindingAggregate['of']> = new Set(['certificate', 'vhost']);
+
+/**
+ * What a summary finding adds to a count of distinct subjects: its own number of identities
+ * (`aggregate.findings`, a lower bound when not `exact`) when every one of them is of a kind the count
+ * counts; else nothing, and the count becomes a lower bound (some of them may be of such a kind).
+ * @param aggregate the finding's aggregate; undefined for a finding listed one by one (adds nothing)
+ * @param counted the kinds of identity the count is of
+ * @returns `n` identities to add, `atLeast` when the total is then only a lower bound
+ */
+export function summarySubjects(
+  aggregate: FindingAggregate | undefined,
+  counted: ReadonlySet<FindingAggregate['of']>,
+): { n: number; atLeast: boolean } {
+  if (!aggregate) return { n: 0, atLeast: false };
+  if (!counted.has(aggregate.of)) return { n: 0, atLeast: true };
+  return { n: aggregate.findings, atLeast: !aggregate.exact };
+}
+
+/** `1500`, or `at least 1500` for a lower bound: a subject count as a report shows it. */
+export function subjectCountText(n: number, atLeast: boolean): string {
+  return atLeast ? `at least ${n}` : String(n);
+}
+
 function earlier(a: string | null, b: string | null, pick: 'min' | 'max'): string | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -54,13 +83,24 @@ function earlier(a: string | null, b: string | null, pick: 'min' | 'max'): strin
 export function overviewRows(findings: readonly OverviewFinding[]): OverviewRow[] {
   const hosts = new Set(findings.map((f) => f.host ?? null));
   const perHost = hosts.size > 1;
-  const rows = new Map<string, OverviewRow & { keys: Set<string> }>();
+  const rows = new Map<string, OverviewRow & { keys: Set<string>; summarised: number }>();
   for (const f of findings) {
     const host = f.host ?? null;
     const id = perHost ? `${f.cause}\u0000${host ?? ''}\u0000${host === null ? 'n' : 'h'}` : f.cause;
     let r = rows.get(id);
     if (!r) {
-      r = { cause: f.cause, severity: f.severity, findings: 0, count: 0, subjects: 0, first: null, last: null, keys: new Set() };
+      r = {
+        cause: f.cause,
+        severity: f.severity,
+        findings: 0,
+        count: 0,
+        subjects: 0,
+        subjectsAtLeast: false,
+        first: null,
+        last: null,
+        keys: new Set(),
+        summarised: 0,
+      };
       if (perHost) r.host = host;
       rows.set(id, r);
     }
@@ -69,10 +109,13 @@ export function overviewRows(findings: readonly OverviewFinding[]): OverviewRow[
     if (RANK[f.severity] > RANK[r.severity]) r.severity = f.severity;
     const key = subjectKey(f);
     if (key !== null) r.keys.add(key);
+    const more = summarySubjects(f.aggregate, CERT_OR_VHOST);
+    r.summarised += more.n;
+    r.subjectsAtLeast ||= more.atLeast;
     r.first = earlier(r.first, f.first, 'min');
     r.last = earlier(r.last, f.last, 'max');
   }
-  return [...rows.values()].map(({ keys, ...r }) => ({ ...r, subjects: keys.size }));
+  return [...rows.values()].map(({ keys, summarised, ...r }) => ({ ...r, subjects: keys.size + summarised }));
 }
 
 /** `2026-11-21 12:00:00 → 2026-11-23 12:00:00`; the date is not repeated when both are on one day. */

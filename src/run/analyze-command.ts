@@ -31,7 +31,7 @@ import {
 } from '../types.js';
 import { inspectionStep, type Enrich } from './inspect-setup.js';
 import { tieRules, type ConfigTie } from '../rules/tie.js';
-import { createLivePrinter } from './live.js';
+import { createLivePrinter, type Clock } from './live.js';
 import { createLiveGate, type LiveGate, type LiveMode } from './live-gate.js';
 import { createProgress, NO_PROGRESS, type Progress } from './progress.js';
 import { parseFilters, parseWindow, shows, windowWords } from './show-options.js';
@@ -241,6 +241,15 @@ function exitCode(s: Session, findings: readonly FindingData[], out: Output, inp
   return findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
 }
 
+/**
+ * The clock live and NDJSON updates are spaced on: the log's for a batch scan, so the same input gives the
+ * same stream whatever the timing; the wall's for a live input; and for a watched stdin the log's until
+ * the gate finds it live (open and quiet), so a pipe that delivers to its end gives the file's stream.
+ */
+function clockFor(mode: LiveMode, gate: () => LiveGate): Clock | (() => Clock) {
+  return mode === 'batch' ? 'log' : mode === 'live' ? 'wall' : () => (gate().live ? 'wall' : 'log');
+}
+
 /** `--live`, `--no-live`, or decided by the stream: a lone stdin is watched ({@link createLiveGate}). */
 function liveMode(opts: AnalyzeOptions, sources: readonly Source[]): LiveMode {
   if (opts.live !== undefined) return opts.live ? 'live' : 'batch';
@@ -336,22 +345,23 @@ async function analyzeSources(
   const streaming = opts.format === 'ndjson' || ((opts.format === 'human' || opts.format === 'ecs') && mode !== 'batch');
   const format = opts.format === 'ndjson' || opts.format === 'ecs' ? opts.format : 'human';
   const present = (f: FindingData): Finding => renderFinding(enrich(f));
-  // A batch scan spaces NDJSON updates on the log's clock: the same input gives the same stream whatever the timing.
-  const clock = mode === 'batch' ? 'log' : 'wall';
-  const printer = streaming ? createLivePrinter({ format, human, out, present, clock }) : null;
+  const printer = streaming ? createLivePrinter({ format, human, out, present, clock: clockFor(mode, () => gate) }) : null;
   const progress = await progressFor(s, sources, mode);
   let analyzer: Analyzer | null = null;
-  // No printer (--format json): nothing to print live, ever. NDJSON is a stream of events from the start.
-  const gate = createLiveGate(!printer ? 'batch' : format === 'ndjson' ? 'live' : mode, () => {
+  // No printer (--format json): nothing to print live, ever. NDJSON is a stream of events from the start (`printing`),
+  // whether the input is live or not: the gate then decides only the clock and whether each chunk is settled.
+  const printing = (): boolean => format === 'ndjson' || gate.live;
+  const gate = createLiveGate(!printer ? 'batch' : mode, () => {
     progress.stop();
     analyzer!.settle();
+    if (format === 'ndjson') return; // printed from the start already
     for (const f of analyzer!.findings()) {
       if (view.shown(f)) printer!.onEvent({ type: 'new', id: f.id, count: f.count, last: f.last, finding: f });
     }
   });
   // Without filters an event's finding (a copy, made when first read) is left to the printer, which reads it only when it prints.
   const onEvent = (e: AnalyzerEvent): void => {
-    if (gate.live && (view.all || view.shown(e.finding))) printer!.onEvent(e);
+    if (printer && printing() && (view.all || view.shown(e.finding))) printer.onEvent(e);
   };
   s.window = view.window;
   analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, window: view.window, ...(printer ? { onEvent } : {}) });
@@ -372,7 +382,8 @@ async function analyzeSources(
   const ctx = summaryContext(view, all.length - findings.length, interrupted, inputs);
   if (opts.format === 'html') {
     const rendered = findings.map((f) => renderFinding(f, analyzer.causes));
-    await writeChunks(out, htmlReport({ version: OUTPUT_VERSION, findings: rendered, stats: analyzed.stats, inputs, interrupted }));
+    const report = { version: OUTPUT_VERSION, findings: rendered, stats: analyzed.stats, inputs, interrupted } as const;
+    await writeChunks(out, htmlReport(report, { hidden: ctx.hidden ?? 0 }));
   } else {
     const parts = {
       format: opts.format,
@@ -385,7 +396,7 @@ async function analyzeSources(
       ctx,
       cwd: params.cwd,
     };
-    await writeReport({ ...parts, live: gate.live ? printer : null }, out);
+    await writeReport({ ...parts, live: printing() ? printer : null }, out);
   }
   await out.drained();
   await summaryIfOutputLost(out, s.errOut, params.signal, () =>

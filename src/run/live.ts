@@ -26,9 +26,15 @@ export interface LivePrinterOptions {
   out: Output;
   /** A finding as the analyzer emits it, made ready to print (inspected, worded). */
   present: (f: FindingData) => Finding;
-  /** Which clock spaces updates a second apart (default `wall`). */
-  clock?: 'wall' | 'log';
+  /**
+   * Which clock spaces updates a second apart (default `wall`); a function when that is decided while
+   * reading (a stdin read on the log's clock until it turns out to be live, then on the wall clock).
+   */
+  clock?: Clock | (() => Clock);
 }
+
+/** The clocks updates are spaced on: the time now (`wall`) or the log lines' own times (`log`). */
+export type Clock = 'wall' | 'log';
 
 /** Prints finding events as they come. */
 export interface LivePrinter {
@@ -45,6 +51,8 @@ export interface LivePrinter {
 interface Printed {
   /** When, on the printer's clock (ms), or null when the log's lines carry no time. */
   at: number | null;
+  /** The clock `at` is on (the printer's may change from the log's to the wall's while reading). */
+  clock: Clock;
   count: number;
   /** Evidence lines kept plus omitted. */
   lines: number;
@@ -88,9 +96,10 @@ function sizesOf(f: Finding): string {
   ].join(',');
 }
 
-function printedOf(f: Finding, at: number | null): Printed {
+function printedOf(f: Finding, at: number | null, clock: Clock = 'wall'): Printed {
   return {
     at,
+    clock,
     count: f.count,
     lines: f.evidence.length + f.evidenceOmitted,
     sizes: sizesOf(f),
@@ -139,16 +148,18 @@ function changed(f: Finding, prev: Printed): boolean {
 
 /** Create the live printer; updates of one finding are spaced a second apart on its clock. */
 export function createLivePrinter(o: LivePrinterOptions): LivePrinter {
-  const clock = o.clock ?? 'wall';
+  const clockOf = o.clock ?? 'wall';
+  const clockNow = typeof clockOf === 'function' ? clockOf : (): Clock => clockOf;
   const printed = new Map<string, Printed>();
   const pending = new Map<string, { event: AnalyzerEvent; timer: NodeJS.Timeout }>();
-  const nowOf = (f: { last: string | null }): number | null => (clock === 'wall' ? Date.now() : timeMs(f.last));
+  const nowOf = (f: { last: string | null }, clock: Clock): number | null => (clock === 'wall' ? Date.now() : timeMs(f.last));
 
   const print = (kind: 'new' | 'update', f: Finding): void => {
     const prev = printed.get(f.id);
     // A human update line says the count: none when the count did not change (a later line of the same occurrence).
     if (kind === 'update' && o.format === 'human' && prev?.count === f.count) return;
-    printed.set(f.id, printedOf(f, nowOf(f)));
+    const clock = clockNow();
+    printed.set(f.id, printedOf(f, nowOf(f, clock), clock));
     if (o.format === 'ndjson') {
       o.out.write(`${safeJson(kind === 'new' || !prev ? { event: 'new', ...f } : updateEvent(f, prev))}\n`);
     } else if (o.format === 'ecs') {
@@ -180,9 +191,11 @@ export function createLivePrinter(o: LivePrinterOptions): LivePrinter {
     onEvent(e) {
       const prev = printed.get(e.id);
       if (e.type === 'new' || !prev) return print('new', o.present(e.finding));
-      const now = nowOf(e);
+      const clock = clockNow();
+      const now = nowOf(e, clock);
       if (now === null || prev.at === null) return; // no clock to space updates by: printed at the end
-      const wait = prev.at + 1000 - now;
+      // Last printed on the other clock (the stream has just turned live): the two times do not compare.
+      const wait = prev.clock === clock ? prev.at + 1000 - now : 0;
       if (wait <= 0 && !pending.has(e.id)) return print('update', o.present(e.finding));
       if (clock === 'wall') later(e, wait);
     },

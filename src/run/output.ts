@@ -6,7 +6,8 @@ import { terminalSafe } from '../format/sanitize.js';
 
 /** A writable the CLI prints to (process.stdout, or a test's collector). */
 export interface OutStream {
-  write(chunk: string): boolean;
+  /** `done` (when the stream takes it) is called once the chunk was written, with the error if it was not. */
+  write(chunk: string, done?: (err?: Error | null) => void): boolean;
   once?(event: 'drain', cb: () => void): unknown;
   on?(event: 'error', cb: (err: NodeJS.ErrnoException) => void): unknown;
   isTTY?: boolean;
@@ -76,6 +77,64 @@ export async function writeChunks(out: Output, chunks: Iterable<string>): Promis
     if (out.closed) return;
     out.write(chunk);
     await out.drained();
+  }
+}
+
+/** A closed reader (`| head -1`): output stops quietly, never a failure. */
+const quietEnd = (err: NodeJS.ErrnoException): boolean => err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED';
+
+/**
+ * Standard output as every command gets it: the stream itself (same TTY-ness, columns, colour depth,
+ * events), but each write's outcome is watched, so a write error that comes after the command returned
+ * (ENOSPC on `> /dev/full` arrives after the write, not as a throw) is still seen by {@link run}.
+ */
+export class CheckedOut implements OutStream {
+  /** The first write error that is not a closed reader (EPIPE), if one happened. */
+  failure: NodeJS.ErrnoException | null = null;
+  private pending = 0;
+  private settle: (() => void) | null = null;
+  readonly on?: OutStream['on'];
+  readonly once?: OutStream['once'];
+  readonly getColorDepth?: () => number;
+  /** Only a stream that emits events (a real Writable) calls a write's `done`; a test's collector does not. */
+  private readonly reports: boolean;
+  constructor(private readonly s: OutStream) {
+    this.reports = typeof s.on === 'function';
+    if (s.on) this.on = (event, cb) => s.on!(event, cb);
+    if (s.once) this.once = (event, cb) => s.once!(event, cb);
+    if (s.getColorDepth) this.getColorDepth = () => s.getColorDepth!();
+  }
+  get isTTY(): boolean | undefined {
+    return this.s.isTTY;
+  }
+  get columns(): number | undefined {
+    return this.s.columns;
+  }
+  write(chunk: string): boolean {
+    if (!this.reports) return this.s.write(chunk);
+    this.pending++;
+    let called = false;
+    const done = (err?: Error | null): void => {
+      if (called) return;
+      called = true;
+      this.done(err);
+    };
+    try {
+      return this.s.write(chunk, done);
+    } catch (err) {
+      // A stream that throws (a closed descriptor) may never call `done`: the write is settled here.
+      done(err as Error);
+      throw err;
+    }
+  }
+  private done(err: Error | null | undefined): void {
+    if (err && !this.failure && !quietEnd(err)) this.failure = err;
+    if (--this.pending === 0) this.settle?.();
+  }
+  /** Resolves once every write so far has been written (or failed). */
+  async settled(): Promise<void> {
+    if (this.pending > 0) await new Promise<void>((resolve) => (this.settle = resolve));
+    this.settle = null;
   }
 }
 

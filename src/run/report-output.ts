@@ -114,7 +114,8 @@ export async function writeReport(p: ReportParts, out: Output): Promise<void> {
       break;
     case 'ndjson':
       await p.live?.flush(p.findings);
-      out.write(`${safeJson({ event: 'end', ...tail })}\n`);
+      // The stream's summary line says, as the terminal's does, how many findings the filters hid (when any).
+      out.write(`${safeJson({ event: 'end', ...tail, ...(p.ctx.hidden ? { hidden: p.ctx.hidden } : {}) })}\n`);
       break;
     case 'ecs':
       if (p.live) await p.live.flush(p.findings);

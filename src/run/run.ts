@@ -8,7 +8,8 @@
  */
 import { runAnalyze } from './analyze-command.js';
 import { runExplain } from './explain-command.js';
-import { errorLine, Output } from './output.js';
+import { describeReadError } from '../input/read.js';
+import { CheckedOut, errorLine, Output } from './output.js';
 import { runProbe } from './probe-command.js';
 import { parseArgs } from './program.js';
 import type { RunParams } from './params.js';
@@ -18,11 +19,24 @@ export type { FormatName } from './program.js';
 export type { RunParams } from './params.js';
 
 /**
- * Run the CLI.
+ * Run the CLI. Every command's standard output (commander's help and version included) goes through one
+ * {@link CheckedOut}: output that could not be written (`> /dev/full`) is exit 2 with one line on stderr,
+ * whichever command wrote it; a reader that went away (EPIPE) is not.
  * @returns the exit code (0, 1 or 2)
  */
 export async function run(params: RunParams): Promise<number> {
   const errOut = new Output(params.stderr, () => undefined);
+  const stdout = new CheckedOut(params.stdout);
+  const code = await dispatch({ ...params, stdout }, errOut);
+  await stdout.settled();
+  // A command that already said so (the scan: "cannot write the output") has returned 2.
+  if (!stdout.failure || code === 2) return code;
+  errOut.write(errorLine(`cannot write the output: ${describeReadError(stdout.failure)}`));
+  return 2;
+}
+
+/** Parse the arguments and run the command they name. @returns its exit code */
+async function dispatch(params: RunParams, errOut: Output): Promise<number> {
   const fail = (msg: string): number => {
     errOut.write(errorLine(msg));
     return 2;
