@@ -16,10 +16,10 @@ import type { RunParams } from './params.js';
  * @returns the exit code
  */
 export async function runProbe(target: string, opts: ProbeOptions, params: RunParams, fail: (msg: string) => number): Promise<number> {
-  const [{ parseTarget, probe, ProbeError }, { formatProbe, probeDocument }] = await Promise.all([
-    import('../probe/probe.js'),
-    import('../format/probe.js'),
-  ]);
+  // One after the other: both import node:net and node:tls, and jest's ESM loader (tests run run() in
+  // process) fails to link a built-in that two concurrent dynamic imports request ("not in cache").
+  const { parseTarget, probe, ProbeError } = await import('../probe/probe.js');
+  const { formatProbe, probeDocument } = await import('../format/probe.js');
   let where: { host: string; port: number };
   try {
     where = parseTarget(target);
