@@ -796,7 +796,10 @@ export interface FileStats extends Stats {
    * `not-read` (the run was interrupted before it).
    */
   status?: 'read' | 'partial' | 'error' | 'not-read';
-  /** With `status: error` for an argument that gave no input: a stable code (`ENOENT`, `NOMATCH`, `EACCES` …). */
+  /**
+   * With `error` (not `interrupted`): a stable code, the same whether the argument gave no input or the
+   * input failed when read (`ENOENT`, `NOMATCH`, `EACCES`, `NOTFILE`, `EDECOMPRESS`, `EUNSUPPORTED` …).
+   */
   code?: string;
   /** Numbers of the undecoded lines (the first 100). */
   undecodedLines?: number[];

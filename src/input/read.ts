@@ -317,6 +317,22 @@ const ERRNO_TEXT: Record<string, string> = {
 };
 
 /**
+ * The stable code of an error met while opening or reading an input, as `inputs[].code` gives it: the
+ * system error code (`ENOENT`, `EACCES` — EPERM too, as the message says "permission denied" for both —,
+ * `EISDIR`, `EIO` …), `NOTFILE` for a FIFO, device or socket (as when one is named as an argument),
+ * `EDECOMPRESS` for damaged compressed data (zlib's `Z_*` codes too), `EUNSUPPORTED`, `ETRAILING`.
+ * @returns the code, or undefined for an error without one (a stream's own error)
+ */
+export function readErrorCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null | undefined)?.code;
+  if (typeof code !== 'string' || code === '') return undefined;
+  if (code === 'EPERM') return 'EACCES';
+  if (code === 'ENOTREG') return 'NOTFILE';
+  if (code.startsWith('Z_')) return 'EDECOMPRESS';
+  return code;
+}
+
+/**
  * One short line for an error met while opening or reading an input: `permission denied`,
  * `gzip data is truncated or corrupt (unexpected end of file)`, else the error's own message.
  */

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeReadError } from './read.js';
+import { describeReadError, readErrorCode } from './read.js';
 import { fileIdentity, SpecialFileError, specialFileKind } from './files.js';
 import { isErrorLogName } from './log-names.js';
 
@@ -156,8 +156,10 @@ async function fastGlob(): Promise<typeof import('fast-glob')> {
   return (fgModule ??= (await import('fast-glob')).default);
 }
 
+/** The code of an argument's (or a walked entry's) error: the same as a read error's ({@link readErrorCode}) where the union has it, else `ERROR`. */
 function problemCode(e: NodeJS.ErrnoException): InputProblem['code'] {
-  return e.code === 'EACCES' || e.code === 'EPERM' ? 'EACCES' : e.code === 'ENOTDIR' ? 'ENOTDIR' : 'ERROR';
+  const code = readErrorCode(e);
+  return code === 'EACCES' || code === 'ENOTDIR' || code === 'ENOENT' || code === 'NOTFILE' ? code : 'ERROR';
 }
 
 /** The identity of standard input when it is a pipe, terminal or device (so `/dev/stdin` reads it), else null. */

@@ -41,7 +41,8 @@ export function inputList(
     const stopped = interrupted && last && !s.error && !marked;
     const cut = s.error === 'interrupted' && s.lines === 0 ? 'not-read' : 'partial';
     const status = s.error ? (s.error === 'interrupted' ? cut : s.lines > 0 ? 'partial' : 'error') : stopped ? 'partial' : 'read';
-    return { ...s, ...(stopped ? { error: 'interrupted' } : {}), status };
+    const { code, ...counts } = s; // the code after the status, as for an argument that gave no input
+    return { ...counts, ...(stopped ? { error: 'interrupted' } : {}), status, ...(code ? { code } : {}) };
   });
   for (const p of problems) {
     out.push({

@@ -4,7 +4,7 @@
  */
 import { createAnalyzer, type Analyzer, type AnalyzerOptions, type Report } from '../findings/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineScanner } from '../lines/scan.js';
-import { describeReadError, readInput } from '../input/read.js';
+import { describeReadError, readErrorCode, readInput } from '../input/read.js';
 import type { FindingData, Rule } from '../types.js';
 
 /** Options for scanning one input. */
@@ -28,6 +28,7 @@ export interface ScanOptions {
  * (what was read before it counts) and is returned.
  * @param name name used in evidence and stats (file path, `-` for stdin)
  * @param source a file path or a byte/string stream
+ * A read error's code goes to the input's stats (`code`: `EACCES`, `EDECOMPRESS` …, see `readErrorCode`).
  * @returns why the input ended early, in one line, if it did: `permission denied`, or
  *   `gzip data is truncated or corrupt (unexpected end of file) after line 1234` (`in line N` when the
  *   damage cut line N short: that fragment was still scanned)
@@ -70,6 +71,10 @@ export async function scanInput(
     error = `${describeReadError(failure)}${where}`;
   }
   handle.end(error);
+  // The same code an argument's error has (`inputs[].code`), whichever path met it: at the open (EACCES
+  // on a file in a readable directory) or while reading.
+  const code = failed ? readErrorCode(failure) : undefined;
+  if (code) handle.stats.code = code;
   options.onChunk?.();
   return error;
 }
