@@ -3,8 +3,9 @@
  * bytes, never by the file name:
  * - gzip (`1f 8b`: rotated `.gz` logs, or gzip piped to stdin), member by member with Node's zlib
  *   (`gzip.ts`): every member whole, zero padding ignored, trailing garbage reported after the data;
- * - bzip2, xz and zstd, decompressed as streams (`decompress.ts`); lz4, lzip, lzma and compress are
- *   recognised and refused with the command that decompresses them;
+ * - bzip2, xz and zstd, decompressed as streams (`decompress.ts`); lz4, lzip, lzma, compress and zip
+ *   are recognised and refused with the command that decompresses them, and so is compressed data
+ *   inside compressed data (a `.gz` of a `.gz`);
  * - text with a byte-order mark: UTF-16 (LE or BE) is transcoded to UTF-8, a UTF-8 BOM is dropped.
  *
  * Delivery is push-based ({@link readInput} calls a synchronous sink) so that a damaged input keeps
@@ -18,7 +19,7 @@ import { TextDecoder } from 'node:util';
 import { openRegularFile } from './files.js';
 import { GUNZIP_CHUNK, gunzipInto } from './gzip.js';
 import type { ChunkSink } from './sink.js';
-import { compressedFormat, decompressInto, MAGIC_BYTES } from './decompress.js';
+import { compressedFormat, decompressInto, MAGIC_BYTES, refusingNested } from './decompress.js';
 import { collectYoungGarbage } from '../v8-flags.js';
 
 /**
@@ -282,7 +283,11 @@ export async function readInput(
     const format = compressedFormat(head);
     if (head[0] === 0x1f && head[1] === 0x8b) {
       const reread = typeof source === 'string' ? (): AsyncIterator<Buffer> => fileChunks(source) : undefined;
-      await gunzipInto(head, chunks, collecting(out), signal, reread);
+      const inner = refusingNested('gzip', collecting(out));
+      await gunzipInto(head, chunks, inner, signal, reread).catch((err: unknown) => {
+        throw inner.failure() ?? err;
+      });
+      inner.end();
     } else if (format) await decompressInto(format, head, chunks, collecting(out), signal);
     else {
       out(head);
