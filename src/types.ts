@@ -803,6 +803,12 @@ export interface FileStats extends Stats {
   code?: string;
   /** Numbers of the undecoded lines (the first 100). */
   undecodedLines?: number[];
+  /**
+   * Set by the CLI on a name given for a file already given under another name (a symbolic or hard
+   * link to it): that name, under which the file was read once. Such an entry counts no lines of its
+   * own and carries the status of that name's entry.
+   */
+  duplicateOf?: string;
 }
 
 /** Version of the JSON output document; bumped on incompatible changes. */
