@@ -302,7 +302,9 @@ export async function readInput(
     return signal?.aborted ? 'aborted' : 'eof';
   } catch (err) {
     out.end();
-    if (signal?.aborted) return 'aborted'; // stdin destroyed on Ctrl-C: the end of reading, not a failure
+    // stdin destroyed on Ctrl-C: the end of reading, not a failure. A file is never destroyed so: its
+    // error (damaged data met before the stop) is the file's, whenever the signal came.
+    if (signal?.aborted && typeof source !== 'string') return 'aborted';
     throw err;
   } finally {
     await chunks.return(undefined);

@@ -39,6 +39,28 @@ export async function scanInput(
   source: string | AsyncIterable<Buffer | string>,
   options: ScanOptions = {},
 ): Promise<string | undefined> {
+  return (await scanInputEnd(analyzer, name, source, options)).error;
+}
+
+/** How {@link scanInputEnd} ended an input: why it ended early, and whether the signal stopped it. */
+export interface ScanEnd {
+  /** As {@link scanInput} returns it. */
+  error?: string;
+  /** The signal stopped the reading before the end of the input (never with `error`). */
+  stopped: boolean;
+}
+
+/**
+ * {@link scanInput}, telling also whether the signal stopped the reading: `--jobs` workers mark such an
+ * input `interrupted` from this, never from how many bytes were read (a compressed file read whole may
+ * not be decoded whole, and an input stopped before its first chunk was never read at all).
+ */
+export async function scanInputEnd(
+  analyzer: Analyzer,
+  name: string,
+  source: string | AsyncIterable<Buffer | string>,
+  options: ScanOptions = {},
+): Promise<ScanEnd> {
   // The scanner delivers the lines asked for, and a live run settles after each chunk.
   const handle = analyzer.input(name, { host: options.host ?? null, deferUntilNextLine: true });
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
@@ -76,7 +98,7 @@ export async function scanInput(
   const code = failed ? readErrorCode(failure) : undefined;
   if (code) handle.stats.code = code;
   options.onChunk?.();
-  return error;
+  return { ...(error ? { error } : {}), stopped: cut };
 }
 
 /**
