@@ -53,7 +53,9 @@ function stdoutClosedAtStart(): boolean {
   }
 }
 
-const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+// SIGHUP's handler is installed last: a test that sees it in /proc/PID/status knows all three are
+// (Node installs handlers of its own for SIGINT and SIGTERM at start-up, so those bits say nothing).
+const SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
 const controller = new AbortController();
 /** Who asked for SIGHUP (`omprog`: reopen the output); then SIGHUP does not stop the run. */
 const hangupHandlers = new Set<() => void>();

@@ -796,10 +796,19 @@ export interface FileStats extends Stats {
    * `not-read` (the run was interrupted before it).
    */
   status?: 'read' | 'partial' | 'error' | 'not-read';
-  /** With `status: error` for an argument that gave no input: a stable code (`ENOENT`, `NOMATCH`, `EACCES` …). */
+  /**
+   * With `error` (not `interrupted`): a stable code, the same whether the argument gave no input or the
+   * input failed when read (`ENOENT`, `NOMATCH`, `EACCES`, `NOTFILE`, `EDECOMPRESS`, `EUNSUPPORTED` …).
+   */
   code?: string;
   /** Numbers of the undecoded lines (the first 100). */
   undecodedLines?: number[];
+  /**
+   * Set by the CLI on a name given for a file already given under another name (a symbolic or hard
+   * link to it): that name, under which the file was read once. Such an entry counts no lines of its
+   * own and carries the status of that name's entry.
+   */
+  duplicateOf?: string;
 }
 
 /** Version of the JSON output document; bumped on incompatible changes. */

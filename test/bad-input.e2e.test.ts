@@ -302,6 +302,7 @@ describe('damaged gzip', () => {
     const r = await runAllFormats(['-'], { input: gz.subarray(0, Math.floor(gz.length / 3)) });
     expect(r.code).toBe(2);
     expect(r.report.inputs[0]!.error).toMatch(/^gzip data is truncated or corrupt \(unexpected end of file\) (?:in|after) line \d+$/);
+    expect(r.report.inputs[0]!.code).toBe('EDECOMPRESS');
     expect(r.stderr).toMatch(/^stapling-doctor: -: gzip data is truncated/);
   });
 });
@@ -362,7 +363,9 @@ describe('paths that give no input', () => {
       expect(evidence(r.report)).toEqual(['error.log:1', 'readable-error.log:1']);
       expect(r.report.findings.map((f) => f.subject.certificate).sort()).toEqual(['/readable.pem', '/tree-open.pem']);
       const s = r.report.inputs.find((i) => i.file === secret)!;
-      expect(s).toMatchObject({ lines: 0, error: 'permission denied' });
+      // The same code whichever path met the error (sweep 60, M1: the file's open dropped it).
+      expect(s).toMatchObject({ lines: 0, error: 'permission denied', status: 'error', code: 'EACCES' });
+      expect(r.report.inputs.find((i) => i.file === lockedDir)).toMatchObject({ status: 'error', code: 'EACCES' });
     } finally {
       fs.chmodSync(secret, 0o644);
       fs.chmodSync(lockedDir, 0o755);

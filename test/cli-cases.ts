@@ -104,6 +104,25 @@ export const CASES: CliCase[] = [
     },
     stderr: /^stapling-doctor: no\/such\/file\.log: no such file or directory\n$/,
   },
+  {
+    // Sweep 60, M9: the second name of a file (a link, a path through `..`) was dropped without a word.
+    name: 'one file given under two names: read once, both named in inputs[] (the second with duplicateOf), a note on stderr',
+    args: ['--format', 'json', NGINX_VERIFY, NGINX_VERIFY.replace('seed/', 'seed/../seed/'), NGINX_VERIFY],
+    exitCode: 1,
+    stdout: (out) => {
+      const r = report(out);
+      expectEqual(
+        r.inputs.map((i) => [i.file, i.status, i.lines > 0, i.duplicateOf ?? null]),
+        [
+          [NGINX_VERIFY, 'read', true, null],
+          [NGINX_VERIFY.replace('seed/', 'seed/../seed/'), 'read', false, NGINX_VERIFY],
+        ],
+      );
+      expectEqual(r.stats.files, 1);
+    },
+    stderr:
+      /^stapling-doctor: samples\/seed\/\.\.\/seed\/nginx-ocsp-verify-issuer-not-trusted\.log: the same file as samples\/seed\/nginx-ocsp-verify-issuer-not-trusted\.log; read once, as samples\/seed\/nginx-ocsp-verify-issuer-not-trusted\.log\n$/,
+  },
   ...SEEDS.map((seed): CliCase => ({
     name: `${seed.file}, JSON: ${seed.cause}, every fix starts with ${seed.directive}, evidence names the file`,
     args: ['--format', 'json', seed.file],

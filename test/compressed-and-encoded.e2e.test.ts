@@ -2,13 +2,15 @@
  * No input silently skipped (issue 16, item 5), through the built CLI: rotated logs compressed with
  * bzip2, xz or zstd are decompressed (told by their magic bytes, whatever the file name), several
  * streams in one file included; damaged ones are reported with the lines before the damage kept; a
- * format that is recognised but not read (lz4) is refused with exit 2 and the command to use, never
- * scanned as binary and reported clean; valid gzip followed by garbage keeps every line and warns (as
+ * format that is recognised but not read (lz4, zip) is refused with exit 2 and the command to use, never
+ * scanned as binary and reported clean, and so is compressed data inside compressed data (a `.gz` of a `.gz`); valid gzip followed by garbage keeps every line and warns (as
  * zcat does); UTF-16 with a byte-order mark is transcoded; a line cut by SIGINT between two chunks is
  * neither counted nor matched. Fixtures: test/fixtures/compressed/ (made by the real tools, see its README).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import type { Report } from '../src/findings/analyzer.js';
 import { ROOT, startCli, tempDir, waitForOutput } from './helpers/cli.js';
 import { expectCleanStderr, runCliAsync } from './helpers/robust.js';
@@ -102,6 +104,39 @@ describe('compressed rotated logs', () => {
     expect(r.stdout).toContain('lz4-compressed data, which is not read'); // next to the summary, in red
   });
 
+  test('a zip archive (sweep 60, M3): refused like lz4, exit 2, never scanned as binary and reported clean', async () => {
+    const r = await json([fixture('error.log.zip'), fixture('error.log')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `stapling-doctor: ${fixture('error.log.zip')}: zip-compressed data, which is not read: decompress it first (unzip -p FILE | stapling-doctor -)\n`,
+    );
+    expect(r.report.inputs.map((i) => [i.status, i.code ?? null, i.lines])).toEqual([
+      ['error', 'EUNSUPPORTED', 0],
+      ['read', null, 300],
+    ]);
+  });
+
+  test.each([
+    ['a gzip of a gzip', 'error.log.gz.gz', (b: Buffer) => zlib.gzipSync(b), 'error.log.gz', 'gzip', 'gzip -dc FILE | gzip -dc'],
+    ['a gzip of a zip', 'error.log.zip.gz', (b: Buffer) => zlib.gzipSync(b), 'error.log.zip', 'zip', 'gzip -dc FILE | funzip'],
+    ['an xz of a gzip', 'error.log.gz.xz', (b: Buffer) => b, 'error.log.gz', 'gzip', 'xz -dc FILE | gzip -dc'],
+  ])(
+    '%s (sweep 60, M3): compressed data inside compressed data is refused with the pipeline to use, exit 2',
+    async (_, name, wrap, inner, innerName, pipeline) => {
+      const f = path.join(dir, name);
+      const data = fs.readFileSync(fixture(inner));
+      if (name.endsWith('.xz')) fs.writeFileSync(f, execFileSync('xz', ['-c'], { input: data }));
+      else fs.writeFileSync(f, wrap(data));
+      const outer = name.endsWith('.xz') ? 'xz' : 'gzip';
+      const r = await json([f]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        `stapling-doctor: ${f}: ${innerName}-compressed data inside ${outer} data, which is not read: decompress it first (${pipeline} | stapling-doctor -)\n`,
+      );
+      expect(r.report.inputs[0]).toMatchObject({ status: 'error', code: 'EUNSUPPORTED', lines: 0 });
+    },
+  );
+
   test('a zstd frame that asks for a 1 GiB window: refused before the decoder allocates it', async () => {
     // Frame header (RFC 8878): magic, descriptor 0x00 (window descriptor present), window exponent 30 - 10.
     const f = path.join(dir, 'huge-window.log.zst');
@@ -151,7 +186,6 @@ describe('text encodings', () => {
   });
 
   test('UTF-16 gzip-compressed: decompressed, then transcoded', async () => {
-    const zlib = await import('node:zlib');
     const f = path.join(dir, 'utf16.log.gz');
     fs.writeFileSync(f, zlib.gzipSync(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(PLAIN.toString('utf8'), 'utf16le')])));
     expect((await json([f])).report.stats).toEqual(reference.stats);

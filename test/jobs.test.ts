@@ -7,6 +7,7 @@
  * (a transport line at the end of one file, its confirmation at the start of the next: correlation must
  * not cross inputs), an empty and a truncated input. No speed is tested here (`npm run bench`).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,9 @@ import zlib from 'node:zlib';
 import { createAnalyzer } from '../src/findings/analyzer.js';
 import { createRecorder } from '../src/findings/replay.js';
 import { loadRules } from '../src/rules/load.js';
+import { createJobScanner, type JobMessage } from '../src/run/job-scan.js';
 import { WORKERS_MIN_BYTES, worthWorkers } from '../src/run/jobs.js';
+import { inputList } from '../src/run/report-output.js';
 import { scanInput } from '../src/run/stream.js';
 import { runCliAsync } from './helpers/robust.js';
 import { tempDir } from './helpers/cli.js';
@@ -154,4 +157,69 @@ test('the default --jobs uses workers only for files that hold 64 MiB or more to
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/**
+ * Sweep 60, M5: with `--jobs > 1`, Ctrl-C could list a truncated compressed input as `read` (its error
+ * dropped, exit 1) and an input handed out as the signal came as `read` with 0 lines: a worker judged
+ * "interrupted" by bytes read against the file's size, and the reader dropped a file's error met once
+ * the signal had come. The signal is sent here at a controlled point (before the input, or from the
+ * scanner's per-chunk hook, where a worker blocks between chunks), through the worker's scanner and
+ * through the one-thread reading, and both must list the input the same way.
+ */
+describe('Ctrl-C at a controlled point: a --jobs worker lists the input as --jobs 1 does', () => {
+  type Listed = [string | undefined, number, string | undefined];
+  /** The input after the one tested (the one-thread reading never starts it). */
+  const NEXT = { file: 'error.log', files: 1, lines: 0, parsed: 0, unparsed: 0, skipped: 0, undecoded: 0, matched: 0 };
+  /** The input as the report lists it, scanned by a worker's scanner; `stopAt`: the chunk whose hook sends the signal (0: before reading). */
+  async function viaWorker(file: string, stopAt: number): Promise<Listed> {
+    const stop = new AbortController();
+    if (stopAt === 0) stop.abort();
+    let done: Extract<JobMessage, { type: 'done' }> | undefined;
+    const scan = createJobScanner(rules, { maxLineLength: 65536 }, (m) => m.type === 'done' && (done = m), stop.signal);
+    let chunks = 0;
+    await scan(0, file, null, { onChunk: () => void (++chunks === stopAt && stop.abort()) });
+    const stats = { ...done!.stats, ...(done!.error ? { error: done!.error } : {}) };
+    // As in the sweep: another worker was in the next input, a large log, when the signal came.
+    const [listed] = inputList([stats, { ...NEXT, lines: 14379, parsed: 14379, error: 'interrupted' }], [], [], true);
+    return [listed!.status, listed!.lines, listed!.error];
+  }
+  /** The same, read in this thread as `--jobs 1` reads it (an input the signal came before is not started). */
+  async function inOneThread(file: string, stopAt: number): Promise<Listed> {
+    const stop = new AbortController();
+    if (stopAt === 0) {
+      const [listed] = inputList([], [], [{ path: file }, { path: NEXT.file }], true);
+      return [listed!.status, listed!.lines, listed!.error];
+    }
+    const analyzer = createAnalyzer(rules);
+    let chunks = 0;
+    await scanInput(analyzer, file, file, { signal: stop.signal, onChunk: () => void (++chunks === stopAt && stop.abort()) });
+    const [listed] = inputList(analyzer.end().inputs, [], [{ path: NEXT.file }], true);
+    return [listed!.status, listed!.lines, listed!.error];
+  }
+
+  const text = rotatedLog(rng(5), 3000);
+  const gz = zlib.gzipSync(text);
+  const cases: [string, Buffer][] = [
+    ['truncated.log.gz', gz.subarray(0, Math.floor(gz.length * 0.6))],
+    ['corrupt.log.gz', Buffer.concat([gz.subarray(0, gz.length >> 1), Buffer.alloc(64, 0x55), gz.subarray((gz.length >> 1) + 64)])],
+    ['truncated.log.xz', execFileSync('xz', ['-c'], { input: text }).subarray(0, 6000)],
+  ];
+  test.each(cases.flatMap(([name, bytes]) => [0, 1, 2].map((stopAt) => [name, stopAt, bytes] as const)))(
+    '%s, the signal at chunk %i (0: before the input is read)',
+    async (name, stopAt, bytes) => {
+      const { dir, cleanup } = tempDir('sd-jobs-stop-');
+      try {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, bytes);
+        const worker = await viaWorker(file, stopAt);
+        expect(worker).toEqual(await inOneThread(file, stopAt));
+        if (stopAt === 0)
+          expect(worker).toEqual(['not-read', 0, 'interrupted']); // never read: never `read`
+        else expect(worker[0]).toBe('partial'); // cut, by the signal or the damage: never `read`
+      } finally {
+        cleanup();
+      }
+    },
+  );
 });

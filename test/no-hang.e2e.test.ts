@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Report } from '../src/findings/analyzer.js';
-import { tempDir } from './helpers/cli.js';
+import { startCli, tempDir, waitForSignalHandler } from './helpers/cli.js';
 import { expectCleanStderr, noDacOverridePrefix, runCliAsync } from './helpers/robust.js';
 
 const timeoutLine = (i: number): string =>
@@ -73,6 +73,49 @@ describe('inputs that are not files', () => {
       ['access-error.log', 'error'],
     ]);
   });
+});
+
+// Sweep 60, M6: explain --file read with readFileSync, which waited forever on a FIFO (deaf to Ctrl-C
+// and SIGTERM, as the event loop was blocked) and read /dev/zero until memory ran out.
+describe('explain reads --file and stdin as the main command reads an input', () => {
+  test.each([
+    ['a FIFO', () => fifo, 'a FIFO (named pipe)'],
+    ['/dev/zero', () => '/dev/zero', 'a character device'],
+  ])('explain --file on %s: refused at once with the reason, exit 2', async (_, file, kind) => {
+    const r = await runCliAsync(['explain', '--file', file()], RUN);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`stapling-doctor: ${file()}: is ${kind}, not a file: not read, as reading it could wait forever or never end\n`);
+  });
+
+  test('explain on stdin that is /dev/zero: reading stops at its bound; the over-long line is named, not explained', async () => {
+    const r = await runCliAsync(['explain', '--format', 'json'], { ...RUN, prefix: ['sh', '-c', 'exec "$@" < /dev/zero', 'sh'] });
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('stapling-doctor: -: line 1 is longer than 65536 bytes: not explained (the main command skips it too)\n');
+    expect((JSON.parse(r.stdout) as { lines: unknown[] }).lines).toEqual([]);
+  });
+
+  test.each(['SIGINT', 'SIGTERM'] as const)(
+    'explain on a pipe whose writer never ends: %s stops the reading and the lines read are explained',
+    async (sig) => {
+      const child = startCli(['explain', '--format', 'json']);
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+      try {
+        await waitForSignalHandler(child, sig);
+        child.stdin.write(`${timeoutLine(3)}\n`); // the pipe stays open: only the signal can end the reading
+        child.kill(sig);
+        expect(await exited).toEqual([0, null]);
+        const lines = (JSON.parse(stdout) as { lines: { line: string }[] }).lines;
+        expect(lines.length).toBeLessThanOrEqual(1); // the line, when it was read before the signal
+        for (const l of lines) expect(l.line).toBe(timeoutLine(3));
+      } finally {
+        child.kill('SIGKILL');
+      }
+    },
+  );
 });
 
 describe('files read whole: rule files, --ca-file, certificates named in a log', () => {
@@ -170,11 +213,17 @@ describe('directory walks', () => {
     expect(again.inputs.map((i) => i.file)).toEqual(report.inputs.map((i) => i.file));
   });
 
-  test('a file named twice (itself and a link to it) is read once', async () => {
+  test('a file named twice (itself and a link to it) is read once; the link is listed as its duplicate, with a note', async () => {
     const link = path.join(dir, 'link-to-good.log');
     fs.symlinkSync(good, link);
     const r = await runCliAsync(['--format', 'json', good, link], RUN);
-    expect((JSON.parse(r.stdout) as Report).inputs.map((i) => i.file)).toEqual([good]);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.inputs.map((i) => [i.file, i.status, i.lines, i.duplicateOf ?? null])).toEqual([
+      [good, 'read', 1, null],
+      [link, 'read', 0, good],
+    ]);
+    expect(report.stats.files).toBe(1);
+    expect(r.stderr).toBe(`stapling-doctor: ${link}: the same file as ${good}; read once, as ${good}\n`);
   });
 
   test('600 unreadable subdirectories: each reported, every readable log still read', async () => {

@@ -75,8 +75,8 @@ function logSpan(findings: readonly Finding[]): [string, string] | null {
  * a stopped run; empty when everything was read.
  */
 function unseen(report: Report): Markup[] {
-  const unread = report.inputs.filter((i) => i.status === 'error').length;
-  const cut = report.inputs.filter((i) => i.status === 'partial' && i.error !== 'interrupted').length;
+  const unread = report.inputs.filter((i) => i.status === 'error' && !i.duplicateOf).length;
+  const cut = report.inputs.filter((i) => i.status === 'partial' && i.error !== 'interrupted' && !i.duplicateOf).length;
   return [
     ...(unread ? [markup` \u00b7 <a class="bad" href="#inputs">${plural(unread, 'input')} could not be read</a>`] : []),
     ...(cut ? [markup` \u00b7 <a class="bad" href="#inputs">${plural(cut, 'input')} not read to the end</a>`] : []),

@@ -333,6 +333,7 @@ const inputs = {
       undecodedLines: { type: 'array', items: { type: 'integer' } },
       status: { enum: ['read', 'partial', 'error', 'not-read'] },
       code: str,
+      duplicateOf: str,
     },
   },
 } as const;

@@ -12,8 +12,9 @@
  *   window whole, so a frame asking for more than {@link ZSTD_MAX_WINDOW} is refused (zstd itself refuses
  *   windows over 128 MiB unless told `--memory`).
  *
- * Formats recognised but not decoded (lz4, lzip, lzma, compress `.Z`) are refused with the command
- * that decompresses them, so that such a file is never scanned as binary and reported as clean.
+ * Formats recognised but not decoded (lz4, lzip, lzma, compress `.Z`, zip archives) are refused with the
+ * command that decompresses them, so that such a file is never scanned as binary and reported as clean;
+ * so is compressed data found again after decompressing ({@link refusingNested}: a `.gz` of a `.gz`).
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -29,6 +30,20 @@ export class UnsupportedCompressionError extends Error {
   ) {
     super(`${format}-compressed data, which is not read: decompress it first (${command} FILE | stapling-doctor -)`);
     this.name = 'UnsupportedCompressionError';
+  }
+}
+
+/**
+ * Compressed data whose decompressed bytes are compressed again (a `.gz` of a `.gz`, a zip inside
+ * gzip): refused like a format that is not read, never scanned as binary and reported clean. One layer
+ * is read; the message gives the pipeline that takes off both. `code` is `EUNSUPPORTED`.
+ */
+export class NestedCompressionError extends Error {
+  readonly code = 'EUNSUPPORTED';
+  constructor(outer: Format, inner: Format) {
+    const pipeline = `${outer.command} FILE | ${inner.pipeCommand ?? inner.command} | stapling-doctor -`;
+    super(`${inner.name}-compressed data inside ${outer.name} data, which is not read: decompress it first (${pipeline})`);
+    this.name = 'NestedCompressionError';
   }
 }
 
@@ -51,7 +66,10 @@ interface Format {
   name: string;
   magic: number[];
   decode?: Decoder;
+  /** The command that decompresses a file of this format to stdout (`FILE` after it). */
   command: string;
+  /** The same reading standard input, when it differs from {@link command}. */
+  pipeCommand?: string;
 }
 
 const FORMATS: Format[] = [
@@ -62,7 +80,15 @@ const FORMATS: Format[] = [
   { name: 'lzip', magic: [0x4c, 0x5a, 0x49, 0x50], command: 'lzip -dc' },
   { name: 'compress (.Z)', magic: [0x1f, 0x9d], command: 'uncompress -c' },
   { name: 'lzma', magic: [0x5d, 0x00, 0x00], command: 'xz --format=lzma -dc' },
+  // A zip archive (a local file header, or the end record of an empty one): its members are compressed
+  // one by one, so scanned as bytes it would look like a clean binary file. `funzip` reads the first
+  // member from a pipe, `unzip -p` every member of a file.
+  { name: 'zip', magic: [0x50, 0x4b, 0x03, 0x04], command: 'unzip -p', pipeCommand: 'funzip' },
+  { name: 'zip', magic: [0x50, 0x4b, 0x05, 0x06], command: 'unzip -p', pipeCommand: 'funzip' },
 ];
+
+/** gzip's magic: gzip itself is read by `gzip.ts`, but is recognised here too inside other compressed data. */
+const GZIP: Format = { name: 'gzip', magic: [0x1f, 0x8b], command: 'gzip -dc' };
 
 /** The longest magic: the bytes needed to tell the formats apart. */
 export const MAGIC_BYTES = Math.max(...FORMATS.map((f) => f.magic.length));
@@ -80,6 +106,46 @@ export function compressedFormat(head: Buffer): Format | null {
   return null;
 }
 
+/** The compressed format (gzip included) decompressed bytes start with, or null. */
+function innerFormat(head: Buffer): Format | null {
+  if (head.length >= 2 && head[0] === GZIP.magic[0] && head[1] === GZIP.magic[1]) return GZIP;
+  return compressedFormat(head);
+}
+
+/**
+ * A sink for the output of a decoder of `outer` data (`'gzip'` or a {@link compressedFormat}) that
+ * looks at the first {@link MAGIC_BYTES} decompressed bytes before handing anything on: when they are
+ * compressed again, nothing is handed on and {@link NestedCompressionError} is thrown (from the sink,
+ * and kept for `failure()`: some decoders wrap what their sink throws). `end()` decides on fewer bytes.
+ */
+export function refusingNested(
+  outer: Format | 'gzip',
+  sink: ChunkSink,
+): ChunkSink & { end(): void; failure(): NestedCompressionError | null } {
+  const outerFormat = outer === 'gzip' ? GZIP : outer;
+  let held: Buffer | null = Buffer.alloc(0);
+  let error: NestedCompressionError | null = null;
+  const decide = (head: Buffer): void => {
+    held = null;
+    const inner = innerFormat(head);
+    if (inner) throw (error = new NestedCompressionError(outerFormat, inner));
+    if (head.length > 0) sink(head);
+  };
+  const push = (chunk: Buffer): void => {
+    if (error) throw error;
+    if (!held) return sink(chunk);
+    const head = held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
+    if (head.length >= MAGIC_BYTES) decide(head);
+    else held = Buffer.from(head); // the decoder may reuse its buffer
+  };
+  return Object.assign(push, {
+    end(): void {
+      if (held && !error) decide(held);
+    },
+    failure: () => error,
+  });
+}
+
 /**
  * Decompress an input in the given format into `sink`.
  * @throws {@link UnsupportedCompressionError} for a format that is only recognised, {@link DecompressError}
@@ -93,7 +159,13 @@ export async function decompressInto(
   signal?: AbortSignal,
 ): Promise<void> {
   if (!format.decode) throw new UnsupportedCompressionError(format.name, format.command);
-  await format.decode(first, pieces, sink, signal);
+  const out = refusingNested(format, sink);
+  try {
+    await format.decode(first, pieces, out, signal);
+    out.end();
+  } catch (err) {
+    throw out.failure() ?? err;
+  }
 }
 
 /** A sink behind a 64 KiB buffer: bytes are collected and handed on in 64 KiB chunks. */

@@ -3,8 +3,9 @@
  * bytes, never by the file name:
  * - gzip (`1f 8b`: rotated `.gz` logs, or gzip piped to stdin), member by member with Node's zlib
  *   (`gzip.ts`): every member whole, zero padding ignored, trailing garbage reported after the data;
- * - bzip2, xz and zstd, decompressed as streams (`decompress.ts`); lz4, lzip, lzma and compress are
- *   recognised and refused with the command that decompresses them;
+ * - bzip2, xz and zstd, decompressed as streams (`decompress.ts`); lz4, lzip, lzma, compress and zip
+ *   are recognised and refused with the command that decompresses them, and so is compressed data
+ *   inside compressed data (a `.gz` of a `.gz`);
  * - text with a byte-order mark: UTF-16 (LE or BE) is transcoded to UTF-8, a UTF-8 BOM is dropped.
  *
  * Delivery is push-based ({@link readInput} calls a synchronous sink) so that a damaged input keeps
@@ -18,7 +19,7 @@ import { TextDecoder } from 'node:util';
 import { openRegularFile } from './files.js';
 import { GUNZIP_CHUNK, gunzipInto } from './gzip.js';
 import type { ChunkSink } from './sink.js';
-import { compressedFormat, decompressInto, MAGIC_BYTES } from './decompress.js';
+import { compressedFormat, decompressInto, MAGIC_BYTES, refusingNested } from './decompress.js';
 import { collectYoungGarbage } from '../v8-flags.js';
 
 /**
@@ -282,7 +283,11 @@ export async function readInput(
     const format = compressedFormat(head);
     if (head[0] === 0x1f && head[1] === 0x8b) {
       const reread = typeof source === 'string' ? (): AsyncIterator<Buffer> => fileChunks(source) : undefined;
-      await gunzipInto(head, chunks, collecting(out), signal, reread);
+      const inner = refusingNested('gzip', collecting(out));
+      await gunzipInto(head, chunks, inner, signal, reread).catch((err: unknown) => {
+        throw inner.failure() ?? err;
+      });
+      inner.end();
     } else if (format) await decompressInto(format, head, chunks, collecting(out), signal);
     else {
       out(head);
@@ -297,7 +302,9 @@ export async function readInput(
     return signal?.aborted ? 'aborted' : 'eof';
   } catch (err) {
     out.end();
-    if (signal?.aborted) return 'aborted'; // stdin destroyed on Ctrl-C: the end of reading, not a failure
+    // stdin destroyed on Ctrl-C: the end of reading, not a failure. A file is never destroyed so: its
+    // error (damaged data met before the stop) is the file's, whenever the signal came.
+    if (signal?.aborted && typeof source !== 'string') return 'aborted';
     throw err;
   } finally {
     await chunks.return(undefined);
@@ -315,6 +322,22 @@ const ERRNO_TEXT: Record<string, string> = {
   ENAMETOOLONG: 'file name too long',
   EAGAIN: 'no data without waiting (a device-like file that blocks): not read',
 };
+
+/**
+ * The stable code of an error met while opening or reading an input, as `inputs[].code` gives it: the
+ * system error code (`ENOENT`, `EACCES` — EPERM too, as the message says "permission denied" for both —,
+ * `EISDIR`, `EIO` …), `NOTFILE` for a FIFO, device or socket (as when one is named as an argument),
+ * `EDECOMPRESS` for damaged compressed data (zlib's `Z_*` codes too), `EUNSUPPORTED`, `ETRAILING`.
+ * @returns the code, or undefined for an error without one (a stream's own error)
+ */
+export function readErrorCode(err: unknown): string | undefined {
+  const code = (err as NodeJS.ErrnoException | null | undefined)?.code;
+  if (typeof code !== 'string' || code === '') return undefined;
+  if (code === 'EPERM') return 'EACCES';
+  if (code === 'ENOTREG') return 'NOTFILE';
+  if (code.startsWith('Z_')) return 'EDECOMPRESS';
+  return code;
+}
 
 /**
  * One short line for an error met while opening or reading an input: `permission denied`,

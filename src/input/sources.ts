@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeReadError } from './read.js';
+import { describeReadError, readErrorCode } from './read.js';
 import { fileIdentity, SpecialFileError, specialFileKind } from './files.js';
 import { isErrorLogName } from './log-names.js';
 
@@ -24,6 +24,14 @@ export interface InputProblem {
   arg: string;
   code: 'ENOENT' | 'NOMATCH' | 'EACCES' | 'ENOTDIR' | 'EMPTYDIR' | 'NOTFILE' | 'ERROR';
   message: string;
+}
+
+/** An argument (or a glob's match) naming a file already taken under another name: read once, as `of`. */
+export interface InputDuplicate {
+  /** The name given second (a symbolic link, a hard link, a path through another directory). */
+  arg: string;
+  /** The name the file is read as: the first one given. */
+  of: string;
 }
 
 /**
@@ -119,10 +127,11 @@ function walkOne(dir: WalkDir, problems: InputProblem[], top: boolean): { subdir
  * reported, with the reason, and everything else is still read; so is a log-named FIFO, device,
  * socket or dangling link.
  * @param arg the directory as given (paths found are under it)
- * @param seen identities of the files already taken (shared with the other arguments); updated
+ * @param seen identities of the files already taken, with the name each was taken as (shared with the
+ *   other arguments); updated
  * @returns the files found, as paths under `arg`, in walk order
  */
-function logsUnder(arg: string, abs: string, st: fs.Stats, seen: Set<string>, problems: InputProblem[]): string[] {
+function logsUnder(arg: string, abs: string, st: fs.Stats, seen: Map<string, string>, problems: InputProblem[]): string[] {
   const rootId = fileIdentity(st);
   const real: WalkDir[] = [{ shown: arg, abs, linked: false, id: rootId }];
   const viaLinks: WalkDir[] = [];
@@ -144,7 +153,7 @@ function logsUnder(arg: string, abs: string, st: fs.Stats, seen: Set<string>, pr
   const out: string[] = [];
   for (const f of found) {
     if (chosen.get(f.id) !== f || seen.has(f.id)) continue;
-    seen.add(f.id);
+    seen.set(f.id, f.shown);
     out.push(f.shown);
   }
   return out;
@@ -156,8 +165,10 @@ async function fastGlob(): Promise<typeof import('fast-glob')> {
   return (fgModule ??= (await import('fast-glob')).default);
 }
 
+/** The code of an argument's (or a walked entry's) error: the same as a read error's ({@link readErrorCode}) where the union has it, else `ERROR`. */
 function problemCode(e: NodeJS.ErrnoException): InputProblem['code'] {
-  return e.code === 'EACCES' || e.code === 'EPERM' ? 'EACCES' : e.code === 'ENOTDIR' ? 'ENOTDIR' : 'ERROR';
+  const code = readErrorCode(e);
+  return code === 'EACCES' || code === 'ENOTDIR' || code === 'ENOENT' || code === 'NOTFILE' ? code : 'ERROR';
 }
 
 /** The identity of standard input when it is a pipe, terminal or device (so `/dev/stdin` reads it), else null. */
@@ -191,17 +202,22 @@ function statArg(arg: string, abs: string): fs.Stats | InputProblem | null {
 
 /**
  * Expand arguments into inputs, in order, each file once (by device and inode, so a symbolic link and
- * its target, or a file reached through two directories, are read once). A FIFO, device or socket named
+ * its target, or a file reached through two directories, are read once). A file named again under
+ * another name (a file argument or a glob's match: a link to a file given before, a hard link) is not
+ * dropped in silence: it is listed in `duplicates` with the name it is read as. (Inside a directory walk
+ * a file is taken by its name in the real tree, see {@link logsUnder}.) A FIFO, device or socket named
  * as an input is refused with a reason — except standard input itself named as a path (`/dev/stdin`).
- * @returns the inputs and the arguments that gave none (each with a one-line reason)
+ * @returns the inputs, the arguments that gave none (each with a one-line reason), and the names of
+ *   files already taken under another name
  */
 export async function expandInputs(
   args: readonly string[],
   cwd: string = process.cwd(),
-): Promise<{ sources: InputSource[]; problems: InputProblem[] }> {
+): Promise<{ sources: InputSource[]; problems: InputProblem[]; duplicates: InputDuplicate[] }> {
   const sources: InputSource[] = [];
   const problems: InputProblem[] = [];
-  const seen = new Set<string>();
+  const duplicates: InputDuplicate[] = [];
+  const seen = new Map<string, string>();
   let stdinTaken = false;
   let stdinId: string | null | undefined;
   const addStdin = (): void => {
@@ -210,8 +226,13 @@ export async function expandInputs(
   };
   const addFile = (p: string, st: fs.Stats): void => {
     const id = fileIdentity(st);
-    if (seen.has(id)) return;
-    seen.add(id);
+    const of = seen.get(id);
+    if (of !== undefined) {
+      // The same name again is the same input; another name for it is listed, never dropped in silence.
+      if (of !== p && !duplicates.some((d) => d.arg === p)) duplicates.push({ arg: p, of });
+      return;
+    }
+    seen.set(id, p);
     sources.push({ kind: 'file', path: p });
   };
   for (const arg of args) {
@@ -264,5 +285,5 @@ export async function expandInputs(
     }
     problems.push({ arg, code: 'ENOENT', message: `${arg}: no such file or directory` });
   }
-  return { sources, problems };
+  return { sources, problems, duplicates };
 }

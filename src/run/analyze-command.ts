@@ -17,7 +17,7 @@ import { PROBE_SCHEMA } from '../format/probe-schema.js';
 import { safeJson } from '../format/sanitize.js';
 import { describeReadError } from '../input/read.js';
 import { hostPattern, HostPatternError, type HostPattern } from '../input/host-path.js';
-import { expandInputs, type InputProblem, type InputSource } from '../input/sources.js';
+import { expandInputs, type InputDuplicate, type InputProblem, type InputSource } from '../input/sources.js';
 import { loadRuleSet, RuleLoadError } from '../rules/load.js';
 import {
   CAUSE_IDS,
@@ -333,6 +333,7 @@ async function analyzeSources(
   enrich: Enrich,
   problems: readonly InputProblem[],
   view: View,
+  duplicates: readonly InputDuplicate[] = [],
 ): Promise<number> {
   const { params, opts } = s;
   const { reading, out } = stopAndOutput(s, sources);
@@ -378,7 +379,7 @@ async function analyzeSources(
   const interrupted = params.signal?.aborted === true;
   const all = inspectAll(analyzed.findings, enrich);
   const findings = view.all ? all : all.filter(view.shown);
-  const inputs = inputList(analyzed.inputs, problems, sources.slice(reached), interrupted);
+  const inputs = inputList(analyzed.inputs, problems, sources.slice(reached), interrupted, duplicates);
   const ctx = summaryContext(view, all.length - findings.length, interrupted, inputs);
   if (opts.format === 'html') {
     const rendered = findings.map((f) => renderFinding(f, analyzer.causes));
@@ -416,7 +417,7 @@ function summaryContext(view: View, hidden: number, interrupted: boolean, inputs
     hidden,
     ...(view.words ? { window: view.words } : {}),
     ...(interrupted ? { interrupted: true } : {}),
-    unread: inputs.filter((i) => i.status === 'error').length,
+    unread: inputs.filter((i) => i.status === 'error' && !i.duplicateOf).length,
   };
 }
 
@@ -487,12 +488,13 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     if (params.stdin.isTTY) return fail('no input: give log files, directories or globs, or pipe a log into stdin (see --help)');
     inputs = ['-'];
   }
-  const { sources, problems } = await expandInputs(inputs, params.cwd);
+  const { sources, problems, duplicates } = await expandInputs(inputs, params.cwd);
   for (const p of problems) errOut.write(errorLine(p.message));
+  for (const d of duplicates) errOut.write(errorLine(`${d.arg}: the same file as ${d.of}; read once, as ${d.of}`));
   // No input at all: a document format (JSON, NDJSON, the HTML page, SARIF) is still printed, every input with its error; exit 2.
   if (sources.length === 0 && opts.format !== 'json' && opts.format !== 'ndjson' && opts.format !== 'html' && opts.format !== 'sarif')
     return 2;
   const setup = await configured(s, rules);
   if (typeof setup === 'number') return setup;
-  return analyzeSources(s, setup.rules, sources, setup.enrich, problems, view);
+  return analyzeSources(s, setup.rules, sources, setup.enrich, problems, view, duplicates);
 }

@@ -12,7 +12,7 @@ import { formatReport, formatSummary, type HumanOptions, type SummaryContext } f
 import { jsonDocumentPieces } from '../format/json-stream.js';
 import { safeJson } from '../format/sanitize.js';
 import { sarifPieces } from '../format/sarif.js';
-import type { InputProblem, InputSource } from '../input/sources.js';
+import type { InputDuplicate, InputProblem, InputSource } from '../input/sources.js';
 import { OUTPUT_VERSION, type FileStats, type Finding, type FindingData } from '../types.js';
 import type { Enrich } from './inspect-setup.js';
 import type { LivePrinter } from './live.js';
@@ -26,9 +26,35 @@ const NOTHING = { files: 0, lines: 0, parsed: 0, unparsed: 0, skipped: 0, undeco
 /**
  * Every input the run was given, with its status: those read (in read order; `partial` when an error or
  * the stop ended one early), the arguments that gave no input (`error`, with the reason and a code),
- * and the sources an interruption left unread (`not-read`).
+ * and the sources an interruption left unread (`not-read`); a name given for a file already taken
+ * under another name comes right after that name's entry, with `duplicateOf` ({@link withDuplicates}).
  */
 export function inputList(
+  read: readonly FileStats[],
+  problems: readonly InputProblem[],
+  unread: readonly Pick<InputSource, 'path'>[],
+  interrupted: boolean,
+  duplicates: readonly InputDuplicate[] = [],
+): FileStats[] {
+  return withDuplicates(inputStatuses(read, problems, unread, interrupted), duplicates);
+}
+
+/**
+ * Each name of a file given again under another name, right after the entry of the name it was read
+ * as: that entry's status, `duplicateOf` its name, no lines of its own (they are counted once, there).
+ */
+function withDuplicates(inputs: FileStats[], duplicates: readonly InputDuplicate[]): FileStats[] {
+  if (duplicates.length === 0) return inputs;
+  const out: FileStats[] = [];
+  for (const entry of inputs) {
+    out.push(entry);
+    for (const d of duplicates.filter((x) => x.of === entry.file))
+      out.push({ file: d.arg, ...NOTHING, status: entry.status ?? 'read', duplicateOf: d.of });
+  }
+  return out;
+}
+
+function inputStatuses(
   read: readonly FileStats[],
   problems: readonly InputProblem[],
   unread: readonly Pick<InputSource, 'path'>[],
@@ -41,7 +67,8 @@ export function inputList(
     const stopped = interrupted && last && !s.error && !marked;
     const cut = s.error === 'interrupted' && s.lines === 0 ? 'not-read' : 'partial';
     const status = s.error ? (s.error === 'interrupted' ? cut : s.lines > 0 ? 'partial' : 'error') : stopped ? 'partial' : 'read';
-    return { ...s, ...(stopped ? { error: 'interrupted' } : {}), status };
+    const { code, ...counts } = s; // the code after the status, as for an argument that gave no input
+    return { ...counts, ...(stopped ? { error: 'interrupted' } : {}), status, ...(code ? { code } : {}) };
   });
   for (const p of problems) {
     out.push({

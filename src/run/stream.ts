@@ -4,7 +4,7 @@
  */
 import { createAnalyzer, type Analyzer, type AnalyzerOptions, type Report } from '../findings/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineScanner } from '../lines/scan.js';
-import { describeReadError, readInput } from '../input/read.js';
+import { describeReadError, readErrorCode, readInput } from '../input/read.js';
 import type { FindingData, Rule } from '../types.js';
 
 /** Options for scanning one input. */
@@ -28,6 +28,7 @@ export interface ScanOptions {
  * (what was read before it counts) and is returned.
  * @param name name used in evidence and stats (file path, `-` for stdin)
  * @param source a file path or a byte/string stream
+ * A read error's code goes to the input's stats (`code`: `EACCES`, `EDECOMPRESS` …, see `readErrorCode`).
  * @returns why the input ended early, in one line, if it did: `permission denied`, or
  *   `gzip data is truncated or corrupt (unexpected end of file) after line 1234` (`in line N` when the
  *   damage cut line N short: that fragment was still scanned)
@@ -38,6 +39,28 @@ export async function scanInput(
   source: string | AsyncIterable<Buffer | string>,
   options: ScanOptions = {},
 ): Promise<string | undefined> {
+  return (await scanInputEnd(analyzer, name, source, options)).error;
+}
+
+/** How {@link scanInputEnd} ended an input: why it ended early, and whether the signal stopped it. */
+export interface ScanEnd {
+  /** As {@link scanInput} returns it. */
+  error?: string;
+  /** The signal stopped the reading before the end of the input (never with `error`). */
+  stopped: boolean;
+}
+
+/**
+ * {@link scanInput}, telling also whether the signal stopped the reading: `--jobs` workers mark such an
+ * input `interrupted` from this, never from how many bytes were read (a compressed file read whole may
+ * not be decoded whole, and an input stopped before its first chunk was never read at all).
+ */
+export async function scanInputEnd(
+  analyzer: Analyzer,
+  name: string,
+  source: string | AsyncIterable<Buffer | string>,
+  options: ScanOptions = {},
+): Promise<ScanEnd> {
   // The scanner delivers the lines asked for, and a live run settles after each chunk.
   const handle = analyzer.input(name, { host: options.host ?? null, deferUntilNextLine: true });
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
@@ -70,8 +93,12 @@ export async function scanInput(
     error = `${describeReadError(failure)}${where}`;
   }
   handle.end(error);
+  // The same code an argument's error has (`inputs[].code`), whichever path met it: at the open (EACCES
+  // on a file in a readable directory) or while reading.
+  const code = failed ? readErrorCode(failure) : undefined;
+  if (code) handle.stats.code = code;
   options.onChunk?.();
-  return error;
+  return { ...(error ? { error } : {}), stopped: cut };
 }
 
 /**

@@ -71,7 +71,9 @@ export function tempDir(prefix = 'sd-test-'): { dir: string; cleanup: () => void
 /**
  * Resolve once the child process has installed its handler for `signal` (Linux: the SigCgt mask in
  * /proc/PID/status), so that a test's kill() is never taken by the default action of a process still
- * starting up; reject after `ms` milliseconds.
+ * starting up; reject after `ms` milliseconds. The SIGHUP bit is waited for too: Node sets handlers of
+ * its own for SIGINT and SIGTERM at start-up (they restore the terminal, then die of the signal), and
+ * the CLI installs SIGHUP's last (src/cli.ts), so only then are its SIGINT and SIGTERM handlers in place.
  */
 export async function waitForSignalHandler(
   child: ChildProcessWithoutNullStreams,
@@ -83,7 +85,7 @@ export async function waitForSignalHandler(
   for (;;) {
     try {
       const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m && (BigInt(`0x${m[1]}`) >> bit) & 1n) return;
+      if (m && (BigInt(`0x${m[1]}`) >> bit) & 1n && BigInt(`0x${m[1]}`) & 1n) return;
     } catch {
       // not started yet, or gone: try again until the deadline
     }
