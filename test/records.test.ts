@@ -15,8 +15,9 @@ import { analyzeStream } from '../src/run/stream.js';
 import { decodeRecord, isRecordLine, jsonEscapedForms } from '../src/parse/record.js';
 import { hostPattern, HostPatternError } from '../src/input/host-path.js';
 import { parseLine } from '../src/parse/line.js';
+import { unwrap } from '../src/parse/wrappers.js';
 import type { FindingData, Rule } from '../src/types.js';
-import { dockerJsonFileRecord } from './fleet/records.js';
+import { dockerJsonFileRecord, logcliDefaultLine, logcliJsonlLine } from './fleet/records.js';
 import { RECORDS_DIR } from './fleet/fixture-records.js';
 
 let rules: Rule[];
@@ -246,7 +247,14 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
       timestamp: '2026-11-23T02:17:04.000000Z',
       'kubernetes.host': host,
     });
-  const logcli = (_host: string, line: string) => JSON.stringify({ labels: { job: 'nginx' }, line, timestamp: '2026-11-23T02:17:04Z' });
+  // Loki's logcli (test/fleet/records.ts, checked against logcli's own tests): the host and program are labels.
+  const lokiLabels = (host: string, program: string) => ({ filename: '/var/log/error.log', host, job: program });
+  const logcli = (host: string, line: string, program: string) =>
+    logcliJsonlLine('2026-11-23T02:17:04.123456789Z', lokiLabels(host, program), line);
+  const logcliHostname = (host: string, line: string, program: string) =>
+    logcliJsonlLine('2026-11-23T02:17:04.123456789Z', { hostname: host, service_name: program }, line);
+  const logcliDefault = (host: string, line: string, program: string) =>
+    logcliDefaultLine('2026-11-23T02:17:04Z', lokiLabels(host, program), 70, line);
   // What search and export APIs hand over: an Elasticsearch hit around a Filebeat document, Splunk's export
   // (`output_mode=json`), Google Cloud Logging's structured entry, Datadog's Logs API v2, Azure Monitor's Syslog table.
   const elasticHit = (host: string, line: string) =>
@@ -301,7 +309,9 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     ['Fluent Bit (Kubernetes)', fluentBit, 'web01'],
     ['pino', pino, 'web01'],
     ['Google Cloud Logging', cloudLogging, 'web01'],
-    ['logcli jsonl', logcli, null],
+    ['logcli -o jsonl (host and job labels)', logcli, 'web01'],
+    ['logcli -o jsonl (hostname and service_name labels)', logcliHostname, 'web01'],
+    ['logcli -o default (time, label set, line)', logcliDefault, 'web01'],
     ['Elasticsearch search hit', elasticHit, 'web01'],
     ['Splunk export', splunk, 'web01'],
     ['Google Cloud Logging jsonPayload', cloudLoggingJson, 'web01'],
@@ -313,7 +323,10 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     const samples = rules.flatMap((r) => r.samples.match.map((s) => ({ line: s.line, program: program(r) })));
     const lines = samples.filter((s) => !s.line.includes('\n') && !s.line.includes('\r'));
     const plain = await scan(lines.map((s) => s.line).join('\n'));
-    const wrapped = await scan(lines.map((s) => wrap(host ?? '', s.line, s.program)).join('\n'));
+    const wrapped = asLines(
+      await scan(lines.map((s) => wrap(host ?? '', s.line, s.program)).join('\n')),
+      isRecordLine(wrap('web01', lines[0]!.line, lines[0]!.program)),
+    );
     expect(wrapped.stats.undecoded).toBe(0);
     expect(wrapped.stats.matched).toBe(plain.stats.matched);
     // Times: the record's time stands in only where the line has none of its own.
@@ -335,6 +348,13 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
 });
 
 const plainTimeOf = (line: string): string | null => parseLine(line).time;
+
+/** A report whose evidence is the server's lines: a text wrapper's (logcli's default output) removed from each. */
+function asLines(r: Report<FindingData>, records: boolean): Report<FindingData> {
+  if (records) return r;
+  const line = (t: string) => unwrap(t, () => new Date()).rest;
+  return { ...r, findings: r.findings.map((f) => ({ ...f, evidence: f.evidence.map((e) => ({ ...e, text: line(e.text) })) })) };
+}
 
 /**
  * What search and query APIs answer, as `curl` writes it: one line holding many records. Shapes from the

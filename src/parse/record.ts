@@ -20,7 +20,8 @@
  * - `json`: any other object with a string message under a name log shippers use: `message`, `msg`
  *   (pino, bunyan, logrus, zap), `log` (Fluent Bit / Fluentd's Kubernetes records), `full_message` /
  *   `short_message` (GELF 1.1, Docker's gelf driver; the full one first when a sender gave both),
- *   `textPayload` (Google Cloud Logging), `line` (Loki's `logcli query -o jsonl`), `body` or OTLP's
+ *   `textPayload` (Google Cloud Logging), `line` (Loki's `logcli query -o jsonl`, the host and program from its
+ *   `labels`), `body` or OTLP's
  *   `body.stringValue` (OpenTelemetry), `text`; with the host and time (ISO-8601 or epoch
  *   s, ms, µs, ns) found under their usual names ({@link HOST_PATHS}, {@link TIME_PATHS}). Not the pid:
  *   a logger's own `pid` (pino, bunyan) is the shipper's process. Also Splunk's `_raw` and Azure Monitor's
@@ -36,7 +37,7 @@
  */
 import type { ParsedLine, RecordKind, Server } from '../types.js';
 import { parseLine, type ParseOptions } from './line.js';
-import { unwrap } from './wrappers.js';
+import { LABEL_PROGRAMS, unwrap } from './wrappers.js';
 
 /** A record decoded: the server's line and what the record says about it (null: it does not say). */
 export interface DecodedRecord {
@@ -343,7 +344,21 @@ function generic(doc: Json, depth: number): RecordResult {
   hostAndTime(r, doc);
   // No pid: a logger's own `pid` member (pino, bunyan) is the shipper's process, not the server's.
   for (const k of PROGRAM_PATHS) r.server ??= serverOfName(str(at(doc, k)));
+  const labels = obj(doc.labels);
+  if (labels) fromLabels(r, labels);
   return { ok: true, record: r };
+}
+
+/**
+ * What a Loki label set says of its entry, where the entry says nothing: the host (`host`, `hostname`, …:
+ * {@link HOST_PATHS}) and the program (`job`, `service_name`, `container`, …: {@link LOKI_PROGRAM_LABELS}).
+ * The labels of a `query_range` stream (`{"stream":{labels},"values":[…]}`) and of a `logcli query -o jsonl`
+ * line (`{"labels":{"host":"web01","job":"nginx"},"line":"…","timestamp":"…"}`: grafana/loki
+ * `pkg/logcli/output/jsonl.go`, `JSONLOutput.FormatAndPrintln`, and its `jsonl_test.go`).
+ */
+function fromLabels(r: DecodedRecord, labels: Json): void {
+  for (const k of HOST_PATHS) r.host ??= str(at(labels, k));
+  for (const k of LOKI_PROGRAM_LABELS) r.server ??= serverOfName(str(labels[k]));
 }
 
 /** The object a record line holds, or null when it is not valid JSON or not an object. */
@@ -418,7 +433,7 @@ function collectRecords(v: unknown, depth: number, out: DecodedRecord[]): void {
 }
 
 /** Loki labels that name the program: promtail's `job`, Loki 3's `service_name`, Kubernetes and journal labels. */
-const LOKI_PROGRAM_LABELS = ['job', 'service_name', 'container', 'app', 'unit', 'syslog_identifier', ...PROGRAM_PATHS];
+const LOKI_PROGRAM_LABELS = [...LABEL_PROGRAMS, ...PROGRAM_PATHS];
 
 /** A Loki stream (`{"stream": {labels}, "values": [[ns, line, metadata?], …]}`): its entries appended; false when `o` is none. */
 /**
@@ -453,7 +468,7 @@ function lokiStream(o: Json, out: DecodedRecord[]): boolean {
     const r = blank('json', v[1].replace(/\r?\n$/, ''));
     r.time = epochToIso(v[0]);
     hostAndTime(r, labels);
-    for (const k of LOKI_PROGRAM_LABELS) r.server ??= serverOfName(str(labels[k]));
+    fromLabels(r, labels);
     out.push(r);
   }
   return true;
