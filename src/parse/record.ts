@@ -30,13 +30,15 @@
  *   Elasticsearch hit's `_source`, Splunk's `result`, Cloud Logging's `jsonPayload`, Datadog's
  *   `attributes`), decoded as its own shape, with the envelope's host and time where it has none.
  * - many of these in one API response on one line (an Elasticsearch `_search`, Loki's query and push
- *   APIs, …) or in an OTLP JSON request (the OpenTelemetry Collector's file exporter): {@link decodeRecords}.
+ *   APIs, …) or in an OTLP JSON request (the OpenTelemetry Collector's file exporter): {@link decodeRecords},
+ *   oldest first by the times they carry.
  *
  * The server's own time, pid and level win over the record's (the record's time is often when a
  * collector read the line). A line that starts like JSON but is not one of these is "undecoded".
  */
 import type { ParsedLine, RecordKind, Server } from '../types.js';
 import { parseLine, type ParseOptions } from './line.js';
+import { epochToIso as secondsToIso } from './time.js';
 import { LABEL_PROGRAMS, unwrap } from './wrappers.js';
 
 /** A record decoded: the server's line and what the record says about it (null: it does not say). */
@@ -216,6 +218,7 @@ function rsyslog(doc: Json): RecordResult {
   r.host = str(doc.host);
   r.time = isoTime(doc.timestamp);
   r.server = serverOfName(str(doc.program));
+  hostAndTime(r, doc); // the same shape from another sender: a time in ms (CloudWatch Logs' events), under another name
   return { ok: true, record: r };
 }
 
@@ -280,6 +283,7 @@ export const TIME_PATHS = [
   'TimeGenerated',
   'timeUnixNano',
   'observedTimeUnixNano',
+  '_time', // Splunk's results and export
 ];
 /** The program or container that wrote the line, to tell the server when the line does not. */
 const PROGRAM_PATHS = [
@@ -296,9 +300,12 @@ const PROGRAM_PATHS = [
 
 /**
  * A time since the epoch as ISO-8601 UTC, its unit told by its size (s with a fraction, ms, µs, ns),
- * or null outside 2001–2286.
+ * or null outside 2001–2286. A string of µs or ns (Loki's `[ns, line]`, OTLP's `timeUnixNano`) keeps
+ * every digit (`1796664000123456789` → `2026-12-07T17:20:00.123456789Z`): entries a collector read in the
+ * same millisecond keep their order ({@link inTimeOrder}).
  */
 function epochToIso(v: unknown): string | null {
+  if (typeof v === 'string' && /^\d{16}$|^\d{19}$/.test(v)) return secondsToIso(`${v.slice(0, 10)}.${v.slice(10)}`);
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{10}(?:\.\d+)?$|^\d{13}$|^\d{16}$|^\d{19}$/.test(v) ? Number(v) : NaN;
   if (!Number.isFinite(n) || n < 1e9) return null;
   const ms = n < 1e10 ? n * 1000 : n < 1e13 ? n : n < 1e16 ? n / 1e3 : n / 1e6;
@@ -403,8 +410,8 @@ export const MAX_BATCH_RECORDS = 10_000;
  * HTTP API reference (query_range, push); Datadog Logs API v2 `ListLogs`; AWS CLI `logs filter-log-events`;
  * Graylog REST `search/universal`; Splunk REST `search/jobs/{sid}/results` (`output_mode=json`).
  * Never throws; at most {@link MAX_BATCH_RECORDS} records, {@link MAX_BATCH_DEPTH} levels deep.
- * @returns the line's one record, else the records its response holds in document order, else why it is
- *   not a record (the reason a single record gave)
+ * @returns the line's one record, else the records its response holds, oldest first where they carry times
+ *   ({@link inTimeOrder}; else in document order), else why it is not a record (the reason a single record gave)
  */
 export function decodeRecords(text: string): RecordsResult {
   const { doc, header: h } = headedDocument(text);
@@ -413,7 +420,36 @@ export function decodeRecords(text: string): RecordsResult {
   if (one.ok) return { ok: true, records: [withHeader(one.record, h)] };
   const records: DecodedRecord[] = [];
   collectRecords(doc, 0, records);
-  return records.length > 0 ? { ok: true, records: records.map((r) => withHeader(r, h)) } : one;
+  return records.length > 0 ? { ok: true, records: inTimeOrder(records).map((r) => withHeader(r, h)) } : one;
+}
+
+/**
+ * A response's records oldest first, by the time each carries (a Loki entry's ns, a hit's `@timestamp`, …):
+ * APIs answer newest first by default (Loki's `direction=backward`, `logcli` without `--forward`, a search
+ * sorted `@timestamp desc`), and a failure the server writes as several lines (Apache's AH01977, AH01980,
+ * AH01941) is told by their order. Stable: records of equal times keep the response's order, and records
+ * without a time keep their places (the timed ones are ordered among the places of the timed ones).
+ */
+function inTimeOrder(records: DecodedRecord[]): DecodedRecord[] {
+  const timed = records.flatMap((r, i) => {
+    const k = timeKey(r.time);
+    return k ? [{ r, i, k }] : [];
+  });
+  if (timed.length < 2) return records;
+  const sorted = [...timed].sort((a, b) => a.k.ms - b.k.ms || (a.k.frac < b.k.frac ? -1 : a.k.frac > b.k.frac ? 1 : 0) || a.i - b.i);
+  const out = records.slice();
+  timed.forEach((place, j) => (out[place.i] = sorted[j]!.r));
+  return out;
+}
+
+const TIME_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+/** A record's time as whole seconds (ms since the epoch; a time without a zone read as UTC) and its fraction's digits (9). */
+function timeKey(time: string | null): { ms: number; frac: string } | null {
+  const m = time ? TIME_KEY.exec(time) : null;
+  if (!m) return null;
+  const zone = !m[3] || m[3] === 'Z' ? 'Z' : m[3].length === 5 ? `${m[3].slice(0, 3)}:${m[3].slice(3)}` : m[3];
+  const ms = Date.parse(`${m[1]}${zone}`);
+  return Number.isNaN(ms) ? null : { ms, frac: (m[2] ?? '').padEnd(9, '0') };
 }
 
 /** The records under `v` (a response's member, array or element), appended to `out`. */
