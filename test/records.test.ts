@@ -17,7 +17,7 @@ import { hostPattern, HostPatternError } from '../src/input/host-path.js';
 import { parseLine } from '../src/parse/line.js';
 import { unwrap } from '../src/parse/wrappers.js';
 import type { FindingData, Rule } from '../src/types.js';
-import { dockerJsonFileRecord, logcliDefaultLine, logcliJsonlLine } from './fleet/records.js';
+import { dockerJsonFileRecord, fluentBitOutFileLine, logcliDefaultLine, logcliJsonlLine } from './fleet/records.js';
 import { RECORDS_DIR } from './fleet/fixture-records.js';
 
 let rules: Rule[];
@@ -295,6 +295,11 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     `2026-11-23 02:17:04.123456789 +0000 ${program}.error: ${JSON.stringify({ log: line, stream: 'stderr' })}`;
   const fluentdFile = (_host: string, line: string, program: string) =>
     `2026-11-23T02:17:04+00:00\t${program}.error\t${JSON.stringify({ log: line, stream: 'stderr' })}`;
+  // Fluent Bit's out_file in its default format (`TAG: [SEC.NSEC, {record}]`), the host added by record_modifier.
+  const fluentBitFile = (host: string, line: string, program: string) =>
+    fluentBitOutFileLine(`${program}.error`, 1_795_400_224_123_456_789n, { log: line, hostname: host });
+  const fluentBitFileLegacy = (host: string, line: string, program: string) =>
+    fluentBitOutFileLine(`${program}.error`, 1_795_400_224_123_456_789n, { log: line, hostname: host }, true);
 
   test.each([
     ['syslog header before Docker json-file', syslogDocker, 'web01'],
@@ -312,6 +317,8 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     ['logcli -o jsonl (host and job labels)', logcli, 'web01'],
     ['logcli -o jsonl (hostname and service_name labels)', logcliHostname, 'web01'],
     ['logcli -o default (time, label set, line)', logcliDefault, 'web01'],
+    ['Fluent Bit out_file (tag, time, record)', fluentBitFile, 'web01'],
+    ['Fluent Bit out_file before 1.6 (six decimals)', fluentBitFileLegacy, 'web01'],
     ['Elasticsearch search hit', elasticHit, 'web01'],
     ['Splunk export', splunk, 'web01'],
     ['Google Cloud Logging jsonPayload', cloudLoggingJson, 'web01'],
@@ -602,6 +609,12 @@ describe('record detection and escaping', () => {
     expect(isRecordLine('Nov 23 02:17:04 web01 docker-json: {"log":"x"}')).toBe(true);
     expect(isRecordLine('2026-11-23 02:17:04.123456789 +0000 nginx.error: {"log":"x"}')).toBe(true);
     expect(isRecordLine('2026-11-23T02:17:04+00:00\tnginx.error\t{"log":"x"}')).toBe(true);
+    expect(isRecordLine('nginx.error: [1796664000.123456789, {"log":"x"}]')).toBe(true); // Fluent Bit's out_file
+    expect(isRecordLine('nginx.error: [1796664000.123456789, {"log":"x"}] and more')).toBe(false);
+    expect(decodeRecord('nginx.error: [1796664000.123456789, {"log":"x","hostname":"web01"}]\r')).toMatchObject({
+      ok: true,
+      record: { line: 'x', host: 'web01', time: '2026-12-07T17:20:00.123456789Z', server: 'nginx' },
+    });
     expect(isRecordLine('2026/11/23 02:17:04 [error] 1#1: *5 upstream sent {"a":1}, client: 10.0.0.1')).toBe(false);
     expect(isRecordLine('the record was {"log":"x"}')).toBe(false);
     expect(isRecordLine('Nov 23 02:17:04 web01 nginx: sent {"log":"x"}')).toBe(false);

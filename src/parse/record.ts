@@ -92,6 +92,8 @@ function startsRecord(text: string): boolean {
 /** A log engine's text header in front of a record: where the record starts and what the header says. */
 interface RecordHeader {
   at: number;
+  /** Where the record ends (the line's end, or the `]` Fluent Bit closes its array with). */
+  end: number;
   host: string | null;
   time: string | null;
   pid: number | null;
@@ -106,23 +108,47 @@ let lastHeader: { text: string; header: RecordHeader | null } = { text: '', head
  * or syslog-ng forwarding Docker's json-file lines, `Nov 23 02:16:56 web1 dockerd: {"log":…}`), fluentd's
  * stdout and file outputs (`2026-11-23 02:16:56.123456789 +0000 nginx.error: {"log":…}`,
  * `2026-11-23T02:16:56+00:00<TAB>nginx.error<TAB>{"log":…}`), a container runtime's or `kubectl --prefix`'s:
- * every header `wrappers.ts` removes, when what it leaves is a record. Linear; a line without `{"` costs one search.
+ * every header `wrappers.ts` removes, when what it leaves is a record; and Fluent Bit's file output
+ * (`nginx.error: [1796664000.123456789, {"log":…}]`, {@link fluentBitFileHeader}). Linear; a line without `{"`
+ * costs one search.
  */
 function headerOf(text: string): RecordHeader | null {
   const brace = text.indexOf('{"');
   if (brace <= 0 || !/[\s:]/.test(text[brace - 1]!)) return null;
   if (lastHeader.text === text) return lastHeader.header;
-  const u = unwrap(text, () => new Date());
-  const found = u.wrapper !== null && u.rest.length < text.length && text.endsWith(u.rest) && startsRecord(u.rest);
-  const header = found ? { at: text.length - u.rest.length, host: u.host, time: u.time, pid: u.pid, server: u.server } : null;
+  let header = fluentBitFileHeader(text, brace);
+  if (!header) {
+    const u = unwrap(text, () => new Date());
+    const found = u.wrapper !== null && u.rest.length < text.length && text.endsWith(u.rest) && startsRecord(u.rest);
+    const at = text.length - u.rest.length;
+    header = found ? { at, end: text.length, host: u.host, time: u.time, pid: u.pid, server: u.server } : null;
+  }
   lastHeader = { text, header };
   return header;
+}
+
+/** Fluent Bit's out_file header up to its record (`nginx.error: [1796664000.123456789, `), and the `]` after the record. */
+const FLUENT_BIT_FILE = /^(?<tag>[A-Za-z0-9_.@/-]{1,256}): \[(?<sec>\d{1,20})\.(?<frac>\d{9}|\d{6}), $/;
+
+/**
+ * Fluent Bit's `out_file` output in its default format (`json`): `TAG: [SEC.NSEC, {record}]`, one event a
+ * line (fluent/fluent-bit `plugins/out_file/file.c`, `fprintf(fp, "%s: [%"PRIu64".%09lu, %s]" NEWLINE, tag,
+ * tv_sec, tv_nsec, json)` since 1.6, commit 421fed9a5; `"%s: [%f, %s]"`, six decimals, before): where the
+ * record starts and ends, the event's time, the server its tag names.
+ * The host is the record's (`hostname`, with the record_modifier filter). Null when the line is not one.
+ * @param brace where the line's first `{"` is
+ */
+function fluentBitFileHeader(text: string, brace: number): RecordHeader | null {
+  const g = brace <= 300 ? FLUENT_BIT_FILE.exec(text.slice(0, brace))?.groups : undefined;
+  const end = g ? text.trimEnd().length - 1 : -1;
+  if (!g || text.charCodeAt(end) !== 0x5d /* ] */) return null;
+  return { at: brace, end, host: null, time: secondsToIso(`${g.sec}.${g.frac}`), pid: null, server: serverOfName(g.tag!) };
 }
 
 /** The object a record line holds ({@link documentOf}) after its header, if it has one ({@link headerOf}), and that header. */
 function headedDocument(text: string): { doc: Json | null; header: RecordHeader | null } {
   const header = startsRecord(text) ? null : headerOf(text);
-  return { doc: documentOf(header ? text.slice(header.at) : text), header };
+  return { doc: documentOf(header ? text.slice(header.at, header.end) : text), header };
 }
 
 /** A decoded record with what its line's header says where the record says nothing. */

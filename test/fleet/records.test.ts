@@ -7,6 +7,7 @@ import {
   apachePipelineFields,
   dockerJsonFileRecord,
   dockerJsonString,
+  fluentBitOutFileLine,
   logcliDefaultLine,
   logcliJsonlLine,
   nginxPipelineFields,
@@ -190,5 +191,15 @@ describe('Loki logcli output (grafana/loki pkg/logcli/output)', () => {
     expect(logcliDefaultLine('2026-12-07T17:20:00Z', { job: 'nginx', host: 'web01' }, 0, ' a ')).toBe(
       '2026-12-07T17:20:00Z {host="web01", job="nginx"} a',
     );
+  });
+});
+
+describe('Fluent Bit out_file, format json (fluent/fluent-bit plugins/out_file/file.c)', () => {
+  test('`TAG: [SEC.NSEC, {record}]`: nine digits of ns since 1.6, six decimals before', () => {
+    const rec = { log: 'a "b"/c', hostname: 'web01' };
+    expect(fluentBitOutFileLine('nginx.error', 1_796_664_000_012_345_678n, rec)).toBe(
+      'nginx.error: [1796664000.012345678, {"log":"a \\"b\\"/c","hostname":"web01"}]',
+    );
+    expect(fluentBitOutFileLine('nginx.error', 1_796_664_000_012_345_678n, rec, true)).toMatch(/^nginx\.error: \[1796664000\.012345, \{/);
   });
 });

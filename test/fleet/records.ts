@@ -275,7 +275,7 @@ export function filebeatModuleEvent(line: string, s: Shipped): Record<string, un
   });
 }
 
-// ---------------------------------------------------------------- Loki logcli
+// ---------------------------------------------------------------- Loki logcli, Fluent Bit out_file
 
 /**
  * Go's encoding/json for a string (json.Marshal, HTML escaping on): JSON with `<` `>` `&` as \u003c \u003e
@@ -324,4 +324,17 @@ export function logcliDefaultLine(timestamp: string, labels: Record<string, stri
   if (!labels) return `${timestamp} ${line.trim()}`;
   const set = lokiLabelSet(labels);
   return `${timestamp} ${set.padEnd(maxLabelsLen, ' ')} ${line.trim()}`;
+}
+
+/**
+ * One Fluent Bit `out_file` line in the default `json` format (without its LF): fluent/fluent-bit
+ * `plugins/out_file/file.c` `fprintf(fp, "%s: [%"PRIu64".%09lu, %s]" NEWLINE, tag, tv_sec, tv_nsec, json)`,
+ * the record as `flb_msgpack_to_json_str` writes it (compact JSON, `/` not escaped). Before 1.6 (commit
+ * 421fed9a5) the time was `%f` of the double: six decimals (`legacy`; cut here, where printf rounds).
+ * @param nanos the event's time, ns since the epoch
+ */
+export function fluentBitOutFileLine(tag: string, nanos: bigint, record: Record<string, unknown>, legacy = false): string {
+  const sec = nanos / 1_000_000_000n;
+  const ns = (nanos % 1_000_000_000n).toString().padStart(9, '0');
+  return `${tag}: [${sec}.${legacy ? ns.slice(0, 6) : ns}, ${JSON.stringify(record)}]`;
 }
