@@ -19,6 +19,7 @@ import { unwrap } from '../src/parse/wrappers.js';
 import type { FindingData, Rule } from '../src/types.js';
 import { dockerJsonFileRecord, fluentBitOutFileLine, logcliDefaultLine, logcliJsonlLine } from './fleet/records.js';
 import { RECORDS_DIR } from './fleet/fixture-records.js';
+import { realLines } from './fleet/real-lines.js';
 
 let rules: Rule[];
 beforeAll(async () => {
@@ -565,6 +566,13 @@ describe('every rule sample, in the responses of search and query APIs (many rec
       ['1', '2026-11-23T02:17:04.000000001Z'],
       ['2', '2026-11-23T02:17:04.000000002Z'],
     ]);
+    // Equal times (a pipeline's @timestamp has ms; Apache writes µs): the times the lines write decide.
+    const apache = realLines('apache-responder-timeout.log').filter((l) => l.includes('02:17:06.48'));
+    expect(apache.length).toBe(3); // .483927, .483978 (one ms), .484068
+    const pipelineTime = (l: string) => `2026-11-23T02:17:06.${/02:17:06\.(\d{3})/.exec(l)![1]}Z`;
+    const hits = [...apache].reverse().map((message) => ({ _source: { '@timestamp': pipelineTime(message), message } }));
+    const tied = decodeRecords(JSON.stringify({ hits: { hits } }));
+    expect(tied.ok && tied.records.map((r) => r.line)).toEqual(apache);
     const untimed = { hits: { hits: [hit(3), hit(1), hit(2)] } };
     const kept = decodeRecords(JSON.stringify(untimed));
     expect(kept.ok && kept.records.map((r) => r.line.slice(-1))).toEqual(['3', '1', '2']);

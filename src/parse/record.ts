@@ -453,8 +453,9 @@ export function decodeRecords(text: string): RecordsResult {
  * A response's records oldest first, by the time each carries (a Loki entry's ns, a hit's `@timestamp`, …):
  * APIs answer newest first by default (Loki's `direction=backward`, `logcli` without `--forward`, a search
  * sorted `@timestamp desc`), and a failure the server writes as several lines (Apache's AH01977, AH01980,
- * AH01941) is told by their order. Stable: records of equal times keep the response's order, and records
- * without a time keep their places (the timed ones are ordered among the places of the timed ones).
+ * AH01941) is told by their order. Records of equal times (an ingest pipeline's `@timestamp` has ms, Apache
+ * writes µs) are ordered by the times their lines write, when both lines write one; else they keep the
+ * response's order. Records without a time keep their places (the timed ones are ordered among those places).
  */
 function inTimeOrder(records: DecodedRecord[]): DecodedRecord[] {
   const timed = records.flatMap((r, i) => {
@@ -462,7 +463,15 @@ function inTimeOrder(records: DecodedRecord[]): DecodedRecord[] {
     return k ? [{ r, i, k }] : [];
   });
   if (timed.length < 2) return records;
-  const sorted = [...timed].sort((a, b) => a.k.ms - b.k.ms || (a.k.frac < b.k.frac ? -1 : a.k.frac > b.k.frac ? 1 : 0) || a.i - b.i);
+  const own = new Map<number, string>(); // the line's own time, read only for records of equal times
+  const ownTime = (x: { r: DecodedRecord; i: number }): string => {
+    if (!own.has(x.i)) own.set(x.i, parseLine(x.r.line).time ?? '');
+    return own.get(x.i)!;
+  };
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  const sorted = [...timed].sort(
+    (a, b) => a.k.ms - b.k.ms || cmp(a.k.frac, b.k.frac) || (ownTime(a) && ownTime(b) ? cmp(ownTime(a), ownTime(b)) : 0) || a.i - b.i,
+  );
   const out = records.slice();
   timed.forEach((place, j) => (out[place.i] = sorted[j]!.r));
   return out;
