@@ -12,12 +12,14 @@ import { Readable } from 'node:stream';
 import { loadRules } from '../src/rules/load.js';
 import { analyze, type Report } from '../src/findings/analyzer.js';
 import { analyzeStream } from '../src/run/stream.js';
-import { decodeRecord, isRecordLine, jsonEscapedForms } from '../src/parse/record.js';
+import { decodeRecord, decodeRecords, isRecordLine, jsonEscapedForms } from '../src/parse/record.js';
 import { hostPattern, HostPatternError } from '../src/input/host-path.js';
 import { parseLine } from '../src/parse/line.js';
+import { unwrap } from '../src/parse/wrappers.js';
 import type { FindingData, Rule } from '../src/types.js';
-import { dockerJsonFileRecord } from './fleet/records.js';
+import { dockerJsonFileRecord, fluentBitOutFileLine, logcliDefaultLine, logcliJsonlLine } from './fleet/records.js';
 import { RECORDS_DIR } from './fleet/fixture-records.js';
+import { realLines } from './fleet/real-lines.js';
 
 let rules: Rule[];
 beforeAll(async () => {
@@ -246,7 +248,14 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
       timestamp: '2026-11-23T02:17:04.000000Z',
       'kubernetes.host': host,
     });
-  const logcli = (_host: string, line: string) => JSON.stringify({ labels: { job: 'nginx' }, line, timestamp: '2026-11-23T02:17:04Z' });
+  // Loki's logcli (test/fleet/records.ts, checked against logcli's own tests): the host and program are labels.
+  const lokiLabels = (host: string, program: string) => ({ filename: '/var/log/error.log', host, job: program });
+  const logcli = (host: string, line: string, program: string) =>
+    logcliJsonlLine('2026-11-23T02:17:04.123456789Z', lokiLabels(host, program), line);
+  const logcliHostname = (host: string, line: string, program: string) =>
+    logcliJsonlLine('2026-11-23T02:17:04.123456789Z', { hostname: host, service_name: program }, line);
+  const logcliDefault = (host: string, line: string, program: string) =>
+    logcliDefaultLine('2026-11-23T02:17:04Z', lokiLabels(host, program), 70, line);
   // What search and export APIs hand over: an Elasticsearch hit around a Filebeat document, Splunk's export
   // (`output_mode=json`), Google Cloud Logging's structured entry, Datadog's Logs API v2, Azure Monitor's Syslog table.
   const elasticHit = (host: string, line: string) =>
@@ -287,6 +296,11 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     `2026-11-23 02:17:04.123456789 +0000 ${program}.error: ${JSON.stringify({ log: line, stream: 'stderr' })}`;
   const fluentdFile = (_host: string, line: string, program: string) =>
     `2026-11-23T02:17:04+00:00\t${program}.error\t${JSON.stringify({ log: line, stream: 'stderr' })}`;
+  // Fluent Bit's out_file in its default format (`TAG: [SEC.NSEC, {record}]`), the host added by record_modifier.
+  const fluentBitFile = (host: string, line: string, program: string) =>
+    fluentBitOutFileLine(`${program}.error`, 1_795_400_224_123_456_789n, { log: line, hostname: host });
+  const fluentBitFileLegacy = (host: string, line: string, program: string) =>
+    fluentBitOutFileLine(`${program}.error`, 1_795_400_224_123_456_789n, { log: line, hostname: host }, true);
 
   test.each([
     ['syslog header before Docker json-file', syslogDocker, 'web01'],
@@ -301,7 +315,11 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     ['Fluent Bit (Kubernetes)', fluentBit, 'web01'],
     ['pino', pino, 'web01'],
     ['Google Cloud Logging', cloudLogging, 'web01'],
-    ['logcli jsonl', logcli, null],
+    ['logcli -o jsonl (host and job labels)', logcli, 'web01'],
+    ['logcli -o jsonl (hostname and service_name labels)', logcliHostname, 'web01'],
+    ['logcli -o default (time, label set, line)', logcliDefault, 'web01'],
+    ['Fluent Bit out_file (tag, time, record)', fluentBitFile, 'web01'],
+    ['Fluent Bit out_file before 1.6 (six decimals)', fluentBitFileLegacy, 'web01'],
     ['Elasticsearch search hit', elasticHit, 'web01'],
     ['Splunk export', splunk, 'web01'],
     ['Google Cloud Logging jsonPayload', cloudLoggingJson, 'web01'],
@@ -313,7 +331,10 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
     const samples = rules.flatMap((r) => r.samples.match.map((s) => ({ line: s.line, program: program(r) })));
     const lines = samples.filter((s) => !s.line.includes('\n') && !s.line.includes('\r'));
     const plain = await scan(lines.map((s) => s.line).join('\n'));
-    const wrapped = await scan(lines.map((s) => wrap(host ?? '', s.line, s.program)).join('\n'));
+    const wrapped = asLines(
+      await scan(lines.map((s) => wrap(host ?? '', s.line, s.program)).join('\n')),
+      isRecordLine(wrap('web01', lines[0]!.line, lines[0]!.program)),
+    );
     expect(wrapped.stats.undecoded).toBe(0);
     expect(wrapped.stats.matched).toBe(plain.stats.matched);
     // Times: the record's time stands in only where the line has none of its own.
@@ -336,14 +357,24 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
 
 const plainTimeOf = (line: string): string | null => parseLine(line).time;
 
+/** A report whose evidence is the server's lines: a text wrapper's (logcli's default output) removed from each. */
+function asLines(r: Report<FindingData>, records: boolean): Report<FindingData> {
+  if (records) return r;
+  const line = (t: string) => unwrap(t, () => new Date()).rest;
+  return { ...r, findings: r.findings.map((f) => ({ ...f, evidence: f.evidence.map((e) => ({ ...e, text: line(e.text) })) })) };
+}
+
 /**
  * What search and query APIs answer, as `curl` writes it: one line holding many records. Shapes from the
  * APIs' references (Elasticsearch Search API, Grafana Loki HTTP API query_range and push, Datadog Logs API v2
  * ListLogs, AWS CLI `logs filter-log-events`, Graylog REST search, Splunk REST search results).
  */
 describe('every rule sample, in the responses of search and query APIs (many records on one line), gives the findings of the plain lines', () => {
-  type Entry = { host: string; line: string; program: string };
-  const ns = (i: number) => String(1_795_400_224_000_000_000n + BigInt(i) * 1_000_000n);
+  /** A record to answer with; `t` its time (ms after a fixed one; its place in the answer when not given). */
+  type Entry = { host: string; line: string; program: string; t?: number };
+  const ns = (e: Entry, i: number) => String(1_795_400_224_000_000_000n + BigInt(e.t ?? i) * 1_000_000n + 123n);
+  const ms = (e: Entry, i: number) => 1_795_400_224_000 + (e.t ?? i);
+  const iso = (e: Entry, i: number) => new Date(ms(e, i)).toISOString();
   const elasticSearch = (es: Entry[]) =>
     JSON.stringify({
       took: 4,
@@ -356,12 +387,20 @@ describe('every rule sample, in the responses of search and query APIs (many rec
           _index: '.ds-logs-nginx.error-default',
           _id: `x${i}`,
           _score: 1,
-          _source: { '@timestamp': '2026-11-23T02:17:04.000Z', host: { name: e.host }, message: e.line },
+          _source: { '@timestamp': iso(e, i), host: { name: e.host }, message: e.line },
         })),
       },
     });
-  const lokiStreams = (es: Entry[]) =>
-    es.map((e, i) => ({ stream: { host: e.host, job: e.program, filename: '/var/log/error.log' }, values: [[ns(i), e.line]] }));
+  // One stream for each run of entries with the same labels, its values in the answer's order.
+  const lokiStreams = (es: Entry[]) => {
+    const streams: { stream: Record<string, string>; values: string[][] }[] = [];
+    es.forEach((e, i) => {
+      const last = streams.at(-1);
+      if (last?.stream.host === e.host && last.stream.job === e.program) last.values.push([ns(e, i), e.line]);
+      else streams.push({ stream: { host: e.host, job: e.program, filename: '/var/log/error.log' }, values: [[ns(e, i), e.line]] });
+    });
+    return streams;
+  };
   const lokiQuery = (es: Entry[]) =>
     JSON.stringify({
       status: 'success',
@@ -370,21 +409,21 @@ describe('every rule sample, in the responses of search and query APIs (many rec
   const lokiPush = (es: Entry[]) => JSON.stringify({ streams: lokiStreams(es) });
   const lokiPushEntries = (es: Entry[]) =>
     JSON.stringify({
-      streams: es.map((e) => ({ labels: `{job="${e.program}"}`, entries: [{ ts: '2026-11-23T02:17:04Z', line: e.line, host: e.host }] })),
+      streams: es.map((e, i) => ({ labels: `{job="${e.program}"}`, entries: [{ ts: iso(e, i), line: e.line, host: e.host }] })),
     });
   const datadogList = (es: Entry[]) =>
     JSON.stringify({
       data: es.map((e, i) => ({
         id: `AQ${i}`,
         type: 'log',
-        attributes: { message: e.line, host: e.host, service: e.program, timestamp: '2026-11-23T02:17:04.000Z' },
+        attributes: { message: e.line, host: e.host, service: e.program, timestamp: iso(e, i) },
       })),
       links: {},
       meta: { page: {} },
     });
   const cloudWatch = (es: Entry[]) =>
     JSON.stringify({
-      events: es.map((e, i) => ({ logStreamName: 'i-0abc', timestamp: 1795400224000 + i, message: e.line, host: e.host, eventId: `${i}` })),
+      events: es.map((e, i) => ({ logStreamName: 'i-0abc', timestamp: ms(e, i), message: e.line, host: e.host, eventId: `${i}` })),
       searchedLogStreams: [{ logStreamName: 'i-0abc', searchedCompletely: true }],
     });
   const graylog = (es: Entry[]) =>
@@ -392,7 +431,7 @@ describe('every rule sample, in the responses of search and query APIs (many rec
       query: 'OCSP',
       total_results: es.length,
       messages: es.map((e, i) => ({
-        message: { _id: `m${i}`, message: e.line, hostname: e.host, timestamp: '2026-11-23T02:17:04.000Z' },
+        message: { _id: `m${i}`, message: e.line, hostname: e.host, timestamp: iso(e, i) },
         index: 'graylog_0',
       })),
     });
@@ -402,7 +441,7 @@ describe('every rule sample, in the responses of search and query APIs (many rec
       init_offset: 0,
       messages: [],
       fields: [{ name: '_raw' }, { name: 'host' }],
-      results: es.map((e) => ({ _raw: e.line, host: e.host, _time: '2026-11-23T02:17:04.000+00:00' })),
+      results: es.map((e, i) => ({ _raw: e.line, host: e.host, _time: iso(e, i).replace('Z', '+00:00') })),
     });
 
   // The OpenTelemetry Collector's file exporter: one OTLP JSON ExportLogsServiceRequest a line (opentelemetry-proto
@@ -421,8 +460,8 @@ describe('every rule sample, in the responses of search and query APIs (many rec
             {
               scope: { name: 'filelog' },
               logRecords: es.map((e, i) => ({
-                timeUnixNano: ns(i),
-                observedTimeUnixNano: ns(i),
+                timeUnixNano: ns(e, i),
+                observedTimeUnixNano: ns(e, i),
                 body: { stringValue: e.line },
                 attributes: [{ key: 'log.file.name', value: { stringValue: 'error.log' } }],
               })),
@@ -432,7 +471,7 @@ describe('every rule sample, in the responses of search and query APIs (many rec
       ],
     });
 
-  test.each([
+  const answers = [
     ['OpenTelemetry Collector file exporter (OTLP JSON)', otlp],
     ['Elasticsearch _search', elasticSearch],
     ['Loki query_range', lokiQuery],
@@ -442,7 +481,9 @@ describe('every rule sample, in the responses of search and query APIs (many rec
     ['CloudWatch Logs filter-log-events', cloudWatch],
     ['Graylog search', graylog],
     ['Splunk search results', splunkResults],
-  ] as const)('%s', async (_name, respond) => {
+  ] as const;
+
+  test.each(answers)('%s', async (_name, respond) => {
     const program = (r: Rule) => (r.servers.length > 1 ? 'web' : r.servers[0] === 'apache' ? 'apache2' : 'nginx');
     const entries = rules.flatMap((r) =>
       r.samples.match.filter((s) => !/[\n\r]/.test(s.line)).map((s) => ({ host: 'web01', line: s.line, program: program(r) })),
@@ -462,6 +503,79 @@ describe('every rule sample, in the responses of search and query APIs (many rec
       );
     expect(essences(answered)).toEqual(essences(plain));
     expect(answered.findings.every((f) => f.host === 'web01' || respond === cloudWatch)).toBe(true);
+  });
+
+  // Newest first, as Loki answers by default (`direction=backward`; logcli without `--forward`) and as a search sorted
+  // `@timestamp desc` does: the records are matched oldest first, by the times they carry, so that a failure the
+  // server writes as several lines (Apache's AH01977, AH01980, AH01941) keeps its cause.
+  const realDir = path.join(RECORDS_DIR, '..', '..', '..', 'samples', 'real');
+  const realFiles = fs.readdirSync(realDir).filter((f) => f.endsWith('.log'));
+  test.each(answers)('%s, newest first: each real sample file gives the findings of its lines in their order', async (_name, respond) => {
+    expect(realFiles.length).toBeGreaterThan(30);
+    const noHost = (r: Report<FindingData>) =>
+      byKey(
+        r.findings.map((f) => ({ ...f, host: null })),
+        false,
+      );
+    for (const file of realFiles) {
+      const lines = fs
+        .readFileSync(path.join(realDir, file), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+      if (lines.length < 2) continue;
+      const program = file.startsWith('apache') ? 'apache2' : 'nginx';
+      const newestFirst = lines.map((line, t) => ({ host: 'web01', line, program, t })).reverse();
+      const plain = await scan(lines.join('\n'), file);
+      const answered = await scan(`${respond(newestFirst)}\n`, file);
+      expect({ file, findings: noHost(answered) }).toEqual({ file, findings: noHost(plain) });
+    }
+  });
+
+  test('records are ordered by time only within a response, stably; records without a time keep their places', () => {
+    const line = (n: number) => `2026/11/23 02:17:0${n} [error] 1#1: line ${n}`;
+    const hit = (n: number, t?: string) => ({ _source: { ...(t ? { '@timestamp': t } : {}), message: line(n) } });
+    const response = {
+      hits: {
+        hits: [
+          hit(1, '2026-11-23T02:17:04.000000002Z'),
+          hit(2),
+          hit(3, '2026-11-23T03:17:04.000000001+01:00'), // the same second as 1 and 4, in another zone
+          hit(4, '2026-11-23T02:17:04.000000001Z'),
+          hit(5, '2026-11-23T02:17:03.9Z'),
+        ],
+      },
+    };
+    const got = decodeRecords(JSON.stringify(response));
+    expect(got.ok && got.records.map((r) => r.line.slice(-1))).toEqual(['5', '2', '3', '4', '1']);
+    // Loki's ns: entries a collector read in the same millisecond keep their order (backward: newest first).
+    const loki = {
+      data: {
+        result: [
+          {
+            stream: { host: 'web01' },
+            values: [
+              ['1795400224000000002', line(2)],
+              ['1795400224000000001', line(1)],
+            ],
+          },
+        ],
+      },
+    };
+    const byNs = decodeRecords(JSON.stringify(loki));
+    expect(byNs.ok && byNs.records.map((r) => [r.line.slice(-1), r.time])).toEqual([
+      ['1', '2026-11-23T02:17:04.000000001Z'],
+      ['2', '2026-11-23T02:17:04.000000002Z'],
+    ]);
+    // Equal times (a pipeline's @timestamp has ms; Apache writes µs): the times the lines write decide.
+    const apache = realLines('apache-responder-timeout.log').filter((l) => l.includes('02:17:06.48'));
+    expect(apache.length).toBe(3); // .483927, .483978 (one ms), .484068
+    const pipelineTime = (l: string) => `2026-11-23T02:17:06.${/02:17:06\.(\d{3})/.exec(l)![1]}Z`;
+    const hits = [...apache].reverse().map((message) => ({ _source: { '@timestamp': pipelineTime(message), message } }));
+    const tied = decodeRecords(JSON.stringify({ hits: { hits } }));
+    expect(tied.ok && tied.records.map((r) => r.line)).toEqual(apache);
+    const untimed = { hits: { hits: [hit(3), hit(1), hit(2)] } };
+    const kept = decodeRecords(JSON.stringify(untimed));
+    expect(kept.ok && kept.records.map((r) => r.line.slice(-1))).toEqual(['3', '1', '2']);
   });
 
   test("each record keeps its own host: one response's records of two hosts are two findings", async () => {
@@ -503,6 +617,12 @@ describe('record detection and escaping', () => {
     expect(isRecordLine('Nov 23 02:17:04 web01 docker-json: {"log":"x"}')).toBe(true);
     expect(isRecordLine('2026-11-23 02:17:04.123456789 +0000 nginx.error: {"log":"x"}')).toBe(true);
     expect(isRecordLine('2026-11-23T02:17:04+00:00\tnginx.error\t{"log":"x"}')).toBe(true);
+    expect(isRecordLine('nginx.error: [1796664000.123456789, {"log":"x"}]')).toBe(true); // Fluent Bit's out_file
+    expect(isRecordLine('nginx.error: [1796664000.123456789, {"log":"x"}] and more')).toBe(false);
+    expect(decodeRecord('nginx.error: [1796664000.123456789, {"log":"x","hostname":"web01"}]\r')).toMatchObject({
+      ok: true,
+      record: { line: 'x', host: 'web01', time: '2026-12-07T17:20:00.123456789Z', server: 'nginx' },
+    });
     expect(isRecordLine('2026/11/23 02:17:04 [error] 1#1: *5 upstream sent {"a":1}, client: 10.0.0.1')).toBe(false);
     expect(isRecordLine('the record was {"log":"x"}')).toBe(false);
     expect(isRecordLine('Nov 23 02:17:04 web01 nginx: sent {"log":"x"}')).toBe(false);

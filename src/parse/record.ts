@@ -20,7 +20,8 @@
  * - `json`: any other object with a string message under a name log shippers use: `message`, `msg`
  *   (pino, bunyan, logrus, zap), `log` (Fluent Bit / Fluentd's Kubernetes records), `full_message` /
  *   `short_message` (GELF 1.1, Docker's gelf driver; the full one first when a sender gave both),
- *   `textPayload` (Google Cloud Logging), `line` (Loki's `logcli query -o jsonl`), `body` or OTLP's
+ *   `textPayload` (Google Cloud Logging), `line` (Loki's `logcli query -o jsonl`, the host and program from its
+ *   `labels`), `body` or OTLP's
  *   `body.stringValue` (OpenTelemetry), `text`; with the host and time (ISO-8601 or epoch
  *   s, ms, µs, ns) found under their usual names ({@link HOST_PATHS}, {@link TIME_PATHS}). Not the pid:
  *   a logger's own `pid` (pino, bunyan) is the shipper's process. Also Splunk's `_raw` and Azure Monitor's
@@ -29,14 +30,16 @@
  *   Elasticsearch hit's `_source`, Splunk's `result`, Cloud Logging's `jsonPayload`, Datadog's
  *   `attributes`), decoded as its own shape, with the envelope's host and time where it has none.
  * - many of these in one API response on one line (an Elasticsearch `_search`, Loki's query and push
- *   APIs, …) or in an OTLP JSON request (the OpenTelemetry Collector's file exporter): {@link decodeRecords}.
+ *   APIs, …) or in an OTLP JSON request (the OpenTelemetry Collector's file exporter): {@link decodeRecords},
+ *   oldest first by the times they carry.
  *
  * The server's own time, pid and level win over the record's (the record's time is often when a
  * collector read the line). A line that starts like JSON but is not one of these is "undecoded".
  */
 import type { ParsedLine, RecordKind, Server } from '../types.js';
 import { parseLine, type ParseOptions } from './line.js';
-import { unwrap } from './wrappers.js';
+import { epochToIso as secondsToIso } from './time.js';
+import { LABEL_PROGRAMS, unwrap } from './wrappers.js';
 
 /** A record decoded: the server's line and what the record says about it (null: it does not say). */
 export interface DecodedRecord {
@@ -89,6 +92,8 @@ function startsRecord(text: string): boolean {
 /** A log engine's text header in front of a record: where the record starts and what the header says. */
 interface RecordHeader {
   at: number;
+  /** Where the record ends (the line's end, or the `]` Fluent Bit closes its array with). */
+  end: number;
   host: string | null;
   time: string | null;
   pid: number | null;
@@ -103,23 +108,47 @@ let lastHeader: { text: string; header: RecordHeader | null } = { text: '', head
  * or syslog-ng forwarding Docker's json-file lines, `Nov 23 02:16:56 web1 dockerd: {"log":…}`), fluentd's
  * stdout and file outputs (`2026-11-23 02:16:56.123456789 +0000 nginx.error: {"log":…}`,
  * `2026-11-23T02:16:56+00:00<TAB>nginx.error<TAB>{"log":…}`), a container runtime's or `kubectl --prefix`'s:
- * every header `wrappers.ts` removes, when what it leaves is a record. Linear; a line without `{"` costs one search.
+ * every header `wrappers.ts` removes, when what it leaves is a record; and Fluent Bit's file output
+ * (`nginx.error: [1796664000.123456789, {"log":…}]`, {@link fluentBitFileHeader}). Linear; a line without `{"`
+ * costs one search.
  */
 function headerOf(text: string): RecordHeader | null {
   const brace = text.indexOf('{"');
   if (brace <= 0 || !/[\s:]/.test(text[brace - 1]!)) return null;
   if (lastHeader.text === text) return lastHeader.header;
-  const u = unwrap(text, () => new Date());
-  const found = u.wrapper !== null && u.rest.length < text.length && text.endsWith(u.rest) && startsRecord(u.rest);
-  const header = found ? { at: text.length - u.rest.length, host: u.host, time: u.time, pid: u.pid, server: u.server } : null;
+  let header = fluentBitFileHeader(text, brace);
+  if (!header) {
+    const u = unwrap(text, () => new Date());
+    const found = u.wrapper !== null && u.rest.length < text.length && text.endsWith(u.rest) && startsRecord(u.rest);
+    const at = text.length - u.rest.length;
+    header = found ? { at, end: text.length, host: u.host, time: u.time, pid: u.pid, server: u.server } : null;
+  }
   lastHeader = { text, header };
   return header;
+}
+
+/** Fluent Bit's out_file header up to its record (`nginx.error: [1796664000.123456789, `), and the `]` after the record. */
+const FLUENT_BIT_FILE = /^(?<tag>[A-Za-z0-9_.@/-]{1,256}): \[(?<sec>\d{1,20})\.(?<frac>\d{9}|\d{6}), $/;
+
+/**
+ * Fluent Bit's `out_file` output in its default format (`json`): `TAG: [SEC.NSEC, {record}]`, one event a
+ * line (fluent/fluent-bit `plugins/out_file/file.c`, `fprintf(fp, "%s: [%"PRIu64".%09lu, %s]" NEWLINE, tag,
+ * tv_sec, tv_nsec, json)` since 1.6, commit 421fed9a5; `"%s: [%f, %s]"`, six decimals, before): where the
+ * record starts and ends, the event's time, the server its tag names.
+ * The host is the record's (`hostname`, with the record_modifier filter). Null when the line is not one.
+ * @param brace where the line's first `{"` is
+ */
+function fluentBitFileHeader(text: string, brace: number): RecordHeader | null {
+  const g = brace <= 300 ? FLUENT_BIT_FILE.exec(text.slice(0, brace))?.groups : undefined;
+  const end = g ? text.trimEnd().length - 1 : -1;
+  if (!g || text.charCodeAt(end) !== 0x5d /* ] */) return null;
+  return { at: brace, end, host: null, time: secondsToIso(`${g.sec}.${g.frac}`), pid: null, server: serverOfName(g.tag!) };
 }
 
 /** The object a record line holds ({@link documentOf}) after its header, if it has one ({@link headerOf}), and that header. */
 function headedDocument(text: string): { doc: Json | null; header: RecordHeader | null } {
   const header = startsRecord(text) ? null : headerOf(text);
-  return { doc: documentOf(header ? text.slice(header.at) : text), header };
+  return { doc: documentOf(header ? text.slice(header.at, header.end) : text), header };
 }
 
 /** A decoded record with what its line's header says where the record says nothing. */
@@ -215,6 +244,7 @@ function rsyslog(doc: Json): RecordResult {
   r.host = str(doc.host);
   r.time = isoTime(doc.timestamp);
   r.server = serverOfName(str(doc.program));
+  hostAndTime(r, doc); // the same shape from another sender: a time in ms (CloudWatch Logs' events), under another name
   return { ok: true, record: r };
 }
 
@@ -279,6 +309,7 @@ export const TIME_PATHS = [
   'TimeGenerated',
   'timeUnixNano',
   'observedTimeUnixNano',
+  '_time', // Splunk's results and export
 ];
 /** The program or container that wrote the line, to tell the server when the line does not. */
 const PROGRAM_PATHS = [
@@ -295,9 +326,12 @@ const PROGRAM_PATHS = [
 
 /**
  * A time since the epoch as ISO-8601 UTC, its unit told by its size (s with a fraction, ms, µs, ns),
- * or null outside 2001–2286.
+ * or null outside 2001–2286. A string of µs or ns (Loki's `[ns, line]`, OTLP's `timeUnixNano`) keeps
+ * every digit (`1796664000123456789` → `2026-12-07T17:20:00.123456789Z`): entries a collector read in the
+ * same millisecond keep their order ({@link inTimeOrder}).
  */
 function epochToIso(v: unknown): string | null {
+  if (typeof v === 'string' && /^\d{16}$|^\d{19}$/.test(v)) return secondsToIso(`${v.slice(0, 10)}.${v.slice(10)}`);
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{10}(?:\.\d+)?$|^\d{13}$|^\d{16}$|^\d{19}$/.test(v) ? Number(v) : NaN;
   if (!Number.isFinite(n) || n < 1e9) return null;
   const ms = n < 1e10 ? n * 1000 : n < 1e13 ? n : n < 1e16 ? n / 1e3 : n / 1e6;
@@ -343,7 +377,21 @@ function generic(doc: Json, depth: number): RecordResult {
   hostAndTime(r, doc);
   // No pid: a logger's own `pid` member (pino, bunyan) is the shipper's process, not the server's.
   for (const k of PROGRAM_PATHS) r.server ??= serverOfName(str(at(doc, k)));
+  const labels = obj(doc.labels);
+  if (labels) fromLabels(r, labels);
   return { ok: true, record: r };
+}
+
+/**
+ * What a Loki label set says of its entry, where the entry says nothing: the host (`host`, `hostname`, …:
+ * {@link HOST_PATHS}) and the program (`job`, `service_name`, `container`, …: {@link LOKI_PROGRAM_LABELS}).
+ * The labels of a `query_range` stream (`{"stream":{labels},"values":[…]}`) and of a `logcli query -o jsonl`
+ * line (`{"labels":{"host":"web01","job":"nginx"},"line":"…","timestamp":"…"}`: grafana/loki
+ * `pkg/logcli/output/jsonl.go`, `JSONLOutput.FormatAndPrintln`, and its `jsonl_test.go`).
+ */
+function fromLabels(r: DecodedRecord, labels: Json): void {
+  for (const k of HOST_PATHS) r.host ??= str(at(labels, k));
+  for (const k of LOKI_PROGRAM_LABELS) r.server ??= serverOfName(str(labels[k]));
 }
 
 /** The object a record line holds, or null when it is not valid JSON or not an object. */
@@ -388,8 +436,8 @@ export const MAX_BATCH_RECORDS = 10_000;
  * HTTP API reference (query_range, push); Datadog Logs API v2 `ListLogs`; AWS CLI `logs filter-log-events`;
  * Graylog REST `search/universal`; Splunk REST `search/jobs/{sid}/results` (`output_mode=json`).
  * Never throws; at most {@link MAX_BATCH_RECORDS} records, {@link MAX_BATCH_DEPTH} levels deep.
- * @returns the line's one record, else the records its response holds in document order, else why it is
- *   not a record (the reason a single record gave)
+ * @returns the line's one record, else the records its response holds, oldest first where they carry times
+ *   ({@link inTimeOrder}; else in document order), else why it is not a record (the reason a single record gave)
  */
 export function decodeRecords(text: string): RecordsResult {
   const { doc, header: h } = headedDocument(text);
@@ -398,7 +446,45 @@ export function decodeRecords(text: string): RecordsResult {
   if (one.ok) return { ok: true, records: [withHeader(one.record, h)] };
   const records: DecodedRecord[] = [];
   collectRecords(doc, 0, records);
-  return records.length > 0 ? { ok: true, records: records.map((r) => withHeader(r, h)) } : one;
+  return records.length > 0 ? { ok: true, records: inTimeOrder(records).map((r) => withHeader(r, h)) } : one;
+}
+
+/**
+ * A response's records oldest first, by the time each carries (a Loki entry's ns, a hit's `@timestamp`, …):
+ * APIs answer newest first by default (Loki's `direction=backward`, `logcli` without `--forward`, a search
+ * sorted `@timestamp desc`), and a failure the server writes as several lines (Apache's AH01977, AH01980,
+ * AH01941) is told by their order. Records of equal times (an ingest pipeline's `@timestamp` has ms, Apache
+ * writes µs) are ordered by the times their lines write, when both lines write one; else they keep the
+ * response's order. Records without a time keep their places (the timed ones are ordered among those places).
+ */
+function inTimeOrder(records: DecodedRecord[]): DecodedRecord[] {
+  const timed = records.flatMap((r, i) => {
+    const k = timeKey(r.time);
+    return k ? [{ r, i, k }] : [];
+  });
+  if (timed.length < 2) return records;
+  const own = new Map<number, string>(); // the line's own time, read only for records of equal times
+  const ownTime = (x: { r: DecodedRecord; i: number }): string => {
+    if (!own.has(x.i)) own.set(x.i, parseLine(x.r.line).time ?? '');
+    return own.get(x.i)!;
+  };
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  const sorted = [...timed].sort(
+    (a, b) => a.k.ms - b.k.ms || cmp(a.k.frac, b.k.frac) || (ownTime(a) && ownTime(b) ? cmp(ownTime(a), ownTime(b)) : 0) || a.i - b.i,
+  );
+  const out = records.slice();
+  timed.forEach((place, j) => (out[place.i] = sorted[j]!.r));
+  return out;
+}
+
+const TIME_KEY = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/;
+/** A record's time as whole seconds (ms since the epoch; a time without a zone read as UTC) and its fraction's digits (9). */
+function timeKey(time: string | null): { ms: number; frac: string } | null {
+  const m = time ? TIME_KEY.exec(time) : null;
+  if (!m) return null;
+  const zone = !m[3] || m[3] === 'Z' ? 'Z' : m[3].length === 5 ? `${m[3].slice(0, 3)}:${m[3].slice(3)}` : m[3];
+  const ms = Date.parse(`${m[1]}${zone}`);
+  return Number.isNaN(ms) ? null : { ms, frac: (m[2] ?? '').padEnd(9, '0') };
 }
 
 /** The records under `v` (a response's member, array or element), appended to `out`. */
@@ -418,7 +504,7 @@ function collectRecords(v: unknown, depth: number, out: DecodedRecord[]): void {
 }
 
 /** Loki labels that name the program: promtail's `job`, Loki 3's `service_name`, Kubernetes and journal labels. */
-const LOKI_PROGRAM_LABELS = ['job', 'service_name', 'container', 'app', 'unit', 'syslog_identifier', ...PROGRAM_PATHS];
+const LOKI_PROGRAM_LABELS = [...LABEL_PROGRAMS, ...PROGRAM_PATHS];
 
 /** A Loki stream (`{"stream": {labels}, "values": [[ns, line, metadata?], …]}`): its entries appended; false when `o` is none. */
 /**
@@ -453,7 +539,7 @@ function lokiStream(o: Json, out: DecodedRecord[]): boolean {
     const r = blank('json', v[1].replace(/\r?\n$/, ''));
     r.time = epochToIso(v[0]);
     hostAndTime(r, labels);
-    for (const k of LOKI_PROGRAM_LABELS) r.server ??= serverOfName(str(labels[k]));
+    fromLabels(r, labels);
     out.push(r);
   }
   return true;

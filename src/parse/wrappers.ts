@@ -91,6 +91,13 @@ const SYSLOG_FULL = new RegExp(
 // ended by a tab; docs.fluentd.org/output/file, /formatter/out_file) and its stdout output (`out_stdout`:
 // `2024-11-21 10:00:00.123456789 +0100 nginx.error: {…}`, the syslog ISO form with a blank before the zone).
 const FLUENTD_FILE = new RegExp(`^(?<ts>${ISO_TS})\t(?<tag>[A-Za-z0-9_.@\\/-]+)\t(?<rest>.*)$`, 's');
+// Loki's `logcli query` in its default output (grafana/loki `pkg/logcli/output/default.go`: the time in RFC 3339,
+// the stream's label set as `loghttp.LabelSet.String()` writes it, `{k="v", k2="v2"}` sorted, values Go-quoted,
+// padded with blanks to the widest label set of the query, then the line with its blanks trimmed).
+const LOGCLI_DEFAULT = new RegExp(
+  `^(?<ts>${ISO_TS}) \\{(?<labels>(?:[A-Za-z_]\\w*="(?:[^"\\\\]|\\\\.)*"(?:, (?=[A-Za-z_]))?)*)\\} +(?<rest>.*)$`,
+  's',
+);
 const SYSLOG_UNIX = new RegExp(`^(?<epoch>\\d{9,11}(?:\\.\\d{1,9})?) ${HOST}${TAG}(?<rest>.*)$`, 's');
 const SYSLOG_MONO = new RegExp(`^\\[ *\\d+\\.\\d+\\] ${HOST}${TAG}(?<rest>.*)$`, 's');
 const SYSLOG_5424 = new RegExp(
@@ -130,9 +137,9 @@ type Groups = Record<string, string | undefined>;
 
 /** The syslog/journald layer, if any: its groups and the time it gives. */
 function syslogLayer(rest: string, now: () => Date): { g: Groups; time: string | null } | null {
-  let g = SYSLOG_3164.exec(rest)?.groups;
+  let g: Groups | undefined = SYSLOG_3164.exec(rest)?.groups;
   if (g) return { g, time: syslogTimeToIso(g.mon!, g.day!, g.hms!, now(), g.year) };
-  g = SYSLOG_5424.exec(rest)?.groups ?? SYSLOG_ISO.exec(rest)?.groups ?? FLUENTD_FILE.exec(rest)?.groups;
+  g = SYSLOG_5424.exec(rest)?.groups ?? logcliDefault(rest) ?? SYSLOG_ISO.exec(rest)?.groups ?? FLUENTD_FILE.exec(rest)?.groups;
   if (g) return { g, time: g.ts && g.ts !== '-' ? normaliseIso(g.ts) : null };
   g = SYSLOG_FULL.exec(rest)?.groups;
   if (g) return { g, time: normaliseIso(g.ts!) };
@@ -142,6 +149,32 @@ function syslogLayer(rest: string, now: () => Date): { g: Groups; time: string |
   if (g) return { g, time: null };
   g = BARE_3164_TIME.exec(rest)?.groups;
   return g ? { g, time: syslogTimeToIso(g.mon!, g.day!, g.hms!, now(), undefined) } : null;
+}
+
+/** Loki labels that name the program: promtail's `job`, Loki 3's `service_name`, Kubernetes' and the journal's. */
+export const LABEL_PROGRAMS = ['job', 'service_name', 'container', 'app', 'unit', 'syslog_identifier'];
+
+/**
+ * A `logcli query` line in the default output, `2026-12-07T17:20:00Z {host="web01", job="nginx"} <line>`
+ * ({@link LOGCLI_DEFAULT}), as syslog groups: the time, the rest, the host from the labels `host` or
+ * `hostname`, the tag from the first label that names a program ({@link LABEL_PROGRAMS}). Null otherwise.
+ */
+function logcliDefault(rest: string): Groups | null {
+  const g = LOGCLI_DEFAULT.exec(rest)?.groups;
+  if (!g) return null;
+  const labels = new Map<string, string>();
+  for (const m of g.labels!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels.set(m[1]!, goUnquoted(m[2]!));
+  const tag = LABEL_PROGRAMS.map((k) => labels.get(k)).find((v) => v !== undefined && serverFromTag(v) !== null);
+  return { ts: g.ts, rest: g.rest, host: labels.get('host') ?? labels.get('hostname'), tag };
+}
+
+/** A Go `strconv.Quote` body decoded as far as JSON reads it (a `\x..` escape is kept as written). */
+function goUnquoted(body: string): string {
+  try {
+    return JSON.parse(`"${body}"`) as string;
+  } catch {
+    return body;
+  }
 }
 
 /**
@@ -165,8 +198,8 @@ function containerLayers(line: string): { rest: string; time: string | null; fou
     }
     const c = CONTAINER.exec(rest)?.groups;
     if (!c || !(c.id || c.name || c.ts || c.stream) || c.rest === rest) break;
-    // A bare ISO timestamp without id/name/stream is also how short-iso syslog starts; let syslog win.
-    if (c.ts !== undefined && !c.id && !c.name && !c.stream && SYSLOG_ISO.test(rest)) break;
+    // A bare ISO timestamp without id/name/stream is also how short-iso syslog and logcli start; let them win.
+    if (c.ts !== undefined && !c.id && !c.name && !c.stream && (SYSLOG_ISO.test(rest) || LOGCLI_DEFAULT.test(rest))) break;
     time = time ?? (c.ts ? normaliseIso(c.ts) : null);
     rest = c.rest!;
     found = true;

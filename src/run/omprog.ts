@@ -28,6 +28,7 @@ import { createAnalyzer, type AnalyzerEvent, type InputHandle } from '../finding
 import { renderFinding } from '../findings/render.js';
 import { ecsDocument } from '../format/ecs.js';
 import { safeJson } from '../format/sanitize.js';
+import { rsyslogUnescaped } from '../parse/rsyslog-escapes.js';
 import { describeReadError } from '../input/read.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../lines/scan.js';
 import { loadRules, RuleLoadError } from '../rules/load.js';
@@ -213,7 +214,7 @@ function handleMessage(
   const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
   if (first && digest === s.state.lastMessage) return; // delivered again after a restart: counted already
   if (bytes.length > DEFAULT_MAX_LINE_LENGTH) return handle.skip(n);
-  handle.line(bytes.toString('utf8'), n);
+  handle.line(rsyslogUnescaped(bytes.toString('utf8')), n);
   // rsyslog delivers a server's own log in order (never a paste in reverse), and each finding must be
   // written before the message is confirmed: nothing is held for a later message.
   s.analyzer.settle();

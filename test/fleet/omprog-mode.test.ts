@@ -9,6 +9,7 @@
  */
 import { analyze } from '../../src/findings/analyzer.js';
 import { loadRules } from '../../src/rules/load.js';
+import fs from 'node:fs';
 import path from 'node:path';
 import { CLI, runCli } from '../helpers/cli.js';
 import { stopAll } from '../servers/proc.js';
@@ -24,6 +25,7 @@ interface Rec {
   host: string | null;
   cause: string;
   count: number;
+  subject?: { certificate?: string };
 }
 
 /** The latest record of each finding id, in order of first appearance. */
@@ -149,5 +151,20 @@ describeReal('omprog mode under real rsyslogd: two edges, a central running stap
     const extra = Object.keys(expected).filter((k) => tally(central)[k] !== expected[k]);
     if (extra.length > 0)
       process.stderr.write(`omprog mode: counted twice after the outage (a line delivered twice): ${extra.join(', ')}\n`);
+  });
+
+  test('a control character in a value: rsyslog escapes it (#011), the finding has it as the server wrote it', async () => {
+    const line = realLines('nginx-revoked.log')[0]!.replace('leaf-revoked-fullchain.pem', 'tab\there/leaf.pem');
+    fleet.append(web01, [line]);
+    const withTab = () => [...latest(central).values()].find((r) => r.subject?.certificate?.includes('tab'));
+    await fleet.waitFor(() => withTab() !== undefined, 15_000, 'the finding of the line with a TAB');
+    expect(withTab()).toMatchObject({
+      host: 'web01',
+      cause: 'certificate-revoked',
+      subject: { certificate: '/etc/stapling-test/pki/tab\there/leaf.pem' },
+    });
+    // The central's tree keeps rsyslog's escape as written (read as any file is).
+    const tree = fs.readFileSync(path.join(central.treeRoot, 'web01', 'nginx.log'), 'utf8');
+    expect(tree).toContain('tab#011here/leaf.pem');
   });
 });

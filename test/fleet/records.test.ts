@@ -3,7 +3,16 @@
  * json-file and Elastic fixtures are what those engines produce, not what we think they produce.
  * Runs everywhere (no engine needed).
  */
-import { apachePipelineFields, dockerJsonFileRecord, dockerJsonString, nginxPipelineFields, rfc3339Nano } from './records.js';
+import {
+  apachePipelineFields,
+  dockerJsonFileRecord,
+  dockerJsonString,
+  fluentBitOutFileLine,
+  logcliDefaultLine,
+  logcliJsonlLine,
+  nginxPipelineFields,
+  rfc3339Nano,
+} from './records.js';
 
 describe('Docker json-file records (moby/moby daemon/logger/jsonfilelog)', () => {
   // Vectors from moby/moby daemon/logger/jsonfilelog/jsonlog/jsonlogbytes_test.go
@@ -150,5 +159,47 @@ describe('Elastic Apache error pipeline (elastic/beats filebeat/module/apache/er
   ])('%#: grok and date give the golden fields', (original, expected) => {
     const got = Object.fromEntries(Object.entries(apachePipelineFields(original)).filter(([, v]) => v !== undefined));
     expect({ ...got, '@timestamp': (got['@timestamp'] as string).slice(0, 23) }).toEqual(expected);
+  });
+});
+
+describe('Loki logcli output (grafana/loki pkg/logcli/output)', () => {
+  // Vectors from pkg/logcli/output/jsonl_test.go and default_test.go (commit 65e30f8488e8a5ea2013c6881675f8103a8f6bc7):
+  // TestJSONLOutput_Format, TestDefaultOutput_Format (the line end left out).
+  const some = { type: 'test' };
+  test.each([
+    ['2006-01-02T08:04:05Z', {}, '', '{"labels":{},"line":"","timestamp":"2006-01-02T08:04:05Z"}'],
+    ['2006-01-02T08:04:05Z', some, '', '{"labels":{"type":"test"},"line":"","timestamp":"2006-01-02T08:04:05Z"}'],
+    ['2006-01-02T10:04:05+02:00', some, 'Hello', '{"labels":{"type":"test"},"line":"Hello","timestamp":"2006-01-02T10:04:05+02:00"}'],
+    ['2006-01-02T08:04:05Z', null, 'Hello', '{"line":"Hello","timestamp":"2006-01-02T08:04:05Z"}'],
+  ] as const)('-o jsonl: %s %j %j', (ts, labels, line, expected) => {
+    expect(logcliJsonlLine(ts, labels, line)).toBe(expected);
+  });
+
+  test.each([
+    ['2006-01-02T08:04:05Z', {}, 0, '', '2006-01-02T08:04:05Z {} '],
+    ['2006-01-02T08:04:05Z', some, 13, '', '2006-01-02T08:04:05Z {type="test"} '],
+    ['2006-01-02T08:04:05Z', some, 0, 'Hello', '2006-01-02T08:04:05Z {type="test"} Hello'],
+    ['2006-01-02T08:04:05Z', some, 20, 'Hello', '2006-01-02T08:04:05Z {type="test"}        Hello'],
+    ['2006-01-02T10:04:05+02:00', some, 0, 'Hello', '2006-01-02T10:04:05+02:00 {type="test"} Hello'],
+    ['2006-01-02T08:04:05Z', null, 0, 'Hello', '2006-01-02T08:04:05Z Hello'],
+    ['2006-01-02T08:04:05.123456789Z', {}, 0, 'Hello', '2006-01-02T08:04:05.123456789Z {} Hello'],
+  ] as const)('-o default: %s %j %d %j', (ts, labels, max, line, expected) => {
+    expect(logcliDefaultLine(ts, labels, max, line)).toBe(expected);
+  });
+
+  test('-o default: several labels sorted, comma and blank between them (LabelSet.String)', () => {
+    expect(logcliDefaultLine('2026-12-07T17:20:00Z', { job: 'nginx', host: 'web01' }, 0, ' a ')).toBe(
+      '2026-12-07T17:20:00Z {host="web01", job="nginx"} a',
+    );
+  });
+});
+
+describe('Fluent Bit out_file, format json (fluent/fluent-bit plugins/out_file/file.c)', () => {
+  test('`TAG: [SEC.NSEC, {record}]`: nine digits of ns since 1.6, six decimals before', () => {
+    const rec = { log: 'a "b"/c', hostname: 'web01' };
+    expect(fluentBitOutFileLine('nginx.error', 1_796_664_000_012_345_678n, rec)).toBe(
+      'nginx.error: [1796664000.012345678, {"log":"a \\"b\\"/c","hostname":"web01"}]',
+    );
+    expect(fluentBitOutFileLine('nginx.error', 1_796_664_000_012_345_678n, rec, true)).toMatch(/^nginx\.error: \[1796664000\.012345, \{/);
   });
 });

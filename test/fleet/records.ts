@@ -274,3 +274,67 @@ export function filebeatModuleEvent(line: string, s: Shipped): Record<string, un
     'service.type': module,
   });
 }
+
+// ---------------------------------------------------------------- Loki logcli, Fluent Bit out_file
+
+/**
+ * Go's encoding/json for a string (json.Marshal, HTML escaping on): JSON with `<` `>` `&` as \u003c \u003e
+ * \u0026 and U+2028, U+2029 escaped. (The lines here are valid UTF-8 without control characters, where
+ * JSON.stringify and Go agree otherwise.)
+ */
+export function goJsonString(s: string): string {
+  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * grafana/loki `pkg/loghttp/labels.go` `LabelSet.String()`: `{k="v", k2="v2"}`, names sorted, values
+ * `strconv.Quote`d (as JSON.stringify for the printable ASCII values used here).
+ */
+export function lokiLabelSet(labels: Record<string, string>): string {
+  return `{${Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(labels[k]!)}`)
+    .join(', ')}}`;
+}
+
+/**
+ * One `logcli query -o jsonl` line (without its LF): grafana/loki `pkg/logcli/output/jsonl.go`
+ * `JSONLOutput.FormatAndPrintln` marshals `map[string]interface{}{"timestamp", "line", "labels"}` (labels
+ * left out with `--no-labels`), so the members come sorted: labels, line, timestamp (RFC 3339 with ns,
+ * as Go marshals a time.Time). Checked against `jsonl_test.go`.
+ * @param labels the stream's labels, or null for `--no-labels`
+ */
+export function logcliJsonlLine(timestamp: string, labels: Record<string, string> | null, line: string): string {
+  const members = [
+    labels ? `"labels":${goJsonMap(labels)}` : null,
+    `"line":${goJsonString(line)}`,
+    `"timestamp":${goJsonString(timestamp)}`,
+  ];
+  return `{${members.filter((m) => m !== null).join(',')}}`;
+}
+
+/**
+ * One `logcli query` line in the default output, without colours (fatih/color turns them off when stdout
+ * is not a terminal; without its LF): grafana/loki `pkg/logcli/output/default.go`
+ * `DefaultOutput.FormatAndPrintln`: `"%s %s %s\n"` of the time (RFC 3339), the label set padded with blanks
+ * to `maxLabelsLen` ({@link lokiLabelSet}) and the line with blanks trimmed; `"%s %s\n"` with `--no-labels`.
+ * Checked against `default_test.go`.
+ */
+export function logcliDefaultLine(timestamp: string, labels: Record<string, string> | null, maxLabelsLen: number, line: string): string {
+  if (!labels) return `${timestamp} ${line.trim()}`;
+  const set = lokiLabelSet(labels);
+  return `${timestamp} ${set.padEnd(maxLabelsLen, ' ')} ${line.trim()}`;
+}
+
+/**
+ * One Fluent Bit `out_file` line in the default `json` format (without its LF): fluent/fluent-bit
+ * `plugins/out_file/file.c` `fprintf(fp, "%s: [%"PRIu64".%09lu, %s]" NEWLINE, tag, tv_sec, tv_nsec, json)`,
+ * the record as `flb_msgpack_to_json_str` writes it (compact JSON, `/` not escaped). Before 1.6 (commit
+ * 421fed9a5) the time was `%f` of the double: six decimals (`legacy`; cut here, where printf rounds).
+ * @param nanos the event's time, ns since the epoch
+ */
+export function fluentBitOutFileLine(tag: string, nanos: bigint, record: Record<string, unknown>, legacy = false): string {
+  const sec = nanos / 1_000_000_000n;
+  const ns = (nanos % 1_000_000_000n).toString().padStart(9, '0');
+  return `${tag}: [${sec}.${legacy ? ns.slice(0, 6) : ns}, ${JSON.stringify(record)}]`;
+}
