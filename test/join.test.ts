@@ -193,6 +193,25 @@ describe('a message whose next line the scanner already holds', () => {
   });
 });
 
+test('a line of several entries (breaks kept as `<br>`): a later entry never reaches back over the first to a wrapped message before it', () => {
+  // Found by the property below: the streamed path joined the entry to the wrapped lines before its line.
+  const bare = rules
+    .flatMap((r) => r.samples.match.map((s) => s.line))
+    .filter((l, i) => i % 9 === 0 && !/^[[\d]/.test(l))
+    .map((l) => ({ l, alone: analyze([l], rules).findings.flatMap((f) => f.evidence.map((e) => e.text)) }))
+    .filter((b) => b.alone.length === 1);
+  expect(bare.length).toBeGreaterThan(3);
+  for (const wrapped of CONNECTION_LINES.filter((l, i) => i % 3 === 0).map((l) => wordWrap(l, 40))) {
+    for (const { l, alone } of bare) {
+      const text = [...wrapped, `${NGINX_NOISE}<br>${l}`].join('\n');
+      const memory = analyze(text, rules, { name: 'x.log' });
+      expect(summary(scan(Buffer.from(text), [1], false))).toEqual(summary(memory));
+      const got = memory.findings.flatMap((f) => f.evidence.filter((e) => e.line === wrapped.length + 1));
+      expect(got.map((e) => e.text)).toEqual(alone);
+    }
+  }
+});
+
 test('property: wrapped messages among ordinary lines give the same findings streamed (any chunking, SIMD or not) as in memory', () => {
   const samples = rules.flatMap((r) => r.samples.match.map((s) => s.line)).filter((l, i) => i % 5 === 0);
   const pieceArb = fc.oneof(

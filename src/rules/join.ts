@@ -1523,7 +1523,10 @@ export class MessageJoiner {
     if (entries !== null) {
       const results: MessageResult[] = [];
       let want = 0;
-      for (const entry of entries) {
+      for (const [i, entry] of entries.entries()) {
+        // An entry after the first follows the one before it on its line: it never reaches back over it
+        // to earlier physical lines (they share a number, so neither path could tell them apart).
+        if (i > 0) this.barrier = Math.max(this.barrier, no - 1);
         const r = this.line(entry, no, undefined, before);
         results.push(...r.results);
         want = r.want;
