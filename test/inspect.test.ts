@@ -52,6 +52,12 @@ function finding(lines: string[]): FindingData {
   return r.findings[0]!;
 }
 
+/** The same URL as a client resolves it, spelled otherwise: the scheme upper-case, the default path left out. */
+const sameUrlOtherSpelling = (url: string | null): string => {
+  const u = new URL(url!);
+  return `${u.protocol.toUpperCase()}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+};
+
 function write(name: string, text: string): string {
   const f = path.join(tmp.dir, name);
   fs.mkdirSync(path.dirname(f), { recursive: true });
@@ -333,7 +339,7 @@ describe('other causes and general facts', () => {
       `<VirtualHost 127.0.0.1:8443>\n  ServerName ${name}\n  SSLEngine on\n  SSLCertificateFile ${l.fullchain}\n  SSLUseStapling on\n${extra}</VirtualHost>\n`;
     const conf = write(
       'apache-forced/httpd.conf',
-      `ServerRoot "${tmp.dir}"\nSSLStaplingCache shmcb:x(32768)\n${vhost('own.stapling.test', '')}${vhost('forced.stapling.test', '  SSLStaplingForceURL http://127.0.0.1:19/\n')}`,
+      `ServerRoot "${tmp.dir}"\nSSLStaplingCache shmcb:x(32768)\n${vhost('own.stapling.test', '')}${vhost('forced.stapling.test', '  SSLStaplingForceURL http://127.0.0.1:19/\n')}${vhost('same.stapling.test', `  SSLStaplingForceURL ${sameUrlOtherSpelling(l.ocspUrl)}\n`)}`,
     );
     const ah02969 = `[Mon Dec 07 17:21:34.294134 2026] [ssl:error] [pid 29051:tid 29108] AH02969: stapling_check_response: response has certificate status unknown (reason: n/a) for serial number ${l.serial}`;
     const f = inspector([conf]).inspect(finding([ah02969]));
@@ -341,6 +347,8 @@ describe('other causes and general facts', () => {
     expect(f.inspection!.blocks!.map((b) => [b.names[0], b.result])).toEqual([
       ['own.stapling.test', 'not-checked'],
       ['forced.stapling.test', 'confirmed'],
+      // The certificate's own URL written another way (scheme's case, default path) is not another responder.
+      ['same.stapling.test', 'not-checked'],
     ]);
     expect(f.inspection!.checks).toEqual([
       expect.objectContaining({ check: 'ocsp-url', result: 'confirmed', detailId: 'ocspUrlForcedOther' }),

@@ -20,6 +20,7 @@ import {
   isSelfSigned,
   issuedByLetsEncrypt,
   ocspUrlAt,
+  sameOcspUrl,
   sameCert,
   summarize,
   validity,
@@ -179,15 +180,15 @@ function checkOcspUrl(b: Bench): void {
   const logged = f.subject.responder ?? f.subject.host ?? (url ? hostOf(url) : null);
   const forced = m.site?.forcedResponder ?? null;
   const block = m.block ?? '';
-  if (f.cause === 'responder-url-invalid' && url && forced === url) {
+  if (f.cause === 'responder-url-invalid' && url && forced && sameOcspUrl(forced, url)) {
     check(b, 'ocsp-url', 'confirmed', 'forcedUrlRejected', { forced, block, own: ocsp });
-  } else if (f.cause === 'responder-url-invalid' && url && ocsp.includes(url)) {
+  } else if (f.cause === 'responder-url-invalid' && url && ocsp.some((u) => sameOcspUrl(u, url))) {
     check(b, 'ocsp-url', 'confirmed', 'certUrlRejected', { url });
   } else if (logged && ocsp.some((u) => ocspUrlAt(u, logged))) {
     check(b, 'ocsp-url', 'confirmed', 'ocspUrlMatches', { urls: ocsp, responder: logged });
   } else if (logged && forced && ocspUrlAt(forced, logged)) {
     check(b, 'ocsp-url', 'confirmed', 'ocspUrlForced', { forced, block });
-  } else if (!logged && forced && !ocsp.includes(forced)) {
+  } else if (!logged && forced && !ocsp.some((u) => sameOcspUrl(u, forced))) {
     // The log names no responder (Apache AH02969 names a serial): the block asks another one than the certificate's.
     const result = f.cause === 'certificate-status-unknown' ? 'confirmed' : 'not-checked';
     check(b, 'ocsp-url', result, 'ocspUrlForcedOther', { forced, block, urls: ocsp });

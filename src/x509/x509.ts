@@ -182,6 +182,20 @@ export function ocspUrlAt(url: string, responder: string): boolean {
   return u.hostname.replace(/^\[|\]$/g, '').toLowerCase() === host && (port === null || port === own);
 }
 
+/**
+ * Whether two responder URLs name the same resource as a client resolves them (WHATWG URL: scheme and
+ * host case-insensitive, a default port written or not, an empty path as `/`): a configured
+ * `SSLStaplingForceURL` / `ssl_stapling_responder` against a certificate's AIA URL. False when either
+ * does not parse.
+ */
+export function sameOcspUrl(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether Let's Encrypt issued the certificate (issuer `O=Let's Encrypt`). It ended OCSP in 2025. */
 export function issuedByLetsEncrypt(cert: X509Certificate): boolean {
   return /(^|\n)O=Let's Encrypt(\n|$)/i.test(cert.issuer);
