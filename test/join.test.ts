@@ -14,7 +14,7 @@ import { loadRules } from '../src/rules/load.js';
 import { createMatcher } from '../src/rules/match.js';
 import type { MessageResult } from '../src/rules/join.js';
 import { joinLines } from './helpers/join-lines.js';
-import { hardWrap, wordWrap } from './helpers/variants.js';
+import { hangingIndentWrap, hardWrap, wordWrap } from './helpers/variants.js';
 
 const rules = await loadRules();
 const matcher = createMatcher(rules);
@@ -226,6 +226,10 @@ test('property: wrapped messages among ordinary lines give the same findings str
     fc
       .tuple(fc.constantFrom(...samples), fc.constantFrom(40, 60, 80), fc.boolean())
       .map(([l, w, hard]) => (hard ? hardWrap(l, w) : wordWrap(l, w))),
+    // Continuation lines indented (a hanging indent: blanks or a tab).
+    fc
+      .tuple(fc.constantFrom(...samples), fc.constantFrom('  ', '\t', ' '.repeat(20)))
+      .map(([l, indent]) => hangingIndentWrap(l, 50, indent)),
     fc.string({ maxLength: 30 }).map((s) => [s.replace(/[\r\n]/g, ' ')]),
     // Lines the joiner splits or cleans first: breaks kept as text, colour codes.
     fc

@@ -258,6 +258,24 @@ export class PhraseSet {
 }
 
 /**
+ * The blanks (spaces, tabs) at a break between two physical lines: where they end on the line before
+ * (`end`: its length without them) and start on the next (`start`: how many it begins with), and
+ * whether they are one space in all; null when there are none. Linear: no regex backtracks over a run.
+ */
+function blanksAround(prev: string, next: string): { end: number; start: number; one: boolean } | null {
+  let end = prev.length;
+  while (end > 0 && isBlank(prev.charCodeAt(end - 1))) end--;
+  let start = 0;
+  while (start < next.length && isBlank(next.charCodeAt(start))) start++;
+  if (end === prev.length && start === 0) return null;
+  const one = prev.length - end + start === 1 && (end < prev.length ? prev[end] : next[0]) === ' ';
+  return { end, start, one };
+}
+
+/** A space or a tab (the blanks a wrap or an indent leaves at a line's ends). */
+const isBlank = (c: number): boolean => c === 0x20 || c === 0x09;
+
+/**
  * Join two physical lines of one message. A terminal breaks anywhere and keeps the spaces; a forum
  * or editor breaks at a space and drops it. When neither side shows the space, the break is taken as
  * inside a word when the message is hard-wrapped (`hard`: its lines before the last all have one
@@ -265,7 +283,11 @@ export class PhraseSet {
  * @param phrases fixed phrases, already `loose()`
  */
 export function joinPhysical(prev: string, next: string, phrases: PhraseSet, hard = false): string {
-  if (/\s$/.test(prev) || /^\s/.test(next)) return prev + next;
+  const blanks = blanksAround(prev, next);
+  // A blank at the break is one blank of the text: a hanging indent (`  length invalid`, a tab), or
+  // blanks kept at both ends, stand for one space.
+  if (blanks !== null) return blanks.one ? prev + next : `${prev.slice(0, blanks.end)} ${next.slice(blanks.start)}`;
+  if (/\s$/.test(prev) || /^\s/.test(next)) return prev + next; // another blank (a no-break space): kept as written
   if (hard) return prev + next; // a terminal never drops a space: none at the break means none in the text
   const a = /\S*$/.exec(prev)![0].replace(/^\W+/, '');
   const b = /^\S*/.exec(next)![0].replace(/\W+$/, '');
@@ -1105,8 +1127,9 @@ export class MessageJoiner {
     hard ??= hardWrapped(lines, phrases);
     let acc = lines[0]!.text;
     let unsure = 0;
+    // The last line as it stands at the end of `acc` (a join may take blanks off its start and end).
+    let prev = acc;
     for (let i = 1; i < lines.length; i++) {
-      const prev = lines[i - 1]!.text;
       const next = lines[i]!.text;
       const glued = joinPhysical(prev, next, phrases, hard);
       const spaced = glued.length > prev.length + next.length;
@@ -1114,7 +1137,8 @@ export class MessageJoiner {
       // after a closing bracket or a colon, never before an opening bracket: `2026]` + `[ssl:debug]`).
       const doubt = spaced && !/[\s\]:;,]$/.test(prev) && !/^[\s[(]/.test(next);
       if (doubt) unsure++;
-      acc += spaced && !(doubt && glueUnsure) ? ` ${next}` : next;
+      acc = acc.slice(0, acc.length - prev.length) + (doubt && glueUnsure ? prev + next : glued);
+      prev = glued.endsWith(next) ? next : next.replace(/^[ \t]+/, '');
     }
     return { text: acc, unsure };
   }

@@ -128,6 +128,15 @@ export function wordWrap(line: string, width: number): string[] {
   return out.filter((l) => l !== '');
 }
 
+/**
+ * Word wrap with a hanging indent: every line after the first begins with `indent` (an editor's or mail
+ * client's wrap of a quoted line, a code block's continuation lines, `fold -s` output indented by hand,
+ * journalctl's continuation lines aligned under the message).
+ */
+export function hangingIndentWrap(line: string, width: number, indent: string): string[] {
+  return wordWrap(line, width).map((l, i) => (i === 0 ? l : indent + l));
+}
+
 /** Hard wrap at `width` columns (a terminal's soft wrap copied as is): spaces kept where they fall. */
 export function hardWrap(line: string, width: number): string[] {
   const out: string[] = [];
@@ -900,6 +909,13 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   for (const w of [40, 60, 80]) {
     if (line.length > w) out.push({ kind: `word-wrapped at ${w}`, lines: wordWrap(line, w) });
     if (line.length > w) out.push({ kind: `hard-wrapped at ${w}`, lines: hardWrap(line, w) });
+  }
+  for (const [name, indent] of [
+    ['four blanks', '    '],
+    ['a tab', '\t'],
+  ]) {
+    if (line.length > 60)
+      out.push({ kind: `word-wrapped at 60, a hanging indent of ${name}`, lines: hangingIndentWrap(line, 60, indent!) });
   }
   // Three rows or more: the shortest padding tells the bare padding (a line of two rows cannot tell, see `unpadded()`).
   if (line.length > 160) out.push({ kind: 'terminal-padded, wrapped at 80 on 158 columns', lines: [terminalPadded(line, 80, 158)] });
