@@ -663,3 +663,28 @@ describe('record detection and escaping', () => {
     expect(() => hostPattern('{host}/{host}')).toThrow(HostPatternError);
   });
 });
+
+describe('ECS @timestamp without a UTC offset', () => {
+  // Elasticsearch's default date format (strict_date_optional_time) reads a time without an offset as UTC.
+  const withZ = fs.readFileSync(path.join(RECORDS_DIR, 'elastic-agent-error-two-hosts.ndjson'), 'utf8').split('\n')[0]!;
+  const stamp = /"@timestamp":"([^"]+)Z"/.exec(withZ)![1]!;
+  const withoutZ = withZ.replace(`"@timestamp":"${stamp}Z"`, `"@timestamp":"${stamp}"`);
+
+  test('is read as UTC: the record, and the findings, as with its Z', async () => {
+    expect(withoutZ).not.toBe(withZ);
+    const r = decodeRecord(withoutZ);
+    expect(r.ok && r.record.time).toBe(`${stamp}Z`);
+    const rules = await loadRules();
+    const essence = (rep: Report<FindingData>) => rep.findings.map((f) => ({ first: f.first, last: f.last, cause: f.cause, host: f.host }));
+    const want = essence(analyze([withZ], rules));
+    expect(want.length).toBeGreaterThan(0);
+    expect(essence(analyze([withoutZ], rules))).toEqual(want);
+    expect(essence(await analyzeStream(Readable.from([`${withoutZ}\n`]), rules))).toEqual(want);
+  });
+
+  test('inside a search hit (_source) too', () => {
+    const hit = `{"_index":"logs-nginx.error-default","_source":${withoutZ}}`;
+    const r = decodeRecord(hit);
+    expect(r.ok && r.record.time).toBe(`${stamp}Z`);
+  });
+});

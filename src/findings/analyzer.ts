@@ -14,6 +14,7 @@ import { MessageJoiner, type MessageResult } from '../rules/join.js';
 import { isRecordLine } from '../parse/record.js';
 import type { LineSink } from '../lines/scan.js';
 import { splitLines } from '../lines/split.js';
+import { frameLines } from '../lines/record-frames.js';
 import { createCorrelator, type CorrelatorOptions, type OccurrenceSink } from '../correlate/correlator.js';
 import { createApplier, type OccurrenceOp } from './replay.js';
 import { createFindingStore, type FindingState, type FindingStore } from './store.js';
@@ -337,7 +338,8 @@ export function renderReport(report: Report<FindingData>, causes?: CauseRegistry
 /**
  * Analyse lines already in memory: the simple line-by-line path of the API. The findings are data (a
  * message id and values); {@link renderReport} words them.
- * @param lines the lines (or one text, split on LF, CRLF and lone CR)
+ * @param lines the lines (or one text, split on LF, CRLF and lone CR); `journalctl -o export` and
+ *   `-o json-pretty` text is read one record a line, as `analyzeStream` reads it
  * @param rules compiled rules from `loadRules`
  * @param name input name used in evidence (default `-`)
  * @param host the machine the lines come from, for lines that do not name one (default: unknown)
@@ -347,7 +349,8 @@ export function analyze(
   rules: readonly Rule[],
   options: AnalyzerOptions & { name?: string; host?: string | null } = {},
 ): Report<FindingData> {
-  const list = typeof lines === 'string' ? splitLines(lines) : lines;
+  // journalctl -o export / json-pretty: one record a line, as the streamed path reads them (record-frames.ts).
+  const list = frameLines(typeof lines === 'string' ? splitLines(lines) : lines);
   const a = createAnalyzer(rules, options);
   const h = a.input(options.name ?? '-', { host: options.host ?? null });
   list.forEach((l, i) => h.line(l, i + 1));

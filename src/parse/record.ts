@@ -2,7 +2,10 @@
  * JSON log records: one record per line, decoded before the server's line inside is parsed, with the
  * host, time, pid and unit the record carries. Recognised by their fields (the first shape that fits):
  *
- * - `journald`: `journalctl -o json` and `-o json-seq` (RFC 7464: `\x1e` before each record). `MESSAGE`
+ * - `journald`: `journalctl -o json`, `-o json-seq` (RFC 7464: `\x1e` before each record) and `-o json-sse`
+ *   (`data: ` before each record, an empty line after: the HTML Living Standard's server-sent events, as
+ *   systemd-journal-gatewayd serves them). `-o export` and `-o json-pretty` reach here one record a line
+ *   (`src/lines/record-frames.ts`). `MESSAGE`
  *   (a string, or an array of byte values when it holds control characters or invalid UTF-8; null when
  *   longer than journalctl prints without `--all`), `_HOSTNAME`, `SYSLOG_IDENTIFIER`, `_PID`,
  *   `_SYSTEMD_UNIT`, `__REALTIME_TIMESTAMP` (µs since the epoch). Source: systemd `man systemd.journal-fields`,
@@ -67,6 +70,8 @@ export type RecordResult = { ok: true; record: DecodedRecord } | { ok: false; re
 type Json = Record<string, unknown>;
 
 const RS = 0x1e; // RFC 7464 record separator (json-seq)
+/** What a server-sent event's data line starts with (`journalctl -o json-sse`: `data: {…}`). */
+const SSE_DATA = 'data: ';
 
 /**
  * True when the line starts like a JSON record: `{` (or json-seq's `\x1e{`) after blanks, then blanks and
@@ -83,6 +88,7 @@ function startsRecord(text: string): boolean {
   let i = 0;
   while (i < text.length && blank(text.charCodeAt(i))) i++;
   if (text.charCodeAt(i) === RS) i++;
+  else if (text.startsWith(SSE_DATA, i)) i += SSE_DATA.length;
   if (text.charCodeAt(i) !== 0x7b /* { */) return false;
   i++;
   while (i < text.length && blank(text.charCodeAt(i))) i++;
@@ -186,6 +192,16 @@ function isoTime(v: unknown): string | null {
   return typeof v === 'string' && ISO.test(v) ? v.replace(' ', 'T').replace(',', '.') : null;
 }
 
+/**
+ * An Elasticsearch / ECS `@timestamp` (ISO-8601, {@link isoTime}), read as Elasticsearch reads it: its date
+ * format `strict_date_optional_time` takes a time without an offset as UTC (Elasticsearch reference, "date
+ * field type" and "format"; ECS: `@timestamp` is UTC), so such a time gets its `Z`.
+ */
+function esTime(v: unknown): string | null {
+  const t = isoTime(v);
+  return t && !/(?:Z|[+-]\d{2}:?\d{2})$/.test(t) ? `${t}Z` : t;
+}
+
 /** µs since the epoch (journald) → `2026-11-23T02:17:04.000001Z`. */
 function microsToIso(v: unknown): string | null {
   const s = typeof v === 'string' && /^\d{1,17}$/.test(v) ? v : null;
@@ -252,7 +268,7 @@ function ecs(doc: Json): RecordResult {
   const original = str(at(doc, 'event.original'));
   const r = blank('ecs', original ?? (doc.message as string));
   r.host = str(at(doc, 'host.name')) ?? str(at(doc, 'host.hostname'));
-  r.time = isoTime(doc['@timestamp']);
+  r.time = esTime(doc['@timestamp']);
   r.pid = int(at(doc, 'process.pid'));
   const dataset = str(at(doc, 'data_stream.dataset')) ?? str(at(doc, 'event.dataset'));
   r.server = serverOfName(str(at(doc, 'service.type'))) ?? serverOfName(dataset);
@@ -342,7 +358,7 @@ function epochToIso(v: unknown): string | null {
 /** The host and time the document holds under their usual names ({@link HOST_PATHS}, {@link TIME_PATHS}), where the record has none. */
 function hostAndTime(r: DecodedRecord, doc: Json): void {
   for (const k of HOST_PATHS) r.host ??= str(at(doc, k));
-  for (const k of TIME_PATHS) r.time ??= isoTime(at(doc, k)) ?? epochToIso(at(doc, k));
+  for (const k of TIME_PATHS) r.time ??= (k === '@timestamp' ? esTime : isoTime)(at(doc, k)) ?? epochToIso(at(doc, k));
 }
 
 /**
@@ -397,7 +413,7 @@ function fromLabels(r: DecodedRecord, labels: Json): void {
 /** The object a record line holds, or null when it is not valid JSON or not an object. */
 function documentOf(text: string): Json | null {
   try {
-    return obj(JSON.parse(text.replace(/^[ \t]*\x1e?/, '')));
+    return obj(JSON.parse(text.replace(/^[ \t]*(?:\x1e|data: )?/, '')));
   } catch {
     return null;
   }
@@ -405,7 +421,7 @@ function documentOf(text: string): Json | null {
 
 /**
  * Decode one record line. Never throws.
- * @param text one line (a json-seq `\x1e` in front is allowed)
+ * @param text one line (a json-seq `\x1e` or a json-sse `data: ` in front is allowed)
  * @returns the record, or why it is not one (only meaningful when {@link isRecordLine} is true)
  */
 export function decodeRecord(text: string): RecordResult {

@@ -4,6 +4,7 @@
  */
 import { createAnalyzer, type Analyzer, type AnalyzerOptions, type Report } from '../findings/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineScanner } from '../lines/scan.js';
+import { RecordFramer } from '../lines/record-frames.js';
 import { describeReadError, readErrorCode, readInput } from '../input/read.js';
 import type { FindingData, Rule } from '../types.js';
 
@@ -64,6 +65,8 @@ export async function scanInputEnd(
   // The scanner delivers the lines asked for, and a live run settles after each chunk.
   const handle = analyzer.input(name, { host: options.host ?? null, deferUntilNextLine: true });
   const scanner = new LineScanner(analyzer.matcher.prefilter, handle, options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH);
+  // journalctl's multi-line formats (-o export, -o json-pretty) become one record a line; else a pass-through.
+  const framer = new RecordFramer((bytes) => scanner.push(bytes));
   let failure: unknown;
   let failed = false;
   let cut = false;
@@ -72,7 +75,7 @@ export async function scanInputEnd(
       (await readInput(
         source,
         (chunk) => {
-          scanner.push(chunk);
+          framer.push(chunk);
           options.onChunk?.();
         },
         {
@@ -85,6 +88,7 @@ export async function scanInputEnd(
     failure = err;
     failed = true;
   }
+  framer.end(cut);
   const complete = scanner.lines;
   scanner.end(cut); // stopped between chunks: a last line without its end may be cut short, and is dropped
   let error: string | undefined;

@@ -1,0 +1,239 @@
+/**
+ * journalctl's record formats that span several lines, reframed as one JSON record a line before the line
+ * scanner sees them, so that each is decoded like a `journalctl -o json` line (`src/parse/record.ts`):
+ *
+ * - `-o export`, the Journal Export Format (systemd `docs/JOURNAL_EXPORT_FORMATS.md`,
+ *   https://systemd.io/JOURNAL_EXPORT_FORMATS/): per field `NAME=value\n`, or `NAME\n`, the value's size as a
+ *   64-bit little-endian integer, the value's bytes and `\n` (binary values: control characters, invalid UTF-8);
+ *   an empty line ends the entry. Recognised when the input's first line is a `__`-field (`__CURSOR=`,
+ *   `__REALTIME_TIMESTAMP=`: what journalctl, systemd-journal-gatewayd and systemd-journal-upload write first).
+ *   A binary value becomes an array of byte values, as `-o json` writes one.
+ * - `-o json-pretty` (and `jq .` of JSON records): an object over many lines, from a line `{` to a line `}`.
+ *   Recognised when the input's first line is `{` alone; JSON strings hold no raw line end, so a `}` alone
+ *   on a line closes the object.
+ *
+ * A record is handed on the moment its last line arrives (the empty line, the `}`): a followed journal
+ * (`journalctl -f -o export`) gives its findings at once. Line numbers then count records, as in
+ * `-o json`. Anything else passes through untouched.
+ */
+
+/** Bytes of one record kept at most; a larger record is replaced by {@link OVERSIZED_RECORD}. */
+export const MAX_RECORD_BYTES = 1024 * 1024;
+
+/** What a record over {@link MAX_RECORD_BYTES} becomes: a record line with no message (counted `undecoded`). */
+export const OVERSIZED_RECORD = '{"stapling-doctor":"record over 1 MiB, not read"}';
+
+const LF = 0x0a;
+/** A journal field name (systemd `journal_field_valid`: upper-case letters, digits, `_`; not a digit first). */
+const FIELD_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+type Mode = 'undecided' | 'plain' | 'export' | 'pretty';
+
+/** The mode an input's first line starts. */
+function modeOf(first: string): Mode {
+  if (/^__[A-Z0-9_]+=/.test(first)) return 'export';
+  if (/^\{[ \t]*\r?$/.test(first)) return 'pretty';
+  return 'plain';
+}
+
+/** A line of an export entry, or a binary field's header: the `\n`-terminated piece at `pos`. */
+type ExportStep =
+  | { kind: 'wait' }
+  | { kind: 'end'; next: number }
+  | { kind: 'skip'; next: number }
+  | { kind: 'field'; name: string; value: string | number[] | null; next: number }
+  | { kind: 'text'; line: string; next: number };
+
+/**
+ * Reframes one input's bytes ({@link RecordFramer.push}) into the bytes the line scanner reads: unchanged,
+ * or one JSON record a line (see the module's comment). Memory: the record being read, at most
+ * {@link MAX_RECORD_BYTES}.
+ */
+export class RecordFramer {
+  private mode: Mode = 'undecided';
+  private pending: Buffer = Buffer.alloc(0);
+  private fields: Record<string, string | number[] | null> = {};
+  private count = 0;
+  private oversized = false;
+  /** Export: bytes of an oversized binary value still to drop; or the rest of an oversized line. */
+  private skip = 0;
+  private skipLine = false;
+  /** json-pretty: the lines of the open object, or null between objects. */
+  private lines: string[] | null = null;
+  private size = 0;
+  private out: string[] = [];
+
+  /** @param emit where the reframed bytes go (a chunk per {@link push} that completes something) */
+  constructor(private readonly emit: (chunk: Buffer) => void) {}
+
+  /** The next chunk of the input (it may be reused by the caller afterwards: what is kept is copied). */
+  push(chunk: Buffer): void {
+    if (this.mode === 'plain') return this.emit(chunk);
+    this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
+    if (this.mode === 'undecided') {
+      const lf = this.pending.indexOf(LF);
+      if (lf === -1 && this.pending.length < MAX_RECORD_BYTES) return;
+      this.mode = modeOf(this.pending.toString('latin1', 0, lf === -1 ? 64 : Math.min(lf, 256)));
+      if (this.mode === 'plain') {
+        const all = this.pending;
+        this.pending = Buffer.alloc(0);
+        return this.emit(all);
+      }
+    }
+    if (this.mode === 'export') this.readExport();
+    else this.readPretty();
+    this.flush();
+  }
+
+  /**
+   * The input ended: a last record without its end is handed on as it is — unless the reading was stopped
+   * (`cut`), when it may be cut short and is dropped (as the line scanner drops a last partial line).
+   */
+  end(cut = false): void {
+    if (this.mode === 'undecided' || this.mode === 'plain') {
+      if (this.pending.length > 0) this.emit(this.pending);
+    } else if (!cut) {
+      if (this.pending.length > 0) {
+        this.pending = Buffer.concat([this.pending, Buffer.from('\n')]);
+        if (this.mode === 'export') this.readExport();
+        else this.readPretty();
+      }
+      if (this.mode === 'export') this.endEntry();
+      else if (this.lines) this.endObject(false);
+      this.flush();
+    }
+    this.pending = Buffer.alloc(0);
+  }
+
+  private flush(): void {
+    if (this.out.length === 0) return;
+    this.emit(Buffer.from(`${this.out.join('\n')}\n`, 'utf8'));
+    this.out = [];
+  }
+
+  /** Export entries: fields gathered until the empty line that ends each entry. */
+  private readExport(): void {
+    let pos = 0;
+    for (;;) {
+      const step = this.exportStep(pos);
+      if (step.kind === 'wait') break;
+      pos = step.next;
+      if (step.kind === 'skip') continue;
+      if (step.kind === 'end') this.endEntry();
+      else if (step.kind === 'text') {
+        this.endEntry(); // not a field: the entry is over, and the line is read as a line
+        this.out.push(step.line);
+      } else {
+        this.fields[step.name] = step.value;
+        this.count++;
+      }
+    }
+    this.pending = this.pending.subarray(pos);
+  }
+
+  /** The piece of the export stream at `pos` (see {@link ExportStep}). */
+  private exportStep(pos: number): ExportStep {
+    const p = this.pending;
+    if (this.skip > 0) {
+      const n = Math.min(this.skip, p.length - pos);
+      this.skip -= n;
+      return n === 0 ? { kind: 'wait' } : { kind: 'skip', next: pos + n };
+    }
+    const lf = p.indexOf(LF, pos);
+    if (this.skipLine) {
+      if (lf === -1) return p.length > pos ? { kind: 'skip', next: p.length } : { kind: 'wait' };
+      this.skipLine = false;
+      return { kind: 'skip', next: lf + 1 };
+    }
+    if (lf === -1) {
+      // A line longer than a record may be: the entry is marked, the line dropped up to its end.
+      if (p.length - pos <= MAX_RECORD_BYTES) return { kind: 'wait' };
+      this.oversized = this.skipLine = true;
+      return { kind: 'skip', next: p.length };
+    }
+    if (lf === pos) return { kind: 'end', next: lf + 1 };
+    const eq = p.indexOf(0x3d /* = */, pos);
+    if (eq !== -1 && eq < lf) {
+      const name = p.toString('latin1', pos, eq);
+      if (FIELD_NAME.test(name)) return { kind: 'field', name, value: p.toString('utf8', eq + 1, lf), next: lf + 1 };
+    }
+    const name = p.toString('latin1', pos, lf);
+    if (!FIELD_NAME.test(name)) return { kind: 'text', line: p.toString('utf8', pos, lf), next: lf + 1 };
+    if (p.length < lf + 9) return { kind: 'wait' };
+    const size = p.readBigUInt64LE(lf + 1);
+    if (size > BigInt(MAX_RECORD_BYTES)) {
+      this.oversized = true;
+      this.skip = Number(size) + 1; // the value and its \n, dropped as they come
+      return { kind: 'skip', next: lf + 9 };
+    }
+    const start = lf + 9;
+    const end = start + Number(size);
+    if (p.length < end + 1) return { kind: 'wait' };
+    if (p[end] !== LF) return { kind: 'text', line: p.toString('utf8', pos, lf), next: lf + 1 }; // damaged: resynchronise
+    return { kind: 'field', name, value: [...p.subarray(start, end)], next: end + 1 };
+  }
+
+  /** The entry read so far, as one `-o json` line. */
+  private endEntry(): void {
+    if (this.count > 0 || this.oversized) this.out.push(this.oversized ? OVERSIZED_RECORD : JSON.stringify(this.fields));
+    this.fields = {};
+    this.count = 0;
+    this.oversized = false;
+  }
+
+  /** json-pretty objects: lines gathered from `{` to `}`; lines between objects are passed on. */
+  private readPretty(): void {
+    let pos = 0;
+    for (let lf = this.pending.indexOf(LF); lf !== -1; lf = this.pending.indexOf(LF, pos)) {
+      const line = this.pending.toString('utf8', pos, lf).replace(/\r$/, '');
+      pos = lf + 1;
+      if (this.lines === null) {
+        if (/^\{[ \t]*$/.test(line)) {
+          this.lines = [line];
+          this.size = line.length;
+        } else this.out.push(line);
+        continue;
+      }
+      this.size += line.length + 1;
+      if (this.size <= MAX_RECORD_BYTES) this.lines.push(line);
+      else this.oversized = true;
+      if (/^\}[ \t]*$/.test(line)) this.endObject(true);
+    }
+    this.pending = this.pending.subarray(pos);
+  }
+
+  /** The open object as one line: compact JSON, or its lines joined when it is not JSON (then `undecoded`). */
+  private endObject(closed: boolean): void {
+    const text = this.lines!.join('\n');
+    let line: string;
+    if (this.oversized) line = OVERSIZED_RECORD;
+    else {
+      try {
+        line = JSON.stringify(JSON.parse(text));
+      } catch {
+        line = closed ? text.replace(/\n[ \t]*/g, ' ') : this.lines!.join(' ');
+      }
+    }
+    this.out.push(line);
+    this.lines = null;
+    this.size = 0;
+    this.oversized = false;
+  }
+}
+
+/**
+ * {@link RecordFramer} over a text in memory (the `analyze` API), so that it reads what the stream path reads.
+ * The text's characters are taken as UTF-8: a binary export field survives only when its size and bytes did.
+ * @returns the lines unchanged when the first one starts no multi-line record format
+ */
+export function frameLines(lines: readonly string[]): readonly string[] {
+  if (lines.length === 0 || modeOf(lines[0]!) === 'plain') return lines;
+  const parts: Buffer[] = [];
+  const framer = new RecordFramer((b) => parts.push(b));
+  framer.push(Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
+  framer.end();
+  const text = Buffer.concat(parts).toString('utf8');
+  const out = text.split('\n');
+  if (out[out.length - 1] === '') out.pop();
+  return out;
+}
