@@ -61,6 +61,16 @@ const NOISE =
   '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /\n' +
   '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"\n';
 
+/** The same Apache failure in the last µs of one second, the last of the next, and the first of the one after. */
+const APACHE_SECONDS = ['01:56:39.999999', '01:56:40.999999', '01:56:41.000001']
+  .map((t) => `[Mon Nov 23 ${t} 2026] [ssl:error] [pid 4242:tid 4243] AH01941: stapling_renew_response: responder error\n`)
+  .join('');
+/** How many lines a JSON report's only finding counts, and its first and last time (`[0]` when there is none). */
+const window = (out: string): unknown[] => {
+  const f = report(out).findings;
+  return f.length === 0 ? [0] : [f.length === 1 ? f[0]!.count : NaN, f[0]!.first, f[0]!.last];
+};
+
 /** The three seed failures (issue 2): each diagnosed with its cause and the directive of its first fix step. */
 const SEEDS = [
   { file: APACHE_ISSUER, cause: 'issuer-certificate-missing', directive: 'SSLCertificateFile', exitCode: 1 },
@@ -171,6 +181,35 @@ export const CASES: CliCase[] = [
     exitCode: 2,
     stdout: /^$/,
     stderr: /^stapling-doctor: --since: "2026-13-40" is not a time: give ISO-8601/,
+  },
+  // Sweep (CLI filters): a whole second given to --until left out that second's Apache lines with microseconds.
+  {
+    name: '--until a whole second (no fraction): the lines of that second with microseconds are inside, the next second is not',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--until', '2026-11-23 01:56:40'],
+    stdin: APACHE_SECONDS,
+    exitCode: 0,
+    stdout: (out) => expectEqual(window(out), [2, '2026-11-23T01:56:39.999999', '2026-11-23T01:56:40.999999']),
+  },
+  {
+    name: '--until an ISO time without a fraction, with Z: the same whole second',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--until', '2026-11-23T01:56:40Z'],
+    stdin: APACHE_SECONDS,
+    exitCode: 0,
+    stdout: (out) => expectEqual(window(out), [2, '2026-11-23T01:56:39.999999', '2026-11-23T01:56:40.999999']),
+  },
+  {
+    name: '--since a whole second: from its start (the second before is outside)',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--since', '2026-11-23 01:56:40'],
+    stdin: APACHE_SECONDS,
+    exitCode: 0,
+    stdout: (out) => expectEqual(window(out), [2, '2026-11-23T01:56:40.999999', '2026-11-23T01:56:41.000001']),
+  },
+  {
+    name: '--until with a fraction of a second: exact, not widened to the end of the second',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--until', '2026-11-23T01:56:40.9'],
+    stdin: APACHE_SECONDS,
+    exitCode: 0,
+    stdout: (out) => expectEqual(window(out), [1, '2026-11-23T01:56:39.999999', '2026-11-23T01:56:39.999999']),
   },
   { name: '--fail-on never', args: ['--fail-on', 'never', 'samples/seed'], exitCode: 0, stdout: /trusted-chain-incomplete/ },
   { name: '--fail-on error with warnings only', args: ['--fail-on', 'error', NGINX_VERIFY], exitCode: 0 },

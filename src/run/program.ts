@@ -151,7 +151,10 @@ function mainCommand(out: OutStream, err: OutStream): Command {
         '--since <time>',
         'analyse only lines at or after this time: ISO-8601 on the log’s clock (2026-11-21T12:00) or ago (30m, 2h, 3d)',
       )
-      .option('--until <time>', 'analyse only lines at or before this time (same forms as --since)')
+      .option(
+        '--until <time>',
+        'analyse only lines at or before this time (same forms as --since; without a fraction of a second, to the end of that second)',
+      )
       .option('--server <server>', 'show only findings of this server: apache, nginx (repeatable)', collect, [] as string[])
       .option('--cause <cause>', 'show only findings of this cause id (repeatable; see --list-causes)', collect, [] as string[])
       .option('--host <host>', 'show only findings from this host (logs that name their host; repeatable)', collect, [] as string[])
