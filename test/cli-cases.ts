@@ -477,6 +477,25 @@ export const CASES: CliCase[] = [
     stdout: (out) => expectEqual([...new Set(report(out).findings.map((f) => f.host))], ['web01', 'web02']),
   },
   {
+    // Sweep (CLI filters): --host compared case-sensitively; host names are not (RFC 4343).
+    name: '--host in capitals, in a comma list: the findings of the host the log names in lower case',
+    args: ['-f', 'json', '--fail-on', 'never', '--host', 'WEB02,Nowhere', 'test/fixtures/records/journalctl-json-two-hosts.ndjson'],
+    exitCode: 0,
+    stdout: (out) => expectEqual([...new Set(report(out).findings.map((f) => f.host))], ['web02']),
+  },
+  {
+    name: '--host in lower case: the findings of a host the log names in capitals, its name shown as the log wrote it',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--host', 'web03.example.com'],
+    stdin:
+      '{"MESSAGE":"2026/11/23 02:17:04 [error] 5929#5929: recv() failed (111: Connection refused) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: \\"/etc/a.pem\\"","_HOSTNAME":"Web03.Example.COM","SYSLOG_IDENTIFIER":"nginx"}\n',
+    exitCode: 0,
+    stdout: (out) =>
+      expectEqual(
+        report(out).findings.map((f) => [f.cause, f.host]),
+        [['responder-unreachable', 'Web03.Example.COM']],
+      ),
+  },
+  {
     name: 'a record line that cannot be decoded is counted, not matched',
     args: ['-f', 'json', '--no-live', '--fail-on', 'never'],
     stdin: '{"MESSAGE":"2026/11/23 02:17:07 [error] 6172#6172: certificate status \\"revoked\\" in the OCSP resp\n',

@@ -64,6 +64,7 @@ function calendarFields(iso: string): boolean {
 export interface ShowFilters {
   servers: string[];
   causes: string[];
+  /** In lower case. */
   hosts: string[];
   minSeverity?: Severity;
 }
@@ -90,7 +91,9 @@ export function parseFilters(o: {
   if (badServer) return { error: `--server: unknown server "${badServer}" (one of ${SERVERS.join(', ')})` };
   const badCause = causes.find((c) => !(CAUSE_IDS as readonly string[]).includes(c));
   if (badCause) return { error: `--cause: unknown cause "${badCause}" (stapling-doctor --list-causes lists them)` };
-  return { servers, causes, hosts: split(o.host ?? []), ...(o.minSeverity ? { minSeverity: o.minSeverity } : {}) };
+  // Host names are compared without case (RFC 4343): --host WEB01 shows web01's findings.
+  const hosts = split(o.host ?? []).map((h) => h.toLowerCase());
+  return { servers, causes, hosts, ...(o.minSeverity ? { minSeverity: o.minSeverity } : {}) };
 }
 
 /**
@@ -112,12 +115,15 @@ export function parseWindow(o: { since?: string; until?: string }, nowMs?: numbe
   return w;
 }
 
-/** True when the filters show this finding. A finding without a host (no fleet input) is hidden by `--host`. */
+/**
+ * True when the filters show this finding. A finding without a host (no fleet input) is hidden by `--host`;
+ * hosts are compared without case (RFC 4343), as {@link parseFilters} lowers the names given.
+ */
 export function shows(filters: ShowFilters): (f: Pick<FindingData, 'server' | 'cause' | 'severity'> & { host?: string | null }) => boolean {
   return (f) =>
     (filters.servers.length === 0 || (f.server !== null && filters.servers.includes(f.server))) &&
     (filters.causes.length === 0 || filters.causes.includes(f.cause)) &&
-    (filters.hosts.length === 0 || (typeof f.host === 'string' && filters.hosts.includes(f.host))) &&
+    (filters.hosts.length === 0 || (typeof f.host === 'string' && filters.hosts.includes(f.host.toLowerCase()))) &&
     (filters.minSeverity === undefined || severityRank(f.severity) >= severityRank(filters.minSeverity));
 }
 
