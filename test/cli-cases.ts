@@ -236,6 +236,41 @@ export const CASES: CliCase[] = [
     stdout: /\nstapling-doctor: 1 finding \(1 notice\) in 1 line of 1 input \(1 with unknown prefix\); 1 input could not be read\.\n$/,
   },
   {
+    // Sweep (CLI filters): a file the open refused (EACCES; even root may not read this one) was named twice,
+    // on stderr and again in the report. Once on stderr, counted by the summary line, exit 2.
+    name: 'a file that cannot be opened (permission denied) among good ones, human: one line on stderr, counted, not repeated',
+    args: ['--brief', NGINX_RESOLVER, '/proc/sys/vm/drop_caches'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: \/proc\/sys\/vm\/drop_caches: permission denied\n$/,
+    stdout: (out) => {
+      if (out.includes('drop_caches')) throw new Error(`the report names the input stderr named already:\n${out}`);
+      if (
+        !/\nstapling-doctor: 1 finding \(1 notice\) in 1 line of 2 inputs \(1 with unknown prefix\); 1 input could not be read\.\n$/.test(
+          out,
+        )
+      )
+        throw new Error(`the summary line does not count the unread input:\n${out}`);
+    },
+  },
+  {
+    name: 'a file that cannot be opened, alone, human: one line on stderr, the summary counts it, exit 2',
+    args: ['/proc/sys/vm/drop_caches'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: \/proc\/sys\/vm\/drop_caches: permission denied\n$/,
+    stdout: /^stapling-doctor: no stapling problems found in 0 lines of 1 input; 1 input could not be read\.\n$/,
+  },
+  {
+    name: 'a file that cannot be opened, JSON: in inputs[] with status error and EACCES',
+    args: ['-f', 'json', '/proc/sys/vm/drop_caches'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: \/proc\/sys\/vm\/drop_caches: permission denied\n$/,
+    stdout: (out) =>
+      expectEqual(
+        report(out).inputs.map((i) => [i.file, i.status, i.code, i.error]),
+        [['/proc/sys/vm/drop_caches', 'error', 'EACCES', 'permission denied']],
+      ),
+  },
+  {
     name: 'HTML, the filters hide every finding: the headline says how many, never the green all-clear',
     args: ['--format', 'html', '--server', 'nginx', 'samples/real/apache-revoked.log'],
     exitCode: 0,
