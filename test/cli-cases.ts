@@ -61,6 +61,16 @@ const NOISE =
   '[Tue Apr 04 06:28:08.605341 2017] [core:error] [pid 17962] [client 127.0.0.1:60444] AH00135: Invalid method in request FOO /\n' +
   '2018/09/14 19:03:05 [error] 2035#2035: *9134 access forbidden by rule, client: 12.34.56.78, server: example.com, request: "GET / HTTP/1.1"\n';
 
+/** The same Apache failure in the last µs of one second, the last of the next, and the first of the one after. */
+const APACHE_SECONDS = ['01:56:39.999999', '01:56:40.999999', '01:56:41.000001']
+  .map((t) => `[Mon Nov 23 ${t} 2026] [ssl:error] [pid 4242:tid 4243] AH01941: stapling_renew_response: responder error\n`)
+  .join('');
+/** How many lines a JSON report's only finding counts, and its first and last time (`[0]` when there is none). */
+const window = (out: string): unknown[] => {
+  const f = report(out).findings;
+  return f.length === 0 ? [0] : [f.length === 1 ? f[0]!.count : NaN, f[0]!.first, f[0]!.last];
+};
+
 /** The three seed failures (issue 2): each diagnosed with its cause and the directive of its first fix step. */
 const SEEDS = [
   { file: APACHE_ISSUER, cause: 'issuer-certificate-missing', directive: 'SSLCertificateFile', exitCode: 1 },
@@ -172,6 +182,35 @@ export const CASES: CliCase[] = [
     stdout: /^$/,
     stderr: /^stapling-doctor: --since: "2026-13-40" is not a time: give ISO-8601/,
   },
+  // Sweep (CLI filters): a whole second given to --until left out that second's Apache lines with microseconds.
+  {
+    name: '--until a whole second (no fraction): the lines of that second with microseconds are inside, the next second is not',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--until', '2026-11-23 01:56:40'],
+    stdin: APACHE_SECONDS,
+    exitCode: 0,
+    stdout: (out) => expectEqual(window(out), [2, '2026-11-23T01:56:39.999999', '2026-11-23T01:56:40.999999']),
+  },
+  {
+    name: '--until an ISO time without a fraction, with Z: the same whole second',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--until', '2026-11-23T01:56:40Z'],
+    stdin: APACHE_SECONDS,
+    exitCode: 0,
+    stdout: (out) => expectEqual(window(out), [2, '2026-11-23T01:56:39.999999', '2026-11-23T01:56:40.999999']),
+  },
+  {
+    name: '--since a whole second: from its start (the second before is outside)',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--since', '2026-11-23 01:56:40'],
+    stdin: APACHE_SECONDS,
+    exitCode: 0,
+    stdout: (out) => expectEqual(window(out), [2, '2026-11-23T01:56:40.999999', '2026-11-23T01:56:41.000001']),
+  },
+  {
+    name: '--until with a fraction of a second: exact, not widened to the end of the second',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--until', '2026-11-23T01:56:40.9'],
+    stdin: APACHE_SECONDS,
+    exitCode: 0,
+    stdout: (out) => expectEqual(window(out), [1, '2026-11-23T01:56:39.999999', '2026-11-23T01:56:39.999999']),
+  },
   { name: '--fail-on never', args: ['--fail-on', 'never', 'samples/seed'], exitCode: 0, stdout: /trusted-chain-incomplete/ },
   { name: '--fail-on error with warnings only', args: ['--fail-on', 'error', NGINX_VERIFY], exitCode: 0 },
   { name: '--fail-on notice with a notice', args: ['--fail-on', 'notice', NGINX_RESOLVER], exitCode: 1 },
@@ -195,6 +234,41 @@ export const CASES: CliCase[] = [
     exitCode: 2,
     stderr: /^stapling-doctor: no\/such\/file\.log: no such file or directory\n$/,
     stdout: /\nstapling-doctor: 1 finding \(1 notice\) in 1 line of 1 input \(1 with unknown prefix\); 1 input could not be read\.\n$/,
+  },
+  {
+    // Sweep (CLI filters): a file the open refused (EACCES; even root may not read this one) was named twice,
+    // on stderr and again in the report. Once on stderr, counted by the summary line, exit 2.
+    name: 'a file that cannot be opened (permission denied) among good ones, human: one line on stderr, counted, not repeated',
+    args: ['--brief', NGINX_RESOLVER, '/proc/sys/vm/drop_caches'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: \/proc\/sys\/vm\/drop_caches: permission denied\n$/,
+    stdout: (out) => {
+      if (out.includes('drop_caches')) throw new Error(`the report names the input stderr named already:\n${out}`);
+      if (
+        !/\nstapling-doctor: 1 finding \(1 notice\) in 1 line of 2 inputs \(1 with unknown prefix\); 1 input could not be read\.\n$/.test(
+          out,
+        )
+      )
+        throw new Error(`the summary line does not count the unread input:\n${out}`);
+    },
+  },
+  {
+    name: 'a file that cannot be opened, alone, human: one line on stderr, the summary counts it, exit 2',
+    args: ['/proc/sys/vm/drop_caches'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: \/proc\/sys\/vm\/drop_caches: permission denied\n$/,
+    stdout: /^stapling-doctor: no stapling problems found in 0 lines of 1 input; 1 input could not be read\.\n$/,
+  },
+  {
+    name: 'a file that cannot be opened, JSON: in inputs[] with status error and EACCES',
+    args: ['-f', 'json', '/proc/sys/vm/drop_caches'],
+    exitCode: 2,
+    stderr: /^stapling-doctor: \/proc\/sys\/vm\/drop_caches: permission denied\n$/,
+    stdout: (out) =>
+      expectEqual(
+        report(out).inputs.map((i) => [i.file, i.status, i.code, i.error]),
+        [['/proc/sys/vm/drop_caches', 'error', 'EACCES', 'permission denied']],
+      ),
   },
   {
     name: 'HTML, the filters hide every finding: the headline says how many, never the green all-clear',
@@ -436,6 +510,25 @@ export const CASES: CliCase[] = [
     args: ['-f', 'json', '--fail-on', 'never', 'test/fixtures/records/journalctl-json-two-hosts.ndjson'],
     exitCode: 0,
     stdout: (out) => expectEqual([...new Set(report(out).findings.map((f) => f.host))], ['web01', 'web02']),
+  },
+  {
+    // Sweep (CLI filters): --host compared case-sensitively; host names are not (RFC 4343).
+    name: '--host in capitals, in a comma list: the findings of the host the log names in lower case',
+    args: ['-f', 'json', '--fail-on', 'never', '--host', 'WEB02,Nowhere', 'test/fixtures/records/journalctl-json-two-hosts.ndjson'],
+    exitCode: 0,
+    stdout: (out) => expectEqual([...new Set(report(out).findings.map((f) => f.host))], ['web02']),
+  },
+  {
+    name: '--host in lower case: the findings of a host the log names in capitals, its name shown as the log wrote it',
+    args: ['-f', 'json', '--no-live', '--fail-on', 'never', '--host', 'web03.example.com'],
+    stdin:
+      '{"MESSAGE":"2026/11/23 02:17:04 [error] 5929#5929: recv() failed (111: Connection refused) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:34713, certificate: \\"/etc/a.pem\\"","_HOSTNAME":"Web03.Example.COM","SYSLOG_IDENTIFIER":"nginx"}\n',
+    exitCode: 0,
+    stdout: (out) =>
+      expectEqual(
+        report(out).findings.map((f) => [f.cause, f.host]),
+        [['responder-unreachable', 'Web03.Example.COM']],
+      ),
   },
   {
     name: 'a record line that cannot be decoded is counted, not matched',

@@ -151,10 +151,10 @@ function mainCommand(out: OutStream, err: OutStream): Command {
         '--since <time>',
         'analyse only lines at or after this time: ISO-8601 on the log’s clock (2026-11-21T12:00) or ago (30m, 2h, 3d)',
       )
-      .option('--until <time>', 'analyse only lines at or before this time (same forms as --since)')
+      .option('--until <time>', 'analyse only lines at or before this time (same forms; a whole second: to its end)')
       .option('--server <server>', 'show only findings of this server: apache, nginx (repeatable)', collect, [] as string[])
       .option('--cause <cause>', 'show only findings of this cause id (repeatable; see --list-causes)', collect, [] as string[])
-      .option('--host <host>', 'show only findings from this host (logs that name their host; repeatable)', collect, [] as string[])
+      .option('--host <host>', 'show only findings from this host (any case; logs that name it; repeatable)', collect, [] as string[])
       .addOption(new Option('--min-severity <severity>', 'show only findings at least this severe').choices(SEVERITIES))
       .option('--no-progress', 'no progress line on stderr (it is shown only when stderr is a terminal)')
       .option(

@@ -9,6 +9,19 @@ import { CAUSE_IDS, SERVERS, severityRank, type FindingData, type Severity } fro
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+/** A bound relative to now: `90s`, `1.5h`. */
+const RELATIVE = /^(\d+(?:\.\d+)?)\s*([smhdw])$/;
+
+/**
+ * True when a bound names a time on the calendar without a fraction of a second (`2026-11-21`,
+ * `2026-11-21T12:00`, `2026-11-21 12:00:00+01:00`): it stands for that whole second, as a log's
+ * `12:00:00.004484` lies inside it. A fraction (`12:00:00.5`) and a duration ago are exact.
+ */
+export function wholeSecond(text: string): boolean {
+  const t = text.trim();
+  return !RELATIVE.test(t) && !/:\d{2}\.\d/.test(t);
+}
+
 /**
  * One bound of `--since`/`--until`: ISO-8601 (`2026-11-21`, `2026-11-21T12:00`, `2026-11-21 12:00:00`,
  * with `Z` or an offset when wanted) on the log's clock, or relative to now: `90s`, `30m`, `2h`, `3d`, `1w`
@@ -17,7 +30,7 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
  * @returns ms on the {@link timeMs} scale, or an error sentence
  */
 export function parseTimeBound(text: string, nowMs: number = Date.now()): number | { error: string } {
-  const rel = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(text.trim());
+  const rel = RELATIVE.exec(text.trim());
   if (rel) {
     const localNow = nowMs - new Date(nowMs).getTimezoneOffset() * 60_000;
     return localNow - Number(rel[1]) * UNIT_MS[rel[2]!]!;
@@ -51,6 +64,7 @@ function calendarFields(iso: string): boolean {
 export interface ShowFilters {
   servers: string[];
   causes: string[];
+  /** In lower case. */
   hosts: string[];
   minSeverity?: Severity;
 }
@@ -77,10 +91,16 @@ export function parseFilters(o: {
   if (badServer) return { error: `--server: unknown server "${badServer}" (one of ${SERVERS.join(', ')})` };
   const badCause = causes.find((c) => !(CAUSE_IDS as readonly string[]).includes(c));
   if (badCause) return { error: `--cause: unknown cause "${badCause}" (stapling-doctor --list-causes lists them)` };
-  return { servers, causes, hosts: split(o.host ?? []), ...(o.minSeverity ? { minSeverity: o.minSeverity } : {}) };
+  // Host names are compared without case (RFC 4343): --host WEB01 shows web01's findings.
+  const hosts = split(o.host ?? []).map((h) => h.toLowerCase());
+  return { servers, causes, hosts, ...(o.minSeverity ? { minSeverity: o.minSeverity } : {}) };
 }
 
-/** The window of `--since`/`--until`, or an error sentence. */
+/**
+ * The window of `--since`/`--until`, or an error sentence. A `--since` of a whole second starts at its
+ * beginning; an `--until` of a whole second ({@link wholeSecond}) takes the lines of that second to its
+ * end (`--until 12:00:00` takes `12:00:00.004484`); a bound with a fraction of a second is exact.
+ */
 export function parseWindow(o: { since?: string; until?: string }, nowMs?: number): TimeWindow | { error: string } {
   const w: TimeWindow = {};
   for (const k of ['since', 'until'] as const) {
@@ -88,18 +108,22 @@ export function parseWindow(o: { since?: string; until?: string }, nowMs?: numbe
     if (text === undefined) continue;
     const t = parseTimeBound(text, nowMs);
     if (typeof t !== 'number') return { error: `--${k}: ${t.error}` };
-    w[k] = t;
+    // Line times are whole ms (the fraction cut, see timeMs): a line of the bound's second is at most its start + 999.
+    w[k] = k === 'until' && wholeSecond(text) ? t + 999 : t;
   }
   if (w.since !== undefined && w.until !== undefined && w.since > w.until) return { error: '--since is after --until' };
   return w;
 }
 
-/** True when the filters show this finding. A finding without a host (no fleet input) is hidden by `--host`. */
+/**
+ * True when the filters show this finding. A finding without a host (no fleet input) is hidden by `--host`;
+ * hosts are compared without case (RFC 4343), as {@link parseFilters} lowers the names given.
+ */
 export function shows(filters: ShowFilters): (f: Pick<FindingData, 'server' | 'cause' | 'severity'> & { host?: string | null }) => boolean {
   return (f) =>
     (filters.servers.length === 0 || (f.server !== null && filters.servers.includes(f.server))) &&
     (filters.causes.length === 0 || filters.causes.includes(f.cause)) &&
-    (filters.hosts.length === 0 || (typeof f.host === 'string' && filters.hosts.includes(f.host))) &&
+    (filters.hosts.length === 0 || (typeof f.host === 'string' && filters.hosts.includes(f.host.toLowerCase()))) &&
     (filters.minSeverity === undefined || severityRank(f.severity) >= severityRank(filters.minSeverity));
 }
 
