@@ -100,7 +100,10 @@ export const CHECK_DETAILS: Record<string, (d: Data) => string> = {
   letsEncrypt: (d) =>
     `Issued by Let's Encrypt (${str(d.issuer)}), which stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025: turn stapling off for it.`,
   expired: (d) => `The certificate expired on ${str(d.notAfter)}: replace it.`,
-  notYetValid: (d) => `The certificate is not valid before ${str(d.notBefore)}: check the server clock.`,
+  notYetValid: (d) =>
+    d.subject === undefined
+      ? `The certificate is not valid before ${str(d.notBefore)}: check the server clock.`
+      : `${d.role === 'intermediate' ? 'The intermediate' : 'The certificate'} ${str(d.subject)} in ${q(d.file)} is not valid before ${str(d.notBefore)}; it is ${str(d.now)} here: OpenSSL refuses it ("certificate is not yet valid"). Check the server clock.`,
   expiresSoon: (d) => `The certificate expires on ${str(d.notAfter)}, in ${str(d.days)} day${d.days === 1 ? '' : 's'}.`,
   mustStaple: (d) =>
     `${q(d.file)} asks for OCSP Must-Staple (TLS Feature status_request): clients that honour it (Firefox) refuse the connection when no valid staple comes with it.`,

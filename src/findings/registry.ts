@@ -59,11 +59,21 @@ export function factsOf(i: InspectionData | undefined): InspectionFacts | undefi
     trustedFiles: i.trustedFiles ?? [],
     haveConfig: i.haveConfig ?? false,
     ...(expired ? { expiredOn: String(expired.data.notAfter) } : {}),
+    ...notYetValidOf(i),
     ...(i.checks.some((c) => c.check === 'lets-encrypt' && c.result === 'confirmed') ? { letsEncrypt: true } : {}),
     ...(i.result === 'refuted' ? { refuted: refutedDetails(i) } : {}),
     ...(i.checks.some((c) => c.check === 'must-staple' && c.result === 'confirmed') ? { mustStaple: true } : {}),
     ...forcedOf(i),
   };
+}
+
+/** The certificate that is not valid yet, from the check that found it with its file and time (`notYetValid`). */
+function notYetValidOf(i: InspectionData): Pick<InspectionFacts, 'notYetValid'> {
+  const c = i.checks.find((x) => x.check === 'expired' && x.detailId === 'notYetValid' && x.result === 'confirmed');
+  if (!c || typeof c.data.subject !== 'string') return {};
+  const d = c.data;
+  const role = d.role === 'intermediate' ? 'intermediate' : 'certificate';
+  return { notYetValid: { subject: d.subject as string, file: String(d.file), notBefore: String(d.notBefore), now: String(d.now), role } };
 }
 
 /** The responder URL a block forces, from the check that found it (`ocspUrlForced`, `ocspUrlForcedOther`). */

@@ -35,6 +35,12 @@ export interface InspectionFacts {
   haveConfig: boolean;
   /** The certificate's notAfter when it has expired. */
   expiredOn?: string;
+  /**
+   * A certificate the server sends that is not valid yet (the `notYetValid` check): its subject, the file it was
+   * read from, its notBefore as OpenSSL prints it, the time it was checked at (ISO-8601, UTC), and whether it is
+   * the server's own certificate or an intermediate sent after it.
+   */
+  notYetValid?: { subject: string; file: string; notBefore: string; now: string; role: 'certificate' | 'intermediate' };
   /** The certificate was issued by Let's Encrypt. */
   letsEncrypt?: boolean;
   /** The certificate asks for OCSP Must-Staple (clients refuse it without a staple). */
