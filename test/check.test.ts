@@ -245,6 +245,57 @@ describe('nginx: each cause from its configuration class, nothing from a healthy
   });
 });
 
+describe('a certificate file several blocks share: the fix names every block, bounded', () => {
+  const leaf = () => pki.leaves.good!.cert;
+  /** Every step that goes in a block (`server`/`VirtualHost`), rendered. */
+  const blockSteps = (r: CheckReport) =>
+    renderFinding(r.findings[0]!).fix.steps.filter((x) => x.context === 'server' || x.context === 'VirtualHost');
+
+  test('nginx: two configuration files, one server block each: one finding, and its fix names both files', () => {
+    const a = nginx(`ssl_certificate ${leaf()}; ssl_stapling on;`);
+    const b = nginx(`ssl_certificate ${leaf()}; ssl_stapling on;`);
+    const r = check([a, b]);
+    expect(r.findings.map((f) => [f.cause, f.count])).toEqual([['issuer-certificate-missing', 2]]);
+    const steps = blockSteps(r);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const x of steps)
+      expect(x.text).toContain(
+        `It is for each of the 2 server blocks that use "${leaf()}": ${a}:4 and ${b}:4 (server names www.check.test).`,
+      );
+  });
+
+  test('Apache: two vhosts in one file: both blocks and both ServerNames in the fix, both blocks on the human config line', () => {
+    const second = `</VirtualHost>\n<VirtualHost 127.0.0.1:8443>\n  ServerName b.check.test\n  SSLEngine on\n  SSLCertificateFile ${leaf()}`;
+    const conf = apache(`  SSLCertificateFile ${leaf()}\n${second}`, 'SSLUseStapling on');
+    const steps = blockSteps(check([conf]));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const x of steps) expect(x.text).toContain(`${conf}:3 and ${conf}:8 (server names www.check.test and b.check.test).`);
+    const human = runCli(['check', '--config', conf]);
+    expect(human.stdout).toContain(`config: ${conf}:3 and ${conf}:8\n`);
+  });
+
+  test('seven vhosts: the first five named, the rest counted', () => {
+    const vhost = (i: number) =>
+      `<VirtualHost 127.0.0.1:8443>\n  ServerName v${i}.check.test\n  SSLEngine on\n  SSLCertificateFile ${leaf()}\n</VirtualHost>\n`;
+    const conf = write(
+      `SSLStaplingCache shmcb:/tmp/stapling(32768)\nSSLUseStapling on\n${[1, 2, 3, 4, 5, 6, 7].map(vhost).join('')}`,
+      'httpd.conf',
+    );
+    const r = check([conf]);
+    expect(r.findings.map((f) => f.count)).toEqual([7]);
+    const blocks = [3, 8, 13, 18, 23].map((l) => `${conf}:${l}`).join(', ');
+    for (const x of blockSteps(r))
+      expect(x.text).toContain(
+        `It is for each of the 7 <VirtualHost>s that use "${leaf()}": ${blocks} and 2 more (server names v1.check.test, v2.check.test, v3.check.test, v4.check.test, v5.check.test and 2 more).`,
+      );
+  });
+
+  test('one block: no such sentence', () => {
+    const r = check([nginx(`ssl_certificate ${leaf()}; ssl_stapling on;`)]);
+    for (const x of blockSteps(r)) expect(x.text).not.toContain('It is for each of');
+  });
+});
+
 test('nginx: a responder name from ssl_stapling_responder and no resolver: the evidence names the directive that gave the name', () => {
   const conf = nginx(`ssl_certificate ${pki.leaves.good!.fullchain}; ssl_stapling on;\n    ssl_stapling_responder http://localhost:8888/;`);
   const [f] = check([conf]).findings;

@@ -14,6 +14,7 @@ import type {
   InspectionResult,
   MissingCertificate,
 } from '../types.js';
+import { boundedList } from './causes/kit.js';
 
 /** How the human output names each check: as the question it answers. */
 export const CHECK_TITLES: Record<InspectionCheckId, string> = {
@@ -39,7 +40,7 @@ type Data = Record<string, string | number | readonly string[]>;
 const q = (file: unknown): string => `"${String(file)}"`;
 const str = (v: unknown): string => (v === undefined ? '' : String(v));
 const arr = (v: unknown): readonly string[] => (Array.isArray(v) ? (v as string[]) : []);
-const list = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+const list = (xs: readonly string[]): string => boundedList(xs, Infinity);
 
 /** Name of the trusted-bundle directive of a server (`data.server`: `apache`, `nginx` or empty). */
 export function trustedDirective(server: unknown): string {
@@ -161,7 +162,7 @@ export function blocksSentence(i: InspectionData, cause: CauseId, server: string
   const blocks = i.blocks ?? [];
   const n = blocks.length;
   if (i.blockJudgement === 'one') {
-    return `The certificate is used by ${n} blocks with the same settings (${list(blocks.map((b) => b.block))}): this judgement stands for all of them.`;
+    return `The certificate is used by ${n} blocks with the same settings (${boundedList(blocks.map((b) => b.block))}): this judgement stands for all of them.`;
   }
   const idx = server === 'apache' ? 1 : 0;
   const diffs = [...new Set((i.blockDifferences ?? []).map((d) => (SETTING_DIRECTIVES[d] ? SETTING_DIRECTIVES[d][idx] : d)))];
