@@ -603,7 +603,14 @@ describe('a certificate not valid yet (notBefore ahead: a clock behind, or a cer
     ]);
     const f = renderFinding(r.findings[0]!);
     const at = new Date(now).toISOString();
-    for (const part of ['CN=www.stapling.test', `"${future.fullchain}"`, notBefore, at, 'certificate is not yet valid'])
+    for (const part of [
+      'CN=www.stapling.test',
+      `"${future.fullchain}"`,
+      notBefore,
+      at,
+      'certificate is not yet valid',
+      'whatever is stapled',
+    ])
       expect(f.message).toContain(part);
     expect(f.fix.steps.map((x) => [x.action, x.directive])).toEqual([
       ['check', null],
@@ -631,6 +638,7 @@ describe('a certificate not valid yet (notBefore ahead: a clock behind, or a cer
     ]);
     const f = renderFinding(r.findings[0]!);
     expect(f.message).toMatch(/^The intermediate CN=Stapling Test Intermediate CA \(future-inter\)/);
+    expect(f.message).toContain('a response whose signer chains through it does not verify');
     expect(f.evidence.filter((e) => e.source === 'config').map((e) => e.text)).toEqual([`SSLCertificateChainFile ${early.inter}`]);
     expect(f.inspection!.checks.find((c) => c.detailId === 'notYetValid')!.data).toMatchObject({ role: 'intermediate', file: early.inter });
   });

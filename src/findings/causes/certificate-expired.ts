@@ -21,15 +21,17 @@ import { replaceCertificate, step, type CauseContext, type CauseModule } from '.
  * The certificate that is not valid yet, for the `not-yet-valid` variant: from the finding's values
  * (`certSubject`, `file`, `notBefore`, which `check` sets) and the inspection's check (the time it was checked at).
  */
-function notYet(c: CauseContext): { who: string; file: string; notBefore: string; now: string | undefined } {
+function notYet(c: CauseContext): { who: string; file: string; notBefore: string; now: string | undefined; intermediate: boolean } {
   const f = c.facts?.notYetValid;
-  const role = (f?.role ?? 'certificate') === 'intermediate' ? 'the intermediate' : 'the certificate';
+  const intermediate = f?.role === 'intermediate';
+  const role = intermediate ? 'the intermediate' : 'the certificate';
   const subject = c.d.certSubject ?? f?.subject;
   return {
     who: subject ? `${role} ${subject}` : c.cert,
     file: c.d.file ?? f?.file ?? c.file ?? '',
     notBefore: c.d.notBefore ?? f?.notBefore ?? c.s.notBefore ?? '',
     now: f?.now,
+    intermediate,
   };
 }
 
@@ -49,7 +51,7 @@ export const certificateExpired: CauseModule = {
   messages: {
     'not-yet-valid': (c) => {
       const n = notYet(c);
-      return `${n.who} in "${n.file}"${c.vhost} is not valid before ${n.notBefore}${n.now ? `, and it is ${n.now} by the clock of the machine that checked it` : ''}: OpenSSL refuses it (verify error 9, "certificate is not yet valid"), so clients refuse the chain and a stapled response cannot be verified with it until then.`;
+      return `${n.who} in "${n.file}"${c.vhost} is not valid before ${n.notBefore}${n.now ? `, and it is ${n.now} by the clock of the machine that checked it` : ''}: OpenSSL refuses it (verify error 9, "certificate is not yet valid"), so clients refuse ${n.intermediate ? 'the chain through it, and a response whose signer chains through it does not verify (ssl_stapling_verify, clients)' : 'it whatever is stapled'} until then.`;
     },
     expired: (c) =>
       `${c.cert}${c.vhost} expired${c.s.notAfter ? ` on ${c.s.notAfter}` : ''}: clients refuse it whatever is stapled, and its CA's responder need not answer for it any more.`,
