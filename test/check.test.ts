@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkConfigs, type CheckReport } from '../src/inspect/check.js';
@@ -20,7 +21,7 @@ import { CHECK_SCHEMA } from '../src/format/output-schema.js';
 import { loadRules } from '../src/rules/load.js';
 import { createPathMap } from '../src/inspect/paths.js';
 import type { Finding } from '../src/types.js';
-import { createPki, type Pki } from './servers/pki.js';
+import { createPki, issueDated, type Pki } from './servers/pki.js';
 import { run, runOk } from './servers/proc.js';
 import { CLI, runCli, tempDir } from './helpers/cli.js';
 import { createConfigPki, stageFixture } from './helpers/config-lab.js';
@@ -241,6 +242,57 @@ describe('nginx: each cause from its configuration class, nothing from a healthy
     expect(check([apache(`  SSLCertificateFile ${good().cert}\n  SSLUseStapling on`)]).findings[0]!.subject.vhost).toBe(
       'www.check.test:443',
     );
+  });
+});
+
+describe('a certificate file several blocks share: the fix names every block, bounded', () => {
+  const leaf = () => pki.leaves.good!.cert;
+  /** Every step that goes in a block (`server`/`VirtualHost`), rendered. */
+  const blockSteps = (r: CheckReport) =>
+    renderFinding(r.findings[0]!).fix.steps.filter((x) => x.context === 'server' || x.context === 'VirtualHost');
+
+  test('nginx: two configuration files, one server block each: one finding, and its fix names both files', () => {
+    const a = nginx(`ssl_certificate ${leaf()}; ssl_stapling on;`);
+    const b = nginx(`ssl_certificate ${leaf()}; ssl_stapling on;`);
+    const r = check([a, b]);
+    expect(r.findings.map((f) => [f.cause, f.count])).toEqual([['issuer-certificate-missing', 2]]);
+    const steps = blockSteps(r);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const x of steps)
+      expect(x.text).toContain(
+        `It is for each of the 2 server blocks that use "${leaf()}": ${a}:4 and ${b}:4 (server names www.check.test).`,
+      );
+  });
+
+  test('Apache: two vhosts in one file: both blocks and both ServerNames in the fix, both blocks on the human config line', () => {
+    const second = `</VirtualHost>\n<VirtualHost 127.0.0.1:8443>\n  ServerName b.check.test\n  SSLEngine on\n  SSLCertificateFile ${leaf()}`;
+    const conf = apache(`  SSLCertificateFile ${leaf()}\n${second}`, 'SSLUseStapling on');
+    const steps = blockSteps(check([conf]));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const x of steps) expect(x.text).toContain(`${conf}:3 and ${conf}:8 (server names www.check.test and b.check.test).`);
+    const human = runCli(['check', '--config', conf]);
+    expect(human.stdout).toContain(`config: ${conf}:3 and ${conf}:8\n`);
+  });
+
+  test('seven vhosts: the first five named, the rest counted', () => {
+    const vhost = (i: number) =>
+      `<VirtualHost 127.0.0.1:8443>\n  ServerName v${i}.check.test\n  SSLEngine on\n  SSLCertificateFile ${leaf()}\n</VirtualHost>\n`;
+    const conf = write(
+      `SSLStaplingCache shmcb:/tmp/stapling(32768)\nSSLUseStapling on\n${[1, 2, 3, 4, 5, 6, 7].map(vhost).join('')}`,
+      'httpd.conf',
+    );
+    const r = check([conf]);
+    expect(r.findings.map((f) => f.count)).toEqual([7]);
+    const blocks = [3, 8, 13, 18, 23].map((l) => `${conf}:${l}`).join(', ');
+    for (const x of blockSteps(r))
+      expect(x.text).toContain(
+        `It is for each of the 7 <VirtualHost>s that use "${leaf()}": ${blocks} and 2 more (server names v1.check.test, v2.check.test, v3.check.test, v4.check.test, v5.check.test and 2 more).`,
+      );
+  });
+
+  test('one block: no such sentence', () => {
+    const r = check([nginx(`ssl_certificate ${leaf()}; ssl_stapling on;`)]);
+    for (const x of blockSteps(r)) expect(x.text).not.toContain('It is for each of');
   });
 });
 
@@ -512,6 +564,94 @@ describe('Must-Staple, stapling files, expiry', () => {
     expect(soon.map((f) => [f.cause, f.messageId, f.severity])).toEqual([
       ['certificate-expired', 'certificate-expired.default', 'warning'],
     ]);
+  });
+});
+
+describe('a certificate not valid yet (notBefore ahead: a clock behind, or a certificate deployed before its time)', () => {
+  const inDays = (d: number) => new Date(Date.now() + d * 86_400_000);
+  let future: { cert: string; fullchain: string };
+  /** A valid leaf issued by an intermediate that is valid only from 10 days on, and that intermediate. */
+  let early: { leaf: string; inter: string };
+  beforeAll(async () => {
+    const leaf = await issueDated(pki, { name: 'future-leaf', kind: 'leaf', ca: pki.inter, notBefore: inDays(10), days: 30 });
+    const fullchain = path.join(path.dirname(leaf.cert), 'fullchain.pem');
+    fs.writeFileSync(fullchain, fs.readFileSync(leaf.cert, 'utf8') + fs.readFileSync(pki.inter.cert, 'utf8'));
+    future = { cert: leaf.cert, fullchain };
+    const inter = await issueDated(pki, { name: 'future-inter', kind: 'intermediate', ca: pki.root, notBefore: inDays(10), days: 60 });
+    const under = await issueDated(pki, { name: 'under-future-inter', kind: 'leaf', ca: inter, notBefore: inDays(-1), days: 30 });
+    early = { leaf: under.cert, inter: inter.cert };
+  }, 60_000);
+  const pemOf = (file: string) => new X509Certificate(fs.readFileSync(file));
+
+  test('the leaf: an error naming its subject, file, notBefore and the time checked; the fix: the clock, then the file', () => {
+    const now = Date.now();
+    const r = check([nginx(`ssl_certificate ${future.fullchain}; ssl_stapling on;`)], now);
+    const notBefore = pemOf(future.cert).validFrom;
+    expect(r.findings.map((f) => [f.cause, f.messageId, f.severity, f.data])).toEqual([
+      [
+        'certificate-expired',
+        'certificate-expired.not-yet-valid',
+        'error',
+        {
+          detail: 'not-yet-valid',
+          certSubject: 'CN=www.stapling.test',
+          file: future.fullchain,
+          notBefore,
+          verifyError: 'certificate is not yet valid',
+        },
+      ],
+    ]);
+    const f = renderFinding(r.findings[0]!);
+    const at = new Date(now).toISOString();
+    for (const part of [
+      'CN=www.stapling.test',
+      `"${future.fullchain}"`,
+      notBefore,
+      at,
+      'certificate is not yet valid',
+      'whatever is stapled',
+    ])
+      expect(f.message).toContain(part);
+    expect(f.fix.steps.map((x) => [x.action, x.directive])).toEqual([
+      ['check', null],
+      ['replace-certificate', 'ssl_certificate'],
+    ]);
+    expect(f.fix.steps[0]!.text).toMatch(/clock/);
+    expect(f.fix.steps[1]!.text).toContain(`"${future.fullchain}" holds a certificate issued for later (notBefore ${notBefore})`);
+    expect(f.inspection!.checks.find((c) => c.detailId === 'notYetValid')!.detail).toContain(at);
+    // Once its notBefore has passed: nothing.
+    expect(check([nginx(`ssl_certificate ${future.fullchain}; ssl_stapling on;`)], Date.now() + 11 * 86_400_000).findings).toEqual([]);
+  });
+
+  test('an intermediate in SSLCertificateChainFile: the intermediate is named, with its file, and the directive is the evidence', () => {
+    const conf = apache(`  SSLCertificateFile ${early.leaf}\n  SSLCertificateChainFile ${early.inter}\n  SSLUseStapling on`);
+    const r = check([conf]);
+    const inter = pemOf(early.inter);
+    expect(r.findings.map((f) => [f.messageId, f.severity, f.data.certSubject, f.data.file, f.data.notBefore])).toEqual([
+      [
+        'certificate-expired.not-yet-valid',
+        'error',
+        'CN=Stapling Test Intermediate CA (future-inter),O=stapling-doctor tests',
+        early.inter,
+        inter.validFrom,
+      ],
+    ]);
+    const f = renderFinding(r.findings[0]!);
+    expect(f.message).toMatch(/^The intermediate CN=Stapling Test Intermediate CA \(future-inter\)/);
+    expect(f.message).toContain('a response whose signer chains through it does not verify');
+    expect(f.evidence.filter((e) => e.source === 'config').map((e) => e.text)).toEqual([`SSLCertificateChainFile ${early.inter}`]);
+    expect(f.inspection!.checks.find((c) => c.detailId === 'notYetValid')!.data).toMatchObject({ role: 'intermediate', file: early.inter });
+  });
+
+  test('the CLI: JSON validates against the check schema; human output says it; exit 1', () => {
+    const conf = nginx(`ssl_certificate ${future.fullchain}; ssl_stapling on;`);
+    const json = runCli(['check', '--config', conf, '--format', 'json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout) as { findings: Finding[] };
+    expect(new Ajv2020({ strict: false }).compile(CHECK_SCHEMA)(doc)).toBe(true);
+    expect(doc.findings.map((f) => f.messageId)).toEqual(['certificate-expired.not-yet-valid']);
+    const human = runCli(['check', '--config', conf]);
+    expect(human.stdout).toContain('is not valid before');
   });
 });
 

@@ -199,6 +199,30 @@ http {
 });
 
 describe('blocks that agree on every setting', () => {
+  test('seven of them: the fix names the first five (with their server_name) and counts the rest; so does the note', () => {
+    const leaf = pki.leaves.shared!.fullchain;
+    const servers = [1, 2, 3, 4, 5, 6, 7].map(
+      (i) => `  server { listen 127.0.0.1:${8440 + i} ssl; server_name s${i}.example; ssl_certificate ${leaf}; }\n`,
+    );
+    const conf = write(
+      'seven/nginx.conf',
+      `events {}\nhttp {\n  ssl_stapling on; ssl_stapling_verify on;\n  ssl_trusted_certificate ${pki.inter.cert};\n${servers.join('')}}\n`,
+    );
+    const f = renderFinding(
+      createInspector({ configs: [readServerConfig(conf, fsConfigReader(fs))] }).inspect(
+        finding([verify(leaf, 'unable to get issuer certificate')]),
+      ),
+    );
+    expect(f.inspection!.verdictFor).toHaveLength(7);
+    const named = [1, 2, 3, 4, 5].map((i) => `${conf}:${4 + i} (s${i}.example)`).join(', ');
+    const inBlock = f.fix.steps.filter((x) => x.context === 'server');
+    expect(inBlock.length).toBeGreaterThan(0);
+    for (const x of inBlock) expect(x.text).toContain(`It is for each of the 7 server blocks that use "${leaf}": ${named} and 2 more.`);
+    expect(f.inspection!.blocksNote).toBe(
+      `The certificate is used by 7 blocks with the same settings (${[5, 6, 7, 8, 9].map((l) => `${conf}:${l}`).join(', ')} and 2 more): this judgement stands for all of them.`,
+    );
+  });
+
   test('one judgement, and it says which blocks it stands for', () => {
     const leaf = pki.leaves.shared!.fullchain;
     const conf = write(

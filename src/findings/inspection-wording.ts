@@ -14,6 +14,7 @@ import type {
   InspectionResult,
   MissingCertificate,
 } from '../types.js';
+import { boundedList } from './causes/kit.js';
 
 /** How the human output names each check: as the question it answers. */
 export const CHECK_TITLES: Record<InspectionCheckId, string> = {
@@ -39,7 +40,7 @@ type Data = Record<string, string | number | readonly string[]>;
 const q = (file: unknown): string => `"${String(file)}"`;
 const str = (v: unknown): string => (v === undefined ? '' : String(v));
 const arr = (v: unknown): readonly string[] => (Array.isArray(v) ? (v as string[]) : []);
-const list = (xs: readonly string[]): string => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`);
+const list = (xs: readonly string[]): string => boundedList(xs, Infinity);
 
 /** Name of the trusted-bundle directive of a server (`data.server`: `apache`, `nginx` or empty). */
 export function trustedDirective(server: unknown): string {
@@ -100,7 +101,10 @@ export const CHECK_DETAILS: Record<string, (d: Data) => string> = {
   letsEncrypt: (d) =>
     `Issued by Let's Encrypt (${str(d.issuer)}), which stopped putting OCSP URLs in certificates in May 2025 and shut its responders down in August 2025: turn stapling off for it.`,
   expired: (d) => `The certificate expired on ${str(d.notAfter)}: replace it.`,
-  notYetValid: (d) => `The certificate is not valid before ${str(d.notBefore)}: check the server clock.`,
+  notYetValid: (d) =>
+    d.subject === undefined
+      ? `The certificate is not valid before ${str(d.notBefore)}: check the server clock.`
+      : `${d.role === 'intermediate' ? 'The intermediate' : 'The certificate'} ${str(d.subject)} in ${q(d.file)} is not valid before ${str(d.notBefore)}; it is ${str(d.now)} here: OpenSSL refuses it ("certificate is not yet valid"). Check the server clock.`,
   expiresSoon: (d) => `The certificate expires on ${str(d.notAfter)}, in ${str(d.days)} day${d.days === 1 ? '' : 's'}.`,
   mustStaple: (d) =>
     `${q(d.file)} asks for OCSP Must-Staple (TLS Feature status_request): clients that honour it (Firefox) refuse the connection when no valid staple comes with it.`,
@@ -158,7 +162,7 @@ export function blocksSentence(i: InspectionData, cause: CauseId, server: string
   const blocks = i.blocks ?? [];
   const n = blocks.length;
   if (i.blockJudgement === 'one') {
-    return `The certificate is used by ${n} blocks with the same settings (${list(blocks.map((b) => b.block))}): this judgement stands for all of them.`;
+    return `The certificate is used by ${n} blocks with the same settings (${boundedList(blocks.map((b) => b.block))}): this judgement stands for all of them.`;
   }
   const idx = server === 'apache' ? 1 : 0;
   const diffs = [...new Set((i.blockDifferences ?? []).map((d) => (SETTING_DIRECTIVES[d] ? SETTING_DIRECTIVES[d][idx] : d)))];

@@ -59,11 +59,36 @@ export function factsOf(i: InspectionData | undefined): InspectionFacts | undefi
     trustedFiles: i.trustedFiles ?? [],
     haveConfig: i.haveConfig ?? false,
     ...(expired ? { expiredOn: String(expired.data.notAfter) } : {}),
+    ...notYetValidOf(i),
+    ...blocksOf(i),
     ...(i.checks.some((c) => c.check === 'lets-encrypt' && c.result === 'confirmed') ? { letsEncrypt: true } : {}),
     ...(i.result === 'refuted' ? { refuted: refutedDetails(i) } : {}),
     ...(i.checks.some((c) => c.check === 'must-staple' && c.result === 'confirmed') ? { mustStaple: true } : {}),
     ...forcedOf(i),
   };
+}
+
+/**
+ * The blocks a finding stands for when there are several (`verdictFor`), labelled with their first name when the
+ * inspection has them (`blocks`, `--inspect`); else (a `check` finding) the server names of their endpoints.
+ */
+function blocksOf(i: InspectionData): Pick<InspectionFacts, 'blocks' | 'blockNames'> {
+  const fors = i.verdictFor ?? [];
+  if (fors.length < 2) return {};
+  const first = new Map((i.blocks ?? []).map((b) => [b.block, b.names[0]]));
+  const blocks = fors.map((b) => (first.get(b) ? `${b} (${first.get(b)})` : b));
+  if (i.blocks) return { blocks };
+  const names = [...new Set((i.endpoints ?? []).map((e) => e.serverName).filter((n): n is string => !!n))];
+  return names.length > 0 ? { blocks, blockNames: names } : { blocks };
+}
+
+/** The certificate that is not valid yet, from the check that found it with its file and time (`notYetValid`). */
+function notYetValidOf(i: InspectionData): Pick<InspectionFacts, 'notYetValid'> {
+  const c = i.checks.find((x) => x.check === 'expired' && x.detailId === 'notYetValid' && x.result === 'confirmed');
+  if (!c || typeof c.data.subject !== 'string') return {};
+  const d = c.data;
+  const role = d.role === 'intermediate' ? 'intermediate' : 'certificate';
+  return { notYetValid: { subject: d.subject as string, file: String(d.file), notBefore: String(d.notBefore), now: String(d.now), role } };
 }
 
 /** The responder URL a block forces, from the check that found it (`ocspUrlForced`, `ocspUrlForcedOther`). */

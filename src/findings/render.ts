@@ -4,7 +4,7 @@
  * is the only place the cause modules' wording is called.
  */
 import { CAUSES, expiredNotAfter, type CauseContext, type CauseModule } from './causes/index.js';
-import { pastable, replaceCertificate, shellWord, summaryMessage, type LuaScript } from './causes/kit.js';
+import { everyBlock, pastable, replaceCertificate, shellWord, summaryMessage, type LuaScript } from './causes/kit.js';
 import { contextOf, messageIdOf, moduleOf, severityOf, type CauseRegistry } from './registry.js';
 import { causeChangeNote, renderInspection } from './inspection-wording.js';
 import { fragmentNote } from './fragment-wording.js';
@@ -61,6 +61,9 @@ function sentence(m: CauseModule, variant: string, c: CauseContext, expired: str
 
 function fixOf(m: CauseModule, c: CauseContext, expired: string | null, endpoints?: readonly ConfirmEndpoint[]): Fix {
   const { summary, steps } = m.fix(c);
+  // A change in a block is for every block the finding stands for (a certificate file they share).
+  const every = everyBlock(c);
+  if (every) for (const s of steps) if (s.context === c.dir.site) s.text = `${s.text} ${every}`;
   if (expired) {
     steps.unshift(replaceCertificate(c, `The certificate expired on ${expired}: get and install a new one first.`));
   }

@@ -8,6 +8,7 @@
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { CAUSES, certificateLabel } from '../findings/causes/index.js';
+import { boundedList } from '../findings/causes/kit.js';
 import { CHECK_TITLES, missingRole, RESULT_WORDS } from '../findings/inspection-wording.js';
 import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionCheck, InspectionResult, Severity, Stats } from '../types.js';
@@ -149,7 +150,9 @@ function inspectionLines(c: ChalkInstance, ins: Inspection, check: boolean): str
       `   ${c.dim('read:')} ${terminalSafe(cert.file ?? '')}: ${terminalSafe(cert.subject)}, issuer ${terminalSafe(cert.issuer)}, serial ${terminalSafe(cert.serial)}, valid until ${terminalSafe(cert.notAfter)}`,
     );
   }
-  if (ins.configBlock && ins.blockJudgement !== 'each') out.push(`   ${c.dim('config:')} ${terminalSafe(ins.configBlock)}`);
+  // (Several blocks without a judgement each — `check`'s shared certificate: every one, bounded.)
+  const blocks = !ins.blocks && (ins.verdictFor?.length ?? 0) > 1 ? boundedList(ins.verdictFor!) : ins.configBlock;
+  if (blocks && ins.blockJudgement !== 'each') out.push(`   ${c.dim('config:')} ${terminalSafe(blocks)}`);
   if (ins.blockJudgement !== 'each') out.push(...checkLines(c, ins.checks, '   '));
   out.push(...blockLines(c, ins));
   for (const m of ins.missing)

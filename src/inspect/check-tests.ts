@@ -22,8 +22,8 @@ import type { X509Certificate } from 'node:crypto';
 import type { CauseRegistry } from '../findings/registry.js';
 import type { CauseId, FindingData, FindingSubject, InspectionCheckData, Severity, Values } from '../types.js';
 import type { SiteCertificates } from './config.js';
-import { judge, type Judgement, type Materials, type PemFile } from './judge.js';
-import { infoAccess, validity } from '../x509/x509.js';
+import { judge, notYetValidData, type Judgement, type Materials, type PemFile } from './judge.js';
+import { dnLine, infoAccess, validity } from '../x509/x509.js';
 
 /** One certificate of one block, read: what every test works on. */
 export interface CertCase {
@@ -280,6 +280,49 @@ export function expiryTest(c: CertCase, days: number): Prediction | null {
     data: { detail: v.state === 'expired' ? 'expired' : 'expires-soon' },
     judgement,
     blocking: v.state === 'expired',
+  };
+}
+
+/**
+ * A certificate the server sends that is not valid yet (notBefore after `c.now`): the leaf, else the first
+ * intermediate after it in the certificate file, else in Apache's `SSLCertificateChainFile`. OpenSSL refuses it
+ * with verify error 9 X509_V_ERR_CERT_NOT_YET_VALID "certificate is not yet valid" (crypto/x509/x509_vfy.c
+ * `ossl_x509_check_cert_time()`, OpenSSL 3.0): clients refuse the chain, and a response whose signer chains
+ * through it does not verify. Neither server checks it when it loads the certificate, so no log line says it.
+ * The data name the certificate (`certSubject`, `file`, `notBefore`); the `notYetValid` check adds the time.
+ */
+export function notYetValidTest(c: CertCase): Prediction | null {
+  const sent = [
+    ...c.pem.certs.map((cert, i) => ({ cert, file: c.certificate, role: i === 0 ? ('certificate' as const) : ('intermediate' as const) })),
+    ...c.m.chainFiles.flatMap((p) => p.certs.map((cert) => ({ cert, file: p.file, role: 'intermediate' as const }))),
+  ];
+  const bad = sent.find((x) => validity(x.cert, c.now).state === 'not-yet-valid');
+  if (!bad) return null;
+  const judgement = judged(c, 'certificate-expired');
+  // judge() checks the leaf's validity itself; an intermediate's is checked here.
+  if (bad.role === 'intermediate') {
+    judgement.inspection.checks.push({
+      check: 'expired',
+      result: 'confirmed',
+      detailId: 'notYetValid',
+      data: notYetValidData(bad.cert, bad.file, c.now, 'intermediate'),
+    });
+  }
+  judgement.inspection.result = 'confirmed';
+  return {
+    cause: 'certificate-expired',
+    severity: 'error',
+    ruleId: 'check-certificate-validity',
+    directives: bad.file === c.certificate ? [CHECK_DIRECTIVES[c.site.server].certificate] : ['SSLCertificateChainFile'],
+    data: {
+      detail: 'not-yet-valid',
+      certSubject: dnLine(bad.cert.subject),
+      file: bad.file,
+      notBefore: bad.cert.validFrom,
+      verifyError: 'certificate is not yet valid',
+    },
+    judgement,
+    blocking: true,
   };
 }
 

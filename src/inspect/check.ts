@@ -28,6 +28,7 @@ import {
   issuerTest,
   mustStapleCheck,
   mustStapleTest,
+  notYetValidTest,
   resolverTest,
   staplingFileTest,
   trustedLoadTest,
@@ -200,6 +201,7 @@ function predictionsFor(c: CertCase, o: CheckOptions, notChecked: (r: NotChecked
     take(resolverTest(c));
     take(trustedTest(c));
   }
+  take(notYetValidTest(c));
   take(expiryTest(c, o.expiryDays ?? 14));
   return out;
 }

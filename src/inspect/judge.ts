@@ -286,12 +286,22 @@ const CHECKS: Partial<Record<InspectionCheckId, (b: Bench) => void>> = {
   'trusted-chain': checkTrustedChain,
 };
 
+/**
+ * The data of a `notYetValid` check (see `findings/inspection-wording.ts`): the certificate's notBefore as
+ * OpenSSL prints it, the time it was checked at (ISO-8601, UTC), the file it was read from, its subject
+ * ({@link dnLine}) and its place in the chain (`certificate`: the server's own; `intermediate`: one sent after it).
+ */
+export function notYetValidData(cert: X509Certificate, file: string, now: number, role: 'certificate' | 'intermediate'): Data {
+  return { notBefore: cert.validFrom, now: new Date(now).toISOString(), file, subject: dnLine(cert.subject), role };
+}
+
 /** Facts that matter whatever the cause: Let's Encrypt, validity. */
 function checkFacts(b: Bench, now: number): void {
   if (issuedByLetsEncrypt(b.leaf)) check(b, 'lets-encrypt', 'confirmed', 'letsEncrypt', { issuer: b.issuerDn });
   const v = validity(b.leaf, now);
   if (v.state === 'expired') check(b, 'expired', 'confirmed', 'expired', { notAfter: v.notAfter });
-  else if (v.state === 'not-yet-valid') check(b, 'expired', 'confirmed', 'notYetValid', { notBefore: v.notBefore });
+  else if (v.state === 'not-yet-valid')
+    check(b, 'expired', 'confirmed', 'notYetValid', notYetValidData(b.leaf, b.file, now, 'certificate'));
 }
 
 function result(checks: readonly InspectionCheckData[]): InspectionData['result'] {

@@ -220,3 +220,69 @@ export async function createPki(dir: string, leaves: LeafSpec[]): Promise<Pki> {
     index,
   };
 }
+
+/** `YYYYMMDDHHMMSSZ`, the GeneralizedTime `openssl ca -startdate/-enddate` take. */
+function generalizedTime(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+/** What {@link issueDated} issues: a leaf of the PKI's sections or an intermediate CA, valid from `notBefore`. */
+export interface DatedSpec {
+  name: string;
+  /** `leaf`: for {@link TEST_HOST} with the extensions of leaf `section` of the PKI; `intermediate`: `v3_inter`. */
+  kind: 'leaf' | 'intermediate';
+  /** The leaf spec name whose extension section a leaf takes (`good` → `v3_leaf_good`). */
+  section?: string;
+  ca: KeyPair;
+  notBefore: Date;
+  /** Validity in days from `notBefore`. */
+  days: number;
+}
+
+/**
+ * Issue a certificate whose notBefore is `notBefore` (in the future, for a certificate not valid yet), with
+ * `openssl ca -startdate/-enddate` (OpenSSL 1.0+; `openssl x509 -not_before` needs 3.4). The CA database is a
+ * throw-away one in `pki.dir/dated-<name>`; the PKI's index is not touched.
+ * @returns the certificate and key (PEM file paths)
+ * @throws when an `openssl` command fails
+ */
+export async function issueDated(pki: Pki, spec: DatedSpec): Promise<KeyPair> {
+  const dir = path.join(pki.dir, `dated-${spec.name}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const f = (n: string) => path.join(dir, n);
+  fs.writeFileSync(f('index.txt'), '');
+  fs.writeFileSync(f('serial'), '2000\n');
+  const config = `[ca]\ndefault_ca = dated\n[dated]\ndatabase = ${f('index.txt')}\nnew_certs_dir = ${dir}\nserial = ${f('serial')}\ndefault_md = sha256\npolicy = anything\nunique_subject = no\n[anything]\norganizationName = optional\ncommonName = supplied\n`;
+  fs.writeFileSync(f('ca.cnf'), config);
+  const subject = spec.kind === 'leaf' ? `/CN=${TEST_HOST}` : `/O=stapling-doctor tests/CN=Stapling Test Intermediate CA (${spec.name})`;
+  await runOk('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f('key.pem')]);
+  await runOk('openssl', ['req', '-new', '-key', f('key.pem'), '-subj', subject, '-out', f('req.csr')]);
+  const notAfter = new Date(spec.notBefore.getTime() + spec.days * 86_400_000);
+  await runOk('openssl', [
+    'ca',
+    '-batch',
+    '-notext',
+    '-config',
+    f('ca.cnf'),
+    '-cert',
+    spec.ca.cert,
+    '-keyfile',
+    spec.ca.key,
+    '-in',
+    f('req.csr'),
+    '-startdate',
+    generalizedTime(spec.notBefore),
+    '-enddate',
+    generalizedTime(notAfter),
+    '-extfile',
+    path.join(pki.dir, 'extensions.cnf'),
+    '-extensions',
+    spec.kind === 'leaf' ? `v3_leaf_${spec.section ?? 'good'}` : 'v3_inter',
+    '-out',
+    f('cert.pem'),
+  ]);
+  return { cert: f('cert.pem'), key: f('key.pem') };
+}

@@ -35,6 +35,20 @@ export interface InspectionFacts {
   haveConfig: boolean;
   /** The certificate's notAfter when it has expired. */
   expiredOn?: string;
+  /**
+   * A certificate the server sends that is not valid yet (the `notYetValid` check): its subject, the file it was
+   * read from, its notBefore as OpenSSL prints it, the time it was checked at (ISO-8601, UTC), and whether it is
+   * the server's own certificate or an intermediate sent after it.
+   */
+  notYetValid?: { subject: string; file: string; notBefore: string; now: string; role: 'certificate' | 'intermediate' };
+  /**
+   * The configuration blocks the finding stands for when there are several (`inspection.verdictFor`: blocks that
+   * share the certificate and get this verdict), each `file:line`, with its first name (` (a.example)`) when the
+   * inspection names it; absent for one block. A fix step that goes in a block is for each of them.
+   */
+  blocks?: string[];
+  /** The server names those blocks are reached by (their confirm endpoints' SNI names), when `blocks` carry none. */
+  blockNames?: string[];
   /** The certificate was issued by Let's Encrypt. */
   letsEncrypt?: boolean;
   /** The certificate asks for OCSP Must-Staple (clients refuse it without a staple). */
@@ -415,6 +429,31 @@ export function configValue(value: string | null | undefined): string | null {
 /** A fix step with the fields it does not set left null. */
 export function step(p: Partial<FixStep> & Pick<FixStep, 'action' | 'text'>): FixStep {
   return { directive: null, value: null, valueKind: null, context: null, ...p };
+}
+
+/** How many items {@link boundedList} names one by one before it counts the rest. */
+export const LIST_NAMED = 5;
+
+/**
+ * Items as a sentence names them, the first {@link LIST_NAMED} one by one and the rest counted:
+ * `a`, `a and b`, `a, b and c`, `a, b, c, d, e and 3 more`.
+ */
+export function boundedList(xs: readonly string[], max = LIST_NAMED): string {
+  if (xs.length > max) return `${xs.slice(0, max).join(', ')} and ${xs.length - max} more`;
+  return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs[xs.length - 1]}`;
+}
+
+/**
+ * The sentence a fix step that goes in a block ends with when the finding stands for several blocks (a
+ * certificate file several vhosts or configuration files share): every block named, bounded by
+ * {@link boundedList}; empty for one block.
+ */
+export function everyBlock(c: CauseContext): string {
+  const blocks = c.facts?.blocks ?? [];
+  if (blocks.length < 2) return '';
+  const names = c.facts?.blockNames ?? [];
+  const used = c.file ? ` that use "${c.file}"` : '';
+  return `It is for each of the ${blocks.length} ${c.dir.siteName}s${used}: ${boundedList(blocks)}${names.length > 0 ? ` (server names ${boundedList(names)})` : ''}.`;
 }
 
 /** "Turn stapling off for it" in the site's block. */
