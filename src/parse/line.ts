@@ -30,11 +30,13 @@ import { unmarked, unwrap } from './wrappers.js';
 import {
   colourMap,
   firstInvisible,
+  firstReference,
   hasColour,
   hasInvisible,
   markdownEscaped,
   markdownUnescaped,
   unblanked,
+  unreferenced,
   unpadded,
   withoutInvisible,
 } from './normalize.js';
@@ -83,7 +85,7 @@ export interface ParseOptions {
 export function parseLine(line: string, options: ParseOptions = {}): ParsedLine {
   // A Markdown copy (`\[Mon … 2026\] \[ssl:error\] … ssl\_stapling\_init\_cert: …`) is read with its escapes undone.
   if (markdownEscaped(line)) return parseLine(markdownUnescaped(line), options);
-  const p = parseVisible(line, options);
+  const p = parseReferenced(line, options);
   if (p.format !== null) return p;
   // A copy from a web page (no-break, typographic or zero-width spaces where the server wrote spaces) parses
   // once those are spaces. Only then: a log's own values keep every character they have.
@@ -104,6 +106,26 @@ function parseVisible(line: string, options: ParseOptions): ParsedLine {
   if (!hasInvisible(line)) return p;
   const q = parseUncoloured(withoutInvisible(line), options);
   return isCopy(line, p, q) ? q : p;
+}
+
+/**
+ * {@link parseVisible} on a line that may be a copy from a page's source or an escaped copy, with HTML's
+ * character references for its characters (`&nbsp;` / `&#160;` / `&#xA0;` for its blanks, `&quot;` for its
+ * quotes: `normalize.ts` `unreferenced()`). Read decoded when the line does not parse as written, or when a
+ * reference stands in its prefix (before the message it parses with): a server writes none in its own words,
+ * only a client's bytes in a value of its message may hold one, and those keep it. The line parsed as written
+ * when it holds none (no `&`: nothing more to pay).
+ */
+function parseReferenced(line: string, options: ParseOptions): ParsedLine {
+  const p = parseVisible(line, options);
+  const at = firstReference(line);
+  if (at < 0) return p;
+  if (p.format !== null) {
+    const messageAt = p.message === '' ? -1 : line.lastIndexOf(p.message);
+    if (messageAt >= 0 && at >= messageAt) return p;
+  }
+  const q = parseVisible(unblanked(unreferenced(line)), options);
+  return q.format !== null || p.format === null ? q : p;
 }
 
 /**

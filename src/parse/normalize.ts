@@ -207,6 +207,43 @@ const JSON_MARK = /\\["'/]|\\u00[0-9a-f]{2}/i;
 const JSON_ESCAPE = /\\(?:(["'\\/])|u([0-9a-fA-F]{4})|([nrt]))/g;
 
 /**
+ * The text with HTML's character references ({@link HTML_REFERENCE}: `&quot;`, `&#39;`, `&nbsp;`, `&#xA0;`, a
+ * forum's `&amp;quot;` escaped twice) read back, and nothing else: a `&` that starts none (`?a=1&b=2`) stays, and
+ * so does a reference to a control character. The same string when it holds none.
+ */
+export function unreferenced(text: string): string {
+  let t = text;
+  for (let pass = 0; pass < 2 && t.includes('&'); pass++) {
+    const next = t.replace(HTML_REFERENCE, (m, name: string | undefined, dec: string | undefined, hex: string | undefined) => {
+      if (name) return NAMED[name]!;
+      const code = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
+      return code >= 0x20 && code !== 0x7f && code <= 0x10ffff && !(code >= 0x80 && code < 0xa0) ? String.fromCodePoint(code) : m;
+    });
+    if (next === t) break;
+    t = next;
+  }
+  return t;
+}
+
+/**
+ * What the scanner looks for of HTML's references to a no-break space (`&nbsp;`, `&#160;`, `&#xA0;`, and escaped
+ * twice, `&amp;nbsp;`): a page's source or an escaped copy writes one for every blank, inside a trigger's words
+ * too (`OCSP&nbsp;responder`), where it hides every scan key that holds a blank (`rules/match.ts`).
+ */
+export const BLANK_REFERENCES: readonly string[] = ['nbsp;', '#160;', '#xa0;', '#xA0;'];
+const BLANK_REFERENCE = /&(?:amp;)?(?:nbsp|#160|#[xX]0*[aA]0);/;
+
+/** Does the text hold an HTML reference to a no-break space ({@link BLANK_REFERENCES})? False at once without an `&`. */
+export function hasBlankReference(text: string): boolean {
+  return text.includes('&') && BLANK_REFERENCE.test(text);
+}
+
+/** Where the text's first HTML character reference ({@link unreferenced}) is, or -1. */
+export function firstReference(text: string): number {
+  return text.includes('&') ? text.search(HTML_REFERENCE) : -1;
+}
+
+/**
  * A line copied in an escaped form, decoded back (issue 10, fragments): HTML's character references
  * (a page's source, a scraper, a forum that escapes twice: `&quot;ssl_stapling&quot; ignored`), and
  * JSON string escapes in a piece of a JSON log that is not a whole record (`"log":"… certificate
@@ -216,18 +253,7 @@ const JSON_ESCAPE = /\\(?:(["'\\/])|u([0-9a-fA-F]{4})|([nrt]))/g;
  * to a control character stays as written; `\n` `\r` `\t` become blanks.
  */
 export function unescaped(text: string): string {
-  let t = text;
-  if (t.includes('&')) {
-    for (let pass = 0; pass < 2 && t.includes('&'); pass++) {
-      const next = t.replace(HTML_REFERENCE, (m, name: string | undefined, dec: string | undefined, hex: string | undefined) => {
-        if (name) return NAMED[name]!;
-        const code = dec !== undefined ? Number(dec) : parseInt(hex!, 16);
-        return code >= 0x20 && code !== 0x7f && code <= 0x10ffff && !(code >= 0x80 && code < 0xa0) ? String.fromCodePoint(code) : m;
-      });
-      if (next === t) break;
-      t = next;
-    }
-  }
+  let t = unreferenced(text);
   t = unmojibaked(t);
   if (t.includes('\\')) t = markdownEscaped(t) ? markdownUnescaped(t) : JSON_MARK.test(t) ? jsonUnescaped(t) : t;
   return t;

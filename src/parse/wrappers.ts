@@ -256,7 +256,18 @@ function quotedValue(line: string, open: number): string {
  * tables and lists) and BBCode.
  */
 const TAG_NAMES = 'code|pre|p|tt|kbd|samp|span|div|li|ul|ol|dl|dt|dd|td|th|tr|table|thead|tbody|tfoot|blockquote|font|b|i|strong|em';
-const BB_NAMES = 'code|quote|pre|php|html|noparse|b|i|tt|font|color|size';
+/**
+ * BBCode tags, with the inline and plain-text ones of XenForo, vBulletin and phpBB extensions (`[ICODE]`,
+ * `[PLAIN]`, `[SPOILER=…]`, `[ISPOILER]`: XenForo's BB code help page lists them); names in any case.
+ */
+const BB_NAMES = 'code|icode|quote|pre|php|html|noparse|plain|spoiler|ispoiler|b|i|tt|font|color|size';
+/**
+ * Jira's and Confluence's wiki markup (Atlassian's text formatting notation): a block or inline `{code}`,
+ * `{code:java}` / `{code:title=error.log|borderStyle=solid}`, `{noformat}`, `{quote}`, each closed by its bare
+ * name. (`{{monospace}}` is read as a pair: `}}` alone also ends a JSON object.)
+ */
+const JIRA_OPEN = '\\{(?:code|noformat|quote)(?::[^{}]{0,80})?\\}';
+const JIRA_CLOSE = '\\{(?:code|noformat|quote)\\}';
 /**
  * A table row's column rule: Markdown's `|`, and the box characters terminal programs draw tables and
  * panels with (`│` `┃` `║` `¦`: Python's rich and tabulate, psql's unicode border style).
@@ -264,12 +275,12 @@ const BB_NAMES = 'code|quote|pre|php|html|noparse|b|i|tt|font|color|size';
 const COLUMN_RULES = '|\u2502\u2503\u2551\u00a6';
 /** Markup after a pasted line: closing or empty tags, `<br>`, a table row's column rule, a shell continuation's `\`. */
 const MARKUP_AFTER = new RegExp(
-  `(?:\\s*(?:</?(?:${TAG_NAMES}|br)\\b[^<>]{0,60}>|\\[/(?:${BB_NAMES})\\]|\\[br\\])|\\s[${COLUMN_RULES}]|\\s\\\\)+\\s*$`,
+  `(?:\\s*(?:</?(?:${TAG_NAMES}|br)\\b[^<>]{0,60}>|\\[/(?:${BB_NAMES})\\]|\\[br\\]|${JIRA_CLOSE})|\\s[${COLUMN_RULES}]|\\s\\\\)+\\s*$`,
   'i',
 );
 /** Markup before a pasted line: opening tags, BBCode, a table row's column rule. */
 const MARKUP_BEFORE = new RegExp(
-  `^\\s*(?:(?:<(?:${TAG_NAMES})\\b[^<>]{0,60}>|\\[(?:${BB_NAMES})(?:=[^\\]]{0,30})?\\]|[${COLUMN_RULES}] )\\s*)+`,
+  `^\\s*(?:(?:<(?:${TAG_NAMES})\\b[^<>]{0,60}>|\\[(?:${BB_NAMES})(?:=[^\\]]{0,30})?\\]|${JIRA_OPEN}|[${COLUMN_RULES}] )\\s*)+`,
   'i',
 );
 /** Is this character code one of {@link COLUMN_RULES}? */
@@ -287,13 +298,28 @@ const MARKUP_TAIL = 160;
  */
 export function unmarked(line: string): string {
   const c0 = line.charCodeAt(0);
+  if (c0 === 0x7b /* { */ && line.startsWith('{{')) {
+    const mono = monospaced(line);
+    if (mono !== null) return unmarked(mono);
+  }
   const before =
-    c0 === 0x3c /* < */ || c0 === 0x5b /* [ */ || isColumnRule(c0) || c0 === 0x20 ? MARKUP_BEFORE.exec(line.slice(0, 200)) : null;
+    c0 === 0x3c /* < */ || c0 === 0x5b /* [ */ || c0 === 0x7b /* { */ || isColumnRule(c0) || c0 === 0x20
+      ? MARKUP_BEFORE.exec(line.slice(0, 200))
+      : null;
   const from = before ? before[0].length : 0;
   const last = line.charCodeAt(line.length - 1);
-  if (last !== 0x3e /* > */ && last !== 0x5d /* ] */ && !isColumnRule(last) && last !== 0x5c /* \ */ && last !== 0x20)
+  if (
+    last !== 0x3e /* > */ &&
+    last !== 0x5d /* ] */ &&
+    last !== 0x7d /* } */ &&
+    !isColumnRule(last) &&
+    last !== 0x5c /* \ */ &&
+    last !== 0x20
+  )
     return from > 0 ? line.slice(from) : line;
   const tailAt = Math.max(from, line.length - MARKUP_TAIL);
+  // Ending with `}`, the markup can only be Jira's closing `{code}`, `{noformat}` or `{quote}` (a JSON object ends so too).
+  if (last === 0x7d && !line.includes('{', tailAt)) return from > 0 ? line.slice(from) : line;
   // Ending with `]`, the markup can only be BBCode's closing tag or `[br]` (an Apache line ends so: its
   // certificate block; the regex was tried at every offset of the tail, 0.3 us per such line, issue 15).
   if (last === 0x5d && fastPathsOn() && !line.includes('[/', tailAt) && !BB_BREAK.test(line.slice(tailAt)))
@@ -301,6 +327,15 @@ export function unmarked(line: string): string {
   const after = MARKUP_AFTER.exec(line.slice(tailAt));
   const to = after ? tailAt + after.index : line.length;
   return from > 0 || to < line.length ? line.slice(from, Math.max(from, to)) : line;
+}
+
+/**
+ * A line in Jira's or Confluence's `{{monospace}}` (Atlassian's text formatting notation), blanks around it
+ * allowed: the text inside; null when the line is not so enclosed (`}}` alone ends a nested JSON object too).
+ */
+function monospaced(line: string): string | null {
+  const t = line.trim();
+  return t.length > 4 && t.startsWith('{{') && t.endsWith('}}') ? t.slice(2, -2) : null;
 }
 
 /**

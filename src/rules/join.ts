@@ -30,6 +30,7 @@ import { fastPathsOn } from '../parse/fast-path.js';
 import { possibleCauses } from './cause.js';
 import {
   endsWithPrefixOf,
+  hasBlankReference,
   hasInvisible,
   loose,
   looseTriggerPattern,
@@ -1540,7 +1541,8 @@ export class MessageJoiner {
     const copy = hasInvisible(raw) && (copiedWithMarks(raw) || this.marksInKeys(raw));
     const text = copy ? withoutInvisible(raw) : raw;
     // A Markdown copy's escapes may hide keys too (`ssl\_stapling`): they are looked up again without them.
-    const keys = copy || markdownEscaped(text) ? undefined : scanned;
+    // So may HTML references for its blanks (`OCSP&nbsp;responder`, a page's source).
+    const keys = copy || markdownEscaped(text) || hasBlankReference(text) ? undefined : scanned;
     // Several lines on one (a paste that kept its line breaks as `<br>` or `\n`, or lost them between
     // entries): each is a line of its own.
     const entries = linesIn(text) ?? entriesIn(text);

@@ -26,6 +26,9 @@ import {
   codeSpans,
   holdsEllipsis,
   IN_WORD_INVISIBLE,
+  BLANK_REFERENCES,
+  hasBlankReference,
+  unreferenced,
   lessChopped,
   looksRedacted,
   markdownEscaped,
@@ -776,6 +779,9 @@ function keyIndex(rules: readonly Rule[], triggers: readonly string[]): { keys: 
   // An invisible character a copy put inside a word may hide every key of the line: such a line is a
   // candidate of no trigger, whose keys the joiner looks up again once they are dropped (`MessageJoiner.line`).
   for (const c of IN_WORD_INVISIBLE) addForm(c, []);
+  // So may an HTML reference a page's source writes for each blank (`OCSP&nbsp;responder`): the joiner looks
+  // the keys of such a line up again once the references are read back (`MessageJoiner.line`).
+  for (const r of BLANK_REFERENCES) addForm(r, []);
   // The keys as a Markdown copy writes them (`SSL\_CTX\_get`): such a line is a candidate of the same
   // triggers, read with its escapes undone (`markdownEscaped()`; the joiner looks its keys up again).
   for (let i = 0; i < plain; i++) if (keys[i]!.includes('_')) addForm(keys[i]!.replaceAll('_', '\\_'), keyTriggers[i]!);
@@ -1028,7 +1034,8 @@ function candidatesOf(
     // Invisible characters a copy put inside words hide keys: looked up without them. (The scanner's keys
     // come with a line the joiner read without them when one fell inside a key: `MessageJoiner.line`.)
     // So do a Markdown copy's escapes (`ssl\_stapling`).
-    const text = present ? raw : withoutInvisible(markdownEscaped(raw) ? markdownUnescaped(raw) : raw);
+    // So do HTML references for blanks (`OCSP&nbsp;responder`).
+    const text = present ? raw : withoutInvisible(markdownEscaped(raw) ? markdownUnescaped(raw) : hasBlankReference(raw) ? unreferenced(raw) : raw);
     if (fastPathsOn()) return fastCandidates(present ?? keysIn(text));
     const found = new Set<number>();
     const addKey = (ki: number): void => {
@@ -1346,7 +1353,7 @@ function holdsOf(
     if (ti === -1) return false;
     if (holdsKey(raw, ti)) return rulesOf(raw, ti).includes(rule);
     // (Keys as `candidateTriggers()` looks them up: in the text without a copy's invisible characters.)
-    const visible = withoutInvisible(raw);
+    const visible = withoutInvisible(hasBlankReference(raw) ? unreferenced(raw) : raw);
     return visible !== raw && holdsKey(visible, ti) && rulesOf(visible, ti).includes(rule);
   };
 }

@@ -594,6 +594,29 @@ export function markedUp(line: string): Variant[] {
     { kind: 'a row of a table drawn with box characters (│ … │)', lines: [`│ ${line} │`] },
     { kind: 'a row of a double-lined box (║ … ║)', lines: [`║ ${line} ║`] },
     { kind: 'followed by a shell continuation', lines: [`${line} \\`] },
+    ...forumMarkup(line),
+  ];
+}
+
+/**
+ * The line in the markup of an issue tracker or a forum the HTML and BBCode of {@link markedUp} do not cover:
+ * Jira's and Confluence's wiki markup (Atlassian's text formatting notation: `{{monospace}}`, an inline
+ * `{code}`, `{code:java}`, `{code:title=…|…}`, `{noformat}`, `{quote}`), and the BBCode XenForo, vBulletin and
+ * phpBB add (`[ICODE]`, `[CODE=text]`, `[PLAIN]`, `[SPOILER=…]`, any case).
+ */
+export function forumMarkup(line: string): Variant[] {
+  return [
+    { kind: 'in Jira {{monospace}}', lines: [`{{${line}}}`] },
+    { kind: 'in an inline Jira {code}', lines: [`{code}${line}{code}`] },
+    { kind: 'in an inline Jira {code:java}', lines: [`{code:java}${line}{code}`] },
+    { kind: 'in an inline Jira {code:title=…}', lines: [`{code:title=error.log|borderStyle=solid}${line}{code}`] },
+    { kind: 'in an inline Jira {noformat}', lines: [`{noformat}${line}{noformat}`] },
+    { kind: 'in an inline Jira {quote}', lines: [`{quote}${line}{quote}`] },
+    { kind: 'in [icode]…[/icode]', lines: [`[icode]${line}[/icode]`] },
+    { kind: 'in [ICODE]…[/ICODE]', lines: [`[ICODE]${line}[/ICODE]`] },
+    { kind: 'in [CODE=text]…[/CODE]', lines: [`[CODE=text]${line}[/CODE]`] },
+    { kind: 'in [plain]…[/plain]', lines: [`[plain]${line}[/plain]`] },
+    { kind: 'in [SPOILER=log]…[/SPOILER]', lines: [`[SPOILER=log]${line}[/SPOILER]`] },
   ];
 }
 
@@ -800,7 +823,9 @@ export function escapedCopies(line: string): Variant[] {
       lines: [html(line, { '&': '&#38;', '"': '&#34;', "'": '&#x27;', '<': '&#60;', '>': '&#62;' })],
     });
     out.push({ kind: 'HTML-escaped twice', lines: [html(html(line, named), named)] });
+    out.push({ kind: 'HTML-escaped (&apos; for apostrophes)', lines: [html(line, { ...named, "'": '&apos;' })] });
   }
+  out.push(...blankReferences(line));
   const json = JSON.stringify(line);
   const doc = ['{', '  "@timestamp": "2026-11-23T02:17:04.000Z",', `  "message": ${json},`, '  "host": { "name": "web01" }', '}'];
   out.push({ kind: 'JSON-escaped, in a pretty-printed record', lines: doc });
@@ -818,6 +843,24 @@ export function escapedCopies(line: string): Variant[] {
     out.push({ kind: 'in a single-quoted string literal', lines: [`  ${literal},`] });
   }
   return out;
+}
+
+/**
+ * The line as a page's source writes it with HTML references for its blanks (issue 10, class 1): `&nbsp;` for
+ * every blank (an editor's or a scraper's copy), `&#160;` and `&#xA0;` (numeric), `&nbsp;` for every other
+ * blank (how a page keeps a run of blanks: `a&nbsp; b`), and with its quotes escaped too. A reference inside a
+ * trigger (`OCSP&nbsp;responder`) hides the scan keys that hold a blank.
+ */
+export function blankReferences(line: string): Variant[] {
+  if (!line.includes(' ')) return [];
+  let n = 0;
+  return [
+    { kind: 'HTML source, &nbsp; for every blank', lines: [line.replaceAll(' ', '&nbsp;')] },
+    { kind: 'HTML source, &#160; for every blank', lines: [line.replaceAll(' ', '&#160;')] },
+    { kind: 'HTML source, &#xA0; for every blank', lines: [line.replaceAll(' ', '&#xA0;')] },
+    { kind: 'HTML source, &nbsp; for every other blank', lines: [line.replace(/ /g, () => (n++ % 2 ? '&nbsp;' : ' '))] },
+    { kind: 'HTML source, &nbsp; for blanks and &quot; for quotes', lines: [line.replaceAll('"', '&quot;').replaceAll(' ', '&nbsp;')] },
+  ];
 }
 
 /**
