@@ -202,68 +202,19 @@ describe('a missing root CA comes from the system CA store, never over plain HTT
   });
   if (roots.length === 0) process.stderr.write(`⚠ SKIPPED: no hashed CA store at ${STORE} (Debian: apt-get install ca-certificates)\n`);
 
-  test('a CA above the chain named as a public root CA is the root to take from the CA store', () => {
+  test('a CA above the chain named as a public root CA is the root to take from the CA store', async () => {
     // A stand-in root with the subject of a root Node carries (Mozilla's list): nothing but its name is public.
     const publicRoot = new X509Certificate(tls.rootCertificates[0]!);
     const dir = path.join(tmp.dir, 'public-name');
-    fs.mkdirSync(dir, { recursive: true });
+    const pki = await createPki(dir, [{ name: 'good', ocspUrl: 'http://127.0.0.1:9/', status: 'good' }], {
+      rootSubject: slashDn(dnLine(publicRoot.subject)),
+    });
     const f = (n: string) => path.join(dir, n);
-    const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-    const ext = f('ext.cnf');
-    fs.writeFileSync(
-      ext,
-      '[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n[leaf]\nauthorityInfoAccess=OCSP;URI:http://127.0.0.1:9/\n',
-    );
-    for (const n of ['root', 'inter', 'leaf'])
-      ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f(`${n}.key`));
-    ssl(
-      'req',
-      '-x509',
-      '-new',
-      '-key',
-      f('root.key'),
-      '-subj',
-      slashDn(dnLine(publicRoot.subject)),
-      '-days',
-      '30',
-      '-extensions',
-      'ca',
-      '-config',
-      ext,
-      '-out',
-      f('root.pem'),
-    );
-    const issue = (name: string, subj: string, ca: string, section: string) => {
-      ssl('req', '-new', '-key', f(`${name}.key`), '-subj', subj, '-out', f(`${name}.csr`));
-      ssl(
-        'x509',
-        '-req',
-        '-in',
-        f(`${name}.csr`),
-        '-CA',
-        f(`${ca}.pem`),
-        '-CAkey',
-        f(`${ca}.key`),
-        '-set_serial',
-        '0x1001',
-        '-days',
-        '30',
-        '-extfile',
-        ext,
-        '-extensions',
-        section,
-        '-out',
-        f(`${name}.pem`),
-      );
-    };
-    issue('inter', '/CN=Stand-in Intermediate', 'root', 'ca');
-    issue('leaf', '/CN=www.public-name.test', 'inter', 'leaf');
-    const leaf = f('fullchain.pem');
-    fs.writeFileSync(leaf, fs.readFileSync(f('leaf.pem'), 'utf8') + fs.readFileSync(f('inter.pem'), 'utf8'));
+    const leaf = pki.leaves.good!.fullchain;
     const conf = f('nginx.conf');
     fs.writeFileSync(
       conf,
-      `events {}\nhttp {\n  server {\n    listen 127.0.0.1:8443 ssl;\n    ssl_certificate ${leaf};\n    ssl_trusted_certificate ${f('inter.pem')};\n    ssl_stapling on; ssl_stapling_verify on;\n  }\n}\n`,
+      `events {}\nhttp {\n  server {\n    listen 127.0.0.1:8443 ssl;\n    ssl_certificate ${leaf};\n    ssl_trusted_certificate ${pki.inter.cert};\n    ssl_stapling on; ssl_stapling_verify on;\n  }\n}\n`,
     );
     const line = `2026/11/23 02:16:56 [error] 5414#5414: OCSP_basic_verify() failed (SSL: error:13800065:OCSP routines::certificate verify error:Verify error: unable to get issuer certificate) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:42963, certificate: "${leaf}"`;
     const inspector = createInspector({ configs: [readServerConfig(conf, fsConfigReader(fs))] });

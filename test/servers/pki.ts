@@ -134,7 +134,7 @@ function indexTime(d: Date): string {
  * @returns the file paths; takes about a second (each `openssl` call is a few ms)
  * @throws when an `openssl` command fails (its stderr is in the message)
  */
-export async function createPki(dir: string, leaves: LeafSpec[]): Promise<Pki> {
+export async function createPki(dir: string, leaves: LeafSpec[], o: { rootSubject?: string } = {}): Promise<Pki> {
   fs.mkdirSync(dir, { recursive: true });
   const f = (n: string) => path.join(dir, n);
   const ext = f('extensions.cnf');
@@ -173,7 +173,7 @@ export async function createPki(dir: string, leaves: LeafSpec[]): Promise<Pki> {
     return { cert: f(`${name}.pem`), key: k, serial: s };
   };
 
-  const root = await issue('root-ca', '/O=stapling-doctor tests/CN=Stapling Test Root CA', 'v3_root', null);
+  const root = await issue('root-ca', o.rootSubject ?? '/O=stapling-doctor tests/CN=Stapling Test Root CA', 'v3_root', null);
   const inter = await issue('intermediate-ca', '/O=stapling-doctor tests/CN=Stapling Test Intermediate CA', 'v3_inter', root);
   const ocspSigner = await issue('ocsp-signer', '/O=stapling-doctor tests/CN=Stapling Test OCSP Signer', 'v3_ocsp', inter);
   const signerWithoutOcspUsage = await issue(
