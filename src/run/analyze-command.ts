@@ -39,7 +39,8 @@ import { errorLine, Output, writeChunks } from './output.js';
 import type { AnalyzeOptions } from './program.js';
 import type { RunParams } from './params.js';
 import { inputList, inspectAll, writeReport } from './report-output.js';
-import { scanInput } from './stream.js';
+import { scanInput, type ScanOptions } from './stream.js';
+import { followPlan, readFollowed } from './follow-inputs.js';
 import { defaultJobs, scanWithWorkers, workersAvailable, worthWorkers } from './jobs.js';
 import { saveMemoryWhenLarge } from '../v8-flags.js';
 
@@ -180,21 +181,62 @@ async function readWithWorkers(r: Reading, jobs: number): Promise<{ readErrors: 
 /**
  * Read every source into the analyzer; stops early when `r.signal` is aborted. Reading waits for the
  * output to drain before each chunk, so a slow reader of a streaming format slows the scan down instead
- * of letting the output queue grow.
- * @returns how many inputs failed, and how many sources were reached (the rest: not read, interrupted)
+ * of letting the output queue grow. The sources {@link followPlan} puts last (`--live` with files) are
+ * followed together after the others were read, until the signal stops them ({@link readFollowed}).
+ * @returns how many inputs failed, how many sources were reached (the rest: not read, interrupted), and
+ *   the followed inputs the stop cut
  */
-async function readAll(r: Reading): Promise<{ readErrors: number; reached: number }> {
+async function readAll(r: Reading): Promise<{ readErrors: number; reached: number; stopped: string[] }> {
+  const follow = followPlan(r.s.opts.live, r.sources).follow; // the sources are in its order already (runAnalyze)
+  const batch = await readToEnd({ ...r, sources: r.sources.slice(0, r.sources.length - follow) });
+  let followed = { readErrors: 0, stopped: [] as string[] };
+  const following = follow > 0 && !r.signal.aborted;
+  if (following) {
+    followed = await readFollowed({
+      analyzer: r.analyzer,
+      inputs: r.sources.slice(r.sources.length - follow) as InputSource[],
+      stdin: r.s.params.stdin,
+      cwd: r.s.params.cwd,
+      env: r.s.params.env,
+      signal: r.signal,
+      options: (src) => scanOptions(r, src),
+      failed: (src, error) => r.s.errOut.write(errorLine(`${src.path}: ${error}`)),
+    });
+  }
+  r.w.progress.stop();
+  r.w.gate.stop();
+  return {
+    readErrors: batch.readErrors + followed.readErrors,
+    reached: batch.reached + (following ? follow : 0),
+    stopped: r.s.params.signal?.aborted ? followed.stopped : [], // a stop, not a reader gone
+  };
+}
+
+/** How one input is scanned: its host, backpressure from the output, and what each chunk tells the watchers. */
+function scanOptions(r: Reading, src: InputSource): ScanOptions {
+  const { s, analyzer, out, w } = r;
+  return {
+    maxLineLength: s.opts.maxLineLength,
+    signal: r.signal,
+    ready: () => out.drained(),
+    host: src.kind === 'file' ? (s.hosts?.hostOf(src.path, s.params.cwd) ?? null) : null,
+    onChunk: () => {
+      saveMemoryWhenLarge();
+      w.gate.activity();
+      if (w.mayBeLive && w.gate.live) analyzer.settle();
+    },
+    onRead: (n) => w.progress.read(n),
+  };
+}
+
+/** {@link readAll} of the inputs read to their end, one after the other (or by `--jobs` workers). */
+async function readToEnd(r: Reading): Promise<{ readErrors: number; reached: number }> {
   const { s, analyzer, sources, out, signal: reading, w } = r;
   let readErrors = 0;
   let reached = 0;
   const files = sources.length > 1 && sources.every((src) => src.kind === 'file') ? sources.map((src) => src.path) : [];
   const jobs = s.opts.jobs ?? (files.length > 0 && worthWorkers(files) ? defaultJobs() : 1);
-  if (jobs > 1 && files.length > 0 && workersAvailable()) {
-    const done = await readWithWorkers(r, jobs);
-    w.progress.stop();
-    w.gate.stop();
-    return done;
-  }
+  if (jobs > 1 && files.length > 0 && workersAvailable()) return readWithWorkers(r, jobs);
   for (const [i, src] of sources.entries()) {
     if (reading.aborted) break;
     reached++;
@@ -206,27 +248,13 @@ async function readAll(r: Reading): Promise<{ readErrors: number; reached: numbe
     }
     w.progress.startInput(i, src.path);
     const input = src.kind === 'stdin' ? s.params.stdin : src.path;
-    const host = src.kind === 'file' ? (s.hosts?.hostOf(src.path, s.params.cwd) ?? null) : null;
-    const error = await scanInput(analyzer, src.path, input, {
-      maxLineLength: s.opts.maxLineLength,
-      signal: reading,
-      ready: () => out.drained(),
-      host,
-      onChunk: () => {
-        saveMemoryWhenLarge();
-        w.gate.activity();
-        if (w.mayBeLive && w.gate.live) analyzer.settle();
-      },
-      onRead: (n) => w.progress.read(n),
-    });
+    const error = await scanInput(analyzer, src.path, input, scanOptions(r, src));
     await out.drained();
     if (error) {
       readErrors++;
       w.progress.interrupt(() => s.errOut.write(errorLine(`${src.path}: ${error}`)));
     }
   }
-  w.progress.stop();
-  w.gate.stop();
   return { readErrors, reached };
 }
 
@@ -367,7 +395,7 @@ async function analyzeSources(
   s.window = view.window;
   analyzer = createAnalyzer(rules, { maxEvidence: opts.maxEvidence, window: view.window, ...(printer ? { onEvent } : {}) });
 
-  const { readErrors, reached } = await readAll({
+  const { readErrors, reached, stopped } = await readAll({
     s,
     analyzer,
     sources,
@@ -379,7 +407,7 @@ async function analyzeSources(
   const interrupted = params.signal?.aborted === true;
   const all = inspectAll(analyzed.findings, enrich);
   const findings = view.all ? all : all.filter(view.shown);
-  const inputs = inputList(analyzed.inputs, problems, sources.slice(reached), interrupted, duplicates);
+  const inputs = inputList(markStopped(analyzed.inputs, stopped), problems, sources.slice(reached), interrupted, duplicates);
   const ctx = summaryContext(view, all.length - findings.length, interrupted, inputs);
   if (opts.format === 'html') {
     const rendered = findings.map((f) => renderFinding(f, analyzer.causes));
@@ -409,6 +437,16 @@ async function analyzeSources(
     ),
   );
   return exitCode(s, findings, out, problems.length + readErrors);
+}
+
+/**
+ * Inputs followed together (`--live` with files) that the stop cut, each marked `interrupted` as the one
+ * input a stop cuts in a run that reads one after the other is (`inputList` marks the last one itself).
+ * One that gave no line is left as it is: nothing of it was cut.
+ */
+function markStopped(inputs: FileStats[], stopped: readonly string[]): FileStats[] {
+  for (const i of inputs) if (stopped.includes(i.file) && !i.error && i.lines > 0) i.error = 'interrupted';
+  return inputs;
 }
 
 /** What the summary line says besides the findings: how many the filters hid, the window, a stop, the inputs not read. */
@@ -496,5 +534,6 @@ export async function runAnalyze(inputs: string[], opts: AnalyzeOptions, params:
     return 2;
   const setup = await configured(s, rules);
   if (typeof setup === 'number') return setup;
-  return analyzeSources(s, setup.rules, sources, setup.enrich, problems, view, duplicates);
+  // `--live` with files: the followed files last (see followPlan); else the order given.
+  return analyzeSources(s, setup.rules, followPlan(opts.live, sources).sources, setup.enrich, problems, view, duplicates);
 }

@@ -144,7 +144,10 @@ function mainCommand(out: OutStream, err: OutStream): Command {
       .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('human'))
       .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at least this severe').choices(FAIL_ON).default('warning'))
       .option('--rules <dir>', 'also load the rule files (*.yaml, *.json) in this directory (repeatable)', collect, [] as string[])
-      .option('--live', 'print each finding as soon as its line arrives (default: when stdin is a live stream, e.g. tail -f)')
+      .option(
+        '--live',
+        'print each finding as soon as its line arrives (default: when stdin is a live stream, e.g. tail -f); a current log file is followed as tail -F follows it (rotation too) until Ctrl-C, after its rotated and compressed copies (.1, .gz) were read',
+      )
       .option('--no-live', 'read everything, then print the report (default for files, and for a pipe that delivers to its end)')
       .option('--brief', 'print only the overview (one row per cause) and the summary')
       .option(
