@@ -643,6 +643,18 @@ describe('a certificate not valid yet (notBefore ahead: a clock behind, or a cer
     expect(f.inspection!.checks.find((c) => c.detailId === 'notYetValid')!.data).toMatchObject({ role: 'intermediate', file: early.inter });
   });
 
+  test('an issuer only ssl_trusted_certificate holds (nginx staples with it): named, with that file and directive', () => {
+    const trusted = path.join(path.dirname(early.inter), 'trusted-future.pem');
+    fs.writeFileSync(trusted, fs.readFileSync(early.inter, 'utf8') + fs.readFileSync(pki.root.cert, 'utf8'));
+    const r = check([nginx(`ssl_certificate ${early.leaf}; ssl_trusted_certificate ${trusted}; ssl_stapling on;`)]);
+    expect(r.findings.map((f) => [f.messageId, f.data.certSubject, f.data.file])).toEqual([
+      ['certificate-expired.not-yet-valid', 'CN=Stapling Test Intermediate CA (future-inter),O=stapling-doctor tests', trusted],
+    ]);
+    const f = renderFinding(r.findings[0]!);
+    expect(f.evidence.filter((e) => e.source === 'config').map((e) => e.text)).toEqual([`ssl_trusted_certificate ${trusted};`]);
+    expect(f.message).toContain('clients do not get it from this file');
+  });
+
   test('the CLI: JSON validates against the check schema; human output says it; exit 1', () => {
     const conf = nginx(`ssl_certificate ${future.fullchain}; ssl_stapling on;`);
     const json = runCli(['check', '--config', conf, '--format', 'json']);
@@ -652,6 +664,172 @@ describe('a certificate not valid yet (notBefore ahead: a clock behind, or a cer
     expect(doc.findings.map((f) => f.messageId)).toEqual(['certificate-expired.not-yet-valid']);
     const human = runCli(['check', '--config', conf]);
     expect(human.stdout).toContain('is not valid before');
+  });
+});
+
+describe('an expired intermediate (verify error 10, "certificate has expired"), and an expired certificate the chain does not need', () => {
+  const inDays = (d: number) => new Date(Date.now() + d * 86_400_000);
+  const join = (name: string, files: string[]) => {
+    const out = path.join(tmp.dir, 'expired-chain', name);
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, files.map((f) => fs.readFileSync(f, 'utf8')).join(''));
+    return out;
+  };
+  /** An intermediate that expired 100 days ago, a valid leaf it issued (leaf only, and with it), and the root. */
+  let old: { inter: string; leaf: string; fullchain: string; trusted: string };
+  /** The good leaf's chain followed by a cross-sign of the test root (same subject and key) by another root, expired. */
+  let cross: { fullchain: string; leftover: string };
+  const pemOf = (file: string) => new X509Certificate(fs.readFileSync(file));
+  const root = '/O=stapling-doctor tests/CN=Stapling Test Root CA';
+  beforeAll(async () => {
+    const inter = await issueDated(pki, { name: 'old-inter', kind: 'intermediate', ca: pki.root, notBefore: inDays(-400), days: 300 });
+    const leaf = await issueDated(pki, { name: 'under-old-inter', kind: 'leaf', ca: inter, notBefore: inDays(-1), days: 30 });
+    old = {
+      inter: inter.cert,
+      leaf: leaf.cert,
+      fullchain: join('old-fullchain.pem', [leaf.cert, inter.cert]),
+      trusted: join('old-trusted.pem', [inter.cert, pki.root.cert]),
+    };
+    const d = path.join(tmp.dir, 'expired-chain');
+    await runOk(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '3650'].concat([
+        '-keyout',
+        path.join(d, 'old-root.key'),
+        '-subj',
+        '/O=stapling-doctor tests/CN=Old Root',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+        '-out',
+        path.join(d, 'old-root.pem'),
+      ]),
+    );
+    const oldRoot = { cert: path.join(d, 'old-root.pem'), key: path.join(d, 'old-root.key') };
+    const x = await issueDated(pki, {
+      name: 'cross-root',
+      kind: 'intermediate',
+      ca: oldRoot,
+      notBefore: inDays(-400),
+      days: 300,
+      twinOf: { subject: root, key: pki.root.key },
+    });
+    const good = pki.leaves.good!.cert;
+    cross = {
+      fullchain: join('cross-fullchain.pem', [good, pki.inter.cert, x.cert]),
+      leftover: join('leftover-fullchain.pem', [good, pki.inter.cert, inter.cert]),
+    };
+  }, 60_000);
+
+  test('in the certificate file: an error naming it, its file, notAfter and the time checked; the fix downloads the current one', () => {
+    const now = Date.now();
+    const r = check([nginx(`ssl_certificate ${old.fullchain}; ssl_stapling on;`)], now);
+    const inter = pemOf(old.inter);
+    expect(r.findings.map((f) => [f.cause, f.messageId, f.severity, f.data])).toEqual([
+      [
+        'certificate-expired',
+        'certificate-expired.intermediate-expired',
+        'error',
+        {
+          detail: 'intermediate-expired',
+          certSubject: 'CN=Stapling Test Intermediate CA (old-inter),O=stapling-doctor tests',
+          file: old.fullchain,
+          notAfter: inter.validTo,
+          verifyError: 'certificate has expired',
+        },
+      ],
+    ]);
+    const f = renderFinding(r.findings[0]!);
+    const at = new Date(now).toISOString();
+    for (const part of ['CN=Stapling Test Intermediate CA (old-inter)', `"${old.fullchain}"`, inter.validTo, at, 'certificate has expired'])
+      expect(f.message).toContain(part);
+    const caIssuers = pemOf(old.leaf).infoAccess!.match(/CA Issuers - URI:(\S+)/)![1]!;
+    expect(f.fix.steps.map((x) => [x.action, x.directive])).toEqual([
+      ['run', null],
+      ['set', 'ssl_certificate'],
+      ['replace-certificate', 'ssl_certificate'],
+    ]);
+    expect(f.fix.steps[0]!.command).toContain(caIssuers);
+    expect(f.fix.steps[1]!.command).toContain(old.fullchain);
+    const c = f.inspection!.checks.find((x) => x.detailId === 'expiredIntermediate')!;
+    expect(c.result).toBe('confirmed');
+    expect(c.detail).toContain(at);
+    // Before it expired: nothing about the chain.
+    const before = check([nginx(`ssl_certificate ${old.fullchain}; ssl_stapling on;`)], Date.parse(inter.validTo) - 86_400_000);
+    expect(before.findings.filter((x) => x.messageId.startsWith('certificate-expired.intermediate'))).toEqual([]);
+  });
+
+  test('in SSLCertificateChainFile, and nginx’s ssl_trusted_certificate: the directive that names the file is the evidence', () => {
+    const apacheConf = apache(`  SSLCertificateFile ${old.leaf}\n  SSLCertificateChainFile ${old.inter}\n  SSLUseStapling on`);
+    const a = check([apacheConf]);
+    expect(a.findings.map((f) => [f.messageId, f.data.file])).toEqual([['certificate-expired.intermediate-expired', old.inter]]);
+    const fa = renderFinding(a.findings[0]!);
+    expect(fa.evidence.filter((e) => e.source === 'config').map((e) => e.text)).toEqual([`SSLCertificateChainFile ${old.inter}`]);
+    expect(fa.fix.steps.map((x) => x.directive)).toContain('SSLCertificateChainFile');
+    const n = check([
+      nginx(`ssl_certificate ${old.leaf}; ssl_trusted_certificate ${old.trusted}; ssl_stapling on; ssl_stapling_verify on;`),
+    ]);
+    expect(n.findings.map((f) => [f.messageId, f.severity, f.data.file])).toEqual([
+      ['certificate-expired.intermediate-expired', 'error', old.trusted],
+    ]);
+    const fn = renderFinding(n.findings[0]!);
+    expect(fn.message).toMatch(/^The CA certificate CN=Stapling Test Intermediate CA \(old-inter\)/);
+    expect(fn.evidence.filter((e) => e.source === 'config').map((e) => e.text)).toEqual([`ssl_trusted_certificate ${old.trusted};`]);
+  });
+
+  test('a cross-sign whose subject and key have a valid certificate elsewhere, or a leftover: unneeded, remove it (a warning)', () => {
+    const x = check([nginx(`ssl_certificate ${cross.fullchain}; ssl_trusted_certificate ${pki.root.cert}; ssl_stapling on;`)]);
+    expect(x.findings.map((f) => [f.messageId, f.severity, f.data.certSubject, f.data.file])).toEqual([
+      ['certificate-expired.intermediate-unneeded', 'warning', 'CN=Stapling Test Root CA,O=stapling-doctor tests', cross.fullchain],
+    ]);
+    const f = renderFinding(x.findings[0]!);
+    expect(f.message).toContain(`a valid certificate with the same subject and key is in "${pki.root.cert}"`);
+    expect(f.message).not.toContain('verify error 10');
+    expect(f.fix.steps.map((s) => [s.action, s.directive])).toEqual([['set', 'ssl_certificate']]);
+    expect(f.fix.summary).toMatch(/^Remove the expired certificate CN=Stapling Test Root CA/);
+    const l = check([nginx(`ssl_certificate ${cross.leftover}; ssl_stapling on;`)]);
+    expect(l.findings.map((f) => [f.messageId, f.data.certSubject])).toEqual([
+      ['certificate-expired.intermediate-unneeded', 'CN=Stapling Test Intermediate CA (old-inter),O=stapling-doctor tests'],
+    ]);
+    expect(renderFinding(l.findings[0]!).message).toContain('no certificate of the chain of');
+  });
+
+  test('a valid chain (leaf, intermediate, root): nothing', () => {
+    const full = join('good-full.pem', [pki.leaves.good!.cert, pki.inter.cert, pki.root.cert]);
+    expect(check([nginx(`ssl_certificate ${full}; ssl_stapling on;`)]).findings).toEqual([]);
+    expect(
+      check([apache(`  SSLCertificateFile ${pki.leaves.good!.cert}\n  SSLCertificateChainFile ${pki.inter.cert}\n  SSLUseStapling on`)])
+        .findings,
+    ).toEqual([]);
+  });
+
+  test('the CLI: JSON validates against the check schema; human output says it; exit 1', () => {
+    const conf = nginx(`ssl_certificate ${old.fullchain}; ssl_stapling on;`);
+    const json = runCli(['check', '--config', conf, '--format', 'json']);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout) as { findings: Finding[] };
+    expect(new Ajv2020({ strict: false }).compile(CHECK_SCHEMA)(doc)).toBe(true);
+    expect(doc.findings.map((f) => f.messageId)).toEqual(['certificate-expired.intermediate-expired']);
+    const human = runCli(['check', '--config', conf]);
+    expect(human.stdout).toContain('certificate has expired');
+  });
+
+  test('--inspect of nginx’s "Verify error:certificate has expired": its expired check names the intermediate', () => {
+    const conf = nginx(
+      `ssl_certificate ${old.fullchain}; ssl_stapling on; ssl_stapling_verify on; ssl_trusted_certificate ${pki.root.cert};`,
+    );
+    const log = write(
+      `2026/11/23 02:16:56 [error] 5416#5416: OCSP_basic_verify() failed (SSL: error:13800065:OCSP routines::certificate verify error:Verify error:certificate has expired) while requesting certificate status, responder: 127.0.0.1, peer: 127.0.0.1:42963, certificate: "${old.fullchain}"\n`,
+      'log',
+    );
+    const r = runCli(['--inspect', '--config', conf, '--format', 'json', log]);
+    const doc = JSON.parse(r.stdout) as { findings: Finding[] };
+    expect(doc.findings).toHaveLength(1);
+    const c = doc.findings[0]!.inspection!.checks.find((x) => x.check === 'expired')!;
+    expect([c.result, c.detailId]).toEqual(['confirmed', 'expiredIntermediate']);
+    expect(c.detail).toContain('CN=Stapling Test Intermediate CA (old-inter)');
+    expect(c.detail).toContain(`"${old.fullchain}"`);
   });
 });
 

@@ -105,6 +105,10 @@ export const CHECK_DETAILS: Record<string, (d: Data) => string> = {
     d.subject === undefined
       ? `The certificate is not valid before ${str(d.notBefore)}: check the server clock.`
       : `${d.role === 'intermediate' ? 'The intermediate' : 'The certificate'} ${str(d.subject)} in ${q(d.file)} is not valid before ${str(d.notBefore)}; it is ${str(d.now)} here: OpenSSL refuses it ("certificate is not yet valid"). Check the server clock.`,
+  expiredIntermediate: (d) =>
+    `The ${d.from === 'trusted-file' ? 'CA certificate' : 'intermediate'} ${str(d.subject)} in ${q(d.file)} expired on ${str(d.notAfter)}; it is ${str(d.now)} here, and the chain goes through it: OpenSSL refuses it (verify error 10, "certificate has expired"). Replace it with the CA's current one${d.caIssuers === undefined ? '' : ` (CA Issuers URL ${str(d.caIssuers)})`}.`,
+  expiredUnneeded: (d) =>
+    `The certificate ${str(d.subject)} in ${q(d.file)} expired on ${str(d.notAfter)} (it is ${str(d.now)} here), but the chain does not go through it: ${d.reason === 'twin' ? `a valid certificate with the same subject and key is ${d.where === 'trust-store' ? 'in the root store' : `in ${q(d.where)}`}` : 'no certificate of the chain is issued by it'}. Remove it.`,
   expiresSoon: (d) => `The certificate expires on ${str(d.notAfter)}, in ${str(d.days)} day${d.days === 1 ? '' : 's'}.`,
   mustStaple: (d) =>
     `${q(d.file)} asks for OCSP Must-Staple (TLS Feature status_request): clients that honour it (Firefox) refuse the connection when no valid staple comes with it.`,

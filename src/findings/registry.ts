@@ -60,6 +60,7 @@ export function factsOf(i: InspectionData | undefined): InspectionFacts | undefi
     haveConfig: i.haveConfig ?? false,
     ...(expired ? { expiredOn: String(expired.data.notAfter) } : {}),
     ...notYetValidOf(i),
+    ...expiredInChainOf(i),
     ...blocksOf(i),
     ...(i.checks.some((c) => c.check === 'lets-encrypt' && c.result === 'confirmed') ? { letsEncrypt: true } : {}),
     ...(i.result === 'refuted' ? { refuted: refutedDetails(i) } : {}),
@@ -88,7 +89,30 @@ function notYetValidOf(i: InspectionData): Pick<InspectionFacts, 'notYetValid'> 
   if (!c || typeof c.data.subject !== 'string') return {};
   const d = c.data;
   const role = d.role === 'intermediate' ? 'intermediate' : 'certificate';
-  return { notYetValid: { subject: d.subject as string, file: String(d.file), notBefore: String(d.notBefore), now: String(d.now), role } };
+  const from = typeof d.from === 'string' ? { from: d.from } : {};
+  return {
+    notYetValid: { subject: d.subject as string, file: String(d.file), notBefore: String(d.notBefore), now: String(d.now), role, ...from },
+  };
+}
+
+/** The expired CA certificate after the leaf, from the check that found it (`expiredIntermediate`, `expiredUnneeded`). */
+function expiredInChainOf(i: InspectionData): Pick<InspectionFacts, 'expiredInChain'> {
+  const c = i.checks.find((x) => x.check === 'expired' && x.result === 'confirmed' && /^expired(Intermediate|Unneeded)$/.test(x.detailId));
+  if (!c) return {};
+  const d = c.data;
+  const needed = c.detailId === 'expiredIntermediate';
+  return {
+    expiredInChain: {
+      subject: String(d.subject),
+      file: String(d.file),
+      from: String(d.from),
+      notAfter: String(d.notAfter),
+      now: String(d.now),
+      needed,
+      ...(typeof d.caIssuers === 'string' ? { caIssuers: d.caIssuers } : {}),
+      ...(typeof d.where === 'string' ? { twin: d.where } : {}),
+    },
+  };
 }
 
 /** The responder URL a block forces, from the check that found it (`ocspUrlForced`, `ocspUrlForcedOther`). */

@@ -22,8 +22,8 @@ import type { X509Certificate } from 'node:crypto';
 import type { CauseRegistry } from '../findings/registry.js';
 import type { CauseId, FindingData, FindingSubject, InspectionCheckData, Severity, Values } from '../types.js';
 import type { SiteCertificates } from './config.js';
-import { judge, notYetValidData, type Judgement, type Materials, type PemFile } from './judge.js';
-import { dnLine, infoAccess, validity } from '../x509/x509.js';
+import { judge, type Judgement, type Materials, type PemFile } from './judge.js';
+import { infoAccess, validity } from '../x509/x509.js';
 
 /** One certificate of one block, read: what every test works on. */
 export interface CertCase {
@@ -284,45 +284,92 @@ export function expiryTest(c: CertCase, days: number): Prediction | null {
 }
 
 /**
- * A certificate the server sends that is not valid yet (notBefore after `c.now`): the leaf, else the first
- * intermediate after it in the certificate file, else in Apache's `SSLCertificateChainFile`. OpenSSL refuses it
- * with verify error 9 X509_V_ERR_CERT_NOT_YET_VALID "certificate is not yet valid" (crypto/x509/x509_vfy.c
- * `ossl_x509_check_cert_time()`, OpenSSL 3.0): clients refuse the chain, and a response whose signer chains
- * through it does not verify. Neither server checks it when it loads the certificate, so no log line says it.
- * The data name the certificate (`certSubject`, `file`, `notBefore`); the `notYetValid` check adds the time.
+ * The directive that names the file a certificate of the chain was read from (see `ChainEntry.from` in
+ * `chain-validity.ts`): the certificate's own, Apache's `SSLCertificateChainFile`, or the trusted file's.
+ */
+function chainDirective(c: CertCase, from: unknown, file: string): string {
+  const d = CHECK_DIRECTIVES[c.site.server];
+  if (from === 'chain-file') return 'SSLCertificateChainFile';
+  if (from !== 'trusted-file') return d.certificate;
+  if (c.site.server === 'apache') return 'SSLCACertificateFile';
+  return c.site.trustedFiles.includes(file) ? 'ssl_trusted_certificate' : 'ssl_client_certificate';
+}
+
+/** `judge()`'s confirmed `expired` check with one of `detailIds` on this certificate, with the judgement. */
+function chainCheck(c: CertCase, detailIds: readonly string[]): { judgement: Judgement; x: InspectionCheckData } | null {
+  const judgement = judged(c, 'certificate-expired');
+  const x = judgement.inspection.checks.find((k) => k.check === 'expired' && k.result === 'confirmed' && detailIds.includes(k.detailId));
+  return x ? { judgement, x } : null;
+}
+
+/**
+ * A certificate the server sends or staples with that is not valid yet (notBefore after `c.now`): the leaf,
+ * else the first CA certificate after it (`chainOf()` in chain-validity.ts: the certificate file, Apache's
+ * `SSLCertificateChainFile`, then the CAs only the trusted files hold), as `judge()`'s `notYetValid` check
+ * finds it. OpenSSL refuses it with verify error 9 X509_V_ERR_CERT_NOT_YET_VALID "certificate is not yet
+ * valid" (crypto/x509/x509_vfy.c `ossl_x509_check_cert_time()`, OpenSSL 3.0): clients refuse the chain, and a
+ * response whose signer chains through it does not verify. Neither server checks it when it loads the
+ * certificate, so no log line says it. The data name the certificate (`certSubject`, `file`, `notBefore`);
+ * the `notYetValid` check adds the time.
  */
 export function notYetValidTest(c: CertCase): Prediction | null {
-  const sent = [
-    ...c.pem.certs.map((cert, i) => ({ cert, file: c.certificate, role: i === 0 ? ('certificate' as const) : ('intermediate' as const) })),
-    ...c.m.chainFiles.flatMap((p) => p.certs.map((cert) => ({ cert, file: p.file, role: 'intermediate' as const }))),
-  ];
-  const bad = sent.find((x) => validity(x.cert, c.now).state === 'not-yet-valid');
-  if (!bad) return null;
-  const judgement = judged(c, 'certificate-expired');
-  // judge() checks the leaf's validity itself; an intermediate's is checked here.
-  if (bad.role === 'intermediate') {
-    judgement.inspection.checks.push({
-      check: 'expired',
-      result: 'confirmed',
-      detailId: 'notYetValid',
-      data: notYetValidData(bad.cert, bad.file, c.now, 'intermediate'),
-    });
-  }
+  const hit = chainCheck(c, ['notYetValid']);
+  if (!hit) return null;
+  const { judgement, x } = hit;
   judgement.inspection.result = 'confirmed';
+  const file = String(x.data.file);
   return {
     cause: 'certificate-expired',
     severity: 'error',
     ruleId: 'check-certificate-validity',
-    directives: bad.file === c.certificate ? [CHECK_DIRECTIVES[c.site.server].certificate] : ['SSLCertificateChainFile'],
+    directives: [chainDirective(c, x.data.from, file)],
     data: {
       detail: 'not-yet-valid',
-      certSubject: dnLine(bad.cert.subject),
-      file: bad.file,
-      notBefore: bad.cert.validFrom,
+      certSubject: String(x.data.subject),
+      file,
+      notBefore: String(x.data.notBefore),
       verifyError: 'certificate is not yet valid',
     },
     judgement,
     blocking: true,
+  };
+}
+
+/**
+ * An expired CA certificate after the leaf (`expiredInChain()` in chain-validity.ts, as `judge()`'s
+ * `expiredIntermediate` / `expiredUnneeded` check finds it; the leaf's own expiry is {@link expiryTest}'s).
+ * When the chain OpenSSL builds goes through it (`intermediate-expired`, an error): verify error 10
+ * X509_V_ERR_CERT_HAS_EXPIRED "certificate has expired" (crypto/x509/x509_txt.c, OpenSSL 3.0) — clients refuse
+ * the chain, and nginx's `OCSP_basic_verify()` of a response signed through it fails. When it does not
+ * (`intermediate-unneeded`, a warning: a cross-sign with a valid twin, or a leftover): it is sent for nothing,
+ * and old clients that do not look for another chain (OpenSSL 1.0.x) may still fail on it. Neither server
+ * checks it at start-up, so no log line says it before a response fails to verify. Not said when the leaf itself
+ * has expired ({@link expiryTest}: its renewal brings the current chain).
+ * The data name the certificate (`certSubject`, `file`, `notAfter`); the check adds the time and the rest.
+ */
+export function expiredChainTest(c: CertCase): Prediction | null {
+  // An expired leaf is expiryTest's alone: its renewal comes with the CA's current chain.
+  if (validity(c.leaf, c.now).state === 'expired') return null;
+  const hit = chainCheck(c, ['expiredIntermediate', 'expiredUnneeded']);
+  if (!hit) return null;
+  const { judgement, x } = hit;
+  judgement.inspection.result = 'confirmed';
+  const file = String(x.data.file);
+  const needed = x.detailId === 'expiredIntermediate';
+  return {
+    cause: 'certificate-expired',
+    severity: needed ? 'error' : 'warning',
+    ruleId: 'check-chain-validity',
+    directives: [chainDirective(c, x.data.from, file)],
+    data: {
+      detail: needed ? 'intermediate-expired' : 'intermediate-unneeded',
+      certSubject: String(x.data.subject),
+      file,
+      notAfter: String(x.data.notAfter),
+      ...(needed ? { verifyError: 'certificate has expired' } : {}),
+    },
+    judgement,
+    blocking: needed,
   };
 }
 

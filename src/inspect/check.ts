@@ -25,6 +25,7 @@ import { staples, type ConfigDirective, type ServerConfig, type SiteCertificates
 import {
   CHECK_DIRECTIVES,
   expiryTest,
+  expiredChainTest,
   issuerTest,
   mustStapleCheck,
   mustStapleTest,
@@ -202,6 +203,7 @@ function predictionsFor(c: CertCase, o: CheckOptions, notChecked: (r: NotChecked
     take(trustedTest(c));
   }
   take(notYetValidTest(c));
+  take(expiredChainTest(c));
   take(expiryTest(c, o.expiryDays ?? 14));
   return out;
 }

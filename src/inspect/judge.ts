@@ -12,6 +12,7 @@ import { moduleOf, type CauseRegistry } from '../findings/registry.js';
 import { CAUSES } from '../findings/causes/index.js';
 import type { CauseId, FindingData, InspectionCheckData, InspectionCheckId, InspectionData, MissingCertificate } from '../types.js';
 import type { SiteCertificates } from './config.js';
+import { chainOf, expiredInChain, firstNotYetValid, type ChainEntry, type ExpiredInChain } from './chain-validity.js';
 import {
   buildChain,
   dnLine,
@@ -289,19 +290,45 @@ const CHECKS: Partial<Record<InspectionCheckId, (b: Bench) => void>> = {
 /**
  * The data of a `notYetValid` check (see `findings/inspection-wording.ts`): the certificate's notBefore as
  * OpenSSL prints it, the time it was checked at (ISO-8601, UTC), the file it was read from, its subject
- * ({@link dnLine}) and its place in the chain (`certificate`: the server's own; `intermediate`: one sent after it).
+ * ({@link dnLine}), its place in the chain (`certificate`: the server's own; `intermediate`: any other) and
+ * the kind of file it came from ({@link ChainEntry}`.from`).
  */
-export function notYetValidData(cert: X509Certificate, file: string, now: number, role: 'certificate' | 'intermediate'): Data {
-  return { notBefore: cert.validFrom, now: new Date(now).toISOString(), file, subject: dnLine(cert.subject), role };
+export function notYetValidData(x: ChainEntry, now: number): Data {
+  const { cert, file, role, from } = x;
+  return { notBefore: cert.validFrom, now: new Date(now).toISOString(), file, subject: dnLine(cert.subject), role, from };
 }
 
-/** Facts that matter whatever the cause: Let's Encrypt, validity. */
+/**
+ * The data of an `expiredIntermediate` check (the chain goes through an expired CA certificate: OpenSSL verify
+ * error 10, "certificate has expired", crypto/x509/x509_txt.c) or an `expiredUnneeded` one (an expired
+ * certificate the chain does not use): its subject, file, kind of file, notAfter as OpenSSL prints it, the time
+ * checked (ISO-8601, UTC); for the first, the leaf's first CA Issuers URL when it has one (`caIssuers`); for the
+ * second, `reason` (`twin`: a valid certificate with the same subject and key is `where`, a file or
+ * `trust-store`; `off-path`).
+ */
+export function expiredInChainData(x: ExpiredInChain, now: number, caIssuers: readonly string[]): Data {
+  const { cert, file, from } = x.entry;
+  const base: Data = { subject: dnLine(cert.subject), file, from, notAfter: cert.validTo, now: new Date(now).toISOString() };
+  if (!x.unneeded) return caIssuers[0] ? { ...base, caIssuers: caIssuers[0] } : base;
+  return x.unneeded.reason === 'twin' ? { ...base, reason: 'twin', where: x.unneeded.where } : { ...base, reason: 'off-path' };
+}
+
+/**
+ * Facts that matter whatever the cause: Let's Encrypt, and the validity of the leaf and of the chain
+ * ({@link chainOf}: the first certificate not valid yet; an expired one after the leaf, needed or not).
+ */
 function checkFacts(b: Bench, now: number): void {
   if (issuedByLetsEncrypt(b.leaf)) check(b, 'lets-encrypt', 'confirmed', 'letsEncrypt', { issuer: b.issuerDn });
   const v = validity(b.leaf, now);
   if (v.state === 'expired') check(b, 'expired', 'confirmed', 'expired', { notAfter: v.notAfter });
-  else if (v.state === 'not-yet-valid')
-    check(b, 'expired', 'confirmed', 'notYetValid', notYetValidData(b.leaf, b.file, now, 'certificate'));
+  const chain = chainOf(b.m, now);
+  const early = firstNotYetValid(chain, now);
+  if (early) check(b, 'expired', 'confirmed', 'notYetValid', notYetValidData(early, now));
+  const gone = expiredInChain(chain, b.m, now);
+  if (gone) {
+    const detailId = gone.unneeded ? 'expiredUnneeded' : 'expiredIntermediate';
+    check(b, 'expired', 'confirmed', detailId, expiredInChainData(gone, now, b.caIssuers));
+  }
 }
 
 function result(checks: readonly InspectionCheckData[]): InspectionData['result'] {

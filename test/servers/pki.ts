@@ -240,6 +240,11 @@ export interface DatedSpec {
   notBefore: Date;
   /** Validity in days from `notBefore`. */
   days: number;
+  /**
+   * Another certificate's subject (slash form) and private key to certify instead of a new key: a cross-sign or
+   * re-issue of that CA (same subject and key, another issuer or other dates). Only with `kind: 'intermediate'`.
+   */
+  twinOf?: { subject: string; key: string };
 }
 
 /**
@@ -257,9 +262,12 @@ export async function issueDated(pki: Pki, spec: DatedSpec): Promise<KeyPair> {
   fs.writeFileSync(f('serial'), '2000\n');
   const config = `[ca]\ndefault_ca = dated\n[dated]\ndatabase = ${f('index.txt')}\nnew_certs_dir = ${dir}\nserial = ${f('serial')}\ndefault_md = sha256\npolicy = anything\nunique_subject = no\n[anything]\norganizationName = optional\ncommonName = supplied\n`;
   fs.writeFileSync(f('ca.cnf'), config);
-  const subject = spec.kind === 'leaf' ? `/CN=${TEST_HOST}` : `/O=stapling-doctor tests/CN=Stapling Test Intermediate CA (${spec.name})`;
-  await runOk('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f('key.pem')]);
-  await runOk('openssl', ['req', '-new', '-key', f('key.pem'), '-subj', subject, '-out', f('req.csr')]);
+  const subject =
+    spec.twinOf?.subject ??
+    (spec.kind === 'leaf' ? `/CN=${TEST_HOST}` : `/O=stapling-doctor tests/CN=Stapling Test Intermediate CA (${spec.name})`);
+  const key = spec.twinOf?.key ?? f('key.pem');
+  if (!spec.twinOf) await runOk('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+  await runOk('openssl', ['req', '-new', '-key', key, '-subj', subject, '-out', f('req.csr')]);
   const notAfter = new Date(spec.notBefore.getTime() + spec.days * 86_400_000);
   await runOk('openssl', [
     'ca',
@@ -284,5 +292,5 @@ export async function issueDated(pki: Pki, spec: DatedSpec): Promise<KeyPair> {
     '-out',
     f('cert.pem'),
   ]);
-  return { cert: f('cert.pem'), key: f('key.pem') };
+  return { cert: f('cert.pem'), key };
 }

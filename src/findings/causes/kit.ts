@@ -40,7 +40,32 @@ export interface InspectionFacts {
    * read from, its notBefore as OpenSSL prints it, the time it was checked at (ISO-8601, UTC), and whether it is
    * the server's own certificate or an intermediate sent after it.
    */
-  notYetValid?: { subject: string; file: string; notBefore: string; now: string; role: 'certificate' | 'intermediate' };
+  notYetValid?: {
+    subject: string;
+    file: string;
+    notBefore: string;
+    now: string;
+    role: 'certificate' | 'intermediate';
+    /** `trusted-file` when it was taken from the trusted files (not sent to clients); see `ChainEntry.from`. */
+    from?: string;
+  };
+  /**
+   * An expired CA certificate after the leaf (the `expiredIntermediate` / `expiredUnneeded` checks): its subject,
+   * file, notAfter as OpenSSL prints it and the time checked (ISO-8601, UTC); `needed` when the chain goes through
+   * it (then `caIssuers`: the leaf's CA Issuers URL, when it has one); else `twin` — where a valid certificate with
+   * its subject and key is (a file, or `trust-store`) — or nothing (no certificate of the chain is issued by it);
+   * `from`: the kind of file (`certificate-file`, `chain-file`, `trusted-file`: `ChainEntry.from` of inspect/chain-validity.ts).
+   */
+  expiredInChain?: {
+    subject: string;
+    file: string;
+    from: string;
+    notAfter: string;
+    now: string;
+    needed: boolean;
+    caIssuers?: string;
+    twin?: string;
+  };
   /**
    * The configuration blocks the finding stands for when there are several (`inspection.verdictFor`: blocks that
    * share the certificate and get this verdict), each `file:line`, with its first name (` (a.example)`) when the
