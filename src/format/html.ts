@@ -20,7 +20,7 @@ import { VERSION } from '../version.js';
 import { markup, Markup } from './html-escape.js';
 import { HTML_STYLE } from './html-style.js';
 import { groupFindings, hostOf, timelineSvg, type Group } from './html-timeline.js';
-import { subjectCountText } from './overview.js';
+import { readBeforeError, subjectCountText } from './overview.js';
 
 /** Options of {@link htmlReport}. */
 export interface HtmlOptions {
@@ -257,7 +257,7 @@ ${evidence(f)}<p class="meta">rules: ${f.ruleIds.join(', ')} \u00b7 id: <code>${
 
 function inputsAndStats(report: Report): Markup {
   const problems = report.inputs.flatMap((i) => [
-    ...(i.error ? [markup`<li class="bad">${i.file}: ${i.error} \u2014 read ${plural(i.lines, 'line')} before that.</li>`] : []),
+    ...(i.error ? [markup`<li class="bad">${i.file}: ${i.error} \u2014 ${readBeforeError(i.lines)}</li>`] : []),
     ...(i.skipped ? [markup`<li>${i.file}: skipped ${plural(i.skipped, 'line')} longer than the limit.</li>`] : []),
   ]);
   const s = report.stats as unknown as Record<string, number>;

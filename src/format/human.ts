@@ -13,7 +13,7 @@ import { CHECK_TITLES, missingRole, RESULT_WORDS } from '../findings/inspection-
 import type { Report } from '../findings/analyzer.js';
 import type { Finding, FixStep, Inspection, InspectionCheck, InspectionResult, Severity, Stats } from '../types.js';
 import { terminalSafe, terminalSafeCut } from './sanitize.js';
-import { overviewRows, span, subjectCountText, type OverviewRow } from './overview.js';
+import { overviewRows, readBeforeError, span, subjectCountText, type OverviewRow } from './overview.js';
 
 /**
  * Colour level for a stream: `FORCE_COLOR` wins (`0`/`false` off, empty/`true` basic, `1`–`3`), then
@@ -367,7 +367,7 @@ export function formatReport(report: Report, opts: HumanOptions, context: Summar
   const parts: string[] = overview ? [overview] : [];
   if (!opts.brief) parts.push(...hostSections(c, report.findings, opts));
   for (const i of report.inputs) {
-    if (i.error) parts.push(c.red(`${terminalSafe(i.file)}: ${terminalSafe(i.error)} — read ${plural(i.lines, 'line')} before that.`));
+    if (i.error) parts.push(c.red(`${terminalSafe(i.file)}: ${terminalSafe(i.error)} — ${readBeforeError(i.lines)}`));
     if (i.skippedLines?.length)
       parts.push(
         c.yellow(

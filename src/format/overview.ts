@@ -127,3 +127,13 @@ export function span(first: string | null, last: string | null): string {
   const b = fmt(last);
   return a.slice(0, 10) === b.slice(0, 10) ? `${a} → ${b.slice(11)}` : `${a} → ${b}`;
 }
+
+/**
+ * What the report says after an input's read error (`FILE: ERROR — …`): how many lines were read before
+ * it (an input cut short: a truncated `.gz`, a read error midway), or that nothing was (never opened:
+ * permission denied, a format not read).
+ * @param lines the input's lines read before the error
+ */
+export function readBeforeError(lines: number): string {
+  return lines > 0 ? `read ${lines} line${lines === 1 ? '' : 's'} before that.` : 'nothing read.';
+}

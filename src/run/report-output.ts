@@ -158,9 +158,10 @@ export async function writeReport(p: ReportParts, out: Output): Promise<void> {
         await p.live.flush(p.findings);
         out.write(`${formatSummary([...rendered(p.findings, p.causes)], p.stats, p.human, p.ctx)}\n`);
       } else {
-        // Arguments that gave no input, and inputs never read (permission denied …), were reported on stderr
-        // already, and the summary counts them: the report names only the inputs read, whole or in part.
-        const inputs = p.inputs.filter((i) => i.files > 0 && i.status !== 'error');
+        // Arguments that gave no input were reported on stderr already: the report names the inputs, read or
+        // not (an input that could not be read is named with why, next to the summary: a report saved to a
+        // file must say what it lacks).
+        const inputs = p.inputs.filter((i) => i.files > 0);
         out.write(
           formatReport(
             { version: OUTPUT_VERSION, findings: [...rendered(p.findings, p.causes)], stats: p.stats, inputs, interrupted: p.interrupted },
