@@ -77,6 +77,17 @@ test('an empty input has no lines and no findings', () => {
   expect(r.findings).toEqual([]);
 });
 
+test.each(['{\n ', '{\n \n', '{\r \r', '{\r\n \r\n', `{\n${NOISE[1]}\n}\n`])(
+  'a text whose first line is `{` alone and whose next is no JSON member is plain, not json-pretty: every path and chunking count its lines alike (%j)',
+  (text) => {
+    // Found by the property below (seed 588927846): the in-memory path read `{` + ` ` as one json-pretty object.
+    const lines = text.split(/\r\n|\r|\n/).length - (/[\r\n]$/.test(text) ? 1 : 0);
+    const memory = summary(analyze(text, rules, { name: 'x.log' }));
+    expect(memory).toMatchObject({ stats: { lines } });
+    for (const sizes of [[1], [2], [1 << 20]]) expect(summary(scan(Buffer.from(text), sizes))).toEqual(memory);
+  },
+);
+
 test('property: any chunking gives the same findings, line numbers and accounting as the simple path', () => {
   const lineArb = fc.oneof(
     fc.constantFrom(...REAL, ...NOISE),

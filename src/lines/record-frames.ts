@@ -29,11 +29,26 @@ const FIELD_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
 type Mode = 'undecided' | 'plain' | 'export' | 'pretty';
 
-/** The mode an input's first line starts. */
-function modeOf(first: string): Mode {
+/**
+ * The mode an input's first two lines start: json-pretty wants `{` alone and then a member
+ * (`\t"__CURSOR" : "…"` as journalctl writes it, `  "key": …` as jq does), so that a text that only
+ * begins with a `{` line stays plain.
+ */
+function modeOf(first: string, second: string | undefined): Mode {
   if (/^__[A-Z0-9_]+=/.test(first)) return 'export';
-  if (/^\{[ \t]*\r?$/.test(first)) return 'pretty';
+  if (/^\{[ \t]*\r?$/.test(first) && second !== undefined && /^[ \t]*"[^"]*"[ \t]*:/.test(second)) return 'pretty';
   return 'plain';
+}
+
+/** The first two lines of the bytes read so far (latin1, at most 256 characters each), or null while they are not whole. */
+function firstLines(p: Buffer, ended: boolean): [string, string | undefined] | null {
+  const lf = p.indexOf(LF);
+  if (lf === -1) return ended || p.length >= MAX_RECORD_BYTES ? [p.toString('latin1', 0, 64), undefined] : null;
+  const first = p.toString('latin1', 0, Math.min(lf, 256));
+  if (/^__/.test(first)) return [first, undefined];
+  const lf2 = p.indexOf(LF, lf + 1);
+  if (lf2 === -1 && !ended && p.length < MAX_RECORD_BYTES) return null;
+  return [first, p.toString('latin1', lf + 1, Math.min(lf2 === -1 ? p.length : lf2, lf + 1 + 256))];
 }
 
 /** A line of an export entry, or a binary field's header: the `\n`-terminated piece at `pos`. */
@@ -70,19 +85,28 @@ export class RecordFramer {
   push(chunk: Buffer): void {
     if (this.mode === 'plain') return this.emit(chunk);
     this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
-    if (this.mode === 'undecided') {
-      const lf = this.pending.indexOf(LF);
-      if (lf === -1 && this.pending.length < MAX_RECORD_BYTES) return;
-      this.mode = modeOf(this.pending.toString('latin1', 0, lf === -1 ? 64 : Math.min(lf, 256)));
-      if (this.mode === 'plain') {
-        const all = this.pending;
-        this.pending = Buffer.alloc(0);
-        return this.emit(all);
-      }
-    }
+    if (this.mode === 'undecided' && !this.decide(false)) return;
+    if ((this.mode as Mode) === 'plain') return; // decide() handed the bytes on
     if (this.mode === 'export') this.readExport();
     else this.readPretty();
     this.flush();
+  }
+
+  /**
+   * Decide the mode once the first lines are whole (or the input `ended`); a plain input's bytes so far
+   * are handed on at once.
+   * @returns false while undecided
+   */
+  private decide(ended: boolean): boolean {
+    const lines = firstLines(this.pending, ended);
+    if (lines === null) return false;
+    this.mode = modeOf(lines[0], lines[1]);
+    if (this.mode === 'plain') {
+      const all = this.pending;
+      this.pending = Buffer.alloc(0);
+      this.emit(all);
+    }
+    return true;
   }
 
   /**
@@ -90,6 +114,7 @@ export class RecordFramer {
    * (`cut`), when it may be cut short and is dropped (as the line scanner drops a last partial line).
    */
   end(cut = false): void {
+    if (this.mode === 'undecided' && this.pending.length > 0) this.decide(true);
     if (this.mode === 'undecided' || this.mode === 'plain') {
       if (this.pending.length > 0) this.emit(this.pending);
     } else if (!cut) {
@@ -227,7 +252,7 @@ export class RecordFramer {
  * @returns the lines unchanged when the first one starts no multi-line record format
  */
 export function frameLines(lines: readonly string[]): readonly string[] {
-  if (lines.length === 0 || modeOf(lines[0]!) === 'plain') return lines;
+  if (lines.length === 0 || modeOf(lines[0]!, lines[1]) === 'plain') return lines;
   const parts: Buffer[] = [];
   const framer = new RecordFramer((b) => parts.push(b));
   framer.push(Buffer.from(`${lines.join('\n')}\n`, 'utf8'));

@@ -4,6 +4,7 @@
  */
 import { createAnalyzer, type Report } from '../../src/findings/analyzer.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineScanner } from '../../src/lines/scan.js';
+import { RecordFramer } from '../../src/lines/record-frames.js';
 import type { FindingData, Rule } from '../../src/types.js';
 
 /** Scan `bytes` as input `x.log`, cut into chunks of `sizes` (cycled); `simd` false forces the `indexOf` fallback. */
@@ -16,13 +17,16 @@ export function scanInChunks(
   const a = createAnalyzer(rules);
   const h = a.input('x.log', { deferUntilNextLine: true }); // as `scanInput()` (src/run/stream.ts) opens it
   const s = new LineScanner(a.matcher.prefilter, h, o.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH, o.simd ?? true);
+  // (journalctl's multi-line formats become one record a line before the scanner, as in `scanInput()`.)
+  const framer = new RecordFramer((b) => s.push(b));
   let pos = 0;
   let i = 0;
   while (pos < bytes.length) {
     const n = Math.max(1, sizes[i++ % sizes.length]!);
-    s.push(bytes.subarray(pos, pos + n));
+    framer.push(bytes.subarray(pos, pos + n));
     pos += n;
   }
+  framer.end();
   s.end();
   h.end();
   return a.end();
