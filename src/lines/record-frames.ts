@@ -45,7 +45,8 @@ function firstLines(p: Buffer, ended: boolean): [string, string | undefined] | n
   const lf = p.indexOf(LF);
   if (lf === -1) return ended || p.length >= MAX_RECORD_BYTES ? [p.toString('latin1', 0, 64), undefined] : null;
   const first = p.toString('latin1', 0, Math.min(lf, 256));
-  if (/^__/.test(first)) return [first, undefined];
+  // Only a `{` line waits for the next: any other first line decides at once (a live pipe's first finding).
+  if (!/^\{[ \t]*\r?$/.test(first)) return [first, undefined];
   const lf2 = p.indexOf(LF, lf + 1);
   if (lf2 === -1 && !ended && p.length < MAX_RECORD_BYTES) return null;
   return [first, p.toString('latin1', lf + 1, Math.min(lf2 === -1 ? p.length : lf2, lf + 1 + 256))];
