@@ -18,7 +18,7 @@
  */
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { isSelfSigned, issuedBy, sameCert, validity } from '../x509/x509.js';
+import { buildChain, isSelfSigned, sameCert, validity } from '../x509/x509.js';
 
 /** The certificates of one file, as read (a `PemFile` of `judge.ts`). */
 export interface CertsOfFile {
@@ -67,23 +67,10 @@ const validAt = (cert: X509Certificate, now: number): boolean => validity(cert, 
 
 /**
  * The chain OpenSSL builds up from `leaf`: at each step a root of Node's store that issued it (trusted
- * first), else among `pool` an issuer valid at `now`, else any issuer; it ends at a self-signed certificate, a
- * root of the store, or where no issuer is known (at most 10 steps).
+ * first), else among `pool` an issuer valid at `now`, else any issuer (`buildChain`).
  */
-function issuerPath(leaf: X509Certificate, pool: readonly X509Certificate[], now: number): X509Certificate[] {
-  const path = [leaf];
-  let cur = leaf;
-  for (let i = 0; i < 10 && !isSelfSigned(cur); i++) {
-    const anchor = trustAnchors().find((a) => a.subject === cur.issuer && validAt(a, now) && issuedBy(cur, a));
-    if (anchor) return [...path, anchor];
-    const found = pool.filter((c) => !path.some((p) => sameCert(p, c)) && issuedBy(cur, c));
-    const next = found.find((c) => validAt(c, now)) ?? found[0];
-    if (!next) break;
-    path.push(next);
-    cur = next;
-  }
-  return path;
-}
+const issuerPath = (leaf: X509Certificate, pool: readonly X509Certificate[], now: number): X509Certificate[] =>
+  buildChain(leaf, pool, { now, anchors: trustAnchors() }).chain;
 
 /**
  * The certificates of a chain, in the order the server uses them: the certificate file's (the leaf first),

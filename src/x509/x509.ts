@@ -128,16 +128,36 @@ export interface ChainResult {
   missingIssuerOf: X509Certificate | null;
 }
 
+/** How {@link buildChain} chooses among issuers. */
+export interface ChainOptions {
+  /**
+   * The time issuers are chosen at (ms since the epoch): among several certificates that issued the same
+   * one (a cross-sign, a renewed intermediate), one valid then comes first. Without it, the pool's first.
+   */
+  now?: number;
+  /**
+   * Trusted roots (Node's `tls.rootCertificates`, parsed): an anchor that issued the current certificate
+   * (valid at `now` when given) ends the chain before the pool is looked at, as OpenSSL prefers its trust
+   * store's certificates (`X509_V_FLAG_TRUSTED_FIRST`, the default since OpenSSL 1.1.0).
+   */
+  anchors?: readonly X509Certificate[];
+}
+
 /**
- * Build the chain of `cert` through `pool` (issuer by issuer, at most 10 steps, no loops).
+ * Build the chain of `cert` through `pool` (issuer by issuer, at most 10 steps, no certificate twice).
+ * It ends at a self-signed certificate or a trusted anchor (`complete`), or where no issuer is known.
  */
-export function buildChain(cert: X509Certificate, pool: readonly X509Certificate[]): ChainResult {
+export function buildChain(cert: X509Certificate, pool: readonly X509Certificate[], opts: ChainOptions = {}): ChainResult {
   const chain = [cert];
+  const usable = (c: X509Certificate): boolean => opts.now === undefined || validity(c, opts.now).state === 'valid';
   let cur = cert;
   for (let i = 0; i < 10; i++) {
     if (isSelfSigned(cur)) return { chain, complete: true, missingIssuerOf: null };
-    const next = findIssuer(cur, pool);
-    if (!next || chain.some((c) => sameCert(c, next))) return { chain, complete: false, missingIssuerOf: cur };
+    const anchor = opts.anchors?.find((a) => a.subject === cur.issuer && usable(a) && issuedBy(cur, a));
+    if (anchor) return { chain: [...chain, anchor], complete: true, missingIssuerOf: null };
+    const found = pool.filter((c) => !chain.some((x) => sameCert(x, c)) && issuedBy(cur, c));
+    const next = found.find(usable) ?? found[0];
+    if (!next) return { chain, complete: false, missingIssuerOf: cur };
     chain.push(next);
     cur = next;
   }
