@@ -27,6 +27,11 @@ const LF = 0x0a;
 /** A journal field name (systemd `journal_field_valid`: upper-case letters, digits, `_`; not a digit first). */
 const FIELD_NAME = /^[A-Z_][A-Z0-9_]*$/;
 
+/** A line that opens a json-pretty object: `{` alone, blanks and a CR after it allowed. */
+const OPENS_OBJECT = /^\{[ \t]*\r?$/;
+/** A line that closes one: `}` alone. */
+const CLOSES_OBJECT = /^\}[ \t]*\r?$/;
+
 type Mode = 'undecided' | 'plain' | 'export' | 'pretty';
 
 /**
@@ -36,7 +41,7 @@ type Mode = 'undecided' | 'plain' | 'export' | 'pretty';
  */
 function modeOf(first: string, second: string | undefined): Mode {
   if (/^__[A-Z0-9_]+=/.test(first)) return 'export';
-  if (/^\{[ \t]*\r?$/.test(first) && second !== undefined && /^[ \t]*"[^"]*"[ \t]*:/.test(second)) return 'pretty';
+  if (OPENS_OBJECT.test(first) && second !== undefined && /^[ \t]*"[^"]*"[ \t]*:/.test(second)) return 'pretty';
   return 'plain';
 }
 
@@ -46,7 +51,7 @@ function firstLines(p: Buffer, ended: boolean): [string, string | undefined] | n
   if (lf === -1) return ended || p.length >= MAX_RECORD_BYTES ? [p.toString('latin1', 0, 64), undefined] : null;
   const first = p.toString('latin1', 0, Math.min(lf, 256));
   // Only a `{` line waits for the next: any other first line decides at once (a live pipe's first finding).
-  if (!/^\{[ \t]*\r?$/.test(first)) return [first, undefined];
+  if (!OPENS_OBJECT.test(first)) return [first, undefined];
   const lf2 = p.indexOf(LF, lf + 1);
   if (lf2 === -1 && !ended && p.length < MAX_RECORD_BYTES) return null;
   return [first, p.toString('latin1', lf + 1, Math.min(lf2 === -1 ? p.length : lf2, lf + 1 + 256))];
@@ -214,7 +219,7 @@ export class RecordFramer {
       const line = this.pending.toString('utf8', pos, lf).replace(/\r$/, '');
       pos = lf + 1;
       if (this.lines === null) {
-        if (/^\{[ \t]*$/.test(line)) {
+        if (OPENS_OBJECT.test(line)) {
           this.lines = [line];
           this.size = line.length;
         } else this.out.push(line);
@@ -223,7 +228,7 @@ export class RecordFramer {
       this.size += line.length + 1;
       if (this.size <= MAX_RECORD_BYTES) this.lines.push(line);
       else this.oversized = true;
-      if (/^\}[ \t]*$/.test(line)) this.endObject(true);
+      if (CLOSES_OBJECT.test(line)) this.endObject(true);
     }
     this.pending = this.pending.subarray(pos);
   }
