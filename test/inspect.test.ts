@@ -365,6 +365,24 @@ describe('other causes and general facts', () => {
     expect(f.message).toMatch(/expired/);
   });
 
+  test('an expired certificate is listed for every finding of it, but confirms only the causes that ask whether it expired', () => {
+    const later = Date.now() + 90 * 86_400_000;
+    const l = pki.leaves.good!;
+    const other = `2026/11/23 02:16:57 [error] 5390#5390: recv() failed (111: Connection refused) while requesting certificate status, responder: ocsp.elsewhere.test, peer: 192.0.2.9:80, certificate: "${l.cert}"`;
+    for (const line of [nginxRefused(l.cert), other, nginxVerify(l.fullchain), nginxNoUrl(l.cert)]) {
+      const data = finding([line]);
+      const now = inspector().inspect(data);
+      const then = inspector([], later).inspect(data);
+      expect(then.inspection!.checks.find((c) => c.check === 'expired')).toMatchObject({ result: 'confirmed' });
+      expect(now.inspection!.checks.some((c) => c.check === 'expired')).toBe(false);
+      // Only the checks the cause asks for decide its verdict: the same as before the certificate expired.
+      expect([then.cause, then.inspection!.result]).toEqual([now.cause, now.inspection!.result]);
+    }
+    // Across the four, the verdicts differ: the check above compares real ones, not a constant.
+    const verdicts = [nginxRefused(l.cert), other].map((x) => inspector([], later).inspect(finding([x])).inspection!.result);
+    expect(new Set(verdicts).size).toBe(2);
+  });
+
   test('a missing certificate file: every check not checked with the reason, nothing thrown', () => {
     const f = inspector().inspect(finding([nginxIssuer(`${tmp.dir}/does-not-exist.pem`)]));
     expect(f.inspection!.result).toBe('not-checked');

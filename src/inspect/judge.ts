@@ -331,10 +331,17 @@ function checkFacts(b: Bench, now: number): void {
   }
 }
 
-function result(checks: readonly InspectionCheckData[]): InspectionData['result'] {
+/**
+ * The inspection's verdict: refuted when a check refutes the cause, confirmed when a check the cause asks for
+ * (`wanted`: its module's `inspections`) confirms it, else not checked. A fact found for every finding of the
+ * certificate ({@link checkFacts}: Let's Encrypt, an expired or not-yet-valid certificate in the chain) is
+ * listed with its own result but confirms only a cause that asks for it (`certificate-expired`): an expired
+ * intermediate does not confirm a responder timeout.
+ */
+function result(checks: readonly InspectionCheckData[], wanted: readonly InspectionCheckId[]): InspectionData['result'] {
   return checks.some((c) => c.result === 'refuted')
     ? 'refuted'
-    : checks.some((c) => c.result === 'confirmed')
+    : checks.some((c) => c.result === 'confirmed' && wanted.includes(c.check))
       ? 'confirmed'
       : 'not-checked';
 }
@@ -368,7 +375,7 @@ export function judge(f: FindingData, m: Materials, now: number, causes: CauseRe
       detailId,
       data,
     }));
-    return { cause: f.cause, inspection: { result: result(checks), checks, ...base } };
+    return { cause: f.cause, inspection: { result: result(checks, wanted), checks, ...base } };
   }
   const aia = infoAccess(leaf);
   const b: Bench = {
@@ -400,7 +407,7 @@ export function judge(f: FindingData, m: Materials, now: number, causes: CauseRe
   }
   checkFacts(b, now);
   const inspection: InspectionData = {
-    result: result(b.checks),
+    result: result(b.checks, [...wanted, ...moduleOf(cause, causes).inspections]),
     checks: b.checks,
     ...base,
     certificate: { file: cf.file, ...summarize(leaf) },
