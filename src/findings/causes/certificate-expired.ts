@@ -1,5 +1,6 @@
 /**
- * `certificate-expired`: the server certificate has expired, or expires soon, while stapling is on.
+ * `certificate-expired`: a certificate of the served chain is outside its validity dates while stapling is on: the
+ * server certificate has expired or expires soon (the default), or the variants below.
  * Source: the certificate itself (its notAfter), read by `stapling-doctor check`; no server logs it
  * (nginx and mod_ssl staple for an expired certificate as long as the responder answers). A CA's
  * responder need not answer for a certificate past its validity (RFC 6960 §2.2 leaves it to the CA; the
@@ -49,7 +50,7 @@ export const certificateExpired: CauseModule = {
   id: 'certificate-expired',
   title: 'Certificate expired or expiring',
   meaning:
-    "The server certificate has expired, or expires soon: clients refuse it whatever is stapled, and the CA's responder need not answer for it after its expiry. Added for `check`, which reads the certificates before a server logs anything; the fix is to renew it.",
+    "A certificate the server sends is outside its validity dates: the server certificate has expired or expires soon, or it or an intermediate is not valid yet, or an intermediate of the chain has expired. Clients refuse it whatever is stapled, and the CA's responder need not answer for an expired certificate. Added for `check`, which reads the certificates before a server logs anything; the fix is to renew or replace the certificate.",
   brief: {
     apache: 'Renew the certificate; point `SSLCertificateFile` at the new one.',
     nginx: 'Renew the certificate; point `ssl_certificate` at the new one.',
