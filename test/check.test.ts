@@ -795,6 +795,72 @@ describe('an expired intermediate (verify error 10, "certificate has expired"), 
     expect(renderFinding(l.findings[0]!).message).toContain('no certificate of the chain of');
   });
 
+  test('an expired root in ssl_trusted_certificate the chain ends at: an error naming it (OpenSSL checks the anchor’s dates too)', async () => {
+    // A private root that expired 10 days ago, self-signed with explicit dates (`openssl ca -selfsign`), a valid
+    // intermediate under it and a valid leaf: the certificate file is fine, the trusted file breaks verification.
+    const d = path.join(tmp.dir, 'expired-root');
+    fs.mkdirSync(d, { recursive: true });
+    const f = (n: string) => path.join(d, n);
+    fs.writeFileSync(f('index.txt'), '');
+    fs.writeFileSync(f('serial'), '3000\n');
+    fs.writeFileSync(
+      f('ca.cnf'),
+      `[ca]\ndefault_ca = r\n[r]\ndatabase = ${f('index.txt')}\nnew_certs_dir = ${d}\nserial = ${f('serial')}\ndefault_md = sha256\npolicy = p\n[p]\norganizationName = optional\ncommonName = supplied\n`,
+    );
+    await runOk('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f('root.key')]);
+    await runOk('openssl', [
+      'req',
+      '-new',
+      '-key',
+      f('root.key'),
+      '-subj',
+      '/O=stapling-doctor tests/CN=Expired Private Root',
+      '-out',
+      f('root.csr'),
+    ]);
+    const stamp = (x: Date) => `${x.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+    await runOk('openssl', [
+      'ca',
+      '-batch',
+      '-notext',
+      '-selfsign',
+      '-config',
+      f('ca.cnf'),
+      '-keyfile',
+      f('root.key'),
+      '-in',
+      f('root.csr'),
+      '-startdate',
+      stamp(inDays(-400)),
+      '-enddate',
+      stamp(inDays(-10)),
+      '-extfile',
+      path.join(pki.dir, 'extensions.cnf'),
+      '-extensions',
+      'v3_inter',
+      '-out',
+      f('root.pem'),
+    ]);
+    const root = { cert: f('root.pem'), key: f('root.key') };
+    const inter = await issueDated(pki, { name: 'under-expired-root', kind: 'intermediate', ca: root, notBefore: inDays(-300), days: 600 });
+    const leaf = await issueDated(pki, { name: 'under-expired-root-leaf', kind: 'leaf', ca: inter, notBefore: inDays(-30), days: 60 });
+    const fullchain = join('expired-root-fullchain.pem', [leaf.cert, inter.cert]);
+    const trusted = join('expired-root-trusted.pem', [inter.cert, root.cert]);
+    const conf = nginx(`ssl_certificate ${fullchain}; ssl_trusted_certificate ${trusted}; ssl_stapling on; ssl_stapling_verify on;`);
+    const r = check([conf]);
+    expect(r.findings.map((x) => [x.messageId, x.severity, x.data.certSubject, x.data.file])).toEqual([
+      ['certificate-expired.intermediate-expired', 'error', 'CN=Expired Private Root,O=stapling-doctor tests', trusted],
+    ]);
+    const fx = renderFinding(r.findings[0]!);
+    expect(fx.message).toMatch(/^The CA certificate CN=Expired Private Root/);
+    expect(fx.fix.summary).toMatch(/^Replace the expired CA certificate CN=Expired Private Root/);
+    // The leaf's CA Issuers URL names its own issuer (the valid intermediate): never offered for the root.
+    const caIssuers = pemOf(leaf.cert).infoAccess?.match(/CA Issuers - URI:(\S+)/)?.[1];
+    expect(fx.fix.steps.some((x) => caIssuers !== undefined && (x.command ?? '').includes(caIssuers))).toBe(false);
+    // Before the root expired: nothing.
+    expect(check([conf], Date.parse(pemOf(root.cert).validTo) - 86_400_000).findings).toEqual([]);
+  });
+
   test('a valid chain (leaf, intermediate, root): nothing', () => {
     const full = join('good-full.pem', [pki.leaves.good!.cert, pki.inter.cert, pki.root.cert]);
     expect(check([nginx(`ssl_certificate ${full}; ssl_stapling on;`)]).findings).toEqual([]);

@@ -18,7 +18,7 @@
  */
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { buildChain, isSelfSigned, sameCert, validity } from '../x509/x509.js';
+import { buildChain, sameCert, validity } from '../x509/x509.js';
 
 /** The certificates of one file, as read (a `PemFile` of `judge.ts`). */
 export interface CertsOfFile {
@@ -43,7 +43,8 @@ export interface ChainEntry {
   /**
    * `certificate-file`: the certificate file (the leaf, then what follows it); `chain-file`: Apache's
    * `SSLCertificateChainFile`; `trusted-file`: a CA certificate above the leaf taken from the trusted files
-   * because the sent ones do not hold it (never a self-signed root there).
+   * because the sent ones do not hold it (a self-signed root there too when the chain ends at it: OpenSSL checks
+   * the trust anchor's dates as well, `internal_verify()` in crypto/x509/x509_vfy.c).
    */
   from: 'certificate-file' | 'chain-file' | 'trusted-file';
 }
@@ -74,8 +75,8 @@ const issuerPath = (leaf: X509Certificate, pool: readonly X509Certificate[], now
 
 /**
  * The certificates of a chain, in the order the server uses them: the certificate file's (the leaf first),
- * the chain files', then the non-self-signed CAs of the built chain that only the trusted files hold. Empty
- * when there is no leaf.
+ * the chain files', then the CAs of the built chain that only the trusted files hold (its root among them when
+ * the chain ends at one there). Empty when there is no leaf.
  * @param now the time issuers are chosen at (ms since the epoch)
  */
 export function chainOf(m: ChainFiles, now: number): Chain {
@@ -94,7 +95,7 @@ export function chainOf(m: ChainFiles, now: number): Chain {
   const trusted = m.trustedFiles.flatMap((p) => p.certs.map((cert) => ({ cert, file: p.file })));
   const path = issuerPath(leaf, [...entries.map((e) => e.cert), ...trusted.map((t) => t.cert)], now);
   for (const cert of path.slice(1)) {
-    if (isSelfSigned(cert) || entries.some((e) => sameCert(e.cert, cert))) continue;
+    if (entries.some((e) => sameCert(e.cert, cert))) continue;
     const t = trusted.find((x) => sameCert(x.cert, cert));
     if (t) entries.push({ ...t, role: 'intermediate', from: 'trusted-file' });
   }

@@ -141,7 +141,7 @@ function chainFix(c: CauseContext): ReturnType<CauseModule['fix']> {
       })
     : step({
         action: 'check',
-        text: `Get the CA's current intermediate certificate for ${x.subject} from your CA (its website or account) and save it as issuer.pem; the certificate has no CA Issuers URL to download it from.`,
+        text: `Get the CA's current certificate for ${x.subject} from your CA (its website or account) and save it as issuer.pem; no CA Issuers URL gives it (the server certificate's names only its own issuer).`,
       });
   const file = shellWord(x.file, 'FILE.pem');
   const put =
@@ -162,7 +162,7 @@ function chainFix(c: CauseContext): ReturnType<CauseModule['fix']> {
     `If the CA no longer issues under that intermediate (the current one has another key, so ${c.cert} does not verify with it), renew ${c.cert}: it comes with its current chain; install both in \`${c.dir.certificate}\` and ${reload}.`,
   );
   return {
-    summary: `Replace the expired intermediate ${x.subject} in "${x.file}" with the CA's current one.`,
+    summary: `Replace the expired ${x.from === 'trusted-file' ? 'CA certificate' : 'intermediate'} ${x.subject} in "${x.file}" with the CA's current one.`,
     steps: [get, put, { ...renew, alternative: true }],
   };
 }
