@@ -355,6 +355,45 @@ describe('Apache: each cause from its configuration class, nothing from a health
   test.each(cases)('%s', (_t, conf, expected) => {
     expect(causes(check([conf()]))).toEqual(expected);
   });
+
+  // httpd looks SSLStaplingCache's provider up after reading every file (LoadModule runs on read), so where the
+  // LoadModule is does not matter; with none for the provider it refuses to start. Generated over the provider,
+  // the modules loaded, their place, and stapling on/off; a configuration without any LoadModule is not judged.
+  test('SSLStaplingCache naming a socache provider no LoadModule provides: httpd refuses it; the cache line is the evidence', () => {
+    const socache = (m: string) => `LoadModule socache_${m}_module modules/mod_socache_${m}.so`;
+    const cacheArg: Record<string, string> = {
+      shmcb: 'shmcb:/run/ocsp(128000)',
+      default: 'default',
+      dbm: 'dbm:/run/ocsp',
+      memcache: 'memcache:127.0.0.1:11211',
+      other: 'thirdparty:/x',
+    };
+    const provides: Record<string, string[]> = { shmcb: ['shmcb', 'default'], dbm: ['dbm', 'default'], memcache: ['memcache'] };
+    for (const provider of Object.keys(cacheArg))
+      for (const loaded of [[], ['shmcb'], ['dbm'], ['memcache', 'dbm']])
+        for (const after of [false, true])
+          for (const on of [true, false]) {
+            const loads = loaded.map(socache).join('\n');
+            const global = `LoadModule ssl_module modules/mod_ssl.so\n${after ? '' : loads}\nSSLStaplingCache ${cacheArg[provider]}\n${after ? loads : ''}`;
+            const file = apache(`  SSLCertificateFile ${good().fullchain}\n${on ? '  SSLUseStapling on' : ''}`, global, false);
+            const lines = fs.readFileSync(file, 'utf8').split('\n');
+            const at = (word: string) => lines.findIndex((l) => l.trim().startsWith(word)) + 1;
+            const refused = provider !== 'other' && !loaded.some((m) => provides[m]!.includes(provider));
+            const label = `${provider} with [${loaded}]${after ? ' loaded after' : ''}, stapling ${on ? 'on' : 'off'}`;
+            const config = readServerConfig(file, fsConfigReader(fs));
+            const errors = config.issues.filter((p) => p.kind === 'syntax' && p.message.startsWith('SSLStaplingCache:'));
+            expect([label, errors.map((p) => [p.file, p.line])]).toEqual([label, refused ? [[file, at('SSLStaplingCache')]] : []]);
+            const r = check([file]);
+            const expected = refused && on ? [['stapling-cache-problem', 'apache-stapling-cache-provider-unknown', provider]] : [];
+            expect([label, r.findings.map((f) => [f.cause, f.ruleIds[0], f.data.detail])]).toEqual([label, expected]);
+            if (!(refused && on)) continue;
+            const where = r.findings[0]!.evidence.map((e) => `${e.file}:${e.line}`);
+            expect(where).toEqual([`${file}:${at('SSLStaplingCache')}`, `${file}:${at('SSLUseStapling')}`]);
+          }
+    // The same configuration without any LoadModule (a part read alone): not judged.
+    const part = apache(`  SSLCertificateFile ${good().fullchain}\n  SSLUseStapling on`);
+    expect(check([part]).findings).toEqual([]);
+  });
 });
 
 describe('findings in the log report’s shape', () => {
