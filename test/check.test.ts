@@ -355,6 +355,45 @@ describe('Apache: each cause from its configuration class, nothing from a health
   test.each(cases)('%s', (_t, conf, expected) => {
     expect(causes(check([conf()]))).toEqual(expected);
   });
+
+  // httpd looks SSLStaplingCache's provider up after reading every file (LoadModule runs on read), so where the
+  // LoadModule is does not matter; with none for the provider it refuses to start. Generated over the provider,
+  // the modules loaded, their place, and stapling on/off; a configuration without any LoadModule is not judged.
+  test('SSLStaplingCache naming a socache provider no LoadModule provides: httpd refuses it; the cache line is the evidence', () => {
+    const socache = (m: string) => `LoadModule socache_${m}_module modules/mod_socache_${m}.so`;
+    const cacheArg: Record<string, string> = {
+      shmcb: 'shmcb:/run/ocsp(128000)',
+      default: 'default',
+      dbm: 'dbm:/run/ocsp',
+      memcache: 'memcache:127.0.0.1:11211',
+      other: 'thirdparty:/x',
+    };
+    const provides: Record<string, string[]> = { shmcb: ['shmcb', 'default'], dbm: ['dbm', 'default'], memcache: ['memcache'] };
+    for (const provider of Object.keys(cacheArg))
+      for (const loaded of [[], ['shmcb'], ['dbm'], ['memcache', 'dbm']])
+        for (const after of [false, true])
+          for (const on of [true, false]) {
+            const loads = loaded.map(socache).join('\n');
+            const global = `LoadModule ssl_module modules/mod_ssl.so\n${after ? '' : loads}\nSSLStaplingCache ${cacheArg[provider]}\n${after ? loads : ''}`;
+            const file = apache(`  SSLCertificateFile ${good().fullchain}\n${on ? '  SSLUseStapling on' : ''}`, global, false);
+            const lines = fs.readFileSync(file, 'utf8').split('\n');
+            const at = (word: string) => lines.findIndex((l) => l.trim().startsWith(word)) + 1;
+            const refused = provider !== 'other' && !loaded.some((m) => provides[m]!.includes(provider));
+            const label = `${provider} with [${loaded}]${after ? ' loaded after' : ''}, stapling ${on ? 'on' : 'off'}`;
+            const config = readServerConfig(file, fsConfigReader(fs));
+            const errors = config.issues.filter((p) => p.kind === 'syntax' && p.message.startsWith('SSLStaplingCache:'));
+            expect([label, errors.map((p) => [p.file, p.line])]).toEqual([label, refused ? [[file, at('SSLStaplingCache')]] : []]);
+            const r = check([file]);
+            const expected = refused && on ? [['stapling-cache-problem', 'apache-stapling-cache-provider-unknown', provider]] : [];
+            expect([label, r.findings.map((f) => [f.cause, f.ruleIds[0], f.data.detail])]).toEqual([label, expected]);
+            if (!(refused && on)) continue;
+            const where = r.findings[0]!.evidence.map((e) => `${e.file}:${e.line}`);
+            expect(where).toEqual([`${file}:${at('SSLStaplingCache')}`, `${file}:${at('SSLUseStapling')}`]);
+          }
+    // The same configuration without any LoadModule (a part read alone): not judged.
+    const part = apache(`  SSLCertificateFile ${good().fullchain}\n  SSLUseStapling on`);
+    expect(check([part]).findings).toEqual([]);
+  });
 });
 
 describe('findings in the log report’s shape', () => {
@@ -963,6 +1002,97 @@ describe('without --config: the system’s configurations, where found', () => {
       'stapling-doctor: check: no configuration found (looked for /etc/nginx/nginx.conf, /etc/apache2/apache2.conf, /etc/httpd/conf/httpd.conf): give --config FILE\n',
     );
     expect(r.code).toBe(2);
+  });
+});
+
+describe('--map-path over a copied tree whose symbolic links are absolute (Debian’s sites-enabled, certbot, ln -s /etc/…)', () => {
+  // FROM names a place that exists nowhere on this machine: a link followed here instead of in the tree finds nothing.
+  const FROM = '/opt/sd-copied-host/etc';
+  /** A copied tree under TO: `files` (named path → text, or `-> target` for a symbolic link as the other machine has it). */
+  function copied(files: Record<string, string>): { to: string; map: ReturnType<typeof createPathMap> } {
+    const to = path.join(tmp.dir, `copied-${++n}`);
+    for (const [named, text] of Object.entries(files)) {
+      const real = path.join(to, path.relative(FROM, named));
+      fs.mkdirSync(path.dirname(real), { recursive: true });
+      if (text.startsWith('-> ')) fs.symlinkSync(text.slice(3), real);
+      else fs.writeFileSync(real, text);
+    }
+    return { to, map: createPathMap([`${FROM}=${to}`]) };
+  }
+  function checkMapped(main: string, map: ReturnType<typeof createPathMap>): { config: ServerConfig; report: CheckReport } {
+    const config = readServerConfig(main, fsConfigReader(fs, map));
+    const inspector = createInspector({ paths: map });
+    const report = checkConfigs([config], { readPem: inspector.readPem, readFile: () => ({ error: 'ENOENT' }), now: Date.now() });
+    return { config, report };
+  }
+  const leafOnly = () => fs.readFileSync(pki.leaves.good!.cert, 'utf8');
+  const nginxSite = (cert: string) => `server {\n  listen 443 ssl;\n  ssl_certificate ${cert};\n  ssl_stapling on;\n}\n`;
+
+  // Where the absolute link is: the site file, the certificate (to certbot's relative live/ link), a directory on the way.
+  const layouts: [string, (f: string) => Record<string, string>, string][] = [
+    [
+      'site file',
+      (f) => ({
+        [`${f}/nginx/sites-enabled/ex`]: `-> ${f}/nginx/sites-available/ex`,
+        [`${f}/nginx/sites-available/ex`]: nginxSite(`${f}/ssl/leaf.pem`),
+        [`${f}/ssl/leaf.pem`]: leafOnly(),
+      }),
+      'nginx/sites-enabled/ex',
+    ],
+    [
+      'certificate',
+      (f) => ({
+        [`${f}/nginx/sites-enabled/ex`]: nginxSite(`${f}/nginx/certs/site.pem`),
+        [`${f}/nginx/certs/site.pem`]: `-> ${f}/letsencrypt/live/ex/cert.pem`,
+        [`${f}/letsencrypt/live/ex/cert.pem`]: '-> ../../archive/ex/cert1.pem',
+        [`${f}/letsencrypt/archive/ex/cert1.pem`]: leafOnly(),
+      }),
+      'nginx/sites-enabled/ex',
+    ],
+    [
+      'directory',
+      (f) => ({
+        [`${f}/nginx/sites-enabled`]: `-> ${f}/nginx/sites-available`,
+        [`${f}/nginx/sites-available/ex`]: nginxSite(`${f}/nginx/certs/leaf.pem`),
+        [`${f}/nginx/certs`]: `-> ${f}/ssl/site`,
+        [`${f}/ssl/site/leaf.pem`]: leafOnly(),
+      }),
+      'nginx/sites-enabled/ex',
+    ],
+  ];
+  test.each(layouts)(
+    'a link at the %s: read in the tree; the finding cites the site file by the name nginx includes it by',
+    (_t, tree, siteFile) => {
+      const { map } = copied({
+        [`${FROM}/nginx/nginx.conf`]: 'events {}\nhttp {\n  include sites-enabled/*;\n}\n',
+        ...tree(FROM),
+      });
+      const { config, report } = checkMapped(`${FROM}/nginx/nginx.conf`, map);
+      expect(config.issues.filter((p) => p.severity === 'error')).toEqual([]);
+      expect(report.notChecked).toEqual([]);
+      expect(
+        report.findings.map((f) => [f.cause, f.evidence.filter((e) => e.source === 'config').map((e) => `${e.file}:${e.line}`)]),
+      ).toEqual([['issuer-certificate-missing', [`${FROM}/${siteFile}:3`, `${FROM}/${siteFile}:4`]]]);
+    },
+  );
+
+  test('Apache: an absolute link to the site and to the certificate; a link loop ends (passed over by IncludeOptional)', () => {
+    const f = FROM;
+    const { map } = copied({
+      [`${f}/apache2/apache2.conf`]: 'SSLStaplingCache shmcb:/tmp/o(1000)\nIncludeOptional sites-enabled/*.conf\n',
+      [`${f}/apache2/sites-enabled/a.conf`]: `-> ${f}/apache2/sites-available/a.conf`,
+      [`${f}/apache2/sites-available/a.conf`]: `<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile ${f}/ssl/a.pem\nSSLUseStapling on\n</VirtualHost>\n`,
+      [`${f}/ssl/a.pem`]: `-> ${f}/ssl/real/a.pem`,
+      [`${f}/ssl/real/a.pem`]: leafOnly(),
+      [`${f}/apache2/sites-enabled/loop.conf`]: `-> ${f}/apache2/loop2.conf`,
+      [`${f}/apache2/loop2.conf`]: `-> ${f}/apache2/sites-enabled/loop.conf`,
+    });
+    const { config, report } = checkMapped(`${f}/apache2/apache2.conf`, map);
+    // (The loop is a file that cannot be examined: IncludeOptional passes over it, as httpd's stat fails with ELOOP.)
+    expect(config.issues.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(
+      report.findings.map((x) => [x.cause, x.evidence.filter((e) => e.source === 'config').map((e) => `${e.file}:${e.line}`)]),
+    ).toEqual([['issuer-certificate-missing', [`${f}/apache2/sites-enabled/a.conf:3`, `${f}/apache2/sites-enabled/a.conf:4`]]]);
   });
 });
 

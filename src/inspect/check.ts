@@ -232,13 +232,22 @@ function certificatePredictions(c: CertCase, o: CheckOptions, notChecked: (r: No
   return ms ? [...preds, ms] : preds;
 }
 
-/** Apache refuses to start with `SSLUseStapling on` and no `SSLStaplingCache` (AH01958): one finding per configuration. */
+/**
+ * Apache refuses to start with `SSLUseStapling on` and no `SSLStaplingCache` (AH01958), or with an `SSLStaplingCache`
+ * whose socache provider no loaded module provides (`SiteCertificates.staplingCacheProviderMissing`, rule
+ * `apache-stapling-cache-provider-unknown`): one finding per configuration, the missing cache first.
+ */
 function cacheFinding(config: ServerConfig, causes: CauseRegistry): FindingData | null {
-  const sites = config.sites.filter((s) => s.server === 'apache' && tlsBlock(s) && s.stapling === true && s.staplingCache === null);
+  const stapling = config.sites.filter((s) => s.server === 'apache' && tlsBlock(s) && s.stapling === true);
+  const missing = stapling.filter((s) => s.staplingCache === null);
+  const unloaded = stapling.filter((s) => s.staplingCache !== null && s.staplingCacheProviderMissing !== undefined);
+  const sites = missing.length > 0 ? missing : unloaded;
   if (sites.length === 0) return null;
-  const ruleId = 'apache-stapling-cache-missing';
-  const evidence: Evidence[] = sites.flatMap((s) =>
-    s.directives.filter((d) => d.name.toLowerCase() === 'sslusestapling').map((d) => configEvidence(d, 'apache', ruleId)),
+  const provider = missing.length > 0 ? null : sites[0]!.staplingCacheProviderMissing!;
+  const ruleId = provider === null ? 'apache-stapling-cache-missing' : 'apache-stapling-cache-provider-unknown';
+  const named = provider === null ? ['sslusestapling'] : ['sslstaplingcache', 'sslusestapling'];
+  const evidence: Evidence[] = uniqueEvidence(
+    sites.flatMap((s) => s.directives.filter((d) => named.includes(d.name.toLowerCase())).map((d) => configEvidence(d, 'apache', ruleId))),
   );
   const f: FindingData = {
     id: `stapling-cache-problem:apache:${hash([config.file, ruleId].join('\n'))}`,
@@ -252,7 +261,7 @@ function cacheFinding(config: ServerConfig, causes: CauseRegistry): FindingData 
     first: null,
     last: null,
     messageId: '',
-    data: { detail: 'missing' },
+    data: { detail: provider ?? 'missing' },
     subject: {},
     evidence,
     evidenceOmitted: 0,
@@ -260,6 +269,15 @@ function cacheFinding(config: ServerConfig, causes: CauseRegistry): FindingData 
     origin: 'check',
   };
   return { ...f, messageId: messageIdOf(f, causes) };
+}
+
+/** Evidence lines once each (the server-wide `SSLStaplingCache` is in every block's directives). */
+function uniqueEvidence(evidence: Evidence[]): Evidence[] {
+  const seen = new Set<string>();
+  return evidence.filter((e) => {
+    const key = `${e.file}:${e.line}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
 }
 
 /**

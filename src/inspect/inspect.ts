@@ -14,7 +14,7 @@ import type { FindingData } from '../types.js';
 import type { ServerConfig } from './config.js';
 import { judgeByBlocks } from './blocks.js';
 import { judge, type Judgement, type Materials, type PemFile } from './judge.js';
-import { NO_PATH_MAP, type PathMap } from './paths.js';
+import { NO_PATH_MAP, toRealFollowing, type PathMap } from './paths.js';
 import { readSmallFileSync } from '../input/files.js';
 import { splitPem } from '../x509/x509.js';
 
@@ -62,7 +62,7 @@ export interface Inspector {
 function pemReader(fsm: Pick<typeof fs, 'statSync' | 'readFileSync'>, paths: PathMap, maxBytes: number): (named: string) => PemFile {
   const cache = new Map<string, { key: string; pem: PemFile }>();
   return (named: string): PemFile => {
-    const real = paths.toReal(named);
+    const real = toRealFollowing(paths, named);
     // With --map-path, a reason names the path actually tried: the named one may not exist here at all.
     const failed = (why: string): PemFile => ({ file: named, certs: [], error: real !== named ? `${why}, read from ${real}` : why });
     try {

@@ -21,7 +21,7 @@ import { CHECK_SCHEMA } from '../format/output-schema.js';
 import { safeJson } from '../format/sanitize.js';
 import { severityRank, type ConfirmEndpoint, type Severity } from '../types.js';
 import type { CheckedBlock } from '../inspect/check.js';
-import type { PathMap } from '../inspect/paths.js';
+import { toRealFollowing, type PathMap } from '../inspect/paths.js';
 import type { CheckProbe } from '../format/check.js';
 import { errorLine, type Output } from './output.js';
 import type { CheckOptions } from './program.js';
@@ -37,7 +37,7 @@ const MAX_STAPLING_FILE = 1024 * 1024;
 /** Reads an `ssl_stapling_file` through `--map-path`: regular files only, never waiting on a FIFO; never throws. */
 function fileReader(paths: PathMap): (named: string) => { bytes: Buffer } | { error: string } {
   return (named) => {
-    const real = paths.toReal(named);
+    const real = toRealFollowing(paths, named);
     try {
       return { bytes: readSmallFileSync(real, MAX_STAPLING_FILE) };
     } catch (e) {

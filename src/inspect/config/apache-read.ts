@@ -26,6 +26,11 @@ export interface ApacheLine extends Location {
   /** The name as written (`SSLCertificateFile`). */
   written: string;
   args: string[];
+  /**
+   * `SSLStaplingCache` only: the socache provider it names (`shmcb` of `shmcb:/run/ocsp(128000)`) when no module
+   * that provides it was loaded before it, so httpd refuses the line (see {@link markUnloadedCacheProviders}).
+   */
+  providerMissing?: string;
 }
 
 /** State shared by the files of one configuration. */
@@ -306,6 +311,47 @@ function directive(l: string, st: ApacheReadState, at: Location & { last: number
     return;
   }
   st.out.push({ kind: 'directive', name, written, args, file: at.file, line: at.line });
+}
+
+/**
+ * The socache providers each module of httpd 2.4 registers (`modules/cache/mod_socache_*.c`; shmcb, and dbm
+ * where shmcb is unavailable, also as `default`, `AP_SOCACHE_DEFAULT_PROVIDER`).
+ */
+const SOCACHE_PROVIDERS: Record<string, readonly string[]> = {
+  socache_shmcb: ['default', 'shmcb'],
+  socache_dbm: ['dbm', 'default'],
+  socache_dc: ['dc'],
+  socache_memcache: ['memcache'],
+  socache_redis: ['redis'],
+};
+
+/**
+ * `SSLStaplingCache name[:args]` names a socache provider (`ssl_cmd_SSLStaplingCache()`,
+ * `modules/ssl/ssl_engine_config.c`, httpd 2.4: `ap_lookup_provider()` on the text before the first `:`), run
+ * after the whole configuration is read, so every `LoadModule` (run on read) counts, wherever it is. When no
+ * loaded module provides it, httpd refuses the configuration with `SSLStaplingCache: 'shmcb' stapling cache not
+ * supported (known names: …) Maybe you need to load the appropriate socache module (mod_socache_shmcb?)` — a real
+ * failure of layouts that enable mod_ssl without mod_socache_shmcb (the upstream httpd.conf and the official
+ * Docker image leave its LoadModule commented out). Each such line gets `providerMissing` and the error. Not
+ * judged when no LoadModule was read at all (a site file read alone), nor for a provider name httpd's own
+ * modules do not have (a third-party module's).
+ */
+export function markUnloadedCacheProviders(st: ApacheReadState): void {
+  const modules = st.modules;
+  if (modules === null) return;
+  const known = Object.entries(SOCACHE_PROVIDERS)
+    .filter(([m]) => modules.has(m))
+    .flatMap(([, names]) => names);
+  for (const l of st.out) {
+    const arg = l.kind === 'directive' && l.name === 'sslstaplingcache' ? l.args[0] : undefined;
+    if (arg === undefined) continue;
+    const name = arg.includes(':') ? arg.slice(0, arg.indexOf(':')) : arg;
+    if (known.includes(name) || !Object.values(SOCACHE_PROVIDERS).some((names) => names.includes(name))) continue;
+    l.providerMissing = name;
+    const names = [...new Set(known)].sort().join(',');
+    const message = `SSLStaplingCache: '${name}' stapling cache not supported (known names: ${names}) Maybe you need to load the appropriate socache module (mod_socache_${name}?)`;
+    st.problems.add('syntax', 'error', l, message);
+  }
 }
 
 /**

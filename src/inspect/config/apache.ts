@@ -9,7 +9,7 @@
  * Relative paths are relative to `ServerRoot`.
  */
 import path from 'node:path';
-import { readApacheFile, parseEnvvars, type ApacheLine, type ApacheReadState } from './apache-read.js';
+import { readApacheFile, markUnloadedCacheProviders, parseEnvvars, type ApacheLine, type ApacheReadState } from './apache-read.js';
 import {
   ProblemList,
   splitHostPort,
@@ -66,6 +66,11 @@ function serverNameOf(l: ApacheLine | undefined): { host: string; port: number |
   if (!v) return null;
   const { host, port } = splitHostPort(v.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ''));
   return host ? { host, port } : null;
+}
+
+/** `staplingCacheProviderMissing` of a block, from the server-wide `SSLStaplingCache` line (none: nothing). */
+function providerMissing(l: ApacheLine | undefined): { staplingCacheProviderMissing?: string } {
+  return l?.providerMissing === undefined ? {} : { staplingCacheProviderMissing: l.providerMissing };
 }
 
 function flag(l: ApacheLine | undefined): boolean | null {
@@ -126,6 +131,7 @@ function siteOf(kind: 'main' | 'virtualhost', s: Scope, main: Scope, at: Locatio
     staplingFile: null,
     resolver: null,
     staplingCache: last(main, 'sslstaplingcache')?.args[0] ?? null,
+    ...providerMissing(last(main, 'sslstaplingcache')),
     // (Server config only: `MDStapling` inside an `<MDomain>` is that domain's, whose certificate mod_md keeps.)
     mdStapling: flag(last(main, 'mdstapling')) === true && flag(last(main, 'mdstaplingothers')) !== false,
     tls,
@@ -204,6 +210,7 @@ export function readApacheConfig(file: string, reader: ConfigReader, options: Ap
     readApacheFile(file, text, st);
     guard.close();
   }
+  markUnloadedCacheProviders(st);
   const sites = apacheSites(st.out, file, st.serverRoot, problems);
   const files = [...guard.files, ...extraFiles];
   const part = st.modules === null;

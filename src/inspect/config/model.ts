@@ -104,6 +104,11 @@ export interface SiteCertificates {
   /** Apache `SSLStaplingCache` (server config only); null when not set. */
   staplingCache: string | null;
   /**
+   * Apache: the socache provider `SSLStaplingCache` names (`shmcb`) when no module loaded before it provides it,
+   * so httpd refuses the configuration (`apache-read.ts` `markUnloadedCacheProviders()`); absent otherwise.
+   */
+  staplingCacheProviderMissing?: string;
+  /**
    * Apache: mod_md staples the block's certificates when it can, `SSLUseStapling` or not: `MDStapling on` in
    * the server config with `MDStaplingOthers` not off. mod_ssl's `ssl_stapling_init_cert()` (httpd 2.4.48+,
    * `modules/ssl/ssl_util_stapling.c`) hands every certificate whose issuer it finds to `ap_ssl_ocsp_prime()`

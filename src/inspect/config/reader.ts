@@ -10,7 +10,7 @@ import type fs from 'node:fs';
 import path from 'node:path';
 import { minimatch } from 'minimatch';
 import { describeReadError } from '../../input/read.js';
-import { NO_PATH_MAP, type PathMap } from '../paths.js';
+import { NO_PATH_MAP, toRealFollowing, type PathMap } from '../paths.js';
 import type { Location, ProblemList } from './model.js';
 
 /** What {@link ConfigReader.stat} says about a path. `id` identifies the file (`dev:ino` on disk). */
@@ -60,13 +60,15 @@ function readBounded(fsMod: typeof fs, fd: number, max: number): Buffer {
 /**
  * A {@link ConfigReader} over the real file system. Opens with `O_NONBLOCK` and checks the opened
  * descriptor, so a FIFO or device is refused (`ENOTREG`) without waiting; reads at most `maxBytes`.
- * @param paths `--map-path`: named paths are read from their mapped place
+ * @param paths `--map-path`: named paths are read from their mapped place (symbolic links in the mapped tree
+ *   followed in named form: {@link toRealFollowing})
  * @param maxBytes files larger than this are refused (`EFBIG`), default {@link MAX_CONFIG_FILE_BYTES}
  */
 export function fsConfigReader(fsMod: typeof fs, paths: PathMap = NO_PATH_MAP, maxBytes = MAX_CONFIG_FILE_BYTES): ConfigReader {
+  const real = (file: string) => toRealFollowing(paths, file, fsMod);
   return {
     read(file) {
-      const fd = fsMod.openSync(paths.toReal(file), fsMod.constants.O_RDONLY | fsMod.constants.O_NONBLOCK);
+      const fd = fsMod.openSync(real(file), fsMod.constants.O_RDONLY | fsMod.constants.O_NONBLOCK);
       try {
         const st = fsMod.fstatSync(fd);
         if (st.isDirectory()) throw refused('EISDIR', 'is a directory');
@@ -79,16 +81,16 @@ export function fsConfigReader(fsMod: typeof fs, paths: PathMap = NO_PATH_MAP, m
     },
     stat(file) {
       try {
-        const st = fsMod.statSync(paths.toReal(file));
+        const st = fsMod.statSync(real(file));
         return { kind: st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other', id: `${st.dev}:${st.ino}`, size: st.size };
       } catch {
         return null;
       }
     },
     list(dir) {
-      return fsMod.readdirSync(paths.toReal(dir));
+      return fsMod.readdirSync(real(dir));
     },
-    realPath: (file) => paths.toReal(file),
+    realPath: real,
   };
 }
 
@@ -155,8 +157,12 @@ export interface Expansion {
  */
 export function expandNginxInclude(reader: ConfigReader, pattern: string): Expansion {
   if (!hasWildcard(pattern)) return { files: [pattern], errors: [] };
-  const parts = pattern.split('/').filter((p) => p !== '');
-  let current = ['/'];
+  const all = pattern.split('/').filter((p) => p !== '');
+  // The directories before the first wildcard are a path, not a search: glob(3) opens it without examining
+  // each parent (under --map-path the parents of FROM need not exist on this machine).
+  const literal = all.findIndex(hasWildcard);
+  const parts = all.slice(literal);
+  let current = [path.join('/', ...all.slice(0, literal))];
   parts.forEach((part, i) => {
     const last = i === parts.length - 1;
     const next: string[] = [];
