@@ -387,6 +387,14 @@ describe('Apache: each cause from its configuration class, nothing from a health
             const expected = refused && on ? [['stapling-cache-problem', 'apache-stapling-cache-provider-unknown', provider]] : [];
             expect([label, r.findings.map((f) => [f.cause, f.ruleIds[0], f.data.detail])]).toEqual([label, expected]);
             if (!(refused && on)) continue;
+            // Worded as its own variant: the module to load (httpd's `default` provider is mod_socache_shmcb's).
+            const f = renderFinding(r.findings[0]!);
+            const module = provider === 'default' ? 'shmcb' : provider;
+            expect([label, f.messageId, f.fix.steps[0]!.command]).toEqual([
+              label,
+              'stapling-cache-problem.provider-unloaded',
+              expect.stringContaining(`a2enmod socache_${module} `),
+            ]);
             const where = r.findings[0]!.evidence.map((e) => `${e.file}:${e.line}`);
             expect(where).toEqual([`${file}:${at('SSLStaplingCache')}`, `${file}:${at('SSLUseStapling')}`]);
           }

@@ -75,6 +75,45 @@ function gnutlsCacheSteps(): FixStep[] {
   ];
 }
 
+/**
+ * The socache provider `SSLStaplingCache` names that no loaded module provides (rule
+ * `apache-stapling-cache-provider-unknown`: httpd's "SSLStaplingCache: 'X' stapling cache not supported … Maybe
+ * you need to load the appropriate socache module (mod_socache_X?)", ssl_cmd_SSLStaplingCache() in
+ * modules/ssl/ssl_engine_config.c, 2.4.x), as a word fit for a command; null for any other finding.
+ */
+function unloadedProvider(c: CauseContext): string | null {
+  if (c.gnutls || c.lua || !c.rules.has('apache-stapling-cache-provider-unknown')) return null;
+  return /^[A-Za-z0-9_]+$/.test(c.d.detail ?? '') ? c.d.detail! : 'PROVIDER';
+}
+
+/**
+ * The fix for a provider no module provides: load its module (`default` is registered by mod_socache_shmcb, and by
+ * mod_socache_dbm as a fallback: modules/cache/mod_socache_shmcb.c), or name a provider that is loaded.
+ */
+function providerFix(p: string): ReturnType<CauseModule['fix']> {
+  const m = p === 'default' ? 'shmcb' : p;
+  return {
+    summary: `Load mod_socache_${m}, which \`SSLStaplingCache ${p}\` needs, or name a provider that is loaded.`,
+    steps: [
+      step({
+        action: 'run',
+        command: `a2enmod socache_${m}   # or: LoadModule socache_${m}_module modules/mod_socache_${m}.so`,
+        text: `Load mod_socache_${m} (Debian and Ubuntu: \`a2enmod\`; elsewhere a \`LoadModule\` line in the server config, which httpd reads before it looks the provider up), then restart httpd.`,
+      }),
+      {
+        ...step({
+          action: 'set',
+          directive: 'SSLStaplingCache',
+          value: 'shmcb:/var/run/ssl_stapling(32768)',
+          context: 'server config',
+          text: 'Or name a provider that is loaded: `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` with mod_socache_shmcb loaded.',
+        }),
+        alternative: true,
+      },
+    ],
+  };
+}
+
 /** True when the finding is about Apache's missing SSLStaplingCache (AH01958). */
 const cacheMissing = (c: CauseContext): boolean => c.d.detail === 'missing' || c.d.detail === 'no stapling cache';
 
@@ -92,32 +131,36 @@ export const staplingCacheProblem: CauseModule = {
   },
   captured: 'Apache 2.4.68 (samples/real)',
   inspections: [],
-  variant: (c) => (cacheMissing(c) && !c.lua ? 'missing' : 'default'),
+  variant: (c) => (unloadedProvider(c) !== null ? 'provider-unloaded' : cacheMissing(c) && !c.lua ? 'missing' : 'default'),
   messages: {
     missing: () => 'Apache has SSLUseStapling on but no SSLStaplingCache, so mod_ssl refuses to start.',
+    'provider-unloaded': (c) =>
+      `SSLStaplingCache names the socache provider "${c.d.detail ?? ''}", which no loaded module provides, so httpd refuses to start ("stapling cache not supported … Maybe you need to load the appropriate socache module").`,
     default: (c) =>
       c.lua
         ? `The shared dictionary ${LUA_NAMES[c.lua]} keeps OCSP responses in is full or failing${c.d.detail ? ` (${c.d.detail})` : ''}, so responses are evicted or not stored and must be fetched again.`
         : `Apache's OCSP stapling cache is missing or failing${c.d.detail ? ` (${c.d.detail})` : ''}, so responses cannot be stored and stapled.`,
   },
   fix: (c) =>
-    c.lua
-      ? { summary: 'Give the script a larger shared dictionary for OCSP responses.', steps: luaCacheSteps(c) }
-      : c.gnutls
-        ? { summary: 'Give mod_gnutls a working, large enough OCSP cache.', steps: gnutlsCacheSteps() }
-        : {
-            summary: cacheMissing(c)
-              ? 'Add an SSLStaplingCache in the global server config.'
-              : 'Give Apache a working, large enough stapling cache.',
-            steps: [
-              step({
-                action: 'set',
-                directive: 'SSLStaplingCache',
-                value: 'shmcb:/var/run/ssl_stapling(32768)',
-                context: 'server config',
-                text: 'Set `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` in the global server config, outside any <VirtualHost> (any directory the server can write, e.g. next to `SSLSessionCache`; raise the size if the cache fills).',
-              }),
-              SHMCB_STEP,
-            ],
-          },
+    unloadedProvider(c) !== null
+      ? providerFix(unloadedProvider(c)!)
+      : c.lua
+        ? { summary: 'Give the script a larger shared dictionary for OCSP responses.', steps: luaCacheSteps(c) }
+        : c.gnutls
+          ? { summary: 'Give mod_gnutls a working, large enough OCSP cache.', steps: gnutlsCacheSteps() }
+          : {
+              summary: cacheMissing(c)
+                ? 'Add an SSLStaplingCache in the global server config.'
+                : 'Give Apache a working, large enough stapling cache.',
+              steps: [
+                step({
+                  action: 'set',
+                  directive: 'SSLStaplingCache',
+                  value: 'shmcb:/var/run/ssl_stapling(32768)',
+                  context: 'server config',
+                  text: 'Set `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` in the global server config, outside any <VirtualHost> (any directory the server can write, e.g. next to `SSLSessionCache`; raise the size if the cache fills).',
+                }),
+                SHMCB_STEP,
+              ],
+            },
 };
