@@ -40,6 +40,12 @@ const KNOWN_MISSES: Record<string, string> = {
     'bare AH codes in prose ("errors like `AH02218` / `AH02604`") with no message text: a code alone is read only next to its message (src/rules/code-reading.ts)',
   'github.com OCSP stapling notes (zh, index file id 61794483616, “问题 2：resolver 配置缺失”) shell comments in a code block quoting two messages with "或" between them and an ellipsis':
     'the ellipsis takes the blank that ends the trigger ("no resolver defined to resolve..."), and the bare phrase is nginx\'s for proxy_pass and Lua cosockets as much as for stapling: nothing on the line says which',
+  'github.com frankjamison server notes (index file id 62517873036, “Notes”) bullet with bare APLOGNO codes AH02218 / AH02604 in inline code, no message text':
+    'bare AH codes in prose ("SSL stapling warnings (`AH02218` / `AH02604`) are usually not fatal") with no message text, the same author\'s notes as the QuestKeeper runbook: a code alone is read only next to its message (src/rules/code-reading.ts)',
+  'github.com OCSP stapling guide (index file id 52746011772, “Apache OCSP Stapling Not Working”) shell comments quoting an AH01941 line with a paraphrased message ("stapling_cb: OCSP response not available") the guide says means the responder could not be reached':
+    'a guide quotes a real stapling code with words no server writes ("AH01941: stapling_cb: OCSP response not available for certificate"; mod_ssl\'s AH01941 is "stapling_renew_response: responder error"): no rule has the text, and a code is read only with its own message (src/rules/code-reading.ts)',
+  'github.com APISIX client-certificate OCSP plugin test (index file id 3653591636, TEST 15 --- error_log) look-alike: mTLS client-certificate OCSP test (curl --cert, 400 Bad Request) with the same validation wording as the stapling plugin':
+    'a false alarm: APISIX\'s client-certificate OCSP check (mTLS, curl --cert, 400 Bad Request) logs ngx.ocsp\'s "failed to validate ocsp response: certificate status \\"unknown\\"" with no prefix, the words its stapling plugin writes; rule lua-ocsp-response-validation-failed reads the line alone, and only Kong\'s prefixed wording has a look-alike rule (lua-kong-client-cert-ocsp)',
 };
 
 const positiveSamples = rules.flatMap((r) => r.samples.match.map((s) => s.line));
