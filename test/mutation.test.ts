@@ -7,7 +7,8 @@
  * that decides the cause (the trigger; for a rule that takes its cause from a value, that value; for a
  * rule whose patterns give different causes, the pattern's own extent; after a wildcard, the text that
  * must follow it; a value the cause depends on), and each must keep the cause. Wrappers must keep the inner line's time and pid,
- * and a syslog/journald header's host must be taken.
+ * and a syslog/journald header's host must be taken. Every variant that is a fragment (no prefix of its own) is
+ * also put behind a collector's syslog header (`fragmentBehindHeaders()`), where it must read as it does alone.
  *
  * A whole message (one the rule's own pattern takes) is also followed by a poster's prose on the same
  * line (`helpers/variants.ts`, `prosed()`), and prose after a must-not-match sample must not make its rule match;
@@ -26,6 +27,7 @@ import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.
 import {
   articlesDropped,
   cutInsideTrigger,
+  fragmentBehindHeaders,
   headCuts,
   labelled,
   stripPrefix,
@@ -192,6 +194,14 @@ for (const rule of rules) {
           }
         : undefined;
       check(v, keep);
+      // A fragment of the line (no prefix of its own) behind a collector's syslog header reads as it does alone.
+      // (Not a paste of several lines joined on one: the header's host is not carried past the first of them.)
+      if (v.lines.length === 1 && !v.kind.includes('among other lines'))
+        for (const w of fragmentBehindHeaders(v.lines[0]!, own.server ?? rule.servers[0]!))
+          check({ ...w, kind: `${w.kind}: ${v.kind}` }, (r) => {
+            const p = r.find((x) => x.match?.cause === want)?.parsed;
+            return p?.host === w.host ? null : `host ${p?.host} instead of ${w.host}`;
+          });
     }
     // Prose after the message: only after a whole one (a cut message followed by prose is not this class).
     if (!hit.tail) for (const v of prosed(sample.line)) check(v);

@@ -222,6 +222,25 @@ export function wrapped(line: string, server: Server): Variant[] {
 }
 
 /**
+ * A fragment of a line (a copy without the server's prefix, or begun inside its message) behind the header a
+ * log collector writes in front of it: RFC 5424 (`<131>1 2026-12-08T00:00:00.000000+00:00 web1 nginx 1234 - - `),
+ * RFC 3164 with a padded day (`<131>Dec  8 00:00:00 web1 nginx: `) and journalctl's `-o short-iso`. The header is
+ * a wrapper; what is behind it must read as the fragment alone does, and the header's host must be taken. None
+ * for a line the parser reads with a server prefix or behind a wrapper of its own (it is no fragment).
+ */
+export function fragmentBehindHeaders(fragment: string, server: Server): Variant[] {
+  const p = parseLine(fragment);
+  if (p.format !== null || p.wrapper !== null) return [];
+  const tag = server === 'apache' ? 'httpd' : 'nginx';
+  const headers: [string, string][] = [
+    ['RFC 5424', `<131>1 2026-12-08T00:00:00.000000+00:00 web1 ${tag} 1234 - - `],
+    ['RFC 3164', `<131>Dec  8 00:00:00 web1 ${tag}: `],
+    ['journalctl -o short-iso', `2026-12-08T00:00:00+0000 web1 ${tag}[1234]: `],
+  ];
+  return headers.map(([name, h]) => ({ kind: `a fragment behind a syslog header (${name})`, lines: [h + fragment], host: 'web1' }));
+}
+
+/**
  * The line as rsyslog writes a run of it with `$RepeatedMsgReduction on` (Ubuntu's default rsyslog.conf): ` message
  * repeated N times: [MSG]` after the syslog header, MSG with the blank it came with (runtime/ratelimit.c
  * `ratelimitGenRepMsg()`; captured from rsyslogd 8.2302 in RSYSLOG_TraditionalFileFormat), and in RSYSLOG_FileFormat
