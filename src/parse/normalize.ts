@@ -195,9 +195,29 @@ export function mayBeEscaped(text: string): boolean {
   return text.includes('&') || text.includes('\\');
 }
 
-/** HTML's character references a page's source or a scraper keeps (`&quot;`, `&#34;`, `&#x22;`, `&amp;quot;` escaped twice). */
-const HTML_REFERENCE = /&(?:(quot|apos|amp|lt|gt|nbsp);|#(\d{1,7});|#[xX]([0-9a-fA-F]{1,6});)/g;
-const NAMED: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>', nbsp: ' ' };
+/**
+ * HTML's character references a page's source or a scraper keeps (`&quot;`, `&#34;`, `&#x22;`, `&amp;quot;` escaped
+ * twice), and those for blanks (`&nbsp;`, `&ensp;`, `&emsp;`, `&thinsp;`, `&#32;`, `&#Xa0;`). Names as WHATWG HTML
+ * defines them (its named character references: case-sensitive; `&QUOT;` `&AMP;` `&LT;` `&GT;` are defined, `&NBSP;`
+ * is not); the `x` of a hexadecimal one in either case, as HTML's tokenizer reads it.
+ */
+const HTML_REFERENCE = /&(?:(quot|QUOT|apos|amp|AMP|lt|LT|gt|GT|nbsp|ensp|emsp|thinsp);|#(\d{1,7});|#[xX]([0-9a-fA-F]{1,6});)/g;
+/** What each named reference of {@link HTML_REFERENCE} stands for; a blank's as a space (the copy's blanks were spaces). */
+const NAMED: Record<string, string> = {
+  quot: '"',
+  QUOT: '"',
+  apos: "'",
+  amp: '&',
+  AMP: '&',
+  lt: '<',
+  LT: '<',
+  gt: '>',
+  GT: '>',
+  nbsp: ' ',
+  ensp: ' ',
+  emsp: ' ',
+  thinsp: ' ',
+};
 /**
  * What marks an escaped copy: an escaped quote or slash (JSON's `\"`, `\/` as rsyslog writes every slash,
  * `\u0022`; a single-quoted string literal's `\'` in source code or a test: `'… can\'t retrieve issuer
@@ -226,12 +246,27 @@ export function unreferenced(text: string): string {
 }
 
 /**
- * What the scanner looks for of HTML's references to a no-break space (`&nbsp;`, `&#160;`, `&#xA0;`, and escaped
- * twice, `&amp;nbsp;`): a page's source or an escaped copy writes one for every blank, inside a trigger's words
- * too (`OCSP&nbsp;responder`), where it hides every scan key that holds a blank (`rules/match.ts`).
+ * What the scanner looks for of HTML's references to a blank (`&nbsp;`, `&#160;`, `&#xA0;` in each case of `x` and
+ * of the digit, a space written as `&#32;` or `&#x20;`, the typographic `&ensp;`, `&emsp;`, `&thinsp;`; escaped
+ * twice, `&amp;nbsp;`, too): a page's source or an escaped copy writes one for every blank, inside a trigger's words
+ * too (`OCSP&nbsp;responder`), where it hides every scan key that holds a blank (`rules/match.ts`). Each is a key of
+ * no trigger: a line that holds one is looked up again decoded; a line without `&` never decodes (`hasBlankReference()`).
  */
-export const BLANK_REFERENCES: readonly string[] = ['nbsp;', '#160;', '#xa0;', '#xA0;'];
-const BLANK_REFERENCE = /&(?:amp;)?(?:nbsp|#160|#[xX]0*[aA]0);/;
+export const BLANK_REFERENCES: readonly string[] = [
+  'nbsp;',
+  'ensp;',
+  'emsp;',
+  'thinsp;',
+  '#160;',
+  '#32;',
+  '#xa0;',
+  '#xA0;',
+  '#Xa0;',
+  '#XA0;',
+  '#x20;',
+  '#X20;',
+];
+const BLANK_REFERENCE = /&(?:amp;)?(?:nbsp|ensp|emsp|thinsp|#0*(?:160|32)|#[xX]0*(?:[aA]0|20));/;
 
 /** Does the text hold an HTML reference to a no-break space ({@link BLANK_REFERENCES})? False at once without an `&`. */
 export function hasBlankReference(text: string): boolean {

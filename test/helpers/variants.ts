@@ -879,7 +879,27 @@ export function blankReferences(line: string): Variant[] {
     { kind: 'HTML source, &#xA0; for every blank', lines: [line.replaceAll(' ', '&#xA0;')] },
     { kind: 'HTML source, &nbsp; for every other blank', lines: [line.replace(/ /g, () => (n++ % 2 ? '&nbsp;' : ' '))] },
     { kind: 'HTML source, &nbsp; for blanks and &quot; for quotes', lines: [line.replaceAll('"', '&quot;').replaceAll(' ', '&nbsp;')] },
+    ...otherBlankReferences(line),
   ];
+}
+
+/**
+ * The line's blanks as other HTML references a page's source or an editor writes (WHATWG HTML, named character
+ * references; numeric ones in either case of `x`): `&#32;` and `&#x20;` (a space written as a number), `&#Xa0;`
+ * and `&#XA0;` (a no-break space, the `x` upper-case), `&ensp;`, `&emsp;`, `&thinsp;` (typographic spaces); and
+ * its double quotes as `&QUOT;` (HTML defines the upper-case name too; `&NBSP;` it does not: no form here).
+ */
+export function otherBlankReferences(line: string): Variant[] {
+  if (!line.includes(' ')) return [];
+  const out = ['&#32;', '&#x20;', '&#Xa0;', '&#XA0;', '&ensp;', '&emsp;', '&thinsp;'].map((r) => ({
+    kind: `HTML source, ${r} for every blank`,
+    lines: [line.replaceAll(' ', r)],
+  }));
+  out.push({
+    kind: 'HTML source, &thinsp; for blanks and &QUOT; for quotes',
+    lines: [line.replaceAll('"', '&QUOT;').replaceAll(' ', '&thinsp;')],
+  });
+  return out;
 }
 
 /**
