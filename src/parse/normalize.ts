@@ -987,11 +987,61 @@ const CODE_SPAN = /`([^`\n]+)`/g;
  * @param text a message as parsed
  */
 export function codeSpans(text: string): string[] {
-  if (text.indexOf('`') === text.lastIndexOf('`')) return [];
   const out: string[] = [];
-  for (const m of text.matchAll(CODE_SPAN)) {
-    const span = m[1]!.trim();
-    if (span !== '' && m[0].length < text.trim().length) out.push(span);
+  if (text.indexOf('`') !== text.lastIndexOf('`'))
+    for (const m of text.matchAll(CODE_SPAN)) {
+      const span = m[1]!.trim();
+      if (span !== '' && m[0].length < text.trim().length) out.push(span);
+    }
+  if (mayHoldMarkupSpan(text)) out.push(...markupSpans(text));
+  return out;
+}
+
+/**
+ * An opening of inline markup a poster quotes a message in, in running text: Jira's and Confluence's `{{…}}`,
+ * `{code}` / `{code:…}` and `{noformat}` (Atlassian's text formatting notation); BBCode's `[code]`, `[icode]`
+ * (XenForo), `[plain]`, `[tt]`, in any case, `[code=…]` too; HTML's `<code>`, `<kbd>`, `<samp>`, `<tt>` in a page's
+ * source. Its closing mark is {@link closingMark}.
+ */
+const MARKUP_OPEN =
+  /\{\{|\{(code|noformat)(?::[^{}\n]{0,80})?\}|\[(icode|code|plain|tt)(?:=[^\]\n]{0,30})?\]|<(code|kbd|samp|tt)(?:\s[^<>]{0,60})?>/gi;
+
+/** The mark that closes an opening of {@link MARKUP_OPEN}, lower-cased. */
+function closingMark(m: RegExpExecArray): string {
+  if (m[1]) return `{${m[1].toLowerCase()}}`;
+  if (m[2]) return `[/${m[2].toLowerCase()}]`;
+  if (m[3]) return `</${m[3].toLowerCase()}>`;
+  return '}}';
+}
+
+/** Can the text hold a span of inline markup ({@link MARKUP_OPEN})? A cheap test: `{`, `[/` or `</` in it. */
+export function mayHoldMarkupSpan(text: string): boolean {
+  return text.includes('{') || text.includes('[/') || text.includes('</');
+}
+
+/**
+ * The spans of inline markup in a line of prose ({@link MARKUP_OPEN}: `I get {{OCSP responder returns …}} in my
+ * log`, `the log says [icode]ssl_stapling ignored, …[/icode] every time`), the text between each opening and the
+ * first closing mark after it, trimmed; not one that is the whole line (`unmarked()` takes that). Spans do not
+ * overlap, and a closing mark the text lacks is searched for once: linear in the text for each kind of mark.
+ */
+function markupSpans(text: string): string[] {
+  const out: string[] = [];
+  const lower = text.toLowerCase();
+  const missing = new Set<string>();
+  const re = new RegExp(MARKUP_OPEN.source, 'gi');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const close = closingMark(m);
+    if (missing.has(close)) continue;
+    const from = m.index + m[0].length;
+    const end = lower.indexOf(close, from);
+    if (end < 0) {
+      missing.add(close);
+      continue;
+    }
+    const span = text.slice(from, end).trim();
+    if (span !== '' && (m.index > 0 || end + close.length < text.length)) out.push(span);
+    re.lastIndex = end + close.length;
   }
   return out;
 }

@@ -639,6 +639,27 @@ export function forumMarkup(line: string): Variant[] {
   ];
 }
 
+/**
+ * The message quoted in a poster's prose in an issue tracker's or a forum's inline markup, words before and after
+ * it, the server's prefix stripped (as {@link inCodeSpan} does for Markdown): Jira's `{{monospace}}` (`I get
+ * {{OCSP responder returns …}} in my log`), an inline Jira `{code}`, XenForo's `[icode]` (`the log says
+ * [icode]ssl_stapling ignored, …[/icode] every time`) in either case, BBCode's `[code]`, and HTML's `<code>`,
+ * `<kbd>` and `<tt>` in a page's source.
+ */
+export function inProseMarkup(line: string): Variant[] {
+  const m = stripPrefix(line);
+  return [
+    { kind: 'in prose, in Jira {{monospace}}', lines: [`I get {{${m}}} in my log`] },
+    { kind: 'in prose, in an inline Jira {code}', lines: [`after the renewal {code}${m}{code} shows up`] },
+    { kind: 'in prose, in [icode]…[/icode]', lines: [`the log says [icode]${m}[/icode] every time`] },
+    { kind: 'in prose, in [ICODE]…[/ICODE]', lines: [`Getting [ICODE]${m}[/ICODE] since yesterday.`] },
+    { kind: 'in prose, in [code]…[/code]', lines: [`nginx shows [code]${m}[/code] after reload`] },
+    { kind: 'in prose, in <code>…</code>', lines: [`The log says <code>${m}</code> and stapling does nothing.`] },
+    { kind: 'in prose, in <kbd>…</kbd>', lines: [`I see <kbd>${m}</kbd> in error.log`] },
+    { kind: 'in prose, in <tt>…</tt>', lines: [`error.log: <tt>${m}</tt>, any idea?`] },
+  ];
+}
+
 /** A poster's marks for a cut at the start of what they copied (none: the cut is only seen in what is missing). */
 const HEAD_CUT_MARKS = ['...', '\u2026', '[...] '];
 
