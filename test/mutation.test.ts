@@ -7,10 +7,12 @@
  * that decides the cause (the trigger; for a rule that takes its cause from a value, that value; for a
  * rule whose patterns give different causes, the pattern's own extent; after a wildcard, the text that
  * must follow it; a value the cause depends on), and each must keep the cause. Wrappers must keep the inner line's time and pid,
- * and a syslog/journald header's host must be taken.
+ * and a syslog/journald header's host must be taken. Every variant that is a fragment (no prefix of its own) is
+ * also put behind a collector's syslog header (`fragmentBehindHeaders()`), where it must read as it does alone.
  *
  * A whole message (one the rule's own pattern takes) is also followed by a poster's prose on the same
- * line (`helpers/variants.ts`, `prosed()`), and prose after a must-not-match sample must not make its rule match;
+ * line (`helpers/variants.ts`, `prosed()`), or quoted in prose in a code span or a tracker's or forum's inline markup
+ * (`inCodeSpan()`, `inProseMarkup()`), and prose after a must-not-match sample must not make its rule match;
  * nor may dropping the quotes of a must-not-match sample (`quotesDropped()`).
  *
  * The number of variants is printed; the test fails on any variant that loses the cause.
@@ -26,10 +28,12 @@ import type { CauseId, Rule, RuleSample, ValueName, Values } from '../src/types.
 import {
   articlesDropped,
   cutInsideTrigger,
+  fragmentBehindHeaders,
   headCuts,
   labelled,
   stripPrefix,
   inCodeSpan,
+  inProseMarkup,
   prefixEnd,
   otherSystemErrno,
   prosed,
@@ -192,6 +196,14 @@ for (const rule of rules) {
           }
         : undefined;
       check(v, keep);
+      // A fragment of the line (no prefix of its own) behind a collector's syslog header reads as it does alone.
+      // (Not a paste of several lines joined on one: the header's host is not carried past the first of them.)
+      if (v.lines.length === 1 && !v.kind.includes('among other lines'))
+        for (const w of fragmentBehindHeaders(v.lines[0]!, own.server ?? rule.servers[0]!))
+          check({ ...w, kind: `${w.kind}: ${v.kind}` }, (r) => {
+            const p = r.find((x) => x.match?.cause === want)?.parsed;
+            return p?.host === w.host ? null : `host ${p?.host} instead of ${w.host}`;
+          });
     }
     // Prose after the message: only after a whole one (a cut message followed by prose is not this class).
     if (!hit.tail) for (const v of prosed(sample.line)) check(v);
@@ -199,6 +211,8 @@ for (const rule of rules) {
     for (const v of otherSystemErrno(sample.line)) check(v);
     // Quoted in a code span of prose: likewise only a whole message.
     if (!hit.tail) for (const v of inCodeSpan(sample.line)) check(v);
+    // Quoted in a tracker's or a forum's inline markup inside prose (Jira `{{…}}`, XenForo `[icode]`, HTML `<code>`).
+    if (!hit.tail) for (const v of inProseMarkup(sample.line)) check(v);
     // Quoted in prose with cut marks at both ends: only where what is kept still holds the rule's trigger.
     for (const v of quotedWithCuts(sample.line)) if (v.lines[0]!.includes(rule.trigger.replace(/^"/, ''))) check(v);
     // A tag of the trigger without its brackets, or gone (a retyped copy, a page rendered from HTML).
@@ -297,12 +311,12 @@ test('dropping the quotes of a must-not-match sample does not make its rule matc
   expect(wrong).toEqual([]);
 });
 
-test('a poster’s label before a must-not-match sample’s message reads no cause the message alone does not', () => {
+test('a poster’s label before a must-not-match sample’s message, or its inline markup in prose, reads no cause the message alone does not', () => {
   const causesOf = (line: string): string[] => results([line]).flatMap((x) => (x.match ? [x.match.cause as string] : []));
   const wrong = rules.flatMap((rule) =>
     rule.samples.nomatch.flatMap((s) => {
       const alone = new Set(causesOf(stripPrefix(s.line)));
-      return labelled(s.line).flatMap((v) => {
+      return [...labelled(s.line), ...inProseMarkup(s.line)].flatMap((v) => {
         const added = causesOf(v.lines[0]!).filter((c) => !alone.has(c));
         return added.length > 0 ? [`${rule.id}: ${added.join(', ')}: ${v.lines[0]}`] : [];
       });

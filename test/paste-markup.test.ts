@@ -1,11 +1,12 @@
 /**
  * A line pasted into an issue tracker or a forum in markup the HTML and BBCode of `markedUp()` do not cover
  * (Jira's and Confluence's wiki markup, XenForo's and vBulletin's extra BBCode: `forumMarkup()`), or copied
- * from a page's source with HTML references for its blanks (`&nbsp;`, `&#160;`, `&#xA0;`: `blankReferences()`),
+ * from a page's source with HTML references for its blanks (`&nbsp;`, `&#160;`, `&#xA0;`, `&#32;`, `&#Xa0;`, `&ensp;`,
+ * `&emsp;`, `&thinsp;`: `blankReferences()`),
  * one inside a trigger's words too (`OCSP&nbsp;responder`), where it hides the scan keys that hold a blank.
  * Every positive sample in each form gives the findings of the plain lines, through the byte scanner
  * (`LineScanner`) and in memory (`analyze()`) alike; no negative sample in them reads a cause its own line
- * does not; and a real `&` or `{` in a server's value stays as written.
+ * does not; a real `&` or `{` in a server's value stays as written; and only references HTML defines are read.
  */
 import { Readable } from 'node:stream';
 import { loadRules } from '../src/rules/load.js';
@@ -14,6 +15,7 @@ import { analyze, type Report } from '../src/findings/analyzer.js';
 import type { FindingData } from '../src/types.js';
 import { parseLine } from '../src/parse/line.js';
 import { unmarked } from '../src/parse/wrappers.js';
+import { unreferenced } from '../src/parse/normalize.js';
 import { blankReferences, forumMarkup, type Variant } from './helpers/variants.js';
 
 const rules = await loadRules({ tie: 'samples' });
@@ -87,5 +89,20 @@ describe("a real `&` or `{` in a server's line stays as written", () => {
     ],
   ])('unmarked(): %s unchanged', (_what, line) => {
     expect(unmarked(line)).toBe(line);
+  });
+});
+
+describe('HTML references are read as HTML defines them', () => {
+  test.each([
+    ['a&#32;b&#x20;c&#X20;d', 'a b c d'],
+    ['a&ensp;b&emsp;c&thinsp;d', 'a b c d'],
+    ['&QUOT;a&QUOT; &AMP; &LT;b&GT;', '"a" & <b>'],
+    ['a&#Xa0;b&#XA0;c', 'a\u00a0b\u00a0c'],
+  ])('%s is decoded', (text, plain) => {
+    expect(unreferenced(text)).toBe(plain);
+  });
+  // Names are case-sensitive: HTML defines no `&NBSP;`, `&Ensp;` or `&APOS;`; a browser shows them as written.
+  test.each(['a&NBSP;b', 'a&Ensp;b', '&APOS;x&APOS;', 'a&Thinsp;b'])('%s stays as written', (text) => {
+    expect(unreferenced(text)).toBe(text);
   });
 });

@@ -93,8 +93,10 @@ export function parseLine(line: string, options: ParseOptions = {}): ParsedLine 
   if (plain === line) return p;
   const q = parseUncoloured(plain, options);
   // A fragment without a prefix (`OCSP_basic_verify() failed (…)`, `... (70007)The timeout …`) whose every
-  // blank is an odd one was copied so too: read with spaces, as its prefix would have been.
-  return q.format !== null || !line.includes(' ') ? q : p;
+  // blank is an odd one was copied so too: read with spaces, as its prefix would have been. What decides is the
+  // text behind any wrapper: a syslog or journald header a collector wrote in front of the copy has spaces of
+  // its own (`<131>1 2026-12-08T… web1 nginx 1234 - - ` before the fragment).
+  return q.format !== null || !p.message.includes(' ') ? q : p;
 }
 
 /**

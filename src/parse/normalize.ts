@@ -195,9 +195,29 @@ export function mayBeEscaped(text: string): boolean {
   return text.includes('&') || text.includes('\\');
 }
 
-/** HTML's character references a page's source or a scraper keeps (`&quot;`, `&#34;`, `&#x22;`, `&amp;quot;` escaped twice). */
-const HTML_REFERENCE = /&(?:(quot|apos|amp|lt|gt|nbsp);|#(\d{1,7});|#[xX]([0-9a-fA-F]{1,6});)/g;
-const NAMED: Record<string, string> = { quot: '"', apos: "'", amp: '&', lt: '<', gt: '>', nbsp: ' ' };
+/**
+ * HTML's character references a page's source or a scraper keeps (`&quot;`, `&#34;`, `&#x22;`, `&amp;quot;` escaped
+ * twice), and those for blanks (`&nbsp;`, `&ensp;`, `&emsp;`, `&thinsp;`, `&#32;`, `&#Xa0;`). Names as WHATWG HTML
+ * defines them (its named character references: case-sensitive; `&QUOT;` `&AMP;` `&LT;` `&GT;` are defined, `&NBSP;`
+ * is not); the `x` of a hexadecimal one in either case, as HTML's tokenizer reads it.
+ */
+const HTML_REFERENCE = /&(?:(quot|QUOT|apos|amp|AMP|lt|LT|gt|GT|nbsp|ensp|emsp|thinsp);|#(\d{1,7});|#[xX]([0-9a-fA-F]{1,6});)/g;
+/** What each named reference of {@link HTML_REFERENCE} stands for; a blank's as a space (the copy's blanks were spaces). */
+const NAMED: Record<string, string> = {
+  quot: '"',
+  QUOT: '"',
+  apos: "'",
+  amp: '&',
+  AMP: '&',
+  lt: '<',
+  LT: '<',
+  gt: '>',
+  GT: '>',
+  nbsp: ' ',
+  ensp: ' ',
+  emsp: ' ',
+  thinsp: ' ',
+};
 /**
  * What marks an escaped copy: an escaped quote or slash (JSON's `\"`, `\/` as rsyslog writes every slash,
  * `\u0022`; a single-quoted string literal's `\'` in source code or a test: `'… can\'t retrieve issuer
@@ -226,12 +246,27 @@ export function unreferenced(text: string): string {
 }
 
 /**
- * What the scanner looks for of HTML's references to a no-break space (`&nbsp;`, `&#160;`, `&#xA0;`, and escaped
- * twice, `&amp;nbsp;`): a page's source or an escaped copy writes one for every blank, inside a trigger's words
- * too (`OCSP&nbsp;responder`), where it hides every scan key that holds a blank (`rules/match.ts`).
+ * What the scanner looks for of HTML's references to a blank (`&nbsp;`, `&#160;`, `&#xA0;` in each case of `x` and
+ * of the digit, a space written as `&#32;` or `&#x20;`, the typographic `&ensp;`, `&emsp;`, `&thinsp;`; escaped
+ * twice, `&amp;nbsp;`, too): a page's source or an escaped copy writes one for every blank, inside a trigger's words
+ * too (`OCSP&nbsp;responder`), where it hides every scan key that holds a blank (`rules/match.ts`). Each is a key of
+ * no trigger: a line that holds one is looked up again decoded; a line without `&` never decodes (`hasBlankReference()`).
  */
-export const BLANK_REFERENCES: readonly string[] = ['nbsp;', '#160;', '#xa0;', '#xA0;'];
-const BLANK_REFERENCE = /&(?:amp;)?(?:nbsp|#160|#[xX]0*[aA]0);/;
+export const BLANK_REFERENCES: readonly string[] = [
+  'nbsp;',
+  'ensp;',
+  'emsp;',
+  'thinsp;',
+  '#160;',
+  '#32;',
+  '#xa0;',
+  '#xA0;',
+  '#Xa0;',
+  '#XA0;',
+  '#x20;',
+  '#X20;',
+];
+const BLANK_REFERENCE = /&(?:amp;)?(?:nbsp|ensp|emsp|thinsp|#0*(?:160|32)|#[xX]0*(?:[aA]0|20));/;
 
 /** Does the text hold an HTML reference to a no-break space ({@link BLANK_REFERENCES})? False at once without an `&`. */
 export function hasBlankReference(text: string): boolean {
@@ -952,11 +987,61 @@ const CODE_SPAN = /`([^`\n]+)`/g;
  * @param text a message as parsed
  */
 export function codeSpans(text: string): string[] {
-  if (text.indexOf('`') === text.lastIndexOf('`')) return [];
   const out: string[] = [];
-  for (const m of text.matchAll(CODE_SPAN)) {
-    const span = m[1]!.trim();
-    if (span !== '' && m[0].length < text.trim().length) out.push(span);
+  if (text.indexOf('`') !== text.lastIndexOf('`'))
+    for (const m of text.matchAll(CODE_SPAN)) {
+      const span = m[1]!.trim();
+      if (span !== '' && m[0].length < text.trim().length) out.push(span);
+    }
+  if (mayHoldMarkupSpan(text)) out.push(...markupSpans(text));
+  return out;
+}
+
+/**
+ * An opening of inline markup a poster quotes a message in, in running text: Jira's and Confluence's `{{…}}`,
+ * `{code}` / `{code:…}` and `{noformat}` (Atlassian's text formatting notation); BBCode's `[code]`, `[icode]`
+ * (XenForo), `[plain]`, `[tt]`, in any case, `[code=…]` too; HTML's `<code>`, `<kbd>`, `<samp>`, `<tt>` in a page's
+ * source. Its closing mark is {@link closingMark}.
+ */
+const MARKUP_OPEN =
+  /\{\{|\{(code|noformat)(?::[^{}\n]{0,80})?\}|\[(icode|code|plain|tt)(?:=[^\]\n]{0,30})?\]|<(code|kbd|samp|tt)(?:\s[^<>]{0,60})?>/gi;
+
+/** The mark that closes an opening of {@link MARKUP_OPEN}, lower-cased. */
+function closingMark(m: RegExpExecArray): string {
+  if (m[1]) return `{${m[1].toLowerCase()}}`;
+  if (m[2]) return `[/${m[2].toLowerCase()}]`;
+  if (m[3]) return `</${m[3].toLowerCase()}>`;
+  return '}}';
+}
+
+/** Can the text hold a span of inline markup ({@link MARKUP_OPEN})? A cheap test: `{`, `[/` or `</` in it. */
+export function mayHoldMarkupSpan(text: string): boolean {
+  return text.includes('{') || text.includes('[/') || text.includes('</');
+}
+
+/**
+ * The spans of inline markup in a line of prose ({@link MARKUP_OPEN}: `I get {{OCSP responder returns …}} in my
+ * log`, `the log says [icode]ssl_stapling ignored, …[/icode] every time`), the text between each opening and the
+ * first closing mark after it, trimmed; not one that is the whole line (`unmarked()` takes that). Spans do not
+ * overlap, and a closing mark the text lacks is searched for once: linear in the text for each kind of mark.
+ */
+function markupSpans(text: string): string[] {
+  const out: string[] = [];
+  const lower = text.toLowerCase();
+  const missing = new Set<string>();
+  const re = new RegExp(MARKUP_OPEN.source, 'gi');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const close = closingMark(m);
+    if (missing.has(close)) continue;
+    const from = m.index + m[0].length;
+    const end = lower.indexOf(close, from);
+    if (end < 0) {
+      missing.add(close);
+      continue;
+    }
+    const span = text.slice(from, end).trim();
+    if (span !== '' && (m.index > 0 || end + close.length < text.length)) out.push(span);
+    re.lastIndex = end + close.length;
   }
   return out;
 }

@@ -24,6 +24,7 @@ import { apacheStatusValues, nginxOcspContext, nginxOcspContextCut, opensslBlock
 import {
   canonicalTrigger,
   codeSpans,
+  mayHoldMarkupSpan,
   holdsEllipsis,
   IN_WORD_INVISIBLE,
   BLANK_REFERENCES,
@@ -1383,7 +1384,8 @@ function memoHitsOn(): (parsed: ParsedLine, rs: readonly Rule[]) => ReturnType<t
     if (!fastPathsOn()) return hitsOn(parsed, rs);
     // No rule's server and conditions fit: no hit and nothing prepared, as hitsOn() finds (not worth a key);
     // unless a code span of the message, read as a line of its own, has another server or code (codeSpanHits()).
-    if (!rs.some((r) => applies(r, parsed)) && !parsed.message.includes('`')) return { hits: [], prepared: null };
+    if (!rs.some((r) => applies(r, parsed)) && !parsed.message.includes('`') && !mayHoldMarkupSpan(parsed.message))
+      return { hits: [], prepared: null };
     const rest = hitKeyRest(parsed, rs);
     if (!memo.worth(parsed.message, rest)) return hitsOn(parsed, rs);
     let e = memo.get(parsed.message, rest);

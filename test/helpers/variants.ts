@@ -222,6 +222,25 @@ export function wrapped(line: string, server: Server): Variant[] {
 }
 
 /**
+ * A fragment of a line (a copy without the server's prefix, or begun inside its message) behind the header a
+ * log collector writes in front of it: RFC 5424 (`<131>1 2026-12-08T00:00:00.000000+00:00 web1 nginx 1234 - - `),
+ * RFC 3164 with a padded day (`<131>Dec  8 00:00:00 web1 nginx: `) and journalctl's `-o short-iso`. The header is
+ * a wrapper; what is behind it must read as the fragment alone does, and the header's host must be taken. None
+ * for a line the parser reads with a server prefix or behind a wrapper of its own (it is no fragment).
+ */
+export function fragmentBehindHeaders(fragment: string, server: Server): Variant[] {
+  const p = parseLine(fragment);
+  if (p.format !== null || p.wrapper !== null) return [];
+  const tag = server === 'apache' ? 'httpd' : 'nginx';
+  const headers: [string, string][] = [
+    ['RFC 5424', `<131>1 2026-12-08T00:00:00.000000+00:00 web1 ${tag} 1234 - - `],
+    ['RFC 3164', `<131>Dec  8 00:00:00 web1 ${tag}: `],
+    ['journalctl -o short-iso', `2026-12-08T00:00:00+0000 web1 ${tag}[1234]: `],
+  ];
+  return headers.map(([name, h]) => ({ kind: `a fragment behind a syslog header (${name})`, lines: [h + fragment], host: 'web1' }));
+}
+
+/**
  * The line as rsyslog writes a run of it with `$RepeatedMsgReduction on` (Ubuntu's default rsyslog.conf): ` message
  * repeated N times: [MSG]` after the syslog header, MSG with the blank it came with (runtime/ratelimit.c
  * `ratelimitGenRepMsg()`; captured from rsyslogd 8.2302 in RSYSLOG_TraditionalFileFormat), and in RSYSLOG_FileFormat
@@ -620,6 +639,27 @@ export function forumMarkup(line: string): Variant[] {
   ];
 }
 
+/**
+ * The message quoted in a poster's prose in an issue tracker's or a forum's inline markup, words before and after
+ * it, the server's prefix stripped (as {@link inCodeSpan} does for Markdown): Jira's `{{monospace}}` (`I get
+ * {{OCSP responder returns …}} in my log`), an inline Jira `{code}`, XenForo's `[icode]` (`the log says
+ * [icode]ssl_stapling ignored, …[/icode] every time`) in either case, BBCode's `[code]`, and HTML's `<code>`,
+ * `<kbd>` and `<tt>` in a page's source.
+ */
+export function inProseMarkup(line: string): Variant[] {
+  const m = stripPrefix(line);
+  return [
+    { kind: 'in prose, in Jira {{monospace}}', lines: [`I get {{${m}}} in my log`] },
+    { kind: 'in prose, in an inline Jira {code}', lines: [`after the renewal {code}${m}{code} shows up`] },
+    { kind: 'in prose, in [icode]…[/icode]', lines: [`the log says [icode]${m}[/icode] every time`] },
+    { kind: 'in prose, in [ICODE]…[/ICODE]', lines: [`Getting [ICODE]${m}[/ICODE] since yesterday.`] },
+    { kind: 'in prose, in [code]…[/code]', lines: [`nginx shows [code]${m}[/code] after reload`] },
+    { kind: 'in prose, in <code>…</code>', lines: [`The log says <code>${m}</code> and stapling does nothing.`] },
+    { kind: 'in prose, in <kbd>…</kbd>', lines: [`I see <kbd>${m}</kbd> in error.log`] },
+    { kind: 'in prose, in <tt>…</tt>', lines: [`error.log: <tt>${m}</tt>, any idea?`] },
+  ];
+}
+
 /** A poster's marks for a cut at the start of what they copied (none: the cut is only seen in what is missing). */
 const HEAD_CUT_MARKS = ['...', '\u2026', '[...] '];
 
@@ -860,7 +900,27 @@ export function blankReferences(line: string): Variant[] {
     { kind: 'HTML source, &#xA0; for every blank', lines: [line.replaceAll(' ', '&#xA0;')] },
     { kind: 'HTML source, &nbsp; for every other blank', lines: [line.replace(/ /g, () => (n++ % 2 ? '&nbsp;' : ' '))] },
     { kind: 'HTML source, &nbsp; for blanks and &quot; for quotes', lines: [line.replaceAll('"', '&quot;').replaceAll(' ', '&nbsp;')] },
+    ...otherBlankReferences(line),
   ];
+}
+
+/**
+ * The line's blanks as other HTML references a page's source or an editor writes (WHATWG HTML, named character
+ * references; numeric ones in either case of `x`): `&#32;` and `&#x20;` (a space written as a number), `&#Xa0;`
+ * and `&#XA0;` (a no-break space, the `x` upper-case), `&ensp;`, `&emsp;`, `&thinsp;` (typographic spaces); and
+ * its double quotes as `&QUOT;` (HTML defines the upper-case name too; `&NBSP;` it does not: no form here).
+ */
+export function otherBlankReferences(line: string): Variant[] {
+  if (!line.includes(' ')) return [];
+  const out = ['&#32;', '&#x20;', '&#Xa0;', '&#XA0;', '&ensp;', '&emsp;', '&thinsp;'].map((r) => ({
+    kind: `HTML source, ${r} for every blank`,
+    lines: [line.replaceAll(' ', r)],
+  }));
+  out.push({
+    kind: 'HTML source, &thinsp; for blanks and &QUOT; for quotes',
+    lines: [line.replaceAll('"', '&QUOT;').replaceAll(' ', '&thinsp;')],
+  });
+  return out;
 }
 
 /**
