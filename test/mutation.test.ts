@@ -38,6 +38,7 @@ import {
   variantsOf,
   quotedFromClause,
   tagsLost,
+  CUSTOM_FIELD_KIND,
   type Variant,
 } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
@@ -181,16 +182,20 @@ for (const rule of rules) {
     if (rule.tiedTo) deciding.add(rule.tiedTo.value); // the configured file is what ties the line to stapling
     const redactable = Object.fromEntries(Object.entries(hit.values).filter(([k]) => !deciding.has(k))) as Values;
     for (const v of variantsOf(sample.line, redactable, rule.servers[0]!)) {
-      // Behind a wrapper, the inner line's own time and pid survive.
-      const keep = v.kind.startsWith('behind ')
-        ? (r: MessageResult[]): string | null => {
-            const p = r.find((x) => x.match?.cause === want)?.parsed;
-            if (own.time && p?.time !== own.time) return `time ${p?.time} instead of ${own.time}`;
-            if (own.pid !== null && p?.pid !== own.pid) return `pid ${p?.pid} instead of ${own.pid}`;
-            if (v.host !== undefined && p?.host !== v.host) return `host ${p?.host} instead of ${v.host}`;
-            return null;
-          }
-        : undefined;
+      // Behind a wrapper, the inner line's own time and pid survive; with a custom field in its prefix, its level and tid too.
+      const field = v.kind.startsWith(CUSTOM_FIELD_KIND);
+      const keep =
+        v.kind.startsWith('behind ') || field
+          ? (r: MessageResult[]): string | null => {
+              const p = r.find((x) => x.match?.cause === want)?.parsed;
+              if (own.time && p?.time !== own.time) return `time ${p?.time} instead of ${own.time}`;
+              if (own.pid !== null && p?.pid !== own.pid) return `pid ${p?.pid} instead of ${own.pid}`;
+              if (field && (p?.tid !== own.tid || p?.level !== own.level))
+                return `tid/level ${p?.tid}/${p?.level} instead of ${own.tid}/${own.level}`;
+              if (v.host !== undefined && p?.host !== v.host) return `host ${p?.host} instead of ${v.host}`;
+              return null;
+            }
+          : undefined;
       check(v, keep);
     }
     // Prose after the message: only after a whole one (a cut message followed by prose is not this class).
