@@ -42,6 +42,7 @@ import {
   variantsOf,
   quotedFromClause,
   tagsLost,
+  CUSTOM_FIELD_KIND,
   type Variant,
 } from './helpers/variants.js';
 import { twinHead } from '../src/rules/cut.js';
@@ -185,16 +186,20 @@ for (const rule of rules) {
     if (rule.tiedTo) deciding.add(rule.tiedTo.value); // the configured file is what ties the line to stapling
     const redactable = Object.fromEntries(Object.entries(hit.values).filter(([k]) => !deciding.has(k))) as Values;
     for (const v of variantsOf(sample.line, redactable, rule.servers[0]!)) {
-      // Behind a wrapper, the inner line's own time and pid survive.
-      const keep = v.kind.startsWith('behind ')
-        ? (r: MessageResult[]): string | null => {
-            const p = r.find((x) => x.match?.cause === want)?.parsed;
-            if (own.time && p?.time !== own.time) return `time ${p?.time} instead of ${own.time}`;
-            if (own.pid !== null && p?.pid !== own.pid) return `pid ${p?.pid} instead of ${own.pid}`;
-            if (v.host !== undefined && p?.host !== v.host) return `host ${p?.host} instead of ${v.host}`;
-            return null;
-          }
-        : undefined;
+      // Behind a wrapper, the inner line's own time and pid survive; with a custom field in its prefix, its level and tid too.
+      const field = v.kind.startsWith(CUSTOM_FIELD_KIND);
+      const keep =
+        v.kind.startsWith('behind ') || field
+          ? (r: MessageResult[]): string | null => {
+              const p = r.find((x) => x.match?.cause === want)?.parsed;
+              if (own.time && p?.time !== own.time) return `time ${p?.time} instead of ${own.time}`;
+              if (own.pid !== null && p?.pid !== own.pid) return `pid ${p?.pid} instead of ${own.pid}`;
+              if (field && (p?.tid !== own.tid || p?.level !== own.level))
+                return `tid/level ${p?.tid}/${p?.level} instead of ${own.tid}/${own.level}`;
+              if (v.host !== undefined && p?.host !== v.host) return `host ${p?.host} instead of ${v.host}`;
+              return null;
+            }
+          : undefined;
       check(v, keep);
       // A fragment of the line (no prefix of its own) behind a collector's syslog header reads as it does alone.
       // (Not a paste of several lines joined on one: the header's host is not carried past the first of them.)

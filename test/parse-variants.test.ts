@@ -150,6 +150,22 @@ test('Apache 2.4 ErrorLogFormat variants: time, module, pid, source, status, cli
   check('Apache 2.4 ErrorLogFormat', variants);
 });
 
+test('Apache ErrorLogFormat with a custom bracketed field (`[%v]` before the level block; `[vhost %v:%p]`, `[-:-]` after the pid block)', () => {
+  const variants: [string, Partial<ParsedLine>][] = [];
+  const BEFORE = ['[www.example.com] ', '[www.example.com:443] ', '[8aXbQoAAQ4AAAC] '];
+  const AFTER = ['[vhost www.example.com:443] ', '[-:-] ', '[www.example.com:443] '];
+  for (const [[time, iso], [pidText, pid, tid], status, client, [code, text]] of product<
+    [(typeof TIMES)[number], (typeof PIDS)[number], string | null, (typeof CLIENTS24)[number] | null, (typeof MESSAGES)[number]]
+  >(TIMES, PIDS, STATUSES, [null, ...CLIENTS24], MESSAGES)) {
+    const parts = { time, iso, module: 'ssl', level: 'error', pid, tid, status, client, code, text, ref: '' };
+    for (const field of BEFORE) variants.push(apache24Case({ ...parts, block: `${field}[ssl:error]`, head: pidText }));
+    // After the pid block, a field is told from the message by what follows it (status, client, AH tag).
+    if (status || client || code)
+      for (const field of AFTER) variants.push(apache24Case({ ...parts, block: '[ssl:error]', head: pidText + field }));
+  }
+  check('Apache custom bracketed fields', variants);
+});
+
 test('Apache status with no colon before the client block (`(13)Permission denied [client …]`, ops-agent’s sample line)', () => {
   const variants: [string, Partial<ParsedLine>][] = [];
   for (const [[time, iso], [block, module, level], [pidText, pid, tid], status, client, [code, text]] of product<

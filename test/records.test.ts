@@ -302,7 +302,26 @@ describe('every rule sample, wrapped by each encoder, gives the findings of the 
   const fluentBitFileLegacy = (host: string, line: string, program: string) =>
     fluentBitOutFileLine(`${program}.error`, 1_795_400_224_123_456_789n, { log: line, hostname: host }, true);
 
+  // The CRI format of a kubelet's log files (/var/log/pods/…), each line split into parts as containerd and CRI-O split
+  // a line longer than their buffer: `P` parts, then the `F` one that ends them; split in its message, in its prefix
+  // too, and with another stream's line between its parts.
+  const criParts = (line: string, cuts: readonly number[], stream = 'stderr'): string[] => {
+    const at = [0, ...cuts.map((c) => Math.floor(line.length * c)), line.length];
+    return at
+      .slice(1)
+      .map((end, i) => `2026-11-23T02:17:04.${100 + i}000000Z ${stream} ${end === line.length ? 'F' : 'P'} ${line.slice(at[i], end)}`);
+  };
+  const criSplit = (_host: string, line: string) => criParts(line, [0.5]).join('\n');
+  const criThreeParts = (_host: string, line: string) => criParts(line, [0.2, 0.6]).join('\n');
+  const criInterleaved = (_host: string, line: string) => {
+    const [first, last] = criParts(line, [0.7]);
+    return [first, '2026-11-23T02:17:04.150000000Z stdout F GET /healthz 200', last].join('\n');
+  };
+
   test.each([
+    ['CRI (kubelet), each line split into a P and an F part', criSplit, null],
+    ['CRI (kubelet), each line in three parts, the prefix split too', criThreeParts, null],
+    ['CRI (kubelet), a stdout line between the parts', criInterleaved, null],
     ['syslog header before Docker json-file', syslogDocker, 'web01'],
     ['fluentd stdout (time, zone, tag, record)', fluentdStdout, null],
     ['fluentd file, default format (time, tag, record, tab-separated)', fluentdFile, null],

@@ -111,6 +111,38 @@ test('property: any chunking gives the same findings, line numbers and accountin
   );
 });
 
+test('property: CRI lines split into P and F parts give, whatever the chunking, the findings of their whole lines in memory and streamed', () => {
+  // A kubelet's log file (`<time> <stream> <P|F> <text>`): each line's parts at random cuts, the streams interleaved.
+  const partsArb = fc.tuple(
+    fc.constantFrom(...REAL, ...NOISE),
+    fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 3 }),
+    fc.constantFrom('stdout', 'stderr'),
+  );
+  const criLines = (line: string, cuts: number[], stream: string): string[] => {
+    const at = [0, ...cuts.map((c) => Math.floor(line.length * c)).sort((a, b) => a - b), line.length];
+    return at.slice(1).map((end, i) => `2026-11-23T02:17:04.${i}Z ${stream} ${i === at.length - 2 ? 'F' : 'P'} ${line.slice(at[i], end)}`);
+  };
+  const whole = (line: string, stream: string): string => `2026-11-23T02:17:04.0Z ${stream} F ${line}`;
+  fc.assert(
+    fc.property(
+      fc.array(partsArb, { minLength: 1, maxLength: 8 }),
+      fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 8 }),
+      (lines, sizes) => {
+        const text = `${lines.flatMap(([l, cuts, stream]) => criLines(l, cuts, stream)).join('\n')}\n`;
+        const joined = `${lines.map(([l, _cuts, stream]) => whole(l, stream)).join('\n')}\n`;
+        const bytes = Buffer.from(text);
+        const one = summary(scan(bytes, [1 << 20]));
+        expect(summary(scan(bytes, sizes))).toEqual(one);
+        expect(summary(analyze(text, rules, { name: 'x.log' }))).toEqual(one);
+        // Each line's findings are those of the line whole (its parts under the first one's time).
+        const findingsOf = (x: unknown): unknown => (x as { findings: unknown }).findings;
+        expect(findingsOf(one)).toEqual(findingsOf(summary(analyze(joined, rules, { name: 'x.log' }))));
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
 test.each([
   ['holds no key: not examined', '{"', 0],
   ['holds a key but is cut short: undecoded', '{"message":"OCSP responder timed out', 1],

@@ -12,8 +12,14 @@
  *   Recognised when the input's first line is `{` alone; JSON strings hold no raw line end, so a `}` alone
  *   on a line closes the object.
  *
- * A record is handed on the moment its last line arrives (the empty line, the `}`): a followed journal
- * (`journalctl -f -o export`) gives its findings at once. Line numbers then count records, as in
+ * - the CRI log format a kubelet writes under `/var/log/pods/` (`<RFC 3339 time> <stream> <tag> <line>`, the tag
+ *   `F` for a whole line or its last part, `P` for a part: containerd and CRI-O split a line longer than their
+ *   buffer, 16 KiB by default; kubernetes `pkg/kubelet/kuberuntime/logs/logs.go` `parseCRILog()` joins them so).
+ *   Recognised when the input's first line is a CRI line; each stream's `P` parts are joined with the part that
+ *   ends them, under the first part's time and stream (as one whole line: its tag `F`), the other lines untouched.
+ *
+ * A record is handed on the moment its last line arrives (the empty line, the `}`, the `F` part): a followed
+ * journal (`journalctl -f -o export`) gives its findings at once. Line numbers then count records, as in
  * `-o json`. Anything else passes through untouched.
  */
 
@@ -32,7 +38,10 @@ const OPENS_OBJECT = /^\{[ \t]*\r?$/;
 /** A line that closes one: `}` alone. */
 const CLOSES_OBJECT = /^\}[ \t]*\r?$/;
 
-type Mode = 'undecided' | 'plain' | 'export' | 'pretty';
+type Mode = 'undecided' | 'plain' | 'export' | 'pretty' | 'cri';
+
+/** A CRI log line's start (kubernetes `parseCRILog()`: time, stream, tag, each ended by a blank). */
+const CRI_LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2}) std(?:out|err) [FP] /;
 
 /**
  * The mode an input's first two lines start: json-pretty wants `{` alone and then a member
@@ -41,6 +50,7 @@ type Mode = 'undecided' | 'plain' | 'export' | 'pretty';
  */
 function modeOf(first: string, second: string | undefined): Mode {
   if (/^__[A-Z0-9_]+=/.test(first)) return 'export';
+  if (CRI_LINE.test(first)) return 'cri';
   if (OPENS_OBJECT.test(first) && second !== undefined && /^[ \t]*"[^"]*"[ \t]*:/.test(second)) return 'pretty';
   return 'plain';
 }
@@ -83,6 +93,9 @@ export class RecordFramer {
   private lines: string[] | null = null;
   private size = 0;
   private out: string[] = [];
+  /** CRI: the parts of each stream's open line (stdout, stderr), the first whole, and their size. */
+  private parts: [Buffer[], Buffer[]] = [[], []];
+  private partSize: [number, number] = [0, 0];
 
   /** @param emit where the reframed bytes go (a chunk per {@link push} that completes something) */
   constructor(private readonly emit: (chunk: Buffer) => void) {}
@@ -93,6 +106,7 @@ export class RecordFramer {
     this.pending = this.pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.pending, chunk]);
     if (this.mode === 'undecided' && !this.decide(false)) return;
     if ((this.mode as Mode) === 'plain') return; // decide() handed the bytes on
+    if (this.mode === 'cri') return this.readCri();
     if (this.mode === 'export') this.readExport();
     else this.readPretty();
     this.flush();
@@ -123,6 +137,8 @@ export class RecordFramer {
     if (this.mode === 'undecided' && this.pending.length > 0) this.decide(true);
     if (this.mode === 'undecided' || this.mode === 'plain') {
       if (this.pending.length > 0) this.emit(this.pending);
+    } else if (this.mode === 'cri') {
+      if (!cut) this.endCri();
     } else if (!cut) {
       if (this.pending.length > 0) {
         this.pending = Buffer.concat([this.pending, Buffer.from('\n')]);
@@ -140,6 +156,55 @@ export class RecordFramer {
     if (this.out.length === 0) return;
     this.emit(Buffer.from(`${this.out.join('\n')}\n`, 'utf8'));
     this.out = [];
+  }
+
+  /**
+   * CRI lines: a `P` part is held (the first one whole, the next ones without their time, stream and tag)
+   * until its stream's next `F` line, which ends it; every other line is handed on as it is. Memory: each
+   * stream's open line, at most {@link MAX_RECORD_BYTES} (parts beyond are dropped: the line's start is kept).
+   */
+  private readCri(): void {
+    const p = this.pending;
+    const pieces: Buffer[] = [];
+    let pos = 0;
+    let passFrom = 0;
+    for (let lf = p.indexOf(LF); lf !== -1; lf = p.indexOf(LF, pos)) {
+      const tag = criTag(p, pos, lf);
+      if (tag !== null && (tag.partial || this.parts[tag.stream].length > 0)) {
+        if (passFrom < pos) pieces.push(p.subarray(passFrom, pos));
+        passFrom = lf + 1;
+        const open = this.parts[tag.stream];
+        const piece = Buffer.from(p.subarray(open.length === 0 ? pos : tag.text, lf > pos && p[lf - 1] === 0x0d ? lf - 1 : lf));
+        if (open.length === 0) piece[tag.text - 2 - pos] = 0x46; // F: the joined line is whole
+        if (this.partSize[tag.stream] + piece.length <= MAX_RECORD_BYTES) {
+          open.push(piece);
+          this.partSize[tag.stream] += piece.length;
+        }
+        if (!tag.partial) pieces.push(this.closeCri(tag.stream));
+      }
+      pos = lf + 1;
+    }
+    if (passFrom < pos) pieces.push(p.subarray(passFrom, pos));
+    this.pending = p.subarray(pos);
+    if (pieces.length > 0) this.emit(Buffer.concat(pieces));
+  }
+
+  /** A stream's open CRI line, its parts joined, with its line end; the stream left with none open. */
+  private closeCri(stream: 0 | 1): Buffer {
+    const line = Buffer.concat([...this.parts[stream], Buffer.from('\n')]);
+    this.parts[stream] = [];
+    this.partSize[stream] = 0;
+    return line;
+  }
+
+  /** The input ended: a last line without its end is read, and a line whose `F` part never came is handed on as far as it went. */
+  private endCri(): void {
+    if (this.pending.length > 0) {
+      this.pending = Buffer.concat([this.pending, Buffer.from('\n')]);
+      this.readCri();
+    }
+    const open = ([0, 1] as const).filter((s) => this.parts[s].length > 0).map((s) => this.closeCri(s));
+    if (open.length > 0) this.emit(Buffer.concat(open));
   }
 
   /** Export entries: fields gathered until the empty line that ends each entry. */
@@ -250,6 +315,24 @@ export class RecordFramer {
     this.size = 0;
     this.oversized = false;
   }
+}
+
+/** The two streams of a CRI line, by the index {@link criTag} gives them. */
+const STDOUT = Buffer.from('stdout ');
+const STDERR = Buffer.from('stderr ');
+
+/**
+ * The stream and tag of the CRI line from `pos` to `lf` (see {@link CRI_LINE}; the time is not checked: the
+ * input's first line was, and a line that is not CRI at all has no ` stdout ` or ` stderr ` after its first
+ * blank), and where its text starts; null when it is not one.
+ */
+function criTag(p: Buffer, pos: number, lf: number): { stream: 0 | 1; partial: boolean; text: number } | null {
+  const sp = p.indexOf(0x20, pos);
+  if (sp === -1 || sp > pos + 36 || sp + 10 > lf) return null;
+  const stream = p.compare(STDERR, 0, 7, sp + 1, sp + 8) === 0 ? 1 : p.compare(STDOUT, 0, 7, sp + 1, sp + 8) === 0 ? 0 : -1;
+  const tag = p[sp + 8];
+  if (stream === -1 || (tag !== 0x46 /* F */ && tag !== 0x50) /* P */ || p[sp + 9] !== 0x20) return null;
+  return { stream, partial: tag === 0x50, text: sp + 10 };
 }
 
 /**

@@ -50,12 +50,18 @@ function positional(re: RegExp): RegExp {
   return new RegExp(re.source.replace(/\(\?<([A-Za-z]\w*)>/g, '('), re.flags);
 }
 
+/**
+ * A field of a custom `ErrorLogFormat` in brackets of its own, before the level block: the virtual host `[%v]`
+ * (`[www.example.com]`, `[www.example.com:443]` with `%v:%p`), an environment or note value (`[%{UNIQUE_ID}e]`).
+ * One token, no blank or bracket in it: the level block must follow.
+ */
+const CUSTOM_FIELD_BEFORE_LEVEL = '(?:\\[[^\\]\\[\\s]{1,255}\\] )?';
 // Apache 2.4: time optional (syslog output has none); module optional, empty or `-`; pid block optional
 // only when the module/level block has the 2.4 colon form (2.2 lines have neither).
 // Groups: 1 time, 2 module, 3 level, 4 pid, 5 tid, 6 rest.
 const APACHE24 = positional(
   new RegExp(
-    `^(?:\\[(?<time>${APACHE_TIME})\\] )?` +
+    `^(?:\\[(?<time>${APACHE_TIME})\\] )?${CUSTOM_FIELD_BEFORE_LEVEL}` +
       `\\[(?:(?<module>[^:\\]\\s]*):)(?<level>${LEVEL})\\] ` +
       '(?:\\[pid (?<pid>\\d+)(?::tid (?<tid>\\d+))?\\] ?)?' +
       '(?<rest>.*)$',
@@ -67,10 +73,17 @@ const STATUS = '\\((?:EAI -?\\d+|OS \\d+|os 0x[0-9a-fA-F]{8}|-?\\d+)\\)[^:\\[\\]
 // The status's end: `%E: ` as httpd's formats write it, or no colon right before the client block (the sample line
 // `(13)Permission denied [client 72.15.99.187]` of Google's ops-agent tests and docs); the status is trimmed.
 const STATUS_END = '(?:: |(?=\\[(?:client|remote) ))';
+/**
+ * A field of a custom `ErrorLogFormat` in brackets of its own after the pid block (`[vhost %v]`, `[%v:%p]`,
+ * `[%-L:%-{c}L]` as `[-:-]`, `[%{X}e]`): taken out only where what httpd writes next follows (a debug source,
+ * a status, the client block, an AH tag), so a message that starts with a bracket keeps it.
+ */
+const CUSTOM_FIELD_AFTER_PID =
+  '(?:\\[(?!(?:client|remote) )[^\\]\\[]{1,255}\\] (?=[\\w.-]+\\(\\d+\\): |\\((?:EAI |OS |os )?-?\\w+\\)|\\[(?:client|remote) |AH\\d{5}: ))?';
 // Groups: 1 src, 2 status, 3 client, 4 msg.
 const APACHE24_REST = positional(
   new RegExp(
-    `^(?:(?<src>[\\w.-]+\\(\\d+\\)): )?(?:(?<status>${STATUS})${STATUS_END})?(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?(?<msg>.*)$`,
+    `^${CUSTOM_FIELD_AFTER_PID}(?:(?<src>[\\w.-]+\\(\\d+\\)): )?(?:(?<status>${STATUS})${STATUS_END})?(?:\\[(?:client|remote) (?<client>[^\\]]+(?:\\][^\\]\\s]*)?)\\] )?(?<msg>.*)$`,
     's',
   ),
 );

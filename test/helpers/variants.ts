@@ -535,6 +535,27 @@ export function logIdBlocks(line: string): Variant[] {
   ];
 }
 
+/** The kinds of {@link customFieldBlocks}' variants start so: the line's own time, pid, tid and level must be read. */
+export const CUSTOM_FIELD_KIND = 'a custom ErrorLogFormat field';
+
+/**
+ * A custom `ErrorLogFormat` field in brackets of its own put into an Apache 2.4 line's prefix: the virtual host
+ * (`[%v]`, `[%v:%p]`) before the level block, `[vhost %v:%p]` and `[%-L:%-{c}L]` without ids (`[-:-]`) after the pid
+ * block. None for a line without Apache's `[module:level]` block.
+ */
+export function customFieldBlocks(line: string): Variant[] {
+  const m = /^(\[[^\]]*\] )?(\[[\w-]*:\w+\] )(\[pid [^\]]*\] )?/.exec(line);
+  if (!m) return [];
+  const [head, time = '', level, pid = ''] = [m[0], m[1], m[2]!, m[3]];
+  const rest = line.slice(head.length);
+  return [
+    { kind: `${CUSTOM_FIELD_KIND} [%v] before the level`, lines: [`${time}[www.example.com] ${level}${pid}${rest}`] },
+    { kind: `${CUSTOM_FIELD_KIND} [%v:%p] before the level`, lines: [`${time}[www.example.com:443] ${level}${pid}${rest}`] },
+    { kind: `${CUSTOM_FIELD_KIND} [vhost %v:%p] after the pid`, lines: [`${time}${level}${pid}[vhost www.example.com:443] ${rest}`] },
+    { kind: `${CUSTOM_FIELD_KIND} [%-L:%-{c}L] after the pid, no ids`, lines: [`${time}${level}${pid}[-:-] ${rest}`] },
+  ];
+}
+
 /**
  * The line enclosed whole by a paste: inline code (`` ` ``), Markdown's emphasis (`*…*`, `**…**`, `_…_`: a
  * table cell of github.com Primero ops docs), quotes plain and typographic, brackets and parentheses, some
@@ -1030,6 +1051,7 @@ export function variantsOf(line: string, values: Values, server: Server): Varian
   out.push(...nginxPrefixDamaged(line));
   out.push(...apachePrefixDamaged(line));
   out.push(...logIdBlocks(line));
+  out.push(...customFieldBlocks(line));
   out.push(...escapedCopies(line));
   out.push(...fullStopped(line));
   out.push(...listed(line));
