@@ -106,7 +106,7 @@ function providerFix(p: string): ReturnType<CauseModule['fix']> {
           directive: 'SSLStaplingCache',
           value: 'shmcb:/var/run/ssl_stapling(32768)',
           context: 'server config',
-          text: 'Or name a provider that is loaded: `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` with mod_socache_shmcb loaded.',
+          text: 'Name a provider that is loaded instead: `SSLStaplingCache "shmcb:/var/run/ssl_stapling(32768)"` with mod_socache_shmcb loaded.',
         }),
         alternative: true,
       },
