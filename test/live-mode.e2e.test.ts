@@ -139,6 +139,26 @@ describe('live update lines', () => {
     expect(updates[0]).toMatch(/^ {2}↻ stapling-cache-problem on apache: now ×2, last 2026-11-23 02:19:00/);
     expect(updates[0]).not.toMatch(/ {2}:|problem :/);
   }, 15_000);
+
+  test('NDJSON: an update held back on the log’s clock during a burst is printed once the pipe goes quiet, not at EOF', async () => {
+    // Before the pipe turns live, updates are spaced a second apart on the log's clock; a burst whose repeats fall
+    // in one second of it holds the last count back, and no later line brings it when the pipe goes quiet.
+    const child = startCli(['--format', 'ndjson']);
+    try {
+      child.stdin.write(`${NGINX_TIMEOUT}\n${NOISE}\n${NGINX_TIMEOUT}\n${NGINX_TIMEOUT}\n`);
+      const out = await waitForOutput(child, (o) => o.includes('"event":"update"'), 4 * QUIET_MS);
+      const events = out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { event: string; count: number; cause: string });
+      expect(events.map((e) => [e.event, e.cause, e.count])).toEqual([
+        ['new', 'responder-timeout', 1],
+        ['update', 'responder-timeout', 3],
+      ]);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 15_000);
 });
 
 describe('a live finding is told when its line arrives, also when the correlator would hold it', () => {

@@ -383,7 +383,8 @@ async function analyzeSources(
   const gate = createLiveGate(!printer ? 'batch' : mode, () => {
     progress.stop();
     analyzer!.settle();
-    if (format === 'ndjson') return; // printed from the start already
+    // NDJSON was printed from the start already: only the updates its log clock held back are due now.
+    if (format === 'ndjson') return printer!.catchUp();
     for (const f of analyzer!.findings()) {
       if (view.shown(f)) printer!.onEvent({ type: 'new', id: f.id, count: f.count, last: f.last, finding: f });
     }

@@ -45,6 +45,12 @@ export interface LivePrinter {
    * output to drain after each finding.
    */
   flush(findings: Iterable<FindingData>): Promise<void>;
+  /**
+   * The stream has just turned live: print now each update held back on the log's clock. Such an update waits
+   * for a later line a second further on the log's clock, which a quiet pipe does not bring (a burst that ends:
+   * its last counts would show only at EOF).
+   */
+  catchUp(): void;
 }
 
 /** What was printed last for a finding: enough to tell what changed, nothing more. */
@@ -152,9 +158,12 @@ export function createLivePrinter(o: LivePrinterOptions): LivePrinter {
   const clockNow = typeof clockOf === 'function' ? clockOf : (): Clock => clockOf;
   const printed = new Map<string, Printed>();
   const pending = new Map<string, { event: AnalyzerEvent; timer: NodeJS.Timeout }>();
+  /** Updates held back on the log's clock (no timer: the log's clock moves only with its lines), by finding id. */
+  const held = new Map<string, AnalyzerEvent>();
   const nowOf = (f: { last: string | null }, clock: Clock): number | null => (clock === 'wall' ? Date.now() : timeMs(f.last));
 
   const print = (kind: 'new' | 'update', f: Finding): void => {
+    held.delete(f.id);
     const prev = printed.get(f.id);
     // A human update line says the count: none when the count did not change (a later line of the same occurrence).
     if (kind === 'update' && o.format === 'human' && prev?.count === f.count) return;
@@ -198,10 +207,15 @@ export function createLivePrinter(o: LivePrinterOptions): LivePrinter {
       const wait = prev.clock === clock ? prev.at + 1000 - now : 0;
       if (wait <= 0 && !pending.has(e.id)) return print('update', o.present(e.finding));
       if (clock === 'wall') later(e, wait);
+      else held.set(e.id, e);
+    },
+    catchUp() {
+      for (const e of [...held.values()]) print('update', o.present(e.finding));
     },
     async flush(findings) {
       for (const p of pending.values()) clearTimeout(p.timer);
       pending.clear();
+      held.clear();
       for (const data of findings) {
         const prev = printed.get(data.id);
         const f = o.present(data);
