@@ -245,3 +245,12 @@ test('the stub harness detects an unquoted value (the test can fail)', () => {
   });
   expect(fs.readdirSync(cwd)).toContain('PWNED2');
 });
+
+test('no fix step says “Or” itself: an alternative is marked so and printed after “or:”, a numbered step is not one', async () => {
+  const said: string[] = [];
+  for (const f of await baselines()) {
+    const r = renderFinding(f);
+    for (const st of r.fix.steps) if (/^or\b/i.test(st.text)) said.push(`${f.cause}/${f.server ?? 'unknown'}: ${st.text.slice(0, 60)}`);
+  }
+  expect([...new Set(said)]).toEqual([]);
+});

@@ -817,7 +817,7 @@ export function luaChainSteps(c: CauseContext, need: string): FixStep[] {
         directive: '--enable-ssl-chain-completion',
         context: 'ingress-nginx controller arguments',
         alternative: true,
-        text: "Or start the controller with `--enable-ssl-chain-completion`: it adds missing intermediates, fetched from the URL in the certificate's Authority Information Access extension.",
+        text: "Start the controller with `--enable-ssl-chain-completion` instead: it adds missing intermediates, fetched from the URL in the certificate's Authority Information Access extension.",
       }),
     ];
   return [

@@ -40,7 +40,8 @@ export const responseNonceRejected: CauseModule = {
       }),
       step({
         action: 'check',
-        text: 'Or upgrade mod_gnutls to 0.11.0 or later, which no longer checks nonces unless `GnuTLSOCSPCheckNonce On` is set; remove that line if present.',
+        alternative: true,
+        text: 'Upgrade mod_gnutls to 0.11.0 or later instead, which no longer checks nonces unless `GnuTLSOCSPCheckNonce On` is set; remove that line if present.',
       }),
     ],
   }),
