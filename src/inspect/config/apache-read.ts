@@ -28,7 +28,8 @@ export interface ApacheLine extends Location {
   args: string[];
   /**
    * `SSLStaplingCache` only: the socache provider it names (`shmcb` of `shmcb:/run/ocsp(128000)`) when no module
-   * that provides it was loaded before it, so httpd refuses the line (see {@link markUnloadedCacheProviders}).
+   * the configuration loads (anywhere: httpd looks the provider up after reading) provides it, so httpd refuses the
+   * line (see {@link markUnloadedCacheProviders}).
    */
   providerMissing?: string;
 }

@@ -104,8 +104,8 @@ export interface SiteCertificates {
   /** Apache `SSLStaplingCache` (server config only); null when not set. */
   staplingCache: string | null;
   /**
-   * Apache: the socache provider `SSLStaplingCache` names (`shmcb`) when no module loaded before it provides it,
-   * so httpd refuses the configuration (`apache-read.ts` `markUnloadedCacheProviders()`); absent otherwise.
+   * Apache: the socache provider `SSLStaplingCache` names (`shmcb`) when no module the configuration loads provides
+   * it, so httpd refuses the configuration (`apache-read.ts` `markUnloadedCacheProviders()`); absent otherwise.
    */
   staplingCacheProviderMissing?: string;
   /**
