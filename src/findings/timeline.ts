@@ -218,13 +218,54 @@ const clockTexts = [new Map<number, string>(), new Map<number, string>()] as con
 /** At most this many texts are kept (~100 bytes each). */
 const CLOCK_TEXTS_MAX = 4096;
 
+/** Milliseconds in a day of the log's clock (no leap seconds, as `Date`). */
+const DAY_MS = 86_400_000;
+/** The day {@link dayText} made last, and its text. */
+let lastDay = Number.NaN;
+let lastDayText = '';
+
+/**
+ * `YYYY-MM-DDT` of the day `day` (days since 1970-01-01), as `toISOString` writes it, the last one kept:
+ * a log's bucket starts fall on few days, and most findings' buckets are their own seconds, so the memo
+ * of whole texts ({@link clockTexts}) missed 94 % of its calls on bench (c) (11 382 of 12 151), each a
+ * `Date`, its ISO text and a regular expression.
+ */
+function dayText(day: number): string {
+  if (day !== lastDay) {
+    lastDayText = new Date(day * DAY_MS).toISOString().slice(0, -13);
+    lastDay = day;
+  }
+  return lastDayText;
+}
+
+/** `00` to `59`: the hours, minutes and seconds of a time. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+
+/**
+ * {@link clockText} made: the day's text and the time of day in digits for a whole ms within `Date`'s
+ * range (bucket starts are), else `Date`'s own text (which drops a fraction of a ms, or throws).
+ */
+function clockTextOf(ms: number, utc: boolean): string {
+  if (!Number.isInteger(ms) || Math.abs(ms) > 8.64e15) {
+    const iso = new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+    return utc ? iso : iso.slice(0, -1);
+  }
+  const day = Math.floor(ms / DAY_MS);
+  const inDay = ms - day * DAY_MS;
+  const sec = Math.floor(inDay / 1000);
+  const milli = inDay - sec * 1000;
+  const fraction = milli === 0 ? '' : milli < 10 ? `.00${milli}` : milli < 100 ? `.0${milli}` : `.${milli}`;
+  const clock = `${TWO_DIGITS[Math.floor(sec / 3600)]!}:${TWO_DIGITS[Math.floor(sec / 60) % 60]!}:${TWO_DIGITS[sec % 60]!}`;
+  // One flat string: the memo keeps it.
+  return [dayText(day), clock, fraction, utc ? 'Z' : ''].join('');
+}
+
 /** An ISO-8601 text of ms on the log's clock: `YYYY-MM-DDTHH:MM:SS[.mmm]`, `Z` appended when `utc`. */
 export function clockText(ms: number, utc: boolean): string {
   const memo = clockTexts[utc ? 1 : 0];
   const known = memo.get(ms);
   if (known !== undefined) return known;
-  const iso = new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
-  const text = utc ? iso : iso.slice(0, -1);
+  const text = clockTextOf(ms, utc);
   if (memo.size >= CLOCK_TEXTS_MAX) memo.clear();
   memo.set(ms, text);
   return text;
