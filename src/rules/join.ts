@@ -426,7 +426,7 @@ interface TextFacts {
   /** `nginxConnectionPrefix()` of the line: {@link MessageJoiner.passOver} asks only of lines with one. */
   connectionAt?: number;
   /** The rules whose trigger the line holds (`Matcher.rulesFor`). */
-  rules?: Rule[];
+  rules?: readonly Rule[];
   /**
    * The candidate triggers the line holds (`Matcher.triggersIn` of its normalised text): found at the same
    * places in every line of the shape, as its rules are (nginx's refresh failures each end with their own

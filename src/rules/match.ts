@@ -707,13 +707,13 @@ export interface Matcher {
    * keys, lean, rulesFor(text, keys))` gives what `match(text, location, keys, lean)` gives.
    * @param keys as for {@link match}
    */
-  rulesFor(text: string, keys?: readonly number[]): Rule[];
+  rulesFor(text: string, keys?: readonly number[]): readonly Rule[];
   /** Would `cutReadings(text, rule)` try the rule at all (its trigger is in the text, as the in-memory path finds it)? */
   holdsRule(text: string, rule: Rule): boolean;
   /** Every rule that matches the line, highest priority first (for tests and `explain`). */
   matchAll(text: string): RuleHit[];
   /** The rules whose trigger the text contains (the only ones that can match it). */
-  candidates(text: string): Rule[];
+  candidates(text: string): readonly Rule[];
   /** The line parsed as the matcher parses it (a JSON log record decoded first). */
   parse(text: string): ParsedLine;
   /**
@@ -1185,13 +1185,17 @@ function triggersInOf(triggers: readonly string[]): (norm: string, candidates: r
     // Every trigger (`startsMessage()`): only those indexed under a pair the text has can have all their pairs.
     const all = !few && every(candidates);
     const tried = all ? (index ??= pairIndex(triggers.length, pairsOfTrigger)).among(pairs) : candidates;
+    // Those found, collected as they are tried (not a filter of the tried afterwards: a line with the key
+    // `OCSP` has ~160 candidates and finds one or two).
+    const out: number[] = [];
     for (const ti of tried) {
-      if (wasCandidate[ti] === stamp) continue;
-      if ((few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm)) wasFound[ti] = stamp;
+      if (wasCandidate[ti] !== stamp && (few || hasPairs(pairs, pairsOfTrigger(ti))) && low.includes(coreOf(ti)) && (loose[ti] ??= looseTriggerPattern(triggers[ti]!)).test(norm))
+        wasFound[ti] = stamp;
+      if (wasFound[ti] === stamp) out.push(ti);
     }
     // (A candidate not tried has not every pair of its trigger in the text: it is not there.)
     for (const ti of candidates) wasCandidate[ti] = stamp;
-    const found = shared(tried.filter((ti) => wasFound[ti] === stamp));
+    const found = shared(out);
     last = { norm, candidates, found };
     return found;
   };
@@ -1334,7 +1338,7 @@ function holdsOf(
   keys: readonly string[],
   keyTriggers: readonly number[][],
   byAnchor: () => { keys: number[] }[],
-  rulesOf: (text: string, ti: number) => Rule[],
+  rulesOf: (text: string, ti: number) => readonly Rule[],
 ): (text: string, rule: Rule) => boolean {
   let keysOfTrigger: number[][] | null = null;
   const triggerIndex = new Map(triggers.map((t, i) => [t, i]));
@@ -1521,15 +1525,25 @@ function rulesInOf(
   triggersIn: (norm: string, candidates: readonly number[]) => readonly number[],
   rulesByTrigger: readonly Rule[][],
   wholeOf: Int32Array | null,
-): (text: string, candidates: readonly number[]) => Rule[] {
+): (text: string, candidates: readonly number[]) => readonly Rule[] {
   // Per trigger, its rules but head and tail readings (another rule may have a head as its trigger: a code
   // reading of the same message, `code-reading.ts`).
   const notHeads = wholeOf === null ? [] : rulesByTrigger.map((rs) => rs.filter((r) => !isReading(r)));
+  const rulesOf = (found: readonly number[]): Rule[] =>
+    wholeOf === null
+      ? found.flatMap((ti) => rulesByTrigger[ti]!)
+      : found.flatMap((ti) => (wholeOf[ti]! >= 0 && found.includes(wholeOf[ti]!) ? notHeads[ti]! : rulesByTrigger[ti]!));
+  // The rules of each list `triggersIn()` answers with (one array per list, never changed): made once per
+  // list, not per line (two arrays per candidate line of the look-alike-heavy log).
+  const byFound = new WeakMap<readonly number[], readonly Rule[]>();
+  const none: readonly Rule[] = [];
   return (text, candidates) => {
-    if (candidates.length === 0) return [];
+    if (candidates.length === 0) return none;
     const found = triggersIn(normalizeText(plainText(text)).text, candidates);
-    if (wholeOf === null) return found.flatMap((ti) => rulesByTrigger[ti]!);
-    return found.flatMap((ti) => (wholeOf[ti]! >= 0 && found.includes(wholeOf[ti]!) ? notHeads[ti]! : rulesByTrigger[ti]!));
+    if (!fastPathsOn()) return rulesOf(found);
+    let rs = byFound.get(found);
+    if (rs === undefined) byFound.set(found, (rs = rulesOf(found)));
+    return rs;
   };
 }
 
