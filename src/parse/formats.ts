@@ -21,6 +21,7 @@
 import type { ParsedLine } from '../types.js';
 import { apacheTimeToIso } from './time.js';
 import { nginxContext, splitAhCode, splitClient } from './fields.js';
+import { fastPathsOn } from './fast-path.js';
 
 export const LEVEL = '(?:emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])';
 /** nginx's level names in its prefix (src/core/ngx_log.c err_levels). */
@@ -134,6 +135,11 @@ const NGINX_STDERR = new RegExp(`^${NGX_PROGRAM}: \\[(?<level>${NGX_LEVEL})\\] (
 const AH_CODE = /^AH\d{5}(?=: )/;
 const REFERER = /, referer: [^\n]*$/;
 
+/** An Apache message without the `, referer: …` httpd adds at its end (the regex only when the text holds one). */
+function withoutReferer(msg: string): string {
+  return msg.includes(', referer: ') || !fastPathsOn() ? msg.replace(REFERER, '') : msg;
+}
+
 /** A ParsedLine with every field null and the given message. */
 export function emptyLine(message: string): ParsedLine {
   return {
@@ -233,7 +239,7 @@ function apache24(line: string): ParsedLine | null {
     status: r[2]?.trimEnd() ?? null,
     code,
     context: null,
-    message: msg.replace(REFERER, ''),
+    message: withoutReferer(msg),
   };
   return ids ? withLogIds(p, ids) : p;
 }
