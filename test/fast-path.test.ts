@@ -16,8 +16,8 @@ import { createMatcher } from '../src/rules/match.js';
 import { possibleCauses } from '../src/rules/cause.js';
 import { MessageJoiner, openStatus, prefixOnly, type MessageResult } from '../src/rules/join.js';
 import fc from 'fast-check';
-import { normalizeText, plainText, unbalanced } from '../src/parse/normalize.js';
-import { hasNginxContext, nginxContext } from '../src/parse/fields.js';
+import { hasColour, normalizeText, plainText, unbalanced } from '../src/parse/normalize.js';
+import { hasNginxContext, nginxContext, splitClient } from '../src/parse/fields.js';
 import { fastPathsOn, setFastPaths } from '../src/parse/fast-path.js';
 import { parseLine } from '../src/parse/line.js';
 import { analyze, createAnalyzer } from '../src/findings/analyzer.js';
@@ -318,6 +318,66 @@ test('the read-through tests give what their regexes and loops give on generated
     fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
       const t = pieces.join('');
       const [full, fast] = both(() => [openStatus(t), prefixOnly(t), unbalanced(t)]);
+      expect(fast).toEqual(full);
+    }),
+    { numRuns: 20000 },
+  );
+});
+
+test('the parser’s character tests give what its regexes give on generated addresses, ports, brackets and context markers', () => {
+  const piece = fc.constantFrom(
+    '[',
+    ']',
+    ':',
+    '::',
+    '1',
+    '443',
+    '65535',
+    '123456',
+    '192.0.2.1',
+    '2001:db8::1',
+    'host',
+    ' ',
+    ', ',
+    ', client: ',
+    ', udp client: ',
+    ', server: ',
+    ', responder: ',
+    ', context: ',
+    ', resolver: ',
+    ', referer: ',
+    ', request: "GET / HTTP/1.1"',
+    ' using starttls',
+    '"',
+    '\n',
+    '\u00e9',
+    '0',
+    '[0',
+    '[1',
+    '[9',
+    '[a',
+    '[/',
+    '[:',
+  );
+  // hasColour() remembers its last two texts: two others first, so that each path really reads the text.
+  const forget = (): void => void (hasColour('\u0000a'), hasColour('\u0000b'));
+  const apache = '[Mon Nov 23 07:00:49.123456 2026] [ssl:error] [pid 1:tid 2] [client ';
+  const nginx = '2026/11/23 07:00:49 [error] 1#1: *5 OCSP responder timed out';
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 16 }), (pieces) => {
+      const t = pieces.join('');
+      const [full, fast] = both(() => {
+        forget();
+        return [
+          splitClient(t, true),
+          splitClient(t, false),
+          hasColour(t),
+          nginxContext(t),
+          hasNginxContext(t),
+          parseLine(`${apache}${t}`),
+          parseLine(`${nginx}${t}`),
+        ];
+      });
       expect(fast).toEqual(full);
     }),
     { numRuns: 20000 },
