@@ -347,8 +347,8 @@ if (ONLY.has('d')) {
  * tool on a one-line log (Node, the tool's modules and rules, no finding), then one more run of (e) with
  * ./rss-hook.mjs reading /proc/self/status and V8's figures every 100 ms (`atPeak`: the reading of the
  * largest RSS): pages mapped from files (node's binary and libraries), anonymous memory, and of it V8's heap
- * and the memory V8 counts outside it (ArrayBuffers: the identity set of summarised certificates, the
- * scanner's WebAssembly memory). Run only when the goal is not met (it costs one more run of (e)).
+ * and the memory V8 counts outside it (the scanner's WebAssembly memory, and ArrayBuffers: the identity set of
+ * summarised certificates, read buffers). Run only when the goal is not met (it costs one more run of (e)).
  * @returns the text of the goal's limit column
  */
 function memoryMadeOf(files) {
