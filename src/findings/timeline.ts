@@ -254,7 +254,7 @@ function clockTextOf(ms: number, utc: boolean): string {
   const inDay = ms - day * DAY_MS;
   const sec = Math.floor(inDay / 1000);
   const milli = inDay - sec * 1000;
-  const fraction = milli === 0 ? '' : milli < 10 ? `.00${milli}` : milli < 100 ? `.0${milli}` : `.${milli}`;
+  const fraction = milli === 0 ? '' : `.${String(milli).padStart(3, '0')}`;
   const clock = `${TWO_DIGITS[Math.floor(sec / 3600)]!}:${TWO_DIGITS[Math.floor(sec / 60) % 60]!}:${TWO_DIGITS[sec % 60]!}`;
   // One flat string: the memo keeps it.
   return [dayText(day), clock, fraction, utc ? 'Z' : ''].join('');
